@@ -1,0 +1,78 @@
+/**
+ * Writing the contact record: one row per contact plus an append-only list of events.
+ * Used by the objects that drive contacts (routing, voice, chat); reads go through the API.
+ */
+import { and, eq } from "drizzle-orm";
+import { encryptField, searchHash } from "../workers/lib/crypto";
+import type { Db } from "./client";
+import { contactEvents, contacts } from "./schema";
+
+export const CUSTOMER_ENDPOINT_FIELD = "contacts.customer_endpoint";
+
+export type ContactChannel = "VOICE" | "CHAT" | "TASK";
+export type NewContact = {
+  id?: string;
+  instanceId: string;
+  channel: ContactChannel;
+  initiationMethod: "INBOUND" | "OUTBOUND" | "TRANSFER" | "CALLBACK" | "API";
+  externalId?: string | null;
+  customerEndpoint?: string | null;
+  systemEndpoint?: string | null;
+  flowId?: string | null;
+  flowVersion?: number | null;
+  previousContactId?: string | null;
+  attributes?: Record<string, string>;
+  at?: number;
+};
+
+/** Creates a contact (caller number encrypted + search hash) with its INITIATED event. */
+export async function createContact(db: Db, secret: string, c: NewContact) {
+  const id = c.id ?? crypto.randomUUID();
+  const at = c.at ?? Date.now();
+  const endpoint = c.customerEndpoint ?? null;
+  await db.batch([
+    db.insert(contacts).values({
+      id,
+      instanceId: c.instanceId,
+      channel: c.channel,
+      initiationMethod: c.initiationMethod,
+      externalId: c.externalId ?? null,
+      customerEndpointEnc: endpoint ? await encryptField(secret, c.instanceId, CUSTOMER_ENDPOINT_FIELD, endpoint) : null,
+      customerEndpointHash: endpoint ? await searchHash(secret, c.instanceId, endpoint) : null,
+      systemEndpoint: c.systemEndpoint ?? null,
+      flowId: c.flowId ?? null,
+      flowVersion: c.flowVersion ?? null,
+      previousContactId: c.previousContactId ?? null,
+      attributes: c.attributes ?? {},
+      initiatedAt: at,
+    }),
+    db.insert(contactEvents).values({ instanceId: c.instanceId, contactId: id, type: "INITIATED", at }),
+  ]);
+  return id;
+}
+
+export type ContactUpdate = Partial<
+  Pick<
+    typeof contacts.$inferInsert,
+    | "state" | "queueId" | "agentId" | "enqueuedAt" | "connectedAt" | "endedAt" | "afterContactWorkEndedAt"
+    | "holdSeconds" | "disconnectReason" | "attributes" | "disposition" | "notes"
+  >
+>;
+
+/** Applies a transition: updates the contact row and appends the event, atomically. */
+export async function recordContactEvent(
+  db: Db,
+  instanceId: string,
+  contactId: string,
+  event: { type: string; at?: number; agentId?: string | null; queueId?: string | null; data?: Record<string, unknown> },
+  update: ContactUpdate = {},
+) {
+  const at = event.at ?? Date.now();
+  await db.batch([
+    db.insert(contactEvents).values({
+      instanceId, contactId, type: event.type, at,
+      agentId: event.agentId ?? null, queueId: event.queueId ?? null, data: event.data ?? null,
+    }),
+    db.update(contacts).set({ ...update, updatedAt: at }).where(and(eq(contacts.instanceId, instanceId), eq(contacts.id, contactId))),
+  ]);
+}

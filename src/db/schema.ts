@@ -1,0 +1,349 @@
+/**
+ * The D1 schema: configuration of every instance (tenant) and the durable record of
+ * every contact. Every table but `instances` carries `instance_id`; all access goes through
+ * the instance-scoped data-access layer in `src/db/scoped.ts`.
+ *
+ * Change it here, then `npm run db:generate` writes the migration into `migrations/`.
+ */
+import { sql } from "drizzle-orm";
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+const now = sql`(unixepoch('subsec') * 1000)`;
+const timestamps = {
+  createdAt: integer("created_at", { mode: "number" }).notNull().default(now),
+  updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
+};
+
+export const instances = sqliteTable("instances", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  timezone: text("timezone").notNull().default("UTC"),
+  /** Public base URL Twilio calls (e.g. https://switchboard.example.com). Signatures are checked against it. */
+  publicBaseUrl: text("public_base_url").notNull(),
+  twilioAccountSid: text("twilio_account_sid"),
+  /** AES-GCM ciphertext (see src/workers/lib/crypto.ts), never returned by the API. */
+  twilioAuthTokenEnc: text("twilio_auth_token_enc"),
+  recordingRetentionDays: integer("recording_retention_days").notNull().default(365),
+  contactRetentionDays: integer("contact_retention_days").notNull().default(730),
+  transcriptRetentionDays: integer("transcript_retention_days").notNull().default(365),
+  ...timestamps,
+});
+
+export const securityProfiles = sqliteTable(
+  "security_profiles",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    /** JSON array of permission names (src/shared/permissions.ts). */
+    permissions: text("permissions", { mode: "json" }).$type<string[]>().notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("security_profiles_name").on(t.instanceId, t.name)],
+);
+
+export const agentStatuses = sqliteTable(
+  "agent_statuses",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    name: text("name").notNull(),
+    /** ROUTABLE (Available), CUSTOM (Break, Lunch…: not routable), OFFLINE. */
+    type: text("type", { enum: ["ROUTABLE", "CUSTOM", "OFFLINE"] }).notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    displayOrder: integer("display_order").notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("agent_statuses_name").on(t.instanceId, t.name)],
+);
+
+export type WeeklyRange = { day: string; start: string; end: string };
+export type HoursOverride = { date: string; name: string; ranges: { start: string; end: string }[] };
+
+export const hoursOfOperation = sqliteTable(
+  "hours_of_operation",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    timezone: text("timezone").notNull(),
+    /** Weekly open ranges, e.g. [{ day: "MONDAY", start: "09:00", end: "17:00" }]. */
+    weekly: text("weekly", { mode: "json" }).$type<WeeklyRange[]>().notNull(),
+    /** Dated overrides (holidays): no ranges = closed all day. */
+    overrides: text("overrides", { mode: "json" }).$type<HoursOverride[]>().notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("hours_name").on(t.instanceId, t.name)],
+);
+
+export const flows = sqliteTable(
+  "flows",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    type: text("type").notNull(),
+    /** The draft: Amazon Connect flow language JSON. */
+    content: text("content", { mode: "json" }).$type<unknown>().notNull(),
+    /** Latest published version number; null while only a draft exists. */
+    publishedVersion: integer("published_version"),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("flows_name").on(t.instanceId, t.name)],
+);
+
+/** Immutable published versions; a contact runs the version published when it started. */
+export const flowVersions = sqliteTable(
+  "flow_versions",
+  {
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    flowId: text("flow_id").notNull().references(() => flows.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    content: text("content", { mode: "json" }).$type<unknown>().notNull(),
+    publishedBy: text("published_by"),
+    createdAt: timestamps.createdAt,
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.version] })],
+);
+
+export const queues = sqliteTable(
+  "queues",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    hoursOfOperationId: text("hours_of_operation_id")
+      .notNull()
+      .references(() => hoursOfOperation.id),
+    /** Null = no limit. */
+    maxContacts: integer("max_contacts"),
+    outboundCallerId: text("outbound_caller_id"),
+    /** CUSTOMER_QUEUE flow a waiting contact hears; null = default music. */
+    customerQueueFlowId: text("customer_queue_flow_id").references(() => flows.id),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("queues_name").on(t.instanceId, t.name)],
+);
+
+export const routingProfiles = sqliteTable(
+  "routing_profiles",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    voiceConcurrency: integer("voice_concurrency").notNull().default(1),
+    chatConcurrency: integer("chat_concurrency").notNull().default(3),
+    taskConcurrency: integer("task_concurrency").notNull().default(1),
+    crossChannelBehavior: text("cross_channel_behavior", {
+      enum: ["ROUTE_CURRENT_CHANNEL_ONLY", "ROUTE_ANY_CHANNEL"],
+    })
+      .notNull()
+      .default("ROUTE_CURRENT_CHANNEL_ONLY"),
+    afterContactWorkTimeoutSeconds: integer("acw_timeout_seconds").notNull().default(120),
+    defaultOutboundQueueId: text("default_outbound_queue_id").references(() => queues.id),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("routing_profiles_name").on(t.instanceId, t.name)],
+);
+
+/** A routing profile's queues: per queue and channel, priority (1 first) and delay. */
+export const routingProfileQueues = sqliteTable(
+  "routing_profile_queues",
+  {
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    routingProfileId: text("routing_profile_id")
+      .notNull()
+      .references(() => routingProfiles.id, { onDelete: "cascade" }),
+    queueId: text("queue_id").notNull().references(() => queues.id),
+    channel: text("channel", { enum: ["VOICE", "CHAT", "TASK"] }).notNull(),
+    priority: integer("priority").notNull(),
+    delaySeconds: integer("delay_seconds").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.routingProfileId, t.queueId, t.channel] }),
+    index("rpq_queue").on(t.queueId),
+  ],
+);
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    /** Lower-cased; unique across the deployment because it is the sign-in name. */
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    securityProfileId: text("security_profile_id")
+      .notNull()
+      .references(() => securityProfiles.id),
+    routingProfileId: text("routing_profile_id").references(() => routingProfiles.id),
+    /** E.164 desk/mobile phone for agents who take calls on their own phone. */
+    phoneNumber: text("phone_number"),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("users_email").on(t.email), index("users_instance").on(t.instanceId)],
+);
+
+export const phoneNumbers = sqliteTable(
+  "phone_numbers",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    /** E.164; unique across the deployment: the instance of a call is found from `To`. */
+    e164: text("e164").notNull(),
+    description: text("description").notNull().default(""),
+    flowId: text("flow_id").references(() => flows.id),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("phone_numbers_e164").on(t.e164)],
+);
+
+export const quickConnects = sqliteTable(
+  "quick_connects",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    type: text("type", { enum: ["USER", "QUEUE", "PHONE_NUMBER"] }).notNull(),
+    userId: text("user_id").references(() => users.id),
+    queueId: text("queue_id").references(() => queues.id),
+    phoneNumber: text("phone_number"),
+    /** AGENT_TRANSFER / QUEUE_TRANSFER flow to run, optional. */
+    flowId: text("flow_id").references(() => flows.id),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("quick_connects_name").on(t.instanceId, t.name)],
+);
+
+export const contacts = sqliteTable(
+  "contacts",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    channel: text("channel", { enum: ["VOICE", "CHAT", "TASK"] }).notNull(),
+    initiationMethod: text("initiation_method", {
+      enum: ["INBOUND", "OUTBOUND", "TRANSFER", "CALLBACK", "API"],
+    }).notNull(),
+    /** Twilio CallSid / chat session id: makes webhook retries idempotent. */
+    externalId: text("external_id"),
+    previousContactId: text("previous_contact_id"),
+    /** Caller's number, AES-GCM encrypted with the instance key. */
+    customerEndpointEnc: text("customer_endpoint_enc"),
+    /** HMAC-SHA256 of the caller's number with the instance's search key (hex). */
+    customerEndpointHash: text("customer_endpoint_hash"),
+    systemEndpoint: text("system_endpoint"),
+    flowId: text("flow_id"),
+    flowVersion: integer("flow_version"),
+    queueId: text("queue_id"),
+    agentId: text("agent_id"),
+    state: text("state").notNull().default("INITIATED"),
+    initiatedAt: integer("initiated_at").notNull(),
+    enqueuedAt: integer("enqueued_at"),
+    connectedAt: integer("connected_at"),
+    endedAt: integer("ended_at"),
+    afterContactWorkEndedAt: integer("acw_ended_at"),
+    holdSeconds: integer("hold_seconds").notNull().default(0),
+    disconnectReason: text("disconnect_reason"),
+    attributes: text("attributes", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    disposition: text("disposition"),
+    notes: text("notes"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("contacts_external").on(t.instanceId, t.externalId),
+    index("contacts_instance_time").on(t.instanceId, t.initiatedAt),
+    index("contacts_caller").on(t.instanceId, t.customerEndpointHash),
+    index("contacts_queue").on(t.instanceId, t.queueId),
+  ],
+);
+
+export const contactEvents = sqliteTable(
+  "contact_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    contactId: text("contact_id").notNull(),
+    type: text("type").notNull(),
+    at: integer("at").notNull(),
+    agentId: text("agent_id"),
+    queueId: text("queue_id"),
+    data: text("data", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index("contact_events_contact").on(t.instanceId, t.contactId, t.at)],
+);
+
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    instanceId: text("instance_id").notNull(),
+    userId: text("user_id"),
+    action: text("action").notNull(),
+    resourceType: text("resource_type").notNull(),
+    resourceId: text("resource_id"),
+    at: integer("at").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    details: text("details", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index("audit_instance_time").on(t.instanceId, t.at)],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    /** SHA-256 (hex) of the session token; the token itself is never stored. */
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("sessions_user").on(t.userId)],
+);
+
+/** Failed sign-in counters, per account and per client address. */
+export const loginThrottle = sqliteTable("login_throttle", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull(),
+  windowStartedAt: integer("window_started_at").notNull(),
+  lockedUntil: integer("locked_until").notNull().default(0),
+});
+
+/** Flow logs: every action a contact passes through (identifier, type, result, branch). */
+export const flowLogs = sqliteTable(
+  "flow_logs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    contactId: text("contact_id").notNull(),
+    flowId: text("flow_id"),
+    flowVersion: integer("flow_version"),
+    at: integer("at").notNull(),
+    actionId: text("action_id").notNull(),
+    actionType: text("action_type").notNull(),
+    /** What happened: the branch taken (NextAction, a condition, or an error type). */
+    branch: text("branch"),
+    nextActionId: text("next_action_id"),
+    data: text("data", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index("flow_logs_contact").on(t.instanceId, t.contactId, t.id)],
+);

@@ -1,0 +1,145 @@
+/**
+ * The instance-scoped data-access layer. Every read and write of tenant data goes through an
+ * `InstanceScope`, which adds `instance_id = ?` to every statement, so a call site cannot
+ * forget it: an id belonging to another instance behaves exactly like a missing one.
+ */
+import { and, asc, eq, gt, inArray, or, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { Db } from "./client";
+import { auditLog } from "./schema";
+
+/** A tenant table: has `id`, `instance_id` and `created_at` columns. */
+export type TenantTable = SQLiteTable & {
+  id: SQLiteColumn;
+  instanceId: SQLiteColumn;
+  createdAt: SQLiteColumn;
+};
+
+export type Statement = BatchItem<"sqlite">;
+
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+export type AuditEntry = {
+  userId: string | null;
+  action: string;
+  resourceType: string;
+  resourceId?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  details?: Record<string, unknown>;
+};
+
+export const MAX_PAGE_SIZE = 100;
+
+export class InstanceScope {
+  constructor(
+    readonly db: Db,
+    readonly instanceId: string,
+  ) {}
+
+  /** `instance_id = <this instance>` and any further conditions. */
+  where(table: { instanceId: SQLiteColumn }, ...conditions: (SQL | undefined)[]): SQL {
+    return and(eq(table.instanceId, this.instanceId), ...conditions)!;
+  }
+
+  async get<T extends TenantTable>(table: T, id: string): Promise<T["$inferSelect"] | undefined> {
+    const rows = await this.db
+      .select()
+      .from(table as SQLiteTable)
+      .where(this.where(table, eq(table.id, id)))
+      .limit(1);
+    return rows[0] as T["$inferSelect"] | undefined;
+  }
+
+  async getMany<T extends TenantTable>(table: T, ids: string[]): Promise<T["$inferSelect"][]> {
+    if (ids.length === 0) return [];
+    return (await this.db
+      .select()
+      .from(table as SQLiteTable)
+      .where(this.where(table, inArray(table.id, ids)))) as T["$inferSelect"][];
+  }
+
+  /** Keyset pagination in creation order; the cursor is opaque to clients. */
+  async list<T extends TenantTable>(
+    table: T,
+    opts: { limit: number; cursor?: string; filter?: SQL },
+  ): Promise<Page<T["$inferSelect"]>> {
+    const after = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+    const rows = (await this.db
+      .select()
+      .from(table as SQLiteTable)
+      .where(
+        this.where(
+          table,
+          opts.filter,
+          after
+            ? or(gt(table.createdAt, after.createdAt), and(eq(table.createdAt, after.createdAt), gt(table.id, after.id)))
+            : undefined,
+        ),
+      )
+      .orderBy(asc(table.createdAt), asc(table.id))
+      .limit(opts.limit + 1)) as (T["$inferSelect"] & { id: string; createdAt: number })[];
+    const items = rows.slice(0, opts.limit);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor: rows.length > opts.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    };
+  }
+
+  insert<T extends TenantTable>(table: T, values: Omit<T["$inferInsert"], "instanceId">): Statement {
+    return this.db.insert(table).values({ ...values, instanceId: this.instanceId } as T["$inferInsert"]);
+  }
+
+  update<T extends TenantTable>(table: T, id: string, values: Partial<T["$inferInsert"]>): Statement {
+    const { instanceId: _ignored, id: _id, ...rest } = values as Record<string, unknown>;
+    return this.db
+      .update(table)
+      .set({ ...rest, updatedAt: Date.now() } as never)
+      .where(this.where(table, eq(table.id, id)));
+  }
+
+  delete<T extends TenantTable>(table: T, id: string): Statement {
+    return this.db.delete(table).where(this.where(table, eq(table.id, id)));
+  }
+
+  audit(entry: AuditEntry): Statement {
+    return this.db.insert(auditLog).values({
+      instanceId: this.instanceId,
+      userId: entry.userId,
+      action: entry.action,
+      resourceType: entry.resourceType,
+      resourceId: entry.resourceId ?? null,
+      at: Date.now(),
+      ip: entry.ip ?? null,
+      userAgent: entry.userAgent ?? null,
+      details: entry.details ?? null,
+    });
+  }
+
+  /** Writes one audit entry on its own (for reads and sign-ins; writes batch theirs). */
+  async writeAudit(entry: AuditEntry): Promise<void> {
+    await this.batch([this.audit(entry)]);
+  }
+
+  /** Runs statements atomically (D1 batches are transactions). */
+  async batch(statements: Statement[]): Promise<void> {
+    if (statements.length === 0) return;
+    await this.db.batch(statements as [Statement, ...Statement[]]);
+  }
+}
+
+function encodeCursor(createdAt: number, id: string): string {
+  return btoa(JSON.stringify([createdAt, id])).replace(/=+$/, "");
+}
+
+export function decodeCursor(cursor: string): { createdAt: number; id: string } | undefined {
+  try {
+    const [createdAt, id] = JSON.parse(atob(cursor)) as unknown[];
+    if (typeof createdAt === "number" && typeof id === "string") return { createdAt, id };
+  } catch {
+    /* fall through */
+  }
+  return undefined;
+}

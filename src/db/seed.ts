@@ -1,0 +1,104 @@
+/**
+ * The demo instance `npm run dev` starts with (see README for the logins). Idempotent: every
+ * row has a fixed id and is inserted only if missing, so running it again changes nothing.
+ */
+import demoIvr from "../flows/examples/demo-ivr.json";
+import { hashPassword } from "../workers/lib/password";
+import type { Db } from "./client";
+import { provisionInstance } from "./provision";
+import {
+  flows,
+  flowVersions,
+  hoursOfOperation,
+  phoneNumbers,
+  queues,
+  quickConnects,
+  routingProfileQueues,
+  routingProfiles,
+  users,
+} from "./schema";
+
+export const DEMO = {
+  instanceId: "demo",
+  publicBaseUrl: "http://127.0.0.1:8787",
+  phoneNumber: "+15550100",
+  /** Dev-only Twilio credentials: the phone simulator signs webhooks with them. Not secrets. */
+  twilioAccountSid: "ACdeadbeefdeadbeefdeadbeefdeadbeef",
+  twilioAuthToken: "dev-only-auth-token-0123456789ab",
+  admin: { email: "admin@demo.test", password: "switchboard-admin", name: "Demo Admin" },
+  agentPassword: "switchboard-agent",
+  agents: [
+    { id: "demo:user:alice", email: "alice@demo.test", name: "Alice Agent", profile: "Agent" },
+    { id: "demo:user:bob", email: "bob@demo.test", name: "Bob Agent", profile: "Agent" },
+    { id: "demo:user:carol", email: "carol@demo.test", name: "Carol Supervisor", profile: "Supervisor" },
+  ],
+  queues: { billing: "demo:queue:billing", support: "demo:queue:support" },
+  hours: { business: "demo:hours:business", always: "demo:hours:24x7" },
+  routingProfile: "demo:rp:agents",
+  ivrFlow: "demo:flow:ivr",
+} as const;
+
+const WEEKDAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"];
+const ALL_DAYS = [...WEEKDAYS, "SATURDAY", "SUNDAY"];
+
+export async function seedDemo(db: Db, secret: string) {
+  const { instanceId, securityProfiles } = await provisionInstance(db, secret, {
+    id: DEMO.instanceId,
+    name: "Demo Company",
+    timezone: "America/New_York",
+    publicBaseUrl: DEMO.publicBaseUrl,
+    twilio: { accountSid: DEMO.twilioAccountSid, authToken: DEMO.twilioAuthToken },
+    admin: DEMO.admin,
+  });
+  const agentHash = await hashPassword(DEMO.agentPassword);
+  const inst = { instanceId };
+  await db.batch([
+    db.insert(hoursOfOperation).values([
+      {
+        ...inst, id: DEMO.hours.business, name: "Business hours", timezone: "America/New_York",
+        weekly: WEEKDAYS.map((day) => ({ day, start: "09:00", end: "17:00" })),
+        overrides: [
+          { date: "2026-12-25", name: "Christmas Day", ranges: [] },
+          { date: "2027-01-01", name: "New Year's Day", ranges: [] },
+        ],
+      },
+      {
+        ...inst, id: DEMO.hours.always, name: "24/7", timezone: "America/New_York",
+        weekly: ALL_DAYS.map((day) => ({ day, start: "00:00", end: "24:00" })), overrides: [],
+      },
+    ]).onConflictDoNothing(),
+    db.insert(queues).values([
+      { ...inst, id: DEMO.queues.billing, name: "Billing", hoursOfOperationId: DEMO.hours.business, outboundCallerId: DEMO.phoneNumber },
+      { ...inst, id: DEMO.queues.support, name: "Support", hoursOfOperationId: DEMO.hours.always, outboundCallerId: DEMO.phoneNumber },
+    ]).onConflictDoNothing(),
+    db.insert(routingProfiles).values({
+      ...inst, id: DEMO.routingProfile, name: "Demo agents", description: "Billing first, then Support; up to 3 chats",
+      voiceConcurrency: 1, chatConcurrency: 3, taskConcurrency: 1, defaultOutboundQueueId: DEMO.queues.support,
+    }).onConflictDoNothing(),
+    db.insert(routingProfileQueues).values(
+      (["VOICE", "CHAT"] as const).flatMap((channel) => [
+        { ...inst, routingProfileId: DEMO.routingProfile, queueId: DEMO.queues.billing, channel, priority: 1, delaySeconds: 0 },
+        { ...inst, routingProfileId: DEMO.routingProfile, queueId: DEMO.queues.support, channel, priority: 2, delaySeconds: 0 },
+      ]),
+    ).onConflictDoNothing(),
+    db.insert(users).values(
+      DEMO.agents.map((a) => ({
+        ...inst, id: a.id, email: a.email, name: a.name, passwordHash: agentHash,
+        securityProfileId: securityProfiles[a.profile], routingProfileId: DEMO.routingProfile,
+      })),
+    ).onConflictDoNothing(),
+    db.insert(flows).values({
+      ...inst, id: DEMO.ivrFlow, name: "Demo IVR", type: "CONTACT_FLOW",
+      description: "Welcome, menu (1 billing, 2 support) with retries, then queue", content: demoIvr, publishedVersion: 1,
+    }).onConflictDoNothing(),
+    db.insert(flowVersions).values({ ...inst, flowId: DEMO.ivrFlow, version: 1, content: demoIvr }).onConflictDoNothing(),
+    db.insert(phoneNumbers).values({
+      ...inst, id: "demo:number:main", e164: DEMO.phoneNumber, description: "Demo main line", flowId: DEMO.ivrFlow,
+    }).onConflictDoNothing(),
+    db.insert(quickConnects).values([
+      { ...inst, id: "demo:qc:billing", name: "Billing queue", type: "QUEUE", queueId: DEMO.queues.billing },
+      { ...inst, id: "demo:qc:support", name: "Support queue", type: "QUEUE", queueId: DEMO.queues.support },
+    ]).onConflictDoNothing(),
+  ]);
+  return { instanceId };
+}

@@ -1,0 +1,33 @@
+/**
+ * Security-profile permissions. Shared by the API (checks) and the web app (what to show).
+ * Names follow Amazon Connect's security-profile areas, coarsened for a small business.
+ */
+export const PERMISSIONS = [
+  "instance.configure", // queues, routing profiles, hours, numbers, quick connects, statuses, instance settings
+  "users.manage", // users and security profiles
+  "flows.edit", // flows: create, edit, publish, import
+  "metrics.realtime", // live dashboard
+  "metrics.historical", // historical reports
+  "contacts.search", // contact search, contact records and flow logs
+  "recordings.listen", // play and download recordings and transcripts
+  "contacts.handle", // the agent workspace: take and handle contacts
+  "audit.view", // read the audit log
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const isPermission = (p: string): p is Permission =>
+  (PERMISSIONS as readonly string[]).includes(p);
+
+/** The profiles every new instance starts with. */
+export const DEFAULT_SECURITY_PROFILES: Record<"Admin" | "Supervisor" | "Agent", Permission[]> = {
+  Admin: [...PERMISSIONS],
+  Supervisor: [
+    "metrics.realtime",
+    "metrics.historical",
+    "contacts.search",
+    "recordings.listen",
+    "contacts.handle",
+  ],
+  Agent: ["contacts.handle"],
+};

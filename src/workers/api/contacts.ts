@@ -1,0 +1,98 @@
+/** Contact search and the contact record (with its events). Every search and read is audited. */
+import { and, asc, desc, eq, gte, lt, type SQL } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { contactEvents, contacts } from "../../db/schema";
+import { requirePermission } from "../auth/middleware";
+import type { AppEnv } from "../env";
+import { decryptField, searchHash } from "../lib/crypto";
+import { notFound } from "../lib/errors";
+import { clientInfo, parseQuery } from "../lib/request";
+import { fields, iso } from "./resource";
+
+import { CUSTOMER_ENDPOINT_FIELD } from "../../db/contacts";
+
+const Search = z.object({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  queueId: fields.id.optional(),
+  agentId: fields.id.optional(),
+  channel: z.enum(["VOICE", "CHAT", "TASK"]).optional(),
+  customerNumber: fields.e164.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  /** Contacts that started before this time (the previous page's last `initiatedAt`). */
+  before: z.iso.datetime({ offset: true }).optional(),
+});
+
+type ContactRow = typeof contacts.$inferSelect;
+
+async function toApi(env: Env, r: ContactRow) {
+  return {
+    id: r.id,
+    channel: r.channel,
+    initiationMethod: r.initiationMethod,
+    state: r.state,
+    customerEndpoint: r.customerEndpointEnc
+      ? await decryptField(env.SWITCHBOARD_SECRET, r.instanceId, CUSTOMER_ENDPOINT_FIELD, r.customerEndpointEnc)
+      : null,
+    systemEndpoint: r.systemEndpoint,
+    queueId: r.queueId,
+    agentId: r.agentId,
+    flowId: r.flowId,
+    flowVersion: r.flowVersion,
+    previousContactId: r.previousContactId,
+    initiatedAt: iso(r.initiatedAt),
+    enqueuedAt: iso(r.enqueuedAt),
+    connectedAt: iso(r.connectedAt),
+    endedAt: iso(r.endedAt),
+    afterContactWorkEndedAt: iso(r.afterContactWorkEndedAt),
+    holdSeconds: r.holdSeconds,
+    disconnectReason: r.disconnectReason,
+    attributes: r.attributes,
+    disposition: r.disposition,
+    notes: r.notes,
+  };
+}
+
+export const contactRoutes = new Hono<AppEnv>()
+  .use(requirePermission("contacts.search"))
+  .get("/", async (c) => {
+    const q = parseQuery(c, Search);
+    const scope = c.var.scope;
+    const conditions: SQL[] = [];
+    if (q.from) conditions.push(gte(contacts.initiatedAt, Date.parse(q.from)));
+    if (q.to) conditions.push(lt(contacts.initiatedAt, Date.parse(q.to)));
+    if (q.before) conditions.push(lt(contacts.initiatedAt, Date.parse(q.before)));
+    if (q.queueId) conditions.push(eq(contacts.queueId, q.queueId));
+    if (q.agentId) conditions.push(eq(contacts.agentId, q.agentId));
+    if (q.channel) conditions.push(eq(contacts.channel, q.channel));
+    if (q.customerNumber) {
+      conditions.push(eq(contacts.customerEndpointHash, await searchHash(c.env.SWITCHBOARD_SECRET, scope.instanceId, q.customerNumber)));
+    }
+    const rows = await scope.db
+      .select()
+      .from(contacts)
+      .where(scope.where(contacts, and(...conditions)))
+      .orderBy(desc(contacts.initiatedAt), desc(contacts.id))
+      .limit(q.limit);
+    await scope.writeAudit({
+      userId: c.var.caller.userId, action: "search", resourceType: "contact", ...clientInfo(c),
+      details: { filters: Object.keys(q).filter((k) => k !== "limit"), results: rows.length },
+    });
+    return c.json({ items: await Promise.all(rows.map((r) => toApi(c.env, r))) });
+  })
+  .get("/:id", async (c) => {
+    const scope = c.var.scope;
+    const row = await scope.get(contacts, c.req.param("id"));
+    if (!row) throw notFound("Contact");
+    const events = await scope.db
+      .select()
+      .from(contactEvents)
+      .where(scope.where(contactEvents, eq(contactEvents.contactId, row.id)))
+      .orderBy(asc(contactEvents.at), asc(contactEvents.id));
+    await scope.writeAudit({ userId: c.var.caller.userId, action: "read", resourceType: "contact", resourceId: row.id, ...clientInfo(c) });
+    return c.json({
+      ...(await toApi(c.env, row)),
+      events: events.map((e) => ({ type: e.type, at: iso(e.at), agentId: e.agentId, queueId: e.queueId, data: e.data })),
+    });
+  });

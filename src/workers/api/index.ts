@@ -1,0 +1,42 @@
+/** The JSON API under /api/v1. Every route but sign-in needs a session. */
+import { Hono } from "hono";
+import { requireSession } from "../auth/middleware";
+import { authRoutes } from "../auth/routes";
+import type { AppEnv } from "../env";
+import { auditRoutes } from "./audit";
+import { contactRoutes } from "./contacts";
+import { flowVersionRoutes } from "./flow-versions";
+import { instanceRoutes } from "./instance";
+import { resourceRoutes } from "./resource";
+import { agentStatusesResource } from "./resources/agent-statuses";
+import { flowsResource } from "./resources/flows";
+import { hoursResource } from "./resources/hours";
+import { phoneNumbersResource } from "./resources/phone-numbers";
+import { queuesResource } from "./resources/queues";
+import { quickConnectsResource } from "./resources/quick-connects";
+import { routingProfilesResource } from "./resources/routing-profiles";
+import { securityProfilesResource } from "./resources/security-profiles";
+import { usersResource } from "./resources/users";
+
+/** Every configuration collection, in the order an admin sets an instance up. */
+export const CONFIG_RESOURCES = [
+  hoursResource,
+  queuesResource,
+  routingProfilesResource,
+  securityProfilesResource,
+  usersResource,
+  agentStatusesResource,
+  phoneNumbersResource,
+  flowsResource,
+  quickConnectsResource,
+] as const;
+
+const api = new Hono<AppEnv>().route("/auth", authRoutes);
+api.use("*", async (c, next) => (c.req.path.startsWith("/api/v1/auth/") ? next() : requireSession(c, next)));
+api.route("/instance", instanceRoutes);
+api.route("/contacts", contactRoutes);
+api.route("/audit-log", auditRoutes);
+api.route("/flows", flowVersionRoutes);
+for (const def of CONFIG_RESOURCES) api.route(`/${def.path}`, resourceRoutes(def as never));
+
+export { api };

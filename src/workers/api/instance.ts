@@ -1,0 +1,70 @@
+/** The caller's own instance: settings, Twilio credentials (token write-only), retention. */
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { instances } from "../../db/schema";
+import { requirePermission } from "../auth/middleware";
+import type { AppEnv } from "../env";
+import { encryptField } from "../lib/crypto";
+import { clientInfo, parseJson } from "../lib/request";
+import { defined, fields, iso } from "./resource";
+
+import { TWILIO_TOKEN_FIELD } from "../../db/provision";
+
+const Update = z
+  .object({
+    name: fields.name,
+    timezone: fields.timezone,
+    publicBaseUrl: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\/[^/?#]+$/.test(u.replace(/\/$/, "")), "must be a scheme and host only, e.g. https://switchboard.example.com")
+      .transform((u) => u.replace(/\/$/, "")),
+    twilioAccountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be a Twilio Account SID (AC + 32 hex digits)"),
+    twilioAuthToken: z.string().min(16).max(128),
+    recordingRetentionDays: z.number().int().min(1).max(3650),
+    contactRetentionDays: z.number().int().min(1).max(3650),
+    transcriptRetentionDays: z.number().int().min(1).max(3650),
+  })
+  .partial();
+
+type InstanceRow = typeof instances.$inferSelect;
+
+const toApi = (r: InstanceRow) => ({
+  id: r.id,
+  name: r.name,
+  timezone: r.timezone,
+  publicBaseUrl: r.publicBaseUrl,
+  twilioAccountSid: r.twilioAccountSid,
+  twilioAuthTokenSet: r.twilioAuthTokenEnc != null,
+  recordingRetentionDays: r.recordingRetentionDays,
+  contactRetentionDays: r.contactRetentionDays,
+  transcriptRetentionDays: r.transcriptRetentionDays,
+  createdAt: iso(r.createdAt),
+  updatedAt: iso(r.updatedAt),
+});
+
+export const instanceRoutes = new Hono<AppEnv>()
+  .use(requirePermission("instance.configure"))
+  .get("/", async (c) => {
+    const [row] = await c.var.db.select().from(instances).where(eq(instances.id, c.var.caller.instanceId));
+    return c.json(toApi(row));
+  })
+  .patch("/", async (c) => {
+    const input = await parseJson(c, Update);
+    const { twilioAuthToken, ...rest } = input;
+    const id = c.var.caller.instanceId;
+    const values = defined({
+      ...rest,
+      twilioAuthTokenEnc: twilioAuthToken ? await encryptField(c.env.SWITCHBOARD_SECRET, id, TWILIO_TOKEN_FIELD, twilioAuthToken) : undefined,
+    });
+    await c.var.scope.batch([
+      c.var.db.update(instances).set({ ...values, updatedAt: Date.now() }).where(eq(instances.id, id)),
+      c.var.scope.audit({
+        userId: c.var.caller.userId, action: "update", resourceType: "instance", resourceId: id,
+        ...clientInfo(c), details: { fields: Object.keys(input) },
+      }),
+    ]);
+    const [row] = await c.var.db.select().from(instances).where(eq(instances.id, id));
+    return c.json(toApi(row));
+  });

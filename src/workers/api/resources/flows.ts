@@ -1,0 +1,86 @@
+import { and, eq, like, ne } from "drizzle-orm";
+import { z } from "zod";
+import { flows, phoneNumbers, queues, quickConnects } from "../../../db/schema";
+import { defined, fields, iso, type ResourceDef } from "../resource";
+
+export const FLOW_TYPES = [
+  "CONTACT_FLOW",
+  "CUSTOMER_QUEUE",
+  "CUSTOMER_HOLD",
+  "CUSTOMER_WHISPER",
+  "AGENT_WHISPER",
+  "AGENT_TRANSFER",
+  "QUEUE_TRANSFER",
+] as const;
+
+/** The outer shape of an Amazon Connect flow; the flow engine validates the actions. */
+export const FlowContent = z
+  .object({
+    Version: z.string(),
+    StartAction: z.string().min(1),
+    Metadata: z.record(z.string(), z.unknown()).optional(),
+    Actions: z.array(z.record(z.string(), z.unknown())).max(250, "a flow has at most 250 actions"),
+  })
+  .passthrough();
+
+const Create = z.object({
+  name: fields.name,
+  description: fields.description.default(""),
+  type: z.enum(FLOW_TYPES).default("CONTACT_FLOW"),
+  content: FlowContent,
+});
+const Update = z.object({
+  name: fields.name,
+  description: fields.description,
+  content: FlowContent,
+}).partial();
+
+export const flowsResource: ResourceDef<typeof flows, z.infer<typeof Create>, z.infer<typeof Update>> = {
+  path: "flows",
+  label: "Flow",
+  auditType: "flow",
+  table: flows,
+  read: ["flows.edit", "instance.configure"],
+  write: "flows.edit",
+  create: Create,
+  update: Update,
+  async toRow(input) {
+    return defined({ ...input });
+  },
+  toApi: (rows) =>
+    rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      type: r.type,
+      content: r.content,
+      publishedVersion: r.publishedVersion,
+      createdAt: iso(r.createdAt),
+      updatedAt: iso(r.updatedAt),
+    })),
+  async usedBy(scope, id) {
+    const db = scope.db;
+    const numbers = await db
+      .select({ id: phoneNumbers.id, name: phoneNumbers.e164 })
+      .from(phoneNumbers)
+      .where(scope.where(phoneNumbers, eq(phoneNumbers.flowId, id)));
+    const qs = await db
+      .select({ id: queues.id, name: queues.name })
+      .from(queues)
+      .where(scope.where(queues, eq(queues.customerQueueFlowId, id)));
+    const connects = await db
+      .select({ id: quickConnects.id, name: quickConnects.name })
+      .from(quickConnects)
+      .where(scope.where(quickConnects, eq(quickConnects.flowId, id)));
+    const others = await db
+      .select({ id: flows.id, name: flows.name })
+      .from(flows)
+      .where(scope.where(flows, and(ne(flows.id, id), like(flows.content, `%${id}%`))));
+    return [
+      ...numbers.map((r) => ({ type: "phone number", ...r })),
+      ...qs.map((r) => ({ type: "queue", ...r })),
+      ...connects.map((r) => ({ type: "quick connect", ...r })),
+      ...others.map((r) => ({ type: "flow", ...r })),
+    ];
+  },
+};

@@ -1,0 +1,66 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { quickConnects, routingProfiles, securityProfiles, users } from "../../../db/schema";
+import { hashPassword } from "../../lib/password";
+import { assertReferences, defined, fields, iso, type ResourceDef } from "../resource";
+
+const password = z.string().min(10, "must be at least 10 characters").max(256);
+
+const Create = z.object({
+  email: z.string().trim().toLowerCase().email().max(254),
+  name: fields.name,
+  password,
+  securityProfileId: fields.id,
+  routingProfileId: fields.id.nullable().default(null),
+  phoneNumber: fields.e164.nullable().default(null),
+  active: z.boolean().default(true),
+});
+const Update = z.object({
+  email: z.string().trim().toLowerCase().email().max(254),
+  name: fields.name,
+  password,
+  securityProfileId: fields.id,
+  routingProfileId: fields.id.nullable(),
+  phoneNumber: fields.e164.nullable(),
+  active: z.boolean(),
+}).partial();
+
+type Input = z.infer<typeof Update>;
+
+export const usersResource: ResourceDef<typeof users, z.infer<typeof Create>, Input> = {
+  path: "users",
+  label: "User",
+  auditType: "user",
+  table: users,
+  read: ["users.manage", "metrics.realtime"],
+  write: "users.manage",
+  create: Create,
+  update: Update,
+  async toRow(input: Input, { scope }) {
+    await assertReferences(scope, [
+      { field: "securityProfileId", label: "Security profile", table: securityProfiles, id: input.securityProfileId },
+      { field: "routingProfileId", label: "Routing profile", table: routingProfiles, id: input.routingProfileId },
+    ]);
+    const { password: plain, ...rest } = input;
+    return defined({ ...rest, passwordHash: plain ? await hashPassword(plain) : undefined });
+  },
+  toApi: (rows) =>
+    rows.map((r) => ({
+      id: r.id,
+      email: r.email,
+      name: r.name,
+      securityProfileId: r.securityProfileId,
+      routingProfileId: r.routingProfileId,
+      phoneNumber: r.phoneNumber,
+      active: r.active,
+      createdAt: iso(r.createdAt),
+      updatedAt: iso(r.updatedAt),
+    })),
+  async usedBy(scope, id) {
+    const rows = await scope.db
+      .select({ id: quickConnects.id, name: quickConnects.name })
+      .from(quickConnects)
+      .where(scope.where(quickConnects, eq(quickConnects.userId, id)));
+    return rows.map((r) => ({ type: "quick connect", ...r }));
+  },
+};

@@ -1,0 +1,40 @@
+/**
+ * The Worker's HTTP surface: health, the JSON API, (later) Twilio webhooks and sockets.
+ * Thin by design: verify, authenticate, hand off.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import { createDb } from "../db/client";
+import { api } from "./api";
+import { devRoutes } from "./dev";
+import type { AppEnv } from "./env";
+import { ApiError, errorResponse } from "./lib/errors";
+
+export const app = new Hono<AppEnv>();
+
+app.use("*", secureHeaders());
+app.use("*", async (c, next) => {
+  c.set("db", createDb(c.env.DB));
+  await next();
+});
+app.use(
+  "/api/*",
+  bodyLimit({
+    maxSize: 1024 * 1024,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", "The body is larger than 1 MiB");
+    },
+  }),
+);
+
+app.get("/healthz", async (c) => {
+  await c.env.DB.prepare("select 1").first();
+  return c.json({ ok: true });
+});
+
+app.route("/api/v1", api);
+app.route("/dev", devRoutes);
+
+app.notFound((c) => c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
+app.onError((err, c) => errorResponse(c, err));

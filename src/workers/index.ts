@@ -1,0 +1,6 @@
+/** Worker entry: the Hono app, plus the Durable Object classes wrangler binds. */
+import { app } from "./app";
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

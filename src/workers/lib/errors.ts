@@ -1,0 +1,48 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+
+/** The one error body of the API: `{ error: { code, message, details? } }`. */
+export type ErrorBody = {
+  error: { code: string; message: string; details?: unknown };
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
+export const forbidden = (permission: string) =>
+  new ApiError(403, "forbidden", `This needs the "${permission}" permission`);
+export const badRequest = (message: string, details?: unknown) =>
+  new ApiError(400, "validation_failed", message, details);
+export const conflict = (message: string, details?: unknown) =>
+  new ApiError(409, "conflict", message, details);
+
+/** Turns zod issues into one readable sentence plus a per-field list. */
+export function validationError(error: z.ZodError): ApiError {
+  const details = error.issues.map((i) => ({
+    field: i.path.length ? i.path.join(".") : "(body)",
+    message: i.message,
+  }));
+  const message = details.map((d) => `${d.field}: ${d.message}`).join("; ");
+  return badRequest(message, details);
+}
+
+export function errorResponse(c: Context, err: unknown): Response {
+  if (err instanceof ApiError) {
+    const body: ErrorBody = { error: { code: err.code, message: err.message } };
+    if (err.details !== undefined) body.error.details = err.details;
+    return c.json(body, err.status);
+  }
+  if (err instanceof z.ZodError) return errorResponse(c, validationError(err));
+  console.error(JSON.stringify({ event: "unhandled_error", message: String(err), stack: (err as Error)?.stack }));
+  return c.json({ error: { code: "internal", message: "Internal error" } } satisfies ErrorBody, 500);
+}
