@@ -1,0 +1,59 @@
+// Helpers shared by the project's scripts (dev, deploy, benches). Node ≥ 22.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const BIN = join(ROOT, "node_modules", ".bin");
+
+/** Runs a command from node_modules/.bin (or PATH) and resolves with its exit code. */
+export function run(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(existsSync(join(BIN, cmd)) ? join(BIN, cmd) : cmd, args, {
+      cwd: ROOT,
+      stdio: opts.stdio ?? "inherit",
+      env: { ...process.env, PATH: `${BIN}:${process.env.PATH}`, ...(opts.env ?? {}) },
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve(0) : reject(new Error(`${cmd} ${args.join(" ")} exited with ${code}`))));
+  });
+}
+
+export function start(cmd, args, opts = {}) {
+  return spawn(existsSync(join(BIN, cmd)) ? join(BIN, cmd) : cmd, args, {
+    cwd: ROOT,
+    stdio: opts.stdio ?? ["ignore", "pipe", "pipe"],
+    env: { ...process.env, PATH: `${BIN}:${process.env.PATH}`, ...(opts.env ?? {}) },
+  });
+}
+
+/**
+ * Local secrets and switches in .dev.vars (git-ignored): a random SWITCHBOARD_SECRET made on
+ * first start (kept, so local encrypted data stays readable) and LOCAL_MODE=true.
+ */
+export function ensureDevVars() {
+  const file = join(ROOT, ".dev.vars");
+  const vars = existsSync(file) ? readFileSync(file, "utf8") : "";
+  let out = vars;
+  if (!/^SWITCHBOARD_SECRET=/m.test(out)) out += `SWITCHBOARD_SECRET=${randomBytes(32).toString("hex")}\n`;
+  if (!/^LOCAL_MODE=/m.test(out)) out += "LOCAL_MODE=true\n";
+  if (out !== vars) writeFileSync(file, out, { mode: 0o600 });
+}
+
+export async function waitForHttp(url, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = err.message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000}s (${last})`);
+}
