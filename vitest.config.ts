@@ -9,7 +9,9 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
+        // Fixed values so a developer's .dev.vars (written by `npm run dev`) never leaks into tests.
         bindings: {
+          LOCAL_MODE: "false",
           SWITCHBOARD_SECRET: "test-secret-not-for-production-0123456789",
           TEST_MIGRATIONS: migrations,
         },
