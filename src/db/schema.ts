@@ -347,3 +347,39 @@ export const flowLogs = sqliteTable(
   },
   (t) => [index("flow_logs_contact").on(t.instanceId, t.contactId, t.id)],
 );
+
+/**
+ * Recordings and chat transcripts, stored encrypted in R2 (src/recordings). A row exists only
+ * once its object is fully written; it never points at a missing or unencrypted object.
+ * Deleting marks the row `deleting` (no longer served) before the object goes, then `deleted`.
+ */
+export const recordings = sqliteTable(
+  "recordings",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    contactId: text("contact_id").notNull(),
+    kind: text("kind", { enum: ["recording", "transcript"] }).notNull(),
+    status: text("status", { enum: ["stored", "deleting", "deleted"] }).notNull().default("stored"),
+    /** R2 key: `<instanceId>/<kind>s/<contactId>/<id>`; bound into the ciphertext as additional data. */
+    r2Key: text("r2_key").notNull(),
+    /** Key version of the instance's key-encryption key that wraps the object's data key. */
+    keyVersion: integer("key_version").notNull(),
+    contentType: text("content_type").notNull(),
+    /** Plaintext bytes (what playback serves) and stored (encrypted) bytes. */
+    sizeBytes: integer("size_bytes").notNull(),
+    storedBytes: integer("stored_bytes").notNull(),
+    durationSeconds: integer("duration_seconds"),
+    channels: integer("channels"),
+    /** Twilio RecordingSid or the transcript's source id: a retried store is idempotent on it. */
+    externalId: text("external_id"),
+    deletedAt: integer("deleted_at"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("recordings_external").on(t.instanceId, t.externalId),
+    index("recordings_contact").on(t.instanceId, t.contactId),
+    index("recordings_retention").on(t.instanceId, t.kind, t.status, t.createdAt),
+    index("recordings_key_version").on(t.instanceId, t.status, t.keyVersion),
+  ],
+);
