@@ -1,0 +1,153 @@
+/**
+ * Contact actions that change the contact: attributes, working queue, recording, voice,
+ * contact data.
+ */
+import { isObject, isReference } from "../values";
+import { checkQueueRef, fail, idFromArn, next, WHISPERS, type ActionHandler } from "./types";
+
+const MAX_ATTRIBUTE_KEY = 127;
+const MAX_ATTRIBUTES_BYTES = 32 * 1024;
+
+export const UpdateContactAttributes: ActionHandler = {
+  type: "UpdateContactAttributes",
+  errors: ["NoMatchingError"],
+  check(params, report) {
+    if (!isObject(params.Attributes) || Object.keys(params.Attributes).length === 0) {
+      report("Attributes", "must be an object with at least one attribute");
+      return;
+    }
+    for (const [k, v] of Object.entries(params.Attributes)) {
+      if (k.trim() === "" || k.length > MAX_ATTRIBUTE_KEY) report(`Attributes.${k}`, `a key must have 1 to ${MAX_ATTRIBUTE_KEY} characters`);
+      if (typeof v !== "string") report(`Attributes.${k}`, "the value must be a string");
+    }
+  },
+  run(r) {
+    const attrs = (isObject(r.params.Attributes) ? r.params.Attributes : {}) as Record<string, unknown>;
+    // All or none: work out every value before changing anything.
+    const updates: Record<string, string> = {};
+    for (const [k, v] of Object.entries(attrs)) {
+      const key = r.value(k);
+      if (!key || key.length > MAX_ATTRIBUTE_KEY) return fail("NoMatchingError", `attribute key "${key}" is empty or too long`);
+      updates[key] = r.value(v);
+    }
+    const merged = { ...r.state.attributes, ...updates };
+    if (new TextEncoder().encode(JSON.stringify(merged)).length > MAX_ATTRIBUTES_BYTES) {
+      return fail("NoMatchingError", "contact attributes would exceed 32 KB");
+    }
+    r.state.attributes = merged;
+    r.emit({ type: "set_attributes", attributes: updates });
+    return next({ attributes: updates });
+  },
+};
+
+export const UpdateContactTargetQueue: ActionHandler = {
+  type: "UpdateContactTargetQueue",
+  errors: ["NoMatchingError"],
+  notIn: [...WHISPERS, "CUSTOMER_QUEUE"],
+  check(params, report) {
+    if (params.QueueId === undefined && params.AgentId === undefined) report("QueueId", "a QueueId or an AgentId is required");
+    if (params.QueueId !== undefined && params.AgentId !== undefined) report("AgentId", "give a QueueId or an AgentId, not both");
+    checkQueueRef(params.QueueId, "QueueId", report);
+    if (params.AgentId !== undefined && (typeof params.AgentId !== "string" || !params.AgentId.trim())) report("AgentId", "must be an agent id, ARN or reference");
+  },
+  run(r) {
+    if (r.params.AgentId !== undefined) {
+      const agentId = idFromArn(r.value(r.params.AgentId));
+      if (!agentId) return fail("NoMatchingError", "the agent reference is empty");
+      r.state.targetAgentId = agentId;
+      r.state.targetQueueId = null;
+      return next({ agentId });
+    }
+    const queueId = idFromArn(r.value(r.params.QueueId));
+    if (!queueId) return fail("NoMatchingError", "the queue reference is empty");
+    const known = r.ctx.queues;
+    if (known && !known[queueId]) return fail("NoMatchingError", `queue "${queueId}" does not exist`);
+    r.state.targetQueueId = queueId;
+    r.state.targetAgentId = null;
+    return next({ queueId, queueName: known?.[queueId]?.name });
+  },
+};
+
+const PARTICIPANTS = ["Agent", "Customer"] as const;
+
+export const UpdateContactRecordingBehavior: ActionHandler = {
+  type: "UpdateContactRecordingBehavior",
+  errors: [],
+  notIn: ["CUSTOMER_WHISPER", "AGENT_WHISPER", "CUSTOMER_HOLD"],
+  check(params, report) {
+    const b = params.RecordingBehavior;
+    if (!isObject(b) || !Array.isArray(b.RecordedParticipants)) {
+      report("RecordingBehavior.RecordedParticipants", "must be a list chosen from Agent and Customer (empty = no recording)");
+      return;
+    }
+    for (const p of b.RecordedParticipants) {
+      if (!(PARTICIPANTS as readonly unknown[]).includes(p)) report("RecordingBehavior.RecordedParticipants", `"${String(p)}" is not Agent or Customer`);
+    }
+  },
+  run(r) {
+    const b = r.params.RecordingBehavior as { RecordedParticipants?: unknown[] } | undefined;
+    const participants = (b?.RecordedParticipants ?? []).filter((p): p is "Agent" | "Customer" => (PARTICIPANTS as readonly unknown[]).includes(p));
+    r.state.recording = { participants };
+    r.emit({ type: "set_recording", participants });
+    return next({ participants });
+  },
+};
+
+/** Amazon Polly voices a flow is likely to name, with their language. */
+export const POLLY_VOICES: Record<string, string> = {
+  Joanna: "en-US", Matthew: "en-US", Ivy: "en-US", Justin: "en-US", Kendra: "en-US", Kimberly: "en-US", Salli: "en-US", Joey: "en-US",
+  Kevin: "en-US", Ruth: "en-US", Stephen: "en-US", Danielle: "en-US", Gregory: "en-US",
+  Amy: "en-GB", Brian: "en-GB", Emma: "en-GB", Arthur: "en-GB", Olivia: "en-AU", Nicole: "en-AU", Russell: "en-AU",
+  Aditi: "en-IN", Raveena: "en-IN", Kajal: "en-IN", Geraint: "en-GB-WLS", Aria: "en-NZ", Ayanda: "en-ZA",
+  Lupe: "es-US", Penelope: "es-US", Miguel: "es-US", Pedro: "es-US", Conchita: "es-ES", Lucia: "es-ES", Enrique: "es-ES", Sergio: "es-ES", Mia: "es-MX", Andres: "es-MX",
+  Celine: "fr-FR", Lea: "fr-FR", Mathieu: "fr-FR", Remi: "fr-FR", Chantal: "fr-CA", Gabrielle: "fr-CA", Liam: "fr-CA",
+  Hans: "de-DE", Marlene: "de-DE", Vicki: "de-DE", Daniel: "de-DE", Carla: "it-IT", Bianca: "it-IT", Giorgio: "it-IT", Adriano: "it-IT",
+  Camila: "pt-BR", Vitoria: "pt-BR", Ricardo: "pt-BR", Thiago: "pt-BR", Ines: "pt-PT", Cristiano: "pt-PT",
+  Mizuki: "ja-JP", Takumi: "ja-JP", Kazuha: "ja-JP", Seoyeon: "ko-KR", Zhiyu: "cmn-CN", Lotte: "nl-NL", Ruben: "nl-NL", Laura: "nl-NL",
+};
+
+export const UpdateContactTextToSpeechVoice: ActionHandler = {
+  type: "UpdateContactTextToSpeechVoice",
+  errors: [],
+  check(params, report) {
+    if (typeof params.TextToSpeechVoice !== "string" || !params.TextToSpeechVoice.trim()) report("TextToSpeechVoice", "must name an Amazon Polly voice");
+    else if (!isReference(params.TextToSpeechVoice) && !POLLY_VOICES[params.TextToSpeechVoice]) report("TextToSpeechVoice", `unknown voice "${params.TextToSpeechVoice}"`);
+    if (params.TextToSpeechEngine !== undefined && !["standard", "neural", "generative", "long-form"].includes(String(params.TextToSpeechEngine).toLowerCase())) {
+      report("TextToSpeechEngine", "must be standard, neural, generative or long-form");
+    }
+  },
+  run(r) {
+    const name = r.value(r.params.TextToSpeechVoice);
+    const engine = r.params.TextToSpeechEngine ? String(r.params.TextToSpeechEngine).toLowerCase() : undefined;
+    const language = typeof r.params.LanguageCode === "string" ? r.value(r.params.LanguageCode) : (POLLY_VOICES[name] ?? r.state.voice.language);
+    r.state.voice = { name, language, ...(engine ? { engine } : {}) };
+    return next({ voice: name, engine, language });
+  },
+};
+
+export const UpdateContactData: ActionHandler = {
+  type: "UpdateContactData",
+  errors: ["NoMatchingError"],
+  check(params, report) {
+    const known = ["Name", "Description", "LanguageCode", "TargetContact", "References", "CustomerId", "RoutingCriteria"];
+    if (!["Name", "Description", "LanguageCode"].some((k) => params[k] !== undefined)) report(undefined, "set at least one of Name, Description or LanguageCode");
+    for (const k of ["Name", "Description", "LanguageCode"]) if (params[k] !== undefined && typeof params[k] !== "string") report(k, "must be a string");
+    for (const k of Object.keys(params)) if (!known.includes(k)) report(k, "is not a parameter of UpdateContactData");
+    if (typeof params.Name === "string" && params.Name.length > 512) report("Name", "must be at most 512 characters");
+    if (typeof params.Description === "string" && params.Description.length > 4096) report("Description", "must be at most 4096 characters");
+  },
+  run(r) {
+    const update: { name?: string; description?: string; languageCode?: string } = {};
+    if (r.params.Name !== undefined) update.name = r.value(r.params.Name).slice(0, 512);
+    if (r.params.Description !== undefined) update.description = r.value(r.params.Description).slice(0, 4096);
+    if (r.params.LanguageCode !== undefined) {
+      const code = r.value(r.params.LanguageCode);
+      if (!/^[a-z]{2,3}-[A-Z]{2}$/.test(code)) return fail("NoMatchingError", `"${code}" is not a language code such as en-US`);
+      update.languageCode = code;
+      r.state.voice = { ...r.state.voice, language: code };
+    }
+    r.state.contactData = { ...r.state.contactData, ...update };
+    r.emit({ type: "update_contact", ...update });
+    return next(update);
+  },
+};

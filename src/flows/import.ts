@@ -1,0 +1,143 @@
+/**
+ * Importing an Amazon Connect export as it is: the content object, or `{ Name, Type, Content }`
+ * where Content may be a JSON string. Queue, hours and flow references given by ARN or id are
+ * mapped to this instance's ids through a resolver (by id, then by the name Amazon Connect
+ * keeps in Metadata), and what cannot be mapped is reported. Pure: the resolver holds the data.
+ */
+import type { Problem } from "./actions/types";
+import { idFromArn } from "./actions/types";
+import type { FlowAction, FlowContent, FlowType } from "./types";
+import { validateFlow } from "./validate";
+import { isObject, isReference } from "./values";
+
+export type ReferenceKind = "queue" | "hours" | "flow";
+
+/** Finds this instance's id for a reference: by id first, then by name. Null when neither matches. */
+export type ReferenceResolver = (kind: ReferenceKind, ref: { id: string; name?: string }) => string | null;
+
+export type Unresolved = { actionId: string; field: string; kind: ReferenceKind; reference: string; name?: string };
+export type ImportResult = {
+  ok: boolean;
+  name: string | null;
+  type: FlowType | null;
+  description: string | null;
+  content: FlowContent | null;
+  errors: Problem[];
+  warnings: Problem[];
+  unresolved: Unresolved[];
+  resolved: { actionId: string; field: string; from: string; to: string }[];
+};
+
+const FLOW_TYPES: FlowType[] = ["CONTACT_FLOW", "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "CUSTOMER_WHISPER", "AGENT_WHISPER", "AGENT_TRANSFER", "QUEUE_TRANSFER"];
+
+/** Parameters holding references, per action type. */
+const REFERENCE_FIELDS: Record<string, { field: string; kind: ReferenceKind }[]> = {
+  UpdateContactTargetQueue: [{ field: "QueueId", kind: "queue" }],
+  TransferContactToQueue: [{ field: "QueueId", kind: "queue" }],
+  CheckMetricData: [{ field: "QueueId", kind: "queue" }],
+  CheckHoursOfOperation: [{ field: "HoursOfOperationId", kind: "hours" }],
+  TransferToFlow: [{ field: "ContactFlowId", kind: "flow" }],
+};
+
+/** The display name Amazon Connect stored for a parameter in Metadata.ActionMetadata. */
+function metadataName(content: Record<string, unknown>, actionId: string, field: string, kind: ReferenceKind): string | undefined {
+  const meta = isObject(content.Metadata) && isObject(content.Metadata.ActionMetadata) ? content.Metadata.ActionMetadata[actionId] : undefined;
+  if (!isObject(meta)) return undefined;
+  const params = isObject(meta.parameters) ? meta.parameters[field] : undefined;
+  if (isObject(params) && typeof params.displayName === "string") return params.displayName;
+  const legacyKeys = kind === "queue" ? ["queue", "Queue"] : kind === "hours" ? ["Hours", "hours", "hoursOfOperation"] : ["ContactFlow", "contactFlow"];
+  for (const k of legacyKeys) {
+    const v = meta[k];
+    if (isObject(v) && typeof v.text === "string") return v.text;
+    if (typeof v === "string") return v;
+  }
+  return undefined;
+}
+
+/** Unwraps an export: the content itself, or `{Name, Type, Content}` with Content as an object or a JSON string. */
+export function unwrapExport(input: unknown): { content: unknown; name: string | null; type: string | null; description: string | null; error?: string } {
+  let value = input;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return { content: null, name: null, type: null, description: null, error: "the flow is not valid JSON" };
+    }
+  }
+  if (!isObject(value)) return { content: null, name: null, type: null, description: null, error: "the flow must be a JSON object" };
+  // DescribeContactFlow answers { ContactFlow: { Name, Type, Content } }.
+  if (isObject(value.ContactFlow) && value.Actions === undefined) value = value.ContactFlow;
+  const v = value as Record<string, unknown>;
+  if (v.Content !== undefined && v.Actions === undefined) {
+    let content = v.Content;
+    if (typeof content === "string") {
+      try {
+        content = JSON.parse(content);
+      } catch {
+        return { content: null, name: null, type: null, description: null, error: "Content is not valid JSON" };
+      }
+    }
+    return { content, name: typeof v.Name === "string" ? v.Name : null, type: typeof v.Type === "string" ? v.Type : null, description: typeof v.Description === "string" ? v.Description : null };
+  }
+  const metaName = isObject(v.Metadata) && typeof v.Metadata.name === "string" ? v.Metadata.name : null;
+  const metaType = isObject(v.Metadata) && typeof v.Metadata.type === "string" ? v.Metadata.type : null;
+  return { content: v, name: metaName, type: metaType, description: null };
+}
+
+const CONNECT_TYPE_NAMES: Record<string, FlowType> = {
+  contactFlow: "CONTACT_FLOW", customerQueue: "CUSTOMER_QUEUE", customerHold: "CUSTOMER_HOLD", customerWhisper: "CUSTOMER_WHISPER",
+  agentWhisper: "AGENT_WHISPER", agentTransfer: "AGENT_TRANSFER", queueTransfer: "QUEUE_TRANSFER",
+};
+
+export function importFlow(input: unknown, resolve: ReferenceResolver, opts: { type?: FlowType } = {}): ImportResult {
+  const unwrapped = unwrapExport(input);
+  const base = { name: unwrapped.name, description: unwrapped.description, unresolved: [] as Unresolved[], resolved: [] as ImportResult["resolved"] };
+  const rawType = opts.type ?? unwrapped.type;
+  const type = rawType ? ((FLOW_TYPES as string[]).includes(rawType) ? (rawType as FlowType) : (CONNECT_TYPE_NAMES[rawType] ?? null)) : "CONTACT_FLOW";
+  if (unwrapped.error) {
+    return { ...base, ok: false, type, content: null, errors: [{ actionId: null, message: unwrapped.error }], warnings: [] };
+  }
+  const errors: Problem[] = [];
+  if (rawType && !type) errors.push({ actionId: null, field: "Type", message: `unknown flow type "${rawType}"` });
+
+  // Map references on a copy, then validate the copy.
+  const content = structuredClone(unwrapped.content) as Record<string, unknown>;
+  if (isObject(content) && Array.isArray(content.Actions)) {
+    for (const action of content.Actions as FlowAction[]) {
+      if (!isObject(action) || typeof action.Type !== "string") continue;
+      for (const { field, kind } of REFERENCE_FIELDS[action.Type] ?? []) {
+        const params = isObject(action.Parameters) ? action.Parameters : undefined;
+        const raw = params?.[field];
+        if (typeof raw !== "string" || !raw.trim() || isReference(raw)) continue;
+        const id = idFromArn(raw);
+        const name = metadataName(content, action.Identifier, field, kind);
+        const mapped = resolve(kind, { id, name });
+        if (mapped) {
+          params![field] = mapped;
+          if (mapped !== raw) base.resolved.push({ actionId: action.Identifier, field, from: raw, to: mapped });
+        } else {
+          base.unresolved.push({ actionId: action.Identifier, field, kind, reference: raw, ...(name ? { name } : {}) });
+          const label = kind === "hours" ? "hours of operation" : kind;
+          errors.push({ actionId: action.Identifier, field: `Parameters.${field}`, message: `${label} "${name ?? raw}" does not exist in this instance (create it, or edit the flow to use one that does)` });
+        }
+      }
+    }
+  }
+  const validation = validateFlow(content, { flowType: type ?? undefined });
+  const warnings = [...validation.warnings];
+  if (isObject(content) && Array.isArray(content.Actions)) {
+    for (const a of content.Actions as FlowAction[]) {
+      const target = a?.Type === "InvokeLambdaFunction" && isObject(a.Parameters) ? a.Parameters.LambdaFunctionARN : undefined;
+      if (typeof target === "string" && target.startsWith("arn:")) {
+        warnings.push({ actionId: a.Identifier, field: "Parameters.LambdaFunctionARN", message: `Lambda ${target} needs an HTTPS endpoint: replace the ARN with the endpoint's https:// URL` });
+      }
+      const prompt = isObject(a?.Parameters) ? a.Parameters.PromptId : undefined;
+      if (typeof prompt === "string" && prompt.startsWith("arn:")) {
+        warnings.push({ actionId: a.Identifier, field: "Parameters.PromptId", message: `prompt ${prompt} has no audio here: replace it with the audio file's https:// URL or with Text` });
+      }
+    }
+  }
+  const allErrors = [...errors, ...validation.errors];
+  const ok = allErrors.length === 0;
+  return { ...base, ok, type, content: ok ? (content as unknown as FlowContent) : null, errors: allErrors, warnings };
+}

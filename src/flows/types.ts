@@ -1,0 +1,248 @@
+/**
+ * Types of the flow engine: the Amazon Connect flow language (what is imported and stored),
+ * the contact's flow state (what the ContactSession keeps between webhooks), the events that
+ * resume a flow, and the effects a channel carries out. Everything here is plain JSON.
+ */
+
+// ── The Amazon Connect flow language ─────────────────────────────────────────
+
+export const FLOW_LANGUAGE_VERSION = "2019-10-30";
+export const MAX_ACTIONS = 250;
+export const MAX_IDENTIFIER_LENGTH = 50;
+
+export type FlowType =
+  | "CONTACT_FLOW"
+  | "CUSTOMER_QUEUE"
+  | "CUSTOMER_HOLD"
+  | "CUSTOMER_WHISPER"
+  | "AGENT_WHISPER"
+  | "AGENT_TRANSFER"
+  | "QUEUE_TRANSFER";
+
+export const CONDITION_OPERATORS = [
+  "Equals",
+  "TextStartsWith",
+  "TextEndsWith",
+  "TextContains",
+  "NumberGreaterThan",
+  "NumberGreaterOrEqualTo",
+  "NumberLessThan",
+  "NumberLessOrEqualTo",
+] as const;
+export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
+
+export type FlowCondition = { Operator: string; Operands: string[] };
+export type FlowConditionTransition = { NextAction: string; Condition: FlowCondition };
+export type FlowErrorTransition = { NextAction: string; ErrorType: string };
+
+export type FlowTransitions = {
+  NextAction?: string;
+  Conditions?: FlowConditionTransition[];
+  Errors?: FlowErrorTransition[];
+};
+
+export type FlowAction = {
+  Identifier: string;
+  Type: string;
+  Parameters?: Record<string, unknown>;
+  Transitions?: FlowTransitions;
+};
+
+/** A flow's content, as Amazon Connect exports it (`Content` of a contact flow). */
+export type FlowContent = {
+  Version: string;
+  StartAction: string;
+  Metadata?: Record<string, unknown>;
+  Actions: FlowAction[];
+};
+
+// ── Definitions the engine reads but does not own (passed in by the caller) ──
+
+export type WeeklyRange = { day: string; start: string; end: string };
+export type HoursOverride = { date: string; name: string; ranges: { start: string; end: string }[] };
+export type HoursOfOperation = { id: string; name?: string; timezone: string; weekly: WeeklyRange[]; overrides: HoursOverride[] };
+export type QueueInfo = { id: string; name: string; hoursOfOperationId?: string | null; outboundCallerId?: string | null };
+
+/** What a flow run may look at besides the contact itself. Pure data. */
+export type FlowContext = {
+  /** Epoch milliseconds: the time of this step (hours checks, log timestamps). */
+  now: number;
+  /** Instance time zone: used for hours that name none. */
+  timezone?: string;
+  /** Hours of operation by id (a queue's and named ones). */
+  hours?: Record<string, HoursOfOperation>;
+  /** Queues by id (names for `$.Queue.Name`, hours for CheckHoursOfOperation). */
+  queues?: Record<string, QueueInfo>;
+  /** Flows by id for TransferToFlow; absent = the caller loads it (status "transfer_flow"). */
+  flows?: Record<string, { type?: FlowType; content: FlowContent }>;
+  /** A number in [0, 1) for DistributeByPercentage; Math.random() when absent. */
+  random?: number;
+  /** Maps an InvokeLambdaFunction `LambdaFunctionARN` (ARN or name) to the business's HTTPS endpoint. */
+  externalEndpoints?: Record<string, string>;
+};
+
+// ── The contact's flow state ─────────────────────────────────────────────────
+
+export type Channel = "VOICE" | "CHAT" | "TASK";
+
+export type QueueStatus = {
+  id: string;
+  name: string;
+  /** 1 = next to be offered. */
+  position?: number;
+  estimatedWaitSeconds?: number;
+  contactsInQueue?: number;
+  oldestContactAgeSeconds?: number;
+  enqueuedAt?: number;
+};
+
+/** What the flow is waiting for, when it is waiting. */
+export type Pending =
+  | { kind: "input"; actionId: string; storeInput: boolean; maxDigits?: number; finishOnKey?: string; timeoutSeconds: number }
+  | { kind: "wait"; actionId: string; events: string[]; timeoutSeconds: number }
+  | { kind: "external"; actionId: string }
+  | { kind: "metric"; actionId: string; metric: MetricType }
+  | { kind: "enqueue"; actionId: string; queueId: string }
+  | { kind: "third_party"; actionId: string; continueFlow: boolean }
+  | { kind: "playback"; actionId: string };
+
+export type FlowState = {
+  contactId: string;
+  channel: Channel;
+  flowId?: string;
+  flowVersion?: number;
+  flowType: FlowType;
+  /** The action to run next, or the one waiting (see `pending`). Null once the flow ended. */
+  currentActionId: string | null;
+  pending: Pending | null;
+  attributes: Record<string, string>;
+  /** `$.External`: the last external call's result (flat string map). */
+  external: Record<string, string>;
+  storedCustomerInput: string | null;
+  /** Loop action identifier → times ContinueLooping was returned. */
+  loopCounters: Record<string, number>;
+  targetQueueId: string | null;
+  targetAgentId: string | null;
+  queue: QueueStatus | null;
+  voice: { name: string; engine?: string; language: string };
+  recording: { participants: ("Agent" | "Customer")[] };
+  loggingEnabled: boolean;
+  contactData: { name?: string; description?: string; languageCode?: string };
+  customerEndpoint: string | null;
+  systemEndpoint: string | null;
+  /** Actions run since the flow last waited for the customer or an effect. */
+  actionsSinceWait: number;
+  /** Set once the flow ended: why. */
+  endReason: string | null;
+};
+
+export type StartInit = {
+  contactId: string;
+  channel: Channel;
+  flowId?: string;
+  flowVersion?: number;
+  flowType?: FlowType;
+  attributes?: Record<string, string>;
+  customerEndpoint?: string | null;
+  systemEndpoint?: string | null;
+  queue?: QueueStatus | null;
+  targetQueueId?: string | null;
+};
+
+// ── Events that resume a flow ────────────────────────────────────────────────
+
+export type FlowEvent =
+  | { type: "input"; digits?: string; text?: string; speech?: string }
+  | { type: "input_timeout" }
+  | { type: "external_result"; ok: true; json: unknown }
+  | { type: "external_result"; ok: false; error: string }
+  | { type: "queue_metrics"; value: number }
+  | { type: "enqueue_result"; ok: true; queue?: QueueStatus }
+  | { type: "enqueue_result"; ok: false; reason: "atCapacity" | "error"; message?: string }
+  | { type: "third_party_result"; outcome: "completed" | "failed" | "timeout" }
+  | { type: "wait_elapsed" }
+  | { type: "customer_returned" }
+  | { type: "playback_done"; queue?: QueueStatus }
+  | { type: "agent_connected" }
+  | { type: "customer_disconnected" };
+
+// ── Effects the channel carries out ──────────────────────────────────────────
+
+export type MetricType =
+  | "NumberOfAgentsAvailable"
+  | "NumberOfAgentsStaffed"
+  | "NumberOfAgentsOnline"
+  | "OldestContactInQueueAgeSeconds"
+  | "NumberOfContactsInQueue";
+
+export type Prompt = { text?: string; ssml?: string; audioUrl?: string };
+export type Voice = FlowState["voice"];
+
+export type Effect =
+  | { type: "message"; prompt: Prompt; voice: Voice }
+  | {
+      type: "gather";
+      prompt: Prompt | null;
+      voice: Voice;
+      /** Voice: `dtmf` (digits) or `dtmf speech`; chat: text. */
+      input: "dtmf" | "dtmf speech" | "text";
+      numDigits?: number;
+      finishOnKey?: string;
+      timeoutSeconds: number;
+    }
+  | { type: "invoke_external"; url: string; payload: Record<string, unknown>; timeoutSeconds: number }
+  | { type: "fetch_queue_metric"; queueId: string; metric: MetricType }
+  /** Place the contact in a queue (or an agent's personal queue when `agentId` is set). */
+  | { type: "enqueue"; queueId: string | null; agentId: string | null; queueName?: string }
+  | { type: "transfer_to_agent"; agentId: string | null }
+  | {
+      type: "dial_third_party";
+      phoneNumber: string;
+      timeoutSeconds: number;
+      continueFlow: boolean;
+      callerId?: { number?: string; name?: string };
+      dtmfDigits?: string;
+    }
+  | { type: "wait"; timeoutSeconds: number; events: string[] }
+  | { type: "set_recording"; participants: ("Agent" | "Customer")[] }
+  | { type: "update_contact"; name?: string; description?: string; languageCode?: string }
+  | { type: "set_attributes"; attributes: Record<string, string> }
+  | { type: "transfer_flow"; flowId: string }
+  | { type: "disconnect" };
+
+export type FlowLogEntry = {
+  at: number;
+  flowId?: string;
+  flowVersion?: number;
+  actionId: string;
+  actionType: string;
+  /** What happened: "NextAction", "Condition: Equals 1", "Error: InputTimeLimitExceeded", "Waiting", "End"… */
+  branch: string;
+  nextActionId: string | null;
+  data?: Record<string, unknown>;
+};
+
+export type FlowStatus =
+  /** Waiting for the customer: digits, speech, chat text (or its timeout). */
+  | "waiting_input"
+  /** Waiting for an effect's result (external call, metrics, enqueue, dial). */
+  | "waiting_effect"
+  /** CUSTOMER_QUEUE: waiting for the prompt just sent to finish playing. */
+  | "waiting_playback"
+  /** Contact placed in a queue: the contact flow is done, routing takes over. */
+  | "queued"
+  /** Handed to an agent or an external number; the flow is done. */
+  | "transferred"
+  /** Continue in another flow that the caller must load (`transferFlowId`). */
+  | "transfer_flow"
+  | "disconnected"
+  | "ended";
+
+export type FlowResult = {
+  state: FlowState;
+  effects: Effect[];
+  logs: FlowLogEntry[];
+  status: FlowStatus;
+  /** For status "transfer_flow". */
+  transferFlowId?: string;
+};

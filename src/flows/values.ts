@@ -1,0 +1,125 @@
+/**
+ * Contact references (`$.Attributes.x`, `$.External.x`, `$.CustomerEndpoint.Address`…): resolving
+ * one, and filling them into text the way Amazon Connect does in prompts and parameters.
+ */
+import type { FlowContext, FlowState, QueueStatus } from "./types";
+
+/** A reference: `$.` then dotted names or `['quoted keys']`. Trailing sentence dots stay out. */
+const REF = /\$\.[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+|\['[^']*'\]|\["[^"]*"\])*/g;
+
+export const isReference = (value: unknown): boolean =>
+  typeof value === "string" && /^\$\.[A-Za-z_]/.test(value.trim()) && value.trim().replace(REF, "") === "";
+
+/** `$.Attributes.tier` → ["Attributes", "tier"]; `$.Attributes['my key']` → ["Attributes", "my key"]. */
+export function referencePath(ref: string): string[] {
+  const parts: string[] = [];
+  const re = /\.([A-Za-z0-9_-]+)|\['([^']*)'\]|\["([^"]*)"\]/g;
+  let m: RegExpExecArray | null;
+  const body = ref.trim().slice(1);
+  while ((m = re.exec(body))) parts.push(m[1] ?? m[2] ?? m[3]);
+  return parts;
+}
+
+const str = (v: unknown): string | undefined => (v == null ? undefined : typeof v === "string" ? v : String(v));
+
+/** The value of one reference for this contact; undefined when it has none. */
+export function resolveReference(ref: string, state: FlowState, ctx?: FlowContext): string | undefined {
+  const [head, ...rest] = referencePath(ref);
+  const key = rest.join(".");
+  const queue = state.queue ?? (state.targetQueueId ? queueStatusFromContext(state.targetQueueId, ctx) : null);
+  switch (head) {
+    case "Attributes":
+      return state.attributes[key];
+    case "External":
+      return state.external[key];
+    case "StoredCustomerInput":
+      return state.storedCustomerInput ?? undefined;
+    case "Channel":
+      return state.channel;
+    case "ContactId":
+    case "InitialContactId":
+      return state.contactId;
+    case "CustomerEndpoint":
+      return key === "Address" ? (state.customerEndpoint ?? undefined) : key === "Type" ? "TELEPHONE_NUMBER" : undefined;
+    case "SystemEndpoint":
+      return key === "Address" ? (state.systemEndpoint ?? undefined) : key === "Type" ? "TELEPHONE_NUMBER" : undefined;
+    case "Name":
+      return state.contactData.name;
+    case "Description":
+      return state.contactData.description;
+    case "LanguageCode":
+      return state.contactData.languageCode ?? state.voice.language;
+    case "TextToSpeechVoice":
+      return state.voice.name;
+    case "Queue": {
+      if (!queue) return undefined;
+      switch (key) {
+        case "Name": return queue.name;
+        case "Id":
+        case "ARN": return queue.id;
+        case "OutboundCallerId.Address": return str(ctx?.queues?.[queue.id]?.outboundCallerId);
+        case "Position":
+        case "PositionInQueue": return str(queue.position);
+        case "EstimatedWaitTime":
+        case "EstimatedWaitSeconds": return str(queue.estimatedWaitSeconds);
+        case "EstimatedWaitMinutes":
+          return queue.estimatedWaitSeconds == null ? undefined : String(Math.max(1, Math.ceil(queue.estimatedWaitSeconds / 60)));
+        case "ContactsInQueue":
+        case "Size": return str(queue.contactsInQueue);
+        case "OldestContactAge": return str(queue.oldestContactAgeSeconds);
+        default: return undefined;
+      }
+    }
+    case "Metrics": {
+      // Amazon Connect's "Get queue metrics" names: $.Metrics.Queue.Size / OldestContactAge / EstimatedWaitTime.
+      if (!queue || rest[0] !== "Queue") return undefined;
+      const m = rest.slice(1).join(".");
+      if (m === "Size") return str(queue.contactsInQueue);
+      if (m === "OldestContactAge") return str(queue.oldestContactAgeSeconds);
+      if (m === "EstimatedWaitTime") return str(queue.estimatedWaitSeconds);
+      if (m === "Name") return queue.name;
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function queueStatusFromContext(queueId: string, ctx?: FlowContext): QueueStatus | null {
+  const q = ctx?.queues?.[queueId];
+  return q ? { id: q.id, name: q.name } : null;
+}
+
+/**
+ * A parameter value for this contact: a lone reference resolves to its value (missing = ""),
+ * text has every reference in it filled in.
+ */
+export function interpolate(value: unknown, state: FlowState, ctx?: FlowContext): string {
+  if (value == null) return "";
+  const text = typeof value === "string" ? value : String(value);
+  return text.replace(REF, (ref) => resolveReference(ref, state, ctx) ?? "");
+}
+
+/** Amazon Connect writes booleans as "True"/"False" (sometimes lower-case, sometimes real booleans). */
+export function flag(value: unknown, fallback = false): boolean {
+  if (value === true || value === false) return value;
+  if (typeof value === "string") {
+    const v = value.trim().toLowerCase();
+    if (v === "true") return true;
+    if (v === "false") return false;
+  }
+  return fallback;
+}
+
+export function isFlag(value: unknown): boolean {
+  return typeof value === "boolean" || (typeof value === "string" && /^(true|false)$/i.test(value.trim()));
+}
+
+/** An integer parameter written as a number or a string ("5"); undefined if it is not one. */
+export function integer(value: unknown): number | undefined {
+  if (typeof value === "number" && Number.isInteger(value)) return value;
+  if (typeof value === "string" && /^\s*-?\d+\s*$/.test(value)) return Number(value);
+  return undefined;
+}
+
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
