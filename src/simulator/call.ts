@@ -1,0 +1,371 @@
+/**
+ * One call leg in the simulated phone network: it fetches TwiML from the Worker exactly as
+ * Twilio would (signed form POSTs) and walks the verbs. It runs until it reaches a point
+ * where a real call would wait — for the caller's input, in a hold loop, in a conference or
+ * dialled call — and stays there until the test or the CLI moves it on (`press`, `say`,
+ * `noInput`, `advance`, `hangup`) or the Worker redirects it through the REST API.
+ */
+import type { PhoneEvent } from "./events";
+import type { Phone } from "./phone";
+import { parseTwiml, type TwimlElement } from "./twiml";
+
+export type CallStatus = "queued" | "ringing" | "in-progress" | "completed" | "busy" | "failed" | "no-answer" | "canceled";
+
+/** Where a call is waiting. */
+export type Wait =
+  | { kind: "none" }
+  | { kind: "gather"; gather: TwimlElement; docUrl: string; rest: TwimlElement[] }
+  | { kind: "hold-loop"; url: string; method: string; docUrl: string }
+  | { kind: "conference"; name: string; dial: TwimlElement; docUrl: string; rest: TwimlElement[]; startedAt: number }
+  | { kind: "dial"; to: string; dial: TwimlElement; docUrl: string; rest: TwimlElement[]; startedAt: number }
+  | { kind: "stream"; url: string }
+  | { kind: "ended" };
+
+const MAX_DOCUMENTS_WITHOUT_WAIT = 50;
+
+export class Call {
+  status: CallStatus = "ringing";
+  wait: Wait = { kind: "none" };
+  readonly startedAt: number;
+  answeredAt: number | null = null;
+  endedAt: number | null = null;
+  /** Set by the REST API (redirect or hang-up); taken at the next step. */
+  pending: { url?: string; method?: string; twiml?: string; hangup?: boolean } | null = null;
+  /** What this caller has heard, in order (Say text and Play URLs). */
+  readonly heard: string[] = [];
+  private documents = 0;
+
+  constructor(
+    readonly phone: Phone,
+    readonly sid: string,
+    readonly from: string,
+    readonly to: string,
+    readonly direction: "inbound" | "outbound-api" | "outbound-dial",
+    readonly statusCallback: string | null,
+  ) {
+    this.startedAt = phone.now();
+  }
+
+  get ended() {
+    return this.wait.kind === "ended";
+  }
+
+  private emit(e: PhoneEvent) {
+    this.phone.emit(e);
+  }
+
+  /** The parameters Twilio sends with every request about this call. */
+  params(): Record<string, string> {
+    return {
+      AccountSid: this.phone.accountSid,
+      ApiVersion: "2010-04-01",
+      CallSid: this.sid,
+      CallStatus: this.status,
+      Direction: this.direction,
+      From: this.from,
+      To: this.to,
+      Called: this.to,
+      Caller: this.from,
+      FromCountry: "US",
+      ToCountry: "US",
+    };
+  }
+
+  /** Fetches a TwiML document and runs it until the call waits or ends. */
+  async fetchAndRun(url: string, method = "POST", extra: Record<string, string> = {}) {
+    this.documents++;
+    if (this.documents > MAX_DOCUMENTS_WITHOUT_WAIT) {
+      this.emit({ type: "error", callSid: this.sid, message: `more than ${MAX_DOCUMENTS_WITHOUT_WAIT} documents without waiting: the Worker is looping` });
+      return this.end("twiml");
+    }
+    const res = await this.phone.webhook(this, url, method, { ...this.params(), ...extra });
+    if (!res.ok) {
+      this.emit({ type: "error", callSid: this.sid, message: `${method} ${url} answered ${res.status}: ${res.body.slice(0, 300)}` });
+      // Twilio plays "an application error has occurred" and hangs up.
+      return this.end("twiml");
+    }
+    let verbs: TwimlElement[];
+    try {
+      verbs = parseTwiml(res.body);
+    } catch (err) {
+      this.emit({ type: "error", callSid: this.sid, message: (err as Error).message });
+      return this.end("twiml");
+    }
+    await this.runVerbs(verbs, res.url);
+  }
+
+  /** Runs TwiML given directly (REST `Twiml=` parameter). */
+  async runTwiml(xml: string) {
+    await this.runVerbs(parseTwiml(xml), this.phone.baseUrl);
+  }
+
+  private async runVerbs(verbs: TwimlElement[], docUrl: string): Promise<void> {
+    this.wait = { kind: "none" };
+    if (this.status !== "in-progress") {
+      this.status = "in-progress";
+      this.answeredAt = this.phone.now();
+    }
+    let waitedInDoc = false;
+    for (let i = 0; i < verbs.length; i++) {
+      if (this.ended) return;
+      const verb = verbs[i];
+      const rest = verbs.slice(i + 1);
+      switch (verb.name) {
+        case "Say":
+          this.sayOrPlay(verb);
+          break;
+        case "Play":
+          this.sayOrPlay(verb);
+          waitedInDoc = true;
+          break;
+        case "Pause": {
+          const seconds = Number(verb.attrs.length ?? 1);
+          this.emit({ type: "pause", callSid: this.sid, seconds });
+          this.phone.advanceClock(seconds);
+          waitedInDoc = true;
+          break;
+        }
+        case "Gather": {
+          for (const child of verb.children) this.sayOrPlay(child);
+          this.emit({
+            type: "gather",
+            callSid: this.sid,
+            input: verb.attrs.input ?? "dtmf",
+            numDigits: verb.attrs.numDigits ? Number(verb.attrs.numDigits) : undefined,
+            timeout: Number(verb.attrs.timeout ?? 5),
+            finishOnKey: verb.attrs.finishOnKey ?? "#",
+          });
+          this.documents = 0;
+          this.wait = { kind: "gather", gather: verb, docUrl, rest };
+          return;
+        }
+        case "Redirect": {
+          const url = this.resolve(verb.text, docUrl);
+          const method = verb.attrs.method ?? "POST";
+          if (waitedInDoc) {
+            // A hold loop (music, then redirect): wait here until moved on.
+            this.documents = 0;
+            this.wait = { kind: "hold-loop", url, method, docUrl };
+            return;
+          }
+          this.emit({ type: "redirect", callSid: this.sid, url });
+          return this.fetchAndRun(url, method);
+        }
+        case "Hangup":
+        case "Reject":
+          return this.end("twiml");
+        case "Dial":
+          return this.dial(verb, docUrl, rest);
+        case "Enqueue":
+          this.emit({ type: "error", callSid: this.sid, message: "<Enqueue> (Twilio queues) is not used by Switchboard and not simulated" });
+          return this.end("twiml");
+        case "Record": {
+          const recordingSid = this.phone.newSid("RE");
+          this.emit({ type: "recording", callSid: this.sid, recordingSid, status: "voicemail" });
+          if (verb.attrs.action) {
+            return this.fetchAndRun(this.resolve(verb.attrs.action, docUrl), verb.attrs.method ?? "POST", {
+              RecordingSid: recordingSid,
+              RecordingUrl: this.phone.recordingUrl(recordingSid),
+              RecordingDuration: "5",
+            });
+          }
+          break;
+        }
+        case "Start":
+          for (const child of verb.children) await this.start(child, docUrl);
+          break;
+        case "Stop":
+          for (const child of verb.children) {
+            if (child.name === "Recording") await this.phone.stopRecordings(this);
+          }
+          break;
+        case "Connect": {
+          const stream = verb.children.find((c) => c.name === "Stream");
+          if (stream) {
+            this.emit({ type: "stream", callSid: this.sid, url: stream.attrs.url, mode: "connect" });
+            this.wait = { kind: "stream", url: stream.attrs.url };
+            return;
+          }
+          break;
+        }
+        default:
+          this.emit({ type: "error", callSid: this.sid, message: `unknown TwiML verb <${verb.name}>` });
+          return this.end("twiml");
+      }
+    }
+    // Twilio hangs up when a document ends without a verb that keeps the call.
+    await this.end("end-of-twiml");
+  }
+
+  private sayOrPlay(el: TwimlElement) {
+    if (el.name === "Say") {
+      const text = el.text.replace(/\s+/g, " ").trim();
+      this.heard.push(text);
+      this.emit({ type: "say", callSid: this.sid, text, voice: el.attrs.voice, language: el.attrs.language });
+    } else if (el.name === "Play") {
+      this.heard.push(`[audio ${el.text}]`);
+      this.emit({ type: "play", callSid: this.sid, url: el.text });
+    } else if (el.name === "Pause") {
+      this.emit({ type: "pause", callSid: this.sid, seconds: Number(el.attrs.length ?? 1) });
+    }
+  }
+
+  private async start(el: TwimlElement, docUrl: string) {
+    if (el.name === "Recording") {
+      await this.phone.startRecording(this, {
+        statusCallback: el.attrs.recordingStatusCallback ? this.resolve(el.attrs.recordingStatusCallback, docUrl) : null,
+        channels: el.attrs.recordingChannels ?? "mono",
+        track: el.attrs.recordingTrack ?? "both",
+      });
+    } else if (el.name === "Stream") {
+      this.emit({ type: "stream", callSid: this.sid, url: el.attrs.url, mode: "start" });
+    } else if (el.name === "Transcription") {
+      this.emit({ type: "stream", callSid: this.sid, url: el.attrs.statusCallbackUrl ?? "", mode: "start" });
+    }
+  }
+
+  private async dial(verb: TwimlElement, docUrl: string, rest: TwimlElement[]) {
+    const target = verb.children[0];
+    const startedAt = this.phone.now();
+    this.documents = 0;
+    if (target?.name === "Conference") {
+      const name = target.text;
+      this.wait = { kind: "conference", name, dial: verb, docUrl, rest, startedAt };
+      this.phone.joinConference(this, name, {
+        startOnEnter: target.attrs.startConferenceOnEnter !== "false",
+        endOnExit: target.attrs.endConferenceOnExit === "true",
+        muted: target.attrs.muted === "true",
+        statusCallback: target.attrs.statusCallback ? this.resolve(target.attrs.statusCallback, docUrl) : null,
+        record: target.attrs.record,
+        recordingStatusCallback: target.attrs.recordingStatusCallback ? this.resolve(target.attrs.recordingStatusCallback, docUrl) : null,
+      });
+      return;
+    }
+    const to = target ? `${target.name === "Client" ? "client:" : ""}${target.text}` : verb.text;
+    this.emit({ type: "dial", callSid: this.sid, to });
+    this.wait = { kind: "dial", to, dial: verb, docUrl, rest, startedAt };
+  }
+
+  /** The dialled party or conference is gone: Dial's action URL, or the next verbs. */
+  async dialEnded(dialStatus = "completed") {
+    const w = this.wait;
+    if (w.kind !== "conference" && w.kind !== "dial") return;
+    const action = w.dial.attrs.action;
+    this.wait = { kind: "none" };
+    if (action) {
+      const duration = String(Math.round((this.phone.now() - w.startedAt) / 1000));
+      return this.fetchAndRun(this.resolve(action, w.docUrl), w.dial.attrs.method ?? "POST", {
+        DialCallStatus: dialStatus,
+        DialCallDuration: duration,
+      });
+    }
+    return this.runVerbs(w.rest, w.docUrl);
+  }
+
+  resolve(url: string, base: string) {
+    return new URL(url.trim(), base).toString();
+  }
+
+  // ---- What the caller (or the test) does -------------------------------------------------
+
+  /** Presses keys while a <Gather> listens; `#` ends the entry as on a real phone. */
+  async press(digits: string) {
+    return this.input({ digits });
+  }
+
+  /** Speaks while a <Gather input="speech"> listens. */
+  async say(speech: string) {
+    return this.input({ speech });
+  }
+
+  private async input(given: { digits?: string; speech?: string }) {
+    await this.takePending();
+    const w = this.wait;
+    if (w.kind !== "gather") throw new Error(`call ${this.sid} is not listening for input (${w.kind})`);
+    const input = w.gather.attrs.input ?? "dtmf";
+    const extra: Record<string, string> = {};
+    if (given.digits !== undefined) {
+      if (!input.includes("dtmf")) throw new Error("this <Gather> does not take keypresses");
+      const finishOnKey = w.gather.attrs.finishOnKey ?? "#";
+      const numDigits = w.gather.attrs.numDigits ? Number(w.gather.attrs.numDigits) : Infinity;
+      let digits = given.digits;
+      const end = finishOnKey ? digits.indexOf(finishOnKey) : -1;
+      if (end >= 0) {
+        digits = digits.slice(0, end);
+        extra.FinishedOnKey = finishOnKey;
+      }
+      extra.Digits = digits.slice(0, numDigits === Infinity ? undefined : numDigits);
+    } else {
+      if (!input.includes("speech")) throw new Error("this <Gather> does not listen for speech");
+      extra.SpeechResult = given.speech ?? "";
+      extra.Confidence = "0.92";
+    }
+    this.emit({ type: "input", callSid: this.sid, ...given });
+    this.wait = { kind: "none" };
+    const action = w.gather.attrs.action ? this.resolve(w.gather.attrs.action, w.docUrl) : w.docUrl;
+    return this.fetchAndRun(action, w.gather.attrs.method ?? "POST", extra);
+  }
+
+  /** The caller stays silent until the <Gather> times out. */
+  async noInput() {
+    await this.takePending();
+    const w = this.wait;
+    if (w.kind !== "gather") throw new Error(`call ${this.sid} is not listening for input (${w.kind})`);
+    this.emit({ type: "no-input", callSid: this.sid });
+    this.phone.advanceClock(Number(w.gather.attrs.timeout ?? 5));
+    this.wait = { kind: "none" };
+    if (w.gather.attrs.actionOnEmptyResult === "true" && w.gather.attrs.action) {
+      return this.fetchAndRun(this.resolve(w.gather.attrs.action, w.docUrl), w.gather.attrs.method ?? "POST");
+    }
+    return this.runVerbs(w.rest, w.docUrl);
+  }
+
+  /** Moves past a wait that ends by itself: one more round of a hold loop. */
+  async advance() {
+    if (await this.takePending()) return;
+    const w = this.wait;
+    if (w.kind === "hold-loop") {
+      this.wait = { kind: "none" };
+      this.emit({ type: "redirect", callSid: this.sid, url: w.url });
+      return this.fetchAndRun(w.url, w.method);
+    }
+  }
+
+  /** Applies a REST redirect or hang-up, if one is pending. */
+  async takePending(): Promise<boolean> {
+    const p = this.pending;
+    if (!p || this.ended) return false;
+    this.pending = null;
+    if (p.hangup) {
+      await this.end("rest");
+      return true;
+    }
+    await this.leaveCurrent();
+    if (p.twiml) await this.runTwiml(p.twiml);
+    else if (p.url) {
+      this.emit({ type: "redirect", callSid: this.sid, url: p.url });
+      await this.fetchAndRun(p.url, p.method ?? "POST");
+    }
+    return true;
+  }
+
+  private async leaveCurrent() {
+    if (this.wait.kind === "conference") this.phone.leaveConference(this, this.wait.name);
+    this.wait = { kind: "none" };
+  }
+
+  /** The caller hangs up. */
+  async hangup() {
+    return this.end("caller");
+  }
+
+  async end(by: "caller" | "twiml" | "rest" | "end-of-twiml") {
+    if (this.ended) return;
+    await this.leaveCurrent();
+    this.wait = { kind: "ended" };
+    this.status = "completed";
+    this.endedAt = this.phone.now();
+    this.emit({ type: "hangup", callSid: this.sid, by });
+    await this.phone.callEnded(this);
+  }
+}

@@ -1,0 +1,57 @@
+/** What the simulated phone network reports: what callers hear and every state change. */
+export type PhoneEvent =
+  | { type: "webhook"; callSid: string; method: string; url: string; status: number; ms: number }
+  | { type: "say"; callSid: string; text: string; voice?: string; language?: string }
+  | { type: "play"; callSid: string; url: string }
+  | { type: "pause"; callSid: string; seconds: number }
+  | { type: "gather"; callSid: string; input: string; numDigits?: number; timeout: number; finishOnKey: string }
+  | { type: "input"; callSid: string; digits?: string; speech?: string }
+  | { type: "no-input"; callSid: string }
+  | { type: "redirect"; callSid: string; url: string }
+  | { type: "conference"; callSid: string; name: string; action: "join" | "leave" | "hold" | "unhold" | "mute" | "unmute" }
+  | { type: "dial"; callSid: string; to: string }
+  | { type: "recording"; callSid: string; recordingSid: string; status: string }
+  | { type: "stream"; callSid: string; url: string; mode: "start" | "connect" }
+  | { type: "status"; callSid: string; status: string }
+  | { type: "call-created"; callSid: string; from: string; to: string; direction: string }
+  | { type: "hangup"; callSid: string; by: "caller" | "twiml" | "rest" | "end-of-twiml" }
+  | { type: "error"; callSid: string; message: string };
+
+/** One line a person reads, e.g. `CA12… hears: "Thanks for calling."`. */
+export function formatEvent(e: PhoneEvent): string {
+  const who = e.callSid.slice(0, 8);
+  switch (e.type) {
+    case "webhook":
+      return `${who} ${e.method} ${e.url} → ${e.status} (${e.ms} ms)`;
+    case "say":
+      return `${who} hears: "${e.text}"`;
+    case "play":
+      return `${who} hears audio: ${e.url}`;
+    case "pause":
+      return `${who} hears silence for ${e.seconds}s`;
+    case "gather":
+      return `${who} is asked for input (${e.input}${e.numDigits ? `, ${e.numDigits} digits` : ""}, ${e.timeout}s)`;
+    case "input":
+      return `${who} ${e.digits !== undefined ? `presses ${e.digits}` : `says "${e.speech}"`}`;
+    case "no-input":
+      return `${who} gives no input`;
+    case "redirect":
+      return `${who} is redirected to ${e.url}`;
+    case "conference":
+      return `${who} conference ${e.name}: ${e.action}`;
+    case "dial":
+      return `${who} dials ${e.to}`;
+    case "recording":
+      return `${who} recording ${e.recordingSid}: ${e.status}`;
+    case "stream":
+      return `${who} media stream (${e.mode}) to ${e.url}`;
+    case "status":
+      return `${who} status: ${e.status}`;
+    case "call-created":
+      return `${who} new ${e.direction} call ${e.from} → ${e.to}`;
+    case "hangup":
+      return `${who} hangs up (${e.by})`;
+    case "error":
+      return `${who} ERROR: ${e.message}`;
+  }
+}
