@@ -1,11 +1,18 @@
 // Secrets are not in wrangler.toml, so `wrangler types` does not see them. Declare them here.
 // Set with `wrangler secret put SWITCHBOARD_SECRET` (deploy) or `.dev.vars` (local, made by `npm run dev`).
+// Key versions and rotation: see `keyringFromEnv` in src/workers/lib/crypto.ts.
 declare namespace Cloudflare {
   interface Env {
     /** Master secret: per-instance encryption and search keys are derived from it (HKDF). */
     SWITCHBOARD_SECRET: string;
+    /** Current key version (default 1). New recordings and fields are encrypted with it. */
+    SWITCHBOARD_KEY_VERSION?: string;
+    /** Only after a master-secret change: "<version>:<old secret>" entries for older key versions. */
+    SWITCHBOARD_SECRETS_PREVIOUS?: string;
   }
 }
 interface Env {
   SWITCHBOARD_SECRET: string;
+  SWITCHBOARD_KEY_VERSION?: string;
+  SWITCHBOARD_SECRETS_PREVIOUS?: string;
 }

@@ -52,15 +52,92 @@ export function timingSafeEqualString(a: string, b: string): boolean {
   return timingSafeEqual(enc.encode(a), enc.encode(b));
 }
 
-type KeyPurpose = "field-encryption" | "search-hmac";
-const keyCache = new Map<string, Promise<CryptoKey>>();
+/**
+ * Key versions. Every derived key has a version: version N of an instance's key for a purpose
+ * is HKDF(secret of version N, info = "<purpose>:<instanceId>" for N = 1 — the original
+ * derivation, so everything written before versions existed still decrypts — and
+ * "<purpose>:<instanceId>:v<N>" for N > 1).
+ *
+ * The deployment's keyring (see `keyringFromEnv`):
+ * - `SWITCHBOARD_SECRET` (secret): the master secret of the current version;
+ * - `SWITCHBOARD_KEY_VERSION` (var, default 1): the current version. New objects and fields use
+ *   it. Raising it is a routine rotation: older versions derive from the same secret;
+ * - `SWITCHBOARD_SECRETS_PREVIOUS` (secret, optional): `"<version>:<secret>"` entries, separated
+ *   by spaces, commas or newlines, for versions whose master secret was a different one (a secret
+ *   rotation: set a new SWITCHBOARD_SECRET, raise the version, list the old secret under each
+ *   version that used it). Versions not listed derive from SWITCHBOARD_SECRET.
+ * A version above the current one, or below 1, is unknown: decrypting with it fails.
+ */
+export type Keyring = {
+  readonly current: number;
+  /** The master secret of a version; throws `UnknownKeyVersionError` for a version it does not know. */
+  secret(version: number): string;
+};
 
-/** Derives (and caches per isolate) an instance's key for one purpose with HKDF-SHA256. */
-export function instanceKey(secret: string, instanceId: string, purpose: KeyPurpose): Promise<CryptoKey> {
+export class UnknownKeyVersionError extends Error {
+  constructor(readonly version: number) {
+    super(`Unknown key version ${version}`);
+  }
+}
+
+export type KeyringEnv = {
+  SWITCHBOARD_SECRET: string;
+  SWITCHBOARD_KEY_VERSION?: string;
+  SWITCHBOARD_SECRETS_PREVIOUS?: string;
+};
+
+function checkSecret(secret: string) {
   if (!secret || secret.length < 16) {
     throw new Error("SWITCHBOARD_SECRET is missing or shorter than 16 characters");
   }
-  const cacheKey = `${purpose}\u0000${instanceId}\u0000${secret}`;
+}
+
+/** A keyring from a current secret, its version and the secrets of earlier versions that differ. */
+export function makeKeyring(secret: string, current = 1, previous: Record<number, string> = {}): Keyring {
+  checkSecret(secret);
+  if (!Number.isInteger(current) || current < 1) throw new Error(`Key version must be a positive integer, not ${current}`);
+  for (const [v, s] of Object.entries(previous)) {
+    if (Number(v) >= current) throw new Error(`Previous secret listed for version ${v}, which is not older than the current version ${current}`);
+    checkSecret(s);
+  }
+  return {
+    current,
+    secret(version: number) {
+      if (!Number.isInteger(version) || version < 1 || version > current) throw new UnknownKeyVersionError(version);
+      return previous[version] ?? secret;
+    },
+  };
+}
+
+/** The deployment's keyring from its environment (secrets and vars described above). */
+export function keyringFromEnv(env: KeyringEnv): Keyring {
+  const raw = env.SWITCHBOARD_KEY_VERSION?.trim();
+  const current = raw ? Number(raw) : 1;
+  if (!Number.isInteger(current) || current < 1) throw new Error(`SWITCHBOARD_KEY_VERSION must be a positive integer, not "${raw}"`);
+  const previous: Record<number, string> = {};
+  for (const entry of (env.SWITCHBOARD_SECRETS_PREVIOUS ?? "").split(/[\s,]+/).filter(Boolean)) {
+    const at = entry.indexOf(":");
+    const version = Number(entry.slice(0, at));
+    if (at < 1 || !Number.isInteger(version) || version < 1) {
+      throw new Error("SWITCHBOARD_SECRETS_PREVIOUS entries look like <version>:<secret>");
+    }
+    previous[version] = entry.slice(at + 1);
+  }
+  return makeKeyring(env.SWITCHBOARD_SECRET, current, previous);
+}
+
+const asKeyring = (k: string | Keyring): Keyring => (typeof k === "string" ? makeKeyring(k) : k);
+
+type KeyPurpose = "field-encryption" | "search-hmac" | "recording-kek";
+const keyCache = new Map<string, Promise<CryptoKey>>();
+
+/**
+ * Derives (and caches per isolate) an instance's key for one purpose and key version with
+ * HKDF-SHA256. Version 1 is the original derivation.
+ */
+export function instanceKey(secret: string, instanceId: string, purpose: KeyPurpose, version = 1): Promise<CryptoKey> {
+  checkSecret(secret);
+  const cacheKey = `${purpose}\u0000${version}\u0000${instanceId}\u0000${secret}`;
   let key = keyCache.get(cacheKey);
   if (!key) {
     key = (async () => {
@@ -69,43 +146,82 @@ export function instanceKey(secret: string, instanceId: string, purpose: KeyPurp
         name: "HKDF",
         hash: "SHA-256",
         salt: enc.encode("switchboard/v1"),
-        info: enc.encode(`${purpose}:${instanceId}`),
+        info: enc.encode(version === 1 ? `${purpose}:${instanceId}` : `${purpose}:${instanceId}:v${version}`),
       };
-      return purpose === "field-encryption"
-        ? crypto.subtle.deriveKey(params, base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"])
-        : crypto.subtle.deriveKey(params, base, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["sign"]);
+      return purpose === "search-hmac"
+        ? crypto.subtle.deriveKey(params, base, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["sign"])
+        : crypto.subtle.deriveKey(params, base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
     })();
+    key.catch(() => keyCache.delete(cacheKey));
     keyCache.set(cacheKey, key);
   }
   return key;
+}
+
+/** An instance's key of one version for a purpose, from a keyring. */
+export function keyringKey(keys: Keyring, instanceId: string, purpose: KeyPurpose, version: number): Promise<CryptoKey> {
+  return instanceKey(keys.secret(version), instanceId, purpose, version);
 }
 
 /**
  * Encrypts a short field value for one instance. `field` names where the value lives
  * (e.g. "contacts.customer_endpoint"); it is bound as additional data with the instance id,
  * so a value copied to another field or tenant fails to decrypt.
+ *
+ * Formats: key version 1 writes "v1.<iv>.<ct>" (as before versions existed); a keyring whose
+ * current version N > 1 writes "v2.<N>.<iv>.<ct>" with the version also bound as additional data.
+ * A plain secret string is a keyring of version 1.
  */
-export async function encryptField(secret: string, instanceId: string, field: string, plaintext: string): Promise<string> {
-  const key = await instanceKey(secret, instanceId, "field-encryption");
+export async function encryptField(secret: string | Keyring, instanceId: string, field: string, plaintext: string): Promise<string> {
+  const keys = asKeyring(secret);
+  const version = keys.current;
+  const key = await keyringKey(keys, instanceId, "field-encryption", version);
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const ct = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData: enc.encode(`${instanceId}\u0000${field}`) },
+    { name: "AES-GCM", iv, additionalData: fieldAad(instanceId, field, version) },
     key,
     enc.encode(plaintext),
   );
-  return `v1.${toBase64(iv)}.${toBase64(new Uint8Array(ct))}`;
+  const body = `${toBase64(iv)}.${toBase64(new Uint8Array(ct))}`;
+  return version === 1 ? `v1.${body}` : `v2.${version}.${body}`;
 }
 
-export async function decryptField(secret: string, instanceId: string, field: string, sealed: string): Promise<string> {
-  const [version, ivB64, ctB64] = sealed.split(".");
-  if (version !== "v1" || !ivB64 || !ctB64) throw new Error(`Unknown ciphertext format for ${field}`);
-  const key = await instanceKey(secret, instanceId, "field-encryption");
+export async function decryptField(secret: string | Keyring, instanceId: string, field: string, sealed: string): Promise<string> {
+  const parts = sealed.split(".");
+  let version: number;
+  let ivB64: string | undefined;
+  let ctB64: string | undefined;
+  if (parts[0] === "v1" && parts.length === 3) {
+    version = 1;
+    [, ivB64, ctB64] = parts;
+  } else if (parts[0] === "v2" && parts.length === 4 && /^[1-9][0-9]*$/.test(parts[1])) {
+    version = Number(parts[1]);
+    [, , ivB64, ctB64] = parts;
+  } else {
+    throw new Error(`Unknown ciphertext format for ${field}`);
+  }
+  if (!ivB64 || !ctB64) throw new Error(`Unknown ciphertext format for ${field}`);
+  // A plain secret decrypts every version derived from it (routine rotation keeps one secret).
+  const keys = typeof secret === "string" ? makeKeyring(secret, Math.max(version, 1)) : secret;
+  const key = await keyringKey(keys, instanceId, "field-encryption", version);
   const pt = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: fromBase64(ivB64), additionalData: enc.encode(`${instanceId}\u0000${field}`) },
+    { name: "AES-GCM", iv: fromBase64(ivB64), additionalData: fieldAad(instanceId, field, version) },
     key,
     fromBase64(ctB64),
   );
   return dec.decode(pt);
+}
+
+/** Whether a sealed field was written with a key version older than the keyring's current one. */
+export function fieldKeyVersion(sealed: string): number | undefined {
+  const parts = sealed.split(".");
+  if (parts[0] === "v1" && parts.length === 3) return 1;
+  if (parts[0] === "v2" && parts.length === 4) return Number(parts[1]);
+  return undefined;
+}
+
+function fieldAad(instanceId: string, field: string, version: number) {
+  return enc.encode(version === 1 ? `${instanceId}\u0000${field}` : `${instanceId}\u0000${field}\u0000k${version}`);
 }
 
 /** Per-instance keyed hash of a value (e.g. a caller's number) for exact-match search. */
