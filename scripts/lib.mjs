@@ -31,7 +31,8 @@ export function start(cmd, args, opts = {}) {
 
 /**
  * Local secrets and switches in .dev.vars (git-ignored): a random SWITCHBOARD_SECRET made on
- * first start (kept, so local encrypted data stays readable) and LOCAL_MODE=true.
+ * first start (kept, so local encrypted data stays readable), LOCAL_MODE=true, and the
+ * phone simulator as the Twilio REST API.
  */
 export function ensureDevVars() {
   const file = join(ROOT, ".dev.vars");
@@ -39,6 +40,8 @@ export function ensureDevVars() {
   let out = vars;
   if (!/^SWITCHBOARD_SECRET=/m.test(out)) out += `SWITCHBOARD_SECRET=${randomBytes(32).toString("hex")}\n`;
   if (!/^LOCAL_MODE=/m.test(out)) out += "LOCAL_MODE=true\n";
+  // The phone simulator (`npm run phone`) answers Twilio's REST API here.
+  if (!/^TWILIO_API_BASE_URL=/m.test(out)) out += "TWILIO_API_BASE_URL=http://127.0.0.1:8788\n";
   if (out !== vars) writeFileSync(file, out, { mode: 0o600 });
 }
 
@@ -56,4 +59,23 @@ export async function waitForHttp(url, timeoutMs = 90_000) {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${url} did not answer within ${timeoutMs / 1000}s (${last})`);
+}
+
+/**
+ * Bundles a TypeScript entry of src/ (extensionless imports, path aliases) with esbuild and
+ * imports it, so the project's CLIs run the same code as the Worker on plain Node.
+ */
+export async function importTs(entry) {
+  const { build } = await import("esbuild");
+  const out = await build({
+    entryPoints: [join(ROOT, entry)],
+    bundle: true,
+    write: false,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    logLevel: "silent",
+  });
+  const code = out.outputFiles[0].text;
+  return import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`);
 }

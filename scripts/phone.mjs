@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// `npm run phone`: the phone simulator. Plays Twilio's part against a running Worker:
+//   npm run phone -- call +15550100 --from +14155550123 --press 1 --say "billing" --hangup-after 30
+// Without --press/--say on a terminal it asks at each prompt (digits, "say …", "hangup").
+// It also serves the part of Twilio's REST API the Worker calls on --api-port (default 8788),
+// which is where `npm run dev` points the Worker's TWILIO_API_BASE_URL.
+import { createServer } from "node:http";
+import { createInterface } from "node:readline/promises";
+import { parseArgs } from "node:util";
+import { importTs } from "./lib.mjs";
+
+const USAGE = `Usage: npm run phone -- call <number> [--from +14155550123] [--press DIGITS]… [--say TEXT]…
+         [--hangup-after SECONDS] [--url http://127.0.0.1:8787] [--account-sid AC…] [--auth-token …]
+         [--api-port 8788] [--hold-round 5] [--json]
+Defaults are the demo instance's dev-only Twilio credentials (see README).`;
+
+const { values, positionals, tokens } = parseArgs({
+  allowPositionals: true,
+  tokens: true,
+  options: {
+    from: { type: "string", default: "+14155550123" },
+    press: { type: "string", multiple: true },
+    say: { type: "string", multiple: true },
+    "hangup-after": { type: "string" },
+    url: { type: "string", default: process.env.SWITCHBOARD_URL ?? "http://127.0.0.1:8787" },
+    "account-sid": { type: "string", default: "ACdeadbeefdeadbeefdeadbeefdeadbeef" },
+    "auth-token": { type: "string", default: "dev-only-auth-token-0123456789ab" },
+    "api-port": { type: "string", default: "8788" },
+    "hold-round": { type: "string", default: "5" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+if (values.help || positionals[0] !== "call" || !positionals[1]) {
+  console.log(USAGE);
+  process.exit(values.help ? 0 : 2);
+}
+const to = positionals[1];
+if (!/^\+[1-9]\d{1,14}$/.test(to) || !/^\+[1-9]\d{1,14}$/.test(values.from)) {
+  console.error("Phone numbers must be E.164, e.g. +15550100");
+  process.exit(2);
+}
+// --press and --say in the order given on the command line.
+const steps = tokens.filter((t) => t.kind === "option" && (t.name === "press" || t.name === "say")).map((t) => ({ [t.name]: t.value }));
+
+const { Phone, runScript, formatEvent } = await importTs("src/simulator/index.ts");
+const apiPort = Number(values["api-port"]);
+const phone = new Phone({
+  baseUrl: values.url,
+  accountSid: values["account-sid"],
+  authToken: values["auth-token"],
+  apiBaseUrl: `http://127.0.0.1:${apiPort}`,
+  onEvent: (e) => console.log(values.json ? JSON.stringify({ at: new Date().toISOString(), ...e }) : formatEvent(e)),
+});
+
+const server = createServer(async (req, res) => {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  const request = new Request(`http://127.0.0.1:${apiPort}${req.url}`, {
+    method: req.method,
+    headers: req.headers,
+    body: ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks),
+  });
+  const answer = await phone.rest(request);
+  res.writeHead(answer.status, Object.fromEntries(answer.headers));
+  res.end(Buffer.from(await answer.arrayBuffer()));
+});
+await new Promise((resolve, reject) => server.listen(apiPort, "127.0.0.1", resolve).on("error", reject)).catch((err) => {
+  console.error(`Cannot serve the simulated Twilio API on port ${apiPort}: ${err.message}`);
+  process.exit(1);
+});
+
+const interactive = steps.length === 0 && process.stdin.isTTY;
+const rl = interactive ? createInterface({ input: process.stdin, output: process.stdout }) : null;
+const started = Date.now();
+let code = 0;
+try {
+  const call = await phone.call({ from: values.from, to });
+  await runScript(phone, call, {
+    steps,
+    hangupAfterSeconds: values["hangup-after"] ? Number(values["hangup-after"]) : undefined,
+    holdRoundSeconds: Number(values["hold-round"]),
+    sleep: (s) => new Promise((r) => setTimeout(r, s * 1000)),
+    elapsed: () => (Date.now() - started) / 1000,
+    ask: rl
+      ? async () => {
+          const line = (await rl.question("keys, say <words>, hangup, or Enter for silence> ")).trim();
+          if (line === "hangup") return "hangup";
+          if (line.startsWith("say ")) return { say: line.slice(4) };
+          return line ? { press: line } : null;
+        }
+      : undefined,
+  });
+  if (phone.events.some((e) => e.type === "error")) code = 1;
+} catch (err) {
+  console.error(err.message);
+  code = 1;
+} finally {
+  rl?.close();
+  server.close();
+}
+process.exit(code);

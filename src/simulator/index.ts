@@ -1,0 +1,7 @@
+/** The phone simulator's public interface (used by `npm run phone` and the voice tests). */
+export { Phone, type PhoneOptions, type Transport } from "./phone";
+export { Call, type Wait } from "./call";
+export { formatEvent, type PhoneEvent } from "./events";
+export { runScript, type ScriptOptions, type ScriptStep } from "./script";
+export { twilioSignature } from "./signature";
+export { parseTwiml, type TwimlElement } from "./twiml";
