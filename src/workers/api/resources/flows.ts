@@ -1,6 +1,8 @@
 import { and, eq, like, ne } from "drizzle-orm";
 import { z } from "zod";
 import { flows, phoneNumbers, queues, quickConnects } from "../../../db/schema";
+import { validateFlow, type FlowType } from "../../../flows";
+import { badRequest } from "../../lib/errors";
 import { defined, fields, iso, type ResourceDef } from "../resource";
 
 export const FLOW_TYPES = [
@@ -44,7 +46,11 @@ export const flowsResource: ResourceDef<typeof flows, z.infer<typeof Create>, z.
   write: "flows.edit",
   create: Create,
   update: Update,
-  async toRow(input) {
+  async toRow(input, _ctx, existing) {
+    if (input.content !== undefined) {
+      const type = ("type" in input && input.type) || existing?.type || "CONTACT_FLOW";
+      assertValidFlow(input.content, type as FlowType);
+    }
     return defined({ ...input });
   },
   toApi: (rows) =>
@@ -84,3 +90,12 @@ export const flowsResource: ResourceDef<typeof flows, z.infer<typeof Create>, z.
     ];
   },
 };
+
+/** 400 listing every problem of a flow (each naming its action), so bad content is never stored. */
+export function assertValidFlow(content: unknown, flowType: FlowType) {
+  const { errors } = validateFlow(content, { flowType });
+  if (errors.length) {
+    const summary = errors.map((e) => (e.actionId ? `${e.actionId}: ${e.message}` : e.message)).join("; ");
+    throw badRequest(`The flow has ${errors.length} problem${errors.length === 1 ? "" : "s"}: ${summary}`, errors);
+  }
+}
