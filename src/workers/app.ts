@@ -7,6 +7,8 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { createDb } from "../db/client";
 import { api } from "./api";
+import { agentSocketRoutes } from "./api/agent-socket";
+import { metricsSocketRoutes } from "./api/metrics";
 import { devRoutes } from "./dev";
 import type { AppEnv } from "./env";
 import { ApiError, errorResponse } from "./lib/errors";
@@ -33,6 +35,8 @@ app.get("/healthz", async (c) => {
   return c.json({ ok: true });
 });
 
+app.route("/api/v1", agentSocketRoutes);
+app.route("/api/v1", metricsSocketRoutes);
 app.route("/api/v1", api);
 app.route("/dev", devRoutes);
 

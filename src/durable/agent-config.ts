@@ -1,0 +1,54 @@
+/**
+ * What an AgentRoom reads from D1: the agent's routing profile (with its queues) and the
+ * custom statuses it may choose. Every query carries the instance id of the object's name.
+ */
+import type { Channel, RoutingProfileView } from "../shared/wire";
+
+export async function loadRoutingProfile(db: D1Database, instanceId: string, userId: string): Promise<RoutingProfileView | null> {
+  const rp = await db
+    .prepare(
+      `SELECT rp.id, rp.name, rp.voice_concurrency, rp.chat_concurrency, rp.task_concurrency,
+              rp.cross_channel_behavior, rp.acw_timeout_seconds
+         FROM users u JOIN routing_profiles rp ON rp.id = u.routing_profile_id AND rp.instance_id = u.instance_id
+        WHERE u.instance_id = ? AND u.id = ? AND u.active = 1`,
+    )
+    .bind(instanceId, userId)
+    .first<{
+      id: string; name: string; voice_concurrency: number; chat_concurrency: number; task_concurrency: number;
+      cross_channel_behavior: RoutingProfileView["crossChannelBehavior"]; acw_timeout_seconds: number;
+    }>();
+  if (!rp) return null;
+  const { results } = await db
+    .prepare(
+      `SELECT rpq.queue_id, rpq.channel, rpq.priority, rpq.delay_seconds
+         FROM routing_profile_queues rpq JOIN queues q ON q.id = rpq.queue_id AND q.instance_id = rpq.instance_id
+        WHERE rpq.instance_id = ? AND rpq.routing_profile_id = ? AND q.enabled = 1
+        ORDER BY rpq.priority, rpq.queue_id`,
+    )
+    .bind(instanceId, rp.id)
+    .all<{ queue_id: string; channel: Channel; priority: number; delay_seconds: number }>();
+  return {
+    id: rp.id,
+    name: rp.name,
+    concurrency: { VOICE: Math.min(1, rp.voice_concurrency), CHAT: Math.min(10, rp.chat_concurrency), TASK: Math.min(10, rp.task_concurrency) },
+    crossChannelBehavior: rp.cross_channel_behavior,
+    afterContactWorkTimeoutSeconds: rp.acw_timeout_seconds,
+    queues: results.map((q) => ({ queueId: q.queue_id, channel: q.channel, priority: q.priority, delaySeconds: q.delay_seconds })),
+  };
+}
+
+/** A status the agent may pick, or null if it is not one of this instance's enabled statuses. */
+export async function loadAgentStatus(db: D1Database, instanceId: string, statusId: string) {
+  return db
+    .prepare("SELECT id, name, type FROM agent_statuses WHERE instance_id = ? AND id = ? AND enabled = 1")
+    .bind(instanceId, statusId)
+    .first<{ id: string; name: string; type: "ROUTABLE" | "CUSTOM" | "OFFLINE" }>();
+}
+
+/** Whether a queue (or a user, for transfers to an agent) exists in the instance. */
+export async function queueExists(db: D1Database, instanceId: string, queueId: string) {
+  return !!(await db.prepare("SELECT 1 FROM queues WHERE instance_id = ? AND id = ? AND enabled = 1").bind(instanceId, queueId).first());
+}
+export async function userExists(db: D1Database, instanceId: string, userId: string) {
+  return !!(await db.prepare("SELECT 1 FROM users WHERE instance_id = ? AND id = ? AND active = 1").bind(instanceId, userId).first());
+}

@@ -1,0 +1,633 @@
+/**
+ * AgentRoom: one per agent (`<instanceId>:<userId>`). Holds the agent's status, its slots
+ * (contacts ringing, connected, on hold, in after contact work) and its browser sockets.
+ * It is the only authority over the agent's capacity: a queue's reservation rings only if
+ * the agent has a free slot for the channel and no other offer pending (invariant 2), and only
+ * if no better contact waits in another of its queues (invariant 4). See src/durable/README.md.
+ */
+import { Server, type Connection, type WSMessage } from "partyserver";
+import {
+  assertNever,
+  parseAgentCommand,
+  type AgentCommand,
+  type AgentContact,
+  type AgentSnapshot,
+  type AgentStatus,
+  type Channel,
+  type RoutingProfileView,
+  type ServerToAgent,
+  type SlotState,
+  type WithdrawReason,
+} from "../shared/wire";
+import { canTake, compareCandidates, freeSlots, registrationChannels, type Candidate } from "./agent-capacity";
+import { loadAgentStatus, loadRoutingProfile, queueExists, userExists } from "./agent-config";
+import { Coalescer } from "./coalesce";
+import { ContactOutbox } from "./contact-record";
+import { metricsRoomName, personalQueueId, queueRoomName, splitRoomName } from "./names";
+import { notifyChannel } from "./notify";
+import type { NotifyTarget, OfferEndedReason, Registration, Reservation, ReserveResult, RoutingEvent } from "./types";
+
+const OWED_RETRY_MS = 1_000;
+const OUTBOX_RETRY_MS = 2_000;
+
+type SlotRow = {
+  contact_id: string;
+  channel: Channel;
+  queue_id: string;
+  reservation_id: string;
+  state: SlotState;
+  initiation: string;
+  priority: number;
+  attributes: string;
+  enqueued_at: number;
+  offered_at: number;
+  expires_at: number | null;
+  accepting: number;
+  connected_at: number | null;
+  held_at: number | null;
+  hold_ms: number;
+  ended_at: number | null;
+  acw_ends_at: number | null;
+  end_reason: string | null;
+  notify: string | null;
+};
+
+function migrate(sql: SqlStorage) {
+  sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  sql.exec(`CREATE TABLE IF NOT EXISTS slots (
+    contact_id TEXT PRIMARY KEY, channel TEXT NOT NULL, queue_id TEXT NOT NULL, reservation_id TEXT NOT NULL,
+    state TEXT NOT NULL, initiation TEXT NOT NULL, priority INTEGER NOT NULL, attributes TEXT NOT NULL,
+    enqueued_at INTEGER NOT NULL, offered_at INTEGER NOT NULL, expires_at INTEGER, accepting INTEGER NOT NULL DEFAULT 0,
+    connected_at INTEGER, held_at INTEGER, hold_ms INTEGER NOT NULL DEFAULT 0, ended_at INTEGER, acw_ends_at INTEGER,
+    end_reason TEXT, notify TEXT)`);
+  // What each queue last heard from this agent, and queues that paused it and await a new registration.
+  sql.exec("CREATE TABLE IF NOT EXISTS published (queue_id TEXT PRIMARY KEY, channels TEXT NOT NULL)");
+  sql.exec("CREATE TABLE IF NOT EXISTS owed (queue_id TEXT PRIMARY KEY, since INTEGER NOT NULL)");
+  ContactOutbox.schema(sql);
+}
+
+class CommandError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export class AgentRoom extends Server<Env> {
+  static options = { hibernate: true };
+
+  readonly instanceId: string;
+  readonly agentId: string;
+  #outbox: ContactOutbox;
+  #pending = false;
+  #outboxFailedAt = 0;
+  #metrics = new Coalescer(() => this.pushMetrics());
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Tables exist before any entry point (RPC calls on getByName stubs skip partyserver's onStart).
+    migrate(ctx.storage.sql);
+    const { instanceId, id } = splitRoomName(this.name);
+    this.instanceId = instanceId;
+    this.agentId = id;
+    this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId);
+    if (this.#outbox.pending() > 0) ctx.waitUntil(this.flush());
+  }
+
+  // ─── sockets ─────────────────────────────────────────────────────────────────────────────
+
+  async onConnect(connection: Connection) {
+    if (!this.meta<RoutingProfileView | null>("profile", null)) {
+      this.setMeta("profile", await loadRoutingProfile(this.env.DB, this.instanceId, this.agentId));
+    }
+    this.sendTo(connection, { type: "state.snapshot", snapshot: this.snapshot() });
+  }
+
+  async onMessage(connection: Connection, message: WSMessage) {
+    const parsed = parseAgentCommand(message);
+    if (!parsed.ok) {
+      this.sendTo(connection, { type: "error", requestId: parsed.requestId, code: "invalid_message", message: parsed.message });
+      return;
+    }
+    const cmd = parsed.command;
+    try {
+      await this.command(cmd, connection);
+      this.sendTo(connection, { type: "ack", requestId: cmd.requestId ?? null, command: cmd.type });
+    } catch (err) {
+      const code = err instanceof CommandError ? err.code : "internal";
+      const msg = err instanceof CommandError ? err.message : "Internal error";
+      if (!(err instanceof CommandError)) console.error(JSON.stringify({ event: "agent_command_failed", message: String(err) }));
+      this.sendTo(connection, { type: "error", requestId: cmd.requestId ?? null, code, message: msg });
+    }
+  }
+
+  /** Applies one command from the agent's browser. Every command is idempotent. */
+  private async command(cmd: AgentCommand, connection: Connection) {
+    switch (cmd.type) {
+      case "status.set":
+        return this.setStatus(cmd.status);
+      case "contact.accept":
+        return this.accept(cmd.contactId);
+      case "contact.reject":
+        return this.reject(cmd.contactId);
+      case "contact.hold":
+        return this.hold(cmd.contactId, true);
+      case "contact.resume":
+        return this.hold(cmd.contactId, false);
+      case "contact.end":
+        return this.endContact(cmd.contactId, "AGENT_DISCONNECT");
+      case "contact.clear":
+        return this.clearAfterContactWork(cmd.contactId);
+      case "contact.transfer":
+        return this.transfer(cmd.contactId, cmd.target);
+      case "sync":
+        return this.sendTo(connection, { type: "state.snapshot", snapshot: this.snapshot() });
+      default:
+        assertNever(cmd);
+    }
+  }
+
+  // ─── RPC: the snapshot (API, tests) ─────────────────────────────────────────────────────
+
+  async getSnapshot(): Promise<AgentSnapshot> {
+    return this.snapshot();
+  }
+
+  // ─── status ──────────────────────────────────────────────────────────────────────────────
+
+  async setStatus(want: { kind: "AVAILABLE" } | { kind: "OFFLINE" } | { kind: "CUSTOM"; statusId: string }) {
+    const now = Date.now();
+    const profile = await loadRoutingProfile(this.env.DB, this.instanceId, this.agentId);
+    this.setMeta("profile", profile);
+    let next: AgentStatus;
+    if (want.kind === "AVAILABLE") {
+      if (!profile) throw new CommandError("no_routing_profile", "This user has no routing profile, so cannot be Available");
+      next = { kind: "AVAILABLE", statusId: null, name: "Available", since: now };
+    } else if (want.kind === "OFFLINE") {
+      next = { kind: "OFFLINE", statusId: null, name: "Offline", since: now };
+    } else {
+      const s = await loadAgentStatus(this.env.DB, this.instanceId, want.statusId);
+      if (!s || s.type !== "CUSTOM") throw new CommandError("unknown_status", "No such custom status in this instance");
+      next = { kind: "CUSTOM", statusId: s.id, name: s.name, since: now };
+    }
+    const current = this.status();
+    if (current.kind === next.kind && current.statusId === next.statusId) {
+      await this.publish(); // the profile may have changed
+      return;
+    }
+    this.setMeta("status", next);
+    if (next.kind === "AVAILABLE") this.setMeta("availableSince", now);
+    if (next.kind !== "AVAILABLE") {
+      // A ringing offer goes back to its queue, without penalty.
+      for (const s of this.slots().filter((s) => s.state === "INCOMING")) {
+        this.sql`DELETE FROM slots WHERE contact_id = ${s.contact_id}`;
+        this.broadcastMsg({ type: "offer.withdrawn", contactId: s.contact_id, reason: "STATUS_CHANGED" });
+        this.ctx.waitUntil(this.queue(s.queue_id).release(s.contact_id, s.reservation_id, this.agentId, "UNAVAILABLE").catch(logError("release")));
+      }
+    }
+    this.broadcastMsg({ type: "state.change", status: next });
+    await this.publish();
+    this.afterChange();
+  }
+
+  // ─── RPC: queues ─────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Phase one of an offer. Rings only if the agent has a free slot for the channel, no other
+   * offer pending, and no better contact waiting in another of its queues.
+   */
+  async reserve(r: Reservation): Promise<ReserveResult> {
+    const existing = this.slot(r.contact.contactId);
+    if (existing) {
+      if (existing.reservation_id === r.reservationId) return { ok: true };
+      return { ok: false, reason: "UNAVAILABLE", registration: this.registrationFor(r.queueId) };
+    }
+    if (this.#pending) {
+      this.owe(r.queueId);
+      return { ok: false, reason: "BUSY" };
+    }
+    const channel = r.contact.channel;
+    if (!canTake(this.status(), this.profile(), this.slots(), channel)) {
+      return { ok: false, reason: "UNAVAILABLE", registration: this.registrationFor(r.queueId) };
+    }
+    const better = await this.betterElsewhere(r);
+    if (better) {
+      this.owe(r.queueId);
+      this.ctx.waitUntil(this.publish([better]));
+      return { ok: false, reason: "BETTER_ELSEWHERE" };
+    }
+    // The status or slots may have changed while we looked: check again.
+    if (this.slot(r.contact.contactId) || !canTake(this.status(), this.profile(), this.slots(), channel)) {
+      return { ok: false, reason: "UNAVAILABLE", registration: this.registrationFor(r.queueId) };
+    }
+    const now = Date.now();
+    const c = r.contact;
+    this.sql`INSERT INTO slots (contact_id, channel, queue_id, reservation_id, state, initiation, priority, attributes,
+        enqueued_at, offered_at, expires_at, notify)
+      VALUES (${c.contactId}, ${c.channel}, ${r.queueId}, ${r.reservationId}, 'INCOMING', ${c.initiationMethod}, ${c.priority},
+        ${JSON.stringify(c.attributes)}, ${c.enqueuedAt}, ${now}, ${r.expiresAt}, ${r.notify ? JSON.stringify(r.notify) : null})`;
+    this.broadcastMsg({ type: "offer", contact: this.view(this.slot(c.contactId)!) });
+    this.ctx.waitUntil(this.publish());
+    this.afterChange();
+    return { ok: true };
+  }
+
+  /** A queue withdraws an offer: the customer hung up, or the ring timed out on the queue's side. Idempotent. */
+  async offerEnded(contactId: string, reservationId: string, reason: OfferEndedReason): Promise<void> {
+    const s = this.slot(contactId);
+    if (!s || s.state !== "INCOMING" || s.reservation_id !== reservationId) return;
+    this.sql`DELETE FROM slots WHERE contact_id = ${contactId}`;
+    this.broadcastMsg({ type: "offer.withdrawn", contactId, reason });
+    if (reason === "TIMED_OUT") this.goMissed();
+    await this.publish();
+    this.afterChange();
+  }
+
+  /** The customer hung up on a connected contact: the slot goes to after contact work. */
+  async customerDisconnected(contactId: string): Promise<void> {
+    const s = this.slot(contactId);
+    if (!s) return;
+    if (s.state === "INCOMING") return this.offerEnded(contactId, s.reservation_id, "CUSTOMER_DISCONNECTED");
+    if (s.state === "CONNECTED" || s.state === "ON_HOLD") await this.toAfterContactWork(s, "CUSTOMER_DISCONNECT", false);
+  }
+
+  /** A queue asks for this agent's registration (personal queues, on first use). */
+  async solicitRegistration(queueId: string): Promise<Registration> {
+    const reg = this.registrationFor(queueId);
+    this.sql`INSERT OR REPLACE INTO published (queue_id, channels) VALUES (${queueId}, ${JSON.stringify(reg.channels)})`;
+    return reg;
+  }
+
+  // ─── contact commands ────────────────────────────────────────────────────────────────────
+
+  async accept(contactId: string) {
+    const s = this.slot(contactId);
+    if (!s) throw new CommandError("not_found", "No such contact for this agent");
+    if (s.state !== "INCOMING") return; // already accepted
+    if (s.accepting) return; // accept in flight
+    this.sql`UPDATE slots SET accepting = 1 WHERE contact_id = ${contactId}`;
+    await this.confirm(s);
+  }
+
+  /** Phase two: asks the queue to connect. Re-tried by the alarm after a restart (the queue's confirm is idempotent). */
+  private async confirm(s: SlotRow) {
+    const result = await this.queue(s.queue_id).confirm(s.contact_id, s.reservation_id, this.agentId);
+    const now = Date.now();
+    const cur = this.slot(s.contact_id);
+    if (!cur || cur.reservation_id !== s.reservation_id || cur.state !== "INCOMING") return;
+    if (result.ok) {
+      this.sql`UPDATE slots SET state = 'CONNECTED', accepting = 0, expires_at = NULL, connected_at = ${now} WHERE contact_id = ${s.contact_id}`;
+      this.broadcastMsg({ type: "contact.update", contact: this.view(this.slot(s.contact_id)!) });
+    } else {
+      this.sql`DELETE FROM slots WHERE contact_id = ${s.contact_id}`;
+      const timedOut = s.expires_at !== null && s.expires_at <= now;
+      this.broadcastMsg({ type: "offer.withdrawn", contactId: s.contact_id, reason: timedOut ? "TIMED_OUT" : "CUSTOMER_DISCONNECTED" });
+      if (timedOut) this.goMissed();
+      await this.publish();
+    }
+    this.afterChange();
+  }
+
+  async reject(contactId: string) {
+    const s = this.slot(contactId);
+    if (!s) return; // already rejected or withdrawn
+    if (s.state !== "INCOMING") throw new CommandError("not_ringing", "Only a ringing contact can be rejected");
+    this.sql`DELETE FROM slots WHERE contact_id = ${contactId}`;
+    this.broadcastMsg({ type: "offer.withdrawn", contactId, reason: "REJECTED" });
+    await this.queue(s.queue_id).release(contactId, s.reservation_id, this.agentId, "REJECTED");
+    await this.publish();
+    this.afterChange();
+  }
+
+  async hold(contactId: string, onHold: boolean) {
+    const s = this.requireSlot(contactId);
+    const now = Date.now();
+    if (onHold) {
+      if (s.state === "ON_HOLD") return;
+      if (s.state !== "CONNECTED") throw new CommandError("not_connected", "Only a connected contact can be put on hold");
+      this.sql`UPDATE slots SET state = 'ON_HOLD', held_at = ${now} WHERE contact_id = ${contactId}`;
+      this.record(s, "HELD", now, {});
+    } else {
+      if (s.state === "CONNECTED") return;
+      if (s.state !== "ON_HOLD") throw new CommandError("not_on_hold", "The contact is not on hold");
+      const heldMs = now - (s.held_at ?? now);
+      this.sql`UPDATE slots SET state = 'CONNECTED', held_at = NULL, hold_ms = hold_ms + ${heldMs} WHERE contact_id = ${contactId}`;
+      this.record(s, "RESUMED", now, { addHoldSeconds: Math.round(heldMs / 1000) }, { heldMs });
+    }
+    this.broadcastMsg({ type: "contact.update", contact: this.view(this.slot(contactId)!) });
+    this.afterChange();
+  }
+
+  async endContact(contactId: string, reason: "AGENT_DISCONNECT" | "CUSTOMER_DISCONNECT") {
+    const s = this.requireSlot(contactId);
+    if (s.state === "AFTER_CONTACT_WORK") return;
+    if (s.state === "INCOMING") throw new CommandError("not_connected", "Accept or reject a ringing contact");
+    await this.toAfterContactWork(s, reason, true);
+  }
+
+  private async toAfterContactWork(s: SlotRow, reason: string, tellChannel: boolean, transfer?: Record<string, unknown>) {
+    const now = Date.now();
+    const heldMs = s.state === "ON_HOLD" ? now - (s.held_at ?? now) : 0;
+    const acwSeconds = this.profile()?.afterContactWorkTimeoutSeconds ?? 0;
+    // An ACW timeout of 0 means no limit (Amazon Connect): the agent clears it.
+    const acwEndsAt = acwSeconds > 0 ? now + acwSeconds * 1000 : null;
+    this.sql`UPDATE slots SET state = 'AFTER_CONTACT_WORK', held_at = NULL, hold_ms = hold_ms + ${heldMs}, ended_at = ${now},
+      acw_ends_at = ${acwEndsAt}, end_reason = ${reason} WHERE contact_id = ${s.contact_id}`;
+    if (!transfer) {
+      this.record(s, "ENDED", now, { state: "ENDED", endedAt: now, disconnectReason: reason, addHoldSeconds: Math.round(heldMs / 1000) }, { reason });
+      if (tellChannel) this.tellChannel(s, { type: "ENDED", at: now, queueId: s.queue_id, data: { reason } });
+    } else if (heldMs) {
+      this.record(s, "RESUMED", now, { addHoldSeconds: Math.round(heldMs / 1000) }, { heldMs });
+    }
+    this.broadcastMsg({ type: "contact.update", contact: this.view(this.slot(s.contact_id)!) });
+    this.afterChange();
+  }
+
+  async clearAfterContactWork(contactId: string) {
+    const s = this.slot(contactId);
+    if (!s) return; // already cleared
+    if (s.state !== "AFTER_CONTACT_WORK") throw new CommandError("not_in_acw", "The contact is not in after contact work");
+    this.clearSlot(s, Date.now(), "AGENT");
+    await this.publish();
+    this.afterChange();
+  }
+
+  private clearSlot(s: SlotRow, now: number, by: "AGENT" | "TIMEOUT") {
+    this.sql`DELETE FROM slots WHERE contact_id = ${s.contact_id}`;
+    // After a transfer the contact lives on in another queue: only the event, not the row's state.
+    const transferred = s.end_reason === "TRANSFERRED";
+    this.record(s, "ACW_ENDED", now, transferred ? {} : { state: "COMPLETED", afterContactWorkEndedAt: now }, { by });
+    if (this.slots().length === 0) this.setMeta("availableSince", now);
+    this.broadcastMsg({ type: "contact.removed", contactId: s.contact_id });
+  }
+
+  async transfer(contactId: string, target: { type: "QUEUE"; queueId: string } | { type: "AGENT"; userId: string }) {
+    const s = this.requireSlot(contactId);
+    if (s.state === "AFTER_CONTACT_WORK") return; // already transferred or ended
+    if (s.state !== "CONNECTED" && s.state !== "ON_HOLD") throw new CommandError("not_connected", "Only a connected contact can be transferred");
+    let queueId: string;
+    if (target.type === "QUEUE") {
+      if (!(await queueExists(this.env.DB, this.instanceId, target.queueId))) throw new CommandError("not_found", "Queue not found");
+      queueId = target.queueId;
+    } else {
+      if (target.userId === this.agentId) throw new CommandError("invalid_target", "Cannot transfer a contact to yourself");
+      if (!(await userExists(this.env.DB, this.instanceId, target.userId))) throw new CommandError("not_found", "User not found");
+      queueId = personalQueueId(target.userId);
+    }
+    const at = Date.now();
+    const result = await this.queue(queueId).enqueue({
+      contactId, channel: s.channel, priority: s.priority, attributes: JSON.parse(s.attributes),
+      initiationMethod: "TRANSFER", notify: s.notify ? (JSON.parse(s.notify) as NotifyTarget) : null,
+      transferredFrom: { queueId: s.queue_id, agentId: this.agentId },
+    });
+    if (result.status === "AT_CAPACITY") throw new CommandError("queue_at_capacity", "The queue is at capacity");
+    if (result.status === "NOT_FOUND") throw new CommandError("not_found", "Queue not found");
+    const cur = this.slot(contactId);
+    if (!cur || cur.state === "AFTER_CONTACT_WORK" || cur.state === "INCOMING") return;
+    this.record(cur, "TRANSFERRED", at, {}, { toQueueId: queueId, ...(target.type === "AGENT" ? { toAgentId: target.userId } : {}) });
+    this.tellChannel(cur, { type: "TRANSFERRED", at, queueId, data: target.type === "AGENT" ? { toAgentId: target.userId } : {} });
+    await this.toAfterContactWork(cur, "TRANSFERRED", false, { queueId });
+  }
+
+  // ─── alarm: ring timeouts, ACW timeouts, confirm retries, owed registrations, outbox ────
+
+  async onAlarm() {
+    const now = Date.now();
+    for (const s of this.slots()) {
+      if (s.state === "INCOMING" && s.accepting) {
+        await this.confirm(s).catch(logError("confirm_retry"));
+      } else if (s.state === "INCOMING" && s.expires_at !== null && s.expires_at <= now) {
+        this.sql`DELETE FROM slots WHERE contact_id = ${s.contact_id}`;
+        this.broadcastMsg({ type: "offer.withdrawn", contactId: s.contact_id, reason: "TIMED_OUT" });
+        this.goMissed();
+        await this.queue(s.queue_id).release(s.contact_id, s.reservation_id, this.agentId, "TIMED_OUT").catch(logError("release"));
+      } else if (s.state === "AFTER_CONTACT_WORK" && s.acw_ends_at !== null && s.acw_ends_at <= now) {
+        this.clearSlot(s, now, "TIMEOUT");
+      }
+    }
+    await this.publish();
+    if (this.#outbox.pending() > 0) await this.flush();
+    this.afterChange();
+  }
+
+  // ─── registrations with queues ───────────────────────────────────────────────────────────
+
+  /**
+   * Tells every queue whose view of this agent changed (and every queue that paused it) which
+   * channels it can take now. `force` re-sends to queues even if unchanged.
+   */
+  private async publish(force: string[] = []) {
+    const status = this.status();
+    const profile = this.profile();
+    const slots = this.slots();
+    const targets = new Set<string>(force);
+    for (const q of profile?.queues ?? []) targets.add(q.queueId);
+    for (const r of this.sql<{ queue_id: string }>`SELECT queue_id FROM published`) targets.add(r.queue_id);
+    const owed = new Set(this.sql<{ queue_id: string }>`SELECT queue_id FROM owed`.map((r) => r.queue_id));
+    for (const q of owed) targets.add(q);
+    if (this.#pending) return; // the reservation in progress publishes when it is done
+    const sends: { queueId: string; channels: Registration["channels"] }[] = [];
+    for (const queueId of targets) {
+      const channels = registrationChannels(this.agentId, queueId, status, profile, slots);
+      const json = JSON.stringify(channels);
+      const last = this.sql<{ channels: string }>`SELECT channels FROM published WHERE queue_id = ${queueId}`[0]?.channels;
+      if (json === last && !owed.has(queueId) && !force.includes(queueId)) continue;
+      if (last === undefined && channels.length === 0 && !owed.has(queueId)) continue; // never told, nothing to tell
+      sends.push({ queueId, channels });
+      this.sql`INSERT OR REPLACE INTO published (queue_id, channels) VALUES (${queueId}, ${json})`;
+    }
+    this.sql`DELETE FROM owed`;
+    if (sends.length === 0) return;
+    const seq = this.meta<number>("seq", 0) + 1;
+    this.setMeta("seq", seq);
+    const availableSince = this.meta<number>("availableSince", Date.now());
+    // The better queue (forced) first: it should get its offer in before the others re-offer.
+    sends.sort((a, b) => Number(force.includes(b.queueId)) - Number(force.includes(a.queueId)));
+    for (const s of sends.filter((x) => force.includes(x.queueId))) {
+      await this.queue(s.queueId).setAvailability({ agentId: this.agentId, seq, availableSince, channels: s.channels }).catch(logError("publish"));
+    }
+    await Promise.all(
+      sends.filter((x) => !force.includes(x.queueId)).map((s) =>
+        this.queue(s.queueId).setAvailability({ agentId: this.agentId, seq, availableSince, channels: s.channels }).catch((err) => {
+          logError("publish")(err);
+          this.owe(s.queueId);
+        }),
+      ),
+    );
+  }
+
+  private registrationFor(queueId: string): Registration {
+    const channels = registrationChannels(this.agentId, queueId, this.status(), this.profile(), this.slots());
+    this.sql`INSERT OR REPLACE INTO published (queue_id, channels) VALUES (${queueId}, ${JSON.stringify(channels)})`;
+    return { agentId: this.agentId, seq: this.meta<number>("seq", 0), availableSince: this.meta<number>("availableSince", Date.now()), channels };
+  }
+
+  private owe(queueId: string) {
+    this.sql`INSERT OR IGNORE INTO owed (queue_id, since) VALUES (${queueId}, ${Date.now()})`;
+    this.ctx.waitUntil(this.rearm());
+  }
+
+  /** Asks the agent's other queues of equal or higher priority for this channel whether they hold a better contact. */
+  private async betterElsewhere(r: Reservation): Promise<string | null> {
+    const ch = r.contact.channel;
+    const others = (this.profile()?.queues ?? [])
+      .filter((q) => q.channel === ch && q.queueId !== r.queueId && q.priority <= r.queuePriority)
+      .map((q) => ({ queueId: q.queueId, priority: q.priority, delaySeconds: q.delaySeconds }));
+    const personal = personalQueueId(this.agentId);
+    if (r.queueId !== personal && this.sql`SELECT 1 FROM published WHERE queue_id = ${personal}`.length) {
+      others.push({ queueId: personal, priority: 0, delaySeconds: 0 });
+    }
+    if (others.length === 0) return null;
+    this.#pending = true;
+    try {
+      const mine: Candidate = { queuePriority: r.queuePriority, priority: r.contact.priority, enqueuedAt: r.contact.enqueuedAt };
+      const found = await Promise.all(
+        others.map(async (q) => {
+          const p = await this.queue(q.queueId).peek(this.agentId, ch, q.delaySeconds).catch(() => null);
+          return p ? { queueId: q.queueId, queuePriority: q.priority, priority: p.priority, enqueuedAt: p.enqueuedAt } : null;
+        }),
+      );
+      let best: (Candidate & { queueId: string }) | null = null;
+      for (const f of found) if (f && compareCandidates(f, best ?? mine) < 0) best = f;
+      return best?.queueId ?? null;
+    } finally {
+      this.#pending = false;
+    }
+  }
+
+  // ─── helpers ─────────────────────────────────────────────────────────────────────────────
+
+  private goMissed() {
+    const status: AgentStatus = { kind: "MISSED", statusId: null, name: "Missed", since: Date.now() };
+    this.setMeta("status", status);
+    this.broadcastMsg({ type: "state.change", status });
+  }
+
+  private record(s: SlotRow, type: string, at: number, update: Parameters<ContactOutbox["add"]>[0]["update"], data?: Record<string, unknown>) {
+    this.#outbox.add({ contactId: s.contact_id, type, at, agentId: this.agentId, queueId: s.queue_id, data: data ?? null, update });
+  }
+
+  private tellChannel(s: SlotRow, e: Pick<RoutingEvent, "type" | "at" | "queueId" | "data">) {
+    if (!s.notify) return;
+    this.ctx.waitUntil(
+      notifyChannel(this.env, JSON.parse(s.notify) as NotifyTarget, { instanceId: this.instanceId, contactId: s.contact_id, agentId: this.agentId, ...e })
+        .catch(logError("notify_channel")),
+    );
+  }
+
+  private queue(queueId: string) {
+    return this.env.QUEUE_ROOM.getByName(queueRoomName(this.instanceId, queueId));
+  }
+
+  private status(): AgentStatus {
+    return this.meta<AgentStatus>("status", { kind: "OFFLINE", statusId: null, name: "Offline", since: 0 });
+  }
+
+  private profile(): RoutingProfileView | null {
+    return this.meta<RoutingProfileView | null>("profile", null);
+  }
+
+  private meta<T>(key: string, fallback: T): T {
+    const row = this.sql<{ value: string }>`SELECT value FROM meta WHERE key = ${key}`[0];
+    return row ? (JSON.parse(row.value) as T) : fallback;
+  }
+
+  private setMeta(key: string, value: unknown) {
+    this.sql`INSERT OR REPLACE INTO meta (key, value) VALUES (${key}, ${JSON.stringify(value)})`;
+  }
+
+  private slots(): SlotRow[] {
+    return this.sql<SlotRow>`SELECT * FROM slots ORDER BY offered_at, contact_id`;
+  }
+
+  private slot(contactId: string): SlotRow | undefined {
+    return this.sql<SlotRow>`SELECT * FROM slots WHERE contact_id = ${contactId}`[0];
+  }
+
+  private requireSlot(contactId: string): SlotRow {
+    const s = this.slot(contactId);
+    if (!s) throw new CommandError("not_found", "No such contact for this agent");
+    return s;
+  }
+
+  private view(s: SlotRow): AgentContact {
+    return {
+      contactId: s.contact_id, channel: s.channel, queueId: s.queue_id, state: s.state, initiationMethod: s.initiation,
+      priority: s.priority, attributes: JSON.parse(s.attributes), enqueuedAt: s.enqueued_at, offeredAt: s.offered_at,
+      offerExpiresAt: s.state === "INCOMING" ? s.expires_at : null, connectedAt: s.connected_at, endedAt: s.ended_at,
+      afterContactWorkEndsAt: s.state === "AFTER_CONTACT_WORK" ? s.acw_ends_at : null, holdSeconds: Math.round(s.hold_ms / 1000),
+    };
+  }
+
+  private snapshot(): AgentSnapshot {
+    return {
+      instanceId: this.instanceId, agentId: this.agentId, status: this.status(),
+      contacts: this.slots().map((s) => this.view(s)), routingProfile: this.profile(),
+    };
+  }
+
+  private sendTo(connection: Connection, msg: ServerToAgent) {
+    connection.send(JSON.stringify(msg));
+  }
+
+  private broadcastMsg(msg: ServerToAgent) {
+    this.broadcast(JSON.stringify(msg));
+  }
+
+  private async pushMetrics() {
+    const slots = this.slots();
+    const status = this.status();
+    await this.env.METRICS_ROOM.getByName(metricsRoomName(this.instanceId)).agentChanged({
+      agentId: this.agentId, status: status.kind,
+      incoming: slots.filter((s) => s.state === "INCOMING").length,
+      active: slots.filter((s) => s.state === "CONNECTED" || s.state === "ON_HOLD").length,
+      afterContactWork: slots.filter((s) => s.state === "AFTER_CONTACT_WORK").length,
+      slotsAvailable: freeSlots(status, this.profile(), slots),
+      queueIds: [...new Set((this.profile()?.queues ?? []).map((q) => q.queueId))],
+      at: Date.now(),
+    });
+  }
+
+  private afterChange() {
+    this.ctx.waitUntil(this.flush());
+    this.ctx.waitUntil(this.#metrics.trigger());
+    this.ctx.waitUntil(this.rearm());
+  }
+
+  private async flush() {
+    try {
+      await this.#outbox.flush();
+      this.#outboxFailedAt = 0;
+    } catch (err) {
+      logError("outbox_flush")(err);
+      this.#outboxFailedAt = Date.now();
+      await this.rearm();
+    }
+  }
+
+  /** One alarm: the earliest ring timeout, ACW timeout, confirm retry, owed registration or outbox retry. */
+  private async rearm() {
+    const now = Date.now();
+    const times: number[] = [];
+    for (const s of this.slots()) {
+      if (s.state === "INCOMING" && s.accepting) times.push(now + OWED_RETRY_MS);
+      else if (s.state === "INCOMING" && s.expires_at !== null) times.push(s.expires_at);
+      else if (s.state === "AFTER_CONTACT_WORK" && s.acw_ends_at !== null) times.push(s.acw_ends_at);
+    }
+    const owed = this.sql<{ since: number | null }>`SELECT min(since) AS since FROM owed`[0].since;
+    if (owed !== null) times.push(owed + OWED_RETRY_MS);
+    if (this.#outboxFailedAt && this.#outbox.pending() > 0) times.push(this.#outboxFailedAt + OUTBOX_RETRY_MS);
+    const next = times.length ? Math.min(...times) : null;
+    const current = await this.ctx.storage.getAlarm();
+    if (next === null) {
+      if (current !== null) await this.ctx.storage.deleteAlarm();
+    } else if (current !== next) {
+      await this.ctx.storage.setAlarm(next);
+    }
+  }
+}
+
+function logError(event: string) {
+  return (err: unknown) => console.error(JSON.stringify({ event, message: String(err) }));
+}
+
+export type { WithdrawReason };

@@ -1,0 +1,141 @@
+/**
+ * The contact record in D1, written from the routing objects through an outbox.
+ *
+ * A transition is appended to the object's own SQLite `outbox` in the same synchronous step
+ * that changes the object's state, so it cannot be lost (a restart flushes what is left) and a
+ * slow D1 never sits on the offer path. The outbox drains in order, in batches.
+ *
+ * Several objects write the same contact (queue: ENQUEUED/OFFERED/CONNECTED…, agent: HELD,
+ * ENDED…), each from its own outbox, so their writes can reach D1 out of order. Events carry
+ * their own time; the contact row's "current" columns (state, queue, agent) only move forward
+ * in time (`updated_at <= at`), and first-time timestamps are set once. This is the same row
+ * and event that src/db/contacts.ts `recordContactEvent` writes, plus that guard.
+ */
+export type RowUpdate = {
+  state?: string;
+  /** undefined = leave as is; null = clear. */
+  queueId?: string | null;
+  agentId?: string | null;
+  enqueuedAt?: number;
+  connectedAt?: number;
+  endedAt?: number;
+  afterContactWorkEndedAt?: number;
+  /** Added to hold_seconds. */
+  addHoldSeconds?: number;
+  disconnectReason?: string;
+  attributes?: Record<string, string>;
+};
+
+export type Transition = {
+  contactId: string;
+  type: string;
+  at: number;
+  agentId?: string | null;
+  queueId?: string | null;
+  data?: Record<string, unknown> | null;
+  update?: RowUpdate;
+};
+
+const BATCH = 40;
+
+export class ContactOutbox {
+  #flushing: Promise<void> | null = null;
+  #again = false;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly d1: D1Database,
+    private readonly instanceId: () => string,
+  ) {}
+
+  static schema(sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS outbox (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      contact_id TEXT NOT NULL, type TEXT NOT NULL, at INTEGER NOT NULL,
+      agent_id TEXT, queue_id TEXT, data TEXT, row_update TEXT NOT NULL)`);
+  }
+
+  /** Appends a transition; call inside the same synchronous step as the state change it records. */
+  add(t: Transition) {
+    this.sql.exec(
+      "INSERT INTO outbox (contact_id, type, at, agent_id, queue_id, data, row_update) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      t.contactId, t.type, t.at, t.agentId ?? null, t.queueId ?? null,
+      t.data ? JSON.stringify(t.data) : null, JSON.stringify(t.update ?? {}),
+    );
+  }
+
+  pending(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+  }
+
+  /** Drains the outbox to D1 in order. Single-flight: concurrent callers share one drain. */
+  flush(): Promise<void> {
+    if (this.#flushing) {
+      this.#again = true;
+      return this.#flushing;
+    }
+    this.#flushing = (async () => {
+      try {
+        do {
+          this.#again = false;
+          for (let round = 0; round < 1000; round++) {
+            const rows = this.sql
+              .exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq LIMIT ?", BATCH)
+              .toArray();
+            if (rows.length === 0) break;
+            await this.d1.batch(rows.flatMap((r) => this.statements(r)));
+            this.sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1].seq);
+          }
+        } while (this.#again);
+      } finally {
+        this.#flushing = null;
+      }
+    })();
+    return this.#flushing;
+  }
+
+  private statements(r: OutboxRow): D1PreparedStatement[] {
+    const u = JSON.parse(r.row_update) as RowUpdate;
+    const instanceId = this.instanceId();
+    const ev = this.d1
+      .prepare("INSERT INTO contact_events (instance_id, contact_id, type, at, agent_id, queue_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .bind(instanceId, r.contact_id, r.type, r.at, r.agent_id, r.queue_id, r.data);
+    const row = this.d1
+      .prepare(
+        `UPDATE contacts SET
+           state = CASE WHEN updated_at <= ?1 AND ?2 IS NOT NULL THEN ?2 ELSE state END,
+           queue_id = CASE WHEN updated_at <= ?1 AND ?3 = 1 THEN ?4 ELSE queue_id END,
+           agent_id = CASE WHEN updated_at <= ?1 AND ?5 = 1 THEN ?6 ELSE agent_id END,
+           enqueued_at = coalesce(enqueued_at, ?7),
+           connected_at = coalesce(connected_at, ?8),
+           ended_at = coalesce(ended_at, ?9),
+           acw_ended_at = coalesce(acw_ended_at, ?10),
+           hold_seconds = hold_seconds + ?11,
+           disconnect_reason = coalesce(disconnect_reason, ?12),
+           attributes = coalesce(?13, attributes),
+           updated_at = max(updated_at, ?1)
+         WHERE instance_id = ?14 AND id = ?15`,
+      )
+      .bind(
+        r.at, u.state ?? null,
+        u.queueId !== undefined ? 1 : 0, u.queueId ?? null,
+        u.agentId !== undefined ? 1 : 0, u.agentId ?? null,
+        u.enqueuedAt ?? null, u.connectedAt ?? null, u.endedAt ?? null, u.afterContactWorkEndedAt ?? null,
+        u.addHoldSeconds ?? 0, u.disconnectReason ?? null,
+        u.attributes ? JSON.stringify(u.attributes) : null,
+        instanceId, r.contact_id,
+      );
+    return [ev, row];
+  }
+}
+
+type OutboxRow = {
+  seq: number;
+  contact_id: string;
+  type: string;
+  at: number;
+  agent_id: string | null;
+  queue_id: string | null;
+  data: string | null;
+  row_update: string;
+};

@@ -1,0 +1,26 @@
+/**
+ * Stable names of the routing objects. Every name starts with the instance id, which the Worker
+ * takes from the caller's session (never from the request), so one tenant's names can never
+ * address another's objects: `<instanceId>:<queueId>`, `<instanceId>:<userId>`, `<instanceId>`.
+ */
+export const queueRoomName = (instanceId: string, queueId: string) => `${checkInstanceId(instanceId)}:${queueId}`;
+export const agentRoomName = (instanceId: string, userId: string) => `${checkInstanceId(instanceId)}:${userId}`;
+export const metricsRoomName = (instanceId: string) => checkInstanceId(instanceId);
+
+/** Each agent has a personal queue (Amazon Connect's "agent queue"): transfers to an agent go there. */
+export const PERSONAL_QUEUE_PREFIX = "agent:";
+export const personalQueueId = (userId: string) => `${PERSONAL_QUEUE_PREFIX}${userId}`;
+export const personalQueueOwner = (queueId: string) =>
+  queueId.startsWith(PERSONAL_QUEUE_PREFIX) ? queueId.slice(PERSONAL_QUEUE_PREFIX.length) : null;
+
+/** Splits an object name back into the instance id and the rest (queue or user id). */
+export function splitRoomName(name: string): { instanceId: string; id: string } {
+  const i = name.indexOf(":");
+  if (i <= 0 || i === name.length - 1) throw new Error(`Not a routing object name: ${name}`);
+  return { instanceId: name.slice(0, i), id: name.slice(i + 1) };
+}
+
+function checkInstanceId(instanceId: string) {
+  if (!instanceId || instanceId.includes(":")) throw new Error(`Invalid instance id: ${instanceId}`);
+  return instanceId;
+}

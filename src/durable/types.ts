@@ -1,0 +1,115 @@
+/**
+ * Types of the RPC calls between the routing objects, and of the surface the channels (voice,
+ * chat) call. Browser-facing messages live in src/shared/wire.ts.
+ */
+import type { AgentContact, Channel, WithdrawReason } from "../shared/wire";
+
+export type InitiationMethod = "INBOUND" | "OUTBOUND" | "TRANSFER" | "CALLBACK" | "API";
+
+/** Where routing reports a contact's progress: a Durable Object binding + object name with `onRoutingEvent`. */
+export type NotifyTarget = { binding: string; name: string };
+
+/** What a channel (or a transfer) hands to `QueueRoom.enqueue`. */
+export type EnqueueInput = {
+  contactId: string;
+  channel: Channel;
+  /** 1 highest … 9 lowest; default 5. */
+  priority?: number;
+  attributes?: Record<string, string>;
+  /** Defaults to now. A transfer enqueues with the time it arrives in the new queue. */
+  enqueuedAt?: number;
+  initiationMethod?: InitiationMethod;
+  /** How long an offer rings before the agent goes Missed (default 20). */
+  ringTimeoutSeconds?: number;
+  notify?: NotifyTarget | null;
+  /** Set by transfers: where the contact came from (kept in the ENQUEUED event). */
+  transferredFrom?: { queueId: string | null; agentId: string | null } | null;
+};
+
+export type EnqueueResult =
+  | { status: "QUEUED"; queueId: string; position: number; estimatedWaitSeconds: number | null }
+  /** The queue holds its maximum number of contacts: the flow takes its `QueueAtCapacity` branch. */
+  | { status: "AT_CAPACITY"; queueId: string }
+  | { status: "NOT_FOUND"; queueId: string };
+
+export type QueuePosition =
+  | { status: "WAITING"; position: number; estimatedWaitSeconds: number | null; enqueuedAt: number }
+  | { status: "OFFERED"; agentId: string; enqueuedAt: number }
+  | { status: "CONNECTED"; agentId: string }
+  | { status: "NOT_IN_QUEUE" };
+
+/** An agent's availability in one queue: the channels it can take now, with its profile's priority/delay. */
+export type Registration = {
+  agentId: string;
+  /** Monotonic per agent: a queue ignores a registration older than the one it holds. */
+  seq: number;
+  availableSince: number;
+  channels: { channel: Channel; priority: number; delaySeconds: number }[];
+};
+
+/** Phase one of an offer: the queue has reserved `contact` for the agent and asks the agent to ring. */
+export type Reservation = {
+  queueId: string;
+  reservationId: string;
+  /** The agent's registration seq the queue acted on. */
+  seq: number;
+  queuePriority: number;
+  expiresAt: number;
+  notify: NotifyTarget | null;
+  contact: Pick<AgentContact, "contactId" | "channel" | "priority" | "attributes" | "enqueuedAt" | "initiationMethod">;
+};
+
+export type ReserveResult =
+  | { ok: true }
+  /** The agent has another offer pending: the queue pauses it until it re-registers. */
+  | { ok: false; reason: "BUSY" }
+  /** A better contact waits in another of the agent's queues: same as BUSY for this queue. */
+  | { ok: false; reason: "BETTER_ELSEWHERE" }
+  /** The agent cannot take this channel: here is its current registration for the queue. */
+  | { ok: false; reason: "UNAVAILABLE"; registration: Registration };
+
+/** The best waiting contact a queue holds for an agent, for comparing across queues. */
+export type PeekResult = { contactId: string; priority: number; enqueuedAt: number } | null;
+
+export type ConfirmResult = { ok: true } | { ok: false; reason: "GONE" };
+
+export type ReleaseReason = "REJECTED" | "TIMED_OUT" | "UNAVAILABLE";
+
+export type OfferEndedReason = Extract<WithdrawReason, "CUSTOMER_DISCONNECTED" | "TIMED_OUT">;
+
+/** What a channel learns about its contact (delivered to `NotifyTarget`). */
+export type RoutingEvent = {
+  instanceId: string;
+  contactId: string;
+  type: "CONNECTED" | "ENDED" | "TRANSFERRED" | "MISSED";
+  queueId: string | null;
+  agentId: string | null;
+  at: number;
+  data?: Record<string, unknown>;
+};
+
+/** The method a NotifyTarget's object implements. */
+export interface RoutingEventSink {
+  onRoutingEvent(event: RoutingEvent): Promise<void> | void;
+}
+
+/** A snapshot the AgentRoom pushes to the instance's MetricsRoom. */
+export type AgentMetricsSnapshot = {
+  agentId: string;
+  status: "OFFLINE" | "AVAILABLE" | "CUSTOM" | "MISSED";
+  /** Slots in use per state. */
+  incoming: number;
+  active: number;
+  afterContactWork: number;
+  /** Free slots the agent can take now (0 unless Available). */
+  slotsAvailable: number;
+  queueIds: string[];
+  at: number;
+};
+
+export type QueueMetricsSnapshot = {
+  queueId: string;
+  contactsInQueue: number;
+  oldestEnqueuedAt: number | null;
+  at: number;
+};

@@ -1,0 +1,167 @@
+/**
+ * The wire protocol of the routing engine: every message between the agent's browser and its
+ * AgentRoom, and between a supervisor's browser and the MetricsRoom. One discriminated union
+ * per direction, imported by both sides; whatever enters from a socket is parsed with the zod
+ * schemas here (never `JSON.parse(msg) as Message`).
+ *
+ * Adding a message: add its schema to the union, then the compiler's exhaustive `switch`
+ * (`assertNever`) in src/durable/agent-room.ts points at the place to handle it.
+ */
+import { z } from "zod";
+
+export const CHANNELS = ["VOICE", "CHAT", "TASK"] as const;
+export const channelSchema = z.enum(CHANNELS);
+export type Channel = z.infer<typeof channelSchema>;
+
+/** The agent's own status, as Amazon Connect's CCP shows it. MISSED is the error state after an unanswered offer. */
+export const AGENT_STATUS_KINDS = ["OFFLINE", "AVAILABLE", "CUSTOM", "MISSED"] as const;
+export type AgentStatusKind = (typeof AGENT_STATUS_KINDS)[number];
+export type AgentStatus = {
+  kind: AgentStatusKind;
+  /** agent_statuses.id for AVAILABLE/CUSTOM/OFFLINE when chosen from the list; null otherwise. */
+  statusId: string | null;
+  name: string;
+  since: number;
+};
+
+/** A contact in one of the agent's slots. INCOMING = ringing (an offer). */
+export const SLOT_STATES = ["INCOMING", "CONNECTED", "ON_HOLD", "AFTER_CONTACT_WORK"] as const;
+export type SlotState = (typeof SLOT_STATES)[number];
+export type AgentContact = {
+  contactId: string;
+  channel: Channel;
+  queueId: string;
+  state: SlotState;
+  initiationMethod: string;
+  priority: number;
+  attributes: Record<string, string>;
+  enqueuedAt: number;
+  offeredAt: number;
+  /** When the ringing offer times out (INCOMING only). */
+  offerExpiresAt: number | null;
+  connectedAt: number | null;
+  endedAt: number | null;
+  /** When after contact work ends by itself; null while not in ACW or when the profile sets no timeout. */
+  afterContactWorkEndsAt: number | null;
+  holdSeconds: number;
+};
+
+export type RoutingProfileView = {
+  id: string;
+  name: string;
+  concurrency: Record<Channel, number>;
+  crossChannelBehavior: "ROUTE_CURRENT_CHANNEL_ONLY" | "ROUTE_ANY_CHANNEL";
+  afterContactWorkTimeoutSeconds: number;
+  queues: { queueId: string; channel: Channel; priority: number; delaySeconds: number }[];
+};
+
+export type AgentSnapshot = {
+  instanceId: string;
+  agentId: string;
+  status: AgentStatus;
+  contacts: AgentContact[];
+  routingProfile: RoutingProfileView | null;
+};
+
+export const WITHDRAW_REASONS = ["CUSTOMER_DISCONNECTED", "TIMED_OUT", "REJECTED", "STATUS_CHANGED", "UNAVAILABLE"] as const;
+export type WithdrawReason = (typeof WITHDRAW_REASONS)[number];
+
+// ─── server → agent ────────────────────────────────────────────────────────────────────────
+export type ServerToAgent =
+  /** Sent on connect and whenever the client asks (`sync`): everything the workspace shows. */
+  | { type: "state.snapshot"; snapshot: AgentSnapshot }
+  /** A contact is ringing for this agent until `contact.offerExpiresAt`. */
+  | { type: "offer"; contact: AgentContact }
+  /** The ringing offer is gone (customer hung up, timed out, rejected…). */
+  | { type: "offer.withdrawn"; contactId: string; reason: WithdrawReason }
+  /** A contact in a slot changed state (connected, on hold, in ACW…). */
+  | { type: "contact.update"; contact: AgentContact }
+  /** A slot is free again (ACW cleared or timed out, transferred away). */
+  | { type: "contact.removed"; contactId: string }
+  | { type: "state.change"; status: AgentStatus }
+  /** A command was applied (or was already in effect: commands are idempotent). */
+  | { type: "ack"; requestId: string | null; command: AgentCommand["type"] }
+  | { type: "error"; requestId: string | null; code: string; message: string };
+
+// ─── agent → server ────────────────────────────────────────────────────────────────────────
+const requestId = z.string().max(100).optional();
+const contactId = z.string().min(1).max(200);
+
+export const agentCommandSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("status.set"),
+    requestId,
+    /** AVAILABLE, OFFLINE, or a custom (non-routable) status by its agent_statuses id. */
+    status: z.discriminatedUnion("kind", [
+      z.object({ kind: z.literal("AVAILABLE") }),
+      z.object({ kind: z.literal("OFFLINE") }),
+      z.object({ kind: z.literal("CUSTOM"), statusId: z.string().min(1).max(200) }),
+    ]),
+  }),
+  z.object({ type: z.literal("contact.accept"), requestId, contactId }),
+  z.object({ type: z.literal("contact.reject"), requestId, contactId }),
+  z.object({ type: z.literal("contact.hold"), requestId, contactId }),
+  z.object({ type: z.literal("contact.resume"), requestId, contactId }),
+  z.object({ type: z.literal("contact.end"), requestId, contactId }),
+  z.object({ type: z.literal("contact.clear"), requestId, contactId }),
+  z.object({
+    type: z.literal("contact.transfer"),
+    requestId,
+    contactId,
+    target: z.discriminatedUnion("type", [
+      z.object({ type: z.literal("QUEUE"), queueId: z.string().min(1).max(200) }),
+      z.object({ type: z.literal("AGENT"), userId: z.string().min(1).max(200) }),
+    ]),
+  }),
+  /** Asks for a fresh `state.snapshot`. */
+  z.object({ type: z.literal("sync"), requestId }),
+]);
+export type AgentCommand = z.infer<typeof agentCommandSchema>;
+
+/** Parses one text frame from the agent's browser; a readable error instead of a throw. */
+export function parseAgentCommand(raw: unknown): { ok: true; command: AgentCommand } | { ok: false; message: string; requestId: string | null } {
+  if (typeof raw !== "string") return { ok: false, message: "Send text frames of JSON", requestId: null };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, message: "The frame is not valid JSON", requestId: null };
+  }
+  const result = agentCommandSchema.safeParse(json);
+  if (result.success) return { ok: true, command: result.data };
+  const rid = (json as { requestId?: unknown } | null)?.requestId;
+  return {
+    ok: false,
+    message: result.error.issues.map((i) => `${i.path.join(".") || "(message)"}: ${i.message}`).join("; "),
+    requestId: typeof rid === "string" ? rid : null,
+  };
+}
+
+// ─── real-time metrics (supervisor sockets, GET /api/v1/metrics/current) ───────────────────
+/** Amazon Connect's real-time metric names (GetCurrentMetricData). OLDEST_CONTACT_AGE is in seconds. */
+export const REALTIME_METRICS = [
+  "AGENTS_ONLINE",
+  "AGENTS_AVAILABLE",
+  "AGENTS_ON_CONTACT",
+  "AGENTS_AFTER_CONTACT_WORK",
+  "AGENTS_NON_PRODUCTIVE",
+  "AGENTS_ERROR",
+  "CONTACTS_IN_QUEUE",
+  "OLDEST_CONTACT_AGE",
+  "SLOTS_ACTIVE",
+  "SLOTS_AVAILABLE",
+] as const;
+export type RealtimeMetric = (typeof REALTIME_METRICS)[number];
+export type MetricValues = Record<RealtimeMetric, number>;
+export type CurrentMetrics = {
+  instanceId: string;
+  at: number;
+  instance: MetricValues;
+  queues: ({ queueId: string } & MetricValues)[];
+};
+
+export type ServerToSupervisor = { type: "metrics"; metrics: CurrentMetrics };
+
+export function assertNever(x: never): never {
+  throw new Error(`Unhandled case: ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,50 @@
+/**
+ * `GET /api/v1/agent/socket`: the agent's browser opens a WebSocket to its AgentRoom.
+ *
+ * Auth happens here, in the Worker: the session comes from the `sb_session` cookie, an
+ * `Authorization: Bearer` header, or `?token=` (browsers cannot set headers on a WebSocket).
+ * 401 without a session, 403 without `contacts.handle`. The object's name is the caller's own
+ * `<instanceId>:<userId>`; `?userId=` may only name the caller (another user of the instance:
+ * 403; an id unknown in the caller's instance: 404, as for every cross-instance id).
+ */
+import { Hono, type Context } from "hono";
+import { getCookie } from "hono/cookie";
+import { getServerByName } from "partyserver";
+import { agentRoomName } from "../../durable/names";
+import { userExists } from "../../durable/agent-config";
+import type { Permission } from "../../shared/permissions";
+import { sessionToken } from "../auth/middleware";
+import { lookupSession, SESSION_COOKIE } from "../auth/sessions";
+import type { AppEnv, Caller } from "../env";
+import { ApiError, forbidden, notFound } from "../lib/errors";
+
+/** The caller of a socket upgrade: header, cookie or `?token=`. */
+export async function socketCaller(c: Context<AppEnv>, permission: Permission): Promise<Caller> {
+  const token = sessionToken(c.req.header("authorization"), getCookie(c, SESSION_COOKIE)) ?? c.req.query("token");
+  const caller = token ? await lookupSession(c.var.db, token) : null;
+  if (!caller) throw new ApiError(401, "unauthenticated", "Sign in first (the session is missing or has expired)");
+  if (!caller.permissions.has(permission)) throw forbidden(permission);
+  return caller;
+}
+
+/** The upgrade request as the object should see it: no session token in the URL it stores. */
+export function forwardedUpgrade(c: Context<AppEnv>): Request {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new ApiError(426, "upgrade_required", "Open this URL as a WebSocket");
+  }
+  const url = new URL(c.req.url);
+  url.searchParams.delete("token");
+  return new Request(url.toString(), c.req.raw);
+}
+
+export const agentSocketRoutes = new Hono<AppEnv>().get("/agent/socket", async (c) => {
+  const caller = await socketCaller(c, "contacts.handle");
+  const asked = c.req.query("userId");
+  if (asked && asked !== caller.userId) {
+    if (await userExists(c.env.DB, caller.instanceId, asked)) throw new ApiError(403, "forbidden", "An agent socket is only for its own user");
+    throw notFound("User");
+  }
+  const req = forwardedUpgrade(c);
+  const room = await getServerByName(c.env.AGENT_ROOM, agentRoomName(caller.instanceId, caller.userId));
+  return room.fetch(req);
+});
