@@ -1,0 +1,139 @@
+/**
+ * The core of `npm run flow`: parses the command line, runs the simulator, and formats what
+ * happened. Pure (the script reads the file and prints), so it is tested like the engine.
+ */
+import { formatPath, simulateFlow, type SimulationOptions } from "./simulate";
+import type { Channel, FlowType } from "./types";
+import { unwrapExport } from "./import";
+import { validateFlow } from "./validate";
+
+export const USAGE = `Usage: npm run flow -- <flow.json> [options]
+
+Runs an Amazon Connect flow (content or {Name, Type, Content} export) without a phone and
+prints the path taken and what the customer hears or reads.
+
+  --input <value>        customer input, in order: digits ("1", "1234#"), chat/speech text, or "timeout"
+  --attr <key=value>     a contact attribute before the flow starts (repeatable)
+  --hours open|closed    force every hours-of-operation check
+  --chat                 run as a chat contact (default: voice)
+  --external <json|err>  answer of the next external call: a JSON object, or an error text (repeatable)
+  --metric <Name=value>  a queue metric (NumberOfAgentsAvailable=0, NumberOfContactsInQueue=12…)
+  --queue-full           the queue is at capacity
+  --type <FLOW_TYPE>     flow type (default: the export's, else CONTACT_FLOW)
+  --at <ISO time>        the time of the call (default: now)
+  --random <0..1>        the draw for DistributeByPercentage
+  --twiml                also print the TwiML (voice) or messages (chat) of each turn
+  --json                 print the whole result as JSON`;
+
+export type CliArgs = { file: string | null; options: SimulationOptions; json: boolean; twiml: boolean; help: boolean; type?: FlowType };
+
+export function parseCliArgs(argv: string[]): CliArgs | { error: string } {
+  const options: SimulationOptions = { inputs: [], attributes: {}, external: [], metrics: {} };
+  const out: CliArgs = { file: null, options, json: false, twiml: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    try {
+      switch (arg) {
+        case "--input": options.inputs!.push(value()); break;
+        case "--attr": {
+          const v = value();
+          const eq = v.indexOf("=");
+          if (eq < 1) return { error: `--attr takes key=value (got "${v}")` };
+          options.attributes![v.slice(0, eq)] = v.slice(eq + 1);
+          break;
+        }
+        case "--hours": {
+          const v = value();
+          if (v !== "open" && v !== "closed") return { error: `--hours takes open or closed (got "${v}")` };
+          options.hours = v;
+          break;
+        }
+        case "--chat": options.channel = "CHAT" as Channel; break;
+        case "--external": {
+          const v = value();
+          if (v.trim().startsWith("{")) {
+            try { options.external!.push(JSON.parse(v)); } catch { return { error: `--external: not valid JSON: ${v}` }; }
+          } else options.external!.push(v);
+          break;
+        }
+        case "--metric": {
+          const [k, n] = value().split("=");
+          if (!k || n === undefined || !Number.isFinite(Number(n))) return { error: "--metric takes Name=number" };
+          options.metrics![k] = Number(n);
+          break;
+        }
+        case "--queue-full": options.queueAtCapacity = true; break;
+        case "--type": out.type = value() as FlowType; break;
+        case "--at": {
+          const t = Date.parse(value());
+          if (!Number.isFinite(t)) return { error: "--at takes an ISO time such as 2026-12-25T15:00:00Z" };
+          options.now = t;
+          break;
+        }
+        case "--random": {
+          const r = Number(value());
+          if (!(r >= 0 && r < 1)) return { error: "--random takes a number from 0 to below 1" };
+          options.random = r;
+          break;
+        }
+        case "--twiml": out.twiml = true; break;
+        case "--json": out.json = true; break;
+        case "-h":
+        case "--help": out.help = true; break;
+        default:
+          if (arg.startsWith("-")) return { error: `unknown option ${arg}` };
+          if (out.file) return { error: `one flow file at a time (got ${out.file} and ${arg})` };
+          out.file = arg;
+      }
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  }
+  return out;
+}
+
+/** Runs the CLI on a flow file's text; returns what to print and the exit code. */
+export async function runCli(argv: string[], readFile: (path: string) => string): Promise<{ output: string; exitCode: number }> {
+  const args = parseCliArgs(argv);
+  if ("error" in args) return { output: `${args.error}\n\n${USAGE}`, exitCode: 2 };
+  if (args.help || !args.file) return { output: USAGE, exitCode: args.help ? 0 : 2 };
+  let text: string;
+  try {
+    text = readFile(args.file);
+  } catch (err) {
+    return { output: `cannot read ${args.file}: ${(err as Error).message}`, exitCode: 2 };
+  }
+  const unwrapped = unwrapExport(text);
+  if (unwrapped.error) return { output: `${args.file}: ${unwrapped.error}`, exitCode: 1 };
+  const flowType = (args.type ?? unwrapped.type ?? "CONTACT_FLOW") as FlowType;
+  const validation = validateFlow(unwrapped.content, { flowType });
+  if (!validation.ok || !validation.flow) {
+    const lines = validation.errors.map((e) => `  ${e.actionId ?? "(flow)"}${e.field ? ` ${e.field}` : ""}: ${e.message}`);
+    return { output: args.json ? JSON.stringify({ ok: false, errors: validation.errors, warnings: validation.warnings }, null, 2) : `${args.file} is not a valid flow:\n${lines.join("\n")}`, exitCode: 1 };
+  }
+  const sim = await simulateFlow(validation.flow, { ...args.options, flowType });
+  if (args.json) {
+    return { output: JSON.stringify({ ok: true, warnings: validation.warnings, status: sim.status, endReason: sim.endReason, path: sim.path, transcript: sim.transcript, turns: sim.turns, attributes: sim.state.attributes, unusedInputs: sim.unusedInputs }, null, 2), exitCode: 0 };
+  }
+  const name = unwrapped.name ?? args.file;
+  const out: string[] = [`Flow: ${name} (${flowType}, ${args.options.channel ?? "VOICE"})`];
+  for (const w of validation.warnings) out.push(`warning: ${w.actionId ?? "(flow)"}: ${w.message}`);
+  out.push("", "Path:");
+  formatPath(sim.path).forEach((l, i) => out.push(`  ${String(i + 1).padStart(2)}. ${l}`));
+  out.push("", args.options.channel === "CHAT" ? "What the customer reads:" : "What the caller hears:");
+  for (const t of sim.transcript) out.push(`  ${t.from.padEnd(8)} ${t.text}`);
+  if (args.twiml) {
+    out.push("", args.options.channel === "CHAT" ? "Messages per turn:" : "TwiML per turn:");
+    sim.turns.forEach((t, i) => out.push(`  [${i + 1}]${t.input !== null ? ` after "${t.input}"` : ""} ${t.twiml ?? JSON.stringify(t.chat)}`));
+  }
+  out.push("", `Result: ${sim.status}${sim.endReason ? ` (${sim.endReason})` : ""}`);
+  if (sim.status === "waiting_input") out.push("The flow is waiting for more input: add --input.");
+  if (sim.unusedInputs.length) out.push(`Inputs not used: ${sim.unusedInputs.join(", ")}`);
+  if (Object.keys(sim.state.attributes).length) out.push(`Attributes: ${Object.entries(sim.state.attributes).map(([k, v]) => `${k}=${v}`).join(", ")}`);
+  return { output: out.join("\n"), exitCode: 0 };
+}
