@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `npm run dev`: everything on this machine — Worker, Durable Objects, D1, R2 — with local
-// D1 migrations applied and the demo instance seeded, then prints where to click.
+// `npm run dev`: everything on this machine — Worker, Durable Objects, D1, R2 and the web app
+// (Vite with @cloudflare/vite-plugin: the Worker runs in workerd, the app hot-reloads) — with
+// local D1 migrations applied and the demo instance seeded, then prints where to click.
+// Vite reads wrangler.toml and .dev.vars like `wrangler dev` and keeps state in .wrangler/state.
 import { DEMO_BANNER } from "./demo.mjs";
 import { ensureDevVars, run, start, waitForHttp } from "./lib.mjs";
 
@@ -10,10 +12,10 @@ const BASE = `http://${HOST}:${PORT}`;
 
 ensureDevVars();
 console.log("Applying D1 migrations to the local database…");
-await run("wrangler", ["d1", "migrations", "apply", "DB", "--local"], { env: { CI: "true" } });
+await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--config", "wrangler.toml"], { env: { CI: "true" } });
 
-console.log(`Starting the Worker on ${BASE} …`);
-const server = start("wrangler", ["dev", "--ip", HOST, "--port", String(PORT), "--show-interactive-dev-session=false"], {
+console.log(`Starting the Worker and the web app on ${BASE} …`);
+const server = start("vite", ["dev", "--host", HOST, "--port", String(PORT), "--strictPort"], {
   stdio: ["ignore", "inherit", "inherit"],
 });
 const stop = () => server.kill("SIGTERM");

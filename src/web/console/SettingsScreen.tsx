@@ -1,0 +1,108 @@
+/** Instance settings: name, time zone, public base URL, Twilio credentials, retention. */
+import { useState, type FormEvent } from "react";
+import { FormStatus, NumberField, TextField, useSave } from "../components/forms";
+import { api } from "../lib/api";
+import { useTitle } from "../lib/router";
+import type { Instance } from "../lib/types";
+import { useData } from "../lib/useData";
+
+export default function SettingsScreen() {
+  useTitle("Instance settings");
+  const loaded = useData(() => api.get<Instance>("/instance"), []);
+  return (
+    <>
+      <h1>Instance settings</h1>
+      {loaded.error && (
+        <p className="error" role="alert">
+          {loaded.error}
+        </p>
+      )}
+      {loaded.loading && !loaded.data && <p role="status">Loading…</p>}
+      {loaded.data && <SettingsForm key={loaded.data.updatedAt} instance={loaded.data} onSaved={() => void loaded.reload()} />}
+    </>
+  );
+}
+
+const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays"] as const;
+
+function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () => void }) {
+  const [name, setName] = useState(instance.name);
+  const [timezone, setTimezone] = useState(instance.timezone);
+  const [publicBaseUrl, setPublicBaseUrl] = useState(instance.publicBaseUrl ?? "");
+  const [sid, setSid] = useState(instance.twilioAccountSid ?? "");
+  const [token, setToken] = useState("");
+  const [recordingDays, setRecordingDays] = useState<number | null>(instance.recordingRetentionDays);
+  const [contactDays, setContactDays] = useState<number | null>(instance.contactRetentionDays);
+  const [transcriptDays, setTranscriptDays] = useState<number | null>(instance.transcriptRetentionDays);
+  const save = useSave();
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    // Send only what changed; the auth token only when a new one is typed (it is never shown).
+    const body: Record<string, unknown> = {};
+    if (name !== instance.name) body.name = name;
+    if (timezone !== instance.timezone) body.timezone = timezone;
+    if (publicBaseUrl !== (instance.publicBaseUrl ?? "")) body.publicBaseUrl = publicBaseUrl;
+    if (sid !== (instance.twilioAccountSid ?? "")) body.twilioAccountSid = sid;
+    if (token) body.twilioAuthToken = token;
+    if (recordingDays !== instance.recordingRetentionDays) body.recordingRetentionDays = recordingDays;
+    if (contactDays !== instance.contactRetentionDays) body.contactRetentionDays = contactDays;
+    if (transcriptDays !== instance.transcriptRetentionDays) body.transcriptRetentionDays = transcriptDays;
+    if (!Object.keys(body).length) {
+      save.fail(new Error("Nothing has changed."));
+      return;
+    }
+    const saved = await save.run(() => api.patch<Instance>("/instance", body), "Settings saved.");
+    if (saved) {
+      setToken("");
+      onSaved();
+    }
+  };
+  const errors = save.fieldErrors;
+  return (
+    <form className="card editor" onSubmit={submit} noValidate aria-label="Instance settings">
+      <FormStatus error={save.error} saved={save.saved} shownFields={FIELDS} />
+      <fieldset className="group">
+        <legend>General</legend>
+        <TextField label="Instance name" name="name" value={name} onChange={setName} errors={errors} />
+        <TextField label="Time zone" name="timezone" value={timezone} onChange={setTimezone} errors={errors} hint="IANA time zone used for reports, e.g. America/New_York." />
+        <TextField
+          label="Public base URL"
+          name="publicBaseUrl"
+          type="url"
+          value={publicBaseUrl}
+          onChange={setPublicBaseUrl}
+          errors={errors}
+          hint="Scheme and host where Twilio reaches this Worker, e.g. https://switchboard.example.com. Twilio signatures are checked against it."
+        />
+      </fieldset>
+      <fieldset className="group">
+        <legend>Twilio</legend>
+        <TextField label="Account SID" name="twilioAccountSid" value={sid} onChange={setSid} errors={errors} autoComplete="off" placeholder="AC…" />
+        <TextField
+          label="Auth token"
+          name="twilioAuthToken"
+          type="password"
+          value={token}
+          onChange={setToken}
+          errors={errors}
+          autoComplete="new-password"
+          hint={instance.twilioAuthTokenSet ? "A token is stored (encrypted; it is never shown). Type a new one to replace it." : "No token is stored yet."}
+        />
+      </fieldset>
+      <fieldset className="group">
+        <legend>Retention (days)</legend>
+        <div className="row">
+          <NumberField label="Recordings" name="recordingRetentionDays" value={recordingDays} onChange={setRecordingDays} min={1} max={3650} errors={errors} />
+          <NumberField label="Contact records" name="contactRetentionDays" value={contactDays} onChange={setContactDays} min={1} max={3650} errors={errors} />
+          <NumberField label="Transcripts" name="transcriptRetentionDays" value={transcriptDays} onChange={setTranscriptDays} min={1} max={3650} errors={errors} />
+        </div>
+      </fieldset>
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={save.busy}>
+          {save.busy ? "Saving…" : "Save settings"}
+        </button>
+      </div>
+    </form>
+  );
+}

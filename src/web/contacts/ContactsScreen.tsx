@@ -1,0 +1,256 @@
+/**
+ * Contact search (time, queue, agent, channel, caller number — the number is matched through
+ * the instance's search hash, never stored in clear) and one contact's record and timeline.
+ * The filters live in the address, so "back" from a contact returns to the same results.
+ */
+import { useEffect, useState, type FormEvent } from "react";
+import { FormStatus, SelectField, TextField, useSave } from "../components/forms";
+import { api, errorText } from "../lib/api";
+import { CHANNEL_LABELS, CHANNELS, formatDateTime, humanize } from "../lib/labels";
+import { Link, navigate, useLocation, useTitle } from "../lib/router";
+import { useSession } from "../lib/session";
+import type { Contact, ContactEvent, Queue, User } from "../lib/types";
+import { useCollection, useData } from "../lib/useData";
+
+const FILTERS = ["from", "to", "queueId", "agentId", "channel", "customerNumber"] as const;
+const PAGE = 50;
+
+export default function ContactsScreen() {
+  const { path } = useLocation();
+  const id = path.replace(/^\/contacts\/?/, "");
+  return id ? <ContactDetail id={decodeURIComponent(id)} /> : <ContactSearch />;
+}
+
+/** Queue and agent names when the user may list them; ids otherwise. */
+function useDirectory() {
+  const { can } = useSession();
+  const queues = useCollection<Queue>("/queues", can("instance.configure", "metrics.realtime", "contacts.handle"));
+  const users = useCollection<User>("/users", can("users.manage", "metrics.realtime"));
+  return {
+    queues: queues.data,
+    users: users.data,
+    queueName: (id: string | null) => (id ? (queues.data?.find((q) => q.id === id)?.name ?? id) : "—"),
+    agentName: (id: string | null) => (id ? (users.data?.find((u) => u.id === id)?.name ?? id) : "—"),
+  };
+}
+
+const toLocalInput = (iso: string | null) => {
+  if (!iso) return "";
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+};
+const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : "");
+
+function ContactSearch() {
+  useTitle("Contact search");
+  const { search } = useLocation();
+  const dir = useDirectory();
+  const [form, setForm] = useState<Record<(typeof FILTERS)[number], string>>(() => Object.fromEntries(FILTERS.map((f) => [f, search.get(f) ?? ""])) as never);
+  const [results, setResults] = useState<Contact[] | null>(null);
+  const [more, setMore] = useState(false);
+  const save = useSave();
+  const queryKey = search.toString();
+
+  const load = async (before?: string) => {
+    const query = Object.fromEntries(FILTERS.map((f) => [f, search.get(f) ?? undefined]));
+    const res = await save.run(() => api.get<{ items: Contact[] }>("/contacts", { ...query, limit: PAGE, before }));
+    if (!res) return;
+    setResults((r) => (before && r ? [...r, ...res.items] : res.items));
+    setMore(res.items.length === PAGE);
+  };
+
+  useEffect(() => {
+    if (!search.has("searched")) return;
+    void load();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [queryKey]);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const params = new URLSearchParams({ searched: "1" });
+    for (const f of FILTERS) {
+      const v = f === "from" || f === "to" ? fromLocalInput(form[f]) : form[f].trim();
+      if (v) params.set(f, v);
+    }
+    navigate(`/contacts?${params}`);
+  };
+  const set = (f: (typeof FILTERS)[number]) => (v: string) => setForm((x) => ({ ...x, [f]: v }));
+
+  const errors = save.fieldErrors;
+  return (
+    <>
+      <h1>Contact search</h1>
+      <form className="card search-form" onSubmit={submit} noValidate aria-label="Search contacts">
+        <FormStatus error={save.error} shownFields={[...FILTERS]} />
+        <div className="row wrap">
+          <TextField label="Started from" name="from" type="datetime-local" value={toLocalInput(form.from || null) || form.from} onChange={set("from")} errors={errors} />
+          <TextField label="Started before" name="to" type="datetime-local" value={toLocalInput(form.to || null) || form.to} onChange={set("to")} errors={errors} />
+          {dir.queues ? (
+            <SelectField label="Queue" name="queueId" value={form.queueId} onChange={set("queueId")} empty="Any queue" options={dir.queues.map((q) => ({ value: q.id, label: q.name }))} errors={errors} />
+          ) : (
+            <TextField label="Queue ID" name="queueId" value={form.queueId} onChange={set("queueId")} errors={errors} />
+          )}
+          {dir.users ? (
+            <SelectField label="Agent" name="agentId" value={form.agentId} onChange={set("agentId")} empty="Any agent" options={dir.users.map((u) => ({ value: u.id, label: u.name }))} errors={errors} />
+          ) : (
+            <TextField label="Agent user ID" name="agentId" value={form.agentId} onChange={set("agentId")} errors={errors} />
+          )}
+          <SelectField label="Channel" name="channel" value={form.channel} onChange={set("channel")} empty="Any channel" options={CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] }))} errors={errors} />
+          <TextField label="Caller number" name="customerNumber" type="tel" value={form.customerNumber} onChange={set("customerNumber")} errors={errors} placeholder="+14155550123" hint="Exact number in E.164 form." />
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="primary" disabled={save.busy}>
+            Search
+          </button>
+        </div>
+      </form>
+      {results && (
+        <section aria-labelledby="results-title">
+          <h2 id="results-title" role="status">
+            {results.length === 0 ? "No contacts match." : `${results.length}${more ? "+" : ""} contact${results.length === 1 ? "" : "s"}`}
+          </h2>
+          {results.length > 0 && (
+            <table className="list">
+              <thead>
+                <tr>
+                  <th scope="col">Started</th>
+                  <th scope="col">Channel</th>
+                  <th scope="col">Caller</th>
+                  <th scope="col">Queue</th>
+                  <th scope="col">Agent</th>
+                  <th scope="col">State</th>
+                </tr>
+              </thead>
+              <tbody>
+                {results.map((c) => (
+                  <tr key={c.id}>
+                    <th scope="row">
+                      <Link href={`/contacts/${encodeURIComponent(c.id)}`}>{formatDateTime(c.initiatedAt)}</Link>
+                    </th>
+                    <td>{CHANNEL_LABELS[c.channel] ?? c.channel}</td>
+                    <td>{c.customerEndpoint ?? "—"}</td>
+                    <td>{dir.queueName(c.queueId)}</td>
+                    <td>{dir.agentName(c.agentId)}</td>
+                    <td>{humanize(c.state)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {more && results.length > 0 && (
+            <button type="button" onClick={() => void load(results[results.length - 1].initiatedAt ?? undefined)} disabled={save.busy}>
+              Load older contacts
+            </button>
+          )}
+        </section>
+      )}
+    </>
+  );
+}
+
+function ContactDetail({ id }: { id: string }) {
+  useTitle("Contact");
+  const dir = useDirectory();
+  const contact = useData(() => api.get<Contact & { events: ContactEvent[] }>(`/contacts/${encodeURIComponent(id)}`), [id]);
+  const c = contact.data;
+  return (
+    <>
+      <p className="breadcrumb">
+        <a href="/contacts" onClick={(e) => (e.preventDefault(), window.history.length > 1 ? window.history.back() : navigate("/contacts"))}>
+          Contact search
+        </a>
+      </p>
+      <h1>Contact {c ? `from ${c.customerEndpoint ?? "unknown caller"}` : ""}</h1>
+      {contact.error && (
+        <p className="error" role="alert">
+          {errorText(contact.error)}
+        </p>
+      )}
+      {contact.loading && !c && <p role="status">Loading…</p>}
+      {c && (
+        <>
+          <section className="card" aria-labelledby="contact-facts">
+            <h2 id="contact-facts">Record</h2>
+            <dl className="facts">
+              <dt>Contact ID</dt>
+              <dd>
+                <code>{c.id}</code>
+              </dd>
+              <dt>Channel</dt>
+              <dd>
+                {CHANNEL_LABELS[c.channel] ?? c.channel} ({humanize(c.initiationMethod)})
+              </dd>
+              <dt>State</dt>
+              <dd>{humanize(c.state)}</dd>
+              <dt>Caller</dt>
+              <dd>{c.customerEndpoint ?? "—"}</dd>
+              <dt>Dialled number</dt>
+              <dd>{c.systemEndpoint ?? "—"}</dd>
+              <dt>Queue</dt>
+              <dd>{dir.queueName(c.queueId)}</dd>
+              <dt>Agent</dt>
+              <dd>{dir.agentName(c.agentId)}</dd>
+              <dt>Started</dt>
+              <dd>{formatDateTime(c.initiatedAt)}</dd>
+              <dt>Queued</dt>
+              <dd>{formatDateTime(c.enqueuedAt)}</dd>
+              <dt>Connected</dt>
+              <dd>{formatDateTime(c.connectedAt)}</dd>
+              <dt>Ended</dt>
+              <dd>{formatDateTime(c.endedAt)}</dd>
+              <dt>Time on hold</dt>
+              <dd>{c.holdSeconds != null ? `${c.holdSeconds} s` : "—"}</dd>
+              <dt>Disconnect reason</dt>
+              <dd>{c.disconnectReason ? humanize(c.disconnectReason) : "—"}</dd>
+              <dt>Disposition</dt>
+              <dd>{c.disposition ?? "—"}</dd>
+              <dt>Notes</dt>
+              <dd>{c.notes ?? "—"}</dd>
+              {c.previousContactId && (
+                <>
+                  <dt>Previous contact</dt>
+                  <dd>
+                    <Link href={`/contacts/${encodeURIComponent(c.previousContactId)}`}>{c.previousContactId}</Link>
+                  </dd>
+                </>
+              )}
+            </dl>
+          </section>
+          <section className="card" aria-labelledby="contact-attributes">
+            <h2 id="contact-attributes">Attributes</h2>
+            {c.attributes && Object.keys(c.attributes).length > 0 ? (
+              <dl className="facts">
+                {Object.entries(c.attributes).map(([k, v]) => (
+                  <div key={k} className="fact">
+                    <dt>{k}</dt>
+                    <dd>{String(v)}</dd>
+                  </div>
+                ))}
+              </dl>
+            ) : (
+              <p className="muted">No attributes were set.</p>
+            )}
+          </section>
+          <section className="card" aria-labelledby="contact-timeline">
+            <h2 id="contact-timeline">Timeline and flow log</h2>
+            {c.events.length === 0 ? (
+              <p className="muted">No events were recorded.</p>
+            ) : (
+              <ol className="timeline">
+                {c.events.map((e, i) => (
+                  <li key={i}>
+                    <time dateTime={e.at}>{formatDateTime(e.at)}</time> <strong>{humanize(e.type)}</strong>
+                    {e.queueId && <span> · queue {dir.queueName(e.queueId)}</span>}
+                    {e.agentId && <span> · agent {dir.agentName(e.agentId)}</span>}
+                    {e.data != null && Object.keys(e.data as object).length > 0 && <pre className="event-data">{JSON.stringify(e.data, null, 2)}</pre>}
+                  </li>
+                ))}
+              </ol>
+            )}
+          </section>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * Pure helpers over Amazon Connect flow content for the editor and the graph: parsing the
+ * editor's text with a useful position on error, the edges of the flow, a layered layout, and
+ * mapping the API's validation errors onto the actions they concern.
+ */
+import type { ApiError } from "../lib/api";
+import type { FlowAction, FlowContent } from "../lib/types";
+
+export type Parsed = { ok: true; content: FlowContent } | { ok: false; message: string };
+
+/** Parses the editor text; on a syntax error says where (line and column) in words. */
+export function parseFlowText(text: string): Parsed {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const msg = String((err as Error).message);
+    const pos = Number(msg.match(/position (\d+)/)?.[1]);
+    if (Number.isFinite(pos)) {
+      const before = text.slice(0, pos);
+      const line = before.split("\n").length;
+      const column = pos - before.lastIndexOf("\n");
+      return { ok: false, message: `The JSON is not valid at line ${line}, column ${column}: ${msg.replace(/ in JSON at position \d+.*$/, "")}.` };
+    }
+    return { ok: false, message: `The JSON is not valid: ${msg}` };
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) return { ok: false, message: "A flow must be a JSON object with Version, StartAction and Actions." };
+  const c = value as Partial<FlowContent>;
+  if (!Array.isArray(c.Actions)) return { ok: false, message: "The flow has no Actions list." };
+  return { ok: true, content: value as FlowContent };
+}
+
+export type FlowEdge = { from: string; to: string; label: string; kind: "next" | "condition" | "error" };
+
+export function flowEdges(content: FlowContent): FlowEdge[] {
+  const edges: FlowEdge[] = [];
+  for (const a of content.Actions ?? []) {
+    const t = a.Transitions ?? {};
+    for (const c of t.Conditions ?? []) {
+      const operands = (c.Condition?.Operands ?? []).map(String).join(", ");
+      edges.push({ from: a.Identifier, to: c.NextAction, label: operands ? `${c.Condition?.Operator ?? "="} ${operands}` : "condition", kind: "condition" });
+    }
+    if (t.NextAction) edges.push({ from: a.Identifier, to: t.NextAction, label: t.Conditions?.length ? "no match" : "", kind: "next" });
+    for (const e of t.Errors ?? []) edges.push({ from: a.Identifier, to: e.NextAction, label: e.ErrorType ?? "error", kind: "error" });
+  }
+  return edges;
+}
+
+/**
+ * Columns by shortest distance from the start action (breadth first); actions the start does
+ * not reach go in a last column, so nothing in the flow is hidden.
+ */
+export function layoutFlow(content: FlowContent): Map<string, { column: number; row: number }> {
+  const ids = new Set((content.Actions ?? []).map((a) => a.Identifier));
+  const next = new Map<string, string[]>();
+  for (const e of flowEdges(content)) {
+    if (!ids.has(e.to)) continue;
+    next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+  }
+  const depth = new Map<string, number>();
+  if (ids.has(content.StartAction)) {
+    depth.set(content.StartAction, 0);
+    const queue = [content.StartAction];
+    while (queue.length) {
+      const id = queue.shift()!;
+      for (const to of next.get(id) ?? []) {
+        if (!depth.has(to)) {
+          depth.set(to, depth.get(id)! + 1);
+          queue.push(to);
+        }
+      }
+    }
+  }
+  const maxDepth = Math.max(-1, ...depth.values());
+  const rows = new Map<number, number>();
+  const out = new Map<string, { column: number; row: number }>();
+  for (const a of content.Actions ?? []) {
+    const column = depth.get(a.Identifier) ?? maxDepth + 1;
+    const row = rows.get(column) ?? 0;
+    rows.set(column, row + 1);
+    out.set(a.Identifier, { column, row });
+  }
+  return out;
+}
+
+/** A short description of what an action does, from its type and main parameter. */
+export function actionSummary(a: FlowAction): string {
+  const p = a.Parameters ?? {};
+  const text = (p.Text ?? p.SSML ?? p.QueueId ?? p.Attributes ?? p.LoopCount ?? "") as unknown;
+  const detail = typeof text === "string" ? text : text && typeof text === "object" ? JSON.stringify(text) : String(text ?? "");
+  return detail.length > 70 ? `${detail.slice(0, 67)}…` : detail;
+}
+
+/**
+ * Problems per action from a failed save: the flow engine's `{actionId, message}` details,
+ * and zod field paths such as "content.Actions.3.Type" mapped to that action's identifier.
+ * Problems not tied to an action are returned under "".
+ */
+export function problemsByAction(err: ApiError | null, content: FlowContent | null): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (!err) return out;
+  const add = (key: string, msg: string) => out.set(key, [...(out.get(key) ?? []), msg]);
+  for (const a of err.actionErrors) add(a.actionId, a.message);
+  for (const f of err.fieldErrors) {
+    const m = f.field.match(/^content\.Actions\.(\d+)(?:\.(.*))?$/);
+    const action = m && content ? content.Actions[Number(m[1])] : undefined;
+    if (action?.Identifier) add(action.Identifier, m?.[2] ? `${m[2]}: ${f.message}` : f.message);
+    else if (f.field.startsWith("content")) add("", `${f.field.replace(/^content\.?/, "") || "Flow"}: ${f.message}`);
+  }
+  return out;
+}

@@ -1,0 +1,139 @@
+/**
+ * The browser's client for the JSON API under /api/v1. The session travels in the HttpOnly
+ * `sb_session` cookie the sign-in response sets, so no token is ever visible to scripts.
+ * Every failure becomes an `ApiError` whose `message` is written for a person.
+ */
+
+export type FieldError = { field: string; message: string };
+/** A flow validation problem at one action (from the flow engine). */
+export type ActionError = { actionId: string; message: string };
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** What the server said, unchanged (for the details line). */
+    readonly serverMessage: string,
+    readonly fieldErrors: FieldError[] = [],
+    readonly actionErrors: ActionError[] = [],
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** Called when any request answers 401, so the app can show the sign-in screen. */
+let onUnauthenticated: (() => void) | undefined;
+export function setUnauthenticatedHandler(handler: (() => void) | undefined) {
+  onUnauthenticated = handler;
+}
+
+type Query = Record<string, string | number | undefined | null>;
+
+async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+  const qs = query
+    ? new URLSearchParams(
+        Object.entries(query).flatMap(([k, v]) => (v === undefined || v === null || v === "" ? [] : [[k, String(v)]])),
+      ).toString()
+    : "";
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1${path}${qs ? `?${qs}` : ""}`, {
+      method,
+      headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+    });
+  } catch {
+    throw new ApiError(0, "network", "Switchboard could not be reached. Check your connection and try again.", "network error");
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!res.ok) {
+    const err = toApiError(res.status, json);
+    if (res.status === 401 && path !== "/auth/sign-in") onUnauthenticated?.();
+    throw err;
+  }
+  return json as T;
+}
+
+export const api = {
+  get: <T>(path: string, query?: Query) => request<T>("GET", path, undefined, query),
+  post: <T>(path: string, body?: unknown) => request<T>("POST", path, body ?? {}),
+  patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, body),
+  del: (path: string) => request<void>("DELETE", path),
+};
+
+/** Loads every page of a collection (`{items, nextCursor}`). Configuration lists are small. */
+export async function listAll<T>(path: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null | undefined;
+  for (let page = 0; page < 100; page++) {
+    const res = await api.get<{ items: T[]; nextCursor: string | null }>(path, { limit: 100, cursor });
+    items.push(...res.items);
+    cursor = res.nextCursor;
+    if (!cursor) break;
+  }
+  return items;
+}
+
+function toApiError(status: number, json: unknown): ApiError {
+  const e = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+  const code = e?.code ?? (status >= 500 ? "internal" : "http_error");
+  const serverMessage = e?.message ?? `HTTP ${status}`;
+  const details = e?.details;
+  const list = Array.isArray(details) ? (details as Record<string, unknown>[]) : [];
+  const fieldErrors = list
+    .filter((d) => typeof d.field === "string" && typeof d.message === "string")
+    .map((d) => ({ field: d.field as string, message: d.message as string }));
+  const actionErrors = list
+    .filter((d) => typeof d.actionId === "string" && typeof d.message === "string")
+    .map((d) => ({ actionId: d.actionId as string, message: d.message as string }));
+  return new ApiError(status, code, humanMessage(status, code, serverMessage, fieldErrors, actionErrors), serverMessage, fieldErrors, actionErrors, details);
+}
+
+function humanMessage(status: number, code: string, server: string, fields: FieldError[], actions: ActionError[]): string {
+  switch (code) {
+    case "validation_failed":
+      if (actions.length) return `The flow has ${actions.length} problem${actions.length === 1 ? "" : "s"}; see the actions listed below.`;
+      if (fields.length) return `Some fields need attention (${fields.length}). Each problem is shown next to its field.`;
+      return `Some input was not accepted: ${server}`;
+    case "invalid_credentials":
+      return "Wrong email or password.";
+    case "too_many_attempts":
+      return "Too many failed sign-ins. Wait a few minutes, then try again.";
+    case "unauthenticated":
+      return "Your session has ended. Please sign in again.";
+    case "forbidden":
+      return "Your security profile does not allow this. Ask an administrator if you need it.";
+    case "not_found":
+      return `${server.replace(/ not found$/, "")} was not found. It may have been deleted by someone else; reload the list.`;
+    case "in_use":
+      return `It cannot be deleted yet: ${server.replace(/^.*? is still used by /, "it is still used by ")}. Change those first.`;
+    case "conflict":
+      return server.includes("is taken")
+        ? `That is already in use: ${server.replace(/^.*\((.*) is taken\)$/, "another one has the same $1")}. Choose a different one.`
+        : server;
+    case "built_in":
+      return server;
+    case "payload_too_large":
+      return "That is too large to save (the limit is 1 MiB).";
+    default:
+      if (status >= 500) return "Something went wrong on the server. Try again; if it keeps happening, tell your administrator.";
+      return server;
+  }
+}
+
+/** A message for any thrown value, for display. */
+export function errorText(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,49 @@
+/** Words people read for the API's codes. */
+import type { Permission } from "../../shared/permissions";
+
+export const PERMISSION_LABELS: Record<Permission, { name: string; summary: string }> = {
+  "instance.configure": { name: "Configure the instance", summary: "Configure queues, routing profiles, hours, phone numbers, quick connects, agent statuses and instance settings" },
+  "users.manage": { name: "Manage users", summary: "Manage users and security profiles" },
+  "flows.edit": { name: "Edit flows", summary: "Create, edit, import and publish flows" },
+  "metrics.realtime": { name: "Real-time metrics", summary: "See the live dashboard" },
+  "metrics.historical": { name: "Historical metrics", summary: "See historical reports" },
+  "contacts.search": { name: "Search contacts", summary: "Search contacts and read their records and flow logs" },
+  "recordings.listen": { name: "Listen to recordings", summary: "Play and download recordings and transcripts" },
+  "contacts.handle": { name: "Handle contacts", summary: "Take and handle contacts as an agent" },
+  "audit.view": { name: "View the audit log", summary: "Read the audit log" },
+};
+
+export const CHANNELS = ["VOICE", "CHAT", "TASK"] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const CHANNEL_LABELS: Record<Channel, string> = { VOICE: "Voice", CHAT: "Chat", TASK: "Task" };
+
+export const DAY_LABELS: Record<string, string> = {
+  MONDAY: "Monday",
+  TUESDAY: "Tuesday",
+  WEDNESDAY: "Wednesday",
+  THURSDAY: "Thursday",
+  FRIDAY: "Friday",
+  SATURDAY: "Saturday",
+  SUNDAY: "Sunday",
+};
+
+export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
+  if (!iso) return "—";
+  return new Date(iso).toLocaleString(undefined, { timeZone, dateStyle: "medium", timeStyle: "medium" });
+}
+
+/** "ROUTE_ANY_CHANNEL" → "Route any channel" for enum values without a dedicated label. */
+export function humanize(code: string): string {
+  const s = code.replace(/[_.]+/g, " ").toLowerCase();
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export const FLOW_TYPE_LABELS: Record<string, string> = {
+  CONTACT_FLOW: "Inbound flow",
+  CUSTOMER_QUEUE: "Customer queue flow",
+  CUSTOMER_HOLD: "Customer hold flow",
+  CUSTOMER_WHISPER: "Customer whisper flow",
+  AGENT_WHISPER: "Agent whisper flow",
+  AGENT_TRANSFER: "Transfer to agent flow",
+  QUEUE_TRANSFER: "Transfer to queue flow",
+};

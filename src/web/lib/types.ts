@@ -1,0 +1,128 @@
+/** The API's resource shapes, as the web app reads them (see src/workers/api/resources). */
+import type { Permission } from "../../shared/permissions";
+import type { Channel } from "./labels";
+
+type Stamps = { createdAt: string; updatedAt: string };
+
+export type TimeRange = { start: string; end: string };
+export type Hours = Stamps & {
+  id: string;
+  name: string;
+  description: string;
+  timezone: string;
+  weekly: (TimeRange & { day: string })[];
+  overrides: { date: string; name: string; ranges: TimeRange[] }[];
+};
+
+export type Queue = Stamps & {
+  id: string;
+  name: string;
+  description: string;
+  hoursOfOperationId: string;
+  maxContacts: number | null;
+  outboundCallerId: string | null;
+  customerQueueFlowId: string | null;
+  enabled: boolean;
+};
+
+export type RoutingProfileQueue = { queueId: string; channel: Channel; priority: number; delaySeconds: number };
+export type RoutingProfile = Stamps & {
+  id: string;
+  name: string;
+  description: string;
+  concurrency: Record<Channel, number>;
+  crossChannelBehavior: "ROUTE_CURRENT_CHANNEL_ONLY" | "ROUTE_ANY_CHANNEL";
+  afterContactWorkTimeoutSeconds: number;
+  defaultOutboundQueueId: string | null;
+  queues: RoutingProfileQueue[];
+};
+
+export type SecurityProfile = Stamps & { id: string; name: string; description: string; permissions: Permission[] };
+
+export type User = Stamps & {
+  id: string;
+  email: string;
+  name: string;
+  securityProfileId: string;
+  routingProfileId: string | null;
+  phoneNumber: string | null;
+  active: boolean;
+};
+
+export type AgentStatus = Stamps & { id: string; name: string; type: "ROUTABLE" | "CUSTOM" | "OFFLINE"; enabled: boolean; displayOrder: number };
+
+export type PhoneNumber = Stamps & { id: string; e164: string; description: string; flowId: string | null };
+
+export type QuickConnect = Stamps & {
+  id: string;
+  name: string;
+  description: string;
+  type: "USER" | "QUEUE" | "PHONE_NUMBER";
+  userId: string | null;
+  queueId: string | null;
+  phoneNumber: string | null;
+  flowId: string | null;
+};
+
+export type FlowAction = {
+  Identifier: string;
+  Type: string;
+  Parameters?: Record<string, unknown>;
+  Transitions?: {
+    NextAction?: string;
+    Conditions?: { NextAction: string; Condition?: { Operator?: string; Operands?: unknown[] } }[];
+    Errors?: { NextAction: string; ErrorType?: string }[];
+  };
+};
+export type FlowContent = { Version: string; StartAction: string; Metadata?: Record<string, unknown>; Actions: FlowAction[] };
+export type Flow = Stamps & { id: string; name: string; description: string; type: string; content: FlowContent; publishedVersion: number | null };
+export type FlowVersion = { version: number; content: FlowContent; publishedBy: string | null; createdAt: string };
+
+export type Instance = Stamps & {
+  id: string;
+  name: string;
+  timezone: string;
+  publicBaseUrl: string | null;
+  twilioAccountSid: string | null;
+  twilioAuthTokenSet: boolean;
+  recordingRetentionDays: number;
+  contactRetentionDays: number;
+  transcriptRetentionDays: number;
+};
+
+export type Contact = {
+  id: string;
+  channel: Channel;
+  initiationMethod: string;
+  state: string;
+  customerEndpoint: string | null;
+  systemEndpoint: string | null;
+  queueId: string | null;
+  agentId: string | null;
+  flowId: string | null;
+  flowVersion: number | null;
+  previousContactId: string | null;
+  initiatedAt: string | null;
+  enqueuedAt: string | null;
+  connectedAt: string | null;
+  endedAt: string | null;
+  afterContactWorkEndedAt: string | null;
+  holdSeconds: number | null;
+  disconnectReason: string | null;
+  attributes: Record<string, string> | null;
+  disposition: string | null;
+  notes: string | null;
+};
+export type ContactEvent = { type: string; at: string; agentId: string | null; queueId: string | null; data: unknown };
+
+export type AuditEntry = {
+  id: number;
+  at: string;
+  userId: string | null;
+  action: string;
+  resourceType: string;
+  resourceId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: unknown;
+};
