@@ -52,8 +52,8 @@ export const fail = (errorType: string, reason: string, data?: Record<string, un
 
 /** The id at the end of an Amazon Connect ARN (`arn:aws:connect:…:instance/i/queue/<id>`), or the value itself. */
 export function idFromArn(value: string): string {
-  const m = /^arn:aws[\w-]*:connect:[^:]*:[^:]*:instance\/[^/]+\/(?:[\w-]+)\/([^/:]+)/.exec(value.trim());
-  return m ? m[1] : value.trim();
+  const m = /^arn:aws[\w-]*:connect:[^:]*:[^:]*:instance\/[^/]+\/(?:[\w-]+)\/([^/]+)/.exec(value.trim());
+  return m ? m[1].replace(/:\$(SAVED|LATEST)$/, "") : value.trim();
 }
 
 /** What to say or play: Text, SSML, a prompt (an audio URL) or Media.Uri. */
