@@ -5,14 +5,11 @@ declare namespace Cloudflare {
   interface Env {
     /** Master secret: per-instance encryption and search keys are derived from it (HKDF). */
     SWITCHBOARD_SECRET: string;
-    /** Current key version (default 1). New recordings and fields are encrypted with it. */
-    SWITCHBOARD_KEY_VERSION?: string;
     /** Only after a master-secret change: "<version>:<old secret>" entries for older key versions. */
     SWITCHBOARD_SECRETS_PREVIOUS?: string;
   }
 }
 interface Env {
   SWITCHBOARD_SECRET: string;
-  SWITCHBOARD_KEY_VERSION?: string;
   SWITCHBOARD_SECRETS_PREVIOUS?: string;
 }

@@ -1,8 +1,12 @@
 /** Worker entry: the Hono app, plus the Durable Object classes wrangler binds. */
 import { app } from "./app";
+import { scheduleRetention } from "../recordings/schedule";
 
 export { AgentRoom, MetricsRoom, QueueRoom } from "../durable/routing";
+export { RetentionJob } from "../durable/retention";
 
 export default {
   fetch: app.fetch,
+  // Daily cron (wrangler.toml [triggers]): starts each instance's data-retention job.
+  scheduled: (_controller, env, ctx) => ctx.waitUntil(scheduleRetention(env)),
 } satisfies ExportedHandler<Env>;

@@ -1,0 +1,103 @@
+/**
+ * Data retention for one instance: deletes recordings, transcripts and contact records older
+ * than the instance's configured periods, a bounded batch at a time, and writes what it
+ * deleted to the audit log. Run by the `RetentionJob` Durable Object's alarm
+ * (src/durable/retention.ts); pure data work, so it is tested without the object.
+ */
+import { and, asc, eq, inArray, lt, ne } from "drizzle-orm";
+import { createDb } from "../db/client";
+import { InstanceScope, type Statement } from "../db/scoped";
+import { contactEvents, contacts, flowLogs, instances, recordings } from "../db/schema";
+import { deleteRecordings, type RecordingKind, type RecordingsEnv } from "./store";
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+export const RETENTION_BATCH = 100;
+
+export type RetentionReport = {
+  recordings: string[];
+  transcripts: string[];
+  contacts: string[];
+  /** True when a batch was full: more may be due, run again soon. */
+  more: boolean;
+};
+
+type RetentionEnv = Pick<RecordingsEnv, "DB" | "RECORDINGS">;
+
+export async function runRetention(
+  env: RetentionEnv,
+  instanceId: string,
+  opts: { now?: number; batch?: number } = {},
+): Promise<RetentionReport> {
+  const now = opts.now ?? Date.now();
+  const batch = opts.batch ?? RETENTION_BATCH;
+  const db = createDb(env.DB);
+  const scope = new InstanceScope(db, instanceId);
+  const report: RetentionReport = { recordings: [], transcripts: [], contacts: [], more: false };
+  const [instance] = await db.select().from(instances).where(eq(instances.id, instanceId)).limit(1);
+  if (!instance) return report;
+
+  // Deletions a previous run started but did not finish (object removal failed).
+  const unfinished = await db
+    .select({ id: recordings.id })
+    .from(recordings)
+    .where(scope.where(recordings, eq(recordings.status, "deleting")))
+    .limit(batch);
+  await deleteRecordings(env, instanceId, unfinished.map((r) => r.id));
+
+  const expire = async (kind: RecordingKind, days: number) => {
+    const cutoff = now - days * DAY_MS;
+    const due = await db
+      .select({ id: recordings.id })
+      .from(recordings)
+      .where(scope.where(recordings, eq(recordings.kind, kind), eq(recordings.status, "stored"), lt(recordings.createdAt, cutoff)))
+      .orderBy(asc(recordings.createdAt))
+      .limit(batch);
+    if (due.length === batch) report.more = true;
+    const ids = due.map((r) => r.id);
+    if (ids.length === 0) return ids;
+    await deleteRecordings(env, instanceId, ids);
+    await scope.writeAudit({
+      userId: null, action: "retention.delete", resourceType: kind, ...auditTarget(ids),
+      details: { count: ids.length, ids, retentionDays: days, createdBefore: new Date(cutoff).toISOString() },
+    });
+    return ids;
+  };
+  report.recordings = await expire("recording", instance.recordingRetentionDays);
+  report.transcripts = await expire("transcript", instance.transcriptRetentionDays);
+
+  const contactCutoff = now - instance.contactRetentionDays * DAY_MS;
+  const dueContacts = await db
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(scope.where(contacts, lt(contacts.initiatedAt, contactCutoff)))
+    .orderBy(asc(contacts.initiatedAt))
+    .limit(Math.min(batch, 50));
+  if (dueContacts.length === Math.min(batch, 50)) report.more = true;
+  const contactIds = dueContacts.map((c) => c.id);
+  if (contactIds.length) {
+    // Their recordings and transcripts go first; the D1 rows only once the objects are gone.
+    const media = await db
+      .select({ id: recordings.id })
+      .from(recordings)
+      .where(scope.where(recordings, inArray(recordings.contactId, contactIds), ne(recordings.status, "deleted")));
+    await deleteRecordings(env, instanceId, media.map((m) => m.id));
+    const statements: Statement[] = [
+      db.delete(recordings).where(scope.where(recordings, inArray(recordings.contactId, contactIds))),
+      db.delete(contactEvents).where(scope.where(contactEvents, inArray(contactEvents.contactId, contactIds))),
+      db.delete(flowLogs).where(scope.where(flowLogs, inArray(flowLogs.contactId, contactIds))),
+      db.delete(contacts).where(and(scope.where(contacts, inArray(contacts.id, contactIds)), lt(contacts.initiatedAt, contactCutoff))!),
+      scope.audit({
+        userId: null, action: "retention.delete", resourceType: "contact", ...auditTarget(contactIds),
+        details: {
+          count: contactIds.length, ids: contactIds, recordingsAndTranscripts: media.length,
+          retentionDays: instance.contactRetentionDays, initiatedBefore: new Date(contactCutoff).toISOString(),
+        },
+      }),
+    ];
+    await scope.batch(statements);
+    report.contacts = contactIds;
+  }
+  return report;
+}
+
+const auditTarget = (ids: string[]) => ({ resourceId: ids.length === 1 ? ids[0] : null });
