@@ -8,6 +8,7 @@ import { contactRoutes } from "./contacts";
 import { contactFlowLogRoutes, flowToolRoutes } from "./flow-tools";
 import { flowVersionRoutes } from "./flow-versions";
 import { instanceRoutes } from "./instance";
+import { contactRecordingRoutes, recordingRoutes } from "./recordings";
 import { metricsRoutes } from "./metrics";
 import { resourceRoutes } from "./resource";
 import { agentStatusesResource } from "./resources/agent-statuses";
@@ -36,7 +37,9 @@ export const CONFIG_RESOURCES = [
 const api = new Hono<AppEnv>().route("/auth", authRoutes);
 api.use("*", async (c, next) => (c.req.path.startsWith("/api/v1/auth/") ? next() : requireSession(c, next)));
 api.route("/instance", instanceRoutes);
+api.route("/contacts", contactRecordingRoutes); // before contactRoutes: its own permissions
 api.route("/contacts", contactRoutes);
+api.route("/recordings", recordingRoutes);
 api.route("/contacts", contactFlowLogRoutes);
 api.route("/audit-log", auditRoutes);
 api.route("/flows", flowVersionRoutes);

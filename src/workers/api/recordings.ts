@@ -1,0 +1,124 @@
+/**
+ * Recordings and transcripts: list a contact's, play or download one (streamed through the
+ * Worker with HTTP range support, never a public R2 URL), re-wrap data keys after a key
+ * rotation, run retention now, and delete a contact's personal data. Every playback, download
+ * and listing is written to the audit log with who, what, when and from where.
+ */
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { z } from "zod";
+import { contacts } from "../../db/schema";
+import { IntegrityError } from "../../recordings/envelope";
+import { erasePersonalData } from "../../recordings/personal-data";
+import {
+  getStoredRecording,
+  listContactRecordings,
+  openRecordingMedia,
+  parseRange,
+  type Recording,
+  rewrapRecordings,
+} from "../../recordings/store";
+import { requirePermission } from "../auth/middleware";
+import type { AppEnv } from "../env";
+import { ApiError, notFound } from "../lib/errors";
+import { clientInfo, parseJson, parseQuery } from "../lib/request";
+import { iso } from "./resource";
+
+const toApi = (r: Recording) => ({
+  id: r.id,
+  contactId: r.contactId,
+  kind: r.kind,
+  contentType: r.contentType,
+  sizeBytes: r.sizeBytes,
+  durationSeconds: r.durationSeconds,
+  channels: r.channels,
+  keyVersion: r.keyVersion,
+  createdAt: iso(r.createdAt),
+  mediaUrl: `/api/v1/recordings/${encodeURIComponent(r.id)}/media`,
+});
+
+/** Mounted at /contacts, before the contact routes (which need contacts.search). */
+export const contactRecordingRoutes = new Hono<AppEnv>()
+  .get("/:contactId/recordings", requirePermission("recordings.listen"), async (c) => {
+    const scope = c.var.scope;
+    const contactId = c.req.param("contactId");
+    if (!(await scope.get(contacts, contactId))) throw notFound("Contact");
+    const rows = await listContactRecordings(scope, contactId);
+    await scope.writeAudit({
+      userId: c.var.caller.userId, action: "list", resourceType: "recording", resourceId: contactId, ...clientInfo(c),
+      details: { contactId, results: rows.length },
+    });
+    return c.json({ items: rows.map(toApi) });
+  })
+  .delete("/:contactId/personal-data", requirePermission("instance.configure"), async (c) => {
+    const report = await erasePersonalData(c.env, c.var.scope, c.req.param("contactId"), {
+      userId: c.var.caller.userId, ...clientInfo(c),
+    });
+    if (!report) throw notFound("Contact");
+    return c.json(report);
+  });
+
+const Media = z.object({ download: z.enum(["0", "1", "true", "false"]).optional() });
+const Rewrap = z.object({ limit: z.number().int().min(1).max(100).default(25) });
+
+async function serveMedia(c: Context<AppEnv>) {
+  const scope = c.var.scope;
+  const q = parseQuery(c, Media);
+  const download = q.download === "1" || q.download === "true";
+  const row = await getStoredRecording(scope, c.req.param("id")!);
+  if (!row) throw notFound("Recording");
+  const rangeHeader = c.req.header("range");
+  const range = parseRange(rangeHeader, row.sizeBytes);
+  const audit = {
+    userId: c.var.caller.userId, resourceType: row.kind, resourceId: row.id, ...clientInfo(c),
+  };
+  const details = { contactId: row.contactId, range: rangeHeader ?? null };
+  if (range === "unsatisfiable") {
+    return new Response(null, { status: 416, headers: { "content-range": `bytes */${row.sizeBytes}` } });
+  }
+  let media;
+  try {
+    media = await openRecordingMedia(c.env, row, range);
+  } catch (err) {
+    if (!(err instanceof IntegrityError)) throw err;
+    await scope.writeAudit({ ...audit, action: download ? "download_refused" : "play_refused", details: { ...details, reason: err.message } });
+    console.error(JSON.stringify({ event: "recording_integrity_failed", instanceId: row.instanceId, recordingId: row.id, message: err.message }));
+    throw new ApiError(500, "integrity_check_failed", "The recording failed its integrity check and was not served");
+  }
+  await scope.writeAudit({ ...audit, action: download ? "download" : "play", details: { ...details, bytes: media.length } });
+  const headers = new Headers({
+    "content-type": row.contentType,
+    "content-length": String(media.length),
+    "accept-ranges": "bytes",
+    "cache-control": "private, no-store",
+    "content-disposition": `${download ? "attachment" : "inline"}; filename="${row.kind}-${row.id}${extension(row.contentType)}"`,
+  });
+  if (media.range) headers.set("content-range", `bytes ${media.range.start}-${media.range.end}/${row.sizeBytes}`);
+  return new Response(media.body, { status: media.range ? 206 : 200, headers });
+}
+
+const extension = (type: string) =>
+  ({ "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/mpeg": ".mp3", "application/json": ".json", "text/plain": ".txt" })[type.split(";")[0].trim()] ?? "";
+
+/** Mounted at /recordings. */
+export const recordingRoutes = new Hono<AppEnv>()
+  .get("/:id/media", requirePermission("recordings.listen"), serveMedia)
+  .post("/rewrap", requirePermission("instance.configure"), async (c) => {
+    const body = await parseJson(c, Rewrap);
+    const report = await rewrapRecordings(c.env, c.var.scope.instanceId, body.limit);
+    await c.var.scope.writeAudit({
+      userId: c.var.caller.userId, action: "rewrap", resourceType: "recording", ...clientInfo(c),
+      details: { keyVersion: report.keyVersion, rewrapped: report.rewrapped, alreadyCurrent: report.alreadyCurrent, failed: report.failed.length, remaining: report.remaining },
+    });
+    return c.json(report);
+  })
+  .post("/retention/run", requirePermission("instance.configure"), async (c) => {
+    const instanceId = c.var.scope.instanceId;
+    const report = await c.env.RETENTION_JOB.getByName(instanceId).runNow(instanceId);
+    return c.json({
+      recordings: report.recordings.length,
+      transcripts: report.transcripts.length,
+      contacts: report.contacts.length,
+      more: report.more,
+    });
+  });
