@@ -405,8 +405,16 @@ export class AgentRoom extends Server<Env> {
       }
     }
     await this.publish();
-    if (this.#outbox.pending() > 0) await this.flush();
-    this.afterChange();
+    // Everything this alarm started finishes inside it: an alarm's leftover I/O may not outlive it.
+    try {
+      await this.#outbox.drain();
+      this.#outboxFailedAt = 0;
+    } catch (err) {
+      logError("outbox_flush")(err);
+      this.#outboxFailedAt = Date.now();
+    }
+    await this.#metrics.trigger();
+    await this.rearm();
   }
 
   // ─── registrations with queues ───────────────────────────────────────────────────────────

@@ -37,9 +37,12 @@ export type Transition = {
 };
 
 const BATCH = 40;
+const STALE_MS = 5_000;
 
 export class ContactOutbox {
   #flushing: Promise<void> | null = null;
+  #startedAt = 0;
+  #generation = 0;
   #again = false;
 
   constructor(
@@ -68,30 +71,47 @@ export class ContactOutbox {
     return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
   }
 
-  /** Drains the outbox to D1 in order. Single-flight: concurrent callers share one drain. */
+  /**
+   * Drains the outbox to D1 in order. Single-flight: a call while a drain runs only asks it to
+   * go round again. A drain whose I/O was cancelled with the event that started it (it never
+   * settles) is given up after STALE_MS and a new one takes over.
+   */
   flush(): Promise<void> {
-    if (this.#flushing) {
+    if (this.#flushing && Date.now() - this.#startedAt < STALE_MS) {
       this.#again = true;
-      return this.#flushing;
+      return Promise.resolve();
     }
-    this.#flushing = (async () => {
+    const generation = ++this.#generation;
+    this.#startedAt = Date.now();
+    const run = (async () => {
       try {
         do {
           this.#again = false;
-          for (let round = 0; round < 1000; round++) {
+          for (let round = 0; round < 1000 && generation === this.#generation; round++) {
             const rows = this.sql
               .exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq LIMIT ?", BATCH)
               .toArray();
             if (rows.length === 0) break;
             await this.d1.batch(rows.flatMap((r) => this.statements(r)));
             this.sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1].seq);
+            this.#startedAt = Date.now();
           }
-        } while (this.#again);
+        } while (this.#again && generation === this.#generation);
       } finally {
-        this.#flushing = null;
+        if (generation === this.#generation) this.#flushing = null;
       }
     })();
-    return this.#flushing;
+    this.#flushing = run;
+    return run;
+  }
+
+  /** Waits until everything written so far is in D1 (used where the event must not outlive the work, e.g. alarms). */
+  async drain() {
+    for (let i = 0; i < 100; i++) {
+      if (this.#flushing) await this.#flushing;
+      else if (this.pending() > 0) await this.flush();
+      else return;
+    }
   }
 
   private statements(r: OutboxRow): D1PreparedStatement[] {

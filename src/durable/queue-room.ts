@@ -234,15 +234,27 @@ export class QueueRoom extends Server<Env> {
   async onAlarm() {
     const now = Date.now();
     const expired = this.sql<ContactRow>`SELECT * FROM contacts WHERE state = 'RESERVED' AND expires_at <= ${now}`;
+    const work: Promise<unknown>[] = [];
     for (const row of expired) {
       this.releaseRow(row, "TIMED_OUT", now);
-      this.ctx.waitUntil(
-        this.agent(row.agent_id!).offerEnded(row.contact_id, row.reservation_id!, "TIMED_OUT").catch(logError("offer_timeout_notify")),
-      );
+      work.push(this.agent(row.agent_id!).offerEnded(row.contact_id, row.reservation_id!, "TIMED_OUT").catch(logError("offer_timeout_notify")));
     }
-    this.dispatch();
-    if (this.#outbox.pending() > 0) await this.flush();
-    this.afterChange();
+    work.push(this.dispatch());
+    await Promise.all(work);
+    // Everything this alarm started finishes inside it: an alarm's leftover I/O may not outlive it.
+    await this.settle();
+  }
+
+  private async settle() {
+    try {
+      await this.#outbox.drain();
+      this.#outboxFailedAt = 0;
+    } catch (err) {
+      logError("outbox_flush")(err);
+      this.#outboxFailedAt = Date.now();
+    }
+    await this.#metrics.trigger();
+    await this.rearm();
   }
 
   // ─── dispatch: match waiting contacts to the longest-available eligible agents ──────────
@@ -251,10 +263,10 @@ export class QueueRoom extends Server<Env> {
    * Synchronous match (so two concurrent calls can never reserve one contact or one agent
    * twice), then each reservation goes to its agent independently.
    */
-  dispatch() {
+  dispatch(): Promise<void> {
     const now = Date.now();
     const free = this.freeAgents();
-    if (free.length === 0) return;
+    if (free.length === 0) return Promise.resolve();
     const pairs: Pair[] = [];
     for (const c of this.sql<ContactRow>`SELECT * FROM contacts WHERE state = 'WAITING' ORDER BY priority, enqueued_at, contact_id`) {
       if (free.length === 0) break;
@@ -274,8 +286,12 @@ export class QueueRoom extends Server<Env> {
       this.sql`UPDATE contacts SET state = 'RESERVED', agent_id = ${p.agent.agentId}, reservation_id = ${p.reservationId},
         expires_at = ${p.expiresAt} WHERE contact_id = ${p.contact.contact_id}`;
     }
-    for (const p of pairs) this.ctx.waitUntil(this.sendReservation(p).catch(logError("reservation")));
-    if (pairs.length) this.ctx.waitUntil(this.rearm());
+    if (pairs.length === 0) return Promise.resolve();
+    const sent = Promise.all(pairs.map((p) => this.sendReservation(p).catch(logError("reservation"))))
+      .then(() => this.rearm())
+      .catch(logError("dispatch"));
+    this.ctx.waitUntil(sent);
+    return sent;
   }
 
   private freeAgents(): FreeAgent[] {

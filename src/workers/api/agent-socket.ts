@@ -37,6 +37,12 @@ export function forwardedUpgrade(c: Context<AppEnv>): Request {
   return new Request(url.toString(), c.req.raw);
 }
 
+/** The object's answer as a fresh Response, so the app's middleware (secure headers) may add headers. */
+export async function relay(res: Response): Promise<Response> {
+  if (res.webSocket) return new Response(null, { status: 101, webSocket: res.webSocket, headers: res.headers });
+  return new Response(res.body, res);
+}
+
 export const agentSocketRoutes = new Hono<AppEnv>().get("/agent/socket", async (c) => {
   const caller = await socketCaller(c, "contacts.handle");
   const asked = c.req.query("userId");
@@ -46,5 +52,5 @@ export const agentSocketRoutes = new Hono<AppEnv>().get("/agent/socket", async (
   }
   const req = forwardedUpgrade(c);
   const room = await getServerByName(c.env.AGENT_ROOM, agentRoomName(caller.instanceId, caller.userId));
-  return room.fetch(req);
+  return relay(await room.fetch(req));
 });

@@ -11,7 +11,7 @@ import { currentMetrics } from "../../durable/routing";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
 import { parseQuery } from "../lib/request";
-import { forwardedUpgrade, socketCaller } from "./agent-socket";
+import { forwardedUpgrade, relay, socketCaller } from "./agent-socket";
 
 const currentQuery = z.object({ queueId: z.string().min(1).max(200).optional() });
 
@@ -27,5 +27,5 @@ export const metricsSocketRoutes = new Hono<AppEnv>().get("/metrics/socket", asy
   const caller = await socketCaller(c, "metrics.realtime");
   const req = forwardedUpgrade(c);
   const room = await getServerByName(c.env.METRICS_ROOM, metricsRoomName(caller.instanceId));
-  return room.fetch(req);
+  return relay(await room.fetch(req));
 });
