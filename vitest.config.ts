@@ -13,6 +13,8 @@ export default defineConfig({
         bindings: {
           LOCAL_MODE: "false",
           SWITCHBOARD_SECRET: "test-secret-not-for-production-0123456789",
+          // Tests run as a deployment that has rotated once: version 1 objects must still play.
+          SWITCHBOARD_KEY_VERSION: "2",
           TEST_MIGRATIONS: migrations,
         },
       },

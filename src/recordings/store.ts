@@ -249,9 +249,15 @@ export async function openRecordingMedia(
       if (first.done) controller.close();
     },
     async pull(controller) {
-      const next = await reader.read();
-      if (next.done) controller.close();
-      else controller.enqueue(next.value);
+      try {
+        const next = await reader.read();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      } catch (err) {
+        // Cut the response off here: the client sees an aborted transfer, never unauthenticated bytes.
+        console.error(JSON.stringify({ event: "recording_stream_aborted", key: row.r2Key, message: String(err) }));
+        controller.error(err);
+      }
     },
     cancel(reason) {
       return reader.cancel(reason);
