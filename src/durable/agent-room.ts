@@ -277,6 +277,7 @@ export class AgentRoom extends Server<Env> {
     if (result.ok) {
       this.sql`UPDATE slots SET state = 'CONNECTED', accepting = 0, expires_at = NULL, connected_at = ${now} WHERE contact_id = ${s.contact_id}`;
       this.broadcastMsg({ type: "contact.update", contact: this.view(this.slot(s.contact_id)!) });
+      await this.publish(); // no longer ringing: other channels may be routable again
     } else {
       this.sql`DELETE FROM slots WHERE contact_id = ${s.contact_id}`;
       const timedOut = s.expires_at !== null && s.expires_at <= now;
