@@ -112,6 +112,7 @@ export class AgentRoom extends Server<Env> {
     try {
       await this.command(cmd, connection);
       this.sendTo(connection, { type: "ack", requestId: cmd.requestId ?? null, command: cmd.type });
+      await this.settle();
     } catch (err) {
       const code = err instanceof CommandError ? err.code : "internal";
       const msg = err instanceof CommandError ? err.message : "Internal error";
@@ -406,7 +407,15 @@ export class AgentRoom extends Server<Env> {
       }
     }
     await this.publish();
-    // Everything this alarm started finishes inside it: an alarm's leftover I/O may not outlive it.
+    await this.settle();
+  }
+
+  /**
+   * Finishes, inside the current event, what it started: the contact record, the metrics push,
+   * the alarm. Alarms and socket messages end their I/O with the handler, so nothing they start
+   * may be left running (RPC calls keep theirs; there the same work runs in the background).
+   */
+  private async settle() {
     try {
       await this.#outbox.drain();
       this.#outboxFailedAt = 0;

@@ -14,6 +14,7 @@ export class Coalescer {
       return this.#running;
     }
     this.#running = (async () => {
+      await null; // let `#running` be set before this can finish
       try {
         do {
           this.#dirty = false;

@@ -84,6 +84,7 @@ export class ContactOutbox {
     const generation = ++this.#generation;
     this.#startedAt = Date.now();
     const run = (async () => {
+      await null; // let `#flushing` be set before this can finish
       try {
         do {
           this.#again = false;

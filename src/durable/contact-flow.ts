@@ -1,0 +1,119 @@
+/**
+ * What a contact's flow needs from outside the pure engine: the instance's hours and queues
+ * (read from D1), published flow versions, the queue objects (enqueue, metrics) and the
+ * business's external endpoints. Channel-neutral: voice and chat use it alike.
+ */
+import { and, desc, eq } from "drizzle-orm";
+import { createDb } from "../db/client";
+import { flows, flowVersions, hoursOfOperation, instances, queues } from "../db/schema";
+import {
+  invokeExternal,
+  type Effect,
+  type FlowContent,
+  type FlowContext,
+  type FlowEvent,
+  type FlowState,
+  type FlowType,
+} from "../flows";
+import { instanceKey, toHex } from "../workers/lib/crypto";
+import { personalQueueId, queueRoomName } from "./names";
+import type { NotifyTarget } from "./types";
+
+export type PublishedFlow = { id: string; version: number; type: FlowType; content: FlowContent };
+
+/** The latest published version of a flow of this instance, or null. */
+export async function loadPublishedFlow(d1: D1Database, instanceId: string, flowId: string): Promise<PublishedFlow | null> {
+  const db = createDb(d1);
+  const [row] = await db
+    .select({ version: flowVersions.version, content: flowVersions.content, type: flows.type })
+    .from(flowVersions)
+    .innerJoin(flows, and(eq(flows.id, flowVersions.flowId), eq(flows.instanceId, flowVersions.instanceId)))
+    .where(and(eq(flowVersions.instanceId, instanceId), eq(flowVersions.flowId, flowId)))
+    .orderBy(desc(flowVersions.version))
+    .limit(1);
+  return row ? { id: flowId, version: row.version, type: row.type as FlowType, content: row.content as FlowContent } : null;
+}
+
+/** Hours, queues and time zone of the instance, for one flow step. */
+export async function flowContext(d1: D1Database, instanceId: string, now = Date.now()): Promise<FlowContext> {
+  const db = createDb(d1);
+  const [inst] = await db.select({ timezone: instances.timezone }).from(instances).where(eq(instances.id, instanceId));
+  const hours = await db.select().from(hoursOfOperation).where(eq(hoursOfOperation.instanceId, instanceId));
+  const qs = await db.select().from(queues).where(eq(queues.instanceId, instanceId));
+  return {
+    now,
+    timezone: inst?.timezone ?? "UTC",
+    hours: Object.fromEntries(hours.map((h) => [h.id, { id: h.id, name: h.name, timezone: h.timezone, weekly: h.weekly, overrides: h.overrides }])),
+    queues: Object.fromEntries(
+      qs.map((q) => [q.id, { id: q.id, name: q.name, hoursOfOperationId: q.hoursOfOperationId, outboundCallerId: q.outboundCallerId }]),
+    ),
+  };
+}
+
+/** The secret external endpoints use to check `X-Switchboard-Signature` (per instance). */
+export async function externalSigningSecret(secret: string, instanceId: string): Promise<string> {
+  const key = await instanceKey(secret, instanceId, "search-hmac");
+  return toHex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode("external-call-signing")));
+}
+
+/**
+ * Carries out an effect the flow waits on and answers with the event that resumes it, or
+ * null if the answer comes later (a dialled third party answers through a Twilio callback).
+ */
+export async function performEffect(
+  env: Env,
+  instanceId: string,
+  effect: Effect,
+  state: FlowState,
+  notify: NotifyTarget,
+): Promise<FlowEvent | null> {
+  switch (effect.type) {
+    case "invoke_external":
+      return invokeExternal(effect, { secret: await externalSigningSecret(env.SWITCHBOARD_SECRET, instanceId) });
+    case "fetch_queue_metric": {
+      const snap = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, effect.queueId)).snapshot();
+      const metrics = await env.METRICS_ROOM.getByName(instanceId).current();
+      const m = metrics.queues.find((q) => q.queueId === effect.queueId);
+      const value = (() => {
+        switch (effect.metric) {
+          case "NumberOfContactsInQueue":
+            return snap.contactsInQueue;
+          case "OldestContactInQueueAgeSeconds":
+            return snap.oldestEnqueuedAt ? Math.floor((Date.now() - snap.oldestEnqueuedAt) / 1000) : 0;
+          case "NumberOfAgentsAvailable":
+            return m?.AGENTS_AVAILABLE ?? 0;
+          case "NumberOfAgentsOnline":
+            return m?.AGENTS_ONLINE ?? 0;
+          case "NumberOfAgentsStaffed":
+            // Staffed = online and not in a custom (non-productive) status.
+            return m ? m.AGENTS_ONLINE - m.AGENTS_NON_PRODUCTIVE : 0;
+        }
+      })();
+      return { type: "queue_metrics", value };
+    }
+    case "enqueue": {
+      const queueId = effect.queueId ?? (effect.agentId ? personalQueueId(effect.agentId) : null);
+      if (!queueId) return { type: "enqueue_result", ok: false, reason: "error", message: "No queue set" };
+      const result = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, queueId)).enqueue({
+        contactId: state.contactId,
+        channel: state.channel,
+        attributes: state.attributes,
+        notify,
+      });
+      if (result.status === "AT_CAPACITY") return { type: "enqueue_result", ok: false, reason: "atCapacity" };
+      if (result.status === "NOT_FOUND") return { type: "enqueue_result", ok: false, reason: "error", message: `Queue ${queueId} not found` };
+      return {
+        type: "enqueue_result",
+        ok: true,
+        queue: {
+          id: queueId,
+          name: effect.queueName ?? queueId,
+          position: result.position,
+          estimatedWaitSeconds: result.estimatedWaitSeconds ?? undefined,
+        },
+      };
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * TwiML the voice channel writes itself (the flow engine renders flow steps): the queue
+ * loop, the conference that joins caller and agent, the agent's leg, and short notices.
+ * Built with the `twilio` package's VoiceResponse.
+ */
+import VoiceResponse from "twilio/lib/twiml/VoiceResponse";
+
+/** Hold music from Twilio's public sound library (what Twilio itself plays by default). */
+export const DEFAULT_HOLD_MUSIC = "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3";
+
+export type VoiceUrls = {
+  gather: string;
+  gatherTimeout: string;
+  resume: string;
+  queue: string;
+  queueResume: string;
+  dial: string;
+  bridge: string;
+  agentLeg: string;
+  conferenceStatus: string;
+  agentStatus: string;
+  recording: string;
+};
+
+/** Every URL Twilio calls back for one contact. The query is covered by the signature. */
+export function voiceUrls(publicBaseUrl: string, instanceId: string, contactId: string, step: number): VoiceUrls {
+  const base = publicBaseUrl.replace(/\/$/, "");
+  const q = `instance=${encodeURIComponent(instanceId)}&contact=${encodeURIComponent(contactId)}`;
+  return {
+    gather: `${base}/twilio/voice/gather?${q}&step=${step}`,
+    gatherTimeout: `${base}/twilio/voice/gather-timeout?${q}&step=${step}`,
+    resume: `${base}/twilio/voice/resume?${q}&step=${step}`,
+    queue: `${base}/twilio/voice/queue?${q}`,
+    queueResume: `${base}/twilio/voice/queue?${q}&played=1`,
+    dial: `${base}/twilio/voice/dial?${q}&step=${step}`,
+    bridge: `${base}/twilio/voice/bridge?${q}`,
+    agentLeg: `${base}/twilio/voice/agent?${q}`,
+    conferenceStatus: `${base}/twilio/voice/conference?${q}`,
+    agentStatus: `${base}/twilio/status?${q}&leg=agent`,
+    recording: `${base}/twilio/voice/recording?${q}`,
+  };
+}
+
+export function sayAndHangup(text: string): string {
+  const r = new VoiceResponse();
+  r.say(text);
+  r.hangup();
+  return r.toString();
+}
+
+export function hangup(): string {
+  const r = new VoiceResponse();
+  r.hangup();
+  return r.toString();
+}
+
+/** What a waiting caller hears when the queue has no CUSTOMER_QUEUE flow: position, music, again. */
+export function defaultQueueLoop(position: number | null, url: string): string {
+  const r = new VoiceResponse();
+  if (position && position > 0) {
+    r.say(`Thank you for waiting. You are number ${position} in line. An agent will be with you shortly.`);
+  } else {
+    r.say("Thank you for waiting. An agent will be with you shortly.");
+  }
+  r.play(DEFAULT_HOLD_MUSIC);
+  r.redirect({ method: "POST" }, url);
+  return r.toString();
+}
+
+/** The caller joins the contact's conference; leaving it (hanging up) ends the conference. */
+export function customerBridge(conference: string, urls: VoiceUrls, whisper: string[]): string {
+  const r = new VoiceResponse();
+  for (const text of whisper) r.say(text);
+  const dial = r.dial();
+  dial.conference(
+    {
+      startConferenceOnEnter: true,
+      endConferenceOnExit: true,
+      beep: "false",
+      waitUrl: DEFAULT_HOLD_MUSIC,
+      statusCallback: urls.conferenceStatus,
+      statusCallbackMethod: "POST",
+      statusCallbackEvent: ["join", "leave", "hold", "unhold"],
+    },
+    conference,
+  );
+  r.hangup();
+  return r.toString();
+}
+
+/** The agent's leg (softphone or own phone): the whisper, then the conference. */
+export function agentBridge(conference: string, whisper: string[]): string {
+  const r = new VoiceResponse();
+  for (const text of whisper) r.say(text);
+  const dial = r.dial();
+  dial.conference({ startConferenceOnEnter: true, endConferenceOnExit: false, beep: "false" }, conference);
+  return r.toString();
+}
+
+/** Wraps a flow renderer's document: swap its final <Redirect> target (used for queue loops). */
+export function withRedirect(twiml: string, from: string, to: string): string {
+  return twiml.split(escapeXml(from)).join(escapeXml(to));
+}
+
+function escapeXml(s: string) {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
