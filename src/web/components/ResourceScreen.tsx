@@ -47,7 +47,7 @@ export function ResourceScreen<T extends { id: string }>(props: Props<T>) {
 
 function ResourceList<T extends { id: string }>({ basePath, apiPath, title, noun, intro, columns, nameOf, canWrite }: Props<T>) {
   useTitle(title);
-  const list = useCollection<T>(apiPath);
+  const list = useCollection<T>(`/${apiPath}`);
   return (
     <>
       <div className="page-head">
@@ -102,12 +102,16 @@ function ResourceEditorPage<T extends { id: string }>({ basePath, apiPath, title
   const heading = id ? (loaded.data ? `${capitalize(noun)}: ${nameOf(loaded.data)}` : capitalize(noun)) : `New ${noun}`;
   useTitle(heading);
   const [version, setVersion] = useState(0);
+  const [savedNotice, setSavedNotice] = useState<string | null>(null);
 
+  // After a save the editor is re-created from the stored item (so it shows exactly what the
+  // API kept); the confirmation lives here so it survives that.
   const onSaved = (saved: T) => {
     if (!id) navigate(`${basePath}/${encodeURIComponent(saved.id)}?created=1`, { replace: true });
     else {
       void loaded.reload();
       setVersion((v) => v + 1);
+      setSavedNotice(`${capitalize(noun)} saved.`);
     }
   };
 
@@ -120,6 +124,11 @@ function ResourceEditorPage<T extends { id: string }>({ basePath, apiPath, title
       {loaded.error && (
         <p className="error" role="alert">
           {loaded.error}
+        </p>
+      )}
+      {savedNotice && (
+        <p className="success" role="status">
+          {savedNotice}
         </p>
       )}
       {id && loaded.loading && !loaded.data && <p role="status">Loading…</p>}

@@ -107,7 +107,7 @@ function ContactSearch() {
       </form>
       {results && (
         <section aria-labelledby="results-title">
-          <h2 id="results-title" role="status">
+          <h2 id="results-title" aria-live="polite">
             {results.length === 0 ? "No contacts match." : `${results.length}${more ? "+" : ""} contact${results.length === 1 ? "" : "s"}`}
           </h2>
           {results.length > 0 && (

@@ -3,14 +3,14 @@
  * action, each condition and each error branch. Loaded on demand (it is the heaviest module
  * of the app), so no other screen pays for it.
  */
-import { Background, Controls, MarkerType, ReactFlow, type Edge, type Node } from "@xyflow/react";
+import { Background, Controls, MarkerType, Position, ReactFlow, type Edge, type Node } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useMemo } from "react";
 import type { FlowContent } from "../lib/types";
 import { actionSummary, flowEdges, layoutFlow } from "./flowModel";
 
-const COLUMN_WIDTH = 280;
-const ROW_HEIGHT = 120;
+const COLUMN_WIDTH = 300;
+const ROW_HEIGHT = 150;
 
 export default function FlowGraph({ content, problems }: { content: FlowContent; problems: ReadonlyMap<string, string[]> }) {
   const { nodes, edges } = useMemo(() => {
@@ -35,6 +35,8 @@ export default function FlowGraph({ content, problems }: { content: FlowContent;
         },
         className: `flow-node${start ? " start" : ""}${issues.length ? " has-problem" : ""}`,
         ariaLabel: `${start ? "Start: " : ""}${a.Identifier}, ${a.Type}${issues.length ? `, ${issues.length} problem(s)` : ""}`,
+        sourcePosition: Position.Right,
+        targetPosition: Position.Left,
         draggable: false,
         connectable: false,
       };

@@ -13,16 +13,13 @@ export function parseFlowText(text: string): Parsed {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (err) {
-    const msg = String((err as Error).message);
-    const pos = Number(msg.match(/position (\d+)/)?.[1]);
-    if (Number.isFinite(pos)) {
-      const before = text.slice(0, pos);
-      const line = before.split("\n").length;
-      const column = pos - before.lastIndexOf("\n");
-      return { ok: false, message: `The JSON is not valid at line ${line}, column ${column}: ${msg.replace(/ in JSON at position \d+.*$/, "")}.` };
-    }
-    return { ok: false, message: `The JSON is not valid: ${msg}` };
+  } catch {
+    const { offset, expected } = jsonErrorAt(text);
+    const before = text.slice(0, offset);
+    const line = before.split("\n").length;
+    const column = offset - before.lastIndexOf("\n");
+    const found = offset >= text.length ? "the end of the text" : JSON.stringify(text[offset]);
+    return { ok: false, message: `The JSON is not valid at line ${line}, column ${column}: expected ${expected}, found ${found}.` };
   }
   if (!value || typeof value !== "object" || Array.isArray(value)) return { ok: false, message: "A flow must be a JSON object with Version, StartAction and Actions." };
   const c = value as Partial<FlowContent>;
@@ -100,7 +97,10 @@ export function problemsByAction(err: ApiError | null, content: FlowContent | nu
   const out = new Map<string, string[]>();
   if (!err) return out;
   const add = (key: string, msg: string) => out.set(key, [...(out.get(key) ?? []), msg]);
-  for (const a of err.actionErrors) add(a.actionId, a.message);
+  for (const a of err.actionErrors) {
+    if (a.actionId === null && a.field && !a.field.startsWith("content") && !a.field.startsWith("Actions") && a.field !== "StartAction" && a.field !== "Version") continue; // a form field (name, type)
+    add(a.actionId ?? "", a.field ? `${a.field}: ${a.message}` : a.message);
+  }
   for (const f of err.fieldErrors) {
     const m = f.field.match(/^content\.Actions\.(\d+)(?:\.(.*))?$/);
     const action = m && content ? content.Actions[Number(m[1])] : undefined;
@@ -108,4 +108,87 @@ export function problemsByAction(err: ApiError | null, content: FlowContent | nu
     else if (f.field.startsWith("content")) add("", `${f.field.replace(/^content\.?/, "") || "Flow"}: ${f.message}`);
   }
   return out;
+}
+
+/**
+ * Where JSON text first goes wrong, and what was expected there. Browsers' JSON.parse messages
+ * differ (and recent ones give no position), so the editor finds the place itself.
+ */
+export function jsonErrorAt(text: string): { offset: number; expected: string } {
+  let i = 0;
+  class Stop extends Error {
+    constructor(readonly expected: string) {
+      super(expected);
+    }
+  }
+  const ws = () => {
+    while (i < text.length && " \t\n\r".includes(text[i])) i++;
+  };
+  const lit = (word: string) => {
+    if (text.startsWith(word, i)) i += word.length;
+    else throw new Stop(`a value`);
+  };
+  const str = () => {
+    if (text[i] !== '"') throw new Stop("a string in double quotes");
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === "\\") i++;
+      else if (text[i] < " ") throw new Stop("a closing double quote");
+      i++;
+    }
+    if (i >= text.length) throw new Stop("a closing double quote");
+    i++;
+  };
+  const num = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m) throw new Stop("a value");
+    i += m[0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      ws();
+      if (text[i] === "}") return void i++;
+      for (;;) {
+        ws();
+        str();
+        ws();
+        if (text[i] !== ":") throw new Stop("a colon");
+        i++;
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "}") return void i++;
+        else throw new Stop("a comma or a closing brace");
+      }
+    }
+    if (c === "[") {
+      i++;
+      ws();
+      if (text[i] === "]") return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "]") return void i++;
+        else throw new Stop("a comma or a closing bracket");
+      }
+    }
+    if (c === '"') return str();
+    if (c === "t") return lit("true");
+    if (c === "f") return lit("false");
+    if (c === "n") return lit("null");
+    return num();
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) throw new Stop("the end of the text");
+  } catch (err) {
+    if (err instanceof Stop) return { offset: i, expected: err.expected };
+    throw err;
+  }
+  return { offset: text.length, expected: "valid JSON" };
 }

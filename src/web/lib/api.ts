@@ -5,8 +5,8 @@
  */
 
 export type FieldError = { field: string; message: string };
-/** A flow validation problem at one action (from the flow engine). */
-export type ActionError = { actionId: string; message: string };
+/** A flow validation problem (from the flow engine): at one action, or (actionId null) the whole flow. */
+export type ActionError = { actionId: string | null; field?: string; message: string };
 
 export class ApiError extends Error {
   constructor(
@@ -90,19 +90,22 @@ function toApiError(status: number, json: unknown): ApiError {
   const serverMessage = e?.message ?? `HTTP ${status}`;
   const details = e?.details;
   const list = Array.isArray(details) ? (details as Record<string, unknown>[]) : [];
+  // The flow engine's problems carry an `actionId` key (null for the flow as a whole); the
+  // API's schema errors carry only `field`. A flow-level problem naming a form field (the
+  // import's "name") is also a field error, so the form shows it at that field.
   const fieldErrors = list
-    .filter((d) => typeof d.field === "string" && typeof d.message === "string")
+    .filter((d) => typeof d.field === "string" && typeof d.message === "string" && (!("actionId" in d) || d.actionId === null))
     .map((d) => ({ field: d.field as string, message: d.message as string }));
   const actionErrors = list
-    .filter((d) => typeof d.actionId === "string" && typeof d.message === "string")
-    .map((d) => ({ actionId: d.actionId as string, message: d.message as string }));
+    .filter((d) => "actionId" in d && (typeof d.actionId === "string" || d.actionId === null) && typeof d.message === "string")
+    .map((d) => ({ actionId: d.actionId as string | null, field: typeof d.field === "string" ? d.field : undefined, message: d.message as string }));
   return new ApiError(status, code, humanMessage(status, code, serverMessage, fieldErrors, actionErrors), serverMessage, fieldErrors, actionErrors, details);
 }
 
 function humanMessage(status: number, code: string, server: string, fields: FieldError[], actions: ActionError[]): string {
   switch (code) {
     case "validation_failed":
-      if (actions.length) return `The flow has ${actions.length} problem${actions.length === 1 ? "" : "s"}; see the actions listed below.`;
+      if (actions.length) return `The flow was not saved: it has ${actions.length} problem${actions.length === 1 ? "" : "s"}, shown at the actions below.`;
       if (fields.length) return `Some fields need attention (${fields.length}). Each problem is shown next to its field.`;
       return `Some input was not accepted: ${server}`;
     case "invalid_credentials":

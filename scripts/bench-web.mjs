@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// `npm run bench:web`: builds the web app and prints the gzipped size of the JavaScript a
+// browser must download before each view can show — the entry chunk plus everything it
+// imports statically (what index.html loads and modulepreloads), plus the view's own lazy
+// chunk and its static imports — and of all JavaScript. The agent view's budget is 250 KB.
+//
+// Views are named by their source module (Vite's manifest maps each to its chunk). The
+// agent's view is what loads for an agent at sign-in today: the entry chunk alone, since the
+// console screens are lazy; add the agent workspace's module here when it lands.
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { ROOT, run } from "./lib.mjs";
+
+const BUDGET_KB = 250;
+const ENTRY = "index.html";
+const VIEWS = {
+  "agent (sign-in, shell)": [],
+  "admin: queues": ["src/web/console/QueuesScreen.tsx"],
+  "admin: flow editor with graph": ["src/web/flows/FlowsScreen.tsx", "src/web/flows/FlowGraph.tsx"],
+};
+
+if (!process.argv.includes("--no-build")) await run("vite", ["build", "--logLevel", "warn"]);
+
+const client = join(ROOT, "dist", "client");
+const manifest = JSON.parse(readFileSync(join(client, ".vite", "manifest.json"), "utf8"));
+const gz = new Map();
+const gzSize = (file) => {
+  if (!gz.has(file)) gz.set(file, gzipSync(readFileSync(join(client, file)), { level: 9 }).length);
+  return gz.get(file);
+};
+
+/** The chunk files a manifest key needs: itself and its static imports, recursively. */
+function closure(key, seen = new Set()) {
+  const chunk = manifest[key];
+  if (!chunk) throw new Error(`${key} is not in the build manifest (renamed? update scripts/bench-web.mjs)`);
+  if (seen.has(key)) return seen;
+  seen.add(key);
+  for (const imp of chunk.imports ?? []) closure(imp, seen);
+  return seen;
+}
+const files = (keys) => new Set([...keys].map((k) => manifest[k].file).filter((f) => f.endsWith(".js")));
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+
+const entryKeys = closure(ENTRY);
+let agentKb = 0;
+console.log("Initial JavaScript per view (gzip -9):");
+for (const [view, modules] of Object.entries(VIEWS)) {
+  const keys = new Set(entryKeys);
+  for (const m of modules) closure(m, keys);
+  const js = files(keys);
+  const total = [...js].reduce((sum, f) => sum + gzSize(f), 0);
+  if (view.startsWith("agent")) agentKb = total / 1024;
+  console.log(`  ${view.padEnd(32)} ${kb(total).padStart(10)}  (${js.size} file${js.size === 1 ? "" : "s"})`);
+}
+const all = readdirSync(join(client, "assets")).filter((f) => f.endsWith(".js"));
+const allGz = all.reduce((sum, f) => sum + gzSize(join("assets", f)), 0);
+console.log(`  ${"all JavaScript".padEnd(32)} ${kb(allGz).padStart(10)}  (${all.length} files)`);
+const ok = agentKb <= BUDGET_KB;
+console.log(`\nAgent view initial JavaScript: ${agentKb.toFixed(1)} KB gzipped — budget ${BUDGET_KB} KB — ${ok ? "OK" : "OVER BUDGET"}`);
+process.exitCode = ok ? 0 : 1;

@@ -1,0 +1,269 @@
+// The web app in a real browser against a real local server: sign-in, the permission-aware
+// console, creating and assigning configuration, validation messages, the flow graph,
+// keyboard use, and an axe-core check of every main screen. Screenshots go to
+// test-artifacts/browser/. Run by test/browser/run.mjs (npm run test:browser).
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { apiFromPage, DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServer } from "./harness.mjs";
+
+let server;
+let browser;
+let page;
+const stamp = Date.now().toString(36);
+const QUEUE = `Escalations ${stamp}`;
+const PROFILE = `Escalation desk ${stamp}`;
+const a11y = new Map();
+
+/** Runs axe on the page now and keeps the result for the accessibility test. */
+async function check(name) {
+  a11y.set(name, await seriousA11yViolations(page));
+  await screenshot(page, name);
+}
+
+describe("web app", { timeout: 240_000 }, () => {
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("rejects a wrong password with a readable message, then signs the admin in", async () => {
+    await page.goto(`${server.base}/`);
+    await page.getByRole("heading", { name: "Sign in to Switchboard" }).waitFor();
+    await check("sign-in");
+    await page.getByLabel("Email").fill(DEMO.admin.email);
+    await page.getByLabel("Password").fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await assertText(page.getByRole("alert"), "Wrong email or password.");
+
+    await signIn(page, server.base, DEMO.admin);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    for (const label of ["Queues", "Routing profiles", "Hours of operation", "Users", "Security profiles", "Agent statuses", "Phone numbers", "Quick connects", "Flows", "Contact search", "Audit log", "Instance settings"]) {
+      assert.equal(await nav.getByRole("link", { name: label, exact: true }).count(), 1, `admin nav shows ${label}`);
+    }
+    await assertText(page.locator("main"), "Demo Admin");
+    await check("overview-admin");
+  });
+
+  it("keyboard: tab reaches the navigation, Enter opens a screen and focus moves to its heading", async () => {
+    await page.goto(`${server.base}/`);
+    await page.getByRole("button", { name: "Sign out" }).waitFor();
+    let reached = false;
+    for (let i = 0; i < 25 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = await page.evaluate(() => document.activeElement?.textContent === "Queues" && document.activeElement.tagName === "A");
+    }
+    assert.ok(reached, "Tab reaches the Queues link");
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, "none", "the focused link shows a focus outline");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${server.base}/queues`);
+    await page.getByRole("heading", { level: 1, name: "Queues" }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.tagName === "H1" && document.activeElement.textContent === "Queues");
+  });
+
+  it("shows the API's validation errors next to the fields", async () => {
+    await page.goto(`${server.base}/queues/new`);
+    await page.getByRole("heading", { name: "New queue" }).waitFor();
+    await page.getByLabel("Outbound caller ID").fill("555-0100");
+    await page.getByRole("button", { name: "Create queue" }).click();
+    await assertText(page.getByRole("alert").first(), "Some fields need attention");
+    const name = page.getByLabel("Name", { exact: true });
+    assert.equal(await name.getAttribute("aria-invalid"), "true");
+    const nameError = await page.locator(`#${(await name.getAttribute("aria-describedby")).split(" ")[0]}`).textContent();
+    assert.match(nameError, /must not be empty/);
+    assert.equal(await page.getByLabel("Outbound caller ID").getAttribute("aria-invalid"), "true");
+    await assertText(page.locator(".field.invalid", { has: page.getByLabel("Outbound caller ID") }), "must be an E.164 phone number");
+    await check("queue-validation");
+  });
+
+  it("an admin creates a queue", async () => {
+    await page.goto(`${server.base}/queues`);
+    await page.getByRole("link", { name: "New queue" }).click();
+    await page.getByLabel("Name", { exact: true }).fill(QUEUE);
+    await page.getByLabel("Hours of operation").selectOption({ label: "24/7 (America/New_York)" });
+    await page.getByLabel("Maximum contacts in queue").fill("25");
+    await page.getByRole("button", { name: "Create queue" }).click();
+    await page.getByRole("heading", { name: `Queue: ${QUEUE}` }).waitFor();
+    await assertText(page.getByRole("status"), "Queue created.");
+    const list = await apiFromPage(page, "GET", "/queues?limit=100");
+    const created = list.body.items.find((q) => q.name === QUEUE);
+    assert.ok(created, "the queue is stored");
+    assert.equal(created.maxContacts, 25);
+    assert.equal(created.hoursOfOperationId, "demo:hours:24x7");
+    await page.getByRole("link", { name: "Queues" }).first().click();
+    await page.getByRole("link", { name: QUEUE }).waitFor();
+    await check("queues");
+  });
+
+  it("an admin creates a routing profile with per-queue priority and delay, and assigns it to a user", async () => {
+    await page.goto(`${server.base}/routing-profiles/new`);
+    await page.getByLabel("Name", { exact: true }).fill(PROFILE);
+    await page.getByLabel("Chat").fill("2");
+    await page.getByRole("button", { name: "Add queue" }).click();
+    await page.getByLabel("Queue, row 1").selectOption({ label: QUEUE });
+    await page.getByLabel("Priority, row 1").fill("1");
+    await page.getByLabel("Delay in seconds, row 1").fill("30");
+    await page.getByRole("button", { name: "Add queue" }).click();
+    await page.getByLabel("Queue, row 2").selectOption({ label: "Support" });
+    await page.getByLabel("Channel, row 2").selectOption({ label: "Chat" });
+    await page.getByLabel("Priority, row 2").fill("0");
+    await page.getByRole("button", { name: "Create routing profile" }).click();
+    // Priority 0 is refused by the API: the message appears in that row.
+    await assertText(page.locator("tr", { has: page.getByLabel("Priority, row 2") }).locator(".field-error"), "Too small");
+    await check("routing-profile-validation");
+    await page.getByLabel("Priority, row 2").fill("2");
+    await page.getByRole("button", { name: "Create routing profile" }).click();
+    await page.getByRole("heading", { name: `Routing profile: ${PROFILE}` }).waitFor();
+
+    const profiles = await apiFromPage(page, "GET", "/routing-profiles?limit=100");
+    const profile = profiles.body.items.find((p) => p.name === PROFILE);
+    assert.ok(profile, "the routing profile is stored");
+    assert.equal(profile.concurrency.CHAT, 2);
+    const queues = (await apiFromPage(page, "GET", "/queues?limit=100")).body.items;
+    const queueId = queues.find((q) => q.name === QUEUE).id;
+    assert.deepEqual(
+      profile.queues.map(({ queueId, channel, priority, delaySeconds }) => ({ queueId, channel, priority, delaySeconds })),
+      [
+        { queueId, channel: "VOICE", priority: 1, delaySeconds: 30 },
+        { queueId: "demo:queue:support", channel: "CHAT", priority: 2, delaySeconds: 0 },
+      ],
+    );
+
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
+    await page.getByRole("link", { name: "Bob Agent" }).click();
+    await page.getByRole("heading", { name: "User: Bob Agent" }).waitFor();
+    await page.getByLabel("Routing profile").selectOption({ label: PROFILE });
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await assertText(page.getByRole("status"), "User saved.");
+    const bob = await apiFromPage(page, "GET", "/users/demo:user:bob");
+    assert.equal(bob.body.routingProfileId, profile.id);
+    await page.goto(`${server.base}/users`);
+    await assertText(page.getByRole("row", { name: /Bob Agent/ }), PROFILE);
+    await check("users");
+  });
+
+  it("deleting a queue that a routing profile uses explains why it cannot be deleted", async () => {
+    await page.goto(`${server.base}/queues`);
+    await page.getByRole("link", { name: QUEUE }).click();
+    await page.getByRole("button", { name: "Delete queue" }).click();
+    await page.getByRole("button", { name: "Yes, delete" }).click();
+    await assertText(page.getByRole("alert"), `It cannot be deleted yet: it is still used by routing profile "${PROFILE}"`);
+  });
+
+  it("the flows screen shows the demo flow as a graph, and flow problems at their action", async () => {
+    await page.goto(`${server.base}/flows`);
+    await page.getByRole("link", { name: "Demo IVR" }).click();
+    await page.getByRole("heading", { name: "Flow: Demo IVR" }).waitFor();
+    const graph = page.getByTestId("flow-graph");
+    await graph.locator(".react-flow__node").first().waitFor();
+    assert.equal(await graph.locator(".react-flow__node").count(), 8, "one node per action");
+    assert.ok((await graph.locator(".react-flow__edge").count()) >= 10, "edges for next, condition and error branches");
+    await assertText(graph.locator(".react-flow__node.start"), "welcome");
+    await assertText(graph, "GetParticipantInput");
+    await check("flow-demo-ivr");
+
+    // Break one action: the API's per-action problem is shown at that action and on the graph.
+    const json = page.getByLabel("Flow content (JSON)");
+    const text = await json.inputValue();
+    await json.fill(text.replace('"Type": "Loop"', '"Type": "NoSuchActionType"'));
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await assertText(page.getByRole("alert").first(), "The flow was not saved");
+    const retry = page.locator('[data-action-id="retry"]');
+    await assertText(retry.locator(".problems"), "NoSuchActionType");
+    assert.equal(await graph.locator(".react-flow__node.has-problem").count(), 1);
+    await check("flow-validation");
+
+    // Invalid JSON is caught before sending, with the line it is on.
+    await json.fill('{ "Version": "2019-10-30",\n  "StartAction": }');
+    await assertText(page.locator("#flow-json-status"), "line 2");
+  });
+
+  it("contact search and the audit log load for the admin", async () => {
+    await page.goto(`${server.base}/contacts`);
+    await page.getByLabel("Caller number").fill("+15555550123");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByRole("heading", { name: "No contacts match." }).waitFor();
+    await page.getByLabel("Caller number").fill("5550123");
+    await page.getByRole("button", { name: "Search" }).click();
+    await assertText(page.getByRole("alert"), "Some fields need attention");
+    await assertText(page.locator(".field.invalid", { has: page.getByLabel("Caller number") }), "must be an E.164 phone number");
+    await check("contacts");
+
+    await page.goto(`${server.base}/audit-log`);
+    await page.getByRole("cell", { name: "Update" }).first().waitFor();
+    await assertText(page.locator("table"), "demo:user:bob");
+    await check("audit-log");
+
+    for (const [path, name] of [["/hours-of-operation/demo:hours:business", "hours-editor"], ["/settings", "settings"], ["/security-profiles", "security-profiles"], ["/quick-connects/new", "quick-connect-new"]]) {
+      await page.goto(`${server.base}${path}`);
+      await page.locator("main form, main table").first().waitFor();
+      await check(name);
+    }
+  });
+
+  it("an agent without configuration permissions sees no configuration screens, and the API refuses them", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in to Switchboard" }).waitFor();
+    await signIn(page, server.base, DEMO.alice);
+    await assertText(page.locator("main"), "Alice Agent");
+    assert.equal(await page.getByRole("navigation", { name: "Main" }).count(), 0, "no console navigation for an agent");
+    for (const label of ["Queues", "Users", "Flows", "Instance settings", "Audit log"]) {
+      assert.equal(await page.getByRole("link", { name: label }).count(), 0, `no ${label} link`);
+    }
+    await check("overview-agent");
+    await page.goto(`${server.base}/queues`);
+    await assertText(page.getByRole("alert"), "Your security profile does not include this page");
+    assert.equal(await page.getByRole("link", { name: "New queue" }).count(), 0);
+
+    const refused = {
+      createQueue: await apiFromPage(page, "POST", "/queues", { name: "Nope", hoursOfOperationId: "demo:hours:24x7" }),
+      users: await apiFromPage(page, "GET", "/users"),
+      instance: await apiFromPage(page, "GET", "/instance"),
+      flows: await apiFromPage(page, "GET", "/flows"),
+      routingProfile: await apiFromPage(page, "PATCH", "/routing-profiles/demo:rp:agents", { name: "Hijacked" }),
+      audit: await apiFromPage(page, "GET", "/audit-log"),
+    };
+    for (const [what, res] of Object.entries(refused)) assert.equal(res.status, 403, `${what} is refused (got ${res.status})`);
+  });
+
+  it("a supervisor sees contact search and nothing to configure", async () => {
+    await signIn(page, server.base, DEMO.carol);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    assert.deepEqual(await nav.getByRole("link").allTextContents(), ["Overview", "Contact search"]);
+    await check("overview-supervisor");
+  });
+
+  it("signing out ends the session", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await assertText(page.getByRole("status"), "You have signed out.");
+    const me = await apiFromPage(page, "GET", "/auth/me");
+    assert.equal(me.status, 401);
+    await page.goto(`${server.base}/users`);
+    await page.getByRole("heading", { name: "Sign in to Switchboard" }).waitFor();
+  });
+
+  it("every main screen passes axe-core with no serious or critical violations", () => {
+    assert.ok(a11y.size >= 14, `checked ${a11y.size} screens`);
+    const failures = [...a11y].filter(([, v]) => v.length).map(([screen, v]) => `${screen}:\n  ${v.join("\n  ")}`);
+    assert.deepEqual(failures, []);
+  });
+});
+
+/** Waits until the locator's text contains the expected text (fails with what it saw). */
+async function assertText(locator, expected) {
+  const deadline = Date.now() + 10_000;
+  let seen = "";
+  while (Date.now() < deadline) {
+    seen = (await locator.allTextContents().catch(() => [])).join(" | ");
+    if (seen.includes(expected)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`expected text containing ${JSON.stringify(expected)}, saw ${JSON.stringify(seen)}`);
+}

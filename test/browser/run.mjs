@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// `npm run test:browser`: builds the app, then runs every test/browser/*.test.mjs with
+// node:test against a local server in Debian's Chromium. Prints one closing line with the
+// counts; exits non-zero on any failure, skip or missing prerequisite.
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { run as runTests } from "node:test";
+import { spec } from "node:test/reporters";
+import { ROOT, run } from "../../scripts/lib.mjs";
+import { CHROMIUM } from "./harness.mjs";
+
+if (!existsSync(CHROMIUM)) {
+  console.error(`Browser tests need Chromium at ${CHROMIUM}, which is missing.\nInstall it with: apt-get update && apt-get install -y chromium\n(or set CHROMIUM_PATH to a Chromium binary).`);
+  console.error("Browser tests: 0 passed, 0 failed — NOT RUN (Chromium missing)");
+  process.exit(1);
+}
+
+if (!process.env.SKIP_BUILD) {
+  console.log("Building the app (vite build)…");
+  await run("vite", ["build", "--logLevel", "warn"]);
+}
+
+const dir = join(ROOT, "test", "browser");
+const files = readdirSync(dir).filter((f) => f.endsWith(".test.mjs")).map((f) => join(dir, f));
+const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 };
+const started = Date.now();
+
+const stream = runTests({ files, concurrency: 1, timeout: 600_000 });
+stream.on("test:pass", (t) => {
+  if (t.details?.type === "suite") return;
+  if (t.skip) counts.skipped++;
+  else if (t.todo) counts.todo++;
+  else counts.passed++;
+});
+stream.on("test:fail", (t) => {
+  if (t.details?.type === "suite" && t.details?.error?.failureType === "subtestsFailed") return;
+  counts.failed++;
+});
+stream.compose(spec).pipe(process.stdout);
+await new Promise((resolve) => stream.on("end", resolve));
+
+const secs = ((Date.now() - started) / 1000).toFixed(1);
+const ok = counts.failed === 0 && counts.skipped === 0 && counts.todo === 0 && counts.passed > 0;
+console.log(
+  `\nBrowser tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.todo} todo in ${secs}s — ${ok ? "OK" : "FAILED"}` +
+    `\nScreenshots and the server log: test-artifacts/browser/`,
+);
+process.exitCode = ok ? 0 : 1;
