@@ -286,6 +286,154 @@ class Blocker {
   }
 }
 
+/** Encrypts the segments of one new object in order. */
+type Sealer = {
+  header: Header;
+  ciphertextLength: number;
+  segments: number;
+  /** Index of the next segment to seal. */
+  next: number;
+  /** Plaintext size of segment i (0 past the end). */
+  sizeOf(i: number): number;
+  seal(block: Uint8Array): Promise<Uint8Array>;
+};
+
+async function newSealer(keys: Keyring, ctx: ObjectContext, plaintextLength: number, segmentSize: number): Promise<Sealer> {
+  if (!Number.isSafeInteger(plaintextLength) || plaintextLength < 0) throw new Error("Plaintext length must be a non-negative integer");
+  if (segmentSize < 1024 || segmentSize > MAX_SEGMENT_SIZE) throw new Error("Segment size out of range");
+  const noncePrefix = crypto.getRandomValues(new Uint8Array(7));
+  const core = buildCore(segmentSize, plaintextLength, noncePrefix);
+  const raw = crypto.getRandomValues(new Uint8Array(32));
+  const headerBytes = await sealKeyBlock(keys, ctx, core, raw);
+  const dataKey = await importDataKey(raw);
+  raw.fill(0);
+  const prefix = segmentAadPrefix(ctx, core);
+  const n = segmentCount(plaintextLength, segmentSize);
+  const sealer: Sealer = {
+    header: parseHeader(headerBytes),
+    ciphertextLength: ciphertextLength(plaintextLength, segmentSize),
+    segments: n,
+    next: 0,
+    sizeOf: (i) => (i >= n ? 0 : i === n - 1 ? plaintextLength - i * segmentSize : segmentSize),
+    async seal(block) {
+      const i = sealer.next++;
+      const ct = await crypto.subtle.encrypt(segmentParams(prefix, noncePrefix, i, i === n - 1), dataKey, block as Uint8Array<ArrayBuffer>);
+      return new Uint8Array(ct);
+    },
+  };
+  return sealer;
+}
+
+const longer = () => new Error("The body is longer than its declared length");
+const shorter = () => new Error("The body is shorter than its declared length");
+
+export type EncryptedObject = {
+  /** The whole stored object (header first), produced as it is read. */
+  stream: ReadableStream<Uint8Array>;
+  header: Header;
+  ciphertextLength: number;
+};
+
+/**
+ * Encrypts `source`, which must hold exactly `plaintextLength` bytes, under the keyring's current
+ * key version. Pull-based: a segment is read and sealed only when the consumer (an R2 put, a
+ * response) asks for more, so at most one segment of plaintext is held. The stream errors if the
+ * source holds more or fewer bytes.
+ */
+export async function encryptStream(
+  keys: Keyring,
+  ctx: ObjectContext,
+  source: ReadableStream<Uint8Array>,
+  plaintextLength: number,
+  segmentSize = DEFAULT_SEGMENT_SIZE,
+): Promise<EncryptedObject> {
+  const sealer = await newSealer(keys, ctx, plaintextLength, segmentSize);
+  const input = new Gatherer(source.getReader(), segmentSize);
+  let headerSent = false;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!headerSent) {
+          headerSent = true;
+          controller.enqueue(sealer.header.bytes);
+          return;
+        }
+        if (sealer.next === sealer.segments) {
+          if (!(await input.atEnd())) throw longer();
+          controller.close();
+          return;
+        }
+        const block = await input.take(sealer.sizeOf(sealer.next));
+        if (!block) throw shorter();
+        controller.enqueue(await sealer.seal(block));
+      },
+      cancel(reason) {
+        return input.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, header: sealer.header, ciphertextLength: sealer.ciphertextLength };
+}
+
+/**
+ * Reads exact-size blocks from a stream of arbitrary chunks, holding at most one block: a block
+ * inside one chunk is returned as a view (no copy), one spanning chunks is assembled in a buffer.
+ * A returned block is valid until the next `take`.
+ */
+class Gatherer {
+  #pending: Uint8Array | undefined;
+  #buf: Uint8Array;
+  constructor(
+    private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
+    maxBlock: number,
+  ) {
+    this.#buf = new Uint8Array(maxBlock);
+  }
+
+  async #next(): Promise<Uint8Array | undefined> {
+    if (this.#pending) {
+      const p = this.#pending;
+      this.#pending = undefined;
+      return p;
+    }
+    for (;;) {
+      const { done, value } = await this.reader.read();
+      if (done) return undefined;
+      if (value.length) return value;
+    }
+  }
+
+  /** Exactly `want` bytes, or undefined if the stream ends first. */
+  async take(want: number): Promise<Uint8Array | undefined> {
+    let fill = 0;
+    while (fill < want) {
+      const chunk = await this.#next();
+      if (!chunk) return undefined;
+      if (fill === 0 && chunk.length >= want) {
+        if (chunk.length > want) this.#pending = chunk.subarray(want);
+        return chunk.subarray(0, want);
+      }
+      const k = Math.min(want - fill, chunk.length);
+      this.#buf.set(chunk.subarray(0, k), fill);
+      fill += k;
+      if (k < chunk.length) this.#pending = chunk.subarray(k);
+    }
+    return this.#buf.subarray(0, want);
+  }
+
+  async atEnd(): Promise<boolean> {
+    const chunk = await this.#next();
+    if (!chunk) return true;
+    this.#pending = chunk;
+    return false;
+  }
+
+  cancel(reason?: unknown) {
+    return this.reader.cancel(reason);
+  }
+}
+
 export type EncryptingStream = {
   /** Plaintext in, the whole stored object out (header first). */
   stream: TransformStream<Uint8Array, Uint8Array>;
@@ -294,8 +442,8 @@ export type EncryptingStream = {
 };
 
 /**
- * Starts encrypting an object of exactly `plaintextLength` bytes under the keyring's current
- * key version. The stream errors if it receives more or fewer bytes.
+ * The same encryption as a TransformStream, for `body.pipeThrough(...)`: starts an object of
+ * exactly `plaintextLength` bytes; the stream errors if it receives more or fewer.
  */
 export async function encryptingStream(
   keys: Keyring,
@@ -303,39 +451,23 @@ export async function encryptingStream(
   plaintextLength: number,
   segmentSize = DEFAULT_SEGMENT_SIZE,
 ): Promise<EncryptingStream> {
-  if (!Number.isSafeInteger(plaintextLength) || plaintextLength < 0) throw new Error("Plaintext length must be a non-negative integer");
-  const noncePrefix = crypto.getRandomValues(new Uint8Array(7));
-  const core = buildCore(segmentSize, plaintextLength, noncePrefix);
-  const raw = crypto.getRandomValues(new Uint8Array(32));
-  const headerBytes = await sealKeyBlock(keys, ctx, core, raw);
-  const dataKey = await importDataKey(raw);
-  raw.fill(0);
-  const header = parseHeader(headerBytes);
-  const prefix = segmentAadPrefix(ctx, core);
-  const n = segmentCount(plaintextLength, segmentSize);
-  const sizeOf = (i: number) => (i >= n ? 0 : i === n - 1 ? plaintextLength - i * segmentSize : segmentSize);
-  let index = 0;
-  const blocker = new Blocker(segmentSize, () => new Error("The body is longer than its declared length"));
-  const seal = async (block: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) => {
-    const ct = await crypto.subtle.encrypt(segmentParams(prefix, noncePrefix, index, index === n - 1), dataKey, block as Uint8Array<ArrayBuffer>);
-    index++;
-    controller.enqueue(new Uint8Array(ct));
-  };
+  const sealer = await newSealer(keys, ctx, plaintextLength, segmentSize);
+  const blocker = new Blocker(segmentSize, longer);
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     start(controller) {
-      controller.enqueue(headerBytes);
+      controller.enqueue(sealer.header.bytes);
     },
     async transform(chunk, controller) {
-      if (index >= n || (chunk.length > 0 && sizeOf(index) === 0)) throw new Error("The body is longer than its declared length");
-      await blocker.push(chunk, () => sizeOf(index), (block) => seal(block, controller));
+      if (chunk.length > 0 && sealer.sizeOf(sealer.next) === 0) throw longer();
+      await blocker.push(chunk, () => sealer.sizeOf(sealer.next), async (block) => controller.enqueue(await sealer.seal(block)));
     },
     async flush(controller) {
       // An empty object is one empty final segment.
-      if (plaintextLength === 0 && index === 0) await seal(new Uint8Array(0), controller);
-      if (index !== n || blocker.buffered !== 0) throw new Error("The body is shorter than its declared length");
+      if (plaintextLength === 0 && sealer.next === 0) controller.enqueue(await sealer.seal(new Uint8Array(0)));
+      if (sealer.next !== sealer.segments || blocker.buffered !== 0) throw shorter();
     },
   });
-  return { stream, header, ciphertextLength: ciphertextLength(plaintextLength, segmentSize) };
+  return { stream, header: sealer.header, ciphertextLength: sealer.ciphertextLength };
 }
 
 /** The segments and stored byte range that hold plaintext bytes [start, end] (inclusive). */
@@ -407,4 +539,53 @@ export function decryptingStream(
       }
     },
   });
+}
+
+/**
+ * Pull-based decryption of stored bytes that start at segment `plan.firstSegment` (as
+ * `planRange` fetched them): emits exactly `plan.take` plaintext bytes after skipping
+ * `plan.skip`. A segment is decrypted only when the consumer asks for more; every byte emitted
+ * belongs to a segment that authenticated, and on any failure the stream errors instead.
+ */
+export function decryptStream(
+  opened: OpenedEnvelope,
+  plan: { firstSegment: number; lastSegment: number; skip: number; take: number },
+  source: ReadableStream<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  const S = opened.header.segmentSize;
+  const input = new Gatherer(source.getReader(), S + TAG);
+  let index = plan.firstSegment;
+  let skip = plan.skip;
+  let remaining = plan.take;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        // Each pull must enqueue or close (a pull that does neither is not repeated).
+        for (;;) {
+          if (index > plan.lastSegment) {
+            if (remaining !== 0 || !(await input.atEnd())) throw new IntegrityError("More stored bytes than the object holds");
+            controller.close();
+            return;
+          }
+          const want = (index === opened.segments - 1 ? opened.header.plaintextLength - index * S : S) + TAG;
+          const sealed = await input.take(want);
+          if (!sealed) throw new IntegrityError("The encrypted object ended early (truncated)");
+          const pt = await decryptSegment(opened, index, sealed);
+          index++;
+          const from = Math.min(skip, pt.length);
+          skip -= from;
+          const out = pt.subarray(from, from + Math.min(remaining, pt.length - from));
+          remaining -= out.length;
+          if (out.length) {
+            controller.enqueue(out);
+            return;
+          }
+        }
+      },
+      cancel(reason) {
+        return input.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }

@@ -15,9 +15,9 @@ import { notFound } from "../workers/lib/errors";
 import { type Keyring, keyringFromEnv, type KeyringEnv, toBase64 } from "../workers/lib/crypto";
 import {
   ALGORITHM,
-  decryptingStream,
   decryptSegment,
-  encryptingStream,
+  decryptStream,
+  encryptStream,
   HEADER_SIZE,
   IntegrityError,
   type ObjectContext,
@@ -75,9 +75,9 @@ export async function storeRecording(env: RecordingsEnv, input: StoreRecordingIn
   const keys = input.keys ?? keyringFromEnv(env);
   const id = crypto.randomUUID();
   const key = objectKey(input.instanceId, kind, input.contactId, id);
-  const sealed = await encryptingStream(keys, { instanceId: input.instanceId, objectKey: key }, length);
+  const sealed = await encryptStream(keys, { instanceId: input.instanceId, objectKey: key }, body, length);
   const sized = new FixedLengthStream(sealed.ciphertextLength);
-  const piping = body.pipeThrough(sealed.stream).pipeTo(sized.writable);
+  const piping = sealed.stream.pipeTo(sized.writable);
   try {
     const [put] = await Promise.all([
       env.RECORDINGS.put(key, sized.readable, {
@@ -241,7 +241,7 @@ export async function openRecordingMedia(
   }
 
   // Decrypt the first segment before answering: a bad header or key fails here, not mid-stream.
-  const reader = obj.body.pipeThrough(decryptingStream(opened, plan)).getReader();
+  const reader = decryptStream(opened, plan, obj.body).getReader();
   const first = await reader.read();
   const body = new ReadableStream<Uint8Array>({
     start(controller) {

@@ -142,7 +142,7 @@ describe("tampered objects fail closed at the API: no plaintext, an error, an au
   let supervisor: string;
   let admin: string;
   const audio = wav(12, 3);
-  const store = async (contactId: string, instanceId = DEMO.instanceId) =>
+  const store = async (contactId: string, instanceId: string = DEMO.instanceId) =>
     storeRecording(renv, { instanceId, contactId, body: streamOf(audio), length: audio.length, contentType: "audio/wav" });
 
   beforeAll(async () => {
