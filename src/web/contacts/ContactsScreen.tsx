@@ -153,6 +153,7 @@ function ContactDetail({ id }: { id: string }) {
   useTitle("Contact");
   const dir = useDirectory();
   const contact = useData(() => api.get<Contact & { events: ContactEvent[] }>(`/contacts/${encodeURIComponent(id)}`), [id]);
+  const flowLog = useData(() => api.get<{ items: FlowLogLine[] }>(`/contacts/${encodeURIComponent(id)}/flow-logs`), [id]);
   const c = contact.data;
   return (
     <>
@@ -233,7 +234,7 @@ function ContactDetail({ id }: { id: string }) {
             )}
           </section>
           <section className="card" aria-labelledby="contact-timeline">
-            <h2 id="contact-timeline">Timeline and flow log</h2>
+            <h2 id="contact-timeline">Timeline</h2>
             {c.events.length === 0 ? (
               <p className="muted">No events were recorded.</p>
             ) : (
@@ -249,8 +250,29 @@ function ContactDetail({ id }: { id: string }) {
               </ol>
             )}
           </section>
+          <section className="card" aria-labelledby="contact-flow-log">
+            <h2 id="contact-flow-log">Flow log</h2>
+            {flowLog.error && (
+              <p className="error" role="alert">
+                {flowLog.error}
+              </p>
+            )}
+            {flowLog.data && flowLog.data.items.length === 0 && <p className="muted">The contact ran no flow actions.</p>}
+            {flowLog.data && flowLog.data.items.length > 0 && (
+              <ol className="timeline">
+                {flowLog.data.items.map((l, i) => (
+                  <li key={i}>
+                    <time dateTime={l.at}>{formatDateTime(l.at)}</time> <code>{l.actionId}</code> <span className="muted">{l.actionType}</span> → {l.branch}
+                    {l.nextActionId ? ` → ${l.nextActionId}` : ""}
+                  </li>
+                ))}
+              </ol>
+            )}
+          </section>
         </>
       )}
     </>
   );
 }
+
+type FlowLogLine = { at: string; flowId: string | null; flowVersion: number | null; actionId: string; actionType: string; branch: string; nextActionId: string | null };

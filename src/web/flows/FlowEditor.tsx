@@ -12,6 +12,7 @@ import { useSession } from "../lib/session";
 import type { Flow, FlowVersion, User } from "../lib/types";
 import { useCollection, useData } from "../lib/useData";
 import { parseFlowText, problemsByAction } from "./flowModel";
+import { FlowSimulator } from "./FlowSimulator";
 
 const FlowGraph = lazy(() => import("./FlowGraph"));
 
@@ -172,6 +173,7 @@ function FlowForm({ flow, onChanged }: { flow: Flow; onChanged: () => void }) {
         )}
       </section>
 
+      {canEdit && <FlowSimulator flowId={flow.id} published={flow.publishedVersion != null} dirty={dirty} />}
       <Versions flowId={flow.id} publishedVersion={flow.publishedVersion} />
       {canEdit && (
         <DeleteButton noun="flow" name={flow.name} onDelete={async () => {

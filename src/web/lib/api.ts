@@ -105,7 +105,7 @@ function toApiError(status: number, json: unknown): ApiError {
 function humanMessage(status: number, code: string, server: string, fields: FieldError[], actions: ActionError[]): string {
   switch (code) {
     case "validation_failed":
-      if (actions.length) return `The flow was not saved: it has ${actions.length} problem${actions.length === 1 ? "" : "s"}, shown at the actions below.`;
+      if (actions.length) return `The flow was not saved: it has ${actions.length} problem${actions.length === 1 ? "" : "s"}, each listed with the action it is at.`;
       if (fields.length) return `Some fields need attention (${fields.length}). Each problem is shown next to its field.`;
       return `Some input was not accepted: ${server}`;
     case "invalid_credentials":
