@@ -12,6 +12,7 @@ export default defineConfig({
         // Fixed values so a developer's .dev.vars (written by `npm run dev`) never leaks into tests.
         bindings: {
           LOCAL_MODE: "false",
+          TWILIO_API_BASE_URL: "https://api.twilio.com",
           SWITCHBOARD_SECRET: "test-secret-not-for-production-0123456789",
           // Tests run as a deployment that has rotated once: version 1 objects must still play.
           SWITCHBOARD_KEY_VERSION: "2",

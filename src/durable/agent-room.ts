@@ -315,6 +315,8 @@ export class AgentRoom extends Server<Env> {
       this.sql`UPDATE slots SET state = 'CONNECTED', held_at = NULL, hold_ms = hold_ms + ${heldMs} WHERE contact_id = ${contactId}`;
       this.record(s, "RESUMED", now, { addHoldSeconds: Math.round(heldMs / 1000) }, { heldMs });
     }
+    // The channel puts the customer on hold (voice: Twilio conference hold with music).
+    this.tellChannel(s, { type: onHold ? "HELD" : "RESUMED", at: now, queueId: s.queue_id });
     this.broadcastMsg({ type: "contact.update", contact: this.view(this.slot(contactId)!) });
     this.afterChange();
   }

@@ -6,8 +6,8 @@
 import { and, desc, eq } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { flows, flowVersions, hoursOfOperation, instances, queues } from "../db/schema";
+import { invokeExternal } from "../flows/io/invoke-external";
 import {
-  invokeExternal,
   type Effect,
   type FlowContent,
   type FlowContext,

@@ -81,7 +81,7 @@ export type OfferEndedReason = Extract<WithdrawReason, "CUSTOMER_DISCONNECTED" |
 export type RoutingEvent = {
   instanceId: string;
   contactId: string;
-  type: "CONNECTED" | "ENDED" | "TRANSFERRED" | "MISSED";
+  type: "CONNECTED" | "ENDED" | "TRANSFERRED" | "MISSED" | "HELD" | "RESUMED";
   queueId: string | null;
   agentId: string | null;
   at: number;

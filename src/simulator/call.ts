@@ -112,8 +112,6 @@ export class Call {
       const rest = verbs.slice(i + 1);
       switch (verb.name) {
         case "Say":
-          this.sayOrPlay(verb);
-          break;
         case "Play":
           this.sayOrPlay(verb);
           waitedInDoc = true;
@@ -143,7 +141,8 @@ export class Call {
           const url = this.resolve(verb.text, docUrl);
           const method = verb.attrs.method ?? "POST";
           if (waitedInDoc) {
-            // A hold loop (music, then redirect): wait here until moved on.
+            // Prompts or music, then a redirect (a queue or hold loop): a real caller spends
+            // that time listening, so wait here until moved on.
             this.documents = 0;
             this.wait = { kind: "hold-loop", url, method, docUrl };
             return;

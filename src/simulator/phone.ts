@@ -319,7 +319,7 @@ export class Phone {
     const prefix = `${API}${this.accountSid}`;
     if (!url.pathname.startsWith(prefix)) return twilioError(404, 20404, "The requested resource was not found");
     const path = url.pathname.slice(prefix.length);
-    const form = request.method === "POST" ? Object.fromEntries(new URLSearchParams(await request.text())) : {};
+    const form = request.method === "POST" ? Object.fromEntries(new URLSearchParams(new TextDecoder().decode(await request.arrayBuffer()))) : {};
     this.restLog.push({ method: request.method, path, form });
     let m: RegExpMatchArray | null;
 

@@ -10,6 +10,7 @@ import { api } from "./api";
 import { agentSocketRoutes } from "./api/agent-socket";
 import { metricsSocketRoutes } from "./api/metrics";
 import { devRoutes } from "./dev";
+import { twilioRoutes } from "./twilio/routes";
 import type { AppEnv } from "./env";
 import { ApiError, errorResponse } from "./lib/errors";
 
@@ -39,6 +40,7 @@ app.route("/api/v1", agentSocketRoutes);
 app.route("/api/v1", metricsSocketRoutes);
 app.route("/api/v1", api);
 app.route("/dev", devRoutes);
+app.route("/twilio", twilioRoutes);
 
 app.notFound((c) => c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
 app.onError((err, c) => errorResponse(c, err));

@@ -4,6 +4,7 @@ import { scheduleRetention } from "../recordings/schedule";
 
 export { AgentRoom, MetricsRoom, QueueRoom } from "../durable/routing";
 export { RetentionJob } from "../durable/retention";
+export { ContactSession } from "../durable/contact-session";
 
 export default {
   fetch: app.fetch,

@@ -80,7 +80,7 @@ export function customerBridge(conference: string, urls: VoiceUrls, whisper: str
       waitUrl: DEFAULT_HOLD_MUSIC,
       statusCallback: urls.conferenceStatus,
       statusCallbackMethod: "POST",
-      statusCallbackEvent: ["join", "leave", "hold", "unhold"],
+      statusCallbackEvent: ["join", "leave", "hold"],
     },
     conference,
   );
@@ -97,11 +97,3 @@ export function agentBridge(conference: string, whisper: string[]): string {
   return r.toString();
 }
 
-/** Wraps a flow renderer's document: swap its final <Redirect> target (used for queue loops). */
-export function withRedirect(twiml: string, from: string, to: string): string {
-  return twiml.split(escapeXml(from)).join(escapeXml(to));
-}
-
-function escapeXml(s: string) {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}

@@ -1,0 +1,463 @@
+/**
+ * ContactSession: one per contact (`<instanceId>:<contactId>`). Runs the contact's flow
+ * (src/flows) turn by turn, keeps the flow state in its SQLite storage, hands the contact to
+ * routing (QueueRoom) and hears back from it (`onRoutingEvent`), and drives the channel:
+ * for voice it answers Twilio's webhooks with TwiML and moves the live call with Twilio's
+ * REST API (src/durable/voice/). Everything it must still do to the call is a row in
+ * `actions`, carried out at once and retried by the alarm, so a restart loses nothing.
+ *
+ * Idempotency: every TwiML document it hands out carries the step number in its callback
+ * URLs; a webhook for an older step (a Twilio retry) gets the same answer again and changes
+ * nothing.
+ */
+import { Server } from "partyserver";
+import { createDb } from "../db/client";
+import { createContact } from "../db/contacts";
+import { flowLogs } from "../db/schema";
+import { enterFlow, renderVoice, resumeFlow, runTurn, type FlowEvent, type FlowLogEntry, type FlowResult, type FlowState } from "../flows";
+import { assertNever } from "../shared/wire";
+import { flowContext, loadPublishedFlow, performEffect, type PublishedFlow } from "./contact-flow";
+import { ContactOutbox } from "./contact-record";
+import { agentRoomName, queueRoomName, splitRoomName } from "./names";
+import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
+import { runVoiceAction, type VoiceAction } from "./voice/actions";
+import { agentBridge, customerBridge, defaultQueueLoop, hangup, sayAndHangup, voiceUrls } from "./voice/twiml";
+
+export type Phase = "FLOW" | "QUEUED" | "CONNECTED" | "ENDED";
+
+export type VoiceStart = {
+  callSid: string;
+  from: string;
+  to: string;
+  flowId: string | null;
+  publicBaseUrl: string;
+};
+
+type SessionRow = {
+  instance_id: string;
+  contact_id: string;
+  channel: string;
+  phase: Phase;
+  step: number;
+  last_twiml: string | null;
+  flow: string | null;
+  flow_state: string | null;
+  queue_flow: string | null;
+  queue_flow_state: string | null;
+  queue_id: string | null;
+  agent_id: string | null;
+  call_sid: string | null;
+  agent_call_sid: string | null;
+  conference: string | null;
+  connections: number;
+  from_number: string | null;
+  to_number: string | null;
+  public_base_url: string;
+  created_at: number;
+  ended_at: number | null;
+};
+
+const RETRY_MS = 2_000;
+const MAX_ATTEMPTS = 8;
+export const CONTACT_SESSION_BINDING = "CONTACT_SESSION";
+
+function migrate(sql: SqlStorage) {
+  sql.exec(`CREATE TABLE IF NOT EXISTS session (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    instance_id TEXT NOT NULL, contact_id TEXT NOT NULL, channel TEXT NOT NULL, phase TEXT NOT NULL,
+    step INTEGER NOT NULL DEFAULT 0, last_twiml TEXT,
+    flow TEXT, flow_state TEXT, queue_flow TEXT, queue_flow_state TEXT,
+    queue_id TEXT, agent_id TEXT, call_sid TEXT, agent_call_sid TEXT, conference TEXT,
+    connections INTEGER NOT NULL DEFAULT 0,
+    from_number TEXT, to_number TEXT, public_base_url TEXT NOT NULL,
+    created_at INTEGER NOT NULL, ended_at INTEGER)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS actions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL, last_error TEXT)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS pending_logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)`);
+  ContactOutbox.schema(sql);
+}
+
+export class ContactSession extends Server<Env> implements RoutingEventSink {
+  static options = { hibernate: true };
+
+  readonly instanceId: string;
+  readonly contactId: string;
+  #outbox: ContactOutbox;
+  #running: Promise<void> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    migrate(ctx.storage.sql);
+    const { instanceId, id } = splitRoomName(this.name);
+    this.instanceId = instanceId;
+    this.contactId = id;
+    this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId);
+  }
+
+  private get store() {
+    return this.ctx.storage.sql;
+  }
+
+  private row(): SessionRow | null {
+    return this.store.exec<SessionRow>("SELECT * FROM session WHERE id = 1").toArray()[0] ?? null;
+  }
+
+  private require(): SessionRow {
+    const r = this.row();
+    if (!r) throw new Error(`contact ${this.contactId} has no session`);
+    return r;
+  }
+
+  private set(values: Partial<SessionRow>) {
+    const keys = Object.keys(values);
+    if (!keys.length) return;
+    this.store.exec(`UPDATE session SET ${keys.map((k) => `${k} = ?`).join(", ")} WHERE id = 1`, ...keys.map((k) => (values as Record<string, unknown>)[k] ?? null));
+  }
+
+  private notifyTarget(): NotifyTarget {
+    return { binding: CONTACT_SESSION_BINDING, name: this.name };
+  }
+
+  /** For tests and the API: where the contact is. */
+  async snapshot() {
+    const r = this.row();
+    return r && {
+      phase: r.phase, step: r.step, queueId: r.queue_id, agentId: r.agent_id, callSid: r.call_sid,
+      agentCallSid: r.agent_call_sid, conference: r.conference,
+      flowState: r.flow_state ? (JSON.parse(r.flow_state) as FlowState) : null,
+      pendingActions: this.store.exec<{ n: number }>("SELECT count(*) AS n FROM actions").one().n,
+    };
+  }
+
+  // ─── voice: Twilio webhooks ───────────────────────────────────────────────────────────────
+
+  /** A new inbound call (POST /twilio/voice). A retry for the same call gets the same answer. */
+  async voiceStart(start: VoiceStart): Promise<string> {
+    const existing = this.row();
+    if (existing) return existing.last_twiml ?? hangup();
+    const now = Date.now();
+    const flow = start.flowId ? await loadPublishedFlow(this.env.DB, this.instanceId, start.flowId) : null;
+    if (this.row()) return this.row()!.last_twiml ?? hangup();
+    this.store.exec(
+      `INSERT INTO session (id, instance_id, contact_id, channel, phase, step, flow, call_sid, from_number, to_number, public_base_url, created_at)
+       VALUES (1, ?, ?, 'VOICE', 'FLOW', 0, ?, ?, ?, ?, ?, ?)`,
+      this.instanceId, this.contactId, flow ? JSON.stringify(flow) : null, start.callSid, start.from, start.to, start.publicBaseUrl, now,
+    );
+    await createContact(createDb(this.env.DB), this.env.SWITCHBOARD_SECRET, {
+      id: this.contactId, instanceId: this.instanceId, channel: "VOICE", initiationMethod: "INBOUND",
+      externalId: start.callSid, customerEndpoint: start.from, systemEndpoint: start.to,
+      flowId: flow?.id ?? null, flowVersion: flow?.version ?? null, at: now,
+    });
+    if (!flow) {
+      const twiml = sayAndHangup("Sorry, this number is not set up to take calls yet. Goodbye.");
+      this.set({ last_twiml: twiml, phase: "ENDED", ended_at: now });
+      this.#outbox.add({ contactId: this.contactId, type: "DISCONNECTED", at: now, data: { reason: "NO_FLOW" }, update: { state: "ENDED", endedAt: now, disconnectReason: "NO_FLOW" } });
+      this.kick();
+      return twiml;
+    }
+    const result = await this.turn(flow, {
+      init: {
+        contactId: this.contactId, channel: "VOICE", flowId: flow.id, flowVersion: flow.version, flowType: flow.type,
+        customerEndpoint: start.from, systemEndpoint: start.to,
+      },
+    });
+    return this.answerVoice(result);
+  }
+
+  /** <Gather> answered (digits or speech), or its timeout redirect. */
+  async voiceInput(step: number, input: { digits?: string; speech?: string } | "timeout"): Promise<string> {
+    const r = this.require();
+    if (step !== r.step || r.phase !== "FLOW") return r.last_twiml ?? hangup();
+    const event: FlowEvent = input === "timeout" ? { type: "input_timeout" } : { type: "input", digits: input.digits, speech: input.speech };
+    return this.continueFlow(r, event);
+  }
+
+  /** The flow's prompts have played (a <Redirect> back to us). */
+  async voiceResume(step: number): Promise<string> {
+    const r = this.require();
+    if (step !== r.step || r.phase !== "FLOW") return r.last_twiml ?? hangup();
+    return this.continueFlow(r, { type: "playback_done" });
+  }
+
+  /** A dialled third party finished (<Dial action>). */
+  async voiceDialResult(step: number, dialStatus: string): Promise<string> {
+    const r = this.require();
+    if (step !== r.step || r.phase !== "FLOW") return r.last_twiml ?? hangup();
+    const outcome = dialStatus === "completed" || dialStatus === "answered" ? "completed" : dialStatus === "no-answer" ? "timeout" : "failed";
+    return this.continueFlow(r, { type: "third_party_result", outcome });
+  }
+
+  private async continueFlow(r: SessionRow, event: FlowEvent): Promise<string> {
+    const flow = JSON.parse(r.flow!) as PublishedFlow;
+    const result = await this.turn(flow, { state: JSON.parse(r.flow_state!) as FlowState, event });
+    return this.answerVoice(result);
+  }
+
+  /** Runs one flow turn, keeping the state and the flow logs. */
+  private async turn(flow: PublishedFlow, input: Parameters<typeof runTurn>[1]): Promise<FlowResult> {
+    const ctx = await flowContext(this.env.DB, this.instanceId);
+    const result = await runTurn(
+      flow.content, input, ctx,
+      (effect, state) => performEffect(this.env, this.instanceId, effect, state, this.notifyTarget()),
+      (flowId) => loadPublishedFlow(this.env.DB, this.instanceId, flowId),
+    );
+    const before = this.row()!;
+    const prevAttrs = before.flow_state ? (JSON.parse(before.flow_state) as FlowState).attributes : {};
+    this.set({ flow_state: JSON.stringify(result.state), step: before.step + 1 });
+    this.keepLogs(result.logs);
+    if (JSON.stringify(prevAttrs) !== JSON.stringify(result.state.attributes)) {
+      this.#outbox.add({ contactId: this.contactId, type: "ATTRIBUTES_UPDATED", at: Date.now(), update: { attributes: result.state.attributes } });
+    }
+    if (result.status === "queued") {
+      const queueId = result.state.queue?.id ?? result.state.targetQueueId;
+      this.set({ phase: "QUEUED", queue_id: queueId ?? null });
+      if (queueId) await this.loadQueueFlow(queueId);
+    }
+    this.kick();
+    return result;
+  }
+
+  private keepLogs(logs: FlowLogEntry[]) {
+    for (const entry of logs) this.store.exec("INSERT INTO pending_logs (entry) VALUES (?)", JSON.stringify(entry));
+  }
+
+  /** TwiML for a flow result; remembers it as the answer to retries of this step. */
+  private answerVoice(result: FlowResult): string {
+    const r = this.require();
+    const urls = voiceUrls(r.public_base_url, this.instanceId, this.contactId, r.step);
+    let twiml: string;
+    if (result.status === "queued") {
+      // Say what the flow said, then the queue loop (the flow's enqueue effect is ours to carry out).
+      twiml = renderVoice(
+        { ...result, status: "waiting_playback", effects: result.effects.filter((e) => e.type !== "enqueue") },
+        { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.queue },
+      );
+    } else {
+      twiml = renderVoice(result, { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.resume, dialAction: urls.dial });
+    }
+    if (result.status === "ended" || result.status === "disconnected") {
+      const now = Date.now();
+      this.set({ phase: "ENDED", ended_at: now });
+      this.#outbox.add({ contactId: this.contactId, type: "DISCONNECTED", at: now, data: { by: "FLOW" }, update: { state: "ENDED", endedAt: now, disconnectReason: "CONTACT_FLOW_DISCONNECT" } });
+      this.kick();
+    }
+    this.set({ last_twiml: twiml });
+    return twiml;
+  }
+
+  private async loadQueueFlow(queueId: string) {
+    const { queues } = await flowContext(this.env.DB, this.instanceId);
+    const flowId = await this.customerQueueFlowId(queueId);
+    const flow = flowId ? await loadPublishedFlow(this.env.DB, this.instanceId, flowId) : null;
+    this.set({ queue_flow: flow ? JSON.stringify(flow) : null, queue_flow_state: null });
+    void queues;
+  }
+
+  private async customerQueueFlowId(queueId: string): Promise<string | null> {
+    const row = await this.env.DB.prepare("SELECT customer_queue_flow_id AS id FROM queues WHERE instance_id = ? AND id = ?")
+      .bind(this.instanceId, queueId)
+      .first<{ id: string | null }>();
+    return row?.id ?? null;
+  }
+
+  /** What a waiting caller hears next: the queue's CUSTOMER_QUEUE flow, or position and music. */
+  async voiceQueueWait(played: boolean): Promise<string> {
+    const r = this.require();
+    const urls = voiceUrls(r.public_base_url, this.instanceId, this.contactId, r.step);
+    if (r.phase === "CONNECTED") return customerBridge(r.conference!, urls, []);
+    if (r.phase !== "QUEUED" || !r.queue_id) return hangup();
+    const pos = await this.env.QUEUE_ROOM.getByName(queueRoomName(this.instanceId, r.queue_id)).position(this.contactId);
+    const position = pos.status === "WAITING" ? pos.position : null;
+    if (!r.queue_flow) return defaultQueueLoop(position, urls.queue);
+    const flow = JSON.parse(r.queue_flow) as PublishedFlow;
+    const base = JSON.parse(r.flow_state!) as FlowState;
+    const ctx = await flowContext(this.env.DB, this.instanceId);
+    const queue = {
+      ...(base.queue ?? { id: r.queue_id, name: ctx.queues?.[r.queue_id]?.name ?? r.queue_id }),
+      position: position ?? undefined,
+      estimatedWaitSeconds: pos.status === "WAITING" ? (pos.estimatedWaitSeconds ?? undefined) : undefined,
+    };
+    const current = r.queue_flow_state ? (JSON.parse(r.queue_flow_state) as FlowState) : null;
+    let result: FlowResult =
+      current && played && current.currentActionId
+        ? resumeFlow(flow.content, current, { type: "playback_done", queue }, ctx)
+        : enterFlow(flow.content, { ...base, queue }, ctx, { flowId: flow.id, flowVersion: flow.version, flowType: "CUSTOMER_QUEUE" });
+    if (result.status === "ended" && result.effects.length === 0) {
+      // The queue flow ran off its end: start it again (it loops while the caller waits).
+      result = enterFlow(flow.content, { ...base, queue }, ctx, { flowId: flow.id, flowVersion: flow.version, flowType: "CUSTOMER_QUEUE" });
+    }
+    this.set({ queue_flow_state: JSON.stringify(result.state) });
+    this.keepLogs(result.logs);
+    this.kick();
+    const twiml = renderVoice({ ...result, status: result.status === "ended" ? "waiting_playback" : result.status }, {
+      gather: urls.queueResume, gatherTimeout: urls.queueResume, resume: urls.queueResume,
+    });
+    return twiml.includes("<Redirect") || twiml.includes("<Hangup") ? twiml : defaultQueueLoop(position, urls.queue);
+  }
+
+  /** The caller's TwiML once connected: the contact's conference. */
+  async voiceBridge(): Promise<string> {
+    const r = this.require();
+    if (r.phase === "ENDED") return hangup();
+    if (r.phase !== "CONNECTED" || !r.conference) return this.voiceQueueWait(false);
+    return customerBridge(r.conference, voiceUrls(r.public_base_url, this.instanceId, this.contactId, r.step), []);
+  }
+
+  /** The agent's leg: a whisper naming the queue and the caller, then the conference. */
+  async voiceAgentLeg(): Promise<string> {
+    const r = this.require();
+    if (r.phase !== "CONNECTED" || !r.conference) return sayAndHangup("This contact has ended.");
+    const ctx = await flowContext(this.env.DB, this.instanceId);
+    const queueName = r.queue_id ? (ctx.queues?.[r.queue_id]?.name ?? "") : "";
+    return agentBridge(r.conference, [queueName ? `${queueName} call.` : "Incoming call."]);
+  }
+
+  /** Call status callbacks: the customer's leg (the number's status callback) or the agent's. */
+  async voiceStatus(leg: "customer" | "agent", callSid: string, status: string): Promise<void> {
+    const r = this.row();
+    if (!r) return;
+    const final = ["completed", "busy", "failed", "no-answer", "canceled"].includes(status);
+    if (!final) return; // ringing/in-progress never move a contact backwards
+    if (leg === "agent") {
+      if (callSid !== r.agent_call_sid) return;
+      this.set({ agent_call_sid: null });
+      // The agent hung up their phone: the contact ends at the agent (routing tells us ENDED).
+      if (r.phase === "CONNECTED" && r.agent_id) {
+        await this.env.AGENT_ROOM.getByName(agentRoomName(this.instanceId, r.agent_id)).endContact(this.contactId, "AGENT_DISCONNECT").catch(() => undefined);
+      }
+      return;
+    }
+    if (callSid !== r.call_sid || r.phase === "ENDED") return;
+    const now = Date.now();
+    const was = r.phase;
+    this.set({ phase: "ENDED", ended_at: now });
+    if (was === "FLOW") {
+      this.#outbox.add({ contactId: this.contactId, type: "ABANDONED", at: now, data: { in: "FLOW", status }, update: { state: "ABANDONED", endedAt: now, disconnectReason: "CUSTOMER_DISCONNECT" } });
+    } else if (r.queue_id) {
+      // Waiting or ringing: routing marks it abandoned and withdraws the offer; connected: ends it at the agent.
+      this.enqueueAction({ kind: "disconnectFromQueue", queueId: r.queue_id });
+    }
+    if (r.agent_call_sid) this.enqueueAction({ kind: "hangupCall", callSid: r.agent_call_sid });
+    this.kick();
+  }
+
+  // ─── routing tells us what happened ──────────────────────────────────────────────────────
+
+  async onRoutingEvent(e: RoutingEvent): Promise<void> {
+    const r = this.row();
+    if (!r || r.phase === "ENDED") return;
+    switch (e.type) {
+      case "CONNECTED": {
+        if (r.phase === "CONNECTED" && r.agent_id === e.agentId) return;
+        const conference = `${this.contactId}-${r.connections + 1}`;
+        this.set({ phase: "CONNECTED", agent_id: e.agentId, queue_id: e.queueId ?? r.queue_id, conference, connections: r.connections + 1 });
+        if (r.channel === "VOICE") this.enqueueAction({ kind: "bridge", agentId: e.agentId! });
+        break;
+      }
+      case "HELD":
+      case "RESUMED":
+        if (r.channel === "VOICE") this.enqueueAction({ kind: "hold", onHold: e.type === "HELD" });
+        break;
+      case "TRANSFERRED":
+        this.set({ phase: "QUEUED", queue_id: e.queueId, agent_id: null, queue_flow_state: null });
+        if (e.queueId) await this.loadQueueFlow(e.queueId);
+        if (r.channel === "VOICE") this.enqueueAction({ kind: "toQueue" });
+        break;
+      case "ENDED":
+        this.set({ phase: "ENDED", ended_at: e.at });
+        if (r.channel === "VOICE") this.enqueueAction({ kind: "endCall" });
+        break;
+      case "MISSED":
+        break; // the contact stays in its queue; nothing to do to the call
+      default:
+        assertNever(e.type);
+    }
+    this.kick();
+  }
+
+  // ─── actions on the live call, retried by the alarm ──────────────────────────────────────
+
+  private enqueueAction(action: VoiceAction) {
+    this.store.exec("INSERT INTO actions (action, next_at) VALUES (?, ?)", JSON.stringify(action), Date.now());
+  }
+
+  /** Starts working through actions, logs and the outbox now; the alarm covers failures. */
+  private kick() {
+    this.ctx.waitUntil(this.work());
+  }
+
+  private work(): Promise<void> {
+    if (this.#running) return this.#running;
+    this.#running = (async () => {
+      try {
+        await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+        await this.runActions();
+        await this.flushLogs();
+        await this.#outbox.flush();
+        await this.rearm();
+      } finally {
+        this.#running = null;
+      }
+    })();
+    return this.#running;
+  }
+
+  private async runActions() {
+    for (let i = 0; i < 50; i++) {
+      const next = this.store
+        .exec<{ seq: number; action: string; attempts: number }>("SELECT seq, action, attempts FROM actions WHERE next_at <= ? ORDER BY seq LIMIT 1", Date.now())
+        .toArray()[0];
+      if (!next) return;
+      try {
+        await runVoiceAction(this.env, this.instanceId, this.contactId, this.require(), JSON.parse(next.action) as VoiceAction, {
+          setAgentCall: (sid) => this.set({ agent_call_sid: sid }),
+        });
+        this.store.exec("DELETE FROM actions WHERE seq = ?", next.seq);
+      } catch (err) {
+        const attempts = next.attempts + 1;
+        console.error(JSON.stringify({ event: "contact_action_failed", contactId: this.contactId, action: next.action, attempts, error: String(err) }));
+        if (attempts >= MAX_ATTEMPTS) this.store.exec("DELETE FROM actions WHERE seq = ?", next.seq);
+        else this.store.exec("UPDATE actions SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?", attempts, Date.now() + RETRY_MS * 2 ** attempts, String(err), next.seq);
+        return;
+      }
+    }
+  }
+
+  private async flushLogs() {
+    const rows = this.store.exec<{ seq: number; entry: string }>("SELECT seq, entry FROM pending_logs ORDER BY seq LIMIT 100").toArray();
+    if (!rows.length) return;
+    const db = createDb(this.env.DB);
+    await db.insert(flowLogs).values(
+      rows.map((row) => {
+        const e = JSON.parse(row.entry) as FlowLogEntry;
+        return {
+          instanceId: this.instanceId, contactId: this.contactId, flowId: e.flowId ?? null, flowVersion: e.flowVersion ?? null,
+          at: e.at, actionId: e.actionId, actionType: e.actionType, branch: e.branch, nextActionId: e.nextActionId, data: e.data ?? null,
+        };
+      }),
+    );
+    this.store.exec("DELETE FROM pending_logs WHERE seq <= ?", rows[rows.length - 1].seq);
+  }
+
+  private async rearm() {
+    const due = this.store.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM actions").one().at;
+    const more = this.#outbox.pending() > 0 || this.store.exec<{ n: number }>("SELECT count(*) AS n FROM pending_logs").one().n > 0;
+    if (due !== null) await this.ctx.storage.setAlarm(Math.max(due, Date.now() + 10));
+    else if (more) await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+    else await this.ctx.storage.deleteAlarm();
+  }
+
+  async onAlarm() {
+    await this.work();
+  }
+
+  /** For tests: everything owed is done (actions run, logs and contact events in D1). */
+  async settle() {
+    for (let i = 0; i < 20; i++) {
+      await this.work();
+      const left = this.store.exec<{ n: number }>("SELECT count(*) AS n FROM actions WHERE next_at <= ?", Date.now()).one().n;
+      if (left === 0 && this.#outbox.pending() === 0) return;
+    }
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The part of Twilio's REST API the Worker calls: live-call redirects and hang-ups,
+ * outbound legs, conference participants (hold, mute, add, remove) and recordings.
+ * The base URL comes from TWILIO_API_BASE_URL: Twilio in production, the phone simulator
+ * (`npm run phone`) locally and in tests. Plain fetch: the `twilio` package's REST client
+ * needs Node's HTTP stack.
+ */
+export type TwilioCredentials = { accountSid: string; authToken: string };
+
+export class TwilioApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class TwilioRest {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly creds: TwilioCredentials,
+  ) {}
+
+  private async request<T>(method: string, path: string, form?: Record<string, string | undefined>): Promise<T> {
+    const url = `${this.baseUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${this.creds.accountSid}${path}`;
+    const body = form
+      ? new URLSearchParams(Object.entries(form).filter((e): e is [string, string] => e[1] !== undefined)).toString()
+      : undefined;
+    const res = await fetch(url, {
+      method,
+      headers: {
+        authorization: `Basic ${btoa(`${this.creds.accountSid}:${this.creds.authToken}`)}`,
+        ...(body ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+      },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    let json: any = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON */
+    }
+    if (!res.ok) {
+      throw new TwilioApiError(res.status, json?.code ?? null, `Twilio ${method} ${path}: ${res.status} ${json?.message ?? text.slice(0, 200)}`);
+    }
+    return json as T;
+  }
+
+  /** Points a live call at new TwiML (`twiml`) or a URL that returns it. */
+  updateCall(callSid: string, update: { twiml?: string; url?: string }) {
+    return this.request<{ sid: string; status: string }>("POST", `/Calls/${callSid}.json`, {
+      Twiml: update.twiml,
+      Url: update.url,
+      Method: update.url ? "POST" : undefined,
+    });
+  }
+
+  hangupCall(callSid: string) {
+    return this.request<{ sid: string; status: string }>("POST", `/Calls/${callSid}.json`, { Status: "completed" });
+  }
+
+  createCall(call: { to: string; from: string; url: string; statusCallback?: string; timeoutSeconds?: number }) {
+    return this.request<{ sid: string; status: string }>("POST", "/Calls.json", {
+      To: call.to,
+      From: call.from,
+      Url: call.url,
+      Method: "POST",
+      StatusCallback: call.statusCallback,
+      StatusCallbackMethod: call.statusCallback ? "POST" : undefined,
+      Timeout: call.timeoutSeconds ? String(call.timeoutSeconds) : undefined,
+    });
+  }
+
+  findConference(friendlyName: string) {
+    return this.request<{ conferences: { sid: string; status: string }[] }>(
+      "GET",
+      `/Conferences.json?FriendlyName=${encodeURIComponent(friendlyName)}&Status=in-progress`,
+    ).then((r) => r.conferences[0] ?? null);
+  }
+
+  updateParticipant(conferenceSid: string, callSid: string, update: { hold?: boolean; muted?: boolean; holdUrl?: string }) {
+    return this.request("POST", `/Conferences/${conferenceSid}/Participants/${callSid}.json`, {
+      Hold: update.hold === undefined ? undefined : String(update.hold),
+      HoldUrl: update.holdUrl,
+      Muted: update.muted === undefined ? undefined : String(update.muted),
+    });
+  }
+
+  addParticipant(conferenceSid: string, p: { from: string; to: string; endConferenceOnExit?: boolean; statusCallback?: string }) {
+    return this.request<{ call_sid: string }>("POST", `/Conferences/${conferenceSid}/Participants.json`, {
+      From: p.from,
+      To: p.to,
+      EndConferenceOnExit: p.endConferenceOnExit === undefined ? undefined : String(p.endConferenceOnExit),
+      StatusCallback: p.statusCallback,
+    });
+  }
+
+  removeParticipant(conferenceSid: string, callSid: string) {
+    return this.request<void>("DELETE", `/Conferences/${conferenceSid}/Participants/${callSid}.json`);
+  }
+
+  startRecording(callSid: string, opts: { statusCallback: string; channels?: "mono" | "dual" }) {
+    return this.request<{ sid: string }>("POST", `/Calls/${callSid}/Recordings.json`, {
+      RecordingStatusCallback: opts.statusCallback,
+      RecordingStatusCallbackMethod: "POST",
+      RecordingChannels: opts.channels ?? "dual",
+    });
+  }
+
+  setRecordingStatus(callSid: string, recordingSid: string, status: "paused" | "in-progress" | "stopped") {
+    return this.request("POST", `/Calls/${callSid}/Recordings/${recordingSid}.json`, { Status: status });
+  }
+
+  /** The recording's media (WAV), fetched with the account's credentials. */
+  async fetchRecording(recordingSid: string): Promise<Response> {
+    const url = `${this.baseUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${this.creds.accountSid}/Recordings/${recordingSid}.wav`;
+    const res = await fetch(url, { headers: { authorization: `Basic ${btoa(`${this.creds.accountSid}:${this.creds.authToken}`)}` } });
+    if (!res.ok) throw new TwilioApiError(res.status, null, `Twilio GET recording ${recordingSid}: ${res.status}`);
+    return res;
+  }
+
+  deleteRecording(recordingSid: string) {
+    return this.request<void>("DELETE", `/Recordings/${recordingSid}.json`);
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Twilio's webhooks. Thin: check the signature (verify.ts), find the contact's object, hand
+ * off. The number's Voice URL is POST /twilio/voice and its status callback POST
+ * /twilio/status; every other URL is one the Worker wrote into TwiML it returned (with
+ * `instance` and `contact` in the query, covered by the signature).
+ */
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { createDb } from "../../db/client";
+import { contactRoomName } from "../../durable/names";
+import type { AppEnv } from "../env";
+import { sha256Hex } from "../lib/crypto";
+import { ApiError } from "../lib/errors";
+import { sayAndHangup } from "../../durable/voice/twiml";
+import { assertSignature, instanceOfNumber, loadInstance, readForm, type TwilioInstance } from "./verify";
+
+const xml = (c: Context<AppEnv>, twiml: string) => c.body(twiml, 200, { "content-type": "text/xml; charset=utf-8" });
+
+/** A contact id derived from the call, so Twilio's retries of a new call find the same contact. */
+export async function voiceContactId(instanceId: string, callSid: string): Promise<string> {
+  const h = await sha256Hex(`${instanceId}:${callSid}`);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const CallSid = z.string().regex(/^CA[0-9a-f]{32}$/i, "not a CallSid");
+const Ref = z.object({ instance: z.string().min(1).max(64), contact: z.string().min(1).max(64) });
+
+type Verified = { instance: TwilioInstance; params: Record<string, string> };
+
+/** Checks a callback URL the Worker generated: the instance from the query, then the signature. */
+async function verifyCallback(c: Context<AppEnv>): Promise<Verified & { contactId: string }> {
+  const ref = Ref.safeParse(c.req.query());
+  if (!ref.success) throw new ApiError(400, "bad_callback", "instance and contact are required");
+  const params = await readForm(c);
+  const instance = await loadInstance(c.var.db, c.env.SWITCHBOARD_SECRET, ref.data.instance);
+  if (!instance) throw new ApiError(403, "invalid_signature", "Unknown instance");
+  assertSignature(c, instance, params);
+  return { instance, params, contactId: ref.data.contact };
+}
+
+const session = (c: Context<AppEnv>, instanceId: string, contactId: string) =>
+  c.env.CONTACT_SESSION.getByName(contactRoomName(instanceId, contactId));
+
+const step = (c: Context<AppEnv>) => Number(c.req.query("step") ?? "-1");
+
+export const twilioRoutes = new Hono<AppEnv>()
+  // The number's Voice URL: a new call.
+  .post("/voice", async (c) => {
+    const params = await readForm(c);
+    const to = params.To ?? params.Called ?? "";
+    const number = to ? await instanceOfNumber(createDb(c.env.DB), to) : null;
+    if (!number) {
+      // Nobody to verify against: answer politely, change nothing.
+      console.warn(JSON.stringify({ event: "twilio_unknown_number", to }));
+      return xml(c, sayAndHangup("Sorry, the number you have called is not in service. Goodbye."));
+    }
+    const instance = await loadInstance(c.var.db, c.env.SWITCHBOARD_SECRET, number.instanceId);
+    if (!instance) throw new ApiError(403, "invalid_signature", "This instance has no Twilio credentials");
+    assertSignature(c, instance, params);
+    const sid = CallSid.safeParse(params.CallSid);
+    if (!sid.success) throw new ApiError(400, "validation_failed", "CallSid: not a CallSid");
+    const contactId = await voiceContactId(instance.id, sid.data);
+    const twiml = await session(c, instance.id, contactId).voiceStart({
+      callSid: sid.data,
+      from: params.From ?? "",
+      to,
+      flowId: number.flowId,
+      publicBaseUrl: instance.publicBaseUrl,
+    });
+    return xml(c, twiml);
+  })
+  // The number's status callback (customer leg), or the agent leg's (?leg=agent).
+  .post("/status", async (c) => {
+    let verified: Verified & { contactId: string };
+    if (c.req.query("instance")) verified = await verifyCallback(c);
+    else {
+      const params = await readForm(c);
+      const to = params.To ?? params.Called ?? "";
+      const number = to ? await instanceOfNumber(createDb(c.env.DB), to) : null;
+      const instance = number ? await loadInstance(c.var.db, c.env.SWITCHBOARD_SECRET, number.instanceId) : null;
+      if (!instance) throw new ApiError(403, "invalid_signature", "Unknown number");
+      assertSignature(c, instance, params);
+      const sid = CallSid.safeParse(params.CallSid);
+      if (!sid.success) throw new ApiError(400, "validation_failed", "CallSid: not a CallSid");
+      verified = { instance, params, contactId: await voiceContactId(instance.id, sid.data) };
+    }
+    const leg = c.req.query("leg") === "agent" ? "agent" : "customer";
+    await session(c, verified.instance.id, verified.contactId).voiceStatus(leg, verified.params.CallSid ?? "", verified.params.CallStatus ?? "");
+    return c.body(null, 204);
+  })
+  .post("/voice/gather", async (c) => {
+    const v = await verifyCallback(c);
+    const input = v.params.SpeechResult !== undefined ? { speech: v.params.SpeechResult } : { digits: v.params.Digits ?? "" };
+    return xml(c, await session(c, v.instance.id, v.contactId).voiceInput(step(c), input));
+  })
+  .post("/voice/gather-timeout", async (c) => {
+    const v = await verifyCallback(c);
+    return xml(c, await session(c, v.instance.id, v.contactId).voiceInput(step(c), "timeout"));
+  })
+  .post("/voice/resume", async (c) => {
+    const v = await verifyCallback(c);
+    return xml(c, await session(c, v.instance.id, v.contactId).voiceResume(step(c)));
+  })
+  .post("/voice/dial", async (c) => {
+    const v = await verifyCallback(c);
+    return xml(c, await session(c, v.instance.id, v.contactId).voiceDialResult(step(c), v.params.DialCallStatus ?? "failed"));
+  })
+  .post("/voice/queue", async (c) => {
+    const v = await verifyCallback(c);
+    return xml(c, await session(c, v.instance.id, v.contactId).voiceQueueWait(c.req.query("played") === "1"));
+  })
+  .post("/voice/bridge", async (c) => {
+    const v = await verifyCallback(c);
+    return xml(c, await session(c, v.instance.id, v.contactId).voiceBridge());
+  })
+  .post("/voice/agent", async (c) => {
+    const v = await verifyCallback(c);
+    return xml(c, await session(c, v.instance.id, v.contactId).voiceAgentLeg());
+  })
+  .post("/voice/conference", async (c) => {
+    await verifyCallback(c);
+    // Conference events are informational: hold and ends are driven by routing and call status.
+    return c.body(null, 204);
+  });
+
+// Twilio shows our error body to nobody; keep webhook errors short and logged.
+twilioRoutes.onError((err, c) => {
+  const status = err instanceof ApiError ? err.status : 500;
+  if (!(err instanceof ApiError)) console.error(JSON.stringify({ event: "twilio_webhook_error", path: c.req.path, error: String(err) }));
+  return c.json({ error: { code: err instanceof ApiError ? err.code : "internal", message: err.message } }, status);
+});

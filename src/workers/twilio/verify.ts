@@ -1,0 +1,80 @@
+/**
+ * Every Twilio webhook is checked before anything else happens: the body is size-limited and
+ * parsed as a form, the instance is found (from `To` for a new call, from the `instance` query
+ * parameter on URLs the Worker generated — the signature covers the query), and
+ * X-Twilio-Signature is verified with the instance's auth token against the URL built from the
+ * instance's configured public base URL (never from Host or X-Forwarded-* headers).
+ */
+import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { validateRequest } from "twilio/lib/webhooks/webhooks";
+import type { Db } from "../../db/client";
+import { TWILIO_TOKEN_FIELD } from "../../db/provision";
+import { instances, phoneNumbers } from "../../db/schema";
+import type { AppEnv } from "../env";
+import { decryptField } from "../lib/crypto";
+import { ApiError } from "../lib/errors";
+
+export const MAX_WEBHOOK_BYTES = 64 * 1024;
+
+export type TwilioInstance = {
+  id: string;
+  publicBaseUrl: string;
+  timezone: string;
+  accountSid: string;
+  authToken: string;
+};
+
+export type VerifiedWebhook = { instance: TwilioInstance; params: Record<string, string>; url: string };
+
+export async function readForm(c: Context<AppEnv>): Promise<Record<string, string>> {
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared > MAX_WEBHOOK_BYTES) throw new ApiError(413, "payload_too_large", "Webhook body too large");
+  const buf = await c.req.arrayBuffer();
+  if (buf.byteLength > MAX_WEBHOOK_BYTES) throw new ApiError(413, "payload_too_large", "Webhook body too large");
+  if (c.req.method === "GET") return Object.fromEntries(new URL(c.req.url).searchParams);
+  return Object.fromEntries(new URLSearchParams(new TextDecoder().decode(buf)));
+}
+
+export async function loadInstance(db: Db, secret: string, instanceId: string): Promise<TwilioInstance | null> {
+  const [row] = await db.select().from(instances).where(eq(instances.id, instanceId)).limit(1);
+  if (!row || !row.twilioAccountSid || !row.twilioAuthTokenEnc) return null;
+  return {
+    id: row.id,
+    publicBaseUrl: row.publicBaseUrl,
+    timezone: row.timezone,
+    accountSid: row.twilioAccountSid,
+    authToken: await decryptField(secret, row.id, TWILIO_TOKEN_FIELD, row.twilioAuthTokenEnc),
+  };
+}
+
+/** The instance that owns a phone number (E.164), if any. */
+export async function instanceOfNumber(db: Db, e164: string): Promise<{ instanceId: string; flowId: string | null } | null> {
+  const [row] = await db
+    .select({ instanceId: phoneNumbers.instanceId, flowId: phoneNumbers.flowId })
+    .from(phoneNumbers)
+    .where(eq(phoneNumbers.e164, e164))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The URL Twilio signed: the configured public base URL + this request's path and query. */
+export function signedUrl(instance: TwilioInstance, requestUrl: string): string {
+  const u = new URL(requestUrl);
+  return `${instance.publicBaseUrl.replace(/\/$/, "")}${u.pathname}${u.search}`;
+}
+
+/** 403 unless the request carries a valid signature for this instance. */
+export function assertSignature(c: Context<AppEnv>, instance: TwilioInstance, params: Record<string, string>): string {
+  const signature = c.req.header("x-twilio-signature");
+  const url = signedUrl(instance, c.req.url);
+  const signedParams = c.req.method === "GET" ? {} : params;
+  if (!signature || !validateRequest(instance.authToken, signature, url, signedParams)) {
+    console.warn(JSON.stringify({ event: "twilio_signature_rejected", instanceId: instance.id, path: new URL(c.req.url).pathname }));
+    throw new ApiError(403, "invalid_signature", "X-Twilio-Signature is missing or does not match");
+  }
+  if (params.AccountSid && params.AccountSid !== instance.accountSid) {
+    throw new ApiError(403, "invalid_signature", "The request is for another Twilio account");
+  }
+  return url;
+}

@@ -1,0 +1,123 @@
+/**
+ * Voice fixtures: an instance with Twilio credentials, a number and a published flow, and the
+ * phone simulator wired to the Worker (webhooks through SELF.fetch) and standing in for
+ * Twilio's REST API (the Worker's fetches to TWILIO_API_BASE_URL are answered by it).
+ */
+import { env, SELF } from "cloudflare:test";
+import { eq } from "drizzle-orm";
+import { vi } from "vitest";
+import { TWILIO_TOKEN_FIELD } from "../../src/db/provision";
+import { flows, flowVersions, instances, phoneNumbers } from "../../src/db/schema";
+import type { FlowContent } from "../../src/flows";
+import { Phone } from "../../src/simulator";
+import { encryptField } from "../../src/workers/lib/crypto";
+import { db } from "../helpers";
+import { makeInstance, type ProfileSpec, type QueueSpec } from "../routing/helpers";
+
+export const ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
+export const AUTH_TOKEN = "voice-test-auth-token-0123456789";
+export const BASE_URL = "https://calls.example.com";
+
+/** The demo-style IVR: welcome, "press 1 for sales, 2 for support", retries, then the queue. */
+export function ivrFlow(q: (id: string) => string): FlowContent {
+  return {
+    Version: "2019-10-30",
+    StartAction: "welcome",
+    Actions: [
+      { Identifier: "welcome", Type: "MessageParticipant", Parameters: { Text: "Welcome to Acme." }, Transitions: { NextAction: "menu", Errors: [] } },
+      {
+        Identifier: "menu", Type: "GetParticipantInput",
+        Parameters: { Text: "For sales press 1. For support press 2.", InputTimeLimitSeconds: "5", StoreInput: "False" },
+        Transitions: {
+          NextAction: "retry",
+          Conditions: [
+            { NextAction: "to-sales", Condition: { Operator: "Equals", Operands: ["1"] } },
+            { NextAction: "to-support", Condition: { Operator: "Equals", Operands: ["2"] } },
+          ],
+          Errors: [
+            { NextAction: "retry", ErrorType: "InputTimeLimitExceeded" },
+            { NextAction: "retry", ErrorType: "NoMatchingCondition" },
+          ],
+        },
+      },
+      {
+        Identifier: "retry", Type: "Loop", Parameters: { LoopCount: "1" },
+        Transitions: {
+          NextAction: "bye",
+          Conditions: [
+            { NextAction: "menu", Condition: { Operator: "Equals", Operands: ["ContinueLooping"] } },
+            { NextAction: "bye", Condition: { Operator: "Equals", Operands: ["DoneLooping"] } },
+          ],
+        },
+      },
+      { Identifier: "to-sales", Type: "UpdateContactAttributes", Parameters: { Attributes: { intent: "sales" } }, Transitions: { NextAction: "q-sales", Errors: [] } },
+      { Identifier: "q-sales", Type: "UpdateContactTargetQueue", Parameters: { QueueId: q("sales") }, Transitions: { NextAction: "transfer", Errors: [] } },
+      { Identifier: "to-support", Type: "UpdateContactTargetQueue", Parameters: { QueueId: q("support") }, Transitions: { NextAction: "transfer", Errors: [] } },
+      {
+        Identifier: "transfer", Type: "TransferContactToQueue", Parameters: {},
+        Transitions: { NextAction: "bye", Errors: [{ NextAction: "full", ErrorType: "QueueAtCapacity" }, { NextAction: "bye", ErrorType: "NoMatchingError" }] },
+      },
+      { Identifier: "full", Type: "MessageParticipant", Parameters: { Text: "All our lines are busy." }, Transitions: { NextAction: "bye", Errors: [] } },
+      { Identifier: "bye", Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },
+    ],
+  };
+}
+
+export async function makeVoiceInstance(spec: {
+  queues?: QueueSpec[];
+  profiles?: ProfileSpec[];
+  agents?: { id: string; profile: string | null }[];
+  flow?: (q: (id: string) => string) => FlowContent;
+}) {
+  const fx = await makeInstance({
+    queues: spec.queues ?? [{ id: "sales" }, { id: "support" }],
+    profiles: spec.profiles ?? [{ id: "all", voice: 1, queues: [{ queueId: "sales", priority: 1 }, { queueId: "support", priority: 2 }] }],
+    agents: spec.agents ?? [{ id: "alice", profile: "all" }, { id: "bob", profile: "all" }],
+  });
+  const d = db();
+  await d
+    .update(instances)
+    .set({
+      publicBaseUrl: BASE_URL,
+      twilioAccountSid: ACCOUNT_SID,
+      twilioAuthTokenEnc: await encryptField(env.SWITCHBOARD_SECRET, fx.instanceId, TWILIO_TOKEN_FIELD, AUTH_TOKEN),
+    })
+    .where(eq(instances.id, fx.instanceId));
+  const flowId = `${fx.instanceId}:flow:ivr`;
+  const content = (spec.flow ?? ivrFlow)(fx.queueId);
+  await d.insert(flows).values({ id: flowId, instanceId: fx.instanceId, name: "IVR", type: "CONTACT_FLOW", content, publishedVersion: 1 });
+  await d.insert(flowVersions).values({ instanceId: fx.instanceId, flowId, version: 1, content });
+  // A number unique to this instance: +1555 + 7 digits from the instance id.
+  const number = `+1555${parseInt(fx.instanceId.slice(1, 8), 16).toString().slice(-7).padStart(7, "0")}`;
+  await d.insert(phoneNumbers).values({ id: `${fx.instanceId}:number`, instanceId: fx.instanceId, e164: number, flowId });
+  return { ...fx, number, flowId };
+}
+
+/** A phone network for the test: the simulator, with Twilio's REST API routed to it. */
+export function simulatedTwilio(authToken = AUTH_TOKEN) {
+  const phone = new Phone({
+    baseUrl: BASE_URL,
+    accountSid: ACCOUNT_SID,
+    authToken,
+    transport: (url, init) => SELF.fetch(url, init),
+    apiBaseUrl: env.TWILIO_API_BASE_URL,
+  });
+  const realFetch = globalThis.fetch;
+  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    if (request.url.startsWith(env.TWILIO_API_BASE_URL)) return phone.rest(request);
+    return realFetch(input, init);
+  });
+  return { phone, restore: () => spy.mockRestore() };
+}
+
+/** Settles both sides until `cond` holds: the simulator applies REST commands; objects run their work. */
+export async function until<T>(phone: Phone, cond: () => T | null | undefined | false | Promise<T | null | undefined | false>, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    await phone.settle();
+    const v = await cond();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}; last events: ${JSON.stringify(phone.events.slice(-6))}`);
+}
