@@ -30,6 +30,11 @@ export const instances = sqliteTable("instances", {
   twilioAccountSid: text("twilio_account_sid"),
   /** AES-GCM ciphertext (see src/workers/lib/crypto.ts), never returned by the API. */
   twilioAuthTokenEnc: text("twilio_auth_token_enc"),
+  /** API key for minting the browser softphone's Voice access tokens (secret encrypted). */
+  twilioApiKeySid: text("twilio_api_key_sid"),
+  twilioApiKeySecretEnc: text("twilio_api_key_secret_enc"),
+  /** TwiML App whose Voice URL the softphone's outgoing calls use. */
+  twilioTwimlAppSid: text("twilio_twiml_app_sid"),
   recordingRetentionDays: integer("recording_retention_days").notNull().default(365),
   contactRetentionDays: integer("contact_retention_days").notNull().default(730),
   transcriptRetentionDays: integer("transcript_retention_days").notNull().default(365),
