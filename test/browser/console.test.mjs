@@ -116,7 +116,7 @@ describe("web app", { timeout: 240_000 }, () => {
     await page.getByLabel("Priority, row 2").fill("0");
     await page.getByRole("button", { name: "Create routing profile" }).click();
     // Priority 0 is refused by the API: the message appears in that row.
-    await assertText(page.locator("tr", { has: page.getByLabel("Priority, row 2") }).locator(".field-error"), "Too small");
+    await assertText(page.locator("tr", { has: page.getByLabel("Priority, row 2") }).locator(".field-error"), "must be at least 1");
     await check("routing-profile-validation");
     await page.getByLabel("Priority, row 2").fill("2");
     await page.getByRole("button", { name: "Create routing profile" }).click();

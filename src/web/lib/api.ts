@@ -95,11 +95,36 @@ function toApiError(status: number, json: unknown): ApiError {
   // import's "name") is also a field error, so the form shows it at that field.
   const fieldErrors = list
     .filter((d) => typeof d.field === "string" && typeof d.message === "string" && (!("actionId" in d) || d.actionId === null))
-    .map((d) => ({ field: d.field as string, message: d.message as string }));
+    .map((d) => ({ field: d.field as string, message: plainFieldMessage(d.message as string) }));
   const actionErrors = list
     .filter((d) => "actionId" in d && (typeof d.actionId === "string" || d.actionId === null) && typeof d.message === "string")
     .map((d) => ({ actionId: d.actionId as string | null, field: typeof d.field === "string" ? d.field : undefined, message: d.message as string }));
   return new ApiError(status, code, humanMessage(status, code, serverMessage, fieldErrors, actionErrors), serverMessage, fieldErrors, actionErrors, details);
+}
+
+/** zod's generic messages ("Too small: expected number to be >=1") in plain words. */
+export function plainFieldMessage(message: string): string {
+  const rules: [RegExp, (m: RegExpMatchArray) => string][] = [
+    [/^Too small: expected number to be >=?(-?\d+)/, (m) => `must be at least ${m[1]}`],
+    [/^Too big: expected number to be <=?(-?\d+)/, (m) => `must be at most ${m[1]}`],
+    [/^Too small: expected string to have >=?1 characters?/, () => "must not be empty"],
+    [/^Too small: expected string to have >=?(\d+) characters?/, (m) => `must be at least ${m[1]} characters`],
+    [/^Too big: expected string to have <=?(\d+) characters?/, (m) => `must be at most ${m[1]} characters`],
+    [/^Too big: expected array to have <=?(\d+) items?/, (m) => `may have at most ${m[1]} entries`],
+    [/^Invalid input: expected \w+, received (undefined|null)/, () => "is required"],
+    [/^Invalid input: expected (int|number), received/, () => "must be a whole number"],
+    [/^Invalid input: expected string, received/, () => "must be text"],
+    [/^Invalid input: expected boolean, received/, () => "must be yes or no"],
+    [/^Invalid option: expected one of/, () => "choose one of the listed options"],
+    [/^Invalid email address/, () => "must be an email address such as name@example.com"],
+    [/^Invalid URL/, () => "must be a web address such as https://switchboard.example.com"],
+    [/^Invalid ISO date/, () => "must be a date"],
+  ];
+  for (const [re, words] of rules) {
+    const m = message.match(re);
+    if (m) return words(m);
+  }
+  return message;
 }
 
 function humanMessage(status: number, code: string, server: string, fields: FieldError[], actions: ActionError[]): string {
