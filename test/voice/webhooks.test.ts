@@ -1,0 +1,175 @@
+import { env, SELF } from "cloudflare:test";
+import { afterEach, describe, expect, it } from "vitest";
+import { contactRoomName } from "../../src/durable/names";
+import { Phone, twilioSignature } from "../../src/simulator";
+import { voiceContactId } from "../../src/workers/twilio/routes";
+import { agentSocket, contactEvents, contactRow } from "../routing/helpers";
+import { ACCOUNT_SID, AUTH_TOKEN, BASE_URL, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+
+let restore: (() => void) | undefined;
+afterEach(() => restore?.());
+
+const countContacts = async (instanceId: string) =>
+  (await env.DB.prepare("SELECT count(*) AS n FROM contacts WHERE instance_id = ?").bind(instanceId).first<{ n: number }>())!.n;
+
+const newCallParams = (to: string, callSid = `CA${crypto.randomUUID().replaceAll("-", "")}`) => ({
+  AccountSid: ACCOUNT_SID, ApiVersion: "2010-04-01", CallSid: callSid, CallStatus: "ringing", Direction: "inbound",
+  From: "+14155550199", To: to, Called: to, Caller: "+14155550199",
+});
+
+async function post(url: string, params: Record<string, string>, signature: string | null) {
+  return SELF.fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...(signature ? { "x-twilio-signature": signature } : {}) },
+    body: new URLSearchParams(params).toString(),
+  });
+}
+
+describe("voice webhooks: signatures", () => {
+  it("refuses a forged, missing or wrong-URL signature with 403 and stores nothing", async () => {
+    const fx = await makeVoiceInstance({});
+    const url = `${BASE_URL}/twilio/voice`;
+    const params = newCallParams(fx.number);
+    const forged = await post(url, params, await twilioSignature("not-the-auth-token-000000000000", url, params));
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as any).error.code).toBe("invalid_signature");
+    expect((await post(url, params, null)).status).toBe(403);
+    // Signed for another host: the Worker checks against the instance's configured base URL, not Host.
+    const wrongUrl = await post(url, params, await twilioSignature(AUTH_TOKEN, "https://evil.example.com/twilio/voice", params));
+    expect(wrongUrl.status).toBe(403);
+    // Signed correctly but parameters changed after signing.
+    const sig = await twilioSignature(AUTH_TOKEN, url, params);
+    expect((await post(url, { ...params, From: "+19995550000" }, sig)).status).toBe(403);
+    expect(await countContacts(fx.instanceId)).toBe(0);
+    // The same request, signed right, is taken.
+    const ok = await post(url, params, sig);
+    expect(ok.status).toBe(200);
+    expect(await countContacts(fx.instanceId)).toBe(1);
+  });
+
+  it("refuses forged callbacks on generated URLs (gather, status) and changes nothing", async () => {
+    const fx = await makeVoiceInstance({});
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
+    const contactId = await voiceContactId(fx.instanceId, call.sid);
+    const gatherUrl = `${BASE_URL}/twilio/voice/gather?instance=${fx.instanceId}&contact=${contactId}&step=1`;
+    const params = { ...call.params(), Digits: "1" };
+    const forged = await post(gatherUrl, params, await twilioSignature("wrong-token-0000000000000000000", gatherUrl, params));
+    expect(forged.status).toBe(403);
+    const status = await post(`${BASE_URL}/twilio/status`, { ...call.params(), CallStatus: "completed" }, "bm90IGEgc2lnbmF0dXJl");
+    expect(status.status).toBe(403);
+    const snap = await env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId)).snapshot();
+    expect(snap).toMatchObject({ phase: "FLOW", step: 1 });
+    expect((await contactRow(fx.instanceId, contactId)).state).not.toBe("ABANDONED");
+  });
+
+  it("answers a call to an unknown number politely and stores nothing", async () => {
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const before = (await env.DB.prepare("SELECT count(*) AS n FROM contacts").first<{ n: number }>())!.n;
+    const call = await net.phone.call({ from: "+14155550123", to: "+15559999999" });
+    expect(call.heard).toEqual(["Sorry, the number you have called is not in service. Goodbye."]);
+    expect(call.ended).toBe(true);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM contacts").first<{ n: number }>())!.n).toBe(before);
+  });
+});
+
+describe("voice webhooks: retries, duplicates and out-of-order callbacks", () => {
+  it("a retried new-call webhook gets the same answer and creates no second contact", async () => {
+    const fx = await makeVoiceInstance({});
+    const url = `${BASE_URL}/twilio/voice`;
+    const params = newCallParams(fx.number);
+    const sig = await twilioSignature(AUTH_TOKEN, url, params);
+    const first = await (await post(url, params, sig)).text();
+    const again = await (await post(url, params, sig)).text();
+    expect(again).toBe(first);
+    expect(first).toContain("<Gather");
+    expect(await countContacts(fx.instanceId)).toBe(1);
+  });
+
+  it("a retried gather advances the flow once and gets the same answer", async () => {
+    const fx = await makeVoiceInstance({});
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const alice = await agentSocket(fx, "alice");
+    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
+    const contactId = await voiceContactId(fx.instanceId, call.sid);
+    await call.press("1");
+    await alice.next("offer");
+    const gather = net.phone.events.find((e) => e.type === "webhook" && e.url.includes("/twilio/voice/gather"));
+    const retry = await net.phone.webhook(call, gather!.type === "webhook" ? gather!.url : "", "POST", { ...call.params(), Digits: "1" });
+    expect(retry.status).toBe(200);
+    // The same answer as the first time: the queue loop, not the menu again.
+    expect(retry.body).toContain("/twilio/voice/queue");
+    expect(retry.body).not.toContain("<Gather");
+    const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
+    await session.settle();
+    expect((await session.snapshot())!.step).toBe(2);
+    const enqueued = (await contactEvents(fx.instanceId, contactId)).filter((e) => e.type === "ENQUEUED");
+    expect(enqueued.length).toBe(1);
+    const logs = await env.DB.prepare("SELECT count(*) AS n FROM flow_logs WHERE contact_id = ?").bind(contactId).first<{ n: number }>();
+    expect(logs!.n).toBe(5);
+  });
+
+  it("status callbacks out of order or twice never move a contact backwards or end it twice", async () => {
+    const fx = await makeVoiceInstance({});
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
+    const contactId = await voiceContactId(fx.instanceId, call.sid);
+    await call.hangup(); // sends "completed"
+    await net.phone.sendStatus(call, "completed");
+    await net.phone.sendStatus(call, "ringing");
+    await net.phone.sendStatus(call, "in-progress");
+    const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
+    await session.settle();
+    expect((await session.snapshot())!.phase).toBe("ENDED");
+    expect((await contactEvents(fx.instanceId, contactId)).map((e) => e.type)).toEqual(["INITIATED", "ABANDONED"]);
+    expect((await contactRow(fx.instanceId, contactId)).state).toBe("ABANDONED");
+  });
+});
+
+describe("voice: one agent, several callers", () => {
+  it("an agent with voice concurrency 1 gets the second caller only after the first ends and ACW is cleared", async () => {
+    const fx = await makeVoiceInstance({ agents: [{ id: "alice", profile: "all" }] });
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const alice = await agentSocket(fx, "alice");
+    const first = await net.phone.call({ from: "+14155550001", to: fx.number });
+    await first.press("1");
+    const second = await net.phone.call({ from: "+14155550002", to: fx.number });
+    await second.press("1");
+    const firstId = await voiceContactId(fx.instanceId, first.sid);
+    const secondId = await voiceContactId(fx.instanceId, second.sid);
+    const offer = await alice.next("offer");
+    expect(offer.contact.contactId).toBe(firstId);
+    alice.send({ type: "contact.accept", contactId: firstId });
+    await until(net.phone, () => [...net.phone.conferences.values()].some((c) => c.participants.has(first.sid) && c.participants.size === 2), "first caller bridged");
+    // The second caller waits, hearing the queue loop with its position.
+    await second.advance();
+    expect(second.heard.some((h) => h.includes("You are number 1 in line"))).toBe(true);
+    expect(alice.messages.filter((m) => m.type === "offer").length).toBe(1);
+
+    alice.send({ type: "contact.end", contactId: firstId });
+    await until(net.phone, () => first.ended, "first call hung up by the agent's end");
+    alice.send({ type: "contact.clear", contactId: firstId });
+    const next = await alice.next("offer");
+    expect(next.contact.contactId).toBe(secondId);
+    expect((await contactRow(fx.instanceId, firstId)).disconnect_reason).toBe("AGENT_DISCONNECT");
+  });
+});
+
+describe("voice: the phone simulator follows the Worker's TwiML like Twilio", () => {
+  it("keeps a caller's status callbacks and REST requests authenticated with the account's credentials", async () => {
+    const phone = new Phone({ baseUrl: BASE_URL, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, transport: (u, i) => SELF.fetch(u, i) });
+    const unauth = await phone.rest(new Request(`https://api.twilio.com/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`, { method: "POST" }));
+    expect(unauth.status).toBe(401);
+    const other = await phone.rest(
+      new Request(`https://api.twilio.com/2010-04-01/Accounts/ACffffffffffffffffffffffffffffffff/Calls.json`, {
+        method: "POST", headers: { authorization: `Basic ${btoa(`${ACCOUNT_SID}:${AUTH_TOKEN}`)}` },
+      }),
+    );
+    expect(other.status).toBe(404);
+  });
+});
