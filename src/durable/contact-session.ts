@@ -342,6 +342,13 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.kick();
   }
 
+  /** Twilio's recording status callback: a finished recording is fetched, encrypted into R2, then deleted from Twilio. */
+  async voiceRecording(p: { recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number }) {
+    if (!this.row() || p.status !== "completed") return;
+    this.enqueueAction({ kind: "storeRecording", recordingSid: p.recordingSid, recordingUrl: p.recordingUrl, durationSeconds: p.durationSeconds, channels: p.channels });
+    this.kick();
+  }
+
   // ─── routing tells us what happened ──────────────────────────────────────────────────────
 
   async onRoutingEvent(e: RoutingEvent): Promise<void> {
@@ -352,7 +359,10 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         if (r.phase === "CONNECTED" && r.agent_id === e.agentId) return;
         const conference = `${this.contactId}-${r.connections + 1}`;
         this.set({ phase: "CONNECTED", agent_id: e.agentId, queue_id: e.queueId ?? r.queue_id, conference, connections: r.connections + 1 });
-        if (r.channel === "VOICE") this.enqueueAction({ kind: "bridge", agentId: e.agentId! });
+        if (r.channel === "VOICE") {
+          const state = r.flow_state ? (JSON.parse(r.flow_state) as FlowState) : null;
+          this.enqueueAction({ kind: "bridge", agentId: e.agentId!, record: state?.recording.participants ?? [] });
+        }
         break;
       }
       case "HELD":

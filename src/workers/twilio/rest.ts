@@ -104,11 +104,13 @@ export class TwilioRest {
     return this.request<void>("DELETE", `/Conferences/${conferenceSid}/Participants/${callSid}.json`);
   }
 
-  startRecording(callSid: string, opts: { statusCallback: string; channels?: "mono" | "dual" }) {
+  /** Records a live call; `track` inbound = the caller's voice, outbound = what the caller hears. */
+  startRecording(callSid: string, opts: { statusCallback: string; channels?: "mono" | "dual"; track?: "inbound" | "outbound" | "both" }) {
     return this.request<{ sid: string }>("POST", `/Calls/${callSid}/Recordings.json`, {
       RecordingStatusCallback: opts.statusCallback,
       RecordingStatusCallbackMethod: "POST",
       RecordingChannels: opts.channels ?? "dual",
+      RecordingTrack: opts.track ?? "both",
     });
   }
 
@@ -116,11 +118,18 @@ export class TwilioRest {
     return this.request("POST", `/Calls/${callSid}/Recordings/${recordingSid}.json`, { Status: status });
   }
 
-  /** The recording's media (WAV), fetched with the account's credentials. */
-  async fetchRecording(recordingSid: string): Promise<Response> {
-    const url = `${this.baseUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${this.creds.accountSid}/Recordings/${recordingSid}.wav`;
-    const res = await fetch(url, { headers: { authorization: `Basic ${btoa(`${this.creds.accountSid}:${this.creds.authToken}`)}` } });
-    if (!res.ok) throw new TwilioApiError(res.status, null, `Twilio GET recording ${recordingSid}: ${res.status}`);
+  /**
+   * A recording's media as WAV, fetched with the account's credentials from the RecordingUrl
+   * Twilio gave — only if it is this account's recording on the configured API host.
+   */
+  async fetchRecording(recordingUrl: string): Promise<Response> {
+    const prefix = `${this.baseUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${this.creds.accountSid}/Recordings/`;
+    const url = recordingUrl.replace(/\.(wav|mp3|json)$/, "");
+    if (!url.startsWith(prefix) || !/^RE[0-9a-f]{32}$/i.test(url.slice(prefix.length))) {
+      throw new TwilioApiError(400, null, `Not a recording of this account: ${recordingUrl}`);
+    }
+    const res = await fetch(`${url}.wav`, { headers: { authorization: `Basic ${btoa(`${this.creds.accountSid}:${this.creds.authToken}`)}` } });
+    if (!res.ok) throw new TwilioApiError(res.status, null, `Twilio GET recording: ${res.status}`);
     return res;
   }
 

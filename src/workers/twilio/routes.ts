@@ -117,6 +117,19 @@ export const twilioRoutes = new Hono<AppEnv>()
     const v = await verifyCallback(c);
     return xml(c, await session(c, v.instance.id, v.contactId).voiceAgentLeg());
   })
+  .post("/voice/recording", async (c) => {
+    const v = await verifyCallback(c);
+    const sid = v.params.RecordingSid ?? "";
+    if (!/^RE[0-9a-f]{32}$/i.test(sid)) throw new ApiError(400, "validation_failed", "RecordingSid: not a RecordingSid");
+    await session(c, v.instance.id, v.contactId).voiceRecording({
+      recordingSid: sid,
+      recordingUrl: v.params.RecordingUrl ?? "",
+      status: v.params.RecordingStatus ?? "",
+      durationSeconds: Number(v.params.RecordingDuration ?? 0) || 0,
+      channels: Number(v.params.RecordingChannels ?? 1) || 1,
+    });
+    return c.body(null, 204);
+  })
   .post("/voice/conference", async (c) => {
     await verifyCallback(c);
     // Conference events are informational: hold and ends are driven by routing and call status.

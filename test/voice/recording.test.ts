@@ -1,0 +1,74 @@
+import { env, SELF } from "cloudflare:test";
+import { afterEach, describe, expect, it } from "vitest";
+import { contactRoomName } from "../../src/durable/names";
+import { createSession } from "../../src/workers/auth/sessions";
+import { voiceContactId } from "../../src/workers/twilio/routes";
+import { db } from "../helpers";
+import { agentSocket, eventually } from "../routing/helpers";
+import { ivrFlow, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+
+let restore: (() => void) | undefined;
+afterEach(() => restore?.());
+
+describe("voice recordings: flow → Twilio → encrypted R2 → playback", () => {
+  it("records a connected call as the flow asked, stores it encrypted, deletes it from Twilio and plays it back to a permitted user", async () => {
+    const fx = await makeVoiceInstance({
+      agents: [{ id: "alice", profile: "all" }],
+      flow: (q) => {
+        const flow = ivrFlow(q);
+        // Record both sides once an agent is connected.
+        flow.Actions.unshift({
+          Identifier: "record", Type: "UpdateContactRecordingBehavior",
+          Parameters: { RecordingBehavior: { RecordedParticipants: ["Agent", "Customer"] } },
+          Transitions: { NextAction: "welcome", Errors: [] },
+        });
+        flow.StartAction = "record";
+        return flow;
+      },
+    });
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const alice = await agentSocket(fx, "alice");
+    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
+    await call.press("1");
+    const contactId = await voiceContactId(fx.instanceId, call.sid);
+    await alice.next("offer");
+    // Nothing is recorded in the IVR or the queue.
+    expect(net.phone.recordings.size).toBe(0);
+    alice.send({ type: "contact.accept", contactId });
+    const recording = await until(net.phone, () => [...net.phone.recordings.values()].find((r) => r.callSid === call.sid), "recording started");
+    expect(recording.channels).toBe(2);
+    net.phone.advanceClock(3);
+    await call.hangup();
+
+    const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
+    const stored = await eventually(async () => {
+      await session.settle();
+      return env.DB.prepare("SELECT * FROM recordings WHERE instance_id = ? AND contact_id = ?").bind(fx.instanceId, contactId).first<any>();
+    }, "recording row");
+    expect(stored).toMatchObject({ external_id: recording.sid, channels: 2, kind: "recording" });
+    // Deleted from Twilio once stored.
+    expect(recording.status).toBe("deleted");
+    // The object in R2 is not the WAV Twilio served.
+    const object = await env.RECORDINGS.get(stored.r2_key);
+    const sealed = new Uint8Array(await object!.arrayBuffer());
+    expect(new TextDecoder().decode(sealed.slice(0, 4))).not.toBe("RIFF");
+
+    // Without "recordings.listen" playback is refused; with it, the decrypted WAV plays (Range works).
+    const { token: listener } = await createSession(db(), { id: fx.agentId("alice"), instanceId: fx.instanceId });
+    await env.DB.prepare("UPDATE users SET security_profile_id = ? WHERE id = ?").bind(`${fx.instanceId}:sp:none`, fx.agentId("alice")).run();
+    const refused = await SELF.fetch(`https://switchboard.test/api/v1/recordings/${stored.id}/media`, { headers: { authorization: `Bearer ${listener}` } });
+    expect(refused.status).toBe(403);
+    await env.DB.prepare("UPDATE security_profiles SET permissions = ? WHERE id = ?").bind(JSON.stringify(["recordings.listen"]), `${fx.instanceId}:sp:none`).run();
+    const played = await SELF.fetch(`https://switchboard.test/api/v1/recordings/${stored.id}/media`, { headers: { authorization: `Bearer ${listener}` } });
+    expect(played.status).toBe(200);
+    const wav = new Uint8Array(await played.arrayBuffer());
+    expect(new TextDecoder().decode(wav.slice(0, 4))).toBe("RIFF");
+    expect(wav.length).toBe(44 + 8000 * 2 * recording.duration);
+    const ranged = await SELF.fetch(`https://switchboard.test/api/v1/recordings/${stored.id}/media`, {
+      headers: { authorization: `Bearer ${listener}`, range: "bytes=0-3" },
+    });
+    expect(ranged.status).toBe(206);
+    expect(new TextDecoder().decode(await ranged.arrayBuffer())).toBe("RIFF");
+  });
+});
