@@ -388,3 +388,34 @@ export const recordings = sqliteTable(
     index("recordings_key_version").on(t.instanceId, t.status, t.keyVersion),
   ],
 );
+
+/**
+ * Chat settings of an instance (issue 7): the website origins allowed to embed the chat widget
+ * (exact `scheme://host[:port]`, anything else is refused) and the flows a widget may start
+ * (the first is the default when the tag names none). No row = chat is off.
+ */
+export const chatSettings = sqliteTable("chat_settings", {
+  instanceId: text("instance_id").primaryKey().references(() => instances.id),
+  allowedOrigins: text("allowed_origins", { mode: "json" }).$type<string[]>().notNull(),
+  flowIds: text("flow_ids", { mode: "json" }).$type<string[]>().notNull(),
+  updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
+});
+
+/**
+ * Word index of chat transcripts for contact search (`GET /contacts?q=`). The transcript itself
+ * is encrypted in R2; here each distinct normalised word of it is stored only as a keyed hash
+ * (HMAC-SHA256 with the instance's search key, truncated to 128 bits), so the index reveals
+ * neither the words nor anything across instances (see src/db/transcript-search.ts).
+ */
+export const contactSearchTerms = sqliteTable(
+  "contact_search_terms",
+  {
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    term: text("term").notNull(),
+    contactId: text("contact_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.instanceId, t.term, t.contactId] }),
+    index("contact_search_terms_contact").on(t.instanceId, t.contactId),
+  ],
+);
