@@ -3,11 +3,34 @@
  * Used by the objects that drive contacts (routing, voice, chat); reads go through the API.
  */
 import { and, eq } from "drizzle-orm";
-import { encryptField, searchHash } from "../workers/lib/crypto";
+import { decryptField, encryptField, type Keyring, searchHash } from "../workers/lib/crypto";
 import type { Db } from "./client";
 import { contactEvents, contacts } from "./schema";
 
 export const CUSTOMER_ENDPOINT_FIELD = "contacts.customer_endpoint";
+/** Attributes are bound to their contact: a sealed value copied to another contact fails to decrypt. */
+export const attributesField = (contactId: string) => `contacts.attributes:${contactId}`;
+
+/**
+ * Contact attributes at rest: the `attributes` JSON column holds either a JSON object (written in
+ * the clear, e.g. by a writer that does not seal yet) or a JSON string — the object's JSON
+ * encrypted with the instance's field key (`encryptField`, bound to the contact). The two are
+ * told apart by JSON type, so reading never guesses.
+ */
+export async function sealAttributes(secret: string | Keyring, instanceId: string, contactId: string, attributes: Record<string, string>): Promise<string> {
+  return encryptField(secret, instanceId, attributesField(contactId), JSON.stringify(attributes));
+}
+
+/** The column text for raw-SQL writers (e.g. `UPDATE contacts SET attributes = ?`). */
+export async function sealAttributesColumn(secret: string | Keyring, instanceId: string, contactId: string, attributes: Record<string, string>): Promise<string> {
+  return JSON.stringify(await sealAttributes(secret, instanceId, contactId, attributes));
+}
+
+/** Reads the `attributes` column as drizzle returns it (sealed string or plain object). */
+export async function openAttributes(secret: string | Keyring, instanceId: string, contactId: string, stored: unknown): Promise<Record<string, string>> {
+  if (typeof stored === "string") return JSON.parse(await decryptField(secret, instanceId, attributesField(contactId), stored)) as Record<string, string>;
+  return (stored ?? {}) as Record<string, string>;
+}
 
 export type ContactChannel = "VOICE" | "CHAT" | "TASK";
 export type NewContact = {
@@ -25,8 +48,8 @@ export type NewContact = {
   at?: number;
 };
 
-/** Creates a contact (caller number encrypted + search hash) with its INITIATED event. */
-export async function createContact(db: Db, secret: string, c: NewContact) {
+/** Creates a contact (caller number and attributes encrypted, number's search hash) with its INITIATED event. */
+export async function createContact(db: Db, secret: string | Keyring, c: NewContact) {
   const id = c.id ?? crypto.randomUUID();
   const at = c.at ?? Date.now();
   const endpoint = c.customerEndpoint ?? null;
@@ -38,12 +61,13 @@ export async function createContact(db: Db, secret: string, c: NewContact) {
       initiationMethod: c.initiationMethod,
       externalId: c.externalId ?? null,
       customerEndpointEnc: endpoint ? await encryptField(secret, c.instanceId, CUSTOMER_ENDPOINT_FIELD, endpoint) : null,
-      customerEndpointHash: endpoint ? await searchHash(secret, c.instanceId, endpoint) : null,
+      customerEndpointHash: endpoint ? await searchHash(typeof secret === "string" ? secret : secret.secret(1), c.instanceId, endpoint) : null,
       systemEndpoint: c.systemEndpoint ?? null,
       flowId: c.flowId ?? null,
       flowVersion: c.flowVersion ?? null,
       previousContactId: c.previousContactId ?? null,
-      attributes: c.attributes ?? {},
+      // A sealed string in the JSON column (see sealAttributes); the column's TS type is the opened form.
+      attributes: (await sealAttributes(secret, c.instanceId, id, c.attributes ?? {})) as unknown as Record<string, string>,
       initiatedAt: at,
     }),
     db.insert(contactEvents).values({ instanceId: c.instanceId, contactId: id, type: "INITIATED", at }),

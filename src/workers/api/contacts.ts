@@ -10,7 +10,7 @@ import { notFound } from "../lib/errors";
 import { clientInfo, parseQuery } from "../lib/request";
 import { fields, iso } from "./resource";
 
-import { CUSTOMER_ENDPOINT_FIELD } from "../../db/contacts";
+import { CUSTOMER_ENDPOINT_FIELD, openAttributes } from "../../db/contacts";
 
 const Search = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
@@ -48,7 +48,7 @@ async function toApi(env: Env, r: ContactRow) {
     afterContactWorkEndedAt: iso(r.afterContactWorkEndedAt),
     holdSeconds: r.holdSeconds,
     disconnectReason: r.disconnectReason,
-    attributes: r.attributes,
+    attributes: await openAttributes(env.SWITCHBOARD_SECRET, r.instanceId, r.id, r.attributes),
     disposition: r.disposition,
     notes: r.notes,
   };
