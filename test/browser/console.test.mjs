@@ -34,7 +34,11 @@ describe("web app", { timeout: 240_000 }, () => {
   });
 
   it("rejects a wrong password with a readable message, then signs the admin in", async () => {
-    await page.goto(`${server.base}/`);
+    const res = await page.goto(`${server.base}/queues`);
+    // App paths fall back to the app (SPA), served with the static files' security headers.
+    assert.equal(res.status(), 200);
+    assert.match(res.headers()["content-security-policy"] ?? "", /default-src 'self'/);
+    assert.equal(res.headers()["x-frame-options"], "DENY");
     await page.getByRole("heading", { name: "Sign in to Switchboard" }).waitFor();
     await check("sign-in");
     await page.getByLabel("Email").fill(DEMO.admin.email);
