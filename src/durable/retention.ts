@@ -18,7 +18,7 @@ export class RetentionJob extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS job (
         id INTEGER PRIMARY KEY CHECK (id = 1), instance_id TEXT NOT NULL,
-        last_run_at INTEGER, last_report TEXT, last_error TEXT)`);
+        last_run_at INTEGER, last_report TEXT, last_error TEXT, sweep_cursor TEXT)`);
     });
   }
 
@@ -58,10 +58,13 @@ export class RetentionJob extends DurableObject<Env> {
   }
 
   async #run(instanceId: string): Promise<RetentionReport> {
-    const report = await runRetention(this.env, instanceId);
+    const sweepCursor = this.ctx.storage.sql.exec<{ sweep_cursor: string | null }>("SELECT sweep_cursor FROM job WHERE id = 1").one().sweep_cursor;
+    const report = await runRetention(this.env, instanceId, { sweepCursor: sweepCursor ?? undefined });
     this.ctx.storage.sql.exec(
-      "UPDATE job SET last_run_at = ?, last_report = ?, last_error = NULL WHERE id = 1",
-      Date.now(), JSON.stringify({ recordings: report.recordings.length, transcripts: report.transcripts.length, contacts: report.contacts.length, more: report.more }),
+      "UPDATE job SET last_run_at = ?, last_report = ?, last_error = NULL, sweep_cursor = ? WHERE id = 1",
+      Date.now(),
+      JSON.stringify({ recordings: report.recordings.length, transcripts: report.transcripts.length, contacts: report.contacts.length, orphans: report.orphans.length, more: report.more }),
+      report.sweepCursor ?? null,
     );
     if (report.more) await this.ctx.storage.setAlarm(Date.now() + NEXT_BATCH_MS);
     return report;

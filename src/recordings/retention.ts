@@ -11,12 +11,19 @@ import { contactEvents, contacts, flowLogs, instances, recordings } from "../db/
 import { deleteRecordings, type RecordingKind, type RecordingsEnv } from "./store";
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
-export const RETENTION_BATCH = 100;
+/** Items per kind per run (D1 binds at most 100 parameters per statement). */
+export const RETENTION_BATCH = 50;
+/** An object without a stored row is an orphan once this old (a store in progress writes the object first). */
+export const ORPHAN_AGE_MS = DAY_MS;
 
 export type RetentionReport = {
   recordings: string[];
   transcripts: string[];
   contacts: string[];
+  /** Encrypted objects left without a row (a store interrupted between the R2 write and the row). */
+  orphans: string[];
+  /** Where the next run continues its sweep of the instance's R2 prefix (undefined: from the start). */
+  sweepCursor?: string;
   /** True when a batch was full: more may be due, run again soon. */
   more: boolean;
 };
@@ -26,13 +33,13 @@ type RetentionEnv = Pick<RecordingsEnv, "DB" | "RECORDINGS">;
 export async function runRetention(
   env: RetentionEnv,
   instanceId: string,
-  opts: { now?: number; batch?: number } = {},
+  opts: { now?: number; batch?: number; sweepCursor?: string } = {},
 ): Promise<RetentionReport> {
   const now = opts.now ?? Date.now();
   const batch = opts.batch ?? RETENTION_BATCH;
   const db = createDb(env.DB);
   const scope = new InstanceScope(db, instanceId);
-  const report: RetentionReport = { recordings: [], transcripts: [], contacts: [], more: false };
+  const report: RetentionReport = { recordings: [], transcripts: [], contacts: [], orphans: [], more: false };
   const [instance] = await db.select().from(instances).where(eq(instances.id, instanceId)).limit(1);
   if (!instance) return report;
 
@@ -71,8 +78,8 @@ export async function runRetention(
     .from(contacts)
     .where(scope.where(contacts, lt(contacts.initiatedAt, contactCutoff)))
     .orderBy(asc(contacts.initiatedAt))
-    .limit(Math.min(batch, 50));
-  if (dueContacts.length === Math.min(batch, 50)) report.more = true;
+    .limit(batch);
+  if (dueContacts.length === batch) report.more = true;
   const contactIds = dueContacts.map((c) => c.id);
   if (contactIds.length) {
     // Their recordings and transcripts go first; the D1 rows only once the objects are gone.
@@ -97,6 +104,27 @@ export async function runRetention(
     await scope.batch(statements);
     report.contacts = contactIds;
   }
+
+  // Sweep one page of the instance's objects for orphans (never served: they have no row).
+  const listed = await env.RECORDINGS.list({ prefix: `${instanceId}/`, cursor: opts.sweepCursor, limit: batch });
+  const old = listed.objects.filter((o) => o.uploaded.getTime() < now - ORPHAN_AGE_MS).map((o) => o.key);
+  if (old.length) {
+    const live = await db
+      .select({ key: recordings.r2Key })
+      .from(recordings)
+      .where(scope.where(recordings, inArray(recordings.r2Key, old), ne(recordings.status, "deleted")));
+    const keep = new Set(live.map((r) => r.key));
+    report.orphans = old.filter((k) => !keep.has(k));
+    if (report.orphans.length) {
+      await env.RECORDINGS.delete(report.orphans);
+      await scope.writeAudit({
+        userId: null, action: "retention.delete", resourceType: "orphaned_object",
+        details: { count: report.orphans.length, keys: report.orphans, reason: "encrypted object without a recording row" },
+      });
+    }
+  }
+  report.sweepCursor = listed.truncated ? listed.cursor : undefined;
+  if (listed.truncated) report.more = true;
   return report;
 }
 

@@ -273,6 +273,12 @@ export async function openRecordingMedia(
  */
 export async function deleteRecordings(env: Pick<RecordingsEnv, "DB" | "RECORDINGS">, instanceId: string, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
+  // D1 binds at most 100 parameters per statement.
+  if (ids.length > ID_CHUNK) {
+    let n = 0;
+    for (let i = 0; i < ids.length; i += ID_CHUNK) n += await deleteRecordings(env, instanceId, ids.slice(i, i + ID_CHUNK));
+    return n;
+  }
   const scope = new InstanceScope(createDb(env.DB), instanceId);
   const rows = await scope.db
     .select({ id: recordings.id, r2Key: recordings.r2Key })
@@ -292,6 +298,8 @@ export async function deleteRecordings(env: Pick<RecordingsEnv, "DB" | "RECORDIN
     .where(scope.where(recordings, inArray(recordings.id, rowIds)));
   return rows.length;
 }
+
+const ID_CHUNK = 50;
 
 export type RewrapReport = { rewrapped: number; alreadyCurrent: number; failed: { id: string; error: string }[]; remaining: number; keyVersion: number };
 

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { contactEvents, contacts, instances, recordings } from "../../src/db/schema";
 import { HEADER_SIZE, parseHeader } from "../../src/recordings/envelope";
-import { DAY_MS } from "../../src/recordings/retention";
+import { DAY_MS, runRetention } from "../../src/recordings/retention";
 import { type RecordingsEnv, storeRecording } from "../../src/recordings/store";
 import { makeKeyring } from "../../src/workers/lib/crypto";
 import { api, db, demoAdmin, demoSupervisor, DEMO, otherInstance, seed } from "../helpers";
@@ -179,7 +179,7 @@ describe("retention", () => {
 
     const res = await api("POST", "/recordings/retention/run", { token: inst.token });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ recordings: 1, transcripts: 1, contacts: 1, more: false });
+    expect(res.body).toEqual({ recordings: 1, transcripts: 1, contacts: 1, orphans: 0, more: false });
 
     const byId = async (id: string) => (await db().select().from(recordings).where(eq(recordings.id, id)))[0];
     expect((await byId(oldRec.id)).status).toBe("deleted");
@@ -205,7 +205,7 @@ describe("retention", () => {
     expect(retention.every((e: any) => e.userId === null)).toBe(true);
 
     // Nothing more is due: a second run deletes nothing.
-    expect((await api("POST", "/recordings/retention/run", { token: inst.token })).body).toEqual({ recordings: 0, transcripts: 0, contacts: 0, more: false });
+    expect((await api("POST", "/recordings/retention/run", { token: inst.token })).body).toEqual({ recordings: 0, transcripts: 0, contacts: 0, orphans: 0, more: false });
   });
 
   it("runs from the RetentionJob alarm (cron-scheduled) and needs instance.configure to run by hand", async () => {
@@ -220,6 +220,24 @@ describe("retention", () => {
     // No backlog: the alarm is not re-armed.
     expect(await runDurableObjectAlarm(stub)).toBe(false);
     expect((await api("POST", "/recordings/retention/run", { token: await demoSupervisor() })).status).toBe(403);
+  });
+});
+
+describe("orphaned objects", () => {
+  it("an object whose row was never written (store interrupted) is removed once a day old; live ones stay", async () => {
+    const inst = await otherInstance("Orphan Co");
+    const contactId = await newContact(inst.instanceId);
+    const live = await storeRecording(renv, { instanceId: inst.instanceId, contactId, body: wav(1), contentType: "audio/wav" });
+    const orphanKey = `${inst.instanceId}/recordings/${contactId}/never-recorded`;
+    await env.RECORDINGS.put(orphanKey, new Uint8Array(200));
+    // Today both are young: nothing is removed (a store may still be writing its row).
+    expect((await runRetention(renv, inst.instanceId)).orphans).toEqual([]);
+    const later = await runRetention(renv, inst.instanceId, { now: Date.now() + 2 * DAY_MS });
+    expect(later.orphans).toEqual([orphanKey]);
+    expect(await env.RECORDINGS.head(orphanKey)).toBeNull();
+    expect(await env.RECORDINGS.head(live.r2Key)).not.toBeNull();
+    const log = await api("GET", "/audit-log?resourceType=orphaned_object", { token: inst.token });
+    expect(log.body.items[0]).toMatchObject({ action: "retention.delete", details: { keys: [orphanKey] } });
   });
 });
 

@@ -119,6 +119,7 @@ export const recordingRoutes = new Hono<AppEnv>()
       recordings: report.recordings.length,
       transcripts: report.transcripts.length,
       contacts: report.contacts.length,
+      orphans: report.orphans.length,
       more: report.more,
     });
   });
