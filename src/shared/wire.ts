@@ -165,3 +165,7 @@ export type ServerToSupervisor = { type: "metrics"; metrics: CurrentMetrics };
 export function assertNever(x: never): never {
   throw new Error(`Unhandled case: ${JSON.stringify(x)}`);
 }
+
+// ─── chat (customer widget / agent workspace ↔ ContactSession) ─────────────────────────────
+export * from "./chat-protocol";
+export { chatClientMessageSchema, parseChatClientMessage, type ChatParseResult } from "./chat-wire";
