@@ -61,7 +61,7 @@ export async function createContact(db: Db, secret: string | Keyring, c: NewCont
       initiationMethod: c.initiationMethod,
       externalId: c.externalId ?? null,
       customerEndpointEnc: endpoint ? await encryptField(secret, c.instanceId, CUSTOMER_ENDPOINT_FIELD, endpoint) : null,
-      customerEndpointHash: endpoint ? await searchHash(typeof secret === "string" ? secret : secret.secret(1), c.instanceId, endpoint) : null,
+      customerEndpointHash: endpoint ? await searchHash(typeof secret === "string" ? secret : secret.secret(secret.current), c.instanceId, endpoint) : null,
       systemEndpoint: c.systemEndpoint ?? null,
       flowId: c.flowId ?? null,
       flowVersion: c.flowVersion ?? null,
