@@ -23,6 +23,10 @@ export const MessageParticipant: ActionHandler = {
       if (prompt.audioUrl !== undefined) return fail("NoMatchingError", "an audio prompt cannot be sent on the chat channel");
       const text = prompt.ssml !== undefined ? ssmlToText(prompt.ssml) : (prompt.text ?? "");
       r.emit({ type: "message", prompt: { text }, voice: r.state.voice });
+      if (r.state.flowType === "CUSTOMER_QUEUE") {
+        // A chat queue flow paces its messages too: the channel resumes it when the next one is due.
+        return { kind: "wait", status: "waiting_playback", pending: { kind: "playback", actionId: r.action.Identifier }, data: { text } };
+      }
       return next({ text });
     }
     r.emit({ type: "message", prompt, voice: r.state.voice });
