@@ -10,6 +10,7 @@
 //   npm run bench:crypto                 # μ-law (1 byte/sample): 57.6 MB, as Twilio records to .mp3/.wav μ-law
 //   npm run bench:crypto -- --pcm16      # 16-bit PCM WAV (Twilio's .wav download): 115.2 MB
 //   npm run bench:crypto -- --minutes 5  # a shorter call (quick check)
+//   npm run bench:crypto -- --chunk 65536  # source chunk size (default 16 KiB, like small network reads)
 import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -20,6 +21,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const minutes = Number(args[args.indexOf("--minutes") + 1] || 0) || 60;
 const bytesPerSample = args.includes("--pcm16") ? 2 : 1;
+const sourceChunk = Number(args[args.indexOf("--chunk") + 1] || 0) || 16 * 1024; // bytes per source chunk
 const runs = Number(args[args.indexOf("--runs") + 1] || 0) || 5; // best of N (the machine may be busy)
 const totalBytes = 8000 * 2 * bytesPerSample * 60 * minutes; // 8 kHz, two channels
 
@@ -31,7 +33,7 @@ import { makeKeyring } from "./src/workers/lib/crypto";
 
 const keys = makeKeyring("bench-secret-0123456789abcdef", 1);
 const ctx = { instanceId: "bench", objectKey: "bench/recordings/contact/rec" };
-const CHUNK = 16 * 1024; // what a network body delivers at a time
+const CHUNK = SOURCE_CHUNK; // what a network body delivers at a time
 
 // A 1 MiB block of pseudo-audio, reused: generating random bytes would dominate the timings.
 const block = new Uint8Array(1 << 20);
@@ -161,6 +163,7 @@ export default {
 
 const bundle = await build({
   stdin: { contents: WORKER, resolveDir: root, loader: "ts", sourcefile: "bench-worker.ts" },
+  define: { SOURCE_CHUNK: String(sourceChunk) },
   bundle: true, format: "esm", platform: "neutral", target: "es2022", write: false, logLevel: "error",
 });
 
@@ -233,7 +236,7 @@ async function phaseOnce(path, before) {
 const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const mbps = (bytes, ms) => round(bytes / 1e6 / (ms / 1000));
 
-console.log(`Best of ${runs} runs per phase. Recording: ${minutes} min, 2 channels, 8 kHz, ${bytesPerSample === 1 ? "μ-law" : "16-bit PCM"} = ${round(totalBytes / 1e6)} MB; workerd pid ${pid ?? "?"}`);
+console.log(`Best of ${runs} runs per phase, ${sourceChunk}-byte source chunks. Recording: ${minutes} min, 2 channels, 8 kHz, ${bytesPerSample === 1 ? "μ-law" : "16-bit PCM"} = ${round(totalBytes / 1e6)} MB; workerd pid ${pid ?? "?"}`);
 await phase("/encrypt"); // warm-up (JIT, key derivation)
 const source = await phase("/source");
 const encrypt = await phase("/encrypt");
@@ -260,6 +263,7 @@ const results = {
   recording: { minutes, channels: 2, sampleRate: 8000, bytesPerSample, bytes: totalBytes },
   runtime: "workerd (Miniflare from node_modules)",
   segmentSize: 65536,
+  sourceChunkBytes: sourceChunk,
   runsPerPhase: runs,
   throughputMBps: {
     encryptStreaming: mbps(totalBytes, encrypt.ms),
