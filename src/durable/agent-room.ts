@@ -112,7 +112,7 @@ export class AgentRoom extends Server<Env> {
     try {
       await this.command(cmd, connection);
       this.sendTo(connection, { type: "ack", requestId: cmd.requestId ?? null, command: cmd.type });
-      await this.settle();
+      this.ctx.waitUntil(this.settle());
     } catch (err) {
       const code = err instanceof CommandError ? err.code : "internal";
       const msg = err instanceof CommandError ? err.message : "Internal error";

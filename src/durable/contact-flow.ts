@@ -16,13 +16,28 @@ import {
   type FlowType,
 } from "../flows";
 import { instanceKey, toHex } from "../workers/lib/crypto";
+import { TtlCache } from "../workers/lib/ttl-cache";
 import { personalQueueId, queueRoomName } from "./names";
 import type { NotifyTarget } from "./types";
 
 export type PublishedFlow = { id: string; version: number; type: FlowType; content: FlowContent };
 
+/**
+ * Flow steps answer webhooks, so what they read from D1 is cached in the isolate briefly:
+ * a newly published flow version reaches new contacts within FLOW_TTL_MS, changed hours
+ * and queues within CONTEXT_TTL_MS.
+ */
+export const FLOW_TTL_MS = 5_000;
+export const CONTEXT_TTL_MS = 15_000;
+const flowCache = new TtlCache<PublishedFlow | null>(FLOW_TTL_MS);
+const contextCache = new TtlCache<Omit<FlowContext, "now">>(CONTEXT_TTL_MS, 200);
+
 /** The latest published version of a flow of this instance, or null. */
-export async function loadPublishedFlow(d1: D1Database, instanceId: string, flowId: string): Promise<PublishedFlow | null> {
+export function loadPublishedFlow(d1: D1Database, instanceId: string, flowId: string): Promise<PublishedFlow | null> {
+  return flowCache.get(`${instanceId}\u0000${flowId}`, () => readPublishedFlow(d1, instanceId, flowId));
+}
+
+async function readPublishedFlow(d1: D1Database, instanceId: string, flowId: string): Promise<PublishedFlow | null> {
   const db = createDb(d1);
   const [row] = await db
     .select({ version: flowVersions.version, content: flowVersions.content, type: flows.type })
@@ -36,12 +51,15 @@ export async function loadPublishedFlow(d1: D1Database, instanceId: string, flow
 
 /** Hours, queues and time zone of the instance, for one flow step. */
 export async function flowContext(d1: D1Database, instanceId: string, now = Date.now()): Promise<FlowContext> {
+  return { ...(await contextCache.get(instanceId, () => readContext(d1, instanceId))), now };
+}
+
+async function readContext(d1: D1Database, instanceId: string): Promise<Omit<FlowContext, "now">> {
   const db = createDb(d1);
   const [inst] = await db.select({ timezone: instances.timezone }).from(instances).where(eq(instances.id, instanceId));
   const hours = await db.select().from(hoursOfOperation).where(eq(hoursOfOperation.instanceId, instanceId));
   const qs = await db.select().from(queues).where(eq(queues.instanceId, instanceId));
   return {
-    now,
     timezone: inst?.timezone ?? "UTC",
     hours: Object.fromEntries(hours.map((h) => [h.id, { id: h.id, name: h.name, timezone: h.timezone, weekly: h.weekly, overrides: h.overrides }])),
     queues: Object.fromEntries(

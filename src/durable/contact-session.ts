@@ -10,13 +10,14 @@
  * URLs; a webhook for an older step (a Twilio retry) gets the same answer again and changes
  * nothing.
  */
-import { Server } from "partyserver";
+import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import { createDb } from "../db/client";
-import { createContact } from "../db/contacts";
+import { createContact, type NewContact } from "../db/contacts";
 import { flowLogs } from "../db/schema";
 import { enterFlow, renderVoice, resumeFlow, runTurn, type FlowEvent, type FlowLogEntry, type FlowResult, type FlowState } from "../flows";
 import { assertNever } from "../shared/wire";
 import { flowContext, loadPublishedFlow, performEffect, type PublishedFlow } from "./contact-flow";
+import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResult } from "./chat/channel";
 import { ContactOutbox } from "./contact-record";
 import { agentRoomName, queueRoomName, splitRoomName } from "./names";
 import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
@@ -75,7 +76,9 @@ function migrate(sql: SqlStorage) {
     seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
     next_at INTEGER NOT NULL, last_error TEXT)`);
   sql.exec(`CREATE TABLE IF NOT EXISTS pending_logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS pending_contact (id INTEGER PRIMARY KEY CHECK (id = 1), contact TEXT NOT NULL)`);
   ContactOutbox.schema(sql);
+  ChatChannel.schema(sql);
 }
 
 export class ContactSession extends Server<Env> implements RoutingEventSink {
@@ -84,6 +87,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   readonly instanceId: string;
   readonly contactId: string;
   #outbox: ContactOutbox;
+  #chat: ChatChannel;
   #running: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -93,6 +97,12 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.instanceId = instanceId;
     this.contactId = id;
     this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId);
+    this.#chat = new ChatChannel({
+      env, sql: ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
+      row: () => this.row(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
+      keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), kick: () => this.kick(),
+      connections: (tag) => this.getConnections(tag),
+    });
   }
 
   private get store() {
@@ -134,21 +144,27 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   /** A new inbound call (POST /twilio/voice). A retry for the same call gets the same answer. */
   async voiceStart(start: VoiceStart): Promise<string> {
+    const tv = Date.now();
+    try { return await this.voiceStart2(start); } finally { console.log("PROF voiceStart body", Date.now() - tv); }
+  }
+  async voiceStart2(start: VoiceStart): Promise<string> {
     const existing = this.row();
     if (existing) return existing.last_twiml ?? hangup();
     const now = Date.now();
     const flow = start.flowId ? await loadPublishedFlow(this.env.DB, this.instanceId, start.flowId) : null;
+    console.log("PROF flowload", Date.now() - now);
     if (this.row()) return this.row()!.last_twiml ?? hangup();
     this.store.exec(
       `INSERT INTO session (id, instance_id, contact_id, channel, phase, step, flow, call_sid, from_number, to_number, public_base_url, created_at)
        VALUES (1, ?, ?, 'VOICE', 'FLOW', 0, ?, ?, ?, ?, ?, ?)`,
       this.instanceId, this.contactId, flow ? JSON.stringify(flow) : null, start.callSid, start.from, start.to, start.publicBaseUrl, now,
     );
-    await createContact(createDb(this.env.DB), this.env.SWITCHBOARD_SECRET, {
+    // The contact record is written off the webhook's path (first in line of the session's work).
+    this.store.exec("INSERT INTO pending_contact (id, contact) VALUES (1, ?)", JSON.stringify({
       id: this.contactId, instanceId: this.instanceId, channel: "VOICE", initiationMethod: "INBOUND",
       externalId: start.callSid, customerEndpoint: start.from, systemEndpoint: start.to,
       flowId: flow?.id ?? null, flowVersion: flow?.version ?? null, at: now,
-    });
+    } satisfies NewContact));
     if (!flow) {
       const twiml = sayAndHangup("Sorry, this number is not set up to take calls yet. Goodbye.");
       this.set({ last_twiml: twiml, phase: "ENDED", ended_at: now });
@@ -196,10 +212,15 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   /** Runs one flow turn, keeping the state and the flow logs. */
   private async turn(flow: PublishedFlow, input: Parameters<typeof runTurn>[1]): Promise<FlowResult> {
+    const tt = Date.now();
     const ctx = await flowContext(this.env.DB, this.instanceId);
+    console.log("PROF ctx", Date.now() - tt);
     const result = await runTurn(
       flow.content, input, ctx,
-      (effect, state) => performEffect(this.env, this.instanceId, effect, state, this.notifyTarget()),
+      async (effect, state) => {
+        if (effect.type === "enqueue") await this.ensureContactRecord();
+        return performEffect(this.env, this.instanceId, effect, state, this.notifyTarget());
+      },
       (flowId) => loadPublishedFlow(this.env.DB, this.instanceId, flowId),
     );
     const before = this.row()!;
@@ -349,6 +370,36 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.kick();
   }
 
+  // ─── chat (src/durable/chat): the widget's and the agent's sockets ──────────────────────────
+
+  /** A new chat from the widget (POST /api/v1/chat/start): creates the contact and runs its flow's first turn. */
+  async chatStart(input: ChatStartInput): Promise<ChatStartResult> {
+    return this.#chat.start(input);
+  }
+
+  /** Whether a participant may open this chat's socket ("live", "read" or null); the Worker asks before upgrading. */
+  async chatAccess(who: ChatIdentity) {
+    return this.#chat.access(who);
+  }
+
+  /** For tests and support: the chat's stored messages and what it waits for. */
+  async chatSnapshot() {
+    return { status: this.#chat.status(), messages: this.#chat.store.all(), timers: this.#chat.store.timers(), pendingJobs: this.#chat.pendingJobs() };
+  }
+
+  getConnectionTags(_connection: Connection, ctx: ConnectionContext) {
+    return this.#chat.tags(ctx);
+  }
+
+  async onConnect(connection: Connection, ctx: ConnectionContext) {
+    await this.#chat.onConnect(connection, ctx);
+  }
+
+  async onMessage(connection: Connection, message: WSMessage) {
+    await this.#chat.onMessage(connection, message);
+    this.kick();
+  }
+
   // ─── routing tells us what happened ──────────────────────────────────────────────────────
 
   async onRoutingEvent(e: RoutingEvent): Promise<void> {
@@ -383,6 +434,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       default:
         assertNever(e.type);
     }
+    if (r.channel === "CHAT") await this.#chat.onRoutingEvent(e, r);
     this.kick();
   }
 
@@ -402,7 +454,9 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.#running = (async () => {
       try {
         await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+        await this.ensureContactRecord();
         await this.runActions();
+        await this.#chat.runDue();
         await this.flushLogs();
         await this.#outbox.flush();
         await this.rearm();
@@ -434,6 +488,22 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     }
   }
 
+  /**
+   * Writes the contact's D1 row if it is still owed. Everything else about the contact (its
+   * events, routing's updates) comes after it, so routing is only asked to enqueue once it is there.
+   */
+  async ensureContactRecord() {
+    const pending = this.store.exec<{ contact: string }>("SELECT contact FROM pending_contact WHERE id = 1").toArray()[0];
+    if (!pending) return;
+    try {
+      await createContact(createDb(this.env.DB), this.env.SWITCHBOARD_SECRET, JSON.parse(pending.contact) as NewContact);
+    } catch (err) {
+      // Written before a restart that lost our note of it: the row is there, which is all we need.
+      if (!String((err as Error)?.message ?? err).includes("UNIQUE constraint failed")) throw err;
+    }
+    this.store.exec("DELETE FROM pending_contact WHERE id = 1");
+  }
+
   private async flushLogs() {
     const rows = this.store.exec<{ seq: number; entry: string }>("SELECT seq, entry FROM pending_logs ORDER BY seq LIMIT 100").toArray();
     if (!rows.length) return;
@@ -451,8 +521,12 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   }
 
   private async rearm() {
-    const due = this.store.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM actions").one().at;
-    const more = this.#outbox.pending() > 0 || this.store.exec<{ n: number }>("SELECT count(*) AS n FROM pending_logs").one().n > 0;
+    const actionsDue = this.store.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM actions").one().at;
+    const chatDue = this.#chat.nextDue();
+    const due = actionsDue === null ? chatDue : chatDue === null ? actionsDue : Math.min(actionsDue, chatDue);
+    const more =
+      this.#outbox.pending() > 0 ||
+      this.store.exec<{ n: number }>("SELECT (SELECT count(*) FROM pending_logs) + (SELECT count(*) FROM pending_contact) AS n").one().n > 0;
     if (due !== null) await this.ctx.storage.setAlarm(Math.max(due, Date.now() + 10));
     else if (more) await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
     else await this.ctx.storage.deleteAlarm();
@@ -467,7 +541,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     for (let i = 0; i < 20; i++) {
       await this.work();
       const left = this.store.exec<{ n: number }>("SELECT count(*) AS n FROM actions WHERE next_at <= ?", Date.now()).one().n;
-      if (left === 0 && this.#outbox.pending() === 0) return;
+      if (left === 0 && this.#outbox.pending() === 0 && this.#chat.pendingJobs() === 0) return;
     }
   }
 }

@@ -100,7 +100,7 @@ export async function makeInstance(spec: {
 }
 
 /** A socket with every message it received, and waits on the next one matching. */
-export type TestSocket = Awaited<ReturnType<typeof openSocket>>;
+export type TestSocket = ReturnType<typeof wrap>;
 
 export async function openSocket(path: string, token: string | null, how: "bearer" | "query" = "bearer") {
   const headers: Record<string, string> = { upgrade: "websocket" };

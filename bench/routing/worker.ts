@@ -1,0 +1,65 @@
+/**
+ * The Worker the routing benchmark runs (scripts/bench-routing.mjs): the real app and objects,
+ * plus bench-only routes (never deployed) and EchoRoom, the floor: a bare partyserver object
+ * that only echoes to its sockets.
+ */
+import { Server } from "partyserver";
+import { getServerByName } from "partyserver";
+import app from "../../src/workers/index";
+import { enqueueContact } from "../../src/durable/routing";
+import { createDb } from "../../src/db/client";
+import { createSession } from "../../src/workers/auth/sessions";
+
+// Every Durable Object class the app binds (routing, contacts, retention…).
+export * from "../../src/workers/index";
+
+type BenchEnv = Env & { ECHO_ROOM: DurableObjectNamespace<EchoRoom> };
+
+export class EchoRoom extends Server<BenchEnv> {
+  static options = { hibernate: true };
+  async ping(id: string) {
+    this.broadcast(JSON.stringify({ type: "echo", id }));
+  }
+}
+
+async function setup(env: BenchEnv, body: { migrations: string[]; agents: number }) {
+  for (const stmt of body.migrations) await env.DB.prepare(stmt).run();
+  const inst = `bench${Date.now().toString(36)}`;
+  const s = (sql: string, ...v: unknown[]) => env.DB.prepare(sql).bind(...v);
+  await env.DB.batch([
+    s("INSERT INTO instances (id, name, public_base_url) VALUES (?, 'Bench', 'http://127.0.0.1')", inst),
+    s("INSERT INTO security_profiles (id, instance_id, name, permissions) VALUES (?, ?, 'Agent', '[\"contacts.handle\"]')", `${inst}:sp`, inst),
+    s("INSERT INTO hours_of_operation (id, instance_id, name, timezone, weekly, overrides) VALUES (?, ?, '24/7', 'UTC', '[]', '[]')", `${inst}:h`, inst),
+    s("INSERT INTO queues (id, instance_id, name, hours_of_operation_id) VALUES (?, ?, 'Bench', ?)", `${inst}:q`, inst, `${inst}:h`),
+    s("INSERT INTO routing_profiles (id, instance_id, name, voice_concurrency, chat_concurrency, task_concurrency, acw_timeout_seconds) VALUES (?, ?, 'Bench', 1, 0, 0, 0)", `${inst}:rp`, inst),
+    s("INSERT INTO routing_profile_queues (instance_id, routing_profile_id, queue_id, channel, priority, delay_seconds) VALUES (?, ?, ?, 'VOICE', 1, 0)", inst, `${inst}:rp`, `${inst}:q`),
+  ]);
+  const db = createDb(env.DB);
+  const tokens: string[] = [];
+  for (let i = 0; i < body.agents; i += 50) {
+    const batch = Array.from({ length: Math.min(50, body.agents - i) }, (_, j) => i + j);
+    await env.DB.batch(batch.map((n) => s(
+      "INSERT INTO users (id, instance_id, email, name, password_hash, security_profile_id, routing_profile_id) VALUES (?, ?, ?, ?, 'x', ?, ?)",
+      `${inst}:u${n}`, inst, `u${n}@${inst}.bench`, `Agent ${n}`, `${inst}:sp`, `${inst}:rp`)));
+    for (const n of batch) tokens.push((await createSession(db, { id: `${inst}:u${n}`, instanceId: inst })).token);
+  }
+  return { instanceId: inst, queueId: `${inst}:q`, tokens };
+}
+
+export default {
+  async fetch(req: Request, env: BenchEnv, ctx: ExecutionContext) {
+    const url = new URL(req.url);
+    if (url.pathname === "/bench/setup") return Response.json(await setup(env, await req.json()));
+    if (url.pathname === "/bench/enqueue") {
+      const b = await req.json<{ instanceId: string; queueId: string; contactId: string }>();
+      return Response.json(await enqueueContact(env, b.instanceId, b.queueId, { contactId: b.contactId, channel: "VOICE" }));
+    }
+    if (url.pathname === "/bench/echo") {
+      const b = await req.json<{ id: string }>();
+      await env.ECHO_ROOM.getByName("echo").ping(b.id);
+      return Response.json({ ok: true });
+    }
+    if (url.pathname === "/bench/echo-socket") return (await getServerByName(env.ECHO_ROOM, "echo")).fetch(req);
+    return app.fetch(req, env, ctx);
+  },
+} satisfies ExportedHandler<BenchEnv>;

@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+/**
+ * Routing benchmark: the real QueueRoom/AgentRoom objects on local workerd (`wrangler dev` on a
+ * free loopback port), N agent sockets, M contacts. Prints and writes bench/results/routing.json:
+ *  - offer latency: from the moment a contact and a free agent are both there (enqueue sent,
+ *    or the agent's ACW clear sent, whichever is later) to the offer on the agent's socket;
+ *  - accept → connected (accept sent → CONNECTED update on the socket);
+ *  - sustained contacts routed per second (all M enqueued at once, agents answer at once);
+ *  - the floor: the same HTTP → Worker → Durable Object → socket round trip on a bare echo object.
+ * Usage: node scripts/bench-routing.mjs [--agents 200] [--contacts 2000]
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "..");
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const AGENTS = arg("agents", 200);
+const CONTACTS = arg("contacts", 2000);
+const ECHOES = arg("echoes", 1000);
+
+const freePort = () => new Promise((ok) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN; };
+const r2 = (x) => Math.round(x * 100) / 100;
+const now = () => performance.now();
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), "sb-bench-"));
+  const port = await freePort();
+  const base = readFileSync(join(root, "wrangler.toml"), "utf8")
+    .replace(/^main = .*$/m, `main = ${JSON.stringify(join(root, "bench/routing/worker.ts"))}`)
+    .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(join(root, "migrations"))}`)
+    .replace(/^\[assets\][\s\S]*?(?=^\[)/m, "")
+    .replace(/^#:schema.*$/m, "");
+  const config = `${base}
+[[durable_objects.bindings]]
+name = "ECHO_ROOM"
+class_name = "EchoRoom"
+
+[[migrations]]
+tag = "bench-echo"
+new_sqlite_classes = ["EchoRoom"]
+`;
+  const configPath = join(dir, "wrangler.bench.toml");
+  writeFileSync(configPath, config);
+  const wrangler = spawn(join(root, "node_modules/.bin/wrangler"),
+    ["dev", "-c", configPath, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", join(dir, "state"),
+      "--var", "SWITCHBOARD_SECRET:bench-secret-not-for-production-0123456789", "--log-level", "error", "--show-interactive-dev-session=false"],
+    { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+  const origin = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; ; i++) {
+      if (i > 600) throw new Error("wrangler dev did not start within 60 s");
+      try { if ((await fetch(`${origin}/healthz`)).ok) break; } catch {}
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const migrations = readdirSync(join(root, "migrations")).filter((f) => f.endsWith(".sql")).sort()
+      .flatMap((f) => readFileSync(join(root, "migrations", f), "utf8").split("--> statement-breakpoint").map((s) => s.trim()).filter(Boolean));
+    const post = (path, body) => fetch(`${origin}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
+    const { instanceId, queueId, tokens } = await post("/bench/setup", { migrations, agents: AGENTS });
+
+    // ── the floor: HTTP → Worker → bare DO (RPC) → socket ─────────────────────────────────
+    const echoWs = await open(`ws://127.0.0.1:${port}/bench/echo-socket`);
+    const echoWait = new Map();
+    echoWs.addEventListener("message", (e) => { const m = JSON.parse(e.data); echoWait.get(m.id)?.(now()); });
+    const floor = [];
+    for (let i = 0; i < ECHOES; i++) {
+      const id = `e${i}`;
+      const got = new Promise((ok) => echoWait.set(id, ok));
+      const t0 = now();
+      await post("/bench/echo", { id });
+      floor.push((await got) - t0);
+    }
+    echoWs.close();
+
+    // ── agents ────────────────────────────────────────────────────────────────────────────
+    const enqueuedAt = new Map();
+    const offerLatency = [];
+    const acceptLatency = [];
+    let connected = 0;
+    let lastConnectedAt = 0;
+    let done;
+    const allDone = new Promise((ok) => (done = ok));
+    const agents = await Promise.all(tokens.map(async (token) => {
+      const ws = await open(`ws://127.0.0.1:${port}/api/v1/agent/socket?token=${token}`);
+      const a = { ws, freeAt: 0, acceptSentAt: 0, rid: 0 };
+      const send = (m) => ws.send(JSON.stringify({ ...m, requestId: String(++a.rid) }));
+      a.ready = new Promise((ok) => (a.onReady = ok));
+      ws.addEventListener("message", (e) => {
+        const m = JSON.parse(e.data);
+        if (m.type === "ack" && m.command === "status.set") a.onReady();
+        else if (m.type === "offer") {
+          const t = now();
+          const from = Math.max(enqueuedAt.get(m.contact.contactId) ?? t, a.freeAt);
+          offerLatency.push(t - from);
+          a.acceptSentAt = now();
+          send({ type: "contact.accept", contactId: m.contact.contactId });
+        } else if (m.type === "contact.update" && m.contact.state === "CONNECTED") {
+          acceptLatency.push(now() - a.acceptSentAt);
+          connected++;
+          lastConnectedAt = now();
+          if (connected === CONTACTS) done();
+          send({ type: "contact.end", contactId: m.contact.contactId });
+        } else if (m.type === "contact.update" && m.contact.state === "AFTER_CONTACT_WORK") {
+          a.freeAt = now();
+          send({ type: "contact.clear", contactId: m.contact.contactId });
+        } else if (m.type === "error") console.error("agent error", m);
+      });
+      send({ type: "status.set", status: { kind: "AVAILABLE" } });
+      return a;
+    }));
+    await Promise.all(agents.map((a) => a.ready));
+    await new Promise((r) => setTimeout(r, 500)); // registrations reach the queue
+
+    // ── M contacts at once; agents answer as fast as they can ────────────────────────────
+    const t0 = now();
+    const ids = Array.from({ length: CONTACTS }, (_, i) => `${instanceId}-c${i}`);
+    for (let i = 0; i < ids.length; i += 50) {
+      await Promise.all(ids.slice(i, i + 50).map((contactId) => {
+        enqueuedAt.set(contactId, now());
+        return post("/bench/enqueue", { instanceId, queueId, contactId });
+      }));
+    }
+    const enqueueDone = now();
+    const timeout = setTimeout(() => done(), 120_000);
+    await allDone;
+    clearTimeout(timeout);
+    const seconds = (lastConnectedAt - t0) / 1000;
+    for (const a of agents) a.ws.close();
+
+    const result = {
+      at: new Date().toISOString(),
+      machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+      agents: AGENTS, contacts: CONTACTS, connected,
+      offerLatencyMs: { p50: r2(pct(offerLatency, 50)), p99: r2(pct(offerLatency, 99)), n: offerLatency.length },
+      acceptToConnectedMs: { p50: r2(pct(acceptLatency, 50)), p99: r2(pct(acceptLatency, 99)), n: acceptLatency.length },
+      contactsRoutedPerSecond: r2(connected / seconds),
+      enqueueSeconds: r2((enqueueDone - t0) / 1000),
+      floorEchoMs: { p50: r2(pct(floor, 50)), p99: r2(pct(floor, 99)), n: floor.length },
+      ratioToFloor: { p50: r2(pct(offerLatency, 50) / pct(floor, 50)), p99: r2(pct(offerLatency, 99) / pct(floor, 99)) },
+      targets: { offerP99Ms: 25, contactsPerSecond: 200, ratio: 3 },
+    };
+    result.meetsTargets = {
+      offerP99: result.offerLatencyMs.p99 <= 25,
+      throughput: result.contactsRoutedPerSecond >= 200,
+      ratio: result.ratioToFloor.p99 <= 3,
+    };
+    mkdirSync(join(root, "bench/results"), { recursive: true });
+    writeFileSync(join(root, "bench/results/routing.json"), JSON.stringify(result, null, 2) + "\n");
+    console.log(`routing bench: ${AGENTS} agents, ${CONTACTS} contacts (${connected} connected)`);
+    console.log(`  offer latency        p50 ${result.offerLatencyMs.p50} ms   p99 ${result.offerLatencyMs.p99} ms   (target p99 ≤ 25)`);
+    console.log(`  accept → connected   p50 ${result.acceptToConnectedMs.p50} ms   p99 ${result.acceptToConnectedMs.p99} ms`);
+    console.log(`  routed               ${result.contactsRoutedPerSecond} contacts/s   (target ≥ 200)`);
+    console.log(`  floor (echo DO)      p50 ${result.floorEchoMs.p50} ms   p99 ${result.floorEchoMs.p99} ms`);
+    console.log(`  ratio to floor       p50 ${result.ratioToFloor.p50}   p99 ${result.ratioToFloor.p99}   (target ≤ 3)`);
+    console.log("  → bench/results/routing.json");
+  } finally {
+    wrangler.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function open(url) {
+  return new Promise((ok, fail) => {
+    const ws = new WebSocket(url);
+    ws.addEventListener("open", () => ok(ws), { once: true });
+    ws.addEventListener("error", (e) => fail(new Error(`socket ${url}: ${e.message ?? "error"}`)), { once: true });
+  });
+}
+
+main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
