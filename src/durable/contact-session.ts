@@ -12,7 +12,7 @@
  */
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import { createDb } from "../db/client";
-import { createContact, type NewContact } from "../db/contacts";
+import { createContact } from "../db/contacts";
 import { flowLogs } from "../db/schema";
 import { enterFlow, renderVoice, resumeFlow, runTurn, type FlowEvent, type FlowLogEntry, type FlowResult, type FlowState } from "../flows";
 import { assertNever } from "../shared/wire";
@@ -76,7 +76,6 @@ function migrate(sql: SqlStorage) {
     seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
     next_at INTEGER NOT NULL, last_error TEXT)`);
   sql.exec(`CREATE TABLE IF NOT EXISTS pending_logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)`);
-  sql.exec(`CREATE TABLE IF NOT EXISTS pending_contact (id INTEGER PRIMARY KEY CHECK (id = 1), contact TEXT NOT NULL)`);
   ContactOutbox.schema(sql);
   ChatChannel.schema(sql);
 }
@@ -144,27 +143,21 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   /** A new inbound call (POST /twilio/voice). A retry for the same call gets the same answer. */
   async voiceStart(start: VoiceStart): Promise<string> {
-    const tv = Date.now();
-    try { return await this.voiceStart2(start); } finally { console.log("PROF voiceStart body", Date.now() - tv); }
-  }
-  async voiceStart2(start: VoiceStart): Promise<string> {
     const existing = this.row();
     if (existing) return existing.last_twiml ?? hangup();
     const now = Date.now();
     const flow = start.flowId ? await loadPublishedFlow(this.env.DB, this.instanceId, start.flowId) : null;
-    console.log("PROF flowload", Date.now() - now);
     if (this.row()) return this.row()!.last_twiml ?? hangup();
     this.store.exec(
       `INSERT INTO session (id, instance_id, contact_id, channel, phase, step, flow, call_sid, from_number, to_number, public_base_url, created_at)
        VALUES (1, ?, ?, 'VOICE', 'FLOW', 0, ?, ?, ?, ?, ?, ?)`,
       this.instanceId, this.contactId, flow ? JSON.stringify(flow) : null, start.callSid, start.from, start.to, start.publicBaseUrl, now,
     );
-    // The contact record is written off the webhook's path (first in line of the session's work).
-    this.store.exec("INSERT INTO pending_contact (id, contact) VALUES (1, ?)", JSON.stringify({
+    await createContact(createDb(this.env.DB), this.env.SWITCHBOARD_SECRET, {
       id: this.contactId, instanceId: this.instanceId, channel: "VOICE", initiationMethod: "INBOUND",
       externalId: start.callSid, customerEndpoint: start.from, systemEndpoint: start.to,
       flowId: flow?.id ?? null, flowVersion: flow?.version ?? null, at: now,
-    } satisfies NewContact));
+    });
     if (!flow) {
       const twiml = sayAndHangup("Sorry, this number is not set up to take calls yet. Goodbye.");
       this.set({ last_twiml: twiml, phase: "ENDED", ended_at: now });
@@ -212,15 +205,10 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   /** Runs one flow turn, keeping the state and the flow logs. */
   private async turn(flow: PublishedFlow, input: Parameters<typeof runTurn>[1]): Promise<FlowResult> {
-    const tt = Date.now();
     const ctx = await flowContext(this.env.DB, this.instanceId);
-    console.log("PROF ctx", Date.now() - tt);
     const result = await runTurn(
       flow.content, input, ctx,
-      async (effect, state) => {
-        if (effect.type === "enqueue") await this.ensureContactRecord();
-        return performEffect(this.env, this.instanceId, effect, state, this.notifyTarget());
-      },
+      (effect, state) => performEffect(this.env, this.instanceId, effect, state, this.notifyTarget()),
       (flowId) => loadPublishedFlow(this.env.DB, this.instanceId, flowId),
     );
     const before = this.row()!;
@@ -454,7 +442,6 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.#running = (async () => {
       try {
         await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
-        await this.ensureContactRecord();
         await this.runActions();
         await this.#chat.runDue();
         await this.flushLogs();
@@ -488,22 +475,6 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     }
   }
 
-  /**
-   * Writes the contact's D1 row if it is still owed. Everything else about the contact (its
-   * events, routing's updates) comes after it, so routing is only asked to enqueue once it is there.
-   */
-  async ensureContactRecord() {
-    const pending = this.store.exec<{ contact: string }>("SELECT contact FROM pending_contact WHERE id = 1").toArray()[0];
-    if (!pending) return;
-    try {
-      await createContact(createDb(this.env.DB), this.env.SWITCHBOARD_SECRET, JSON.parse(pending.contact) as NewContact);
-    } catch (err) {
-      // Written before a restart that lost our note of it: the row is there, which is all we need.
-      if (!String((err as Error)?.message ?? err).includes("UNIQUE constraint failed")) throw err;
-    }
-    this.store.exec("DELETE FROM pending_contact WHERE id = 1");
-  }
-
   private async flushLogs() {
     const rows = this.store.exec<{ seq: number; entry: string }>("SELECT seq, entry FROM pending_logs ORDER BY seq LIMIT 100").toArray();
     if (!rows.length) return;
@@ -524,9 +495,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     const actionsDue = this.store.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM actions").one().at;
     const chatDue = this.#chat.nextDue();
     const due = actionsDue === null ? chatDue : chatDue === null ? actionsDue : Math.min(actionsDue, chatDue);
-    const more =
-      this.#outbox.pending() > 0 ||
-      this.store.exec<{ n: number }>("SELECT (SELECT count(*) FROM pending_logs) + (SELECT count(*) FROM pending_contact) AS n").one().n > 0;
+    const more = this.#outbox.pending() > 0 || this.store.exec<{ n: number }>("SELECT count(*) AS n FROM pending_logs").one().n > 0;
     if (due !== null) await this.ctx.storage.setAlarm(Math.max(due, Date.now() + 10));
     else if (more) await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
     else await this.ctx.storage.deleteAlarm();
