@@ -14,10 +14,11 @@ const CONFIG = join(ROOT, "wrangler.toml");
 const PLACEHOLDER = "00000000-0000-0000-0000-000000000000";
 const wrangler = (args) => execFileSync(join(BIN, "wrangler"), args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
 
-const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-if (pkg.scripts.build) await run("npm", ["run", "build"]);
+// Build after wrangler.toml is final: the build writes the config wrangler deploys with.
+const build = () => run("npm", ["run", "build"]);
 
 if (dryRun) {
+  await build();
   await run("wrangler", ["deploy", "--dry-run", "--outdir", join(ROOT, "dist", "worker")]);
   console.log("Dry run done: the bundle is in dist/worker. Nothing was deployed.");
   process.exit(0);
@@ -37,6 +38,7 @@ if (config.includes(PLACEHOLDER)) {
 const secrets = wrangler(["secret", "list", "--format", "json"]);
 const missing = !/"SWITCHBOARD_SECRET"/.test(secrets);
 
+await build();
 console.log("Applying D1 migrations remotely …");
 await run("wrangler", ["d1", "migrations", "apply", "DB", "--remote"], { env: { CI: "true" } });
 console.log("Deploying the Worker …");

@@ -1,9 +1,9 @@
 // Helpers shared by the project's scripts (dev, deploy, benches). Node ≥ 22.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const BIN = join(ROOT, "node_modules", ".bin");
@@ -76,6 +76,10 @@ export async function importTs(entry) {
     target: "node22",
     logLevel: "silent",
   });
-  const code = out.outputFiles[0].text;
-  return import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`);
+  // A file (not a data: URL) so stack traces name real lines.
+  const dir = join(ROOT, "node_modules", ".cache", "switchboard");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${entry.replace(/[^\w.-]+/g, "_")}.mjs`);
+  writeFileSync(file, out.outputFiles[0].text);
+  return import(`${pathToFileURL(file).href}?v=${Date.now()}`);
 }

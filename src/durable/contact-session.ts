@@ -12,7 +12,7 @@
  */
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import { createDb } from "../db/client";
-import { createContact } from "../db/contacts";
+import { createContact, type NewContact } from "../db/contacts";
 import { flowLogs } from "../db/schema";
 import { enterFlow, renderVoice, resumeFlow, runTurn, type FlowEvent, type FlowLogEntry, type FlowResult, type FlowState } from "../flows";
 import { assertNever } from "../shared/wire";
@@ -76,6 +76,7 @@ function migrate(sql: SqlStorage) {
     seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
     next_at INTEGER NOT NULL, last_error TEXT)`);
   sql.exec(`CREATE TABLE IF NOT EXISTS pending_logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS pending_contact (id INTEGER PRIMARY KEY CHECK (id = 1), contact TEXT NOT NULL)`);
   ContactOutbox.schema(sql);
   ChatChannel.schema(sql);
 }
@@ -153,11 +154,12 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
        VALUES (1, ?, ?, 'VOICE', 'FLOW', 0, ?, ?, ?, ?, ?, ?)`,
       this.instanceId, this.contactId, flow ? JSON.stringify(flow) : null, start.callSid, start.from, start.to, start.publicBaseUrl, now,
     );
-    await createContact(createDb(this.env.DB), this.env.SWITCHBOARD_SECRET, {
+    // The contact record is written off the webhook's path (first in line of the session's work).
+    this.store.exec("INSERT INTO pending_contact (id, contact) VALUES (1, ?)", JSON.stringify({
       id: this.contactId, instanceId: this.instanceId, channel: "VOICE", initiationMethod: "INBOUND",
       externalId: start.callSid, customerEndpoint: start.from, systemEndpoint: start.to,
       flowId: flow?.id ?? null, flowVersion: flow?.version ?? null, at: now,
-    });
+    } satisfies NewContact));
     if (!flow) {
       const twiml = sayAndHangup("Sorry, this number is not set up to take calls yet. Goodbye.");
       this.set({ last_twiml: twiml, phase: "ENDED", ended_at: now });
@@ -208,7 +210,10 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     const ctx = await flowContext(this.env.DB, this.instanceId);
     const result = await runTurn(
       flow.content, input, ctx,
-      (effect, state) => performEffect(this.env, this.instanceId, effect, state, this.notifyTarget()),
+      async (effect, state) => {
+        if (effect.type === "enqueue") await this.ensureContactRecord();
+        return performEffect(this.env, this.instanceId, effect, state, this.notifyTarget());
+      },
       (flowId) => loadPublishedFlow(this.env.DB, this.instanceId, flowId),
     );
     const before = this.row()!;
@@ -442,6 +447,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.#running = (async () => {
       try {
         await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+        await this.ensureContactRecord();
         await this.runActions();
         await this.#chat.runDue();
         await this.flushLogs();
@@ -475,6 +481,22 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     }
   }
 
+  /**
+   * Writes the contact's D1 row if it is still owed. Everything else about the contact (its
+   * events, routing's updates) comes after it, so routing is only asked to enqueue once it is there.
+   */
+  async ensureContactRecord() {
+    const pending = this.store.exec<{ contact: string }>("SELECT contact FROM pending_contact WHERE id = 1").toArray()[0];
+    if (!pending) return;
+    try {
+      await createContact(createDb(this.env.DB), this.env.SWITCHBOARD_SECRET, JSON.parse(pending.contact) as NewContact);
+    } catch (err) {
+      // Written before a restart that lost our note of it: the row is there, which is all we need.
+      if (!String((err as Error)?.message ?? err).includes("UNIQUE constraint failed")) throw err;
+    }
+    this.store.exec("DELETE FROM pending_contact WHERE id = 1");
+  }
+
   private async flushLogs() {
     const rows = this.store.exec<{ seq: number; entry: string }>("SELECT seq, entry FROM pending_logs ORDER BY seq LIMIT 100").toArray();
     if (!rows.length) return;
@@ -495,7 +517,9 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     const actionsDue = this.store.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM actions").one().at;
     const chatDue = this.#chat.nextDue();
     const due = actionsDue === null ? chatDue : chatDue === null ? actionsDue : Math.min(actionsDue, chatDue);
-    const more = this.#outbox.pending() > 0 || this.store.exec<{ n: number }>("SELECT count(*) AS n FROM pending_logs").one().n > 0;
+    const more =
+      this.#outbox.pending() > 0 ||
+      this.store.exec<{ n: number }>("SELECT (SELECT count(*) FROM pending_logs) + (SELECT count(*) FROM pending_contact) AS n").one().n > 0;
     if (due !== null) await this.ctx.storage.setAlarm(Math.max(due, Date.now() + 10));
     else if (more) await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
     else await this.ctx.storage.deleteAlarm();

@@ -14,6 +14,15 @@ import { instances, phoneNumbers } from "../../db/schema";
 import type { AppEnv } from "../env";
 import { decryptField } from "../lib/crypto";
 import { ApiError } from "../lib/errors";
+import { TtlCache } from "../lib/ttl-cache";
+
+/**
+ * Webhooks must answer in milliseconds, so instance settings and numbers are cached in the
+ * isolate for CONFIG_TTL_MS: a changed auth token or number takes effect within that time.
+ */
+export const CONFIG_TTL_MS = 30_000;
+const instanceCache = new TtlCache<TwilioInstance | null>(CONFIG_TTL_MS);
+const numberCache = new TtlCache<{ instanceId: string; flowId: string | null } | null>(CONFIG_TTL_MS);
 
 export const MAX_WEBHOOK_BYTES = 64 * 1024;
 
@@ -36,7 +45,11 @@ export async function readForm(c: Context<AppEnv>): Promise<Record<string, strin
   return Object.fromEntries(new URLSearchParams(new TextDecoder().decode(buf)));
 }
 
-export async function loadInstance(db: Db, secret: string, instanceId: string): Promise<TwilioInstance | null> {
+export function loadInstance(db: Db, secret: string, instanceId: string): Promise<TwilioInstance | null> {
+  return instanceCache.get(instanceId, () => readInstance(db, secret, instanceId));
+}
+
+async function readInstance(db: Db, secret: string, instanceId: string): Promise<TwilioInstance | null> {
   const [row] = await db.select().from(instances).where(eq(instances.id, instanceId)).limit(1);
   if (!row || !row.twilioAccountSid || !row.twilioAuthTokenEnc) return null;
   return {
@@ -49,7 +62,11 @@ export async function loadInstance(db: Db, secret: string, instanceId: string): 
 }
 
 /** The instance that owns a phone number (E.164), if any. */
-export async function instanceOfNumber(db: Db, e164: string): Promise<{ instanceId: string; flowId: string | null } | null> {
+export function instanceOfNumber(db: Db, e164: string): Promise<{ instanceId: string; flowId: string | null } | null> {
+  return numberCache.get(e164, () => readNumber(db, e164));
+}
+
+async function readNumber(db: Db, e164: string): Promise<{ instanceId: string; flowId: string | null } | null> {
   const [row] = await db
     .select({ instanceId: phoneNumbers.instanceId, flowId: phoneNumbers.flowId })
     .from(phoneNumbers)

@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+/**
+ * Voice benchmark: the real Worker on local workerd (`wrangler dev`, fresh state, demo instance),
+ * driven by the phone simulator: C callers on the line at once (ringing in over a couple of
+ * seconds, listening to the menu, pressing a key), in R rounds. Prints and writes
+ * bench/results/voice.json:
+ *  - webhook → TwiML latency for the first answer (POST /twilio/voice) and for a gather step
+ *    (the caller presses 1 and is queued), p50/p99, as the simulator measured them;
+ *  - the floor: the same signed form POST answered with fixed TwiML by a bare route on the same
+ *    runtime, with the same arrivals; and the ratio p99 / floor p99.
+ * Usage: node scripts/bench-voice.mjs [--callers 100] [--rounds 5]
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { BIN, ROOT, importTs, waitForHttp } from "./lib.mjs";
+
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const CALLERS = arg("callers", 100);
+const ROUNDS = arg("rounds", 5);
+/** Callers ring in over this window, and listen this long before pressing a key. */
+const SPREAD_MS = arg("spread-ms", 2000);
+const THINK_MS = arg("think-ms", 1000);
+const DEMO_BASE = "http://127.0.0.1:8787"; // the demo instance's public base URL: what Twilio signs
+const DEMO = { number: "+15550100", accountSid: "ACdeadbeefdeadbeefdeadbeefdeadbeef", authToken: "dev-only-auth-token-0123456789ab" };
+
+const freePort = () => new Promise((ok) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN; };
+const r2 = (x) => Math.round(x * 100) / 100;
+const stats = (xs) => ({ p50: r2(pct(xs, 50)), p99: r2(pct(xs, 99)), n: xs.length });
+
+const dir = mkdtempSync(join(tmpdir(), "sb-bench-voice-"));
+const port = await freePort();
+const origin = `http://127.0.0.1:${port}`;
+const config = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
+  .replace(/^main = .*$/m, `main = ${JSON.stringify(join(ROOT, "bench/voice/worker.ts"))}`)
+  .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(join(ROOT, "migrations"))}`)
+  .replace(/^\[assets\][\s\S]*?(?=^\[)/m, "")
+  .replace(/^#:schema.*$/m, "");
+const configPath = join(dir, "wrangler.bench.toml");
+writeFileSync(configPath, config);
+const env = { ...process.env, PATH: `${BIN}:${process.env.PATH}`, WRANGLER_SEND_METRICS: "false", CI: "true" };
+const run = (args) => new Promise((ok, fail) => spawn(join(BIN, "wrangler"), args, { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] })
+  .on("exit", (c) => (c === 0 ? ok() : fail(new Error(`wrangler ${args[0]} exited ${c}`)))));
+await run(["d1", "migrations", "apply", "DB", "--local", "-c", configPath, "--persist-to", join(dir, "state")]);
+const wrangler = spawn(join(BIN, "wrangler"), [
+  "dev", "-c", configPath, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", join(dir, "state"),
+  "--var", "SWITCHBOARD_SECRET:bench-secret-not-for-production-0123456789", "--var", "LOCAL_MODE:true",
+  "--var", "TWILIO_API_BASE_URL:http://127.0.0.1:9", "--log-level", "error", "--show-interactive-dev-session=false",
+], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+
+try {
+  await waitForHttp(`${origin}/healthz`);
+  const seeded = await fetch(`${origin}/dev/seed`, { method: "POST" });
+  if (!seeded.ok) throw new Error(`seed failed: ${seeded.status}`);
+  const { Phone, twilioSignature } = await importTs("src/simulator/index.ts");
+  // The simulator signs the URL the instance is configured with; requests go to this port.
+  const transport = (url, init) => fetch(url.replace(DEMO_BASE, origin), init);
+  const first = [];
+  const gather = [];
+  const floor = [];
+  const failures = [];
+
+  // Warm-up: one call, so module compilation is not measured.
+  const warm = new Phone({ baseUrl: DEMO_BASE, ...DEMO, transport });
+  await (await warm.call({ from: "+14155550000", to: DEMO.number })).hangup();
+
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const params = { AccountSid: DEMO.accountSid, CallSid: "CA" + "0".repeat(32), From: "+14155550123", To: DEMO.number, Digits: "1", CallStatus: "in-progress", Direction: "inbound" };
+  const signature = await twilioSignature(DEMO.authToken, `${DEMO_BASE}/bench/floor`, params);
+  const floorRequest = async () => {
+    const t0 = performance.now();
+    const res = await fetch(`${origin}/bench/floor`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signature }, body: new URLSearchParams(params).toString() });
+    await res.text();
+    floor.push(performance.now() - t0);
+  };
+
+  for (let round = 0; round < ROUNDS; round++) {
+    // C callers on the line at once: they ring in over SPREAD_MS, listen to the menu for
+    // THINK_MS, press 1, and are queued (where they stay until the round hangs them all up).
+    const phone = new Phone({ baseUrl: DEMO_BASE, ...DEMO, transport });
+    const calls = await Promise.all(Array.from({ length: CALLERS }, async (_, i) => {
+      await sleep(Math.random() * SPREAD_MS);
+      const call = await phone.call({ from: `+1415${String(round * CALLERS + i).padStart(7, "0")}`, to: DEMO.number });
+      await sleep(THINK_MS * (0.5 + Math.random()));
+      await call.press("1");
+      return call;
+    }));
+    const hooks = phone.events.filter((e) => e.type === "webhook");
+    for (const e of hooks) {
+      if (e.status !== 200) failures.push(`${e.url} → ${e.status}`);
+      if (e.url.endsWith("/twilio/voice")) first.push(e.ms);
+      else if (e.url.includes("/twilio/voice/gather")) gather.push(e.ms);
+    }
+    await Promise.all(calls.map((c) => c.hangup()));
+    await sleep(500);
+    // The floor with the same arrivals: 2 requests per caller over the same window.
+    await Promise.all(Array.from({ length: CALLERS * 2 }, async () => {
+      await sleep(Math.random() * (SPREAD_MS + THINK_MS));
+      await floorRequest();
+    }));
+  }
+
+  if (failures.length) throw new Error(`${failures.length} webhooks failed, e.g. ${failures.slice(0, 3).join("; ")}`);
+  const all = [...first, ...gather];
+  const result = {
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.version },
+    callers: CALLERS, rounds: ROUNDS, spreadMs: SPREAD_MS, thinkMs: THINK_MS,
+    firstAnswerMs: stats(first),
+    gatherStepMs: stats(gather),
+    floorMs: stats(floor),
+    ratioP99: r2(pct(all, 99) / pct(floor, 99)),
+    targets: { p99Ms: 30, ratio: 2 },
+  };
+  mkdirSync(join(ROOT, "bench/results"), { recursive: true });
+  writeFileSync(join(ROOT, "bench/results/voice.json"), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`Voice webhooks, ${CALLERS} callers on the line at once × ${ROUNDS} rounds (local workerd via wrangler dev, ${cpus().length} cores)`);
+  console.log(`  first answer  p50 ${result.firstAnswerMs.p50} ms  p99 ${result.firstAnswerMs.p99} ms  (n=${first.length})`);
+  console.log(`  gather step   p50 ${result.gatherStepMs.p50} ms  p99 ${result.gatherStepMs.p99} ms  (n=${gather.length})`);
+  console.log(`  floor (fixed TwiML, same runtime)  p50 ${result.floorMs.p50} ms  p99 ${result.floorMs.p99} ms`);
+  console.log(`  ratio p99 / floor p99: ${result.ratioP99}   (targets: p99 ≤ 30 ms, ratio ≤ 2)`);
+  console.log("  → bench/results/voice.json");
+} finally {
+  wrangler.kill("SIGTERM");
+  rmSync(dir, { recursive: true, force: true });
+}
