@@ -11,6 +11,9 @@
  * in time (`updated_at <= at`), and first-time timestamps are set once. This is the same row
  * and event that src/db/contacts.ts `recordContactEvent` writes, plus that guard.
  */
+import { sealAttributesColumn } from "../db/contacts";
+import { keyringFromEnv, type KeyringEnv } from "../workers/lib/crypto";
+
 export type RowUpdate = {
   state?: string;
   /** undefined = leave as is; null = clear. */
@@ -49,6 +52,8 @@ export class ContactOutbox {
     private readonly sql: SqlStorage,
     private readonly d1: D1Database,
     private readonly instanceId: () => string,
+    /** Needed by writers of `attributes`: they are sealed with the instance key on their way to D1. */
+    private readonly keys?: KeyringEnv,
   ) {}
 
   static schema(sql: SqlStorage) {
@@ -93,7 +98,7 @@ export class ContactOutbox {
               .exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq LIMIT ?", BATCH)
               .toArray();
             if (rows.length === 0) break;
-            await this.d1.batch(rows.flatMap((r) => this.statements(r)));
+            await this.d1.batch((await Promise.all(rows.map((r) => this.statements(r)))).flat());
             this.sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1].seq);
             this.#startedAt = Date.now();
           }
@@ -115,9 +120,14 @@ export class ContactOutbox {
     }
   }
 
-  private statements(r: OutboxRow): D1PreparedStatement[] {
+  private async statements(r: OutboxRow): Promise<D1PreparedStatement[]> {
     const u = JSON.parse(r.row_update) as RowUpdate;
     const instanceId = this.instanceId();
+    let attributes: string | null = null;
+    if (u.attributes) {
+      if (!this.keys) throw new Error("ContactOutbox: attributes need the instance keys to be sealed");
+      attributes = await sealAttributesColumn(keyringFromEnv(this.keys), instanceId, r.contact_id, u.attributes);
+    }
     const ev = this.d1
       .prepare("INSERT INTO contact_events (instance_id, contact_id, type, at, agent_id, queue_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)")
       .bind(instanceId, r.contact_id, r.type, r.at, r.agent_id, r.queue_id, r.data);
@@ -143,7 +153,7 @@ export class ContactOutbox {
         u.agentId !== undefined ? 1 : 0, u.agentId ?? null,
         u.enqueuedAt ?? null, u.connectedAt ?? null, u.endedAt ?? null, u.afterContactWorkEndedAt ?? null,
         u.addHoldSeconds ?? 0, u.disconnectReason ?? null,
-        u.attributes ? JSON.stringify(u.attributes) : null,
+        attributes,
         instanceId, r.contact_id,
       );
     return [ev, row];

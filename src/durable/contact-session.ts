@@ -96,7 +96,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     const { instanceId, id } = splitRoomName(this.name);
     this.instanceId = instanceId;
     this.contactId = id;
-    this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId);
+    this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId, env);
     this.#chat = new ChatChannel({
       env, sql: ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),

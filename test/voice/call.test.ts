@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
+import { openAttributes } from "../../src/db/contacts";
 import { contactRoomName } from "../../src/durable/names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { agentSocket, contactEvents, contactRow, eventsInclude } from "../routing/helpers";
@@ -61,7 +62,9 @@ describe("voice: a call end to end through the phone simulator", () => {
     expect(types[0]).toBe("INITIATED");
     const row = await contactRow(fx.instanceId, contactId);
     expect(row).toMatchObject({ channel: "VOICE", external_id: call.sid, agent_id: fx.agentId("bob"), queue_id: fx.queueId("support"), state: "ENDED" });
-    expect(JSON.parse(row.attributes)).toEqual({ intent: "sales" });
+    // Attributes are sealed with the instance key at rest, and open to { intent: "sales" }.
+    expect(row.attributes).not.toContain("sales");
+    expect(await openAttributes(env.SWITCHBOARD_SECRET, fx.instanceId, contactId, JSON.parse(row.attributes))).toEqual({ intent: "sales" });
     expect(row.customer_endpoint_enc).not.toContain("4155550123");
     const logs = await env.DB.prepare("SELECT action_id FROM flow_logs WHERE instance_id = ? AND contact_id = ? ORDER BY id").bind(fx.instanceId, contactId).all<{ action_id: string }>();
     expect(logs.results.map((l) => l.action_id)).toEqual(["welcome", "menu", "to-sales", "q-sales", "transfer"]);
