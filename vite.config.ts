@@ -7,10 +7,12 @@
 import { cloudflare } from "@cloudflare/vite-plugin";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { chatWidget } from "./scripts/widget.mjs";
 
 export default defineConfig({
   plugins: [
     react(),
+    chatWidget(), // /widget.js: the chat widget bundled into the Worker
     cloudflare({
       configPath: "./wrangler.toml",
       inspectorPort: false,

@@ -1,11 +1,13 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { chatWidget } from "./scripts/widget.mjs";
 
 const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
 
 export default defineConfig({
   plugins: [
+    chatWidget(),
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {

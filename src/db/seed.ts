@@ -2,11 +2,13 @@
  * The demo instance `npm run dev` starts with (see README for the logins). Idempotent: every
  * row has a fixed id and is inserted only if missing, so running it again changes nothing.
  */
+import chatGreeting from "../flows/examples/chat-greeting.json";
 import demoIvr from "../flows/examples/demo-ivr.json";
 import { hashPassword } from "../workers/lib/password";
 import type { Db } from "./client";
 import { provisionInstance } from "./provision";
 import {
+  chatSettings,
   flows,
   flowVersions,
   hoursOfOperation,
@@ -36,6 +38,9 @@ export const DEMO = {
   hours: { business: "demo:hours:business", always: "demo:hours:24x7" },
   routingProfile: "demo:rp:agents",
   ivrFlow: "demo:flow:ivr",
+  /** The website chat widget's flow; the widget may be embedded from the local dev origins. */
+  chatFlow: "demo:flow:chat",
+  chatOrigins: ["http://127.0.0.1:8787", "http://localhost:8787"],
 } as const;
 
 const WEEKDAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"];
@@ -92,6 +97,12 @@ export async function seedDemo(db: Db, secret: string) {
       description: "Welcome, menu (1 billing, 2 support) with retries, then queue", content: demoIvr, publishedVersion: 1,
     }).onConflictDoNothing(),
     db.insert(flowVersions).values({ ...inst, flowId: DEMO.ivrFlow, version: 1, content: demoIvr }).onConflictDoNothing(),
+    db.insert(flows).values({
+      ...inst, id: DEMO.chatFlow, name: "Chat greeting", type: "CONTACT_FLOW",
+      description: "Website chat: greets, asks billing or support, waits for a quiet customer, then queue", content: chatGreeting, publishedVersion: 1,
+    }).onConflictDoNothing(),
+    db.insert(flowVersions).values({ ...inst, flowId: DEMO.chatFlow, version: 1, content: chatGreeting }).onConflictDoNothing(),
+    db.insert(chatSettings).values({ instanceId, allowedOrigins: [...DEMO.chatOrigins], flowIds: [DEMO.chatFlow] }).onConflictDoNothing(),
     db.insert(phoneNumbers).values({
       ...inst, id: "demo:number:main", e164: DEMO.phoneNumber, description: "Demo main line", flowId: DEMO.ivrFlow,
     }).onConflictDoNothing(),

@@ -8,6 +8,9 @@ import { secureHeaders } from "hono/secure-headers";
 import { createDb } from "../db/client";
 import { api } from "./api";
 import { agentSocketRoutes } from "./api/agent-socket";
+import { chatAgentSocketRoutes } from "./chat/agent-socket";
+import { chatPublicRoutes } from "./chat/routes";
+import { serveWidget } from "./chat/widget";
 import { metricsSocketRoutes } from "./api/metrics";
 import { devRoutes } from "./dev";
 import { twilioRoutes } from "./twilio/routes";
@@ -16,6 +19,8 @@ import { ApiError, errorResponse } from "./lib/errors";
 
 export const app = new Hono<AppEnv>();
 
+// The chat widget is embedded by other websites: served before the same-origin security headers.
+app.get("/widget.js", serveWidget);
 app.use("*", secureHeaders());
 app.use("*", async (c, next) => {
   c.set("db", createDb(c.env.DB));
@@ -37,6 +42,8 @@ app.get("/healthz", async (c) => {
 });
 
 app.route("/api/v1", agentSocketRoutes);
+app.route("/api/v1", chatAgentSocketRoutes);
+app.route("/api/v1", chatPublicRoutes); // public: the website widget (Origin + chat token)
 app.route("/api/v1", metricsSocketRoutes);
 app.route("/api/v1", api);
 app.route("/dev", devRoutes);

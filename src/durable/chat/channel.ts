@@ -324,7 +324,8 @@ export class ChatChannel {
     if (role === "CUSTOMER") return { role, userId: null, name: null, keyHash: request.headers.get(CHAT_HEADERS.key) };
     if (role === "AGENT") {
       const userId = request.headers.get(CHAT_HEADERS.user);
-      return userId ? { role, userId, name: request.headers.get(CHAT_HEADERS.name), keyHash: null } : null;
+      const name = request.headers.get(CHAT_HEADERS.name);
+      return userId ? { role, userId, name: name ? decodeURIComponent(name) : null, keyHash: null } : null;
     }
     return null;
   }

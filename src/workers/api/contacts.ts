@@ -6,7 +6,8 @@ import { contactEvents, contacts } from "../../db/schema";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
 import { decryptField, searchHash } from "../lib/crypto";
-import { notFound } from "../lib/errors";
+import { badRequest, notFound } from "../lib/errors";
+import { transcriptMatch } from "../../db/transcript-search";
 import { clientInfo, parseQuery } from "../lib/request";
 import { fields, iso } from "./resource";
 
@@ -19,6 +20,8 @@ const Search = z.object({
   agentId: fields.id.optional(),
   channel: z.enum(["VOICE", "CHAT", "TASK"]).optional(),
   customerNumber: fields.e164.optional(),
+  /** Words that must all occur in the contact's chat transcript (whole words, any case or accent). */
+  q: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   /** Contacts that started before this time (the previous page's last `initiatedAt`). */
   before: z.iso.datetime({ offset: true }).optional(),
@@ -68,6 +71,11 @@ export const contactRoutes = new Hono<AppEnv>()
     if (q.channel) conditions.push(eq(contacts.channel, q.channel));
     if (q.customerNumber) {
       conditions.push(eq(contacts.customerEndpointHash, await searchHash(c.env.SWITCHBOARD_SECRET, scope.instanceId, q.customerNumber)));
+    }
+    if (q.q) {
+      const match = await transcriptMatch(c.env.SWITCHBOARD_SECRET, scope.instanceId, q.q);
+      if (!match) throw badRequest("q: give at least one word (letters or digits)", [{ field: "q", message: "has no words to search for" }]);
+      conditions.push(match);
     }
     const rows = await scope.db
       .select()

@@ -8,6 +8,7 @@ import { contactRoutes } from "./contacts";
 import { contactFlowLogRoutes, flowToolRoutes } from "./flow-tools";
 import { flowVersionRoutes } from "./flow-versions";
 import { instanceRoutes } from "./instance";
+import { chatSettingsRoutes } from "../chat/settings-routes";
 import { contactRecordingRoutes, recordingRoutes } from "./recordings";
 import { metricsRoutes } from "./metrics";
 import { resourceRoutes } from "./resource";
@@ -37,6 +38,7 @@ export const CONFIG_RESOURCES = [
 const api = new Hono<AppEnv>().route("/auth", authRoutes);
 api.use("*", async (c, next) => (c.req.path.startsWith("/api/v1/auth/") ? next() : requireSession(c, next)));
 api.route("/instance", instanceRoutes);
+api.route("/instance/chat", chatSettingsRoutes);
 api.route("/contacts", contactRecordingRoutes); // before contactRoutes: its own permissions
 api.route("/contacts", contactRoutes);
 api.route("/recordings", recordingRoutes);

@@ -1,0 +1,132 @@
+/**
+ * The public chat API the website widget calls (no session: a chat is authorised by its id and
+ * customer token, a website by its Origin).
+ *
+ * - `POST /api/v1/chat/start` `{ instanceId, flowId?, customerName?, attributes? }`: the
+ *   `Origin` must be one of the instance's allowed origins (else 403) and the flow one of its
+ *   chat flows; creates the CHAT contact in its ContactSession, which runs the flow's first turn.
+ *   Answers 201 `{ chatId, token, contactId }`: the chat id is 144 random bits; the token is an
+ *   HMAC of it with the instance's key, so it is bound to this chat and this instance.
+ * - `POST /api/v1/chat/resume` `{ instanceId, chatId, token }`: is this chat still there?
+ *   `{ contactId, status }`, or 404 (a chat of another instance, or gone) / 403 (wrong token).
+ * - `GET /api/v1/chat/socket?instance=&chat=&token=`: the customer's WebSocket to the contact's
+ *   ContactSession, with the same checks.
+ */
+import { Hono, type Context } from "hono";
+import { getServerByName } from "partyserver";
+import { z } from "zod";
+import { CHAT_HEADERS, chatExternalId, type ChatIdentity } from "../../durable/chat/channel";
+import { contactRoomName } from "../../durable/names";
+import { relay } from "../api/agent-socket";
+import type { AppEnv } from "../env";
+import { base64Url, instanceKey, randomToken, sha256Hex, timingSafeEqualString } from "../lib/crypto";
+import { ApiError, notFound } from "../lib/errors";
+import { parseJson } from "../lib/request";
+import { loadChatSettings, originAllowed, type ChatSettings } from "./settings";
+
+const instanceIdSchema = z.string().min(1).max(100).regex(/^[^:]+$/, "is not an instance id");
+const chatIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, "is not a chat id");
+const tokenSchema = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, "is not a chat token");
+
+const Start = z.object({
+  instanceId: instanceIdSchema,
+  flowId: z.string().min(1).max(200).optional(),
+  customerName: z.string().trim().min(1).max(80).optional(),
+  attributes: z
+    .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "attribute names are 1-64 of A-Z a-z 0-9 _ . -"), z.string().max(256))
+    .refine((a) => Object.keys(a).length <= 20, "at most 20 attributes")
+    .optional(),
+});
+const Resume = z.object({ instanceId: instanceIdSchema, chatId: chatIdSchema, token: tokenSchema });
+
+/** The customer token of a chat: HMAC-SHA256 of its id with the instance's search key. */
+export async function customerToken(secret: string, instanceId: string, chatId: string): Promise<string> {
+  const key = await instanceKey(secret, instanceId, "search-hmac");
+  return base64Url(new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`chat-customer-token\u0000${chatId}`))));
+}
+
+/** The instance's chat settings, and 403 unless the request's Origin is allowed (404 for no such instance / chat off). */
+async function checkOrigin(c: Context<AppEnv>, instanceId: string): Promise<{ settings: ChatSettings; origin: string }> {
+  const settings = await loadChatSettings(c.var.db, instanceId);
+  if (!settings) throw notFound("Chat for this instance");
+  const origin = c.req.header("origin");
+  if (!originAllowed(settings, origin)) {
+    throw new ApiError(403, "origin_not_allowed", "This website is not allowed to start chats with this contact center");
+  }
+  return { settings, origin: new URL(origin).origin };
+}
+
+/** A chat of this instance by id and token: its contact id and the id's hash (404 / 403). */
+async function resolveChat(c: Context<AppEnv>, instanceId: string, chatId: string, token: string) {
+  const keyHash = await sha256Hex(chatId);
+  const row = await c.env.DB.prepare("SELECT id FROM contacts WHERE instance_id = ? AND external_id = ? AND channel = 'CHAT'")
+    .bind(instanceId, chatExternalId(keyHash))
+    .first<{ id: string }>();
+  if (!row) throw notFound("Chat");
+  if (!timingSafeEqualString(await customerToken(c.env.SWITCHBOARD_SECRET, instanceId, chatId), token)) {
+    throw new ApiError(403, "forbidden", "This token does not belong to this chat");
+  }
+  const session = c.env.CONTACT_SESSION.getByName(contactRoomName(instanceId, row.id));
+  const who: ChatIdentity = { role: "CUSTOMER", userId: null, name: null, keyHash };
+  if (!(await session.chatAccess(who))) throw notFound("Chat");
+  return { contactId: row.id, keyHash, session };
+}
+
+export const chatPublicRoutes = new Hono<AppEnv>()
+  // CORS: any site may ask; whether it is answered is decided per instance by the Origin check.
+  .use("/chat/*", async (c, next) => {
+    const origin = c.req.header("origin");
+    if (c.req.method === "OPTIONS") {
+      return new Response(null, {
+        status: 204,
+        headers: {
+          ...(origin ? { "access-control-allow-origin": origin } : {}),
+          "access-control-allow-methods": "POST, GET, OPTIONS",
+          "access-control-allow-headers": "content-type",
+          "access-control-max-age": "600",
+          vary: "Origin",
+        },
+      });
+    }
+    await next();
+    if (origin) {
+      c.res.headers.set("access-control-allow-origin", origin);
+      c.res.headers.append("vary", "Origin");
+    }
+  })
+  .post("/chat/start", async (c) => {
+    const input = await parseJson(c, Start);
+    const { settings, origin } = await checkOrigin(c, input.instanceId);
+    const flowId = input.flowId ?? settings.flowIds[0];
+    if (!flowId || !settings.flowIds.includes(flowId)) throw new ApiError(403, "flow_not_allowed", "This flow is not enabled for chat");
+    const contactId = crypto.randomUUID();
+    const chatId = randomToken(18);
+    const session = c.env.CONTACT_SESSION.getByName(contactRoomName(input.instanceId, contactId));
+    const result = await session.chatStart({
+      chatKeyHash: await sha256Hex(chatId), flowId, origin, customerName: input.customerName ?? null, attributes: input.attributes ?? {},
+    });
+    if (!result.ok) throw new ApiError(503, "flow_not_published", "The chat flow has no published version");
+    const token = await customerToken(c.env.SWITCHBOARD_SECRET, input.instanceId, chatId);
+    return c.json({ chatId, token, contactId }, 201);
+  })
+  .post("/chat/resume", async (c) => {
+    const input = await parseJson(c, Resume);
+    await checkOrigin(c, input.instanceId);
+    const { contactId, session } = await resolveChat(c, input.instanceId, input.chatId, input.token);
+    return c.json({ contactId, status: (await session.chatSnapshot()).status });
+  })
+  .get("/chat/socket", async (c) => {
+    const q = z.object({ instance: instanceIdSchema, chat: chatIdSchema, token: tokenSchema }).safeParse(c.req.query());
+    if (!q.success) throw new ApiError(400, "validation_failed", "Give instance, chat and token");
+    await checkOrigin(c, q.data.instance);
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new ApiError(426, "upgrade_required", "Open this URL as a WebSocket");
+    const { contactId, keyHash } = await resolveChat(c, q.data.instance, q.data.chat, q.data.token);
+    const url = new URL(c.req.url);
+    url.searchParams.delete("token");
+    const req = new Request(url.toString(), c.req.raw);
+    for (const h of Object.values(CHAT_HEADERS)) req.headers.delete(h);
+    req.headers.set(CHAT_HEADERS.role, "CUSTOMER");
+    req.headers.set(CHAT_HEADERS.key, keyHash);
+    const room = await getServerByName(c.env.CONTACT_SESSION, contactRoomName(q.data.instance, contactId));
+    return relay(await room.fetch(req));
+  });
