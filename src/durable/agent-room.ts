@@ -597,7 +597,7 @@ export class AgentRoom extends Server<Env> {
     const slots = this.slots();
     const status = this.status();
     await this.env.METRICS_ROOM.getByName(metricsRoomName(this.instanceId)).agentChanged({
-      agentId: this.agentId, status: status.kind,
+      agentId: this.agentId, status: status.kind, statusName: status.name, statusSince: status.since,
       incoming: slots.filter((s) => s.state === "INCOMING").length,
       active: slots.filter((s) => s.state === "CONNECTED" || s.state === "ON_HOLD").length,
       afterContactWork: slots.filter((s) => s.state === "AFTER_CONTACT_WORK").length,

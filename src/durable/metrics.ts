@@ -2,7 +2,7 @@
  * Real-time metrics with Amazon Connect's names and definitions, computed from the latest
  * snapshot of each agent and queue (pure; the MetricsRoom stores the snapshots).
  */
-import type { CurrentMetrics, MetricValues } from "../shared/wire";
+import type { AgentMetricsRow, CurrentMetrics, MetricValues } from "../shared/wire";
 import type { AgentMetricsSnapshot, QueueMetricsSnapshot } from "./types";
 
 const zero = (): MetricValues => ({
@@ -43,5 +43,12 @@ export function computeMetrics(instanceId: string, agents: AgentMetricsSnapshot[
     if (q) addQueue(m, q, now);
     return { queueId, ...m };
   });
-  return { instanceId, at: now, instance, queues: perQueue };
+  const perAgent: AgentMetricsRow[] = agents
+    .filter((a) => a.status !== "OFFLINE" || a.incoming + a.active + a.afterContactWork > 0)
+    .map((a) => ({
+      agentId: a.agentId, status: a.status, statusName: a.statusName ?? a.status, statusSince: a.statusSince ?? 0,
+      incoming: a.incoming, active: a.active, afterContactWork: a.afterContactWork, queueIds: a.queueIds,
+    }))
+    .sort((x, y) => x.agentId.localeCompare(y.agentId));
+  return { instanceId, at: now, instance, queues: perQueue, agents: perAgent };
 }

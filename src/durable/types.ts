@@ -97,6 +97,9 @@ export interface RoutingEventSink {
 export type AgentMetricsSnapshot = {
   agentId: string;
   status: "OFFLINE" | "AVAILABLE" | "CUSTOM" | "MISSED";
+  /** The status as the agent sees it ("Available", "Lunch"…) and since when (epoch ms); absent in snapshots stored before these existed. */
+  statusName?: string;
+  statusSince?: number;
   /** Slots in use per state. */
   incoming: number;
   active: number;

@@ -158,6 +158,20 @@ export type CurrentMetrics = {
   at: number;
   instance: MetricValues;
   queues: ({ queueId: string } & MetricValues)[];
+  /** Each agent's state and time in state, for the supervisor's dashboard (online agents and agents with work only). */
+  agents: AgentMetricsRow[];
+};
+export type AgentMetricsRow = {
+  agentId: string;
+  status: AgentStatusKind;
+  statusName: string;
+  /** When the agent entered its status (epoch ms); 0 when unknown. */
+  statusSince: number;
+  /** Slots ringing, connected or on hold, in after contact work. */
+  incoming: number;
+  active: number;
+  afterContactWork: number;
+  queueIds: string[];
 };
 
 export type ServerToSupervisor = { type: "metrics"; metrics: CurrentMetrics };

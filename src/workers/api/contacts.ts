@@ -5,7 +5,8 @@ import { z } from "zod";
 import { contactEvents, contacts } from "../../db/schema";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
-import { decryptField, searchHash } from "../lib/crypto";
+import { decryptField, keyringFromEnv, searchHash } from "../lib/crypto";
+import { openNotes } from "./after-contact-work";
 import { badRequest, notFound } from "../lib/errors";
 import { transcriptMatch } from "../../db/transcript-search";
 import { clientInfo, parseQuery } from "../lib/request";
@@ -53,7 +54,7 @@ async function toApi(env: Env, r: ContactRow) {
     disconnectReason: r.disconnectReason,
     attributes: await openAttributes(env.SWITCHBOARD_SECRET, r.instanceId, r.id, r.attributes),
     disposition: r.disposition,
-    notes: r.notes,
+    notes: await openNotes(keyringFromEnv(env), r.instanceId, r.id, r.notes),
   };
 }
 

@@ -3,6 +3,8 @@ import { Hono } from "hono";
 import { requireSession } from "../auth/middleware";
 import { authRoutes } from "../auth/routes";
 import type { AppEnv } from "../env";
+import { afterContactWorkRoutes } from "./after-contact-work";
+import { agentRoutes } from "./agent";
 import { auditRoutes } from "./audit";
 import { contactRoutes } from "./contacts";
 import { contactFlowLogRoutes, flowToolRoutes } from "./flow-tools";
@@ -11,6 +13,7 @@ import { instanceRoutes } from "./instance";
 import { chatSettingsRoutes } from "../chat/settings-routes";
 import { contactRecordingRoutes, recordingRoutes } from "./recordings";
 import { metricsRoutes } from "./metrics";
+import { metricsDirectoryRoutes } from "./metrics-directory";
 import { resourceRoutes } from "./resource";
 import { agentStatusesResource } from "./resources/agent-statuses";
 import { flowsResource } from "./resources/flows";
@@ -40,12 +43,15 @@ api.use("*", async (c, next) => (c.req.path.startsWith("/api/v1/auth/") ? next()
 api.route("/instance", instanceRoutes);
 api.route("/instance/chat", chatSettingsRoutes);
 api.route("/contacts", contactRecordingRoutes); // before contactRoutes: its own permissions
+api.route("/contacts", afterContactWorkRoutes); // before contactRoutes: the connected agent's own (contacts.handle)
+api.route("/agent", agentRoutes);
 api.route("/contacts", contactRoutes);
 api.route("/recordings", recordingRoutes);
 api.route("/contacts", contactFlowLogRoutes);
 api.route("/audit-log", auditRoutes);
 api.route("/flows", flowVersionRoutes);
 api.route("/metrics", metricsRoutes);
+api.route("/metrics", metricsDirectoryRoutes);
 api.route("/flows", flowToolRoutes);
 for (const def of CONFIG_RESOURCES) api.route(`/${def.path}`, resourceRoutes(def as never));
 

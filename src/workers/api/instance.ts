@@ -5,7 +5,8 @@ import { z } from "zod";
 import { instances } from "../../db/schema";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
-import { encryptField } from "../lib/crypto";
+import { encryptField, keyringFromEnv } from "../lib/crypto";
+import { TWILIO_API_KEY_SECRET_FIELD } from "./agent";
 import { clientInfo, parseJson } from "../lib/request";
 import { defined, fields, iso } from "./resource";
 
@@ -22,6 +23,10 @@ const Update = z
       .transform((u) => u.replace(/\/$/, "")),
     twilioAccountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be a Twilio Account SID (AC + 32 hex digits)"),
     twilioAuthToken: z.string().min(16).max(128),
+    /** API key and TwiML App for the browser softphone (secret write-only, encrypted). */
+    twilioApiKeySid: z.string().regex(/^SK[0-9a-fA-F]{32}$/, "must be a Twilio API key SID (SK + 32 hex digits)"),
+    twilioApiKeySecret: z.string().min(16).max(128),
+    twilioTwimlAppSid: z.string().regex(/^AP[0-9a-fA-F]{32}$/, "must be a Twilio TwiML App SID (AP + 32 hex digits)"),
     recordingRetentionDays: z.number().int().min(1).max(3650),
     contactRetentionDays: z.number().int().min(1).max(3650),
     transcriptRetentionDays: z.number().int().min(1).max(3650),
@@ -37,6 +42,9 @@ const toApi = (r: InstanceRow) => ({
   publicBaseUrl: r.publicBaseUrl,
   twilioAccountSid: r.twilioAccountSid,
   twilioAuthTokenSet: r.twilioAuthTokenEnc != null,
+  twilioApiKeySid: r.twilioApiKeySid,
+  twilioApiKeySecretSet: r.twilioApiKeySecretEnc != null,
+  twilioTwimlAppSid: r.twilioTwimlAppSid,
   recordingRetentionDays: r.recordingRetentionDays,
   contactRetentionDays: r.contactRetentionDays,
   transcriptRetentionDays: r.transcriptRetentionDays,
@@ -52,11 +60,12 @@ export const instanceRoutes = new Hono<AppEnv>()
   })
   .patch("/", async (c) => {
     const input = await parseJson(c, Update);
-    const { twilioAuthToken, ...rest } = input;
+    const { twilioAuthToken, twilioApiKeySecret, ...rest } = input;
     const id = c.var.caller.instanceId;
     const values = defined({
       ...rest,
       twilioAuthTokenEnc: twilioAuthToken ? await encryptField(c.env.SWITCHBOARD_SECRET, id, TWILIO_TOKEN_FIELD, twilioAuthToken) : undefined,
+      twilioApiKeySecretEnc: twilioApiKeySecret ? await encryptField(keyringFromEnv(c.env), id, TWILIO_API_KEY_SECRET_FIELD, twilioApiKeySecret) : undefined,
     });
     await c.var.scope.batch([
       c.var.db.update(instances).set({ ...values, updatedAt: Date.now() }).where(eq(instances.id, id)),
