@@ -85,7 +85,7 @@ describe("chat: the flow answers", () => {
     await session(fx.instanceId, chat.contactId).settle();
     const row = await contactRow(fx.instanceId, chat.contactId);
     expect(row).toMatchObject({ state: "QUEUED", queue_id: fx.queueId("sales") });
-    expect(JSON.parse(row.attributes)).toEqual({ intent: "sales" });
+    expect((await session(fx.instanceId, chat.contactId).snapshot())?.flowState?.attributes).toEqual({ intent: "sales" });
   });
 
   it("a quiet customer: the input time limit and the Wait run on the object's alarm, then the flow closes the chat", async () => {
