@@ -1,18 +1,37 @@
 /** The signed-in frame: header, navigation (only what the user may use), the current screen. */
 import { Suspense, useEffect, useRef } from "react";
-import { Link, useLocation } from "../lib/router";
+import { AgentProvider } from "../agent/AgentProvider";
+import { AgentStatusChip } from "../agent/AgentStatusChip";
+import { Link, navigate, useLocation } from "../lib/router";
 import { useSession } from "../lib/session";
 import { ErrorBoundary } from "../components/ErrorBoundary";
 import { Home } from "./Home";
-import { GROUPS, SCREENS, screenFor } from "./screens";
+import { GROUPS, landingPath, SCREENS, screenFor } from "./screens";
 
 export function Shell() {
+  const { can } = useSession();
+  // The agent's connection lives as long as the shell, so offers ring on every screen.
+  return can("contacts.handle") ? (
+    <AgentProvider>
+      <ShellFrame />
+    </AgentProvider>
+  ) : (
+    <ShellFrame />
+  );
+}
+
+function ShellFrame() {
   const { me, can, signOut } = useSession();
   const { path } = useLocation();
   const visible = SCREENS.filter((s) => can(...s.anyOf));
   const screen = screenFor(path);
   const mainRef = useRef<HTMLElement>(null);
   const firstRender = useRef(true);
+  const landing = landingPath(can);
+
+  useEffect(() => {
+    if (path === "/" && landing !== "/") navigate(landing, { replace: true });
+  }, [path, landing]);
 
   // After navigating, move focus to the new page's heading so keyboard and screen-reader
   // users start at the top of what changed (the screen may still be loading its code).
@@ -60,6 +79,7 @@ export function Shell() {
         </Link>
         <span className="instance-name">{me.instance.name}</span>
         <span className="spacer" />
+        {can("contacts.handle") && <AgentStatusChip onWorkspace={screen?.path === "/workspace"} />}
         <span className="who" aria-label={`Signed in as ${me.user.name}`}>
           {me.user.name}
         </span>

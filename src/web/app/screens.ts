@@ -11,13 +11,15 @@ export type Screen = {
   /** Base path; the screen handles its own sub-paths (/queues/new, /queues/:id). */
   path: string;
   label: string;
-  group: "Routing" | "People" | "Channels and flows" | "Records" | "Instance";
+  group: "Contact center" | "Routing" | "People" | "Channels and flows" | "Records" | "Instance";
   /** Shown when the user has any of these. */
   anyOf: Permission[];
   component: LazyExoticComponent<ComponentType>;
 };
 
 export const SCREENS: Screen[] = [
+  { path: "/workspace", label: "Agent workspace", group: "Contact center", anyOf: ["contacts.handle"], component: lazy(() => import("../agent/AgentWorkspace")) },
+  { path: "/dashboard", label: "Live dashboard", group: "Contact center", anyOf: ["metrics.realtime"], component: lazy(() => import("../dashboard/DashboardScreen")) },
   { path: "/queues", label: "Queues", group: "Routing", anyOf: ["instance.configure"], component: lazy(() => import("../console/QueuesScreen")) },
   { path: "/routing-profiles", label: "Routing profiles", group: "Routing", anyOf: ["instance.configure"], component: lazy(() => import("../console/RoutingProfilesScreen")) },
   { path: "/hours-of-operation", label: "Hours of operation", group: "Routing", anyOf: ["instance.configure"], component: lazy(() => import("../console/HoursScreen")) },
@@ -32,7 +34,12 @@ export const SCREENS: Screen[] = [
   { path: "/settings", label: "Instance settings", group: "Instance", anyOf: ["instance.configure"], component: lazy(() => import("../console/SettingsScreen")) },
 ];
 
-export const GROUPS: Screen["group"][] = ["Routing", "People", "Channels and flows", "Records", "Instance"];
+export const GROUPS: Screen["group"][] = ["Contact center", "Routing", "People", "Channels and flows", "Records", "Instance"];
+
+/** Agents start in their workspace; people who also run or configure the center start at the overview. */
+export function landingPath(can: (...anyOf: Permission[]) => boolean): string {
+  return can("contacts.handle") && !can("instance.configure", "users.manage", "flows.edit") ? "/workspace" : "/";
+}
 
 export function screenFor(path: string): Screen | undefined {
   return SCREENS.find((s) => path === s.path || path.startsWith(`${s.path}/`));

@@ -1,0 +1,138 @@
+/** One contact the agent is working: caller, timers, attributes, audio/conversation, hold/resume, transfer, end, then after contact work. */
+import { useState, type FormEvent } from "react";
+import type { AgentContact } from "../../shared/wire";
+import { errorText } from "../lib/api";
+import { CHANNEL_LABELS } from "../lib/labels";
+import { formatDuration, useNow } from "../lib/time";
+import type { QuickConnect } from "../lib/types";
+import { AfterContactWork } from "./AfterContactWork";
+import type { AgentConnection } from "./agentConnection";
+import { Attributes } from "./Attributes";
+import { ChatPanel } from "./ChatPanel";
+import { callerLabel, useContactDetails } from "./contactDetails";
+import { AudioLeg } from "./Softphone";
+
+const STATE_LABELS: Record<AgentContact["state"], string> = {
+  INCOMING: "Incoming",
+  CONNECTED: "Connected",
+  ON_HOLD: "On hold",
+  AFTER_CONTACT_WORK: "After contact work",
+};
+
+export function ContactPanel({ contact, queueName, quickConnects, connection, active }: {
+  contact: AgentContact;
+  queueName: string;
+  quickConnects: QuickConnect[];
+  connection: AgentConnection;
+  active: boolean;
+}) {
+  const now = useNow();
+  const details = useContactDetails(contact.contactId);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const live = contact.state === "CONNECTED" || contact.state === "ON_HOLD";
+  const id = `contact-${contact.contactId.replace(/\W/g, "-")}`;
+
+  const run = async (label: string, cmd: Parameters<AgentConnection["send"]>[0]) => {
+    setBusy(label);
+    setError(null);
+    try {
+      await connection.send(cmd);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const talkEnd = contact.endedAt ?? now;
+  return (
+    <section className="contact-panel" aria-labelledby={`${id}-title`} data-testid="contact">
+      <h2 id={`${id}-title`}>
+        {CHANNEL_LABELS[contact.channel]} contact with <span data-testid="contact-caller">{callerLabel(contact.channel, details)}</span>{" "}
+        <span className={`badge state-${contact.state.toLowerCase()}`} data-testid="contact-state">
+          {STATE_LABELS[contact.state]}
+        </span>
+      </h2>
+      <dl className="facts">
+        <dt>Queue</dt>
+        <dd>{queueName}</dd>
+        {contact.connectedAt && (
+          <>
+            <dt>Connected for</dt>
+            <dd data-testid="connected-timer">{formatDuration(talkEnd - contact.connectedAt)}</dd>
+          </>
+        )}
+        <dt>Time on hold</dt>
+        <dd data-testid="hold-timer">{formatDuration(contact.holdSeconds * 1000)}</dd>
+        <dt>Waited in queue</dt>
+        <dd>{contact.connectedAt ? formatDuration(contact.connectedAt - contact.enqueuedAt) : "—"}</dd>
+        {details?.systemEndpoint && (
+          <>
+            <dt>Number dialled</dt>
+            <dd>{details.systemEndpoint}</dd>
+          </>
+        )}
+      </dl>
+      <Attributes attributes={contact.attributes} />
+      {live && contact.channel === "VOICE" && <AudioLeg onHold={contact.state === "ON_HOLD"} />}
+      {contact.channel === "CHAT" && contact.state !== "INCOMING" && <ChatPanel contactId={contact.contactId} active={active} />}
+      {live && (
+        <div className="form-actions contact-actions">
+          {contact.state === "CONNECTED" ? (
+            <button type="button" onClick={() => void run("hold", { type: "contact.hold", contactId: contact.contactId })} disabled={busy !== null}>
+              Hold
+            </button>
+          ) : (
+            <button type="button" className="primary" onClick={() => void run("resume", { type: "contact.resume", contactId: contact.contactId })} disabled={busy !== null}>
+              Resume
+            </button>
+          )}
+          <button type="button" className="danger" onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
+            {contact.channel === "CHAT" ? "End chat" : "End call"}
+          </button>
+        </div>
+      )}
+      {live && <Transfer contact={contact} quickConnects={quickConnects} busy={busy !== null} onTransfer={(target) => run("transfer", { type: "contact.transfer", contactId: contact.contactId, target })} />}
+      {error && <p className="error" role="alert">{error}</p>}
+      {contact.state === "AFTER_CONTACT_WORK" && <AfterContactWork contact={contact} details={details} connection={connection} />}
+    </section>
+  );
+}
+
+/** Transfer through a quick connect (queue or agent). Number quick connects are not offered: the voice channel cannot dial out to a number yet. */
+function Transfer({ contact, quickConnects, busy, onTransfer }: {
+  contact: AgentContact;
+  quickConnects: QuickConnect[];
+  busy: boolean;
+  onTransfer: (target: { type: "QUEUE"; queueId: string } | { type: "AGENT"; userId: string }) => Promise<void>;
+}) {
+  const usable = quickConnects.filter((q) => (q.type === "QUEUE" && q.queueId) || (q.type === "USER" && q.userId));
+  const [choice, setChoice] = useState("");
+  const id = `transfer-${contact.contactId.replace(/\W/g, "-")}`;
+  if (!usable.length) return <p className="muted">No quick connects to transfer to. An administrator can add them.</p>;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const qc = usable.find((q) => q.id === choice);
+    if (!qc) return;
+    void onTransfer(qc.type === "QUEUE" ? { type: "QUEUE", queueId: qc.queueId! } : { type: "AGENT", userId: qc.userId! });
+  };
+  return (
+    <form className="toolbar transfer" onSubmit={submit}>
+      <div className="field">
+        <label htmlFor={id}>Transfer to</label>
+        <select id={id} value={choice} onChange={(e) => setChoice(e.target.value)}>
+          <option value="">Choose a quick connect…</option>
+          {usable.map((q) => (
+            <option key={q.id} value={q.id}>
+              {q.name} ({q.type === "QUEUE" ? "queue" : "agent"})
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit" disabled={busy || !choice}>
+        Transfer
+      </button>
+    </form>
+  );
+}

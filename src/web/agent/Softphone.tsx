@@ -1,0 +1,86 @@
+/**
+ * The agent's audio leg for voice contacts, as `GET /api/v1/agent/softphone` says it is carried:
+ * simulated (local mode: the phone simulator answers the agent leg; no audio), the agent's own
+ * phone, or the browser softphone (Twilio Voice SDK, loaded on demand).
+ */
+import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { api, errorText } from "../lib/api";
+import type { BrowserSoftphone, SoftphoneLegState } from "./twilioDevice";
+
+export type SoftphoneConfig =
+  | { mode: "simulated"; identity: string }
+  | { mode: "phone"; phoneNumber: string }
+  | { mode: "browser"; identity: string }
+  | { mode: "unavailable"; reason: string };
+
+type Softphone = {
+  config: SoftphoneConfig | null;
+  error: string | null;
+  leg: SoftphoneLegState | null;
+  phone: BrowserSoftphone | null;
+};
+
+const SoftphoneContext = createContext<Softphone>({ config: null, error: null, leg: null, phone: null });
+
+export function SoftphoneProvider({ children }: { children: ReactNode }) {
+  const [config, setConfig] = useState<SoftphoneConfig | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [leg, setLeg] = useState<SoftphoneLegState | null>(null);
+  const [phone, setPhone] = useState<BrowserSoftphone | null>(null);
+
+  useEffect(() => {
+    api.get<SoftphoneConfig>("/agent/softphone").then(setConfig, (err) => setError(errorText(err)));
+  }, []);
+
+  useEffect(() => {
+    if (config?.mode !== "browser") return;
+    let stopped = false;
+    let started: BrowserSoftphone | null = null;
+    import("./twilioDevice")
+      .then((m) => m.startBrowserSoftphone((s) => !stopped && setLeg(s)))
+      .then((p) => {
+        if (stopped) p.destroy();
+        else {
+          started = p;
+          setPhone(p);
+        }
+      })
+      .catch((err) => !stopped && setError(`The browser softphone could not start: ${errorText(err)}`));
+    return () => {
+      stopped = true;
+      started?.destroy();
+    };
+  }, [config?.mode]);
+
+  return <SoftphoneContext.Provider value={{ config, error, leg, phone }}>{children}</SoftphoneContext.Provider>;
+}
+
+export const useSoftphone = () => useContext(SoftphoneContext);
+
+/** The line under a voice contact: where its audio is, and mute when the browser carries it. */
+export function AudioLeg({ onHold }: { onHold: boolean }) {
+  const { config, error, leg, phone } = useSoftphone();
+  if (error) return <p className="error" role="alert">{error}</p>;
+  if (!config) return <p className="muted">Checking the softphone…</p>;
+  switch (config.mode) {
+    case "simulated":
+      return <p className="audio-leg" data-testid="audio-leg">{onHold ? "Caller on hold (simulated audio)" : "Connected to caller (simulated audio)"}</p>;
+    case "phone":
+      return <p className="audio-leg" data-testid="audio-leg">Audio on your phone, {config.phoneNumber}{onHold ? " (caller on hold)" : ""}.</p>;
+    case "unavailable":
+      return <p className="error" role="alert">No audio: {config.reason}</p>;
+    case "browser":
+      if (!leg) return <p className="muted">Starting the browser softphone…</p>;
+      return (
+        <div className="audio-leg" data-testid="audio-leg">
+          <span>{leg.onCall ? (onHold ? "Caller on hold (browser audio)" : "Connected to caller (browser audio)") : leg.registered ? "Waiting for the call audio…" : "Softphone not registered"}</span>
+          {leg.error && <span className="field-error"> {leg.error}</span>}
+          {leg.onCall && (
+            <button type="button" aria-pressed={leg.muted} onClick={() => phone?.setMuted(!leg.muted)}>
+              {leg.muted ? "Unmute" : "Mute"}
+            </button>
+          )}
+        </div>
+      );
+  }
+}

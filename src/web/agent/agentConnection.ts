@@ -1,0 +1,152 @@
+/**
+ * The agent's live connection to its AgentRoom (`GET /api/v1/agent/socket`, session cookie):
+ * a reconnecting WebSocket (partysocket) and the state the workspace shows, rebuilt from the
+ * server's `state.snapshot` on every (re)connect. Commands sent while the socket is down are
+ * queued and sent when it is back (the AgentRoom's commands are idempotent), so nothing the
+ * agent did is lost; each command's ack or error is reported to its caller.
+ */
+import ReconnectingWebSocket from "partysocket/ws";
+import type { AgentCommand, AgentContact, AgentStatus, RoutingProfileView, ServerToAgent, WithdrawReason } from "../../shared/wire";
+
+export type AgentNotice = { id: number; kind: "info" | "error"; text: string };
+
+export type AgentState = {
+  /** The socket is open and the snapshot has arrived. */
+  connected: boolean;
+  /** At least one snapshot arrived (before that there is nothing to show). */
+  ready: boolean;
+  status: AgentStatus | null;
+  contacts: AgentContact[];
+  routingProfile: RoutingProfileView | null;
+  /** Commands sent and not yet answered. */
+  pending: { requestId: string; type: AgentCommand["type"] }[];
+  notices: AgentNotice[];
+};
+
+type Command = AgentCommand extends infer C ? (C extends AgentCommand ? Omit<C, "requestId"> : never) : never;
+
+const WITHDRAWN_TEXT: Record<WithdrawReason, string> = {
+  CUSTOMER_DISCONNECTED: "The caller hung up before the contact was accepted.",
+  TIMED_OUT: "The contact was not answered in time. You are in the Missed state: choose Available to take contacts again.",
+  REJECTED: "You rejected the contact; it goes to the next agent.",
+  STATUS_CHANGED: "The incoming contact went back to its queue because your status changed.",
+  UNAVAILABLE: "The incoming contact is no longer available.",
+};
+
+export function agentSocketUrl(base = location.origin): string {
+  const url = new URL("/api/v1/agent/socket", base);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.toString();
+}
+
+export class AgentConnection {
+  #ws: ReconnectingWebSocket;
+  #state: AgentState = { connected: false, ready: false, status: null, contacts: [], routingProfile: null, pending: [], notices: [] };
+  #waiters = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
+  #listeners = new Set<(s: AgentState) => void>();
+  #noticeId = 0;
+  /** Frames sent on an open socket and not yet answered: re-sent after a reconnect (commands are idempotent). */
+  #inflight = new Map<string, string>();
+
+  constructor(url = agentSocketUrl()) {
+    this.#ws = new ReconnectingWebSocket(url, undefined, { maxReconnectionDelay: 5000, minReconnectionDelay: 500 });
+    this.#ws.addEventListener("message", (e) => this.#onMessage(e.data));
+    this.#ws.addEventListener("close", () => this.#set({ connected: false }));
+    this.#ws.addEventListener("open", () => {
+      for (const frame of this.#inflight.values()) this.#ws.send(frame);
+    });
+  }
+
+  get state() {
+    return this.#state;
+  }
+
+  subscribe(listener: (s: AgentState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Sends a command (queued while offline); resolves on its ack, rejects with the server's message. */
+  send(cmd: Command): Promise<void> {
+    const requestId = crypto.randomUUID();
+    this.#set({ pending: [...this.#state.pending, { requestId, type: cmd.type }] });
+    const done = new Promise<void>((resolve, reject) => this.#waiters.set(requestId, { resolve, reject }));
+    const frame = JSON.stringify({ ...cmd, requestId });
+    // Open: sent now (and again after a reconnect if unanswered). Closed: partysocket queues it until open.
+    if (this.#ws.readyState === ReconnectingWebSocket.OPEN) this.#inflight.set(requestId, frame);
+    this.#ws.send(frame);
+    return done;
+  }
+
+  dismissNotice(id: number) {
+    this.#set({ notices: this.#state.notices.filter((n) => n.id !== id) });
+  }
+
+  close() {
+    this.#ws.close();
+    this.#listeners.clear();
+  }
+
+  #notice(kind: AgentNotice["kind"], text: string) {
+    const notices = [...this.#state.notices, { id: ++this.#noticeId, kind, text }].slice(-3);
+    this.#set({ notices });
+  }
+
+  #upsert(contact: AgentContact) {
+    const others = this.#state.contacts.filter((c) => c.contactId !== contact.contactId);
+    this.#set({ contacts: [...others, contact].sort((a, b) => a.offeredAt - b.offeredAt) });
+  }
+
+  #settle(requestId: string | null, error?: string) {
+    if (!requestId) return;
+    this.#inflight.delete(requestId);
+    this.#set({ pending: this.#state.pending.filter((p) => p.requestId !== requestId) });
+    const w = this.#waiters.get(requestId);
+    this.#waiters.delete(requestId);
+    if (w) error === undefined ? w.resolve() : w.reject(new Error(error));
+  }
+
+  #onMessage(data: unknown) {
+    if (typeof data !== "string") return;
+    let msg: ServerToAgent;
+    try {
+      msg = JSON.parse(data) as ServerToAgent; // from our own AgentRoom (same origin, authenticated)
+    } catch {
+      return;
+    }
+    switch (msg.type) {
+      case "state.snapshot":
+        this.#set({
+          connected: true, ready: true, status: msg.snapshot.status,
+          contacts: [...msg.snapshot.contacts].sort((a, b) => a.offeredAt - b.offeredAt), routingProfile: msg.snapshot.routingProfile,
+        });
+        break;
+      case "offer":
+      case "contact.update":
+        this.#upsert(msg.contact);
+        break;
+      case "offer.withdrawn":
+        this.#set({ contacts: this.#state.contacts.filter((c) => c.contactId !== msg.contactId) });
+        if (msg.reason !== "REJECTED") this.#notice("info", WITHDRAWN_TEXT[msg.reason]);
+        break;
+      case "contact.removed":
+        this.#set({ contacts: this.#state.contacts.filter((c) => c.contactId !== msg.contactId) });
+        break;
+      case "state.change":
+        this.#set({ status: msg.status });
+        break;
+      case "ack":
+        this.#settle(msg.requestId);
+        break;
+      case "error":
+        if (msg.requestId && this.#waiters.has(msg.requestId)) this.#settle(msg.requestId, msg.message);
+        else this.#notice("error", msg.message);
+        break;
+    }
+  }
+
+  #set(patch: Partial<AgentState>) {
+    this.#state = { ...this.#state, ...patch };
+    for (const l of this.#listeners) l(this.#state);
+  }
+}

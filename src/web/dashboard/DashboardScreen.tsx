@@ -1,0 +1,152 @@
+/**
+ * The supervisor's live dashboard: Amazon Connect's real-time metrics for the instance, per
+ * queue and per agent, pushed by the instance's MetricsRoom over `GET /api/v1/metrics/socket`
+ * (a reconnecting WebSocket; no polling). Ages and times in state tick locally between pushes.
+ */
+import { useEffect, useState } from "react";
+import ReconnectingWebSocket from "partysocket/ws";
+import type { CurrentMetrics, MetricValues, ServerToSupervisor } from "../../shared/wire";
+import { api } from "../lib/api";
+import { useTitle } from "../lib/router";
+import { formatDuration, useNow } from "../lib/time";
+import { useData } from "../lib/useData";
+
+type Directory = { queues: { id: string; name: string }[]; agents: { id: string; name: string }[] };
+
+const STATE_LABELS: Record<string, string> = { AVAILABLE: "Available", OFFLINE: "Offline", CUSTOM: "Unavailable", MISSED: "Missed" };
+
+function metricsSocketUrl() {
+  const url = new URL("/api/v1/metrics/socket", location.origin);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.toString();
+}
+
+function useLiveMetrics() {
+  const [metrics, setMetrics] = useState<CurrentMetrics | null>(null);
+  const [connected, setConnected] = useState(false);
+  useEffect(() => {
+    const ws = new ReconnectingWebSocket(metricsSocketUrl(), undefined, { maxReconnectionDelay: 5000 });
+    ws.addEventListener("message", (e) => {
+      if (typeof e.data !== "string") return;
+      const msg = JSON.parse(e.data) as ServerToSupervisor;
+      if (msg.type === "metrics") {
+        setMetrics(msg.metrics);
+        setConnected(true);
+      }
+    });
+    ws.addEventListener("close", () => setConnected(false));
+    return () => ws.close();
+  }, []);
+  return { metrics, connected };
+}
+
+export default function DashboardScreen() {
+  useTitle("Live dashboard");
+  const { metrics, connected } = useLiveMetrics();
+  const directory = useData(() => api.get<Directory>("/metrics/directory"), []);
+  const now = useNow();
+  const queueName = (id: string) => (id.startsWith("agent:") ? "Personal queue" : directory.data?.queues.find((q) => q.id === id)?.name ?? id);
+  const agentName = (id: string) => directory.data?.agents.find((a) => a.id === id)?.name ?? id;
+  // OLDEST_CONTACT_AGE is in seconds at `metrics.at`: it keeps growing until the next push.
+  const age = (m: MetricValues) => (m.CONTACTS_IN_QUEUE ? formatDuration(m.OLDEST_CONTACT_AGE * 1000 + (now - (metrics?.at ?? now))) : "—");
+
+  return (
+    <>
+      <h1>Live dashboard</h1>
+      <p className={connected ? "connection online" : "connection offline"} role="status" data-testid="metrics-connection">
+        {connected ? "Live: updates as they happen" : metrics ? "Connection lost — reconnecting… (figures may be out of date)" : "Connecting…"}
+      </p>
+      {directory.error && <p className="error" role="alert">{directory.error}</p>}
+      {metrics && (
+        <>
+          <section aria-labelledby="instance-title">
+            <h2 id="instance-title">Whole contact center</h2>
+            <ul className="tiles" data-testid="instance-metrics">
+              {(
+                [
+                  ["Contacts in queue", String(metrics.instance.CONTACTS_IN_QUEUE), "CONTACTS_IN_QUEUE"],
+                  ["Oldest contact", age(metrics.instance), "OLDEST_CONTACT_AGE"],
+                  ["Agents online", String(metrics.instance.AGENTS_ONLINE), "AGENTS_ONLINE"],
+                  ["Available", String(metrics.instance.AGENTS_AVAILABLE), "AGENTS_AVAILABLE"],
+                  ["On contact", String(metrics.instance.AGENTS_ON_CONTACT), "AGENTS_ON_CONTACT"],
+                  ["After contact work", String(metrics.instance.AGENTS_AFTER_CONTACT_WORK), "AGENTS_AFTER_CONTACT_WORK"],
+                  ["Unavailable", String(metrics.instance.AGENTS_NON_PRODUCTIVE), "AGENTS_NON_PRODUCTIVE"],
+                  ["Missed", String(metrics.instance.AGENTS_ERROR), "AGENTS_ERROR"],
+                ] as const
+              ).map(([label, value, metric]) => (
+                <li key={metric} className="tile" data-metric={metric}>
+                  <span className="tile-value">{value}</span>
+                  <span className="tile-label">{label}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+          <section aria-labelledby="queues-title">
+            <h2 id="queues-title">Queues</h2>
+            <table className="list" data-testid="queue-metrics">
+              <thead>
+                <tr>
+                  <th scope="col">Queue</th>
+                  <th scope="col">In queue</th>
+                  <th scope="col">Oldest</th>
+                  <th scope="col">Online</th>
+                  <th scope="col">Available</th>
+                  <th scope="col">On contact</th>
+                  <th scope="col">After contact work</th>
+                  <th scope="col">Unavailable</th>
+                </tr>
+              </thead>
+              <tbody>
+                {metrics.queues.map((q) => (
+                  <tr key={q.queueId} data-queue-id={q.queueId}>
+                    <th scope="row">{queueName(q.queueId)}</th>
+                    <td data-metric="CONTACTS_IN_QUEUE">{q.CONTACTS_IN_QUEUE}</td>
+                    <td data-metric="OLDEST_CONTACT_AGE">{age(q)}</td>
+                    <td data-metric="AGENTS_ONLINE">{q.AGENTS_ONLINE}</td>
+                    <td data-metric="AGENTS_AVAILABLE">{q.AGENTS_AVAILABLE}</td>
+                    <td data-metric="AGENTS_ON_CONTACT">{q.AGENTS_ON_CONTACT}</td>
+                    <td data-metric="AGENTS_AFTER_CONTACT_WORK">{q.AGENTS_AFTER_CONTACT_WORK}</td>
+                    <td data-metric="AGENTS_NON_PRODUCTIVE">{q.AGENTS_NON_PRODUCTIVE}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+          <section aria-labelledby="agents-title">
+            <h2 id="agents-title">Agents</h2>
+            {(metrics.agents ?? []).length === 0 ? (
+              <p className="muted">No agent is online.</p>
+            ) : (
+              <table className="list" data-testid="agent-metrics">
+                <thead>
+                  <tr>
+                    <th scope="col">Agent</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Time in status</th>
+                    <th scope="col">Activity</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {metrics.agents.map((a) => (
+                    <tr key={a.agentId} data-agent-id={a.agentId}>
+                      <th scope="row">{agentName(a.agentId)}</th>
+                      <td data-field="status">{a.status === "CUSTOM" ? a.statusName : STATE_LABELS[a.status] ?? a.statusName}</td>
+                      <td>{a.statusSince ? formatDuration(now - a.statusSince) : "—"}</td>
+                      <td data-field="activity">
+                        {[
+                          a.incoming ? `${a.incoming} ringing` : "",
+                          a.active ? `${a.active} on contact` : "",
+                          a.afterContactWork ? `${a.afterContactWork} in after contact work` : "",
+                        ].filter(Boolean).join(", ") || "Idle"}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+        </>
+      )}
+    </>
+  );
+}
