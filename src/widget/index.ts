@@ -84,7 +84,7 @@ class ChatWidget {
     this.root.append(style);
 
     const wrap = el("div", `sb ${cfg.position}`);
-    this.launcher = el("button", "launcher", "💬");
+    this.launcher = el("button", "launcher", "Chat");
     this.launcher.type = "button";
     this.launcher.setAttribute("aria-label", cfg.title);
     this.launcher.setAttribute("aria-expanded", "false");

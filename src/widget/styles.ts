@@ -5,7 +5,7 @@ export const STYLES = `
   font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #111827; }
 .sb.right { right: 20px; } .sb.left { left: 20px; }
 .launcher { width: 56px; height: 56px; border-radius: 50%; border: 0; background: var(--accent); color: var(--accent-text);
-  font-size: 24px; cursor: pointer; box-shadow: 0 4px 14px rgba(0,0,0,.25); float: right; }
+  font-size: 15px; font-weight: 600; cursor: pointer; box-shadow: 0 4px 14px rgba(0,0,0,.25); float: right; }
 .sb.left .launcher { float: left; }
 .launcher:focus-visible, button:focus-visible, textarea:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
 .panel { width: min(360px, calc(100vw - 40px)); height: min(520px, calc(100vh - 110px)); margin-bottom: 12px; background: #fff;
