@@ -7,11 +7,11 @@ import { api, db, otherInstance } from "../helpers";
 import { agentSocket, contactRow, eventsInclude, type Fixture, type TestSocket } from "../routing/helpers";
 import { agentChatSocket, customerSocket, makeChatInstance, session, startChat, texts, waitFor, type ChatSocket } from "./helpers";
 
-type Socket = NonNullable<TestSocket["socket"]>;
+type Socket = TestSocket;
 
 /** A chat that answered "sales" and waits in the queue, with the customer's socket. */
 async function queuedChat(fx: Fixture, attributes: Record<string, string> = {}) {
-  const { body: chat } = await startChat(fx.instanceId, { body: { attributes } });
+  const chat = (await startChat(fx.instanceId, { body: { attributes } })).body as { chatId: string; token: string; contactId: string };
   const customer = (await customerSocket(fx.instanceId, chat)).socket!;
   await customer.say("sales");
   await customer.message(/^Waiting for an agent/);
