@@ -239,7 +239,9 @@ describe("web app", { timeout: 240_000 }, () => {
     await page.getByRole("heading", { name: "Sign in to Switchboard" }).waitFor();
     await signIn(page, server.base, DEMO.alice);
     await assertText(page.locator("main"), "Alice Agent");
-    assert.equal(await page.getByRole("navigation", { name: "Main" }).count(), 0, "no console navigation for an agent");
+    // Agents land in their workspace; the navigation holds nothing to configure.
+    await page.waitForURL(`${server.base}/workspace`);
+    assert.deepEqual(await page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents(), ["Overview", "Agent workspace"]);
     for (const label of ["Queues", "Users", "Flows", "Instance settings", "Audit log"]) {
       assert.equal(await page.getByRole("link", { name: label }).count(), 0, `no ${label} link`);
     }
@@ -262,7 +264,7 @@ describe("web app", { timeout: 240_000 }, () => {
   it("a supervisor sees contact search and nothing to configure", async () => {
     await signIn(page, server.base, DEMO.carol);
     const nav = page.getByRole("navigation", { name: "Main" });
-    assert.deepEqual(await nav.getByRole("link").allTextContents(), ["Overview", "Contact search"]);
+    assert.deepEqual(await nav.getByRole("link").allTextContents(), ["Overview", "Agent workspace", "Live dashboard", "Contact search"]);
     await check("overview-supervisor");
   });
 

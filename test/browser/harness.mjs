@@ -20,7 +20,7 @@ export const DEMO = {
   carol: { email: "carol@demo.test", password: "switchboard-agent" },
 };
 
-async function freePort() {
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
@@ -32,8 +32,11 @@ async function freePort() {
   });
 }
 
-/** Starts the built Worker + app on a free port with fresh state; resolves with { base, stop }. */
-export async function startServer() {
+/**
+ * Starts the built Worker + app on a free port with fresh state; resolves with { base, stop }.
+ * `twilioApiBaseUrl`: where the Worker calls Twilio's REST API (a phone simulator's server).
+ */
+export async function startServer({ twilioApiBaseUrl } = {}) {
   if (!existsSync(BUILT_CONFIG)) throw new Error(`${BUILT_CONFIG} is missing: run \`npm run build\` first (test/browser/run.mjs does).`);
   mkdirSync(ARTIFACTS, { recursive: true });
   const persist = mkdtempSync(join(tmpdir(), "switchboard-browser-state-"));
@@ -51,6 +54,7 @@ export async function startServer() {
       "dev", "--config", BUILT_CONFIG, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
       "--persist-to", persist, "--show-interactive-dev-session=false",
       "--var", "LOCAL_MODE:true", "--var", `SWITCHBOARD_SECRET:${randomBytes(32).toString("hex")}`,
+      ...(twilioApiBaseUrl ? ["--var", `TWILIO_API_BASE_URL:${twilioApiBaseUrl}`] : []),
     ],
     { env: { CI: "true" } },
   );
@@ -99,6 +103,15 @@ export async function launchBrowser() {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Chromium for several signed-in users at once: `newContext()` gives each its own cookies. */
+export async function launchBrowserForContexts() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
+  });
 }
 
 /** Signs in through the form (after clearing any session) and waits for the shell. */

@@ -1,0 +1,254 @@
+// The agent workspace and the supervisor's live dashboard in a real browser, with a call
+// placed by the phone simulator (playing Twilio: the caller, the agent's simulated leg, and
+// Twilio's REST API, which the test server is pointed at). Alice goes Available, the call's
+// IVR answers become attributes on her offer, she accepts by keyboard, holds, resumes, ends,
+// writes after contact work and clears; Carol watches the dashboard change. Screenshots go
+// to test-artifacts/browser/agent-*.png. Run by test/browser/run.mjs.
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { after, before, describe, it } from "node:test";
+import { importTs } from "../../scripts/lib.mjs";
+import { DEMO, freePort, launchBrowserForContexts, screenshot, seriousA11yViolations, signIn, startServer } from "./harness.mjs";
+
+const CALLER = "+14155550123";
+const DEMO_QUEUE_SUPPORT = "demo:queue:support";
+const DEMO_NUMBER = "+15550100";
+const a11y = new Map();
+
+let server;
+let rest;
+let phone;
+let browser;
+let agentPage;
+let supervisorPage;
+let adminToken;
+let callDone;
+let callerSid;
+
+async function adminApi(method, path, body) {
+  const res = await fetch(`${server.base}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${adminToken}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return json;
+}
+
+async function check(page, name) {
+  a11y.set(name, await seriousA11yViolations(page));
+  await screenshot(page, `agent-${name}`);
+}
+
+/** Waits until the locator's text contains the expected text (fails with what it saw). */
+async function assertText(locator, expected, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  let seen = "";
+  while (Date.now() < deadline) {
+    seen = (await locator.allTextContents().catch(() => [])).join(" | ");
+    if (seen.includes(expected)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`expected text containing ${JSON.stringify(expected)}, saw ${JSON.stringify(seen)}`);
+}
+
+const tile = (metric) => supervisorPage.locator(`[data-testid="instance-metrics"] [data-metric="${metric}"] .tile-value`);
+const agentRow = (name) => supervisorPage.getByTestId("agent-metrics").getByRole("row", { name: new RegExp(name) });
+
+describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
+  before(async () => {
+    // Twilio's REST API, played by the simulator, on a port the server is told about.
+    const { Phone, runScript } = await importTs("src/simulator/index.ts");
+    const apiPort = await freePort();
+    rest = createServer(async (req, res) => {
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const answer = await phone.rest(new Request(`http://127.0.0.1:${apiPort}${req.url}`, {
+        method: req.method, headers: req.headers, body: ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks),
+      }));
+      res.writeHead(answer.status, Object.fromEntries(answer.headers));
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    });
+    await new Promise((resolve) => rest.listen(apiPort, "127.0.0.1", resolve));
+    server = await startServer({ twilioApiBaseUrl: `http://127.0.0.1:${apiPort}` });
+    phone = new Phone({ baseUrl: server.base, accountSid: "ACdeadbeefdeadbeefdeadbeefdeadbeef", authToken: "dev-only-auth-token-0123456789ab", apiBaseUrl: `http://127.0.0.1:${apiPort}` });
+    phone.runScript = runScript;
+
+    // The admin points the demo instance at this server and routes the demo number to a flow
+    // that asks one question and keeps the answer as a contact attribute.
+    const signedIn = await fetch(`${server.base}/api/v1/auth/sign-in`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(DEMO.admin),
+    });
+    adminToken = (await signedIn.json()).token;
+    await adminApi("PATCH", "/instance", { publicBaseUrl: server.base });
+    const flow = await adminApi("POST", "/flows", {
+      name: "Agent test IVR", type: "CONTACT_FLOW",
+      content: {
+        Version: "2019-10-30", StartAction: "ask",
+        Actions: [
+          { Identifier: "ask", Type: "GetParticipantInput", Parameters: { Text: "Press 1 for an existing order, 2 for a new one.", StoreInput: "True", InputTimeLimitSeconds: "5", InputValidation: { CustomValidation: { MaximumLength: "1" } } }, Transitions: { NextAction: "attrs", Errors: [{ NextAction: "attrs", ErrorType: "NoMatchingError" }] } },
+          { Identifier: "attrs", Type: "UpdateContactAttributes", Parameters: { Attributes: { OrderType: "$.StoredCustomerInput", Intent: "Order status" } }, Transitions: { NextAction: "queue", Errors: [{ NextAction: "queue", ErrorType: "NoMatchingError" }] } },
+          { Identifier: "queue", Type: "UpdateContactTargetQueue", Parameters: { QueueId: DEMO_QUEUE_SUPPORT }, Transitions: { NextAction: "transfer", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } },
+          { Identifier: "transfer", Type: "TransferContactToQueue", Parameters: {}, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "QueueAtCapacity" }, { NextAction: "bye", ErrorType: "NoMatchingError" }] } },
+          { Identifier: "bye", Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },
+        ],
+      },
+    });
+    await adminApi("POST", `/flows/${encodeURIComponent(flow.id)}/publish`);
+    await adminApi("PATCH", "/phone-numbers/demo:number:main", { flowId: flow.id });
+
+    browser = await launchBrowserForContexts();
+    const agentContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" });
+    const supervisorContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" });
+    agentPage = await agentContext.newPage();
+    supervisorPage = await supervisorContext.newPage();
+    agentPage.setDefaultTimeout(15_000);
+    supervisorPage.setDefaultTimeout(15_000);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    rest?.close();
+  });
+
+  it("an agent lands in the workspace, Offline, and goes Available with the keyboard", async () => {
+    await signIn(agentPage, server.base, { email: DEMO.alice.email, password: DEMO.alice.password });
+    await agentPage.waitForURL(`${server.base}/workspace`);
+    await agentPage.getByRole("heading", { level: 1, name: "Agent workspace" }).waitFor();
+    await assertText(agentPage.getByTestId("connection"), "Connected");
+    await assertText(agentPage.getByTestId("agent-status"), "Offline");
+    await check(agentPage, "workspace-offline");
+
+    await agentPage.getByLabel("Change status to").focus();
+    await agentPage.getByLabel("Change status to").selectOption({ label: "Available" });
+    await agentPage.keyboard.press("Tab");
+    assert.equal(await agentPage.evaluate(() => document.activeElement?.textContent), "Set status", "Tab moves to Set status");
+    await agentPage.keyboard.press("Enter");
+    await assertText(agentPage.getByTestId("agent-status"), "Available");
+    await assertText(agentPage.getByTestId("time-in-status"), "for 0:0");
+    await assertText(agentPage.getByRole("banner"), "Available");
+    await agentPage.getByText("You are Available: the next contact rings here.").waitFor();
+  });
+
+  it("a supervisor's live dashboard shows the agent Available, pushed over the socket", async () => {
+    await signIn(supervisorPage, server.base, { email: DEMO.carol.email, password: DEMO.carol.password });
+    await supervisorPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Live dashboard" }).click();
+    await supervisorPage.getByRole("heading", { level: 1, name: "Live dashboard" }).waitFor();
+    await assertText(supervisorPage.getByTestId("metrics-connection"), "Live");
+    await assertText(tile("AGENTS_AVAILABLE"), "1");
+    await assertText(agentRow("Alice Agent"), "Available");
+    await assertText(agentRow("Alice Agent"), "Idle");
+    await check(supervisorPage, "dashboard-idle");
+  });
+
+  it("a simulated call rings with the caller, queue, wait and IVR attributes; the agent accepts with the keyboard", async () => {
+    const call = await phone.call({ from: CALLER, to: DEMO_NUMBER });
+    callerSid = call.sid;
+    const started = Date.now();
+    callDone = phone.runScript(phone, call, {
+      steps: [{ press: "1" }],
+      holdRoundSeconds: 1,
+      sleep: (s) => new Promise((r) => setTimeout(r, s * 1000)),
+      elapsed: () => (Date.now() - started) / 1000,
+    });
+    const offer = agentPage.getByTestId("offer");
+    await offer.waitFor();
+    await assertText(agentPage.getByTestId("offer-caller"), CALLER);
+    await assertText(agentPage.getByTestId("offer-queue"), "Support");
+    await assertText(offer.getByTestId("attributes"), "OrderType1");
+    await assertText(offer.getByTestId("attributes"), "IntentOrder status");
+    await assertText(offer, "Rings for another");
+    await assertText(offer, "Waited");
+    // The supervisor sees her ringing.
+    await assertText(agentRow("Alice Agent"), "1 ringing");
+    await assertText(tile("AGENTS_ON_CONTACT"), "1");
+    await check(agentPage, "offer");
+
+    // Focus is on Accept when the offer arrives: Enter accepts.
+    await agentPage.waitForFunction(() => document.activeElement?.textContent === "Accept");
+    await agentPage.keyboard.press("Enter");
+    const contact = agentPage.getByTestId("contact");
+    await assertText(contact.getByTestId("contact-state"), "Connected");
+    await assertText(contact.getByTestId("contact-caller"), CALLER);
+    await assertText(contact.getByTestId("audio-leg"), "Connected to caller (simulated audio)");
+    await assertText(contact.getByTestId("attributes"), "IntentOrder status");
+    await assertText(agentRow("Alice Agent"), "1 on contact");
+    // The agent's leg was dialled to her browser identity and answered by the simulator.
+    await waitFor(() => phone.events.some((e) => e.type === "call-created" && e.to === "client:demo:user:alice"), "the agent leg to be dialled");
+    await check(agentPage, "connected");
+  });
+
+  it("hold and resume reach the call; the agent ends it and the caller's line is hung up", async () => {
+    const contact = agentPage.getByTestId("contact");
+    await contact.getByRole("button", { name: "Hold" }).click();
+    await assertText(contact.getByTestId("contact-state"), "On hold");
+    await assertText(contact.getByTestId("audio-leg"), "Caller on hold (simulated audio)");
+    // The caller is held in the conference (Twilio REST, played by the simulator), then resumed.
+    const conf = (action) => phone.events.some((e) => e.type === "conference" && e.action === action && e.callSid === callerSid);
+    await waitFor(() => conf("hold"), "the caller to be held in the conference");
+    await contact.getByRole("button", { name: "Resume" }).click();
+    await assertText(contact.getByTestId("contact-state"), "Connected");
+    await waitFor(() => conf("unhold"), "the caller to be resumed in the conference");
+    await contact.getByRole("button", { name: "End call" }).click();
+    await assertText(contact.getByTestId("contact-state"), "After contact work");
+    await contact.getByTestId("acw-timer").waitFor();
+    const call = await withTimeout(callDone, 15_000, "the simulated call to end");
+    assert.ok(call.ended, "the caller's call ended");
+    await assertText(agentRow("Alice Agent"), "1 in after contact work");
+    await assertText(tile("AGENTS_AFTER_CONTACT_WORK"), "1");
+    await check(agentPage, "after-contact-work");
+    await check(supervisorPage, "dashboard-acw");
+  });
+
+  it("after contact work: notes survive a reload, are saved on the contact record, and clearing makes the agent routable again", async () => {
+    await agentPage.getByLabel("Disposition").selectOption("Resolved");
+    await agentPage.getByLabel("Notes").fill("Order 42 ships Friday; customer happy.");
+    // A reload (or a dropped connection) loses nothing: the snapshot restores the slot, the browser the draft.
+    await agentPage.reload();
+    await assertText(agentPage.getByTestId("contact-state"), "After contact work");
+    assert.equal(await agentPage.getByLabel("Notes").inputValue(), "Order 42 ships Friday; customer happy.");
+    assert.equal(await agentPage.getByLabel("Disposition").inputValue(), "Resolved");
+    await agentPage.getByRole("button", { name: "Save and clear contact" }).click();
+    await agentPage.getByText("You are Available: the next contact rings here.").waitFor();
+    await assertText(agentPage.getByTestId("agent-status"), "Available");
+    await assertText(agentRow("Alice Agent"), "Idle");
+    await assertText(tile("AGENTS_AVAILABLE"), "1");
+    await assertText(tile("AGENTS_AFTER_CONTACT_WORK"), "0");
+
+    // The contact record: who, what happened, and the agent's notes (stored encrypted, read back by the API).
+    const found = await adminApi("GET", `/contacts?customerNumber=${encodeURIComponent(CALLER)}`);
+    assert.equal(found.items.length, 1);
+    const record = await adminApi("GET", `/contacts/${encodeURIComponent(found.items[0].id)}`);
+    assert.equal(record.agentId, "demo:user:alice");
+    assert.equal(record.disposition, "Resolved");
+    assert.equal(record.notes, "Order 42 ships Friday; customer happy.");
+    assert.deepEqual(record.attributes, { OrderType: "1", Intent: "Order status" });
+    const types = record.events.map((e) => e.type);
+    for (const t of ["CONNECTED", "HELD", "RESUMED", "AFTER_CONTACT_WORK_UPDATED", "ACW_ENDED"]) assert.ok(types.includes(t), `event ${t} in ${types.join(", ")}`);
+    assert.equal(record.state, "COMPLETED");
+    await check(agentPage, "available-again");
+  });
+
+  it("the new screens pass axe-core with no serious or critical violations", () => {
+    assert.ok(a11y.size >= 7, `checked ${a11y.size} screens`);
+    const failures = [...a11y].filter(([, v]) => v.length).map(([screen, v]) => `${screen}:\n  ${v.join("\n  ")}`);
+    assert.deepEqual(failures, []);
+  });
+});
+
+
+async function waitFor(fn, what, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+function withTimeout(promise, ms, what) {
+  return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
+}
