@@ -23,7 +23,7 @@ export default function SettingsScreen() {
   );
 }
 
-const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays"] as const;
+const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "twilioApiKeySid", "twilioApiKeySecret", "twilioTwimlAppSid", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays"] as const;
 
 function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () => void }) {
   const [name, setName] = useState(instance.name);
@@ -31,6 +31,9 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
   const [publicBaseUrl, setPublicBaseUrl] = useState(instance.publicBaseUrl ?? "");
   const [sid, setSid] = useState(instance.twilioAccountSid ?? "");
   const [token, setToken] = useState("");
+  const [keySid, setKeySid] = useState(instance.twilioApiKeySid ?? "");
+  const [keySecret, setKeySecret] = useState("");
+  const [appSid, setAppSid] = useState(instance.twilioTwimlAppSid ?? "");
   const [recordingDays, setRecordingDays] = useState<number | null>(instance.recordingRetentionDays);
   const [contactDays, setContactDays] = useState<number | null>(instance.contactRetentionDays);
   const [transcriptDays, setTranscriptDays] = useState<number | null>(instance.transcriptRetentionDays);
@@ -45,6 +48,9 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
     if (publicBaseUrl !== (instance.publicBaseUrl ?? "")) body.publicBaseUrl = publicBaseUrl;
     if (sid !== (instance.twilioAccountSid ?? "")) body.twilioAccountSid = sid;
     if (token) body.twilioAuthToken = token;
+    if (keySid !== (instance.twilioApiKeySid ?? "")) body.twilioApiKeySid = keySid;
+    if (keySecret) body.twilioApiKeySecret = keySecret;
+    if (appSid !== (instance.twilioTwimlAppSid ?? "")) body.twilioTwimlAppSid = appSid;
     if (recordingDays !== instance.recordingRetentionDays) body.recordingRetentionDays = recordingDays;
     if (contactDays !== instance.contactRetentionDays) body.contactRetentionDays = contactDays;
     if (transcriptDays !== instance.transcriptRetentionDays) body.transcriptRetentionDays = transcriptDays;
@@ -55,6 +61,7 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
     const saved = await save.run(() => api.patch<Instance>("/instance", body), "Settings saved.");
     if (saved) {
       setToken("");
+      setKeySecret("");
       onSaved();
     }
   };
@@ -89,6 +96,18 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
           autoComplete="new-password"
           hint={instance.twilioAuthTokenSet ? "A token is stored (encrypted; it is never shown). Type a new one to replace it." : "No token is stored yet."}
         />
+        <TextField label="API key SID (browser softphone)" name="twilioApiKeySid" value={keySid} onChange={setKeySid} errors={errors} autoComplete="off" placeholder="SK…" hint="Agents' browsers get Voice access tokens signed with this API key." />
+        <TextField
+          label="API key secret"
+          name="twilioApiKeySecret"
+          type="password"
+          value={keySecret}
+          onChange={setKeySecret}
+          errors={errors}
+          autoComplete="new-password"
+          hint={instance.twilioApiKeySecretSet ? "A secret is stored (encrypted; it is never shown). Type a new one to replace it." : "No API key secret is stored yet."}
+        />
+        <TextField label="TwiML App SID" name="twilioTwimlAppSid" value={appSid} onChange={setAppSid} errors={errors} autoComplete="off" placeholder="AP…" hint="Used for calls the browser softphone places." />
       </fieldset>
       <fieldset className="group">
         <legend>Retention (days)</legend>

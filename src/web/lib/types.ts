@@ -85,6 +85,9 @@ export type Instance = Stamps & {
   publicBaseUrl: string | null;
   twilioAccountSid: string | null;
   twilioAuthTokenSet: boolean;
+  twilioApiKeySid: string | null;
+  twilioApiKeySecretSet: boolean;
+  twilioTwimlAppSid: string | null;
   recordingRetentionDays: number;
   contactRetentionDays: number;
   transcriptRetentionDays: number;
