@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { BIN, ROOT, importTs, waitForHttp } from "./lib.mjs";
+import { BIN, ROOT, importTs, waitForHttp, widgetAliasToml } from "./lib.mjs";
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,7 +41,7 @@ const config = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
   .replace(/^main = .*$/m, `main = ${JSON.stringify(join(ROOT, "bench/voice/worker.ts"))}`)
   .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(join(ROOT, "migrations"))}`)
   .replace(/^\[assets\][\s\S]*?(?=^\[)/m, "")
-  .replace(/^#:schema.*$/m, "");
+  .replace(/^#:schema.*$/m, "") + (await widgetAliasToml(dir));
 const configPath = join(dir, "wrangler.bench.toml");
 writeFileSync(configPath, config);
 const env = { ...process.env, PATH: `${BIN}:${process.env.PATH}`, WRANGLER_SEND_METRICS: "false", CI: "true" };

@@ -83,3 +83,15 @@ export async function importTs(entry) {
   writeFileSync(file, out.outputFiles[0].text);
   return import(`${pathToFileURL(file).href}?v=${Date.now()}`);
 }
+
+/**
+ * For plain `wrangler dev` runs of the Worker (benchmarks): the chat widget is a Vite virtual
+ * module, so build it into `dir` and return the wrangler.toml [alias] section that points at it.
+ */
+export async function widgetAliasToml(dir) {
+  const { buildWidget } = await import("./widget.mjs");
+  const { code } = await buildWidget();
+  const file = join(dir, "chat-widget.mjs");
+  writeFileSync(file, `export default ${JSON.stringify(code)};\n`);
+  return `\n[alias]\n"virtual:switchboard-chat-widget" = ${JSON.stringify(file)}\n`;
+}
