@@ -23,18 +23,16 @@ import type { NotifyTarget } from "./types";
 export type PublishedFlow = { id: string; version: number; type: FlowType; content: FlowContent };
 
 /**
- * Flow steps answer webhooks, so what they read from D1 is cached in the isolate briefly:
- * a newly published flow version reaches new contacts within FLOW_TTL_MS, changed hours
- * and queues within CONTEXT_TTL_MS.
+ * Flow steps answer webhooks, so the instance's hours and queues are cached in the isolate
+ * briefly: changes reach running flows within CONTEXT_TTL_MS. Published flows are not cached:
+ * a contact runs the version published when it started.
  */
-export const FLOW_TTL_MS = 5_000;
 export const CONTEXT_TTL_MS = 15_000;
-const flowCache = new TtlCache<PublishedFlow | null>(FLOW_TTL_MS);
 const contextCache = new TtlCache<Omit<FlowContext, "now">>(CONTEXT_TTL_MS, 200);
 
 /** The latest published version of a flow of this instance, or null. */
 export function loadPublishedFlow(d1: D1Database, instanceId: string, flowId: string): Promise<PublishedFlow | null> {
-  return flowCache.get(`${instanceId}\u0000${flowId}`, () => readPublishedFlow(d1, instanceId, flowId));
+  return readPublishedFlow(d1, instanceId, flowId);
 }
 
 async function readPublishedFlow(d1: D1Database, instanceId: string, flowId: string): Promise<PublishedFlow | null> {
