@@ -7,7 +7,10 @@
  *  - accept → connected (accept sent → CONNECTED update on the socket);
  *  - sustained contacts routed per second (all M enqueued at once, agents answer at once);
  *  - the floor: the same HTTP → Worker → Durable Object → socket round trip on a bare echo object.
- * Usage: node scripts/bench-routing.mjs [--agents 200] [--contacts 2000]
+ * Usage: node scripts/bench-routing.mjs [--agents 200] [--contacts 2000] [--echoes 1000]
+ *          [--out bench/results/routing.json] [--profile]   (--profile: CPU profile of the Worker
+ *          over the contacts phase via the inspector, top functions by self time)
+ * Also reports CPU seconds used by workerd and by this (Node) process during the contacts phase.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
@@ -23,6 +26,9 @@ const arg = (name, def) => {
 const AGENTS = arg("agents", 200);
 const CONTACTS = arg("contacts", 2000);
 const ECHOES = arg("echoes", 1000);
+const PROFILE = process.argv.includes("--profile");
+const outIdx = process.argv.indexOf("--out");
+const OUT = outIdx > 0 ? resolve(process.argv[outIdx + 1]) : join(root, "bench/results/routing.json");
 
 const freePort = () => new Promise((ok) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN; };
@@ -32,12 +38,16 @@ const now = () => performance.now();
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "sb-bench-"));
   const port = await freePort();
+  const inspectorPort = await freePort();
   const base = readFileSync(join(root, "wrangler.toml"), "utf8")
     .replace(/^main = .*$/m, `main = ${JSON.stringify(join(root, "bench/routing/worker.ts"))}`)
     .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(join(root, "migrations"))}`)
     .replace(/^\[assets\][\s\S]*?(?=^\[)/m, "")
     .replace(/^#:schema.*$/m, "");
+  // Built by a Vite plugin in the app; wrangler needs an alias (the bench does not serve the widget).
   const config = `${base}
+[alias]
+"virtual:switchboard-chat-widget" = ${JSON.stringify(join(root, "bench/routing/widget-stub.ts"))}
 [[durable_objects.bindings]]
 name = "ECHO_ROOM"
 class_name = "EchoRoom"
@@ -50,7 +60,8 @@ new_sqlite_classes = ["EchoRoom"]
   writeFileSync(configPath, config);
   const wrangler = spawn(join(root, "node_modules/.bin/wrangler"),
     ["dev", "-c", configPath, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", join(dir, "state"),
-      "--var", "SWITCHBOARD_SECRET:bench-secret-not-for-production-0123456789", "--log-level", "error", "--show-interactive-dev-session=false"],
+      "--var", "SWITCHBOARD_SECRET:bench-secret-not-for-production-0123456789", "--log-level", "error", "--show-interactive-dev-session=false",
+      "--inspector-port", String(inspectorPort)],
     { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
   const origin = `http://127.0.0.1:${port}`;
   try {
@@ -118,6 +129,8 @@ new_sqlite_classes = ["EchoRoom"]
     await new Promise((r) => setTimeout(r, 500)); // registrations reach the queue
 
     // ── M contacts at once; agents answer as fast as they can ────────────────────────────
+    const profiler = PROFILE ? await startProfiler(inspectorPort) : null;
+    const cpu0 = { workerd: workerdCpuSeconds(), node: process.cpuUsage() };
     const t0 = now();
     const ids = Array.from({ length: CONTACTS }, (_, i) => `${instanceId}-c${i}`);
     for (let i = 0; i < ids.length; i += 50) {
@@ -131,6 +144,14 @@ new_sqlite_classes = ["EchoRoom"]
     await allDone;
     clearTimeout(timeout);
     const seconds = (lastConnectedAt - t0) / 1000;
+    const wall = (now() - t0) / 1000;
+    const nodeCpu = process.cpuUsage(cpu0.node);
+    const cpu = {
+      wallSeconds: r2(wall),
+      workerdCpuSeconds: r2(workerdCpuSeconds() - cpu0.workerd),
+      benchNodeCpuSeconds: r2((nodeCpu.user + nodeCpu.system) / 1e6),
+    };
+    const profile = profiler ? await profiler.stop() : null;
     for (const a of agents) a.ws.close();
 
     const result = {
@@ -143,6 +164,7 @@ new_sqlite_classes = ["EchoRoom"]
       enqueueSeconds: r2((enqueueDone - t0) / 1000),
       floorEchoMs: { p50: r2(pct(floor, 50)), p99: r2(pct(floor, 99)), n: floor.length },
       ratioToFloor: { p50: r2(pct(offerLatency, 50) / pct(floor, 50)), p99: r2(pct(offerLatency, 99) / pct(floor, 99)) },
+      cpu,
       targets: { offerP99Ms: 25, contactsPerSecond: 200, ratio: 3 },
     };
     result.meetsTargets = {
@@ -151,23 +173,94 @@ new_sqlite_classes = ["EchoRoom"]
       ratio: result.ratioToFloor.p99 <= 3,
     };
     mkdirSync(join(root, "bench/results"), { recursive: true });
-    writeFileSync(join(root, "bench/results/routing.json"), JSON.stringify(result, null, 2) + "\n");
+    writeFileSync(OUT, JSON.stringify(result, null, 2) + "\n");
     console.log(`routing bench: ${AGENTS} agents, ${CONTACTS} contacts (${connected} connected)`);
     console.log(`  offer latency        p50 ${result.offerLatencyMs.p50} ms   p99 ${result.offerLatencyMs.p99} ms   (target p99 ≤ 25)`);
     console.log(`  accept → connected   p50 ${result.acceptToConnectedMs.p50} ms   p99 ${result.acceptToConnectedMs.p99} ms`);
     console.log(`  routed               ${result.contactsRoutedPerSecond} contacts/s   (target ≥ 200)`);
     console.log(`  floor (echo DO)      p50 ${result.floorEchoMs.p50} ms   p99 ${result.floorEchoMs.p99} ms`);
     console.log(`  ratio to floor       p50 ${result.ratioToFloor.p50}   p99 ${result.ratioToFloor.p99}   (target ≤ 3)`);
-    console.log("  → bench/results/routing.json");
+    console.log(`  cpu                  workerd ${cpu.workerdCpuSeconds} s, bench (node) ${cpu.benchNodeCpuSeconds} s over ${cpu.wallSeconds} s wall`);
+    console.log(`  → ${OUT}`);
+    if (profile) {
+      console.log(`  profile (self time, ${profile.totalMs} ms sampled):`);
+      for (const f of profile.top) console.log(`    ${String(f.ms).padStart(8)} ms  ${f.pct.toString().padStart(5)}%  ${f.fn}  ${f.at}`);
+      console.log("  profile (inclusive time, Worker functions):");
+      for (const f of profile.inclusive) console.log(`    ${String(f.ms).padStart(8)} ms  ${f.pct.toString().padStart(5)}%  ${f.fn}  ${f.at}`);
+      writeFileSync(OUT.replace(/\.json$/, ".profile.json"), JSON.stringify(profile, null, 2) + "\n");
+    }
   } finally {
     wrangler.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function open(url) {
+/** CPU seconds (user+system) of every workerd process on the machine (the bench's wrangler dev runs one). */
+function workerdCpuSeconds() {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.includes("(workerd)")) continue;
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {}
+  }
+  return ticks / 100;
+}
+
+/** CPU profile of the Worker through wrangler's inspector (Chrome DevTools protocol over a WebSocket). */
+async function startProfiler(inspectorPort) {
+  const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
+  const target = targets.find((t) => t.webSocketDebuggerUrl) ?? targets[0];
+  const ws = await open(target.webSocketDebuggerUrl, { headers: { origin: "http://127.0.0.1" } });
+  let id = 0;
+  const waiting = new Map();
+  ws.addEventListener("message", (e) => {
+    const m = JSON.parse(e.data);
+    if (m.id && waiting.has(m.id)) { waiting.get(m.id)(m); waiting.delete(m.id); }
+  });
+  const call = (method, params = {}) => new Promise((ok) => { const i = ++id; waiting.set(i, ok); ws.send(JSON.stringify({ id: i, method, params })); });
+  await call("Profiler.enable");
+  await call("Profiler.setSamplingInterval", { interval: 200 });
+  await call("Profiler.start");
+  return {
+    async stop() {
+      const { result } = await call("Profiler.stop");
+      ws.close();
+      const p = result.profile;
+      const byId = new Map(p.nodes.map((n) => [n.id, n]));
+      const parent = new Map();
+      for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+      const keyOf = (n) => `${n.callFrame.functionName || "(anonymous)"}\t${(n.callFrame.url || "").split("/").slice(-2).join("/")}:${n.callFrame.lineNumber + 1}`;
+      const self = new Map();
+      const total = new Map(); // inclusive time, counted once per sample per function
+      const dt = p.timeDeltas;
+      for (let i = 0; i < p.samples.length; i++) {
+        const ms = (dt[i] ?? 0) / 1000;
+        const n = byId.get(p.samples[i]);
+        self.set(keyOf(n), (self.get(keyOf(n)) ?? 0) + ms);
+        const seen = new Set();
+        for (let id = n.id; id !== undefined; id = parent.get(id)) {
+          const k = keyOf(byId.get(id));
+          if (seen.has(k)) continue;
+          seen.add(k);
+          total.set(k, (total.get(k) ?? 0) + ms);
+        }
+      }
+      const totalMs = [...self.values()].reduce((a, b) => a + b, 0);
+      const rank = (m, n, filter = () => true) => [...m.entries()].filter(([k]) => filter(k)).sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => {
+        const [fn, at] = k.split("\t");
+        return { fn, at, ms: r2(ms), pct: r2((100 * ms) / totalMs) };
+      });
+      return { totalMs: r2(totalMs), top: rank(self, 25), inclusive: rank(total, 40, (k) => k.includes("worker.js")) };
+    },
+  };
+}
+
+function open(url, init) {
   return new Promise((ok, fail) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, init);
     ws.addEventListener("open", () => ok(ws), { once: true });
     ws.addEventListener("error", (e) => fail(new Error(`socket ${url}: ${e.message ?? "error"}`)), { once: true });
   });

@@ -31,3 +31,55 @@ export class Coalescer {
     return this.#running;
   }
 }
+
+const THROTTLE_STALE_MS = 5_000;
+
+/**
+ * Runs an async job at most once per `intervalMs`: the first trigger after a quiet period runs it
+ * at once (leading edge), triggers while it is pending or within the interval fold into one
+ * trailing run. For follow-up work off the hot path (metrics pushes, the outbox flush), so a burst
+ * of N changes costs about (burst length / interval) runs, not N.
+ *
+ * A run whose timer or I/O was cancelled with the event that started it (it never settles) is
+ * given up after THROTTLE_STALE_MS, and the next trigger starts a new one.
+ */
+export class Throttle {
+  #pending: Promise<void> | null = null;
+  #pendingSince = 0;
+  #lastRun = Number.NEGATIVE_INFINITY;
+  #dirty = false;
+
+  constructor(
+    private readonly job: () => Promise<void>,
+    private readonly intervalMs: number,
+  ) {}
+
+  trigger(): Promise<void> {
+    this.#dirty = true;
+    const now = Date.now();
+    if (this.#pending && now - this.#pendingSince < THROTTLE_STALE_MS) return this.#pending;
+    this.#pendingSince = now;
+    let run: Promise<void> | null = null;
+    run = (async () => {
+      try {
+        while (this.#dirty) {
+          const wait = this.#lastRun + this.intervalMs - Date.now();
+          if (wait > 0) await new Promise((ok) => setTimeout(ok, wait));
+          else await null; // let `#pending` be set before this can finish
+          this.#dirty = false;
+          this.#lastRun = Date.now();
+          this.#pendingSince = this.#lastRun;
+          try {
+            await this.job();
+          } catch (err) {
+            console.error(JSON.stringify({ event: "throttled_job_failed", message: String(err) }));
+          }
+        }
+      } finally {
+        if (this.#pending === run) this.#pending = null;
+      }
+    })();
+    this.#pending = run;
+    return run;
+  }
+}

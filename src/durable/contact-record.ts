@@ -8,7 +8,10 @@
  * Several objects write the same contact (queue: ENQUEUED/OFFERED/CONNECTED…, agent: HELD,
  * ENDED…), each from its own outbox, so their writes can reach D1 out of order. Events carry
  * their own time; the contact row's "current" columns (state, queue, agent) only move forward
- * in time (`updated_at <= at`), and first-time timestamps are set once. This is the same row
+ * in time (`updated_at <= at`), and first-time timestamps are set once. `updated_at` is the time
+ * of the latest write to those current columns: an event that moves none of them (OFFERED, HELD,
+ * ACW_ENDED after a transfer…) leaves it alone, so it cannot hold back an earlier state change
+ * that reaches D1 after it. This is the same row
  * and event that src/db/contacts.ts `recordContactEvent` writes, plus that guard.
  */
 import { sealAttributesColumn } from "../db/contacts";
@@ -144,7 +147,7 @@ export class ContactOutbox {
            hold_seconds = hold_seconds + ?11,
            disconnect_reason = coalesce(disconnect_reason, ?12),
            attributes = coalesce(?13, attributes),
-           updated_at = max(updated_at, ?1)
+           updated_at = CASE WHEN ?2 IS NOT NULL OR ?3 = 1 OR ?5 = 1 THEN max(updated_at, ?1) ELSE updated_at END
          WHERE instance_id = ?14 AND id = ?15`,
       )
       .bind(
