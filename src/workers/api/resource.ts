@@ -10,6 +10,8 @@
  * does the rest.
  */
 import { Hono, type Context } from "hono";
+import type { SQL } from "drizzle-orm";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { decodeCursor, MAX_PAGE_SIZE, type InstanceScope, type Statement, type TenantTable } from "../../db/scoped";
 import type { Permission } from "../../shared/permissions";
@@ -40,7 +42,7 @@ export type ResourceDef<T extends TenantTable, Create, Update> = {
   /** The public shape; `rows` are the page being shown (for loading child rows at once). */
   toApi(rows: T["$inferSelect"][], scope: InstanceScope, env: Env): Promise<unknown[]> | unknown[];
   /** What still uses this resource; non-empty = deleting answers 409. */
-  usedBy?(scope: InstanceScope, id: string): Promise<{ type: string; id: string; name: string }[]>;
+  usedBy?(scope: InstanceScope, id: string): Promise<UsedBy[]>;
 };
 
 const ListQuery = z.object({
@@ -178,3 +180,20 @@ export function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
 }
 
 export const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+
+export type UsedBy = { type: string; id: string; name: string };
+
+/** The rows of one of this instance's tables that match `condition`, as "used by" entries for a 409. */
+export async function usedByRows(
+  scope: InstanceScope,
+  type: string,
+  table: TenantTable,
+  name: SQLiteColumn,
+  condition: SQL | undefined,
+): Promise<UsedBy[]> {
+  const rows = await scope.db
+    .selectDistinct({ id: table.id, name })
+    .from(table as SQLiteTable)
+    .where(scope.where(table, condition));
+  return rows.map((r) => ({ type, id: String(r.id), name: String(r.name) }));
+}

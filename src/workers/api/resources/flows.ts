@@ -3,7 +3,7 @@ import { z } from "zod";
 import { flows, phoneNumbers, queues, quickConnects } from "../../../db/schema";
 import { validateFlow, type FlowType } from "../../../flows";
 import { badRequest } from "../../lib/errors";
-import { defined, fields, iso, type ResourceDef } from "../resource";
+import { defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
 export const FLOW_TYPES = [
   "CONTACT_FLOW",
@@ -65,28 +65,12 @@ export const flowsResource: ResourceDef<typeof flows, z.infer<typeof Create>, z.
       updatedAt: iso(r.updatedAt),
     })),
   async usedBy(scope, id) {
-    const db = scope.db;
-    const numbers = await db
-      .select({ id: phoneNumbers.id, name: phoneNumbers.e164 })
-      .from(phoneNumbers)
-      .where(scope.where(phoneNumbers, eq(phoneNumbers.flowId, id)));
-    const qs = await db
-      .select({ id: queues.id, name: queues.name })
-      .from(queues)
-      .where(scope.where(queues, eq(queues.customerQueueFlowId, id)));
-    const connects = await db
-      .select({ id: quickConnects.id, name: quickConnects.name })
-      .from(quickConnects)
-      .where(scope.where(quickConnects, eq(quickConnects.flowId, id)));
-    const others = await db
-      .select({ id: flows.id, name: flows.name })
-      .from(flows)
-      .where(scope.where(flows, and(ne(flows.id, id), like(flows.content, `%${id}%`))));
     return [
-      ...numbers.map((r) => ({ type: "phone number", ...r })),
-      ...qs.map((r) => ({ type: "queue", ...r })),
-      ...connects.map((r) => ({ type: "quick connect", ...r })),
-      ...others.map((r) => ({ type: "flow", ...r })),
+      ...(await usedByRows(scope, "phone number", phoneNumbers, phoneNumbers.e164, eq(phoneNumbers.flowId, id))),
+      ...(await usedByRows(scope, "queue", queues, queues.name, eq(queues.customerQueueFlowId, id))),
+      ...(await usedByRows(scope, "quick connect", quickConnects, quickConnects.name, eq(quickConnects.flowId, id))),
+      // Other flows name it in their content (TransferToFlow).
+      ...(await usedByRows(scope, "flow", flows, flows.name, and(ne(flows.id, id), like(flows.content, `%${id}%`)))),
     ];
   },
 };

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { hoursOfOperation, queues } from "../../../db/schema";
-import { defined, fields, iso, type ResourceDef } from "../resource";
+import { defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
 export const DAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"] as const;
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "must be HH:MM (00:00 to 24:00)");
@@ -52,10 +52,6 @@ export const hoursResource: ResourceDef<typeof hoursOfOperation, z.infer<typeof 
       updatedAt: iso(r.updatedAt),
     })),
   async usedBy(scope, id) {
-    const rows = await scope.db
-      .select({ id: queues.id, name: queues.name })
-      .from(queues)
-      .where(scope.where(queues, eq(queues.hoursOfOperationId, id)));
-    return rows.map((r) => ({ type: "queue", ...r }));
+    return usedByRows(scope, "queue", queues, queues.name, eq(queues.hoursOfOperationId, id));
   },
 };

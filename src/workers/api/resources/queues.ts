@@ -1,7 +1,7 @@
-import { eq, like, or } from "drizzle-orm";
+import { eq, inArray, like, or } from "drizzle-orm";
 import { z } from "zod";
 import { flows, hoursOfOperation, queues, quickConnects, routingProfileQueues, routingProfiles } from "../../../db/schema";
-import { assertReferences, defined, fields, iso, type ResourceDef } from "../resource";
+import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
 const Create = z.object({
   name: fields.name,
@@ -52,25 +52,16 @@ export const queuesResource: ResourceDef<typeof queues, z.infer<typeof Create>, 
       updatedAt: iso(r.updatedAt),
     })),
   async usedBy(scope, id) {
-    const db = scope.db;
-    const profiles = await db
-      .selectDistinct({ id: routingProfiles.id, name: routingProfiles.name })
-      .from(routingProfiles)
-      .leftJoin(routingProfileQueues, eq(routingProfileQueues.routingProfileId, routingProfiles.id))
-      .where(scope.where(routingProfiles, or(eq(routingProfileQueues.queueId, id), eq(routingProfiles.defaultOutboundQueueId, id))));
-    const connects = await db
-      .select({ id: quickConnects.id, name: quickConnects.name })
-      .from(quickConnects)
-      .where(scope.where(quickConnects, eq(quickConnects.queueId, id)));
-    // Flows name queues inside their content (TransferContactToQueue, UpdateContactTargetQueue…).
-    const usingFlows = await db
-      .select({ id: flows.id, name: flows.name })
-      .from(flows)
-      .where(scope.where(flows, like(flows.content, `%${id}%`)));
+    const inProfiles = scope.db
+      .select({ id: routingProfileQueues.routingProfileId })
+      .from(routingProfileQueues)
+      .where(scope.where(routingProfileQueues, eq(routingProfileQueues.queueId, id)));
     return [
-      ...profiles.map((r) => ({ type: "routing profile", ...r })),
-      ...connects.map((r) => ({ type: "quick connect", ...r })),
-      ...usingFlows.map((r) => ({ type: "flow", ...r })),
+      ...(await usedByRows(scope, "routing profile", routingProfiles, routingProfiles.name,
+        or(inArray(routingProfiles.id, inProfiles), eq(routingProfiles.defaultOutboundQueueId, id)))),
+      ...(await usedByRows(scope, "quick connect", quickConnects, quickConnects.name, eq(quickConnects.queueId, id))),
+      // Flows name queues inside their content (TransferContactToQueue, UpdateContactTargetQueue…).
+      ...(await usedByRows(scope, "flow", flows, flows.name, like(flows.content, `%${id}%`))),
     ];
   },
 };

@@ -1,7 +1,7 @@
 import { eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { queues, routingProfileQueues, routingProfiles, users } from "../../../db/schema";
-import { assertReferences, defined, fields, iso, type ResourceDef } from "../resource";
+import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
 const QueueConfig = z.object({
   queueId: fields.id,
@@ -110,10 +110,6 @@ export const routingProfilesResource: ResourceDef<typeof routingProfiles, z.infe
     }));
   },
   async usedBy(scope, id) {
-    const rows = await scope.db
-      .select({ id: users.id, name: users.name })
-      .from(users)
-      .where(scope.where(users, eq(users.routingProfileId, id)));
-    return rows.map((r) => ({ type: "user", ...r }));
+    return usedByRows(scope, "user", users, users.name, eq(users.routingProfileId, id));
   },
 };

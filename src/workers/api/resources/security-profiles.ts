@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { securityProfiles, users } from "../../../db/schema";
 import { PERMISSIONS } from "../../../shared/permissions";
-import { defined, fields, iso, type ResourceDef } from "../resource";
+import { defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
 const Create = z.object({
   name: fields.name,
@@ -33,10 +33,6 @@ export const securityProfilesResource: ResourceDef<typeof securityProfiles, z.in
       updatedAt: iso(r.updatedAt),
     })),
   async usedBy(scope, id) {
-    const rows = await scope.db
-      .select({ id: users.id, name: users.name })
-      .from(users)
-      .where(scope.where(users, eq(users.securityProfileId, id)));
-    return rows.map((r) => ({ type: "user", ...r }));
+    return usedByRows(scope, "user", users, users.name, eq(users.securityProfileId, id));
   },
 };

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { quickConnects, routingProfiles, securityProfiles, users } from "../../../db/schema";
 import { hashPassword } from "../../lib/password";
-import { assertReferences, defined, fields, iso, type ResourceDef } from "../resource";
+import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
 const password = z.string().min(10, "must be at least 10 characters").max(256);
 
@@ -57,10 +57,6 @@ export const usersResource: ResourceDef<typeof users, z.infer<typeof Create>, In
       updatedAt: iso(r.updatedAt),
     })),
   async usedBy(scope, id) {
-    const rows = await scope.db
-      .select({ id: quickConnects.id, name: quickConnects.name })
-      .from(quickConnects)
-      .where(scope.where(quickConnects, eq(quickConnects.userId, id)));
-    return rows.map((r) => ({ type: "quick connect", ...r }));
+    return usedByRows(scope, "quick connect", quickConnects, quickConnects.name, eq(quickConnects.userId, id));
   },
 };
