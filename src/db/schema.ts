@@ -419,3 +419,20 @@ export const contactSearchTerms = sqliteTable(
     index("contact_search_terms_contact").on(t.instanceId, t.contactId),
   ],
 );
+
+/**
+ * Canned quick replies of an instance's chat (issue 7): texts an agent can put into the chat
+ * composer with one choice. At most 50 per instance, in `position` order; edited as a whole list
+ * by `PUT /api/v1/instance/chat/quick-replies`, read by agents at `GET /api/v1/agent/quick-replies`.
+ */
+export const chatQuickReplies = sqliteTable(
+  "chat_quick_replies",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    text: text("text").notNull(),
+    position: integer("position").notNull(),
+    ...timestamps,
+  },
+  (t) => [index("chat_quick_replies_instance").on(t.instanceId, t.position)],
+);
