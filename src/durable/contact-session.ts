@@ -14,15 +14,15 @@ import { Server, type Connection, type ConnectionContext, type WSMessage } from 
 import { createDb } from "../db/client";
 import { createContact, type NewContact } from "../db/contacts";
 import { flowLogs } from "../db/schema";
-import { enterFlow, renderVoice, resumeFlow, runTurn, type FlowEvent, type FlowLogEntry, type FlowResult, type FlowState } from "../flows";
+import { runTurn, type FlowLogEntry, type FlowResult, type FlowState } from "../flows";
 import { assertNever } from "../shared/wire";
 import { flowContext, loadPublishedFlow, performEffect, type PublishedFlow } from "./contact-flow";
 import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResult } from "./chat/channel";
 import { ContactOutbox } from "./contact-record";
-import { agentRoomName, queueRoomName, splitRoomName } from "./names";
+import { splitRoomName } from "./names";
 import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
 import { runVoiceAction, type VoiceAction } from "./voice/actions";
-import { agentBridge, customerBridge, defaultQueueLoop, hangup, sayAndHangup, voiceUrls } from "./voice/twiml";
+import { VoiceChannel, type RecordingCallback } from "./voice/channel";
 
 export type Phase = "FLOW" | "QUEUED" | "CONNECTED" | "ENDED";
 
@@ -34,7 +34,7 @@ export type VoiceStart = {
   publicBaseUrl: string;
 };
 
-type SessionRow = {
+export type SessionRow = {
   instance_id: string;
   contact_id: string;
   channel: string;
@@ -88,6 +88,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   readonly contactId: string;
   #outbox: ContactOutbox;
   #chat: ChatChannel;
+  #voice: VoiceChannel;
   #running: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -97,6 +98,11 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.instanceId = instanceId;
     this.contactId = id;
     this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId, env);
+    this.#voice = new VoiceChannel({
+      env, sql: ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
+      row: () => this.row(), require: () => this.require(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
+      keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), enqueueAction: (a) => this.enqueueAction(a), kick: () => this.kick(),
+    });
     this.#chat = new ChatChannel({
       env, sql: ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
@@ -140,70 +146,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     };
   }
 
-  // ─── voice: Twilio webhooks ───────────────────────────────────────────────────────────────
-
-  /** A new inbound call (POST /twilio/voice). A retry for the same call gets the same answer. */
-  async voiceStart(start: VoiceStart): Promise<string> {
-    const existing = this.row();
-    if (existing) return existing.last_twiml ?? hangup();
-    const now = Date.now();
-    const flow = start.flowId ? await loadPublishedFlow(this.env.DB, this.instanceId, start.flowId) : null;
-    if (this.row()) return this.row()!.last_twiml ?? hangup();
-    this.store.exec(
-      `INSERT INTO session (id, instance_id, contact_id, channel, phase, step, flow, call_sid, from_number, to_number, public_base_url, created_at)
-       VALUES (1, ?, ?, 'VOICE', 'FLOW', 0, ?, ?, ?, ?, ?, ?)`,
-      this.instanceId, this.contactId, flow ? JSON.stringify(flow) : null, start.callSid, start.from, start.to, start.publicBaseUrl, now,
-    );
-    // The contact record is written off the webhook's path (first in line of the session's work).
-    this.store.exec("INSERT INTO pending_contact (id, contact) VALUES (1, ?)", JSON.stringify({
-      id: this.contactId, instanceId: this.instanceId, channel: "VOICE", initiationMethod: "INBOUND",
-      externalId: start.callSid, customerEndpoint: start.from, systemEndpoint: start.to,
-      flowId: flow?.id ?? null, flowVersion: flow?.version ?? null, at: now,
-    } satisfies NewContact));
-    if (!flow) {
-      const twiml = sayAndHangup("Sorry, this number is not set up to take calls yet. Goodbye.");
-      this.set({ last_twiml: twiml, phase: "ENDED", ended_at: now });
-      this.#outbox.add({ contactId: this.contactId, type: "DISCONNECTED", at: now, data: { reason: "NO_FLOW" }, update: { state: "ENDED", endedAt: now, disconnectReason: "NO_FLOW" } });
-      this.kick();
-      return twiml;
-    }
-    const result = await this.turn(flow, {
-      init: {
-        contactId: this.contactId, channel: "VOICE", flowId: flow.id, flowVersion: flow.version, flowType: flow.type,
-        customerEndpoint: start.from, systemEndpoint: start.to,
-      },
-    });
-    return this.answerVoice(result);
-  }
-
-  /** <Gather> answered (digits or speech), or its timeout redirect. */
-  async voiceInput(step: number, input: { digits?: string; speech?: string } | "timeout"): Promise<string> {
-    const r = this.require();
-    if (step !== r.step || r.phase !== "FLOW") return r.last_twiml ?? hangup();
-    const event: FlowEvent = input === "timeout" ? { type: "input_timeout" } : { type: "input", digits: input.digits, speech: input.speech };
-    return this.continueFlow(r, event);
-  }
-
-  /** The flow's prompts have played (a <Redirect> back to us). */
-  async voiceResume(step: number): Promise<string> {
-    const r = this.require();
-    if (step !== r.step || r.phase !== "FLOW") return r.last_twiml ?? hangup();
-    return this.continueFlow(r, { type: "playback_done" });
-  }
-
-  /** A dialled third party finished (<Dial action>). */
-  async voiceDialResult(step: number, dialStatus: string): Promise<string> {
-    const r = this.require();
-    if (step !== r.step || r.phase !== "FLOW") return r.last_twiml ?? hangup();
-    const outcome = dialStatus === "completed" || dialStatus === "answered" ? "completed" : dialStatus === "no-answer" ? "timeout" : "failed";
-    return this.continueFlow(r, { type: "third_party_result", outcome });
-  }
-
-  private async continueFlow(r: SessionRow, event: FlowEvent): Promise<string> {
-    const flow = JSON.parse(r.flow!) as PublishedFlow;
-    const result = await this.turn(flow, { state: JSON.parse(r.flow_state!) as FlowState, event });
-    return this.answerVoice(result);
-  }
+  // ─── flow turns (shared by the channels) ─────────────────────────────────────────────────
 
   /** Runs one flow turn, keeping the state and the flow logs. */
   private async turn(flow: PublishedFlow, input: Parameters<typeof runTurn>[1]): Promise<FlowResult> {
@@ -236,36 +179,10 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     for (const entry of logs) this.store.exec("INSERT INTO pending_logs (entry) VALUES (?)", JSON.stringify(entry));
   }
 
-  /** TwiML for a flow result; remembers it as the answer to retries of this step. */
-  private answerVoice(result: FlowResult): string {
-    const r = this.require();
-    const urls = voiceUrls(r.public_base_url, this.instanceId, this.contactId, r.step);
-    let twiml: string;
-    if (result.status === "queued") {
-      // Say what the flow said, then the queue loop (the flow's enqueue effect is ours to carry out).
-      twiml = renderVoice(
-        { ...result, status: "waiting_playback", effects: result.effects.filter((e) => e.type !== "enqueue") },
-        { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.queue },
-      );
-    } else {
-      twiml = renderVoice(result, { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.resume, dialAction: urls.dial });
-    }
-    if (result.status === "ended" || result.status === "disconnected") {
-      const now = Date.now();
-      this.set({ phase: "ENDED", ended_at: now });
-      this.#outbox.add({ contactId: this.contactId, type: "DISCONNECTED", at: now, data: { by: "FLOW" }, update: { state: "ENDED", endedAt: now, disconnectReason: "CONTACT_FLOW_DISCONNECT" } });
-      this.kick();
-    }
-    this.set({ last_twiml: twiml });
-    return twiml;
-  }
-
   private async loadQueueFlow(queueId: string) {
-    const { queues } = await flowContext(this.env.DB, this.instanceId);
     const flowId = await this.customerQueueFlowId(queueId);
     const flow = flowId ? await loadPublishedFlow(this.env.DB, this.instanceId, flowId) : null;
     this.set({ queue_flow: flow ? JSON.stringify(flow) : null, queue_flow_state: null });
-    void queues;
   }
 
   private async customerQueueFlowId(queueId: string): Promise<string | null> {
@@ -275,92 +192,42 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     return row?.id ?? null;
   }
 
-  /** What a waiting caller hears next: the queue's CUSTOMER_QUEUE flow, or position and music. */
-  async voiceQueueWait(played: boolean): Promise<string> {
-    const r = this.require();
-    const urls = voiceUrls(r.public_base_url, this.instanceId, this.contactId, r.step);
-    if (r.phase === "CONNECTED") return customerBridge(r.conference!, urls, []);
-    if (r.phase !== "QUEUED" || !r.queue_id) return hangup();
-    const pos = await this.env.QUEUE_ROOM.getByName(queueRoomName(this.instanceId, r.queue_id)).position(this.contactId);
-    const position = pos.status === "WAITING" ? pos.position : null;
-    if (!r.queue_flow) return defaultQueueLoop(position, urls.queue);
-    const flow = JSON.parse(r.queue_flow) as PublishedFlow;
-    const base = JSON.parse(r.flow_state!) as FlowState;
-    const ctx = await flowContext(this.env.DB, this.instanceId);
-    const queue = {
-      ...(base.queue ?? { id: r.queue_id, name: ctx.queues?.[r.queue_id]?.name ?? r.queue_id }),
-      position: position ?? undefined,
-      estimatedWaitSeconds: pos.status === "WAITING" ? (pos.estimatedWaitSeconds ?? undefined) : undefined,
-    };
-    const current = r.queue_flow_state ? (JSON.parse(r.queue_flow_state) as FlowState) : null;
-    let result: FlowResult =
-      current && played && current.currentActionId
-        ? resumeFlow(flow.content, current, { type: "playback_done", queue }, ctx)
-        : enterFlow(flow.content, { ...base, queue }, ctx, { flowId: flow.id, flowVersion: flow.version, flowType: "CUSTOMER_QUEUE" });
-    if (result.status === "ended" && result.effects.length === 0) {
-      // The queue flow ran off its end: start it again (it loops while the caller waits).
-      result = enterFlow(flow.content, { ...base, queue }, ctx, { flowId: flow.id, flowVersion: flow.version, flowType: "CUSTOMER_QUEUE" });
-    }
-    this.set({ queue_flow_state: JSON.stringify(result.state) });
-    this.keepLogs(result.logs);
-    this.kick();
-    const twiml = renderVoice({ ...result, status: result.status === "ended" ? "waiting_playback" : result.status }, {
-      gather: urls.queueResume, gatherTimeout: urls.queueResume, resume: urls.queueResume,
-    });
-    return twiml.includes("<Redirect") || twiml.includes("<Hangup") ? twiml : defaultQueueLoop(position, urls.queue);
+  // ─── voice (src/durable/voice): Twilio's webhooks, answered by the VoiceChannel ─────────────
+
+  voiceStart(start: VoiceStart) {
+    return this.#voice.start(start);
   }
 
-  /** The caller's TwiML once connected: the contact's conference. */
-  async voiceBridge(): Promise<string> {
-    const r = this.require();
-    if (r.phase === "ENDED") return hangup();
-    if (r.phase !== "CONNECTED" || !r.conference) return this.voiceQueueWait(false);
-    return customerBridge(r.conference, voiceUrls(r.public_base_url, this.instanceId, this.contactId, r.step), []);
+  voiceInput(step: number, input: { digits?: string; speech?: string } | "timeout") {
+    return this.#voice.input(step, input);
   }
 
-  /** The agent's leg: a whisper naming the queue and the caller, then the conference. */
-  async voiceAgentLeg(): Promise<string> {
-    const r = this.require();
-    if (r.phase !== "CONNECTED" || !r.conference) return sayAndHangup("This contact has ended.");
-    const ctx = await flowContext(this.env.DB, this.instanceId);
-    const queueName = r.queue_id ? (ctx.queues?.[r.queue_id]?.name ?? "") : "";
-    return agentBridge(r.conference, [queueName ? `${queueName} call.` : "Incoming call."]);
+  voiceResume(step: number) {
+    return this.#voice.resume(step);
   }
 
-  /** Call status callbacks: the customer's leg (the number's status callback) or the agent's. */
-  async voiceStatus(leg: "customer" | "agent", callSid: string, status: string): Promise<void> {
-    const r = this.row();
-    if (!r) return;
-    const final = ["completed", "busy", "failed", "no-answer", "canceled"].includes(status);
-    if (!final) return; // ringing/in-progress never move a contact backwards
-    if (leg === "agent") {
-      if (callSid !== r.agent_call_sid) return;
-      this.set({ agent_call_sid: null });
-      // The agent hung up their phone: the contact ends at the agent (routing tells us ENDED).
-      if (r.phase === "CONNECTED" && r.agent_id) {
-        await this.env.AGENT_ROOM.getByName(agentRoomName(this.instanceId, r.agent_id)).endContact(this.contactId, "AGENT_DISCONNECT").catch(() => undefined);
-      }
-      return;
-    }
-    if (callSid !== r.call_sid || r.phase === "ENDED") return;
-    const now = Date.now();
-    const was = r.phase;
-    this.set({ phase: "ENDED", ended_at: now });
-    if (was === "FLOW") {
-      this.#outbox.add({ contactId: this.contactId, type: "ABANDONED", at: now, data: { in: "FLOW", status }, update: { state: "ABANDONED", endedAt: now, disconnectReason: "CUSTOMER_DISCONNECT" } });
-    } else if (r.queue_id) {
-      // Waiting or ringing: routing marks it abandoned and withdraws the offer; connected: ends it at the agent.
-      this.enqueueAction({ kind: "disconnectFromQueue", queueId: r.queue_id });
-    }
-    if (r.agent_call_sid) this.enqueueAction({ kind: "hangupCall", callSid: r.agent_call_sid });
-    this.kick();
+  voiceDialResult(step: number, dialStatus: string) {
+    return this.#voice.dialResult(step, dialStatus);
   }
 
-  /** Twilio's recording status callback: a finished recording is fetched, encrypted into R2, then deleted from Twilio. */
-  async voiceRecording(p: { recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number }) {
-    if (!this.row() || p.status !== "completed") return;
-    this.enqueueAction({ kind: "storeRecording", recordingSid: p.recordingSid, recordingUrl: p.recordingUrl, durationSeconds: p.durationSeconds, channels: p.channels });
-    this.kick();
+  voiceQueueWait(played: boolean) {
+    return this.#voice.queueWait(played);
+  }
+
+  voiceBridge() {
+    return this.#voice.bridge();
+  }
+
+  voiceAgentLeg() {
+    return this.#voice.agentLeg();
+  }
+
+  voiceStatus(leg: "customer" | "agent", callSid: string, status: string) {
+    return this.#voice.status(leg, callSid, status);
+  }
+
+  voiceRecording(p: RecordingCallback) {
+    return this.#voice.recording(p);
   }
 
   // ─── chat (src/durable/chat): the widget's and the agent's sockets ──────────────────────────

@@ -1,0 +1,216 @@
+/**
+ * The voice channel of a ContactSession: answers Twilio's webhooks for one call with TwiML
+ * (flow steps rendered by src/flows, the queue loop, the conference bridge and the agent's
+ * leg) and reacts to the call's status callbacks. What it must do to the live call through
+ * Twilio's REST API it hands to the session as actions (./actions.ts), which the session
+ * carries out and retries from its alarm.
+ */
+import type { NewContact } from "../../db/contacts";
+import { enterFlow, renderVoice, resumeFlow, type FlowEvent, type FlowLogEntry, type FlowResult, type FlowState, type TurnInput } from "../../flows";
+import { flowContext, loadPublishedFlow, type PublishedFlow } from "../contact-flow";
+import type { Transition } from "../contact-record";
+import type { SessionRow, VoiceStart } from "../contact-session";
+import { agentRoomName, queueRoomName } from "../names";
+import type { VoiceAction } from "./actions";
+import { agentBridge, customerBridge, defaultQueueLoop, hangup, sayAndHangup, voiceUrls } from "./twiml";
+
+export type RecordingCallback = { recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number };
+
+/** What the voice channel uses of its session. */
+export type VoiceHost = {
+  env: Env;
+  sql: SqlStorage;
+  instanceId: string;
+  contactId: string;
+  row(): SessionRow | null;
+  require(): SessionRow;
+  set(values: Partial<SessionRow>): void;
+  turn(flow: PublishedFlow, input: TurnInput): Promise<FlowResult>;
+  keepLogs(logs: FlowLogEntry[]): void;
+  record(t: Transition): void;
+  enqueueAction(action: VoiceAction): void;
+  kick(): void;
+};
+
+export class VoiceChannel {
+  constructor(private readonly host: VoiceHost) {}
+
+  /** A new inbound call (POST /twilio/voice). A retry for the same call gets the same answer. */
+  async start(start: VoiceStart): Promise<string> {
+    const existing = this.host.row();
+    if (existing) return existing.last_twiml ?? hangup();
+    const now = Date.now();
+    const flow = start.flowId ? await loadPublishedFlow(this.host.env.DB, this.host.instanceId, start.flowId) : null;
+    if (this.host.row()) return this.host.row()!.last_twiml ?? hangup();
+    this.host.sql.exec(
+      `INSERT INTO session (id, instance_id, contact_id, channel, phase, step, flow, call_sid, from_number, to_number, public_base_url, created_at)
+       VALUES (1, ?, ?, 'VOICE', 'FLOW', 0, ?, ?, ?, ?, ?, ?)`,
+      this.host.instanceId, this.host.contactId, flow ? JSON.stringify(flow) : null, start.callSid, start.from, start.to, start.publicBaseUrl, now,
+    );
+    // The contact record is written off the webhook's path (first in line of the session's work).
+    this.host.sql.exec("INSERT INTO pending_contact (id, contact) VALUES (1, ?)", JSON.stringify({
+      id: this.host.contactId, instanceId: this.host.instanceId, channel: "VOICE", initiationMethod: "INBOUND",
+      externalId: start.callSid, customerEndpoint: start.from, systemEndpoint: start.to,
+      flowId: flow?.id ?? null, flowVersion: flow?.version ?? null, at: now,
+    } satisfies NewContact));
+    if (!flow) {
+      const twiml = sayAndHangup("Sorry, this number is not set up to take calls yet. Goodbye.");
+      this.host.set({ last_twiml: twiml, phase: "ENDED", ended_at: now });
+      this.host.record({ contactId: this.host.contactId, type: "DISCONNECTED", at: now, data: { reason: "NO_FLOW" }, update: { state: "ENDED", endedAt: now, disconnectReason: "NO_FLOW" } });
+      this.host.kick();
+      return twiml;
+    }
+    const result = await this.host.turn(flow, {
+      init: {
+        contactId: this.host.contactId, channel: "VOICE", flowId: flow.id, flowVersion: flow.version, flowType: flow.type,
+        customerEndpoint: start.from, systemEndpoint: start.to,
+      },
+    });
+    return this.answer(result);
+  }
+
+  /** <Gather> answered (digits or speech), or its timeout redirect. */
+  async input(step: number, input: { digits?: string; speech?: string } | "timeout"): Promise<string> {
+    const r = this.host.require();
+    if (step !== r.step || r.phase !== "FLOW") return r.last_twiml ?? hangup();
+    const event: FlowEvent = input === "timeout" ? { type: "input_timeout" } : { type: "input", digits: input.digits, speech: input.speech };
+    return this.continueFlow(r, event);
+  }
+
+  /** The flow's prompts have played (a <Redirect> back to us). */
+  async resume(step: number): Promise<string> {
+    const r = this.host.require();
+    if (step !== r.step || r.phase !== "FLOW") return r.last_twiml ?? hangup();
+    return this.continueFlow(r, { type: "playback_done" });
+  }
+
+  /** A dialled third party finished (<Dial action>). */
+  async dialResult(step: number, dialStatus: string): Promise<string> {
+    const r = this.host.require();
+    if (step !== r.step || r.phase !== "FLOW") return r.last_twiml ?? hangup();
+    const outcome = dialStatus === "completed" || dialStatus === "answered" ? "completed" : dialStatus === "no-answer" ? "timeout" : "failed";
+    return this.continueFlow(r, { type: "third_party_result", outcome });
+  }
+
+  private async continueFlow(r: SessionRow, event: FlowEvent): Promise<string> {
+    const flow = JSON.parse(r.flow!) as PublishedFlow;
+    const result = await this.host.turn(flow, { state: JSON.parse(r.flow_state!) as FlowState, event });
+    return this.answer(result);
+  }
+
+
+
+  /** TwiML for a flow result; remembers it as the answer to retries of this step. */
+  private answer(result: FlowResult): string {
+    const r = this.host.require();
+    const urls = voiceUrls(r.public_base_url, this.host.instanceId, this.host.contactId, r.step);
+    let twiml: string;
+    if (result.status === "queued") {
+      // Say what the flow said, then the queue loop (the flow's enqueue effect is ours to carry out).
+      twiml = renderVoice(
+        { ...result, status: "waiting_playback", effects: result.effects.filter((e) => e.type !== "enqueue") },
+        { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.queue },
+      );
+    } else {
+      twiml = renderVoice(result, { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.resume, dialAction: urls.dial });
+    }
+    if (result.status === "ended" || result.status === "disconnected") {
+      const now = Date.now();
+      this.host.set({ phase: "ENDED", ended_at: now });
+      this.host.record({ contactId: this.host.contactId, type: "DISCONNECTED", at: now, data: { by: "FLOW" }, update: { state: "ENDED", endedAt: now, disconnectReason: "CONTACT_FLOW_DISCONNECT" } });
+      this.host.kick();
+    }
+    this.host.set({ last_twiml: twiml });
+    return twiml;
+  }
+
+
+
+  /** What a waiting caller hears next: the queue's CUSTOMER_QUEUE flow, or position and music. */
+  async queueWait(played: boolean): Promise<string> {
+    const r = this.host.require();
+    const urls = voiceUrls(r.public_base_url, this.host.instanceId, this.host.contactId, r.step);
+    if (r.phase === "CONNECTED") return customerBridge(r.conference!, urls, []);
+    if (r.phase !== "QUEUED" || !r.queue_id) return hangup();
+    const pos = await this.host.env.QUEUE_ROOM.getByName(queueRoomName(this.host.instanceId, r.queue_id)).position(this.host.contactId);
+    const position = pos.status === "WAITING" ? pos.position : null;
+    if (!r.queue_flow) return defaultQueueLoop(position, urls.queue);
+    const flow = JSON.parse(r.queue_flow) as PublishedFlow;
+    const base = JSON.parse(r.flow_state!) as FlowState;
+    const ctx = await flowContext(this.host.env.DB, this.host.instanceId);
+    const queue = {
+      ...(base.queue ?? { id: r.queue_id, name: ctx.queues?.[r.queue_id]?.name ?? r.queue_id }),
+      position: position ?? undefined,
+      estimatedWaitSeconds: pos.status === "WAITING" ? (pos.estimatedWaitSeconds ?? undefined) : undefined,
+    };
+    const current = r.queue_flow_state ? (JSON.parse(r.queue_flow_state) as FlowState) : null;
+    let result: FlowResult =
+      current && played && current.currentActionId
+        ? resumeFlow(flow.content, current, { type: "playback_done", queue }, ctx)
+        : enterFlow(flow.content, { ...base, queue }, ctx, { flowId: flow.id, flowVersion: flow.version, flowType: "CUSTOMER_QUEUE" });
+    if (result.status === "ended" && result.effects.length === 0) {
+      // The queue flow ran off its end: start it again (it loops while the caller waits).
+      result = enterFlow(flow.content, { ...base, queue }, ctx, { flowId: flow.id, flowVersion: flow.version, flowType: "CUSTOMER_QUEUE" });
+    }
+    this.host.set({ queue_flow_state: JSON.stringify(result.state) });
+    this.host.keepLogs(result.logs);
+    this.host.kick();
+    const twiml = renderVoice({ ...result, status: result.status === "ended" ? "waiting_playback" : result.status }, {
+      gather: urls.queueResume, gatherTimeout: urls.queueResume, resume: urls.queueResume,
+    });
+    return twiml.includes("<Redirect") || twiml.includes("<Hangup") ? twiml : defaultQueueLoop(position, urls.queue);
+  }
+
+  /** The caller's TwiML once connected: the contact's conference. */
+  async bridge(): Promise<string> {
+    const r = this.host.require();
+    if (r.phase === "ENDED") return hangup();
+    if (r.phase !== "CONNECTED" || !r.conference) return this.queueWait(false);
+    return customerBridge(r.conference, voiceUrls(r.public_base_url, this.host.instanceId, this.host.contactId, r.step), []);
+  }
+
+  /** The agent's leg: a whisper naming the queue and the caller, then the conference. */
+  async agentLeg(): Promise<string> {
+    const r = this.host.require();
+    if (r.phase !== "CONNECTED" || !r.conference) return sayAndHangup("This contact has ended.");
+    const ctx = await flowContext(this.host.env.DB, this.host.instanceId);
+    const queueName = r.queue_id ? (ctx.queues?.[r.queue_id]?.name ?? "") : "";
+    return agentBridge(r.conference, [queueName ? `${queueName} call.` : "Incoming call."]);
+  }
+
+  /** Call status callbacks: the customer's leg (the number's status callback) or the agent's. */
+  async status(leg: "customer" | "agent", callSid: string, status: string): Promise<void> {
+    const r = this.host.row();
+    if (!r) return;
+    const final = ["completed", "busy", "failed", "no-answer", "canceled"].includes(status);
+    if (!final) return; // ringing/in-progress never move a contact backwards
+    if (leg === "agent") {
+      if (callSid !== r.agent_call_sid) return;
+      this.host.set({ agent_call_sid: null });
+      // The agent hung up their phone: the contact ends at the agent (routing tells us ENDED).
+      if (r.phase === "CONNECTED" && r.agent_id) {
+        await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, r.agent_id)).endContact(this.host.contactId, "AGENT_DISCONNECT").catch(() => undefined);
+      }
+      return;
+    }
+    if (callSid !== r.call_sid || r.phase === "ENDED") return;
+    const now = Date.now();
+    const was = r.phase;
+    this.host.set({ phase: "ENDED", ended_at: now });
+    if (was === "FLOW") {
+      this.host.record({ contactId: this.host.contactId, type: "ABANDONED", at: now, data: { in: "FLOW", status }, update: { state: "ABANDONED", endedAt: now, disconnectReason: "CUSTOMER_DISCONNECT" } });
+    } else if (r.queue_id) {
+      // Waiting or ringing: routing marks it abandoned and withdraws the offer; connected: ends it at the agent.
+      this.host.enqueueAction({ kind: "disconnectFromQueue", queueId: r.queue_id });
+    }
+    if (r.agent_call_sid) this.host.enqueueAction({ kind: "hangupCall", callSid: r.agent_call_sid });
+    this.host.kick();
+  }
+
+  /** Twilio's recording status callback: a finished recording is fetched, encrypted into R2, then deleted from Twilio. */
+  async recording(p: RecordingCallback) {
+    if (!this.host.row() || p.status !== "completed") return;
+    this.host.enqueueAction({ kind: "storeRecording", recordingSid: p.recordingSid, recordingUrl: p.recordingUrl, durationSeconds: p.durationSeconds, channels: p.channels });
+    this.host.kick();
+  }
+}
