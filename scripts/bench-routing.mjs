@@ -12,7 +12,7 @@
  *          over the contacts phase via the inspector, top functions by self time)
  * Also reports CPU seconds used by workerd and by this (Node) process during the contacts phase.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -56,8 +56,18 @@ class_name = "EchoRoom"
 tag = "bench-echo"
 new_sqlite_classes = ["EchoRoom"]
 `;
+  const buildConfigPath = join(dir, "wrangler.build.toml");
+  writeFileSync(buildConfigPath, config);
+  // Bundled once, then served without a watcher: edits elsewhere in a shared checkout must not
+  // rebuild and reload the Worker in the middle of a run.
+  const built = spawnSync(join(root, "node_modules/.bin/wrangler"),
+    ["deploy", "--dry-run", "--outdir", join(dir, "dist"), "-c", buildConfigPath],
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+  if (built.status !== 0) throw new Error(`bench worker build failed: ${built.stdout}`);
   const configPath = join(dir, "wrangler.bench.toml");
-  writeFileSync(configPath, config);
+  writeFileSync(configPath, config
+    .replace(/^main = .*$/m, `main = ${JSON.stringify(join(dir, "dist", "worker.js"))}\nno_bundle = true`)
+    .replace(/^\[alias\]\n.*\n/m, ""));
   const wrangler = spawn(join(root, "node_modules/.bin/wrangler"),
     ["dev", "-c", configPath, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", join(dir, "state"),
       "--var", "SWITCHBOARD_SECRET:bench-secret-not-for-production-0123456789", "--log-level", "error", "--show-interactive-dev-session=false",
@@ -74,6 +84,26 @@ new_sqlite_classes = ["EchoRoom"]
       .flatMap((f) => readFileSync(join(root, "migrations", f), "utf8").split("--> statement-breakpoint").map((s) => s.trim()).filter(Boolean));
     const post = (path, body) => fetch(`${origin}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
     const { instanceId, queueId, tokens } = await post("/bench/setup", { migrations, agents: AGENTS });
+
+    // ── what one SQLite statement costs inside an object here (µs, timed from outside) ──────
+    const sqlCost = {};
+    for (const kind of ["none", "read", "write"]) {
+      await fetch(`${origin}/bench/sql?n=100&kind=${kind}`);
+      const t = now();
+      await fetch(`${origin}/bench/sql?n=20000&kind=${kind}`);
+      sqlCost[kind] = (now() - t) * 1000 / 20000;
+    }
+    for (const kind of ["rpc-none", "rpc-write", "rpc-alarm"]) {
+      await fetch(`${origin}/bench/sql?n=10&kind=${kind}`);
+      const t = now();
+      await fetch(`${origin}/bench/sql?n=500&kind=${kind}`);
+      sqlCost[kind] = (now() - t) * 1000 / 500;
+    }
+    const sqlStatementUs = {
+      read: r2(sqlCost.read - sqlCost.none), write: r2(sqlCost.write - sqlCost.none),
+      rpcRoundTrip: r2(sqlCost["rpc-none"]), rpcWithOneWriteRoundTrip: r2(sqlCost["rpc-write"]),
+      rpcWithSetAlarmRoundTrip: r2(sqlCost["rpc-alarm"]),
+    };
 
     // ── the floor: HTTP → Worker → bare DO (RPC) → socket ─────────────────────────────────
     const echoWs = await open(`ws://127.0.0.1:${port}/bench/echo-socket`);
@@ -165,6 +195,7 @@ new_sqlite_classes = ["EchoRoom"]
       floorEchoMs: { p50: r2(pct(floor, 50)), p99: r2(pct(floor, 99)), n: floor.length },
       ratioToFloor: { p50: r2(pct(offerLatency, 50) / pct(floor, 50)), p99: r2(pct(offerLatency, 99) / pct(floor, 99)) },
       cpu,
+      sqlStatementUs,
       targets: { offerP99Ms: 25, contactsPerSecond: 200, ratio: 3 },
     };
     result.meetsTargets = {
@@ -181,6 +212,8 @@ new_sqlite_classes = ["EchoRoom"]
     console.log(`  floor (echo DO)      p50 ${result.floorEchoMs.p50} ms   p99 ${result.floorEchoMs.p99} ms`);
     console.log(`  ratio to floor       p50 ${result.ratioToFloor.p50}   p99 ${result.ratioToFloor.p99}   (target ≤ 3)`);
     console.log(`  cpu                  workerd ${cpu.workerdCpuSeconds} s, bench (node) ${cpu.benchNodeCpuSeconds} s over ${cpu.wallSeconds} s wall`);
+    console.log(`  sqlite statement     read ${sqlStatementUs.read} µs, write ${sqlStatementUs.write} µs (inside an object)`);
+    console.log(`  DO RPC round trip    ${sqlStatementUs.rpcRoundTrip} µs; with one write (reply after the commit) ${sqlStatementUs.rpcWithOneWriteRoundTrip} µs; with setAlarm ${sqlStatementUs.rpcWithSetAlarmRoundTrip} µs`);
     console.log(`  → ${OUT}`);
     if (profile) {
       console.log(`  profile (self time, ${profile.totalMs} ms sampled):`);

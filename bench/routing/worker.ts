@@ -20,6 +20,23 @@ export class EchoRoom extends Server<BenchEnv> {
   async ping(id: string) {
     this.broadcast(JSON.stringify({ type: "echo", id }));
   }
+  /** Cost of SQLite statements in this runtime (timed from outside: in-object clocks stop during CPU). */
+  async sqlLoop(n: number, kind: "read" | "write" | "none" | "alarm") {
+    if (kind === "alarm") {
+      for (let i = 0; i < n; i++) void this.ctx.storage.setAlarm(Date.now() + 3_600_000 + i);
+      return n;
+    }
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+    sql.exec("INSERT OR REPLACE INTO kv (k, v) VALUES ('a', 'x')");
+    let x = 0;
+    for (let i = 0; i < n; i++) {
+      if (kind === "read") x += sql.exec("SELECT v FROM kv WHERE k = ?", "a").toArray().length;
+      else if (kind === "write") sql.exec("UPDATE kv SET v = ? WHERE k = 'a'", String(i));
+      else x += i;
+    }
+    return x;
+  }
 }
 
 async function setup(env: BenchEnv, body: { migrations: string[]; agents: number }) {
@@ -58,6 +75,17 @@ export default {
       const b = await req.json<{ id: string }>();
       await env.ECHO_ROOM.getByName("echo").ping(b.id);
       return Response.json({ ok: true });
+    }
+    if (url.pathname === "/bench/sql") {
+      const n = Number(url.searchParams.get("n") ?? 1000);
+      const kind = url.searchParams.get("kind") ?? "read";
+      const stub = env.ECHO_ROOM.getByName("sql");
+      // rpc-*: n round trips of one statement each (a write's reply waits for its storage commit).
+      if (kind.startsWith("rpc-")) {
+        for (let i = 0; i < n; i++) await stub.sqlLoop(1, kind.slice(4) as "read");
+        return Response.json(n);
+      }
+      return Response.json(await stub.sqlLoop(n, kind as "read"));
     }
     if (url.pathname === "/bench/echo-socket") return (await getServerByName(env.ECHO_ROOM, "echo")).fetch(req);
     return app.fetch(req, env, ctx);

@@ -21,7 +21,7 @@ import {
 } from "../shared/wire";
 import { canTake, compareCandidates, freeSlots, registrationChannels, type Candidate } from "./agent-capacity";
 import { loadAgentStatus, loadRoutingProfile, queueExists, userExists } from "./agent-config";
-import { Coalescer } from "./coalesce";
+import { Throttle } from "./coalesce";
 import { ContactOutbox } from "./contact-record";
 import { metricsRoomName, personalQueueId, queueRoomName, splitRoomName } from "./names";
 import { notifyChannel } from "./notify";
@@ -29,6 +29,10 @@ import type { NotifyTarget, OfferEndedReason, Registration, Reservation, Reserve
 
 const OWED_RETRY_MS = 1_000;
 const OUTBOX_RETRY_MS = 2_000;
+/** An agent's numbers go to the instance's MetricsRoom at most this often (one object for all agents). */
+const METRICS_INTERVAL_MS = 1_000;
+/** Its outbox drains to D1 at most this often under load. */
+const FLUSH_INTERVAL_MS = 20;
 
 type SlotRow = {
   contact_id: string;
@@ -80,7 +84,12 @@ export class AgentRoom extends Server<Env> {
   #outbox: ContactOutbox;
   #pending = false;
   #outboxFailedAt = 0;
-  #metrics = new Coalescer(() => this.pushMetrics());
+  #metrics = new Throttle(() => this.pushMetrics(), METRICS_INTERVAL_MS);
+  #flusher = new Throttle(() => this.flush(), FLUSH_INTERVAL_MS);
+  /** Parsed `meta` rows (write-through): status and profile are read many times per change. */
+  #meta = new Map<string, unknown>();
+  /** The alarm as last set by this object (undefined until read once). */
+  #alarmAt: number | null | undefined = undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -91,6 +100,10 @@ export class AgentRoom extends Server<Env> {
     this.agentId = id;
     this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId);
     if (this.#outbox.pending() > 0) ctx.waitUntil(this.flush());
+    void ctx.blockConcurrencyWhile(async () => {
+      this.#alarmAt = await ctx.storage.getAlarm();
+      await this.rearm();
+    });
   }
 
   // ─── sockets ─────────────────────────────────────────────────────────────────────────────
@@ -395,6 +408,8 @@ export class AgentRoom extends Server<Env> {
   // ─── alarm: ring timeouts, ACW timeouts, confirm retries, owed registrations, outbox ────
 
   async onAlarm() {
+    this.#alarmAt = null; // this run consumes it; settle() sets the next one
+    this.#meta.clear();
     const now = Date.now();
     for (const s of this.slots()) {
       if (s.state === "INCOMING" && s.accepting) {
@@ -425,7 +440,7 @@ export class AgentRoom extends Server<Env> {
       logError("outbox_flush")(err);
       this.#outboxFailedAt = Date.now();
     }
-    await this.#metrics.trigger();
+    this.ctx.waitUntil(this.#metrics.trigger());
     await this.rearm();
   }
 
@@ -547,12 +562,18 @@ export class AgentRoom extends Server<Env> {
   }
 
   private meta<T>(key: string, fallback: T): T {
-    const row = this.sql<{ value: string }>`SELECT value FROM meta WHERE key = ${key}`[0];
-    return row ? (JSON.parse(row.value) as T) : fallback;
+    if (!this.#meta.has(key)) {
+      const row = this.sql<{ value: string }>`SELECT value FROM meta WHERE key = ${key}`[0];
+      this.#meta.set(key, row ? JSON.parse(row.value) : undefined);
+    }
+    const v = this.#meta.get(key);
+    return v === undefined ? fallback : (structuredClone(v) as T);
   }
 
   private setMeta(key: string, value: unknown) {
-    this.sql`INSERT OR REPLACE INTO meta (key, value) VALUES (${key}, ${JSON.stringify(value)})`;
+    const json = JSON.stringify(value);
+    this.sql`INSERT OR REPLACE INTO meta (key, value) VALUES (${key}, ${json})`;
+    this.#meta.set(key, value === undefined ? undefined : JSON.parse(json));
   }
 
   private slots(): SlotRow[] {
@@ -607,10 +628,11 @@ export class AgentRoom extends Server<Env> {
     });
   }
 
+  /** After every change: re-arm the one alarm in the same step; the D1 write and metrics push coalesced, off the path. */
   private afterChange() {
-    this.ctx.waitUntil(this.flush());
+    this.rearm();
+    this.ctx.waitUntil(this.#flusher.trigger());
     this.ctx.waitUntil(this.#metrics.trigger());
-    this.ctx.waitUntil(this.rearm());
   }
 
   private async flush() {
@@ -624,8 +646,12 @@ export class AgentRoom extends Server<Env> {
     }
   }
 
-  /** One alarm: the earliest ring timeout, ACW timeout, confirm retry, owed registration or outbox retry. */
-  private async rearm() {
+  /**
+   * One alarm: the earliest ring timeout, ACW timeout, confirm retry, owed registration or outbox
+   * retry. Issued without a read first, so it is committed with the change that called it.
+   */
+  private rearm(): Promise<void> {
+    if (this.#alarmAt === undefined) return Promise.resolve(); // the constructor's read re-arms
     const now = Date.now();
     const times: number[] = [];
     for (const s of this.slots()) {
@@ -637,12 +663,13 @@ export class AgentRoom extends Server<Env> {
     if (owed !== null) times.push(owed + OWED_RETRY_MS);
     if (this.#outboxFailedAt && this.#outbox.pending() > 0) times.push(this.#outboxFailedAt + OUTBOX_RETRY_MS);
     const next = times.length ? Math.min(...times) : null;
-    const current = await this.ctx.storage.getAlarm();
-    if (next === null) {
-      if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current !== next) {
-      await this.ctx.storage.setAlarm(next);
-    }
+    if (next === this.#alarmAt) return Promise.resolve();
+    this.#alarmAt = next;
+    const set = next === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(next);
+    return set.catch((err) => {
+      this.#alarmAt = Number.NaN; // unknown now: the next re-arm sets it again
+      logError("rearm")(err);
+    });
   }
 }
 
