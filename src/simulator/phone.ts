@@ -9,6 +9,8 @@
  */
 import { Call } from "./call";
 import type { PhoneEvent } from "./events";
+import { linearToMulaw, wav } from "./audio";
+import { answerRest } from "./rest";
 import { twilioSignature } from "./signature";
 
 export type Transport = (url: string, init: RequestInit) => Promise<Response>;
@@ -27,8 +29,8 @@ export type PhoneOptions = {
   onEvent?: (e: PhoneEvent) => void;
 };
 
-type Participant = { call: Call; hold: boolean; muted: boolean; endOnExit: boolean };
-type Conference = {
+export type Participant = { call: Call; hold: boolean; muted: boolean; endOnExit: boolean };
+export type Conference = {
   sid: string;
   name: string;
   status: "init" | "in-progress" | "completed";
@@ -36,7 +38,7 @@ type Conference = {
   statusCallback: string | null;
   createdAt: number;
 };
-type Recording = {
+export type Recording = {
   sid: string;
   callSid: string;
   status: "in-progress" | "paused" | "stopped" | "completed" | "deleted";
@@ -216,7 +218,7 @@ export class Phone {
     if (p.endOnExit || conf.participants.size === 0) this.endConference(conf);
   }
 
-  private endConference(conf: Conference) {
+  endConference(conf: Conference) {
     if (conf.status === "completed") return;
     conf.status = "completed";
     this.conferenceEvent(conf, "conference-end");
@@ -228,7 +230,7 @@ export class Phone {
     }
   }
 
-  private conferenceEvent(conf: Conference, event: string, callSid?: string) {
+  conferenceEvent(conf: Conference, event: string, callSid?: string) {
     const url = conf.statusCallback;
     if (!url) return;
     const params: Record<string, string> = {
@@ -273,7 +275,7 @@ export class Phone {
     }
   }
 
-  private async completeRecording(rec: Recording) {
+  async completeRecording(rec: Recording) {
     rec.status = "completed";
     rec.duration = Math.max(1, Math.round((this.now() - rec.startedAt) / 1000));
     this.emit({ type: "recording", callSid: rec.callSid, recordingSid: rec.sid, status: "completed" });
@@ -306,214 +308,22 @@ export class Phone {
     return wav(data, rec.channels, rate);
   }
 
-  // ---- Twilio's REST API (the part the Worker uses) ---------------------------------------
-
-  /** Answers a request to Twilio's REST API. Mount it on a server, or route fetches to it. */
-  async rest(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    const auth = request.headers.get("authorization") ?? "";
-    const [user, pass] = auth.startsWith("Basic ") ? atob(auth.slice(6)).split(":") : [];
-    if (user !== this.accountSid || pass !== this.authToken) {
-      return twilioError(401, 20003, "Authenticate");
-    }
-    const prefix = `${API}${this.accountSid}`;
-    if (!url.pathname.startsWith(prefix)) return twilioError(404, 20404, "The requested resource was not found");
-    const path = url.pathname.slice(prefix.length);
-    const form = request.method === "POST" ? Object.fromEntries(new URLSearchParams(new TextDecoder().decode(await request.arrayBuffer()))) : {};
-    this.restLog.push({ method: request.method, path, form });
-    let m: RegExpMatchArray | null;
-
-    if (request.method === "POST" && path === "/Calls.json") return this.createCall(form);
-    if ((m = path.match(/^\/Calls\/(CA\w+)\.json$/))) {
-      const call = this.calls.get(m[1]);
-      if (!call) return twilioError(404, 20404, `Call ${m[1]} not found`);
-      if (request.method === "POST") {
-        if (call.ended) return twilioError(400, 21220, "Call is not in-progress. Cannot redirect.");
-        if (form.Status === "completed" || form.Status === "canceled") call.pending = { hangup: true };
-        else if (form.Twiml) call.pending = { twiml: form.Twiml };
-        else if (form.Url) call.pending = { url: form.Url, method: form.Method ?? "POST" };
-        else return twilioError(400, 21205, "Url, Twiml or Status is required");
-      }
-      return json(callJson(call, this.accountSid));
-    }
-    if (request.method === "POST" && (m = path.match(/^\/Calls\/(CA\w+)\/Recordings\.json$/))) {
-      const call = this.calls.get(m[1]);
-      if (!call || call.ended) return twilioError(404, 20404, "Call not found or not in progress");
-      const rec = await this.startRecording(call, {
-        statusCallback: form.RecordingStatusCallback ?? null,
-        channels: form.RecordingChannels ?? "mono",
-        track: form.RecordingTrack ?? "both",
-      });
-      return json(recordingJson(rec, this.accountSid), 201);
-    }
-    if (request.method === "POST" && (m = path.match(/^\/Calls\/(CA\w+)\/Recordings\/(RE\w+|Twilio\.CURRENT)\.json$/))) {
-      const rec = m[2] === "Twilio.CURRENT"
-        ? [...this.recordings.values()].find((r) => r.callSid === m![1] && r.status !== "completed")
-        : this.recordings.get(m[2]);
-      if (!rec) return twilioError(404, 20404, "Recording not found");
-      if (form.Status === "stopped") this.outbox.push(() => this.completeRecording(rec));
-      else if (form.Status === "paused" || form.Status === "in-progress") {
-        rec.status = form.Status;
-        this.emit({ type: "recording", callSid: rec.callSid, recordingSid: rec.sid, status: form.Status });
-      }
-      return json(recordingJson(rec, this.accountSid));
-    }
-    if ((m = path.match(/^\/Recordings\/(RE\w+)(\.json|\.wav|\.mp3)?$/))) {
-      const rec = this.recordings.get(m[1]);
-      if (!rec || rec.status === "deleted") return twilioError(404, 20404, "Recording not found");
-      if (request.method === "DELETE") {
-        rec.status = "deleted";
-        this.emit({ type: "recording", callSid: rec.callSid, recordingSid: rec.sid, status: "deleted" });
-        return new Response(null, { status: 204 });
-      }
-      if (m[2] === ".json") return json(recordingJson(rec, this.accountSid));
-      if (rec.status !== "completed") return twilioError(404, 20404, "Recording is not complete");
-      return new Response(this.recordingMedia(rec), { headers: { "content-type": "audio/x-wav" } });
-    }
-    if (request.method === "GET" && path === "/Conferences.json") {
-      const name = url.searchParams.get("FriendlyName");
-      const status = url.searchParams.get("Status");
-      const list = [...this.conferences.values()].filter((c) => (!name || c.name === name) && (!status || c.status === status));
-      return json({ conferences: list.map((c) => conferenceJson(c, this.accountSid)) });
-    }
-    if ((m = path.match(/^\/Conferences\/(CF\w+)\.json$/))) {
-      const conf = this.conferences.get(m[1]);
-      if (!conf) return twilioError(404, 20404, "Conference not found");
-      if (request.method === "POST" && form.Status === "completed") this.endConference(conf);
-      return json(conferenceJson(conf, this.accountSid));
-    }
-    if (request.method === "POST" && (m = path.match(/^\/Conferences\/(CF\w+)\/Participants\.json$/))) {
-      const conf = this.conferences.get(m[1]);
-      if (!conf || conf.status === "completed") return twilioError(404, 20404, "Conference not found");
-      const leg = new Call(this, this.newSid("CA"), form.From ?? "", form.To ?? "", "outbound-api", form.StatusCallback ?? null);
-      this.calls.set(leg.sid, leg);
-      this.emit({ type: "call-created", callSid: leg.sid, from: leg.from, to: leg.to, direction: leg.direction });
-      this.emit({ type: "dial", callSid: leg.sid, to: leg.to });
-      leg.status = "in-progress";
-      leg.answeredAt = this.now();
-      leg.wait = { kind: "conference", name: conf.name, dial: { name: "Dial", attrs: {}, children: [], text: "" }, docUrl: this.baseUrl, rest: [], startedAt: this.now() };
-      this.joinConference(leg, conf.name, {
-        startOnEnter: true,
-        endOnExit: form.EndConferenceOnExit === "true",
-        muted: form.Muted === "true",
-        statusCallback: null,
-        recordingStatusCallback: null,
-      });
-      return json(participantJson(conf, { call: leg, hold: false, muted: form.Muted === "true", endOnExit: false }, this.accountSid), 201);
-    }
-    if ((m = path.match(/^\/Conferences\/(CF\w+)\/Participants\/(CA\w+)\.json$/))) {
-      const conf = this.conferences.get(m[1]);
-      const p = conf?.participants.get(m[2]);
-      if (!conf || !p) return twilioError(404, 20404, "Participant not found");
-      if (request.method === "DELETE") {
-        this.leaveConference(p.call, conf.name);
-        p.call.wait = { kind: "none" };
-        this.outbox.push(() => p.call.end("rest"));
-        return new Response(null, { status: 204 });
-      }
-      if (request.method === "POST") {
-        if (form.Hold !== undefined && (form.Hold === "true") !== p.hold) {
-          p.hold = form.Hold === "true";
-          this.emit({ type: "conference", callSid: p.call.sid, name: conf.name, action: p.hold ? "hold" : "unhold" });
-          this.conferenceEvent(conf, p.hold ? "participant-hold" : "participant-unhold", p.call.sid);
-        }
-        if (form.Muted !== undefined && (form.Muted === "true") !== p.muted) {
-          p.muted = form.Muted === "true";
-          this.emit({ type: "conference", callSid: p.call.sid, name: conf.name, action: p.muted ? "mute" : "unmute" });
-        }
-      }
-      return json(participantJson(conf, p, this.accountSid));
-    }
-    return twilioError(404, 20404, `The simulator does not implement ${request.method} ${path}`);
+  /** Answers a request to Twilio's REST API (./rest.ts). Mount it on a server, or route fetches to it. */
+  rest(request: Request): Promise<Response> {
+    return answerRest(this, request);
   }
 
-  private createCall(form: Record<string, string>): Response {
-    if (!form.To || !form.From || !(form.Url || form.Twiml)) return twilioError(400, 21205, "To, From and Url or Twiml are required");
-    const call = new Call(this, this.newSid("CA"), form.From, form.To, "outbound-api", form.StatusCallback ?? null);
-    call.status = "queued";
-    this.calls.set(call.sid, call);
-    this.emit({ type: "call-created", callSid: call.sid, from: call.from, to: call.to, direction: call.direction });
-    // The callee answers at once; Twilio then fetches the call's TwiML.
-    this.outbox.push(() => (form.Twiml ? call.runTwiml(form.Twiml) : call.fetchAndRun(form.Url, form.Method ?? "POST")));
-    return json(callJson(call, this.accountSid), 201);
+  /** Whether Basic credentials are this account's. */
+  authenticates(user: string | undefined, pass: string | undefined) {
+    return user === this.accountSid && pass === this.authToken;
+  }
+
+  /** Work the REST API accepted, done at the next settle(). */
+  later(job: () => Promise<void>) {
+    this.outbox.push(job);
   }
 
   url(path: string) {
     return `${this.baseUrl}${path}`;
   }
-}
-
-function json(body: unknown, status = 200) {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-}
-
-function twilioError(status: number, code: number, message: string) {
-  return json({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }, status);
-}
-
-function callJson(call: Call, accountSid: string) {
-  return {
-    sid: call.sid,
-    account_sid: accountSid,
-    from: call.from,
-    to: call.to,
-    status: call.status,
-    direction: call.direction,
-    start_time: new Date(call.startedAt).toUTCString(),
-    end_time: call.endedAt ? new Date(call.endedAt).toUTCString() : null,
-  };
-}
-
-function recordingJson(rec: Recording, accountSid: string) {
-  return {
-    sid: rec.sid,
-    account_sid: accountSid,
-    call_sid: rec.callSid,
-    status: rec.status,
-    channels: rec.channels,
-    duration: String(rec.duration),
-  };
-}
-
-function conferenceJson(conf: Conference, accountSid: string) {
-  return { sid: conf.sid, account_sid: accountSid, friendly_name: conf.name, status: conf.status };
-}
-
-function participantJson(conf: Conference, p: Participant, accountSid: string) {
-  return { account_sid: accountSid, conference_sid: conf.sid, call_sid: p.call.sid, hold: p.hold, muted: p.muted, status: "connected" };
-}
-
-/** G.711 μ-law encoding of one 16-bit linear sample. */
-function linearToMulaw(sample: number): number {
-  const BIAS = 0x84;
-  const sign = sample < 0 ? 0x80 : 0;
-  let s = Math.min(Math.abs(sample), 32635) + BIAS;
-  let exponent = 7;
-  for (let mask = 0x4000; (s & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
-  const mantissa = (s >> (exponent + 3)) & 0x0f;
-  return ~(sign | (exponent << 4) | mantissa) & 0xff;
-}
-
-/** A WAV container (format 7, μ-law) around raw samples. */
-function wav(data: Uint8Array, channels: number, rate: number): Uint8Array {
-  const header = new ArrayBuffer(44);
-  const v = new DataView(header);
-  const str = (off: number, s: string) => [...s].forEach((ch, i) => v.setUint8(off + i, ch.charCodeAt(0)));
-  str(0, "RIFF");
-  v.setUint32(4, 36 + data.length, true);
-  str(8, "WAVE");
-  str(12, "fmt ");
-  v.setUint32(16, 16, true);
-  v.setUint16(20, 7, true);
-  v.setUint16(22, channels, true);
-  v.setUint32(24, rate, true);
-  v.setUint32(28, rate * channels, true);
-  v.setUint16(32, channels, true);
-  v.setUint16(34, 8, true);
-  str(36, "data");
-  v.setUint32(40, data.length, true);
-  const out = new Uint8Array(44 + data.length);
-  out.set(new Uint8Array(header), 0);
-  out.set(data, 44);
-  return out;
 }

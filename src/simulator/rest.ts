@@ -1,0 +1,179 @@
+/**
+ * The part of Twilio's REST API the Worker calls, answered against the simulated network:
+ * calls (create, redirect, hang up), conferences and participants (hold, mute, add, remove),
+ * recordings (start, stop, media, delete). Credentials are checked as Twilio does (Basic).
+ */
+import { Call } from "./call";
+import type { Conference, Participant, Phone, Recording } from "./phone";
+
+const API = "/2010-04-01/Accounts/";
+
+/** Answers one request to Twilio's REST API against the simulated network. */
+export async function answerRest(phone: Phone, request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const auth = request.headers.get("authorization") ?? "";
+  const [user, pass] = auth.startsWith("Basic ") ? atob(auth.slice(6)).split(":") : [];
+  if (!phone.authenticates(user, pass)) {
+    return twilioError(401, 20003, "Authenticate");
+  }
+  const prefix = `${API}${phone.accountSid}`;
+  if (!url.pathname.startsWith(prefix)) return twilioError(404, 20404, "The requested resource was not found");
+  const path = url.pathname.slice(prefix.length);
+  const form = request.method === "POST" ? Object.fromEntries(new URLSearchParams(new TextDecoder().decode(await request.arrayBuffer()))) : {};
+  phone.restLog.push({ method: request.method, path, form });
+  let m: RegExpMatchArray | null;
+
+  if (request.method === "POST" && path === "/Calls.json") return createCall(phone, form);
+  if ((m = path.match(/^\/Calls\/(CA\w+)\.json$/))) {
+    const call = phone.calls.get(m[1]);
+    if (!call) return twilioError(404, 20404, `Call ${m[1]} not found`);
+    if (request.method === "POST") {
+      if (call.ended) return twilioError(400, 21220, "Call is not in-progress. Cannot redirect.");
+      if (form.Status === "completed" || form.Status === "canceled") call.pending = { hangup: true };
+      else if (form.Twiml) call.pending = { twiml: form.Twiml };
+      else if (form.Url) call.pending = { url: form.Url, method: form.Method ?? "POST" };
+      else return twilioError(400, 21205, "Url, Twiml or Status is required");
+    }
+    return json(callJson(call, phone.accountSid));
+  }
+  if (request.method === "POST" && (m = path.match(/^\/Calls\/(CA\w+)\/Recordings\.json$/))) {
+    const call = phone.calls.get(m[1]);
+    if (!call || call.ended) return twilioError(404, 20404, "Call not found or not in progress");
+    const rec = await phone.startRecording(call, {
+      statusCallback: form.RecordingStatusCallback ?? null,
+      channels: form.RecordingChannels ?? "mono",
+      track: form.RecordingTrack ?? "both",
+    });
+    return json(recordingJson(rec, phone.accountSid), 201);
+  }
+  if (request.method === "POST" && (m = path.match(/^\/Calls\/(CA\w+)\/Recordings\/(RE\w+|Twilio\.CURRENT)\.json$/))) {
+    const rec = m[2] === "Twilio.CURRENT"
+      ? [...phone.recordings.values()].find((r) => r.callSid === m![1] && r.status !== "completed")
+      : phone.recordings.get(m[2]);
+    if (!rec) return twilioError(404, 20404, "Recording not found");
+    if (form.Status === "stopped") phone.later(() => phone.completeRecording(rec));
+    else if (form.Status === "paused" || form.Status === "in-progress") {
+      rec.status = form.Status;
+      phone.emit({ type: "recording", callSid: rec.callSid, recordingSid: rec.sid, status: form.Status });
+    }
+    return json(recordingJson(rec, phone.accountSid));
+  }
+  if ((m = path.match(/^\/Recordings\/(RE\w+)(\.json|\.wav|\.mp3)?$/))) {
+    const rec = phone.recordings.get(m[1]);
+    if (!rec || rec.status === "deleted") return twilioError(404, 20404, "Recording not found");
+    if (request.method === "DELETE") {
+      rec.status = "deleted";
+      phone.emit({ type: "recording", callSid: rec.callSid, recordingSid: rec.sid, status: "deleted" });
+      return new Response(null, { status: 204 });
+    }
+    if (m[2] === ".json") return json(recordingJson(rec, phone.accountSid));
+    if (rec.status !== "completed") return twilioError(404, 20404, "Recording is not complete");
+    return new Response(phone.recordingMedia(rec), { headers: { "content-type": "audio/x-wav" } });
+  }
+  if (request.method === "GET" && path === "/Conferences.json") {
+    const name = url.searchParams.get("FriendlyName");
+    const status = url.searchParams.get("Status");
+    const list = [...phone.conferences.values()].filter((c) => (!name || c.name === name) && (!status || c.status === status));
+    return json({ conferences: list.map((c) => conferenceJson(c, phone.accountSid)) });
+  }
+  if ((m = path.match(/^\/Conferences\/(CF\w+)\.json$/))) {
+    const conf = phone.conferences.get(m[1]);
+    if (!conf) return twilioError(404, 20404, "Conference not found");
+    if (request.method === "POST" && form.Status === "completed") phone.endConference(conf);
+    return json(conferenceJson(conf, phone.accountSid));
+  }
+  if (request.method === "POST" && (m = path.match(/^\/Conferences\/(CF\w+)\/Participants\.json$/))) {
+    const conf = phone.conferences.get(m[1]);
+    if (!conf || conf.status === "completed") return twilioError(404, 20404, "Conference not found");
+    const leg = new Call(phone, phone.newSid("CA"), form.From ?? "", form.To ?? "", "outbound-api", form.StatusCallback ?? null);
+    phone.calls.set(leg.sid, leg);
+    phone.emit({ type: "call-created", callSid: leg.sid, from: leg.from, to: leg.to, direction: leg.direction });
+    phone.emit({ type: "dial", callSid: leg.sid, to: leg.to });
+    leg.status = "in-progress";
+    leg.answeredAt = phone.now();
+    leg.wait = { kind: "conference", name: conf.name, dial: { name: "Dial", attrs: {}, children: [], text: "" }, docUrl: phone.baseUrl, rest: [], startedAt: phone.now() };
+    phone.joinConference(leg, conf.name, {
+      startOnEnter: true,
+      endOnExit: form.EndConferenceOnExit === "true",
+      muted: form.Muted === "true",
+      statusCallback: null,
+      recordingStatusCallback: null,
+    });
+    return json(participantJson(conf, { call: leg, hold: false, muted: form.Muted === "true", endOnExit: false }, phone.accountSid), 201);
+  }
+  if ((m = path.match(/^\/Conferences\/(CF\w+)\/Participants\/(CA\w+)\.json$/))) {
+    const conf = phone.conferences.get(m[1]);
+    const p = conf?.participants.get(m[2]);
+    if (!conf || !p) return twilioError(404, 20404, "Participant not found");
+    if (request.method === "DELETE") {
+      phone.leaveConference(p.call, conf.name);
+      p.call.wait = { kind: "none" };
+      phone.later(() => p.call.end("rest"));
+      return new Response(null, { status: 204 });
+    }
+    if (request.method === "POST") {
+      if (form.Hold !== undefined && (form.Hold === "true") !== p.hold) {
+        p.hold = form.Hold === "true";
+        phone.emit({ type: "conference", callSid: p.call.sid, name: conf.name, action: p.hold ? "hold" : "unhold" });
+        phone.conferenceEvent(conf, p.hold ? "participant-hold" : "participant-unhold", p.call.sid);
+      }
+      if (form.Muted !== undefined && (form.Muted === "true") !== p.muted) {
+        p.muted = form.Muted === "true";
+        phone.emit({ type: "conference", callSid: p.call.sid, name: conf.name, action: p.muted ? "mute" : "unmute" });
+      }
+    }
+    return json(participantJson(conf, p, phone.accountSid));
+  }
+  return twilioError(404, 20404, `The simulator does not implement ${request.method} ${path}`);
+}
+
+function createCall(phone: Phone, form: Record<string, string>): Response {
+  if (!form.To || !form.From || !(form.Url || form.Twiml)) return twilioError(400, 21205, "To, From and Url or Twiml are required");
+  const call = new Call(phone, phone.newSid("CA"), form.From, form.To, "outbound-api", form.StatusCallback ?? null);
+  call.status = "queued";
+  phone.calls.set(call.sid, call);
+  phone.emit({ type: "call-created", callSid: call.sid, from: call.from, to: call.to, direction: call.direction });
+  // The callee answers at once; Twilio then fetches the call's TwiML.
+  phone.later(() => (form.Twiml ? call.runTwiml(form.Twiml) : call.fetchAndRun(form.Url, form.Method ?? "POST")));
+  return json(callJson(call, phone.accountSid), 201);
+}
+
+function json(body: unknown, status = 200) {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+}
+
+function twilioError(status: number, code: number, message: string) {
+  return json({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }, status);
+}
+
+function callJson(call: Call, accountSid: string) {
+  return {
+    sid: call.sid,
+    account_sid: accountSid,
+    from: call.from,
+    to: call.to,
+    status: call.status,
+    direction: call.direction,
+    start_time: new Date(call.startedAt).toUTCString(),
+    end_time: call.endedAt ? new Date(call.endedAt).toUTCString() : null,
+  };
+}
+
+function recordingJson(rec: Recording, accountSid: string) {
+  return {
+    sid: rec.sid,
+    account_sid: accountSid,
+    call_sid: rec.callSid,
+    status: rec.status,
+    channels: rec.channels,
+    duration: String(rec.duration),
+  };
+}
+
+function conferenceJson(conf: Conference, accountSid: string) {
+  return { sid: conf.sid, account_sid: accountSid, friendly_name: conf.name, status: conf.status };
+}
+
+function participantJson(conf: Conference, p: Participant, accountSid: string) {
+  return { account_sid: accountSid, conference_sid: conf.sid, call_sid: p.call.sid, hold: p.hold, muted: p.muted, status: "connected" };
+}
