@@ -325,7 +325,10 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user").on(t.userId)],
 );
 
-/** Failed sign-in counters, per account and per client address. */
+/**
+ * Durable fixed-window counters (src/workers/lib/throttle.ts): failed sign-ins per account and
+ * per client address, chat starts per client address and instance. `failures` is the count.
+ */
 export const loginThrottle = sqliteTable("login_throttle", {
   key: text("key").primaryKey(),
   failures: integer("failures").notNull(),

@@ -61,10 +61,15 @@ export async function indexContactText(db: Db, secret: string, instanceId: strin
   return terms.length;
 }
 
-/** Removes a contact's index (personal-data erasure, retention). */
+/** The statement that removes contacts' index, to batch with other deletions (personal-data erasure, retention). */
+export function deleteContactTextStatement(db: Db, instanceId: string, contactIds: string[]) {
+  return db.delete(contactSearchTerms).where(and(eq(contactSearchTerms.instanceId, instanceId), inArray(contactSearchTerms.contactId, contactIds)));
+}
+
+/** Removes contacts' index (personal-data erasure, retention). */
 export async function deleteContactText(db: Db, instanceId: string, contactIds: string[]) {
   if (!contactIds.length) return;
-  await db.delete(contactSearchTerms).where(and(eq(contactSearchTerms.instanceId, instanceId), inArray(contactSearchTerms.contactId, contactIds)));
+  await deleteContactTextStatement(db, instanceId, contactIds);
 }
 
 /**

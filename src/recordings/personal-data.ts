@@ -1,12 +1,14 @@
 /**
  * Deleting one contact's personal data on request: the contact record stays (times, queue,
  * agent, outcome — what metrics need), its personal data goes: the caller's number and its
- * search hash, attributes, notes, event and flow-log payloads, and every recording and
- * transcript (objects removed from R2, rows kept as `deleted` tombstones).
+ * search hash, attributes, notes, event and flow-log payloads, every recording and transcript
+ * (objects removed from R2, rows kept as `deleted` tombstones), and the transcript's words in
+ * the contact search index (so contact search no longer finds it by them).
  */
 import { eq } from "drizzle-orm";
 import type { InstanceScope } from "../db/scoped";
 import { contactEvents, contacts, flowLogs, recordings } from "../db/schema";
+import { deleteContactTextStatement } from "../db/transcript-search";
 import { deleteRecordings, type RecordingsEnv } from "./store";
 
 export type ErasureReport = { contactId: string; recordings: number; transcripts: number };
@@ -39,6 +41,7 @@ export async function erasePersonalData(
       .where(scope.where(contacts, eq(contacts.id, contactId))),
     scope.db.update(contactEvents).set({ data: null }).where(scope.where(contactEvents, eq(contactEvents.contactId, contactId))),
     scope.db.update(flowLogs).set({ data: null }).where(scope.where(flowLogs, eq(flowLogs.contactId, contactId))),
+    deleteContactTextStatement(scope.db, scope.instanceId, [contactId]),
     scope.db.insert(contactEvents).values({ instanceId: scope.instanceId, contactId, type: "PERSONAL_DATA_DELETED", at }),
     scope.audit({
       userId: audit.userId, action: "delete_personal_data", resourceType: "contact", resourceId: contactId,

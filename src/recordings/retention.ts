@@ -1,6 +1,7 @@
 /**
  * Data retention for one instance: deletes recordings, transcripts and contact records older
- * than the instance's configured periods, a bounded batch at a time, and writes what it
+ * than the instance's configured periods (with a transcript, its words in the contact search
+ * index: an expired chat is no longer found by them), a bounded batch at a time, and writes what it
  * deleted to the audit log. Run by the `RetentionJob` Durable Object's alarm
  * (src/durable/retention.ts); pure data work, so it is tested without the object.
  */
@@ -8,6 +9,7 @@ import { and, asc, eq, inArray, lt, ne } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { InstanceScope, type Statement } from "../db/scoped";
 import { contactEvents, contacts, flowLogs, instances, recordings } from "../db/schema";
+import { deleteContactText, deleteContactTextStatement } from "../db/transcript-search";
 import { deleteRecordings, type RecordingKind, type RecordingsEnv } from "./store";
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -54,7 +56,7 @@ export async function runRetention(
   const expire = async (kind: RecordingKind, days: number) => {
     const cutoff = now - days * DAY_MS;
     const due = await db
-      .select({ id: recordings.id })
+      .select({ id: recordings.id, contactId: recordings.contactId })
       .from(recordings)
       .where(scope.where(recordings, eq(recordings.kind, kind), eq(recordings.status, "stored"), lt(recordings.createdAt, cutoff)))
       .orderBy(asc(recordings.createdAt))
@@ -63,6 +65,8 @@ export async function runRetention(
     const ids = due.map((r) => r.id);
     if (ids.length === 0) return ids;
     await deleteRecordings(env, instanceId, ids);
+    // The search index holds a transcript's words: they go with it.
+    if (kind === "transcript") await deleteContactText(db, instanceId, [...new Set(due.map((r) => r.contactId))]);
     await scope.writeAudit({
       userId: null, action: "retention.delete", resourceType: kind, ...auditTarget(ids),
       details: { count: ids.length, ids, retentionDays: days, createdBefore: new Date(cutoff).toISOString() },
@@ -92,6 +96,7 @@ export async function runRetention(
       db.delete(recordings).where(scope.where(recordings, inArray(recordings.contactId, contactIds))),
       db.delete(contactEvents).where(scope.where(contactEvents, inArray(contactEvents.contactId, contactIds))),
       db.delete(flowLogs).where(scope.where(flowLogs, inArray(flowLogs.contactId, contactIds))),
+      deleteContactTextStatement(db, instanceId, contactIds),
       db.delete(contacts).where(and(scope.where(contacts, inArray(contacts.id, contactIds)), lt(contacts.initiatedAt, contactCutoff))!),
       scope.audit({
         userId: null, action: "retention.delete", resourceType: "contact", ...auditTarget(contactIds),

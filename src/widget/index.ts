@@ -192,7 +192,11 @@ class ChatWidget {
     try {
       const res = await this.api("start", { instanceId: this.cfg.instanceId, ...(this.cfg.flowId ? { flowId: this.cfg.flowId } : {}) });
       if (!res.ok) {
-        this.setStatus(res.status === 403 ? "Chat is not available on this website." : "Chat is not available right now.");
+        this.setStatus(
+          res.status === 403 ? "Chat is not available on this website."
+            : res.status === 429 ? "Too many chats were started from here. Try again in a few minutes."
+              : "Chat is not available right now.",
+        );
         return;
       }
       const body = (await res.json()) as { chatId: string; token: string; contactId: string };

@@ -79,8 +79,8 @@ export async function makeChatInstance(spec: { profiles?: ProfileSpec[]; agents?
 
 export type ChatFixture = Awaited<ReturnType<typeof makeChatInstance>>;
 
-export async function startChat(instanceId: string, opts: { origin?: string | null; body?: Record<string, unknown> } = {}) {
-  const headers: Record<string, string> = { "content-type": "application/json" };
+export async function startChat(instanceId: string, opts: { origin?: string | null; body?: Record<string, unknown>; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { "content-type": "application/json", ...opts.headers };
   if (opts.origin !== null) headers.origin = opts.origin ?? SHOP;
   const res = await SELF.fetch("https://switchboard.test/api/v1/chat/start", { method: "POST", headers, body: JSON.stringify({ instanceId, ...opts.body }) });
   return { status: res.status, body: (await res.json()) as any, headers: res.headers };

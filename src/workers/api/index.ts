@@ -10,6 +10,7 @@ import { contactRoutes } from "./contacts";
 import { contactFlowLogRoutes, flowToolRoutes } from "./flow-tools";
 import { flowVersionRoutes } from "./flow-versions";
 import { instanceRoutes } from "./instance";
+import { agentQuickReplyRoutes, quickReplySettingsRoutes } from "../chat/quick-replies";
 import { chatSettingsRoutes } from "../chat/settings-routes";
 import { contactRecordingRoutes, recordingRoutes } from "./recordings";
 import { metricsRoutes } from "./metrics";
@@ -41,9 +42,11 @@ export const CONFIG_RESOURCES = [
 const api = new Hono<AppEnv>().route("/auth", authRoutes);
 api.use("*", async (c, next) => (c.req.path.startsWith("/api/v1/auth/") ? next() : requireSession(c, next)));
 api.route("/instance", instanceRoutes);
+api.route("/instance/chat/quick-replies", quickReplySettingsRoutes);
 api.route("/instance/chat", chatSettingsRoutes);
 api.route("/contacts", contactRecordingRoutes); // before contactRoutes: its own permissions
 api.route("/contacts", afterContactWorkRoutes); // before contactRoutes: the connected agent's own (contacts.handle)
+api.route("/agent/quick-replies", agentQuickReplyRoutes);
 api.route("/agent", agentRoutes);
 api.route("/contacts", contactRoutes);
 api.route("/recordings", recordingRoutes);

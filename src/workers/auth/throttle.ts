@@ -2,9 +2,10 @@
  * Slows down password guessing: after a few failures for one account or one client address
  * in a window, further attempts are refused for an exponentially growing time.
  */
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { loginThrottle } from "../../db/schema";
+import { countInWindow } from "../lib/throttle";
 
 const WINDOW_MS = 15 * 60 * 1000;
 const MAX_LOCK_MS = 15 * 60 * 1000;
@@ -30,20 +31,10 @@ export async function retryAfterMs(db: Db, keys: ThrottleKeys, now = Date.now())
 export async function recordFailure(db: Db, keys: ThrottleKeys, now = Date.now()) {
   for (const [kind, key] of Object.entries(keys) as [keyof ThrottleKeys, string][]) {
     const free = FREE_FAILURES[kind];
-    // One upsert: reset the window if it has passed, count the failure, lock past the free ones.
-    await db
-      .insert(loginThrottle)
-      .values({ key, failures: 1, windowStartedAt: now, lockedUntil: 0 })
-      .onConflictDoUpdate({
-        target: loginThrottle.key,
-        set: {
-          failures: sql`case when ${loginThrottle.windowStartedAt} < ${now - WINDOW_MS} then 1 else ${loginThrottle.failures} + 1 end`,
-          windowStartedAt: sql`case when ${loginThrottle.windowStartedAt} < ${now - WINDOW_MS} then ${now} else ${loginThrottle.windowStartedAt} end`,
-        },
-      });
-    const [row] = await db.select().from(loginThrottle).where(eq(loginThrottle.key, key));
-    if (row && row.failures > free) {
-      const lockMs = Math.min(MAX_LOCK_MS, 1000 * 2 ** (row.failures - free - 1));
+    // Count the failure (the window starts over once it has passed), lock past the free ones.
+    const { count } = await countInWindow(db, key, WINDOW_MS, now);
+    if (count > free) {
+      const lockMs = Math.min(MAX_LOCK_MS, 1000 * 2 ** (count - free - 1));
       await db.update(loginThrottle).set({ lockedUntil: now + lockMs }).where(eq(loginThrottle.key, key));
     }
   }

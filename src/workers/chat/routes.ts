@@ -6,7 +6,9 @@
  *   `Origin` must be one of the instance's allowed origins (else 403) and the flow one of its
  *   chat flows; creates the CHAT contact in its ContactSession, which runs the flow's first turn.
  *   Answers 201 `{ chatId, token, contactId }`: the chat id is 144 random bits; the token is an
- *   HMAC of it with the instance's key, so it is bound to this chat and this instance.
+ *   HMAC of it with the instance's key, so it is bound to this chat and this instance. At most
+ *   20 chats per client address per instance in 10 minutes (counted in D1, so across isolates):
+ *   past that 429 `too_many_chats` with `Retry-After` (seconds).
  * - `POST /api/v1/chat/resume` `{ instanceId, chatId, token }`: is this chat still there?
  *   `{ contactId, status }`, or 404 (a chat of another instance, or gone) / 403 (wrong token).
  * - `GET /api/v1/chat/socket?instance=&chat=&token=`: the customer's WebSocket to the contact's
@@ -21,7 +23,8 @@ import { relay } from "../api/agent-socket";
 import type { AppEnv } from "../env";
 import { base64Url, instanceKey, randomToken, sha256Hex, timingSafeEqualString } from "../lib/crypto";
 import { ApiError, notFound } from "../lib/errors";
-import { parseJson } from "../lib/request";
+import { clientInfo, parseJson } from "../lib/request";
+import { takeFromLimit } from "../lib/throttle";
 import { loadChatSettings, originAllowed, type ChatSettings } from "./settings";
 
 const instanceIdSchema = z.string().min(1).max(100).regex(/^[^:]+$/, "is not an instance id");
@@ -37,6 +40,9 @@ const Start = z.object({
     .refine((a) => Object.keys(a).length <= 20, "at most 20 attributes")
     .optional(),
 });
+/** Chats one client address may start per instance per window. */
+export const CHAT_START_LIMIT = { max: 20, windowMs: 10 * 60 * 1000 };
+
 const Resume = z.object({ instanceId: instanceIdSchema, chatId: chatIdSchema, token: tokenSchema });
 
 /** The customer token of a chat: HMAC-SHA256 of its id with the instance's search key. */
@@ -91,6 +97,7 @@ export const chatPublicRoutes = new Hono<AppEnv>()
     await next();
     if (origin) {
       c.res.headers.set("access-control-allow-origin", origin);
+      c.res.headers.set("access-control-expose-headers", "retry-after");
       c.res.headers.append("vary", "Origin");
     }
   })
@@ -99,6 +106,13 @@ export const chatPublicRoutes = new Hono<AppEnv>()
     const { settings, origin } = await checkOrigin(c, input.instanceId);
     const flowId = input.flowId ?? settings.flowIds[0];
     if (!flowId || !settings.flowIds.includes(flowId)) throw new ApiError(403, "flow_not_allowed", "This flow is not enabled for chat");
+    // Counted only once the instance and the website are known (no rows for made-up instances).
+    const ip = clientInfo(c).ip ?? "unknown";
+    const wait = await takeFromLimit(c.var.db, `chat-start:${input.instanceId}:${ip}`, CHAT_START_LIMIT);
+    if (wait > 0) {
+      c.header("Retry-After", String(Math.ceil(wait / 1000)));
+      throw new ApiError(429, "too_many_chats", "Too many chats started from this address; try again later");
+    }
     const contactId = crypto.randomUUID();
     const chatId = randomToken(18);
     const session = c.env.CONTACT_SESSION.getByName(contactRoomName(input.instanceId, contactId));
