@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { build } from "esbuild";
-import { DEMO, launchBrowser, screenshot, startServer } from "./harness.mjs";
+import { DEMO, launchBrowser, screenshot, signIn, startServer } from "./harness.mjs";
 
 let server;
 let browser;
@@ -190,6 +190,54 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
     const record = await apiCall("GET", `/contacts/${contactId}`, adminToken);
     assert.equal(record.body.channel, "CHAT");
     assert.ok(record.body.events.some((e) => e.type === "TRANSCRIPT_STORED"));
+  });
+
+  it("quick replies: the admin lists them in the instance settings; in the workspace Alice puts one into the chat with the keyboard", async () => {
+    // Alice's first chat leaves after contact work (over her socket).
+    agentSocket.send({ type: "contact.clear", requestId: "r3", contactId });
+    await until(() => agentSocket.frames.find((f) => f.type === "ack" && f.requestId === "r3"), "after contact work done");
+
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+    await signIn(page, server.base, DEMO.admin);
+    await page.goto(`${server.base}/settings`);
+    const form = page.getByRole("form", { name: "Chat quick replies" });
+    for (const [i, text] of ["Thanks for waiting!", "Could you tell me your order number?"].entries()) {
+      await form.getByRole("button", { name: "Add quick reply" }).click();
+      await form.getByRole("textbox", { name: `Quick reply ${i + 1}`, exact: true }).fill(text);
+    }
+    await form.getByRole("button", { name: "Save quick replies" }).click();
+    await form.getByText("Quick replies saved.").waitFor();
+
+    await signIn(page, server.base, DEMO.alice);
+    await page.waitForURL(`${server.base}/workspace`);
+    const customer = await browser.context.newPage();
+    customer.setDefaultTimeout(15_000);
+    await customer.goto(shop.origin);
+    await customer.getByRole("button", { name: "Talk to us" }).click();
+    const panel = customer.getByRole("region", { name: "Talk to us" });
+    const box = panel.getByRole("textbox", { name: "Message" });
+    await panel.getByText("What can we help with: billing or support?").waitFor();
+    await box.fill("support");
+    await box.press("Enter");
+
+    await page.getByTestId("offer").getByRole("button", { name: "Accept" }).click();
+    const toggle = page.getByRole("button", { name: "Quick replies", exact: true });
+    await toggle.focus();
+    await page.keyboard.press("Enter");
+    const list = page.getByRole("list", { name: "Quick replies" });
+    await list.getByRole("button", { name: "Thanks for waiting!" }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Thanks for waiting!", "the first reply has focus");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    const composer = page.getByLabel("Message to the customer");
+    assert.equal(await composer.inputValue(), "Could you tell me your order number?");
+    assert.equal(await composer.evaluate((e) => e === document.activeElement), true, "focus is back in the composer");
+    await page.keyboard.press("Enter");
+    await panel.getByText("Could you tell me your order number?").waitFor();
+    await screenshot(page, "chat-workspace-quick-reply");
+    await customer.close();
+    await page.close();
   });
 
   it("a website that is not allowed cannot start a chat", async () => {

@@ -1,12 +1,21 @@
-/** A chat contact's conversation with a composer (the chat channel's agent client, src/web/lib/chat-client.ts). */
-import { useEffect, useRef, useState, type FormEvent } from "react";
+/**
+ * A chat contact's conversation with a composer (the chat channel's agent client,
+ * src/web/lib/chat-client.ts) and the instance's canned quick replies: choosing one puts its
+ * text into the composer, to edit and send.
+ */
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { api } from "../lib/api";
 import { openAgentChat, type ChatConnection, type ChatConnectionState } from "../lib/chat-client";
+import type { QuickReply } from "../lib/types";
+import { useData } from "../lib/useData";
 
 export function ChatPanel({ contactId, active }: { contactId: string; active: boolean }) {
   const [state, setState] = useState<ChatConnectionState | null>(null);
   const [draft, setDraft] = useState("");
   const chat = useRef<ChatConnection | null>(null);
   const log = useRef<HTMLOListElement>(null);
+  const composer = useRef<HTMLTextAreaElement>(null);
+  const [focusComposer, setFocusComposer] = useState(0);
 
   useEffect(() => {
     const c = openAgentChat(contactId, { onChange: setState });
@@ -31,6 +40,20 @@ export function ChatPanel({ contactId, active }: { contactId: string; active: bo
     setDraft("");
   };
 
+  const insert = (text: string) => {
+    setDraft((d) => (d.trim() ? `${d.replace(/\s+$/, "")} ${text}` : text));
+    chat.current?.typing(true);
+    setFocusComposer((n) => n + 1);
+  };
+
+  // After a quick reply is put in: the composer has focus, the caret at the end.
+  useEffect(() => {
+    const box = composer.current;
+    if (!focusComposer || !box) return;
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+  }, [focusComposer]);
+
   if (!state) return <p className="muted">Opening the conversation…</p>;
   const canSend = state.chat?.canSend ?? false;
   const id = `chat-${contactId.replace(/\W/g, "-")}`;
@@ -53,12 +76,14 @@ export function ChatPanel({ contactId, active }: { contactId: string; active: bo
         ))}
       </ol>
       {state.otherTyping && <p className="muted" aria-live="polite">The customer is typing…</p>}
+      {canSend && <QuickReplies id={`${id}-replies`} onChoose={insert} />}
       {canSend && (
         <form className="composer" onSubmit={send}>
           <label htmlFor={`${id}-draft`} className="visually-hidden">
             Message to the customer
           </label>
           <textarea
+            ref={composer}
             id={`${id}-draft`}
             rows={2}
             value={draft}
@@ -74,6 +99,57 @@ export function ChatPanel({ contactId, active }: { contactId: string; active: bo
             Send
           </button>
         </form>
+      )}
+    </div>
+  );
+}
+
+/** The instance's quick replies behind a disclosure button: each is a button; Escape closes, arrows move. */
+function QuickReplies({ id, onChoose }: { id: string; onChoose: (text: string) => void }) {
+  const loaded = useData(() => api.get<{ items: QuickReply[] }>("/agent/quick-replies"), []);
+  const [open, setOpen] = useState(false);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const list = useRef<HTMLUListElement>(null);
+  const replies = loaded.data?.items ?? [];
+
+  useEffect(() => {
+    if (open) list.current?.querySelector("button")?.focus();
+  }, [open]);
+
+  if (!replies.length) return null;
+  const keys = (e: KeyboardEvent<HTMLUListElement>) => {
+    const buttons = [...(list.current?.querySelectorAll("button") ?? [])];
+    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    if (e.key === "Escape") {
+      e.preventDefault();
+      setOpen(false);
+      toggle.current?.focus();
+    } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      buttons[(at + (e.key === "ArrowDown" ? 1 : buttons.length - 1)) % buttons.length]?.focus();
+    }
+  };
+  return (
+    <div className="quick-replies">
+      <button type="button" ref={toggle} aria-expanded={open} aria-controls={id} onClick={() => setOpen((o) => !o)}>
+        Quick replies
+      </button>
+      {open && (
+        <ul id={id} aria-label="Quick replies" ref={list} onKeyDown={keys}>
+          {replies.map((r) => (
+            <li key={r.id}>
+              <button
+                type="button"
+                onClick={() => {
+                  setOpen(false);
+                  onChoose(r.text);
+                }}
+              >
+                {r.text}
+              </button>
+            </li>
+          ))}
+        </ul>
       )}
     </div>
   );

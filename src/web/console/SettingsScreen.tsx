@@ -1,10 +1,11 @@
-/** Instance settings: name, time zone, public base URL, Twilio credentials, retention. */
+/** Instance settings: name, time zone, public base URL, Twilio credentials, retention; chat quick replies. */
 import { useState, type FormEvent } from "react";
 import { FormStatus, NumberField, TextField, useSave } from "../components/forms";
 import { api } from "../lib/api";
 import { useTitle } from "../lib/router";
 import type { Instance } from "../lib/types";
 import { useData } from "../lib/useData";
+import { ChatQuickReplies } from "./ChatQuickRepliesForm";
 
 export default function SettingsScreen() {
   useTitle("Instance settings");
@@ -19,6 +20,7 @@ export default function SettingsScreen() {
       )}
       {loaded.loading && !loaded.data && <p role="status">Loading…</p>}
       {loaded.data && <SettingsForm key={loaded.data.updatedAt} instance={loaded.data} onSaved={() => void loaded.reload()} />}
+      <ChatQuickReplies />
     </>
   );
 }

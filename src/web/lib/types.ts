@@ -129,3 +129,6 @@ export type AuditEntry = {
   userAgent: string | null;
   details: unknown;
 };
+
+/** A canned chat reply (`GET /agent/quick-replies`, `GET/PUT /instance/chat/quick-replies`). */
+export type QuickReply = { id: string; text: string };
