@@ -36,4 +36,19 @@ describe("follow-up work off the offer path", () => {
     });
     expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ state: "CONNECTED", agent_id: "bob" });
   });
+
+  it("the agent's ENDED reaching D1 before the queue's CONNECTED keeps the state ENDED and still records who handled it", async () => {
+    const fx = await makeInstance({ queues: [{ id: "q" }], profiles: [], agents: [] });
+    const contactId = `${fx.instanceId}-ended-first`;
+    await createContact(db(), env.SWITCHBOARD_SECRET, { id: contactId, instanceId: fx.instanceId, channel: "VOICE", initiationMethod: "INBOUND" });
+    const stub = queueRoom(env, fx.instanceId, fx.queueId("q"));
+    const t = Date.now() + 10_000;
+    await runInDurableObject(stub, async (_o, st) => {
+      const outbox = new ContactOutbox(st.storage.sql, env.DB, () => fx.instanceId);
+      outbox.add({ contactId, type: "ENDED", at: t + 2_000, agentId: "ann", update: { state: "ENDED", endedAt: t + 2_000 } });
+      outbox.add({ contactId, type: "CONNECTED", at: t + 1_000, agentId: "ann", queueId: "q", update: { state: "CONNECTED", agentId: "ann", queueId: "q", connectedAt: t + 1_000 } });
+      await outbox.drain();
+    });
+    expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ state: "ENDED", agent_id: "ann", queue_id: "q", connected_at: t + 1_000 });
+  });
 });
