@@ -52,3 +52,12 @@ export async function queueExists(db: D1Database, instanceId: string, queueId: s
 export async function userExists(db: D1Database, instanceId: string, userId: string) {
   return !!(await db.prepare("SELECT 1 FROM users WHERE instance_id = ? AND id = ? AND active = 1").bind(instanceId, userId).first());
 }
+
+/** The number of one of the instance's phone-number quick connects, or null. */
+export async function quickConnectNumber(db: D1Database, instanceId: string, quickConnectId: string) {
+  const row = await db
+    .prepare("SELECT phone_number AS n FROM quick_connects WHERE instance_id = ? AND id = ? AND type = 'PHONE_NUMBER'")
+    .bind(instanceId, quickConnectId)
+    .first<{ n: string | null }>();
+  return row?.n ?? null;
+}

@@ -17,10 +17,11 @@ import {
   type RoutingProfileView,
   type ServerToAgent,
   type SlotState,
+  type TransferTarget,
   type WithdrawReason,
 } from "../shared/wire";
 import { canTake, compareCandidates, freeSlots, registrationChannels, type Candidate } from "./agent-capacity";
-import { loadAgentStatus, loadRoutingProfile, queueExists, userExists } from "./agent-config";
+import { loadAgentStatus, loadRoutingProfile, queueExists, userExists, quickConnectNumber } from "./agent-config";
 import { Throttle } from "./coalesce";
 import { ContactOutbox } from "./contact-record";
 import { metricsRoomName, personalQueueId, queueRoomName, splitRoomName } from "./names";
@@ -377,10 +378,11 @@ export class AgentRoom extends Server<Env> {
     this.broadcastMsg({ type: "contact.removed", contactId: s.contact_id });
   }
 
-  async transfer(contactId: string, target: { type: "QUEUE"; queueId: string } | { type: "AGENT"; userId: string }) {
+  async transfer(contactId: string, target: TransferTarget) {
     const s = this.requireSlot(contactId);
     if (s.state === "AFTER_CONTACT_WORK") return; // already transferred or ended
     if (s.state !== "CONNECTED" && s.state !== "ON_HOLD") throw new CommandError("not_connected", "Only a connected contact can be transferred");
+    if (target.type === "PHONE_NUMBER") return this.transferToNumber(s, target.quickConnectId);
     let queueId: string;
     if (target.type === "QUEUE") {
       if (!(await queueExists(this.env.DB, this.instanceId, target.queueId))) throw new CommandError("not_found", "Queue not found");
@@ -403,6 +405,22 @@ export class AgentRoom extends Server<Env> {
     this.record(cur, "TRANSFERRED", at, {}, { toQueueId: queueId, ...(target.type === "AGENT" ? { toAgentId: target.userId } : {}) });
     this.tellChannel(cur, { type: "TRANSFERRED", at, queueId, data: target.type === "AGENT" ? { toAgentId: target.userId } : {} });
     await this.toAfterContactWork(cur, "TRANSFERRED", false, { queueId });
+  }
+
+  /**
+   * Cold transfer to an outside number (a phone-number quick connect): the channel dials it into
+   * the call and drops the agent's leg; the contact leaves routing, the agent goes to ACW.
+   */
+  private async transferToNumber(s: SlotRow, quickConnectId: string) {
+    if (s.channel !== "VOICE") throw new CommandError("invalid_target", "Only calls can be transferred to a phone number");
+    const phoneNumber = await quickConnectNumber(this.env.DB, this.instanceId, quickConnectId);
+    if (!phoneNumber) throw new CommandError("not_found", "Phone-number quick connect not found");
+    const cur = this.slot(s.contact_id);
+    if (!cur || (cur.state !== "CONNECTED" && cur.state !== "ON_HOLD")) return;
+    const at = Date.now();
+    this.record(cur, "TRANSFERRED", at, { state: "TRANSFERRED", endedAt: at, disconnectReason: "TRANSFERRED_TO_NUMBER" }, { quickConnectId });
+    this.tellChannel(cur, { type: "TRANSFERRED", at, queueId: null, data: { toPhoneNumber: phoneNumber, quickConnectId } });
+    await this.toAfterContactWork(cur, "TRANSFERRED_TO_NUMBER", false, { quickConnectId });
   }
 
   // ─── alarm: ring timeouts, ACW timeouts, confirm retries, owed registrations, outbox ────

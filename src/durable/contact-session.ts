@@ -281,6 +281,12 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         if (r.channel === "VOICE") this.enqueueAction({ kind: "hold", onHold: e.type === "HELD" });
         break;
       case "TRANSFERRED":
+        if (typeof e.data?.toPhoneNumber === "string") {
+          // Out of the contact center: the outside number joins the call, the agent's leg drops.
+          this.set({ phase: "ENDED", ended_at: e.at });
+          if (r.channel === "VOICE") this.enqueueAction({ kind: "transferToNumber", phoneNumber: e.data.toPhoneNumber });
+          break;
+        }
         this.set({ phase: "QUEUED", queue_id: e.queueId, agent_id: null, queue_flow_state: null });
         if (e.queueId) await this.loadQueueFlow(e.queueId);
         if (r.channel === "VOICE") this.enqueueAction({ kind: "toQueue" });

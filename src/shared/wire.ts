@@ -111,12 +111,15 @@ export const agentCommandSchema = z.discriminatedUnion("type", [
     target: z.discriminatedUnion("type", [
       z.object({ type: z.literal("QUEUE"), queueId: z.string().min(1).max(200) }),
       z.object({ type: z.literal("AGENT"), userId: z.string().min(1).max(200) }),
+      /** A call to an outside number, through one of the instance's phone-number quick connects (never a free-typed number). */
+      z.object({ type: z.literal("PHONE_NUMBER"), quickConnectId: z.string().min(1).max(200) }),
     ]),
   }),
   /** Asks for a fresh `state.snapshot`. */
   z.object({ type: z.literal("sync"), requestId }),
 ]);
 export type AgentCommand = z.infer<typeof agentCommandSchema>;
+export type TransferTarget = Extract<AgentCommand, { type: "contact.transfer" }>["target"];
 
 /** Parses one text frame from the agent's browser; a readable error instead of a throw. */
 export function parseAgentCommand(raw: unknown): { ok: true; command: AgentCommand } | { ok: false; message: string; requestId: string | null } {
@@ -138,7 +141,11 @@ export function parseAgentCommand(raw: unknown): { ok: true; command: AgentComma
 }
 
 // ─── real-time metrics (supervisor sockets, GET /api/v1/metrics/current) ───────────────────
-/** Amazon Connect's real-time metric names (GetCurrentMetricData). OLDEST_CONTACT_AGE is in seconds. */
+/**
+ * Amazon Connect's real-time metric names (GetCurrentMetricData). OLDEST_CONTACT_AGE is in seconds.
+ * SERVICE_LEVEL_20 is a percentage (0–100, one decimal), null when no contact counts in its
+ * window; definition in src/durable/metrics.ts.
+ */
 export const REALTIME_METRICS = [
   "AGENTS_ONLINE",
   "AGENTS_AVAILABLE",
@@ -150,9 +157,10 @@ export const REALTIME_METRICS = [
   "OLDEST_CONTACT_AGE",
   "SLOTS_ACTIVE",
   "SLOTS_AVAILABLE",
+  "SERVICE_LEVEL_20",
 ] as const;
 export type RealtimeMetric = (typeof REALTIME_METRICS)[number];
-export type MetricValues = Record<RealtimeMetric, number>;
+export type MetricValues = Record<Exclude<RealtimeMetric, "SERVICE_LEVEL_20">, number> & { SERVICE_LEVEL_20: number | null };
 export type CurrentMetrics = {
   instanceId: string;
   at: number;

@@ -16,6 +16,7 @@ export type VoiceAction =
   | { kind: "storeRecording"; recordingSid: string; recordingUrl: string; durationSeconds: number; channels: number }
   | { kind: "hold"; onHold: boolean }
   | { kind: "toQueue" }
+  | { kind: "transferToNumber"; phoneNumber: string }
   | { kind: "endCall" }
   | { kind: "hangupCall"; callSid: string }
   | { kind: "disconnectFromQueue"; queueId: string };
@@ -96,6 +97,18 @@ export async function runVoiceAction(
         hooks.setAgentCall(null);
       }
       return;
+    case "transferToNumber": {
+      if (!row.conference || !row.call_sid) return;
+      const conf = await twilio.findConference(row.conference);
+      if (!conf) return; // the caller is gone
+      // Calls from the number the caller dialled; ends with them (the caller's leg ends the conference).
+      await twilio.addParticipant(conf.sid, { from: row.to_number ?? "", to: action.phoneNumber, endConferenceOnExit: true });
+      if (row.agent_call_sid) {
+        await ignoreEnded(twilio.hangupCall(row.agent_call_sid));
+        hooks.setAgentCall(null);
+      }
+      return;
+    }
     case "endCall":
       if (row.call_sid) await ignoreEnded(twilio.hangupCall(row.call_sid));
       if (row.agent_call_sid) {

@@ -1,6 +1,6 @@
 /** One contact the agent is working: caller, timers, attributes, audio/conversation, hold/resume, transfer, end, then after contact work. */
 import { useState, type FormEvent } from "react";
-import type { AgentContact } from "../../shared/wire";
+import type { AgentContact, TransferTarget } from "../../shared/wire";
 import { errorText } from "../lib/api";
 import { CHANNEL_LABELS } from "../lib/labels";
 import { formatDuration, useNow } from "../lib/time";
@@ -100,14 +100,16 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
   );
 }
 
-/** Transfer through a quick connect (queue or agent). Number quick connects are not offered: the voice channel cannot dial out to a number yet. */
+/** Transfer through a quick connect: a queue, an agent, or (calls only) an outside number. */
 function Transfer({ contact, quickConnects, busy, onTransfer }: {
   contact: AgentContact;
   quickConnects: QuickConnect[];
   busy: boolean;
-  onTransfer: (target: { type: "QUEUE"; queueId: string } | { type: "AGENT"; userId: string }) => Promise<void>;
+  onTransfer: (target: TransferTarget) => Promise<void>;
 }) {
-  const usable = quickConnects.filter((q) => (q.type === "QUEUE" && q.queueId) || (q.type === "USER" && q.userId));
+  const usable = quickConnects.filter(
+    (q) => (q.type === "QUEUE" && q.queueId) || (q.type === "USER" && q.userId) || (q.type === "PHONE_NUMBER" && q.phoneNumber && contact.channel === "VOICE"),
+  );
   const [choice, setChoice] = useState("");
   const id = `transfer-${contact.contactId.replace(/\W/g, "-")}`;
   if (!usable.length) return <p className="muted">No quick connects to transfer to. An administrator can add them.</p>;
@@ -115,7 +117,11 @@ function Transfer({ contact, quickConnects, busy, onTransfer }: {
     e.preventDefault();
     const qc = usable.find((q) => q.id === choice);
     if (!qc) return;
-    void onTransfer(qc.type === "QUEUE" ? { type: "QUEUE", queueId: qc.queueId! } : { type: "AGENT", userId: qc.userId! });
+    void onTransfer(
+      qc.type === "QUEUE" ? { type: "QUEUE", queueId: qc.queueId! }
+        : qc.type === "USER" ? { type: "AGENT", userId: qc.userId! }
+        : { type: "PHONE_NUMBER", quickConnectId: qc.id },
+    );
   };
   return (
     <form className="toolbar transfer" onSubmit={submit}>
@@ -125,7 +131,7 @@ function Transfer({ contact, quickConnects, busy, onTransfer }: {
           <option value="">Choose a quick connect…</option>
           {usable.map((q) => (
             <option key={q.id} value={q.id}>
-              {q.name} ({q.type === "QUEUE" ? "queue" : "agent"})
+              {q.name} ({q.type === "QUEUE" ? "queue" : q.type === "USER" ? "agent" : q.phoneNumber})
             </option>
           ))}
         </select>
