@@ -1,0 +1,64 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { afterEach, describe, expect, it } from "vitest";
+import { contactRoomName } from "../../src/durable/names";
+import { voiceContactId } from "../../src/workers/twilio/routes";
+import { agentSocket } from "../routing/helpers";
+import { ivrFlow, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+
+let restore: (() => void) | undefined;
+afterEach(() => restore?.());
+
+describe("voice recordings: a failed media fetch is retried", () => {
+  it("when Twilio's media download fails, nothing is stored and the recording stays at Twilio; the retry stores it and only then deletes it", async () => {
+    const fx = await makeVoiceInstance({
+      agents: [{ id: "alice", profile: "all" }],
+      flow: (q) => {
+        const flow = ivrFlow(q);
+        flow.Actions.unshift({
+          Identifier: "record", Type: "UpdateContactRecordingBehavior",
+          Parameters: { RecordingBehavior: { RecordedParticipants: ["Customer"] } },
+          Transitions: { NextAction: "welcome", Errors: [] },
+        });
+        flow.StartAction = "record";
+        return flow;
+      },
+    });
+    const net = simulatedTwilio();
+    restore = net.restore;
+    // The first download of the media fails, as a network error or a Twilio 5xx would.
+    let failures = 1;
+    const rest = net.phone.rest.bind(net.phone);
+    net.phone.rest = async (request: Request) => {
+      if (request.method === "GET" && /\/Recordings\/RE\w+\.wav$/.test(new URL(request.url).pathname) && failures-- > 0) {
+        return new Response(JSON.stringify({ code: 20500, message: "Internal Server Error" }), { status: 500 });
+      }
+      return rest(request);
+    };
+    const alice = await agentSocket(fx, "alice");
+    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
+    await call.press("1");
+    const contactId = await voiceContactId(fx.instanceId, call.sid);
+    await alice.next("offer");
+    alice.send({ type: "contact.accept", contactId });
+    const recording = await until(net.phone, () => [...net.phone.recordings.values()].find((r) => r.callSid === call.sid), "recording started");
+    await call.hangup();
+
+    const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
+    await session.settle();
+    const rows = () => env.DB.prepare("SELECT count(*) AS n FROM recordings WHERE contact_id = ?").bind(contactId).first<{ n: number }>();
+    expect((await rows())!.n).toBe(0);
+    expect(recording.status).toBe("completed"); // still at Twilio
+    expect((await session.snapshot())!.pendingActions).toBe(1);
+    const listed = await env.RECORDINGS.list({ prefix: `${fx.instanceId}/recordings/${contactId}/` });
+    expect(listed.objects).toHaveLength(0);
+
+    // The backoff passes; the alarm's work runs the action again.
+    await runInDurableObject(session, (_o, state) => {
+      state.storage.sql.exec("UPDATE actions SET next_at = ?", Date.now() - 1);
+    });
+    await session.settle();
+    expect((await rows())!.n).toBe(1);
+    expect(recording.status).toBe("deleted");
+    expect((await session.snapshot())!.pendingActions).toBe(0);
+  });
+});
