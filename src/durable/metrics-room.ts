@@ -1,11 +1,12 @@
 /**
  * MetricsRoom: one per instance (`<instanceId>`), off the routing hot path. Agents and queues
  * push their latest numbers here (coalesced); supervisors' sockets get the current metrics on
- * connect and a push at most every PUSH_INTERVAL_MS while things change.
+ * connect and a push at most every PUSH_INTERVAL_MS while things change, and one when the
+ * service level's window moves past a contact (nothing else changing), while anyone watches.
  */
 import { Server, type Connection } from "partyserver";
 import type { CurrentMetrics, ServerToSupervisor } from "../shared/wire";
-import { computeMetrics } from "./metrics";
+import { computeMetrics, nextServiceLevelExpiry } from "./metrics";
 import type { AgentMetricsSnapshot, QueueMetricsSnapshot } from "./types";
 
 const PUSH_INTERVAL_MS = 250;
@@ -36,13 +37,25 @@ export class MetricsRoom extends Server<Env> {
   }
 
   async current(): Promise<CurrentMetrics> {
-    const agents = this.sql<{ snapshot: string }>`SELECT snapshot FROM agents`.map((r) => JSON.parse(r.snapshot) as AgentMetricsSnapshot);
-    const queues = this.sql<{ snapshot: string }>`SELECT snapshot FROM queues`.map((r) => JSON.parse(r.snapshot) as QueueMetricsSnapshot);
-    return computeMetrics(this.name, agents, queues, Date.now());
+    return computeMetrics(this.name, this.agentSnapshots(), this.queueSnapshots(), Date.now());
+  }
+
+  private agentSnapshots() {
+    return this.sql<{ snapshot: string }>`SELECT snapshot FROM agents`.map((r) => JSON.parse(r.snapshot) as AgentMetricsSnapshot);
+  }
+
+  private queueSnapshots() {
+    return this.sql<{ snapshot: string }>`SELECT snapshot FROM queues`.map((r) => JSON.parse(r.snapshot) as QueueMetricsSnapshot);
   }
 
   async onConnect(connection: Connection) {
-    connection.send(JSON.stringify({ type: "metrics", metrics: await this.current() } satisfies ServerToSupervisor));
+    const now = Date.now();
+    const queues = this.queueSnapshots();
+    connection.send(JSON.stringify({ type: "metrics", metrics: computeMetrics(this.name, this.agentSnapshots(), queues, now) } satisfies ServerToSupervisor));
+    // Someone watches now: a push is due when the service level's window moves past a contact.
+    const expiry = nextServiceLevelExpiry(queues, now);
+    const at = expiry === null ? null : await this.ctx.storage.getAlarm();
+    if (expiry !== null && (at === null || at > expiry)) await this.ctx.storage.setAlarm(expiry);
   }
 
   async onMessage() {
@@ -50,12 +63,19 @@ export class MetricsRoom extends Server<Env> {
   }
 
   async onAlarm() {
-    const msg: ServerToSupervisor = { type: "metrics", metrics: await this.current() };
+    const now = Date.now();
+    const queues = this.queueSnapshots();
+    const msg: ServerToSupervisor = { type: "metrics", metrics: computeMetrics(this.name, this.agentSnapshots(), queues, now) };
     this.broadcast(JSON.stringify(msg));
+    // The service level changes as contacts age out of its window, with nothing pushed here.
+    const expiry = [...this.getConnections()].length ? nextServiceLevelExpiry(queues, now) : null;
+    if (expiry !== null) await this.ctx.storage.setAlarm(Math.max(expiry, now + PUSH_INTERVAL_MS));
   }
 
   private async schedulePush() {
     if ([...this.getConnections()].length === 0) return;
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PUSH_INTERVAL_MS);
+    const soon = Date.now() + PUSH_INTERVAL_MS;
+    const at = await this.ctx.storage.getAlarm();
+    if (at === null || at > soon) await this.ctx.storage.setAlarm(soon);
   }
 }

@@ -5,11 +5,47 @@
 import type { AgentMetricsRow, CurrentMetrics, MetricValues } from "../shared/wire";
 import type { AgentMetricsSnapshot, QueueMetricsSnapshot } from "./types";
 
+/**
+ * SERVICE_LEVEL_20 (Amazon Connect's "Service level X" family, X = 20 s): of the contacts that
+ * left a queue in the last 15 minutes, answered (connected to an agent) or abandoned, the
+ * percentage answered within 20 s of entering the queue. Contacts abandoned after waiting more
+ * than 20 s count as not answered in time; contacts abandoned within 20 s are not counted at all
+ * (short abandons); contacts still waiting are not counted yet. Null when nothing counts. The
+ * window is kept in 10 s buckets: a contact counts for 15 minutes to 15 min 10 s after it left.
+ */
+export const SERVICE_LEVEL_THRESHOLD_MS = 20_000;
+export const SERVICE_LEVEL_WINDOW_MS = 15 * 60_000;
+export const SERVICE_LEVEL_BUCKET_MS = 10_000;
+
+type Tally = { met: number; counted: number };
+
 const zero = (): MetricValues => ({
   AGENTS_ONLINE: 0, AGENTS_AVAILABLE: 0, AGENTS_ON_CONTACT: 0, AGENTS_AFTER_CONTACT_WORK: 0,
   AGENTS_NON_PRODUCTIVE: 0, AGENTS_ERROR: 0, CONTACTS_IN_QUEUE: 0, OLDEST_CONTACT_AGE: 0,
-  SLOTS_ACTIVE: 0, SLOTS_AVAILABLE: 0,
+  SLOTS_ACTIVE: 0, SLOTS_AVAILABLE: 0, SERVICE_LEVEL_20: null,
 });
+
+/** The first bucket still inside the window at `now`. */
+const firstLiveBucket = (now: number) => Math.floor((now - SERVICE_LEVEL_WINDOW_MS) / SERVICE_LEVEL_BUCKET_MS);
+
+function addServiceLevel(t: Tally, q: QueueMetricsSnapshot, now: number) {
+  const from = firstLiveBucket(now);
+  for (const [bucket, met, counted] of q.serviceLevel ?? []) {
+    if (bucket < from) continue;
+    t.met += met;
+    t.counted += counted;
+  }
+}
+
+const percent = (t: Tally) => (t.counted ? Math.round((1000 * t.met) / t.counted) / 10 : null);
+
+/** When the oldest bucket of these queues leaves the window (the next push the window alone calls for), or null. */
+export function nextServiceLevelExpiry(queues: QueueMetricsSnapshot[], now: number): number | null {
+  const from = firstLiveBucket(now);
+  let oldest: number | null = null;
+  for (const q of queues) for (const [bucket] of q.serviceLevel ?? []) if (bucket >= from && (oldest === null || bucket < oldest)) oldest = bucket;
+  return oldest === null ? null : (oldest + 1) * SERVICE_LEVEL_BUCKET_MS + SERVICE_LEVEL_WINDOW_MS;
+}
 
 /** Adds one agent to a metric set. Each online agent is counted in exactly one activity. */
 function addAgent(m: MetricValues, a: AgentMetricsSnapshot) {
@@ -33,14 +69,24 @@ function addQueue(m: MetricValues, q: QueueMetricsSnapshot, now: number) {
 export function computeMetrics(instanceId: string, agents: AgentMetricsSnapshot[], queues: QueueMetricsSnapshot[], now: number): CurrentMetrics {
   const instance = zero();
   for (const a of agents) addAgent(instance, a);
-  for (const q of queues) addQueue(instance, q, now);
+  const all: Tally = { met: 0, counted: 0 };
+  for (const q of queues) {
+    addQueue(instance, q, now);
+    addServiceLevel(all, q, now);
+  }
+  instance.SERVICE_LEVEL_20 = percent(all);
   const queueIds = new Set<string>(queues.map((q) => q.queueId));
   for (const a of agents) for (const id of a.queueIds) queueIds.add(id);
   const perQueue = [...queueIds].sort().map((queueId) => {
     const m = zero();
     for (const a of agents) if (a.queueIds.includes(queueId)) addAgent(m, a);
     const q = queues.find((x) => x.queueId === queueId);
-    if (q) addQueue(m, q, now);
+    if (q) {
+      addQueue(m, q, now);
+      const t: Tally = { met: 0, counted: 0 };
+      addServiceLevel(t, q, now);
+      m.SERVICE_LEVEL_20 = percent(t);
+    }
     return { queueId, ...m };
   });
   const perAgent: AgentMetricsRow[] = agents

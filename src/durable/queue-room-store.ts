@@ -6,10 +6,13 @@
  */
 import type { Channel } from "../shared/wire";
 import { ContactOutbox } from "./contact-record";
+import { SERVICE_LEVEL_BUCKET_MS, SERVICE_LEVEL_THRESHOLD_MS, SERVICE_LEVEL_WINDOW_MS } from "./metrics";
 import type { Registration } from "./types";
 
 export const ANSWER_WINDOW_MS = 10 * 60_000;
 const HANDED_OFF_KEEP_MS = 24 * 3600_000;
+/** Answers serve both the wait estimate and the service level; abandons only the service level. */
+const OUTCOME_KEEP_MS = Math.max(ANSWER_WINDOW_MS, SERVICE_LEVEL_WINDOW_MS + SERVICE_LEVEL_BUCKET_MS);
 
 export type ContactRow = {
   contact_id: string;
@@ -52,6 +55,8 @@ export function migrate(sql: SqlStorage) {
   sql.exec("CREATE INDEX IF NOT EXISTS handed_off_at ON handed_off (at)");
   sql.exec("CREATE TABLE IF NOT EXISTS answers (at INTEGER NOT NULL, wait_ms INTEGER NOT NULL)");
   sql.exec("CREATE INDEX IF NOT EXISTS answers_at ON answers (at)");
+  sql.exec("CREATE TABLE IF NOT EXISTS abandons (at INTEGER NOT NULL, wait_ms INTEGER NOT NULL)");
+  sql.exec("CREATE INDEX IF NOT EXISTS abandons_at ON abandons (at)");
   ContactOutbox.schema(sql);
 }
 
@@ -134,8 +139,15 @@ export class QueueStore {
     this.sql.exec("INSERT OR REPLACE INTO handed_off (contact_id, agent_id, reservation_id, at) VALUES (?, ?, ?, ?)",
       row.contact_id, agentId, reservationId, now);
     this.sql.exec("INSERT INTO answers (at, wait_ms) VALUES (?, ?)", now, now - row.enqueued_at);
-    this.sql.exec("DELETE FROM answers WHERE at < ?", now - ANSWER_WINDOW_MS);
+    this.sql.exec("DELETE FROM answers WHERE at < ?", now - OUTCOME_KEEP_MS);
     this.sql.exec("DELETE FROM handed_off WHERE at < ?", now - HANDED_OFF_KEEP_MS);
+  }
+
+  /** The customer left the queue before being connected (counted for the service level). */
+  abandon(row: ContactRow, now: number) {
+    this.sql.exec("DELETE FROM contacts WHERE contact_id = ?", row.contact_id);
+    this.sql.exec("INSERT INTO abandons (at, wait_ms) VALUES (?, ?)", now, now - row.enqueued_at);
+    this.sql.exec("DELETE FROM abandons WHERE at < ?", now - OUTCOME_KEEP_MS);
   }
 
   positionOf(row: ContactRow, now: number): { position: number; estimatedWaitSeconds: number | null } {
@@ -177,7 +189,17 @@ export class QueueStore {
   metricsSnapshot(queueId: string, now: number) {
     const r = this.sql.exec<{ n: number; oldest: number | null }>(
       "SELECT count(*) AS n, min(enqueued_at) AS oldest FROM contacts").one();
-    return { queueId, contactsInQueue: r.n, oldestEnqueuedAt: r.oldest, at: now };
+    // Service level buckets (see metrics.ts): answers in time are met; answers late and abandons
+    // after the threshold are counted, not met; abandons within it are not counted. Index ranges.
+    const from = Math.floor((now - SERVICE_LEVEL_WINDOW_MS) / SERVICE_LEVEL_BUCKET_MS);
+    const serviceLevel = this.sql.exec<{ b: number; met: number; n: number }>(
+      `SELECT b, sum(met) AS met, count(*) AS n FROM (
+         SELECT CAST(at / ?1 AS INTEGER) AS b, wait_ms <= ?2 AS met FROM answers WHERE at >= ?3
+         UNION ALL SELECT CAST(at / ?1 AS INTEGER) AS b, 0 AS met FROM abandons WHERE at >= ?3 AND wait_ms > ?2
+       ) GROUP BY b ORDER BY b`,
+      SERVICE_LEVEL_BUCKET_MS, SERVICE_LEVEL_THRESHOLD_MS, from * SERVICE_LEVEL_BUCKET_MS,
+    ).toArray().map((x): [number, number, number] => [x.b, x.met, x.n]);
+    return { queueId, contactsInQueue: r.n, oldestEnqueuedAt: r.oldest, at: now, serviceLevel };
   }
 }
 

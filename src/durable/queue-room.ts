@@ -126,7 +126,7 @@ export class QueueRoom extends Server<Env> {
     const row = this.#store.contact(contactId);
     if (row) {
       const now = Date.now();
-      this.sql`DELETE FROM contacts WHERE contact_id = ${contactId}`;
+      this.#store.abandon(row, now);
       this.#outbox.add({
         contactId, type: "ABANDONED", at: now, queueId: this.queueId, agentId: row.agent_id,
         data: { waitedMs: now - row.enqueued_at, whileOffered: row.state === "RESERVED" },

@@ -115,4 +115,10 @@ export type QueueMetricsSnapshot = {
   contactsInQueue: number;
   oldestEnqueuedAt: number | null;
   at: number;
+  /**
+   * Contacts counted for the service level over its window, in SERVICE_LEVEL_BUCKET_MS buckets:
+   * [bucket (at / SERVICE_LEVEL_BUCKET_MS), answered in time, counted]. The MetricsRoom drops
+   * buckets as they leave the window. Absent in snapshots stored before the metric existed.
+   */
+  serviceLevel?: [bucket: number, met: number, counted: number][];
 };

@@ -141,6 +141,8 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
     await assertText(tile("AGENTS_AVAILABLE"), "1");
     await assertText(agentRow("Alice Agent"), "Available");
     await assertText(agentRow("Alice Agent"), "Idle");
+    // Nothing answered or abandoned yet: no service level.
+    await assertText(tile("SERVICE_LEVEL_20"), "—");
     await check(supervisorPage, "dashboard-idle");
   });
 
@@ -176,6 +178,8 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
     await assertText(contact.getByTestId("audio-leg"), "Connected to caller (simulated audio)");
     await assertText(contact.getByTestId("attributes"), "IntentOrder status");
     await assertText(agentRow("Alice Agent"), "1 on contact");
+    // Answered within 20 s of entering the queue.
+    await assertText(tile("SERVICE_LEVEL_20"), "100%");
     // The agent's leg was dialled to her browser identity and answered by the simulator.
     await waitFor(() => phone.events.some((e) => e.type === "call-created" && e.to === "client:demo:user:alice"), "the agent leg to be dialled");
     await check(agentPage, "connected");

@@ -49,6 +49,8 @@ export default function DashboardScreen() {
   const agentName = (id: string) => directory.data?.agents.find((a) => a.id === id)?.name ?? id;
   // OLDEST_CONTACT_AGE is in seconds at `metrics.at`: it keeps growing until the next push.
   const age = (m: MetricValues) => (m.CONTACTS_IN_QUEUE ? formatDuration(m.OLDEST_CONTACT_AGE * 1000 + (now - (metrics?.at ?? now))) : "—");
+  // Answered within 20 s, of the contacts answered or abandoned (after 20 s) in the last 15 minutes.
+  const serviceLevel = (m: MetricValues) => (m.SERVICE_LEVEL_20 == null ? "—" : `${m.SERVICE_LEVEL_20}%`);
 
   return (
     <>
@@ -66,6 +68,7 @@ export default function DashboardScreen() {
                 [
                   ["Contacts in queue", String(metrics.instance.CONTACTS_IN_QUEUE), "CONTACTS_IN_QUEUE"],
                   ["Oldest contact", age(metrics.instance), "OLDEST_CONTACT_AGE"],
+                  ["Service level (20 s, 15 min)", serviceLevel(metrics.instance), "SERVICE_LEVEL_20"],
                   ["Agents online", String(metrics.instance.AGENTS_ONLINE), "AGENTS_ONLINE"],
                   ["Available", String(metrics.instance.AGENTS_AVAILABLE), "AGENTS_AVAILABLE"],
                   ["On contact", String(metrics.instance.AGENTS_ON_CONTACT), "AGENTS_ON_CONTACT"],
@@ -89,6 +92,7 @@ export default function DashboardScreen() {
                   <th scope="col">Queue</th>
                   <th scope="col">In queue</th>
                   <th scope="col">Oldest</th>
+                  <th scope="col">Service level (20 s)</th>
                   <th scope="col">Online</th>
                   <th scope="col">Available</th>
                   <th scope="col">On contact</th>
@@ -102,6 +106,7 @@ export default function DashboardScreen() {
                     <th scope="row">{queueName(q.queueId)}</th>
                     <td data-metric="CONTACTS_IN_QUEUE">{q.CONTACTS_IN_QUEUE}</td>
                     <td data-metric="OLDEST_CONTACT_AGE">{age(q)}</td>
+                    <td data-metric="SERVICE_LEVEL_20">{serviceLevel(q)}</td>
                     <td data-metric="AGENTS_ONLINE">{q.AGENTS_ONLINE}</td>
                     <td data-metric="AGENTS_AVAILABLE">{q.AGENTS_AVAILABLE}</td>
                     <td data-metric="AGENTS_ON_CONTACT">{q.AGENTS_ON_CONTACT}</td>
