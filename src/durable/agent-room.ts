@@ -84,7 +84,6 @@ export class AgentRoom extends Server<Env> {
   readonly agentId: string;
   #outbox: ContactOutbox;
   #pending = false;
-  #outboxFailedAt = 0;
   #metrics = new Throttle(() => this.pushMetrics(), METRICS_INTERVAL_MS);
   #flusher = new Throttle(() => this.flush(), FLUSH_INTERVAL_MS);
   /** Parsed `meta` rows (write-through): status and profile are read many times per change. */
@@ -451,13 +450,7 @@ export class AgentRoom extends Server<Env> {
    * may be left running (RPC calls keep theirs; there the same work runs in the background).
    */
   private async settle() {
-    try {
-      await this.#outbox.drain();
-      this.#outboxFailedAt = 0;
-    } catch (err) {
-      logError("outbox_flush")(err);
-      this.#outboxFailedAt = Date.now();
-    }
+    await this.#outbox.write("drain");
     this.ctx.waitUntil(this.#metrics.trigger());
     await this.rearm();
   }
@@ -654,14 +647,7 @@ export class AgentRoom extends Server<Env> {
   }
 
   private async flush() {
-    try {
-      await this.#outbox.flush();
-      this.#outboxFailedAt = 0;
-    } catch (err) {
-      logError("outbox_flush")(err);
-      this.#outboxFailedAt = Date.now();
-      await this.rearm();
-    }
+    if (!(await this.#outbox.write())) await this.rearm();
   }
 
   /**
@@ -679,7 +665,8 @@ export class AgentRoom extends Server<Env> {
     }
     const owed = this.sql<{ since: number | null }>`SELECT min(since) AS since FROM owed`[0].since;
     if (owed !== null) times.push(owed + OWED_RETRY_MS);
-    if (this.#outboxFailedAt && this.#outbox.pending() > 0) times.push(this.#outboxFailedAt + OUTBOX_RETRY_MS);
+    const retry = this.#outbox.retryAt(OUTBOX_RETRY_MS);
+    if (retry !== null) times.push(retry);
     const next = times.length ? Math.min(...times) : null;
     if (next === this.#alarmAt) return Promise.resolve();
     this.#alarmAt = next;

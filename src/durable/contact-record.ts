@@ -52,6 +52,7 @@ export class ContactOutbox {
   #startedAt = 0;
   #generation = 0;
   #again = false;
+  #failedAt = 0;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -75,6 +76,27 @@ export class ContactOutbox {
       t.contactId, t.type, t.at, t.agentId ?? null, t.queueId ?? null,
       t.data ? JSON.stringify(t.data) : null, JSON.stringify(t.update ?? {}),
     );
+  }
+
+  /**
+   * Writes to D1 (`flush`, or `drain` to wait for everything) without throwing: a failure is
+   * logged and remembered, so the owner's alarm can retry (`retryAt`). False when it failed.
+   */
+  async write(mode: "flush" | "drain" = "flush"): Promise<boolean> {
+    try {
+      await (mode === "drain" ? this.drain() : this.flush());
+      this.#failedAt = 0;
+      return true;
+    } catch (err) {
+      console.error(JSON.stringify({ event: "outbox_flush_failed", message: String(err) }));
+      this.#failedAt = Date.now();
+      return false;
+    }
+  }
+
+  /** When to try again after a failed write (`delayMs` after it), or null if nothing is owed. */
+  retryAt(delayMs: number): number | null {
+    return this.#failedAt && this.pending() > 0 ? this.#failedAt + delayMs : null;
   }
 
   pending(): number {

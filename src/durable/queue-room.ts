@@ -42,7 +42,6 @@ export class QueueRoom extends Server<Env> {
   readonly queueId: string;
   #outbox: ContactOutbox;
   #config: { found: boolean; maxContacts: number | null; loadedAt: number } | null = null;
-  #outboxFailedAt = 0;
   #store: QueueStore;
   #flusher = new Throttle(() => this.flush(), FLUSH_INTERVAL_MS);
   #metrics = new Throttle(() => this.pushMetrics(), METRICS_INTERVAL_MS);
@@ -218,13 +217,7 @@ export class QueueRoom extends Server<Env> {
   }
 
   private async settle() {
-    try {
-      await this.#outbox.drain();
-      this.#outboxFailedAt = 0;
-    } catch (err) {
-      logError("outbox_flush")(err);
-      this.#outboxFailedAt = Date.now();
-    }
+    await this.#outbox.write("drain");
     this.#metrics.trigger().catch(logError("metrics"));
     await this.rearm();
   }
@@ -387,14 +380,7 @@ export class QueueRoom extends Server<Env> {
   }
 
   private async flush() {
-    try {
-      await this.#outbox.flush();
-      this.#outboxFailedAt = 0;
-    } catch (err) {
-      logError("outbox_flush")(err);
-      this.#outboxFailedAt = Date.now();
-      await this.rearm();
-    }
+    if (!(await this.#outbox.write())) await this.rearm();
   }
 
   /**
@@ -407,7 +393,8 @@ export class QueueRoom extends Server<Env> {
     const times: number[] = [];
     const t = this.#store.nextContactTime(Date.now());
     if (t !== null) times.push(t);
-    if (this.#outboxFailedAt && this.#outbox.pending() > 0) times.push(this.#outboxFailedAt + OUTBOX_RETRY_MS);
+    const retry = this.#outbox.retryAt(OUTBOX_RETRY_MS);
+    if (retry !== null) times.push(retry);
     const next = times.length ? Math.min(...times) : null;
     if (next === this.#alarmAt) return Promise.resolve();
     this.#alarmAt = next;
