@@ -63,6 +63,20 @@ export function ivrFlow(q: (id: string) => string): FlowContent {
   };
 }
 
+/** The IVR with an UpdateContactRecordingBehavior first: record these participants once connected. */
+export function recordedIvrFlow(participants: ("Agent" | "Customer")[]) {
+  return (q: (id: string) => string): FlowContent => {
+    const flow = ivrFlow(q);
+    flow.Actions.unshift({
+      Identifier: "record", Type: "UpdateContactRecordingBehavior",
+      Parameters: { RecordingBehavior: { RecordedParticipants: participants } },
+      Transitions: { NextAction: "welcome", Errors: [] },
+    });
+    flow.StartAction = "record";
+    return flow;
+  };
+}
+
 export async function makeVoiceInstance(spec: {
   queues?: QueueSpec[];
   profiles?: ProfileSpec[];

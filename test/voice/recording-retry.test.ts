@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { contactRoomName } from "../../src/durable/names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { agentSocket } from "../routing/helpers";
-import { ivrFlow, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -12,16 +12,8 @@ describe("voice recordings: a failed media fetch is retried", () => {
   it("when Twilio's media download fails, nothing is stored and the recording stays at Twilio; the retry stores it and only then deletes it", async () => {
     const fx = await makeVoiceInstance({
       agents: [{ id: "alice", profile: "all" }],
-      flow: (q) => {
-        const flow = ivrFlow(q);
-        flow.Actions.unshift({
-          Identifier: "record", Type: "UpdateContactRecordingBehavior",
-          Parameters: { RecordingBehavior: { RecordedParticipants: ["Customer"] } },
-          Transitions: { NextAction: "welcome", Errors: [] },
-        });
-        flow.StartAction = "record";
-        return flow;
-      },
+      // Record the caller once an agent is connected.
+      flow: recordedIvrFlow(["Customer"]),
     });
     const net = simulatedTwilio();
     restore = net.restore;

@@ -5,7 +5,7 @@ import { createSession } from "../../src/workers/auth/sessions";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { db } from "../helpers";
 import { agentSocket, eventually } from "../routing/helpers";
-import { ivrFlow, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -14,17 +14,8 @@ describe("voice recordings: flow → Twilio → encrypted R2 → playback", () =
   it("records a connected call as the flow asked, stores it encrypted, deletes it from Twilio and plays it back to a permitted user", async () => {
     const fx = await makeVoiceInstance({
       agents: [{ id: "alice", profile: "all" }],
-      flow: (q) => {
-        const flow = ivrFlow(q);
-        // Record both sides once an agent is connected.
-        flow.Actions.unshift({
-          Identifier: "record", Type: "UpdateContactRecordingBehavior",
-          Parameters: { RecordingBehavior: { RecordedParticipants: ["Agent", "Customer"] } },
-          Transitions: { NextAction: "welcome", Errors: [] },
-        });
-        flow.StartAction = "record";
-        return flow;
-      },
+      // Record both sides once an agent is connected.
+      flow: recordedIvrFlow(["Agent", "Customer"]),
     });
     const net = simulatedTwilio();
     restore = net.restore;
