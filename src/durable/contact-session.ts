@@ -102,6 +102,8 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       env, sql: ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), require: () => this.require(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), enqueueAction: (a) => this.enqueueAction(a), kick: () => this.kick(),
+      connected: (agentId, queueId) =>
+        this.onRoutingEvent({ instanceId: this.instanceId, contactId: this.contactId, type: "CONNECTED", agentId, queueId, at: Date.now() }),
     });
     this.#chat = new ChatChannel({
       env, sql: ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,

@@ -30,6 +30,8 @@ export type VoiceHost = {
   record(t: Transition): void;
   enqueueAction(action: VoiceAction): void;
   kick(): void;
+  /** Routing has connected the contact to this agent (as its CONNECTED event says). */
+  connected(agentId: string, queueId: string): Promise<void>;
 };
 
 export class VoiceChannel {
@@ -133,6 +135,12 @@ export class VoiceChannel {
     if (r.phase === "CONNECTED") return customerBridge(r.conference!, urls, []);
     if (r.phase !== "QUEUED" || !r.queue_id) return hangup();
     const pos = await this.host.env.QUEUE_ROOM.getByName(queueRoomName(this.host.instanceId, r.queue_id)).position(this.host.contactId);
+    if (pos.status === "CONNECTED") {
+      // Routing connected the contact but its CONNECTED never reached us (the notification is
+      // best-effort): catch up now, and the bridge action moves the caller in a moment.
+      await this.host.connected(pos.agentId, r.queue_id);
+      return defaultQueueLoop(null, urls.queue);
+    }
     const position = pos.status === "WAITING" ? pos.position : null;
     if (!r.queue_flow) return defaultQueueLoop(position, urls.queue);
     const flow = JSON.parse(r.queue_flow) as PublishedFlow;
