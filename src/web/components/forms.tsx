@@ -88,11 +88,10 @@ function useFieldIds(name: string, errors: FieldErrors | undefined, hint: ReactN
   return { id, error, describedBy };
 }
 
-function FieldShell({ id, label, error, hint, className, children }: { id: string; label: string; error?: string; hint?: ReactNode; className?: string; children: ReactNode }) {
+/** A field's hint and error, with the ids its control's aria-describedby points at. */
+function FieldNotes({ id, hint, error }: { id: string; hint?: ReactNode; error?: string }) {
   return (
-    <div className={`field${error ? " invalid" : ""}${className ? ` ${className}` : ""}`}>
-      <label htmlFor={id}>{label}</label>
-      {children}
+    <>
       {hint && (
         <p className="hint" id={`${id}-hint`}>
           {hint}
@@ -103,6 +102,16 @@ function FieldShell({ id, label, error, hint, className, children }: { id: strin
           {error}
         </p>
       )}
+    </>
+  );
+}
+
+function FieldShell({ id, label, error, hint, className, children }: { id: string; label: string; error?: string; hint?: ReactNode; className?: string; children: ReactNode }) {
+  return (
+    <div className={`field${error ? " invalid" : ""}${className ? ` ${className}` : ""}`}>
+      <label htmlFor={id}>{label}</label>
+      {children}
+      <FieldNotes id={id} hint={hint} error={error} />
     </div>
   );
 }
@@ -171,16 +180,7 @@ export function CheckboxField({ label, name, errors, hint, checked, onChange, di
     <div className={`field checkbox${error ? " invalid" : ""}`}>
       <input id={id} name={name} type="checkbox" checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} aria-invalid={error ? true : undefined} aria-describedby={describedBy} />
       <label htmlFor={id}>{label}</label>
-      {hint && (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
+      <FieldNotes id={id} hint={hint} error={error} />
     </div>
   );
 }
