@@ -393,6 +393,31 @@ export const recordings = sqliteTable(
 );
 
 /**
+ * What a contact still has to store (a call recording to fetch from Twilio, a call's real-time
+ * transcript): one row per item, written by the ContactSession that stores it, so the contact
+ * shows `pending` (with the last error while it is being retried), `stored` (→ `recordingId`)
+ * or `failed` (given up: the error says why; a recording stays at Twilio).
+ */
+export const recordingUploads = sqliteTable(
+  "recording_uploads",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    contactId: text("contact_id").notNull(),
+    kind: text("kind", { enum: ["recording", "transcript"] }).notNull(),
+    /** Twilio RecordingSid, or the transcript's source id (the stored row's `external_id`). */
+    externalId: text("external_id").notNull(),
+    status: text("status", { enum: ["pending", "stored", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    nextAttemptAt: integer("next_attempt_at"),
+    recordingId: text("recording_id"),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("recording_uploads_external").on(t.instanceId, t.externalId), index("recording_uploads_contact").on(t.instanceId, t.contactId)],
+);
+
+/**
  * Chat settings of an instance (issue 7): the website origins allowed to embed the chat widget
  * (exact `scheme://host[:port]`, anything else is refused) and the flows a widget may start
  * (the first is the default when the tag names none). No row = chat is off.
