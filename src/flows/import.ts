@@ -37,14 +37,24 @@ const REFERENCE_FIELDS: Record<string, { field: string; kind: ReferenceKind }[]>
   CheckMetricData: [{ field: "QueueId", kind: "queue" }],
   CheckHoursOfOperation: [{ field: "HoursOfOperationId", kind: "hours" }],
   TransferToFlow: [{ field: "ContactFlowId", kind: "flow" }],
+  UpdateContactEventHooks: [{ field: "EventHooks.AgentWhisper", kind: "flow" }, { field: "EventHooks.CustomerWhisper", kind: "flow" }],
 };
+
+/** The object holding a (dotted) parameter, and the key in it: "EventHooks.AgentWhisper" → (Parameters.EventHooks, "AgentWhisper"). */
+function holderOf(params: Record<string, unknown> | undefined, field: string): { holder: Record<string, unknown>; key: string } | null {
+  const path = field.split(".");
+  let holder: unknown = params;
+  for (const part of path.slice(0, -1)) holder = isObject(holder) ? holder[part] : undefined;
+  return isObject(holder) ? { holder, key: path[path.length - 1] } : null;
+}
 
 /** The display name Amazon Connect stored for a parameter in Metadata.ActionMetadata. */
 function metadataName(content: Record<string, unknown>, actionId: string, field: string, kind: ReferenceKind): string | undefined {
   const meta = isObject(content.Metadata) && isObject(content.Metadata.ActionMetadata) ? content.Metadata.ActionMetadata[actionId] : undefined;
   if (!isObject(meta)) return undefined;
-  const params = isObject(meta.parameters) ? meta.parameters[field] : undefined;
-  if (isObject(params) && typeof params.displayName === "string") return params.displayName;
+  const params = holderOf(isObject(meta.parameters) ? meta.parameters : undefined, field);
+  const named = params?.holder[params.key];
+  if (isObject(named) && typeof named.displayName === "string") return named.displayName;
   const legacyKeys = kind === "queue" ? ["queue", "Queue"] : kind === "hours" ? ["Hours", "hours", "hoursOfOperation"] : ["ContactFlow", "contactFlow"];
   for (const k of legacyKeys) {
     const v = meta[k];
@@ -106,14 +116,14 @@ export function importFlow(input: unknown, resolve: ReferenceResolver, opts: { t
     for (const action of content.Actions as FlowAction[]) {
       if (!isObject(action) || typeof action.Type !== "string") continue;
       for (const { field, kind } of REFERENCE_FIELDS[action.Type] ?? []) {
-        const params = isObject(action.Parameters) ? action.Parameters : undefined;
-        const raw = params?.[field];
+        const at = holderOf(isObject(action.Parameters) ? action.Parameters : undefined, field);
+        const raw = at?.holder[at.key];
         if (typeof raw !== "string" || !raw.trim() || isReference(raw)) continue;
         const id = idFromArn(raw);
         const name = metadataName(content, action.Identifier, field, kind);
         const mapped = resolve(kind, { id, name });
         if (mapped) {
-          params![field] = mapped;
+          at!.holder[at!.key] = mapped;
           if (mapped !== raw) base.resolved.push({ actionId: action.Identifier, field, from: raw, to: mapped });
         } else {
           base.unresolved.push({ actionId: action.Identifier, field, kind, reference: raw, ...(name ? { name } : {}) });

@@ -5,6 +5,7 @@
  */
 import { ACTIONS } from "./actions";
 import { runTurn, type EffectPerformer } from "./driver";
+import { enterFlow } from "./engine";
 import { renderChat, type ChatMessage } from "./render/chat";
 import { renderVoice } from "./render/voice";
 import { ssmlToText } from "./actions/participant";
@@ -104,6 +105,7 @@ function describe(e: Effect): TranscriptLine | null {
     case "wait": return { from: "system", text: `wait up to ${e.timeoutSeconds} s for the customer` };
     case "disconnect": return { from: "system", text: "disconnect" };
     case "transfer_flow": return { from: "system", text: `transfer to flow ${e.flowId}` };
+    case "set_event_hook": return { from: "system", text: `${e.hook === "AgentWhisper" ? "agent" : "customer"} whisper: flow ${e.flowId}` };
     default: return null;
   }
 }
@@ -176,7 +178,24 @@ export async function simulateFlow(flow: FlowContent, opts: SimulationOptions = 
     } else break;
     result = await runTurn(current, { state: result.state, event }, ctx, perform, (id) => ctx.flows?.[id] ?? null);
   }
+  if (result.status === "queued") transcript.push(...whispers(result.state, ctx));
   return { status: result.status, endReason: result.state.endReason, path, transcript, turns, state: result.state, unusedInputs: inputs };
+}
+
+/** Once queued: what the agent and the customer would hear on connect, from the whisper flows the contact set (when the context holds them). */
+function whispers(state: FlowState, ctx: FlowContext): TranscriptLine[] {
+  const lines: TranscriptLine[] = [];
+  for (const [hook, who] of [["AgentWhisper", "agent"], ["CustomerWhisper", "customer"]] as const) {
+    const flowId = state.eventHooks?.[hook];
+    const flow = flowId ? ctx.flows?.[flowId] : undefined;
+    if (!flow) continue;
+    const r = enterFlow(flow.content, state, ctx, { flowId, flowType: flow.type });
+    for (const e of r.effects) {
+      const line = e.type === "message" ? describe(e) : null;
+      if (line?.text) lines.push({ from: "system", text: `${who} whisper says: ${line.text}` });
+    }
+  }
+  return lines;
 }
 
 /** The flow's actions in a form short enough for a terminal: "menu (GetParticipantInput) → Condition: Equals 1 → set-billing". */

@@ -125,7 +125,8 @@ export type FlowState = {
   targetAgentId: string | null;
   queue: QueueStatus | null;
   voice: { name: string; engine?: string; language: string };
-  recording: { participants: ("Agent" | "Customer")[] };
+  /** What is recorded once an agent is connected; `analytics`: the call is transcribed in real time (Twilio), in this language. */
+  recording: { participants: ("Agent" | "Customer")[]; analytics?: { language: string } };
   loggingEnabled: boolean;
   contactData: { name?: string; description?: string; languageCode?: string };
   customerEndpoint: string | null;
@@ -134,6 +135,8 @@ export type FlowState = {
   actionsSinceWait: number;
   /** Set once the flow ended: why. */
   endReason: string | null;
+  /** Flows to run on contact events (UpdateContactEventHooks): the whisper flows' ids. */
+  eventHooks?: { AgentWhisper?: string; CustomerWhisper?: string };
 };
 
 export type StartInit = {
@@ -204,9 +207,10 @@ export type Effect =
       dtmfDigits?: string;
     }
   | { type: "wait"; timeoutSeconds: number; events: string[] }
-  | { type: "set_recording"; participants: ("Agent" | "Customer")[] }
+  | { type: "set_recording"; participants: ("Agent" | "Customer")[]; analytics?: { language: string } }
   | { type: "update_contact"; name?: string; description?: string; languageCode?: string }
   | { type: "set_attributes"; attributes: Record<string, string> }
+  | { type: "set_event_hook"; hook: "AgentWhisper" | "CustomerWhisper"; flowId: string }
   | { type: "transfer_flow"; flowId: string }
   | { type: "disconnect" };
 

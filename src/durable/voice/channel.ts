@@ -13,6 +13,8 @@ import type { SessionRow, VoiceStart } from "../contact-session";
 import { agentRoomName, queueRoomName } from "../names";
 import type { VoiceAction } from "./actions";
 import { agentBridge, customerBridge, defaultQueueLoop, hangup, sayAndHangup, voiceUrls } from "./twiml";
+import { RealtimeTranscript, type TranscriptionCallback } from "./transcription";
+import { Whispers } from "./whisper";
 
 export type RecordingCallback = { recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number };
 
@@ -35,7 +37,16 @@ export type VoiceHost = {
 };
 
 export class VoiceChannel {
-  constructor(private readonly host: VoiceHost) {}
+  readonly #whispers: Whispers;
+  /** The call's real-time transcription, where the flow enabled it. */
+  readonly transcript: RealtimeTranscript;
+
+  constructor(private readonly host: VoiceHost) {
+    Whispers.schema(host.sql);
+    RealtimeTranscript.schema(host.sql);
+    this.#whispers = new Whispers(host);
+    this.transcript = new RealtimeTranscript(host);
+  }
 
   /** A new inbound call (POST /twilio/voice). A retry for the same call gets the same answer. */
   async start(start: VoiceStart): Promise<string> {
@@ -132,7 +143,9 @@ export class VoiceChannel {
   async queueWait(played: boolean): Promise<string> {
     const r = this.host.require();
     const urls = voiceUrls(r.public_base_url, this.host.instanceId, this.host.contactId, r.step);
-    if (r.phase === "CONNECTED") return customerBridge(r.conference!, urls, []);
+    if (r.phase === "CONNECTED") {
+      return customerBridge(r.conference!, urls, await this.#whispers.forLeg(r, "customer"), this.transcript.startFor(r.flow_state, urls.transcription));
+    }
     if (r.phase !== "QUEUED" || !r.queue_id) return hangup();
     const pos = await this.host.env.QUEUE_ROOM.getByName(queueRoomName(this.host.instanceId, r.queue_id)).position(this.host.contactId);
     if (pos.status === "CONNECTED") {
@@ -174,16 +187,16 @@ export class VoiceChannel {
     const r = this.host.require();
     if (r.phase === "ENDED") return hangup();
     if (r.phase !== "CONNECTED" || !r.conference) return this.queueWait(false);
-    return customerBridge(r.conference, voiceUrls(r.public_base_url, this.host.instanceId, this.host.contactId, r.step), []);
+    const whisper = await this.#whispers.forLeg(r, "customer");
+    const urls = voiceUrls(r.public_base_url, this.host.instanceId, this.host.contactId, r.step);
+    return customerBridge(r.conference, urls, whisper, this.transcript.startFor(r.flow_state, urls.transcription));
   }
 
-  /** The agent's leg: a whisper naming the queue and the caller, then the conference. */
+  /** The agent's leg: the agent whisper (the contact's AGENT_WHISPER flow, else the queue's name), then the conference. */
   async agentLeg(): Promise<string> {
     const r = this.host.require();
     if (r.phase !== "CONNECTED" || !r.conference) return sayAndHangup("This contact has ended.");
-    const ctx = await flowContext(this.host.env.DB, this.host.instanceId);
-    const queueName = r.queue_id ? (ctx.queues?.[r.queue_id]?.name ?? "") : "";
-    return agentBridge(r.conference, [queueName ? `${queueName} call.` : "Incoming call."]);
+    return agentBridge(r.conference, await this.#whispers.forLeg(r, "agent"));
   }
 
   /** Call status callbacks: the customer's leg (the number's status callback) or the agent's. */
@@ -215,10 +228,17 @@ export class VoiceChannel {
     this.host.kick();
   }
 
+  /** Twilio's real-time transcription callback (./transcription.ts). */
+  transcription(cb: TranscriptionCallback) {
+    return this.transcript.onCallback(cb);
+  }
+
   /** Twilio's recording status callback: a finished recording is fetched, encrypted into R2, then deleted from Twilio. */
   async recording(p: RecordingCallback) {
     if (!this.host.row() || p.status !== "completed") return;
-    this.host.enqueueAction({ kind: "storeRecording", recordingSid: p.recordingSid, recordingUrl: p.recordingUrl, durationSeconds: p.durationSeconds, channels: p.channels });
+    this.host.enqueueAction({
+      kind: "storeRecording", recordingSid: p.recordingSid, recordingUrl: p.recordingUrl, durationSeconds: p.durationSeconds, channels: p.channels, since: Date.now(),
+    });
     this.host.kick();
   }
 }

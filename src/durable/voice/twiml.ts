@@ -4,6 +4,7 @@
  * Built with the `twilio` package's VoiceResponse.
  */
 import VoiceResponse from "twilio/lib/twiml/VoiceResponse";
+import type { TranscriptionStart } from "./transcription";
 
 /** Hold music from Twilio's public sound library (what Twilio itself plays by default). */
 export const DEFAULT_HOLD_MUSIC = "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3";
@@ -20,6 +21,7 @@ export type VoiceUrls = {
   conferenceStatus: string;
   agentStatus: string;
   recording: string;
+  transcription: string;
 };
 
 /** Every URL Twilio calls back for one contact. The query is covered by the signature. */
@@ -38,6 +40,7 @@ export function voiceUrls(publicBaseUrl: string, instanceId: string, contactId: 
     conferenceStatus: `${base}/twilio/voice/conference?${q}`,
     agentStatus: `${base}/twilio/status?${q}&leg=agent`,
     recording: `${base}/twilio/voice/recording?${q}`,
+    transcription: `${base}/twilio/voice/transcription?${q}`,
   };
 }
 
@@ -67,10 +70,27 @@ export function defaultQueueLoop(position: number | null, url: string): string {
   return r.toString();
 }
 
-/** The caller joins the contact's conference; leaving it (hanging up) ends the conference. */
-export function customerBridge(conference: string, urls: VoiceUrls, whisper: string[]): string {
+/** A whisper line: text spoken (in a voice) or audio played. */
+export type Spoken = { text?: string; audioUrl?: string; voice?: string; language?: string };
+
+function speak(r: VoiceResponse, whisper: Spoken[]) {
+  for (const s of whisper) {
+    if (s.audioUrl) r.play(s.audioUrl);
+    else if (s.text) r.say({ ...(s.voice ? { voice: s.voice } : {}), ...(s.language ? { language: s.language } : {}) } as VoiceResponse.SayAttributes, s.text);
+  }
+}
+
+/** The caller joins the contact's conference (after their whisper); leaving it (hanging up) ends the conference. */
+export function customerBridge(conference: string, urls: VoiceUrls, whisper: Spoken[], transcription?: TranscriptionStart | null): string {
   const r = new VoiceResponse();
-  for (const text of whisper) r.say(text);
+  speak(r, whisper);
+  if (transcription) {
+    // Real-time transcription of both sides (./transcription.ts): inbound = the customer, outbound = the agent.
+    r.start().transcription({
+      statusCallbackUrl: transcription.statusCallbackUrl, statusCallbackMethod: "POST", track: "both_tracks",
+      languageCode: transcription.languageCode, inboundTrackLabel: "customer", outboundTrackLabel: "agent", partialResults: false,
+    });
+  }
   const dial = r.dial();
   dial.conference(
     {
@@ -89,9 +109,9 @@ export function customerBridge(conference: string, urls: VoiceUrls, whisper: str
 }
 
 /** The agent's leg (softphone or own phone): the whisper, then the conference. */
-export function agentBridge(conference: string, whisper: string[]): string {
+export function agentBridge(conference: string, whisper: Spoken[]): string {
   const r = new VoiceResponse();
-  for (const text of whisper) r.say(text);
+  speak(r, whisper);
   const dial = r.dial();
   dial.conference({ startConferenceOnEnter: true, endConferenceOnExit: false, beep: "false" }, conference);
   return r.toString();

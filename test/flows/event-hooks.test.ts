@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { importFlow, simulateFlow, startFlow, validateFlow, type FlowAction, type FlowContent, type FlowType } from "../../src/flows";
+import agentWhisper from "../../src/flows/examples/agent-whisper.json";
+import { bye, demoCtx, flowOf, say, steps } from "./helpers";
+
+const hook = (hooks: Record<string, unknown>, id = "w"): FlowAction => ({
+  Identifier: id, Type: "UpdateContactEventHooks", Parameters: { EventHooks: hooks },
+  Transitions: { NextAction: "bye", Errors: [{ NextAction: "err", ErrorType: "NoMatchingError" }] },
+});
+const withHook = (hooks: Record<string, unknown>) => flowOf(hook(hooks), bye, say("err", "hook failed"));
+const arn = (id: string) => `arn:aws:connect:us-east-1:123456789012:instance/abc/contact-flow/${id}`;
+const whisperFlows = (types: Record<string, FlowType>) =>
+  Object.fromEntries(Object.entries(types).map(([id, type]) => [id, { type, content: flowOf(say("s", `${id} says hello`, "end"), { Identifier: "end", Type: "EndFlowExecution", Parameters: {}, Transitions: {} }) }]));
+const voice = { contactId: "c1", channel: "VOICE" as const };
+
+describe("UpdateContactEventHooks (Set whisper flow)", () => {
+  it("sets the agent or customer whisper flow on the contact (ARN → id) and goes on", () => {
+    const r = startFlow(withHook({ AgentWhisper: arn("aw-1") }), voice, demoCtx());
+    expect(steps(r.logs)).toEqual(["w:NextAction", "bye:End"]);
+    expect(r.state.eventHooks).toEqual({ AgentWhisper: "aw-1" });
+    expect(r.effects[0]).toEqual({ type: "set_event_hook", hook: "AgentWhisper", flowId: "aw-1" });
+    const both = startFlow(
+      flowOf({ ...hook({ AgentWhisper: "aw-1" }, "a"), Transitions: { NextAction: "c" } }, { ...hook({ CustomerWhisper: "cw-1" }, "c") }, bye, say("err", "x")),
+      voice, demoCtx(),
+    );
+    expect(both.state.eventHooks).toEqual({ AgentWhisper: "aw-1", CustomerWhisper: "cw-1" });
+  });
+
+  it("takes NoMatchingError for a flow the instance does not have, or one of the wrong type", () => {
+    const ctx = demoCtx({ flows: whisperFlows({ "aw-1": "AGENT_WHISPER", "cw-1": "CUSTOMER_WHISPER" }) });
+    expect(steps(startFlow(withHook({ AgentWhisper: "nope" }), voice, ctx).logs)[0]).toBe("w:Error: NoMatchingError");
+    const wrong = startFlow(withHook({ AgentWhisper: "cw-1" }), voice, ctx);
+    expect(wrong.logs[0]).toMatchObject({ branch: "Error: NoMatchingError", data: { reason: 'flow "cw-1" is a CUSTOMER_WHISPER flow, not AGENT_WHISPER' } });
+    expect(wrong.state.eventHooks).toBeUndefined();
+    expect(steps(startFlow(withHook({ CustomerWhisper: "cw-1" }), voice, ctx).logs)[0]).toBe("w:NextAction");
+  });
+
+  it("validation: exactly one known hook naming a flow; other Amazon Connect hooks are named as unsupported", () => {
+    const problems = (hooks: unknown) => validateFlow(flowOf({ ...hook({}), Parameters: { EventHooks: hooks } }, bye, say("err", "x"))).errors;
+    expect(problems({ AgentWhisper: "aw-1" })).toEqual([]);
+    expect(problems({})).toEqual([expect.objectContaining({ actionId: "w", field: "Parameters.EventHooks" })]);
+    expect(problems({ AgentWhisper: "a", CustomerWhisper: "b" })).toEqual([expect.objectContaining({ field: "Parameters.EventHooks" })]);
+    expect(problems({ CustomerQueue: "q" })).toEqual([{ actionId: "w", field: "Parameters.EventHooks.CustomerQueue", message: "the CustomerQueue event hook is not supported by Switchboard (supported: AgentWhisper, CustomerWhisper)" }]);
+    expect(problems({ Bogus: "q" })[0].message).toBe('unknown event hook "Bogus"');
+    expect(problems({ AgentWhisper: "" })[0]).toMatchObject({ field: "Parameters.EventHooks.AgentWhisper" });
+    expect(problems({ AgentWhisper: "$.Attributes.flow" })[0].message).toContain("static flow");
+  });
+
+  it("import maps the hook's flow ARN to this instance's flow by the name in Metadata, and reports one it cannot", () => {
+    const content = {
+      Version: "2019-10-30", StartAction: "w",
+      Metadata: { ActionMetadata: { w: { parameters: { EventHooks: { AgentWhisper: { displayName: "VIP whisper" } } } } } },
+      Actions: [{ ...hook({ AgentWhisper: arn("123") }), Transitions: { NextAction: "bye" } }, bye],
+    };
+    const ok = importFlow(content, (kind, ref) => (kind === "flow" && ref.name === "VIP whisper" ? "f-vip" : null));
+    expect(ok.ok).toBe(true);
+    expect(ok.content!.Actions[0].Parameters).toEqual({ EventHooks: { AgentWhisper: "f-vip" } });
+    expect(ok.resolved).toEqual([{ actionId: "w", field: "EventHooks.AgentWhisper", from: arn("123"), to: "f-vip" }]);
+    const missing = importFlow(content, () => null);
+    expect(missing.ok).toBe(false);
+    expect(missing.unresolved).toEqual([{ actionId: "w", field: "EventHooks.AgentWhisper", kind: "flow", reference: arn("123"), name: "VIP whisper" }]);
+    expect(missing.errors[0]).toMatchObject({ actionId: "w", field: "Parameters.EventHooks.AgentWhisper" });
+  });
+
+  it("simulate: once queued, shows what the agent and the customer will hear from the whisper flows", async () => {
+    const ivr: FlowContent = flowOf(
+      { Identifier: "attrs", Type: "UpdateContactAttributes", Parameters: { Attributes: { tier: "vip", customerName: "Ada" } }, Transitions: { NextAction: "aw" } },
+      { ...hook({ AgentWhisper: "aw" }, "aw"), Transitions: { NextAction: "cw" } },
+      { ...hook({ CustomerWhisper: "cw" }, "cw"), Transitions: { NextAction: "q" } },
+      { Identifier: "q", Type: "TransferContactToQueue", Parameters: { QueueId: "demo:queue:billing" }, Transitions: { NextAction: "bye" } },
+      bye,
+    );
+    const flows = { aw: { type: "AGENT_WHISPER" as const, content: agentWhisper as FlowContent }, ...whisperFlows({ cw: "CUSTOMER_WHISPER" }) };
+    const sim = await simulateFlow(ivr, { ctx: demoCtx({ flows }) });
+    expect(sim.status).toBe("queued");
+    expect(sim.transcript).toEqual(expect.arrayContaining([
+      { from: "system", text: "agent whisper: flow aw" },
+      { from: "system", text: "agent whisper says: Billing call." },
+      { from: "system", text: "agent whisper says: VIP customer Ada." },
+      { from: "system", text: "customer whisper says: cw says hello" },
+    ]));
+  });
+
+  it("the agent-whisper example is a valid AGENT_WHISPER flow; input and queue actions are refused in a whisper", () => {
+    expect(validateFlow(agentWhisper, { flowType: "AGENT_WHISPER" })).toMatchObject({ errors: [], warnings: [] });
+    const menu = flowOf({ Identifier: "m", Type: "GetParticipantInput", Parameters: { Text: "Press 1" }, Transitions: { NextAction: "bye" } }, bye);
+    expect(validateFlow(menu, { flowType: "AGENT_WHISPER" }).errors).toEqual([expect.objectContaining({ actionId: "m", message: "GetParticipantInput cannot be used in a AGENT_WHISPER flow" })]);
+  });
+});
