@@ -21,8 +21,9 @@ import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResu
 import { ContactOutbox } from "./contact-record";
 import { splitRoomName } from "./names";
 import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
-import { runVoiceAction, type VoiceAction } from "./voice/actions";
+import { retryAfterFailure, runVoiceAction, type VoiceAction } from "./voice/actions";
 import { VoiceChannel, type RecordingCallback } from "./voice/channel";
+import type { TranscriptionCallback } from "./voice/transcription";
 
 export type Phase = "FLOW" | "QUEUED" | "CONNECTED" | "ENDED";
 
@@ -59,7 +60,6 @@ export type SessionRow = {
 };
 
 const RETRY_MS = 2_000;
-const MAX_ATTEMPTS = 8;
 export const CONTACT_SESSION_BINDING = "CONTACT_SESSION";
 
 function migrate(sql: SqlStorage) {
@@ -232,6 +232,15 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     return this.#voice.recording(p);
   }
 
+  voiceTranscription(cb: TranscriptionCallback) {
+    return this.#voice.transcription(cb);
+  }
+
+  /** The call's real-time transcript so far (decrypted; the API checks permission and audits). */
+  realtimeTranscript() {
+    return this.#voice.transcript.segments();
+  }
+
   // ─── chat (src/durable/chat): the widget's and the agent's sockets ──────────────────────────
 
   /** A new chat from the widget (POST /api/v1/chat/start): creates the contact and runs its flow's first turn. */
@@ -325,6 +334,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         await this.ensureContactRecord();
         await this.runActions();
         await this.#chat.runDue();
+        await this.#voice.transcript.runDue();
         await this.flushLogs();
         await this.#outbox.flush();
         await this.rearm();
@@ -349,8 +359,9 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       } catch (err) {
         const attempts = next.attempts + 1;
         console.error(JSON.stringify({ event: "contact_action_failed", contactId: this.contactId, action: next.action, attempts, error: String(err) }));
-        if (attempts >= MAX_ATTEMPTS) this.store.exec("DELETE FROM actions WHERE seq = ?", next.seq);
-        else this.store.exec("UPDATE actions SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?", attempts, Date.now() + RETRY_MS * 2 ** attempts, String(err), next.seq);
+        const at = await retryAfterFailure(this.env, this.instanceId, this.contactId, JSON.parse(next.action) as VoiceAction, attempts, String(err));
+        if (at === null) this.store.exec("DELETE FROM actions WHERE seq = ?", next.seq);
+        else this.store.exec("UPDATE actions SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?", attempts, at, String(err), next.seq);
         return;
       }
     }
@@ -390,8 +401,8 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   private async rearm() {
     const actionsDue = this.store.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM actions").one().at;
-    const chatDue = this.#chat.nextDue();
-    const due = actionsDue === null ? chatDue : chatDue === null ? actionsDue : Math.min(actionsDue, chatDue);
+    const times = [actionsDue, this.#chat.nextDue(), this.#voice.transcript.nextDue()].filter((t): t is number => t !== null);
+    const due = times.length ? Math.min(...times) : null;
     const more =
       this.#outbox.pending() > 0 ||
       this.store.exec<{ n: number }>("SELECT (SELECT count(*) FROM pending_logs) + (SELECT count(*) FROM pending_contact) AS n").one().n > 0;

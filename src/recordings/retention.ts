@@ -8,7 +8,7 @@
 import { and, asc, eq, inArray, lt, ne } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { InstanceScope, type Statement } from "../db/scoped";
-import { contactEvents, contacts, flowLogs, instances, recordings } from "../db/schema";
+import { contactEvents, contacts, flowLogs, instances, recordings, recordingUploads } from "../db/schema";
 import { deleteContactText, deleteContactTextStatement } from "../db/transcript-search";
 import { deleteRecordings, type RecordingKind, type RecordingsEnv } from "./store";
 
@@ -94,6 +94,7 @@ export async function runRetention(
     await deleteRecordings(env, instanceId, media.map((m) => m.id));
     const statements: Statement[] = [
       db.delete(recordings).where(scope.where(recordings, inArray(recordings.contactId, contactIds))),
+      db.delete(recordingUploads).where(scope.where(recordingUploads, inArray(recordingUploads.contactId, contactIds))),
       db.delete(contactEvents).where(scope.where(contactEvents, inArray(contactEvents.contactId, contactIds))),
       db.delete(flowLogs).where(scope.where(flowLogs, inArray(flowLogs.contactId, contactIds))),
       deleteContactTextStatement(db, instanceId, contactIds),

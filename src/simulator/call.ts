@@ -176,6 +176,7 @@ export class Call {
         case "Stop":
           for (const child of verb.children) {
             if (child.name === "Recording") await this.phone.stopRecordings(this);
+            if (child.name === "Transcription") await this.phone.transcriptions.stop(this.sid, child.attrs.name);
           }
           break;
         case "Connect": {
@@ -218,8 +219,8 @@ export class Call {
       });
     } else if (el.name === "Stream") {
       this.emit({ type: "stream", callSid: this.sid, url: el.attrs.url, mode: "start" });
-    } else if (el.name === "Transcription") {
-      this.emit({ type: "stream", callSid: this.sid, url: el.attrs.statusCallbackUrl ?? "", mode: "start" });
+    } else if (el.name === "Transcription" && el.attrs.statusCallbackUrl) {
+      await this.phone.transcriptions.start(this, el.attrs, this.resolve(el.attrs.statusCallbackUrl, docUrl));
     }
   }
 
@@ -274,6 +275,7 @@ export class Call {
 
   /** Speaks while a <Gather input="speech"> listens. */
   async say(speech: string) {
+    if (this.wait.kind === "gather") await this.phone.transcriptions.speech(this, speech, []);
     return this.input({ speech });
   }
 

@@ -12,6 +12,7 @@ export type PhoneEvent =
   | { type: "dial"; callSid: string; to: string }
   | { type: "recording"; callSid: string; recordingSid: string; status: string }
   | { type: "stream"; callSid: string; url: string; mode: "start" | "connect" }
+  | { type: "transcription"; callSid: string; transcriptionSid: string; event: "started" | "content" | "stopped"; track?: string; text?: string }
   | { type: "status"; callSid: string; status: string }
   | { type: "call-created"; callSid: string; from: string; to: string; direction: string }
   | { type: "hangup"; callSid: string; by: "caller" | "twiml" | "rest" | "end-of-twiml" }
@@ -47,6 +48,8 @@ export function formatEvent(e: PhoneEvent): string {
       return `${who} media stream (${e.mode}) to ${e.url}`;
     case "status":
       return `${who} status: ${e.status}`;
+    case "transcription":
+      return `${who} transcription ${e.transcriptionSid.slice(0, 8)}: ${e.event}${e.text ? ` (${e.track}) "${e.text}"` : ""}`;
     case "call-created":
       return `${who} new ${e.direction} call ${e.from} → ${e.to}`;
     case "hangup":

@@ -12,6 +12,7 @@ import type { PhoneEvent } from "./events";
 import { linearToMulaw, wav } from "./audio";
 import { answerRest } from "./rest";
 import { twilioSignature } from "./signature";
+import { Transcriptions } from "./transcription";
 
 export type Transport = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -54,6 +55,8 @@ export class Phone {
   readonly calls = new Map<string, Call>();
   readonly conferences = new Map<string, Conference>();
   readonly recordings = new Map<string, Recording>();
+  /** Real-time transcriptions (`<Start><Transcription>`), by TranscriptionSid. */
+  readonly transcriptions = new Transcriptions(this);
   readonly events: PhoneEvent[] = [];
   /** Requests the REST API accepted, for tests to inspect: method, path, form. */
   readonly restLog: { method: string; path: string; form: Record<string, string> }[] = [];
@@ -162,6 +165,7 @@ export class Phone {
     for (const rec of this.recordings.values()) {
       if (rec.callSid === call.sid && (rec.status === "in-progress" || rec.status === "paused")) await this.completeRecording(rec);
     }
+    await this.transcriptions.stop(call.sid);
     await this.sendStatus(call, "completed");
   }
 

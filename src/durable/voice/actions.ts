@@ -8,12 +8,14 @@ import { users } from "../../db/schema";
 import { TwilioApiError, TwilioRest } from "../../workers/twilio/rest";
 import { loadInstance } from "../../workers/twilio/verify";
 import { storeRecording } from "../../recordings/store";
+import { RECORDING_GIVE_UP_MS, retryDelay, tryNoteUpload } from "../../recordings/uploads";
 import { queueRoomName } from "../names";
 import { DEFAULT_HOLD_MUSIC, voiceUrls } from "./twiml";
 
 export type VoiceAction =
   | { kind: "bridge"; agentId: string; record: ("Agent" | "Customer")[] }
-  | { kind: "storeRecording"; recordingSid: string; recordingUrl: string; durationSeconds: number; channels: number }
+  /** `since`: when Twilio said the recording was ready (the retries' give-up clock starts there). */
+  | { kind: "storeRecording"; recordingSid: string; recordingUrl: string; durationSeconds: number; channels: number; since?: number }
   | { kind: "hold"; onHold: boolean }
   | { kind: "toQueue" }
   | { kind: "transferToNumber"; phoneNumber: string }
@@ -73,7 +75,7 @@ export async function runVoiceAction(
     case "storeRecording": {
       const media = await twilio.fetchRecording(action.recordingUrl);
       const length = Number(media.headers.get("content-length") ?? "NaN");
-      await storeRecording(env, {
+      const stored = await storeRecording(env, {
         instanceId, contactId, kind: "recording", contentType: "audio/wav",
         body: Number.isFinite(length) ? media.body! : new Uint8Array(await media.arrayBuffer()),
         length: Number.isFinite(length) ? length : undefined,
@@ -81,6 +83,7 @@ export async function runVoiceAction(
       });
       // Stored encrypted in R2: now it can go from Twilio.
       await ignoreEnded(twilio.deleteRecording(action.recordingSid));
+      await tryNoteUpload(env, { instanceId, contactId, kind: "recording", externalId: action.recordingSid, status: "stored", attempts: 0, recordingId: stored.id });
       return;
     }
     case "hold": {
@@ -120,6 +123,50 @@ export async function runVoiceAction(
       await ignoreEnded(twilio.hangupCall(action.callSid));
       return;
   }
+}
+
+const MAX_ATTEMPTS = 8;
+const RETRY_MS = 2_000;
+
+/**
+ * After a failed attempt: when to try the action again, or null to drop it. Storing a recording
+ * never gives up silently: it is retried with capped backoff (up to hourly) for
+ * RECORDING_GIVE_UP_MS, its state written on the contact (`pending` with the last error), and
+ * then marked `failed` (the recording stays at Twilio). Calls on the live call give up after
+ * MAX_ATTEMPTS (by then the call has moved on).
+ */
+export async function retryAfterFailure(
+  env: Env,
+  instanceId: string,
+  contactId: string,
+  action: VoiceAction,
+  attempts: number,
+  error: string,
+  now = Date.now(),
+): Promise<number | null> {
+  if (action.kind !== "storeRecording") return attempts >= MAX_ATTEMPTS ? null : now + RETRY_MS * 2 ** attempts;
+  const note = { instanceId, contactId, kind: "recording" as const, externalId: action.recordingSid, attempts, lastError: error };
+  if (now - (action.since ?? now) >= RECORDING_GIVE_UP_MS) {
+    console.error(JSON.stringify({ event: "recording_store_given_up", instanceId, contactId, recordingSid: action.recordingSid, attempts, error }));
+    await tryNoteUpload(env, { ...note, status: "failed" });
+    return null;
+  }
+  const next = now + retryDelay(attempts);
+  await tryNoteUpload(env, { ...note, status: "pending", nextAttemptAt: next });
+  return next;
+}
+
+/** Calls the agent's leg into the contact: their own phone when set, else their browser softphone (Twilio Client identity). */
+async function dialAgentLeg(env: Env, twilio: TwilioRest, urls: ReturnType<typeof voiceUrls>, row: Row, agentId: string): Promise<string> {
+  const [agent] = await createDb(env.DB).select({ phone: users.phoneNumber }).from(users).where(eq(users.id, agentId));
+  const leg = await twilio.createCall({
+    to: agent?.phone ?? `client:${agentId}`,
+    from: row.to_number ?? "",
+    url: urls.agentLeg,
+    statusCallback: urls.agentStatus,
+    timeoutSeconds: 30,
+  });
+  return leg.sid;
 }
 
 /** A call that already ended cannot be redirected or hung up: that is done, not an error. */

@@ -69,6 +69,31 @@ export const UpdateContactTargetQueue: ActionHandler = {
 };
 
 const PARTICIPANTS = ["Agent", "Customer"] as const;
+const ANALYTICS_MODES = ["RealTime", "PostContact"];
+const LANGUAGE = /^[a-z]{2,3}-[A-Z]{2}$/;
+
+/**
+ * `AnalyticsBehavior` (Contact Lens in Amazon Connect): for us, Twilio's real-time transcription
+ * of the connected call, stored encrypted as the contact's transcript. Voice modes RealTime and
+ * PostContact both give that transcript; redaction is not available.
+ */
+function checkAnalytics(a: unknown, participants: unknown[], report: (field: string, message: string) => void) {
+  if (a === undefined) return;
+  if (!isObject(a)) return report("AnalyticsBehavior", "must be an object");
+  if (a.Enabled !== "True" && a.Enabled !== "False") report("AnalyticsBehavior.Enabled", 'must be "True" or "False"');
+  if (a.Enabled !== "True") return;
+  if (!participants.includes("Agent") || !participants.includes("Customer")) {
+    report("AnalyticsBehavior", "can only be enabled when both Agent and Customer are recorded");
+  }
+  if (a.AnalyticsLanguage !== undefined && (typeof a.AnalyticsLanguage !== "string" || !LANGUAGE.test(a.AnalyticsLanguage))) {
+    report("AnalyticsBehavior.AnalyticsLanguage", "must be a language code such as en-US");
+  }
+  if (a.AnalyticsRedactionBehavior === "Enabled") report("AnalyticsBehavior.AnalyticsRedactionBehavior", "redaction is not supported: set Disabled");
+  const modes = isObject(a.ChannelConfiguration) && isObject(a.ChannelConfiguration.Voice) ? a.ChannelConfiguration.Voice.AnalyticsModes : undefined;
+  if (modes !== undefined && (!Array.isArray(modes) || modes.some((m) => !ANALYTICS_MODES.includes(m as string)))) {
+    report("AnalyticsBehavior.ChannelConfiguration.Voice.AnalyticsModes", "must be a list chosen from RealTime and PostContact");
+  }
+}
 
 export const UpdateContactRecordingBehavior: ActionHandler = {
   type: "UpdateContactRecordingBehavior",
@@ -83,13 +108,16 @@ export const UpdateContactRecordingBehavior: ActionHandler = {
     for (const p of b.RecordedParticipants) {
       if (!(PARTICIPANTS as readonly unknown[]).includes(p)) report("RecordingBehavior.RecordedParticipants", `"${String(p)}" is not Agent or Customer`);
     }
+    checkAnalytics(params.AnalyticsBehavior, b.RecordedParticipants, report);
   },
   run(r) {
     const b = r.params.RecordingBehavior as { RecordedParticipants?: unknown[] } | undefined;
     const participants = (b?.RecordedParticipants ?? []).filter((p): p is "Agent" | "Customer" => (PARTICIPANTS as readonly unknown[]).includes(p));
-    r.state.recording = { participants };
-    r.emit({ type: "set_recording", participants });
-    return next({ participants });
+    const a = isObject(r.params.AnalyticsBehavior) ? r.params.AnalyticsBehavior : undefined;
+    const analytics = a?.Enabled === "True" && participants.length === 2 ? { language: typeof a.AnalyticsLanguage === "string" ? a.AnalyticsLanguage : "en-US" } : undefined;
+    r.state.recording = { participants, ...(analytics ? { analytics } : {}) };
+    r.emit({ type: "set_recording", participants, ...(analytics ? { analytics } : {}) });
+    return next({ participants, ...(analytics ? { analytics: analytics.language } : {}) });
   },
 };
 

@@ -9,6 +9,7 @@ import { decryptField, keyringFromEnv, searchHash } from "../lib/crypto";
 import { openNotes } from "./after-contact-work";
 import { badRequest, notFound } from "../lib/errors";
 import { transcriptMatch } from "../../db/transcript-search";
+import { contactUploads, uploadToApi } from "../../recordings/uploads";
 import { clientInfo, parseQuery } from "../lib/request";
 import { fields, iso } from "./resource";
 
@@ -99,9 +100,12 @@ export const contactRoutes = new Hono<AppEnv>()
       .from(contactEvents)
       .where(scope.where(contactEvents, eq(contactEvents.contactId, row.id)))
       .orderBy(asc(contactEvents.at), asc(contactEvents.id));
+    const uploads = await contactUploads(scope, row.id);
     await scope.writeAudit({ userId: c.var.caller.userId, action: "read", resourceType: "contact", resourceId: row.id, ...clientInfo(c) });
     return c.json({
       ...(await toApi(c.env, row)),
+      /** Where storing the contact's recordings and transcripts stands: pending (being retried, with the last error), stored, failed. */
+      recordingStatus: uploads.map(uploadToApi),
       events: events.map((e) => ({ type: e.type, at: iso(e.at), agentId: e.agentId, queueId: e.queueId, data: e.data })),
     });
   });

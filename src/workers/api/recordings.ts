@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
 import { contacts } from "../../db/schema";
+import { contactRoomName } from "../../durable/names";
 import { IntegrityError } from "../../recordings/envelope";
 import { erasePersonalData } from "../../recordings/personal-data";
 import {
@@ -49,6 +50,18 @@ export const contactRecordingRoutes = new Hono<AppEnv>()
       details: { contactId, results: rows.length },
     });
     return c.json({ items: rows.map(toApi) });
+  })
+  // A call's real-time transcript while it is kept (until 24 h after the contact ended; the stored transcript is listed above).
+  .get("/:contactId/realtime-transcript", requirePermission("recordings.listen"), async (c) => {
+    const scope = c.var.scope;
+    const contact = await scope.get(contacts, c.req.param("contactId"));
+    if (!contact) throw notFound("Contact");
+    const segments = contact.channel === "VOICE" ? await c.env.CONTACT_SESSION.getByName(contactRoomName(scope.instanceId, contact.id)).realtimeTranscript() : [];
+    await scope.writeAudit({
+      userId: c.var.caller.userId, action: "read", resourceType: "realtime_transcript", resourceId: contact.id, ...clientInfo(c),
+      details: { contactId: contact.id, segments: segments.length },
+    });
+    return c.json({ items: segments.map((s) => ({ ...s, at: iso(s.at) })) });
   })
   .delete("/:contactId/personal-data", requirePermission("instance.configure"), async (c) => {
     const report = await erasePersonalData(c.env, c.var.scope, c.req.param("contactId"), {

@@ -12,6 +12,7 @@ import type { AppEnv } from "../env";
 import { sha256Hex } from "../lib/crypto";
 import { ApiError } from "../lib/errors";
 import { sayAndHangup } from "../../durable/voice/twiml";
+import { transcriptionCallback } from "./transcription";
 import { assertSignature, instanceOfNumber, loadInstance, readForm, type TwilioInstance } from "./verify";
 
 const xml = (c: Context<AppEnv>, twiml: string) => c.body(twiml, 200, { "content-type": "text/xml; charset=utf-8" });
@@ -128,6 +129,13 @@ export const twilioRoutes = new Hono<AppEnv>()
       durationSeconds: Number(v.params.RecordingDuration ?? 0) || 0,
       channels: Number(v.params.RecordingChannels ?? 1) || 1,
     });
+    return c.body(null, 204);
+  })
+  .post("/voice/transcription", async (c) => {
+    const v = await verifyCallback(c);
+    const cb = transcriptionCallback(v.params);
+    if (!cb.success) throw new ApiError(400, "validation_failed", cb.error);
+    await session(c, v.instance.id, v.contactId).voiceTranscription(cb.data);
     return c.body(null, 204);
   })
   .post("/voice/conference", async (c) => {

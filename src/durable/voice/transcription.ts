@@ -1,0 +1,200 @@
+/**
+ * Real-time transcription of a call, where the flow enabled analytics
+ * (`UpdateContactRecordingBehavior` → `AnalyticsBehavior.Enabled`): once an agent is connected,
+ * the caller's TwiML starts Twilio's `<Start><Transcription>` (both tracks: inbound = the
+ * customer, outbound = what the customer hears, the agent), and Twilio posts what was said to
+ * `/twilio/voice/transcription`.
+ *
+ * - Fragments are kept in the ContactSession's SQLite, each text sealed with the instance's field
+ *   key (bound to the contact), idempotent on (TranscriptionSid, SequenceId). Only final results.
+ * - When the contact has ended (and Twilio said transcription-stopped, or STOP_GRACE_MS passed)
+ *   the whole transcript is stored encrypted in R2 like a chat transcript (kind "transcript"),
+ *   its words indexed for contact search, `TRANSCRIPT_STORED` recorded on the contact; retried
+ *   with backoff, its state in `recording_uploads`.
+ * - Fragments are deleted FRAGMENT_TTL_MS after the contact ended (logged), stored or not: a
+ *   transcript still not stored by then is given up (`failed`).
+ * All of it runs from the session's alarm (`runDue`, `nextDue`), so a restart loses nothing.
+ */
+import { createDb } from "../../db/client";
+import { indexContactText } from "../../db/transcript-search";
+import { storeRecording } from "../../recordings/store";
+import { retryDelay, tryNoteUpload } from "../../recordings/uploads";
+import { decryptField, encryptField, keyringFromEnv } from "../../workers/lib/crypto";
+import type { FlowState } from "../../flows";
+import type { VoiceHost } from "./channel";
+
+export const FRAGMENT_TTL_MS = 24 * 60 * 60 * 1000;
+/** After the contact ends, how long to wait for Twilio's last fragments when no transcription-stopped came. */
+export const STOP_GRACE_MS = 60_000;
+export const TRANSCRIPT_FORMAT = "switchboard.call-transcript/1";
+
+export type TranscriptionEvent = "transcription-started" | "transcription-content" | "transcription-stopped" | "transcription-error";
+export type TranscriptionCallback = {
+  event: TranscriptionEvent;
+  transcriptionSid: string;
+  sequenceId: number;
+  track: "inbound_track" | "outbound_track" | null;
+  final: boolean;
+  text: string | null;
+  confidence: number | null;
+  at: number;
+};
+
+/** What the bridge TwiML starts: `<Start><Transcription>` with these. */
+export type TranscriptionStart = { statusCallbackUrl: string; languageCode: string };
+
+export type TranscriptSegment = { at: number; participant: "CUSTOMER" | "AGENT"; text: string; confidence: number | null };
+
+type StateRow = {
+  started_at: number;
+  language: string;
+  stopped_at: number | null;
+  store_due_at: number | null;
+  store_attempts: number;
+  stored_at: number | null;
+  purge_due_at: number | null;
+  purged_at: number | null;
+};
+
+const fragmentField = (contactId: string) => `call-transcript.fragment:${contactId}`;
+
+export class RealtimeTranscript {
+  constructor(private readonly host: VoiceHost) {}
+
+  static schema(sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS rt_transcription (
+      id INTEGER PRIMARY KEY CHECK (id = 1), started_at INTEGER NOT NULL, language TEXT NOT NULL, stopped_at INTEGER,
+      store_due_at INTEGER, store_attempts INTEGER NOT NULL DEFAULT 0, stored_at INTEGER, purge_due_at INTEGER, purged_at INTEGER)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS rt_fragments (
+      transcription_sid TEXT NOT NULL, sequence_id INTEGER NOT NULL, at INTEGER NOT NULL, track TEXT NOT NULL,
+      confidence REAL, text_enc TEXT NOT NULL, PRIMARY KEY (transcription_sid, sequence_id))`);
+  }
+
+  private state(): StateRow | null {
+    return this.host.sql.exec<StateRow>("SELECT * FROM rt_transcription WHERE id = 1").toArray()[0] ?? null;
+  }
+
+  private get externalId() {
+    return `call-transcript:${this.host.contactId}`;
+  }
+
+  /** For the bridge TwiML: what to start, once per call, if the flow enabled analytics. */
+  startFor(flowState: string | null, statusCallbackUrl: string): TranscriptionStart | null {
+    const analytics = flowState ? (JSON.parse(flowState) as FlowState).recording?.analytics : undefined;
+    if (!analytics || this.state()) return null;
+    this.host.sql.exec("INSERT INTO rt_transcription (id, started_at, language) VALUES (1, ?, ?)", Date.now(), analytics.language);
+    return { statusCallbackUrl, languageCode: analytics.language };
+  }
+
+  /** One of Twilio's transcription callbacks. Repeats (same sid and sequence id) change nothing. */
+  async onCallback(cb: TranscriptionCallback): Promise<void> {
+    const s = this.state();
+    if (!s || s.purged_at !== null) return; // not started by us, or already deleted
+    if (cb.event === "transcription-content" && cb.final && cb.text?.trim() && cb.track) {
+      const sealed = await encryptField(keyringFromEnv(this.host.env), this.host.instanceId, fragmentField(this.host.contactId), cb.text.trim());
+      this.host.sql.exec(
+        "INSERT OR IGNORE INTO rt_fragments (transcription_sid, sequence_id, at, track, confidence, text_enc) VALUES (?, ?, ?, ?, ?, ?)",
+        cb.transcriptionSid, cb.sequenceId, cb.at, cb.track, cb.confidence, sealed,
+      );
+    } else if (cb.event === "transcription-stopped" || cb.event === "transcription-error") {
+      if (cb.event === "transcription-error") console.warn(JSON.stringify({ event: "realtime_transcription_error", contactId: this.host.contactId, sid: cb.transcriptionSid }));
+      this.host.sql.exec("UPDATE rt_transcription SET stopped_at = coalesce(stopped_at, ?) WHERE id = 1", Date.now());
+      // Already ended and waiting out the grace period: store now.
+      this.host.sql.exec("UPDATE rt_transcription SET store_due_at = ? WHERE id = 1 AND store_due_at > ? AND store_attempts = 0", Date.now(), Date.now());
+    }
+    this.host.kick();
+  }
+
+  /** The transcript so far, decrypted, in the order it was spoken. */
+  async segments(): Promise<TranscriptSegment[]> {
+    const rows = this.host.sql
+      .exec<{ at: number; track: string; confidence: number | null; text_enc: string }>(
+        "SELECT at, track, confidence, text_enc FROM rt_fragments ORDER BY at, transcription_sid, sequence_id",
+      )
+      .toArray();
+    const keys = keyringFromEnv(this.host.env);
+    return Promise.all(
+      rows.map(async (r) => ({
+        at: r.at,
+        participant: r.track === "inbound_track" ? ("CUSTOMER" as const) : ("AGENT" as const),
+        text: await decryptField(keys, this.host.instanceId, fragmentField(this.host.contactId), r.text_enc),
+        confidence: r.confidence,
+      })),
+    );
+  }
+
+  /** When the alarm is next needed for the transcript (storing or deleting fragments), or null. */
+  nextDue(): number | null {
+    const s = this.state();
+    if (!s) return null;
+    const ended = this.host.row()?.phase === "ENDED";
+    if (ended && s.store_due_at === null && s.stored_at === null && s.purge_due_at === null && s.purged_at === null) return Date.now();
+    const due = [s.stored_at === null ? s.store_due_at : null, s.purge_due_at].filter((d): d is number => d !== null);
+    return due.length ? Math.min(...due) : null;
+  }
+
+  /** From the session's work: schedule once the contact ended, store when due, delete fragments when due. */
+  async runDue(now = Date.now()): Promise<void> {
+    let s = this.state();
+    const r = this.host.row();
+    if (!s || !r) return;
+    if (r.phase === "ENDED" && s.purge_due_at === null && s.purged_at === null) {
+      const endedAt = r.ended_at ?? now;
+      const storeAt = s.stopped_at !== null ? now : endedAt + STOP_GRACE_MS;
+      this.host.sql.exec("UPDATE rt_transcription SET store_due_at = ?, purge_due_at = ? WHERE id = 1", storeAt, endedAt + FRAGMENT_TTL_MS);
+      s = this.state()!;
+    }
+    if (s.stored_at === null && s.store_due_at !== null && s.store_due_at <= now && s.purged_at === null) await this.store(s, now);
+    s = this.state()!;
+    if (s.purge_due_at !== null && s.purge_due_at <= now) await this.purge("retention", now);
+  }
+
+  private async store(s: StateRow, now: number) {
+    const { env, instanceId, contactId } = this.host;
+    try {
+      const segments = await this.segments();
+      let recordingId: string | null = null;
+      if (segments.length) {
+        const r = this.host.row();
+        const transcript = { format: TRANSCRIPT_FORMAT, instanceId, contactId, language: s.language, startedAt: s.started_at, endedAt: r?.ended_at ?? null, segments };
+        const stored = await storeRecording(env, {
+          instanceId, contactId, kind: "transcript", body: JSON.stringify(transcript), contentType: "application/json", externalId: this.externalId,
+        });
+        recordingId = stored.id;
+        const words = await indexContactText(createDb(env.DB), env.SWITCHBOARD_SECRET, instanceId, contactId, segments.map((x) => x.text));
+        this.host.record({ contactId, type: "TRANSCRIPT_STORED", at: Date.now(), data: { recordingId, source: "REALTIME_TRANSCRIPTION", segments: segments.length, indexedWords: words } });
+        await tryNoteUpload(env, { instanceId, contactId, kind: "transcript", externalId: this.externalId, status: "stored", attempts: s.store_attempts, recordingId });
+      }
+      this.host.sql.exec("UPDATE rt_transcription SET stored_at = ? WHERE id = 1", now);
+    } catch (err) {
+      const attempts = s.store_attempts + 1;
+      const next = now + retryDelay(attempts);
+      console.error(JSON.stringify({ event: "realtime_transcript_store_failed", contactId, attempts, error: String(err) }));
+      this.host.sql.exec("UPDATE rt_transcription SET store_attempts = ?, store_due_at = ? WHERE id = 1", attempts, next);
+      await tryNoteUpload(env, {
+        instanceId, contactId, kind: "transcript", externalId: this.externalId, status: "pending", attempts, lastError: String(err), nextAttemptAt: next,
+      });
+    }
+  }
+
+  /**
+   * Deletes every fragment (24 hours after the contact ended, or on a personal-data request) and
+   * takes no more; a transcript not stored by then is given up, and says so.
+   */
+  async purge(reason: "retention" | "personal_data", now = Date.now()): Promise<number> {
+    const s = this.state();
+    if (!s) return 0;
+    const n = this.host.sql.exec<{ n: number }>("SELECT count(*) AS n FROM rt_fragments").one().n;
+    this.host.sql.exec("DELETE FROM rt_fragments");
+    this.host.sql.exec("UPDATE rt_transcription SET purged_at = ?, purge_due_at = NULL, store_due_at = NULL WHERE id = 1", now);
+    console.log(JSON.stringify({ event: "realtime_transcript_fragments_deleted", instanceId: this.host.instanceId, contactId: this.host.contactId, reason, fragments: n }));
+    if (s.stored_at === null && s.store_attempts > 0 && reason === "retention") {
+      console.error(JSON.stringify({ event: "realtime_transcript_given_up", contactId: this.host.contactId, attempts: s.store_attempts }));
+      await tryNoteUpload(this.host.env, {
+        instanceId: this.host.instanceId, contactId: this.host.contactId, kind: "transcript", externalId: this.externalId, status: "failed",
+        attempts: s.store_attempts, lastError: `fragments deleted ${Math.round(FRAGMENT_TTL_MS / 3_600_000)} h after the contact ended before the transcript could be stored`,
+      });
+    }
+    return n;
+  }
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { startFlow, validateFlow, type FlowAction } from "../../src/flows";
+import { bye, demoCtx, flowOf } from "./helpers";
+
+const record = (participants: string[], analytics?: unknown): FlowAction => ({
+  Identifier: "rec", Type: "UpdateContactRecordingBehavior",
+  Parameters: { RecordingBehavior: { RecordedParticipants: participants }, ...(analytics === undefined ? {} : { AnalyticsBehavior: analytics }) },
+  Transitions: { NextAction: "bye" },
+});
+const voice = { contactId: "c1", channel: "VOICE" as const };
+
+describe("UpdateContactRecordingBehavior AnalyticsBehavior (real-time transcription)", () => {
+  it("enabled analytics turns on the call's transcription in the analytics language; disabled or absent leaves it off", () => {
+    const on = startFlow(flowOf(record(["Agent", "Customer"], { Enabled: "True", AnalyticsLanguage: "fr-FR", ChannelConfiguration: { Voice: { AnalyticsModes: ["RealTime"] } } }), bye), voice, demoCtx());
+    expect(on.state.recording).toEqual({ participants: ["Agent", "Customer"], analytics: { language: "fr-FR" } });
+    expect(on.effects).toContainEqual({ type: "set_recording", participants: ["Agent", "Customer"], analytics: { language: "fr-FR" } });
+    const defaultLanguage = startFlow(flowOf(record(["Agent", "Customer"], { Enabled: "True" }), bye), voice, demoCtx());
+    expect(defaultLanguage.state.recording.analytics).toEqual({ language: "en-US" });
+    for (const off of [undefined, { Enabled: "False" }]) {
+      expect(startFlow(flowOf(record(["Agent", "Customer"], off), bye), voice, demoCtx()).state.recording).toEqual({ participants: ["Agent", "Customer"] });
+    }
+  });
+
+  it("is checked at import: both participants recorded, a language code, no redaction, known voice modes", () => {
+    const problems = (participants: string[], analytics: unknown) => validateFlow(flowOf(record(participants, analytics), bye)).errors.map((e) => `${e.field}: ${e.message}`);
+    expect(problems(["Agent", "Customer"], { Enabled: "True", AnalyticsLanguage: "en-US", AnalyticsRedactionBehavior: "Disabled" })).toEqual([]);
+    expect(problems(["Customer"], { Enabled: "True" })).toEqual(["Parameters.AnalyticsBehavior: can only be enabled when both Agent and Customer are recorded"]);
+    expect(problems(["Agent", "Customer"], { Enabled: "yes" })).toEqual(['Parameters.AnalyticsBehavior.Enabled: must be "True" or "False"']);
+    expect(problems(["Agent", "Customer"], { Enabled: "True", AnalyticsLanguage: "english" })).toEqual(["Parameters.AnalyticsBehavior.AnalyticsLanguage: must be a language code such as en-US"]);
+    expect(problems(["Agent", "Customer"], { Enabled: "True", AnalyticsRedactionBehavior: "Enabled" })).toEqual([
+      "Parameters.AnalyticsBehavior.AnalyticsRedactionBehavior: redaction is not supported: set Disabled",
+    ]);
+    expect(problems(["Agent", "Customer"], { Enabled: "True", ChannelConfiguration: { Voice: { AnalyticsModes: ["Sentiment"] } } })).toEqual([
+      "Parameters.AnalyticsBehavior.ChannelConfiguration.Voice.AnalyticsModes: must be a list chosen from RealTime and PostContact",
+    ]);
+  });
+});
