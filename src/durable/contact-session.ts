@@ -241,6 +241,19 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     return this.#voice.transcript.segments();
   }
 
+  /**
+   * A personal-data request, or retention deleting the contact's transcript or record
+   * (src/recordings/personal-data.ts, retention.ts): what this object still holds of the
+   * contact's words goes — the chat's messages and the customer's name, the call's transcript
+   * fragments (and no more are taken).
+   */
+  async erasePersonalData(reason: "personal_data" | "retention" = "personal_data"): Promise<{ chatMessages: number; transcriptFragments: number }> {
+    const chatMessages = this.#chat.store.erase();
+    const transcriptFragments = await this.#voice.transcript.purge(reason);
+    this.kick();
+    return { chatMessages, transcriptFragments };
+  }
+
   // ─── chat (src/durable/chat): the widget's and the agent's sockets ──────────────────────────
 
   /** A new chat from the widget (POST /api/v1/chat/start): creates the contact and runs its flow's first turn. */

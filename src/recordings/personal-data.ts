@@ -2,36 +2,55 @@
  * Deleting one contact's personal data on request: the contact record stays (times, queue,
  * agent, outcome — what metrics need), its personal data goes: the caller's number and its
  * search hash, attributes, notes, event and flow-log payloads, every recording and transcript
- * (objects removed from R2, rows kept as `deleted` tombstones), and the transcript's words in
- * the contact search index (so contact search no longer finds it by them).
+ * (objects removed from R2, rows kept as `deleted` tombstones), the transcript's words in
+ * the contact search index (so contact search no longer finds it by them), and what the
+ * contact's ContactSession object still holds (a chat's messages, a call's real-time
+ * transcript fragments) — asked first, so a failure there changes nothing and can be retried.
  */
 import { eq } from "drizzle-orm";
 import type { InstanceScope } from "../db/scoped";
 import { contactEvents, contacts, flowLogs, recordings } from "../db/schema";
 import { deleteContactTextStatement } from "../db/transcript-search";
+import { contactRoomName } from "../durable/names";
 import { deleteRecordings, type RecordingsEnv } from "./store";
 
-export type ErasureReport = { contactId: string; recordings: number; transcripts: number };
+export type ErasureReport = { contactId: string; recordings: number; transcripts: number; chatMessages: number; transcriptFragments: number };
+
+/**
+ * What a contact's ContactSession object still holds of its words (chat messages, the customer's
+ * name, real-time transcript fragments) goes. Only voice and chat contacts have such an object.
+ */
+export async function eraseSessionContent(
+  env: Pick<Env, "CONTACT_SESSION">,
+  instanceId: string,
+  contact: { id: string; channel: string },
+  reason: "personal_data" | "retention",
+): Promise<{ chatMessages: number; transcriptFragments: number }> {
+  if (contact.channel !== "VOICE" && contact.channel !== "CHAT") return { chatMessages: 0, transcriptFragments: 0 };
+  return env.CONTACT_SESSION.getByName(contactRoomName(instanceId, contact.id)).erasePersonalData(reason);
+}
 
 /** Returns undefined when the contact is not in the scope's instance. */
 export async function erasePersonalData(
-  env: Pick<RecordingsEnv, "DB" | "RECORDINGS">,
+  env: Pick<RecordingsEnv, "DB" | "RECORDINGS"> & Pick<Env, "CONTACT_SESSION">,
   scope: InstanceScope,
   contactId: string,
   audit: { userId: string | null; ip?: string | null; userAgent?: string | null },
 ): Promise<ErasureReport | undefined> {
   const contact = await scope.get(contacts, contactId);
   if (!contact) return undefined;
+  const live = await eraseSessionContent(env, scope.instanceId, contact, "personal_data");
   const media = await scope.db
     .select({ id: recordings.id, kind: recordings.kind, status: recordings.status })
     .from(recordings)
     .where(scope.where(recordings, eq(recordings.contactId, contactId)));
-  const live = media.filter((m) => m.status !== "deleted");
-  await deleteRecordings(env, scope.instanceId, live.map((m) => m.id));
+  const stored = media.filter((m) => m.status !== "deleted");
+  await deleteRecordings(env, scope.instanceId, stored.map((m) => m.id));
   const report: ErasureReport = {
     contactId,
-    recordings: live.filter((m) => m.kind === "recording").length,
-    transcripts: live.filter((m) => m.kind === "transcript").length,
+    recordings: stored.filter((m) => m.kind === "recording").length,
+    transcripts: stored.filter((m) => m.kind === "transcript").length,
+    ...live,
   };
   const at = Date.now();
   await scope.batch([
@@ -46,7 +65,7 @@ export async function erasePersonalData(
     scope.audit({
       userId: audit.userId, action: "delete_personal_data", resourceType: "contact", resourceId: contactId,
       ip: audit.ip ?? null, userAgent: audit.userAgent ?? null,
-      details: { recordings: report.recordings, transcripts: report.transcripts },
+      details: { recordings: report.recordings, transcripts: report.transcripts, chatMessages: report.chatMessages, transcriptFragments: report.transcriptFragments },
     }),
   ]);
   return report;

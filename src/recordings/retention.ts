@@ -10,6 +10,7 @@ import { createDb } from "../db/client";
 import { InstanceScope, type Statement } from "../db/scoped";
 import { contactEvents, contacts, flowLogs, instances, recordings, recordingUploads } from "../db/schema";
 import { deleteContactText, deleteContactTextStatement } from "../db/transcript-search";
+import { eraseSessionContent } from "./personal-data";
 import { deleteRecordings, type RecordingKind, type RecordingsEnv } from "./store";
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -30,7 +31,7 @@ export type RetentionReport = {
   more: boolean;
 };
 
-type RetentionEnv = Pick<RecordingsEnv, "DB" | "RECORDINGS">;
+type RetentionEnv = Pick<RecordingsEnv, "DB" | "RECORDINGS"> & Pick<Env, "CONTACT_SESSION">;
 
 export async function runRetention(
   env: RetentionEnv,
@@ -64,6 +65,10 @@ export async function runRetention(
     if (due.length === batch) report.more = true;
     const ids = due.map((r) => r.id);
     if (ids.length === 0) return ids;
+    // A transcript's words also live in its contact's ContactSession (a chat's messages): they go first.
+    if (kind === "transcript") {
+      for (const contactId of new Set(due.map((r) => r.contactId))) await eraseSessionContent(env, instanceId, { id: contactId, channel: "CHAT" }, "retention");
+    }
     await deleteRecordings(env, instanceId, ids);
     // The search index holds a transcript's words: they go with it.
     if (kind === "transcript") await deleteContactText(db, instanceId, [...new Set(due.map((r) => r.contactId))]);
@@ -78,7 +83,7 @@ export async function runRetention(
 
   const contactCutoff = now - instance.contactRetentionDays * DAY_MS;
   const dueContacts = await db
-    .select({ id: contacts.id })
+    .select({ id: contacts.id, channel: contacts.channel })
     .from(contacts)
     .where(scope.where(contacts, lt(contacts.initiatedAt, contactCutoff)))
     .orderBy(asc(contacts.initiatedAt))
@@ -86,6 +91,7 @@ export async function runRetention(
   if (dueContacts.length === batch) report.more = true;
   const contactIds = dueContacts.map((c) => c.id);
   if (contactIds.length) {
+    for (const c of dueContacts) await eraseSessionContent(env, instanceId, c, "retention");
     // Their recordings and transcripts go first; the D1 rows only once the objects are gone.
     const media = await db
       .select({ id: recordings.id })

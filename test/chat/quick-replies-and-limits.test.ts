@@ -119,7 +119,11 @@ describe("chat: erasure and retention take a chat out of contact search", () => 
     expect(await search("parcel")).toEqual([erased, kept].sort());
     expect(await search("zurich")).toEqual([erased]);
 
-    expect((await api("DELETE", `/contacts/${erased}/personal-data`, { token: admin })).body).toEqual({ contactId: erased, recordings: 0, transcripts: 1 });
+    expect((await api("DELETE", `/contacts/${erased}/personal-data`, { token: admin })).body).toEqual({
+      contactId: erased, recordings: 0, transcripts: 1, chatMessages: expect.any(Number), transcriptFragments: 0,
+    });
+    // The chat's object holds none of its messages any more.
+    expect((await session(fx.instanceId, erased).chatSnapshot()).messages).toEqual([]);
     expect(await search("parcel")).toEqual([kept]);
     expect(await search("zurich")).toEqual([]);
     expect(await terms(fx.instanceId, erased)).toBe(0);
@@ -135,8 +139,10 @@ describe("chat: erasure and retention take a chat out of contact search", () => 
     expect(await search("kettle")).toEqual([chat]);
     expect((await runRetention(env, fx.instanceId, { now: Date.now() + 6 * DAY_MS })).transcripts).toEqual([]);
     expect(await search("kettle")).toEqual([chat]);
+    expect((await session(fx.instanceId, chat).chatSnapshot()).messages.length).toBeGreaterThan(0);
     expect((await runRetention(env, fx.instanceId, { now: Date.now() + 8 * DAY_MS })).transcripts).toHaveLength(1);
     expect(await search("kettle")).toEqual([]);
+    expect((await session(fx.instanceId, chat).chatSnapshot()).messages).toEqual([]); // nor in the chat's object
     expect(await terms(fx.instanceId, chat)).toBe(0);
     expect((await api("GET", `/contacts/${chat}`, { token: admin })).status).toBe(200);
 

@@ -256,7 +256,7 @@ describe("deleting a contact's personal data on request", () => {
 
     const res = await api("DELETE", `/contacts/${contactId}/personal-data`, { token: admin });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ contactId, recordings: 1, transcripts: 1 });
+    expect(res.body).toEqual({ contactId, recordings: 1, transcripts: 1, chatMessages: 0, transcriptFragments: 0 });
 
     const after = await api("GET", `/contacts/${contactId}`, { token: admin });
     expect(after.status).toBe(200);

@@ -98,8 +98,20 @@ export class ChatStore {
     return this.sql.exec<MessageRow>("SELECT * FROM chat_messages ORDER BY seq").toArray().map(view);
   }
 
+  /**
+   * A personal-data request: every message and the customer's name go (later messages of a
+   * live chat are kept again; sequence numbers keep counting up). Returns how many messages went.
+   */
+  erase(): number {
+    const n = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM chat_messages").one().n;
+    this.sql.exec("DELETE FROM chat_messages");
+    this.sql.exec("UPDATE chat SET customer_name = NULL, last_queue_text = NULL WHERE id = 1");
+    return n;
+  }
+
   lastSeq(): number {
-    return this.sql.exec<{ s: number | null }>("SELECT max(seq) AS s FROM chat_messages").one().s ?? 0;
+    // sqlite_sequence remembers the last number handed out even after an erasure emptied the table.
+    return this.sql.exec<{ s: number | null }>("SELECT max(seq) AS s FROM sqlite_sequence WHERE name = 'chat_messages'").one().s ?? 0;
   }
 
   // ─── receipts ──────────────────────────────────────────────────────────────────────────
