@@ -9,7 +9,8 @@ import { api, errorText } from "../lib/api";
 import { CHANNEL_LABELS, CHANNELS, formatDateTime, humanize } from "../lib/labels";
 import { Link, navigate, useLocation, useTitle } from "../lib/router";
 import { useSession } from "../lib/session";
-import type { Contact, ContactEvent, Queue, User } from "../lib/types";
+import type { Contact, ContactEvent, Queue, RecordingStatus, User } from "../lib/types";
+import { ContactMedia } from "./ContactMedia";
 import { useCollection, useData } from "../lib/useData";
 
 const FILTERS = ["from", "to", "queueId", "agentId", "channel", "customerNumber"] as const;
@@ -152,7 +153,8 @@ function ContactSearch() {
 function ContactDetail({ id }: { id: string }) {
   useTitle("Contact");
   const dir = useDirectory();
-  const contact = useData(() => api.get<Contact & { events: ContactEvent[] }>(`/contacts/${encodeURIComponent(id)}`), [id]);
+  const { can } = useSession();
+  const contact = useData(() => api.get<Contact & { events: ContactEvent[]; recordingStatus: RecordingStatus[] }>(`/contacts/${encodeURIComponent(id)}`), [id]);
   const flowLog = useData(() => api.get<{ items: FlowLogLine[] }>(`/contacts/${encodeURIComponent(id)}/flow-logs`), [id]);
   const c = contact.data;
   return (
@@ -233,6 +235,7 @@ function ContactDetail({ id }: { id: string }) {
               <p className="muted">No attributes were set.</p>
             )}
           </section>
+          {can("recordings.listen") && <ContactMedia contactId={c.id} channel={c.channel} status={c.recordingStatus ?? []} />}
           <section className="card" aria-labelledby="contact-timeline">
             <h2 id="contact-timeline">Timeline</h2>
             {c.events.length === 0 ? (

@@ -117,6 +117,19 @@ export type Contact = {
   notes: string | null;
 };
 export type ContactEvent = { type: string; at: string; agentId: string | null; queueId: string | null; data: unknown };
+/** Where storing one of a contact's recordings or transcripts stands (`GET /contacts/:id` → `recordingStatus`). */
+export type RecordingStatus = {
+  kind: "recording" | "transcript";
+  status: "pending" | "stored" | "failed";
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  recordingId: string | null;
+  updatedAt: string;
+};
+/** A stored recording or transcript (`GET /contacts/:id/recordings`). */
+export type RecordingItem = { id: string; kind: "recording" | "transcript"; contentType: string; durationSeconds: number | null; createdAt: string; mediaUrl: string };
+export type TranscriptLine = { at: string; who: string; text: string };
 
 export type AuditEntry = {
   id: number;
