@@ -262,6 +262,7 @@ async function startProfiler(inspectorPort) {
       const { result } = await call("Profiler.stop");
       ws.close();
       const p = result.profile;
+      if (process.env.BENCH_RAW_PROFILE) writeFileSync(process.env.BENCH_RAW_PROFILE, JSON.stringify(p));
       const byId = new Map(p.nodes.map((n) => [n.id, n]));
       const parent = new Map();
       for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

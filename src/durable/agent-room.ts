@@ -23,6 +23,7 @@ import {
 import { canTake, compareCandidates, freeSlots, registrationChannels, type Candidate } from "./agent-capacity";
 import { loadAgentStatus, loadRoutingProfile, queueExists, userExists, quickConnectNumber } from "./agent-config";
 import { Throttle } from "./coalesce";
+import { AgentStore, type SlotRow } from "./agent-room-store";
 import { ContactOutbox } from "./contact-record";
 import { metricsRoomName, personalQueueId, queueRoomName, splitRoomName } from "./names";
 import { notifyChannel } from "./notify";
@@ -32,44 +33,8 @@ const OWED_RETRY_MS = 1_000;
 const OUTBOX_RETRY_MS = 2_000;
 /** An agent's numbers go to the instance's MetricsRoom at most this often (one object for all agents). */
 const METRICS_INTERVAL_MS = 1_000;
-/** Its outbox drains to D1 at most this often under load. */
-const FLUSH_INTERVAL_MS = 20;
-
-type SlotRow = {
-  contact_id: string;
-  channel: Channel;
-  queue_id: string;
-  reservation_id: string;
-  state: SlotState;
-  initiation: string;
-  priority: number;
-  attributes: string;
-  enqueued_at: number;
-  offered_at: number;
-  expires_at: number | null;
-  accepting: number;
-  connected_at: number | null;
-  held_at: number | null;
-  hold_ms: number;
-  ended_at: number | null;
-  acw_ends_at: number | null;
-  end_reason: string | null;
-  notify: string | null;
-};
-
-function migrate(sql: SqlStorage) {
-  sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-  sql.exec(`CREATE TABLE IF NOT EXISTS slots (
-    contact_id TEXT PRIMARY KEY, channel TEXT NOT NULL, queue_id TEXT NOT NULL, reservation_id TEXT NOT NULL,
-    state TEXT NOT NULL, initiation TEXT NOT NULL, priority INTEGER NOT NULL, attributes TEXT NOT NULL,
-    enqueued_at INTEGER NOT NULL, offered_at INTEGER NOT NULL, expires_at INTEGER, accepting INTEGER NOT NULL DEFAULT 0,
-    connected_at INTEGER, held_at INTEGER, hold_ms INTEGER NOT NULL DEFAULT 0, ended_at INTEGER, acw_ends_at INTEGER,
-    end_reason TEXT, notify TEXT)`);
-  // What each queue last heard from this agent, and queues that paused it and await a new registration.
-  sql.exec("CREATE TABLE IF NOT EXISTS published (queue_id TEXT PRIMARY KEY, channels TEXT NOT NULL)");
-  sql.exec("CREATE TABLE IF NOT EXISTS owed (queue_id TEXT PRIMARY KEY, since INTEGER NOT NULL)");
-  ContactOutbox.schema(sql);
-}
+/** Its outbox drains to D1 this long after a change (and at most this often): a contact's end and ACW clear usually share one write. */
+const FLUSH_INTERVAL_MS = 100;
 
 class CommandError extends Error {
   constructor(readonly code: string, message: string) {
@@ -85,16 +50,15 @@ export class AgentRoom extends Server<Env> {
   #outbox: ContactOutbox;
   #pending = false;
   #metrics = new Throttle(() => this.pushMetrics(), METRICS_INTERVAL_MS);
-  #flusher = new Throttle(() => this.flush(), FLUSH_INTERVAL_MS);
-  /** Parsed `meta` rows (write-through): status and profile are read many times per change. */
-  #meta = new Map<string, unknown>();
+  #flusher = new Throttle(() => this.flush(), FLUSH_INTERVAL_MS, { leading: false });
+  #store: AgentStore;
   /** The alarm as last set by this object (undefined until read once). */
   #alarmAt: number | null | undefined = undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Tables exist before any entry point (RPC calls on getByName stubs skip partyserver's onStart).
-    migrate(ctx.storage.sql);
+    this.#store = new AgentStore(ctx.storage.sql);
     const { instanceId, id } = splitRoomName(this.name);
     this.instanceId = instanceId;
     this.agentId = id;
@@ -125,7 +89,6 @@ export class AgentRoom extends Server<Env> {
     try {
       await this.command(cmd, connection);
       this.sendTo(connection, { type: "ack", requestId: cmd.requestId ?? null, command: cmd.type });
-      this.ctx.waitUntil(this.settle());
     } catch (err) {
       const code = err instanceof CommandError ? err.code : "internal";
       const msg = err instanceof CommandError ? err.message : "Internal error";
@@ -193,7 +156,7 @@ export class AgentRoom extends Server<Env> {
     if (next.kind !== "AVAILABLE") {
       // A ringing offer goes back to its queue, without penalty.
       for (const s of this.slots().filter((s) => s.state === "INCOMING")) {
-        this.sql`DELETE FROM slots WHERE contact_id = ${s.contact_id}`;
+        this.#store.deleteSlot(s.contact_id);
         this.broadcastMsg({ type: "offer.withdrawn", contactId: s.contact_id, reason: "STATUS_CHANGED" });
         this.ctx.waitUntil(this.queue(s.queue_id).release(s.contact_id, s.reservation_id, this.agentId, "UNAVAILABLE").catch(logError("release")));
       }
@@ -212,7 +175,7 @@ export class AgentRoom extends Server<Env> {
   async reserve(r: Reservation): Promise<ReserveResult> {
     const existing = this.slot(r.contact.contactId);
     if (existing) {
-      if (existing.reservation_id === r.reservationId) return { ok: true };
+      if (existing.reservation_id === r.reservationId) return { ok: true, registration: this.registrationFor(r.queueId) };
       return { ok: false, reason: "UNAVAILABLE", registration: this.registrationFor(r.queueId) };
     }
     if (this.#pending) {
@@ -235,21 +198,25 @@ export class AgentRoom extends Server<Env> {
     }
     const now = Date.now();
     const c = r.contact;
-    this.sql`INSERT INTO slots (contact_id, channel, queue_id, reservation_id, state, initiation, priority, attributes,
-        enqueued_at, offered_at, expires_at, notify)
-      VALUES (${c.contactId}, ${c.channel}, ${r.queueId}, ${r.reservationId}, 'INCOMING', ${c.initiationMethod}, ${c.priority},
-        ${JSON.stringify(c.attributes)}, ${c.enqueuedAt}, ${now}, ${r.expiresAt}, ${r.notify ? JSON.stringify(r.notify) : null})`;
+    this.#store.insertSlot({
+      contact_id: c.contactId, channel: c.channel, queue_id: r.queueId, reservation_id: r.reservationId, state: "INCOMING",
+      initiation: c.initiationMethod, priority: c.priority, attributes: JSON.stringify(c.attributes), enqueued_at: c.enqueuedAt,
+      offered_at: now, expires_at: r.expiresAt, accepting: 0, connected_at: null, held_at: null, hold_ms: 0, ended_at: null,
+      acw_ends_at: null, end_reason: null, notify: r.notify ? JSON.stringify(r.notify) : null,
+    });
     this.broadcastMsg({ type: "offer", contact: this.view(this.slot(c.contactId)!) });
+    // The reserving queue learns the agent's new registration from the answer; the others by publish.
+    const registration = this.nextRegistration(r.queueId);
     this.ctx.waitUntil(this.publish());
     this.afterChange();
-    return { ok: true };
+    return { ok: true, registration };
   }
 
   /** A queue withdraws an offer: the customer hung up, or the ring timed out on the queue's side. Idempotent. */
   async offerEnded(contactId: string, reservationId: string, reason: OfferEndedReason): Promise<void> {
     const s = this.slot(contactId);
     if (!s || s.state !== "INCOMING" || s.reservation_id !== reservationId) return;
-    this.sql`DELETE FROM slots WHERE contact_id = ${contactId}`;
+    this.#store.deleteSlot(contactId);
     this.broadcastMsg({ type: "offer.withdrawn", contactId, reason });
     if (reason === "TIMED_OUT") this.goMissed();
     await this.publish();
@@ -266,9 +233,7 @@ export class AgentRoom extends Server<Env> {
 
   /** A queue asks for this agent's registration (personal queues, on first use). */
   async solicitRegistration(queueId: string): Promise<Registration> {
-    const reg = this.registrationFor(queueId);
-    this.sql`INSERT OR REPLACE INTO published (queue_id, channels) VALUES (${queueId}, ${JSON.stringify(reg.channels)})`;
-    return reg;
+    return this.registrationFor(queueId);
   }
 
   // ─── contact commands ────────────────────────────────────────────────────────────────────
@@ -278,8 +243,7 @@ export class AgentRoom extends Server<Env> {
     if (!s) throw new CommandError("not_found", "No such contact for this agent");
     if (s.state !== "INCOMING") return; // already accepted
     if (s.accepting) return; // accept in flight
-    this.sql`UPDATE slots SET accepting = 1 WHERE contact_id = ${contactId}`;
-    await this.confirm(s);
+    await this.confirm(this.#store.updateSlot(contactId, { accepting: 1 }));
   }
 
   /** Phase two: asks the queue to connect. Re-tried by the alarm after a restart (the queue's confirm is idempotent). */
@@ -289,11 +253,11 @@ export class AgentRoom extends Server<Env> {
     const cur = this.slot(s.contact_id);
     if (!cur || cur.reservation_id !== s.reservation_id || cur.state !== "INCOMING") return;
     if (result.ok) {
-      this.sql`UPDATE slots SET state = 'CONNECTED', accepting = 0, expires_at = NULL, connected_at = ${now} WHERE contact_id = ${s.contact_id}`;
-      this.broadcastMsg({ type: "contact.update", contact: this.view(this.slot(s.contact_id)!) });
+      const connected = this.#store.updateSlot(s.contact_id, { state: "CONNECTED", accepting: 0, expires_at: null, connected_at: now });
+      this.broadcastMsg({ type: "contact.update", contact: this.view(connected) });
       await this.publish(); // no longer ringing: other channels may be routable again
     } else {
-      this.sql`DELETE FROM slots WHERE contact_id = ${s.contact_id}`;
+      this.#store.deleteSlot(s.contact_id);
       const timedOut = s.expires_at !== null && s.expires_at <= now;
       this.broadcastMsg({ type: "offer.withdrawn", contactId: s.contact_id, reason: timedOut ? "TIMED_OUT" : "CUSTOMER_DISCONNECTED" });
       if (timedOut) this.goMissed();
@@ -306,9 +270,9 @@ export class AgentRoom extends Server<Env> {
     const s = this.slot(contactId);
     if (!s) return; // already rejected or withdrawn
     if (s.state !== "INCOMING") throw new CommandError("not_ringing", "Only a ringing contact can be rejected");
-    this.sql`DELETE FROM slots WHERE contact_id = ${contactId}`;
+    this.#store.deleteSlot(contactId);
     this.broadcastMsg({ type: "offer.withdrawn", contactId, reason: "REJECTED" });
-    await this.queue(s.queue_id).release(contactId, s.reservation_id, this.agentId, "REJECTED");
+    await this.queue(s.queue_id).release(contactId, s.reservation_id, this.agentId, "REJECTED", this.nextRegistration(s.queue_id));
     await this.publish();
     this.afterChange();
   }
@@ -319,13 +283,13 @@ export class AgentRoom extends Server<Env> {
     if (onHold) {
       if (s.state === "ON_HOLD") return;
       if (s.state !== "CONNECTED") throw new CommandError("not_connected", "Only a connected contact can be put on hold");
-      this.sql`UPDATE slots SET state = 'ON_HOLD', held_at = ${now} WHERE contact_id = ${contactId}`;
+      this.#store.updateSlot(contactId, { state: "ON_HOLD", held_at: now });
       this.record(s, "HELD", now, {});
     } else {
       if (s.state === "CONNECTED") return;
       if (s.state !== "ON_HOLD") throw new CommandError("not_on_hold", "The contact is not on hold");
       const heldMs = now - (s.held_at ?? now);
-      this.sql`UPDATE slots SET state = 'CONNECTED', held_at = NULL, hold_ms = hold_ms + ${heldMs} WHERE contact_id = ${contactId}`;
+      this.#store.updateSlot(contactId, { state: "CONNECTED", held_at: null, hold_ms: s.hold_ms + heldMs });
       this.record(s, "RESUMED", now, { addHoldSeconds: Math.round(heldMs / 1000) }, { heldMs });
     }
     // The channel puts the customer on hold (voice: Twilio conference hold with music).
@@ -347,15 +311,16 @@ export class AgentRoom extends Server<Env> {
     const acwSeconds = this.profile()?.afterContactWorkTimeoutSeconds ?? 0;
     // An ACW timeout of 0 means no limit (Amazon Connect): the agent clears it.
     const acwEndsAt = acwSeconds > 0 ? now + acwSeconds * 1000 : null;
-    this.sql`UPDATE slots SET state = 'AFTER_CONTACT_WORK', held_at = NULL, hold_ms = hold_ms + ${heldMs}, ended_at = ${now},
-      acw_ends_at = ${acwEndsAt}, end_reason = ${reason} WHERE contact_id = ${s.contact_id}`;
+    const ended = this.#store.updateSlot(s.contact_id, {
+      state: "AFTER_CONTACT_WORK", held_at: null, hold_ms: s.hold_ms + heldMs, ended_at: now, acw_ends_at: acwEndsAt, end_reason: reason,
+    });
     if (!transfer) {
       this.record(s, "ENDED", now, { state: "ENDED", endedAt: now, disconnectReason: reason, addHoldSeconds: Math.round(heldMs / 1000) }, { reason });
       if (tellChannel) this.tellChannel(s, { type: "ENDED", at: now, queueId: s.queue_id, data: { reason } });
     } else if (heldMs) {
       this.record(s, "RESUMED", now, { addHoldSeconds: Math.round(heldMs / 1000) }, { heldMs });
     }
-    this.broadcastMsg({ type: "contact.update", contact: this.view(this.slot(s.contact_id)!) });
+    this.broadcastMsg({ type: "contact.update", contact: this.view(ended) });
     this.afterChange();
   }
 
@@ -369,7 +334,7 @@ export class AgentRoom extends Server<Env> {
   }
 
   private clearSlot(s: SlotRow, now: number, by: "AGENT" | "TIMEOUT") {
-    this.sql`DELETE FROM slots WHERE contact_id = ${s.contact_id}`;
+    this.#store.deleteSlot(s.contact_id);
     // After a transfer the contact lives on in another queue: only the event, not the row's state.
     const transferred = s.end_reason === "TRANSFERRED";
     this.record(s, "ACW_ENDED", now, transferred ? {} : { state: "COMPLETED", afterContactWorkEndedAt: now }, { by });
@@ -426,13 +391,13 @@ export class AgentRoom extends Server<Env> {
 
   async onAlarm() {
     this.#alarmAt = null; // this run consumes it; settle() sets the next one
-    this.#meta.clear();
+    this.#store.load(); // the alarm is the recovery path: act on what storage holds
     const now = Date.now();
     for (const s of this.slots()) {
       if (s.state === "INCOMING" && s.accepting) {
         await this.confirm(s).catch(logError("confirm_retry"));
       } else if (s.state === "INCOMING" && s.expires_at !== null && s.expires_at <= now) {
-        this.sql`DELETE FROM slots WHERE contact_id = ${s.contact_id}`;
+        this.#store.deleteSlot(s.contact_id);
         this.broadcastMsg({ type: "offer.withdrawn", contactId: s.contact_id, reason: "TIMED_OUT" });
         this.goMissed();
         await this.queue(s.queue_id).release(s.contact_id, s.reservation_id, this.agentId, "TIMED_OUT").catch(logError("release"));
@@ -444,11 +409,7 @@ export class AgentRoom extends Server<Env> {
     await this.settle();
   }
 
-  /**
-   * Finishes, inside the current event, what it started: the contact record, the metrics push,
-   * the alarm. Alarms and socket messages end their I/O with the handler, so nothing they start
-   * may be left running (RPC calls keep theirs; there the same work runs in the background).
-   */
+  /** Finishes, inside the alarm, what it started: the contact record, the metrics push, the next alarm. */
   private async settle() {
     await this.#outbox.write("drain");
     this.ctx.waitUntil(this.#metrics.trigger());
@@ -467,21 +428,21 @@ export class AgentRoom extends Server<Env> {
     const slots = this.slots();
     const targets = new Set<string>(force);
     for (const q of profile?.queues ?? []) targets.add(q.queueId);
-    for (const r of this.sql<{ queue_id: string }>`SELECT queue_id FROM published`) targets.add(r.queue_id);
-    const owed = new Set(this.sql<{ queue_id: string }>`SELECT queue_id FROM owed`.map((r) => r.queue_id));
+    for (const q of this.#store.publishedQueues()) targets.add(q);
+    const owed = new Set(this.#store.owed().keys());
     for (const q of owed) targets.add(q);
     if (this.#pending) return; // the reservation in progress publishes when it is done
     const sends: { queueId: string; channels: Registration["channels"] }[] = [];
     for (const queueId of targets) {
       const channels = registrationChannels(this.agentId, queueId, status, profile, slots);
       const json = JSON.stringify(channels);
-      const last = this.sql<{ channels: string }>`SELECT channels FROM published WHERE queue_id = ${queueId}`[0]?.channels;
+      const last = this.#store.published(queueId);
       if (json === last && !owed.has(queueId) && !force.includes(queueId)) continue;
       if (last === undefined && channels.length === 0 && !owed.has(queueId)) continue; // never told, nothing to tell
       sends.push({ queueId, channels });
-      this.sql`INSERT OR REPLACE INTO published (queue_id, channels) VALUES (${queueId}, ${json})`;
+      this.#store.setPublished(queueId, json);
     }
-    this.sql`DELETE FROM owed`;
+    this.#store.clearOwed();
     if (sends.length === 0) return;
     const seq = this.meta<number>("seq", 0) + 1;
     this.setMeta("seq", seq);
@@ -503,12 +464,18 @@ export class AgentRoom extends Server<Env> {
 
   private registrationFor(queueId: string): Registration {
     const channels = registrationChannels(this.agentId, queueId, this.status(), this.profile(), this.slots());
-    this.sql`INSERT OR REPLACE INTO published (queue_id, channels) VALUES (${queueId}, ${JSON.stringify(channels)})`;
+    this.#store.setPublished(queueId, JSON.stringify(channels));
     return { agentId: this.agentId, seq: this.meta<number>("seq", 0), availableSince: this.meta<number>("availableSince", Date.now()), channels };
   }
 
+  /** The registration for one queue under a new seq, so it supersedes anything sent to it before (carried in an answer). */
+  private nextRegistration(queueId: string): Registration {
+    this.setMeta("seq", this.meta<number>("seq", 0) + 1);
+    return this.registrationFor(queueId);
+  }
+
   private owe(queueId: string) {
-    this.sql`INSERT OR IGNORE INTO owed (queue_id, since) VALUES (${queueId}, ${Date.now()})`;
+    this.#store.owe(queueId, Date.now());
     this.ctx.waitUntil(this.rearm());
   }
 
@@ -519,7 +486,7 @@ export class AgentRoom extends Server<Env> {
       .filter((q) => q.channel === ch && q.queueId !== r.queueId && q.priority <= r.queuePriority)
       .map((q) => ({ queueId: q.queueId, priority: q.priority, delaySeconds: q.delaySeconds }));
     const personal = personalQueueId(this.agentId);
-    if (r.queueId !== personal && this.sql`SELECT 1 FROM published WHERE queue_id = ${personal}`.length) {
+    if (r.queueId !== personal && this.#store.published(personal) !== undefined) {
       others.push({ queueId: personal, priority: 0, delaySeconds: 0 });
     }
     if (others.length === 0) return null;
@@ -573,26 +540,19 @@ export class AgentRoom extends Server<Env> {
   }
 
   private meta<T>(key: string, fallback: T): T {
-    if (!this.#meta.has(key)) {
-      const row = this.sql<{ value: string }>`SELECT value FROM meta WHERE key = ${key}`[0];
-      this.#meta.set(key, row ? JSON.parse(row.value) : undefined);
-    }
-    const v = this.#meta.get(key);
-    return v === undefined ? fallback : (structuredClone(v) as T);
+    return this.#store.meta(key, fallback);
   }
 
   private setMeta(key: string, value: unknown) {
-    const json = JSON.stringify(value);
-    this.sql`INSERT OR REPLACE INTO meta (key, value) VALUES (${key}, ${json})`;
-    this.#meta.set(key, value === undefined ? undefined : JSON.parse(json));
+    this.#store.setMeta(key, value);
   }
 
   private slots(): SlotRow[] {
-    return this.sql<SlotRow>`SELECT * FROM slots ORDER BY offered_at, contact_id`;
+    return this.#store.slots();
   }
 
   private slot(contactId: string): SlotRow | undefined {
-    return this.sql<SlotRow>`SELECT * FROM slots WHERE contact_id = ${contactId}`[0];
+    return this.#store.slot(contactId);
   }
 
   private requireSlot(contactId: string): SlotRow {
@@ -663,8 +623,7 @@ export class AgentRoom extends Server<Env> {
       else if (s.state === "INCOMING" && s.expires_at !== null) times.push(s.expires_at);
       else if (s.state === "AFTER_CONTACT_WORK" && s.acw_ends_at !== null) times.push(s.acw_ends_at);
     }
-    const owed = this.sql<{ since: number | null }>`SELECT min(since) AS since FROM owed`[0].since;
-    if (owed !== null) times.push(owed + OWED_RETRY_MS);
+    for (const since of this.#store.owed().values()) times.push(since + OWED_RETRY_MS);
     const retry = this.#outbox.retryAt(OUTBOX_RETRY_MS);
     if (retry !== null) times.push(retry);
     const next = times.length ? Math.min(...times) : null;

@@ -36,8 +36,8 @@ const THROTTLE_STALE_MS = 5_000;
 
 /**
  * Runs an async job at most once per `intervalMs`: the first trigger after a quiet period runs it
- * at once (leading edge), triggers while it is pending or within the interval fold into one
- * trailing run. For follow-up work off the hot path (metrics pushes, the outbox flush), so a burst
+ * at once (leading edge; or after `intervalMs` with `leading: false`, to gather the burst that
+ * usually follows), triggers while it is pending or within the interval fold into one trailing run. For follow-up work off the hot path (metrics pushes, the outbox flush), so a burst
  * of N changes costs about (burst length / interval) runs, not N.
  *
  * A run whose timer or I/O was cancelled with the event that started it (it never settles) is
@@ -52,6 +52,7 @@ export class Throttle {
   constructor(
     private readonly job: () => Promise<void>,
     private readonly intervalMs: number,
+    private readonly options: { leading: boolean } = { leading: true },
   ) {}
 
   trigger(): Promise<void> {
@@ -59,6 +60,7 @@ export class Throttle {
     const now = Date.now();
     if (this.#pending && now - this.#pendingSince < THROTTLE_STALE_MS) return this.#pending;
     this.#pendingSince = now;
+    if (!this.options.leading && now - this.#lastRun >= this.intervalMs) this.#lastRun = now;
     let run: Promise<void> | null = null;
     run = (async () => {
       try {

@@ -53,6 +53,10 @@ export class ContactOutbox {
   #generation = 0;
   #again = false;
   #failedAt = 0;
+  /** Rows not yet in D1, in order: the table's rows, mirrored (so neither a flush nor a re-arm reads it). */
+  #rows: OutboxRow[];
+  /** When the outbox last went from empty to not empty. */
+  #pendingSince = 0;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -60,7 +64,10 @@ export class ContactOutbox {
     private readonly instanceId: () => string,
     /** Needed by writers of `attributes`: they are sealed with the instance key on their way to D1. */
     private readonly keys?: KeyringEnv,
-  ) {}
+  ) {
+    this.#rows = sql.exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq").toArray();
+    if (this.#rows.length > 0) this.#pendingSince = Date.now();
+  }
 
   static schema(sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS outbox (
@@ -71,11 +78,17 @@ export class ContactOutbox {
 
   /** Appends a transition; call inside the same synchronous step as the state change it records. */
   add(t: Transition) {
-    this.sql.exec(
-      "INSERT INTO outbox (contact_id, type, at, agent_id, queue_id, data, row_update) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      t.contactId, t.type, t.at, t.agentId ?? null, t.queueId ?? null,
-      t.data ? JSON.stringify(t.data) : null, JSON.stringify(t.update ?? {}),
-    );
+    const row: Omit<OutboxRow, "seq"> = {
+      contact_id: t.contactId, type: t.type, at: t.at, agent_id: t.agentId ?? null, queue_id: t.queueId ?? null,
+      data: t.data ? JSON.stringify(t.data) : null, row_update: JSON.stringify(t.update ?? {}),
+    };
+    const { seq } = this.sql.exec<{ seq: number }>(
+      `INSERT INTO outbox (contact_id, type, at, agent_id, queue_id, data, row_update) VALUES (?, ?, ?, ?, ?, ?, ?)
+       RETURNING seq`,
+      row.contact_id, row.type, row.at, row.agent_id, row.queue_id, row.data, row.row_update,
+    ).one();
+    if (this.#rows.length === 0) this.#pendingSince = t.at;
+    this.#rows.push({ seq, ...row });
   }
 
   /**
@@ -94,13 +107,18 @@ export class ContactOutbox {
     }
   }
 
-  /** When to try again after a failed write (`delayMs` after it), or null if nothing is owed. */
+  /**
+   * When the owner's alarm must write what is still owed, or null if nothing is: `delayMs` after
+   * a failed write, or after the outbox went non-empty (a backstop: the write the change
+   * triggered normally empties it long before).
+   */
   retryAt(delayMs: number): number | null {
-    return this.#failedAt && this.pending() > 0 ? this.#failedAt + delayMs : null;
+    if (this.#rows.length === 0) return null;
+    return (this.#failedAt || this.#pendingSince) + delayMs;
   }
 
   pending(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+    return this.#rows.length;
   }
 
   /**
@@ -121,12 +139,13 @@ export class ContactOutbox {
         do {
           this.#again = false;
           for (let round = 0; round < 1000 && generation === this.#generation; round++) {
-            const rows = this.sql
-              .exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq LIMIT ?", BATCH)
-              .toArray();
+            const rows = this.#rows.slice(0, BATCH);
             if (rows.length === 0) break;
-            await this.d1.batch((await Promise.all(rows.map((r) => this.statements(r)))).flat());
-            this.sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1].seq);
+            await this.d1.batch(await this.statements(rows));
+            const last = rows[rows.length - 1].seq;
+            this.sql.exec("DELETE FROM outbox WHERE seq <= ?", last);
+            const kept = this.#rows.findIndex((r) => r.seq > last);
+            this.#rows.splice(0, kept < 0 ? this.#rows.length : kept);
             this.#startedAt = Date.now();
           }
         } while (this.#again && generation === this.#generation);
@@ -147,18 +166,31 @@ export class ContactOutbox {
     }
   }
 
-  private async statements(r: OutboxRow): Promise<D1PreparedStatement[]> {
-    const u = JSON.parse(r.row_update) as RowUpdate;
+  /** One insert for all the batch's events, and one update per event that moves the contact's row. */
+  private async statements(rows: OutboxRow[]): Promise<D1PreparedStatement[]> {
     const instanceId = this.instanceId();
+    const events = rows.map((r) => ({ c: r.contact_id, t: r.type, at: r.at, a: r.agent_id, q: r.queue_id, d: r.data }));
+    const insert = this.d1
+      .prepare(
+        `INSERT INTO contact_events (instance_id, contact_id, type, at, agent_id, queue_id, data)
+         SELECT ?1, json_extract(value, '$.c'), json_extract(value, '$.t'), json_extract(value, '$.at'),
+                json_extract(value, '$.a'), json_extract(value, '$.q'), json_extract(value, '$.d')
+           FROM json_each(?2) ORDER BY key`,
+      )
+      .bind(instanceId, JSON.stringify(events));
+    const updates = await Promise.all(rows.map((r) => this.rowUpdate(instanceId, r)));
+    return [insert, ...updates.filter((u): u is D1PreparedStatement => u !== null)];
+  }
+
+  private async rowUpdate(instanceId: string, r: OutboxRow): Promise<D1PreparedStatement | null> {
+    if (r.row_update === "{}") return null; // OFFERED, HELD, MISSED…: an event, no change to the row
+    const u = JSON.parse(r.row_update) as RowUpdate;
     let attributes: string | null = null;
     if (u.attributes) {
       if (!this.keys) throw new Error("ContactOutbox: attributes need the instance keys to be sealed");
       attributes = await sealAttributesColumn(keyringFromEnv(this.keys), instanceId, r.contact_id, u.attributes);
     }
-    const ev = this.d1
-      .prepare("INSERT INTO contact_events (instance_id, contact_id, type, at, agent_id, queue_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .bind(instanceId, r.contact_id, r.type, r.at, r.agent_id, r.queue_id, r.data);
-    const row = this.d1
+    return this.d1
       .prepare(
         `UPDATE contacts SET
            state = CASE WHEN updated_at <= ?1 AND ?2 IS NOT NULL THEN ?2 ELSE state END,
@@ -183,7 +215,6 @@ export class ContactOutbox {
         attributes,
         instanceId, r.contact_id,
       );
-    return [ev, row];
   }
 }
 

@@ -1,8 +1,12 @@
 /**
- * A QueueRoom's own SQLite: waiting/reserved contacts, agents' registrations, handed-off contacts,
- * recent answers. Every read the hot path makes is an index seek or a short index range
- * (waiting contacts are kept in order by `contacts_wait`, never re-sorted), so the cost of an
- * enqueue or a dispatch does not grow with the number of waiting contacts times agents.
+ * A QueueRoom's state: waiting/reserved contacts, agents' registrations, recent outcomes.
+ *
+ * SQLite (the object's own storage) is the source of truth; this class keeps the same state in
+ * memory, loaded once when the object starts, and writes every change through to SQLite in the
+ * same synchronous step (so the change and its row commit together). Every read on the routing
+ * path is a memory read: waiting contacts are kept in dispatch order (contact priority, then
+ * enqueue time) and never re-sorted, registrations are a map, outcomes are time-ordered arrays
+ * and service-level buckets. A restart re-reads the tables; nothing lives only in memory.
  */
 import type { Channel } from "../shared/wire";
 import { ContactOutbox } from "./contact-record";
@@ -13,6 +17,8 @@ export const ANSWER_WINDOW_MS = 10 * 60_000;
 const HANDED_OFF_KEEP_MS = 24 * 3600_000;
 /** Answers serve both the wait estimate and the service level; abandons only the service level. */
 const OUTCOME_KEEP_MS = Math.max(ANSWER_WINDOW_MS, SERVICE_LEVEL_WINDOW_MS + SERVICE_LEVEL_BUCKET_MS);
+/** Old outcome and handed-off rows are deleted from SQLite at most this often. */
+const PRUNE_INTERVAL_MS = 60_000;
 
 export type ContactRow = {
   contact_id: string;
@@ -30,26 +36,34 @@ export type ContactRow = {
   excluded: string;
 };
 
+export type NewContact = Omit<ContactRow, "state" | "agent_id" | "reservation_id" | "expires_at" | "excluded">;
+
 export type FreeAgent = { agentId: string; seq: number; channels: Map<Channel, { priority: number; delayMs: number }> };
+
+type AgentReg = FreeAgent & { availableSince: number; paused: boolean };
 
 export function migrate(sql: SqlStorage) {
   sql.exec(`CREATE TABLE IF NOT EXISTS contacts (
     contact_id TEXT PRIMARY KEY, channel TEXT NOT NULL, priority INTEGER NOT NULL, enqueued_at INTEGER NOT NULL,
     attributes TEXT NOT NULL, initiation TEXT NOT NULL, ring_timeout_ms INTEGER NOT NULL, notify TEXT,
     state TEXT NOT NULL, agent_id TEXT, reservation_id TEXT, expires_at INTEGER, excluded TEXT NOT NULL DEFAULT '[]')`);
-  // Dispatch order (contact priority, then age) without sorting: an index walk.
-  sql.exec("CREATE INDEX IF NOT EXISTS contacts_order ON contacts (state, priority, enqueued_at, contact_id)");
-  // A queue position (per channel), a delay's next eligible moment, an agent's reservation, the next expiry.
-  sql.exec("CREATE INDEX IF NOT EXISTS contacts_position ON contacts (channel, priority, enqueued_at, contact_id)");
-  sql.exec("CREATE INDEX IF NOT EXISTS contacts_wait ON contacts (state, channel, enqueued_at)");
-  sql.exec("CREATE INDEX IF NOT EXISTS contacts_agent ON contacts (agent_id)");
-  sql.exec("CREATE INDEX IF NOT EXISTS contacts_expiry ON contacts (state, expires_at)");
-  sql.exec(`CREATE TABLE IF NOT EXISTS agents (
-    agent_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, available_since INTEGER NOT NULL, paused INTEGER NOT NULL DEFAULT 0)`);
-  sql.exec("CREATE INDEX IF NOT EXISTS agents_order ON agents (paused, available_since, agent_id)");
-  sql.exec(`CREATE TABLE IF NOT EXISTS agent_channels (
-    agent_id TEXT NOT NULL, channel TEXT NOT NULL, priority INTEGER NOT NULL, delay_ms INTEGER NOT NULL,
-    PRIMARY KEY (agent_id, channel))`);
+  // Reads are served from memory: indexes older objects made would only slow their writes.
+  for (const ix of ["contacts_order", "contacts_position", "contacts_wait", "contacts_agent", "contacts_expiry"]) {
+    sql.exec(`DROP INDEX IF EXISTS ${ix}`);
+  }
+  // One row per registered agent; `channels` is the registration's JSON ({channel, priority, delayMs}[]).
+  sql.exec(`CREATE TABLE IF NOT EXISTS registrations (
+    agent_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, available_since INTEGER NOT NULL, paused INTEGER NOT NULL DEFAULT 0,
+    channels TEXT NOT NULL)`);
+  // Objects created before `registrations`: move their agents over once.
+  if (sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'agent_channels'").toArray().length) {
+    sql.exec(`INSERT OR IGNORE INTO registrations (agent_id, seq, available_since, paused, channels)
+      SELECT a.agent_id, a.seq, a.available_since, a.paused,
+             json_group_array(json_object('channel', ac.channel, 'priority', ac.priority, 'delayMs', ac.delay_ms))
+        FROM agents a JOIN agent_channels ac ON ac.agent_id = a.agent_id GROUP BY a.agent_id`);
+    sql.exec("DROP TABLE agent_channels");
+    sql.exec("DROP TABLE IF EXISTS agents");
+  }
   sql.exec(`CREATE TABLE IF NOT EXISTS handed_off (
     contact_id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, reservation_id TEXT NOT NULL, at INTEGER NOT NULL)`);
   sql.exec("CREATE INDEX IF NOT EXISTS handed_off_at ON handed_off (at)");
@@ -60,73 +74,181 @@ export function migrate(sql: SqlStorage) {
   ContactOutbox.schema(sql);
 }
 
+/** Dispatch order: contact priority (1 first), then longest waiting, then id (a total order). */
+function before(a: ContactRow, b: ContactRow): boolean {
+  return a.priority - b.priority < 0 || (a.priority === b.priority && (a.enqueued_at < b.enqueued_at ||
+    (a.enqueued_at === b.enqueued_at && a.contact_id < b.contact_id)));
+}
+
 export class QueueStore {
-  constructor(private readonly sql: SqlStorage) {}
+  /** Contacts in dispatch order, waiting and reserved. */
+  #order: ContactRow[] = [];
+  #byId = new Map<string, ContactRow>();
+  /** Reserved contacts by agent (an agent holds at most one reservation per queue). */
+  #reservedBy = new Map<string, ContactRow>();
+  #agents = new Map<string, AgentReg>();
+  /** Answer times (ascending) within OUTCOME_KEEP_MS, for the wait estimate. */
+  #answers: number[] = [];
+  /** Service level per bucket: [met, counted]. */
+  #buckets = new Map<number, [number, number]>();
+  #prunedAt = 0;
+
+  constructor(private readonly sql: SqlStorage) {
+    this.load(Date.now());
+  }
+
+  /** Reads the tables into memory (object start; or after storage was changed from outside). */
+  load(now: number) {
+    const rows = this.sql.exec<ContactRow>("SELECT * FROM contacts").toArray();
+    this.#order = rows.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    this.#byId = new Map(rows.map((r) => [r.contact_id, r]));
+    this.#reservedBy = new Map(rows.filter((r) => r.state === "RESERVED").map((r) => [r.agent_id!, r]));
+    type RegRow = { agent_id: string; seq: number; available_since: number; paused: number; channels: string };
+    this.#agents = new Map(this.sql.exec<RegRow>("SELECT * FROM registrations").toArray().map((r) => [r.agent_id, {
+      agentId: r.agent_id, seq: r.seq, availableSince: r.available_since, paused: r.paused === 1,
+      channels: new Map((JSON.parse(r.channels) as { channel: Channel; priority: number; delayMs: number }[])
+        .map((c) => [c.channel, { priority: c.priority, delayMs: c.delayMs }])),
+    }]));
+    const since = now - OUTCOME_KEEP_MS;
+    this.#answers = [];
+    this.#buckets = new Map();
+    for (const a of this.sql.exec<{ at: number; wait_ms: number }>("SELECT at, wait_ms FROM answers WHERE at >= ? ORDER BY at", since)) {
+      this.#answers.push(a.at);
+      this.tally(a.at, a.wait_ms, true);
+    }
+    for (const a of this.sql.exec<{ at: number; wait_ms: number }>("SELECT at, wait_ms FROM abandons WHERE at >= ?", since)) {
+      this.tally(a.at, a.wait_ms, false);
+    }
+  }
+
+  // ─── contacts ────────────────────────────────────────────────────────────────────────────
 
   contact(contactId: string): ContactRow | undefined {
-    return this.sql.exec<ContactRow>("SELECT * FROM contacts WHERE contact_id = ?", contactId).toArray()[0];
+    return this.#byId.get(contactId);
   }
 
   count(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM contacts").one().n;
+    return this.#byId.size;
   }
 
-  /** Waiting contacts in dispatch order, read lazily (stop iterating when there is no one left to offer to). */
-  waitingInOrder(): Iterable<ContactRow> {
-    return this.sql.exec<ContactRow>(
-      "SELECT * FROM contacts WHERE state = 'WAITING' ORDER BY priority, enqueued_at, contact_id",
-    );
+  private tally(at: number, waitMs: number, answered: boolean) {
+    // Service level (see metrics.ts): answered in time = met; answered late or abandoned after the
+    // threshold = counted, not met; abandoned within it = not counted.
+    const late = waitMs > SERVICE_LEVEL_THRESHOLD_MS;
+    if (!answered && !late) return;
+    const b = Math.floor(at / SERVICE_LEVEL_BUCKET_MS);
+    const t = this.#buckets.get(b) ?? [0, 0];
+    if (answered && !late) t[0]++;
+    t[1]++;
+    this.#buckets.set(b, t);
+  }
+
+  insert(c: NewContact): ContactRow {
+    const row: ContactRow = { ...c, state: "WAITING", agent_id: null, reservation_id: null, expires_at: null, excluded: "[]" };
+    this.sql.exec(
+      `INSERT INTO contacts (contact_id, channel, priority, enqueued_at, attributes, initiation, ring_timeout_ms, notify, state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'WAITING')`,
+      row.contact_id, row.channel, row.priority, row.enqueued_at, row.attributes, row.initiation, row.ring_timeout_ms, row.notify);
+    // New contacts are usually the last in their priority: search from the end.
+    let i = this.#order.length;
+    while (i > 0 && before(row, this.#order[i - 1])) i--;
+    this.#order.splice(i, 0, row);
+    this.#byId.set(row.contact_id, row);
+    return row;
+  }
+
+  reserve(row: ContactRow, agentId: string, reservationId: string, expiresAt: number) {
+    this.sql.exec("UPDATE contacts SET state = 'RESERVED', agent_id = ?, reservation_id = ?, expires_at = ? WHERE contact_id = ?",
+      agentId, reservationId, expiresAt, row.contact_id);
+    Object.assign(row, { state: "RESERVED", agent_id: agentId, reservation_id: reservationId, expires_at: expiresAt });
+    this.#reservedBy.set(agentId, row);
+  }
+
+  /** Back to waiting, in its original place. */
+  unreserve(row: ContactRow) {
+    if (row.state !== "RESERVED") return;
+    this.sql.exec("UPDATE contacts SET state = 'WAITING', agent_id = NULL, reservation_id = NULL, expires_at = NULL WHERE contact_id = ?",
+      row.contact_id);
+    if (this.#reservedBy.get(row.agent_id!) === row) this.#reservedBy.delete(row.agent_id!);
+    Object.assign(row, { state: "WAITING", agent_id: null, reservation_id: null, expires_at: null });
+  }
+
+  /** The agent rejected this contact: never offer it to them again. */
+  exclude(row: ContactRow, agentId: string) {
+    row.excluded = JSON.stringify([...excludedSet(row), agentId]);
+    this.sql.exec("UPDATE contacts SET excluded = ? WHERE contact_id = ?", row.excluded, row.contact_id);
+  }
+
+  private remove(row: ContactRow) {
+    this.sql.exec("DELETE FROM contacts WHERE contact_id = ?", row.contact_id);
+    const i = this.#order.indexOf(row);
+    if (i >= 0) this.#order.splice(i, 1);
+    this.#byId.delete(row.contact_id);
+    if (row.state === "RESERVED" && this.#reservedBy.get(row.agent_id!) === row) this.#reservedBy.delete(row.agent_id!);
+  }
+
+  /** Waiting contacts in dispatch order. */
+  *waitingInOrder(): Iterable<ContactRow> {
+    for (const c of this.#order) if (c.state === "WAITING") yield c;
+  }
+
+  /** Reserved contacts whose offer has expired. */
+  expired(now: number): ContactRow[] {
+    return [...this.#reservedBy.values()].filter((r) => r.expires_at! <= now);
   }
 
   /** The best waiting contact of a channel for an agent (peek), skipping those it rejected. */
   bestFor(agentId: string, channel: Channel, cutoff: number): ContactRow | null {
-    const rows = this.sql.exec<ContactRow>(
-      `SELECT * FROM contacts WHERE state = 'WAITING' AND channel = ? AND enqueued_at <= ?
-        ORDER BY priority, enqueued_at, contact_id LIMIT 50`, channel, cutoff);
-    for (const c of rows) if (!excludedSet(c).has(agentId)) return c;
+    for (const c of this.#order) {
+      if (c.state === "WAITING" && c.channel === channel && c.enqueued_at <= cutoff && !excludedSet(c).has(agentId)) return c;
+    }
     return null;
   }
 
+  // ─── agents ──────────────────────────────────────────────────────────────────────────────
+
   /** Registered, not paused agents with no reservation in this queue, longest available first. */
   freeAgents(): FreeAgent[] {
-    const rows = this.sql.exec<{ agent_id: string; seq: number; channel: Channel; priority: number; delay_ms: number }>(
-      `SELECT a.agent_id, a.seq, ac.channel, ac.priority, ac.delay_ms FROM agents a
-        JOIN agent_channels ac ON ac.agent_id = a.agent_id
-        WHERE a.paused = 0 AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.agent_id = a.agent_id AND c.state = 'RESERVED')
-        ORDER BY a.available_since, a.agent_id`);
-    const out: FreeAgent[] = [];
-    for (const r of rows) {
-      let a = out[out.length - 1];
-      if (!a || a.agentId !== r.agent_id) out.push((a = { agentId: r.agent_id, seq: r.seq, channels: new Map() }));
-      a.channels.set(r.channel, { priority: r.priority, delayMs: r.delay_ms });
-    }
-    return out;
+    const out: AgentReg[] = [];
+    for (const a of this.#agents.values()) if (!a.paused && !this.#reservedBy.has(a.agentId)) out.push(a);
+    return out.sort((a, b) => a.availableSince - b.availableSince || (a.agentId < b.agentId ? -1 : 1));
   }
 
-  /** Stores an agent's registration unless an older one (by seq) than what we hold. */
+  /** Stores an agent's registration unless it is older (by seq) than the one held. */
   applyRegistration(reg: Registration) {
-    const held = this.sql.exec<{ seq: number }>("SELECT seq FROM agents WHERE agent_id = ?", reg.agentId).toArray()[0];
+    const held = this.#agents.get(reg.agentId);
     if (held && held.seq > reg.seq) return;
-    this.sql.exec("DELETE FROM agent_channels WHERE agent_id = ?", reg.agentId);
     if (reg.channels.length === 0) {
-      this.sql.exec("DELETE FROM agents WHERE agent_id = ?", reg.agentId);
+      if (held) this.sql.exec("DELETE FROM registrations WHERE agent_id = ?", reg.agentId);
+      this.#agents.delete(reg.agentId);
       return;
     }
-    this.sql.exec("INSERT OR REPLACE INTO agents (agent_id, seq, available_since, paused) VALUES (?, ?, ?, 0)",
-      reg.agentId, reg.seq, reg.availableSince);
-    for (const ch of reg.channels) {
-      this.sql.exec("INSERT INTO agent_channels (agent_id, channel, priority, delay_ms) VALUES (?, ?, ?, ?)",
-        reg.agentId, ch.channel, ch.priority, Math.round(ch.delaySeconds * 1000));
-    }
+    const channels = reg.channels.map((c) => ({ channel: c.channel, priority: c.priority, delayMs: Math.round(c.delaySeconds * 1000) }));
+    this.sql.exec("INSERT OR REPLACE INTO registrations (agent_id, seq, available_since, paused, channels) VALUES (?, ?, ?, 0, ?)",
+      reg.agentId, reg.seq, reg.availableSince, JSON.stringify(channels));
+    this.#agents.set(reg.agentId, {
+      agentId: reg.agentId, seq: reg.seq, availableSince: reg.availableSince, paused: false,
+      channels: new Map(channels.map((c) => [c.channel, { priority: c.priority, delayMs: c.delayMs }])),
+    });
+  }
+
+  /** Not offered again until it re-registers (with a seq above `upToSeq`, when given). */
+  pause(agentId: string, upToSeq = Number.POSITIVE_INFINITY) {
+    const a = this.#agents.get(agentId);
+    if (!a || a.paused || a.seq > upToSeq) return;
+    a.paused = true;
+    this.sql.exec("UPDATE registrations SET paused = 1 WHERE agent_id = ?", agentId);
   }
 
   isListed(agentId: string, channel: Channel): boolean {
-    return this.sql.exec("SELECT 1 FROM agent_channels WHERE agent_id = ? AND channel = ?", agentId, channel).toArray().length > 0;
+    return this.#agents.get(agentId)?.channels.has(channel) ?? false;
   }
 
   hasAgent(agentId: string): boolean {
-    return this.sql.exec("SELECT 1 FROM agents WHERE agent_id = ?", agentId).toArray().length > 0;
+    return this.#agents.has(agentId);
   }
+
+  // ─── outcomes ────────────────────────────────────────────────────────────────────────────
 
   handedOff(contactId: string): { agent_id: string; reservation_id: string } | undefined {
     return this.sql.exec<{ agent_id: string; reservation_id: string }>(
@@ -135,35 +257,48 @@ export class QueueStore {
 
   /** The contact is connected: out of the queue, remembered for retried confirms, counted for wait estimates. */
   handOff(row: ContactRow, agentId: string, reservationId: string, now: number) {
-    this.sql.exec("DELETE FROM contacts WHERE contact_id = ?", row.contact_id);
+    this.remove(row);
     this.sql.exec("INSERT OR REPLACE INTO handed_off (contact_id, agent_id, reservation_id, at) VALUES (?, ?, ?, ?)",
       row.contact_id, agentId, reservationId, now);
     this.sql.exec("INSERT INTO answers (at, wait_ms) VALUES (?, ?)", now, now - row.enqueued_at);
-    this.sql.exec("DELETE FROM answers WHERE at < ?", now - OUTCOME_KEEP_MS);
-    this.sql.exec("DELETE FROM handed_off WHERE at < ?", now - HANDED_OFF_KEEP_MS);
+    this.#answers.push(now);
+    this.tally(now, now - row.enqueued_at, true);
+    this.prune(now);
   }
 
   /** The customer left the queue before being connected (counted for the service level). */
   abandon(row: ContactRow, now: number) {
-    this.sql.exec("DELETE FROM contacts WHERE contact_id = ?", row.contact_id);
+    this.remove(row);
     this.sql.exec("INSERT INTO abandons (at, wait_ms) VALUES (?, ?)", now, now - row.enqueued_at);
-    this.sql.exec("DELETE FROM abandons WHERE at < ?", now - OUTCOME_KEEP_MS);
+    this.tally(now, now - row.enqueued_at, false);
+    this.prune(now);
+  }
+
+  private prune(now: number) {
+    if (now - this.#prunedAt < PRUNE_INTERVAL_MS) return;
+    this.#prunedAt = now;
+    const since = now - OUTCOME_KEEP_MS;
+    this.sql.exec("DELETE FROM answers WHERE at < ?", since);
+    this.sql.exec("DELETE FROM abandons WHERE at < ?", since);
+    this.sql.exec("DELETE FROM handed_off WHERE at < ?", now - HANDED_OFF_KEEP_MS);
+    this.#answers.splice(0, lowerBound(this.#answers, since));
+    const first = Math.floor((now - SERVICE_LEVEL_WINDOW_MS) / SERVICE_LEVEL_BUCKET_MS);
+    for (const b of this.#buckets.keys()) if (b < first) this.#buckets.delete(b);
   }
 
   positionOf(row: ContactRow, now: number): { position: number; estimatedWaitSeconds: number | null } {
-    // Contacts of the channel ahead in order (priority, enqueued_at, contact_id): three index ranges.
-    const ahead = this.sql.exec<{ n: number }>(
-      `SELECT (SELECT count(*) FROM contacts WHERE channel = ?1 AND priority < ?2)
-            + (SELECT count(*) FROM contacts WHERE channel = ?1 AND priority = ?2 AND enqueued_at < ?3)
-            + (SELECT count(*) FROM contacts WHERE channel = ?1 AND priority = ?2 AND enqueued_at = ?3 AND contact_id < ?4) AS n`,
-      row.channel, row.priority, row.enqueued_at, row.contact_id).one().n;
+    let ahead = 0;
+    for (const c of this.#order) {
+      if (c === row) break;
+      if (c.channel === row.channel) ahead++;
+    }
     const position = ahead + 1;
-    const a = this.sql.exec<{ n: number; first: number | null }>(
-      "SELECT count(*) AS n, min(at) AS first FROM answers WHERE at >= ?", now - ANSWER_WINDOW_MS).one();
-    if (!a.n || a.first === null) return { position, estimatedWaitSeconds: null };
+    const from = lowerBound(this.#answers, now - ANSWER_WINDOW_MS);
+    const n = this.#answers.length - from;
+    if (!n) return { position, estimatedWaitSeconds: null };
     // Answer rate over the recent window (at least a minute): position / rate.
-    const windowMs = Math.max(60_000, now - a.first);
-    return { position, estimatedWaitSeconds: Math.ceil((position * windowMs) / a.n / 1000) };
+    const windowMs = Math.max(60_000, now - this.#answers[from]);
+    return { position, estimatedWaitSeconds: Math.ceil((position * windowMs) / n / 1000) };
   }
 
   /**
@@ -171,36 +306,49 @@ export class QueueStore {
    * moment a waiting contact becomes eligible for a registered agent after that agent's delay.
    */
   nextContactTime(now: number): number | null {
-    let next = this.sql.exec<{ t: number | null }>(
-      "SELECT min(expires_at) AS t FROM contacts WHERE state = 'RESERVED'").one().t;
-    // Few distinct (channel, delay) pairs, each one an index seek: not contacts × agents.
-    const delays = this.sql.exec<{ channel: Channel; delay_ms: number }>(
-      `SELECT DISTINCT ac.channel, ac.delay_ms FROM agent_channels ac
-        JOIN agents a ON a.agent_id = ac.agent_id AND a.paused = 0`).toArray();
-    for (const d of delays) {
-      const t = this.sql.exec<{ t: number | null }>(
-        "SELECT min(enqueued_at) AS t FROM contacts WHERE state = 'WAITING' AND channel = ? AND enqueued_at > ?",
-        d.channel, now - d.delay_ms).one().t;
-      if (t !== null && (next === null || t + d.delay_ms < next)) next = t + d.delay_ms;
+    let next: number | null = null;
+    for (const r of this.#reservedBy.values()) if (next === null || r.expires_at! < next) next = r.expires_at!;
+    const delays = new Map<Channel, Set<number>>();
+    for (const a of this.#agents.values()) {
+      if (a.paused) continue;
+      for (const [ch, { delayMs }] of a.channels) if (delayMs > 0) (delays.get(ch) ?? delays.set(ch, new Set()).get(ch)!).add(delayMs);
+    }
+    if (delays.size === 0) return next;
+    for (const [ch, ds] of delays) {
+      for (const d of ds) {
+        // The oldest waiting contact of the channel not yet eligible after `d`.
+        let t: number | null = null;
+        for (const c of this.#order) {
+          if (c.state === "WAITING" && c.channel === ch && c.enqueued_at > now - d && (t === null || c.enqueued_at < t)) t = c.enqueued_at;
+        }
+        if (t !== null && (next === null || t + d < next)) next = t + d;
+      }
     }
     return next;
   }
 
   metricsSnapshot(queueId: string, now: number) {
-    const r = this.sql.exec<{ n: number; oldest: number | null }>(
-      "SELECT count(*) AS n, min(enqueued_at) AS oldest FROM contacts").one();
-    // Service level buckets (see metrics.ts): answers in time are met; answers late and abandons
-    // after the threshold are counted, not met; abandons within it are not counted. Index ranges.
+    let oldest: number | null = null;
+    for (const c of this.#order) if (oldest === null || c.enqueued_at < oldest) oldest = c.enqueued_at;
     const from = Math.floor((now - SERVICE_LEVEL_WINDOW_MS) / SERVICE_LEVEL_BUCKET_MS);
-    const serviceLevel = this.sql.exec<{ b: number; met: number; n: number }>(
-      `SELECT b, sum(met) AS met, count(*) AS n FROM (
-         SELECT CAST(at / ?1 AS INTEGER) AS b, wait_ms <= ?2 AS met FROM answers WHERE at >= ?3
-         UNION ALL SELECT CAST(at / ?1 AS INTEGER) AS b, 0 AS met FROM abandons WHERE at >= ?3 AND wait_ms > ?2
-       ) GROUP BY b ORDER BY b`,
-      SERVICE_LEVEL_BUCKET_MS, SERVICE_LEVEL_THRESHOLD_MS, from * SERVICE_LEVEL_BUCKET_MS,
-    ).toArray().map((x): [number, number, number] => [x.b, x.met, x.n]);
-    return { queueId, contactsInQueue: r.n, oldestEnqueuedAt: r.oldest, at: now, serviceLevel };
+    const serviceLevel = [...this.#buckets.entries()]
+      .filter(([b]) => b >= from)
+      .sort((a, b) => a[0] - b[0])
+      .map(([b, [met, n]]): [number, number, number] => [b, met, n]);
+    return { queueId, contactsInQueue: this.#byId.size, oldestEnqueuedAt: oldest, at: now, serviceLevel };
   }
+}
+
+/** First index whose value is ≥ x in an ascending array. */
+function lowerBound(xs: number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export function excludedSet(c: ContactRow): Set<string> {

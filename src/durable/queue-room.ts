@@ -87,9 +87,11 @@ export class QueueRoom extends Server<Env> {
     const enqueuedAt = input.enqueuedAt ?? now;
     const priority = Math.min(9, Math.max(1, Math.round(input.priority ?? 5)));
     const ringMs = Math.round((input.ringTimeoutSeconds ?? DEFAULT_RING_TIMEOUT_SECONDS) * 1000);
-    this.sql`INSERT INTO contacts (contact_id, channel, priority, enqueued_at, attributes, initiation, ring_timeout_ms, notify, state)
-      VALUES (${input.contactId}, ${input.channel}, ${priority}, ${enqueuedAt}, ${JSON.stringify(input.attributes ?? {})},
-              ${input.initiationMethod ?? "INBOUND"}, ${ringMs}, ${input.notify ? JSON.stringify(input.notify) : null}, 'WAITING')`;
+    this.#store.insert({
+      contact_id: input.contactId, channel: input.channel, priority, enqueued_at: enqueuedAt,
+      attributes: JSON.stringify(input.attributes ?? {}), initiation: input.initiationMethod ?? "INBOUND",
+      ring_timeout_ms: ringMs, notify: input.notify ? JSON.stringify(input.notify) : null,
+    });
     this.#outbox.add({
       contactId: input.contactId, type: "ENQUEUED", at: now, queueId: this.queueId,
       data: { channel: input.channel, priority, ...(input.transferredFrom ? { transferredFrom: input.transferredFrom } : {}) },
@@ -187,16 +189,19 @@ export class QueueRoom extends Server<Env> {
   }
 
   /** The agent let go of an offer (rejected, timed out on its side, or went unavailable). Idempotent. */
-  async release(contactId: string, reservationId: string, agentId: string, reason: ReleaseReason): Promise<void> {
+  async release(contactId: string, reservationId: string, agentId: string, reason: ReleaseReason, registration?: Registration): Promise<void> {
     const row = this.#store.contact(contactId);
     if (!row || row.state !== "RESERVED" || row.reservation_id !== reservationId) return;
     this.releaseRow(row, reason, Date.now());
-    if (reason === "REJECTED") {
-      const excluded = [...excludedSet(row), agentId];
-      this.sql`UPDATE contacts SET excluded = ${JSON.stringify(excluded)} WHERE contact_id = ${contactId}`;
-    }
+    if (reason === "REJECTED") this.#store.exclude(row, agentId);
+    if (registration) this.#store.applyRegistration(registration);
     this.dispatch();
     this.afterChange();
+  }
+
+  /** Re-reads the queue's state from its storage, after storage was changed from outside the object (tests, repairs). */
+  async reloadFromStorage(): Promise<void> {
+    this.#store.load(Date.now());
   }
 
   // ─── alarm: offer timeouts, routing-profile delays, outbox retries ──────────────────────
@@ -204,11 +209,12 @@ export class QueueRoom extends Server<Env> {
   async onAlarm() {
     this.#alarmAt = null; // this run consumes it; settle() sets the next one
     const now = Date.now();
-    const expired = this.sql<ContactRow>`SELECT * FROM contacts WHERE state = 'RESERVED' AND expires_at <= ${now}`;
+    const expired = this.#store.expired(now);
     const work: Promise<unknown>[] = [];
     for (const row of expired) {
+      const { agent_id: agentId, reservation_id: reservationId } = row;
       this.releaseRow(row, "TIMED_OUT", now);
-      work.push(this.agent(row.agent_id!).offerEnded(row.contact_id, row.reservation_id!, "TIMED_OUT").catch(logError("offer_timeout_notify")));
+      work.push(this.agent(agentId!).offerEnded(row.contact_id, reservationId!, "TIMED_OUT").catch(logError("offer_timeout_notify")));
     }
     work.push(this.dispatch());
     await Promise.all(work);
@@ -247,10 +253,7 @@ export class QueueRoom extends Server<Env> {
         queuePriority: agent.channels.get(c.channel)!.priority,
       });
     }
-    for (const p of pairs) {
-      this.sql`UPDATE contacts SET state = 'RESERVED', agent_id = ${p.agent.agentId}, reservation_id = ${p.reservationId},
-        expires_at = ${p.expiresAt} WHERE contact_id = ${p.contact.contact_id}`;
-    }
+    for (const p of pairs) this.#store.reserve(p.contact, p.agent.agentId, p.reservationId, p.expiresAt);
     if (pairs.length === 0) return Promise.resolve();
     const sent = Promise.all(pairs.map((p) => this.sendReservation(p).catch(logError("reservation"))))
       .then(() => this.rearm())
@@ -283,6 +286,8 @@ export class QueueRoom extends Server<Env> {
     const row = this.#store.contact(c.contact_id);
     const stillOurs = row?.state === "RESERVED" && row.reservation_id === p.reservationId;
     if (result.ok) {
+      // The agent's registration here once ringing (it rings one offer at a time): saves it a call.
+      this.#store.applyRegistration(result.registration);
       if (stillOurs) {
         this.#outbox.add({
           contactId: c.contact_id, type: "OFFERED", at: Date.now(), queueId: this.queueId, agentId: p.agent.agentId,
@@ -295,35 +300,33 @@ export class QueueRoom extends Server<Env> {
       }
       return;
     }
-    if (stillOurs) {
-      this.sql`UPDATE contacts SET state = 'WAITING', agent_id = NULL, reservation_id = NULL, expires_at = NULL
-        WHERE contact_id = ${c.contact_id}`;
-    }
+    if (stillOurs) this.#store.unreserve(row);
     if (result.reason === "UNAVAILABLE") this.#store.applyRegistration(result.registration);
     const stillListed = this.#store.isListed(p.agent.agentId, c.channel);
     if (result.reason !== "UNAVAILABLE" || stillListed) {
       // Not again until the agent re-registers (it owes us that).
-      this.sql`UPDATE agents SET paused = 1 WHERE agent_id = ${p.agent.agentId} AND seq <= ${Math.max(p.agent.seq, result.reason === "UNAVAILABLE" ? result.registration.seq : 0)}`;
+      this.#store.pause(p.agent.agentId, Math.max(p.agent.seq, result.reason === "UNAVAILABLE" ? result.registration.seq : 0));
     }
     this.dispatch();
     this.rearm();
   }
 
   private releaseRow(row: ContactRow, reason: ReleaseReason, now: number) {
-    this.sql`UPDATE contacts SET state = 'WAITING', agent_id = NULL, reservation_id = NULL, expires_at = NULL
-      WHERE contact_id = ${row.contact_id}`;
+    const agentId = row.agent_id!;
+    const reservationId = row.reservation_id;
+    this.#store.unreserve(row);
     if (reason === "TIMED_OUT") {
       // The agent goes Missed; keep it out of this queue's offers until it re-registers.
-      this.sql`UPDATE agents SET paused = 1 WHERE agent_id = ${row.agent_id}`;
+      this.#store.pause(agentId);
       this.#outbox.add({
-        contactId: row.contact_id, type: "MISSED", at: now, queueId: this.queueId, agentId: row.agent_id,
-        data: { reservationId: row.reservation_id },
+        contactId: row.contact_id, type: "MISSED", at: now, queueId: this.queueId, agentId,
+        data: { reservationId },
       });
-      this.tellChannel(row, { type: "MISSED", agentId: row.agent_id, at: now });
+      this.tellChannel(row, { type: "MISSED", agentId, at: now });
     } else if (reason === "REJECTED") {
       this.#outbox.add({
-        contactId: row.contact_id, type: "REJECTED", at: now, queueId: this.queueId, agentId: row.agent_id,
-        data: { reservationId: row.reservation_id },
+        contactId: row.contact_id, type: "REJECTED", at: now, queueId: this.queueId, agentId,
+        data: { reservationId },
       });
     }
   }

@@ -60,7 +60,8 @@ export type Reservation = {
 };
 
 export type ReserveResult =
-  | { ok: true }
+  /** Ringing. `registration`: the agent's registration for this queue now (it rings one offer at a time). */
+  | { ok: true; registration: Registration }
   /** The agent has another offer pending: the queue pauses it until it re-registers. */
   | { ok: false; reason: "BUSY" }
   /** A better contact waits in another of the agent's queues: same as BUSY for this queue. */

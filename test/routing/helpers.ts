@@ -2,7 +2,7 @@
  * Test fixtures for the routing engine: a fresh instance per test (so objects and rows never
  * leak between tests), agents with sessions, their sockets, and D1 reads.
  */
-import { env, SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { createContact } from "../../src/db/contacts";
 import {
   agentStatuses,
@@ -14,7 +14,7 @@ import {
   securityProfiles,
   users,
 } from "../../src/db/schema";
-import { enqueueContact } from "../../src/durable/routing";
+import { enqueueContact, type QueueRoom } from "../../src/durable/routing";
 import type { EnqueueInput } from "../../src/durable/types";
 import type { AgentCommand, Channel, ServerToAgent, ServerToSupervisor } from "../../src/shared/wire";
 import { createSession } from "../../src/workers/auth/sessions";
@@ -227,4 +227,15 @@ export async function eventsInclude(instanceId: string, contactId: string, types
     return i === types.length ? got : null;
   }, { last: undefined as unknown });
   return eventually(check, `events ${types.join(",")} of ${contactId}`);
+}
+
+/**
+ * Changes a queue's storage as time passing would (an offer expiry or enqueue time moved into the
+ * past), then has the object re-read it (it serves reads from memory).
+ */
+export async function editQueueStorage(stub: DurableObjectStub<QueueRoom>, edit: (sql: SqlStorage) => void) {
+  await runInDurableObject(stub, async (room: QueueRoom, state) => {
+    edit(state.storage.sql);
+    await room.reloadFromStorage();
+  });
 }

@@ -40,7 +40,8 @@ describe("contact lifecycle at the agent", () => {
     const q = queueRoom(env, fx.instanceId, fx.queueId("sales"));
     expect((await q.position(next.contactId)).status).toBe("WAITING");
     const agent = env.AGENT_ROOM.getByName(agentRoomName(fx.instanceId, fx.agentId("ann")));
-    expect(await runInDurableObject(agent, (_o, st) => st.storage.getAlarm())).toBe(acw.afterContactWorkEndsAt);
+    // Once the record is written to D1, the one alarm left is the ACW timer.
+    await eventually(async () => (await runInDurableObject(agent, (_o, st) => st.storage.getAlarm())) === acw.afterContactWorkEndsAt, "alarm at ACW end");
     await runInDurableObject(agent, (_o, st) => {
       st.storage.sql.exec("UPDATE slots SET acw_ends_at = ? WHERE contact_id = ?", Date.now() - 1, id);
     });

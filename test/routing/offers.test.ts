@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { queueRoom } from "../../src/durable/routing";
-import { agentSocket, contactEvents, contactRow, eventsInclude, eventually, makeInstance } from "./helpers";
+import { agentSocket, editQueueStorage, contactEvents, contactRow, eventsInclude, eventually, makeInstance } from "./helpers";
 
 const oneQueue = (agents: string[]) =>
   makeInstance({
@@ -103,8 +103,8 @@ describe("offers", () => {
     const offer = await ann.next("offer");
     const queue = queueRoom(env, fx.instanceId, fx.queueId("sales"));
     // Twenty seconds pass: the reservation's expiry is now in the past; the queue's alarm runs.
-    await runInDurableObject(queue, (_o, state) => {
-      state.storage.sql.exec("UPDATE contacts SET expires_at = ? WHERE contact_id = ?", Date.now() - 1, contactId);
+    await editQueueStorage(queue, (sql) => {
+      sql.exec("UPDATE contacts SET expires_at = ? WHERE contact_id = ?", Date.now() - 1, contactId);
     });
     expect(await runDurableObjectAlarm(queue)).toBe(true);
     expect(await ann.next("offer.withdrawn")).toMatchObject({ contactId, reason: "TIMED_OUT" });

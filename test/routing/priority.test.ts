@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { queueRoom } from "../../src/durable/routing";
-import { agentSocket, eventually, makeInstance } from "./helpers";
+import { agentSocket, editQueueStorage, eventually, makeInstance } from "./helpers";
 
 describe("invariant 4: the agent gets the best eligible contact", () => {
   it("queue priority in the profile first, then contact priority, then longest waiting", async () => {
@@ -47,8 +47,8 @@ describe("invariant 4: the agent gets the best eligible contact", () => {
     const alarmAt = await runInDurableObject(q, (_o, state) => state.storage.getAlarm());
     const enq = (await q.position(overflow.contactId)) as { enqueuedAt: number };
     expect(alarmAt).toBe(enq.enqueuedAt + 30_000);
-    await runInDurableObject(q, (_o, state) => {
-      state.storage.sql.exec("UPDATE contacts SET enqueued_at = enqueued_at - 30000 WHERE contact_id = ?", overflow.contactId);
+    await editQueueStorage(q, (sql) => {
+      sql.exec("UPDATE contacts SET enqueued_at = enqueued_at - 30000 WHERE contact_id = ?", overflow.contactId);
     });
     expect(await runDurableObjectAlarm(q)).toBe(true);
     expect((await bob.next("offer")).contact.contactId).toBe(overflow.contactId);

@@ -83,4 +83,29 @@ describe("invariants 3 and 5 across restarts", () => {
     const ann = await agentSocket(fx, "ann");
     expect((await ann.next("offer")).contact.contactId).toBe(b.contactId);
   });
+
+  it("a queue object stored before registrations were one table keeps its agents' registrations after it restarts", async () => {
+    const fx = await setup();
+    const stub = queueRoom(env, fx.instanceId, fx.queueId("q"));
+    await runInDurableObject(stub, (_o, st) => {
+      // The tables as an older version left them.
+      st.storage.sql.exec("DROP TABLE registrations");
+      st.storage.sql.exec("CREATE TABLE agents (agent_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, available_since INTEGER NOT NULL, paused INTEGER NOT NULL DEFAULT 0)");
+      st.storage.sql.exec("CREATE TABLE agent_channels (agent_id TEXT NOT NULL, channel TEXT NOT NULL, priority INTEGER NOT NULL, delay_ms INTEGER NOT NULL, PRIMARY KEY (agent_id, channel))");
+      st.storage.sql.exec("INSERT INTO agents VALUES ('ann', 7, 1000, 0)");
+      st.storage.sql.exec("INSERT INTO agent_channels VALUES ('ann', 'VOICE', 1, 0), ('ann', 'CHAT', 2, 5000)");
+    });
+    await evictDurableObject(stub);
+    const fresh = queueRoom(env, fx.instanceId, fx.queueId("q"));
+    const rows = await runInDurableObject(fresh, (_o, st) => ({
+      regs: st.storage.sql.exec<{ agent_id: string; seq: number; channels: string }>("SELECT agent_id, seq, channels FROM registrations").toArray(),
+      old: st.storage.sql.exec("SELECT name FROM sqlite_master WHERE name IN ('agents', 'agent_channels')").toArray(),
+    }));
+    expect(rows.old).toEqual([]);
+    expect(rows.regs).toHaveLength(1);
+    expect(rows.regs[0]).toMatchObject({ agent_id: "ann", seq: 7 });
+    expect(JSON.parse(rows.regs[0].channels)).toEqual(expect.arrayContaining([
+      { channel: "VOICE", priority: 1, delayMs: 0 }, { channel: "CHAT", priority: 2, delayMs: 5000 },
+    ]));
+  });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { computeMetrics, SERVICE_LEVEL_BUCKET_MS, SERVICE_LEVEL_WINDOW_MS } from "../../src/durable/metrics";
 import { queueRoom } from "../../src/durable/routing";
 import { api } from "../helpers";
-import { agentSocket, eventually, makeInstance, openSocket } from "./helpers";
+import { agentSocket, editQueueStorage, eventually, makeInstance, openSocket } from "./helpers";
 
 const setup = () =>
   makeInstance({
@@ -31,15 +31,15 @@ describe("service level (SERVICE_LEVEL_20)", () => {
     expect((await ann.command({ type: "contact.accept", contactId: fast.contactId })).type).toBe("ack");
     // Enqueued while Ann is busy; she answers it after it has waited 30 s.
     const slow = await fx.enqueue("sales");
-    await runInDurableObject(sales, (_o, state) => {
-      state.storage.sql.exec("UPDATE contacts SET enqueued_at = ? WHERE contact_id = ?", Date.now() - 30_000, slow.contactId);
+    await editQueueStorage(sales, (sql) => {
+      sql.exec("UPDATE contacts SET enqueued_at = ? WHERE contact_id = ?", Date.now() - 30_000, slow.contactId);
     });
     // Two callers hang up: one after 5 s (a short abandon, not counted), one after 25 s (not in time).
     const short = await fx.enqueue("sales");
     const long = await fx.enqueue("sales");
-    await runInDurableObject(sales, (_o, state) => {
-      state.storage.sql.exec("UPDATE contacts SET enqueued_at = ? WHERE contact_id = ?", Date.now() - 5_000, short.contactId);
-      state.storage.sql.exec("UPDATE contacts SET enqueued_at = ? WHERE contact_id = ?", Date.now() - 25_000, long.contactId);
+    await editQueueStorage(sales, (sql) => {
+      sql.exec("UPDATE contacts SET enqueued_at = ? WHERE contact_id = ?", Date.now() - 5_000, short.contactId);
+      sql.exec("UPDATE contacts SET enqueued_at = ? WHERE contact_id = ?", Date.now() - 25_000, long.contactId);
     });
     expect((await sales.disconnect(short.contactId)).status).toBe("ABANDONED");
     expect((await sales.disconnect(long.contactId)).status).toBe("ABANDONED");

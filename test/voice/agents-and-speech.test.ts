@@ -1,8 +1,8 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { contactRoomName } from "../../src/durable/names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
-import { agentSocket, eventsInclude } from "../routing/helpers";
+import { agentSocket, editQueueStorage, eventsInclude } from "../routing/helpers";
 import { ivrFlow, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
@@ -20,8 +20,8 @@ describe("voice: an agent misses the offer", () => {
     await alice.next("offer");
     // The ring time passes without an answer: the queue's alarm takes the offer back.
     const queue = env.QUEUE_ROOM.getByName(`${fx.instanceId}:${fx.queueId("sales")}`);
-    await runInDurableObject(queue, (_o, state) => {
-      state.storage.sql.exec("UPDATE contacts SET expires_at = ? WHERE contact_id = ?", Date.now() - 1, contactId);
+    await editQueueStorage(queue, (sql) => {
+      sql.exec("UPDATE contacts SET expires_at = ? WHERE contact_id = ?", Date.now() - 1, contactId);
     });
     expect(await runDurableObjectAlarm(queue)).toBe(true);
     expect(await alice.next("offer.withdrawn")).toMatchObject({ contactId, reason: "TIMED_OUT" });

@@ -1,7 +1,7 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { voiceContactId } from "../../src/workers/twilio/routes";
-import { agentSocket } from "../routing/helpers";
+import { agentSocket, editQueueStorage } from "../routing/helpers";
 import { makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
@@ -20,8 +20,8 @@ describe("voice: a lost CONNECTED notification", () => {
     // Routing's CONNECTED to the contact's object gets lost (delivery is best-effort): here it is
     // sent to an object of another name, which has no session and ignores it.
     const queue = env.QUEUE_ROOM.getByName(`${fx.instanceId}:${fx.queueId("sales")}`);
-    await runInDurableObject(queue, (_o, state) => {
-      state.storage.sql.exec("UPDATE contacts SET notify = ? WHERE contact_id = ?",
+    await editQueueStorage(queue, (sql) => {
+      sql.exec("UPDATE contacts SET notify = ? WHERE contact_id = ?",
         JSON.stringify({ binding: "CONTACT_SESSION", name: `${fx.instanceId}:nobody-here` }), contactId);
     });
     alice.send({ type: "contact.accept", contactId });
