@@ -7,6 +7,7 @@
  */
 import type { PhoneEvent } from "./events";
 import type { Phone } from "./phone";
+import { speechFrames } from "./media-stream";
 import { parseTwiml, type TwimlElement } from "./twiml";
 
 export type CallStatus = "queued" | "ringing" | "in-progress" | "completed" | "busy" | "failed" | "no-answer" | "canceled";
@@ -18,7 +19,8 @@ export type Wait =
   | { kind: "hold-loop"; url: string; method: string; docUrl: string }
   | { kind: "conference"; name: string; dial: TwimlElement; docUrl: string; rest: TwimlElement[]; startedAt: number }
   | { kind: "dial"; to: string; dial: TwimlElement; docUrl: string; rest: TwimlElement[]; startedAt: number }
-  | { kind: "stream"; url: string }
+  /** Handed to a bidirectional Media Stream (`<Connect><Stream>`) until its server closes it. */
+  | { kind: "stream"; url: string; streamSid: string; connect: TwimlElement; docUrl: string; rest: TwimlElement[] }
   | { kind: "ended" };
 
 const MAX_DOCUMENTS_WITHOUT_WAIT = 50;
@@ -44,6 +46,11 @@ export class Call {
     readonly statusCallback: string | null,
   ) {
     this.startedAt = phone.now();
+  }
+
+  /** Who is on this leg: the caller for an inbound call, the called party (a phone or `client:<id>`) for one Twilio placed. */
+  get party() {
+    return this.direction === "inbound" ? this.from : this.to;
   }
 
   get ended() {
@@ -177,13 +184,18 @@ export class Call {
           for (const child of verb.children) {
             if (child.name === "Recording") await this.phone.stopRecordings(this);
             if (child.name === "Transcription") await this.phone.transcriptions.stop(this.sid, child.attrs.name);
+            if (child.name === "Stream") await this.phone.streams.stop(this.sid, child.attrs.name);
           }
           break;
         case "Connect": {
           const stream = verb.children.find((c) => c.name === "Stream");
           if (stream) {
-            this.emit({ type: "stream", callSid: this.sid, url: stream.attrs.url, mode: "connect" });
-            this.wait = { kind: "stream", url: stream.attrs.url };
+            const url = this.resolve(stream.attrs.url, docUrl);
+            const s = await this.phone.streams.start(this, stream, url, "connect", stream.attrs.statusCallback ? this.resolve(stream.attrs.statusCallback, docUrl) : null);
+            this.documents = 0;
+            this.wait = { kind: "stream", url, streamSid: s.sid, connect: verb, docUrl, rest };
+            // A stream that could not open gives the call straight back to its TwiML.
+            if (s.status === "stopped") return this.streamEnded(s.sid);
             return;
           }
           break;
@@ -218,7 +230,7 @@ export class Call {
         track: el.attrs.recordingTrack ?? "both",
       });
     } else if (el.name === "Stream") {
-      this.emit({ type: "stream", callSid: this.sid, url: el.attrs.url, mode: "start" });
+      await this.phone.streams.start(this, el, this.resolve(el.attrs.url, docUrl), "start", el.attrs.statusCallback ? this.resolve(el.attrs.statusCallback, docUrl) : null);
     } else if (el.name === "Transcription" && el.attrs.statusCallbackUrl) {
       await this.phone.transcriptions.start(this, el.attrs, this.resolve(el.attrs.statusCallbackUrl, docUrl));
     }
@@ -268,13 +280,40 @@ export class Call {
 
   // ---- What the caller (or the test) does -------------------------------------------------
 
-  /** Presses keys while a <Gather> listens; `#` ends the entry as on a real phone. */
+  /** The `<Connect><Stream>` that held the call is over: its `action` URL, else the verbs after `<Connect>`. */
+  async streamEnded(streamSid: string) {
+    const w = this.wait;
+    if (w.kind !== "stream" || w.streamSid !== streamSid) return;
+    this.wait = { kind: "none" };
+    if (w.connect.attrs.action) return this.fetchAndRun(this.resolve(w.connect.attrs.action, w.docUrl), w.connect.attrs.method ?? "POST");
+    return this.runVerbs(w.rest, w.docUrl);
+  }
+
+  /** Presses keys while a <Gather> listens (`#` ends the entry as on a real phone), or into a bidirectional Media Stream. */
   async press(digits: string) {
+    await this.takePending();
+    if (this.wait.kind === "stream") {
+      this.emit({ type: "input", callSid: this.sid, digits });
+      this.phone.streams.dtmf(this.sid, digits);
+      return;
+    }
     return this.input({ digits });
   }
 
-  /** Speaks while a <Gather input="speech"> listens. */
+  /** Speaks: to a <Gather input="speech"> that listens, or to the others in the conference (unless muted or on hold). */
   async say(speech: string) {
+    await this.takePending();
+    // Media Streams on the call hear it on the inbound track.
+    this.phone.streams.audio(this.sid, "inbound", speechFrames(speech, "inbound"));
+    if (this.wait.kind === "stream") {
+      this.emit({ type: "input", callSid: this.sid, speech });
+      return;
+    }
+    if (this.wait.kind === "conference") {
+      const heardBy = this.phone.conferenceAudio(this, speech);
+      await this.phone.transcriptions.speech(this, speech, heardBy);
+      return;
+    }
     if (this.wait.kind === "gather") await this.phone.transcriptions.speech(this, speech, []);
     return this.input({ speech });
   }
@@ -352,7 +391,17 @@ export class Call {
 
   private async leaveCurrent() {
     if (this.wait.kind === "conference") this.phone.leaveConference(this, this.wait.name);
+    if (this.wait.kind === "stream") await this.phone.streams.stopStream(this.wait.streamSid);
     this.wait = { kind: "none" };
+  }
+
+  /** A call placed to a number that does not answer: it ends without TwiML and its status callback says why. */
+  async notAnswered(status: "busy" | "no-answer" | "failed") {
+    if (this.ended) return;
+    this.wait = { kind: "ended" };
+    this.status = status;
+    this.endedAt = this.phone.now();
+    await this.phone.sendStatus(this, status);
   }
 
   /** The caller hangs up. */

@@ -6,12 +6,16 @@ export type PhoneEvent =
   | { type: "pause"; callSid: string; seconds: number }
   | { type: "gather"; callSid: string; input: string; numDigits?: number; timeout: number; finishOnKey: string }
   | { type: "input"; callSid: string; digits?: string; speech?: string }
+  /** Said in a conference; `heardBy`: the calls that heard it (none when the speaker is muted or on hold). */
+  | { type: "speech"; callSid: string; text: string; heardBy: string[] }
   | { type: "no-input"; callSid: string }
   | { type: "redirect"; callSid: string; url: string }
   | { type: "conference"; callSid: string; name: string; action: "join" | "leave" | "hold" | "unhold" | "mute" | "unmute" }
   | { type: "dial"; callSid: string; to: string }
   | { type: "recording"; callSid: string; recordingSid: string; status: string }
   | { type: "stream"; callSid: string; url: string; mode: "start" | "connect" }
+  /** A Media Streams socket: opened (`started`), audio from the server heard (`played`), `cleared`, `stopped`, or failed (`error`). */
+  | { type: "media-stream"; callSid: string; streamSid: string; event: "started" | "played" | "cleared" | "stopped" | "error"; detail?: string }
   | { type: "transcription"; callSid: string; transcriptionSid: string; event: "started" | "content" | "stopped"; track?: string; text?: string }
   | { type: "status"; callSid: string; status: string }
   | { type: "call-created"; callSid: string; from: string; to: string; direction: string }
@@ -34,6 +38,8 @@ export function formatEvent(e: PhoneEvent): string {
       return `${who} is asked for input (${e.input}${e.numDigits ? `, ${e.numDigits} digits` : ""}, ${e.timeout}s)`;
     case "input":
       return `${who} ${e.digits !== undefined ? `presses ${e.digits}` : `says "${e.speech}"`}`;
+    case "speech":
+      return `${who} says "${e.text}" — ${e.heardBy.length ? `heard by ${e.heardBy.map((s) => s.slice(0, 8)).join(", ")}` : "heard by nobody (muted or on hold)"}`;
     case "no-input":
       return `${who} gives no input`;
     case "redirect":
@@ -46,6 +52,8 @@ export function formatEvent(e: PhoneEvent): string {
       return `${who} recording ${e.recordingSid}: ${e.status}`;
     case "stream":
       return `${who} media stream (${e.mode}) to ${e.url}`;
+    case "media-stream":
+      return `${who} media stream ${e.streamSid.slice(0, 8)}: ${e.event}${e.detail ? ` (${e.detail})` : ""}`;
     case "status":
       return `${who} status: ${e.status}`;
     case "transcription":

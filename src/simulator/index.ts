@@ -2,6 +2,7 @@
 export { Phone, type PhoneOptions, type Transport } from "./phone";
 export { Call, type Wait } from "./call";
 export { formatEvent, type PhoneEvent } from "./events";
+export { MediaStreams, type SocketOpener, type Stream, type StreamSocket } from "./media-stream";
 export { runScript, type ScriptOptions, type ScriptStep } from "./script";
 export { twilioSignature } from "./signature";
 export { parseTwiml, type TwimlElement } from "./twiml";

@@ -10,6 +10,7 @@
 import { Call } from "./call";
 import type { PhoneEvent } from "./events";
 import { linearToMulaw, wav } from "./audio";
+import { defaultOpener, MediaStreams, speechFrames, type SocketOpener } from "./media-stream";
 import { answerRest } from "./rest";
 import { twilioSignature } from "./signature";
 import { Transcriptions } from "./transcription";
@@ -28,6 +29,8 @@ export type PhoneOptions = {
   /** Base URL under which this simulator's REST API is reachable (for RecordingUrl). */
   apiBaseUrl?: string;
   onEvent?: (e: PhoneEvent) => void;
+  /** How Media Streams sockets are opened; by default a WebSocket (through `transport` in workerd). */
+  openSocket?: SocketOpener;
 };
 
 export type Participant = { call: Call; hold: boolean; muted: boolean; endOnExit: boolean };
@@ -55,8 +58,12 @@ export class Phone {
   readonly calls = new Map<string, Call>();
   readonly conferences = new Map<string, Conference>();
   readonly recordings = new Map<string, Recording>();
+  /** Numbers that do not answer calls Twilio places to them (outbound calls): busy, no answer, or failing. */
+  readonly unanswered = new Map<string, "busy" | "no-answer" | "failed">();
   /** Real-time transcriptions (`<Start><Transcription>`), by TranscriptionSid. */
   readonly transcriptions = new Transcriptions(this);
+  /** Media Streams (`<Start><Stream>`, `<Connect><Stream>`), by StreamSid. */
+  readonly streams: MediaStreams;
   readonly events: PhoneEvent[] = [];
   /** Requests the REST API accepted, for tests to inspect: method, path, form. */
   readonly restLog: { method: string; path: string; form: Record<string, string> }[] = [];
@@ -74,6 +81,7 @@ export class Phone {
     this.accountSid = options.accountSid;
     this.authToken = options.authToken;
     this.transport = options.transport ?? ((url, init) => fetch(url, init));
+    this.streams = new MediaStreams(this, options.openSocket ?? defaultOpener(this.transport));
   }
 
   now() {
@@ -97,6 +105,11 @@ export class Phone {
 
   recordingUrl(sid: string) {
     return `${(this.options.apiBaseUrl ?? "http://127.0.0.1:8788").replace(/\/$/, "")}${API}${this.accountSid}/Recordings/${sid}`;
+  }
+
+  /** X-Twilio-Signature for a URL and parameters, with this account's auth token. */
+  sign(url: string, params: Record<string, string>) {
+    return twilioSignature(this.authToken, url, params);
   }
 
   /** A signed form POST (or GET) to the Worker, as Twilio sends it. */
@@ -166,6 +179,7 @@ export class Phone {
       if (rec.callSid === call.sid && (rec.status === "in-progress" || rec.status === "paused")) await this.completeRecording(rec);
     }
     await this.transcriptions.stop(call.sid);
+    await this.streams.stop(call.sid);
     await this.sendStatus(call, "completed");
   }
 
@@ -246,6 +260,27 @@ export class Phone {
     };
     if (callSid) params.CallSid = callSid;
     this.outbox.push(() => this.webhook(this.calls.get(callSid ?? "") ?? null, url, "POST", params).then(() => undefined));
+  }
+
+  /**
+   * What one participant says in its conference: every other participant hears it, except
+   * those on hold (they hear hold music). A muted or held speaker is heard by nobody.
+   * Returns the calls that heard it.
+   */
+  conferenceAudio(call: Call, text: string): string[] {
+    const found = this.participant(call.sid);
+    if (!found) throw new Error(`call ${call.sid} is not in a conference`);
+    const heardBy: string[] = [];
+    if (!found.p.muted && !found.p.hold) {
+      for (const other of found.conf.participants.values()) {
+        if (other.call === call || other.hold) continue;
+        other.call.heard.push(`${call.party}: ${text}`);
+        this.streams.audio(other.call.sid, "outbound", speechFrames(text, "outbound"));
+        heardBy.push(other.call.sid);
+      }
+    }
+    this.emit({ type: "speech", callSid: call.sid, text, heardBy });
+    return heardBy;
   }
 
   participant(callSid: string) {

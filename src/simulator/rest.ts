@@ -133,8 +133,9 @@ function createCall(phone: Phone, form: Record<string, string>): Response {
   call.status = "queued";
   phone.calls.set(call.sid, call);
   phone.emit({ type: "call-created", callSid: call.sid, from: call.from, to: call.to, direction: call.direction });
-  // The callee answers at once; Twilio then fetches the call's TwiML.
-  phone.later(() => (form.Twiml ? call.runTwiml(form.Twiml) : call.fetchAndRun(form.Url, form.Method ?? "POST")));
+  // The callee answers at once (Twilio then fetches the call's TwiML), unless the test set the number busy, unanswered or failing.
+  const refusal = phone.unanswered.get(form.To);
+  phone.later(() => (refusal ? call.notAnswered(refusal) : form.Twiml ? call.runTwiml(form.Twiml) : call.fetchAndRun(form.Url, form.Method ?? "POST")));
   return json(callJson(call, phone.accountSid), 201);
 }
 

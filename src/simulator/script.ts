@@ -1,6 +1,7 @@
 /**
  * Drives one simulated call through a script — keys to press and words to say at each
  * prompt, a time to hang up — as `npm run phone` does and as tests do (with a virtual clock).
+ * Words left over once the caller is connected to an agent are said in the conference.
  */
 import type { Call } from "./call";
 import type { Phone } from "./phone";
@@ -43,12 +44,17 @@ export async function runScript(phone: Phone, call: Call, opts: ScriptOptions): 
         if (call.pending) continue;
         await call.noInput();
       }
+    } else if (w.kind === "conference" && steps[0] && "say" in steps[0] && (phone.participant(call.sid)?.conf.participants.size ?? 0) > 1) {
+      // Connected: words left in the script are said to the agent (and transcribed, where started).
+      await call.say((steps.shift() as { say: string }).say);
     } else if (w.kind === "hold-loop") {
       await opts.sleep(opts.holdRoundSeconds ?? 5);
       await call.advance();
     } else {
-      // In a conference, a dialled call or a media stream: wait for the Worker or the far end.
+      // In a conference, a dialled call or a media stream: wait for the Worker or the far end
+      // (the caller hears what a bidirectional stream sent meanwhile).
       await opts.sleep(0.2);
+      phone.streams.play(call.sid, 200);
     }
   }
   await phone.settle();
