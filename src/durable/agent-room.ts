@@ -112,6 +112,8 @@ export class AgentRoom extends Server<Env> {
         return this.hold(cmd.contactId, false);
       case "contact.end":
         return this.endContact(cmd.contactId, "AGENT_DISCONNECT");
+      case "contact.mute":
+        return this.mute(cmd.contactId, cmd.muted);
       case "contact.clear":
         return this.clearAfterContactWork(cmd.contactId);
       case "contact.transfer":
@@ -231,6 +233,31 @@ export class AgentRoom extends Server<Env> {
     if (s.state === "CONNECTED" || s.state === "ON_HOLD") await this.toAfterContactWork(s, "CUSTOMER_DISCONNECT", false);
   }
 
+  /**
+   * An outbound call the agent places from the app (src/durable/voice/outbound.ts): takes the
+   * agent's voice slot at once, connected, initiation OUTBOUND. Refused while the agent has a
+   * call ringing, connected or in after contact work, or takes no voice contacts.
+   */
+  async startOutbound(o: { contactId: string; queueId: string; notify: NotifyTarget }): Promise<{ ok: true } | { ok: false; message: string }> {
+    if (this.slot(o.contactId)) return { ok: true };
+    if (!this.profile()) this.setMeta("profile", await loadRoutingProfile(this.env.DB, this.instanceId, this.agentId));
+    if ((this.profile()?.concurrency.VOICE ?? 0) < 1) return { ok: false, message: "Your routing profile takes no voice contacts" };
+    // Checked and taken in one step (no await between): a queue's reservation can no longer ring a call now.
+    if (this.slots().some((s) => s.channel === "VOICE")) return { ok: false, message: "You are on another call" };
+    const now = Date.now();
+    this.#store.insertSlot({
+      contact_id: o.contactId, channel: "VOICE", queue_id: o.queueId, reservation_id: `outbound:${o.contactId}`, state: "CONNECTED",
+      initiation: "OUTBOUND", priority: 5, attributes: "{}", enqueued_at: now, offered_at: now, expires_at: null, accepting: 0,
+      connected_at: now, held_at: null, hold_ms: 0, ended_at: null, acw_ends_at: null, end_reason: null, notify: JSON.stringify(o.notify),
+    });
+    const s = this.slot(o.contactId)!;
+    this.record(s, "CONNECTED", now, { state: "CONNECTED", queueId: o.queueId, agentId: this.agentId, connectedAt: now }, { initiationMethod: "OUTBOUND" });
+    this.broadcastMsg({ type: "contact.update", contact: this.view(s) });
+    await this.publish(); // no longer free for voice
+    this.afterChange();
+    return { ok: true };
+  }
+
   /** A queue asks for this agent's registration (personal queues, on first use). */
   async solicitRegistration(queueId: string): Promise<Registration> {
     return this.registrationFor(queueId);
@@ -305,6 +332,21 @@ export class AgentRoom extends Server<Env> {
     await this.toAfterContactWork(s, reason, true);
   }
 
+  /** The agent mutes or unmutes their own leg of a connected call; the voice channel does it to the live call. */
+  async mute(contactId: string, muted: boolean) {
+    const s = this.requireSlot(contactId);
+    if (s.channel !== "VOICE") throw new CommandError("not_a_call", "Only a call can be muted");
+    if (s.state !== "CONNECTED" && s.state !== "ON_HOLD") throw new CommandError("not_connected", "Only a connected call can be muted");
+    const target = s.notify ? (JSON.parse(s.notify) as NotifyTarget) : null;
+    if (target?.binding !== "CONTACT_SESSION") throw new CommandError("not_connected", "This call has no live leg to mute");
+    const result = await this.env.CONTACT_SESSION.getByName(target.name).voiceMute(this.agentId, muted);
+    if (!result.ok) throw new CommandError("not_connected", "The call is no longer connected to you");
+    const list = this.meta<string[]>("muted", []).filter((id) => id !== contactId);
+    this.setMeta("muted", muted ? [...list, contactId] : list);
+    const cur = this.slot(contactId);
+    if (cur) this.broadcastMsg({ type: "contact.update", contact: this.view(cur) });
+  }
+
   private async toAfterContactWork(s: SlotRow, reason: string, tellChannel: boolean, transfer?: Record<string, unknown>) {
     const now = Date.now();
     const heldMs = s.state === "ON_HOLD" ? now - (s.held_at ?? now) : 0;
@@ -335,6 +377,8 @@ export class AgentRoom extends Server<Env> {
 
   private clearSlot(s: SlotRow, now: number, by: "AGENT" | "TIMEOUT") {
     this.#store.deleteSlot(s.contact_id);
+    const muted = this.meta<string[]>("muted", []);
+    if (muted.includes(s.contact_id)) this.setMeta("muted", muted.filter((id) => id !== s.contact_id));
     // After a transfer the contact lives on in another queue: only the event, not the row's state.
     const transferred = s.end_reason === "TRANSFERRED";
     this.record(s, "ACW_ENDED", now, transferred ? {} : { state: "COMPLETED", afterContactWorkEndedAt: now }, { by });
@@ -567,6 +611,7 @@ export class AgentRoom extends Server<Env> {
       priority: s.priority, attributes: JSON.parse(s.attributes), enqueuedAt: s.enqueued_at, offeredAt: s.offered_at,
       offerExpiresAt: s.state === "INCOMING" ? s.expires_at : null, connectedAt: s.connected_at, endedAt: s.ended_at,
       afterContactWorkEndsAt: s.state === "AFTER_CONTACT_WORK" ? s.acw_ends_at : null, holdSeconds: Math.round(s.hold_ms / 1000),
+      muted: (s.state === "CONNECTED" || s.state === "ON_HOLD") && this.meta<string[]>("muted", []).includes(s.contact_id),
     };
   }
 

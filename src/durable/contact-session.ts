@@ -23,6 +23,7 @@ import { splitRoomName } from "./names";
 import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
 import { retryAfterFailure, runVoiceAction, type VoiceAction } from "./voice/actions";
 import { VoiceChannel, type RecordingCallback } from "./voice/channel";
+import type { OutboundStart } from "./voice/outbound";
 import type { TranscriptionCallback } from "./voice/transcription";
 
 export type Phase = "FLOW" | "QUEUED" | "CONNECTED" | "ENDED";
@@ -232,6 +233,16 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     return this.#voice.recording(p);
   }
 
+  /** An outbound call the agent places from the app (POST /api/v1/agent/outbound-calls; ./voice/outbound.ts). */
+  outboundStart(o: OutboundStart) {
+    return this.#voice.startOutbound(o, this.notifyTarget());
+  }
+
+  /** The connected agent mutes or unmutes their own leg (from their AgentRoom). */
+  voiceMute(agentId: string, muted: boolean) {
+    return this.#voice.mute(agentId, muted);
+  }
+
   voiceTranscription(cb: TranscriptionCallback) {
     return this.#voice.transcription(cb);
   }
@@ -367,6 +378,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       try {
         await runVoiceAction(this.env, this.instanceId, this.contactId, this.require(), JSON.parse(next.action) as VoiceAction, {
           setAgentCall: (sid) => this.set({ agent_call_sid: sid }),
+          setCustomerCall: (sid) => this.set({ call_sid: sid }),
         });
         this.store.exec("DELETE FROM actions WHERE seq = ?", next.seq);
       } catch (err) {

@@ -44,6 +44,8 @@ export type AgentContact = {
   /** When after contact work ends by itself; null while not in ACW or when the profile sets no timeout. */
   afterContactWorkEndsAt: number | null;
   holdSeconds: number;
+  /** A call whose agent leg is muted (`contact.mute`): the customer hears nothing from the agent. */
+  muted: boolean;
 };
 
 export type RoutingProfileView = {
@@ -103,6 +105,8 @@ export const agentCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("contact.hold"), requestId, contactId }),
   z.object({ type: z.literal("contact.resume"), requestId, contactId }),
   z.object({ type: z.literal("contact.end"), requestId, contactId }),
+  /** Mutes or unmutes the agent's own leg of a connected call (softphone, own phone or simulated alike). */
+  z.object({ type: z.literal("contact.mute"), requestId, contactId, muted: z.boolean() }),
   z.object({ type: z.literal("contact.clear"), requestId, contactId }),
   z.object({
     type: z.literal("contact.transfer"),

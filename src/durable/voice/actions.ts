@@ -9,7 +9,7 @@ import { TwilioApiError, TwilioRest } from "../../workers/twilio/rest";
 import { loadInstance } from "../../workers/twilio/verify";
 import { storeRecording } from "../../recordings/store";
 import { RECORDING_GIVE_UP_MS, retryDelay, tryNoteUpload } from "../../recordings/uploads";
-import { queueRoomName } from "../names";
+import { agentRoomName, queueRoomName } from "../names";
 import { DEFAULT_HOLD_MUSIC, voiceUrls } from "./twiml";
 
 export type VoiceAction =
@@ -17,11 +17,16 @@ export type VoiceAction =
   /** `since`: when Twilio said the recording was ready (the retries' give-up clock starts there). */
   | { kind: "storeRecording"; recordingSid: string; recordingUrl: string; durationSeconds: number; channels: number; since?: number }
   | { kind: "hold"; onHold: boolean }
+  | { kind: "muteAgent"; muted: boolean }
   | { kind: "toQueue" }
   | { kind: "transferToNumber"; phoneNumber: string }
   | { kind: "endCall" }
   | { kind: "hangupCall"; callSid: string }
-  | { kind: "disconnectFromQueue"; queueId: string };
+  | { kind: "disconnectFromQueue"; queueId: string }
+  /** An agent's outbound call: dial the agent's leg and the customer into the conference (./outbound.ts). */
+  | { kind: "dialOutbound"; agentId: string }
+  /** The outbound customer's leg ended: the contact ends at the agent (→ after contact work). */
+  | { kind: "endAtAgent"; agentId: string };
 
 type Row = {
   call_sid: string | null;
@@ -29,6 +34,7 @@ type Row = {
   conference: string | null;
   phase: string;
   to_number: string | null;
+  from_number: string | null;
   public_base_url: string;
   step: number;
 };
@@ -39,10 +45,15 @@ export async function runVoiceAction(
   contactId: string,
   row: Row,
   action: VoiceAction,
-  hooks: { setAgentCall(sid: string | null): void },
+  hooks: { setAgentCall(sid: string | null): void; setCustomerCall(sid: string): void },
 ): Promise<void> {
   if (action.kind === "disconnectFromQueue") {
     await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, action.queueId)).disconnect(contactId);
+    return;
+  }
+  if (action.kind === "endAtAgent") {
+    // Idempotent: a contact already ended or cleared at the agent is left as it is.
+    await env.AGENT_ROOM.getByName(agentRoomName(instanceId, action.agentId)).customerDisconnected(contactId);
     return;
   }
   const instance = await loadInstance(createDb(env.DB), env.SWITCHBOARD_SECRET, instanceId);
@@ -53,22 +64,21 @@ export async function runVoiceAction(
     case "bridge": {
       if (!row.call_sid || row.phase !== "CONNECTED") return;
       await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.bridge }));
-      if (!row.agent_call_sid) {
-        const [agent] = await createDb(env.DB).select({ phone: users.phoneNumber }).from(users).where(eq(users.id, action.agentId));
-        const leg = await twilio.createCall({
-          // The agent's own phone when set, else their browser softphone (Twilio Client identity).
-          to: agent?.phone ?? `client:${action.agentId}`,
-          from: row.to_number ?? "",
-          url: urls.agentLeg,
-          statusCallback: urls.agentStatus,
-          timeoutSeconds: 30,
-        });
-        hooks.setAgentCall(leg.sid);
-      }
+      if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, urls, row, action.agentId));
       if (action.record.length) {
         // Recorded only while an agent is connected, as the flow's UpdateContactRecordingBehavior asked.
         const track = action.record.length === 2 ? "both" : action.record[0] === "Customer" ? "inbound" : "outbound";
         await twilio.startRecording(row.call_sid, { statusCallback: urls.recording, channels: "dual", track });
+      }
+      return;
+    }
+    case "dialOutbound": {
+      if (row.phase !== "CONNECTED") return; // ended (or moved on) before both legs were dialled
+      // The agent's leg first (as in Amazon Connect the agent hears the customer's phone ring), then the customer.
+      if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, urls, row, action.agentId));
+      if (!row.call_sid) {
+        const call = await twilio.createCall({ to: row.from_number ?? "", from: row.to_number ?? "", url: urls.bridge, statusCallback: urls.customerStatus, timeoutSeconds: 45 });
+        hooks.setCustomerCall(call.sid);
       }
       return;
     }
@@ -91,6 +101,15 @@ export async function runVoiceAction(
       const conf = await twilio.findConference(row.conference);
       if (!conf) return; // the conference is over: nothing to hold
       await twilio.updateParticipant(conf.sid, row.call_sid, { hold: action.onHold, holdUrl: action.onHold ? DEFAULT_HOLD_MUSIC : undefined });
+      return;
+    }
+    case "muteAgent": {
+      // No agent leg yet: it joins muted or not as the session says (agentBridge).
+      if (!row.conference || !row.agent_call_sid) return;
+      const conf = await twilio.findConference(row.conference);
+      if (!conf) return; // the call is over
+      // A leg still ringing or hearing its whisper is not a participant yet: 404, retried.
+      await twilio.updateParticipant(conf.sid, row.agent_call_sid, { muted: action.muted });
       return;
     }
     case "toQueue":

@@ -14,6 +14,8 @@ import { agentRoomName, queueRoomName } from "../names";
 import type { VoiceAction } from "./actions";
 import { agentBridge, customerBridge, defaultQueueLoop, hangup, sayAndHangup, voiceUrls } from "./twiml";
 import { RealtimeTranscript, type TranscriptionCallback } from "./transcription";
+import type { NotifyTarget } from "../types";
+import { OutboundCall, type OutboundStart } from "./outbound";
 import { Whispers } from "./whisper";
 
 export type RecordingCallback = { recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number };
@@ -38,14 +40,22 @@ export type VoiceHost = {
 
 export class VoiceChannel {
   readonly #whispers: Whispers;
+  readonly #outbound: OutboundCall;
   /** The call's real-time transcription, where the flow enabled it. */
   readonly transcript: RealtimeTranscript;
 
   constructor(private readonly host: VoiceHost) {
     Whispers.schema(host.sql);
     RealtimeTranscript.schema(host.sql);
+    host.sql.exec("CREATE TABLE IF NOT EXISTS agent_mute (conference TEXT PRIMARY KEY, muted INTEGER NOT NULL)");
     this.#whispers = new Whispers(host);
+    this.#outbound = new OutboundCall(host);
     this.transcript = new RealtimeTranscript(host);
+  }
+
+  /** An agent's outbound call (./outbound.ts): the contact, connected to the agent, and both legs dialled. */
+  startOutbound(o: OutboundStart, notify: NotifyTarget) {
+    return this.#outbound.start(o, notify);
   }
 
   /** A new inbound call (POST /twilio/voice). A retry for the same call gets the same answer. */
@@ -187,6 +197,7 @@ export class VoiceChannel {
     const r = this.host.require();
     if (r.phase === "ENDED") return hangup();
     if (r.phase !== "CONNECTED" || !r.conference) return this.queueWait(false);
+    this.#outbound.answered(r);
     const whisper = await this.#whispers.forLeg(r, "customer");
     const urls = voiceUrls(r.public_base_url, this.host.instanceId, this.host.contactId, r.step);
     return customerBridge(r.conference, urls, whisper, this.transcript.startFor(r.flow_state, urls.transcription));
@@ -196,7 +207,28 @@ export class VoiceChannel {
   async agentLeg(): Promise<string> {
     const r = this.host.require();
     if (r.phase !== "CONNECTED" || !r.conference) return sayAndHangup("This contact has ended.");
-    return agentBridge(r.conference, await this.#whispers.forLeg(r, "agent"));
+    // The agent who placed an outbound call hears it ring, no whisper; an agent it is transferred to hears one.
+    const whisper = this.#outbound.is() && r.connections === 1 ? [] : await this.#whispers.forLeg(r, "agent");
+    return agentBridge(r.conference, whisper, { muted: this.agentMuted(r.conference) });
+  }
+
+  /**
+   * The connected agent mutes or unmutes their own leg (asked by their AgentRoom). Kept per
+   * connection: a leg that has not joined yet joins muted; one in the conference is muted
+   * through Twilio's REST API (the action retries until the leg is there).
+   */
+  mute(agentId: string, muted: boolean): { ok: true } | { ok: false; reason: "NOT_CONNECTED" } {
+    const r = this.host.row();
+    if (!r || r.channel !== "VOICE" || r.phase !== "CONNECTED" || r.agent_id !== agentId || !r.conference) return { ok: false, reason: "NOT_CONNECTED" };
+    if (this.agentMuted(r.conference) === muted) return { ok: true };
+    this.host.sql.exec("INSERT OR REPLACE INTO agent_mute (conference, muted) VALUES (?, ?)", r.conference, muted ? 1 : 0);
+    this.host.enqueueAction({ kind: "muteAgent", muted });
+    this.host.kick();
+    return { ok: true };
+  }
+
+  private agentMuted(conference: string): boolean {
+    return this.host.sql.exec<{ muted: number }>("SELECT muted FROM agent_mute WHERE conference = ?", conference).toArray()[0]?.muted === 1;
   }
 
   /** Call status callbacks: the customer's leg (the number's status callback) or the agent's. */
@@ -220,6 +252,8 @@ export class VoiceChannel {
     this.host.set({ phase: "ENDED", ended_at: now });
     if (was === "FLOW") {
       this.host.record({ contactId: this.host.contactId, type: "ABANDONED", at: now, data: { in: "FLOW", status }, update: { state: "ABANDONED", endedAt: now, disconnectReason: "CUSTOMER_DISCONNECT" } });
+    } else if (was === "CONNECTED" && this.#outbound.is()) {
+      this.#outbound.customerEnded(r, status);
     } else if (r.queue_id) {
       // Waiting or ringing: routing marks it abandoned and withdraws the offer; connected: ends it at the agent.
       this.host.enqueueAction({ kind: "disconnectFromQueue", queueId: r.queue_id });

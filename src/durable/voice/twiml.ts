@@ -20,6 +20,8 @@ export type VoiceUrls = {
   agentLeg: string;
   conferenceStatus: string;
   agentStatus: string;
+  /** The status callback of a customer leg the Worker places (an outbound call). */
+  customerStatus: string;
   recording: string;
   transcription: string;
 };
@@ -39,6 +41,7 @@ export function voiceUrls(publicBaseUrl: string, instanceId: string, contactId: 
     agentLeg: `${base}/twilio/voice/agent?${q}`,
     conferenceStatus: `${base}/twilio/voice/conference?${q}`,
     agentStatus: `${base}/twilio/status?${q}&leg=agent`,
+    customerStatus: `${base}/twilio/status?${q}`,
     recording: `${base}/twilio/voice/recording?${q}`,
     transcription: `${base}/twilio/voice/transcription?${q}`,
   };
@@ -109,11 +112,11 @@ export function customerBridge(conference: string, urls: VoiceUrls, whisper: Spo
 }
 
 /** The agent's leg (softphone or own phone): the whisper, then the conference. */
-export function agentBridge(conference: string, whisper: Spoken[]): string {
+export function agentBridge(conference: string, whisper: Spoken[], opts: { muted?: boolean } = {}): string {
   const r = new VoiceResponse();
   speak(r, whisper);
   const dial = r.dial();
-  dial.conference({ startConferenceOnEnter: true, endConferenceOnExit: false, beep: "false" }, conference);
+  dial.conference({ startConferenceOnEnter: true, endConferenceOnExit: false, beep: "false", ...(opts.muted ? { muted: true } : {}) }, conference);
   return r.toString();
 }
 

@@ -13,6 +13,7 @@ import { notificationsSupported } from "./alerts";
 import { useAgent } from "./AgentProvider";
 import { ContactPanel } from "./ContactPanel";
 import { OfferCard } from "./OfferCard";
+import { OutboundCall } from "./OutboundCall";
 import { SoftphoneProvider } from "./Softphone";
 import { StatusPicker } from "./StatusPicker";
 import { CHANNEL_LABELS } from "../lib/labels";
@@ -53,6 +54,9 @@ export default function AgentWorkspace() {
           <div className="workspace-side">
             <StatusPicker status={state.status} statuses={statuses.data ?? []} connection={connection} busy={state.pending.some((p) => p.type === "status.set")} />
             {!state.routingProfile && <p className="notice-warn">You have no routing profile, so you cannot be Available. Ask an administrator.</p>}
+            {(state.routingProfile?.concurrency.VOICE ?? 0) > 0 && (
+              <OutboundCall queues={queues.data ?? []} onVoiceContact={state.contacts.some((c) => c.channel === "VOICE")} />
+            )}
             <NotificationPermission />
           </div>
           <div className="workspace-main">

@@ -88,10 +88,20 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
               Resume
             </button>
           )}
+          {contact.channel === "VOICE" && (
+            <button type="button" aria-pressed={contact.muted} onClick={() => void run("mute", { type: "contact.mute", contactId: contact.contactId, muted: !contact.muted })} disabled={busy !== null}>
+              Mute
+            </button>
+          )}
           <button type="button" className="danger" onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
             {contact.channel === "CHAT" ? "End chat" : "End call"}
           </button>
         </div>
+      )}
+      {live && contact.muted && (
+        <p className="notice-warn" role="status" data-testid="muted">
+          You are muted: the customer cannot hear you.
+        </p>
       )}
       {live && <Transfer contact={contact} quickConnects={quickConnects} busy={busy !== null} onTransfer={(target) => run("transfer", { type: "contact.transfer", contactId: contact.contactId, target })} />}
       {error && <p className="error" role="alert">{error}</p>}

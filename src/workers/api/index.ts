@@ -5,6 +5,7 @@ import { authRoutes } from "../auth/routes";
 import type { AppEnv } from "../env";
 import { afterContactWorkRoutes } from "./after-contact-work";
 import { agentRoutes } from "./agent";
+import { outboundCallRoutes } from "./outbound-calls";
 import { auditRoutes } from "./audit";
 import { contactRoutes } from "./contacts";
 import { contactFlowLogRoutes, flowToolRoutes } from "./flow-tools";
@@ -47,6 +48,7 @@ api.route("/instance/chat", chatSettingsRoutes);
 api.route("/contacts", contactRecordingRoutes); // before contactRoutes: its own permissions
 api.route("/contacts", afterContactWorkRoutes); // before contactRoutes: the connected agent's own (contacts.handle)
 api.route("/agent/quick-replies", agentQuickReplyRoutes);
+api.route("/agent/outbound-calls", outboundCallRoutes);
 api.route("/agent", agentRoutes);
 api.route("/contacts", contactRoutes);
 api.route("/recordings", recordingRoutes);

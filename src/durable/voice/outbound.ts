@@ -1,0 +1,114 @@
+/**
+ * An outbound call placed by an agent from the app (Amazon Connect's "outbound call"): the
+ * contact is initiated OUTBOUND, is connected to the agent from the start (routing gave it the
+ * agent's voice slot), and the session dials both legs through Twilio's REST API — the agent's
+ * leg (softphone or own phone) and the customer, from the queue's outbound caller id — into the
+ * contact's conference. From then on it is a connected call like any other: hold, transfer,
+ * recording, end and after contact work work the same way.
+ *
+ * The customer not answering (busy, no answer, failed) or hanging up ends the contact at the
+ * agent, who goes to after contact work.
+ */
+import { and, eq } from "drizzle-orm";
+import { createDb } from "../../db/client";
+import { createContact } from "../../db/contacts";
+import { contactEvents, contacts } from "../../db/schema";
+import { newFlowState } from "../../flows";
+import type { SessionRow } from "../contact-session";
+import { agentRoomName } from "../names";
+import type { NotifyTarget } from "../types";
+import type { VoiceHost } from "./channel";
+
+export type OutboundStart = {
+  agentId: string;
+  queueId: string;
+  queueName: string;
+  /** The queue's outbound caller id: what the customer sees, and the contact's system endpoint. */
+  callerId: string;
+  /** The customer's number (E.164). */
+  customerNumber: string;
+  publicBaseUrl: string;
+};
+
+type OutboundRow = { answered_at: number | null; result: string | null };
+
+export class OutboundCall {
+  constructor(private readonly host: VoiceHost) {
+    host.sql.exec(`CREATE TABLE IF NOT EXISTS outbound_call (
+      id INTEGER PRIMARY KEY CHECK (id = 1), answered_at INTEGER, result TEXT)`);
+  }
+
+  /** Whether this contact is an outbound call. */
+  is(): boolean {
+    return this.state() !== null;
+  }
+
+  private state(): OutboundRow | null {
+    return this.host.sql.exec<OutboundRow>("SELECT answered_at, result FROM outbound_call WHERE id = 1").toArray()[0] ?? null;
+  }
+
+  /**
+   * Records the contact (INITIATED, OUTBOUND: in D1 before routing records anything about it),
+   * asks the agent's AgentRoom for their voice slot, then dials both legs. Refused (the agent
+   * took another call meanwhile): the contact record is removed and nothing is kept.
+   */
+  async start(o: OutboundStart, notify: NotifyTarget): Promise<{ ok: true } | { ok: false; message: string }> {
+    if (this.host.row()) return { ok: true };
+    const now = Date.now();
+    const db = createDb(this.host.env.DB);
+    await createContact(db, this.host.env.SWITCHBOARD_SECRET, {
+      id: this.host.contactId, instanceId: this.host.instanceId, channel: "VOICE", initiationMethod: "OUTBOUND",
+      customerEndpoint: o.customerNumber, systemEndpoint: o.callerId, at: now,
+    });
+    const slot = await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, o.agentId))
+      .startOutbound({ contactId: this.host.contactId, queueId: o.queueId, notify });
+    if (!slot.ok) {
+      await db.batch([
+        db.delete(contactEvents).where(and(eq(contactEvents.instanceId, this.host.instanceId), eq(contactEvents.contactId, this.host.contactId))),
+        db.delete(contacts).where(and(eq(contacts.instanceId, this.host.instanceId), eq(contacts.id, this.host.contactId))),
+      ]);
+      return { ok: false, message: slot.message };
+    }
+    if (this.host.row()) return { ok: true };
+    const state = newFlowState({
+      contactId: this.host.contactId, channel: "VOICE", flowType: "CONTACT_FLOW",
+      customerEndpoint: o.customerNumber, systemEndpoint: o.callerId, queue: { id: o.queueId, name: o.queueName },
+    });
+    state.endReason = "outbound call";
+    this.host.sql.exec(
+      `INSERT INTO session (id, instance_id, contact_id, channel, phase, step, flow_state, queue_id, agent_id, conference, connections,
+         from_number, to_number, public_base_url, created_at)
+       VALUES (1, ?, ?, 'VOICE', 'CONNECTED', 0, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+      this.host.instanceId, this.host.contactId, JSON.stringify(state), o.queueId, o.agentId, `${this.host.contactId}-1`,
+      o.customerNumber, o.callerId, o.publicBaseUrl, now,
+    );
+    this.host.sql.exec("INSERT INTO outbound_call (id) VALUES (1)");
+    this.host.enqueueAction({ kind: "dialOutbound", agentId: o.agentId });
+    this.host.kick();
+    return { ok: true };
+  }
+
+  /** The customer picked up (Twilio fetched their leg's TwiML). */
+  answered(r: SessionRow) {
+    const s = this.state();
+    if (!s || s.answered_at) return;
+    const now = Date.now();
+    this.host.sql.exec("UPDATE outbound_call SET answered_at = ? WHERE id = 1", now);
+    this.host.record({ contactId: this.host.contactId, type: "CUSTOMER_ANSWERED", at: now, agentId: r.agent_id, queueId: r.queue_id, data: { callSid: r.call_sid } });
+  }
+
+  /**
+   * The customer's leg ended (hung up, or never answered): the contact ends at the agent, who
+   * goes to after contact work (routing tells the session ENDED, which drops the agent's leg).
+   */
+  customerEnded(r: SessionRow, status: string) {
+    const s = this.state();
+    if (!s || s.result) return;
+    const answered = s.answered_at !== null || status === "completed";
+    this.host.sql.exec("UPDATE outbound_call SET result = ? WHERE id = 1", answered ? "completed" : status);
+    if (!answered) {
+      this.host.record({ contactId: this.host.contactId, type: "CUSTOMER_NOT_ANSWERED", at: Date.now(), agentId: r.agent_id, queueId: r.queue_id, data: { status, callSid: r.call_sid } });
+    }
+    if (r.agent_id) this.host.enqueueAction({ kind: "endAtAgent", agentId: r.agent_id });
+  }
+}

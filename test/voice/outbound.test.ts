@@ -1,0 +1,150 @@
+import { env } from "cloudflare:test";
+import { eq } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { queues, routingProfiles } from "../../src/db/schema";
+import { contactRoomName } from "../../src/durable/names";
+import { api, db } from "../helpers";
+import { agentSocket, contactEvents, contactRow, eventsInclude, makeInstance } from "../routing/helpers";
+import { makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+
+let restore: (() => void) | undefined;
+afterEach(() => restore?.());
+
+const CALLER_ID = "+15550009999";
+const CUSTOMER = "+14155550199";
+
+/** A voice instance whose "sales" queue has an outbound caller id and is the profile's default outbound queue. */
+async function outboundInstance() {
+  const fx = await makeVoiceInstance({});
+  await db().update(queues).set({ outboundCallerId: CALLER_ID }).where(eq(queues.id, fx.queueId("sales")));
+  await db().update(routingProfiles).set({ defaultOutboundQueueId: fx.queueId("sales") }).where(eq(routingProfiles.id, fx.queueId("all")));
+  const net = simulatedTwilio();
+  restore = net.restore;
+  return { fx, phone: net.phone };
+}
+
+const dial = (token: string, body: unknown) => api("POST", "/agent/outbound-calls", { token, body });
+
+describe("voice: an agent places an outbound call from the app", () => {
+  it("the customer is called from the queue's caller id, meets the agent in the conference, hold and end work, and the contact record is complete", async () => {
+    const { fx, phone } = await outboundInstance();
+    const alice = await agentSocket(fx, "alice");
+    const res = await dial(fx.token("alice"), { phoneNumber: CUSTOMER });
+    expect(res.status).toBe(201);
+    const { contactId } = res.body;
+    expect(res.body).toMatchObject({ queueId: fx.queueId("sales"), callerId: CALLER_ID });
+
+    // The agent's voice slot is taken at once: connected, initiated OUTBOUND.
+    const update = await alice.next("contact.update", (m) => m.contact.contactId === contactId);
+    expect(update.contact).toMatchObject({ channel: "VOICE", state: "CONNECTED", initiationMethod: "OUTBOUND", queueId: fx.queueId("sales") });
+
+    // Twilio calls the agent's leg and the customer (from the caller id); both meet in the conference.
+    const conf = await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.size === 2), "agent and customer in one conference");
+    const customer = [...phone.calls.values()].find((c) => c.to === CUSTOMER)!;
+    const agentLeg = [...phone.calls.values()].find((c) => c.to === `client:${fx.agentId("alice")}`)!;
+    expect(customer).toMatchObject({ from: CALLER_ID, direction: "outbound-api" });
+    expect([...conf.participants.keys()].sort()).toEqual([customer.sid, agentLeg.sid].sort());
+    expect(agentLeg.heard).toEqual([]); // no whisper on the agent's own call
+    await customer.say("Hello?");
+    expect(agentLeg.heard.at(-1)).toBe(`${CUSTOMER}: Hello?`);
+
+    alice.send({ type: "contact.hold", contactId });
+    await until(phone, () => conf.participants.get(customer.sid)?.hold === true, "customer on hold");
+    alice.send({ type: "contact.resume", contactId });
+    await until(phone, () => conf.participants.get(customer.sid)?.hold === false, "customer off hold");
+
+    alice.send({ type: "contact.end", contactId });
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "AFTER_CONTACT_WORK");
+    await until(phone, () => customer.ended && agentLeg.ended, "both legs hung up");
+    await env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId)).settle();
+    await eventsInclude(fx.instanceId, contactId, ["INITIATED", "CONNECTED", "CUSTOMER_ANSWERED", "HELD", "RESUMED", "ENDED"]);
+    const row = await contactRow(fx.instanceId, contactId);
+    expect(row).toMatchObject({
+      channel: "VOICE", initiation_method: "OUTBOUND", system_endpoint: CALLER_ID, queue_id: fx.queueId("sales"),
+      agent_id: fx.agentId("alice"), state: "ENDED", disconnect_reason: "AGENT_DISCONNECT",
+    });
+    expect(row.connected_at).toBeGreaterThan(0);
+    expect(row.customer_endpoint_enc).not.toContain("4155550199");
+  });
+
+  it("an outbound call transferred to a queue reaches the next agent like any call, and the customer hanging up ends it there", async () => {
+    const { fx, phone } = await outboundInstance();
+    const alice = await agentSocket(fx, "alice", false);
+    const { contactId } = (await dial(fx.token("alice"), { phoneNumber: CUSTOMER })).body;
+    await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.size === 2), "alice and the customer");
+    const customer = [...phone.calls.values()].find((c) => c.to === CUSTOMER)!;
+    const bob = await agentSocket(fx, "bob");
+    alice.send({ type: "contact.transfer", contactId, target: { type: "QUEUE", queueId: fx.queueId("support") } });
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "AFTER_CONTACT_WORK");
+    const offer = await bob.next("offer");
+    expect(offer.contact).toMatchObject({ contactId, queueId: fx.queueId("support") });
+    await until(phone, () => customer.wait.kind === "hold-loop", "the customer in the queue loop");
+    bob.send({ type: "contact.accept", contactId });
+    const conf = await until(phone, () => [...phone.conferences.values()].find((c) => c.status !== "completed" && c.participants.has(customer.sid) && c.participants.size === 2), "customer with Bob");
+    const bobLeg = [...conf.participants.values()].find((p) => p.call.to === `client:${fx.agentId("bob")}`)!.call;
+    expect(bobLeg.heard).toEqual(["support call."]);
+    await customer.hangup();
+    await bob.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "AFTER_CONTACT_WORK");
+    await eventsInclude(fx.instanceId, contactId, ["INITIATED", "CONNECTED", "TRANSFERRED", "ENQUEUED", "CONNECTED", "ENDED"]);
+    expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ agent_id: fx.agentId("bob"), queue_id: fx.queueId("support"), initiation_method: "OUTBOUND" });
+  });
+
+  it("a customer who does not answer ends the contact and puts the agent in after contact work", async () => {
+    const { fx, phone } = await outboundInstance();
+    phone.unanswered.set(CUSTOMER, "no-answer");
+    const alice = await agentSocket(fx, "alice", false);
+    const res = await dial(fx.token("alice"), { phoneNumber: CUSTOMER, queueId: fx.queueId("sales") });
+    expect(res.status).toBe(201);
+    const { contactId } = res.body;
+    await until(phone, () => [...phone.calls.values()].find((c) => c.to === CUSTOMER)?.status === "no-answer", "the customer's phone rang out");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "AFTER_CONTACT_WORK");
+    await until(phone, () => [...phone.calls.values()].find((c) => c.to === `client:${fx.agentId("alice")}`)?.ended, "the agent's leg hung up");
+    await env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId)).settle();
+    const events = await eventsInclude(fx.instanceId, contactId, ["INITIATED", "CONNECTED", "CUSTOMER_NOT_ANSWERED", "ENDED"]);
+    expect(events).not.toContain("CUSTOMER_ANSWERED");
+    expect((await contactEvents(fx.instanceId, contactId)).find((e) => e.type === "CUSTOMER_NOT_ANSWERED")?.data).toContain("no-answer");
+    expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ state: "ENDED", disconnect_reason: "CUSTOMER_DISCONNECT" });
+  });
+
+  it("refuses a bad number, a queue without caller id or of another instance, and an agent already on a call — with nothing stored or dialled", async () => {
+    const { fx, phone } = await outboundInstance();
+    const token = fx.token("alice");
+    const count = async () => (await env.DB.prepare("SELECT count(*) AS n FROM contacts WHERE instance_id = ?").bind(fx.instanceId).first<{ n: number }>())!.n;
+
+    const bad = await dial(token, { phoneNumber: "0415 555 0199" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: "validation_failed" });
+    expect(JSON.stringify(bad.body.error)).toContain("phoneNumber");
+
+    const noCallerId = await dial(token, { phoneNumber: CUSTOMER, queueId: fx.queueId("support") });
+    expect(noCallerId.status).toBe(409);
+    expect(noCallerId.body.error.code).toBe("no_caller_id");
+
+    // Another instance's queue, even one with a caller id, is not found.
+    const other = await makeInstance({ queues: [{ id: "sales" }], profiles: [], agents: [] });
+    await db().update(queues).set({ outboundCallerId: CALLER_ID }).where(eq(queues.id, other.queueId("sales")));
+    const foreign = await dial(token, { phoneNumber: CUSTOMER, queueId: other.queueId("sales") });
+    expect(foreign.status).toBe(404);
+
+    const none = await dial(fx.token("bob"), { phoneNumber: CUSTOMER, queueId: "nope" });
+    expect(none.status).toBe(404);
+
+    // On a call already: the second one is refused.
+    await agentSocket(fx, "alice", false);
+    expect((await dial(token, { phoneNumber: CUSTOMER })).status).toBe(201);
+    const second = await dial(token, { phoneNumber: "+14155550100" });
+    expect(second.status).toBe(409);
+    expect(second.body.error).toMatchObject({ code: "agent_busy", message: "You are on another call" });
+    await phone.settle();
+    expect(await count()).toBe(1);
+    expect([...phone.calls.values()].filter((c) => c.to === "+14155550100")).toEqual([]);
+  });
+
+  it("needs the contacts.handle permission", async () => {
+    const fx = await makeVoiceInstance({ agents: [{ id: "alice", profile: "all" }, { id: "nobody", profile: null }] });
+    await db().update(queues).set({ outboundCallerId: CALLER_ID }).where(eq(queues.id, fx.queueId("sales")));
+    const res = await api("POST", "/agent/outbound-calls", { token: fx.token("nobody"), body: { phoneNumber: CUSTOMER, queueId: fx.queueId("sales") } });
+    expect(res.status).toBe(409); // has contacts.handle but no routing profile: no voice slot
+    expect(res.body.error.code).toBe("agent_busy");
+  });
+});
