@@ -136,6 +136,11 @@ export const queues = sqliteTable(
     outboundCallerId: text("outbound_caller_id"),
     /** CUSTOMER_QUEUE flow a waiting contact hears; null = default music. */
     customerQueueFlowId: text("customer_queue_flow_id").references(() => flows.id),
+    /** Queue defaults for whisper flows (a contact's own UpdateContactEventHooks wins): AGENT_WHISPER, CUSTOMER_WHISPER. */
+    agentWhisperFlowId: text("agent_whisper_flow_id").references(() => flows.id),
+    customerWhisperFlowId: text("customer_whisper_flow_id").references(() => flows.id),
+    /** OUTBOUND_WHISPER flow the customer of an agent's outbound call hears on answering (it may turn recording on). */
+    outboundWhisperFlowId: text("outbound_whisper_flow_id").references(() => flows.id),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
     ...timestamps,
   },
