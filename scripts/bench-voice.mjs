@@ -8,14 +8,17 @@
  *    (the caller presses 1 and is queued), p50/p99, as the simulator measured them;
  *  - the floor: the same signed form POST answered with fixed TwiML by a bare route on the same
  *    runtime, with the same arrivals; and the ratio p99 / floor p99.
- * Usage: node scripts/bench-voice.mjs [--callers 100] [--rounds 5]
+ * Object state goes to /dev/shm when there is one (--disk: the OS tmpdir), as in bench-routing.
+ * Usage: node scripts/bench-voice.mjs [--callers 100] [--rounds 5] [--profile] [--disk]
+ *   --profile: CPU profile of the Worker over the calls (top functions by self and inclusive time).
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, ROOT, importTs, waitForHttp, widgetAliasToml } from "./lib.mjs";
+import { startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,8 +37,11 @@ const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.lengt
 const r2 = (x) => Math.round(x * 100) / 100;
 const stats = (xs) => ({ p50: r2(pct(xs, 50)), p99: r2(pct(xs, 99)), n: xs.length });
 
-const dir = mkdtempSync(join(tmpdir(), "sb-bench-voice-"));
+const PROFILE = process.argv.includes("--profile");
+const STATE = process.argv.includes("--disk") || !existsSync("/dev/shm") ? "disk (os tmpdir)" : "tmpfs (/dev/shm)";
+const dir = mkdtempSync(join(STATE.startsWith("tmpfs") ? "/dev/shm" : tmpdir(), "sb-bench-voice-"));
 const port = await freePort();
+const inspectorPort = await freePort();
 const origin = `http://127.0.0.1:${port}`;
 const config = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
   .replace(/^main = .*$/m, `main = ${JSON.stringify(join(ROOT, "bench/voice/worker.ts"))}`)
@@ -52,6 +58,7 @@ const wrangler = spawn(join(BIN, "wrangler"), [
   "dev", "-c", configPath, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", join(dir, "state"),
   "--var", "SWITCHBOARD_SECRET:bench-secret-not-for-production-0123456789", "--var", "LOCAL_MODE:true",
   "--var", "TWILIO_API_BASE_URL:http://127.0.0.1:9", "--log-level", "error", "--show-interactive-dev-session=false",
+  "--inspector-port", String(inspectorPort),
 ], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
 
 try {
@@ -80,6 +87,8 @@ try {
     floor.push(performance.now() - t0);
   };
 
+  const profiler = PROFILE ? await startProfiler(inspectorPort) : null;
+  const cpu0 = workerdCpuSeconds();
   for (let round = 0; round < ROUNDS; round++) {
     // C callers on the line at once: they ring in over SPREAD_MS, listen to the menu for
     // THINK_MS, press 1, and are queued (where they stay until the round hangs them all up).
@@ -106,16 +115,19 @@ try {
     }));
   }
 
+  const workerdCpu = workerdCpuSeconds() - cpu0;
+  const profile = profiler ? await profiler.stop() : null;
   if (failures.length) throw new Error(`${failures.length} webhooks failed, e.g. ${failures.slice(0, 3).join("; ")}`);
   const all = [...first, ...gather];
   const result = {
     at: new Date().toISOString(),
-    machine: { cpus: cpus().length, node: process.version },
+    machine: { cpus: cpus().length, node: process.version, state: STATE },
     callers: CALLERS, rounds: ROUNDS, spreadMs: SPREAD_MS, thinkMs: THINK_MS,
     firstAnswerMs: stats(first),
     gatherStepMs: stats(gather),
     floorMs: stats(floor),
     ratioP99: r2(pct(all, 99) / pct(floor, 99)),
+    workerdCpuMsPerWebhook: r2((workerdCpu * 1000) / (first.length + gather.length + floor.length)),
     targets: { p99Ms: 30, ratio: 2 },
   };
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
@@ -125,7 +137,14 @@ try {
   console.log(`  gather step   p50 ${result.gatherStepMs.p50} ms  p99 ${result.gatherStepMs.p99} ms  (n=${gather.length})`);
   console.log(`  floor (fixed TwiML, same runtime)  p50 ${result.floorMs.p50} ms  p99 ${result.floorMs.p99} ms`);
   console.log(`  ratio p99 / floor p99: ${result.ratioP99}   (targets: p99 ≤ 30 ms, ratio ≤ 2)`);
+  console.log(`  workerd CPU ${result.workerdCpuMsPerWebhook} ms per measured request (all webhooks and floor requests of the run); object state: ${STATE}`);
   console.log("  → bench/results/voice.json");
+  if (profile) {
+    console.log(`  profile (self time, ${profile.totalMs} ms sampled):`);
+    for (const f of profile.top) console.log(`    ${String(f.ms).padStart(8)} ms  ${f.pct.toString().padStart(5)}%  ${f.fn}  ${f.at}`);
+    console.log("  profile (inclusive time):");
+    for (const f of profile.inclusive) console.log(`    ${String(f.ms).padStart(8)} ms  ${f.pct.toString().padStart(5)}%  ${f.fn}  ${f.at}`);
+  }
 } finally {
   wrangler.kill("SIGTERM");
   rmSync(dir, { recursive: true, force: true });
