@@ -61,7 +61,10 @@ async function readContext(d1: D1Database, instanceId: string): Promise<Omit<Flo
     timezone: inst?.timezone ?? "UTC",
     hours: Object.fromEntries(hours.map((h) => [h.id, { id: h.id, name: h.name, timezone: h.timezone, weekly: h.weekly, overrides: h.overrides }])),
     queues: Object.fromEntries(
-      qs.map((q) => [q.id, { id: q.id, name: q.name, hoursOfOperationId: q.hoursOfOperationId, outboundCallerId: q.outboundCallerId }]),
+      qs.map((q) => [q.id, {
+        id: q.id, name: q.name, hoursOfOperationId: q.hoursOfOperationId, outboundCallerId: q.outboundCallerId,
+        agentWhisperFlowId: q.agentWhisperFlowId, customerWhisperFlowId: q.customerWhisperFlowId, outboundWhisperFlowId: q.outboundWhisperFlowId,
+      }]),
     ),
   };
 }

@@ -28,7 +28,7 @@ export type ImportResult = {
   resolved: { actionId: string; field: string; from: string; to: string }[];
 };
 
-const FLOW_TYPES: FlowType[] = ["CONTACT_FLOW", "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "CUSTOMER_WHISPER", "AGENT_WHISPER", "AGENT_TRANSFER", "QUEUE_TRANSFER"];
+const FLOW_TYPES: FlowType[] = ["CONTACT_FLOW", "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "CUSTOMER_WHISPER", "AGENT_WHISPER", "OUTBOUND_WHISPER", "AGENT_TRANSFER", "QUEUE_TRANSFER"];
 
 /** Parameters holding references, per action type. */
 const REFERENCE_FIELDS: Record<string, { field: string; kind: ReferenceKind }[]> = {
@@ -96,7 +96,7 @@ export function unwrapExport(input: unknown): { content: unknown; name: string |
 
 const CONNECT_TYPE_NAMES: Record<string, FlowType> = {
   contactFlow: "CONTACT_FLOW", customerQueue: "CUSTOMER_QUEUE", customerHold: "CUSTOMER_HOLD", customerWhisper: "CUSTOMER_WHISPER",
-  agentWhisper: "AGENT_WHISPER", agentTransfer: "AGENT_TRANSFER", queueTransfer: "QUEUE_TRANSFER",
+  agentWhisper: "AGENT_WHISPER", outboundWhisper: "OUTBOUND_WHISPER", agentTransfer: "AGENT_TRANSFER", queueTransfer: "QUEUE_TRANSFER",
 };
 
 export function importFlow(input: unknown, resolve: ReferenceResolver, opts: { type?: FlowType } = {}): ImportResult {

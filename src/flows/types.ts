@@ -16,6 +16,7 @@ export type FlowType =
   | "CUSTOMER_HOLD"
   | "CUSTOMER_WHISPER"
   | "AGENT_WHISPER"
+  | "OUTBOUND_WHISPER"
   | "AGENT_TRANSFER"
   | "QUEUE_TRANSFER";
 
@@ -61,7 +62,16 @@ export type FlowContent = {
 export type WeeklyRange = { day: string; start: string; end: string };
 export type HoursOverride = { date: string; name: string; ranges: { start: string; end: string }[] };
 export type HoursOfOperation = { id: string; name?: string; timezone: string; weekly: WeeklyRange[]; overrides: HoursOverride[] };
-export type QueueInfo = { id: string; name: string; hoursOfOperationId?: string | null; outboundCallerId?: string | null };
+export type QueueInfo = {
+  id: string;
+  name: string;
+  hoursOfOperationId?: string | null;
+  outboundCallerId?: string | null;
+  /** The queue's default whisper flows (a contact's UpdateContactEventHooks wins) and its outbound whisper flow. */
+  agentWhisperFlowId?: string | null;
+  customerWhisperFlowId?: string | null;
+  outboundWhisperFlowId?: string | null;
+};
 
 /** What a flow run may look at besides the contact itself. Pure data. */
 export type FlowContext = {

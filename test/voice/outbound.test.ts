@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { queues, routingProfiles } from "../../src/db/schema";
+import { flows, flowVersions, queues, routingProfiles } from "../../src/db/schema";
 import { contactRoomName } from "../../src/durable/names";
 import { api, db } from "../helpers";
 import { agentSocket, contactEvents, contactRow, eventsInclude, makeInstance } from "../routing/helpers";
@@ -87,6 +87,33 @@ describe("voice: an agent places an outbound call from the app", () => {
     await bob.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "AFTER_CONTACT_WORK");
     await eventsInclude(fx.instanceId, contactId, ["INITIATED", "CONNECTED", "TRANSFERRED", "ENQUEUED", "CONNECTED", "ENDED"]);
     expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ agent_id: fx.agentId("bob"), queue_id: fx.queueId("support"), initiation_method: "OUTBOUND" });
+  });
+
+  it("the customer hears the queue's outbound whisper flow on answering, and its recording behaviour records the call", async () => {
+    const { fx, phone } = await outboundInstance();
+    const content = {
+      Version: "2019-10-30", StartAction: "rec",
+      Actions: [
+        { Identifier: "rec", Type: "UpdateContactRecordingBehavior", Parameters: { RecordingBehavior: { RecordedParticipants: ["Agent", "Customer"] } }, Transitions: { NextAction: "hello" } },
+        { Identifier: "hello", Type: "MessageParticipant", Parameters: { Text: "This is $.Queue.Name calling. This call may be recorded." }, Transitions: { NextAction: "end" } },
+        { Identifier: "end", Type: "EndFlowExecution", Parameters: {}, Transitions: {} },
+      ],
+    };
+    const flowId = fx.queueId("outbound-whisper");
+    await db().insert(flows).values({ id: flowId, instanceId: fx.instanceId, name: "Outbound whisper", type: "OUTBOUND_WHISPER", content, publishedVersion: 1 });
+    await db().insert(flowVersions).values({ instanceId: fx.instanceId, flowId, version: 1, content });
+    await db().update(queues).set({ outboundWhisperFlowId: flowId }).where(eq(queues.id, fx.queueId("sales")));
+    const alice = await agentSocket(fx, "alice", false);
+    const { contactId } = (await dial(fx.token("alice"), { phoneNumber: CUSTOMER })).body;
+    await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.size === 2), "agent and customer");
+    const customer = [...phone.calls.values()].find((c) => c.to === CUSTOMER)!;
+    expect(customer.heard[0]).toBe("This is sales calling. This call may be recorded.");
+    const recording = await until(phone, () => [...phone.recordings.values()].find((r) => r.callSid === customer.sid), "recording started");
+    expect(recording.channels).toBe(2);
+    await customer.hangup();
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "AFTER_CONTACT_WORK");
+    const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
+    await until(phone, async () => (await session.settle(), env.DB.prepare("SELECT id FROM recordings WHERE instance_id = ? AND contact_id = ?").bind(fx.instanceId, contactId).first()), "recording stored");
   });
 
   it("a customer who does not answer ends the contact and puts the agent in after contact work", async () => {

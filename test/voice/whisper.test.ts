@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { flows, flowVersions } from "../../src/db/schema";
+import { eq } from "drizzle-orm";
+import { flows, flowVersions, queues } from "../../src/db/schema";
 import type { FlowContent, FlowType } from "../../src/flows";
 import agentWhisper from "../../src/flows/examples/agent-whisper.json";
 import { contactRoomName } from "../../src/durable/names";
@@ -99,5 +100,27 @@ describe("voice: whisper flows on connect", () => {
     const agentLeg = [...net.phone.calls.values()].find((c) => c.to === `client:${fx.agentId("alice")}`)!;
     expect(agentLeg.heard).toEqual(["support call."]);
     expect(call.heard.some((h) => h.startsWith("You are now connected"))).toBe(false);
+  });
+
+  it("a queue's default whisper flows play when the contact set none; the contact's own setting wins", async () => {
+    const fx = await makeVoiceInstance({ flow: (q) => ivrWithWhispers({ CustomerWhisper: q("cw") })(q) });
+    await publish(fx.instanceId, "aw", "AGENT_WHISPER", agentWhisper as FlowContent, fx.queueId("aw"));
+    await publish(fx.instanceId, "cw", "CUSTOMER_WHISPER", customerWhisper, fx.queueId("cw"));
+    const queueCustomer: FlowContent = { ...customerWhisper, Actions: [{ ...customerWhisper.Actions[0], Parameters: { Text: "The queue's own customer whisper." } }, ...customerWhisper.Actions.slice(1)] };
+    await publish(fx.instanceId, "qcw", "CUSTOMER_WHISPER", queueCustomer, fx.queueId("qcw"));
+    await db().update(queues).set({ agentWhisperFlowId: fx.queueId("aw"), customerWhisperFlowId: fx.queueId("qcw") }).where(eq(queues.id, fx.queueId("sales")));
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const alice = await agentSocket(fx, "alice");
+    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
+    await call.press("1");
+    const contactId = await voiceContactId(fx.instanceId, call.sid);
+    await alice.next("offer");
+    alice.send({ type: "contact.accept", contactId });
+    await until(net.phone, () => [...net.phone.conferences.values()].find((c) => c.participants.size === 2), "bridged");
+    const agentLeg = [...net.phone.calls.values()].find((c) => c.to === `client:${fx.agentId("alice")}`)!;
+    expect(agentLeg.heard).toEqual(["sales call.", "VIP customer Ada."]); // the queue's agent whisper
+    expect(call.heard.at(-1)).toBe("You are now connected with our sales team."); // the contact's own customer whisper
+    expect(call.heard).not.toContain("The queue's own customer whisper.");
   });
 });

@@ -17,6 +17,8 @@ export type VoiceAction =
   /** `since`: when Twilio said the recording was ready (the retries' give-up clock starts there). */
   | { kind: "storeRecording"; recordingSid: string; recordingUrl: string; durationSeconds: number; channels: number; since?: number }
   | { kind: "hold"; onHold: boolean }
+  /** Start recording the customer's call now (an outbound call's whisper flow asked for it). */
+  | { kind: "startRecording"; record: ("Agent" | "Customer")[] }
   | { kind: "muteAgent"; muted: boolean }
   | { kind: "toQueue" }
   | { kind: "transferToNumber"; phoneNumber: string }
@@ -65,13 +67,12 @@ export async function runVoiceAction(
       if (!row.call_sid || row.phase !== "CONNECTED") return;
       await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.bridge }));
       if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, urls, row, action.agentId));
-      if (action.record.length) {
-        // Recorded only while an agent is connected, as the flow's UpdateContactRecordingBehavior asked.
-        const track = action.record.length === 2 ? "both" : action.record[0] === "Customer" ? "inbound" : "outbound";
-        await twilio.startRecording(row.call_sid, { statusCallback: urls.recording, channels: "dual", track });
-      }
+      if (action.record.length) await startRecording(twilio, urls, row.call_sid, action.record);
       return;
     }
+    case "startRecording":
+      if (row.call_sid && row.phase === "CONNECTED") await startRecording(twilio, urls, row.call_sid, action.record);
+      return;
     case "dialOutbound": {
       if (row.phase !== "CONNECTED") return; // ended (or moved on) before both legs were dialled
       // The agent's leg first (as in Amazon Connect the agent hears the customer's phone ring), then the customer.
@@ -173,6 +174,12 @@ export async function retryAfterFailure(
   const next = now + retryDelay(attempts);
   await tryNoteUpload(env, { ...note, status: "pending", nextAttemptAt: next });
   return next;
+}
+
+/** Recorded only while an agent is connected, as the flow's UpdateContactRecordingBehavior asked (dual channel). */
+async function startRecording(twilio: TwilioRest, urls: ReturnType<typeof voiceUrls>, callSid: string, record: ("Agent" | "Customer")[]) {
+  const track = record.length === 2 ? "both" : record[0] === "Customer" ? "inbound" : "outbound";
+  await twilio.startRecording(callSid, { statusCallback: urls.recording, channels: "dual", track });
 }
 
 /** Calls the agent's leg into the contact: their own phone when set, else their browser softphone (Twilio Client identity). */

@@ -198,7 +198,8 @@ export class VoiceChannel {
     if (r.phase === "ENDED") return hangup();
     if (r.phase !== "CONNECTED" || !r.conference) return this.queueWait(false);
     this.#outbound.answered(r);
-    const whisper = await this.#whispers.forLeg(r, "customer");
+    // The customer of an outbound call hears the queue's outbound whisper flow on answering.
+    const whisper = await this.#whispers.forLeg(r, this.#outbound.is() && r.connections === 1 ? "outbound" : "customer");
     const urls = voiceUrls(r.public_base_url, this.host.instanceId, this.host.contactId, r.step);
     return customerBridge(r.conference, urls, whisper, this.transcript.startFor(r.flow_state, urls.transcription));
   }

@@ -95,6 +95,7 @@ export class OutboundCall {
     const now = Date.now();
     this.host.sql.exec("UPDATE outbound_call SET answered_at = ? WHERE id = 1", now);
     this.host.record({ contactId: this.host.contactId, type: "CUSTOMER_ANSWERED", at: now, agentId: r.agent_id, queueId: r.queue_id, data: { callSid: r.call_sid } });
+    this.host.kick();
   }
 
   /**

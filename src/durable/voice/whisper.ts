@@ -9,7 +9,7 @@
  * Each leg's whisper is worked out once per connection (conference) and kept, so a retried
  * webhook hears the same thing and the flow does not run twice.
  */
-import { awaitedEffect, enterFlow, resumeFlow, type FlowContext, type FlowResult, type FlowState, type FlowType } from "../../flows";
+import { awaitedEffect, enterFlow, resumeFlow, type FlowContext, type FlowResult, type FlowState, type FlowType, type QueueInfo } from "../../flows";
 import { ssmlToText } from "../../flows/actions/participant";
 import { twilioVoice } from "../../flows/render/voice";
 import { CONTACT_SESSION_BINDING, type SessionRow } from "../contact-session";
@@ -18,11 +18,13 @@ import { flowContext, loadPublishedFlow, performEffect } from "../contact-flow";
 import type { Spoken } from "./twiml";
 import type { VoiceHost } from "./channel";
 
-export type WhisperLeg = "agent" | "customer";
-const HOOK: Record<WhisperLeg, { hook: "AgentWhisper" | "CustomerWhisper"; type: FlowType }> = {
-  agent: { hook: "AgentWhisper", type: "AGENT_WHISPER" },
-  customer: { hook: "CustomerWhisper", type: "CUSTOMER_WHISPER" },
-};
+/** `outbound`: the customer of an agent's outbound call, on answering (the queue's OUTBOUND_WHISPER flow). */
+export type WhisperLeg = "agent" | "customer" | "outbound";
+const HOOK = {
+  agent: { hook: "AgentWhisper", type: "AGENT_WHISPER", queueDefault: "agentWhisperFlowId" },
+  customer: { hook: "CustomerWhisper", type: "CUSTOMER_WHISPER", queueDefault: "customerWhisperFlowId" },
+  outbound: { hook: null, type: "OUTBOUND_WHISPER", queueDefault: "outboundWhisperFlowId" },
+} as const satisfies Record<WhisperLeg, { hook: "AgentWhisper" | "CustomerWhisper" | null; type: FlowType; queueDefault: keyof QueueInfo }>;
 /** Whisper flows are short: external calls and loops beyond this are cut off. */
 const MAX_STEPS = 10;
 
@@ -36,29 +38,34 @@ export class Whispers {
   /** What this leg hears before it joins the connection's conference. */
   async forLeg(r: SessionRow, leg: WhisperLeg): Promise<Spoken[]> {
     const conference = r.conference!;
-    const kept = this.kept(conference, leg);
+    const key = leg === "outbound" ? "customer" : leg;
+    const kept = this.kept(conference, key);
     if (kept) return kept;
     const ctx = await flowContext(this.host.env.DB, this.host.instanceId);
     const base = this.baseState(r, ctx);
-    const flowId = base ? this.hookOf(r, leg) : null;
+    const flowId = base ? this.hookOf(r, leg, ctx) : null;
     let spoken = flowId && base ? await this.run(flowId, HOOK[leg].type, base, ctx) : null;
     if (!spoken) spoken = leg === "agent" ? defaultAgentWhisper(r, ctx) : [];
     // Two retries racing: the first one's answer stands.
-    this.host.sql.exec("INSERT OR IGNORE INTO whispers (conference, leg, spoken) VALUES (?, ?, ?)", conference, leg, JSON.stringify(spoken));
-    return this.kept(conference, leg) ?? spoken;
+    this.host.sql.exec("INSERT OR IGNORE INTO whispers (conference, leg, spoken) VALUES (?, ?, ?)", conference, key, JSON.stringify(spoken));
+    return this.kept(conference, key) ?? spoken;
   }
 
-  private kept(conference: string, leg: WhisperLeg): Spoken[] | null {
+  private kept(conference: string, leg: "agent" | "customer"): Spoken[] | null {
     const row = this.host.sql.exec<{ spoken: string }>("SELECT spoken FROM whispers WHERE conference = ? AND leg = ?", conference, leg).toArray()[0];
     return row ? (JSON.parse(row.spoken) as Spoken[]) : null;
   }
 
-  /** The whisper flow the contact set for this leg: the queue flow's setting wins over the contact flow's. */
-  private hookOf(r: SessionRow, leg: WhisperLeg): string | null {
-    const { hook } = HOOK[leg];
+  /**
+   * The whisper flow for this leg: what the contact set (its queue flow's setting wins over its
+   * contact flow's), else the queue's default.
+   */
+  private hookOf(r: SessionRow, leg: WhisperLeg, ctx: FlowContext): string | null {
+    const { hook, queueDefault } = HOOK[leg];
     const queueState = r.queue_flow_state ? (JSON.parse(r.queue_flow_state) as FlowState) : null;
     const state = r.flow_state ? (JSON.parse(r.flow_state) as FlowState) : null;
-    return queueState?.eventHooks?.[hook] ?? state?.eventHooks?.[hook] ?? null;
+    const set = hook ? (queueState?.eventHooks?.[hook] ?? state?.eventHooks?.[hook]) : undefined;
+    return set ?? (r.queue_id ? ctx.queues?.[r.queue_id]?.[queueDefault] : null) ?? null;
   }
 
   private baseState(r: SessionRow, ctx: FlowContext): FlowState | null {
@@ -92,6 +99,8 @@ export class Whispers {
     }
     this.host.keepLogs(logs);
     this.keepAttributes(result.state.attributes);
+    if (type === "OUTBOUND_WHISPER") this.keepRecording(result.state.recording.participants);
+    this.host.kick(); // its flow logs, attribute changes and any recording to start
     return effects.flatMap((e): Spoken[] => {
       if (e.type !== "message") return [];
       const prompt = e.prompt;
@@ -99,6 +108,15 @@ export class Whispers {
       const text = prompt.ssml !== undefined ? ssmlToText(prompt.ssml) : (prompt.text ?? "");
       return text ? [{ text, voice: twilioVoice(e.voice), language: e.voice.language }] : [];
     });
+  }
+
+  /** An outbound whisper flow's UpdateContactRecordingBehavior: recorded from now on (and after a transfer, as for inbound). */
+  private keepRecording(participants: ("Agent" | "Customer")[]) {
+    const r = this.host.require();
+    if (!participants.length || !r.flow_state) return;
+    const state = JSON.parse(r.flow_state) as FlowState;
+    this.host.set({ flow_state: JSON.stringify({ ...state, recording: { ...state.recording, participants } }) });
+    this.host.enqueueAction({ kind: "startRecording", record: participants });
   }
 
   /** Attributes a whisper flow set stay on the contact, as in Amazon Connect. */

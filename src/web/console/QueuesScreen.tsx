@@ -31,7 +31,10 @@ export default function QueuesScreen() {
   );
 }
 
-const SHOWN = ["name", "description", "hoursOfOperationId", "maxContacts", "outboundCallerId", "customerQueueFlowId", "enabled"];
+const SHOWN = [
+  "name", "description", "hoursOfOperationId", "maxContacts", "outboundCallerId", "customerQueueFlowId",
+  "agentWhisperFlowId", "customerWhisperFlowId", "outboundWhisperFlowId", "enabled",
+];
 
 function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
   const hours = useCollection<Hours>("/hours-of-operation");
@@ -43,8 +46,12 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
   const [maxContacts, setMaxContacts] = useState<number | null>(item?.maxContacts ?? null);
   const [callerId, setCallerId] = useState(item?.outboundCallerId ?? "");
   const [flowId, setFlowId] = useState(item?.customerQueueFlowId ?? "");
+  const [agentWhisper, setAgentWhisper] = useState(item?.agentWhisperFlowId ?? "");
+  const [customerWhisper, setCustomerWhisper] = useState(item?.customerWhisperFlowId ?? "");
+  const [outboundWhisper, setOutboundWhisper] = useState(item?.outboundWhisperFlowId ?? "");
   const [enabled, setEnabled] = useState(item?.enabled ?? true);
   const save = useSave();
+  const flowsOfType = (type: string) => (flows.data ?? []).filter((f) => f.type === type).map((f) => ({ value: f.id, label: f.name }));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -55,6 +62,9 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
       maxContacts,
       outboundCallerId: callerId.trim() || null,
       customerQueueFlowId: flowId || null,
+      agentWhisperFlowId: agentWhisper || null,
+      customerWhisperFlowId: customerWhisper || null,
+      outboundWhisperFlowId: outboundWhisper || null,
       enabled,
     };
     const saved = await save.run(
@@ -91,6 +101,36 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
           empty="Default (music while waiting)"
           options={(flows.data ?? []).filter((f) => f.type === "CUSTOMER_QUEUE").map((f) => ({ value: f.id, label: f.name }))}
           errors={errors}
+        />
+        <SelectField
+          label="Agent whisper flow"
+          name="agentWhisperFlowId"
+          value={agentWhisper}
+          onChange={setAgentWhisper}
+          empty="Default (the queue's name)"
+          options={flowsOfType("AGENT_WHISPER")}
+          errors={errors}
+          hint="What the agent hears when a call from this queue connects, unless the contact's flow set one."
+        />
+        <SelectField
+          label="Customer whisper flow"
+          name="customerWhisperFlowId"
+          value={customerWhisper}
+          onChange={setCustomerWhisper}
+          empty="None"
+          options={flowsOfType("CUSTOMER_WHISPER")}
+          errors={errors}
+          hint="What the caller hears just before meeting the agent, unless the contact's flow set one."
+        />
+        <SelectField
+          label="Outbound whisper flow"
+          name="outboundWhisperFlowId"
+          value={outboundWhisper}
+          onChange={setOutboundWhisper}
+          empty="None"
+          options={flowsOfType("OUTBOUND_WHISPER")}
+          errors={errors}
+          hint="What the customer of an agent's outbound call hears on answering; it may turn recording on."
         />
         <CheckboxField label="Enabled" name="enabled" checked={enabled} onChange={setEnabled} errors={errors} hint="A disabled queue accepts no new contacts." />
       </fieldset>

@@ -44,6 +44,7 @@ export const FLOW_TYPE_LABELS: Record<string, string> = {
   CUSTOMER_HOLD: "Customer hold flow",
   CUSTOMER_WHISPER: "Customer whisper flow",
   AGENT_WHISPER: "Agent whisper flow",
+  OUTBOUND_WHISPER: "Outbound whisper flow",
   AGENT_TRANSFER: "Transfer to agent flow",
   QUEUE_TRANSFER: "Transfer to queue flow",
 };

@@ -22,6 +22,9 @@ export type Queue = Stamps & {
   maxContacts: number | null;
   outboundCallerId: string | null;
   customerQueueFlowId: string | null;
+  agentWhisperFlowId: string | null;
+  customerWhisperFlowId: string | null;
+  outboundWhisperFlowId: string | null;
   enabled: boolean;
 };
 

@@ -1,4 +1,4 @@
-import { and, eq, like, ne } from "drizzle-orm";
+import { and, eq, like, ne, or } from "drizzle-orm";
 import { z } from "zod";
 import { flows, phoneNumbers, queues, quickConnects } from "../../../db/schema";
 import { validateFlow, type FlowType } from "../../../flows";
@@ -11,6 +11,7 @@ export const FLOW_TYPES = [
   "CUSTOMER_HOLD",
   "CUSTOMER_WHISPER",
   "AGENT_WHISPER",
+  "OUTBOUND_WHISPER",
   "AGENT_TRANSFER",
   "QUEUE_TRANSFER",
 ] as const;
@@ -67,7 +68,8 @@ export const flowsResource: ResourceDef<typeof flows, z.infer<typeof Create>, z.
   async usedBy(scope, id) {
     return [
       ...(await usedByRows(scope, "phone number", phoneNumbers, phoneNumbers.e164, eq(phoneNumbers.flowId, id))),
-      ...(await usedByRows(scope, "queue", queues, queues.name, eq(queues.customerQueueFlowId, id))),
+      ...(await usedByRows(scope, "queue", queues, queues.name,
+        or(eq(queues.customerQueueFlowId, id), eq(queues.agentWhisperFlowId, id), eq(queues.customerWhisperFlowId, id), eq(queues.outboundWhisperFlowId, id)))),
       ...(await usedByRows(scope, "quick connect", quickConnects, quickConnects.name, eq(quickConnects.flowId, id))),
       // Other flows name it in their content (TransferToFlow).
       ...(await usedByRows(scope, "flow", flows, flows.name, and(ne(flows.id, id), like(flows.content, `%${id}%`)))),

@@ -1,6 +1,8 @@
 import { eq, inArray, like, or } from "drizzle-orm";
 import { z } from "zod";
 import { flows, hoursOfOperation, queues, quickConnects, routingProfileQueues, routingProfiles } from "../../../db/schema";
+import type { InstanceScope } from "../../../db/scoped";
+import { badRequest } from "../../lib/errors";
 import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
 const Create = z.object({
@@ -10,6 +12,9 @@ const Create = z.object({
   maxContacts: z.number().int().min(1).max(100_000).nullable().default(null),
   outboundCallerId: fields.e164.nullable().default(null),
   customerQueueFlowId: fields.id.nullable().default(null),
+  agentWhisperFlowId: fields.id.nullable().default(null),
+  customerWhisperFlowId: fields.id.nullable().default(null),
+  outboundWhisperFlowId: fields.id.nullable().default(null),
   enabled: z.boolean().default(true),
 });
 const Update = z.object({
@@ -19,8 +24,33 @@ const Update = z.object({
   maxContacts: z.number().int().min(1).max(100_000).nullable(),
   outboundCallerId: fields.e164.nullable(),
   customerQueueFlowId: fields.id.nullable(),
+  agentWhisperFlowId: fields.id.nullable(),
+  customerWhisperFlowId: fields.id.nullable(),
+  outboundWhisperFlowId: fields.id.nullable(),
   enabled: z.boolean(),
 }).partial();
+
+/** The flow fields of a queue and the flow type each must name. */
+const FLOW_FIELDS = {
+  customerQueueFlowId: "CUSTOMER_QUEUE",
+  agentWhisperFlowId: "AGENT_WHISPER",
+  customerWhisperFlowId: "CUSTOMER_WHISPER",
+  outboundWhisperFlowId: "OUTBOUND_WHISPER",
+} as const;
+
+/** Each flow a queue names exists in the instance; a whisper flow must be of its type. */
+async function assertFlows(scope: InstanceScope, input: Partial<Record<keyof typeof FLOW_FIELDS, string | null>>) {
+  for (const [field, type] of Object.entries(FLOW_FIELDS) as [keyof typeof FLOW_FIELDS, string][]) {
+    const id = input[field];
+    if (id == null) continue;
+    const flow = await scope.get(flows, id);
+    if (!flow) throw badRequest(`${field}: Flow "${id}" does not exist`, [{ field, message: "Flow does not exist" }]);
+    // Queue flows set before flow types were checked keep working; whisper flows must match.
+    if (field !== "customerQueueFlowId" && flow.type !== type) {
+      throw badRequest(`${field}: flow "${flow.name}" is a ${flow.type} flow, not ${type}`, [{ field, message: `must be a ${type} flow` }]);
+    }
+  }
+}
 
 export const queuesResource: ResourceDef<typeof queues, z.infer<typeof Create>, z.infer<typeof Update>> = {
   path: "queues",
@@ -34,8 +64,8 @@ export const queuesResource: ResourceDef<typeof queues, z.infer<typeof Create>, 
   async toRow(input, { scope }) {
     await assertReferences(scope, [
       { field: "hoursOfOperationId", label: "Hours of operation", table: hoursOfOperation, id: input.hoursOfOperationId },
-      { field: "customerQueueFlowId", label: "Flow", table: flows, id: input.customerQueueFlowId },
     ]);
+    await assertFlows(scope, input);
     return defined({ ...input });
   },
   toApi: (rows) =>
@@ -47,6 +77,9 @@ export const queuesResource: ResourceDef<typeof queues, z.infer<typeof Create>, 
       maxContacts: r.maxContacts,
       outboundCallerId: r.outboundCallerId,
       customerQueueFlowId: r.customerQueueFlowId,
+      agentWhisperFlowId: r.agentWhisperFlowId,
+      customerWhisperFlowId: r.customerWhisperFlowId,
+      outboundWhisperFlowId: r.outboundWhisperFlowId,
       enabled: r.enabled,
       createdAt: iso(r.createdAt),
       updatedAt: iso(r.updatedAt),
