@@ -26,7 +26,7 @@ import { Throttle } from "./coalesce";
 import { AgentStore, type SlotRow } from "./agent-room-store";
 import { ContactOutbox } from "./contact-record";
 import { metricsRoomName, personalQueueId, queueRoomName, splitRoomName } from "./names";
-import { notifyChannel } from "./notify";
+import { NoticeOutbox } from "./notify";
 import type { NotifyTarget, OfferEndedReason, Registration, Reservation, ReserveResult, RoutingEvent } from "./types";
 
 const OWED_RETRY_MS = 1_000;
@@ -48,6 +48,7 @@ export class AgentRoom extends Server<Env> {
   readonly instanceId: string;
   readonly agentId: string;
   #outbox: ContactOutbox;
+  #notices: NoticeOutbox;
   #pending = false;
   #metrics = new Throttle(() => this.pushMetrics(), METRICS_INTERVAL_MS);
   #flusher = new Throttle(() => this.flush(), FLUSH_INTERVAL_MS, { leading: false });
@@ -63,6 +64,8 @@ export class AgentRoom extends Server<Env> {
     this.instanceId = instanceId;
     this.agentId = id;
     this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId);
+    this.#notices = new NoticeOutbox(ctx.storage.sql, env, this.name);
+    if (this.#notices.pending() > 0) ctx.waitUntil(this.#notices.deliver());
     if (this.#outbox.pending() > 0) ctx.waitUntil(this.flush());
     void ctx.blockConcurrencyWhile(async () => {
       this.#alarmAt = await ctx.storage.getAlarm();
@@ -456,6 +459,7 @@ export class AgentRoom extends Server<Env> {
   /** Finishes, inside the alarm, what it started: the contact record, the metrics push, the next alarm. */
   private async settle() {
     await this.#outbox.write("drain");
+    await this.#notices.deliver();
     this.ctx.waitUntil(this.#metrics.trigger());
     await this.rearm();
   }
@@ -563,12 +567,11 @@ export class AgentRoom extends Server<Env> {
     this.#outbox.add({ contactId: s.contact_id, type, at, agentId: this.agentId, queueId: s.queue_id, data: data ?? null, update });
   }
 
+  /** Tells the contact's channel (durably: see notify.ts). */
   private tellChannel(s: SlotRow, e: Pick<RoutingEvent, "type" | "at" | "queueId" | "data">) {
     if (!s.notify) return;
-    this.ctx.waitUntil(
-      notifyChannel(this.env, JSON.parse(s.notify) as NotifyTarget, { instanceId: this.instanceId, contactId: s.contact_id, agentId: this.agentId, ...e })
-        .catch(logError("notify_channel")),
-    );
+    this.#notices.add(JSON.parse(s.notify) as NotifyTarget, { instanceId: this.instanceId, contactId: s.contact_id, agentId: this.agentId, ...e });
+    this.ctx.waitUntil(this.#notices.deliver().then(() => this.rearm()));
   }
 
   private queue(queueId: string) {
@@ -669,8 +672,9 @@ export class AgentRoom extends Server<Env> {
       else if (s.state === "AFTER_CONTACT_WORK" && s.acw_ends_at !== null) times.push(s.acw_ends_at);
     }
     for (const since of this.#store.owed().values()) times.push(since + OWED_RETRY_MS);
-    const retry = this.#outbox.retryAt(OUTBOX_RETRY_MS);
-    if (retry !== null) times.push(retry);
+    for (const retry of [this.#outbox.retryAt(OUTBOX_RETRY_MS), this.#notices.retryAt(OUTBOX_RETRY_MS)]) {
+      if (retry !== null) times.push(retry);
+    }
     const next = times.length ? Math.min(...times) : null;
     if (next === this.#alarmAt) return Promise.resolve();
     this.#alarmAt = next;

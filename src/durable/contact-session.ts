@@ -78,6 +78,8 @@ function migrate(sql: SqlStorage) {
     next_at INTEGER NOT NULL, last_error TEXT)`);
   sql.exec(`CREATE TABLE IF NOT EXISTS pending_logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)`);
   sql.exec(`CREATE TABLE IF NOT EXISTS pending_contact (id INTEGER PRIMARY KEY CHECK (id = 1), contact TEXT NOT NULL)`);
+  // Ids of routing events applied (notify.ts delivers at least once).
+  sql.exec("CREATE TABLE IF NOT EXISTS routing_seen (id TEXT PRIMARY KEY)");
   ContactOutbox.schema(sql);
   ChatChannel.schema(sql);
 }
@@ -300,6 +302,8 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   async onRoutingEvent(e: RoutingEvent): Promise<void> {
     const r = this.row();
     if (!r || r.phase === "ENDED") return;
+    // Routing delivers at least once (notify.ts): an event applied before is not applied again.
+    if (e.id && this.store.exec("SELECT 1 FROM routing_seen WHERE id = ?", e.id).toArray().length) return;
     switch (e.type) {
       case "CONNECTED": {
         if (r.phase === "CONNECTED" && r.agent_id === e.agentId) return;
@@ -336,6 +340,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         assertNever(e.type);
     }
     if (r.channel === "CHAT") await this.#chat.onRoutingEvent(e, r);
+    if (e.id) this.store.exec("INSERT OR IGNORE INTO routing_seen (id) VALUES (?)", e.id);
     this.kick();
   }
 

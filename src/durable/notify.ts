@@ -2,6 +2,12 @@
  * Tells a channel what happened to its contact: the object named by `NotifyTarget` (a Durable
  * Object binding of this Worker, e.g. the voice/chat ContactSession) gets `onRoutingEvent`.
  * `checkNotifyTarget` runs at enqueue so a wrong binding fails loudly there, not silently later.
+ *
+ * Delivery is durable: a routing object appends the event to its `notices` table in the same
+ * synchronous step as the change it reports (`NoticeOutbox.add`), then delivers in order, one
+ * contact's events never overtaking each other; a failed delivery stays and the owner's alarm
+ * retries it (`retryAt`). Each event carries an id (`<object name>#<seq>`), so the receiver can
+ * ignore a delivery it already applied (at-least-once delivery, applied once).
  */
 import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
 
@@ -22,4 +28,91 @@ export async function notifyChannel(env: Env, target: NotifyTarget | null | unde
   const ns = namespaceOf(env, target.binding);
   if (!ns) throw new Error(`No Durable Object binding named ${target.binding}`);
   await ns.getByName(target.name).onRoutingEvent(event);
+}
+
+type NoticeRow = { seq: number; target: string; event: string };
+
+/** A delivery whose I/O never settles (cancelled with its event) is given up after this; the alarm retries. */
+const STALE_MS = 5_000;
+
+export class NoticeOutbox {
+  #rows: NoticeRow[];
+  #sending: Promise<void> | null = null;
+  #startedAt = 0;
+  #again = false;
+  #failedAt = 0;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly env: Env,
+    /** The owner's object name: with the row's seq, the event's id. */
+    private readonly source: string,
+  ) {
+    sql.exec("CREATE TABLE IF NOT EXISTS notices (seq INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, event TEXT NOT NULL)");
+    this.#rows = sql.exec<NoticeRow>("SELECT * FROM notices ORDER BY seq").toArray();
+    if (this.#rows.length) this.#failedAt = Date.now(); // left over from before a restart: deliver at once, then by alarm
+  }
+
+  /** Appends an event for the channel; call in the same synchronous step as the change it reports. */
+  add(target: NotifyTarget, event: Omit<RoutingEvent, "id">) {
+    const row = { target: JSON.stringify(target), event: JSON.stringify(event) };
+    const { seq } = this.sql.exec<{ seq: number }>(
+      "INSERT INTO notices (target, event) VALUES (?, ?) RETURNING seq", row.target, row.event).one();
+    this.#rows.push({ seq, ...row });
+  }
+
+  pending(): number {
+    return this.#rows.length;
+  }
+
+  /** When the owner's alarm must retry, or null if nothing failed. */
+  retryAt(delayMs: number): number | null {
+    return this.#rows.length && this.#failedAt ? this.#failedAt + delayMs : null;
+  }
+
+  /** Delivers what is pending, in order (single-flight: a call while one runs asks it to go round again). */
+  deliver(): Promise<void> {
+    if (this.#sending && Date.now() - this.#startedAt < STALE_MS) {
+      this.#again = true;
+      return this.#sending;
+    }
+    this.#startedAt = Date.now();
+    let run: Promise<void> | null = null;
+    run = (async () => {
+      await null; // let `#sending` be set before this can finish
+      try {
+        do {
+          this.#again = false;
+          await this.pass();
+        } while (this.#again);
+      } finally {
+        if (this.#sending === run) this.#sending = null;
+      }
+    })();
+    this.#sending = run;
+    return run;
+  }
+
+  /** One pass over the pending rows; a contact whose event failed gets none of its later ones this time. */
+  private async pass() {
+    const blocked = new Set<string>();
+    let failed = false;
+    for (const row of [...this.#rows]) {
+      const event: RoutingEvent = { ...(JSON.parse(row.event) as RoutingEvent), id: `${this.source}#${row.seq}` };
+      if (blocked.has(event.contactId)) continue;
+      try {
+        await notifyChannel(this.env, JSON.parse(row.target) as NotifyTarget, event);
+      } catch (err) {
+        console.error(JSON.stringify({ event: "notify_channel_failed", id: event.id, type: event.type, message: String(err) }));
+        blocked.add(event.contactId);
+        failed = true;
+        continue;
+      }
+      this.sql.exec("DELETE FROM notices WHERE seq = ?", row.seq);
+      const i = this.#rows.indexOf(row);
+      if (i >= 0) this.#rows.splice(i, 1);
+      this.#startedAt = Date.now();
+    }
+    this.#failedAt = failed ? Date.now() : 0;
+  }
 }

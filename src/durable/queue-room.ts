@@ -10,7 +10,7 @@ import { Throttle } from "./coalesce";
 import { ContactOutbox } from "./contact-record";
 import { excludedSet, migrate, QueueStore, type ContactRow, type FreeAgent } from "./queue-room-store";
 import { agentRoomName, metricsRoomName, personalQueueOwner, splitRoomName } from "./names";
-import { checkNotifyTarget, notifyChannel } from "./notify";
+import { checkNotifyTarget, NoticeOutbox } from "./notify";
 import type {
   ConfirmResult,
   EnqueueInput,
@@ -41,6 +41,7 @@ export class QueueRoom extends Server<Env> {
   readonly instanceId: string;
   readonly queueId: string;
   #outbox: ContactOutbox;
+  #notices: NoticeOutbox;
   #config: { found: boolean; maxContacts: number | null; loadedAt: number } | null = null;
   #store: QueueStore;
   #flusher = new Throttle(() => this.flush(), FLUSH_INTERVAL_MS);
@@ -58,6 +59,8 @@ export class QueueRoom extends Server<Env> {
     this.instanceId = instanceId;
     this.queueId = id;
     this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId);
+    this.#notices = new NoticeOutbox(ctx.storage.sql, env, this.name);
+    if (this.#notices.pending() > 0) ctx.waitUntil(this.#notices.deliver());
     // A restart with transitions still unwritten: write them now. And the alarm is read once, and
     // set right if a change was made but the process ended before its re-arm.
     if (this.#outbox.pending() > 0) ctx.waitUntil(this.flush());
@@ -224,6 +227,7 @@ export class QueueRoom extends Server<Env> {
 
   private async settle() {
     await this.#outbox.write("drain");
+    await this.#notices.deliver();
     this.#metrics.trigger().catch(logError("metrics"));
     await this.rearm();
   }
@@ -355,13 +359,11 @@ export class QueueRoom extends Server<Env> {
     return this.#config;
   }
 
+  /** Tells the contact's channel (durably: see notify.ts). */
   private tellChannel(row: ContactRow, e: Pick<RoutingEvent, "type" | "agentId" | "at">) {
     if (!row.notify) return;
-    const target = JSON.parse(row.notify) as NotifyTarget;
-    this.ctx.waitUntil(
-      notifyChannel(this.env, target, { instanceId: this.instanceId, contactId: row.contact_id, queueId: this.queueId, ...e })
-        .catch(logError("notify_channel")),
-    );
+    this.#notices.add(JSON.parse(row.notify) as NotifyTarget, { instanceId: this.instanceId, contactId: row.contact_id, queueId: this.queueId, ...e });
+    this.ctx.waitUntil(this.#notices.deliver().then(() => this.rearm()));
   }
 
   private metricsSnapshot() {
@@ -396,8 +398,9 @@ export class QueueRoom extends Server<Env> {
     const times: number[] = [];
     const t = this.#store.nextContactTime(Date.now());
     if (t !== null) times.push(t);
-    const retry = this.#outbox.retryAt(OUTBOX_RETRY_MS);
-    if (retry !== null) times.push(retry);
+    for (const retry of [this.#outbox.retryAt(OUTBOX_RETRY_MS), this.#notices.retryAt(OUTBOX_RETRY_MS)]) {
+      if (retry !== null) times.push(retry);
+    }
     const next = times.length ? Math.min(...times) : null;
     if (next === this.#alarmAt) return Promise.resolve();
     this.#alarmAt = next;

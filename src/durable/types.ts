@@ -80,6 +80,8 @@ export type OfferEndedReason = Extract<WithdrawReason, "CUSTOMER_DISCONNECTED" |
 
 /** What a channel learns about its contact (delivered to `NotifyTarget`). */
 export type RoutingEvent = {
+  /** Unique per event (`<sending object>#<seq>`): a receiver ignores one it has applied. Absent on events made locally. */
+  id?: string;
   instanceId: string;
   contactId: string;
   type: "CONNECTED" | "ENDED" | "TRANSFERRED" | "MISSED" | "HELD" | "RESUMED";

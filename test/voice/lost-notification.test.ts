@@ -1,4 +1,5 @@
 import { env } from "cloudflare:test";
+import { contactRoomName } from "../../src/durable/names";
 import { afterEach, describe, expect, it } from "vitest";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { agentSocket, editQueueStorage } from "../routing/helpers";
@@ -7,7 +8,7 @@ import { makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
 
-describe("voice: a lost CONNECTED notification", () => {
+describe("voice: routing notifications lost or repeated", () => {
   it("the caller's next round of the queue loop finds the contact connected and bridges it to the agent", async () => {
     const fx = await makeVoiceInstance({ agents: [{ id: "alice", profile: "all" }] });
     const net = simulatedTwilio();
@@ -31,5 +32,31 @@ describe("voice: a lost CONNECTED notification", () => {
     // The caller's queue loop comes round: the session learns from the queue and bridges.
     await call.advance();
     await until(net.phone, () => [...net.phone.conferences.values()].some((c) => c.participants.has(call.sid) && c.participants.size === 2), "caller bridged to Alice");
+  });
+
+  it("a routing event delivered twice (a retry whose first answer was lost) is applied once: a late duplicate HELD does not put a resumed caller back on hold", async () => {
+    const fx = await makeVoiceInstance({ agents: [{ id: "alice", profile: "all" }] });
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const alice = await agentSocket(fx, "alice");
+    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
+    await call.press("1");
+    const contactId = await voiceContactId(fx.instanceId, call.sid);
+    await alice.next("offer");
+    alice.send({ type: "contact.accept", contactId });
+    const conf = await until(net.phone, () => [...net.phone.conferences.values()].find((c) => c.participants.has(call.sid) && c.participants.size === 2), "caller with Alice");
+    const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
+    const event = (id: string, type: "HELD" | "RESUMED" | "ENDED") =>
+      ({ id, instanceId: fx.instanceId, contactId, type, queueId: fx.queueId("sales"), agentId: fx.agentId("alice"), at: Date.now() });
+    await session.onRoutingEvent(event("agent-room#41", "HELD"));
+    await until(net.phone, () => conf.participants.get(call.sid)?.hold === true, "caller on hold");
+    await session.onRoutingEvent(event("agent-room#42", "RESUMED"));
+    await until(net.phone, () => conf.participants.get(call.sid)?.hold === false, "caller off hold");
+    await session.onRoutingEvent(event("agent-room#41", "HELD")); // the retry of the first
+    // The agent ends the call; the session's actions run in order, so a second hold would come first.
+    await session.onRoutingEvent(event("agent-room#43", "ENDED"));
+    await until(net.phone, () => net.phone.events.some((e) => e.type === "hangup" && e.callSid === call.sid), "call ended");
+    const holds = net.phone.events.filter((e) => e.type === "conference" && e.callSid === call.sid && e.action === "hold");
+    expect(holds).toHaveLength(1);
   });
 });
