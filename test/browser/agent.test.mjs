@@ -196,6 +196,17 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
     await contact.getByRole("button", { name: "Resume" }).click();
     await assertText(contact.getByTestId("contact-state"), "Connected");
     await waitFor(() => conf("unhold"), "the caller to be resumed in the conference");
+    // Mute: the agent's own leg is muted in the conference (whatever carries it), then unmuted.
+    const agentLeg = phone.events.find((e) => e.type === "call-created" && e.to === "client:demo:user:alice").callSid;
+    const mute = contact.getByRole("button", { name: "Mute" });
+    await mute.click();
+    await waitFor(async () => (await mute.getAttribute("aria-pressed")) === "true", "the Mute button to be pressed");
+    await assertText(contact.getByTestId("muted"), "You are muted");
+    await waitFor(() => phone.events.some((e) => e.type === "conference" && e.action === "mute" && e.callSid === agentLeg), "the agent's leg to be muted");
+    await check(agentPage, "muted");
+    await mute.click();
+    await waitFor(() => phone.events.some((e) => e.type === "conference" && e.action === "unmute" && e.callSid === agentLeg), "the agent's leg to be unmuted");
+    assert.equal(await mute.getAttribute("aria-pressed"), "false");
     await contact.getByRole("button", { name: "End call" }).click();
     await assertText(contact.getByTestId("contact-state"), "After contact work");
     await contact.getByTestId("acw-timer").waitFor();
@@ -234,6 +245,39 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
     for (const t of ["CONNECTED", "HELD", "RESUMED", "AFTER_CONTACT_WORK_UPDATED", "ACW_ENDED"]) assert.ok(types.includes(t), `event ${t} in ${types.join(", ")}`);
     assert.equal(record.state, "COMPLETED");
     await check(agentPage, "available-again");
+  });
+
+  it("the agent places a call from the workspace: a bad number is refused, a good one rings the customer from the queue's caller ID", async () => {
+    let pumping = true;
+    const pump = (async () => {
+      while (pumping) {
+        await phone.settle().catch(() => {});
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    try {
+      const card = agentPage.getByRole("region", { name: "Make a call" });
+      await card.getByLabel("Number").fill("415 555");
+      await card.getByRole("button", { name: "Call" }).click();
+      await assertText(card.getByRole("alert"), "international format");
+      await card.getByLabel("Number").fill("+1 415 555 0177");
+      await card.getByLabel("Call as").selectOption({ label: `Support (${DEMO_NUMBER})` });
+      await card.getByRole("button", { name: "Call" }).click();
+      const contact = agentPage.getByTestId("contact");
+      await assertText(contact.getByTestId("contact-state"), "Connected");
+      await waitFor(() => [...phone.conferences.values()].some((c) => c.participants.size === 2 && [...c.participants.values()].some((p) => p.call.to === "+14155550177")), "the customer and the agent in the conference");
+      const customer = [...phone.calls.values()].find((c) => c.to === "+14155550177");
+      assert.equal(customer.from, DEMO_NUMBER);
+      await check(agentPage, "outbound-connected");
+      await contact.getByRole("button", { name: "End call" }).click();
+      await assertText(contact.getByTestId("contact-state"), "After contact work");
+      await waitFor(() => customer.ended, "the customer's line to be hung up");
+      await agentPage.getByRole("button", { name: "Save and clear contact" }).click();
+      await agentPage.getByText("You are Available: the next contact rings here.").waitFor();
+    } finally {
+      pumping = false;
+      await pump;
+    }
   });
 
   it("the new screens pass axe-core with no serious or critical violations", () => {

@@ -65,11 +65,15 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
         )}
         <dt>Time on hold</dt>
         <dd data-testid="hold-timer">{formatDuration(contact.holdSeconds * 1000)}</dd>
-        <dt>Waited in queue</dt>
-        <dd>{contact.connectedAt ? formatDuration(contact.connectedAt - contact.enqueuedAt) : "—"}</dd>
+        {contact.initiationMethod !== "OUTBOUND" && (
+          <>
+            <dt>Waited in queue</dt>
+            <dd>{contact.connectedAt ? formatDuration(contact.connectedAt - contact.enqueuedAt) : "—"}</dd>
+          </>
+        )}
         {details?.systemEndpoint && (
           <>
-            <dt>Number dialled</dt>
+            <dt>{contact.initiationMethod === "OUTBOUND" ? "Calling from" : "Number dialled"}</dt>
             <dd>{details.systemEndpoint}</dd>
           </>
         )}
