@@ -133,6 +133,8 @@ export const queues = sqliteTable(
       .references(() => hoursOfOperation.id),
     /** Null = no limit. */
     maxContacts: integer("max_contacts"),
+    /** How long an offer from this queue rings before the agent goes Missed and the contact goes back. */
+    ringTimeoutSeconds: integer("ring_timeout_seconds").notNull().default(20),
     outboundCallerId: text("outbound_caller_id"),
     /** CUSTOMER_QUEUE flow a waiting contact hears; null = default music. */
     customerQueueFlowId: text("customer_queue_flow_id").references(() => flows.id),

@@ -42,7 +42,7 @@ export class QueueRoom extends Server<Env> {
   readonly queueId: string;
   #outbox: ContactOutbox;
   #notices: NoticeOutbox;
-  #config: { found: boolean; maxContacts: number | null; loadedAt: number } | null = null;
+  #config: { found: boolean; maxContacts: number | null; ringTimeoutSeconds: number; loadedAt: number } | null = null;
   #store: QueueStore;
   #flusher = new Throttle(() => this.flush(), FLUSH_INTERVAL_MS);
   #metrics = new Throttle(() => this.pushMetrics(), METRICS_INTERVAL_MS);
@@ -89,7 +89,7 @@ export class QueueRoom extends Server<Env> {
     const now = Date.now();
     const enqueuedAt = input.enqueuedAt ?? now;
     const priority = Math.min(9, Math.max(1, Math.round(input.priority ?? 5)));
-    const ringMs = Math.round((input.ringTimeoutSeconds ?? DEFAULT_RING_TIMEOUT_SECONDS) * 1000);
+    const ringMs = Math.round((input.ringTimeoutSeconds ?? config.ringTimeoutSeconds) * 1000);
     this.#store.insert({
       contact_id: input.contactId, channel: input.channel, priority, enqueued_at: enqueuedAt,
       attributes: JSON.stringify(input.attributes ?? {}), initiation: input.initiationMethod ?? "INBOUND",
@@ -346,16 +346,18 @@ export class QueueRoom extends Server<Env> {
     const owner = personalQueueOwner(this.queueId);
     let found: boolean;
     let maxContacts: number | null = null;
+    let ringTimeoutSeconds = DEFAULT_RING_TIMEOUT_SECONDS;
     if (owner) {
       found = !!(await this.env.DB.prepare("SELECT id FROM users WHERE instance_id = ? AND id = ? AND active = 1")
         .bind(this.instanceId, owner).first());
     } else {
-      const q = await this.env.DB.prepare("SELECT max_contacts, enabled FROM queues WHERE instance_id = ? AND id = ?")
-        .bind(this.instanceId, this.queueId).first<{ max_contacts: number | null; enabled: number }>();
+      const q = await this.env.DB.prepare("SELECT max_contacts, ring_timeout_seconds, enabled FROM queues WHERE instance_id = ? AND id = ?")
+        .bind(this.instanceId, this.queueId).first<{ max_contacts: number | null; ring_timeout_seconds: number; enabled: number }>();
       found = !!q && q.enabled === 1;
       maxContacts = q?.max_contacts ?? null;
+      ringTimeoutSeconds = q?.ring_timeout_seconds ?? DEFAULT_RING_TIMEOUT_SECONDS;
     }
-    this.#config = { found, maxContacts, loadedAt: Date.now() };
+    this.#config = { found, maxContacts, ringTimeoutSeconds, loadedAt: Date.now() };
     return this.#config;
   }
 

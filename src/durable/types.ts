@@ -19,7 +19,7 @@ export type EnqueueInput = {
   /** Defaults to now. A transfer enqueues with the time it arrives in the new queue. */
   enqueuedAt?: number;
   initiationMethod?: InitiationMethod;
-  /** How long an offer rings before the agent goes Missed (default 20). */
+  /** How long an offer rings before the agent goes Missed (default: the queue's ring timeout, 20 s unless set). */
   ringTimeoutSeconds?: number;
   notify?: NotifyTarget | null;
   /** Set by transfers: where the contact came from (kept in the ENQUEUED event). */

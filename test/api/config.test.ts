@@ -20,7 +20,7 @@ describe("configuration API", () => {
     expect(h.status).toBe(201);
     const created = await api("POST", "/queues", { token, body: { name: "Sales", hoursOfOperationId: h.body.id, maxContacts: 20 } });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: "Sales", maxContacts: 20, enabled: true, outboundCallerId: null });
+    expect(created.body).toMatchObject({ name: "Sales", maxContacts: 20, enabled: true, outboundCallerId: null, ringTimeoutSeconds: 20 });
     const id = created.body.id;
     const patched = await api("PATCH", `/queues/${id}`, { token, body: { outboundCallerId: "+14155550100", maxContacts: null } });
     expect(patched.status).toBe(200);

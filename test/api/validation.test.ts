@@ -13,12 +13,12 @@ describe("validation: bad input gets a clear 400 and changes nothing", () => {
     const before = (await db().select().from(queues)).length;
     const res = await api("POST", "/queues", {
       token,
-      body: { name: "", hoursOfOperationId: DEMO.hours.always, maxContacts: -3, outboundCallerId: "555-1234" },
+      body: { name: "", hoursOfOperationId: DEMO.hours.always, maxContacts: -3, outboundCallerId: "555-1234", ringTimeoutSeconds: 2 },
     });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("validation_failed");
     const fields = res.body.error.details.map((d: { field: string }) => d.field).sort();
-    expect(fields).toEqual(["maxContacts", "name", "outboundCallerId"]);
+    expect(fields).toEqual(["maxContacts", "name", "outboundCallerId", "ringTimeoutSeconds"]);
     expect(res.body.error.message).toMatch(/outboundCallerId: must be an E\.164 phone number/);
     expect((await db().select().from(queues)).length).toBe(before);
   });

@@ -20,7 +20,7 @@ import type { AgentCommand, Channel, ServerToAgent, ServerToSupervisor } from ".
 import { createSession } from "../../src/workers/auth/sessions";
 import { db } from "../helpers";
 
-export type QueueSpec = { id: string; maxContacts?: number | null };
+export type QueueSpec = { id: string; maxContacts?: number | null; ringTimeoutSeconds?: number };
 export type ProfileSpec = {
   id: string;
   voice?: number;
@@ -57,7 +57,7 @@ export async function makeInstance(spec: {
     weekly: ["MONDAY"].map((day) => ({ day, start: "00:00", end: "24:00" })), overrides: [],
   });
   await d.insert(queues).values(
-    spec.queues.map((x) => ({ id: q(x.id), instanceId, name: x.id, hoursOfOperationId: `${instanceId}:hours`, maxContacts: x.maxContacts ?? null })),
+    spec.queues.map((x) => ({ id: q(x.id), instanceId, name: x.id, hoursOfOperationId: `${instanceId}:hours`, maxContacts: x.maxContacts ?? null, ringTimeoutSeconds: x.ringTimeoutSeconds ?? 20 })),
   );
   for (const p of spec.profiles) {
     await d.insert(routingProfiles).values({

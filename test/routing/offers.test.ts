@@ -122,6 +122,25 @@ describe("offers", () => {
     expect((await ann.next("offer")).contact.contactId).toBe(second);
   });
 
+  it("an offer rings for its queue's ring timeout (20 s unless the queue sets another)", async () => {
+    const fx = await makeInstance({
+      queues: [{ id: "slow", ringTimeoutSeconds: 45 }, { id: "plain" }],
+      profiles: [{ id: "rp", queues: [{ queueId: "slow", priority: 1 }, { queueId: "plain", priority: 1 }] }],
+      agents: [{ id: "ann", profile: "rp" }],
+    });
+    const ann = await agentSocket(fx, "ann");
+    const first = await fx.enqueue("slow");
+    const offer = (await ann.next("offer")).contact;
+    expect(offer.contactId).toBe(first.contactId);
+    expect(offer.offerExpiresAt - offer.enqueuedAt).toBeGreaterThanOrEqual(45_000);
+    expect(offer.offerExpiresAt - offer.offeredAt).toBeLessThanOrEqual(45_000);
+    await ann.command({ type: "contact.reject", contactId: offer.contactId });
+    const second = await fx.enqueue("plain");
+    const next = (await ann.next("offer", (m) => m.contact.contactId === second.contactId)).contact;
+    expect(next.offerExpiresAt - next.offeredAt).toBeLessThanOrEqual(20_000);
+    expect(next.offerExpiresAt - next.enqueuedAt).toBeGreaterThanOrEqual(20_000);
+  });
+
   it("the agent's own alarm also times the offer out (agent Missed, contact back in the queue)", async () => {
     const fx = await oneQueue(["ann"]);
     const ann = await agentSocket(fx, "ann");

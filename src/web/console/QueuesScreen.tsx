@@ -32,7 +32,7 @@ export default function QueuesScreen() {
 }
 
 const SHOWN = [
-  "name", "description", "hoursOfOperationId", "maxContacts", "outboundCallerId", "customerQueueFlowId",
+  "name", "description", "hoursOfOperationId", "maxContacts", "ringTimeoutSeconds", "outboundCallerId", "customerQueueFlowId",
   "agentWhisperFlowId", "customerWhisperFlowId", "outboundWhisperFlowId", "enabled",
 ];
 
@@ -44,6 +44,7 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
   const [description, setDescription] = useState(item?.description ?? "");
   const [hoursId, setHoursId] = useState(item?.hoursOfOperationId ?? "");
   const [maxContacts, setMaxContacts] = useState<number | null>(item?.maxContacts ?? null);
+  const [ringTimeout, setRingTimeout] = useState<number | null>(item?.ringTimeoutSeconds ?? 20);
   const [callerId, setCallerId] = useState(item?.outboundCallerId ?? "");
   const [flowId, setFlowId] = useState(item?.customerQueueFlowId ?? "");
   const [agentWhisper, setAgentWhisper] = useState(item?.agentWhisperFlowId ?? "");
@@ -60,6 +61,8 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
       description,
       hoursOfOperationId: hoursId,
       maxContacts,
+      // An emptied field is sent as null, which the API refuses with a message on this field.
+      ringTimeoutSeconds: ringTimeout,
       outboundCallerId: callerId.trim() || null,
       customerQueueFlowId: flowId || null,
       agentWhisperFlowId: agentWhisper || null,
@@ -92,6 +95,7 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
           hint="Outside these hours the flow's hours check routes callers elsewhere."
         />
         <NumberField label="Maximum contacts in queue" name="maxContacts" value={maxContacts} onChange={setMaxContacts} min={1} max={100000} errors={errors} hint="Leave empty for no limit." />
+        <NumberField label="Ring timeout (seconds)" name="ringTimeoutSeconds" value={ringTimeout} onChange={setRingTimeout} min={5} max={600} errors={errors} hint="How long an offer rings before the agent is marked Missed and the contact goes back to its place (5–600)." />
         <TextField label="Outbound caller ID" name="outboundCallerId" value={callerId} onChange={setCallerId} errors={errors} placeholder="+14155550123" hint="The number callers see on outbound calls from this queue (E.164). Optional." />
         <SelectField
           label="Customer queue flow"

@@ -20,6 +20,7 @@ export type Queue = Stamps & {
   description: string;
   hoursOfOperationId: string;
   maxContacts: number | null;
+  ringTimeoutSeconds: number;
   outboundCallerId: string | null;
   customerQueueFlowId: string | null;
   agentWhisperFlowId: string | null;

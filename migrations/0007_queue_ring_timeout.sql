@@ -1,0 +1,1 @@
+ALTER TABLE `queues` ADD `ring_timeout_seconds` integer DEFAULT 20 NOT NULL;
