@@ -12,7 +12,8 @@ import type { FlowContent } from "../../src/flows";
 import { Phone } from "../../src/simulator";
 import { encryptField } from "../../src/workers/lib/crypto";
 import { db } from "../helpers";
-import { makeInstance, type ProfileSpec, type QueueSpec } from "../routing/helpers";
+import { voiceContactId } from "../../src/workers/twilio/routes";
+import { agentSocket, makeInstance, type ProfileSpec, type QueueSpec, type TestSocket } from "../routing/helpers";
 
 export const ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
 export const AUTH_TOKEN = "voice-test-auth-token-0123456789";
@@ -134,4 +135,23 @@ export async function until<T>(phone: Phone, cond: () => T | null | undefined | 
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`timed out waiting for ${what}; last events: ${JSON.stringify(phone.events.slice(-6))}`);
+}
+
+/**
+ * A caller rings the instance's number, presses `press` in the IVR and is answered by `agent`
+ * (already Available on `socket`, or given one): resolves once caller and agent share a conference.
+ */
+export async function callAnsweredBy(
+  fx: Awaited<ReturnType<typeof makeVoiceInstance>>,
+  phone: Phone,
+  opts: { agent?: string; socket?: TestSocket; press?: string; from?: string } = {},
+) {
+  const socket = opts.socket ?? (await agentSocket(fx, opts.agent ?? "alice"));
+  const call = await phone.call({ from: opts.from ?? "+14155550123", to: fx.number });
+  await call.press(opts.press ?? "1");
+  const contactId = await voiceContactId(fx.instanceId, call.sid);
+  await socket.next("offer");
+  socket.send({ type: "contact.accept", contactId });
+  const conf = await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.has(call.sid) && c.participants.size === 2), "caller and agent in one conference");
+  return { socket, call, contactId, conf };
 }

@@ -3,7 +3,7 @@ import { contactRoomName } from "../../src/durable/names";
 import { afterEach, describe, expect, it } from "vitest";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { agentSocket, editQueueStorage } from "../routing/helpers";
-import { makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { callAnsweredBy, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -38,13 +38,7 @@ describe("voice: routing notifications lost or repeated", () => {
     const fx = await makeVoiceInstance({ agents: [{ id: "alice", profile: "all" }] });
     const net = simulatedTwilio();
     restore = net.restore;
-    const alice = await agentSocket(fx, "alice");
-    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
-    await call.press("1");
-    const contactId = await voiceContactId(fx.instanceId, call.sid);
-    await alice.next("offer");
-    alice.send({ type: "contact.accept", contactId });
-    const conf = await until(net.phone, () => [...net.phone.conferences.values()].find((c) => c.participants.has(call.sid) && c.participants.size === 2), "caller with Alice");
+    const { call, contactId, conf } = await callAnsweredBy(fx, net.phone);
     const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
     const event = (id: string, type: "HELD" | "RESUMED" | "ENDED") =>
       ({ id, instanceId: fx.instanceId, contactId, type, queueId: fx.queueId("sales"), agentId: fx.agentId("alice"), at: Date.now() });

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { quickConnects } from "../../src/db/schema";
-import { voiceContactId } from "../../src/workers/twilio/routes";
 import { db } from "../helpers";
-import { agentSocket, contactRow, eventsInclude } from "../routing/helpers";
-import { makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { contactRow, eventsInclude } from "../routing/helpers";
+import { callAnsweredBy, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -18,13 +17,7 @@ describe("voice: transfer to an outside number", () => {
     ]);
     const net = simulatedTwilio();
     restore = net.restore;
-    const alice = await agentSocket(fx, "alice");
-    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
-    await call.press("1");
-    const contactId = await voiceContactId(fx.instanceId, call.sid);
-    await alice.next("offer");
-    alice.send({ type: "contact.accept", contactId });
-    const conf = await until(net.phone, () => [...net.phone.conferences.values()].find((c) => c.participants.has(call.sid) && c.participants.size === 2), "bridged");
+    const { socket: alice, call, contactId, conf } = await callAnsweredBy(fx, net.phone);
     const agentLeg = [...conf.participants.values()].find((p) => p.call.sid !== call.sid)!.call;
 
     // Only the instance's phone-number quick connects can be dialled.
