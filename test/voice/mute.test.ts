@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { contactRoomName } from "../../src/durable/names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { agentSocket } from "../routing/helpers";
-import { makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { callAnsweredBy, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -14,13 +14,7 @@ async function connectedCall() {
   const net = simulatedTwilio();
   restore = net.restore;
   const { phone } = net;
-  const alice = await agentSocket(fx, "alice");
-  const call = await phone.call({ from: "+14155550123", to: fx.number });
-  await call.press("1");
-  const contactId = await voiceContactId(fx.instanceId, call.sid);
-  await alice.next("offer");
-  alice.send({ type: "contact.accept", contactId });
-  const conf = await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.size === 2), "caller and agent in one conference");
+  const { socket: alice, call, contactId, conf } = await callAnsweredBy(fx, phone);
   const agentLeg = [...phone.calls.values()].find((c) => c.to === `client:${fx.agentId("alice")}`)!;
   const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
   return { fx, phone, alice, call, contactId, conf, agentLeg, session };
