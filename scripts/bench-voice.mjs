@@ -48,11 +48,18 @@ const config = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
   .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(join(ROOT, "migrations"))}`)
   .replace(/^\[assets\][\s\S]*?(?=^\[)/m, "")
   .replace(/^#:schema.*$/m, "") + (await widgetAliasToml(dir));
-const configPath = join(dir, "wrangler.bench.toml");
-writeFileSync(configPath, config);
 const env = { ...process.env, PATH: `${BIN}:${process.env.PATH}`, WRANGLER_SEND_METRICS: "false", CI: "true" };
 const run = (args) => new Promise((ok, fail) => spawn(join(BIN, "wrangler"), args, { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] })
   .on("exit", (c) => (c === 0 ? ok() : fail(new Error(`wrangler ${args[0]} exited ${c}`)))));
+// Bundled once as it would be deployed, then served without a watcher or wrangler's dev-only
+// middleware: the bench measures the Worker, and edits elsewhere cannot reload it mid-run.
+const buildConfigPath = join(dir, "wrangler.build.toml");
+writeFileSync(buildConfigPath, config);
+await run(["deploy", "--dry-run", "--outdir", join(dir, "dist"), "-c", buildConfigPath]);
+const configPath = join(dir, "wrangler.bench.toml");
+writeFileSync(configPath, config
+  .replace(/^main = .*$/m, `main = ${JSON.stringify(join(dir, "dist", "worker.js"))}\nno_bundle = true`)
+  .replace(/\n\[alias\]\n.*\n/, "\n"));
 await run(["d1", "migrations", "apply", "DB", "--local", "-c", configPath, "--persist-to", join(dir, "state")]);
 const wrangler = spawn(join(BIN, "wrangler"), [
   "dev", "-c", configPath, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", join(dir, "state"),
