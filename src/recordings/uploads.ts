@@ -15,7 +15,7 @@ export type UploadStatus = Upload["status"];
 
 export const RETRY_FIRST_MS = 2_000;
 export const RETRY_MAX_MS = 60 * 60 * 1000;
-/** A recording is given up this long after its first failed attempt (it stays at Twilio). */
+/** A recording or chat transcript is given up this long after it was ready to store (a recording stays at Twilio). */
 export const RECORDING_GIVE_UP_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** When to try again after `attempts` failed attempts: 2 s · 2^(attempts−1), at most an hour. */
@@ -59,6 +59,35 @@ export async function tryNoteUpload(env: { DB: D1Database }, n: UploadNote): Pro
   } catch (err) {
     console.error(JSON.stringify({ event: "recording_status_write_failed", contactId: n.contactId, externalId: n.externalId, error: String(err) }));
   }
+}
+
+/** One item being stored: a call's recording (Twilio RecordingSid) or a transcript (its source id). */
+export type UploadItem = Pick<UploadNote, "instanceId" | "contactId" | "kind" | "externalId">;
+
+/**
+ * The one retry policy for storing a recording or transcript, after attempt number `attempts`
+ * failed with `error`: retried with capped backoff (`retryDelay`) until RECORDING_GIVE_UP_MS
+ * after `since` (when the item became ready to store), each failure written on the contact
+ * (`pending`, with the last error and next attempt); then given up visibly (`failed`, logged
+ * `<kind>_store_given_up`). Returns when to try again, or null once given up.
+ */
+export async function retryUpload(
+  env: { DB: D1Database },
+  item: UploadItem,
+  attempts: number,
+  error: string,
+  since: number,
+  now = Date.now(),
+): Promise<number | null> {
+  const note = { ...item, attempts, lastError: error };
+  if (now - since >= RECORDING_GIVE_UP_MS) {
+    console.error(JSON.stringify({ event: `${item.kind}_store_given_up`, ...item, attempts, error }));
+    await tryNoteUpload(env, { ...note, status: "failed" });
+    return null;
+  }
+  const next = now + retryDelay(attempts);
+  await tryNoteUpload(env, { ...note, status: "pending", nextAttemptAt: next });
+  return next;
 }
 
 /** A contact's uploads, oldest first. */

@@ -6,7 +6,8 @@
  * waits the queue's CUSTOMER_QUEUE flow (or a default position message) writes to the customer;
  * routing's CONNECTED / TRANSFERRED / ENDED become "agent joined/left" and the chat's end. At the
  * end the transcript is stored encrypted (src/recordings, kind "transcript") and its words are
- * indexed for contact search (src/db/transcript-search.ts), both as jobs retried by the alarm.
+ * indexed for contact search (src/db/transcript-search.ts), as a job retried by the alarm like a
+ * call's recording (never given up silently; its state on the contact: `recording_uploads`).
  *
  * Flow turns, timers and routing events of one chat run one at a time (`serial`), so a message
  * typed while an external call is in flight waits for that turn instead of racing it.
@@ -17,6 +18,7 @@ import { createDb } from "../../db/client";
 import { indexContactText } from "../../db/transcript-search";
 import { renderChat, type FlowLogEntry, type FlowResult, type FlowState, type TurnInput } from "../../flows";
 import { storeRecording } from "../../recordings/store";
+import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
 import type { ChatClientMessage, ChatEventKind, ChatRole, ChatServerMessage, ChatSnapshot, ChatStatus } from "../../shared/chat-protocol";
 import { parseChatClientMessage } from "../../shared/chat-wire";
 import { loadPublishedFlow, type PublishedFlow } from "../contact-flow";
@@ -216,17 +218,33 @@ export class ChatChannel {
         if (job.kind === "leaveQueue") {
           await this.host.env.QUEUE_ROOM.getByName(queueRoomName(this.host.instanceId, String(job.data.queueId))).disconnect(this.host.contactId);
         } else {
-          await this.storeTranscript();
+          await this.storeTranscript(job.attempts);
         }
         this.store.jobDone(job.kind);
       } catch (err) {
-        console.error(JSON.stringify({ event: "chat_job_failed", contactId: this.host.contactId, job: job.kind, attempts: job.attempts + 1, error: String(err) }));
-        this.store.jobFailed(job.kind, job.attempts + 1, String(err));
+        const attempts = job.attempts + 1;
+        console.error(JSON.stringify({ event: "chat_job_failed", contactId: this.host.contactId, job: job.kind, attempts, error: String(err) }));
+        // The transcript is never given up silently: the recordings' policy, its state on the contact.
+        const next =
+          job.kind === "storeTranscript"
+            ? await retryUpload(this.host.env, this.transcriptUpload, attempts, String(err), Number(job.data.since ?? this.host.row()?.ended_at ?? Date.now()))
+            : ChatStore.defaultRetry(attempts);
+        this.store.jobFailed(job.kind, attempts, String(err), next);
       }
     }
   }
 
-  private async storeTranscript() {
+  /** The chat transcript, as `recording_uploads` knows it (its stored row's external id). */
+  private get transcriptUpload() {
+    const { instanceId, contactId } = this.host;
+    return { instanceId, contactId, kind: "transcript" as const, externalId: `chat-transcript:${contactId}` };
+  }
+
+  /**
+   * Stores the transcript encrypted (R2, then its row: never half-stored), indexes its words and
+   * records it; every step is safe to repeat, so a failed attempt is simply retried whole.
+   */
+  private async storeTranscript(failedAttempts: number) {
     const { env, instanceId, contactId } = this.host;
     const messages = this.store.all();
     const r = this.host.row();
@@ -238,10 +256,11 @@ export class ChatChannel {
     };
     const stored = await storeRecording(env, {
       instanceId, contactId, kind: "transcript", body: JSON.stringify(transcript), contentType: "application/json",
-      externalId: `chat-transcript:${contactId}`,
+      externalId: this.transcriptUpload.externalId,
     });
     const words = await indexContactText(createDb(env.DB), env.SWITCHBOARD_SECRET, instanceId, contactId, messages.filter((m) => m.from !== "SYSTEM").map((m) => m.text));
     this.host.record({ contactId, type: "TRANSCRIPT_STORED", at: Date.now(), data: { recordingId: stored.id, messages: messages.length, indexedWords: words } });
+    await tryNoteUpload(env, { ...this.transcriptUpload, status: "stored", attempts: failedAttempts, recordingId: stored.id });
   }
 
   // ─── routing tells us what happened (after ContactSession updated the session row) ───────
@@ -312,7 +331,7 @@ export class ChatChannel {
     this.post("SYSTEM", text, "chat.ended");
     this.store.clearTimer("flow");
     this.store.clearTimer("queue");
-    this.store.addJob("storeTranscript");
+    this.store.addJob("storeTranscript", { since: Date.now() });
     this.pushState();
     this.host.kick();
   }

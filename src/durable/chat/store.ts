@@ -2,7 +2,8 @@
  * A chat's state in its ContactSession's SQLite storage: the messages (ids, sequence numbers,
  * idempotent on the sender's client id), read/delivered receipts, the agents who took part,
  * the chat's timers (flow input timeout, Wait, queue messages) and its retried jobs (leave the
- * queue, store the transcript). Always bound parameters; nothing held only in memory.
+ * queue; store the transcript, on the recordings' retry policy: src/recordings/uploads.ts).
+ * Always bound parameters; nothing held only in memory.
  */
 import type { ChatEventKind, ChatMessageView, ChatReceipts, ChatRole, ChatSender } from "../../shared/chat-protocol";
 import { CHAT_HISTORY_PAGE, CHAT_RATE_BURST, CHAT_RATE_REFILL_MS } from "../../shared/chat-protocol";
@@ -199,12 +200,21 @@ export class ChatStore {
     this.sql.exec("DELETE FROM chat_jobs WHERE kind = ?", kind);
   }
 
-  jobFailed(kind: ChatJobKind, attempts: number, error: string) {
-    if (attempts >= MAX_ATTEMPTS) {
+  /**
+   * After failed attempt number `attempts`: try again at `nextAt`, or drop the job when it is
+   * null (given up).
+   */
+  jobFailed(kind: ChatJobKind, attempts: number, error: string, nextAt: number | null) {
+    if (nextAt === null) {
       this.sql.exec("DELETE FROM chat_jobs WHERE kind = ?", kind);
       return;
     }
-    this.sql.exec("UPDATE chat_jobs SET attempts = ?, next_at = ?, last_error = ? WHERE kind = ?", attempts, Date.now() + RETRY_MS * 2 ** attempts, error, kind);
+    this.sql.exec("UPDATE chat_jobs SET attempts = ?, next_at = ?, last_error = ? WHERE kind = ?", attempts, nextAt, error, kind);
+  }
+
+  /** Leaving the queue: retried MAX_ATTEMPTS times (by then routing has moved on), then dropped. */
+  static defaultRetry(attempts: number, now = Date.now()): number | null {
+    return attempts >= MAX_ATTEMPTS ? null : now + RETRY_MS * 2 ** attempts;
   }
 
   pendingJobs(): number {

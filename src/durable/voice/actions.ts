@@ -8,7 +8,7 @@ import { users } from "../../db/schema";
 import { TwilioApiError, TwilioRest } from "../../workers/twilio/rest";
 import { loadInstance } from "../../workers/twilio/verify";
 import { storeRecording } from "../../recordings/store";
-import { RECORDING_GIVE_UP_MS, retryDelay, tryNoteUpload } from "../../recordings/uploads";
+import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
 import { agentRoomName, queueRoomName } from "../names";
 import { DEFAULT_HOLD_MUSIC, voiceUrls } from "./twiml";
 
@@ -150,10 +150,10 @@ const RETRY_MS = 2_000;
 
 /**
  * After a failed attempt: when to try the action again, or null to drop it. Storing a recording
- * never gives up silently: it is retried with capped backoff (up to hourly) for
- * RECORDING_GIVE_UP_MS, its state written on the contact (`pending` with the last error), and
- * then marked `failed` (the recording stays at Twilio). Calls on the live call give up after
- * MAX_ATTEMPTS (by then the call has moved on).
+ * never gives up silently (`retryUpload`, the policy chat transcripts follow too): it is retried
+ * with capped backoff (up to hourly) for RECORDING_GIVE_UP_MS, its state written on the contact
+ * (`pending` with the last error), and then marked `failed` (the recording stays at Twilio).
+ * Calls on the live call give up after MAX_ATTEMPTS (by then the call has moved on).
  */
 export async function retryAfterFailure(
   env: Env,
@@ -165,15 +165,8 @@ export async function retryAfterFailure(
   now = Date.now(),
 ): Promise<number | null> {
   if (action.kind !== "storeRecording") return attempts >= MAX_ATTEMPTS ? null : now + RETRY_MS * 2 ** attempts;
-  const note = { instanceId, contactId, kind: "recording" as const, externalId: action.recordingSid, attempts, lastError: error };
-  if (now - (action.since ?? now) >= RECORDING_GIVE_UP_MS) {
-    console.error(JSON.stringify({ event: "recording_store_given_up", instanceId, contactId, recordingSid: action.recordingSid, attempts, error }));
-    await tryNoteUpload(env, { ...note, status: "failed" });
-    return null;
-  }
-  const next = now + retryDelay(attempts);
-  await tryNoteUpload(env, { ...note, status: "pending", nextAttemptAt: next });
-  return next;
+  const item = { instanceId, contactId, kind: "recording" as const, externalId: action.recordingSid };
+  return retryUpload(env, item, attempts, error, action.since ?? now, now);
 }
 
 /** Recorded only while an agent is connected, as the flow's UpdateContactRecordingBehavior asked (dual channel). */
