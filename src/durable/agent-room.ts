@@ -24,7 +24,7 @@ import { canTake, compareCandidates, freeSlots, registrationChannels, type Candi
 import { loadAgentStatus, loadRoutingProfile, queueExists, userExists, quickConnectNumber } from "./agent-config";
 import { Throttle } from "./coalesce";
 import { AgentStore, type SlotRow } from "./agent-room-store";
-import { ContactOutbox } from "./contact-record";
+import { ContactOutbox, type RelayedRecord } from "./contact-record";
 import { metricsRoomName, personalQueueId, queueRoomName, splitRoomName } from "./names";
 import { NoticeOutbox } from "./notify";
 import type { NotifyTarget, OfferEndedReason, Registration, Reservation, ReserveResult, RoutingEvent } from "./types";
@@ -497,16 +497,33 @@ export class AgentRoom extends Server<Env> {
     const availableSince = this.meta<number>("availableSince", Date.now());
     // The better queue (forced) first: it should get its offer in before the others re-offer.
     sends.sort((a, b) => Number(force.includes(b.queueId)) - Number(force.includes(a.queueId)));
+    // The first call also carries the contact-record rows waiting in this agent's outbox: the
+    // queue writes them to D1 with its own, which saves this agent a D1 batch.
+    const relay = this.#outbox.takeForRelay();
+    const send = async (s: (typeof sends)[number], records?: RelayedRecord[]) => {
+      await this.queue(s.queueId).setAvailability({ agentId: this.agentId, seq, availableSince, channels: s.channels }, records);
+    };
+    let first = true;
+    const carry = () => (first ? ((first = false), relay?.records) : undefined);
+    const done = (carried: RelayedRecord[] | undefined, ok: boolean) => {
+      if (carried && relay) this.#outbox.relayed(relay.seqs, ok);
+    };
     for (const s of sends.filter((x) => force.includes(x.queueId))) {
-      await this.queue(s.queueId).setAvailability({ agentId: this.agentId, seq, availableSince, channels: s.channels }).catch(logError("publish"));
+      const records = carry();
+      await send(s, records).then(() => done(records, true), (err) => {
+        done(records, false);
+        logError("publish")(err);
+      });
     }
     await Promise.all(
-      sends.filter((x) => !force.includes(x.queueId)).map((s) =>
-        this.queue(s.queueId).setAvailability({ agentId: this.agentId, seq, availableSince, channels: s.channels }).catch((err) => {
+      sends.filter((x) => !force.includes(x.queueId)).map((s) => {
+        const records = carry();
+        return send(s, records).then(() => done(records, true), (err) => {
+          done(records, false);
           logError("publish")(err);
           this.owe(s.queueId);
-        }),
-      ),
+        });
+      }),
     );
   }
 

@@ -55,6 +55,8 @@ export class ContactOutbox {
   #failedAt = 0;
   /** Rows not yet in D1, in order: the table's rows, mirrored (so neither a flush nor a re-arm reads it). */
   #rows: OutboxRow[];
+  /** Rows handed to another object to write (see takeForRelay). */
+  #inFlight = new Set<number>();
   /** When the outbox last went from empty to not empty. */
   #pendingSince = 0;
 
@@ -78,17 +80,51 @@ export class ContactOutbox {
 
   /** Appends a transition; call inside the same synchronous step as the state change it records. */
   add(t: Transition) {
-    const row: Omit<OutboxRow, "seq"> = {
+    this.append({
       contact_id: t.contactId, type: t.type, at: t.at, agent_id: t.agentId ?? null, queue_id: t.queueId ?? null,
       data: t.data ? JSON.stringify(t.data) : null, row_update: JSON.stringify(t.update ?? {}),
-    };
+    });
+  }
+
+  /**
+   * Relay: another object of the same instance writes some of this outbox's rows with its own
+   * (it is about to call that object anyway, and one D1 batch for both saves one). `takeForRelay`
+   * marks rows so this outbox's flush skips them; `relayed(…, true)` deletes them once the other
+   * object has stored them (`addRelayed`, in its synchronous step), `relayed(…, false)` gives them
+   * back. Rows with attributes stay: only their owner holds the keys to seal them.
+   */
+  takeForRelay(max = BATCH): { seqs: number[]; records: RelayedRecord[] } | null {
+    const rows = this.#rows.filter((r) => !this.#inFlight.has(r.seq) && !r.row_update.includes('"attributes"')).slice(0, max);
+    if (rows.length === 0) return null;
+    for (const r of rows) this.#inFlight.add(r.seq);
+    return { seqs: rows.map((r) => r.seq), records: rows.map(({ seq: _seq, ...rest }) => rest) };
+  }
+
+  relayed(seqs: number[], stored: boolean) {
+    for (const s of seqs) this.#inFlight.delete(s);
+    if (stored) this.remove(seqs);
+  }
+
+  /** Appends rows another object relayed (same rule as `add`: in the step that receives them). */
+  addRelayed(records: RelayedRecord[]) {
+    for (const r of records) this.append(r);
+  }
+
+  private append(row: RelayedRecord) {
     const { seq } = this.sql.exec<{ seq: number }>(
       `INSERT INTO outbox (contact_id, type, at, agent_id, queue_id, data, row_update) VALUES (?, ?, ?, ?, ?, ?, ?)
        RETURNING seq`,
       row.contact_id, row.type, row.at, row.agent_id, row.queue_id, row.data, row.row_update,
     ).one();
-    if (this.#rows.length === 0) this.#pendingSince = t.at;
+    if (this.#rows.length === 0) this.#pendingSince = row.at;
     this.#rows.push({ seq, ...row });
+  }
+
+  private remove(seqs: number[]) {
+    if (seqs.length === 0) return;
+    this.sql.exec(`DELETE FROM outbox WHERE seq IN (${seqs.map(() => "?").join(", ")})`, ...seqs);
+    const gone = new Set(seqs);
+    this.#rows = this.#rows.filter((r) => !gone.has(r.seq));
   }
 
   /**
@@ -121,6 +157,10 @@ export class ContactOutbox {
     return this.#rows.length;
   }
 
+  private flushable(): OutboxRow[] {
+    return this.#inFlight.size ? this.#rows.filter((r) => !this.#inFlight.has(r.seq)) : this.#rows;
+  }
+
   /**
    * Drains the outbox to D1 in order. Single-flight: a call while a drain runs only asks it to
    * go round again. A drain whose I/O was cancelled with the event that started it (it never
@@ -139,13 +179,10 @@ export class ContactOutbox {
         do {
           this.#again = false;
           for (let round = 0; round < 1000 && generation === this.#generation; round++) {
-            const rows = this.#rows.slice(0, BATCH);
+            const rows = this.flushable().slice(0, BATCH);
             if (rows.length === 0) break;
             await this.d1.batch(await this.statements(rows));
-            const last = rows[rows.length - 1].seq;
-            this.sql.exec("DELETE FROM outbox WHERE seq <= ?", last);
-            const kept = this.#rows.findIndex((r) => r.seq > last);
-            this.#rows.splice(0, kept < 0 ? this.#rows.length : kept);
+            this.remove(rows.map((r) => r.seq));
             this.#startedAt = Date.now();
           }
         } while (this.#again && generation === this.#generation);
@@ -161,7 +198,7 @@ export class ContactOutbox {
   async drain() {
     for (let i = 0; i < 100; i++) {
       if (this.#flushing) await this.#flushing;
-      else if (this.pending() > 0) await this.flush();
+      else if (this.flushable().length > 0) await this.flush();
       else return;
     }
   }
@@ -217,6 +254,8 @@ export class ContactOutbox {
       );
   }
 }
+
+export type RelayedRecord = Omit<OutboxRow, "seq">;
 
 type OutboxRow = {
   seq: number;

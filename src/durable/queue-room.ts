@@ -7,7 +7,7 @@
 import { Server } from "partyserver";
 import type { Channel } from "../shared/wire";
 import { Throttle } from "./coalesce";
-import { ContactOutbox } from "./contact-record";
+import { ContactOutbox, type RelayedRecord } from "./contact-record";
 import { excludedSet, migrate, QueueStore, type ContactRow, type FreeAgent } from "./queue-room-store";
 import { agentRoomName, metricsRoomName, personalQueueOwner, splitRoomName } from "./names";
 import { checkNotifyTarget, NoticeOutbox } from "./notify";
@@ -157,9 +157,16 @@ export class QueueRoom extends Server<Env> {
 
   // ─── RPC: agents ────────────────────────────────────────────────────────────────────────
 
-  /** An agent's availability for this queue changed (empty channels = not routable here). */
-  async setAvailability(reg: Registration): Promise<void> {
+  /**
+   * An agent's availability for this queue changed (empty channels = not routable here). `records`:
+   * the agent's contact-record rows this queue writes to D1 with its own (ContactOutbox relay).
+   */
+  async setAvailability(reg: Registration, records?: RelayedRecord[]): Promise<void> {
     this.#store.applyRegistration(reg);
+    if (records?.length) {
+      this.#outbox.addRelayed(records);
+      this.afterChange();
+    }
     this.dispatch();
     this.rearm();
   }

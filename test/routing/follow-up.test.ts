@@ -5,7 +5,8 @@ import { Throttle } from "../../src/durable/coalesce";
 import { ContactOutbox } from "../../src/durable/contact-record";
 import { queueRoom } from "../../src/durable/routing";
 import { db } from "../helpers";
-import { contactRow, makeInstance } from "./helpers";
+import { agentRoomName } from "../../src/durable/names";
+import { agentSocket, contactRow, eventsInclude, eventually, makeInstance } from "./helpers";
 
 describe("follow-up work off the offer path", () => {
   it("a throttled job runs at once after a quiet period, and a burst of triggers folds into one more run", async () => {
@@ -50,5 +51,31 @@ describe("follow-up work off the offer path", () => {
       await outbox.drain();
     });
     expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ state: "ENDED", agent_id: "ann", queue_id: "q", connected_at: t + 1_000 });
+  });
+
+  it("an agent's record rows ride along with its next registration: the queue writes them, the agent's outbox is empty at the clear's ack", async () => {
+    const fx = await makeInstance({
+      queues: [{ id: "q" }],
+      profiles: [{ id: "rp", queues: [{ queueId: "q", priority: 1 }] }],
+      agents: [{ id: "ann", profile: "rp" }],
+    });
+    const ann = await agentSocket(fx, "ann");
+    const { contactId } = await fx.enqueue("q");
+    await ann.next("offer");
+    await ann.command({ type: "contact.accept", contactId });
+    await ann.command({ type: "contact.end", contactId });
+    const agent = env.AGENT_ROOM.getByName(agentRoomName(fx.instanceId, fx.agentId("ann")));
+    const outbox = () => runInDurableObject(agent, (_o, st) => st.storage.sql.exec<{ type: string }>("SELECT type FROM outbox").toArray().map((r) => r.type));
+    // ENDED waits in the agent's outbox (its own write runs 100 ms after a change)…
+    expect(await outbox()).toEqual(["ENDED"]);
+    // …and the clear makes the agent Available: its registration carries ENDED and ACW_ENDED to the queue.
+    expect((await ann.command({ type: "contact.clear", contactId })).type).toBe("ack");
+    expect(await outbox()).toEqual([]);
+    await eventsInclude(fx.instanceId, contactId, ["CONNECTED", "ENDED", "ACW_ENDED"]);
+    const row = await eventually(async () => {
+      const r = await contactRow(fx.instanceId, contactId);
+      return r?.state === "COMPLETED" ? r : null;
+    }, "contact completed");
+    expect(row.agent_id).toBe(fx.agentId("ann"));
   });
 });
