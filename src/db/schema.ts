@@ -259,6 +259,8 @@ export const contacts = sqliteTable(
     customerEndpointEnc: text("customer_endpoint_enc"),
     /** HMAC-SHA256 of the caller's number with the instance's search key (hex). */
     customerEndpointHash: text("customer_endpoint_hash"),
+    /** The key version of the search key that made `customerEndpointHash` (search matches the current one). */
+    customerEndpointHashVersion: integer("customer_endpoint_hash_version").notNull().default(1),
     systemEndpoint: text("system_endpoint"),
     flowId: text("flow_id"),
     flowVersion: integer("flow_version"),

@@ -1,0 +1,1 @@
+ALTER TABLE `contacts` ADD `customer_endpoint_hash_version` integer DEFAULT 1 NOT NULL;
