@@ -2,9 +2,10 @@
  * Writing the contact record: one row per contact plus an append-only list of events.
  * Used by the objects that drive contacts (routing, voice, chat); reads go through the API.
  */
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq, isNotNull, lt, sql } from "drizzle-orm";
 import { decryptField, encryptField, type Keyring, searchHash } from "../workers/lib/crypto";
 import type { Db } from "./client";
+import { InstanceScope } from "./scoped";
 import { contactEvents, contacts } from "./schema";
 
 export const CUSTOMER_ENDPOINT_FIELD = "contacts.customer_endpoint";
@@ -48,7 +49,12 @@ export type NewContact = {
   at?: number;
 };
 
-/** Creates a contact (caller number and attributes encrypted, number's search hash) with its INITIATED event. */
+/**
+ * Creates a contact (caller number and attributes encrypted, number's search hash with its key
+ * version) with its INITIATED event. Pass the deployment's keyring (`keyringFromEnv`): a plain
+ * secret writes version 1, which a deployment at a later version does not find by number until
+ * `rehashCustomerEndpoints` has run.
+ */
 export async function createContact(db: Db, secret: string | Keyring, c: NewContact) {
   const id = c.id ?? crypto.randomUUID();
   const at = c.at ?? Date.now();
@@ -61,7 +67,8 @@ export async function createContact(db: Db, secret: string | Keyring, c: NewCont
       initiationMethod: c.initiationMethod,
       externalId: c.externalId ?? null,
       customerEndpointEnc: endpoint ? await encryptField(secret, c.instanceId, CUSTOMER_ENDPOINT_FIELD, endpoint) : null,
-      customerEndpointHash: endpoint ? await searchHash(typeof secret === "string" ? secret : secret.secret(secret.current), c.instanceId, endpoint) : null,
+      customerEndpointHash: endpoint ? await searchHash(secret, c.instanceId, endpoint) : null,
+      customerEndpointHashVersion: typeof secret === "string" ? 1 : secret.current,
       systemEndpoint: c.systemEndpoint ?? null,
       flowId: c.flowId ?? null,
       flowVersion: c.flowVersion ?? null,
@@ -99,4 +106,41 @@ export async function recordContactEvent(
     }),
     db.update(contacts).set({ ...update, updatedAt: at }).where(and(eq(contacts.instanceId, instanceId), eq(contacts.id, contactId))),
   ]);
+}
+
+export type RehashReport = { keyVersion: number; rehashed: number; failed: { id: string; error: string }[]; remaining: number };
+
+/**
+ * After a key version change: recomputes the caller-number search hash of up to `limit` of an
+ * instance's contacts whose hash was made with an older version (the number decrypted with the
+ * keyring, hashed with the current version), oldest first. Idempotent: a contact already at the
+ * current version is not selected, and each update only applies while the row is still at the
+ * version it was read with (a personal-data erasure meanwhile is left as it is).
+ */
+export async function rehashCustomerEndpoints(db: Db, keys: Keyring, instanceId: string, limit = 25): Promise<RehashReport> {
+  const scope = new InstanceScope(db, instanceId);
+  const stale = scope.where(contacts, isNotNull(contacts.customerEndpointEnc), lt(contacts.customerEndpointHashVersion, keys.current));
+  const rows = await scope.db
+    .select({ id: contacts.id, enc: contacts.customerEndpointEnc, version: contacts.customerEndpointHashVersion })
+    .from(contacts)
+    .where(stale)
+    .orderBy(asc(contacts.initiatedAt), asc(contacts.id))
+    .limit(limit);
+  const report: RehashReport = { keyVersion: keys.current, rehashed: 0, failed: [], remaining: 0 };
+  for (const row of rows) {
+    try {
+      const number = await decryptField(keys, instanceId, CUSTOMER_ENDPOINT_FIELD, row.enc!);
+      const hash = await searchHash(keys, instanceId, number);
+      await scope.db
+        .update(contacts)
+        .set({ customerEndpointHash: hash, customerEndpointHashVersion: keys.current })
+        .where(scope.where(contacts, eq(contacts.id, row.id), eq(contacts.customerEndpointHashVersion, row.version), isNotNull(contacts.customerEndpointEnc)));
+      report.rehashed++;
+    } catch (err) {
+      report.failed.push({ id: row.id, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  const [left] = await scope.db.select({ n: sql<number>`count(*)` }).from(contacts).where(stale);
+  report.remaining = left?.n ?? 0;
+  return report;
 }

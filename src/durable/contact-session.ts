@@ -13,6 +13,7 @@
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import { createDb } from "../db/client";
 import { createContact, type NewContact } from "../db/contacts";
+import { keyringFromEnv } from "../workers/lib/crypto";
 import { flowLogs } from "../db/schema";
 import { runTurn, type FlowLogEntry, type FlowResult, type FlowState } from "../flows";
 import { assertNever } from "../shared/wire";
@@ -405,7 +406,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     const pending = this.store.exec<{ contact: string }>("SELECT contact FROM pending_contact WHERE id = 1").toArray()[0];
     if (!pending) return;
     try {
-      await createContact(createDb(this.env.DB), this.env.SWITCHBOARD_SECRET, JSON.parse(pending.contact) as NewContact);
+      await createContact(createDb(this.env.DB), keyringFromEnv(this.env), JSON.parse(pending.contact) as NewContact);
     } catch (err) {
       // Written before a restart that lost our note of it: the row is there, which is all we need.
       if (!String((err as Error)?.message ?? err).includes("UNIQUE constraint failed")) throw err;

@@ -14,6 +14,7 @@
  */
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
 import { createContact } from "../../db/contacts";
+import { keyringFromEnv } from "../../workers/lib/crypto";
 import { createDb } from "../../db/client";
 import { indexContactText } from "../../db/transcript-search";
 import { renderChat, type FlowLogEntry, type FlowResult, type FlowState, type TurnInput } from "../../flows";
@@ -120,7 +121,7 @@ export class ChatChannel {
       const flow = await loadPublishedFlow(env.DB, instanceId, input.flowId);
       if (!flow) return { ok: false, reason: "NO_FLOW" } as const;
       const now = Date.now();
-      await createContact(createDb(env.DB), env.SWITCHBOARD_SECRET, {
+      await createContact(createDb(env.DB), keyringFromEnv(env), {
         id: contactId, instanceId, channel: "CHAT", initiationMethod: "API", externalId: chatExternalId(input.chatKeyHash),
         flowId: flow.id, flowVersion: flow.version, attributes: input.attributes, at: now,
       });

@@ -12,6 +12,7 @@
 import { and, eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
 import { createContact } from "../../db/contacts";
+import { keyringFromEnv } from "../../workers/lib/crypto";
 import { contactEvents, contacts } from "../../db/schema";
 import { newFlowState } from "../../flows";
 import type { SessionRow } from "../contact-session";
@@ -56,7 +57,7 @@ export class OutboundCall {
     if (this.host.row()) return { ok: true };
     const now = Date.now();
     const db = createDb(this.host.env.DB);
-    await createContact(db, this.host.env.SWITCHBOARD_SECRET, {
+    await createContact(db, keyringFromEnv(this.host.env), {
       id: this.host.contactId, instanceId: this.host.instanceId, channel: "VOICE", initiationMethod: "OUTBOUND",
       customerEndpoint: o.customerNumber, systemEndpoint: o.callerId, at: now,
     });

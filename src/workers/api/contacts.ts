@@ -38,7 +38,7 @@ async function toApi(env: Env, r: ContactRow) {
     initiationMethod: r.initiationMethod,
     state: r.state,
     customerEndpoint: r.customerEndpointEnc
-      ? await decryptField(env.SWITCHBOARD_SECRET, r.instanceId, CUSTOMER_ENDPOINT_FIELD, r.customerEndpointEnc)
+      ? await decryptField(keyringFromEnv(env), r.instanceId, CUSTOMER_ENDPOINT_FIELD, r.customerEndpointEnc)
       : null,
     systemEndpoint: r.systemEndpoint,
     queueId: r.queueId,
@@ -72,7 +72,12 @@ export const contactRoutes = new Hono<AppEnv>()
     if (q.agentId) conditions.push(eq(contacts.agentId, q.agentId));
     if (q.channel) conditions.push(eq(contacts.channel, q.channel));
     if (q.customerNumber) {
-      conditions.push(eq(contacts.customerEndpointHash, await searchHash(c.env.SWITCHBOARD_SECRET, scope.instanceId, q.customerNumber)));
+      // Hashes of the current key version only: older ones match after the re-hash (POST /recordings/rewrap).
+      const keys = keyringFromEnv(c.env);
+      conditions.push(
+        eq(contacts.customerEndpointHash, await searchHash(keys, scope.instanceId, q.customerNumber)),
+        eq(contacts.customerEndpointHashVersion, keys.current),
+      );
     }
     if (q.q) {
       const match = await transcriptMatch(c.env.SWITCHBOARD_SECRET, scope.instanceId, q.q);

@@ -1,12 +1,13 @@
 /**
  * Recordings and transcripts: list a contact's, play or download one (streamed through the
- * Worker with HTTP range support, never a public R2 URL), re-wrap data keys after a key
- * rotation, run retention now, and delete a contact's personal data. Every playback, download
+ * Worker with HTTP range support, never a public R2 URL), re-wrap data keys (and re-hash caller
+ * numbers for search) after a key rotation, run retention now, and delete a contact's personal data. Every playback, download
  * and listing is written to the audit log with who, what, when and from where.
  */
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
+import { rehashCustomerEndpoints } from "../../db/contacts";
 import { contacts } from "../../db/schema";
 import { contactRoomName } from "../../durable/names";
 import { IntegrityError } from "../../recordings/envelope";
@@ -21,6 +22,7 @@ import {
 } from "../../recordings/store";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
+import { keyringFromEnv } from "../lib/crypto";
 import { ApiError, notFound } from "../lib/errors";
 import { clientInfo, parseJson, parseQuery } from "../lib/request";
 import { iso } from "./resource";
@@ -116,14 +118,24 @@ const extension = (type: string) =>
 /** Mounted at /recordings. */
 export const recordingRoutes = new Hono<AppEnv>()
   .get("/:id/media", requirePermission("recordings.listen"), serveMedia)
+  /**
+   * After a key rotation, one page of each: recordings' data keys re-wrapped, and contacts'
+   * caller-number search hashes recomputed with the current version. `done` once neither has
+   * anything left.
+   */
   .post("/rewrap", requirePermission("instance.configure"), async (c) => {
     const body = await parseJson(c, Rewrap);
-    const report = await rewrapRecordings(c.env, c.var.scope.instanceId, body.limit);
+    const keys = keyringFromEnv(c.env);
+    const report = await rewrapRecordings(c.env, c.var.scope.instanceId, body.limit, keys);
+    const { keyVersion: _v, ...callerNumbers } = await rehashCustomerEndpoints(c.var.scope.db, keys, c.var.scope.instanceId, body.limit);
     await c.var.scope.writeAudit({
       userId: c.var.caller.userId, action: "rewrap", resourceType: "recording", ...clientInfo(c),
-      details: { keyVersion: report.keyVersion, rewrapped: report.rewrapped, alreadyCurrent: report.alreadyCurrent, failed: report.failed.length, remaining: report.remaining },
+      details: {
+        keyVersion: report.keyVersion, rewrapped: report.rewrapped, alreadyCurrent: report.alreadyCurrent, failed: report.failed.length, remaining: report.remaining,
+        callerNumbers: { rehashed: callerNumbers.rehashed, failed: callerNumbers.failed.length, remaining: callerNumbers.remaining },
+      },
     });
-    return c.json(report);
+    return c.json({ ...report, callerNumbers, done: report.remaining === 0 && callerNumbers.remaining === 0 });
   })
   .post("/retention/run", requirePermission("instance.configure"), async (c) => {
     const instanceId = c.var.scope.instanceId;

@@ -224,8 +224,13 @@ function fieldAad(instanceId: string, field: string, version: number) {
   return enc.encode(version === 1 ? `${instanceId}\u0000${field}` : `${instanceId}\u0000${field}\u0000k${version}`);
 }
 
-/** Per-instance keyed hash of a value (e.g. a caller's number) for exact-match search. */
-export async function searchHash(secret: string, instanceId: string, value: string): Promise<string> {
-  const key = await instanceKey(secret, instanceId, "search-hmac");
+/**
+ * Per-instance keyed hash of a value (e.g. a caller's number) for exact-match search, with the
+ * search key of `version` (default: the keyring's current one; a plain secret is version 1).
+ * Hashes of different versions differ: whoever stores one records its version.
+ */
+export async function searchHash(secret: string | Keyring, instanceId: string, value: string, version?: number): Promise<string> {
+  const keys = typeof secret === "string" ? makeKeyring(secret, version ?? 1) : secret;
+  const key = await keyringKey(keys, instanceId, "search-hmac", version ?? keys.current);
   return toHex(await crypto.subtle.sign("HMAC", key, enc.encode(value)));
 }
