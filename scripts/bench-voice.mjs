@@ -9,14 +9,15 @@
  *  - the floor: the same signed form POST answered with fixed TwiML by a bare route on the same
  *    runtime, with the same arrivals; and the ratio p99 / floor p99.
  * Object state goes to /dev/shm when there is one (--disk: the OS tmpdir), as in bench-routing.
- * Usage: node scripts/bench-voice.mjs [--callers 100] [--rounds 5] [--profile] [--disk]
+ * Usage: node scripts/bench-voice.mjs [--callers 100] [--rounds 5] [--spread-ms 2000] [--think-ms 1000]
+ *          [--out bench/results/voice.json] [--profile] [--disk]
  *   --profile: CPU profile of the Worker over the calls (top functions by self and inclusive time).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { BIN, ROOT, importTs, waitForHttp, widgetAliasToml } from "./lib.mjs";
 import { startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
 
@@ -38,6 +39,8 @@ const r2 = (x) => Math.round(x * 100) / 100;
 const stats = (xs) => ({ p50: r2(pct(xs, 50)), p99: r2(pct(xs, 99)), n: xs.length });
 
 const PROFILE = process.argv.includes("--profile");
+const outAt = process.argv.indexOf("--out");
+const OUT = outAt > 0 ? resolve(process.argv[outAt + 1]) : join(ROOT, "bench/results/voice.json");
 const STATE = process.argv.includes("--disk") || !existsSync("/dev/shm") ? "disk (os tmpdir)" : "tmpfs (/dev/shm)";
 const dir = mkdtempSync(join(STATE.startsWith("tmpfs") ? "/dev/shm" : tmpdir(), "sb-bench-voice-"));
 const port = await freePort();
@@ -138,14 +141,14 @@ try {
     targets: { p99Ms: 30, ratio: 2 },
   };
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-  writeFileSync(join(ROOT, "bench/results/voice.json"), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`Voice webhooks, ${CALLERS} callers on the line at once × ${ROUNDS} rounds (local workerd via wrangler dev, ${cpus().length} cores)`);
   console.log(`  first answer  p50 ${result.firstAnswerMs.p50} ms  p99 ${result.firstAnswerMs.p99} ms  (n=${first.length})`);
   console.log(`  gather step   p50 ${result.gatherStepMs.p50} ms  p99 ${result.gatherStepMs.p99} ms  (n=${gather.length})`);
   console.log(`  floor (fixed TwiML, same runtime)  p50 ${result.floorMs.p50} ms  p99 ${result.floorMs.p99} ms`);
   console.log(`  ratio p99 / floor p99: ${result.ratioP99}   (targets: p99 ≤ 30 ms, ratio ≤ 2)`);
   console.log(`  workerd CPU ${result.workerdCpuMsPerWebhook} ms per measured request (all webhooks and floor requests of the run); object state: ${STATE}`);
-  console.log("  → bench/results/voice.json");
+  console.log(`  → ${OUT}`);
   if (profile) {
     console.log(`  profile (self time, ${profile.totalMs} ms sampled):`);
     for (const f of profile.top) console.log(`    ${String(f.ms).padStart(8)} ms  ${f.pct.toString().padStart(5)}%  ${f.fn}  ${f.at}`);
