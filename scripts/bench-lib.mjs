@@ -2,7 +2,7 @@
  * Shared by the benchmarks (scripts/bench-*.mjs): workerd's CPU time, a CPU profile of the Worker
  * through wrangler's inspector, and a WebSocket that resolves once open.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 
 const r2 = (x) => Math.round(x * 100) / 100;
 
@@ -79,3 +79,53 @@ export function openSocket(url, init) {
   });
 }
 
+
+/**
+ * `wrangler dev` puts a proxy Worker (its own workerd process, for hot reload) in front of the
+ * Worker. A deployed Worker has no such hop, so the benches talk to the Worker's own workerd
+ * socket: the loopback port, other than the proxy's, of a workerd under this process that
+ * answers `/healthz`. Linux only (/proc); elsewhere, or if none answers, the proxy's origin.
+ */
+export async function directOrigin(proxyOrigin) {
+  const proxyPort = Number(new URL(proxyOrigin).port);
+  try {
+    const listening = new Map(); // socket inode → port, for IPv4 loopback listeners
+    for (const line of readFileSync("/proc/net/tcp", "utf8").trim().split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      const [addr, port] = f[1].split(":");
+      if (f[3] === "0A" && addr === "0100007F") listening.set(f[9], parseInt(port, 16));
+    }
+    const ports = [];
+    for (const pid of descendants(process.pid)) {
+      let cmd = "";
+      try { cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8"); } catch { continue; }
+      if (!cmd.includes("workerd")) continue;
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        let link = "";
+        try { link = readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { continue; }
+        const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+        if (inode && listening.has(inode) && listening.get(inode) !== proxyPort) ports.push(listening.get(inode));
+      }
+    }
+    for (const port of ports) {
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) });
+        if (r.ok && (await r.text()).includes('"ok"')) return `http://127.0.0.1:${port}`;
+      } catch { /* not it */ }
+    }
+  } catch { /* no /proc */ }
+  return proxyOrigin;
+}
+
+function descendants(pid) {
+  const out = [];
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift();
+    let kids = [];
+    try { kids = readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number); } catch { /* gone */ }
+    out.push(...kids);
+    queue.push(...kids);
+  }
+  return out;
+}

@@ -19,7 +19,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdi
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { openSocket as open, startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
+import { directOrigin, openSocket as open, startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const arg = (name, def) => {
@@ -83,13 +83,15 @@ new_sqlite_classes = ["EchoRoom"]
       "--var", "SWITCHBOARD_SECRET:bench-secret-not-for-production-0123456789", "--log-level", "error", "--show-interactive-dev-session=false",
       "--inspector-port", String(inspectorPort)],
     { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
-  const origin = `http://127.0.0.1:${port}`;
+  let origin = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; ; i++) {
       if (i > 600) throw new Error("wrangler dev did not start within 60 s");
       try { if ((await fetch(`${origin}/healthz`)).ok) break; } catch {}
       await new Promise((r) => setTimeout(r, 100));
     }
+    origin = await directOrigin(origin);
+    const wsOrigin = origin.replace(/^http/, "ws");
     const migrations = readdirSync(join(root, "migrations")).filter((f) => f.endsWith(".sql")).sort()
       .flatMap((f) => readFileSync(join(root, "migrations", f), "utf8").split("--> statement-breakpoint").map((s) => s.trim()).filter(Boolean));
     const post = (path, body) => fetch(`${origin}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
@@ -116,7 +118,7 @@ new_sqlite_classes = ["EchoRoom"]
     };
 
     // ── the floor: HTTP → Worker → bare DO (RPC) → socket ─────────────────────────────────
-    const echoWs = await open(`ws://127.0.0.1:${port}/bench/echo-socket`);
+    const echoWs = await open(`${wsOrigin}/bench/echo-socket`);
     const echoWait = new Map();
     echoWs.addEventListener("message", (e) => { const m = JSON.parse(e.data); echoWait.get(m.id)?.(now()); });
     const floor = [];
@@ -142,7 +144,7 @@ new_sqlite_classes = ["EchoRoom"]
     let done;
     let allDone = new Promise((ok) => (done = ok));
     const agents = await Promise.all(tokens.map(async (token) => {
-      const ws = await open(`ws://127.0.0.1:${port}/api/v1/agent/socket?token=${token}`);
+      const ws = await open(`${wsOrigin}/api/v1/agent/socket?token=${token}`);
       const a = { ws, freeAt: 0, acceptSentAt: 0, rid: 0, auto: false, inAcw: null };
       a.send = (m) => ws.send(JSON.stringify({ ...m, requestId: String(++a.rid) }));
       a.ready = new Promise((ok) => (a.onReady = ok));
@@ -245,7 +247,7 @@ new_sqlite_classes = ["EchoRoom"]
     const routed = connected - fromConnected;
     const result = {
       at: new Date().toISOString(),
-      machine: { cpus: (await import("node:os")).cpus().length, node: process.version, state: STATE_DIR_NOTE },
+      machine: { cpus: (await import("node:os")).cpus().length, node: process.version, state: STATE_DIR_NOTE, direct: origin !== `http://127.0.0.1:${port}` },
       agents: AGENTS, contacts: CONTACTS, connected,
       enqueueSeconds: r2(enqueueSeconds),
       warmup: { note: "each agent goes Available in turn (loads its routing profile from D1)", offerLatencyMs: stats(warmup.offers) },

@@ -19,7 +19,7 @@ import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BIN, ROOT, importTs, waitForHttp, widgetAliasToml } from "./lib.mjs";
-import { startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
+import { directOrigin, startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,7 +45,7 @@ const STATE = process.argv.includes("--disk") || !existsSync("/dev/shm") ? "disk
 const dir = mkdtempSync(join(STATE.startsWith("tmpfs") ? "/dev/shm" : tmpdir(), "sb-bench-voice-"));
 const port = await freePort();
 const inspectorPort = await freePort();
-const origin = `http://127.0.0.1:${port}`;
+let origin = `http://127.0.0.1:${port}`;
 const config = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
   .replace(/^main = .*$/m, `main = ${JSON.stringify(join(ROOT, "bench/voice/worker.ts"))}`)
   .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(join(ROOT, "migrations"))}`)
@@ -73,6 +73,7 @@ const wrangler = spawn(join(BIN, "wrangler"), [
 
 try {
   await waitForHttp(`${origin}/healthz`);
+  origin = await directOrigin(origin);
   const seeded = await fetch(`${origin}/dev/seed`, { method: "POST" });
   if (!seeded.ok) throw new Error(`seed failed: ${seeded.status}`);
   const { Phone, twilioSignature } = await importTs("src/simulator/index.ts");
