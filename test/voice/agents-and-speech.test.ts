@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { contactRoomName } from "../../src/durable/names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { agentSocket, editQueueStorage, eventsInclude } from "../routing/helpers";
-import { ivrFlow, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { callOfferedTo, ivrFlow, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -13,11 +13,7 @@ describe("voice: an agent misses the offer", () => {
     const fx = await makeVoiceInstance({});
     const net = simulatedTwilio();
     restore = net.restore;
-    const alice = await agentSocket(fx, "alice");
-    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
-    await call.press("1");
-    const contactId = await voiceContactId(fx.instanceId, call.sid);
-    await alice.next("offer");
+    const { socket: alice, call, contactId } = await callOfferedTo(fx, net.phone);
     // The ring time passes without an answer: the queue's alarm takes the offer back.
     const queue = env.QUEUE_ROOM.getByName(`${fx.instanceId}:${fx.queueId("sales")}`);
     await editQueueStorage(queue, (sql) => {

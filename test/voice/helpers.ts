@@ -13,7 +13,7 @@ import { Phone } from "../../src/simulator";
 import { encryptField } from "../../src/workers/lib/crypto";
 import { db } from "../helpers";
 import { voiceContactId } from "../../src/workers/twilio/routes";
-import { agentSocket, makeInstance, type ProfileSpec, type QueueSpec, type TestSocket } from "../routing/helpers";
+import { agentSocket, makeInstance, type Fixture, type ProfileSpec, type QueueSpec, type TestSocket } from "../routing/helpers";
 
 export const ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
 export const AUTH_TOKEN = "voice-test-auth-token-0123456789";
@@ -138,11 +138,11 @@ export async function until<T>(phone: Phone, cond: () => T | null | undefined | 
 }
 
 /**
- * A caller rings the instance's number, presses `press` in the IVR and is answered by `agent`
- * (already Available on `socket`, or given one): resolves once caller and agent share a conference.
+ * A caller rings the instance's number and presses `press` in the IVR; `agent` (already
+ * Available on `socket`, or given one) is offered the call: resolves with the offer ringing.
  */
-export async function callAnsweredBy(
-  fx: Awaited<ReturnType<typeof makeVoiceInstance>>,
+export async function callOfferedTo(
+  fx: Fixture & { number: string },
   phone: Phone,
   opts: { agent?: string; socket?: TestSocket; press?: string; from?: string } = {},
 ) {
@@ -150,7 +150,14 @@ export async function callAnsweredBy(
   const call = await phone.call({ from: opts.from ?? "+14155550123", to: fx.number });
   await call.press(opts.press ?? "1");
   const contactId = await voiceContactId(fx.instanceId, call.sid);
-  await socket.next("offer");
+  const offer = await socket.next("offer");
+  return { socket, call, contactId, offer };
+}
+
+/** As `callOfferedTo`, then the agent accepts: resolves once caller and agent share a conference. */
+export async function callAnsweredBy(...args: Parameters<typeof callOfferedTo>) {
+  const [, phone] = args;
+  const { socket, call, contactId } = await callOfferedTo(...args);
   socket.send({ type: "contact.accept", contactId });
   const conf = await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.has(call.sid) && c.participants.size === 2), "caller and agent in one conference");
   return { socket, call, contactId, conf };

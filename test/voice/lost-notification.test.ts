@@ -1,9 +1,8 @@
 import { env } from "cloudflare:test";
 import { contactRoomName } from "../../src/durable/names";
 import { afterEach, describe, expect, it } from "vitest";
-import { voiceContactId } from "../../src/workers/twilio/routes";
-import { agentSocket, editQueueStorage } from "../routing/helpers";
-import { callAnsweredBy, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { editQueueStorage } from "../routing/helpers";
+import { callAnsweredBy, callOfferedTo, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -13,11 +12,7 @@ describe("voice: routing notifications lost or repeated", () => {
     const fx = await makeVoiceInstance({ agents: [{ id: "alice", profile: "all" }] });
     const net = simulatedTwilio();
     restore = net.restore;
-    const alice = await agentSocket(fx, "alice");
-    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
-    await call.press("1");
-    const contactId = await voiceContactId(fx.instanceId, call.sid);
-    await alice.next("offer");
+    const { socket: alice, call, contactId } = await callOfferedTo(fx, net.phone);
     // Routing's CONNECTED to the contact's object gets lost (delivery is best-effort): here it is
     // sent to an object of another name, which has no session and ignores it.
     const queue = env.QUEUE_ROOM.getByName(`${fx.instanceId}:${fx.queueId("sales")}`);

@@ -1,9 +1,8 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { contactRoomName } from "../../src/durable/names";
-import { voiceContactId } from "../../src/workers/twilio/routes";
 import { agentSocket } from "../routing/helpers";
-import { callAnsweredBy, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { callAnsweredBy, callOfferedTo, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -70,11 +69,7 @@ describe("voice: the agent mutes their leg", () => {
     const net = simulatedTwilio();
     restore = net.restore;
     const { phone } = net;
-    const alice = await agentSocket(fx, "alice");
-    const call = await phone.call({ from: "+14155550123", to: fx.number });
-    await call.press("1");
-    const contactId = await voiceContactId(fx.instanceId, call.sid);
-    await alice.next("offer");
+    const { socket: alice, call, contactId } = await callOfferedTo(fx, phone);
     alice.send({ type: "contact.accept", contactId });
     await alice.next("contact.update", (m) => m.contact.state === "CONNECTED");
     // The simulator has not moved anyone yet: no conference, the agent's leg has not answered.

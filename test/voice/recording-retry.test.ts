@@ -1,9 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { contactRoomName } from "../../src/durable/names";
-import { voiceContactId } from "../../src/workers/twilio/routes";
-import { agentSocket } from "../routing/helpers";
-import { makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
+import { callOfferedTo, makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -26,11 +24,7 @@ describe("voice recordings: a failed media fetch is retried", () => {
       }
       return rest(request);
     };
-    const alice = await agentSocket(fx, "alice");
-    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
-    await call.press("1");
-    const contactId = await voiceContactId(fx.instanceId, call.sid);
-    await alice.next("offer");
+    const { socket: alice, call, contactId } = await callOfferedTo(fx, net.phone);
     alice.send({ type: "contact.accept", contactId });
     const recording = await until(net.phone, () => [...net.phone.recordings.values()].find((r) => r.callSid === call.sid), "recording started");
     await call.hangup();

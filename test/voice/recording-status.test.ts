@@ -8,18 +8,14 @@ import { createSession } from "../../src/workers/auth/sessions";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { api, db } from "../helpers";
 import { agentSocket, type Fixture } from "../routing/helpers";
-import { makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
+import { callOfferedTo, makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
 
 /** A recorded call of `seconds` that has ended: the recording is completed at Twilio, its callback delivered. */
 async function recordedCall(fx: Fixture & { number: string }, phone: Phone, seconds = 3) {
-  const alice = await agentSocket(fx, "alice");
-  const call = await phone.call({ from: "+14155550123", to: fx.number });
-  await call.press("1");
-  const contactId = await voiceContactId(fx.instanceId, call.sid);
-  await alice.next("offer");
+  const { socket: alice, call, contactId } = await callOfferedTo(fx, phone);
   alice.send({ type: "contact.accept", contactId });
   const recording = await until(phone, () => [...phone.recordings.values()].find((r) => r.callSid === call.sid), "recording started");
   phone.advanceClock(seconds);

@@ -2,10 +2,9 @@ import { env, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { contactRoomName } from "../../src/durable/names";
 import { createSession } from "../../src/workers/auth/sessions";
-import { voiceContactId } from "../../src/workers/twilio/routes";
 import { db } from "../helpers";
-import { agentSocket, eventually } from "../routing/helpers";
-import { makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
+import { eventually } from "../routing/helpers";
+import { callOfferedTo, makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -19,11 +18,7 @@ describe("voice recordings: flow → Twilio → encrypted R2 → playback", () =
     });
     const net = simulatedTwilio();
     restore = net.restore;
-    const alice = await agentSocket(fx, "alice");
-    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
-    await call.press("1");
-    const contactId = await voiceContactId(fx.instanceId, call.sid);
-    await alice.next("offer");
+    const { socket: alice, call, contactId } = await callOfferedTo(fx, net.phone);
     // Nothing is recorded in the IVR or the queue.
     expect(net.phone.recordings.size).toBe(0);
     alice.send({ type: "contact.accept", contactId });

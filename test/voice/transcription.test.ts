@@ -5,10 +5,9 @@ import { FRAGMENT_TTL_MS, TRANSCRIPT_FORMAT } from "../../src/durable/voice/tran
 import type { FlowContent } from "../../src/flows";
 import { type Call, Phone } from "../../src/simulator";
 import { createSession } from "../../src/workers/auth/sessions";
-import { voiceContactId } from "../../src/workers/twilio/routes";
 import { api, db } from "../helpers";
-import { agentSocket, eventually, type Fixture } from "../routing/helpers";
-import { ACCOUNT_SID, BASE_URL, makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
+import { eventually, type Fixture } from "../routing/helpers";
+import { ACCOUNT_SID, BASE_URL, callOfferedTo, makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -34,11 +33,7 @@ async function listener(fx: Fixture) {
 
 /** Caller connected to alice: returns the caller's call, alice's leg and the contact id. */
 async function connectedCall(fx: Fixture & { number: string }, phone: Phone) {
-  const alice = await agentSocket(fx, "alice");
-  const call = await phone.call({ from: "+14155550123", to: fx.number });
-  await call.press("1");
-  const contactId = await voiceContactId(fx.instanceId, call.sid);
-  await alice.next("offer");
+  const { socket: alice, call, contactId } = await callOfferedTo(fx, phone);
   alice.send({ type: "contact.accept", contactId });
   const agentLeg = await until(
     phone,

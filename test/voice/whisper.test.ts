@@ -8,7 +8,7 @@ import { contactRoomName } from "../../src/durable/names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { db } from "../helpers";
 import { agentSocket } from "../routing/helpers";
-import { ivrFlow, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { callOfferedTo, ivrFlow, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -90,11 +90,7 @@ describe("voice: whisper flows on connect", () => {
     await publish(fx.instanceId, "cw", "CUSTOMER_WHISPER", customerWhisper, fx.queueId("cw"));
     const net = simulatedTwilio();
     restore = net.restore;
-    const alice = await agentSocket(fx, "alice");
-    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
-    await call.press("2");
-    const contactId = await voiceContactId(fx.instanceId, call.sid);
-    await alice.next("offer");
+    const { socket: alice, call, contactId } = await callOfferedTo(fx, net.phone, { press: "2" });
     alice.send({ type: "contact.accept", contactId });
     await until(net.phone, () => [...net.phone.conferences.values()].find((c) => c.participants.size === 2), "bridged");
     const agentLeg = [...net.phone.calls.values()].find((c) => c.to === `client:${fx.agentId("alice")}`)!;
@@ -111,11 +107,7 @@ describe("voice: whisper flows on connect", () => {
     await db().update(queues).set({ agentWhisperFlowId: fx.queueId("aw"), customerWhisperFlowId: fx.queueId("qcw") }).where(eq(queues.id, fx.queueId("sales")));
     const net = simulatedTwilio();
     restore = net.restore;
-    const alice = await agentSocket(fx, "alice");
-    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
-    await call.press("1");
-    const contactId = await voiceContactId(fx.instanceId, call.sid);
-    await alice.next("offer");
+    const { socket: alice, call, contactId } = await callOfferedTo(fx, net.phone);
     alice.send({ type: "contact.accept", contactId });
     await until(net.phone, () => [...net.phone.conferences.values()].find((c) => c.participants.size === 2), "bridged");
     const agentLeg = [...net.phone.calls.values()].find((c) => c.to === `client:${fx.agentId("alice")}`)!;
