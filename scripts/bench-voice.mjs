@@ -100,6 +100,8 @@ try {
 
   const profiler = PROFILE ? await startProfiler(inspectorPort) : null;
   const cpu0 = workerdCpuSeconds();
+  const node0 = process.cpuUsage();
+  const wall0 = performance.now();
   for (let round = 0; round < ROUNDS; round++) {
     // C callers on the line at once: they ring in over SPREAD_MS, listen to the menu for
     // THINK_MS, press 1, and are queued (where they stay until the round hangs them all up).
@@ -127,6 +129,8 @@ try {
   }
 
   const workerdCpu = workerdCpuSeconds() - cpu0;
+  const nodeCpu = process.cpuUsage(node0);
+  const cpu = { wallSeconds: r2((performance.now() - wall0) / 1000), workerdSeconds: r2(workerdCpu), simulatorSeconds: r2((nodeCpu.user + nodeCpu.system) / 1e6) };
   const profile = profiler ? await profiler.stop() : null;
   if (failures.length) throw new Error(`${failures.length} webhooks failed, e.g. ${failures.slice(0, 3).join("; ")}`);
   const all = [...first, ...gather];
@@ -139,6 +143,7 @@ try {
     floorMs: stats(floor),
     ratioP99: r2(pct(all, 99) / pct(floor, 99)),
     workerdCpuMsPerWebhook: r2((workerdCpu * 1000) / (first.length + gather.length + floor.length)),
+    cpu,
     targets: { p99Ms: 30, ratio: 2 },
   };
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
@@ -148,6 +153,7 @@ try {
   console.log(`  gather step   p50 ${result.gatherStepMs.p50} ms  p99 ${result.gatherStepMs.p99} ms  (n=${gather.length})`);
   console.log(`  floor (fixed TwiML, same runtime)  p50 ${result.floorMs.p50} ms  p99 ${result.floorMs.p99} ms`);
   console.log(`  ratio p99 / floor p99: ${result.ratioP99}   (targets: p99 ≤ 30 ms, ratio ≤ 2)`);
+  console.log(`  cpu: workerd ${cpu.workerdSeconds} s, simulator (this process) ${cpu.simulatorSeconds} s over ${cpu.wallSeconds} s wall`);
   console.log(`  workerd CPU ${result.workerdCpuMsPerWebhook} ms per measured request (all webhooks and floor requests of the run); object state: ${STATE}`);
   console.log(`  → ${OUT}`);
   if (profile) {
