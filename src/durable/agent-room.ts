@@ -13,18 +13,17 @@ import {
   type AgentContact,
   type AgentSnapshot,
   type AgentStatus,
-  type Channel,
   type RoutingProfileView,
   type ServerToAgent,
-  type SlotState,
   type TransferTarget,
   type WithdrawReason,
 } from "../shared/wire";
-import { canTake, compareCandidates, freeSlots, registrationChannels, type Candidate } from "./agent-capacity";
+import { canTake, freeSlots } from "./agent-capacity";
 import { loadAgentStatus, loadRoutingProfile, queueExists, userExists, quickConnectNumber } from "./agent-config";
 import { Throttle } from "./coalesce";
 import { AgentStore, type SlotRow } from "./agent-room-store";
-import { ContactOutbox, type RelayedRecord } from "./contact-record";
+import { Registrar } from "./agent-registrations";
+import { ContactOutbox } from "./contact-record";
 import { metricsRoomName, personalQueueId, queueRoomName, splitRoomName } from "./names";
 import { NoticeOutbox } from "./notify";
 import type { NotifyTarget, OfferEndedReason, Registration, Reservation, ReserveResult, RoutingEvent } from "./types";
@@ -49,10 +48,10 @@ export class AgentRoom extends Server<Env> {
   readonly agentId: string;
   #outbox: ContactOutbox;
   #notices: NoticeOutbox;
-  #pending = false;
   #metrics = new Throttle(() => this.pushMetrics(), METRICS_INTERVAL_MS);
   #flusher = new Throttle(() => this.flush(), FLUSH_INTERVAL_MS, { leading: false });
   #store: AgentStore;
+  #registrar: Registrar;
   /** The alarm as last set by this object (undefined until read once). */
   #alarmAt: number | null | undefined = undefined;
 
@@ -64,6 +63,11 @@ export class AgentRoom extends Server<Env> {
     this.instanceId = instanceId;
     this.agentId = id;
     this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId);
+    this.#registrar = new Registrar({
+      agentId: this.agentId, store: this.#store, outbox: this.#outbox,
+      status: () => this.status(), profile: () => this.profile(), queue: (q) => this.queue(q),
+      owed: () => this.ctx.waitUntil(this.rearm()),
+    });
     this.#notices = new NoticeOutbox(ctx.storage.sql, env, this.name);
     if (this.#notices.pending() > 0) ctx.waitUntil(this.#notices.deliver());
     if (this.#outbox.pending() > 0) ctx.waitUntil(this.flush());
@@ -153,7 +157,7 @@ export class AgentRoom extends Server<Env> {
     }
     const current = this.status();
     if (current.kind === next.kind && current.statusId === next.statusId) {
-      await this.publish(); // the profile may have changed
+      await this.#registrar.publish(); // the profile may have changed
       return;
     }
     this.setMeta("status", next);
@@ -167,7 +171,7 @@ export class AgentRoom extends Server<Env> {
       }
     }
     this.broadcastMsg({ type: "state.change", status: next });
-    await this.publish();
+    await this.#registrar.publish();
     this.afterChange();
   }
 
@@ -180,26 +184,26 @@ export class AgentRoom extends Server<Env> {
   async reserve(r: Reservation): Promise<ReserveResult> {
     const existing = this.slot(r.contact.contactId);
     if (existing) {
-      if (existing.reservation_id === r.reservationId) return { ok: true, registration: this.registrationFor(r.queueId) };
-      return { ok: false, reason: "UNAVAILABLE", registration: this.registrationFor(r.queueId) };
+      if (existing.reservation_id === r.reservationId) return { ok: true, registration: this.#registrar.registrationFor(r.queueId) };
+      return { ok: false, reason: "UNAVAILABLE", registration: this.#registrar.registrationFor(r.queueId) };
     }
-    if (this.#pending) {
-      this.owe(r.queueId);
+    if (this.#registrar.pending) {
+      this.#registrar.owe(r.queueId);
       return { ok: false, reason: "BUSY" };
     }
     const channel = r.contact.channel;
     if (!canTake(this.status(), this.profile(), this.slots(), channel)) {
-      return { ok: false, reason: "UNAVAILABLE", registration: this.registrationFor(r.queueId) };
+      return { ok: false, reason: "UNAVAILABLE", registration: this.#registrar.registrationFor(r.queueId) };
     }
-    const better = await this.betterElsewhere(r);
+    const better = await this.#registrar.betterElsewhere(r);
     if (better) {
-      this.owe(r.queueId);
-      this.ctx.waitUntil(this.publish([better]));
+      this.#registrar.owe(r.queueId);
+      this.ctx.waitUntil(this.#registrar.publish([better]));
       return { ok: false, reason: "BETTER_ELSEWHERE" };
     }
     // The status or slots may have changed while we looked: check again.
     if (this.slot(r.contact.contactId) || !canTake(this.status(), this.profile(), this.slots(), channel)) {
-      return { ok: false, reason: "UNAVAILABLE", registration: this.registrationFor(r.queueId) };
+      return { ok: false, reason: "UNAVAILABLE", registration: this.#registrar.registrationFor(r.queueId) };
     }
     const now = Date.now();
     const c = r.contact;
@@ -211,8 +215,8 @@ export class AgentRoom extends Server<Env> {
     });
     this.broadcastMsg({ type: "offer", contact: this.view(this.slot(c.contactId)!) });
     // The reserving queue learns the agent's new registration from the answer; the others by publish.
-    const registration = this.nextRegistration(r.queueId);
-    this.ctx.waitUntil(this.publish());
+    const registration = this.#registrar.nextRegistration(r.queueId);
+    this.ctx.waitUntil(this.#registrar.publish());
     this.afterChange();
     return { ok: true, registration };
   }
@@ -224,7 +228,7 @@ export class AgentRoom extends Server<Env> {
     this.#store.deleteSlot(contactId);
     this.broadcastMsg({ type: "offer.withdrawn", contactId, reason });
     if (reason === "TIMED_OUT") this.goMissed();
-    await this.publish();
+    await this.#registrar.publish();
     this.afterChange();
   }
 
@@ -256,14 +260,14 @@ export class AgentRoom extends Server<Env> {
     const s = this.slot(o.contactId)!;
     this.record(s, "CONNECTED", now, { state: "CONNECTED", queueId: o.queueId, agentId: this.agentId, connectedAt: now }, { initiationMethod: "OUTBOUND" });
     this.broadcastMsg({ type: "contact.update", contact: this.view(s) });
-    await this.publish(); // no longer free for voice
+    await this.#registrar.publish(); // no longer free for voice
     this.afterChange();
     return { ok: true };
   }
 
   /** A queue asks for this agent's registration (personal queues, on first use). */
   async solicitRegistration(queueId: string): Promise<Registration> {
-    return this.registrationFor(queueId);
+    return this.#registrar.registrationFor(queueId);
   }
 
   // ─── contact commands ────────────────────────────────────────────────────────────────────
@@ -285,13 +289,13 @@ export class AgentRoom extends Server<Env> {
     if (result.ok) {
       const connected = this.#store.updateSlot(s.contact_id, { state: "CONNECTED", accepting: 0, expires_at: null, connected_at: now });
       this.broadcastMsg({ type: "contact.update", contact: this.view(connected) });
-      await this.publish(); // no longer ringing: other channels may be routable again
+      await this.#registrar.publish(); // no longer ringing: other channels may be routable again
     } else {
       this.#store.deleteSlot(s.contact_id);
       const timedOut = s.expires_at !== null && s.expires_at <= now;
       this.broadcastMsg({ type: "offer.withdrawn", contactId: s.contact_id, reason: timedOut ? "TIMED_OUT" : "CUSTOMER_DISCONNECTED" });
       if (timedOut) this.goMissed();
-      await this.publish();
+      await this.#registrar.publish();
     }
     this.afterChange();
   }
@@ -302,8 +306,8 @@ export class AgentRoom extends Server<Env> {
     if (s.state !== "INCOMING") throw new CommandError("not_ringing", "Only a ringing contact can be rejected");
     this.#store.deleteSlot(contactId);
     this.broadcastMsg({ type: "offer.withdrawn", contactId, reason: "REJECTED" });
-    await this.queue(s.queue_id).release(contactId, s.reservation_id, this.agentId, "REJECTED", this.nextRegistration(s.queue_id));
-    await this.publish();
+    await this.queue(s.queue_id).release(contactId, s.reservation_id, this.agentId, "REJECTED", this.#registrar.nextRegistration(s.queue_id));
+    await this.#registrar.publish();
     this.afterChange();
   }
 
@@ -374,7 +378,7 @@ export class AgentRoom extends Server<Env> {
     if (!s) return; // already cleared
     if (s.state !== "AFTER_CONTACT_WORK") throw new CommandError("not_in_acw", "The contact is not in after contact work");
     this.clearSlot(s, Date.now(), "AGENT");
-    await this.publish();
+    await this.#registrar.publish();
     this.afterChange();
   }
 
@@ -452,7 +456,7 @@ export class AgentRoom extends Server<Env> {
         this.clearSlot(s, now, "TIMEOUT");
       }
     }
-    await this.publish();
+    await this.#registrar.publish();
     await this.settle();
   }
 
@@ -462,114 +466,6 @@ export class AgentRoom extends Server<Env> {
     await this.#notices.deliver();
     this.ctx.waitUntil(this.#metrics.trigger());
     await this.rearm();
-  }
-
-  // ─── registrations with queues ───────────────────────────────────────────────────────────
-
-  /**
-   * Tells every queue whose view of this agent changed (and every queue that paused it) which
-   * channels it can take now. `force` re-sends to queues even if unchanged.
-   */
-  private async publish(force: string[] = []) {
-    const status = this.status();
-    const profile = this.profile();
-    const slots = this.slots();
-    const targets = new Set<string>(force);
-    for (const q of profile?.queues ?? []) targets.add(q.queueId);
-    for (const q of this.#store.publishedQueues()) targets.add(q);
-    const owed = new Set(this.#store.owed().keys());
-    for (const q of owed) targets.add(q);
-    if (this.#pending) return; // the reservation in progress publishes when it is done
-    const sends: { queueId: string; channels: Registration["channels"] }[] = [];
-    for (const queueId of targets) {
-      const channels = registrationChannels(this.agentId, queueId, status, profile, slots);
-      const json = JSON.stringify(channels);
-      const last = this.#store.published(queueId);
-      if (json === last && !owed.has(queueId) && !force.includes(queueId)) continue;
-      if (last === undefined && channels.length === 0 && !owed.has(queueId)) continue; // never told, nothing to tell
-      sends.push({ queueId, channels });
-      this.#store.setPublished(queueId, json);
-    }
-    this.#store.clearOwed();
-    if (sends.length === 0) return;
-    const seq = this.meta<number>("seq", 0) + 1;
-    this.setMeta("seq", seq);
-    const availableSince = this.meta<number>("availableSince", Date.now());
-    // The better queue (forced) first: it should get its offer in before the others re-offer.
-    sends.sort((a, b) => Number(force.includes(b.queueId)) - Number(force.includes(a.queueId)));
-    // The first call also carries the contact-record rows waiting in this agent's outbox: the
-    // queue writes them to D1 with its own, which saves this agent a D1 batch.
-    const relay = this.#outbox.takeForRelay();
-    const send = async (s: (typeof sends)[number], records?: RelayedRecord[]) => {
-      await this.queue(s.queueId).setAvailability({ agentId: this.agentId, seq, availableSince, channels: s.channels }, records);
-    };
-    let first = true;
-    const carry = () => (first ? ((first = false), relay?.records) : undefined);
-    const done = (carried: RelayedRecord[] | undefined, ok: boolean) => {
-      if (carried && relay) this.#outbox.relayed(relay.seqs, ok);
-    };
-    for (const s of sends.filter((x) => force.includes(x.queueId))) {
-      const records = carry();
-      await send(s, records).then(() => done(records, true), (err) => {
-        done(records, false);
-        logError("publish")(err);
-      });
-    }
-    await Promise.all(
-      sends.filter((x) => !force.includes(x.queueId)).map((s) => {
-        const records = carry();
-        return send(s, records).then(() => done(records, true), (err) => {
-          done(records, false);
-          logError("publish")(err);
-          this.owe(s.queueId);
-        });
-      }),
-    );
-  }
-
-  private registrationFor(queueId: string): Registration {
-    const channels = registrationChannels(this.agentId, queueId, this.status(), this.profile(), this.slots());
-    this.#store.setPublished(queueId, JSON.stringify(channels));
-    return { agentId: this.agentId, seq: this.meta<number>("seq", 0), availableSince: this.meta<number>("availableSince", Date.now()), channels };
-  }
-
-  /** The registration for one queue under a new seq, so it supersedes anything sent to it before (carried in an answer). */
-  private nextRegistration(queueId: string): Registration {
-    this.setMeta("seq", this.meta<number>("seq", 0) + 1);
-    return this.registrationFor(queueId);
-  }
-
-  private owe(queueId: string) {
-    this.#store.owe(queueId, Date.now());
-    this.ctx.waitUntil(this.rearm());
-  }
-
-  /** Asks the agent's other queues of equal or higher priority for this channel whether they hold a better contact. */
-  private async betterElsewhere(r: Reservation): Promise<string | null> {
-    const ch = r.contact.channel;
-    const others = (this.profile()?.queues ?? [])
-      .filter((q) => q.channel === ch && q.queueId !== r.queueId && q.priority <= r.queuePriority)
-      .map((q) => ({ queueId: q.queueId, priority: q.priority, delaySeconds: q.delaySeconds }));
-    const personal = personalQueueId(this.agentId);
-    if (r.queueId !== personal && this.#store.published(personal) !== undefined) {
-      others.push({ queueId: personal, priority: 0, delaySeconds: 0 });
-    }
-    if (others.length === 0) return null;
-    this.#pending = true;
-    try {
-      const mine: Candidate = { queuePriority: r.queuePriority, priority: r.contact.priority, enqueuedAt: r.contact.enqueuedAt };
-      const found = await Promise.all(
-        others.map(async (q) => {
-          const p = await this.queue(q.queueId).peek(this.agentId, ch, q.delaySeconds).catch(() => null);
-          return p ? { queueId: q.queueId, queuePriority: q.priority, priority: p.priority, enqueuedAt: p.enqueuedAt } : null;
-        }),
-      );
-      let best: (Candidate & { queueId: string }) | null = null;
-      for (const f of found) if (f && compareCandidates(f, best ?? mine) < 0) best = f;
-      return best?.queueId ?? null;
-    } finally {
-      this.#pending = false;
-    }
   }
 
   // ─── helpers ─────────────────────────────────────────────────────────────────────────────
