@@ -9,6 +9,7 @@
  * retries it (`retryAt`). Each event carries an id (`<object name>#<seq>`), so the receiver can
  * ignore a delivery it already applied (at-least-once delivery, applied once).
  */
+import { Throttle } from "./coalesce";
 import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
 
 type SinkNamespace = { getByName(name: string): RoutingEventSink };
@@ -32,15 +33,11 @@ export async function notifyChannel(env: Env, target: NotifyTarget | null | unde
 
 type NoticeRow = { seq: number; target: string; event: string };
 
-/** A delivery whose I/O never settles (cancelled with its event) is given up after this; the alarm retries. */
-const STALE_MS = 5_000;
-
 export class NoticeOutbox {
   #rows: NoticeRow[];
-  #sending: Promise<void> | null = null;
-  #startedAt = 0;
-  #again = false;
   #failedAt = 0;
+  /** One delivery pass at a time; calls meanwhile fold into one more (a pass whose I/O never settles is given up). */
+  #sender = new Throttle(() => this.pass(), 0);
 
   constructor(
     private readonly sql: SqlStorage,
@@ -70,27 +67,9 @@ export class NoticeOutbox {
     return this.#rows.length && this.#failedAt ? this.#failedAt + delayMs : null;
   }
 
-  /** Delivers what is pending, in order (single-flight: a call while one runs asks it to go round again). */
+  /** Delivers what is pending, in order. */
   deliver(): Promise<void> {
-    if (this.#sending && Date.now() - this.#startedAt < STALE_MS) {
-      this.#again = true;
-      return this.#sending;
-    }
-    this.#startedAt = Date.now();
-    let run: Promise<void> | null = null;
-    run = (async () => {
-      await null; // let `#sending` be set before this can finish
-      try {
-        do {
-          this.#again = false;
-          await this.pass();
-        } while (this.#again);
-      } finally {
-        if (this.#sending === run) this.#sending = null;
-      }
-    })();
-    this.#sending = run;
-    return run;
+    return this.#sender.trigger();
   }
 
   /** One pass over the pending rows; a contact whose event failed gets none of its later ones this time. */
@@ -111,7 +90,6 @@ export class NoticeOutbox {
       this.sql.exec("DELETE FROM notices WHERE seq = ?", row.seq);
       const i = this.#rows.indexOf(row);
       if (i >= 0) this.#rows.splice(i, 1);
-      this.#startedAt = Date.now();
     }
     this.#failedAt = failed ? Date.now() : 0;
   }
