@@ -19,8 +19,8 @@ export type RegistrarHost = {
   status(): AgentStatus;
   profile(): RoutingProfileView | null;
   queue(queueId: string): DurableObjectStub<QueueRoom>;
-  /** A queue is owed a registration: the agent's alarm must retry it. */
-  owed(): void;
+  /** A queue is owed a registration, or relayed rows left the outbox: the agent's alarm must be re-armed. */
+  rearm(): void;
 };
 
 export class Registrar {
@@ -73,7 +73,9 @@ export class Registrar {
     let first = true;
     const carry = () => (first ? ((first = false), relay?.records) : undefined);
     const done = (carried: RelayedRecord[] | undefined, ok: boolean) => {
-      if (carried && relay) this.host.outbox.relayed(relay.seqs, ok);
+      if (!carried || !relay) return;
+      this.host.outbox.relayed(relay.seqs, ok);
+      if (ok) this.host.rearm(); // no outbox backstop left to wait for
     };
     for (const s of sends.filter((x) => force.includes(x.queueId))) {
       const records = carry();
@@ -108,7 +110,7 @@ export class Registrar {
 
   owe(queueId: string) {
     this.host.store.owe(queueId, Date.now());
-    this.host.owed();
+    this.host.rearm();
   }
 
   /** Asks the agent's other queues of equal or higher priority for this channel whether they hold a better contact. */

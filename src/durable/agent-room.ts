@@ -66,7 +66,7 @@ export class AgentRoom extends Server<Env> {
     this.#registrar = new Registrar({
       agentId: this.agentId, store: this.#store, outbox: this.#outbox,
       status: () => this.status(), profile: () => this.profile(), queue: (q) => this.queue(q),
-      owed: () => this.ctx.waitUntil(this.rearm()),
+      rearm: () => this.ctx.waitUntil(this.rearm()),
     });
     this.#notices = new NoticeOutbox(ctx.storage.sql, env, this.name);
     if (this.#notices.pending() > 0) ctx.waitUntil(this.#notices.deliver());
@@ -567,8 +567,10 @@ export class AgentRoom extends Server<Env> {
     this.ctx.waitUntil(this.#metrics.trigger());
   }
 
+  /** Writes the record to D1, then re-arms: the retry time after a failure, or no outbox backstop once it is empty. */
   private async flush() {
-    if (!(await this.#outbox.write())) await this.rearm();
+    await this.#outbox.write();
+    await this.rearm();
   }
 
   /**

@@ -393,8 +393,10 @@ export class QueueRoom extends Server<Env> {
     this.ctx.waitUntil(this.#metrics.trigger());
   }
 
+  /** Writes the record to D1, then re-arms: the retry time after a failure, or no outbox backstop once it is empty. */
   private async flush() {
-    if (!(await this.#outbox.write())) await this.rearm();
+    await this.#outbox.write();
+    await this.rearm();
   }
 
   /**

@@ -78,4 +78,27 @@ describe("follow-up work off the offer path", () => {
     }, "contact completed");
     expect(row.agent_id).toBe(fx.agentId("ann"));
   });
+
+  it("once an agent's record is written, no alarm is left set for it (no backstop run two seconds later)", async () => {
+    const fx = await makeInstance({
+      queues: [{ id: "q" }],
+      profiles: [{ id: "rp", acwSeconds: 0, queues: [{ queueId: "q", priority: 1 }] }],
+      agents: [{ id: "ann", profile: "rp" }],
+    });
+    const ann = await agentSocket(fx, "ann");
+    const { contactId } = await fx.enqueue("q");
+    await ann.next("offer");
+    await ann.command({ type: "contact.accept", contactId });
+    // In ACW with no time limit: the ENDED row waits for the agent's own write (100 ms later).
+    await ann.command({ type: "contact.end", contactId });
+    const agent = env.AGENT_ROOM.getByName(agentRoomName(fx.instanceId, fx.agentId("ann")));
+    const alarm = () => runInDurableObject(agent, (_o, st) => st.storage.getAlarm());
+    // Nothing rings, no ACW timer, the record has left: well before the 2 s backstop the alarm is gone.
+    let left: number | null = -1;
+    for (let i = 0; i < 50 && left !== null; i++) {
+      left = await alarm();
+      if (left !== null) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(left).toBeNull();
+  });
 });
