@@ -23,6 +23,7 @@ import { loadAgentStatus, loadRoutingProfile, queueExists, userExists, quickConn
 import { Throttle } from "./coalesce";
 import { AgentStore, type SlotRow } from "./agent-room-store";
 import { Registrar } from "./agent-registrations";
+import { OneAlarm } from "./one-alarm";
 import { ContactOutbox } from "./contact-record";
 import { metricsRoomName, personalQueueId, queueRoomName, splitRoomName } from "./names";
 import { NoticeOutbox } from "./notify";
@@ -52,11 +53,11 @@ export class AgentRoom extends Server<Env> {
   #flusher = new Throttle(() => this.flush(), FLUSH_INTERVAL_MS, { leading: false });
   #store: AgentStore;
   #registrar: Registrar;
-  /** The alarm as last set by this object (undefined until read once). */
-  #alarmAt: number | null | undefined = undefined;
+  #alarm: OneAlarm;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#alarm = new OneAlarm(ctx.storage);
     // Tables exist before any entry point (RPC calls on getByName stubs skip partyserver's onStart).
     this.#store = new AgentStore(ctx.storage.sql);
     const { instanceId, id } = splitRoomName(this.name);
@@ -72,7 +73,7 @@ export class AgentRoom extends Server<Env> {
     if (this.#notices.pending() > 0) ctx.waitUntil(this.#notices.deliver());
     if (this.#outbox.pending() > 0) ctx.waitUntil(this.flush());
     void ctx.blockConcurrencyWhile(async () => {
-      this.#alarmAt = await ctx.storage.getAlarm();
+      await this.#alarm.load();
       await this.rearm();
     });
   }
@@ -441,7 +442,7 @@ export class AgentRoom extends Server<Env> {
   // ─── alarm: ring timeouts, ACW timeouts, confirm retries, owed registrations, outbox ────
 
   async onAlarm() {
-    this.#alarmAt = null; // this run consumes it; settle() sets the next one
+    this.#alarm.fired(); // settle() sets the next one
     this.#store.load(); // the alarm is the recovery path: act on what storage holds
     const now = Date.now();
     for (const s of this.slots()) {
@@ -578,27 +579,17 @@ export class AgentRoom extends Server<Env> {
    * retry. Issued without a read first, so it is committed with the change that called it.
    */
   private rearm(): Promise<void> {
-    if (this.#alarmAt === undefined) return Promise.resolve(); // the constructor's read re-arms
     const now = Date.now();
-    const times: number[] = [];
+    const times: (number | null)[] = [this.#outbox.retryAt(OUTBOX_RETRY_MS), this.#notices.retryAt(OUTBOX_RETRY_MS)];
     for (const s of this.slots()) {
       if (s.state === "INCOMING" && s.accepting) times.push(now + OWED_RETRY_MS);
       else if (s.state === "INCOMING" && s.expires_at !== null) times.push(s.expires_at);
       else if (s.state === "AFTER_CONTACT_WORK" && s.acw_ends_at !== null) times.push(s.acw_ends_at);
     }
     for (const since of this.#store.owed().values()) times.push(since + OWED_RETRY_MS);
-    for (const retry of [this.#outbox.retryAt(OUTBOX_RETRY_MS), this.#notices.retryAt(OUTBOX_RETRY_MS)]) {
-      if (retry !== null) times.push(retry);
-    }
-    const next = times.length ? Math.min(...times) : null;
-    if (next === this.#alarmAt) return Promise.resolve();
-    this.#alarmAt = next;
-    const set = next === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(next);
-    return set.catch((err) => {
-      this.#alarmAt = Number.NaN; // unknown now: the next re-arm sets it again
-      logError("rearm")(err);
-    });
+    return this.#alarm.set(times);
   }
+
 }
 
 function logError(event: string) {

@@ -7,6 +7,7 @@
 import { Server } from "partyserver";
 import type { Channel } from "../shared/wire";
 import { Throttle } from "./coalesce";
+import { OneAlarm } from "./one-alarm";
 import { ContactOutbox, type RelayedRecord } from "./contact-record";
 import { excludedSet, migrate, QueueStore, type ContactRow, type FreeAgent } from "./queue-room-store";
 import { agentRoomName, metricsRoomName, personalQueueOwner, splitRoomName } from "./names";
@@ -46,11 +47,11 @@ export class QueueRoom extends Server<Env> {
   #store: QueueStore;
   #flusher = new Throttle(() => this.flush(), FLUSH_INTERVAL_MS);
   #metrics = new Throttle(() => this.pushMetrics(), METRICS_INTERVAL_MS);
-  /** The alarm as last set by this object (undefined until read once): saves a storage read per re-arm. */
-  #alarmAt: number | null | undefined = undefined;
+  #alarm: OneAlarm;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#alarm = new OneAlarm(ctx.storage);
     // Tables are made here rather than in onStart: the routing RPC methods are called on
     // `getByName` stubs, which (unlike fetch/alarm/sockets) do not pass through onStart.
     migrate(ctx.storage.sql);
@@ -65,7 +66,7 @@ export class QueueRoom extends Server<Env> {
     // set right if a change was made but the process ended before its re-arm.
     if (this.#outbox.pending() > 0) ctx.waitUntil(this.flush());
     void ctx.blockConcurrencyWhile(async () => {
-      this.#alarmAt = await ctx.storage.getAlarm();
+      await this.#alarm.load();
       await this.rearm();
     });
   }
@@ -217,7 +218,7 @@ export class QueueRoom extends Server<Env> {
   // ─── alarm: offer timeouts, routing-profile delays, outbox retries ──────────────────────
 
   async onAlarm() {
-    this.#alarmAt = null; // this run consumes it; settle() sets the next one
+    this.#alarm.fired(); // settle() sets the next one
     const now = Date.now();
     const expired = this.#store.expired(now);
     const work: Promise<unknown>[] = [];
@@ -405,22 +406,13 @@ export class QueueRoom extends Server<Env> {
    * called it; the returned promise only needs awaiting where the event must not outlive it.
    */
   private rearm(): Promise<void> {
-    if (this.#alarmAt === undefined) return Promise.resolve(); // the constructor's read re-arms
-    const times: number[] = [];
-    const t = this.#store.nextContactTime(Date.now());
-    if (t !== null) times.push(t);
-    for (const retry of [this.#outbox.retryAt(OUTBOX_RETRY_MS), this.#notices.retryAt(OUTBOX_RETRY_MS)]) {
-      if (retry !== null) times.push(retry);
-    }
-    const next = times.length ? Math.min(...times) : null;
-    if (next === this.#alarmAt) return Promise.resolve();
-    this.#alarmAt = next;
-    const set = next === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(next);
-    return set.catch((err) => {
-      this.#alarmAt = Number.NaN; // unknown now: the next re-arm sets it again
-      logError("rearm")(err);
-    });
+    return this.#alarm.set([
+      this.#store.nextContactTime(Date.now()),
+      this.#outbox.retryAt(OUTBOX_RETRY_MS),
+      this.#notices.retryAt(OUTBOX_RETRY_MS),
+    ]);
   }
+
 }
 
 function logError(event: string) {
