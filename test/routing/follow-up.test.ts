@@ -8,6 +8,22 @@ import { db } from "../helpers";
 import { agentRoomName } from "../../src/durable/names";
 import { agentSocket, contactRow, eventsInclude, eventually, makeInstance } from "./helpers";
 
+/** Ann, in a one-queue instance, accepts a contact and ends it: she is in after contact work. */
+async function endedByAnn(profile: { acwSeconds?: number } = {}) {
+  const fx = await makeInstance({
+    queues: [{ id: "q" }],
+    profiles: [{ id: "rp", ...profile, queues: [{ queueId: "q", priority: 1 }] }],
+    agents: [{ id: "ann", profile: "rp" }],
+  });
+  const ann = await agentSocket(fx, "ann");
+  const { contactId } = await fx.enqueue("q");
+  await ann.next("offer");
+  await ann.command({ type: "contact.accept", contactId });
+  await ann.command({ type: "contact.end", contactId });
+  const agent = env.AGENT_ROOM.getByName(agentRoomName(fx.instanceId, fx.agentId("ann")));
+  return { fx, ann, contactId, agent };
+}
+
 describe("follow-up work off the offer path", () => {
   it("a throttled job runs at once after a quiet period, and a burst of triggers folds into one more run", async () => {
     let runs = 0;
@@ -54,17 +70,7 @@ describe("follow-up work off the offer path", () => {
   });
 
   it("an agent's record rows ride along with its next registration: the queue writes them, the agent's outbox is empty at the clear's ack", async () => {
-    const fx = await makeInstance({
-      queues: [{ id: "q" }],
-      profiles: [{ id: "rp", queues: [{ queueId: "q", priority: 1 }] }],
-      agents: [{ id: "ann", profile: "rp" }],
-    });
-    const ann = await agentSocket(fx, "ann");
-    const { contactId } = await fx.enqueue("q");
-    await ann.next("offer");
-    await ann.command({ type: "contact.accept", contactId });
-    await ann.command({ type: "contact.end", contactId });
-    const agent = env.AGENT_ROOM.getByName(agentRoomName(fx.instanceId, fx.agentId("ann")));
+    const { fx, ann, contactId, agent } = await endedByAnn();
     const outbox = () => runInDurableObject(agent, (_o, st) => st.storage.sql.exec<{ type: string }>("SELECT type FROM outbox").toArray().map((r) => r.type));
     // ENDED waits in the agent's outbox (its own write runs 100 ms after a change)…
     expect(await outbox()).toEqual(["ENDED"]);
@@ -80,18 +86,8 @@ describe("follow-up work off the offer path", () => {
   });
 
   it("once an agent's record is written, no alarm is left set for it (no backstop run two seconds later)", async () => {
-    const fx = await makeInstance({
-      queues: [{ id: "q" }],
-      profiles: [{ id: "rp", acwSeconds: 0, queues: [{ queueId: "q", priority: 1 }] }],
-      agents: [{ id: "ann", profile: "rp" }],
-    });
-    const ann = await agentSocket(fx, "ann");
-    const { contactId } = await fx.enqueue("q");
-    await ann.next("offer");
-    await ann.command({ type: "contact.accept", contactId });
     // In ACW with no time limit: the ENDED row waits for the agent's own write (100 ms later).
-    await ann.command({ type: "contact.end", contactId });
-    const agent = env.AGENT_ROOM.getByName(agentRoomName(fx.instanceId, fx.agentId("ann")));
+    const { agent } = await endedByAnn({ acwSeconds: 0 });
     const alarm = () => runInDurableObject(agent, (_o, st) => st.storage.getAlarm());
     // Nothing rings, no ACW timer, the record has left: well before the 2 s backstop the alarm is gone.
     let left: number | null = -1;
