@@ -121,10 +121,16 @@ export default {
           const obj = await env.BUCKET.get(ctx.objectKey, { range: { offset: plan.offset, length: plan.length } });
           return { bytes: await drain(decryptStream(opened, plan, obj.body)) };
         }));
-      case "/r2-read": // reading the stored object from local R2 without decrypting
+      case "/r2-read": // reading the stored object from local R2 without decrypting, as playback reads it (64 KiB BYOB reads)
         return Response.json(await timed(async () => {
           const obj = await env.BUCKET.get(ctx.objectKey);
-          return { bytes: await drain(obj.body) };
+          const reader = obj.body.getReader({ mode: "byob" });
+          let buf = new ArrayBuffer(65536 + 16); let n = 0;
+          for (;;) {
+            const { done, value } = await reader.readAtLeast(buf.byteLength, new Uint8Array(buf));
+            if (value) { n += value.byteLength; buf = value.buffer; }
+            if (done) return { bytes: n };
+          }
         }));
       case "/floor-chunked": // raw AES-GCM over the same stream of chunks, 64 KiB at a time, no framing
         return Response.json(await timed(async () => {

@@ -45,8 +45,30 @@ function chunked(bytes: Uint8Array, sizes = [1, 700, 3000, 17, 4096]): ReadableS
   });
 }
 
+/** The same, as a byte stream (what workerd's bodies are): read with a BYOB reader. */
+function byteChunked(bytes: Uint8Array, sizes = [1, 700, 3000, 17, 4096]): ReadableStream<Uint8Array> {
+  let at = 0;
+  let k = 0;
+  return new ReadableStream({
+    type: "bytes",
+    pull(c) {
+      if (at >= bytes.length) return c.close();
+      const n = sizes[k++ % sizes.length];
+      c.enqueue(bytes.slice(at, at + n));
+      at += n;
+    },
+  }) as ReadableStream<Uint8Array>;
+}
+
 async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 async function seal(plain: Uint8Array, keys = keysV1, c = ctx): Promise<Uint8Array> {
@@ -102,6 +124,31 @@ describe("recording envelope", () => {
     const opened = await openEnvelope(keysV1, ctx, stored);
     const plan = planRange(opened.header, 0, 2999);
     await expect(collect(decryptStream(opened, plan, chunked(stored.slice(plan.offset, stored.length - 1))))).rejects.toBeInstanceOf(IntegrityError);
+  });
+
+  it("byte-stream sources (R2 and fetch bodies, read in whole segments) give the same objects and ranges, and refuse wrong lengths", async () => {
+    const bodies = [byteChunked, (b: Uint8Array) => new Response(b).body as ReadableStream<Uint8Array>];
+    for (const body of bodies) {
+      for (const n of [0, 5, SEG, 4 * SEG + 77]) {
+        const plain = pattern(n, 11);
+        const e = await encryptStream(keysV1, ctx, body(plain), n, SEG);
+        const stored = await collect(e.stream);
+        expect(stored.length).toBe(ciphertextLength(n, SEG));
+        expect(await unseal(stored)).toEqual(plain);
+        const opened = await openEnvelope(keysV1, ctx, stored);
+        for (const [s, t] of n ? [[0, n - 1], [n >> 1, n - 1], [Math.max(0, n - 3), n - 1]] : [[0, 0]]) {
+          const plan = planRange(opened.header, s, t);
+          expect(await collect(decryptStream(opened, plan, body(stored.slice(plan.offset, plan.offset + plan.length))))).toEqual(plain.slice(s, n ? t + 1 : 0));
+        }
+      }
+      await expect(collect((await encryptStream(keysV1, ctx, body(pattern(101)), 100, SEG)).stream)).rejects.toThrow(/longer/);
+      await expect(collect((await encryptStream(keysV1, ctx, body(pattern(2999)), 3000, SEG)).stream)).rejects.toThrow(/shorter/);
+      const stored = await seal(pattern(3000));
+      const opened = await openEnvelope(keysV1, ctx, stored);
+      const plan = planRange(opened.header, 0, 2999);
+      await expect(collect(decryptStream(opened, plan, body(stored.slice(plan.offset, stored.length - 1))))).rejects.toBeInstanceOf(IntegrityError);
+      await expect(collect(decryptStream(opened, plan, body(concatBytes(stored.slice(plan.offset), new Uint8Array(1)))))).rejects.toBeInstanceOf(IntegrityError);
+    }
   });
 
   it("never stores the plaintext and uses a fresh data key and nonce per object", async () => {
