@@ -64,8 +64,25 @@ export type SessionRow = {
 const RETRY_MS = 2_000;
 export const CONTACT_SESSION_BINDING = "CONTACT_SESSION";
 
+/**
+ * The object's tables, created in one call into SQLite instead of one per table (each call has a
+ * fixed cost, and an object is constructed for nearly every contact's first webhook). The
+ * `CREATE … IF NOT EXISTS` statements are gathered and run together; any other statement (a
+ * schema function checking a column, say) first runs what was gathered, then itself, in order.
+ */
 function migrate(sql: SqlStorage) {
-  sql.exec(`CREATE TABLE IF NOT EXISTS session (
+  const ddl: string[] = [];
+  const flush = () => {
+    if (ddl.length) sql.exec(ddl.splice(0).join(";\n"));
+  };
+  const collect = {
+    exec(query: string, ...bindings: SqlStorageValue[]) {
+      if (bindings.length === 0 && /^\s*CREATE (TABLE|INDEX) IF NOT EXISTS /i.test(query)) return void ddl.push(query);
+      flush();
+      return sql.exec(query, ...bindings);
+    },
+  } as SqlStorage;
+  collect.exec(`CREATE TABLE IF NOT EXISTS session (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     instance_id TEXT NOT NULL, contact_id TEXT NOT NULL, channel TEXT NOT NULL, phase TEXT NOT NULL,
     step INTEGER NOT NULL DEFAULT 0, last_twiml TEXT,
@@ -74,15 +91,17 @@ function migrate(sql: SqlStorage) {
     connections INTEGER NOT NULL DEFAULT 0,
     from_number TEXT, to_number TEXT, public_base_url TEXT NOT NULL,
     created_at INTEGER NOT NULL, ended_at INTEGER)`);
-  sql.exec(`CREATE TABLE IF NOT EXISTS actions (
+  collect.exec(`CREATE TABLE IF NOT EXISTS actions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
     next_at INTEGER NOT NULL, last_error TEXT)`);
-  sql.exec(`CREATE TABLE IF NOT EXISTS pending_logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)`);
-  sql.exec(`CREATE TABLE IF NOT EXISTS pending_contact (id INTEGER PRIMARY KEY CHECK (id = 1), contact TEXT NOT NULL)`);
+  collect.exec(`CREATE TABLE IF NOT EXISTS pending_logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)`);
+  collect.exec(`CREATE TABLE IF NOT EXISTS pending_contact (id INTEGER PRIMARY KEY CHECK (id = 1), contact TEXT NOT NULL)`);
   // Ids of routing events applied (notify.ts delivers at least once).
-  sql.exec("CREATE TABLE IF NOT EXISTS routing_seen (id TEXT PRIMARY KEY)");
-  ContactOutbox.schema(sql);
-  ChatChannel.schema(sql);
+  collect.exec("CREATE TABLE IF NOT EXISTS routing_seen (id TEXT PRIMARY KEY)");
+  ChatChannel.schema(collect);
+  VoiceChannel.schema(collect);
+  ContactOutbox.schema(collect);
+  flush();
 }
 
 export class ContactSession extends Server<Env> implements RoutingEventSink {

@@ -44,10 +44,15 @@ export class VoiceChannel {
   /** The call's real-time transcription, where the flow enabled it. */
   readonly transcript: RealtimeTranscript;
 
+  /** The voice channel's tables (the session creates them with its own, in one call). */
+  static schema(sql: SqlStorage) {
+    Whispers.schema(sql);
+    RealtimeTranscript.schema(sql);
+    OutboundCall.schema(sql);
+    sql.exec("CREATE TABLE IF NOT EXISTS agent_mute (conference TEXT PRIMARY KEY, muted INTEGER NOT NULL)");
+  }
+
   constructor(private readonly host: VoiceHost) {
-    Whispers.schema(host.sql);
-    RealtimeTranscript.schema(host.sql);
-    host.sql.exec("CREATE TABLE IF NOT EXISTS agent_mute (conference TEXT PRIMARY KEY, muted INTEGER NOT NULL)");
     this.#whispers = new Whispers(host);
     this.#outbound = new OutboundCall(host);
     this.transcript = new RealtimeTranscript(host);

@@ -34,8 +34,10 @@ export type OutboundStart = {
 type OutboundRow = { answered_at: number | null; result: string | null };
 
 export class OutboundCall {
-  constructor(private readonly host: VoiceHost) {
-    host.sql.exec(`CREATE TABLE IF NOT EXISTS outbound_call (
+  constructor(private readonly host: VoiceHost) {}
+
+  static schema(sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS outbound_call (
       id INTEGER PRIMARY KEY CHECK (id = 1), answered_at INTEGER, result TEXT)`);
   }
 
