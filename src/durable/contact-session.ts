@@ -113,6 +113,12 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   #chat: ChatChannel;
   #voice: VoiceChannel;
   #running: Promise<void> | null = null;
+  /**
+   * The session row as last read or written: SQLite is the truth and every change goes through
+   * `set` (which writes it in the same step), so a webhook reads the row once, not once per
+   * helper. Only a row that exists is mirrored (the channels insert it themselves).
+   */
+  #row: SessionRow | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -141,7 +147,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   }
 
   private row(): SessionRow | null {
-    return this.store.exec<SessionRow>("SELECT * FROM session WHERE id = 1").toArray()[0] ?? null;
+    return (this.#row ??= this.store.exec<SessionRow>("SELECT * FROM session WHERE id = 1").toArray()[0] ?? null);
   }
 
   private require(): SessionRow {
@@ -153,7 +159,13 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   private set(values: Partial<SessionRow>) {
     const keys = Object.keys(values);
     if (!keys.length) return;
-    this.store.exec(`UPDATE session SET ${keys.map((k) => `${k} = ?`).join(", ")} WHERE id = 1`, ...keys.map((k) => (values as Record<string, unknown>)[k] ?? null));
+    const bound = keys.map((k) => (values as Record<string, unknown>)[k] ?? null);
+    this.store.exec(`UPDATE session SET ${keys.map((k) => `${k} = ?`).join(", ")} WHERE id = 1`, ...(bound as SqlStorageValue[]));
+    if (this.#row) {
+      const next: Record<string, unknown> = { ...this.#row };
+      keys.forEach((k, i) => (next[k] = bound[i]));
+      this.#row = next as SessionRow;
+    }
   }
 
   private notifyTarget(): NotifyTarget {
@@ -200,8 +212,12 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     return result;
   }
 
+  /** The turn's flow log entries, in one insert (up to 50 a statement). */
   private keepLogs(logs: FlowLogEntry[]) {
-    for (const entry of logs) this.store.exec("INSERT INTO pending_logs (entry) VALUES (?)", JSON.stringify(entry));
+    for (let i = 0; i < logs.length; i += 50) {
+      const chunk = logs.slice(i, i + 50);
+      this.store.exec(`INSERT INTO pending_logs (entry) VALUES ${chunk.map(() => "(?)").join(", ")}`, ...chunk.map((e) => JSON.stringify(e)));
+    }
   }
 
   private async loadQueueFlow(queueId: string) {
@@ -382,7 +398,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
         await this.ensureContactRecord();
         await this.runActions();
-        await this.#chat.runDue();
+        if (this.isChat()) await this.#chat.runDue();
         await this.#voice.transcript.runDue();
         await this.flushLogs();
         await this.#outbox.flush();
@@ -450,15 +466,20 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   }
 
   private async rearm() {
-    const actionsDue = this.store.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM actions").one().at;
-    const times = [actionsDue, this.#chat.nextDue(), this.#voice.transcript.nextDue()].filter((t): t is number => t !== null);
+    const owed = this.store
+      .exec<{ at: number | null; n: number }>("SELECT (SELECT min(next_at) FROM actions) AS at, (SELECT count(*) FROM pending_logs) + (SELECT count(*) FROM pending_contact) AS n")
+      .one();
+    const times = [owed.at, this.isChat() ? this.#chat.nextDue() : null, this.#voice.transcript.nextDue()].filter((t): t is number => t !== null);
     const due = times.length ? Math.min(...times) : null;
-    const more =
-      this.#outbox.pending() > 0 ||
-      this.store.exec<{ n: number }>("SELECT (SELECT count(*) FROM pending_logs) + (SELECT count(*) FROM pending_contact) AS n").one().n > 0;
+    const more = this.#outbox.pending() > 0 || owed.n > 0;
     if (due !== null) await this.ctx.storage.setAlarm(Math.max(due, Date.now() + 10));
     else if (more) await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
     else await this.ctx.storage.deleteAlarm();
+  }
+
+  /** Whether the chat channel has anything to do here: not for a voice contact (its chat tables stay empty). */
+  private isChat(): boolean {
+    return this.row()?.channel !== "VOICE";
   }
 
   async onAlarm() {
@@ -470,7 +491,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     for (let i = 0; i < 20; i++) {
       await this.work();
       const left = this.store.exec<{ n: number }>("SELECT count(*) AS n FROM actions WHERE next_at <= ?", Date.now()).one().n;
-      if (left === 0 && this.#outbox.pending() === 0 && this.#chat.pendingJobs() === 0) return;
+      if (left === 0 && this.#outbox.pending() === 0 && (!this.isChat() || this.#chat.pendingJobs() === 0)) return;
     }
   }
 }

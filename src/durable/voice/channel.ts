@@ -120,8 +120,12 @@ export class VoiceChannel {
     return this.continueFlow(r, { type: "third_party_result", outcome });
   }
 
+  /** The contact's flow, parsed once per object (the stored text never changes after the call starts). */
+  #flow: { text: string; flow: PublishedFlow } | null = null;
+
   private async continueFlow(r: SessionRow, event: FlowEvent): Promise<string> {
-    const flow = JSON.parse(r.flow!) as PublishedFlow;
+    if (this.#flow?.text !== r.flow) this.#flow = { text: r.flow!, flow: JSON.parse(r.flow!) as PublishedFlow };
+    const flow = this.#flow.flow;
     const result = await this.host.turn(flow, { state: JSON.parse(r.flow_state!) as FlowState, event });
     return this.answer(result);
   }

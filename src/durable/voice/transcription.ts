@@ -70,8 +70,14 @@ export class RealtimeTranscript {
       confidence REAL, text_enc TEXT NOT NULL, PRIMARY KEY (transcription_sid, sequence_id))`);
   }
 
+  /** Set once the call is known to have no transcription (most calls): only `startFor` creates one. */
+  #none = false;
+
   private state(): StateRow | null {
-    return this.host.sql.exec<StateRow>("SELECT * FROM rt_transcription WHERE id = 1").toArray()[0] ?? null;
+    if (this.#none) return null;
+    const s = this.host.sql.exec<StateRow>("SELECT * FROM rt_transcription WHERE id = 1").toArray()[0] ?? null;
+    this.#none = s === null;
+    return s;
   }
 
   private get externalId() {
@@ -83,6 +89,7 @@ export class RealtimeTranscript {
     const analytics = flowState ? (JSON.parse(flowState) as FlowState).recording?.analytics : undefined;
     if (!analytics || this.state()) return null;
     this.host.sql.exec("INSERT INTO rt_transcription (id, started_at, language) VALUES (1, ?, ?)", Date.now(), analytics.language);
+    this.#none = false;
     return { statusCallbackUrl, languageCode: analytics.language };
   }
 
