@@ -108,25 +108,31 @@ export async function recordContactEvent(
   ]);
 }
 
-export type RehashReport = { keyVersion: number; rehashed: number; failed: { id: string; error: string }[]; remaining: number };
+export type RehashReport = {
+  keyVersion: number; rehashed: number; failed: { id: string; error: string }[]; remaining: number;
+  /** The last contact looked at ([initiatedAt, id]): pass it as `after` to page on past failures; null when this page reached the end. */
+  next: readonly [number, string] | null;
+};
 
 /**
  * After a key version change: recomputes the caller-number search hash of up to `limit` of an
  * instance's contacts whose hash was made with an older version (the number decrypted with the
- * keyring, hashed with the current version), oldest first. Idempotent: a contact already at the
- * current version is not selected, and each update only applies while the row is still at the
- * version it was read with (a personal-data erasure meanwhile is left as it is).
+ * keyring, hashed with the current version), oldest first, after `after` when given (`limit` 0
+ * only counts). Idempotent: a contact already at the current version is not selected, and each
+ * update only applies while the row is still at the version it was read with (a personal-data
+ * erasure meanwhile is left as it is).
  */
-export async function rehashCustomerEndpoints(db: Db, keys: Keyring, instanceId: string, limit = 25): Promise<RehashReport> {
+export async function rehashCustomerEndpoints(db: Db, keys: Keyring, instanceId: string, limit = 25, after?: readonly [number, string]): Promise<RehashReport> {
   const scope = new InstanceScope(db, instanceId);
   const stale = scope.where(contacts, isNotNull(contacts.customerEndpointEnc), lt(contacts.customerEndpointHashVersion, keys.current));
   const rows = await scope.db
-    .select({ id: contacts.id, enc: contacts.customerEndpointEnc, version: contacts.customerEndpointHashVersion })
+    .select({ id: contacts.id, at: contacts.initiatedAt, enc: contacts.customerEndpointEnc, version: contacts.customerEndpointHashVersion })
     .from(contacts)
-    .where(stale)
+    .where(after ? and(stale, sql`(${contacts.initiatedAt}, ${contacts.id}) > (${after[0]}, ${after[1]})`) : stale)
     .orderBy(asc(contacts.initiatedAt), asc(contacts.id))
     .limit(limit);
-  const report: RehashReport = { keyVersion: keys.current, rehashed: 0, failed: [], remaining: 0 };
+  const last = rows.length === limit ? rows.at(-1) : undefined;
+  const report: RehashReport = { keyVersion: keys.current, rehashed: 0, failed: [], remaining: 0, next: last ? [last.at, last.id] : null };
   for (const row of rows) {
     try {
       const number = await decryptField(keys, instanceId, CUSTOMER_ENDPOINT_FIELD, row.enc!);

@@ -443,6 +443,9 @@ export const chatSettings = sqliteTable("chat_settings", {
  * is encrypted in R2; here each distinct normalised word of it is stored only as a keyed hash
  * (HMAC-SHA256 with the instance's search key, truncated to 128 bits), so the index reveals
  * neither the words nor anything across instances (see src/db/transcript-search.ts).
+ * `keyVersion` is the version of the search key a term was hashed with (all of one contact's
+ * terms share it); after a key version change search hashes the query with every version still
+ * present, and the rotation command re-indexes older contacts from their stored transcript.
  */
 export const contactSearchTerms = sqliteTable(
   "contact_search_terms",
@@ -450,10 +453,12 @@ export const contactSearchTerms = sqliteTable(
     instanceId: text("instance_id").notNull().references(() => instances.id),
     term: text("term").notNull(),
     contactId: text("contact_id").notNull(),
+    keyVersion: integer("key_version").notNull().default(1),
   },
   (t) => [
     primaryKey({ columns: [t.instanceId, t.term, t.contactId] }),
     index("contact_search_terms_contact").on(t.instanceId, t.contactId),
+    index("contact_search_terms_key_version").on(t.instanceId, t.keyVersion, t.contactId),
   ],
 );
 

@@ -7,7 +7,7 @@
  * at a missing or unencrypted object. A failed write removes what it wrote and can be retried;
  * a retry with the same `externalId` returns the row already stored.
  */
-import { and, asc, eq, inArray, lt, ne } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, ne, sql } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { InstanceScope } from "../db/scoped";
 import { contacts, recordings } from "../db/schema";
@@ -301,20 +301,44 @@ export async function deleteRecordings(env: Pick<RecordingsEnv, "DB" | "RECORDIN
 
 const ID_CHUNK = 50;
 
-export type RewrapReport = { rewrapped: number; alreadyCurrent: number; failed: { id: string; error: string }[]; remaining: number; keyVersion: number };
+/**
+ * Where a paged pass over rows stands: the sort key (a time or a key version, then an id) of the
+ * last row a page looked at. The next page starts after it, so rows that failed are not selected
+ * again and again: a pass always ends.
+ */
+export type PagePosition = readonly [number, string];
+
+export type RewrapReport = {
+  rewrapped: number;
+  alreadyCurrent: number;
+  failed: { id: string; error: string }[];
+  /** Stored objects still at an older version, failed ones included. */
+  remaining: number;
+  keyVersion: number;
+  /** The last recording looked at ([createdAt, id]): pass it as `after` to page on past failures; null when this page reached the end. */
+  next: PagePosition | null;
+};
 
 /**
  * Re-wraps the data keys of up to `limit` of an instance's objects that use an older key
- * version, with the current one. Only the 92-byte header changes: the stored segments are
- * copied through unchanged (R2 cannot rewrite part of an object), never decrypted. R2 replaces
- * an object atomically, so a failure leaves the old (still readable) one; a recording deleted
- * meanwhile is removed again.
+ * version, with the current one (oldest first; after `after` when given; `limit` 0 only counts).
+ * Only the 92-byte header changes: the stored segments are copied through unchanged (R2 cannot
+ * rewrite part of an object), never decrypted. R2 replaces an object atomically, so a failure
+ * leaves the old (still readable) one; a recording deleted meanwhile is removed again.
  */
-export async function rewrapRecordings(env: RecordingsEnv, instanceId: string, limit = 25, keys: Keyring = keyringFromEnv(env)): Promise<RewrapReport> {
+export async function rewrapRecordings(
+  env: RecordingsEnv,
+  instanceId: string,
+  limit = 25,
+  keys: Keyring = keyringFromEnv(env),
+  after?: PagePosition,
+): Promise<RewrapReport> {
   const scope = new InstanceScope(createDb(env.DB), instanceId);
   const stale = scope.where(recordings, eq(recordings.status, "stored"), lt(recordings.keyVersion, keys.current));
-  const rows = await scope.db.select().from(recordings).where(stale).orderBy(asc(recordings.createdAt), asc(recordings.id)).limit(limit);
-  const report: RewrapReport = { rewrapped: 0, alreadyCurrent: 0, failed: [], remaining: 0, keyVersion: keys.current };
+  const page = after ? and(stale, sql`(${recordings.createdAt}, ${recordings.id}) > (${after[0]}, ${after[1]})`) : stale;
+  const rows = await scope.db.select().from(recordings).where(page).orderBy(asc(recordings.createdAt), asc(recordings.id)).limit(limit);
+  const last = rows.length === limit ? rows.at(-1) : undefined;
+  const report: RewrapReport = { rewrapped: 0, alreadyCurrent: 0, failed: [], remaining: 0, keyVersion: keys.current, next: last ? [last.createdAt, last.id] : null };
   for (const row of rows) {
     try {
       const outcome = await rewrapOne(env, row, keys);

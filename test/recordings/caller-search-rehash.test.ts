@@ -132,7 +132,7 @@ describe("caller-number search across a key version change", () => {
     expect(without).toMatchObject({ rehashed: 0, remaining: 1, failed: [{ id, error: expect.any(String) }] });
     expect(await hashRow(id)).toMatchObject({ version: 1 });
 
-    expect(await rehashCustomerEndpoints(db(), rotated, other.instanceId, 10)).toEqual({ keyVersion: 2, rehashed: 1, failed: [], remaining: 0 });
+    expect(await rehashCustomerEndpoints(db(), rotated, other.instanceId, 10)).toEqual({ keyVersion: 2, rehashed: 1, failed: [], remaining: 0, next: null });
     expect(await hashRow(id)).toEqual({ hash: await searchHash(keyringFromEnv(env), other.instanceId, n), version: 2 });
   });
 });

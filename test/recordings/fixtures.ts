@@ -1,7 +1,9 @@
 import { env } from "cloudflare:test";
 import { createContact } from "../../src/db/contacts";
-import type { RecordingsEnv } from "../../src/recordings/store";
-import { db } from "../helpers";
+import { indexContactText } from "../../src/db/transcript-search";
+import { type RecordingsEnv, storeRecording } from "../../src/recordings/store";
+import type { Keyring } from "../../src/workers/lib/crypto";
+import { api, db } from "../helpers";
 
 export const renv = env as unknown as RecordingsEnv & Env;
 
@@ -66,4 +68,43 @@ export async function media(id: string, token: string, headers: Record<string, s
     headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": "203.0.113.9", "user-agent": "test-player/1.0", ...headers },
   });
   return res;
+}
+
+/**
+ * A chat contact whose transcript was stored and its words indexed with `keys`, as the chat
+ * channel does when a chat ends (src/durable/chat/channel.ts) — e.g. with the keyring of before a
+ * key change. `lines` are [sender, text]; SYSTEM lines are stored but not indexed.
+ */
+export async function chatIndexedWith(keys: Keyring, instanceId: string, lines: [from: "CUSTOMER" | "AGENT" | "SYSTEM", text: string][]) {
+  const contactId = await createContact(db(), keys, { instanceId, channel: "CHAT", initiationMethod: "INBOUND" });
+  const messages = lines.map(([from, text], i) => ({ seq: i + 1, from, text, at: Date.now() }));
+  const transcript = { format: "switchboard.chat-transcript/1", instanceId, contactId, endedAt: Date.now(), messages };
+  const recording = await storeRecording(renv, {
+    instanceId, contactId, kind: "transcript", body: JSON.stringify(transcript), contentType: "application/json", keys,
+    externalId: `chat-transcript:${contactId}`,
+  });
+  await indexContactText(db(), keys, instanceId, contactId, messages.filter((m) => m.from !== "SYSTEM").map((m) => m.text));
+  return { contactId, recording };
+}
+
+/** The key versions of a contact's search terms, each with how many terms have it. */
+export async function termVersions(instanceId: string, contactId: string): Promise<Record<number, number>> {
+  const { results } = await env.DB.prepare("SELECT key_version AS v, count(*) AS n FROM contact_search_terms WHERE instance_id = ? AND contact_id = ? GROUP BY key_version")
+    .bind(instanceId, contactId)
+    .all<{ v: number; n: number }>();
+  return Object.fromEntries(results.map((r) => [r.v, r.n]));
+}
+
+/** Runs `POST /recordings/rewrap` pass to its end (following `nextCursor`); every page's report, in order. */
+export async function rewrapPass(token: string, limit: number, maxCalls = 50) {
+  const pages: any[] = [];
+  let cursor: string | undefined;
+  do {
+    const res = await api("POST", "/recordings/rewrap", { token, body: cursor ? { limit, cursor } : { limit } });
+    if (res.status !== 200) throw new Error(`rewrap answered ${res.status}: ${JSON.stringify(res.body)}`);
+    pages.push(res.body);
+    cursor = res.body.nextCursor ?? undefined;
+    if (pages.length >= maxCalls) throw new Error(`the pass did not end within ${maxCalls} calls`);
+  } while (cursor);
+  return pages;
 }

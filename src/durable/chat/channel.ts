@@ -259,7 +259,7 @@ export class ChatChannel {
       instanceId, contactId, kind: "transcript", body: JSON.stringify(transcript), contentType: "application/json",
       externalId: this.transcriptUpload.externalId,
     });
-    const words = await indexContactText(createDb(env.DB), env.SWITCHBOARD_SECRET, instanceId, contactId, messages.filter((m) => m.from !== "SYSTEM").map((m) => m.text));
+    const words = await indexContactText(createDb(env.DB), keyringFromEnv(env), instanceId, contactId, messages.filter((m) => m.from !== "SYSTEM").map((m) => m.text));
     this.host.record({ contactId, type: "TRANSCRIPT_STORED", at: Date.now(), data: { recordingId: stored.id, messages: messages.length, indexedWords: words } });
     await tryNoteUpload(env, { ...this.transcriptUpload, status: "stored", attempts: failedAttempts, recordingId: stored.id });
   }

@@ -80,7 +80,8 @@ export const contactRoutes = new Hono<AppEnv>()
       );
     }
     if (q.q) {
-      const match = await transcriptMatch(c.env.SWITCHBOARD_SECRET, scope.instanceId, q.q);
+      // Every key version still in the index: chats indexed before a key change are found before and after their re-index.
+      const match = await transcriptMatch(scope.db, keyringFromEnv(c.env), scope.instanceId, q.q);
       if (!match) throw badRequest("q: give at least one word (letters or digits)", [{ field: "q", message: "has no words to search for" }]);
       conditions.push(match);
     }

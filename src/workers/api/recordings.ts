@@ -1,14 +1,16 @@
 /**
  * Recordings and transcripts: list a contact's, play or download one (streamed through the
  * Worker with HTTP range support, never a public R2 URL), re-wrap data keys (and re-hash caller
- * numbers for search) after a key rotation, run retention now, and delete a contact's personal data. Every playback, download
- * and listing is written to the audit log with who, what, when and from where.
+ * numbers and re-index transcript words for search) after a key rotation, run retention now, and
+ * delete a contact's personal data. Every playback, download and listing is written to the audit
+ * log with who, what, when and from where.
  */
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
 import { rehashCustomerEndpoints } from "../../db/contacts";
 import { contacts } from "../../db/schema";
+import { reindexTranscripts } from "../../db/transcript-search";
 import { contactRoomName } from "../../durable/names";
 import { IntegrityError } from "../../recordings/envelope";
 import { erasePersonalData } from "../../recordings/personal-data";
@@ -22,8 +24,8 @@ import {
 } from "../../recordings/store";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
-import { keyringFromEnv } from "../lib/crypto";
-import { ApiError, notFound } from "../lib/errors";
+import { base64Url, fromBase64, keyringFromEnv } from "../lib/crypto";
+import { ApiError, badRequest, notFound } from "../lib/errors";
 import { clientInfo, parseJson, parseQuery } from "../lib/request";
 import { iso } from "./resource";
 
@@ -74,7 +76,39 @@ export const contactRecordingRoutes = new Hono<AppEnv>()
   });
 
 const Media = z.object({ download: z.enum(["0", "1", "true", "false"]).optional() });
-const Rewrap = z.object({ limit: z.number().int().min(1).max(100).default(25) });
+/**
+ * Where a rotation pass stands, per list: absent = not started, "end" = looked at to its end in
+ * this pass, else the position of the last row looked at. Sent to the client as an opaque
+ * base64url string (`nextCursor`) and given back as `cursor`.
+ */
+const Position = z.union([z.literal("end"), z.tuple([z.number().int().min(0), z.string().min(1).max(200)]).readonly()]);
+const PassCursor = z.strictObject({
+  keyVersion: z.number().int().min(1),
+  recordings: Position.optional(),
+  callerNumbers: Position.optional(),
+  transcripts: Position.optional(),
+});
+type PassCursor = z.infer<typeof PassCursor>;
+
+const encodeCursor = (cursor: PassCursor) => base64Url(new TextEncoder().encode(JSON.stringify(cursor)));
+const Cursor = z
+  .string()
+  .max(2000)
+  .transform((text, ctx) => {
+    try {
+      const parsed = PassCursor.safeParse(JSON.parse(new TextDecoder().decode(fromBase64(text.replace(/-/g, "+").replace(/_/g, "/")))));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // not base64 or not JSON: the same answer below
+    }
+    ctx.addIssue({ code: "custom", message: "is not a cursor this endpoint returned (give back `nextCursor` as it is, or leave it out to start a pass)" });
+    return z.NEVER;
+  });
+const Rewrap = z.strictObject({
+  limit: z.number().int().min(1).max(100).default(25),
+  /** `nextCursor` of the previous call: continue that pass. Absent: start a pass from the beginning. */
+  cursor: Cursor.optional(),
+});
 
 async function serveMedia(c: Context<AppEnv>) {
   const scope = c.var.scope;
@@ -119,23 +153,62 @@ const extension = (type: string) =>
 export const recordingRoutes = new Hono<AppEnv>()
   .get("/:id/media", requirePermission("recordings.listen"), serveMedia)
   /**
-   * After a key rotation, one page of each: recordings' data keys re-wrapped, and contacts'
-   * caller-number search hashes recomputed with the current version. `done` once neither has
-   * anything left.
+   * After a key rotation, one page of each list: recordings' data keys re-wrapped, contacts'
+   * caller-number search hashes recomputed, and transcripts' word index rebuilt, with the current
+   * key version. A pass pages through each list with `cursor` (the previous `nextCursor`), past
+   * rows that failed, so it always ends: `nextCursor` null. Then `done` says whether everything is
+   * at the current version; if not, what is left failed (named in the pages' `failed`) and a new
+   * pass (no cursor) tries it again.
    */
   .post("/rewrap", requirePermission("instance.configure"), async (c) => {
     const body = await parseJson(c, Rewrap);
     const keys = keyringFromEnv(c.env);
-    const report = await rewrapRecordings(c.env, c.var.scope.instanceId, body.limit, keys);
-    const { keyVersion: _v, ...callerNumbers } = await rehashCustomerEndpoints(c.var.scope.db, keys, c.var.scope.instanceId, body.limit);
+    const { instanceId, db } = c.var.scope;
+    const at: PassCursor = body.cursor ?? { keyVersion: keys.current };
+    if (at.keyVersion !== keys.current) {
+      throw badRequest(`cursor: the pass was started at key version ${at.keyVersion}, the current one is ${keys.current}; start a new pass without a cursor`, [
+        { field: "cursor", message: "is from a pass at another key version" },
+      ]);
+    }
+    // A list this pass has finished is only counted (limit 0).
+    const page = (p: PassCursor["recordings"]) => (p === "end" ? { limit: 0, after: undefined } : { limit: body.limit, after: p });
+    const rec = page(at.recordings);
+    const report = await rewrapRecordings(c.env, instanceId, rec.limit, keys, rec.after);
+    const num = page(at.callerNumbers);
+    const numbers = await rehashCustomerEndpoints(db, keys, instanceId, num.limit, num.after);
+    const txt = page(at.transcripts);
+    const words = await reindexTranscripts(c.env, instanceId, txt.limit, keys, txt.after);
+
+    const next: PassCursor = {
+      keyVersion: keys.current,
+      recordings: report.next ?? "end",
+      callerNumbers: numbers.next ?? "end",
+      transcripts: words.next ?? "end",
+    };
+    const done = report.remaining === 0 && numbers.remaining === 0 && words.remaining === 0;
+    const passOver = done || (next.recordings === "end" && next.callerNumbers === "end" && next.transcripts === "end");
+    const callerNumbers = { rehashed: numbers.rehashed, failed: numbers.failed, remaining: numbers.remaining };
+    const transcripts = { reindexed: words.reindexed, removed: words.removed, failed: words.failed, remaining: words.remaining };
     await c.var.scope.writeAudit({
       userId: c.var.caller.userId, action: "rewrap", resourceType: "recording", ...clientInfo(c),
       details: {
         keyVersion: report.keyVersion, rewrapped: report.rewrapped, alreadyCurrent: report.alreadyCurrent, failed: report.failed.length, remaining: report.remaining,
         callerNumbers: { rehashed: callerNumbers.rehashed, failed: callerNumbers.failed.length, remaining: callerNumbers.remaining },
+        transcripts: { reindexed: transcripts.reindexed, removed: transcripts.removed, failed: transcripts.failed.length, remaining: transcripts.remaining },
+        continued: body.cursor !== undefined, passOver, done,
       },
     });
-    return c.json({ ...report, callerNumbers, done: report.remaining === 0 && callerNumbers.remaining === 0 });
+    return c.json({
+      keyVersion: report.keyVersion,
+      rewrapped: report.rewrapped,
+      alreadyCurrent: report.alreadyCurrent,
+      failed: report.failed,
+      remaining: report.remaining,
+      callerNumbers,
+      transcripts,
+      nextCursor: passOver ? null : encodeCursor(next),
+      done,
+    });
   })
   .post("/retention/run", requirePermission("instance.configure"), async (c) => {
     const instanceId = c.var.scope.instanceId;

@@ -1,0 +1,2 @@
+ALTER TABLE `contact_search_terms` ADD `key_version` integer DEFAULT 1 NOT NULL;--> statement-breakpoint
+CREATE INDEX `contact_search_terms_key_version` ON `contact_search_terms` (`instance_id`,`key_version`,`contact_id`);
