@@ -298,8 +298,16 @@ export const contactEvents = sqliteTable(
     agentId: text("agent_id"),
     queueId: text("queue_id"),
     data: text("data", { mode: "json" }).$type<Record<string, unknown>>(),
+    /**
+     * Set by the routing objects' outboxes (src/durable/contact-record.ts): one key per
+     * transition, so a batch written twice stores its events once. Null for other writers.
+     */
+    eventKey: text("event_key"),
   },
-  (t) => [index("contact_events_contact").on(t.instanceId, t.contactId, t.at)],
+  (t) => [
+    index("contact_events_contact").on(t.instanceId, t.contactId, t.at),
+    uniqueIndex("contact_events_key").on(t.instanceId, t.eventKey),
+  ],
 );
 
 export const auditLog = sqliteTable(

@@ -15,6 +15,12 @@
  * ACW_ENDED after a transfer…) leaves it alone, so it cannot hold back an earlier state change
  * that reaches D1 after it. This is the same row
  * and event that src/db/contacts.ts `recordContactEvent` writes, plus that guard.
+ *
+ * Exactly once: every transition gets a random `event_key` when it enters an outbox (a relayed
+ * one keeps its key), stored with its event under a unique index. A batch inserts its events
+ * with OR IGNORE and applies a row update only if its event is not stored yet, in one D1
+ * transaction — so a batch written again (D1 committed but its answer was lost; a relay whose
+ * answer was lost and whose rows the agent wrote itself) changes nothing the second time.
  */
 import { sealAttributesColumn } from "../db/contacts";
 import { keyringFromEnv, type KeyringEnv } from "../workers/lib/crypto";
@@ -67,7 +73,13 @@ export class ContactOutbox {
     /** Needed by writers of `attributes`: they are sealed with the instance key on their way to D1. */
     private readonly keys?: KeyringEnv,
   ) {
-    this.#rows = sql.exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq").toArray();
+    const rows = sql.exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq");
+    if (!rows.columnNames.includes("event_key")) {
+      // An outbox from before event keys: add the column, and a key for each row still waiting.
+      sql.exec("ALTER TABLE outbox ADD COLUMN event_key TEXT");
+      sql.exec("UPDATE outbox SET event_key = lower(hex(randomblob(16))) WHERE event_key IS NULL");
+    }
+    this.#rows = rows.columnNames.includes("event_key") ? rows.toArray() : sql.exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq").toArray();
     if (this.#rows.length > 0) this.#pendingSince = Date.now();
   }
 
@@ -75,14 +87,14 @@ export class ContactOutbox {
     sql.exec(`CREATE TABLE IF NOT EXISTS outbox (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       contact_id TEXT NOT NULL, type TEXT NOT NULL, at INTEGER NOT NULL,
-      agent_id TEXT, queue_id TEXT, data TEXT, row_update TEXT NOT NULL)`);
+      agent_id TEXT, queue_id TEXT, data TEXT, row_update TEXT NOT NULL, event_key TEXT)`);
   }
 
   /** Appends a transition; call inside the same synchronous step as the state change it records. */
   add(t: Transition) {
     this.append({
       contact_id: t.contactId, type: t.type, at: t.at, agent_id: t.agentId ?? null, queue_id: t.queueId ?? null,
-      data: t.data ? JSON.stringify(t.data) : null, row_update: JSON.stringify(t.update ?? {}),
+      data: t.data ? JSON.stringify(t.data) : null, row_update: JSON.stringify(t.update ?? {}), event_key: crypto.randomUUID(),
     });
   }
 
@@ -112,9 +124,9 @@ export class ContactOutbox {
 
   private append(row: RelayedRecord) {
     const { seq } = this.sql.exec<{ seq: number }>(
-      `INSERT INTO outbox (contact_id, type, at, agent_id, queue_id, data, row_update) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO outbox (contact_id, type, at, agent_id, queue_id, data, row_update, event_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        RETURNING seq`,
-      row.contact_id, row.type, row.at, row.agent_id, row.queue_id, row.data, row.row_update,
+      row.contact_id, row.type, row.at, row.agent_id, row.queue_id, row.data, row.row_update, row.event_key,
     ).one();
     if (this.#rows.length === 0) this.#pendingSince = row.at;
     this.#rows.push({ seq, ...row });
@@ -203,20 +215,23 @@ export class ContactOutbox {
     }
   }
 
-  /** One insert for all the batch's events, and one update per event that moves the contact's row. */
+  /**
+   * One update per event that moves the contact's row (only if its event is not stored yet), then
+   * one insert for all the batch's events (those already stored are skipped).
+   */
   private async statements(rows: OutboxRow[]): Promise<D1PreparedStatement[]> {
     const instanceId = this.instanceId();
-    const events = rows.map((r) => ({ c: r.contact_id, t: r.type, at: r.at, a: r.agent_id, q: r.queue_id, d: r.data }));
+    const events = rows.map((r) => ({ c: r.contact_id, t: r.type, at: r.at, a: r.agent_id, q: r.queue_id, d: r.data, k: r.event_key }));
     const insert = this.d1
       .prepare(
-        `INSERT INTO contact_events (instance_id, contact_id, type, at, agent_id, queue_id, data)
+        `INSERT OR IGNORE INTO contact_events (instance_id, contact_id, type, at, agent_id, queue_id, data, event_key)
          SELECT ?1, json_extract(value, '$.c'), json_extract(value, '$.t'), json_extract(value, '$.at'),
-                json_extract(value, '$.a'), json_extract(value, '$.q'), json_extract(value, '$.d')
+                json_extract(value, '$.a'), json_extract(value, '$.q'), json_extract(value, '$.d'), json_extract(value, '$.k')
            FROM json_each(?2) ORDER BY key`,
       )
       .bind(instanceId, JSON.stringify(events));
     const updates = await Promise.all(rows.map((r) => this.rowUpdate(instanceId, r)));
-    return [insert, ...updates.filter((u): u is D1PreparedStatement => u !== null)];
+    return [...updates.filter((u): u is D1PreparedStatement => u !== null), insert];
   }
 
   private async rowUpdate(instanceId: string, r: OutboxRow): Promise<D1PreparedStatement | null> {
@@ -241,7 +256,8 @@ export class ContactOutbox {
            disconnect_reason = coalesce(disconnect_reason, ?12),
            attributes = coalesce(?13, attributes),
            updated_at = CASE WHEN ?2 IS NOT NULL OR ?3 = 1 OR ?5 = 1 THEN max(updated_at, ?1) ELSE updated_at END
-         WHERE instance_id = ?14 AND id = ?15`,
+         WHERE instance_id = ?14 AND id = ?15
+           AND NOT EXISTS (SELECT 1 FROM contact_events WHERE instance_id = ?14 AND event_key = ?16)`,
       )
       .bind(
         r.at, u.state ?? null,
@@ -250,7 +266,7 @@ export class ContactOutbox {
         u.enqueuedAt ?? null, u.connectedAt ?? null, u.endedAt ?? null, u.afterContactWorkEndedAt ?? null,
         u.addHoldSeconds ?? 0, u.disconnectReason ?? null,
         attributes,
-        instanceId, r.contact_id,
+        instanceId, r.contact_id, r.event_key,
       );
   }
 }
@@ -266,4 +282,6 @@ type OutboxRow = {
   queue_id: string | null;
   data: string | null;
   row_update: string;
+  /** Unique per transition (see the top of this file). */
+  event_key: string;
 };

@@ -98,3 +98,94 @@ describe("follow-up work off the offer path", () => {
     expect(left).toBeNull();
   });
 });
+
+describe("contact records are written exactly once", () => {
+  /** D1 whose next batch commits and then fails, as if the answer were lost on the way back. */
+  function answerLostOnce() {
+    let lose = true;
+    const d1 = {
+      prepare: (q: string) => env.DB.prepare(q),
+      batch: async (statements: D1PreparedStatement[]) => {
+        const r = await env.DB.batch(statements);
+        if (lose) {
+          lose = false;
+          throw new Error("D1: network connection lost (after commit)");
+        }
+        return r;
+      },
+    } as unknown as D1Database;
+    return d1;
+  }
+
+  const events = async (instanceId: string, contactId: string) =>
+    (await env.DB.prepare("SELECT type FROM contact_events WHERE instance_id = ? AND contact_id = ? ORDER BY id").bind(instanceId, contactId).all<{ type: string }>()).results.map((r) => r.type);
+
+  it("a batch whose D1 answer was lost is written again without a second event or a second hold time", async () => {
+    const fx = await makeInstance({ queues: [{ id: "q" }], profiles: [], agents: [] });
+    const contactId = `${fx.instanceId}-lost-answer`;
+    await createContact(db(), env.SWITCHBOARD_SECRET, { id: contactId, instanceId: fx.instanceId, channel: "VOICE", initiationMethod: "INBOUND" });
+    const t = Date.now();
+    await runInDurableObject(queueRoom(env, fx.instanceId, fx.queueId("q")), async (_o, st) => {
+      const outbox = new ContactOutbox(st.storage.sql, answerLostOnce(), () => fx.instanceId);
+      outbox.add({ contactId, type: "HELD", at: t + 1, agentId: "ann" });
+      outbox.add({ contactId, type: "RESUMED", at: t + 2, agentId: "ann", update: { addHoldSeconds: 30 } });
+      expect(await outbox.write()).toBe(false); // stored, but this outbox cannot know
+      expect(outbox.pending()).toBe(2);
+      expect(await outbox.write()).toBe(true);
+      expect(outbox.pending()).toBe(0);
+    });
+    expect(await events(fx.instanceId, contactId)).toEqual(["INITIATED", "HELD", "RESUMED"]);
+    expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ hold_seconds: 30 });
+  });
+
+  it("rows relayed to a queue whose answer was lost, then written by their own outbox, are stored once", async () => {
+    const fx = await makeInstance({ queues: [{ id: "q" }], profiles: [], agents: [] });
+    const contactId = `${fx.instanceId}-lost-relay`;
+    await createContact(db(), env.SWITCHBOARD_SECRET, { id: contactId, instanceId: fx.instanceId, channel: "VOICE", initiationMethod: "INBOUND" });
+    const t = Date.now();
+    const agent = env.AGENT_ROOM.getByName(agentRoomName(fx.instanceId, "ann"));
+    const relay = await runInDurableObject(agent, (_o, st) => {
+      const own = new ContactOutbox(st.storage.sql, env.DB, () => fx.instanceId);
+      own.add({ contactId, type: "RESUMED", at: t + 1, agentId: "ann", update: { addHoldSeconds: 12 } });
+      own.add({ contactId, type: "ENDED", at: t + 2, agentId: "ann", update: { state: "ENDED", endedAt: t + 2 } });
+      return own.takeForRelay();
+    });
+    expect(relay?.records).toHaveLength(2);
+    // The queue stores and writes them…
+    await runInDurableObject(queueRoom(env, fx.instanceId, fx.queueId("q")), async (_o, st) => {
+      const queueOutbox = new ContactOutbox(st.storage.sql, env.DB, () => fx.instanceId);
+      queueOutbox.addRelayed(relay!.records);
+      await queueOutbox.drain();
+    });
+    // …but its answer never reached the agent, which takes them back and writes them itself.
+    await runInDurableObject(agent, async (_o, st) => {
+      const own = new ContactOutbox(st.storage.sql, env.DB, () => fx.instanceId);
+      own.relayed(relay!.seqs, false);
+      expect(own.pending()).toBe(2);
+      await own.drain();
+      expect(own.pending()).toBe(0);
+    });
+    expect(await events(fx.instanceId, contactId)).toEqual(["INITIATED", "RESUMED", "ENDED"]);
+    expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ hold_seconds: 12, state: "ENDED" });
+  });
+  it("an outbox from before event keys gets a key for each waiting row and writes it once", async () => {
+    const fx = await makeInstance({ queues: [{ id: "q" }], profiles: [], agents: [] });
+    const contactId = `${fx.instanceId}-old-outbox`;
+    await createContact(db(), env.SWITCHBOARD_SECRET, { id: contactId, instanceId: fx.instanceId, channel: "VOICE", initiationMethod: "INBOUND" });
+    await runInDurableObject(queueRoom(env, fx.instanceId, fx.queueId("q")), async (_o, st) => {
+      const sql = st.storage.sql;
+      sql.exec("DROP TABLE outbox");
+      sql.exec(`CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, contact_id TEXT NOT NULL, type TEXT NOT NULL,
+        at INTEGER NOT NULL, agent_id TEXT, queue_id TEXT, data TEXT, row_update TEXT NOT NULL)`);
+      sql.exec("INSERT INTO outbox (contact_id, type, at, row_update) VALUES (?, 'ENDED', ?, ?)", contactId, Date.now(), JSON.stringify({ state: "ENDED" }));
+      const outbox = new ContactOutbox(sql, env.DB, () => fx.instanceId);
+      const keys = sql.exec<{ event_key: string | null }>("SELECT event_key FROM outbox").toArray();
+      expect(keys).toHaveLength(1);
+      expect(keys[0].event_key).toMatch(/^[0-9a-f]{32}$/);
+      await outbox.drain();
+      await outbox.drain();
+      expect(outbox.pending()).toBe(0);
+    });
+    expect(await events(fx.instanceId, contactId)).toEqual(["INITIATED", "ENDED"]);
+  });
+});
