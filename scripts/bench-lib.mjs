@@ -6,16 +6,39 @@ import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs"
 
 const r2 = (x) => Math.round(x * 100) / 100;
 
-/** CPU seconds (user+system) of every workerd process on the machine (the bench's wrangler dev runs one). */
+/**
+ * CPU seconds (user+system) of the workerd processes this bench started (its descendants: the
+ * wrangler dev it spawned runs one), so a test run or dev server beside it is not counted. Where
+ * /proc has no child lists, every workerd process on the machine.
+ */
 export function workerdCpuSeconds() {
-  let ticks = 0;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+  const ticksOf = (pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (!stat.includes("(workerd)")) continue;
+      if (!stat.includes("(workerd)")) return 0;
       const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(f[11]) + Number(f[12]);
-    } catch {}
+      return Number(f[11]) + Number(f[12]);
+    } catch {
+      return 0;
+    }
+  };
+  const children = (pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+    } catch {
+      return null;
+    }
+  };
+  let ticks = 0;
+  const queue = children(process.pid);
+  if (queue === null) {
+    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) ticks += ticksOf(pid);
+    return ticks / 100;
+  }
+  while (queue.length) {
+    const pid = queue.shift();
+    ticks += ticksOf(pid);
+    queue.push(...(children(pid) ?? []));
   }
   return ticks / 100;
 }

@@ -20,6 +20,17 @@ export class EchoRoom extends Server<BenchEnv> {
   async ping(id: string) {
     this.broadcast(JSON.stringify({ type: "echo", id }));
   }
+  /**
+   * The routing path's shape with no routing in it: a socket message here, a call to a second
+   * object, which calls back, and the answer on the socket (agent → queue → agent → socket).
+   */
+  async onMessage(_connection: unknown, message: string | ArrayBuffer) {
+    const { id } = JSON.parse(String(message)) as { id: string };
+    await this.env.ECHO_ROOM.getByName("echo-other").bounce(id, this.name);
+  }
+  async bounce(id: string, back: string) {
+    this.ctx.waitUntil(this.env.ECHO_ROOM.getByName(back).ping(id));
+  }
   /** Cost of SQLite statements in this runtime (timed from outside: in-object clocks stop during CPU). */
   async sqlLoop(n: number, kind: "read" | "write" | "none" | "alarm") {
     if (kind === "alarm") {
