@@ -4,10 +4,12 @@
  * every frame they received.
  */
 import { env, SELF } from "cloudflare:test";
-import { chatSettings, flows, flowVersions } from "../../src/db/schema";
+import { chatSettings, flows, flowVersions, securityProfiles, users } from "../../src/db/schema";
 import { contactRoomName } from "../../src/durable/names";
 import type { FlowContent } from "../../src/flows";
 import type { ChatClientMessage, ChatMessageView, ChatServerMessage } from "../../src/shared/chat-protocol";
+import type { Permission } from "../../src/shared/permissions";
+import { createSession } from "../../src/workers/auth/sessions";
 import { db } from "../helpers";
 import { makeInstance, type ProfileSpec } from "../routing/helpers";
 
@@ -181,3 +183,13 @@ export async function waitFor(fn: () => boolean | Promise<boolean>, what: string
 
 /** The chat's texts in order (what a transcript shows). */
 export const texts = (ms: ChatMessageView[]) => ms.map((m) => `${m.from}: ${m.text}`);
+
+/** A user of the instance with exactly these permissions. */
+export async function userWith(instanceId: string, name: string, permissions: Permission[]) {
+  const d = db();
+  const spId = `${instanceId}:sp:${name}`;
+  await d.insert(securityProfiles).values({ id: spId, instanceId, name, permissions });
+  const id = `${instanceId}:user:${name}`;
+  await d.insert(users).values({ id, instanceId, email: `${name}@${instanceId}.test`, name, passwordHash: "x", securityProfileId: spId, routingProfileId: null });
+  return (await createSession(d, { id, instanceId })).token;
+}

@@ -5,25 +5,13 @@
 import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { instances, securityProfiles, users } from "../../src/db/schema";
-import type { Permission } from "../../src/shared/permissions";
+import { instances } from "../../src/db/schema";
 import { DAY_MS, runRetention } from "../../src/recordings/retention";
-import { createSession } from "../../src/workers/auth/sessions";
 import { CHAT_START_LIMIT } from "../../src/workers/chat/routes";
 import { takeFromLimit } from "../../src/workers/lib/throttle";
 import { api, db, otherInstance } from "../helpers";
 import { eventsInclude } from "../routing/helpers";
-import { customerSocket, makeChatInstance, session, startChat, type ChatFixture } from "./helpers";
-
-/** A user of the instance with exactly these permissions. */
-async function userWith(instanceId: string, name: string, permissions: Permission[]) {
-  const d = db();
-  const spId = `${instanceId}:sp:${name}`;
-  await d.insert(securityProfiles).values({ id: spId, instanceId, name, permissions });
-  const id = `${instanceId}:user:${name}`;
-  await d.insert(users).values({ id, instanceId, email: `${name}@${instanceId}.test`, name, passwordHash: "x", securityProfileId: spId, routingProfileId: null });
-  return (await createSession(d, { id, instanceId })).token;
-}
+import { customerSocket, makeChatInstance, session, startChat, type ChatFixture, userWith } from "./helpers";
 
 describe("chat: quick replies", () => {
   it("an admin edits the list; agents of the instance read it, in order; other instances see none", async () => {

@@ -9,27 +9,15 @@
 import { env } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { contacts, securityProfiles, users } from "../../src/db/schema";
+import { contacts } from "../../src/db/schema";
 import { deleteContactText, reindexTranscripts, transcriptMatch } from "../../src/db/transcript-search";
-import type { Permission } from "../../src/shared/permissions";
-import { createSession } from "../../src/workers/auth/sessions";
 import { keyringFromEnv, makeKeyring, type Keyring } from "../../src/workers/lib/crypto";
 import { api, db, otherInstance } from "../helpers";
 import { chatIndexedWith, renv, rewrapPass, termVersions } from "../recordings/fixtures";
 import { eventsInclude } from "../routing/helpers";
-import { customerSocket, makeChatInstance, session, startChat, type ChatFixture } from "./helpers";
+import { customerSocket, makeChatInstance, session, startChat, type ChatFixture, userWith } from "./helpers";
 
 const v1 = () => makeKeyring(env.SWITCHBOARD_SECRET, 1);
-
-/** A user of the instance with exactly these permissions. */
-async function userWith(instanceId: string, name: string, permissions: Permission[]) {
-  const d = db();
-  const spId = `${instanceId}:sp:${name}`;
-  await d.insert(securityProfiles).values({ id: spId, instanceId, name, permissions });
-  const id = `${instanceId}:user:${name}`;
-  await d.insert(users).values({ id, instanceId, email: `${name}@${instanceId}.test`, name, passwordHash: "x", securityProfileId: spId, routingProfileId: null });
-  return (await createSession(d, { id, instanceId })).token;
-}
 
 /** A chat whose customer wrote `text` and then ended it, through the widget's socket: stored and indexed by the chat channel. */
 async function endedChat(fx: ChatFixture, text: string) {
