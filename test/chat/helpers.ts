@@ -11,7 +11,7 @@ import type { ChatClientMessage, ChatMessageView, ChatServerMessage } from "../.
 import type { Permission } from "../../src/shared/permissions";
 import { createSession } from "../../src/workers/auth/sessions";
 import { db } from "../helpers";
-import { makeInstance, type ProfileSpec } from "../routing/helpers";
+import { eventsInclude, makeInstance, type ProfileSpec } from "../routing/helpers";
 
 export const SHOP = "https://shop.example.com";
 
@@ -192,4 +192,17 @@ export async function userWith(instanceId: string, name: string, permissions: Pe
   const id = `${instanceId}:user:${name}`;
   await d.insert(users).values({ id, instanceId, email: `${name}@${instanceId}.test`, name, passwordHash: "x", securityProfileId: spId, routingProfileId: null });
   return (await createSession(d, { id, instanceId })).token;
+}
+
+/** A chat whose customer wrote `text` through the widget's socket and then ended it (in the flow): its transcript is stored and indexed. */
+export async function endedChat(fx: ChatFixture, text: string) {
+  const { body: chat } = await startChat(fx.instanceId);
+  const c = (await customerSocket(fx.instanceId, chat)).socket!;
+  await c.say(text);
+  c.send({ type: "chat.end" });
+  await c.wait("chat.state", (s) => s.chat.status === "ENDED");
+  await session(fx.instanceId, chat.contactId).settle();
+  await eventsInclude(fx.instanceId, chat.contactId, ["TRANSCRIPT_STORED"]);
+  c.close();
+  return chat.contactId as string;
 }

@@ -10,8 +10,7 @@ import { DAY_MS, runRetention } from "../../src/recordings/retention";
 import { CHAT_START_LIMIT } from "../../src/workers/chat/routes";
 import { takeFromLimit } from "../../src/workers/lib/throttle";
 import { api, db, otherInstance } from "../helpers";
-import { eventsInclude } from "../routing/helpers";
-import { customerSocket, makeChatInstance, session, startChat, type ChatFixture, userWith } from "./helpers";
+import { endedChat, makeChatInstance, session, startChat, userWith } from "./helpers";
 
 describe("chat: quick replies", () => {
   it("an admin edits the list; agents of the instance read it, in order; other instances see none", async () => {
@@ -81,18 +80,6 @@ describe("chat: quick replies", () => {
   });
 });
 
-/** A chat whose customer wrote `text` to the flow and then ended it: its transcript is stored and indexed. */
-async function endedChat(fx: ChatFixture, text: string) {
-  const { body: chat } = await startChat(fx.instanceId);
-  const c = (await customerSocket(fx.instanceId, chat)).socket!;
-  await c.say(text);
-  c.send({ type: "chat.end" });
-  await c.wait("chat.state", (s) => s.chat.status === "ENDED");
-  await session(fx.instanceId, chat.contactId).settle();
-  await eventsInclude(fx.instanceId, chat.contactId, ["TRANSCRIPT_STORED"]); // ended in the flow: ABANDONED
-  c.close();
-  return chat.contactId as string;
-}
 
 describe("chat: erasure and retention take a chat out of contact search", () => {
   const terms = async (instanceId: string, contactId: string) =>

@@ -14,23 +14,10 @@ import { deleteContactText, reindexTranscripts, transcriptMatch } from "../../sr
 import { keyringFromEnv, makeKeyring, type Keyring } from "../../src/workers/lib/crypto";
 import { api, db, otherInstance } from "../helpers";
 import { chatIndexedWith, renv, rewrapPass, termVersions } from "../recordings/fixtures";
-import { eventsInclude } from "../routing/helpers";
-import { customerSocket, makeChatInstance, session, startChat, type ChatFixture, userWith } from "./helpers";
+import { endedChat, makeChatInstance, userWith } from "./helpers";
 
 const v1 = () => makeKeyring(env.SWITCHBOARD_SECRET, 1);
 
-/** A chat whose customer wrote `text` and then ended it, through the widget's socket: stored and indexed by the chat channel. */
-async function endedChat(fx: ChatFixture, text: string) {
-  const { body: chat } = await startChat(fx.instanceId);
-  const c = (await customerSocket(fx.instanceId, chat)).socket!;
-  await c.say(text);
-  c.send({ type: "chat.end" });
-  await c.wait("chat.state", (s) => s.chat.status === "ENDED");
-  await session(fx.instanceId, chat.contactId).settle();
-  await eventsInclude(fx.instanceId, chat.contactId, ["TRANSCRIPT_STORED"]);
-  c.close();
-  return chat.contactId as string;
-}
 
 const searchAs = (token: string) => async (q: string) => {
   const res = await api("GET", `/contacts?q=${encodeURIComponent(q)}`, { token });
