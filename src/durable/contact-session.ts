@@ -70,7 +70,7 @@ export const CONTACT_SESSION_BINDING = "CONTACT_SESSION";
  * `CREATE … IF NOT EXISTS` statements are gathered and run together; any other statement (a
  * schema function checking a column, say) first runs what was gathered, then itself, in order.
  */
-function migrate(sql: SqlStorage) {
+function createTables(sql: SqlStorage, create: (sql: SqlStorage) => void) {
   const ddl: string[] = [];
   const flush = () => {
     if (ddl.length) sql.exec(ddl.splice(0).join(";\n"));
@@ -82,26 +82,32 @@ function migrate(sql: SqlStorage) {
       return sql.exec(query, ...bindings);
     },
   } as SqlStorage;
-  collect.exec(`CREATE TABLE IF NOT EXISTS session (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    instance_id TEXT NOT NULL, contact_id TEXT NOT NULL, channel TEXT NOT NULL, phase TEXT NOT NULL,
-    step INTEGER NOT NULL DEFAULT 0, last_twiml TEXT,
-    flow TEXT, flow_state TEXT, queue_flow TEXT, queue_flow_state TEXT,
-    queue_id TEXT, agent_id TEXT, call_sid TEXT, agent_call_sid TEXT, conference TEXT,
-    connections INTEGER NOT NULL DEFAULT 0,
-    from_number TEXT, to_number TEXT, public_base_url TEXT NOT NULL,
-    created_at INTEGER NOT NULL, ended_at INTEGER)`);
-  collect.exec(`CREATE TABLE IF NOT EXISTS actions (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-    next_at INTEGER NOT NULL, last_error TEXT)`);
-  collect.exec(`CREATE TABLE IF NOT EXISTS pending_logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)`);
-  collect.exec(`CREATE TABLE IF NOT EXISTS pending_contact (id INTEGER PRIMARY KEY CHECK (id = 1), contact TEXT NOT NULL)`);
-  // Ids of routing events applied (notify.ts delivers at least once).
-  collect.exec("CREATE TABLE IF NOT EXISTS routing_seen (id TEXT PRIMARY KEY)");
-  ChatChannel.schema(collect);
-  VoiceChannel.schema(collect);
-  ContactOutbox.schema(collect);
+  create(collect);
   flush();
+}
+
+/** The tables every contact needs; the chat channel's are created on its first use (see `chat`). */
+function migrate(sql: SqlStorage) {
+  createTables(sql, (collect) => {
+    collect.exec(`CREATE TABLE IF NOT EXISTS session (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      instance_id TEXT NOT NULL, contact_id TEXT NOT NULL, channel TEXT NOT NULL, phase TEXT NOT NULL,
+      step INTEGER NOT NULL DEFAULT 0, last_twiml TEXT,
+      flow TEXT, flow_state TEXT, queue_flow TEXT, queue_flow_state TEXT,
+      queue_id TEXT, agent_id TEXT, call_sid TEXT, agent_call_sid TEXT, conference TEXT,
+      connections INTEGER NOT NULL DEFAULT 0,
+      from_number TEXT, to_number TEXT, public_base_url TEXT NOT NULL,
+      created_at INTEGER NOT NULL, ended_at INTEGER)`);
+    collect.exec(`CREATE TABLE IF NOT EXISTS actions (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+      next_at INTEGER NOT NULL, last_error TEXT)`);
+    collect.exec(`CREATE TABLE IF NOT EXISTS pending_logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)`);
+    collect.exec(`CREATE TABLE IF NOT EXISTS pending_contact (id INTEGER PRIMARY KEY CHECK (id = 1), contact TEXT NOT NULL)`);
+    // Ids of routing events applied (notify.ts delivers at least once).
+    collect.exec("CREATE TABLE IF NOT EXISTS routing_seen (id TEXT PRIMARY KEY)");
+    VoiceChannel.schema(collect);
+    ContactOutbox.schema(collect);
+  });
 }
 
 export class ContactSession extends Server<Env> implements RoutingEventSink {
@@ -140,6 +146,17 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), kick: () => this.kick(),
       connections: (tag) => this.getConnections(tag),
     });
+  }
+
+  #chatTables = false;
+
+  /** The chat channel, its tables created on first use: a voice contact never needs them. */
+  private get chat(): ChatChannel {
+    if (!this.#chatTables) {
+      createTables(this.store, (sql) => ChatChannel.schema(sql));
+      this.#chatTables = true;
+    }
+    return this.#chat;
   }
 
   private get store() {
@@ -198,16 +215,16 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     );
     const before = this.row()!;
     const prevAttrs = before.flow_state ? (JSON.parse(before.flow_state) as FlowState).attributes : {};
-    this.set({ flow_state: JSON.stringify(result.state), step: before.step + 1 });
+    const queueId = result.status === "queued" ? (result.state.queue?.id ?? result.state.targetQueueId) : undefined;
+    this.set({
+      flow_state: JSON.stringify(result.state), step: before.step + 1,
+      ...(result.status === "queued" ? { phase: "QUEUED" as const, queue_id: queueId ?? null } : {}),
+    });
     this.keepLogs(result.logs);
     if (JSON.stringify(prevAttrs) !== JSON.stringify(result.state.attributes)) {
       this.#outbox.add({ contactId: this.contactId, type: "ATTRIBUTES_UPDATED", at: Date.now(), update: { attributes: result.state.attributes } });
     }
-    if (result.status === "queued") {
-      const queueId = result.state.queue?.id ?? result.state.targetQueueId;
-      this.set({ phase: "QUEUED", queue_id: queueId ?? null });
-      if (queueId) await this.loadQueueFlow(queueId);
-    }
+    if (queueId) await this.loadQueueFlow(queueId);
     this.kick();
     return result;
   }
@@ -223,10 +240,14 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   private async loadQueueFlow(queueId: string) {
     const flowId = await this.customerQueueFlowId(queueId);
     const flow = flowId ? await loadPublishedFlow(this.env.DB, this.instanceId, flowId) : null;
-    this.set({ queue_flow: flow ? JSON.stringify(flow) : null, queue_flow_state: null });
+    const r = this.row();
+    if (flow || r?.queue_flow != null || r?.queue_flow_state != null) this.set({ queue_flow: flow ? JSON.stringify(flow) : null, queue_flow_state: null });
   }
 
+  /** The queue's CUSTOMER_QUEUE flow, from the instance's cached queues (src/durable/contact-flow.ts), else from D1. */
   private async customerQueueFlowId(queueId: string): Promise<string | null> {
+    const cached = (await flowContext(this.env.DB, this.instanceId)).queues?.[queueId];
+    if (cached && cached.customerQueueFlowId !== undefined) return cached.customerQueueFlowId;
     const row = await this.env.DB.prepare("SELECT customer_queue_flow_id AS id FROM queues WHERE instance_id = ? AND id = ?")
       .bind(this.instanceId, queueId)
       .first<{ id: string | null }>();
@@ -297,7 +318,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
    * fragments (and no more are taken).
    */
   async erasePersonalData(reason: "personal_data" | "retention" = "personal_data"): Promise<{ chatMessages: number; transcriptFragments: number }> {
-    const chatMessages = this.#chat.store.erase();
+    const chatMessages = this.chat.store.erase();
     const transcriptFragments = await this.#voice.transcript.purge(reason);
     this.kick();
     return { chatMessages, transcriptFragments };
@@ -307,29 +328,29 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   /** A new chat from the widget (POST /api/v1/chat/start): creates the contact and runs its flow's first turn. */
   async chatStart(input: ChatStartInput): Promise<ChatStartResult> {
-    return this.#chat.start(input);
+    return this.chat.start(input);
   }
 
   /** Whether a participant may open this chat's socket ("live", "read" or null); the Worker asks before upgrading. */
   async chatAccess(who: ChatIdentity) {
-    return this.#chat.access(who);
+    return this.chat.access(who);
   }
 
   /** For tests and support: the chat's stored messages and what it waits for. */
   async chatSnapshot() {
-    return { status: this.#chat.status(), messages: this.#chat.store.all(), timers: this.#chat.store.timers(), pendingJobs: this.#chat.pendingJobs() };
+    return { status: this.chat.status(), messages: this.chat.store.all(), timers: this.chat.store.timers(), pendingJobs: this.chat.pendingJobs() };
   }
 
   getConnectionTags(_connection: Connection, ctx: ConnectionContext) {
-    return this.#chat.tags(ctx);
+    return this.chat.tags(ctx);
   }
 
   async onConnect(connection: Connection, ctx: ConnectionContext) {
-    await this.#chat.onConnect(connection, ctx);
+    await this.chat.onConnect(connection, ctx);
   }
 
   async onMessage(connection: Connection, message: WSMessage) {
-    await this.#chat.onMessage(connection, message);
+    await this.chat.onMessage(connection, message);
     this.kick();
   }
 
@@ -375,7 +396,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       default:
         assertNever(e.type);
     }
-    if (r.channel === "CHAT") await this.#chat.onRoutingEvent(e, r);
+    if (r.channel === "CHAT") await this.chat.onRoutingEvent(e, r);
     if (e.id) this.store.exec("INSERT OR IGNORE INTO routing_seen (id) VALUES (?)", e.id);
     this.kick();
   }
@@ -398,7 +419,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
         await this.ensureContactRecord();
         await this.runActions();
-        if (this.isChat()) await this.#chat.runDue();
+        if (this.isChat()) await this.chat.runDue();
         await this.#voice.transcript.runDue();
         await this.flushLogs();
         await this.#outbox.flush();
@@ -469,7 +490,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     const owed = this.store
       .exec<{ at: number | null; n: number }>("SELECT (SELECT min(next_at) FROM actions) AS at, (SELECT count(*) FROM pending_logs) + (SELECT count(*) FROM pending_contact) AS n")
       .one();
-    const times = [owed.at, this.isChat() ? this.#chat.nextDue() : null, this.#voice.transcript.nextDue()].filter((t): t is number => t !== null);
+    const times = [owed.at, this.isChat() ? this.chat.nextDue() : null, this.#voice.transcript.nextDue()].filter((t): t is number => t !== null);
     const due = times.length ? Math.min(...times) : null;
     const more = this.#outbox.pending() > 0 || owed.n > 0;
     if (due !== null) await this.ctx.storage.setAlarm(Math.max(due, Date.now() + 10));
@@ -491,7 +512,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     for (let i = 0; i < 20; i++) {
       await this.work();
       const left = this.store.exec<{ n: number }>("SELECT count(*) AS n FROM actions WHERE next_at <= ?", Date.now()).one().n;
-      if (left === 0 && this.#outbox.pending() === 0 && (!this.isChat() || this.#chat.pendingJobs() === 0)) return;
+      if (left === 0 && this.#outbox.pending() === 0 && (!this.isChat() || this.chat.pendingJobs() === 0)) return;
     }
   }
 }

@@ -71,6 +71,8 @@ export type QueueInfo = {
   agentWhisperFlowId?: string | null;
   customerWhisperFlowId?: string | null;
   outboundWhisperFlowId?: string | null;
+  /** The CUSTOMER_QUEUE flow a contact waiting in this queue runs. */
+  customerQueueFlowId?: string | null;
 };
 
 /** What a flow run may look at besides the contact itself. Pure data. */
