@@ -3,9 +3,9 @@
  * (read from D1), published flow versions, the queue objects (enqueue, metrics) and the
  * business's external endpoints. Channel-neutral: voice and chat use it alike.
  */
-import { and, desc, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { createDb } from "../db/client";
-import { flows, flowVersions, hoursOfOperation, instances, queues } from "../db/schema";
+import { hoursOfOperation, instances, queues } from "../db/schema";
 import { invokeExternal } from "../flows/io/invoke-external";
 import {
   type Effect,
@@ -36,15 +36,17 @@ export function loadPublishedFlow(d1: D1Database, instanceId: string, flowId: st
 }
 
 async function readPublishedFlow(d1: D1Database, instanceId: string, flowId: string): Promise<PublishedFlow | null> {
-  const db = createDb(d1);
-  const [row] = await db
-    .select({ version: flowVersions.version, content: flowVersions.content, type: flows.type })
-    .from(flowVersions)
-    .innerJoin(flows, and(eq(flows.id, flowVersions.flowId), eq(flows.instanceId, flowVersions.instanceId)))
-    .where(and(eq(flowVersions.instanceId, instanceId), eq(flowVersions.flowId, flowId)))
-    .orderBy(desc(flowVersions.version))
-    .limit(1);
-  return row ? { id: flowId, version: row.version, type: row.type as FlowType, content: row.content as FlowContent } : null;
+  // A prepared statement rather than the query builder: this runs for every new call.
+  const row = await d1
+    .prepare(
+      `SELECT v.version AS version, v.content AS content, f.type AS type
+         FROM flow_versions v JOIN flows f ON f.id = v.flow_id AND f.instance_id = v.instance_id
+        WHERE v.instance_id = ? AND v.flow_id = ?
+        ORDER BY v.version DESC LIMIT 1`,
+    )
+    .bind(instanceId, flowId)
+    .first<{ version: number; content: string; type: string }>();
+  return row ? { id: flowId, version: row.version, type: row.type as FlowType, content: JSON.parse(row.content) as FlowContent } : null;
 }
 
 /** Hours, queues and time zone of the instance, for one flow step. */

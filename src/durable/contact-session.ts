@@ -14,7 +14,6 @@ import { Server, type Connection, type ConnectionContext, type WSMessage } from 
 import { createDb } from "../db/client";
 import { createContact, type NewContact } from "../db/contacts";
 import { keyringFromEnv } from "../workers/lib/crypto";
-import { flowLogs } from "../db/schema";
 import { runTurn, type FlowLogEntry, type FlowResult, type FlowState } from "../flows";
 import { assertNever } from "../shared/wire";
 import { flowContext, loadPublishedFlow, performEffect, type PublishedFlow } from "./contact-flow";
@@ -470,19 +469,22 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.store.exec("DELETE FROM pending_contact WHERE id = 1");
   }
 
+  /**
+   * Flow logs to D1: one prepared statement for the whole batch (the stored entries are already
+   * JSON, passed as one array; no query builder on this path, which runs for nearly every turn).
+   */
   private async flushLogs() {
     const rows = this.store.exec<{ seq: number; entry: string }>("SELECT seq, entry FROM pending_logs ORDER BY seq LIMIT 100").toArray();
     if (!rows.length) return;
-    const db = createDb(this.env.DB);
-    await db.insert(flowLogs).values(
-      rows.map((row) => {
-        const e = JSON.parse(row.entry) as FlowLogEntry;
-        return {
-          instanceId: this.instanceId, contactId: this.contactId, flowId: e.flowId ?? null, flowVersion: e.flowVersion ?? null,
-          at: e.at, actionId: e.actionId, actionType: e.actionType, branch: e.branch, nextActionId: e.nextActionId, data: e.data ?? null,
-        };
-      }),
-    );
+    await this.env.DB.prepare(
+      `INSERT INTO flow_logs (instance_id, contact_id, flow_id, flow_version, at, action_id, action_type, branch, next_action_id, data)
+       SELECT ?1, ?2, json_extract(value, '$.flowId'), json_extract(value, '$.flowVersion'), json_extract(value, '$.at'),
+              json_extract(value, '$.actionId'), json_extract(value, '$.actionType'), json_extract(value, '$.branch'),
+              json_extract(value, '$.nextActionId'), json_extract(value, '$.data')
+         FROM json_each(?3) ORDER BY key`,
+    )
+      .bind(this.instanceId, this.contactId, `[${rows.map((r) => r.entry).join(",")}]`)
+      .run();
     this.store.exec("DELETE FROM pending_logs WHERE seq <= ?", rows[rows.length - 1].seq);
   }
 
