@@ -6,6 +6,7 @@ import type { FlowContent } from "../../src/flows";
 import { type Call, Phone } from "../../src/simulator";
 import { createSession } from "../../src/workers/auth/sessions";
 import { api, db } from "../helpers";
+import { termVersions } from "../recordings/fixtures";
 import { eventually, type Fixture } from "../routing/helpers";
 import { ACCOUNT_SID, BASE_URL, callOfferedTo, makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
 
@@ -118,6 +119,8 @@ describe("real-time transcription: flow → Twilio → encrypted fragments → t
     expect(contact.recordingStatus).toContainEqual(expect.objectContaining({ kind: "transcript", status: "stored", recordingId: stored.id }));
     const found = await api("GET", `/contacts?q=refund`, { token });
     expect(found.body.items.map((c: any) => c.id)).toEqual([contactId]);
+    // Its words are hashed with the current key version (2 in tests), like a chat's.
+    expect(Object.keys(await termVersions(fx.instanceId, contactId))).toEqual([env.SWITCHBOARD_KEY_VERSION]);
 
     // The fragments are kept 24 hours after the contact ended, then deleted by the alarm.
     const due = await runInDurableObject(session, (_o, state) =>

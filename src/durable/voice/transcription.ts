@@ -168,7 +168,7 @@ export class RealtimeTranscript {
           instanceId, contactId, kind: "transcript", body: JSON.stringify(transcript), contentType: "application/json", externalId: this.externalId,
         });
         recordingId = stored.id;
-        const words = await indexContactText(createDb(env.DB), env.SWITCHBOARD_SECRET, instanceId, contactId, segments.map((x) => x.text));
+        const words = await indexContactText(createDb(env.DB), keyringFromEnv(env), instanceId, contactId, segments.map((x) => x.text));
         this.host.record({ contactId, type: "TRANSCRIPT_STORED", at: Date.now(), data: { recordingId, source: "REALTIME_TRANSCRIPTION", segments: segments.length, indexedWords: words } });
         await tryNoteUpload(env, { instanceId, contactId, kind: "transcript", externalId: this.externalId, status: "stored", attempts: s.store_attempts, recordingId });
       }
