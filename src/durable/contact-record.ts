@@ -122,7 +122,9 @@ export class ContactOutbox {
     for (const r of records) this.append(r);
   }
 
-  private append(row: RelayedRecord) {
+  private append(given: RelayedRecord) {
+    // A row relayed by an object still running code from before event keys has none: give it one.
+    const row = given.event_key ? given : { ...given, event_key: crypto.randomUUID() };
     const { seq } = this.sql.exec<{ seq: number }>(
       `INSERT INTO outbox (contact_id, type, at, agent_id, queue_id, data, row_update, event_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        RETURNING seq`,

@@ -168,6 +168,21 @@ describe("contact records are written exactly once", () => {
     expect(await events(fx.instanceId, contactId)).toEqual(["INITIATED", "RESUMED", "ENDED"]);
     expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ hold_seconds: 12, state: "ENDED" });
   });
+  it("a row relayed without an event key (an agent still on older code) is given one and written once", async () => {
+    const fx = await makeInstance({ queues: [{ id: "q" }], profiles: [], agents: [] });
+    const contactId = `${fx.instanceId}-keyless-relay`;
+    await createContact(db(), env.SWITCHBOARD_SECRET, { id: contactId, instanceId: fx.instanceId, channel: "VOICE", initiationMethod: "INBOUND" });
+    await runInDurableObject(queueRoom(env, fx.instanceId, fx.queueId("q")), async (_o, st) => {
+      const outbox = new ContactOutbox(st.storage.sql, answerLostOnce(), () => fx.instanceId);
+      const old = { contact_id: contactId, type: "ENDED", at: Date.now(), agent_id: "ann", queue_id: null, data: null, row_update: JSON.stringify({ state: "ENDED" }) };
+      outbox.addRelayed([old as Parameters<ContactOutbox["addRelayed"]>[0][number]]);
+      expect(st.storage.sql.exec<{ event_key: string }>("SELECT event_key FROM outbox").one().event_key).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await outbox.write()).toBe(false);
+      expect(await outbox.write()).toBe(true);
+    });
+    expect(await events(fx.instanceId, contactId)).toEqual(["INITIATED", "ENDED"]);
+  });
+
   it("an outbox from before event keys gets a key for each waiting row and writes it once", async () => {
     const fx = await makeInstance({ queues: [{ id: "q" }], profiles: [], agents: [] });
     const contactId = `${fx.instanceId}-old-outbox`;
