@@ -5,7 +5,7 @@
 import { and, asc, eq, isNotNull, lt, sql } from "drizzle-orm";
 import { decryptField, encryptField, type Keyring, searchHash } from "../workers/lib/crypto";
 import type { Db } from "./client";
-import { InstanceScope } from "./scoped";
+import { afterPosition, InstanceScope, pageEnd, type PagePosition } from "./scoped";
 import { contactEvents, contacts } from "./schema";
 
 export const CUSTOMER_ENDPOINT_FIELD = "contacts.customer_endpoint";
@@ -111,7 +111,7 @@ export async function recordContactEvent(
 export type RehashReport = {
   keyVersion: number; rehashed: number; failed: { id: string; error: string }[]; remaining: number;
   /** The last contact looked at ([initiatedAt, id]): pass it as `after` to page on past failures; null when this page reached the end. */
-  next: readonly [number, string] | null;
+  next: PagePosition | null;
 };
 
 /**
@@ -122,17 +122,17 @@ export type RehashReport = {
  * update only applies while the row is still at the version it was read with (a personal-data
  * erasure meanwhile is left as it is).
  */
-export async function rehashCustomerEndpoints(db: Db, keys: Keyring, instanceId: string, limit = 25, after?: readonly [number, string]): Promise<RehashReport> {
+export async function rehashCustomerEndpoints(db: Db, keys: Keyring, instanceId: string, limit = 25, after?: PagePosition): Promise<RehashReport> {
   const scope = new InstanceScope(db, instanceId);
   const stale = scope.where(contacts, isNotNull(contacts.customerEndpointEnc), lt(contacts.customerEndpointHashVersion, keys.current));
   const rows = await scope.db
     .select({ id: contacts.id, at: contacts.initiatedAt, enc: contacts.customerEndpointEnc, version: contacts.customerEndpointHashVersion })
     .from(contacts)
-    .where(after ? and(stale, sql`(${contacts.initiatedAt}, ${contacts.id}) > (${after[0]}, ${after[1]})`) : stale)
+    .where(and(stale, afterPosition(contacts.initiatedAt, contacts.id, after)))
     .orderBy(asc(contacts.initiatedAt), asc(contacts.id))
     .limit(limit);
-  const last = rows.length === limit ? rows.at(-1) : undefined;
-  const report: RehashReport = { keyVersion: keys.current, rehashed: 0, failed: [], remaining: 0, next: last ? [last.at, last.id] : null };
+  const next = pageEnd(rows, limit, (r) => [r.at, r.id]);
+  const report: RehashReport = { keyVersion: keys.current, rehashed: 0, failed: [], remaining: 0, next };
   for (const row of rows) {
     try {
       const number = await decryptField(keys, instanceId, CUSTOMER_ENDPOINT_FIELD, row.enc!);

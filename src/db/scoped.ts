@@ -3,7 +3,7 @@
  * `InstanceScope`, which adds `instance_id = ?` to every statement, so a call site cannot
  * forget it: an id belonging to another instance behaves exactly like a missing one.
  */
-import { and, asc, eq, gt, inArray, or, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
@@ -128,6 +128,24 @@ export class InstanceScope {
     if (statements.length === 0) return;
     await this.db.batch(statements as [Statement, ...Statement[]]);
   }
+}
+
+/**
+ * Where a paged pass over rows stands (the key rotation's passes): the sort key (a time or a key
+ * version, then an id) of the last row a page looked at. The next page starts after it, so rows
+ * that failed are not selected again and again: a pass always ends.
+ */
+export type PagePosition = readonly [number, string];
+
+/** Rows after `after` in (`key`, `id`) order; undefined (no condition) for the first page. */
+export function afterPosition(key: SQLiteColumn, id: SQLiteColumn, after?: PagePosition): SQL | undefined {
+  return after ? sql`(${key}, ${id}) > (${after[0]}, ${after[1]})` : undefined;
+}
+
+/** Where the next page starts: the last row of a full page, or null when the page reached the end. */
+export function pageEnd<R>(rows: R[], limit: number, position: (row: R) => PagePosition): PagePosition | null {
+  const last = rows.length === limit ? rows.at(-1) : undefined;
+  return last ? position(last) : null;
 }
 
 function encodeCursor(createdAt: number, id: string): string {

@@ -24,9 +24,10 @@
 import { and, asc, countDistinct, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { z } from "zod";
-import { type PagePosition, openRecordingMedia, type Recording, type RecordingsEnv } from "../recordings/store";
-import { type Keyring, keyringFromEnv, keyringKey, makeKeyring, toHex } from "../workers/lib/crypto";
+import { openRecordingMedia, type Recording, type RecordingsEnv } from "../recordings/store";
+import { asKeyring, type Keyring, keyringFromEnv, keyringKey, toHex } from "../workers/lib/crypto";
 import { createDb, type Db } from "./client";
+import { afterPosition, pageEnd, type PagePosition } from "./scoped";
 import { contacts, contactSearchTerms, recordings } from "./schema";
 
 /** Words of one transcript that are indexed (the rest are dropped; the transcript keeps them). */
@@ -48,8 +49,6 @@ export function searchWords(text: string): string[] {
   }
   return [...words];
 }
-
-const asKeyring = (secret: string | Keyring): Keyring => (typeof secret === "string" ? makeKeyring(secret) : secret);
 
 /**
  * The index terms of words: hex HMAC-SHA256 (first 16 bytes) with the instance's search key of
@@ -172,10 +171,10 @@ export async function reindexTranscripts(
   const page = await db
     .selectDistinct({ keyVersion: t.keyVersion, contactId: t.contactId })
     .from(t)
-    .where(after ? and(stale, sql`(${t.keyVersion}, ${t.contactId}) > (${after[0]}, ${after[1]})`) : stale)
+    .where(and(stale, afterPosition(t.keyVersion, t.contactId, after)))
     .orderBy(asc(t.keyVersion), asc(t.contactId))
     .limit(limit);
-  const report: ReindexReport = { keyVersion: keys.current, reindexed: 0, removed: 0, failed: [], remaining: 0, next: null };
+  const report: ReindexReport = { keyVersion: keys.current, reindexed: 0, removed: 0, failed: [], remaining: 0, next: pageEnd(page, limit, (p) => [p.keyVersion, p.contactId]) };
   for (const { keyVersion, contactId } of page) {
     try {
       const stored = await db
@@ -208,8 +207,6 @@ export async function reindexTranscripts(
       report.failed.push({ id: contactId, error: err instanceof Error ? err.message : String(err) });
     }
   }
-  const last = page.length === limit ? page.at(-1) : undefined;
-  report.next = last ? [last.keyVersion, last.contactId] : null;
   const [left] = await db.select({ n: countDistinct(t.contactId) }).from(t).where(stale);
   report.remaining = left?.n ?? 0;
   return report;

@@ -7,9 +7,9 @@
  * at a missing or unencrypted object. A failed write removes what it wrote and can be retried;
  * a retry with the same `externalId` returns the row already stored.
  */
-import { and, asc, eq, inArray, lt, ne, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, ne } from "drizzle-orm";
 import { createDb } from "../db/client";
-import { InstanceScope } from "../db/scoped";
+import { afterPosition, InstanceScope, pageEnd, type PagePosition } from "../db/scoped";
 import { contacts, recordings } from "../db/schema";
 import { notFound } from "../workers/lib/errors";
 import { type Keyring, keyringFromEnv, type KeyringEnv, toBase64 } from "../workers/lib/crypto";
@@ -301,13 +301,6 @@ export async function deleteRecordings(env: Pick<RecordingsEnv, "DB" | "RECORDIN
 
 const ID_CHUNK = 50;
 
-/**
- * Where a paged pass over rows stands: the sort key (a time or a key version, then an id) of the
- * last row a page looked at. The next page starts after it, so rows that failed are not selected
- * again and again: a pass always ends.
- */
-export type PagePosition = readonly [number, string];
-
 export type RewrapReport = {
   rewrapped: number;
   alreadyCurrent: number;
@@ -335,10 +328,10 @@ export async function rewrapRecordings(
 ): Promise<RewrapReport> {
   const scope = new InstanceScope(createDb(env.DB), instanceId);
   const stale = scope.where(recordings, eq(recordings.status, "stored"), lt(recordings.keyVersion, keys.current));
-  const page = after ? and(stale, sql`(${recordings.createdAt}, ${recordings.id}) > (${after[0]}, ${after[1]})`) : stale;
+  const page = and(stale, afterPosition(recordings.createdAt, recordings.id, after));
   const rows = await scope.db.select().from(recordings).where(page).orderBy(asc(recordings.createdAt), asc(recordings.id)).limit(limit);
-  const last = rows.length === limit ? rows.at(-1) : undefined;
-  const report: RewrapReport = { rewrapped: 0, alreadyCurrent: 0, failed: [], remaining: 0, keyVersion: keys.current, next: last ? [last.createdAt, last.id] : null };
+  const next = pageEnd(rows, limit, (r) => [r.createdAt, r.id]);
+  const report: RewrapReport = { rewrapped: 0, alreadyCurrent: 0, failed: [], remaining: 0, keyVersion: keys.current, next };
   for (const row of rows) {
     try {
       const outcome = await rewrapOne(env, row, keys);

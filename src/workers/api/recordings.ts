@@ -24,7 +24,7 @@ import {
 } from "../../recordings/store";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
-import { base64Url, fromBase64, keyringFromEnv } from "../lib/crypto";
+import { base64Url, fromBase64Url, keyringFromEnv } from "../lib/crypto";
 import { ApiError, badRequest, notFound } from "../lib/errors";
 import { clientInfo, parseJson, parseQuery } from "../lib/request";
 import { iso } from "./resource";
@@ -96,7 +96,7 @@ const Cursor = z
   .max(2000)
   .transform((text, ctx) => {
     try {
-      const parsed = PassCursor.safeParse(JSON.parse(new TextDecoder().decode(fromBase64(text.replace(/-/g, "+").replace(/_/g, "/")))));
+      const parsed = PassCursor.safeParse(JSON.parse(new TextDecoder().decode(fromBase64Url(text))));
       if (parsed.success) return parsed.data;
     } catch {
       // not base64 or not JSON: the same answer below

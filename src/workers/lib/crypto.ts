@@ -31,6 +31,10 @@ export function base64Url(bytes: Uint8Array): string {
   return toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
+  return fromBase64(text.replace(/-/g, "+").replace(/_/g, "/"));
+}
+
 export function randomToken(byteLength = 32): string {
   return base64Url(crypto.getRandomValues(new Uint8Array(byteLength)));
 }
@@ -126,7 +130,8 @@ export function keyringFromEnv(env: KeyringEnv): Keyring {
   return makeKeyring(env.SWITCHBOARD_SECRET, current, previous);
 }
 
-const asKeyring = (k: string | Keyring): Keyring => (typeof k === "string" ? makeKeyring(k) : k);
+/** A plain secret as a keyring of version 1 (where older callers still pass the secret itself). */
+export const asKeyring = (k: string | Keyring): Keyring => (typeof k === "string" ? makeKeyring(k) : k);
 
 type KeyPurpose = "field-encryption" | "search-hmac" | "recording-kek";
 const keyCache = new Map<string, Promise<CryptoKey>>();
