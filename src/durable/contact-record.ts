@@ -73,13 +73,14 @@ export class ContactOutbox {
     /** Needed by writers of `attributes`: they are sealed with the instance key on their way to D1. */
     private readonly keys?: KeyringEnv,
   ) {
-    const rows = sql.exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq");
+    let rows = sql.exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq");
     if (!rows.columnNames.includes("event_key")) {
       // An outbox from before event keys: add the column, and a key for each row still waiting.
       sql.exec("ALTER TABLE outbox ADD COLUMN event_key TEXT");
       sql.exec("UPDATE outbox SET event_key = lower(hex(randomblob(16))) WHERE event_key IS NULL");
+      rows = sql.exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq");
     }
-    this.#rows = rows.columnNames.includes("event_key") ? rows.toArray() : sql.exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq").toArray();
+    this.#rows = rows.toArray();
     if (this.#rows.length > 0) this.#pendingSince = Date.now();
   }
 

@@ -416,8 +416,10 @@ class ByobBlocks implements BlockReader {
       const view = new Uint8Array(this.#buffer, fill, want - fill);
       const { done, value } = this.reader.readAtLeast ? await this.reader.readAtLeast(view.length, view) : await this.reader.read(view);
       // The read transfers the buffer; the bytes come back in `value`'s (the same memory).
-      if (value) this.#buffer = value.buffer as ArrayBuffer;
-      if (value) fill += value.byteLength;
+      if (value) {
+        this.#buffer = value.buffer as ArrayBuffer;
+        fill += value.byteLength;
+      }
       if (done) break;
     }
     return fill;
