@@ -44,6 +44,18 @@ export function workerdCpuSeconds() {
 }
 
 /** CPU profile of the Worker through wrangler's inspector (Chrome DevTools protocol over a WebSocket). */
+/**
+ * The environment the benches run `wrangler` with. Besides no telemetry, it switches off
+ * wrangler dev's local trace collector (`X_LOCAL_OBSERVABILITY`, on by default in `wrangler dev`):
+ * it attaches a streaming tail Worker to the user Worker and stores every span and log line in a
+ * local SQLite database for the Local Explorer, on the same workerd thread as the Worker. A
+ * deployed Worker has no such collector in its isolate (Cloudflare collects `[observability]`
+ * outside it), and here it cost a DO call about 0.3 ms. `npm run dev` keeps it.
+ */
+export function benchEnv(extra = {}) {
+  return { ...process.env, WRANGLER_SEND_METRICS: "false", X_LOCAL_OBSERVABILITY: "false", ...extra };
+}
+
 export async function startProfiler(inspectorPort) {
   const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
   const target = targets.find((t) => t.webSocketDebuggerUrl) ?? targets[0];

@@ -8,18 +8,21 @@
  *    clear sent → offer on the agent's socket; accept → connected;
  *  - saturated: every agent takes the rest as fast as it can: contacts routed per second, workerd
  *    CPU per contact, and the (queueing-dominated) latencies under that load;
- *  - the floor: HTTP → Worker → Durable Object (RPC) → socket on a bare echo object, one at a time.
+ *  - the floor: HTTP → Worker → Durable Object (RPC) → socket on a bare echo object, one request
+ *    every --pace-ms like the paced offers (the ratio's denominator: a runtime that idles between
+ *    requests wakes up slower than one kept busy), and back to back (printed for scale).
  * Object state goes to /dev/shm when there is one (--disk: the OS tmpdir).
  * Usage: node scripts/bench-routing.mjs [--agents 200] [--contacts 2000] [--paced 1000] [--pace-ms 20]
- *          [--echoes 1000] [--out bench/results/routing.json] [--profile] [--disk]
- *   --profile: CPU profile of the Worker over the saturated phase via the inspector (top functions).
+ *          [--echoes 1000] [--out bench/results/routing.json] [--profile|--profile-paced] [--disk]
+ *   --profile: CPU profile of the Worker over the saturated phase via the inspector (top functions);
+ *   --profile-paced: the same over the paced phase.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { directOrigin, openSocket as open, startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
+import { benchEnv, directOrigin, openSocket as open, startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const arg = (name, def) => {
@@ -30,6 +33,7 @@ const AGENTS = arg("agents", 200);
 const CONTACTS = arg("contacts", 2000);
 const ECHOES = arg("echoes", 1000);
 const PROFILE = process.argv.includes("--profile");
+const PROFILE_PACED = process.argv.includes("--profile-paced");
 /** Paced phase: an agent becomes free every PACE_MS, for PACED offers. */
 const PACE_MS = arg("pace-ms", 20);
 const PACED = arg("paced", 1000);
@@ -72,7 +76,7 @@ new_sqlite_classes = ["EchoRoom"]
   // rebuild and reload the Worker in the middle of a run.
   const built = spawnSync(join(root, "node_modules/.bin/wrangler"),
     ["deploy", "--dry-run", "--outdir", join(dir, "dist"), "-c", buildConfigPath],
-    { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: benchEnv() });
   if (built.status !== 0) throw new Error(`bench worker build failed: ${built.stdout}`);
   const configPath = join(dir, "wrangler.bench.toml");
   writeFileSync(configPath, config
@@ -82,7 +86,7 @@ new_sqlite_classes = ["EchoRoom"]
     ["dev", "-c", configPath, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", join(dir, "state"),
       "--var", "SWITCHBOARD_SECRET:bench-secret-not-for-production-0123456789", "--log-level", "error", "--show-interactive-dev-session=false",
       "--inspector-port", String(inspectorPort)],
-    { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+    { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: benchEnv() });
   let origin = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; ; i++) {
@@ -121,14 +125,22 @@ new_sqlite_classes = ["EchoRoom"]
     const echoWs = await open(`${wsOrigin}/bench/echo-socket`);
     const echoWait = new Map();
     echoWs.addEventListener("message", (e) => { const m = JSON.parse(e.data); echoWait.get(m.id)?.(now()); });
-    const floor = [];
-    for (let i = 0; i < ECHOES; i++) {
-      const id = `e${i}`;
-      const got = new Promise((ok) => echoWait.set(id, ok));
-      const t0 = now();
-      await post("/bench/echo", { id });
-      floor.push((await got) - t0);
-    }
+    // At the paced phase's rate (one request every PACE_MS, so the runtime is as idle between
+    // requests as it is between paced offers), and back to back (for scale).
+    const echo = async (gapMs) => {
+      const xs = [];
+      for (let i = 0; i < ECHOES; i++) {
+        const id = `e${gapMs}-${i}`;
+        const got = new Promise((ok) => echoWait.set(id, ok));
+        const t0 = now();
+        await post("/bench/echo", { id });
+        xs.push((await got) - t0);
+        if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+      }
+      return xs;
+    };
+    const floorBackToBack = await echo(0);
+    const floor = await echo(PACE_MS);
     // The same shape as the routing path without routing: socket → object → second object → back → socket.
     const shape = [];
     for (let i = 0; i < ECHOES; i++) {
@@ -137,6 +149,7 @@ new_sqlite_classes = ["EchoRoom"]
       const t0 = now();
       echoWs.send(JSON.stringify({ id }));
       shape.push((await got) - t0);
+      await new Promise((r) => setTimeout(r, PACE_MS));
     }
     echoWs.close();
 
@@ -215,6 +228,7 @@ new_sqlite_classes = ["EchoRoom"]
     // latency is the routing path (clear → registration → reservation → offer), not a queue of
     // work in front of it.
     const pacedSamples = Math.max(0, Math.min(PACED, CONTACTS - AGENTS));
+    const pacedProfiler = PROFILE_PACED ? await startProfiler(inspectorPort) : null;
     const pacedCpu0 = workerdCpuSeconds();
     allDone = new Promise((ok) => (done = ok));
     target = connected + pacedSamples;
@@ -228,6 +242,7 @@ new_sqlite_classes = ["EchoRoom"]
     // Everything each paced contact costs the runtime: offer, accept, end, after-contact work,
     // its records in (local) D1 and the metrics pushes.
     const pacedCpuMsPerContact = r2(((workerdCpuSeconds() - pacedCpu0) * 1000) / Math.max(1, pacedSamples));
+    const pacedProfile = pacedProfiler ? await pacedProfiler.stop() : null;
     if (process.env.BENCH_DEBUG) console.log("slow paced offers (index: ms)", phase.offers.map((x, i) => [i, Math.round(x)]).filter(([, x]) => x > 25).join(" "));
 
     // ── saturated: every agent takes the rest as fast as it can ───────────────────────────
@@ -253,7 +268,7 @@ new_sqlite_classes = ["EchoRoom"]
       workerdCpuSeconds: r2(workerdCpuSeconds() - cpu0.workerd),
       benchNodeCpuSeconds: r2((nodeCpu.user + nodeCpu.system) / 1e6),
     };
-    const profile = profiler ? await profiler.stop() : null;
+    const profile = profiler ? await profiler.stop() : pacedProfile;
     for (const a of agents) a.ws.close();
 
     const stats = (xs) => ({ p50: r2(pct(xs, 50)), p99: r2(pct(xs, 99)), n: xs.length });
@@ -267,10 +282,12 @@ new_sqlite_classes = ["EchoRoom"]
       paced: { agentClearsAcwEveryMs: PACE_MS, offerLatencyMs: stats(phase.offers), acceptToConnectedMs: stats(phase.accepts), workerdCpuMsPerContact: pacedCpuMsPerContact },
       saturated: { contacts: routed, offerLatencyMs: stats(saturated.offers), acceptToConnectedMs: stats(saturated.accepts) },
       contactsRoutedPerSecond: r2(routed / seconds),
-      floorEchoMs: { p50: r2(pct(floor, 50)), p99: r2(pct(floor, 99)), n: floor.length },
+      floorEchoMs: { p50: r2(pct(floor, 50)), p99: r2(pct(floor, 99)), n: floor.length, everyMs: PACE_MS },
+      floorEchoBackToBackMs: { p50: r2(pct(floorBackToBack, 50)), p99: r2(pct(floorBackToBack, 99)), n: floorBackToBack.length },
       // Not the floor: the routing path's shape (socket → object → other object → back → socket) with nothing in it.
-      bareTwoObjectPathMs: { p50: r2(pct(shape, 50)), p99: r2(pct(shape, 99)), n: shape.length },
+      bareTwoObjectPathMs: { p50: r2(pct(shape, 50)), p99: r2(pct(shape, 99)), n: shape.length, everyMs: PACE_MS },
       ratioToFloor: { p50: r2(pct(phase.offers, 50) / pct(floor, 50)), p99: r2(pct(phase.offers, 99) / pct(floor, 99)) },
+      ratioToBackToBackFloor: { p50: r2(pct(phase.offers, 50) / pct(floorBackToBack, 50)), p99: r2(pct(phase.offers, 99) / pct(floorBackToBack, 99)) },
       cpu,
       workerdCpuMsPerContact: r2((cpu.workerdCpuSeconds * 1000) / routed),
       sqlStatementUs,
@@ -293,9 +310,10 @@ new_sqlite_classes = ["EchoRoom"]
     console.log(`    routed               ${result.contactsRoutedPerSecond} contacts/s   (target ≥ 200); workerd ${result.workerdCpuMsPerContact} ms CPU per contact`);
     console.log(`    offer latency        p50 ${result.saturated.offerLatencyMs.p50} ms   p99 ${result.saturated.offerLatencyMs.p99} ms`);
     console.log(`    accept → connected   p50 ${result.saturated.acceptToConnectedMs.p50} ms   p99 ${result.saturated.acceptToConnectedMs.p99} ms`);
-    console.log(`  floor (echo DO)        p50 ${result.floorEchoMs.p50} ms   p99 ${result.floorEchoMs.p99} ms`);
+    console.log(`  floor (echo DO)        p50 ${result.floorEchoMs.p50} ms   p99 ${result.floorEchoMs.p99} ms   (one every ${PACE_MS} ms, as the paced offers)`);
+    console.log(`    back to back         p50 ${result.floorEchoBackToBackMs.p50} ms   p99 ${result.floorEchoBackToBackMs.p99} ms`);
     console.log(`  bare two-object path   p50 ${result.bareTwoObjectPathMs.p50} ms   p99 ${result.bareTwoObjectPathMs.p99} ms   (socket → object → object → object → socket, no routing)`);
-    console.log(`  ratio paced/floor      p50 ${result.ratioToFloor.p50}   p99 ${result.ratioToFloor.p99}   (target ≤ 3)`);
+    console.log(`  ratio paced/floor      p50 ${result.ratioToFloor.p50}   p99 ${result.ratioToFloor.p99}   (target ≤ 3; against the back-to-back floor: p50 ${result.ratioToBackToBackFloor.p50}, p99 ${result.ratioToBackToBackFloor.p99})`);
     console.log(`  cpu                  workerd ${cpu.workerdCpuSeconds} s, bench (node) ${cpu.benchNodeCpuSeconds} s over ${cpu.wallSeconds} s wall`);
     console.log(`  sqlite statement     read ${sqlStatementUs.read} µs, write ${sqlStatementUs.write} µs (inside an object)`);
     console.log(`  DO RPC round trip    ${sqlStatementUs.rpcRoundTrip} µs; with one write (reply after the commit) ${sqlStatementUs.rpcWithOneWriteRoundTrip} µs; with setAlarm ${sqlStatementUs.rpcWithSetAlarmRoundTrip} µs`);

@@ -19,7 +19,7 @@ import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BIN, ROOT, importTs, waitForHttp, widgetAliasToml } from "./lib.mjs";
-import { directOrigin, startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
+import { benchEnv, directOrigin, startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -51,7 +51,7 @@ const config = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
   .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(join(ROOT, "migrations"))}`)
   .replace(/^\[assets\][\s\S]*?(?=^\[)/m, "")
   .replace(/^#:schema.*$/m, "") + (await widgetAliasToml(dir));
-const env = { ...process.env, PATH: `${BIN}:${process.env.PATH}`, WRANGLER_SEND_METRICS: "false", CI: "true" };
+const env = benchEnv({ PATH: `${BIN}:${process.env.PATH}`, CI: "true" });
 const run = (args) => new Promise((ok, fail) => spawn(join(BIN, "wrangler"), args, { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] })
   .on("exit", (c) => (c === 0 ? ok() : fail(new Error(`wrangler ${args[0]} exited ${c}`)))));
 // Bundled once as it would be deployed, then served without a watcher or wrangler's dev-only
