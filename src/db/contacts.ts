@@ -53,32 +53,37 @@ export type NewContact = {
  * Creates a contact (caller number and attributes encrypted, number's search hash with its key
  * version) with its INITIATED event. Pass the deployment's keyring (`keyringFromEnv`): a plain
  * secret writes version 1, which a deployment at a later version does not find by number until
- * `rehashCustomerEndpoints` has run.
+ * `rehashCustomerEndpoints` has run. `alongside`: statements written in the same D1 batch, after
+ * the contact (e.g. its first flow logs); if the contact exists already, none of them is written.
  */
-export async function createContact(db: Db, secret: string | Keyring, c: NewContact) {
+export async function createContact(db: Db, secret: string | Keyring, c: NewContact, alongside: D1PreparedStatement[] = []) {
   const id = c.id ?? crypto.randomUUID();
   const at = c.at ?? Date.now();
   const endpoint = c.customerEndpoint ?? null;
-  await db.batch([
-    db.insert(contacts).values({
-      id,
-      instanceId: c.instanceId,
-      channel: c.channel,
-      initiationMethod: c.initiationMethod,
-      externalId: c.externalId ?? null,
-      customerEndpointEnc: endpoint ? await encryptField(secret, c.instanceId, CUSTOMER_ENDPOINT_FIELD, endpoint) : null,
-      customerEndpointHash: endpoint ? await searchHash(secret, c.instanceId, endpoint) : null,
-      customerEndpointHashVersion: typeof secret === "string" ? 1 : secret.current,
-      systemEndpoint: c.systemEndpoint ?? null,
-      flowId: c.flowId ?? null,
-      flowVersion: c.flowVersion ?? null,
-      previousContactId: c.previousContactId ?? null,
-      // A sealed string in the JSON column (see sealAttributes); the column's TS type is the opened form.
-      attributes: (await sealAttributes(secret, c.instanceId, id, c.attributes ?? {})) as unknown as Record<string, string>,
-      initiatedAt: at,
-    }),
-    db.insert(contactEvents).values({ instanceId: c.instanceId, contactId: id, type: "INITIATED", at }),
-  ]);
+  const row = db.insert(contacts).values({
+    id,
+    instanceId: c.instanceId,
+    channel: c.channel,
+    initiationMethod: c.initiationMethod,
+    externalId: c.externalId ?? null,
+    customerEndpointEnc: endpoint ? await encryptField(secret, c.instanceId, CUSTOMER_ENDPOINT_FIELD, endpoint) : null,
+    customerEndpointHash: endpoint ? await searchHash(secret, c.instanceId, endpoint) : null,
+    customerEndpointHashVersion: typeof secret === "string" ? 1 : secret.current,
+    systemEndpoint: c.systemEndpoint ?? null,
+    flowId: c.flowId ?? null,
+    flowVersion: c.flowVersion ?? null,
+    previousContactId: c.previousContactId ?? null,
+    // A sealed string in the JSON column (see sealAttributes); the column's TS type is the opened form.
+    attributes: (await sealAttributes(secret, c.instanceId, id, c.attributes ?? {})) as unknown as Record<string, string>,
+    initiatedAt: at,
+  });
+  const event = db.insert(contactEvents).values({ instanceId: c.instanceId, contactId: id, type: "INITIATED", at });
+  // As D1 statements, so `alongside` rides in the same batch (one round trip, one transaction).
+  const built = [row, event].map((q) => {
+    const { sql: text, params } = q.toSQL();
+    return db.$client.prepare(text).bind(...params);
+  });
+  await db.$client.batch([...built, ...alongside]);
   return id;
 }
 

@@ -416,7 +416,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.#running = (async () => {
       try {
         await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
-        await this.ensureContactRecord();
+        await this.ensureContactRecord({ withLogs: true });
         await this.runActions();
         if (this.isChat()) await this.chat.runDue();
         await this.#voice.transcript.runDue();
@@ -457,35 +457,48 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
    * Writes the contact's D1 row if it is still owed. Everything else about the contact (its
    * events, routing's updates) comes after it, so routing is only asked to enqueue once it is there.
    */
-  async ensureContactRecord() {
+  async ensureContactRecord(opts: { withLogs?: boolean } = {}) {
     const pending = this.store.exec<{ contact: string }>("SELECT contact FROM pending_contact WHERE id = 1").toArray()[0];
     if (!pending) return;
+    // From work() (which writes logs one batch at a time), the first turn's flow logs go in the
+    // contact's own batch: one D1 round trip for both.
+    const logs = opts.withLogs ? this.pendingLogs() : [];
     try {
-      await createContact(createDb(this.env.DB), keyringFromEnv(this.env), JSON.parse(pending.contact) as NewContact);
+      await createContact(createDb(this.env.DB), keyringFromEnv(this.env), JSON.parse(pending.contact) as NewContact,
+        logs.length ? [this.flowLogsInsert(logs)] : []);
+      if (logs.length) this.store.exec("DELETE FROM pending_logs WHERE seq <= ?", logs[logs.length - 1].seq);
     } catch (err) {
-      // Written before a restart that lost our note of it: the row is there, which is all we need.
+      // Written before a restart that lost our note of it: the row is there, which is all we need
+      // (the logs were not written with it; flushLogs writes them).
       if (!String((err as Error)?.message ?? err).includes("UNIQUE constraint failed")) throw err;
     }
     this.store.exec("DELETE FROM pending_contact WHERE id = 1");
   }
 
-  /**
-   * Flow logs to D1: one prepared statement for the whole batch (the stored entries are already
-   * JSON, passed as one array; no query builder on this path, which runs for nearly every turn).
-   */
+  /** Flow logs to D1, up to 100 entries a statement. */
   private async flushLogs() {
-    const rows = this.store.exec<{ seq: number; entry: string }>("SELECT seq, entry FROM pending_logs ORDER BY seq LIMIT 100").toArray();
+    const rows = this.pendingLogs();
     if (!rows.length) return;
-    await this.env.DB.prepare(
+    await this.flowLogsInsert(rows).run();
+    this.store.exec("DELETE FROM pending_logs WHERE seq <= ?", rows[rows.length - 1].seq);
+  }
+
+  private pendingLogs() {
+    return this.store.exec<{ seq: number; entry: string }>("SELECT seq, entry FROM pending_logs ORDER BY seq LIMIT 100").toArray();
+  }
+
+  /**
+   * One prepared statement for the whole batch (the stored entries are already JSON, passed as one
+   * array; no query builder on this path, which runs for nearly every turn).
+   */
+  private flowLogsInsert(rows: { entry: string }[]): D1PreparedStatement {
+    return this.env.DB.prepare(
       `INSERT INTO flow_logs (instance_id, contact_id, flow_id, flow_version, at, action_id, action_type, branch, next_action_id, data)
        SELECT ?1, ?2, json_extract(value, '$.flowId'), json_extract(value, '$.flowVersion'), json_extract(value, '$.at'),
               json_extract(value, '$.actionId'), json_extract(value, '$.actionType'), json_extract(value, '$.branch'),
               json_extract(value, '$.nextActionId'), json_extract(value, '$.data')
          FROM json_each(?3) ORDER BY key`,
-    )
-      .bind(this.instanceId, this.contactId, `[${rows.map((r) => r.entry).join(",")}]`)
-      .run();
-    this.store.exec("DELETE FROM pending_logs WHERE seq <= ?", rows[rows.length - 1].seq);
+    ).bind(this.instanceId, this.contactId, `[${rows.map((r) => r.entry).join(",")}]`);
   }
 
   private async rearm() {

@@ -88,6 +88,34 @@ describe("voice webhooks: retries, duplicates and out-of-order callbacks", () =>
     expect(await countContacts(fx.instanceId)).toBe(1);
   });
 
+  it("a new call's contact row and its first turn's flow logs reach D1 once each, also when the row was already there", async () => {
+    const firstTurn = ["welcome"]; // the menu is logged when the caller answers it
+    const logsOf = async (instanceId: string, contactId: string) =>
+      (await env.DB.prepare("SELECT action_id FROM flow_logs WHERE instance_id = ? AND contact_id = ? ORDER BY id").bind(instanceId, contactId)
+        .all<{ action_id: string }>()).results.map((r) => r.action_id);
+    const fx = await makeVoiceInstance({});
+    const url = `${BASE_URL}/twilio/voice`;
+
+    // Written together, in the contact's own batch.
+    const params = newCallParams(fx.number);
+    expect((await post(url, params, await twilioSignature(AUTH_TOKEN, url, params))).status).toBe(200);
+    const contactId = await voiceContactId(fx.instanceId, params.CallSid);
+    await env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId)).settle();
+    expect(await logsOf(fx.instanceId, contactId)).toEqual(firstTurn);
+    expect((await contactRow(fx.instanceId, contactId)).state).toBe("INITIATED");
+
+    // The row is there already (written before a restart that lost the object's note of it): that
+    // batch fails as a whole, and the logs are written on their own, once.
+    const again = newCallParams(fx.number);
+    const againId = await voiceContactId(fx.instanceId, again.CallSid);
+    await env.DB.prepare("INSERT INTO contacts (id, instance_id, channel, initiation_method, initiated_at, attributes) VALUES (?, ?, 'VOICE', 'INBOUND', ?, '{}')")
+      .bind(againId, fx.instanceId, Date.now()).run();
+    expect((await post(url, again, await twilioSignature(AUTH_TOKEN, url, again))).status).toBe(200);
+    await env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, againId)).settle();
+    expect(await logsOf(fx.instanceId, againId)).toEqual(firstTurn);
+    expect(await countContacts(fx.instanceId)).toBe(2);
+  });
+
   it("a retried gather advances the flow once and gets the same answer", async () => {
     const fx = await makeVoiceInstance({});
     const net = simulatedTwilio();
