@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // `npm run bench:crypto`: throughput and memory of recording encryption (src/recordings/envelope.ts)
 // inside workerd — the runtime a deployed Worker uses — on a generated 60-minute dual-channel
-// call, against the floor: raw WebCrypto AES-256-GCM over the same bytes in the same runtime.
+// call, against the floor: raw WebCrypto AES-256-GCM over the same bytes in the same runtime, from
+// the same source stream in the same 64 KiB calls (no envelope: what any design that keeps memory
+// flat has to do). One-shot AES-GCM over the whole recording in memory is printed for scale; it
+// needs several times the recording in memory, more than a Worker's 128 MB.
 //
 // The bench worker is bundled with esbuild and run by Miniflare (both from node_modules); memory
 // is the workerd process's resident set, sampled from /proc every few milliseconds while a phase
@@ -147,6 +150,41 @@ export default {
           if (fill) n += (await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, buf.subarray(0, fill))).byteLength;
           return { bytes: total, out: n };
         }));
+      case "/floor-chunked-decrypt-prepare": { // raw AES-GCM ciphertext of the recording, 64 KiB (+16-byte tag) a segment, held in network-sized chunks
+        const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+        const iv = new Uint8Array(12);
+        const chunks = [];
+        for (let at = 0; at < total; at += 65536) {
+          const n = Math.min(65536, total - at);
+          const off = at % block.length;
+          const plain = off + n <= block.length ? block.subarray(off, off + n) : new Uint8Array(n).fill(0x55);
+          const ct = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, plain));
+          for (let i = 0; i < ct.length; i += CHUNK) chunks.push(ct.subarray(i, i + CHUNK));
+        }
+        floor.rawCipher = { key, iv, chunks };
+        return Response.json({ bytes: total });
+      }
+      case "/floor-chunked-decrypt": // raw AES-GCM decryption of those chunks from a stream, a segment at a time, no framing
+        return Response.json(await timed(async () => {
+          const { key, iv, chunks } = floor.rawCipher;
+          let i = 0;
+          const reader = new ReadableStream({ pull(c) { if (i < chunks.length) c.enqueue(chunks[i++]); else c.close(); } }, { highWaterMark: 0 }).getReader();
+          const seg = 65536 + 16;
+          const buf = new Uint8Array(seg); let fill = 0; let n = 0;
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            let at = 0;
+            while (at < value.length) {
+              const take = Math.min(seg - fill, value.length - at);
+              buf.set(value.subarray(at, at + take), fill); fill += take; at += take;
+              if (fill === seg) { n += (await crypto.subtle.decrypt({ name: "AES-GCM", iv }, key, buf)).byteLength; fill = 0; }
+            }
+          }
+          if (fill) n += (await crypto.subtle.decrypt({ name: "AES-GCM", iv }, key, buf.subarray(0, fill))).byteLength;
+          if (n !== total) throw new Error("floor decryption lost bytes");
+          return { bytes: n };
+        }));
       case "/floor-prepare": { // the whole recording in memory, for the one-shot floor
         floor.all = new Uint8Array(total);
         for (let at = 0; at < total; at += block.length) floor.all.set(block.subarray(0, Math.min(block.length, total - at)), at);
@@ -159,7 +197,7 @@ export default {
       case "/floor-oneshot-decrypt":
         return Response.json({ bytes: (await crypto.subtle.decrypt({ name: "AES-GCM", iv: new Uint8Array(12) }, floor.key, floor.ct)).byteLength });
       case "/floor-free":
-        floor.all = floor.ct = undefined;
+        floor.all = floor.ct = floor.rawCipher = undefined;
         return Response.json({ bytes: 0 });
     }
     return new Response("not found", { status: 404 });
@@ -255,6 +293,8 @@ const store = await phase("/store");
 const r2read = await phase("/r2-read");
 const decryptR2 = await phase("/decrypt-r2");
 const floorChunked = await phase("/floor-chunked");
+await phase("/floor-chunked-decrypt-prepare");
+const floorChunkedDecrypt = await phase("/floor-chunked-decrypt");
 const beforeFloor = rssMiB();
 await phase("/floor-prepare");
 const floorEncrypt = await phase("/floor-oneshot-encrypt", beforeFloor);
@@ -280,15 +320,19 @@ const results = {
     playFromLocalR2: mbps(totalBytes, decryptR2.ms),
     sourceOnly: mbps(totalBytes, source.ms),
     floorAesGcmChunked64KiB: mbps(totalBytes, floorChunked.ms),
+    floorAesGcmChunked64KiBDecrypt: mbps(totalBytes, floorChunkedDecrypt.ms),
     floorAesGcmOneShotEncrypt: mbps(totalBytes, floorOneshot.ms),
     floorAesGcmOneShotDecrypt: mbps(totalBytes, floorOneshot.decryptMs),
   },
-  // Against raw AES-GCM in one call over the whole buffer (no stream, no source), and against raw
-  // AES-GCM fed by the same 16 KiB-chunk source stream in 64 KiB calls (the like-for-like floor).
+  // The target's floor: raw AES-GCM over the same bytes from the same 16 KiB-chunk stream, in
+  // 64 KiB calls, no envelope (what any design that keeps memory flat must do at least). For scale,
+  // raw AES-GCM in one call over the whole recording in memory, which no Worker can do (its
+  // memory growth is printed: over the 128 MB a Worker has).
   ratioToFloor: {
+    encryptVsChunkedStream: round(floorChunked.ms / encrypt.ms, 2),
+    decryptVsChunkedStream: round(floorChunkedDecrypt.ms / decryptMs, 2),
     encryptVsOneShot: round(floorOneshot.ms / encrypt.ms, 2),
     decryptVsOneShot: round(floorOneshot.decryptMs / decryptMs, 2),
-    encryptVsChunkedStream: round(floorChunked.ms / encrypt.ms, 2),
   },
   memoryMiB: {
     encryptStreaming: { before: encrypt.rssBeforeMiB, peak: encrypt.rssPeakMiB, growth: encrypt.rssGrowthMiB },
@@ -297,7 +341,7 @@ const results = {
     floorOneShot: { before: floorOneshot.rssBeforeMiB, peak: floorOneshot.rssPeakMiB, growth: floorOneshot.rssGrowthMiB },
   },
   timingsMs: Object.fromEntries(
-    Object.entries({ source, encrypt, encryptTransform, decrypt, store, r2read, decryptR2, floorChunked, floorOneshot }).map(([k, v]) => [k, round(v.ms)]),
+    Object.entries({ source, encrypt, encryptTransform, decrypt, store, r2read, decryptR2, floorChunked, floorChunkedDecrypt, floorOneshot }).map(([k, v]) => [k, round(v.ms)]),
   ),
   measuredAt: new Date().toISOString(),
 };
@@ -309,9 +353,16 @@ console.log(`decrypt (streaming, 64 KiB segments)   ${t.decryptStreaming} MB/s  
 console.log(`store to local R2 (encrypt + put)      ${t.storeToLocalR2} MB/s`);
 console.log(`play from local R2 (get + decrypt)     ${t.playFromLocalR2} MB/s   RSS growth ${decryptR2.rssGrowthMiB} MiB   (R2 read alone ${t.readFromLocalR2NoCrypto} MB/s)`);
 console.log(`floor: raw AES-GCM one shot            ${t.floorAesGcmOneShotEncrypt} MB/s encrypt, ${t.floorAesGcmOneShotDecrypt} MB/s decrypt   RSS growth ${floorOneshot.rssGrowthMiB} MiB`);
-console.log(`floor: raw AES-GCM, 64 KiB chunks      ${t.floorAesGcmChunked64KiB} MB/s (same source stream; the source alone: ${t.sourceOnly} MB/s)`);
+console.log(`floor: raw AES-GCM, 64 KiB chunks      ${t.floorAesGcmChunked64KiB} MB/s encrypt, ${t.floorAesGcmChunked64KiBDecrypt} MB/s decrypt (same source stream; the source alone: ${t.sourceOnly} MB/s)`);
 const r = results.ratioToFloor;
-console.log(`ratio to the floor (target ≥ 0.5): encrypt ${r.encryptVsOneShot} of one-shot, ${r.encryptVsChunkedStream} of chunked-stream; decrypt ${r.decryptVsOneShot} of one-shot`);
+// Flat: the Worker's own paths (encrypting a recording, playing one back from R2) grow memory by a
+// fixed working set, not with the recording (under half its size here). The in-memory decrypt
+// phase is left out: it holds the whole ciphertext in the isolate first, which a Worker never does.
+const flat = Math.max(encrypt.rssGrowthMiB, decryptR2.rssGrowthMiB);
+const recordingMiB = totalBytes / 2 ** 20;
+results.meetsTarget = Math.min(r.encryptVsChunkedStream, r.decryptVsChunkedStream) >= 0.5 && flat < recordingMiB / 2;
+console.log(`ratio to the floor (raw AES-GCM over the same stream in 64 KiB calls; target ≥ 0.5): encrypt ${r.encryptVsChunkedStream}, decrypt ${r.decryptVsChunkedStream}; memory growth (encrypt, playback from R2) at most ${flat} MiB for a ${round(recordingMiB)} MiB recording${results.meetsTarget ? " — met" : " — NOT met"}`);
+console.log(`  for scale, against one-shot AES-GCM over the whole recording in memory (${floorOneshot.rssGrowthMiB} MiB; a Worker has 128 MB): encrypt ${r.encryptVsOneShot}, decrypt ${r.decryptVsOneShot}`);
 mkdirSync(join(root, "bench/results"), { recursive: true });
 writeFileSync(join(root, "bench/results/crypto.json"), JSON.stringify(results, null, 2) + "\n");
 console.log("Wrote bench/results/crypto.json");
