@@ -158,6 +158,21 @@ describe("voice webhooks: retries, duplicates and out-of-order callbacks", () =>
   });
 });
 
+describe("voice: callers waiting in queue", () => {
+  it("each caller hears its own place in line in the answer to the menu (from the enqueue's own answer)", async () => {
+    const fx = await makeVoiceInstance({});
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const heard: string[] = [];
+    for (const from of ["+14155550011", "+14155550012", "+14155550013"]) {
+      const call = await net.phone.call({ from, to: fx.number });
+      await call.press("1");
+      heard.push(call.heard.find((h) => h.includes("in line")) ?? "(nothing)");
+    }
+    expect(heard.map((h) => /number (\d+) in line/.exec(h)?.[1])).toEqual(["1", "2", "3"]);
+  });
+});
+
 describe("voice: one agent, several callers", () => {
   it("an agent with voice concurrency 1 gets the second caller only after the first ends and ACW is cleared", async () => {
     const fx = await makeVoiceInstance({ agents: [{ id: "alice", profile: "all" }] });

@@ -14,7 +14,7 @@ import { agentRoomName, queueRoomName } from "../names";
 import type { VoiceAction } from "./actions";
 import { agentBridge, customerBridge, defaultQueueLoop, hangup, sayAndHangup, voiceUrls } from "./twiml";
 import { RealtimeTranscript, type TranscriptionCallback } from "./transcription";
-import type { NotifyTarget } from "../types";
+import type { NotifyTarget, QueuePosition } from "../types";
 import { OutboundCall, type OutboundStart } from "./outbound";
 import { Whispers } from "./whisper";
 
@@ -146,7 +146,14 @@ export class VoiceChannel {
       const queueUrls = { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.queue };
       const waiting = { ...result, status: "waiting_playback" as const };
       twiml = renderVoice({ ...waiting, effects: result.effects.filter((e) => e.type !== "enqueue") }, queueUrls);
-      if (twiml === renderVoice({ ...waiting, effects: [] }, queueUrls)) twiml = await this.queueWait(false);
+      if (twiml === renderVoice({ ...waiting, effects: [] }, queueUrls)) {
+        // The queue told us the position a moment ago, in the enqueue's answer: no second call to ask again.
+        const q = result.state.queue;
+        const known = q?.position !== undefined
+          ? { status: "WAITING" as const, position: q.position, estimatedWaitSeconds: q.estimatedWaitSeconds ?? null, enqueuedAt: Date.now() }
+          : undefined;
+        twiml = await this.queueWait(false, known);
+      }
     } else {
       twiml = renderVoice(result, { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.resume, dialAction: urls.dial });
     }
@@ -163,14 +170,14 @@ export class VoiceChannel {
 
 
   /** What a waiting caller hears next: the queue's CUSTOMER_QUEUE flow, or position and music. */
-  async queueWait(played: boolean): Promise<string> {
+  async queueWait(played: boolean, known?: QueuePosition): Promise<string> {
     const r = this.host.require();
     const urls = voiceUrls(r.public_base_url, this.host.instanceId, this.host.contactId, r.step);
     if (r.phase === "CONNECTED") {
       return customerBridge(r.conference!, urls, await this.#whispers.forLeg(r, "customer"), this.transcript.startFor(r.flow_state, urls.transcription));
     }
     if (r.phase !== "QUEUED" || !r.queue_id) return hangup();
-    const pos = await this.host.env.QUEUE_ROOM.getByName(queueRoomName(this.host.instanceId, r.queue_id)).position(this.host.contactId);
+    const pos = known ?? await this.host.env.QUEUE_ROOM.getByName(queueRoomName(this.host.instanceId, r.queue_id)).position(this.host.contactId);
     if (pos.status === "CONNECTED") {
       // Routing connected the contact but its CONNECTED never reached us (the notification is
       // best-effort): catch up now, and the bridge action moves the caller in a moment.
