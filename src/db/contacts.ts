@@ -5,7 +5,7 @@
 import { and, asc, eq, isNotNull, lt, sql } from "drizzle-orm";
 import { decryptField, encryptField, type Keyring, searchHash } from "../workers/lib/crypto";
 import type { Db } from "./client";
-import { afterPosition, InstanceScope, pageEnd, type PagePosition } from "./scoped";
+import { afterPosition, InstanceScope, pageEnd, type KeyPassPage, type PagePosition } from "./scoped";
 import { contactEvents, contacts } from "./schema";
 
 export const CUSTOMER_ENDPOINT_FIELD = "contacts.customer_endpoint";
@@ -113,11 +113,8 @@ export async function recordContactEvent(
   ]);
 }
 
-export type RehashReport = {
-  keyVersion: number; rehashed: number; failed: { id: string; error: string }[]; remaining: number;
-  /** The last contact looked at ([initiatedAt, id]): pass it as `after` to page on past failures; null when this page reached the end. */
-  next: PagePosition | null;
-};
+/** Rows are contacts with a caller-number hash of an older version; `next`: [initiatedAt, id]. */
+export type RehashReport = KeyPassPage & { rehashed: number };
 
 /**
  * After a key version change: recomputes the caller-number search hash of up to `limit` of an

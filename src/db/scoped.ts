@@ -137,6 +137,18 @@ export class InstanceScope {
  */
 export type PagePosition = readonly [number, string];
 
+/** What every key-rotation pass answers about one page, besides its own counts. */
+export type KeyPassPage = {
+  /** The version the pass brings rows to (the keyring's current one). */
+  keyVersion: number;
+  /** Rows (`id`) that could not be brought to it: they stay as they were and are counted in `remaining`. */
+  failed: { id: string; error: string }[];
+  /** Rows still at an older version, failed ones included. */
+  remaining: number;
+  /** The last row looked at: pass it as `after` to page on past failures; null when this page reached the end. */
+  next: PagePosition | null;
+};
+
 /** Rows after `after` in (`key`, `id`) order; undefined (no condition) for the first page. */
 export function afterPosition(key: SQLiteColumn, id: SQLiteColumn, after?: PagePosition): SQL | undefined {
   return after ? sql`(${key}, ${id}) > (${after[0]}, ${after[1]})` : undefined;

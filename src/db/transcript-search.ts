@@ -27,7 +27,7 @@ import { z } from "zod";
 import { openRecordingMedia, type Recording, type RecordingsEnv } from "../recordings/store";
 import { asKeyring, type Keyring, keyringFromEnv, keyringKey, toHex } from "../workers/lib/crypto";
 import { createDb, type Db } from "./client";
-import { afterPosition, pageEnd, type PagePosition } from "./scoped";
+import { afterPosition, pageEnd, type KeyPassPage, type PagePosition } from "./scoped";
 import { contacts, contactSearchTerms, recordings } from "./schema";
 
 /** Words of one transcript that are indexed (the rest are dropped; the transcript keeps them). */
@@ -136,18 +136,15 @@ export function transcriptTexts(json: string): string[] {
 /** A transcript larger than this is not read into memory to be re-indexed (reported as failed). */
 const MAX_REINDEX_BYTES = 16 * 1024 * 1024;
 
-export type ReindexReport = {
-  keyVersion: number;
+/**
+ * Rows are contacts with terms of an older version; `failed`: contacts whose transcript could not
+ * be read (their terms stay, still searchable); `next`: [its terms' key version, contact id].
+ */
+export type ReindexReport = KeyPassPage & {
   /** Contacts whose index was rebuilt from their transcript with the current version (not those erased or indexed again meanwhile). */
   reindexed: number;
   /** Contacts whose older terms had no stored transcript left (deleted meanwhile): the terms were removed. */
   removed: number;
-  /** Contacts (`id`) whose transcript could not be read; their terms stay as they were, still searchable. */
-  failed: { id: string; error: string }[];
-  /** Contacts with terms of an older version, failed ones included. */
-  remaining: number;
-  /** The last contact looked at ([its terms' key version, contact id]): pass it as `after` to page on past failures; null when this page reached the end. */
-  next: PagePosition | null;
 };
 
 /**

@@ -9,7 +9,7 @@
  */
 import { and, asc, eq, inArray, lt, ne } from "drizzle-orm";
 import { createDb } from "../db/client";
-import { afterPosition, InstanceScope, pageEnd, type PagePosition } from "../db/scoped";
+import { afterPosition, InstanceScope, pageEnd, type KeyPassPage, type PagePosition } from "../db/scoped";
 import { contacts, recordings } from "../db/schema";
 import { notFound } from "../workers/lib/errors";
 import { type Keyring, keyringFromEnv, type KeyringEnv, toBase64 } from "../workers/lib/crypto";
@@ -301,15 +301,10 @@ export async function deleteRecordings(env: Pick<RecordingsEnv, "DB" | "RECORDIN
 
 const ID_CHUNK = 50;
 
-export type RewrapReport = {
+/** Rows are stored recordings; `next`: [createdAt, id] of the last one looked at. */
+export type RewrapReport = KeyPassPage & {
   rewrapped: number;
   alreadyCurrent: number;
-  failed: { id: string; error: string }[];
-  /** Stored objects still at an older version, failed ones included. */
-  remaining: number;
-  keyVersion: number;
-  /** The last recording looked at ([createdAt, id]): pass it as `after` to page on past failures; null when this page reached the end. */
-  next: PagePosition | null;
 };
 
 /**
