@@ -466,7 +466,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     try {
       await createContact(createDb(this.env.DB), keyringFromEnv(this.env), JSON.parse(pending.contact) as NewContact,
         logs.length ? [this.flowLogsInsert(logs)] : []);
-      if (logs.length) this.store.exec("DELETE FROM pending_logs WHERE seq <= ?", logs[logs.length - 1].seq);
+      this.logsWritten(logs);
     } catch (err) {
       // Written before a restart that lost our note of it: the row is there, which is all we need
       // (the logs were not written with it; flushLogs writes them).
@@ -480,11 +480,16 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     const rows = this.pendingLogs();
     if (!rows.length) return;
     await this.flowLogsInsert(rows).run();
-    this.store.exec("DELETE FROM pending_logs WHERE seq <= ?", rows[rows.length - 1].seq);
+    this.logsWritten(rows);
   }
 
   private pendingLogs() {
     return this.store.exec<{ seq: number; entry: string }>("SELECT seq, entry FROM pending_logs ORDER BY seq LIMIT 100").toArray();
+  }
+
+  /** Forgets entries once D1 has them (`rows` as `pendingLogs` read them, in order). */
+  private logsWritten(rows: { seq: number }[]) {
+    if (rows.length) this.store.exec("DELETE FROM pending_logs WHERE seq <= ?", rows[rows.length - 1].seq);
   }
 
   /**
