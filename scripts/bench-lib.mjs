@@ -43,7 +43,6 @@ export function workerdCpuSeconds() {
   return ticks / 100;
 }
 
-/** CPU profile of the Worker through wrangler's inspector (Chrome DevTools protocol over a WebSocket). */
 /**
  * The environment the benches run `wrangler` with. Besides no telemetry, it switches off
  * wrangler dev's local trace collector (`X_LOCAL_OBSERVABILITY`, on by default in `wrangler dev`):
@@ -56,6 +55,7 @@ export function benchEnv(extra = {}) {
   return { ...process.env, WRANGLER_SEND_METRICS: "false", X_LOCAL_OBSERVABILITY: "false", ...extra };
 }
 
+/** CPU profile of the Worker through wrangler's inspector (Chrome DevTools protocol over a WebSocket). */
 export async function startProfiler(inspectorPort) {
   const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
   const target = targets.find((t) => t.webSocketDebuggerUrl) ?? targets[0];

@@ -125,32 +125,25 @@ new_sqlite_classes = ["EchoRoom"]
     const echoWs = await open(`${wsOrigin}/bench/echo-socket`);
     const echoWait = new Map();
     echoWs.addEventListener("message", (e) => { const m = JSON.parse(e.data); echoWait.get(m.id)?.(now()); });
-    // At the paced phase's rate (one request every PACE_MS, so the runtime is as idle between
-    // requests as it is between paced offers), and back to back (for scale).
-    const echo = async (gapMs) => {
+    /** ECHOES round trips, one every `gapMs` after the last answer: `send(id)` starts one; the echo socket answers it. */
+    const timeEach = async (prefix, gapMs, send) => {
       const xs = [];
       for (let i = 0; i < ECHOES; i++) {
-        const id = `e${gapMs}-${i}`;
+        const id = `${prefix}${i}`;
         const got = new Promise((ok) => echoWait.set(id, ok));
         const t0 = now();
-        await post("/bench/echo", { id });
+        await send(id);
         xs.push((await got) - t0);
         if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
       }
       return xs;
     };
-    const floorBackToBack = await echo(0);
-    const floor = await echo(PACE_MS);
+    // At the paced phase's rate (one request every PACE_MS, so the runtime is as idle between
+    // requests as it is between paced offers), and back to back (for scale).
+    const floorBackToBack = await timeEach("e0-", 0, (id) => post("/bench/echo", { id }));
+    const floor = await timeEach("e-", PACE_MS, (id) => post("/bench/echo", { id }));
     // The same shape as the routing path without routing: socket → object → second object → back → socket.
-    const shape = [];
-    for (let i = 0; i < ECHOES; i++) {
-      const id = `s${i}`;
-      const got = new Promise((ok) => echoWait.set(id, ok));
-      const t0 = now();
-      echoWs.send(JSON.stringify({ id }));
-      shape.push((await got) - t0);
-      await new Promise((r) => setTimeout(r, PACE_MS));
-    }
+    const shape = await timeEach("s", PACE_MS, (id) => echoWs.send(JSON.stringify({ id })));
     echoWs.close();
 
     // ── agents ────────────────────────────────────────────────────────────────────────────
