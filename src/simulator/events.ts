@@ -1,5 +1,6 @@
 /** What the simulated phone network reports: what callers hear and every state change. */
 export type PhoneEvent =
+  /** `ms`: from sending the signed request to the answer read (signing is not counted). */
   | { type: "webhook"; callSid: string; method: string; url: string; status: number; ms: number }
   | { type: "say"; callSid: string; text: string; voice?: string; language?: string }
   | { type: "play"; callSid: string; url: string }
