@@ -76,6 +76,9 @@ export async function createContact(db: Db, secret: string | Keyring, c: NewCont
     // A sealed string in the JSON column (see sealAttributes); the column's TS type is the opened form.
     attributes: (await sealAttributes(secret, c.instanceId, id, c.attributes ?? {})) as unknown as Record<string, string>,
     initiatedAt: at,
+    // The row's state is as of `at`, not of the write: a row written late (a retry, a write-behind)
+    // must still take the transitions that happened after `at` (src/durable/contact-record.ts).
+    updatedAt: at,
   });
   const event = db.insert(contactEvents).values({ instanceId: c.instanceId, contactId: id, type: "INITIATED", at });
   // As D1 statements, so `alongside` rides in the same batch (one round trip, one transaction).

@@ -61,6 +61,12 @@ export type SessionRow = {
 };
 
 const RETRY_MS = 2_000;
+/**
+ * Bookkeeping (the contact's D1 row, flow logs, contact events) is written this long after the
+ * change that owed it: not in the instant the webhook's answer is on its way out, and what a
+ * turn and its neighbours owe goes in one round trip. Actions on the live call do not wait.
+ */
+export const WRITE_BEHIND_MS = 20;
 export const CONTACT_SESSION_BINDING = "CONTACT_SESSION";
 
 /**
@@ -210,7 +216,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         if (effect.type === "enqueue") await this.ensureContactRecord();
         return performEffect(this.env, this.instanceId, effect, state, this.notifyTarget());
       },
-      (flowId) => loadPublishedFlow(this.env.DB, this.instanceId, flowId),
+      (flowId) => loadPublishedFlow(this.env, this.instanceId, flowId),
     );
     const before = this.row()!;
     const prevAttrs = before.flow_state ? (JSON.parse(before.flow_state) as FlowState).attributes : {};
@@ -238,7 +244,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   private async loadQueueFlow(queueId: string) {
     const flowId = await this.customerQueueFlowId(queueId);
-    const flow = flowId ? await loadPublishedFlow(this.env.DB, this.instanceId, flowId) : null;
+    const flow = flowId ? await loadPublishedFlow(this.env, this.instanceId, flowId) : null;
     const r = this.row();
     if (flow || r?.queue_flow != null || r?.queue_flow_state != null) this.set({ queue_flow: flow ? JSON.stringify(flow) : null, queue_flow_state: null });
   }
@@ -406,24 +412,43 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.store.exec("INSERT INTO actions (action, next_at) VALUES (?, ?)", JSON.stringify(action), Date.now());
   }
 
-  /** Starts working through actions, logs and the outbox now; the alarm covers failures. */
+  /**
+   * Starts working through what is owed; the alarm covers failures. Actions due on the live call
+   * (and a chat's jobs) start now; bookkeeping alone waits WRITE_BEHIND_MS.
+   */
   private kick() {
-    this.ctx.waitUntil(this.work());
+    const urgent = this.isChat() || this.store.exec("SELECT 1 FROM actions WHERE next_at <= ? LIMIT 1", Date.now()).toArray().length > 0;
+    this.ctx.waitUntil(this.work(urgent ? 0 : WRITE_BEHIND_MS));
   }
 
-  private work(): Promise<void> {
-    if (this.#running) return this.#running;
+  /** Ends a write-behind wait early (something urgent was kicked meanwhile). */
+  #wake: (() => void) | null = null;
+  /** Kicked while a run was past its wait: it goes round once more. */
+  #again = false;
+
+  private work(delayMs = 0): Promise<void> {
+    if (this.#running) {
+      if (delayMs === 0) this.#wake?.();
+      if (!this.#wake) this.#again = true;
+      return this.#running;
+    }
     this.#running = (async () => {
       try {
         await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
-        await this.ensureContactRecord({ withLogs: true });
-        await this.runActions();
-        if (this.isChat()) await this.chat.runDue();
-        await this.#voice.transcript.runDue();
-        await this.flushLogs();
-        await this.#outbox.flush();
+        if (delayMs > 0) await new Promise<void>((ok) => { this.#wake = ok; setTimeout(ok, delayMs); });
+        for (let round = 0; round === 0 || (this.#again && round < 5); round++) {
+          this.#wake = null;
+          this.#again = false;
+          await this.ensureContactRecord({ withLogs: true });
+          await this.runActions();
+          if (this.isChat()) await this.chat.runDue();
+          await this.#voice.transcript.runDue();
+          await this.flushLogs();
+          await this.#outbox.flush();
+        }
         await this.rearm();
       } finally {
+        this.#wake = null;
         this.#running = null;
       }
     })();

@@ -45,8 +45,8 @@ export class QueueRoom extends Server<Env> {
   #notices: NoticeOutbox;
   #config: { found: boolean; maxContacts: number | null; ringTimeoutSeconds: number; loadedAt: number } | null = null;
   #store: QueueStore;
-  #flusher = new Throttle(() => this.flush(), FLUSH_INTERVAL_MS);
-  #metrics = new Throttle(() => this.pushMetrics(), METRICS_INTERVAL_MS);
+  #flusher = new Throttle(() => this.flush(), FLUSH_INTERVAL_MS, { leading: false });
+  #metrics = new Throttle(() => this.pushMetrics(), METRICS_INTERVAL_MS, { leading: false });
   #alarm: OneAlarm;
 
   constructor(ctx: DurableObjectState, env: Env) {

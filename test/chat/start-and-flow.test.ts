@@ -83,7 +83,11 @@ describe("chat: the flow answers", () => {
       "BOT: You are number 1 in the queue.",
     ]);
     await session(fx.instanceId, chat.contactId).settle();
-    const row = await contactRow(fx.instanceId, chat.contactId);
+    // The queue writes the row's QUEUED a moment after the enqueue (batched with its neighbours').
+    const row = await eventually(async () => {
+      const r = await contactRow(fx.instanceId, chat.contactId);
+      return r.state === "QUEUED" && r;
+    }, "the row QUEUED");
     expect(row).toMatchObject({ state: "QUEUED", queue_id: fx.queueId("sales") });
     expect((await session(fx.instanceId, chat.contactId).snapshot())?.flowState?.attributes).toEqual({ intent: "sales" });
   });

@@ -13,6 +13,7 @@ import { Phone } from "../../src/simulator";
 import { encryptField } from "../../src/workers/lib/crypto";
 import { db } from "../helpers";
 import { voiceContactId } from "../../src/workers/twilio/routes";
+import { contactRoomName } from "../../src/durable/names";
 import { agentSocket, makeInstance, type Fixture, type ProfileSpec, type QueueSpec, type TestSocket } from "../routing/helpers";
 
 export const ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
@@ -124,6 +125,14 @@ export function simulatedTwilio(authToken = AUTH_TOKEN) {
     return realFetch(input, init);
   });
   return { phone, restore: () => spy.mockRestore() };
+}
+
+/**
+ * Everything the contact's session owes is done (its D1 row, events and flow logs are written a
+ * moment after the webhook that owed them, not on its path).
+ */
+export async function settleContact(instanceId: string, contactId: string) {
+  await env.CONTACT_SESSION.getByName(contactRoomName(instanceId, contactId)).settle();
 }
 
 /** Settles both sides until `cond` holds: the simulator applies REST commands; objects run their work. */

@@ -4,7 +4,7 @@ import { contactRoomName } from "../../src/durable/names";
 import { Phone, twilioSignature } from "../../src/simulator";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { agentSocket, contactEvents, contactRow, eventually } from "../routing/helpers";
-import { ACCOUNT_SID, AUTH_TOKEN, BASE_URL, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { ACCOUNT_SID, AUTH_TOKEN, BASE_URL, makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -40,10 +40,13 @@ describe("voice webhooks: signatures", () => {
     // Signed correctly but parameters changed after signing.
     const sig = await twilioSignature(AUTH_TOKEN, url, params);
     expect((await post(url, { ...params, From: "+19995550000" }, sig)).status).toBe(403);
+    const contactId = await voiceContactId(fx.instanceId, params.CallSid);
+    await settleContact(fx.instanceId, contactId);
     expect(await countContacts(fx.instanceId)).toBe(0);
     // The same request, signed right, is taken.
     const ok = await post(url, params, sig);
     expect(ok.status).toBe(200);
+    await settleContact(fx.instanceId, contactId);
     expect(await countContacts(fx.instanceId)).toBe(1);
   });
 
@@ -59,6 +62,7 @@ describe("voice webhooks: signatures", () => {
     expect(forged.status).toBe(403);
     const status = await post(`${BASE_URL}/twilio/status`, { ...call.params(), CallStatus: "completed" }, "bm90IGEgc2lnbmF0dXJl");
     expect(status.status).toBe(403);
+    await settleContact(fx.instanceId, contactId);
     const snap = await env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId)).snapshot();
     expect(snap).toMatchObject({ phase: "FLOW", step: 1 });
     expect((await contactRow(fx.instanceId, contactId)).state).not.toBe("ABANDONED");
@@ -85,6 +89,7 @@ describe("voice webhooks: retries, duplicates and out-of-order callbacks", () =>
     const again = await (await post(url, params, sig)).text();
     expect(again).toBe(first);
     expect(first).toContain("<Gather");
+    await settleContact(fx.instanceId, await voiceContactId(fx.instanceId, params.CallSid));
     expect(await countContacts(fx.instanceId)).toBe(1);
   });
 
@@ -134,6 +139,8 @@ describe("voice webhooks: retries, duplicates and out-of-order callbacks", () =>
     const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
     await session.settle();
     expect((await session.snapshot())!.step).toBe(2);
+    // The queue writes its events a moment after the change (batched with its neighbours').
+    await eventually(async () => (await contactEvents(fx.instanceId, contactId)).some((e) => e.type === "ENQUEUED"), "the ENQUEUED event");
     const enqueued = (await contactEvents(fx.instanceId, contactId)).filter((e) => e.type === "ENQUEUED");
     expect(enqueued.length).toBe(1);
     const logs = await env.DB.prepare("SELECT count(*) AS n FROM flow_logs WHERE contact_id = ?").bind(contactId).first<{ n: number }>();
