@@ -17,26 +17,37 @@ import {
 } from "../flows";
 import { instanceKey, toHex } from "../workers/lib/crypto";
 import { TtlCache } from "../workers/lib/ttl-cache";
-import { personalQueueId, queueRoomName } from "./names";
+import { personalQueueId, publishedFlowsName, queueRoomName } from "./names";
 import type { NotifyTarget } from "./types";
 
 export type PublishedFlow = { id: string; version: number; type: FlowType; content: FlowContent };
 
 /**
  * Flow steps answer webhooks, so the instance's hours and queues are cached in the isolate
- * briefly: changes reach running flows within CONTEXT_TTL_MS. Published flows are not cached:
- * a contact runs the version published when it started.
+ * briefly: changes reach running flows within CONTEXT_TTL_MS. Published flows come from the
+ * instance's PublishedFlows object (./published-flows.ts), which drops a flow as soon as it is
+ * published again: a contact runs the version published when it started.
  */
 export const CONTEXT_TTL_MS = 15_000;
 const contextCache = new TtlCache<Omit<FlowContext, "now">>(CONTEXT_TTL_MS, 200);
 
 /** The latest published version of a flow of this instance, or null. */
-export function loadPublishedFlow(d1: D1Database, instanceId: string, flowId: string): Promise<PublishedFlow | null> {
-  return readPublishedFlow(d1, instanceId, flowId);
+export function loadPublishedFlow(env: Env, instanceId: string, flowId: string): Promise<PublishedFlow | null> {
+  return env.PUBLISHED_FLOWS.getByName(publishedFlowsName(instanceId)).latest(flowId);
 }
 
-async function readPublishedFlow(d1: D1Database, instanceId: string, flowId: string): Promise<PublishedFlow | null> {
-  // A prepared statement rather than the query builder: this runs for every new call.
+/** Tells the instance's PublishedFlows that a flow changed in D1 (after the write has committed). */
+export async function publishedFlowChanged(env: Env, instanceId: string, flowId: string): Promise<void> {
+  try {
+    await env.PUBLISHED_FLOWS.getByName(publishedFlowsName(instanceId)).changed(flowId);
+  } catch (err) {
+    // New contacts may run the previous version until the object's backstop (MAX_AGE_MS) passes.
+    console.error(JSON.stringify({ event: "published_flow_changed_failed", instanceId, flowId, error: String(err) }));
+  }
+}
+
+/** The latest published version of a flow, read from D1 (PublishedFlows does this on first use). */
+export async function readPublishedFlow(d1: D1Database, instanceId: string, flowId: string): Promise<PublishedFlow | null> {
   const row = await d1
     .prepare(
       `SELECT v.version AS version, v.content AS content, f.type AS type

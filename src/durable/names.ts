@@ -7,6 +7,7 @@ export const queueRoomName = (instanceId: string, queueId: string) => `${checkIn
 export const agentRoomName = (instanceId: string, userId: string) => `${checkInstanceId(instanceId)}:${userId}`;
 export const contactRoomName = (instanceId: string, contactId: string) => `${checkInstanceId(instanceId)}:${contactId}`;
 export const metricsRoomName = (instanceId: string) => checkInstanceId(instanceId);
+export const publishedFlowsName = (instanceId: string) => checkInstanceId(instanceId);
 
 /** Each agent has a personal queue (Amazon Connect's "agent queue"): transfers to an agent go there. */
 export const PERSONAL_QUEUE_PREFIX = "agent:";

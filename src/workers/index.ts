@@ -5,6 +5,7 @@ import { scheduleRetention } from "../recordings/schedule";
 export { AgentRoom, MetricsRoom, QueueRoom } from "../durable/routing";
 export { RetentionJob } from "../durable/retention";
 export { ContactSession } from "../durable/contact-session";
+export { PublishedFlows } from "../durable/published-flows";
 
 export default {
   fetch: app.fetch,

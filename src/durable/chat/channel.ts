@@ -118,7 +118,7 @@ export class ChatChannel {
     return this.serial(async () => {
       const { env, instanceId, contactId } = this.host;
       if (this.host.row()) return { ok: true } as const;
-      const flow = await loadPublishedFlow(env.DB, instanceId, input.flowId);
+      const flow = await loadPublishedFlow(env, instanceId, input.flowId);
       if (!flow) return { ok: false, reason: "NO_FLOW" } as const;
       const now = Date.now();
       await createContact(createDb(env.DB), keyringFromEnv(env), {

@@ -68,7 +68,7 @@ export class VoiceChannel {
     const existing = this.host.row();
     if (existing) return existing.last_twiml ?? hangup();
     const now = Date.now();
-    const flow = start.flowId ? await loadPublishedFlow(this.host.env.DB, this.host.instanceId, start.flowId) : null;
+    const flow = start.flowId ? await loadPublishedFlow(this.host.env, this.host.instanceId, start.flowId) : null;
     if (this.host.row()) return this.host.row()!.last_twiml ?? hangup();
     this.host.sql.exec(
       `INSERT INTO session (id, instance_id, contact_id, channel, phase, step, flow, call_sid, from_number, to_number, public_base_url, created_at)

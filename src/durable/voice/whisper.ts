@@ -80,7 +80,7 @@ export class Whispers {
 
   /** Runs a whisper flow to its end; null when it cannot run (not published, wrong type). */
   private async run(flowId: string, type: FlowType, base: FlowState, ctx: FlowContext): Promise<Spoken[] | null> {
-    const flow = await loadPublishedFlow(this.host.env.DB, this.host.instanceId, flowId);
+    const flow = await loadPublishedFlow(this.host.env, this.host.instanceId, flowId);
     if (!flow || flow.type !== type) {
       console.warn(JSON.stringify({ event: "whisper_flow_unusable", contactId: this.host.contactId, flowId, expected: type, found: flow?.type ?? null }));
       return null;

@@ -2,6 +2,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { flows, flowVersions } from "../../db/schema";
+import { publishedFlowChanged } from "../../durable/contact-flow";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
 import { notFound } from "../lib/errors";
@@ -21,6 +22,7 @@ export const flowVersionRoutes = new Hono<AppEnv>()
       scope.update(flows, flow.id, { publishedVersion: version }),
       scope.audit({ userId: c.var.caller.userId, action: "publish", resourceType: "flow", resourceId: flow.id, ...clientInfo(c), details: { version } }),
     ]);
+    await publishedFlowChanged(c.env, scope.instanceId, flow.id);
     return c.json({ flowId: flow.id, version }, 201);
   })
   .get("/:id/versions", requirePermission("flows.edit", "instance.configure"), async (c) => {

@@ -43,6 +43,8 @@ export type ResourceDef<T extends TenantTable, Create, Update> = {
   toApi(rows: T["$inferSelect"][], scope: InstanceScope, env: Env): Promise<unknown[]> | unknown[];
   /** What still uses this resource; non-empty = deleting answers 409. */
   usedBy?(scope: InstanceScope, id: string): Promise<UsedBy[]>;
+  /** After a create, update or delete has committed (e.g. to drop what an object holds of it). */
+  changed?(env: Env, instanceId: string, id: string): Promise<void>;
 };
 
 const ListQuery = z.object({
@@ -98,6 +100,7 @@ export function resourceRoutes<T extends TenantTable, C, U>(def: ResourceDef<T, 
         ...((await def.childWrites?.(input, ctx, true)) ?? []),
         ctx.scope.audit({ ...audit(c, "create", def.auditType, ctx.id), details: { fields: Object.keys(input as object) } }),
       ]);
+      await def.changed?.(c.env, ctx.scope.instanceId, ctx.id);
       return c.json(await show(ctx.scope, c.env, await load(ctx.scope, ctx.id)), 201);
     })
     .get("/:id", async (c) => {
@@ -115,6 +118,7 @@ export function resourceRoutes<T extends TenantTable, C, U>(def: ResourceDef<T, 
         ...((await def.childWrites?.(input, ctx, false)) ?? []),
         ctx.scope.audit({ ...audit(c, "update", def.auditType, ctx.id), details: { fields: Object.keys(input as object) } }),
       ]);
+      await def.changed?.(c.env, ctx.scope.instanceId, ctx.id);
       return c.json(await show(ctx.scope, c.env, await load(ctx.scope, ctx.id)));
     })
     .delete("/:id", async (c) => {
@@ -129,6 +133,7 @@ export function resourceRoutes<T extends TenantTable, C, U>(def: ResourceDef<T, 
         c.var.scope.delete(def.table, existing.id),
         c.var.scope.audit(audit(c, "delete", def.auditType, existing.id)),
       ]);
+      await def.changed?.(c.env, c.var.scope.instanceId, existing.id);
       return c.body(null, 204);
     });
 }

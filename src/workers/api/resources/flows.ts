@@ -3,6 +3,7 @@ import { z } from "zod";
 import { flows, phoneNumbers, queues, quickConnects } from "../../../db/schema";
 import { validateFlow, type FlowType } from "../../../flows";
 import { badRequest } from "../../lib/errors";
+import { publishedFlowChanged } from "../../../durable/contact-flow";
 import { defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
 export const FLOW_TYPES = [
@@ -75,6 +76,8 @@ export const flowsResource: ResourceDef<typeof flows, z.infer<typeof Create>, z.
       ...(await usedByRows(scope, "flow", flows, flows.name, and(ne(flows.id, id), like(flows.content, `%${id}%`)))),
     ];
   },
+  // New contacts read the flow again (its type or existence may have changed).
+  changed: publishedFlowChanged,
 };
 
 /** 400 listing every problem of a flow (each naming its action), so bad content is never stored. */
