@@ -96,6 +96,7 @@ try {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   /** Until workerd has been idle (< 5% of a core) for 200 ms: the last round's hang-ups are written. */
   const settle = async () => {
+    if (PROFILE) return sleep(500); // the profiler keeps workerd busy
     for (let quiet = 0, waited = 0; quiet < 2 && waited < 10_000; waited += 100) {
       const c0 = workerdCpuSeconds();
       await sleep(100);
