@@ -11,7 +11,7 @@
  *    (bench/voice/worker.ts); and the ratio p99 / floor p99. Floor rounds and ours alternate,
  *    each starting once workerd is idle (the last round's hang-ups written).
  * Object state goes to /dev/shm when there is one (--disk: the OS tmpdir), as in bench-routing.
- * Usage: node scripts/bench-voice.mjs [--callers 100] [--rounds 5] [--spread-ms 2000] [--think-ms 1000]
+ * Usage: node scripts/bench-voice.mjs [--callers 100] [--rounds 10] [--spread-ms 2000] [--think-ms 1000]
  *          [--out bench/results/voice.json] [--profile] [--disk]
  *   --profile: CPU profile of the Worker over the calls (top functions by self and inclusive time).
  */
@@ -28,7 +28,7 @@ const arg = (name, def) => {
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
 const CALLERS = arg("callers", 100);
-const ROUNDS = arg("rounds", 5);
+const ROUNDS = arg("rounds", 10);
 /** Callers ring in over this window, and listen this long before pressing a key. */
 const SPREAD_MS = arg("spread-ms", 2000);
 const THINK_MS = arg("think-ms", 1000);
@@ -87,11 +87,7 @@ try {
   const floorGather = [];
   const failures = [];
 
-  // Warm-up: one call on each, so module compilation is not measured.
-  const warm = new Phone({ baseUrl: DEMO_BASE, ...DEMO, transport });
-  await (await warm.call({ from: "+14155550000", to: DEMO.number })).hangup();
   const floorPhone = () => new Phone({ baseUrl: DEMO_BASE, ...DEMO, transport, voicePath: "/bench/floor/voice", statusPath: "/bench/floor/status" });
-  await (await floorPhone().call({ from: "+14155550000", to: DEMO.number })).hangup();
 
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   /** Until workerd has been idle (< 5% of a core) for 200 ms: the last round's hang-ups are written. */
@@ -110,7 +106,7 @@ try {
   const round = async (phone, r, into) => {
     const calls = await Promise.all(Array.from({ length: CALLERS }, async (_, i) => {
       await sleep(Math.random() * SPREAD_MS);
-      const call = await phone.call({ from: `+1415${String(r * CALLERS + i).padStart(7, "0")}`, to: DEMO.number });
+      const call = await phone.call({ from: `+1415${String((r + 1) * CALLERS + i).padStart(7, "0")}`, to: DEMO.number });
       await sleep(THINK_MS * (0.5 + Math.random()));
       await call.press("1");
       return call;
@@ -123,6 +119,10 @@ try {
     await Promise.all(calls.map((c) => c.hangup()));
     await settle();
   };
+
+  // Warm-up: one unmeasured round on each, so compilation and the first objects are not measured.
+  await round(floorPhone(), -1, { first: [], gather: [] });
+  await round(new Phone({ baseUrl: DEMO_BASE, ...DEMO, transport }), -1, { first: [], gather: [] });
 
   const profiler = PROFILE ? await startProfiler(inspectorPort) : null;
   const cpu0 = workerdCpuSeconds();
