@@ -63,8 +63,8 @@ export type SessionRow = {
 const RETRY_MS = 2_000;
 /**
  * Bookkeeping (the contact's D1 row, flow logs, contact events) is written this long after the
- * change that owed it: not in the instant the webhook's answer is on its way out, and what a
- * turn and its neighbours owe goes in one round trip. Actions on the live call do not wait.
+ * change that owed it, not in the instant the webhook's answer is on its way out; changes made
+ * meanwhile are written in the same run. Actions on the live call do not wait.
  */
 export const WRITE_BEHIND_MS = 20;
 export const CONTACT_SESSION_BINDING = "CONTACT_SESSION";
