@@ -48,9 +48,9 @@ describe("voice: flow versions", () => {
     expect(await flowsOf(fx.instanceId).latest(fx.flowId)).toMatchObject({ id: fx.flowId, version: 1, type: "CONTACT_FLOW" });
     // Written behind its back (no publish): still version 1, from memory.
     await db().insert(flowVersions).values({ instanceId: fx.instanceId, flowId: fx.flowId, version: 2, content: ivrFlow(fx.queueId) });
-    expect((await flowsOf(fx.instanceId).latest(fx.flowId))?.version).toBe(1);
+    expect(await flowsOf(fx.instanceId).latest(fx.flowId)).toMatchObject({ version: 1 });
     await publishedFlowChanged(env, fx.instanceId, fx.flowId);
-    expect((await flowsOf(fx.instanceId).latest(fx.flowId))?.version).toBe(2);
+    expect(await flowsOf(fx.instanceId).latest(fx.flowId)).toMatchObject({ version: 2 });
     // Another instance's object does not know this instance's flow, and the reverse.
     expect(await flowsOf(other.instanceId).latest(fx.flowId)).toBeNull();
     expect(await flowsOf(fx.instanceId).latest(other.flowId)).toBeNull();
