@@ -1,11 +1,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { securityProfiles, users } from "../../src/db/schema";
 import { queueRoomName } from "../../src/durable/names";
-import { createSession } from "../../src/workers/auth/sessions";
-import { api, db, otherInstance } from "../helpers";
+import { api, otherInstance } from "../helpers";
 import { agentSocket, contactRow, eventsInclude, type Fixture, type TestSocket } from "../routing/helpers";
-import { agentChatSocket, customerSocket, makeChatInstance, session, startChat, texts, waitFor, type ChatSocket } from "./helpers";
+import { agentChatSocket, customerSocket, makeChatInstance, session, startChat, texts, userWith, waitFor, type ChatSocket } from "./helpers";
 
 type Socket = TestSocket;
 
@@ -28,14 +26,7 @@ async function take(agent: Socket, contactId?: string) {
 }
 
 /** A user of the instance who may search contacts and play transcripts. */
-async function supervisorToken(instanceId: string) {
-  const d = db();
-  const spId = `${instanceId}:sp:search`;
-  await d.insert(securityProfiles).values({ id: spId, instanceId, name: "Search", permissions: ["contacts.search", "recordings.listen"] });
-  const id = `${instanceId}:user:sup`;
-  await d.insert(users).values({ id, instanceId, email: `sup@${instanceId}.test`, name: "Sup", passwordHash: "x", securityProfileId: spId, routingProfileId: null });
-  return (await createSession(d, { id, instanceId })).token;
-}
+const supervisorToken = (instanceId: string) => userWith(instanceId, "sup", ["contacts.search", "recordings.listen"]);
 
 describe("chat: routed to agents", () => {
   it("two chats reach one agent with chat concurrency 2, a third waits; messages both ways with ids and seq; typing and receipts", async () => {

@@ -5,18 +5,11 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { securityProfiles, users } from "../../src/db/schema";
-import { createSession } from "../../src/workers/auth/sessions";
-import { api, db, otherInstance } from "../helpers";
+import { api, otherInstance } from "../helpers";
 import { eventsInclude } from "../routing/helpers";
-import { customerSocket, makeChatInstance, session, startChat } from "./helpers";
+import { customerSocket, makeChatInstance, session, startChat, userWith } from "./helpers";
 
-async function admin(instanceId: string) {
-  const d = db();
-  await d.insert(securityProfiles).values({ id: `${instanceId}:sp:dpo`, instanceId, name: "DPO", permissions: ["instance.configure", "contacts.search", "recordings.listen"] });
-  await d.insert(users).values({ id: `${instanceId}:user:dpo`, instanceId, email: `dpo@${instanceId}.test`, name: "DPO", passwordHash: "x", securityProfileId: `${instanceId}:sp:dpo`, routingProfileId: null });
-  return (await createSession(d, { id: `${instanceId}:user:dpo`, instanceId })).token;
-}
+const admin = (instanceId: string) => userWith(instanceId, "dpo", ["instance.configure", "contacts.search", "recordings.listen"]);
 
 describe("chat: personal-data erasure purges the ContactSession's messages", () => {
   it("a live chat: its messages and the customer's name leave the object, new ones continue after them, and the stored transcript holds none of the erased words", async () => {

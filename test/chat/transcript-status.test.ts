@@ -5,22 +5,13 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { securityProfiles, users } from "../../src/db/schema";
 import type { ContactSession } from "../../src/durable/contact-session";
 import { RECORDING_GIVE_UP_MS, RETRY_MAX_MS } from "../../src/recordings/uploads";
-import { createSession } from "../../src/workers/auth/sessions";
-import { api, db } from "../helpers";
+import { api } from "../helpers";
 import { eventsInclude } from "../routing/helpers";
-import { customerSocket, makeChatInstance, session, startChat, type ChatFixture } from "./helpers";
+import { customerSocket, makeChatInstance, session, startChat, userWith, type ChatFixture } from "./helpers";
 
-async function listenerToken(instanceId: string) {
-  const d = db();
-  const spId = `${instanceId}:sp:listen`;
-  await d.insert(securityProfiles).values({ id: spId, instanceId, name: "Listen", permissions: ["contacts.search", "recordings.listen"] });
-  const id = `${instanceId}:user:listener`;
-  await d.insert(users).values({ id, instanceId, email: `listener@${instanceId}.test`, name: "Listener", passwordHash: "x", securityProfileId: spId, routingProfileId: null });
-  return (await createSession(d, { id, instanceId })).token;
-}
+const listenerToken = (instanceId: string) => userWith(instanceId, "listener", ["contacts.search", "recordings.listen"]);
 
 let restore: (() => void) | undefined;
 afterEach(() => {

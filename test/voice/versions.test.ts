@@ -1,26 +1,19 @@
 import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { flowVersions, securityProfiles, users } from "../../src/db/schema";
+import { flowVersions } from "../../src/db/schema";
 import { publishedFlowChanged } from "../../src/durable/contact-flow";
-import { createSession } from "../../src/workers/auth/sessions";
 import { api, db } from "../helpers";
+import { userWith } from "../chat/helpers";
 import { ivrFlow, makeVoiceInstance, simulatedTwilio } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
 
-/** A flow editor of the instance, to publish through the API as an admin would. */
-async function editorToken(instanceId: string) {
-  await db().insert(securityProfiles).values({ id: `${instanceId}:sp:editor`, instanceId, name: "Editor", permissions: ["flows.edit"] });
-  await db().insert(users).values({ id: `${instanceId}:user:ed`, instanceId, email: `ed@${instanceId}.test`, name: "Ed", passwordHash: "x", securityProfileId: `${instanceId}:sp:editor` });
-  return (await createSession(db(), { id: `${instanceId}:user:ed`, instanceId })).token;
-}
-
 describe("voice: flow versions", () => {
   it("a call runs the version published when it started; a new call right after a publish runs the new one", async () => {
     const fx = await makeVoiceInstance({});
-    const token = await editorToken(fx.instanceId);
+    const token = await userWith(fx.instanceId, "editor", ["flows.edit"]); // publishes as an admin would
     const net = simulatedTwilio();
     restore = net.restore;
     const first = await net.phone.call({ from: "+14155550123", to: fx.number });
