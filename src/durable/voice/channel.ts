@@ -150,7 +150,7 @@ export class VoiceChannel {
         // The queue told us the position a moment ago, in the enqueue's answer: no second call to ask again.
         const q = result.state.queue;
         const known = q?.position !== undefined
-          ? { status: "WAITING" as const, position: q.position, estimatedWaitSeconds: q.estimatedWaitSeconds ?? null, enqueuedAt: Date.now() }
+          ? { status: "WAITING" as const, position: q.position, estimatedWaitSeconds: q.estimatedWaitSeconds ?? null }
           : undefined;
         twiml = await this.queueWait(false, known);
       }
@@ -170,7 +170,7 @@ export class VoiceChannel {
 
 
   /** What a waiting caller hears next: the queue's CUSTOMER_QUEUE flow, or position and music. */
-  async queueWait(played: boolean, known?: QueuePosition): Promise<string> {
+  async queueWait(played: boolean, known?: Omit<Extract<QueuePosition, { status: "WAITING" }>, "enqueuedAt">): Promise<string> {
     const r = this.host.require();
     const urls = voiceUrls(r.public_base_url, this.host.instanceId, this.host.contactId, r.step);
     if (r.phase === "CONNECTED") {
