@@ -87,6 +87,7 @@ try {
   const floorGather = [];
   const failures = [];
 
+  const ourPhone = () => new Phone({ baseUrl: DEMO_BASE, ...DEMO, transport });
   const floorPhone = () => new Phone({ baseUrl: DEMO_BASE, ...DEMO, transport, voicePath: "/bench/floor/voice", statusPath: "/bench/floor/status" });
 
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -122,17 +123,16 @@ try {
 
   // Warm-up: one unmeasured round on each, so compilation and the first objects are not measured.
   await round(floorPhone(), -1, { first: [], gather: [] });
-  await round(new Phone({ baseUrl: DEMO_BASE, ...DEMO, transport }), -1, { first: [], gather: [] });
+  await round(ourPhone(), -1, { first: [], gather: [] });
 
   const profiler = PROFILE ? await startProfiler(inspectorPort) : null;
   const cpu0 = workerdCpuSeconds();
   const node0 = process.cpuUsage();
   const wall0 = performance.now();
-  await settle();
   for (let r = 0; r < ROUNDS; r++) {
     // The floor's round and ours alternate, so what the machine does meanwhile falls on both.
     await round(floorPhone(), r, { first: floorFirst, gather: floorGather });
-    await round(new Phone({ baseUrl: DEMO_BASE, ...DEMO, transport }), r, { first, gather });
+    await round(ourPhone(), r, { first, gather });
   }
 
   const workerdCpu = workerdCpuSeconds() - cpu0;
