@@ -31,15 +31,17 @@ export type PublishedFlow = { id: string; version: number; type: FlowType; conte
 export const CONTEXT_TTL_MS = 15_000;
 const contextCache = new TtlCache<Omit<FlowContext, "now">>(CONTEXT_TTL_MS, 200);
 
+const publishedFlows = (env: Env, instanceId: string) => env.PUBLISHED_FLOWS.getByName(publishedFlowsName(instanceId));
+
 /** The latest published version of a flow of this instance, or null. */
 export function loadPublishedFlow(env: Env, instanceId: string, flowId: string): Promise<PublishedFlow | null> {
-  return env.PUBLISHED_FLOWS.getByName(publishedFlowsName(instanceId)).latest(flowId);
+  return publishedFlows(env, instanceId).latest(flowId);
 }
 
 /** Tells the instance's PublishedFlows that a flow changed in D1 (after the write has committed). */
 export async function publishedFlowChanged(env: Env, instanceId: string, flowId: string): Promise<void> {
   try {
-    await env.PUBLISHED_FLOWS.getByName(publishedFlowsName(instanceId)).changed(flowId);
+    await publishedFlows(env, instanceId).changed(flowId);
   } catch (err) {
     // New contacts may run the previous version until the object's backstop (MAX_AGE_MS) passes.
     console.error(JSON.stringify({ event: "published_flow_changed_failed", instanceId, flowId, error: String(err) }));
