@@ -67,6 +67,12 @@ const RETRY_MS = 2_000;
  * meanwhile are written in the same run. Actions on the live call do not wait.
  */
 export const WRITE_BEHIND_MS = 20;
+/**
+ * Flow logs alone (no row, event or action owed with them) wait for company: they go with the
+ * contact's next write, or this long after the oldest was logged, or when the contact ends. A
+ * caller's menu turns and the turn that queues them cost one D1 write, not one each.
+ */
+export const LOGS_WRITE_BEHIND_MS = 10_000;
 export const CONTACT_SESSION_BINDING = "CONTACT_SESSION";
 
 /**
@@ -418,7 +424,14 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
    */
   private kick() {
     const urgent = this.isChat() || this.store.exec("SELECT 1 FROM actions WHERE next_at <= ? LIMIT 1", Date.now()).toArray().length > 0;
-    this.ctx.waitUntil(this.work(urgent ? 0 : WRITE_BEHIND_MS));
+    if (!urgent && this.onlyLogsWait()) this.ctx.waitUntil(this.rearm()); // the alarm writes them (LOGS_WRITE_BEHIND_MS)
+    else this.ctx.waitUntil(this.work(urgent ? 0 : WRITE_BEHIND_MS));
+  }
+
+  /** Whether all that is owed is flow logs of a live contact, which may wait (LOGS_WRITE_BEHIND_MS). */
+  private onlyLogsWait(): boolean {
+    if (this.#running || this.#outbox.pending() > 0 || this.row()?.phase === "ENDED") return false;
+    return this.store.exec("SELECT 1 FROM pending_contact").toArray().length === 0;
   }
 
   /** Ends a write-behind wait early (something urgent was kicked meanwhile). */
@@ -533,11 +546,17 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   private async rearm() {
     const owed = this.store
-      .exec<{ at: number | null; n: number }>("SELECT (SELECT min(next_at) FROM actions) AS at, (SELECT count(*) FROM pending_logs) + (SELECT count(*) FROM pending_contact) AS n")
+      .exec<{ at: number | null; contact: number; logs: number; loggedAt: number | null }>(
+        `SELECT (SELECT min(next_at) FROM actions) AS at, (SELECT count(*) FROM pending_contact) AS contact,
+           (SELECT count(*) FROM pending_logs) AS logs, (SELECT json_extract(entry, '$.at') FROM pending_logs ORDER BY seq LIMIT 1) AS loggedAt`,
+      )
       .one();
-    const times = [owed.at, this.isChat() ? this.chat.nextDue() : null, this.#voice.transcript.nextDue()].filter((t): t is number => t !== null);
+    // Flow logs with nothing else owed wait for company, up to LOGS_WRITE_BEHIND_MS (see kick).
+    const logsWait = owed.logs > 0 && owed.contact === 0 && this.#outbox.pending() === 0 && this.row()?.phase !== "ENDED";
+    const times = [owed.at, this.isChat() ? this.chat.nextDue() : null, this.#voice.transcript.nextDue(),
+      logsWait ? (owed.loggedAt ?? Date.now()) + LOGS_WRITE_BEHIND_MS : null].filter((t): t is number => t !== null);
     const due = times.length ? Math.min(...times) : null;
-    const more = this.#outbox.pending() > 0 || owed.n > 0;
+    const more = this.#outbox.pending() > 0 || owed.contact > 0 || (owed.logs > 0 && !logsWait);
     if (due !== null) await this.ctx.storage.setAlarm(Math.max(due, Date.now() + 10));
     else if (more) await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
     else await this.ctx.storage.deleteAlarm();

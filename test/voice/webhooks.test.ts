@@ -1,5 +1,6 @@
-import { env, SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
+import { LOGS_WRITE_BEHIND_MS } from "../../src/durable/contact-session";
 import { contactRoomName } from "../../src/durable/names";
 import { Phone, twilioSignature } from "../../src/simulator";
 import { voiceContactId } from "../../src/workers/twilio/routes";
@@ -119,6 +120,48 @@ describe("voice webhooks: retries, duplicates and out-of-order callbacks", () =>
     await env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, againId)).settle();
     expect(await logsOf(fx.instanceId, againId)).toEqual(firstTurn);
     expect(await countContacts(fx.instanceId)).toBe(2);
+  });
+
+  it("a live caller's later flow logs wait for company: the alarm, the contact's next write, or the call's end writes them", async () => {
+    const logsOf = async (instanceId: string, contactId: string) =>
+      (await env.DB.prepare("SELECT action_id FROM flow_logs WHERE instance_id = ? AND contact_id = ? ORDER BY id").bind(instanceId, contactId)
+        .all<{ action_id: string }>()).results.map((r) => r.action_id);
+    const fx = await makeVoiceInstance({});
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const menuToSupport = ["welcome", "menu", "to-support", "transfer"];
+
+    // Support (2): the turn that queues the caller sets no attributes, so its logs are all it owes.
+    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
+    const contactId = await voiceContactId(fx.instanceId, call.sid);
+    const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
+    await eventually(async () => (await logsOf(fx.instanceId, contactId)).length > 0, "the first turn's row and logs");
+    const pressedAt = Date.now();
+    await call.press("2");
+    // The queue's ENQUEUED is in D1 (written 20 ms after the change): the session's turn is long over.
+    await eventually(async () => (await contactRow(fx.instanceId, contactId)).state === "QUEUED", "the contact queued");
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await logsOf(fx.instanceId, contactId)).toEqual(["welcome"]);
+    const alarm = await runInDurableObject(session, (_obj, state) => state.storage.getAlarm());
+    expect(alarm).toBeGreaterThanOrEqual(pressedAt + LOGS_WRITE_BEHIND_MS - 1_000);
+    expect(alarm).toBeLessThanOrEqual(Date.now() + LOGS_WRITE_BEHIND_MS);
+    expect(await runDurableObjectAlarm(session)).toBe(true);
+    expect(await logsOf(fx.instanceId, contactId)).toEqual(menuToSupport);
+
+    // Sales (1) sets an attribute: its event is written at once, and the turn's logs go with it.
+    const sales = await net.phone.call({ from: "+14155550124", to: fx.number });
+    const salesId = await voiceContactId(fx.instanceId, sales.sid);
+    await eventually(async () => (await logsOf(fx.instanceId, salesId)).length > 0, "the first turn's row and logs");
+    await sales.press("1");
+    await eventually(async () => (await logsOf(fx.instanceId, salesId)).includes("transfer"), "the sales turn's logs, with its attributes");
+    expect((await contactRow(fx.instanceId, salesId)).attributes).not.toBe("{}");
+
+    // A caller who hangs up in the queue: the logs owed are written as the contact ends.
+    const third = await net.phone.call({ from: "+14155550125", to: fx.number });
+    const thirdId = await voiceContactId(fx.instanceId, third.sid);
+    await third.press("2");
+    await third.hangup();
+    await eventually(async () => (await logsOf(fx.instanceId, thirdId)).includes("transfer"), "the logs, written as the call ended");
   });
 
   it("a retried gather advances the flow once and gets the same answer", async () => {
