@@ -95,6 +95,11 @@ export async function externalSigningSecret(secret: string, instanceId: string):
  * Carries out an effect the flow waits on and answers with the event that resumes it, or
  * null if the answer comes later (a dialled third party answers through a Twilio callback).
  */
+/** The queue an enqueue effect names: the flow's queue, or the agent's personal queue. */
+export function enqueueTarget(effect: Extract<Effect, { type: "enqueue" }>): string | null {
+  return effect.queueId ?? (effect.agentId ? personalQueueId(effect.agentId) : null);
+}
+
 export async function performEffect(
   env: Env,
   instanceId: string,
@@ -127,7 +132,7 @@ export async function performEffect(
       return { type: "queue_metrics", value };
     }
     case "enqueue": {
-      const queueId = effect.queueId ?? (effect.agentId ? personalQueueId(effect.agentId) : null);
+      const queueId = enqueueTarget(effect);
       if (!queueId) return { type: "enqueue_result", ok: false, reason: "error", message: "No queue set" };
       const result = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, queueId)).enqueue({
         contactId: state.contactId,

@@ -16,7 +16,7 @@ import { createContact, type NewContact } from "../db/contacts";
 import { keyringFromEnv } from "../workers/lib/crypto";
 import { runTurn, type FlowLogEntry, type FlowResult, type FlowState } from "../flows";
 import { assertNever } from "../shared/wire";
-import { flowContext, loadPublishedFlow, performEffect, type PublishedFlow } from "./contact-flow";
+import { enqueueTarget, flowContext, loadPublishedFlow, performEffect, type PublishedFlow } from "./contact-flow";
 import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResult } from "./chat/channel";
 import { ContactOutbox } from "./contact-record";
 import { splitRoomName } from "./names";
@@ -216,10 +216,19 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   /** Runs one flow turn, keeping the state and the flow logs. */
   private async turn(flow: PublishedFlow, input: Parameters<typeof runTurn>[1]): Promise<FlowResult> {
     const ctx = await flowContext(this.env.DB, this.instanceId);
+    /** The queue's CUSTOMER_QUEUE flow, asked for alongside the enqueue rather than after it. */
+    let queueFlow: { queueId: string; flow: Promise<PublishedFlow | null> } | null = null;
     const result = await runTurn(
       flow.content, input, ctx,
       async (effect, state) => {
-        if (effect.type === "enqueue") await this.ensureContactRecord();
+        if (effect.type === "enqueue") {
+          await this.ensureContactRecord();
+          const queueId = enqueueTarget(effect);
+          if (queueId) {
+            queueFlow = { queueId, flow: this.customerQueueFlow(queueId) };
+            queueFlow.flow.catch(() => {}); // awaited below if the contact was queued there
+          }
+        }
         return performEffect(this.env, this.instanceId, effect, state, this.notifyTarget());
       },
       (flowId) => loadPublishedFlow(this.env, this.instanceId, flowId),
@@ -235,7 +244,8 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     if (JSON.stringify(prevAttrs) !== JSON.stringify(result.state.attributes)) {
       this.#outbox.add({ contactId: this.contactId, type: "ATTRIBUTES_UPDATED", at: Date.now(), update: { attributes: result.state.attributes } });
     }
-    if (queueId) await this.loadQueueFlow(queueId);
+    const prefetched = queueFlow as { queueId: string; flow: Promise<PublishedFlow | null> } | null;
+    if (queueId) await this.loadQueueFlow(queueId, prefetched?.queueId === queueId ? prefetched.flow : undefined);
     this.kick();
     return result;
   }
@@ -248,14 +258,18 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     }
   }
 
-  private async loadQueueFlow(queueId: string) {
-    const flowId = await this.customerQueueFlowId(queueId);
-    const flow = flowId ? await loadPublishedFlow(this.env, this.instanceId, flowId) : null;
+  private async loadQueueFlow(queueId: string, fetched?: Promise<PublishedFlow | null>) {
+    const flow = await (fetched ?? this.customerQueueFlow(queueId));
     const r = this.row();
     if (flow || r?.queue_flow != null || r?.queue_flow_state != null) this.set({ queue_flow: flow ? JSON.stringify(flow) : null, queue_flow_state: null });
   }
 
-  /** The queue's CUSTOMER_QUEUE flow, from the instance's cached queues (src/durable/contact-flow.ts), else from D1. */
+  private async customerQueueFlow(queueId: string): Promise<PublishedFlow | null> {
+    const flowId = await this.customerQueueFlowId(queueId);
+    return flowId ? loadPublishedFlow(this.env, this.instanceId, flowId) : null;
+  }
+
+  /** The queue's CUSTOMER_QUEUE flow id, from the instance's cached queues (src/durable/contact-flow.ts), else from D1. */
   private async customerQueueFlowId(queueId: string): Promise<string | null> {
     const cached = (await flowContext(this.env.DB, this.instanceId)).queues?.[queueId];
     if (cached && cached.customerQueueFlowId !== undefined) return cached.customerQueueFlowId;
