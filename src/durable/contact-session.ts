@@ -22,7 +22,8 @@ import { ContactOutbox } from "./contact-record";
 import { splitRoomName } from "./names";
 import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
 import { retryAfterFailure, runVoiceAction, type VoiceAction } from "./voice/actions";
-import { VoiceChannel, type RecordingCallback } from "./voice/channel";
+import { createTables, LazyTables } from "./lazy-tables";
+import { VOICE_TABLES, VoiceChannel, type RecordingCallback } from "./voice/channel";
 import type { OutboundStart } from "./voice/outbound";
 import type { TranscriptionCallback } from "./voice/transcription";
 
@@ -76,28 +77,9 @@ export const LOGS_WRITE_BEHIND_MS = 10_000;
 export const CONTACT_SESSION_BINDING = "CONTACT_SESSION";
 
 /**
- * The object's tables, created in one call into SQLite instead of one per table (each call has a
- * fixed cost, and an object is constructed for nearly every contact's first webhook). The
- * `CREATE … IF NOT EXISTS` statements are gathered and run together; any other statement (a
- * schema function checking a column, say) first runs what was gathered, then itself, in order.
+ * The tables every contact needs. The chat channel's are created on its first use (see `chat`), and
+ * the voice channel's rarer ones on theirs (VOICE_TABLES).
  */
-function createTables(sql: SqlStorage, create: (sql: SqlStorage) => void) {
-  const ddl: string[] = [];
-  const flush = () => {
-    if (ddl.length) sql.exec(ddl.splice(0).join(";\n"));
-  };
-  const collect = {
-    exec(query: string, ...bindings: SqlStorageValue[]) {
-      if (bindings.length === 0 && /^\s*CREATE (TABLE|INDEX) IF NOT EXISTS /i.test(query)) return void ddl.push(query);
-      flush();
-      return sql.exec(query, ...bindings);
-    },
-  } as SqlStorage;
-  create(collect);
-  flush();
-}
-
-/** The tables every contact needs; the chat channel's are created on its first use (see `chat`). */
 function migrate(sql: SqlStorage) {
   createTables(sql, (collect) => {
     collect.exec(`CREATE TABLE IF NOT EXISTS session (
@@ -116,7 +98,6 @@ function migrate(sql: SqlStorage) {
     collect.exec(`CREATE TABLE IF NOT EXISTS pending_contact (id INTEGER PRIMARY KEY CHECK (id = 1), contact TEXT NOT NULL)`);
     // Ids of routing events applied (notify.ts delivers at least once).
     collect.exec("CREATE TABLE IF NOT EXISTS routing_seen (id TEXT PRIMARY KEY)");
-    VoiceChannel.schema(collect);
     ContactOutbox.schema(collect);
   });
 }
@@ -145,7 +126,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.contactId = id;
     this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId, env);
     this.#voice = new VoiceChannel({
-      env, sql: ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
+      env, sql: ctx.storage.sql, tables: new LazyTables(ctx.storage.sql, VOICE_TABLES), instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), require: () => this.require(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), enqueueAction: (a) => this.enqueueAction(a), kick: () => this.kick(),
       connected: (agentId, queueId) =>

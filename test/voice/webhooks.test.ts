@@ -164,6 +164,23 @@ describe("voice webhooks: retries, duplicates and out-of-order callbacks", () =>
     await eventually(async () => (await logsOf(fx.instanceId, thirdId)).includes("transfer"), "the logs, written as the call ended");
   });
 
+  it("a call in its IVR and queue makes none of the tables only some calls need (whispers, transcripts, outbound, mutes)", async () => {
+    const fx = await makeVoiceInstance({});
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
+    await call.press("2");
+    await call.hangup();
+    const contactId = await voiceContactId(fx.instanceId, call.sid);
+    const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
+    await session.settle();
+    expect((await session.snapshot())?.phase).toBe("ENDED");
+    const tables = await runInDurableObject(session, (_o, state) =>
+      state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((t) => t.name));
+    expect(tables).toEqual(expect.arrayContaining(["session", "actions", "pending_logs", "outbox"]));
+    for (const rare of ["whispers", "rt_transcription", "rt_fragments", "outbound_call", "agent_mute"]) expect(tables).not.toContain(rare);
+  });
+
   it("a retried gather advances the flow once and gets the same answer", async () => {
     const fx = await makeVoiceInstance({});
     const net = simulatedTwilio();

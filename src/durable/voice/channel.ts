@@ -9,6 +9,7 @@ import type { NewContact } from "../../db/contacts";
 import { enterFlow, renderVoice, resumeFlow, type FlowEvent, type FlowLogEntry, type FlowResult, type FlowState, type TurnInput } from "../../flows";
 import { flowContext, loadPublishedFlow, type PublishedFlow } from "../contact-flow";
 import type { Transition } from "../contact-record";
+import type { LazyTables, TableGroup } from "../lazy-tables";
 import type { SessionRow, VoiceStart } from "../contact-session";
 import { agentRoomName, queueRoomName } from "../names";
 import type { VoiceAction } from "./actions";
@@ -21,9 +22,18 @@ import { Whispers } from "./whisper";
 export type RecordingCallback = { recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number };
 
 /** What the voice channel uses of its session. */
+/** The voice channel's tables only some calls need, each group made on first use. */
+export const VOICE_TABLES = {
+  whispers: { table: "whispers", schema: (sql: SqlStorage) => Whispers.schema(sql) },
+  transcript: { table: "rt_transcription", schema: (sql: SqlStorage) => RealtimeTranscript.schema(sql) },
+  outbound: { table: "outbound_call", schema: (sql: SqlStorage) => OutboundCall.schema(sql) },
+  mute: { table: "agent_mute", schema: (sql: SqlStorage) => void sql.exec("CREATE TABLE IF NOT EXISTS agent_mute (conference TEXT PRIMARY KEY, muted INTEGER NOT NULL)") },
+} satisfies Record<string, TableGroup>;
+
 export type VoiceHost = {
   env: Env;
   sql: SqlStorage;
+  tables: LazyTables<keyof typeof VOICE_TABLES>;
   instanceId: string;
   contactId: string;
   row(): SessionRow | null;
@@ -45,13 +55,6 @@ export class VoiceChannel {
   readonly transcript: RealtimeTranscript;
 
   /** The voice channel's tables (the session creates them with its own, in one call). */
-  static schema(sql: SqlStorage) {
-    Whispers.schema(sql);
-    RealtimeTranscript.schema(sql);
-    OutboundCall.schema(sql);
-    sql.exec("CREATE TABLE IF NOT EXISTS agent_mute (conference TEXT PRIMARY KEY, muted INTEGER NOT NULL)");
-  }
-
   constructor(private readonly host: VoiceHost) {
     this.#whispers = new Whispers(host);
     this.#outbound = new OutboundCall(host);
@@ -242,6 +245,7 @@ export class VoiceChannel {
     const r = this.host.row();
     if (!r || r.channel !== "VOICE" || r.phase !== "CONNECTED" || r.agent_id !== agentId || !r.conference) return { ok: false, reason: "NOT_CONNECTED" };
     if (this.agentMuted(r.conference) === muted) return { ok: true };
+    this.host.tables.ensure("mute");
     this.host.sql.exec("INSERT OR REPLACE INTO agent_mute (conference, muted) VALUES (?, ?)", r.conference, muted ? 1 : 0);
     this.host.enqueueAction({ kind: "muteAgent", muted });
     this.host.kick();
@@ -249,6 +253,7 @@ export class VoiceChannel {
   }
 
   private agentMuted(conference: string): boolean {
+    if (!this.host.tables.exists("mute")) return false;
     return this.host.sql.exec<{ muted: number }>("SELECT muted FROM agent_mute WHERE conference = ?", conference).toArray()[0]?.muted === 1;
   }
 

@@ -47,6 +47,7 @@ export class OutboundCall {
   }
 
   private state(): OutboundRow | null {
+    if (!this.host.tables.exists("outbound")) return null;
     return this.host.sql.exec<OutboundRow>("SELECT answered_at, result FROM outbound_call WHERE id = 1").toArray()[0] ?? null;
   }
 
@@ -85,6 +86,7 @@ export class OutboundCall {
       this.host.instanceId, this.host.contactId, JSON.stringify(state), o.queueId, o.agentId, `${this.host.contactId}-1`,
       o.customerNumber, o.callerId, o.publicBaseUrl, now,
     );
+    this.host.tables.ensure("outbound");
     this.host.sql.exec("INSERT INTO outbound_call (id) VALUES (1)");
     this.host.enqueueAction({ kind: "dialOutbound", agentId: o.agentId });
     this.host.kick();

@@ -75,6 +75,10 @@ export class RealtimeTranscript {
 
   private state(): StateRow | null {
     if (this.#none) return null;
+    if (!this.host.tables.exists("transcript")) {
+      this.#none = true; // nothing started: no table, no row
+      return null;
+    }
     const s = this.host.sql.exec<StateRow>("SELECT * FROM rt_transcription WHERE id = 1").toArray()[0] ?? null;
     this.#none = s === null;
     return s;
@@ -88,6 +92,7 @@ export class RealtimeTranscript {
   startFor(flowState: string | null, statusCallbackUrl: string): TranscriptionStart | null {
     const analytics = flowState ? (JSON.parse(flowState) as FlowState).recording?.analytics : undefined;
     if (!analytics || this.state()) return null;
+    this.host.tables.ensure("transcript");
     this.host.sql.exec("INSERT INTO rt_transcription (id, started_at, language) VALUES (1, ?, ?)", Date.now(), analytics.language);
     this.#none = false;
     return { statusCallbackUrl, languageCode: analytics.language };
@@ -114,6 +119,7 @@ export class RealtimeTranscript {
 
   /** The transcript so far, decrypted, in the order it was spoken. */
   async segments(): Promise<TranscriptSegment[]> {
+    if (!this.host.tables.exists("transcript")) return [];
     const rows = this.host.sql
       .exec<{ at: number; track: string; confidence: number | null; text_enc: string }>(
         "SELECT at, track, confidence, text_enc FROM rt_fragments ORDER BY at, transcription_sid, sequence_id",

@@ -39,6 +39,7 @@ export class Whispers {
   async forLeg(r: SessionRow, leg: WhisperLeg): Promise<Spoken[]> {
     const conference = r.conference!;
     const key = leg === "outbound" ? "customer" : leg;
+    this.host.tables.ensure("whispers");
     const kept = this.kept(conference, key);
     if (kept) return kept;
     const ctx = await flowContext(this.host.env.DB, this.host.instanceId);
