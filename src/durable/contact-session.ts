@@ -117,10 +117,22 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
    * helper. Only a row that exists is mirrored (the channels insert it themselves).
    */
   #row: SessionRow | null = null;
+  /**
+   * What the session owes, mirrored from its tables (read once per object life, then kept with
+   * every change made here), so the checks each webhook and each run make query nothing when
+   * nothing is owed: queued actions, flow log entries not yet in D1, whether the contact's row is.
+   */
+  #owed: { actions: number; logs: number; contact: boolean };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage.sql);
+    const owed = ctx.storage.sql
+      .exec<{ actions: number; logs: number; contact: number }>(
+        "SELECT (SELECT count(*) FROM actions) AS actions, (SELECT count(*) FROM pending_logs) AS logs, (SELECT count(*) FROM pending_contact) AS contact",
+      )
+      .one();
+    this.#owed = { actions: owed.actions, logs: owed.logs, contact: owed.contact > 0 };
     const { instanceId, id } = splitRoomName(this.name);
     this.instanceId = instanceId;
     this.contactId = id;
@@ -129,6 +141,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       env, sql: ctx.storage.sql, tables: new LazyTables(ctx.storage.sql, VOICE_TABLES), instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), require: () => this.require(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), enqueueAction: (a) => this.enqueueAction(a), kick: () => this.kick(),
+      oweContact: (c) => this.oweContact(c),
       connected: (agentId, queueId) =>
         this.onRoutingEvent({ instanceId: this.instanceId, contactId: this.contactId, type: "CONNECTED", agentId, queueId, at: Date.now() }),
     });
@@ -236,6 +249,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     for (let i = 0; i < logs.length; i += 50) {
       const chunk = logs.slice(i, i + 50);
       this.store.exec(`INSERT INTO pending_logs (entry) VALUES ${chunk.map(() => "(?)").join(", ")}`, ...chunk.map((e) => JSON.stringify(e)));
+      this.#owed.logs += chunk.length;
     }
   }
 
@@ -411,6 +425,13 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   private enqueueAction(action: VoiceAction) {
     this.store.exec("INSERT INTO actions (action, next_at) VALUES (?, ?)", JSON.stringify(action), Date.now());
+    this.#owed.actions++;
+  }
+
+  /** The contact's D1 row is owed (written by the session's next run; see ensureContactRecord). */
+  private oweContact(c: NewContact) {
+    this.store.exec("INSERT INTO pending_contact (id, contact) VALUES (1, ?)", JSON.stringify(c));
+    this.#owed.contact = true;
   }
 
   /**
@@ -418,15 +439,14 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
    * (and a chat's jobs) start now; bookkeeping alone waits WRITE_BEHIND_MS.
    */
   private kick() {
-    const urgent = this.isChat() || this.store.exec("SELECT 1 FROM actions WHERE next_at <= ? LIMIT 1", Date.now()).toArray().length > 0;
+    const urgent = this.isChat() || (this.#owed.actions > 0 && this.store.exec("SELECT 1 FROM actions WHERE next_at <= ? LIMIT 1", Date.now()).toArray().length > 0);
     if (!urgent && this.onlyLogsWait()) this.ctx.waitUntil(this.rearm()); // the alarm writes them (LOGS_WRITE_BEHIND_MS)
     else this.ctx.waitUntil(this.work(urgent ? 0 : WRITE_BEHIND_MS));
   }
 
   /** Whether all that is owed is flow logs of a live contact, which may wait (LOGS_WRITE_BEHIND_MS). */
   private onlyLogsWait(): boolean {
-    if (this.#running || this.#outbox.pending() > 0 || this.row()?.phase === "ENDED") return false;
-    return this.store.exec("SELECT 1 FROM pending_contact").toArray().length === 0;
+    return !this.#running && !this.#owed.contact && this.#outbox.pending() === 0 && this.row()?.phase !== "ENDED";
   }
 
   /** Ends a write-behind wait early (something urgent was kicked meanwhile). */
@@ -464,7 +484,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   }
 
   private async runActions() {
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 50 && this.#owed.actions > 0; i++) {
       const next = this.store
         .exec<{ seq: number; action: string; attempts: number }>("SELECT seq, action, attempts FROM actions WHERE next_at <= ? ORDER BY seq LIMIT 1", Date.now())
         .toArray()[0];
@@ -474,16 +494,21 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
           setAgentCall: (sid) => this.set({ agent_call_sid: sid }),
           setCustomerCall: (sid) => this.set({ call_sid: sid }),
         });
-        this.store.exec("DELETE FROM actions WHERE seq = ?", next.seq);
+        this.actionDone(next.seq);
       } catch (err) {
         const attempts = next.attempts + 1;
         console.error(JSON.stringify({ event: "contact_action_failed", contactId: this.contactId, action: next.action, attempts, error: String(err) }));
         const at = await retryAfterFailure(this.env, this.instanceId, this.contactId, JSON.parse(next.action) as VoiceAction, attempts, String(err));
-        if (at === null) this.store.exec("DELETE FROM actions WHERE seq = ?", next.seq);
+        if (at === null) this.actionDone(next.seq);
         else this.store.exec("UPDATE actions SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?", attempts, at, String(err), next.seq);
         return;
       }
     }
+  }
+
+  private actionDone(seq: number) {
+    this.store.exec("DELETE FROM actions WHERE seq = ?", seq);
+    this.#owed.actions = Math.max(0, this.#owed.actions - 1);
   }
 
   /**
@@ -491,8 +516,9 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
    * events, routing's updates) comes after it, so routing is only asked to enqueue once it is there.
    */
   async ensureContactRecord(opts: { withLogs?: boolean } = {}) {
+    if (!this.#owed.contact) return;
     const pending = this.store.exec<{ contact: string }>("SELECT contact FROM pending_contact WHERE id = 1").toArray()[0];
-    if (!pending) return;
+    if (!pending) return void (this.#owed.contact = false);
     // From work() (which writes logs one batch at a time), the first turn's flow logs go in the
     // contact's own batch: one D1 round trip for both.
     const logs = opts.withLogs ? this.pendingLogs() : [];
@@ -506,6 +532,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       if (!String((err as Error)?.message ?? err).includes("UNIQUE constraint failed")) throw err;
     }
     this.store.exec("DELETE FROM pending_contact WHERE id = 1");
+    this.#owed.contact = false;
   }
 
   /** Flow logs to D1, up to 100 entries a statement. */
@@ -517,12 +544,15 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   }
 
   private pendingLogs() {
+    if (this.#owed.logs === 0) return [];
     return this.store.exec<{ seq: number; entry: string }>("SELECT seq, entry FROM pending_logs ORDER BY seq LIMIT 100").toArray();
   }
 
   /** Forgets entries once D1 has them (`rows` as `pendingLogs` read them, in order). */
   private logsWritten(rows: { seq: number }[]) {
-    if (rows.length) this.store.exec("DELETE FROM pending_logs WHERE seq <= ?", rows[rows.length - 1].seq);
+    if (!rows.length) return;
+    this.store.exec("DELETE FROM pending_logs WHERE seq <= ?", rows[rows.length - 1].seq);
+    this.#owed.logs = Math.max(0, this.#owed.logs - rows.length);
   }
 
   /**
@@ -540,7 +570,8 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   }
 
   private async rearm() {
-    const owed = this.store
+    const nothing = this.#owed.actions === 0 && this.#owed.logs === 0 && !this.#owed.contact;
+    const owed = nothing ? { at: null, contact: 0, logs: 0, loggedAt: null } : this.store
       .exec<{ at: number | null; contact: number; logs: number; loggedAt: number | null }>(
         `SELECT (SELECT min(next_at) FROM actions) AS at, (SELECT count(*) FROM pending_contact) AS contact,
            (SELECT count(*) FROM pending_logs) AS logs, (SELECT json_extract(entry, '$.at') FROM pending_logs ORDER BY seq LIMIT 1) AS loggedAt`,

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { LOGS_WRITE_BEHIND_MS } from "../../src/durable/contact-session";
+import { LOGS_WRITE_BEHIND_MS, type ContactSession } from "../../src/durable/contact-session";
 import { contactRoomName } from "../../src/durable/names";
 import { Phone, twilioSignature } from "../../src/simulator";
 import { voiceContactId } from "../../src/workers/twilio/routes";
@@ -162,6 +162,20 @@ describe("voice webhooks: retries, duplicates and out-of-order callbacks", () =>
     await third.press("2");
     await third.hangup();
     await eventually(async () => (await logsOf(fx.instanceId, thirdId)).includes("transfer"), "the logs, written as the call ended");
+
+    // A restart while logs wait loses nothing: an object made afresh over the same storage finds
+    // them owed in its tables and writes them.
+    const fourth = await net.phone.call({ from: "+14155550126", to: fx.number });
+    const fourthId = await voiceContactId(fx.instanceId, fourth.sid);
+    await eventually(async () => (await logsOf(fx.instanceId, fourthId)).length > 0, "the first turn's row and logs");
+    await fourth.press("2");
+    await eventually(async () => (await contactRow(fx.instanceId, fourthId)).state === "QUEUED", "the contact queued");
+    expect(await logsOf(fx.instanceId, fourthId)).toEqual(["welcome"]);
+    await runInDurableObject(env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, fourthId)), async (obj, state) => {
+      const Restarted = obj.constructor as new (ctx: DurableObjectState, env: Env) => ContactSession;
+      await new Restarted(state, env).settle();
+    });
+    expect(await logsOf(fx.instanceId, fourthId)).toEqual(menuToSupport);
   });
 
   it("a call in its IVR and queue makes none of the tables only some calls need (whispers, transcripts, outbound, mutes)", async () => {

@@ -43,6 +43,8 @@ export type VoiceHost = {
   keepLogs(logs: FlowLogEntry[]): void;
   record(t: Transition): void;
   enqueueAction(action: VoiceAction): void;
+  /** The contact's D1 row is owed: the session writes it off the webhook's path. */
+  oweContact(contact: NewContact): void;
   kick(): void;
   /** Routing has connected the contact to this agent (as its CONNECTED event says). */
   connected(agentId: string, queueId: string): Promise<void>;
@@ -79,11 +81,11 @@ export class VoiceChannel {
       this.host.instanceId, this.host.contactId, flow ? JSON.stringify(flow) : null, start.callSid, start.from, start.to, start.publicBaseUrl, now,
     );
     // The contact record is written off the webhook's path (first in line of the session's work).
-    this.host.sql.exec("INSERT INTO pending_contact (id, contact) VALUES (1, ?)", JSON.stringify({
+    this.host.oweContact({
       id: this.host.contactId, instanceId: this.host.instanceId, channel: "VOICE", initiationMethod: "INBOUND",
       externalId: start.callSid, customerEndpoint: start.from, systemEndpoint: start.to,
       flowId: flow?.id ?? null, flowVersion: flow?.version ?? null, at: now,
-    } satisfies NewContact));
+    });
     if (!flow) {
       const twiml = sayAndHangup("Sorry, this number is not set up to take calls yet. Goodbye.");
       this.host.set({ last_twiml: twiml, phase: "ENDED", ended_at: now });
