@@ -55,8 +55,8 @@ export function benchEnv(extra = {}) {
   return { ...process.env, WRANGLER_SEND_METRICS: "false", X_LOCAL_OBSERVABILITY: "false", ...extra };
 }
 
-/** CPU profile of the Worker through wrangler's inspector (Chrome DevTools protocol over a WebSocket). */
-export async function startProfiler(inspectorPort) {
+/** The Worker's inspector (Chrome DevTools protocol over a WebSocket, through wrangler): `call(method, params)`. */
+async function inspector(inspectorPort) {
   const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
   const target = targets.find((t) => t.webSocketDebuggerUrl) ?? targets[0];
   const ws = await openSocket(target.webSocketDebuggerUrl, { headers: { origin: "http://127.0.0.1" } });
@@ -67,20 +67,58 @@ export async function startProfiler(inspectorPort) {
     if (m.id && waiting.has(m.id)) { waiting.get(m.id)(m); waiting.delete(m.id); }
   });
   const call = (method, params = {}) => new Promise((ok) => { const i = ++id; waiting.set(i, ok); ws.send(JSON.stringify({ id: i, method, params })); });
+  return { call, close: () => ws.close() };
+}
+
+const frameKey = (n) => `${n.callFrame.functionName || "(anonymous)"}\t${(n.callFrame.url || "").split("/").slice(-2).join("/")}:${n.callFrame.lineNumber + 1}`;
+
+/**
+ * What the Worker allocates (V8's sampling heap profiler, counting objects the GC has since
+ * collected): the functions under which the most bytes were allocated. Garbage is what makes the
+ * collector stop the thread, so this finds the code behind GC pauses.
+ */
+export async function startHeapSampler(inspectorPort) {
+  const { call, close } = await inspector(inspectorPort);
+  await call("HeapProfiler.enable");
+  await call("HeapProfiler.startSampling", { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return {
+    async stop() {
+      const answer = await call("HeapProfiler.stopSampling");
+      close();
+      if (!answer.result) throw new Error(`HeapProfiler.stopSampling: ${JSON.stringify(answer.error ?? answer)}`);
+      const total = new Map(); // bytes allocated under each function, counted once per allocation
+      let all = 0;
+      const walk = (n, above) => {
+        const here = new Set(above).add(frameKey(n));
+        all += n.selfSize;
+        for (const k of here) total.set(k, (total.get(k) ?? 0) + n.selfSize);
+        for (const c of n.children ?? []) walk(c, here);
+      };
+      walk(answer.result.profile.head, new Set());
+      const top = [...total.entries()].filter(([k]) => /\.(m?js|ts):\d+$/.test(k) || k.includes("cloudflare-internal")).sort((a, b) => b[1] - a[1]).slice(0, 30)
+        .map(([k, bytes]) => { const [fn, at] = k.split("\t"); return { fn, at, mb: r2(bytes / 1e6), pct: r2((100 * bytes) / all) }; });
+      return { totalMb: r2(all / 1e6), top };
+    },
+  };
+}
+
+/** CPU profile of the Worker through wrangler's inspector. */
+export async function startProfiler(inspectorPort) {
+  const { call, close } = await inspector(inspectorPort);
   await call("Profiler.enable");
   await call("Profiler.setSamplingInterval", { interval: 200 });
   await call("Profiler.start");
   return {
     async stop() {
       const answer = await call("Profiler.stop");
-      ws.close();
+      close();
       if (!answer.result) throw new Error(`Profiler.stop: ${JSON.stringify(answer.error ?? answer)}`);
       const p = answer.result.profile;
       if (process.env.BENCH_RAW_PROFILE) writeFileSync(process.env.BENCH_RAW_PROFILE, JSON.stringify(p));
       const byId = new Map(p.nodes.map((n) => [n.id, n]));
       const parent = new Map();
       for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-      const keyOf = (n) => `${n.callFrame.functionName || "(anonymous)"}\t${(n.callFrame.url || "").split("/").slice(-2).join("/")}:${n.callFrame.lineNumber + 1}`;
+      const keyOf = frameKey;
       const self = new Map();
       const total = new Map(); // inclusive time, counted once per sample per function
       const dt = p.timeDeltas;

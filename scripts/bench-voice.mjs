@@ -12,8 +12,9 @@
  *    each starting once workerd is idle (the last round's hang-ups written).
  * Object state goes to /dev/shm when there is one (--disk: the OS tmpdir), as in bench-routing.
  * Usage: node scripts/bench-voice.mjs [--callers 100] [--rounds 10] [--spread-ms 2000] [--think-ms 1000]
- *          [--out bench/results/voice.json] [--profile] [--disk]
+ *          [--out bench/results/voice.json] [--profile] [--heap] [--disk]
  *   --profile: CPU profile of the Worker over the calls (top functions by self and inclusive time).
+ *   --heap: what the Worker allocates over the calls (bytes under each function; V8's heap sampler).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,7 +22,7 @@ import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BIN, ROOT, importTs, waitForHttp, widgetAliasToml } from "./lib.mjs";
-import { benchEnv, directOrigin, startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
+import { benchEnv, directOrigin, startHeapSampler, startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,6 +42,7 @@ const r2 = (x) => Math.round(x * 100) / 100;
 const stats = (xs) => ({ p50: r2(pct(xs, 50)), p99: r2(pct(xs, 99)), n: xs.length });
 
 const PROFILE = process.argv.includes("--profile");
+const HEAP = process.argv.includes("--heap");
 const outAt = process.argv.indexOf("--out");
 const OUT = outAt > 0 ? resolve(process.argv[outAt + 1]) : join(ROOT, "bench/results/voice.json");
 const STATE = process.argv.includes("--disk") || !existsSync("/dev/shm") ? "disk (os tmpdir)" : "tmpfs (/dev/shm)";
@@ -93,7 +95,7 @@ try {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   /** Until workerd has been idle (< 5% of a core) for 200 ms: the last round's hang-ups are written. */
   const settle = async () => {
-    if (PROFILE) return sleep(500); // the profiler keeps workerd busy
+    if (PROFILE || HEAP) return sleep(500); // the profiler keeps workerd busy
     for (let quiet = 0, waited = 0; quiet < 2 && waited < 10_000; waited += 100) {
       const c0 = workerdCpuSeconds();
       await sleep(100);
@@ -126,6 +128,7 @@ try {
   await round(ourPhone(), -1, { first: [], gather: [] });
 
   const profiler = PROFILE ? await startProfiler(inspectorPort) : null;
+  const heapSampler = HEAP ? await startHeapSampler(inspectorPort) : null;
   const cpu0 = workerdCpuSeconds();
   const node0 = process.cpuUsage();
   const wall0 = performance.now();
@@ -139,6 +142,7 @@ try {
   const nodeCpu = process.cpuUsage(node0);
   const cpu = { wallSeconds: r2((performance.now() - wall0) / 1000), workerdSeconds: r2(workerdCpu), simulatorSeconds: r2((nodeCpu.user + nodeCpu.system) / 1e6) };
   const profile = profiler ? await profiler.stop() : null;
+  const heap = heapSampler ? await heapSampler.stop() : null;
   if (failures.length) throw new Error(`${failures.length} webhooks failed, e.g. ${failures.slice(0, 3).join("; ")}`);
   const all = [...first, ...gather];
   const floor = [...floorFirst, ...floorGather];
@@ -172,6 +176,10 @@ try {
     for (const f of profile.top) console.log(`    ${String(f.ms).padStart(8)} ms  ${f.pct.toString().padStart(5)}%  ${f.fn}  ${f.at}`);
     console.log("  profile (inclusive time):");
     for (const f of profile.inclusive) console.log(`    ${String(f.ms).padStart(8)} ms  ${f.pct.toString().padStart(5)}%  ${f.fn}  ${f.at}`);
+  }
+  if (heap) {
+    console.log(`  allocated (sampled), ${heap.totalMb} MB in all; under each function:`);
+    for (const f of heap.top) console.log(`    ${String(f.mb).padStart(8)} MB  ${f.pct.toString().padStart(5)}%  ${f.fn}  ${f.at}`);
   }
 } finally {
   wrangler.kill("SIGTERM");
