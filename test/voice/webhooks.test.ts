@@ -51,6 +51,16 @@ describe("voice webhooks: signatures", () => {
     expect(await countContacts(fx.instanceId)).toBe(1);
   });
 
+  it("takes a signature over the configured URL as Twilio may also sign it, with the default port spelled out", async () => {
+    const fx = await makeVoiceInstance({});
+    const url = `${BASE_URL}/twilio/voice`;
+    const params = newCallParams(fx.number);
+    // Twilio has signed https URLs both with and without ":443"; twilio's own check takes either.
+    const withPort = await post(url, params, await twilioSignature(AUTH_TOKEN, BASE_URL.replace("example.com", "example.com:443") + "/twilio/voice", params));
+    expect(withPort.status).toBe(200);
+    expect(await withPort.text()).toContain("<Gather");
+  });
+
   it("refuses forged callbacks on generated URLs (gather, status) and changes nothing", async () => {
     const fx = await makeVoiceInstance({});
     const net = simulatedTwilio();
