@@ -86,6 +86,7 @@ export async function startHeapSampler(inspectorPort) {
       const answer = await call("HeapProfiler.stopSampling");
       close();
       if (!answer.result) throw new Error(`HeapProfiler.stopSampling: ${JSON.stringify(answer.error ?? answer)}`);
+      if (process.env.BENCH_RAW_HEAP) writeFileSync(process.env.BENCH_RAW_HEAP, JSON.stringify(answer.result.profile));
       const total = new Map(); // bytes allocated under each function, counted once per allocation
       let all = 0;
       const walk = (n, above) => {

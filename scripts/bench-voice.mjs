@@ -14,7 +14,8 @@
  * Usage: node scripts/bench-voice.mjs [--callers 100] [--rounds 10] [--spread-ms 2000] [--think-ms 1000]
  *          [--out bench/results/voice.json] [--profile] [--heap] [--disk]
  *   --profile: CPU profile of the Worker over the calls (top functions by self and inclusive time).
- *   --heap: what the Worker allocates over the calls (bytes under each function; V8's heap sampler).
+ *   --heap: what the Worker allocates over the calls (bytes under each function; V8's heap sampler;
+ *     BENCH_RAW_HEAP=<file> keeps the raw sampling profile).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
