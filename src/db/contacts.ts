@@ -50,13 +50,6 @@ export type NewContact = {
 };
 
 /**
- * Creates a contact (caller number and attributes encrypted, number's search hash with its key
- * version) with its INITIATED event. Pass the deployment's keyring (`keyringFromEnv`): a plain
- * secret writes version 1, which a deployment at a later version does not find by number until
- * `rehashCustomerEndpoints` has run. `alongside`: statements written in the same D1 batch, after
- * the contact (e.g. its first flow logs); if the contact exists already, none of them is written.
- */
-/**
  * A new contact's row and its INITIATED event, written by hand rather than with drizzle's query
  * builder: this runs for nearly every contact, and building the two inserts allocated about
  * 70 KB a call (a quarter of everything a voice call allocated, by V8's heap sampler), which the
@@ -69,6 +62,13 @@ const INSERT_CONTACT = `INSERT INTO contacts (id, instance_id, channel, initiati
   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)`;
 const INSERT_INITIATED = "INSERT INTO contact_events (instance_id, contact_id, type, at) VALUES (?1, ?2, 'INITIATED', ?3)";
 
+/**
+ * Creates a contact (caller number and attributes encrypted, number's search hash with its key
+ * version) with its INITIATED event. Pass the deployment's keyring (`keyringFromEnv`): a plain
+ * secret writes version 1, which a deployment at a later version does not find by number until
+ * `rehashCustomerEndpoints` has run. `alongside`: statements written in the same D1 batch, after
+ * the contact (e.g. its first flow logs); if the contact exists already, none of them is written.
+ */
 export async function createContact(db: Db, secret: string | Keyring, c: NewContact, alongside: D1PreparedStatement[] = []) {
   const id = c.id ?? crypto.randomUUID();
   const at = c.at ?? Date.now();

@@ -91,15 +91,15 @@ export async function externalSigningSecret(secret: string, instanceId: string):
   return toHex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode("external-call-signing")));
 }
 
-/**
- * Carries out an effect the flow waits on and answers with the event that resumes it, or
- * null if the answer comes later (a dialled third party answers through a Twilio callback).
- */
 /** The queue an enqueue effect names: the flow's queue, or the agent's personal queue. */
 export function enqueueTarget(effect: Extract<Effect, { type: "enqueue" }>): string | null {
   return effect.queueId ?? (effect.agentId ? personalQueueId(effect.agentId) : null);
 }
 
+/**
+ * Carries out an effect the flow waits on and answers with the event that resumes it, or
+ * null if the answer comes later (a dialled third party answers through a Twilio callback).
+ */
 export async function performEffect(
   env: Env,
   instanceId: string,

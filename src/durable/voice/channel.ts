@@ -21,7 +21,6 @@ import { Whispers } from "./whisper";
 
 export type RecordingCallback = { recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number };
 
-/** What the voice channel uses of its session. */
 /** The voice channel's tables only some calls need, each group made on first use. */
 export const VOICE_TABLES = {
   whispers: { table: "whispers", schema: (sql: SqlStorage) => Whispers.schema(sql) },
@@ -30,6 +29,7 @@ export const VOICE_TABLES = {
   mute: { table: "agent_mute", schema: (sql: SqlStorage) => void sql.exec("CREATE TABLE IF NOT EXISTS agent_mute (conference TEXT PRIMARY KEY, muted INTEGER NOT NULL)") },
 } satisfies Record<string, TableGroup>;
 
+/** What the voice channel uses of its session. */
 export type VoiceHost = {
   env: Env;
   sql: SqlStorage;
@@ -56,7 +56,6 @@ export class VoiceChannel {
   /** The call's real-time transcription, where the flow enabled it. */
   readonly transcript: RealtimeTranscript;
 
-  /** The voice channel's tables (the session creates them with its own, in one call). */
   constructor(private readonly host: VoiceHost) {
     this.#whispers = new Whispers(host);
     this.#outbound = new OutboundCall(host);
