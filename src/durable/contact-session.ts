@@ -22,7 +22,7 @@ import { ContactOutbox } from "./contact-record";
 import { splitRoomName } from "./names";
 import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
 import { retryAfterFailure, runVoiceAction, type VoiceAction } from "./voice/actions";
-import { createTables, LazyTables } from "./lazy-tables";
+import { createTables, LazyTables, type TableGroup } from "./lazy-tables";
 import { VOICE_TABLES, VoiceChannel, type RecordingCallback } from "./voice/channel";
 import type { OutboundStart } from "./voice/outbound";
 import type { TranscriptionCallback } from "./voice/transcription";
@@ -76,10 +76,13 @@ export const WRITE_BEHIND_MS = 20;
 export const LOGS_WRITE_BEHIND_MS = 10_000;
 export const CONTACT_SESSION_BINDING = "CONTACT_SESSION";
 
-/**
- * The tables every contact needs. The chat channel's are created on its first use (see `chat`), and
- * the voice channel's rarer ones on theirs (VOICE_TABLES).
- */
+/** Tables only some contacts need, each group made on first use: the chat channel's, and the voice channel's rarer ones. */
+const SESSION_TABLES = {
+  ...VOICE_TABLES,
+  chat: { table: "chat", schema: (sql: SqlStorage) => ChatChannel.schema(sql) },
+} satisfies Record<string, TableGroup>;
+
+/** The tables every contact needs (the others: SESSION_TABLES). */
 function migrate(sql: SqlStorage) {
   createTables(sql, (collect) => {
     collect.exec(`CREATE TABLE IF NOT EXISTS session (
@@ -123,6 +126,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
    * nothing is owed: queued actions, flow log entries not yet in D1, whether the contact's row is.
    */
   #owed: { actions: number; logs: number; contact: boolean };
+  #tables: LazyTables<keyof typeof SESSION_TABLES>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -133,12 +137,13 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       )
       .one();
     this.#owed = { actions: owed.actions, logs: owed.logs, contact: owed.contact > 0 };
+    this.#tables = new LazyTables(ctx.storage.sql, SESSION_TABLES);
     const { instanceId, id } = splitRoomName(this.name);
     this.instanceId = instanceId;
     this.contactId = id;
     this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId, env);
     this.#voice = new VoiceChannel({
-      env, sql: ctx.storage.sql, tables: new LazyTables(ctx.storage.sql, VOICE_TABLES), instanceId: this.instanceId, contactId: this.contactId,
+      env, sql: ctx.storage.sql, tables: this.#tables, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), require: () => this.require(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), enqueueAction: (a) => this.enqueueAction(a), kick: () => this.kick(),
       oweContact: (c) => this.oweContact(c),
@@ -153,14 +158,9 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     });
   }
 
-  #chatTables = false;
-
   /** The chat channel, its tables created on first use: a voice contact never needs them. */
   private get chat(): ChatChannel {
-    if (!this.#chatTables) {
-      createTables(this.store, (sql) => ChatChannel.schema(sql));
-      this.#chatTables = true;
-    }
+    this.#tables.ensure("chat");
     return this.#chat;
   }
 
@@ -211,7 +211,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   private async turn(flow: PublishedFlow, input: Parameters<typeof runTurn>[1]): Promise<FlowResult> {
     const ctx = await flowContext(this.env.DB, this.instanceId);
     /** The queue's CUSTOMER_QUEUE flow, asked for alongside the enqueue rather than after it. */
-    let queueFlow: { queueId: string; flow: Promise<PublishedFlow | null> } | null = null;
+    let queueFlow = null as { queueId: string; flow: Promise<PublishedFlow | null> } | null;
     const result = await runTurn(
       flow.content, input, ctx,
       async (effect, state) => {
@@ -238,8 +238,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     if (JSON.stringify(prevAttrs) !== JSON.stringify(result.state.attributes)) {
       this.#outbox.add({ contactId: this.contactId, type: "ATTRIBUTES_UPDATED", at: Date.now(), update: { attributes: result.state.attributes } });
     }
-    const prefetched = queueFlow as { queueId: string; flow: Promise<PublishedFlow | null> } | null;
-    if (queueId) await this.loadQueueFlow(queueId, prefetched?.queueId === queueId ? prefetched.flow : undefined);
+    if (queueId) await this.loadQueueFlow(queueId, queueFlow?.queueId === queueId ? queueFlow.flow : undefined);
     this.kick();
     return result;
   }
@@ -440,13 +439,14 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
    */
   private kick() {
     const urgent = this.isChat() || (this.#owed.actions > 0 && this.store.exec("SELECT 1 FROM actions WHERE next_at <= ? LIMIT 1", Date.now()).toArray().length > 0);
-    if (!urgent && this.onlyLogsWait()) this.ctx.waitUntil(this.rearm()); // the alarm writes them (LOGS_WRITE_BEHIND_MS)
+    // Only flow logs owed, and no run under way: the alarm writes them (LOGS_WRITE_BEHIND_MS).
+    if (!urgent && !this.#running && this.logsMayWait()) this.ctx.waitUntil(this.rearm());
     else this.ctx.waitUntil(this.work(urgent ? 0 : WRITE_BEHIND_MS));
   }
 
-  /** Whether all that is owed is flow logs of a live contact, which may wait (LOGS_WRITE_BEHIND_MS). */
-  private onlyLogsWait(): boolean {
-    return !this.#running && !this.#owed.contact && this.#outbox.pending() === 0 && this.row()?.phase !== "ENDED";
+  /** Whether flow logs owed may wait for company: a live contact owes nothing else to D1 (LOGS_WRITE_BEHIND_MS). */
+  private logsMayWait(): boolean {
+    return !this.#owed.contact && this.#outbox.pending() === 0 && this.row()?.phase !== "ENDED";
   }
 
   /** Ends a write-behind wait early (something urgent was kicked meanwhile). */
@@ -518,7 +518,10 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   async ensureContactRecord(opts: { withLogs?: boolean } = {}) {
     if (!this.#owed.contact) return;
     const pending = this.store.exec<{ contact: string }>("SELECT contact FROM pending_contact WHERE id = 1").toArray()[0];
-    if (!pending) return void (this.#owed.contact = false);
+    if (!pending) {
+      this.#owed.contact = false;
+      return;
+    }
     // From work() (which writes logs one batch at a time), the first turn's flow logs go in the
     // contact's own batch: one D1 round trip for both.
     const logs = opts.withLogs ? this.pendingLogs() : [];
@@ -570,19 +573,18 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   }
 
   private async rearm() {
-    const nothing = this.#owed.actions === 0 && this.#owed.logs === 0 && !this.#owed.contact;
-    const owed = nothing ? { at: null, contact: 0, logs: 0, loggedAt: null } : this.store
-      .exec<{ at: number | null; contact: number; logs: number; loggedAt: number | null }>(
-        `SELECT (SELECT min(next_at) FROM actions) AS at, (SELECT count(*) FROM pending_contact) AS contact,
-           (SELECT count(*) FROM pending_logs) AS logs, (SELECT json_extract(entry, '$.at') FROM pending_logs ORDER BY seq LIMIT 1) AS loggedAt`,
-      )
-      .one();
-    // Flow logs with nothing else owed wait for company, up to LOGS_WRITE_BEHIND_MS (see kick).
-    const logsWait = owed.logs > 0 && owed.contact === 0 && this.#outbox.pending() === 0 && this.row()?.phase !== "ENDED";
-    const times = [owed.at, this.isChat() ? this.chat.nextDue() : null, this.#voice.transcript.nextDue(),
-      logsWait ? (owed.loggedAt ?? Date.now()) + LOGS_WRITE_BEHIND_MS : null].filter((t): t is number => t !== null);
+    const actionsAt = this.#owed.actions > 0
+      ? this.store.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM actions").one().at
+      : null;
+    // Flow logs with nothing else owed wait for company, up to LOGS_WRITE_BEHIND_MS after the oldest (see kick).
+    const logsWait = this.#owed.logs > 0 && this.logsMayWait();
+    const loggedAt = logsWait
+      ? (this.store.exec<{ at: number | null }>("SELECT json_extract(entry, '$.at') AS at FROM pending_logs ORDER BY seq LIMIT 1").toArray()[0]?.at ?? Date.now())
+      : null;
+    const times = [actionsAt, this.isChat() ? this.chat.nextDue() : null, this.#voice.transcript.nextDue(),
+      loggedAt === null ? null : loggedAt + LOGS_WRITE_BEHIND_MS].filter((t): t is number => t !== null);
     const due = times.length ? Math.min(...times) : null;
-    const more = this.#outbox.pending() > 0 || owed.contact > 0 || (owed.logs > 0 && !logsWait);
+    const more = this.#outbox.pending() > 0 || this.#owed.contact || (this.#owed.logs > 0 && !logsWait);
     if (due !== null) await this.ctx.storage.setAlarm(Math.max(due, Date.now() + 10));
     else if (more) await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
     else await this.ctx.storage.deleteAlarm();

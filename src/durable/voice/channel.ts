@@ -33,7 +33,7 @@ export const VOICE_TABLES = {
 export type VoiceHost = {
   env: Env;
   sql: SqlStorage;
-  tables: LazyTables<keyof typeof VOICE_TABLES>;
+  tables: Pick<LazyTables<keyof typeof VOICE_TABLES>, "ensure" | "exists">;
   instanceId: string;
   contactId: string;
   row(): SessionRow | null;
