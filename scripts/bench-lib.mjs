@@ -119,17 +119,16 @@ export async function startProfiler(inspectorPort) {
       const byId = new Map(p.nodes.map((n) => [n.id, n]));
       const parent = new Map();
       for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-      const keyOf = frameKey;
       const self = new Map();
       const total = new Map(); // inclusive time, counted once per sample per function
       const dt = p.timeDeltas;
       for (let i = 0; i < p.samples.length; i++) {
         const ms = (dt[i] ?? 0) / 1000;
         const n = byId.get(p.samples[i]);
-        self.set(keyOf(n), (self.get(keyOf(n)) ?? 0) + ms);
+        self.set(frameKey(n), (self.get(frameKey(n)) ?? 0) + ms);
         const seen = new Set();
         for (let id = n.id; id !== undefined; id = parent.get(id)) {
-          const k = keyOf(byId.get(id));
+          const k = frameKey(byId.get(id));
           if (seen.has(k)) continue;
           seen.add(k);
           total.set(k, (total.get(k) ?? 0) + ms);

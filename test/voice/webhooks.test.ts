@@ -13,6 +13,11 @@ afterEach(() => restore?.());
 const countContacts = async (instanceId: string) =>
   (await env.DB.prepare("SELECT count(*) AS n FROM contacts WHERE instance_id = ?").bind(instanceId).first<{ n: number }>())!.n;
 
+/** The action ids of a contact's flow logs in D1, in the order written. */
+const logsOf = async (instanceId: string, contactId: string) =>
+  (await env.DB.prepare("SELECT action_id FROM flow_logs WHERE instance_id = ? AND contact_id = ? ORDER BY id").bind(instanceId, contactId)
+    .all<{ action_id: string }>()).results.map((r) => r.action_id);
+
 const newCallParams = (to: string, callSid = `CA${crypto.randomUUID().replaceAll("-", "")}`) => ({
   AccountSid: ACCOUNT_SID, ApiVersion: "2010-04-01", CallSid: callSid, CallStatus: "ringing", Direction: "inbound",
   From: "+14155550199", To: to, Called: to, Caller: "+14155550199",
@@ -106,9 +111,6 @@ describe("voice webhooks: retries, duplicates and out-of-order callbacks", () =>
 
   it("a new call's contact row and its first turn's flow logs reach D1 once each, also when the row was already there", async () => {
     const firstTurn = ["welcome"]; // the menu is logged when the caller answers it
-    const logsOf = async (instanceId: string, contactId: string) =>
-      (await env.DB.prepare("SELECT action_id FROM flow_logs WHERE instance_id = ? AND contact_id = ? ORDER BY id").bind(instanceId, contactId)
-        .all<{ action_id: string }>()).results.map((r) => r.action_id);
     const fx = await makeVoiceInstance({});
     const url = `${BASE_URL}/twilio/voice`;
 
@@ -133,9 +135,6 @@ describe("voice webhooks: retries, duplicates and out-of-order callbacks", () =>
   });
 
   it("a live caller's later flow logs wait for company: the alarm, the contact's next write, or the call's end writes them", async () => {
-    const logsOf = async (instanceId: string, contactId: string) =>
-      (await env.DB.prepare("SELECT action_id FROM flow_logs WHERE instance_id = ? AND contact_id = ? ORDER BY id").bind(instanceId, contactId)
-        .all<{ action_id: string }>()).results.map((r) => r.action_id);
     const fx = await makeVoiceInstance({});
     const net = simulatedTwilio();
     restore = net.restore;
