@@ -25,6 +25,9 @@ export type Wait =
 
 const MAX_DOCUMENTS_WITHOUT_WAIT = 50;
 
+/** What the Worker asked through the REST API (`POST /Calls/{sid}.json`). */
+export type RestUpdate = { url?: string; method?: string; twiml?: string; hangup?: boolean };
+
 export class Call {
   status: CallStatus = "ringing";
   wait: Wait = { kind: "none" };
@@ -32,7 +35,13 @@ export class Call {
   answeredAt: number | null = null;
   endedAt: number | null = null;
   /** Set by the REST API (redirect or hang-up); taken at the next step. */
-  pending: { url?: string; method?: string; twiml?: string; hangup?: boolean } | null = null;
+  pending: RestUpdate | null = null;
+  /**
+   * Bumped whenever what the call is doing is superseded (a REST update, the end of the call).
+   * A TwiML answer that arrives after a bump is thrown away, as Twilio drops the answer to a
+   * request it no longer needs.
+   */
+  private superseded = 0;
   /** What this caller has heard, in order (Say text and Play URLs). */
   readonly heard: string[] = [];
   private documents = 0;
@@ -85,7 +94,12 @@ export class Call {
       this.emit({ type: "error", callSid: this.sid, message: `more than ${MAX_DOCUMENTS_WITHOUT_WAIT} documents without waiting: the Worker is looping` });
       return this.end("twiml");
     }
+    const asOf = this.superseded;
     const res = await this.phone.webhook(this, url, method, { ...this.params(), ...extra });
+    if (asOf !== this.superseded) {
+      this.emit({ type: "discarded", callSid: this.sid, url });
+      return;
+    }
     if (!res.ok) {
       this.emit({ type: "error", callSid: this.sid, message: `${method} ${url} answered ${res.status}: ${res.body.slice(0, 300)}` });
       // Twilio plays "an application error has occurred" and hangs up.
@@ -371,6 +385,12 @@ export class Call {
     }
   }
 
+  /** The REST API accepted a redirect or hang-up: it supersedes the TwiML the call is on (applied at the next step). */
+  update(u: RestUpdate) {
+    this.pending = u;
+    this.superseded++;
+  }
+
   /** Applies a REST redirect or hang-up, if one is pending. */
   async takePending(): Promise<boolean> {
     const p = this.pending;
@@ -411,6 +431,7 @@ export class Call {
 
   async end(by: "caller" | "twiml" | "rest" | "end-of-twiml") {
     if (this.ended) return;
+    this.superseded++;
     await this.leaveCurrent();
     this.wait = { kind: "ended" };
     this.status = "completed";

@@ -11,6 +11,8 @@ export type PhoneEvent =
   | { type: "speech"; callSid: string; text: string; heardBy: string[] }
   | { type: "no-input"; callSid: string }
   | { type: "redirect"; callSid: string; url: string }
+  /** The answer to a request arrived after a REST update or the end of the call superseded it: not run. */
+  | { type: "discarded"; callSid: string; url: string }
   | { type: "conference"; callSid: string; name: string; action: "join" | "leave" | "hold" | "unhold" | "mute" | "unmute" }
   | { type: "dial"; callSid: string; to: string }
   | { type: "recording"; callSid: string; recordingSid: string; status: string }
@@ -45,6 +47,8 @@ export function formatEvent(e: PhoneEvent): string {
       return `${who} gives no input`;
     case "redirect":
       return `${who} is redirected to ${e.url}`;
+    case "discarded":
+      return `${who} answer from ${e.url} not run: the call was redirected or ended meanwhile`;
     case "conference":
       return `${who} conference ${e.name}: ${e.action}`;
     case "dial":

@@ -29,9 +29,9 @@ export async function answerRest(phone: Phone, request: Request): Promise<Respon
     if (!call) return twilioError(404, 20404, `Call ${m[1]} not found`);
     if (request.method === "POST") {
       if (call.ended) return twilioError(400, 21220, "Call is not in-progress. Cannot redirect.");
-      if (form.Status === "completed" || form.Status === "canceled") call.pending = { hangup: true };
-      else if (form.Twiml) call.pending = { twiml: form.Twiml };
-      else if (form.Url) call.pending = { url: form.Url, method: form.Method ?? "POST" };
+      if (form.Status === "completed" || form.Status === "canceled") call.update({ hangup: true });
+      else if (form.Twiml) call.update({ twiml: form.Twiml });
+      else if (form.Url) call.update({ url: form.Url, method: form.Method ?? "POST" });
       else return twilioError(400, 21205, "Url, Twiml or Status is required");
     }
     return json(callJson(call, phone.accountSid));
