@@ -29,6 +29,26 @@ describe("voice: routing notifications lost or repeated", () => {
     await until(net.phone, () => [...net.phone.conferences.values()].some((c) => c.participants.has(call.sid) && c.participants.size === 2), "caller bridged to Alice");
   });
 
+  it("a round of the queue loop after the agent accepted keeps the caller waiting: only the bridge's redirect joins the conference, once", async () => {
+    const fx = await makeVoiceInstance({ agents: [{ id: "alice", profile: "all" }] });
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const { socket: alice, call, contactId } = await callOfferedTo(fx, net.phone);
+    const loop = call.wait.kind === "hold-loop" ? call.wait.url : "";
+    expect(loop).toContain("/twilio/voice/queue");
+    alice.send({ type: "contact.accept", contactId });
+    await alice.next("contact.update", (m) => m.contact.state === "CONNECTED");
+    // The caller's hold loop asks again before Twilio has carried out the bridge's redirect.
+    const res = await net.phone.webhook(call, loop, "POST", call.params());
+    expect(res.status).toBe(200);
+    expect(res.body).not.toContain("<Conference");
+    expect(res.body).toContain(`<Redirect method="POST">`);
+    await until(net.phone, () => [...net.phone.conferences.values()].some((c) => c.participants.has(call.sid) && c.participants.size === 2), "caller bridged to Alice");
+    // Joining from the loop as well would have meant a second join, and a leave that ends the conference.
+    const moves = net.phone.events.filter((e) => e.type === "conference" && e.callSid === call.sid).map((e) => e.type === "conference" && e.action);
+    expect(moves).toEqual(["join"]);
+  });
+
   it("a routing event delivered twice (a retry whose first answer was lost) is applied once: a late duplicate HELD does not put a resumed caller back on hold", async () => {
     const fx = await makeVoiceInstance({ agents: [{ id: "alice", profile: "all" }] });
     const net = simulatedTwilio();

@@ -178,7 +178,10 @@ export class VoiceChannel {
     const r = this.host.require();
     const urls = voiceUrls(r.public_base_url, this.host.instanceId, this.host.contactId, r.step);
     if (r.phase === "CONNECTED") {
-      return customerBridge(r.conference!, urls, await this.#whispers.forLeg(r, "customer"), this.transcript.startFor(r.flow_state, urls.transcription));
+      // Only the bridge action (a REST redirect) moves the caller into the conference. Joining it
+      // from here as well would join twice: that redirect, arriving after, takes the caller out
+      // of the conference again, which ends it (the customer's leg ends it on exit).
+      return defaultQueueLoop(null, urls.queue);
     }
     if (r.phase !== "QUEUED" || !r.queue_id) return hangup();
     const pos = known ?? await this.host.env.QUEUE_ROOM.getByName(queueRoomName(this.host.instanceId, r.queue_id)).position(this.host.contactId);
