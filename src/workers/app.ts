@@ -14,6 +14,7 @@ import { serveWidget } from "./chat/widget";
 import { metricsSocketRoutes } from "./api/metrics";
 import { devRoutes } from "./dev";
 import { twilioRoutes } from "./twilio/routes";
+import { MAX_WEBHOOK_BYTES } from "./twilio/verify";
 import type { AppEnv } from "./env";
 import { ApiError, errorResponse } from "./lib/errors";
 
@@ -32,6 +33,18 @@ app.use(
     maxSize: 1024 * 1024,
     onError: () => {
       throw new ApiError(413, "payload_too_large", "The body is larger than 1 MiB");
+    },
+  }),
+);
+
+// Twilio's webhooks are small forms: a larger body is refused before it is read in full or parsed
+// (a declared length at once, a streamed body as soon as it passes the limit).
+app.use(
+  "/twilio/*",
+  bodyLimit({
+    maxSize: MAX_WEBHOOK_BYTES,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", `Webhook body larger than ${MAX_WEBHOOK_BYTES / 1024} KiB`);
     },
   }),
 );

@@ -4,6 +4,7 @@ import { LOGS_WRITE_BEHIND_MS, type ContactSession } from "../../src/durable/con
 import { contactRoomName } from "../../src/durable/names";
 import { Phone, twilioSignature } from "../../src/simulator";
 import { voiceContactId } from "../../src/workers/twilio/routes";
+import { MAX_WEBHOOK_BYTES } from "../../src/workers/twilio/verify";
 import { agentSocket, contactEvents, contactRow, eventually } from "../routing/helpers";
 import { ACCOUNT_SID, AUTH_TOKEN, BASE_URL, makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
 
@@ -54,6 +55,39 @@ describe("voice webhooks: signatures", () => {
     expect(ok.status).toBe(200);
     await settleContact(fx.instanceId, contactId);
     expect(await countContacts(fx.instanceId)).toBe(1);
+  });
+
+  it("refuses a webhook body over 64 KiB with 413 before reading it, declared or streamed, and stores nothing", async () => {
+    const fx = await makeVoiceInstance({});
+    const url = `${BASE_URL}/twilio/voice`;
+    const params = { ...newCallParams(fx.number), Padding: "x".repeat(MAX_WEBHOOK_BYTES) };
+    const sig = await twilioSignature(AUTH_TOKEN, url, params);
+    // Declared: Content-Length is over the limit.
+    const declared = await post(url, params, sig);
+    expect(declared.status).toBe(413);
+    expect(((await declared.json()) as any).error).toMatchObject({ code: "payload_too_large" });
+    // Streamed without a length: cut off once it passes the limit, whatever it would have grown to.
+    const body = new TextEncoder().encode(new URLSearchParams(params).toString());
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= body.length * 16) return controller.close();
+        controller.enqueue(body.subarray(0, 16 * 1024));
+        sent += 16 * 1024;
+      },
+    });
+    const streamed = await SELF.fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": sig },
+      body: stream,
+    });
+    expect(streamed.status).toBe(413);
+    expect(sent).toBeLessThan(body.length * 16);
+    await settleContact(fx.instanceId, await voiceContactId(fx.instanceId, params.CallSid));
+    expect(await countContacts(fx.instanceId)).toBe(0);
+    // A webhook of ordinary size on the same line is answered.
+    const { Padding: _, ...small } = params;
+    expect((await post(url, small, await twilioSignature(AUTH_TOKEN, url, small))).status).toBe(200);
   });
 
   it("takes a signature over the configured URL as Twilio may also sign it, with the default port spelled out", async () => {
