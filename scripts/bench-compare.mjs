@@ -45,7 +45,7 @@ if (!ref || own.length > 1) usage("Name one git ref to compare the working tree 
 if (!Number.isInteger(pairs) || pairs < 1) usage("--pairs must be a whole number ≥ 1.");
 if (!FIGURES[bench]) usage(`Unknown bench "${bench}".`);
 
-const git = (...args) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
+const git = (...args) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 let commit;
 try {
   commit = git("rev-parse", "--verify", `${ref}^{commit}`);
