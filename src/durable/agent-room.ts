@@ -36,6 +36,8 @@ const METRICS_INTERVAL_MS = 1_000;
 /** Its outbox drains to D1 this long after a change (and at most this often): a contact's end and ACW clear usually share one write. */
 const FLUSH_INTERVAL_MS = 100;
 
+type ThirdParty = { phoneNumber: string; quickConnectId: string };
+
 class CommandError extends Error {
   constructor(readonly code: string, message: string) {
     super(message);
@@ -126,6 +128,10 @@ export class AgentRoom extends Server<Env> {
         return this.clearAfterContactWork(cmd.contactId);
       case "contact.transfer":
         return this.transfer(cmd.contactId, cmd.target);
+      case "contact.consult":
+        return this.consult(cmd.contactId, cmd.quickConnectId);
+      case "contact.dropThirdParty":
+        return this.dropThirdParty(cmd.contactId);
       case "sync":
         return this.sendTo(connection, { type: "state.snapshot", snapshot: this.snapshot() });
       default:
@@ -337,7 +343,74 @@ export class AgentRoom extends Server<Env> {
     const s = this.requireSlot(contactId);
     if (s.state === "AFTER_CONTACT_WORK") return;
     if (s.state === "INCOMING") throw new CommandError("not_connected", "Accept or reject a ringing contact");
+    const third = this.thirdParties()[contactId];
+    // The agent leaves a call with a consulted number on it: the warm transfer is complete.
+    if (third && reason === "AGENT_DISCONNECT") return this.completeWarmTransfer(s, third);
     await this.toAfterContactWork(s, reason, true);
+  }
+
+  /**
+   * Warm transfer to an outside number (a phone-number quick connect), as in Amazon Connect's CCP:
+   * the customer is held and the channel dials the number into the call, so the agent talks to
+   * them first. Resume joins all three; End leaves the customer with them (completeWarmTransfer);
+   * dropThirdParty hangs them up.
+   */
+  async consult(contactId: string, quickConnectId: string) {
+    const s = this.requireSlot(contactId);
+    if (s.channel !== "VOICE") throw new CommandError("invalid_target", "Only a call can be transferred to a phone number");
+    if (s.state !== "CONNECTED" && s.state !== "ON_HOLD") throw new CommandError("not_connected", "Only a connected call can be transferred");
+    if (this.thirdParties()[contactId]) throw new CommandError("third_party_on_call", "A consulted number is already on this call");
+    const phoneNumber = await quickConnectNumber(this.env.DB, this.instanceId, quickConnectId);
+    if (!phoneNumber) throw new CommandError("not_found", "Phone-number quick connect not found");
+    const cur = this.slot(contactId);
+    if (!cur || (cur.state !== "CONNECTED" && cur.state !== "ON_HOLD") || this.thirdParties()[contactId]) return;
+    if (cur.state === "CONNECTED") await this.hold(contactId, true);
+    this.setThirdParty(contactId, { phoneNumber, quickConnectId });
+    const at = Date.now();
+    this.record(cur, "THIRD_PARTY_ADDED", at, {}, { quickConnectId });
+    this.tellChannel(cur, { type: "THIRD_PARTY", at, queueId: cur.queue_id, data: { action: "ADD", phoneNumber } });
+    this.broadcastMsg({ type: "contact.update", contact: this.view(this.slot(contactId)!) });
+    this.afterChange();
+  }
+
+  /** Hangs up the consulted number; the customer stays as they are (on hold until resumed). */
+  async dropThirdParty(contactId: string) {
+    const s = this.requireSlot(contactId);
+    if (!this.thirdParties()[contactId]) throw new CommandError("no_third_party", "No consulted number is on this call");
+    this.setThirdParty(contactId, null);
+    const at = Date.now();
+    this.record(s, "THIRD_PARTY_DROPPED", at, {}, { by: "AGENT" });
+    this.tellChannel(s, { type: "THIRD_PARTY", at, queueId: s.queue_id, data: { action: "DROP" } });
+    this.broadcastMsg({ type: "contact.update", contact: this.view(this.slot(contactId)!) });
+    this.afterChange();
+  }
+
+  /** The consulted number hung up (told by the contact's session from Twilio's status callback). */
+  async thirdPartyLeft(contactId: string) {
+    const s = this.slot(contactId);
+    if (!s || !this.thirdParties()[contactId]) return;
+    this.setThirdParty(contactId, null);
+    this.record(s, "THIRD_PARTY_DROPPED", Date.now(), {}, { by: "THIRD_PARTY" });
+    this.broadcastMsg({ type: "contact.update", contact: this.view(s) });
+    this.afterChange();
+  }
+
+  private async completeWarmTransfer(s: SlotRow, third: ThirdParty) {
+    this.setThirdParty(s.contact_id, null);
+    const at = Date.now();
+    this.record(s, "TRANSFERRED", at, { state: "TRANSFERRED", endedAt: at, disconnectReason: "TRANSFERRED_TO_NUMBER" }, { quickConnectId: third.quickConnectId, warm: true });
+    this.tellChannel(s, { type: "TRANSFERRED", at, queueId: null, data: { toPhoneNumber: third.phoneNumber, quickConnectId: third.quickConnectId, warm: true } });
+    await this.toAfterContactWork(s, "TRANSFERRED_TO_NUMBER", false, { quickConnectId: third.quickConnectId });
+  }
+
+  /** Consulted numbers on this agent's calls, by contact (kept in meta, as mutes are). */
+  private thirdParties(): Record<string, ThirdParty> {
+    return this.meta<Record<string, ThirdParty>>("thirdParties", {});
+  }
+
+  private setThirdParty(contactId: string, third: ThirdParty | null) {
+    const { [contactId]: _, ...rest } = this.thirdParties();
+    this.setMeta("thirdParties", third ? { ...rest, [contactId]: third } : rest);
   }
 
   /** The agent mutes or unmutes their own leg of a connected call; the voice channel does it to the live call. */
@@ -356,6 +429,7 @@ export class AgentRoom extends Server<Env> {
   }
 
   private async toAfterContactWork(s: SlotRow, reason: string, tellChannel: boolean, transfer?: Record<string, unknown>) {
+    if (this.thirdParties()[s.contact_id]) this.setThirdParty(s.contact_id, null); // the call's end ends their leg too
     const now = Date.now();
     const heldMs = s.state === "ON_HOLD" ? now - (s.held_at ?? now) : 0;
     const acwSeconds = this.profile()?.afterContactWorkTimeoutSeconds ?? 0;
@@ -529,6 +603,7 @@ export class AgentRoom extends Server<Env> {
       offerExpiresAt: s.state === "INCOMING" ? s.expires_at : null, connectedAt: s.connected_at, endedAt: s.ended_at,
       afterContactWorkEndsAt: s.state === "AFTER_CONTACT_WORK" ? s.acw_ends_at : null, holdSeconds: Math.round(s.hold_ms / 1000),
       muted: (s.state === "CONNECTED" || s.state === "ON_HOLD") && this.meta<string[]>("muted", []).includes(s.contact_id),
+      thirdParty: (s.state === "CONNECTED" || s.state === "ON_HOLD") ? (this.thirdParties()[s.contact_id] ?? null) : null,
     };
   }
 

@@ -303,7 +303,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     return this.#voice.agentLeg();
   }
 
-  voiceStatus(leg: "customer" | "agent", callSid: string, status: string) {
+  voiceStatus(leg: "customer" | "agent" | "third", callSid: string, status: string) {
     return this.#voice.status(leg, callSid, status);
   }
 
@@ -397,9 +397,12 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         break;
       case "TRANSFERRED":
         if (typeof e.data?.toPhoneNumber === "string") {
-          // Out of the contact center: the outside number joins the call, the agent's leg drops.
+          // Out of the contact center: the outside number joins the call (a warm transfer: it is
+          // there already), the agent's leg drops.
           this.set({ phase: "ENDED", ended_at: e.at });
-          if (r.channel === "VOICE") this.enqueueAction({ kind: "transferToNumber", phoneNumber: e.data.toPhoneNumber });
+          if (r.channel === "VOICE") {
+            this.enqueueAction(e.data.warm ? { kind: "completeWarmTransfer" } : { kind: "transferToNumber", phoneNumber: e.data.toPhoneNumber });
+          }
           break;
         }
         this.set({ phase: "QUEUED", queue_id: e.queueId, agent_id: null, queue_flow_state: null });
@@ -412,6 +415,11 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         break;
       case "MISSED":
         break; // the contact stays in its queue; nothing to do to the call
+      case "THIRD_PARTY":
+        if (r.channel !== "VOICE") break;
+        if (e.data?.action === "ADD" && typeof e.data.phoneNumber === "string") this.enqueueAction({ kind: "addThirdParty", phoneNumber: e.data.phoneNumber });
+        else if (e.data?.action === "DROP") this.enqueueAction({ kind: "dropThirdParty" });
+        break;
       default:
         assertNever(e.type);
     }
@@ -493,6 +501,8 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         await runVoiceAction(this.env, this.instanceId, this.contactId, this.require(), JSON.parse(next.action) as VoiceAction, {
           setAgentCall: (sid) => this.set({ agent_call_sid: sid }),
           setCustomerCall: (sid) => this.set({ call_sid: sid }),
+          thirdPartyCall: () => this.#voice.thirdPartyCall(),
+          setThirdPartyCall: (sid) => this.#voice.setThirdPartyCall(sid),
         });
         this.actionDone(next.seq);
       } catch (err) {

@@ -84,7 +84,7 @@ export type RoutingEvent = {
   id?: string;
   instanceId: string;
   contactId: string;
-  type: "CONNECTED" | "ENDED" | "TRANSFERRED" | "MISSED" | "HELD" | "RESUMED";
+  type: "CONNECTED" | "ENDED" | "TRANSFERRED" | "MISSED" | "HELD" | "RESUMED" | "THIRD_PARTY";
   queueId: string | null;
   agentId: string | null;
   at: number;

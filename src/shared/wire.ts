@@ -46,6 +46,11 @@ export type AgentContact = {
   holdSeconds: number;
   /** A call whose agent leg is muted (`contact.mute`): the customer hears nothing from the agent. */
   muted: boolean;
+  /**
+   * An outside number the agent consulted (`contact.consult`, a warm transfer): on the call with
+   * the agent while the customer holds; Resume joins all three, End completes the transfer.
+   */
+  thirdParty: { phoneNumber: string; quickConnectId: string } | null;
 };
 
 export type RoutingProfileView = {
@@ -119,6 +124,13 @@ export const agentCommandSchema = z.discriminatedUnion("type", [
       z.object({ type: z.literal("PHONE_NUMBER"), quickConnectId: z.string().min(1).max(200) }),
     ]),
   }),
+  /**
+   * Warm transfer to an outside number (a phone-number quick connect): the customer is held and the
+   * number is dialled into the call. Resume joins all three; End leaves the customer with them.
+   */
+  z.object({ type: z.literal("contact.consult"), requestId, contactId, quickConnectId: z.string().min(1).max(200) }),
+  /** Hangs up the consulted number; the customer stays on hold until resumed. */
+  z.object({ type: z.literal("contact.dropThirdParty"), requestId, contactId }),
   /** Asks for a fresh `state.snapshot`. */
   z.object({ type: z.literal("sync"), requestId }),
 ]);

@@ -99,7 +99,7 @@ export async function answerRest(phone: Phone, request: Request): Promise<Respon
       statusCallback: null,
       recordingStatusCallback: null,
     });
-    return json(participantJson(conf, { call: leg, hold: false, muted: form.Muted === "true", endOnExit: false }, phone.accountSid), 201);
+    return json(participantJson(conf, { call: leg, hold: false, muted: form.Muted === "true", endOnExit: form.EndConferenceOnExit === "true" }, phone.accountSid), 201);
   }
   if ((m = path.match(/^\/Conferences\/(CF\w+)\/Participants\/(CA\w+)\.json$/))) {
     const conf = phone.conferences.get(m[1]);
@@ -117,6 +117,7 @@ export async function answerRest(phone: Phone, request: Request): Promise<Respon
         phone.emit({ type: "conference", callSid: p.call.sid, name: conf.name, action: p.hold ? "hold" : "unhold" });
         phone.conferenceEvent(conf, p.hold ? "participant-hold" : "participant-unhold", p.call.sid);
       }
+      if (form.EndConferenceOnExit !== undefined) p.endOnExit = form.EndConferenceOnExit === "true";
       if (form.Muted !== undefined && (form.Muted === "true") !== p.muted) {
         p.muted = form.Muted === "true";
         phone.emit({ type: "conference", callSid: p.call.sid, name: conf.name, action: p.muted ? "mute" : "unmute" });

@@ -22,6 +22,11 @@ export type VoiceAction =
   | { kind: "muteAgent"; muted: boolean }
   | { kind: "toQueue" }
   | { kind: "transferToNumber"; phoneNumber: string }
+  /** Warm transfer: the consulted number joins the conference (the customer is already held). */
+  | { kind: "addThirdParty"; phoneNumber: string }
+  | { kind: "dropThirdParty" }
+  /** The agent left a warm transfer: the customer comes off hold and stays with the consulted number. */
+  | { kind: "completeWarmTransfer" }
   | { kind: "endCall" }
   | { kind: "hangupCall"; callSid: string }
   | { kind: "disconnectFromQueue"; queueId: string }
@@ -47,7 +52,7 @@ export async function runVoiceAction(
   contactId: string,
   row: Row,
   action: VoiceAction,
-  hooks: { setAgentCall(sid: string | null): void; setCustomerCall(sid: string): void },
+  hooks: { setAgentCall(sid: string | null): void; setCustomerCall(sid: string): void; thirdPartyCall(): string | null; setThirdPartyCall(sid: string | null): void },
 ): Promise<void> {
   if (action.kind === "disconnectFromQueue") {
     await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, action.queueId)).disconnect(contactId);
@@ -126,6 +131,36 @@ export async function runVoiceAction(
       if (!conf) return; // the caller is gone
       // Calls from the number the caller dialled; ends with them (the caller's leg ends the conference).
       await twilio.addParticipant(conf.sid, { from: row.to_number ?? "", to: action.phoneNumber, endConferenceOnExit: true });
+      if (row.agent_call_sid) {
+        await ignoreEnded(twilio.hangupCall(row.agent_call_sid));
+        hooks.setAgentCall(null);
+      }
+      return;
+    }
+    case "addThirdParty": {
+      if (!row.conference || !row.call_sid || hooks.thirdPartyCall()) return;
+      const conf = await twilio.findConference(row.conference);
+      if (!conf) return; // the caller is gone
+      // Calls from the number the caller dialled. Stays if the agent leaves before the transfer
+      // is complete; completeWarmTransfer makes it end the call with the customer.
+      const leg = await twilio.addParticipant(conf.sid, { from: row.to_number ?? "", to: action.phoneNumber, endConferenceOnExit: false, statusCallback: urls.thirdPartyStatus });
+      hooks.setThirdPartyCall(leg.call_sid);
+      return;
+    }
+    case "dropThirdParty": {
+      const sid = hooks.thirdPartyCall();
+      if (sid) await ignoreEnded(twilio.hangupCall(sid));
+      hooks.setThirdPartyCall(null);
+      return;
+    }
+    case "completeWarmTransfer": {
+      const third = hooks.thirdPartyCall();
+      const conf = row.conference && row.call_sid ? await twilio.findConference(row.conference) : null;
+      if (conf && third) {
+        // Whoever of the two hangs up last ends the call: each now ends the conference on leaving.
+        await twilio.updateParticipant(conf.sid, third, { endConferenceOnExit: true });
+        await twilio.updateParticipant(conf.sid, row.call_sid!, { hold: false });
+      }
       if (row.agent_call_sid) {
         await ignoreEnded(twilio.hangupCall(row.agent_call_sid));
         hooks.setAgentCall(null);

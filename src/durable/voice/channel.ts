@@ -27,6 +27,8 @@ export const VOICE_TABLES = {
   transcript: { table: "rt_transcription", schema: (sql: SqlStorage) => RealtimeTranscript.schema(sql) },
   outbound: { table: "outbound_call", schema: (sql: SqlStorage) => OutboundCall.schema(sql) },
   mute: { table: "agent_mute", schema: (sql: SqlStorage) => void sql.exec("CREATE TABLE IF NOT EXISTS agent_mute (conference TEXT PRIMARY KEY, muted INTEGER NOT NULL)") },
+  /** The call leg of an outside number the agent consulted (warm transfer), while it lasts. */
+  thirdParty: { table: "third_party", schema: (sql: SqlStorage) => void sql.exec("CREATE TABLE IF NOT EXISTS third_party (id INTEGER PRIMARY KEY CHECK (id = 1), call_sid TEXT NOT NULL)") },
 } satisfies Record<string, TableGroup>;
 
 /** What the voice channel uses of its session. */
@@ -256,17 +258,41 @@ export class VoiceChannel {
     return { ok: true };
   }
 
+  /** The consulted number's call leg, if one is on the call. */
+  thirdPartyCall(): string | null {
+    if (!this.host.tables.exists("thirdParty")) return null;
+    return this.host.sql.exec<{ call_sid: string }>("SELECT call_sid FROM third_party WHERE id = 1").toArray()[0]?.call_sid ?? null;
+  }
+
+  setThirdPartyCall(sid: string | null) {
+    if (sid === null) {
+      if (this.host.tables.exists("thirdParty")) this.host.sql.exec("DELETE FROM third_party");
+      return;
+    }
+    this.host.tables.ensure("thirdParty");
+    this.host.sql.exec("INSERT OR REPLACE INTO third_party (id, call_sid) VALUES (1, ?)", sid);
+  }
+
   private agentMuted(conference: string): boolean {
     if (!this.host.tables.exists("mute")) return false;
     return this.host.sql.exec<{ muted: number }>("SELECT muted FROM agent_mute WHERE conference = ?", conference).toArray()[0]?.muted === 1;
   }
 
   /** Call status callbacks: the customer's leg (the number's status callback) or the agent's. */
-  async status(leg: "customer" | "agent", callSid: string, status: string): Promise<void> {
+  async status(leg: "customer" | "agent" | "third", callSid: string, status: string): Promise<void> {
     const r = this.host.row();
     if (!r) return;
     const final = ["completed", "busy", "failed", "no-answer", "canceled"].includes(status);
     if (!final) return; // ringing/in-progress never move a contact backwards
+    if (leg === "third") {
+      if (callSid !== this.thirdPartyCall()) return;
+      this.setThirdPartyCall(null);
+      // The consulted number hung up (or never answered): the agent's workspace shows it gone.
+      if (r.phase === "CONNECTED" && r.agent_id) {
+        await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, r.agent_id)).thirdPartyLeft(this.host.contactId).catch(() => undefined);
+      }
+      return;
+    }
     if (leg === "agent") {
       if (callSid !== r.agent_call_sid) return;
       this.host.set({ agent_call_sid: null });

@@ -22,6 +22,8 @@ export type VoiceUrls = {
   agentLeg: string;
   conferenceStatus: string;
   agentStatus: string;
+  /** The status callback of an outside number the agent consulted (a warm transfer). */
+  thirdPartyStatus: string;
   /** The status callback of a customer leg the Worker places (an outbound call). */
   customerStatus: string;
   recording: string;
@@ -43,6 +45,7 @@ export function voiceUrls(publicBaseUrl: string, instanceId: string, contactId: 
     agentLeg: `${base}/twilio/voice/agent?${q}`,
     conferenceStatus: `${base}/twilio/voice/conference?${q}`,
     agentStatus: `${base}/twilio/status?${q}&leg=agent`,
+    thirdPartyStatus: `${base}/twilio/status?${q}&leg=third`,
     customerStatus: `${base}/twilio/status?${q}`,
     recording: `${base}/twilio/voice/recording?${q}`,
     transcription: `${base}/twilio/voice/transcription?${q}`,

@@ -70,7 +70,7 @@ export const twilioRoutes = new Hono<AppEnv>()
     });
     return xml(c, twiml);
   })
-  // The number's status callback (customer leg), or the agent leg's (?leg=agent).
+  // The number's status callback (customer leg), or the agent leg's (?leg=agent), or a consulted number's (?leg=third).
   .post("/status", async (c) => {
     let verified: Verified & { contactId: string };
     if (c.req.query("instance")) verified = await verifyCallback(c);
@@ -85,7 +85,8 @@ export const twilioRoutes = new Hono<AppEnv>()
       if (!sid.success) throw new ApiError(400, "validation_failed", "CallSid: not a CallSid");
       verified = { instance, params, contactId: await voiceContactId(instance.id, sid.data) };
     }
-    const leg = c.req.query("leg") === "agent" ? "agent" : "customer";
+    const legParam = c.req.query("leg");
+    const leg = legParam === "agent" || legParam === "third" ? legParam : "customer";
     await session(c, verified.instance.id, verified.contactId).voiceStatus(leg, verified.params.CallSid ?? "", verified.params.CallStatus ?? "");
     return c.body(null, 204);
   })

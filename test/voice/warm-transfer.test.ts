@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { quickConnects } from "../../src/db/schema";
+import type { Phone } from "../../src/simulator";
+import { db } from "../helpers";
+import { contactRow, eventsInclude } from "../routing/helpers";
+import { callAnsweredBy, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+
+let restore: (() => void) | undefined;
+afterEach(() => restore?.());
+
+const OUTSIDE = "+442071234567";
+
+async function setup() {
+  const fx = await makeVoiceInstance({ agents: [{ id: "alice", profile: "all" }] });
+  await db().insert(quickConnects).values([
+    { id: `${fx.instanceId}:qc:office`, instanceId: fx.instanceId, name: "Head office", type: "PHONE_NUMBER", phoneNumber: OUTSIDE },
+    { id: `${fx.instanceId}:qc:sales`, instanceId: fx.instanceId, name: "Sales queue", type: "QUEUE", queueId: fx.queueId("sales") },
+  ]);
+  const net = simulatedTwilio();
+  restore = net.restore;
+  const answered = await callAnsweredBy(fx, net.phone);
+  const agentLeg = [...answered.conf.participants.values()].find((p) => p.call.sid !== answered.call.sid)!.call;
+  return { fx, net, ...answered, agentLeg, office: `${fx.instanceId}:qc:office` };
+}
+
+const outsideLeg = (phone: Phone) => [...phone.calls.values()].find((c) => c.to === OUTSIDE);
+
+describe("voice: warm transfer to an outside number (consult, then join or leave)", () => {
+  it("consult holds the customer and dials the number in; Resume joins all three; End leaves the customer with them", async () => {
+    const { fx, net, socket: alice, call, contactId, conf, agentLeg, office } = await setup();
+
+    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: office })).type).toBe("ack");
+    const consulting = await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty !== null);
+    expect(consulting.contact).toMatchObject({ state: "ON_HOLD", thirdParty: { phoneNumber: OUTSIDE, quickConnectId: office } });
+    // The agent talks to the number while the customer holds.
+    await until(net.phone, () => conf.participants.has(outsideLeg(net.phone)?.sid ?? ""), "the number in the call's conference");
+    expect(conf.participants.get(call.sid)?.hold).toBe(true);
+    expect(conf.participants.get(agentLeg.sid)?.hold).toBe(false);
+    // One consult at a time.
+    expect(await alice.command({ type: "contact.consult", contactId, quickConnectId: office })).toMatchObject({ type: "error", code: "third_party_on_call" });
+
+    // Resume: the customer joins; three on the line.
+    expect((await alice.command({ type: "contact.resume", contactId })).type).toBe("ack");
+    await until(net.phone, () => conf.participants.get(call.sid)?.hold === false, "the customer off hold");
+    expect(conf.participants.size).toBe(3);
+
+    // End: the agent leaves; the customer and the number stay, and the agent is in after-contact work.
+    expect((await alice.command({ type: "contact.end", contactId })).type).toBe("ack");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "AFTER_CONTACT_WORK");
+    await until(net.phone, () => agentLeg.ended, "the agent's leg hung up");
+    expect(call.ended).toBe(false);
+    expect(conf.status).not.toBe("completed");
+    expect([...conf.participants.keys()].sort()).toEqual([call.sid, outsideLeg(net.phone)!.sid].sort());
+    await eventsInclude(fx.instanceId, contactId, ["CONNECTED", "HELD", "THIRD_PARTY_ADDED", "RESUMED", "TRANSFERRED"]);
+    expect((await contactRow(fx.instanceId, contactId)).disconnect_reason).toBe("TRANSFERRED_TO_NUMBER");
+
+    // The number hangs up: with the agent gone, the call ends with them.
+    await outsideLeg(net.phone)!.hangup();
+    await until(net.phone, () => call.ended, "the customer's call ended");
+    expect(conf.status).toBe("completed");
+  });
+
+  it("End while the customer still holds hands them straight to the number (off hold, the agent gone)", async () => {
+    const { net, socket: alice, call, contactId, conf, agentLeg, office } = await setup();
+    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: office })).type).toBe("ack");
+    await until(net.phone, () => conf.participants.has(outsideLeg(net.phone)?.sid ?? ""), "the number in the call's conference");
+    expect((await alice.command({ type: "contact.end", contactId })).type).toBe("ack");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "AFTER_CONTACT_WORK");
+    await until(net.phone, () => agentLeg.ended && conf.participants.get(call.sid)?.hold === false, "the customer off hold, the agent gone");
+    expect([...conf.participants.keys()].sort()).toEqual([call.sid, outsideLeg(net.phone)!.sid].sort());
+    // The customer hangs up: the number's leg ends with the call.
+    await call.hangup();
+    await until(net.phone, () => outsideLeg(net.phone)!.ended, "the number's leg ended");
+  });
+
+  it("the agent hangs up the consulted number and resumes the customer; bad consults are refused", async () => {
+    const { net, socket: alice, call, contactId, conf, office } = await setup();
+    expect(await alice.command({ type: "contact.dropThirdParty", contactId })).toMatchObject({ type: "error", code: "no_third_party" });
+    // Only the instance's phone-number quick connects.
+    expect(await alice.command({ type: "contact.consult", contactId, quickConnectId: "demo:qc:sales" })).toMatchObject({ type: "error", code: "not_found" });
+
+    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: office })).type).toBe("ack");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty !== null);
+    await until(net.phone, () => conf.participants.has(outsideLeg(net.phone)?.sid ?? ""), "the number in the call's conference");
+    expect((await alice.command({ type: "contact.dropThirdParty", contactId })).type).toBe("ack");
+    // The customer stays on hold: the agent decides when to take them back.
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty === null && m.contact.state === "ON_HOLD");
+    await until(net.phone, () => outsideLeg(net.phone)!.ended, "the number hung up");
+    expect(call.ended).toBe(false);
+    expect(conf.participants.get(call.sid)?.hold).toBe(true);
+    expect((await alice.command({ type: "contact.resume", contactId })).type).toBe("ack");
+    await until(net.phone, () => conf.participants.get(call.sid)?.hold === false, "the customer back with the agent");
+    expect(conf.participants.size).toBe(2);
+  });
+
+  it("a consulted number that hangs up by itself leaves the agent's workspace; the customer is still held on the call", async () => {
+    const { net, socket: alice, call, contactId, conf, office } = await setup();
+    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: office })).type).toBe("ack");
+    await until(net.phone, () => conf.participants.has(outsideLeg(net.phone)?.sid ?? ""), "the number in the call's conference");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty !== null);
+    await outsideLeg(net.phone)!.hangup();
+    await net.phone.settle();
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty === null && m.contact.state === "ON_HOLD");
+    expect(call.ended).toBe(false);
+    expect(conf.status).not.toBe("completed");
+  });
+});
