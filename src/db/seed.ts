@@ -109,6 +109,8 @@ export async function seedDemo(db: Db, secret: string) {
     db.insert(quickConnects).values([
       { ...inst, id: "demo:qc:billing", name: "Billing queue", type: "QUEUE", queueId: DEMO.queues.billing },
       { ...inst, id: "demo:qc:support", name: "Support queue", type: "QUEUE", queueId: DEMO.queues.support },
+      // An outside number to transfer calls to (locally the phone simulator answers it).
+      { ...inst, id: "demo:qc:front-desk", name: "Front desk", type: "PHONE_NUMBER", phoneNumber: "+15550142" },
     ]).onConflictDoNothing(),
   ]);
   return { instanceId };

@@ -207,6 +207,20 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
     await mute.click();
     await waitFor(() => phone.events.some((e) => e.type === "conference" && e.action === "unmute" && e.callSid === agentLeg), "the agent's leg to be unmuted");
     assert.equal(await mute.getAttribute("aria-pressed"), "false");
+    // Warm transfer: she consults the front desk while the caller holds, then hangs them up and takes the caller back.
+    await contact.getByLabel("Transfer to").selectOption({ label: "Front desk (+15550142)" });
+    await contact.getByRole("button", { name: "Consult first" }).click();
+    await assertText(contact.getByTestId("third-party"), "On the line with +15550142 (Front desk)");
+    await assertText(contact.getByTestId("contact-state"), "On hold");
+    await contact.getByRole("button", { name: "Leave (complete transfer)" }).waitFor();
+    const frontDesk = () => [...phone.calls.values()].find((c) => c.to === "+15550142");
+    await waitFor(() => frontDesk()?.wait.kind === "conference", "the front desk dialled into the call");
+    await check(agentPage, "consulting");
+    await contact.getByRole("button", { name: "Hang up +15550142" }).click();
+    await contact.getByTestId("third-party").waitFor({ state: "detached" });
+    await waitFor(() => frontDesk()?.ended, "the front desk's leg hung up");
+    await contact.getByRole("button", { name: "Resume" }).click();
+    await assertText(contact.getByTestId("contact-state"), "Connected");
     await contact.getByRole("button", { name: "End call" }).click();
     await assertText(contact.getByTestId("contact-state"), "After contact work");
     await contact.getByTestId("acw-timer").waitFor();

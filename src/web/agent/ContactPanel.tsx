@@ -46,6 +46,7 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
   };
 
   const talkEnd = contact.endedAt ?? now;
+  const thirdPartyName = contact.thirdParty && quickConnects.find((q) => q.id === contact.thirdParty?.quickConnectId)?.name;
   return (
     <section className="contact-panel" aria-labelledby={`${id}-title`} data-testid="contact">
       <h2 id={`${id}-title`}>
@@ -98,7 +99,19 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
             </button>
           )}
           <button type="button" className="danger" onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
-            {contact.channel === "CHAT" ? "End chat" : "End call"}
+            {contact.channel === "CHAT" ? "End chat" : contact.thirdParty ? "Leave (complete transfer)" : "End call"}
+          </button>
+        </div>
+      )}
+      {live && contact.thirdParty && (
+        <div className="notice third-party" role="status" data-testid="third-party">
+          <p>
+            On the line with <strong>{contact.thirdParty.phoneNumber}</strong>
+            {thirdPartyName ? ` (${thirdPartyName})` : ""}.{" "}
+            {contact.state === "ON_HOLD" ? "The customer is on hold: Resume to talk all together." : "All three of you are talking."} Leave to hand the customer over.
+          </p>
+          <button type="button" onClick={() => void run("drop", { type: "contact.dropThirdParty", contactId: contact.contactId })} disabled={busy !== null}>
+            Hang up {contact.thirdParty.phoneNumber}
           </button>
         </div>
       )}
@@ -107,19 +120,31 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
           You are muted: the customer cannot hear you.
         </p>
       )}
-      {live && <Transfer contact={contact} quickConnects={quickConnects} busy={busy !== null} onTransfer={(target) => run("transfer", { type: "contact.transfer", contactId: contact.contactId, target })} />}
+      {live && !contact.thirdParty && (
+        <Transfer
+          contact={contact}
+          quickConnects={quickConnects}
+          busy={busy !== null}
+          onTransfer={(target) => run("transfer", { type: "contact.transfer", contactId: contact.contactId, target })}
+          onConsult={(quickConnectId) => run("consult", { type: "contact.consult", contactId: contact.contactId, quickConnectId })}
+        />
+      )}
       {error && <p className="error" role="alert">{error}</p>}
       {contact.state === "AFTER_CONTACT_WORK" && <AfterContactWork contact={contact} details={details} connection={connection} />}
     </section>
   );
 }
 
-/** Transfer through a quick connect: a queue, an agent, or (calls only) an outside number. */
-function Transfer({ contact, quickConnects, busy, onTransfer }: {
+/**
+ * Transfer through a quick connect: a queue, an agent, or (calls only) an outside number, which
+ * the agent may consult first (a warm transfer: the customer holds while they talk).
+ */
+function Transfer({ contact, quickConnects, busy, onTransfer, onConsult }: {
   contact: AgentContact;
   quickConnects: QuickConnect[];
   busy: boolean;
   onTransfer: (target: TransferTarget) => Promise<void>;
+  onConsult: (quickConnectId: string) => Promise<void>;
 }) {
   const usable = quickConnects.filter(
     (q) => (q.type === "QUEUE" && q.queueId) || (q.type === "USER" && q.userId) || (q.type === "PHONE_NUMBER" && q.phoneNumber && contact.channel === "VOICE"),
@@ -153,6 +178,12 @@ function Transfer({ contact, quickConnects, busy, onTransfer }: {
       <button type="submit" disabled={busy || !choice}>
         Transfer
       </button>
+      {contact.channel === "VOICE" && (
+        <button type="button" onClick={() => void onConsult(choice)} disabled={busy || usable.find((q) => q.id === choice)?.type !== "PHONE_NUMBER"}
+          title="Talk to the number first while the customer holds">
+          Consult first
+        </button>
+      )}
     </form>
   );
 }
