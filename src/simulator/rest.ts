@@ -89,6 +89,12 @@ export async function answerRest(phone: Phone, request: Request): Promise<Respon
     phone.calls.set(leg.sid, leg);
     phone.emit({ type: "call-created", callSid: leg.sid, from: leg.from, to: leg.to, direction: leg.direction });
     phone.emit({ type: "dial", callSid: leg.sid, to: leg.to });
+    // A number the test set busy, unanswered or failing never joins; its status callback says why.
+    const refusal = phone.unanswered.get(leg.to);
+    if (refusal) {
+      phone.later(() => leg.notAnswered(refusal));
+      return json(participantJson(conf, { call: leg, hold: false, muted: false, endOnExit: false }, phone.accountSid), 201);
+    }
     leg.status = "in-progress";
     leg.answeredAt = phone.now();
     leg.wait = { kind: "conference", name: conf.name, dial: { name: "Dial", attrs: {}, children: [], text: "" }, docUrl: phone.baseUrl, rest: [], startedAt: phone.now() };

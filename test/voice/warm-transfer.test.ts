@@ -93,6 +93,18 @@ describe("voice: warm transfer to an outside number (consult, then join or leave
     expect(conf.participants.size).toBe(2);
   });
 
+  it("a consulted number that is busy never joins, and leaves the agent's workspace; the customer is still held", async () => {
+    const { fx, net, socket: alice, call, contactId, conf, office } = await setup();
+    net.phone.unanswered.set(OUTSIDE, "busy");
+    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: office })).type).toBe("ack");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty !== null);
+    await until(net.phone, () => outsideLeg(net.phone)?.status === "busy", "the number busy");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty === null && m.contact.state === "ON_HOLD");
+    expect(conf.participants.size).toBe(2);
+    expect(conf.participants.get(call.sid)?.hold).toBe(true);
+    await eventsInclude(fx.instanceId, contactId, ["THIRD_PARTY_ADDED", "THIRD_PARTY_DROPPED"]);
+  });
+
   it("a consulted number that hangs up by itself leaves the agent's workspace; the customer is still held on the call", async () => {
     const { net, socket: alice, call, contactId, conf, office } = await setup();
     expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: office })).type).toBe("ack");
