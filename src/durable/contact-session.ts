@@ -503,6 +503,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
           setCustomerCall: (sid) => this.set({ call_sid: sid }),
           thirdPartyCall: () => this.#voice.thirdPartyCall(),
           setThirdPartyCall: (sid) => this.#voice.setThirdPartyCall(sid),
+          thirdPartyRefused: () => this.#voice.thirdPartyGone(),
         });
         this.actionDone(next.seq);
       } catch (err) {

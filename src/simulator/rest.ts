@@ -85,6 +85,7 @@ export async function answerRest(phone: Phone, request: Request): Promise<Respon
   if (request.method === "POST" && (m = path.match(/^\/Conferences\/(CF\w+)\/Participants\.json$/))) {
     const conf = phone.conferences.get(m[1]);
     if (!conf || conf.status === "completed") return twilioError(404, 20404, "Conference not found");
+    if (!/^(\+[1-9]\d{6,14}|client:.+)$/.test(form.To ?? "")) return twilioError(400, 21217, "Phone number is not a valid phone number");
     const leg = new Call(phone, phone.newSid("CA"), form.From ?? "", form.To ?? "", "outbound-api", form.StatusCallback ?? null);
     phone.calls.set(leg.sid, leg);
     phone.emit({ type: "call-created", callSid: leg.sid, from: leg.from, to: leg.to, direction: leg.direction });

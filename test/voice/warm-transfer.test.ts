@@ -105,6 +105,19 @@ describe("voice: warm transfer to an outside number (consult, then join or leave
     await eventsInclude(fx.instanceId, contactId, ["THIRD_PARTY_ADDED", "THIRD_PARTY_DROPPED"]);
   });
 
+  it("a number Twilio refuses to call (not a valid number) is not retried, and leaves the agent's workspace", async () => {
+    const { fx, net, socket: alice, call, contactId, conf } = await setup();
+    // Quick connects made through the API must be E.164; this one was stored some other way.
+    await db().insert(quickConnects).values({ id: `${fx.instanceId}:qc:typo`, instanceId: fx.instanceId, name: "Typo", type: "PHONE_NUMBER", phoneNumber: "+0 12" });
+    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: `${fx.instanceId}:qc:typo` })).type).toBe("ack");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty !== null);
+    await until(net.phone, () => net.phone.restLog.some((r) => r.path.endsWith("/Participants.json") && r.form.To === "+0 12"), "Twilio asked to call the number");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty === null && m.contact.state === "ON_HOLD");
+    await until(net.phone, () => true, "settled");
+    expect(net.phone.restLog.filter((r) => r.path.endsWith("/Participants.json"))).toHaveLength(1);
+    expect(conf.participants.get(call.sid)?.hold).toBe(true);
+  });
+
   it("a consulted number that hangs up by itself leaves the agent's workspace; the customer is still held on the call", async () => {
     const { net, socket: alice, call, contactId, conf, office } = await setup();
     expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: office })).type).toBe("ack");

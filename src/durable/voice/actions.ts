@@ -52,7 +52,14 @@ export async function runVoiceAction(
   contactId: string,
   row: Row,
   action: VoiceAction,
-  hooks: { setAgentCall(sid: string | null): void; setCustomerCall(sid: string): void; thirdPartyCall(): string | null; setThirdPartyCall(sid: string | null): void },
+  hooks: {
+    setAgentCall(sid: string | null): void;
+    setCustomerCall(sid: string): void;
+    thirdPartyCall(): string | null;
+    setThirdPartyCall(sid: string | null): void;
+    /** Twilio refused to call the consulted number (e.g. not a valid number): the agent is told it is gone. */
+    thirdPartyRefused(): Promise<void>;
+  },
 ): Promise<void> {
   if (action.kind === "disconnectFromQueue") {
     await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, action.queueId)).disconnect(contactId);
@@ -143,7 +150,14 @@ export async function runVoiceAction(
       if (!conf) return; // the caller is gone
       // Calls from the number the caller dialled. Stays if the agent leaves before the transfer
       // is complete; completeWarmTransfer makes it end the call with the customer.
-      const leg = await twilio.addParticipant(conf.sid, { from: row.to_number ?? "", to: action.phoneNumber, endConferenceOnExit: false, statusCallback: urls.thirdPartyStatus });
+      let leg: { call_sid: string };
+      try {
+        leg = await twilio.addParticipant(conf.sid, { from: row.to_number ?? "", to: action.phoneNumber, endConferenceOnExit: false, statusCallback: urls.thirdPartyStatus });
+      } catch (err) {
+        // A 400 is Twilio refusing this number: no retry changes that.
+        if (err instanceof TwilioApiError && err.status === 400) return hooks.thirdPartyRefused();
+        throw err;
+      }
       hooks.setThirdPartyCall(leg.call_sid);
       return;
     }

@@ -258,6 +258,15 @@ export class VoiceChannel {
     return { ok: true };
   }
 
+  /** The consulted number hung up, never answered, or could not be called: the agent's workspace shows it gone. */
+  async thirdPartyGone(): Promise<void> {
+    this.setThirdPartyCall(null);
+    const r = this.host.row();
+    if (r?.phase === "CONNECTED" && r.agent_id) {
+      await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, r.agent_id)).thirdPartyLeft(this.host.contactId).catch(() => undefined);
+    }
+  }
+
   /** The consulted number's call leg, if one is on the call. */
   thirdPartyCall(): string | null {
     if (!this.host.tables.exists("thirdParty")) return null;
@@ -286,12 +295,7 @@ export class VoiceChannel {
     if (!final) return; // ringing/in-progress never move a contact backwards
     if (leg === "third") {
       if (callSid !== this.thirdPartyCall()) return;
-      this.setThirdPartyCall(null);
-      // The consulted number hung up (or never answered): the agent's workspace shows it gone.
-      if (r.phase === "CONNECTED" && r.agent_id) {
-        await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, r.agent_id)).thirdPartyLeft(this.host.contactId).catch(() => undefined);
-      }
-      return;
+      return this.thirdPartyGone();
     }
     if (leg === "agent") {
       if (callSid !== r.agent_call_sid) return;
