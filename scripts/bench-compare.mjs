@@ -69,6 +69,19 @@ try {
   console.warn(`Note: ${ref}'s package-lock.json differs from this tree's; both sides run with this tree's node_modules.`);
 }
 
+let running = null; // the bench now running, stopped with us on a signal
+const cleanup = () => {
+  try { git("worktree", "remove", "--force", treeA); } catch { /* already gone */ }
+  rmSync(dir, { recursive: true, force: true });
+};
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    running?.kill("SIGTERM");
+    cleanup();
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  });
+}
+
 const sides = { A: { tree: treeA, label: `A ${ref} (${commit.slice(0, 7)})`, runs: [] }, B: { tree: ROOT, label: "B working tree", runs: [] } };
 const order = Array.from({ length: pairs }, (_, i) => (i % 2 === 0 ? ["A", "B"] : ["B", "A"])).flat();
 const get = (o, path) => path.split(".").reduce((v, k) => v?.[k], o);
@@ -93,13 +106,13 @@ try {
   }
   console.log(`\n${sides.A.label}\n${sides.B.label}`);
 } finally {
-  git("worktree", "remove", "--force", treeA);
-  rmSync(dir, { recursive: true, force: true });
+  cleanup();
 }
 
 function runBench(cwd, args) {
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "ignore", "inherit"] });
+    running = child;
     child.on("error", fail);
     child.on("exit", (code) => (code === 0 ? ok() : fail(new Error(`bench in ${cwd} exited with ${code}`))));
   });

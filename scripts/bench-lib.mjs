@@ -2,9 +2,24 @@
  * Shared by the benchmarks (scripts/bench-*.mjs): workerd's CPU time, a CPU profile of the Worker
  * through wrangler's inspector, and a WebSocket that resolves once open.
  */
-import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 
 const r2 = (x) => Math.round(x * 100) / 100;
+
+/**
+ * A bench stopped by a signal (Ctrl-C, kill) stops the `wrangler dev` it started and removes its
+ * state directory, as its own `finally` would; otherwise wrangler and workerd outlive it and take
+ * CPU from whatever runs next (the benches refuse to start beside another workerd).
+ */
+export function stopWithBench(wrangler, dir) {
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      wrangler.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    });
+  }
+}
 
 /**
  * CPU seconds (user+system) of the workerd processes this bench started (its descendants: the

@@ -22,7 +22,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdi
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { benchEnv, directOrigin, openSocket as open, startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
+import { benchEnv, directOrigin, openSocket as open, startProfiler, stopWithBench, workerdCpuSeconds } from "./bench-lib.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const arg = (name, def) => {
@@ -87,6 +87,7 @@ new_sqlite_classes = ["EchoRoom"]
       "--var", "SWITCHBOARD_SECRET:bench-secret-not-for-production-0123456789", "--log-level", "error", "--show-interactive-dev-session=false",
       "--inspector-port", String(inspectorPort)],
     { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: benchEnv() });
+  stopWithBench(wrangler, dir);
   let origin = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; ; i++) {

@@ -23,7 +23,7 @@ import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BIN, ROOT, importTs, waitForHttp, widgetAliasToml } from "./lib.mjs";
-import { benchEnv, directOrigin, startHeapSampler, startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
+import { benchEnv, directOrigin, startHeapSampler, startProfiler, stopWithBench, workerdCpuSeconds } from "./bench-lib.mjs";
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -75,6 +75,7 @@ const wrangler = spawn(join(BIN, "wrangler"), [
   "--var", "TWILIO_API_BASE_URL:http://127.0.0.1:9", "--log-level", "error", "--show-interactive-dev-session=false",
   "--inspector-port", String(inspectorPort),
 ], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+stopWithBench(wrangler, dir);
 
 try {
   await waitForHttp(`${origin}/healthz`);
