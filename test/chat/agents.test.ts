@@ -122,6 +122,21 @@ describe("chat: routed to agents", () => {
   });
 });
 
+describe("chat: call-only commands", () => {
+  it("a chat cannot be muted, transferred to a phone number or have a number consulted; the chat goes on", async () => {
+    const fx = await makeChatInstance({ agents: [{ id: "alice", profile: "chat" }] });
+    const alice = await agentSocket(fx, "alice");
+    const chat = await queuedChat(fx);
+    const contactId = await take(alice, chat.contactId);
+    expect(await alice.command({ type: "contact.consult", contactId, quickConnectId: "any" })).toMatchObject({ type: "error", code: "invalid_target" });
+    expect(await alice.command({ type: "contact.transfer", contactId, target: { type: "PHONE_NUMBER", quickConnectId: "any" } })).toMatchObject({ type: "error", code: "invalid_target" });
+    expect(await alice.command({ type: "contact.mute", contactId, muted: true })).toMatchObject({ type: "error", code: "not_a_call" });
+    const agent = (await agentChatSocket(fx.token("alice"), contactId)).socket!;
+    await agent.say("Still here.");
+    await chat.customer.message("Still here.");
+  });
+});
+
 describe("chat: the end and the record", () => {
   it("the customer ends a connected chat: the agent's slot goes to after contact work and the transcript is stored", async () => {
     const fx = await makeChatInstance({ agents: [{ id: "alice", profile: "chat" }] });
