@@ -357,11 +357,9 @@ export class AgentRoom extends Server<Env> {
    */
   async consult(contactId: string, quickConnectId: string) {
     const s = this.requireSlot(contactId);
-    if (s.channel !== "VOICE") throw new CommandError("invalid_target", "Only a call can be transferred to a phone number");
     if (s.state !== "CONNECTED" && s.state !== "ON_HOLD") throw new CommandError("not_connected", "Only a connected call can be transferred");
     if (this.thirdParties()[contactId]) throw new CommandError("third_party_on_call", "A consulted number is already on this call");
-    const phoneNumber = await quickConnectNumber(this.env.DB, this.instanceId, quickConnectId);
-    if (!phoneNumber) throw new CommandError("not_found", "Phone-number quick connect not found");
+    const phoneNumber = await this.phoneQuickConnect(s, quickConnectId);
     const cur = this.slot(contactId);
     if (!cur || (cur.state !== "CONNECTED" && cur.state !== "ON_HOLD") || this.thirdParties()[contactId]) return;
     if (cur.state === "CONNECTED") await this.hold(contactId, true);
@@ -395,12 +393,8 @@ export class AgentRoom extends Server<Env> {
     this.afterChange();
   }
 
-  private async completeWarmTransfer(s: SlotRow, third: ThirdParty) {
-    this.setThirdParty(s.contact_id, null);
-    const at = Date.now();
-    this.record(s, "TRANSFERRED", at, { state: "TRANSFERRED", endedAt: at, disconnectReason: "TRANSFERRED_TO_NUMBER" }, { quickConnectId: third.quickConnectId, warm: true });
-    this.tellChannel(s, { type: "TRANSFERRED", at, queueId: null, data: { toPhoneNumber: third.phoneNumber, quickConnectId: third.quickConnectId, warm: true } });
-    await this.toAfterContactWork(s, "TRANSFERRED_TO_NUMBER", false, { quickConnectId: third.quickConnectId });
+  private completeWarmTransfer(s: SlotRow, third: ThirdParty) {
+    return this.handOverToNumber(s, third.phoneNumber, third.quickConnectId, true);
   }
 
   /** Consulted numbers on this agent's calls, by contact (kept in meta, as mutes are). */
@@ -472,6 +466,7 @@ export class AgentRoom extends Server<Env> {
     const s = this.requireSlot(contactId);
     if (s.state === "AFTER_CONTACT_WORK") return; // already transferred or ended
     if (s.state !== "CONNECTED" && s.state !== "ON_HOLD") throw new CommandError("not_connected", "Only a connected contact can be transferred");
+    if (this.thirdParties()[contactId]) throw new CommandError("third_party_on_call", "Leave the call to the consulted number, or hang it up, first");
     if (target.type === "PHONE_NUMBER") return this.transferToNumber(s, target.quickConnectId);
     let queueId: string;
     if (target.type === "QUEUE") {
@@ -502,15 +497,26 @@ export class AgentRoom extends Server<Env> {
    * the call and drops the agent's leg; the contact leaves routing, the agent goes to ACW.
    */
   private async transferToNumber(s: SlotRow, quickConnectId: string) {
+    const phoneNumber = await this.phoneQuickConnect(s, quickConnectId);
+    const cur = this.slot(s.contact_id);
+    if (!cur || (cur.state !== "CONNECTED" && cur.state !== "ON_HOLD")) return;
+    await this.handOverToNumber(cur, phoneNumber, quickConnectId, false);
+  }
+
+  /** The number of one of the instance's phone-number quick connects, for a call (else a CommandError). */
+  private async phoneQuickConnect(s: SlotRow, quickConnectId: string): Promise<string> {
     if (s.channel !== "VOICE") throw new CommandError("invalid_target", "Only calls can be transferred to a phone number");
     const phoneNumber = await quickConnectNumber(this.env.DB, this.instanceId, quickConnectId);
     if (!phoneNumber) throw new CommandError("not_found", "Phone-number quick connect not found");
-    const cur = this.slot(s.contact_id);
-    if (!cur || (cur.state !== "CONNECTED" && cur.state !== "ON_HOLD")) return;
+    return phoneNumber;
+  }
+
+  /** The call leaves the contact center for an outside number (dialled now, or consulted already: `warm`); the agent goes to ACW. */
+  private async handOverToNumber(s: SlotRow, phoneNumber: string, quickConnectId: string, warm: boolean) {
     const at = Date.now();
-    this.record(cur, "TRANSFERRED", at, { state: "TRANSFERRED", endedAt: at, disconnectReason: "TRANSFERRED_TO_NUMBER" }, { quickConnectId });
-    this.tellChannel(cur, { type: "TRANSFERRED", at, queueId: null, data: { toPhoneNumber: phoneNumber, quickConnectId } });
-    await this.toAfterContactWork(cur, "TRANSFERRED_TO_NUMBER", false, { quickConnectId });
+    this.record(s, "TRANSFERRED", at, { state: "TRANSFERRED", endedAt: at, disconnectReason: "TRANSFERRED_TO_NUMBER" }, { quickConnectId, ...(warm ? { warm } : {}) });
+    this.tellChannel(s, { type: "TRANSFERRED", at, queueId: null, data: { toPhoneNumber: phoneNumber, quickConnectId, ...(warm ? { warm } : {}) } });
+    await this.toAfterContactWork(s, "TRANSFERRED_TO_NUMBER", false, { quickConnectId });
   }
 
   // ─── alarm: ring timeouts, ACW timeouts, confirm retries, owed registrations, outbox ────

@@ -1,4 +1,6 @@
+import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
+import { contactRoomName } from "../../src/durable/names";
 import { quickConnects } from "../../src/db/schema";
 import type { Phone } from "../../src/simulator";
 import { db } from "../helpers";
@@ -36,8 +38,9 @@ describe("voice: warm transfer to an outside number (consult, then join or leave
     await until(net.phone, () => conf.participants.has(outsideLeg(net.phone)?.sid ?? ""), "the number in the call's conference");
     expect(conf.participants.get(call.sid)?.hold).toBe(true);
     expect(conf.participants.get(agentLeg.sid)?.hold).toBe(false);
-    // One consult at a time.
+    // One consult at a time, and no other transfer while it lasts.
     expect(await alice.command({ type: "contact.consult", contactId, quickConnectId: office })).toMatchObject({ type: "error", code: "third_party_on_call" });
+    expect(await alice.command({ type: "contact.transfer", contactId, target: { type: "QUEUE", queueId: fx.queueId("sales") } })).toMatchObject({ type: "error", code: "third_party_on_call" });
 
     // Resume: the customer joins; three on the line.
     expect((await alice.command({ type: "contact.resume", contactId })).type).toBe("ack");
@@ -71,6 +74,18 @@ describe("voice: warm transfer to an outside number (consult, then join or leave
     // The customer hangs up: the number's leg ends with the call.
     await call.hangup();
     await until(net.phone, () => outsideLeg(net.phone)!.ended, "the number's leg ended");
+  });
+
+  it("End just after the number left (the session knew, the workspace not yet) ends the call instead of leaving the customer holding alone", async () => {
+    const { fx, net, socket: alice, call, contactId, conf, office } = await setup();
+    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: office })).type).toBe("ack");
+    await until(net.phone, () => conf.participants.has(outsideLeg(net.phone)?.sid ?? ""), "the number in the call's conference");
+    // The number's status callback has reached the session; its word to the agent's room has not.
+    await runInDurableObject(env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId)), async (_obj, state) => {
+      state.storage.sql.exec("DELETE FROM third_party");
+    });
+    expect((await alice.command({ type: "contact.end", contactId })).type).toBe("ack");
+    await until(net.phone, () => call.ended, "the customer's call ended");
   });
 
   it("the agent hangs up the consulted number and resumes the customer; bad consults are refused", async () => {

@@ -169,11 +169,15 @@ export async function runVoiceAction(
     }
     case "completeWarmTransfer": {
       const third = hooks.thirdPartyCall();
-      const conf = row.conference && row.call_sid ? await twilio.findConference(row.conference) : null;
+      const conf = third && row.conference && row.call_sid ? await twilio.findConference(row.conference) : null;
       if (conf && third) {
         // Whoever of the two hangs up last ends the call: each now ends the conference on leaving.
         await twilio.updateParticipant(conf.sid, third, { endConferenceOnExit: true });
         await twilio.updateParticipant(conf.sid, row.call_sid!, { hold: false });
+      } else if (row.call_sid) {
+        // The number left just before the agent did: nobody to hand the customer to, so the call
+        // ends rather than leave them holding alone.
+        await ignoreEnded(twilio.hangupCall(row.call_sid));
       }
       if (row.agent_call_sid) {
         await ignoreEnded(twilio.hangupCall(row.agent_call_sid));
