@@ -15,6 +15,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { onStop } from "./bench-lib.mjs";
 import { ROOT } from "./lib.mjs";
 
 /** The figures printed for each bench (paths into its JSON result). */
@@ -74,13 +75,10 @@ const cleanup = () => {
   try { git("worktree", "remove", "--force", treeA); } catch { /* already gone */ }
   rmSync(dir, { recursive: true, force: true });
 };
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, () => {
-    running?.kill("SIGTERM");
-    cleanup();
-    process.exit(signal === "SIGINT" ? 130 : 143);
-  });
-}
+onStop(() => {
+  running?.kill("SIGTERM");
+  cleanup();
+});
 
 const sides = { A: { tree: treeA, label: `A ${ref} (${commit.slice(0, 7)})`, runs: [] }, B: { tree: ROOT, label: "B working tree", runs: [] } };
 const order = Array.from({ length: pairs }, (_, i) => (i % 2 === 0 ? ["A", "B"] : ["B", "A"])).flat();

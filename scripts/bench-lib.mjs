@@ -6,19 +6,26 @@ import { readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "
 
 const r2 = (x) => Math.round(x * 100) / 100;
 
-/**
- * A bench stopped by a signal (Ctrl-C, kill) stops the `wrangler dev` it started and removes its
- * state directory, as its own `finally` would; otherwise wrangler and workerd outlive it and take
- * CPU from whatever runs next (the benches refuse to start beside another workerd).
- */
-export function stopWithBench(wrangler, dir) {
+/** On SIGINT or SIGTERM (Ctrl-C, kill): `cleanup`, then exit as the signal would (130, 143). */
+export function onStop(cleanup) {
   for (const signal of ["SIGINT", "SIGTERM"]) {
     process.once(signal, () => {
-      wrangler.kill("SIGTERM");
-      rmSync(dir, { recursive: true, force: true });
+      cleanup();
       process.exit(signal === "SIGINT" ? 130 : 143);
     });
   }
+}
+
+/**
+ * A bench stopped by a signal stops the `wrangler dev` it started and removes its state directory,
+ * as its own `finally` would; otherwise wrangler and workerd outlive it and take CPU from whatever
+ * runs next (the benches refuse to start beside another workerd).
+ */
+export function stopWithBench(wrangler, dir) {
+  onStop(() => {
+    wrangler.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  });
 }
 
 /**

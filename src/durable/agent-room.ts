@@ -603,13 +603,14 @@ export class AgentRoom extends Server<Env> {
   }
 
   private view(s: SlotRow): AgentContact {
+    const live = s.state === "CONNECTED" || s.state === "ON_HOLD";
     return {
       contactId: s.contact_id, channel: s.channel, queueId: s.queue_id, state: s.state, initiationMethod: s.initiation,
       priority: s.priority, attributes: JSON.parse(s.attributes), enqueuedAt: s.enqueued_at, offeredAt: s.offered_at,
       offerExpiresAt: s.state === "INCOMING" ? s.expires_at : null, connectedAt: s.connected_at, endedAt: s.ended_at,
       afterContactWorkEndsAt: s.state === "AFTER_CONTACT_WORK" ? s.acw_ends_at : null, holdSeconds: Math.round(s.hold_ms / 1000),
-      muted: (s.state === "CONNECTED" || s.state === "ON_HOLD") && this.meta<string[]>("muted", []).includes(s.contact_id),
-      thirdParty: (s.state === "CONNECTED" || s.state === "ON_HOLD") ? (this.thirdParties()[s.contact_id] ?? null) : null,
+      muted: live && this.meta<string[]>("muted", []).includes(s.contact_id),
+      thirdParty: live ? (this.thirdParties()[s.contact_id] ?? null) : null,
     };
   }
 

@@ -27,27 +27,17 @@ app.use("*", async (c, next) => {
   c.set("db", createDb(c.env.DB));
   await next();
 });
-app.use(
-  "/api/*",
+/** A body over `maxSize` is refused with 413 before it is read in full or parsed (a declared length at once, a streamed body as soon as it passes the limit). */
+const refuseBodiesOver = (maxSize: number, message: string) =>
   bodyLimit({
-    maxSize: 1024 * 1024,
+    maxSize,
     onError: () => {
-      throw new ApiError(413, "payload_too_large", "The body is larger than 1 MiB");
+      throw new ApiError(413, "payload_too_large", message);
     },
-  }),
-);
-
-// Twilio's webhooks are small forms: a larger body is refused before it is read in full or parsed
-// (a declared length at once, a streamed body as soon as it passes the limit).
-app.use(
-  "/twilio/*",
-  bodyLimit({
-    maxSize: MAX_WEBHOOK_BYTES,
-    onError: () => {
-      throw new ApiError(413, "payload_too_large", `Webhook body larger than ${MAX_WEBHOOK_BYTES / 1024} KiB`);
-    },
-  }),
-);
+  });
+app.use("/api/*", refuseBodiesOver(1024 * 1024, "The body is larger than 1 MiB"));
+// Twilio's webhooks are small forms.
+app.use("/twilio/*", refuseBodiesOver(MAX_WEBHOOK_BYTES, `Webhook body larger than ${MAX_WEBHOOK_BYTES / 1024} KiB`));
 
 app.get("/healthz", async (c) => {
   await c.env.DB.prepare("select 1").first();
