@@ -53,11 +53,16 @@ export async function userExists(db: D1Database, instanceId: string, userId: str
   return !!(await db.prepare("SELECT 1 FROM users WHERE instance_id = ? AND id = ? AND active = 1").bind(instanceId, userId).first());
 }
 
-/** The number of one of the instance's phone-number quick connects, or null. */
-export async function quickConnectNumber(db: D1Database, instanceId: string, quickConnectId: string) {
-  const row = await db
-    .prepare("SELECT phone_number AS n FROM quick_connects WHERE instance_id = ? AND id = ? AND type = 'PHONE_NUMBER'")
+/** One of the instance's quick connects (its target by type), or null. */
+export async function loadQuickConnect(db: D1Database, instanceId: string, quickConnectId: string) {
+  return db
+    .prepare("SELECT type, queue_id AS queueId, user_id AS userId, phone_number AS phoneNumber FROM quick_connects WHERE instance_id = ? AND id = ?")
     .bind(instanceId, quickConnectId)
-    .first<{ n: string | null }>();
-  return row?.n ?? null;
+    .first<{ type: "USER" | "QUEUE" | "PHONE_NUMBER"; queueId: string | null; userId: string | null; phoneNumber: string | null }>();
+}
+
+/** A user's display name in the instance, or null. */
+export async function userName(db: D1Database, instanceId: string, userId: string) {
+  const row = await db.prepare("SELECT name FROM users WHERE instance_id = ? AND id = ?").bind(instanceId, userId).first<{ name: string }>();
+  return row?.name ?? null;
 }

@@ -19,13 +19,13 @@ import {
   type WithdrawReason,
 } from "../shared/wire";
 import { canTake, freeSlots } from "./agent-capacity";
-import { loadAgentStatus, loadRoutingProfile, queueExists, userExists, quickConnectNumber } from "./agent-config";
+import { loadAgentStatus, loadQuickConnect, loadRoutingProfile, queueExists, userExists, userName } from "./agent-config";
 import { Throttle } from "./coalesce";
 import { AgentStore, type SlotRow } from "./agent-room-store";
 import { Registrar } from "./agent-registrations";
 import { OneAlarm } from "./one-alarm";
 import { ContactOutbox } from "./contact-record";
-import { metricsRoomName, personalQueueId, queueRoomName, splitRoomName } from "./names";
+import { metricsRoomName, personalQueueId, personalQueueOwner, queueRoomName, splitRoomName } from "./names";
 import { NoticeOutbox } from "./notify";
 import type { NotifyTarget, OfferEndedReason, Registration, Reservation, ReserveResult, RoutingEvent } from "./types";
 
@@ -37,6 +37,9 @@ const METRICS_INTERVAL_MS = 1_000;
 const FLUSH_INTERVAL_MS = 100;
 
 type ThirdParty = { phoneNumber: string; quickConnectId: string };
+type Consult = NonNullable<AgentContact["consult"]>;
+/** Slots that end at this agent while the contact goes on elsewhere: no COMPLETED on the row when ACW ends. */
+const CONTINUES_ELSEWHERE = new Set(["TRANSFERRED", "LEFT_CONSULT", "TRANSFER_CANCELLED"]);
 
 class CommandError extends Error {
   constructor(readonly code: string, message: string) {
@@ -244,7 +247,7 @@ export class AgentRoom extends Server<Env> {
     const s = this.slot(contactId);
     if (!s) return;
     if (s.state === "INCOMING") return this.offerEnded(contactId, s.reservation_id, "CUSTOMER_DISCONNECTED");
-    if (s.state === "CONNECTED" || s.state === "ON_HOLD") await this.toAfterContactWork(s, "CUSTOMER_DISCONNECT", false);
+    if (s.state === "CONNECTED" || s.state === "ON_HOLD") await this.toAfterContactWork(s, "CUSTOMER_DISCONNECT");
   }
 
   /**
@@ -320,6 +323,7 @@ export class AgentRoom extends Server<Env> {
 
   async hold(contactId: string, onHold: boolean) {
     const s = this.requireSlot(contactId);
+    this.refuseWhileReceiving(contactId);
     const now = Date.now();
     if (onHold) {
       if (s.state === "ON_HOLD") return;
@@ -346,7 +350,10 @@ export class AgentRoom extends Server<Env> {
     const third = this.thirdParties()[contactId];
     // The agent leaves a call with a consulted number on it: the warm transfer is complete.
     if (third && reason === "AGENT_DISCONNECT") return this.completeWarmTransfer(s, third);
-    await this.toAfterContactWork(s, reason, true);
+    const consult = this.consults()[contactId];
+    if (consult?.role === "CONSULTING" && reason === "AGENT_DISCONNECT") return this.completeConsult(s, consult);
+    if (consult?.role === "RECEIVING") return this.leaveConsult(s);
+    await this.toAfterContactWork(s, reason, { tellChannel: true });
   }
 
   /**
@@ -358,10 +365,16 @@ export class AgentRoom extends Server<Env> {
   async consult(contactId: string, quickConnectId: string) {
     const s = this.requireSlot(contactId);
     if (s.state !== "CONNECTED" && s.state !== "ON_HOLD") throw new CommandError("not_connected", "Only a connected call can be transferred");
-    if (this.thirdParties()[contactId]) throw new CommandError("third_party_on_call", "A consulted number is already on this call");
-    const phoneNumber = await this.phoneQuickConnect(s, quickConnectId);
+    this.refuseWhileReceiving(contactId);
+    if (this.thirdParties()[contactId] || this.consults()[contactId]) throw new CommandError("third_party_on_call", "Someone consulted is already on this call");
+    if (s.channel !== "VOICE") throw new CommandError("invalid_target", "Only a call can be consulted on; transfer a chat instead");
+    const qc = await loadQuickConnect(this.env.DB, this.instanceId, quickConnectId);
+    if (!qc) throw new CommandError("not_found", "Quick connect not found");
+    if (qc.type !== "PHONE_NUMBER") return this.consultQueue(s, quickConnectId, qc);
+    if (!qc.phoneNumber) throw new CommandError("not_found", "Phone-number quick connect not found");
+    const phoneNumber = qc.phoneNumber;
     const cur = this.slot(contactId);
-    if (!cur || (cur.state !== "CONNECTED" && cur.state !== "ON_HOLD") || this.thirdParties()[contactId]) return;
+    if (!cur || (cur.state !== "CONNECTED" && cur.state !== "ON_HOLD") || this.thirdParties()[contactId] || this.consults()[contactId]) return;
     if (cur.state === "CONNECTED") await this.hold(contactId, true);
     this.setThirdParty(contactId, { phoneNumber, quickConnectId });
     const at = Date.now();
@@ -371,9 +384,18 @@ export class AgentRoom extends Server<Env> {
     this.afterChange();
   }
 
-  /** Hangs up the consulted number; the customer stays as they are (on hold until resumed). */
+  /** Hangs up the consulted number (or agent, or cancels a consult still waiting); the customer stays as they are (on hold until resumed). */
   async dropThirdParty(contactId: string) {
     const s = this.requireSlot(contactId);
+    this.refuseWhileReceiving(contactId);
+    const consult = this.consults()[contactId];
+    if (consult?.role === "CONSULTING") {
+      this.endConsult(s, consult, "AGENT");
+      this.tellChannel(s, { type: "THIRD_PARTY", at: Date.now(), queueId: s.queue_id, data: { action: "DROP" } });
+      this.broadcastMsg({ type: "contact.update", contact: this.view(this.slot(contactId)!) });
+      this.afterChange();
+      return;
+    }
     if (!this.thirdParties()[contactId]) throw new CommandError("no_third_party", "No consulted number is on this call");
     this.setThirdParty(contactId, null);
     const at = Date.now();
@@ -407,9 +429,156 @@ export class AgentRoom extends Server<Env> {
     this.setMeta("thirdParties", third ? { ...rest, [contactId]: third } : rest);
   }
 
+  // ─── warm transfer to a queue or an agent (a consult) ────────────────────────────────────
+  //
+  // The agent consults a queue or agent quick connect: the customer holds, and the same contact
+  // is enqueued there as a transfer (`consult`: it stays connected here meanwhile). The contact's
+  // session knows of the consult first (`voiceConsult`), so when an agent there accepts, it dials
+  // that agent into the call's conference instead of moving the customer, and tells both agents
+  // (`consultAnswered`, `consultJoined`). Leave (End) hands the customer over; while nobody has
+  // accepted yet, it leaves them waiting in that queue. Hang up (dropThirdParty) cancels it.
+
+  private async consultQueue(s: SlotRow, quickConnectId: string, qc: { type: string; queueId: string | null; userId: string | null }) {
+    let queueId: string;
+    let toAgentId: string | null = null;
+    if (qc.type === "QUEUE") {
+      if (!qc.queueId || !(await queueExists(this.env.DB, this.instanceId, qc.queueId))) throw new CommandError("not_found", "Queue not found");
+      queueId = qc.queueId;
+    } else {
+      if (qc.userId === this.agentId) throw new CommandError("invalid_target", "Cannot transfer a contact to yourself");
+      if (!qc.userId || !(await userExists(this.env.DB, this.instanceId, qc.userId))) throw new CommandError("not_found", "User not found");
+      queueId = personalQueueId(qc.userId);
+      toAgentId = qc.userId;
+    }
+    const notify = s.notify ? (JSON.parse(s.notify) as NotifyTarget) : null;
+    if (notify?.binding !== "CONTACT_SESSION") throw new CommandError("not_connected", "This call has no live leg to consult on");
+    const session = this.env.CONTACT_SESSION.getByName(notify.name);
+    const started = await session.voiceConsult(this.agentId, queueId);
+    if (!started.ok) throw new CommandError("not_connected", "The call is no longer connected to you");
+    const cur = this.slot(s.contact_id);
+    if (!cur || (cur.state !== "CONNECTED" && cur.state !== "ON_HOLD") || this.thirdParties()[s.contact_id] || this.consults()[s.contact_id]) {
+      await session.voiceConsultCancel(this.agentId);
+      return;
+    }
+    // Known here before the offer can ring anyone: an accept reaches a consult in place.
+    this.setConsult(s.contact_id, { role: "CONSULTING", quickConnectId, queueId, agentId: null, agentName: null });
+    const result = await this.queue(queueId).enqueue({
+      contactId: s.contact_id, channel: s.channel, priority: s.priority, attributes: JSON.parse(s.attributes),
+      initiationMethod: "TRANSFER", notify, transferredFrom: { queueId: s.queue_id, agentId: this.agentId }, consult: true,
+    }).catch((err: unknown) => ({ status: "FAILED" as const, err }));
+    if (result.status !== "QUEUED") {
+      this.setConsult(s.contact_id, null);
+      await session.voiceConsultCancel(this.agentId);
+      if (result.status === "FAILED") throw result.err;
+      throw result.status === "AT_CAPACITY" ? new CommandError("queue_at_capacity", "The queue is at capacity") : new CommandError("not_found", "Queue not found");
+    }
+    const now = this.slot(s.contact_id);
+    if (!now || this.consults()[s.contact_id]?.role !== "CONSULTING") return; // the customer hung up meanwhile: the session withdraws it
+    if (now.state === "CONNECTED") await this.hold(s.contact_id, true);
+    this.record(now, "CONSULT_STARTED", Date.now(), {}, { quickConnectId, toQueueId: queueId, ...(toAgentId ? { toAgentId } : {}) });
+    this.broadcastMsg({ type: "contact.update", contact: this.view(this.slot(s.contact_id)!) });
+    this.afterChange();
+  }
+
+  /** The session: an agent accepted this agent's consult and is being dialled into the call. */
+  async consultAnswered(contactId: string, agentId: string): Promise<void> {
+    const c = this.consults()[contactId];
+    if (c?.role !== "CONSULTING" || c.agentId === agentId) return;
+    const agentName = await userName(this.env.DB, this.instanceId, agentId);
+    const cur = this.consults()[contactId];
+    if (cur?.role !== "CONSULTING") return;
+    this.setConsult(contactId, { ...cur, agentId, agentName });
+    const s = this.slot(contactId);
+    if (s) this.broadcastMsg({ type: "contact.update", contact: this.view(s) });
+  }
+
+  /** The session: this agent accepted a consult, and the agent who asked for it is still on the call. */
+  async consultJoined(contactId: string, fromAgentId: string): Promise<void> {
+    if (this.consults()[contactId]) return;
+    const fromAgentName = await userName(this.env.DB, this.instanceId, fromAgentId);
+    const s = this.slot(contactId);
+    if (!s || s.state === "AFTER_CONTACT_WORK" || this.consults()[contactId]) return;
+    this.setConsult(contactId, { role: "RECEIVING", fromAgentId, fromAgentName });
+    if (s.state !== "INCOMING") this.broadcastMsg({ type: "contact.update", contact: this.view(s) });
+  }
+
+  /** The session: the agent who was consulted left (ended, or hung up their phone); the customer is this agent's again. */
+  async consultLeft(contactId: string): Promise<void> {
+    const s = this.slot(contactId);
+    const c = this.consults()[contactId];
+    if (!s || c?.role !== "CONSULTING") return;
+    this.endConsult(s, c, "CONSULTED_AGENT");
+    this.broadcastMsg({ type: "contact.update", contact: this.view(s) });
+    this.afterChange();
+  }
+
+  /**
+   * The session, to the agent who accepted a consult: the one who asked for it left, so the contact
+   * is all theirs (`handedOver`), or cancelled it (the slot goes to ACW; a ringing one is withdrawn).
+   */
+  async consultOver(contactId: string, outcome: "HANDED_OVER" | "CANCELLED"): Promise<void> {
+    const s = this.slot(contactId);
+    if (!s) return;
+    if (outcome === "HANDED_OVER") {
+      if (this.consults()[contactId]?.role !== "RECEIVING") return;
+      this.setConsult(contactId, null);
+      this.broadcastMsg({ type: "contact.update", contact: this.view(s) });
+      return;
+    }
+    if (s.state === "INCOMING") return this.offerEnded(contactId, s.reservation_id, "TRANSFER_CANCELLED");
+    if (s.state !== "CONNECTED" && s.state !== "ON_HOLD") return;
+    this.record(s, "CONSULT_ENDED", Date.now(), {}, { by: "CONSULTING_AGENT" });
+    await this.toAfterContactWork(s, "TRANSFER_CANCELLED", { continues: true });
+  }
+
+  /** The agent leaves with an agent consulted (or a consult still waiting): the warm transfer is complete. */
+  private async completeConsult(s: SlotRow, c: Extract<Consult, { role: "CONSULTING" }>) {
+    const at = Date.now();
+    const toAgentId = c.agentId ?? personalQueueOwner(c.queueId);
+    // Nobody has accepted yet: the customer waits in that queue (the row moves there with them).
+    const update = c.agentId ? {} : { state: "QUEUED" as const, queueId: c.queueId, agentId: null };
+    this.record(s, "TRANSFERRED", at, update, { toQueueId: c.queueId, ...(toAgentId ? { toAgentId } : {}), warm: true, quickConnectId: c.quickConnectId });
+    this.tellChannel(s, { type: "TRANSFERRED", at, queueId: c.queueId, data: { warm: true } });
+    await this.toAfterContactWork(s, "TRANSFERRED", { continues: true });
+  }
+
+  /** The agent who accepted a consult ends their part before the other left: the contact goes on with them. */
+  private async leaveConsult(s: SlotRow) {
+    const at = Date.now();
+    this.record(s, "CONSULT_ENDED", at, {}, { by: "CONSULTED_AGENT" });
+    this.tellChannel(s, { type: "ENDED", at, queueId: s.queue_id, data: { consult: true } });
+    await this.toAfterContactWork(s, "LEFT_CONSULT", { continues: true });
+  }
+
+  /** The consult is over for the agent who asked for it; if an agent had accepted, the contact's row comes back to this one. */
+  private endConsult(s: SlotRow, c: Extract<Consult, { role: "CONSULTING" }>, by: "AGENT" | "CONSULTED_AGENT") {
+    this.setConsult(s.contact_id, null);
+    const update = c.agentId ? { state: "CONNECTED" as const, agentId: this.agentId, queueId: s.queue_id } : {};
+    this.record(s, "CONSULT_ENDED", Date.now(), update, { by });
+  }
+
+  private refuseWhileReceiving(contactId: string) {
+    const c = this.consults()[contactId];
+    if (c?.role === "RECEIVING") {
+      throw new CommandError("consult_in_progress", `${c.fromAgentName ?? "The agent transferring this call"} is still on the call: wait until they leave`);
+    }
+  }
+
+  /** Consults on this agent's calls, by contact (kept in meta, as consulted numbers are). */
+  private consults(): Record<string, Consult> {
+    return this.meta<Record<string, Consult>>("consults", {});
+  }
+
+  private setConsult(contactId: string, consult: Consult | null) {
+    const { [contactId]: _, ...rest } = this.consults();
+    if (!consult && !(contactId in this.consults())) return;
+    this.setMeta("consults", consult ? { ...rest, [contactId]: consult } : rest);
+  }
+
   /** The agent mutes or unmutes their own leg of a connected call; the voice channel does it to the live call. */
   async mute(contactId: string, muted: boolean) {
     const s = this.requireSlot(contactId);
+    this.refuseWhileReceiving(contactId);
     if (s.channel !== "VOICE") throw new CommandError("not_a_call", "Only a call can be muted");
     if (s.state !== "CONNECTED" && s.state !== "ON_HOLD") throw new CommandError("not_connected", "Only a connected call can be muted");
     const target = s.notify ? (JSON.parse(s.notify) as NotifyTarget) : null;
@@ -422,8 +591,14 @@ export class AgentRoom extends Server<Env> {
     if (cur) this.broadcastMsg({ type: "contact.update", contact: this.view(cur) });
   }
 
-  private async toAfterContactWork(s: SlotRow, reason: string, tellChannel: boolean, transfer?: Record<string, unknown>) {
+  /**
+   * The slot goes to after contact work. `tellChannel`: the channel ends the contact (the agent
+   * ended it). `continues`: the contact goes on without this agent (transferred, a consult's part
+   * over), so the row is not ended here.
+   */
+  private async toAfterContactWork(s: SlotRow, reason: string, opts: { tellChannel?: boolean; continues?: boolean } = {}) {
     if (this.thirdParties()[s.contact_id]) this.setThirdParty(s.contact_id, null); // the call's end ends their leg too
+    this.setConsult(s.contact_id, null);
     const now = Date.now();
     const heldMs = s.state === "ON_HOLD" ? now - (s.held_at ?? now) : 0;
     const acwSeconds = this.profile()?.afterContactWorkTimeoutSeconds ?? 0;
@@ -432,9 +607,9 @@ export class AgentRoom extends Server<Env> {
     const ended = this.#store.updateSlot(s.contact_id, {
       state: "AFTER_CONTACT_WORK", held_at: null, hold_ms: s.hold_ms + heldMs, ended_at: now, acw_ends_at: acwEndsAt, end_reason: reason,
     });
-    if (!transfer) {
+    if (!opts.continues) {
       this.record(s, "ENDED", now, { state: "ENDED", endedAt: now, disconnectReason: reason, addHoldSeconds: Math.round(heldMs / 1000) }, { reason });
-      if (tellChannel) this.tellChannel(s, { type: "ENDED", at: now, queueId: s.queue_id, data: { reason } });
+      if (opts.tellChannel) this.tellChannel(s, { type: "ENDED", at: now, queueId: s.queue_id, data: { reason } });
     } else if (heldMs) {
       this.record(s, "RESUMED", now, { addHoldSeconds: Math.round(heldMs / 1000) }, { heldMs });
     }
@@ -455,9 +630,9 @@ export class AgentRoom extends Server<Env> {
     this.#store.deleteSlot(s.contact_id);
     const muted = this.meta<string[]>("muted", []);
     if (muted.includes(s.contact_id)) this.setMeta("muted", muted.filter((id) => id !== s.contact_id));
-    // After a transfer the contact lives on in another queue: only the event, not the row's state.
-    const transferred = s.end_reason === "TRANSFERRED";
-    this.record(s, "ACW_ENDED", now, transferred ? {} : { state: "COMPLETED", afterContactWorkEndedAt: now }, { by });
+    // After a transfer (or a consult's part) the contact lives on elsewhere: only the event, not the row's state.
+    const continues = CONTINUES_ELSEWHERE.has(s.end_reason ?? "");
+    this.record(s, "ACW_ENDED", now, continues ? {} : { state: "COMPLETED", afterContactWorkEndedAt: now }, { by });
     if (this.slots().length === 0) this.setMeta("availableSince", now);
     this.broadcastMsg({ type: "contact.removed", contactId: s.contact_id });
   }
@@ -466,7 +641,8 @@ export class AgentRoom extends Server<Env> {
     const s = this.requireSlot(contactId);
     if (s.state === "AFTER_CONTACT_WORK") return; // already transferred or ended
     if (s.state !== "CONNECTED" && s.state !== "ON_HOLD") throw new CommandError("not_connected", "Only a connected contact can be transferred");
-    if (this.thirdParties()[contactId]) throw new CommandError("third_party_on_call", "Leave the call to the consulted number, or hang it up, first");
+    this.refuseWhileReceiving(contactId);
+    if (this.thirdParties()[contactId] || this.consults()[contactId]) throw new CommandError("third_party_on_call", "Leave the call to the one you consulted, or hang them up, first");
     if (target.type === "PHONE_NUMBER") return this.transferToNumber(s, target.quickConnectId);
     let queueId: string;
     if (target.type === "QUEUE") {
@@ -489,7 +665,7 @@ export class AgentRoom extends Server<Env> {
     if (!cur || cur.state === "AFTER_CONTACT_WORK" || cur.state === "INCOMING") return;
     this.record(cur, "TRANSFERRED", at, {}, { toQueueId: queueId, ...(target.type === "AGENT" ? { toAgentId: target.userId } : {}) });
     this.tellChannel(cur, { type: "TRANSFERRED", at, queueId, data: target.type === "AGENT" ? { toAgentId: target.userId } : {} });
-    await this.toAfterContactWork(cur, "TRANSFERRED", false, { queueId });
+    await this.toAfterContactWork(cur, "TRANSFERRED", { continues: true });
   }
 
   /**
@@ -506,17 +682,18 @@ export class AgentRoom extends Server<Env> {
   /** The number of one of the instance's phone-number quick connects, for a call (else a CommandError). */
   private async phoneQuickConnect(s: SlotRow, quickConnectId: string): Promise<string> {
     if (s.channel !== "VOICE") throw new CommandError("invalid_target", "Only calls can be transferred to a phone number");
-    const phoneNumber = await quickConnectNumber(this.env.DB, this.instanceId, quickConnectId);
-    if (!phoneNumber) throw new CommandError("not_found", "Phone-number quick connect not found");
-    return phoneNumber;
+    const qc = await loadQuickConnect(this.env.DB, this.instanceId, quickConnectId);
+    if (qc?.type !== "PHONE_NUMBER" || !qc.phoneNumber) throw new CommandError("not_found", "Phone-number quick connect not found");
+    return qc.phoneNumber;
   }
+
 
   /** The call leaves the contact center for an outside number (dialled now, or consulted already: `warm`); the agent goes to ACW. */
   private async handOverToNumber(s: SlotRow, phoneNumber: string, quickConnectId: string, warm: boolean) {
     const at = Date.now();
     this.record(s, "TRANSFERRED", at, { state: "TRANSFERRED", endedAt: at, disconnectReason: "TRANSFERRED_TO_NUMBER" }, { quickConnectId, ...(warm ? { warm } : {}) });
     this.tellChannel(s, { type: "TRANSFERRED", at, queueId: null, data: { toPhoneNumber: phoneNumber, quickConnectId, ...(warm ? { warm } : {}) } });
-    await this.toAfterContactWork(s, "TRANSFERRED_TO_NUMBER", false, { quickConnectId });
+    await this.toAfterContactWork(s, "TRANSFERRED_TO_NUMBER", { continues: true });
   }
 
   // ─── alarm: ring timeouts, ACW timeouts, confirm retries, owed registrations, outbox ────
@@ -611,6 +788,7 @@ export class AgentRoom extends Server<Env> {
       afterContactWorkEndsAt: s.state === "AFTER_CONTACT_WORK" ? s.acw_ends_at : null, holdSeconds: Math.round(s.hold_ms / 1000),
       muted: live && this.meta<string[]>("muted", []).includes(s.contact_id),
       thirdParty: live ? (this.thirdParties()[s.contact_id] ?? null) : null,
+      consult: live ? (this.consults()[s.contact_id] ?? null) : null,
     };
   }
 

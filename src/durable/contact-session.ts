@@ -299,11 +299,11 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     return this.#voice.bridge();
   }
 
-  voiceAgentLeg() {
-    return this.#voice.agentLeg();
+  voiceAgentLeg(consultAgentId?: string) {
+    return this.#voice.agentLeg(consultAgentId);
   }
 
-  voiceStatus(leg: "customer" | "agent" | "third", callSid: string, status: string) {
+  voiceStatus(leg: "customer" | "agent" | "third" | "consult", callSid: string, status: string) {
     return this.#voice.status(leg, callSid, status);
   }
 
@@ -314,6 +314,16 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   /** An outbound call the agent places from the app (POST /api/v1/agent/outbound-calls; ./voice/outbound.ts). */
   outboundStart(o: OutboundStart) {
     return this.#voice.startOutbound(o, this.notifyTarget());
+  }
+
+  /** The connected agent starts a warm transfer to a queue or agent (from their AgentRoom, before it enqueues there: ./voice/consult.ts). */
+  async voiceConsult(agentId: string, queueId: string) {
+    return this.#voice.consult.start(agentId, queueId, this.#voice.thirdPartyCall() !== null);
+  }
+
+  /** The agent's consult never got into its queue (or their call ended meanwhile). */
+  async voiceConsultCancel(agentId: string) {
+    this.#voice.consult.abandon(agentId);
   }
 
   /** The connected agent mutes or unmutes their own leg (from their AgentRoom). */
@@ -383,6 +393,8 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     switch (e.type) {
       case "CONNECTED": {
         if (r.phase === "CONNECTED" && r.agent_id === e.agentId) return;
+        // An agent accepted a consult: they join this call's conference; the customer stays put.
+        if (r.channel === "VOICE" && this.#voice.consult.onConnected(e)) break;
         const conference = `${this.contactId}-${r.connections + 1}`;
         this.set({ phase: "CONNECTED", agent_id: e.agentId, queue_id: e.queueId ?? r.queue_id, conference, connections: r.connections + 1 });
         if (r.channel === "VOICE") {
@@ -405,11 +417,15 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
           }
           break;
         }
+        // The agent left a consult: the agent on it has the call now (if nobody accepted yet, the customer waits there).
+        if (e.data?.warm && r.channel === "VOICE" && this.#voice.consult.handOver()) break;
         this.set({ phase: "QUEUED", queue_id: e.queueId, agent_id: null, queue_flow_state: null });
         if (e.queueId) await this.loadQueueFlow(e.queueId);
         if (r.channel === "VOICE") this.enqueueAction({ kind: "toQueue" });
         break;
       case "ENDED":
+        // The consulted agent ended their part: the call goes on with the first.
+        if (r.channel === "VOICE" && this.#voice.consult.onEnded(e)) break;
         this.set({ phase: "ENDED", ended_at: e.at });
         if (r.channel === "VOICE") this.enqueueAction({ kind: "endCall" });
         break;
@@ -418,6 +434,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       case "THIRD_PARTY":
         if (r.channel !== "VOICE") break;
         if (e.data?.action === "ADD" && typeof e.data.phoneNumber === "string") this.enqueueAction({ kind: "addThirdParty", phoneNumber: e.data.phoneNumber });
+        else if (e.data?.action === "DROP" && this.#voice.consult.active()) this.#voice.consult.cancel();
         else if (e.data?.action === "DROP") this.enqueueAction({ kind: "dropThirdParty" });
         break;
       default:
@@ -504,6 +521,8 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
           thirdPartyCall: () => this.#voice.thirdPartyCall(),
           setThirdPartyCall: (sid) => this.#voice.setThirdPartyCall(sid),
           thirdPartyRefused: () => this.#voice.thirdPartyGone(),
+          consultLegWanted: (agentId) => this.#voice.consult.legWanted(agentId),
+          consultDialled: (agentId, sid) => this.#voice.consult.dialled(agentId, sid),
         });
         this.actionDone(next.seq);
       } catch (err) {

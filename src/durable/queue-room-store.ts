@@ -179,6 +179,11 @@ export class QueueStore {
     this.sql.exec("UPDATE contacts SET excluded = ? WHERE contact_id = ?", row.excluded, row.contact_id);
   }
 
+  /** Takes a contact out without an outcome (a warm transfer's consult, cancelled): it neither waited out nor was abandoned here. */
+  withdraw(row: ContactRow) {
+    this.remove(row);
+  }
+
   private remove(row: ContactRow) {
     this.sql.exec("DELETE FROM contacts WHERE contact_id = ?", row.contact_id);
     const i = this.#order.indexOf(row);

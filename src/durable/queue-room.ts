@@ -98,8 +98,9 @@ export class QueueRoom extends Server<Env> {
     });
     this.#outbox.add({
       contactId: input.contactId, type: "ENQUEUED", at: now, queueId: this.queueId,
-      data: { channel: input.channel, priority, ...(input.transferredFrom ? { transferredFrom: input.transferredFrom } : {}) },
-      update: { state: "QUEUED", queueId: this.queueId, agentId: null, enqueuedAt },
+      data: { channel: input.channel, priority, ...(input.transferredFrom ? { transferredFrom: input.transferredFrom } : {}), ...(input.consult ? { consult: true } : {}) },
+      // A consult's contact is still with the agent who asked for it: the row moves when an agent here accepts.
+      update: input.consult ? {} : { state: "QUEUED", queueId: this.queueId, agentId: null, enqueuedAt },
     });
     const owner = personalQueueOwner(this.queueId);
     if (owner && !this.#store.hasAgent(owner)) {
@@ -149,6 +150,26 @@ export class QueueRoom extends Server<Env> {
       return { status: "ENDED_AT_AGENT", agentId: handed.agent_id };
     }
     return { status: "UNKNOWN", agentId: null };
+  }
+
+  /**
+   * A warm transfer's consult is cancelled (the agent who asked dropped it, or the customer hung
+   * up): a waiting contact leaves without an outcome, a ringing one is withdrawn from its agent.
+   * One an agent here has accepted already is theirs to let go: its agent is returned.
+   */
+  async withdraw(contactId: string): Promise<{ status: "WITHDRAWN" | "CONNECTED" | "UNKNOWN"; agentId: string | null }> {
+    const row = this.#store.contact(contactId);
+    if (row) {
+      const now = Date.now();
+      this.#store.withdraw(row);
+      this.#outbox.add({ contactId, type: "TRANSFER_CANCELLED", at: now, queueId: this.queueId, agentId: row.agent_id, data: { whileOffered: row.state === "RESERVED" } });
+      if (row.state === "RESERVED") await this.agent(row.agent_id!).offerEnded(contactId, row.reservation_id!, "TRANSFER_CANCELLED");
+      this.dispatch();
+      this.afterChange();
+      return { status: "WITHDRAWN", agentId: row.agent_id };
+    }
+    const handed = this.#store.handedOff(contactId);
+    return handed ? { status: "CONNECTED", agentId: handed.agent_id } : { status: "UNKNOWN", agentId: null };
   }
 
   /** Real-time numbers of this queue (also pushed to the instance's MetricsRoom). */

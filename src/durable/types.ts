@@ -24,6 +24,11 @@ export type EnqueueInput = {
   notify?: NotifyTarget | null;
   /** Set by transfers: where the contact came from (kept in the ENQUEUED event). */
   transferredFrom?: { queueId: string | null; agentId: string | null } | null;
+  /**
+   * A warm transfer's consult: the contact stays connected to `transferredFrom.agentId` while it
+   * waits here, so its ENQUEUED event does not move the contact's row (the CONNECTED does).
+   */
+  consult?: boolean;
 };
 
 export type EnqueueResult =
@@ -76,7 +81,7 @@ export type ConfirmResult = { ok: true } | { ok: false; reason: "GONE" };
 
 export type ReleaseReason = "REJECTED" | "TIMED_OUT" | "UNAVAILABLE";
 
-export type OfferEndedReason = Extract<WithdrawReason, "CUSTOMER_DISCONNECTED" | "TIMED_OUT">;
+export type OfferEndedReason = Extract<WithdrawReason, "CUSTOMER_DISCONNECTED" | "TIMED_OUT" | "TRANSFER_CANCELLED">;
 
 /** What a channel learns about its contact (delivered to `NotifyTarget`). */
 export type RoutingEvent = {

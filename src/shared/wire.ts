@@ -51,6 +51,18 @@ export type AgentContact = {
    * the agent while the customer holds; Resume joins all three, End completes the transfer.
    */
   thirdParty: { phoneNumber: string; quickConnectId: string } | null;
+  /**
+   * A warm transfer to a queue or an agent (`contact.consult` with a queue or agent quick connect).
+   * CONSULTING: this agent asked for it; the customer holds while the contact waits in `queueId`
+   * (`agentId` null) or while this agent talks to the agent who accepted it. Resume joins all
+   * three; End (Leave) hands the customer over, or, while nobody has accepted yet, leaves them
+   * waiting in that queue. RECEIVING: this agent accepted it and `fromAgentId` is still on the
+   * call; hold, mute and transfer are theirs until they leave.
+   */
+  consult:
+    | { role: "CONSULTING"; quickConnectId: string; queueId: string; agentId: string | null; agentName: string | null }
+    | { role: "RECEIVING"; fromAgentId: string; fromAgentName: string | null }
+    | null;
 };
 
 export type RoutingProfileView = {
@@ -70,7 +82,7 @@ export type AgentSnapshot = {
   routingProfile: RoutingProfileView | null;
 };
 
-export const WITHDRAW_REASONS = ["CUSTOMER_DISCONNECTED", "TIMED_OUT", "REJECTED", "STATUS_CHANGED", "UNAVAILABLE"] as const;
+export const WITHDRAW_REASONS = ["CUSTOMER_DISCONNECTED", "TIMED_OUT", "REJECTED", "STATUS_CHANGED", "UNAVAILABLE", "TRANSFER_CANCELLED"] as const;
 export type WithdrawReason = (typeof WITHDRAW_REASONS)[number];
 
 // ─── server → agent ────────────────────────────────────────────────────────────────────────
@@ -125,11 +137,13 @@ export const agentCommandSchema = z.discriminatedUnion("type", [
     ]),
   }),
   /**
-   * Warm transfer to an outside number (a phone-number quick connect): the customer is held and the
-   * number is dialled into the call. Resume joins all three; End leaves the customer with them.
+   * Warm transfer of a call through a quick connect: the customer is held and the agent talks to
+   * the other side first. An outside number is dialled into the call (`thirdParty`); a queue or an
+   * agent gets the contact offered as a transfer, and the agent who accepts joins the call
+   * (`consult`). Resume joins all three; End leaves the customer with them.
    */
   z.object({ type: z.literal("contact.consult"), requestId, contactId, quickConnectId: z.string().min(1).max(200) }),
-  /** Hangs up the consulted number; the customer stays on hold until resumed. */
+  /** Hangs up the consulted number or agent, or cancels a consult still waiting; the customer stays on hold until resumed. */
   z.object({ type: z.literal("contact.dropThirdParty"), requestId, contactId }),
   /** Asks for a fresh `state.snapshot`. */
   z.object({ type: z.literal("sync"), requestId }),

@@ -2,7 +2,7 @@
  * What the ContactSession does to a live call through Twilio's REST API, one action at a
  * time. Each is safe to repeat (the session retries a failed one from its alarm).
  */
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
 import { users } from "../../db/schema";
 import { TwilioApiError, TwilioRest } from "../../workers/twilio/rest";
@@ -33,7 +33,17 @@ export type VoiceAction =
   /** An agent's outbound call: dial the agent's leg and the customer into the conference (./outbound.ts). */
   | { kind: "dialOutbound"; agentId: string }
   /** The outbound customer's leg ended: the contact ends at the agent (→ after contact work). */
-  | { kind: "endAtAgent"; agentId: string };
+  | { kind: "endAtAgent"; agentId: string }
+  /** A consult (warm transfer to a queue or agent, ./consult.ts): the accepting agent's leg joins the conference. */
+  | { kind: "dialConsult"; agentId: string }
+  /** Both agents learn of each other once a consult is accepted. */
+  | { kind: "consultAnswered"; fromAgentId: string; agentId: string }
+  /** The consulted agent left: the agent who asked has the call to themselves again. */
+  | { kind: "consultLeft"; agentId: string }
+  /** To the consulted agent: the call is theirs now, or the consult was cancelled. */
+  | { kind: "consultOver"; agentId: string; outcome: "HANDED_OVER" | "CANCELLED" }
+  /** A consult nobody accepted yet is taken out of its queue (cancelled, or the customer hung up). */
+  | { kind: "withdrawConsult"; queueId: string; fromAgentId: string; because: "CANCELLED" | "CUSTOMER_GONE" };
 
 type Row = {
   call_sid: string | null;
@@ -59,8 +69,33 @@ export async function runVoiceAction(
     setThirdPartyCall(sid: string | null): void;
     /** Twilio refused to call the consulted number (e.g. not a valid number): the agent is told it is gone. */
     thirdPartyRefused(): Promise<void>;
+    /** Whether the consulted agent's leg is still wanted, and where its call sid goes once dialled (./consult.ts). */
+    consultLegWanted(agentId: string): boolean;
+    consultDialled(agentId: string, callSid: string): void;
   },
 ): Promise<void> {
+  const agent = (agentId: string) => env.AGENT_ROOM.getByName(agentRoomName(instanceId, agentId));
+  switch (action.kind) {
+    case "consultAnswered":
+      await agent(action.fromAgentId).consultAnswered(contactId, action.agentId);
+      await agent(action.agentId).consultJoined(contactId, action.fromAgentId);
+      return;
+    case "consultLeft":
+      await agent(action.agentId).consultLeft(contactId);
+      return;
+    case "consultOver":
+      await agent(action.agentId).consultOver(contactId, action.outcome);
+      return;
+    case "withdrawConsult": {
+      const out = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, action.queueId)).withdraw(contactId);
+      // An agent there accepted it just now: their slot ends too.
+      if (out.status === "CONNECTED" && out.agentId && out.agentId !== action.fromAgentId) {
+        if (action.because === "CANCELLED") await agent(out.agentId).consultOver(contactId, "CANCELLED");
+        else await agent(out.agentId).customerDisconnected(contactId);
+      }
+      return;
+    }
+  }
   if (action.kind === "disconnectFromQueue") {
     await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, action.queueId)).disconnect(contactId);
     return;
@@ -78,7 +113,7 @@ export async function runVoiceAction(
     case "bridge": {
       if (!row.call_sid || row.phase !== "CONNECTED") return;
       await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.bridge }));
-      if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, urls, row, action.agentId));
+      if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, action.agentId, row));
       if (action.record.length) await startRecording(twilio, urls, row.call_sid, action.record);
       return;
     }
@@ -88,11 +123,17 @@ export async function runVoiceAction(
     case "dialOutbound": {
       if (row.phase !== "CONNECTED") return; // ended (or moved on) before both legs were dialled
       // The agent's leg first (as in Amazon Connect the agent hears the customer's phone ring), then the customer.
-      if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, urls, row, action.agentId));
+      if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, action.agentId, row));
       if (!row.call_sid) {
         const call = await twilio.createCall({ to: row.from_number ?? "", from: row.to_number ?? "", url: urls.bridge, statusCallback: urls.customerStatus, timeoutSeconds: 45 });
         hooks.setCustomerCall(call.sid);
       }
+      return;
+    }
+    case "dialConsult": {
+      if (row.phase !== "CONNECTED" || !hooks.consultLegWanted(action.agentId)) return; // cancelled, left or ended meanwhile
+      const leg = `${urls.agentLeg}&consult=${encodeURIComponent(action.agentId)}`;
+      hooks.consultDialled(action.agentId, await dialAgentLeg(env, twilio, { url: leg, statusCallback: urls.consultStatus }, instanceId, action.agentId, row));
       return;
     }
     case "storeRecording": {
@@ -228,17 +269,17 @@ async function startRecording(twilio: TwilioRest, urls: ReturnType<typeof voiceU
   await twilio.startRecording(callSid, { statusCallback: urls.recording, channels: "dual", track });
 }
 
-/** Calls the agent's leg into the contact: their own phone when set, else their browser softphone (Twilio Client identity). */
-async function dialAgentLeg(env: Env, twilio: TwilioRest, urls: ReturnType<typeof voiceUrls>, row: Row, agentId: string): Promise<string> {
-  const [agent] = await createDb(env.DB).select({ phone: users.phoneNumber }).from(users).where(eq(users.id, agentId));
-  const leg = await twilio.createCall({
+/** Calls an agent's leg into the contact: their own phone when set, else their browser softphone (Twilio Client identity). */
+async function dialAgentLeg(env: Env, twilio: TwilioRest, leg: { url: string; statusCallback: string }, instanceId: string, agentId: string, row: Row): Promise<string> {
+  const [agent] = await createDb(env.DB).select({ phone: users.phoneNumber }).from(users).where(and(eq(users.instanceId, instanceId), eq(users.id, agentId)));
+  const call = await twilio.createCall({
     to: agent?.phone ?? `client:${agentId}`,
     from: row.to_number ?? "",
-    url: urls.agentLeg,
-    statusCallback: urls.agentStatus,
+    url: leg.url,
+    statusCallback: leg.statusCallback,
     timeoutSeconds: 30,
   });
-  return leg.sid;
+  return call.sid;
 }
 
 /** A call that already ended cannot be redirected or hung up: that is done, not an error. */

@@ -18,6 +18,7 @@ import { RealtimeTranscript, type TranscriptionCallback } from "./transcription"
 import type { NotifyTarget, QueuePosition } from "../types";
 import { OutboundCall, type OutboundStart } from "./outbound";
 import { Whispers } from "./whisper";
+import { Consult } from "./consult";
 
 export type RecordingCallback = { recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number };
 
@@ -29,6 +30,8 @@ export const VOICE_TABLES = {
   mute: { table: "agent_mute", schema: (sql: SqlStorage) => void sql.exec("CREATE TABLE IF NOT EXISTS agent_mute (conference TEXT PRIMARY KEY, muted INTEGER NOT NULL)") },
   /** The call leg of an outside number the agent consulted (warm transfer), while it lasts. */
   thirdParty: { table: "third_party", schema: (sql: SqlStorage) => void sql.exec("CREATE TABLE IF NOT EXISTS third_party (id INTEGER PRIMARY KEY CHECK (id = 1), call_sid TEXT NOT NULL)") },
+  /** A warm transfer to a queue or an agent (./consult.ts). */
+  consult: { table: "consult", schema: (sql: SqlStorage) => Consult.schema(sql) },
 } satisfies Record<string, TableGroup>;
 
 /** What the voice channel uses of its session. */
@@ -57,8 +60,11 @@ export class VoiceChannel {
   readonly #outbound: OutboundCall;
   /** The call's real-time transcription, where the flow enabled it. */
   readonly transcript: RealtimeTranscript;
+  /** A warm transfer to a queue or an agent under way. */
+  readonly consult: Consult;
 
   constructor(private readonly host: VoiceHost) {
+    this.consult = new Consult(host);
     this.#whispers = new Whispers(host);
     this.#outbound = new OutboundCall(host);
     this.transcript = new RealtimeTranscript(host);
@@ -233,10 +239,18 @@ export class VoiceChannel {
     return customerBridge(r.conference, urls, whisper, this.transcript.startFor(r.flow_state, urls.transcription));
   }
 
-  /** The agent's leg: the agent whisper (the contact's AGENT_WHISPER flow, else the queue's name), then the conference. */
-  async agentLeg(): Promise<string> {
+  /**
+   * The agent's leg: the agent whisper (the contact's AGENT_WHISPER flow, else the queue's name),
+   * then the conference. `consultAgentId`: the leg of an agent who accepted a consult, which joins
+   * the same conference while the first agent is still on it.
+   */
+  async agentLeg(consultAgentId?: string): Promise<string> {
     const r = this.host.require();
     if (r.phase !== "CONNECTED" || !r.conference) return sayAndHangup("This contact has ended.");
+    if (consultAgentId) {
+      if (!this.consult.legWanted(consultAgentId)) return sayAndHangup("The transfer was cancelled.");
+      return agentBridge(r.conference, await this.#whispers.forLeg(r, "agent"));
+    }
     // The agent who placed an outbound call hears it ring, no whisper; an agent it is transferred to hears one.
     const whisper = this.#outbound.is() && r.connections === 1 ? [] : await this.#whispers.forLeg(r, "agent");
     return agentBridge(r.conference, whisper, { muted: this.agentMuted(r.conference) });
@@ -288,7 +302,7 @@ export class VoiceChannel {
   }
 
   /** Call status callbacks: the customer's leg (the number's status callback) or the agent's. */
-  async status(leg: "customer" | "agent" | "third", callSid: string, status: string): Promise<void> {
+  async status(leg: "customer" | "agent" | "third" | "consult", callSid: string, status: string): Promise<void> {
     const r = this.host.row();
     if (!r) return;
     const final = ["completed", "busy", "failed", "no-answer", "canceled"].includes(status);
@@ -297,7 +311,16 @@ export class VoiceChannel {
       if (callSid !== this.thirdPartyCall()) return;
       return this.thirdPartyGone();
     }
-    if (leg === "agent") {
+    if (leg === "consult") {
+      // The consulted agent hung up (or never answered): their part ends at their AgentRoom, which tells us (consult.onEnded).
+      const agentId = this.consult.legEnded(callSid);
+      if (agentId) {
+        await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, agentId)).endContact(this.host.contactId, "AGENT_DISCONNECT").catch(() => undefined);
+        return;
+      }
+      if (callSid !== r.agent_call_sid) return; // the call was handed to them: now it is the agent leg
+    }
+    if (leg === "agent" || leg === "consult") {
       if (callSid !== r.agent_call_sid) return;
       this.host.set({ agent_call_sid: null });
       // The agent hung up their phone: the contact ends at the agent (routing tells us ENDED).
@@ -315,6 +338,8 @@ export class VoiceChannel {
     } else if (was === "CONNECTED" && this.#outbound.is()) {
       this.#outbound.customerEnded(r, status);
     } else if (r.queue_id) {
+      // A consult under way ends with the call (first, so its queue no longer holds the contact).
+      this.consult.customerGone();
       // Waiting or ringing: routing marks it abandoned and withdraws the offer; connected: ends it at the agent.
       this.host.enqueueAction({ kind: "disconnectFromQueue", queueId: r.queue_id });
     }

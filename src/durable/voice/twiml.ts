@@ -24,6 +24,8 @@ export type VoiceUrls = {
   agentStatus: string;
   /** The status callback of an outside number the agent consulted (a warm transfer). */
   thirdPartyStatus: string;
+  /** The status callback of the leg of an agent who accepted a consult (a warm transfer to a queue or agent). */
+  consultStatus: string;
   /** The status callback of a customer leg the Worker places (an outbound call). */
   customerStatus: string;
   recording: string;
@@ -46,6 +48,7 @@ export function voiceUrls(publicBaseUrl: string, instanceId: string, contactId: 
     conferenceStatus: `${base}/twilio/voice/conference?${q}`,
     agentStatus: `${base}/twilio/status?${q}&leg=agent`,
     thirdPartyStatus: `${base}/twilio/status?${q}&leg=third`,
+    consultStatus: `${base}/twilio/status?${q}&leg=consult`,
     customerStatus: `${base}/twilio/status?${q}`,
     recording: `${base}/twilio/voice/recording?${q}`,
     transcription: `${base}/twilio/voice/transcription?${q}`,

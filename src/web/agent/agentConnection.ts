@@ -31,6 +31,7 @@ const WITHDRAWN_TEXT: Record<WithdrawReason, string> = {
   REJECTED: "You rejected the contact; it goes to the next agent.",
   STATUS_CHANGED: "The incoming contact went back to its queue because your status changed.",
   UNAVAILABLE: "The incoming contact is no longer available.",
+  TRANSFER_CANCELLED: "The agent who was transferring the call to you cancelled the transfer.",
 };
 
 export function agentSocketUrl(base = location.origin): string {

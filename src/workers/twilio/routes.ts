@@ -70,7 +70,7 @@ export const twilioRoutes = new Hono<AppEnv>()
     });
     return xml(c, twiml);
   })
-  // The number's status callback (customer leg), or the agent leg's (?leg=agent), or a consulted number's (?leg=third).
+  // The number's status callback (customer leg), or the agent leg's (?leg=agent), a consulted number's (?leg=third) or agent's (?leg=consult).
   .post("/status", async (c) => {
     let verified: Verified & { contactId: string };
     if (c.req.query("instance")) verified = await verifyCallback(c);
@@ -86,7 +86,7 @@ export const twilioRoutes = new Hono<AppEnv>()
       verified = { instance, params, contactId: await voiceContactId(instance.id, sid.data) };
     }
     const legParam = c.req.query("leg");
-    const leg = legParam === "agent" || legParam === "third" ? legParam : "customer";
+    const leg = legParam === "agent" || legParam === "third" || legParam === "consult" ? legParam : "customer";
     await session(c, verified.instance.id, verified.contactId).voiceStatus(leg, verified.params.CallSid ?? "", verified.params.CallStatus ?? "");
     return c.body(null, 204);
   })
@@ -117,7 +117,8 @@ export const twilioRoutes = new Hono<AppEnv>()
   })
   .post("/voice/agent", async (c) => {
     const v = await verifyCallback(c);
-    return xml(c, await session(c, v.instance.id, v.contactId).voiceAgentLeg());
+    // `consult`: the leg of an agent who accepted a consult (a warm transfer), by their user id.
+    return xml(c, await session(c, v.instance.id, v.contactId).voiceAgentLeg(c.req.query("consult") || undefined));
   })
   .post("/voice/recording", async (c) => {
     const v = await verifyCallback(c);
