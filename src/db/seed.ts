@@ -111,6 +111,9 @@ export async function seedDemo(db: Db, secret: string) {
       { ...inst, id: "demo:qc:support", name: "Support queue", type: "QUEUE", queueId: DEMO.queues.support },
       // An outside number to transfer calls to (locally the phone simulator answers it).
       { ...inst, id: "demo:qc:front-desk", name: "Front desk", type: "PHONE_NUMBER", phoneNumber: "+15550142" },
+      // Agents, to transfer to (or consult) directly.
+      { ...inst, id: "demo:qc:alice", name: "Alice Agent", type: "USER", userId: "demo:user:alice" },
+      { ...inst, id: "demo:qc:bob", name: "Bob Agent", type: "USER", userId: "demo:user:bob" },
     ]).onConflictDoNothing(),
   ]);
   return { instanceId };

@@ -294,6 +294,73 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
     }
   });
 
+  it("warm transfer to another agent: Alice consults Bob, Bob accepts and joins the call, Alice leaves, the call is Bob's", async () => {
+    let pumping = true;
+    const pump = (async () => {
+      while (pumping) {
+        await phone.settle().catch(() => {});
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const bobPage = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" })).newPage();
+    bobPage.setDefaultTimeout(15_000);
+    try {
+      const call = await phone.call({ from: "+14155550188", to: DEMO_NUMBER });
+      const started = Date.now();
+      const done = phone.runScript(phone, call, {
+        steps: [{ press: "2" }], holdRoundSeconds: 1,
+        sleep: (s) => new Promise((r) => setTimeout(r, s * 1000)), elapsed: () => (Date.now() - started) / 1000,
+      });
+      await agentPage.getByTestId("offer").waitFor();
+      await agentPage.getByRole("button", { name: "Accept" }).click();
+      const alice = agentPage.getByTestId("contact");
+      await assertText(alice.getByTestId("contact-state"), "Connected");
+      const conference = () => [...phone.conferences.values()].find((c) => c.participants.has(call.sid));
+      await waitFor(() => conference()?.participants.size === 2, "the caller and Alice in the conference");
+
+      // Bob comes on shift after the call was answered (both take the same queues).
+      await signIn(bobPage, server.base, DEMO.bob);
+      await bobPage.waitForURL(`${server.base}/workspace`);
+      await bobPage.getByLabel("Change status to").selectOption({ label: "Available" });
+      await bobPage.getByRole("button", { name: "Set status" }).click();
+      await assertText(bobPage.getByTestId("agent-status"), "Available");
+
+      await alice.getByLabel("Transfer to").selectOption({ label: "Bob Agent (agent)" });
+      await alice.getByRole("button", { name: "Consult first" }).click();
+      await assertText(alice.getByTestId("consult"), "Waiting for an agent at Bob Agent to accept");
+      await assertText(alice.getByTestId("contact-state"), "On hold");
+      await check(agentPage, "consult-waiting");
+
+      // Bob is offered the call as a transfer, accepts, and his leg joins the same conference.
+      await bobPage.getByTestId("offer").waitFor();
+      await bobPage.getByRole("button", { name: "Accept" }).click();
+      const bob = bobPage.getByTestId("contact");
+      await assertText(bob.getByTestId("consult"), "Alice Agent is transferring this call to you");
+      await waitFor(() => conference()?.participants.size === 3 && [...conference().participants.values()].some((p) => p.call.to === "client:demo:user:bob"), "Bob's leg in the call's conference");
+      assert.equal(await bob.getByRole("button", { name: "Hold" }).count(), 0, "the customer is Alice's to hold until she leaves");
+      await bob.getByRole("button", { name: "Leave the consult" }).waitFor();
+      await assertText(alice.getByTestId("consult"), "On the line with Bob Agent");
+      await check(bobPage, "consult-receiving");
+
+      // Alice leaves: she goes to after contact work; the customer is off hold, with Bob.
+      await alice.getByRole("button", { name: "Leave (complete transfer)" }).click();
+      await assertText(alice.getByTestId("contact-state"), "After contact work");
+      await bob.getByTestId("consult").waitFor({ state: "detached" });
+      await bob.getByRole("button", { name: "Hold" }).waitFor();
+      await waitFor(() => conference()?.participants.size === 2 && conference().participants.get(call.sid)?.hold === false, "the caller and Bob alone, the caller off hold");
+      await check(bobPage, "consult-handed-over");
+      await bob.getByRole("button", { name: "End call" }).click();
+      await assertText(bob.getByTestId("contact-state"), "After contact work");
+      assert.ok((await withTimeout(done, 15_000, "the simulated call to end")).ended, "the caller's call ended");
+      await agentPage.getByRole("button", { name: "Save and clear contact" }).click();
+      await agentPage.getByText("You are Available: the next contact rings here.").waitFor();
+    } finally {
+      pumping = false;
+      await pump;
+      await bobPage.context().close();
+    }
+  });
+
   it("the new screens pass axe-core with no serious or critical violations", () => {
     assert.ok(a11y.size >= 7, `checked ${a11y.size} screens`);
     const failures = [...a11y].filter(([, v]) => v.length).map(([screen, v]) => `${screen}:\n  ${v.join("\n  ")}`);

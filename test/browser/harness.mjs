@@ -17,6 +17,7 @@ export const BUILT_CONFIG = join(ROOT, "dist", "switchboard", "wrangler.json");
 export const DEMO = {
   admin: { email: "admin@demo.test", password: "switchboard-admin" },
   alice: { email: "alice@demo.test", password: "switchboard-agent" },
+  bob: { email: "bob@demo.test", password: "switchboard-agent" },
   carol: { email: "carol@demo.test", password: "switchboard-agent" },
 };
 

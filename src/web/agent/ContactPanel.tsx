@@ -47,6 +47,10 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
 
   const talkEnd = contact.endedAt ?? now;
   const thirdPartyName = contact.thirdParty && quickConnects.find((q) => q.id === contact.thirdParty?.quickConnectId)?.name;
+  const consult = live ? contact.consult : null;
+  // While the agent who consulted them is on the call, the customer is theirs to hold, mute or transfer.
+  const receiving = consult?.role === "RECEIVING";
+  const handingOver = contact.thirdParty !== null || consult?.role === "CONSULTING";
   return (
     <section className="contact-panel" aria-labelledby={`${id}-title`} data-testid="contact">
       <h2 id={`${id}-title`}>
@@ -84,7 +88,7 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
       {contact.channel === "CHAT" && contact.state !== "INCOMING" && <ChatPanel contactId={contact.contactId} active={active} />}
       {live && (
         <div className="form-actions contact-actions">
-          {contact.state === "CONNECTED" ? (
+          {receiving ? null : contact.state === "CONNECTED" ? (
             <button type="button" onClick={() => void run("hold", { type: "contact.hold", contactId: contact.contactId })} disabled={busy !== null}>
               Hold
             </button>
@@ -93,13 +97,13 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
               Resume
             </button>
           )}
-          {contact.channel === "VOICE" && (
+          {contact.channel === "VOICE" && !receiving && (
             <button type="button" aria-pressed={contact.muted} onClick={() => void run("mute", { type: "contact.mute", contactId: contact.contactId, muted: !contact.muted })} disabled={busy !== null}>
               Mute
             </button>
           )}
           <button type="button" className="danger" onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
-            {contact.channel === "CHAT" ? "End chat" : contact.thirdParty ? "Leave (complete transfer)" : "End call"}
+            {contact.channel === "CHAT" ? "End chat" : handingOver ? "Leave (complete transfer)" : receiving ? "Leave the consult" : "End call"}
           </button>
         </div>
       )}
@@ -115,12 +119,24 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
           </button>
         </div>
       )}
+      {consult?.role === "CONSULTING" && (
+        <ConsultNotice contact={contact} consult={consult} quickConnects={quickConnects} busy={busy !== null}
+          onHangUp={() => void run("drop", { type: "contact.dropThirdParty", contactId: contact.contactId })} />
+      )}
+      {consult?.role === "RECEIVING" && (
+        <div className="notice third-party" role="status" data-testid="consult">
+          <p>
+            <strong>{consult.fromAgentName ?? "Another agent"}</strong> is transferring this call to you and is still on the line.
+            They hold and transfer the customer until they leave; then the call is yours.
+          </p>
+        </div>
+      )}
       {live && contact.muted && (
         <p className="notice-warn" role="status" data-testid="muted">
           You are muted: the customer cannot hear you.
         </p>
       )}
-      {live && !contact.thirdParty && (
+      {live && !handingOver && !receiving && (
         <Transfer
           contact={contact}
           quickConnects={quickConnects}
@@ -135,9 +151,42 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
   );
 }
 
+/** A consult this agent started (a warm transfer to a queue or agent): waiting for someone to accept, or talking to them. */
+function ConsultNotice({ contact, consult, quickConnects, busy, onHangUp }: {
+  contact: AgentContact;
+  consult: Extract<NonNullable<AgentContact["consult"]>, { role: "CONSULTING" }>;
+  quickConnects: QuickConnect[];
+  busy: boolean;
+  onHangUp: () => void;
+}) {
+  const target = quickConnects.find((q) => q.id === consult.quickConnectId)?.name ?? "the transfer";
+  const held = contact.state === "ON_HOLD";
+  if (!consult.agentId) {
+    return (
+      <div className="notice third-party" role="status" data-testid="consult">
+        <p>
+          Waiting for an agent at <strong>{target}</strong> to accept; the customer is {held ? "on hold" : "still with you"}.
+          Leave now to leave the customer waiting there.
+        </p>
+        <button type="button" onClick={onHangUp} disabled={busy}>Cancel the transfer</button>
+      </div>
+    );
+  }
+  const name = consult.agentName ?? "the other agent";
+  return (
+    <div className="notice third-party" role="status" data-testid="consult">
+      <p>
+        On the line with <strong>{name}</strong> ({target}).{" "}
+        {held ? "The customer is on hold: Resume to talk all together." : "All three of you are talking."} Leave to hand the customer over.
+      </p>
+      <button type="button" onClick={onHangUp} disabled={busy}>Hang up {name}</button>
+    </div>
+  );
+}
+
 /**
- * Transfer through a quick connect: a queue, an agent, or (calls only) an outside number, which
- * the agent may consult first (a warm transfer: the customer holds while they talk).
+ * Transfer through a quick connect: a queue, an agent, or (calls only) an outside number. On a
+ * call the agent may consult first (a warm transfer: the customer holds while they talk).
  */
 function Transfer({ contact, quickConnects, busy, onTransfer, onConsult }: {
   contact: AgentContact;
@@ -179,8 +228,8 @@ function Transfer({ contact, quickConnects, busy, onTransfer, onConsult }: {
         Transfer
       </button>
       {contact.channel === "VOICE" && (
-        <button type="button" onClick={() => void onConsult(choice)} disabled={busy || usable.find((q) => q.id === choice)?.type !== "PHONE_NUMBER"}
-          title="Talk to the number first while the customer holds">
+        <button type="button" onClick={() => void onConsult(choice)} disabled={busy || !choice}
+          title="Talk to them first while the customer holds">
           Consult first
         </button>
       )}
