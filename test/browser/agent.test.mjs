@@ -282,6 +282,8 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
       await waitFor(() => [...phone.conferences.values()].some((c) => c.participants.size === 2 && [...c.participants.values()].some((p) => p.call.to === "+14155550177")), "the customer and the agent in the conference");
       const customer = [...phone.calls.values()].find((c) => c.to === "+14155550177");
       assert.equal(customer.from, DEMO_NUMBER);
+      // "Calling…" gives way to the contact itself.
+      await card.getByText("Calling +14155550177…").waitFor({ state: "detached" });
       await check(agentPage, "outbound-connected");
       await contact.getByRole("button", { name: "End call" }).click();
       await assertText(contact.getByTestId("contact-state"), "After contact work");

@@ -1,5 +1,5 @@
 /** Place a call from the workspace: a number and the queue whose caller ID the customer sees (POST /agent/outbound-calls). */
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { api, errorText } from "../lib/api";
 import type { Queue } from "../lib/types";
 
@@ -12,6 +12,10 @@ export function OutboundCall({ queues, onVoiceContact }: { queues: Queue[]; onVo
   const [error, setError] = useState<string | null>(null);
   const [placed, setPlaced] = useState<string | null>(null);
   const callable = queues.filter((q) => q.outboundCallerId);
+  // "Calling…" until the call is in the workspace: then the contact shows how it goes.
+  useEffect(() => {
+    if (onVoiceContact) setPlaced(null);
+  }, [onVoiceContact]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
