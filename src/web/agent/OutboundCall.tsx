@@ -1,5 +1,5 @@
 /** Place a call from the workspace: a number and the queue whose caller ID the customer sees (POST /agent/outbound-calls). */
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { api, errorText } from "../lib/api";
 import type { Queue } from "../lib/types";
 
@@ -12,8 +12,10 @@ export function OutboundCall({ queues, onVoiceContact }: { queues: Queue[]; onVo
   const [error, setError] = useState<string | null>(null);
   const [placed, setPlaced] = useState<string | null>(null);
   const callable = queues.filter((q) => q.outboundCallerId);
-  // "Calling…" until the call is in the workspace: then the contact shows how it goes.
+  // "Calling…" until the call is in the workspace (it may get there before the request returns): then the contact shows how it goes.
+  const onCall = useRef(onVoiceContact);
   useEffect(() => {
+    onCall.current = onVoiceContact;
     if (onVoiceContact) setPlaced(null);
   }, [onVoiceContact]);
 
@@ -29,7 +31,7 @@ export function OutboundCall({ queues, onVoiceContact }: { queues: Queue[]; onVo
     setBusy(true);
     try {
       await api.post("/agent/outbound-calls", { phoneNumber: to, ...(queueId ? { queueId } : {}) });
-      setPlaced(to);
+      if (!onCall.current) setPlaced(to);
       setNumber("");
     } catch (err) {
       setError(errorText(err));
@@ -64,7 +66,7 @@ export function OutboundCall({ queues, onVoiceContact }: { queues: Queue[]; onVo
         {onVoiceContact && <p className="muted">You are on a call.</p>}
       </form>
       {error && <p className="error" role="alert" id="outbound-error">{error}</p>}
-      {placed && <p role="status" className="muted">Calling {placed}…</p>}
+      {placed && !onVoiceContact && <p role="status" className="muted">Calling {placed}…</p>}
     </section>
   );
 }
