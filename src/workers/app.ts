@@ -20,13 +20,6 @@ import { ApiError, errorResponse } from "./lib/errors";
 
 export const app = new Hono<AppEnv>();
 
-// The chat widget is embedded by other websites: served before the same-origin security headers.
-app.get("/widget.js", serveWidget);
-app.use("*", secureHeaders());
-app.use("*", async (c, next) => {
-  c.set("db", createDb(c.env.DB));
-  await next();
-});
 /** A body over `maxSize` is refused with 413 before it is read in full or parsed (a declared length at once, a streamed body as soon as it passes the limit). */
 const refuseBodiesOver = (maxSize: number, message: string) =>
   bodyLimit({
@@ -35,9 +28,20 @@ const refuseBodiesOver = (maxSize: number, message: string) =>
       throw new ApiError(413, "payload_too_large", message);
     },
   });
-app.use("/api/*", refuseBodiesOver(1024 * 1024, "The body is larger than 1 MiB"));
-// Twilio's webhooks are small forms.
+
+// Twilio's webhooks (small forms, answered with TwiML for Twilio, not a browser) come first, on
+// the shortest path: they need neither the browser security headers nor the request's query builder.
 app.use("/twilio/*", refuseBodiesOver(MAX_WEBHOOK_BYTES, `Webhook body larger than ${MAX_WEBHOOK_BYTES / 1024} KiB`));
+app.route("/twilio", twilioRoutes);
+
+// The chat widget is embedded by other websites: served before the same-origin security headers.
+app.get("/widget.js", serveWidget);
+app.use("*", secureHeaders());
+app.use("*", async (c, next) => {
+  c.set("db", createDb(c.env.DB));
+  await next();
+});
+app.use("/api/*", refuseBodiesOver(1024 * 1024, "The body is larger than 1 MiB"));
 
 app.get("/healthz", async (c) => {
   await c.env.DB.prepare("select 1").first();
@@ -50,7 +54,6 @@ app.route("/api/v1", chatPublicRoutes); // public: the website widget (Origin + 
 app.route("/api/v1", metricsSocketRoutes);
 app.route("/api/v1", api);
 app.route("/dev", devRoutes);
-app.route("/twilio", twilioRoutes);
 
 app.notFound((c) => c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
 app.onError((err, c) => errorResponse(c, err));

@@ -105,7 +105,7 @@ export async function runVoiceAction(
     await env.AGENT_ROOM.getByName(agentRoomName(instanceId, action.agentId)).customerDisconnected(contactId);
     return;
   }
-  const instance = await loadInstance(createDb(env.DB), env.SWITCHBOARD_SECRET, instanceId);
+  const instance = await loadInstance(env.DB, env.SWITCHBOARD_SECRET, instanceId);
   if (!instance) throw new Error(`instance ${instanceId} has no Twilio credentials`);
   const twilio = new TwilioRest(env.TWILIO_API_BASE_URL, instance);
   const urls = voiceUrls(row.public_base_url, instanceId, contactId, row.step);

@@ -6,7 +6,6 @@
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { createDb } from "../../db/client";
 import { contactRoomName } from "../../durable/names";
 import type { AppEnv } from "../env";
 import { sha256Hex } from "../lib/crypto";
@@ -33,7 +32,7 @@ async function verifyCallback(c: Context<AppEnv>): Promise<Verified & { contactI
   const ref = Ref.safeParse(c.req.query());
   if (!ref.success) throw new ApiError(400, "bad_callback", "instance and contact are required");
   const params = await readForm(c);
-  const instance = await loadInstance(c.var.db, c.env.SWITCHBOARD_SECRET, ref.data.instance);
+  const instance = await loadInstance(c.env.DB, c.env.SWITCHBOARD_SECRET, ref.data.instance);
   if (!instance) throw new ApiError(403, "invalid_signature", "Unknown instance");
   assertSignature(c, instance, params);
   return { instance, params, contactId: ref.data.contact };
@@ -49,13 +48,13 @@ export const twilioRoutes = new Hono<AppEnv>()
   .post("/voice", async (c) => {
     const params = await readForm(c);
     const to = params.To ?? params.Called ?? "";
-    const number = to ? await instanceOfNumber(createDb(c.env.DB), to) : null;
+    const number = to ? await instanceOfNumber(c.env.DB, to) : null;
     if (!number) {
       // Nobody to verify against: answer politely, change nothing.
       console.warn(JSON.stringify({ event: "twilio_unknown_number", to }));
       return xml(c, sayAndHangup("Sorry, the number you have called is not in service. Goodbye."));
     }
-    const instance = await loadInstance(c.var.db, c.env.SWITCHBOARD_SECRET, number.instanceId);
+    const instance = await loadInstance(c.env.DB, c.env.SWITCHBOARD_SECRET, number.instanceId);
     if (!instance) throw new ApiError(403, "invalid_signature", "This instance has no Twilio credentials");
     assertSignature(c, instance, params);
     const sid = CallSid.safeParse(params.CallSid);
@@ -77,8 +76,8 @@ export const twilioRoutes = new Hono<AppEnv>()
     else {
       const params = await readForm(c);
       const to = params.To ?? params.Called ?? "";
-      const number = to ? await instanceOfNumber(createDb(c.env.DB), to) : null;
-      const instance = number ? await loadInstance(c.var.db, c.env.SWITCHBOARD_SECRET, number.instanceId) : null;
+      const number = to ? await instanceOfNumber(c.env.DB, to) : null;
+      const instance = number ? await loadInstance(c.env.DB, c.env.SWITCHBOARD_SECRET, number.instanceId) : null;
       if (!instance) throw new ApiError(403, "invalid_signature", "Unknown number");
       assertSignature(c, instance, params);
       const sid = CallSid.safeParse(params.CallSid);

@@ -8,7 +8,7 @@
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { getExpectedTwilioSignature, validateRequest } from "twilio/lib/webhooks/webhooks";
-import type { Db } from "../../db/client";
+import { createDb, type Db } from "../../db/client";
 import { TWILIO_TOKEN_FIELD } from "../../db/provision";
 import { instances, phoneNumbers } from "../../db/schema";
 import type { AppEnv } from "../env";
@@ -43,8 +43,9 @@ export async function readForm(c: Context<AppEnv>): Promise<Record<string, strin
   return Object.fromEntries(new URLSearchParams(new TextDecoder().decode(buf)));
 }
 
-export function loadInstance(db: Db, secret: string, instanceId: string): Promise<TwilioInstance | null> {
-  return instanceCache.get(instanceId, () => readInstance(db, secret, instanceId));
+/** The instance's Twilio settings (cached; the query builder is made only on a miss). */
+export function loadInstance(d1: D1Database, secret: string, instanceId: string): Promise<TwilioInstance | null> {
+  return instanceCache.get(instanceId, () => readInstance(createDb(d1), secret, instanceId));
 }
 
 async function readInstance(db: Db, secret: string, instanceId: string): Promise<TwilioInstance | null> {
@@ -60,8 +61,8 @@ async function readInstance(db: Db, secret: string, instanceId: string): Promise
 }
 
 /** The instance that owns a phone number (E.164), if any. */
-export function instanceOfNumber(db: Db, e164: string): Promise<{ instanceId: string; flowId: string | null } | null> {
-  return numberCache.get(e164, () => readNumber(db, e164));
+export function instanceOfNumber(d1: D1Database, e164: string): Promise<{ instanceId: string; flowId: string | null } | null> {
+  return numberCache.get(e164, () => readNumber(createDb(d1), e164));
 }
 
 async function readNumber(db: Db, e164: string): Promise<{ instanceId: string; flowId: string | null } | null> {
