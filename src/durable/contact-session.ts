@@ -528,9 +528,12 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       } catch (err) {
         const attempts = next.attempts + 1;
         console.error(JSON.stringify({ event: "contact_action_failed", contactId: this.contactId, action: next.action, attempts, error: String(err) }));
-        const at = await retryAfterFailure(this.env, this.instanceId, this.contactId, JSON.parse(next.action) as VoiceAction, attempts, String(err));
-        if (at === null) this.actionDone(next.seq);
-        else this.store.exec("UPDATE actions SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?", attempts, at, String(err), next.seq);
+        const action = JSON.parse(next.action) as VoiceAction;
+        const at = await retryAfterFailure(this.env, this.instanceId, this.contactId, action, attempts, String(err));
+        if (at === null) {
+          this.actionDone(next.seq);
+          await this.#voice.gaveUp(action);
+        } else this.store.exec("UPDATE actions SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?", attempts, at, String(err), next.seq);
         return;
       }
     }

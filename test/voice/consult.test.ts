@@ -3,10 +3,10 @@
  * offered there as a transfer; the agent who accepts joins the call's conference and talks to
  * the first agent, who then leaves (the call is handed over), hangs the consult up, or is left.
  */
-import { env } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { quickConnects } from "../../src/db/schema";
-import { queueRoomName } from "../../src/durable/names";
+import { contactRoomName, queueRoomName } from "../../src/durable/names";
 import type { Phone } from "../../src/simulator";
 import { db } from "../helpers";
 import { agentSocket, contactEvents, contactRow, eventsInclude, type TestSocket } from "../routing/helpers";
@@ -168,6 +168,32 @@ describe("voice: warm transfer to a queue or an agent (consult)", () => {
     await eventsInclude(fx.instanceId, contactId, ["CONSULT_STARTED", "CONNECTED", "CONSULT_ENDED"]);
     // Alice carries on, and can consult again.
     expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: qc("support") })).type).toBe("ack");
+  });
+
+  it("an accepted consult whose agent cannot be dialled (Twilio failing until the retries run out) ends that agent's part; the first keeps the call", async () => {
+    const { fx, net, qc, alice, call, contactId, conf } = await setup();
+    const bob = await agentSocket(fx, "bob");
+    const rest = net.phone.rest.bind(net.phone);
+    net.phone.rest = async (request: Request) => {
+      if (request.method === "POST" && new URL(request.url).pathname.endsWith("/Calls.json")) {
+        const form = new URLSearchParams(await request.clone().text());
+        if (form.get("To") === `client:${fx.agentId("bob")}`) return new Response("{}", { status: 503 });
+      }
+      return rest(request);
+    };
+    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: qc("support") })).type).toBe("ack");
+    await bob.next("offer");
+    expect((await bob.command({ type: "contact.accept", contactId })).type).toBe("ack");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.consult?.role === "CONSULTING" && m.contact.consult.agentId !== null);
+    const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
+    await until(net.phone, async () => (await runInDurableObject(session, (_o, state) =>
+      state.storage.sql.exec<{ attempts: number }>("SELECT attempts FROM actions WHERE action LIKE '%dialConsult%'").toArray()[0]?.attempts)) === 1, "the first attempt failed");
+    await runInDurableObject(session, (_o, state) => state.storage.sql.exec("UPDATE actions SET attempts = 7, next_at = ? WHERE action LIKE '%dialConsult%'", Date.now() - 1));
+    expect(await runDurableObjectAlarm(session)).toBe(true);
+    await bob.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "AFTER_CONTACT_WORK");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.consult === null && m.contact.state === "ON_HOLD");
+    expect(call.ended).toBe(false);
+    expect(conf.participants.size).toBe(2);
   });
 
   it("the customer hanging up ends the consult with the call: a waiting one leaves the queue, an accepted one ends at that agent", async () => {

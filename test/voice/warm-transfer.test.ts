@@ -1,4 +1,4 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { contactRoomName } from "../../src/durable/names";
 import { quickConnects } from "../../src/db/schema";
@@ -131,6 +131,25 @@ describe("voice: warm transfer to an outside number (consult, then join or leave
     await until(net.phone, () => true, "settled");
     expect(net.phone.restLog.filter((r) => r.path.endsWith("/Participants.json"))).toHaveLength(1);
     expect(conf.participants.get(call.sid)?.hold).toBe(true);
+  });
+
+  it("a number Twilio keeps failing to call (5xx) is given up after the retries, and leaves the agent's workspace", async () => {
+    const { fx, net, socket: alice, call, contactId, conf, office } = await setup();
+    const rest = net.phone.rest.bind(net.phone);
+    net.phone.rest = async (request: Request) =>
+      request.method === "POST" && new URL(request.url).pathname.endsWith("/Participants.json") ? new Response("{}", { status: 503 }) : rest(request);
+    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: office })).type).toBe("ack");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty !== null);
+    const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
+    await until(net.phone, async () => (await runInDurableObject(session, (_o, state) =>
+      state.storage.sql.exec<{ attempts: number }>("SELECT attempts FROM actions WHERE action LIKE '%addThirdParty%'").toArray()[0]?.attempts)) === 1, "the first attempt failed");
+    // The retries run out (the last one is due now).
+    await runInDurableObject(session, (_o, state) => state.storage.sql.exec("UPDATE actions SET attempts = 7, next_at = ? WHERE action LIKE '%addThirdParty%'", Date.now() - 1));
+    expect(await runDurableObjectAlarm(session)).toBe(true);
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty === null && m.contact.state === "ON_HOLD");
+    expect(call.ended).toBe(false);
+    expect(conf.participants.size).toBe(2);
+    await eventsInclude(fx.instanceId, contactId, ["THIRD_PARTY_ADDED", "THIRD_PARTY_DROPPED"]);
   });
 
   it("a consulted number that hangs up by itself leaves the agent's workspace; the customer is still held on the call", async () => {

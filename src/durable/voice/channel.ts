@@ -272,6 +272,18 @@ export class VoiceChannel {
     return { ok: true };
   }
 
+  /**
+   * An action on the live call failed until the session gave up on it. A consulted number or
+   * agent that could not be dialled is not on the call, so the agents' workspaces must not say so.
+   */
+  async gaveUp(action: VoiceAction): Promise<void> {
+    if (action.kind === "addThirdParty") return this.thirdPartyGone();
+    if (action.kind === "dialConsult" && this.consult.legWanted(action.agentId) && this.host.row()?.agent_id !== action.agentId) {
+      // Their part ends at their AgentRoom, which tells us (consult.onEnded) and so the first agent.
+      await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, action.agentId)).endContact(this.host.contactId, "AGENT_DISCONNECT").catch(() => undefined);
+    }
+  }
+
   /** The consulted number hung up, never answered, or could not be called: the agent's workspace shows it gone. */
   async thirdPartyGone(): Promise<void> {
     this.setThirdPartyCall(null);
