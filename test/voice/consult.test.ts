@@ -63,6 +63,9 @@ describe("voice: warm transfer to a queue or an agent (consult)", () => {
     expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ state: "CONNECTED", agent_id: fx.agentId("alice") });
 
     const bobLeg = await bobJoins(net, bob, contactId, conf, fx.agentId("bob"));
+    // Each agent heard the whisper of the queue they answered from.
+    expect(aliceLeg.heard).toContain("sales call.");
+    expect(bobLeg.heard).toContain("support call.");
     // No new conference, no move of the customer: bob's leg joined the one alice and the customer are in.
     expect(conf.participants.get(call.sid)?.hold).toBe(true);
     expect(conf.participants.has(aliceLeg.sid)).toBe(true);

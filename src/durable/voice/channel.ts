@@ -249,7 +249,10 @@ export class VoiceChannel {
     if (r.phase !== "CONNECTED" || !r.conference) return sayAndHangup("This contact has ended.");
     if (consultAgentId) {
       if (!this.consult.legWanted(consultAgentId)) return sayAndHangup("The transfer was cancelled.");
-      return agentBridge(r.conference, await this.#whispers.forLeg(r, "agent"));
+      // Their whisper is the one for the queue the consult was answered from (kept apart from the first agent's).
+      const queueId = this.consult.active()?.queue_id ?? r.queue_id;
+      const whisper = await this.#whispers.forLeg({ ...r, queue_id: queueId, conference: `${r.conference}/consult/${consultAgentId}` }, "agent");
+      return agentBridge(r.conference, whisper);
     }
     // The agent who placed an outbound call hears it ring, no whisper; an agent it is transferred to hears one.
     const whisper = this.#outbound.is() && r.connections === 1 ? [] : await this.#whispers.forLeg(r, "agent");
