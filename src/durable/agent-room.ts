@@ -535,9 +535,9 @@ export class AgentRoom extends Server<Env> {
   private async completeConsult(s: SlotRow, c: Extract<Consult, { role: "CONSULTING" }>) {
     const at = Date.now();
     const toAgentId = c.agentId ?? personalQueueOwner(c.queueId);
-    // Nobody has accepted yet: the customer waits in that queue (the row moves there with them).
-    const update = c.agentId ? {} : { state: "QUEUED" as const, queueId: c.queueId, agentId: null };
-    this.record(s, "TRANSFERRED", at, update, { toQueueId: c.queueId, ...(toAgentId ? { toAgentId } : {}), warm: true, quickConnectId: c.quickConnectId });
+    // The row moves on where the contact does: to the agent who accepted (routing's CONNECTED), or, if
+    // nobody had when the session hears of this, into the queue (the session records that).
+    this.record(s, "TRANSFERRED", at, {}, { toQueueId: c.queueId, ...(toAgentId ? { toAgentId } : {}), warm: true, quickConnectId: c.quickConnectId });
     this.tellChannel(s, { type: "TRANSFERRED", at, queueId: c.queueId, data: { warm: true } });
     await this.toAfterContactWork(s, "TRANSFERRED", { continues: true });
   }

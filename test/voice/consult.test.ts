@@ -6,7 +6,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { quickConnects } from "../../src/db/schema";
-import { contactRoomName, queueRoomName } from "../../src/durable/names";
+import { agentRoomName, contactRoomName, queueRoomName } from "../../src/durable/names";
 import type { Phone } from "../../src/simulator";
 import { db } from "../helpers";
 import { agentSocket, contactEvents, contactRow, eventsInclude, type TestSocket } from "../routing/helpers";
@@ -112,6 +112,7 @@ describe("voice: warm transfer to a queue or an agent (consult)", () => {
     expect((await alice.command({ type: "contact.end", contactId })).type).toBe("ack");
     await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "AFTER_CONTACT_WORK");
     await until(net.phone, () => aliceLeg.ended && !conf.participants.has(call.sid) && call.wait.kind === "hold-loop" && call.wait.url.includes("/twilio/voice/queue"), "the customer back in the queue loop");
+    await eventsInclude(fx.instanceId, contactId, ["CONSULT_STARTED", "TRANSFERRED", "TRANSFER_WAITING"]);
     await until(net.phone, async () => (await contactRow(fx.instanceId, contactId)).state === "QUEUED", "the row queued");
     expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ state: "QUEUED", queue_id: fx.queueId("support"), agent_id: null });
 
@@ -122,6 +123,27 @@ describe("voice: warm transfer to a queue or an agent (consult)", () => {
     expect(bobConf.participants.get(call.sid)?.hold).toBe(false);
     const accepted = await bob.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "CONNECTED");
     expect(accepted.contact.consult).toBeNull();
+  });
+
+  it("Leave just after an agent accepted (before the first agent's workspace heard of it) hands the call to them, and the row follows", async () => {
+    const { fx, net, qc, alice, call, contactId, conf, aliceLeg } = await setup();
+    const bob = await agentSocket(fx, "bob");
+    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: qc("support") })).type).toBe("ack");
+    const bobLeg = await bobJoins(net, bob, contactId, conf, fx.agentId("bob"));
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.consult?.role === "CONSULTING" && m.contact.consult.agentId !== null);
+    // Alice's room as it was a moment earlier: the consult still waiting for an agent.
+    await runInDurableObject(env.AGENT_ROOM.getByName(agentRoomName(fx.instanceId, fx.agentId("alice"))), (room) => {
+      const r = room as unknown as { consults(): Record<string, object>; setConsult(id: string, c: object): void };
+      r.setConsult(contactId, { ...r.consults()[contactId], agentId: null, agentName: null });
+    });
+    expect((await alice.command({ type: "contact.end", contactId })).type).toBe("ack");
+    await until(net.phone, () => aliceLeg.ended, "alice's leg hung up");
+    expect(call.ended).toBe(false);
+    expect([...conf.participants.keys()].sort()).toEqual([call.sid, bobLeg.sid].sort());
+    await bob.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.consult === null && m.contact.state === "CONNECTED");
+    await until(net.phone, async () => (await contactEvents(fx.instanceId, contactId)).some((e) => e.type === "TRANSFERRED"), "the transfer recorded");
+    expect((await contactEvents(fx.instanceId, contactId)).map((e) => e.type)).not.toContain("TRANSFER_WAITING");
+    expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ state: "CONNECTED", agent_id: fx.agentId("bob"), queue_id: fx.queueId("support") });
   });
 
   it("Hang up cancels a consult: one still ringing is withdrawn; one accepted drops that agent's leg and slot; the customer stays held", async () => {

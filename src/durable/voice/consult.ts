@@ -109,6 +109,9 @@ export class Consult {
     const c = this.active();
     if (c?.state !== "CONNECTED" || !c.agent_id) {
       this.clear();
+      // Decided here, where the accept would have arrived: the row waits in the queue (an accept after this moves it on).
+      const at = Date.now();
+      if (c) this.host.record({ contactId: this.host.contactId, type: "TRANSFER_WAITING", at, queueId: c.queue_id, update: { state: "QUEUED", queueId: c.queue_id, agentId: null } });
       return false;
     }
     const leaving = r.agent_call_sid;
