@@ -262,13 +262,7 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
   });
 
   it("the agent places a call from the workspace: a bad number is refused, a good one rings the customer from the queue's caller ID", async () => {
-    let pumping = true;
-    const pump = (async () => {
-      while (pumping) {
-        await phone.settle().catch(() => {});
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
+    const stopPumping = pumpPhone();
     try {
       const card = agentPage.getByRole("region", { name: "Make a call" });
       await card.getByLabel("Number").fill("415 555");
@@ -291,19 +285,12 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
       await agentPage.getByRole("button", { name: "Save and clear contact" }).click();
       await agentPage.getByText("You are Available: the next contact rings here.").waitFor();
     } finally {
-      pumping = false;
-      await pump;
+      await stopPumping();
     }
   });
 
   it("warm transfer to another agent: Alice consults Bob, Bob accepts and joins the call, Alice leaves, the call is Bob's", async () => {
-    let pumping = true;
-    const pump = (async () => {
-      while (pumping) {
-        await phone.settle().catch(() => {});
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
+    const stopPumping = pumpPhone();
     const bobPage = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" })).newPage();
     bobPage.setDefaultTimeout(15_000);
     try {
@@ -357,8 +344,7 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
       await agentPage.getByRole("button", { name: "Save and clear contact" }).click();
       await agentPage.getByText("You are Available: the next contact rings here.").waitFor();
     } finally {
-      pumping = false;
-      await pump;
+      await stopPumping();
       await bobPage.context().close();
     }
   });
@@ -370,6 +356,21 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
   });
 });
 
+
+/** Keeps the simulator applying what the Worker asks of Twilio's REST API (legs it dials, conference moves) until stopped. */
+function pumpPhone() {
+  let pumping = true;
+  const pump = (async () => {
+    while (pumping) {
+      await phone.settle().catch(() => {});
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return () => {
+    pumping = false;
+    return pump;
+  };
+}
 
 async function waitFor(fn, what, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
