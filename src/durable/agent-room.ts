@@ -473,7 +473,12 @@ export class AgentRoom extends Server<Env> {
       throw result.status === "AT_CAPACITY" ? new CommandError("queue_at_capacity", "The queue is at capacity") : new CommandError("not_found", "Queue not found");
     }
     const now = this.slot(s.contact_id);
-    if (!now || this.consults()[s.contact_id]?.role !== "CONSULTING") return; // the customer hung up meanwhile: the session withdraws it
+    if (!now || (now.state !== "CONNECTED" && now.state !== "ON_HOLD") || this.consults()[s.contact_id]?.role !== "CONSULTING") {
+      // The call ended, or the consult was hung up, while the contact was on its way there; the
+      // session's own withdraw may have arrived first, so take it out again (idempotent).
+      await this.queue(queueId).withdraw(s.contact_id).catch(logError("consult_withdraw"));
+      return;
+    }
     if (now.state === "CONNECTED") await this.hold(s.contact_id, true);
     this.record(now, "CONSULT_STARTED", Date.now(), {}, { quickConnectId, toQueueId: queueId, ...(toAgentId ? { toAgentId } : {}) });
     this.broadcastMsg({ type: "contact.update", contact: this.view(this.slot(s.contact_id)!) });
