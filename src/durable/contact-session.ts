@@ -79,6 +79,15 @@ export const CONTACT_SESSION_BINDING = "CONTACT_SESSION";
 /** Tables only some contacts need, each group made on first use: the chat channel's, and the voice channel's rarer ones. */
 const SESSION_TABLES = {
   ...VOICE_TABLES,
+  /** What the session must still do to the live call (or tell another object), retried by the alarm: from the first connection on. */
+  actions: {
+    table: "actions",
+    schema: (sql: SqlStorage) => void sql.exec(`CREATE TABLE IF NOT EXISTS actions (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+      next_at INTEGER NOT NULL, last_error TEXT)`),
+  },
+  /** Ids of routing events applied (notify.ts delivers at least once): from the first one on. */
+  routingSeen: { table: "routing_seen", schema: (sql: SqlStorage) => void sql.exec("CREATE TABLE IF NOT EXISTS routing_seen (id TEXT PRIMARY KEY)") },
   chat: { table: "chat", schema: (sql: SqlStorage) => ChatChannel.schema(sql) },
 } satisfies Record<string, TableGroup>;
 
@@ -94,13 +103,8 @@ function migrate(sql: SqlStorage) {
       connections INTEGER NOT NULL DEFAULT 0,
       from_number TEXT, to_number TEXT, public_base_url TEXT NOT NULL,
       created_at INTEGER NOT NULL, ended_at INTEGER)`);
-    collect.exec(`CREATE TABLE IF NOT EXISTS actions (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-      next_at INTEGER NOT NULL, last_error TEXT)`);
     collect.exec(`CREATE TABLE IF NOT EXISTS pending_logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)`);
     collect.exec(`CREATE TABLE IF NOT EXISTS pending_contact (id INTEGER PRIMARY KEY CHECK (id = 1), contact TEXT NOT NULL)`);
-    // Ids of routing events applied (notify.ts delivers at least once).
-    collect.exec("CREATE TABLE IF NOT EXISTS routing_seen (id TEXT PRIMARY KEY)");
     ContactOutbox.schema(collect);
   });
 }
@@ -132,11 +136,13 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     super(ctx, env);
     migrate(ctx.storage.sql);
     const owed = ctx.storage.sql
-      .exec<{ actions: number; logs: number; contact: number }>(
-        "SELECT (SELECT count(*) FROM actions) AS actions, (SELECT count(*) FROM pending_logs) AS logs, (SELECT count(*) FROM pending_contact) AS contact",
+      .exec<{ hasActions: number; logs: number; contact: number }>(
+        `SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'actions') AS hasActions,
+                (SELECT count(*) FROM pending_logs) AS logs, (SELECT count(*) FROM pending_contact) AS contact`,
       )
       .one();
-    this.#owed = { actions: owed.actions, logs: owed.logs, contact: owed.contact > 0 };
+    const actions = owed.hasActions ? ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM actions").one().n : 0;
+    this.#owed = { actions, logs: owed.logs, contact: owed.contact > 0 };
     this.#tables = new LazyTables(ctx.storage.sql, SESSION_TABLES);
     const { instanceId, id } = splitRoomName(this.name);
     this.instanceId = instanceId;
@@ -201,7 +207,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       phase: r.phase, step: r.step, queueId: r.queue_id, agentId: r.agent_id, callSid: r.call_sid,
       agentCallSid: r.agent_call_sid, conference: r.conference,
       flowState: r.flow_state ? (JSON.parse(r.flow_state) as FlowState) : null,
-      pendingActions: this.store.exec<{ n: number }>("SELECT count(*) AS n FROM actions").one().n,
+      pendingActions: this.#owed.actions,
     };
   }
 
@@ -389,7 +395,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     const r = this.row();
     if (!r || r.phase === "ENDED") return;
     // Routing delivers at least once (notify.ts): an event applied before is not applied again.
-    if (e.id && this.store.exec("SELECT 1 FROM routing_seen WHERE id = ?", e.id).toArray().length) return;
+    if (e.id && this.#tables.exists("routingSeen") && this.store.exec("SELECT 1 FROM routing_seen WHERE id = ?", e.id).toArray().length) return;
     switch (e.type) {
       case "CONNECTED": {
         if (r.phase === "CONNECTED" && r.agent_id === e.agentId) return;
@@ -441,13 +447,17 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         assertNever(e.type);
     }
     if (r.channel === "CHAT") await this.chat.onRoutingEvent(e, r);
-    if (e.id) this.store.exec("INSERT OR IGNORE INTO routing_seen (id) VALUES (?)", e.id);
+    if (e.id) {
+      this.#tables.ensure("routingSeen");
+      this.store.exec("INSERT OR IGNORE INTO routing_seen (id) VALUES (?)", e.id);
+    }
     this.kick();
   }
 
   // ─── actions on the live call, retried by the alarm ──────────────────────────────────────
 
   private enqueueAction(action: VoiceAction) {
+    this.#tables.ensure("actions");
     this.store.exec("INSERT INTO actions (action, next_at) VALUES (?, ?)", JSON.stringify(action), Date.now());
     this.#owed.actions++;
   }
@@ -636,7 +646,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   async settle() {
     for (let i = 0; i < 20; i++) {
       await this.work();
-      const left = this.store.exec<{ n: number }>("SELECT count(*) AS n FROM actions WHERE next_at <= ?", Date.now()).one().n;
+      const left = this.#owed.actions > 0 ? this.store.exec<{ n: number }>("SELECT count(*) AS n FROM actions WHERE next_at <= ?", Date.now()).one().n : 0;
       if (left === 0 && this.#outbox.pending() === 0 && (!this.isChat() || this.chat.pendingJobs() === 0)) return;
     }
   }
