@@ -389,17 +389,13 @@ export class AgentRoom extends Server<Env> {
     const s = this.requireSlot(contactId);
     this.refuseWhileReceiving(contactId);
     const consult = this.consults()[contactId];
-    if (consult?.role === "CONSULTING") {
-      this.endConsult(s, consult, "AGENT");
-      this.tellChannel(s, { type: "THIRD_PARTY", at: Date.now(), queueId: s.queue_id, data: { action: "DROP" } });
-      this.broadcastMsg({ type: "contact.update", contact: this.view(this.slot(contactId)!) });
-      this.afterChange();
-      return;
-    }
-    if (!this.thirdParties()[contactId]) throw new CommandError("no_third_party", "No consulted number is on this call");
-    this.setThirdParty(contactId, null);
+    if (consult?.role !== "CONSULTING" && !this.thirdParties()[contactId]) throw new CommandError("no_third_party", "No consulted number is on this call");
     const at = Date.now();
-    this.record(s, "THIRD_PARTY_DROPPED", at, {}, { by: "AGENT" });
+    if (consult?.role === "CONSULTING") this.endConsult(s, consult, "AGENT");
+    else {
+      this.setThirdParty(contactId, null);
+      this.record(s, "THIRD_PARTY_DROPPED", at, {}, { by: "AGENT" });
+    }
     this.tellChannel(s, { type: "THIRD_PARTY", at, queueId: s.queue_id, data: { action: "DROP" } });
     this.broadcastMsg({ type: "contact.update", contact: this.view(this.slot(contactId)!) });
     this.afterChange();
@@ -439,17 +435,10 @@ export class AgentRoom extends Server<Env> {
   // accepted yet, it leaves them waiting in that queue. Hang up (dropThirdParty) cancels it.
 
   private async consultQueue(s: SlotRow, quickConnectId: string, qc: { type: string; queueId: string | null; userId: string | null }) {
-    let queueId: string;
-    let toAgentId: string | null = null;
-    if (qc.type === "QUEUE") {
-      if (!qc.queueId || !(await queueExists(this.env.DB, this.instanceId, qc.queueId))) throw new CommandError("not_found", "Queue not found");
-      queueId = qc.queueId;
-    } else {
-      if (qc.userId === this.agentId) throw new CommandError("invalid_target", "Cannot transfer a contact to yourself");
-      if (!qc.userId || !(await userExists(this.env.DB, this.instanceId, qc.userId))) throw new CommandError("not_found", "User not found");
-      queueId = personalQueueId(qc.userId);
-      toAgentId = qc.userId;
-    }
+    if (qc.type === "QUEUE" && !qc.queueId) throw new CommandError("not_found", "Queue not found");
+    if (qc.type !== "QUEUE" && !qc.userId) throw new CommandError("not_found", "User not found");
+    const toAgentId = qc.type === "QUEUE" ? null : qc.userId!;
+    const queueId = await this.transferQueue(toAgentId ? { type: "AGENT", userId: toAgentId } : { type: "QUEUE", queueId: qc.queueId! });
     const notify = s.notify ? (JSON.parse(s.notify) as NotifyTarget) : null;
     if (notify?.binding !== "CONTACT_SESSION") throw new CommandError("not_connected", "This call has no live leg to consult on");
     const session = this.env.CONTACT_SESSION.getByName(notify.name);
@@ -462,15 +451,12 @@ export class AgentRoom extends Server<Env> {
     }
     // Known here before the offer can ring anyone: an accept reaches a consult in place.
     this.setConsult(s.contact_id, { role: "CONSULTING", quickConnectId, queueId, agentId: null, agentName: null });
-    const result = await this.queue(queueId).enqueue({
-      contactId: s.contact_id, channel: s.channel, priority: s.priority, attributes: JSON.parse(s.attributes),
-      initiationMethod: "TRANSFER", notify, transferredFrom: { queueId: s.queue_id, agentId: this.agentId }, consult: true,
-    }).catch((err: unknown) => ({ status: "FAILED" as const, err }));
-    if (result.status !== "QUEUED") {
+    try {
+      await this.enqueueTransfer(s, queueId, { consult: true });
+    } catch (err) {
       this.setConsult(s.contact_id, null);
       await session.voiceConsultCancel(this.agentId);
-      if (result.status === "FAILED") throw result.err;
-      throw result.status === "AT_CAPACITY" ? new CommandError("queue_at_capacity", "The queue is at capacity") : new CommandError("not_found", "Queue not found");
+      throw err;
     }
     const now = this.slot(s.contact_id);
     if (!now || (now.state !== "CONNECTED" && now.state !== "ON_HOLD") || this.consults()[s.contact_id]?.role !== "CONSULTING") {
@@ -649,28 +635,36 @@ export class AgentRoom extends Server<Env> {
     this.refuseWhileReceiving(contactId);
     if (this.thirdParties()[contactId] || this.consults()[contactId]) throw new CommandError("third_party_on_call", "Leave the call to the one you consulted, or hang them up, first");
     if (target.type === "PHONE_NUMBER") return this.transferToNumber(s, target.quickConnectId);
-    let queueId: string;
-    if (target.type === "QUEUE") {
-      if (!(await queueExists(this.env.DB, this.instanceId, target.queueId))) throw new CommandError("not_found", "Queue not found");
-      queueId = target.queueId;
-    } else {
-      if (target.userId === this.agentId) throw new CommandError("invalid_target", "Cannot transfer a contact to yourself");
-      if (!(await userExists(this.env.DB, this.instanceId, target.userId))) throw new CommandError("not_found", "User not found");
-      queueId = personalQueueId(target.userId);
-    }
+    const queueId = await this.transferQueue(target);
     const at = Date.now();
-    const result = await this.queue(queueId).enqueue({
-      contactId, channel: s.channel, priority: s.priority, attributes: JSON.parse(s.attributes),
-      initiationMethod: "TRANSFER", notify: s.notify ? (JSON.parse(s.notify) as NotifyTarget) : null,
-      transferredFrom: { queueId: s.queue_id, agentId: this.agentId },
-    });
-    if (result.status === "AT_CAPACITY") throw new CommandError("queue_at_capacity", "The queue is at capacity");
-    if (result.status === "NOT_FOUND") throw new CommandError("not_found", "Queue not found");
+    await this.enqueueTransfer(s, queueId, { consult: false });
     const cur = this.slot(contactId);
     if (!cur || cur.state === "AFTER_CONTACT_WORK" || cur.state === "INCOMING") return;
     this.record(cur, "TRANSFERRED", at, {}, { toQueueId: queueId, ...(target.type === "AGENT" ? { toAgentId: target.userId } : {}) });
     this.tellChannel(cur, { type: "TRANSFERRED", at, queueId, data: target.type === "AGENT" ? { toAgentId: target.userId } : {} });
     await this.toAfterContactWork(cur, "TRANSFERRED", { continues: true });
+  }
+
+  /** The queue a transfer to a queue or an agent goes into (an agent's: their personal queue), checked against the instance. */
+  private async transferQueue(target: Exclude<TransferTarget, { type: "PHONE_NUMBER" }>): Promise<string> {
+    if (target.type === "QUEUE") {
+      if (!(await queueExists(this.env.DB, this.instanceId, target.queueId))) throw new CommandError("not_found", "Queue not found");
+      return target.queueId;
+    }
+    if (target.userId === this.agentId) throw new CommandError("invalid_target", "Cannot transfer a contact to yourself");
+    if (!(await userExists(this.env.DB, this.instanceId, target.userId))) throw new CommandError("not_found", "User not found");
+    return personalQueueId(target.userId);
+  }
+
+  /** Puts this slot's contact into `queueId` as a transfer (`consult`: while it stays connected here); the queue's refusal as a CommandError. */
+  private async enqueueTransfer(s: SlotRow, queueId: string, opts: { consult: boolean }) {
+    const result = await this.queue(queueId).enqueue({
+      contactId: s.contact_id, channel: s.channel, priority: s.priority, attributes: JSON.parse(s.attributes),
+      initiationMethod: "TRANSFER", notify: s.notify ? (JSON.parse(s.notify) as NotifyTarget) : null,
+      transferredFrom: { queueId: s.queue_id, agentId: this.agentId }, ...(opts.consult ? { consult: true } : {}),
+    });
+    if (result.status === "AT_CAPACITY") throw new CommandError("queue_at_capacity", "The queue is at capacity");
+    if (result.status === "NOT_FOUND") throw new CommandError("not_found", "Queue not found");
   }
 
   /**
@@ -691,7 +685,6 @@ export class AgentRoom extends Server<Env> {
     if (qc?.type !== "PHONE_NUMBER" || !qc.phoneNumber) throw new CommandError("not_found", "Phone-number quick connect not found");
     return qc.phoneNumber;
   }
-
 
   /** The call leaves the contact center for an outside number (dialled now, or consulted already: `warm`); the agent goes to ACW. */
   private async handOverToNumber(s: SlotRow, phoneNumber: string, quickConnectId: string, warm: boolean) {
