@@ -74,7 +74,9 @@ export async function runVoiceAction(
     consultDialled(agentId: string, callSid: string): void;
   },
 ): Promise<void> {
+  // Actions on other objects first; the rest go to Twilio's REST API.
   const agent = (agentId: string) => env.AGENT_ROOM.getByName(agentRoomName(instanceId, agentId));
+  const queue = (queueId: string) => env.QUEUE_ROOM.getByName(queueRoomName(instanceId, queueId));
   switch (action.kind) {
     case "consultAnswered":
       await agent(action.fromAgentId).consultAnswered(contactId, action.agentId);
@@ -87,7 +89,7 @@ export async function runVoiceAction(
       await agent(action.agentId).consultOver(contactId, action.outcome);
       return;
     case "withdrawConsult": {
-      const out = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, action.queueId)).withdraw(contactId);
+      const out = await queue(action.queueId).withdraw(contactId);
       // An agent there accepted it just now: their slot ends too.
       if (out.status === "CONNECTED" && out.agentId && out.agentId !== action.fromAgentId) {
         if (action.because === "CANCELLED") await agent(out.agentId).consultOver(contactId, "CANCELLED");
@@ -95,15 +97,13 @@ export async function runVoiceAction(
       }
       return;
     }
-  }
-  if (action.kind === "disconnectFromQueue") {
-    await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, action.queueId)).disconnect(contactId);
-    return;
-  }
-  if (action.kind === "endAtAgent") {
-    // Idempotent: a contact already ended or cleared at the agent is left as it is.
-    await env.AGENT_ROOM.getByName(agentRoomName(instanceId, action.agentId)).customerDisconnected(contactId);
-    return;
+    case "disconnectFromQueue":
+      await queue(action.queueId).disconnect(contactId);
+      return;
+    case "endAtAgent":
+      // Idempotent: a contact already ended or cleared at the agent is left as it is.
+      await agent(action.agentId).customerDisconnected(contactId);
+      return;
   }
   const instance = await loadInstance(env.DB, env.SWITCHBOARD_SECRET, instanceId);
   if (!instance) throw new Error(`instance ${instanceId} has no Twilio credentials`);

@@ -281,9 +281,9 @@ export class VoiceChannel {
    */
   async gaveUp(action: VoiceAction): Promise<void> {
     if (action.kind === "addThirdParty") return this.thirdPartyGone();
-    if (action.kind === "dialConsult" && this.consult.legWanted(action.agentId) && this.host.row()?.agent_id !== action.agentId) {
+    if (action.kind === "dialConsult" && this.consult.active()?.agent_id === action.agentId) {
       // Their part ends at their AgentRoom, which tells us (consult.onEnded) and so the first agent.
-      await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, action.agentId)).endContact(this.host.contactId, "AGENT_DISCONNECT").catch(() => undefined);
+      await this.agentLeft(action.agentId);
     }
   }
 
@@ -311,6 +311,11 @@ export class VoiceChannel {
     this.host.sql.exec("INSERT OR REPLACE INTO third_party (id, call_sid) VALUES (1, ?)", sid);
   }
 
+  /** An agent's leg ended (hung up, never answered, could not be dialled): their contact ends at their AgentRoom, which tells us. */
+  private async agentLeft(agentId: string) {
+    await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, agentId)).endContact(this.host.contactId, "AGENT_DISCONNECT").catch(() => undefined);
+  }
+
   private agentMuted(conference: string): boolean {
     if (!this.host.tables.exists("mute")) return false;
     return this.host.sql.exec<{ muted: number }>("SELECT muted FROM agent_mute WHERE conference = ?", conference).toArray()[0]?.muted === 1;
@@ -329,18 +334,15 @@ export class VoiceChannel {
     if (leg === "consult") {
       // The consulted agent hung up (or never answered): their part ends at their AgentRoom, which tells us (consult.onEnded).
       const agentId = this.consult.legEnded(callSid);
-      if (agentId) {
-        await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, agentId)).endContact(this.host.contactId, "AGENT_DISCONNECT").catch(() => undefined);
-        return;
-      }
-      if (callSid !== r.agent_call_sid) return; // the call was handed to them: now it is the agent leg
+      if (agentId) return this.agentLeft(agentId);
+      // Otherwise the call was handed to them: now it is the agent leg.
     }
     if (leg === "agent" || leg === "consult") {
       if (callSid !== r.agent_call_sid) return;
       this.host.set({ agent_call_sid: null });
       // The agent hung up their phone: the contact ends at the agent (routing tells us ENDED).
       if (r.phase === "CONNECTED" && r.agent_id) {
-        await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, r.agent_id)).endContact(this.host.contactId, "AGENT_DISCONNECT").catch(() => undefined);
+        await this.agentLeft(r.agent_id);
       }
       return;
     }
