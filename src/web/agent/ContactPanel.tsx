@@ -108,16 +108,8 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
         </div>
       )}
       {live && contact.thirdParty && (
-        <div className="notice third-party" role="status" data-testid="third-party">
-          <p>
-            On the line with <strong>{contact.thirdParty.phoneNumber}</strong>
-            {thirdPartyName ? ` (${thirdPartyName})` : ""}.{" "}
-            {contact.state === "ON_HOLD" ? "The customer is on hold: Resume to talk all together." : "All three of you are talking."} Leave to hand the customer over.
-          </p>
-          <button type="button" onClick={() => void run("drop", { type: "contact.dropThirdParty", contactId: contact.contactId })} disabled={busy !== null}>
-            Hang up {contact.thirdParty.phoneNumber}
-          </button>
-        </div>
+        <OnTheLine testId="third-party" who={contact.thirdParty.phoneNumber} via={thirdPartyName} held={contact.state === "ON_HOLD"} busy={busy !== null}
+          onHangUp={() => void run("drop", { type: "contact.dropThirdParty", contactId: contact.contactId })} />
       )}
       {consult?.role === "CONSULTING" && (
         <ConsultNotice contact={contact} consult={consult} quickConnects={quickConnects} busy={busy !== null}
@@ -172,14 +164,27 @@ function ConsultNotice({ contact, consult, quickConnects, busy, onHangUp }: {
       </div>
     );
   }
-  const name = consult.agentName ?? "the other agent";
+  return <OnTheLine testId="consult" who={consult.agentName ?? "the other agent"} via={target} held={held} busy={busy} onHangUp={onHangUp} />;
+}
+
+/** The agent is talking to whoever they consulted (a number, or the agent who accepted): join, leave or hang them up. */
+function OnTheLine({ testId, who, via, held, busy, onHangUp }: {
+  testId: string;
+  who: string;
+  /** The quick connect's name, when known. */
+  via: string | null | undefined;
+  held: boolean;
+  busy: boolean;
+  onHangUp: () => void;
+}) {
   return (
-    <div className="notice third-party" role="status" data-testid="consult">
+    <div className="notice third-party" role="status" data-testid={testId}>
       <p>
-        On the line with <strong>{name}</strong> ({target}).{" "}
+        On the line with <strong>{who}</strong>
+        {via ? ` (${via})` : ""}.{" "}
         {held ? "The customer is on hold: Resume to talk all together." : "All three of you are talking."} Leave to hand the customer over.
       </p>
-      <button type="button" onClick={onHangUp} disabled={busy}>Hang up {name}</button>
+      <button type="button" onClick={onHangUp} disabled={busy}>Hang up {who}</button>
     </div>
   );
 }
