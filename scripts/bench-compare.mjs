@@ -20,7 +20,7 @@ import { ROOT } from "./lib.mjs";
 
 /** The figures printed for each bench (paths into its JSON result). */
 const FIGURES = {
-  voice: ["firstAnswerMs.p50", "firstAnswerMs.p99", "gatherStepMs.p50", "gatherStepMs.p99", "floorMs.p50", "floorMs.p99", "ratioP50", "ratioP99", "cpu.workerdSeconds"],
+  voice: ["firstAnswerMs.p50", "firstAnswerMs.p99", "gatherStepMs.p50", "gatherStepMs.p99", "floorMs.p50", "floorMs.p99", "ratioP50", "ratioP99", "cpu.workerdSeconds", "workerdCpuMsPerCall.ours", "workerdCpuMsPerCall.floor"],
   routing: ["paced.offerLatencyMs.p50", "paced.offerLatencyMs.p99", "paced.acceptToConnectedMs.p50", "paced.acceptToConnectedMs.p99", "floorEchoMs.p50", "floorEchoMs.p99", "ratioToFloor.p50", "ratioToFloor.p99", "contactsRoutedPerSecond", "cpu.workerdCpuSeconds"],
 };
 
@@ -99,8 +99,9 @@ try {
   console.log(`\n${"figure".padEnd(32)}${"A median (min–max)".padEnd(26)}${"B median (min–max)".padEnd(26)}B/A`);
   for (const f of FIGURES[bench]) {
     const [a, b] = ["A", "B"].map((k) => sides[k].runs.map((r) => get(r, f)).filter((v) => typeof v === "number"));
-    const cell = (xs) => `${r2(median(xs))} (${r2(Math.min(...xs))}–${r2(Math.max(...xs))})`.padEnd(26);
-    console.log(`${f.padEnd(32)}${cell(a)}${cell(b)}${r2(median(b) / median(a))}`);
+    // A figure one side's bench does not report (e.g. added since the ref) shows as "–".
+    const cell = (xs) => (xs.length ? `${r2(median(xs))} (${r2(Math.min(...xs))}–${r2(Math.max(...xs))})` : "–").padEnd(26);
+    console.log(`${f.padEnd(32)}${cell(a)}${cell(b)}${a.length && b.length ? r2(median(b) / median(a)) : "–"}`);
   }
   console.log(`\n${sides.A.label}\n${sides.B.label}`);
 } finally {

@@ -9,7 +9,9 @@
  *  - the floor: the same simulated callers (same arrivals, same steps, same signed requests)
  *    against bare routes on the same runtime that answer with fixed TwiML shaped like ours
  *    (bench/voice/worker.ts); and the ratio p99 / floor p99. Floor rounds and ours alternate,
- *    each starting once workerd is idle (the last round's hang-ups written).
+ *    each starting once workerd is idle (the last round's hang-ups written);
+ *  - workerd's CPU per whole call on each side: its rounds' CPU (the webhooks, and everything the
+ *    calls leave to do after: D1 writes, alarms, the queue's bookkeeping) over its calls.
  * Object state goes to /dev/shm when there is one (--disk: the OS tmpdir), as in bench-routing.
  * Usage: node scripts/bench-voice.mjs [--callers 100] [--rounds 10] [--spread-ms 2000] [--think-ms 1000]
  *          [--out bench/results/voice.json] [--profile] [--heap] [--disk]
@@ -134,10 +136,17 @@ try {
   const cpu0 = workerdCpuSeconds();
   const node0 = process.cpuUsage();
   const wall0 = performance.now();
+  /** workerd CPU seconds spent in each side's rounds (its calls and everything they leave to do after). */
+  const sideCpu = { ours: 0, floor: 0 };
+  const timed = async (side, work) => {
+    const c0 = workerdCpuSeconds();
+    await work();
+    sideCpu[side] += workerdCpuSeconds() - c0;
+  };
   for (let r = 0; r < ROUNDS; r++) {
     // The floor's round and ours alternate, so what the machine does meanwhile falls on both.
-    await round(floorPhone(), r, { first: floorFirst, gather: floorGather });
-    await round(ourPhone(), r, { first, gather });
+    await timed("floor", () => round(floorPhone(), r, { first: floorFirst, gather: floorGather }));
+    await timed("ours", () => round(ourPhone(), r, { first, gather }));
   }
 
   const workerdCpu = workerdCpuSeconds() - cpu0;
@@ -160,6 +169,8 @@ try {
     ratioP99: r2(pct(all, 99) / pct(floor, 99)),
     ratioP50: r2(pct(all, 50) / pct(floor, 50)),
     workerdCpuMsPerWebhook: r2((workerdCpu * 1000) / (first.length + gather.length + floor.length)),
+    /** workerd CPU per call over a whole call (ring, menu, key, queue, hang-up, and the writes after), each side. */
+    workerdCpuMsPerCall: { ours: r2((sideCpu.ours * 1000) / first.length), floor: r2((sideCpu.floor * 1000) / floorFirst.length) },
     cpu,
     targets: { p99Ms: 30, ratio: 2 },
   };
@@ -172,6 +183,7 @@ try {
   console.log(`  ratio p99 / floor p99: ${result.ratioP99}  (p50: ${result.ratioP50})   (targets: p99 ≤ 30 ms, ratio ≤ 2)`);
   console.log(`  cpu: workerd ${cpu.workerdSeconds} s, simulator (this process) ${cpu.simulatorSeconds} s over ${cpu.wallSeconds} s wall`);
   console.log(`  workerd CPU ${result.workerdCpuMsPerWebhook} ms per measured request (all webhooks and floor requests of the run); object state: ${STATE}`);
+  console.log(`  workerd CPU per whole call (webhooks, hang-up, writes after): ours ${result.workerdCpuMsPerCall.ours} ms, floor ${result.workerdCpuMsPerCall.floor} ms`);
   console.log(`  → ${OUT}`);
   if (profile) {
     console.log(`  profile (self time, ${profile.totalMs} ms sampled):`);
