@@ -327,6 +327,8 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
       await assertText(bob.getByTestId("consult"), "Alice Agent is transferring this call to you");
       await waitFor(() => conference()?.participants.size === 3 && [...conference().participants.values()].some((p) => p.call.to === "client:demo:user:bob"), "Bob's leg in the call's conference");
       assert.equal(await bob.getByRole("button", { name: "Hold" }).count(), 0, "the customer is Alice's to hold until she leaves");
+      // Alice has the caller on hold: Bob's line names the consult, not "Connected to caller".
+      await assertText(bob.getByTestId("audio-leg"), "In a consult with Alice Agent (simulated audio)");
       await bob.getByRole("button", { name: "Leave the consult" }).waitFor();
       await assertText(alice.getByTestId("consult"), "On the line with Bob Agent");
       await check(bobPage, "consult-receiving");
@@ -336,6 +338,7 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
       await assertText(alice.getByTestId("contact-state"), "After contact work");
       await bob.getByTestId("consult").waitFor({ state: "detached" });
       await bob.getByRole("button", { name: "Hold" }).waitFor();
+      await assertText(bob.getByTestId("audio-leg"), "Connected to caller (simulated audio)");
       await waitFor(() => conference()?.participants.size === 2 && conference().participants.get(call.sid)?.hold === false, "the caller and Bob alone, the caller off hold");
       await check(bobPage, "consult-handed-over");
       await bob.getByRole("button", { name: "End call" }).click();

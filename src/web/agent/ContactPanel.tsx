@@ -84,7 +84,9 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
         )}
       </dl>
       <Attributes attributes={contact.attributes} />
-      {live && contact.channel === "VOICE" && <AudioLeg onHold={contact.state === "ON_HOLD"} />}
+      {live && contact.channel === "VOICE" && (
+        <AudioLeg onHold={contact.state === "ON_HOLD"} consultWith={receiving ? (consult.fromAgentName ?? "another agent") : undefined} />
+      )}
       {contact.channel === "CHAT" && contact.state !== "INCOMING" && <ChatPanel contactId={contact.contactId} active={active} />}
       {live && (
         <div className="form-actions contact-actions">

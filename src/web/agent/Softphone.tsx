@@ -57,23 +57,33 @@ export function SoftphoneProvider({ children }: { children: ReactNode }) {
 
 export const useSoftphone = () => useContext(SoftphoneContext);
 
-/** The line under a voice contact: where its audio is, and mute when the browser carries it. */
-export function AudioLeg({ onHold }: { onHold: boolean }) {
+/**
+ * The line under a voice contact: where its audio is, and mute when the browser carries it.
+ * `consultWith`: the agent who is handing this call over (a consult this agent accepted); until
+ * they leave, whether the caller hears is theirs to decide, so the line names them instead.
+ */
+export function AudioLeg({ onHold, consultWith }: { onHold: boolean; consultWith?: string }) {
   const { config, error, leg, phone } = useSoftphone();
   if (error) return <p className="error" role="alert">{error}</p>;
   if (!config) return <p className="muted">Checking the softphone…</p>;
+  const line = (audio: string) =>
+    consultWith !== undefined ? `In a consult with ${consultWith} (${audio})` : onHold ? `Caller on hold (${audio})` : `Connected to caller (${audio})`;
   switch (config.mode) {
     case "simulated":
-      return <p className="audio-leg" data-testid="audio-leg">{onHold ? "Caller on hold (simulated audio)" : "Connected to caller (simulated audio)"}</p>;
+      return <p className="audio-leg" data-testid="audio-leg">{line("simulated audio")}</p>;
     case "phone":
-      return <p className="audio-leg" data-testid="audio-leg">Audio on your phone, {config.phoneNumber}{onHold ? " (caller on hold)" : ""}.</p>;
+      return (
+        <p className="audio-leg" data-testid="audio-leg">
+          Audio on your phone, {config.phoneNumber}{consultWith !== undefined ? `, in a consult with ${consultWith}` : onHold ? " (caller on hold)" : ""}.
+        </p>
+      );
     case "unavailable":
       return <p className="error" role="alert">No audio: {config.reason}</p>;
     case "browser":
       if (!leg) return <p className="muted">Starting the browser softphone…</p>;
       return (
         <div className="audio-leg" data-testid="audio-leg">
-          <span>{leg.onCall ? (onHold ? "Caller on hold (browser audio)" : "Connected to caller (browser audio)") : leg.registered ? "Waiting for the call audio…" : "Softphone not registered"}</span>
+          <span>{leg.onCall ? line("browser audio") : leg.registered ? "Waiting for the call audio…" : "Softphone not registered"}</span>
           {leg.error && <span className="field-error"> {leg.error}</span>}
           {leg.onCall && (
             <button type="button" aria-pressed={leg.muted} onClick={() => phone?.setMuted(!leg.muted)}>
