@@ -6,7 +6,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { quickConnects } from "../../src/db/schema";
-import { agentRoomName, contactRoomName, queueRoomName } from "../../src/durable/names";
+import { agentRoomName, contactRoomName, personalQueueId, queueRoomName } from "../../src/durable/names";
 import type { Phone } from "../../src/simulator";
 import { db } from "../helpers";
 import { agentSocket, contactEvents, contactRow, eventsInclude, type TestSocket } from "../routing/helpers";
@@ -243,6 +243,41 @@ describe("voice: warm transfer to a queue or an agent (consult)", () => {
     await until(net.phone, async () => (await contactEvents(fx.instanceId, contactId)).some((e) => e.type === "TRANSFER_CANCELLED"), "recorded");
     await until(net.phone, async () => (await contactRow(fx.instanceId, contactId)).state === "ENDED", "the contact ended");
     expect((await contactEvents(fx.instanceId, contactId)).map((e) => e.type)).not.toContain("ABANDONED");
+  });
+
+  it("a consult hung up while the contact is still on its way into the queue is taken out again once it lands", async () => {
+    const { fx, net, qc, alice, contactId } = await setup();
+    const bobQueue = env.QUEUE_ROOM.getByName(queueRoomName(fx.instanceId, personalQueueId(fx.agentId("bob"))));
+    // Bob's personal queue takes no event until the test lets go. It has not read its configuration
+    // yet, so the enqueue, once let in, waits on D1 there: the withdraw queued behind it gets in first.
+    const gate = globalThis as { consultGateOpen?: boolean; consultGateShut?: boolean };
+    gate.consultGateOpen = false;
+    gate.consultGateShut = false;
+    const gated = runInDurableObject(bobQueue, (_queue, state) =>
+      state.blockConcurrencyWhile(async () => {
+        gate.consultGateShut = true;
+        while (!gate.consultGateOpen) await new Promise((r) => setTimeout(r, 5));
+      }));
+    await until(net.phone, () => gate.consultGateShut, "bob's queue holding its events");
+    const room = env.AGENT_ROOM.getByName(agentRoomName(fx.instanceId, fx.agentId("alice")));
+    const consults = () => runInDurableObject(room, (r) => (r as unknown as { consults(): Record<string, { role: string }> }).consults());
+    try {
+      const consulting = alice.command({ type: "contact.consult", contactId, quickConnectId: qc("bob") });
+      await until(net.phone, async () => (await consults())[contactId]?.role === "CONSULTING", "alice's room enqueueing the consult");
+      // Hung up meanwhile: the session is told, and its withdraw goes to the queue (and waits there too).
+      expect((await alice.command({ type: "contact.dropThirdParty", contactId })).type).toBe("ack");
+      const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
+      await until(net.phone, () => runInDurableObject(session, (_s, state) => state.storage.sql.exec<{ state: string }>("SELECT state FROM consult").toArray()[0]?.state === "CANCELLED"), "the session's consult cancelled");
+      await new Promise((r) => setTimeout(r, 200)); // its withdraw on its way (not a timing assertion)
+      gate.consultGateOpen = true;
+      await gated;
+      expect((await consulting).type).toBe("ack");
+    } finally {
+      gate.consultGateOpen = true;
+    }
+    // The withdraw found nothing there yet; the agent's room, seeing its consult gone, takes it out again.
+    await until(net.phone, async () => (await bobQueue.snapshot()).contactsInQueue === 0, "the consult out of bob's queue");
+    expect((await consults())[contactId]).toBeUndefined();
   });
 
   it("refuses a consult to yourself, to another instance's quick connect, and on a call that is not connected", async () => {
