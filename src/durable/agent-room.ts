@@ -443,7 +443,10 @@ export class AgentRoom extends Server<Env> {
     if (notify?.binding !== "CONTACT_SESSION") throw new CommandError("not_connected", "This call has no live leg to consult on");
     const session = this.env.CONTACT_SESSION.getByName(notify.name);
     const started = await session.voiceConsult(this.agentId, queueId);
-    if (!started.ok) throw new CommandError("not_connected", "The call is no longer connected to you");
+    if (!started.ok) {
+      if (started.reason === "consult_open") throw new CommandError("third_party_on_call", "The last consult on this call is still being wound up; try again in a moment");
+      throw new CommandError("not_connected", "The call is no longer connected to you");
+    }
     const cur = this.slot(s.contact_id);
     if (!cur || (cur.state !== "CONNECTED" && cur.state !== "ON_HOLD") || this.thirdParties()[s.contact_id] || this.consults()[s.contact_id]) {
       await session.voiceConsultCancel(this.agentId);

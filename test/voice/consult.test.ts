@@ -280,6 +280,23 @@ describe("voice: warm transfer to a queue or an agent (consult)", () => {
     expect((await consults())[contactId]).toBeUndefined();
   });
 
+  it("a consult whose end has not reached the call yet is named in the refusal of the next one, not taken for a call that is gone", async () => {
+    const { fx, qc, alice, contactId } = await setup();
+    // As after a restart of alice's room between telling the call and enqueueing: the call still
+    // holds a consult to support waiting that her room no longer knows of.
+    const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
+    await runInDurableObject(session, (_s, state) => {
+      state.storage.sql.exec("CREATE TABLE IF NOT EXISTS consult (id INTEGER PRIMARY KEY CHECK (id = 1), from_agent_id TEXT NOT NULL, queue_id TEXT NOT NULL, agent_id TEXT, call_sid TEXT, state TEXT NOT NULL)");
+      state.storage.sql.exec("INSERT INTO consult (id, from_agent_id, queue_id, state) VALUES (1, ?, ?, 'WAITING')", fx.agentId("alice"), fx.queueId("support"));
+    });
+    const refused = await alice.command({ type: "contact.consult", contactId, quickConnectId: qc("bob") });
+    expect(refused).toMatchObject({ type: "error", code: "third_party_on_call" });
+    expect((refused as { message: string }).message).toContain("still being wound up");
+    // The same consult asked again is the one the call holds: it goes ahead.
+    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: qc("support") })).type).toBe("ack");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.consult?.role === "CONSULTING");
+  });
+
   it("refuses a consult to yourself, to another instance's quick connect, and on a call that is not connected", async () => {
     const { net, qc, alice, contactId } = await setup();
     expect(await alice.command({ type: "contact.consult", contactId, quickConnectId: qc("alice") })).toMatchObject({ type: "error", code: "invalid_target" });

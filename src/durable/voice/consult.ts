@@ -53,12 +53,17 @@ export class Consult {
     if (this.host.tables.exists("consult")) this.host.sql.exec("DELETE FROM consult");
   }
 
-  /** The connected agent asks to consult `queueId` (before enqueueing there). Refused if the call is not theirs or someone is consulted already. */
-  start(agentId: string, queueId: string, thirdPartyOnCall: boolean): { ok: true } | { ok: false } {
+  /**
+   * The connected agent asks to consult `queueId` (before enqueueing there). Refused if the call
+   * is not theirs (`not_connected`), or if another consult is still open here (`consult_open`):
+   * one the agent's room has let go of but whose end has not reached the session yet.
+   */
+  start(agentId: string, queueId: string, thirdPartyOnCall: boolean): { ok: true } | { ok: false; reason: "not_connected" | "consult_open" } {
     const r = this.host.row();
-    if (!r || r.channel !== "VOICE" || r.phase !== "CONNECTED" || r.agent_id !== agentId || !r.conference || thirdPartyOnCall) return { ok: false };
+    if (!r || r.channel !== "VOICE" || r.phase !== "CONNECTED" || r.agent_id !== agentId || !r.conference) return { ok: false, reason: "not_connected" };
+    if (thirdPartyOnCall) return { ok: false, reason: "consult_open" };
     const c = this.active();
-    if (c) return c.from_agent_id === agentId && c.queue_id === queueId && c.state === "WAITING" ? { ok: true } : { ok: false };
+    if (c) return c.from_agent_id === agentId && c.queue_id === queueId && c.state === "WAITING" ? { ok: true } : { ok: false, reason: "consult_open" };
     this.host.tables.ensure("consult");
     this.host.sql.exec("INSERT OR REPLACE INTO consult (id, from_agent_id, queue_id, state) VALUES (1, ?, ?, 'WAITING')", agentId, queueId);
     return { ok: true };
