@@ -40,6 +40,8 @@ type ThirdParty = { phoneNumber: string; quickConnectId: string };
 type Consult = NonNullable<AgentContact["consult"]>;
 /** Slots that end at this agent while the contact goes on elsewhere: no COMPLETED on the row when ACW ends. */
 const CONTINUES_ELSEWHERE = new Set(["TRANSFERRED", "LEFT_CONSULT", "TRANSFER_CANCELLED"]);
+/** A slot whose contact is with the agent now: connected or on hold. */
+const isLive = (s: SlotRow) => s.state === "CONNECTED" || s.state === "ON_HOLD";
 
 class CommandError extends Error {
   constructor(readonly code: string, message: string) {
@@ -247,7 +249,7 @@ export class AgentRoom extends Server<Env> {
     const s = this.slot(contactId);
     if (!s) return;
     if (s.state === "INCOMING") return this.offerEnded(contactId, s.reservation_id, "CUSTOMER_DISCONNECTED");
-    if (s.state === "CONNECTED" || s.state === "ON_HOLD") await this.toAfterContactWork(s, "CUSTOMER_DISCONNECT");
+    if (isLive(s)) await this.toAfterContactWork(s, "CUSTOMER_DISCONNECT");
   }
 
   /**
@@ -364,9 +366,9 @@ export class AgentRoom extends Server<Env> {
    */
   async consult(contactId: string, quickConnectId: string) {
     const s = this.requireSlot(contactId);
-    if (s.state !== "CONNECTED" && s.state !== "ON_HOLD") throw new CommandError("not_connected", "Only a connected call can be transferred");
+    if (!isLive(s)) throw new CommandError("not_connected", "Only a connected call can be transferred");
     this.refuseWhileReceiving(contactId);
-    if (this.thirdParties()[contactId] || this.consults()[contactId]) throw new CommandError("third_party_on_call", "Someone consulted is already on this call");
+    if (this.consulted(contactId)) throw new CommandError("third_party_on_call", "Someone consulted is already on this call");
     if (s.channel !== "VOICE") throw new CommandError("invalid_target", "Only a call can be consulted on; transfer a chat instead");
     const qc = await loadQuickConnect(this.env.DB, this.instanceId, quickConnectId);
     if (!qc) throw new CommandError("not_found", "Quick connect not found");
@@ -374,7 +376,7 @@ export class AgentRoom extends Server<Env> {
     if (!qc.phoneNumber) throw new CommandError("not_found", "Phone-number quick connect not found");
     const phoneNumber = qc.phoneNumber;
     const cur = this.slot(contactId);
-    if (!cur || (cur.state !== "CONNECTED" && cur.state !== "ON_HOLD") || this.thirdParties()[contactId] || this.consults()[contactId]) return;
+    if (!cur || !isLive(cur) || this.consulted(contactId)) return;
     if (cur.state === "CONNECTED") await this.hold(contactId, true);
     this.setThirdParty(contactId, { phoneNumber, quickConnectId });
     const at = Date.now();
@@ -415,13 +417,19 @@ export class AgentRoom extends Server<Env> {
     return this.handOverToNumber(s, third.phoneNumber, third.quickConnectId, true);
   }
 
+  /** Whether someone consulted (a number, a queue or an agent) is on this call. */
+  private consulted(contactId: string): boolean {
+    return contactId in this.thirdParties() || contactId in this.consults();
+  }
+
   /** Consulted numbers on this agent's calls, by contact (kept in meta, as mutes are). */
   private thirdParties(): Record<string, ThirdParty> {
     return this.meta<Record<string, ThirdParty>>("thirdParties", {});
   }
 
   private setThirdParty(contactId: string, third: ThirdParty | null) {
-    const { [contactId]: _, ...rest } = this.thirdParties();
+    const { [contactId]: had, ...rest } = this.thirdParties();
+    if (!third && !had) return;
     this.setMeta("thirdParties", third ? { ...rest, [contactId]: third } : rest);
   }
 
@@ -448,7 +456,7 @@ export class AgentRoom extends Server<Env> {
       throw new CommandError("not_connected", "The call is no longer connected to you");
     }
     const cur = this.slot(s.contact_id);
-    if (!cur || (cur.state !== "CONNECTED" && cur.state !== "ON_HOLD") || this.thirdParties()[s.contact_id] || this.consults()[s.contact_id]) {
+    if (!cur || !isLive(cur) || this.consulted(s.contact_id)) {
       await session.voiceConsultCancel(this.agentId);
       return;
     }
@@ -462,7 +470,7 @@ export class AgentRoom extends Server<Env> {
       throw err;
     }
     const now = this.slot(s.contact_id);
-    if (!now || (now.state !== "CONNECTED" && now.state !== "ON_HOLD") || this.consults()[s.contact_id]?.role !== "CONSULTING") {
+    if (!now || !isLive(now) || this.consults()[s.contact_id]?.role !== "CONSULTING") {
       // The call ended, or the consult was hung up, while the contact was on its way there; the
       // session's own withdraw may have arrived first, so take it out again (idempotent).
       await this.queue(queueId).withdraw(s.contact_id).catch(logError("consult_withdraw"));
@@ -520,7 +528,7 @@ export class AgentRoom extends Server<Env> {
       return;
     }
     if (s.state === "INCOMING") return this.offerEnded(contactId, s.reservation_id, "TRANSFER_CANCELLED");
-    if (s.state !== "CONNECTED" && s.state !== "ON_HOLD") return;
+    if (!isLive(s)) return;
     this.record(s, "CONSULT_ENDED", Date.now(), {}, { by: "CONSULTING_AGENT" });
     await this.toAfterContactWork(s, "TRANSFER_CANCELLED", { continues: true });
   }
@@ -564,8 +572,8 @@ export class AgentRoom extends Server<Env> {
   }
 
   private setConsult(contactId: string, consult: Consult | null) {
-    const { [contactId]: _, ...rest } = this.consults();
-    if (!consult && !(contactId in this.consults())) return;
+    const { [contactId]: had, ...rest } = this.consults();
+    if (!consult && !had) return;
     this.setMeta("consults", consult ? { ...rest, [contactId]: consult } : rest);
   }
 
@@ -574,7 +582,7 @@ export class AgentRoom extends Server<Env> {
     const s = this.requireSlot(contactId);
     this.refuseWhileReceiving(contactId);
     if (s.channel !== "VOICE") throw new CommandError("not_a_call", "Only a call can be muted");
-    if (s.state !== "CONNECTED" && s.state !== "ON_HOLD") throw new CommandError("not_connected", "Only a connected call can be muted");
+    if (!isLive(s)) throw new CommandError("not_connected", "Only a connected call can be muted");
     const target = s.notify ? (JSON.parse(s.notify) as NotifyTarget) : null;
     if (target?.binding !== "CONTACT_SESSION") throw new CommandError("not_connected", "This call has no live leg to mute");
     const result = await this.env.CONTACT_SESSION.getByName(target.name).voiceMute(this.agentId, muted);
@@ -591,7 +599,8 @@ export class AgentRoom extends Server<Env> {
    * over), so the row is not ended here.
    */
   private async toAfterContactWork(s: SlotRow, reason: string, opts: { tellChannel?: boolean; continues?: boolean } = {}) {
-    if (this.thirdParties()[s.contact_id]) this.setThirdParty(s.contact_id, null); // the call's end ends their leg too
+    // The call's end at this agent ends a consulted number's or agent's part in it too.
+    this.setThirdParty(s.contact_id, null);
     this.setConsult(s.contact_id, null);
     const now = Date.now();
     const heldMs = s.state === "ON_HOLD" ? now - (s.held_at ?? now) : 0;
@@ -634,9 +643,9 @@ export class AgentRoom extends Server<Env> {
   async transfer(contactId: string, target: TransferTarget) {
     const s = this.requireSlot(contactId);
     if (s.state === "AFTER_CONTACT_WORK") return; // already transferred or ended
-    if (s.state !== "CONNECTED" && s.state !== "ON_HOLD") throw new CommandError("not_connected", "Only a connected contact can be transferred");
+    if (!isLive(s)) throw new CommandError("not_connected", "Only a connected contact can be transferred");
     this.refuseWhileReceiving(contactId);
-    if (this.thirdParties()[contactId] || this.consults()[contactId]) throw new CommandError("third_party_on_call", "Leave the call to the one you consulted, or hang them up, first");
+    if (this.consulted(contactId)) throw new CommandError("third_party_on_call", "Leave the call to the one you consulted, or hang them up, first");
     if (target.type === "PHONE_NUMBER") return this.transferToNumber(s, target.quickConnectId);
     const queueId = await this.transferQueue(target);
     const at = Date.now();
@@ -677,7 +686,7 @@ export class AgentRoom extends Server<Env> {
   private async transferToNumber(s: SlotRow, quickConnectId: string) {
     const phoneNumber = await this.phoneQuickConnect(s, quickConnectId);
     const cur = this.slot(s.contact_id);
-    if (!cur || (cur.state !== "CONNECTED" && cur.state !== "ON_HOLD")) return;
+    if (!cur || !isLive(cur)) return;
     await this.handOverToNumber(cur, phoneNumber, quickConnectId, false);
   }
 
@@ -781,7 +790,7 @@ export class AgentRoom extends Server<Env> {
   }
 
   private view(s: SlotRow): AgentContact {
-    const live = s.state === "CONNECTED" || s.state === "ON_HOLD";
+    const live = isLive(s);
     return {
       contactId: s.contact_id, channel: s.channel, queueId: s.queue_id, state: s.state, initiationMethod: s.initiation,
       priority: s.priority, attributes: JSON.parse(s.attributes), enqueuedAt: s.enqueued_at, offeredAt: s.offered_at,
@@ -814,7 +823,7 @@ export class AgentRoom extends Server<Env> {
     await this.env.METRICS_ROOM.getByName(metricsRoomName(this.instanceId)).agentChanged({
       agentId: this.agentId, status: status.kind, statusName: status.name, statusSince: status.since,
       incoming: slots.filter((s) => s.state === "INCOMING").length,
-      active: slots.filter((s) => s.state === "CONNECTED" || s.state === "ON_HOLD").length,
+      active: slots.filter(isLive).length,
       afterContactWork: slots.filter((s) => s.state === "AFTER_CONTACT_WORK").length,
       slotsAvailable: freeSlots(status, this.profile(), slots),
       queueIds: [...new Set((this.profile()?.queues ?? []).map((q) => q.queueId))],
