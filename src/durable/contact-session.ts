@@ -337,6 +337,11 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     return this.#voice.mute(agentId, muted);
   }
 
+  /** Twilio's conference event: a participant joined the call's conference. */
+  voiceConferenceJoin(callSid: string) {
+    this.#voice.legs.joined(callSid);
+  }
+
   voiceTranscription(cb: TranscriptionCallback) {
     return this.#voice.transcription(cb);
   }
@@ -411,7 +416,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       }
       case "HELD":
       case "RESUMED":
-        if (r.channel === "VOICE") this.enqueueAction({ kind: "hold", onHold: e.type === "HELD" });
+        if (r.channel === "VOICE") this.#voice.legs.hold(e.type === "HELD");
         break;
       case "TRANSFERRED":
         if (typeof e.data?.toPhoneNumber === "string") {
@@ -533,6 +538,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
           thirdPartyRefused: () => this.#voice.thirdPartyGone(),
           consultLegWanted: (agentId) => this.#voice.consult.legWanted(agentId),
           consultDialled: (agentId, sid) => this.#voice.consult.dialled(agentId, sid),
+          legWishes: () => this.#voice.legs.current(),
         });
         this.actionDone(next.seq);
       } catch (err) {

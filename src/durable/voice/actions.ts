@@ -72,6 +72,8 @@ export async function runVoiceAction(
     /** Whether the consulted agent's leg is still wanted, and where its call sid goes once dialled (./consult.ts). */
     consultLegWanted(agentId: string): boolean;
     consultDialled(agentId: string, callSid: string): void;
+    /** The caller's hold and the agent's mute as asked for now (./leg-controls.ts); null where never kept. */
+    legWishes(): { held: boolean | null; muted: boolean | null };
   },
 ): Promise<void> {
   // Actions on other objects first; the rest go to Twilio's REST API.
@@ -151,19 +153,28 @@ export async function runVoiceAction(
       return;
     }
     case "hold": {
+      // The hold as the agent wants it now: a hold retried after a resume does not undo it.
+      const held = hooks.legWishes().held ?? action.onHold;
       if (!row.conference || !row.call_sid) return;
       const conf = await twilio.findConference(row.conference);
-      if (!conf) return; // the conference is over: nothing to hold
-      await twilio.updateParticipant(conf.sid, row.call_sid, { hold: action.onHold, holdUrl: action.onHold ? DEFAULT_HOLD_MUSIC : undefined });
+      if (!conf) {
+        // Nobody has joined yet (the caller is on their way in): retried, and the session holds
+        // them as the conference says they joined. Once the call is over there is nothing to hold.
+        if (row.phase === "CONNECTED" && held) throw new Error("the call's conference has not started yet");
+        return;
+      }
+      // The caller still on their way in (only the agent's leg there): 404, retried as above.
+      await twilio.updateParticipant(conf.sid, row.call_sid, { hold: held, holdUrl: held ? DEFAULT_HOLD_MUSIC : undefined });
       return;
     }
     case "muteAgent": {
+      const muted = hooks.legWishes().muted ?? action.muted;
       // No agent leg yet: it joins muted or not as the session says (agentBridge).
       if (!row.conference || !row.agent_call_sid) return;
       const conf = await twilio.findConference(row.conference);
       if (!conf) return; // the call is over
       // A leg still ringing or hearing its whisper is not a participant yet: 404, retried.
-      await twilio.updateParticipant(conf.sid, row.agent_call_sid, { muted: action.muted });
+      await twilio.updateParticipant(conf.sid, row.agent_call_sid, { muted });
       return;
     }
     case "toQueue":

@@ -19,6 +19,7 @@ import type { NotifyTarget, QueuePosition } from "../types";
 import { OutboundCall, type OutboundStart } from "./outbound";
 import { Whispers } from "./whisper";
 import { Consult } from "./consult";
+import { LegControls } from "./leg-controls";
 
 export type RecordingCallback = { recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number };
 
@@ -27,7 +28,8 @@ export const VOICE_TABLES = {
   whispers: { table: "whispers", schema: (sql: SqlStorage) => Whispers.schema(sql) },
   transcript: { table: "rt_transcription", schema: (sql: SqlStorage) => RealtimeTranscript.schema(sql) },
   outbound: { table: "outbound_call", schema: (sql: SqlStorage) => OutboundCall.schema(sql) },
-  mute: { table: "agent_mute", schema: (sql: SqlStorage) => void sql.exec("CREATE TABLE IF NOT EXISTS agent_mute (conference TEXT PRIMARY KEY, muted INTEGER NOT NULL)") },
+  mute: { table: "agent_mute", schema: LegControls.muteSchema },
+  hold: { table: "caller_hold", schema: LegControls.holdSchema },
   /** The call leg of an outside number the agent consulted (warm transfer), while it lasts. */
   thirdParty: { table: "third_party", schema: (sql: SqlStorage) => void sql.exec("CREATE TABLE IF NOT EXISTS third_party (id INTEGER PRIMARY KEY CHECK (id = 1), call_sid TEXT NOT NULL)") },
   /** A warm transfer to a queue or an agent (./consult.ts). */
@@ -62,9 +64,12 @@ export class VoiceChannel {
   readonly transcript: RealtimeTranscript;
   /** A warm transfer to a queue or an agent under way. */
   readonly consult: Consult;
+  /** The caller's hold and the agent's mute, as last asked for. */
+  readonly legs: LegControls;
 
   constructor(private readonly host: VoiceHost) {
-    this.consult = new Consult(host);
+    this.legs = new LegControls(host);
+    this.consult = new Consult(host, this.legs);
     this.#whispers = new Whispers(host);
     this.#outbound = new OutboundCall(host);
     this.transcript = new RealtimeTranscript(host);
@@ -256,7 +261,7 @@ export class VoiceChannel {
     }
     // The agent who placed an outbound call hears it ring, no whisper; an agent it is transferred to hears one.
     const whisper = this.#outbound.is() && r.connections === 1 ? [] : await this.#whispers.forLeg(r, "agent");
-    return agentBridge(r.conference, whisper, { muted: this.agentMuted(r.conference) });
+    return agentBridge(r.conference, whisper, { muted: this.legs.agentMuted(r.conference) });
   }
 
   /**
@@ -267,10 +272,8 @@ export class VoiceChannel {
   mute(agentId: string, muted: boolean): { ok: true } | { ok: false; reason: "NOT_CONNECTED" } {
     const r = this.host.row();
     if (!r || r.channel !== "VOICE" || r.phase !== "CONNECTED" || r.agent_id !== agentId || !r.conference) return { ok: false, reason: "NOT_CONNECTED" };
-    if (this.agentMuted(r.conference) === muted) return { ok: true };
-    this.host.tables.ensure("mute");
-    this.host.sql.exec("INSERT OR REPLACE INTO agent_mute (conference, muted) VALUES (?, ?)", r.conference, muted ? 1 : 0);
-    this.host.enqueueAction({ kind: "muteAgent", muted });
+    if (this.legs.agentMuted(r.conference) === muted) return { ok: true };
+    this.legs.mute(r.conference, muted);
     this.host.kick();
     return { ok: true };
   }
@@ -314,11 +317,6 @@ export class VoiceChannel {
   /** An agent's leg ended (hung up, never answered, could not be dialled): their contact ends at their AgentRoom, which tells us. */
   private async agentLeft(agentId: string) {
     await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, agentId)).endContact(this.host.contactId, "AGENT_DISCONNECT").catch(() => undefined);
-  }
-
-  private agentMuted(conference: string): boolean {
-    if (!this.host.tables.exists("mute")) return false;
-    return this.host.sql.exec<{ muted: number }>("SELECT muted FROM agent_mute WHERE conference = ?", conference).toArray()[0]?.muted === 1;
   }
 
   /** Call status callbacks: the customer's leg (the number's status callback) or the agent's. */

@@ -15,6 +15,7 @@
  */
 import type { RoutingEvent } from "../types";
 import type { VoiceHost } from "./channel";
+import type { LegControls } from "./leg-controls";
 
 type ConsultRow = {
   from_agent_id: string;
@@ -25,7 +26,10 @@ type ConsultRow = {
 };
 
 export class Consult {
-  constructor(private readonly host: VoiceHost) {}
+  constructor(
+    private readonly host: VoiceHost,
+    private readonly legs: LegControls,
+  ) {}
 
   static schema(sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS consult (
@@ -123,9 +127,9 @@ export class Consult {
     this.host.set({ agent_id: c.agent_id, queue_id: c.queue_id, agent_call_sid: c.call_sid });
     this.clear();
     // The first agent's mute was theirs: the second starts unmuted (mutes are kept per conference).
-    if (this.host.tables.exists("mute")) this.host.sql.exec("DELETE FROM agent_mute");
+    this.legs.forgetMute();
     if (leaving) this.host.enqueueAction({ kind: "hangupCall", callSid: leaving });
-    this.host.enqueueAction({ kind: "hold", onHold: false });
+    this.legs.hold(false);
     this.host.enqueueAction({ kind: "consultOver", agentId: c.agent_id, outcome: "HANDED_OVER" });
     return true;
   }

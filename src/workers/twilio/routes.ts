@@ -140,8 +140,14 @@ export const twilioRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .post("/voice/conference", async (c) => {
-    await verifyCallback(c);
-    // Conference events are informational: hold and ends are driven by routing and call status.
+    const v = await verifyCallback(c);
+    // The caller joining: a hold asked for before they got there is applied now. Other events
+    // are informational (hold and ends are driven by routing and call status).
+    if (v.params.StatusCallbackEvent === "participant-join") {
+      const sid = CallSid.safeParse(v.params.CallSid);
+      if (!sid.success) throw new ApiError(400, "validation_failed", "CallSid: not a CallSid");
+      await session(c, v.instance.id, v.contactId).voiceConferenceJoin(sid.data);
+    }
     return c.body(null, 204);
   });
 

@@ -1,0 +1,80 @@
+/**
+ * What the agent last asked of the call's legs, kept per conference (one per connection): the
+ * caller held or not, the agent's own leg muted or not.
+ *
+ * The actions that carry a wish out through Twilio's REST API ("hold" and "muteAgent" in
+ * ./actions.ts) read it when they run, not when they were queued. So a retried action cannot
+ * undo a later one, and a leg that reaches the conference late still gets the wish as it stands:
+ * the agent's leg joins muted (./twiml.ts agentBridge), and the caller is held as soon as the
+ * conference says they joined (`joined`).
+ */
+import type { VoiceHost } from "./channel";
+
+export class LegControls {
+  constructor(private readonly host: VoiceHost) {}
+
+  static muteSchema(sql: SqlStorage) {
+    sql.exec("CREATE TABLE IF NOT EXISTS agent_mute (conference TEXT PRIMARY KEY, muted INTEGER NOT NULL)");
+  }
+
+  static holdSchema(sql: SqlStorage) {
+    sql.exec("CREATE TABLE IF NOT EXISTS caller_hold (conference TEXT PRIMARY KEY, held INTEGER NOT NULL)");
+  }
+
+  /** Whether the agent on `conference` asked to be muted. */
+  agentMuted(conference: string): boolean {
+    if (!this.host.tables.exists("mute")) return false;
+    return this.host.sql.exec<{ muted: number }>("SELECT muted FROM agent_mute WHERE conference = ?", conference).toArray()[0]?.muted === 1;
+  }
+
+  /** Whether the caller on `conference` is to be held. */
+  callerHeld(conference: string): boolean {
+    if (!this.host.tables.exists("hold")) return false;
+    return this.host.sql.exec<{ held: number }>("SELECT held FROM caller_hold WHERE conference = ?", conference).toArray()[0]?.held === 1;
+  }
+
+  /**
+   * The wishes for the call's conference now, for an action about to run. Null where this
+   * session never kept one (an action queued before these were kept goes by what it carries).
+   */
+  current(): { held: boolean | null; muted: boolean | null } {
+    const conference = this.host.row()?.conference;
+    return {
+      held: conference && this.host.tables.exists("hold") ? this.callerHeld(conference) : null,
+      muted: conference && this.host.tables.exists("mute") ? this.agentMuted(conference) : null,
+    };
+  }
+
+  /** The agent holds or resumes the caller (routing's HELD / RESUMED, or a consult handed over). */
+  hold(held: boolean) {
+    const conference = this.host.row()?.conference;
+    if (!conference) return;
+    this.host.tables.ensure("hold");
+    this.host.sql.exec("INSERT OR REPLACE INTO caller_hold (conference, held) VALUES (?, ?)", conference, held ? 1 : 0);
+    this.host.enqueueAction({ kind: "hold", onHold: held });
+  }
+
+  /** The connected agent mutes or unmutes their own leg. */
+  mute(conference: string, muted: boolean) {
+    this.host.tables.ensure("mute");
+    this.host.sql.exec("INSERT OR REPLACE INTO agent_mute (conference, muted) VALUES (?, ?)", conference, muted ? 1 : 0);
+    this.host.enqueueAction({ kind: "muteAgent", muted });
+  }
+
+  /** The agent's mute was theirs: whoever has the call next starts unmuted. */
+  forgetMute() {
+    if (this.host.tables.exists("mute")) this.host.sql.exec("DELETE FROM agent_mute");
+  }
+
+  /**
+   * Twilio's conference event: a participant joined. The caller joining a conference where the
+   * agent already asked for hold (before anyone was there to hold) is held now.
+   */
+  joined(callSid: string) {
+    const r = this.host.row();
+    if (!r || r.phase !== "CONNECTED" || !r.conference || callSid !== r.call_sid) return;
+    if (!this.callerHeld(r.conference)) return;
+    this.host.enqueueAction({ kind: "hold", onHold: true });
+    this.host.kick();
+  }
+}

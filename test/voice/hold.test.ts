@@ -1,0 +1,97 @@
+import { env, SELF } from "cloudflare:test";
+import { afterEach, describe, expect, it } from "vitest";
+import { contactRoomName } from "../../src/durable/names";
+import { twilioSignature } from "../../src/simulator";
+import { AUTH_TOKEN, callOfferedTo, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+
+let restore: (() => void) | undefined;
+afterEach(() => restore?.());
+
+/** Alice accepts a call; the simulator has not moved anyone yet (no conference, her leg unanswered). */
+async function acceptedNotBridged() {
+  const fx = await makeVoiceInstance({});
+  const net = simulatedTwilio();
+  restore = net.restore;
+  const { phone } = net;
+  const { socket: alice, call, contactId } = await callOfferedTo(fx, phone);
+  alice.send({ type: "contact.accept", contactId });
+  await alice.next("contact.update", (m) => m.contact.state === "CONNECTED");
+  const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
+  return { fx, phone, alice, call, contactId, session };
+}
+
+/** Lets the simulator and the session answer each other until neither has anything left. */
+async function settleBoth(phone: ReturnType<typeof simulatedTwilio>["phone"], session: { settle(): Promise<unknown> }) {
+  for (let i = 0; i < 3; i++) {
+    await phone.settle();
+    await session.settle();
+  }
+}
+
+describe("voice: hold asked for before the caller reaches the conference", () => {
+  it("puts the caller on hold as they join, not seconds later on a retry", async () => {
+    const { phone, alice, call, contactId, session } = await acceptedNotBridged();
+    alice.send({ type: "contact.hold", contactId });
+    await alice.next("contact.update", (m) => m.contact.state === "ON_HOLD");
+    // The session's hold runs now and finds no conference: nobody has joined it yet.
+    await session.settle();
+    expect(phone.conferences.size).toBe(0);
+    // The caller joins (the conference tells the Worker), and is held straight away.
+    await settleBoth(phone, session);
+    const conf = [...phone.conferences.values()].find((c) => c.participants.has(call.sid))!;
+    expect(conf.participants.get(call.sid)?.hold).toBe(true);
+    expect(phone.restLog.some((r) => r.path.endsWith(`/Participants/${call.sid}.json`) && r.form.Hold === "true")).toBe(true);
+  });
+
+  it("hold, resume and hold again before the caller joins: the caller joins held (the last choice wins)", async () => {
+    const { phone, alice, call, contactId, session } = await acceptedNotBridged();
+    for (const [type, state] of [["contact.hold", "ON_HOLD"], ["contact.resume", "CONNECTED"], ["contact.hold", "ON_HOLD"]] as const) {
+      alice.send({ type, contactId });
+      await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === state);
+    }
+    await session.settle();
+    await settleBoth(phone, session);
+    const conf = [...phone.conferences.values()].find((c) => c.participants.has(call.sid))!;
+    expect(conf.participants.get(call.sid)?.hold).toBe(true);
+    // Resumed after joining: off hold.
+    alice.send({ type: "contact.resume", contactId });
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "CONNECTED");
+    await until(phone, () => conf.participants.get(call.sid)?.hold === false, "caller off hold");
+  });
+
+  it("hold then resume before the caller joins: the caller joins and is not held", async () => {
+    const { phone, alice, call, contactId, session } = await acceptedNotBridged();
+    alice.send({ type: "contact.hold", contactId });
+    await alice.next("contact.update", (m) => m.contact.state === "ON_HOLD");
+    alice.send({ type: "contact.resume", contactId });
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "CONNECTED");
+    await settleBoth(phone, session);
+    const conf = [...phone.conferences.values()].find((c) => c.participants.has(call.sid))!;
+    expect(conf.participants.get(call.sid)?.hold).toBe(false);
+    expect(phone.restLog.some((r) => r.form.Hold === "true")).toBe(false);
+  });
+
+  it("a forged conference event is refused with 403 and holds nobody", async () => {
+    const { fx, phone, alice, call, contactId, session } = await acceptedNotBridged();
+    alice.send({ type: "contact.hold", contactId });
+    await alice.next("contact.update", (m) => m.contact.state === "ON_HOLD");
+    await session.settle();
+    const url = `https://calls.example.com/twilio/voice/conference?instance=${encodeURIComponent(fx.instanceId)}&contact=${encodeURIComponent(contactId)}`;
+    const params = { AccountSid: "AC0123456789abcdef0123456789abcdef", ConferenceSid: "CF0123456789abcdef0123456789abcdef", FriendlyName: `${contactId}-1`, StatusCallbackEvent: "participant-join", CallSid: call.sid };
+    const forged = await SELF.fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": await twilioSignature("not-the-auth-token-000000000000", url, params) },
+      body: new URLSearchParams(params).toString(),
+    });
+    expect(forged.status).toBe(403);
+    await session.settle();
+    expect(phone.restLog.some((r) => r.form.Hold !== undefined)).toBe(false);
+    // Signed right, the same event is taken (the conference is not there yet: nothing to hold, nothing breaks).
+    const signed = await SELF.fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": await twilioSignature(AUTH_TOKEN, url, params) },
+      body: new URLSearchParams(params).toString(),
+    });
+    expect(signed.status).toBe(204);
+  });
+});
