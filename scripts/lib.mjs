@@ -1,5 +1,5 @@
 // Helpers shared by the project's scripts (dev, deploy, benches). Node ≥ 22.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -27,6 +27,38 @@ export function start(cmd, args, opts = {}) {
     stdio: opts.stdio ?? ["ignore", "pipe", "pipe"],
     env: { ...process.env, PATH: `${BIN}:${process.env.PATH}`, ...(opts.env ?? {}) },
   });
+}
+
+/**
+ * Kills every process descended from `pid` (not `pid` itself), deepest first: what a test run
+ * started (servers, workerd, browsers) must not outlive it, even when it is given up on.
+ */
+export function killDescendants(pid, signal = "SIGKILL") {
+  let table;
+  try {
+    table = execFileSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" });
+  } catch {
+    return; // no ps: nothing more can be done here
+  }
+  const children = new Map();
+  for (const line of table.trim().split("\n")) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent).push(child);
+  }
+  const order = [];
+  const visit = (p) => {
+    for (const c of children.get(p) ?? []) {
+      visit(c);
+      order.push(c);
+    }
+  };
+  visit(pid);
+  for (const c of order) {
+    try {
+      process.kill(c, signal);
+    } catch {}
+  }
 }
 
 /**

@@ -20,13 +20,16 @@ export type ScriptOptions = {
   elapsed: () => number;
   /** Asked at a prompt when the script has no step left; null = the caller stays silent. */
   ask?: () => Promise<ScriptStep | "hangup" | null>;
+  /** Stops driving the call, leaving it as it is (a test that ends early must not wait forever). */
+  signal?: AbortSignal;
 };
 
-/** Runs until the call ends or the script says hang up; returns the call. */
+/** Runs until the call ends, the script says hang up or `signal` aborts; returns the call. */
 export async function runScript(phone: Phone, call: Call, opts: ScriptOptions): Promise<Call> {
   const steps = [...opts.steps];
   const due = () => opts.hangupAfterSeconds !== undefined && opts.elapsed() >= opts.hangupAfterSeconds;
   while (!call.ended) {
+    if (opts.signal?.aborted) return call;
     await phone.settle();
     if (call.ended) break;
     if (due()) {

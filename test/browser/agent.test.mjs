@@ -14,6 +14,8 @@ const CALLER = "+14155550123";
 const DEMO_QUEUE_SUPPORT = "demo:queue:support";
 const DEMO_NUMBER = "+15550100";
 const a11y = new Map();
+/** Stops the simulated callers' scripts when the suite ends, whatever state a failed test left their calls in. */
+const callers = new AbortController();
 
 let server;
 let rest;
@@ -109,6 +111,7 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
   });
 
   after(async () => {
+    callers.abort();
     await browser?.close();
     await server?.stop();
     rest?.close();
@@ -153,6 +156,7 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
     callDone = phone.runScript(phone, call, {
       steps: [{ press: "1" }],
       holdRoundSeconds: 1,
+      signal: callers.signal,
       sleep: (s) => new Promise((r) => setTimeout(r, s * 1000)),
       elapsed: () => (Date.now() - started) / 1000,
     });
@@ -297,7 +301,7 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
       const call = await phone.call({ from: "+14155550188", to: DEMO_NUMBER });
       const started = Date.now();
       const done = phone.runScript(phone, call, {
-        steps: [{ press: "2" }], holdRoundSeconds: 1,
+        steps: [{ press: "2" }], holdRoundSeconds: 1, signal: callers.signal,
         sleep: (s) => new Promise((r) => setTimeout(r, s * 1000)), elapsed: () => (Date.now() - started) / 1000,
       });
       await agentPage.getByTestId("offer").waitFor();

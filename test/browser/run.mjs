@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { run as runTests } from "node:test";
 import { spec } from "node:test/reporters";
-import { ROOT, run } from "../../scripts/lib.mjs";
+import { killDescendants, ROOT, run } from "../../scripts/lib.mjs";
 import { CHROMIUM } from "./harness.mjs";
 
 if (!existsSync(CHROMIUM)) {
@@ -25,7 +25,17 @@ const files = readdirSync(dir).filter((f) => f.endsWith(".test.mjs")).map((f) =>
 const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 };
 const started = Date.now();
 
-const stream = runTests({ files, concurrency: 1, timeout: 600_000 });
+// A suite that fails part-way can leave something running (a caller's script, a server): each
+// file's process exits once its tests are done all the same (forceExit), and the whole run is
+// given up on, with everything it started, after BROWSER_TESTS_TIMEOUT_MINUTES.
+const limitMinutes = Number(process.env.BROWSER_TESTS_TIMEOUT_MINUTES ?? 20);
+setTimeout(() => {
+  console.error(`\nBrowser tests: still running after ${limitMinutes} minutes — stopped, FAILED`);
+  killDescendants(process.pid);
+  process.exit(1);
+}, limitMinutes * 60_000).unref();
+
+const stream = runTests({ files, concurrency: 1, timeout: 600_000, forceExit: true });
 stream.on("test:pass", (t) => {
   if (t.details?.type === "suite") return;
   if (t.skip) counts.skipped++;
