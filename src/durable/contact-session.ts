@@ -21,7 +21,7 @@ import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResu
 import { ContactOutbox } from "./contact-record";
 import { splitRoomName } from "./names";
 import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
-import { retryAfterFailure, runVoiceAction, type VoiceAction } from "./voice/actions";
+import { retryAfterFailure, runVoiceAction, WAIT_FOR_CONFERENCE, type VoiceAction } from "./voice/actions";
 import { createTables, LazyTables, type TableGroup } from "./lazy-tables";
 import { VOICE_TABLES, VoiceChannel, type RecordingCallback } from "./voice/channel";
 import type { OutboundStart } from "./voice/outbound";
@@ -337,9 +337,18 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     return this.#voice.mute(agentId, muted);
   }
 
-  /** Twilio's conference event: a participant joined the call's conference. */
-  voiceConferenceJoin(callSid: string) {
-    this.#voice.legs.joined(callSid);
+  /**
+   * Twilio's conference event: someone joined the call's conference. What was waiting for a leg
+   * to get there (a hold asked for before the caller joined, say) is retried now, not on its alarm.
+   */
+  voiceConferenceJoin() {
+    const r = this.row();
+    if (!r || r.phase === "ENDED" || !this.#tables.exists("actions")) return;
+    const now = Date.now();
+    const kinds = WAIT_FOR_CONFERENCE.map(() => "?").join(", ");
+    const waiting = this.store.exec(`UPDATE actions SET next_at = ? WHERE next_at > ? AND json_extract(action, '$.kind') IN (${kinds})`, now, now, ...WAIT_FOR_CONFERENCE);
+    waiting.toArray();
+    if (waiting.rowsWritten > 0) this.kick();
   }
 
   voiceTranscription(cb: TranscriptionCallback) {

@@ -1,6 +1,8 @@
 import { env, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
+import { quickConnects } from "../../src/db/schema";
 import { contactRoomName } from "../../src/durable/names";
+import { db } from "../helpers";
 import { twilioSignature } from "../../src/simulator";
 import { AUTH_TOKEN, callOfferedTo, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
@@ -28,7 +30,7 @@ async function settleBoth(phone: ReturnType<typeof simulatedTwilio>["phone"], se
   }
 }
 
-describe("voice: hold asked for before the caller reaches the conference", () => {
+describe("voice: hold, mute or a consult asked for before the caller reaches the conference", () => {
   it("puts the caller on hold as they join, not seconds later on a retry", async () => {
     const { phone, alice, call, contactId, session } = await acceptedNotBridged();
     alice.send({ type: "contact.hold", contactId });
@@ -69,6 +71,21 @@ describe("voice: hold asked for before the caller reaches the conference", () =>
     const conf = [...phone.conferences.values()].find((c) => c.participants.has(call.sid))!;
     expect(conf.participants.get(call.sid)?.hold).toBe(false);
     expect(phone.restLog.some((r) => r.form.Hold === "true")).toBe(false);
+  });
+
+  it("a consult to an outside number asked before anyone joined dials the number in as the caller joins, the caller held", async () => {
+    const { fx, phone, alice, call, contactId, session } = await acceptedNotBridged();
+    const office = `${fx.instanceId}:qc:office`;
+    await db().insert(quickConnects).values({ id: office, instanceId: fx.instanceId, name: "Head office", type: "PHONE_NUMBER", phoneNumber: "+442071234567" });
+    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: office })).type).toBe("ack");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty !== null);
+    await session.settle();
+    expect([...phone.calls.values()].some((c) => c.to === "+442071234567")).toBe(false);
+    await settleBoth(phone, session);
+    const conf = [...phone.conferences.values()].find((c) => c.participants.has(call.sid))!;
+    const outside = [...phone.calls.values()].find((c) => c.to === "+442071234567");
+    expect(outside && conf.participants.has(outside.sid)).toBe(true);
+    expect(conf.participants.get(call.sid)?.hold).toBe(true);
   });
 
   it("a forged conference event is refused with 403 and holds nobody", async () => {

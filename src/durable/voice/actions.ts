@@ -45,6 +45,13 @@ export type VoiceAction =
   /** A consult nobody accepted yet is taken out of its queue (cancelled, or the customer hung up). */
   | { kind: "withdrawConsult"; queueId: string; fromAgentId: string; because: "CANCELLED" | "CUSTOMER_GONE" };
 
+/**
+ * Actions that fail while a leg is still on its way into the call's conference (no conference
+ * yet, or a 404 for a participant not there yet). Besides their alarm's retry, the session runs
+ * them again as soon as Twilio's conference event says someone joined.
+ */
+export const WAIT_FOR_CONFERENCE: VoiceAction["kind"][] = ["hold", "muteAgent", "addThirdParty"];
+
 type Row = {
   call_sid: string | null;
   agent_call_sid: string | null;
@@ -158,8 +165,8 @@ export async function runVoiceAction(
       if (!row.conference || !row.call_sid) return;
       const conf = await twilio.findConference(row.conference);
       if (!conf) {
-        // Nobody has joined yet (the caller is on their way in): retried, and the session holds
-        // them as the conference says they joined. Once the call is over there is nothing to hold.
+        // Nobody has joined yet (the caller is on their way in): retried as soon as someone does
+        // (WAIT_FOR_CONFERENCE). Once the call is over there is nothing to hold.
         if (row.phase === "CONNECTED" && held) throw new Error("the call's conference has not started yet");
         return;
       }
@@ -199,7 +206,11 @@ export async function runVoiceAction(
     case "addThirdParty": {
       if (!row.conference || !row.call_sid || hooks.thirdPartyCall()) return;
       const conf = await twilio.findConference(row.conference);
-      if (!conf) return; // the caller is gone
+      if (!conf) {
+        // Nobody has joined yet: retried as soon as someone does (WAIT_FOR_CONFERENCE). Once the call is over, nobody to call in.
+        if (row.phase === "CONNECTED") throw new Error("the call's conference has not started yet");
+        return;
+      }
       // Calls from the number the caller dialled. Stays if the agent leaves before the transfer
       // is complete; completeWarmTransfer makes it end the call with the customer.
       let leg: { call_sid: string };

@@ -6,7 +6,7 @@
  * ./actions.ts) read it when they run, not when they were queued. So a retried action cannot
  * undo a later one, and a leg that reaches the conference late still gets the wish as it stands:
  * the agent's leg joins muted (./twiml.ts agentBridge), and the caller is held as soon as the
- * conference says they joined (`joined`).
+ * conference says they joined (the session then runs the waiting actions again).
  */
 import type { VoiceHost } from "./channel";
 
@@ -66,15 +66,4 @@ export class LegControls {
     if (this.host.tables.exists("mute")) this.host.sql.exec("DELETE FROM agent_mute");
   }
 
-  /**
-   * Twilio's conference event: a participant joined. The caller joining a conference where the
-   * agent already asked for hold (before anyone was there to hold) is held now.
-   */
-  joined(callSid: string) {
-    const r = this.host.row();
-    if (!r || r.phase !== "CONNECTED" || !r.conference || callSid !== r.call_sid) return;
-    if (!this.callerHeld(r.conference)) return;
-    this.host.enqueueAction({ kind: "hold", onHold: true });
-    this.host.kick();
-  }
 }

@@ -141,13 +141,9 @@ export const twilioRoutes = new Hono<AppEnv>()
   })
   .post("/voice/conference", async (c) => {
     const v = await verifyCallback(c);
-    // The caller joining: a hold asked for before they got there is applied now. Other events
-    // are informational (hold and ends are driven by routing and call status).
-    if (v.params.StatusCallbackEvent === "participant-join") {
-      const sid = CallSid.safeParse(v.params.CallSid);
-      if (!sid.success) throw new ApiError(400, "validation_failed", "CallSid: not a CallSid");
-      await session(c, v.instance.id, v.contactId).voiceConferenceJoin(sid.data);
-    }
+    // Someone joined: what waited for a leg to get there (a hold asked for before the caller
+    // joined) goes now. Other events are informational (routing and call status drive the call).
+    if (v.params.StatusCallbackEvent === "participant-join") await session(c, v.instance.id, v.contactId).voiceConferenceJoin();
     return c.body(null, 204);
   });
 
