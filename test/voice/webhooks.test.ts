@@ -127,6 +127,19 @@ describe("voice webhooks: signatures", () => {
     expect(call.ended).toBe(true);
     expect((await env.DB.prepare("SELECT count(*) AS n FROM contacts").first<{ n: number }>())!.n).toBe(before);
   });
+
+  it("refuses a status callback for an unknown number (nothing to verify it against) and one with a bad CallSid", async () => {
+    const url = `${BASE_URL}/twilio/status`;
+    const unknown = { ...newCallParams("+15559999999"), CallStatus: "completed" };
+    const refused = await post(url, unknown, await twilioSignature(AUTH_TOKEN, url, unknown));
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as any).error).toMatchObject({ code: "invalid_signature", message: "Unknown number" });
+    const fx = await makeVoiceInstance({});
+    const badSid = { ...newCallParams(fx.number, "CA-not-a-call-sid"), CallStatus: "completed" };
+    const bad = await post(url, badSid, await twilioSignature(AUTH_TOKEN, url, badSid));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).error.code).toBe("validation_failed");
+  });
 });
 
 describe("voice webhooks: retries, duplicates and out-of-order callbacks", () => {

@@ -38,6 +38,26 @@ async function verifyCallback(c: Context<AppEnv>): Promise<Verified & { contactI
   return { instance, params, contactId: ref.data.contact };
 }
 
+/**
+ * Checks a webhook on the number itself (its Voice URL or its status callback): the instance
+ * that owns `To`, then the signature, then the call. `unknownNumber` when no instance has the
+ * number (there is nothing to verify against).
+ */
+async function verifyNumberWebhook(
+  c: Context<AppEnv>,
+): Promise<(Verified & { to: string; flowId: string | null; callSid: string; contactId: string }) | { unknownNumber: string }> {
+  const params = await readForm(c);
+  const to = params.To ?? params.Called ?? "";
+  const number = to ? await instanceOfNumber(c.env.DB, to) : null;
+  if (!number) return { unknownNumber: to };
+  const instance = await loadInstance(c.env.DB, c.env.SWITCHBOARD_SECRET, number.instanceId);
+  if (!instance) throw new ApiError(403, "invalid_signature", "This instance has no Twilio credentials");
+  assertSignature(c, instance, params);
+  const sid = CallSid.safeParse(params.CallSid);
+  if (!sid.success) throw new ApiError(400, "validation_failed", "CallSid: not a CallSid");
+  return { instance, params, to, flowId: number.flowId, callSid: sid.data, contactId: await voiceContactId(instance.id, sid.data) };
+}
+
 const session = (c: Context<AppEnv>, instanceId: string, contactId: string) =>
   c.env.CONTACT_SESSION.getByName(contactRoomName(instanceId, contactId));
 
@@ -46,26 +66,18 @@ const step = (c: Context<AppEnv>) => Number(c.req.query("step") ?? "-1");
 export const twilioRoutes = new Hono<AppEnv>()
   // The number's Voice URL: a new call.
   .post("/voice", async (c) => {
-    const params = await readForm(c);
-    const to = params.To ?? params.Called ?? "";
-    const number = to ? await instanceOfNumber(c.env.DB, to) : null;
-    if (!number) {
+    const v = await verifyNumberWebhook(c);
+    if ("unknownNumber" in v) {
       // Nobody to verify against: answer politely, change nothing.
-      console.warn(JSON.stringify({ event: "twilio_unknown_number", to }));
+      console.warn(JSON.stringify({ event: "twilio_unknown_number", to: v.unknownNumber }));
       return xml(c, sayAndHangup("Sorry, the number you have called is not in service. Goodbye."));
     }
-    const instance = await loadInstance(c.env.DB, c.env.SWITCHBOARD_SECRET, number.instanceId);
-    if (!instance) throw new ApiError(403, "invalid_signature", "This instance has no Twilio credentials");
-    assertSignature(c, instance, params);
-    const sid = CallSid.safeParse(params.CallSid);
-    if (!sid.success) throw new ApiError(400, "validation_failed", "CallSid: not a CallSid");
-    const contactId = await voiceContactId(instance.id, sid.data);
-    const twiml = await session(c, instance.id, contactId).voiceStart({
-      callSid: sid.data,
-      from: params.From ?? "",
-      to,
-      flowId: number.flowId,
-      publicBaseUrl: instance.publicBaseUrl,
+    const twiml = await session(c, v.instance.id, v.contactId).voiceStart({
+      callSid: v.callSid,
+      from: v.params.From ?? "",
+      to: v.to,
+      flowId: v.flowId,
+      publicBaseUrl: v.instance.publicBaseUrl,
     });
     return xml(c, twiml);
   })
@@ -74,15 +86,10 @@ export const twilioRoutes = new Hono<AppEnv>()
     let verified: Verified & { contactId: string };
     if (c.req.query("instance")) verified = await verifyCallback(c);
     else {
-      const params = await readForm(c);
-      const to = params.To ?? params.Called ?? "";
-      const number = to ? await instanceOfNumber(c.env.DB, to) : null;
-      const instance = number ? await loadInstance(c.env.DB, c.env.SWITCHBOARD_SECRET, number.instanceId) : null;
-      if (!instance) throw new ApiError(403, "invalid_signature", "Unknown number");
-      assertSignature(c, instance, params);
-      const sid = CallSid.safeParse(params.CallSid);
-      if (!sid.success) throw new ApiError(400, "validation_failed", "CallSid: not a CallSid");
-      verified = { instance, params, contactId: await voiceContactId(instance.id, sid.data) };
+      const v = await verifyNumberWebhook(c);
+      // A status callback is never answered: with nobody to verify it against, it is refused.
+      if ("unknownNumber" in v) throw new ApiError(403, "invalid_signature", "Unknown number");
+      verified = v;
     }
     const legParam = c.req.query("leg");
     const leg = legParam === "agent" || legParam === "third" || legParam === "consult" ? legParam : "customer";
