@@ -20,6 +20,10 @@ export default defineConfig({
           SWITCHBOARD_KEY_VERSION: "2",
           TEST_MIGRATIONS: migrations,
         },
+        // Tests never use the network: a request no test's simulator took (an action still
+        // queued when its test ended, say) is answered here at once instead of trying DNS.
+        outboundService: (request: Request) =>
+          Response.json({ message: `tests do not reach the network (${new URL(request.url).host})` }, { status: 503 }),
       },
     }),
   ],
