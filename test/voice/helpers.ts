@@ -164,6 +164,14 @@ export async function callOfferedTo(
 }
 
 /** As `callOfferedTo`, then the agent accepts: resolves once caller and agent share a conference. */
+/** The agent accepts the call and is told it is connected; the simulator has not moved anyone yet (no conference, the agent's leg unanswered). */
+export async function callAcceptedBy(...args: Parameters<typeof callOfferedTo>) {
+  const { socket, call, contactId } = await callOfferedTo(...args);
+  socket.send({ type: "contact.accept", contactId });
+  await socket.next("contact.update", (m) => m.contact.state === "CONNECTED");
+  return { socket, call, contactId };
+}
+
 export async function callAnsweredBy(...args: Parameters<typeof callOfferedTo>) {
   const [, phone] = args;
   const { socket, call, contactId } = await callOfferedTo(...args);

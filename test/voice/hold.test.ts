@@ -4,7 +4,7 @@ import { quickConnects } from "../../src/db/schema";
 import { contactRoomName } from "../../src/durable/names";
 import { db } from "../helpers";
 import { twilioSignature } from "../../src/simulator";
-import { AUTH_TOKEN, callOfferedTo, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { AUTH_TOKEN, callAcceptedBy, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -15,9 +15,7 @@ async function acceptedNotBridged() {
   const net = simulatedTwilio();
   restore = net.restore;
   const { phone } = net;
-  const { socket: alice, call, contactId } = await callOfferedTo(fx, phone);
-  alice.send({ type: "contact.accept", contactId });
-  await alice.next("contact.update", (m) => m.contact.state === "CONNECTED");
+  const { socket: alice, call, contactId } = await callAcceptedBy(fx, phone);
   const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
   return { fx, phone, alice, call, contactId, session };
 }

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { contactRoomName } from "../../src/durable/names";
 import { agentSocket } from "../routing/helpers";
-import { callAnsweredBy, callOfferedTo, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { callAcceptedBy, callAnsweredBy, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -69,9 +69,7 @@ describe("voice: the agent mutes their leg", () => {
     const net = simulatedTwilio();
     restore = net.restore;
     const { phone } = net;
-    const { socket: alice, call, contactId } = await callOfferedTo(fx, phone);
-    alice.send({ type: "contact.accept", contactId });
-    await alice.next("contact.update", (m) => m.contact.state === "CONNECTED");
+    const { socket: alice, call, contactId } = await callAcceptedBy(fx, phone);
     // The simulator has not moved anyone yet: no conference, the agent's leg has not answered.
     expect(phone.conferences.size).toBe(0);
     expect(await alice.command({ type: "contact.mute", contactId, muted: true })).toMatchObject({ type: "ack" });
