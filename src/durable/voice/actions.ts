@@ -10,7 +10,7 @@ import { loadInstance } from "../../workers/twilio/verify";
 import { storeRecording } from "../../recordings/store";
 import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
 import { agentRoomName, queueRoomName } from "../names";
-import { DEFAULT_HOLD_MUSIC, voiceUrls } from "./twiml";
+import { DEFAULT_HOLD_MUSIC, dialNumber, voiceUrls } from "./twiml";
 
 export type VoiceAction =
   | { kind: "bridge"; agentId: string; record: ("Agent" | "Customer")[] }
@@ -194,9 +194,11 @@ export async function runVoiceAction(
     case "transferToNumber": {
       if (!row.conference || !row.call_sid) return;
       const conf = await twilio.findConference(row.conference);
-      if (!conf) return; // the caller is gone
       // Calls from the number the caller dialled; ends with them (the caller's leg ends the conference).
-      await twilio.addParticipant(conf.sid, { from: row.to_number ?? "", to: action.phoneNumber, endConferenceOnExit: true });
+      if (conf) await twilio.addParticipant(conf.sid, { from: row.to_number ?? "", to: action.phoneNumber, endConferenceOnExit: true });
+      // Nobody has joined yet (transferred as the call was being bridged): the caller goes straight
+      // to the number instead (this redirect replaces the one into the conference; a caller who hung up is left).
+      else await ignoreEnded(twilio.updateCall(row.call_sid, { twiml: dialNumber(row.to_number ?? "", action.phoneNumber) }));
       if (row.agent_call_sid) {
         await ignoreEnded(twilio.hangupCall(row.agent_call_sid));
         hooks.setAgentCall(null);

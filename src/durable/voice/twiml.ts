@@ -113,6 +113,13 @@ export function customerBridge(conference: string, urls: VoiceUrls, whisper: Spo
   return r.toString();
 }
 
+/** The caller put straight through to an outside number, from the number they dialled. */
+export function dialNumber(callerId: string, number: string): string {
+  const r = new VoiceResponse();
+  r.dial({ callerId }).number(number);
+  return r.toString();
+}
+
 /** The agent's leg (softphone or own phone): the whisper, then the conference. */
 export function agentBridge(conference: string, whisper: Spoken[], opts: { muted?: boolean } = {}): string {
   const r = new VoiceResponse();

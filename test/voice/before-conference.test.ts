@@ -28,7 +28,7 @@ async function settleBoth(phone: ReturnType<typeof simulatedTwilio>["phone"], se
   }
 }
 
-describe("voice: hold, mute or a consult asked for before the caller reaches the conference", () => {
+describe("voice: the agent acts before the caller has reached the conference (hold, consult, transfer)", () => {
   it("puts the caller on hold as they join, not seconds later on a retry", async () => {
     const { phone, alice, call, contactId, session } = await acceptedNotBridged();
     alice.send({ type: "contact.hold", contactId });
@@ -84,6 +84,22 @@ describe("voice: hold, mute or a consult asked for before the caller reaches the
     const outside = [...phone.calls.values()].find((c) => c.to === "+442071234567");
     expect(outside && conf.participants.has(outside.sid)).toBe(true);
     expect(conf.participants.get(call.sid)?.hold).toBe(true);
+  });
+
+  it("a cold transfer to an outside number before anyone joined puts the caller straight through to it; the agent's leg drops", async () => {
+    const { fx, phone, alice, call, contactId, session } = await acceptedNotBridged();
+    const office = `${fx.instanceId}:qc:office`;
+    await db().insert(quickConnects).values({ id: office, instanceId: fx.instanceId, name: "Head office", type: "PHONE_NUMBER", phoneNumber: "+442071234567" });
+    expect((await alice.command({ type: "contact.transfer", contactId, target: { type: "PHONE_NUMBER", quickConnectId: office } })).type).toBe("ack");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "AFTER_CONTACT_WORK");
+    await session.settle();
+    await settleBoth(phone, session);
+    expect(call.ended).toBe(false);
+    expect(call.wait).toMatchObject({ kind: "dial", to: "+442071234567" });
+    expect(phone.restLog.some((r) => r.path.endsWith(`/Calls/${call.sid}.json`) && r.form.Twiml?.includes(`callerId="${fx.number}"`))).toBe(true);
+    const agentLeg = [...phone.calls.values()].find((c) => c.to === `client:${fx.agentId("alice")}`);
+    expect(agentLeg?.ended).toBe(true);
+    expect([...phone.conferences.values()].some((c) => c.participants.has(call.sid))).toBe(false);
   });
 
   it("a forged conference event is refused with 403 and holds nobody", async () => {
