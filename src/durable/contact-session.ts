@@ -547,7 +547,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
           thirdPartyRefused: () => this.#voice.thirdPartyGone(),
           consultLegWanted: (agentId) => this.#voice.consult.legWanted(agentId),
           consultDialled: (agentId, sid) => this.#voice.consult.dialled(agentId, sid),
-          legWishes: () => this.#voice.legs.current(),
+          wanted: (what) => this.#voice.legs.wanted(what),
         });
         this.actionDone(next.seq);
       } catch (err) {

@@ -79,8 +79,8 @@ export async function runVoiceAction(
     /** Whether the consulted agent's leg is still wanted, and where its call sid goes once dialled (./consult.ts). */
     consultLegWanted(agentId: string): boolean;
     consultDialled(agentId: string, callSid: string): void;
-    /** The caller's hold and the agent's mute as asked for now (./leg-controls.ts); null where never kept. */
-    legWishes(): { held: boolean | null; muted: boolean | null };
+    /** The caller's hold or the agent's mute as asked for now (./leg-controls.ts); null where never kept. */
+    wanted(what: "hold" | "mute"): boolean | null;
   },
 ): Promise<void> {
   // Actions on other objects first; the rest go to Twilio's REST API.
@@ -161,7 +161,7 @@ export async function runVoiceAction(
     }
     case "hold": {
       // The hold as the agent wants it now: a hold retried after a resume does not undo it.
-      const held = hooks.legWishes().held ?? action.onHold;
+      const held = hooks.wanted("hold") ?? action.onHold;
       if (!row.conference || !row.call_sid) return;
       const conf = await twilio.findConference(row.conference);
       if (!conf) {
@@ -175,7 +175,7 @@ export async function runVoiceAction(
       return;
     }
     case "muteAgent": {
-      const muted = hooks.legWishes().muted ?? action.muted;
+      const muted = hooks.wanted("mute") ?? action.muted;
       // No agent leg yet: it joins muted or not as the session says (agentBridge).
       if (!row.conference || !row.agent_call_sid) return;
       const conf = await twilio.findConference(row.conference);

@@ -34,15 +34,14 @@ export class LegControls {
   }
 
   /**
-   * The wishes for the call's conference now, for an action about to run. Null where this
-   * session never kept one (an action queued before these were kept goes by what it carries).
+   * What is asked for the call's conference now (the caller held, the agent muted), for the
+   * action about to carry it out. Null where this session never kept it (an action queued before
+   * these were kept goes by what it carries).
    */
-  current(): { held: boolean | null; muted: boolean | null } {
+  wanted(what: "hold" | "mute"): boolean | null {
     const conference = this.host.row()?.conference;
-    return {
-      held: conference && this.host.tables.exists("hold") ? this.callerHeld(conference) : null,
-      muted: conference && this.host.tables.exists("mute") ? this.agentMuted(conference) : null,
-    };
+    if (!conference || !this.host.tables.exists(what)) return null;
+    return what === "hold" ? this.callerHeld(conference) : this.agentMuted(conference);
   }
 
   /** The agent holds or resumes the caller (routing's HELD / RESUMED, or a consult handed over). */
