@@ -20,7 +20,7 @@ import { ROOT } from "./lib.mjs";
 
 /** The figures printed for each bench (paths into its JSON result). */
 const FIGURES = {
-  voice: ["firstAnswerMs.p50", "firstAnswerMs.p99", "gatherStepMs.p50", "gatherStepMs.p99", "floorMs.p50", "floorMs.p99", "ratioP50", "ratioP99", "cpu.workerdSeconds", "workerdCpuMsPerCall.ours", "workerdCpuMsPerCall.floor"],
+  voice: ["firstAnswerMs.p50", "firstAnswerMs.p99", "gatherStepMs.p50", "gatherStepMs.p99", "floorMs.p50", "floorMs.p99", "ratioP50", "ratioP99", "cpu.workerdSeconds", "workerdCpuMsPerCall.ours", "workerdCpuMsPerCall.floor", "callObjectFloor.ratioP50", "workerdCpuMsPerCall.callObjectFloor"],
   routing: ["paced.offerLatencyMs.p50", "paced.offerLatencyMs.p99", "paced.acceptToConnectedMs.p50", "paced.acceptToConnectedMs.p99", "floorEchoMs.p50", "floorEchoMs.p99", "ratioToFloor.p50", "ratioToFloor.p99", "contactsRoutedPerSecond", "cpu.workerdCpuSeconds"],
 };
 

@@ -10,6 +10,9 @@
  *    against bare routes on the same runtime that answer with fixed TwiML shaped like ours
  *    (bench/voice/worker.ts); and the ratio p99 / floor p99. Floor rounds and ours alternate,
  *    each starting once workerd is idle (the last round's hang-ups written);
+ *  - the call-object floor, in turns with those: the same callers against one Durable Object per
+ *    call that keeps the call in one SQLite row and answers with the floor's TwiML (the least a
+ *    design with per-call objects does; bench/voice/worker.ts), as a ratio to the floor too;
  *  - workerd's CPU per whole call on each side: its rounds' CPU (the webhooks, and everything the
  *    calls leave to do after: D1 writes, alarms, the queue's bookkeeping) over its calls.
  * Object state goes to /dev/shm when there is one (--disk: the OS tmpdir), as in bench-routing.
@@ -57,7 +60,10 @@ const config = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
   .replace(/^main = .*$/m, `main = ${JSON.stringify(join(ROOT, "bench/voice/worker.ts"))}`)
   .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(join(ROOT, "migrations"))}`)
   .replace(/^\[assets\][\s\S]*?(?=^\[)/m, "")
-  .replace(/^#:schema.*$/m, "") + (await widgetAliasToml(dir));
+  .replace(/^#:schema.*$/m, "") +
+  // The call-object floor's class (bench/voice/worker.ts), bound for the bench only.
+  '\n[[durable_objects.bindings]]\nname = "CALL_OBJECT_FLOOR"\nclass_name = "CallObjectFloor"\n\n[[migrations]]\ntag = "bench-call-object-floor"\nnew_sqlite_classes = ["CallObjectFloor"]\n' +
+  (await widgetAliasToml(dir));
 const env = benchEnv({ PATH: `${BIN}:${process.env.PATH}`, CI: "true" });
 const run = (args) => new Promise((ok, fail) => spawn(join(BIN, "wrangler"), args, { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] })
   .on("exit", (c) => (c === 0 ? ok() : fail(new Error(`wrangler ${args[0]} exited ${c}`)))));
@@ -91,10 +97,13 @@ try {
   const gather = [];
   const floorFirst = [];
   const floorGather = [];
+  const objectFirst = [];
+  const objectGather = [];
   const failures = [];
 
   const ourPhone = () => new Phone({ baseUrl: DEMO_BASE, ...DEMO, transport });
   const floorPhone = () => new Phone({ baseUrl: DEMO_BASE, ...DEMO, transport, voicePath: "/bench/floor/voice", statusPath: "/bench/floor/status" });
+  const objectPhone = () => new Phone({ baseUrl: DEMO_BASE, ...DEMO, transport, voicePath: "/bench/object/voice", statusPath: "/bench/object/status" });
 
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   /** Until workerd has been idle (< 5% of a core) for 200 ms: the last round's hang-ups are written. */
@@ -120,8 +129,8 @@ try {
     }));
     for (const e of phone.events.filter((e) => e.type === "webhook")) {
       if (e.status !== 200) failures.push(`${e.url} → ${e.status}`);
-      if (/\/(twilio|bench\/floor)\/voice$/.test(e.url)) into.first.push(e.ms);
-      else if (/\/(twilio\/voice|bench\/floor)\/gather/.test(e.url)) into.gather.push(e.ms);
+      if (/\/(twilio|bench\/floor|bench\/object)\/voice$/.test(e.url)) into.first.push(e.ms);
+      else if (/\/(twilio\/voice|bench\/floor|bench\/object)\/gather/.test(e.url)) into.gather.push(e.ms);
     }
     await Promise.all(calls.map((c) => c.hangup()));
     await settle();
@@ -130,6 +139,7 @@ try {
   // Warm-up: one unmeasured round on each, so compilation and the first objects are not measured.
   await round(floorPhone(), -1, { first: [], gather: [] });
   await round(ourPhone(), -1, { first: [], gather: [] });
+  await round(objectPhone(), -1, { first: [], gather: [] });
 
   const profiler = PROFILE ? await startProfiler(inspectorPort) : null;
   const heapSampler = HEAP ? await startHeapSampler(inspectorPort) : null;
@@ -137,7 +147,7 @@ try {
   const node0 = process.cpuUsage();
   const wall0 = performance.now();
   /** workerd CPU seconds spent in each side's rounds (its calls and everything they leave to do after). */
-  const sideCpu = { ours: 0, floor: 0 };
+  const sideCpu = { ours: 0, floor: 0, object: 0 };
   const timed = async (side, work) => {
     const c0 = workerdCpuSeconds();
     await work();
@@ -147,6 +157,7 @@ try {
     // The floor's round and ours alternate, so what the machine does meanwhile falls on both.
     await timed("floor", () => round(floorPhone(), r, { first: floorFirst, gather: floorGather }));
     await timed("ours", () => round(ourPhone(), r, { first, gather }));
+    await timed("object", () => round(objectPhone(), r, { first: objectFirst, gather: objectGather }));
   }
 
   const workerdCpu = workerdCpuSeconds() - cpu0;
@@ -157,6 +168,7 @@ try {
   if (failures.length) throw new Error(`${failures.length} webhooks failed, e.g. ${failures.slice(0, 3).join("; ")}`);
   const all = [...first, ...gather];
   const floor = [...floorFirst, ...floorGather];
+  const object = [...objectFirst, ...objectGather];
   const result = {
     at: new Date().toISOString(),
     machine: { cpus: cpus().length, node: process.version, state: STATE },
@@ -168,9 +180,20 @@ try {
     floorGatherStepMs: stats(floorGather),
     ratioP99: r2(pct(all, 99) / pct(floor, 99)),
     ratioP50: r2(pct(all, 50) / pct(floor, 50)),
-    workerdCpuMsPerWebhook: r2((workerdCpu * 1000) / (first.length + gather.length + floor.length)),
+    /** The call-object floor (one Durable Object per call, one SQLite row, fixed TwiML): its latency and its own ratio to the floor. */
+    callObjectFloor: {
+      firstAnswerMs: stats(objectFirst),
+      gatherStepMs: stats(objectGather),
+      ratioP50: r2(pct(object, 50) / pct(floor, 50)),
+      ratioP99: r2(pct(object, 99) / pct(floor, 99)),
+    },
+    workerdCpuMsPerWebhook: r2((workerdCpu * 1000) / (first.length + gather.length + floor.length + object.length)),
     /** workerd CPU per call over a whole call (ring, menu, key, queue, hang-up, and the writes after), each side. */
-    workerdCpuMsPerCall: { ours: r2((sideCpu.ours * 1000) / first.length), floor: r2((sideCpu.floor * 1000) / floorFirst.length) },
+    workerdCpuMsPerCall: {
+      ours: r2((sideCpu.ours * 1000) / first.length),
+      floor: r2((sideCpu.floor * 1000) / floorFirst.length),
+      callObjectFloor: r2((sideCpu.object * 1000) / objectFirst.length),
+    },
     cpu,
     targets: { p99Ms: 30, ratio: 2 },
   };
@@ -181,9 +204,11 @@ try {
   console.log(`  gather step   p50 ${result.gatherStepMs.p50} ms  p99 ${result.gatherStepMs.p99} ms  (n=${gather.length})`);
   console.log(`  floor (fixed TwiML, same runtime, same callers)  first p50 ${result.floorFirstAnswerMs.p50} / p99 ${result.floorFirstAnswerMs.p99} ms, gather p50 ${result.floorGatherStepMs.p50} / p99 ${result.floorGatherStepMs.p99} ms`);
   console.log(`  ratio p99 / floor p99: ${result.ratioP99}  (p50: ${result.ratioP50})   (targets: p99 ≤ 30 ms, ratio ≤ 2)`);
+  const o = result.callObjectFloor;
+  console.log(`  call-object floor (an object per call, one row, fixed TwiML)  first p50 ${o.firstAnswerMs.p50} / p99 ${o.firstAnswerMs.p99} ms, gather p50 ${o.gatherStepMs.p50} / p99 ${o.gatherStepMs.p99} ms; its ratio to the floor p99 ${o.ratioP99} (p50: ${o.ratioP50})`);
   console.log(`  cpu: workerd ${cpu.workerdSeconds} s, simulator (this process) ${cpu.simulatorSeconds} s over ${cpu.wallSeconds} s wall`);
-  console.log(`  workerd CPU ${result.workerdCpuMsPerWebhook} ms per measured request (all webhooks and floor requests of the run); object state: ${STATE}`);
-  console.log(`  workerd CPU per whole call (webhooks, hang-up, writes after): ours ${result.workerdCpuMsPerCall.ours} ms, floor ${result.workerdCpuMsPerCall.floor} ms`);
+  console.log(`  workerd CPU ${result.workerdCpuMsPerWebhook} ms per measured request (all webhooks and both floors' requests of the run); object state: ${STATE}`);
+  console.log(`  workerd CPU per whole call (webhooks, hang-up, writes after): ours ${result.workerdCpuMsPerCall.ours} ms, floor ${result.workerdCpuMsPerCall.floor} ms, call-object floor ${result.workerdCpuMsPerCall.callObjectFloor} ms`);
   console.log(`  → ${OUT}`);
   if (profile) {
     console.log(`  profile (self time, ${profile.totalMs} ms sampled):`);
