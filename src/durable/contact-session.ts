@@ -23,6 +23,7 @@ import { splitRoomName } from "./names";
 import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
 import { retryAfterFailure, runVoiceAction, WAIT_FOR_CONFERENCE, type VoiceAction } from "./voice/actions";
 import { createTables, LazyTables, type TableGroup } from "./lazy-tables";
+import { OneAlarm } from "./one-alarm";
 import { VOICE_TABLES, VoiceChannel, type RecordingCallback } from "./voice/channel";
 import type { OutboundStart } from "./voice/outbound";
 import type { TranscriptionCallback } from "./voice/transcription";
@@ -131,6 +132,12 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
    */
   #owed: { actions: number; logs: number; contact: boolean };
   #tables: LazyTables<keyof typeof SESSION_TABLES>;
+  /**
+   * The alarm as this object last set it (unknown at start: no read on a call's first webhook), so
+   * a re-arm to the time already set writes nothing, as when a turn and the queue's first turn
+   * after it both re-arm in one webhook.
+   */
+  #alarm: OneAlarm;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -144,6 +151,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     const actions = owed.hasActions ? ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM actions").one().n : 0;
     this.#owed = { actions, logs: owed.logs, contact: owed.contact > 0 };
     this.#tables = new LazyTables(ctx.storage.sql, SESSION_TABLES);
+    this.#alarm = new OneAlarm(ctx.storage).unknown();
     const { instanceId, id } = splitRoomName(this.name);
     this.instanceId = instanceId;
     this.contactId = id;
@@ -511,7 +519,8 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     }
     this.#running = (async () => {
       try {
-        await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+        // Should this run die, the alarm takes over (one already due by then serves).
+        await this.#alarm.by(Date.now() + RETRY_MS);
         if (delayMs > 0) await new Promise<void>((ok) => { this.#wake = ok; setTimeout(ok, delayMs); });
         for (let round = 0; round === 0 || (this.#again && round < 5); round++) {
           this.#wake = null;
@@ -643,9 +652,9 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       loggedAt === null ? null : loggedAt + LOGS_WRITE_BEHIND_MS].filter((t): t is number => t !== null);
     const due = times.length ? Math.min(...times) : null;
     const more = this.#outbox.pending() > 0 || this.#owed.contact || (this.#owed.logs > 0 && !logsWait);
-    if (due !== null) await this.ctx.storage.setAlarm(Math.max(due, Date.now() + 10));
-    else if (more) await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
-    else await this.ctx.storage.deleteAlarm();
+    if (due !== null) await this.#alarm.set([Math.max(due, Date.now() + 10)]);
+    else if (more) await this.#alarm.set([Date.now() + RETRY_MS]);
+    else await this.#alarm.set([]);
   }
 
   /** Whether the chat channel has anything to do here: not for a voice contact (its chat tables stay empty). */
@@ -654,6 +663,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   }
 
   async onAlarm() {
+    this.#alarm.fired(); // the run re-arms
     await this.work();
   }
 

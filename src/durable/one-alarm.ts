@@ -14,6 +14,24 @@ export class OneAlarm {
     this.#at = await this.storage.getAlarm();
   }
 
+  /**
+   * Starts without reading the alarm: it is taken as unknown, so the first `set` or `by` writes
+   * (for an object whose start must not wait on a read, like a call's ContactSession).
+   */
+  unknown(): this {
+    this.#at = Number.NaN;
+    return this;
+  }
+
+  /**
+   * Makes sure the alarm goes off by `at`: an alarm already set for then or earlier is left as
+   * it is (it serves), otherwise it is set to `at`.
+   */
+  by(at: number): Promise<void> {
+    if (this.#at !== undefined && this.#at !== null && this.#at <= at) return Promise.resolve();
+    return this.set([at]);
+  }
+
   /** The alarm is running: it consumes itself; the handler's last re-arm sets the next one. */
   fired() {
     this.#at = null;

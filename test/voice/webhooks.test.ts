@@ -1,10 +1,15 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
+import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
+import { flows, flowVersions, queues } from "../../src/db/schema";
+import type { FlowContent } from "../../src/flows";
+import queueHold from "../../src/flows/examples/queue-hold.json";
 import { LOGS_WRITE_BEHIND_MS, type ContactSession } from "../../src/durable/contact-session";
 import { contactRoomName } from "../../src/durable/names";
 import { Phone, twilioSignature } from "../../src/simulator";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { MAX_WEBHOOK_BYTES } from "../../src/workers/twilio/verify";
+import { db } from "../helpers";
 import { agentSocket, contactEvents, contactRow, eventually } from "../routing/helpers";
 import { ACCOUNT_SID, AUTH_TOKEN, BASE_URL, makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
 
@@ -179,6 +184,39 @@ describe("voice webhooks: retries, duplicates and out-of-order callbacks", () =>
     await env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, againId)).settle();
     expect(await logsOf(fx.instanceId, againId)).toEqual(firstTurn);
     expect(await countContacts(fx.instanceId)).toBe(2);
+  });
+
+  it("a queued caller's key press writes the session's alarm once, though the turn and the queue's first turn both re-arm", async () => {
+    const fx = await makeVoiceInstance({});
+    // The support queue plays the example CUSTOMER_QUEUE flow: its first turn keeps logs and re-arms.
+    const queueFlowId = `${fx.instanceId}:flow:queue`;
+    await db().insert(flows).values({ id: queueFlowId, instanceId: fx.instanceId, name: "Queue", type: "CUSTOMER_QUEUE", content: queueHold as FlowContent, publishedVersion: 1 });
+    await db().insert(flowVersions).values({ instanceId: fx.instanceId, flowId: queueFlowId, version: 1, content: queueHold as FlowContent });
+    await db().update(queues).set({ customerQueueFlowId: queueFlowId }).where(eq(queues.id, fx.queueId("support")));
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
+    const contactId = await voiceContactId(fx.instanceId, call.sid);
+    const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
+    await eventually(async () => (await logsOf(fx.instanceId, contactId)).length > 0, "the first turn's row and logs");
+    // Count the alarm writes from here on (the object's storage, as its OneAlarm holds it).
+    await runInDurableObject(session, (_obj, state) => {
+      const storage = state.storage as DurableObjectStorage & { writes?: string[] };
+      storage.writes = [];
+      const set = storage.setAlarm.bind(storage);
+      const del = storage.deleteAlarm.bind(storage);
+      storage.setAlarm = (at, o) => (storage.writes!.push("set"), set(at, o));
+      storage.deleteAlarm = (o) => (storage.writes!.push("delete"), del(o));
+    });
+    const pressedAt = Date.now();
+    await call.press("2");
+    await eventually(async () => (await contactRow(fx.instanceId, contactId)).state === "QUEUED", "the contact queued");
+    const { writes, alarm } = await runInDurableObject(session, async (_obj, state) => ({
+      writes: (state.storage as DurableObjectStorage & { writes?: string[] }).writes, alarm: await state.storage.getAlarm(),
+    }));
+    // One write: the logs' wait (the queue flow's turn re-armed to the same time, which wrote nothing).
+    expect(writes).toEqual(["set"]);
+    expect(alarm).toBeGreaterThanOrEqual(pressedAt + LOGS_WRITE_BEHIND_MS - 1_000);
   });
 
   it("a live caller's later flow logs wait for company: the alarm, the contact's next write, or the call's end writes them", async () => {
