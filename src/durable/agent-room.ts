@@ -611,7 +611,11 @@ export class AgentRoom extends Server<Env> {
       state: "AFTER_CONTACT_WORK", held_at: null, hold_ms: s.hold_ms + heldMs, ended_at: now, acw_ends_at: acwEndsAt, end_reason: reason,
     });
     if (!opts.continues) {
-      this.record(s, "ENDED", now, { state: "ENDED", endedAt: now, disconnectReason: reason, addHoldSeconds: Math.round(heldMs / 1000) }, { reason });
+      // The row's agent and queue as of the end, stated with it: the queue's CONNECTED can reach D1
+      // after this (its batch failed and was written again), and is then too old to set them.
+      this.record(s, "ENDED", now, {
+        state: "ENDED", agentId: this.agentId, queueId: s.queue_id, endedAt: now, disconnectReason: reason, addHoldSeconds: Math.round(heldMs / 1000),
+      }, { reason });
       if (opts.tellChannel) this.tellChannel(s, { type: "ENDED", at: now, queueId: s.queue_id, data: { reason } });
     } else if (heldMs) {
       this.record(s, "RESUMED", now, { addHoldSeconds: Math.round(heldMs / 1000) }, { heldMs });
@@ -635,7 +639,7 @@ export class AgentRoom extends Server<Env> {
     if (muted.includes(s.contact_id)) this.setMeta("muted", muted.filter((id) => id !== s.contact_id));
     // After a transfer (or a consult's part) the contact lives on elsewhere: only the event, not the row's state.
     const continues = CONTINUES_ELSEWHERE.has(s.end_reason ?? "");
-    this.record(s, "ACW_ENDED", now, continues ? {} : { state: "COMPLETED", afterContactWorkEndedAt: now }, { by });
+    this.record(s, "ACW_ENDED", now, continues ? {} : { state: "COMPLETED", agentId: this.agentId, queueId: s.queue_id, afterContactWorkEndedAt: now }, { by });
     if (this.slots().length === 0) this.setMeta("availableSince", now);
     this.broadcastMsg({ type: "contact.removed", contactId: s.contact_id });
   }

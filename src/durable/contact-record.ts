@@ -13,7 +13,9 @@
  * are set once. `updated_at` is the time
  * of the latest write to those current columns: an event that moves none of them (OFFERED, HELD,
  * ACW_ENDED after a transfer…) leaves it alone, so it cannot hold back an earlier state change
- * that reaches D1 after it. This is the same row
+ * that reaches D1 after it. An event that ends the contact at an agent (ENDED, and ACW_ENDED's
+ * COMPLETED) states that agent and queue with it, so a queue's older CONNECTED reaching D1 after
+ * it (a failed batch written again) cannot leave the agent and queue of before a transfer. This is the same row
  * and event that src/db/contacts.ts `recordContactEvent` writes, plus that guard.
  *
  * Exactly once: every transition gets a random `event_key` when it enters an outbox (a relayed

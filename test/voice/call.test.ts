@@ -1,9 +1,9 @@
-import { env } from "cloudflare:test";
+import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { openAttributes } from "../../src/db/contacts";
-import { contactRoomName } from "../../src/durable/names";
+import { contactRoomName, queueRoomName } from "../../src/durable/names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
-import { agentSocket, contactEvents, contactRow, eventsInclude } from "../routing/helpers";
+import { agentSocket, contactEvents, contactRow, eventsInclude, eventually } from "../routing/helpers";
 import { makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
@@ -68,6 +68,43 @@ describe("voice: a call end to end through the phone simulator", () => {
     expect(row.customer_endpoint_enc).not.toContain("4155550123");
     const logs = await env.DB.prepare("SELECT action_id FROM flow_logs WHERE instance_id = ? AND contact_id = ? ORDER BY id").bind(fx.instanceId, contactId).all<{ action_id: string }>();
     expect(logs.results.map((l) => l.action_id)).toEqual(["welcome", "menu", "to-sales", "q-sales", "transfer"]);
+  });
+
+  it("after a transfer, the record names the last queue and agent even when that queue's writes reach D1 after the call's end", async () => {
+    const fx = await makeVoiceInstance({});
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const { phone } = net;
+    const alice = await agentSocket(fx, "alice");
+    const call = await phone.call({ from: "+14155550123", to: fx.number });
+    await call.press("1");
+    const contactId = await voiceContactId(fx.instanceId, call.sid);
+    await alice.next("offer");
+    alice.send({ type: "contact.accept", contactId });
+    await alice.next("contact.update", (m) => m.contact.state === "CONNECTED");
+    await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.size === 2), "caller and Alice in one conference");
+
+    // Support's batch with Bob's CONNECTED fails in D1 (as on a D1 error) until the call has ended.
+    const held = `held_${fx.instanceId.replace(/\W/g, "")}`;
+    await env.DB.prepare(`CREATE TRIGGER ${held} BEFORE INSERT ON contact_events WHEN NEW.type = 'CONNECTED' AND NEW.agent_id = '${fx.agentId("bob")}'
+      BEGIN SELECT RAISE(ABORT, 'held back by the test'); END`).run();
+    try {
+      const bob = await agentSocket(fx, "bob");
+      alice.send({ type: "contact.transfer", contactId, target: { type: "QUEUE", queueId: fx.queueId("support") } });
+      await bob.next("offer");
+      bob.send({ type: "contact.accept", contactId });
+      await until(phone, () => [...phone.conferences.values()].find((c) => c.status !== "completed" && c.participants.has(call.sid) && c.participants.size === 2), "caller with Bob");
+      await call.hangup();
+      await session(fx.instanceId, contactId).settle();
+      await eventsInclude(fx.instanceId, contactId, ["TRANSFERRED", "ENDED"]);
+      expect((await contactEvents(fx.instanceId, contactId)).filter((e) => e.type === "CONNECTED")).toHaveLength(1);
+    } finally {
+      await env.DB.prepare(`DROP TRIGGER ${held}`).run();
+    }
+    // Support's queue writes its batch again (its alarm), after the ENDED: the older CONNECTED must not win.
+    await runDurableObjectAlarm(env.QUEUE_ROOM.getByName(queueRoomName(fx.instanceId, fx.queueId("support"))));
+    await eventually(async () => (await contactEvents(fx.instanceId, contactId)).filter((e) => e.type === "CONNECTED").length === 2, "Bob's CONNECTED in D1");
+    expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ state: "ENDED", queue_id: fx.queueId("support"), agent_id: fx.agentId("bob") });
   });
 
   it("a caller who hangs up in the IVR ends the contact as abandoned and is never queued", async () => {
