@@ -611,8 +611,7 @@ export class AgentRoom extends Server<Env> {
       state: "AFTER_CONTACT_WORK", held_at: null, hold_ms: s.hold_ms + heldMs, ended_at: now, acw_ends_at: acwEndsAt, end_reason: reason,
     });
     if (!opts.continues) {
-      // The row's agent and queue as of the end, stated with it: the queue's CONNECTED can reach D1
-      // after this (its batch failed and was written again), and is then too old to set them.
+      // The row's agent and queue as of the end, stated with it: see src/durable/contact-record.ts.
       this.record(s, "ENDED", now, {
         state: "ENDED", agentId: this.agentId, queueId: s.queue_id, endedAt: now, disconnectReason: reason, addHoldSeconds: Math.round(heldMs / 1000),
       }, { reason });
@@ -705,7 +704,9 @@ export class AgentRoom extends Server<Env> {
   /** The call leaves the contact center for an outside number (dialled now, or consulted already: `warm`); the agent goes to ACW. */
   private async handOverToNumber(s: SlotRow, phoneNumber: string, quickConnectId: string, warm: boolean) {
     const at = Date.now();
-    this.record(s, "TRANSFERRED", at, { state: "TRANSFERRED", endedAt: at, disconnectReason: "TRANSFERRED_TO_NUMBER" }, { quickConnectId, ...(warm ? { warm } : {}) });
+    this.record(s, "TRANSFERRED", at, {
+      state: "TRANSFERRED", agentId: this.agentId, queueId: s.queue_id, endedAt: at, disconnectReason: "TRANSFERRED_TO_NUMBER",
+    }, { quickConnectId, ...(warm ? { warm } : {}) });
     this.tellChannel(s, { type: "TRANSFERRED", at, queueId: null, data: { toPhoneNumber: phoneNumber, quickConnectId, ...(warm ? { warm } : {}) } });
     await this.toAfterContactWork(s, "TRANSFERRED_TO_NUMBER", { continues: true });
   }

@@ -8,14 +8,14 @@
  * Several objects write the same contact (queue: ENQUEUED/OFFERED/CONNECTED…, agent: HELD,
  * ENDED…), each from its own outbox, so their writes can reach D1 out of order. Events carry
  * their own time; the contact row's "current" columns (state, queue, agent) only move forward
- * in time (`updated_at <= at`) — except that an older event still fills a queue or agent the row
- * has none of (e.g. CONNECTED reaching D1 after the agent's ENDED) — and first-time timestamps
- * are set once. `updated_at` is the time
+ * in time (`updated_at <= at`), and first-time timestamps are set once. `updated_at` is the time
  * of the latest write to those current columns: an event that moves none of them (OFFERED, HELD,
  * ACW_ENDED after a transfer…) leaves it alone, so it cannot hold back an earlier state change
- * that reaches D1 after it. An event that ends the contact at an agent (ENDED, and ACW_ENDED's
- * COMPLETED) states that agent and queue with it, so a queue's older CONNECTED reaching D1 after
- * it (a failed batch written again) cannot leave the agent and queue of before a transfer. This is the same row
+ * that reaches D1 after it. An event that moves the state once the contact has been queued
+ * (ENDED, ACW_ENDED's COMPLETED, ABANDONED in a queue, TRANSFERRED to a number) states the agent
+ * and queue as of then with it, so an older event reaching D1 after it (a queue's batch that
+ * failed and was written again, say) can neither put back the agent and queue of before a
+ * transfer nor fill in an agent the contact no longer has. This is the same row
  * and event that src/db/contacts.ts `recordContactEvent` writes, plus that guard.
  *
  * Exactly once: every transition gets a random `event_key` when it enters an outbox (a relayed
@@ -251,8 +251,8 @@ export class ContactOutbox {
       .prepare(
         `UPDATE contacts SET
            state = CASE WHEN updated_at <= ?1 AND ?2 IS NOT NULL THEN ?2 ELSE state END,
-           queue_id = CASE WHEN ?3 = 1 AND (updated_at <= ?1 OR (queue_id IS NULL AND ?4 IS NOT NULL)) THEN ?4 ELSE queue_id END,
-           agent_id = CASE WHEN ?5 = 1 AND (updated_at <= ?1 OR (agent_id IS NULL AND ?6 IS NOT NULL)) THEN ?6 ELSE agent_id END,
+           queue_id = CASE WHEN ?3 = 1 AND updated_at <= ?1 THEN ?4 ELSE queue_id END,
+           agent_id = CASE WHEN ?5 = 1 AND updated_at <= ?1 THEN ?6 ELSE agent_id END,
            enqueued_at = coalesce(enqueued_at, ?7),
            connected_at = coalesce(connected_at, ?8),
            ended_at = coalesce(ended_at, ?9),

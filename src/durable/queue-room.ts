@@ -136,7 +136,8 @@ export class QueueRoom extends Server<Env> {
       this.#outbox.add({
         contactId, type: "ABANDONED", at: now, queueId: this.queueId, agentId: row.agent_id,
         data: { waitedMs: now - row.enqueued_at, whileOffered: row.state === "RESERVED" },
-        update: { state: "ABANDONED", endedAt: now, disconnectReason: "CUSTOMER_DISCONNECT" },
+        // The row's queue and (no) agent as of now, stated: see src/durable/contact-record.ts.
+        update: { state: "ABANDONED", queueId: this.queueId, agentId: null, endedAt: now, disconnectReason: "CUSTOMER_DISCONNECT" },
       });
       if (row.state === "RESERVED") {
         await this.agent(row.agent_id!).offerEnded(contactId, row.reservation_id!, "CUSTOMER_DISCONNECTED");

@@ -62,11 +62,35 @@ describe("follow-up work off the offer path", () => {
     const t = Date.now() + 10_000;
     await runInDurableObject(stub, async (_o, st) => {
       const outbox = new ContactOutbox(st.storage.sql, env.DB, () => fx.instanceId);
-      outbox.add({ contactId, type: "ENDED", at: t + 2_000, agentId: "ann", update: { state: "ENDED", endedAt: t + 2_000 } });
+      // As the agent records it: its agent and queue stated with it.
+      outbox.add({ contactId, type: "ENDED", at: t + 2_000, agentId: "ann", update: { state: "ENDED", agentId: "ann", queueId: "q", endedAt: t + 2_000 } });
       outbox.add({ contactId, type: "CONNECTED", at: t + 1_000, agentId: "ann", queueId: "q", update: { state: "CONNECTED", agentId: "ann", queueId: "q", connectedAt: t + 1_000 } });
       await outbox.drain();
     });
     expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ state: "ENDED", agent_id: "ann", queue_id: "q", connected_at: t + 1_000 });
+  });
+
+  it("a caller transferred to a second queue who hangs up there keeps no agent, though the first queue's CONNECTED reaches D1 last", async () => {
+    const fx = await makeInstance({ queues: [{ id: "q1" }, { id: "q2" }], profiles: [], agents: [] });
+    const contactId = `${fx.instanceId}-abandoned-after-transfer`;
+    await createContact(db(), env.SWITCHBOARD_SECRET, { id: contactId, instanceId: fx.instanceId, channel: "VOICE", initiationMethod: "INBOUND" });
+    const t = Date.now() + 10_000;
+    const [q1, q2] = [fx.queueId("q1"), fx.queueId("q2")];
+    // The second queue's batch first: the caller queued there, then hung up (as its QueueRoom records them)…
+    await runInDurableObject(queueRoom(env, fx.instanceId, q2), async (_o, st) => {
+      const outbox = new ContactOutbox(st.storage.sql, env.DB, () => fx.instanceId);
+      outbox.add({ contactId, type: "ENQUEUED", at: t + 3_000, queueId: q2, update: { state: "QUEUED", queueId: q2, agentId: null, enqueuedAt: t + 3_000 } });
+      outbox.add({ contactId, type: "ABANDONED", at: t + 4_000, queueId: q2, update: { state: "ABANDONED", queueId: q2, agentId: null, endedAt: t + 4_000 } });
+      await outbox.drain();
+    });
+    // …then the first queue's, written again after a failure: the caller was with Ann there before the transfer.
+    await runInDurableObject(queueRoom(env, fx.instanceId, q1), async (_o, st) => {
+      const outbox = new ContactOutbox(st.storage.sql, env.DB, () => fx.instanceId);
+      outbox.add({ contactId, type: "ENQUEUED", at: t + 1_000, queueId: q1, update: { state: "QUEUED", queueId: q1, agentId: null, enqueuedAt: t + 1_000 } });
+      outbox.add({ contactId, type: "CONNECTED", at: t + 2_000, agentId: "ann", queueId: q1, update: { state: "CONNECTED", agentId: "ann", queueId: q1, connectedAt: t + 2_000 } });
+      await outbox.drain();
+    });
+    expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ state: "ABANDONED", queue_id: q2, agent_id: null, connected_at: t + 2_000 });
   });
 
   it("an agent's record rows ride along with its next registration: the queue writes them, the agent's outbox is empty at the clear's ack", async () => {
