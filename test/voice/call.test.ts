@@ -4,7 +4,7 @@ import { openAttributes } from "../../src/db/contacts";
 import { contactRoomName, queueRoomName } from "../../src/durable/names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { agentSocket, contactEvents, contactRow, eventsInclude, eventually } from "../routing/helpers";
-import { makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { callAnsweredBy, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -75,14 +75,7 @@ describe("voice: a call end to end through the phone simulator", () => {
     const net = simulatedTwilio();
     restore = net.restore;
     const { phone } = net;
-    const alice = await agentSocket(fx, "alice");
-    const call = await phone.call({ from: "+14155550123", to: fx.number });
-    await call.press("1");
-    const contactId = await voiceContactId(fx.instanceId, call.sid);
-    await alice.next("offer");
-    alice.send({ type: "contact.accept", contactId });
-    await alice.next("contact.update", (m) => m.contact.state === "CONNECTED");
-    await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.size === 2), "caller and Alice in one conference");
+    const { socket: alice, call, contactId } = await callAnsweredBy(fx, phone, { agent: "alice" });
 
     // Support's batch with Bob's CONNECTED fails in D1 (as on a D1 error) until the call has ended.
     const held = `held_${fx.instanceId.replace(/\W/g, "")}`;
