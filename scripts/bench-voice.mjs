@@ -10,14 +10,16 @@
  *    against bare routes on the same runtime that answer with fixed TwiML shaped like ours
  *    (bench/voice/worker.ts); and the ratio p99 / floor p99. Floor rounds and ours alternate,
  *    each starting once workerd is idle (the last round's hang-ups written);
- *  - the call-object floor, in turns with those: the same callers against one Durable Object per
- *    call that keeps the call in one SQLite row and answers with the floor's TwiML (the least a
- *    design with per-call objects does; bench/voice/worker.ts), as a ratio to the floor too;
+ *  - with --call-object-floor, a third side in turns with those: the same callers against one
+ *    Durable Object per call that keeps the call in one SQLite row and answers with the floor's
+ *    TwiML (the least a design with per-call objects does; bench/voice/worker.ts), as a ratio to
+ *    the floor too. Off by default: its objects stay in workerd's memory beside ours, and that
+ *    made ours cost about 1–2 ms more CPU per call (more for the garbage collector to trace);
  *  - workerd's CPU per whole call on each side: its rounds' CPU (the webhooks, and everything the
  *    calls leave to do after: D1 writes, alarms, the queue's bookkeeping) over its calls.
  * Object state goes to /dev/shm when there is one (--disk: the OS tmpdir), as in bench-routing.
  * Usage: node scripts/bench-voice.mjs [--callers 100] [--rounds 10] [--spread-ms 2000] [--think-ms 1000]
- *          [--out bench/results/voice.json] [--profile] [--heap] [--disk]
+ *          [--out bench/results/voice.json] [--call-object-floor] [--profile] [--heap] [--disk]
  *   --profile: CPU profile of the Worker over the calls (top functions by self and inclusive time).
  *   --heap: what the Worker allocates over the calls (bytes under each function; V8's heap sampler;
  *     BENCH_RAW_HEAP=<file> keeps the raw sampling profile).
@@ -48,6 +50,7 @@ const r2 = (x) => Math.round(x * 100) / 100;
 const stats = (xs) => ({ p50: r2(pct(xs, 50)), p99: r2(pct(xs, 99)), n: xs.length });
 
 const PROFILE = process.argv.includes("--profile");
+const OBJECT_FLOOR = process.argv.includes("--call-object-floor");
 const HEAP = process.argv.includes("--heap");
 const outAt = process.argv.indexOf("--out");
 const OUT = outAt > 0 ? resolve(process.argv[outAt + 1]) : join(ROOT, "bench/results/voice.json");
@@ -139,7 +142,7 @@ try {
   // Warm-up: one unmeasured round on each, so compilation and the first objects are not measured.
   await round(floorPhone(), -1, { first: [], gather: [] });
   await round(ourPhone(), -1, { first: [], gather: [] });
-  await round(objectPhone(), -1, { first: [], gather: [] });
+  if (OBJECT_FLOOR) await round(objectPhone(), -1, { first: [], gather: [] });
 
   const profiler = PROFILE ? await startProfiler(inspectorPort) : null;
   const heapSampler = HEAP ? await startHeapSampler(inspectorPort) : null;
@@ -157,7 +160,7 @@ try {
     // The floor's round and ours alternate, so what the machine does meanwhile falls on both.
     await timed("floor", () => round(floorPhone(), r, { first: floorFirst, gather: floorGather }));
     await timed("ours", () => round(ourPhone(), r, { first, gather }));
-    await timed("object", () => round(objectPhone(), r, { first: objectFirst, gather: objectGather }));
+    if (OBJECT_FLOOR) await timed("object", () => round(objectPhone(), r, { first: objectFirst, gather: objectGather }));
   }
 
   const workerdCpu = workerdCpuSeconds() - cpu0;
@@ -181,18 +184,18 @@ try {
     ratioP99: r2(pct(all, 99) / pct(floor, 99)),
     ratioP50: r2(pct(all, 50) / pct(floor, 50)),
     /** The call-object floor (one Durable Object per call, one SQLite row, fixed TwiML): its latency and its own ratio to the floor. */
-    callObjectFloor: {
+    callObjectFloor: OBJECT_FLOOR ? {
       firstAnswerMs: stats(objectFirst),
       gatherStepMs: stats(objectGather),
       ratioP50: r2(pct(object, 50) / pct(floor, 50)),
       ratioP99: r2(pct(object, 99) / pct(floor, 99)),
-    },
+    } : null,
     workerdCpuMsPerWebhook: r2((workerdCpu * 1000) / (first.length + gather.length + floor.length + object.length)),
     /** workerd CPU per call over a whole call (ring, menu, key, queue, hang-up, and the writes after), each side. */
     workerdCpuMsPerCall: {
       ours: r2((sideCpu.ours * 1000) / first.length),
       floor: r2((sideCpu.floor * 1000) / floorFirst.length),
-      callObjectFloor: r2((sideCpu.object * 1000) / objectFirst.length),
+      callObjectFloor: OBJECT_FLOOR ? r2((sideCpu.object * 1000) / objectFirst.length) : null,
     },
     cpu,
     targets: { p99Ms: 30, ratio: 2 },
@@ -205,10 +208,10 @@ try {
   console.log(`  floor (fixed TwiML, same runtime, same callers)  first p50 ${result.floorFirstAnswerMs.p50} / p99 ${result.floorFirstAnswerMs.p99} ms, gather p50 ${result.floorGatherStepMs.p50} / p99 ${result.floorGatherStepMs.p99} ms`);
   console.log(`  ratio p99 / floor p99: ${result.ratioP99}  (p50: ${result.ratioP50})   (targets: p99 ≤ 30 ms, ratio ≤ 2)`);
   const o = result.callObjectFloor;
-  console.log(`  call-object floor (an object per call, one row, fixed TwiML)  first p50 ${o.firstAnswerMs.p50} / p99 ${o.firstAnswerMs.p99} ms, gather p50 ${o.gatherStepMs.p50} / p99 ${o.gatherStepMs.p99} ms; its ratio to the floor p99 ${o.ratioP99} (p50: ${o.ratioP50})`);
+  if (o) console.log(`  call-object floor (an object per call, one row, fixed TwiML)  first p50 ${o.firstAnswerMs.p50} / p99 ${o.firstAnswerMs.p99} ms, gather p50 ${o.gatherStepMs.p50} / p99 ${o.gatherStepMs.p99} ms; its ratio to the floor p99 ${o.ratioP99} (p50: ${o.ratioP50})`);
   console.log(`  cpu: workerd ${cpu.workerdSeconds} s, simulator (this process) ${cpu.simulatorSeconds} s over ${cpu.wallSeconds} s wall`);
-  console.log(`  workerd CPU ${result.workerdCpuMsPerWebhook} ms per measured request (all webhooks and both floors' requests of the run); object state: ${STATE}`);
-  console.log(`  workerd CPU per whole call (webhooks, hang-up, writes after): ours ${result.workerdCpuMsPerCall.ours} ms, floor ${result.workerdCpuMsPerCall.floor} ms, call-object floor ${result.workerdCpuMsPerCall.callObjectFloor} ms`);
+  console.log(`  workerd CPU ${result.workerdCpuMsPerWebhook} ms per measured request (all webhooks and floor requests of the run); object state: ${STATE}`);
+  console.log(`  workerd CPU per whole call (webhooks, hang-up, writes after): ours ${result.workerdCpuMsPerCall.ours} ms, floor ${result.workerdCpuMsPerCall.floor} ms${o ? `, call-object floor ${result.workerdCpuMsPerCall.callObjectFloor} ms` : ""}`);
   console.log(`  → ${OUT}`);
   if (profile) {
     console.log(`  profile (self time, ${profile.totalMs} ms sampled):`);
