@@ -355,7 +355,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     const now = Date.now();
     const kinds = WAIT_FOR_CONFERENCE.map(() => "?").join(", ");
     const waiting = this.store.exec(`UPDATE actions SET next_at = ? WHERE next_at > ? AND json_extract(action, '$.kind') IN (${kinds})`, now, now, ...WAIT_FOR_CONFERENCE);
-    waiting.toArray();
+    waiting.toArray(); // run to its end, so rowsWritten counts every row
     if (waiting.rowsWritten > 0) this.kick();
   }
 

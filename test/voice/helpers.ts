@@ -163,7 +163,6 @@ export async function callOfferedTo(
   return { socket, call, contactId, offer };
 }
 
-/** As `callOfferedTo`, then the agent accepts: resolves once caller and agent share a conference. */
 /** The agent accepts the call and is told it is connected; the simulator has not moved anyone yet (no conference, the agent's leg unanswered). */
 export async function callAcceptedBy(...args: Parameters<typeof callOfferedTo>) {
   const { socket, call, contactId } = await callOfferedTo(...args);
@@ -172,6 +171,7 @@ export async function callAcceptedBy(...args: Parameters<typeof callOfferedTo>) 
   return { socket, call, contactId };
 }
 
+/** As `callOfferedTo`, then the agent accepts: resolves once caller and agent share a conference. */
 export async function callAnsweredBy(...args: Parameters<typeof callOfferedTo>) {
   const [, phone] = args;
   const { socket, call, contactId } = await callOfferedTo(...args);

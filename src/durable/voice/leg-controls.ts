@@ -10,6 +10,12 @@
  */
 import type { VoiceHost } from "./channel";
 
+/** Where each wish is kept: its table group (../channel.ts VOICE_TABLES), table and column. */
+const KEPT = {
+  hold: { table: "caller_hold", column: "held" },
+  mute: { table: "agent_mute", column: "muted" },
+} as const;
+
 export class LegControls {
   constructor(private readonly host: VoiceHost) {}
 
@@ -23,14 +29,7 @@ export class LegControls {
 
   /** Whether the agent on `conference` asked to be muted. */
   agentMuted(conference: string): boolean {
-    if (!this.host.tables.exists("mute")) return false;
-    return this.host.sql.exec<{ muted: number }>("SELECT muted FROM agent_mute WHERE conference = ?", conference).toArray()[0]?.muted === 1;
-  }
-
-  /** Whether the caller on `conference` is to be held. */
-  callerHeld(conference: string): boolean {
-    if (!this.host.tables.exists("hold")) return false;
-    return this.host.sql.exec<{ held: number }>("SELECT held FROM caller_hold WHERE conference = ?", conference).toArray()[0]?.held === 1;
+    return this.read("mute", conference);
   }
 
   /**
@@ -38,25 +37,23 @@ export class LegControls {
    * action about to carry it out. Null where this session never kept it (an action queued before
    * these were kept goes by what it carries).
    */
-  wanted(what: "hold" | "mute"): boolean | null {
+  wanted(what: keyof typeof KEPT): boolean | null {
     const conference = this.host.row()?.conference;
     if (!conference || !this.host.tables.exists(what)) return null;
-    return what === "hold" ? this.callerHeld(conference) : this.agentMuted(conference);
+    return this.read(what, conference);
   }
 
   /** The agent holds or resumes the caller (routing's HELD / RESUMED, or a consult handed over). */
   hold(held: boolean) {
     const conference = this.host.row()?.conference;
     if (!conference) return;
-    this.host.tables.ensure("hold");
-    this.host.sql.exec("INSERT OR REPLACE INTO caller_hold (conference, held) VALUES (?, ?)", conference, held ? 1 : 0);
+    this.write("hold", conference, held);
     this.host.enqueueAction({ kind: "hold", onHold: held });
   }
 
   /** The connected agent mutes or unmutes their own leg. */
   mute(conference: string, muted: boolean) {
-    this.host.tables.ensure("mute");
-    this.host.sql.exec("INSERT OR REPLACE INTO agent_mute (conference, muted) VALUES (?, ?)", conference, muted ? 1 : 0);
+    this.write("mute", conference, muted);
     this.host.enqueueAction({ kind: "muteAgent", muted });
   }
 
@@ -65,4 +62,15 @@ export class LegControls {
     if (this.host.tables.exists("mute")) this.host.sql.exec("DELETE FROM agent_mute");
   }
 
+  private read(what: keyof typeof KEPT, conference: string): boolean {
+    if (!this.host.tables.exists(what)) return false;
+    const { table, column } = KEPT[what];
+    return this.host.sql.exec<{ flag: number }>(`SELECT ${column} AS flag FROM ${table} WHERE conference = ?`, conference).toArray()[0]?.flag === 1;
+  }
+
+  private write(what: keyof typeof KEPT, conference: string, on: boolean) {
+    this.host.tables.ensure(what);
+    const { table, column } = KEPT[what];
+    this.host.sql.exec(`INSERT OR REPLACE INTO ${table} (conference, ${column}) VALUES (?, ?)`, conference, on ? 1 : 0);
+  }
 }
