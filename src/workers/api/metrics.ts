@@ -1,26 +1,81 @@
 /**
- * Real-time metrics (Amazon Connect's names): `GET /api/v1/metrics/current` answers them for the
- * caller's instance; `GET /api/v1/metrics/socket` (WebSocket) pushes them to a supervisor.
- * Both need `metrics.realtime`.
+ * Metrics (Amazon Connect's names). Real time: `GET /api/v1/metrics/current` answers them for the
+ * caller's instance; `GET /api/v1/metrics/socket` (WebSocket) pushes them to a supervisor; both
+ * need `metrics.realtime`. Historical: `GET /api/v1/metrics/historical` sums the contact records
+ * over local dates, by queue, agent or channel and by interval (src/db/historical-metrics.ts),
+ * as JSON or CSV; it needs `metrics.historical`.
  */
 import { Hono } from "hono";
 import { getServerByName } from "partyserver";
 import { z } from "zod";
+import { daysInRange, historicalReport, instanceTimeZone, reportCsv } from "../../db/historical-metrics";
+import { queues, users } from "../../db/schema";
 import { metricsRoomName } from "../../durable/names";
 import { currentMetrics } from "../../durable/routing";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
+import { GROUPINGS, INTERVALS, MAX_DAYS } from "../../shared/historical";
+import { notFound } from "../lib/errors";
 import { parseQuery } from "../lib/request";
 import { forwardedUpgrade, relay, socketCaller } from "./agent-socket";
+import { fields } from "./resource";
 
 const currentQuery = z.object({ queueId: z.string().min(1).max(200).optional() });
 
+/** "2025-02-30" is shaped like a date but is none (Date.parse gives NaN, or rolls it over). */
+const isCalendarDate = (d: string) => {
+  const t = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
+};
+const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+const localDate = z
+  .string()
+  .regex(DATE_SHAPE, "must be a date such as 2026-12-01")
+  // zod runs this after a failed regex too: only a well-shaped string is checked against the calendar.
+  .refine((d) => !DATE_SHAPE.test(d) || isCalendarDate(d), "is not a date in the calendar");
+
+const historicalQuery = z
+  .object({
+    from: localDate,
+    to: localDate,
+    interval: z.enum(INTERVALS).default("DAY"),
+    groupBy: z.enum(GROUPINGS).default("QUEUE"),
+    queueId: fields.id.optional(),
+    agentId: fields.id.optional(),
+    channel: z.enum(["VOICE", "CHAT", "TASK"]).optional(),
+    serviceLevelSeconds: z.coerce.number().int().min(1).max(3600).default(20),
+    format: z.enum(["json", "csv"]).default("json"),
+  })
+  .superRefine((q, ctx) => {
+    if (q.to < q.from) ctx.addIssue({ code: "custom", path: ["to"], message: "must not be before from" });
+    else if (daysInRange(q.from, q.to) > MAX_DAYS[q.interval]) {
+      ctx.addIssue({ code: "custom", path: ["to"], message: `a ${q.interval} report covers at most ${MAX_DAYS[q.interval]} days` });
+    }
+  });
+
 /** Mounted under /api/v1/metrics (behind the session middleware). */
-export const metricsRoutes = new Hono<AppEnv>().get("/current", requirePermission("metrics.realtime"), async (c) => {
-  const { queueId } = parseQuery(c, currentQuery);
-  const m = await currentMetrics(c.env, c.var.caller.instanceId);
-  return c.json(queueId ? { ...m, queues: m.queues.filter((q) => q.queueId === queueId) } : m);
-});
+export const metricsRoutes = new Hono<AppEnv>()
+  .get("/current", requirePermission("metrics.realtime"), async (c) => {
+    const { queueId } = parseQuery(c, currentQuery);
+    const m = await currentMetrics(c.env, c.var.caller.instanceId);
+    return c.json(queueId ? { ...m, queues: m.queues.filter((q) => q.queueId === queueId) } : m);
+  })
+  .get("/historical", requirePermission("metrics.historical"), async (c) => {
+    const { format, ...q } = parseQuery(c, historicalQuery);
+    const scope = c.var.scope;
+    // A filter on another instance's queue or agent answers as one that does not exist.
+    if (q.queueId) {
+      const personal = q.queueId.startsWith("agent:");
+      if (!(personal ? await scope.get(users, q.queueId.slice(6)) : await scope.get(queues, q.queueId))) throw notFound("Queue");
+    }
+    if (q.agentId && !(await scope.get(users, q.agentId))) throw notFound("Agent");
+    const report = await historicalReport(scope, q, await instanceTimeZone(scope));
+    if (format === "json") return c.json(report);
+    return c.body(reportCsv(report), 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="switchboard-${q.groupBy.toLowerCase()}-${q.interval.toLowerCase()}-${q.from}-to-${q.to}.csv"`,
+    });
+  });
 
 /** Mounted on the app before /api/v1 (a socket may carry its session as `?token=`). */
 export const metricsSocketRoutes = new Hono<AppEnv>().get("/metrics/socket", async (c) => {

@@ -1,0 +1,338 @@
+/**
+ * Historical metrics from the contact records in D1 (definitions: src/shared/historical.ts).
+ *
+ * The range is cut into intervals in the instance's time zone here (days and hours as the
+ * instance's clock has them, DST days included), and D1 sums each interval and group in one
+ * statement: the intervals go in as a JSON list joined against the contacts' start times, so
+ * a day of a busy queue costs one row back, not one per contact. Missed offers come from the
+ * contact events (MISSED) of the same contacts, in the same batch.
+ */
+import { and, eq, gte, lt, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import {
+  HISTORICAL_METRICS,
+  type Grouping,
+  type HistoricalGroup,
+  type HistoricalReport,
+  type HistoricalRow,
+  type HistoricalValues,
+  type Interval,
+} from "../shared/historical";
+import type { InstanceScope } from "./scoped";
+import { contactEvents, contacts, instances, queues, users } from "./schema";
+
+export type HistoricalQuery = {
+  /** Local dates (YYYY-MM-DD), inclusive, in the instance's time zone. */
+  from: string;
+  to: string;
+  interval: Interval;
+  groupBy: Grouping;
+  queueId?: string;
+  agentId?: string;
+  channel?: "VOICE" | "CHAT" | "TASK";
+  serviceLevelSeconds: number;
+};
+
+// ─── intervals in a time zone ─────────────────────────────────────────────────────────────
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall clock in `timeZone` at `at` (whole seconds). */
+function wallClock(at: number, timeZone: string) {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+    });
+    formatters.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
+  return { year: Number(p.year), month: Number(p.month), day: Number(p.day), hour: Number(p.hour) % 24, minute: Number(p.minute), second: Number(p.second) };
+}
+
+/** How far `timeZone`'s clock is ahead of UTC at `at`, in ms. */
+function offsetAt(at: number, timeZone: string): number {
+  const w = wallClock(at, timeZone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(at / 1000) * 1000;
+}
+
+/** The instant a local date begins in `timeZone` (its midnight, or the first instant after it on a day that skips it). */
+export function localMidnight(date: string, timeZone: string): number {
+  const [y, m, d] = date.split("-").map(Number);
+  const asUtc = Date.UTC(y, m - 1, d);
+  const first = asUtc - offsetAt(asUtc, timeZone);
+  // Once more with the offset in force at that instant (a DST change between the two guesses).
+  return asUtc - offsetAt(first, timeZone);
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+
+/** `at` as ISO 8601 with `timeZone`'s offset ("2026-12-01T00:00:00-05:00"), and its local label. */
+function localIso(at: number, timeZone: string): { iso: string; date: string; time: string } {
+  const w = wallClock(at, timeZone);
+  const off = Math.round(offsetAt(at, timeZone) / 60_000);
+  const sign = off < 0 ? "-" : "+";
+  const date = `${w.year}-${pad(w.month)}-${pad(w.day)}`;
+  const time = `${pad(w.hour)}:${pad(w.minute)}`;
+  return { iso: `${date}T${time}:${pad(w.second)}${sign}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`, date, time };
+}
+
+/** The day after a local date (calendar arithmetic, no time zone). */
+export function nextDate(date: string): string {
+  const [y, m, d] = date.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/** Days from `from` to `to`, both counted. */
+export function daysInRange(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+}
+
+type Bucket = { start: number; end: number; label: string };
+
+const STEP_MS: Partial<Record<Interval, number>> = { HOUR: 3_600_000, FIFTEEN_MIN: 900_000 };
+
+/** The report's intervals, in order: one for TOTAL, else each local day, hour or quarter hour. */
+export function intervals(from: string, to: string, interval: Interval, timeZone: string): Bucket[] {
+  const end = localMidnight(nextDate(to), timeZone);
+  if (interval === "TOTAL") return [{ start: localMidnight(from, timeZone), end, label: `${from} – ${to}` }];
+  const out: Bucket[] = [];
+  for (let day = from; day <= to; day = nextDate(day)) {
+    const start = localMidnight(day, timeZone);
+    const dayEnd = localMidnight(nextDate(day), timeZone);
+    const step = STEP_MS[interval];
+    if (!step) {
+      out.push({ start, end: dayEnd, label: day });
+      continue;
+    }
+    // Steps of real time from the day's start: a DST day has 23 or 25 hours.
+    for (let t = start; t < dayEnd; t += step) {
+      const l = localIso(t, timeZone);
+      out.push({ start: t, end: Math.min(t + step, dayEnd), label: `${l.date} ${l.time}` });
+    }
+  }
+  return out;
+}
+
+/** The slot D1 sums by: null for one interval, else the longest of an hour and a quarter hour that every interval's bounds fall on. */
+export function slotFor(buckets: Bucket[], interval: Interval): number | null {
+  if (interval === "TOTAL") return null;
+  const start = buckets[0].start;
+  const onGrid = (ms: number) => buckets.every((b) => (b.start - start) % ms === 0 && (b.end - start) % ms === 0);
+  return onGrid(3_600_000) ? 3_600_000 : 900_000;
+}
+
+/** The index of the interval holding instant `at` (intervals in order, end to start). */
+function bucketAt(buckets: Bucket[], at: number): number {
+  let lo = 0;
+  let hi = buckets.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (buckets[mid].start <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+// ─── sums in D1 ───────────────────────────────────────────────────────────────────────────
+
+/** What D1 sums per interval and group; the metrics are made from these (`values`). */
+type Sums = {
+  queued: number;
+  handled: number;
+  abandoned: number;
+  answerMs: number;
+  answered: number;
+  withinLevel: number;
+  abandonedAfterLevel: number;
+  handleMs: number;
+  handleCount: number;
+  talkMs: number;
+  holdSeconds: number;
+  ended: number;
+  acwMs: number;
+  abandonMs: number;
+  maxQueuedMs: number | null;
+  missed: number;
+};
+
+const ZERO: Sums = {
+  queued: 0, handled: 0, abandoned: 0, answerMs: 0, answered: 0, withinLevel: 0, abandonedAfterLevel: 0, handleMs: 0,
+  handleCount: 0, talkMs: 0, holdSeconds: 0, ended: 0, acwMs: 0, abandonMs: 0, maxQueuedMs: null, missed: 0,
+};
+
+function add(a: Sums, b: Sums): Sums {
+  const out = { ...a };
+  for (const k of Object.keys(ZERO) as (keyof Sums)[]) {
+    if (k === "maxQueuedMs") out.maxQueuedMs = a.maxQueuedMs === null ? b.maxQueuedMs : b.maxQueuedMs === null ? a.maxQueuedMs : Math.max(a.maxQueuedMs, b.maxQueuedMs);
+    else out[k] = (a[k] as number) + (b[k] as number);
+  }
+  return out;
+}
+
+const seconds = (ms: number, n: number) => (n ? Math.round(ms / n / 100) / 10 : null);
+const percent = (part: number, whole: number) => (whole ? Math.round((1000 * part) / whole) / 10 : null);
+
+function values(s: Sums): HistoricalValues {
+  const v: HistoricalValues = {
+    CONTACTS_QUEUED: s.queued,
+    CONTACTS_HANDLED: s.handled,
+    CONTACTS_ABANDONED: s.abandoned,
+    ABANDONMENT_RATE: percent(s.abandoned, s.queued),
+    CONTACTS_MISSED: s.missed,
+    AVG_QUEUE_ANSWER_TIME: seconds(s.answerMs, s.answered),
+    AVG_HANDLE_TIME: seconds(s.handleMs, s.handleCount),
+    AVG_TALK_TIME: seconds(s.talkMs, s.ended),
+    AVG_HOLD_TIME: seconds(s.holdSeconds * 1000, s.ended),
+    AVG_AFTER_CONTACT_WORK_TIME: seconds(s.acwMs, s.handleCount),
+    AVG_QUEUE_ABANDON_TIME: seconds(s.abandonMs, s.abandoned),
+    MAX_QUEUED_TIME: s.maxQueuedMs === null ? null : Math.round(s.maxQueuedMs / 100) / 10,
+    SERVICE_LEVEL: percent(s.withinLevel, s.answered + s.abandonedAfterLevel),
+  };
+  // Every metric of the contract, and no other (a new metric must be computed here).
+  return Object.fromEntries(HISTORICAL_METRICS.map((m) => [m, v[m]])) as HistoricalValues;
+}
+
+/** The contact's sums, as SQL aggregates over `contacts` (see the metric definitions in src/shared/historical.ts). */
+function sumColumns(levelMs: number) {
+  const c = contacts;
+  const queued = sql`${c.enqueuedAt} IS NOT NULL`;
+  const answered = sql`${c.connectedAt} IS NOT NULL AND ${c.enqueuedAt} IS NOT NULL`;
+  const abandoned = sql`${c.state} = 'ABANDONED' AND ${c.enqueuedAt} IS NOT NULL`;
+  const waitedUnanswered = sql`${c.endedAt} - ${c.enqueuedAt}`;
+  // Handled and ended: the talk and hold of a contact an agent answered.
+  const ended = sql`${c.connectedAt} IS NOT NULL AND ${c.endedAt} IS NOT NULL`;
+  // Handled, ended and its after contact work done: the whole handle time.
+  const done = sql`${c.connectedAt} IS NOT NULL AND ${c.afterContactWorkEndedAt} IS NOT NULL`;
+  const n = (cond: SQL) => sql<number>`coalesce(sum(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`;
+  const total = (cond: SQL, value: SQL) => sql<number>`coalesce(sum(CASE WHEN ${cond} THEN ${value} ELSE 0 END), 0)`;
+  return {
+    queued: n(queued),
+    handled: sql<number>`coalesce(sum(CASE WHEN ${c.connectedAt} IS NOT NULL THEN 1 ELSE 0 END), 0)`,
+    abandoned: n(abandoned),
+    answerMs: total(answered, sql`${c.connectedAt} - ${c.enqueuedAt}`),
+    answered: n(answered),
+    withinLevel: n(sql`${answered} AND ${c.connectedAt} - ${c.enqueuedAt} <= ${levelMs}`),
+    abandonedAfterLevel: n(sql`${abandoned} AND ${c.connectedAt} IS NULL AND ${waitedUnanswered} > ${levelMs}`),
+    handleMs: total(done, sql`${c.afterContactWorkEndedAt} - ${c.connectedAt}`),
+    handleCount: n(done),
+    talkMs: total(ended, sql`max(0, ${c.endedAt} - ${c.connectedAt} - ${c.holdSeconds} * 1000)`),
+    holdSeconds: total(ended, sql`${c.holdSeconds}`),
+    ended: n(ended),
+    acwMs: total(done, sql`max(0, ${c.afterContactWorkEndedAt} - ${c.endedAt})`),
+    abandonMs: total(abandoned, sql`max(0, ${waitedUnanswered})`),
+    maxQueuedMs: sql<number | null>`max(CASE WHEN ${queued} THEN coalesce(${c.connectedAt}, ${c.endedAt}) - ${c.enqueuedAt} END)`,
+  };
+}
+
+const GROUP_COLUMN: Record<Grouping, { contact: SQLiteColumn; event: SQLiteColumn }> = {
+  QUEUE: { contact: contacts.queueId, event: contactEvents.queueId },
+  AGENT: { contact: contacts.agentId, event: contactEvents.agentId },
+  CHANNEL: { contact: contacts.channel, event: contacts.channel },
+};
+
+const CHANNEL_NAMES = { VOICE: "Voice", CHAT: "Chat", TASK: "Task" } as const;
+
+/** The instance's time zone (UTC when it has none). */
+export async function instanceTimeZone(scope: InstanceScope): Promise<string> {
+  const row = await scope.db.select({ timezone: instances.timezone }).from(instances).where(eq(instances.id, scope.instanceId)).get();
+  return row?.timezone || "UTC";
+}
+
+/** The report: one D1 batch (sums, missed offers, and the names of the groups). */
+export async function historicalReport(scope: InstanceScope, q: HistoricalQuery, timeZone: string): Promise<HistoricalReport> {
+  const buckets = intervals(q.from, q.to, q.interval, timeZone);
+  const rangeStart = buckets[0].start;
+  const rangeEnd = buckets[buckets.length - 1].end;
+  // D1 sums per slot of real time from the range's start (an hour, or a quarter hour when the
+  // intervals do not fall on whole hours from it: a zone whose clock moves by 30 minutes), which
+  // costs it one division a contact; each slot lies inside one interval, found here.
+  const slotMs = slotFor(buckets, q.interval);
+  const slot = slotMs === null ? sql<number>`0` : sql<number>`(${contacts.initiatedAt} - ${rangeStart}) / ${slotMs}`;
+  const bySlot = slotMs === null ? [] : [slot]; // (GROUP BY 0 would name a column)
+  const bucketOf = (n: number) => (slotMs === null ? 0 : bucketAt(buckets, rangeStart + n * slotMs));
+  const inRange = [gte(contacts.initiatedAt, rangeStart), lt(contacts.initiatedAt, rangeEnd), q.channel ? eq(contacts.channel, q.channel) : undefined];
+  const filters = scope.where(contacts, ...inRange, q.queueId ? eq(contacts.queueId, q.queueId) : undefined, q.agentId ? eq(contacts.agentId, q.agentId) : undefined);
+  const group = GROUP_COLUMN[q.groupBy];
+  const [sums, missed, queueNames, userNames] = await scope.db.batch([
+    scope.db
+      .select({ slot, group: sql<string | null>`${group.contact}`, ...sumColumns(q.serviceLevelSeconds * 1000) })
+      .from(contacts)
+      .where(filters)
+      .groupBy(...bySlot, group.contact),
+    // Missed offers: the MISSED events of the contacts begun in the range, by the queue and agent of the offer.
+    scope.db
+      .select({ slot, group: sql<string | null>`${group.event}`, missed: sql<number>`count(*)` })
+      .from(contacts)
+      .innerJoin(contactEvents, and(eq(contactEvents.instanceId, contacts.instanceId), eq(contactEvents.contactId, contacts.id), eq(contactEvents.type, "MISSED")))
+      .where(scope.where(contacts, ...inRange, q.queueId ? eq(contactEvents.queueId, q.queueId) : undefined, q.agentId ? eq(contactEvents.agentId, q.agentId) : undefined))
+      .groupBy(...bySlot, group.event),
+    scope.db.select({ id: queues.id, name: queues.name }).from(queues).where(scope.where(queues)),
+    scope.db.select({ id: users.id, name: users.name }).from(users).where(scope.where(users)),
+  ]);
+
+  const cells = new Map<string, { bucket: number; group: string | null; sums: Sums }>();
+  const cell = (b: number, g: string | null) => {
+    const key = `${b}\u0000${g ?? ""}`;
+    let c = cells.get(key);
+    if (!c) cells.set(key, (c = { bucket: b, group: g, sums: { ...ZERO } }));
+    return c;
+  };
+  for (const r of sums) {
+    const { slot: n, group: g, ...s } = r;
+    const c = cell(bucketOf(n), g);
+    c.sums = add(c.sums, { ...s, missed: 0 });
+  }
+  for (const r of missed) cell(bucketOf(r.slot), r.group).sums.missed += r.missed;
+
+  const names = new Map<string, string>([...queueNames, ...userNames].map((r) => [r.id, r.name]));
+  const groupOf = (id: string | null): HistoricalGroup => {
+    if (q.groupBy === "CHANNEL") {
+      const ch = (id ?? "VOICE") as keyof typeof CHANNEL_NAMES;
+      return { type: "CHANNEL", id: ch, name: CHANNEL_NAMES[ch] ?? ch };
+    }
+    if (q.groupBy === "QUEUE") return { type: "QUEUE", id, name: id === null ? "No queue" : id.startsWith("agent:") ? `Personal queue of ${names.get(id.slice(6)) ?? id.slice(6)}` : names.get(id) ?? id };
+    return { type: "AGENT", id, name: id === null ? "No agent" : names.get(id) ?? id };
+  };
+
+  let totals = { ...ZERO };
+  // Contacts that never reached a queue or an agent (ended in the flow) have nothing to show here.
+  const ordered = [...cells.values()].filter((c) => c.sums.queued + c.sums.handled + c.sums.abandoned + c.sums.missed > 0).map((c) => ({ bucket: c.bucket, group: groupOf(c.group), sums: c.sums }));
+  ordered.sort((x, y) => x.bucket - y.bucket || groupSort(x.group, y.group));
+  const rows: HistoricalRow[] = ordered.map((c) => {
+    totals = add(totals, c.sums);
+    const b = buckets[c.bucket];
+    const interval = q.interval === "TOTAL" ? null : { start: localIso(b.start, timeZone).iso, end: localIso(b.end, timeZone).iso, label: b.label };
+    return { group: c.group, interval, metrics: values(c.sums) };
+  });
+  return {
+    timeZone, from: q.from, to: q.to, interval: q.interval, groupBy: q.groupBy, serviceLevelSeconds: q.serviceLevelSeconds,
+    rows, totals: values(totals),
+  };
+}
+
+/** Groups by name, the "No queue" / "No agent" group last. */
+function groupSort(a: HistoricalGroup, b: HistoricalGroup): number {
+  if ((a.id === null) !== (b.id === null)) return a.id === null ? 1 : -1;
+  return a.name.localeCompare(b.name) || String(a.id).localeCompare(String(b.id));
+}
+
+// ─── CSV ──────────────────────────────────────────────────────────────────────────────────
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? "" : String(v);
+  // Quoted when needed; a leading =, +, - or @ is prefixed so a spreadsheet does not run it as a formula.
+  const safe = /^[=+\-@]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+/** The report as CSV: a row per group and interval, then the totals. */
+export function reportCsv(r: HistoricalReport): string {
+  const head = ["group_type", "group_id", "group_name", "interval_start", "interval_end", "interval_label", ...HISTORICAL_METRICS];
+  const lines = [head.join(",")];
+  for (const row of r.rows) {
+    lines.push([row.group.type, row.group.id, row.group.name, row.interval?.start, row.interval?.end, row.interval?.label, ...HISTORICAL_METRICS.map((m) => row.metrics[m])].map(csvCell).join(","));
+  }
+  lines.push(["TOTAL", "", "Total", "", "", `${r.from} – ${r.to}`, ...HISTORICAL_METRICS.map((m) => r.totals[m])].map(csvCell).join(","));
+  return `${lines.join("\r\n")}\r\n`;
+}

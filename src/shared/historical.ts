@@ -1,0 +1,80 @@
+/**
+ * Historical metrics (Amazon Connect's names and definitions), as `GET /api/v1/metrics/historical`
+ * answers them and the reports screen shows them. Shared by the Worker and the web app.
+ *
+ * A contact counts in the interval it began (`initiatedAt`, in the instance's time zone), in its
+ * last queue and with its last agent (a transferred contact counts where it ended up). Missed
+ * offers count for the agent who missed them, in the queue that offered them.
+ */
+
+export const INTERVALS = ["TOTAL", "DAY", "HOUR", "FIFTEEN_MIN"] as const;
+export type Interval = (typeof INTERVALS)[number];
+
+export const GROUPINGS = ["QUEUE", "AGENT", "CHANNEL"] as const;
+export type Grouping = (typeof GROUPINGS)[number];
+
+/** The longest range (in days, `from` to `to` inclusive) each interval may cover. */
+export const MAX_DAYS: Record<Interval, number> = { TOTAL: 92, DAY: 92, HOUR: 31, FIFTEEN_MIN: 7 };
+
+export const HISTORICAL_METRICS = [
+  /** Contacts that entered a queue. */
+  "CONTACTS_QUEUED",
+  /** Contacts an agent answered (connected to an agent). */
+  "CONTACTS_HANDLED",
+  /** Queued contacts that ended without being answered (the caller hung up in the queue). */
+  "CONTACTS_ABANDONED",
+  /** Percent of queued contacts abandoned; null when none was queued. */
+  "ABANDONMENT_RATE",
+  /** Offers an agent let ring out (the agent went to Missed). */
+  "CONTACTS_MISSED",
+  /** Average speed of answer: seconds from entering the queue to an agent answering. */
+  "AVG_QUEUE_ANSWER_TIME",
+  /** Seconds from answer to the end of after contact work (talk + hold + ACW), over contacts whose ACW ended. */
+  "AVG_HANDLE_TIME",
+  /** Seconds connected to the agent, less hold (over handled contacts that ended). */
+  "AVG_TALK_TIME",
+  /** Seconds the customer was on hold (over handled contacts that ended). */
+  "AVG_HOLD_TIME",
+  /** Seconds of after contact work (over contacts whose ACW ended). */
+  "AVG_AFTER_CONTACT_WORK_TIME",
+  /** Seconds abandoned contacts waited in the queue before hanging up. */
+  "AVG_QUEUE_ABANDON_TIME",
+  /** The longest any contact waited in the queue (answered or not), in seconds. */
+  "MAX_QUEUED_TIME",
+  /**
+   * Percent answered within `serviceLevelSeconds` of entering the queue, of the contacts answered
+   * or abandoned after that long (contacts abandoned sooner do not count), as the live dashboard's
+   * SERVICE_LEVEL_20; null when none counts.
+   */
+  "SERVICE_LEVEL",
+] as const;
+export type HistoricalMetric = (typeof HISTORICAL_METRICS)[number];
+
+/** Counts are integers; times are seconds (one decimal); rates and service level are percents (one decimal); null = nothing to average. */
+export type HistoricalValues = Record<HistoricalMetric, number | null>;
+
+export type HistoricalGroup =
+  | { type: "QUEUE"; id: string | null; name: string }
+  | { type: "AGENT"; id: string | null; name: string }
+  | { type: "CHANNEL"; id: "VOICE" | "CHAT" | "TASK"; name: string };
+
+export type HistoricalRow = {
+  group: HistoricalGroup;
+  /** The interval (null for TOTAL): ISO start and end with the instance's offset, and a label in its time zone ("2026-12-01", "2026-12-01 14:00"). */
+  interval: { start: string; end: string; label: string } | null;
+  metrics: HistoricalValues;
+};
+
+export type HistoricalReport = {
+  timeZone: string;
+  /** Local dates, inclusive. */
+  from: string;
+  to: string;
+  interval: Interval;
+  groupBy: Grouping;
+  serviceLevelSeconds: number;
+  /** One row per group and interval that had contacts, groups by name, intervals in order. */
+  rows: HistoricalRow[];
+  /** The whole range, every group together (filters applied). */
+  totals: HistoricalValues;
+};

@@ -1,0 +1,192 @@
+import { SELF } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { intervals, slotFor } from "../../src/db/historical-metrics";
+import { contactEvents, contacts } from "../../src/db/schema";
+import { api, db, demoAdmin, demoAgent, demoSupervisor, DEMO, otherInstance } from "../helpers";
+
+const BILLING = DEMO.queues.billing;
+const SUPPORT = DEMO.queues.support;
+const ALICE = "demo:user:alice";
+const BOB = "demo:user:bob";
+const S = 1000;
+
+type Made = { queueId?: string | null; agentId?: string | null; channel?: "VOICE" | "CHAT"; state: string; at: number; enqueued?: number; connected?: number; ended?: number; acwEnded?: number; hold?: number };
+
+/** A contact as its records would leave it, times in seconds after `at`. */
+async function contact(instanceId: string, m: Made): Promise<string> {
+  const id = crypto.randomUUID();
+  const t = (s?: number) => (s === undefined ? null : m.at + s * S);
+  await db().insert(contacts).values({
+    id, instanceId, channel: m.channel ?? "VOICE", initiationMethod: "INBOUND", queueId: m.queueId ?? null, agentId: m.agentId ?? null,
+    state: m.state, initiatedAt: m.at, enqueuedAt: t(m.enqueued), connectedAt: t(m.connected), endedAt: t(m.ended),
+    afterContactWorkEndedAt: t(m.acwEnded), holdSeconds: m.hold ?? 0, attributes: {},
+  });
+  return id;
+}
+
+/** New York is UTC−4 from 2025-03-09 (EDT), UTC−5 before. */
+const ny = (iso: string) => Date.parse(iso);
+
+describe("GET /api/v1/metrics/historical", () => {
+  let admin: string;
+  let other: { instanceId: string; token: string };
+
+  beforeAll(async () => {
+    admin = await demoAdmin();
+    other = await otherInstance();
+    const i = DEMO.instanceId;
+    // 2025-03-10 in New York (EDT): four contacts for Billing.
+    await contact(i, { queueId: BILLING, agentId: ALICE, state: "COMPLETED", at: ny("2025-03-10T09:00:00-04:00"), enqueued: 10, connected: 25, ended: 85, acwEnded: 115, hold: 10 });
+    const missedThenAnswered = await contact(i, { queueId: BILLING, agentId: BOB, state: "COMPLETED", at: ny("2025-03-10T10:00:00-04:00"), enqueued: 5, connected: 65, ended: 125, acwEnded: 135 });
+    await db().insert(contactEvents).values({ instanceId: i, contactId: missedThenAnswered, type: "MISSED", at: ny("2025-03-10T10:00:30-04:00"), agentId: ALICE, queueId: BILLING });
+    await contact(i, { queueId: BILLING, state: "ABANDONED", at: ny("2025-03-10T11:00:00-04:00"), enqueued: 0, ended: 30 });
+    await contact(i, { queueId: BILLING, state: "ABANDONED", at: ny("2025-03-10T12:00:00-04:00"), enqueued: 0, ended: 5 });
+    // Hung up in the IVR: never queued, so in no queue's numbers.
+    await contact(i, { state: "ABANDONED", at: ny("2025-03-10T12:30:00-04:00"), ended: 20 });
+    // 23:30 on the 11th in New York is the 12th in UTC: it belongs to the 11th.
+    await contact(i, { queueId: SUPPORT, agentId: ALICE, channel: "CHAT", state: "CONNECTED", at: ny("2025-03-11T23:30:00-04:00"), enqueued: 1, connected: 3 });
+    // Another instance's contact at the same time: never in the demo's report, nor the demo's in its own.
+    await contact(other.instanceId, { queueId: "other:queue", agentId: "other:user", state: "COMPLETED", at: ny("2025-03-10T09:00:00-04:00"), enqueued: 1, connected: 2, ended: 3, acwEnded: 4 });
+  });
+
+  it("sums each queue by local day, with Amazon Connect's metrics", async () => {
+    const res = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-11&interval=DAY&groupBy=QUEUE", { token: admin });
+    expect(res.status).toBe(200);
+    expect(res.body.timeZone).toBe("America/New_York");
+    expect(res.body.rows.map((r: any) => [r.interval.label, r.group.name])).toEqual([["2025-03-10", "Billing"], ["2025-03-11", "Support"]]);
+    const [billing, support] = res.body.rows;
+    expect(billing.group).toEqual({ type: "QUEUE", id: BILLING, name: "Billing" });
+    expect(billing.interval).toEqual({ start: "2025-03-10T00:00:00-04:00", end: "2025-03-11T00:00:00-04:00", label: "2025-03-10" });
+    expect(billing.metrics).toEqual({
+      CONTACTS_QUEUED: 4,
+      CONTACTS_HANDLED: 2,
+      CONTACTS_ABANDONED: 2,
+      ABANDONMENT_RATE: 50,
+      CONTACTS_MISSED: 1,
+      AVG_QUEUE_ANSWER_TIME: 37.5, // (15 + 60) / 2
+      AVG_HANDLE_TIME: 80, // (90 + 70) / 2: talk + hold + ACW
+      AVG_TALK_TIME: 55, // (50 + 60) / 2
+      AVG_HOLD_TIME: 5,
+      AVG_AFTER_CONTACT_WORK_TIME: 20,
+      AVG_QUEUE_ABANDON_TIME: 17.5,
+      MAX_QUEUED_TIME: 60,
+      SERVICE_LEVEL: 33.3, // 1 answered within 20 s, of 2 answered + 1 abandoned after 20 s (the 5 s abandon does not count)
+    });
+    // Still talking: answered, but no handle or talk time yet.
+    expect(support.metrics).toMatchObject({ CONTACTS_QUEUED: 1, CONTACTS_HANDLED: 1, AVG_QUEUE_ANSWER_TIME: 2, AVG_HANDLE_TIME: null, AVG_TALK_TIME: null, SERVICE_LEVEL: 100 });
+    expect(res.body.totals).toMatchObject({ CONTACTS_QUEUED: 5, CONTACTS_HANDLED: 3, CONTACTS_ABANDONED: 2, CONTACTS_MISSED: 1, AVG_QUEUE_ANSWER_TIME: 25.7, SERVICE_LEVEL: 50 });
+  });
+
+  it("by agent: what each handled and missed; abandoned contacts under No agent", async () => {
+    const res = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-11&interval=TOTAL&groupBy=AGENT", { token: admin });
+    expect(res.status).toBe(200);
+    const by = Object.fromEntries(res.body.rows.map((r: any) => [r.group.name, r.metrics]));
+    expect(Object.keys(by)).toEqual(["Alice Agent", "Bob Agent", "No agent"]);
+    expect(by["Alice Agent"]).toMatchObject({ CONTACTS_HANDLED: 2, CONTACTS_MISSED: 1, AVG_HANDLE_TIME: 90 });
+    expect(by["Bob Agent"]).toMatchObject({ CONTACTS_HANDLED: 1, CONTACTS_MISSED: 0, AVG_HANDLE_TIME: 70 });
+    expect(by["No agent"]).toMatchObject({ CONTACTS_QUEUED: 2, CONTACTS_HANDLED: 0, CONTACTS_ABANDONED: 2 });
+    expect(res.body.rows[0].interval).toBeNull();
+  });
+
+  it("filters by queue, agent and channel, and groups by channel", async () => {
+    const q = await api("GET", `/metrics/historical?from=2025-03-10&to=2025-03-11&interval=TOTAL&queueId=${encodeURIComponent(SUPPORT)}`, { token: admin });
+    expect(q.body.rows.map((r: any) => r.group.id)).toEqual([SUPPORT]);
+    const a = await api("GET", `/metrics/historical?from=2025-03-10&to=2025-03-11&interval=TOTAL&agentId=${encodeURIComponent(BOB)}`, { token: admin });
+    expect(a.body.totals).toMatchObject({ CONTACTS_HANDLED: 1, CONTACTS_MISSED: 0 });
+    // Alice missed the offer of a contact Bob then handled: hers, though the contact is his.
+    const alice = await api("GET", `/metrics/historical?from=2025-03-10&to=2025-03-10&interval=TOTAL&agentId=${encodeURIComponent(ALICE)}`, { token: admin });
+    expect(alice.body.totals).toMatchObject({ CONTACTS_HANDLED: 1, CONTACTS_MISSED: 1 });
+    const ch = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-11&interval=TOTAL&groupBy=CHANNEL", { token: admin });
+    expect(ch.body.rows.map((r: any) => [r.group.id, r.metrics.CONTACTS_QUEUED])).toEqual([["CHAT", 1], ["VOICE", 4]]);
+    const chat = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-11&interval=TOTAL&channel=CHAT", { token: admin });
+    expect(chat.body.totals.CONTACTS_QUEUED).toBe(1);
+  });
+
+  it("hours follow the instance's clock: a contact just after the spring-forward gap is in 03:00", async () => {
+    const at = ny("2025-03-09T03:30:00-04:00");
+    await contact(DEMO.instanceId, { queueId: BILLING, state: "ABANDONED", at, enqueued: 0, ended: 40 });
+    const res = await api("GET", "/metrics/historical?from=2025-03-09&to=2025-03-09&interval=HOUR", { token: admin });
+    expect(res.status).toBe(200);
+    expect(res.body.rows).toHaveLength(1);
+    expect(res.body.rows[0].interval).toEqual({ start: "2025-03-09T03:00:00-04:00", end: "2025-03-09T04:00:00-04:00", label: "2025-03-09 03:00" });
+    expect(res.body.rows[0].metrics.CONTACTS_ABANDONED).toBe(1);
+    const quarters = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-10&interval=FIFTEEN_MIN", { token: admin });
+    expect(quarters.body.rows.map((r: any) => [r.interval.label, r.metrics.CONTACTS_QUEUED])).toEqual([
+      ["2025-03-10 09:00", 1], ["2025-03-10 10:00", 1], ["2025-03-10 11:00", 1], ["2025-03-10 12:00", 1],
+    ]);
+    expect(quarters.body.rows[1].interval.end).toBe("2025-03-10T10:15:00-04:00");
+  });
+
+  it("cuts days into the hours and quarters their clock has (23 on the spring day, 25 on the autumn one)", () => {
+    const spring = intervals("2025-03-09", "2025-03-09", "HOUR", "America/New_York");
+    expect(spring).toHaveLength(23);
+    expect(spring.map((b) => b.label.slice(11)).slice(0, 4)).toEqual(["00:00", "01:00", "03:00", "04:00"]);
+    const autumn = intervals("2025-11-02", "2025-11-02", "HOUR", "America/New_York");
+    expect(autumn).toHaveLength(25);
+    expect(autumn.map((b) => b.label.slice(11)).slice(0, 4)).toEqual(["00:00", "01:00", "01:00", "02:00"]);
+    expect(intervals("2025-03-10", "2025-03-10", "FIFTEEN_MIN", "Asia/Kolkata")).toHaveLength(96);
+    const [day] = intervals("2025-03-10", "2025-03-10", "DAY", "Asia/Kolkata");
+    expect(new Date(day.start).toISOString()).toBe("2025-03-09T18:30:00.000Z");
+    // Every interval starts where the one before it ended.
+    for (let i = 1; i < autumn.length; i++) expect(autumn[i].start).toBe(autumn[i - 1].end);
+    // D1 sums by the hour where every interval falls on whole hours from the start, else by the quarter hour.
+    expect(slotFor(intervals("2025-03-01", "2025-03-31", "DAY", "America/New_York"), "DAY")).toBe(3_600_000);
+    const lordHowe = intervals("2025-04-01", "2025-04-10", "DAY", "Australia/Lord_Howe"); // its clock goes back 30 minutes on 6 April
+    expect(lordHowe[5].end - lordHowe[5].start).toBe(24.5 * 3_600_000);
+    expect(slotFor(lordHowe, "DAY")).toBe(900_000);
+    expect(slotFor(lordHowe, "TOTAL")).toBeNull();
+  });
+
+  it("downloads as CSV: a row per group and interval, then the totals", async () => {
+    const csv = await SELF.fetch("https://switchboard.test/api/v1/metrics/historical?from=2025-03-10&to=2025-03-10&interval=DAY&format=csv", { headers: { authorization: `Bearer ${admin}` } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(csv.headers.get("content-disposition")).toContain('filename="switchboard-queue-day-2025-03-10-to-2025-03-10.csv"');
+    const lines = (await csv.text()).trim().split("\r\n");
+    expect(lines[0].split(",").slice(0, 7)).toEqual(["group_type", "group_id", "group_name", "interval_start", "interval_end", "interval_label", "CONTACTS_QUEUED"]);
+    expect(lines[1]).toBe(`QUEUE,${BILLING},Billing,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,4,2,2,50,1,37.5,80,55,5,20,17.5,60,33.3`);
+    expect(lines[2].startsWith("TOTAL,,Total,")).toBe(true);
+    expect(lines).toHaveLength(3);
+  });
+
+  it("a supervisor may read it; an agent may not (403)", async () => {
+    expect((await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-10", { token: await demoSupervisor() })).status).toBe(200);
+    const agent = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-10", { token: await demoAgent() });
+    expect(agent.status).toBe(403);
+    expect(agent.body.error.code).toBe("forbidden");
+  });
+
+  it("refuses bad input with the field and the reason", async () => {
+    const cases: [string, string][] = [
+      ["from=2025-03-10", "to: "],
+      ["from=2025-03-11&to=2025-03-10", "to: must not be before from"],
+      ["from=2025-02-30&to=2025-03-01", "from: is not a date in the calendar"],
+      ["from=10/03/2025&to=2025-03-11", "from: must be a date such as 2026-12-01"],
+      ["from=2025-01-01&to=2025-02-15&interval=HOUR", "to: a HOUR report covers at most 31 days"],
+      ["from=2025-01-01&to=2025-01-08&interval=FIFTEEN_MIN", "to: a FIFTEEN_MIN report covers at most 7 days"],
+      ["from=2025-01-01&to=2025-01-02&interval=WEEK", "interval"],
+      ["from=2025-01-01&to=2025-01-02&groupBy=FLOW", "groupBy"],
+      ["from=2025-01-01&to=2025-01-02&serviceLevelSeconds=0", "serviceLevelSeconds"],
+    ];
+    for (const [query, message] of cases) {
+      const res = await api("GET", `/metrics/historical?${query}`, { token: admin });
+      expect(res.status, query).toBe(400);
+      expect(res.body.error.code, query).toBe("validation_failed");
+      expect(res.body.error.message, query).toContain(message);
+    }
+  });
+
+  it("tenancy: another instance's queue and agent ids answer 404, and neither instance sees the other's contacts", async () => {
+    for (const filter of [`queueId=${encodeURIComponent(BILLING)}`, `agentId=${encodeURIComponent(ALICE)}`, "queueId=does-not-exist"]) {
+      const res = await api("GET", `/metrics/historical?from=2025-03-10&to=2025-03-10&${filter}`, { token: other.token });
+      expect(res.status, filter).toBe(404);
+      expect(res.body.error.code).toBe("not_found");
+    }
+    const theirs = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-10&interval=TOTAL", { token: other.token });
+    expect(theirs.body.timeZone).toBe("Europe/Paris");
+    expect(theirs.body.rows.map((r: any) => r.group.id)).toEqual(["other:queue"]);
+    expect(theirs.body.totals.CONTACTS_QUEUED).toBe(1);
+    const ours = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-10&interval=TOTAL", { token: admin });
+    expect(ours.body.rows.map((r: any) => r.group.id)).not.toContain("other:queue");
+  });
+});
