@@ -2,7 +2,7 @@ import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { intervals, slotFor } from "../../src/db/historical-metrics";
 import { contactEvents, contacts } from "../../src/db/schema";
-import { api, db, demoAdmin, demoAgent, demoSupervisor, DEMO, otherInstance } from "../helpers";
+import { api, db, demoAdmin, demoAgent, demoSupervisor, DEMO, otherInstance, tokenFor } from "../helpers";
 
 const BILLING = DEMO.queues.billing;
 const SUPPORT = DEMO.queues.support;
@@ -154,6 +154,19 @@ describe("GET /api/v1/metrics/historical", () => {
     const agent = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-10", { token: await demoAgent() });
     expect(agent.status).toBe(403);
     expect(agent.body.error.code).toBe("forbidden");
+  });
+
+  it("reports alone are enough to read them and the names they show, not the live metrics", async () => {
+    const profile = await api("POST", "/security-profiles", { token: admin, body: { name: "Reports only", permissions: ["metrics.historical"] } });
+    expect(profile.status).toBe(201);
+    const user = { email: "reports@demo.test", password: "reports-only-password" };
+    expect((await api("POST", "/users", { token: admin, body: { ...user, name: "Rita Reports", securityProfileId: profile.body.id } })).status).toBe(201);
+    const token = await tokenFor(user.email, user.password);
+    expect((await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-10", { token })).status).toBe(200);
+    const directory = await api("GET", "/metrics/directory", { token });
+    expect(directory.status).toBe(200);
+    expect(directory.body.queues.map((q: { name: string }) => q.name)).toContain("Billing");
+    expect((await api("GET", "/metrics/current", { token })).status).toBe(403);
   });
 
   it("refuses bad input with the field and the reason", async () => {
