@@ -18,6 +18,7 @@ import {
   type HistoricalValues,
   type Interval,
 } from "../shared/historical";
+import { wallClock } from "../flows/hours";
 import type { InstanceScope } from "./scoped";
 import { contactEvents, contacts, instances, queues, users } from "./schema";
 
@@ -34,21 +35,6 @@ export type HistoricalQuery = {
 };
 
 // ─── intervals in a time zone ─────────────────────────────────────────────────────────────
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The wall clock in `timeZone` at `at` (whole seconds). */
-function wallClock(at: number, timeZone: string) {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
-    });
-    formatters.set(timeZone, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
-  return { year: Number(p.year), month: Number(p.month), day: Number(p.day), hour: Number(p.hour) % 24, minute: Number(p.minute), second: Number(p.second) };
-}
 
 /** How far `timeZone`'s clock is ahead of UTC at `at`, in ms. */
 function offsetAt(at: number, timeZone: string): number {
