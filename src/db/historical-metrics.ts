@@ -10,6 +10,7 @@
 import { and, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import {
+  addDays,
   HISTORICAL_METRICS,
   type Grouping,
   type HistoricalGroup,
@@ -63,29 +64,18 @@ function localIso(at: number, timeZone: string): { iso: string; date: string; ti
   return { iso: `${date}T${time}:${pad(w.second)}${sign}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`, date, time };
 }
 
-/** The day after a local date (calendar arithmetic, no time zone). */
-export function nextDate(date: string): string {
-  const [y, m, d] = date.split("-").map(Number);
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-}
-
-/** Days from `from` to `to`, both counted. */
-export function daysInRange(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
-}
-
 type Bucket = { start: number; end: number; label: string };
 
 const STEP_MS: Partial<Record<Interval, number>> = { HOUR: 3_600_000, FIFTEEN_MIN: 900_000 };
 
 /** The report's intervals, in order: one for TOTAL, else each local day, hour or quarter hour. */
 export function intervals(from: string, to: string, interval: Interval, timeZone: string): Bucket[] {
-  const end = localMidnight(nextDate(to), timeZone);
+  const end = localMidnight(addDays(to, 1), timeZone);
   if (interval === "TOTAL") return [{ start: localMidnight(from, timeZone), end, label: `${from} – ${to}` }];
   const out: Bucket[] = [];
-  for (let day = from; day <= to; day = nextDate(day)) {
+  for (let day = from; day <= to; day = addDays(day, 1)) {
     const start = localMidnight(day, timeZone);
-    const dayEnd = localMidnight(nextDate(day), timeZone);
+    const dayEnd = localMidnight(addDays(day, 1), timeZone);
     const step = STEP_MS[interval];
     if (!step) {
       out.push({ start, end: dayEnd, label: day });
@@ -283,17 +273,17 @@ export async function historicalReport(scope: InstanceScope, q: HistoricalQuery,
 
   let totals = { ...ZERO };
   // Contacts that never reached a queue or an agent (ended in the flow) have nothing to show here.
+  const described = (b: Bucket) => ({ start: localIso(b.start, timeZone).iso, end: localIso(b.end, timeZone).iso, label: b.label });
   const ordered = [...cells.values()].filter((c) => c.sums.queued + c.sums.handled + c.sums.abandoned + c.sums.missed > 0).map((c) => ({ bucket: c.bucket, group: groupOf(c.group), sums: c.sums }));
   ordered.sort((x, y) => x.bucket - y.bucket || groupSort(x.group, y.group));
   const rows: HistoricalRow[] = ordered.map((c) => {
     totals = add(totals, c.sums);
     const b = buckets[c.bucket];
-    const interval = q.interval === "TOTAL" ? null : { start: localIso(b.start, timeZone).iso, end: localIso(b.end, timeZone).iso, label: b.label };
-    return { group: c.group, interval, metrics: values(c.sums) };
+    return { group: c.group, interval: q.interval === "TOTAL" ? null : described(b), metrics: values(c.sums) };
   });
   return {
     timeZone, from: q.from, to: q.to, interval: q.interval, groupBy: q.groupBy, serviceLevelSeconds: q.serviceLevelSeconds,
-    rows, totals: values(totals),
+    intervals: q.interval === "TOTAL" ? [] : buckets.map(described), rows, totals: values(totals),
   };
 }
 

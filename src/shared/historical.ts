@@ -13,6 +13,17 @@ export type Interval = (typeof INTERVALS)[number];
 export const GROUPINGS = ["QUEUE", "AGENT", "CHANNEL"] as const;
 export type Grouping = (typeof GROUPINGS)[number];
 
+/** Calendar arithmetic on local dates ("YYYY-MM-DD"; no time zone involved): the date `days` later. */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** Days from `from` to `to`, both counted (0 or less when `to` is before `from`). */
+export function daysInRange(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+}
+
 /** The longest range (in days, `from` to `to` inclusive) each interval may cover. */
 export const MAX_DAYS: Record<Interval, number> = { TOTAL: 92, DAY: 92, HOUR: 31, FIFTEEN_MIN: 7 };
 
@@ -73,6 +84,8 @@ export type HistoricalReport = {
   interval: Interval;
   groupBy: Grouping;
   serviceLevelSeconds: number;
+  /** Every interval of the range in order, quiet ones too (none for TOTAL): for a chart's time axis. */
+  intervals: { start: string; end: string; label: string }[];
   /** One row per group and interval that had contacts, groups by name, intervals in order. */
   rows: HistoricalRow[];
   /** The whole range, every group together (filters applied). */

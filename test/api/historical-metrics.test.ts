@@ -53,6 +53,8 @@ describe("GET /api/v1/metrics/historical", () => {
     const res = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-11&interval=DAY&groupBy=QUEUE", { token: admin });
     expect(res.status).toBe(200);
     expect(res.body.timeZone).toBe("America/New_York");
+    // Every interval of the range, for a chart's axis; the rows only where something happened.
+    expect(res.body.intervals.map((i: { label: string }) => i.label)).toEqual(["2025-03-10", "2025-03-11"]);
     expect(res.body.rows.map((r: any) => [r.interval.label, r.group.name])).toEqual([["2025-03-10", "Billing"], ["2025-03-11", "Support"]]);
     const [billing, support] = res.body.rows;
     expect(billing.group).toEqual({ type: "QUEUE", id: BILLING, name: "Billing" });
@@ -86,6 +88,7 @@ describe("GET /api/v1/metrics/historical", () => {
     expect(by["Bob Agent"]).toMatchObject({ CONTACTS_HANDLED: 1, CONTACTS_MISSED: 0, AVG_HANDLE_TIME: 70 });
     expect(by["No agent"]).toMatchObject({ CONTACTS_QUEUED: 2, CONTACTS_HANDLED: 0, CONTACTS_ABANDONED: 2 });
     expect(res.body.rows[0].interval).toBeNull();
+    expect(res.body.intervals).toEqual([]);
   });
 
   it("filters by queue, agent and channel, and groups by channel", async () => {
@@ -108,6 +111,7 @@ describe("GET /api/v1/metrics/historical", () => {
     const res = await api("GET", "/metrics/historical?from=2025-03-09&to=2025-03-09&interval=HOUR", { token: admin });
     expect(res.status).toBe(200);
     expect(res.body.rows).toHaveLength(1);
+    expect(res.body.intervals).toHaveLength(23);
     expect(res.body.rows[0].interval).toEqual({ start: "2025-03-09T03:00:00-04:00", end: "2025-03-09T04:00:00-04:00", label: "2025-03-09 03:00" });
     expect(res.body.rows[0].metrics.CONTACTS_ABANDONED).toBe(1);
     const quarters = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-10&interval=FIFTEEN_MIN", { token: admin });

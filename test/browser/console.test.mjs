@@ -1,12 +1,17 @@
 // The web app in a real browser against a real local server: sign-in, the permission-aware
-// console, creating and assigning configuration, validation messages, the flow graph,
-// keyboard use, and an axe-core check of every main screen. Screenshots go to
-// test-artifacts/browser/. Run by test/browser/run.mjs (npm run test:browser).
+// console, creating and assigning configuration, validation messages, the flow graph, a
+// historical report of a call the phone simulator places, keyboard use, and an axe-core check
+// of every main screen. Screenshots go to test-artifacts/browser/. Run by test/browser/run.mjs
+// (npm run test:browser).
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { after, before, describe, it } from "node:test";
-import { apiFromPage, DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServer } from "./harness.mjs";
+import { importTs } from "../../scripts/lib.mjs";
+import { apiFromPage, DEMO, freePort, launchBrowser, screenshot, seriousA11yViolations, signIn, startServer } from "./harness.mjs";
 
 let server;
+let rest;
+let phone;
 let browser;
 let page;
 const stamp = Date.now().toString(36);
@@ -22,7 +27,21 @@ async function check(name) {
 
 describe("web app", { timeout: 240_000 }, () => {
   before(async () => {
-    server = await startServer();
+    // Twilio's REST API, played by the phone simulator (for the report's call), on a port the server is told about.
+    const { Phone } = await importTs("src/simulator/index.ts");
+    const apiPort = await freePort();
+    rest = createServer(async (req, res) => {
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const answer = await phone.rest(new Request(`http://127.0.0.1:${apiPort}${req.url}`, {
+        method: req.method, headers: req.headers, body: ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks),
+      }));
+      res.writeHead(answer.status, Object.fromEntries(answer.headers));
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    });
+    await new Promise((resolve) => rest.listen(apiPort, "127.0.0.1", resolve));
+    server = await startServer({ twilioApiBaseUrl: `http://127.0.0.1:${apiPort}` });
+    phone = new Phone({ baseUrl: server.base, accountSid: "ACdeadbeefdeadbeefdeadbeefdeadbeef", authToken: "dev-only-auth-token-0123456789ab", apiBaseUrl: `http://127.0.0.1:${apiPort}` });
     browser = await launchBrowser();
     page = await browser.context.newPage();
     page.setDefaultTimeout(15_000);
@@ -31,6 +50,7 @@ describe("web app", { timeout: 240_000 }, () => {
   after(async () => {
     await browser?.close();
     await server?.stop();
+    rest?.close();
   });
 
   it("rejects a wrong password with a readable message, then signs the admin in", async () => {
@@ -48,7 +68,7 @@ describe("web app", { timeout: 240_000 }, () => {
 
     await signIn(page, server.base, DEMO.admin);
     const nav = page.getByRole("navigation", { name: "Main" });
-    for (const label of ["Queues", "Routing profiles", "Hours of operation", "Users", "Security profiles", "Agent statuses", "Phone numbers", "Quick connects", "Flows", "Contact search", "Audit log", "Instance settings"]) {
+    for (const label of ["Queues", "Routing profiles", "Hours of operation", "Users", "Security profiles", "Agent statuses", "Phone numbers", "Quick connects", "Flows", "Historical reports", "Contact search", "Audit log", "Instance settings"]) {
       assert.equal(await nav.getByRole("link", { name: label, exact: true }).count(), 1, `admin nav shows ${label}`);
     }
     await assertText(page.locator("main"), "Demo Admin");
@@ -104,6 +124,11 @@ describe("web app", { timeout: 240_000 }, () => {
     await page.getByRole("link", { name: "Queues" }).first().click();
     await page.getByRole("link", { name: QUEUE }).waitFor();
     await check("queues");
+    // Nothing has happened in it and no agent serves it yet: the live dashboard still lists it, with zeros.
+    await page.goto(`${server.base}/dashboard`);
+    const row = page.locator(`[data-testid="queue-metrics"] tr[data-queue-id="${created.id}"]`);
+    await assertText(row, QUEUE);
+    await assertText(row.locator('[data-metric="CONTACTS_IN_QUEUE"]'), "0");
   });
 
   it("an admin creates a routing profile with per-queue priority and delay, and assigns it to a user", async () => {
@@ -234,6 +259,67 @@ describe("web app", { timeout: 240_000 }, () => {
     }
   });
 
+  it("a historical report counts a call abandoned in the queue: by queue and day, with a total, a chart and a CSV download", async () => {
+    // A caller picks support in the demo IVR and hangs up while waiting (nobody is Available).
+    assert.equal((await apiFromPage(page, "PATCH", "/instance", { publicBaseUrl: server.base })).status, 200);
+    const caller = "+14155550166";
+    const call = await phone.call({ from: caller, to: "+15550100" });
+    await phone.settle();
+    await call.press("2");
+    await waitFor(async () => (await phone.settle(), call.wait.kind === "hold-loop"), "the caller to wait in the queue");
+    await call.hangup();
+    await phone.settle();
+    await waitFor(async () => {
+      const found = await apiFromPage(page, "GET", `/contacts?customerNumber=${encodeURIComponent(caller)}`);
+      return found.body?.items?.[0]?.state === "ABANDONED";
+    }, "the contact record to say ABANDONED");
+
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Historical reports" }).click();
+    await page.getByRole("heading", { level: 1, name: "Historical reports" }).waitFor();
+    // The range defaults to the last 7 days, up to today in the instance's time zone.
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+    assert.equal(await page.getByLabel("To", { exact: true }).inputValue(), today);
+    assert.equal(await page.getByLabel("Service level (seconds)").inputValue(), "20");
+    await page.getByLabel("Interval", { exact: true }).selectOption({ label: "Day" });
+    await page.getByLabel("Group by", { exact: true }).selectOption({ label: "Queue" });
+    await page.getByRole("button", { name: "Show report" }).click();
+
+    const table = page.getByTestId("historical-table");
+    const support = table.locator('tbody tr[data-group-id="demo:queue:support"]');
+    await support.first().waitFor();
+    const count = async (row, metric) => Number((await row.locator(`[data-metric="${metric}"]`).textContent()).replace(/[^\d]/g, ""));
+    const sum = async (metric) => {
+      let n = 0;
+      for (const row of await support.all()) n += await count(row, metric);
+      return n;
+    };
+    assert.ok((await sum("CONTACTS_QUEUED")) >= 1, "support queued at least 1");
+    assert.ok((await sum("CONTACTS_ABANDONED")) >= 1, "support abandoned at least 1");
+    await assertText(support.first().getByRole("rowheader"), "Support");
+    assert.match(await support.first().locator("td").first().textContent(), /^\d{4}-\d{2}-\d{2}$/, "the day is the row's interval");
+    const total = table.getByTestId("historical-total");
+    await assertText(total.getByRole("rowheader"), "Total");
+    assert.ok((await count(total, "CONTACTS_QUEUED")) >= 1, "the total row counts the call");
+    await assertText(table.getByRole("columnheader"), "Service level (20\u00a0s)");
+    // Per day: the chart of contacts per interval is drawn above the table.
+    await page.locator(".time-chart canvas").waitFor();
+
+    // The CSV download is the same query, authenticated by the session cookie.
+    const href = await page.getByRole("link", { name: "Download CSV" }).getAttribute("href");
+    assert.match(href, /^\/api\/v1\/metrics\/historical\?.*interval=DAY.*&format=csv$/);
+    const csv = await page.request.get(`${server.base}${href}`);
+    assert.equal(csv.status(), 200);
+    assert.match(csv.headers()["content-type"], /^text\/csv/);
+    assert.match(await csv.text(), /Support/);
+    await check("historical-reports");
+
+    // A range the API would refuse is explained at the field before anything is sent.
+    await page.getByLabel("From", { exact: true }).fill(new Date(Date.parse(today) - 10 * 86_400_000).toISOString().slice(0, 10));
+    await page.getByLabel("Interval", { exact: true }).selectOption({ label: "15 minutes" });
+    await page.getByRole("button", { name: "Show report" }).click();
+    await assertText(page.locator(".field.invalid", { has: page.getByLabel("To", { exact: true }) }), "covers at most 7 days");
+  });
+
   it("an agent without configuration permissions sees no configuration screens, and the API refuses them", async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in to Switchboard" }).waitFor();
@@ -242,7 +328,7 @@ describe("web app", { timeout: 240_000 }, () => {
     // Agents land in their workspace; the navigation holds nothing to configure.
     await page.waitForURL(`${server.base}/workspace`);
     assert.deepEqual(await page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents(), ["Overview", "Agent workspace"]);
-    for (const label of ["Queues", "Users", "Flows", "Instance settings", "Audit log"]) {
+    for (const label of ["Queues", "Users", "Flows", "Instance settings", "Audit log", "Historical reports"]) {
       assert.equal(await page.getByRole("link", { name: label }).count(), 0, `no ${label} link`);
     }
     await check("overview-agent");
@@ -257,14 +343,15 @@ describe("web app", { timeout: 240_000 }, () => {
       flows: await apiFromPage(page, "GET", "/flows"),
       routingProfile: await apiFromPage(page, "PATCH", "/routing-profiles/demo:rp:agents", { name: "Hijacked" }),
       audit: await apiFromPage(page, "GET", "/audit-log"),
+      historical: await apiFromPage(page, "GET", "/metrics/historical?from=2026-01-01&to=2026-01-07"),
     };
     for (const [what, res] of Object.entries(refused)) assert.equal(res.status, 403, `${what} is refused (got ${res.status})`);
   });
 
-  it("a supervisor sees contact search and nothing to configure", async () => {
+  it("a supervisor sees historical reports and contact search and nothing to configure", async () => {
     await signIn(page, server.base, DEMO.carol);
     const nav = page.getByRole("navigation", { name: "Main" });
-    assert.deepEqual(await nav.getByRole("link").allTextContents(), ["Overview", "Agent workspace", "Live dashboard", "Contact search"]);
+    assert.deepEqual(await nav.getByRole("link").allTextContents(), ["Overview", "Agent workspace", "Live dashboard", "Historical reports", "Contact search"]);
     await check("overview-supervisor");
   });
 
@@ -283,6 +370,15 @@ describe("web app", { timeout: 240_000 }, () => {
     assert.deepEqual(failures, []);
   });
 });
+
+async function waitFor(fn, what, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
 
 /** Waits until the locator's text contains the expected text (fails with what it saw). */
 async function assertText(locator, expected) {

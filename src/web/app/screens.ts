@@ -29,6 +29,7 @@ export const SCREENS: Screen[] = [
   { path: "/flows", label: "Flows", group: "Channels and flows", anyOf: ["flows.edit", "instance.configure"], component: lazy(() => import("../flows/FlowsScreen")) },
   { path: "/phone-numbers", label: "Phone numbers", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/PhoneNumbersScreen")) },
   { path: "/quick-connects", label: "Quick connects", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/QuickConnectsScreen")) },
+  { path: "/reports", label: "Historical reports", group: "Records", anyOf: ["metrics.historical"], component: lazy(() => import("../reports/ReportsScreen")) },
   { path: "/contacts", label: "Contact search", group: "Records", anyOf: ["contacts.search"], component: lazy(() => import("../contacts/ContactsScreen")) },
   { path: "/audit-log", label: "Audit log", group: "Records", anyOf: ["audit.view"], component: lazy(() => import("../audit/AuditScreen")) },
   { path: "/settings", label: "Instance settings", group: "Instance", anyOf: ["instance.configure"], component: lazy(() => import("../console/SettingsScreen")) },

@@ -40,6 +40,24 @@ function useLiveMetrics() {
   return { metrics, connected };
 }
 
+/**
+ * Every queue of the instance, in name order: the metrics name only the queues something has
+ * happened in (or that an online agent serves), so a quiet queue is shown with zeros rather than
+ * missing. Personal queues with activity follow.
+ */
+function withEveryQueue(metrics: CurrentMetrics, directory: Directory | null | undefined): ({ queueId: string } & MetricValues)[] {
+  if (!directory) return metrics.queues;
+  const byId = new Map(metrics.queues.map((q) => [q.queueId, q]));
+  const named = directory.queues.map((q) => byId.get(q.id) ?? { queueId: q.id, ...QUIET });
+  const known = new Set(directory.queues.map((q) => q.id));
+  return [...named, ...metrics.queues.filter((q) => !known.has(q.queueId))];
+}
+
+const QUIET: MetricValues = {
+  AGENTS_ONLINE: 0, AGENTS_AVAILABLE: 0, AGENTS_ON_CONTACT: 0, AGENTS_AFTER_CONTACT_WORK: 0, AGENTS_NON_PRODUCTIVE: 0,
+  AGENTS_ERROR: 0, CONTACTS_IN_QUEUE: 0, OLDEST_CONTACT_AGE: 0, SLOTS_ACTIVE: 0, SLOTS_AVAILABLE: 0, SERVICE_LEVEL_20: null,
+};
+
 export default function DashboardScreen() {
   useTitle("Live dashboard");
   const { metrics, connected } = useLiveMetrics();
@@ -101,7 +119,7 @@ export default function DashboardScreen() {
                 </tr>
               </thead>
               <tbody>
-                {metrics.queues.map((q) => (
+                {withEveryQueue(metrics, directory.data).map((q) => (
                   <tr key={q.queueId} data-queue-id={q.queueId}>
                     <th scope="row">{queueName(q.queueId)}</th>
                     <td data-metric="CONTACTS_IN_QUEUE">{q.CONTACTS_IN_QUEUE}</td>

@@ -8,13 +8,13 @@
 import { Hono } from "hono";
 import { getServerByName } from "partyserver";
 import { z } from "zod";
-import { daysInRange, historicalReport, instanceTimeZone, reportCsv } from "../../db/historical-metrics";
+import { historicalReport, instanceTimeZone, reportCsv } from "../../db/historical-metrics";
 import { queues, users } from "../../db/schema";
 import { metricsRoomName } from "../../durable/names";
 import { currentMetrics } from "../../durable/routing";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
-import { GROUPINGS, INTERVALS, MAX_DAYS } from "../../shared/historical";
+import { daysInRange, GROUPINGS, INTERVALS, MAX_DAYS } from "../../shared/historical";
 import { notFound } from "../lib/errors";
 import { parseQuery } from "../lib/request";
 import { forwardedUpgrade, relay, socketCaller } from "./agent-socket";

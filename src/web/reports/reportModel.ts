@@ -1,0 +1,64 @@
+/**
+ * The reports screen's arithmetic, apart from React: local dates, the sums the chart draws (over
+ * every interval the report lists, so quiet ones show as zero, not as a line across them), and
+ * how each metric is written.
+ */
+import type { HistoricalMetric, HistoricalReport } from "../../shared/historical";
+import { formatDuration } from "../lib/time";
+
+/** "2026-12-01", today in `timeZone` (the browser's zone if that one is unknown). */
+export function todayIn(timeZone: string, now = new Date()): string {
+  const date = (tz?: string) => new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+  try {
+    return date(timeZone);
+  } catch {
+    return date();
+  }
+}
+
+/** Contacts queued, handled and abandoned per interval, summed over the groups, every interval of the range included. */
+export function perInterval(report: HistoricalReport) {
+  const at = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+  const sums = new Map<number, [number, number, number]>(report.intervals.map((i) => [at(i.start), [0, 0, 0]]));
+  for (const row of report.rows) {
+    const s = row.interval && sums.get(at(row.interval.start));
+    if (!s) continue;
+    s[0] += row.metrics.CONTACTS_QUEUED ?? 0;
+    s[1] += row.metrics.CONTACTS_HANDLED ?? 0;
+    s[2] += row.metrics.CONTACTS_ABANDONED ?? 0;
+  }
+  const x = [...sums.keys()];
+  return { x, queued: x.map((t) => sums.get(t)![0]), handled: x.map((t) => sums.get(t)![1]), abandoned: x.map((t) => sums.get(t)![2]) };
+}
+
+type Kind = "count" | "percent" | "seconds";
+
+/** The table's columns, in the contract's order, with what each means (shown as the heading's tooltip). */
+export const METRIC_COLUMNS: Record<HistoricalMetric, { label: string; kind: Kind; help: string }> = {
+  CONTACTS_QUEUED: { label: "Queued", kind: "count", help: "Contacts that entered a queue" },
+  CONTACTS_HANDLED: { label: "Handled", kind: "count", help: "Contacts an agent answered" },
+  CONTACTS_ABANDONED: { label: "Abandoned", kind: "count", help: "Queued contacts that ended without being answered" },
+  ABANDONMENT_RATE: { label: "Abandonment rate", kind: "percent", help: "Abandoned, as a percent of queued" },
+  CONTACTS_MISSED: { label: "Missed", kind: "count", help: "Offers an agent let ring out" },
+  AVG_QUEUE_ANSWER_TIME: { label: "Avg speed of answer", kind: "seconds", help: "Average time from entering the queue to an agent answering" },
+  AVG_HANDLE_TIME: { label: "Avg handle time", kind: "seconds", help: "Average talk, hold and after contact work" },
+  AVG_TALK_TIME: { label: "Avg talk time", kind: "seconds", help: "Average time connected to the agent, less hold" },
+  AVG_HOLD_TIME: { label: "Avg hold time", kind: "seconds", help: "Average time the customer was on hold" },
+  AVG_AFTER_CONTACT_WORK_TIME: { label: "Avg after contact work", kind: "seconds", help: "Average after contact work" },
+  AVG_QUEUE_ABANDON_TIME: { label: "Avg abandon time", kind: "seconds", help: "Average time abandoned contacts waited before hanging up" },
+  MAX_QUEUED_TIME: { label: "Longest wait", kind: "seconds", help: "The longest any contact waited in the queue" },
+  SERVICE_LEVEL: { label: "Service level", kind: "percent", help: "Percent answered within the service level time" },
+};
+
+/** 12 → "12"; 33.3 (percent) → "33.3%"; 75.4 (seconds) → "1:15"; null → "—". */
+export function formatMetric(metric: HistoricalMetric, value: number | null | undefined): string {
+  if (value == null) return "—";
+  switch (METRIC_COLUMNS[metric].kind) {
+    case "count":
+      return value.toLocaleString();
+    case "percent":
+      return `${value.toLocaleString(undefined, { maximumFractionDigits: 1 })}%`;
+    case "seconds":
+      return formatDuration(Math.round(value) * 1000);
+  }
+}
