@@ -283,6 +283,7 @@ export async function historicalReport(scope: InstanceScope, q: HistoricalQuery,
   });
   return {
     timeZone, from: q.from, to: q.to, interval: q.interval, groupBy: q.groupBy, serviceLevelSeconds: q.serviceLevelSeconds,
+    range: { start: localIso(rangeStart, timeZone).iso, end: localIso(rangeEnd, timeZone).iso },
     intervals: q.interval === "TOTAL" ? [] : buckets.map(described), rows, totals: values(totals),
   };
 }

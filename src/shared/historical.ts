@@ -84,6 +84,8 @@ export type HistoricalReport = {
   interval: Interval;
   groupBy: Grouping;
   serviceLevelSeconds: number;
+  /** The range's first instant and the instant after it (ISO 8601 with the instance's offset). */
+  range: { start: string; end: string };
   /** Every interval of the range in order, quiet ones too (none for TOTAL): for a chart's time axis. */
   intervals: { start: string; end: string; label: string }[];
   /** One row per group and interval that had contacts, groups by name, intervals in order. */

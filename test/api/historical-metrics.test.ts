@@ -53,6 +53,7 @@ describe("GET /api/v1/metrics/historical", () => {
     const res = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-11&interval=DAY&groupBy=QUEUE", { token: admin });
     expect(res.status).toBe(200);
     expect(res.body.timeZone).toBe("America/New_York");
+    expect(res.body.range).toEqual({ start: "2025-03-10T00:00:00-04:00", end: "2025-03-12T00:00:00-04:00" });
     // Every interval of the range, for a chart's axis; the rows only where something happened.
     expect(res.body.intervals.map((i: { label: string }) => i.label)).toEqual(["2025-03-10", "2025-03-11"]);
     expect(res.body.rows.map((r: any) => [r.interval.label, r.group.name])).toEqual([["2025-03-10", "Billing"], ["2025-03-11", "Support"]]);

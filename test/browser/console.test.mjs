@@ -313,6 +313,15 @@ describe("web app", { timeout: 240_000 }, () => {
     assert.match(await csv.text(), /Support/);
     await check("historical-reports");
 
+    // The queue's name opens contact search for the same contacts: that day, that queue.
+    await support.first().getByRole("link", { name: "Support" }).click();
+    await page.getByRole("heading", { level: 1, name: "Contact search" }).waitFor();
+    assert.equal(await page.getByLabel("Queue").inputValue(), "demo:queue:support");
+    await assertText(page.locator("main table tbody"), caller);
+    await assertText(page.locator("main table tbody"), "Abandoned");
+    await page.goBack();
+    await page.getByRole("heading", { level: 1, name: "Historical reports" }).waitFor();
+
     // A range the API would refuse is explained at the field before anything is sent.
     await page.getByLabel("From", { exact: true }).fill(new Date(Date.parse(today) - 10 * 86_400_000).toISOString().slice(0, 10));
     await page.getByLabel("Interval", { exact: true }).selectOption({ label: "15 minutes" });

@@ -10,7 +10,7 @@ import { addDays, daysInRange, GROUPINGS, INTERVALS, MAX_DAYS, HISTORICAL_METRIC
 import { FormStatus, NumberField, SelectField, TextField, useSave } from "../components/forms";
 import { api, ApiError } from "../lib/api";
 import { CHANNEL_LABELS, CHANNELS } from "../lib/labels";
-import { navigate, useLocation, useTitle } from "../lib/router";
+import { Link, navigate, useLocation, useTitle } from "../lib/router";
 import { useSession } from "../lib/session";
 import type { Queue, User } from "../lib/types";
 import { useCollection, useData } from "../lib/useData";
@@ -174,6 +174,7 @@ export default function ReportsScreen() {
 }
 
 function Results({ report, query }: { report: HistoricalReport; query: string }) {
+  const { can } = useSession();
   const perTime = report.interval !== "TOTAL";
   const group = GROUPING_LABELS[report.groupBy];
   const title = `Contacts by ${group.toLowerCase()}, ${PER_INTERVAL[report.interval]}, ${report.from === report.to ? report.from : `${report.from} to ${report.to}`}`;
@@ -212,7 +213,12 @@ function Results({ report, query }: { report: HistoricalReport; query: string })
               </thead>
               <tbody>
                 {report.rows.map((row) => (
-                  <ReportRow key={`${row.group.type}:${row.group.id ?? ""}:${row.interval?.start ?? ""}`} row={row} perTime={perTime} />
+                  <ReportRow
+                    key={`${row.group.type}:${row.group.id ?? ""}:${row.interval?.start ?? ""}`}
+                    row={row}
+                    perTime={perTime}
+                    href={can("contacts.search") ? contactsHref(report, query, row) : null}
+                  />
                 ))}
               </tbody>
               <tfoot>
@@ -235,10 +241,29 @@ function Results({ report, query }: { report: HistoricalReport; query: string })
   );
 }
 
-function ReportRow({ row, perTime }: { row: HistoricalRow; perTime: boolean }) {
+/**
+ * Contact search for a row's contacts: the same instants (a contact counts when it began), its
+ * queue, agent or channel, and the report's own filters. Null for a row without one ("No queue").
+ */
+function contactsHref(report: HistoricalReport, query: string, row: HistoricalRow): string | null {
+  if (row.group.id === null) return null;
+  const filters = new URLSearchParams(query);
+  const p = new URLSearchParams({ searched: "1", from: row.interval?.start ?? report.range.start, to: row.interval?.end ?? report.range.end });
+  for (const f of ["queueId", "agentId", "channel"] as const) {
+    const v = filters.get(f);
+    if (v) p.set(f, v);
+  }
+  p.set(GROUP_FILTER[row.group.type], row.group.id);
+  return `/contacts?${p}`;
+}
+
+const GROUP_FILTER: Record<Grouping, "queueId" | "agentId" | "channel"> = { QUEUE: "queueId", AGENT: "agentId", CHANNEL: "channel" };
+
+function ReportRow({ row, perTime, href }: { row: HistoricalRow; perTime: boolean; href: string | null }) {
+  const when = row.interval ? ` on ${row.interval.label}` : "";
   return (
     <tr data-group-id={row.group.id ?? ""} data-interval={row.interval?.start}>
-      <th scope="row">{row.group.name}</th>
+      <th scope="row">{href ? <Link href={href} title={`Search the contacts of ${row.group.name}${when}`}>{row.group.name}</Link> : row.group.name}</th>
       {perTime && <td className="nowrap">{row.interval?.label ?? "—"}</td>}
       {HISTORICAL_METRICS.map((m) => (
         <td key={m} data-metric={m}>
