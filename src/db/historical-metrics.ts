@@ -114,6 +114,7 @@ function bucketAt(buckets: Bucket[], at: number): number {
 
 /** What D1 sums per interval and group; the metrics are made from these (`values`). */
 type Sums = {
+  created: number;
   queued: number;
   handled: number;
   abandoned: number;
@@ -133,7 +134,7 @@ type Sums = {
 };
 
 const ZERO: Sums = {
-  queued: 0, handled: 0, abandoned: 0, answerMs: 0, answered: 0, withinLevel: 0, abandonedAfterLevel: 0, handleMs: 0,
+  created: 0, queued: 0, handled: 0, abandoned: 0, answerMs: 0, answered: 0, withinLevel: 0, abandonedAfterLevel: 0, handleMs: 0,
   handleCount: 0, talkMs: 0, holdSeconds: 0, ended: 0, acwMs: 0, abandonMs: 0, maxQueuedMs: null, missed: 0,
 };
 
@@ -151,6 +152,7 @@ const percent = (part: number, whole: number) => (whole ? Math.round((1000 * par
 
 function values(s: Sums): HistoricalValues {
   const v: HistoricalValues = {
+    CONTACTS_CREATED: s.created,
     CONTACTS_QUEUED: s.queued,
     CONTACTS_HANDLED: s.handled,
     CONTACTS_ABANDONED: s.abandoned,
@@ -183,6 +185,7 @@ function sumColumns(levelMs: number) {
   const n = (cond: SQL) => sql<number>`coalesce(sum(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`;
   const total = (cond: SQL, value: SQL) => sql<number>`coalesce(sum(CASE WHEN ${cond} THEN ${value} ELSE 0 END), 0)`;
   return {
+    created: sql<number>`count(*)`,
     queued: n(queued),
     handled: sql<number>`coalesce(sum(CASE WHEN ${c.connectedAt} IS NOT NULL THEN 1 ELSE 0 END), 0)`,
     abandoned: n(abandoned),
@@ -272,9 +275,8 @@ export async function historicalReport(scope: InstanceScope, q: HistoricalQuery,
   };
 
   let totals = { ...ZERO };
-  // Contacts that never reached a queue or an agent (ended in the flow) have nothing to show here.
   const described = (b: Bucket) => ({ start: localIso(b.start, timeZone).iso, end: localIso(b.end, timeZone).iso, label: b.label });
-  const ordered = [...cells.values()].filter((c) => c.sums.queued + c.sums.handled + c.sums.abandoned + c.sums.missed > 0).map((c) => ({ bucket: c.bucket, group: groupOf(c.group), sums: c.sums }));
+  const ordered = [...cells.values()].map((c) => ({ bucket: c.bucket, group: groupOf(c.group), sums: c.sums }));
   ordered.sort((x, y) => x.bucket - y.bucket || groupSort(x.group, y.group));
   const rows: HistoricalRow[] = ordered.map((c) => {
     totals = add(totals, c.sums);

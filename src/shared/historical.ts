@@ -28,6 +28,8 @@ export function daysInRange(from: string, to: string): number {
 export const MAX_DAYS: Record<Interval, number> = { TOTAL: 92, DAY: 92, HOUR: 31, FIFTEEN_MIN: 7 };
 
 export const HISTORICAL_METRICS = [
+  /** Contacts that began (calls and chats that came in, calls placed), whether or not they reached a queue. */
+  "CONTACTS_CREATED",
   /** Contacts that entered a queue. */
   "CONTACTS_QUEUED",
   /** Contacts an agent answered (connected to an agent). */

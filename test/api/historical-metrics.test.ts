@@ -56,11 +56,12 @@ describe("GET /api/v1/metrics/historical", () => {
     expect(res.body.range).toEqual({ start: "2025-03-10T00:00:00-04:00", end: "2025-03-12T00:00:00-04:00" });
     // Every interval of the range, for a chart's axis; the rows only where something happened.
     expect(res.body.intervals.map((i: { label: string }) => i.label)).toEqual(["2025-03-10", "2025-03-11"]);
-    expect(res.body.rows.map((r: any) => [r.interval.label, r.group.name])).toEqual([["2025-03-10", "Billing"], ["2025-03-11", "Support"]]);
-    const [billing, support] = res.body.rows;
+    expect(res.body.rows.map((r: any) => [r.interval.label, r.group.name])).toEqual([["2025-03-10", "Billing"], ["2025-03-10", "No queue"], ["2025-03-11", "Support"]]);
+    const [billing, ivr, support] = res.body.rows;
     expect(billing.group).toEqual({ type: "QUEUE", id: BILLING, name: "Billing" });
     expect(billing.interval).toEqual({ start: "2025-03-10T00:00:00-04:00", end: "2025-03-11T00:00:00-04:00", label: "2025-03-10" });
     expect(billing.metrics).toEqual({
+      CONTACTS_CREATED: 4,
       CONTACTS_QUEUED: 4,
       CONTACTS_HANDLED: 2,
       CONTACTS_ABANDONED: 2,
@@ -75,9 +76,12 @@ describe("GET /api/v1/metrics/historical", () => {
       MAX_QUEUED_TIME: 60,
       SERVICE_LEVEL: 33.3, // 1 answered within 20 s, of 2 answered + 1 abandoned after 20 s (the 5 s abandon does not count)
     });
+    // The caller who hung up in the IVR began a contact, and reached no queue.
+    expect(ivr.group).toEqual({ type: "QUEUE", id: null, name: "No queue" });
+    expect(ivr.metrics).toMatchObject({ CONTACTS_CREATED: 1, CONTACTS_QUEUED: 0, CONTACTS_ABANDONED: 0, ABANDONMENT_RATE: null });
     // Still talking: answered, but no handle or talk time yet.
     expect(support.metrics).toMatchObject({ CONTACTS_QUEUED: 1, CONTACTS_HANDLED: 1, AVG_QUEUE_ANSWER_TIME: 2, AVG_HANDLE_TIME: null, AVG_TALK_TIME: null, SERVICE_LEVEL: 100 });
-    expect(res.body.totals).toMatchObject({ CONTACTS_QUEUED: 5, CONTACTS_HANDLED: 3, CONTACTS_ABANDONED: 2, CONTACTS_MISSED: 1, AVG_QUEUE_ANSWER_TIME: 25.7, SERVICE_LEVEL: 50 });
+    expect(res.body.totals).toMatchObject({ CONTACTS_CREATED: 6, CONTACTS_QUEUED: 5, CONTACTS_HANDLED: 3, CONTACTS_ABANDONED: 2, CONTACTS_MISSED: 1, AVG_QUEUE_ANSWER_TIME: 25.7, SERVICE_LEVEL: 50 });
   });
 
   it("by agent: what each handled and missed; abandoned contacts under No agent", async () => {
@@ -87,7 +91,7 @@ describe("GET /api/v1/metrics/historical", () => {
     expect(Object.keys(by)).toEqual(["Alice Agent", "Bob Agent", "No agent"]);
     expect(by["Alice Agent"]).toMatchObject({ CONTACTS_HANDLED: 2, CONTACTS_MISSED: 1, AVG_HANDLE_TIME: 90 });
     expect(by["Bob Agent"]).toMatchObject({ CONTACTS_HANDLED: 1, CONTACTS_MISSED: 0, AVG_HANDLE_TIME: 70 });
-    expect(by["No agent"]).toMatchObject({ CONTACTS_QUEUED: 2, CONTACTS_HANDLED: 0, CONTACTS_ABANDONED: 2 });
+    expect(by["No agent"]).toMatchObject({ CONTACTS_CREATED: 3, CONTACTS_QUEUED: 2, CONTACTS_HANDLED: 0, CONTACTS_ABANDONED: 2 });
     expect(res.body.rows[0].interval).toBeNull();
     expect(res.body.intervals).toEqual([]);
   });
@@ -95,13 +99,14 @@ describe("GET /api/v1/metrics/historical", () => {
   it("filters by queue, agent and channel, and groups by channel", async () => {
     const q = await api("GET", `/metrics/historical?from=2025-03-10&to=2025-03-11&interval=TOTAL&queueId=${encodeURIComponent(SUPPORT)}`, { token: admin });
     expect(q.body.rows.map((r: any) => r.group.id)).toEqual([SUPPORT]);
+    expect(q.body.totals.CONTACTS_CREATED).toBe(1);
     const a = await api("GET", `/metrics/historical?from=2025-03-10&to=2025-03-11&interval=TOTAL&agentId=${encodeURIComponent(BOB)}`, { token: admin });
     expect(a.body.totals).toMatchObject({ CONTACTS_HANDLED: 1, CONTACTS_MISSED: 0 });
     // Alice missed the offer of a contact Bob then handled: hers, though the contact is his.
     const alice = await api("GET", `/metrics/historical?from=2025-03-10&to=2025-03-10&interval=TOTAL&agentId=${encodeURIComponent(ALICE)}`, { token: admin });
     expect(alice.body.totals).toMatchObject({ CONTACTS_HANDLED: 1, CONTACTS_MISSED: 1 });
     const ch = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-11&interval=TOTAL&groupBy=CHANNEL", { token: admin });
-    expect(ch.body.rows.map((r: any) => [r.group.id, r.metrics.CONTACTS_QUEUED])).toEqual([["CHAT", 1], ["VOICE", 4]]);
+    expect(ch.body.rows.map((r: any) => [r.group.id, r.metrics.CONTACTS_CREATED, r.metrics.CONTACTS_QUEUED])).toEqual([["CHAT", 1, 1], ["VOICE", 5, 4]]);
     const chat = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-11&interval=TOTAL&channel=CHAT", { token: admin });
     expect(chat.body.totals.CONTACTS_QUEUED).toBe(1);
   });
@@ -116,8 +121,9 @@ describe("GET /api/v1/metrics/historical", () => {
     expect(res.body.rows[0].interval).toEqual({ start: "2025-03-09T03:00:00-04:00", end: "2025-03-09T04:00:00-04:00", label: "2025-03-09 03:00" });
     expect(res.body.rows[0].metrics.CONTACTS_ABANDONED).toBe(1);
     const quarters = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-10&interval=FIFTEEN_MIN", { token: admin });
-    expect(quarters.body.rows.map((r: any) => [r.interval.label, r.metrics.CONTACTS_QUEUED])).toEqual([
-      ["2025-03-10 09:00", 1], ["2025-03-10 10:00", 1], ["2025-03-10 11:00", 1], ["2025-03-10 12:00", 1],
+    expect(quarters.body.rows.map((r: any) => [r.interval.label, r.group.name, r.metrics.CONTACTS_QUEUED])).toEqual([
+      ["2025-03-10 09:00", "Billing", 1], ["2025-03-10 10:00", "Billing", 1], ["2025-03-10 11:00", "Billing", 1], ["2025-03-10 12:00", "Billing", 1],
+      ["2025-03-10 12:30", "No queue", 0],
     ]);
     expect(quarters.body.rows[1].interval.end).toBe("2025-03-10T10:15:00-04:00");
   });
@@ -148,10 +154,11 @@ describe("GET /api/v1/metrics/historical", () => {
     expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
     expect(csv.headers.get("content-disposition")).toContain('filename="switchboard-queue-day-2025-03-10-to-2025-03-10.csv"');
     const lines = (await csv.text()).trim().split("\r\n");
-    expect(lines[0].split(",").slice(0, 7)).toEqual(["group_type", "group_id", "group_name", "interval_start", "interval_end", "interval_label", "CONTACTS_QUEUED"]);
-    expect(lines[1]).toBe(`QUEUE,${BILLING},Billing,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,4,2,2,50,1,37.5,80,55,5,20,17.5,60,33.3`);
-    expect(lines[2].startsWith("TOTAL,,Total,")).toBe(true);
-    expect(lines).toHaveLength(3);
+    expect(lines[0].split(",").slice(0, 7)).toEqual(["group_type", "group_id", "group_name", "interval_start", "interval_end", "interval_label", "CONTACTS_CREATED"]);
+    expect(lines[1]).toBe(`QUEUE,${BILLING},Billing,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,4,4,2,2,50,1,37.5,80,55,5,20,17.5,60,33.3`);
+    expect(lines[2]).toBe("QUEUE,,No queue,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,1,0,0,0,,0,,,,,,,,");
+    expect(lines[3].startsWith("TOTAL,,Total,")).toBe(true);
+    expect(lines).toHaveLength(4);
   });
 
   it("a supervisor may read it; an agent may not (403)", async () => {

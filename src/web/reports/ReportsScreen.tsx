@@ -275,22 +275,23 @@ function ReportRow({ row, perTime, href }: { row: HistoricalRow; perTime: boolea
 }
 
 function ReportChart({ report }: { report: HistoricalReport }) {
-  const { x, queued, handled, abandoned } = perInterval(report);
-  const what = `Contacts queued, handled and abandoned ${PER_INTERVAL[report.interval]}`;
-  const peak = Math.max(0, ...queued);
+  const { x, created, queued, handled, abandoned } = perInterval(report);
+  const what = `Contacts ${PER_INTERVAL[report.interval]}: all, queued, handled and abandoned`;
+  const peak = Math.max(0, ...created);
   return (
     <figure className="card report-chart">
       <figcaption>
         <strong>{what}</strong> <span className="muted">(all {GROUPING_LABELS[report.groupBy].toLowerCase()}s together)</span>
       </figcaption>
       <TimeChart
-        label={`${what}, ${report.from} to ${report.to}: ${report.totals.CONTACTS_QUEUED ?? 0} queued, ${report.totals.CONTACTS_HANDLED ?? 0} handled, ${report.totals.CONTACTS_ABANDONED ?? 0} abandoned in all; at most ${peak} queued ${IN_ONE[report.interval]}. The table below has every figure.`}
+        label={`${what}, ${report.from} to ${report.to}: ${report.totals.CONTACTS_CREATED ?? 0} contacts, ${report.totals.CONTACTS_QUEUED ?? 0} queued, ${report.totals.CONTACTS_HANDLED ?? 0} handled, ${report.totals.CONTACTS_ABANDONED ?? 0} abandoned in all; at most ${peak} contacts ${IN_ONE[report.interval]}. The table below has every figure.`}
         timeZone={report.timeZone}
         x={x}
         xLabel={INTERVAL_COLUMN[report.interval]}
         xValue={report.interval === "DAY" ? "{YYYY}-{MM}-{DD}" : "{YYYY}-{MM}-{DD} {HH}:{mm}"}
         xIncrs={report.interval === "DAY" ? [1, 2, 7, 14, 28].map((d) => d * 86_400) : undefined}
         series={[
+          { label: "Contacts", color: "muted", values: created },
           { label: "Queued", color: "accent", values: queued },
           { label: "Handled", color: "success", values: handled },
           { label: "Abandoned", color: "danger", dash: true, values: abandoned },

@@ -16,25 +16,27 @@ export function todayIn(timeZone: string, now = new Date()): string {
   }
 }
 
-/** Contacts queued, handled and abandoned per interval, summed over the groups, every interval of the range included. */
+/** The metrics the chart draws, summed over the groups per interval. */
+const CHARTED = ["CONTACTS_CREATED", "CONTACTS_QUEUED", "CONTACTS_HANDLED", "CONTACTS_ABANDONED"] as const;
+
+/** Contacts created, queued, handled and abandoned per interval, summed over the groups, every interval of the range included. */
 export function perInterval(report: HistoricalReport) {
   const at = (iso: string) => Math.floor(Date.parse(iso) / 1000);
-  const sums = new Map<number, [number, number, number]>(report.intervals.map((i) => [at(i.start), [0, 0, 0]]));
+  const sums = new Map<number, number[]>(report.intervals.map((i) => [at(i.start), CHARTED.map(() => 0)]));
   for (const row of report.rows) {
     const s = row.interval && sums.get(at(row.interval.start));
-    if (!s) continue;
-    s[0] += row.metrics.CONTACTS_QUEUED ?? 0;
-    s[1] += row.metrics.CONTACTS_HANDLED ?? 0;
-    s[2] += row.metrics.CONTACTS_ABANDONED ?? 0;
+    if (s) CHARTED.forEach((m, i) => (s[i] += row.metrics[m] ?? 0));
   }
   const x = [...sums.keys()];
-  return { x, queued: x.map((t) => sums.get(t)![0]), handled: x.map((t) => sums.get(t)![1]), abandoned: x.map((t) => sums.get(t)![2]) };
+  const column = (i: number) => x.map((t) => sums.get(t)![i]);
+  return { x, created: column(0), queued: column(1), handled: column(2), abandoned: column(3) };
 }
 
 type Kind = "count" | "percent" | "seconds";
 
 /** The table's columns, in the contract's order, with what each means (shown as the heading's tooltip). */
 export const METRIC_COLUMNS: Record<HistoricalMetric, { label: string; kind: Kind; help: string }> = {
+  CONTACTS_CREATED: { label: "Contacts", kind: "count", help: "Contacts that began: calls and chats that came in, calls placed" },
   CONTACTS_QUEUED: { label: "Queued", kind: "count", help: "Contacts that entered a queue" },
   CONTACTS_HANDLED: { label: "Handled", kind: "count", help: "Contacts an agent answered" },
   CONTACTS_ABANDONED: { label: "Abandoned", kind: "count", help: "Queued contacts that ended without being answered" },
