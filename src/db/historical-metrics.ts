@@ -90,24 +90,31 @@ export function intervals(from: string, to: string, interval: Interval, timeZone
   return out;
 }
 
-/** The slot D1 sums by: null for one interval, else the longest of an hour and a quarter hour that every interval's bounds fall on. */
-export function slotFor(buckets: Bucket[], interval: Interval): number | null {
-  if (interval === "TOTAL") return null;
-  const start = buckets[0].start;
-  const onGrid = (ms: number) => buckets.every((b) => (b.start - start) % ms === 0 && (b.end - start) % ms === 0);
-  return onGrid(3_600_000) ? 3_600_000 : 900_000;
+/** A run of intervals of one length, back to back: interval `first + k` starts at `start + k * length`. */
+export type Run = { first: number; start: number; end: number; length: number };
+
+/**
+ * The intervals as runs of equal length (a day or an hour changes length only where the clock
+ * does): a handful of runs for a year of days, so D1 finds a contact's interval with one
+ * comparison per run and one division.
+ */
+export function runs(buckets: Bucket[]): Run[] {
+  const out: Run[] = [];
+  buckets.forEach((b, i) => {
+    const last = out[out.length - 1];
+    const length = b.end - b.start;
+    if (last && last.length === length && last.end === b.start) last.end = b.end;
+    else out.push({ first: i, start: b.start, end: b.end, length });
+  });
+  return out;
 }
 
-/** The index of the interval holding instant `at` (intervals in order, end to start). */
-function bucketAt(buckets: Bucket[], at: number): number {
-  let lo = 0;
-  let hi = buckets.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (buckets[mid].start <= at) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+/** The index of the interval holding `column`'s instant, in SQL (for instants inside the range). */
+function intervalIndex(column: SQLiteColumn, buckets: Bucket[]): SQL<number> {
+  const r = runs(buckets);
+  if (r.length === 1 && buckets.length === 1) return sql<number>`0`;
+  const whens = r.map((x) => sql`WHEN ${column} < ${x.end} THEN ${x.first} + CAST((${column} - ${x.start}) / ${x.length} AS INTEGER)`);
+  return sql<number>`CASE ${sql.join(whens, sql` `)} END`;
 }
 
 // ─── sums in D1 ───────────────────────────────────────────────────────────────────────────
@@ -223,13 +230,9 @@ export async function historicalReport(scope: InstanceScope, q: HistoricalQuery,
   const buckets = intervals(q.from, q.to, q.interval, timeZone);
   const rangeStart = buckets[0].start;
   const rangeEnd = buckets[buckets.length - 1].end;
-  // D1 sums per slot of real time from the range's start (an hour, or a quarter hour when the
-  // intervals do not fall on whole hours from it: a zone whose clock moves by 30 minutes), which
-  // costs it one division a contact; each slot lies inside one interval, found here.
-  const slotMs = slotFor(buckets, q.interval);
-  const slot = slotMs === null ? sql<number>`0` : sql<number>`(${contacts.initiatedAt} - ${rangeStart}) / ${slotMs}`;
-  const bySlot = slotMs === null ? [] : [slot]; // (GROUP BY 0 would name a column)
-  const bucketOf = (n: number) => (slotMs === null ? 0 : bucketAt(buckets, rangeStart + n * slotMs));
+  // D1 sums by interval directly: the interval of a contact's start is worked out in the query.
+  const slot = intervalIndex(contacts.initiatedAt, buckets);
+  const bySlot = buckets.length === 1 ? [] : [slot]; // (GROUP BY 0 would name a column)
   const inRange = [gte(contacts.initiatedAt, rangeStart), lt(contacts.initiatedAt, rangeEnd), q.channel ? eq(contacts.channel, q.channel) : undefined];
   const filters = scope.where(contacts, ...inRange, q.queueId ? eq(contacts.queueId, q.queueId) : undefined, q.agentId ? eq(contacts.agentId, q.agentId) : undefined);
   const group = GROUP_COLUMN[q.groupBy];
@@ -259,10 +262,10 @@ export async function historicalReport(scope: InstanceScope, q: HistoricalQuery,
   };
   for (const r of sums) {
     const { slot: n, group: g, ...s } = r;
-    const c = cell(bucketOf(n), g);
+    const c = cell(n, g);
     c.sums = add(c.sums, { ...s, missed: 0 });
   }
-  for (const r of missed) cell(bucketOf(r.slot), r.group).sums.missed += r.missed;
+  for (const r of missed) cell(r.slot, r.group).sums.missed += r.missed;
 
   const names = new Map<string, string>([...queueNames, ...userNames].map((r) => [r.id, r.name]));
   const groupOf = (id: string | null): HistoricalGroup => {

@@ -25,7 +25,7 @@ export function daysInRange(from: string, to: string): number {
 }
 
 /** The longest range (in days, `from` to `to` inclusive) each interval may cover. */
-export const MAX_DAYS: Record<Interval, number> = { TOTAL: 92, DAY: 92, HOUR: 31, FIFTEEN_MIN: 7 };
+export const MAX_DAYS: Record<Interval, number> = { TOTAL: 366, DAY: 366, HOUR: 31, FIFTEEN_MIN: 7 };
 
 export const HISTORICAL_METRICS = [
   /** Contacts that began (calls and chats that came in, calls placed), whether or not they reached a queue. */

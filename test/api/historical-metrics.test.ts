@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { intervals, slotFor } from "../../src/db/historical-metrics";
+import { intervals, runs } from "../../src/db/historical-metrics";
 import { contactEvents, contacts } from "../../src/db/schema";
 import { api, db, demoAdmin, demoAgent, demoSupervisor, DEMO, otherInstance, tokenFor } from "../helpers";
 
@@ -81,6 +81,14 @@ describe("GET /api/v1/metrics/historical", () => {
     expect(ivr.metrics).toMatchObject({ CONTACTS_CREATED: 1, CONTACTS_QUEUED: 0, CONTACTS_ABANDONED: 0, ABANDONMENT_RATE: null });
     // Still talking: answered, but no handle or talk time yet.
     expect(support.metrics).toMatchObject({ CONTACTS_QUEUED: 1, CONTACTS_HANDLED: 1, AVG_QUEUE_ANSWER_TIME: 2, AVG_HANDLE_TIME: null, AVG_TALK_TIME: null, SERVICE_LEVEL: 100 });
+    // Over the spring-forward day (23 hours), later days still land on their own dates.
+    const wider = await api("GET", "/metrics/historical?from=2025-03-08&to=2025-03-11&interval=DAY&queueId=" + encodeURIComponent(BILLING), { token: admin });
+    expect(wider.body.intervals).toHaveLength(4);
+    expect(wider.body.rows.map((r: any) => [r.interval.label, r.metrics.CONTACTS_QUEUED])).toEqual([["2025-03-10", 4]]);
+    // Half an hour after midnight, three days after the short day: counting 24-hour days from the start would say the 11th.
+    await contact(DEMO.instanceId, { queueId: SUPPORT, state: "ABANDONED", at: ny("2025-03-12T00:30:00-04:00"), enqueued: 0, ended: 9 });
+    const after = await api("GET", "/metrics/historical?from=2025-03-08&to=2025-03-12&interval=DAY&queueId=" + encodeURIComponent(SUPPORT), { token: admin });
+    expect(after.body.rows.map((r: any) => [r.interval.label, r.metrics.CONTACTS_QUEUED])).toEqual([["2025-03-11", 1], ["2025-03-12", 1]]);
     expect(res.body.totals).toMatchObject({ CONTACTS_CREATED: 6, CONTACTS_QUEUED: 5, CONTACTS_HANDLED: 3, CONTACTS_ABANDONED: 2, CONTACTS_MISSED: 1, AVG_QUEUE_ANSWER_TIME: 25.7, SERVICE_LEVEL: 50 });
   });
 
@@ -140,12 +148,12 @@ describe("GET /api/v1/metrics/historical", () => {
     expect(new Date(day.start).toISOString()).toBe("2025-03-09T18:30:00.000Z");
     // Every interval starts where the one before it ended.
     for (let i = 1; i < autumn.length; i++) expect(autumn[i].start).toBe(autumn[i - 1].end);
-    // D1 sums by the hour where every interval falls on whole hours from the start, else by the quarter hour.
-    expect(slotFor(intervals("2025-03-01", "2025-03-31", "DAY", "America/New_York"), "DAY")).toBe(3_600_000);
+    // D1 finds a contact's interval by runs of intervals of one length: a month of days is three (the DST day alone).
+    const h = 3_600_000;
+    expect(runs(intervals("2025-03-01", "2025-03-31", "DAY", "America/New_York")).map((r) => [r.first, r.length / h])).toEqual([[0, 24], [8, 23], [9, 24]]);
     const lordHowe = intervals("2025-04-01", "2025-04-10", "DAY", "Australia/Lord_Howe"); // its clock goes back 30 minutes on 6 April
-    expect(lordHowe[5].end - lordHowe[5].start).toBe(24.5 * 3_600_000);
-    expect(slotFor(lordHowe, "DAY")).toBe(900_000);
-    expect(slotFor(lordHowe, "TOTAL")).toBeNull();
+    expect(runs(lordHowe).map((r) => [r.first, r.length / h])).toEqual([[0, 24], [5, 24.5], [6, 24]]);
+    expect(runs(intervals("2025-03-01", "2025-03-31", "HOUR", "America/New_York"))).toHaveLength(1);
   });
 
   it("downloads as CSV: a row per group and interval, then the totals", async () => {
@@ -189,6 +197,7 @@ describe("GET /api/v1/metrics/historical", () => {
       ["from=10/03/2025&to=2025-03-11", "from: must be a date such as 2026-12-01"],
       ["from=2025-01-01&to=2025-02-15&interval=HOUR", "to: a HOUR report covers at most 31 days"],
       ["from=2025-01-01&to=2025-01-08&interval=FIFTEEN_MIN", "to: a FIFTEEN_MIN report covers at most 7 days"],
+      ["from=2024-01-01&to=2025-01-01&interval=DAY", "to: a DAY report covers at most 366 days"],
       ["from=2025-01-01&to=2025-01-02&interval=WEEK", "interval"],
       ["from=2025-01-01&to=2025-01-02&groupBy=FLOW", "groupBy"],
       ["from=2025-01-01&to=2025-01-02&serviceLevelSeconds=0", "serviceLevelSeconds"],
