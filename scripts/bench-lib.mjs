@@ -1,10 +1,70 @@
 /**
- * Shared by the benchmarks (scripts/bench-*.mjs): workerd's CPU time, a CPU profile of the Worker
- * through wrangler's inspector, and a WebSocket that resolves once open.
+ * Shared by the benchmarks (scripts/bench-*.mjs): a bench Worker on local workerd, workerd's CPU
+ * time, a CPU profile of the Worker through wrangler's inspector, and a WebSocket that resolves
+ * once open.
  */
-import { readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BIN, ROOT, waitForHttp, widgetAliasToml } from "./lib.mjs";
 
 const r2 = (x) => Math.round(x * 100) / 100;
+
+/** A loopback port nobody listens on. */
+export const freePort = () => new Promise((ok) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
+
+/**
+ * The Worker `main` (the real one, or a bench Worker wrapping it) on local workerd, as it would be
+ * deployed: bundled once (`wrangler deploy --dry-run`), then served by `wrangler dev` without a
+ * watcher or wrangler's dev-only middleware, so edits elsewhere cannot reload it mid-run; D1
+ * migrated; object state on /dev/shm unless `disk` (workerd's local SQLite syncs every commit to
+ * disk, which Cloudflare's storage does not do on the request path). `extraToml` is added to the
+ * config (bench-only bindings); `vars` are passed with --var. Answers once the Worker answers
+ * /healthz, with its own workerd socket as `origin` (see directOrigin). `stop()` ends it and
+ * removes its state; so does a signal.
+ */
+export async function startBenchWorker({ name, main, extraToml = "", vars = {}, disk = false }) {
+  const state = disk || !existsSync("/dev/shm") ? "disk (os tmpdir)" : "tmpfs (/dev/shm)";
+  const dir = mkdtempSync(join(state.startsWith("tmpfs") ? "/dev/shm" : tmpdir(), `sb-bench-${name}-`));
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const config = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
+    .replace(/^main = .*$/m, `main = ${JSON.stringify(main)}`)
+    .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(join(ROOT, "migrations"))}`)
+    .replace(/^\[assets\][\s\S]*?(?=^\[)/m, "")
+    .replace(/^#:schema.*$/m, "") + extraToml + (await widgetAliasToml(dir));
+  const env = benchEnv({ PATH: `${BIN}:${process.env.PATH}`, CI: "true" });
+  const run = (args) => new Promise((ok, fail) => spawn(join(BIN, "wrangler"), args, { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] })
+    .on("exit", (c) => (c === 0 ? ok() : fail(new Error(`wrangler ${args[0]} exited ${c}`)))));
+  const buildConfigPath = join(dir, "wrangler.build.toml");
+  writeFileSync(buildConfigPath, config);
+  await run(["deploy", "--dry-run", "--outdir", join(dir, "dist"), "-c", buildConfigPath]);
+  const configPath = join(dir, "wrangler.bench.toml");
+  writeFileSync(configPath, config
+    .replace(/^main = .*$/m, `main = ${JSON.stringify(join(dir, "dist", "worker.js"))}\nno_bundle = true`)
+    .replace(/\n\[alias\]\n.*\n/, "\n"));
+  await run(["d1", "migrations", "apply", "DB", "--local", "-c", configPath, "--persist-to", join(dir, "state")]);
+  const wrangler = spawn(join(BIN, "wrangler"), [
+    "dev", "-c", configPath, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", join(dir, "state"),
+    ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    "--log-level", "error", "--show-interactive-dev-session=false", "--inspector-port", String(inspectorPort),
+  ], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+  stopWithBench(wrangler, dir);
+  const stop = () => {
+    wrangler.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const proxy = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${proxy}/healthz`);
+    return { origin: await directOrigin(proxy), inspectorPort, state, configPath, stateDir: join(dir, "state"), stop };
+  } catch (err) {
+    stop();
+    throw err;
+  }
+}
 
 /** On SIGINT or SIGTERM (Ctrl-C, kill): `cleanup`, then exit as the signal would (130, 143). */
 export function onStop(cleanup) {

@@ -24,13 +24,11 @@
  *   --heap: what the Worker allocates over the calls (bytes under each function; V8's heap sampler;
  *     BENCH_RAW_HEAP=<file> keeps the raw sampling profile).
  */
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { cpus, tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join, resolve } from "node:path";
-import { BIN, ROOT, importTs, waitForHttp, widgetAliasToml } from "./lib.mjs";
-import { benchEnv, directOrigin, startHeapSampler, startProfiler, stopWithBench, workerdCpuSeconds } from "./bench-lib.mjs";
+import { ROOT, importTs } from "./lib.mjs";
+import { startBenchWorker, startHeapSampler, startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,7 +42,6 @@ const THINK_MS = arg("think-ms", 1000);
 const DEMO_BASE = "http://127.0.0.1:8787"; // the demo instance's public base URL: what Twilio signs
 const DEMO = { number: "+15550100", accountSid: "ACdeadbeefdeadbeefdeadbeefdeadbeef", authToken: "dev-only-auth-token-0123456789ab" };
 
-const freePort = () => new Promise((ok) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN; };
 const r2 = (x) => Math.round(x * 100) / 100;
 const stats = (xs) => ({ p50: r2(pct(xs, 50)), p99: r2(pct(xs, 99)), n: xs.length });
@@ -54,43 +51,17 @@ const OBJECT_FLOOR = process.argv.includes("--call-object-floor");
 const HEAP = process.argv.includes("--heap");
 const outAt = process.argv.indexOf("--out");
 const OUT = outAt > 0 ? resolve(process.argv[outAt + 1]) : join(ROOT, "bench/results/voice.json");
-const STATE = process.argv.includes("--disk") || !existsSync("/dev/shm") ? "disk (os tmpdir)" : "tmpfs (/dev/shm)";
-const dir = mkdtempSync(join(STATE.startsWith("tmpfs") ? "/dev/shm" : tmpdir(), "sb-bench-voice-"));
-const port = await freePort();
-const inspectorPort = await freePort();
-let origin = `http://127.0.0.1:${port}`;
-const config = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
-  .replace(/^main = .*$/m, `main = ${JSON.stringify(join(ROOT, "bench/voice/worker.ts"))}`)
-  .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(join(ROOT, "migrations"))}`)
-  .replace(/^\[assets\][\s\S]*?(?=^\[)/m, "")
-  .replace(/^#:schema.*$/m, "") +
+const bench = await startBenchWorker({
+  name: "voice",
+  main: join(ROOT, "bench/voice/worker.ts"),
   // The call-object floor's class (bench/voice/worker.ts), bound for the bench only.
-  '\n[[durable_objects.bindings]]\nname = "CALL_OBJECT_FLOOR"\nclass_name = "CallObjectFloor"\n\n[[migrations]]\ntag = "bench-call-object-floor"\nnew_sqlite_classes = ["CallObjectFloor"]\n' +
-  (await widgetAliasToml(dir));
-const env = benchEnv({ PATH: `${BIN}:${process.env.PATH}`, CI: "true" });
-const run = (args) => new Promise((ok, fail) => spawn(join(BIN, "wrangler"), args, { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] })
-  .on("exit", (c) => (c === 0 ? ok() : fail(new Error(`wrangler ${args[0]} exited ${c}`)))));
-// Bundled once as it would be deployed, then served without a watcher or wrangler's dev-only
-// middleware: the bench measures the Worker, and edits elsewhere cannot reload it mid-run.
-const buildConfigPath = join(dir, "wrangler.build.toml");
-writeFileSync(buildConfigPath, config);
-await run(["deploy", "--dry-run", "--outdir", join(dir, "dist"), "-c", buildConfigPath]);
-const configPath = join(dir, "wrangler.bench.toml");
-writeFileSync(configPath, config
-  .replace(/^main = .*$/m, `main = ${JSON.stringify(join(dir, "dist", "worker.js"))}\nno_bundle = true`)
-  .replace(/\n\[alias\]\n.*\n/, "\n"));
-await run(["d1", "migrations", "apply", "DB", "--local", "-c", configPath, "--persist-to", join(dir, "state")]);
-const wrangler = spawn(join(BIN, "wrangler"), [
-  "dev", "-c", configPath, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", join(dir, "state"),
-  "--var", "SWITCHBOARD_SECRET:bench-secret-not-for-production-0123456789", "--var", "LOCAL_MODE:true",
-  "--var", "TWILIO_API_BASE_URL:http://127.0.0.1:9", "--log-level", "error", "--show-interactive-dev-session=false",
-  "--inspector-port", String(inspectorPort),
-], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
-stopWithBench(wrangler, dir);
+  extraToml: '\n[[durable_objects.bindings]]\nname = "CALL_OBJECT_FLOOR"\nclass_name = "CallObjectFloor"\n\n[[migrations]]\ntag = "bench-call-object-floor"\nnew_sqlite_classes = ["CallObjectFloor"]\n',
+  vars: { SWITCHBOARD_SECRET: "bench-secret-not-for-production-0123456789", LOCAL_MODE: "true", TWILIO_API_BASE_URL: "http://127.0.0.1:9" },
+  disk: process.argv.includes("--disk"),
+});
+const { origin, inspectorPort, state: STATE } = bench;
 
 try {
-  await waitForHttp(`${origin}/healthz`);
-  origin = await directOrigin(origin);
   const seeded = await fetch(`${origin}/dev/seed`, { method: "POST" });
   if (!seeded.ok) throw new Error(`seed failed: ${seeded.status}`);
   const { Phone } = await importTs("src/simulator/index.ts");
@@ -224,6 +195,5 @@ try {
     for (const f of heap.top) console.log(`    ${String(f.mb).padStart(8)} MB  ${f.pct.toString().padStart(5)}%  ${f.fn}  ${f.at}`);
   }
 } finally {
-  wrangler.kill("SIGTERM");
-  rmSync(dir, { recursive: true, force: true });
+  bench.stop();
 }

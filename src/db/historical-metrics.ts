@@ -57,35 +57,41 @@ const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 /** `at` as ISO 8601 with `timeZone`'s offset ("2026-12-01T00:00:00-05:00"), and its local label. */
 function localIso(at: number, timeZone: string): { iso: string; date: string; time: string } {
   const w = wallClock(at, timeZone);
-  const off = Math.round(offsetAt(at, timeZone) / 60_000);
+  const off = Math.round((Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(at / 1000) * 1000) / 60_000);
   const sign = off < 0 ? "-" : "+";
   const date = `${w.year}-${pad(w.month)}-${pad(w.day)}`;
   const time = `${pad(w.hour)}:${pad(w.minute)}`;
   return { iso: `${date}T${time}:${pad(w.second)}${sign}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`, date, time };
 }
 
-type Bucket = { start: number; end: number; label: string };
+/** An interval: its instants, and as the report states them (ISO with the offset, and a local label). */
+type Bucket = { start: number; end: number; label: string; startIso: string; endIso: string };
 
 const STEP_MS: Partial<Record<Interval, number>> = { HOUR: 3_600_000, FIFTEEN_MIN: 900_000 };
 
 /** The report's intervals, in order: one for TOTAL, else each local day, hour or quarter hour. */
 export function intervals(from: string, to: string, interval: Interval, timeZone: string): Bucket[] {
+  // Each boundary is written once (an interval's end is the next one's start): reading a time
+  // zone's clock is the costly part of a report of many intervals.
+  const seen = new Map<number, ReturnType<typeof localIso>>();
+  const local = (at: number) => {
+    let l = seen.get(at);
+    if (!l) seen.set(at, (l = localIso(at, timeZone)));
+    return l;
+  };
+  const bucket = (start: number, end: number, label: string): Bucket => ({ start, end, label, startIso: local(start).iso, endIso: local(end).iso });
   const end = localMidnight(addDays(to, 1), timeZone);
-  if (interval === "TOTAL") return [{ start: localMidnight(from, timeZone), end, label: `${from} – ${to}` }];
+  if (interval === "TOTAL") return [bucket(localMidnight(from, timeZone), end, `${from} – ${to}`)];
   const out: Bucket[] = [];
-  for (let day = from; day <= to; day = addDays(day, 1)) {
-    const start = localMidnight(day, timeZone);
-    const dayEnd = localMidnight(addDays(day, 1), timeZone);
-    const step = STEP_MS[interval];
-    if (!step) {
-      out.push({ start, end: dayEnd, label: day });
-      continue;
-    }
+  const step = STEP_MS[interval];
+  for (let day = from, start = localMidnight(from, timeZone); day <= to; ) {
+    const next = addDays(day, 1);
+    const dayEnd = localMidnight(next, timeZone);
+    if (!step) out.push(bucket(start, dayEnd, day));
     // Steps of real time from the day's start: a DST day has 23 or 25 hours.
-    for (let t = start; t < dayEnd; t += step) {
-      const l = localIso(t, timeZone);
-      out.push({ start: t, end: Math.min(t + step, dayEnd), label: `${l.date} ${l.time}` });
-    }
+    else for (let t = start; t < dayEnd; t += step) out.push(bucket(t, Math.min(t + step, dayEnd), `${local(t).date} ${local(t).time}`));
+    day = next;
+    start = dayEnd;
   }
   return out;
 }
@@ -278,7 +284,7 @@ export async function historicalReport(scope: InstanceScope, q: HistoricalQuery,
   };
 
   let totals = { ...ZERO };
-  const described = (b: Bucket) => ({ start: localIso(b.start, timeZone).iso, end: localIso(b.end, timeZone).iso, label: b.label });
+  const described = (b: Bucket) => ({ start: b.startIso, end: b.endIso, label: b.label });
   const ordered = [...cells.values()].map((c) => ({ bucket: c.bucket, group: groupOf(c.group), sums: c.sums }));
   ordered.sort((x, y) => x.bucket - y.bucket || groupSort(x.group, y.group));
   const rows: HistoricalRow[] = ordered.map((c) => {
@@ -288,7 +294,7 @@ export async function historicalReport(scope: InstanceScope, q: HistoricalQuery,
   });
   return {
     timeZone, from: q.from, to: q.to, interval: q.interval, groupBy: q.groupBy, serviceLevelSeconds: q.serviceLevelSeconds,
-    range: { start: localIso(rangeStart, timeZone).iso, end: localIso(rangeEnd, timeZone).iso },
+    range: { start: buckets[0].startIso, end: buckets[buckets.length - 1].endIso },
     intervals: q.interval === "TOTAL" ? [] : buckets.map(described), rows, totals: values(totals),
   };
 }

@@ -5,10 +5,8 @@
 // writes after contact work and clears; Carol watches the dashboard change. Screenshots go
 // to test-artifacts/browser/agent-*.png. Run by test/browser/run.mjs.
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { after, before, describe, it } from "node:test";
-import { importTs } from "../../scripts/lib.mjs";
-import { DEMO, freePort, launchBrowserForContexts, screenshot, seriousA11yViolations, signIn, startServer } from "./harness.mjs";
+import { DEMO, launchBrowserForContexts, screenshot, seriousA11yViolations, signIn, startServerWithPhone } from "./harness.mjs";
 
 const CALLER = "+14155550123";
 const DEMO_QUEUE_SUPPORT = "demo:queue:support";
@@ -18,7 +16,7 @@ const a11y = new Map();
 const callers = new AbortController();
 
 let server;
-let rest;
+let stopServer;
 let phone;
 let browser;
 let agentPage;
@@ -61,22 +59,10 @@ const agentRow = (name) => supervisorPage.getByTestId("agent-metrics").getByRole
 
 describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
   before(async () => {
-    // Twilio's REST API, played by the simulator, on a port the server is told about.
-    const { Phone, runScript } = await importTs("src/simulator/index.ts");
-    const apiPort = await freePort();
-    rest = createServer(async (req, res) => {
-      const chunks = [];
-      for await (const c of req) chunks.push(c);
-      const answer = await phone.rest(new Request(`http://127.0.0.1:${apiPort}${req.url}`, {
-        method: req.method, headers: req.headers, body: ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks),
-      }));
-      res.writeHead(answer.status, Object.fromEntries(answer.headers));
-      res.end(Buffer.from(await answer.arrayBuffer()));
-    });
-    await new Promise((resolve) => rest.listen(apiPort, "127.0.0.1", resolve));
-    server = await startServer({ twilioApiBaseUrl: `http://127.0.0.1:${apiPort}` });
-    phone = new Phone({ baseUrl: server.base, accountSid: "ACdeadbeefdeadbeefdeadbeefdeadbeef", authToken: "dev-only-auth-token-0123456789ab", apiBaseUrl: `http://127.0.0.1:${apiPort}` });
-    phone.runScript = runScript;
+    // Twilio's REST API is played by the phone simulator (for the calls these tests place).
+    let simulator;
+    ({ server, phone, simulator, stop: stopServer } = await startServerWithPhone());
+    phone.runScript = simulator.runScript;
 
     // The admin points the demo instance at this server and routes the demo number to a flow
     // that asks one question and keeps the answer as a contact attribute.
@@ -113,8 +99,7 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
   after(async () => {
     callers.abort();
     await browser?.close();
-    await server?.stop();
-    rest?.close();
+    await stopServer?.();
   });
 
   it("an agent lands in the workspace, Offline, and goes Available with the keyboard", async () => {

@@ -4,13 +4,11 @@
 // of every main screen. Screenshots go to test-artifacts/browser/. Run by test/browser/run.mjs
 // (npm run test:browser).
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { after, before, describe, it } from "node:test";
-import { importTs } from "../../scripts/lib.mjs";
-import { apiFromPage, DEMO, freePort, launchBrowser, screenshot, seriousA11yViolations, signIn, startServer } from "./harness.mjs";
+import { apiFromPage, DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServerWithPhone } from "./harness.mjs";
 
 let server;
-let rest;
+let stopServer;
 let phone;
 let browser;
 let page;
@@ -27,21 +25,8 @@ async function check(name) {
 
 describe("web app", { timeout: 240_000 }, () => {
   before(async () => {
-    // Twilio's REST API, played by the phone simulator (for the report's call), on a port the server is told about.
-    const { Phone } = await importTs("src/simulator/index.ts");
-    const apiPort = await freePort();
-    rest = createServer(async (req, res) => {
-      const chunks = [];
-      for await (const c of req) chunks.push(c);
-      const answer = await phone.rest(new Request(`http://127.0.0.1:${apiPort}${req.url}`, {
-        method: req.method, headers: req.headers, body: ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks),
-      }));
-      res.writeHead(answer.status, Object.fromEntries(answer.headers));
-      res.end(Buffer.from(await answer.arrayBuffer()));
-    });
-    await new Promise((resolve) => rest.listen(apiPort, "127.0.0.1", resolve));
-    server = await startServer({ twilioApiBaseUrl: `http://127.0.0.1:${apiPort}` });
-    phone = new Phone({ baseUrl: server.base, accountSid: "ACdeadbeefdeadbeefdeadbeefdeadbeef", authToken: "dev-only-auth-token-0123456789ab", apiBaseUrl: `http://127.0.0.1:${apiPort}` });
+    // Twilio's REST API is played by the phone simulator (for the calls these tests place).
+    ({ server, phone, stop: stopServer } = await startServerWithPhone());
     browser = await launchBrowser();
     page = await browser.context.newPage();
     page.setDefaultTimeout(15_000);
@@ -49,8 +34,7 @@ describe("web app", { timeout: 240_000 }, () => {
 
   after(async () => {
     await browser?.close();
-    await server?.stop();
-    rest?.close();
+    await stopServer?.();
   });
 
   it("rejects a wrong password with a readable message, then signs the admin in", async () => {

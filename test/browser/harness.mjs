@@ -4,11 +4,12 @@
 import AxeBuilder from "@axe-core/playwright";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { ROOT, run, start, waitForHttp } from "../../scripts/lib.mjs";
+import { importTs, ROOT, run, start, waitForHttp } from "../../scripts/lib.mjs";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ARTIFACTS = join(ROOT, "test-artifacts", "browser");
@@ -85,6 +86,42 @@ export async function startServer({ twilioApiBaseUrl } = {}) {
 }
 
 /** Chromium with the flags CI needs and a fresh profile directory. */
+/**
+ * A server (startServer) whose Twilio is the phone simulator: the simulator's REST API on a free
+ * port, the Worker pointed at it, and a Phone that signs as the demo instance. Resolves with
+ * { server, phone, simulator (the simulator's module), stop }.
+ */
+export async function startServerWithPhone() {
+  const simulator = await importTs("src/simulator/index.ts");
+  const apiPort = await freePort();
+  let phone;
+  const rest = createHttpServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const answer = await phone.rest(new Request(`http://127.0.0.1:${apiPort}${req.url}`, {
+      method: req.method, headers: req.headers, body: ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks),
+    }));
+    res.writeHead(answer.status, Object.fromEntries(answer.headers));
+    res.end(Buffer.from(await answer.arrayBuffer()));
+  });
+  await new Promise((resolve) => rest.listen(apiPort, "127.0.0.1", resolve));
+  let server;
+  try {
+    server = await startServer({ twilioApiBaseUrl: `http://127.0.0.1:${apiPort}` });
+  } catch (err) {
+    rest.close();
+    throw err;
+  }
+  phone = new simulator.Phone({ baseUrl: server.base, accountSid: "ACdeadbeefdeadbeefdeadbeefdeadbeef", authToken: "dev-only-auth-token-0123456789ab", apiBaseUrl: `http://127.0.0.1:${apiPort}` });
+  return {
+    server, phone, simulator,
+    stop: async () => {
+      await server.stop();
+      rest.close();
+    },
+  };
+}
+
 export async function launchBrowser() {
   const profile = mkdtempSync(join(tmpdir(), "switchboard-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
