@@ -7,10 +7,11 @@
  * a day of a busy queue costs one row back, not one per contact. Missed offers come from the
  * contact events (MISSED) of the same contacts, in the same batch.
  */
-import { and, eq, gte, lt, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, inArray, isNotNull, lt, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import {
   addDays,
+  type AgentStatusChange,
   HISTORICAL_METRICS,
   type Grouping,
   type HistoricalGroup,
@@ -20,6 +21,7 @@ import {
   type Interval,
 } from "../shared/historical";
 import { wallClock } from "../flows/hours";
+import { type Activity, agentActivity, NO_ACTIVITY } from "./agent-activity";
 import type { InstanceScope } from "./scoped";
 import { contactEvents, contacts, instances, queues, users } from "./schema";
 
@@ -144,11 +146,19 @@ type Sums = {
   abandonMs: number;
   maxQueuedMs: number | null;
   missed: number;
+  /** Agent activity (src/db/agent-activity.ts); `withActivity` > 0 where it was worked out. */
+  onlineMs: number;
+  nonProductiveMs: number;
+  availableMs: number;
+  onContactMs: number;
+  onContactAvailableMs: number;
+  withActivity: number;
 };
 
 const ZERO: Sums = {
   created: 0, queued: 0, handled: 0, abandoned: 0, answerMs: 0, answered: 0, withinLevel: 0, abandonedAfterLevel: 0, handleMs: 0,
   handleCount: 0, talkMs: 0, holdSeconds: 0, ended: 0, acwMs: 0, abandonMs: 0, maxQueuedMs: null, missed: 0,
+  ...NO_ACTIVITY, withActivity: 0,
 };
 
 function add(a: Sums, b: Sums): Sums {
@@ -164,6 +174,8 @@ const seconds = (ms: number, n: number) => (n ? Math.round(ms / n / 100) / 10 : 
 const percent = (part: number, whole: number) => (whole ? Math.round((1000 * part) / whole) / 10 : null);
 
 function values(s: Sums): HistoricalValues {
+  const act = s.withActivity > 0;
+  const total = (ms: number) => (act ? Math.round(ms / 100) / 10 : null);
   const v: HistoricalValues = {
     CONTACTS_CREATED: s.created,
     CONTACTS_QUEUED: s.queued,
@@ -179,6 +191,11 @@ function values(s: Sums): HistoricalValues {
     AVG_QUEUE_ABANDON_TIME: seconds(s.abandonMs, s.abandoned),
     MAX_QUEUED_TIME: s.maxQueuedMs === null ? null : Math.round(s.maxQueuedMs / 100) / 10,
     SERVICE_LEVEL: percent(s.withinLevel, s.answered + s.abandonedAfterLevel),
+    AGENT_ONLINE_TIME: total(s.onlineMs),
+    AGENT_NON_PRODUCTIVE_TIME: total(s.nonProductiveMs),
+    AGENT_IDLE_TIME: total(s.availableMs - s.onContactAvailableMs),
+    AGENT_ON_CONTACT_TIME: total(s.onContactMs),
+    AGENT_OCCUPANCY: act ? percent(s.onContactAvailableMs, s.availableMs) : null,
   };
   // Every metric of the contract, and no other (a new metric must be computed here).
   return Object.fromEntries(HISTORICAL_METRICS.map((m) => [m, v[m]])) as HistoricalValues;
@@ -231,8 +248,15 @@ export async function instanceTimeZone(scope: InstanceScope): Promise<string> {
   return row?.timezone || "UTC";
 }
 
-/** The report: one D1 batch (sums, missed offers, and the names of the groups). */
-export async function historicalReport(scope: InstanceScope, q: HistoricalQuery, timeZone: string): Promise<HistoricalReport> {
+/** Each agent's status log over [from, to), the status in force at `from` first (their AgentRooms keep it). */
+export type StatusHistories = (agentIds: string[], from: number, to: number) => Promise<Map<string, AgentStatusChange[]>>;
+
+/**
+ * The report: one D1 batch (sums, missed offers, and the names of the groups). By agent, with no
+ * queue or channel filter, and given `statusHistories`, each agent's activity too (their status
+ * logs and the spans of their contacts, one more D1 query).
+ */
+export async function historicalReport(scope: InstanceScope, q: HistoricalQuery, timeZone: string, statusHistories?: StatusHistories): Promise<HistoricalReport> {
   const buckets = intervals(q.from, q.to, q.interval, timeZone);
   const rangeStart = buckets[0].start;
   const rangeEnd = buckets[buckets.length - 1].end;
@@ -256,7 +280,7 @@ export async function historicalReport(scope: InstanceScope, q: HistoricalQuery,
       .where(scope.where(contacts, ...inRange, q.queueId ? eq(contactEvents.queueId, q.queueId) : undefined, q.agentId ? eq(contactEvents.agentId, q.agentId) : undefined))
       .groupBy(...bySlot, group.event),
     scope.db.select({ id: queues.id, name: queues.name }).from(queues).where(scope.where(queues)),
-    scope.db.select({ id: users.id, name: users.name }).from(users).where(scope.where(users)),
+    scope.db.select({ id: users.id, name: users.name, routingProfileId: users.routingProfileId }).from(users).where(scope.where(users)),
   ]);
 
   const cells = new Map<string, { bucket: number; group: string | null; sums: Sums }>();
@@ -269,9 +293,21 @@ export async function historicalReport(scope: InstanceScope, q: HistoricalQuery,
   for (const r of sums) {
     const { slot: n, group: g, ...s } = r;
     const c = cell(n, g);
-    c.sums = add(c.sums, { ...s, missed: 0 });
+    c.sums = add(c.sums, { ...ZERO, ...s, missed: 0 });
   }
   for (const r of missed) cell(r.slot, r.group).sums.missed += r.missed;
+  if (q.groupBy === "AGENT" && !q.queueId && !q.channel && statusHistories) {
+    const agents = userNames.filter((u) => u.routingProfileId !== null && (!q.agentId || u.id === q.agentId)).map((u) => u.id);
+    for (const [agentId, byInterval] of await activityOf(scope, agents, buckets, statusHistories)) {
+      for (const [b, a] of byInterval) {
+        const c = cell(b, agentId);
+        c.sums = add(c.sums, { ...ZERO, ...a });
+      }
+    }
+    // Every agent's row shows its activity, none included (zero); "No agent" has none to show.
+    const isAgent = new Set(agents);
+    for (const c of cells.values()) if (c.group !== null && isAgent.has(c.group)) c.sums.withActivity = Math.max(1, c.sums.withActivity);
+  }
 
   const names = new Map<string, string>([...queueNames, ...userNames].map((r) => [r.id, r.name]));
   const groupOf = (id: string | null): HistoricalGroup => {
@@ -297,6 +333,28 @@ export async function historicalReport(scope: InstanceScope, q: HistoricalQuery,
     range: { start: buckets[0].startIso, end: buckets[buckets.length - 1].endIso },
     intervals: q.interval === "TOTAL" ? [] : buckets.map(described), rows, totals: values(totals),
   };
+}
+
+/** Each agent's activity per interval: their status logs (from their objects) and their contacts' spans (D1), side by side. */
+async function activityOf(scope: InstanceScope, agents: string[], buckets: Bucket[], statusHistories: StatusHistories) {
+  if (agents.length === 0) return new Map<string, Map<number, Activity>>();
+  const rangeStart = buckets[0].start;
+  const until = Math.min(Date.now(), buckets[buckets.length - 1].end);
+  const [logs, spans] = await Promise.all([
+    statusHistories(agents, rangeStart, until),
+    // Contacts last less than a day: those begun the day before the range are the earliest that can reach into it.
+    scope.db
+      .select({ agentId: contacts.agentId, start: contacts.connectedAt, end: sql<number | null>`coalesce(${contacts.afterContactWorkEndedAt}, ${contacts.endedAt})` })
+      .from(contacts)
+      .where(scope.where(contacts, inArray(contacts.agentId, agents), isNotNull(contacts.connectedAt), gte(contacts.initiatedAt, rangeStart - 86_400_000), lt(contacts.initiatedAt, until))),
+  ]);
+  const byAgent = new Map<string, { start: number; end: number | null }[]>();
+  for (const s of spans) if (s.agentId && s.start !== null) byAgent.set(s.agentId, [...(byAgent.get(s.agentId) ?? []), { start: s.start, end: s.end }]);
+  return new Map(agents.map((id) => {
+    const activity = agentActivity(logs.get(id) ?? [], byAgent.get(id) ?? [], buckets, until);
+    const active = new Map([...activity].filter(([, a]) => a.onlineMs > 0 || a.onContactMs > 0));
+    return [id, active] as const;
+  }));
 }
 
 /** Groups by name, the "No queue" / "No agent" group last. */

@@ -8,7 +8,8 @@
  * synchronous step. Slot rows are replaced, never mutated, so a row a caller holds across an
  * await stays what it read.
  */
-import type { Channel, SlotState } from "../shared/wire";
+import type { AgentStatusChange } from "../shared/historical";
+import type { AgentStatus, Channel, SlotState } from "../shared/wire";
 import { ContactOutbox } from "./contact-record";
 
 export type SlotRow = {
@@ -48,8 +49,16 @@ function migrate(sql: SqlStorage) {
     end_reason TEXT, notify TEXT)`);
   sql.exec("CREATE TABLE IF NOT EXISTS published (queue_id TEXT PRIMARY KEY, channels TEXT NOT NULL)");
   sql.exec("CREATE TABLE IF NOT EXISTS owed (queue_id TEXT PRIMARY KEY, since INTEGER NOT NULL)");
+  sql.exec("CREATE TABLE IF NOT EXISTS status_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL)");
+  sql.exec("CREATE INDEX IF NOT EXISTS status_log_at ON status_log (at)");
   ContactOutbox.schema(sql);
 }
+
+/** A status the agent took, and when (the historical reports' agent activity). */
+export type StatusEntry = AgentStatusChange;
+
+/** How long the status log keeps a change: a year of reports, and some. */
+const STATUS_LOG_MS = 400 * 86_400_000;
 
 export class AgentStore {
   #slots = new Map<string, SlotRow>();
@@ -119,6 +128,22 @@ export class AgentStore {
     const json = JSON.stringify(value);
     this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, json);
     this.#meta.set(key, value === undefined ? undefined : deepFreeze(JSON.parse(json)));
+  }
+
+  // ─── status log ──────────────────────────────────────────────────────────────────────────
+
+  /** Keeps a status change (in the step that makes it), and forgets those older than STATUS_LOG_MS. */
+  logStatus(s: AgentStatus) {
+    this.sql.exec("INSERT INTO status_log (at, kind, name) VALUES (?, ?, ?)", s.since, s.kind, s.name);
+    this.sql.exec("DELETE FROM status_log WHERE at < ?", s.since - STATUS_LOG_MS);
+  }
+
+  /** The status in force at `from` (if the log has it), then every change before `to`, in order. */
+  statusLog(from: number, to: number): StatusEntry[] {
+    const cols = "at, kind, name";
+    const before = this.sql.exec<StatusEntry>(`SELECT ${cols} FROM status_log WHERE at < ? ORDER BY at DESC, seq DESC LIMIT 1`, from).toArray();
+    const within = this.sql.exec<StatusEntry>(`SELECT ${cols} FROM status_log WHERE at >= ? AND at < ? ORDER BY at, seq`, from, to).toArray();
+    return [...before, ...within];
   }
 
   // ─── registrations ───────────────────────────────────────────────────────────────────────

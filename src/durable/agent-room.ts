@@ -21,7 +21,7 @@ import {
 import { canTake, freeSlots } from "./agent-capacity";
 import { loadAgentStatus, loadQuickConnect, loadRoutingProfile, queueExists, userExists, userName } from "./agent-config";
 import { Throttle } from "./coalesce";
-import { AgentStore, type SlotRow } from "./agent-room-store";
+import { AgentStore, type SlotRow, type StatusEntry } from "./agent-room-store";
 import { Registrar } from "./agent-registrations";
 import { OneAlarm } from "./one-alarm";
 import { ContactOutbox } from "./contact-record";
@@ -172,7 +172,7 @@ export class AgentRoom extends Server<Env> {
       await this.#registrar.publish(); // the profile may have changed
       return;
     }
-    this.setMeta("status", next);
+    this.changeStatus(next);
     if (next.kind === "AVAILABLE") this.setMeta("availableSince", now);
     if (next.kind !== "AVAILABLE") {
       // A ringing offer goes back to its queue, without penalty.
@@ -185,6 +185,17 @@ export class AgentRoom extends Server<Env> {
     this.broadcastMsg({ type: "state.change", status: next });
     await this.#registrar.publish();
     this.afterChange();
+  }
+
+  /**
+   * RPC (historical reports): the agent's statuses over [from, to), the one in force at `from`
+   * first. An agent whose status was set before the log was kept answers with that status.
+   */
+  async statusHistory(from: number, to: number): Promise<StatusEntry[]> {
+    const log = this.#store.statusLog(from, to);
+    if (log.length) return log;
+    const s = this.status();
+    return s.since > 0 && s.since < to ? [{ at: s.since, kind: s.kind, name: s.name }] : [];
   }
 
   // ─── RPC: queues ─────────────────────────────────────────────────────────────────────────
@@ -743,9 +754,15 @@ export class AgentRoom extends Server<Env> {
 
   // ─── helpers ─────────────────────────────────────────────────────────────────────────────
 
+  /** The agent's status, kept with its change in the status log (the reports' agent activity). */
+  private changeStatus(next: AgentStatus) {
+    this.setMeta("status", next);
+    this.#store.logStatus(next);
+  }
+
   private goMissed() {
     const status: AgentStatus = { kind: "MISSED", statusId: null, name: "Missed", since: Date.now() };
-    this.setMeta("status", status);
+    this.changeStatus(status);
     this.broadcastMsg({ type: "state.change", status });
   }
 

@@ -60,8 +60,25 @@ export const HISTORICAL_METRICS = [
    * SERVICE_LEVEL_20; null when none counts.
    */
   "SERVICE_LEVEL",
+  // Agent activity, by agent only (null for queues and channels, and with a queue or channel filter):
+  /** Seconds the agent was in any status but Offline. */
+  "AGENT_ONLINE_TIME",
+  /** Seconds in a custom status (Break, Lunch, Training…). */
+  "AGENT_NON_PRODUCTIVE_TIME",
+  /** Seconds Available with no contact (connected, on hold or in after contact work). */
+  "AGENT_IDLE_TIME",
+  /** Seconds with at least one contact: connected, on hold or in after contact work (in any status). */
+  "AGENT_ON_CONTACT_TIME",
+  /** Percent of the time Available spent on contacts: on contact / (on contact + idle), while Available; null when never Available. */
+  "AGENT_OCCUPANCY",
 ] as const;
 export type HistoricalMetric = (typeof HISTORICAL_METRICS)[number];
+
+/** The agent activity metrics: kept by the agents' own objects (their status log), shown by agent. */
+export const AGENT_ACTIVITY_METRICS = ["AGENT_ONLINE_TIME", "AGENT_NON_PRODUCTIVE_TIME", "AGENT_IDLE_TIME", "AGENT_ON_CONTACT_TIME", "AGENT_OCCUPANCY"] as const;
+
+/** A status an agent took, and when (from the agent's status log). */
+export type AgentStatusChange = { at: number; kind: "AVAILABLE" | "OFFLINE" | "CUSTOM" | "MISSED"; name: string };
 
 /** Counts are integers; times are seconds (one decimal); rates and service level are percents (one decimal); null = nothing to average. */
 export type HistoricalValues = Record<HistoricalMetric, number | null>;

@@ -75,6 +75,8 @@ describe("GET /api/v1/metrics/historical", () => {
       AVG_QUEUE_ABANDON_TIME: 17.5,
       MAX_QUEUED_TIME: 60,
       SERVICE_LEVEL: 33.3, // 1 answered within 20 s, of 2 answered + 1 abandoned after 20 s (the 5 s abandon does not count)
+      // Agent activity is by agent only (test/api/agent-activity.test.ts).
+      AGENT_ONLINE_TIME: null, AGENT_NON_PRODUCTIVE_TIME: null, AGENT_IDLE_TIME: null, AGENT_ON_CONTACT_TIME: null, AGENT_OCCUPANCY: null,
     });
     // The caller who hung up in the IVR began a contact, and reached no queue.
     expect(ivr.group).toEqual({ type: "QUEUE", id: null, name: "No queue" });
@@ -163,8 +165,8 @@ describe("GET /api/v1/metrics/historical", () => {
     expect(csv.headers.get("content-disposition")).toContain('filename="switchboard-queue-day-2025-03-10-to-2025-03-10.csv"');
     const lines = (await csv.text()).trim().split("\r\n");
     expect(lines[0].split(",").slice(0, 7)).toEqual(["group_type", "group_id", "group_name", "interval_start", "interval_end", "interval_label", "CONTACTS_CREATED"]);
-    expect(lines[1]).toBe(`QUEUE,${BILLING},Billing,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,4,4,2,2,50,1,37.5,80,55,5,20,17.5,60,33.3`);
-    expect(lines[2]).toBe("QUEUE,,No queue,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,1,0,0,0,,0,,,,,,,,");
+    expect(lines[1]).toBe(`QUEUE,${BILLING},Billing,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,4,4,2,2,50,1,37.5,80,55,5,20,17.5,60,33.3,,,,,`);
+    expect(lines[2]).toBe("QUEUE,,No queue,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,1,0,0,0,,0,,,,,,,,,,,,,");
     expect(lines[3].startsWith("TOTAL,,Total,")).toBe(true);
     expect(lines).toHaveLength(4);
   });

@@ -341,6 +341,25 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
     }
   });
 
+  it("a supervisor's report by agent shows today's contacts with each agent's online time and occupancy", async () => {
+    await supervisorPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Historical reports" }).click();
+    await supervisorPage.getByRole("heading", { level: 1, name: "Historical reports" }).waitFor();
+    await supervisorPage.getByLabel("Interval", { exact: true }).selectOption({ label: "Total" });
+    await supervisorPage.getByLabel("Group by", { exact: true }).selectOption({ label: "Agent" });
+    await supervisorPage.getByRole("button", { name: "Show report" }).click();
+    const table = supervisorPage.getByTestId("historical-table");
+    const alice = table.locator('tbody tr[data-group-id="demo:user:alice"]');
+    await alice.waitFor();
+    await assertText(table.getByRole("columnheader"), "Occupancy");
+    const cell = async (metric) => (await alice.locator(`[data-metric="${metric}"]`).textContent()).trim();
+    assert.ok(Number(await cell("CONTACTS_HANDLED")) >= 1, "Alice handled today's calls");
+    // Her status log: Available since the first test, minutes ago.
+    assert.match(await cell("AGENT_ONLINE_TIME"), /^\d+:\d{2}(:\d{2})?$/);
+    assert.notEqual(await cell("AGENT_ONLINE_TIME"), "0:00");
+    assert.match(await cell("AGENT_OCCUPANCY"), /^\d+(\.\d)?%$/);
+    await check(supervisorPage, "reports-by-agent");
+  });
+
   it("the new screens pass axe-core with no serious or critical violations", () => {
     assert.ok(a11y.size >= 7, `checked ${a11y.size} screens`);
     const failures = [...a11y].filter(([, v]) => v.length).map(([screen, v]) => `${screen}:\n  ${v.join("\n  ")}`);

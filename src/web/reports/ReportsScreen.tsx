@@ -6,7 +6,7 @@
  * returned to with "back".
  */
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { addDays, daysInRange, GROUPINGS, INTERVALS, MAX_DAYS, HISTORICAL_METRICS, type Grouping, type HistoricalReport, type HistoricalRow, type Interval } from "../../shared/historical";
+import { addDays, AGENT_ACTIVITY_METRICS, daysInRange, GROUPINGS, INTERVALS, MAX_DAYS, HISTORICAL_METRICS, type Grouping, type HistoricalMetric, type HistoricalReport, type HistoricalRow, type Interval } from "../../shared/historical";
 import { FormStatus, NumberField, SelectField, TextField, useSave } from "../components/forms";
 import { api, ApiError } from "../lib/api";
 import { CHANNEL_LABELS, CHANNELS } from "../lib/labels";
@@ -173,8 +173,20 @@ export default function ReportsScreen() {
   );
 }
 
+/** By agent, what a supervisor reads first: what each handled, and how their time went. */
+const AGENT_FIRST: readonly HistoricalMetric[] = [
+  "CONTACTS_HANDLED", "CONTACTS_MISSED", "AVG_HANDLE_TIME", "AGENT_OCCUPANCY", "AGENT_ONLINE_TIME", "AGENT_ON_CONTACT_TIME", "AGENT_IDLE_TIME", "AGENT_NON_PRODUCTIVE_TIME",
+];
+
+/** The table's metrics: the agent activity ones only where the report has them (by agent, without a queue or channel filter), and first then. */
+function columnsOf(report: HistoricalReport): readonly HistoricalMetric[] {
+  if (report.totals.AGENT_ONLINE_TIME === null) return HISTORICAL_METRICS.filter((m) => !(AGENT_ACTIVITY_METRICS as readonly string[]).includes(m));
+  return [...AGENT_FIRST, ...HISTORICAL_METRICS.filter((m) => !AGENT_FIRST.includes(m))];
+}
+
 function Results({ report, query }: { report: HistoricalReport; query: string }) {
   const { can } = useSession();
+  const columns = columnsOf(report);
   const perTime = report.interval !== "TOTAL";
   const group = GROUPING_LABELS[report.groupBy];
   const title = `Contacts by ${group.toLowerCase()}, ${PER_INTERVAL[report.interval]}, ${report.from === report.to ? report.from : `${report.from} to ${report.to}`}`;
@@ -204,7 +216,7 @@ function Results({ report, query }: { report: HistoricalReport; query: string })
                 <tr>
                   <th scope="col">{group}</th>
                   {perTime && <th scope="col">{INTERVAL_COLUMN[report.interval]}</th>}
-                  {HISTORICAL_METRICS.map((m) => (
+                  {columns.map((m) => (
                     <th key={m} scope="col" className="num" title={METRIC_COLUMNS[m].help}>
                       <span>{m === "SERVICE_LEVEL" ? `Service level (${report.serviceLevelSeconds}\u00a0s)` : METRIC_COLUMNS[m].label}</span>
                     </th>
@@ -218,6 +230,7 @@ function Results({ report, query }: { report: HistoricalReport; query: string })
                     row={row}
                     perTime={perTime}
                     href={can("contacts.search") ? contactsHref(report, query, row) : null}
+                    columns={columns}
                   />
                 ))}
               </tbody>
@@ -226,7 +239,7 @@ function Results({ report, query }: { report: HistoricalReport; query: string })
                   <th scope="row" colSpan={perTime ? 2 : 1}>
                     Total
                   </th>
-                  {HISTORICAL_METRICS.map((m) => (
+                  {columns.map((m) => (
                     <td key={m} data-metric={m}>
                       {formatMetric(m, report.totals[m])}
                     </td>
@@ -259,13 +272,13 @@ function contactsHref(report: HistoricalReport, query: string, row: HistoricalRo
 
 const GROUP_FILTER: Record<Grouping, "queueId" | "agentId" | "channel"> = { QUEUE: "queueId", AGENT: "agentId", CHANNEL: "channel" };
 
-function ReportRow({ row, perTime, href }: { row: HistoricalRow; perTime: boolean; href: string | null }) {
+function ReportRow({ row, perTime, href, columns }: { row: HistoricalRow; perTime: boolean; href: string | null; columns: readonly HistoricalMetric[] }) {
   const when = row.interval ? ` on ${row.interval.label}` : "";
   return (
     <tr data-group-id={row.group.id ?? ""} data-interval={row.interval?.start}>
       <th scope="row">{href ? <Link href={href} title={`Search the contacts of ${row.group.name}${when}`}>{row.group.name}</Link> : row.group.name}</th>
       {perTime && <td className="nowrap">{row.interval?.label ?? "—"}</td>}
-      {HISTORICAL_METRICS.map((m) => (
+      {columns.map((m) => (
         <td key={m} data-metric={m}>
           {formatMetric(m, row.metrics[m])}
         </td>

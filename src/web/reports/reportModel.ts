@@ -50,6 +50,11 @@ export const METRIC_COLUMNS: Record<HistoricalMetric, { label: string; kind: Kin
   AVG_QUEUE_ABANDON_TIME: { label: "Avg abandon time", kind: "seconds", help: "Average time abandoned contacts waited before hanging up" },
   MAX_QUEUED_TIME: { label: "Longest wait", kind: "seconds", help: "The longest any contact waited in the queue" },
   SERVICE_LEVEL: { label: "Service level", kind: "percent", help: "Percent answered within the service level time" },
+  AGENT_ONLINE_TIME: { label: "Online time", kind: "seconds", help: "Time in any status but Offline" },
+  AGENT_NON_PRODUCTIVE_TIME: { label: "Non-productive time", kind: "seconds", help: "Time in a custom status (Break, Lunch…)" },
+  AGENT_IDLE_TIME: { label: "Idle time", kind: "seconds", help: "Time Available with no contact" },
+  AGENT_ON_CONTACT_TIME: { label: "On contact time", kind: "seconds", help: "Time with a contact: connected, on hold or in after contact work" },
+  AGENT_OCCUPANCY: { label: "Occupancy", kind: "percent", help: "Of the time Available, the percent spent on contacts" },
 };
 
 /** 12 → "12"; 33.3 (percent) → "33.3%"; 75.4 (seconds) → "1:15"; null → "—". */

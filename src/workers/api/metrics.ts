@@ -11,7 +11,7 @@ import { z } from "zod";
 import { historicalReport, instanceTimeZone, reportCsv } from "../../db/historical-metrics";
 import { queues, users } from "../../db/schema";
 import { metricsRoomName } from "../../durable/names";
-import { currentMetrics } from "../../durable/routing";
+import { agentRoom, currentMetrics } from "../../durable/routing";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
 import { daysInRange, GROUPINGS, INTERVALS, MAX_DAYS } from "../../shared/historical";
@@ -69,7 +69,10 @@ export const metricsRoutes = new Hono<AppEnv>()
       if (!(personal ? await scope.get(users, q.queueId.slice(6)) : await scope.get(queues, q.queueId))) throw notFound("Queue");
     }
     if (q.agentId && !(await scope.get(users, q.agentId))) throw notFound("Agent");
-    const report = await historicalReport(scope, q, await instanceTimeZone(scope));
+    // Agent activity comes from each agent's own object (its status log), asked side by side.
+    const statusHistories = async (agentIds: string[], from: number, to: number) =>
+      new Map(await Promise.all(agentIds.map(async (id) => [id, await agentRoom(c.env, scope.instanceId, id).statusHistory(from, to)] as const)));
+    const report = await historicalReport(scope, q, await instanceTimeZone(scope), statusHistories);
     if (format === "json") return c.json(report);
     return c.body(reportCsv(report), 200, {
       "content-type": "text/csv; charset=utf-8",
