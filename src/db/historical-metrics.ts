@@ -349,7 +349,12 @@ async function activityOf(scope: InstanceScope, agents: string[], buckets: Bucke
       .where(scope.where(contacts, inArray(contacts.agentId, agents), isNotNull(contacts.connectedAt), gte(contacts.initiatedAt, rangeStart - 86_400_000), lt(contacts.initiatedAt, until))),
   ]);
   const byAgent = new Map<string, { start: number; end: number | null }[]>();
-  for (const s of spans) if (s.agentId && s.start !== null) byAgent.set(s.agentId, [...(byAgent.get(s.agentId) ?? []), { start: s.start, end: s.end }]);
+  for (const s of spans) {
+    if (!s.agentId || s.start === null) continue;
+    let mine = byAgent.get(s.agentId);
+    if (!mine) byAgent.set(s.agentId, (mine = []));
+    mine.push({ start: s.start, end: s.end });
+  }
   return new Map(agents.map((id) => {
     const activity = agentActivity(logs.get(id) ?? [], byAgent.get(id) ?? [], buckets, until);
     const active = new Map([...activity].filter(([, a]) => a.onlineMs > 0 || a.onContactMs > 0));
