@@ -12,6 +12,9 @@ import { BIN, ROOT, waitForHttp, widgetAliasToml } from "./lib.mjs";
 
 const r2 = (x) => Math.round(x * 100) / 100;
 
+/** The p-th percentile of `xs` (nearest rank); NaN for none. */
+export const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN; };
+
 /** A loopback port nobody listens on. */
 export const freePort = () => new Promise((ok) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
 

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { ROOT } from "./lib.mjs";
-import { startBenchWorker } from "./bench-lib.mjs";
+import { pct, startBenchWorker } from "./bench-lib.mjs";
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,7 +21,6 @@ const arg = (name, def) => {
 const CONTACTS = Number(arg("contacts", 100_000));
 const RUNS = Number(arg("runs", 20));
 const OUT = resolve(arg("out", join(ROOT, "bench/results/reports.json")));
-const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
 const r1 = (x) => Math.round(x * 10) / 10;
 
 const bench = await startBenchWorker({

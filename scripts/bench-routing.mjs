@@ -22,7 +22,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdi
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { benchEnv, directOrigin, openSocket as open, startProfiler, stopWithBench, workerdCpuSeconds } from "./bench-lib.mjs";
+import { benchEnv, directOrigin, openSocket as open, pct, startProfiler, stopWithBench, workerdCpuSeconds } from "./bench-lib.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const arg = (name, def) => {
@@ -45,7 +45,6 @@ const outIdx = process.argv.indexOf("--out");
 const OUT = outIdx > 0 ? resolve(process.argv[outIdx + 1]) : join(root, "bench/results/routing.json");
 
 const freePort = () => new Promise((ok) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
-const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN; };
 const r2 = (x) => Math.round(x * 100) / 100;
 const now = () => performance.now();
 

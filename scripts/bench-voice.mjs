@@ -28,7 +28,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { ROOT, importTs } from "./lib.mjs";
-import { startBenchWorker, startHeapSampler, startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
+import { pct, startBenchWorker, startHeapSampler, startProfiler, workerdCpuSeconds } from "./bench-lib.mjs";
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,7 +42,6 @@ const THINK_MS = arg("think-ms", 1000);
 const DEMO_BASE = "http://127.0.0.1:8787"; // the demo instance's public base URL: what Twilio signs
 const DEMO = { number: "+15550100", accountSid: "ACdeadbeefdeadbeefdeadbeefdeadbeef", authToken: "dev-only-auth-token-0123456789ab" };
 
-const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN; };
 const r2 = (x) => Math.round(x * 100) / 100;
 const stats = (xs) => ({ p50: r2(pct(xs, 50)), p99: r2(pct(xs, 99)), n: xs.length });
 

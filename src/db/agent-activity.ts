@@ -11,8 +11,8 @@ import type { AgentStatusChange } from "../shared/historical";
 
 export type Activity = { onlineMs: number; nonProductiveMs: number; availableMs: number; onContactMs: number; onContactAvailableMs: number };
 
+/** From `start` until `end` (ms), an interval of the report as much as a status or a contact. */
 type Span = { start: number; end: number };
-type Interval = { start: number; end: number };
 
 export const NO_ACTIVITY: Activity = { onlineMs: 0, nonProductiveMs: 0, availableMs: 0, onContactMs: 0, onContactAvailableMs: 0 };
 
@@ -49,7 +49,7 @@ function intersect(a: Span[], b: Span[]): Span[] {
 }
 
 /** Adds each span's time to the intervals it covers (`intervals` in order, back to back). */
-function spread(spans: Span[], intervals: Interval[], add: (index: number, ms: number) => void) {
+function spread(spans: Span[], intervals: Span[], add: (index: number, ms: number) => void) {
   for (const s of spans) {
     // The first interval that ends after the span starts.
     let lo = 0;
@@ -71,7 +71,7 @@ function spread(spans: Span[], intervals: Interval[], add: (index: number, ms: n
  * status log from before the first interval, `contacts` its contacts' spans (end null: still on),
  * `until` the end of what has happened (now, or the range's end).
  */
-export function agentActivity(log: AgentStatusChange[], contacts: { start: number; end: number | null }[], intervals: Interval[], until: number): Map<number, Activity> {
+export function agentActivity(log: AgentStatusChange[], contacts: { start: number; end: number | null }[], intervals: Span[], until: number): Map<number, Activity> {
   const out = new Map<number, Activity>();
   const at = (i: number) => {
     let a = out.get(i);

@@ -3,9 +3,9 @@
  *
  * The range is cut into intervals in the instance's time zone here (days and hours as the
  * instance's clock has them, DST days included), and D1 sums each interval and group in one
- * statement: the intervals go in as a JSON list joined against the contacts' start times, so
- * a day of a busy queue costs one row back, not one per contact. Missed offers come from the
- * contact events (MISSED) of the same contacts, in the same batch.
+ * statement: the intervals go in as runs of equal length (`intervalIndex`), so D1 finds each
+ * contact's interval itself and a day of a busy queue costs one row back, not one per contact.
+ * Missed offers come from the contact events (MISSED) of the same contacts, in the same batch.
  */
 import { and, eq, gte, inArray, isNotNull, lt, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
@@ -20,8 +20,9 @@ import {
   type HistoricalValues,
   type Interval,
 } from "../shared/historical";
-import { wallClock } from "../flows/hours";
+import { wallClock, type WallClock } from "../flows/hours";
 import { type Activity, agentActivity, NO_ACTIVITY } from "./agent-activity";
+import type { Channel } from "../shared/wire";
 import type { InstanceScope } from "./scoped";
 import { contactEvents, contacts, instances, queues, users } from "./schema";
 
@@ -33,17 +34,17 @@ export type HistoricalQuery = {
   groupBy: Grouping;
   queueId?: string;
   agentId?: string;
-  channel?: "VOICE" | "CHAT" | "TASK";
+  channel?: Channel;
   serviceLevelSeconds: number;
 };
 
 // ─── intervals in a time zone ─────────────────────────────────────────────────────────────
 
+/** How far a clock that reads `w` at `at` is ahead of UTC, in ms. */
+const offsetOf = (w: WallClock, at: number) => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(at / 1000) * 1000;
+
 /** How far `timeZone`'s clock is ahead of UTC at `at`, in ms. */
-function offsetAt(at: number, timeZone: string): number {
-  const w = wallClock(at, timeZone);
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(at / 1000) * 1000;
-}
+const offsetAt = (at: number, timeZone: string) => offsetOf(wallClock(at, timeZone), at);
 
 /** The instant a local date begins in `timeZone` (its midnight, or the first instant after it on a day that skips it). */
 export function localMidnight(date: string, timeZone: string): number {
@@ -59,7 +60,7 @@ const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 /** `at` as ISO 8601 with `timeZone`'s offset ("2026-12-01T00:00:00-05:00"), and its local label. */
 function localIso(at: number, timeZone: string): { iso: string; date: string; time: string } {
   const w = wallClock(at, timeZone);
-  const off = Math.round((Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(at / 1000) * 1000) / 60_000);
+  const off = Math.round(offsetOf(w, at) / 60_000);
   const sign = off < 0 ? "-" : "+";
   const date = `${w.year}-${pad(w.month)}-${pad(w.day)}`;
   const time = `${pad(w.hour)}:${pad(w.minute)}`;
@@ -119,9 +120,8 @@ export function runs(buckets: Bucket[]): Run[] {
 
 /** The index of the interval holding `column`'s instant, in SQL (for instants inside the range). */
 function intervalIndex(column: SQLiteColumn, buckets: Bucket[]): SQL<number> {
-  const r = runs(buckets);
-  if (r.length === 1 && buckets.length === 1) return sql<number>`0`;
-  const whens = r.map((x) => sql`WHEN ${column} < ${x.end} THEN ${x.first} + CAST((${column} - ${x.start}) / ${x.length} AS INTEGER)`);
+  if (buckets.length === 1) return sql<number>`0`;
+  const whens = runs(buckets).map((x) => sql`WHEN ${column} < ${x.end} THEN ${x.first} + CAST((${column} - ${x.start}) / ${x.length} AS INTEGER)`);
   return sql<number>`CASE ${sql.join(whens, sql` `)} END`;
 }
 
@@ -217,7 +217,7 @@ function sumColumns(levelMs: number) {
   return {
     created: sql<number>`count(*)`,
     queued: n(queued),
-    handled: sql<number>`coalesce(sum(CASE WHEN ${c.connectedAt} IS NOT NULL THEN 1 ELSE 0 END), 0)`,
+    handled: n(sql`${c.connectedAt} IS NOT NULL`),
     abandoned: n(abandoned),
     answerMs: total(answered, sql`${c.connectedAt} - ${c.enqueuedAt}`),
     answered: n(answered),
@@ -293,7 +293,7 @@ export async function historicalReport(scope: InstanceScope, q: HistoricalQuery,
   for (const r of sums) {
     const { slot: n, group: g, ...s } = r;
     const c = cell(n, g);
-    c.sums = add(c.sums, { ...ZERO, ...s, missed: 0 });
+    c.sums = add(c.sums, { ...ZERO, ...s });
   }
   for (const r of missed) cell(r.slot, r.group).sums.missed += r.missed;
   if (q.groupBy === "AGENT" && !q.queueId && !q.channel && statusHistories) {

@@ -54,9 +54,6 @@ function migrate(sql: SqlStorage) {
   ContactOutbox.schema(sql);
 }
 
-/** A status the agent took, and when (the historical reports' agent activity). */
-export type StatusEntry = AgentStatusChange;
-
 /** How long the status log keeps a change: a year of reports, and some. */
 const STATUS_LOG_MS = 400 * 86_400_000;
 
@@ -139,10 +136,10 @@ export class AgentStore {
   }
 
   /** The status in force at `from` (if the log has it), then every change before `to`, in order. */
-  statusLog(from: number, to: number): StatusEntry[] {
+  statusLog(from: number, to: number): AgentStatusChange[] {
     const cols = "at, kind, name";
-    const before = this.sql.exec<StatusEntry>(`SELECT ${cols} FROM status_log WHERE at < ? ORDER BY at DESC, seq DESC LIMIT 1`, from).toArray();
-    const within = this.sql.exec<StatusEntry>(`SELECT ${cols} FROM status_log WHERE at >= ? AND at < ? ORDER BY at, seq`, from, to).toArray();
+    const before = this.sql.exec<AgentStatusChange>(`SELECT ${cols} FROM status_log WHERE at < ? ORDER BY at DESC, seq DESC LIMIT 1`, from).toArray();
+    const within = this.sql.exec<AgentStatusChange>(`SELECT ${cols} FROM status_log WHERE at >= ? AND at < ? ORDER BY at, seq`, from, to).toArray();
     return [...before, ...within];
   }
 

@@ -18,10 +18,11 @@ import {
   type TransferTarget,
   type WithdrawReason,
 } from "../shared/wire";
+import type { AgentStatusChange } from "../shared/historical";
 import { canTake, freeSlots } from "./agent-capacity";
 import { loadAgentStatus, loadQuickConnect, loadRoutingProfile, queueExists, userExists, userName } from "./agent-config";
 import { Throttle } from "./coalesce";
-import { AgentStore, type SlotRow, type StatusEntry } from "./agent-room-store";
+import { AgentStore, type SlotRow } from "./agent-room-store";
 import { Registrar } from "./agent-registrations";
 import { OneAlarm } from "./one-alarm";
 import { ContactOutbox } from "./contact-record";
@@ -191,7 +192,7 @@ export class AgentRoom extends Server<Env> {
    * RPC (historical reports): the agent's statuses over [from, to), the one in force at `from`
    * first. An agent whose status was set before the log was kept answers with that status.
    */
-  async statusHistory(from: number, to: number): Promise<StatusEntry[]> {
+  async statusHistory(from: number, to: number): Promise<AgentStatusChange[]> {
     const log = this.#store.statusLog(from, to);
     if (log.length) return log;
     const s = this.status();

@@ -3,6 +3,7 @@
  * snapshot of each agent and queue (pure; the MetricsRoom stores the snapshots).
  */
 import type { AgentMetricsRow, CurrentMetrics, MetricValues } from "../shared/wire";
+import { zeroMetrics } from "../shared/zero-metrics";
 import type { AgentMetricsSnapshot, QueueMetricsSnapshot } from "./types";
 
 /**
@@ -19,11 +20,6 @@ export const SERVICE_LEVEL_BUCKET_MS = 10_000;
 
 type Tally = { met: number; counted: number };
 
-const zero = (): MetricValues => ({
-  AGENTS_ONLINE: 0, AGENTS_AVAILABLE: 0, AGENTS_ON_CONTACT: 0, AGENTS_AFTER_CONTACT_WORK: 0,
-  AGENTS_NON_PRODUCTIVE: 0, AGENTS_ERROR: 0, CONTACTS_IN_QUEUE: 0, OLDEST_CONTACT_AGE: 0,
-  SLOTS_ACTIVE: 0, SLOTS_AVAILABLE: 0, SERVICE_LEVEL_20: null,
-});
 
 /** The first bucket still inside the window at `now`. */
 const firstLiveBucket = (now: number) => Math.floor((now - SERVICE_LEVEL_WINDOW_MS) / SERVICE_LEVEL_BUCKET_MS);
@@ -67,7 +63,7 @@ function addQueue(m: MetricValues, q: QueueMetricsSnapshot, now: number) {
 }
 
 export function computeMetrics(instanceId: string, agents: AgentMetricsSnapshot[], queues: QueueMetricsSnapshot[], now: number): CurrentMetrics {
-  const instance = zero();
+  const instance = zeroMetrics();
   for (const a of agents) addAgent(instance, a);
   const all: Tally = { met: 0, counted: 0 };
   for (const q of queues) {
@@ -78,7 +74,7 @@ export function computeMetrics(instanceId: string, agents: AgentMetricsSnapshot[
   const queueIds = new Set<string>(queues.map((q) => q.queueId));
   for (const a of agents) for (const id of a.queueIds) queueIds.add(id);
   const perQueue = [...queueIds].sort().map((queueId) => {
-    const m = zero();
+    const m = zeroMetrics();
     for (const a of agents) if (a.queueIds.includes(queueId)) addAgent(m, a);
     const q = queues.find((x) => x.queueId === queueId);
     if (q) {

@@ -6,6 +6,7 @@
  * last queue and with its last agent (a transferred contact counts where it ended up). Missed
  * offers count for the agent who missed them, in the queue that offered them.
  */
+import type { AgentStatusKind, Channel } from "./wire";
 
 export const INTERVALS = ["TOTAL", "DAY", "HOUR", "FIFTEEN_MIN"] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -78,7 +79,7 @@ export type HistoricalMetric = (typeof HISTORICAL_METRICS)[number];
 export const AGENT_ACTIVITY_METRICS = ["AGENT_ONLINE_TIME", "AGENT_NON_PRODUCTIVE_TIME", "AGENT_IDLE_TIME", "AGENT_ON_CONTACT_TIME", "AGENT_OCCUPANCY"] as const;
 
 /** A status an agent took, and when (from the agent's status log). */
-export type AgentStatusChange = { at: number; kind: "AVAILABLE" | "OFFLINE" | "CUSTOM" | "MISSED"; name: string };
+export type AgentStatusChange = { at: number; kind: AgentStatusKind; name: string };
 
 /** Counts are integers; times are seconds (one decimal); rates and service level are percents (one decimal); null = nothing to average. */
 export type HistoricalValues = Record<HistoricalMetric, number | null>;
@@ -86,12 +87,15 @@ export type HistoricalValues = Record<HistoricalMetric, number | null>;
 export type HistoricalGroup =
   | { type: "QUEUE"; id: string | null; name: string }
   | { type: "AGENT"; id: string | null; name: string }
-  | { type: "CHANNEL"; id: "VOICE" | "CHAT" | "TASK"; name: string };
+  | { type: "CHANNEL"; id: Channel; name: string };
+
+/** An interval: ISO start and end with the instance's offset, and a label in its time zone ("2026-12-01", "2026-12-01 14:00"). */
+export type HistoricalInterval = { start: string; end: string; label: string };
 
 export type HistoricalRow = {
   group: HistoricalGroup;
-  /** The interval (null for TOTAL): ISO start and end with the instance's offset, and a label in its time zone ("2026-12-01", "2026-12-01 14:00"). */
-  interval: { start: string; end: string; label: string } | null;
+  /** Null for TOTAL. */
+  interval: HistoricalInterval | null;
   metrics: HistoricalValues;
 };
 
@@ -106,7 +110,7 @@ export type HistoricalReport = {
   /** The range's first instant and the instant after it (ISO 8601 with the instance's offset). */
   range: { start: string; end: string };
   /** Every interval of the range in order, quiet ones too (none for TOTAL): for a chart's time axis. */
-  intervals: { start: string; end: string; label: string }[];
+  intervals: HistoricalInterval[];
   /** One row per group and interval that had contacts, groups by name, intervals in order. */
   rows: HistoricalRow[];
   /** The whole range, every group together (filters applied). */

@@ -6,12 +6,13 @@
 import { useEffect, useState } from "react";
 import ReconnectingWebSocket from "partysocket/ws";
 import type { CurrentMetrics, MetricValues, ServerToSupervisor } from "../../shared/wire";
+import { zeroMetrics } from "../../shared/zero-metrics";
 import { api } from "../lib/api";
 import { useTitle } from "../lib/router";
 import { formatDuration, useNow } from "../lib/time";
+import type { MetricsDirectory } from "../lib/types";
 import { useData } from "../lib/useData";
 
-type Directory = { queues: { id: string; name: string }[]; agents: { id: string; name: string }[] };
 
 const STATE_LABELS: Record<string, string> = { AVAILABLE: "Available", OFFLINE: "Offline", CUSTOM: "Unavailable", MISSED: "Missed" };
 
@@ -45,23 +46,18 @@ function useLiveMetrics() {
  * happened in (or that an online agent serves), so a quiet queue is shown with zeros rather than
  * missing. Personal queues with activity follow.
  */
-function withEveryQueue(metrics: CurrentMetrics, directory: Directory | null | undefined): ({ queueId: string } & MetricValues)[] {
+function withEveryQueue(metrics: CurrentMetrics, directory: MetricsDirectory | null | undefined): ({ queueId: string } & MetricValues)[] {
   if (!directory) return metrics.queues;
   const byId = new Map(metrics.queues.map((q) => [q.queueId, q]));
-  const named = directory.queues.map((q) => byId.get(q.id) ?? { queueId: q.id, ...QUIET });
+  const named = directory.queues.map((q) => byId.get(q.id) ?? { queueId: q.id, ...zeroMetrics() });
   const known = new Set(directory.queues.map((q) => q.id));
   return [...named, ...metrics.queues.filter((q) => !known.has(q.queueId))];
 }
 
-const QUIET: MetricValues = {
-  AGENTS_ONLINE: 0, AGENTS_AVAILABLE: 0, AGENTS_ON_CONTACT: 0, AGENTS_AFTER_CONTACT_WORK: 0, AGENTS_NON_PRODUCTIVE: 0,
-  AGENTS_ERROR: 0, CONTACTS_IN_QUEUE: 0, OLDEST_CONTACT_AGE: 0, SLOTS_ACTIVE: 0, SLOTS_AVAILABLE: 0, SERVICE_LEVEL_20: null,
-};
-
 export default function DashboardScreen() {
   useTitle("Live dashboard");
   const { metrics, connected } = useLiveMetrics();
-  const directory = useData(() => api.get<Directory>("/metrics/directory"), []);
+  const directory = useData(() => api.get<MetricsDirectory>("/metrics/directory"), []);
   const now = useNow();
   const queueName = (id: string) => (id.startsWith("agent:") ? "Personal queue" : directory.data?.queues.find((q) => q.id === id)?.name ?? id);
   const agentName = (id: string) => directory.data?.agents.find((a) => a.id === id)?.name ?? id;

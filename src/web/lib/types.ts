@@ -149,3 +149,6 @@ export type AuditEntry = {
 
 /** A canned chat reply (`GET /agent/quick-replies`, `GET/PUT /instance/chat/quick-replies`). */
 export type QuickReply = { id: string; text: string };
+
+/** Queue and user names for the metrics screens (`GET /metrics/directory`). */
+export type MetricsDirectory = { queues: { id: string; name: string }[]; agents: { id: string; name: string }[] };

@@ -12,8 +12,8 @@ import { api, ApiError } from "../lib/api";
 import { CHANNEL_LABELS, CHANNELS } from "../lib/labels";
 import { Link, navigate, useLocation, useTitle } from "../lib/router";
 import { useSession } from "../lib/session";
-import type { Queue, User } from "../lib/types";
-import { useCollection, useData } from "../lib/useData";
+import type { MetricsDirectory } from "../lib/types";
+import { useData } from "../lib/useData";
 import { formatMetric, METRIC_COLUMNS, perInterval, todayIn } from "./reportModel";
 import { TimeChart } from "./TimeChart";
 
@@ -48,20 +48,12 @@ function queryOf(form: Form): URLSearchParams {
 }
 
 /**
- * Queue and agent names for the filters: the metrics directory (open to whoever may read
- * metrics), else the configuration lists where the user may read them, else none (the filters
- * then take an ID).
+ * Queue and agent names for the filters: the metrics directory, open to whoever may see this
+ * screen (`metrics.historical`). Until it answers, or if it fails, the filters take an ID.
  */
 function useDirectory() {
-  const { can } = useSession();
-  const directory = useData(() => api.get<{ queues: { id: string; name: string }[]; agents: { id: string; name: string }[] }>("/metrics/directory"), []);
-  const fallback = directory.error !== null;
-  const queues = useCollection<Queue>("/queues", fallback && can("instance.configure", "contacts.handle"));
-  const users = useCollection<User>("/users", fallback && can("users.manage"));
-  return {
-    queues: directory.data?.queues ?? (queues.data?.length ? queues.data : undefined),
-    agents: directory.data?.agents ?? (users.data?.length ? users.data : undefined),
-  };
+  const directory = useData(() => api.get<MetricsDirectory>("/metrics/directory"), []);
+  return { queues: directory.data?.queues, agents: directory.data?.agents };
 }
 
 /** A range the API would refuse, said in the form's words. */

@@ -12,6 +12,7 @@ import { transcriptMatch } from "../../db/transcript-search";
 import { contactUploads, uploadToApi } from "../../recordings/uploads";
 import { clientInfo, parseQuery } from "../lib/request";
 import { fields, iso } from "./resource";
+import { channelSchema } from "../../shared/wire";
 
 import { CUSTOMER_ENDPOINT_FIELD, openAttributes } from "../../db/contacts";
 
@@ -20,7 +21,7 @@ const Search = z.object({
   to: z.iso.datetime({ offset: true }).optional(),
   queueId: fields.id.optional(),
   agentId: fields.id.optional(),
-  channel: z.enum(["VOICE", "CHAT", "TASK"]).optional(),
+  channel: channelSchema.optional(),
   customerNumber: fields.e164.optional(),
   /** Words that must all occur in the contact's chat transcript (whole words, any case or accent). */
   q: z.string().trim().min(1).max(200).optional(),

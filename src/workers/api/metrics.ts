@@ -15,6 +15,7 @@ import { agentRoom, currentMetrics } from "../../durable/routing";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
 import { daysInRange, GROUPINGS, INTERVALS, MAX_DAYS } from "../../shared/historical";
+import { channelSchema } from "../../shared/wire";
 import { notFound } from "../lib/errors";
 import { parseQuery } from "../lib/request";
 import { forwardedUpgrade, relay, socketCaller } from "./agent-socket";
@@ -22,17 +23,10 @@ import { fields } from "./resource";
 
 const currentQuery = z.object({ queueId: z.string().min(1).max(200).optional() });
 
-/** "2025-02-30" is shaped like a date but is none (Date.parse gives NaN, or rolls it over). */
-const isCalendarDate = (d: string) => {
-  const t = Date.parse(`${d}T00:00:00Z`);
-  return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
-};
-const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
-const localDate = z
-  .string()
-  .regex(DATE_SHAPE, "must be a date such as 2026-12-01")
-  // zod runs this after a failed regex too: only a well-shaped string is checked against the calendar.
-  .refine((d) => !DATE_SHAPE.test(d) || isCalendarDate(d), "is not a date in the calendar");
+/** A calendar date (zod's ISO date: "2025-02-30" is shaped like one but refused), with what was wrong with it. */
+const localDate = z.iso.date({
+  error: (issue) => (/^\d{4}-\d{2}-\d{2}$/.test(String(issue.input)) ? "is not a date in the calendar" : "must be a date such as 2026-12-01"),
+});
 
 const historicalQuery = z
   .object({
@@ -42,7 +36,7 @@ const historicalQuery = z
     groupBy: z.enum(GROUPINGS).default("QUEUE"),
     queueId: fields.id.optional(),
     agentId: fields.id.optional(),
-    channel: z.enum(["VOICE", "CHAT", "TASK"]).optional(),
+    channel: channelSchema.optional(),
     serviceLevelSeconds: z.coerce.number().int().min(1).max(3600).default(20),
     format: z.enum(["json", "csv"]).default("json"),
   })

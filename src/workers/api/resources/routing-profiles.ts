@@ -1,11 +1,12 @@
 import { eq, inArray } from "drizzle-orm";
 import { z } from "zod";
+import { channelSchema } from "../../../shared/wire";
 import { queues, routingProfileQueues, routingProfiles, users } from "../../../db/schema";
 import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
 const QueueConfig = z.object({
   queueId: fields.id,
-  channel: z.enum(["VOICE", "CHAT", "TASK"]),
+  channel: channelSchema,
   /** 1 is taken first. */
   priority: z.number().int().min(1).max(99),
   /** Seconds a contact must have waited before agents of this profile are offered it. */
