@@ -11,7 +11,10 @@ const AgentContext = createContext<AgentContextValue | null>(null);
 
 export function AgentProvider({ children }: { children: ReactNode }) {
   const [connection] = useState(() => new AgentConnection());
-  useEffect(() => () => connection.close(), [connection]);
+  useEffect(() => {
+    connection.open();
+    return () => connection.close();
+  }, [connection]);
   useOfferAlerts(connection);
   return <AgentContext.Provider value={{ connection }}>{children}</AgentContext.Provider>;
 }

@@ -41,20 +41,34 @@ export function agentSocketUrl(base = location.origin): string {
 }
 
 export class AgentConnection {
-  #ws: ReconnectingWebSocket;
+  /** Open between `open()` and `close()`; null before and after (React opens it in an effect). */
+  #ws: ReconnectingWebSocket | null = null;
   #state: AgentState = { connected: false, ready: false, status: null, contacts: [], routingProfile: null, pending: [], notices: [] };
   #waiters = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   #listeners = new Set<(s: AgentState) => void>();
   #noticeId = 0;
   /** Frames sent on an open socket and not yet answered: re-sent after a reconnect (commands are idempotent). */
   #inflight = new Map<string, string>();
+  /** Frames sent while no socket was open at all (between `close()` and `open()`): sent on open. */
+  #queued: string[] = [];
 
-  constructor(url = agentSocketUrl()) {
-    this.#ws = new ReconnectingWebSocket(url, undefined, { maxReconnectionDelay: 5000, minReconnectionDelay: 500 });
-    this.#ws.addEventListener("message", (e) => this.#onMessage(e.data));
-    this.#ws.addEventListener("close", () => this.#set({ connected: false }));
-    this.#ws.addEventListener("open", () => {
-      for (const frame of this.#inflight.values()) this.#ws.send(frame);
+  constructor(private readonly url = agentSocketUrl()) {}
+
+  /**
+   * Opens the socket (a no-op while one is open). Paired with `close()` in the same effect, so
+   * React's StrictMode (mount, unmount, mount again in development) ends with one open socket
+   * and every subscriber still attached.
+   */
+  open() {
+    if (this.#ws) return;
+    const ws = new ReconnectingWebSocket(this.url, undefined, { maxReconnectionDelay: 5000, minReconnectionDelay: 500 });
+    this.#ws = ws;
+    ws.addEventListener("message", (e) => this.#ws === ws && this.#onMessage(e.data));
+    ws.addEventListener("close", () => this.#ws === ws && this.#set({ connected: false }));
+    ws.addEventListener("open", () => {
+      if (this.#ws !== ws) return;
+      for (const frame of this.#inflight.values()) ws.send(frame);
+      for (const frame of this.#queued.splice(0)) ws.send(frame);
     });
   }
 
@@ -73,9 +87,13 @@ export class AgentConnection {
     this.#set({ pending: [...this.#state.pending, { requestId, type: cmd.type }] });
     const done = new Promise<void>((resolve, reject) => this.#waiters.set(requestId, { resolve, reject }));
     const frame = JSON.stringify({ ...cmd, requestId });
-    // Open: sent now (and again after a reconnect if unanswered). Closed: partysocket queues it until open.
-    if (this.#ws.readyState === ReconnectingWebSocket.OPEN) this.#inflight.set(requestId, frame);
-    this.#ws.send(frame);
+    // Open: sent now (and again after a reconnect if unanswered). Reconnecting: partysocket
+    // queues it until open. No socket at all: sent by the next `open()`.
+    if (!this.#ws) this.#queued.push(frame);
+    else {
+      if (this.#ws.readyState === ReconnectingWebSocket.OPEN) this.#inflight.set(requestId, frame);
+      this.#ws.send(frame);
+    }
     return done;
   }
 
@@ -83,9 +101,11 @@ export class AgentConnection {
     this.#set({ notices: this.#state.notices.filter((n) => n.id !== id) });
   }
 
+  /** Closes the socket; subscribers stay attached, and `open()` starts a new one. */
   close() {
-    this.#ws.close();
-    this.#listeners.clear();
+    this.#ws?.close();
+    this.#ws = null;
+    this.#set({ connected: false });
   }
 
   #notice(kind: AgentNotice["kind"], text: string) {
