@@ -4,19 +4,24 @@
 // local D1 migrations applied and the demo instance seeded, then prints where to click.
 // Vite reads wrangler.toml and .dev.vars like `wrangler dev` and keeps state in .wrangler/state.
 import { DEMO_BANNER } from "./demo.mjs";
-import { ensureDevVars, run, start, waitForHttp } from "./lib.mjs";
+import { applyMigrations, ensureDevVars, start, waitForHttp } from "./lib.mjs";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const HOST = process.env.HOST ?? "127.0.0.1";
 const BASE = `http://${HOST}:${PORT}`;
+// Local state (D1, Durable Objects, R2): .wrangler/state unless SWITCHBOARD_STATE_DIR says
+// elsewhere (vite.config.ts reads it too). The browser tests give each server its own.
+const STATE_DIR = process.env.SWITCHBOARD_STATE_DIR;
 
 ensureDevVars();
-console.log("Applying D1 migrations to the local database…");
-await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--config", "wrangler.toml"], { env: { CI: "true" } });
+await applyMigrations(STATE_DIR);
 
 console.log(`Starting the Worker and the web app on ${BASE} …`);
 const server = start("vite", ["dev", "--host", HOST, "--port", String(PORT), "--strictPort"], {
   stdio: ["ignore", "inherit", "inherit"],
+  // Not fetching Request.cf's location data from workers.cloudflare.com (there is no network
+  // to rely on locally): requests carry wrangler's placeholder `cf` object instead.
+  env: { CLOUDFLARE_CF_FETCH_ENABLED: "false" },
 });
 const stop = () => server.kill("SIGTERM");
 process.on("SIGINT", stop);
@@ -25,7 +30,11 @@ server.on("exit", (code) => process.exit(code ?? 0));
 
 try {
   await waitForHttp(`${BASE}/healthz`);
-  const res = await fetch(`${BASE}/dev/seed`, { method: "POST" });
+  const res = await fetch(`${BASE}/dev/seed`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ publicBaseUrl: BASE }),
+  });
   if (!res.ok) throw new Error(`seeding the demo instance failed: HTTP ${res.status} ${await res.text()}`);
   console.log(DEMO_BANNER(BASE));
 } catch (err) {

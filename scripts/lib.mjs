@@ -21,6 +21,23 @@ export function run(cmd, args, opts = {}) {
   });
 }
 
+/**
+ * Applies the D1 migrations to the local database (in `stateDir`, default .wrangler/state),
+ * printing one line instead of wrangler's table per migration; wrangler's whole output only
+ * if it fails.
+ */
+export async function applyMigrations(stateDir) {
+  const args = ["d1", "migrations", "apply", "DB", "--local", "--config", "wrangler.toml", ...(stateDir ? ["--persist-to", stateDir] : [])];
+  const child = start("wrangler", args, { env: { CI: "true" } });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const code = await new Promise((resolve, reject) => (child.on("error", reject), child.on("exit", resolve)));
+  if (code !== 0) throw new Error(`Applying the D1 migrations failed (wrangler ${args.join(" ")}):\n${out}`);
+  const applied = Number(out.match(/About to apply (\d+) migration/)?.[1] ?? 0);
+  console.log(applied ? `Local database: ${applied} migration${applied === 1 ? "" : "s"} applied.` : "Local database: up to date.");
+}
+
 export function start(cmd, args, opts = {}) {
   return spawn(existsSync(join(BIN, cmd)) ? join(BIN, cmd) : cmd, args, {
     cwd: ROOT,
@@ -63,17 +80,16 @@ export function killDescendants(pid, signal = "SIGKILL") {
 
 /**
  * Local secrets and switches in .dev.vars (git-ignored): a random SWITCHBOARD_SECRET made on
- * first start (kept, so local encrypted data stays readable), LOCAL_MODE=true, and the
- * phone simulator as the Twilio REST API.
+ * first start (kept, so local encrypted data stays readable) and LOCAL_MODE=true. Where the
+ * Worker finds Twilio's REST API in dev is vite.config.ts's (the phone simulator by default,
+ * TWILIO_API_BASE_URL to change it); an older .dev.vars's line naming the default is dropped.
  */
 export function ensureDevVars() {
   const file = join(ROOT, ".dev.vars");
   const vars = existsSync(file) ? readFileSync(file, "utf8") : "";
-  let out = vars;
+  let out = vars.replace(/^TWILIO_API_BASE_URL=http:\/\/127\.0\.0\.1:8788\n/m, "");
   if (!/^SWITCHBOARD_SECRET=/m.test(out)) out += `SWITCHBOARD_SECRET=${randomBytes(32).toString("hex")}\n`;
   if (!/^LOCAL_MODE=/m.test(out)) out += "LOCAL_MODE=true\n";
-  // The phone simulator (`npm run phone`) answers Twilio's REST API here.
-  if (!/^TWILIO_API_BASE_URL=/m.test(out)) out += "TWILIO_API_BASE_URL=http://127.0.0.1:8788\n";
   if (out !== vars) writeFileSync(file, out, { mode: 0o600 });
 }
 

@@ -2,6 +2,7 @@
  * The demo instance `npm run dev` starts with (see README for the logins). Idempotent: every
  * row has a fixed id and is inserted only if missing, so running it again changes nothing.
  */
+import { eq } from "drizzle-orm";
 import chatGreeting from "../flows/examples/chat-greeting.json";
 import demoIvr from "../flows/examples/demo-ivr.json";
 import { hashPassword } from "../workers/lib/password";
@@ -12,6 +13,7 @@ import {
   flows,
   flowVersions,
   hoursOfOperation,
+  instances,
   phoneNumbers,
   queues,
   quickConnects,
@@ -46,15 +48,22 @@ export const DEMO = {
 const WEEKDAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"];
 const ALL_DAYS = [...WEEKDAYS, "SATURDAY", "SUNDAY"];
 
-export async function seedDemo(db: Db, secret: string) {
+/**
+ * `publicBaseUrl`: where this dev server answers (`npm run dev` passes its own, so a PORT other
+ * than 8787 works): the demo instance's public base URL is set to it, also when it existed.
+ * Without it, a new demo instance gets 127.0.0.1:8787 and an existing one keeps its own.
+ */
+export async function seedDemo(db: Db, secret: string, opts: { publicBaseUrl?: string } = {}) {
+  const publicBaseUrl = (opts.publicBaseUrl ?? DEMO.publicBaseUrl).replace(/\/$/, "");
   const { instanceId, securityProfiles } = await provisionInstance(db, secret, {
     id: DEMO.instanceId,
     name: "Demo Company",
     timezone: "America/New_York",
-    publicBaseUrl: DEMO.publicBaseUrl,
+    publicBaseUrl,
     twilio: { accountSid: DEMO.twilioAccountSid, authToken: DEMO.twilioAuthToken },
     admin: DEMO.admin,
   });
+  if (opts.publicBaseUrl) await db.update(instances).set({ publicBaseUrl }).where(eq(instances.id, instanceId));
   const agentHash = await hashPassword(DEMO.agentPassword);
   const inst = { instanceId };
   await db.batch([

@@ -7,6 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { createDb } from "../db/client";
 import { api } from "./api";
+import { bodyLimitFor } from "./body-limits";
 import { agentSocketRoutes } from "./api/agent-socket";
 import { chatAgentSocketRoutes } from "./chat/agent-socket";
 import { chatPublicRoutes } from "./chat/routes";
@@ -14,7 +15,6 @@ import { serveWidget } from "./chat/widget";
 import { metricsSocketRoutes } from "./api/metrics";
 import { devRoutes } from "./dev";
 import { twilioRoutes } from "./twilio/routes";
-import { MAX_WEBHOOK_BYTES } from "./twilio/verify";
 import type { AppEnv } from "./env";
 import { ApiError, errorResponse } from "./lib/errors";
 
@@ -31,7 +31,7 @@ const refuseBodiesOver = (maxSize: number, message: string) =>
 
 // Twilio's webhooks (small forms, answered with TwiML for Twilio, not a browser) come first, on
 // the shortest path: they need neither the browser security headers nor the request's query builder.
-app.use("/twilio/*", refuseBodiesOver(MAX_WEBHOOK_BYTES, `Webhook body larger than ${MAX_WEBHOOK_BYTES / 1024} KiB`));
+app.use("/twilio/*", refuseBodiesOver(bodyLimitFor("/twilio/")!.maxBytes, bodyLimitFor("/twilio/")!.message));
 app.route("/twilio", twilioRoutes);
 
 // The chat widget is embedded by other websites: served before the same-origin security headers.
@@ -41,7 +41,7 @@ app.use("*", async (c, next) => {
   c.set("db", createDb(c.env.DB));
   await next();
 });
-app.use("/api/*", refuseBodiesOver(1024 * 1024, "The body is larger than 1 MiB"));
+app.use("/api/*", refuseBodiesOver(bodyLimitFor("/api/")!.maxBytes, bodyLimitFor("/api/")!.message));
 
 app.get("/healthz", async (c) => {
   await c.env.DB.prepare("select 1").first();

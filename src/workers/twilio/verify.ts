@@ -15,6 +15,7 @@ import type { AppEnv } from "../env";
 import { decryptField, timingSafeEqualString } from "../lib/crypto";
 import { ApiError } from "../lib/errors";
 import { TtlCache } from "../lib/ttl-cache";
+import { BODY_LIMITS } from "../body-limits";
 
 /**
  * Webhooks must answer in milliseconds, so instance settings and numbers are cached in the
@@ -24,7 +25,7 @@ export const CONFIG_TTL_MS = 30_000;
 const instanceCache = new TtlCache<TwilioInstance | null>(CONFIG_TTL_MS);
 const numberCache = new TtlCache<{ instanceId: string; flowId: string | null } | null>(CONFIG_TTL_MS);
 
-export const MAX_WEBHOOK_BYTES = 64 * 1024;
+export const MAX_WEBHOOK_BYTES = BODY_LIMITS[0].maxBytes;
 
 export type TwilioInstance = {
   id: string;
