@@ -1,7 +1,8 @@
-// Browser-test harness: a real local server started the way `npm run dev` does it (built app
-// + Worker in workerd via wrangler, a fresh D1/DO state dir, migrations applied, demo seeded),
+// Browser-test harness: a real local server with fresh state (the built app + Worker in workerd
+// via wrangler, or `npm run dev` itself: SERVER_MODE), migrations applied, demo seeded,
 // and Debian's Chromium driven by playwright-core with a fresh profile.
 import AxeBuilder from "@axe-core/playwright";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
@@ -9,7 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { importTs, ROOT, run, start, waitForHttp } from "../../scripts/lib.mjs";
+import { BIN, importTs, ROOT, run, start, waitForHttp } from "../../scripts/lib.mjs";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ARTIFACTS = join(ROOT, "test-artifacts", "browser");
@@ -35,52 +36,93 @@ export async function freePort() {
 }
 
 /**
- * Starts the built Worker + app on a free port with fresh state; resolves with { base, stop }.
- * `twilioApiBaseUrl`: where the Worker calls Twilio's REST API (a phone simulator's server).
+ * Which server the browser tests run against: "built" (the production build served by
+ * `wrangler dev`, as deployed) or "dev" (`npm run dev` itself: Vite's dev server with React's
+ * development build and StrictMode, the README's own path). run.mjs sets it per pass.
+ */
+export const SERVER_MODE = process.env.BROWSER_SERVER === "dev" ? "dev" : "built";
+
+/**
+ * Starts the Worker + app on a free port with fresh state, the demo seeded; resolves with
+ * { base, stop }. `twilioApiBaseUrl`: where the Worker calls Twilio's REST API (a phone
+ * simulator's server). SERVER_MODE says which server.
  */
 export async function startServer({ twilioApiBaseUrl } = {}) {
-  if (!existsSync(BUILT_CONFIG)) throw new Error(`${BUILT_CONFIG} is missing: run \`npm run build\` first (test/browser/run.mjs does).`);
+  if (SERVER_MODE === "built" && !existsSync(BUILT_CONFIG)) throw new Error(`${BUILT_CONFIG} is missing: run \`npm run build\` first (test/browser/run.mjs does).`);
   mkdirSync(ARTIFACTS, { recursive: true });
   const persist = mkdtempSync(join(tmpdir(), "switchboard-browser-state-"));
-  await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist, "--config", "wrangler.toml"], {
-    env: { CI: "true" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
   const port = await freePort();
-  const inspector = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const log = createWriteStream(join(ARTIFACTS, "server.log"));
-  const server = start(
-    "wrangler",
-    [
-      "dev", "--config", BUILT_CONFIG, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
-      "--persist-to", persist, "--show-interactive-dev-session=false",
-      "--var", "LOCAL_MODE:true", "--var", `SWITCHBOARD_SECRET:${randomBytes(32).toString("hex")}`,
-      ...(twilioApiBaseUrl ? ["--var", `TWILIO_API_BASE_URL:${twilioApiBaseUrl}`] : []),
-    ],
-    { env: { CI: "true" } },
-  );
+  const log = createWriteStream(join(ARTIFACTS, `server-${SERVER_MODE}.log`));
+  let server;
+  if (SERVER_MODE === "dev") {
+    // Exactly `npm run dev` (migrations, Vite + workerd, seed with this port as the public base URL).
+    server = spawn(process.execPath, ["scripts/dev.mjs"], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env, PATH: `${BIN}:${process.env.PATH}`, PORT: String(port), SWITCHBOARD_STATE_DIR: persist,
+        ...(twilioApiBaseUrl ? { TWILIO_API_BASE_URL: twilioApiBaseUrl } : {}),
+      },
+    });
+  } else {
+    await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist, "--config", "wrangler.toml"], {
+      env: { CI: "true" },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const inspector = await freePort();
+    server = start(
+      "wrangler",
+      [
+        "dev", "--config", BUILT_CONFIG, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+        "--persist-to", persist, "--show-interactive-dev-session=false",
+        "--var", "LOCAL_MODE:true", "--var", `SWITCHBOARD_SECRET:${randomBytes(32).toString("hex")}`,
+        ...(twilioApiBaseUrl ? ["--var", `TWILIO_API_BASE_URL:${twilioApiBaseUrl}`] : []),
+      ],
+      { env: { CI: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
+    );
+  }
+  let output = "";
+  server.stdout.on("data", (d) => (output += d));
   server.stdout.pipe(log);
   server.stderr.pipe(log);
   let exited = null;
   server.on("exit", (code) => (exited = code));
   const stop = async () => {
     if (exited === null) {
-      server.kill("SIGTERM");
+      const kill = (signal) => {
+        try {
+          if (SERVER_MODE === "dev") process.kill(-server.pid, signal);
+          else server.kill(signal);
+        } catch {}
+      };
+      kill("SIGTERM");
       await new Promise((r) => {
-        const t = setTimeout(() => (server.kill("SIGKILL"), r()), 5000);
+        const t = setTimeout(() => (kill("SIGKILL"), r()), 5000);
         server.once("exit", () => (clearTimeout(t), r()));
       });
     }
     rmSync(persist, { recursive: true, force: true });
   };
   try {
-    await waitForHttp(`${base}/healthz`, 90_000);
-    const seeded = await fetch(`${base}/dev/seed`, { method: "POST" });
-    if (!seeded.ok) throw new Error(`seeding failed: HTTP ${seeded.status} ${await seeded.text()}`);
+    await waitForHttp(`${base}/healthz`, 120_000);
+    if (SERVER_MODE === "dev") {
+      // dev.mjs seeds once the server answers, then prints the banner.
+      const started = Date.now();
+      while (!output.includes("admin@demo.test")) {
+        if (exited !== null || Date.now() - started > 60_000) throw new Error("npm run dev printed no banner");
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } else {
+      const seeded = await fetch(`${base}/dev/seed`, {
+        method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ publicBaseUrl: base }),
+      });
+      if (!seeded.ok) throw new Error(`seeding failed: HTTP ${seeded.status} ${await seeded.text()}`);
+    }
   } catch (err) {
     await stop();
-    throw new Error(`${err.message} (server log: ${join(ARTIFACTS, "server.log")}${exited !== null ? `, exited with ${exited}` : ""})`);
+    throw new Error(`${err.message} (server log: ${join(ARTIFACTS, `server-${SERVER_MODE}.log`)}${exited !== null ? `, exited with ${exited}` : ""})`);
   }
   return { base, stop };
 }
@@ -172,7 +214,7 @@ export async function seriousA11yViolations(page) {
 
 export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const path = join(ARTIFACTS, `${name}.png`);
+  const path = join(ARTIFACTS, `${SERVER_MODE === "dev" ? "dev-" : ""}${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
 }

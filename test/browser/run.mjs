@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run test:browser`: builds the app, then runs every test/browser/*.test.mjs with
-// node:test against a local server in Debian's Chromium. Prints one closing line with the
-// counts; exits non-zero on any failure, skip or missing prerequisite.
+// node:test against a local server in Debian's Chromium, then the README's journeys again
+// against `npm run dev` (BROWSER_SERVER=built|dev runs one pass). Prints one closing line with
+// the counts; exits non-zero on any failure, skip or missing prerequisite.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { run as runTests } from "node:test";
@@ -15,39 +16,54 @@ if (!existsSync(CHROMIUM)) {
   process.exit(1);
 }
 
-if (!process.env.SKIP_BUILD) {
+if (!process.env.SKIP_BUILD && process.env.BROWSER_SERVER !== "dev") {
   console.log("Building the app (vite build)…");
   await run("vite", ["build", "--logLevel", "warn"]);
 }
 
+// Two passes: every file against the built app (as deployed), then the journeys the README
+// walks through (agent and dashboard, chat) against `npm run dev` itself, where React runs its
+// development build in StrictMode.
 const dir = join(ROOT, "test", "browser");
-const files = readdirSync(dir).filter((f) => f.endsWith(".test.mjs")).map((f) => join(dir, f));
+const files = readdirSync(dir).filter((f) => f.endsWith(".test.mjs")).sort();
+const DEV_PASS = ["agent.test.mjs", "chat.test.mjs"];
+const passes = [
+  { mode: "built", files },
+  { mode: "dev", files: files.filter((f) => DEV_PASS.includes(f) || f.startsWith("readme")) },
+];
 const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 };
 const started = Date.now();
 
 // A suite that fails part-way can leave something running (a caller's script, a server): each
 // file's process exits once its tests are done all the same (forceExit), and the whole run is
 // given up on, with everything it started, after BROWSER_TESTS_TIMEOUT_MINUTES.
-const limitMinutes = Number(process.env.BROWSER_TESTS_TIMEOUT_MINUTES ?? 20);
+const limitMinutes = Number(process.env.BROWSER_TESTS_TIMEOUT_MINUTES ?? 25);
 setTimeout(() => {
   console.error(`\nBrowser tests: still running after ${limitMinutes} minutes — stopped, FAILED`);
   killDescendants(process.pid);
   process.exit(1);
 }, limitMinutes * 60_000).unref();
 
-const stream = runTests({ files, concurrency: 1, timeout: 600_000, forceExit: true });
-stream.on("test:pass", (t) => {
-  if (t.details?.type === "suite") return;
-  if (t.skip) counts.skipped++;
-  else if (t.todo) counts.todo++;
-  else counts.passed++;
-});
-stream.on("test:fail", (t) => {
-  if (t.details?.type === "suite" && t.details?.error?.failureType === "subtestsFailed") return;
-  counts.failed++;
-});
-stream.compose(spec).pipe(process.stdout);
-await new Promise((resolve) => stream.on("end", resolve));
+const only = process.env.BROWSER_SERVER; // "built" or "dev": that pass alone
+for (const pass of passes) {
+  if (only && only !== pass.mode) continue;
+  console.log(`\n— against ${pass.mode === "dev" ? "`npm run dev`" : "the built app"}: ${pass.files.join(", ")}`);
+  process.env.BROWSER_SERVER = pass.mode; // read by harness.mjs in each file's process
+  const stream = runTests({ files: pass.files.map((f) => join(dir, f)), concurrency: 1, timeout: 600_000, forceExit: true });
+  stream.on("test:pass", (t) => {
+    if (t.details?.type === "suite") return;
+    if (t.skip) counts.skipped++;
+    else if (t.todo) counts.todo++;
+    else counts.passed++;
+  });
+  stream.on("test:fail", (t) => {
+    if (t.details?.type === "suite" && t.details?.error?.failureType === "subtestsFailed") return;
+    counts.failed++;
+  });
+  stream.compose(spec).pipe(process.stdout);
+  await new Promise((resolve) => stream.on("end", resolve));
+  delete process.env.BROWSER_SERVER;
+}
 
 const secs = ((Date.now() - started) / 1000).toFixed(1);
 const ok = counts.failed === 0 && counts.skipped === 0 && counts.todo === 0 && counts.passed > 0;
