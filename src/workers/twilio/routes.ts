@@ -87,8 +87,10 @@ export const twilioRoutes = new Hono<AppEnv>()
     if (c.req.query("instance")) verified = await verifyCallback(c);
     else {
       const v = await verifyNumberWebhook(c);
-      // A status callback is never answered: with nobody to verify it against, it is refused.
-      if ("unknownNumber" in v) throw new ApiError(403, "invalid_signature", "Unknown number");
+      // The end of a call answered "not in service" above: nobody to verify it against and
+      // nothing to change, so it is acknowledged as that answer was (Twilio, and the phone
+      // simulator, would otherwise report a failed callback for every such call).
+      if ("unknownNumber" in v) return c.body(null, 204);
       verified = v;
     }
     const legParam = c.req.query("leg");
