@@ -206,6 +206,17 @@ describe("web app", { timeout: 240_000 }, () => {
     await page.getByRole("link", { name: "New or imported flow" }).click();
     await page.getByLabel("Name", { exact: true }).fill(`Imported ${stamp}`);
     const exported = page.getByLabel("Exported flow (JSON)");
+    // A flow-level problem and three at actions: the banner counts four and lists all four.
+    const unknown = (id, type, next) => ({ Identifier: id, Type: type, Parameters: {}, Transitions: { NextAction: next } });
+    await exported.fill(JSON.stringify({ Version: "2019-10-30", StartAction: "nowhere", Actions: [{ ...hello, Transitions: { NextAction: "one" } }, unknown("one", "NotAThing", "two"), unknown("two", "NorThis", "three"), unknown("three", "NorThat", "bye"), bye] }));
+    await page.getByRole("button", { name: "Import flow" }).click();
+    const banner = page.getByRole("alert").first();
+    await assertText(banner, "it has 4 problems");
+    assert.equal(await banner.getByRole("listitem").count(), 4, "the banner lists every problem it counts");
+    assert.equal(await page.locator("main li").filter({ hasText: "StartAction" }).count(), 1, "each problem is listed once");
+    await assertText(banner, "NorThat");
+    await check("flow-import-four-problems");
+
     await exported.fill(flow([{ ...hello, Transitions: { NextAction: "lambda" } }, { Identifier: "lambda", Type: "InvokeLambdaFunctionSomehow", Parameters: {}, Transitions: { NextAction: "bye" } }, bye]));
     await page.getByRole("button", { name: "Import flow" }).click();
     await assertText(page.getByRole("list", { name: "Problems in the flow" }), "lambda");

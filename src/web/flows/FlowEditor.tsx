@@ -88,6 +88,8 @@ function FlowForm({ flow, onChanged }: { flow: Flow; onChanged: () => void }) {
   };
 
   const errors = save.fieldErrors;
+  // Problems with the whole flow (StartAction, Version…) are listed under the outline, not a second time in the banner.
+  const flowLevelFields = (apiError?.actionErrors ?? []).flatMap((p) => (p.actionId === null && p.field ? [p.field] : []));
   const general = problems.get("") ?? [];
   const actions = parsed.ok ? parsed.content.Actions : [];
   const orphanProblems = [...problems.entries()].filter(([k]) => k && !actions.some((a) => a.Identifier === k));
@@ -98,7 +100,7 @@ function FlowForm({ flow, onChanged }: { flow: Flow; onChanged: () => void }) {
         {FLOW_TYPE_LABELS[flow.type] ?? flow.type} · {flow.publishedVersion ? `Published version ${flow.publishedVersion}` : "Not published yet"} · Last changed {formatDateTime(flow.updatedAt)}
       </p>
       <form className="card editor" onSubmit={submit} noValidate aria-label={`Edit flow ${flow.name}`}>
-        <FormStatus error={save.error} saved={save.saved ?? created} shownFields={["name", "description", ...(apiError?.fieldErrors ?? []).filter((f) => f.field.startsWith("content")).map((f) => f.field)]} />
+        <FormStatus error={save.error} saved={save.saved ?? created} shownFields={["name", "description", ...(apiError?.fieldErrors ?? []).filter((f) => f.field.startsWith("content")).map((f) => f.field), ...flowLevelFields]} />
         <fieldset disabled={!canEdit}>
           <TextField label="Name" name="name" value={name} onChange={setName} errors={errors} />
           <TextAreaField label="Description" name="description" value={description} onChange={setDescription} errors={errors} />

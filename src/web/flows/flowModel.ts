@@ -88,6 +88,9 @@ export function actionSummary(a: FlowAction): string {
   return detail.length > 70 ? `${detail.slice(0, 67)}…` : detail;
 }
 
+/** The flow form's own fields: a flow-level problem naming one is shown at that field instead. */
+export const FORM_FIELDS = ["name", "description", "type"];
+
 /**
  * Problems per action from a failed save: the flow engine's `{actionId, message}` details,
  * and zod field paths such as "content.Actions.3.Type" mapped to that action's identifier.
@@ -98,7 +101,7 @@ export function problemsByAction(err: ApiError | null, content: FlowContent | nu
   if (!err) return out;
   const add = (key: string, msg: string) => out.set(key, [...(out.get(key) ?? []), msg]);
   for (const a of err.actionErrors) {
-    if (a.actionId === null && a.field && !a.field.startsWith("content") && !a.field.startsWith("Actions") && a.field !== "StartAction" && a.field !== "Version") continue; // a form field (name, type)
+    if (a.actionId === null && FORM_FIELDS.includes(a.field ?? "")) continue; // shown at the form's field
     add(a.actionId ?? "", a.field ? `${a.field}: ${a.message}` : a.message);
   }
   for (const f of err.fieldErrors) {
