@@ -196,6 +196,38 @@ describe("web app", { timeout: 240_000 }, () => {
     // Invalid JSON is caught before sending, with the line it is on.
     await json.fill('{ "Version": "2019-10-30",\n  "StartAction": }');
     await assertText(page.locator("#flow-json-status"), "line 2");
+
+    // Unsaved edits: leaving the editor asks first, and staying keeps them.
+    const edited = text.replace("Thanks for calling", "Thank you for calling");
+    await json.fill(edited);
+    const flowPath = new URL(page.url()).pathname;
+    const unloadAsks = await page.evaluate(() => {
+      const e = new Event("beforeunload", { cancelable: true });
+      window.dispatchEvent(e);
+      return e.defaultPrevented;
+    });
+    assert.equal(unloadAsks, true, "reloading or closing the tab asks first");
+    const asked = [];
+    const stay = (d) => (asked.push(d.message()), void d.dismiss());
+    page.on("dialog", stay);
+    await page.locator(".breadcrumb").getByRole("link", { name: "Flows" }).click();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Queues" }).click();
+    await page.goBack();
+    await page.waitForTimeout(200);
+    page.off("dialog", stay);
+    assert.equal(asked.length, 3, "a link, the navigation and the back button each asked");
+    assert.match(asked[0], /unsaved changes/);
+    assert.equal(new URL(page.url()).pathname, flowPath, "staying keeps the editor's address");
+    assert.equal(await json.inputValue(), edited, "and the edits");
+    page.once("dialog", (d) => void d.accept());
+    await page.locator(".breadcrumb").getByRole("link", { name: "Flows" }).click();
+    await page.getByRole("heading", { level: 1, name: "Flows" }).waitFor();
+    const unloadAfter = await page.evaluate(() => {
+      const e = new Event("beforeunload", { cancelable: true });
+      window.dispatchEvent(e);
+      return e.defaultPrevented;
+    });
+    assert.equal(unloadAfter, false, "nothing unsaved once the editor is gone");
   });
 
   it("imports a flow, refuses an unsupported action by name, and tries the flow in the simulator", async () => {

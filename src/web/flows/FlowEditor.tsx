@@ -7,7 +7,7 @@ import { FormStatus, TextAreaField, TextField, useSave } from "../components/for
 import { DeleteButton, useCreatedNotice } from "../components/ResourceScreen";
 import { api, ApiError } from "../lib/api";
 import { FLOW_TYPE_LABELS, formatDateTime } from "../lib/labels";
-import { Link, navigate, useTitle } from "../lib/router";
+import { Link, navigate, useLeaveGuard, useTitle } from "../lib/router";
 import { useSession } from "../lib/session";
 import type { Flow, FlowVersion, User } from "../lib/types";
 import { useCollection, useData } from "../lib/useData";
@@ -48,6 +48,7 @@ function FlowForm({ flow, onChanged }: { flow: Flow; onChanged: () => void }) {
 
   const parsed = useMemo(() => parseFlowText(text), [text]);
   const dirty = name !== flow.name || description !== flow.description || text !== JSON.stringify(flow.content, null, 2);
+  useLeaveGuard(canEdit && dirty, `Flow “${flow.name}” has unsaved changes. Leave without saving them?`);
   const apiError = save.error instanceof ApiError ? save.error : null;
   const problems = useMemo(() => problemsByAction(apiError, parsed.ok ? parsed.content : null), [apiError, parsed]);
 
@@ -180,7 +181,7 @@ function FlowForm({ flow, onChanged }: { flow: Flow; onChanged: () => void }) {
       {canEdit && (
         <DeleteButton noun="flow" name={flow.name} onDelete={async () => {
           await api.del(`/flows/${encodeURIComponent(flow.id)}`);
-          navigate("/flows");
+          navigate("/flows", { force: true });
         }} />
       )}
     </>
