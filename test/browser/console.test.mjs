@@ -5,7 +5,8 @@
 // (npm run test:browser).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { apiFromPage, DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServerWithPhone } from "./harness.mjs";
+import { join } from "node:path";
+import { apiFromPage, ARTIFACTS, DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServerWithPhone } from "./harness.mjs";
 
 let server;
 let stopServer;
@@ -180,6 +181,25 @@ describe("web app", { timeout: 240_000 }, () => {
     assert.ok((await graph.locator(".react-flow__edge").count()) >= 10, "edges for next, condition and error branches");
     await assertText(graph.locator(".react-flow__node.start"), "welcome");
     await assertText(graph, "GetParticipantInput");
+    // Every line of every node stays inside the node: it fits, or it is clipped with an ellipsis
+    // or a line clamp (long types such as UpdateContactTargetQueue used to run out of the box).
+    const overflowing = await graph.locator(".react-flow__node").evaluateAll((nodes) =>
+      nodes.flatMap((node) => {
+        const box = node.getBoundingClientRect();
+        return [...node.querySelectorAll(".flow-node-body > *")].flatMap((el) => {
+          const r = el.getBoundingClientRect();
+          const style = getComputedStyle(el);
+          const clipped = style.overflow === "hidden" && (style.textOverflow === "ellipsis" || style.webkitLineClamp !== "none");
+          const fits = el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1;
+          const inside = r.left >= box.left - 1 && r.right <= box.right + 1;
+          return (fits || clipped) && inside ? [] : [`${node.dataset.id}: ${el.textContent}`];
+        });
+      }),
+    );
+    assert.deepEqual(overflowing, []);
+    const billing = graph.locator('.react-flow__node[data-id="set-billing"] .flow-node-body');
+    assert.match(await billing.getAttribute("title"), /^set-billing\nUpdateContactTargetQueue\ndemo:queue:billing$/, "the node's title holds its whole text");
+    await graph.screenshot({ path: join(ARTIFACTS, "flow-demo-ivr-graph.png") });
     await check("flow-demo-ivr");
 
     // Break one action: the API's per-action problem is shown at that action and on the graph.

@@ -80,12 +80,12 @@ export function layoutFlow(content: FlowContent): Map<string, { column: number; 
   return out;
 }
 
-/** A short description of what an action does, from its type and main parameter. */
-export function actionSummary(a: FlowAction): string {
+/** A short description of what an action does, from its type and main parameter (`max` characters at most). */
+export function actionSummary(a: FlowAction, max = 70): string {
   const p = a.Parameters ?? {};
   const text = (p.Text ?? p.SSML ?? p.QueueId ?? p.Attributes ?? p.LoopCount ?? "") as unknown;
   const detail = typeof text === "string" ? text : text && typeof text === "object" ? JSON.stringify(text) : String(text ?? "");
-  return detail.length > 70 ? `${detail.slice(0, 67)}…` : detail;
+  return detail.length > max ? `${detail.slice(0, max - 1)}…` : detail;
 }
 
 /** The flow form's own fields: a flow-level problem naming one is shown at that field instead. */
