@@ -283,6 +283,68 @@ describe("web app", { timeout: 240_000 }, () => {
     await check("flow-try-it");
   });
 
+  it("hours use one time control for opening and closing, and time zones are picked from a list", async () => {
+    const HOURS = `Late desk ${stamp}`;
+    await page.goto(`${server.base}/hours-of-operation/new`);
+    await page.getByLabel("Name", { exact: true }).fill(HOURS);
+    const opens = page.getByLabel("Opens, range 1", { exact: true });
+    const closes = page.getByLabel("Closes, range 1", { exact: true });
+    assert.equal(await opens.getAttribute("type"), "time");
+    assert.equal(await closes.getAttribute("type"), "time", "closing uses the same control as opening");
+    // The time zone suggests the browser's IANA zones.
+    const zone = page.getByLabel("Time zone");
+    const listId = await zone.getAttribute("list");
+    assert.ok(listId, "the time zone has a list of zones");
+    const zones = await page.locator(`datalist[id="${listId}"] option`).evaluateAll((os) => os.map((o) => o.value));
+    assert.ok(zones.length > 300 && zones.includes("Europe/Berlin") && zones.includes("America/New_York"), `${zones.length} zones listed`);
+    // The API's messages still show: at the range and at the time zone.
+    await opens.fill("18:00");
+    await closes.fill("09:00");
+    await zone.fill("Mars/Olympus_Mons");
+    await page.getByRole("button", { name: "Create hours of operation" }).click();
+    await assertText(page.locator(".range-list li", { has: closes }).locator(".field-error"), "Closes: start must be before end");
+    assert.equal(await closes.getAttribute("aria-invalid"), "true");
+    assert.match(await page.locator(`#${await closes.getAttribute("aria-describedby")}`).textContent(), /start must be before end/);
+    await assertText(page.locator(".field.invalid", { has: zone }), "must be an IANA time zone");
+    await check("hours-validation");
+    // Closing at 00:00 is open until midnight (24:00).
+    await closes.fill("00:00");
+    await zone.fill("Europe/Berlin");
+    await page.getByRole("button", { name: "Create hours of operation" }).click();
+    await page.getByRole("heading", { name: `Hours of operation: ${HOURS}` }).waitFor();
+    const stored = (await apiFromPage(page, "GET", "/hours-of-operation?limit=100")).body.items.find((h) => h.name === HOURS);
+    assert.equal(stored.timezone, "Europe/Berlin");
+    assert.deepEqual(stored.weekly[0], { day: "MONDAY", start: "18:00", end: "24:00" });
+    await page.goto(`${server.base}/hours-of-operation/demo:hours:24x7`);
+    assert.equal(await page.getByLabel("Closes, range 1", { exact: true }).inputValue(), "00:00", "24:00 shows as midnight");
+
+    // Instance settings pick the time zone from the same list.
+    await page.goto(`${server.base}/settings`);
+    const instanceZone = page.getByLabel("Time zone");
+    assert.ok(await instanceZone.getAttribute("list"), "the instance's time zone has a list of zones");
+    assert.equal(await instanceZone.inputValue(), "America/New_York");
+    await instanceZone.fill("Nowhere/Special");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await assertText(page.locator(".field.invalid", { has: instanceZone }), "must be an IANA time zone");
+  });
+
+  it("agent statuses are listed, and offered to agents, in their display order", async () => {
+    const statuses = (await apiFromPage(page, "GET", "/agent-statuses?limit=100")).body.items;
+    const available = statuses.find((s) => s.type === "ROUTABLE");
+    assert.equal((await apiFromPage(page, "PATCH", `/agent-statuses/${available.id}`, { displayOrder: 25 })).status, 200);
+    try {
+      await page.goto(`${server.base}/agent-statuses`);
+      await page.getByRole("link", { name: "Training" }).waitFor();
+      assert.deepEqual(await page.locator("main table tbody th").allTextContents(), ["Break", "Lunch", "Available", "Training", "Offline"]);
+      await page.goto(`${server.base}/workspace`);
+      const picker = page.getByLabel("Change status to");
+      await waitFor(async () => (await picker.locator("option").count()) === 5, "the custom statuses to load");
+      assert.deepEqual(await picker.locator("option").allTextContents(), ["Break", "Lunch", "Available", "Training", "Offline"]);
+    } finally {
+      await apiFromPage(page, "PATCH", `/agent-statuses/${available.id}`, { displayOrder: 0 });
+    }
+  });
+
   it("contact search and the audit log load for the admin", async () => {
     await page.goto(`${server.base}/contacts`);
     await page.getByLabel("Caller number").fill("+15555550123");
