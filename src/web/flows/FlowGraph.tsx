@@ -9,7 +9,7 @@ import { useMemo } from "react";
 import type { FlowContent } from "../lib/types";
 import { actionSummary, flowEdges, layoutFlow } from "./flowModel";
 
-const COLUMN_WIDTH = 300;
+const COLUMN_WIDTH = 340;
 const ROW_HEIGHT = 150;
 
 export default function FlowGraph({ content, problems }: { content: FlowContent; problems: ReadonlyMap<string, string[]> }) {
