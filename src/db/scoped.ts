@@ -3,7 +3,7 @@
  * `InstanceScope`, which adds `instance_id = ?` to every statement, so a call site cannot
  * forget it: an id belonging to another instance behaves exactly like a missing one.
  */
-import { and, asc, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
@@ -19,6 +19,9 @@ export type TenantTable = SQLiteTable & {
 export type Statement = BatchItem<"sqlite">;
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
+
+/** The name of a table's integer column (a list's leading sort key, such as `displayOrder`). */
+export type IntegerKey<T extends TenantTable> = { [K in keyof T["$inferSelect"]]: T["$inferSelect"][K] extends number ? K : never }[keyof T["$inferSelect"]] & string;
 
 export type AuditEntry = {
   userId: string | null;
@@ -60,12 +63,19 @@ export class InstanceScope {
       .where(this.where(table, inArray(table.id, ids)))) as T["$inferSelect"][];
   }
 
-  /** Keyset pagination in creation order; the cursor is opaque to clients. */
+  /**
+   * Keyset pagination in creation order, or by an integer column first (`orderBy`, such as an
+   * agent status's display order) with creation order breaking ties. The cursor is opaque to
+   * clients; it holds the sort key of the page's last row.
+   */
   async list<T extends TenantTable>(
     table: T,
-    opts: { limit: number; cursor?: string; filter?: SQL },
+    opts: { limit: number; cursor?: string; filter?: SQL; orderBy?: IntegerKey<T> },
   ): Promise<Page<T["$inferSelect"]>> {
+    const names = [...(opts.orderBy ? [opts.orderBy] : []), "createdAt", "id"];
+    const keys = names.map((name) => (table as unknown as Record<string, SQLiteColumn>)[name]);
     const after = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+    if (opts.cursor && after?.length !== keys.length) throw new RangeError("not a cursor for this list");
     const rows = (await this.db
       .select()
       .from(table as SQLiteTable)
@@ -73,18 +83,17 @@ export class InstanceScope {
         this.where(
           table,
           opts.filter,
-          after
-            ? or(gt(table.createdAt, after.createdAt), and(eq(table.createdAt, after.createdAt), gt(table.id, after.id)))
-            : undefined,
+          after ? sql`(${sql.join(keys, sql`, `)}) > (${sql.join(after.map((v) => sql`${v}`), sql`, `)})` : undefined,
         ),
       )
-      .orderBy(asc(table.createdAt), asc(table.id))
-      .limit(opts.limit + 1)) as (T["$inferSelect"] & { id: string; createdAt: number })[];
+      .orderBy(...keys.map((k) => asc(k)))
+      .limit(opts.limit + 1)) as (T["$inferSelect"] & Record<string, unknown>)[];
     const items = rows.slice(0, opts.limit);
     const last = items[items.length - 1];
+    const keyOf = (row: Record<string, unknown>) => names.map((name) => row[name]) as CursorKey;
     return {
       items,
-      nextCursor: rows.length > opts.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+      nextCursor: rows.length > opts.limit && last ? encodeCursor(keyOf(last)) : null,
     };
   }
 
@@ -160,14 +169,19 @@ export function pageEnd<R>(rows: R[], limit: number, position: (row: R) => PageP
   return last ? position(last) : null;
 }
 
-function encodeCursor(createdAt: number, id: string): string {
-  return btoa(JSON.stringify([createdAt, id])).replace(/=+$/, "");
+/** A list cursor: the last row's sort key — (created_at, id), or (order column, created_at, id). */
+export type CursorKey = [number, string] | [number, number, string];
+
+function encodeCursor(key: CursorKey): string {
+  return btoa(JSON.stringify(key)).replace(/=+$/, "");
 }
 
-export function decodeCursor(cursor: string): { createdAt: number; id: string } | undefined {
+export function decodeCursor(cursor: string): CursorKey | undefined {
   try {
-    const [createdAt, id] = JSON.parse(atob(cursor)) as unknown[];
-    if (typeof createdAt === "number" && typeof id === "string") return { createdAt, id };
+    const key = JSON.parse(atob(cursor)) as unknown[];
+    if (!Array.isArray(key) || typeof key.at(-1) !== "string") return undefined;
+    if (key.length === 2 && typeof key[0] === "number") return key as CursorKey;
+    if (key.length === 3 && typeof key[0] === "number" && typeof key[1] === "number") return key as CursorKey;
   } catch {
     /* fall through */
   }

@@ -140,6 +140,31 @@ describe("configuration API", () => {
     expect((await api("GET", "/agent-statuses?limit=1000", { token })).status).toBe(400);
   });
 
+  it("lists agent statuses in display order (creation order breaking ties), across pages, and after a reorder", async () => {
+    for (const [name, displayOrder] of [["Meeting", 15], ["Late shift", 5], ["Zulu", 0]] as const) {
+      expect((await api("POST", "/agent-statuses", { token, body: { name, displayOrder } })).status).toBe(201);
+    }
+    const names = async () => {
+      const seen: { name: string; displayOrder: number }[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: any = await api("GET", `/agent-statuses?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token });
+        expect(res.status).toBe(200);
+        seen.push(...res.body.items);
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      return seen.map((s) => s.name).filter((n) => !n.startsWith("Page "));
+    };
+    expect(await names()).toEqual(["Available", "Zulu", "Late shift", "Break", "Meeting", "Lunch", "Training", "Offline"]);
+    const zulu = (await api("GET", "/agent-statuses?limit=100", { token })).body.items.find((s: { name: string }) => s.name === "Zulu");
+    expect((await api("PATCH", `/agent-statuses/${zulu.id}`, { token, body: { displayOrder: 25 } })).status).toBe(200);
+    expect(await names()).toEqual(["Available", "Late shift", "Break", "Meeting", "Lunch", "Zulu", "Training", "Offline"]);
+    // A creation-order cursor (another list's) is refused rather than misread.
+    const hoursPage: any = await api("GET", "/hours-of-operation?limit=1", { token });
+    expect(hoursPage.body.nextCursor).toBeTruthy();
+    expect((await api("GET", `/agent-statuses?cursor=${hoursPage.body.nextCursor}`, { token })).status).toBe(400);
+  });
+
   it("keeps built-in agent statuses: Available cannot be disabled or deleted", async () => {
     const list = await api("GET", "/agent-statuses?limit=100", { token });
     const available = list.body.items.find((s: { type: string }) => s.type === "ROUTABLE");

@@ -5,7 +5,8 @@
 // (npm run test:browser).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { apiFromPage, DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServerWithPhone } from "./harness.mjs";
+import { join } from "node:path";
+import { apiFromPage, ARTIFACTS, DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServerWithPhone } from "./harness.mjs";
 
 let server;
 let stopServer;
@@ -180,6 +181,25 @@ describe("web app", { timeout: 240_000 }, () => {
     assert.ok((await graph.locator(".react-flow__edge").count()) >= 10, "edges for next, condition and error branches");
     await assertText(graph.locator(".react-flow__node.start"), "welcome");
     await assertText(graph, "GetParticipantInput");
+    // Every line of every node stays inside the node: it fits, or it is clipped with an ellipsis
+    // or a line clamp (long types such as UpdateContactTargetQueue used to run out of the box).
+    const overflowing = await graph.locator(".react-flow__node").evaluateAll((nodes) =>
+      nodes.flatMap((node) => {
+        const box = node.getBoundingClientRect();
+        return [...node.querySelectorAll(".flow-node-body > *")].flatMap((el) => {
+          const r = el.getBoundingClientRect();
+          const style = getComputedStyle(el);
+          const clipped = style.overflow === "hidden" && (style.textOverflow === "ellipsis" || style.webkitLineClamp !== "none");
+          const fits = el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1;
+          const inside = r.left >= box.left - 1 && r.right <= box.right + 1;
+          return (fits || clipped) && inside ? [] : [`${node.dataset.id}: ${el.textContent}`];
+        });
+      }),
+    );
+    assert.deepEqual(overflowing, []);
+    const billing = graph.locator('.react-flow__node[data-id="set-billing"] .flow-node-body');
+    assert.match(await billing.getAttribute("title"), /^set-billing\nUpdateContactTargetQueue\ndemo:queue:billing$/, "the node's title holds its whole text");
+    await graph.screenshot({ path: join(ARTIFACTS, "flow-demo-ivr-graph.png") });
     await check("flow-demo-ivr");
 
     // Break one action: the API's per-action problem is shown at that action and on the graph.
@@ -196,6 +216,38 @@ describe("web app", { timeout: 240_000 }, () => {
     // Invalid JSON is caught before sending, with the line it is on.
     await json.fill('{ "Version": "2019-10-30",\n  "StartAction": }');
     await assertText(page.locator("#flow-json-status"), "line 2");
+
+    // Unsaved edits: leaving the editor asks first, and staying keeps them.
+    const edited = text.replace("Thanks for calling", "Thank you for calling");
+    await json.fill(edited);
+    const flowPath = new URL(page.url()).pathname;
+    const unloadAsks = await page.evaluate(() => {
+      const e = new Event("beforeunload", { cancelable: true });
+      window.dispatchEvent(e);
+      return e.defaultPrevented;
+    });
+    assert.equal(unloadAsks, true, "reloading or closing the tab asks first");
+    const asked = [];
+    const stay = (d) => (asked.push(d.message()), void d.dismiss());
+    page.on("dialog", stay);
+    await page.locator(".breadcrumb").getByRole("link", { name: "Flows" }).click();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Queues" }).click();
+    await page.goBack();
+    await page.waitForTimeout(200);
+    page.off("dialog", stay);
+    assert.equal(asked.length, 3, "a link, the navigation and the back button each asked");
+    assert.match(asked[0], /unsaved changes/);
+    assert.equal(new URL(page.url()).pathname, flowPath, "staying keeps the editor's address");
+    assert.equal(await json.inputValue(), edited, "and the edits");
+    page.once("dialog", (d) => void d.accept());
+    await page.locator(".breadcrumb").getByRole("link", { name: "Flows" }).click();
+    await page.getByRole("heading", { level: 1, name: "Flows" }).waitFor();
+    const unloadAfter = await page.evaluate(() => {
+      const e = new Event("beforeunload", { cancelable: true });
+      window.dispatchEvent(e);
+      return e.defaultPrevented;
+    });
+    assert.equal(unloadAfter, false, "nothing unsaved once the editor is gone");
   });
 
   it("imports a flow, refuses an unsupported action by name, and tries the flow in the simulator", async () => {
@@ -206,6 +258,17 @@ describe("web app", { timeout: 240_000 }, () => {
     await page.getByRole("link", { name: "New or imported flow" }).click();
     await page.getByLabel("Name", { exact: true }).fill(`Imported ${stamp}`);
     const exported = page.getByLabel("Exported flow (JSON)");
+    // A flow-level problem and three at actions: the banner counts four and lists all four.
+    const unknown = (id, type, next) => ({ Identifier: id, Type: type, Parameters: {}, Transitions: { NextAction: next } });
+    await exported.fill(JSON.stringify({ Version: "2019-10-30", StartAction: "nowhere", Actions: [{ ...hello, Transitions: { NextAction: "one" } }, unknown("one", "NotAThing", "two"), unknown("two", "NorThis", "three"), unknown("three", "NorThat", "bye"), bye] }));
+    await page.getByRole("button", { name: "Import flow" }).click();
+    const banner = page.getByRole("alert").first();
+    await assertText(banner, "it has 4 problems");
+    assert.equal(await banner.getByRole("listitem").count(), 4, "the banner lists every problem it counts");
+    assert.equal(await page.locator("main li").filter({ hasText: "StartAction" }).count(), 1, "each problem is listed once");
+    await assertText(banner, "NorThat");
+    await check("flow-import-four-problems");
+
     await exported.fill(flow([{ ...hello, Transitions: { NextAction: "lambda" } }, { Identifier: "lambda", Type: "InvokeLambdaFunctionSomehow", Parameters: {}, Transitions: { NextAction: "bye" } }, bye]));
     await page.getByRole("button", { name: "Import flow" }).click();
     await assertText(page.getByRole("list", { name: "Problems in the flow" }), "lambda");
@@ -218,6 +281,68 @@ describe("web app", { timeout: 240_000 }, () => {
     await assertText(page.getByRole("list", { name: "Transcript" }), `Welcome to import test ${stamp}.`);
     await assertText(page.getByRole("list", { name: "Path through the flow" }), "bye");
     await check("flow-try-it");
+  });
+
+  it("hours use one time control for opening and closing, and time zones are picked from a list", async () => {
+    const HOURS = `Late desk ${stamp}`;
+    await page.goto(`${server.base}/hours-of-operation/new`);
+    await page.getByLabel("Name", { exact: true }).fill(HOURS);
+    const opens = page.getByLabel("Opens, range 1", { exact: true });
+    const closes = page.getByLabel("Closes, range 1", { exact: true });
+    assert.equal(await opens.getAttribute("type"), "time");
+    assert.equal(await closes.getAttribute("type"), "time", "closing uses the same control as opening");
+    // The time zone suggests the browser's IANA zones.
+    const zone = page.getByLabel("Time zone");
+    const listId = await zone.getAttribute("list");
+    assert.ok(listId, "the time zone has a list of zones");
+    const zones = await page.locator(`datalist[id="${listId}"] option`).evaluateAll((os) => os.map((o) => o.value));
+    assert.ok(zones.length > 300 && zones.includes("Europe/Berlin") && zones.includes("America/New_York"), `${zones.length} zones listed`);
+    // The API's messages still show: at the range and at the time zone.
+    await opens.fill("18:00");
+    await closes.fill("09:00");
+    await zone.fill("Mars/Olympus_Mons");
+    await page.getByRole("button", { name: "Create hours of operation" }).click();
+    await assertText(page.locator(".range-list li", { has: closes }).locator(".field-error"), "Closes: start must be before end");
+    assert.equal(await closes.getAttribute("aria-invalid"), "true");
+    assert.match(await page.locator(`#${await closes.getAttribute("aria-describedby")}`).textContent(), /start must be before end/);
+    await assertText(page.locator(".field.invalid", { has: zone }), "must be an IANA time zone");
+    await check("hours-validation");
+    // Closing at 00:00 is open until midnight (24:00).
+    await closes.fill("00:00");
+    await zone.fill("Europe/Berlin");
+    await page.getByRole("button", { name: "Create hours of operation" }).click();
+    await page.getByRole("heading", { name: `Hours of operation: ${HOURS}` }).waitFor();
+    const stored = (await apiFromPage(page, "GET", "/hours-of-operation?limit=100")).body.items.find((h) => h.name === HOURS);
+    assert.equal(stored.timezone, "Europe/Berlin");
+    assert.deepEqual(stored.weekly[0], { day: "MONDAY", start: "18:00", end: "24:00" });
+    await page.goto(`${server.base}/hours-of-operation/demo:hours:24x7`);
+    assert.equal(await page.getByLabel("Closes, range 1", { exact: true }).inputValue(), "00:00", "24:00 shows as midnight");
+
+    // Instance settings pick the time zone from the same list.
+    await page.goto(`${server.base}/settings`);
+    const instanceZone = page.getByLabel("Time zone");
+    assert.ok(await instanceZone.getAttribute("list"), "the instance's time zone has a list of zones");
+    assert.equal(await instanceZone.inputValue(), "America/New_York");
+    await instanceZone.fill("Nowhere/Special");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await assertText(page.locator(".field.invalid", { has: instanceZone }), "must be an IANA time zone");
+  });
+
+  it("agent statuses are listed, and offered to agents, in their display order", async () => {
+    const statuses = (await apiFromPage(page, "GET", "/agent-statuses?limit=100")).body.items;
+    const available = statuses.find((s) => s.type === "ROUTABLE");
+    assert.equal((await apiFromPage(page, "PATCH", `/agent-statuses/${available.id}`, { displayOrder: 25 })).status, 200);
+    try {
+      await page.goto(`${server.base}/agent-statuses`);
+      await page.getByRole("link", { name: "Training" }).waitFor();
+      assert.deepEqual(await page.locator("main table tbody th").allTextContents(), ["Break", "Lunch", "Available", "Training", "Offline"]);
+      await page.goto(`${server.base}/workspace`);
+      const picker = page.getByLabel("Change status to");
+      await waitFor(async () => (await picker.locator("option").count()) === 5, "the custom statuses to load");
+      assert.deepEqual(await picker.locator("option").allTextContents(), ["Break", "Lunch", "Available", "Training", "Offline"]);
+    } finally {
+      await apiFromPage(page, "PATCH", `/agent-statuses/${available.id}`, { displayOrder: 0 });
+    }
   });
 
   it("contact search and the audit log load for the admin", async () => {

@@ -13,7 +13,12 @@ export function StatusPicker({ status, statuses, connection, busy }: { status: A
   const [choice, setChoice] = useState(value(status));
   const [error, setError] = useState<string | null>(null);
   useEffect(() => setChoice(value(status)), [status]);
-  const custom = statuses.filter((s) => s.type === "CUSTOM" && s.enabled).sort((a, b) => a.displayOrder - b.displayOrder);
+  // In the order the API lists them (their display order): Available and Offline take their places too.
+  const choices = statuses
+    .filter((s) => s.enabled || s.type !== "CUSTOM")
+    .map((s) => ({ value: s.type === "ROUTABLE" ? "AVAILABLE" : s.type === "OFFLINE" ? "OFFLINE" : `CUSTOM:${s.id}`, label: s.name }));
+  if (!choices.some((c) => c.value === "AVAILABLE")) choices.unshift({ value: "AVAILABLE", label: "Available" });
+  if (!choices.some((c) => c.value === "OFFLINE")) choices.push({ value: "OFFLINE", label: "Offline" });
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -49,13 +54,11 @@ export function StatusPicker({ status, statuses, connection, busy }: { status: A
                 Missed
               </option>
             )}
-            <option value="AVAILABLE">Available</option>
-            {custom.map((s) => (
-              <option key={s.id} value={`CUSTOM:${s.id}`}>
-                {s.name}
+            {choices.map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
               </option>
             ))}
-            <option value="OFFLINE">Offline</option>
           </select>
         </div>
         <button type="submit" className="primary" disabled={busy || choice === value(status)}>

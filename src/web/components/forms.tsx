@@ -156,6 +156,31 @@ export function TextAreaField({ label, name, errors, hint, className, value, onC
   );
 }
 
+/** The IANA time zones this browser knows (Intl.supportedValuesOf), plus UTC, sorted; computed once. */
+let zones: string[] | undefined;
+export function timeZones(): string[] {
+  zones ??= [...new Set([...(Intl.supportedValuesOf?.("timeZone") ?? []), "UTC"])].sort();
+  return zones;
+}
+
+/**
+ * A time zone: a text box that suggests the IANA zones as you type (a datalist, so "Berlin"
+ * finds Europe/Berlin). The API checks the value, and its message shows here.
+ */
+export function TimeZoneField({ label, name, errors, hint, className, value, onChange, disabled }: BaseProps & { value: string; onChange: (v: string) => void; disabled?: boolean }) {
+  const { id, error, describedBy } = useFieldIds(name, errors, hint);
+  return (
+    <FieldShell id={id} label={label} error={error} hint={hint} className={className}>
+      <input id={id} name={name} type="text" list={`${id}-zones`} autoComplete="off" spellCheck={false} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={describedBy} />
+      <datalist id={`${id}-zones`}>
+        {timeZones().map((z) => (
+          <option key={z} value={z} />
+        ))}
+      </datalist>
+    </FieldShell>
+  );
+}
+
 export type Option = { value: string; label: string };
 
 export function SelectField({ label, name, errors, hint, className, value, onChange, options, empty, ...rest }: BaseProps & { value: string; onChange: (v: string) => void; options: Option[]; /** Label of a "" choice (e.g. "None"). */ empty?: string } & Pick<SelectHTMLAttributes<HTMLSelectElement>, "disabled">) {

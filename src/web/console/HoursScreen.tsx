@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from "react";
-import { FormStatus, TextAreaField, TextField, useSave, type FieldErrors } from "../components/forms";
+import { useId, useState, type FormEvent } from "react";
+import { FormStatus, TextAreaField, TextField, TimeZoneField, useSave, type FieldErrors } from "../components/forms";
 import { FormActions, ResourceScreen, useCreatedNotice, type EditorProps } from "../components/ResourceScreen";
 import { api } from "../lib/api";
 import { DAY_LABELS } from "../lib/labels";
@@ -84,10 +84,11 @@ function HoursEditor({ item, onSaved, canWrite }: EditorProps<Hours>) {
       <fieldset disabled={!canWrite}>
         <TextField label="Name" name="name" value={name} onChange={setName} errors={errors} />
         <TextAreaField label="Description" name="description" value={description} onChange={setDescription} errors={errors} />
-        <TextField label="Time zone" name="timezone" value={timezone} onChange={setTimezone} errors={errors} hint="An IANA time zone such as America/New_York or Europe/Berlin." />
+        <TimeZoneField label="Time zone" name="timezone" value={timezone} onChange={setTimezone} errors={errors} hint="Type a city or region, such as New_York or Berlin, and pick from the list." />
 
         <fieldset className="group">
           <legend>Weekly hours</legend>
+          <p className="hint">Closing at 00:00 means open until midnight.</p>
           {weekly.length === 0 && <p className="muted">Closed every day (add a range to open).</p>}
           <ul className="range-list">
             {weekly.map((row, i) => (
@@ -160,22 +161,29 @@ function HoursEditor({ item, onSaved, canWrite }: EditorProps<Hours>) {
   );
 }
 
+/**
+ * Opening and closing time of one range, the same time control for both ends. A time control
+ * cannot hold 24:00, so closing at 00:00 means midnight at the end of the day (the API's
+ * "24:00"; a range cannot end at the start of its own day).
+ */
 function RangeInputs({ prefix, label, range, errors, onChange }: { prefix: string; label: string; range: TimeRange; errors: FieldErrors; onChange: (patch: Partial<TimeRange>) => void }) {
+  const id = useId();
   const startErr = errors.get(`${prefix}.start`);
   const endErr = errors.get(`${prefix}.end`);
+  const described = startErr || endErr ? `${id}-error` : undefined;
   return (
     <>
       <label>
         <span className="visually-hidden">Opens, {label}</span>
-        <input type="time" value={range.start} onChange={(e) => onChange({ start: e.target.value })} aria-invalid={startErr ? true : undefined} />
+        <input type="time" className="time" step={60} value={range.start} onChange={(e) => onChange({ start: e.target.value })} aria-invalid={startErr ? true : undefined} aria-describedby={startErr ? described : undefined} />
       </label>
       <span aria-hidden="true">to</span>
       <label>
         <span className="visually-hidden">Closes, {label}</span>
-        <input type="text" className="time" inputMode="numeric" pattern="[0-9]{2}:[0-9]{2}" value={range.end} onChange={(e) => onChange({ end: e.target.value })} aria-invalid={endErr ? true : undefined} />
+        <input type="time" className="time" step={60} value={range.end === "24:00" ? "00:00" : range.end} onChange={(e) => onChange({ end: e.target.value === "00:00" ? "24:00" : e.target.value })} aria-invalid={endErr ? true : undefined} aria-describedby={endErr ? described : undefined} />
       </label>
-      {(startErr || endErr) && (
-        <span className="field-error">
+      {described && (
+        <span className="field-error" id={described}>
           {[startErr && `Opens: ${startErr}`, endErr && `Closes: ${endErr}`].filter(Boolean).join("; ")}
         </span>
       )}

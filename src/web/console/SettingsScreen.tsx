@@ -1,6 +1,6 @@
 /** Instance settings: name, time zone, public base URL, Twilio credentials, retention; chat quick replies. */
 import { useState, type FormEvent } from "react";
-import { FormStatus, NumberField, TextField, useSave } from "../components/forms";
+import { FormStatus, NumberField, TextField, TimeZoneField, useSave } from "../components/forms";
 import { api } from "../lib/api";
 import { useTitle } from "../lib/router";
 import type { Instance } from "../lib/types";
@@ -74,7 +74,7 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
       <fieldset className="group">
         <legend>General</legend>
         <TextField label="Instance name" name="name" value={name} onChange={setName} errors={errors} />
-        <TextField label="Time zone" name="timezone" value={timezone} onChange={setTimezone} errors={errors} hint="IANA time zone used for reports, e.g. America/New_York." />
+        <TimeZoneField label="Time zone" name="timezone" value={timezone} onChange={setTimezone} errors={errors} hint="Used for reports. Type a city or region, such as New_York or Berlin, and pick from the list." />
         <TextField
           label="Public base URL"
           name="publicBaseUrl"

@@ -7,7 +7,7 @@ import { FormStatus, TextAreaField, TextField, useSave } from "../components/for
 import { DeleteButton, useCreatedNotice } from "../components/ResourceScreen";
 import { api, ApiError } from "../lib/api";
 import { FLOW_TYPE_LABELS, formatDateTime } from "../lib/labels";
-import { Link, navigate, useTitle } from "../lib/router";
+import { Link, navigate, useLeaveGuard, useTitle } from "../lib/router";
 import { useSession } from "../lib/session";
 import type { Flow, FlowVersion, User } from "../lib/types";
 import { useCollection, useData } from "../lib/useData";
@@ -48,6 +48,7 @@ function FlowForm({ flow, onChanged }: { flow: Flow; onChanged: () => void }) {
 
   const parsed = useMemo(() => parseFlowText(text), [text]);
   const dirty = name !== flow.name || description !== flow.description || text !== JSON.stringify(flow.content, null, 2);
+  useLeaveGuard(canEdit && dirty, `Flow “${flow.name}” has unsaved changes. Leave without saving them?`);
   const apiError = save.error instanceof ApiError ? save.error : null;
   const problems = useMemo(() => problemsByAction(apiError, parsed.ok ? parsed.content : null), [apiError, parsed]);
 
@@ -88,6 +89,8 @@ function FlowForm({ flow, onChanged }: { flow: Flow; onChanged: () => void }) {
   };
 
   const errors = save.fieldErrors;
+  // Problems with the whole flow (StartAction, Version…) are listed under the outline, not a second time in the banner.
+  const flowLevelFields = (apiError?.actionErrors ?? []).flatMap((p) => (p.actionId === null && p.field ? [p.field] : []));
   const general = problems.get("") ?? [];
   const actions = parsed.ok ? parsed.content.Actions : [];
   const orphanProblems = [...problems.entries()].filter(([k]) => k && !actions.some((a) => a.Identifier === k));
@@ -98,7 +101,7 @@ function FlowForm({ flow, onChanged }: { flow: Flow; onChanged: () => void }) {
         {FLOW_TYPE_LABELS[flow.type] ?? flow.type} · {flow.publishedVersion ? `Published version ${flow.publishedVersion}` : "Not published yet"} · Last changed {formatDateTime(flow.updatedAt)}
       </p>
       <form className="card editor" onSubmit={submit} noValidate aria-label={`Edit flow ${flow.name}`}>
-        <FormStatus error={save.error} saved={save.saved ?? created} shownFields={["name", "description", ...(apiError?.fieldErrors ?? []).filter((f) => f.field.startsWith("content")).map((f) => f.field)]} />
+        <FormStatus error={save.error} saved={save.saved ?? created} shownFields={["name", "description", ...(apiError?.fieldErrors ?? []).filter((f) => f.field.startsWith("content")).map((f) => f.field), ...flowLevelFields]} />
         <fieldset disabled={!canEdit}>
           <TextField label="Name" name="name" value={name} onChange={setName} errors={errors} />
           <TextAreaField label="Description" name="description" value={description} onChange={setDescription} errors={errors} />
@@ -178,7 +181,7 @@ function FlowForm({ flow, onChanged }: { flow: Flow; onChanged: () => void }) {
       {canEdit && (
         <DeleteButton noun="flow" name={flow.name} onDelete={async () => {
           await api.del(`/flows/${encodeURIComponent(flow.id)}`);
-          navigate("/flows");
+          navigate("/flows", { force: true });
         }} />
       )}
     </>

@@ -9,7 +9,7 @@ import { useMemo } from "react";
 import type { FlowContent } from "../lib/types";
 import { actionSummary, flowEdges, layoutFlow } from "./flowModel";
 
-const COLUMN_WIDTH = 300;
+const COLUMN_WIDTH = 340;
 const ROW_HEIGHT = 150;
 
 export default function FlowGraph({ content, problems }: { content: FlowContent; problems: ReadonlyMap<string, string[]> }) {
@@ -20,16 +20,18 @@ export default function FlowGraph({ content, problems }: { content: FlowContent;
       const pos = layout.get(a.Identifier) ?? { column: 0, row: 0 };
       const issues = problems.get(a.Identifier) ?? [];
       const start = a.Identifier === content.StartAction;
+      const detail = actionSummary(a, 500);
+      const problem = issues.length === 1 ? issues[0] : issues.length ? `${issues.length} problems` : "";
       return {
         id: a.Identifier,
         position: { x: pos.column * COLUMN_WIDTH, y: pos.row * ROW_HEIGHT },
         data: {
           label: (
-            <div className="flow-node-body">
-              <strong>{a.Identifier}</strong>
+            <div className="flow-node-body" title={[a.Identifier, a.Type, detail, ...issues].filter(Boolean).join("\n")}>
+              <strong className="flow-node-id">{a.Identifier}</strong>
               <span className="flow-node-type">{a.Type}</span>
-              {actionSummary(a) && <span className="flow-node-detail">{actionSummary(a)}</span>}
-              {issues.length > 0 && <span className="flow-node-problem">{issues.length === 1 ? issues[0] : `${issues.length} problems`}</span>}
+              {detail && <span className="flow-node-detail">{detail}</span>}
+              {problem && <span className="flow-node-problem">{problem}</span>}
             </div>
           ),
         },

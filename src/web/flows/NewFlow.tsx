@@ -4,7 +4,7 @@
  * by name) or write one from a starter (POST /flows).
  */
 import { useState, type ChangeEvent, type FormEvent } from "react";
-import { FormStatus, SelectField, TextAreaField, TextField, useSave } from "../components/forms";
+import { describeField, FormStatus, SelectField, TextAreaField, TextField, useSave } from "../components/forms";
 import { api, ApiError } from "../lib/api";
 import { FLOW_TYPE_LABELS } from "../lib/labels";
 import { Link, navigate, useTitle } from "../lib/router";
@@ -84,8 +84,8 @@ export function NewFlow() {
   if (imported) return <ImportReport flow={imported} />;
 
   const apiError = save.error instanceof ApiError ? save.error : null;
-  const problems = (apiError?.actionErrors ?? []).filter((p) => !(p.actionId === null && p.field === "name"));
   const errors = save.fieldErrors;
+  const problems = flowProblems(apiError);
   return (
     <>
       <p className="breadcrumb">
@@ -93,13 +93,17 @@ export function NewFlow() {
       </p>
       <h1>New flow</h1>
       <form className="card editor" onSubmit={submit} noValidate aria-label="New flow">
-        <FormStatus error={save.error} shownFields={["name", "description", "type", "content"]} />
-        {problems.length > 0 && (
-          <ul className="problems" aria-label="Problems in the flow">
-            {problems.map((p, i) => (
-              <li key={i}>{`${p.actionId ? `At action “${p.actionId}”` : "In the flow"}${p.field ? ` (${p.field})` : ""}: ${p.message}`}</li>
-            ))}
-          </ul>
+        {problems.length > 0 ? (
+          <div className="error" role="alert">
+            <p>{`The flow was not ${mode === "import" ? "imported" : "created"}: it has ${problems.length} problem${problems.length === 1 ? "" : "s"}. Fix ${problems.length === 1 ? "it" : "them"} in the JSON and try again.`}</p>
+            <ul className="problems" aria-label="Problems in the flow">
+              {problems.map((text, i) => (
+                <li key={i}>{text}</li>
+              ))}
+            </ul>
+          </div>
+        ) : (
+          <FormStatus error={apiError?.actionErrors.length ? new Error("Some fields need attention: each problem is shown next to its field.") : save.error} shownFields={FORM_FIELDS} />
         )}
         <fieldset className="group">
           <legend>How to start</legend>
@@ -144,6 +148,24 @@ export function NewFlow() {
       </form>
     </>
   );
+}
+
+/** The form's own fields: a problem the API names at one of them is shown next to that field. */
+const FORM_FIELDS = ["name", "description", "type", "content"];
+
+/**
+ * Every problem of a refused flow, each once and in the API's order: the flow engine's (at an
+ * action or the whole flow), then any other field the form does not show. The banner counts
+ * this list, so the number it gives is the number of problems it lists.
+ */
+function flowProblems(err: ApiError | null): string[] {
+  if (!err?.actionErrors.length) return [];
+  const atAction = err.actionErrors
+    .filter((p) => !(p.actionId === null && p.field && FORM_FIELDS.includes(p.field)))
+    .map((p) => `${p.actionId ? `At action “${p.actionId}”` : "In the flow"}${p.field ? ` (${p.field})` : ""}: ${p.message}`);
+  const flowFields = new Set(err.actionErrors.flatMap((p) => (p.actionId === null && p.field ? [p.field] : [])));
+  const otherFields = err.fieldErrors.filter((f) => !flowFields.has(f.field) && !FORM_FIELDS.includes(f.field)).map((f) => `${describeField(f.field)}: ${f.message}`);
+  return [...atAction, ...otherFields];
 }
 
 function ImportReport({ flow }: { flow: Imported }) {

@@ -80,13 +80,16 @@ export function layoutFlow(content: FlowContent): Map<string, { column: number; 
   return out;
 }
 
-/** A short description of what an action does, from its type and main parameter. */
-export function actionSummary(a: FlowAction): string {
+/** A short description of what an action does, from its type and main parameter (`max` characters at most). */
+export function actionSummary(a: FlowAction, max = 70): string {
   const p = a.Parameters ?? {};
   const text = (p.Text ?? p.SSML ?? p.QueueId ?? p.Attributes ?? p.LoopCount ?? "") as unknown;
   const detail = typeof text === "string" ? text : text && typeof text === "object" ? JSON.stringify(text) : String(text ?? "");
-  return detail.length > 70 ? `${detail.slice(0, 67)}…` : detail;
+  return detail.length > max ? `${detail.slice(0, max - 1)}…` : detail;
 }
+
+/** The flow form's own fields: a flow-level problem naming one is shown at that field instead. */
+export const FORM_FIELDS = ["name", "description", "type"];
 
 /**
  * Problems per action from a failed save: the flow engine's `{actionId, message}` details,
@@ -98,7 +101,7 @@ export function problemsByAction(err: ApiError | null, content: FlowContent | nu
   if (!err) return out;
   const add = (key: string, msg: string) => out.set(key, [...(out.get(key) ?? []), msg]);
   for (const a of err.actionErrors) {
-    if (a.actionId === null && a.field && !a.field.startsWith("content") && !a.field.startsWith("Actions") && a.field !== "StartAction" && a.field !== "Version") continue; // a form field (name, type)
+    if (a.actionId === null && FORM_FIELDS.includes(a.field ?? "")) continue; // shown at the form's field
     add(a.actionId ?? "", a.field ? `${a.field}: ${a.message}` : a.message);
   }
   for (const f of err.fieldErrors) {

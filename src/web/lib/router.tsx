@@ -10,14 +10,34 @@ const notify = () => listeners.forEach((l) => l());
 
 function subscribe(listener: () => void) {
   listeners.add(listener);
-  window.addEventListener("popstate", listener);
-  return () => {
-    listeners.delete(listener);
-    window.removeEventListener("popstate", listener);
-  };
+  return () => listeners.delete(listener);
 }
 
 const snapshot = () => window.location.pathname + window.location.search;
+
+/**
+ * Screens holding unsaved work (useLeaveGuard): each gives the question to ask before the app
+ * shows another screen. The browser asks its own question on reload or closing (beforeunload).
+ */
+const leaveGuards = new Set<() => string>();
+
+/** Asks every guard; false when the user chose to stay. */
+function confirmLeave(): boolean {
+  for (const question of leaveGuards) if (!window.confirm(question())) return false;
+  return true;
+}
+
+// The back and forward buttons have already moved the address when popstate arrives: if the
+// user chooses to stay, the screen's own address is put back.
+let shown = snapshot();
+window.addEventListener("popstate", () => {
+  if (snapshot() !== shown && leaveGuards.size && !confirmLeave()) {
+    window.history.pushState(null, "", shown);
+    return;
+  }
+  shown = snapshot();
+  notify();
+});
 
 /** The current path and query, re-rendering on navigation. */
 export function useLocation(): { path: string; search: URLSearchParams } {
@@ -26,11 +46,35 @@ export function useLocation(): { path: string; search: URLSearchParams } {
   return { path, search: new URLSearchParams(query) };
 }
 
-export function navigate(to: string, opts: { replace?: boolean } = {}) {
+/** Shows another screen; asks first while a screen holds unsaved work, unless `force` (the work was just deleted). */
+export function navigate(to: string, opts: { replace?: boolean; force?: boolean } = {}) {
   if (to === snapshot()) return;
+  if (!opts.force && leaveGuards.size && !confirmLeave()) return;
   if (opts.replace) window.history.replaceState(null, "", to);
   else window.history.pushState(null, "", to);
+  shown = snapshot();
   notify();
+}
+
+/**
+ * While `unsaved` is true, leaving the screen asks first: in-app navigation (links, navigate,
+ * back and forward) with `question`, reloading or closing the tab with the browser's own prompt.
+ */
+export function useLeaveGuard(unsaved: boolean, question = "You have unsaved changes. Leave this page and lose them?") {
+  useEffect(() => {
+    if (!unsaved) return;
+    const guard = () => question;
+    const beforeUnload = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = ""; // older browsers need it set to show the prompt
+    };
+    leaveGuards.add(guard);
+    window.addEventListener("beforeunload", beforeUnload);
+    return () => {
+      leaveGuards.delete(guard);
+      window.removeEventListener("beforeunload", beforeUnload);
+    };
+  }, [unsaved, question]);
 }
 
 export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {

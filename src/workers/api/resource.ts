@@ -1,6 +1,6 @@
 /**
  * One configuration resource (queues, users, flows…) as a REST collection:
- *   GET    /<path>          list (paginated: ?limit=&cursor=)
+ *   GET    /<path>          list (paginated: ?limit=&cursor=; creation order, or `listOrder`)
  *   POST   /<path>          create
  *   GET    /<path>/:id      read
  *   PATCH  /<path>/:id      update (partial)
@@ -13,7 +13,7 @@ import { Hono, type Context } from "hono";
 import type { SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
-import { decodeCursor, MAX_PAGE_SIZE, type InstanceScope, type Statement, type TenantTable } from "../../db/scoped";
+import { decodeCursor, MAX_PAGE_SIZE, type IntegerKey, type InstanceScope, type Statement, type TenantTable } from "../../db/scoped";
 import type { Permission } from "../../shared/permissions";
 import { assertPermission } from "../auth/middleware";
 import type { AppEnv, Caller } from "../env";
@@ -30,6 +30,8 @@ export type ResourceDef<T extends TenantTable, Create, Update> = {
   /** Audit log resource type, e.g. "queue". */
   auditType: string;
   table: T;
+  /** The integer column lists are sorted by first (creation order breaks ties); creation order when absent. */
+  listOrder?: IntegerKey<T>;
   /** Any of these may read; `write` may also read. */
   read: Permission[];
   write: Permission;
@@ -86,8 +88,8 @@ export function resourceRoutes<T extends TenantTable, C, U>(def: ResourceDef<T, 
     .get("/", async (c) => {
       canRead(c.var.caller);
       const q = parseQuery(c, ListQuery);
-      if (q.cursor && !decodeCursor(q.cursor)) throw badRequest("cursor: not a cursor this API returned");
-      const page = await c.var.scope.list(def.table, { limit: q.limit, cursor: q.cursor });
+      if (q.cursor && decodeCursor(q.cursor)?.length !== (def.listOrder ? 3 : 2)) throw badRequest("cursor: not a cursor this API returned");
+      const page = await c.var.scope.list(def.table, { limit: q.limit, cursor: q.cursor, orderBy: def.listOrder });
       return c.json({ items: await def.toApi(page.items, c.var.scope, c.env), nextCursor: page.nextCursor });
     })
     .post("/", async (c) => {

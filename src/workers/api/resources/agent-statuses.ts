@@ -16,6 +16,8 @@ export const agentStatusesResource: ResourceDef<typeof agentStatuses, z.infer<ty
   label: "Agent status",
   auditType: "agent_status",
   table: agentStatuses,
+  // Listed as agents' status pickers show them (Available 0 … Offline 1000 by default).
+  listOrder: "displayOrder",
   read: ["contacts.handle", "metrics.realtime"],
   write: "instance.configure",
   create: Create,
