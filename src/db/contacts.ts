@@ -3,7 +3,7 @@
  * Used by the objects that drive contacts (routing, voice, chat); reads go through the API.
  */
 import { and, asc, eq, isNotNull, lt, sql } from "drizzle-orm";
-import { decryptField, encryptField, type Keyring, searchHash } from "../workers/lib/crypto";
+import { decryptField, encryptField, type Keyring, searchHash } from "../lib/crypto";
 import type { Db } from "./client";
 import { afterPosition, InstanceScope, pageEnd, type KeyPassPage, type PagePosition } from "./scoped";
 import { contactEvents, contacts } from "./schema";

@@ -20,7 +20,7 @@ import {
   type HistoricalValues,
   type Interval,
 } from "../shared/historical";
-import { wallClock, type WallClock } from "../flows/hours";
+import { wallClock, type WallClock } from "../lib/time-zone";
 import { type Activity, agentActivity, NO_ACTIVITY } from "./agent-activity";
 import type { Channel } from "../shared/wire";
 import type { InstanceScope } from "./scoped";

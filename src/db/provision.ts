@@ -4,8 +4,8 @@
  */
 import { eq } from "drizzle-orm";
 import { DEFAULT_SECURITY_PROFILES } from "../shared/permissions";
-import { encryptField } from "../workers/lib/crypto";
-import { hashPassword } from "../workers/lib/password";
+import { encryptField } from "../lib/crypto";
+import { hashPassword } from "../lib/password";
 import type { Db } from "./client";
 import { agentStatuses, instances, securityProfiles, users } from "./schema";
 

@@ -5,7 +5,7 @@
 import { eq } from "drizzle-orm";
 import chatGreeting from "../flows/examples/chat-greeting.json";
 import demoIvr from "../flows/examples/demo-ivr.json";
-import { hashPassword } from "../workers/lib/password";
+import { hashPassword } from "../lib/password";
 import type { Db } from "./client";
 import { provisionInstance } from "./provision";
 import {

@@ -4,7 +4,7 @@
  * in its slots; and how two candidate contacts compare (invariant 4).
  */
 import { CHANNELS, type AgentStatus, type Channel, type RoutingProfileView, type SlotState } from "../shared/wire";
-import { personalQueueOwner } from "./names";
+import { personalQueueOwner } from "../lib/object-names";
 
 export type SlotLike = { channel: Channel; state: SlotState };
 

@@ -8,7 +8,7 @@ import type { AgentStatus, RoutingProfileView } from "../shared/wire";
 import { compareCandidates, registrationChannels, type Candidate } from "./agent-capacity";
 import type { AgentStore } from "./agent-room-store";
 import type { ContactOutbox, RelayedRecord } from "./contact-record";
-import { personalQueueId } from "./names";
+import { personalQueueId } from "../lib/object-names";
 import type { QueueRoom } from "./queue-room";
 import type { Registration, Reservation } from "./types";
 

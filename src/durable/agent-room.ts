@@ -26,7 +26,7 @@ import { AgentStore, type SlotRow } from "./agent-room-store";
 import { Registrar } from "./agent-registrations";
 import { OneAlarm } from "./one-alarm";
 import { ContactOutbox } from "./contact-record";
-import { metricsRoomName, personalQueueId, personalQueueOwner, queueRoomName, splitRoomName } from "./names";
+import { metricsRoomName, personalQueueId, personalQueueOwner, queueRoomName, splitRoomName } from "../lib/object-names";
 import { NoticeOutbox } from "./notify";
 import type { NotifyTarget, OfferEndedReason, Registration, Reservation, ReserveResult, RoutingEvent } from "./types";
 

@@ -15,9 +15,9 @@ import {
   type FlowState,
   type FlowType,
 } from "../flows";
-import { instanceKey, toHex } from "../workers/lib/crypto";
-import { TtlCache } from "../workers/lib/ttl-cache";
-import { personalQueueId, publishedFlowsName, queueRoomName } from "./names";
+import { instanceKey, toHex } from "../lib/crypto";
+import { TtlCache } from "../lib/ttl-cache";
+import { personalQueueId, publishedFlowsName, queueRoomName } from "../lib/object-names";
 import type { NotifyTarget } from "./types";
 
 export type PublishedFlow = { id: string; version: number; type: FlowType; content: FlowContent };

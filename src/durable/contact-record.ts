@@ -25,7 +25,7 @@
  * answer was lost and whose rows the agent wrote itself) changes nothing the second time.
  */
 import { sealAttributesColumn } from "../db/contacts";
-import { keyringFromEnv, type KeyringEnv } from "../workers/lib/crypto";
+import { keyringFromEnv, type KeyringEnv } from "../lib/crypto";
 
 export type RowUpdate = {
   state?: string;

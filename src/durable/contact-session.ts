@@ -13,13 +13,13 @@
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import { createDb } from "../db/client";
 import { createContact, type NewContact } from "../db/contacts";
-import { keyringFromEnv } from "../workers/lib/crypto";
+import { keyringFromEnv } from "../lib/crypto";
 import { runTurn, type FlowLogEntry, type FlowResult, type FlowState } from "../flows";
 import { assertNever } from "../shared/wire";
 import { enqueueTarget, flowContext, loadPublishedFlow, performEffect, type PublishedFlow } from "./contact-flow";
 import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResult } from "./chat/channel";
 import { ContactOutbox } from "./contact-record";
-import { splitRoomName } from "./names";
+import { splitRoomName } from "../lib/object-names";
 import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
 import { retryAfterFailure, runVoiceAction, WAIT_FOR_CONFERENCE, type VoiceAction } from "./voice/actions";
 import { createTables, LazyTables, type TableGroup } from "./lazy-tables";

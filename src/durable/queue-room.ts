@@ -10,7 +10,7 @@ import { Throttle } from "./coalesce";
 import { OneAlarm } from "./one-alarm";
 import { ContactOutbox, type RelayedRecord } from "./contact-record";
 import { excludedSet, migrate, QueueStore, type ContactRow, type FreeAgent } from "./queue-room-store";
-import { agentRoomName, metricsRoomName, personalQueueOwner, splitRoomName } from "./names";
+import { agentRoomName, metricsRoomName, personalQueueOwner, splitRoomName } from "../lib/object-names";
 import { checkNotifyTarget, NoticeOutbox } from "./notify";
 import type {
   ConfirmResult,

@@ -11,7 +11,7 @@
  * the agent), MISSED, TRANSFERRED (new queue), ENDED (agent hung up).
  */
 import type { AgentSnapshot, CurrentMetrics } from "../shared/wire";
-import { agentRoomName, metricsRoomName, personalQueueId, queueRoomName } from "./names";
+import { agentRoomName, metricsRoomName, personalQueueId, queueRoomName } from "../lib/object-names";
 import type { EnqueueInput, EnqueueResult, QueuePosition } from "./types";
 
 export const queueRoom = (env: Env, instanceId: string, queueId: string) =>

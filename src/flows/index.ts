@@ -7,6 +7,7 @@ export { importFlow, unwrapExport, type ImportResult, type ReferenceResolver, ty
 export { renderVoice, twilioVoice, type VoiceUrls } from "./render/voice";
 export { renderChat, type ChatMessage } from "./render/chat";
 export { simulateFlow, formatPath, SIMULATOR_URLS, type Simulation, type SimulationOptions, type TranscriptLine } from "./simulate";
-export { isOpen, localTime } from "./hours";
+export { isOpen } from "./hours";
+export { localTime } from "../lib/time-zone";
 export { interpolate, resolveReference } from "./values";
 export { ACTIONS, UNSUPPORTED_ACTIONS } from "./actions";

@@ -32,7 +32,7 @@
  *
  * The KEK is `instanceKey(secret of version v, instanceId, "recording-kek", v)` (src/workers/lib/crypto.ts).
  */
-import { keyringKey, type Keyring, UnknownKeyVersionError } from "../workers/lib/crypto";
+import { keyringKey, type Keyring, UnknownKeyVersionError } from "../lib/crypto";
 
 export const MAGIC = new Uint8Array([0x53, 0x42, 0x52, 0x45]); // "SBRE"
 export const FORMAT_VERSION = 1;

@@ -10,8 +10,8 @@
 import { eq } from "drizzle-orm";
 import type { InstanceScope } from "../db/scoped";
 import { contactEvents, contacts, flowLogs, recordings } from "../db/schema";
-import { deleteContactTextStatement } from "../db/transcript-search";
-import { contactRoomName } from "../durable/names";
+import { deleteContactTextStatement } from "./transcript-search";
+import { contactRoomName } from "../lib/object-names";
 import { deleteRecordings, type RecordingsEnv } from "./store";
 
 export type ErasureReport = { contactId: string; recordings: number; transcripts: number; chatMessages: number; transcriptFragments: number };

@@ -9,7 +9,7 @@ import { and, asc, eq, inArray, lt, ne } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { InstanceScope, type Statement } from "../db/scoped";
 import { contactEvents, contacts, flowLogs, instances, recordings, recordingUploads } from "../db/schema";
-import { deleteContactText, deleteContactTextStatement } from "../db/transcript-search";
+import { deleteContactText, deleteContactTextStatement } from "./transcript-search";
 import { eraseSessionContent } from "./personal-data";
 import { deleteRecordings, type RecordingKind, type RecordingsEnv } from "./store";
 

@@ -11,8 +11,8 @@ import { and, asc, eq, inArray, lt, ne } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { afterPosition, InstanceScope, pageEnd, type KeyPassPage, type PagePosition } from "../db/scoped";
 import { contacts, recordings } from "../db/schema";
-import { notFound } from "../workers/lib/errors";
-import { type Keyring, keyringFromEnv, type KeyringEnv, toBase64 } from "../workers/lib/crypto";
+import { notFound } from "../lib/errors";
+import { type Keyring, keyringFromEnv, type KeyringEnv, toBase64 } from "../lib/crypto";
 import {
   ALGORITHM,
   decryptSegment,

@@ -16,7 +16,8 @@ import { metricsSocketRoutes } from "./api/metrics";
 import { devRoutes } from "./dev";
 import { twilioRoutes } from "./twilio/routes";
 import type { AppEnv } from "./env";
-import { ApiError, errorResponse } from "./lib/errors";
+import { ApiError } from "../lib/errors";
+import { errorResponse } from "./lib/error-response";
 
 export const app = new Hono<AppEnv>();
 

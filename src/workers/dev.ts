@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { seedDemo } from "../db/seed";
 import type { AppEnv } from "./env";
-import { notFound } from "./lib/errors";
+import { notFound } from "../lib/errors";
 import { parseJson } from "./lib/request";
 
 export const devRoutes = new Hono<AppEnv>()

@@ -14,9 +14,9 @@
  */
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
 import { createContact } from "../../db/contacts";
-import { keyringFromEnv } from "../../workers/lib/crypto";
+import { keyringFromEnv } from "../../lib/crypto";
 import { createDb } from "../../db/client";
-import { indexContactText } from "../../db/transcript-search";
+import { indexContactText } from "../../recordings/transcript-search";
 import { renderChat, type FlowLogEntry, type FlowResult, type FlowState, type TurnInput } from "../../flows";
 import { storeRecording } from "../../recordings/store";
 import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
@@ -24,7 +24,7 @@ import type { ChatClientMessage, ChatEventKind, ChatRole, ChatServerMessage, Cha
 import { parseChatClientMessage } from "../../shared/chat-wire";
 import { loadPublishedFlow, type PublishedFlow } from "../contact-flow";
 import type { Transition } from "../contact-record";
-import { agentRoomName, queueRoomName } from "../names";
+import { agentRoomName, queueRoomName } from "../../lib/object-names";
 import type { RoutingEvent } from "../types";
 import { queueTurn } from "./queue";
 import { ChatStore } from "./store";

@@ -6,7 +6,7 @@
  */
 import { awaitedEffect, enterFlow, renderChat, resumeFlow, type FlowEvent, type FlowResult, type FlowState, type QueueStatus } from "../../flows";
 import { flowContext, performEffect, type PublishedFlow } from "../contact-flow";
-import { queueRoomName } from "../names";
+import { queueRoomName } from "../../lib/object-names";
 import type { ChatHost } from "./channel";
 import type { ChatStore } from "./store";
 

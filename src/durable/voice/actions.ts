@@ -5,11 +5,11 @@
 import { and, eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
 import { users } from "../../db/schema";
-import { TwilioApiError, TwilioRest } from "../../workers/twilio/rest";
-import { loadInstance } from "../../workers/twilio/verify";
+import { TwilioApiError, TwilioRest } from "../../twilio/rest";
+import { loadInstance } from "../../db/twilio-instances";
 import { storeRecording } from "../../recordings/store";
 import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
-import { agentRoomName, queueRoomName } from "../names";
+import { agentRoomName, queueRoomName } from "../../lib/object-names";
 import { DEFAULT_HOLD_MUSIC, dialNumber, voiceUrls } from "./twiml";
 
 export type VoiceAction =

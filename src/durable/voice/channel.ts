@@ -11,7 +11,7 @@ import { flowContext, loadPublishedFlow, type PublishedFlow } from "../contact-f
 import type { Transition } from "../contact-record";
 import type { LazyTables, TableGroup } from "../lazy-tables";
 import type { SessionRow, VoiceStart } from "../contact-session";
-import { agentRoomName, queueRoomName } from "../names";
+import { agentRoomName, queueRoomName } from "../../lib/object-names";
 import type { VoiceAction } from "./actions";
 import { agentBridge, customerBridge, defaultQueueLoop, hangup, sayAndHangup, voiceUrls } from "./twiml";
 import { RealtimeTranscript, type TranscriptionCallback } from "./transcription";

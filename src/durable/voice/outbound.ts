@@ -12,11 +12,11 @@
 import { and, eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
 import { createContact } from "../../db/contacts";
-import { keyringFromEnv } from "../../workers/lib/crypto";
+import { keyringFromEnv } from "../../lib/crypto";
 import { contactEvents, contacts } from "../../db/schema";
 import { newFlowState } from "../../flows";
 import type { SessionRow } from "../contact-session";
-import { agentRoomName } from "../names";
+import { agentRoomName } from "../../lib/object-names";
 import type { NotifyTarget } from "../types";
 import type { VoiceHost } from "./channel";
 

@@ -16,10 +16,10 @@
  * All of it runs from the session's alarm (`runDue`, `nextDue`), so a restart loses nothing.
  */
 import { createDb } from "../../db/client";
-import { indexContactText } from "../../db/transcript-search";
+import { indexContactText } from "../../recordings/transcript-search";
 import { storeRecording } from "../../recordings/store";
 import { retryDelay, tryNoteUpload } from "../../recordings/uploads";
-import { decryptField, encryptField, keyringFromEnv } from "../../workers/lib/crypto";
+import { decryptField, encryptField, keyringFromEnv } from "../../lib/crypto";
 import type { FlowState } from "../../flows";
 import type { VoiceHost } from "./channel";
 

@@ -13,7 +13,7 @@ import { awaitedEffect, enterFlow, resumeFlow, type FlowContext, type FlowResult
 import { ssmlToText } from "../../flows/actions/participant";
 import { twilioVoice } from "../../flows/render/voice";
 import { CONTACT_SESSION_BINDING, type SessionRow } from "../contact-session";
-import { contactRoomName } from "../names";
+import { contactRoomName } from "../../lib/object-names";
 import { flowContext, loadPublishedFlow, performEffect } from "../contact-flow";
 import type { Spoken } from "./twiml";
 import type { VoiceHost } from "./channel";

@@ -15,8 +15,8 @@ import { z } from "zod";
 import { contactEvents, contacts } from "../../db/schema";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
-import { decryptField, encryptField, keyringFromEnv, type Keyring } from "../lib/crypto";
-import { notFound } from "../lib/errors";
+import { decryptField, encryptField, keyringFromEnv, type Keyring } from "../../lib/crypto";
+import { notFound } from "../../lib/errors";
 import { clientInfo, parseJson } from "../lib/request";
 
 export const notesField = (contactId: string) => `contacts.notes:${contactId}`;

@@ -10,13 +10,13 @@
 import { Hono, type Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { getServerByName } from "partyserver";
-import { agentRoomName } from "../../durable/names";
+import { agentRoomName } from "../../lib/object-names";
 import { userExists } from "../../durable/agent-config";
 import type { Permission } from "../../shared/permissions";
 import { sessionToken } from "../auth/middleware";
 import { lookupSession, SESSION_COOKIE } from "../auth/sessions";
 import type { AppEnv, Caller } from "../env";
-import { ApiError, forbidden, notFound } from "../lib/errors";
+import { ApiError, forbidden, notFound } from "../../lib/errors";
 
 /** The caller of a socket upgrade: header, cookie or `?token=`. */
 export async function socketCaller(c: Context<AppEnv>, permission: Permission): Promise<Caller> {

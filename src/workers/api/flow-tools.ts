@@ -11,7 +11,7 @@ import type { InstanceScope } from "../../db/scoped";
 import { importFlow, simulateFlow, type FlowContent, type FlowContext, type FlowType, type HoursOfOperation, type QueueInfo, type ReferenceResolver } from "../../flows";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
-import { ApiError, badRequest, conflict, notFound } from "../lib/errors";
+import { ApiError, badRequest, conflict, notFound } from "../../lib/errors";
 import { clientInfo, parseJson, parseQuery } from "../lib/request";
 import { publishedFlow } from "./flow-versions";
 import { FLOW_TYPES, flowsResource } from "./resources/flows";

@@ -5,7 +5,7 @@ import { flows, flowVersions } from "../../db/schema";
 import { publishedFlowChanged } from "../../durable/contact-flow";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
-import { notFound } from "../lib/errors";
+import { notFound } from "../../lib/errors";
 import { clientInfo } from "../lib/request";
 import { iso } from "./resource";
 

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { instances } from "../../db/schema";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
-import { encryptField, keyringFromEnv } from "../lib/crypto";
+import { encryptField, keyringFromEnv } from "../../lib/crypto";
 import { TWILIO_API_KEY_SECRET_FIELD } from "./agent";
 import { clientInfo, parseJson } from "../lib/request";
 import { defined, fields, iso } from "./resource";

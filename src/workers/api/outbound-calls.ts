@@ -15,14 +15,14 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { queues, routingProfiles, users } from "../../db/schema";
 import type { InstanceScope } from "../../db/scoped";
-import { contactRoomName } from "../../durable/names";
+import { contactRoomName } from "../../lib/object-names";
 import { agentSnapshot } from "../../durable/routing";
 import type { AgentSnapshot } from "../../shared/wire";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
-import { ApiError, notFound } from "../lib/errors";
+import { ApiError, notFound } from "../../lib/errors";
 import { clientInfo, parseJson } from "../lib/request";
-import { loadInstance } from "../twilio/verify";
+import { loadInstance } from "../../db/twilio-instances";
 import { fields } from "./resource";
 
 const Body = z.object({

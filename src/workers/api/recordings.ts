@@ -10,8 +10,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { rehashCustomerEndpoints } from "../../db/contacts";
 import { contacts } from "../../db/schema";
-import { reindexTranscripts } from "../../db/transcript-search";
-import { contactRoomName } from "../../durable/names";
+import { reindexTranscripts } from "../../recordings/transcript-search";
+import { contactRoomName } from "../../lib/object-names";
 import { IntegrityError } from "../../recordings/envelope";
 import { erasePersonalData } from "../../recordings/personal-data";
 import {
@@ -24,8 +24,8 @@ import {
 } from "../../recordings/store";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
-import { base64Url, fromBase64Url, keyringFromEnv } from "../lib/crypto";
-import { ApiError, badRequest, notFound } from "../lib/errors";
+import { base64Url, fromBase64Url, keyringFromEnv } from "../../lib/crypto";
+import { ApiError, badRequest, notFound } from "../../lib/errors";
 import { clientInfo, parseJson, parseQuery } from "../lib/request";
 import { iso } from "./resource";
 

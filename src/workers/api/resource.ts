@@ -17,7 +17,7 @@ import { decodeCursor, MAX_PAGE_SIZE, type IntegerKey, type InstanceScope, type 
 import type { Permission } from "../../shared/permissions";
 import { assertPermission } from "../auth/middleware";
 import type { AppEnv, Caller } from "../env";
-import { ApiError, badRequest, conflict, notFound } from "../lib/errors";
+import { ApiError, badRequest, conflict, notFound } from "../../lib/errors";
 import { clientInfo, parseJson, parseQuery } from "../lib/request";
 
 export type WriteContext = { scope: InstanceScope; env: Env; caller: Caller; id: string };

@@ -3,7 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { InstanceScope } from "../../db/scoped";
 import type { Permission } from "../../shared/permissions";
 import type { AppEnv } from "../env";
-import { ApiError, forbidden } from "../lib/errors";
+import { ApiError, forbidden } from "../../lib/errors";
 import { lookupSession, SESSION_COOKIE } from "./sessions";
 
 /** The session token from `Authorization: Bearer …` (API clients) or the session cookie (web app). */

@@ -7,7 +7,7 @@ import type { Db } from "../../db/client";
 import { securityProfiles, sessions, users } from "../../db/schema";
 import { isPermission, type Permission } from "../../shared/permissions";
 import type { Caller } from "../env";
-import { randomToken, sha256Hex } from "../lib/crypto";
+import { randomToken, sha256Hex } from "../../lib/crypto";
 
 export const SESSION_COOKIE = "sb_session";
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;

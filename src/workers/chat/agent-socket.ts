@@ -12,10 +12,10 @@
 import { Hono } from "hono";
 import { getServerByName } from "partyserver";
 import { CHAT_HEADERS, type ChatIdentity } from "../../durable/chat/channel";
-import { contactRoomName } from "../../durable/names";
+import { contactRoomName } from "../../lib/object-names";
 import { forwardedUpgrade, relay, socketCaller } from "../api/agent-socket";
 import type { AppEnv } from "../env";
-import { ApiError, notFound } from "../lib/errors";
+import { ApiError, notFound } from "../../lib/errors";
 
 export const chatAgentSocketRoutes = new Hono<AppEnv>().get("/contacts/:id/chat/socket", async (c) => {
   const caller = await socketCaller(c, "contacts.handle");

@@ -16,7 +16,7 @@ import type { InstanceScope } from "../../db/scoped";
 import { chatQuickReplies } from "../../db/schema";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
-import { badRequest, notFound } from "../lib/errors";
+import { badRequest, notFound } from "../../lib/errors";
 import { clientInfo, parseJson } from "../lib/request";
 
 export const MAX_QUICK_REPLIES = 50;

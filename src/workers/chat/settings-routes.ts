@@ -9,7 +9,7 @@ import { z } from "zod";
 import { chatSettings, flows } from "../../db/schema";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
-import { badRequest } from "../lib/errors";
+import { badRequest } from "../../lib/errors";
 import { clientInfo, parseJson } from "../lib/request";
 import { loadChatSettings, originSchema } from "./settings";
 

@@ -5,7 +5,7 @@
  */
 import type { Context } from "hono";
 import source from "virtual:switchboard-chat-widget";
-import { sha256Hex } from "../lib/crypto";
+import { sha256Hex } from "../../lib/crypto";
 
 let etag: Promise<string> | null = null;
 

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { ApiError, validationError } from "./errors";
+import { ApiError, validationError } from "../../lib/errors";
 
 /** Parses a JSON body with a zod schema: 415/400 with the field and the reason on bad input. */
 export async function parseJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {

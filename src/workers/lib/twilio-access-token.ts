@@ -6,7 +6,7 @@
  * SID, `jti` = `<keySid>-<issued at>`, and a `grants` object naming the identity and the Voice
  * grant (incoming calls allowed; outgoing calls through the TwiML App).
  */
-import { base64Url } from "./crypto";
+import { base64Url } from "../../lib/crypto";
 
 export type VoiceGrantSpec = {
   accountSid: string;

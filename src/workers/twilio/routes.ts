@@ -6,13 +6,14 @@
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { contactRoomName } from "../../durable/names";
+import { contactRoomName } from "../../lib/object-names";
 import type { AppEnv } from "../env";
-import { sha256Hex } from "../lib/crypto";
-import { ApiError } from "../lib/errors";
+import { sha256Hex } from "../../lib/crypto";
+import { ApiError } from "../../lib/errors";
 import { sayAndHangup } from "../../durable/voice/twiml";
 import { transcriptionCallback } from "./transcription";
-import { assertSignature, instanceOfNumber, loadInstance, readForm, type TwilioInstance } from "./verify";
+import { instanceOfNumber, loadInstance, type TwilioInstance } from "../../db/twilio-instances";
+import { assertSignature, readForm } from "./verify";
 
 const xml = (c: Context<AppEnv>, twiml: string) => c.body(twiml, 200, { "content-type": "text/xml; charset=utf-8" });
 

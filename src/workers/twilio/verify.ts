@@ -5,35 +5,15 @@
  * X-Twilio-Signature is verified with the instance's auth token against the URL built from the
  * instance's configured public base URL (never from Host or X-Forwarded-* headers).
  */
-import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { getExpectedTwilioSignature, validateRequest } from "twilio/lib/webhooks/webhooks";
-import { createDb, type Db } from "../../db/client";
-import { TWILIO_TOKEN_FIELD } from "../../db/provision";
-import { instances, phoneNumbers } from "../../db/schema";
+import type { TwilioInstance } from "../../db/twilio-instances";
 import type { AppEnv } from "../env";
-import { decryptField, timingSafeEqualString } from "../lib/crypto";
-import { ApiError } from "../lib/errors";
-import { TtlCache } from "../lib/ttl-cache";
+import { timingSafeEqualString } from "../../lib/crypto";
+import { ApiError } from "../../lib/errors";
 import { BODY_LIMITS } from "../body-limits";
 
-/**
- * Webhooks must answer in milliseconds, so instance settings and numbers are cached in the
- * isolate for CONFIG_TTL_MS: a changed auth token or number takes effect within that time.
- */
-export const CONFIG_TTL_MS = 30_000;
-const instanceCache = new TtlCache<TwilioInstance | null>(CONFIG_TTL_MS);
-const numberCache = new TtlCache<{ instanceId: string; flowId: string | null } | null>(CONFIG_TTL_MS);
-
 export const MAX_WEBHOOK_BYTES = BODY_LIMITS[0].maxBytes;
-
-export type TwilioInstance = {
-  id: string;
-  publicBaseUrl: string;
-  timezone: string;
-  accountSid: string;
-  authToken: string;
-};
 
 export type VerifiedWebhook = { instance: TwilioInstance; params: Record<string, string>; url: string };
 
@@ -42,37 +22,6 @@ export async function readForm(c: Context<AppEnv>): Promise<Record<string, strin
   const buf = await c.req.arrayBuffer();
   if (c.req.method === "GET") return Object.fromEntries(new URL(c.req.url).searchParams);
   return Object.fromEntries(new URLSearchParams(new TextDecoder().decode(buf)));
-}
-
-/** The instance's Twilio settings (cached; the query builder is made only on a miss). */
-export function loadInstance(d1: D1Database, secret: string, instanceId: string): Promise<TwilioInstance | null> {
-  return instanceCache.get(instanceId, () => readInstance(createDb(d1), secret, instanceId));
-}
-
-async function readInstance(db: Db, secret: string, instanceId: string): Promise<TwilioInstance | null> {
-  const [row] = await db.select().from(instances).where(eq(instances.id, instanceId)).limit(1);
-  if (!row || !row.twilioAccountSid || !row.twilioAuthTokenEnc) return null;
-  return {
-    id: row.id,
-    publicBaseUrl: row.publicBaseUrl,
-    timezone: row.timezone,
-    accountSid: row.twilioAccountSid,
-    authToken: await decryptField(secret, row.id, TWILIO_TOKEN_FIELD, row.twilioAuthTokenEnc),
-  };
-}
-
-/** The instance that owns a phone number (E.164), if any. */
-export function instanceOfNumber(d1: D1Database, e164: string): Promise<{ instanceId: string; flowId: string | null } | null> {
-  return numberCache.get(e164, () => readNumber(createDb(d1), e164));
-}
-
-async function readNumber(db: Db, e164: string): Promise<{ instanceId: string; flowId: string | null } | null> {
-  const [row] = await db
-    .select({ instanceId: phoneNumbers.instanceId, flowId: phoneNumbers.flowId })
-    .from(phoneNumbers)
-    .where(eq(phoneNumbers.e164, e164))
-    .limit(1);
-  return row ?? null;
 }
 
 /** The URL Twilio signed: the configured public base URL + this request's path and query. */

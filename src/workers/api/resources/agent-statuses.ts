@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { agentStatuses } from "../../../db/schema";
-import { ApiError } from "../../lib/errors";
+import { ApiError } from "../../../lib/errors";
 import { defined, fields, iso, type ResourceDef } from "../resource";
 
 // Available (ROUTABLE) and Offline are built in; businesses add CUSTOM ones (Break, Lunch…).

@@ -2,7 +2,7 @@ import { and, eq, like, ne, or } from "drizzle-orm";
 import { z } from "zod";
 import { flows, phoneNumbers, queues, quickConnects } from "../../../db/schema";
 import { validateFlow, type FlowType } from "../../../flows";
-import { badRequest } from "../../lib/errors";
+import { badRequest } from "../../../lib/errors";
 import { publishedFlowChanged } from "../../../durable/contact-flow";
 import { defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 

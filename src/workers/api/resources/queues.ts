@@ -2,7 +2,7 @@ import { eq, inArray, like, or } from "drizzle-orm";
 import { z } from "zod";
 import { flows, hoursOfOperation, queues, quickConnects, routingProfileQueues, routingProfiles } from "../../../db/schema";
 import type { InstanceScope } from "../../../db/scoped";
-import { badRequest } from "../../lib/errors";
+import { badRequest } from "../../../lib/errors";
 import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
 const Create = z.object({

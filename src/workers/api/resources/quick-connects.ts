@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { flows, queues, quickConnects, users } from "../../../db/schema";
-import { badRequest } from "../../lib/errors";
+import { badRequest } from "../../../lib/errors";
 import { assertReferences, defined, fields, iso, type ResourceDef } from "../resource";
 
 const Base = z.object({

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { quickConnects, routingProfiles, securityProfiles, users } from "../../../db/schema";
-import { hashPassword } from "../../lib/password";
+import { hashPassword } from "../../../lib/password";
 import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
 const password = z.string().min(10, "must be at least 10 characters").max(256);

@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+/** The API's errors (status, code, message), thrown from any layer; app.ts turns them into the error body. */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 
@@ -34,15 +34,4 @@ export function validationError(error: z.ZodError): ApiError {
   }));
   const message = details.map((d) => `${d.field}: ${d.message}`).join("; ");
   return badRequest(message, details);
-}
-
-export function errorResponse(c: Context, err: unknown): Response {
-  if (err instanceof ApiError) {
-    const body: ErrorBody = { error: { code: err.code, message: err.message } };
-    if (err.details !== undefined) body.error.details = err.details;
-    return c.json(body, err.status);
-  }
-  if (err instanceof z.ZodError) return errorResponse(c, validationError(err));
-  console.error(JSON.stringify({ event: "unhandled_error", message: String(err), stack: (err as Error)?.stack }));
-  return c.json({ error: { code: "internal", message: "Internal error" } } satisfies ErrorBody, 500);
 }

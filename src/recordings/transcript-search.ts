@@ -24,11 +24,11 @@
 import { and, asc, countDistinct, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { z } from "zod";
-import { openRecordingMedia, type Recording, type RecordingsEnv } from "../recordings/store";
-import { asKeyring, type Keyring, keyringFromEnv, keyringKey, toHex } from "../workers/lib/crypto";
-import { createDb, type Db } from "./client";
-import { afterPosition, pageEnd, type KeyPassPage, type PagePosition } from "./scoped";
-import { contacts, contactSearchTerms, recordings } from "./schema";
+import { openRecordingMedia, type Recording, type RecordingsEnv } from "./store";
+import { asKeyring, type Keyring, keyringFromEnv, keyringKey, toHex } from "../lib/crypto";
+import { createDb, type Db } from "../db/client";
+import { afterPosition, pageEnd, type KeyPassPage, type PagePosition } from "../db/scoped";
+import { contacts, contactSearchTerms, recordings } from "../db/schema";
 
 /** Words of one transcript that are indexed (the rest are dropped; the transcript keeps them). */
 export const MAX_TERMS_PER_CONTACT = 5000;

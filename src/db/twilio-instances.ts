@@ -1,0 +1,57 @@
+/**
+ * An instance's Twilio settings (auth token decrypted) and the instance that owns a number:
+ * what every webhook's check and every REST call needs, cached in the isolate.
+ */
+import { eq } from "drizzle-orm";
+import { decryptField } from "../lib/crypto";
+import { TtlCache } from "../lib/ttl-cache";
+import { createDb, type Db } from "./client";
+import { TWILIO_TOKEN_FIELD } from "./provision";
+import { instances, phoneNumbers } from "./schema";
+
+/**
+ * Webhooks must answer in milliseconds, so instance settings and numbers are cached in the
+ * isolate for CONFIG_TTL_MS: a changed auth token or number takes effect within that time.
+ */
+export const CONFIG_TTL_MS = 30_000;
+const instanceCache = new TtlCache<TwilioInstance | null>(CONFIG_TTL_MS);
+const numberCache = new TtlCache<{ instanceId: string; flowId: string | null } | null>(CONFIG_TTL_MS);
+
+export type TwilioInstance = {
+  id: string;
+  publicBaseUrl: string;
+  timezone: string;
+  accountSid: string;
+  authToken: string;
+};
+
+/** The instance's Twilio settings (cached; the query builder is made only on a miss). */
+export function loadInstance(d1: D1Database, secret: string, instanceId: string): Promise<TwilioInstance | null> {
+  return instanceCache.get(instanceId, () => readInstance(createDb(d1), secret, instanceId));
+}
+
+async function readInstance(db: Db, secret: string, instanceId: string): Promise<TwilioInstance | null> {
+  const [row] = await db.select().from(instances).where(eq(instances.id, instanceId)).limit(1);
+  if (!row || !row.twilioAccountSid || !row.twilioAuthTokenEnc) return null;
+  return {
+    id: row.id,
+    publicBaseUrl: row.publicBaseUrl,
+    timezone: row.timezone,
+    accountSid: row.twilioAccountSid,
+    authToken: await decryptField(secret, row.id, TWILIO_TOKEN_FIELD, row.twilioAuthTokenEnc),
+  };
+}
+
+/** The instance that owns a phone number (E.164), if any. */
+export function instanceOfNumber(d1: D1Database, e164: string): Promise<{ instanceId: string; flowId: string | null } | null> {
+  return numberCache.get(e164, () => readNumber(createDb(d1), e164));
+}
+
+async function readNumber(db: Db, e164: string): Promise<{ instanceId: string; flowId: string | null } | null> {
+  const [row] = await db
+    .select({ instanceId: phoneNumbers.instanceId, flowId: phoneNumbers.flowId })
+    .from(phoneNumbers)
+    .where(eq(phoneNumbers.e164, e164))
+    .limit(1);
+  return row ?? null;
+}

@@ -1,0 +1,68 @@
+// The house's layers (design/architecture.md): arrows run one way,
+//   src/workers → src/durable → src/recordings → src/db → src/flows → src/twilio → src/lib → src/shared
+// (recordings keep their rows in D1 through src/db; the flow engine is pure and anyone may run it;
+// the Twilio REST client uses lib's crypto),
+// the browser code (src/web, src/widget) imports only src/shared, and nothing in the product
+// imports the phone simulator. Read from every relative import (types too) in src/.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { test } from "node:test";
+import { ROOT } from "../../scripts/lib.mjs";
+
+const SRC = join(ROOT, "src");
+const RANK = { workers: 7, durable: 6, recordings: 5, db: 4, flows: 3, twilio: 2, lib: 1, shared: 0 };
+
+function files(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return files(p);
+    return /\.(ts|tsx)$/.test(name) && !/\.test\.tsx?$/.test(name) ? [p] : [];
+  });
+}
+
+function resolveImport(from, spec) {
+  const base = resolve(dirname(from), spec);
+  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, join(base, "index.ts")]) {
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {}
+  }
+  return null;
+}
+
+/** Every file's relative imports within src/: Map<file, Set<file>> (paths relative to src/). */
+function importGraph() {
+  const graph = new Map();
+  for (const file of files(SRC)) {
+    const text = readFileSync(file, "utf8");
+    const deps = new Set();
+    for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s*["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g)) {
+      const target = resolveImport(file, m[1] ?? m[2]);
+      if (target && target.startsWith(SRC)) deps.add(relative(SRC, target));
+    }
+    graph.set(relative(SRC, file), deps);
+  }
+  return graph;
+}
+
+const room = (file) => file.split("/")[0];
+
+test("imports run one way: no room imports a room above it, the browser only src/shared, the product never the simulator", () => {
+  const wrong = [];
+  for (const [file, deps] of importGraph()) {
+    const from = room(file);
+    for (const dep of deps) {
+      const to = room(dep);
+      if (to === from) continue;
+      if (to === "simulator") wrong.push(`${file} → ${dep} (the simulator is not part of the product)`);
+      else if (from === "web" || from === "widget") {
+        if (to !== "shared") wrong.push(`${file} → ${dep} (browser code imports only src/shared)`);
+      } else if (from === "simulator") {
+        if (to === "workers" || to === "durable") wrong.push(`${file} → ${dep} (the simulator plays Twilio; it does not reach into the Worker)`);
+      } else if (!(from in RANK) || !(to in RANK)) wrong.push(`${file} → ${dep} (a room this test does not know: add it to RANK)`);
+      else if (RANK[to] > RANK[from] || (RANK[to] === RANK[from] && to !== from)) wrong.push(`${file} → ${dep}`);
+    }
+  }
+  assert.deepEqual(wrong, [], `imports against the layers:\n${wrong.join("\n")}`);
+});
