@@ -23,7 +23,7 @@ export function AgentStatusChip({ onWorkspace }: { onWorkspace: boolean }) {
       </span>
       {activity.chosenStatus && (
         <span className="chip-note muted" data-testid="agent-chosen-status">
-          {activity.chosenStatus}
+          Status: {activity.chosenStatus}
         </span>
       )}
       {activity.kind === "INCOMING" && !onWorkspace && (

@@ -152,6 +152,7 @@ export default function DashboardScreen() {
                       <td data-field="status">
                         {a.status === "CUSTOM" ? a.statusName : STATE_LABELS[a.status] ?? a.statusName}
                         {/* CCP keeps the agent's status; the browser being gone is shown beside it (no contact is offered meanwhile). */}
+                        {a.disconnected && " "}
                         {a.disconnected && <span className="chip offline" data-field="disconnected" title="No browser connected: offered no contacts until the agent is back">Disconnected</span>}
                       </td>
                       <td>{a.statusSince ? formatDuration(now - a.statusSince) : "—"}</td>
