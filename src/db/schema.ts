@@ -38,6 +38,8 @@ export const instances = sqliteTable("instances", {
   recordingRetentionDays: integer("recording_retention_days").notNull().default(365),
   contactRetentionDays: integer("contact_retention_days").notNull().default(730),
   transcriptRetentionDays: integer("transcript_retention_days").notNull().default(365),
+  /** How long an agent whose last browser socket closed stays routable before it is shown Disconnected and offered nothing. */
+  agentDisconnectGraceSeconds: integer("agent_disconnect_grace_seconds").notNull().default(30),
   ...timestamps,
 });
 

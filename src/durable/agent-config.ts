@@ -66,3 +66,12 @@ export async function userName(db: D1Database, instanceId: string, userId: strin
   const row = await db.prepare("SELECT name FROM users WHERE instance_id = ? AND id = ?").bind(instanceId, userId).first<{ name: string }>();
   return row?.name ?? null;
 }
+
+/** The instance's grace period (seconds) before an agent whose browser disconnected is shown Disconnected and offered nothing. */
+export async function loadDisconnectGraceSeconds(db: D1Database, instanceId: string): Promise<number> {
+  const row = await db.prepare("SELECT agent_disconnect_grace_seconds AS s FROM instances WHERE id = ?").bind(instanceId).first<{ s: number }>();
+  return row?.s ?? DEFAULT_DISCONNECT_GRACE_SECONDS;
+}
+
+/** The default of `instances.agent_disconnect_grace_seconds` (as the migration sets it). */
+export const DEFAULT_DISCONNECT_GRACE_SECONDS = 30;

@@ -20,7 +20,8 @@ import {
 } from "../shared/wire";
 import type { AgentStatusChange } from "../shared/historical";
 import { canTake, freeSlots } from "./agent-capacity";
-import { loadAgentStatus, loadQuickConnect, loadRoutingProfile, queueExists, userExists, userName } from "./agent-config";
+import { loadAgentStatus, loadDisconnectGraceSeconds, loadQuickConnect, loadRoutingProfile, queueExists, userExists, userName } from "./agent-config";
+import { AgentPresence } from "./agent-presence";
 import { Throttle } from "./coalesce";
 import { AgentStore, type SlotRow } from "./agent-room-store";
 import { Registrar } from "./agent-registrations";
@@ -62,19 +63,21 @@ export class AgentRoom extends Server<Env> {
   #store: AgentStore;
   #registrar: Registrar;
   #alarm: OneAlarm;
+  #presence: AgentPresence;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#alarm = new OneAlarm(ctx.storage);
     // Tables exist before any entry point (RPC calls on getByName stubs skip partyserver's onStart).
     this.#store = new AgentStore(ctx.storage.sql);
+    this.#presence = new AgentPresence(this.#store);
     const { instanceId, id } = splitRoomName(this.name);
     this.instanceId = instanceId;
     this.agentId = id;
     this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId);
     this.#registrar = new Registrar({
       agentId: this.agentId, store: this.#store, outbox: this.#outbox,
-      status: () => this.status(), profile: () => this.profile(), queue: (q) => this.queue(q),
+      status: () => this.routingStatus(), profile: () => this.profile(), queue: (q) => this.queue(q),
       rearm: () => this.ctx.waitUntil(this.rearm()),
     });
     this.#notices = new NoticeOutbox(ctx.storage.sql, env, this.name);
@@ -84,6 +87,8 @@ export class AgentRoom extends Server<Env> {
       await this.#alarm.load();
       await this.rearm();
     });
+    // Started with no socket though a browser was connected (a restart drops them): its grace starts now.
+    if (this.#presence.seen() && this.#presence.disconnectedSince() === null && this.openSockets() === 0) ctx.waitUntil(this.startGrace(null));
   }
 
   // ─── sockets ─────────────────────────────────────────────────────────────────────────────
@@ -93,6 +98,29 @@ export class AgentRoom extends Server<Env> {
       this.setMeta("profile", await loadRoutingProfile(this.env.DB, this.instanceId, this.agentId));
     }
     this.sendTo(connection, { type: "state.snapshot", snapshot: this.snapshot() });
+    // A browser is back: no grace runs; a Disconnected agent is routable again at once.
+    if (this.#presence.connected()) await this.#registrar.publish();
+    this.afterChange();
+  }
+
+  /** The agent's last browser socket closed: it stays routable for the instance's grace period, then is Disconnected (onAlarm). */
+  async onClose(connection: Connection) {
+    if (this.openSockets(connection.id) === 0) await this.startGrace(connection.id);
+  }
+
+  private async startGrace(closingId: string | null) {
+    const now = Date.now();
+    const seconds = await loadDisconnectGraceSeconds(this.env.DB, this.instanceId);
+    if (this.openSockets(closingId) > 0) return; // one connected while the setting was read
+    this.#presence.lastSocketClosed(now, seconds);
+    await this.rearm();
+  }
+
+  /** The browser sockets open now, but the one closing. */
+  private openSockets(closingId: string | null = null): number {
+    let n = 0;
+    for (const c of this.getConnections()) if (c.id !== closingId) n++;
+    return n;
   }
 
   async onMessage(connection: Connection, message: WSMessage) {
@@ -216,7 +244,7 @@ export class AgentRoom extends Server<Env> {
       return { ok: false, reason: "BUSY" };
     }
     const channel = r.contact.channel;
-    if (!canTake(this.status(), this.profile(), this.slots(), channel)) {
+    if (!canTake(this.routingStatus(), this.profile(), this.slots(), channel)) {
       return { ok: false, reason: "UNAVAILABLE", registration: this.#registrar.registrationFor(r.queueId) };
     }
     const better = await this.#registrar.betterElsewhere(r);
@@ -226,7 +254,7 @@ export class AgentRoom extends Server<Env> {
       return { ok: false, reason: "BETTER_ELSEWHERE" };
     }
     // The status or slots may have changed while we looked: check again.
-    if (this.slot(r.contact.contactId) || !canTake(this.status(), this.profile(), this.slots(), channel)) {
+    if (this.slot(r.contact.contactId) || !canTake(this.routingStatus(), this.profile(), this.slots(), channel)) {
       return { ok: false, reason: "UNAVAILABLE", registration: this.#registrar.registrationFor(r.queueId) };
     }
     const now = Date.now();
@@ -729,6 +757,7 @@ export class AgentRoom extends Server<Env> {
     this.#alarm.fired(); // settle() sets the next one
     this.#store.load(); // the alarm is the recovery path: act on what storage holds
     const now = Date.now();
+    await this.disconnectIfGraceOver(now);
     for (const s of this.slots()) {
       if (s.state === "INCOMING" && s.accepting) {
         await this.confirm(s).catch(logError("confirm_retry"));
@@ -743,6 +772,28 @@ export class AgentRoom extends Server<Env> {
     }
     await this.#registrar.publish();
     await this.settle();
+  }
+
+  /**
+   * The grace after the last socket closed has run out with none back: the agent is Disconnected
+   * (not routable; the alarm's publish withdraws it from its queues). An offer ringing now cannot
+   * be answered: it is missed, as an unanswered offer is in CCP (the agent goes to Missed, the
+   * contact back to its place in the queue).
+   */
+  private async disconnectIfGraceOver(now: number) {
+    const endsAt = this.#presence.graceEndsAt();
+    if (endsAt === null || endsAt > now) return;
+    if (this.openSockets() > 0) {
+      this.#presence.connected(); // a socket is back (its onConnect cleared the grace unless it raced a restart)
+      return;
+    }
+    this.#presence.expire(now);
+    for (const s of this.slots()) {
+      if (s.state !== "INCOMING" || s.accepting) continue;
+      this.#store.deleteSlot(s.contact_id);
+      this.goMissed();
+      await this.queue(s.queue_id).release(s.contact_id, s.reservation_id, this.agentId, "TIMED_OUT").catch(logError("release"));
+    }
   }
 
   /** Finishes, inside the alarm, what it started: the contact record, the metrics push, the next alarm. */
@@ -784,6 +835,11 @@ export class AgentRoom extends Server<Env> {
 
   private status(): AgentStatus {
     return this.meta<AgentStatus>("status", { kind: "OFFLINE", statusId: null, name: "Offline", since: 0 });
+  }
+
+  /** The status routing acts on: the agent's own, unless Disconnected (agent-presence.ts). */
+  private routingStatus(): AgentStatus {
+    return this.#presence.routable(this.status());
   }
 
   private profile(): RoutingProfileView | null {
@@ -848,7 +904,8 @@ export class AgentRoom extends Server<Env> {
       incoming: slots.filter((s) => s.state === "INCOMING").length,
       active: slots.filter(isLive).length,
       afterContactWork: slots.filter((s) => s.state === "AFTER_CONTACT_WORK").length,
-      slotsAvailable: freeSlots(status, this.profile(), slots),
+      slotsAvailable: freeSlots(this.routingStatus(), this.profile(), slots),
+      disconnected: this.#presence.disconnectedSince() !== null,
       queueIds: [...new Set((this.profile()?.queues ?? []).map((q) => q.queueId))],
       at: Date.now(),
     });
@@ -880,6 +937,7 @@ export class AgentRoom extends Server<Env> {
       else if (s.state === "AFTER_CONTACT_WORK" && s.acw_ends_at !== null) times.push(s.acw_ends_at);
     }
     for (const since of this.#store.owed().values()) times.push(since + OWED_RETRY_MS);
+    times.push(this.#presence.graceEndsAt());
     return this.#alarm.set(times);
   }
 

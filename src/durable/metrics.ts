@@ -53,6 +53,7 @@ function addAgent(m: MetricValues, a: AgentMetricsSnapshot) {
   if (a.incoming + a.active > 0) m.AGENTS_ON_CONTACT++; // ringing, connected or on hold
   else if (a.afterContactWork > 0) m.AGENTS_AFTER_CONTACT_WORK++;
   else if (a.status === "MISSED") m.AGENTS_ERROR++; // missed an offer: not routable until Available again
+  else if (a.status === "AVAILABLE" && a.disconnected) m.AGENTS_ERROR++; // Available, but its browser is gone: not routable
   else if (a.status === "CUSTOM") m.AGENTS_NON_PRODUCTIVE++; // Break, Lunch, Training…
   else if (a.status === "AVAILABLE") m.AGENTS_AVAILABLE++;
 }
@@ -89,7 +90,7 @@ export function computeMetrics(instanceId: string, agents: AgentMetricsSnapshot[
     .filter((a) => a.status !== "OFFLINE" || a.incoming + a.active + a.afterContactWork > 0)
     .map((a) => ({
       agentId: a.agentId, status: a.status, statusName: a.statusName ?? a.status, statusSince: a.statusSince ?? 0,
-      incoming: a.incoming, active: a.active, afterContactWork: a.afterContactWork, queueIds: a.queueIds,
+      incoming: a.incoming, active: a.active, afterContactWork: a.afterContactWork, disconnected: a.disconnected ?? false, queueIds: a.queueIds,
     }))
     .sort((x, y) => x.agentId.localeCompare(y.agentId));
   return { instanceId, at: now, instance, queues: perQueue, agents: perAgent };

@@ -114,6 +114,8 @@ export type AgentMetricsSnapshot = {
   afterContactWork: number;
   /** Free slots the agent can take now (0 unless Available). */
   slotsAvailable: number;
+  /** The agent's browser has been gone longer than the instance's grace period: not routable (absent in older snapshots). */
+  disconnected?: boolean;
   queueIds: string[];
   at: number;
 };

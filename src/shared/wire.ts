@@ -209,6 +209,8 @@ export type AgentMetricsRow = {
   incoming: number;
   active: number;
   afterContactWork: number;
+  /** No browser of the agent's has been connected for longer than the instance's grace period: offered nothing until one is. */
+  disconnected: boolean;
   queueIds: string[];
 };
 

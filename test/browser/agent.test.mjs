@@ -56,6 +56,11 @@ async function assertText(locator, expected, timeoutMs = 10_000) {
 
 const tile = (metric) => supervisorPage.locator(`[data-testid="instance-metrics"] [data-metric="${metric}"] .tile-value`);
 const agentRow = (name) => supervisorPage.getByTestId("agent-metrics").getByRole("row", { name: new RegExp(name) });
+/** The header badge: what the agent is doing now (CCP's state), and the status they chose beside it. */
+const badge = () => agentPage.getByRole("banner").getByTestId("agent-state");
+const chosenStatus = () => agentPage.getByRole("banner").getByTestId("agent-chosen-status");
+/** The transfer list's choices on a contact. */
+const transferOptions = (contact) => contact.getByLabel("Transfer to").locator("option").allTextContents();
 
 describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
   before(async () => {
@@ -153,6 +158,7 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
     await assertText(offer.getByTestId("attributes"), "IntentOrder status");
     await assertText(offer, "Rings for another");
     await assertText(offer, "Waited");
+    await assertText(badge(), "Incoming");
     // The supervisor sees her ringing.
     await assertText(agentRow("Alice Agent"), "1 ringing");
     await assertText(tile("AGENTS_ON_CONTACT"), "1");
@@ -166,6 +172,8 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
     await assertText(contact.getByTestId("contact-caller"), CALLER);
     await assertText(contact.getByTestId("audio-leg"), "Connected to caller (simulated audio)");
     await assertText(contact.getByTestId("attributes"), "IntentOrder status");
+    await assertText(badge(), "On contact");
+    await assertText(chosenStatus(), "Available");
     await assertText(agentRow("Alice Agent"), "1 on contact");
     // Answered within 20 s of entering the queue.
     await assertText(tile("SERVICE_LEVEL_20"), "100%");
@@ -179,6 +187,7 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
     await contact.getByRole("button", { name: "Hold" }).click();
     await assertText(contact.getByTestId("contact-state"), "On hold");
     await assertText(contact.getByTestId("audio-leg"), "Caller on hold (simulated audio)");
+    await assertText(badge(), "On hold");
     // The caller is held in the conference (Twilio REST, played by the simulator), then resumed.
     const conf = (action) => phone.events.some((e) => e.type === "conference" && e.action === action && e.callSid === callerSid);
     await waitFor(() => conf("hold"), "the caller to be held in the conference");
@@ -213,6 +222,8 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
     await contact.getByRole("button", { name: "End call" }).click();
     await assertText(contact.getByTestId("contact-state"), "After contact work");
     await contact.getByTestId("acw-timer").waitFor();
+    await assertText(badge(), "After contact work");
+    await assertText(chosenStatus(), "Available");
     const call = await withTimeout(callDone, 15_000, "the simulated call to end");
     assert.ok(call.ended, "the caller's call ended");
     await assertText(agentRow("Alice Agent"), "1 in after contact work");
@@ -232,6 +243,8 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
     await agentPage.getByRole("button", { name: "Save and clear contact" }).click();
     await agentPage.getByText("You are Available: the next contact rings here.").waitFor();
     await assertText(agentPage.getByTestId("agent-status"), "Available");
+    await assertText(badge(), "Available");
+    assert.equal(await chosenStatus().count(), 0, "no second status beside the badge when it shows the status");
     await assertText(agentRow("Alice Agent"), "Idle");
     await assertText(tile("AGENTS_AVAILABLE"), "1");
     await assertText(tile("AGENTS_AFTER_CONTACT_WORK"), "0");
@@ -303,6 +316,9 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
       await bobPage.getByRole("button", { name: "Set status" }).click();
       await assertText(bobPage.getByTestId("agent-status"), "Available");
 
+      // Nobody is offered themself as a transfer target.
+      assert.ok((await transferOptions(alice)).includes("Bob Agent (agent)"));
+      assert.ok(!(await transferOptions(alice)).includes("Alice Agent (agent)"), "Alice is not in her own transfer list");
       await alice.getByLabel("Transfer to").selectOption({ label: "Bob Agent (agent)" });
       await alice.getByRole("button", { name: "Consult first" }).click();
       await assertText(alice.getByTestId("consult"), "Waiting for an agent at Bob Agent to accept");
@@ -327,6 +343,8 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
       await assertText(alice.getByTestId("contact-state"), "After contact work");
       await bob.getByTestId("consult").waitFor({ state: "detached" });
       await bob.getByRole("button", { name: "Hold" }).waitFor();
+      assert.ok(!(await transferOptions(bob)).includes("Bob Agent (agent)"), "Bob is not in his own transfer list");
+      assert.ok((await transferOptions(bob)).includes("Alice Agent (agent)"));
       await assertText(bob.getByTestId("audio-leg"), "Connected to caller (simulated audio)");
       await waitFor(() => conference()?.participants.size === 2 && conference().participants.get(call.sid)?.hold === false, "the caller and Bob alone, the caller off hold");
       await check(bobPage, "consult-handed-over");
@@ -339,6 +357,21 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
       await stopPumping();
       await bobPage.context().close();
     }
+  });
+
+  it("an agent whose browser closes shows Disconnected on the dashboard once the instance's grace period is over", async () => {
+    await adminApi("PATCH", "/instance", { agentDisconnectGraceSeconds: 1 });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" });
+    const bobPage = await context.newPage();
+    await signIn(bobPage, server.base, DEMO.bob);
+    await bobPage.waitForURL(`${server.base}/workspace`);
+    await assertText(bobPage.getByTestId("connection"), "Connected");
+    await assertText(agentRow("Bob Agent"), "Available");
+    assert.equal(await agentRow("Bob Agent").locator('[data-field="disconnected"]').count(), 0);
+    await context.close();
+    await assertText(agentRow("Bob Agent").locator('[data-field="status"]'), "Available Disconnected");
+    await check(supervisorPage, "dashboard-disconnected");
+    await adminApi("PATCH", "/instance", { agentDisconnectGraceSeconds: 30 });
   });
 
   it("a supervisor's report by agent shows today's contacts with each agent's online time and occupancy", async () => {

@@ -1,19 +1,32 @@
-/** In the top bar on every screen: the agent's status, the connection, and a link when a contact is ringing elsewhere. */
+/**
+ * In the top bar on every screen: what the agent is doing now (CCP's state: On contact, After
+ * contact work, Disconnected…), the status they chose beside it, and a link when a contact is
+ * ringing elsewhere.
+ */
 import { Link } from "../lib/router";
+import { agentActivity } from "./agentActivity";
 import { useAgent } from "./AgentProvider";
 
 export function AgentStatusChip({ onWorkspace }: { onWorkspace: boolean }) {
   const agent = useAgent();
   if (!agent?.state.ready || !agent.state.status) return null;
   const { state } = agent;
-  const ringing = state.contacts.some((c) => c.state === "INCOMING");
+  const activity = agentActivity(state.status!, state.contacts, state.connected);
+  const chipClass = activity.kind === "STATUS" ? `status-${state.status!.kind.toLowerCase()}`
+    : activity.kind === "DISCONNECTED" ? "offline"
+    : `activity-${activity.kind.toLowerCase().replaceAll("_", "-")}`;
+  const label = activity.chosenStatus ? `${activity.label} (your status: ${activity.chosenStatus})` : `Your status: ${activity.label}`;
   return (
     <span className="agent-chip">
-      {!state.connected && <span className="chip offline">Offline — reconnecting</span>}
-      <span className={`chip status-${state.status!.kind.toLowerCase()}`} aria-label={`Your status: ${state.status!.name}`}>
-        {state.status!.name}
+      <span className={`chip ${chipClass}`} aria-label={label} title={activity.kind === "DISCONNECTED" ? "Reconnecting…" : undefined} data-testid="agent-state">
+        {activity.label}
       </span>
-      {ringing && !onWorkspace && (
+      {activity.chosenStatus && (
+        <span className="chip-note muted" data-testid="agent-chosen-status">
+          Status: {activity.chosenStatus}
+        </span>
+      )}
+      {activity.kind === "INCOMING" && !onWorkspace && (
         <Link href="/workspace" className="chip ringing">
           Incoming contact — answer
         </Link>

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import type { AgentContact, TransferTarget } from "../../shared/wire";
 import { errorText } from "../lib/api";
 import { CHANNEL_LABELS } from "../lib/labels";
+import { useSession } from "../lib/session";
 import { formatDuration, useNow } from "../lib/time";
 import type { QuickConnect } from "../lib/types";
 import { AfterContactWork } from "./AfterContactWork";
@@ -11,6 +12,7 @@ import { Attributes } from "./Attributes";
 import { ChatPanel } from "./ChatPanel";
 import { callerLabel, useContactDetails } from "./contactDetails";
 import { AudioLeg } from "./Softphone";
+import { transferTargets } from "./transferTargets";
 
 const STATE_LABELS: Record<AgentContact["state"], string> = {
   INCOMING: "Incoming",
@@ -202,9 +204,8 @@ function Transfer({ contact, quickConnects, busy, onTransfer, onConsult }: {
   onTransfer: (target: TransferTarget) => Promise<void>;
   onConsult: (quickConnectId: string) => Promise<void>;
 }) {
-  const usable = quickConnects.filter(
-    (q) => (q.type === "QUEUE" && q.queueId) || (q.type === "USER" && q.userId) || (q.type === "PHONE_NUMBER" && q.phoneNumber && contact.channel === "VOICE"),
-  );
+  const { me } = useSession();
+  const usable = transferTargets(quickConnects, me.user.id, contact.channel);
   const [choice, setChoice] = useState("");
   const id = `transfer-${contact.contactId.replace(/\W/g, "-")}`;
   if (!usable.length) return <p className="muted">No quick connects to transfer to. An administrator can add them.</p>;

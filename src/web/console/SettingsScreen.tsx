@@ -1,4 +1,4 @@
-/** Instance settings: name, time zone, public base URL, Twilio credentials, retention; chat quick replies. */
+/** Instance settings: name, time zone, public base URL, Twilio credentials, the agents' disconnect grace period, retention; chat quick replies. */
 import { useState, type FormEvent } from "react";
 import { FormStatus, NumberField, TextField, TimeZoneField, useSave } from "../components/forms";
 import { api } from "../lib/api";
@@ -25,7 +25,7 @@ export default function SettingsScreen() {
   );
 }
 
-const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "twilioApiKeySid", "twilioApiKeySecret", "twilioTwimlAppSid", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays"] as const;
+const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "twilioApiKeySid", "twilioApiKeySecret", "twilioTwimlAppSid", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays", "agentDisconnectGraceSeconds"] as const;
 
 function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () => void }) {
   const [name, setName] = useState(instance.name);
@@ -39,6 +39,7 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
   const [recordingDays, setRecordingDays] = useState<number | null>(instance.recordingRetentionDays);
   const [contactDays, setContactDays] = useState<number | null>(instance.contactRetentionDays);
   const [transcriptDays, setTranscriptDays] = useState<number | null>(instance.transcriptRetentionDays);
+  const [graceSeconds, setGraceSeconds] = useState<number | null>(instance.agentDisconnectGraceSeconds);
   const save = useSave();
 
   const submit = async (e: FormEvent) => {
@@ -56,6 +57,7 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
     if (recordingDays !== instance.recordingRetentionDays) body.recordingRetentionDays = recordingDays;
     if (contactDays !== instance.contactRetentionDays) body.contactRetentionDays = contactDays;
     if (transcriptDays !== instance.transcriptRetentionDays) body.transcriptRetentionDays = transcriptDays;
+    if (graceSeconds !== instance.agentDisconnectGraceSeconds) body.agentDisconnectGraceSeconds = graceSeconds;
     if (!Object.keys(body).length) {
       save.fail(new Error("Nothing has changed."));
       return;
@@ -110,6 +112,19 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
           hint={instance.twilioApiKeySecretSet ? "A secret is stored (encrypted; it is never shown). Type a new one to replace it." : "No API key secret is stored yet."}
         />
         <TextField label="TwiML App SID" name="twilioTwimlAppSid" value={appSid} onChange={setAppSid} errors={errors} autoComplete="off" placeholder="AP…" hint="Used for calls the browser softphone places." />
+      </fieldset>
+      <fieldset className="group">
+        <legend>Agents</legend>
+        <NumberField
+          label="Disconnect grace period (seconds)"
+          name="agentDisconnectGraceSeconds"
+          value={graceSeconds}
+          onChange={setGraceSeconds}
+          min={0}
+          max={3600}
+          errors={errors}
+          hint="When an agent's browser closes, they keep getting contacts this long (a reload or a network blip reconnects well within it); then they show as Disconnected and are offered nothing until they are back. 0 stops at once."
+        />
       </fieldset>
       <fieldset className="group">
         <legend>Retention (days)</legend>

@@ -88,7 +88,7 @@ export default function DashboardScreen() {
                   ["On contact", String(metrics.instance.AGENTS_ON_CONTACT), "AGENTS_ON_CONTACT"],
                   ["After contact work", String(metrics.instance.AGENTS_AFTER_CONTACT_WORK), "AGENTS_AFTER_CONTACT_WORK"],
                   ["Unavailable", String(metrics.instance.AGENTS_NON_PRODUCTIVE), "AGENTS_NON_PRODUCTIVE"],
-                  ["Missed", String(metrics.instance.AGENTS_ERROR), "AGENTS_ERROR"],
+                  ["Missed or disconnected", String(metrics.instance.AGENTS_ERROR), "AGENTS_ERROR"],
                 ] as const
               ).map(([label, value, metric]) => (
                 <li key={metric} className="tile" data-metric={metric}>
@@ -149,7 +149,12 @@ export default function DashboardScreen() {
                   {metrics.agents.map((a) => (
                     <tr key={a.agentId} data-agent-id={a.agentId}>
                       <th scope="row">{agentName(a.agentId)}</th>
-                      <td data-field="status">{a.status === "CUSTOM" ? a.statusName : STATE_LABELS[a.status] ?? a.statusName}</td>
+                      <td data-field="status">
+                        {a.status === "CUSTOM" ? a.statusName : STATE_LABELS[a.status] ?? a.statusName}
+                        {/* CCP keeps the agent's status; the browser being gone is shown beside it (no contact is offered meanwhile). */}
+                        {a.disconnected && " "}
+                        {a.disconnected && <span className="chip offline" data-field="disconnected" title="No browser connected: offered no contacts until the agent is back">Disconnected</span>}
+                      </td>
                       <td>{a.statusSince ? formatDuration(now - a.statusSince) : "—"}</td>
                       <td data-field="activity">
                         {[

@@ -95,6 +95,7 @@ export type Instance = Stamps & {
   recordingRetentionDays: number;
   contactRetentionDays: number;
   transcriptRetentionDays: number;
+  agentDisconnectGraceSeconds: number;
 };
 
 export type Contact = {

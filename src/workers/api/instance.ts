@@ -30,6 +30,8 @@ const Update = z
     recordingRetentionDays: z.number().int().min(1).max(3650),
     contactRetentionDays: z.number().int().min(1).max(3650),
     transcriptRetentionDays: z.number().int().min(1).max(3650),
+    /** Seconds an agent whose browser closed stays routable before it is Disconnected (0: at once; at most an hour). */
+    agentDisconnectGraceSeconds: z.number().int().min(0).max(3600),
   })
   .partial();
 
@@ -48,6 +50,7 @@ const toApi = (r: InstanceRow) => ({
   recordingRetentionDays: r.recordingRetentionDays,
   contactRetentionDays: r.contactRetentionDays,
   transcriptRetentionDays: r.transcriptRetentionDays,
+  agentDisconnectGraceSeconds: r.agentDisconnectGraceSeconds,
   createdAt: iso(r.createdAt),
   updatedAt: iso(r.updatedAt),
 });

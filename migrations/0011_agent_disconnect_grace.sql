@@ -1,0 +1,1 @@
+ALTER TABLE `instances` ADD `agent_disconnect_grace_seconds` integer DEFAULT 30 NOT NULL;
