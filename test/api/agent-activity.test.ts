@@ -2,7 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { agentActivity } from "../../src/db/agent-activity";
 import { contacts } from "../../src/db/schema";
-import { agentRoomName } from "../../src/durable/names";
+import { agentRoomName } from "../../src/lib/object-names";
 import { api, db, demoAdmin, DEMO, seed } from "../helpers";
 
 const ALICE = "demo:user:alice";

@@ -3,8 +3,8 @@ import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TWILIO_TOKEN_FIELD } from "../../src/db/provision";
 import { auditLog, instances, queues, users } from "../../src/db/schema";
-import { decryptField } from "../../src/workers/lib/crypto";
-import { verifyPassword } from "../../src/workers/lib/password";
+import { decryptField } from "../../src/lib/crypto";
+import { verifyPassword } from "../../src/lib/password";
 import { api, db, demoAdmin, DEMO, otherInstance } from "../helpers";
 
 const hours = { name: "Weekdays", timezone: "America/Chicago", weekly: [{ day: "MONDAY", start: "08:00", end: "18:00" }] };

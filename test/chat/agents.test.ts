@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { queueRoomName } from "../../src/durable/names";
+import { queueRoomName } from "../../src/lib/object-names";
 import { api, otherInstance } from "../helpers";
 import { agentSocket, contactRow, eventsInclude, type Fixture, type TestSocket } from "../routing/helpers";
 import { agentChatSocket, customerSocket, makeChatInstance, session, startChat, texts, userWith, waitFor, type ChatSocket } from "./helpers";

@@ -5,7 +5,7 @@
  */
 import { env, SELF } from "cloudflare:test";
 import { chatSettings, flows, flowVersions, securityProfiles, users } from "../../src/db/schema";
-import { contactRoomName } from "../../src/durable/names";
+import { contactRoomName } from "../../src/lib/object-names";
 import type { FlowContent } from "../../src/flows";
 import type { ChatClientMessage, ChatMessageView, ChatServerMessage } from "../../src/shared/chat-protocol";
 import type { Permission } from "../../src/shared/permissions";

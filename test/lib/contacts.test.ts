@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createContact, CUSTOMER_ENDPOINT_FIELD, openAttributes } from "../../src/db/contacts";
 import { contactEvents, contacts } from "../../src/db/schema";
-import { decryptField, keyringFromEnv, searchHash } from "../../src/workers/lib/crypto";
+import { decryptField, keyringFromEnv, searchHash } from "../../src/lib/crypto";
 import { db, otherInstance } from "../helpers";
 
 describe("createContact (hand-written inserts on the hot path)", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decryptField, encryptField, searchHash } from "../../src/workers/lib/crypto";
-import { hashPassword, verifyPassword } from "../../src/workers/lib/password";
+import { decryptField, encryptField, searchHash } from "../../src/lib/crypto";
+import { hashPassword, verifyPassword } from "../../src/lib/password";
 
 const SECRET = "unit-test-secret-0123456789";
 

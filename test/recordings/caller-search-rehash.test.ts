@@ -8,7 +8,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createContact, rehashCustomerEndpoints } from "../../src/db/contacts";
-import { keyringFromEnv, makeKeyring, searchHash, type Keyring } from "../../src/workers/lib/crypto";
+import { keyringFromEnv, makeKeyring, searchHash, type Keyring } from "../../src/lib/crypto";
 import { api, db, demoAdmin, demoAgent, DEMO, otherInstance } from "../helpers";
 
 const v1 = () => makeKeyring(env.SWITCHBOARD_SECRET, 1);

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openAttributes, sealAttributesColumn } from "../../src/db/contacts";
-import { decryptField, encryptField, makeKeyring } from "../../src/workers/lib/crypto";
+import { decryptField, encryptField, makeKeyring } from "../../src/lib/crypto";
 import { api, demoAdmin, DEMO } from "../helpers";
 import { newContact } from "./fixtures";
 

@@ -13,7 +13,7 @@ import {
   planRange,
   rewrapHeader,
 } from "../../src/recordings/envelope";
-import { makeKeyring } from "../../src/workers/lib/crypto";
+import { makeKeyring } from "../../src/lib/crypto";
 
 const SECRET = "envelope-test-secret-0123456789";
 const keysV1 = makeKeyring(SECRET, 1);

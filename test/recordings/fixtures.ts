@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { createContact } from "../../src/db/contacts";
-import { indexContactText } from "../../src/db/transcript-search";
+import { indexContactText } from "../../src/recordings/transcript-search";
 import { type RecordingsEnv, storeRecording } from "../../src/recordings/store";
-import type { Keyring } from "../../src/workers/lib/crypto";
+import type { Keyring } from "../../src/lib/crypto";
 import { api, db } from "../helpers";
 
 export const renv = env as unknown as RecordingsEnv & Env;

@@ -5,7 +5,7 @@ import { contactEvents, contacts, instances, recordings } from "../../src/db/sch
 import { HEADER_SIZE, parseHeader } from "../../src/recordings/envelope";
 import { DAY_MS, runRetention } from "../../src/recordings/retention";
 import { type RecordingsEnv, storeRecording } from "../../src/recordings/store";
-import { makeKeyring } from "../../src/workers/lib/crypto";
+import { makeKeyring } from "../../src/lib/crypto";
 import { api, db, demoAdmin, demoSupervisor, DEMO, otherInstance, seed } from "../helpers";
 import { media, newContact, r2Bytes, r2Keys, renv, streamOf, wav } from "./fixtures";
 

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { HEADER_SIZE, parseHeader } from "../../src/recordings/envelope";
 import { storeRecording } from "../../src/recordings/store";
-import { makeKeyring } from "../../src/workers/lib/crypto";
+import { makeKeyring } from "../../src/lib/crypto";
 import { api, demoAdmin, demoAgent, demoSupervisor, DEMO, otherInstance } from "../helpers";
 import { media, newContact, r2Bytes, r2Keys, r2Replace, renv, streamOf, wav } from "./fixtures";
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { createContact } from "../../src/db/contacts";
 import { parseHeader } from "../../src/recordings/envelope";
 import { storeRecording } from "../../src/recordings/store";
-import { base64Url, makeKeyring } from "../../src/workers/lib/crypto";
+import { base64Url, makeKeyring } from "../../src/lib/crypto";
 import { api, db, otherInstance } from "../helpers";
 import { chatIndexedWith, r2Bytes, r2Replace, renv, rewrapPass, termVersions, wav } from "./fixtures";
 

@@ -5,7 +5,7 @@ import { Throttle } from "../../src/durable/coalesce";
 import { ContactOutbox } from "../../src/durable/contact-record";
 import { queueRoom } from "../../src/durable/routing";
 import { db } from "../helpers";
-import { agentRoomName } from "../../src/durable/names";
+import { agentRoomName } from "../../src/lib/object-names";
 import { agentSocket, contactRow, eventsInclude, eventually, makeInstance } from "./helpers";
 
 /** Ann, in a one-queue instance, accepts a contact and ends it: she is in after contact work. */

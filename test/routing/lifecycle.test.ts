@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { agentRoomName } from "../../src/durable/names";
+import { agentRoomName } from "../../src/lib/object-names";
 import { queueRoom } from "../../src/durable/routing";
 import { agentSocket, contactRow, eventsInclude, eventually, makeInstance, type TestSocket } from "./helpers";
 

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { contactRoomName } from "../../src/durable/names";
+import { contactRoomName } from "../../src/lib/object-names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { agentSocket, editQueueStorage, eventsInclude } from "../routing/helpers";
 import { callOfferedTo, ivrFlow, makeVoiceInstance, simulatedTwilio, until } from "./helpers";

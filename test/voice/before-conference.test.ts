@@ -1,7 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { quickConnects } from "../../src/db/schema";
-import { contactRoomName } from "../../src/durable/names";
+import { contactRoomName } from "../../src/lib/object-names";
 import { db } from "../helpers";
 import { twilioSignature } from "../../src/simulator";
 import { AUTH_TOKEN, callAcceptedBy, makeVoiceInstance, simulatedTwilio, until } from "./helpers";

@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { openAttributes } from "../../src/db/contacts";
-import { contactRoomName, queueRoomName } from "../../src/durable/names";
+import { contactRoomName, queueRoomName } from "../../src/lib/object-names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { agentSocket, contactEvents, contactRow, eventsInclude, eventually } from "../routing/helpers";
 import { callAnsweredBy, makeVoiceInstance, simulatedTwilio, until } from "./helpers";

@@ -6,7 +6,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { quickConnects } from "../../src/db/schema";
-import { agentRoomName, contactRoomName, personalQueueId, queueRoomName } from "../../src/durable/names";
+import { agentRoomName, contactRoomName, personalQueueId, queueRoomName } from "../../src/lib/object-names";
 import type { Phone } from "../../src/simulator";
 import { db } from "../helpers";
 import { agentSocket, contactEvents, contactRow, eventsInclude, type TestSocket } from "../routing/helpers";

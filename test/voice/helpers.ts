@@ -10,10 +10,10 @@ import { TWILIO_TOKEN_FIELD } from "../../src/db/provision";
 import { flows, flowVersions, instances, phoneNumbers } from "../../src/db/schema";
 import type { FlowContent } from "../../src/flows";
 import { Phone } from "../../src/simulator";
-import { encryptField } from "../../src/workers/lib/crypto";
+import { encryptField } from "../../src/lib/crypto";
 import { db } from "../helpers";
 import { voiceContactId } from "../../src/workers/twilio/routes";
-import { contactRoomName } from "../../src/durable/names";
+import { contactRoomName } from "../../src/lib/object-names";
 import { agentSocket, makeInstance, type Fixture, type ProfileSpec, type QueueSpec, type TestSocket } from "../routing/helpers";
 
 export const ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";

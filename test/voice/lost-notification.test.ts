@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { contactRoomName } from "../../src/durable/names";
+import { contactRoomName } from "../../src/lib/object-names";
 import { afterEach, describe, expect, it } from "vitest";
 import { editQueueStorage } from "../routing/helpers";
 import { callAnsweredBy, callOfferedTo, makeVoiceInstance, simulatedTwilio, until } from "./helpers";

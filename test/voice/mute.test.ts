@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { contactRoomName } from "../../src/durable/names";
+import { contactRoomName } from "../../src/lib/object-names";
 import { agentSocket } from "../routing/helpers";
 import { callAcceptedBy, callAnsweredBy, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { flows, flowVersions, queues, routingProfiles } from "../../src/db/schema";
-import { contactRoomName } from "../../src/durable/names";
+import { contactRoomName } from "../../src/lib/object-names";
 import { api, db } from "../helpers";
 import { agentSocket, contactEvents, contactRow, eventsInclude, makeInstance } from "../routing/helpers";
 import { makeVoiceInstance, simulatedTwilio, until } from "./helpers";

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { contactRoomName } from "../../src/durable/names";
+import { contactRoomName } from "../../src/lib/object-names";
 import type { ContactSession } from "../../src/durable/contact-session";
 import { RECORDING_GIVE_UP_MS, RETRY_MAX_MS } from "../../src/recordings/uploads";
 import type { Phone } from "../../src/simulator";

@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { contactRoomName } from "../../src/durable/names";
+import { contactRoomName } from "../../src/lib/object-names";
 import { createSession } from "../../src/workers/auth/sessions";
 import { db } from "../helpers";
 import { eventually } from "../routing/helpers";

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { contactRoomName } from "../../src/durable/names";
+import { contactRoomName } from "../../src/lib/object-names";
 import { FRAGMENT_TTL_MS, TRANSCRIPT_FORMAT } from "../../src/durable/voice/transcription";
 import type { FlowContent } from "../../src/flows";
 import { type Call, Phone } from "../../src/simulator";

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { contactRoomName } from "../../src/durable/names";
+import { contactRoomName } from "../../src/lib/object-names";
 import { quickConnects } from "../../src/db/schema";
 import type { Phone } from "../../src/simulator";
 import { db } from "../helpers";

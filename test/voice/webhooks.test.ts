@@ -5,7 +5,7 @@ import { flows, flowVersions, queues } from "../../src/db/schema";
 import type { FlowContent } from "../../src/flows";
 import queueHold from "../../src/flows/examples/queue-hold.json";
 import { LOGS_WRITE_BEHIND_MS, type ContactSession } from "../../src/durable/contact-session";
-import { contactRoomName } from "../../src/durable/names";
+import { contactRoomName } from "../../src/lib/object-names";
 import { Phone, twilioSignature } from "../../src/simulator";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { MAX_WEBHOOK_BYTES } from "../../src/workers/twilio/verify";

@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { flows, flowVersions, queues } from "../../src/db/schema";
 import type { FlowContent, FlowType } from "../../src/flows";
 import agentWhisper from "../../src/flows/examples/agent-whisper.json";
-import { contactRoomName } from "../../src/durable/names";
+import { contactRoomName } from "../../src/lib/object-names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { db } from "../helpers";
 import { agentSocket } from "../routing/helpers";

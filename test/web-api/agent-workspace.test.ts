@@ -8,7 +8,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createContact } from "../../src/db/contacts";
 import { instances, users } from "../../src/db/schema";
-import { decryptField, makeKeyring } from "../../src/workers/lib/crypto";
+import { decryptField, makeKeyring } from "../../src/lib/crypto";
 import { api, db, DEMO, demoAdmin, demoAgent, demoSupervisor, otherInstance } from "../helpers";
 import { agentSocket, contactRow, eventually, makeInstance, type Fixture } from "../routing/helpers";
 import { eq } from "drizzle-orm";
