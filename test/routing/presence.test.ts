@@ -1,6 +1,6 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { agentRoomName } from "../../src/durable/names";
+import { agentRoomName } from "../../src/lib/object-names";
 import { queueRoom } from "../../src/durable/routing";
 import { api, otherInstance } from "../helpers";
 import { agentSocket, eventsInclude, eventually, makeInstance, openSocket, type Fixture } from "./helpers";
