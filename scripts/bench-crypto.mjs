@@ -32,7 +32,7 @@ const WORKER = `
 import {
   decryptStream, encryptingStream, encryptStream, HEADER_SIZE, openEnvelope, planRange,
 } from "./src/recordings/envelope";
-import { makeKeyring } from "./src/workers/lib/crypto";
+import { makeKeyring } from "./src/lib/crypto";
 
 const keys = makeKeyring("bench-secret-0123456789abcdef", 1);
 const ctx = { instanceId: "bench", objectKey: "bench/recordings/contact/rec" };

@@ -4,12 +4,16 @@
 // Without --press/--say on a terminal it asks at each prompt (digits, "say …", "hangup").
 // It also serves the part of Twilio's REST API the Worker calls on --api-port (default 8788),
 // which is where `npm run dev` points the Worker's TWILIO_API_BASE_URL.
+//   npm run phone -- serve
+// serves only that REST API, until stopped: the customers of the agents' outbound calls answer at
+// once (and stay on until the agent ends the call). Run one of the two at a time: both use the port.
 import { createServer } from "node:http";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { importTs } from "./lib.mjs";
 
-const USAGE = `Usage: npm run phone -- call <number> [--from +14155550123] [--press DIGITS]… [--say TEXT]…
+const USAGE = `Usage: npm run phone -- serve [--api-port 8788] [--json]
+       npm run phone -- call <number> [--from +14155550123] [--press DIGITS]… [--say TEXT]…
          [--hangup-after SECONDS] [--url http://127.0.0.1:8787] [--account-sid AC…] [--auth-token …]
          [--api-port 8788] [--hold-round 5] [--json]
 Defaults are the demo instance's dev-only Twilio credentials (see README).`;
@@ -32,12 +36,13 @@ const { values, positionals, tokens } = parseArgs({
   },
 });
 
-if (values.help || positionals[0] !== "call" || !positionals[1]) {
+const serving = positionals[0] === "serve";
+if (values.help || !(serving || (positionals[0] === "call" && positionals[1]))) {
   console.log(USAGE);
   process.exit(values.help ? 0 : 2);
 }
 const to = positionals[1];
-if (!/^\+[1-9]\d{1,14}$/.test(to) || !/^\+[1-9]\d{1,14}$/.test(values.from)) {
+if (!serving && (!/^\+[1-9]\d{1,14}$/.test(to) || !/^\+[1-9]\d{1,14}$/.test(values.from))) {
   console.error("Phone numbers must be E.164, e.g. +15550100");
   process.exit(2);
 }
@@ -70,6 +75,21 @@ await new Promise((resolve, reject) => server.listen(apiPort, "127.0.0.1", resol
   console.error(`Cannot serve the simulated Twilio API on port ${apiPort}: ${err.message}`);
   process.exit(1);
 });
+
+if (serving) {
+  // Twilio acts on what its API accepted (places calls, posts callbacks) a moment later: so do we.
+  console.log(`Serving the simulated Twilio API on http://127.0.0.1:${apiPort} for ${values.url} (Ctrl-C stops it)`);
+  const stop = () => {
+    server.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  for (;;) {
+    await phone.settle().catch((err) => console.error(err.message));
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 const interactive = steps.length === 0 && process.stdin.isTTY;
 const rl = interactive ? createInterface({ input: process.stdin, output: process.stdout }) : null;

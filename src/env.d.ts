@@ -1,7 +1,7 @@
 // Secrets are not in wrangler.toml, so `wrangler types` (which reads no .dev.vars here: --env-file=/dev/null keeps
 // worker-configuration.d.ts the same on every machine) does not see them. Declare them here.
 // Set with `wrangler secret put SWITCHBOARD_SECRET` (deploy) or `.dev.vars` (local, made by `npm run dev`).
-// Key versions and rotation: see `keyringFromEnv` in src/workers/lib/crypto.ts.
+// Key versions and rotation: see `keyringFromEnv` in src/lib/crypto.ts.
 declare namespace Cloudflare {
   interface Env {
     /** Master secret: per-instance encryption and search keys are derived from it (HKDF). */

@@ -28,7 +28,7 @@ export const instances = sqliteTable("instances", {
   /** Public base URL Twilio calls (e.g. https://switchboard.example.com). Signatures are checked against it. */
   publicBaseUrl: text("public_base_url").notNull(),
   twilioAccountSid: text("twilio_account_sid"),
-  /** AES-GCM ciphertext (see src/workers/lib/crypto.ts), never returned by the API. */
+  /** AES-GCM ciphertext (see src/lib/crypto.ts), never returned by the API. */
   twilioAuthTokenEnc: text("twilio_auth_token_enc"),
   /** API key for minting the browser softphone's Voice access tokens (secret encrypted). */
   twilioApiKeySid: text("twilio_api_key_sid"),
@@ -452,7 +452,7 @@ export const chatSettings = sqliteTable("chat_settings", {
  * Word index of chat transcripts for contact search (`GET /contacts?q=`). The transcript itself
  * is encrypted in R2; here each distinct normalised word of it is stored only as a keyed hash
  * (HMAC-SHA256 with the instance's search key, truncated to 128 bits), so the index reveals
- * neither the words nor anything across instances (see src/db/transcript-search.ts).
+ * neither the words nor anything across instances (see src/recordings/transcript-search.ts).
  * `keyVersion` is the version of the search key a term was hashed with (all of one contact's
  * terms share it); after a key version change search hashes the query with every version still
  * present, and the rotation command re-indexes older contacts from their stored transcript.

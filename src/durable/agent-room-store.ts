@@ -32,11 +32,13 @@ export type SlotRow = {
   acw_ends_at: number | null;
   end_reason: string | null;
   notify: string | null;
+  /** Why the contact ended unconnected, shown to the agent (AgentContact.notice). */
+  notice: string | null;
 };
 
 const SLOT_COLUMNS = [
   "contact_id", "channel", "queue_id", "reservation_id", "state", "initiation", "priority", "attributes", "enqueued_at",
-  "offered_at", "expires_at", "accepting", "connected_at", "held_at", "hold_ms", "ended_at", "acw_ends_at", "end_reason", "notify",
+  "offered_at", "expires_at", "accepting", "connected_at", "held_at", "hold_ms", "ended_at", "acw_ends_at", "end_reason", "notify", "notice",
 ] as const satisfies readonly (keyof SlotRow)[];
 
 function migrate(sql: SqlStorage) {
@@ -46,7 +48,9 @@ function migrate(sql: SqlStorage) {
     state TEXT NOT NULL, initiation TEXT NOT NULL, priority INTEGER NOT NULL, attributes TEXT NOT NULL,
     enqueued_at INTEGER NOT NULL, offered_at INTEGER NOT NULL, expires_at INTEGER, accepting INTEGER NOT NULL DEFAULT 0,
     connected_at INTEGER, held_at INTEGER, hold_ms INTEGER NOT NULL DEFAULT 0, ended_at INTEGER, acw_ends_at INTEGER,
-    end_reason TEXT, notify TEXT)`);
+    end_reason TEXT, notify TEXT, notice TEXT)`);
+  // Rooms from before outbound calls could fail visibly: add the column.
+  if (!sql.exec("SELECT * FROM slots LIMIT 0").columnNames.includes("notice")) sql.exec("ALTER TABLE slots ADD COLUMN notice TEXT");
   sql.exec("CREATE TABLE IF NOT EXISTS published (queue_id TEXT PRIMARY KEY, channels TEXT NOT NULL)");
   sql.exec("CREATE TABLE IF NOT EXISTS owed (queue_id TEXT PRIMARY KEY, since INTEGER NOT NULL)");
   sql.exec("CREATE TABLE IF NOT EXISTS status_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL)");

@@ -263,7 +263,7 @@ export class AgentRoom extends Server<Env> {
       contact_id: c.contactId, channel: c.channel, queue_id: r.queueId, reservation_id: r.reservationId, state: "INCOMING",
       initiation: c.initiationMethod, priority: c.priority, attributes: JSON.stringify(c.attributes), enqueued_at: c.enqueuedAt,
       offered_at: now, expires_at: r.expiresAt, accepting: 0, connected_at: null, held_at: null, hold_ms: 0, ended_at: null,
-      acw_ends_at: null, end_reason: null, notify: r.notify ? JSON.stringify(r.notify) : null,
+      acw_ends_at: null, end_reason: null, notify: r.notify ? JSON.stringify(r.notify) : null, notice: null,
     });
     this.broadcastMsg({ type: "offer", contact: this.view(this.slot(c.contactId)!) });
     // The reserving queue learns the agent's new registration from the answer; the others by publish.
@@ -294,8 +294,10 @@ export class AgentRoom extends Server<Env> {
 
   /**
    * An outbound call the agent places from the app (src/durable/voice/outbound.ts): takes the
-   * agent's voice slot at once, connected, initiation OUTBOUND. Refused while the agent has a
-   * call ringing, connected or in after contact work, or takes no voice contacts.
+   * agent's voice slot at once, DIALLING, initiation OUTBOUND (RINGING, then CONNECTED when the
+   * customer answers: `outboundProgress`; or after contact work saying why: `outboundFailed`).
+   * Refused while the agent has a call ringing, connected or in after contact work, or takes no
+   * voice contacts.
    */
   async startOutbound(o: { contactId: string; queueId: string; notify: NotifyTarget }): Promise<{ ok: true } | { ok: false; message: string }> {
     if (this.slot(o.contactId)) return { ok: true };
@@ -305,16 +307,44 @@ export class AgentRoom extends Server<Env> {
     if (this.slots().some((s) => s.channel === "VOICE")) return { ok: false, message: "You are on another call" };
     const now = Date.now();
     this.#store.insertSlot({
-      contact_id: o.contactId, channel: "VOICE", queue_id: o.queueId, reservation_id: `outbound:${o.contactId}`, state: "CONNECTED",
+      contact_id: o.contactId, channel: "VOICE", queue_id: o.queueId, reservation_id: `outbound:${o.contactId}`, state: "DIALLING",
       initiation: "OUTBOUND", priority: 5, attributes: "{}", enqueued_at: now, offered_at: now, expires_at: null, accepting: 0,
-      connected_at: now, held_at: null, hold_ms: 0, ended_at: null, acw_ends_at: null, end_reason: null, notify: JSON.stringify(o.notify),
+      connected_at: null, held_at: null, hold_ms: 0, ended_at: null, acw_ends_at: null, end_reason: null, notify: JSON.stringify(o.notify), notice: null,
     });
     const s = this.slot(o.contactId)!;
-    this.record(s, "CONNECTED", now, { state: "CONNECTED", queueId: o.queueId, agentId: this.agentId, connectedAt: now }, { initiationMethod: "OUTBOUND" });
+    // The contact is this agent's from now on, but not connected (nor handled) until the customer answers.
+    this.record(s, "DIALLING", now, { queueId: o.queueId, agentId: this.agentId }, { initiationMethod: "OUTBOUND" });
     this.broadcastMsg({ type: "contact.update", contact: this.view(s) });
     await this.#registrar.publish(); // no longer free for voice
     this.afterChange();
     return { ok: true };
+  }
+
+  /**
+   * The agent's outbound call moved on (told by its session, in the order Twilio said so): the
+   * customer's phone rings, or they answered at `at` (CONNECTED from then: the timer, the record's
+   * connected time). Never moves a slot backwards; a slot already ended is left as it is.
+   */
+  async outboundProgress(contactId: string, state: "RINGING" | "CONNECTED", at: number): Promise<void> {
+    const s = this.slot(contactId);
+    if (!s || (s.state !== "DIALLING" && s.state !== "RINGING") || s.state === state) return;
+    const next = this.#store.updateSlot(contactId, state === "CONNECTED" ? { state, connected_at: at } : { state });
+    if (state === "CONNECTED") {
+      this.record(s, "CONNECTED", at, { state: "CONNECTED", queueId: s.queue_id, agentId: this.agentId, connectedAt: at }, { initiationMethod: "OUTBOUND" });
+    }
+    this.broadcastMsg({ type: "contact.update", contact: this.view(next) });
+    this.afterChange();
+  }
+
+  /**
+   * The agent's outbound call was never connected: Twilio could not place it, or the customer did
+   * not answer. The slot goes to after contact work with `notice` saying why (as Amazon Connect's
+   * CCP ends an unanswered outbound call into ACW); the record ends with `reason`, never connected.
+   */
+  async outboundFailed(contactId: string, reason: string, notice: string): Promise<void> {
+    const s = this.slot(contactId);
+    if (!s || (s.state !== "DIALLING" && s.state !== "RINGING")) return;
+    await this.toAfterContactWork(s, reason, { notice });
   }
 
   /** A queue asks for this agent's registration (personal queues, on first use). */
@@ -638,7 +668,7 @@ export class AgentRoom extends Server<Env> {
    * ended it). `continues`: the contact goes on without this agent (transferred, a consult's part
    * over), so the row is not ended here.
    */
-  private async toAfterContactWork(s: SlotRow, reason: string, opts: { tellChannel?: boolean; continues?: boolean } = {}) {
+  private async toAfterContactWork(s: SlotRow, reason: string, opts: { tellChannel?: boolean; continues?: boolean; notice?: string } = {}) {
     // The call's end at this agent ends a consulted number's or agent's part in it too.
     this.setThirdParty(s.contact_id, null);
     this.setConsult(s.contact_id, null);
@@ -649,12 +679,13 @@ export class AgentRoom extends Server<Env> {
     const acwEndsAt = acwSeconds > 0 ? now + acwSeconds * 1000 : null;
     const ended = this.#store.updateSlot(s.contact_id, {
       state: "AFTER_CONTACT_WORK", held_at: null, hold_ms: s.hold_ms + heldMs, ended_at: now, acw_ends_at: acwEndsAt, end_reason: reason,
+      notice: opts.notice ?? null,
     });
     if (!opts.continues) {
       // The row's agent and queue as of the end, stated with it: see src/durable/contact-record.ts.
       this.record(s, "ENDED", now, {
         state: "ENDED", agentId: this.agentId, queueId: s.queue_id, endedAt: now, disconnectReason: reason, addHoldSeconds: Math.round(heldMs / 1000),
-      }, { reason });
+      }, opts.notice ? { reason, notice: opts.notice } : { reason });
       if (opts.tellChannel) this.tellChannel(s, { type: "ENDED", at: now, queueId: s.queue_id, data: { reason } });
     } else if (heldMs) {
       this.record(s, "RESUMED", now, { addHoldSeconds: Math.round(heldMs / 1000) }, { heldMs });
@@ -875,6 +906,7 @@ export class AgentRoom extends Server<Env> {
       priority: s.priority, attributes: JSON.parse(s.attributes), enqueuedAt: s.enqueued_at, offeredAt: s.offered_at,
       offerExpiresAt: s.state === "INCOMING" ? s.expires_at : null, connectedAt: s.connected_at, endedAt: s.ended_at,
       afterContactWorkEndsAt: s.state === "AFTER_CONTACT_WORK" ? s.acw_ends_at : null, holdSeconds: Math.round(s.hold_ms / 1000),
+      notice: s.notice ?? null,
       muted: live && this.meta<string[]>("muted", []).includes(s.contact_id),
       thirdParty: live ? (this.thirdParties()[s.contact_id] ?? null) : null,
       consult: live ? (this.consults()[s.contact_id] ?? null) : null,
@@ -902,7 +934,7 @@ export class AgentRoom extends Server<Env> {
     await this.env.METRICS_ROOM.getByName(metricsRoomName(this.instanceId)).agentChanged({
       agentId: this.agentId, status: status.kind, statusName: status.name, statusSince: status.since,
       incoming: slots.filter((s) => s.state === "INCOMING").length,
-      active: slots.filter(isLive).length,
+      active: slots.filter((s) => isLive(s) || s.state === "DIALLING" || s.state === "RINGING").length,
       afterContactWork: slots.filter((s) => s.state === "AFTER_CONTACT_WORK").length,
       slotsAvailable: freeSlots(this.routingStatus(), this.profile(), slots),
       disconnected: this.#presence.disconnectedSince() !== null,

@@ -557,6 +557,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
           consultLegWanted: (agentId) => this.#voice.consult.legWanted(agentId),
           consultDialled: (agentId, sid) => this.#voice.consult.dialled(agentId, sid),
           wanted: (what) => this.#voice.legs.wanted(what),
+          dialFailed: (failure) => this.#voice.outboundDialFailed(failure),
         });
         this.actionDone(next.seq);
       } catch (err) {
@@ -566,7 +567,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         const at = await retryAfterFailure(this.env, this.instanceId, this.contactId, action, attempts, String(err));
         if (at === null) {
           this.actionDone(next.seq);
-          await this.#voice.gaveUp(action);
+          await this.#voice.gaveUp(action, err);
         } else this.store.exec("UPDATE actions SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?", attempts, at, String(err), next.seq);
         return;
       }

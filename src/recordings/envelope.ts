@@ -30,7 +30,7 @@
  * core ‖ key version (4): a key block swapped in from another object, or a changed key version,
  * fails to unwrap.
  *
- * The KEK is `instanceKey(secret of version v, instanceId, "recording-kek", v)` (src/workers/lib/crypto.ts).
+ * The KEK is `instanceKey(secret of version v, instanceId, "recording-kek", v)` (src/lib/crypto.ts).
  */
 import { keyringKey, type Keyring, UnknownKeyVersionError } from "../lib/crypto";
 

@@ -24,8 +24,12 @@ export type AgentStatus = {
   since: number;
 };
 
-/** A contact in one of the agent's slots. INCOMING = ringing (an offer). */
-export const SLOT_STATES = ["INCOMING", "CONNECTED", "ON_HOLD", "AFTER_CONTACT_WORK"] as const;
+/**
+ * A contact in one of the agent's slots. INCOMING = ringing (an offer). DIALLING and RINGING are
+ * the agent's own outbound call before the customer answers: Twilio is placing it, then the
+ * customer's phone rings; it is CONNECTED only once they answer.
+ */
+export const SLOT_STATES = ["INCOMING", "DIALLING", "RINGING", "CONNECTED", "ON_HOLD", "AFTER_CONTACT_WORK"] as const;
 export type SlotState = (typeof SLOT_STATES)[number];
 export type AgentContact = {
   contactId: string;
@@ -39,8 +43,15 @@ export type AgentContact = {
   offeredAt: number;
   /** When the ringing offer times out (INCOMING only). */
   offerExpiresAt: number | null;
+  /** When the customer was connected (an outbound call: when they answered); null before. */
   connectedAt: number | null;
   endedAt: number | null;
+  /**
+   * Why the contact ended without being connected, for the agent to read in after contact work:
+   * an outbound call that could not be placed ("The call could not be placed: Twilio answered 503")
+   * or that the customer did not answer ("No answer", "Busy"). Null otherwise.
+   */
+  notice: string | null;
   /** When after contact work ends by itself; null while not in ACW or when the profile sets no timeout. */
   afterContactWorkEndsAt: number | null;
   holdSeconds: number;

@@ -42,6 +42,10 @@ export class Call {
    * request it no longer needs.
    */
   private superseded = 0;
+  /** Progress events its status callback asked for (Twilio's StatusCallbackEvent: ringing, answered…); completed is always sent. */
+  progressEvents = new Set<string>();
+  /** A call Twilio placed: the TwiML it fetches (or was given) on being answered. */
+  answerWith: { url: string; method: string } | { twiml: string } | null = null;
   /** What this caller has heard, in order (Say text and Play URLs). */
   readonly heard: string[] = [];
   private documents = 0;
@@ -415,8 +419,25 @@ export class Call {
     this.wait = { kind: "none" };
   }
 
+  /** A call Twilio placed starts ringing at the far end (a ringing callback, if asked for). */
+  async ring() {
+    if (this.ended || this.status !== "queued") return;
+    this.status = "ringing";
+    if (this.progressEvents.has("ringing")) await this.phone.sendStatus(this, "ringing");
+  }
+
+  /** The called party picks up a call Twilio placed: an answered callback (if asked for), then its TwiML. */
+  async answer() {
+    if (this.ended || this.answeredAt !== null || !this.answerWith) return;
+    this.status = "in-progress";
+    this.answeredAt = this.phone.now();
+    if (this.progressEvents.has("answered")) await this.phone.sendStatus(this, "in-progress");
+    const w = this.answerWith;
+    return "twiml" in w ? this.runTwiml(w.twiml) : this.fetchAndRun(w.url, w.method);
+  }
+
   /** A call placed to a number that does not answer: it ends without TwiML and its status callback says why. */
-  async notAnswered(status: "busy" | "no-answer" | "failed") {
+  async notAnswered(status: "busy" | "no-answer" | "failed" | "canceled") {
     if (this.ended) return;
     this.wait = { kind: "ended" };
     this.status = status;
@@ -434,7 +455,8 @@ export class Call {
     this.superseded++;
     await this.leaveCurrent();
     this.wait = { kind: "ended" };
-    this.status = "completed";
+    // A call Twilio placed that is hung up before anyone answered is canceled, not completed.
+    this.status = this.answerWith && this.answeredAt === null ? "canceled" : "completed";
     this.endedAt = this.phone.now();
     this.emit({ type: "hangup", callSid: this.sid, by });
     await this.phone.callEnded(this);

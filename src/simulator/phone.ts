@@ -60,6 +60,13 @@ export class Phone {
   readonly recordings = new Map<string, Recording>();
   /** Numbers that do not answer calls Twilio places to them (outbound calls): busy, no answer, or failing. */
   readonly unanswered = new Map<string, "busy" | "no-answer" | "failed">();
+  /** Numbers whose phone rings, when Twilio calls them, until the test answers it (`call.answer()`) or not (`call.notAnswered()`). */
+  readonly ringsUntilTold = new Set<string>();
+  /**
+   * Faults the REST API answers with instead of doing the work (Twilio down or refusing): the
+   * next `times` requests of `method` to `path` (e.g. "/Calls.json") get `status` and Twilio's error body.
+   */
+  readonly restFaults: { method: string; path: string; status: number; code: number; message: string; times: number }[] = [];
   /** Real-time transcriptions (`<Start><Transcription>`), by TranscriptionSid. */
   readonly transcriptions = new Transcriptions(this);
   /** Media Streams (`<Start><Stream>`, `<Connect><Stream>`), by StreamSid. */
@@ -181,7 +188,7 @@ export class Phone {
     }
     await this.transcriptions.stop(call.sid);
     await this.streams.stop(call.sid);
-    await this.sendStatus(call, "completed");
+    await this.sendStatus(call, call.status === "canceled" ? "canceled" : "completed");
   }
 
   /**

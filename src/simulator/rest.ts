@@ -19,11 +19,18 @@ export async function answerRest(phone: Phone, request: Request): Promise<Respon
   const prefix = `${API}${phone.accountSid}`;
   if (!url.pathname.startsWith(prefix)) return twilioError(404, 20404, "The requested resource was not found");
   const path = url.pathname.slice(prefix.length);
-  const form = request.method === "POST" ? Object.fromEntries(new URLSearchParams(new TextDecoder().decode(await request.arrayBuffer()))) : {};
+  const params = request.method === "POST" ? new URLSearchParams(new TextDecoder().decode(await request.arrayBuffer())) : new URLSearchParams();
+  const form = Object.fromEntries(params);
+  // A fault the test set (Twilio down, refusing): answered as Twilio answers errors, nothing done.
+  const fault = phone.restFaults.find((f) => f.times > 0 && f.method === request.method && f.path === path);
+  if (fault) {
+    fault.times--;
+    return twilioError(fault.status, fault.code, fault.message);
+  }
   phone.restLog.push({ method: request.method, path, form });
   let m: RegExpMatchArray | null;
 
-  if (request.method === "POST" && path === "/Calls.json") return createCall(phone, form);
+  if (request.method === "POST" && path === "/Calls.json") return createCall(phone, form, params.getAll("StatusCallbackEvent"));
   if ((m = path.match(/^\/Calls\/(CA\w+)\.json$/))) {
     const call = phone.calls.get(m[1]);
     if (!call) return twilioError(404, 20404, `Call ${m[1]} not found`);
@@ -135,15 +142,27 @@ export async function answerRest(phone: Phone, request: Request): Promise<Respon
   return twilioError(404, 20404, `The simulator does not implement ${request.method} ${path}`);
 }
 
-function createCall(phone: Phone, form: Record<string, string>): Response {
+/**
+ * `POST /Calls.json`. Progress callbacks (`events`: Twilio's StatusCallbackEvent, repeated) are
+ * posted as Twilio does: ringing, then answered (CallStatus in-progress); completed always.
+ */
+function createCall(phone: Phone, form: Record<string, string>, events: string[]): Response {
   if (!form.To || !form.From || !(form.Url || form.Twiml)) return twilioError(400, 21205, "To, From and Url or Twiml are required");
+  if (!/^(\+[1-9]\d{6,14}|client:.+)$/.test(form.To)) return twilioError(400, 21217, "Phone number is not a valid phone number");
   const call = new Call(phone, phone.newSid("CA"), form.From, form.To, "outbound-api", form.StatusCallback ?? null);
   call.status = "queued";
+  call.progressEvents = new Set(events.flatMap((e) => e.split(/\s+/)).filter(Boolean));
   phone.calls.set(call.sid, call);
   phone.emit({ type: "call-created", callSid: call.sid, from: call.from, to: call.to, direction: call.direction });
-  // The callee answers at once (Twilio then fetches the call's TwiML), unless the test set the number busy, unanswered or failing.
+  // The callee answers at once (Twilio then fetches the call's TwiML), unless the test set the number
+  // busy, unanswered or failing, or to ring until it says (`ringsUntilTold`: `call.answer()` / `call.notAnswered()`).
   const refusal = phone.unanswered.get(form.To);
-  phone.later(() => (refusal ? call.notAnswered(refusal) : form.Twiml ? call.runTwiml(form.Twiml) : call.fetchAndRun(form.Url, form.Method ?? "POST")));
+  call.answerWith = form.Twiml ? { twiml: form.Twiml } : { url: form.Url, method: form.Method ?? "POST" };
+  phone.later(async () => {
+    if (refusal !== "failed") await call.ring();
+    if (refusal) return call.notAnswered(refusal);
+    if (!phone.ringsUntilTold.has(form.To)) await call.answer();
+  });
   return json(callJson(call, phone.accountSid), 201);
 }
 

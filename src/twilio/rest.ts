@@ -23,10 +23,11 @@ export class TwilioRest {
     private readonly creds: TwilioCredentials,
   ) {}
 
-  private async request<T>(method: string, path: string, form?: Record<string, string | undefined>): Promise<T> {
+  /** `form`: a list value is sent as the parameter repeated (as Twilio's `StatusCallbackEvent`). */
+  private async request<T>(method: string, path: string, form?: Record<string, string | string[] | undefined>): Promise<T> {
     const url = `${this.baseUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${this.creds.accountSid}${path}`;
     const body = form
-      ? new URLSearchParams(Object.entries(form).filter((e): e is [string, string] => e[1] !== undefined)).toString()
+      ? new URLSearchParams(Object.entries(form).flatMap(([k, v]) => (v === undefined ? [] : [v].flat().map((x): [string, string] => [k, x])))).toString()
       : undefined;
     const res = await fetch(url, {
       method,
@@ -64,7 +65,8 @@ export class TwilioRest {
     return this.request<{ sid: string; status: string }>("POST", `/Calls/${callSid}.json`, { Status: "completed" });
   }
 
-  createCall(call: { to: string; from: string; url: string; statusCallback?: string; timeoutSeconds?: number }) {
+  /** `statusCallbackEvents`: which progress events Twilio posts to `statusCallback` (Twilio's default: completed only). */
+  createCall(call: { to: string; from: string; url: string; statusCallback?: string; timeoutSeconds?: number; statusCallbackEvents?: ("initiated" | "ringing" | "answered" | "completed")[] }) {
     return this.request<{ sid: string; status: string }>("POST", "/Calls.json", {
       To: call.to,
       From: call.from,
@@ -72,6 +74,7 @@ export class TwilioRest {
       Method: "POST",
       StatusCallback: call.statusCallback,
       StatusCallbackMethod: call.statusCallback ? "POST" : undefined,
+      StatusCallbackEvent: call.statusCallback ? call.statusCallbackEvents : undefined,
       Timeout: call.timeoutSeconds ? String(call.timeoutSeconds) : undefined,
     });
   }

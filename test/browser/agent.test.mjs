@@ -62,7 +62,7 @@ const chosenStatus = () => agentPage.getByRole("banner").getByTestId("agent-chos
 /** The transfer list's choices on a contact. */
 const transferOptions = (contact) => contact.getByLabel("Transfer to").locator("option").allTextContents();
 
-describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
+describe("agent workspace and live dashboard", { timeout: 360_000 }, () => {
   before(async () => {
     // Twilio's REST API is played by the phone simulator (for the calls these tests place).
     let simulator;
@@ -287,6 +287,43 @@ describe("agent workspace and live dashboard", { timeout: 240_000 }, () => {
       await agentPage.getByRole("button", { name: "Save and clear contact" }).click();
       await agentPage.getByText("You are Available: the next contact rings here.").waitFor();
     } finally {
+      await stopPumping();
+    }
+  });
+
+  it("an outbound call shows Dialling and Ringing, never Connected, and says why when it fails: Twilio down, then no answer", async () => {
+    const stopPumping = pumpPhone();
+    try {
+      const card = agentPage.getByRole("region", { name: "Make a call" });
+      const contact = agentPage.getByTestId("contact");
+      // Twilio's REST API answers 503 to every try: Dialling, then after contact work saying so.
+      phone.restFaults.push({ method: "POST", path: "/Calls.json", status: 503, code: 20503, message: "Service Unavailable", times: 99 });
+      await card.getByLabel("Number").fill("+14155550166");
+      await card.getByRole("button", { name: "Call" }).click();
+      await assertText(contact.getByTestId("contact-state"), "Dialling");
+      await assertText(contact.getByTestId("contact-notice"), "The call could not be placed: Twilio answered 503 (Service Unavailable)");
+      await assertText(contact.getByTestId("contact-state"), "After contact work");
+      assert.equal(await contact.getByTestId("connected-timer").count(), 0);
+      phone.restFaults.length = 0;
+      await agentPage.getByRole("button", { name: "Save and clear contact" }).click();
+      await agentPage.getByText("You are Available: the next contact rings here.").waitFor();
+
+      // The customer's phone rings and nobody answers: Ringing, then "No answer".
+      phone.ringsUntilTold.add("+14155550155");
+      await card.getByLabel("Number").fill("+14155550155");
+      await card.getByRole("button", { name: "Call" }).click();
+      await assertText(contact.getByTestId("contact-state"), "Ringing");
+      assert.equal(await contact.getByTestId("connected-timer").count(), 0);
+      await check(agentPage, "outbound-ringing");
+      const customer = [...phone.calls.values()].find((c) => c.to === "+14155550155");
+      await customer.notAnswered("no-answer");
+      await assertText(contact.getByTestId("contact-notice"), "No answer: the customer did not pick up");
+      await assertText(contact.getByTestId("contact-state"), "After contact work");
+      await check(agentPage, "outbound-no-answer");
+      await agentPage.getByRole("button", { name: "Save and clear contact" }).click();
+      await agentPage.getByText("You are Available: the next contact rings here.").waitFor();
+    } finally {
+      phone.restFaults.length = 0;
       await stopPumping();
     }
   });

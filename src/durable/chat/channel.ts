@@ -6,7 +6,7 @@
  * waits the queue's CUSTOMER_QUEUE flow (or a default position message) writes to the customer;
  * routing's CONNECTED / TRANSFERRED / ENDED become "agent joined/left" and the chat's end. At the
  * end the transcript is stored encrypted (src/recordings, kind "transcript") and its words are
- * indexed for contact search (src/db/transcript-search.ts), as a job retried by the alarm like a
+ * indexed for contact search (src/recordings/transcript-search.ts), as a job retried by the alarm like a
  * call's recording (never given up silently; its state on the contact: `recording_uploads`).
  *
  * Flow turns, timers and routing events of one chat run one at a time (`serial`), so a message

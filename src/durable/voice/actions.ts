@@ -11,6 +11,7 @@ import { storeRecording } from "../../recordings/store";
 import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
 import { agentRoomName, queueRoomName } from "../../lib/object-names";
 import { DEFAULT_HOLD_MUSIC, dialNumber, voiceUrls } from "./twiml";
+import { DialError, restFailure, type DialFailure } from "./dial-failure";
 
 export type VoiceAction =
   | { kind: "bridge"; agentId: string; record: ("Agent" | "Customer")[] }
@@ -34,6 +35,10 @@ export type VoiceAction =
   | { kind: "dialOutbound"; agentId: string }
   /** The outbound customer's leg ended: the contact ends at the agent (→ after contact work). */
   | { kind: "endAtAgent"; agentId: string }
+  /** The outbound customer's phone rings, or they answered at `at`: the agent's slot follows. */
+  | { kind: "outboundProgress"; agentId: string; state: "RINGING" | "CONNECTED"; at: number }
+  /** The outbound call was never connected: the agent's slot goes to after contact work saying why. */
+  | { kind: "outboundFailed"; agentId: string; reason: string; message: string }
   /** A consult (warm transfer to a queue or agent, ./consult.ts): the accepting agent's leg joins the conference. */
   | { kind: "dialConsult"; agentId: string }
   /** Both agents learn of each other once a consult is accepted. */
@@ -81,6 +86,8 @@ export async function runVoiceAction(
     consultDialled(agentId: string, callSid: string): void;
     /** The caller's hold or the agent's mute as asked for now (./leg-controls.ts); null where never kept. */
     wanted(what: "hold" | "mute"): boolean | null;
+    /** Twilio refused to place an outbound call: no retry changes that (./outbound.ts). */
+    dialFailed(failure: DialFailure): void;
   },
 ): Promise<void> {
   // Actions on other objects first; the rest go to Twilio's REST API.
@@ -113,6 +120,12 @@ export async function runVoiceAction(
       // Idempotent: a contact already ended or cleared at the agent is left as it is.
       await agent(action.agentId).customerDisconnected(contactId);
       return;
+    case "outboundProgress":
+      await agent(action.agentId).outboundProgress(contactId, action.state, action.at);
+      return;
+    case "outboundFailed":
+      await agent(action.agentId).outboundFailed(contactId, action.reason, action.message);
+      return;
   }
   const instance = await loadInstance(env.DB, env.SWITCHBOARD_SECRET, instanceId);
   if (!instance) throw new Error(`instance ${instanceId} has no Twilio credentials`);
@@ -131,11 +144,21 @@ export async function runVoiceAction(
       return;
     case "dialOutbound": {
       if (row.phase !== "CONNECTED") return; // ended (or moved on) before both legs were dialled
-      // The agent's leg first (as in Amazon Connect the agent hears the customer's phone ring), then the customer.
-      if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, action.agentId, row));
-      if (!row.call_sid) {
-        const call = await twilio.createCall({ to: row.from_number ?? "", from: row.to_number ?? "", url: urls.bridge, statusCallback: urls.customerStatus, timeoutSeconds: 45 });
-        hooks.setCustomerCall(call.sid);
+      try {
+        // The agent's leg first (as in Amazon Connect the agent hears the customer's phone ring), then the customer.
+        if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, action.agentId, row));
+        if (!row.call_sid) {
+          const call = await twilio.createCall({
+            to: row.from_number ?? "", from: row.to_number ?? "", url: urls.bridge, statusCallback: urls.customerStatus, timeoutSeconds: 45,
+            // Ringing and answered too, not only completed (Twilio's default): the agent's workspace follows the call.
+            statusCallbackEvents: ["initiated", "ringing", "answered", "completed"],
+          });
+          hooks.setCustomerCall(call.sid);
+        }
+      } catch (err) {
+        const failure = restFailure(err, env.TWILIO_API_BASE_URL);
+        if (failure.permanent) return hooks.dialFailed(failure);
+        throw new DialError(failure); // retried a few times (retryAfterFailure), then the agent is told (VoiceChannel.gaveUp)
       }
       return;
     }
@@ -265,6 +288,9 @@ export async function runVoiceAction(
 
 const MAX_ATTEMPTS = 8;
 const RETRY_MS = 2_000;
+/** Placing an outbound call: the agent is waiting, so a few quick tries (1 s, 2 s apart) and then they are told. */
+const DIAL_ATTEMPTS = 3;
+const DIAL_RETRY_MS = 1_000;
 
 /**
  * After a failed attempt: when to try the action again, or null to drop it. Storing a recording
@@ -282,6 +308,7 @@ export async function retryAfterFailure(
   error: string,
   now = Date.now(),
 ): Promise<number | null> {
+  if (action.kind === "dialOutbound") return attempts >= DIAL_ATTEMPTS ? null : now + DIAL_RETRY_MS * 2 ** (attempts - 1);
   if (action.kind !== "storeRecording") return attempts >= MAX_ATTEMPTS ? null : now + RETRY_MS * 2 ** attempts;
   const item = { instanceId, contactId, kind: "recording" as const, externalId: action.recordingSid };
   return retryUpload(env, item, attempts, error, action.since ?? now, now);

@@ -17,6 +17,7 @@ import { agentBridge, customerBridge, defaultQueueLoop, hangup, sayAndHangup, vo
 import { RealtimeTranscript, type TranscriptionCallback } from "./transcription";
 import type { NotifyTarget, QueuePosition } from "../types";
 import { OutboundCall, type OutboundStart } from "./outbound";
+import { DialError, restFailure, type DialFailure } from "./dial-failure";
 import { Whispers } from "./whisper";
 import { Consult } from "./consult";
 import { LegControls } from "./leg-controls";
@@ -78,6 +79,11 @@ export class VoiceChannel {
   /** An agent's outbound call (./outbound.ts): the contact, connected to the agent, and both legs dialled. */
   startOutbound(o: OutboundStart, notify: NotifyTarget) {
     return this.#outbound.start(o, notify);
+  }
+
+  /** Twilio refused to place the outbound call: the agent is told why. */
+  outboundDialFailed(failure: DialFailure) {
+    this.#outbound.dialFailed(failure);
   }
 
   /** A new inbound call (POST /twilio/voice). A retry for the same call gets the same answer. */
@@ -282,8 +288,10 @@ export class VoiceChannel {
    * An action on the live call failed until the session gave up on it. A consulted number or
    * agent that could not be dialled is not on the call, so the agents' workspaces must not say so.
    */
-  async gaveUp(action: VoiceAction): Promise<void> {
+  async gaveUp(action: VoiceAction, err: unknown): Promise<void> {
     if (action.kind === "addThirdParty") return this.thirdPartyGone();
+    // The outbound call could not be placed: the agent is told why (./outbound.ts).
+    if (action.kind === "dialOutbound") return this.#outbound.dialFailed(err instanceof DialError ? err.failure : restFailure(err, this.host.env.TWILIO_API_BASE_URL));
     if (action.kind === "dialConsult" && this.consult.active()?.agent_id === action.agentId) {
       // Their part ends at their AgentRoom, which tells us (consult.onEnded) and so the first agent.
       await this.agentLeft(action.agentId);
@@ -324,7 +332,14 @@ export class VoiceChannel {
     const r = this.host.row();
     if (!r) return;
     const final = ["completed", "busy", "failed", "no-answer", "canceled"].includes(status);
-    if (!final) return; // ringing/in-progress never move a contact backwards
+    if (!final) {
+      // An outbound call's customer: their phone rings, then they answer (each at most once, never backwards).
+      if (leg === "customer" && (callSid === r.call_sid || !r.call_sid) && this.#outbound.is()) {
+        if (status === "ringing") this.#outbound.ringing(r);
+        else if (status === "in-progress" || status === "answered") this.#outbound.answered(r);
+      }
+      return; // otherwise ringing/in-progress never move a contact backwards
+    }
     if (leg === "third") {
       if (callSid !== this.thirdPartyCall()) return;
       return this.thirdPartyGone();

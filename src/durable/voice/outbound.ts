@@ -1,13 +1,17 @@
 /**
  * An outbound call placed by an agent from the app (Amazon Connect's "outbound call"): the
- * contact is initiated OUTBOUND, is connected to the agent from the start (routing gave it the
- * agent's voice slot), and the session dials both legs through Twilio's REST API — the agent's
- * leg (softphone or own phone) and the customer, from the queue's outbound caller id — into the
- * contact's conference. From then on it is a connected call like any other: hold, transfer,
- * recording, end and after contact work work the same way.
+ * contact is initiated OUTBOUND and takes the agent's voice slot at once, DIALLING, while the
+ * session dials both legs through Twilio's REST API — the agent's leg (softphone or own phone)
+ * and the customer, from the queue's outbound caller id — into the contact's conference. The
+ * customer's status callbacks move the slot to RINGING, and their answer to CONNECTED (the
+ * record's CONNECTED, the agent's timer). From then on it is a connected call like any other:
+ * hold, transfer, recording, end and after contact work work the same way.
  *
- * The customer not answering (busy, no answer, failed) or hanging up ends the contact at the
- * agent, who goes to after contact work.
+ * Never connected — Twilio refused or could not be reached (after a few quick retries), or the
+ * customer was busy, did not answer, or the number failed — the agent's slot goes to after
+ * contact work saying why (`outboundFailed`), and the record ends with a disconnect reason and
+ * no CONNECTED: it is not a handled contact. Answered, the customer hanging up ends the contact
+ * at the agent like any call.
  */
 import { and, eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
@@ -19,6 +23,7 @@ import type { SessionRow } from "../contact-session";
 import { agentRoomName } from "../../lib/object-names";
 import type { NotifyTarget } from "../types";
 import type { VoiceHost } from "./channel";
+import { type DialFailure, notAnsweredFailure } from "./dial-failure";
 
 export type OutboundStart = {
   agentId: string;
@@ -93,28 +98,63 @@ export class OutboundCall {
     return { ok: true };
   }
 
-  /** The customer picked up (Twilio fetched their leg's TwiML). */
+  /** The customer's phone rings (their leg's status callback): the agent's workspace says so. */
+  ringing(r: SessionRow) {
+    const s = this.state();
+    if (!s || s.answered_at || s.result || r.phase !== "CONNECTED" || !r.agent_id) return;
+    this.host.enqueueAction({ kind: "outboundProgress", agentId: r.agent_id, state: "RINGING", at: Date.now() });
+    this.host.kick();
+  }
+
+  /** The customer picked up (Twilio fetched their leg's TwiML, or said in-progress): connected to the agent from now. */
   answered(r: SessionRow) {
     const s = this.state();
-    if (!s || s.answered_at) return;
+    if (!s || s.answered_at || s.result) return;
     const now = Date.now();
     this.host.sql.exec("UPDATE outbound_call SET answered_at = ? WHERE id = 1", now);
     this.host.record({ contactId: this.host.contactId, type: "CUSTOMER_ANSWERED", at: now, agentId: r.agent_id, queueId: r.queue_id, data: { callSid: r.call_sid } });
+    if (r.agent_id) this.host.enqueueAction({ kind: "outboundProgress", agentId: r.agent_id, state: "CONNECTED", at: now });
     this.host.kick();
   }
 
   /**
-   * The customer's leg ended (hung up, or never answered): the contact ends at the agent, who
-   * goes to after contact work (routing tells the session ENDED, which drops the agent's leg).
+   * The call could not be placed (Twilio refused it, or could not be reached): the contact ends
+   * unconnected, any agent leg already dialled hangs up, and the agent is told why.
+   */
+  dialFailed(failure: DialFailure) {
+    const r = this.host.row();
+    const s = this.state();
+    if (!r || !s || s.answered_at || s.result || r.phase === "ENDED") return;
+    this.host.set({ phase: "ENDED", ended_at: Date.now() });
+    this.fail(r, failure);
+    if (r.agent_call_sid) this.host.enqueueAction({ kind: "hangupCall", callSid: r.agent_call_sid });
+    this.host.kick();
+  }
+
+  private fail(r: SessionRow, f: DialFailure) {
+    this.host.sql.exec("UPDATE outbound_call SET result = ? WHERE id = 1", f.reason);
+    this.host.record({
+      contactId: this.host.contactId, type: "CUSTOMER_NOT_ANSWERED", at: Date.now(), agentId: r.agent_id, queueId: r.queue_id,
+      data: { reason: f.reason, message: f.message, ...(f.status ? { status: f.status } : {}), ...(r.call_sid ? { callSid: r.call_sid } : {}) },
+    });
+    if (r.agent_id) this.host.enqueueAction({ kind: "outboundFailed", agentId: r.agent_id, reason: f.reason, message: f.message });
+  }
+
+  /**
+   * The customer's leg ended. Answered (they hung up): the contact ends at the agent, who goes
+   * to after contact work. Never answered (busy, no answer, failed, canceled): the agent is told
+   * why. The session drops the agent's leg either way.
    */
   customerEnded(r: SessionRow, status: string) {
     const s = this.state();
     if (!s || s.result) return;
-    const answered = s.answered_at !== null || status === "completed";
-    this.host.sql.exec("UPDATE outbound_call SET result = ? WHERE id = 1", answered ? "completed" : status);
-    if (!answered) {
-      this.host.record({ contactId: this.host.contactId, type: "CUSTOMER_NOT_ANSWERED", at: Date.now(), agentId: r.agent_id, queueId: r.queue_id, data: { status, callSid: r.call_sid } });
+    // Twilio calls a leg completed only once it was answered (its TwiML fetch may not have reached us).
+    if (s.answered_at === null && status === "completed") this.answered(r);
+    if (s.answered_at !== null || status === "completed") {
+      this.host.sql.exec("UPDATE outbound_call SET result = 'completed' WHERE id = 1");
+      if (r.agent_id) this.host.enqueueAction({ kind: "endAtAgent", agentId: r.agent_id });
+      return;
     }
-    if (r.agent_id) this.host.enqueueAction({ kind: "endAtAgent", agentId: r.agent_id });
+    this.fail(r, notAnsweredFailure(status));
   }
 }

@@ -119,7 +119,7 @@ function ContactTabs({ contacts, queueName, quickConnects, connection }: {
             }}
           >
             {CHANNEL_LABELS[c.channel]} {i + 1}
-            {c.state === "AFTER_CONTACT_WORK" ? " (after contact work)" : c.state === "ON_HOLD" ? " (on hold)" : ""}
+            {c.state === "AFTER_CONTACT_WORK" ? " (after contact work)" : c.state === "ON_HOLD" ? " (on hold)" : c.state === "DIALLING" ? " (dialling)" : c.state === "RINGING" ? " (ringing)" : ""}
           </button>
         ))}
       </div>

@@ -16,6 +16,8 @@ import { transferTargets } from "./transferTargets";
 
 const STATE_LABELS: Record<AgentContact["state"], string> = {
   INCOMING: "Incoming",
+  DIALLING: "Dialling",
+  RINGING: "Ringing",
   CONNECTED: "Connected",
   ON_HOLD: "On hold",
   AFTER_CONTACT_WORK: "After contact work",
@@ -33,6 +35,8 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const live = contact.state === "CONNECTED" || contact.state === "ON_HOLD";
+  // The agent's own outbound call before the customer answers: no timer, no hold; it can be cancelled.
+  const dialling = contact.state === "DIALLING" || contact.state === "RINGING";
   const id = `contact-${contact.contactId.replace(/\W/g, "-")}`;
 
   const run = async (label: string, cmd: Parameters<AgentConnection["send"]>[0]) => {
@@ -85,6 +89,21 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
           </>
         )}
       </dl>
+      {contact.notice && (
+        <p className="error" role="alert" data-testid="contact-notice">
+          {contact.notice}
+        </p>
+      )}
+      {dialling && (
+        <div className="form-actions contact-actions">
+          <p role="status" className="muted" data-testid="dialling-status">
+            {contact.state === "DIALLING" ? "Placing the call…" : "The customer's phone is ringing…"}
+          </p>
+          <button type="button" className="danger" onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
+            Cancel call
+          </button>
+        </div>
+      )}
       <Attributes attributes={contact.attributes} />
       {live && contact.channel === "VOICE" && (
         <AudioLeg onHold={contact.state === "ON_HOLD"} consultWith={receiving ? (consult.fromAgentName ?? "another agent") : undefined} />
