@@ -212,10 +212,21 @@ export async function seriousA11yViolations(page) {
     .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
 }
 
+/** The README's pictures: which screenshot (of the built pass) becomes which file in docs/screenshots/. */
+const README_SCREENSHOTS = { "agent-connected": "agent-workspace.png", "agent-dashboard-acw": "dashboard.png", "flow-demo-ivr": "flow-designer.png" };
+
+/**
+ * A full-page screenshot into test-artifacts/browser/. With UPDATE_README_SCREENSHOTS=1, the
+ * README's own pictures are written into docs/screenshots/ as well (the viewport only).
+ */
 export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${SERVER_MODE === "dev" ? "dev-" : ""}${name}.png`);
   await page.screenshot({ path, fullPage: true });
+  if (process.env.UPDATE_README_SCREENSHOTS && SERVER_MODE === "built" && README_SCREENSHOTS[name]) {
+    mkdirSync(join(ROOT, "docs", "screenshots"), { recursive: true });
+    await page.screenshot({ path: join(ROOT, "docs", "screenshots", README_SCREENSHOTS[name]) });
+  }
   return path;
 }
 
