@@ -9,6 +9,9 @@
  * reach it, and its CSS cannot leak out); all text is set with textContent, never as HTML.
  * The chat id and token stay in localStorage (per instance), with the messages not yet stored,
  * so a reload or a dropped network resumes the same chat without losing or doubling a message.
+ * When chat cannot work on this page (the website is not allowed, chat is off, the flow is not
+ * enabled, the server cannot be reached) the panel says why and its input and Send are disabled;
+ * a passing problem (network, too many chats, server trouble) also offers "Try again".
  */
 import { ChatConnection, type ChatConnectionState, type PendingChatMessage } from "../shared/chat-connection";
 import { CHAT_MAX_TEXT_BYTES, utf8Length, type ChatMessageView } from "../shared/chat-protocol";
@@ -25,6 +28,19 @@ type Config = {
   position: "left" | "right";
   openAtLoad: boolean;
 };
+/** Why a chat could not start, in the visitor's words, and whether trying again may help. */
+type Unavailable = { reason: string; retry: boolean };
+
+/** The visitor's reason for a refused `POST /chat/start` (status and the API's error code). */
+function startRefusal(status: number, code: string | undefined): Unavailable {
+  if (code === "origin_not_allowed") return { reason: "Chat is not available on this website.", retry: false };
+  if (code === "flow_not_allowed") return { reason: "Chat is not set up on this page: its chat flow is not enabled.", retry: false };
+  if (status === 404) return { reason: "Chat is turned off for this contact center.", retry: false };
+  if (status === 429) return { reason: "Too many chats were started from here. Try again in a few minutes.", retry: true };
+  if (status === 400) return { reason: "Chat is not set up correctly on this page.", retry: false };
+  return { reason: "Chat is not available right now.", retry: true };
+}
+
 type Saved = { chatId: string; token: string; contactId: string; pending: PendingChatMessage[]; open: boolean };
 
 function readConfig(): Config | null {
@@ -67,7 +83,9 @@ class ChatWidget {
   private typingLine: HTMLElement;
   private status: HTMLElement;
   private input: HTMLTextAreaElement;
+  private sendButton: HTMLButtonElement;
   private form: HTMLFormElement;
+  private retryButton: HTMLButtonElement;
   private endButton: HTMLButtonElement;
   private newButton: HTMLButtonElement;
   private launcher: HTMLButtonElement;
@@ -98,6 +116,7 @@ class ChatWidget {
     this.endButton = el("button", "end", "End chat");
     this.endButton.type = "button";
     this.endButton.addEventListener("click", () => this.conn?.end());
+    this.endButton.hidden = true; // shown once a chat is open
     const close = el("button", "close", "×");
     close.type = "button";
     close.setAttribute("aria-label", "Minimise chat");
@@ -123,9 +142,9 @@ class ChatWidget {
         this.form.requestSubmit();
       }
     });
-    const send = el("button", "send", "Send");
-    send.type = "submit";
-    this.form.append(this.input, send);
+    this.sendButton = el("button", "send", "Send");
+    this.sendButton.type = "submit";
+    this.form.append(this.input, this.sendButton);
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
       this.submit();
@@ -134,8 +153,14 @@ class ChatWidget {
     this.newButton.type = "button";
     this.newButton.hidden = true;
     this.newButton.addEventListener("click", () => this.restart());
+    this.retryButton = el("button", "new retry", "Try again");
+    this.retryButton.type = "button";
+    this.retryButton.hidden = true;
+    this.retryButton.addEventListener("click", () => void this.start());
+    // Nothing to send to until a chat is open.
+    this.setComposeEnabled(false);
 
-    this.panel.append(head, el("p", "greeting", cfg.greeting), this.status, this.list, this.typingLine, this.form, this.newButton);
+    this.panel.append(head, el("p", "greeting", cfg.greeting), this.status, this.list, this.typingLine, this.form, this.retryButton, this.newButton);
     wrap.append(this.panel, this.launcher);
     this.root.append(wrap);
     document.body.append(host);
@@ -187,27 +212,49 @@ class ChatWidget {
   }
 
   private async start() {
+    if (this.starting) return;
     this.starting = true;
+    this.retryButton.hidden = true;
+    this.setComposeEnabled(false);
     this.setStatus("Connecting…");
     try {
-      const res = await this.api("start", { instanceId: this.cfg.instanceId, ...(this.cfg.flowId ? { flowId: this.cfg.flowId } : {}) });
+      let res: Response;
+      try {
+        res = await this.api("start", { instanceId: this.cfg.instanceId, ...(this.cfg.flowId ? { flowId: this.cfg.flowId } : {}) });
+      } catch {
+        this.unavailable({ reason: "Chat could not reach the contact center. Check your connection and try again.", retry: true });
+        return;
+      }
       if (!res.ok) {
-        this.setStatus(
-          res.status === 403 ? "Chat is not available on this website."
-            : res.status === 429 ? "Too many chats were started from here. Try again in a few minutes."
-              : "Chat is not available right now.",
-        );
+        const error = ((await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null)?.error;
+        // For the website's developer: the server's own words (e.g. which origin to allow).
+        console.warn(`Switchboard chat: ${res.status} ${error?.code ?? ""} ${error?.message ?? ""} (origin ${location.origin})`);
+        this.unavailable(startRefusal(res.status, error?.code));
         return;
       }
       const body = (await res.json()) as { chatId: string; token: string; contactId: string };
       this.saved = { ...body, pending: [], open: true };
       this.save();
       this.connect();
+      this.setComposeEnabled(true);
+      this.input.focus();
     } catch {
-      this.setStatus("Chat is not available right now.");
+      this.unavailable({ reason: "Chat is not available right now.", retry: true });
     } finally {
       this.starting = false;
     }
+  }
+
+  /** Chat cannot work here: say why, and leave nothing that looks like it would send. */
+  private unavailable(why: Unavailable) {
+    this.setComposeEnabled(false);
+    this.setStatus(why.reason, true);
+    this.retryButton.hidden = !why.retry;
+  }
+
+  private setComposeEnabled(on: boolean) {
+    this.input.disabled = !on;
+    this.sendButton.disabled = !on;
   }
 
   private async resume() {
@@ -223,6 +270,7 @@ class ChatWidget {
       // Offline: connect anyway, the socket retries until the network is back.
     }
     this.connect();
+    this.setComposeEnabled(true);
     if (s.open) this.toggle(true);
   }
 
@@ -246,7 +294,7 @@ class ChatWidget {
 
   private submit() {
     const text = this.input.value.trim();
-    if (!text || !this.conn) return;
+    if (!text || !this.conn || this.input.disabled) return;
     if (utf8Length(text) > CHAT_MAX_TEXT_BYTES) {
       this.setStatus(`That message is too long (at most ${CHAT_MAX_TEXT_BYTES} characters).`);
       return;
@@ -268,8 +316,9 @@ class ChatWidget {
     if (!this.panel.hidden && document.visibilityState === "visible") this.conn?.markRead();
   }
 
-  private setStatus(text: string) {
+  private setStatus(text: string, problem = false) {
     this.status.textContent = text;
+    this.status.classList.toggle("problem", problem);
   }
 
   private render(state: ChatConnectionState) {
@@ -286,9 +335,10 @@ class ChatWidget {
     this.typingLine.hidden = !state.otherTyping || ended;
     this.typingLine.textContent = `${agent ?? "Agent"} is typing…`;
     this.form.hidden = ended;
+    this.setComposeEnabled(!state.refused && !ended);
     this.endButton.hidden = ended || !state.chat;
     this.newButton.hidden = !ended;
-    if (state.refused) this.setStatus("This chat is no longer available.");
+    if (state.refused) this.setStatus("This chat is no longer available.", true);
     else if (ended) this.setStatus("The chat has ended.");
     else if (!state.connected) this.setStatus(state.chat ? "Reconnecting…" : "Connecting…");
     else if (state.lastError?.code === "message_too_large" || state.lastError?.code === "rate_limited") this.setStatus(state.lastError.message);

@@ -17,6 +17,8 @@ export const STYLES = `
 .head .close { border: 0; font-size: 20px; line-height: 1; }
 .greeting { margin: 10px 14px 0; color: #374151; }
 .status { margin: 4px 14px; min-height: 1.2em; font-size: 12px; color: #4b5563; }
+.status.problem { color: #b91c1c; font-size: 13px; font-weight: 600; }
+.compose textarea:disabled, .compose .send:disabled { opacity: .55; cursor: not-allowed; }
 .messages { list-style: none; margin: 0; padding: 8px 14px; flex: 1; overflow-y: auto; display: flex; flex-direction: column; gap: 6px; }
 .msg { max-width: 80%; padding: 7px 10px; border-radius: 12px; background: #f3f4f6; align-self: flex-start; word-wrap: break-word; }
 .msg .text { margin: 0; white-space: pre-wrap; }
@@ -27,7 +29,7 @@ export const STYLES = `
 .msg.SYSTEM { align-self: center; background: transparent; color: #4b5563; font-size: 12px; text-align: center; }
 .msg.pending { opacity: .7; }
 .typing { margin: 0 14px 4px; font-size: 12px; color: #4b5563; font-style: italic; }
-.typing[hidden], .compose[hidden], .new[hidden], .head button[hidden] { display: none; }
+.typing[hidden], .compose[hidden], .new[hidden], .retry[hidden], .head button[hidden] { display: none; }
 .compose { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #e5e7eb; }
 .compose textarea { flex: 1; resize: none; border: 1px solid #d1d5db; border-radius: 8px; padding: 6px 8px; font: inherit; }
 .compose .send, .new { background: var(--accent); color: var(--accent-text); border: 0; border-radius: 8px; padding: 0 14px; cursor: pointer; font: inherit; }

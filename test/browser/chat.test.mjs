@@ -4,36 +4,56 @@
 // and her agent socket. The customer writes, the flow answers, the chat reaches Alice, both
 // write, the customer reloads mid-chat and sees the whole history once, Alice ends it, and the
 // transcript is in the contact record and found by contact search; a website that is not
-// allowed is refused. Run by test/browser/run.mjs (npm run test:browser).
+// allowed is refused, and the widget disables itself with the reason whenever chat cannot work.
+// Then, on a fresh server: the README's tag on a plain page of another local port reaches Alice
+// in her workspace, and the admin's Website chat screen. Run by test/browser/run.mjs.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { build } from "esbuild";
-import { DEMO, launchBrowser, screenshot, signIn, startServer } from "./harness.mjs";
+import { DEMO, launchBrowser, launchBrowserForContexts, screenshot, seriousA11yViolations, signIn, startServer } from "./harness.mjs";
 
 let server;
 let browser;
 let shop; // the allowed website
-let evil; // a website that is not allowed
 let adminToken;
 let aliceToken;
 let agentSocket;
 let agentChat;
 let contactId;
 
-/** A website on its own origin whose page carries the widget tag. */
-async function website(base, title) {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
+/** A page carrying the widget tag (with extra data- attributes, e.g. `data-flow="x"`). */
+function websiteHtml(base, title, extra = "") {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
     <style>button { color: red !important; } .msg { display: none !important; }</style></head>
     <body><h1>${title}</h1><p>Our products.</p>
-    <script src="${base}/widget.js" data-instance="demo" data-title="Talk to us" data-color="#0f766e" data-greeting="Hello from ${title}!" async></script>
+    <script src="${base}/widget.js" data-instance="demo" data-title="Talk to us" data-color="#0f766e" data-greeting="Hello from ${title}!" ${extra} async></script>
     </body></html>`;
+}
+
+/** A plain HTTP server on its own port answering every path with `html`. */
+async function serveHtml(html, host = "127.0.0.1", listenOn = "127.0.0.1") {
   const srv = createServer((req, res) => {
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
     res.end(html);
   });
-  await new Promise((r) => srv.listen(0, "127.0.0.1", r));
-  return { origin: `http://127.0.0.1:${srv.address().port}`, close: () => new Promise((r) => srv.close(r)) };
+  await new Promise((r) => srv.listen(0, listenOn, r));
+  // Closing drops the browser's kept-alive connections too (else close waits for them).
+  return { origin: `http://${host}:${srv.address().port}`, close: () => new Promise((r) => (srv.close(r), srv.closeAllConnections())) };
+}
+
+/** A website on its own origin whose page carries the widget tag. */
+const website = (base, title) => serveHtml(websiteHtml(base, title));
+
+/** The widget says it cannot chat here: the reason shown, the message box and Send disabled. */
+async function assertWidgetDisabled(page, reason) {
+  const panel = page.getByRole("region", { name: "Talk to us" });
+  await panel.getByText(reason).waitFor();
+  const box = panel.getByRole("textbox", { name: "Message" });
+  const send = panel.getByRole("button", { name: "Send" });
+  assert.equal(await box.isDisabled(), true, "the message box is disabled");
+  assert.equal(await send.isDisabled(), true, "Send is disabled");
+  return panel;
 }
 
 async function signInApi(who) {
@@ -83,7 +103,6 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
   before(async () => {
     server = await startServer();
     shop = await website(server.base, "Shop");
-    evil = await website(server.base, "Elsewhere");
     adminToken = await signInApi(DEMO.admin);
     aliceToken = await signInApi(DEMO.alice);
     const set = await apiCall("PUT", "/instance/chat", adminToken, { allowedOrigins: [shop.origin], flowIds: ["demo:flow:chat"] });
@@ -96,7 +115,6 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
     agentSocket?.ws.close();
     await browser?.close();
     await shop?.close();
-    await evil?.close();
     await server?.stop();
   });
 
@@ -240,14 +258,161 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
     await page.close();
   });
 
-  it("a website that is not allowed cannot start a chat", async () => {
+  it("a website that is not allowed cannot start a chat: the widget says so and disables its input and Send", async () => {
+    // In local mode any page on localhost, 127.0.0.1 or [::1] may chat; 127.0.0.2 is this machine
+    // too but no such name, so it stands for a website nobody listed.
+    const evil = await serveHtml(websiteHtml(server.base, "Elsewhere"), "127.0.0.2", "127.0.0.2");
     const page = await browser.context.newPage();
     page.setDefaultTimeout(15_000);
     await page.goto(evil.origin);
     const refused = page.waitForResponse((r) => r.url().endsWith("/api/v1/chat/start"));
     await page.getByRole("button", { name: "Talk to us" }).click();
     assert.equal((await refused).status(), 403);
-    await page.getByText("Chat is not available on this website.").waitFor();
+    const panel = await assertWidgetDisabled(page, "Chat is not available on this website.");
+    assert.equal(await panel.getByRole("button", { name: "Try again" }).count(), 0, "no retry for a refused website");
+    assert.equal(await panel.getByRole("button", { name: "End chat" }).count(), 0, "no chat to end");
+    await screenshot(page, "chat-widget-not-allowed");
     await page.close();
+    await evil.close();
+  });
+
+  it("a tag naming a flow that is not enabled for chat: the widget says so and stays disabled", async () => {
+    const wrongFlow = await serveHtml(websiteHtml(server.base, "Wrong flow", 'data-flow="demo:flow:no-such-flow"'));
+    try {
+      const page = await browser.context.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto(wrongFlow.origin);
+      await page.getByRole("button", { name: "Talk to us" }).click();
+      await assertWidgetDisabled(page, "Chat is not set up on this page: its chat flow is not enabled.");
+      await page.close();
+    } finally {
+      await wrongFlow.close();
+    }
+  });
+
+  it("the server cannot be reached: the widget says so, stays disabled, and Try again starts the chat once it can", async () => {
+    // A site of its own (the shop's page would resume its earlier chat instead of starting one).
+    const site = await website(server.base, "Offline shop");
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.route("**/api/v1/chat/start", (route) => route.abort("connectionrefused"));
+    await page.goto(site.origin);
+    await page.getByRole("button", { name: "Talk to us" }).click();
+    const panel = await assertWidgetDisabled(page, "Chat could not reach the contact center. Check your connection and try again.");
+    await page.unroute("**/api/v1/chat/start");
+    await panel.getByRole("button", { name: "Try again" }).click();
+    await panel.getByText("What can we help with: billing or support?").waitFor();
+    const box = panel.getByRole("textbox", { name: "Message" });
+    assert.equal(await box.isEnabled(), true, "the message box works once the chat started");
+    assert.equal(await panel.getByRole("button", { name: "Send" }).isEnabled(), true);
+    assert.equal(await panel.getByRole("button", { name: "Try again" }).isHidden(), true);
+    await page.close();
+    await site.close();
+  });
+});
+
+describe("the README's widget tag and the Website chat screen (a fresh demo)", { timeout: 240_000 }, () => {
+  let server;
+  let browser;
+  let page; // the visitor's website
+  const contexts = [];
+  const newContext = async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" });
+    contexts.push(context);
+    const p = await context.newPage();
+    p.setDefaultTimeout(20_000);
+    return p;
+  };
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowserForContexts();
+  });
+
+  after(async () => {
+    await page?.close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("the README's tag on a plain page of another local port: the chat reaches Alice, she accepts and replies, the visitor reads it", async () => {
+    // Exactly the README's snippet, filled in; nothing in the chat settings names this page.
+    const tag = `<script src="${server.base}/widget.js" data-instance="demo" data-flow="demo:flow:chat" async></script>`;
+    const site = await serveHtml(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>My shop</title></head><body><h1>My shop</h1>${tag}</body></html>`, "localhost");
+    try {
+      const alice = await newContext();
+      await signIn(alice, server.base, DEMO.alice);
+      await alice.goto(`${server.base}/workspace`);
+      await alice.getByRole("heading", { level: 1, name: "Agent workspace" }).waitFor();
+      await alice.getByTestId("connection").getByText("Connected").waitFor();
+      await alice.getByLabel("Change status to").selectOption({ label: "Available" });
+      await alice.getByRole("button", { name: "Set status" }).click();
+      await alice.getByText("You are Available: the next contact rings here.").waitFor().catch(async (err) => {
+        await screenshot(alice, "chat-readme-alice-not-available");
+        throw err;
+      });
+
+      page = await newContext();
+      await page.goto(site.origin);
+      await page.getByRole("button", { name: "Chat with us" }).click();
+      const panel = page.getByRole("region", { name: "Chat with us" });
+      await panel.getByText("What can we help with: billing or support?").waitFor();
+      const box = panel.getByRole("textbox", { name: "Message" });
+      await box.fill("support");
+      await panel.getByRole("button", { name: "Send" }).click();
+
+      await alice.getByTestId("offer").getByRole("button", { name: "Accept" }).click();
+      const composer = alice.getByLabel("Message to the customer");
+      await composer.fill("Hi, this is Alice from support. How can I help?");
+      await composer.press("Enter");
+      await panel.getByText("Hi, this is Alice from support. How can I help?").waitFor();
+      await panel.getByText("You are chatting with Alice Agent.").waitFor();
+      await screenshot(page, "chat-readme-tag-reply");
+    } finally {
+      await site.close();
+    }
+  });
+
+  it("Website chat: the admin sees the instance id and the tag, adds a website, a bad origin shows the API's error; axe-clean", async () => {
+    const admin = await newContext();
+    await signIn(admin, server.base, DEMO.admin);
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Website chat" }).click();
+    await admin.getByRole("heading", { level: 1, name: "Website chat" }).waitFor();
+    assert.equal(await admin.getByTestId("instance-id").textContent(), "demo");
+    const tag = `<script src="${server.base}/widget.js" data-instance="demo" data-flow="demo:flow:chat" async></script>`;
+    assert.equal(await admin.getByLabel("Script tag for your pages").inputValue(), tag);
+    await admin.getByTestId("local-mode-note").waitFor();
+
+    const form = admin.getByRole("form", { name: "Chat settings" });
+    assert.equal(await form.getByRole("checkbox", { name: "Chat greeting" }).isChecked(), true);
+    await form.getByRole("button", { name: "Add website" }).click();
+    await form.getByRole("textbox", { name: "Website origin 3", exact: true }).fill("https://shop.example.com");
+    await form.getByRole("button", { name: "Save chat settings" }).click();
+    await form.getByText("Chat settings saved.").waitFor();
+    const saved = await admin.evaluate(async () => (await fetch("/api/v1/instance/chat")).json());
+    assert.deepEqual(saved.allowedOrigins, ["http://127.0.0.1:8787", "http://localhost:8787", "https://shop.example.com"]);
+    assert.deepEqual(saved.flowIds, ["demo:flow:chat"]);
+    assert.equal(await admin.getByLabel("Script tag for your pages").inputValue(), tag);
+    assert.deepEqual(await seriousA11yViolations(admin), []);
+    await screenshot(admin, "chat-settings-saved");
+
+    // A URL with a path is not an origin: the API's message is shown at that field; nothing is stored.
+    await form.getByRole("button", { name: "Add website" }).click();
+    const bad = form.getByRole("textbox", { name: "Website origin 4", exact: true });
+    await bad.fill("https://blog.example.com/posts");
+    await form.getByRole("button", { name: "Save chat settings" }).click();
+    await form.getByText("must be an origin: scheme://host[:port], e.g. https://www.example.com").waitFor();
+    assert.equal(await bad.getAttribute("aria-invalid"), "true");
+    await admin.getByRole("alert").waitFor();
+    const after = await admin.evaluate(async () => (await fetch("/api/v1/instance/chat")).json());
+    assert.deepEqual(after.allowedOrigins, saved.allowedOrigins);
+    assert.deepEqual(await seriousA11yViolations(admin), []);
+    await screenshot(admin, "chat-settings-bad-origin");
+
+    // Copy puts the tag on the clipboard.
+    await admin.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.base });
+    await admin.getByRole("button", { name: "Copy tag" }).click();
+    await admin.getByText("Copied to the clipboard.").waitFor();
+    assert.equal(await admin.evaluate(() => navigator.clipboard.readText()), tag);
   });
 });

@@ -49,13 +49,18 @@ describe("chat: starting a chat from a website", () => {
     const fx = await makeChatInstance();
     const other = await otherInstance();
     const put = (body: unknown, token = other.token) => api("PUT", "/instance/chat", { token, body });
-    expect((await api("GET", "/instance/chat", { token: other.token })).body).toEqual({ allowedOrigins: [], flowIds: [] });
-    expect((await put({ allowedOrigins: ["https://a.example.com/path"], flowIds: [] })).status).toBe(400);
+    // Deployed (LOCAL_MODE false): only the listed origins, no loopback ones besides.
+    expect((await api("GET", "/instance/chat", { token: other.token })).body).toEqual({ allowedOrigins: [], flowIds: [], anyLoopbackOrigin: false });
+    const ok = await put({ allowedOrigins: ["https://A.example.com", "http://localhost:3000"], flowIds: [] });
+    expect(ok).toMatchObject({ status: 200, body: { allowedOrigins: ["https://a.example.com", "http://localhost:3000"], anyLoopbackOrigin: false } });
+    const badPath = await put({ allowedOrigins: ["https://b.example.com", "https://a.example.com/path"], flowIds: [] });
+    expect(badPath).toMatchObject({ status: 400, body: { error: { code: "validation_failed", details: [{ field: "allowedOrigins.1", message: expect.stringContaining("must be an origin") }] } } });
     expect((await put({ allowedOrigins: ["*"], flowIds: [] })).status).toBe(400);
+    expect((await put({ allowedOrigins: ["http://localhost:*"], flowIds: [] })).status).toBe(400);
     // Another instance's flow is not a flow of this instance.
     expect((await put({ allowedOrigins: [], flowIds: [fx.flowId] })).status).toBe(400);
-    const ok = await put({ allowedOrigins: ["https://A.example.com", "http://localhost:3000"], flowIds: [] });
-    expect(ok).toMatchObject({ status: 200, body: { allowedOrigins: ["https://a.example.com", "http://localhost:3000"] } });
+    // Refused input changed nothing.
+    expect((await api("GET", "/instance/chat", { token: other.token })).body).toMatchObject({ allowedOrigins: ["https://a.example.com", "http://localhost:3000"], flowIds: [] });
     expect((await api("PUT", "/instance/chat", { token: fx.token("alice"), body: { allowedOrigins: [], flowIds: [] } })).status).toBe(403);
   });
 });

@@ -28,6 +28,7 @@ export const SCREENS: Screen[] = [
   { path: "/security-profiles", label: "Security profiles", group: "People", anyOf: ["users.manage"], component: lazy(() => import("../console/SecurityProfilesScreen")) },
   { path: "/flows", label: "Flows", group: "Channels and flows", anyOf: ["flows.edit", "instance.configure"], component: lazy(() => import("../flows/FlowsScreen")) },
   { path: "/phone-numbers", label: "Phone numbers", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/PhoneNumbersScreen")) },
+  { path: "/chat", label: "Website chat", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/ChatSettingsScreen")) },
   { path: "/quick-connects", label: "Quick connects", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/QuickConnectsScreen")) },
   { path: "/reports", label: "Historical reports", group: "Records", anyOf: ["metrics.historical"], component: lazy(() => import("../reports/ReportsScreen")) },
   { path: "/contacts", label: "Contact search", group: "Records", anyOf: ["contacts.search"], component: lazy(() => import("../contacts/ContactsScreen")) },

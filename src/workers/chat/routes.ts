@@ -3,7 +3,8 @@
  * customer token, a website by its Origin).
  *
  * - `POST /api/v1/chat/start` `{ instanceId, flowId?, customerName?, attributes? }`: the
- *   `Origin` must be one of the instance's allowed origins (else 403) and the flow one of its
+ *   `Origin` must be one of the instance's allowed origins (else 403; in local mode any loopback
+ *   origin is allowed too, see `originAllowed`) and the flow one of its
  *   chat flows; creates the CHAT contact in its ContactSession, which runs the flow's first turn.
  *   Answers 201 `{ chatId, token, contactId }`: the chat id is 144 random bits; the token is an
  *   HMAC of it with the instance's key, so it is bound to this chat and this instance. At most
@@ -25,7 +26,7 @@ import { base64Url, instanceKey, randomToken, sha256Hex, timingSafeEqualString }
 import { ApiError, notFound } from "../../lib/errors";
 import { clientInfo, parseJson } from "../lib/request";
 import { takeFromLimit } from "../lib/throttle";
-import { loadChatSettings, originAllowed, type ChatSettings } from "./settings";
+import { isLocalMode, loadChatSettings, originAllowed, type ChatSettings } from "./settings";
 
 const instanceIdSchema = z.string().min(1).max(100).regex(/^[^:]+$/, "is not an instance id");
 const chatIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, "is not a chat id");
@@ -56,7 +57,7 @@ async function checkOrigin(c: Context<AppEnv>, instanceId: string): Promise<{ se
   const settings = await loadChatSettings(c.var.db, instanceId);
   if (!settings) throw notFound("Chat for this instance");
   const origin = c.req.header("origin");
-  if (!originAllowed(settings, origin)) {
+  if (!originAllowed(settings, origin, { localMode: isLocalMode(c.env) })) {
     throw new ApiError(403, "origin_not_allowed", "This website is not allowed to start chats with this contact center");
   }
   return { settings, origin: new URL(origin).origin };

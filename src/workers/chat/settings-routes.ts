@@ -2,6 +2,8 @@
  * `GET/PUT /api/v1/instance/chat`: the instance's chat settings (needs `instance.configure`).
  * `allowedOrigins`: the websites that may embed the widget (exact origins; empty = none);
  * `flowIds`: published CONTACT_FLOWs a widget may start, the first being the default.
+ * Both answer with `anyLoopbackOrigin` too (read only): true when the Worker runs in local mode,
+ * where any `http://localhost:<port>` (127.0.0.1, [::1]) page may embed the widget besides these.
  */
 import { inArray } from "drizzle-orm";
 import { Hono } from "hono";
@@ -11,7 +13,7 @@ import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
 import { badRequest } from "../../lib/errors";
 import { clientInfo, parseJson } from "../lib/request";
-import { loadChatSettings, originSchema } from "./settings";
+import { isLocalMode, loadChatSettings, originSchema } from "./settings";
 
 const Put = z.object({
   allowedOrigins: z.array(originSchema).max(50).transform((o) => [...new Set(o)]),
@@ -21,7 +23,8 @@ const Put = z.object({
 export const chatSettingsRoutes = new Hono<AppEnv>()
   .use(requirePermission("instance.configure"))
   .get("/", async (c) => {
-    return c.json((await loadChatSettings(c.var.db, c.var.caller.instanceId)) ?? { allowedOrigins: [], flowIds: [] });
+    const settings = (await loadChatSettings(c.var.db, c.var.caller.instanceId)) ?? { allowedOrigins: [], flowIds: [] };
+    return c.json({ ...settings, anyLoopbackOrigin: isLocalMode(c.env) });
   })
   .put("/", async (c) => {
     const input = await parseJson(c, Put);
@@ -49,5 +52,5 @@ export const chatSettingsRoutes = new Hono<AppEnv>()
         ...clientInfo(c), details: { allowedOrigins: input.allowedOrigins, flowIds: input.flowIds },
       }),
     ]);
-    return c.json(input);
+    return c.json({ ...input, anyLoopbackOrigin: isLocalMode(c.env) });
   });

@@ -29,8 +29,26 @@ export async function loadChatSettings(db: Db, instanceId: string): Promise<Chat
   return row ? { allowedOrigins: row.allowedOrigins, flowIds: row.flowIds } : null;
 }
 
-/** Whether a request's `Origin` header names an origin the instance allows. */
-export function originAllowed(settings: ChatSettings, origin: string | null | undefined): origin is string {
+/** The hosts of this machine, as a browser writes them in an origin. */
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** `http(s)://localhost|127.0.0.1|[::1]` on any port: a page served from the developer's own machine. */
+export function isLoopbackOrigin(origin: string): boolean {
+  try {
+    const u = new URL(origin);
+    return (u.protocol === "http:" || u.protocol === "https:") && LOOPBACK_HOSTS.has(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a request's `Origin` header names an origin the instance allows: one of its allowed
+ * origins exactly, or — only when the Worker runs in local mode (`LOCAL_MODE=true`: `npm run dev`,
+ * the browser tests) — any loopback origin, so a page on `http://localhost:<any port>` can try the
+ * widget. A deployed Worker (local mode off) accepts a loopback origin only if an admin listed it.
+ */
+export function originAllowed(settings: ChatSettings, origin: string | null | undefined, opts: { localMode: boolean }): origin is string {
   if (!origin) return false;
   let normal: string;
   try {
@@ -38,5 +56,9 @@ export function originAllowed(settings: ChatSettings, origin: string | null | un
   } catch {
     return false;
   }
-  return settings.allowedOrigins.includes(normal);
+  if (normal === "null") return false;
+  return settings.allowedOrigins.includes(normal) || (opts.localMode && isLoopbackOrigin(normal));
 }
+
+/** Whether the Worker runs in local mode (its `LOCAL_MODE` var is exactly "true"). */
+export const isLocalMode = (env: { LOCAL_MODE: string }) => env.LOCAL_MODE === "true";
