@@ -160,16 +160,26 @@ export function pageEnd<R>(rows: R[], limit: number, position: (row: R) => PageP
   return last ? position(last) : null;
 }
 
-function encodeCursor(createdAt: number, id: string): string {
-  return btoa(JSON.stringify([createdAt, id])).replace(/=+$/, "");
+/**
+ * The opaque `cursor`/`nextCursor` of a keyset-paged list: a row's sort key (a time) and id. The
+ * configuration lists page on (createdAt, id), contact search on (initiatedAt, id).
+ */
+export function encodeCursor(key: number, id: string): string {
+  return btoa(JSON.stringify([key, id])).replace(/=+$/, "");
 }
 
-export function decodeCursor(cursor: string): { createdAt: number; id: string } | undefined {
+/** The position a cursor from `encodeCursor` stands for; undefined for anything else. */
+export function decodePosition(cursor: string): PagePosition | undefined {
   try {
-    const [createdAt, id] = JSON.parse(atob(cursor)) as unknown[];
-    if (typeof createdAt === "number" && typeof id === "string") return { createdAt, id };
+    const [key, id, ...rest] = JSON.parse(atob(cursor)) as unknown[];
+    if (rest.length === 0 && Number.isSafeInteger(key) && typeof id === "string" && id.length > 0 && id.length <= 200) return [key as number, id];
   } catch {
     /* fall through */
   }
   return undefined;
+}
+
+export function decodeCursor(cursor: string): { createdAt: number; id: string } | undefined {
+  const position = decodePosition(cursor);
+  return position && { createdAt: position[0], id: position[1] };
 }
