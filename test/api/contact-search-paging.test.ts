@@ -7,7 +7,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createContact } from "../../src/db/contacts";
 import { keyringFromEnv } from "../../src/workers/lib/crypto";
-import { api, db, demoAdmin, otherInstance } from "../helpers";
+import { api, type ApiResult, db, demoAdmin, otherInstance } from "../helpers";
 
 const T = Date.parse("2026-03-02T10:00:00.000Z");
 
@@ -18,7 +18,7 @@ async function allPages(token: string, query: string, limit: number) {
   const pages: string[][] = [];
   let cursor: string | null = null;
   do {
-    const res = await api("GET", `/contacts?${query}${query ? "&" : ""}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token });
+    const res: ApiResult = await api("GET", `/contacts?${query}${query ? "&" : ""}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     pages.push(res.body.items.map((c: any) => c.id));
     cursor = res.body.nextCursor;
