@@ -172,7 +172,8 @@ export function pageEnd<R>(rows: R[], limit: number, position: (row: R) => PageP
 /** A list cursor: the last row's sort key — (created_at, id), or (order column, created_at, id). */
 export type CursorKey = [number, string] | [number, number, string];
 
-function encodeCursor(key: CursorKey): string {
+/** The opaque `cursor`/`nextCursor` of a keyset-paged list (configuration lists, contact search). */
+export function encodeCursor(key: CursorKey): string {
   return btoa(JSON.stringify(key)).replace(/=+$/, "");
 }
 
@@ -186,4 +187,11 @@ export function decodeCursor(cursor: string): CursorKey | undefined {
     /* fall through */
   }
   return undefined;
+}
+
+/** A two-part cursor (a time and an id) as a position; undefined for anything else. */
+export function decodePosition(cursor: string): PagePosition | undefined {
+  const key = decodeCursor(cursor);
+  if (key?.length !== 2 || !Number.isSafeInteger(key[0]) || key[1].length === 0 || key[1].length > 200) return undefined;
+  return key;
 }

@@ -208,6 +208,22 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
     const record = await apiCall("GET", `/contacts/${contactId}`, adminToken);
     assert.equal(record.body.channel, "CHAT");
     assert.ok(record.body.events.some((e) => e.type === "TRANSCRIPT_STORED"));
+
+    // The same search in the app's contact search, by its "Words said" box.
+    const page = await browser.context.newPage();
+    await signIn(page, server.base, DEMO.admin);
+    await page.goto(`${server.base}/contacts`);
+    await page.getByLabel("Words said").fill("Router UNPLUG");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByRole("heading", { name: "1 contact" }).waitFor();
+    const rows = page.locator("main table tbody tr");
+    assert.equal(await rows.count(), 1);
+    assert.equal(await rows.first().getByRole("link").getAttribute("href"), `/contacts/${encodeURIComponent(contactId)}`);
+    const cells = await rows.first().locator("td").allTextContents();
+    assert.equal(cells[0], "Chat");
+    assert.match(cells[4], /\d s$/, `duration: ${cells[4]}`);
+    await screenshot(page, "contacts-words-said");
+    await page.close();
   });
 
   it("quick replies: the admin lists them in the instance settings; in the workspace Alice puts one into the chat with the keyboard", async () => {

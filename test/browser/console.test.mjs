@@ -24,7 +24,7 @@ async function check(name) {
   await screenshot(page, name);
 }
 
-describe("web app", { timeout: 240_000 }, () => {
+describe("web app", { timeout: 420_000 }, () => {
   before(async () => {
     // Twilio's REST API is played by the phone simulator (for the calls these tests place).
     ({ server, phone, stop: stopServer } = await startServerWithPhone());
@@ -358,8 +358,26 @@ describe("web app", { timeout: 240_000 }, () => {
 
     await page.goto(`${server.base}/audit-log`);
     await page.getByRole("cell", { name: "Update" }).first().waitFor();
-    await assertText(page.locator("table"), "demo:user:bob");
+    // Users and resources by name, the id kept as the tooltip; no raw id where a name is known.
+    const bob = page.locator("main table tbody td span.audit-name", { hasText: "Bob Agent" }).first();
+    await bob.waitFor();
+    assert.equal(await bob.getAttribute("title"), "demo:user:bob");
+    await assertText(page.locator("main table tbody"), "Demo Admin");
+    assert.equal(await page.locator("main table tbody td code", { hasText: "demo:user:bob" }).count(), 0, "bob is shown by name, not id");
+    assert.equal(await page.locator("main table tbody td", { hasText: /^demo:user:admin$/ }).count(), 0, "the admin is shown by name, not id");
     await check("audit-log");
+    // The table keeps to its column at a laptop's width and at a narrow one: long values wrap.
+    for (const width of [1280, 900]) {
+      await page.setViewportSize({ width, height: 800 });
+      const box = await page.getByTestId("audit-table").evaluate((el) => ({
+        scroll: el.scrollWidth, client: el.clientWidth, right: el.getBoundingClientRect().right,
+        main: document.querySelector("main").getBoundingClientRect().right, page: document.documentElement.scrollWidth, view: window.innerWidth,
+      }));
+      assert.ok(box.scroll <= box.client, `audit table fits its container at ${width}px (${JSON.stringify(box)})`);
+      assert.ok(box.right <= box.main + 1 && box.page <= box.view, `audit table stays inside the page at ${width}px (${JSON.stringify(box)})`);
+    }
+    await screenshot(page, "audit-log-narrow");
+    await page.setViewportSize({ width: 1280, height: 860 });
 
     for (const [path, name] of [["/hours-of-operation/demo:hours:business", "hours-editor"], ["/settings", "settings"], ["/security-profiles", "security-profiles"], ["/quick-connects/new", "quick-connect-new"]]) {
       await page.goto(`${server.base}${path}`);
@@ -428,6 +446,35 @@ describe("web app", { timeout: 240_000 }, () => {
     assert.equal(await page.getByLabel("Queue").inputValue(), "demo:queue:support");
     await assertText(page.locator("main table tbody"), caller);
     await assertText(page.locator("main table tbody"), "Abandoned");
+    // Duration and how the contact ended (the caller hung up) have their own columns.
+    const headers = await page.locator("main table thead th").allTextContents();
+    assert.deepEqual(headers, ["Started", "Channel", "Caller", "Queue", "Agent", "Duration", "Disposition", "State"]);
+    const row = page.locator("main table tbody tr", { hasText: caller }).first();
+    const cells = await row.locator("td").allTextContents();
+    assert.match(cells[4], /^(\d+ min )?\d+(\.\d)? s$/, `duration cell: ${cells[4]}`);
+    assert.equal(cells[5], "Customer disconnect");
+    await check("contacts-results");
+
+    // The contact's timeline in words: the queue by name, times and waits formatted, no raw JSON.
+    await row.getByRole("link").click();
+    const timeline = page.getByRole("region", { name: "Timeline" });
+    await assertText(timeline, "Abandoned");
+    await assertText(timeline, "queue Support");
+    const timelineText = (await timeline.textContent()) ?? "";
+    assert.match(timelineText, /Waited(\d+ min )?\d+(\.\d)? s/, "the wait is a duration");
+    assert.match(timelineText, /Priority5/, "the queued contact's priority is labelled");
+    assert.doesNotMatch(timelineText, /[{}"]|waitedMs|demo:queue:/, "no raw JSON or ids in the timeline");
+    await check("contact-detail");
+    await page.goBack();
+    await page.getByRole("heading", { level: 1, name: "Contact search" }).waitFor();
+
+    // Words said: the box sends `q`; a word nobody said finds nothing, and the filter is in the address.
+    await page.getByLabel("Words said").fill("zebra");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByRole("heading", { name: "No contacts match." }).waitFor();
+    assert.equal(new URL(page.url()).searchParams.get("q"), "zebra");
+    await page.goBack();
+    await assertText(page.locator("main table tbody"), caller);
     await page.goBack();
     await page.getByRole("heading", { level: 1, name: "Historical reports" }).waitFor();
 

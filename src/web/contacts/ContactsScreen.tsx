@@ -1,7 +1,8 @@
 /**
  * Contact search (time, queue, agent, channel, caller number — the number is matched through
- * the instance's search hash, never stored in clear) and one contact's record and timeline.
- * The filters live in the address, so "back" from a contact returns to the same results.
+ * the instance's search hash, never stored in clear — and words said in the transcript) and one
+ * contact's record and timeline. The filters live in the address, so "back" from a contact
+ * returns to the same results; "Load older contacts" follows the API's `nextCursor`.
  */
 import { useEffect, useState, type FormEvent } from "react";
 import { FormStatus, SelectField, TextField, useSave } from "../components/forms";
@@ -9,11 +10,13 @@ import { api, errorText } from "../lib/api";
 import { CHANNEL_LABELS, CHANNELS, formatDateTime, humanize } from "../lib/labels";
 import { Link, navigate, useLocation, useTitle } from "../lib/router";
 import { useSession } from "../lib/session";
-import type { Contact, ContactEvent, Queue, RecordingStatus, User } from "../lib/types";
+import type { Contact, ContactEvent, RecordingStatus } from "../lib/types";
 import { ContactMedia } from "./ContactMedia";
-import { useCollection, useData } from "../lib/useData";
+import { useData } from "../lib/useData";
+import { useDirectory as useNames } from "../lib/directory";
+import { EventDetails, formatDuration } from "./eventDetails";
 
-const FILTERS = ["from", "to", "queueId", "agentId", "channel", "customerNumber"] as const;
+const FILTERS = ["from", "to", "queueId", "agentId", "channel", "customerNumber", "q"] as const;
 const PAGE = 50;
 
 export default function ContactsScreen() {
@@ -22,17 +25,34 @@ export default function ContactsScreen() {
   return id ? <ContactDetail id={decodeURIComponent(id)} /> : <ContactSearch />;
 }
 
-/** Queue and agent names when the user may list them; ids otherwise. */
+/** Queue and agent names when the user may read them (pickers then list them); ids otherwise. */
 function useDirectory() {
-  const { can } = useSession();
-  const queues = useCollection<Queue>("/queues", can("instance.configure", "metrics.realtime", "contacts.handle"));
-  const users = useCollection<User>("/users", can("users.manage", "metrics.realtime"));
+  const names = useNames(["queue", "user"]);
   return {
-    queues: queues.data,
-    users: users.data,
-    queueName: (id: string | null) => (id ? (queues.data?.find((q) => q.id === id)?.name ?? id) : "—"),
-    agentName: (id: string | null) => (id ? (users.data?.find((u) => u.id === id)?.name ?? id) : "—"),
+    queues: names.has("queue") ? (names.lists.queue ?? []) : undefined,
+    users: names.has("user") ? (names.lists.user ?? []) : undefined,
+    queueName: names.queueName,
+    agentName: names.agentName,
   };
+}
+
+/** A picker's options; a chosen id not (yet) among them stays chosen, shown as the id until the names load. */
+const withCurrent = (items: { id: string; name: string }[], current: string) => [
+  ...items.map((x) => ({ value: x.id, label: x.name })),
+  ...(current && !items.some((x) => x.id === current) ? [{ value: current, label: current }] : []),
+];
+
+/** How long the contact lasted, start to end; "Ongoing" while it has not ended. */
+export function contactDuration(c: Pick<Contact, "initiatedAt" | "endedAt">): string {
+  if (!c.initiatedAt) return "—";
+  if (!c.endedAt) return "Ongoing";
+  return formatDuration(Date.parse(c.endedAt) - Date.parse(c.initiatedAt));
+}
+
+/** How the contact ended: why it disconnected (or its state, while none is recorded) and the agent's disposition code. */
+export function contactDisposition(c: Pick<Contact, "disconnectReason" | "state" | "disposition" | "endedAt">): string {
+  const how = c.disconnectReason ? humanize(c.disconnectReason) : c.endedAt ? humanize(c.state) : "—";
+  return c.disposition ? `${how} · ${c.disposition}` : how;
 }
 
 const toLocalInput = (iso: string | null) => {
@@ -49,16 +69,17 @@ function ContactSearch() {
   const dir = useDirectory();
   const [form, setForm] = useState<Record<(typeof FILTERS)[number], string>>(() => Object.fromEntries(FILTERS.map((f) => [f, search.get(f) ?? ""])) as never);
   const [results, setResults] = useState<Contact[] | null>(null);
-  const [more, setMore] = useState(false);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const more = nextCursor !== null;
   const save = useSave();
   const queryKey = search.toString();
 
-  const load = async (before?: string) => {
+  const load = async (cursor?: string) => {
     const query = Object.fromEntries(FILTERS.map((f) => [f, search.get(f) ?? undefined]));
-    const res = await save.run(() => api.get<{ items: Contact[] }>("/contacts", { ...query, limit: PAGE, before }));
+    const res = await save.run(() => api.get<{ items: Contact[]; nextCursor: string | null }>("/contacts", { ...query, limit: PAGE, cursor }));
     if (!res) return;
-    setResults((r) => (before && r ? [...r, ...res.items] : res.items));
-    setMore(res.items.length === PAGE);
+    setResults((r) => (cursor && r ? [...r, ...res.items] : res.items));
+    setNextCursor(res.nextCursor);
   };
 
   useEffect(() => {
@@ -88,17 +109,18 @@ function ContactSearch() {
           <TextField label="Started from" name="from" type="datetime-local" value={toLocalInput(form.from || null) || form.from} onChange={set("from")} errors={errors} />
           <TextField label="Started before" name="to" type="datetime-local" value={toLocalInput(form.to || null) || form.to} onChange={set("to")} errors={errors} />
           {dir.queues ? (
-            <SelectField label="Queue" name="queueId" value={form.queueId} onChange={set("queueId")} empty="Any queue" options={dir.queues.map((q) => ({ value: q.id, label: q.name }))} errors={errors} />
+            <SelectField label="Queue" name="queueId" value={form.queueId} onChange={set("queueId")} empty="Any queue" options={withCurrent(dir.queues, form.queueId)} errors={errors} />
           ) : (
             <TextField label="Queue ID" name="queueId" value={form.queueId} onChange={set("queueId")} errors={errors} />
           )}
           {dir.users ? (
-            <SelectField label="Agent" name="agentId" value={form.agentId} onChange={set("agentId")} empty="Any agent" options={dir.users.map((u) => ({ value: u.id, label: u.name }))} errors={errors} />
+            <SelectField label="Agent" name="agentId" value={form.agentId} onChange={set("agentId")} empty="Any agent" options={withCurrent(dir.users, form.agentId)} errors={errors} />
           ) : (
             <TextField label="Agent user ID" name="agentId" value={form.agentId} onChange={set("agentId")} errors={errors} />
           )}
           <SelectField label="Channel" name="channel" value={form.channel} onChange={set("channel")} empty="Any channel" options={CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] }))} errors={errors} />
           <TextField label="Caller number" name="customerNumber" type="tel" value={form.customerNumber} onChange={set("customerNumber")} errors={errors} placeholder="+14155550123" hint="Exact number in E.164 form." />
+          <TextField label="Words said" name="q" type="search" value={form.q} onChange={set("q")} errors={errors} placeholder="refund router" hint="Whole words, all of them, in the chat or call transcript." />
         </div>
         <div className="form-actions">
           <button type="submit" className="primary" disabled={save.busy}>
@@ -112,6 +134,7 @@ function ContactSearch() {
             {results.length === 0 ? "No contacts match." : `${results.length}${more ? "+" : ""} contact${results.length === 1 ? "" : "s"}`}
           </h2>
           {results.length > 0 && (
+            <div className="table-scroll">
             <table className="list">
               <thead>
                 <tr>
@@ -120,6 +143,8 @@ function ContactSearch() {
                   <th scope="col">Caller</th>
                   <th scope="col">Queue</th>
                   <th scope="col">Agent</th>
+                  <th scope="col">Duration</th>
+                  <th scope="col">Disposition</th>
                   <th scope="col">State</th>
                 </tr>
               </thead>
@@ -133,14 +158,17 @@ function ContactSearch() {
                     <td>{c.customerEndpoint ?? "—"}</td>
                     <td>{dir.queueName(c.queueId)}</td>
                     <td>{dir.agentName(c.agentId)}</td>
+                    <td>{contactDuration(c)}</td>
+                    <td>{contactDisposition(c)}</td>
                     <td>{humanize(c.state)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
+            </div>
           )}
           {more && results.length > 0 && (
-            <button type="button" onClick={() => void load(results[results.length - 1].initiatedAt ?? undefined)} disabled={save.busy}>
+            <button type="button" onClick={() => nextCursor && void load(nextCursor)} disabled={save.busy}>
               Load older contacts
             </button>
           )}
@@ -247,7 +275,7 @@ function ContactDetail({ id }: { id: string }) {
                     <time dateTime={e.at}>{formatDateTime(e.at)}</time> <strong>{humanize(e.type)}</strong>
                     {e.queueId && <span> · queue {dir.queueName(e.queueId)}</span>}
                     {e.agentId && <span> · agent {dir.agentName(e.agentId)}</span>}
-                    {e.data != null && Object.keys(e.data as object).length > 0 && <pre className="event-data">{JSON.stringify(e.data, null, 2)}</pre>}
+                    <EventDetails data={e.data} names={dir} />
                   </li>
                 ))}
               </ol>

@@ -1,5 +1,5 @@
 /** Contact search and the contact record (with its events). Every search and read is audited. */
-import { and, asc, desc, eq, gte, lt, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { contactEvents, contacts } from "../../db/schema";
@@ -15,6 +15,7 @@ import { fields, iso } from "./resource";
 import { channelSchema } from "../../shared/wire";
 
 import { CUSTOMER_ENDPOINT_FIELD, openAttributes } from "../../db/contacts";
+import { decodePosition, encodeCursor } from "../../db/scoped";
 
 const Search = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
@@ -26,7 +27,21 @@ const Search = z.object({
   /** Words that must all occur in the contact's chat transcript (whole words, any case or accent). */
   q: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  /** Contacts that started before this time (the previous page's last `initiatedAt`). */
+  /**
+   * The previous page's `nextCursor`, given back as it is: the contacts after that page's last one
+   * in the search's order (newest first, then by id), so contacts that began in the same
+   * millisecond are each listed exactly once.
+   */
+  cursor: z
+    .string()
+    .max(200)
+    .transform((text, ctx) => {
+      const position = decodePosition(text);
+      if (!position) ctx.addIssue({ code: "custom", message: "is not a cursor this API returned (give back `nextCursor` as it is, with the same filters)" });
+      return position ?? z.NEVER;
+    })
+    .optional(),
+  /** Kept for older clients: contacts that started before this time, like `to`. Page with `cursor`, not with this. */
   before: z.iso.datetime({ offset: true }).optional(),
 });
 
@@ -69,6 +84,11 @@ export const contactRoutes = new Hono<AppEnv>()
     if (q.from) conditions.push(gte(contacts.initiatedAt, Date.parse(q.from)));
     if (q.to) conditions.push(lt(contacts.initiatedAt, Date.parse(q.to)));
     if (q.before) conditions.push(lt(contacts.initiatedAt, Date.parse(q.before)));
+    if (q.cursor) {
+      // After the cursor's row in (initiatedAt desc, id desc) order; the `<=` bound lets the time index narrow it.
+      const [at, id] = q.cursor;
+      conditions.push(lte(contacts.initiatedAt, at), or(lt(contacts.initiatedAt, at), lt(contacts.id, id))!);
+    }
     if (q.queueId) conditions.push(eq(contacts.queueId, q.queueId));
     if (q.agentId) conditions.push(eq(contacts.agentId, q.agentId));
     if (q.channel) conditions.push(eq(contacts.channel, q.channel));
@@ -91,12 +111,18 @@ export const contactRoutes = new Hono<AppEnv>()
       .from(contacts)
       .where(scope.where(contacts, and(...conditions)))
       .orderBy(desc(contacts.initiatedAt), desc(contacts.id))
-      .limit(q.limit);
+      .limit(q.limit + 1);
+    const items = rows.slice(0, q.limit);
+    const last = rows.length > q.limit ? items.at(-1) : undefined;
     await scope.writeAudit({
       userId: c.var.caller.userId, action: "search", resourceType: "contact", ...clientInfo(c),
-      details: { filters: Object.keys(q).filter((k) => k !== "limit"), results: rows.length },
+      details: { filters: Object.keys(q).filter((k) => k !== "limit" && k !== "cursor"), results: items.length, ...(q.cursor ? { page: "next" } : {}) },
     });
-    return c.json({ items: await Promise.all(rows.map((r) => toApi(c.env, r))) });
+    return c.json({
+      items: await Promise.all(items.map((r) => toApi(c.env, r))),
+      /** The next page's `cursor`; null when this page holds the last matching contact. */
+      nextCursor: last ? encodeCursor([last.initiatedAt, last.id]) : null,
+    });
   })
   .get("/:id", async (c) => {
     const scope = c.var.scope;
