@@ -134,4 +134,32 @@ describe("the README, followed literally", { timeout: 900_000 }, () => {
     await alice.getByRole("button", { name: "Save and clear contact" }).click();
     await alice.getByTestId("contact").waitFor({ state: "detached" });
   });
+
+  it("the README's widget tag, on a page served from another port, starts a chat that Alice answers", async () => {
+    const tag = README.match(/<script src="[^"]+\/widget\.js"[^>]*><\/script>/)?.[0];
+    assert.ok(tag, "the README has the widget's tag");
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>My shop</title></head><body><h1>My shop</h1>${tag.replace("http://127.0.0.1:8787", base)}</body></html>`;
+    const site = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(html));
+    await new Promise((r) => site.listen(0, "127.0.0.1", r));
+    try {
+      const visitor = await (await browser.newContext({ viewport: { width: 1000, height: 800 } })).newPage();
+      visitor.setDefaultTimeout(20_000);
+      await visitor.goto(`http://localhost:${site.address().port}/`);
+      await visitor.getByRole("button", { name: "Chat with us" }).click();
+      const panel = visitor.getByRole("region", { name: "Chat with us" });
+      const box = panel.getByRole("textbox", { name: "Message" });
+      await waitFor(async () => !(await box.isDisabled()), "the chat to open");
+      await box.fill("support");
+      await panel.getByRole("button", { name: "Send" }).click();
+
+      await alice.getByTestId("offer").getByRole("button", { name: "Accept" }).click({ timeout: 60_000 });
+      const composer = alice.getByLabel("Message to the customer");
+      await composer.fill("Hello from Alice: how can I help?");
+      await composer.press("Enter");
+      await panel.getByText("Hello from Alice: how can I help?").waitFor();
+      await screenshot(visitor, "readme-chat-reply");
+    } finally {
+      site.close();
+    }
+  });
 });
