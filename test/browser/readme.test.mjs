@@ -63,7 +63,10 @@ describe("the README, followed literally", { timeout: 900_000 }, () => {
     assert.match(README, /```sh\nnpm install\nnpm run dev\n```/, "README's Run it block");
     clone = mkdtempSync(join(tmpdir(), "switchboard-readme-"));
     execFileSync("git", ["clone", "--quiet", ROOT, clone]);
-    await sh("npm install", { timeoutMs: 600_000 });
+    const installed = await sh("npm install", { timeoutMs: 600_000 });
+    // Nothing that looks like a failure, and the clone is left as it was.
+    assert.doesNotMatch(installed, /EBADENGINE|npm warn/i, "npm install prints no warnings");
+    assert.equal(execFileSync("git", ["status", "--porcelain"], { cwd: clone, encoding: "utf8" }), "", "npm install leaves the clone unmodified");
 
     const defaults = (await isFree(8787)) && (await isFree(8788));
     const port = defaults ? 8787 : await freePort();
@@ -81,6 +84,7 @@ describe("the README, followed literally", { timeout: 900_000 }, () => {
     // The banner prints the URL and the logins the README promises.
     assert.match(devOutput, new RegExp(`running at ${base}`));
     assert.match(devOutput, /admin@demo\.test \/ switchboard-admin/);
+    assert.doesNotMatch(devOutput, /getaddrinfo|ENOTFOUND|commands executed successfully/, "npm run dev prints no failed lookups and no migration tables");
 
     browser = await launchBrowserForContexts();
     alice = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
