@@ -1,4 +1,7 @@
-/** Synthetic call audio for simulated recordings: G.711 μ-law samples in a WAV container. */
+/** Synthetic call audio: G.711 μ-law frames for Media Streams and samples in a WAV container for recordings. */
+
+export const FRAME_BYTES = 160; // 20 ms of 8 kHz μ-law
+export const FRAME_MS = 20;
 
 /** G.711 μ-law encoding of one 16-bit linear sample. */
 export function linearToMulaw(sample: number): number {
@@ -33,4 +36,17 @@ export function wav(data: Uint8Array, channels: number, rate: number): Uint8Arra
   out.set(new Uint8Array(header), 0);
   out.set(data, 44);
   return out;
+}
+
+/** Synthetic speech: a tone, about 60 ms a character (at least 200 ms), as μ-law frames. */
+export function speechFrames(text: string, track: "inbound" | "outbound"): Uint8Array[] {
+  const ms = Math.max(200, Math.min(10_000, text.length * 60));
+  const frames: Uint8Array[] = [];
+  const hz = track === "inbound" ? 300 : 500;
+  for (let f = 0; f < ms / FRAME_MS; f++) {
+    const frame = new Uint8Array(FRAME_BYTES);
+    for (let i = 0; i < FRAME_BYTES; i++) frame[i] = linearToMulaw(Math.round(6000 * Math.sin((2 * Math.PI * hz * (f * FRAME_BYTES + i)) / 8000)));
+    frames.push(frame);
+  }
+  return frames;
 }

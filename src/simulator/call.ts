@@ -5,9 +5,8 @@
  * dialled call — and stays there until the test or the CLI moves it on (`press`, `say`,
  * `noInput`, `advance`, `hangup`) or the Worker redirects it through the REST API.
  */
+import { speechFrames } from "./audio";
 import type { PhoneEvent } from "./events";
-import type { Phone } from "./phone";
-import { speechFrames } from "./media-stream";
 import { parseTwiml, type TwimlElement } from "./twiml";
 
 export type CallStatus = "queued" | "ringing" | "in-progress" | "completed" | "busy" | "failed" | "no-answer" | "canceled";
@@ -27,6 +26,46 @@ const MAX_DOCUMENTS_WITHOUT_WAIT = 50;
 
 /** What the Worker asked through the REST API (`POST /Calls/{sid}.json`). */
 export type RestUpdate = { url?: string; method?: string; twiml?: string; hangup?: boolean };
+
+/**
+ * What a call leg needs from the phone network it runs in (the Phone implements it): the
+ * clock, signed webhooks, and the conferences, recordings, streams and transcriptions its
+ * TwiML starts. Declared here so a call never imports the network that holds it.
+ */
+export interface CallHost {
+  readonly accountSid: string;
+  readonly baseUrl: string;
+  now(): number;
+  advanceClock(seconds: number): void;
+  emit(e: PhoneEvent): void;
+  newSid(prefix: string): string;
+  recordingUrl(sid: string): string;
+  webhook(call: Call | null, url: string, method: string, params: Record<string, string>): Promise<{ ok: boolean; status: number; body: string; url: string }>;
+  sendStatus(call: Call, status: string): Promise<void>;
+  callEnded(call: Call): Promise<void>;
+  joinConference(
+    call: Call,
+    name: string,
+    opts: { startOnEnter: boolean; endOnExit: boolean; muted: boolean; statusCallback: string | null; record?: string; recordingStatusCallback: string | null },
+  ): void;
+  leaveConference(call: Call, name: string): void;
+  /** What `call` says in its conference; returns the calls that heard it. */
+  conferenceAudio(call: Call, text: string): string[];
+  startRecording(call: Call, opts: { statusCallback: string | null; channels: string; track: string }): Promise<unknown>;
+  stopRecordings(call: Call): Promise<void>;
+  readonly streams: {
+    start(call: Call, el: TwimlElement, url: string, mode: "start" | "connect", statusCallback: string | null): Promise<{ sid: string; status: string }>;
+    stop(callSid: string, name?: string): Promise<void>;
+    stopStream(streamSid: string): Promise<void>;
+    dtmf(callSid: string, digits: string): void;
+    audio(callSid: string, track: "inbound" | "outbound", frames: Uint8Array[]): void;
+  };
+  readonly transcriptions: {
+    start(call: Call, attrs: Record<string, string>, statusCallback: string): Promise<void>;
+    stop(callSid: string, name?: string): Promise<void>;
+    speech(speaker: Call, text: string, heardBy: string[]): Promise<void>;
+  };
+}
 
 export class Call {
   status: CallStatus = "ringing";
@@ -51,7 +90,7 @@ export class Call {
   private documents = 0;
 
   constructor(
-    readonly phone: Phone,
+    readonly phone: CallHost,
     readonly sid: string,
     readonly from: string,
     readonly to: string,

@@ -17,10 +17,9 @@
  * the caller hears in a conference on the outbound track. Stream status callbacks
  * (`statusCallback`: stream-started / stream-stopped / stream-error) are sent signed.
  */
+import { FRAME_BYTES, FRAME_MS } from "./audio";
 import type { Call } from "./call";
-import { linearToMulaw } from "./audio";
-import type { Phone } from "./phone";
-import { twilioSignature } from "./signature";
+import type { PhoneEvent } from "./events";
 import type { TwimlElement } from "./twiml";
 
 /** The part of a WebSocket the simulator uses (workerd's and Node's both fit). */
@@ -34,8 +33,6 @@ export type StreamSocket = {
 export type SocketOpener = (url: string, headers: Record<string, string>) => Promise<StreamSocket>;
 
 export type Track = "inbound" | "outbound";
-const FRAME_BYTES = 160; // 20 ms of 8 kHz μ-law
-const FRAME_MS = 20;
 
 type Queued = { kind: "media"; ms: number } | { kind: "mark"; name: string };
 
@@ -70,19 +67,6 @@ function tracksOf(attr: string | undefined, mode: "start" | "connect"): Track[] 
   return ["inbound"];
 }
 
-/** Synthetic speech: a tone, about 60 ms a character (at least 200 ms), as μ-law frames. */
-export function speechFrames(text: string, track: Track): Uint8Array[] {
-  const ms = Math.max(200, Math.min(10_000, text.length * 60));
-  const frames: Uint8Array[] = [];
-  const hz = track === "inbound" ? 300 : 500;
-  for (let f = 0; f < ms / FRAME_MS; f++) {
-    const frame = new Uint8Array(FRAME_BYTES);
-    for (let i = 0; i < FRAME_BYTES; i++) frame[i] = linearToMulaw(Math.round(6000 * Math.sin((2 * Math.PI * hz * (f * FRAME_BYTES + i)) / 8000)));
-    frames.push(frame);
-  }
-  return frames;
-}
-
 const base64 = (bytes: Uint8Array) => {
   let bin = "";
   for (const b of bytes) bin += String.fromCharCode(b);
@@ -108,11 +92,25 @@ export function defaultOpener(transport: (url: string, init: RequestInit) => Pro
   };
 }
 
+/** What the media streams need from the phone network that holds them (the Phone). */
+export interface StreamHost {
+  readonly accountSid: string;
+  readonly calls: ReadonlyMap<string, Call>;
+  newSid(prefix: string): string;
+  now(): number;
+  emit(e: PhoneEvent): void;
+  /** X-Twilio-Signature for a URL and parameters, with the account's auth token. */
+  sign(url: string, params: Record<string, string>): Promise<string>;
+  webhook(call: Call | null, url: string, method: string, params: Record<string, string>): Promise<unknown>;
+  /** Work done at the network's next settle(). */
+  later(job: () => Promise<void>): void;
+}
+
 export class MediaStreams {
   readonly all = new Map<string, Stream>();
 
   constructor(
-    private readonly phone: Phone,
+    private readonly phone: StreamHost,
     private readonly open: SocketOpener,
   ) {}
 

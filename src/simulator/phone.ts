@@ -7,13 +7,16 @@
  * It is step-driven so tests are deterministic: REST commands are queued and applied by
  * `settle()`; the CLI (`npm run phone`) calls `settle()` on a timer and adds real time.
  */
-import { Call } from "./call";
+import { linearToMulaw, speechFrames, wav } from "./audio";
+import { Call, type CallHost } from "./call";
 import type { PhoneEvent } from "./events";
-import { linearToMulaw, wav } from "./audio";
-import { defaultOpener, MediaStreams, speechFrames, type SocketOpener } from "./media-stream";
-import { answerRest } from "./rest";
+import { defaultOpener, MediaStreams, type SocketOpener, type StreamHost } from "./media-stream";
+import { answerRest, type RestHost } from "./rest";
 import { twilioSignature } from "./signature";
-import { Transcriptions } from "./transcription";
+import type { Conference, Recording } from "./state";
+import { Transcriptions, type TranscriptionHost } from "./transcription";
+
+export type { Conference, Participant, Recording } from "./state";
 
 export type Transport = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -33,28 +36,13 @@ export type PhoneOptions = {
   openSocket?: SocketOpener;
 };
 
-export type Participant = { call: Call; hold: boolean; muted: boolean; endOnExit: boolean };
-export type Conference = {
-  sid: string;
-  name: string;
-  status: "init" | "in-progress" | "completed";
-  participants: Map<string, Participant>;
-  statusCallback: string | null;
-  createdAt: number;
-};
-export type Recording = {
-  sid: string;
-  callSid: string;
-  status: "in-progress" | "paused" | "stopped" | "completed" | "deleted";
-  channels: number;
-  statusCallback: string | null;
-  startedAt: number;
-  duration: number;
-};
-
 const API = "/2010-04-01/Accounts/";
 
-export class Phone {
+/**
+ * The coordinator of the simulated network. Its helpers (a call leg, media streams,
+ * transcriptions, the REST API) each declare the narrow part of it they use; it implements them all.
+ */
+export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost {
   readonly calls = new Map<string, Call>();
   readonly conferences = new Map<string, Conference>();
   readonly recordings = new Map<string, Recording>();

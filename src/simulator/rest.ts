@@ -3,13 +3,37 @@
  * calls (create, redirect, hang up), conferences and participants (hold, mute, add, remove),
  * recordings (start, stop, media, delete). Credentials are checked as Twilio does (Basic).
  */
-import { Call } from "./call";
-import type { Conference, Participant, Phone, Recording } from "./phone";
+import { Call, type CallHost } from "./call";
+import type { PhoneEvent } from "./events";
+import type { Conference, Participant, Recording } from "./state";
 
 const API = "/2010-04-01/Accounts/";
 
+/**
+ * What the REST API needs from the phone network it answers for (the Phone): its calls,
+ * conferences and recordings, the faults a test set, and work done at the next settle().
+ * Calls it creates run in that same network, so it is a call's host too.
+ */
+export interface RestHost extends CallHost {
+  readonly calls: Map<string, Call>;
+  readonly conferences: ReadonlyMap<string, Conference>;
+  readonly recordings: ReadonlyMap<string, Recording>;
+  readonly unanswered: ReadonlyMap<string, "busy" | "no-answer" | "failed">;
+  readonly ringsUntilTold: ReadonlySet<string>;
+  readonly restFaults: { method: string; path: string; status: number; code: number; message: string; times: number }[];
+  readonly restLog: { method: string; path: string; form: Record<string, string> }[];
+  authenticates(user: string | undefined, pass: string | undefined): boolean;
+  emit(e: PhoneEvent): void;
+  startRecording(call: Call, opts: { statusCallback: string | null; channels: string; track: string }): Promise<Recording>;
+  completeRecording(rec: Recording): Promise<void>;
+  recordingMedia(rec: Recording): Uint8Array;
+  endConference(conf: Conference): void;
+  conferenceEvent(conf: Conference, event: string, callSid?: string): void;
+  later(job: () => Promise<void>): void;
+}
+
 /** Answers one request to Twilio's REST API against the simulated network. */
-export async function answerRest(phone: Phone, request: Request): Promise<Response> {
+export async function answerRest(phone: RestHost, request: Request): Promise<Response> {
   const url = new URL(request.url);
   const auth = request.headers.get("authorization") ?? "";
   const [user, pass] = auth.startsWith("Basic ") ? atob(auth.slice(6)).split(":") : [];
@@ -146,7 +170,7 @@ export async function answerRest(phone: Phone, request: Request): Promise<Respon
  * `POST /Calls.json`. Progress callbacks (`events`: Twilio's StatusCallbackEvent, repeated) are
  * posted as Twilio does: ringing, then answered (CallStatus in-progress); completed always.
  */
-function createCall(phone: Phone, form: Record<string, string>, events: string[]): Response {
+function createCall(phone: RestHost, form: Record<string, string>, events: string[]): Response {
   if (!form.To || !form.From || !(form.Url || form.Twiml)) return twilioError(400, 21205, "To, From and Url or Twiml are required");
   if (!/^(\+[1-9]\d{6,14}|client:.+)$/.test(form.To)) return twilioError(400, 21217, "Phone number is not a valid phone number");
   const call = new Call(phone, phone.newSid("CA"), form.From, form.To, "outbound-api", form.StatusCallback ?? null);

@@ -7,7 +7,7 @@
  * `transcription-stopped` when the call ends or `<Stop><Transcription>` runs.
  */
 import type { Call } from "./call";
-import type { Phone } from "./phone";
+import type { PhoneEvent } from "./events";
 
 export type Transcription = {
   sid: string;
@@ -22,10 +22,20 @@ export type Transcription = {
   said: { track: "inbound_track" | "outbound_track"; text: string }[];
 };
 
+/** What the transcriptions need from the phone network that holds them (the Phone). */
+export interface TranscriptionHost {
+  readonly accountSid: string;
+  readonly calls: ReadonlyMap<string, Call>;
+  newSid(prefix: string): string;
+  now(): number;
+  emit(e: PhoneEvent): void;
+  webhook(call: Call | null, url: string, method: string, params: Record<string, string>): Promise<unknown>;
+}
+
 export class Transcriptions {
   readonly all = new Map<string, Transcription>();
 
-  constructor(private readonly phone: Phone) {}
+  constructor(private readonly phone: TranscriptionHost) {}
 
   async start(call: Call, attrs: Record<string, string>, statusCallback: string) {
     const t: Transcription = {
