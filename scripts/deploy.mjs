@@ -64,6 +64,9 @@ await run("wrangler", ["d1", "migrations", "apply", "DB", "--remote"], { env: { 
 console.log("Deploying the Worker …");
 const workerUrl = await deployWorker();
 
+if (missingSecret) {
+  console.log("\nSet the encryption secret once, before the setup below (keep a copy; encrypted data needs it):\n  npx wrangler secret put SWITCHBOARD_SECRET\n");
+}
 if (needsSetupToken) {
   // Read from stdin by wrangler: the token is never on a command line (ps) or in a file.
   const token = newSetupToken();
@@ -72,9 +75,6 @@ if (needsSetupToken) {
     `\nFirst-run setup: open ${workerUrl ?? "<your Worker's URL>"}/setup and enter this one-time setup token\n` +
       `(it creates your instance and its first admin; it is shown only now, and stops working once setup is done):\n\n  ${token}\n`,
   );
-}
-if (missingSecret) {
-  console.log("\nSet the encryption secret once (keep a copy; encrypted data needs it):\n  npx wrangler secret put SWITCHBOARD_SECRET\n");
 }
 
 /** `wrangler deploy`, its output shown as it comes; resolves with the workers.dev URL it printed, if any. */
