@@ -5,7 +5,8 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { app } from "../../src/workers/app";
-import { api } from "../helpers";
+import { provisionInstance } from "../../src/db/provision";
+import { api, db } from "../helpers";
 
 const SETUP_TOKEN = "Vb3kq0Xc9dP1sYtT6wZr8uLmN2aE4hJ7gF5iK0oQ1pR";
 
@@ -102,6 +103,17 @@ describe("first-run setup", () => {
     expect(await count("instances")).toBe(1);
     const signIn = await api("POST", "/auth/sign-in", { body: { email: "mallory@evil.example", password: "a-long-first-password" } });
     expect(signIn.status).toBe(401);
+  });
+
+  it("is closed on a deployment that has an instance made another way (no claim row)", async () => {
+    await provisionInstance(db(), env.SWITCHBOARD_SECRET, {
+      name: "Made Earlier", timezone: "UTC", publicBaseUrl: "https://earlier.example", admin: { name: "A", email: "a@earlier.example", password: "earlier-password" },
+    });
+    expect((await call("GET", setupUrl)).body).toEqual({ needed: false });
+    const res = await call("POST", setupUrl, goodSetup());
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe("setup_done");
+    expect(await count("instances")).toBe(1);
   });
 
   it("lets exactly one of several setups at once succeed", async () => {
