@@ -9,6 +9,9 @@ import { applyMigrations, ensureDevVars, start, waitForHttp } from "./lib.mjs";
 const PORT = Number(process.env.PORT ?? 8787);
 const HOST = process.env.HOST ?? "127.0.0.1";
 const BASE = `http://${HOST}:${PORT}`;
+// The Worker's /dev routes answer only on a loopback address (src/workers/dev.ts): seed through
+// 127.0.0.1 when the server listens on every address.
+const SEED_BASE = ["0.0.0.0", "::", "[::]"].includes(HOST) ? `http://127.0.0.1:${PORT}` : BASE;
 // Local state (D1, Durable Objects, R2): .wrangler/state unless SWITCHBOARD_STATE_DIR says
 // elsewhere (vite.config.ts reads it too). The browser tests give each server its own.
 const STATE_DIR = process.env.SWITCHBOARD_STATE_DIR;
@@ -30,7 +33,7 @@ server.on("exit", (code) => process.exit(code ?? 0));
 
 try {
   await waitForHttp(`${BASE}/healthz`);
-  const res = await fetch(`${BASE}/dev/seed`, {
+  const res = await fetch(`${SEED_BASE}/dev/seed`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ publicBaseUrl: BASE }),

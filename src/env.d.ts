@@ -8,9 +8,12 @@ declare namespace Cloudflare {
     SWITCHBOARD_SECRET: string;
     /** Only after a master-secret change: "<version>:<old secret>" entries for older key versions. */
     SWITCHBOARD_SECRETS_PREVIOUS?: string;
+    /** One-time token for the first-run setup (POST /api/v1/setup); `npm run deploy` sets it. Absent: setup is refused. */
+    SWITCHBOARD_SETUP_TOKEN?: string;
   }
 }
 interface Env {
   SWITCHBOARD_SECRET: string;
   SWITCHBOARD_SECRETS_PREVIOUS?: string;
+  SWITCHBOARD_SETUP_TOKEN?: string;
 }

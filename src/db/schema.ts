@@ -43,6 +43,18 @@ export const instances = sqliteTable("instances", {
   ...timestamps,
 });
 
+/**
+ * The first-run setup's claim (POST /api/v1/setup): one row at most, whose primary key is
+ * always 1. It is inserted in the same D1 batch as the first instance, so of two setups at
+ * once only one can commit; the other's batch fails on the key and changes nothing.
+ * Deployment-wide, like `login_throttle`: it belongs to no instance.
+ */
+export const setupClaim = sqliteTable("setup_claim", {
+  id: integer("id").primaryKey(),
+  instanceId: text("instance_id").notNull(),
+  claimedAt: integer("claimed_at").notNull(),
+});
+
 export const securityProfiles = sqliteTable(
   "security_profiles",
   {

@@ -46,8 +46,11 @@ export const SERVER_MODE = process.env.BROWSER_SERVER === "dev" ? "dev" : "built
  * Starts the Worker + app on a free port with fresh state, the demo seeded; resolves with
  * { base, stop }. `twilioApiBaseUrl`: where the Worker calls Twilio's REST API (a phone
  * simulator's server). SERVER_MODE says which server.
+ * Built server only: `localMode: false` runs it as deployed (LOCAL_MODE "false", no demo: a
+ * deployment before its first-run setup), and `vars` adds Worker vars (e.g. SWITCHBOARD_SETUP_TOKEN).
  */
-export async function startServer({ twilioApiBaseUrl } = {}) {
+export async function startServer({ twilioApiBaseUrl, localMode = true, vars = {} } = {}) {
+  if (SERVER_MODE === "dev" && (!localMode || Object.keys(vars).length)) throw new Error("startServer: localMode and vars are for the built server only");
   if (SERVER_MODE === "built" && !existsSync(BUILT_CONFIG)) throw new Error(`${BUILT_CONFIG} is missing: run \`npm run build\` first (test/browser/run.mjs does).`);
   mkdirSync(ARTIFACTS, { recursive: true });
   const persist = mkdtempSync(join(tmpdir(), "switchboard-browser-state-"));
@@ -77,8 +80,9 @@ export async function startServer({ twilioApiBaseUrl } = {}) {
       [
         "dev", "--config", BUILT_CONFIG, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
         "--persist-to", persist, "--show-interactive-dev-session=false",
-        "--var", "LOCAL_MODE:true", "--var", `SWITCHBOARD_SECRET:${randomBytes(32).toString("hex")}`,
+        "--var", `LOCAL_MODE:${localMode ? "true" : "false"}`, "--var", `SWITCHBOARD_SECRET:${randomBytes(32).toString("hex")}`,
         ...(twilioApiBaseUrl ? ["--var", `TWILIO_API_BASE_URL:${twilioApiBaseUrl}`] : []),
+        ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
       ],
       { env: { CI: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
     );
@@ -114,7 +118,7 @@ export async function startServer({ twilioApiBaseUrl } = {}) {
         if (exited !== null || Date.now() - started > 60_000) throw new Error("npm run dev printed no banner");
         await new Promise((r) => setTimeout(r, 200));
       }
-    } else {
+    } else if (localMode) {
       const seeded = await fetch(`${base}/dev/seed`, {
         method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ publicBaseUrl: base }),
       });

@@ -1,20 +1,28 @@
-/** Loads who is signed in; shows the sign-in screen or the app shell. */
+/** Loads who is signed in; shows the first-run setup, the sign-in screen or the app shell. */
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api, ApiError, errorText, setUnauthenticatedHandler } from "../lib/api";
+import { navigate, useLocation } from "../lib/router";
 import { makeCan, SessionContext, type Me, type Session } from "../lib/session";
 import { Shell } from "./Shell";
+import { Setup } from "./Setup";
 import { SignIn } from "./SignIn";
 
-type State = { kind: "loading" } | { kind: "signed-out"; notice?: string } | { kind: "signed-in"; me: Me } | { kind: "error"; message: string };
+type State =
+  | { kind: "loading" }
+  | { kind: "setup" }
+  | { kind: "signed-out"; notice?: string; email?: string }
+  | { kind: "signed-in"; me: Me }
+  | { kind: "error"; message: string };
 
 export function App() {
   const [state, setState] = useState<State>({ kind: "loading" });
+  const { path } = useLocation();
 
   const loadMe = useCallback(async () => {
     try {
       setState({ kind: "signed-in", me: await api.get<Me>("/auth/me") });
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) setState({ kind: "signed-out" });
+      if (err instanceof ApiError && err.status === 401) setState((await setupNeeded()) ? { kind: "setup" } : { kind: "signed-out" });
       else setState({ kind: "error", message: errorText(err) });
     }
   }, []);
@@ -60,13 +68,30 @@ export function App() {
           </button>
         </main>
       );
+    case "setup":
     case "signed-out":
-      return <SignIn notice={state.notice} onSignedIn={loadMe} />;
+      if (state.kind === "setup" || path === "/setup") {
+        const toSignIn = (email?: string) => {
+          navigate("/", { replace: true });
+          setState({ kind: "signed-out", email, notice: email ? "Your instance is ready: sign in as its administrator." : undefined });
+        };
+        return <Setup onSignIn={toSignIn} />;
+      }
+      return <SignIn key={state.email} notice={state.notice} email={state.email} onSignedIn={loadMe} />;
     case "signed-in":
       return (
         <SessionContext.Provider value={session}>
           <Shell />
         </SessionContext.Provider>
       );
+  }
+}
+
+/** Whether the deployment still has no instance (GET /api/v1/setup); false when that cannot be told. */
+async function setupNeeded(): Promise<boolean> {
+  try {
+    return (await api.get<{ needed: boolean }>("/setup")).needed;
+  } catch {
+    return false;
   }
 }

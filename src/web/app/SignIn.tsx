@@ -2,9 +2,9 @@ import { useState, type FormEvent } from "react";
 import { api, errorText } from "../lib/api";
 import { useTitle } from "../lib/router";
 
-export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn: () => Promise<void> }) {
+export function SignIn({ notice, email: initialEmail = "", onSignedIn }: { notice?: string; email?: string; onSignedIn: () => Promise<void> }) {
   useTitle("Sign in");
-  const [email, setEmail] = useState("");
+  const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

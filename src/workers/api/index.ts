@@ -24,6 +24,7 @@ import { phoneNumbersResource } from "./resources/phone-numbers";
 import { queuesResource } from "./resources/queues";
 import { quickConnectsResource } from "./resources/quick-connects";
 import { routingProfilesResource } from "./resources/routing-profiles";
+import { setupRoutes } from "./setup";
 import { securityProfilesResource } from "./resources/security-profiles";
 import { usersResource } from "./resources/users";
 
@@ -40,8 +41,10 @@ export const CONFIG_RESOURCES = [
   quickConnectsResource,
 ] as const;
 
-const api = new Hono<AppEnv>().route("/auth", authRoutes);
-api.use("*", async (c, next) => (c.req.path.startsWith("/api/v1/auth/") ? next() : requireSession(c, next)));
+// Public: sign-in, and the first-run setup (a deployment with no instance has no one to sign in).
+const api = new Hono<AppEnv>().route("/auth", authRoutes).route("/setup", setupRoutes);
+const PUBLIC = /^\/api\/v1\/(auth\/|setup\/?$)/;
+api.use("*", async (c, next) => (PUBLIC.test(c.req.path) ? next() : requireSession(c, next)));
 api.route("/instance", instanceRoutes);
 api.route("/instance/chat/quick-replies", quickReplySettingsRoutes);
 api.route("/instance/chat", chatSettingsRoutes);

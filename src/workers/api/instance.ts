@@ -16,11 +16,7 @@ const Update = z
   .object({
     name: fields.name,
     timezone: fields.timezone,
-    publicBaseUrl: z
-      .string()
-      .url()
-      .refine((u) => /^https?:\/\/[^/?#]+$/.test(u.replace(/\/$/, "")), "must be a scheme and host only, e.g. https://switchboard.example.com")
-      .transform((u) => u.replace(/\/$/, "")),
+    publicBaseUrl: fields.publicBaseUrl,
     twilioAccountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be a Twilio Account SID (AC + 32 hex digits)"),
     twilioAuthToken: z.string().min(16).max(128),
     /** API key and TwiML App for the browser softphone (secret write-only, encrypted). */

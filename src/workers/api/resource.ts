@@ -179,6 +179,12 @@ export const fields = {
       return false;
     }
   }, "must be an IANA time zone such as America/New_York"),
+  /** Where Twilio reaches this deployment: scheme and host only, kept without a trailing slash. */
+  publicBaseUrl: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\/[^/?#]+$/.test(u.replace(/\/$/, "")), "must be a scheme and host only, e.g. https://switchboard.example.com")
+    .transform((u) => u.replace(/\/$/, "")),
 };
 
 /** Drops keys whose value is undefined (so a PATCH only touches what it names). */

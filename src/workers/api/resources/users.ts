@@ -4,10 +4,12 @@ import { quickConnects, routingProfiles, securityProfiles, users } from "../../.
 import { hashPassword } from "../../../lib/password";
 import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
-const password = z.string().min(10, "must be at least 10 characters").max(256);
+/** A user's password: the rule for every way a user is made (this resource, the first-run setup). */
+export const password = z.string().min(10, "must be at least 10 characters").max(256);
+export const email = z.string().trim().toLowerCase().email().max(254);
 
 const Create = z.object({
-  email: z.string().trim().toLowerCase().email().max(254),
+  email,
   name: fields.name,
   password,
   securityProfileId: fields.id,
@@ -16,7 +18,7 @@ const Create = z.object({
   active: z.boolean().default(true),
 });
 const Update = z.object({
-  email: z.string().trim().toLowerCase().email().max(254),
+  email,
   name: fields.name,
   password,
   securityProfileId: fields.id,
