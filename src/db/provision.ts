@@ -4,13 +4,14 @@
  */
 import { eq } from "drizzle-orm";
 import { DEFAULT_SECURITY_PROFILES } from "../shared/permissions";
-import { encryptField } from "../lib/crypto";
+import { encryptField, type Keyring } from "../lib/crypto";
 import { hashPassword } from "../lib/password";
 import type { Db } from "./client";
 import type { Statement } from "./scoped";
 import { agentStatuses, instances, securityProfiles, users } from "./schema";
 
 export const TWILIO_TOKEN_FIELD = "instances.twilio_auth_token";
+export const TWILIO_API_KEY_SECRET_FIELD = "instances.twilio_api_key_secret";
 
 export type NewInstance = {
   id?: string;
@@ -39,7 +40,7 @@ const profileIds = (id: string) => {
  * without running them: the caller runs them in one D1 batch (a transaction), alone or with
  * statements of its own (the first-run setup adds its claim and an audit entry).
  */
-export async function instanceStatements(db: Db, secret: string, spec: NewInstance) {
+export async function instanceStatements(db: Db, secret: string | Keyring, spec: NewInstance) {
   const id = spec.id ?? crypto.randomUUID();
   const adminId = crypto.randomUUID();
   const { profileId, securityProfiles: profiles } = profileIds(id);
@@ -73,7 +74,7 @@ export async function instanceStatements(db: Db, secret: string, spec: NewInstan
 }
 
 /** Creates the instance unless one with that id exists; returns ids of what it made or found. */
-export async function provisionInstance(db: Db, secret: string, spec: NewInstance) {
+export async function provisionInstance(db: Db, secret: string | Keyring, spec: NewInstance) {
   const id = spec.id ?? crypto.randomUUID();
   const existing = await db.select({ id: instances.id }).from(instances).where(eq(instances.id, id));
   if (existing.length === 0) {

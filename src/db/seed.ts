@@ -5,6 +5,7 @@
 import { eq } from "drizzle-orm";
 import chatGreeting from "../flows/examples/chat-greeting.json";
 import demoIvr from "../flows/examples/demo-ivr.json";
+import type { Keyring } from "../lib/crypto";
 import { hashPassword } from "../lib/password";
 import type { Db } from "./client";
 import { provisionInstance } from "./provision";
@@ -53,7 +54,7 @@ const ALL_DAYS = [...WEEKDAYS, "SATURDAY", "SUNDAY"];
  * than 8787 works): the demo instance's public base URL is set to it, also when it existed.
  * Without it, a new demo instance gets 127.0.0.1:8787 and an existing one keeps its own.
  */
-export async function seedDemo(db: Db, secret: string, opts: { publicBaseUrl?: string } = {}) {
+export async function seedDemo(db: Db, secret: string | Keyring, opts: { publicBaseUrl?: string } = {}) {
   const publicBaseUrl = (opts.publicBaseUrl ?? DEMO.publicBaseUrl).replace(/\/$/, "");
   const { instanceId, securityProfiles } = await provisionInstance(db, secret, {
     id: DEMO.instanceId,

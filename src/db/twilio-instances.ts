@@ -3,7 +3,7 @@
  * what every webhook's check and every REST call needs, cached in the isolate.
  */
 import { eq } from "drizzle-orm";
-import { decryptField } from "../lib/crypto";
+import { decryptField, type Keyring } from "../lib/crypto";
 import { TtlCache } from "../lib/ttl-cache";
 import { createDb, type Db } from "./client";
 import { TWILIO_TOKEN_FIELD } from "./provision";
@@ -25,21 +25,28 @@ export type TwilioInstance = {
   authToken: string;
 };
 
-/** The instance's Twilio settings (cached; the query builder is made only on a miss). */
-export function loadInstance(d1: D1Database, secret: string, instanceId: string): Promise<TwilioInstance | null> {
-  return instanceCache.get(instanceId, () => readInstance(createDb(d1), secret, instanceId));
+/**
+ * The instance's Twilio settings (cached; the query builder is made only on a miss), the auth
+ * token decrypted with the deployment's keyring (`keyringFromEnv`), whatever key version sealed it.
+ * Null when the instance has no Twilio credentials — or has a token this keyring cannot decrypt
+ * (a secret rotated without listing the old one in SWITCHBOARD_SECRETS_PREVIOUS): logged as
+ * `twilio_token_unreadable`, so a webhook is refused (403) rather than failing.
+ */
+export function loadInstance(d1: D1Database, keys: Keyring, instanceId: string): Promise<TwilioInstance | null> {
+  return instanceCache.get(instanceId, () => readInstance(createDb(d1), keys, instanceId));
 }
 
-async function readInstance(db: Db, secret: string, instanceId: string): Promise<TwilioInstance | null> {
+async function readInstance(db: Db, keys: Keyring, instanceId: string): Promise<TwilioInstance | null> {
   const [row] = await db.select().from(instances).where(eq(instances.id, instanceId)).limit(1);
   if (!row || !row.twilioAccountSid || !row.twilioAuthTokenEnc) return null;
-  return {
-    id: row.id,
-    publicBaseUrl: row.publicBaseUrl,
-    timezone: row.timezone,
-    accountSid: row.twilioAccountSid,
-    authToken: await decryptField(secret, row.id, TWILIO_TOKEN_FIELD, row.twilioAuthTokenEnc),
-  };
+  let authToken: string;
+  try {
+    authToken = await decryptField(keys, row.id, TWILIO_TOKEN_FIELD, row.twilioAuthTokenEnc);
+  } catch (err) {
+    console.error(JSON.stringify({ event: "twilio_token_unreadable", instanceId: row.id, keyVersion: keys.current, message: err instanceof Error ? err.message : String(err) }));
+    return null;
+  }
+  return { id: row.id, publicBaseUrl: row.publicBaseUrl, timezone: row.timezone, accountSid: row.twilioAccountSid, authToken };
 }
 
 /** The instance that owns a phone number (E.164), if any. */

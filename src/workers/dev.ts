@@ -8,6 +8,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { seedDemo } from "../db/seed";
+import { keyringFromEnv } from "../lib/crypto";
 import type { AppEnv } from "./env";
 import { notFound } from "../lib/errors";
 import { parseJson } from "./lib/request";
@@ -25,7 +26,7 @@ export const devRoutes = new Hono<AppEnv>()
   // Body (optional): { publicBaseUrl } — where this dev server answers (scripts/dev.mjs sends its own).
   .post("/seed", async (c) => {
     const body = c.req.header("content-type") ? await parseJson(c, seedBody) : {};
-    return c.json(await seedDemo(c.var.db, c.env.SWITCHBOARD_SECRET, body));
+    return c.json(await seedDemo(c.var.db, keyringFromEnv(c.env), body));
   });
 
 const seedBody = z.object({ publicBaseUrl: z.url({ protocol: /^https?$/ }).optional() }).strict();

@@ -7,6 +7,7 @@ import { createDb } from "../../db/client";
 import { users } from "../../db/schema";
 import { TwilioApiError, TwilioRest } from "../../twilio/rest";
 import { loadInstance } from "../../db/twilio-instances";
+import { keyringFromEnv } from "../../lib/crypto";
 import { storeRecording } from "../../recordings/store";
 import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
 import { agentRoomName, queueRoomName } from "../../lib/object-names";
@@ -127,7 +128,7 @@ export async function runVoiceAction(
       await agent(action.agentId).outboundFailed(contactId, action.reason, action.message);
       return;
   }
-  const instance = await loadInstance(env.DB, env.SWITCHBOARD_SECRET, instanceId);
+  const instance = await loadInstance(env.DB, keyringFromEnv(env), instanceId);
   if (!instance) throw new Error(`instance ${instanceId} has no Twilio credentials`);
   const twilio = new TwilioRest(env.TWILIO_API_BASE_URL, instance);
   const urls = voiceUrls(row.public_base_url, instanceId, contactId, row.step);

@@ -24,7 +24,8 @@ import { mintVoiceAccessToken } from "../lib/twilio-access-token";
 import { openNotes, wasConnectedTo } from "./after-contact-work";
 import { iso } from "./resource";
 
-export const TWILIO_API_KEY_SECRET_FIELD = "instances.twilio_api_key_secret";
+import { TWILIO_API_KEY_SECRET_FIELD } from "../../db/provision";
+export { TWILIO_API_KEY_SECRET_FIELD };
 /** An hour, like Twilio's own examples; the SDK's `tokenWillExpire` event fetches a new one. */
 const VOICE_TOKEN_TTL_SECONDS = 3600;
 

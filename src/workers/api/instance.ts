@@ -63,7 +63,7 @@ export const instanceRoutes = new Hono<AppEnv>()
     const id = c.var.caller.instanceId;
     const values = defined({
       ...rest,
-      twilioAuthTokenEnc: twilioAuthToken ? await encryptField(c.env.SWITCHBOARD_SECRET, id, TWILIO_TOKEN_FIELD, twilioAuthToken) : undefined,
+      twilioAuthTokenEnc: twilioAuthToken ? await encryptField(keyringFromEnv(c.env), id, TWILIO_TOKEN_FIELD, twilioAuthToken) : undefined,
       twilioApiKeySecretEnc: twilioApiKeySecret ? await encryptField(keyringFromEnv(c.env), id, TWILIO_API_KEY_SECRET_FIELD, twilioApiKeySecret) : undefined,
     });
     await c.var.scope.batch([

@@ -23,6 +23,7 @@ import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../../lib/errors";
 import { clientInfo, parseJson } from "../lib/request";
 import { loadInstance } from "../../db/twilio-instances";
+import { keyringFromEnv } from "../../lib/crypto";
 import { fields } from "./resource";
 
 const Body = z.object({
@@ -63,7 +64,7 @@ export const outboundCallRoutes = new Hono<AppEnv>().post("/", requirePermission
   const body = await parseJson(c, Body);
   const queue = await outboundQueue(scope, userId, body.queueId);
   if (!queue.outboundCallerId) throw new ApiError(409, "no_caller_id", `Queue "${queue.name}" has no outbound caller ID: an administrator sets one in Queues`);
-  const instance = await loadInstance(c.env.DB, c.env.SWITCHBOARD_SECRET, instanceId);
+  const instance = await loadInstance(c.env.DB, keyringFromEnv(c.env), instanceId);
   if (!instance) throw new ApiError(409, "not_configured", "The instance has no Twilio credentials: an administrator sets them in Settings");
   const busy = busyReason(await agentSnapshot(c.env, instanceId, userId));
   if (busy) throw new ApiError(409, "agent_busy", busy);

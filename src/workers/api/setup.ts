@@ -12,7 +12,7 @@ import { z } from "zod";
 import { instanceStatements } from "../../db/provision";
 import { InstanceScope } from "../../db/scoped";
 import { instances, setupClaim } from "../../db/schema";
-import { sha256Hex, timingSafeEqualString } from "../../lib/crypto";
+import { keyringFromEnv, sha256Hex, timingSafeEqualString } from "../../lib/crypto";
 import { ApiError } from "../../lib/errors";
 import type { Db } from "../../db/client";
 import type { AppEnv } from "../env";
@@ -61,7 +61,7 @@ export const setupRoutes = new Hono<AppEnv>()
     if (!(await tokenMatches(input.token, expected))) {
       throw new ApiError(403, "invalid_setup_token", "Wrong setup token: use the one `npm run deploy` printed");
     }
-    const made = await instanceStatements(db, c.env.SWITCHBOARD_SECRET, { ...input.instance, admin: input.admin });
+    const made = await instanceStatements(db, keyringFromEnv(c.env), { ...input.instance, admin: input.admin });
     const scope = new InstanceScope(db, made.instanceId);
     try {
       await db.batch([

@@ -8,7 +8,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { contactRoomName } from "../../lib/object-names";
 import type { AppEnv } from "../env";
-import { sha256Hex } from "../../lib/crypto";
+import { keyringFromEnv, sha256Hex } from "../../lib/crypto";
 import { ApiError } from "../../lib/errors";
 import { sayAndHangup } from "../../durable/voice/twiml";
 import { transcriptionCallback } from "./transcription";
@@ -33,7 +33,7 @@ async function verifyCallback(c: Context<AppEnv>): Promise<Verified & { contactI
   const ref = Ref.safeParse(c.req.query());
   if (!ref.success) throw new ApiError(400, "bad_callback", "instance and contact are required");
   const params = await readForm(c);
-  const instance = await loadInstance(c.env.DB, c.env.SWITCHBOARD_SECRET, ref.data.instance);
+  const instance = await loadInstance(c.env.DB, keyringFromEnv(c.env), ref.data.instance);
   if (!instance) throw new ApiError(403, "invalid_signature", "Unknown instance");
   assertSignature(c, instance, params);
   return { instance, params, contactId: ref.data.contact };
@@ -51,7 +51,7 @@ async function verifyNumberWebhook(
   const to = params.To ?? params.Called ?? "";
   const number = to ? await instanceOfNumber(c.env.DB, to) : null;
   if (!number) return { unknownNumber: to };
-  const instance = await loadInstance(c.env.DB, c.env.SWITCHBOARD_SECRET, number.instanceId);
+  const instance = await loadInstance(c.env.DB, keyringFromEnv(c.env), number.instanceId);
   if (!instance) throw new ApiError(403, "invalid_signature", "This instance has no Twilio credentials");
   assertSignature(c, instance, params);
   const sid = CallSid.safeParse(params.CallSid);
