@@ -69,7 +69,7 @@ async function toApi(env: Env, r: ContactRow) {
     afterContactWorkEndedAt: iso(r.afterContactWorkEndedAt),
     holdSeconds: r.holdSeconds,
     disconnectReason: r.disconnectReason,
-    attributes: await openAttributes(env.SWITCHBOARD_SECRET, r.instanceId, r.id, r.attributes),
+    attributes: await openAttributes(keyringFromEnv(env), r.instanceId, r.id, r.attributes),
     disposition: r.disposition,
     notes: await openNotes(keyringFromEnv(env), r.instanceId, r.id, r.notes),
   };
