@@ -130,10 +130,26 @@ export function keyringFromEnv(env: KeyringEnv): Keyring {
   return makeKeyring(env.SWITCHBOARD_SECRET, current, previous);
 }
 
+/** The distinct master secrets of a keyring's versions, newest first (each with the newest version that uses it). */
+export function keyringSecrets(keys: Keyring): { version: number; secret: string }[] {
+  const out: { version: number; secret: string }[] = [];
+  for (let v = keys.current; v >= 1; v--) {
+    const secret = keys.secret(v);
+    if (!out.some((o) => o.secret === secret)) out.push({ version: v, secret });
+  }
+  return out;
+}
+
 /** A plain secret as a keyring of version 1 (where older callers still pass the secret itself). */
 export const asKeyring = (k: string | Keyring): Keyring => (typeof k === "string" ? makeKeyring(k) : k);
 
-type KeyPurpose = "field-encryption" | "search-hmac" | "recording-kek";
+/**
+ * What a derived key is for: each purpose has its own HKDF info, so no key serves two uses.
+ * `chat-token` keys sign chats' customer tokens (before versions existed those were signed with
+ * the search key, still accepted: src/workers/chat/token.ts).
+ */
+type KeyPurpose = "field-encryption" | "search-hmac" | "recording-kek" | "chat-token";
+const HMAC_PURPOSES: ReadonlySet<KeyPurpose> = new Set(["search-hmac", "chat-token"]);
 const keyCache = new Map<string, Promise<CryptoKey>>();
 
 /**
@@ -153,7 +169,7 @@ export function instanceKey(secret: string, instanceId: string, purpose: KeyPurp
         salt: enc.encode("switchboard/v1"),
         info: enc.encode(version === 1 ? `${purpose}:${instanceId}` : `${purpose}:${instanceId}:v${version}`),
       };
-      return purpose === "search-hmac"
+      return HMAC_PURPOSES.has(purpose)
         ? crypto.subtle.deriveKey(params, base, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["sign"])
         : crypto.subtle.deriveKey(params, base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
     })();

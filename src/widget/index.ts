@@ -266,6 +266,12 @@ class ChatWidget {
         this.save();
         return;
       }
+      // After a key rotation the answer carries the chat's token under the current key: keep that one.
+      const body = (await res.json().catch(() => null)) as { token?: unknown } | null;
+      if (res.ok && typeof body?.token === "string" && body.token !== s.token) {
+        s.token = body.token;
+        this.save();
+      }
     } catch {
       // Offline: connect anyway, the socket retries until the network is back.
     }

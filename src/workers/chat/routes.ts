@@ -7,11 +7,12 @@
  *   origin is allowed too, see `originAllowed`) and the flow one of its
  *   chat flows; creates the CHAT contact in its ContactSession, which runs the flow's first turn.
  *   Answers 201 `{ chatId, token, contactId }`: the chat id is 144 random bits; the token is an
- *   HMAC of it with the instance's key, so it is bound to this chat and this instance. At most
+ *   HMAC of it with the instance's chat-token key, tagged with the key version (./token.ts). At most
  *   20 chats per client address per instance in 10 minutes (counted in D1, so across isolates):
  *   past that 429 `too_many_chats` with `Retry-After` (seconds).
  * - `POST /api/v1/chat/resume` `{ instanceId, chatId, token }`: is this chat still there?
- *   `{ contactId, status }`, or 404 (a chat of another instance, or gone) / 403 (wrong token).
+ *   `{ contactId, status, token }` (`token`: the chat's token under the current key version,
+ *   which the widget keeps), or 404 (a chat of another instance, or gone) / 403 (wrong token).
  * - `GET /api/v1/chat/socket?instance=&chat=&token=`: the customer's WebSocket to the contact's
  *   ContactSession, with the same checks.
  */
@@ -22,7 +23,8 @@ import { CHAT_HEADERS, chatExternalId, type ChatIdentity } from "../../durable/c
 import { contactRoomName } from "../../lib/object-names";
 import { relay } from "../api/agent-socket";
 import type { AppEnv } from "../env";
-import { base64Url, instanceKey, randomToken, sha256Hex, timingSafeEqualString } from "../../lib/crypto";
+import { keyringFromEnv, randomToken, sha256Hex } from "../../lib/crypto";
+import { customerToken, customerTokenValid } from "./token";
 import { ApiError, notFound } from "../../lib/errors";
 import { clientInfo, parseJson } from "../lib/request";
 import { takeFromLimit } from "../lib/throttle";
@@ -46,12 +48,6 @@ export const CHAT_START_LIMIT = { max: 20, windowMs: 10 * 60 * 1000 };
 
 const Resume = z.object({ instanceId: instanceIdSchema, chatId: chatIdSchema, token: tokenSchema });
 
-/** The customer token of a chat: HMAC-SHA256 of its id with the instance's search key. */
-export async function customerToken(secret: string, instanceId: string, chatId: string): Promise<string> {
-  const key = await instanceKey(secret, instanceId, "search-hmac");
-  return base64Url(new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`chat-customer-token\u0000${chatId}`))));
-}
-
 /** The instance's chat settings, and 403 unless the request's Origin is allowed (404 for no such instance / chat off). */
 async function checkOrigin(c: Context<AppEnv>, instanceId: string): Promise<{ settings: ChatSettings; origin: string }> {
   const settings = await loadChatSettings(c.var.db, instanceId);
@@ -70,7 +66,7 @@ async function resolveChat(c: Context<AppEnv>, instanceId: string, chatId: strin
     .bind(instanceId, chatExternalId(keyHash))
     .first<{ id: string }>();
   if (!row) throw notFound("Chat");
-  if (!timingSafeEqualString(await customerToken(c.env.SWITCHBOARD_SECRET, instanceId, chatId), token)) {
+  if (!(await customerTokenValid(keyringFromEnv(c.env), instanceId, chatId, token))) {
     throw new ApiError(403, "forbidden", "This token does not belong to this chat");
   }
   const session = c.env.CONTACT_SESSION.getByName(contactRoomName(instanceId, row.id));
@@ -121,14 +117,16 @@ export const chatPublicRoutes = new Hono<AppEnv>()
       chatKeyHash: await sha256Hex(chatId), flowId, origin, customerName: input.customerName ?? null, attributes: input.attributes ?? {},
     });
     if (!result.ok) throw new ApiError(503, "flow_not_published", "The chat flow has no published version");
-    const token = await customerToken(c.env.SWITCHBOARD_SECRET, input.instanceId, chatId);
+    const token = await customerToken(keyringFromEnv(c.env), input.instanceId, chatId);
     return c.json({ chatId, token, contactId }, 201);
   })
   .post("/chat/resume", async (c) => {
     const input = await parseJson(c, Resume);
     await checkOrigin(c, input.instanceId);
     const { contactId, session } = await resolveChat(c, input.instanceId, input.chatId, input.token);
-    return c.json({ contactId, status: (await session.chatSnapshot()).status });
+    // The chat's token under the current key version: a widget holding an older one keeps this instead.
+    const token = await customerToken(keyringFromEnv(c.env), input.instanceId, input.chatId);
+    return c.json({ contactId, status: (await session.chatSnapshot()).status, token });
   })
   .get("/chat/socket", async (c) => {
     const q = z.object({ instance: instanceIdSchema, chat: chatIdSchema, token: tokenSchema }).safeParse(c.req.query());
