@@ -11,6 +11,8 @@ import { contactEvents, contacts } from "./schema";
 export const CUSTOMER_ENDPOINT_FIELD = "contacts.customer_endpoint";
 /** Attributes are bound to their contact: a sealed value copied to another contact fails to decrypt. */
 export const attributesField = (contactId: string) => `contacts.attributes:${contactId}`;
+/** After-contact-work notes are bound to their contact the same way. */
+export const notesField = (contactId: string) => `contacts.notes:${contactId}`;
 
 /**
  * Contact attributes at rest: the `attributes` JSON column holds either a JSON object (written in

@@ -241,6 +241,9 @@ export function fieldKeyVersion(sealed: string): number | undefined {
   return undefined;
 }
 
+/** How every field sealed with key `version` begins ("v1." or "v2.<N>."): a value without it is older or newer. */
+export const sealedPrefix = (version: number) => (version === 1 ? "v1." : `v2.${version}.`);
+
 function fieldAad(instanceId: string, field: string, version: number) {
   return enc.encode(version === 1 ? `${instanceId}\u0000${field}` : `${instanceId}\u0000${field}\u0000k${version}`);
 }

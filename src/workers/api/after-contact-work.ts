@@ -19,7 +19,8 @@ import { decryptField, encryptField, keyringFromEnv, type Keyring } from "../../
 import { notFound } from "../../lib/errors";
 import { clientInfo, parseJson } from "../lib/request";
 
-export const notesField = (contactId: string) => `contacts.notes:${contactId}`;
+import { notesField } from "../../db/contacts";
+export { notesField };
 
 export async function sealNotes(keys: string | Keyring, instanceId: string, contactId: string, notes: string): Promise<string> {
   return encryptField(keys, instanceId, notesField(contactId), notes);

@@ -9,6 +9,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
 import { rehashCustomerEndpoints } from "../../db/contacts";
+import { resealContactFields, resealInstanceSecrets } from "../../db/key-rotation";
 import { contacts } from "../../db/schema";
 import { reindexTranscripts } from "../../recordings/transcript-search";
 import { contactRoomName } from "../../lib/object-names";
@@ -87,6 +88,7 @@ const PassCursor = z.strictObject({
   recordings: Position.optional(),
   callerNumbers: Position.optional(),
   transcripts: Position.optional(),
+  contactFields: Position.optional(),
 });
 type PassCursor = z.infer<typeof PassCursor>;
 
@@ -154,8 +156,9 @@ export const recordingRoutes = new Hono<AppEnv>()
   .get("/:id/media", requirePermission("recordings.listen"), serveMedia)
   /**
    * After a key rotation, one page of each list: recordings' data keys re-wrapped, contacts'
-   * caller-number search hashes recomputed, and transcripts' word index rebuilt, with the current
-   * key version. A pass pages through each list with `cursor` (the previous `nextCursor`), past
+   * caller-number search hashes recomputed, transcripts' word index rebuilt and contacts' sealed
+   * fields (attributes, caller number, notes) re-sealed, with the current key version; and the
+   * instance's Twilio secrets re-sealed. A pass pages through each list with `cursor` (the previous `nextCursor`), past
    * rows that failed, so it always ends: `nextCursor` null. Then `done` says whether everything is
    * at the current version; if not, what is left failed (named in the pages' `failed`) and a new
    * pass (no cursor) tries it again.
@@ -178,23 +181,31 @@ export const recordingRoutes = new Hono<AppEnv>()
     const numbers = await rehashCustomerEndpoints(db, keys, instanceId, num.limit, num.after);
     const txt = page(at.transcripts);
     const words = await reindexTranscripts(c.env, instanceId, txt.limit, keys, txt.after);
+    const fld = page(at.contactFields);
+    const fields = await resealContactFields(db, keys, instanceId, fld.limit, fld.after);
+    const secrets = await resealInstanceSecrets(db, keys, instanceId);
 
     const next: PassCursor = {
       keyVersion: keys.current,
       recordings: report.next ?? "end",
       callerNumbers: numbers.next ?? "end",
       transcripts: words.next ?? "end",
+      contactFields: fields.next ?? "end",
     };
-    const done = report.remaining === 0 && numbers.remaining === 0 && words.remaining === 0;
-    const passOver = done || (next.recordings === "end" && next.callerNumbers === "end" && next.transcripts === "end");
+    const done = report.remaining === 0 && numbers.remaining === 0 && words.remaining === 0 && fields.remaining === 0 && secrets.remaining === 0;
+    const passOver = done || (next.recordings === "end" && next.callerNumbers === "end" && next.transcripts === "end" && next.contactFields === "end");
     const callerNumbers = { rehashed: numbers.rehashed, failed: numbers.failed, remaining: numbers.remaining };
     const transcripts = { reindexed: words.reindexed, removed: words.removed, failed: words.failed, remaining: words.remaining };
+    const contactFields = { resealed: fields.resealed, failed: fields.failed, remaining: fields.remaining };
+    const instanceSecrets = { resealed: secrets.resealed, failed: secrets.failed, remaining: secrets.remaining };
     await c.var.scope.writeAudit({
       userId: c.var.caller.userId, action: "rewrap", resourceType: "recording", ...clientInfo(c),
       details: {
         keyVersion: report.keyVersion, rewrapped: report.rewrapped, alreadyCurrent: report.alreadyCurrent, failed: report.failed.length, remaining: report.remaining,
         callerNumbers: { rehashed: callerNumbers.rehashed, failed: callerNumbers.failed.length, remaining: callerNumbers.remaining },
         transcripts: { reindexed: transcripts.reindexed, removed: transcripts.removed, failed: transcripts.failed.length, remaining: transcripts.remaining },
+        contactFields: { resealed: contactFields.resealed, failed: contactFields.failed.length, remaining: contactFields.remaining },
+        instanceSecrets: { resealed: instanceSecrets.resealed, failed: instanceSecrets.failed.length, remaining: instanceSecrets.remaining },
         continued: body.cursor !== undefined, passOver, done,
       },
     });
@@ -206,6 +217,8 @@ export const recordingRoutes = new Hono<AppEnv>()
       remaining: report.remaining,
       callerNumbers,
       transcripts,
+      contactFields,
+      instanceSecrets,
       nextCursor: passOver ? null : encodeCursor(next),
       done,
     });
