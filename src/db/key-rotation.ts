@@ -1,16 +1,17 @@
 /**
  * After a key version change: re-seals what D1 holds encrypted with an older key version —
- * the instance's Twilio secrets (auth token, API key secret) and its contacts' sealed fields
+ * the instance's secrets (Twilio auth token and API key secret, external signing secret) and its contacts' sealed fields
  * (attributes, caller number, after-contact-work notes) — with the keyring's current version.
  * Each value is decrypted with the keyring (which still knows the older versions) and written
  * back only if the row still holds what was read, so a write meanwhile is never undone.
  * Used by the rotation pass (`POST /api/v1/recordings/rewrap`).
  */
-import { and, asc, eq, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { decryptField, encryptField, type Keyring, sealedPrefix } from "../lib/crypto";
 import type { Db } from "./client";
 import { attributesField, CUSTOMER_ENDPOINT_FIELD, notesField } from "./contacts";
+import { EXTERNAL_SIGNING_SECRET_FIELD, externalSigningSecret } from "./external-signing";
 import { TWILIO_API_KEY_SECRET_FIELD, TWILIO_TOKEN_FIELD } from "./provision";
 import { afterPosition, InstanceScope, pageEnd, type KeyPassPage, type PagePosition } from "./scoped";
 import { contacts, instances } from "./schema";
@@ -36,22 +37,40 @@ async function reseal(keys: Keyring, instanceId: string, field: string, value: s
 
 export type ResealReport = KeyPassPage & { resealed: number };
 
-/** The instance's Twilio auth token and API key secret, re-sealed with the current version (one row: no paging). */
+/**
+ * The instance's Twilio auth token and API key secret and its external signing secret, re-sealed
+ * with the current version (one row: no paging). An external signing secret never stored yet is
+ * stored now, while the keyring still knows the secret it derives from.
+ */
 export async function resealInstanceSecrets(db: Db, keys: Keyring, instanceId: string): Promise<ResealReport> {
   const report: ResealReport = { keyVersion: keys.current, resealed: 0, failed: [], remaining: 0, next: null };
-  const staleRow = and(eq(instances.id, instanceId), or(stale(instances.twilioAuthTokenEnc, keys.current), stale(instances.twilioApiKeySecretEnc, keys.current)));
+  const v = keys.current;
+  const staleRow = and(
+    eq(instances.id, instanceId),
+    or(stale(instances.twilioAuthTokenEnc, v), stale(instances.twilioApiKeySecretEnc, v), stale(instances.externalSigningSecretEnc, v), isNull(instances.externalSigningSecretEnc)),
+  );
   const [row] = await db
-    .select({ token: instances.twilioAuthTokenEnc, apiKeySecret: instances.twilioApiKeySecretEnc })
+    .select({ token: instances.twilioAuthTokenEnc, apiKeySecret: instances.twilioApiKeySecretEnc, signing: instances.externalSigningSecretEnc })
     .from(instances)
     .where(staleRow);
   if (!row) return report;
   try {
+    if (row.signing === null) {
+      await externalSigningSecret(db, keys, instanceId);
+      [row.signing] = (await db.select({ s: instances.externalSigningSecretEnc }).from(instances).where(eq(instances.id, instanceId))).map((r) => r.s);
+    }
     const token = await reseal(keys, instanceId, TWILIO_TOKEN_FIELD, row.token);
     const apiKeySecret = await reseal(keys, instanceId, TWILIO_API_KEY_SECRET_FIELD, row.apiKeySecret);
+    const signing = await reseal(keys, instanceId, EXTERNAL_SIGNING_SECRET_FIELD, row.signing);
     await db
       .update(instances)
-      .set({ twilioAuthTokenEnc: token, twilioApiKeySecretEnc: apiKeySecret })
-      .where(and(eq(instances.id, instanceId), sql`${instances.twilioAuthTokenEnc} IS ${row.token}`, sql`${instances.twilioApiKeySecretEnc} IS ${row.apiKeySecret}`));
+      .set({ twilioAuthTokenEnc: token, twilioApiKeySecretEnc: apiKeySecret, externalSigningSecretEnc: signing })
+      .where(and(
+        eq(instances.id, instanceId),
+        sql`${instances.twilioAuthTokenEnc} IS ${row.token}`,
+        sql`${instances.twilioApiKeySecretEnc} IS ${row.apiKeySecret}`,
+        sql`${instances.externalSigningSecretEnc} IS ${row.signing}`,
+      ));
     report.resealed++;
   } catch (err) {
     report.failed.push({ id: instanceId, error: message(err) });

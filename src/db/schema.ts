@@ -35,6 +35,11 @@ export const instances = sqliteTable("instances", {
   twilioApiKeySecretEnc: text("twilio_api_key_secret_enc"),
   /** TwiML App whose Voice URL the softphone's outgoing calls use. */
   twilioTwimlAppSid: text("twilio_twiml_app_sid"),
+  /**
+   * The secret external endpoints check `X-Switchboard-Signature` with (sealed; src/db/external-signing.ts).
+   * Kept here so a rotation of SWITCHBOARD_SECRET does not change it; null until first used.
+   */
+  externalSigningSecretEnc: text("external_signing_secret_enc"),
   recordingRetentionDays: integer("recording_retention_days").notNull().default(365),
   contactRetentionDays: integer("contact_retention_days").notNull().default(730),
   transcriptRetentionDays: integer("transcript_retention_days").notNull().default(365),

@@ -15,7 +15,8 @@ import {
   type FlowState,
   type FlowType,
 } from "../flows";
-import { instanceKey, toHex } from "../lib/crypto";
+import { keyringFromEnv } from "../lib/crypto";
+import { externalSigningSecret } from "../db/external-signing";
 import { TtlCache } from "../lib/ttl-cache";
 import { personalQueueId, publishedFlowsName, queueRoomName } from "../lib/object-names";
 import type { NotifyTarget } from "./types";
@@ -85,12 +86,6 @@ async function readContext(d1: D1Database, instanceId: string): Promise<Omit<Flo
   };
 }
 
-/** The secret external endpoints use to check `X-Switchboard-Signature` (per instance). */
-export async function externalSigningSecret(secret: string, instanceId: string): Promise<string> {
-  const key = await instanceKey(secret, instanceId, "search-hmac");
-  return toHex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode("external-call-signing")));
-}
-
 /** The queue an enqueue effect names: the flow's queue, or the agent's personal queue. */
 export function enqueueTarget(effect: Extract<Effect, { type: "enqueue" }>): string | null {
   return effect.queueId ?? (effect.agentId ? personalQueueId(effect.agentId) : null);
@@ -108,8 +103,11 @@ export async function performEffect(
   notify: NotifyTarget,
 ): Promise<FlowEvent | null> {
   switch (effect.type) {
-    case "invoke_external":
-      return invokeExternal(effect, { secret: await externalSigningSecret(env.SWITCHBOARD_SECRET, instanceId) });
+    case "invoke_external": {
+      const secret = await externalSigningSecret(createDb(env.DB), keyringFromEnv(env), instanceId);
+      if (!secret) return { type: "external_result", ok: false, error: "the instance no longer exists" };
+      return invokeExternal(effect, { secret });
+    }
     case "fetch_queue_metric": {
       const snap = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, effect.queueId)).snapshot();
       const metrics = await env.METRICS_ROOM.getByName(instanceId).current();

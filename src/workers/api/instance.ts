@@ -1,4 +1,8 @@
-/** The caller's own instance: settings, Twilio credentials (token write-only), retention. */
+/**
+ * The caller's own instance: settings, Twilio credentials (token write-only), retention, and
+ * `GET /instance/external-signing-secret` → `{ secret }`: what the business's endpoints check
+ * `X-Switchboard-Signature` with (src/flows/io/invoke-external.ts); each read is audited.
+ */
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
@@ -11,6 +15,8 @@ import { clientInfo, parseJson } from "../lib/request";
 import { defined, fields, iso } from "./resource";
 
 import { TWILIO_TOKEN_FIELD } from "../../db/provision";
+import { externalSigningSecret } from "../../db/external-signing";
+import { notFound } from "../../lib/errors";
 
 const Update = z
   .object({
@@ -75,4 +81,11 @@ export const instanceRoutes = new Hono<AppEnv>()
     ]);
     const [row] = await c.var.db.select().from(instances).where(eq(instances.id, id));
     return c.json(toApi(row));
+  })
+  .get("/external-signing-secret", async (c) => {
+    const id = c.var.caller.instanceId;
+    const secret = await externalSigningSecret(c.var.db, keyringFromEnv(c.env), id);
+    if (!secret) throw notFound("Instance");
+    await c.var.scope.writeAudit({ userId: c.var.caller.userId, action: "read_secret", resourceType: "instance", resourceId: id, ...clientInfo(c), details: { secret: "external_signing" } });
+    return c.json({ secret });
   });

@@ -1,0 +1,1 @@
+ALTER TABLE `instances` ADD `external_signing_secret_enc` text;
