@@ -76,6 +76,13 @@ export const WRITE_BEHIND_MS = 20;
  */
 export const LOGS_WRITE_BEHIND_MS = 10_000;
 export const CONTACT_SESSION_BINDING = "CONTACT_SESSION";
+/**
+ * How long a finished contact's object keeps anything: late callbacks (recording, transcription,
+ * a duplicate status) still find their contact, and its real-time transcript fragments stay the
+ * 24 hours Contact Lens keeps them. Then the object's storage is emptied (`deleteAll`). At the end
+ * itself the caller's and the dialled numbers and the last TwiML are dropped at once.
+ */
+export const FINISHED_CONTACT_KEEP_MS = 24 * 60 * 60 * 1000;
 
 /** Tables only some contacts need, each group made on first use: the chat channel's, and the voice channel's rarer ones. */
 const SESSION_TABLES = {
@@ -110,14 +117,25 @@ function migrate(sql: SqlStorage) {
   });
 }
 
+/** A finished contact's flow state without anything personal (see ContactSession.dropCallerDetails). */
+function scrubFlowState(json: string | null): string | null {
+  if (json === null) return null;
+  const state = JSON.parse(json) as FlowState;
+  if (state.customerEndpoint === null && !Object.keys(state.attributes).length && state.storedCustomerInput === null
+    && !Object.keys(state.external).length && !Object.keys(state.contactData).length) return json;
+  return JSON.stringify({ ...state, customerEndpoint: null, attributes: {}, storedCustomerInput: null, external: {}, contactData: {}, pending: null } satisfies FlowState);
+}
+
 export class ContactSession extends Server<Env> implements RoutingEventSink {
   static options = { hibernate: true };
 
   readonly instanceId: string;
   readonly contactId: string;
-  #outbox: ContactOutbox;
-  #chat: ChatChannel;
-  #voice: VoiceChannel;
+  #outbox!: ContactOutbox;
+  #chat!: ChatChannel;
+  #voice!: VoiceChannel;
+  /** The storage was emptied (a finished contact, or erasure): the next use makes the tables again. */
+  #emptied = false;
   #running: Promise<void> | null = null;
   /**
    * The session row as last read or written: SQLite is the truth and every change goes through
@@ -130,34 +148,40 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
    * every change made here), so the checks each webhook and each run make query nothing when
    * nothing is owed: queued actions, flow log entries not yet in D1, whether the contact's row is.
    */
-  #owed: { actions: number; logs: number; contact: boolean };
-  #tables: LazyTables<keyof typeof SESSION_TABLES>;
+  #owed!: { actions: number; logs: number; contact: boolean };
+  #tables!: LazyTables<keyof typeof SESSION_TABLES>;
   /**
    * The alarm as this object last set it (unknown at start: no read on a call's first webhook), so
    * a re-arm to the time already set writes nothing, as when a turn and the queue's first turn
    * after it both re-arm in one webhook.
    */
-  #alarm: OneAlarm;
+  #alarm!: OneAlarm;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    migrate(ctx.storage.sql);
-    const owed = ctx.storage.sql
+    const { instanceId, id } = splitRoomName(this.name);
+    this.instanceId = instanceId;
+    this.contactId = id;
+    this.init();
+  }
+
+  /** The tables every contact needs and the mirrors of what they hold: at start, and again after the storage was emptied. */
+  private init() {
+    this.#emptied = false;
+    migrate(this.ctx.storage.sql);
+    const owed = this.ctx.storage.sql
       .exec<{ hasActions: number; logs: number; contact: number }>(
         `SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'actions') AS hasActions,
                 (SELECT count(*) FROM pending_logs) AS logs, (SELECT count(*) FROM pending_contact) AS contact`,
       )
       .one();
-    const actions = owed.hasActions ? ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM actions").one().n : 0;
+    const actions = owed.hasActions ? this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM actions").one().n : 0;
     this.#owed = { actions, logs: owed.logs, contact: owed.contact > 0 };
-    this.#tables = new LazyTables(ctx.storage.sql, SESSION_TABLES);
-    this.#alarm = new OneAlarm(ctx.storage).unknown();
-    const { instanceId, id } = splitRoomName(this.name);
-    this.instanceId = instanceId;
-    this.contactId = id;
-    this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId, env);
+    this.#tables = new LazyTables(this.ctx.storage.sql, SESSION_TABLES);
+    this.#alarm = new OneAlarm(this.ctx.storage).unknown();
+    this.#outbox = new ContactOutbox(this.ctx.storage.sql, this.env.DB, () => this.instanceId, this.env);
     this.#voice = new VoiceChannel({
-      env, sql: ctx.storage.sql, tables: this.#tables, instanceId: this.instanceId, contactId: this.contactId,
+      env: this.env, sql: this.ctx.storage.sql, tables: this.#tables, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), require: () => this.require(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), enqueueAction: (a) => this.enqueueAction(a), kick: () => this.kick(),
       oweContact: (c) => this.oweContact(c),
@@ -165,7 +189,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         this.onRoutingEvent({ instanceId: this.instanceId, contactId: this.contactId, type: "CONNECTED", agentId, queueId, at: Date.now() }),
     });
     this.#chat = new ChatChannel({
-      env, sql: ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
+      env: this.env, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), kick: () => this.kick(),
       connections: (tag) => this.getConnections(tag),
@@ -174,15 +198,18 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   /** The chat channel, its tables created on first use: a voice contact never needs them. */
   private get chat(): ChatChannel {
+    if (this.#emptied) this.init();
     this.#tables.ensure("chat");
     return this.#chat;
   }
 
   private get store() {
+    if (this.#emptied) this.init();
     return this.ctx.storage.sql;
   }
 
   private row(): SessionRow | null {
+    if (this.#emptied) this.init();
     return (this.#row ??= this.store.exec<SessionRow>("SELECT * FROM session WHERE id = 1").toArray()[0] ?? null);
   }
 
@@ -374,11 +401,16 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
    * contact's words goes — the chat's messages and the customer's name, the call's transcript
    * fragments (and no more are taken).
    */
-  async erasePersonalData(reason: "personal_data" | "retention" = "personal_data"): Promise<{ chatMessages: number; transcriptFragments: number }> {
-    const chatMessages = this.chat.store.erase();
+  async erasePersonalData(reason: "personal_data" | "retention" = "personal_data"): Promise<{ chatMessages: number; transcriptFragments: number; emptied: boolean }> {
+    const chatMessages = this.row()?.channel === "VOICE" ? 0 : this.chat.store.erase();
     const transcriptFragments = await this.#voice.transcript.purge(reason);
-    this.kick();
-    return { chatMessages, transcriptFragments };
+    // A contact that has ended keeps nothing more: what it still owed D1 is written, then its storage is emptied.
+    await this.work();
+    if (this.finishedAndSettled()) {
+      await this.empty();
+      return { chatMessages, transcriptFragments, emptied: true };
+    }
+    return { chatMessages, transcriptFragments, emptied: false };
   }
 
   // ─── chat (src/durable/chat): the widget's and the agent's sockets ──────────────────────────
@@ -532,6 +564,12 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
           await this.flushLogs();
           await this.#outbox.flush();
         }
+        if (this.finishedAndSettled()) {
+          this.dropCallerDetails();
+          // Read from storage, not the mirror: a test moves the end back behind the object's back.
+          const { ended_at } = this.store.exec<{ ended_at: number }>("SELECT ended_at FROM session WHERE id = 1").one();
+          if (Date.now() >= ended_at + FINISHED_CONTACT_KEEP_MS) return await this.empty();
+        }
         await this.rearm();
       } finally {
         this.#wake = null;
@@ -649,13 +687,48 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     const loggedAt = logsWait
       ? (this.store.exec<{ at: number | null }>("SELECT json_extract(entry, '$.at') AS at FROM pending_logs ORDER BY seq LIMIT 1").toArray()[0]?.at ?? Date.now())
       : null;
+    const endedAt = this.row()?.phase === "ENDED" ? this.row()!.ended_at : null;
     const times = [actionsAt, this.isChat() ? this.chat.nextDue() : null, this.#voice.transcript.nextDue(),
-      loggedAt === null ? null : loggedAt + LOGS_WRITE_BEHIND_MS].filter((t): t is number => t !== null);
+      loggedAt === null ? null : loggedAt + LOGS_WRITE_BEHIND_MS,
+      endedAt === null ? null : endedAt + FINISHED_CONTACT_KEEP_MS].filter((t): t is number => t !== null);
     const due = times.length ? Math.min(...times) : null;
     const more = this.#outbox.pending() > 0 || this.#owed.contact || (this.#owed.logs > 0 && !logsWait);
     if (due !== null) await this.#alarm.set([Math.max(due, Date.now() + 10)]);
     else if (more) await this.#alarm.set([Date.now() + RETRY_MS]);
     else await this.#alarm.set([]);
+  }
+
+  /** The contact ended and owes nothing more: no action, no record, log, chat or transcript job left. */
+  private finishedAndSettled(): boolean {
+    const r = this.row();
+    if (!r || r.phase !== "ENDED" || r.ended_at === null) return false;
+    if (this.#owed.actions > 0 || this.#owed.logs > 0 || this.#owed.contact || this.#outbox.pending() > 0) return false;
+    if (this.isChat() && this.chat.pendingJobs() > 0) return false;
+    const transcriptDue = this.#voice.transcript.nextDue();
+    return transcriptDue === null || transcriptDue > Date.now();
+  }
+
+  /**
+   * At the end, what the contact record already holds (encrypted) goes from here: the caller's and
+   * the dialled numbers, the last TwiML, and from the flow's state the customer's endpoint, the
+   * contact attributes, what the customer keyed or said, external results and the contact's name
+   * and description. What late callbacks still read (recording and analytics settings) stays.
+   */
+  private dropCallerDetails() {
+    const r = this.row()!;
+    if (r.from_number === null && r.to_number === null && r.last_twiml === null && r.flow_state === null && r.queue_flow_state === null) return;
+    this.set({
+      from_number: null, to_number: null, last_twiml: null,
+      flow_state: scrubFlowState(r.flow_state), queue_flow_state: scrubFlowState(r.queue_flow_state),
+    });
+  }
+
+  /** Empties the object's storage (its alarm too); a later request finds a contact it does not know. */
+  private async empty() {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.#row = null;
+    this.#emptied = true;
   }
 
   /** Whether the chat channel has anything to do here: not for a voice contact (its chat tables stay empty). */

@@ -18,7 +18,8 @@ export type ErasureReport = { contactId: string; recordings: number; transcripts
 
 /**
  * What a contact's ContactSession object still holds of its words (chat messages, the customer's
- * name, real-time transcript fragments) goes. Only voice and chat contacts have such an object.
+ * name, real-time transcript fragments) goes, and an ended contact's object is emptied. Only
+ * voice and chat contacts have such an object.
  */
 export async function eraseSessionContent(
   env: Pick<Env, "CONTACT_SESSION">,
@@ -27,7 +28,9 @@ export async function eraseSessionContent(
   reason: "personal_data" | "retention",
 ): Promise<{ chatMessages: number; transcriptFragments: number }> {
   if (contact.channel !== "VOICE" && contact.channel !== "CHAT") return { chatMessages: 0, transcriptFragments: 0 };
-  return env.CONTACT_SESSION.getByName(contactRoomName(instanceId, contact.id)).erasePersonalData(reason);
+  // An ended contact's object is emptied as well (ContactSession.erasePersonalData).
+  const { chatMessages, transcriptFragments } = await env.CONTACT_SESSION.getByName(contactRoomName(instanceId, contact.id)).erasePersonalData(reason);
+  return { chatMessages, transcriptFragments };
 }
 
 /** Returns undefined when the contact is not in the scope's instance. */
