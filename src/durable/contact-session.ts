@@ -13,6 +13,7 @@
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import { createDb } from "../db/client";
 import { createContact, type NewContact } from "../db/contacts";
+import { sealFlowLogData } from "../db/flow-logs";
 import { keyringFromEnv } from "../lib/crypto";
 import { runTurn, type FlowLogEntry, type FlowResult, type FlowState } from "../flows";
 import { assertNever } from "../shared/wire";
@@ -595,7 +596,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     const logs = opts.withLogs ? this.pendingLogs() : [];
     try {
       await createContact(createDb(this.env.DB), keyringFromEnv(this.env), JSON.parse(pending.contact) as NewContact,
-        logs.length ? [this.flowLogsInsert(logs)] : []);
+        logs.length ? [await this.flowLogsInsert(logs)] : []);
       this.logsWritten(logs);
     } catch (err) {
       // Written before a restart that lost our note of it: the row is there, which is all we need
@@ -610,7 +611,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   private async flushLogs() {
     const rows = this.pendingLogs();
     if (!rows.length) return;
-    await this.flowLogsInsert(rows).run();
+    await (await this.flowLogsInsert(rows)).run();
     this.logsWritten(rows);
   }
 
@@ -627,17 +628,24 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   }
 
   /**
-   * One prepared statement for the whole batch (the stored entries are already JSON, passed as one
-   * array; no query builder on this path, which runs for nearly every turn).
+   * One prepared statement for the whole batch (the entries passed as one JSON array; no query
+   * builder on this path, which runs for nearly every turn). Each entry's payload is personal data
+   * (what the caller keyed, attribute values, numbers dialled): it leaves for D1 sealed with the
+   * instance's field key (src/db/flow-logs.ts), stored as a JSON string (`->` keeps it JSON).
    */
-  private flowLogsInsert(rows: { entry: string }[]): D1PreparedStatement {
+  private async flowLogsInsert(rows: { entry: string }[]): Promise<D1PreparedStatement> {
+    const keys = keyringFromEnv(this.env);
+    const entries = await Promise.all(rows.map(async (r) => {
+      const { data, ...entry } = JSON.parse(r.entry) as FlowLogEntry;
+      return data ? { ...entry, data: await sealFlowLogData(keys, this.instanceId, this.contactId, data) } : entry;
+    }));
     return this.env.DB.prepare(
       `INSERT INTO flow_logs (instance_id, contact_id, flow_id, flow_version, at, action_id, action_type, branch, next_action_id, data)
        SELECT ?1, ?2, json_extract(value, '$.flowId'), json_extract(value, '$.flowVersion'), json_extract(value, '$.at'),
               json_extract(value, '$.actionId'), json_extract(value, '$.actionType'), json_extract(value, '$.branch'),
-              json_extract(value, '$.nextActionId'), json_extract(value, '$.data')
+              json_extract(value, '$.nextActionId'), value -> '$.data'
          FROM json_each(?3) ORDER BY key`,
-    ).bind(this.instanceId, this.contactId, `[${rows.map((r) => r.entry).join(",")}]`);
+    ).bind(this.instanceId, this.contactId, JSON.stringify(entries));
   }
 
   private async rearm() {
