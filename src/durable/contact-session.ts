@@ -17,7 +17,7 @@ import { sealFlowLogData } from "../db/flow-logs";
 import { keyringFromEnv } from "../lib/crypto";
 import { runTurn, type FlowLogEntry, type FlowResult, type FlowState } from "../flows";
 import { assertNever } from "../shared/wire";
-import { enqueueTarget, flowContext, loadPublishedFlow, performEffect, type PublishedFlow } from "./contact-flow";
+import { encryptKeyedInput, enqueueTarget, flowContext, loadPublishedFlow, performEffect, type PublishedFlow } from "./contact-flow";
 import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResult } from "./chat/channel";
 import { ContactOutbox } from "./contact-record";
 import { splitRoomName } from "../lib/object-names";
@@ -225,6 +225,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   /** Runs one flow turn, keeping the state and the flow logs. */
   private async turn(flow: PublishedFlow, input: Parameters<typeof runTurn>[1]): Promise<FlowResult> {
     const ctx = await flowContext(this.env.DB, this.instanceId);
+    if ("event" in input) input = { ...input, event: await encryptKeyedInput(input.state, input.event, { instanceId: this.instanceId, contactId: this.contactId }) };
     /** The queue's CUSTOMER_QUEUE flow, asked for alongside the enqueue rather than after it. */
     let queueFlow = null as { queueId: string; flow: Promise<PublishedFlow | null> } | null;
     const result = await runTurn(
