@@ -22,6 +22,7 @@ import {
   type Recording,
   rewrapRecordings,
 } from "../../recordings/store";
+import { sealClearFlowLogs } from "../../db/flow-logs";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
 import { base64Url, fromBase64Url, keyringFromEnv } from "../../lib/crypto";
@@ -155,7 +156,8 @@ export const recordingRoutes = new Hono<AppEnv>()
   /**
    * After a key rotation, one page of each list: recordings' data keys re-wrapped, contacts'
    * caller-number search hashes recomputed, and transcripts' word index rebuilt, with the current
-   * key version. A pass pages through each list with `cursor` (the previous `nextCursor`), past
+   * key version; and a page of flow log payloads still stored in the clear (from before they were
+   * sealed) sealed — that list needs no cursor (a sealed row leaves it), `flowLogs.remaining` counts it. A pass pages through each list with `cursor` (the previous `nextCursor`), past
    * rows that failed, so it always ends: `nextCursor` null. Then `done` says whether everything is
    * at the current version; if not, what is left failed (named in the pages' `failed`) and a new
    * pass (no cursor) tries it again.
@@ -185,7 +187,10 @@ export const recordingRoutes = new Hono<AppEnv>()
       callerNumbers: numbers.next ?? "end",
       transcripts: words.next ?? "end",
     };
-    const done = report.remaining === 0 && numbers.remaining === 0 && words.remaining === 0;
+    // Flow log payloads stored in the clear before they were sealed: a page sealed per call (no cursor needed, see sealClearFlowLogs).
+    const logs = await sealClearFlowLogs(db, keys, instanceId, body.limit);
+    const flowLogs = { sealed: logs.sealed, failed: logs.failed, remaining: logs.remaining };
+    const done = report.remaining === 0 && numbers.remaining === 0 && words.remaining === 0 && logs.remaining === 0;
     const passOver = done || (next.recordings === "end" && next.callerNumbers === "end" && next.transcripts === "end");
     const callerNumbers = { rehashed: numbers.rehashed, failed: numbers.failed, remaining: numbers.remaining };
     const transcripts = { reindexed: words.reindexed, removed: words.removed, failed: words.failed, remaining: words.remaining };
@@ -195,6 +200,7 @@ export const recordingRoutes = new Hono<AppEnv>()
         keyVersion: report.keyVersion, rewrapped: report.rewrapped, alreadyCurrent: report.alreadyCurrent, failed: report.failed.length, remaining: report.remaining,
         callerNumbers: { rehashed: callerNumbers.rehashed, failed: callerNumbers.failed.length, remaining: callerNumbers.remaining },
         transcripts: { reindexed: transcripts.reindexed, removed: transcripts.removed, failed: transcripts.failed.length, remaining: transcripts.remaining },
+        flowLogs: { sealed: flowLogs.sealed, failed: flowLogs.failed.length, remaining: flowLogs.remaining },
         continued: body.cursor !== undefined, passOver, done,
       },
     });
@@ -206,6 +212,7 @@ export const recordingRoutes = new Hono<AppEnv>()
       remaining: report.remaining,
       callerNumbers,
       transcripts,
+      flowLogs,
       nextCursor: passOver ? null : encodeCursor(next),
       done,
     });
