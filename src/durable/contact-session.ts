@@ -21,6 +21,7 @@ import { encryptKeyedInput, enqueueTarget, flowContext, loadPublishedFlow, perfo
 import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResult } from "./chat/channel";
 import { ContactOutbox } from "./contact-record";
 import { splitRoomName } from "../lib/object-names";
+import { withoutPhoneNumbers } from "../lib/errors";
 import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
 import { retryAfterFailure, runVoiceAction, WAIT_FOR_CONFERENCE, type VoiceAction } from "./voice/actions";
 import { createTables, LazyTables, type TableGroup } from "./lazy-tables";
@@ -564,7 +565,8 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         this.actionDone(next.seq);
       } catch (err) {
         const attempts = next.attempts + 1;
-        console.error(JSON.stringify({ event: "contact_action_failed", contactId: this.contactId, action: next.action, attempts, error: String(err) }));
+        // The log line names the action and the error without the numbers either may carry.
+        console.error(JSON.stringify({ event: "contact_action_failed", contactId: this.contactId, action: withoutPhoneNumbers(next.action), attempts, error: withoutPhoneNumbers(String(err)) }));
         const action = JSON.parse(next.action) as VoiceAction;
         const at = await retryAfterFailure(this.env, this.instanceId, this.contactId, action, attempts, String(err));
         if (at === null) {
