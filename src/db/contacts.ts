@@ -35,6 +35,33 @@ export async function openAttributes(secret: string | Keyring, instanceId: strin
   return (stored ?? {}) as Record<string, string>;
 }
 
+/**
+ * Contact events' personal members: numbers dialled (a transfer's, a third party's) and what
+ * Twilio said about a failed dial (its message can quote the number). They are stored sealed:
+ * the event's `data` keeps its other members and a `sealed` member, the JSON of these encrypted
+ * with the instance's field key, bound to the contact. Reading merges them back; an event stored
+ * before they were sealed has them in the clear, and reads as it is.
+ */
+export const SEALED_EVENT_MEMBERS = ["phoneNumber", "toPhoneNumber", "message"] as const;
+export const eventDataField = (contactId: string) => `contact_events.data:${contactId}`;
+
+/** `data` with its personal members sealed (unchanged when it has none). */
+export async function sealEventData(keys: string | Keyring, instanceId: string, contactId: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const personal: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) ((SEALED_EVENT_MEMBERS as readonly string[]).includes(k) ? personal : rest)[k] = v;
+  if (Object.keys(personal).length === 0) return data;
+  return { ...rest, sealed: await encryptField(keys, instanceId, eventDataField(contactId), JSON.stringify(personal)) };
+}
+
+/** An event's `data` as stored (sealed members or not) with its personal members readable. */
+export async function openEventData(keys: string | Keyring, instanceId: string, contactId: string, data: unknown): Promise<Record<string, unknown> | null> {
+  if (!data || typeof data !== "object") return null;
+  const { sealed, ...rest } = data as Record<string, unknown>;
+  if (typeof sealed !== "string") return data as Record<string, unknown>;
+  return { ...rest, ...(JSON.parse(await decryptField(keys, instanceId, eventDataField(contactId), sealed)) as Record<string, unknown>) };
+}
+
 export type ContactChannel = "VOICE" | "CHAT" | "TASK";
 export type NewContact = {
   id?: string;

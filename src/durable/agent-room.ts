@@ -74,7 +74,7 @@ export class AgentRoom extends Server<Env> {
     const { instanceId, id } = splitRoomName(this.name);
     this.instanceId = instanceId;
     this.agentId = id;
-    this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId);
+    this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId, env);
     this.#registrar = new Registrar({
       agentId: this.agentId, store: this.#store, outbox: this.#outbox,
       status: () => this.routingStatus(), profile: () => this.profile(), queue: (q) => this.queue(q),

@@ -8,6 +8,7 @@ import { createDb } from "../db/client";
 import { hoursOfOperation, instances, queues } from "../db/schema";
 import { invokeExternal } from "../flows/io/invoke-external";
 import {
+  inputToEncrypt,
   type Effect,
   type FlowContent,
   type FlowContext,
@@ -17,11 +18,29 @@ import {
 } from "../flows";
 import { keyringFromEnv } from "../lib/crypto";
 import { externalSigningSecret } from "../db/external-signing";
+import { encryptForKeyHolder } from "../lib/input-encryption";
 import { TtlCache } from "../lib/ttl-cache";
 import { personalQueueId, publishedFlowsName, queueRoomName } from "../lib/object-names";
 import type { NotifyTarget } from "./types";
 
 export type PublishedFlow = { id: string; version: number; type: FlowType; content: FlowContent };
+
+/**
+ * Digits keyed for an input the flow encrypts (GetParticipantInput's InputEncryption) are
+ * encrypted with the flow's key here, before the flow sees the event: the flow keeps only the
+ * ciphertext (src/flows/actions/input.ts). A key that does not import leaves the event without
+ * it, and the flow takes the error branch; the log line names the key, never the digits.
+ */
+export async function encryptKeyedInput(state: FlowState, event: FlowEvent, where: { instanceId: string; contactId: string }): Promise<FlowEvent> {
+  const todo = inputToEncrypt(state.pending, event);
+  if (!todo || event.type !== "input") return event;
+  try {
+    return { ...event, sealedInput: await encryptForKeyHolder(todo.encryption.key, todo.value) };
+  } catch (err) {
+    console.error(JSON.stringify({ event: "input_encryption_failed", ...where, keyId: todo.encryption.keyId, error: err instanceof Error ? err.name : "Error" }));
+    return event;
+  }
+}
 
 /**
  * Flow steps answer webhooks, so the instance's hours and queues are cached in the isolate

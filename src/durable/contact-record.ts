@@ -24,7 +24,7 @@
  * transaction — so a batch written again (D1 committed but its answer was lost; a relay whose
  * answer was lost and whose rows the agent wrote itself) changes nothing the second time.
  */
-import { sealAttributesColumn } from "../db/contacts";
+import { SEALED_EVENT_MEMBERS, sealAttributesColumn, sealEventData } from "../db/contacts";
 import { keyringFromEnv, type KeyringEnv } from "../lib/crypto";
 
 export type RowUpdate = {
@@ -226,7 +226,7 @@ export class ContactOutbox {
    */
   private async statements(rows: OutboxRow[]): Promise<D1PreparedStatement[]> {
     const instanceId = this.instanceId();
-    const events = rows.map((r) => ({ c: r.contact_id, t: r.type, at: r.at, a: r.agent_id, q: r.queue_id, d: r.data, k: r.event_key }));
+    const events = await Promise.all(rows.map(async (r) => ({ c: r.contact_id, t: r.type, at: r.at, a: r.agent_id, q: r.queue_id, d: await this.eventData(instanceId, r), k: r.event_key })));
     const insert = this.d1
       .prepare(
         `INSERT OR IGNORE INTO contact_events (instance_id, contact_id, type, at, agent_id, queue_id, data, event_key)
@@ -237,6 +237,13 @@ export class ContactOutbox {
       .bind(instanceId, JSON.stringify(events));
     const updates = await Promise.all(rows.map((r) => this.rowUpdate(instanceId, r)));
     return [...updates.filter((u): u is D1PreparedStatement => u !== null), insert];
+  }
+
+  /** The event's data for D1: numbers and messages that can quote them leave sealed (src/db/contacts.ts). */
+  private async eventData(instanceId: string, r: OutboxRow): Promise<string | null> {
+    if (r.data === null || !SEALED_EVENT_MEMBERS.some((m) => r.data!.includes(`"${m}"`))) return r.data;
+    if (!this.keys) throw new Error("ContactOutbox: phone numbers in events need the instance keys to be sealed");
+    return JSON.stringify(await sealEventData(keyringFromEnv(this.keys), instanceId, r.contact_id, JSON.parse(r.data) as Record<string, unknown>));
   }
 
   private async rowUpdate(instanceId: string, r: OutboxRow): Promise<D1PreparedStatement | null> {

@@ -13,13 +13,15 @@
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import { createDb } from "../db/client";
 import { createContact, type NewContact } from "../db/contacts";
+import { sealFlowLogData } from "../db/flow-logs";
 import { keyringFromEnv } from "../lib/crypto";
 import { runTurn, type FlowLogEntry, type FlowResult, type FlowState } from "../flows";
 import { assertNever } from "../shared/wire";
-import { enqueueTarget, flowContext, loadPublishedFlow, performEffect, type PublishedFlow } from "./contact-flow";
+import { encryptKeyedInput, enqueueTarget, flowContext, loadPublishedFlow, performEffect, type PublishedFlow } from "./contact-flow";
 import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResult } from "./chat/channel";
 import { ContactOutbox } from "./contact-record";
 import { splitRoomName } from "../lib/object-names";
+import { withoutPhoneNumbers } from "../lib/errors";
 import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
 import { retryAfterFailure, runVoiceAction, WAIT_FOR_CONFERENCE, type VoiceAction } from "./voice/actions";
 import { createTables, LazyTables, type TableGroup } from "./lazy-tables";
@@ -251,6 +253,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   /** Runs one flow turn, keeping the state and the flow logs. */
   private async turn(flow: PublishedFlow, input: Parameters<typeof runTurn>[1]): Promise<FlowResult> {
     const ctx = await flowContext(this.env.DB, this.instanceId);
+    if ("event" in input) input = { ...input, event: await encryptKeyedInput(input.state, input.event, { instanceId: this.instanceId, contactId: this.contactId }) };
     /** The queue's CUSTOMER_QUEUE flow, asked for alongside the enqueue rather than after it. */
     let queueFlow = null as { queueId: string; flow: Promise<PublishedFlow | null> } | null;
     const result = await runTurn(
@@ -600,7 +603,8 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         this.actionDone(next.seq);
       } catch (err) {
         const attempts = next.attempts + 1;
-        console.error(JSON.stringify({ event: "contact_action_failed", contactId: this.contactId, action: next.action, attempts, error: String(err) }));
+        // The log line names the action and the error without the numbers either may carry.
+        console.error(JSON.stringify({ event: "contact_action_failed", contactId: this.contactId, action: withoutPhoneNumbers(next.action), attempts, error: withoutPhoneNumbers(String(err)) }));
         const action = JSON.parse(next.action) as VoiceAction;
         const at = await retryAfterFailure(this.env, this.instanceId, this.contactId, action, attempts, String(err));
         if (at === null) {
@@ -633,7 +637,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     const logs = opts.withLogs ? this.pendingLogs() : [];
     try {
       await createContact(createDb(this.env.DB), keyringFromEnv(this.env), JSON.parse(pending.contact) as NewContact,
-        logs.length ? [this.flowLogsInsert(logs)] : []);
+        logs.length ? [await this.flowLogsInsert(logs)] : []);
       this.logsWritten(logs);
     } catch (err) {
       // Written before a restart that lost our note of it: the row is there, which is all we need
@@ -648,7 +652,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   private async flushLogs() {
     const rows = this.pendingLogs();
     if (!rows.length) return;
-    await this.flowLogsInsert(rows).run();
+    await (await this.flowLogsInsert(rows)).run();
     this.logsWritten(rows);
   }
 
@@ -665,17 +669,24 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   }
 
   /**
-   * One prepared statement for the whole batch (the stored entries are already JSON, passed as one
-   * array; no query builder on this path, which runs for nearly every turn).
+   * One prepared statement for the whole batch (the entries passed as one JSON array; no query
+   * builder on this path, which runs for nearly every turn). Each entry's payload is personal data
+   * (what the caller keyed, attribute values, numbers dialled): it leaves for D1 sealed with the
+   * instance's field key (src/db/flow-logs.ts), stored as a JSON string (`->` keeps it JSON).
    */
-  private flowLogsInsert(rows: { entry: string }[]): D1PreparedStatement {
+  private async flowLogsInsert(rows: { entry: string }[]): Promise<D1PreparedStatement> {
+    const keys = keyringFromEnv(this.env);
+    const entries = await Promise.all(rows.map(async (r) => {
+      const { data, ...entry } = JSON.parse(r.entry) as FlowLogEntry;
+      return data ? { ...entry, data: await sealFlowLogData(keys, this.instanceId, this.contactId, data) } : entry;
+    }));
     return this.env.DB.prepare(
       `INSERT INTO flow_logs (instance_id, contact_id, flow_id, flow_version, at, action_id, action_type, branch, next_action_id, data)
        SELECT ?1, ?2, json_extract(value, '$.flowId'), json_extract(value, '$.flowVersion'), json_extract(value, '$.at'),
               json_extract(value, '$.actionId'), json_extract(value, '$.actionType'), json_extract(value, '$.branch'),
-              json_extract(value, '$.nextActionId'), json_extract(value, '$.data')
+              json_extract(value, '$.nextActionId'), value -> '$.data'
          FROM json_each(?3) ORDER BY key`,
-    ).bind(this.instanceId, this.contactId, `[${rows.map((r) => r.entry).join(",")}]`);
+    ).bind(this.instanceId, this.contactId, JSON.stringify(entries));
   }
 
   private async rearm() {

@@ -59,7 +59,7 @@ export class QueueRoom extends Server<Env> {
     const { instanceId, id } = splitRoomName(this.name);
     this.instanceId = instanceId;
     this.queueId = id;
-    this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId);
+    this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId, env);
     this.#notices = new NoticeOutbox(ctx.storage.sql, env, this.name);
     if (this.#notices.pending() > 0) ctx.waitUntil(this.#notices.deliver());
     // A restart with transitions still unwritten: write them now. And the alarm is read once, and

@@ -11,3 +11,4 @@ export { isOpen } from "./hours";
 export { localTime } from "../lib/time-zone";
 export { interpolate, resolveReference } from "./values";
 export { ACTIONS, UNSUPPORTED_ACTIONS } from "./actions";
+export { inputToEncrypt, keyedValue } from "./actions/input";

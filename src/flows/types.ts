@@ -108,9 +108,16 @@ export type QueueStatus = {
   enqueuedAt?: number;
 };
 
+/** GetParticipantInput's InputEncryption: the customer's key id and RSA public key (PEM: a public key or a certificate). */
+export type InputEncryption = { keyId: string; key: string };
+
 /** What the flow is waiting for, when it is waiting. */
 export type Pending =
-  | { kind: "input"; actionId: string; storeInput: boolean; maxDigits?: number; finishOnKey?: string; timeoutSeconds: number }
+  | {
+      kind: "input"; actionId: string; storeInput: boolean; maxDigits?: number; finishOnKey?: string; timeoutSeconds: number;
+      /** InputEncryption: the key the keyed value is encrypted with before the flow keeps it. */
+      encryption?: InputEncryption;
+    }
   | { kind: "wait"; actionId: string; events: string[]; timeoutSeconds: number }
   | { kind: "external"; actionId: string }
   | { kind: "metric"; actionId: string; metric: MetricType }
@@ -167,7 +174,15 @@ export type StartInit = {
 // ── Events that resume a flow ────────────────────────────────────────────────
 
 export type FlowEvent =
-  | { type: "input"; digits?: string; text?: string; speech?: string }
+  | {
+      type: "input"; digits?: string; text?: string; speech?: string;
+      /**
+       * For an input the flow encrypts (GetParticipantInput's InputEncryption): the keyed value
+       * (`keyedValue`) already encrypted with the flow's key by whoever ran the turn. The flow
+       * checks the clear digits and keeps only this.
+       */
+      sealedInput?: string;
+    }
   | { type: "input_timeout" }
   | { type: "external_result"; ok: true; json: unknown }
   | { type: "external_result"; ok: false; error: string }

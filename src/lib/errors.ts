@@ -35,3 +35,6 @@ export function validationError(error: z.ZodError): ApiError {
   const message = details.map((d) => `${d.field}: ${d.message}`).join("; ");
   return badRequest(message, details);
 }
+
+/** Text for an operator's log line with phone numbers (E.164, as actions carry them and Twilio's errors quote them) left out. */
+export const withoutPhoneNumbers = (text: string): string => text.replace(/\+[1-9]\d{6,14}\b/g, "+…");

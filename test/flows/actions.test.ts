@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resumeFlow, startFlow, type FlowAction, type FlowContext, type FlowResult, type StartInit } from "../../src/flows";
+import { inputToEncrypt, resumeFlow, startFlow, validateFlow, type FlowAction, type FlowContext, type FlowResult, type StartInit } from "../../src/flows";
 import { bye, demoCtx, flowOf, say, steps } from "./helpers";
 
 const voice: StartInit = { contactId: "c1", channel: "VOICE", customerEndpoint: "+14155550123", systemEndpoint: "+15550100" };
@@ -109,6 +109,45 @@ describe("GetParticipantInput", () => {
     const r = run([phone, bad]);
     expect(spoken(after(r, [phone, bad], { type: "input", digits: "12#" }))).toEqual(["bad number"]);
     expect(after(r, [phone, bad], { type: "input", digits: "4155550123#" }).state.storedCustomerInput).toBe("4155550123");
+  });
+
+  it("InputEncryption keeps only the ciphertext the caller of the turn passes; checks the clear digits; without ciphertext takes NoMatchingError", () => {
+    const key = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----";
+    const card: FlowAction = {
+      Identifier: "card", Type: "GetParticipantInput",
+      Parameters: {
+        Text: "Card?", StoreInput: "True", InputValidation: { CustomValidation: { MaximumLength: "16" } },
+        InputEncryption: { EncryptionKeyId: "k1", Key: key },
+      },
+      Transitions: { NextAction: "echo", Errors: errs("err", "NoMatchingError") },
+    };
+    const echo = say("echo", "Stored $.StoredCustomerInput");
+    const r = run([card, echo]);
+    expect(r.effects[0]).toMatchObject({ type: "gather", input: "dtmf", numDigits: 16 });
+    expect(inputToEncrypt(r.state.pending, { type: "input", digits: "4111222233334444#" })).toEqual({ encryption: { keyId: "k1", key }, value: "4111222233334444" });
+    const done = after(r, [card, echo], { type: "input", digits: "4111222233334444#", sealedInput: "CIPHERTEXT" });
+    expect(done.state.storedCustomerInput).toBe("CIPHERTEXT");
+    expect(spoken(done)).toEqual(["Stored CIPHERTEXT"]);
+    expect(done.logs[0]).toMatchObject({ actionId: "card", branch: "NextAction", data: { input: "(encrypted)", encryptionKeyId: "k1" } });
+    const tooLong = after(r, [card, echo], { type: "input", digits: "41112222333344445#", sealedInput: "CIPHERTEXT" });
+    expect(steps(tooLong.logs)[0]).toBe("card:Error: NoMatchingError");
+    const clear = after(r, [card, echo], { type: "input", digits: "4111222233334444#" });
+    expect(steps(clear.logs)[0]).toBe("card:Error: NoMatchingError");
+    for (const result of [done, tooLong, clear]) expect(JSON.stringify(result)).not.toContain("4111222233334444");
+  });
+
+  it("validates InputEncryption: StoreInput True, a key id and a PEM public key or certificate", () => {
+    const withEncryption = (params: Record<string, unknown>) => validateFlow(flowOf(
+      { Identifier: "card", Type: "GetParticipantInput", Parameters: { Text: "Card?", StoreInput: "True", ...params }, Transitions: { NextAction: "bye", Errors: errs("err", "NoMatchingError", "InputTimeLimitExceeded") } },
+      bye, say("err", "x"),
+    )).errors.map((e) => `${e.field}: ${e.message}`);
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    expect(withEncryption({ InputEncryption: { EncryptionKeyId: "k1", Key: pem } })).toEqual([]);
+    expect(withEncryption({ StoreInput: "False", InputEncryption: { EncryptionKeyId: "k1", Key: pem } })).toEqual(['Parameters.InputEncryption: needs StoreInput "True"']);
+    expect(withEncryption({ InputEncryption: { EncryptionKeyId: "", Key: "not a key" } })).toEqual([
+      "Parameters.InputEncryption.EncryptionKeyId: is required",
+      "Parameters.InputEncryption.Key: must be a PEM RSA public key or certificate",
+    ]);
   });
 
   it("ignores events it is not waiting for", () => {

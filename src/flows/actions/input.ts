@@ -1,8 +1,16 @@
 /**
  * GetParticipantInput (Get customer input / Store customer input): DTMF menus, multi-digit entry
  * stored in `$.StoredCustomerInput`, and speech or chat text matched against the conditions.
+ *
+ * InputEncryption (Amazon Connect's "encrypt entry", e.g. a card number): the caller keys digits,
+ * whoever runs the turn encrypts them with the flow's RSA public key (`keyedValue` says what to
+ * encrypt) and passes the ciphertext with the event as `sealedInput`. The flow checks the clear
+ * digits (length, phone number) and keeps only the ciphertext: `$.StoredCustomerInput` is it,
+ * so the flow can hand it on (to an attribute, to an external call whose owner holds the private
+ * key) but never has the digits to store, log or say. With no ciphertext (a chat, speech, a
+ * simulation, a key that would not import) the input takes the NoMatchingError branch.
  */
-import type { FlowConditionTransition, Pending } from "../types";
+import type { FlowConditionTransition, FlowEvent, InputEncryption, Pending } from "../types";
 import { flag, integer, isFlag, isObject } from "../values";
 import { checkPrompt, fail, next, promptOf, WHISPERS, type ActionHandler, type Run } from "./types";
 
@@ -36,7 +44,26 @@ function settings(r: Run) {
   const maxDigits = storeInput
     ? (integer(custom?.MaximumLength) ?? integer(dtmf.MaxInputDigits) ?? (phone ? 20 : undefined))
     : 1;
-  return { storeInput, timeoutSeconds, finishOnKey: storeInput ? (term ?? "#") : term, maxDigits, phone };
+  return { storeInput, timeoutSeconds, finishOnKey: storeInput ? (term ?? "#") : term, maxDigits, phone, encryption: inputEncryption(p.InputEncryption) };
+}
+
+const PEM = /^-----BEGIN (PUBLIC KEY|CERTIFICATE)-----[\sA-Za-z0-9+/=]+-----END \1-----\s*$/;
+
+function inputEncryption(v: unknown): InputEncryption | undefined {
+  if (!isObject(v) || typeof v.EncryptionKeyId !== "string" || typeof v.Key !== "string") return undefined;
+  return { keyId: v.EncryptionKeyId, key: v.Key.trim() };
+}
+
+/** What a stored input keeps of the keys pressed: the digits without the termination key. */
+export function keyedValue(digits: string, finishOnKey?: string): string {
+  const value = digits.trim();
+  return finishOnKey && value.endsWith(finishOnKey) ? value.slice(0, -finishOnKey.length) : value;
+}
+
+/** The key to encrypt this event's digits with before the flow sees them, and what to encrypt; null when the input is not encrypted. */
+export function inputToEncrypt(pending: Pending | null | undefined, event: FlowEvent): { encryption: InputEncryption; value: string } | null {
+  if (pending?.kind !== "input" || !pending.encryption || event.type !== "input" || !event.digits) return null;
+  return { encryption: pending.encryption, value: keyedValue(event.digits, pending.finishOnKey) };
 }
 
 /** A phone number as PhoneNumberValidation checks it. */
@@ -62,6 +89,15 @@ export const GetParticipantInput: ActionHandler = {
     const store = flag(params.StoreInput);
     const conditions = action.Transitions?.Conditions ?? [];
     if (store && conditions.length) report("Transitions.Conditions", "conditions are not supported when StoreInput is True (compare $.StoredCustomerInput afterwards)");
+    if (params.InputEncryption !== undefined) {
+      const e = params.InputEncryption;
+      if (!store) report("InputEncryption", 'needs StoreInput "True"');
+      if (!isObject(e)) report("InputEncryption", "must be an object");
+      else {
+        if (typeof e.EncryptionKeyId !== "string" || !e.EncryptionKeyId.trim()) report("InputEncryption.EncryptionKeyId", "is required");
+        if (typeof e.Key !== "string" || !PEM.test(e.Key.trim())) report("InputEncryption.Key", "must be a PEM RSA public key or certificate");
+      }
+    }
     if (params.InputValidation !== undefined) {
       const v = params.InputValidation;
       if (!isObject(v)) report("InputValidation", "must be an object");
@@ -101,13 +137,14 @@ export const GetParticipantInput: ActionHandler = {
       type: "gather",
       prompt,
       voice: r.state.voice,
-      input: r.state.channel === "CHAT" ? "text" : speech ? "dtmf speech" : "dtmf",
+      input: r.state.channel === "CHAT" ? "text" : speech && !s.encryption ? "dtmf speech" : "dtmf",
       numDigits: s.maxDigits,
       finishOnKey: s.finishOnKey,
       timeoutSeconds: s.timeoutSeconds,
     });
     const pending: Pending = {
       kind: "input", actionId: r.action.Identifier, storeInput: s.storeInput, maxDigits: s.maxDigits, finishOnKey: s.finishOnKey, timeoutSeconds: s.timeoutSeconds,
+      ...(s.encryption && s.storeInput ? { encryption: s.encryption } : {}),
     };
     return { kind: "wait", status: "waiting_input", pending, data: { prompt } };
   },
@@ -124,6 +161,15 @@ export const GetParticipantInput: ActionHandler = {
       return fail("InputTimeLimitExceeded", `no input within ${s.timeoutSeconds} s`);
     }
     if (event.type !== "input") return { kind: "ignore" };
+    if (s.storeInput && s.encryption) {
+      // Only the ciphertext is kept; neither a message nor a log entry carries the digits.
+      if (event.sealedInput === undefined || !event.digits) return fail("NoMatchingError", "encrypted input must be keyed digits, encrypted before the flow sees them");
+      const value = keyedValue(event.digits, s.finishOnKey);
+      if (s.phone && !validPhoneNumber(value, s.phone)) return fail("InvalidPhoneNumber", "the encrypted input is not a valid phone number");
+      if (s.maxDigits !== undefined && value.length > s.maxDigits) return fail("NoMatchingError", `input is longer than ${s.maxDigits} characters`);
+      r.state.storedCustomerInput = event.sealedInput;
+      return next({ input: "(encrypted)", encryptionKeyId: s.encryption.keyId });
+    }
     if (s.storeInput) {
       let value = (event.digits ?? event.text ?? event.speech ?? "").trim();
       if (s.finishOnKey && value.endsWith(s.finishOnKey)) value = value.slice(0, -s.finishOnKey.length);

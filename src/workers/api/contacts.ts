@@ -14,7 +14,7 @@ import { clientInfo, parseQuery } from "../lib/request";
 import { fields, iso } from "./resource";
 import { channelSchema } from "../../shared/wire";
 
-import { CUSTOMER_ENDPOINT_FIELD, openAttributes } from "../../db/contacts";
+import { CUSTOMER_ENDPOINT_FIELD, openAttributes, openEventData } from "../../db/contacts";
 import { decodePosition, encodeCursor } from "../../db/scoped";
 
 const Search = z.object({
@@ -134,11 +134,15 @@ export const contactRoutes = new Hono<AppEnv>()
       .where(scope.where(contactEvents, eq(contactEvents.contactId, row.id)))
       .orderBy(asc(contactEvents.at), asc(contactEvents.id));
     const uploads = await contactUploads(scope, row.id);
+    const keys = keyringFromEnv(c.env);
     await scope.writeAudit({ userId: c.var.caller.userId, action: "read", resourceType: "contact", resourceId: row.id, ...clientInfo(c) });
     return c.json({
       ...(await toApi(c.env, row)),
       /** Where storing the contact's recordings and transcripts stands: pending (being retried, with the last error), stored, failed. */
       recordingStatus: uploads.map(uploadToApi),
-      events: events.map((e) => ({ type: e.type, at: iso(e.at), agentId: e.agentId, queueId: e.queueId, data: e.data })),
+      // Numbers in events are sealed (src/db/contacts.ts sealEventData); older events hold them in the clear.
+      events: await Promise.all(events.map(async (e) => ({
+        type: e.type, at: iso(e.at), agentId: e.agentId, queueId: e.queueId, data: await openEventData(keys, scope.instanceId, row.id, e.data),
+      }))),
     });
   });

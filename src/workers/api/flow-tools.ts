@@ -7,10 +7,12 @@ import { asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { contacts, flowLogs, flows, hoursOfOperation, instances, queues } from "../../db/schema";
+import { openFlowLogData } from "../../db/flow-logs";
 import type { InstanceScope } from "../../db/scoped";
 import { importFlow, simulateFlow, type FlowContent, type FlowContext, type FlowType, type HoursOfOperation, type QueueInfo, type ReferenceResolver } from "../../flows";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
+import { keyringFromEnv } from "../../lib/crypto";
 import { ApiError, badRequest, conflict, notFound } from "../../lib/errors";
 import { clientInfo, parseJson, parseQuery } from "../lib/request";
 import { publishedFlow } from "./flow-versions";
@@ -161,12 +163,12 @@ export const contactFlowLogRoutes = new Hono<AppEnv>().get("/:id/flow-logs", req
     .where(scope.where(flowLogs, eq(flowLogs.contactId, contact.id)))
     .orderBy(asc(flowLogs.id))
     .limit(5000);
+  // Payloads are sealed (src/db/flow-logs.ts); rows from before that hold them as objects.
+  const keys = keyringFromEnv(c.env);
+  const items = await Promise.all(rows.map(async (r) => ({
+    at: iso(r.at), flowId: r.flowId, flowVersion: r.flowVersion, actionId: r.actionId, actionType: r.actionType,
+    branch: r.branch, nextActionId: r.nextActionId, data: await openFlowLogData(keys, scope.instanceId, contact.id, r.data),
+  })));
   await scope.writeAudit({ userId: c.var.caller.userId, action: "read", resourceType: "flow_logs", resourceId: contact.id, ...clientInfo(c) });
-  return c.json({
-    contactId: contact.id,
-    items: rows.map((r) => ({
-      at: iso(r.at), flowId: r.flowId, flowVersion: r.flowVersion, actionId: r.actionId, actionType: r.actionType,
-      branch: r.branch, nextActionId: r.nextActionId, data: r.data,
-    })),
-  });
+  return c.json({ contactId: contact.id, items });
 });

@@ -23,6 +23,7 @@ import {
   type Recording,
   rewrapRecordings,
 } from "../../recordings/store";
+import { sealClearFlowLogs } from "../../db/flow-logs";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
 import { base64Url, fromBase64Url, keyringFromEnv } from "../../lib/crypto";
@@ -157,8 +158,10 @@ export const recordingRoutes = new Hono<AppEnv>()
   /**
    * After a key rotation, one page of each list: recordings' data keys re-wrapped, contacts'
    * caller-number search hashes recomputed, transcripts' word index rebuilt and contacts' sealed
-   * fields (attributes, caller number, notes) re-sealed, with the current key version; and the
-   * instance's Twilio secrets re-sealed. A pass pages through each list with `cursor` (the previous `nextCursor`), past
+   * fields (attributes, caller number, notes) re-sealed, with the current key version; the
+   * instance's Twilio secrets re-sealed; and a page of flow log payloads still stored in the clear
+   * (from before they were sealed) sealed — that list needs no cursor (a sealed row leaves it),
+   * `flowLogs.remaining` counts it. A pass pages through each list with `cursor` (the previous `nextCursor`), past
    * rows that failed, so it always ends: `nextCursor` null. Then `done` says whether everything is
    * at the current version; if not, what is left failed (named in the pages' `failed`) and a new
    * pass (no cursor) tries it again.
@@ -192,7 +195,10 @@ export const recordingRoutes = new Hono<AppEnv>()
       transcripts: words.next ?? "end",
       contactFields: fields.next ?? "end",
     };
-    const done = report.remaining === 0 && numbers.remaining === 0 && words.remaining === 0 && fields.remaining === 0 && secrets.remaining === 0;
+    // Flow log payloads stored in the clear before they were sealed: a page sealed per call (no cursor needed, see sealClearFlowLogs).
+    const logs = await sealClearFlowLogs(db, keys, instanceId, body.limit);
+    const flowLogs = { sealed: logs.sealed, failed: logs.failed, remaining: logs.remaining };
+    const done = report.remaining === 0 && numbers.remaining === 0 && words.remaining === 0 && fields.remaining === 0 && secrets.remaining === 0 && logs.remaining === 0;
     const passOver = done || (next.recordings === "end" && next.callerNumbers === "end" && next.transcripts === "end" && next.contactFields === "end");
     const callerNumbers = { rehashed: numbers.rehashed, failed: numbers.failed, remaining: numbers.remaining };
     const transcripts = { reindexed: words.reindexed, removed: words.removed, failed: words.failed, remaining: words.remaining };
@@ -206,6 +212,7 @@ export const recordingRoutes = new Hono<AppEnv>()
         transcripts: { reindexed: transcripts.reindexed, removed: transcripts.removed, failed: transcripts.failed.length, remaining: transcripts.remaining },
         contactFields: { resealed: contactFields.resealed, failed: contactFields.failed.length, remaining: contactFields.remaining },
         instanceSecrets: { resealed: instanceSecrets.resealed, failed: instanceSecrets.failed.length, remaining: instanceSecrets.remaining },
+        flowLogs: { sealed: flowLogs.sealed, failed: flowLogs.failed.length, remaining: flowLogs.remaining },
         continued: body.cursor !== undefined, passOver, done,
       },
     });
@@ -219,6 +226,7 @@ export const recordingRoutes = new Hono<AppEnv>()
       transcripts,
       contactFields,
       instanceSecrets,
+      flowLogs,
       nextCursor: passOver ? null : encodeCursor(next),
       done,
     });
