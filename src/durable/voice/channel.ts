@@ -21,6 +21,7 @@ import { DialError, restFailure, type DialFailure } from "./dial-failure";
 import { Whispers } from "./whisper";
 import { Consult } from "./consult";
 import { LegControls } from "./leg-controls";
+import { CallWatch } from "./call-watch";
 
 export type RecordingCallback = { recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number };
 
@@ -35,6 +36,8 @@ export const VOICE_TABLES = {
   thirdParty: { table: "third_party", schema: (sql: SqlStorage) => void sql.exec("CREATE TABLE IF NOT EXISTS third_party (id INTEGER PRIMARY KEY CHECK (id = 1), call_sid TEXT NOT NULL)") },
   /** A warm transfer to a queue or an agent (./consult.ts). */
   consult: { table: "consult", schema: (sql: SqlStorage) => Consult.schema(sql) },
+  /** When the live call's status is next fetched from Twilio, should no webhook come (./call-watch.ts). */
+  callWatch: { table: "call_watch", schema: (sql: SqlStorage) => CallWatch.schema(sql) },
 } satisfies Record<string, TableGroup>;
 
 /** What the voice channel uses of its session. */
@@ -67,6 +70,8 @@ export class VoiceChannel {
   readonly consult: Consult;
   /** The caller's hold and the agent's mute, as last asked for. */
   readonly legs: LegControls;
+  /** Reconciles a call whose status callback was lost with Twilio's REST API (./call-watch.ts). */
+  readonly watch: CallWatch;
 
   constructor(private readonly host: VoiceHost) {
     this.legs = new LegControls(host);
@@ -74,6 +79,7 @@ export class VoiceChannel {
     this.#whispers = new Whispers(host);
     this.#outbound = new OutboundCall(host);
     this.transcript = new RealtimeTranscript(host);
+    this.watch = new CallWatch(host, (leg, callSid, status) => this.status(leg, callSid, status));
   }
 
   /** An agent's outbound call (./outbound.ts): the contact, connected to the agent, and both legs dialled. */
