@@ -566,6 +566,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
           consultLegWanted: (agentId) => this.#voice.consult.legWanted(agentId),
           consultDialled: (agentId, sid) => this.#voice.consult.dialled(agentId, sid),
           wanted: (what) => this.#voice.legs.wanted(what),
+          callerInConference: () => this.#voice.legs.callerInConference(),
           dialFailed: (failure) => this.#voice.outboundDialFailed(failure),
         });
         this.actionDone(next.seq);

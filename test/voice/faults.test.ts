@@ -3,13 +3,13 @@
  * webhook, and what Twilio gets then (an apology and a retry, never a JSON 500), forged requests
  * still refused.
  */
-import { env, SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Phone, twilioSignature } from "../../src/simulator";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { contactRoomName } from "../../src/lib/object-names";
 import { contactRow, eventually } from "../routing/helpers";
-import { ACCOUNT_SID, AUTH_TOKEN, BASE_URL, makeVoiceInstance, settleContact } from "./helpers";
+import { ACCOUNT_SID, AUTH_TOKEN, BASE_URL, callOfferedTo, makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -148,5 +148,30 @@ describe("voice webhooks under faults", () => {
     } finally {
       await hoursUp();
     }
+  });
+});
+
+describe("live-call actions under REST faults", () => {
+  it("a bridge retried after the agent's leg failed to dial redirects the caller once, and caller and agent meet", async () => {
+    const fx = await makeVoiceInstance({});
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const phone = net.phone;
+    // Twilio refuses the first call to the agent's leg (503): the bridge action fails after the caller was put through.
+    phone.restFaults.push({ method: "POST", path: "/Calls.json", status: 503, code: 20503, message: "Service Unavailable", times: 1 });
+    const { socket, call, contactId } = await callOfferedTo(fx, phone);
+    socket.send({ type: "contact.accept", contactId });
+    await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.has(call.sid)), "the caller in the conference");
+    const s = session(fx.instanceId, contactId);
+    expect((await s.snapshot())!.pendingActions).toBe(1);
+    // The retry is due (the alarm runs it).
+    await runInDurableObject(s, (_o, st) => void st.storage.sql.exec("UPDATE actions SET next_at = 0"));
+    expect(await runDurableObjectAlarm(s)).toBe(true);
+    const conf = await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.has(call.sid) && c.participants.size === 2), "caller and agent in one conference");
+    expect(conf.status).toBe("in-progress");
+    const redirects = phone.restLog.filter((r) => r.method === "POST" && r.path === `/Calls/${call.sid}.json` && r.form.Url?.includes("/twilio/voice/bridge"));
+    expect(redirects).toHaveLength(1);
+    expect(phone.events.filter((e) => e.type === "conference" && e.callSid === call.sid && e.action === "leave")).toEqual([]);
+    expect((await s.snapshot())!.pendingActions).toBe(0);
   });
 });

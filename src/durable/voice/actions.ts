@@ -86,6 +86,8 @@ export async function runVoiceAction(
     consultDialled(agentId: string, callSid: string): void;
     /** The caller's hold or the agent's mute as asked for now (./leg-controls.ts); null where never kept. */
     wanted(what: "hold" | "mute"): boolean | null;
+    /** Whether the caller was already put through to the current conference (their bridge webhook answered). */
+    callerInConference(): boolean;
     /** Twilio refused to place an outbound call: no retry changes that (./outbound.ts). */
     dialFailed(failure: DialFailure): void;
   },
@@ -134,7 +136,10 @@ export async function runVoiceAction(
   switch (action.kind) {
     case "bridge": {
       if (!row.call_sid || row.phase !== "CONNECTED") return;
-      await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.bridge }));
+      // Once only: a retry (the agent's leg failed to dial, say) must not take the caller out of the
+      // conference again. Twilio fetches the bridge URL as it redirects, so a redirect whose answer
+      // was lost is known here by its webhook too.
+      if (!hooks.callerInConference()) await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.bridge }));
       if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, action.agentId, row));
       if (action.record.length) await startRecording(twilio, urls, row.call_sid, action.record);
       return;

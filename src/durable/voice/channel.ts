@@ -32,6 +32,7 @@ export const VOICE_TABLES = {
   outbound: { table: "outbound_call", schema: (sql: SqlStorage) => OutboundCall.schema(sql) },
   mute: { table: "agent_mute", schema: LegControls.muteSchema },
   hold: { table: "caller_hold", schema: LegControls.holdSchema },
+  joined: { table: "caller_joined", schema: LegControls.joinedSchema },
   /** The call leg of an outside number the agent consulted (warm transfer), while it lasts. */
   thirdParty: { table: "third_party", schema: (sql: SqlStorage) => void sql.exec("CREATE TABLE IF NOT EXISTS third_party (id INTEGER PRIMARY KEY CHECK (id = 1), call_sid TEXT NOT NULL)") },
   /** A warm transfer to a queue or an agent (./consult.ts). */
@@ -290,7 +291,9 @@ export class VoiceChannel {
     // The customer of an outbound call hears the queue's outbound whisper flow on answering.
     const whisper = await this.#whispers.forLeg(r, this.#outbound.is() && r.connections === 1 ? "outbound" : "customer");
     const urls = voiceUrls(r.public_base_url, this.host.instanceId, this.host.contactId, r.step);
-    return customerBridge(r.conference, urls, whisper, this.transcript.startFor(r.flow_state, urls.transcription));
+    const twiml = customerBridge(r.conference, urls, whisper, this.transcript.startFor(r.flow_state, urls.transcription));
+    this.legs.callerJoined(r.conference);
+    return twiml;
   }
 
   /**
