@@ -324,9 +324,9 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     return this.#voice.agentLeg(consultAgentId);
   }
 
-  voiceStatus(leg: "customer" | "agent" | "third" | "consult", callSid: string, status: string) {
+  voiceStatus(leg: "customer" | "agent" | "third" | "consult", callSid: string, status: string, attempt?: string) {
     this.#voice.watch.heard();
-    return this.#voice.status(leg, callSid, status);
+    return this.#voice.status(leg, callSid, status, attempt);
   }
 
   voiceRecording(p: RecordingCallback) {

@@ -65,8 +65,9 @@ export class Phone {
   /**
    * Faults the REST API answers with instead of doing the work (Twilio down or refusing): the
    * next `times` requests of `method` to `path` (e.g. "/Calls.json") get `status` and Twilio's error body.
+   * `answerLost`: Twilio did the work, and the answer was lost on its way back (a 504 from a proxy, say).
    */
-  readonly restFaults: { method: string; path: string; status: number; code: number; message: string; times: number }[] = [];
+  readonly restFaults: { method: string; path: string; status: number; code: number; message: string; times: number; answerLost?: boolean }[] = [];
   /**
    * Status callbacks lost on the way (Twilio's request never arrives): the next `times` callbacks
    * with status `status` (of the call `callSid`, if given) are not sent; the call's state in the
@@ -190,7 +191,7 @@ export class Phone {
       Timestamp: new Date(this.now()).toUTCString(),
       SequenceNumber: String(seq),
       CallbackSource: "call-progress-events",
-      StatusCallbackEvent: status === "in-progress" ? "answered" : status,
+      StatusCallbackEvent: status === "in-progress" ? "answered" : status === "queued" ? "initiated" : status,
     });
   }
 

@@ -174,4 +174,53 @@ describe("live-call actions under REST faults", () => {
     expect(phone.events.filter((e) => e.type === "conference" && e.callSid === call.sid && e.action === "leave")).toEqual([]);
     expect((await s.snapshot())!.pendingActions).toBe(0);
   });
+
+  it("an agent's leg whose dial answer was lost is not dialled again: the retry finds it by its marked status callback", async () => {
+    const fx = await makeVoiceInstance({});
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const phone = net.phone;
+    // Twilio places the agent's call, and its answer is lost on the way back (a 504 to us).
+    phone.restFaults.push({ method: "POST", path: "/Calls.json", status: 504, code: 20504, message: "Gateway Timeout", times: 1, answerLost: true });
+    const { socket, call, contactId } = await callOfferedTo(fx, phone);
+    socket.send({ type: "contact.accept", contactId });
+    const conf = await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.has(call.sid) && c.participants.size === 2), "caller and agent in one conference");
+    const s = session(fx.instanceId, contactId);
+    const dials = () => phone.restLog.filter((r) => r.method === "POST" && r.path === "/Calls.json");
+    expect(dials()).toHaveLength(1);
+    expect(dials()[0].form.StatusCallback).toContain(`attempt=${encodeURIComponent(conf.name)}`);
+    const agentLeg = [...conf.participants.keys()].find((sid) => sid !== call.sid)!;
+    // The session learnt the leg from Twilio's initiated callback; the bridge's retry has nothing to dial.
+    expect((await s.snapshot())!.agentCallSid).toBe(agentLeg);
+    await runInDurableObject(s, (_o, st) => void st.storage.sql.exec("UPDATE actions SET next_at = 0"));
+    await runDurableObjectAlarm(s);
+    await phone.settle();
+    expect(dials()).toHaveLength(1);
+    expect((await s.snapshot())!.pendingActions).toBe(0);
+    expect(conf.participants.size).toBe(2);
+  });
+
+  it("a second agent's leg for the call (dialled before the first one's callback came) is hung up", async () => {
+    const fx = await makeVoiceInstance({});
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const phone = net.phone;
+    const { socket, call, contactId } = await callOfferedTo(fx, phone);
+    socket.send({ type: "contact.accept", contactId });
+    const conf = await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.has(call.sid) && c.participants.size === 2), "caller and agent in one conference");
+    const s = session(fx.instanceId, contactId);
+    const agentLeg = (await s.snapshot())!.agentCallSid!;
+    // A stray leg for the same conference: Twilio posts its initiated callback; the session hangs it up.
+    const first = phone.restLog.find((r) => r.method === "POST" && r.path === "/Calls.json")!;
+    const stray = await phone.rest(new Request(`${env.TWILIO_API_BASE_URL}/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`, {
+      method: "POST",
+      headers: { authorization: `Basic ${btoa(`${ACCOUNT_SID}:${AUTH_TOKEN}`)}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams([...Object.entries(first.form).filter(([k]) => k !== "StatusCallbackEvent"), ["StatusCallbackEvent", "initiated"], ["StatusCallbackEvent", "completed"]]).toString(),
+    }));
+    const straySid = ((await stray.json()) as { sid: string }).sid;
+    await until(phone, () => phone.calls.get(straySid)!.ended, "the stray leg hung up");
+    expect(phone.restLog.some((r) => r.path === `/Calls/${straySid}.json` && r.form.Status === "completed")).toBe(true);
+    expect((await s.snapshot())!.agentCallSid).toBe(agentLeg);
+    expect(conf.participants.has(call.sid) && conf.participants.has(agentLeg)).toBe(true);
+  });
 });

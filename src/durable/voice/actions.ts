@@ -325,14 +325,23 @@ async function startRecording(twilio: TwilioRest, urls: ReturnType<typeof voiceU
   await twilio.startRecording(callSid, { statusCallback: urls.recording, channels: "dual", track });
 }
 
-/** Calls an agent's leg into the contact: their own phone when set, else their browser softphone (Twilio Client identity). */
+/**
+ * Calls an agent's leg into the contact: their own phone when set, else their browser softphone
+ * (Twilio Client identity). Twilio's REST API has no idempotency key, so the dial is marked: its
+ * status callback URL names the conference it is for (`attempt`) and asks for the `initiated`
+ * event, which Twilio posts as it creates the call. Should the answer to this request be lost,
+ * that callback tells the session the leg's CallSid (VoiceChannel.status), and the retry finds
+ * the leg there instead of dialling the agent twice; a second leg that gets through anyway is
+ * hung up as its own callback arrives.
+ */
 async function dialAgentLeg(env: Env, twilio: TwilioRest, leg: { url: string; statusCallback: string }, instanceId: string, agentId: string, row: Row): Promise<string> {
   const [agent] = await createDb(env.DB).select({ phone: users.phoneNumber }).from(users).where(and(eq(users.instanceId, instanceId), eq(users.id, agentId)));
   const call = await twilio.createCall({
     to: agent?.phone ?? `client:${agentId}`,
     from: row.to_number ?? "",
     url: leg.url,
-    statusCallback: leg.statusCallback,
+    statusCallback: `${leg.statusCallback}&attempt=${encodeURIComponent(row.conference ?? "")}`,
+    statusCallbackEvents: ["initiated", "completed"],
     timeoutSeconds: 30,
   });
   return call.sid;

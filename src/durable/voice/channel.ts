@@ -373,11 +373,15 @@ export class VoiceChannel {
     await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, agentId)).endContact(this.host.contactId, "AGENT_DISCONNECT").catch(() => undefined);
   }
 
-  /** Call status callbacks: the customer's leg (the number's status callback) or the agent's. */
-  async status(leg: "customer" | "agent" | "third" | "consult", callSid: string, status: string): Promise<void> {
+  /**
+   * Call status callbacks: the customer's leg (the number's status callback) or the agent's.
+   * `attempt`: on an agent's leg, the conference it was dialled for (./actions.ts dialAgentLeg).
+   */
+  async status(leg: "customer" | "agent" | "third" | "consult", callSid: string, status: string, attempt?: string): Promise<void> {
     const r = this.host.row();
     if (!r) return;
     const final = ["completed", "busy", "failed", "no-answer", "canceled"].includes(status);
+    if (!final && leg === "agent" && attempt !== undefined) return this.agentLegCreated(r, callSid, attempt);
     if (!final) {
       // An outbound call's customer: their phone rings, then they answer (each at most once, never backwards).
       if (leg === "customer" && (callSid === r.call_sid || !r.call_sid) && this.#outbound.is()) {
@@ -420,6 +424,18 @@ export class VoiceChannel {
       this.host.enqueueAction({ kind: "disconnectFromQueue", queueId: r.queue_id });
     }
     if (r.agent_call_sid) this.host.enqueueAction({ kind: "hangupCall", callSid: r.agent_call_sid });
+    this.host.kick();
+  }
+
+  /**
+   * Twilio created an agent's leg (its `initiated` callback): the session learns its CallSid even
+   * when the answer to the dial was lost, so the dial's retry does not call the agent again. A leg
+   * for a conference that is not the call's now, or a second one, is hung up.
+   */
+  private agentLegCreated(r: SessionRow, callSid: string, attempt: string) {
+    if (r.agent_call_sid === callSid) return;
+    if (r.phase === "CONNECTED" && r.conference === attempt && !r.agent_call_sid) return this.host.set({ agent_call_sid: callSid });
+    this.host.enqueueAction({ kind: "hangupCall", callSid });
     this.host.kick();
   }
 

@@ -97,7 +97,9 @@ export const twilioRoutes = new Hono<AppEnv>()
     }
     const legParam = c.req.query("leg");
     const leg = legParam === "agent" || legParam === "third" || legParam === "consult" ? legParam : "customer";
-    await session(c, verified.instance.id, verified.contactId).voiceStatus(leg, verified.params.CallSid ?? "", verified.params.CallStatus ?? "");
+    // `attempt`: the conference an agent's leg was dialled for (a marked dial, src/durable/voice/actions.ts).
+    const attempt = leg === "agent" ? c.req.query("attempt") : undefined;
+    await session(c, verified.instance.id, verified.contactId).voiceStatus(leg, verified.params.CallSid ?? "", verified.params.CallStatus ?? "", attempt);
     return c.body(null, 204);
   })
   .post("/voice/gather", async (c) => {
