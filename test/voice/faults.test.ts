@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Phone, twilioSignature } from "../../src/simulator";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { contactRoomName } from "../../src/lib/object-names";
-import { contactRow, eventually } from "../routing/helpers";
+import { contactEvents, contactRow, eventually } from "../routing/helpers";
 import { ACCOUNT_SID, AUTH_TOKEN, BASE_URL, callOfferedTo, makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
@@ -222,5 +222,32 @@ describe("live-call actions under REST faults", () => {
     expect(phone.restLog.some((r) => r.path === `/Calls/${straySid}.json` && r.form.Status === "completed")).toBe(true);
     expect((await s.snapshot())!.agentCallSid).toBe(agentLeg);
     expect(conf.participants.has(call.sid) && conf.participants.has(agentLeg)).toBe(true);
+  });
+
+  it("a bridge Twilio keeps refusing is given up visibly: the contact shows it and the agent is told", async () => {
+    const fx = await makeVoiceInstance({});
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const phone = net.phone;
+    phone.restFaults.push({ method: "POST", path: "/Calls.json", status: 503, code: 20503, message: "Service Unavailable", times: 99 });
+    const { socket, call, contactId } = await callOfferedTo(fx, phone);
+    socket.send({ type: "contact.accept", contactId });
+    await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.has(call.sid)), "the caller in the conference");
+    const s = session(fx.instanceId, contactId);
+    // The retries before the last one have failed too: the next is the last.
+    await runInDurableObject(s, (_o, st) => void st.storage.sql.exec("UPDATE actions SET attempts = 7, next_at = 0"));
+    expect(await runDurableObjectAlarm(s)).toBe(true);
+    const told = await socket.next("error", (m) => m.code === "call_action_failed");
+    expect(told.message).toContain("The caller could not be put through to you");
+    expect(told.message).toContain("503");
+    expect((await s.snapshot())!.pendingActions).toBe(0);
+    await settleContact(fx.instanceId, contactId);
+    const events = await eventually(async () => {
+      const all = await contactEvents(fx.instanceId, contactId);
+      return all.some((e) => e.type === "CALL_ACTION_FAILED") && all;
+    }, "the given-up action in the contact's events");
+    const failed = events.find((e) => e.type === "CALL_ACTION_FAILED")!;
+    expect(JSON.parse(failed.data!)).toMatchObject({ action: "bridge" });
+    expect(failed.agent_id).toBe(fx.agentId("alice"));
   });
 });

@@ -22,6 +22,7 @@ import { Whispers } from "./whisper";
 import { Consult } from "./consult";
 import { LegControls } from "./leg-controls";
 import { CallWatch } from "./call-watch";
+import { surfaceGivenUp } from "./given-up";
 
 export type RecordingCallback = { recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number };
 
@@ -335,6 +336,7 @@ export class VoiceChannel {
    * agent that could not be dialled is not on the call, so the agents' workspaces must not say so.
    */
   async gaveUp(action: VoiceAction, err: unknown): Promise<void> {
+    await surfaceGivenUp(this.host, action, err);
     if (action.kind === "addThirdParty") return this.thirdPartyGone();
     // The outbound call could not be placed: the agent is told why (./outbound.ts).
     if (action.kind === "dialOutbound") return this.#outbound.dialFailed(err instanceof DialError ? err.failure : restFailure(err, this.host.env.TWILIO_API_BASE_URL));
