@@ -4,13 +4,13 @@
  * over ends as if its callback had come. Played through the phone simulator, which loses the
  * callbacks the test names.
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CALL_WATCH_MS, CALL_WATCH_RETRY_MS } from "../../src/durable/voice/call-watch";
 import { contactRoomName } from "../../src/lib/object-names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
-import { contactRow, eventsInclude, eventually } from "../routing/helpers";
-import { callAnsweredBy, makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
+import { contactEvents, contactRow, eventsInclude, eventually } from "../routing/helpers";
+import { callAnsweredBy, callOfferedTo, makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 let clock: { mockRestore(): void } | undefined;
@@ -27,6 +27,12 @@ function later(ms: number) {
   clock?.mockRestore();
   const real = Date.now.bind(Date);
   clock = vi.spyOn(Date, "now").mockImplementation(() => real() + ms);
+}
+
+/** The object is restarted: evicted from memory (touched first, so it is running), made afresh over its storage on the next request. */
+async function restart(s: ReturnType<typeof session>) {
+  await s.snapshot();
+  await evictDurableObject(s);
 }
 
 const watchDue = (s: ReturnType<typeof session>) =>
@@ -126,5 +132,50 @@ describe("a lost status callback", () => {
     expect(callLookups(net.phone, call.sid)).toBe(1);
     expect(await s.snapshot()).toMatchObject({ phase: "QUEUED" });
     expect(await watchDue(s)).toBeGreaterThan(Date.now() + CALL_WATCH_MS - 5_000);
+  });
+
+  it("survives the contact's object restarting mid-call: in queue, connected, and after the lost callbacks; late duplicates change nothing", async () => {
+    const fx = await makeVoiceInstance({});
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const phone = net.phone;
+    const { socket, call, contactId } = await callOfferedTo(fx, phone);
+    const s = session(fx.instanceId, contactId);
+    await settleContact(fx.instanceId, contactId);
+    // Restarted while the offer rings: the caller's queue loop goes on, the accept connects them.
+    await restart(s);
+    await call.advance();
+    expect(call.ended).toBe(false);
+    socket.send({ type: "contact.accept", contactId });
+    const conf = await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.has(call.sid) && c.participants.size === 2), "caller and agent in one conference");
+    const agentLeg = [...conf.participants.keys()].find((sid) => sid !== call.sid)!;
+    // Restarted while connected, then both legs end and both callbacks are lost; restarted again.
+    await restart(s);
+    phone.lostStatusCallbacks.push({ status: "completed", times: 1, callSid: call.sid }, { status: "completed", times: 1, callSid: agentLeg });
+    await call.hangup();
+    await until(phone, () => phone.calls.get(agentLeg)!.ended, "the agent's leg ended with the conference");
+    await restart(s);
+    expect(await s.snapshot()).toMatchObject({ phase: "CONNECTED" });
+    // The watch's alarm was kept in storage: minutes later it asks Twilio and the contact ends.
+    later(CALL_WATCH_MS + 1_000);
+    expect(await runDurableObjectAlarm(s)).toBe(true);
+    await socket.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "AFTER_CONTACT_WORK");
+    await settleContact(fx.instanceId, contactId);
+    expect(await s.snapshot()).toMatchObject({ phase: "ENDED" });
+    // Twilio's callbacks arrive after all, twice each: nothing moves.
+    clock?.mockRestore();
+    clock = undefined;
+    for (let i = 0; i < 2; i++) {
+      await phone.sendStatus(phone.calls.get(call.sid)!, "completed");
+      await phone.sendStatus(phone.calls.get(agentLeg)!, "completed");
+    }
+    await settleContact(fx.instanceId, contactId);
+    await eventsInclude(fx.instanceId, contactId, ["ENQUEUED", "OFFERED", "CONNECTED", "ENDED"]);
+    await new Promise((r) => setTimeout(r, 100));
+    const types = (await contactEvents(fx.instanceId, contactId)).map((e) => e.type);
+    expect(types.filter((t) => t === "CONNECTED")).toHaveLength(1);
+    expect(types.filter((t) => t === "ENDED")).toHaveLength(1);
+    expect((await contactRow(fx.instanceId, contactId)).state).toBe("ENDED");
+    expect(phone.events.filter((e) => e.type === "error")).toEqual([]);
   });
 });
