@@ -7,7 +7,7 @@
  */
 import type { NewContact } from "../../db/contacts";
 import { enterFlow, renderVoice, resumeFlow, type FlowEvent, type FlowLogEntry, type FlowResult, type FlowState, type TurnInput } from "../../flows";
-import { flowContext, loadPublishedFlow, type PublishedFlow } from "../contact-flow";
+import { flowContext, type PublishedFlow } from "../contact-flow";
 import type { Transition } from "../contact-record";
 import type { LazyTables, TableGroup } from "../lazy-tables";
 import type { SessionRow, VoiceStart } from "../contact-session";
@@ -17,6 +17,7 @@ import { agentBridge, customerBridge, defaultQueueLoop, hangup, sayAndHangup, vo
 import { RealtimeTranscript, type TranscriptionCallback } from "./transcription";
 import type { NotifyTarget, QueuePosition } from "../types";
 import { OutboundCall, type OutboundStart } from "./outbound";
+import { InboundCall } from "./inbound";
 import { DialError, restFailure, type DialFailure } from "./dial-failure";
 import { Whispers } from "./whisper";
 import { Consult } from "./consult";
@@ -66,6 +67,7 @@ export type VoiceHost = {
 export class VoiceChannel {
   readonly #whispers: Whispers;
   readonly #outbound: OutboundCall;
+  readonly #inbound: InboundCall;
   /** The call's real-time transcription, where the flow enabled it. */
   readonly transcript: RealtimeTranscript;
   /** A warm transfer to a queue or an agent under way. */
@@ -80,6 +82,7 @@ export class VoiceChannel {
     this.consult = new Consult(host, this.legs);
     this.#whispers = new Whispers(host);
     this.#outbound = new OutboundCall(host);
+    this.#inbound = new InboundCall(host, (result) => this.answer(result), () => this.queueWait(false));
     this.transcript = new RealtimeTranscript(host);
     this.watch = new CallWatch(host, (leg, callSid, status) => this.status(leg, callSid, status));
   }
@@ -94,75 +97,9 @@ export class VoiceChannel {
     this.#outbound.dialFailed(failure);
   }
 
-  /** The first turn under way, so Twilio's retry of the call's first webhook waits for its answer. */
-  #starting: Promise<string> | null = null;
-
-  /**
-   * A new inbound call (POST /twilio/voice). A retry for the same call gets the same answer; a
-   * retry after a first turn that failed (D1 unreachable, say) runs that turn again.
-   */
-  async start(start: VoiceStart): Promise<string> {
-    while (this.#starting) {
-      const running = this.#starting;
-      try {
-        return await running;
-      } catch {
-        if (this.#starting === running) this.#starting = null; // it failed: this request tries again
-      }
-    }
-    const starting = this.#start(start);
-    this.#starting = starting;
-    try {
-      return await starting;
-    } finally {
-      if (this.#starting === starting) this.#starting = null;
-    }
-  }
-
-  async #start(start: VoiceStart): Promise<string> {
-    const existing = this.host.row();
-    if (existing && !this.firstTurnOwed(existing)) {
-      // Queued by a first turn whose answer was lost (it failed after the queue took the call): the queue loop.
-      if (existing.last_twiml === null && existing.phase === "QUEUED") return this.queueWait(false);
-      return existing.last_twiml ?? hangup();
-    }
-    if (!existing) {
-      const now = Date.now();
-      const flow = start.flowId ? await loadPublishedFlow(this.host.env, this.host.instanceId, start.flowId) : null;
-      if (this.host.row()) return this.#start(start);
-      this.host.sql.exec(
-        `INSERT INTO session (id, instance_id, contact_id, channel, phase, step, flow, call_sid, from_number, to_number, public_base_url, created_at)
-         VALUES (1, ?, ?, 'VOICE', 'FLOW', 0, ?, ?, ?, ?, ?, ?)`,
-        this.host.instanceId, this.host.contactId, flow ? JSON.stringify(flow) : null, start.callSid, start.from, start.to, start.publicBaseUrl, now,
-      );
-      // The contact record is written off the webhook's path (first in line of the session's work).
-      this.host.oweContact({
-        id: this.host.contactId, instanceId: this.host.instanceId, channel: "VOICE", initiationMethod: "INBOUND",
-        externalId: start.callSid, customerEndpoint: start.from, systemEndpoint: start.to,
-        flowId: flow?.id ?? null, flowVersion: flow?.version ?? null, at: now,
-      });
-      if (!flow) {
-        const twiml = sayAndHangup("Sorry, this number is not set up to take calls yet. Goodbye.");
-        this.host.set({ last_twiml: twiml, phase: "ENDED", ended_at: now });
-        this.host.record({ contactId: this.host.contactId, type: "DISCONNECTED", at: now, data: { reason: "NO_FLOW" }, update: { state: "ENDED", endedAt: now, disconnectReason: "NO_FLOW" } });
-        this.host.kick();
-        return twiml;
-      }
-    }
-    const r = this.host.require();
-    const flow = JSON.parse(r.flow!) as PublishedFlow;
-    const result = await this.host.turn(flow, {
-      init: {
-        contactId: this.host.contactId, channel: "VOICE", flowId: flow.id, flowVersion: flow.version, flowType: flow.type,
-        customerEndpoint: r.from_number ?? start.from, systemEndpoint: r.to_number ?? start.to,
-      },
-    });
-    return this.answer(result);
-  }
-
-  /** The call's first turn failed before it answered anything: the contact exists, its flow has not run. */
-  private firstTurnOwed(r: SessionRow): boolean {
-    return r.last_twiml === null && r.phase === "FLOW" && r.step === 0 && r.flow !== null;
+  /** A new inbound call (POST /twilio/voice): its contact and first turn (./inbound.ts). */
+  start(start: VoiceStart): Promise<string> {
+    return this.#inbound.start(start);
   }
 
   /** <Gather> answered (digits or speech), or its timeout redirect. */
