@@ -474,6 +474,12 @@ export class AgentRoom extends Server<Env> {
   }
 
   /** The consulted number hung up (told by the contact's session from Twilio's status callback). */
+  /** Something the contact's session had to do to the agent's call failed for good (given up after its retries): the agent is told. */
+  async callActionFailed(contactId: string, message: string) {
+    if (!this.slot(contactId)) return;
+    this.broadcastMsg({ type: "error", requestId: null, code: "call_action_failed", message });
+  }
+
   async thirdPartyLeft(contactId: string) {
     const s = this.slot(contactId);
     if (!s || !this.thirdParties()[contactId]) return;

@@ -320,35 +320,43 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   // ─── voice (src/durable/voice): Twilio's webhooks, answered by the VoiceChannel ─────────────
 
   voiceStart(start: VoiceStart) {
+    this.#voice.watch.heard();
     return this.#voice.start(start);
   }
 
   voiceInput(step: number, input: { digits?: string; speech?: string } | "timeout") {
+    this.#voice.watch.heard();
     return this.#voice.input(step, input);
   }
 
   voiceResume(step: number) {
+    this.#voice.watch.heard();
     return this.#voice.resume(step);
   }
 
   voiceDialResult(step: number, dialStatus: string) {
+    this.#voice.watch.heard();
     return this.#voice.dialResult(step, dialStatus);
   }
 
   voiceQueueWait(played: boolean) {
+    this.#voice.watch.heard();
     return this.#voice.queueWait(played);
   }
 
   voiceBridge() {
+    this.#voice.watch.heard();
     return this.#voice.bridge();
   }
 
   voiceAgentLeg(consultAgentId?: string) {
+    this.#voice.watch.heard();
     return this.#voice.agentLeg(consultAgentId);
   }
 
-  voiceStatus(leg: "customer" | "agent" | "third" | "consult", callSid: string, status: string) {
-    return this.#voice.status(leg, callSid, status);
+  voiceStatus(leg: "customer" | "agent" | "third" | "consult", callSid: string, status: string, attempt?: string) {
+    this.#voice.watch.heard();
+    return this.#voice.status(leg, callSid, status, attempt);
   }
 
   voiceRecording(p: RecordingCallback) {
@@ -390,6 +398,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   }
 
   voiceTranscription(cb: TranscriptionCallback) {
+    this.#voice.watch.heard();
     return this.#voice.transcription(cb);
   }
 
@@ -598,6 +607,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
           consultLegWanted: (agentId) => this.#voice.consult.legWanted(agentId),
           consultDialled: (agentId, sid) => this.#voice.consult.dialled(agentId, sid),
           wanted: (what) => this.#voice.legs.wanted(what),
+          callerInConference: () => this.#voice.legs.callerInConference(),
           dialFailed: (failure) => this.#voice.outboundDialFailed(failure),
         });
         this.actionDone(next.seq);
@@ -704,9 +714,10 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       endedAt === null ? null : endedAt + FINISHED_CONTACT_KEEP_MS].filter((t): t is number => t !== null);
     const due = times.length ? Math.min(...times) : null;
     const more = this.#outbox.pending() > 0 || this.#owed.contact || (this.#owed.logs > 0 && !logsWait);
-    if (due !== null) await this.#alarm.set([Math.max(due, Date.now() + 10)]);
-    else if (more) await this.#alarm.set([Date.now() + RETRY_MS]);
-    else await this.#alarm.set([]);
+    const soon = due !== null ? Math.max(due, Date.now() + 10) : more ? Date.now() + RETRY_MS : null;
+    // A live call's watch for a lost status callback (./voice/call-watch.ts) keeps the alarm set while nothing else does.
+    const watchAt = this.#voice.watch.nextDue();
+    await this.#alarm.set([soon, watchAt === null ? null : Math.max(watchAt, Date.now() + 10)]);
   }
 
   /** The contact ended and owes nothing more: no action, no record, log, chat or transcript job left. */
@@ -749,6 +760,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   async onAlarm() {
     this.#alarm.fired(); // the run re-arms
+    await this.#voice.watch.check();
     await this.work();
   }
 

@@ -21,6 +21,8 @@ export type PhoneEvent =
   | { type: "media-stream"; callSid: string; streamSid: string; event: "started" | "played" | "cleared" | "stopped" | "error"; detail?: string }
   | { type: "transcription"; callSid: string; transcriptionSid: string; event: "started" | "content" | "stopped"; track?: string; text?: string }
   | { type: "status"; callSid: string; status: string }
+  /** A status callback the test set to be lost (`phone.lostStatusCallbacks`): never sent. */
+  | { type: "status-lost"; callSid: string; status: string }
   | { type: "call-created"; callSid: string; from: string; to: string; direction: string }
   | { type: "hangup"; callSid: string; by: "caller" | "twiml" | "rest" | "end-of-twiml" }
   | { type: "error"; callSid: string; message: string };
@@ -61,6 +63,8 @@ export function formatEvent(e: PhoneEvent): string {
       return `${who} media stream ${e.streamSid.slice(0, 8)}: ${e.event}${e.detail ? ` (${e.detail})` : ""}`;
     case "status":
       return `${who} status: ${e.status}`;
+    case "status-lost":
+      return `${who} status callback lost: ${e.status}`;
     case "transcription":
       return `${who} transcription ${e.transcriptionSid.slice(0, 8)}: ${e.event}${e.text ? ` (${e.track}) "${e.text}"` : ""}`;
     case "call-created":

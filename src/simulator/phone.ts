@@ -53,8 +53,15 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
   /**
    * Faults the REST API answers with instead of doing the work (Twilio down or refusing): the
    * next `times` requests of `method` to `path` (e.g. "/Calls.json") get `status` and Twilio's error body.
+   * `answerLost`: Twilio did the work, and the answer was lost on its way back (a 504 from a proxy, say).
    */
-  readonly restFaults: { method: string; path: string; status: number; code: number; message: string; times: number }[] = [];
+  readonly restFaults: { method: string; path: string; status: number; code: number; message: string; times: number; answerLost?: boolean }[] = [];
+  /**
+   * Status callbacks lost on the way (Twilio's request never arrives): the next `times` callbacks
+   * with status `status` (of the call `callSid`, if given) are not sent; the call's state in the
+   * REST API moves on as usual.
+   */
+  readonly lostStatusCallbacks: { status: string; times: number; callSid?: string }[] = [];
   /** Real-time transcriptions (`<Start><Transcription>`), by TranscriptionSid. */
   readonly transcriptions = new Transcriptions(this);
   /** Media Streams (`<Start><Stream>`, `<Connect><Stream>`), by StreamSid. */
@@ -154,6 +161,12 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
   /** Sends one status callback for a call (tests use it for duplicates and out-of-order ones). */
   async sendStatus(call: Call, status: string, url = call.statusCallback) {
     if (!url) return;
+    const lost = this.lostStatusCallbacks.find((l) => l.times > 0 && l.status === status && (!l.callSid || l.callSid === call.sid));
+    if (lost) {
+      lost.times--;
+      this.emit({ type: "status-lost", callSid: call.sid, status });
+      return;
+    }
     const seq = (this.sequence.get(call.sid) ?? -1) + 1;
     this.sequence.set(call.sid, seq);
     const duration = call.answeredAt ? Math.round(((call.endedAt ?? this.now()) - call.answeredAt) / 1000) : 0;
@@ -166,7 +179,7 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
       Timestamp: new Date(this.now()).toUTCString(),
       SequenceNumber: String(seq),
       CallbackSource: "call-progress-events",
-      StatusCallbackEvent: status === "in-progress" ? "answered" : status,
+      StatusCallbackEvent: status === "in-progress" ? "answered" : status === "queued" ? "initiated" : status,
     });
   }
 

@@ -45,13 +45,19 @@ export async function answerRest(phone: RestHost, request: Request): Promise<Res
   const path = url.pathname.slice(prefix.length);
   const params = request.method === "POST" ? new URLSearchParams(new TextDecoder().decode(await request.arrayBuffer())) : new URLSearchParams();
   const form = Object.fromEntries(params);
-  // A fault the test set (Twilio down, refusing): answered as Twilio answers errors, nothing done.
+  // A fault the test set (Twilio down, refusing): answered as Twilio answers errors, nothing done —
+  // or, with `answerLost`, done and its answer lost on the way back (the client sees the error).
   const fault = phone.restFaults.find((f) => f.times > 0 && f.method === request.method && f.path === path);
   if (fault) {
     fault.times--;
-    return twilioError(fault.status, fault.code, fault.message);
+    if (!fault.answerLost) return twilioError(fault.status, fault.code, fault.message);
   }
   phone.restLog.push({ method: request.method, path, form });
+  const res = await route(phone, request, url, path, params, form);
+  return fault ? twilioError(fault.status, fault.code, fault.message) : res;
+}
+
+async function route(phone: Phone, request: Request, url: URL, path: string, params: URLSearchParams, form: Record<string, string>): Promise<Response> {
   let m: RegExpMatchArray | null;
 
   if (request.method === "POST" && path === "/Calls.json") return createCall(phone, form, params.getAll("StatusCallbackEvent"));
@@ -183,6 +189,7 @@ function createCall(phone: RestHost, form: Record<string, string>, events: strin
   const refusal = phone.unanswered.get(form.To);
   call.answerWith = form.Twiml ? { twiml: form.Twiml } : { url: form.Url, method: form.Method ?? "POST" };
   phone.later(async () => {
+    if (call.progressEvents.has("initiated")) await phone.sendStatus(call, "queued");
     if (refusal !== "failed") await call.ring();
     if (refusal) return call.notAnswered(refusal);
     if (!phone.ringsUntilTold.has(form.To)) await call.answer();

@@ -61,6 +61,11 @@ export class TwilioRest {
     });
   }
 
+  /** A call as Twilio has it now: its `status` (queued, ringing, in-progress, completed, busy, failed, no-answer, canceled). */
+  fetchCall(callSid: string) {
+    return this.request<{ sid: string; status: string }>("GET", `/Calls/${callSid}.json`);
+  }
+
   hangupCall(callSid: string) {
     return this.request<{ sid: string; status: string }>("POST", `/Calls/${callSid}.json`, { Status: "completed" });
   }

@@ -87,6 +87,8 @@ export async function runVoiceAction(
     consultDialled(agentId: string, callSid: string): void;
     /** The caller's hold or the agent's mute as asked for now (./leg-controls.ts); null where never kept. */
     wanted(what: "hold" | "mute"): boolean | null;
+    /** Whether the caller was already put through to the current conference (their bridge webhook answered). */
+    callerInConference(): boolean;
     /** Twilio refused to place an outbound call: no retry changes that (./outbound.ts). */
     dialFailed(failure: DialFailure): void;
   },
@@ -135,7 +137,10 @@ export async function runVoiceAction(
   switch (action.kind) {
     case "bridge": {
       if (!row.call_sid || row.phase !== "CONNECTED") return;
-      await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.bridge }));
+      // Once only: a retry (the agent's leg failed to dial, say) must not take the caller out of the
+      // conference again. Twilio fetches the bridge URL as it redirects, so a redirect whose answer
+      // was lost is known here by its webhook too.
+      if (!hooks.callerInConference()) await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.bridge }));
       if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, action.agentId, row));
       if (action.record.length) await startRecording(twilio, urls, row.call_sid, action.record);
       return;
@@ -321,14 +326,23 @@ async function startRecording(twilio: TwilioRest, urls: ReturnType<typeof voiceU
   await twilio.startRecording(callSid, { statusCallback: urls.recording, channels: "dual", track });
 }
 
-/** Calls an agent's leg into the contact: their own phone when set, else their browser softphone (Twilio Client identity). */
+/**
+ * Calls an agent's leg into the contact: their own phone when set, else their browser softphone
+ * (Twilio Client identity). Twilio's REST API has no idempotency key, so the dial is marked: its
+ * status callback URL names the conference it is for (`attempt`) and asks for the `initiated`
+ * event, which Twilio posts as it creates the call. Should the answer to this request be lost,
+ * that callback tells the session the leg's CallSid (VoiceChannel.status), and the retry finds
+ * the leg there instead of dialling the agent twice; a second leg that gets through anyway is
+ * hung up as its own callback arrives.
+ */
 async function dialAgentLeg(env: Env, twilio: TwilioRest, leg: { url: string; statusCallback: string }, instanceId: string, agentId: string, row: Row): Promise<string> {
   const [agent] = await createDb(env.DB).select({ phone: users.phoneNumber }).from(users).where(and(eq(users.instanceId, instanceId), eq(users.id, agentId)));
   const call = await twilio.createCall({
     to: agent?.phone ?? `client:${agentId}`,
     from: row.to_number ?? "",
     url: leg.url,
-    statusCallback: leg.statusCallback,
+    statusCallback: `${leg.statusCallback}&attempt=${encodeURIComponent(row.conference ?? "")}`,
+    statusCallbackEvents: ["initiated", "completed"],
     timeoutSeconds: 30,
   });
   return call.sid;

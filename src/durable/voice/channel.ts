@@ -7,7 +7,7 @@
  */
 import type { NewContact } from "../../db/contacts";
 import { enterFlow, renderVoice, resumeFlow, type FlowEvent, type FlowLogEntry, type FlowResult, type FlowState, type TurnInput } from "../../flows";
-import { flowContext, loadPublishedFlow, type PublishedFlow } from "../contact-flow";
+import { flowContext, type PublishedFlow } from "../contact-flow";
 import type { Transition } from "../contact-record";
 import type { LazyTables, TableGroup } from "../lazy-tables";
 import type { SessionRow, VoiceStart } from "../contact-session";
@@ -17,10 +17,13 @@ import { agentBridge, customerBridge, defaultQueueLoop, hangup, sayAndHangup, vo
 import { RealtimeTranscript, type TranscriptionCallback } from "./transcription";
 import type { NotifyTarget, QueuePosition } from "../types";
 import { OutboundCall, type OutboundStart } from "./outbound";
+import { InboundCall } from "./inbound";
 import { DialError, restFailure, type DialFailure } from "./dial-failure";
 import { Whispers } from "./whisper";
 import { Consult } from "./consult";
 import { LegControls } from "./leg-controls";
+import { CallWatch } from "./call-watch";
+import { surfaceGivenUp } from "./given-up";
 
 export type RecordingCallback = { recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number };
 
@@ -31,10 +34,13 @@ export const VOICE_TABLES = {
   outbound: { table: "outbound_call", schema: (sql: SqlStorage) => OutboundCall.schema(sql) },
   mute: { table: "agent_mute", schema: LegControls.muteSchema },
   hold: { table: "caller_hold", schema: LegControls.holdSchema },
+  joined: { table: "caller_joined", schema: LegControls.joinedSchema },
   /** The call leg of an outside number the agent consulted (warm transfer), while it lasts. */
   thirdParty: { table: "third_party", schema: (sql: SqlStorage) => void sql.exec("CREATE TABLE IF NOT EXISTS third_party (id INTEGER PRIMARY KEY CHECK (id = 1), call_sid TEXT NOT NULL)") },
   /** A warm transfer to a queue or an agent (./consult.ts). */
   consult: { table: "consult", schema: (sql: SqlStorage) => Consult.schema(sql) },
+  /** When the live call's status is next fetched from Twilio, should no webhook come (./call-watch.ts). */
+  callWatch: { table: "call_watch", schema: (sql: SqlStorage) => CallWatch.schema(sql) },
 } satisfies Record<string, TableGroup>;
 
 /** What the voice channel uses of its session. */
@@ -61,19 +67,24 @@ export type VoiceHost = {
 export class VoiceChannel {
   readonly #whispers: Whispers;
   readonly #outbound: OutboundCall;
+  readonly #inbound: InboundCall;
   /** The call's real-time transcription, where the flow enabled it. */
   readonly transcript: RealtimeTranscript;
   /** A warm transfer to a queue or an agent under way. */
   readonly consult: Consult;
   /** The caller's hold and the agent's mute, as last asked for. */
   readonly legs: LegControls;
+  /** Reconciles a call whose status callback was lost with Twilio's REST API (./call-watch.ts). */
+  readonly watch: CallWatch;
 
   constructor(private readonly host: VoiceHost) {
     this.legs = new LegControls(host);
     this.consult = new Consult(host, this.legs);
     this.#whispers = new Whispers(host);
     this.#outbound = new OutboundCall(host);
+    this.#inbound = new InboundCall(host, (result) => this.answer(result), () => this.queueWait(false));
     this.transcript = new RealtimeTranscript(host);
+    this.watch = new CallWatch(host, (leg, callSid, status) => this.status(leg, callSid, status));
   }
 
   /** An agent's outbound call (./outbound.ts): the contact, connected to the agent, and both legs dialled. */
@@ -86,38 +97,9 @@ export class VoiceChannel {
     this.#outbound.dialFailed(failure);
   }
 
-  /** A new inbound call (POST /twilio/voice). A retry for the same call gets the same answer. */
-  async start(start: VoiceStart): Promise<string> {
-    const existing = this.host.row();
-    if (existing) return existing.last_twiml ?? hangup();
-    const now = Date.now();
-    const flow = start.flowId ? await loadPublishedFlow(this.host.env, this.host.instanceId, start.flowId) : null;
-    if (this.host.row()) return this.host.row()!.last_twiml ?? hangup();
-    this.host.sql.exec(
-      `INSERT INTO session (id, instance_id, contact_id, channel, phase, step, flow, call_sid, from_number, to_number, public_base_url, created_at)
-       VALUES (1, ?, ?, 'VOICE', 'FLOW', 0, ?, ?, ?, ?, ?, ?)`,
-      this.host.instanceId, this.host.contactId, flow ? JSON.stringify(flow) : null, start.callSid, start.from, start.to, start.publicBaseUrl, now,
-    );
-    // The contact record is written off the webhook's path (first in line of the session's work).
-    this.host.oweContact({
-      id: this.host.contactId, instanceId: this.host.instanceId, channel: "VOICE", initiationMethod: "INBOUND",
-      externalId: start.callSid, customerEndpoint: start.from, systemEndpoint: start.to,
-      flowId: flow?.id ?? null, flowVersion: flow?.version ?? null, at: now,
-    });
-    if (!flow) {
-      const twiml = sayAndHangup("Sorry, this number is not set up to take calls yet. Goodbye.");
-      this.host.set({ last_twiml: twiml, phase: "ENDED", ended_at: now });
-      this.host.record({ contactId: this.host.contactId, type: "DISCONNECTED", at: now, data: { reason: "NO_FLOW" }, update: { state: "ENDED", endedAt: now, disconnectReason: "NO_FLOW" } });
-      this.host.kick();
-      return twiml;
-    }
-    const result = await this.host.turn(flow, {
-      init: {
-        contactId: this.host.contactId, channel: "VOICE", flowId: flow.id, flowVersion: flow.version, flowType: flow.type,
-        customerEndpoint: start.from, systemEndpoint: start.to,
-      },
-    });
-    return this.answer(result);
+  /** A new inbound call (POST /twilio/voice): its contact and first turn (./inbound.ts). */
+  start(start: VoiceStart): Promise<string> {
+    return this.#inbound.start(start);
   }
 
   /** <Gather> answered (digits or speech), or its timeout redirect. */
@@ -247,7 +229,9 @@ export class VoiceChannel {
     // The customer of an outbound call hears the queue's outbound whisper flow on answering.
     const whisper = await this.#whispers.forLeg(r, this.#outbound.is() && r.connections === 1 ? "outbound" : "customer");
     const urls = voiceUrls(r.public_base_url, this.host.instanceId, this.host.contactId, r.step);
-    return customerBridge(r.conference, urls, whisper, this.transcript.startFor(r.flow_state, urls.transcription));
+    const twiml = customerBridge(r.conference, urls, whisper, this.transcript.startFor(r.flow_state, urls.transcription));
+    this.legs.callerJoined(r.conference);
+    return twiml;
   }
 
   /**
@@ -289,6 +273,7 @@ export class VoiceChannel {
    * agent that could not be dialled is not on the call, so the agents' workspaces must not say so.
    */
   async gaveUp(action: VoiceAction, err: unknown): Promise<void> {
+    await surfaceGivenUp(this.host, action, err);
     if (action.kind === "addThirdParty") return this.thirdPartyGone();
     // The outbound call could not be placed: the agent is told why (./outbound.ts).
     if (action.kind === "dialOutbound") return this.#outbound.dialFailed(err instanceof DialError ? err.failure : restFailure(err, this.host.env.TWILIO_API_BASE_URL));
@@ -327,11 +312,15 @@ export class VoiceChannel {
     await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, agentId)).endContact(this.host.contactId, "AGENT_DISCONNECT").catch(() => undefined);
   }
 
-  /** Call status callbacks: the customer's leg (the number's status callback) or the agent's. */
-  async status(leg: "customer" | "agent" | "third" | "consult", callSid: string, status: string): Promise<void> {
+  /**
+   * Call status callbacks: the customer's leg (the number's status callback) or the agent's.
+   * `attempt`: on an agent's leg, the conference it was dialled for (./actions.ts dialAgentLeg).
+   */
+  async status(leg: "customer" | "agent" | "third" | "consult", callSid: string, status: string, attempt?: string): Promise<void> {
     const r = this.host.row();
     if (!r) return;
     const final = ["completed", "busy", "failed", "no-answer", "canceled"].includes(status);
+    if (!final && leg === "agent" && attempt !== undefined) return this.agentLegCreated(r, callSid, attempt);
     if (!final) {
       // An outbound call's customer: their phone rings, then they answer (each at most once, never backwards).
       if (leg === "customer" && (callSid === r.call_sid || !r.call_sid) && this.#outbound.is()) {
@@ -374,6 +363,18 @@ export class VoiceChannel {
       this.host.enqueueAction({ kind: "disconnectFromQueue", queueId: r.queue_id });
     }
     if (r.agent_call_sid) this.host.enqueueAction({ kind: "hangupCall", callSid: r.agent_call_sid });
+    this.host.kick();
+  }
+
+  /**
+   * Twilio created an agent's leg (its `initiated` callback): the session learns its CallSid even
+   * when the answer to the dial was lost, so the dial's retry does not call the agent again. A leg
+   * for a conference that is not the call's now, or a second one, is hung up.
+   */
+  private agentLegCreated(r: SessionRow, callSid: string, attempt: string) {
+    if (r.agent_call_sid === callSid) return;
+    if (r.phase === "CONNECTED" && r.conference === attempt && !r.agent_call_sid) return this.host.set({ agent_call_sid: callSid });
+    this.host.enqueueAction({ kind: "hangupCall", callSid });
     this.host.kick();
   }
 

@@ -1,6 +1,8 @@
 /**
  * What the agent last asked of the call's legs, kept per conference (one per connection): the
- * caller held or not, the agent's own leg muted or not.
+ * caller held or not, the agent's own leg muted or not. And whether the caller has been put
+ * through to the conference: their bridge webhook was answered, so a retried bridge action does
+ * not redirect them a second time (which would take them out of the conference again).
  *
  * The actions that carry a wish out through Twilio's REST API ("hold" and "muteAgent" in
  * ./actions.ts) read it when they run, not when they were queued. So a retried action cannot
@@ -14,6 +16,7 @@ import type { VoiceHost } from "./channel";
 const KEPT = {
   hold: { table: "caller_hold", column: "held" },
   mute: { table: "agent_mute", column: "muted" },
+  joined: { table: "caller_joined", column: "joined" },
 } as const;
 
 export class LegControls {
@@ -27,6 +30,21 @@ export class LegControls {
     sql.exec("CREATE TABLE IF NOT EXISTS caller_hold (conference TEXT PRIMARY KEY, held INTEGER NOT NULL)");
   }
 
+  static joinedSchema(sql: SqlStorage) {
+    sql.exec("CREATE TABLE IF NOT EXISTS caller_joined (conference TEXT PRIMARY KEY, joined INTEGER NOT NULL)");
+  }
+
+  /** The caller was handed the TwiML that joins `conference` (their bridge webhook). */
+  callerJoined(conference: string) {
+    if (!this.read("joined", conference)) this.write("joined", conference, true);
+  }
+
+  /** Whether the caller was already put through to the call's current conference. */
+  callerInConference(): boolean {
+    const conference = this.host.row()?.conference;
+    return !!conference && this.read("joined", conference);
+  }
+
   /** Whether the agent on `conference` asked to be muted. */
   agentMuted(conference: string): boolean {
     return this.read("mute", conference);
@@ -37,7 +55,7 @@ export class LegControls {
    * action about to carry it out. Null where this session never kept it (an action queued before
    * these were kept goes by what it carries).
    */
-  wanted(what: keyof typeof KEPT): boolean | null {
+  wanted(what: "hold" | "mute"): boolean | null {
     const conference = this.host.row()?.conference;
     if (!conference || !this.host.tables.exists(what)) return null;
     return this.read(what, conference);

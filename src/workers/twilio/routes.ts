@@ -14,6 +14,7 @@ import { sayAndHangup } from "../../durable/voice/twiml";
 import { transcriptionCallback } from "./transcription";
 import { instanceOfNumber, loadInstance, type TwilioInstance } from "../../db/twilio-instances";
 import { assertSignature, readForm } from "./verify";
+import { carriedParams, webhookFailure } from "./faults";
 
 const xml = (c: Context<AppEnv>, twiml: string) => c.body(twiml, 200, { "content-type": "text/xml; charset=utf-8" });
 
@@ -36,7 +37,7 @@ async function verifyCallback(c: Context<AppEnv>): Promise<Verified & { contactI
   const instance = await loadInstance(c.env.DB, keyringFromEnv(c.env), ref.data.instance);
   if (!instance) throw new ApiError(403, "invalid_signature", "Unknown instance");
   assertSignature(c, instance, params);
-  return { instance, params, contactId: ref.data.contact };
+  return { instance, params: carriedParams(c.req.query(), params), contactId: ref.data.contact };
 }
 
 /**
@@ -96,7 +97,9 @@ export const twilioRoutes = new Hono<AppEnv>()
     }
     const legParam = c.req.query("leg");
     const leg = legParam === "agent" || legParam === "third" || legParam === "consult" ? legParam : "customer";
-    await session(c, verified.instance.id, verified.contactId).voiceStatus(leg, verified.params.CallSid ?? "", verified.params.CallStatus ?? "");
+    // `attempt`: the conference an agent's leg was dialled for (a marked dial, src/durable/voice/actions.ts).
+    const attempt = leg === "agent" ? c.req.query("attempt") : undefined;
+    await session(c, verified.instance.id, verified.contactId).voiceStatus(leg, verified.params.CallSid ?? "", verified.params.CallStatus ?? "", attempt);
     return c.body(null, 204);
   })
   .post("/voice/gather", async (c) => {
@@ -157,9 +160,6 @@ export const twilioRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   });
 
-// Twilio shows our error body to nobody; keep webhook errors short and logged.
-twilioRoutes.onError((err, c) => {
-  const status = err instanceof ApiError ? err.status : 500;
-  if (!(err instanceof ApiError)) console.error(JSON.stringify({ event: "twilio_webhook_error", path: c.req.path, error: String(err) }));
-  return c.json({ error: { code: err instanceof ApiError ? err.code : "internal", message: err.message } }, status);
-});
+// A failure answers Twilio with TwiML (an apology and a retry, or a safe hang-up), never a JSON
+// 500; a refused signature or bad input keeps its 4xx and error body (./faults.ts).
+twilioRoutes.onError(async (err, c) => webhookFailure(c, err, await readForm(c).catch(() => undefined)));
