@@ -20,7 +20,7 @@ export interface RestHost extends CallHost {
   readonly recordings: ReadonlyMap<string, Recording>;
   readonly unanswered: ReadonlyMap<string, "busy" | "no-answer" | "failed">;
   readonly ringsUntilTold: ReadonlySet<string>;
-  readonly restFaults: { method: string; path: string; status: number; code: number; message: string; times: number }[];
+  readonly restFaults: { method: string; path: string; status: number; code: number; message: string; times: number; answerLost?: boolean }[];
   readonly restLog: { method: string; path: string; form: Record<string, string> }[];
   authenticates(user: string | undefined, pass: string | undefined): boolean;
   emit(e: PhoneEvent): void;
@@ -57,7 +57,7 @@ export async function answerRest(phone: RestHost, request: Request): Promise<Res
   return fault ? twilioError(fault.status, fault.code, fault.message) : res;
 }
 
-async function route(phone: Phone, request: Request, url: URL, path: string, params: URLSearchParams, form: Record<string, string>): Promise<Response> {
+async function route(phone: RestHost, request: Request, url: URL, path: string, params: URLSearchParams, form: Record<string, string>): Promise<Response> {
   let m: RegExpMatchArray | null;
 
   if (request.method === "POST" && path === "/Calls.json") return createCall(phone, form, params.getAll("StatusCallbackEvent"));

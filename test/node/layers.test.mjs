@@ -110,8 +110,11 @@ const KNOWN_CIRCLES = [
   [
     "durable/contact-session.ts",
     "durable/voice/actions.ts",
+    "durable/voice/call-watch.ts",
     "durable/voice/channel.ts",
     "durable/voice/consult.ts",
+    "durable/voice/given-up.ts",
+    "durable/voice/inbound.ts",
     "durable/voice/leg-controls.ts",
     "durable/voice/outbound.ts",
     "durable/voice/transcription.ts",

@@ -12,6 +12,7 @@
  * was evicted meanwhile has forgotten it and simply asks Twilio (one REST request).
  */
 import { loadInstance } from "../../db/twilio-instances";
+import { keyringFromEnv } from "../../lib/crypto";
 import { TwilioRest } from "../../twilio/rest";
 import type { VoiceHost } from "./channel";
 
@@ -78,7 +79,7 @@ export class CallWatch {
 
   private async reconcile() {
     const r = this.host.row()!;
-    const instance = await loadInstance(this.host.env.DB, this.host.env.SWITCHBOARD_SECRET, this.host.instanceId);
+    const instance = await loadInstance(this.host.env.DB, keyringFromEnv(this.host.env), this.host.instanceId);
     if (!instance) throw new Error(`instance ${this.host.instanceId} has no Twilio credentials`);
     const twilio = new TwilioRest(this.host.env.TWILIO_API_BASE_URL, instance);
     // The agent's leg first: it ends at the agent without ending the customer's call.
