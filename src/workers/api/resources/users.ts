@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { quickConnects, routingProfiles, securityProfiles, users } from "../../../db/schema";
 import { hashPassword } from "../../../lib/password";
+import { assertGrantable } from "../grant";
 import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
 const password = z.string().min(10, "must be at least 10 characters").max(256);
@@ -36,7 +37,11 @@ export const usersResource: ResourceDef<typeof users, z.infer<typeof Create>, In
   write: "users.manage",
   create: Create,
   update: Update,
-  async toRow(input: Input, { scope }) {
+  async toRow(input: Input, { scope, caller }, existing) {
+    // Nobody edits (say, resets the password of) a user holding permissions they lack, nor
+    // gives anyone a security profile with permissions they lack: `users.manage` grants no more.
+    if (existing) await assertGrantable(scope, caller, existing.securityProfileId, "edit a user whose security profile has");
+    if (input.securityProfileId) await assertGrantable(scope, caller, input.securityProfileId, "assign a security profile with");
     await assertReferences(scope, [
       { field: "securityProfileId", label: "Security profile", table: securityProfiles, id: input.securityProfileId },
       { field: "routingProfileId", label: "Routing profile", table: routingProfiles, id: input.routingProfileId },
