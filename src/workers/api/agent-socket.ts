@@ -12,6 +12,7 @@ import { getCookie } from "hono/cookie";
 import { getServerByName } from "partyserver";
 import { agentRoomName } from "../../lib/object-names";
 import { userExists } from "../../durable/agent-config";
+import { setSocketOwner } from "../../durable/socket-owners";
 import type { Permission } from "../../shared/permissions";
 import { sessionToken } from "../auth/middleware";
 import { lookupSession, SESSION_COOKIE } from "../auth/sessions";
@@ -27,14 +28,16 @@ export async function socketCaller(c: Context<AppEnv>, permission: Permission): 
   return caller;
 }
 
-/** The upgrade request as the object should see it: no session token in the URL it stores. */
-export function forwardedUpgrade(c: Context<AppEnv>): Request {
+/** The upgrade request as the object should see it: no session token in the URL it stores, and whose socket it is. */
+export function forwardedUpgrade(c: Context<AppEnv>, caller: Caller): Request {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new ApiError(426, "upgrade_required", "Open this URL as a WebSocket");
   }
   const url = new URL(c.req.url);
   url.searchParams.delete("token");
-  return new Request(url.toString(), c.req.raw);
+  const req = new Request(url.toString(), c.req.raw);
+  setSocketOwner(req, caller);
+  return req;
 }
 
 /** The object's answer as a fresh Response, so the app's middleware (secure headers) may add headers. */
@@ -50,7 +53,7 @@ export const agentSocketRoutes = new Hono<AppEnv>().get("/agent/socket", async (
     if (await userExists(c.env.DB, caller.instanceId, asked)) throw new ApiError(403, "forbidden", "An agent socket is only for its own user");
     throw notFound("User");
   }
-  const req = forwardedUpgrade(c);
+  const req = forwardedUpgrade(c, caller);
   const room = await getServerByName(c.env.AGENT_ROOM, agentRoomName(caller.instanceId, caller.userId));
   return relay(await room.fetch(req));
 });

@@ -54,7 +54,3 @@ export async function lookupSession(db: Db, token: string): Promise<Caller | nul
     sessionId: id,
   };
 }
-
-export async function deleteSession(db: Db, sessionId: string) {
-  await db.delete(sessions).where(eq(sessions.id, sessionId));
-}

@@ -24,7 +24,7 @@ export const chatAgentSocketRoutes = new Hono<AppEnv>().get("/contacts/:id/chat/
     .bind(caller.instanceId, contactId)
     .first<{ channel: string }>();
   if (!contact || contact.channel !== "CHAT") throw notFound("Chat");
-  const req = forwardedUpgrade(c);
+  const req = forwardedUpgrade(c, caller);
   const name = contactRoomName(caller.instanceId, contactId);
   const who: ChatIdentity = { role: "AGENT", userId: caller.userId, name: caller.name, keyHash: null };
   if (!(await c.env.CONTACT_SESSION.getByName(name).chatAccess(who))) {

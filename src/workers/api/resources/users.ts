@@ -1,9 +1,10 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { quickConnects, routingProfiles, securityProfiles, users } from "../../../db/schema";
+import { quickConnects, routingProfiles, securityProfiles, sessions, users } from "../../../db/schema";
 import { hashPassword } from "../../../lib/password";
 import { assertGrantable } from "../grant";
 import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
+import { revokeUserAccess } from "../../auth/revoke";
 
 const password = z.string().min(10, "must be at least 10 characters").max(256);
 
@@ -61,6 +62,19 @@ export const usersResource: ResourceDef<typeof users, z.infer<typeof Create>, In
       createdAt: iso(r.createdAt),
       updatedAt: iso(r.updatedAt),
     })),
+  // A new password or a deactivation ends the user's sessions in the same batch as the change…
+  childWrites(input, { scope, id }, isCreate) {
+    if (isCreate || (input.password === undefined && input.active !== false)) return [];
+    return [scope.db.delete(sessions).where(and(eq(sessions.instanceId, scope.instanceId), eq(sessions.userId, id)))];
+  },
+  // …and closes the sockets those sessions opened (a deleted user's sessions go with its row).
+  async changed(env, instanceId, id, change) {
+    const fields = change?.fields ?? [];
+    if (change?.kind === "delete" || fields.includes("password") || fields.includes("active")) {
+      const [row] = await env.DB.prepare("SELECT active FROM users WHERE instance_id = ? AND id = ?").bind(instanceId, id).all<{ active: number }>().then((r) => r.results);
+      if (!row || !row.active || fields.includes("password")) await revokeUserAccess(env, instanceId, id);
+    }
+  },
   async usedBy(scope, id) {
     return usedByRows(scope, "quick connect", quickConnects, quickConnects.name, eq(quickConnects.userId, id));
   },
