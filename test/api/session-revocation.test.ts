@@ -110,3 +110,29 @@ describe("ending a session closes what it opened", () => {
     expect(customer.closed).toBeNull();
   });
 });
+
+describe("signed-in sockets open only from the app itself", () => {
+  const upgrade = (path: string, token: string, origin?: string) =>
+    SELF.fetch(`https://switchboard.test/api/v1${path}`, {
+      headers: { upgrade: "websocket", cookie: `sb_session=${token}`, ...(origin ? { origin } : {}) },
+    });
+
+  it("refuses an upgrade from another website's page with 403, for the agent, chat and dashboard sockets", async () => {
+    const fx = await setup();
+    for (const path of ["/agent/socket", "/metrics/socket", "/contacts/any/chat/socket"]) {
+      const res = await upgrade(path, fx.token("ann"), "https://evil.example");
+      expect({ path, status: res.status }).toEqual({ path, status: 403 });
+      expect(((await res.json()) as any).error.code).toBe("origin_not_allowed");
+    }
+  });
+
+  it("accepts the app's own origin, the instance's public base URL, and clients that send no Origin", async () => {
+    const fx = await setup();
+    for (const origin of ["https://switchboard.test", "https://t.example.com", undefined]) {
+      const res = await upgrade("/agent/socket", fx.token("ann"), origin);
+      expect({ origin, status: res.status }).toEqual({ origin, status: 101 });
+      res.webSocket!.accept();
+      res.webSocket!.close(1000, "done");
+    }
+  });
+});

@@ -3,6 +3,7 @@
  *
  * Auth happens here, in the Worker: the session comes from the `sb_session` cookie, an
  * `Authorization: Bearer` header, or `?token=` (browsers cannot set headers on a WebSocket).
+ * A browser's upgrade must come from the app's own origin (src/workers/lib/socket-origin.ts).
  * 401 without a session, 403 without `contacts.handle`. The object's name is the caller's own
  * `<instanceId>:<userId>`; `?userId=` may only name the caller (another user of the instance:
  * 403; an id unknown in the caller's instance: 404, as for every cross-instance id).
@@ -18,6 +19,7 @@ import { sessionToken } from "../auth/middleware";
 import { lookupSession, SESSION_COOKIE } from "../auth/sessions";
 import type { AppEnv, Caller } from "../env";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
+import { assertAppOrigin } from "../lib/socket-origin";
 
 /** The caller of a socket upgrade: header, cookie or `?token=`. */
 export async function socketCaller(c: Context<AppEnv>, permission: Permission): Promise<Caller> {
@@ -25,6 +27,7 @@ export async function socketCaller(c: Context<AppEnv>, permission: Permission): 
   const caller = token ? await lookupSession(c.var.db, token) : null;
   if (!caller) throw new ApiError(401, "unauthenticated", "Sign in first (the session is missing or has expired)");
   if (!caller.permissions.has(permission)) throw forbidden(permission);
+  await assertAppOrigin(c, caller.instanceId);
   return caller;
 }
 
