@@ -12,6 +12,7 @@ import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
 import { agentRoomName, queueRoomName } from "../../lib/object-names";
 import { DEFAULT_HOLD_MUSIC, dialNumber, voiceUrls } from "./twiml";
 import { DialError, restFailure, type DialFailure } from "./dial-failure";
+import { agentClientAddress } from "../../shared/softphone";
 
 export type VoiceAction =
   | { kind: "bridge"; agentId: string; record: ("Agent" | "Customer")[] }
@@ -135,7 +136,7 @@ export async function runVoiceAction(
     case "bridge": {
       if (!row.call_sid || row.phase !== "CONNECTED") return;
       await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.bridge }));
-      if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, action.agentId, row));
+      if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, contactId, action.agentId, row));
       if (action.record.length) await startRecording(twilio, urls, row.call_sid, action.record);
       return;
     }
@@ -146,7 +147,7 @@ export async function runVoiceAction(
       if (row.phase !== "CONNECTED") return; // ended (or moved on) before both legs were dialled
       try {
         // The agent's leg first (as in Amazon Connect the agent hears the customer's phone ring), then the customer.
-        if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, action.agentId, row));
+        if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, contactId, action.agentId, row));
         if (!row.call_sid) {
           const call = await twilio.createCall({
             to: row.from_number ?? "", from: row.to_number ?? "", url: urls.bridge, statusCallback: urls.customerStatus, timeoutSeconds: 45,
@@ -165,7 +166,7 @@ export async function runVoiceAction(
     case "dialConsult": {
       if (row.phase !== "CONNECTED" || !hooks.consultLegWanted(action.agentId)) return; // cancelled, left or ended meanwhile
       const leg = `${urls.agentLeg}&consult=${encodeURIComponent(action.agentId)}`;
-      hooks.consultDialled(action.agentId, await dialAgentLeg(env, twilio, { url: leg, statusCallback: urls.consultStatus }, instanceId, action.agentId, row));
+      hooks.consultDialled(action.agentId, await dialAgentLeg(env, twilio, { url: leg, statusCallback: urls.consultStatus }, instanceId, contactId, action.agentId, row));
       return;
     }
     case "storeRecording": {
@@ -320,11 +321,12 @@ async function startRecording(twilio: TwilioRest, urls: ReturnType<typeof voiceU
   await twilio.startRecording(callSid, { statusCallback: urls.recording, channels: "dual", track });
 }
 
-/** Calls an agent's leg into the contact: their own phone when set, else their browser softphone (Twilio Client identity). */
-async function dialAgentLeg(env: Env, twilio: TwilioRest, leg: { url: string; statusCallback: string }, instanceId: string, agentId: string, row: Row): Promise<string> {
+/** Calls an agent's leg into the contact: their own phone when set, else their browser softphone (Twilio Client identity, with the contact's id). */
+async function dialAgentLeg(env: Env, twilio: TwilioRest, leg: { url: string; statusCallback: string }, instanceId: string, contactId: string, agentId: string, row: Row): Promise<string> {
   const [agent] = await createDb(env.DB).select({ phone: users.phoneNumber }).from(users).where(and(eq(users.instanceId, instanceId), eq(users.id, agentId)));
   const call = await twilio.createCall({
-    to: agent?.phone ?? `client:${agentId}`,
+    // The browser answers only a leg naming a contact its agent accepted (src/shared/softphone.ts).
+    to: agent?.phone ?? agentClientAddress(agentId, contactId),
     from: row.to_number ?? "",
     url: leg.url,
     statusCallback: leg.statusCallback,
