@@ -40,6 +40,11 @@ export const instances = sqliteTable("instances", {
   transcriptRetentionDays: integer("transcript_retention_days").notNull().default(365),
   /** How long an agent whose last browser socket closed stays routable before it is shown Disconnected and offered nothing. */
   agentDisconnectGraceSeconds: integer("agent_disconnect_grace_seconds").notNull().default(30),
+  /**
+   * Where agents may call and transfer calls to (toll fraud): ISO country codes ("US") and E.164
+   * prefixes ("+4420"). Null: the countries of the instance's own phone numbers (src/db/dialing.ts).
+   */
+  outboundDestinations: text("outbound_destinations", { mode: "json" }).$type<string[]>(),
   ...timestamps,
 });
 

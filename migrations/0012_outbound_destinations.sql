@@ -1,0 +1,1 @@
+ALTER TABLE `instances` ADD `outbound_destinations` text;
