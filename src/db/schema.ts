@@ -350,6 +350,20 @@ export const sessions = sqliteTable(
 );
 
 /**
+ * Single-use tickets for opening a WebSocket where a header cannot be set (a browser's
+ * WebSocket, a native client): a session's stand-in in the URL, valid seconds and only once, so
+ * the session token itself never appears in a URL (or a log that keeps URLs).
+ */
+export const socketTickets = sqliteTable("socket_tickets", {
+  /** SHA-256 (hex) of the ticket; the ticket itself is never stored. */
+  id: text("id").primaryKey(),
+  sessionId: text("session_id")
+    .notNull()
+    .references(() => sessions.id, { onDelete: "cascade" }),
+  expiresAt: integer("expires_at").notNull(),
+});
+
+/**
  * Durable fixed-window counters (src/workers/lib/throttle.ts): failed sign-ins per account and
  * per client address, chat starts per client address and instance. `failures` is the count.
  */

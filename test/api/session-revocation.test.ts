@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { securityProfiles, users } from "../../src/db/schema";
 import { createSession } from "../../src/workers/auth/sessions";
@@ -134,5 +134,21 @@ describe("signed-in sockets open only from the app itself", () => {
       res.webSocket!.accept();
       res.webSocket!.close(1000, "done");
     }
+  });
+});
+
+describe("socket tickets", () => {
+  it("a ticket expires after 30 seconds, and ends with the session that asked for it", async () => {
+    const fx = await setup();
+    const ann = fx.token("ann");
+    const ticket = async () => ((await api("POST", "/auth/socket-tickets", { token: ann })).body.ticket as string);
+    const viaTicket = (t: string) => SELF.fetch(`https://switchboard.test/api/v1/agent/socket?ticket=${t}`, { headers: { upgrade: "websocket" } });
+    const old = await ticket();
+    await env.DB.prepare("UPDATE socket_tickets SET expires_at = ?").bind(Date.now() - 1).run();
+    expect((await viaTicket(old)).status).toBe(401);
+    const unused = await ticket();
+    expect((await api("POST", "/auth/sign-out", { token: ann })).status).toBe(200);
+    expect((await viaTicket(unused)).status).toBe(401);
+    expect((await api("POST", "/auth/socket-tickets")).status).toBe(401);
   });
 });

@@ -8,7 +8,7 @@ import { db, DEMO, seed } from "../helpers";
 
 const DAY = 24 * 60 * 60 * 1000;
 
-describe("the daily cron deletes expired sessions and spent sign-in counters", () => {
+describe("the daily cron deletes expired sessions, socket tickets and spent sign-in counters", () => {
   it("keeps live sessions and counters still in use", async () => {
     await seed();
     const d = db();
@@ -18,6 +18,9 @@ describe("the daily cron deletes expired sessions and spent sign-in counters", (
     const expiredId = await sha256Hex(expired.token);
     await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, expiredId).run();
     const now = Date.now();
+    const liveTicketSession = await sha256Hex(live.token);
+    await env.DB.prepare("INSERT INTO socket_tickets (id, session_id, expires_at) VALUES ('t-old', ?, ?), ('t-live', ?, ?)")
+      .bind(liveTicketSession, Date.now() - 1, liveTicketSession, Date.now() + 30_000).run();
     await d.insert(loginThrottle).values([
       { key: "address:purge-old", failures: 3, windowStartedAt: now - 2 * DAY, lockedUntil: 0 },
       { key: "address:purge-fresh", failures: 3, windowStartedAt: now - 60_000, lockedUntil: 0 },
@@ -31,6 +34,7 @@ describe("the daily cron deletes expired sessions and spent sign-in counters", (
     expect(await env.DB.prepare("SELECT 1 FROM sessions WHERE id = ?").bind(expiredId).first()).toBeNull();
     const liveId = await sha256Hex(live.token);
     expect(await env.DB.prepare("SELECT 1 AS x FROM sessions WHERE id = ?").bind(liveId).first()).toEqual({ x: 1 });
+    expect((await env.DB.prepare("SELECT id FROM socket_tickets WHERE id LIKE 't-%'").all()).results).toEqual([{ id: "t-live" }]);
     const keys = (await d.select({ key: loginThrottle.key }).from(loginThrottle)).map((r) => r.key).filter((k) => k.includes("purge"));
     expect(keys.sort()).toEqual(["address:purge-fresh", "address:purge-old-but-locked"]);
   });

@@ -11,6 +11,7 @@ import { verifyPassword } from "../../lib/password";
 import { clientInfo, parseJson } from "../lib/request";
 import { requireSession } from "./middleware";
 import { endSession } from "./revoke";
+import { socketTicketRoutes } from "./socket-tickets";
 import { createSession, SESSION_COOKIE, SESSION_TTL_MS } from "./sessions";
 import { clearAccountFailures, recordFailure, retryAfterMs, throttleKeys } from "./throttle";
 
@@ -20,6 +21,7 @@ const SignIn = z.object({
 });
 
 export const authRoutes = new Hono<AppEnv>()
+  .route("/", socketTicketRoutes)
   .post("/sign-in", async (c) => {
     const { email, password } = await parseJson(c, SignIn);
     const db = c.var.db;

@@ -3,7 +3,7 @@
  * straight to the contact's ContactSession (messages never pass through the AgentRoom, so a
  * busy agent's object is not on every chat message's path).
  *
- * Auth in the Worker as for the agent socket (session by header, cookie or `?token=`, needs
+ * Auth in the Worker as for the agent socket (session by header, cookie or single-use `?ticket=`, needs
  * `contacts.handle`); the contact must be a CHAT contact of the caller's instance (else 404, as
  * for every cross-instance id); then the object decides from routing's state: the agent the
  * contact is connected to may send; an agent who had it (transferred away, after contact work)
