@@ -159,7 +159,9 @@ new_sqlite_classes = ["EchoRoom"]
     let done;
     let allDone = new Promise((ok) => (done = ok));
     const agents = await Promise.all(tokens.map(async (token) => {
-      const ws = await open(`${wsOrigin}/api/v1/agent/socket?token=${token}`);
+      // A session token is never accepted in a URL: each socket opens with a single-use ticket.
+      const { ticket } = await fetch(`${origin}/api/v1/auth/socket-tickets`, { method: "POST", headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
+      const ws = await open(`${wsOrigin}/api/v1/agent/socket?ticket=${ticket}`);
       const a = { ws, freeAt: 0, acceptSentAt: 0, rid: 0, auto: false, inAcw: null };
       a.send = (m) => ws.send(JSON.stringify({ ...m, requestId: String(++a.rid) }));
       a.ready = new Promise((ok) => (a.onReady = ok));

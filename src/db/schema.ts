@@ -45,6 +45,11 @@ export const instances = sqliteTable("instances", {
   transcriptRetentionDays: integer("transcript_retention_days").notNull().default(365),
   /** How long an agent whose last browser socket closed stays routable before it is shown Disconnected and offered nothing. */
   agentDisconnectGraceSeconds: integer("agent_disconnect_grace_seconds").notNull().default(30),
+  /**
+   * Where agents may call and transfer calls to (toll fraud): ISO country codes ("US") and E.164
+   * prefixes ("+4420"). Null: the countries of the instance's own phone numbers (src/db/dialing.ts).
+   */
+  outboundDestinations: text("outbound_destinations", { mode: "json" }).$type<string[]>(),
   ...timestamps,
 });
 
@@ -360,6 +365,20 @@ export const sessions = sqliteTable(
   },
   (t) => [index("sessions_user").on(t.userId)],
 );
+
+/**
+ * Single-use tickets for opening a WebSocket where a header cannot be set (a browser's
+ * WebSocket, a native client): a session's stand-in in the URL, valid seconds and only once, so
+ * the session token itself never appears in a URL (or a log that keeps URLs).
+ */
+export const socketTickets = sqliteTable("socket_tickets", {
+  /** SHA-256 (hex) of the ticket; the ticket itself is never stored. */
+  id: text("id").primaryKey(),
+  sessionId: text("session_id")
+    .notNull()
+    .references(() => sessions.id, { onDelete: "cascade" }),
+  expiresAt: integer("expires_at").notNull(),
+});
 
 /**
  * Durable fixed-window counters (src/workers/lib/throttle.ts): failed sign-ins per account and

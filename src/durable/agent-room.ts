@@ -5,7 +5,7 @@
  * the agent has a free slot for the channel and no other offer pending (invariant 2), and only
  * if no better contact waits in another of its queues (invariant 4). See src/durable/README.md.
  */
-import { Server, type Connection, type WSMessage } from "partyserver";
+import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import {
   assertNever,
   parseAgentCommand,
@@ -27,8 +27,9 @@ import { AgentStore, type SlotRow } from "./agent-room-store";
 import { Registrar } from "./agent-registrations";
 import { OneAlarm } from "./one-alarm";
 import { ContactOutbox } from "./contact-record";
-import { metricsRoomName, personalQueueId, personalQueueOwner, queueRoomName, splitRoomName } from "../lib/object-names";
+import { contactRoomName, metricsRoomName, personalQueueId, personalQueueOwner, queueRoomName, splitRoomName } from "../lib/object-names";
 import { NoticeOutbox } from "./notify";
+import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
 import type { NotifyTarget, OfferEndedReason, Registration, Reservation, ReserveResult, RoutingEvent } from "./types";
 
 const OWED_RETRY_MS = 1_000;
@@ -92,6 +93,22 @@ export class AgentRoom extends Server<Env> {
   }
 
   // ─── sockets ─────────────────────────────────────────────────────────────────────────────
+
+  getConnectionTags(_connection: Connection, ctx: ConnectionContext) {
+    return ownerTags(ctx.request);
+  }
+
+  /**
+   * Closes the agent's sockets a user (or one session) opened, here and on the chats the agent
+   * holds (connected, on hold, after contact work): they signed out or lost access.
+   */
+  async closeSockets(owner: SocketOwner): Promise<number> {
+    let n = closeOwnedSockets((tag) => this.getConnections(tag), owner);
+    for (const s of this.slots().filter((s) => s.channel === "CHAT")) {
+      n += await this.env.CONTACT_SESSION.getByName(contactRoomName(this.instanceId, s.contact_id)).closeSockets(owner);
+    }
+    return n;
+  }
 
   async onConnect(connection: Connection) {
     if (!this.meta<RoutingProfileView | null>("profile", null)) {

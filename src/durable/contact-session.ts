@@ -29,6 +29,7 @@ import { OneAlarm } from "./one-alarm";
 import { VOICE_TABLES, VoiceChannel, type RecordingCallback } from "./voice/channel";
 import type { OutboundStart } from "./voice/outbound";
 import type { TranscriptionCallback } from "./voice/transcription";
+import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
 
 export type Phase = "FLOW" | "QUEUED" | "CONNECTED" | "ENDED";
 
@@ -443,7 +444,12 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   }
 
   getConnectionTags(_connection: Connection, ctx: ConnectionContext) {
-    return this.chat.tags(ctx);
+    return [...this.chat.tags(ctx), ...ownerTags(ctx.request)];
+  }
+
+  /** Closes the chat sockets a user (or one session) opened: they signed out or lost access. */
+  async closeSockets(owner: SocketOwner): Promise<number> {
+    return closeOwnedSockets((tag) => this.getConnections(tag), owner);
   }
 
   async onConnect(connection: Connection, ctx: ConnectionContext) {

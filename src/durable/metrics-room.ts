@@ -4,9 +4,10 @@
  * connect and a push at most every PUSH_INTERVAL_MS while things change, and one when the
  * service level's window moves past a contact (nothing else changing), while anyone watches.
  */
-import { Server, type Connection } from "partyserver";
+import { Server, type Connection, type ConnectionContext } from "partyserver";
 import type { CurrentMetrics, ServerToSupervisor } from "../shared/wire";
 import { computeMetrics, nextServiceLevelExpiry } from "./metrics";
+import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
 import type { AgentMetricsSnapshot, QueueMetricsSnapshot } from "./types";
 
 const PUSH_INTERVAL_MS = 250;
@@ -46,6 +47,15 @@ export class MetricsRoom extends Server<Env> {
 
   private queueSnapshots() {
     return this.sql<{ snapshot: string }>`SELECT snapshot FROM queues`.map((r) => JSON.parse(r.snapshot) as QueueMetricsSnapshot);
+  }
+
+  getConnectionTags(_connection: Connection, ctx: ConnectionContext) {
+    return ownerTags(ctx.request);
+  }
+
+  /** Closes the dashboards a user (or one session) opened: they signed out or lost access. */
+  async closeSockets(owner: SocketOwner): Promise<number> {
+    return closeOwnedSockets((tag) => this.getConnections(tag), owner);
   }
 
   async onConnect(connection: Connection) {

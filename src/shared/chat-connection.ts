@@ -31,8 +31,8 @@ export type ChatConnectionState = {
 };
 
 export type ChatConnectionOptions = {
-  /** The socket URL (ws: or wss:), or a function giving it (evaluated on every connect). */
-  url: string | (() => string);
+  /** The socket URL (ws: or wss:), or a function giving it (evaluated on every connect; async to fetch a ticket). */
+  url: string | (() => string) | (() => Promise<string>);
   /** Messages not yet acknowledged from an earlier page (re-sent on connect). */
   pending?: PendingChatMessage[];
   onChange?(state: ChatConnectionState): void;

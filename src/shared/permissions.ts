@@ -3,8 +3,8 @@
  * Names follow Amazon Connect's security-profile areas, coarsened for a small business.
  */
 export const PERMISSIONS = [
-  "instance.configure", // queues, routing profiles, hours, numbers, quick connects, statuses, instance settings
-  "users.manage", // users and security profiles
+  "instance.configure", // queues, routing profiles, hours, numbers, quick connects, statuses, security profiles, instance settings
+  "users.manage", // users, and assigning them security profiles within the manager's own permissions
   "flows.edit", // flows: create, edit, publish, import
   "metrics.realtime", // live dashboard
   "metrics.historical", // historical reports

@@ -87,6 +87,8 @@ export class Call {
   answerWith: { url: string; method: string } | { twiml: string } | null = null;
   /** What this caller has heard, in order (Say text and Play URLs). */
   readonly heard: string[] = [];
+  /** A Voice SDK client's custom parameters: the query of a `client:<id>?…` the call was placed to (Twilio hands them to the SDK's incoming call). */
+  clientParameters: Record<string, string> = {};
   private documents = 0;
 
   constructor(

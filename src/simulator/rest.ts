@@ -123,7 +123,9 @@ async function route(phone: RestHost, request: Request, url: URL, path: string, 
     const conf = phone.conferences.get(m[1]);
     if (!conf || conf.status === "completed") return twilioError(404, 20404, "Conference not found");
     if (!/^(\+[1-9]\d{6,14}|client:.+)$/.test(form.To ?? "")) return twilioError(400, 21217, "Phone number is not a valid phone number");
-    const leg = new Call(phone, phone.newSid("CA"), form.From ?? "", form.To ?? "", "outbound-api", form.StatusCallback ?? null);
+    const { to, parameters } = clientAddress(form.To ?? "");
+    const leg = new Call(phone, phone.newSid("CA"), form.From ?? "", to, "outbound-api", form.StatusCallback ?? null);
+    leg.clientParameters = parameters;
     phone.calls.set(leg.sid, leg);
     phone.emit({ type: "call-created", callSid: leg.sid, from: leg.from, to: leg.to, direction: leg.direction });
     phone.emit({ type: "dial", callSid: leg.sid, to: leg.to });
@@ -179,22 +181,31 @@ async function route(phone: RestHost, request: Request, url: URL, path: string, 
 function createCall(phone: RestHost, form: Record<string, string>, events: string[]): Response {
   if (!form.To || !form.From || !(form.Url || form.Twiml)) return twilioError(400, 21205, "To, From and Url or Twiml are required");
   if (!/^(\+[1-9]\d{6,14}|client:.+)$/.test(form.To)) return twilioError(400, 21217, "Phone number is not a valid phone number");
-  const call = new Call(phone, phone.newSid("CA"), form.From, form.To, "outbound-api", form.StatusCallback ?? null);
+  const { to, parameters } = clientAddress(form.To);
+  const call = new Call(phone, phone.newSid("CA"), form.From, to, "outbound-api", form.StatusCallback ?? null);
+  call.clientParameters = parameters;
   call.status = "queued";
   call.progressEvents = new Set(events.flatMap((e) => e.split(/\s+/)).filter(Boolean));
   phone.calls.set(call.sid, call);
   phone.emit({ type: "call-created", callSid: call.sid, from: call.from, to: call.to, direction: call.direction });
   // The callee answers at once (Twilio then fetches the call's TwiML), unless the test set the number
   // busy, unanswered or failing, or to ring until it says (`ringsUntilTold`: `call.answer()` / `call.notAnswered()`).
-  const refusal = phone.unanswered.get(form.To);
+  const refusal = phone.unanswered.get(to);
   call.answerWith = form.Twiml ? { twiml: form.Twiml } : { url: form.Url, method: form.Method ?? "POST" };
   phone.later(async () => {
     if (call.progressEvents.has("initiated")) await phone.sendStatus(call, "queued");
     if (refusal !== "failed") await call.ring();
     if (refusal) return call.notAnswered(refusal);
-    if (!phone.ringsUntilTold.has(form.To)) await call.answer();
+    if (!phone.ringsUntilTold.has(to)) await call.answer();
   });
   return json(callJson(call, phone.accountSid), 201);
+}
+
+/** `client:<id>?name=value…`: Twilio calls the client `<id>` and hands it the query as custom parameters. */
+function clientAddress(to: string): { to: string; parameters: Record<string, string> } {
+  const q = to.startsWith("client:") ? to.indexOf("?") : -1;
+  if (q < 0) return { to, parameters: {} };
+  return { to: to.slice(0, q), parameters: Object.fromEntries(new URLSearchParams(to.slice(q + 1))) };
 }
 
 function json(body: unknown, status = 200) {

@@ -66,16 +66,43 @@ describe("sign-in", () => {
     expect(res.body.error.message).toMatch(/expired/);
   });
 
-  it("slows down repeated failures for one account with 429 and Retry-After, even with the right password", async () => {
+  it("an account guessed at from many addresses still signs its owner in from a new address", async () => {
     await seed();
     const email = "bob@demo.test";
-    for (let i = 0; i < 5; i++) expect((await signIn(email, "wrong-password", `198.51.100.${i}`)).status).toBe(401);
-    const sixth = await signIn(email, "wrong-password", "198.51.100.77");
-    expect(sixth.status).toBe(401);
-    const locked = await signIn(email, DEMO.agentPassword, "198.51.100.78");
+    // 12 wrong guesses from 4 addresses: the account is under attack.
+    for (let i = 0; i < 12; i++) expect((await signIn(email, "wrong-password", `198.51.100.${i % 4}`)).status).toBe(401);
+    const owner = await signIn(email, DEMO.agentPassword, "198.51.100.200");
+    expect(owner.status).toBe(200);
+    expect(owner.body.user.email).toBe(email);
+  });
+
+  it("locks the address that keeps failing on an account (429 with Retry-After, even with the right password), not the account", async () => {
+    await seed();
+    const email = "alice@demo.test";
+    const attacker = "203.0.113.50";
+    for (let i = 0; i < 6; i++) expect((await signIn(email, "wrong-password", attacker)).status).toBe(401);
+    const locked = await signIn(email, DEMO.agentPassword, attacker);
     expect(locked.status).toBe(429);
     expect(locked.body.error.code).toBe("too_many_attempts");
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await signIn(email, DEMO.agentPassword, "203.0.113.51")).status).toBe(200);
+  });
+
+  it("while an account is under attack, each further address gets one free failure on it", async () => {
+    await seed();
+    const email = "carol@demo.test";
+    for (let i = 0; i < 11; i++) expect((await signIn(email, "wrong-password", `192.0.2.${100 + i}`)).status).toBe(401);
+    const fresh = "192.0.2.150";
+    expect((await signIn(email, "wrong-password", fresh)).status).toBe(401);
+    expect((await signIn(email, "wrong-password", fresh)).status).toBe(401);
+    expect((await signIn(email, DEMO.agentPassword, fresh)).status).toBe(429);
+  });
+
+  it("locks an address that fails on many accounts before checking any password", async () => {
+    await seed();
+    const ip = "198.18.0.9";
+    for (let i = 0; i < 21; i++) expect((await signIn(`nobody${i}@demo.test`, "wrong-password", ip)).status).toBe(401);
+    expect((await signIn(DEMO.admin.email, DEMO.admin.password, ip)).status).toBe(429);
   });
 
   it("refuses a deactivated user", async () => {

@@ -79,8 +79,13 @@ async function loadChatClient() {
 }
 
 /** Alice's agent socket (AgentRoom), with the frames she received. */
+/** A single-use socket ticket: a client without the session cookie puts it (never the session token) in the socket's URL. */
+async function socketTicket(token) {
+  return (await (await fetch(`${server.base}/api/v1/auth/socket-tickets`, { method: "POST", headers: { authorization: `Bearer ${token}` } })).json()).ticket;
+}
+
 async function openAgentSocket(token) {
-  const ws = new WebSocket(`${server.base.replace("http", "ws")}/api/v1/agent/socket?token=${encodeURIComponent(token)}`);
+  const ws = new WebSocket(`${server.base.replace("http", "ws")}/api/v1/agent/socket?ticket=${encodeURIComponent(await socketTicket(token))}`);
   const frames = [];
   ws.addEventListener("message", (e) => frames.push(JSON.parse(e.data)));
   await new Promise((resolve, reject) => (ws.addEventListener("open", resolve), ws.addEventListener("error", reject)));
@@ -146,7 +151,7 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
     await panel.getByText("Alice Agent joined the chat.").waitFor();
 
     const { openAgentChat } = await loadChatClient();
-    agentChat = openAgentChat(contactId, { base: server.base, token: aliceToken });
+    agentChat = openAgentChat(contactId, { base: server.base, ticket: () => socketTicket(aliceToken) });
     await until(() => agentChat.state.connected && agentChat.state.chat?.canSend, "Alice's chat open");
     assert.ok(agentChat.state.messages.some((m) => m.from === "CUSTOMER" && m.text === "support"), "Alice sees what the customer wrote to the flow");
 

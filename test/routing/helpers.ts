@@ -99,14 +99,25 @@ export async function makeInstance(spec: {
   };
 }
 
+/** A single-use ticket for opening one socket as the session `token`. */
+export async function socketTicket(token: string): Promise<string> {
+  const res = await SELF.fetch("https://switchboard.test/api/v1/auth/socket-tickets", { method: "POST", headers: { authorization: `Bearer ${token}` } });
+  if (res.status !== 201) throw new Error(`socket ticket refused: ${res.status} ${await res.text()}`);
+  return (await res.json<{ ticket: string }>()).ticket;
+}
+
 /** A socket with every message it received, and waits on the next one matching. */
 export type TestSocket = ReturnType<typeof wrap>;
 
-export async function openSocket(path: string, token: string | null, how: "bearer" | "query" = "bearer") {
+/** `bearer`: the session in a header; `ticket`: a single-use ticket (as a browser opens it) in the URL; `ticket=<t>`: that ticket. */
+export async function openSocket(path: string, token: string | null, how: "bearer" | "ticket" | `ticket=${string}` = "bearer") {
   const headers: Record<string, string> = { upgrade: "websocket" };
   let url = `https://switchboard.test/api/v1${path}`;
   if (token && how === "bearer") headers.authorization = `Bearer ${token}`;
-  if (token && how === "query") url += `${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}`;
+  if (how.startsWith("ticket")) {
+    const ticket = how.startsWith("ticket=") ? how.slice(7) : await socketTicket(token!);
+    url += `${url.includes("?") ? "&" : "?"}ticket=${encodeURIComponent(ticket)}`;
+  }
   const res = await SELF.fetch(url, { headers });
   if (res.status !== 101 || !res.webSocket) {
     return { status: res.status, body: await res.json<{ error: { code: string } }>(), socket: null };

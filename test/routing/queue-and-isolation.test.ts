@@ -1,8 +1,8 @@
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { queueRoom } from "../../src/durable/routing";
 import { api } from "../helpers";
-import { agentSocket, eventually, makeInstance, openSocket } from "./helpers";
+import { agentSocket, eventually, makeInstance, openSocket, socketTicket } from "./helpers";
 
 const setup = (maxContacts: number | null = null) =>
   makeInstance({
@@ -46,17 +46,24 @@ describe("queue", () => {
 });
 
 describe("agent socket auth and instance isolation", () => {
-  it("401 without a session, 403 without contacts.handle, 426 without an upgrade; ?token= works", async () => {
+  it("401 without a session, 403 without contacts.handle, 426 without an upgrade; a ticket opens one socket once; no session token in the URL", async () => {
     const fx = await setup();
     expect((await openSocket("/agent/socket", null)).status).toBe(401);
     expect((await openSocket("/agent/socket", "not-a-token")).status).toBe(401);
     expect((await openSocket("/agent/socket", fx.token("noperm"))).status).toBe(403);
     const plain = await api("GET", "/agent/socket", { token: fx.token("ann") });
     expect(plain.status).toBe(426);
-    const viaQuery = await openSocket("/agent/socket", fx.token("ann"), "query");
-    expect(viaQuery.status).toBe(101);
-    const snap = await viaQuery.socket!.next("state.snapshot");
+    const ticket = await socketTicket(fx.token("ann"));
+    const viaTicket = await openSocket("/agent/socket", null, `ticket=${ticket}`);
+    expect(viaTicket.status).toBe(101);
+    const snap = await viaTicket.socket!.next("state.snapshot");
     expect(snap.snapshot).toMatchObject({ instanceId: fx.instanceId, agentId: fx.agentId("ann") });
+    // Spent: the same ticket opens nothing again.
+    expect((await openSocket("/agent/socket", null, `ticket=${ticket}`)).status).toBe(401);
+    // A session token in the URL is refused, saying why.
+    const inUrl = await SELF.fetch(`https://switchboard.test/api/v1/agent/socket?token=${fx.token("ann")}`, { headers: { upgrade: "websocket" } });
+    expect(inUrl.status).toBe(401);
+    expect(((await inUrl.json()) as any).error.message).toMatch(/ticket/);
   });
 
   it("an agent of instance B cannot reach instance A's agent or queue objects: 404 for A's user, 403 for a colleague, A's queue id unknown in B", async () => {

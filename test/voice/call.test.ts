@@ -37,6 +37,8 @@ describe("voice: a call end to end through the phone simulator", () => {
     expect([...conf.participants.keys()]).toContain(call.sid);
     const agentLeg = [...phone.calls.values()].find((c) => c.to === `client:${fx.agentId("alice")}`);
     expect(agentLeg?.heard[0]).toBe("sales call.");
+    // The browser softphone answers a leg only for a contact its agent accepted: the leg names it.
+    expect(agentLeg?.clientParameters).toEqual({ contactId });
 
     // Hold and resume put the caller's participant on hold in Twilio.
     alice.send({ type: "contact.hold", contactId });

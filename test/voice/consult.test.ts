@@ -202,7 +202,7 @@ describe("voice: warm transfer to a queue or an agent (consult)", () => {
     net.phone.rest = async (request: Request) => {
       if (request.method === "POST" && new URL(request.url).pathname.endsWith("/Calls.json")) {
         const form = new URLSearchParams(await request.clone().text());
-        if (form.get("To") === `client:${fx.agentId("bob")}`) return new Response("{}", { status: 503 });
+        if (form.get("To")?.startsWith(`client:${fx.agentId("bob")}?`)) return new Response("{}", { status: 503 });
       }
       return rest(request);
     };

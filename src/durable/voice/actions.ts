@@ -13,6 +13,7 @@ import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
 import { agentRoomName, queueRoomName } from "../../lib/object-names";
 import { DEFAULT_HOLD_MUSIC, dialNumber, voiceUrls } from "./twiml";
 import { DialError, restFailure, type DialFailure } from "./dial-failure";
+import { agentClientAddress } from "../../shared/softphone";
 
 export type VoiceAction =
   | { kind: "bridge"; agentId: string; record: ("Agent" | "Customer")[] }
@@ -141,7 +142,7 @@ export async function runVoiceAction(
       // conference again. Twilio fetches the bridge URL as it redirects, so a redirect whose answer
       // was lost is known here by its webhook too.
       if (!hooks.callerInConference()) await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.bridge }));
-      if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, action.agentId, row));
+      if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, contactId, action.agentId, row));
       if (action.record.length) await startRecording(twilio, urls, row.call_sid, action.record);
       return;
     }
@@ -152,7 +153,7 @@ export async function runVoiceAction(
       if (row.phase !== "CONNECTED") return; // ended (or moved on) before both legs were dialled
       try {
         // The agent's leg first (as in Amazon Connect the agent hears the customer's phone ring), then the customer.
-        if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, action.agentId, row));
+        if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, contactId, action.agentId, row));
         if (!row.call_sid) {
           const call = await twilio.createCall({
             to: row.from_number ?? "", from: row.to_number ?? "", url: urls.bridge, statusCallback: urls.customerStatus, timeoutSeconds: 45,
@@ -171,7 +172,7 @@ export async function runVoiceAction(
     case "dialConsult": {
       if (row.phase !== "CONNECTED" || !hooks.consultLegWanted(action.agentId)) return; // cancelled, left or ended meanwhile
       const leg = `${urls.agentLeg}&consult=${encodeURIComponent(action.agentId)}`;
-      hooks.consultDialled(action.agentId, await dialAgentLeg(env, twilio, { url: leg, statusCallback: urls.consultStatus }, instanceId, action.agentId, row));
+      hooks.consultDialled(action.agentId, await dialAgentLeg(env, twilio, { url: leg, statusCallback: urls.consultStatus }, instanceId, contactId, action.agentId, row));
       return;
     }
     case "storeRecording": {
@@ -328,17 +329,18 @@ async function startRecording(twilio: TwilioRest, urls: ReturnType<typeof voiceU
 
 /**
  * Calls an agent's leg into the contact: their own phone when set, else their browser softphone
- * (Twilio Client identity). Twilio's REST API has no idempotency key, so the dial is marked: its
+ * (Twilio Client identity, with the contact's id). Twilio's REST API has no idempotency key, so the dial is marked: its
  * status callback URL names the conference it is for (`attempt`) and asks for the `initiated`
  * event, which Twilio posts as it creates the call. Should the answer to this request be lost,
  * that callback tells the session the leg's CallSid (VoiceChannel.status), and the retry finds
  * the leg there instead of dialling the agent twice; a second leg that gets through anyway is
  * hung up as its own callback arrives.
  */
-async function dialAgentLeg(env: Env, twilio: TwilioRest, leg: { url: string; statusCallback: string }, instanceId: string, agentId: string, row: Row): Promise<string> {
+async function dialAgentLeg(env: Env, twilio: TwilioRest, leg: { url: string; statusCallback: string }, instanceId: string, contactId: string, agentId: string, row: Row): Promise<string> {
   const [agent] = await createDb(env.DB).select({ phone: users.phoneNumber }).from(users).where(and(eq(users.instanceId, instanceId), eq(users.id, agentId)));
   const call = await twilio.createCall({
-    to: agent?.phone ?? `client:${agentId}`,
+    // The browser answers only a leg naming a contact its agent accepted (src/shared/softphone.ts).
+    to: agent?.phone ?? agentClientAddress(agentId, contactId),
     from: row.to_number ?? "",
     url: leg.url,
     statusCallback: `${leg.statusCallback}&attempt=${encodeURIComponent(row.conference ?? "")}`,

@@ -3,8 +3,10 @@
  * simulated (local mode: the phone simulator answers the agent leg; no audio), the agent's own
  * phone, or the browser softphone (Twilio Voice SDK, loaded on demand).
  */
-import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import type { AgentContact } from "../../shared/wire";
 import { api, errorText } from "../lib/api";
+import { useAgent } from "./AgentProvider";
 import type { BrowserSoftphone, SoftphoneLegState } from "./twilioDevice";
 
 export type SoftphoneConfig =
@@ -27,6 +29,10 @@ export function SoftphoneProvider({ children }: { children: ReactNode }) {
   const [error, setError] = useState<string | null>(null);
   const [leg, setLeg] = useState<SoftphoneLegState | null>(null);
   const [phone, setPhone] = useState<BrowserSoftphone | null>(null);
+  // The softphone answers only legs for contacts the agent accepted: it reads them as they are now.
+  const agent = useAgent();
+  const contacts = useRef<readonly AgentContact[]>([]);
+  contacts.current = agent?.state.contacts ?? [];
 
   useEffect(() => {
     api.get<SoftphoneConfig>("/agent/softphone").then(setConfig, (err) => setError(errorText(err)));
@@ -37,7 +43,7 @@ export function SoftphoneProvider({ children }: { children: ReactNode }) {
     let stopped = false;
     let started: BrowserSoftphone | null = null;
     import("./twilioDevice")
-      .then((m) => m.startBrowserSoftphone((s) => !stopped && setLeg(s)))
+      .then((m) => m.startBrowserSoftphone((s) => !stopped && setLeg(s), () => contacts.current))
       .then((p) => {
         if (stopped) p.destroy();
         else {

@@ -4,12 +4,19 @@
  *
  * The Device registers with the identity the voice channel dials (`client:<userId>`) using an
  * access token from `GET /api/v1/agent/voice-token`, refreshed before it expires. When the
- * agent has accepted a voice contact, the Worker dials the agent's leg here: it is answered
- * at once (the agent already said yes in the workspace). Mute is the SDK's own: the agent's
+ * agent has accepted a voice contact, the Worker dials the agent's leg here with the contact's
+ * id as a custom parameter: a leg for a contact the agent accepted is answered at once (the agent
+ * already said yes in the workspace); any other call to this identity is rejected, so nobody
+ * who can call the identity gets an open microphone. Mute is the SDK's own: the agent's
  * microphone stops sending on this leg.
  */
 import { Call, Device } from "@twilio/voice-sdk";
+import { legForAcceptedContact } from "../../shared/softphone";
+import type { AgentContact } from "../../shared/wire";
 import { api } from "../lib/api";
+
+/** How long a leg may wait for the workspace to show its contact accepted (the socket's update can trail Twilio's ring). */
+const ACCEPTED_WAIT_MS = 5000;
 
 export type SoftphoneLegState = { registered: boolean; onCall: boolean; muted: boolean; error: string | null };
 
@@ -23,7 +30,16 @@ async function token(): Promise<string> {
   return (await api.get<{ token: string }>("/agent/voice-token")).token;
 }
 
-export async function startBrowserSoftphone(onChange: (s: SoftphoneLegState) => void): Promise<BrowserSoftphone> {
+/** Resolves true as soon as `contacts()` shows the leg's contact accepted, false after ACCEPTED_WAIT_MS. */
+async function waitForAccepted(incoming: Call, contacts: () => readonly AgentContact[]): Promise<boolean> {
+  for (let waited = 0; waited <= ACCEPTED_WAIT_MS; waited += 200) {
+    if (legForAcceptedContact(incoming.customParameters, contacts())) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+export async function startBrowserSoftphone(onChange: (s: SoftphoneLegState) => void, contacts: () => readonly AgentContact[]): Promise<BrowserSoftphone> {
   let state: SoftphoneLegState = { registered: false, onCall: false, muted: false, error: null };
   const set = (patch: Partial<SoftphoneLegState>) => {
     state = { ...state, ...patch };
@@ -41,7 +57,11 @@ export async function startBrowserSoftphone(onChange: (s: SoftphoneLegState) => 
       set({ error: `Could not renew the softphone token: ${err instanceof Error ? err.message : String(err)}` });
     }
   });
-  device.on(Device.EventName.Incoming, (incoming: Call) => {
+  device.on(Device.EventName.Incoming, async (incoming: Call) => {
+    if (!(await waitForAccepted(incoming, contacts))) {
+      incoming.reject();
+      return;
+    }
     call = incoming;
     incoming.on("accept", () => set({ onCall: true, muted: false }));
     incoming.on("mute", (muted: boolean) => set({ muted }));

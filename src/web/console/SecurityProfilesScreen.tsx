@@ -23,7 +23,8 @@ export default function SecurityProfilesScreen() {
         { header: "Permissions", cell: (p) => (p.permissions.length === PERMISSIONS.length ? "All" : p.permissions.map((x) => PERMISSION_LABELS[x].name).join(", ") || "None") },
       ]}
       Editor={SecurityProfileEditor}
-      canWrite={can("users.manage")}
+      // What a profile grants is the instance's configuration; users.manage only assigns profiles.
+      canWrite={can("instance.configure")}
     />
   );
 }

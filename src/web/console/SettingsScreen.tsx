@@ -1,4 +1,4 @@
-/** Instance settings: name, time zone, public base URL, Twilio credentials, the agents' disconnect grace period, retention; chat quick replies. */
+/** Instance settings: name, time zone, public base URL, Twilio credentials, the agents' disconnect grace period and outbound destinations, retention; chat quick replies. */
 import { useState, type FormEvent } from "react";
 import { FormStatus, NumberField, TextField, TimeZoneField, useSave } from "../components/forms";
 import { api } from "../lib/api";
@@ -25,7 +25,7 @@ export default function SettingsScreen() {
   );
 }
 
-const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "twilioApiKeySid", "twilioApiKeySecret", "twilioTwimlAppSid", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays", "agentDisconnectGraceSeconds"] as const;
+const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "twilioApiKeySid", "twilioApiKeySecret", "twilioTwimlAppSid", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays", "agentDisconnectGraceSeconds", "outboundDestinations"] as const;
 
 function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () => void }) {
   const [name, setName] = useState(instance.name);
@@ -40,6 +40,7 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
   const [contactDays, setContactDays] = useState<number | null>(instance.contactRetentionDays);
   const [transcriptDays, setTranscriptDays] = useState<number | null>(instance.transcriptRetentionDays);
   const [graceSeconds, setGraceSeconds] = useState<number | null>(instance.agentDisconnectGraceSeconds);
+  const [destinations, setDestinations] = useState((instance.outboundDestinations ?? []).join(", "));
   const save = useSave();
 
   const submit = async (e: FormEvent) => {
@@ -58,6 +59,9 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
     if (contactDays !== instance.contactRetentionDays) body.contactRetentionDays = contactDays;
     if (transcriptDays !== instance.transcriptRetentionDays) body.transcriptRetentionDays = transcriptDays;
     if (graceSeconds !== instance.agentDisconnectGraceSeconds) body.agentDisconnectGraceSeconds = graceSeconds;
+    // Empty: back to the default (the countries of the instance's own numbers).
+    const destinationList = destinations.split(/[\s,]+/).filter(Boolean);
+    if (destinationList.join(",") !== (instance.outboundDestinations ?? []).join(",")) body.outboundDestinations = destinationList.length ? destinationList : null;
     if (!Object.keys(body).length) {
       save.fail(new Error("Nothing has changed."));
       return;
@@ -124,6 +128,15 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
           max={3600}
           errors={errors}
           hint="When an agent's browser closes, they keep getting contacts this long (a reload or a network blip reconnects well within it); then they show as Disconnected and are offered nothing until they are back. 0 stops at once."
+        />
+        <TextField
+          label="Outbound call destinations"
+          name="outboundDestinations"
+          value={destinations}
+          onChange={setDestinations}
+          errors={errors}
+          placeholder="Countries of your own numbers"
+          hint="Where agents may place calls: country codes such as US, CA, GB, and number prefixes such as +4420, separated by commas. Empty: the countries of this contact center's own numbers. Anything else is refused (against toll fraud)."
         />
       </fieldset>
       <fieldset className="group">

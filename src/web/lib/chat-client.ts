@@ -23,7 +23,9 @@
  * (`contact.transfer` / `contact.clear` in src/shared/wire.ts); the history goes with the contact,
  * so the next agent's `openAgentChat` shows the whole conversation.
  *
- * The session cookie authenticates the socket (same origin); pass `token` only outside the app.
+ * The session cookie authenticates the socket (same origin); outside the app, pass `ticket`: it
+ * fetches a single-use ticket (POST /api/v1/auth/socket-tickets) for each (re)connection, as a
+ * session token is never accepted in a URL.
  */
 import { ChatConnection, type ChatConnectionOptions } from "../../shared/chat-connection";
 
@@ -34,22 +36,22 @@ export { ChatConnection };
 export type AgentChatOptions = Pick<ChatConnectionOptions, "onChange" | "WebSocket"> & {
   /** Origin of the Worker (default: this page's). */
   base?: string;
-  /** A session token, for clients without the session cookie (tests, other apps). */
-  token?: string;
+  /** A fresh single-use socket ticket per connection, for clients without the session cookie (tests, other apps). */
+  ticket?: () => Promise<string>;
 };
 
 /** The socket URL of a contact's chat for the signed-in agent. */
-export function agentChatUrl(contactId: string, base = location.origin, token?: string): string {
+export function agentChatUrl(contactId: string, base = location.origin, ticket?: string): string {
   const url = new URL(`/api/v1/contacts/${encodeURIComponent(contactId)}/chat/socket`, base);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  if (token) url.searchParams.set("token", token);
+  if (ticket) url.searchParams.set("ticket", ticket);
   return url.toString();
 }
 
 /** Opens the conversation of a chat contact connected to (or, read-only, once handled by) this agent. */
 export function openAgentChat(contactId: string, opts: AgentChatOptions = {}): ChatConnection {
   return new ChatConnection({
-    url: agentChatUrl(contactId, opts.base, opts.token),
+    url: opts.ticket ? async () => agentChatUrl(contactId, opts.base, await opts.ticket!()) : agentChatUrl(contactId, opts.base),
     onChange: opts.onChange,
     WebSocket: opts.WebSocket,
   });

@@ -2,8 +2,8 @@
 import type { Permission } from "../../shared/permissions";
 
 export const PERMISSION_LABELS: Record<Permission, { name: string; summary: string }> = {
-  "instance.configure": { name: "Configure the instance", summary: "Configure queues, routing profiles, hours, phone numbers, quick connects, agent statuses and instance settings" },
-  "users.manage": { name: "Manage users", summary: "Manage users and security profiles" },
+  "instance.configure": { name: "Configure the instance", summary: "Configure queues, routing profiles, hours, phone numbers, quick connects, agent statuses, security profiles and instance settings" },
+  "users.manage": { name: "Manage users", summary: "Manage users and give them security profiles with no more permissions than your own" },
   "flows.edit": { name: "Edit flows", summary: "Create, edit, import and publish flows" },
   "metrics.realtime": { name: "Real-time metrics", summary: "See the live dashboard" },
   "metrics.historical": { name: "Historical metrics", summary: "See historical reports" },

@@ -96,6 +96,8 @@ export type Instance = Stamps & {
   contactRetentionDays: number;
   transcriptRetentionDays: number;
   agentDisconnectGraceSeconds: number;
+  /** Where agents may call: ISO country codes and E.164 prefixes; null: the countries of the instance's own numbers. */
+  outboundDestinations: string[] | null;
 };
 
 export type Contact = {

@@ -6,6 +6,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
+import { DESTINATION_PATTERN } from "../../db/dialing";
 import { instances } from "../../db/schema";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
@@ -34,6 +35,13 @@ const Update = z
     transcriptRetentionDays: z.number().int().min(1).max(3650),
     /** Seconds an agent whose browser closed stays routable before it is Disconnected (0: at once; at most an hour). */
     agentDisconnectGraceSeconds: z.number().int().min(0).max(3600),
+    /** Where agents may call (ISO country codes, E.164 prefixes); null: the countries of the instance's own numbers. */
+    outboundDestinations: z
+      .array(z.string().trim().toUpperCase().regex(DESTINATION_PATTERN, "must be an ISO country code such as US or an E.164 prefix such as +4420"))
+      .min(1)
+      .max(100)
+      .transform((list) => [...new Set(list)])
+      .nullable(),
   })
   .partial();
 
@@ -53,6 +61,7 @@ const toApi = (r: InstanceRow) => ({
   contactRetentionDays: r.contactRetentionDays,
   transcriptRetentionDays: r.transcriptRetentionDays,
   agentDisconnectGraceSeconds: r.agentDisconnectGraceSeconds,
+  outboundDestinations: r.outboundDestinations ?? null,
   createdAt: iso(r.createdAt),
   updatedAt: iso(r.updatedAt),
 });

@@ -74,10 +74,10 @@ export const metricsRoutes = new Hono<AppEnv>()
     });
   });
 
-/** Mounted on the app before /api/v1 (a socket may carry its session as `?token=`). */
+/** Mounted on the app before /api/v1 (a socket may carry a single-use `?ticket=` instead of its session). */
 export const metricsSocketRoutes = new Hono<AppEnv>().get("/metrics/socket", async (c) => {
   const caller = await socketCaller(c, "metrics.realtime");
-  const req = forwardedUpgrade(c);
+  const req = forwardedUpgrade(c, caller);
   const room = await getServerByName(c.env.METRICS_ROOM, metricsRoomName(caller.instanceId));
   return relay(await room.fetch(req));
 });

@@ -6,6 +6,10 @@
  * agent's voice slot at once; the ContactSession dials the agent's leg and the customer into the
  * contact's conference (src/durable/voice/outbound.ts). Answers 201 `{ contactId, queueId, callerId }`.
  *
+ * Toll fraud: 403 `destination_not_allowed` (audited, naming the number) for a number outside the
+ * instance's outbound destinations (src/db/dialing.ts), and 429 past OUTBOUND_CALL_LIMIT calls per
+ * agent (audited).
+ *
  * Refused, with nothing stored: 400 for a number that is not E.164, 404 for a queue of another
  * instance, 409 `no_outbound_queue` / `no_caller_id` / `not_configured` (no Twilio credentials)
  * / `agent_busy` (on another voice contact, one ringing, or in its after contact work).
@@ -24,7 +28,12 @@ import { ApiError, notFound } from "../../lib/errors";
 import { clientInfo, parseJson } from "../lib/request";
 import { loadInstance } from "../../db/twilio-instances";
 import { keyringFromEnv } from "../../lib/crypto";
+import { allowedDestinations, destinationAllowed } from "../../db/dialing";
+import { takeFromLimit } from "../lib/throttle";
 import { fields } from "./resource";
+
+/** Calls one agent may place (or try to) per minute. */
+export const OUTBOUND_CALL_LIMIT = { max: 10, windowMs: 60_000 };
 
 const Body = z.object({
   phoneNumber: fields.e164,
@@ -62,6 +71,19 @@ export const outboundCallRoutes = new Hono<AppEnv>().post("/", requirePermission
   const scope = c.var.scope;
   const { instanceId, userId } = c.var.caller;
   const body = await parseJson(c, Body);
+  const refused = (reason: string) =>
+    scope.writeAudit({ userId, action: "outbound_call_refused", resourceType: "user", resourceId: userId, ...clientInfo(c), details: { phoneNumber: body.phoneNumber, reason } });
+  const wait = await takeFromLimit(c.var.db, `outbound:${instanceId}:${userId}`, OUTBOUND_CALL_LIMIT);
+  if (wait > 0) {
+    await refused("rate_limited");
+    c.header("Retry-After", String(Math.ceil(wait / 1000)));
+    throw new ApiError(429, "too_many_calls", `At most ${OUTBOUND_CALL_LIMIT.max} calls a minute; try again shortly`);
+  }
+  const destinations = await allowedDestinations(c.env.DB, instanceId);
+  if (!destinationAllowed(body.phoneNumber, destinations)) {
+    await refused("destination_not_allowed");
+    throw new ApiError(403, "destination_not_allowed", `Calls to ${body.phoneNumber} are not allowed: this contact center calls only ${destinations.join(", ")} (an administrator sets this in Instance settings)`);
+  }
   const queue = await outboundQueue(scope, userId, body.queueId);
   if (!queue.outboundCallerId) throw new ApiError(409, "no_caller_id", `Queue "${queue.name}" has no outbound caller ID: an administrator sets one in Queues`);
   const instance = await loadInstance(c.env.DB, keyringFromEnv(c.env), instanceId);

@@ -46,7 +46,7 @@ export type ResourceDef<T extends TenantTable, Create, Update> = {
   /** What still uses this resource; non-empty = deleting answers 409. */
   usedBy?(scope: InstanceScope, id: string): Promise<UsedBy[]>;
   /** After a create, update or delete has committed (e.g. to drop what an object holds of it). */
-  changed?(env: Env, instanceId: string, id: string): Promise<void>;
+  changed?(env: Env, instanceId: string, id: string, change: ResourceChange): Promise<void>;
 };
 
 const ListQuery = z.object({
@@ -102,7 +102,7 @@ export function resourceRoutes<T extends TenantTable, C, U>(def: ResourceDef<T, 
         ...((await def.childWrites?.(input, ctx, true)) ?? []),
         ctx.scope.audit({ ...audit(c, "create", def.auditType, ctx.id), details: { fields: Object.keys(input as object) } }),
       ]);
-      await def.changed?.(c.env, ctx.scope.instanceId, ctx.id);
+      await def.changed?.(c.env, ctx.scope.instanceId, ctx.id, { kind: "create", fields: Object.keys(input as object) });
       return c.json(await show(ctx.scope, c.env, await load(ctx.scope, ctx.id)), 201);
     })
     .get("/:id", async (c) => {
@@ -120,7 +120,7 @@ export function resourceRoutes<T extends TenantTable, C, U>(def: ResourceDef<T, 
         ...((await def.childWrites?.(input, ctx, false)) ?? []),
         ctx.scope.audit({ ...audit(c, "update", def.auditType, ctx.id), details: { fields: Object.keys(input as object) } }),
       ]);
-      await def.changed?.(c.env, ctx.scope.instanceId, ctx.id);
+      await def.changed?.(c.env, ctx.scope.instanceId, ctx.id, { kind: "update", fields: Object.keys(input as object) });
       return c.json(await show(ctx.scope, c.env, await load(ctx.scope, ctx.id)));
     })
     .delete("/:id", async (c) => {
@@ -135,7 +135,7 @@ export function resourceRoutes<T extends TenantTable, C, U>(def: ResourceDef<T, 
         c.var.scope.delete(def.table, existing.id),
         c.var.scope.audit(audit(c, "delete", def.auditType, existing.id)),
       ]);
-      await def.changed?.(c.env, c.var.scope.instanceId, existing.id);
+      await def.changed?.(c.env, c.var.scope.instanceId, existing.id, { kind: "delete", fields: [] });
       return c.body(null, 204);
     });
 }
@@ -193,6 +193,9 @@ export function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
 }
 
 export const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+
+/** What a write did, for `ResourceDef.changed`: its kind and the input fields it named. */
+export type ResourceChange = { kind: "create" | "update" | "delete"; fields: string[] };
 
 export type UsedBy = { type: string; id: string; name: string };
 

@@ -10,7 +10,9 @@ import { ApiError } from "../../lib/errors";
 import { verifyPassword } from "../../lib/password";
 import { clientInfo, parseJson } from "../lib/request";
 import { requireSession } from "./middleware";
-import { createSession, deleteSession, SESSION_COOKIE, SESSION_TTL_MS } from "./sessions";
+import { endSession } from "./revoke";
+import { socketTicketRoutes } from "./socket-tickets";
+import { createSession, SESSION_COOKIE, SESSION_TTL_MS } from "./sessions";
 import { clearAccountFailures, recordFailure, retryAfterMs, throttleKeys } from "./throttle";
 
 const SignIn = z.object({
@@ -19,6 +21,7 @@ const SignIn = z.object({
 });
 
 export const authRoutes = new Hono<AppEnv>()
+  .route("/", socketTicketRoutes)
   .post("/sign-in", async (c) => {
     const { email, password } = await parseJson(c, SignIn);
     const db = c.var.db;
@@ -58,7 +61,7 @@ export const authRoutes = new Hono<AppEnv>()
     });
   })
   .post("/sign-out", requireSession, async (c) => {
-    await deleteSession(c.var.db, c.var.caller.sessionId);
+    await endSession(c.env, c.var.db, c.var.caller);
     deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
     return c.json({ signedOut: true });
   })

@@ -28,7 +28,11 @@ export async function createSession(db: Db, user: { id: string; instanceId: stri
 
 /** The caller behind a token, or null if the token is unknown, expired, or its user inactive. */
 export async function lookupSession(db: Db, token: string): Promise<Caller | null> {
-  const id = await sha256Hex(token);
+  return lookupSessionById(db, await sha256Hex(token));
+}
+
+/** The caller behind a session id (its token's hash), or null if unknown, expired, or its user inactive. */
+export async function lookupSessionById(db: Db, id: string): Promise<Caller | null> {
   const rows = await db
     .select({
       instanceId: sessions.instanceId,
@@ -53,8 +57,4 @@ export async function lookupSession(db: Db, token: string): Promise<Caller | nul
     permissions: new Set(row.permissions.filter(isPermission) as Permission[]),
     sessionId: id,
   };
-}
-
-export async function deleteSession(db: Db, sessionId: string) {
-  await db.delete(sessions).where(eq(sessions.id, sessionId));
 }

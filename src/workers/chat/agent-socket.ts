@@ -3,7 +3,7 @@
  * straight to the contact's ContactSession (messages never pass through the AgentRoom, so a
  * busy agent's object is not on every chat message's path).
  *
- * Auth in the Worker as for the agent socket (session by header, cookie or `?token=`, needs
+ * Auth in the Worker as for the agent socket (session by header, cookie or single-use `?ticket=`, needs
  * `contacts.handle`); the contact must be a CHAT contact of the caller's instance (else 404, as
  * for every cross-instance id); then the object decides from routing's state: the agent the
  * contact is connected to may send; an agent who had it (transferred away, after contact work)
@@ -24,7 +24,7 @@ export const chatAgentSocketRoutes = new Hono<AppEnv>().get("/contacts/:id/chat/
     .bind(caller.instanceId, contactId)
     .first<{ channel: string }>();
   if (!contact || contact.channel !== "CHAT") throw notFound("Chat");
-  const req = forwardedUpgrade(c);
+  const req = forwardedUpgrade(c, caller);
   const name = contactRoomName(caller.instanceId, contactId);
   const who: ChatIdentity = { role: "AGENT", userId: caller.userId, name: caller.name, keyHash: null };
   if (!(await c.env.CONTACT_SESSION.getByName(name).chatAccess(who))) {

@@ -29,6 +29,7 @@ import { ApiError, notFound } from "../../lib/errors";
 import { clientInfo, parseJson } from "../lib/request";
 import { takeFromLimit } from "../lib/throttle";
 import { isLocalMode, loadChatSettings, originAllowed, type ChatSettings } from "./settings";
+import { setSocketOwner } from "../../durable/socket-owners";
 
 const instanceIdSchema = z.string().min(1).max(100).regex(/^[^:]+$/, "is not an instance id");
 const chatIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, "is not a chat id");
@@ -138,6 +139,7 @@ export const chatPublicRoutes = new Hono<AppEnv>()
     url.searchParams.delete("token");
     const req = new Request(url.toString(), c.req.raw);
     for (const h of Object.values(CHAT_HEADERS)) req.headers.delete(h);
+    setSocketOwner(req, null);
     req.headers.set(CHAT_HEADERS.role, "CUSTOMER");
     req.headers.set(CHAT_HEADERS.key, keyHash);
     const room = await getServerByName(c.env.CONTACT_SESSION, contactRoomName(q.data.instance, contactId));

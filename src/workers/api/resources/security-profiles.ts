@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { securityProfiles, users } from "../../../db/schema";
 import { PERMISSIONS } from "../../../shared/permissions";
+import { assertGrantable, assertHeld } from "../grant";
 import { defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
 const Create = z.object({
@@ -16,11 +17,15 @@ export const securityProfilesResource: ResourceDef<typeof securityProfiles, z.in
   label: "Security profile",
   auditType: "security_profile",
   table: securityProfiles,
+  // Assigning profiles is `users.manage`'s; what a profile grants is only `instance.configure`'s.
   read: ["users.manage"],
-  write: "users.manage",
+  write: "instance.configure",
   create: Create,
   update: Update,
-  async toRow(input) {
+  async toRow(input, { scope, caller }, existing) {
+    // No one grants a permission they do not hold, nor edits a profile holding more than they do.
+    if (existing) await assertGrantable(scope, caller, existing.id, "edit a security profile with");
+    if (input.permissions) assertHeld(caller, input.permissions, "grant");
     return defined({ ...input, permissions: input.permissions ? [...new Set(input.permissions)] : undefined });
   },
   toApi: (rows) =>

@@ -1,8 +1,10 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { quickConnects, routingProfiles, securityProfiles, users } from "../../../db/schema";
+import { quickConnects, routingProfiles, securityProfiles, sessions, users } from "../../../db/schema";
 import { hashPassword } from "../../../lib/password";
+import { assertGrantable } from "../grant";
 import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
+import { revokeUserAccess } from "../../auth/revoke";
 
 /** A user's password: the rule for every way a user is made (this resource, the first-run setup). */
 export const password = z.string().min(10, "must be at least 10 characters").max(256);
@@ -38,7 +40,11 @@ export const usersResource: ResourceDef<typeof users, z.infer<typeof Create>, In
   write: "users.manage",
   create: Create,
   update: Update,
-  async toRow(input: Input, { scope }) {
+  async toRow(input: Input, { scope, caller }, existing) {
+    // Nobody edits (say, resets the password of) a user holding permissions they lack, nor
+    // gives anyone a security profile with permissions they lack: `users.manage` grants no more.
+    if (existing) await assertGrantable(scope, caller, existing.securityProfileId, "edit a user whose security profile has");
+    if (input.securityProfileId) await assertGrantable(scope, caller, input.securityProfileId, "assign a security profile with");
     await assertReferences(scope, [
       { field: "securityProfileId", label: "Security profile", table: securityProfiles, id: input.securityProfileId },
       { field: "routingProfileId", label: "Routing profile", table: routingProfiles, id: input.routingProfileId },
@@ -58,6 +64,19 @@ export const usersResource: ResourceDef<typeof users, z.infer<typeof Create>, In
       createdAt: iso(r.createdAt),
       updatedAt: iso(r.updatedAt),
     })),
+  // A new password or a deactivation ends the user's sessions in the same batch as the change…
+  childWrites(input, { scope, id }, isCreate) {
+    if (isCreate || (input.password === undefined && input.active !== false)) return [];
+    return [scope.db.delete(sessions).where(and(eq(sessions.instanceId, scope.instanceId), eq(sessions.userId, id)))];
+  },
+  // …and closes the sockets those sessions opened (a deleted user's sessions go with its row).
+  async changed(env, instanceId, id, change) {
+    const fields = change?.fields ?? [];
+    if (change?.kind === "delete" || fields.includes("password") || fields.includes("active")) {
+      const [row] = await env.DB.prepare("SELECT active FROM users WHERE instance_id = ? AND id = ?").bind(instanceId, id).all<{ active: number }>().then((r) => r.results);
+      if (!row || !row.active || fields.includes("password")) await revokeUserAccess(env, instanceId, id);
+    }
+  },
   async usedBy(scope, id) {
     return usedByRows(scope, "quick connect", quickConnects, quickConnects.name, eq(quickConnects.userId, id));
   },
