@@ -94,11 +94,21 @@ function queueStatusFromContext(queueId: string, ctx?: FlowContext): QueueStatus
  * A parameter value for this contact: a lone reference resolves to its value (missing = ""),
  * text has every reference in it filled in.
  */
-export function interpolate(value: unknown, state: FlowState, ctx?: FlowContext): string {
+export function interpolate(value: unknown, state: FlowState, ctx?: FlowContext, escape?: (filled: string) => string): string {
   if (value == null) return "";
   const text = typeof value === "string" ? value : String(value);
-  return text.replace(REF, (ref) => resolveReference(ref, state, ctx) ?? "");
+  return text.replace(REF, (ref) => {
+    const filled = resolveReference(ref, state, ctx) ?? "";
+    return escape ? escape(filled) : filled;
+  });
 }
+
+/**
+ * A value filled into markup (SSML) as text: `<`, `>`, `&` and quotes escaped, so a contact
+ * attribute can only ever be read out, never add a tag (`<break time="10s"/>`, `<audio>`).
+ */
+export const escapeMarkup = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
 
 /** Amazon Connect writes booleans as "True"/"False" (sometimes lower-case, sometimes real booleans). */
 export function flag(value: unknown, fallback = false): boolean {
