@@ -1,5 +1,5 @@
 /**
- * Contact references (`$.Attributes.x`, `$.External.x`, `$.CustomerEndpoint.Address`…): resolving
+ * Contact references (`$.Attributes.x`, `$.External.x`, `$.Visitor.x`, `$.CustomerEndpoint.Address`…): resolving
  * one, and filling them into text the way Amazon Connect does in prompts and parameters.
  */
 import type { FlowContext, FlowState, QueueStatus } from "./types";
@@ -32,6 +32,8 @@ export function resolveReference(ref: string, state: FlowState, ctx?: FlowContex
       return state.attributes[key];
     case "External":
       return state.external[key];
+    case "Visitor":
+      return state.visitorAttributes?.[key];
     case "StoredCustomerInput":
       return state.storedCustomerInput ?? undefined;
     case "Channel":

@@ -80,7 +80,8 @@ export type ChatStartInput = {
   flowId: string;
   origin: string | null;
   customerName: string | null;
-  attributes: Record<string, string>;
+  /** What the visitor's page sent: `$.Visitor` to the flow, never contact attributes. */
+  visitorAttributes: Record<string, string>;
 };
 export type ChatStartResult = { ok: true } | { ok: false; reason: "NO_FLOW" };
 
@@ -123,7 +124,7 @@ export class ChatChannel {
       const now = Date.now();
       await createContact(createDb(env.DB), keyringFromEnv(env), {
         id: contactId, instanceId, channel: "CHAT", initiationMethod: "API", externalId: chatExternalId(input.chatKeyHash),
-        flowId: flow.id, flowVersion: flow.version, attributes: input.attributes, at: now,
+        flowId: flow.id, flowVersion: flow.version, attributes: {}, at: now,
       });
       this.host.sql.exec(
         `INSERT INTO session (id, instance_id, contact_id, channel, phase, step, flow, public_base_url, created_at)
@@ -132,7 +133,7 @@ export class ChatChannel {
       );
       this.store.create({ chatKeyHash: input.chatKeyHash, origin: input.origin, customerName: input.customerName });
       await this.runFlow({
-        init: { contactId, channel: "CHAT", flowId: flow.id, flowVersion: flow.version, flowType: flow.type, attributes: input.attributes },
+        init: { contactId, channel: "CHAT", flowId: flow.id, flowVersion: flow.version, flowType: flow.type, visitorAttributes: input.visitorAttributes },
       });
       return { ok: true } as const;
     });

@@ -5,6 +5,8 @@
  * - `POST /api/v1/chat/start` `{ instanceId, flowId?, customerName?, attributes? }`: the
  *   `Origin` must be one of the instance's allowed origins (else 403) and the flow one of its
  *   chat flows; creates the CHAT contact in its ContactSession, which runs the flow's first turn.
+ *   `attributes` come from anyone's browser: the flow reads them as `$.Visitor.<name>`, never as
+ *   contact attributes (`$.Attributes`), which only flows set.
  *   Answers 201 `{ chatId, token, contactId }`: the chat id is 144 random bits; the token is an
  *   HMAC of it with the instance's key, so it is bound to this chat and this instance. At most
  *   20 chats per client address per instance in 10 minutes (counted in D1, so across isolates):
@@ -117,7 +119,7 @@ export const chatPublicRoutes = new Hono<AppEnv>()
     const chatId = randomToken(18);
     const session = c.env.CONTACT_SESSION.getByName(contactRoomName(input.instanceId, contactId));
     const result = await session.chatStart({
-      chatKeyHash: await sha256Hex(chatId), flowId, origin, customerName: input.customerName ?? null, attributes: input.attributes ?? {},
+      chatKeyHash: await sha256Hex(chatId), flowId, origin, customerName: input.customerName ?? null, visitorAttributes: input.attributes ?? {},
     });
     if (!result.ok) throw new ApiError(503, "flow_not_published", "The chat flow has no published version");
     const token = await customerToken(c.env.SWITCHBOARD_SECRET, input.instanceId, chatId);
