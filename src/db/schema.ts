@@ -40,6 +40,11 @@ export const instances = sqliteTable("instances", {
   transcriptRetentionDays: integer("transcript_retention_days").notNull().default(365),
   /** How long an agent whose last browser socket closed stays routable before it is shown Disconnected and offered nothing. */
   agentDisconnectGraceSeconds: integer("agent_disconnect_grace_seconds").notNull().default(30),
+  /**
+   * The only endpoints flows may call (InvokeLambdaFunction): `https://host[:port]` for a whole
+   * site or a URL whose path is a prefix. None by default: a flow's external call is refused.
+   */
+  externalEndpoints: text("external_endpoints", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
   ...timestamps,
 });
 

@@ -30,6 +30,15 @@ export type PublishedFlow = { id: string; version: number; type: FlowType; conte
  */
 export const CONTEXT_TTL_MS = 15_000;
 const contextCache = new TtlCache<Omit<FlowContext, "now">>(CONTEXT_TTL_MS, 200);
+/** The endpoints each instance's flows may call; a change reaches running flows within CONTEXT_TTL_MS too. */
+const endpointsCache = new TtlCache<string[]>(CONTEXT_TTL_MS, 200);
+
+async function registeredEndpoints(d1: D1Database, instanceId: string): Promise<string[]> {
+  return endpointsCache.get(instanceId, async () => {
+    const row = await d1.prepare("SELECT external_endpoints FROM instances WHERE id = ?").bind(instanceId).first<{ external_endpoints: string }>();
+    return row ? (JSON.parse(row.external_endpoints) as string[]) : [];
+  });
+}
 
 const publishedFlows = (env: Env, instanceId: string) => env.PUBLISHED_FLOWS.getByName(publishedFlowsName(instanceId));
 
@@ -109,7 +118,11 @@ export async function performEffect(
 ): Promise<FlowEvent | null> {
   switch (effect.type) {
     case "invoke_external":
-      return invokeExternal(effect, { secret: await externalSigningSecret(env.SWITCHBOARD_SECRET, instanceId) });
+      return invokeExternal(effect, {
+        secret: await externalSigningSecret(env.SWITCHBOARD_SECRET, instanceId),
+        allowedEndpoints: await registeredEndpoints(env.DB, instanceId),
+        allowPrivateHosts: env.LOCAL_MODE === "true",
+      });
     case "fetch_queue_metric": {
       const snap = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, effect.queueId)).snapshot();
       const metrics = await env.METRICS_ROOM.getByName(instanceId).current();

@@ -9,6 +9,7 @@ import { encryptField, keyringFromEnv } from "../../lib/crypto";
 import { TWILIO_API_KEY_SECRET_FIELD } from "./agent";
 import { clientInfo, parseJson } from "../lib/request";
 import { defined, fields, iso } from "./resource";
+import { normalEndpoint } from "../../lib/outbound-url";
 
 import { TWILIO_TOKEN_FIELD } from "../../db/provision";
 
@@ -32,6 +33,20 @@ const Update = z
     transcriptRetentionDays: z.number().int().min(1).max(3650),
     /** Seconds an agent whose browser closed stays routable before it is Disconnected (0: at once; at most an hour). */
     agentDisconnectGraceSeconds: z.number().int().min(0).max(3600),
+    /** Where flows may send external calls: https origins or URL prefixes (replaces the list). */
+    externalEndpoints: z
+      .array(
+        z.string().max(500).transform((e, ctx) => {
+          const normal = normalEndpoint(e);
+          if (!normal || !normal.startsWith("https://")) {
+            ctx.addIssue({ code: "custom", message: "must be an https:// origin or URL prefix with no query, e.g. https://crm.example.com/connect/" });
+            return z.NEVER;
+          }
+          return normal;
+        }),
+      )
+      .max(50)
+      .transform((list) => [...new Set(list)]),
   })
   .partial();
 
@@ -51,6 +66,7 @@ const toApi = (r: InstanceRow) => ({
   contactRetentionDays: r.contactRetentionDays,
   transcriptRetentionDays: r.transcriptRetentionDays,
   agentDisconnectGraceSeconds: r.agentDisconnectGraceSeconds,
+  externalEndpoints: r.externalEndpoints,
   createdAt: iso(r.createdAt),
   updatedAt: iso(r.updatedAt),
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `instances` ADD `external_endpoints` text DEFAULT '[]' NOT NULL;
