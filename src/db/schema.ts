@@ -45,6 +45,8 @@ export const instances = sqliteTable("instances", {
    * site or a URL whose path is a prefix. None by default: a flow's external call is refused.
    */
   externalEndpoints: text("external_endpoints", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+  /** Web chats that may be open at once; past it the public chat start answers 503 `too_many_open_chats`. */
+  maxOpenChats: integer("max_open_chats").notNull().default(200),
   ...timestamps,
 });
 

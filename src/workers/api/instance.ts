@@ -33,6 +33,8 @@ const Update = z
     transcriptRetentionDays: z.number().int().min(1).max(3650),
     /** Seconds an agent whose browser closed stays routable before it is Disconnected (0: at once; at most an hour). */
     agentDisconnectGraceSeconds: z.number().int().min(0).max(3600),
+    /** Web chats open at once before new ones are refused (1 to 100,000). */
+    maxOpenChats: z.number().int().min(1).max(100_000),
     /** Where flows may send external calls: https origins or URL prefixes (replaces the list). */
     externalEndpoints: z
       .array(
@@ -67,6 +69,7 @@ const toApi = (r: InstanceRow) => ({
   transcriptRetentionDays: r.transcriptRetentionDays,
   agentDisconnectGraceSeconds: r.agentDisconnectGraceSeconds,
   externalEndpoints: r.externalEndpoints,
+  maxOpenChats: r.maxOpenChats,
   createdAt: iso(r.createdAt),
   updatedAt: iso(r.updatedAt),
 });

@@ -10,7 +10,8 @@
  *   Answers 201 `{ chatId, token, contactId }`: the chat id is 144 random bits; the token is an
  *   HMAC of it with the instance's key, so it is bound to this chat and this instance. At most
  *   20 chats per client address per instance in 10 minutes (counted in D1, so across isolates):
- *   past that 429 `too_many_chats` with `Retry-After` (seconds).
+ *   past that 429 `too_many_chats` with `Retry-After` (seconds). At most the instance's
+ *   `maxOpenChats` (default 200) chats open at once: past that 503 `too_many_open_chats`.
  * - `POST /api/v1/chat/resume` `{ instanceId, chatId, token }`: is this chat still there?
  *   `{ contactId, status }`, or 404 (a chat of another instance, or gone) / 403 (wrong token).
  * - `GET /api/v1/chat/socket?instance=&chat=&token=`: the customer's WebSocket to the contact's
@@ -44,6 +45,26 @@ const Start = z.object({
 });
 /** Chats one client address may start per instance per window. */
 export const CHAT_START_LIMIT = { max: 20, windowMs: 10 * 60 * 1000 };
+/** Chats started longer ago than this are not counted as open (Amazon Connect's longest chat: 25 hours). */
+export const OPEN_CHAT_WINDOW_MS = 25 * 60 * 60 * 1000;
+
+/**
+ * Refuses a new chat while the instance has `max_open_chats` chats not yet ended. Counted in D1
+ * (an ended chat's row gets `ended_at` a moment after it ends), so starts racing each other may
+ * pass the cap by a few: it bounds a flood, it is not an exact quota.
+ */
+async function checkOpenChats(d1: D1Database, instanceId: string) {
+  const row = await d1
+    .prepare(
+      `SELECT (SELECT max_open_chats FROM instances WHERE id = ?1) AS cap,
+              (SELECT count(*) FROM contacts WHERE instance_id = ?1 AND channel = 'CHAT' AND ended_at IS NULL AND initiated_at > ?2) AS open`,
+    )
+    .bind(instanceId, Date.now() - OPEN_CHAT_WINDOW_MS)
+    .first<{ cap: number | null; open: number }>();
+  if (row && row.cap !== null && row.open >= row.cap) {
+    throw new ApiError(503, "too_many_open_chats", "Too many chats are open right now; try again in a few minutes");
+  }
+}
 
 const Resume = z.object({ instanceId: instanceIdSchema, chatId: chatIdSchema, token: tokenSchema });
 
@@ -115,6 +136,7 @@ export const chatPublicRoutes = new Hono<AppEnv>()
       c.header("Retry-After", String(Math.ceil(wait / 1000)));
       throw new ApiError(429, "too_many_chats", "Too many chats started from this address; try again later");
     }
+    await checkOpenChats(c.env.DB, input.instanceId);
     const contactId = crypto.randomUUID();
     const chatId = randomToken(18);
     const session = c.env.CONTACT_SESSION.getByName(contactRoomName(input.instanceId, contactId));

@@ -1,0 +1,1 @@
+ALTER TABLE `instances` ADD `max_open_chats` integer DEFAULT 200 NOT NULL;
