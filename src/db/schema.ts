@@ -47,6 +47,8 @@ export const instances = sqliteTable("instances", {
   externalEndpoints: text("external_endpoints", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
   /** Web chats that may be open at once; past it the public chat start answers 503 `too_many_open_chats`. */
   maxOpenChats: integer("max_open_chats").notNull().default(200),
+  /** A chat whose customer sends nothing for this many minutes ends (the chat object's alarm). */
+  chatIdleTimeoutMinutes: integer("chat_idle_timeout_minutes").notNull().default(20),
   ...timestamps,
 });
 

@@ -35,6 +35,8 @@ const Update = z
     agentDisconnectGraceSeconds: z.number().int().min(0).max(3600),
     /** Web chats open at once before new ones are refused (1 to 100,000). */
     maxOpenChats: z.number().int().min(1).max(100_000),
+    /** Minutes a chat customer may stay silent before the chat ends (1 to 1440). */
+    chatIdleTimeoutMinutes: z.number().int().min(1).max(1440),
     /** Where flows may send external calls: https origins or URL prefixes (replaces the list). */
     externalEndpoints: z
       .array(
@@ -70,6 +72,7 @@ const toApi = (r: InstanceRow) => ({
   agentDisconnectGraceSeconds: r.agentDisconnectGraceSeconds,
   externalEndpoints: r.externalEndpoints,
   maxOpenChats: r.maxOpenChats,
+  chatIdleTimeoutMinutes: r.chatIdleTimeoutMinutes,
   createdAt: iso(r.createdAt),
   updatedAt: iso(r.updatedAt),
 });

@@ -11,7 +11,8 @@
  *   HMAC of it with the instance's key, so it is bound to this chat and this instance. At most
  *   20 chats per client address per instance in 10 minutes (counted in D1, so across isolates):
  *   past that 429 `too_many_chats` with `Retry-After` (seconds). At most the instance's
- *   `maxOpenChats` (default 200) chats open at once: past that 503 `too_many_open_chats`.
+ *   `maxOpenChats` (default 200) chats open at once: past that 503 `too_many_open_chats`. A chat
+ *   whose customer sends nothing for `chatIdleTimeoutMinutes` (default 20) ends.
  * - `POST /api/v1/chat/resume` `{ instanceId, chatId, token }`: is this chat still there?
  *   `{ contactId, status }`, or 404 (a chat of another instance, or gone) / 403 (wrong token).
  * - `GET /api/v1/chat/socket?instance=&chat=&token=`: the customer's WebSocket to the contact's
@@ -53,17 +54,19 @@ export const OPEN_CHAT_WINDOW_MS = 25 * 60 * 60 * 1000;
  * (an ended chat's row gets `ended_at` a moment after it ends), so starts racing each other may
  * pass the cap by a few: it bounds a flood, it is not an exact quota.
  */
-async function checkOpenChats(d1: D1Database, instanceId: string) {
+async function checkOpenChats(d1: D1Database, instanceId: string): Promise<{ idleTimeoutMinutes: number }> {
   const row = await d1
     .prepare(
       `SELECT (SELECT max_open_chats FROM instances WHERE id = ?1) AS cap,
+              (SELECT chat_idle_timeout_minutes FROM instances WHERE id = ?1) AS idle,
               (SELECT count(*) FROM contacts WHERE instance_id = ?1 AND channel = 'CHAT' AND ended_at IS NULL AND initiated_at > ?2) AS open`,
     )
     .bind(instanceId, Date.now() - OPEN_CHAT_WINDOW_MS)
-    .first<{ cap: number | null; open: number }>();
+    .first<{ cap: number | null; idle: number | null; open: number }>();
   if (row && row.cap !== null && row.open >= row.cap) {
     throw new ApiError(503, "too_many_open_chats", "Too many chats are open right now; try again in a few minutes");
   }
+  return { idleTimeoutMinutes: row?.idle ?? 20 };
 }
 
 const Resume = z.object({ instanceId: instanceIdSchema, chatId: chatIdSchema, token: tokenSchema });
@@ -136,12 +139,13 @@ export const chatPublicRoutes = new Hono<AppEnv>()
       c.header("Retry-After", String(Math.ceil(wait / 1000)));
       throw new ApiError(429, "too_many_chats", "Too many chats started from this address; try again later");
     }
-    await checkOpenChats(c.env.DB, input.instanceId);
+    const { idleTimeoutMinutes } = await checkOpenChats(c.env.DB, input.instanceId);
     const contactId = crypto.randomUUID();
     const chatId = randomToken(18);
     const session = c.env.CONTACT_SESSION.getByName(contactRoomName(input.instanceId, contactId));
     const result = await session.chatStart({
       chatKeyHash: await sha256Hex(chatId), flowId, origin, customerName: input.customerName ?? null, visitorAttributes: input.attributes ?? {},
+      idleTimeoutMs: idleTimeoutMinutes * 60_000,
     });
     if (!result.ok) throw new ApiError(503, "flow_not_published", "The chat flow has no published version");
     const token = await customerToken(c.env.SWITCHBOARD_SECRET, input.instanceId, chatId);

@@ -1,0 +1,1 @@
+ALTER TABLE `instances` ADD `chat_idle_timeout_minutes` integer DEFAULT 20 NOT NULL;
