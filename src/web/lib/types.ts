@@ -96,6 +96,10 @@ export type Instance = Stamps & {
   contactRetentionDays: number;
   transcriptRetentionDays: number;
   agentDisconnectGraceSeconds: number;
+  /** https origins or URL prefixes flows may call (InvokeLambdaFunction). */
+  externalEndpoints: string[];
+  maxOpenChats: number;
+  chatIdleTimeoutMinutes: number;
 };
 
 export type Contact = {
