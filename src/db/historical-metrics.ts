@@ -20,6 +20,7 @@ import {
   type HistoricalValues,
   type Interval,
 } from "../shared/historical";
+import { csvLines } from "../lib/csv";
 import { wallClock, type WallClock } from "../lib/time-zone";
 import { type Activity, agentActivity, NO_ACTIVITY } from "./agent-activity";
 import type { Channel } from "../shared/wire";
@@ -370,20 +371,12 @@ function groupSort(a: HistoricalGroup, b: HistoricalGroup): number {
 
 // ─── CSV ──────────────────────────────────────────────────────────────────────────────────
 
-const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? "" : String(v);
-  // Quoted when needed; a leading =, +, - or @ is prefixed so a spreadsheet does not run it as a formula.
-  const safe = /^[=+\-@]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-
 /** The report as CSV: a row per group and interval, then the totals. */
 export function reportCsv(r: HistoricalReport): string {
   const head = ["group_type", "group_id", "group_name", "interval_start", "interval_end", "interval_label", ...HISTORICAL_METRICS];
-  const lines = [head.join(",")];
-  for (const row of r.rows) {
-    lines.push([row.group.type, row.group.id, row.group.name, row.interval?.start, row.interval?.end, row.interval?.label, ...HISTORICAL_METRICS.map((m) => row.metrics[m])].map(csvCell).join(","));
-  }
-  lines.push(["TOTAL", "", "Total", "", "", `${r.from} – ${r.to}`, ...HISTORICAL_METRICS.map((m) => r.totals[m])].map(csvCell).join(","));
-  return `${lines.join("\r\n")}\r\n`;
+  return csvLines([
+    head,
+    ...r.rows.map((row) => [row.group.type, row.group.id, row.group.name, row.interval?.start, row.interval?.end, row.interval?.label, ...HISTORICAL_METRICS.map((m) => row.metrics[m])]),
+    ["TOTAL", "", "Total", "", "", `${r.from} – ${r.to}`, ...HISTORICAL_METRICS.map((m) => r.totals[m])],
+  ]);
 }

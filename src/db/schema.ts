@@ -50,6 +50,15 @@ export const instances = sqliteTable("instances", {
    * prefixes ("+4420"). Null: the countries of the instance's own phone numbers (src/db/dialing.ts).
    */
   outboundDestinations: text("outbound_destinations", { mode: "json" }).$type<string[]>(),
+  /**
+   * The only endpoints flows may call (InvokeLambdaFunction): `https://host[:port]` for a whole
+   * site or a URL whose path is a prefix. None by default: a flow's external call is refused.
+   */
+  externalEndpoints: text("external_endpoints", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+  /** Web chats that may be open at once; past it the public chat start answers 503 `too_many_open_chats`. */
+  maxOpenChats: integer("max_open_chats").notNull().default(200),
+  /** A chat whose customer sends nothing for this many minutes ends (the chat object's alarm). */
+  chatIdleTimeoutMinutes: integer("chat_idle_timeout_minutes").notNull().default(20),
   ...timestamps,
 });
 

@@ -50,6 +50,15 @@ export async function encryptKeyedInput(state: FlowState, event: FlowEvent, wher
  */
 export const CONTEXT_TTL_MS = 15_000;
 const contextCache = new TtlCache<Omit<FlowContext, "now">>(CONTEXT_TTL_MS, 200);
+/** The endpoints each instance's flows may call; a change reaches running flows within CONTEXT_TTL_MS too. */
+const endpointsCache = new TtlCache<string[]>(CONTEXT_TTL_MS, 200);
+
+async function registeredEndpoints(d1: D1Database, instanceId: string): Promise<string[]> {
+  return endpointsCache.get(instanceId, async () => {
+    const row = await d1.prepare("SELECT external_endpoints FROM instances WHERE id = ?").bind(instanceId).first<{ external_endpoints: string }>();
+    return row ? (JSON.parse(row.external_endpoints) as string[]) : [];
+  });
+}
 
 const publishedFlows = (env: Env, instanceId: string) => env.PUBLISHED_FLOWS.getByName(publishedFlowsName(instanceId));
 
@@ -125,7 +134,11 @@ export async function performEffect(
     case "invoke_external": {
       const secret = await externalSigningSecret(createDb(env.DB), keyringFromEnv(env), instanceId);
       if (!secret) return { type: "external_result", ok: false, error: "the instance no longer exists" };
-      return invokeExternal(effect, { secret });
+      return invokeExternal(effect, {
+        secret,
+        allowedEndpoints: await registeredEndpoints(env.DB, instanceId),
+        allowPrivateHosts: env.LOCAL_MODE === "true",
+      });
     }
     case "fetch_queue_metric": {
       const snap = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, effect.queueId)).snapshot();

@@ -27,6 +27,12 @@ import type {
 } from "./types";
 
 export const DEFAULT_RING_TIMEOUT_SECONDS = 20;
+/**
+ * The most contacts a queue holds when its configuration sets no max contacts (and an agent's
+ * personal queue): past it enqueue answers AT_CAPACITY, the flow's QueueAtCapacity branch, so a
+ * flood of chats or calls cannot grow one queue without bound.
+ */
+export const DEFAULT_MAX_CONTACTS = 500;
 const CONFIG_TTL_MS = 30_000;
 const OUTBOX_RETRY_MS = 2_000;
 /** The outbox drains to D1 at most this often under load (one batch for all changes meanwhile). */
@@ -43,7 +49,7 @@ export class QueueRoom extends Server<Env> {
   readonly queueId: string;
   #outbox: ContactOutbox;
   #notices: NoticeOutbox;
-  #config: { found: boolean; maxContacts: number | null; ringTimeoutSeconds: number; loadedAt: number } | null = null;
+  #config: { found: boolean; maxContacts: number; ringTimeoutSeconds: number; loadedAt: number } | null = null;
   #store: QueueStore;
   #flusher = new Throttle(() => this.flush(), FLUSH_INTERVAL_MS, { leading: false });
   #metrics = new Throttle(() => this.pushMetrics(), METRICS_INTERVAL_MS, { leading: false });
@@ -84,7 +90,7 @@ export class QueueRoom extends Server<Env> {
     // Re-check after the await: a retried enqueue may have landed meanwhile.
     const again = this.#store.contact(input.contactId);
     if (again) return { status: "QUEUED", queueId: this.queueId, ...this.#store.positionOf(again, Date.now()) };
-    if (config.maxContacts !== null && this.#store.count() >= config.maxContacts) {
+    if (this.#store.count() >= config.maxContacts) {
       return { status: "AT_CAPACITY", queueId: this.queueId };
     }
     const now = Date.now();
@@ -375,7 +381,7 @@ export class QueueRoom extends Server<Env> {
     if (this.#config && Date.now() - this.#config.loadedAt < CONFIG_TTL_MS) return this.#config;
     const owner = personalQueueOwner(this.queueId);
     let found: boolean;
-    let maxContacts: number | null = null;
+    let maxContacts = DEFAULT_MAX_CONTACTS;
     let ringTimeoutSeconds = DEFAULT_RING_TIMEOUT_SECONDS;
     if (owner) {
       found = !!(await this.env.DB.prepare("SELECT id FROM users WHERE instance_id = ? AND id = ? AND active = 1")
@@ -384,7 +390,7 @@ export class QueueRoom extends Server<Env> {
       const q = await this.env.DB.prepare("SELECT max_contacts, ring_timeout_seconds, enabled FROM queues WHERE instance_id = ? AND id = ?")
         .bind(this.instanceId, this.queueId).first<{ max_contacts: number | null; ring_timeout_seconds: number; enabled: number }>();
       found = !!q && q.enabled === 1;
-      maxContacts = q?.max_contacts ?? null;
+      maxContacts = q?.max_contacts ?? DEFAULT_MAX_CONTACTS;
       ringTimeoutSeconds = q?.ring_timeout_seconds ?? DEFAULT_RING_TIMEOUT_SECONDS;
     }
     this.#config = { found, maxContacts, ringTimeoutSeconds, loadedAt: Date.now() };

@@ -26,6 +26,7 @@ export function newFlowState(init: StartInit): FlowState {
     currentActionId: null,
     pending: null,
     attributes: { ...(init.attributes ?? {}) },
+    ...(init.visitorAttributes && Object.keys(init.visitorAttributes).length ? { visitorAttributes: { ...init.visitorAttributes } } : {}),
     external: {},
     storedCustomerInput: null,
     loopCounters: {},

@@ -134,7 +134,13 @@ export type FlowState = {
   /** The action to run next, or the one waiting (see `pending`). Null once the flow ended. */
   currentActionId: string | null;
   pending: Pending | null;
+  /** `$.Attributes`: set only by flows (and the Worker for trusted data such as a call's), never by a customer's request. */
   attributes: Record<string, string>;
+  /**
+   * `$.Visitor`: what the website visitor sent when starting a chat (untrusted; anyone can send
+   * anything). A flow reads it explicitly and copies what it trusts into `$.Attributes`.
+   */
+  visitorAttributes?: Record<string, string>;
   /** `$.External`: the last external call's result (flat string map). */
   external: Record<string, string>;
   storedCustomerInput: string | null;
@@ -165,6 +171,8 @@ export type StartInit = {
   flowVersion?: number;
   flowType?: FlowType;
   attributes?: Record<string, string>;
+  /** `$.Visitor`: values the chat's visitor supplied (see FlowState). */
+  visitorAttributes?: Record<string, string>;
   customerEndpoint?: string | null;
   systemEndpoint?: string | null;
   queue?: QueueStatus | null;

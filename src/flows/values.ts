@@ -1,5 +1,5 @@
 /**
- * Contact references (`$.Attributes.x`, `$.External.x`, `$.CustomerEndpoint.Address`…): resolving
+ * Contact references (`$.Attributes.x`, `$.External.x`, `$.Visitor.x`, `$.CustomerEndpoint.Address`…): resolving
  * one, and filling them into text the way Amazon Connect does in prompts and parameters.
  */
 import type { FlowContext, FlowState, QueueStatus } from "./types";
@@ -32,6 +32,8 @@ export function resolveReference(ref: string, state: FlowState, ctx?: FlowContex
       return state.attributes[key];
     case "External":
       return state.external[key];
+    case "Visitor":
+      return state.visitorAttributes?.[key];
     case "StoredCustomerInput":
       return state.storedCustomerInput ?? undefined;
     case "Channel":
@@ -94,11 +96,21 @@ function queueStatusFromContext(queueId: string, ctx?: FlowContext): QueueStatus
  * A parameter value for this contact: a lone reference resolves to its value (missing = ""),
  * text has every reference in it filled in.
  */
-export function interpolate(value: unknown, state: FlowState, ctx?: FlowContext): string {
+export function interpolate(value: unknown, state: FlowState, ctx?: FlowContext, escape?: (filled: string) => string): string {
   if (value == null) return "";
   const text = typeof value === "string" ? value : String(value);
-  return text.replace(REF, (ref) => resolveReference(ref, state, ctx) ?? "");
+  return text.replace(REF, (ref) => {
+    const filled = resolveReference(ref, state, ctx) ?? "";
+    return escape ? escape(filled) : filled;
+  });
 }
+
+/**
+ * A value filled into markup (SSML) as text: `<`, `>`, `&` and quotes escaped, so a contact
+ * attribute can only ever be read out, never add a tag (`<break time="10s"/>`, `<audio>`).
+ */
+export const escapeMarkup = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
 
 /** Amazon Connect writes booleans as "True"/"False" (sometimes lower-case, sometimes real booleans). */
 export function flag(value: unknown, fallback = false): boolean {

@@ -15,7 +15,7 @@ import { eventsInclude, makeInstance, type ProfileSpec } from "../routing/helper
 
 export const SHOP = "https://shop.example.com";
 
-/** Greets, asks sales or support (60 s), nudges a quiet customer and Waits 120 s; VIPs (attribute tier=gold) are welcomed back. */
+/** Greets, asks sales or support (60 s), nudges a quiet customer and Waits 120 s; VIPs (the page sends tier=gold: `$.Visitor.tier`) are welcomed back. */
 export function chatFlow(q: (id: string) => string): FlowContent {
   return {
     Version: "2019-10-30",
@@ -23,7 +23,7 @@ export function chatFlow(q: (id: string) => string): FlowContent {
     Actions: [
       { Identifier: "greet", Type: "MessageParticipant", Parameters: { Text: "Hi! Welcome to Acme chat." }, Transitions: { NextAction: "tier", Errors: [] } },
       {
-        Identifier: "tier", Type: "Compare", Parameters: { ComparisonValue: "$.Attributes.tier" },
+        Identifier: "tier", Type: "Compare", Parameters: { ComparisonValue: "$.Visitor.tier" },
         Transitions: { NextAction: "ask", Conditions: [{ NextAction: "vip", Condition: { Operator: "Equals", Operands: ["gold"] } }], Errors: [{ NextAction: "ask", ErrorType: "NoMatchingCondition" }] },
       },
       { Identifier: "vip", Type: "MessageParticipant", Parameters: { Text: "Welcome back, gold member." }, Transitions: { NextAction: "ask", Errors: [] } },

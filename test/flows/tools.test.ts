@@ -151,7 +151,7 @@ describe("invokeExternal (the real I/O performer)", () => {
   it("POSTs the payload signed with HMAC-SHA256 over timestamp and body, and returns the JSON", async () => {
     let seen: { body: string; sig: string | null } | null = null;
     const event = await invokeExternal(effect, {
-      secret: "s3cret", now: () => 1_700_000_000_000,
+      secret: "s3cret", allowedEndpoints: ["https://crm.example.com"], now: () => 1_700_000_000_000,
       fetch: handlerFetch(async (req) => {
         seen = { body: await req.text(), sig: req.headers.get(SIGNATURE_HEADER) };
         return Response.json({ tier: "vip" });
@@ -167,7 +167,7 @@ describe("invokeExternal (the real I/O performer)", () => {
   });
 
   it("maps non-2xx, bad JSON, non-object JSON and network failure to errors", async () => {
-    const call = (h: (req: Request) => Response) => invokeExternal(effect, { secret: "s", fetch: handlerFetch(h) });
+    const call = (h: (req: Request) => Response) => invokeExternal(effect, { secret: "s", allowedEndpoints: ["https://crm.example.com"], fetch: handlerFetch(h) });
     expect(await call(() => new Response("nope", { status: 503 }))).toEqual({ type: "external_result", ok: false, error: "HTTP 503" });
     expect(await call(() => new Response("<html>"))).toEqual({ type: "external_result", ok: false, error: "bad JSON: the answer is not JSON" });
     expect(await call(() => Response.json([1]))).toEqual({ type: "external_result", ok: false, error: "bad JSON: the answer must be a JSON object" });
@@ -176,7 +176,7 @@ describe("invokeExternal (the real I/O performer)", () => {
 
   it("gives up after the time limit", async () => {
     const started = Date.now();
-    const event = await invokeExternal(effect, { secret: "s", fetch: handlerFetch(() => new Promise<Response>(() => {})) });
+    const event = await invokeExternal(effect, { secret: "s", allowedEndpoints: ["https://crm.example.com"], fetch: handlerFetch(() => new Promise<Response>(() => {})) });
     expect(event).toEqual({ type: "external_result", ok: false, error: "timeout: no answer within 1 s" });
     expect(Date.now() - started).toBeLessThan(3000);
   });

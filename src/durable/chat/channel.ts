@@ -80,7 +80,10 @@ export type ChatStartInput = {
   flowId: string;
   origin: string | null;
   customerName: string | null;
-  attributes: Record<string, string>;
+  /** What the visitor's page sent: `$.Visitor` to the flow, never contact attributes. */
+  visitorAttributes: Record<string, string>;
+  /** The customer's silence that ends the chat (the instance's chatIdleTimeoutMinutes). */
+  idleTimeoutMs: number;
 };
 export type ChatStartResult = { ok: true } | { ok: false; reason: "NO_FLOW" };
 
@@ -89,6 +92,7 @@ export const chatExternalId = (chatKeyHash: string) => `chat:${chatKeyHash}`;
 const TEXT = {
   ended: "The chat has ended.",
   customerEnded: "The customer ended the chat.",
+  idle: (minutes: number) => `This chat has ended because we did not hear from you for ${minutes} minute${minutes === 1 ? "" : "s"}.`,
   agentEnded: "The agent ended the chat.",
   transferred: "You are being transferred. Please wait for the next agent.",
 };
@@ -123,7 +127,7 @@ export class ChatChannel {
       const now = Date.now();
       await createContact(createDb(env.DB), keyringFromEnv(env), {
         id: contactId, instanceId, channel: "CHAT", initiationMethod: "API", externalId: chatExternalId(input.chatKeyHash),
-        flowId: flow.id, flowVersion: flow.version, attributes: input.attributes, at: now,
+        flowId: flow.id, flowVersion: flow.version, attributes: {}, at: now,
       });
       this.host.sql.exec(
         `INSERT INTO session (id, instance_id, contact_id, channel, phase, step, flow, public_base_url, created_at)
@@ -131,8 +135,10 @@ export class ChatChannel {
         instanceId, contactId, JSON.stringify(flow), input.origin ?? "", now,
       );
       this.store.create({ chatKeyHash: input.chatKeyHash, origin: input.origin, customerName: input.customerName });
+      this.store.setIdleTimeout(input.idleTimeoutMs);
+      this.armIdle();
       await this.runFlow({
-        init: { contactId, channel: "CHAT", flowId: flow.id, flowVersion: flow.version, flowType: flow.type, attributes: input.attributes },
+        init: { contactId, channel: "CHAT", flowId: flow.id, flowVersion: flow.version, flowType: flow.type, visitorAttributes: input.visitorAttributes },
       });
       return { ok: true } as const;
     });
@@ -173,10 +179,17 @@ export class ChatChannel {
     }
   }
 
+  /** Starts (again) the customer's silence timer: on the alarm, a customer still silent is gone. */
+  private armIdle() {
+    const ms = this.store.idleTimeoutMs();
+    if (ms !== null) this.store.setTimer("idle", Date.now() + ms, 0);
+  }
+
   private customerInput(text: string) {
     return this.serial(async () => {
       const r = this.host.row();
       if (!r) return;
+      if (r.phase !== "ENDED") this.armIdle();
       if (r.phase === "FLOW") {
         const state = JSON.parse(r.flow_state!) as FlowState;
         if (state.pending?.kind === "input" || state.pending?.kind === "wait") await this.runFlow({ state, event: { type: "input", text } });
@@ -210,6 +223,10 @@ export class ChatChannel {
           else if (state.pending?.kind === "wait") await this.runFlow({ state, event: { type: "wait_elapsed" } });
         } else if (r && t.kind === "queue" && r.phase === "QUEUED") {
           await queueTurn(this.queueDeps(), "timer");
+        } else if (r && t.kind === "idle" && r.phase !== "ENDED") {
+          // Waiting in the queue is not the customer's silence: the timer runs again from now.
+          if (r.phase === "QUEUED") this.armIdle();
+          else this.customerLeft(TEXT.idle(Math.round((this.store.idleTimeoutMs() ?? 0) / 60_000)));
         }
         this.store.timerDone(t);
       });
@@ -332,6 +349,7 @@ export class ChatChannel {
     this.post("SYSTEM", text, "chat.ended");
     this.store.clearTimer("flow");
     this.store.clearTimer("queue");
+    this.store.clearTimer("idle");
     this.store.addJob("storeTranscript", { since: Date.now() });
     this.pushState();
     this.host.kick();

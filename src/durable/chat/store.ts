@@ -8,7 +8,7 @@
 import type { ChatEventKind, ChatMessageView, ChatReceipts, ChatRole, ChatSender } from "../../shared/chat-protocol";
 import { CHAT_HISTORY_PAGE, CHAT_RATE_BURST, CHAT_RATE_REFILL_MS } from "../../shared/chat-protocol";
 
-export type ChatTimerKind = "flow" | "queue";
+export type ChatTimerKind = "flow" | "queue" | "idle";
 export type ChatJobKind = "leaveQueue" | "storeTranscript";
 
 type MessageRow = {
@@ -45,6 +45,8 @@ export class ChatStore {
     sql.exec(`CREATE TABLE IF NOT EXISTS chat_agents (agent_id TEXT PRIMARY KEY, name TEXT NOT NULL, joined_at INTEGER NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS chat_timers (kind TEXT PRIMARY KEY, due_at INTEGER NOT NULL, step INTEGER NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS chat_jobs (kind TEXT PRIMARY KEY, data TEXT, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT)`);
+    // How long the customer may stay silent (the instance's setting when the chat started).
+    sql.exec(`CREATE TABLE IF NOT EXISTS chat_idle (id INTEGER PRIMARY KEY CHECK (id = 1), timeout_ms INTEGER NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS chat_rate (role TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL)`);
   }
 
@@ -56,6 +58,15 @@ export class ChatStore {
 
   create(m: { chatKeyHash: string; origin: string | null; customerName: string | null }) {
     this.sql.exec("INSERT INTO chat (id, chat_key_hash, origin, customer_name) VALUES (1, ?, ?, ?)", m.chatKeyHash, m.origin, m.customerName);
+  }
+
+  setIdleTimeout(ms: number) {
+    this.sql.exec("INSERT OR REPLACE INTO chat_idle (id, timeout_ms) VALUES (1, ?)", ms);
+  }
+
+  /** Milliseconds of customer silence that end the chat; null for chats started before there was a limit. */
+  idleTimeoutMs(): number | null {
+    return this.sql.exec<{ timeout_ms: number }>("SELECT timeout_ms FROM chat_idle WHERE id = 1").toArray()[0]?.timeout_ms ?? null;
   }
 
   setLastQueueText(text: string | null) {

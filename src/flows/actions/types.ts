@@ -1,6 +1,6 @@
 /** What an action handler is: how it checks its parameters, runs, and resumes after waiting. */
 import type { Effect, FlowAction, FlowConditionTransition, FlowContext, FlowEvent, FlowState, FlowStatus, FlowType, Pending, Prompt } from "../types";
-import { interpolate, isObject, isReference } from "../values";
+import { escapeMarkup, interpolate, isObject, isReference } from "../values";
 
 /** How an action finished (or paused). The interpreter turns it into a transition. */
 export type Outcome =
@@ -60,7 +60,8 @@ export function idFromArn(value: string): string {
 export function promptOf(r: Run): Prompt | null {
   const p = r.params;
   if (typeof p.Text === "string" && p.Text !== "") return { text: r.value(p.Text) };
-  if (typeof p.SSML === "string" && p.SSML !== "") return { ssml: r.value(p.SSML) };
+  // Attributes filled into SSML are escaped: the flow's author writes the tags, a caller's data cannot.
+  if (typeof p.SSML === "string" && p.SSML !== "") return { ssml: interpolate(p.SSML, r.state, r.ctx, escapeMarkup) };
   const uri = typeof p.PromptId === "string" && p.PromptId ? r.value(p.PromptId) : isObject(p.Media) && typeof p.Media.Uri === "string" ? r.value(p.Media.Uri) : null;
   if (uri != null) return { audioUrl: uri };
   return null;

@@ -3,13 +3,20 @@
  * signed, within the effect's time limit, and turns the outcome into the `external_result`
  * event that resumes the flow. The only module under src/flows that does I/O.
  *
+ * Only a URL under one of the instance's registered endpoints is called, and, unless the Worker
+ * runs locally, never a loopback, private or link-local host (src/lib/outbound-url.ts): a flow
+ * whose endpoint comes from an attribute cannot be steered at the Worker's own network. The
+ * answer is read as it streams and given up past MAX_RESPONSE_BYTES.
+ *
  * Signature: `X-Switchboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
  * The endpoint recomputes it over the raw body and rejects old timestamps (replays).
  */
+import { endpointRegistered, nonPublicHost } from "../../lib/outbound-url";
 import type { Effect, FlowEvent } from "../types";
 
 export const SIGNATURE_HEADER = "X-Switchboard-Signature";
-const MAX_RESPONSE_BYTES = 32 * 1024;
+/** The largest answer read; a larger one is an error and its stream is cancelled. */
+export const MAX_RESPONSE_BYTES = 256 * 1024;
 
 const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
@@ -37,12 +44,18 @@ export async function verifySignature(secret: string, body: string, header: stri
 export type InvokeOptions = {
   /** The instance's signing secret for external endpoints. */
   secret: string;
+  /** The endpoints the instance's admin registered (`instances.external_endpoints`). */
+  allowedEndpoints: readonly string[];
+  /** Local development (LOCAL_MODE=true): loopback and private hosts may be called. */
+  allowPrivateHosts?: boolean;
   fetch?: typeof fetch;
   now?: () => number;
 };
 
 /** Calls the endpoint and maps every outcome to the resume event: timeout, non-2xx and bad JSON are errors. */
 export async function invokeExternal(effect: Extract<Effect, { type: "invoke_external" }>, opts: InvokeOptions): Promise<FlowEvent> {
+  const refused = refusal(effect.url, opts);
+  if (refused) return { type: "external_result", ok: false, error: refused };
   const body = JSON.stringify(effect.payload);
   const ts = Math.floor((opts.now?.() ?? Date.now()) / 1000);
   const doFetch = opts.fetch ?? fetch;
@@ -60,14 +73,18 @@ export async function invokeExternal(effect: Extract<Effect, { type: "invoke_ext
     const timedOut = name === "TimeoutError" || name === "AbortError";
     return { type: "external_result", ok: false, error: timedOut ? `timeout: no answer within ${effect.timeoutSeconds} s` : `request failed: ${String((err as Error)?.message ?? err)}` };
   }
+  if (res.status < 200 || res.status > 299) {
+    await res.body?.cancel().catch(() => undefined);
+    return { type: "external_result", ok: false, error: `HTTP ${res.status}` };
+  }
   let text: string;
   try {
-    text = await res.text();
+    const read = await readCapped(res, MAX_RESPONSE_BYTES);
+    if (read === null) return { type: "external_result", ok: false, error: `the answer is larger than ${MAX_RESPONSE_BYTES / 1024} KiB` };
+    text = read;
   } catch (err) {
     return { type: "external_result", ok: false, error: `reading the answer failed: ${String((err as Error)?.message ?? err)}` };
   }
-  if (res.status < 200 || res.status > 299) return { type: "external_result", ok: false, error: `HTTP ${res.status}` };
-  if (text.length > MAX_RESPONSE_BYTES) return { type: "external_result", ok: false, error: "the answer is larger than 32 KB" };
   try {
     const json: unknown = JSON.parse(text);
     if (typeof json !== "object" || json === null || Array.isArray(json)) return { type: "external_result", ok: false, error: "bad JSON: the answer must be a JSON object" };
@@ -75,4 +92,50 @@ export async function invokeExternal(effect: Extract<Effect, { type: "invoke_ext
   } catch {
     return { type: "external_result", ok: false, error: "bad JSON: the answer is not JSON" };
   }
+}
+
+/** Why this URL may not be called, or null. */
+function refusal(target: string, opts: InvokeOptions): string | null {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return `refused: "${target}" is not a URL`;
+  }
+  if (!endpointRegistered(url, opts.allowedEndpoints)) return `refused: ${url.origin}${url.pathname} is not one of this instance's registered endpoints`;
+  if (!opts.allowPrivateHosts) {
+    const why = nonPublicHost(url);
+    if (why) return `refused: ${why}`;
+  }
+  return null;
+}
+
+/** The body as text, or null once it passes `max` bytes (the rest is not read: the stream is cancelled). */
+async function readCapped(res: Response, max: number): Promise<string | null> {
+  const declared = Number(res.headers.get("content-length"));
+  if (declared > max) {
+    await res.body?.cancel().catch(() => undefined);
+    return null;
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
 }

@@ -10,7 +10,15 @@ export const el = (name: string, attrs: XmlNode["attrs"] = {}, ...children: (Xml
   children: children.filter((c): c is XmlNode | string | RawXml => c !== null && c !== undefined && c !== false),
 });
 
-export const escapeText = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/**
+ * Control characters (C0 but tab, newline and CR; DEL; C1) and the non-characters U+FFFE/U+FFFF:
+ * most are not allowed in XML at all, so one in a caller's attribute would make Twilio reject the
+ * whole document (the caller hears "an application error has occurred"). They are dropped.
+ */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/g;
+export const stripControl = (s: string) => s.replace(CONTROL, "");
+
+export const escapeText = (s: string) => stripControl(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 export const escapeAttr = (s: string) => escapeText(s).replace(/"/g, "&quot;").replace(/'/g, "&apos;");
 
 export function serialize(node: XmlNode | string | RawXml): string {
@@ -34,7 +42,7 @@ const SSML_TAGS = new Set(["break", "emphasis", "lang", "p", "phoneme", "prosody
  * well-formed SSML we accept (the caller then says its text instead).
  */
 export function ssmlInner(ssml: string): RawXml | null {
-  let body = ssml.trim();
+  let body = stripControl(ssml).trim();
   const speak = /^<speak(\s[^>]*)?>([\s\S]*)<\/speak>$/i.exec(body);
   if (speak) body = speak[2];
   const stack: string[] = [];

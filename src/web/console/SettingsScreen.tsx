@@ -1,6 +1,6 @@
-/** Instance settings: name, time zone, public base URL, Twilio credentials, the agents' disconnect grace period and outbound destinations, retention; chat quick replies. */
+/** Instance settings: name, time zone, public base URL, Twilio credentials, the agents' disconnect grace period and outbound destinations, chat limits, flows' external endpoints, retention; chat quick replies. */
 import { useState, type FormEvent } from "react";
-import { FormStatus, NumberField, TextField, TimeZoneField, useSave } from "../components/forms";
+import { FormStatus, NumberField, TextAreaField, TextField, TimeZoneField, useSave } from "../components/forms";
 import { api } from "../lib/api";
 import { useTitle } from "../lib/router";
 import type { Instance } from "../lib/types";
@@ -25,7 +25,7 @@ export default function SettingsScreen() {
   );
 }
 
-const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "twilioApiKeySid", "twilioApiKeySecret", "twilioTwimlAppSid", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays", "agentDisconnectGraceSeconds", "outboundDestinations"] as const;
+const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "twilioApiKeySid", "twilioApiKeySecret", "twilioTwimlAppSid", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays", "agentDisconnectGraceSeconds", "maxOpenChats", "chatIdleTimeoutMinutes", "externalEndpoints", "outboundDestinations"] as const;
 
 function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () => void }) {
   const [name, setName] = useState(instance.name);
@@ -41,6 +41,9 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
   const [transcriptDays, setTranscriptDays] = useState<number | null>(instance.transcriptRetentionDays);
   const [graceSeconds, setGraceSeconds] = useState<number | null>(instance.agentDisconnectGraceSeconds);
   const [destinations, setDestinations] = useState((instance.outboundDestinations ?? []).join(", "));
+  const [maxOpenChats, setMaxOpenChats] = useState<number | null>(instance.maxOpenChats);
+  const [idleMinutes, setIdleMinutes] = useState<number | null>(instance.chatIdleTimeoutMinutes);
+  const [endpoints, setEndpoints] = useState(instance.externalEndpoints.join("\n"));
   const save = useSave();
 
   const submit = async (e: FormEvent) => {
@@ -62,6 +65,10 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
     // Empty: back to the default (the countries of the instance's own numbers).
     const destinationList = destinations.split(/[\s,]+/).filter(Boolean);
     if (destinationList.join(",") !== (instance.outboundDestinations ?? []).join(",")) body.outboundDestinations = destinationList.length ? destinationList : null;
+    if (maxOpenChats !== instance.maxOpenChats) body.maxOpenChats = maxOpenChats;
+    if (idleMinutes !== instance.chatIdleTimeoutMinutes) body.chatIdleTimeoutMinutes = idleMinutes;
+    const endpointList = endpoints.split("\n").map((e) => e.trim()).filter(Boolean);
+    if (endpointList.join("\n") !== instance.externalEndpoints.join("\n")) body.externalEndpoints = endpointList;
     if (!Object.keys(body).length) {
       save.fail(new Error("Nothing has changed."));
       return;
@@ -137,6 +144,26 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
           errors={errors}
           placeholder="Countries of your own numbers"
           hint="Where agents may place calls: country codes such as US, CA, GB, and number prefixes such as +4420, separated by commas. Empty: the countries of this contact center's own numbers. Anything else is refused (against toll fraud)."
+        />
+      </fieldset>
+      <fieldset className="group">
+        <legend>Chat</legend>
+        <div className="row">
+          <NumberField label="Open chats at most" name="maxOpenChats" value={maxOpenChats} onChange={setMaxOpenChats} min={1} max={100000} errors={errors} hint="Past this many chats open at once, the widget cannot start another until one ends." />
+          <NumberField label="Idle timeout (minutes)" name="chatIdleTimeoutMinutes" value={idleMinutes} onChange={setIdleMinutes} min={1} max={1440} errors={errors} hint="A chat whose customer sends nothing this long ends (not while it waits in a queue)." />
+        </div>
+      </fieldset>
+      <fieldset className="group">
+        <legend>Flows</legend>
+        <TextAreaField
+          label="External endpoints"
+          name="externalEndpoints"
+          value={endpoints}
+          onChange={setEndpoints}
+          rows={3}
+          spellCheck={false}
+          errors={errors}
+          hint="One per line: https://host for a whole site, or https://host/path/ for the URLs under it. Invoke Lambda function blocks call only these; any other URL takes the block's error branch."
         />
       </fieldset>
       <fieldset className="group">

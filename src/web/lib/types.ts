@@ -98,6 +98,10 @@ export type Instance = Stamps & {
   agentDisconnectGraceSeconds: number;
   /** Where agents may call: ISO country codes and E.164 prefixes; null: the countries of the instance's own numbers. */
   outboundDestinations: string[] | null;
+  /** https origins or URL prefixes flows may call (InvokeLambdaFunction). */
+  externalEndpoints: string[];
+  maxOpenChats: number;
+  chatIdleTimeoutMinutes: number;
 };
 
 export type Contact = {

@@ -14,6 +14,7 @@ import { encryptField, keyringFromEnv } from "../../lib/crypto";
 import { TWILIO_API_KEY_SECRET_FIELD } from "./agent";
 import { clientInfo, parseJson } from "../lib/request";
 import { defined, fields, iso } from "./resource";
+import { normalEndpoint } from "../../lib/outbound-url";
 
 import { TWILIO_TOKEN_FIELD } from "../../db/provision";
 import { externalSigningSecret } from "../../db/external-signing";
@@ -42,6 +43,24 @@ const Update = z
       .max(100)
       .transform((list) => [...new Set(list)])
       .nullable(),
+    /** Web chats open at once before new ones are refused (1 to 100,000). */
+    maxOpenChats: z.number().int().min(1).max(100_000),
+    /** Minutes a chat customer may stay silent before the chat ends (1 to 1440). */
+    chatIdleTimeoutMinutes: z.number().int().min(1).max(1440),
+    /** Where flows may send external calls: https origins or URL prefixes (replaces the list). */
+    externalEndpoints: z
+      .array(
+        z.string().max(500).transform((e, ctx) => {
+          const normal = normalEndpoint(e);
+          if (!normal || !normal.startsWith("https://")) {
+            ctx.addIssue({ code: "custom", message: "must be an https:// origin or URL prefix with no query, e.g. https://crm.example.com/connect/" });
+            return z.NEVER;
+          }
+          return normal;
+        }),
+      )
+      .max(50)
+      .transform((list) => [...new Set(list)]),
   })
   .partial();
 
@@ -62,6 +81,9 @@ const toApi = (r: InstanceRow) => ({
   transcriptRetentionDays: r.transcriptRetentionDays,
   agentDisconnectGraceSeconds: r.agentDisconnectGraceSeconds,
   outboundDestinations: r.outboundDestinations ?? null,
+  externalEndpoints: r.externalEndpoints,
+  maxOpenChats: r.maxOpenChats,
+  chatIdleTimeoutMinutes: r.chatIdleTimeoutMinutes,
   createdAt: iso(r.createdAt),
   updatedAt: iso(r.updatedAt),
 });

@@ -6,10 +6,14 @@
  *   `Origin` must be one of the instance's allowed origins (else 403; in local mode any loopback
  *   origin is allowed too, see `originAllowed`) and the flow one of its
  *   chat flows; creates the CHAT contact in its ContactSession, which runs the flow's first turn.
+ *   `attributes` come from anyone's browser: the flow reads them as `$.Visitor.<name>`, never as
+ *   contact attributes (`$.Attributes`), which only flows set.
  *   Answers 201 `{ chatId, token, contactId }`: the chat id is 144 random bits; the token is an
  *   HMAC of it with the instance's chat-token key, tagged with the key version (./token.ts). At most
  *   20 chats per client address per instance in 10 minutes (counted in D1, so across isolates):
- *   past that 429 `too_many_chats` with `Retry-After` (seconds).
+ *   past that 429 `too_many_chats` with `Retry-After` (seconds). At most the instance's
+ *   `maxOpenChats` (default 200) chats open at once: past that 503 `too_many_open_chats`. A chat
+ *   whose customer sends nothing for `chatIdleTimeoutMinutes` (default 20) ends.
  * - `POST /api/v1/chat/resume` `{ instanceId, chatId, token }`: is this chat still there?
  *   `{ contactId, status, token }` (`token`: the chat's token under the current key version,
  *   which the widget keeps), or 404 (a chat of another instance, or gone) / 403 (wrong token).
@@ -46,6 +50,28 @@ const Start = z.object({
 });
 /** Chats one client address may start per instance per window. */
 export const CHAT_START_LIMIT = { max: 20, windowMs: 10 * 60 * 1000 };
+/** Chats started longer ago than this are not counted as open (Amazon Connect's longest chat: 25 hours). */
+export const OPEN_CHAT_WINDOW_MS = 25 * 60 * 60 * 1000;
+
+/**
+ * Refuses a new chat while the instance has `max_open_chats` chats not yet ended. Counted in D1
+ * (an ended chat's row gets `ended_at` a moment after it ends), so starts racing each other may
+ * pass the cap by a few: it bounds a flood, it is not an exact quota.
+ */
+async function checkOpenChats(d1: D1Database, instanceId: string): Promise<{ idleTimeoutMinutes: number }> {
+  const row = await d1
+    .prepare(
+      `SELECT (SELECT max_open_chats FROM instances WHERE id = ?1) AS cap,
+              (SELECT chat_idle_timeout_minutes FROM instances WHERE id = ?1) AS idle,
+              (SELECT count(*) FROM contacts WHERE instance_id = ?1 AND channel = 'CHAT' AND ended_at IS NULL AND initiated_at > ?2) AS open`,
+    )
+    .bind(instanceId, Date.now() - OPEN_CHAT_WINDOW_MS)
+    .first<{ cap: number | null; idle: number | null; open: number }>();
+  if (row && row.cap !== null && row.open >= row.cap) {
+    throw new ApiError(503, "too_many_open_chats", "Too many chats are open right now; try again in a few minutes");
+  }
+  return { idleTimeoutMinutes: row?.idle ?? 20 };
+}
 
 const Resume = z.object({ instanceId: instanceIdSchema, chatId: chatIdSchema, token: tokenSchema });
 
@@ -111,11 +137,13 @@ export const chatPublicRoutes = new Hono<AppEnv>()
       c.header("Retry-After", String(Math.ceil(wait / 1000)));
       throw new ApiError(429, "too_many_chats", "Too many chats started from this address; try again later");
     }
+    const { idleTimeoutMinutes } = await checkOpenChats(c.env.DB, input.instanceId);
     const contactId = crypto.randomUUID();
     const chatId = randomToken(18);
     const session = c.env.CONTACT_SESSION.getByName(contactRoomName(input.instanceId, contactId));
     const result = await session.chatStart({
-      chatKeyHash: await sha256Hex(chatId), flowId, origin, customerName: input.customerName ?? null, attributes: input.attributes ?? {},
+      chatKeyHash: await sha256Hex(chatId), flowId, origin, customerName: input.customerName ?? null, visitorAttributes: input.attributes ?? {},
+      idleTimeoutMs: idleTimeoutMinutes * 60_000,
     });
     if (!result.ok) throw new ApiError(503, "flow_not_published", "The chat flow has no published version");
     const token = await customerToken(keyringFromEnv(c.env), input.instanceId, chatId);
