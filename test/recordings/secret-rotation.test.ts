@@ -86,6 +86,8 @@ describe("rotating SWITCHBOARD_SECRET", () => {
 
   it("an external call is signed with the secret the endpoint was given before the rotation; administrators read it from the API, and after the pass it no longer needs the old secret", async () => {
     const fx = await instanceBeforeRotation();
+    // Flows call only endpoints an admin registered.
+    await env.DB.prepare("UPDATE instances SET external_endpoints = ? WHERE id = ?").bind(JSON.stringify(["https://crm.example.com"]), fx.instanceId).run();
     // What endpoints were given before the secret was stored: the hex HMAC of "external-call-signing" with the instance's version 1 search key.
     const key = await instanceKey(OLD, fx.instanceId, "search-hmac");
     const signingBefore = toHex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode("external-call-signing")));

@@ -11,6 +11,7 @@ import { contactRoomName } from "../../src/lib/object-names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { contactEvents, contactRow, eventsInclude, eventually } from "../routing/helpers";
 import { callAnsweredBy, callOfferedTo, makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
+import { FINISHED_CONTACT_KEEP_MS } from "../../src/durable/contact-session";
 
 let restore: (() => void) | undefined;
 let clock: { mockRestore(): void } | undefined;
@@ -82,8 +83,9 @@ describe("a lost status callback", () => {
     await eventually(async () => (await contactRow(fx.instanceId, contactId))?.state === "ABANDONED", "the contact abandoned");
     const pos = await env.QUEUE_ROOM.getByName(`${fx.instanceId}:${fx.queueId("support")}`).position(contactId);
     expect(pos.status).not.toBe("WAITING");
-    // Ended: nothing more to watch, the alarm is not kept for it.
-    expect(await runInDurableObject(s, (_o, st) => st.storage.getAlarm())).toBeNull();
+    // Ended: nothing more to watch; the one alarm left is the day after, when the object is emptied.
+    const ended = await runInDurableObject(s, (_o, st) => st.storage.sql.exec<{ ended_at: number }>("SELECT ended_at FROM session").one().ended_at);
+    expect(await runInDurableObject(s, (_o, st) => st.storage.getAlarm())).toBe(ended + FINISHED_CONTACT_KEEP_MS);
   });
 
   it("ends a connected call whose callbacks were both lost: the agent's contact ends and goes to after contact work", async () => {
