@@ -57,9 +57,13 @@ function refuseOversizedBodies(): Plugin {
       server.middlewares.use((req, res, next) => {
         const limit = bodyLimitFor(req.url ?? "");
         if (!limit || !(Number(req.headers["content-length"]) > limit.maxBytes)) return next();
-        req.resume(); // read and drop what the client still sends, so it sees the answer
-        res.writeHead(413, { "content-type": "application/json", connection: "close" });
-        res.end(JSON.stringify({ error: { code: "payload_too_large", message: limit.message } }));
+        // Read and drop the body first, then answer: answering while the client still sends
+        // makes it fail with EPIPE instead of reading the 413.
+        req.on("end", () => {
+          res.writeHead(413, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: { code: "payload_too_large", message: limit.message } }));
+        });
+        req.resume();
       });
     },
   };
