@@ -40,7 +40,10 @@ export default defineConfig(({ command }) => ({
     sourcemap: false,
   },
   clearScreen: false,
-  server: { strictPort: true },
+  // No CORS handling by Vite: the Worker answers cross-origin requests itself (the chat widget's
+  // allowed websites), in dev as when deployed. Vite's own default would answer preflights from
+  // other local origins before the Worker sees them.
+  server: { strictPort: true, cors: false },
   preview: { strictPort: true },
 }));
 
