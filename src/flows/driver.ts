@@ -14,7 +14,7 @@ export type FlowLoader = (flowId: string) => Promise<{ content: FlowContent; typ
 /** The effect a "waiting_effect" result is waiting on (the last one that needs an answer). */
 export function awaitedEffect(result: FlowResult): Effect | undefined {
   return [...result.effects].reverse().find((e) =>
-    e.type === "invoke_external" || e.type === "fetch_queue_metric" || e.type === "enqueue" || (e.type === "dial_third_party" && e.continueFlow));
+    e.type === "invoke_external" || e.type === "fetch_queue_metric" || e.type === "load_module" || e.type === "enqueue" || (e.type === "dial_third_party" && e.continueFlow));
 }
 
 export type TurnInput = { init: StartInit } | { state: FlowState; event: FlowEvent };
@@ -36,7 +36,7 @@ export async function runTurn(
     let next: FlowResult | null = null;
     if (result.status === "waiting_effect") {
       const effect = awaitedEffect(result);
-      const event = effect ? await perform(effect, result.state) : null;
+      const event = effect?.type === "load_module" ? await moduleLoaded(effect.moduleId, loadFlow) : effect ? await perform(effect, result.state) : null;
       if (!event) break;
       next = resumeFlow(current, result.state, event, ctx);
     } else if (result.status === "transfer_flow" && result.transferFlowId && loadFlow) {
@@ -50,4 +50,10 @@ export async function runTurn(
     result = next;
   }
   return { ...result, effects, logs, flow: current };
+}
+
+/** Answers a "load_module" effect: the module's published version through the same loader as TransferToFlow's flows. */
+async function moduleLoaded(moduleId: string, loadFlow?: FlowLoader): Promise<FlowEvent> {
+  const loaded = loadFlow ? await loadFlow(moduleId) : null;
+  return { type: "module_loaded", module: loaded ? { id: moduleId, version: loaded.version, type: loaded.type, content: loaded.content } : null };
 }

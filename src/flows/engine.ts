@@ -4,6 +4,7 @@
  * for arrives. Both are pure: same flow, state, event and context → same result.
  */
 import { ACTIONS } from "./actions";
+import { currentContent } from "./actions/modules";
 import type { Outcome, Run } from "./actions/types";
 import { describeCondition, firstMatch } from "./conditions";
 import type { Effect, FlowAction, FlowContent, FlowContext, FlowEvent, FlowLogEntry, FlowResult, FlowState, FlowStatus, FlowType, StartInit } from "./types";
@@ -65,6 +66,7 @@ export function enterFlow(flow: FlowContent, state: FlowState, ctx: FlowContext,
   s.loopCounters = {};
   s.actionsSinceWait = 0;
   s.endReason = null;
+  delete s.modules;
   return new Runner(flow, s, ctx).run();
 }
 
@@ -93,9 +95,16 @@ export function statusOf(state: FlowState): FlowStatus {
 class Runner {
   private effects: Effect[] = [];
   private logs: FlowLogEntry[] = [];
-  private index: Map<string, FlowAction>;
+  private index!: Map<string, FlowAction>;
+  private flow!: FlowContent;
 
-  constructor(private flow: FlowContent, private state: FlowState, private ctx: FlowContext) {
+  /** `root`: the contact's flow; inside a flow module the actions run are the module's (the state's innermost frame). */
+  constructor(private root: FlowContent, private state: FlowState, private ctx: FlowContext) {
+    this.useFlow(currentContent(root, state));
+  }
+
+  private useFlow(flow: FlowContent) {
+    this.flow = flow;
     this.index = new Map(flow.Actions.map((a) => [a.Identifier, a]));
   }
 
@@ -213,14 +222,49 @@ class Runner {
           s.endReason = `transfer to flow ${outcome.flowId}`;
           return { ...this.result("transfer_flow"), transferFlowId: outcome.flowId };
         }
-        this.flow = target.content;
-        this.index = new Map(target.content.Actions.map((a) => [a.Identifier, a]));
+        this.root = target.content;
+        this.useFlow(target.content);
+        delete s.modules;
         s.flowId = outcome.flowId;
         s.flowVersion = undefined;
         s.flowType = target.type ?? s.flowType;
         s.loopCounters = {};
         s.currentActionId = target.content.StartAction;
         return null;
+      }
+      case "enter_module": {
+        const f = outcome.frame;
+        const content = JSON.parse(f.content) as FlowContent;
+        this.log(action, "InvokeFlowModule", content.StartAction, { moduleId: f.moduleId, ...(f.moduleVersion !== undefined ? { moduleVersion: f.moduleVersion } : {}) });
+        s.modules = [...(s.modules ?? []), f];
+        s.flowId = f.moduleId;
+        s.flowVersion = f.moduleVersion;
+        s.flowType = "MODULE";
+        s.loopCounters = {};
+        this.useFlow(content);
+        s.currentActionId = content.StartAction;
+        return null;
+      }
+      case "exit_module": {
+        const frame = s.modules?.[s.modules.length - 1];
+        this.log(action, `Return: ${outcome.branch}`, frame?.caller.actionId ?? null, Object.keys(outcome.result).length ? { result: outcome.result } : undefined);
+        if (!frame) return this.finish("ended", `${action.Identifier} returns from a flow module, but no module is running`);
+        s.modules = s.modules!.slice(0, -1);
+        if (!s.modules.length) delete s.modules;
+        s.flowId = frame.caller.flowId;
+        s.flowVersion = frame.caller.flowVersion;
+        s.flowType = frame.caller.flowType;
+        s.loopCounters = frame.caller.loopCounters;
+        s.moduleResult = outcome.result;
+        this.useFlow(currentContent(this.root, s));
+        const caller = this.index.get(frame.caller.actionId);
+        if (!caller) return this.finish("ended", `action "${frame.caller.actionId}" that invoked the module is not in the flow`);
+        const back: Outcome = outcome.branch === "Success"
+          ? { kind: "next", data: { module: frame.moduleId } }
+          : outcome.branch === "Error"
+            ? { kind: "error", errorType: "NoMatchingError", reason: `flow module ${frame.moduleId} returned Error` }
+            : { kind: "result", value: outcome.branch };
+        return this.apply(caller, back);
       }
     }
   }

@@ -6,11 +6,11 @@
  */
 import type { Problem } from "./actions/types";
 import { idFromArn } from "./actions/types";
-import type { FlowAction, FlowContent, FlowType } from "./types";
+import { FLOW_TYPES, type FlowAction, type FlowContent, type FlowType } from "./types";
 import { validateFlow } from "./validate";
 import { isObject, isReference } from "./values";
 
-export type ReferenceKind = "queue" | "hours" | "flow";
+export type ReferenceKind = "queue" | "hours" | "flow" | "module";
 
 /** Finds this instance's id for a reference: by id first, then by name. Null when neither matches. */
 export type ReferenceResolver = (kind: ReferenceKind, ref: { id: string; name?: string }) => string | null;
@@ -28,7 +28,6 @@ export type ImportResult = {
   resolved: { actionId: string; field: string; from: string; to: string }[];
 };
 
-const FLOW_TYPES: FlowType[] = ["CONTACT_FLOW", "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "CUSTOMER_WHISPER", "AGENT_WHISPER", "OUTBOUND_WHISPER", "AGENT_TRANSFER", "QUEUE_TRANSFER"];
 
 /** Parameters holding references, per action type. */
 const REFERENCE_FIELDS: Record<string, { field: string; kind: ReferenceKind }[]> = {
@@ -37,6 +36,7 @@ const REFERENCE_FIELDS: Record<string, { field: string; kind: ReferenceKind }[]>
   CheckMetricData: [{ field: "QueueId", kind: "queue" }],
   CheckHoursOfOperation: [{ field: "HoursOfOperationId", kind: "hours" }],
   TransferToFlow: [{ field: "ContactFlowId", kind: "flow" }],
+  InvokeFlowModule: [{ field: "FlowModuleId", kind: "module" }],
   UpdateContactEventHooks: [{ field: "EventHooks.AgentWhisper", kind: "flow" }, { field: "EventHooks.CustomerWhisper", kind: "flow" }],
 };
 
@@ -55,7 +55,7 @@ function metadataName(content: Record<string, unknown>, actionId: string, field:
   const params = holderOf(isObject(meta.parameters) ? meta.parameters : undefined, field);
   const named = params?.holder[params.key];
   if (isObject(named) && typeof named.displayName === "string") return named.displayName;
-  const legacyKeys = kind === "queue" ? ["queue", "Queue"] : kind === "hours" ? ["Hours", "hours", "hoursOfOperation"] : ["ContactFlow", "contactFlow"];
+  const legacyKeys = kind === "queue" ? ["queue", "Queue"] : kind === "hours" ? ["Hours", "hours", "hoursOfOperation"] : kind === "module" ? ["contactFlowModuleName"] : ["ContactFlow", "contactFlow"];
   for (const k of legacyKeys) {
     const v = meta[k];
     if (isObject(v) && typeof v.text === "string") return v.text;
@@ -77,6 +77,12 @@ export function unwrapExport(input: unknown): { content: unknown; name: string |
   if (!isObject(value)) return { content: null, name: null, type: null, description: null, error: "the flow must be a JSON object" };
   // DescribeContactFlow answers { ContactFlow: { Name, Type, Content } }.
   if (isObject(value.ContactFlow) && value.Actions === undefined) value = value.ContactFlow;
+  // DescribeContactFlowModule answers { ContactFlowModule: { Name, Content, Settings } }.
+  let moduleExport = false;
+  if (isObject(value) && isObject(value.ContactFlowModule) && value.Actions === undefined) {
+    value = value.ContactFlowModule;
+    moduleExport = true;
+  }
   const v = value as Record<string, unknown>;
   if (v.Content !== undefined && v.Actions === undefined) {
     let content = v.Content;
@@ -87,23 +93,46 @@ export function unwrapExport(input: unknown): { content: unknown; name: string |
         return { content: null, name: null, type: null, description: null, error: "Content is not valid JSON" };
       }
     }
-    return { content, name: typeof v.Name === "string" ? v.Name : null, type: typeof v.Type === "string" ? v.Type : null, description: typeof v.Description === "string" ? v.Description : null };
+    const type = typeof v.Type === "string" ? v.Type : moduleExport || looksLikeModule(content) ? "MODULE" : null;
+    return { content, name: typeof v.Name === "string" ? v.Name : null, type, description: typeof v.Description === "string" ? v.Description : null };
   }
   const metaName = isObject(v.Metadata) && typeof v.Metadata.name === "string" ? v.Metadata.name : null;
-  const metaType = isObject(v.Metadata) && typeof v.Metadata.type === "string" ? v.Metadata.type : null;
+  const metaType = isObject(v.Metadata) && typeof v.Metadata.type === "string" ? v.Metadata.type : looksLikeModule(v) ? "MODULE" : null;
   return { content: v, name: metaName, type: metaType, description: null };
 }
 
+/** A module's content, exported without its type: it declares module Settings or returns with EndFlowModuleExecution. */
+function looksLikeModule(content: unknown): boolean {
+  if (!isObject(content)) return false;
+  const st = content.Settings;
+  if (isObject(st) && (Array.isArray(st.InputParameters) || Array.isArray(st.OutputParameters) || Array.isArray(st.Transitions))) return true;
+  return Array.isArray(content.Actions) && content.Actions.some((a) => isObject(a) && a.Type === "EndFlowModuleExecution");
+}
+
+/** The names Amazon Connect's flow designer writes in `Metadata.type`. */
 const CONNECT_TYPE_NAMES: Record<string, FlowType> = {
   contactFlow: "CONTACT_FLOW", customerQueue: "CUSTOMER_QUEUE", customerHold: "CUSTOMER_HOLD", customerWhisper: "CUSTOMER_WHISPER",
   agentWhisper: "AGENT_WHISPER", outboundWhisper: "OUTBOUND_WHISPER", agentTransfer: "AGENT_TRANSFER", queueTransfer: "QUEUE_TRANSFER",
+  agentHold: "AGENT_HOLD", contactFlowModule: "MODULE", flowModule: "MODULE", module: "MODULE",
 };
+
+/**
+ * A flow type as Amazon Connect writes it anywhere (the API's `CUSTOMER_HOLD`, the designer's
+ * `customerHold`), as ours; null for a name that is no flow type. Import and `npm run flow` both use it.
+ */
+export function canonicalFlowType(raw: string): FlowType | null {
+  const t = raw.trim();
+  if ((FLOW_TYPES as readonly string[]).includes(t)) return t as FlowType;
+  if (CONNECT_TYPE_NAMES[t]) return CONNECT_TYPE_NAMES[t];
+  const upper = t.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
+  return (FLOW_TYPES as readonly string[]).includes(upper) ? (upper as FlowType) : null;
+}
 
 export function importFlow(input: unknown, resolve: ReferenceResolver, opts: { type?: FlowType } = {}): ImportResult {
   const unwrapped = unwrapExport(input);
   const base = { name: unwrapped.name, description: unwrapped.description, unresolved: [] as Unresolved[], resolved: [] as ImportResult["resolved"] };
   const rawType = opts.type ?? unwrapped.type;
-  const type = rawType ? ((FLOW_TYPES as string[]).includes(rawType) ? (rawType as FlowType) : (CONNECT_TYPE_NAMES[rawType] ?? null)) : "CONTACT_FLOW";
+  const type = rawType ? canonicalFlowType(rawType) : "CONTACT_FLOW";
   if (unwrapped.error) {
     return { ...base, ok: false, type, content: null, errors: [{ actionId: null, message: unwrapped.error }], warnings: [] };
   }
@@ -127,7 +156,7 @@ export function importFlow(input: unknown, resolve: ReferenceResolver, opts: { t
           if (mapped !== raw) base.resolved.push({ actionId: action.Identifier, field, from: raw, to: mapped });
         } else {
           base.unresolved.push({ actionId: action.Identifier, field, kind, reference: raw, ...(name ? { name } : {}) });
-          const label = kind === "hours" ? "hours of operation" : kind;
+          const label = kind === "hours" ? "hours of operation" : kind === "module" ? "flow module" : kind;
           errors.push({ actionId: action.Identifier, field: `Parameters.${field}`, message: `${label} "${name ?? raw}" does not exist in this instance (create it, or edit the flow to use one that does)` });
         }
       }

@@ -114,7 +114,7 @@ export async function simulateFlow(flow: FlowContent, opts: SimulationOptions = 
   const channel = opts.channel ?? "VOICE";
   const inputs = [...(opts.inputs ?? [])];
   const external = [...(opts.external ?? [])];
-  const others = Object.values(opts.ctx?.flows ?? {}).map((f) => f.content);
+  const others = [...Object.values(opts.ctx?.flows ?? {}), ...Object.values(opts.ctx?.modules ?? {})].map((f) => f.content);
   const ctx = simulationContext([flow, ...others], opts);
   const urls = opts.urls ?? SIMULATOR_URLS;
   const perform: EffectPerformer = (effect) => {

@@ -18,7 +18,16 @@ export type FlowType =
   | "AGENT_WHISPER"
   | "OUTBOUND_WHISPER"
   | "AGENT_TRANSFER"
-  | "QUEUE_TRANSFER";
+  | "QUEUE_TRANSFER"
+  | "AGENT_HOLD"
+  /** A flow module: run from another flow by InvokeFlowModule (./modules.ts). */
+  | "MODULE";
+
+/** Every flow type, as Amazon Connect's API names them. */
+export const FLOW_TYPES: readonly FlowType[] = [
+  "CONTACT_FLOW", "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "CUSTOMER_WHISPER", "AGENT_WHISPER", "OUTBOUND_WHISPER",
+  "AGENT_TRANSFER", "QUEUE_TRANSFER", "AGENT_HOLD", "MODULE",
+];
 
 export const CONDITION_OPERATORS = [
   "Equals",
@@ -55,6 +64,8 @@ export type FlowContent = {
   StartAction: string;
   Metadata?: Record<string, unknown>;
   Actions: FlowAction[];
+  /** A module's declared inputs, outputs and branches (Amazon Connect's module export). */
+  Settings?: Record<string, unknown>;
 };
 
 // ── Definitions the engine reads but does not own (passed in by the caller) ──
@@ -89,6 +100,11 @@ export type FlowContext = {
   flows?: Record<string, { type?: FlowType; content: FlowContent }>;
   /** A number in [0, 1) for DistributeByPercentage; Math.random() when absent. */
   random?: number;
+  /**
+   * Flow modules by id (and by name) for InvokeFlowModule; a module not here is loaded by the
+   * caller (effect "load_module", answered with "module_loaded").
+   */
+  modules?: Record<string, { id?: string; name?: string; version?: number; content: FlowContent }>;
   /** Maps an InvokeLambdaFunction `LambdaFunctionARN` (ARN or name) to the business's HTTPS endpoint. */
   externalEndpoints?: Record<string, string>;
 };
@@ -123,7 +139,8 @@ export type Pending =
   | { kind: "metric"; actionId: string; metric: MetricType }
   | { kind: "enqueue"; actionId: string; queueId: string }
   | { kind: "third_party"; actionId: string; continueFlow: boolean }
-  | { kind: "playback"; actionId: string };
+  | { kind: "playback"; actionId: string }
+  | { kind: "module"; actionId: string; moduleId: string };
 
 export type FlowState = {
   contactId: string;
@@ -162,6 +179,21 @@ export type FlowState = {
   endReason: string | null;
   /** Flows to run on contact events (UpdateContactEventHooks): the whisper flows' ids. */
   eventHooks?: { AgentWhisper?: string; CustomerWhisper?: string };
+  /** The flow modules being run, innermost last (InvokeFlowModule pushes, EndFlowModuleExecution pops). */
+  modules?: ModuleFrame[];
+  /** `$.Modules.Result`: what the last module returned (its ResultData). */
+  moduleResult?: Record<string, string>;
+};
+
+/** A flow module being run: its content (the version it started with), its inputs, and where its caller goes on. */
+export type ModuleFrame = {
+  moduleId: string;
+  moduleVersion?: number;
+  /** The module's FlowContent as JSON text (the state stays plain, typed data that Durable Object RPC can carry). */
+  content: string;
+  /** `$.Modules.Input`: the values InvokeFlowModule passed. */
+  inputs: Record<string, string>;
+  caller: { flowId?: string; flowVersion?: number; flowType: FlowType; actionId: string; loopCounters: Record<string, number> };
 };
 
 export type StartInit = {
@@ -202,7 +234,9 @@ export type FlowEvent =
   | { type: "customer_returned" }
   | { type: "playback_done"; queue?: QueueStatus }
   | { type: "agent_connected" }
-  | { type: "customer_disconnected" };
+  | { type: "customer_disconnected" }
+  /** The flow module a "load_module" effect asked for: its published version, or null when there is none. */
+  | { type: "module_loaded"; module: { id: string; version?: number; type?: FlowType; content: FlowContent } | null };
 
 // ── Effects the channel carries out ──────────────────────────────────────────
 
@@ -247,6 +281,8 @@ export type Effect =
   | { type: "set_attributes"; attributes: Record<string, string> }
   | { type: "set_event_hook"; hook: "AgentWhisper" | "CustomerWhisper"; flowId: string }
   | { type: "transfer_flow"; flowId: string }
+  /** Load a flow module's published version (InvokeFlowModule), answered with "module_loaded". */
+  | { type: "load_module"; moduleId: string }
   | { type: "disconnect" };
 
 export type FlowLogEntry = {

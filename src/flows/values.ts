@@ -34,6 +34,13 @@ export function resolveReference(ref: string, state: FlowState, ctx?: FlowContex
       return state.external[key];
     case "Visitor":
       return state.visitorAttributes?.[key];
+    case "Modules": {
+      // $.Modules.Input.x inside a flow module (what its caller passed); $.Modules.Result.x after one returned.
+      const name = rest.slice(1).join(".");
+      if (rest[0] === "Input") return state.modules?.[state.modules.length - 1]?.inputs[name];
+      if (rest[0] === "Result") return state.moduleResult?.[name];
+      return undefined;
+    }
     case "StoredCustomerInput":
       return state.storedCustomerInput ?? undefined;
     case "Channel":

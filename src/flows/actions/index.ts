@@ -3,6 +3,7 @@ import { CheckHoursOfOperation, CheckMetricData, Compare, DistributeByPercentage
 import { UpdateContactAttributes, UpdateContactData, UpdateContactRecordingBehavior, UpdateContactTargetQueue, UpdateContactTextToSpeechVoice } from "./contact";
 import { UpdateContactEventHooks } from "./event-hooks";
 import { InvokeLambdaFunction } from "./external";
+import { EndFlowModuleExecution, InvokeFlowModule } from "./modules";
 import { GetParticipantInput } from "./input";
 import { DisconnectParticipant, MessageParticipant } from "./participant";
 import { TransferContactToAgent, TransferContactToQueue, TransferParticipantToThirdParty, TransferToFlow } from "./transfer";
@@ -14,13 +15,13 @@ export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
     UpdateContactAttributes, UpdateContactTargetQueue, UpdateContactRecordingBehavior, UpdateContactTextToSpeechVoice, UpdateContactData, UpdateContactEventHooks,
     TransferContactToQueue, TransferContactToAgent, TransferParticipantToThirdParty, TransferToFlow,
     Compare, CheckHoursOfOperation, CheckMetricData, DistributeByPercentage, Loop, Wait, EndFlowExecution, UpdateFlowLoggingBehavior,
-    InvokeLambdaFunction,
+    InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution,
   ].map((h) => [h.type, h]),
 );
 
 /** Amazon Connect action types we know of but do not run (reported by name at import). */
 export const UNSUPPORTED_ACTIONS = [
-  "ConnectParticipantWithLexBot", "CreateTask", "CreateCallbackContact", "InvokeFlowModule", "EndFlowModuleExecution",
+  "ConnectParticipantWithLexBot", "CreateTask", "CreateCallbackContact",
   "UpdateContactRecordingAndAnalyticsBehavior", "UpdateContactRoutingBehavior", "UpdateContactCallbackNumber",
   "UpdateContactMediaStreamingBehavior", "UpdateContactMediaProcessing", "UpdatePreviousContactParticipantState", "DequeueContactAndTransferToQueue",
   "MessageParticipantIteratively", "GetMetricData", "UpdateFlowAttributes", "TagContact", "UnTagContact", "CreateCase", "GetCase", "UpdateCase",

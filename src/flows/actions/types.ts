@@ -1,5 +1,5 @@
 /** What an action handler is: how it checks its parameters, runs, and resumes after waiting. */
-import type { Effect, FlowAction, FlowConditionTransition, FlowContext, FlowEvent, FlowState, FlowStatus, FlowType, Pending, Prompt } from "../types";
+import type { Effect, FlowAction, FlowConditionTransition, FlowContext, FlowEvent, FlowState, FlowStatus, FlowType, ModuleFrame, Pending, Prompt } from "../types";
 import { escapeMarkup, interpolate, isObject, isReference } from "../values";
 
 /** How an action finished (or paused). The interpreter turns it into a transition. */
@@ -16,6 +16,10 @@ export type Outcome =
   | { kind: "end"; status: FlowStatus; reason: string; data?: Record<string, unknown> }
   /** Continue at the start of another flow. */
   | { kind: "transfer_flow"; flowId: string }
+  /** Run a flow module, then come back to this action (InvokeFlowModule). */
+  | { kind: "enter_module"; frame: ModuleFrame }
+  /** Leave the running module: its caller takes `branch` ("Success", "Error" or a module's own) with `result` as `$.Modules.Result`. */
+  | { kind: "exit_module"; branch: string; result: Record<string, string> }
   /** An event this action does not react to: stay as we are. */
   | { kind: "ignore" };
 

@@ -47,4 +47,6 @@ export const FLOW_TYPE_LABELS: Record<string, string> = {
   OUTBOUND_WHISPER: "Outbound whisper flow",
   AGENT_TRANSFER: "Transfer to agent flow",
   QUEUE_TRANSFER: "Transfer to queue flow",
+  AGENT_HOLD: "Agent hold flow",
+  MODULE: "Flow module",
 };

@@ -34,7 +34,8 @@ async function instanceConfig(scope: InstanceScope) {
 
 /** Maps a reference from an export (id or ARN id, else the name Amazon Connect recorded) to this instance. */
 function resolverFor(config: Awaited<ReturnType<typeof instanceConfig>>): ReferenceResolver {
-  const rows = { queue: config.queues, hours: config.hours, flow: config.flows };
+  // A flow module is a flow of type MODULE; a TransferToFlow never lands in one.
+  const rows = { queue: config.queues, hours: config.hours, flow: config.flows.filter((f) => f.type !== "MODULE"), module: config.flows.filter((f) => f.type === "MODULE") };
   return (kind, ref) => {
     const list: { id: string; name: string }[] = rows[kind];
     const byId = list.find((r) => r.id === ref.id);

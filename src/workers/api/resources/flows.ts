@@ -15,6 +15,8 @@ export const FLOW_TYPES = [
   "OUTBOUND_WHISPER",
   "AGENT_TRANSFER",
   "QUEUE_TRANSFER",
+  "AGENT_HOLD",
+  "MODULE",
 ] as const;
 
 /** The outer shape of an Amazon Connect flow; the flow engine validates the actions. */
