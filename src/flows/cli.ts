@@ -4,8 +4,8 @@
  */
 import { formatPath, simulateFlow, type SimulationOptions } from "./simulate";
 import type { Channel, FlowType } from "./types";
-import { unwrapExport } from "./import";
-import { validateFlow } from "./validate";
+import { canonicalFlowType, importFlow } from "./import";
+import { cliInvoker, cliLambdas, cliModules, cliProblems, type CliIo } from "./cli-context";
 
 export const USAGE = `Usage: npm run flow -- <flow.json> [options]
 
@@ -19,17 +19,27 @@ prints the path taken and what the customer hears or reads.
   --external <json|err>  answer of the next external call: a JSON object, or an error text (repeatable)
   --metric <Name=value>  a queue metric (NumberOfAgentsAvailable=0, NumberOfContactsInQueue=12…)
   --queue-full           the queue is at capacity
-  --type <FLOW_TYPE>     flow type (default: the export's, else CONTACT_FLOW)
+  --queue <name>         the queue the contact is in ($.Queue.Name; a CUSTOMER_QUEUE flow's queue)
+  --lambda <fn=URL>      InvokeLambdaFunction of this ARN or name calls URL (signed as the Worker signs; repeatable)
+  --lambda <fn=@file>    ... or answers with the JSON object in file
+  --module <file>        a flow module the flow may invoke, by its id, ARN or name (repeatable)
+  --strict               references to queues, hours, flows and modules are errors, not warnings
+                         (there is no instance to look them up in; --module modules count as found)
+  --type <FLOW_TYPE>     flow type (CONTACT_FLOW, CUSTOMER_QUEUE, MODULE… or Connect's customerQueue…;
+                         default: the export's, else CONTACT_FLOW)
   --at <ISO time>        the time of the call (default: now)
   --random <0..1>        the draw for DistributeByPercentage
   --twiml                also print the TwiML (voice) or messages (chat) of each turn
   --json                 print the whole result as JSON`;
 
-export type CliArgs = { file: string | null; options: SimulationOptions; json: boolean; twiml: boolean; help: boolean; type?: FlowType };
+export type CliArgs = {
+  file: string | null; options: SimulationOptions; json: boolean; twiml: boolean; help: boolean; type?: FlowType;
+  strict: boolean; modules: string[]; lambdas: { fn: string; target: string }[];
+};
 
 export function parseCliArgs(argv: string[]): CliArgs | { error: string } {
   const options: SimulationOptions = { inputs: [], attributes: {}, external: [], metrics: {} };
-  const out: CliArgs = { file: null, options, json: false, twiml: false, help: false };
+  const out: CliArgs = { file: null, options, json: false, twiml: false, help: false, strict: false, modules: [], lambdas: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -68,7 +78,30 @@ export function parseCliArgs(argv: string[]): CliArgs | { error: string } {
           break;
         }
         case "--queue-full": options.queueAtCapacity = true; break;
-        case "--type": out.type = value() as FlowType; break;
+        case "--type": {
+          const v = value();
+          const type = canonicalFlowType(v);
+          if (!type) return { error: `--type: unknown flow type "${v}"` };
+          out.type = type;
+          break;
+        }
+        case "--queue": {
+          const v = value().trim();
+          if (!v) return { error: "--queue takes a queue name" };
+          options.queue = { id: v, name: v };
+          break;
+        }
+        case "--lambda": {
+          const v = value();
+          const eq = v.lastIndexOf("=");
+          const fn = v.slice(0, eq).trim();
+          const target = v.slice(eq + 1).trim();
+          if (eq < 1 || !fn || !(target.startsWith("@") || /^https?:\/\//i.test(target))) return { error: `--lambda takes ARN=https://… or ARN=@answer.json (got "${v}")` };
+          out.lambdas.push({ fn, target });
+          break;
+        }
+        case "--module": out.modules.push(value()); break;
+        case "--strict": out.strict = true; break;
         case "--at": {
           const t = Date.parse(value());
           if (!Number.isFinite(t)) return { error: "--at takes an ISO time such as 2026-12-25T15:00:00Z" };
@@ -98,7 +131,7 @@ export function parseCliArgs(argv: string[]): CliArgs | { error: string } {
 }
 
 /** Runs the CLI on a flow file's text; returns what to print and the exit code. */
-export async function runCli(argv: string[], readFile: (path: string) => string): Promise<{ output: string; exitCode: number }> {
+export async function runCli(argv: string[], readFile: (path: string) => string, io: CliIo = {}): Promise<{ output: string; exitCode: number }> {
   const args = parseCliArgs(argv);
   if ("error" in args) return { output: `${args.error}\n\n${USAGE}`, exitCode: 2 };
   if (args.help || !args.file) return { output: USAGE, exitCode: args.help ? 0 : 2 };
@@ -108,19 +141,33 @@ export async function runCli(argv: string[], readFile: (path: string) => string)
   } catch (err) {
     return { output: `cannot read ${args.file}: ${(err as Error).message}`, exitCode: 2 };
   }
-  const unwrapped = unwrapExport(text);
-  if (unwrapped.error) return { output: `${args.file}: ${unwrapped.error}`, exitCode: 1 };
-  const flowType = (args.type ?? unwrapped.type ?? "CONTACT_FLOW") as FlowType;
-  const validation = validateFlow(unwrapped.content, { flowType });
-  if (!validation.ok || !validation.flow) {
-    const lines = validation.errors.map((e) => `  ${e.actionId ?? "(flow)"}${e.field ? ` ${e.field}` : ""}: ${e.message}`);
-    return { output: args.json ? JSON.stringify({ ok: false, errors: validation.errors, warnings: validation.warnings }, null, 2) : `${args.file} is not a valid flow:\n${lines.join("\n")}`, exitCode: 1 };
+  const { modules, errors: moduleErrors } = cliModules(args.modules, readFile);
+  const { lambdas, errors: lambdaErrors } = cliLambdas(args.lambdas, readFile);
+  if (moduleErrors.length || lambdaErrors.length) return { output: [...moduleErrors, ...lambdaErrors].join("\n"), exitCode: 2 };
+  // References are looked up as import does; only --module modules can be found (there is no instance).
+  const imported = importFlow(text, (kind, ref) => {
+    if (kind !== "module") return null;
+    if (modules[ref.id]) return ref.id;
+    const name = (ref.name ?? ref.id).toLowerCase();
+    return Object.entries(modules).find(([, m]) => m.name.toLowerCase() === name)?.[0] ?? null;
+  }, { ...(args.type ? { type: args.type } : {}), unresolved: "warning" });
+  const problems = cliProblems(imported, lambdas, args.strict);
+  const errors = [...imported.errors, ...problems.errors];
+  const flowType = (imported.type ?? "CONTACT_FLOW") as FlowType;
+  if (errors.length || !imported.content) {
+    // Not a flow at all (not JSON, a legacy export): one sentence says so.
+    const unreadable = errors.length === 1 && errors[0].actionId === null && !errors[0].field;
+    if (unreadable && !args.json) return { output: `${args.file}: ${errors[0].message}`, exitCode: 1 };
+    const lines = errors.map((e) => `  ${e.actionId ?? "(flow)"}${e.field ? ` ${e.field}` : ""}: ${e.message}`);
+    return { output: args.json ? JSON.stringify({ ok: false, path: [], errors, warnings: problems.warnings }, null, 2) : `${args.file} is not a valid flow:\n${lines.join("\n")}`, exitCode: 1 };
   }
-  const sim = await simulateFlow(validation.flow, { ...args.options, flowType });
+  const validation = { flow: imported.content, warnings: problems.warnings };
+  const options: SimulationOptions = { ...args.options, lambdas, invokeExternal: cliInvoker(lambdas, io), ctx: { modules } };
+  const sim = await simulateFlow(validation.flow, { ...options, flowType });
   if (args.json) {
     return { output: JSON.stringify({ ok: true, warnings: validation.warnings, status: sim.status, endReason: sim.endReason, path: sim.path, transcript: sim.transcript, turns: sim.turns, attributes: sim.state.attributes, unusedInputs: sim.unusedInputs }, null, 2), exitCode: 0 };
   }
-  const name = unwrapped.name ?? args.file;
+  const name = imported.name ?? args.file;
   const out: string[] = [`Flow: ${name} (${flowType}, ${args.options.channel ?? "VOICE"})`];
   for (const w of validation.warnings) out.push(`warning: ${w.actionId ?? "(flow)"}: ${w.message}`);
   out.push("", "Path:");

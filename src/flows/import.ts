@@ -75,6 +75,9 @@ export function unwrapExport(input: unknown): { content: unknown; name: string |
     }
   }
   if (!isObject(value)) return { content: null, name: null, type: null, description: null, error: "the flow must be a JSON object" };
+  if (isLegacyExport(value) || (isObject(value.ContactFlow) && isLegacyExport(value.ContactFlow))) {
+    return { content: null, name: null, type: null, description: null, error: LEGACY_EXPORT };
+  }
   // DescribeContactFlow answers { ContactFlow: { Name, Type, Content } }.
   if (isObject(value.ContactFlow) && value.Actions === undefined) value = value.ContactFlow;
   // DescribeContactFlowModule answers { ContactFlowModule: { Name, Content, Settings } }.
@@ -99,6 +102,19 @@ export function unwrapExport(input: unknown): { content: unknown; name: string |
   const metaName = isObject(v.Metadata) && typeof v.Metadata.name === "string" ? v.Metadata.name : null;
   const metaType = isObject(v.Metadata) && typeof v.Metadata.type === "string" ? v.Metadata.type : looksLikeModule(v) ? "MODULE" : null;
   return { content: v, name: metaName, type: metaType, description: null };
+}
+
+/**
+ * Amazon Connect's export format before the flow language (2019): `{ modules, version, type, start }`.
+ * It cannot be mapped block for block, but Amazon Connect still converts it.
+ */
+export const LEGACY_EXPORT =
+  "this is a legacy Amazon Connect export (the format before the 2019-10-30 flow language: \"modules\", \"start\"). " +
+  "To convert it, import it into a flow in Amazon Connect's flow designer (Import flow), save it, and export it again: " +
+  "the new file starts with \"Version\": \"2019-10-30\" and imports here.";
+
+function isLegacyExport(v: unknown): boolean {
+  return isObject(v) && Array.isArray(v.modules) && v.Actions === undefined && v.Content === undefined;
 }
 
 /** A module's content, exported without its type: it declares module Settings or returns with EndFlowModuleExecution. */
@@ -128,7 +144,11 @@ export function canonicalFlowType(raw: string): FlowType | null {
   return (FLOW_TYPES as readonly string[]).includes(upper) ? (upper as FlowType) : null;
 }
 
-export function importFlow(input: unknown, resolve: ReferenceResolver, opts: { type?: FlowType } = {}): ImportResult {
+/**
+ * `unresolved: "warning"` (the CLI, which has no instance to resolve against) reports a reference
+ * it cannot map as a warning and keeps it as it is; by default it is an error.
+ */
+export function importFlow(input: unknown, resolve: ReferenceResolver, opts: { type?: FlowType; unresolved?: "error" | "warning" } = {}): ImportResult {
   const unwrapped = unwrapExport(input);
   const base = { name: unwrapped.name, description: unwrapped.description, unresolved: [] as Unresolved[], resolved: [] as ImportResult["resolved"] };
   const rawType = opts.type ?? unwrapped.type;
@@ -137,6 +157,7 @@ export function importFlow(input: unknown, resolve: ReferenceResolver, opts: { t
     return { ...base, ok: false, type, content: null, errors: [{ actionId: null, message: unwrapped.error }], warnings: [] };
   }
   const errors: Problem[] = [];
+  const unresolvedWarnings: Problem[] = [];
   if (rawType && !type) errors.push({ actionId: null, field: "Type", message: `unknown flow type "${rawType}"` });
 
   // Map references on a copy, then validate the copy.
@@ -157,13 +178,14 @@ export function importFlow(input: unknown, resolve: ReferenceResolver, opts: { t
         } else {
           base.unresolved.push({ actionId: action.Identifier, field, kind, reference: raw, ...(name ? { name } : {}) });
           const label = kind === "hours" ? "hours of operation" : kind === "module" ? "flow module" : kind;
-          errors.push({ actionId: action.Identifier, field: `Parameters.${field}`, message: `${label} "${name ?? raw}" does not exist in this instance (create it, or edit the flow to use one that does)` });
+          if (opts.unresolved === "warning") unresolvedWarnings.push({ actionId: action.Identifier, field: `Parameters.${field}`, message: `${label} "${name ?? raw}" is not checked: there is no instance to look it up in` });
+          else errors.push({ actionId: action.Identifier, field: `Parameters.${field}`, message: `${label} "${name ?? raw}" does not exist in this instance (create it, or edit the flow to use one that does)` });
         }
       }
     }
   }
   const validation = validateFlow(content, { flowType: type ?? undefined });
-  const warnings = [...validation.warnings];
+  const warnings = [...unresolvedWarnings, ...validation.warnings];
   if (isObject(content) && Array.isArray(content.Actions)) {
     for (const a of content.Actions as FlowAction[]) {
       const target = a?.Type === "InvokeLambdaFunction" && isObject(a.Parameters) ? a.Parameters.LambdaFunctionARN : undefined;

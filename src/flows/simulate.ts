@@ -34,6 +34,10 @@ export type SimulationOptions = {
   now?: number;
   random?: number;
   ctx?: Partial<FlowContext>;
+  /** Lambda functions (ARN or name) mapped to an endpoint to call, or to a canned JSON answer. */
+  lambdas?: Record<string, { url: string } | { answer: Record<string, unknown> }>;
+  /** Calls a real endpoint (a lambda mapped to a URL); without it those calls take the scripted `external` answers. */
+  invokeExternal?: (effect: Extract<Effect, { type: "invoke_external" }>) => Promise<FlowEvent>;
   urls?: Parameters<typeof renderVoice>[1];
 };
 
@@ -66,6 +70,9 @@ function simulationContext(flows: FlowContent[], opts: SimulationOptions): FlowC
   const hours: Record<string, HoursOfOperation> = { ...(base.hours ?? {}) };
   const queues: Record<string, QueueInfo> = { ...(base.queues ?? {}) };
   const forced = (id: string): HoursOfOperation => ({ id, name: id, timezone: "UTC", weekly: opts.hours === "closed" ? [] : ALWAYS_OPEN, overrides: [] });
+  const externalEndpoints: Record<string, string> = { ...(base.externalEndpoints ?? {}) };
+  for (const [fn, target] of Object.entries(opts.lambdas ?? {})) externalEndpoints[fn] = "url" in target ? target.url : cannedLambdaUrl(fn);
+  if (opts.queue) queues[opts.queue.id] ??= { id: opts.queue.id, name: opts.queue.name, hoursOfOperationId: "simulated-hours" };
   for (const flow of flows) {
     for (const a of flow.Actions) {
       const p = a.Parameters ?? {};
@@ -85,8 +92,12 @@ function simulationContext(flows: FlowContent[], opts: SimulationOptions): FlowC
     hours["simulated-hours"] = forced("simulated-hours");
     for (const q of Object.values(queues)) q.hoursOfOperationId ??= "simulated-hours";
   } else hours["simulated-hours"] ??= forced("simulated-hours");
-  return { timezone: "UTC", ...base, now: opts.now ?? base.now ?? Date.now(), hours, queues, random: opts.random ?? base.random ?? 0.5 };
+  return { timezone: "UTC", ...base, now: opts.now ?? base.now ?? Date.now(), hours, queues, externalEndpoints, random: opts.random ?? base.random ?? 0.5 };
 }
+
+/** Where a lambda with a canned answer "is": a URL no request is made to. */
+const CANNED_LAMBDA = "https://canned-lambda.invalid/";
+const cannedLambdaUrl = (fn: string) => `${CANNED_LAMBDA}${encodeURIComponent(fn)}`;
 
 function describe(e: Effect): TranscriptLine | null {
   const said = (p: { text?: string; ssml?: string; audioUrl?: string } | null) =>
@@ -120,6 +131,11 @@ export async function simulateFlow(flow: FlowContent, opts: SimulationOptions = 
   const perform: EffectPerformer = (effect) => {
     switch (effect.type) {
       case "invoke_external": {
+        if (effect.url.startsWith(CANNED_LAMBDA)) {
+          const target = opts.lambdas?.[decodeURIComponent(effect.url.slice(CANNED_LAMBDA.length))];
+          if (target && "answer" in target) return { type: "external_result", ok: true, json: target.answer };
+        }
+        if (opts.invokeExternal && Object.values(opts.lambdas ?? {}).some((t) => "url" in t && t.url === effect.url)) return opts.invokeExternal(effect);
         const answer = external.shift();
         if (answer === undefined) return { type: "external_result", ok: false, error: "no answer scripted for this external call" };
         return typeof answer === "string" ? { type: "external_result", ok: false, error: answer } : { type: "external_result", ok: true, json: answer };
