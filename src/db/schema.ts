@@ -276,6 +276,25 @@ export const quickConnects = sqliteTable(
   (t) => [uniqueIndex("quick_connects_name").on(t.instanceId, t.name)],
 );
 
+/**
+ * Lambda functions an imported flow's InvokeLambdaFunction names (by ARN or function name), each
+ * mapped to the business's HTTPS endpoint that does its work. The endpoint is called signed with
+ * the instance's external signing secret; a mapped URL may be called like a registered endpoint.
+ */
+export const lambdaFunctions = sqliteTable(
+  "lambda_functions",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    /** The function's ARN (`arn:aws:lambda:…:function:name`) or its name, as flows write it. */
+    name: text("name").notNull(),
+    endpointUrl: text("endpoint_url").notNull(),
+    description: text("description").notNull().default(""),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("lambda_functions_name").on(t.instanceId, t.name)],
+);
+
 export const contacts = sqliteTable(
   "contacts",
   {

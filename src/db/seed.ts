@@ -17,6 +17,7 @@ import {
   instances,
   phoneNumbers,
   queues,
+  lambdaFunctions,
   quickConnects,
   routingProfileQueues,
   routingProfiles,
@@ -125,6 +126,11 @@ export async function seedDemo(db: Db, secret: string | Keyring, opts: { publicB
       { ...inst, id: "demo:qc:alice", name: "Alice Agent", type: "USER", userId: "demo:user:alice" },
       { ...inst, id: "demo:qc:bob", name: "Bob Agent", type: "USER", userId: "demo:user:bob" },
     ]).onConflictDoNothing(),
+    // A Lambda function of a migrated flow, mapped to the business's endpoint (not called by the demo flows).
+    db.insert(lambdaFunctions).values({
+      ...inst, id: "demo:lambda:lookup", name: "arn:aws:lambda:us-east-1:123456789012:function:lookupCustomer",
+      endpointUrl: "https://crm.example.com/connect/lookup-customer", description: "Looks the caller up in the CRM",
+    }).onConflictDoNothing(),
   ]);
   return { instanceId };
 }

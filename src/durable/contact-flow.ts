@@ -5,7 +5,7 @@
  */
 import { eq } from "drizzle-orm";
 import { createDb } from "../db/client";
-import { hoursOfOperation, instances, queues } from "../db/schema";
+import { hoursOfOperation, instances, lambdaFunctions, queues } from "../db/schema";
 import { invokeExternal } from "../flows/io/invoke-external";
 import {
   inputToEncrypt,
@@ -50,13 +50,20 @@ export async function encryptKeyedInput(state: FlowState, event: FlowEvent, wher
  */
 export const CONTEXT_TTL_MS = 15_000;
 const contextCache = new TtlCache<Omit<FlowContext, "now">>(CONTEXT_TTL_MS, 200);
-/** The endpoints each instance's flows may call; a change reaches running flows within CONTEXT_TTL_MS too. */
+/**
+ * The endpoints each instance's flows may call: the registered ones and those Lambda functions are
+ * mapped to (the admin named them too); a change reaches running flows within CONTEXT_TTL_MS too.
+ */
 const endpointsCache = new TtlCache<string[]>(CONTEXT_TTL_MS, 200);
 
 async function registeredEndpoints(d1: D1Database, instanceId: string): Promise<string[]> {
   return endpointsCache.get(instanceId, async () => {
-    const row = await d1.prepare("SELECT external_endpoints FROM instances WHERE id = ?").bind(instanceId).first<{ external_endpoints: string }>();
-    return row ? (JSON.parse(row.external_endpoints) as string[]) : [];
+    const [row, mapped] = await d1.batch<{ external_endpoints?: string; endpoint_url?: string }>([
+      d1.prepare("SELECT external_endpoints FROM instances WHERE id = ?").bind(instanceId),
+      d1.prepare("SELECT endpoint_url FROM lambda_functions WHERE instance_id = ?").bind(instanceId),
+    ]);
+    const registered = row.results[0]?.external_endpoints ? (JSON.parse(row.results[0].external_endpoints) as string[]) : [];
+    return [...registered, ...mapped.results.map((r) => r.endpoint_url!)];
   });
 }
 
@@ -101,8 +108,10 @@ async function readContext(d1: D1Database, instanceId: string): Promise<Omit<Flo
   const [inst] = await db.select({ timezone: instances.timezone }).from(instances).where(eq(instances.id, instanceId));
   const hours = await db.select().from(hoursOfOperation).where(eq(hoursOfOperation.instanceId, instanceId));
   const qs = await db.select().from(queues).where(eq(queues.instanceId, instanceId));
+  const lambdas = await db.select({ name: lambdaFunctions.name, url: lambdaFunctions.endpointUrl }).from(lambdaFunctions).where(eq(lambdaFunctions.instanceId, instanceId));
   return {
     timezone: inst?.timezone ?? "UTC",
+    externalEndpoints: Object.fromEntries(lambdas.map((l) => [l.name, l.url])),
     hours: Object.fromEntries(hours.map((h) => [h.id, { id: h.id, name: h.name, timezone: h.timezone, weekly: h.weekly, overrides: h.overrides }])),
     queues: Object.fromEntries(
       qs.map((q) => [q.id, {

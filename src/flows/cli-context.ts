@@ -4,6 +4,7 @@
  * is no instance to look them up in (warnings, or errors with `--strict`).
  */
 import { idFromArn, type Problem } from "./actions/types";
+import { mappedLambda } from "./actions/external";
 import { importFlow, type ImportResult } from "./import";
 import { invokeExternal } from "./io/invoke-external";
 import type { SimulationOptions } from "./simulate";
@@ -89,7 +90,6 @@ export function cliInvoker(lambdas: NonNullable<SimulationOptions["lambdas"]>, i
   return (effect) => invokeExternal(effect, { secret: io.signingSecret ?? "", allowedEndpoints: urls, allowPrivateHosts: true, fetch: io.fetch });
 }
 
-const functionName = (arn: string) => /:function:([^:]+)/.exec(arn)?.[1];
 
 /**
  * The import's warnings as the CLI reports them: a Lambda given with `--lambda` is no longer
@@ -99,7 +99,7 @@ const functionName = (arn: string) => /:function:([^:]+)/.exec(arn)?.[1];
 export function cliProblems(imported: ImportResult, lambdas: Record<string, unknown>, strict: boolean): { errors: Problem[]; warnings: Problem[] } {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
-  const mapped = (arn: string) => arn in lambdas || (functionName(arn) ?? "") in lambdas;
+  const mapped = (arn: string) => mappedLambda(arn, Object.fromEntries(Object.keys(lambdas).map((k) => [k, k]))) !== undefined;
   const lambdaOf = (w: Problem) => (w.field === "Parameters.LambdaFunctionARN" ? /^Lambda (\S+)/.exec(w.message)?.[1] : undefined);
   const isReference = (w: Problem) => imported.unresolved.some((u) => u.actionId === w.actionId && `Parameters.${u.field}` === w.field);
   for (const w of imported.warnings) {

@@ -7,6 +7,7 @@
 import type { Problem } from "./actions/types";
 import { idFromArn } from "./actions/types";
 import { FLOW_TYPES, type FlowAction, type FlowContent, type FlowType } from "./types";
+import { mappedLambda } from "./actions/external";
 import { validateFlow } from "./validate";
 import { isObject, isReference } from "./values";
 
@@ -104,6 +105,9 @@ export function unwrapExport(input: unknown): { content: unknown; name: string |
   return { content: v, name: metaName, type: metaType, description: null };
 }
 
+/** A function ARN is mapped as the engine looks it up (actions/external.ts). */
+const lambdaMapped = (arn: string, lambdas: Record<string, string>) => mappedLambda(arn, lambdas) !== undefined;
+
 /**
  * Amazon Connect's export format before the flow language (2019): `{ modules, version, type, start }`.
  * It cannot be mapped block for block, but Amazon Connect still converts it.
@@ -148,7 +152,16 @@ export function canonicalFlowType(raw: string): FlowType | null {
  * `unresolved: "warning"` (the CLI, which has no instance to resolve against) reports a reference
  * it cannot map as a warning and keeps it as it is; by default it is an error.
  */
-export function importFlow(input: unknown, resolve: ReferenceResolver, opts: { type?: FlowType; unresolved?: "error" | "warning" } = {}): ImportResult {
+export function importFlow(
+  input: unknown,
+  resolve: ReferenceResolver,
+  opts: {
+    type?: FlowType;
+    unresolved?: "error" | "warning";
+    /** The instance's Lambda functions (ARN or name → endpoint): a function not here is warned about. */
+    lambdas?: Record<string, string>;
+  } = {},
+): ImportResult {
   const unwrapped = unwrapExport(input);
   const base = { name: unwrapped.name, description: unwrapped.description, unresolved: [] as Unresolved[], resolved: [] as ImportResult["resolved"] };
   const rawType = opts.type ?? unwrapped.type;
@@ -189,8 +202,11 @@ export function importFlow(input: unknown, resolve: ReferenceResolver, opts: { t
   if (isObject(content) && Array.isArray(content.Actions)) {
     for (const a of content.Actions as FlowAction[]) {
       const target = a?.Type === "InvokeLambdaFunction" && isObject(a.Parameters) ? a.Parameters.LambdaFunctionARN : undefined;
-      if (typeof target === "string" && target.startsWith("arn:")) {
-        warnings.push({ actionId: a.Identifier, field: "Parameters.LambdaFunctionARN", message: `Lambda ${target} needs an HTTPS endpoint: replace the ARN with the endpoint's https:// URL` });
+      if (typeof target === "string" && target.startsWith("arn:") && !lambdaMapped(target, opts.lambdas ?? {})) {
+        warnings.push({
+          actionId: a.Identifier, field: "Parameters.LambdaFunctionARN",
+          message: `Lambda ${target} is not mapped to an endpoint: map it under Integrations (Lambda functions) or use the endpoint's https:// URL; until then the block takes its error branch`,
+        });
       }
       const prompt = isObject(a?.Parameters) ? a.Parameters.PromptId : undefined;
       if (typeof prompt === "string" && prompt.startsWith("arn:")) {

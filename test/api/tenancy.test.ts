@@ -15,6 +15,7 @@ const DEMO_IDS: Record<string, string> = {
   "phone-numbers": "demo:number:main",
   flows: DEMO.ivrFlow,
   "quick-connects": "demo:qc:billing",
+  "lambda-functions": "demo:lambda:lookup",
 };
 
 describe("tenancy: another instance's ids answer 404, exactly like missing ones", () => {

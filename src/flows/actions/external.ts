@@ -15,11 +15,20 @@ export function isEndpointUrl(value: string): boolean {
   return /^https:\/\/[^\s/]+/i.test(value) || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i.test(value);
 }
 
+/**
+ * The endpoint a Lambda function is mapped to: by the ARN as written, the ARN without its version
+ * or alias (`…:function:name:prod`), or the function name alone.
+ */
+export function mappedLambda(target: string, mapping: Record<string, string> | undefined): string | undefined {
+  if (!mapping) return undefined;
+  const m = /^(.*:function:([^:]+))(?::[^:]+)?$/.exec(target);
+  return mapping[target] ?? (m ? (mapping[m[1]] ?? mapping[m[2]]) : undefined);
+}
+
 function endpointFor(r: Run): { url: string } | { problem: string } {
   const target = r.value(r.params.LambdaFunctionARN ?? r.params.EndpointUrl);
   if (isEndpointUrl(target)) return { url: target };
-  const name = /:function:([^:]+)/.exec(target)?.[1];
-  const mapped = r.ctx.externalEndpoints?.[target] ?? (name ? r.ctx.externalEndpoints?.[name] : undefined);
+  const mapped = mappedLambda(target, r.ctx.externalEndpoints);
   if (mapped && isEndpointUrl(mapped)) return { url: mapped };
   return { problem: `no HTTPS endpoint is configured for "${target}"` };
 }

@@ -6,7 +6,7 @@
 import { asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { contacts, flowLogs, flows, hoursOfOperation, instances, queues } from "../../db/schema";
+import { contacts, flowLogs, flows, hoursOfOperation, instances, lambdaFunctions, queues } from "../../db/schema";
 import { openFlowLogData } from "../../db/flow-logs";
 import type { InstanceScope } from "../../db/scoped";
 import { importFlow, simulateFlow, type FlowContent, type FlowContext, type FlowType, type HoursOfOperation, type QueueInfo, type ReferenceResolver } from "../../flows";
@@ -23,13 +23,14 @@ const IdParam = z.string().min(1).max(64);
 
 /** Every queue, hours of operation and flow of the instance (small tables: a business has dozens). */
 async function instanceConfig(scope: InstanceScope) {
-  const [qs, hs, fs, inst] = await Promise.all([
+  const [qs, hs, fs, inst, lambdas] = await Promise.all([
     scope.db.select().from(queues).where(scope.where(queues)),
     scope.db.select().from(hoursOfOperation).where(scope.where(hoursOfOperation)),
     scope.db.select({ id: flows.id, name: flows.name, type: flows.type, content: flows.content }).from(flows).where(scope.where(flows)),
     scope.db.select({ timezone: instances.timezone }).from(instances).where(eq(instances.id, scope.instanceId)),
+    scope.db.select({ name: lambdaFunctions.name, url: lambdaFunctions.endpointUrl }).from(lambdaFunctions).where(scope.where(lambdaFunctions)),
   ]);
-  return { queues: qs, hours: hs, flows: fs, timezone: inst[0]?.timezone ?? "UTC" };
+  return { queues: qs, hours: hs, flows: fs, timezone: inst[0]?.timezone ?? "UTC", lambdas: Object.fromEntries(lambdas.map((l) => [l.name, l.url])) };
 }
 
 /** Maps a reference from an export (id or ARN id, else the name Amazon Connect recorded) to this instance. */
@@ -71,7 +72,7 @@ export const flowToolRoutes = new Hono<AppEnv>()
     const q = parseQuery(c, ImportQuery);
     const body = await parseJson(c, z.unknown());
     const config = await instanceConfig(scope);
-    const result = importFlow(body, resolverFor(config), q.type ? { type: q.type as FlowType } : {});
+    const result = importFlow(body, resolverFor(config), { ...(q.type ? { type: q.type as FlowType } : {}), lambdas: config.lambdas });
     if (!result.ok || !result.content) {
       throw badRequest(
         `The flow has ${result.errors.length} problem${result.errors.length === 1 ? "" : "s"}: ${result.errors.map((e) => (e.actionId ? `${e.actionId}: ${e.message}` : e.message)).join("; ")}`,
@@ -121,6 +122,7 @@ export const flowToolRoutes = new Hono<AppEnv>()
       hours: Object.fromEntries(config.hours.map((h) => [h.id, { id: h.id, name: h.name, timezone: h.timezone, weekly: h.weekly, overrides: h.overrides } satisfies HoursOfOperation])),
       queues: Object.fromEntries(config.queues.map((q) => [q.id, { id: q.id, name: q.name, hoursOfOperationId: q.hoursOfOperationId, outboundCallerId: q.outboundCallerId } satisfies QueueInfo])),
       flows: Object.fromEntries(config.flows.map((f) => [f.id, { type: f.type as FlowType, content: f.content as FlowContent }])),
+      externalEndpoints: config.lambdas,
     };
     const sim = await simulateFlow(content, {
       channel: body.channel,

@@ -22,6 +22,7 @@ import { flowsResource } from "./resources/flows";
 import { hoursResource } from "./resources/hours";
 import { phoneNumbersResource } from "./resources/phone-numbers";
 import { queuesResource } from "./resources/queues";
+import { lambdaFunctionsResource } from "./resources/lambda-functions";
 import { quickConnectsResource } from "./resources/quick-connects";
 import { routingProfilesResource } from "./resources/routing-profiles";
 import { setupRoutes } from "./setup";
@@ -39,6 +40,7 @@ export const CONFIG_RESOURCES = [
   phoneNumbersResource,
   flowsResource,
   quickConnectsResource,
+  lambdaFunctionsResource,
 ] as const;
 
 // Public: sign-in, and the first-run setup (a deployment with no instance has no one to sign in).
