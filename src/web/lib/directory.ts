@@ -22,6 +22,7 @@ export const CONFIG_LISTS: Record<string, { path: string; read: Permission[]; na
   phone_number: { path: "/phone-numbers", read: ["instance.configure"], name: "e164" },
   flow: { path: "/flows", read: ["flows.edit", "instance.configure"], name: "name" },
   quick_connect: { path: "/quick-connects", read: ["instance.configure", "contacts.handle"], name: "name" },
+  lambda_function: { path: "/lambda-functions", read: ["instance.configure", "flows.edit"], name: "name" },
 };
 
 export type Directory = {

@@ -57,6 +57,8 @@ export type AgentStatus = Stamps & { id: string; name: string; type: "ROUTABLE" 
 
 export type PhoneNumber = Stamps & { id: string; e164: string; description: string; flowId: string | null };
 
+export type LambdaFunction = Stamps & { id: string; name: string; endpointUrl: string; description: string };
+
 export type QuickConnect = Stamps & {
   id: string;
   name: string;
