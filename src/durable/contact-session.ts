@@ -125,8 +125,11 @@ function scrubFlowState(json: string | null): string | null {
   if (json === null) return null;
   const state = JSON.parse(json) as FlowState;
   if (state.customerEndpoint === null && !Object.keys(state.attributes).length && state.storedCustomerInput === null
-    && !Object.keys(state.external).length && !Object.keys(state.contactData).length) return json;
-  return JSON.stringify({ ...state, customerEndpoint: null, attributes: {}, storedCustomerInput: null, external: {}, contactData: {}, pending: null } satisfies FlowState);
+    && !Object.keys(state.external).length && !Object.keys(state.contactData).length && !state.modules && !state.moduleResult) return json;
+  // A flow module's frames hold its inputs, and $.Modules.Result what it returned: both go too.
+  return JSON.stringify({
+    ...state, customerEndpoint: null, attributes: {}, storedCustomerInput: null, external: {}, contactData: {}, pending: null, modules: undefined, moduleResult: undefined,
+  } satisfies FlowState);
 }
 
 export class ContactSession extends Server<Env> implements RoutingEventSink {

@@ -1,10 +1,13 @@
+import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
+import { contactRoomName } from "../../src/lib/object-names";
+import { voiceContactId } from "../../src/workers/twilio/routes";
 import { eq } from "drizzle-orm";
 import { flows, flowVersions } from "../../src/db/schema";
 import type { FlowContent } from "../../src/flows";
 import { db } from "../helpers";
 import { customerSocket, makeChatInstance, session, startChat, texts } from "../chat/helpers";
-import { makeVoiceInstance, simulatedTwilio } from "./helpers";
+import { makeVoiceInstance, settleContact, simulatedTwilio } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -57,6 +60,35 @@ describe("flow modules on live contacts", () => {
     expect(call.heard).toEqual(["Enter your account number."]);
     await call.press("1234");
     expect(call.heard.at(-1)).toBe("Thanks, account 1234.");
+  });
+
+  it("voice: what the caller keyed into a module, and its inputs, are dropped from the contact's object when the call ends", async () => {
+    const fx = await makeVoiceInstance({});
+    const moduleId = await publishModule(fx.instanceId);
+    const flow = mainFlow(moduleId);
+    // The caller's number goes into the module as an input; the caller hangs up inside the module.
+    (flow.Actions[0].Parameters as { Inputs: Record<string, string> }).Inputs.prompt = "Enter the account for $.CustomerEndpoint.Address.";
+    await useFlow(fx.flowId, flow);
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const call = await net.phone.call({ from: "+14155550177", to: fx.number });
+    expect(call.heard).toEqual(["Enter the account for +14155550177."]);
+    await call.hangup();
+    const contactId = await voiceContactId(fx.instanceId, call.sid);
+    await settleContact(fx.instanceId, contactId);
+    const stored = await runInDurableObject(env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId)), (_o, state) =>
+      state.storage.sql.exec<{ flow_state: string | null }>("SELECT flow_state FROM session").one().flow_state);
+    expect(stored).not.toContain("14155550177");
+
+    // And a module's result is dropped too.
+    const second = await net.phone.call({ from: "+14155550178", to: fx.number });
+    await second.press("918273");
+    expect(second.heard.at(-1)).toBe("Thanks, account 918273.");
+    const secondId = await voiceContactId(fx.instanceId, second.sid);
+    await settleContact(fx.instanceId, secondId);
+    const after = await runInDurableObject(env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, secondId)), (_o, state) =>
+      state.storage.sql.exec<{ flow_state: string | null }>("SELECT flow_state FROM session").one().flow_state);
+    expect(after).not.toContain("918273");
   });
 
   it("voice: a module of another instance (or none) is not found: the caller takes its error branch", async () => {
