@@ -53,7 +53,7 @@ describe("web app", { timeout: 420_000 }, () => {
 
     await signIn(page, server.base, DEMO.admin);
     const nav = page.getByRole("navigation", { name: "Main" });
-    for (const label of ["Queues", "Routing profiles", "Hours of operation", "Users", "Security profiles", "Agent statuses", "Phone numbers", "Quick connects", "Flows", "Historical reports", "Contact search", "Audit log", "Instance settings"]) {
+    for (const label of ["Queues", "Routing profiles", "Hours of operation", "Users", "Security profiles", "Agent statuses", "Phone numbers", "Quick connects", "Lambda functions", "Flows", "Historical reports", "Contact search", "Audit log", "Instance settings"]) {
       assert.equal(await nav.getByRole("link", { name: label, exact: true }).count(), 1, `admin nav shows ${label}`);
     }
     await assertText(page.locator("main"), "Demo Admin");
@@ -343,6 +343,28 @@ describe("web app", { timeout: 420_000 }, () => {
     } finally {
       await apiFromPage(page, "PATCH", `/agent-statuses/${available.id}`, { displayOrder: 0 });
     }
+  });
+
+  it("an admin maps a Lambda function ARN to an endpoint and sees the signing secret right after adding it", async () => {
+    const arn = `arn:aws:lambda:us-east-1:123456789012:function:lookup${stamp}`;
+    await page.goto(`${server.base}/lambda-functions`);
+    await assertText(page.locator("main"), "lookupCustomer"); // the demo's mapping
+    await page.getByRole("link", { name: /New Lambda function/i }).click();
+    await page.getByLabel("Endpoint URL").fill("http://crm.example.com/lookup");
+    await page.getByLabel("Function ARN or name").fill(arn);
+    await page.getByRole("button", { name: /Create|Save/ }).click();
+    await assertText(page.locator("main"), "must be an https:// URL");
+    await page.getByLabel("Endpoint URL").fill("https://crm.example.com/lookup");
+    await page.getByRole("button", { name: /Create|Save/ }).click();
+    const secret = page.getByRole("region", { name: "Signing secret" });
+    await assertText(secret, "X-Switchboard-Signature");
+    assert.match((await secret.locator("pre").textContent()) ?? "", /^[0-9a-f]{64}$/);
+    await check("lambda-function-created");
+    // Opened again later, the secret is not shown.
+    await page.goto(`${server.base}/lambda-functions`);
+    await page.getByRole("link", { name: arn }).click();
+    await page.getByLabel("Endpoint URL").waitFor();
+    assert.equal(await page.getByRole("region", { name: "Signing secret" }).count(), 0);
   });
 
   it("contact search and the audit log load for the admin", async () => {
