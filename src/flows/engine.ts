@@ -248,7 +248,8 @@ class Runner {
       case "exit_module": {
         const frame = s.modules?.[s.modules.length - 1];
         this.log(action, `Return: ${outcome.branch}`, frame?.caller.actionId ?? null, Object.keys(outcome.result).length ? { result: outcome.result } : undefined);
-        if (!frame) return this.finish("ended", `${action.Identifier} returns from a flow module, but no module is running`);
+        // A module run on its own (tried in the simulator) ends here; elsewhere nothing invoked it.
+        if (!frame) return this.finish("ended", s.flowType === "MODULE" ? `the module returned ${outcome.branch}` : `${action.Identifier} returns from a flow module, but no module is running`);
         s.modules = s.modules!.slice(0, -1);
         if (!s.modules.length) delete s.modules;
         s.flowId = frame.caller.flowId;

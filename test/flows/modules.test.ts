@@ -127,6 +127,14 @@ describe("flow modules (InvokeFlowModule / EndFlowModuleExecution)", () => {
   });
 });
 
+describe("a module tried on its own", () => {
+  it("ends at its Return block with the branch it returned", async () => {
+    const sim = await simulateFlow(askAccount, { flowType: "MODULE", inputs: ["55"] });
+    expect(sim).toMatchObject({ status: "ended", endReason: "the module returned Success" });
+    expect(sim.path.at(-1)).toMatchObject({ actionId: "done", branch: "Return: Success", data: { result: { account: "55" } } });
+  });
+});
+
 describe("importing flow modules", () => {
   const modules = [{ id: "m-42", name: "Contact Survey" }];
   const resolve = (kind: string, r: { id: string; name?: string }) =>
