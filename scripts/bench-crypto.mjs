@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench:crypto`: throughput and memory of recording encryption (src/recordings/envelope.ts)
+// `npm run bench:crypto`: throughput and memory of recording encryption (src/recordings/envelope-stream.ts)
 // inside workerd — the runtime a deployed Worker uses — on a generated 60-minute dual-channel
 // call, against the floor: raw WebCrypto AES-256-GCM over the same bytes in the same runtime, from
 // the same source stream in the same 64 KiB calls (no envelope: what any design that keeps memory
@@ -29,9 +29,9 @@ const runs = Number(args[args.indexOf("--runs") + 1] || 0) || 5; // best of N (t
 const totalBytes = 8000 * 2 * bytesPerSample * 60 * minutes; // 8 kHz, two channels
 
 const WORKER = `
-import {
-  decryptStream, encryptingStream, encryptStream, HEADER_SIZE, openEnvelope, planRange,
-} from "./src/recordings/envelope";
+import { HEADER_SIZE, planRange } from "./src/recordings/envelope";
+import { openEnvelope } from "./src/recordings/envelope-keys";
+import { decryptStream, encryptingStream, encryptStream } from "./src/recordings/envelope-stream";
 import { makeKeyring } from "./src/lib/crypto";
 
 const keys = makeKeyring("bench-secret-0123456789abcdef", 1);

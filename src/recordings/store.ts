@@ -13,19 +13,9 @@ import { afterPosition, InstanceScope, pageEnd, type KeyPassPage, type PagePosit
 import { contacts, recordings } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { type Keyring, keyringFromEnv, type KeyringEnv, toBase64 } from "../lib/crypto";
-import {
-  ALGORITHM,
-  decryptSegment,
-  decryptStream,
-  encryptStream,
-  HEADER_SIZE,
-  IntegrityError,
-  type ObjectContext,
-  openEnvelope,
-  parseHeader,
-  planRange,
-  rewrapHeader,
-} from "./envelope";
+import { ALGORITHM, HEADER_SIZE, IntegrityError, type ObjectContext, parseHeader, planRange } from "./envelope";
+import { decryptSegment, openEnvelope, rewrapHeader } from "./envelope-keys";
+import { decryptStream, encryptStream } from "./envelope-stream";
 
 export type RecordingsEnv = KeyringEnv & { DB: D1Database; RECORDINGS: R2Bucket };
 export type Recording = typeof recordings.$inferSelect;

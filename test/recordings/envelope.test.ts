@@ -1,18 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  ciphertextLength,
-  decryptingStream,
-  decryptStream,
-  encryptingStream,
-  encryptStream,
-  HEADER_SIZE,
-  IntegrityError,
-  type ObjectContext,
-  openEnvelope,
-  parseHeader,
-  planRange,
-  rewrapHeader,
-} from "../../src/recordings/envelope";
+import { ciphertextLength, HEADER_SIZE, IntegrityError, type ObjectContext, parseHeader, planRange } from "../../src/recordings/envelope";
+import { openEnvelope, rewrapHeader } from "../../src/recordings/envelope-keys";
+import { decryptingStream, decryptStream, encryptingStream, encryptStream } from "../../src/recordings/envelope-stream";
 import { makeKeyring } from "../../src/lib/crypto";
 
 const SECRET = "envelope-test-secret-0123456789";

@@ -133,7 +133,7 @@ describe("voice: warm transfer to a queue or an agent (consult)", () => {
     await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.consult?.role === "CONSULTING" && m.contact.consult.agentId !== null);
     // Alice's room as it was a moment earlier: the consult still waiting for an agent.
     await runInDurableObject(env.AGENT_ROOM.getByName(agentRoomName(fx.instanceId, fx.agentId("alice"))), (room) => {
-      const r = room as unknown as { consults(): Record<string, object>; setConsult(id: string, c: object): void };
+      const r = (room as unknown as { agent: { consults(): Record<string, object>; setConsult(id: string, c: object): void } }).agent;
       r.setConsult(contactId, { ...r.consults()[contactId], agentId: null, agentName: null });
     });
     expect((await alice.command({ type: "contact.end", contactId })).type).toBe("ack");
@@ -260,7 +260,7 @@ describe("voice: warm transfer to a queue or an agent (consult)", () => {
       }));
     await until(net.phone, () => gate.consultGateShut, "bob's queue holding its events");
     const room = env.AGENT_ROOM.getByName(agentRoomName(fx.instanceId, fx.agentId("alice")));
-    const consults = () => runInDurableObject(room, (r) => (r as unknown as { consults(): Record<string, { role: string }> }).consults());
+    const consults = () => runInDurableObject(room, (r) => (r as unknown as { agent: { consults(): Record<string, { role: string }> } }).agent.consults());
     try {
       const consulting = alice.command({ type: "contact.consult", contactId, quickConnectId: qc("bob") });
       await until(net.phone, async () => (await consults())[contactId]?.role === "CONSULTING", "alice's room enqueueing the consult");

@@ -5,9 +5,11 @@
  * are timers on the object's alarm), then the contact is queued and routed like a call; while it
  * waits the queue's CUSTOMER_QUEUE flow (or a default position message) writes to the customer;
  * routing's CONNECTED / TRANSFERRED / ENDED become "agent joined/left" and the chat's end. At the
- * end the transcript is stored encrypted (src/recordings, kind "transcript") and its words are
- * indexed for contact search (src/recordings/transcript-search.ts), as a job retried by the alarm like a
- * call's recording (never given up silently; its state on the contact: `recording_uploads`).
+ * end the transcript is stored, a job retried by the alarm like a call's recording (jobs.ts).
+ *
+ * This file runs the chat's course: its start, flow turns, timers, routing's events and its end.
+ * Its parts: the queue's messages (queue.ts), the sockets and what they carry (sockets.ts), the
+ * retried jobs (jobs.ts), its SQLite state (store.ts), its contract with the session (types.ts).
  *
  * Flow turns, timers and routing events of one chat run one at a time (`serial`), so a message
  * typed while an external call is in flight waits for that turn instead of racing it.
@@ -16,78 +18,20 @@ import type { Connection, ConnectionContext, WSMessage } from "partyserver";
 import { createContact } from "../../db/contacts";
 import { keyringFromEnv } from "../../lib/crypto";
 import { createDb } from "../../db/client";
-import { indexContactText } from "../../recordings/transcript-search";
-import { renderChat, type FlowLogEntry, type FlowResult, type FlowState, type TurnInput } from "../../flows";
-import { storeRecording } from "../../recordings/store";
-import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
-import type { ChatClientMessage, ChatEventKind, ChatRole, ChatServerMessage, ChatSnapshot, ChatStatus } from "../../shared/chat-protocol";
-import { parseChatClientMessage } from "../../shared/chat-wire";
+import { renderChat, type FlowResult, type FlowState, type TurnInput } from "../../flows";
+import type { ChatEventKind, ChatStatus } from "../../shared/chat-protocol";
 import { loadPublishedFlow, type PublishedFlow } from "../contact-flow";
-import type { Transition } from "../contact-record";
-import { agentRoomName, queueRoomName } from "../../lib/object-names";
 import type { RoutingEvent } from "../types";
+import { runDueJobs } from "./jobs";
 import { queueTurn } from "./queue";
+import { ChatSockets } from "./sockets";
 import { ChatStore } from "./store";
+import { chatExternalId, type ChatAccess, type ChatHost, type ChatIdentity, type ChatSessionRow, type ChatStartInput, type ChatStartResult } from "./types";
 
-export type ChatPhase = "FLOW" | "QUEUED" | "CONNECTED" | "ENDED";
-
-/** The session columns the chat reads and writes (ContactSession's `session` row). */
-export type ChatSessionRow = {
-  channel: string;
-  phase: ChatPhase;
-  step: number;
-  flow: string | null;
-  flow_state: string | null;
-  queue_flow: string | null;
-  queue_flow_state: string | null;
-  queue_id: string | null;
-  agent_id: string | null;
-  ended_at: number | null;
-};
-
-/** What the chat needs from its ContactSession. */
-export interface ChatHost {
-  readonly env: Env;
-  readonly sql: SqlStorage;
-  readonly instanceId: string;
-  readonly contactId: string;
-  row(): ChatSessionRow | null;
-  set(values: Partial<ChatSessionRow>): void;
-  /** One flow turn: keeps the state and logs, records attribute changes, moves to QUEUED when queued. */
-  turn(flow: PublishedFlow, input: TurnInput): Promise<FlowResult>;
-  keepLogs(logs: FlowLogEntry[]): void;
-  /** Appends a contact-record transition to the outbox. */
-  record(t: Transition): void;
-  /** Runs owed work (outbox, logs, chat jobs) now; the alarm covers failures. */
-  kick(): void;
-  connections(tag?: string): Iterable<Connection>;
-}
-
-/** Who a chat socket is: set by the Worker (the only caller that can reach the object) on the upgrade. */
-export const CHAT_HEADERS = {
-  role: "x-switchboard-chat-role",
-  user: "x-switchboard-chat-user",
-  name: "x-switchboard-chat-name",
-  key: "x-switchboard-chat-key",
-} as const;
-
-export type ChatIdentity = { role: ChatRole; userId: string | null; name: string | null; keyHash: string | null };
-export type ChatAccess = "live" | "read" | null;
-
-export type ChatStartInput = {
-  /** SHA-256 (hex) of the chat id; the contact's external id is derived from it. */
-  chatKeyHash: string;
-  flowId: string;
-  origin: string | null;
-  customerName: string | null;
-  /** What the visitor's page sent: `$.Visitor` to the flow, never contact attributes. */
-  visitorAttributes: Record<string, string>;
-  /** The customer's silence that ends the chat (the instance's chatIdleTimeoutMinutes). */
-  idleTimeoutMs: number;
-};
-export type ChatStartResult = { ok: true } | { ok: false; reason: "NO_FLOW" };
-
-export const chatExternalId = (chatKeyHash: string) => `chat:${chatKeyHash}`;
+export {
+  CHAT_HEADERS, chatExternalId, type ChatAccess, type ChatHost, type ChatIdentity, type ChatPhase, type ChatSessionRow, type ChatStartInput,
+  type ChatStartResult,
+} from "./types";
 
 const TEXT = {
   ended: "The chat has ended.",
@@ -99,10 +43,16 @@ const TEXT = {
 
 export class ChatChannel {
   readonly store: ChatStore;
+  readonly #sockets: ChatSockets;
   #chain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly host: ChatHost) {
     this.store = new ChatStore(host.sql);
+    this.#sockets = new ChatSockets({
+      host, store: this.store,
+      customerInput: (text) => this.customerInput(text),
+      customerEnded: () => this.serial(async () => this.customerLeft(TEXT.customerEnded)),
+    });
   }
 
   static schema(sql: SqlStorage) {
@@ -231,54 +181,7 @@ export class ChatChannel {
         this.store.timerDone(t);
       });
     }
-    for (const job of this.store.dueJobs()) {
-      try {
-        if (job.kind === "leaveQueue") {
-          await this.host.env.QUEUE_ROOM.getByName(queueRoomName(this.host.instanceId, String(job.data.queueId))).disconnect(this.host.contactId);
-        } else {
-          await this.storeTranscript(job.attempts);
-        }
-        this.store.jobDone(job.kind);
-      } catch (err) {
-        const attempts = job.attempts + 1;
-        console.error(JSON.stringify({ event: "chat_job_failed", contactId: this.host.contactId, job: job.kind, attempts, error: String(err) }));
-        // The transcript is never given up silently: the recordings' policy, its state on the contact.
-        const next =
-          job.kind === "storeTranscript"
-            ? await retryUpload(this.host.env, this.transcriptUpload, attempts, String(err), Number(job.data.since ?? this.host.row()?.ended_at ?? Date.now()))
-            : ChatStore.defaultRetry(attempts);
-        this.store.jobFailed(job.kind, attempts, String(err), next);
-      }
-    }
-  }
-
-  /** The chat transcript, as `recording_uploads` knows it (its stored row's external id). */
-  private get transcriptUpload() {
-    const { instanceId, contactId } = this.host;
-    return { instanceId, contactId, kind: "transcript" as const, externalId: `chat-transcript:${contactId}` };
-  }
-
-  /**
-   * Stores the transcript encrypted (R2, then its row: never half-stored), indexes its words and
-   * records it; every step is safe to repeat, so a failed attempt is simply retried whole.
-   */
-  private async storeTranscript(failedAttempts: number) {
-    const { env, instanceId, contactId } = this.host;
-    const messages = this.store.all();
-    const r = this.host.row();
-    const transcript = {
-      format: "switchboard.chat-transcript/1",
-      instanceId, contactId,
-      endedAt: r?.ended_at ?? null,
-      messages: messages.map(({ clientId: _c, ...m }) => m),
-    };
-    const stored = await storeRecording(env, {
-      instanceId, contactId, kind: "transcript", body: JSON.stringify(transcript), contentType: "application/json",
-      externalId: this.transcriptUpload.externalId,
-    });
-    const words = await indexContactText(createDb(env.DB), keyringFromEnv(env), instanceId, contactId, messages.filter((m) => m.from !== "SYSTEM").map((m) => m.text));
-    this.host.record({ contactId, type: "TRANSCRIPT_STORED", at: Date.now(), data: { recordingId: stored.id, messages: messages.length, indexedWords: words } });
-    await tryNoteUpload(env, { ...this.transcriptUpload, status: "stored", attempts: failedAttempts, recordingId: stored.id });
+    await runDueJobs(this.host, this.store);
   }
 
   // ─── routing tells us what happened (after ContactSession updated the session row) ───────
@@ -355,115 +258,23 @@ export class ChatChannel {
     this.host.kick();
   }
 
-  // ─── sockets ─────────────────────────────────────────────────────────────────────────────
-
-  static identity(request: Request): ChatIdentity | null {
-    const role = request.headers.get(CHAT_HEADERS.role);
-    if (role === "CUSTOMER") return { role, userId: null, name: null, keyHash: request.headers.get(CHAT_HEADERS.key) };
-    if (role === "AGENT") {
-      const userId = request.headers.get(CHAT_HEADERS.user);
-      const name = request.headers.get(CHAT_HEADERS.name);
-      return userId ? { role, userId, name: name ? decodeURIComponent(name) : null, keyHash: null } : null;
-    }
-    return null;
-  }
+  // ─── sockets (sockets.ts) ────────────────────────────────────────────────────────────────
 
   tags(ctx: ConnectionContext): string[] {
-    const who = ChatChannel.identity(ctx.request);
-    return who ? [who.role] : [];
+    return this.#sockets.tags(ctx);
   }
 
   /** Whether this participant may open the chat: send (live), only read, or not at all. */
-  async access(who: ChatIdentity, askRouting = true): Promise<ChatAccess> {
-    const r = this.host.row();
-    const meta = this.store.meta();
-    if (!r || !meta || r.channel !== "CHAT") return null;
-    if (who.role === "CUSTOMER") {
-      if (!who.keyHash || who.keyHash !== meta.chat_key_hash) return null;
-      return r.phase === "ENDED" ? "read" : "live";
-    }
-    if (r.phase === "CONNECTED" && r.agent_id === who.userId) return "live";
-    if (askRouting && r.phase !== "ENDED" && who.userId) {
-      // Accepted a moment ago: the agent's object knows before routing's CONNECTED reaches us.
-      const snap = await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, who.userId)).getSnapshot();
-      const slot = snap.contacts.find((c) => c.contactId === this.host.contactId);
-      if (slot && (slot.state === "CONNECTED" || slot.state === "ON_HOLD")) return "live";
-      if (slot && slot.state === "AFTER_CONTACT_WORK") return "read";
-    }
-    return who.userId && this.store.agentName(who.userId) ? "read" : null;
+  access(who: ChatIdentity, askRouting = true): Promise<ChatAccess> {
+    return this.#sockets.access(who, askRouting);
   }
 
-  async onConnect(connection: Connection, ctx: ConnectionContext) {
-    const who = ChatChannel.identity(ctx.request);
-    const access = who ? await this.access(who) : null;
-    if (!who || !access) {
-      connection.close(4403, "Not a participant of this chat");
-      return;
-    }
-    connection.setState(who);
-    this.sendTo(connection, { type: "chat.state", chat: this.snapshot(who, access) });
+  onConnect(connection: Connection, ctx: ConnectionContext) {
+    return this.#sockets.onConnect(connection, ctx);
   }
 
-  async onMessage(connection: Connection, raw: WSMessage) {
-    const who = connection.state as ChatIdentity | null;
-    if (!who) return connection.close(4403, "Not a participant of this chat");
-    const parsed = parseChatClientMessage(raw);
-    if (!parsed.ok) return this.sendTo(connection, { type: "error", code: parsed.code, message: parsed.message, ...(parsed.clientId ? { clientId: parsed.clientId } : {}) });
-    try {
-      await this.handle(connection, who, parsed.message);
-    } catch (err) {
-      console.error(JSON.stringify({ event: "chat_message_failed", contactId: this.host.contactId, error: String(err) }));
-      this.sendTo(connection, { type: "error", code: "internal", message: "Internal error" });
-    }
-  }
-
-  private async handle(connection: Connection, who: ChatIdentity, m: ChatClientMessage) {
-    switch (m.type) {
-      case "sync": {
-        const { messages, more } = this.store.after(m.afterSeq);
-        return this.sendTo(connection, { type: "history", afterSeq: m.afterSeq, messages, more });
-      }
-      case "typing":
-        if ((await this.access(who, false)) !== "live") return;
-        return this.sendToRole(other(who.role), { type: "typing", from: who.role, typing: m.typing });
-      case "receipt":
-        if ((await this.access(who, false)) !== "live") return;
-        if (this.store.receipt(who.role, m.kind, m.upToSeq)) {
-          this.sendToRole(other(who.role), { type: "receipt", from: who.role, kind: m.kind, upToSeq: Math.min(m.upToSeq, this.store.lastSeq()) });
-        }
-        return;
-      case "message.send": {
-        const existing = this.store.byClientId(who.role, m.clientId);
-        if (existing) return this.sendTo(connection, { type: "ack", clientId: m.clientId, id: existing.id, seq: existing.seq });
-        const access = await this.access(who);
-        if (access !== "live") {
-          const ended = this.host.row()?.phase === "ENDED";
-          return this.sendTo(connection, {
-            type: "error", code: ended ? "chat_ended" : "read_only", clientId: m.clientId,
-            message: ended ? "The chat has ended" : "You are no longer in this chat",
-          });
-        }
-        if (!this.store.take(who.role)) {
-          return this.sendTo(connection, { type: "error", code: "rate_limited", clientId: m.clientId, message: "Too many messages: wait a moment" });
-        }
-        const name = who.role === "AGENT" ? (this.store.agentName(who.userId!) ?? who.name) : this.store.meta()?.customer_name;
-        const { message } = this.store.add({ from: who.role, text: m.text, clientId: m.clientId, name, agentId: who.userId });
-        this.sendTo(connection, { type: "ack", clientId: m.clientId, id: message.id, seq: message.seq });
-        this.broadcast({ type: "message", message });
-        this.sendToRole(other(who.role), { type: "typing", from: who.role, typing: false });
-        if (who.role === "CUSTOMER") await this.customerInput(m.text);
-        return;
-      }
-      case "chat.end":
-        if (who.role === "CUSTOMER") {
-          await this.serial(async () => this.customerLeft(TEXT.customerEnded));
-          return;
-        }
-        if ((await this.access(who)) !== "live") return this.sendTo(connection, { type: "error", code: "read_only", message: "You are no longer in this chat" });
-        // Through routing: the agent's slot goes to after contact work and routing tells us ENDED.
-        await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, who.userId!)).endContact(this.host.contactId, "AGENT_DISCONNECT");
-        return;
-    }
+  onMessage(connection: Connection, raw: WSMessage) {
+    return this.#sockets.onMessage(connection, raw);
   }
 
   // ─── sending ─────────────────────────────────────────────────────────────────────────────
@@ -471,59 +282,15 @@ export class ChatChannel {
   /** Stores a BOT or SYSTEM message and sends it to everyone in the chat. */
   post(from: "BOT" | "SYSTEM", text: string, event?: ChatEventKind, name?: string) {
     const { message } = this.store.add({ from, text, event, name });
-    this.broadcast({ type: "message", message });
+    this.#sockets.broadcast({ type: "message", message });
   }
 
   status(): ChatStatus {
-    return (this.host.row()?.phase ?? "ENDED") as ChatStatus;
-  }
-
-  private snapshot(who: ChatIdentity, access: ChatAccess): ChatSnapshot {
-    const r = this.host.row();
-    const agentName = r?.phase === "CONNECTED" && r.agent_id ? this.store.agentName(r.agent_id) : null;
-    return {
-      contactId: this.host.contactId,
-      status: this.status(),
-      role: who.role,
-      canSend: access === "live",
-      agent: agentName ? { name: agentName } : null,
-      lastSeq: this.store.lastSeq(),
-      receipts: this.store.receipts(),
-    };
+    return this.#sockets.status();
   }
 
   /** Every socket's view of the chat (who may send changes with the status). */
   pushState() {
-    const r = this.host.row();
-    for (const c of this.host.connections()) {
-      const who = c.state as ChatIdentity | null;
-      if (!who) continue;
-      const live = who.role === "CUSTOMER" ? r?.phase !== "ENDED" : r?.phase === "CONNECTED" && r.agent_id === who.userId;
-      this.sendTo(c, { type: "chat.state", chat: this.snapshot(who, live ? "live" : "read") });
-    }
-  }
-
-  private broadcast(msg: ChatServerMessage) {
-    const data = JSON.stringify(msg);
-    for (const c of this.host.connections()) if (c.state) safeSend(c, data);
-  }
-
-  private sendToRole(role: ChatRole, msg: ChatServerMessage) {
-    const data = JSON.stringify(msg);
-    for (const c of this.host.connections(role)) safeSend(c, data);
-  }
-
-  private sendTo(c: Connection, msg: ChatServerMessage) {
-    safeSend(c, JSON.stringify(msg));
-  }
-}
-
-const other = (role: ChatRole): ChatRole => (role === "CUSTOMER" ? "AGENT" : "CUSTOMER");
-
-function safeSend(c: Connection, data: string) {
-  try {
-    c.send(data);
-  } catch {
-    // A socket closing under us: the participant resyncs on reconnect.
+    this.#sockets.pushState();
   }
 }

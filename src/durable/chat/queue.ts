@@ -7,7 +7,7 @@
 import { awaitedEffect, enterFlow, renderChat, resumeFlow, type FlowEvent, type FlowResult, type FlowState, type QueueStatus } from "../../flows";
 import { flowContext, performEffect, type PublishedFlow } from "../contact-flow";
 import { queueRoomName } from "../../lib/object-names";
-import type { ChatHost } from "./channel";
+import type { ChatHost } from "./types";
 import type { ChatStore } from "./store";
 
 /** Between two messages of a chat queue flow, and between two checks of the default position line. */

@@ -11,7 +11,7 @@
  */
 import { Hono } from "hono";
 import { getServerByName } from "partyserver";
-import { CHAT_HEADERS, type ChatIdentity } from "../../durable/chat/channel";
+import { CHAT_HEADERS, type ChatIdentity } from "../../durable/chat/types";
 import { contactRoomName } from "../../lib/object-names";
 import { forwardedUpgrade, relay, socketCaller } from "../api/agent-socket";
 import type { AppEnv } from "../env";

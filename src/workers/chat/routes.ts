@@ -23,7 +23,7 @@
 import { Hono, type Context } from "hono";
 import { getServerByName } from "partyserver";
 import { z } from "zod";
-import { CHAT_HEADERS, chatExternalId, type ChatIdentity } from "../../durable/chat/channel";
+import { CHAT_HEADERS, chatExternalId, type ChatIdentity } from "../../durable/chat/types";
 import { contactRoomName } from "../../lib/object-names";
 import { relay } from "../api/agent-socket";
 import type { AppEnv } from "../env";

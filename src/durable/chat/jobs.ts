@@ -1,0 +1,67 @@
+/**
+ * A chat's retried jobs, run from its ContactSession's alarm: leave the queue (the customer left
+ * while waiting or connected), and store the transcript at the end: encrypted (src/recordings,
+ * kind "transcript"), its words indexed for contact search (src/recordings/transcript-search.ts),
+ * retried on the recordings' policy and never given up silently (its state on the contact:
+ * `recording_uploads`, src/recordings/uploads.ts).
+ */
+import { createDb } from "../../db/client";
+import { keyringFromEnv } from "../../lib/crypto";
+import { queueRoomName } from "../../lib/object-names";
+import { indexContactText } from "../../recordings/transcript-search";
+import { storeRecording } from "../../recordings/store";
+import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
+import { ChatStore } from "./store";
+import type { ChatHost } from "./types";
+
+/** Runs every job that is due; a failed one is kept with its next attempt's time. */
+export async function runDueJobs(host: ChatHost, store: ChatStore) {
+  for (const job of store.dueJobs()) {
+    try {
+      if (job.kind === "leaveQueue") {
+        await host.env.QUEUE_ROOM.getByName(queueRoomName(host.instanceId, String(job.data.queueId))).disconnect(host.contactId);
+      } else {
+        await storeTranscript(host, store, job.attempts);
+      }
+      store.jobDone(job.kind);
+    } catch (err) {
+      const attempts = job.attempts + 1;
+      console.error(JSON.stringify({ event: "chat_job_failed", contactId: host.contactId, job: job.kind, attempts, error: String(err) }));
+      // The transcript is never given up silently: the recordings' policy, its state on the contact.
+      const next =
+        job.kind === "storeTranscript"
+          ? await retryUpload(host.env, transcriptUpload(host), attempts, String(err), Number(job.data.since ?? host.row()?.ended_at ?? Date.now()))
+          : ChatStore.defaultRetry(attempts);
+      store.jobFailed(job.kind, attempts, String(err), next);
+    }
+  }
+}
+
+/** The chat transcript, as `recording_uploads` knows it (its stored row's external id). */
+function transcriptUpload(host: ChatHost) {
+  const { instanceId, contactId } = host;
+  return { instanceId, contactId, kind: "transcript" as const, externalId: `chat-transcript:${contactId}` };
+}
+
+/**
+ * Stores the transcript encrypted (R2, then its row: never half-stored), indexes its words and
+ * records it; every step is safe to repeat, so a failed attempt is simply retried whole.
+ */
+async function storeTranscript(host: ChatHost, store: ChatStore, failedAttempts: number) {
+  const { env, instanceId, contactId } = host;
+  const messages = store.all();
+  const r = host.row();
+  const transcript = {
+    format: "switchboard.chat-transcript/1",
+    instanceId, contactId,
+    endedAt: r?.ended_at ?? null,
+    messages: messages.map(({ clientId: _c, ...m }) => m),
+  };
+  const stored = await storeRecording(env, {
+    instanceId, contactId, kind: "transcript", body: JSON.stringify(transcript), contentType: "application/json",
+    externalId: transcriptUpload(host).externalId,
+  });
+  const words = await indexContactText(createDb(env.DB), keyringFromEnv(env), instanceId, contactId, messages.filter((m) => m.from !== "SYSTEM").map((m) => m.text));
+  host.record({ contactId, type: "TRANSCRIPT_STORED", at: Date.now(), data: { recordingId: stored.id, messages: messages.length, indexedWords: words } });
+  await tryNoteUpload(env, { ...transcriptUpload(host), status: "stored", attempts: failedAttempts, recordingId: stored.id });
+}

@@ -1,0 +1,71 @@
+/**
+ * The chat channel's contract with the rest of the house: what it needs from its ContactSession
+ * (`ChatHost`, over the session's row), who a chat socket is (set by the Worker on the upgrade),
+ * and how a chat starts. The chat's parts (channel.ts, queue.ts, sockets.ts, transcript.ts) all
+ * import these from here, never from each other's coordinator.
+ */
+import type { Connection } from "partyserver";
+import type { FlowLogEntry, FlowResult, TurnInput } from "../../flows";
+import type { ChatRole } from "../../shared/chat-protocol";
+import type { PublishedFlow } from "../contact-flow";
+import type { Transition } from "../contact-record";
+
+export type ChatPhase = "FLOW" | "QUEUED" | "CONNECTED" | "ENDED";
+
+/** The session columns the chat reads and writes (ContactSession's `session` row). */
+export type ChatSessionRow = {
+  channel: string;
+  phase: ChatPhase;
+  step: number;
+  flow: string | null;
+  flow_state: string | null;
+  queue_flow: string | null;
+  queue_flow_state: string | null;
+  queue_id: string | null;
+  agent_id: string | null;
+  ended_at: number | null;
+};
+
+/** What the chat needs from its ContactSession. */
+export interface ChatHost {
+  readonly env: Env;
+  readonly sql: SqlStorage;
+  readonly instanceId: string;
+  readonly contactId: string;
+  row(): ChatSessionRow | null;
+  set(values: Partial<ChatSessionRow>): void;
+  /** One flow turn: keeps the state and logs, records attribute changes, moves to QUEUED when queued. */
+  turn(flow: PublishedFlow, input: TurnInput): Promise<FlowResult>;
+  keepLogs(logs: FlowLogEntry[]): void;
+  /** Appends a contact-record transition to the outbox. */
+  record(t: Transition): void;
+  /** Runs owed work (outbox, logs, chat jobs) now; the alarm covers failures. */
+  kick(): void;
+  connections(tag?: string): Iterable<Connection>;
+}
+
+/** Who a chat socket is: set by the Worker (the only caller that can reach the object) on the upgrade. */
+export const CHAT_HEADERS = {
+  role: "x-switchboard-chat-role",
+  user: "x-switchboard-chat-user",
+  name: "x-switchboard-chat-name",
+  key: "x-switchboard-chat-key",
+} as const;
+
+export type ChatIdentity = { role: ChatRole; userId: string | null; name: string | null; keyHash: string | null };
+export type ChatAccess = "live" | "read" | null;
+
+export type ChatStartInput = {
+  /** SHA-256 (hex) of the chat id; the contact's external id is derived from it. */
+  chatKeyHash: string;
+  flowId: string;
+  origin: string | null;
+  customerName: string | null;
+  /** What the visitor's page sent: `$.Visitor` to the flow, never contact attributes. */
+  visitorAttributes: Record<string, string>;
+  /** The customer's silence that ends the chat (the instance's chatIdleTimeoutMinutes). */
+  idleTimeoutMs: number;
+};
+export type ChatStartResult = { ok: true } | { ok: false; reason: "NO_FLOW" };
+
+export const chatExternalId = (chatKeyHash: string) => `chat:${chatKeyHash}`;
