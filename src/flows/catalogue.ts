@@ -16,7 +16,7 @@ const DESCRIBED: Record<string, Described> = {
   GetParticipantInput: {
     label: "Get customer input", group: "Interact", next: true, conditions: "values",
     parameters: [
-      { ...prompt, required: true },
+      prompt,
       { name: "InputTimeLimitSeconds", label: "Seconds to wait for input", kind: "number" },
       { name: "StoreInput", label: "Store the input in $.StoredCustomerInput", kind: "boolean" },
     ],

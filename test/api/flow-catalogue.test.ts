@@ -16,7 +16,7 @@ describe("the flow designer's block catalogue (GET /flows/actions)", () => {
     const input = res.body.items.find((i: { type: string }) => i.type === "GetParticipantInput");
     expect(input).toMatchObject({ label: "Get customer input", conditions: "values", next: true });
     expect(input.errors).toEqual(expect.arrayContaining(["InputTimeLimitExceeded", "NoMatchingCondition", "NoMatchingError"]));
-    expect(input.parameters.find((p: { name: string }) => p.name === "Text")).toMatchObject({ kind: "longtext", required: true });
+    expect(input.parameters.find((p: { name: string }) => p.name === "InputTimeLimitSeconds")).toMatchObject({ kind: "number" });
     const queue = res.body.items.find((i: { type: string }) => i.type === "UpdateContactTargetQueue");
     expect(queue.parameters).toEqual([expect.objectContaining({ name: "QueueId", kind: "queue", required: true })]);
     const loop = res.body.items.find((i: { type: string }) => i.type === "Loop");
