@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ACTIONS } from "../../src/flows";
+import { positionsOf } from "../../src/web/flows/designerModel";
 import { api, demoAdmin, demoAgent, DEMO } from "../helpers";
 
 describe("the flow designer's block catalogue (GET /flows/actions)", () => {
@@ -38,5 +39,30 @@ describe("the flow designer's block catalogue (GET /flows/actions)", () => {
     expect(saved.status).toBe(200);
     const again = await api("GET", `/flows/${encodeURIComponent(DEMO.ivrFlow)}`, { token: admin });
     expect(again.body.content.Metadata.ActionMetadata.welcome.position).toEqual({ x: 40, y: 120 });
+  });
+
+  it("an imported Amazon Connect export keeps its block positions, which the designer reads back", async () => {
+    const exported = {
+      Version: "2019-10-30",
+      StartAction: "d9cb3224-5cb1-48b0-bd0d-1b872867e969",
+      Metadata: {
+        entryPointPosition: { x: 40, y: 40 },
+        ActionMetadata: {
+          "d9cb3224-5cb1-48b0-bd0d-1b872867e969": { position: { x: 205.6, y: 827.2 } },
+          "5e1a0c35-3a0b-4c1c-9a3e-2f0a3e7f6b21": { position: { x: 480, y: 827.2 } },
+        },
+      },
+      Actions: [
+        { Identifier: "d9cb3224-5cb1-48b0-bd0d-1b872867e969", Type: "MessageParticipant", Parameters: { Text: "Hello" }, Transitions: { NextAction: "5e1a0c35-3a0b-4c1c-9a3e-2f0a3e7f6b21" } },
+        { Identifier: "5e1a0c35-3a0b-4c1c-9a3e-2f0a3e7f6b21", Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },
+      ],
+    };
+    const res = await api("POST", "/flows/import?name=Positioned&type=CONTACT_FLOW", { token: admin, body: exported });
+    expect(res.status).toBe(201);
+    const stored = await api("GET", `/flows/${encodeURIComponent(res.body.id)}`, { token: admin });
+    const positions = positionsOf(stored.body.content);
+    expect(positions.get("d9cb3224-5cb1-48b0-bd0d-1b872867e969")).toEqual({ x: 205.6, y: 827.2 });
+    expect(positions.get("5e1a0c35-3a0b-4c1c-9a3e-2f0a3e7f6b21")).toEqual({ x: 480, y: 827.2 });
+    expect(stored.body.content.Metadata.entryPointPosition).toEqual({ x: 40, y: 40 });
   });
 });
