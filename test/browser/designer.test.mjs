@@ -77,9 +77,12 @@ describe("flow designer", { timeout: 420_000 }, () => {
     await wire("play-prompt", "next", "get-customer-input");
     await wire("get-customer-input", "condition:0", "set-working-queue");
     await wire("set-working-queue", "next", "transfer-to-queue");
-    await wire("transfer-to-queue", "next", "disconnect");
+    // A branch dropped on the block itself (not its handle) connects too.
+    await node("transfer-to-queue").locator('.react-flow__handle[data-handleid="next"]').dragTo(node("disconnect").locator(".flow-node-type"));
     await wire("get-customer-input", "next", "disconnect");
-    await wire("get-customer-input", "error:InputTimeLimitExceeded", "disconnect");
+    // The keyboard's way: the block's form lists its branches, each with where it goes.
+    await node("get-customer-input").click();
+    await form("get-customer-input").getByLabel("On error InputTimeLimitExceeded: go to").selectOption("disconnect");
     assert.equal(await canvas.locator(".react-flow__edge").count(), 6);
 
     // The JSON follows the graph: Amazon Connect's transitions, and positions in Metadata.

@@ -79,6 +79,8 @@ describe("flow designer edits (pure, over Amazon Connect content)", () => {
     expect(removeActions(c, ["play-prompt"]).StartAction).toBe("get-customer-input");
     expect(setStart(c, "set-working-queue").StartAction).toBe("set-working-queue");
     expect(connect(c, "play-prompt", "next", null).Actions[0].Transitions).toEqual({});
+    // A cut menu branch keeps its key, waiting for a new target.
+    expect(connect(c, "get-customer-input", "condition:0", null).Actions[1].Transitions!.Conditions).toEqual([{ NextAction: "", Condition: { Operator: "Equals", Operands: ["1"] } }]);
   });
 
   it("auto-layout places every block left to right along its branches", () => {

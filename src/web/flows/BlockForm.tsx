@@ -7,6 +7,7 @@ import { useState } from "react";
 import type { CatalogueEntry, ParameterSpec } from "../../shared/flow-catalogue";
 import { CheckboxField, SelectField, TextAreaField, TextField, type Option } from "../components/forms";
 import type { FlowAction } from "../lib/types";
+import { branchesOf } from "./designerModel";
 
 export type Choices = { queue: Option[]; hours: Option[]; flow: Option[] };
 
@@ -16,10 +17,13 @@ type Props = {
   issues: string[];
   start: boolean;
   choices: Choices;
+  /** Every block's identifier, for the branch targets. */
+  blocks: string[];
   editable: boolean;
   onParameter: (name: string, value: unknown) => void;
   onParameters: (params: Record<string, unknown>) => void;
   onConditionValues: (values: string[]) => void;
+  onBranch: (handle: string, target: string | null) => void;
   onSetStart: () => void;
   onDelete: () => void;
 };
@@ -62,6 +66,7 @@ export function BlockForm(props: Props) {
           ? entry.parameters.map((spec) => <ParameterField key={`${id}:${spec.name}`} spec={spec} {...props} errors={fields} />)
           : <JsonField key={`${id}:Parameters`} label="Parameters (JSON)" name="Parameters" value={action.Parameters ?? {}} errors={fields} onValid={(v) => props.onParameters(v as Record<string, unknown>)} />}
         {entry?.conditions === "values" && <ConditionValues key={`${id}:conditions`} {...props} />}
+        <Branches {...props} />
       </fieldset>
       {editable && (
         <div className="form-actions">
@@ -149,5 +154,28 @@ function ConditionValues({ action, onConditionValues }: Props) {
         onConditionValues([...new Set(t.split(",").map((v) => v.trim()).filter(Boolean))]);
       }}
     />
+  );
+}
+
+/** Where each branch goes, chosen from a list: the keyboard's way to connect blocks. */
+function Branches({ action, entry, blocks, onBranch }: Props) {
+  const branches = branchesOf(action, entry);
+  if (!branches.length) return null;
+  const options = blocks.filter((b) => b !== action.Identifier).map((b) => ({ value: b, label: b }));
+  return (
+    <fieldset className="flow-branches">
+      <legend>Branches</legend>
+      {branches.map((b) => (
+        <SelectField
+          key={b.handle}
+          label={`${b.kind === "error" ? "On error " : b.kind === "condition" ? "When " : ""}${b.label}: go to`}
+          name={`branch-${b.handle}`}
+          value={b.target ?? ""}
+          empty="Not connected"
+          options={b.target && !options.some((o) => o.value === b.target) ? [...options, { value: b.target, label: b.target }] : options}
+          onChange={(v) => onBranch(b.handle, v || null)}
+        />
+      ))}
+    </fieldset>
   );
 }

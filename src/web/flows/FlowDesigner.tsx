@@ -4,7 +4,7 @@
  * graph and the JSON are one value, and undo is the editor's history). Loaded on demand: it is
  * the heaviest module of the app, so no other screen pays for it.
  */
-import { Background, Controls, MarkerType, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type Edge, type EdgeChange, type NodeChange, type OnDelete } from "@xyflow/react";
+import { Background, Controls, MarkerType, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type Edge, type EdgeChange, type NodeChange, type OnConnectEnd, type OnDelete } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useCallback, useMemo, useState, type DragEvent, type KeyboardEvent } from "react";
 import type { CatalogueEntry, FlowActionCatalogue } from "../../shared/flow-catalogue";
@@ -114,6 +114,13 @@ function Designer({ content, problems, editable, onChange, history }: Props) {
     onChange(next);
   };
   const onConnect = (c: Connection) => onChange(connect(content, c.source, c.sourceHandle ?? "next", c.target));
+  // A branch dropped anywhere on a block (not only on its handle) goes to that block.
+  const onConnectEnd: OnConnectEnd = (event, state) => {
+    if (state.isValid || !state.fromNode || !state.fromHandle?.id || state.fromHandle.type !== "source") return;
+    const point = "changedTouches" in event ? event.changedTouches[0] : event;
+    const target = document.elementFromPoint(point.clientX, point.clientY)?.closest(".react-flow__node")?.getAttribute("data-id");
+    if (target && ids.has(target)) onChange(connect(content, state.fromNode.id, state.fromHandle.id, target));
+  };
 
   const add = (entry: CatalogueEntry, at: Position) => {
     const out = addAction(content, entry, at);
@@ -170,6 +177,7 @@ function Designer({ content, problems, editable, onChange, history }: Props) {
             onEdgesChange={onEdgesChange}
             onNodeDragStop={(_, n) => (setDrag(null), onChange(withPositions(content, new Map([[n.id, n.position]]))))}
             onConnect={onConnect}
+            onConnectEnd={onConnectEnd}
             onDelete={onDelete}
             deleteKeyCode={editable ? ["Delete", "Backspace"] : null}
             multiSelectionKeyCode={null}
@@ -196,10 +204,12 @@ function Designer({ content, problems, editable, onChange, history }: Props) {
           issues={problems.get(action.Identifier) ?? []}
           start={action.Identifier === content.StartAction}
           choices={choices}
+          blocks={content.Actions.map((a) => a.Identifier)}
           editable={editable}
           onParameter={(name, value) => edit(setParameter(content, action.Identifier, name, value), `${action.Identifier}:${name}`)}
           onParameters={(params) => edit(setParameters(content, action.Identifier, params), `${action.Identifier}:Parameters`)}
           onConditionValues={(values) => edit(setConditionValues(content, action.Identifier, values), `${action.Identifier}:Conditions`)}
+          onBranch={(handle, target) => edit(connect(content, action.Identifier, handle, target))}
           onSetStart={() => edit(setStart(content, action.Identifier))}
           onDelete={() => (setSelected(null), edit(removeActions(content, [action.Identifier])))}
         />

@@ -49,8 +49,8 @@ export function connect(content: FlowContent, sourceId: string, handle: string, 
   } else if (handle.startsWith("condition:")) {
     const c = t.Conditions?.[Number(handle.slice("condition:".length))];
     if (!c) return content;
-    if (target) c.NextAction = target;
-    else t.Conditions = t.Conditions!.filter((x) => x !== c);
+    // Cut, a condition keeps its value (a menu's key) with no target: saving names it until connected.
+    c.NextAction = target ?? "";
   } else if (handle.startsWith("result:")) {
     if (!target) return content;
     (t.Conditions ??= []).push({ NextAction: target, Condition: { Operator: "Equals", Operands: [handle.slice("result:".length)] } });
