@@ -42,12 +42,16 @@ describe("flow designer", { timeout: 420_000 }, () => {
     await page.getByRole("heading", { name: `Flow: ${NAME}` }).waitFor();
     const canvas = page.getByTestId("flow-graph");
     const node = (id) => canvas.locator(`.react-flow__node[data-id="${id}"]`);
+    const json = page.getByLabel("Flow content (JSON)");
+    // The starter has no positions: moving one block fixes every block's place in Metadata.
+    await node("greeting").dragTo(canvas, { targetPosition: { x: 60, y: 260 } });
+    const placed = JSON.parse(await json.inputValue()).Metadata.ActionMetadata;
+    assert.deepEqual(Object.keys(placed).sort(), ["bye", "greeting"]);
     await node("greeting").click();
     await page.getByRole("region", { name: "Block greeting" }).getByRole("button", { name: "Delete block" }).click();
     await node("bye").click();
     await page.keyboard.press("Delete");
     await assertText(canvas, "The canvas is empty");
-    const json = page.getByLabel("Flow content (JSON)");
     assert.deepEqual(JSON.parse(await json.inputValue()).Actions, []);
 
     // Drag each block from the palette to its place on the canvas, and fill its form.

@@ -52,7 +52,8 @@ function Designer({ content, problems, editable, onChange, history }: Props) {
   const [drag, setDrag] = useState<{ id: string; position: Position } | null>(null);
   const { screenToFlowPosition, fitView } = useReactFlow();
 
-  // Positions from the flow's Metadata; blocks without one (typed into the JSON) go on a grid.
+  // Positions from the flow's Metadata; blocks without one (typed into the JSON, or a flow
+  // written without positions) go on a grid until a block is moved or added.
   const positions = useMemo(() => {
     const given = positionsOf(content);
     const grid = layoutFlow(content);
@@ -123,7 +124,8 @@ function Designer({ content, problems, editable, onChange, history }: Props) {
   };
 
   const add = (entry: CatalogueEntry, at: Position) => {
-    const out = addAction(content, entry, at);
+    // Blocks shown on the grid (no position in the flow yet) keep their place from now on.
+    const out = addAction(withPositions(content, positions), entry, at);
     onChange(out.content);
     setSelected(out.id);
   };
@@ -175,7 +177,7 @@ function Designer({ content, problems, editable, onChange, history }: Props) {
             nodeTypes={NODE_TYPES}
             onNodesChange={onNodesChange}
             onEdgesChange={onEdgesChange}
-            onNodeDragStop={(_, n) => (setDrag(null), onChange(withPositions(content, new Map([[n.id, n.position]]))))}
+            onNodeDragStop={(_, n) => (setDrag(null), onChange(withPositions(content, new Map([...positions, [n.id, n.position]]))))}
             onConnect={onConnect}
             onConnectEnd={onConnectEnd}
             onDelete={onDelete}
