@@ -19,7 +19,7 @@ const VIEWS = {
   "agent (sign-in, shell, workspace)": ["src/web/agent/AgentWorkspace.tsx"],
   "supervisor: live dashboard": ["src/web/dashboard/DashboardScreen.tsx"],
   "admin: queues": ["src/web/console/QueuesScreen.tsx"],
-  "admin: flow editor with graph": ["src/web/flows/FlowsScreen.tsx", "src/web/flows/FlowGraph.tsx"],
+  "admin: flow editor with designer": ["src/web/flows/FlowsScreen.tsx", "src/web/flows/FlowDesigner.tsx"],
 };
 
 if (!process.argv.includes("--no-build")) await run("vite", ["build", "--logLevel", "warn"]);

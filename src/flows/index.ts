@@ -11,4 +11,5 @@ export { isOpen } from "./hours";
 export { localTime } from "../lib/time-zone";
 export { interpolate, resolveReference } from "./values";
 export { ACTIONS, UNSUPPORTED_ACTIONS } from "./actions";
+export { actionCatalogue } from "./catalogue";
 export { inputToEncrypt, keyedValue } from "./actions/input";

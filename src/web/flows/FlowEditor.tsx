@@ -1,6 +1,7 @@
 /**
- * One flow: edit name, description and the JSON; save (the API validates — problems are shown
- * at the action they concern, in the outline and on the graph); publish; past versions.
+ * One flow: edit name, description, and the flow itself in the designer or as JSON (one value:
+ * an edit in either shows in both, and undo covers both); save (the API validates — problems
+ * are shown at the action they concern, in the outline and on the block); publish; versions.
  */
 import { lazy, Suspense, useMemo, useRef, useState, type FormEvent } from "react";
 import { FormStatus, TextAreaField, TextField, useSave } from "../components/forms";
@@ -9,12 +10,13 @@ import { api, ApiError } from "../lib/api";
 import { FLOW_TYPE_LABELS, formatDateTime } from "../lib/labels";
 import { Link, navigate, useLeaveGuard, useTitle } from "../lib/router";
 import { useSession } from "../lib/session";
-import type { Flow, FlowVersion, User } from "../lib/types";
+import type { Flow, FlowContent, FlowVersion, User } from "../lib/types";
 import { useCollection, useData } from "../lib/useData";
 import { parseFlowText, problemsByAction } from "./flowModel";
 import { FlowSimulator } from "./FlowSimulator";
+import { useHistory } from "./useHistory";
 
-const FlowGraph = lazy(() => import("./FlowGraph"));
+const FlowDesigner = lazy(() => import("./FlowDesigner"));
 
 export function FlowEditor({ id }: { id: string }) {
   const flow = useData(() => api.get<Flow>(`/flows/${encodeURIComponent(id)}`), [id]);
@@ -42,7 +44,10 @@ function FlowForm({ flow, onChanged }: { flow: Flow; onChanged: () => void }) {
   const created = useCreatedNotice("flow");
   const [name, setName] = useState(flow.name);
   const [description, setDescription] = useState(flow.description);
-  const [text, setText] = useState(() => JSON.stringify(flow.content, null, 2));
+  const history = useHistory(JSON.stringify(flow.content, null, 2));
+  const text = history.value;
+  const setText = (v: string) => history.set(v, "json");
+  const fromDesigner = (content: FlowContent, coalesce?: string) => history.set(JSON.stringify(content, null, 2), coalesce);
   const save = useSave();
   const textRef = useRef<HTMLTextAreaElement | null>(null);
 
@@ -166,13 +171,13 @@ function FlowForm({ flow, onChanged }: { flow: Flow; onChanged: () => void }) {
       )}
 
       <section className="card" aria-labelledby="graph-title">
-        <h2 id="graph-title">Flow graph</h2>
+        <h2 id="graph-title">Flow designer</h2>
         {parsed.ok ? (
           <Suspense fallback={<p role="status">Drawing the flow…</p>}>
-            <FlowGraph content={parsed.content} problems={problems} />
+            <FlowDesigner content={parsed.content} problems={problems} editable={canEdit} onChange={fromDesigner} history={history} />
           </Suspense>
         ) : (
-          <p className="muted">The graph appears when the JSON is valid.</p>
+          <p className="muted">The designer shows the flow again when the JSON is valid.</p>
         )}
       </section>
 

@@ -8,6 +8,7 @@ import { agentRoutes } from "./agent";
 import { outboundCallRoutes } from "./outbound-calls";
 import { auditRoutes } from "./audit";
 import { contactRoutes } from "./contacts";
+import { flowCatalogueRoutes } from "./flow-catalogue";
 import { contactFlowLogRoutes, flowToolRoutes } from "./flow-tools";
 import { flowVersionRoutes } from "./flow-versions";
 import { instanceRoutes } from "./instance";
@@ -59,6 +60,7 @@ api.route("/contacts", contactRoutes);
 api.route("/recordings", recordingRoutes);
 api.route("/contacts", contactFlowLogRoutes);
 api.route("/audit-log", auditRoutes);
+api.route("/flows", flowCatalogueRoutes); // before the resource routes: "actions" is not a flow id
 api.route("/flows", flowVersionRoutes);
 api.route("/metrics", metricsRoutes);
 api.route("/metrics", metricsDirectoryRoutes);
