@@ -12,3 +12,4 @@ export { localTime } from "../lib/time-zone";
 export { interpolate, resolveReference } from "./values";
 export { ACTIONS, UNSUPPORTED_ACTIONS } from "./actions";
 export { inputToEncrypt, keyedValue } from "./actions/input";
+export { METRIC_TYPES } from "./actions/control";
