@@ -264,7 +264,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
           await this.ensureContactRecord();
           const queueId = enqueueTarget(effect);
           if (queueId) {
-            queueFlow = { queueId, flow: this.customerQueueFlow(queueId) };
+            queueFlow = { queueId, flow: this.customerQueueFlow(queueId, state.eventHooks?.CustomerQueue) };
             queueFlow.flow.catch(() => {}); // awaited below if the contact was queued there
           }
         }
@@ -283,7 +283,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     if (JSON.stringify(prevAttrs) !== JSON.stringify(result.state.attributes)) {
       this.#outbox.add({ contactId: this.contactId, type: "ATTRIBUTES_UPDATED", at: Date.now(), update: { attributes: result.state.attributes } });
     }
-    if (queueId) await this.loadQueueFlow(queueId, queueFlow?.queueId === queueId ? queueFlow.flow : undefined);
+    if (queueId) await this.loadQueueFlow(queueId, queueFlow?.queueId === queueId ? queueFlow.flow : this.customerQueueFlow(queueId, result.state.eventHooks?.CustomerQueue));
     this.kick();
     return result;
   }
@@ -303,7 +303,10 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     if (flow || r?.queue_flow != null || r?.queue_flow_state != null) this.set({ queue_flow: flow ? JSON.stringify(flow) : null, queue_flow_state: null });
   }
 
-  private async customerQueueFlow(queueId: string): Promise<PublishedFlow | null> {
+  /** The CUSTOMER_QUEUE flow a contact waiting in `queueId` runs: the one the contact's flow set (UpdateContactEventHooks), else the queue's. */
+  private async customerQueueFlow(queueId: string, hookFlowId?: string): Promise<PublishedFlow | null> {
+    const hooked = hookFlowId ? await loadPublishedFlow(this.env, this.instanceId, hookFlowId) : null;
+    if (hooked) return hooked;
     const flowId = await this.customerQueueFlowId(queueId);
     return flowId ? loadPublishedFlow(this.env, this.instanceId, flowId) : null;
   }
