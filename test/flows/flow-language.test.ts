@@ -227,4 +227,19 @@ describe("variants seen in real exports", () => {
     const wrongType = startFlow(flowOf(hook, q, bye), voice, demoCtx({ flows: { "cq-1": { type: "AGENT_WHISPER", content: flowOf(end) } } }));
     expect(steps(wrongType.logs)[0]).toBe("hook:Error: NoMatchingError");
   });
+
+  it("Wait takes its time limit as TimeoutSeconds or TimeLimitSeconds, and a BotParticipantDisconnected event is a warning", () => {
+    const cond = (value: string, next: string) => ({ NextAction: next, Condition: { Operator: "Equals", Operands: [value] } });
+    const wait = (params: Record<string, unknown>, events: string[] = []): FlowAction => ({
+      Identifier: "w", Type: "Wait", Parameters: { ...params, ...(events.length ? { Events: events } : {}) },
+      Transitions: { Conditions: [cond("WaitCompleted", "gone"), ...events.map((e) => cond(e, "gone"))], Errors: [{ NextAction: "gone", ErrorType: "NoMatchingError" }] },
+    });
+    const chat = { contactId: "c1", channel: "CHAT" as const };
+    const r = startFlow(flowOf(wait({ TimeLimitSeconds: "90" }), say("gone", "Bye")), chat, demoCtx());
+    expect(r.effects).toEqual([{ type: "wait", timeoutSeconds: 90, events: [] }]);
+    expect(validateFlow(flowOf(wait({ TimeLimitSeconds: "0" }), say("gone", "Bye"), bye)).errors).toEqual([{ actionId: "w", field: "Parameters.TimeLimitSeconds", message: "must be a whole number of seconds from 1 to 604800 (7 days)" }]);
+    const bot = validateFlow(flowOf(wait({ TimeoutSeconds: "60" }, ["BotParticipantDisconnected"]), say("gone", "Bye"), bye));
+    expect(bot.errors).toEqual([]);
+    expect(bot.warnings).toEqual([{ actionId: "w", field: "Parameters.Events", message: expect.stringContaining("BotParticipantDisconnected never happens") }]);
+  });
 });
