@@ -273,7 +273,9 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       (flowId) => loadPublishedFlow(this.env, this.instanceId, flowId),
     );
     const before = this.row()!;
-    const prevAttrs = before.flow_state ? (JSON.parse(before.flow_state) as FlowState).attributes : {};
+    const prevState = before.flow_state ? (JSON.parse(before.flow_state) as FlowState) : null;
+    const prevAttrs = prevState?.attributes ?? {};
+    const prevTags = prevState?.tags;
     const queueId = result.status === "queued" ? (result.state.queue?.id ?? result.state.targetQueueId) : undefined;
     this.set({
       flow_state: JSON.stringify(result.state), step: before.step + 1,
@@ -282,6 +284,9 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.keepLogs(result.logs);
     if (JSON.stringify(prevAttrs) !== JSON.stringify(result.state.attributes)) {
       this.#outbox.add({ contactId: this.contactId, type: "ATTRIBUTES_UPDATED", at: Date.now(), update: { attributes: result.state.attributes } });
+    }
+    if (JSON.stringify(prevTags ?? {}) !== JSON.stringify(result.state.tags ?? {})) {
+      this.#outbox.add({ contactId: this.contactId, type: "TAGS_UPDATED", at: Date.now(), update: { tags: result.state.tags ?? {} } });
     }
     if (queueId) await this.loadQueueFlow(queueId, queueFlow?.queueId === queueId ? queueFlow.flow : this.customerQueueFlow(queueId, result.state.eventHooks?.CustomerQueue));
     this.kick();

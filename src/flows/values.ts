@@ -74,6 +74,8 @@ export function resolveReference(ref: string, state: FlowState, ctx?: FlowContex
     }
     case "FlowAttributes":
       return state.flowAttributes?.[key];
+    case "Tags":
+      return state.tags?.[key];
     case "Metrics": {
       // Amazon Connect's "Get queue metrics" names: $.Metrics.Queue.Size / OldestContactAge / EstimatedWaitTime,
       // $.Metrics.Agents.Online.Count / Available.Count / Staffed.Count (loaded by GetMetricData).
@@ -109,7 +111,7 @@ const METRIC_NAMES: Record<string, MetricType> = {
 /** The `$.` namespaces a flow can read here; a reference to any other reads as empty (import warns). */
 export const KNOWN_NAMESPACES = [
   "Attributes", "External", "Visitor", "StoredCustomerInput", "Channel", "ContactId", "InitialContactId", "CustomerEndpoint", "SystemEndpoint",
-  "Name", "Description", "LanguageCode", "TextToSpeechVoice", "Queue", "Metrics", "FlowAttributes",
+  "Name", "Description", "LanguageCode", "TextToSpeechVoice", "Queue", "Metrics", "FlowAttributes", "Tags",
 ];
 
 /** Every `$.` reference in a parameter value (strings in objects and lists too). */

@@ -242,4 +242,18 @@ describe("variants seen in real exports", () => {
     expect(bot.errors).toEqual([]);
     expect(bot.warnings).toEqual([{ actionId: "w", field: "Parameters.Events", message: expect.stringContaining("BotParticipantDisconnected never happens") }]);
   });
+
+  it("TagContact / UnTagContact keep the contact's tags (readable as $.Tags), all or none, at most 6", () => {
+    const tag = (id: string, tags: Record<string, string>, next: string): FlowAction => ({ Identifier: id, Type: "TagContact", Parameters: { Tags: tags }, Transitions: { NextAction: next, Errors: [{ NextAction: "err", ErrorType: "NoMatchingError" }] } });
+    const untag: FlowAction = { Identifier: "u", Type: "UnTagContact", Parameters: { TagKeys: ["Department"] }, Transitions: { NextAction: "hi", Errors: [{ NextAction: "err", ErrorType: "NoMatchingError" }] } };
+    const flow = flowOf(tag("t", { Department: "Sales", Tier: "$.Attributes.tier" }, "u"), untag, say("hi", "Tier $.Tags.Tier"), say("err", "tag failed"), bye);
+    const r = startFlow(flow, { ...voice, attributes: { tier: "gold" } }, demoCtx());
+    expect(r.state.tags).toEqual({ Tier: "gold" });
+    expect(renderVoice(r, urls)).toContain("Tier gold");
+    const many = Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`k${i}`, "v"]));
+    const tooMany = startFlow(flowOf(tag("a", many, "b"), tag("b", { x: "1", y: "2", z: "3" }, "hi"), say("hi", "ok"), say("err", "tag failed"), bye), voice, demoCtx());
+    expect(steps(tooMany.logs).slice(0, 2)).toEqual(["a:NextAction", "b:Error: NoMatchingError"]);
+    expect(Object.keys(tooMany.state.tags!)).toEqual(["k0", "k1", "k2", "k3"]);
+    expect(validateFlow(flowOf(tag("t", { "aws:x": "1" }, "bye"), bye, say("err", "x"))).errors).toEqual([{ actionId: "t", field: "Parameters.Tags.aws:x", message: 'tag keys starting with "aws:" are reserved' }]);
+  });
 });

@@ -9,12 +9,13 @@ import { flows, flowVersions, queues } from "../../src/db/schema";
 import type { FlowContent } from "../../src/flows";
 import { HOLD_MUSIC_URL } from "../../src/flows/actions/iterative";
 import { eq } from "drizzle-orm";
-import { db } from "../helpers";
+import { api, db } from "../helpers";
+import { userWith } from "../chat/helpers";
 import { env } from "cloudflare:test";
 import { performEffect } from "../../src/durable/contact-flow";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { contactRow, eventually } from "../routing/helpers";
-import { makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -88,5 +89,36 @@ describe("GetMetricData on a live queue", () => {
     const single = await performEffect(env as unknown as Env, fx.instanceId, { ...effect, all: undefined }, {} as never, {} as never);
     expect(single).toEqual({ type: "queue_metrics", value: 1 });
     await call.hangup();
+  });
+});
+
+describe("contact tags on a call", () => {
+  it("TagContact stores the tags on the contact record: the contacts API shows them and finds the contact by tag", async () => {
+    const fx = await makeVoiceInstance({
+      flow: () => ({
+        Version: "2019-10-30", StartAction: "tag",
+        Actions: [
+          { Identifier: "tag", Type: "TagContact", Parameters: { Tags: { Department: "Billing", Campaign: "spring" } }, Transitions: { NextAction: "untag", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } },
+          { Identifier: "untag", Type: "UnTagContact", Parameters: { TagKeys: ["Campaign"] }, Transitions: { NextAction: "hi", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } },
+          { Identifier: "hi", Type: "MessageParticipant", Parameters: { Text: "Tagged $.Tags.Department." }, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } },
+          { Identifier: "bye", Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },
+        ],
+      }),
+    });
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
+    const contactId = await voiceContactId(fx.instanceId, call.sid);
+    await until(net.phone, () => call.heard.includes("Tagged Billing."), "the flow's message");
+    await settleContact(fx.instanceId, contactId);
+    const token = await userWith(fx.instanceId, "searcher", ["contacts.search"]);
+    const found = await api("GET", "/contacts?tag=Department:Billing", { token });
+    expect(found.status).toBe(200);
+    expect(found.body.items.map((c: { id: string; tags: unknown }) => [c.id, c.tags])).toEqual([[contactId, { Department: "Billing" }]]);
+    expect((await api("GET", "/contacts?tag=Campaign", { token })).body.items).toEqual([]);
+    expect((await api("GET", "/contacts?tag=Department:Sales", { token })).body.items).toEqual([]);
+    const bad = await api("GET", `/contacts?tag=${encodeURIComponent(":nokey")}`, { token });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBeTruthy();
   });
 });

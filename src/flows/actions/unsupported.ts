@@ -33,8 +33,6 @@ export const NOT_AVAILABLE: Record<string, NotAvailable> = {
   UpdateRoutingCriteria: { feature: "routing criteria (proficiencies)" },
   UpdatePreviousContactParticipantState: { feature: "previous-contact participant state" },
   DequeueContactAndTransferToQueue: { feature: "dequeue and transfer from a queue flow" },
-  TagContact: { feature: "contact tags" },
-  UnTagContact: { feature: "contact tags" },
   CreateCase: { feature: "Amazon Connect Cases" },
   GetCase: { feature: "Amazon Connect Cases" },
   UpdateCase: { feature: "Amazon Connect Cases" },
