@@ -172,6 +172,7 @@ export async function performEffect(
         contactId: state.contactId,
         channel: state.channel,
         attributes: state.attributes,
+        ...(state.queuePriority ? { priority: state.queuePriority } : {}),
         notify,
       });
       if (result.status === "AT_CAPACITY") return { type: "enqueue_result", ok: false, reason: "atCapacity" };

@@ -165,6 +165,8 @@ export type FlowState = {
   eventHooks?: Partial<Record<EventHookName, string>>;
   /** `$.FlowAttributes`: set by UpdateFlowAttributes, kept only while this flow runs (not carried to the next flow). */
   flowAttributes?: Record<string, string>;
+  /** The contact's priority in the queue it is placed in next (UpdateContactRoutingBehavior; 1 first, default 5). */
+  queuePriority?: number;
   /** User-defined contact tags (TagContact / UnTagContact), stored on the contact record. */
   tags?: Record<string, string>;
   /** `$.Metrics`: the queue metrics GetMetricData loaded last. */

@@ -256,4 +256,17 @@ describe("variants seen in real exports", () => {
     expect(Object.keys(tooMany.state.tags!)).toEqual(["k0", "k1", "k2", "k3"]);
     expect(validateFlow(flowOf(tag("t", { "aws:x": "1" }, "bye"), bye, say("err", "x"))).errors).toEqual([{ actionId: "t", field: "Parameters.Tags.aws:x", message: 'tag keys starting with "aws:" are reserved' }]);
   });
+
+  it("UpdateContactRoutingBehavior sets the priority the contact is queued with; a routing-age change is a warning and keeps its place", () => {
+    const route = (params: Record<string, unknown>): FlowAction => ({ Identifier: "p", Type: "UpdateContactRoutingBehavior", Parameters: params, Transitions: { NextAction: "bye" } });
+    expect(startFlow(flowOf(route({ QueuePriority: "2" }), bye), voice, demoCtx()).state.queuePriority).toBe(2);
+    expect(startFlow(flowOf(route({ QueuePriority: "50" }), bye), voice, demoCtx()).state.queuePriority).toBe(9);
+    const age = validateFlow(flowOf(route({ QueueTimeAdjustmentSeconds: "30" }), bye));
+    expect(age.errors).toEqual([]);
+    expect(age.warnings).toEqual([{ actionId: "p", field: "Parameters.QueueTimeAdjustmentSeconds", message: expect.stringContaining("keeps its place") }]);
+    const r = startFlow(flowOf(route({ QueueTimeAdjustmentSeconds: "30" }), bye), voice, demoCtx());
+    expect(r.state.queuePriority).toBeUndefined();
+    expect(steps(r.logs)).toEqual(["p:NextAction", "bye:End"]);
+    expect(validateFlow(flowOf(route({ QueuePriority: "1", QueueTimeAdjustmentSeconds: "3" }), bye)).errors).toEqual([{ actionId: "p", field: "Parameters.QueueTimeAdjustmentSeconds", message: "give QueuePriority or QueueTimeAdjustmentSeconds, not both" }]);
+  });
 });

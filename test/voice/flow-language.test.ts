@@ -14,6 +14,7 @@ import { userWith } from "../chat/helpers";
 import { env } from "cloudflare:test";
 import { performEffect } from "../../src/durable/contact-flow";
 import { voiceContactId } from "../../src/workers/twilio/routes";
+import { queueRoomName } from "../../src/lib/object-names";
 import { contactRow, eventually } from "../routing/helpers";
 import { makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
 
@@ -120,5 +121,39 @@ describe("contact tags on a call", () => {
     const bad = await api("GET", `/contacts?tag=${encodeURIComponent(":nokey")}`, { token });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBeTruthy();
+  });
+});
+
+describe("routing priority from the flow", () => {
+  it("a caller whose flow set QueuePriority 1 goes ahead of one who has waited longer at the default 5", async () => {
+    const fx = await makeVoiceInstance({
+      agents: [],
+      flow: (q) => ({
+        Version: "2019-10-30", StartAction: "vip",
+        Actions: [
+          {
+            Identifier: "vip", Type: "Compare", Parameters: { ComparisonValue: "$.CustomerEndpoint.Address" },
+            Transitions: { NextAction: "target", Conditions: [{ NextAction: "priority", Condition: { Operator: "Equals", Operands: ["+14155550777"] } }], Errors: [{ NextAction: "target", ErrorType: "NoMatchingCondition" }] },
+          },
+          { Identifier: "priority", Type: "UpdateContactRoutingBehavior", Parameters: { QueuePriority: "1" }, Transitions: { NextAction: "target" } },
+          { Identifier: "target", Type: "UpdateContactTargetQueue", Parameters: { QueueId: q("support") }, Transitions: { NextAction: "queue", Errors: [{ NextAction: "queue", ErrorType: "NoMatchingError" }] } },
+          { Identifier: "queue", Type: "TransferContactToQueue", Parameters: {}, Transitions: { Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }, { NextAction: "bye", ErrorType: "QueueAtCapacity" }] } },
+          { Identifier: "bye", Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },
+        ],
+      }),
+    });
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const first = await net.phone.call({ from: "+14155550123", to: fx.number });
+    const firstId = await voiceContactId(fx.instanceId, first.sid);
+    await eventually(async () => (await contactRow(fx.instanceId, firstId)).state === "QUEUED", "the first caller queued");
+    const vip = await net.phone.call({ from: "+14155550777", to: fx.number });
+    const vipId = await voiceContactId(fx.instanceId, vip.sid);
+    await eventually(async () => (await contactRow(fx.instanceId, vipId)).state === "QUEUED", "the VIP caller queued");
+    const room = env.QUEUE_ROOM.getByName(queueRoomName(fx.instanceId, fx.queueId("support")));
+    expect(await room.position(vipId)).toMatchObject({ status: "WAITING", position: 1 });
+    expect(await room.position(firstId)).toMatchObject({ status: "WAITING", position: 2 });
+    await first.hangup();
+    await vip.hangup();
   });
 });

@@ -8,6 +8,7 @@ import { GetParticipantInput } from "./input";
 import { MessageParticipantIteratively } from "./iterative";
 import { DisconnectParticipant, MessageParticipant } from "./participant";
 import { TransferContactToAgent, TransferContactToQueue, TransferParticipantToThirdParty, TransferToFlow } from "./transfer";
+import { UpdateContactRoutingBehavior } from "./routing";
 import { TagContact, UnTagContact } from "./tags";
 import type { ActionHandler } from "./types";
 import { NOT_AVAILABLE } from "./unsupported";
@@ -18,7 +19,7 @@ export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
     UpdateContactAttributes, UpdateContactTargetQueue, UpdateContactRecordingBehavior, UpdateContactTextToSpeechVoice, UpdateContactData, UpdateContactEventHooks,
     TransferContactToQueue, TransferContactToAgent, TransferParticipantToThirdParty, TransferToFlow,
     Compare, CheckHoursOfOperation, CheckMetricData, DistributeByPercentage, Loop, Wait, EndFlowExecution, UpdateFlowLoggingBehavior,
-    InvokeLambdaFunction, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact,
+    InvokeLambdaFunction, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact, UpdateContactRoutingBehavior,
   ].map((h) => [h.type, h]),
 );
 

@@ -29,7 +29,6 @@ export const NOT_AVAILABLE: Record<string, NotAvailable> = {
   InvokeFlowModule: { feature: "flow modules" },
   EndFlowModuleExecution: { feature: "flow modules" },
   UpdateContactRecordingAndAnalyticsBehavior: { feature: "Contact Lens recording and analytics settings" },
-  UpdateContactRoutingBehavior: { feature: "routing priority changes" },
   UpdateRoutingCriteria: { feature: "routing criteria (proficiencies)" },
   UpdatePreviousContactParticipantState: { feature: "previous-contact participant state" },
   DequeueContactAndTransferToQueue: { feature: "dequeue and transfer from a queue flow" },
