@@ -112,6 +112,7 @@ const METRIC_NAMES: Record<string, MetricType> = {
 export const KNOWN_NAMESPACES = [
   "Attributes", "External", "Visitor", "StoredCustomerInput", "Channel", "ContactId", "InitialContactId", "CustomerEndpoint", "SystemEndpoint",
   "Name", "Description", "LanguageCode", "TextToSpeechVoice", "Queue", "Metrics", "FlowAttributes", "Tags",
+  "Modules", // $.Modules.Result: what a flow module returned (InvokeFlowModule)
 ];
 
 /** Every `$.` reference in a parameter value (strings in objects and lists too). */
