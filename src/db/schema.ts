@@ -327,6 +327,8 @@ export const contacts = sqliteTable(
     holdSeconds: integer("hold_seconds").notNull().default(0),
     disconnectReason: text("disconnect_reason"),
     attributes: text("attributes", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    /** User-defined tags the flow set (TagContact / UnTagContact): key → value, at most 6. */
+    tags: text("tags", { mode: "json" }).$type<Record<string, string>>().notNull().default({}),
     disposition: text("disposition"),
     notes: text("notes"),
     ...timestamps,

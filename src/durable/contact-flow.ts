@@ -9,12 +9,14 @@ import { hoursOfOperation, instances, lambdaFunctions, queues } from "../db/sche
 import { invokeExternal } from "../flows/io/invoke-external";
 import {
   inputToEncrypt,
+  METRIC_TYPES,
   type Effect,
   type FlowContent,
   type FlowContext,
   type FlowEvent,
   type FlowState,
   type FlowType,
+  type MetricType,
 } from "../flows";
 import { keyringFromEnv } from "../lib/crypto";
 import { externalSigningSecret } from "../db/external-signing";
@@ -153,8 +155,8 @@ export async function performEffect(
       const snap = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, effect.queueId)).snapshot();
       const metrics = await env.METRICS_ROOM.getByName(instanceId).current();
       const m = metrics.queues.find((q) => q.queueId === effect.queueId);
-      const value = (() => {
-        switch (effect.metric) {
+      const read = (metric: MetricType) => {
+        switch (metric) {
           case "NumberOfContactsInQueue":
             return snap.contactsInQueue;
           case "OldestContactInQueueAgeSeconds":
@@ -167,8 +169,10 @@ export async function performEffect(
             // Staffed = online and not in a custom (non-productive) status.
             return m ? m.AGENTS_ONLINE - m.AGENTS_NON_PRODUCTIVE : 0;
         }
-      })();
-      return { type: "queue_metrics", value };
+      };
+      const value = read(effect.metric);
+      if (!effect.all) return { type: "queue_metrics", value };
+      return { type: "queue_metrics", value, values: Object.fromEntries(METRIC_TYPES.map((t) => [t, read(t)])) };
     }
     case "enqueue": {
       const queueId = enqueueTarget(effect);
@@ -177,6 +181,7 @@ export async function performEffect(
         contactId: state.contactId,
         channel: state.channel,
         attributes: state.attributes,
+        ...(state.queuePriority ? { priority: state.queuePriority } : {}),
         notify,
       });
       if (result.status === "AT_CAPACITY") return { type: "enqueue_result", ok: false, reason: "atCapacity" };

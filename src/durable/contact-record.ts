@@ -40,6 +40,8 @@ export type RowUpdate = {
   addHoldSeconds?: number;
   disconnectReason?: string;
   attributes?: Record<string, string>;
+  /** The contact's whole set of user-defined tags (TagContact / UnTagContact). */
+  tags?: Record<string, string>;
 };
 
 export type Transition = {
@@ -267,6 +269,7 @@ export class ContactOutbox {
            hold_seconds = hold_seconds + ?11,
            disconnect_reason = coalesce(disconnect_reason, ?12),
            attributes = coalesce(?13, attributes),
+           tags = coalesce(?17, tags),
            updated_at = CASE WHEN ?2 IS NOT NULL OR ?3 = 1 OR ?5 = 1 THEN max(updated_at, ?1) ELSE updated_at END
          WHERE instance_id = ?14 AND id = ?15
            AND NOT EXISTS (SELECT 1 FROM contact_events WHERE instance_id = ?14 AND event_key = ?16)`,
@@ -279,6 +282,7 @@ export class ContactOutbox {
         u.addHoldSeconds ?? 0, u.disconnectReason ?? null,
         attributes,
         instanceId, r.contact_id, r.event_key,
+        u.tags ? JSON.stringify(u.tags) : null,
       );
   }
 }

@@ -267,7 +267,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
           await this.ensureContactRecord();
           const queueId = enqueueTarget(effect);
           if (queueId) {
-            queueFlow = { queueId, flow: this.customerQueueFlow(queueId) };
+            queueFlow = { queueId, flow: this.customerQueueFlow(queueId, state.eventHooks?.CustomerQueue) };
             queueFlow.flow.catch(() => {}); // awaited below if the contact was queued there
           }
         }
@@ -276,7 +276,9 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       (flowId) => loadPublishedFlow(this.env, this.instanceId, flowId),
     );
     const before = this.row()!;
-    const prevAttrs = before.flow_state ? (JSON.parse(before.flow_state) as FlowState).attributes : {};
+    const prevState = before.flow_state ? (JSON.parse(before.flow_state) as FlowState) : null;
+    const prevAttrs = prevState?.attributes ?? {};
+    const prevTags = prevState?.tags;
     const queueId = result.status === "queued" ? (result.state.queue?.id ?? result.state.targetQueueId) : undefined;
     this.set({
       flow_state: JSON.stringify(result.state), step: before.step + 1,
@@ -286,7 +288,10 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     if (JSON.stringify(prevAttrs) !== JSON.stringify(result.state.attributes)) {
       this.#outbox.add({ contactId: this.contactId, type: "ATTRIBUTES_UPDATED", at: Date.now(), update: { attributes: result.state.attributes } });
     }
-    if (queueId) await this.loadQueueFlow(queueId, queueFlow?.queueId === queueId ? queueFlow.flow : undefined);
+    if (JSON.stringify(prevTags ?? {}) !== JSON.stringify(result.state.tags ?? {})) {
+      this.#outbox.add({ contactId: this.contactId, type: "TAGS_UPDATED", at: Date.now(), update: { tags: result.state.tags ?? {} } });
+    }
+    if (queueId) await this.loadQueueFlow(queueId, queueFlow?.queueId === queueId ? queueFlow.flow : this.customerQueueFlow(queueId, result.state.eventHooks?.CustomerQueue));
     this.kick();
     return result;
   }
@@ -306,7 +311,10 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     if (flow || r?.queue_flow != null || r?.queue_flow_state != null) this.set({ queue_flow: flow ? JSON.stringify(flow) : null, queue_flow_state: null });
   }
 
-  private async customerQueueFlow(queueId: string): Promise<PublishedFlow | null> {
+  /** The CUSTOMER_QUEUE flow a contact waiting in `queueId` runs: the one the contact's flow set (UpdateContactEventHooks), else the queue's. */
+  private async customerQueueFlow(queueId: string, hookFlowId?: string): Promise<PublishedFlow | null> {
+    const hooked = hookFlowId ? await loadPublishedFlow(this.env, this.instanceId, hookFlowId) : null;
+    if (hooked) return hooked;
     const flowId = await this.customerQueueFlowId(queueId);
     return flowId ? loadPublishedFlow(this.env, this.instanceId, flowId) : null;
   }

@@ -6,6 +6,7 @@
 import { ACTIONS } from "./actions";
 import { currentContent } from "./actions/modules";
 import type { Outcome, Run } from "./actions/types";
+import { notAvailableOutcome } from "./actions/unsupported";
 import { describeCondition, firstMatch } from "./conditions";
 import type { Effect, FlowAction, FlowContent, FlowContext, FlowEvent, FlowLogEntry, FlowResult, FlowState, FlowStatus, FlowType, StartInit } from "./types";
 import { interpolate } from "./values";
@@ -64,6 +65,7 @@ export function enterFlow(flow: FlowContent, state: FlowState, ctx: FlowContext,
   s.currentActionId = flow.StartAction;
   s.pending = null;
   s.loopCounters = {};
+  delete s.flowAttributes; // $.FlowAttributes belong to the flow that set them
   s.actionsSinceWait = 0;
   s.endReason = null;
   delete s.modules;
@@ -154,7 +156,7 @@ class Runner {
       const handler = ACTIONS[action.Type];
       const outcome: Outcome = handler
         ? handler.run(this.runFor(action))
-        : { kind: "error", errorType: "NoMatchingError", reason: `action type ${action.Type} is not supported` };
+        : notAvailableOutcome(action);
       const stop = this.apply(action, outcome);
       if (stop) return stop;
     }
@@ -206,6 +208,8 @@ class Runner {
         return null;
       }
       case "wait":
+        // A wait is logged only when the action has something to say about it (a prompt it could not play).
+        if (outcome.data?.note) this.log(action, "Waiting", null, outcome.data);
         s.pending = outcome.pending;
         s.currentActionId = action.Identifier;
         s.actionsSinceWait = 0;
@@ -229,6 +233,7 @@ class Runner {
         s.flowVersion = undefined;
         s.flowType = target.type ?? s.flowType;
         s.loopCounters = {};
+        delete s.flowAttributes;
         s.currentActionId = target.content.StartAction;
         return null;
       }

@@ -38,7 +38,8 @@ const REFERENCE_FIELDS: Record<string, { field: string; kind: ReferenceKind }[]>
   CheckHoursOfOperation: [{ field: "HoursOfOperationId", kind: "hours" }],
   TransferToFlow: [{ field: "ContactFlowId", kind: "flow" }],
   InvokeFlowModule: [{ field: "FlowModuleId", kind: "module" }],
-  UpdateContactEventHooks: [{ field: "EventHooks.AgentWhisper", kind: "flow" }, { field: "EventHooks.CustomerWhisper", kind: "flow" }],
+  GetMetricData: [{ field: "QueueId", kind: "queue" }],
+  UpdateContactEventHooks: ["AgentWhisper", "CustomerWhisper", "CustomerQueue", "CustomerRemaining"].map((hook) => ({ field: `EventHooks.${hook}`, kind: "flow" as const })),
 };
 
 /** The object holding a (dotted) parameter, and the key in it: "EventHooks.AgentWhisper" → (Parameters.EventHooks, "AgentWhisper"). */
@@ -208,9 +209,13 @@ export function importFlow(
           message: `Lambda ${target} is not mapped to an endpoint: map it under Integrations (Lambda functions) or use the endpoint's https:// URL; until then the block takes its error branch`,
         });
       }
-      const prompt = isObject(a?.Parameters) ? a.Parameters.PromptId : undefined;
-      if (typeof prompt === "string" && prompt.startsWith("arn:")) {
-        warnings.push({ actionId: a.Identifier, field: "Parameters.PromptId", message: `prompt ${prompt} has no audio here: replace it with the audio file's https:// URL or with Text` });
+      const params = isObject(a?.Parameters) ? a.Parameters : {};
+      const prompts: [string, unknown][] = [["Parameters.PromptId", params.PromptId]];
+      if (Array.isArray(params.Messages)) params.Messages.forEach((m, i) => prompts.push([`Parameters.Messages[${i}].PromptId`, isObject(m) ? m.PromptId : undefined]));
+      for (const [field, prompt] of prompts) {
+        if (typeof prompt !== "string" || !prompt.startsWith("arn:")) continue;
+        const instead = a.Type === "MessageParticipantIteratively" ? "hold music plays in its place" : a.Type === "GetParticipantInput" ? "the caller is asked without it" : "the action takes its error branch";
+        warnings.push({ actionId: a.Identifier, field, message: `prompt ${prompt} has no audio here (${instead}): replace it with the audio file's https:// URL or with Text` });
       }
     }
   }

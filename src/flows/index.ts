@@ -13,3 +13,4 @@ export { interpolate, resolveReference } from "./values";
 export { ACTIONS, UNSUPPORTED_ACTIONS } from "./actions";
 export { actionCatalogue } from "./catalogue";
 export { inputToEncrypt, keyedValue } from "./actions/input";
+export { METRIC_TYPES } from "./actions/control";

@@ -9,8 +9,9 @@ import { enterFlow } from "./engine";
 import { renderChat, type ChatMessage } from "./render/chat";
 import { renderVoice } from "./render/voice";
 import { ssmlToText } from "./actions/participant";
-import type { Channel, Effect, FlowContent, FlowContext, FlowEvent, FlowLogEntry, FlowState, FlowStatus, FlowType, HoursOfOperation, QueueInfo, QueueStatus } from "./types";
+import type { Channel, Effect, FlowContent, FlowContext, FlowEvent, FlowLogEntry, FlowState, FlowStatus, FlowType, HoursOfOperation, MetricType, QueueInfo, QueueStatus } from "./types";
 import { idFromArn } from "./actions/types";
+import { METRIC_TYPES } from "./actions/control";
 
 export type SimulationOptions = {
   channel?: Channel;
@@ -112,11 +113,14 @@ function describe(e: Effect): TranscriptLine | null {
     case "transfer_to_agent": return { from: "system", text: `transfer to agent${e.agentId ? ` ${e.agentId}` : ""}` };
     case "dial_third_party": return { from: "system", text: `dial ${e.phoneNumber}` };
     case "invoke_external": return { from: "system", text: `call ${e.url}` };
-    case "fetch_queue_metric": return { from: "system", text: `read ${e.metric} of ${e.queueId}` };
+    case "fetch_queue_metric": return { from: "system", text: e.all ? `read the metrics of ${e.queueId}` : `read ${e.metric} of ${e.queueId}` };
     case "wait": return { from: "system", text: `wait up to ${e.timeoutSeconds} s for the customer` };
     case "disconnect": return { from: "system", text: "disconnect" };
     case "transfer_flow": return { from: "system", text: `transfer to flow ${e.flowId}` };
-    case "set_event_hook": return { from: "system", text: `${e.hook === "AgentWhisper" ? "agent" : "customer"} whisper: flow ${e.flowId}` };
+    case "set_event_hook": {
+      const what = { AgentWhisper: "agent whisper", CustomerWhisper: "customer whisper", CustomerQueue: "customer queue flow", CustomerRemaining: "customer remaining flow" }[e.hook];
+      return { from: "system", text: `${what}: flow ${e.flowId}` };
+    }
     default: return null;
   }
 }
@@ -140,8 +144,11 @@ export async function simulateFlow(flow: FlowContent, opts: SimulationOptions = 
         if (answer === undefined) return { type: "external_result", ok: false, error: "no answer scripted for this external call" };
         return typeof answer === "string" ? { type: "external_result", ok: false, error: answer } : { type: "external_result", ok: true, json: answer };
       }
-      case "fetch_queue_metric":
-        return { type: "queue_metrics", value: opts.metrics?.[effect.metric] ?? (effect.metric.startsWith("NumberOfAgents") ? 1 : 0) };
+      case "fetch_queue_metric": {
+        const read = (m: MetricType) => opts.metrics?.[m] ?? (m.startsWith("NumberOfAgents") ? 1 : 0);
+        const value = read(effect.metric);
+        return effect.all ? { type: "queue_metrics", value, values: Object.fromEntries(METRIC_TYPES.map((m) => [m, read(m)])) } : { type: "queue_metrics", value };
+      }
       case "enqueue":
         return opts.queueAtCapacity ? { type: "enqueue_result", ok: false, reason: "atCapacity" } : { type: "enqueue_result", ok: true };
       case "dial_third_party":

@@ -139,7 +139,8 @@ export type Pending =
   | { kind: "metric"; actionId: string; metric: MetricType }
   | { kind: "enqueue"; actionId: string; queueId: string }
   | { kind: "third_party"; actionId: string; continueFlow: boolean }
-  | { kind: "playback"; actionId: string }
+  /** `loop`: MessageParticipantIteratively's place in its messages and when its loop began (for InterruptFrequencySeconds). */
+  | { kind: "playback"; actionId: string; loop?: { index: number; startedAt: number } }
   | { kind: "module"; actionId: string; moduleId: string };
 
 export type FlowState = {
@@ -177,8 +178,16 @@ export type FlowState = {
   actionsSinceWait: number;
   /** Set once the flow ended: why. */
   endReason: string | null;
-  /** Flows to run on contact events (UpdateContactEventHooks): the whisper flows' ids. */
-  eventHooks?: { AgentWhisper?: string; CustomerWhisper?: string };
+  /** Flows to run on contact events (UpdateContactEventHooks): the whisper flows', the queue flow's ids. */
+  eventHooks?: Partial<Record<EventHookName, string>>;
+  /** `$.FlowAttributes`: set by UpdateFlowAttributes, kept only while this flow runs (not carried to the next flow). */
+  flowAttributes?: Record<string, string>;
+  /** The contact's priority in the queue it is placed in next (UpdateContactRoutingBehavior; 1 first, default 5). */
+  queuePriority?: number;
+  /** User-defined contact tags (TagContact / UnTagContact), stored on the contact record. */
+  tags?: Record<string, string>;
+  /** `$.Metrics`: the queue metrics GetMetricData loaded last. */
+  metrics?: { queueId: string; values: Partial<Record<MetricType, number>> };
   /** The flow modules being run, innermost last (InvokeFlowModule pushes, EndFlowModuleExecution pops). */
   modules?: ModuleFrame[];
   /** `$.Modules.Result`: what the last module returned (its ResultData). */
@@ -195,6 +204,9 @@ export type ModuleFrame = {
   inputs: Record<string, string>;
   caller: { flowId?: string; flowVersion?: number; flowType: FlowType; actionId: string; loopCounters: Record<string, number> };
 };
+
+/** Contact events a flow can name a flow for (UpdateContactEventHooks). */
+export type EventHookName = "AgentWhisper" | "CustomerWhisper" | "CustomerQueue" | "CustomerRemaining";
 
 export type StartInit = {
   contactId: string;
@@ -226,7 +238,8 @@ export type FlowEvent =
   | { type: "input_timeout" }
   | { type: "external_result"; ok: true; json: unknown }
   | { type: "external_result"; ok: false; error: string }
-  | { type: "queue_metrics"; value: number }
+  /** `values`: every metric, when the effect asked for all of them. */
+  | { type: "queue_metrics"; value: number; values?: Partial<Record<MetricType, number>> }
   | { type: "enqueue_result"; ok: true; queue?: QueueStatus }
   | { type: "enqueue_result"; ok: false; reason: "atCapacity" | "error"; message?: string }
   | { type: "third_party_result"; outcome: "completed" | "failed" | "timeout" }
@@ -263,7 +276,8 @@ export type Effect =
       timeoutSeconds: number;
     }
   | { type: "invoke_external"; url: string; payload: Record<string, unknown>; timeoutSeconds: number }
-  | { type: "fetch_queue_metric"; queueId: string; metric: MetricType }
+  /** `all`: read every MetricType of the queue (GetMetricData), answered in the event's `values`. */
+  | { type: "fetch_queue_metric"; queueId: string; metric: MetricType; all?: boolean }
   /** Place the contact in a queue (or an agent's personal queue when `agentId` is set). */
   | { type: "enqueue"; queueId: string | null; agentId: string | null; queueName?: string }
   | { type: "transfer_to_agent"; agentId: string | null }
@@ -279,7 +293,7 @@ export type Effect =
   | { type: "set_recording"; participants: ("Agent" | "Customer")[]; analytics?: { language: string } }
   | { type: "update_contact"; name?: string; description?: string; languageCode?: string }
   | { type: "set_attributes"; attributes: Record<string, string> }
-  | { type: "set_event_hook"; hook: "AgentWhisper" | "CustomerWhisper"; flowId: string }
+  | { type: "set_event_hook"; hook: EventHookName; flowId: string }
   | { type: "transfer_flow"; flowId: string }
   /** Load a flow module's published version (InvokeFlowModule), answered with "module_loaded". */
   | { type: "load_module"; moduleId: string }

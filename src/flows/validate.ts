@@ -2,11 +2,17 @@
  * Flow validation: every problem at once, each naming the action. Errors make a flow unusable;
  * warnings (unreachable actions, error branches an action never takes) do not.
  */
-import { ACTIONS, UNSUPPORTED_ACTIONS } from "./actions";
+import { ACTIONS } from "./actions";
+import { isNotAvailable, notAvailableWarning } from "./actions/unsupported";
 import type { Problem } from "./actions/types";
 import { isOperator } from "./conditions";
 import { FLOW_LANGUAGE_VERSION, MAX_ACTIONS, MAX_IDENTIFIER_LENGTH, type FlowAction, type FlowContent, type FlowType } from "./types";
-import { isObject } from "./values";
+import { isObject, KNOWN_NAMESPACES, referencePath, referencesIn } from "./values";
+
+/** What a pre-2019 export (the old "modules" format) is told. */
+export const LEGACY_EXPORT_MESSAGE =
+  "this is an Amazon Connect export from before 2019 (the old \"modules\" format), which Switchboard cannot read: " +
+  "open the flow in Amazon Connect's flow designer, save it again, and export it anew (the new export is in the flow language, Version 2019-10-30)";
 
 export type { Problem } from "./actions/types";
 export type Validation = { ok: boolean; errors: Problem[]; warnings: Problem[]; flow: FlowContent | null };
@@ -19,6 +25,10 @@ export function validateFlow(content: unknown, opts: { flowType?: FlowType } = {
 
   if (!isObject(content)) {
     error(null, "a flow must be a JSON object with Version, StartAction and Actions");
+    return { ok: false, errors, warnings, flow: null };
+  }
+  if (Array.isArray(content.modules) && content.Actions === undefined) {
+    error(null, LEGACY_EXPORT_MESSAGE, "modules");
     return { ok: false, errors, warnings, flow: null };
   }
   if (content.Version !== FLOW_LANGUAGE_VERSION) error(null, `Version must be "${FLOW_LANGUAGE_VERSION}"`, "Version");
@@ -58,13 +68,15 @@ export function validateFlow(content: unknown, opts: { flowType?: FlowType } = {
     if (typeof action.Type !== "string" || !action.Type) continue;
     const handler = ACTIONS[action.Type];
     if (!handler) {
-      if (UNSUPPORTED_ACTIONS.includes(action.Type)) error(id, `${action.Type} is not supported by Switchboard`, "Type");
+      if (isNotAvailable(action.Type)) warn(id, notAvailableWarning(action), "Type");
       else error(id, `unknown action type "${action.Type}"`, "Type");
     } else {
       const params = isObject(action.Parameters) ? action.Parameters : {};
-      handler.check(params, (field, message) => error(id, message, field ? `Parameters.${field}`.replace("Parameters.Transitions.", "Transitions.") : undefined), action);
+      handler.check(params, (field, message, level) => (level === "warning" ? warn : error)(id, message, field ? `Parameters.${field}`.replace("Parameters.Transitions.", "Transitions.") : undefined), action);
       if (opts.flowType && handler.notIn?.includes(opts.flowType)) error(id, `${action.Type} cannot be used in a ${opts.flowType} flow`, "Type");
     }
+    const unknown = new Set(referencesIn(action.Parameters).map((ref) => referencePath(ref)[0]).filter((head) => head && !KNOWN_NAMESPACES.includes(head)));
+    for (const head of unknown) warn(id, `Switchboard has no $.${head} values: a reference to $.${head}… reads as empty text`, "Parameters");
     const t = isObject(action.Transitions) ? action.Transitions : {};
     const target = (next: unknown, field: string) => {
       if (typeof next !== "string" || !next) error(id, "NextAction must name an action", field);

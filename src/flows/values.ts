@@ -2,7 +2,7 @@
  * Contact references (`$.Attributes.x`, `$.External.x`, `$.Visitor.x`, `$.CustomerEndpoint.Address`…): resolving
  * one, and filling them into text the way Amazon Connect does in prompts and parameters.
  */
-import type { FlowContext, FlowState, QueueStatus } from "./types";
+import type { FlowContext, FlowState, MetricType, QueueStatus } from "./types";
 
 /** A reference: `$.` then dotted names or `['quoted keys']`. Trailing sentence dots stay out. */
 const REF = /\$\.[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+|\['[^']*'\]|\["[^"]*"\])*/g;
@@ -79,8 +79,20 @@ export function resolveReference(ref: string, state: FlowState, ctx?: FlowContex
         default: return undefined;
       }
     }
+    case "FlowAttributes":
+      return state.flowAttributes?.[key];
+    case "Tags":
+      return state.tags?.[key];
     case "Metrics": {
-      // Amazon Connect's "Get queue metrics" names: $.Metrics.Queue.Size / OldestContactAge / EstimatedWaitTime.
+      // Amazon Connect's "Get queue metrics" names: $.Metrics.Queue.Size / OldestContactAge / EstimatedWaitTime,
+      // $.Metrics.Agents.Online.Count / Available.Count / Staffed.Count (loaded by GetMetricData).
+      const loaded = state.metrics;
+      if (loaded) {
+        const m = METRIC_NAMES[key];
+        if (m) return str(loaded.values[m]);
+        if (key === "Queue.Name") return ctx?.queues?.[loaded.queueId]?.name ?? (queue?.id === loaded.queueId ? queue.name : undefined);
+        if (key === "Queue.ARN" || key === "Queue.Id") return loaded.queueId;
+      }
       if (!queue || rest[0] !== "Queue") return undefined;
       const m = rest.slice(1).join(".");
       if (m === "Size") return str(queue.contactsInQueue);
@@ -92,6 +104,30 @@ export function resolveReference(ref: string, state: FlowState, ctx?: FlowContex
     default:
       return undefined;
   }
+}
+
+/** `$.Metrics.<name>` → the metric GetMetricData loaded for it. */
+const METRIC_NAMES: Record<string, MetricType> = {
+  "Queue.Size": "NumberOfContactsInQueue",
+  "Queue.OldestContactAge": "OldestContactInQueueAgeSeconds",
+  "Agents.Online.Count": "NumberOfAgentsOnline",
+  "Agents.Available.Count": "NumberOfAgentsAvailable",
+  "Agents.Staffed.Count": "NumberOfAgentsStaffed",
+};
+
+/** The `$.` namespaces a flow can read here; a reference to any other reads as empty (import warns). */
+export const KNOWN_NAMESPACES = [
+  "Attributes", "External", "Visitor", "StoredCustomerInput", "Channel", "ContactId", "InitialContactId", "CustomerEndpoint", "SystemEndpoint",
+  "Name", "Description", "LanguageCode", "TextToSpeechVoice", "Queue", "Metrics", "FlowAttributes", "Tags",
+  "Modules", // $.Modules.Result: what a flow module returned (InvokeFlowModule)
+];
+
+/** Every `$.` reference in a parameter value (strings in objects and lists too). */
+export function referencesIn(value: unknown, out: string[] = []): string[] {
+  if (typeof value === "string") out.push(...(value.match(REF) ?? []));
+  else if (Array.isArray(value)) value.forEach((v) => referencesIn(v, out));
+  else if (isObject(value)) Object.values(value).forEach((v) => referencesIn(v, out));
+  return out;
 }
 
 function queueStatusFromContext(queueId: string, ctx?: FlowContext): QueueStatus | null {

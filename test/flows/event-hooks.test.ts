@@ -35,15 +35,19 @@ describe("UpdateContactEventHooks (Set whisper flow)", () => {
     expect(steps(startFlow(withHook({ CustomerWhisper: "cw-1" }), voice, ctx).logs)[0]).toBe("w:NextAction");
   });
 
-  it("validation: exactly one known hook naming a flow; other Amazon Connect hooks are named as unsupported", () => {
-    const problems = (hooks: unknown) => validateFlow(flowOf({ ...hook({}), Parameters: { EventHooks: hooks } }, bye, say("err", "x"))).errors;
+  it("validation: exactly one known hook naming a flow; Amazon Connect hooks Switchboard does not run are warnings", () => {
+    const check = (hooks: unknown) => validateFlow(flowOf({ ...hook({}), Parameters: { EventHooks: hooks } }, bye, say("err", "x")));
+    const problems = (hooks: unknown) => check(hooks).errors;
     expect(problems({ AgentWhisper: "aw-1" })).toEqual([]);
+    expect(problems({ CustomerQueue: "q" })).toEqual([]);
+    expect(problems({ AgentWhisper: "$.FlowAttributes.whisper" })).toEqual([]);
     expect(problems({})).toEqual([expect.objectContaining({ actionId: "w", field: "Parameters.EventHooks" })]);
     expect(problems({ AgentWhisper: "a", CustomerWhisper: "b" })).toEqual([expect.objectContaining({ field: "Parameters.EventHooks" })]);
-    expect(problems({ CustomerQueue: "q" })).toEqual([{ actionId: "w", field: "Parameters.EventHooks.CustomerQueue", message: "the CustomerQueue event hook is not supported by Switchboard (supported: AgentWhisper, CustomerWhisper)" }]);
     expect(problems({ Bogus: "q" })[0].message).toBe('unknown event hook "Bogus"');
     expect(problems({ AgentWhisper: "" })[0]).toMatchObject({ field: "Parameters.EventHooks.AgentWhisper" });
-    expect(problems({ AgentWhisper: "$.Attributes.flow" })[0].message).toContain("static flow");
+    expect(problems({ CustomerHold: "h" })).toEqual([]);
+    expect(check({ CustomerHold: "h" }).warnings).toEqual([{ actionId: "w", field: "Parameters.EventHooks.CustomerHold", message: expect.stringContaining("takes its NoMatchingError branch") }]);
+    expect(check({ CustomerRemaining: "r" }).warnings).toEqual([{ actionId: "w", field: "Parameters.EventHooks.CustomerRemaining", message: expect.stringContaining("does not run it yet") }]);
   });
 
   it("import maps the hook's flow ARN to this instance's flow by the name in Metadata, and reports one it cannot", () => {

@@ -26,7 +26,6 @@ describe("validateFlow", () => {
       '-|StartAction|StartAction "nope" is not an action of this flow',
       "a|Parameters.Text|a Text, SSML, PromptId or Media prompt is required",
       'a|Transitions.NextAction|NextAction "ghost" points to no action',
-      "b|Type|CreateTask is not supported by Switchboard",
       'c|Type|unknown action type "Teleport"',
       `${long}|Identifier|Identifier is longer than 50 characters`,
       "d|Parameters.InputTimeLimitSeconds|must be a whole number of seconds from 1 to 180",
@@ -35,6 +34,11 @@ describe("validateFlow", () => {
       "a|Identifier|Identifier is used by more than one action",
       "a|Parameters.LoopCount|must be a whole number from 0 to 100",
       "a|Transitions.Conditions|needs a condition for Equals ContinueLooping",
+    ]));
+    // An Amazon Connect action Switchboard does not offer is a warning, not a refusal.
+    expect(msgs.some((m) => m.startsWith("b|"))).toBe(false);
+    expect(v.warnings).toEqual(expect.arrayContaining([
+      { actionId: "b", field: "Type", message: "CreateTask needs tasks, which Switchboard does not offer yet: the flow imports, and a contact reaching this action ends the flow" },
     ]));
   });
 
@@ -111,7 +115,7 @@ describe("importFlow", () => {
     expect(importFlow({ Name: "x", Content: "{not json" }, resolver).errors).toEqual([{ actionId: null, message: "Content is not valid JSON" }]);
   });
 
-  it("reports references it cannot resolve and names unsupported actions", () => {
+  it("reports references it cannot resolve, and warns about actions Switchboard does not offer", () => {
     const bad = structuredClone(content);
     bad.Metadata.ActionMetadata.q.parameters.QueueId.displayName = "Sales";
     bad.Actions.push({ Identifier: "lex", Type: "ConnectParticipantWithLexBot", Parameters: {}, Transitions: {} } as never);
@@ -120,7 +124,10 @@ describe("importFlow", () => {
     expect(r.unresolved).toEqual([{ actionId: "q", field: "QueueId", kind: "queue", reference: arn("queue", "111"), name: "Sales" }]);
     expect(r.errors).toEqual(expect.arrayContaining([
       { actionId: "q", field: "Parameters.QueueId", message: 'queue "Sales" does not exist in this instance (create it, or edit the flow to use one that does)' },
-      { actionId: "lex", field: "Type", message: "ConnectParticipantWithLexBot is not supported by Switchboard" },
+    ]));
+    expect(r.errors.some((e) => e.actionId === "lex")).toBe(false);
+    expect(r.warnings).toEqual(expect.arrayContaining([
+      { actionId: "lex", field: "Type", message: "ConnectParticipantWithLexBot needs Amazon Lex bots, which Switchboard does not offer yet: the flow imports, and a contact reaching this action ends the flow" },
     ]));
   });
 

@@ -136,16 +136,21 @@ export const POLLY_VOICES: Record<string, string> = {
 
 export const UpdateContactTextToSpeechVoice: ActionHandler = {
   type: "UpdateContactTextToSpeechVoice",
-  errors: [],
+  // The designer's "Set voice" block has an Error branch; we take it for a reference naming no voice we know.
+  errors: ["NoMatchingError"],
   check(params, report) {
     if (typeof params.TextToSpeechVoice !== "string" || !params.TextToSpeechVoice.trim()) report("TextToSpeechVoice", "must name an Amazon Polly voice");
     else if (!isReference(params.TextToSpeechVoice) && !POLLY_VOICES[params.TextToSpeechVoice]) report("TextToSpeechVoice", `unknown voice "${params.TextToSpeechVoice}"`);
     if (params.TextToSpeechEngine !== undefined && !["standard", "neural", "generative", "long-form"].includes(String(params.TextToSpeechEngine).toLowerCase())) {
       report("TextToSpeechEngine", "must be standard, neural, generative or long-form");
     }
+    if (params.TextToSpeechStyle !== undefined && !["None", ""].includes(String(params.TextToSpeechStyle))) {
+      report("TextToSpeechStyle", `the ${String(params.TextToSpeechStyle)} speaking style is not available: the voice speaks in its normal style`, "warning");
+    }
   },
   run(r) {
     const name = r.value(r.params.TextToSpeechVoice);
+    if (isReference(r.params.TextToSpeechVoice) && !POLLY_VOICES[name]) return fail("NoMatchingError", `"${name}" is not a voice Switchboard knows`);
     const engine = r.params.TextToSpeechEngine ? String(r.params.TextToSpeechEngine).toLowerCase() : undefined;
     const language = typeof r.params.LanguageCode === "string" ? r.value(r.params.LanguageCode) : (POLLY_VOICES[name] ?? r.state.voice.language);
     r.state.voice = { name, language, ...(engine ? { engine } : {}) };
@@ -157,10 +162,13 @@ export const UpdateContactData: ActionHandler = {
   type: "UpdateContactData",
   errors: ["NoMatchingError"],
   check(params, report) {
-    const known = ["Name", "Description", "LanguageCode", "TargetContact", "References", "CustomerId", "RoutingCriteria"];
-    if (!["Name", "Description", "LanguageCode"].some((k) => params[k] !== undefined)) report(undefined, "set at least one of Name, Description or LanguageCode");
-    for (const k of ["Name", "Description", "LanguageCode"]) if (params[k] !== undefined && typeof params[k] !== "string") report(k, "must be a string");
-    for (const k of Object.keys(params)) if (!known.includes(k)) report(k, "is not a parameter of UpdateContactData");
+    const kept = ["Name", "Description", "LanguageCode"];
+    // Amazon Connect's other contact data (Wisdom session, references, customer id, routing criteria…): not kept here.
+    for (const k of Object.keys(params)) {
+      if (!kept.includes(k) && k !== "TargetContact") report(k, `${k} is not kept by Switchboard: the action goes on without it`, "warning");
+    }
+    if (!kept.some((k) => params[k] !== undefined)) report(undefined, "sets nothing Switchboard keeps (Name, Description or LanguageCode): the action just goes on", "warning");
+    for (const k of kept) if (params[k] !== undefined && typeof params[k] !== "string") report(k, "must be a string");
     if (typeof params.Name === "string" && params.Name.length > 512) report("Name", "must be at most 512 characters");
     if (typeof params.Description === "string" && params.Description.length > 4096) report("Description", "must be at most 4096 characters");
   },
@@ -174,6 +182,7 @@ export const UpdateContactData: ActionHandler = {
       update.languageCode = code;
       r.state.voice = { ...r.state.voice, language: code };
     }
+    if (Object.keys(update).length === 0) return next({ ignored: Object.keys(r.params) });
     r.state.contactData = { ...r.state.contactData, ...update };
     r.emit({ type: "update_contact", ...update });
     return next(update);

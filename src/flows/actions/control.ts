@@ -127,21 +127,26 @@ export const Loop: ActionHandler = {
   },
 };
 
+/** Wait's time limit: `TimeoutSeconds` (the flow language) or `TimeLimitSeconds` (as some exports write it). */
+const waitLimit = (params: Record<string, unknown>) => (params.TimeoutSeconds !== undefined ? ["TimeoutSeconds", params.TimeoutSeconds] as const : ["TimeLimitSeconds", params.TimeLimitSeconds] as const);
+
 export const Wait: ActionHandler = {
   type: "Wait",
-  errors: ["NoMatchingError"],
+  errors: ["NoMatchingError", "ParticipantNotFound"],
   check(params, report, action) {
-    if (!isReference(params.TimeoutSeconds)) {
-      const n = integer(params.TimeoutSeconds);
-      if (n === undefined || n < 1 || n > 604800) report("TimeoutSeconds", "must be a whole number of seconds from 1 to 604800 (7 days)");
+    const [field, limit] = waitLimit(params);
+    if (!isReference(limit)) {
+      const n = integer(limit);
+      if (n === undefined || n < 1 || n > 604800) report(field, "must be a whole number of seconds from 1 to 604800 (7 days)");
     }
     const events = params.Events ?? [];
-    if (!Array.isArray(events) || events.some((e) => e !== "CustomerReturned")) report("Events", 'the only event is "CustomerReturned"');
+    if (!Array.isArray(events) || events.some((e) => e !== "CustomerReturned" && e !== "BotParticipantDisconnected")) report("Events", 'the events are "CustomerReturned" and "BotParticipantDisconnected"');
+    else if (events.includes("BotParticipantDisconnected")) report("Events", "Switchboard has no bot participants: BotParticipantDisconnected never happens, the wait ends at its time limit or when the customer returns", "warning");
     requireConditions(action, report, ["WaitCompleted", ...(Array.isArray(events) ? (events as string[]) : [])]);
   },
   run(r) {
     if (r.state.channel !== "CHAT") return fail("NoMatchingError", "Wait is supported on the chat channel only");
-    const timeoutSeconds = integer(r.value(r.params.TimeoutSeconds));
+    const timeoutSeconds = integer(r.value(waitLimit(r.params)[1]));
     if (timeoutSeconds === undefined || timeoutSeconds < 1) return fail("NoMatchingError", "the wait time is not a positive number of seconds");
     const events = Array.isArray(r.params.Events) ? (r.params.Events as string[]) : [];
     r.emit({ type: "wait", timeoutSeconds, events });

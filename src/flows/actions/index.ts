@@ -4,29 +4,27 @@ import { UpdateContactAttributes, UpdateContactData, UpdateContactRecordingBehav
 import { UpdateContactEventHooks } from "./event-hooks";
 import { InvokeLambdaFunction } from "./external";
 import { EndFlowModuleExecution, InvokeFlowModule } from "./modules";
+import { GetMetricData, UpdateFlowAttributes } from "./flow-data";
 import { GetParticipantInput } from "./input";
+import { MessageParticipantIteratively } from "./iterative";
 import { DisconnectParticipant, MessageParticipant } from "./participant";
 import { TransferContactToAgent, TransferContactToQueue, TransferParticipantToThirdParty, TransferToFlow } from "./transfer";
+import { UpdateContactRoutingBehavior } from "./routing";
+import { TagContact, UnTagContact } from "./tags";
 import type { ActionHandler } from "./types";
+import { NOT_AVAILABLE } from "./unsupported";
 
 export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
   [
-    MessageParticipant, GetParticipantInput, DisconnectParticipant,
+    MessageParticipant, MessageParticipantIteratively, GetParticipantInput, DisconnectParticipant,
     UpdateContactAttributes, UpdateContactTargetQueue, UpdateContactRecordingBehavior, UpdateContactTextToSpeechVoice, UpdateContactData, UpdateContactEventHooks,
     TransferContactToQueue, TransferContactToAgent, TransferParticipantToThirdParty, TransferToFlow,
     Compare, CheckHoursOfOperation, CheckMetricData, DistributeByPercentage, Loop, Wait, EndFlowExecution, UpdateFlowLoggingBehavior,
-    InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution,
+    InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact, UpdateContactRoutingBehavior,
   ].map((h) => [h.type, h]),
 );
 
-/** Amazon Connect action types we know of but do not run (reported by name at import). */
-export const UNSUPPORTED_ACTIONS = [
-  "ConnectParticipantWithLexBot", "CreateTask", "CreateCallbackContact",
-  "UpdateContactRecordingAndAnalyticsBehavior", "UpdateContactRoutingBehavior", "UpdateContactCallbackNumber",
-  "UpdateContactMediaStreamingBehavior", "UpdateContactMediaProcessing", "UpdatePreviousContactParticipantState", "DequeueContactAndTransferToQueue",
-  "MessageParticipantIteratively", "GetMetricData", "UpdateFlowAttributes", "TagContact", "UnTagContact", "CreateCase", "GetCase", "UpdateCase",
-  "CreateWisdomSession", "ShowView", "ResumeContact", "CompleteOutboundCall", "StartOutboundChatContact", "UpdateRoutingCriteria",
-  "UpdateCustomerProfile", "AssociateContactToCustomerProfile", "GetCustomerProfile", "CreateCustomerProfile",
-];
+/** Amazon Connect action types we know of but do not run (they import with a warning: ./unsupported.ts). */
+export const UNSUPPORTED_ACTIONS = Object.keys(NOT_AVAILABLE).filter((t) => !ACTIONS[t]);
 
 export type { ActionHandler } from "./types";

@@ -12,7 +12,7 @@
  */
 import type { FlowConditionTransition, FlowEvent, InputEncryption, Pending } from "../types";
 import { flag, integer, isFlag, isObject } from "../values";
-import { checkPrompt, fail, next, promptOf, WHISPERS, type ActionHandler, type Run } from "./types";
+import { checkPrompt, fail, isAudioUrl, next, promptOf, WHISPERS, type ActionHandler, type Run } from "./types";
 
 const DEFAULT_TIMEOUT_SECONDS = 5;
 const WORDS: Record<string, string> = {
@@ -130,7 +130,10 @@ export const GetParticipantInput: ActionHandler = {
   run(r) {
     if (r.state.channel === "TASK") return fail("NoMatchingError", "a task has no participant to ask");
     const s = settings(r);
-    const prompt = promptOf(r);
+    // A prompt ARN names audio in Amazon Connect that Switchboard does not have: never <Play> it, ask without it.
+    const given = promptOf(r);
+    const prompt = given?.audioUrl !== undefined && !isAudioUrl(given.audioUrl) ? null : given;
+    const note = prompt === given ? undefined : `prompt ${given?.audioUrl} has no audio here: asked without it`;
     const operands = (r.action.Transitions?.Conditions ?? []).flatMap((c) => c.Condition?.Operands ?? []);
     const speech = operands.some((o) => !/^[0-9*#]+$/.test(o));
     r.emit({
@@ -146,7 +149,7 @@ export const GetParticipantInput: ActionHandler = {
       kind: "input", actionId: r.action.Identifier, storeInput: s.storeInput, maxDigits: s.maxDigits, finishOnKey: s.finishOnKey, timeoutSeconds: s.timeoutSeconds,
       ...(s.encryption && s.storeInput ? { encryption: s.encryption } : {}),
     };
-    return { kind: "wait", status: "waiting_input", pending, data: { prompt } };
+    return { kind: "wait", status: "waiting_input", pending, data: { prompt, ...(note ? { note } : {}) } };
   },
   resume(r, event, pending) {
     if (pending.kind !== "input") return { kind: "ignore" };

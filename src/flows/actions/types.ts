@@ -35,7 +35,8 @@ export type Run = {
 };
 
 export type Problem = { actionId: string | null; field?: string; message: string };
-export type Report = (field: string | undefined, message: string) => void;
+/** Reports a problem with a parameter; a "warning" does not stop the flow from importing. */
+export type Report = (field: string | undefined, message: string, level?: "warning") => void;
 
 export type ActionHandler = {
   type: string;

@@ -1,5 +1,5 @@
 /** Contact search and the contact record (with its events). Every search and read is audited. */
-import { and, asc, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { contactEvents, contacts } from "../../db/schema";
@@ -24,6 +24,8 @@ const Search = z.object({
   agentId: fields.id.optional(),
   channel: channelSchema.optional(),
   customerNumber: fields.e164.optional(),
+  /** A contact tag the flow set (TagContact): `key:value`, or `key` for any value. */
+  tag: z.string().trim().min(1).max(385).regex(/^[^:]{1,128}(:.{0,256})?$/, "must be key:value (or a key)").optional(),
   /** Words that must all occur in the contact's chat transcript (whole words, any case or accent). */
   q: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -70,6 +72,7 @@ async function toApi(env: Env, r: ContactRow) {
     holdSeconds: r.holdSeconds,
     disconnectReason: r.disconnectReason,
     attributes: await openAttributes(keyringFromEnv(env), r.instanceId, r.id, r.attributes),
+    tags: r.tags,
     disposition: r.disposition,
     notes: await openNotes(keyringFromEnv(env), r.instanceId, r.id, r.notes),
   };
@@ -92,6 +95,14 @@ export const contactRoutes = new Hono<AppEnv>()
     if (q.queueId) conditions.push(eq(contacts.queueId, q.queueId));
     if (q.agentId) conditions.push(eq(contacts.agentId, q.agentId));
     if (q.channel) conditions.push(eq(contacts.channel, q.channel));
+    if (q.tag) {
+      const at = q.tag.indexOf(":");
+      const key = at < 0 ? q.tag : q.tag.slice(0, at);
+      // json_each keeps any key (quotes, dots) a plain value, never part of a JSON path.
+      conditions.push(at < 0
+        ? sql`EXISTS (SELECT 1 FROM json_each(${contacts.tags}) WHERE key = ${key})`
+        : sql`EXISTS (SELECT 1 FROM json_each(${contacts.tags}) WHERE key = ${key} AND value = ${q.tag.slice(at + 1)})`);
+    }
     if (q.customerNumber) {
       // Hashes of the current key version only: older ones match after the re-hash (POST /recordings/rewrap).
       const keys = keyringFromEnv(c.env);

@@ -1,0 +1,1 @@
+ALTER TABLE `contacts` ADD `tags` text DEFAULT '{}' NOT NULL;
