@@ -51,7 +51,9 @@ export interface CallHost {
   leaveConference(call: Call, name: string): void;
   /** What `call` says in its conference; returns the calls that heard it. */
   conferenceAudio(call: Call, text: string): string[];
-  startRecording(call: Call, opts: { statusCallback: string | null; channels: string; track: string }): Promise<unknown>;
+  startRecording(call: Call, opts: { statusCallback: string | null; channels: string; track: string; source?: "StartCallRecordingAPI" | "StartCallRecordingTwiML" | "DialVerb" }): Promise<unknown>;
+  /** What the leg's recordings catch: `inbound` its party's voice or keys, `outbound` what it hears. */
+  captured(callSid: string, track: "inbound" | "outbound", text: string): void;
   stopRecordings(call: Call): Promise<void>;
   readonly streams: {
     start(call: Call, el: TwimlElement, url: string, mode: "start" | "connect", statusCallback: string | null): Promise<{ sid: string; status: string }>;
@@ -272,9 +274,11 @@ export class Call {
     if (el.name === "Say") {
       const text = el.text.replace(/\s+/g, " ").trim();
       this.heard.push(text);
+      this.phone.captured(this.sid, "outbound", text);
       this.emit({ type: "say", callSid: this.sid, text, voice: el.attrs.voice, language: el.attrs.language });
     } else if (el.name === "Play") {
       this.heard.push(`[audio ${el.text}]`);
+      this.phone.captured(this.sid, "outbound", `[audio ${el.text}]`);
       this.emit({ type: "play", callSid: this.sid, url: el.text });
     } else if (el.name === "Pause") {
       this.emit({ type: "pause", callSid: this.sid, seconds: Number(el.attrs.length ?? 1) });
@@ -287,6 +291,7 @@ export class Call {
         statusCallback: el.attrs.recordingStatusCallback ? this.resolve(el.attrs.recordingStatusCallback, docUrl) : null,
         channels: el.attrs.recordingChannels ?? "mono",
         track: el.attrs.recordingTrack ?? "both",
+        source: "StartCallRecordingTwiML",
       });
     } else if (el.name === "Stream") {
       await this.phone.streams.start(this, el, this.resolve(el.attrs.url, docUrl), "start", el.attrs.statusCallback ? this.resolve(el.attrs.statusCallback, docUrl) : null);
@@ -356,6 +361,7 @@ export class Call {
       this.phone.streams.dtmf(this.sid, digits);
       return;
     }
+    this.phone.captured(this.sid, "inbound", `${this.party} keys ${digits}`);
     return this.input({ digits });
   }
 
@@ -374,6 +380,7 @@ export class Call {
       return;
     }
     if (this.wait.kind === "gather") await this.phone.transcriptions.speech(this, speech, []);
+    this.phone.captured(this.sid, "inbound", `${this.party}: ${speech}`);
     return this.input({ speech });
   }
 
