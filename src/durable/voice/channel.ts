@@ -162,6 +162,11 @@ export class VoiceChannel {
     } else {
       twiml = renderVoice(result, { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.resume, dialAction: urls.dial });
     }
+    // IVRRecordingBehavior turned on (or off): the customer's leg is recorded from here until an agent joins (./recording.ts).
+    if (result.effects.some((e) => e.type === "set_recording" && e.ivr !== undefined)) {
+      this.host.enqueueAction({ kind: "ivrRecording" });
+      this.host.kick();
+    }
     if (result.status === "ended" || result.status === "disconnected") {
       const now = Date.now();
       this.host.set({ phase: "ENDED", ended_at: now });

@@ -1,0 +1,93 @@
+/**
+ * Call recording as Amazon Connect does it (the flow's UpdateContactRecordingBehavior):
+ *
+ * - The agent part is a recording of the **agent's call leg**, started when that leg joins the
+ *   call's conference: its inbound track is the agent's voice, its outbound track what the agent
+ *   hears (the customer, and an agent or number consulted). RecordedParticipants Agent → inbound
+ *   only, Customer → outbound only, both → both tracks in two channels. So the recording ends
+ *   with the agent's leg (Twilio posts its status callback; it is stored encrypted): a transfer to
+ *   a number or a queue, or the customer left with a consulted party, is not recorded after the
+ *   agent leaves; the agent stays recorded while the customer is on hold (the held customer's
+ *   music is on the customer's leg, not the agent's); a consult is part of the consulting agent's
+ *   recording. An agent who takes the call over (a consult handed over, the next agent after a
+ *   queue transfer) gets a recording of their own leg, on the same contact.
+ * - IVRRecordingBehavior Enabled: the **customer's leg** is recorded (both tracks: the caller and
+ *   the prompts they hear) from the block on, through the IVR and the queue, and stops the moment
+ *   the agent's recording starts, so the two follow each other with no gap and no overlap.
+ *
+ * Both actions are safe to repeat: what Twilio already records is asked for (the call's
+ * recordings list) before a recording is started, never started twice.
+ */
+import type { FlowState } from "../../flows";
+import { TwilioApiError, type TwilioRest } from "../../twilio/rest";
+import type { VoiceUrls } from "./twiml";
+
+export type Participant = "Agent" | "Customer";
+export type RecordingWanted = { participants: Participant[]; ivr: boolean };
+
+/** What the contact's flow asked to record (its state as kept by the session). */
+export function recordingWanted(flowState: string | null): RecordingWanted {
+  const rec = flowState ? (JSON.parse(flowState) as FlowState).recording : undefined;
+  return { participants: rec?.participants ?? [], ivr: rec?.ivr === true };
+}
+
+/** Whether anything of the call is to be recorded once an agent joins it. */
+export function recordsAgentPart(flowState: string | null): boolean {
+  const w = recordingWanted(flowState);
+  return w.participants.length > 0 || w.ivr;
+}
+
+/** The agent leg's track(s) that hold these participants: the agent speaks on its inbound track and hears the customer on its outbound one. */
+export function agentLegTrack(participants: Participant[]): "inbound" | "outbound" | "both" {
+  if (participants.includes("Agent") && participants.includes("Customer")) return "both";
+  return participants.includes("Agent") ? "inbound" : "outbound";
+}
+
+type LiveCall = { call_sid: string | null; agent_call_sid: string | null; conference: string | null; phase: string };
+
+/**
+ * Starts recording the agent's leg once it is in the call's conference, and ends the IVR's
+ * recording there. Throws while the leg is not in the conference yet (ringing, hearing its
+ * whisper): the session runs it again when Twilio says someone joined (WAIT_FOR_CONFERENCE).
+ */
+export async function recordAgent(twilio: TwilioRest, urls: VoiceUrls, row: LiveCall, wanted: RecordingWanted): Promise<void> {
+  if (row.phase !== "CONNECTED" || !row.conference) return; // the agent left, or the call ended: nothing to record
+  if (!row.agent_call_sid) throw new Error("the agent's leg has not been dialled yet");
+  const conf = await twilio.findConference(row.conference);
+  if (!conf) throw new Error("the call's conference has not started yet");
+  await twilio.fetchParticipant(conf.sid, row.agent_call_sid); // 404 until the agent's leg joins
+  if (wanted.participants.length && !(await running(twilio, row.agent_call_sid)).length) {
+    const track = agentLegTrack(wanted.participants);
+    await twilio.startRecording(row.agent_call_sid, { statusCallback: urls.recording, channels: track === "both" ? "dual" : "mono", track });
+  }
+  if (wanted.ivr && row.call_sid) await stopAll(twilio, row.call_sid);
+}
+
+/** The IVR recording as the flow wants it now: the customer's leg recorded while no agent has joined, or stopped. */
+export async function recordIvr(twilio: TwilioRest, urls: VoiceUrls, row: LiveCall, wanted: RecordingWanted): Promise<void> {
+  if (!row.call_sid || row.phase === "ENDED") return;
+  // Once connected, the agent's recording takes over (recordAgent stops this one).
+  if (row.phase === "CONNECTED") return;
+  if (!wanted.ivr) return stopAll(twilio, row.call_sid);
+  if ((await running(twilio, row.call_sid)).length) return;
+  await ignoreEnded(twilio.startRecording(row.call_sid, { statusCallback: urls.recording, channels: "dual", track: "both" }));
+}
+
+async function running(twilio: TwilioRest, callSid: string) {
+  const list = (await ignoreEnded(twilio.listCallRecordings(callSid))) ?? [];
+  return list.filter((r) => r.status === "in-progress" || r.status === "paused");
+}
+
+async function stopAll(twilio: TwilioRest, callSid: string) {
+  for (const r of await running(twilio, callSid)) await ignoreEnded(twilio.setRecordingStatus(callSid, r.sid, "stopped"));
+}
+
+/** A call (or recording) already over cannot be recorded or stopped: that is done, not an error. */
+async function ignoreEnded<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof TwilioApiError && (err.status === 404 || err.code === 21220)) return null;
+    throw err;
+  }
+}
