@@ -14,7 +14,7 @@ import { agentRoomName, queueRoomName } from "../../lib/object-names";
 import { DEFAULT_HOLD_MUSIC, dialNumber, voiceUrls } from "./twiml";
 import { DialError, restFailure, type DialFailure } from "./dial-failure";
 import { agentClientAddress } from "../../shared/softphone";
-import { recordAgent, recordIvr, type RecordingWanted } from "./recording";
+import { recordAgent, type RecordingWanted } from "./recording";
 
 export type VoiceAction =
   /** `record`: no longer read (the agent's recording is its own action, `recordAgent`); kept so actions queued before still parse. */
@@ -26,8 +26,7 @@ export type VoiceAction =
   | { kind: "recordAgent" }
   /** As `recordAgent` (the name actions queued before it had). */
   | { kind: "startRecording"; record?: ("Agent" | "Customer")[] }
-  /** Start or stop recording the customer's leg in the IVR, as the flow now asks (IVRRecordingBehavior). */
-  | { kind: "ivrRecording" }
+
   | { kind: "muteAgent"; muted: boolean }
   | { kind: "toQueue" }
   | { kind: "transferToNumber"; phoneNumber: string }
@@ -156,8 +155,6 @@ export async function runVoiceAction(
     case "recordAgent":
     case "startRecording":
       return recordAgent(twilio, urls, row, hooks.recordingWanted());
-    case "ivrRecording":
-      return recordIvr(twilio, urls, row, hooks.recordingWanted());
     case "dialOutbound": {
       if (row.phase !== "CONNECTED") return; // ended (or moved on) before both legs were dialled
       try {

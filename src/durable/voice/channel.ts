@@ -148,7 +148,7 @@ export class VoiceChannel {
     let twiml: string;
     if (result.status === "queued") {
       // Say what the flow said, then the queue loop (the flow's enqueue effect is ours to carry out).
-      const queueUrls = { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.queue };
+      const queueUrls = { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.queue, recordingStatus: urls.recording };
       const waiting = { ...result, status: "waiting_playback" as const };
       twiml = renderVoice({ ...waiting, effects: result.effects.filter((e) => e.type !== "enqueue") }, queueUrls);
       if (twiml === renderVoice({ ...waiting, effects: [] }, queueUrls)) {
@@ -160,12 +160,8 @@ export class VoiceChannel {
         twiml = await this.queueWait(false, known);
       }
     } else {
-      twiml = renderVoice(result, { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.resume, dialAction: urls.dial });
-    }
-    // IVRRecordingBehavior turned on (or off): the customer's leg is recorded from here until an agent joins (./recording.ts).
-    if (result.effects.some((e) => e.type === "set_recording" && e.ivr !== undefined)) {
-      this.host.enqueueAction({ kind: "ivrRecording" });
-      this.host.kick();
+      // IVRRecordingBehavior starts the caller's recording where the block is (./recording.ts).
+      twiml = renderVoice(result, { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.resume, dialAction: urls.dial, recordingStatus: urls.recording });
     }
     if (result.status === "ended" || result.status === "disconnected") {
       const now = Date.now();

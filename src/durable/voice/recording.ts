@@ -12,11 +12,13 @@
  *   recording. An agent who takes the call over (a consult handed over, the next agent after a
  *   queue transfer) gets a recording of their own leg, on the same contact.
  * - IVRRecordingBehavior Enabled: the **customer's leg** is recorded (both tracks: the caller and
- *   the prompts they hear) from the block on, through the IVR and the queue, and stops the moment
- *   the agent's recording starts, so the two follow each other with no gap and no overlap.
+ *   the prompts they hear) from the block on, by a `<Start><Recording>` where the block is in the
+ *   flow's TwiML (src/flows/render/voice.ts; Disabled after it: `<Stop><Recording>`), through the
+ *   IVR and the queue; it is stopped the moment the agent's recording starts, so the two follow
+ *   each other with no gap.
  *
- * Both actions are safe to repeat: what Twilio already records is asked for (the call's
- * recordings list) before a recording is started, never started twice.
+ * Starting is safe to repeat: what Twilio already records is asked for (the call's recordings
+ * list) before a recording is started, never started twice.
  */
 import type { FlowState } from "../../flows";
 import { TwilioApiError, type TwilioRest } from "../../twilio/rest";
@@ -61,16 +63,6 @@ export async function recordAgent(twilio: TwilioRest, urls: VoiceUrls, row: Live
     await twilio.startRecording(row.agent_call_sid, { statusCallback: urls.recording, channels: track === "both" ? "dual" : "mono", track });
   }
   if (wanted.ivr && row.call_sid) await stopAll(twilio, row.call_sid);
-}
-
-/** The IVR recording as the flow wants it now: the customer's leg recorded while no agent has joined, or stopped. */
-export async function recordIvr(twilio: TwilioRest, urls: VoiceUrls, row: LiveCall, wanted: RecordingWanted): Promise<void> {
-  if (!row.call_sid || row.phase === "ENDED") return;
-  // Once connected, the agent's recording takes over (recordAgent stops this one).
-  if (row.phase === "CONNECTED") return;
-  if (!wanted.ivr) return stopAll(twilio, row.call_sid);
-  if ((await running(twilio, row.call_sid)).length) return;
-  await ignoreEnded(twilio.startRecording(row.call_sid, { statusCallback: urls.recording, channels: "dual", track: "both" }));
 }
 
 async function running(twilio: TwilioRest, callSid: string) {
