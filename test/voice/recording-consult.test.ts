@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { quickConnects } from "../../src/db/schema";
 import { db } from "../helpers";
 import { agentSocket } from "../routing/helpers";
-import { agentLegRecording, callAnsweredBy, makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
+import { callAnsweredBy, makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
 import { caught, recordingStarts, untilStored } from "./recording-helpers";
 
 let restore: (() => void) | undefined;
@@ -29,7 +29,7 @@ describe("voice recording: a consult between agents", () => {
     restore = net.restore;
     const { socket: alice, call, contactId, conf } = await callAnsweredBy(fx, net.phone);
     const aliceLeg = [...conf.participants.values()].find((p) => p.call.sid !== call.sid)!.call;
-    const first = await until(net.phone, () => agentLegRecording(net.phone, call.sid), "alice's leg recorded");
+    const first = await until(net.phone, () => [...net.phone.recordings.values()][0], "the call recorded");
     const bob = await agentSocket(fx, "bob");
 
     await call.say("I need a refund.");
@@ -41,6 +41,12 @@ describe("voice recording: a consult between agents", () => {
     await aliceLeg.say("Bob, the caller wants a refund for order 42.");
     await bobLeg.say("Fine, hand them over.");
     await call.say("Hello? Anyone there?"); // on hold: heard by nobody
+    // The consult conversation is in the call's recording (alice's leg hears bob); the held customer is not.
+    expect(caught(first)).toEqual([
+      `outbound ${call.party}: I need a refund.`,
+      `inbound ${aliceLeg.party}: Bob, the caller wants a refund for order 42.`,
+      `outbound ${bobLeg.party}: Fine, hand them over.`,
+    ]);
     // The consulted agent's leg is not recorded while it is a consult.
     expect(recordingStarts(net.phone, bobLeg.sid)).toEqual([]);
 
@@ -48,8 +54,8 @@ describe("voice recording: a consult between agents", () => {
     const handedOverAt = net.phone.now();
     expect((await alice.command({ type: "contact.end", contactId })).type).toBe("ack");
     await until(net.phone, () => aliceLeg.ended && first.endedAt !== null, "alice's leg and her recording ended");
-    const second = await until(net.phone, () => [...net.phone.recordings.values()].find((r) => r.callSid === bobLeg.sid), "bob's leg recorded once the call is his");
     expect(first.endedAt).toBe(aliceLeg.endedAt);
+    const second = await until(net.phone, () => [...net.phone.recordings.values()].find((r) => r.callSid === bobLeg.sid), "bob's leg recorded once the call is his");
     // Bob's starts as the call becomes his (alice's leg is hung up at the same moment, give or take Twilio's round trip).
     expect(second.startedAt).toBeGreaterThanOrEqual(handedOverAt);
     expect(Math.abs(second.startedAt - first.endedAt!)).toBeLessThan(5_000);
