@@ -3,8 +3,11 @@
  * the agent says; Customer: what the agent hears), and IVRRecordingBehavior records the
  * customer's leg from the block until the agent joins, where the agent's recording goes on.
  */
+import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FlowContent } from "../../src/flows";
+import { createSession } from "../../src/workers/auth/sessions";
+import { api, db } from "../helpers";
 import { agentLegRecording, callAnsweredBy, callOfferedTo, ivrFlow, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 import { caught, channelTones, recordingStarts, TONE, untilStored } from "./recording-helpers";
 
@@ -41,6 +44,8 @@ describe("voice recording: RecordedParticipants picks the tracks stored", () => 
       await call.hangup();
 
       const [stored] = await untilStored(net.phone, fx.instanceId, contactId, 1);
+      // The row says what it is: the agent part, whose leg, which participants, from when.
+      expect(stored).toMatchObject({ part: "AGENT", agentId: fx.agentId("alice"), participants: [...participants], startedAt: Math.floor(recording.startedAt / 1000) * 1000 });
       expect(stored.channels).toBe(tones.length);
       expect(await channelTones(stored)).toEqual(tones);
       const said = { Customer: `outbound ${call.party}: This is the customer.`, Agent: `inbound ${agentLeg.party}: This is the agent.` };
@@ -86,6 +91,14 @@ describe("voice recording: IVRRecordingBehavior", () => {
     expect(stored.map((r) => r.externalId).sort()).toEqual([ivr.sid, agentRec.sid].sort());
     const ivrRow = stored.find((r) => r.externalId === ivr.sid)!;
     expect(await channelTones(ivrRow)).toEqual([TONE.inbound, TONE.outbound]);
+    // Listed on the contact in the order they were made, each saying its part.
+    await env.DB.prepare("UPDATE users SET security_profile_id = ? WHERE id = ?").bind(`${fx.instanceId}:sp:none`, fx.agentId("alice")).run();
+    await env.DB.prepare("UPDATE security_profiles SET permissions = ? WHERE id = ?").bind(JSON.stringify(["recordings.listen"]), `${fx.instanceId}:sp:none`).run();
+    const { token } = await createSession(db(), { id: fx.agentId("alice"), instanceId: fx.instanceId });
+    const listed = (await api("GET", `/contacts/${contactId}/recordings`, { token })).body.items;
+    expect(listed.map((r: any) => [r.part, r.participants, r.agentId]).sort()).toEqual([["AGENT", ["Agent", "Customer"], fx.agentId("alice")], ["IVR", null, null]]);
+    const ivrListed = listed.find((r: any) => r.part === "IVR");
+    expect(ivrListed.startedAt).toBe(new Date(Math.floor(ivr.startedAt / 1000) * 1000).toISOString());
     // The prompts after the block and the caller's keys are in it; the agent's words are not.
     expect(caught(ivr)).toEqual(expect.arrayContaining(["outbound Welcome to Acme.", "outbound For sales press 1. For support press 2.", `inbound ${call.party} keys 1`]));
     expect(caught(ivr).some((l) => l.includes("Alice"))).toBe(false);

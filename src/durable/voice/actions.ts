@@ -14,13 +14,13 @@ import { agentRoomName, queueRoomName } from "../../lib/object-names";
 import { DEFAULT_HOLD_MUSIC, dialNumber, voiceUrls } from "./twiml";
 import { DialError, restFailure, type DialFailure } from "./dial-failure";
 import { agentClientAddress } from "../../shared/softphone";
-import { recordAgent, type RecordingWanted } from "./recording";
+import { recordAgent, type RecordingDetails, type RecordingWanted } from "./recording";
 
 export type VoiceAction =
   /** `record`: no longer read (the agent's recording is its own action, `recordAgent`); kept so actions queued before still parse. */
   | { kind: "bridge"; agentId: string; record?: ("Agent" | "Customer")[] }
   /** `since`: when Twilio said the recording was ready (the retries' give-up clock starts there). */
-  | { kind: "storeRecording"; recordingSid: string; recordingUrl: string; durationSeconds: number; channels: number; since?: number }
+  | ({ kind: "storeRecording"; recordingSid: string; recordingUrl: string; durationSeconds: number; channels: number; since?: number } & RecordingDetails)
   | { kind: "hold"; onHold: boolean }
   /** Record the agent's leg once it is in the conference, as the flow asked, and end the IVR's recording (./recording.ts). */
   | { kind: "recordAgent" }
@@ -67,6 +67,7 @@ export const WAIT_FOR_CONFERENCE: VoiceAction["kind"][] = ["hold", "muteAgent", 
 type Row = {
   call_sid: string | null;
   agent_call_sid: string | null;
+  agent_id: string | null;
   conference: string | null;
   phase: string;
   to_number: string | null;
@@ -189,6 +190,7 @@ export async function runVoiceAction(
         body: Number.isFinite(length) ? media.body! : new Uint8Array(await media.arrayBuffer()),
         length: Number.isFinite(length) ? length : undefined,
         externalId: action.recordingSid, durationSeconds: action.durationSeconds, channels: action.channels,
+        part: action.part, participants: action.participants, agentId: action.agentId, startedAt: action.startedAt,
       });
       // Stored encrypted in R2: now it can go from Twilio.
       await ignoreEnded(twilio.deleteRecording(action.recordingSid));

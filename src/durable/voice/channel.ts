@@ -24,8 +24,13 @@ import { Consult } from "./consult";
 import { LegControls } from "./leg-controls";
 import { CallWatch } from "./call-watch";
 import { surfaceGivenUp } from "./given-up";
+import { recordingDetails } from "./recording";
 
-export type RecordingCallback = { recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number };
+export type RecordingCallback = {
+  recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number;
+  /** Twilio's RecordingTrack and RecordingStartTime; the part and agent its callback URL names (./recording.ts). */
+  track?: string | null; startedAt?: number | null; part?: "IVR" | "AGENT" | null; agentId?: string | null;
+};
 
 /** The voice channel's tables only some calls need, each group made on first use. */
 export const VOICE_TABLES = {
@@ -148,7 +153,7 @@ export class VoiceChannel {
     let twiml: string;
     if (result.status === "queued") {
       // Say what the flow said, then the queue loop (the flow's enqueue effect is ours to carry out).
-      const queueUrls = { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.queue, recordingStatus: urls.recording };
+      const queueUrls = { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.queue, recordingStatus: `${urls.recording}&part=IVR` };
       const waiting = { ...result, status: "waiting_playback" as const };
       twiml = renderVoice({ ...waiting, effects: result.effects.filter((e) => e.type !== "enqueue") }, queueUrls);
       if (twiml === renderVoice({ ...waiting, effects: [] }, queueUrls)) {
@@ -161,7 +166,7 @@ export class VoiceChannel {
       }
     } else {
       // IVRRecordingBehavior starts the caller's recording where the block is (./recording.ts).
-      twiml = renderVoice(result, { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.resume, dialAction: urls.dial, recordingStatus: urls.recording });
+      twiml = renderVoice(result, { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.resume, dialAction: urls.dial, recordingStatus: `${urls.recording}&part=IVR` });
     }
     if (result.status === "ended" || result.status === "disconnected") {
       const now = Date.now();
@@ -389,6 +394,7 @@ export class VoiceChannel {
     if (!this.host.row() || p.status !== "completed") return;
     this.host.enqueueAction({
       kind: "storeRecording", recordingSid: p.recordingSid, recordingUrl: p.recordingUrl, durationSeconds: p.durationSeconds, channels: p.channels, since: Date.now(),
+      ...recordingDetails(p),
     });
     this.host.kick();
   }

@@ -45,7 +45,17 @@ export function agentLegTrack(participants: Participant[]): "inbound" | "outboun
   return participants.includes("Agent") ? "inbound" : "outbound";
 }
 
-type LiveCall = { call_sid: string | null; agent_call_sid: string | null; conference: string | null; phase: string };
+type LiveCall = { call_sid: string | null; agent_call_sid: string | null; agent_id: string | null; conference: string | null; phase: string };
+
+/** What a stored call recording says of itself: its part of the contact, the agent part's participants and agent, when it started. */
+export type RecordingDetails = { part?: "IVR" | "AGENT" | null; participants?: Participant[] | null; agentId?: string | null; startedAt?: number | null };
+
+/** From Twilio's recording status callback (RecordingTrack, RecordingStartTime) and what its URL names (part, agent). */
+export function recordingDetails(p: { track?: string | null; startedAt?: number | null; part?: "IVR" | "AGENT" | null; agentId?: string | null }): RecordingDetails {
+  if (!p.part) return {};
+  const participants: Participant[] | null = p.part !== "AGENT" ? null : p.track === "inbound" ? ["Agent"] : p.track === "outbound" ? ["Customer"] : ["Agent", "Customer"];
+  return { part: p.part, participants, agentId: p.part === "AGENT" ? (p.agentId ?? null) : null, startedAt: p.startedAt ?? null };
+}
 
 /**
  * Starts recording the agent's leg once it is in the call's conference, and ends the IVR's
@@ -60,7 +70,9 @@ export async function recordAgent(twilio: TwilioRest, urls: VoiceUrls, row: Live
   await twilio.fetchParticipant(conf.sid, row.agent_call_sid); // 404 until the agent's leg joins
   if (wanted.participants.length && !(await running(twilio, row.agent_call_sid)).length) {
     const track = agentLegTrack(wanted.participants);
-    await twilio.startRecording(row.agent_call_sid, { statusCallback: urls.recording, channels: track === "both" ? "dual" : "mono", track });
+    // The callback URL names the part and the agent (Twilio signs it): the stored recording says whose it is.
+    const statusCallback = `${urls.recording}&part=AGENT${row.agent_id ? `&agent=${encodeURIComponent(row.agent_id)}` : ""}`;
+    await twilio.startRecording(row.agent_call_sid, { statusCallback, channels: track === "both" ? "dual" : "mono", track });
   }
   if (wanted.ivr && row.call_sid) await stopAll(twilio, row.call_sid);
 }
