@@ -155,7 +155,7 @@ export async function runVoiceAction(
     }
     case "recordAgent":
     case "startRecording":
-      return recordAgent(twilio, urls, row, hooks.recordingWanted());
+      return recordAgent(twilio, urls.recording, row, hooks.recordingWanted());
     case "dialOutbound": {
       if (row.phase !== "CONNECTED") return; // ended (or moved on) before both legs were dialled
       try {

@@ -22,7 +22,6 @@
  */
 import type { FlowState } from "../../flows";
 import { TwilioApiError, type TwilioRest } from "../../twilio/rest";
-import type { VoiceUrls } from "./twiml";
 
 export type Participant = "Agent" | "Customer";
 export type RecordingWanted = { participants: Participant[]; ivr: boolean };
@@ -62,7 +61,8 @@ export function recordingDetails(p: { track?: string | null; startedAt?: number 
  * recording there. Throws while the leg is not in the conference yet (ringing, hearing its
  * whisper): the session runs it again when Twilio says someone joined (WAIT_FOR_CONFERENCE).
  */
-export async function recordAgent(twilio: TwilioRest, urls: VoiceUrls, row: LiveCall, wanted: RecordingWanted): Promise<void> {
+/** `statusUrl`: the contact's recording status callback (voiceUrls().recording). */
+export async function recordAgent(twilio: TwilioRest, statusUrl: string, row: LiveCall, wanted: RecordingWanted): Promise<void> {
   if (row.phase !== "CONNECTED" || !row.conference) return; // the agent left, or the call ended: nothing to record
   if (!row.agent_call_sid) throw new Error("the agent's leg has not been dialled yet");
   const conf = await twilio.findConference(row.conference);
@@ -71,7 +71,7 @@ export async function recordAgent(twilio: TwilioRest, urls: VoiceUrls, row: Live
   if (wanted.participants.length && !(await running(twilio, row.agent_call_sid)).length) {
     const track = agentLegTrack(wanted.participants);
     // The callback URL names the part and the agent (Twilio signs it): the stored recording says whose it is.
-    const statusCallback = `${urls.recording}&part=AGENT${row.agent_id ? `&agent=${encodeURIComponent(row.agent_id)}` : ""}`;
+    const statusCallback = `${statusUrl}&part=AGENT${row.agent_id ? `&agent=${encodeURIComponent(row.agent_id)}` : ""}`;
     await twilio.startRecording(row.agent_call_sid, { statusCallback, channels: track === "both" ? "dual" : "mono", track });
   }
   if (wanted.ivr && row.call_sid) await stopAll(twilio, row.call_sid);
