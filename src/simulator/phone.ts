@@ -186,7 +186,10 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
 
   async callEnded(call: Call) {
     for (const rec of this.recordings.values()) {
-      if (rec.callSid === call.sid && (rec.status === "in-progress" || rec.status === "paused")) await this.completeRecording(rec);
+      if (rec.callSid === call.sid && (rec.status === "in-progress" || rec.status === "paused")) {
+        rec.endedAt = call.endedAt ?? this.now(); // it ends with the call, whenever Twilio posts its callback
+        await this.completeRecording(rec);
+      }
     }
     await this.transcriptions.stop(call.sid);
     await this.streams.stop(call.sid);
