@@ -140,8 +140,6 @@ export class VoiceChannel {
     return this.answer(result);
   }
 
-
-
   /**
    * TwiML for a flow result; remembers it as the answer to retries of this step. A queued
    * contact whose flow says nothing first is answered with the queue's wait TwiML itself, not
@@ -177,8 +175,6 @@ export class VoiceChannel {
     this.host.set({ last_twiml: twiml });
     return twiml;
   }
-
-
 
   /** What a waiting caller hears next: the queue's CUSTOMER_QUEUE flow, or position and music. */
   async queueWait(played: boolean, known?: Omit<Extract<QueuePosition, { status: "WAITING" }>, "enqueuedAt">): Promise<string> {
