@@ -466,6 +466,14 @@ export const recordings = sqliteTable(
     channels: integer("channels"),
     /** Twilio RecordingSid or the transcript's source id: a retried store is idempotent on it. */
     externalId: text("external_id"),
+    /** A call recording's part of the contact: the IVR (before an agent joined) or an agent's (src/durable/voice/recording.ts). */
+    part: text("part", { enum: ["IVR", "AGENT"] }),
+    /** The agent part's recorded participants (RecordedParticipants: the tracks of the agent's leg it holds). */
+    participants: text("participants", { mode: "json" }).$type<("Agent" | "Customer")[]>(),
+    /** The agent whose leg an agent part recorded. */
+    agentId: text("agent_id"),
+    /** When the recording started (Twilio's RecordingStartTime), ms. */
+    startedAt: integer("started_at"),
     deletedAt: integer("deleted_at"),
     ...timestamps,
   },

@@ -29,6 +29,7 @@ import { OneAlarm } from "./one-alarm";
 import { VOICE_TABLES, VoiceChannel, type RecordingCallback } from "./voice/channel";
 import type { OutboundStart } from "./voice/outbound";
 import type { TranscriptionCallback } from "./voice/transcription";
+import { recordingWanted, recordsAgentPart } from "./voice/recording";
 import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
 
 export type Phase = "FLOW" | "QUEUED" | "CONNECTED" | "ENDED";
@@ -487,8 +488,9 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         const conference = `${this.contactId}-${r.connections + 1}`;
         this.set({ phase: "CONNECTED", agent_id: e.agentId, queue_id: e.queueId ?? r.queue_id, conference, connections: r.connections + 1 });
         if (r.channel === "VOICE") {
-          const state = r.flow_state ? (JSON.parse(r.flow_state) as FlowState) : null;
-          this.enqueueAction({ kind: "bridge", agentId: e.agentId!, record: state?.recording.participants ?? [] });
+          this.enqueueAction({ kind: "bridge", agentId: e.agentId! });
+          // Recorded from when the agent's leg joins, as the flow asked (./voice/recording.ts).
+          if (recordsAgentPart(r.flow_state)) this.enqueueAction({ kind: "recordAgent" });
         }
         break;
       }
@@ -625,6 +627,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
           consultDialled: (agentId, sid) => this.#voice.consult.dialled(agentId, sid),
           wanted: (what) => this.#voice.legs.wanted(what),
           callerInConference: () => this.#voice.legs.callerInConference(),
+          recordingWanted: () => recordingWanted(this.row()?.flow_state ?? null),
           dialFailed: (failure) => this.#voice.outboundDialFailed(failure),
         });
         this.actionDone(next.seq);

@@ -168,8 +168,12 @@ export type FlowState = {
   targetAgentId: string | null;
   queue: QueueStatus | null;
   voice: { name: string; engine?: string; language: string };
-  /** What is recorded once an agent is connected; `analytics`: the call is transcribed in real time (Twilio), in this language. */
-  recording: { participants: ("Agent" | "Customer")[]; analytics?: { language: string } };
+  /**
+   * What is recorded once an agent is connected; `ivr`: the call is recorded from here until the
+   * agent joins too (IVRRecordingBehavior Enabled); `analytics`: the call is transcribed in real
+   * time (Twilio), in this language.
+   */
+  recording: { participants: ("Agent" | "Customer")[]; ivr?: boolean; analytics?: { language: string } };
   loggingEnabled: boolean;
   contactData: { name?: string; description?: string; languageCode?: string };
   customerEndpoint: string | null;
@@ -290,7 +294,8 @@ export type Effect =
       dtmfDigits?: string;
     }
   | { type: "wait"; timeoutSeconds: number; events: string[] }
-  | { type: "set_recording"; participants: ("Agent" | "Customer")[]; analytics?: { language: string } }
+  /** `ivr`: given when the IVR recording is turned on, or off after it was on (the session starts or stops it). */
+  | { type: "set_recording"; participants: ("Agent" | "Customer")[]; ivr?: boolean; analytics?: { language: string } }
   | { type: "update_contact"; name?: string; description?: string; languageCode?: string }
   | { type: "set_attributes"; attributes: Record<string, string> }
   | { type: "set_event_hook"; hook: EventHookName; flowId: string }

@@ -34,6 +34,11 @@ export type StoreRecordingInput = {
   externalId?: string | null;
   durationSeconds?: number | null;
   channels?: number | null;
+  /** A call recording's part of the contact, its participants, the agent whose leg it is, and when it started. */
+  part?: Recording["part"];
+  participants?: Recording["participants"];
+  agentId?: string | null;
+  startedAt?: number | null;
   /** Keyring override (tests, re-encryption tools); the deployment's keyring by default. */
   keys?: Keyring;
 };
@@ -107,6 +112,10 @@ export async function storeRecording(env: RecordingsEnv, input: StoreRecordingIn
         durationSeconds: input.durationSeconds ?? null,
         channels: input.channels ?? null,
         externalId: input.externalId ?? null,
+        part: input.part ?? null,
+        participants: input.participants ?? null,
+        agentId: input.agentId ?? null,
+        startedAt: input.startedAt ?? null,
       }),
     ]);
   } catch (err) {

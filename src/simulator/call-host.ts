@@ -46,7 +46,9 @@ export interface PhoneNetwork<C> {
   leaveConference(call: C, name: string): void;
   /** What `call` says in its conference; returns the calls that heard it. */
   conferenceAudio(call: C, text: string): string[];
-  startRecording(call: C, opts: { statusCallback: string | null; channels: string; track: string }): Promise<unknown>;
+  startRecording(call: C, opts: { statusCallback: string | null; channels: string; track: string; source?: "StartCallRecordingAPI" | "StartCallRecordingTwiML" | "DialVerb" }): Promise<unknown>;
+  /** What the leg's recordings catch: `inbound` its party's voice or keys, `outbound` what it hears. */
+  captured(callSid: string, track: "inbound" | "outbound", text: string): void;
   stopRecordings(call: C): Promise<void>;
   readonly streams: {
     start(call: C, el: TwimlElement, url: string, mode: "start" | "connect", statusCallback: string | null): Promise<{ sid: string; status: string }>;

@@ -217,9 +217,11 @@ export abstract class TwimlCall {
     if (el.name === "Say") {
       const text = el.text.replace(/\s+/g, " ").trim();
       this.heard.push(text);
+      this.phone.captured(this.sid, "outbound", text);
       this.emit({ type: "say", callSid: this.sid, text, voice: el.attrs.voice, language: el.attrs.language });
     } else if (el.name === "Play") {
       this.heard.push(`[audio ${el.text}]`);
+      this.phone.captured(this.sid, "outbound", `[audio ${el.text}]`);
       this.emit({ type: "play", callSid: this.sid, url: el.text });
     } else if (el.name === "Pause") {
       this.emit({ type: "pause", callSid: this.sid, seconds: Number(el.attrs.length ?? 1) });
@@ -232,6 +234,7 @@ export abstract class TwimlCall {
         statusCallback: el.attrs.recordingStatusCallback ? this.resolve(el.attrs.recordingStatusCallback, docUrl) : null,
         channels: el.attrs.recordingChannels ?? "mono",
         track: el.attrs.recordingTrack ?? "both",
+        source: "StartCallRecordingTwiML",
       });
     } else if (el.name === "Stream") {
       await this.phone.streams.start(this, el, this.resolve(el.attrs.url, docUrl), "start", el.attrs.statusCallback ? this.resolve(el.attrs.statusCallback, docUrl) : null);

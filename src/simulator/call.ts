@@ -27,6 +27,7 @@ export class Call extends TwimlCall {
       this.phone.streams.dtmf(this.sid, digits);
       return;
     }
+    this.phone.captured(this.sid, "inbound", `${this.party} keys ${digits}`);
     return this.input({ digits });
   }
 
@@ -45,6 +46,7 @@ export class Call extends TwimlCall {
       return;
     }
     if (this.wait.kind === "gather") await this.phone.transcriptions.speech(this, speech, []);
+    this.phone.captured(this.sid, "inbound", `${this.party}: ${speech}`);
     return this.input({ speech });
   }
 

@@ -1,5 +1,5 @@
 /** The phone simulator's public interface (used by `npm run phone` and the voice tests). */
-export { Phone, type PhoneOptions, type Transport } from "./phone";
+export { Phone, type PhoneOptions, type Transport, type Recording } from "./phone";
 export { Call, type Wait } from "./call";
 export { formatEvent, type PhoneEvent } from "./events";
 export { MediaStreams, type SocketOpener, type Stream, type StreamSocket } from "./media-stream";

@@ -7,13 +7,14 @@
  * It is step-driven so tests are deterministic: REST commands are queued and applied by
  * `settle()`; the CLI (`npm run phone`) calls `settle()` on a timer and adds real time.
  */
-import { linearToMulaw, speechFrames, wav } from "./audio";
+import { speechFrames } from "./audio";
 import { Call, type CallHost } from "./call";
 import type { PhoneEvent } from "./events";
 import { defaultOpener, MediaStreams, type SocketOpener, type StreamHost } from "./media-stream";
 import { answerRest, type RestHost } from "./rest";
 import { twilioSignature } from "./signature";
 import type { Conference, Recording } from "./state";
+import { catchAudio, newRecording, recordingCallback, recordingMedia, type RecordingStart } from "./recording";
 import { Transcriptions, type TranscriptionHost } from "./transcription";
 
 export type { Conference, Participant, Recording } from "./state";
@@ -185,7 +186,10 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
 
   async callEnded(call: Call) {
     for (const rec of this.recordings.values()) {
-      if (rec.callSid === call.sid && (rec.status === "in-progress" || rec.status === "paused")) await this.completeRecording(rec);
+      if (rec.callSid === call.sid && (rec.status === "in-progress" || rec.status === "paused")) {
+        rec.endedAt = call.endedAt ?? this.now(); // it ends with the call, whenever Twilio posts its callback
+        await this.completeRecording(rec);
+      }
     }
     await this.transcriptions.stop(call.sid);
     await this.streams.stop(call.sid);
@@ -231,7 +235,7 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
     this.emit({ type: "conference", callSid: call.sid, name, action: "join" });
     this.conferenceEvent(conf, "participant-join", call.sid);
     if (opts.record === "record-from-start" && ![...this.recordings.values()].some((r) => r.callSid === call.sid)) {
-      this.outbox.push(() => this.startRecording(call, { statusCallback: opts.recordingStatusCallback, channels: "dual", track: "both" }).then(() => undefined));
+      this.outbox.push(() => this.startRecording(call, { statusCallback: opts.recordingStatusCallback, channels: "dual", track: "both", source: "DialVerb" }).then(() => undefined));
     }
   }
 
@@ -280,10 +284,13 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
     const found = this.participant(call.sid);
     if (!found) throw new Error(`call ${call.sid} is not in a conference`);
     const heardBy: string[] = [];
+    // The speaker's own leg carries their voice, whatever the conference does with it.
+    this.captured(call.sid, "inbound", `${call.party}: ${text}`);
     if (!found.p.muted && !found.p.hold) {
       for (const other of found.conf.participants.values()) {
         if (other.call === call || other.hold) continue;
         other.call.heard.push(`${call.party}: ${text}`);
+        this.captured(other.call.sid, "outbound", `${call.party}: ${text}`);
         this.streams.audio(other.call.sid, "outbound", speechFrames(text, "outbound"));
         heardBy.push(other.call.sid);
       }
@@ -302,16 +309,8 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
 
   // ---- Recordings -------------------------------------------------------------------------
 
-  async startRecording(call: Call, opts: { statusCallback: string | null; channels: string; track: string }) {
-    const rec: Recording = {
-      sid: this.newSid("RE"),
-      callSid: call.sid,
-      status: "in-progress",
-      channels: opts.channels === "dual" ? 2 : 1,
-      statusCallback: opts.statusCallback,
-      startedAt: this.now(),
-      duration: 0,
-    };
+  async startRecording(call: Call, opts: RecordingStart) {
+    const rec = newRecording(this.newSid("RE"), call.sid, this.now(), opts);
     this.recordings.set(rec.sid, rec);
     this.emit({ type: "recording", callSid: call.sid, recordingSid: rec.sid, status: "in-progress" });
     return rec;
@@ -323,37 +322,26 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
     }
   }
 
+  /** What a leg's recordings catch: `inbound` its party's voice, `outbound` what it hears (./recording.ts). */
+  captured(callSid: string, track: "inbound" | "outbound", text: string) {
+    for (const rec of this.recordings.values()) if (rec.callSid === callSid) catchAudio(rec, track, text, this.now());
+  }
+
+  /** Stopped (through the REST API, or the call ended): Twilio then processes it and posts its status callback. */
   async completeRecording(rec: Recording) {
+    if (rec.status === "completed" || rec.status === "deleted") return;
+    rec.endedAt ??= this.now();
     rec.status = "completed";
-    rec.duration = Math.max(1, Math.round((this.now() - rec.startedAt) / 1000));
+    rec.duration = Math.max(1, Math.round((rec.endedAt - rec.startedAt) / 1000));
     this.emit({ type: "recording", callSid: rec.callSid, recordingSid: rec.sid, status: "completed" });
     if (rec.statusCallback) {
-      await this.webhook(this.calls.get(rec.callSid) ?? null, rec.statusCallback, "POST", {
-        AccountSid: this.accountSid,
-        CallSid: rec.callSid,
-        RecordingSid: rec.sid,
-        RecordingUrl: this.recordingUrl(rec.sid),
-        RecordingStatus: "completed",
-        RecordingDuration: String(rec.duration),
-        RecordingChannels: String(rec.channels),
-        RecordingSource: "StartCallRecordingAPI",
-        RecordingStartTime: new Date(rec.startedAt).toUTCString(),
-      });
+      await this.webhook(this.calls.get(rec.callSid) ?? null, rec.statusCallback, "POST", recordingCallback(rec, this.accountSid, this.recordingUrl(rec.sid)));
     }
   }
 
-  /** The recording's media: a WAV (8 kHz μ-law) with a tone per channel, as long as the recording. */
+  /** The recording's media (./recording.ts). */
   recordingMedia(rec: Recording): Uint8Array {
-    const rate = 8000;
-    const frames = rate * rec.duration;
-    const data = new Uint8Array(frames * rec.channels);
-    for (let i = 0; i < frames; i++) {
-      for (let ch = 0; ch < rec.channels; ch++) {
-        const sample = Math.round(8000 * Math.sin((2 * Math.PI * (440 + 220 * ch) * i) / rate));
-        data[i * rec.channels + ch] = linearToMulaw(sample);
-      }
-    }
-    return wav(data, rec.channels, rate);
+    return recordingMedia(rec);
   }
 
   /** Answers a request to Twilio's REST API (./rest.ts). Mount it on a server, or route fetches to it. */

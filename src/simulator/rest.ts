@@ -24,7 +24,7 @@ export interface RestHost extends CallHost {
   readonly restLog: { method: string; path: string; form: Record<string, string> }[];
   authenticates(user: string | undefined, pass: string | undefined): boolean;
   emit(e: PhoneEvent): void;
-  startRecording(call: Call, opts: { statusCallback: string | null; channels: string; track: string }): Promise<Recording>;
+  startRecording(call: Call, opts: { statusCallback: string | null; channels: string; track: string; source?: Recording["source"] }): Promise<Recording>;
   completeRecording(rec: Recording): Promise<void>;
   recordingMedia(rec: Recording): Uint8Array;
   endConference(conf: Conference): void;
@@ -73,6 +73,11 @@ async function route(phone: RestHost, request: Request, url: URL, path: string, 
     }
     return json(callJson(call, phone.accountSid));
   }
+  if (request.method === "GET" && (m = path.match(/^\/Calls\/(CA\w+)\/Recordings\.json$/))) {
+    // The call's recordings (deleted ones are gone), oldest first.
+    const list = [...phone.recordings.values()].filter((r) => r.callSid === m![1] && r.status !== "deleted");
+    return json({ recordings: list.map((r) => recordingJson(r, phone.accountSid)) });
+  }
   if (request.method === "POST" && (m = path.match(/^\/Calls\/(CA\w+)\/Recordings\.json$/))) {
     const call = phone.calls.get(m[1]);
     if (!call || call.ended) return twilioError(404, 20404, "Call not found or not in progress");
@@ -80,15 +85,22 @@ async function route(phone: RestHost, request: Request, url: URL, path: string, 
       statusCallback: form.RecordingStatusCallback ?? null,
       channels: form.RecordingChannels ?? "mono",
       track: form.RecordingTrack ?? "both",
+      source: "StartCallRecordingAPI",
     });
     return json(recordingJson(rec, phone.accountSid), 201);
   }
   if (request.method === "POST" && (m = path.match(/^\/Calls\/(CA\w+)\/Recordings\/(RE\w+|Twilio\.CURRENT)\.json$/))) {
     const rec = m[2] === "Twilio.CURRENT"
-      ? [...phone.recordings.values()].find((r) => r.callSid === m![1] && r.status !== "completed")
+      ? [...phone.recordings.values()].find((r) => r.callSid === m![1] && (r.status === "in-progress" || r.status === "paused"))
       : phone.recordings.get(m[2]);
     if (!rec) return twilioError(404, 20404, "Recording not found");
-    if (form.Status === "stopped") phone.later(() => phone.completeRecording(rec));
+    if (form.Status === "stopped" && (rec.status === "in-progress" || rec.status === "paused")) {
+      // Stopped now; Twilio processes it and posts its status callback a moment later.
+      rec.status = "stopped";
+      rec.endedAt = phone.now();
+      phone.emit({ type: "recording", callSid: rec.callSid, recordingSid: rec.sid, status: "stopped" });
+      phone.later(() => phone.completeRecording(rec));
+    }
     else if (form.Status === "paused" || form.Status === "in-progress") {
       rec.status = form.Status;
       phone.emit({ type: "recording", callSid: rec.callSid, recordingSid: rec.sid, status: form.Status });
@@ -236,6 +248,9 @@ function recordingJson(rec: Recording, accountSid: string) {
     call_sid: rec.callSid,
     status: rec.status,
     channels: rec.channels,
+    track: rec.track,
+    source: rec.source,
+    start_time: new Date(rec.startedAt).toUTCString(),
     duration: String(rec.duration),
   };
 }

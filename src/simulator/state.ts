@@ -10,12 +10,22 @@ export type Conference = {
   statusCallback: string | null;
   createdAt: number;
 };
+/** A call leg's tracks as Twilio names them: inbound = what Twilio receives from the leg (its party's voice), outbound = what it sends (what they hear). */
+export type RecordingTrack = "inbound" | "outbound" | "both";
 export type Recording = {
   sid: string;
   callSid: string;
   status: "in-progress" | "paused" | "stopped" | "completed" | "deleted";
   channels: number;
+  /** Which of the leg's tracks it records (`RecordingTrack`; `both` by default). */
+  track: RecordingTrack;
+  /** How it was started (Twilio's `RecordingSource`): the REST API or `<Start><Recording>`. */
+  source: "StartCallRecordingAPI" | "StartCallRecordingTwiML" | "DialVerb";
   statusCallback: string | null;
   startedAt: number;
+  /** When it stopped (stopped through the REST API, or the call ended); null while it runs. */
+  endedAt: number | null;
   duration: number;
+  /** What it caught, in order: speech and prompts on the tracks it records, while not paused. */
+  heard: { track: "inbound" | "outbound"; text: string; at: number }[];
 };

@@ -109,11 +109,16 @@ export class TwilioRest {
     });
   }
 
+  /** One participant of a conference; 404 while the call has not joined it (ringing, or hearing its whisper). */
+  fetchParticipant(conferenceSid: string, callSid: string) {
+    return this.request<{ call_sid: string; hold: boolean; muted: boolean }>("GET", `/Conferences/${conferenceSid}/Participants/${callSid}.json`);
+  }
+
   removeParticipant(conferenceSid: string, callSid: string) {
     return this.request<void>("DELETE", `/Conferences/${conferenceSid}/Participants/${callSid}.json`);
   }
 
-  /** Records a live call; `track` inbound = the caller's voice, outbound = what the caller hears. */
+  /** Records a live call leg; `track` inbound = the voice of the leg's party, outbound = what they hear. */
   startRecording(callSid: string, opts: { statusCallback: string; channels?: "mono" | "dual"; track?: "inbound" | "outbound" | "both" }) {
     return this.request<{ sid: string }>("POST", `/Calls/${callSid}/Recordings.json`, {
       RecordingStatusCallback: opts.statusCallback,
@@ -121,6 +126,11 @@ export class TwilioRest {
       RecordingChannels: opts.channels ?? "dual",
       RecordingTrack: opts.track ?? "both",
     });
+  }
+
+  /** A call's recordings (`status`: in-progress, paused, stopped, processing, completed, absent). */
+  listCallRecordings(callSid: string) {
+    return this.request<{ recordings: { sid: string; status: string }[] }>("GET", `/Calls/${callSid}/Recordings.json`).then((r) => r.recordings);
   }
 
   setRecordingStatus(callSid: string, recordingSid: string, status: "paused" | "in-progress" | "stopped") {

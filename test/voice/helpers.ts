@@ -179,3 +179,8 @@ export async function callAnsweredBy(...args: Parameters<typeof callOfferedTo>) 
   const conf = await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.has(call.sid) && c.participants.size === 2), "caller and agent in one conference");
   return { socket, call, contactId, conf };
 }
+
+/** A recording Twilio is making (or made) of an agent's leg: any call's but the customer's (`customerCallSid`). */
+export function agentLegRecording(phone: Phone, customerCallSid: string) {
+  return [...phone.recordings.values()].find((r) => r.callSid !== customerCallSid);
+}

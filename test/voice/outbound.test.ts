@@ -5,7 +5,7 @@ import { flows, flowVersions, queues, routingProfiles, securityProfiles } from "
 import { contactRoomName } from "../../src/lib/object-names";
 import { api, db } from "../helpers";
 import { agentSocket, contactEvents, contactRow, eventsInclude, eventually, makeInstance } from "../routing/helpers";
-import { makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { agentLegRecording, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -125,7 +125,7 @@ describe("voice: an agent places an outbound call from the app", () => {
     await until(phone, () => [...phone.conferences.values()].find((c) => c.participants.size === 2), "agent and customer");
     const customer = [...phone.calls.values()].find((c) => c.to === CUSTOMER)!;
     expect(customer.heard[0]).toBe("This is sales calling. This call may be recorded.");
-    const recording = await until(phone, () => [...phone.recordings.values()].find((r) => r.callSid === customer.sid), "recording started");
+    const recording = await until(phone, () => agentLegRecording(phone, customer.sid), "recording started");
     expect(recording.channels).toBe(2);
     await customer.hangup();
     await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.state === "AFTER_CONTACT_WORK");

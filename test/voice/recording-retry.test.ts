@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { contactRoomName } from "../../src/lib/object-names";
-import { callOfferedTo, makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
+import { agentLegRecording, callOfferedTo, makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -26,8 +26,9 @@ describe("voice recordings: a failed media fetch is retried", () => {
     };
     const { socket: alice, call, contactId } = await callOfferedTo(fx, net.phone);
     alice.send({ type: "contact.accept", contactId });
-    const recording = await until(net.phone, () => [...net.phone.recordings.values()].find((r) => r.callSid === call.sid), "recording started");
+    const recording = await until(net.phone, () => agentLegRecording(net.phone, call.sid), "recording started");
     await call.hangup();
+    await until(net.phone, () => recording.endedAt !== null, "the agent's leg and its recording ended");
 
     const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
     await session.settle();

@@ -8,7 +8,7 @@ import { createSession } from "../../src/workers/auth/sessions";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { api, db } from "../helpers";
 import { agentSocket, type Fixture } from "../routing/helpers";
-import { callOfferedTo, makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
+import { agentLegRecording, callOfferedTo, makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -17,9 +17,11 @@ afterEach(() => restore?.());
 async function recordedCall(fx: Fixture & { number: string }, phone: Phone, seconds = 3) {
   const { socket: alice, call, contactId } = await callOfferedTo(fx, phone);
   alice.send({ type: "contact.accept", contactId });
-  const recording = await until(phone, () => [...phone.recordings.values()].find((r) => r.callSid === call.sid), "recording started");
+  const recording = await until(phone, () => agentLegRecording(phone, call.sid), "recording started");
   phone.advanceClock(seconds);
   await call.hangup();
+  // The agent's leg is hung up after the caller's: its recording ends with it.
+  await until(phone, () => recording.endedAt !== null, "the agent's leg and its recording ended");
   const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
   await session.settle();
   return { contactId, recording, session };
@@ -116,10 +118,11 @@ describe("storing a recording never gives up silently", () => {
     const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
     await alice.next("offer");
     alice.send({ type: "contact.accept", contactId });
-    const recording = await until(net.phone, () => [...net.phone.recordings.values()].find((r) => r.callSid === call.sid), "recording started");
+    const recording = await until(net.phone, () => agentLegRecording(net.phone, call.sid), "recording started");
     await breakR2(session, broken);
     net.phone.advanceClock(20); // 20 s of stereo μ-law: 320 KB, so the put fails part-way through
     await call.hangup();
+    await until(net.phone, () => recording.endedAt !== null, "the agent's leg and its recording ended");
     await session.settle();
     const token = await adminToken(fx);
 

@@ -3,8 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { contactRoomName } from "../../src/lib/object-names";
 import { createSession } from "../../src/workers/auth/sessions";
 import { db } from "../helpers";
-import { eventually } from "../routing/helpers";
-import { callOfferedTo, makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
+import { agentLegRecording, callOfferedTo, makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -22,13 +21,14 @@ describe("voice recordings: flow → Twilio → encrypted R2 → playback", () =
     // Nothing is recorded in the IVR or the queue.
     expect(net.phone.recordings.size).toBe(0);
     alice.send({ type: "contact.accept", contactId });
-    const recording = await until(net.phone, () => [...net.phone.recordings.values()].find((r) => r.callSid === call.sid), "recording started");
+    const recording = await until(net.phone, () => agentLegRecording(net.phone, call.sid), "recording started");
     expect(recording.channels).toBe(2);
     net.phone.advanceClock(3);
     await call.hangup();
 
     const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
-    const stored = await eventually(async () => {
+    // The agent's leg is hung up after the caller's (Twilio acts on it at the simulator's next settle): its recording ends with it.
+    const stored = await until(net.phone, async () => {
       await session.settle();
       return env.DB.prepare("SELECT * FROM recordings WHERE instance_id = ? AND contact_id = ?").bind(fx.instanceId, contactId).first<any>();
     }, "recording row");

@@ -14,14 +14,19 @@ import { agentRoomName, queueRoomName } from "../../lib/object-names";
 import { DEFAULT_HOLD_MUSIC, dialNumber, voiceUrls } from "./twiml";
 import { DialError, restFailure, type DialFailure } from "./dial-failure";
 import { agentClientAddress } from "../../shared/softphone";
+import { recordAgent, type RecordingDetails, type RecordingWanted } from "./recording";
 
 export type VoiceAction =
-  | { kind: "bridge"; agentId: string; record: ("Agent" | "Customer")[] }
+  /** `record`: no longer read (the agent's recording is its own action, `recordAgent`); kept so actions queued before still parse. */
+  | { kind: "bridge"; agentId: string; record?: ("Agent" | "Customer")[] }
   /** `since`: when Twilio said the recording was ready (the retries' give-up clock starts there). */
-  | { kind: "storeRecording"; recordingSid: string; recordingUrl: string; durationSeconds: number; channels: number; since?: number }
+  | ({ kind: "storeRecording"; recordingSid: string; recordingUrl: string; durationSeconds: number; channels: number; since?: number } & RecordingDetails)
   | { kind: "hold"; onHold: boolean }
-  /** Start recording the customer's call now (an outbound call's whisper flow asked for it). */
-  | { kind: "startRecording"; record: ("Agent" | "Customer")[] }
+  /** Record the agent's leg once it is in the conference, as the flow asked, and end the IVR's recording (./recording.ts). */
+  | { kind: "recordAgent" }
+  /** As `recordAgent` (the name actions queued before it had). */
+  | { kind: "startRecording"; record?: ("Agent" | "Customer")[] }
+
   | { kind: "muteAgent"; muted: boolean }
   | { kind: "toQueue" }
   | { kind: "transferToNumber"; phoneNumber: string }
@@ -57,11 +62,12 @@ export type VoiceAction =
  * yet, or a 404 for a participant not there yet). Besides their alarm's retry, the session runs
  * them again as soon as Twilio's conference event says someone joined.
  */
-export const WAIT_FOR_CONFERENCE: VoiceAction["kind"][] = ["hold", "muteAgent", "addThirdParty"];
+export const WAIT_FOR_CONFERENCE: VoiceAction["kind"][] = ["hold", "muteAgent", "addThirdParty", "recordAgent", "startRecording"];
 
 type Row = {
   call_sid: string | null;
   agent_call_sid: string | null;
+  agent_id: string | null;
   conference: string | null;
   phase: string;
   to_number: string | null;
@@ -88,6 +94,8 @@ export async function runVoiceAction(
     consultDialled(agentId: string, callSid: string): void;
     /** The caller's hold or the agent's mute as asked for now (./leg-controls.ts); null where never kept. */
     wanted(what: "hold" | "mute"): boolean | null;
+    /** What the contact's flow asks to record now (./recording.ts). */
+    recordingWanted(): RecordingWanted;
     /** Whether the caller was already put through to the current conference (their bridge webhook answered). */
     callerInConference(): boolean;
     /** Twilio refused to place an outbound call: no retry changes that (./outbound.ts). */
@@ -143,12 +151,11 @@ export async function runVoiceAction(
       // was lost is known here by its webhook too.
       if (!hooks.callerInConference()) await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.bridge }));
       if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, contactId, action.agentId, row));
-      if (action.record.length) await startRecording(twilio, urls, row.call_sid, action.record);
       return;
     }
+    case "recordAgent":
     case "startRecording":
-      if (row.call_sid && row.phase === "CONNECTED") await startRecording(twilio, urls, row.call_sid, action.record);
-      return;
+      return recordAgent(twilio, urls.recording, row, hooks.recordingWanted());
     case "dialOutbound": {
       if (row.phase !== "CONNECTED") return; // ended (or moved on) before both legs were dialled
       try {
@@ -183,6 +190,7 @@ export async function runVoiceAction(
         body: Number.isFinite(length) ? media.body! : new Uint8Array(await media.arrayBuffer()),
         length: Number.isFinite(length) ? length : undefined,
         externalId: action.recordingSid, durationSeconds: action.durationSeconds, channels: action.channels,
+        part: action.part, participants: action.participants, agentId: action.agentId, startedAt: action.startedAt,
       });
       // Stored encrypted in R2: now it can go from Twilio.
       await ignoreEnded(twilio.deleteRecording(action.recordingSid));
@@ -319,12 +327,6 @@ export async function retryAfterFailure(
   if (action.kind !== "storeRecording") return attempts >= MAX_ATTEMPTS ? null : now + RETRY_MS * 2 ** attempts;
   const item = { instanceId, contactId, kind: "recording" as const, externalId: action.recordingSid };
   return retryUpload(env, item, attempts, error, action.since ?? now, now);
-}
-
-/** Recorded only while an agent is connected, as the flow's UpdateContactRecordingBehavior asked (dual channel). */
-async function startRecording(twilio: TwilioRest, urls: ReturnType<typeof voiceUrls>, callSid: string, record: ("Agent" | "Customer")[]) {
-  const track = record.length === 2 ? "both" : record[0] === "Customer" ? "inbound" : "outbound";
-  await twilio.startRecording(callSid, { statusCallback: urls.recording, channels: "dual", track });
 }
 
 /**

@@ -24,8 +24,13 @@ import { Consult } from "./consult";
 import { LegControls } from "./leg-controls";
 import { CallWatch } from "./call-watch";
 import { surfaceGivenUp } from "./given-up";
+import { recordingDetails } from "./recording";
 
-export type RecordingCallback = { recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number };
+export type RecordingCallback = {
+  recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number;
+  /** Twilio's RecordingTrack and RecordingStartTime; the part and agent its callback URL names (./recording.ts). */
+  track?: string | null; startedAt?: number | null; part?: "IVR" | "AGENT" | null; agentId?: string | null;
+};
 
 /** The voice channel's tables only some calls need, each group made on first use. */
 export const VOICE_TABLES = {
@@ -135,8 +140,6 @@ export class VoiceChannel {
     return this.answer(result);
   }
 
-
-
   /**
    * TwiML for a flow result; remembers it as the answer to retries of this step. A queued
    * contact whose flow says nothing first is answered with the queue's wait TwiML itself, not
@@ -148,7 +151,7 @@ export class VoiceChannel {
     let twiml: string;
     if (result.status === "queued") {
       // Say what the flow said, then the queue loop (the flow's enqueue effect is ours to carry out).
-      const queueUrls = { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.queue };
+      const queueUrls = { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.queue, recordingStatus: `${urls.recording}&part=IVR` };
       const waiting = { ...result, status: "waiting_playback" as const };
       twiml = renderVoice({ ...waiting, effects: result.effects.filter((e) => e.type !== "enqueue") }, queueUrls);
       if (twiml === renderVoice({ ...waiting, effects: [] }, queueUrls)) {
@@ -160,7 +163,8 @@ export class VoiceChannel {
         twiml = await this.queueWait(false, known);
       }
     } else {
-      twiml = renderVoice(result, { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.resume, dialAction: urls.dial });
+      // IVRRecordingBehavior starts the caller's recording where the block is (./recording.ts).
+      twiml = renderVoice(result, { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.resume, dialAction: urls.dial, recordingStatus: `${urls.recording}&part=IVR` });
     }
     if (result.status === "ended" || result.status === "disconnected") {
       const now = Date.now();
@@ -171,8 +175,6 @@ export class VoiceChannel {
     this.host.set({ last_twiml: twiml });
     return twiml;
   }
-
-
 
   /** What a waiting caller hears next: the queue's CUSTOMER_QUEUE flow, or position and music. */
   async queueWait(played: boolean, known?: Omit<Extract<QueuePosition, { status: "WAITING" }>, "enqueuedAt">): Promise<string> {
@@ -388,6 +390,7 @@ export class VoiceChannel {
     if (!this.host.row() || p.status !== "completed") return;
     this.host.enqueueAction({
       kind: "storeRecording", recordingSid: p.recordingSid, recordingUrl: p.recordingUrl, durationSeconds: p.durationSeconds, channels: p.channels, since: Date.now(),
+      ...recordingDetails(p),
     });
     this.host.kick();
   }

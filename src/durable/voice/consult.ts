@@ -16,6 +16,7 @@
 import type { RoutingEvent } from "../types";
 import type { VoiceHost } from "./channel";
 import type { LegControls } from "./leg-controls";
+import { recordsAgentPart } from "./recording";
 
 type ConsultRow = {
   from_agent_id: string;
@@ -129,6 +130,8 @@ export class Consult {
     // The first agent's mute was theirs: the second starts unmuted (mutes are kept per conference).
     this.legs.forgetMute();
     if (leaving) this.host.enqueueAction({ kind: "hangupCall", callSid: leaving });
+    // The first agent's recording (with the consult in it) ends with their leg; the second's starts now.
+    if (recordsAgentPart(r.flow_state)) this.host.enqueueAction({ kind: "recordAgent" });
     this.legs.hold(false);
     this.host.enqueueAction({ kind: "consultOver", agentId: c.agent_id, outcome: "HANDED_OVER" });
     return true;

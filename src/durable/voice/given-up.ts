@@ -16,6 +16,7 @@ const WHAT: Partial<Record<VoiceAction["kind"], string>> = {
   hold: "Hold or resume did not reach the call",
   muteAgent: "Mute or unmute did not reach the call",
   startRecording: "Recording could not be started",
+  recordAgent: "Recording could not be started",
   toQueue: "The call could not be moved to the queue",
   transferToNumber: "The call could not be transferred to the number",
   completeWarmTransfer: "The caller could not be handed to the consulted number",

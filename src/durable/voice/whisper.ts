@@ -117,7 +117,7 @@ export class Whispers {
     if (!participants.length || !r.flow_state) return;
     const state = JSON.parse(r.flow_state) as FlowState;
     this.host.set({ flow_state: JSON.stringify({ ...state, recording: { ...state.recording, participants } }) });
-    this.host.enqueueAction({ kind: "startRecording", record: participants });
+    this.host.enqueueAction({ kind: "recordAgent" });
   }
 
   /** Attributes a whisper flow set stay on the contact, as in Amazon Connect. */

@@ -95,6 +95,15 @@ function checkAnalytics(a: unknown, participants: unknown[], report: (field: str
   }
 }
 
+const RECORDING_BEHAVIOR_KEYS = ["RecordedParticipants", "IVRRecordingBehavior", "ScreenRecordedParticipants"];
+
+/**
+ * Amazon Connect's "Set recording and analytics behavior" block. `RecordedParticipants` (Agent,
+ * Customer, both or none): what is recorded while an agent is on the call. `IVRRecordingBehavior`
+ * Enabled: the call is recorded from this block on, through the IVR and the queue, until an agent
+ * joins (then the agent's recording goes on from there). Both must be set statically, as in
+ * Connect. The block sets the whole behaviour: one without IVRRecordingBehavior turns it off.
+ */
 export const UpdateContactRecordingBehavior: ActionHandler = {
   type: "UpdateContactRecordingBehavior",
   errors: [],
@@ -106,18 +115,30 @@ export const UpdateContactRecordingBehavior: ActionHandler = {
       return;
     }
     for (const p of b.RecordedParticipants) {
-      if (!(PARTICIPANTS as readonly unknown[]).includes(p)) report("RecordingBehavior.RecordedParticipants", `"${String(p)}" is not Agent or Customer`);
+      if (isReference(p)) report("RecordingBehavior.RecordedParticipants", `must be set statically (Agent or Customer), not "${String(p)}"`);
+      else if (!(PARTICIPANTS as readonly unknown[]).includes(p)) report("RecordingBehavior.RecordedParticipants", `"${String(p)}" is not Agent or Customer`);
     }
+    if (new Set(b.RecordedParticipants).size !== b.RecordedParticipants.length) report("RecordingBehavior.RecordedParticipants", "lists a participant twice");
+    const ivr = b.IVRRecordingBehavior;
+    if (ivr !== undefined && ivr !== "Enabled" && ivr !== "Disabled") {
+      report("RecordingBehavior.IVRRecordingBehavior", isReference(ivr) ? "must be set statically: Enabled or Disabled" : `must be "Enabled" or "Disabled", not ${JSON.stringify(ivr)}`);
+    }
+    const screen = b.ScreenRecordedParticipants;
+    if (screen !== undefined && (!Array.isArray(screen) || screen.length > 0)) report("RecordingBehavior.ScreenRecordedParticipants", "screen recording is not supported: leave it empty");
+    for (const k of Object.keys(b)) if (!RECORDING_BEHAVIOR_KEYS.includes(k)) report(`RecordingBehavior.${k}`, "is not a parameter of UpdateContactRecordingBehavior");
     checkAnalytics(params.AnalyticsBehavior, b.RecordedParticipants, report);
   },
   run(r) {
-    const b = r.params.RecordingBehavior as { RecordedParticipants?: unknown[] } | undefined;
-    const participants = (b?.RecordedParticipants ?? []).filter((p): p is "Agent" | "Customer" => (PARTICIPANTS as readonly unknown[]).includes(p));
+    const b = r.params.RecordingBehavior as { RecordedParticipants?: unknown[]; IVRRecordingBehavior?: unknown } | undefined;
+    const participants = [...new Set((b?.RecordedParticipants ?? []).filter((p): p is "Agent" | "Customer" => (PARTICIPANTS as readonly unknown[]).includes(p)))];
+    const ivr = b?.IVRRecordingBehavior === "Enabled";
+    const wasIvr = r.state.recording.ivr === true;
     const a = isObject(r.params.AnalyticsBehavior) ? r.params.AnalyticsBehavior : undefined;
     const analytics = a?.Enabled === "True" && participants.length === 2 ? { language: typeof a.AnalyticsLanguage === "string" ? a.AnalyticsLanguage : "en-US" } : undefined;
-    r.state.recording = { participants, ...(analytics ? { analytics } : {}) };
-    r.emit({ type: "set_recording", participants, ...(analytics ? { analytics } : {}) });
-    return next({ participants, ...(analytics ? { analytics: analytics.language } : {}) });
+    r.state.recording = { participants, ...(ivr ? { ivr } : {}), ...(analytics ? { analytics } : {}) };
+    // The IVR recording's switch is only said when it is on or turned off (the session acts on it).
+    r.emit({ type: "set_recording", participants, ...(ivr || wasIvr ? { ivr } : {}), ...(analytics ? { analytics } : {}) });
+    return next({ participants, ...(ivr ? { ivrRecording: "Enabled" } : {}), ...(analytics ? { analytics: analytics.language } : {}) });
   },
 };
 

@@ -8,6 +8,8 @@
  *   queueWait     <Enqueue waitUrl>: what a queued caller hears (the CUSTOMER_QUEUE flow).
  *   enqueueAction <Enqueue action>: Twilio posts here when the caller leaves the queue.
  *   dialAction    <Dial action>: Twilio posts DialCallStatus here after a third-party call.
+ *   recordingStatus <Start><Recording recordingStatusCallback>: the IVR recording's (IVRRecordingBehavior)
+ *                 status callback; without it the IVR is not recorded.
  */
 import { ssmlToText } from "../actions/participant";
 import type { Effect, FlowResult, Prompt, Voice } from "../types";
@@ -20,6 +22,7 @@ export type VoiceUrls = {
   queueWait?: string;
   enqueueAction?: string;
   dialAction?: string;
+  recordingStatus?: string;
 };
 
 /** Twilio's name for an Amazon Polly voice: Polly.Joanna, Polly.Joanna-Neural, Polly.Ruth-Generative. */
@@ -86,6 +89,16 @@ export function renderVoice(result: Pick<FlowResult, "effects" | "status" | "sta
         break;
       case "disconnect":
         verbs.push(el("Hangup"));
+        break;
+      case "set_recording":
+        // IVRRecordingBehavior: the caller's leg recorded from exactly here (what they say and hear), or no longer.
+        if (e.ivr === true && urls.recordingStatus) {
+          verbs.push(el("Start", {}, el("Recording", {
+            recordingStatusCallback: urls.recordingStatus, recordingStatusCallbackMethod: "POST", recordingChannels: "dual", recordingTrack: "both",
+          })));
+        } else if (e.ivr === false && urls.recordingStatus) {
+          verbs.push(el("Stop", {}, el("Recording", {})));
+        }
         break;
       default:
         break; // bookkeeping effects (attributes, recording, external calls) have no TwiML

@@ -39,6 +39,11 @@ const toApi = (r: Recording) => ({
   sizeBytes: r.sizeBytes,
   durationSeconds: r.durationSeconds,
   channels: r.channels,
+  // A call's recording: the IVR part, or an agent's (whose leg, which participants), and when it started.
+  part: r.part,
+  participants: r.participants,
+  agentId: r.agentId,
+  startedAt: iso(r.startedAt),
   keyVersion: r.keyVersion,
   createdAt: iso(r.createdAt),
   mediaUrl: `/api/v1/recordings/${encodeURIComponent(r.id)}/media`,

@@ -142,6 +142,11 @@ export const twilioRoutes = new Hono<AppEnv>()
       status: v.params.RecordingStatus ?? "",
       durationSeconds: Number(v.params.RecordingDuration ?? 0) || 0,
       channels: Number(v.params.RecordingChannels ?? 1) || 1,
+      track: v.params.RecordingTrack ?? null,
+      startedAt: Date.parse(v.params.RecordingStartTime ?? "") || null,
+      // Named in the callback URL the session gave Twilio (covered by the signature).
+      part: c.req.query("part") === "IVR" ? "IVR" : c.req.query("part") === "AGENT" ? "AGENT" : null,
+      agentId: c.req.query("agent")?.slice(0, 200) || null,
     });
     return c.body(null, 204);
   })
