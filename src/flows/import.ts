@@ -8,7 +8,7 @@ import type { Problem } from "./actions/types";
 import { idFromArn } from "./actions/types";
 import { FLOW_TYPES, type FlowAction, type FlowContent, type FlowType } from "./types";
 import { mappedLambda } from "./actions/external";
-import { validateFlow } from "./validate";
+import { LEGACY_EXPORT_MESSAGE, validateFlow } from "./validate";
 import { isObject, isReference } from "./values";
 
 export type ReferenceKind = "queue" | "hours" | "flow" | "module";
@@ -113,10 +113,7 @@ const lambdaMapped = (arn: string, lambdas: Record<string, string>) => mappedLam
  * Amazon Connect's export format before the flow language (2019): `{ modules, version, type, start }`.
  * It cannot be mapped block for block, but Amazon Connect still converts it.
  */
-export const LEGACY_EXPORT =
-  "this is a legacy Amazon Connect export (the format before the 2019-10-30 flow language: \"modules\", \"start\"). " +
-  "To convert it, import it into a flow in Amazon Connect's flow designer (Import flow), save it, and export it again: " +
-  "the new file starts with \"Version\": \"2019-10-30\" and imports here.";
+export const LEGACY_EXPORT = LEGACY_EXPORT_MESSAGE;
 
 function isLegacyExport(v: unknown): boolean {
   return isObject(v) && Array.isArray(v.modules) && v.Actions === undefined && v.Content === undefined;

@@ -11,8 +11,8 @@ import { isObject, KNOWN_NAMESPACES, referencePath, referencesIn } from "./value
 
 /** What a pre-2019 export (the old "modules" format) is told. */
 export const LEGACY_EXPORT_MESSAGE =
-  "this is an Amazon Connect export from before 2019 (the old \"modules\" format), which Switchboard cannot read: " +
-  "open the flow in Amazon Connect's flow designer, save it again, and export it anew (the new export is in the flow language, Version 2019-10-30)";
+  "this is a legacy Amazon Connect export from before 2019 (the old \"modules\" format), which Switchboard cannot read: " +
+  "open it in Amazon Connect's flow designer (Import flow), save it, and export it again; the new file starts with \"Version\": \"2019-10-30\" and imports here";
 
 export type { Problem } from "./actions/types";
 export type Validation = { ok: boolean; errors: Problem[]; warnings: Problem[]; flow: FlowContent | null };

@@ -69,7 +69,7 @@ describe("actions Switchboard does not offer", () => {
   it("a pre-2019 export (the old modules format) is refused with how to convert it", () => {
     const v = validateFlow({ modules: [{ id: "1", type: "Disconnect", branches: [], parameters: [] }], version: "1", type: "contactFlow" });
     expect(v.errors).toEqual([{ actionId: null, field: "modules", message: LEGACY_EXPORT_MESSAGE }]);
-    expect(LEGACY_EXPORT_MESSAGE).toContain("open the flow in Amazon Connect's flow designer, save it again, and export it anew");
+    expect(LEGACY_EXPORT_MESSAGE).toContain("open it in Amazon Connect's flow designer (Import flow), save it, and export it again");
   });
 });
 

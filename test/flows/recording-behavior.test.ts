@@ -8,9 +8,10 @@ const record = (behavior: Record<string, unknown>, next = "bye", id = "rec"): Fl
 const voice = { contactId: "c1", channel: "VOICE" as const };
 const urls = { gather: "https://x/g", gatherTimeout: "https://x/t", resume: "https://x/r", recordingStatus: "https://x/rec?a=1&b=2" };
 const problems = (behavior: Record<string, unknown>) => validateFlow(flowOf(record(behavior), bye)).errors.map((e) => `${e.field}: ${e.message}`);
+const warnings = (behavior: Record<string, unknown>) => validateFlow(flowOf(record(behavior), bye)).warnings.map((e) => `${e.field}: ${e.message}`);
 
 describe("UpdateContactRecordingBehavior: RecordedParticipants and IVRRecordingBehavior", () => {
-  it("is checked at import with clear messages: static participants without repeats, Enabled or Disabled, no screen recording, no unknown keys", () => {
+  it("is checked at import with clear messages: static participants without repeats, Enabled or Disabled, screen recording and unknown keys only warned of", () => {
     // As Amazon Connect exports the block.
     expect(problems({ RecordedParticipants: ["Agent", "Customer"], IVRRecordingBehavior: "Enabled", ScreenRecordedParticipants: [] })).toEqual([]);
     expect(problems({ RecordedParticipants: [], IVRRecordingBehavior: "Disabled" })).toEqual([]);
@@ -25,11 +26,13 @@ describe("UpdateContactRecordingBehavior: RecordedParticipants and IVRRecordingB
     ]);
     expect(problems({ RecordedParticipants: ["Agent", "Agent"] })).toEqual(["Parameters.RecordingBehavior.RecordedParticipants: lists a participant twice"]);
     expect(problems({ RecordedParticipants: ["Supervisor"] })).toEqual(['Parameters.RecordingBehavior.RecordedParticipants: "Supervisor" is not Agent or Customer']);
-    expect(problems({ RecordedParticipants: ["Agent"], ScreenRecordedParticipants: ["Agent"] })).toEqual([
-      "Parameters.RecordingBehavior.ScreenRecordedParticipants: screen recording is not supported: leave it empty",
+    // Real exports carry screen recording and keys we do not know: they import, with a warning.
+    expect(problems({ RecordedParticipants: ["Agent"], ScreenRecordedParticipants: ["Agent"] })).toEqual([]);
+    expect(warnings({ RecordedParticipants: ["Agent"], ScreenRecordedParticipants: ["Agent"] })).toEqual([
+      "Parameters.RecordingBehavior.ScreenRecordedParticipants: screen recording is not offered: the flow imports and only the call is recorded",
     ]);
-    expect(problems({ RecordedParticipants: ["Agent"], IvrRecording: "Enabled" })).toEqual([
-      "Parameters.RecordingBehavior.IvrRecording: is not a parameter of UpdateContactRecordingBehavior",
+    expect(warnings({ RecordedParticipants: ["Agent"], IvrRecording: "Enabled" })).toEqual([
+      "Parameters.RecordingBehavior.IvrRecording: is not a parameter of UpdateContactRecordingBehavior: ignored",
     ]);
     expect(problems({ IVRRecordingBehavior: "Enabled" })).toEqual([
       "Parameters.RecordingBehavior.RecordedParticipants: must be a list chosen from Agent and Customer (empty = no recording)",

@@ -46,8 +46,8 @@ describe.skipIf(!present)("real Amazon Connect exports", () => {
     it(`legacy/${file} is refused as a pre-2019 export, saying how to convert it`, () => {
       const imported = importFlow(text, anyInstance);
       expect(imported.ok).toBe(false);
-      expect(imported.errors).toEqual([{ actionId: null, field: "modules", message: LEGACY_EXPORT_MESSAGE }]);
-      expect(LEGACY_EXPORT_MESSAGE).toMatch(/before 2019.*save it again, and export it anew/);
+      expect(imported.errors).toEqual([{ actionId: null, message: LEGACY_EXPORT_MESSAGE }]);
+      expect(LEGACY_EXPORT_MESSAGE).toMatch(/before 2019.*flow designer.*save it, and export it again/);
     });
   }
 });

@@ -124,8 +124,8 @@ export const UpdateContactRecordingBehavior: ActionHandler = {
       report("RecordingBehavior.IVRRecordingBehavior", isReference(ivr) ? "must be set statically: Enabled or Disabled" : `must be "Enabled" or "Disabled", not ${JSON.stringify(ivr)}`);
     }
     const screen = b.ScreenRecordedParticipants;
-    if (screen !== undefined && (!Array.isArray(screen) || screen.length > 0)) report("RecordingBehavior.ScreenRecordedParticipants", "screen recording is not supported: leave it empty");
-    for (const k of Object.keys(b)) if (!RECORDING_BEHAVIOR_KEYS.includes(k)) report(`RecordingBehavior.${k}`, "is not a parameter of UpdateContactRecordingBehavior");
+    if (screen !== undefined && (!Array.isArray(screen) || screen.length > 0)) report("RecordingBehavior.ScreenRecordedParticipants", "screen recording is not offered: the flow imports and only the call is recorded", "warning");
+    for (const k of Object.keys(b)) if (!RECORDING_BEHAVIOR_KEYS.includes(k)) report(`RecordingBehavior.${k}`, "is not a parameter of UpdateContactRecordingBehavior: ignored", "warning");
     checkAnalytics(params.AnalyticsBehavior, b.RecordedParticipants, report);
   },
   run(r) {
