@@ -26,6 +26,7 @@ import { Throttle } from "./coalesce";
 import { AgentStore, type SlotRow } from "./agent-room-store";
 import { Registrar } from "./agent-registrations";
 import { OneAlarm } from "./one-alarm";
+import { guardAgentDial, type DialPurpose } from "../db/dialing";
 import { ContactOutbox } from "./contact-record";
 import { contactRoomName, metricsRoomName, personalQueueId, personalQueueOwner, queueRoomName, splitRoomName } from "../lib/object-names";
 import { NoticeOutbox } from "./notify";
@@ -462,6 +463,7 @@ export class AgentRoom extends Server<Env> {
     if (qc.type !== "PHONE_NUMBER") return this.consultQueue(s, quickConnectId, qc);
     if (!qc.phoneNumber) throw new CommandError("not_found", "Phone-number quick connect not found");
     const phoneNumber = qc.phoneNumber;
+    await this.guardDial(phoneNumber, "consult");
     const cur = this.slot(contactId);
     if (!cur || !isLive(cur) || this.consulted(contactId)) return;
     if (cur.state === "CONNECTED") await this.hold(contactId, true);
@@ -782,6 +784,7 @@ export class AgentRoom extends Server<Env> {
    */
   private async transferToNumber(s: SlotRow, quickConnectId: string) {
     const phoneNumber = await this.phoneQuickConnect(s, quickConnectId);
+    await this.guardDial(phoneNumber, "transfer");
     const cur = this.slot(s.contact_id);
     if (!cur || !isLive(cur)) return;
     await this.handOverToNumber(cur, phoneNumber, quickConnectId, false);
@@ -793,6 +796,12 @@ export class AgentRoom extends Server<Env> {
     const qc = await loadQuickConnect(this.env.DB, this.instanceId, quickConnectId);
     if (qc?.type !== "PHONE_NUMBER" || !qc.phoneNumber) throw new CommandError("not_found", "Phone-number quick connect not found");
     return qc.phoneNumber;
+  }
+
+  /** The toll-fraud guard (destinations, rate limit, audit: src/db/dialing.ts) for a number this agent dials; its refusal as a CommandError. */
+  private async guardDial(phoneNumber: string, purpose: DialPurpose) {
+    const refusal = await guardAgentDial(this.env.DB, { instanceId: this.instanceId, userId: this.agentId, phoneNumber, purpose });
+    if (refusal) throw new CommandError(refusal.code, refusal.message);
   }
 
   /** The call leaves the contact center for an outside number (dialled now, or consulted already: `warm`); the agent goes to ACW. */

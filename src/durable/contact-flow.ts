@@ -18,6 +18,7 @@ import {
 } from "../flows";
 import { keyringFromEnv } from "../lib/crypto";
 import { externalSigningSecret } from "../db/external-signing";
+import { allowedDestinations } from "../db/dialing";
 import { encryptForKeyHolder } from "../lib/input-encryption";
 import { TtlCache } from "../lib/ttl-cache";
 import { personalQueueId, publishedFlowsName, queueRoomName } from "../lib/object-names";
@@ -43,7 +44,7 @@ export async function encryptKeyedInput(state: FlowState, event: FlowEvent, wher
 }
 
 /**
- * Flow steps answer webhooks, so the instance's hours and queues are cached in the isolate
+ * Flow steps answer webhooks, so the instance's hours, queues and outbound destinations are cached in the isolate
  * briefly: changes reach running flows within CONTEXT_TTL_MS. Published flows come from the
  * instance's PublishedFlows object (./published-flows.ts), which drops a flow as soon as it is
  * published again: a contact runs the version published when it started.
@@ -103,6 +104,7 @@ async function readContext(d1: D1Database, instanceId: string): Promise<Omit<Flo
   const qs = await db.select().from(queues).where(eq(queues.instanceId, instanceId));
   return {
     timezone: inst?.timezone ?? "UTC",
+    outboundDestinations: await allowedDestinations(d1, instanceId),
     hours: Object.fromEntries(hours.map((h) => [h.id, { id: h.id, name: h.name, timezone: h.timezone, weekly: h.weekly, overrides: h.overrides }])),
     queues: Object.fromEntries(
       qs.map((q) => [q.id, {
