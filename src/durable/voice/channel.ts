@@ -135,8 +135,6 @@ export class VoiceChannel {
     return this.answer(result);
   }
 
-
-
   /**
    * TwiML for a flow result; remembers it as the answer to retries of this step. A queued
    * contact whose flow says nothing first is answered with the queue's wait TwiML itself, not
@@ -168,11 +166,21 @@ export class VoiceChannel {
       this.host.record({ contactId: this.host.contactId, type: "DISCONNECTED", at: now, data: { by: "FLOW" }, update: { state: "ENDED", endedAt: now, disconnectReason: "CONTACT_FLOW_DISCONNECT" } });
       this.host.kick();
     }
+    const outside = result.status === "transferred" ? result.effects.find((e) => e.type === "dial_third_party") : undefined;
+    if (outside?.type === "dial_third_party") {
+      // The flow hands the call to an outside number for good (ContinueFlowExecution False): the
+      // contact ends here as transferred, as an agent's transfer to a number does; the number is sealed in D1.
+      const now = Date.now();
+      this.host.set({ phase: "ENDED", ended_at: now });
+      this.host.record({
+        contactId: this.host.contactId, type: "TRANSFERRED", at: now, data: { by: "FLOW", toPhoneNumber: outside.phoneNumber },
+        update: { state: "TRANSFERRED", endedAt: now, disconnectReason: "TRANSFERRED_TO_NUMBER" },
+      });
+      this.host.kick();
+    }
     this.host.set({ last_twiml: twiml });
     return twiml;
   }
-
-
 
   /** What a waiting caller hears next: the queue's CUSTOMER_QUEUE flow, or position and music. */
   async queueWait(played: boolean, known?: Omit<Extract<QueuePosition, { status: "WAITING" }>, "enqueuedAt">): Promise<string> {
