@@ -606,11 +606,16 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       try {
         await runVoiceAction(this.env, this.instanceId, this.contactId, this.require(), JSON.parse(next.action) as VoiceAction, {
           setAgentCall: (sid) => this.set({ agent_call_sid: sid }),
-          setCustomerCall: (sid) => this.set({ call_sid: sid }),
+          // A leg learnt from its marked callback meanwhile stays the call's; this second one is hung up.
+          setCustomerCall: (sid) => {
+            const known = this.row()?.call_sid;
+            if (known && known !== sid) this.enqueueAction({ kind: "hangupCall", callSid: sid });
+            else this.set({ call_sid: sid });
+          },
           thirdPartyCall: () => this.#voice.thirdPartyCall(),
           setThirdPartyCall: (sid) => this.#voice.setThirdPartyCall(sid),
           thirdPartyRefused: () => this.#voice.thirdPartyGone(),
-          consultLegWanted: (agentId) => this.#voice.consult.legWanted(agentId),
+          consultLegToDial: (agentId) => this.#voice.consult.legToDial(agentId),
           consultDialled: (agentId, sid) => this.#voice.consult.dialled(agentId, sid),
           wanted: (what) => this.#voice.legs.wanted(what),
           callerInConference: () => this.#voice.legs.callerInConference(),

@@ -322,13 +322,20 @@ export class VoiceChannel {
 
   /**
    * Call status callbacks: the customer's leg (the number's status callback) or the agent's.
-   * `attempt`: on an agent's leg, the conference it was dialled for (./actions.ts dialAgentLeg).
+   * `attempt`: on a leg we dialled (an agent's, a consulted agent's, an outbound call's customer),
+   * the conference it was dialled for (./actions.ts dialAgentLeg).
    */
   async status(leg: "customer" | "agent" | "third" | "consult", callSid: string, status: string, attempt?: string): Promise<void> {
-    const r = this.host.row();
+    let r = this.host.row();
     if (!r) return;
     const final = ["completed", "busy", "failed", "no-answer", "canceled"].includes(status);
     if (!final && leg === "agent" && attempt !== undefined) return this.agentLegCreated(r, callSid, attempt);
+    if (!final && leg === "consult" && attempt !== undefined) return this.consult.legCreated(callSid, attempt);
+    if (leg === "customer" && attempt !== undefined && this.#outbound.is()) {
+      // An outbound call's customer leg (a marked dial): learnt here when the dial's answer was lost; a second one is hung up.
+      if (!this.#outbound.legSeen(r, callSid, attempt, final)) return;
+      r = this.host.require();
+    }
     if (!final) {
       // An outbound call's customer: their phone rings, then they answer (each at most once, never backwards).
       if (leg === "customer" && (callSid === r.call_sid || !r.call_sid) && this.#outbound.is()) {
