@@ -84,7 +84,7 @@ export class VoiceChannel {
     this.#outbound = new OutboundCall(host);
     this.#inbound = new InboundCall(host, (result) => this.answer(result), () => this.queueWait(false));
     this.transcript = new RealtimeTranscript(host);
-    this.watch = new CallWatch(host, (leg, callSid, status) => this.status(leg, callSid, status));
+    this.watch = new CallWatch(host, (leg, callSid, status) => this.status(leg, callSid, status), () => [["third", this.thirdPartyCall()], ["consult", this.consult.active()?.call_sid ?? null]]);
   }
 
   /** An agent's outbound call (./outbound.ts): the contact, connected to the agent, and both legs dialled. */
