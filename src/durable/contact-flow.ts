@@ -21,6 +21,7 @@ import { externalSigningSecret } from "../db/external-signing";
 import { allowedDestinations } from "../db/dialing";
 import { encryptForKeyHolder } from "../lib/input-encryption";
 import { TtlCache } from "../lib/ttl-cache";
+import { nonPublicResolution } from "../lib/dns-over-https";
 import { personalQueueId, publishedFlowsName, queueRoomName } from "../lib/object-names";
 import type { NotifyTarget } from "./types";
 
@@ -140,6 +141,7 @@ export async function performEffect(
         secret,
         allowedEndpoints: await registeredEndpoints(env.DB, instanceId),
         allowPrivateHosts: env.LOCAL_MODE === "true",
+        resolveHost: (host) => nonPublicResolution(host, { dohUrl: env.DNS_OVER_HTTPS_URL }),
       });
     }
     case "fetch_queue_metric": {
