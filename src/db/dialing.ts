@@ -57,3 +57,15 @@ export async function guardAgentDial(
     message: `Calls to ${phoneNumber} are not allowed: this contact center calls only ${destinations.join(", ")} (an administrator sets this in Instance settings)`,
   });
 }
+
+/**
+ * A flow refused to dial a number outside the destinations (TransferParticipantToThirdParty
+ * took its error branch, src/flows/actions/transfer.ts): audited as an agent's refusal is, with
+ * no user and the contact as the resource.
+ */
+export async function auditFlowDialRefused(d1: D1Database, input: { instanceId: string; contactId: string; phoneNumber: string }): Promise<void> {
+  await new InstanceScope(createDb(d1), input.instanceId).writeAudit({
+    userId: null, action: "outbound_call_refused", resourceType: "contact", resourceId: input.contactId,
+    details: { phoneNumber: input.phoneNumber, reason: "destination_not_allowed", purpose: "flow_transfer" },
+  });
+}

@@ -13,12 +13,13 @@ import {
   type FlowContent,
   type FlowContext,
   type FlowEvent,
+  type FlowLogEntry,
   type FlowState,
   type FlowType,
 } from "../flows";
 import { keyringFromEnv } from "../lib/crypto";
 import { externalSigningSecret } from "../db/external-signing";
-import { allowedDestinations } from "../db/dialing";
+import { allowedDestinations, auditFlowDialRefused } from "../db/dialing";
 import { encryptForKeyHolder } from "../lib/input-encryption";
 import { TtlCache } from "../lib/ttl-cache";
 import { nonPublicResolution } from "../lib/dns-over-https";
@@ -115,6 +116,15 @@ async function readContext(d1: D1Database, instanceId: string): Promise<Omit<Flo
       }]),
     ),
   };
+}
+
+/** Audits the numbers a turn's TransferParticipantToThirdParty refused to dial (outside the destinations). */
+export async function auditRefusedDials(env: Env, instanceId: string, contactId: string, logs: readonly FlowLogEntry[]): Promise<void> {
+  for (const log of logs) {
+    const phoneNumber = log.data?.phoneNumber;
+    if (log.data?.refused !== "destination_not_allowed" || typeof phoneNumber !== "string") continue;
+    await auditFlowDialRefused(env.DB, { instanceId, contactId, phoneNumber });
+  }
 }
 
 /** The queue an enqueue effect names: the flow's queue, or the agent's personal queue. */

@@ -17,7 +17,7 @@ import { sealFlowLogData } from "../db/flow-logs";
 import { keyringFromEnv } from "../lib/crypto";
 import { runTurn, type FlowLogEntry, type FlowResult, type FlowState } from "../flows";
 import { assertNever } from "../shared/wire";
-import { encryptKeyedInput, enqueueTarget, flowContext, loadPublishedFlow, performEffect, type PublishedFlow } from "./contact-flow";
+import { auditRefusedDials, encryptKeyedInput, enqueueTarget, flowContext, loadPublishedFlow, performEffect, type PublishedFlow } from "./contact-flow";
 import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResult } from "./chat/channel";
 import { ContactOutbox } from "./contact-record";
 import { splitRoomName } from "../lib/object-names";
@@ -280,6 +280,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       ...(result.status === "queued" ? { phase: "QUEUED" as const, queue_id: queueId ?? null } : {}),
     });
     this.keepLogs(result.logs);
+    await auditRefusedDials(this.env, this.instanceId, this.contactId, result.logs);
     if (JSON.stringify(prevAttrs) !== JSON.stringify(result.state.attributes)) {
       this.#outbox.add({ contactId: this.contactId, type: "ATTRIBUTES_UPDATED", at: Date.now(), update: { attributes: result.state.attributes } });
     }

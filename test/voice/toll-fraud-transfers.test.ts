@@ -1,7 +1,7 @@
 /**
  * Toll fraud: a transfer or consult to an outside number, by an agent or by a flow, goes only to
  * the instance's outbound destinations (src/db/dialing.ts), as an agent's outbound call does.
- * A refused number is never dialled (the simulated Twilio receives no call to it).
+ * A refused number is never dialled (the simulated Twilio receives no call to it), and is audited.
  */
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
@@ -106,6 +106,11 @@ describe("toll fraud: a flow's transfer to an outside number", () => {
     // The flow log shows the action took its CallFailed branch.
     const logged = await env.DB.prepare("SELECT branch FROM flow_logs WHERE instance_id = ? AND contact_id = ? AND action_id = 'outside'").bind(fx.instanceId, contactId).first<{ branch: string }>();
     expect(logged?.branch).toMatch(/CallFailed/);
+    // And audited as an agent's refusal is.
+    const audited = await env.DB.prepare("SELECT user_id, resource_type, resource_id, details FROM audit_log WHERE instance_id = ? AND action = 'outbound_call_refused'").bind(fx.instanceId).all<{ user_id: string | null; resource_type: string; resource_id: string; details: string }>();
+    expect(audited.results.map((r) => ({ ...r, details: JSON.parse(r.details) }))).toEqual([
+      { user_id: null, resource_type: "contact", resource_id: contactId, details: { phoneNumber: JAMAICA, reason: "destination_not_allowed", purpose: "flow_transfer" } },
+    ]);
   });
 
   it("a number inside the destinations is dialled", async () => {
