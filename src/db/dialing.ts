@@ -1,21 +1,15 @@
 /**
- * Toll fraud guard: where an instance's agents may place calls (outbound calls, transfers and
- * consults to outside numbers). The instance lists ISO country codes ("US") and E.164 prefixes
- * ("+4420"); without a list, the countries of its own phone numbers (US and Canada when it has
- * none). Countries, not calling codes: +1 also reaches Caribbean premium-rate numbers, the
- * classic toll-fraud destinations, which a US business's default does not include.
+ * Toll fraud guard: where an instance's calls may go (agents' outbound calls, transfers and
+ * consults to outside numbers, flows' transfers to a number). The instance lists ISO country
+ * codes and E.164 prefixes (src/lib/destinations.ts); without a list, the countries of its own
+ * phone numbers (US and Canada when it has none).
  */
-import { parsePhoneNumberFromString } from "libphonenumber-js/min";
+import { DEFAULT_DESTINATIONS, destinationAllowed, numberCountry } from "../lib/destinations";
+import { createDb } from "./client";
+import { InstanceScope } from "./scoped";
+import { takeFromLimit } from "./throttle";
 
-export const DEFAULT_DESTINATIONS = ["US", "CA"];
-
-/** A destination entry: an ISO 3166 country code or an E.164 prefix. */
-export const DESTINATION_PATTERN = /^([A-Z]{2}|\+[1-9]\d{0,14})$/;
-
-/** The country of an E.164 number, or null when it belongs to none (or is not a valid number). */
-export function numberCountry(e164: string): string | null {
-  return parsePhoneNumberFromString(e164)?.country ?? null;
-}
+export { DEFAULT_DESTINATIONS, DESTINATION_PATTERN, destinationAllowed, numberCountry } from "../lib/destinations";
 
 /** The instance's allowed destinations: its list, else its own numbers' countries. */
 export async function allowedDestinations(db: D1Database, instanceId: string): Promise<string[]> {
@@ -26,8 +20,52 @@ export async function allowedDestinations(db: D1Database, instanceId: string): P
   return countries.length ? countries.sort() : DEFAULT_DESTINATIONS;
 }
 
-/** Whether `e164` is one of the destinations: in a listed country, or starting with a listed prefix. */
-export function destinationAllowed(e164: string, destinations: readonly string[]): boolean {
-  const country = numberCountry(e164);
-  return destinations.some((d) => (d.startsWith("+") ? e164.startsWith(d) : d === country));
+/** Calls (outbound, transfers and consults to outside numbers) one agent may place, or try to, per minute. */
+export const OUTBOUND_CALL_LIMIT = { max: 10, windowMs: 60_000 };
+
+/** Why an agent may not dial a number now: past the rate limit (with the wait), or outside the destinations. */
+export type DialRefusal =
+  | { code: "too_many_calls"; message: string; retryAfterMs: number }
+  | { code: "destination_not_allowed"; message: string };
+
+/** What the agent is dialling the number for, as the audit entry names it. */
+export type DialPurpose = "outbound_call" | "transfer" | "consult";
+
+/**
+ * The toll-fraud guard for a number an agent has dialled (an outbound call, or a transfer or
+ * consult to an outside number): counts it against the agent's OUTBOUND_CALL_LIMIT, checks the
+ * instance's destinations and, when refused, writes the `outbound_call_refused` audit entry.
+ * Returns null when the call may be placed.
+ */
+export async function guardAgentDial(
+  d1: D1Database,
+  input: { instanceId: string; userId: string; phoneNumber: string; purpose: DialPurpose; ip?: string | null; userAgent?: string | null },
+): Promise<DialRefusal | null> {
+  const db = createDb(d1);
+  const { instanceId, userId, phoneNumber, purpose } = input;
+  const refused = async (refusal: DialRefusal) => {
+    const details = { phoneNumber, reason: refusal.code === "too_many_calls" ? "rate_limited" : refusal.code, ...(purpose === "outbound_call" ? {} : { purpose }) };
+    await new InstanceScope(db, instanceId).writeAudit({ userId, action: "outbound_call_refused", resourceType: "user", resourceId: userId, ip: input.ip ?? null, userAgent: input.userAgent ?? null, details });
+    return refusal;
+  };
+  const wait = await takeFromLimit(db, `outbound:${instanceId}:${userId}`, OUTBOUND_CALL_LIMIT);
+  if (wait > 0) return refused({ code: "too_many_calls", message: `At most ${OUTBOUND_CALL_LIMIT.max} calls a minute; try again shortly`, retryAfterMs: wait });
+  const destinations = await allowedDestinations(d1, instanceId);
+  if (destinationAllowed(phoneNumber, destinations)) return null;
+  return refused({
+    code: "destination_not_allowed",
+    message: `Calls to ${phoneNumber} are not allowed: this contact center calls only ${destinations.join(", ")} (an administrator sets this in Instance settings)`,
+  });
+}
+
+/**
+ * A flow refused to dial a number outside the destinations (TransferParticipantToThirdParty
+ * took its error branch, src/flows/actions/transfer.ts): audited as an agent's refusal is, with
+ * no user and the contact as the resource.
+ */
+export async function auditFlowDialRefused(d1: D1Database, input: { instanceId: string; contactId: string; phoneNumber: string }): Promise<void> {
+  await new InstanceScope(createDb(d1), input.instanceId).writeAudit({
+    userId: null, action: "outbound_call_refused", resourceType: "contact", resourceId: input.contactId,
+    details: { phoneNumber: input.phoneNumber, reason: "destination_not_allowed", purpose: "flow_transfer" },
+  });
 }

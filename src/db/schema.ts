@@ -411,7 +411,7 @@ export const socketTickets = sqliteTable("socket_tickets", {
 });
 
 /**
- * Durable fixed-window counters (src/workers/lib/throttle.ts): failed sign-ins per account and
+ * Durable fixed-window counters (src/db/throttle.ts): failed sign-ins per account and
  * per client address, chat starts per client address and instance. `failures` is the count.
  */
 export const loginThrottle = sqliteTable("login_throttle", {

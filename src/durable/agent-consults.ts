@@ -54,6 +54,7 @@ export class AgentConsults {
     if (qc.type !== "PHONE_NUMBER") return this.consultQueue(s, quickConnectId, qc);
     if (!qc.phoneNumber) throw new CommandError("not_found", "Phone-number quick connect not found");
     const phoneNumber = qc.phoneNumber;
+    await a.guardDial(phoneNumber, "consult");
     const cur = a.slot(contactId);
     if (!cur || !isLive(cur) || a.consulted(contactId)) return;
     if (cur.state === "CONNECTED") await this.parts.controls.hold(contactId, true);

@@ -7,6 +7,7 @@
  */
 import type { AgentContact, AgentSnapshot, AgentStatus, RoutingProfileView, ServerToAgent } from "../shared/wire";
 import { loadRoutingProfile } from "./agent-config";
+import { guardAgentDial, type DialPurpose } from "../db/dialing";
 import { AgentPresence } from "./agent-presence";
 import { AgentStore, type SlotRow } from "./agent-room-store";
 import { Registrar } from "./agent-registrations";
@@ -111,6 +112,12 @@ export class AgentState {
   }
 
   /** Reads the agent's routing profile from D1 and keeps it. */
+  /** The toll-fraud guard (destinations, rate limit, audit: src/db/dialing.ts) for a number this agent dials; its refusal as a CommandError. */
+  async guardDial(phoneNumber: string, purpose: DialPurpose) {
+    const refusal = await guardAgentDial(this.env.DB, { instanceId: this.instanceId, userId: this.agentId, phoneNumber, purpose });
+    if (refusal) throw new CommandError(refusal.code, refusal.message);
+  }
+
   async loadProfile(): Promise<RoutingProfileView | null> {
     const profile = await loadRoutingProfile(this.env.DB, this.instanceId, this.agentId);
     this.setMeta("profile", profile);

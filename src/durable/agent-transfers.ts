@@ -62,6 +62,7 @@ export class AgentTransfers {
    */
   private async transferToNumber(s: SlotRow, quickConnectId: string) {
     const phoneNumber = await this.phoneQuickConnect(s, quickConnectId);
+    await this.agent.guardDial(phoneNumber, "transfer");
     const cur = this.agent.slot(s.contact_id);
     if (!cur || !isLive(cur)) return;
     await this.handOverToNumber(cur, phoneNumber, quickConnectId, false);

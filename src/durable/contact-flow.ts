@@ -14,14 +14,17 @@ import {
   type FlowContent,
   type FlowContext,
   type FlowEvent,
+  type FlowLogEntry,
   type FlowState,
   type FlowType,
   type MetricType,
 } from "../flows";
 import { keyringFromEnv } from "../lib/crypto";
 import { externalSigningSecret } from "../db/external-signing";
+import { allowedDestinations, auditFlowDialRefused } from "../db/dialing";
 import { encryptForKeyHolder } from "../lib/input-encryption";
 import { TtlCache } from "../lib/ttl-cache";
+import { nonPublicResolution } from "../lib/dns-over-https";
 import { personalQueueId, publishedFlowsName, queueRoomName } from "../lib/object-names";
 import type { NotifyTarget } from "./types";
 
@@ -45,7 +48,7 @@ export async function encryptKeyedInput(state: FlowState, event: FlowEvent, wher
 }
 
 /**
- * Flow steps answer webhooks, so the instance's hours and queues are cached in the isolate
+ * Flow steps answer webhooks, so the instance's hours, queues and outbound destinations are cached in the isolate
  * briefly: changes reach running flows within CONTEXT_TTL_MS. Published flows come from the
  * instance's PublishedFlows object (./published-flows.ts), which drops a flow as soon as it is
  * published again: a contact runs the version published when it started.
@@ -114,6 +117,7 @@ async function readContext(d1: D1Database, instanceId: string): Promise<Omit<Flo
   return {
     timezone: inst?.timezone ?? "UTC",
     externalEndpoints: Object.fromEntries(lambdas.map((l) => [l.name, l.url])),
+    outboundDestinations: await allowedDestinations(d1, instanceId),
     hours: Object.fromEntries(hours.map((h) => [h.id, { id: h.id, name: h.name, timezone: h.timezone, weekly: h.weekly, overrides: h.overrides }])),
     queues: Object.fromEntries(
       qs.map((q) => [q.id, {
@@ -123,6 +127,15 @@ async function readContext(d1: D1Database, instanceId: string): Promise<Omit<Flo
       }]),
     ),
   };
+}
+
+/** Audits the numbers a turn's TransferParticipantToThirdParty refused to dial (outside the destinations). */
+export async function auditRefusedDials(env: Env, instanceId: string, contactId: string, logs: readonly FlowLogEntry[]): Promise<void> {
+  for (const log of logs) {
+    const phoneNumber = log.data?.phoneNumber;
+    if (log.data?.refused !== "destination_not_allowed" || typeof phoneNumber !== "string") continue;
+    await auditFlowDialRefused(env.DB, { instanceId, contactId, phoneNumber });
+  }
 }
 
 /** The queue an enqueue effect names: the flow's queue, or the agent's personal queue. */
@@ -149,6 +162,7 @@ export async function performEffect(
         secret,
         allowedEndpoints: await registeredEndpoints(env.DB, instanceId),
         allowPrivateHosts: env.LOCAL_MODE === "true",
+        resolveHost: (host) => nonPublicResolution(host, { dohUrl: env.DNS_OVER_HTTPS_URL }),
       });
     }
     case "fetch_queue_metric": {

@@ -17,7 +17,7 @@ import { sealFlowLogData } from "../db/flow-logs";
 import { keyringFromEnv } from "../lib/crypto";
 import { runTurn, type FlowLogEntry, type FlowResult, type FlowState } from "../flows";
 import { assertNever } from "../shared/wire";
-import { encryptKeyedInput, enqueueTarget, flowContext, loadPublishedFlow, performEffect, type PublishedFlow } from "./contact-flow";
+import { auditRefusedDials, encryptKeyedInput, enqueueTarget, flowContext, loadPublishedFlow, performEffect, type PublishedFlow } from "./contact-flow";
 import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResult } from "./chat/channel";
 import { ContactOutbox } from "./contact-record";
 import { splitRoomName } from "../lib/object-names";
@@ -286,6 +286,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       ...(result.status === "queued" ? { phase: "QUEUED" as const, queue_id: queueId ?? null } : {}),
     });
     this.keepLogs(result.logs);
+    await auditRefusedDials(this.env, this.instanceId, this.contactId, result.logs);
     if (JSON.stringify(prevAttrs) !== JSON.stringify(result.state.attributes)) {
       this.#outbox.add({ contactId: this.contactId, type: "ATTRIBUTES_UPDATED", at: Date.now(), update: { attributes: result.state.attributes } });
     }
@@ -619,11 +620,16 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       try {
         await runVoiceAction(this.env, this.instanceId, this.contactId, this.require(), JSON.parse(next.action) as VoiceAction, {
           setAgentCall: (sid) => this.set({ agent_call_sid: sid }),
-          setCustomerCall: (sid) => this.set({ call_sid: sid }),
+          // A leg learnt from its marked callback meanwhile stays the call's; this second one is hung up.
+          setCustomerCall: (sid) => {
+            const known = this.row()?.call_sid;
+            if (known && known !== sid) this.enqueueAction({ kind: "hangupCall", callSid: sid });
+            else this.set({ call_sid: sid });
+          },
           thirdPartyCall: () => this.#voice.thirdPartyCall(),
           setThirdPartyCall: (sid) => this.#voice.setThirdPartyCall(sid),
           thirdPartyRefused: () => this.#voice.thirdPartyGone(),
-          consultLegWanted: (agentId) => this.#voice.consult.legWanted(agentId),
+          consultLegToDial: (agentId) => this.#voice.consult.legToDial(agentId),
           consultDialled: (agentId, sid) => this.#voice.consult.dialled(agentId, sid),
           wanted: (what) => this.#voice.legs.wanted(what),
           callerInConference: () => this.#voice.legs.callerInConference(),

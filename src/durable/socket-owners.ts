@@ -5,6 +5,7 @@
  * session's) sockets, which otherwise would outlive the session that opened them.
  */
 import type { Connection } from "partyserver";
+import { SIGNED_OUT_CLOSE_CODE } from "../shared/socket-close";
 
 export const SOCKET_OWNER_HEADERS = {
   user: "x-switchboard-socket-user",
@@ -15,7 +16,7 @@ export const SOCKET_OWNER_HEADERS = {
 export type SocketOwner = { userId: string } | { sessionId: string };
 
 /** The close code a revoked socket gets: the browser signs in again instead of reconnecting. */
-export const SIGNED_OUT_CLOSE_CODE = 4401;
+export { SIGNED_OUT_CLOSE_CODE };
 
 /** Sets the owner headers on an upgrade the Worker forwards (any the client sent are dropped first). */
 export function setSocketOwner(req: Request, owner: { userId: string; sessionId: string } | null) {

@@ -107,6 +107,12 @@ export type FlowContext = {
   modules?: Record<string, { id?: string; name?: string; version?: number; content: FlowContent }>;
   /** Maps an InvokeLambdaFunction `LambdaFunctionARN` (ARN or name) to the business's HTTPS endpoint. */
   externalEndpoints?: Record<string, string>;
+  /**
+   * Where TransferParticipantToThirdParty may dial: the instance's outbound destinations (ISO
+   * country codes and E.164 prefixes, src/lib/destinations.ts). A contact's session always sets
+   * them; absent (the flow tools' dry runs) = not checked.
+   */
+  outboundDestinations?: readonly string[];
 };
 
 // ── The contact's flow state ─────────────────────────────────────────────────

@@ -9,6 +9,7 @@
  * - `onPendingChange` lets the owner keep `pending` across a page reload (the widget keeps it in
  *   localStorage and passes it back as `pending`).
  */
+import { SIGNED_OUT_CLOSE_CODE, SIGNED_OUT_NOTICE } from "./socket-close";
 import ReconnectingWebSocket from "partysocket/ws";
 import type { ChatClientMessage, ChatErrorCode, ChatMessageView, ChatReceipts, ChatRole, ChatServerMessage, ChatSnapshot } from "./chat-protocol";
 
@@ -27,7 +28,7 @@ export type ChatConnectionState = {
   /** The other side is typing. */
   otherTyping: boolean;
   receipts: ChatReceipts;
-  lastError: { code: ChatErrorCode | "refused"; message: string } | null;
+  lastError: { code: ChatErrorCode | "refused" | "signed_out"; message: string } | null;
 };
 
 export type ChatConnectionOptions = {
@@ -59,7 +60,8 @@ export class ChatConnection {
       maxEnqueuedMessages: 0,
       maxReconnectionDelay: 5000,
       minReconnectionDelay: 300,
-      shouldReconnectOnClose: (e) => e.code !== REFUSED,
+      // Refused, or the agent's session ended (their app signs in again): reconnecting would not help.
+      shouldReconnectOnClose: (e) => e.code !== REFUSED && e.code !== SIGNED_OUT_CLOSE_CODE,
       ...(opts.WebSocket ? { WebSocket: opts.WebSocket } : {}),
     });
     this.#ws.addEventListener("open", () => {
@@ -68,7 +70,12 @@ export class ChatConnection {
     });
     this.#ws.addEventListener("close", (e) => {
       const refused = e.code === REFUSED;
-      this.update({ connected: false, otherTyping: false, ...(refused ? { refused, lastError: { code: "refused", message: e.reason || "Not allowed in this chat" } } : {}) });
+      const signedOut = e.code === SIGNED_OUT_CLOSE_CODE;
+      this.update({
+        connected: false, otherTyping: false,
+        ...(refused ? { refused, lastError: { code: "refused", message: e.reason || "Not allowed in this chat" } } : {}),
+        ...(signedOut ? { lastError: { code: "signed_out", message: SIGNED_OUT_NOTICE } } : {}),
+      });
     });
     this.#ws.addEventListener("message", (e) => {
       if (typeof e.data !== "string") return;

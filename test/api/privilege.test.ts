@@ -59,6 +59,29 @@ describe("privilege: users.manage grants no more than the acting user holds", ()
     expect(await row("SELECT password_hash AS h FROM users WHERE id = ?", fx.boss.id)).toEqual(before);
   });
 
+  it("users.manage cannot deactivate or delete a user holding more than it does (403, nothing changed); one within its own permissions it may", async () => {
+    const fx = await instanceWith(["users.manage", "contacts.handle"]);
+    const before = await row("SELECT * FROM users WHERE id = ?", fx.boss.id);
+    const off = await api("PATCH", `/users/${fx.boss.id}`, { token: fx.token, body: { active: false } });
+    expect(off.status).toBe(403);
+    expect(off.body.error).toMatchObject({ code: "forbidden", message: expect.stringMatching(/instance\.configure/) });
+    const gone = await api("DELETE", `/users/${fx.boss.id}`, { token: fx.token });
+    expect(gone.status).toBe(403);
+    expect(gone.body.error).toMatchObject({ code: "forbidden", message: expect.stringMatching(/delete a user.*instance\.configure/) });
+    expect(await row("SELECT * FROM users WHERE id = ?", fx.boss.id)).toEqual(before);
+    // The boss can still sign in.
+    const signIn = await api("POST", "/auth/sign-in", { body: { email: fx.boss.email, password: "boss-password-1" }, headers: { "cf-connecting-ip": "10.9.9.8" } });
+    expect(signIn.status).toBe(200);
+    expect(await row("SELECT count(*) AS n FROM audit_log WHERE instance_id = ? AND action = 'delete' AND resource_id = ?", fx.instanceId, fx.boss.id)).toEqual({ n: 0 });
+
+    // An agent (contacts.handle only) it may delete.
+    const email = `agent-${crypto.randomUUID().slice(0, 8)}@other.test`;
+    const agent = await api("POST", "/users", { token: fx.token, body: { email, name: "Agent", password: "long-enough-pw", securityProfileId: fx.agentProfile.id } });
+    expect(agent.status).toBe(201);
+    expect((await api("DELETE", `/users/${agent.body.id}`, { token: fx.token })).status).toBe(204);
+    expect(await row("SELECT id FROM users WHERE id = ?", agent.body.id)).toBeNull();
+  });
+
   it("instance.configure grants in a profile only permissions it holds", async () => {
     const fx = await instanceWith(["instance.configure"]);
     const within = await api("POST", "/security-profiles", { token: fx.token, body: { name: "Config", permissions: ["instance.configure"] } });

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { instances } from "../../src/db/schema";
 import { DAY_MS, runRetention } from "../../src/recordings/retention";
 import { CHAT_START_LIMIT } from "../../src/workers/chat/routes";
-import { takeFromLimit } from "../../src/workers/lib/throttle";
+import { takeFromLimit } from "../../src/db/throttle";
 import { api, db, otherInstance } from "../helpers";
 import { endedChat, makeChatInstance, session, startChat, userWith } from "./helpers";
 

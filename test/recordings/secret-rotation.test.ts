@@ -94,8 +94,10 @@ describe("rotating SWITCHBOARD_SECRET", () => {
     rotate();
     let header: string | null = null;
     let sentBody = "";
+    const realFetch = globalThis.fetch;
     const endpoint = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
       const req = new Request(input, init);
+      if (req.url.startsWith(env.DNS_OVER_HTTPS_URL)) return realFetch(input, init); // the host's lookup (the tests' DNS stub)
       header = req.headers.get(SIGNATURE_HEADER);
       sentBody = await req.text();
       return Response.json({ ok: "yes" });

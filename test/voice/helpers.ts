@@ -84,6 +84,8 @@ export async function makeVoiceInstance(spec: {
   profiles?: ProfileSpec[];
   agents?: { id: string; profile: string | null }[];
   flow?: (q: (id: string) => string) => FlowContent;
+  /** Where its calls may go (src/db/dialing.ts). */
+  outboundDestinations?: string[];
 }) {
   const fx = await makeInstance({
     queues: spec.queues ?? [{ id: "sales" }, { id: "support" }],
@@ -97,6 +99,8 @@ export async function makeVoiceInstance(spec: {
       publicBaseUrl: BASE_URL,
       twilioAccountSid: ACCOUNT_SID,
       twilioAuthTokenEnc: await encryptField(env.SWITCHBOARD_SECRET, fx.instanceId, TWILIO_TOKEN_FIELD, AUTH_TOKEN),
+      // The business calls North America and the UK (its tests' outside numbers are British).
+      outboundDestinations: spec.outboundDestinations ?? ["US", "CA", "GB"],
     })
     .where(eq(instances.id, fx.instanceId));
   const flowId = `${fx.instanceId}:flow:ivr`;

@@ -1,7 +1,8 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { contactRoomName } from "../../src/lib/object-names";
-import { quickConnects } from "../../src/db/schema";
+import { eq } from "drizzle-orm";
+import { instances, quickConnects } from "../../src/db/schema";
 import type { Phone } from "../../src/simulator";
 import { db } from "../helpers";
 import { contactRow, eventsInclude } from "../routing/helpers";
@@ -124,6 +125,8 @@ describe("voice: warm transfer to an outside number (consult, then join or leave
     const { fx, net, socket: alice, call, contactId, conf } = await setup();
     // Quick connects made through the API must be E.164; this one was stored some other way.
     await db().insert(quickConnects).values({ id: `${fx.instanceId}:qc:typo`, instanceId: fx.instanceId, name: "Typo", type: "PHONE_NUMBER", phoneNumber: "+0 12" });
+    // So was a destination letting it past the toll-fraud guard (which refuses a number of no country).
+    await db().update(instances).set({ outboundDestinations: ["GB", "+0"] }).where(eq(instances.id, fx.instanceId));
     expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: `${fx.instanceId}:qc:typo` })).type).toBe("ack");
     await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty !== null);
     await until(net.phone, () => net.phone.restLog.some((r) => r.path.endsWith("/Participants.json") && r.form.To === "+0 12"), "Twilio asked to call the number");

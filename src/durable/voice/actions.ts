@@ -89,8 +89,8 @@ export async function runVoiceAction(
     setThirdPartyCall(sid: string | null): void;
     /** Twilio refused to call the consulted number (e.g. not a valid number): the agent is told it is gone. */
     thirdPartyRefused(): Promise<void>;
-    /** Whether the consulted agent's leg is still wanted, and where its call sid goes once dialled (./consult.ts). */
-    consultLegWanted(agentId: string): boolean;
+    /** Whether the consulted agent's leg is still wanted and not dialled yet, and where its call sid goes once dialled (./consult.ts). */
+    consultLegToDial(agentId: string): boolean;
     consultDialled(agentId: string, callSid: string): void;
     /** The caller's hold or the agent's mute as asked for now (./leg-controls.ts); null where never kept. */
     wanted(what: "hold" | "mute"): boolean | null;
@@ -162,8 +162,11 @@ export async function runVoiceAction(
         // The agent's leg first (as in Amazon Connect the agent hears the customer's phone ring), then the customer.
         if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, contactId, action.agentId, row));
         if (!row.call_sid) {
+          // Marked as an agent's leg is (dialAgentLeg): should this answer be lost, the leg's
+          // `initiated` callback tells the session its CallSid, and the retry does not call the customer twice.
           const call = await twilio.createCall({
-            to: row.from_number ?? "", from: row.to_number ?? "", url: urls.bridge, statusCallback: urls.customerStatus, timeoutSeconds: 45,
+            to: row.from_number ?? "", from: row.to_number ?? "", url: urls.bridge, timeoutSeconds: 45,
+            statusCallback: `${urls.customerStatus}&attempt=${encodeURIComponent(row.conference ?? "")}`,
             // Ringing and answered too, not only completed (Twilio's default): the agent's workspace follows the call.
             statusCallbackEvents: ["initiated", "ringing", "answered", "completed"],
           });
@@ -177,7 +180,8 @@ export async function runVoiceAction(
       return;
     }
     case "dialConsult": {
-      if (row.phase !== "CONNECTED" || !hooks.consultLegWanted(action.agentId)) return; // cancelled, left or ended meanwhile
+      // Cancelled, left or ended meanwhile; or dialled already (a marked dial: its callback told us the leg).
+      if (row.phase !== "CONNECTED" || !hooks.consultLegToDial(action.agentId)) return;
       const leg = `${urls.agentLeg}&consult=${encodeURIComponent(action.agentId)}`;
       hooks.consultDialled(action.agentId, await dialAgentLeg(env, twilio, { url: leg, statusCallback: urls.consultStatus }, instanceId, contactId, action.agentId, row));
       return;

@@ -4,8 +4,9 @@
  * While a voice contact is live, the session's alarm comes round every CALL_WATCH_MS; when no
  * webhook about the call arrived in that time, it asks Twilio's REST API for the call's status
  * (GET /Calls/{CallSid}.json), and a call Twilio says is over ends here as if its callback had
- * come (the customer's leg; and the agent's leg while connected). Twilio's own later callback,
- * should it still arrive, then changes nothing (callbacks are idempotent).
+ * come (the customer's leg; the agent's leg while connected; a consulted number's or agent's
+ * leg while on the call). Twilio's own later callback, should it still arrive, then changes
+ * nothing (callbacks are idempotent).
  *
  * When the last webhook came is kept in memory only: webhooks come often while a caller waits
  * (the queue loop), and writing each would cost every webhook a storage write. An object that
@@ -23,7 +24,7 @@ export const CALL_WATCH_RETRY_MS = 60_000;
 
 const FINAL = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
 
-type Leg = "customer" | "agent";
+type Leg = "customer" | "agent" | "third" | "consult";
 
 export class CallWatch {
   static schema(sql: SqlStorage) {
@@ -37,6 +38,8 @@ export class CallWatch {
     private readonly host: Pick<VoiceHost, "env" | "sql" | "tables" | "instanceId" | "row">,
     /** Applies a final status as its callback would have (VoiceChannel.status). */
     private readonly ended: (leg: Leg, callSid: string, status: string) => Promise<void>,
+    /** The legs someone consulted is on: a number's (warm transfer) and an agent's (consult). */
+    private readonly consultedLegs: () => [Leg, string | null][] = () => [],
   ) {}
 
   /** A webhook about the call arrived: it is not lost, so no need to ask Twilio for a while. */
@@ -82,8 +85,10 @@ export class CallWatch {
     const instance = await loadInstance(this.host.env.DB, keyringFromEnv(this.host.env), this.host.instanceId);
     if (!instance) throw new Error(`instance ${this.host.instanceId} has no Twilio credentials`);
     const twilio = new TwilioRest(this.host.env.TWILIO_API_BASE_URL, instance);
-    // The agent's leg first: it ends at the agent without ending the customer's call.
-    const legs: [Leg, string | null][] = [["agent", r.phase === "CONNECTED" ? r.agent_call_sid : null], ["customer", r.call_sid]];
+    // The agent's leg before the customer's: it ends at the agent without ending the customer's call.
+    // The consulted ones before them: each ends alone, and the customer's end would wind them up anyway.
+    const connected = r.phase === "CONNECTED";
+    const legs: [Leg, string | null][] = [...(connected ? this.consultedLegs() : []), ["agent", connected ? r.agent_call_sid : null], ["customer", r.call_sid]];
     for (const [leg, sid] of legs) {
       if (!sid) continue;
       const call = await twilio.fetchCall(sid);

@@ -89,7 +89,7 @@ export class VoiceChannel {
     this.#outbound = new OutboundCall(host);
     this.#inbound = new InboundCall(host, (result) => this.answer(result), () => this.queueWait(false));
     this.transcript = new RealtimeTranscript(host);
-    this.watch = new CallWatch(host, (leg, callSid, status) => this.status(leg, callSid, status));
+    this.watch = new CallWatch(host, (leg, callSid, status) => this.status(leg, callSid, status), () => [["third", this.thirdPartyCall()], ["consult", this.consult.active()?.call_sid ?? null]]);
   }
 
   /** An agent's outbound call (./outbound.ts): the contact, connected to the agent, and both legs dialled. */
@@ -170,6 +170,18 @@ export class VoiceChannel {
       const now = Date.now();
       this.host.set({ phase: "ENDED", ended_at: now });
       this.host.record({ contactId: this.host.contactId, type: "DISCONNECTED", at: now, data: { by: "FLOW" }, update: { state: "ENDED", endedAt: now, disconnectReason: "CONTACT_FLOW_DISCONNECT" } });
+      this.host.kick();
+    }
+    const outside = result.status === "transferred" ? result.effects.find((e) => e.type === "dial_third_party") : undefined;
+    if (outside?.type === "dial_third_party") {
+      // The flow hands the call to an outside number for good (ContinueFlowExecution False): the
+      // contact ends here as transferred, as an agent's transfer to a number does; the number is sealed in D1.
+      const now = Date.now();
+      this.host.set({ phase: "ENDED", ended_at: now });
+      this.host.record({
+        contactId: this.host.contactId, type: "TRANSFERRED", at: now, data: { by: "FLOW", toPhoneNumber: outside.phoneNumber },
+        update: { state: "TRANSFERRED", endedAt: now, disconnectReason: "TRANSFERRED_TO_NUMBER" },
+      });
       this.host.kick();
     }
     this.host.set({ last_twiml: twiml });
@@ -316,13 +328,20 @@ export class VoiceChannel {
 
   /**
    * Call status callbacks: the customer's leg (the number's status callback) or the agent's.
-   * `attempt`: on an agent's leg, the conference it was dialled for (./actions.ts dialAgentLeg).
+   * `attempt`: on a leg we dialled (an agent's, a consulted agent's, an outbound call's customer),
+   * the conference it was dialled for (./actions.ts dialAgentLeg).
    */
   async status(leg: "customer" | "agent" | "third" | "consult", callSid: string, status: string, attempt?: string): Promise<void> {
-    const r = this.host.row();
+    let r = this.host.row();
     if (!r) return;
     const final = ["completed", "busy", "failed", "no-answer", "canceled"].includes(status);
     if (!final && leg === "agent" && attempt !== undefined) return this.agentLegCreated(r, callSid, attempt);
+    if (!final && leg === "consult" && attempt !== undefined) return this.consult.legCreated(callSid, attempt);
+    if (leg === "customer" && attempt !== undefined && this.#outbound.is()) {
+      // An outbound call's customer leg (a marked dial): learnt here when the dial's answer was lost; a second one is hung up.
+      if (!this.#outbound.legSeen(r, callSid, attempt, final)) return;
+      r = this.host.require();
+    }
     if (!final) {
       // An outbound call's customer: their phone rings, then they answer (each at most once, never backwards).
       if (leg === "customer" && (callSid === r.call_sid || !r.call_sid) && this.#outbound.is()) {

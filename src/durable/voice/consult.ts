@@ -174,11 +174,41 @@ export class Consult {
     return (c?.state === "CONNECTED" && c.agent_id === agentId) || r?.agent_id === agentId;
   }
 
+  /**
+   * Whether `agentId`'s consult leg is still to be dialled: wanted, and no leg known for it yet
+   * (a retry whose first dial's answer was lost finds the leg its marked callback reported).
+   */
+  legToDial(agentId: string): boolean {
+    if (!this.legWanted(agentId)) return false;
+    const c = this.active();
+    if (c?.state === "CONNECTED" && c.agent_id === agentId) return !c.call_sid;
+    return !this.host.row()?.agent_call_sid;
+  }
+
+  /**
+   * Twilio created a consult leg (its `initiated` callback, marked with the conference it was
+   * dialled for): the session learns its CallSid even when the answer to the dial was lost, so
+   * the dial's retry does not call the agent again. A leg nobody is waiting for (a second dial
+   * that got through, or one for a consult since cancelled) is hung up.
+   */
+  legCreated(callSid: string, attempt: string) {
+    const r = this.host.row();
+    const c = this.active();
+    if (!r || c?.call_sid === callSid || r.agent_call_sid === callSid) return;
+    const forThisCall = r.phase === "CONNECTED" && r.conference === attempt;
+    if (forThisCall && c?.state === "CONNECTED" && c.agent_id && !c.call_sid) return this.update({ call_sid: callSid });
+    // Handed over before the leg was known: it is the agent leg now.
+    if (forThisCall && !c && r.agent_id && !r.agent_call_sid) return this.host.set({ agent_call_sid: callSid });
+    this.host.enqueueAction({ kind: "hangupCall", callSid });
+    this.host.kick();
+  }
+
   /** The consulted agent's leg was dialled: kept on the consult, or as the agent leg if the call was handed to them meanwhile. */
   dialled(agentId: string, callSid: string) {
     const c = this.active();
-    if (c?.state === "CONNECTED" && c.agent_id === agentId) this.update({ call_sid: callSid });
-    else if (this.host.row()?.agent_id === agentId) this.host.set({ agent_call_sid: callSid });
+    const r = this.host.row();
+    if (c?.state === "CONNECTED" && c.agent_id === agentId && (!c.call_sid || c.call_sid === callSid)) this.update({ call_sid: callSid });
+    else if (r?.agent_id === agentId && (!r.agent_call_sid || r.agent_call_sid === callSid)) this.host.set({ agent_call_sid: callSid });
     else this.host.enqueueAction({ kind: "hangupCall", callSid });
   }
 }

@@ -98,6 +98,27 @@ export class OutboundCall {
     return { ok: true };
   }
 
+  /**
+   * A status callback of a customer leg this call dialled (marked with the conference it was
+   * dialled for). Twilio's REST API has no idempotency key: should the answer to the dial be lost,
+   * the leg's callback (`initiated` first) tells the session its CallSid, so the dial's retry does
+   * not call the customer again, and the leg's end ends the contact. A second leg (dialled
+   * before the first one's callback came) is hung up. Returns whether the callback is about the
+   * call's customer leg (and goes on to be handled as such).
+   */
+  legSeen(r: SessionRow, callSid: string, attempt: string, final: boolean): boolean {
+    if (r.call_sid === callSid) return true;
+    if (!r.call_sid && r.phase === "CONNECTED" && r.conference === attempt) {
+      this.host.set({ call_sid: callSid });
+      return true;
+    }
+    if (!final) {
+      this.host.enqueueAction({ kind: "hangupCall", callSid });
+      this.host.kick();
+    }
+    return false;
+  }
+
   /** The customer's phone rings (their leg's status callback): the agent's workspace says so. */
   ringing(r: SessionRow) {
     const s = this.state();

@@ -1,4 +1,5 @@
 /** Transfers: to a queue, to an agent, to an external number, to another flow. */
+import { destinationAllowed } from "../../lib/destinations";
 import { flag, integer, isFlag, isObject, isReference } from "../values";
 import { checkQueueRef, fail, idFromArn, next, WHISPERS, type ActionHandler } from "./types";
 
@@ -69,6 +70,11 @@ export const TransferParticipantToThirdParty: ActionHandler = {
     if (r.state.channel !== "VOICE") return fail("NoMatchingError", "an external transfer needs a voice contact");
     const phoneNumber = r.value(r.params.ThirdPartyPhoneNumber).replace(/[\s()-]/g, "");
     if (!E164.test(phoneNumber)) return fail("NoMatchingError", `"${phoneNumber}" is not an E.164 phone number`);
+    // Toll fraud: a number outside the instance's destinations (one a caller typed, say) is never dialled.
+    const destinations = r.ctx.outboundDestinations;
+    if (destinations && !destinationAllowed(phoneNumber, destinations)) {
+      return fail("CallFailed", `not dialled: ${phoneNumber} is outside the instance's outbound destinations (${destinations.join(", ")})`, { phoneNumber, refused: "destination_not_allowed" });
+    }
     const timeoutSeconds = integer(r.value(r.params.ThirdPartyConnectionTimeLimitSeconds ?? r.params.ThirdPartyConnectionTimeoutSeconds ?? "30")) ?? 30;
     const continueFlow = flag(r.params.ContinueFlowExecution, true);
     const callerId = isObject(r.params.CallerId)

@@ -5,12 +5,14 @@
  *
  * Only a URL under one of the instance's registered endpoints is called, and, unless the Worker
  * runs locally, never a loopback, private or link-local host (src/lib/outbound-url.ts): a flow
- * whose endpoint comes from an attribute cannot be steered at the Worker's own network. The
+ * whose endpoint comes from an attribute cannot be steered at the Worker's own network, not even
+ * by a public name that resolves to such an address (`resolveHost`, src/lib/dns-over-https.ts). The
  * answer is read as it streams and given up past MAX_RESPONSE_BYTES.
  *
  * Signature: `X-Switchboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
  * The endpoint recomputes it over the raw body and rejects old timestamps (replays).
  */
+import ipaddr from "ipaddr.js";
 import { endpointRegistered, nonPublicHost } from "../../lib/outbound-url";
 import type { Effect, FlowEvent } from "../types";
 
@@ -48,13 +50,18 @@ export type InvokeOptions = {
   allowedEndpoints: readonly string[];
   /** Local development (LOCAL_MODE=true): loopback and private hosts may be called. */
   allowPrivateHosts?: boolean;
+  /**
+   * Why a host name must not be called once resolved (src/lib/dns-over-https.ts), or null; asked
+   * unless private hosts are allowed. Absent: the name alone is judged.
+   */
+  resolveHost?: (host: string) => Promise<string | null>;
   fetch?: typeof fetch;
   now?: () => number;
 };
 
 /** Calls the endpoint and maps every outcome to the resume event: timeout, non-2xx and bad JSON are errors. */
 export async function invokeExternal(effect: Extract<Effect, { type: "invoke_external" }>, opts: InvokeOptions): Promise<FlowEvent> {
-  const refused = refusal(effect.url, opts);
+  const refused = refusal(effect.url, opts) ?? (await resolvedRefusal(effect.url, opts));
   if (refused) return { type: "external_result", ok: false, error: refused };
   const body = JSON.stringify(effect.payload);
   const ts = Math.floor((opts.now?.() ?? Date.now()) / 1000);
@@ -108,6 +115,15 @@ function refusal(target: string, opts: InvokeOptions): string | null {
     if (why) return `refused: ${why}`;
   }
   return null;
+}
+
+/** Why the URL's host name resolves somewhere that may not be called, or null (an address is judged as it is, by `refusal`). */
+async function resolvedRefusal(target: string, opts: InvokeOptions): Promise<string | null> {
+  if (opts.allowPrivateHosts || !opts.resolveHost) return null;
+  const host = new URL(target).hostname.replace(/^\[|\]$/g, "");
+  if (ipaddr.isValid(host)) return null;
+  const why = await opts.resolveHost(host);
+  return why ? `refused: ${why}` : null;
 }
 
 /** The body as text, or null once it passes `max` bytes (the rest is not read: the stream is cancelled). */

@@ -3,14 +3,16 @@
  * offer rings and notifies wherever the agent is; screens read it with `useAgent()`.
  */
 import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
-import { AgentConnection, type AgentState } from "./agentConnection";
+import { sessionEnded } from "../lib/api";
+import { AgentConnection, agentSocketUrl, type AgentState } from "./agentConnection";
 import { notifyOffer, ringOnce } from "./alerts";
 
 type AgentContextValue = { connection: AgentConnection };
 const AgentContext = createContext<AgentContextValue | null>(null);
 
 export function AgentProvider({ children }: { children: ReactNode }) {
-  const [connection] = useState(() => new AgentConnection());
+  // A session that ends while the app is open (the socket's 4401) shows the sign-in screen.
+  const [connection] = useState(() => new AgentConnection(agentSocketUrl(location.origin), { onSignedOut: sessionEnded }));
   useEffect(() => {
     connection.open();
     return () => connection.close();

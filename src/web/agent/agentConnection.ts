@@ -3,9 +3,12 @@
  * a reconnecting WebSocket (partysocket) and the state the workspace shows, rebuilt from the
  * server's `state.snapshot` on every (re)connect. Commands sent while the socket is down are
  * queued and sent when it is back (the AgentRoom's commands are idempotent), so nothing the
- * agent did is lost; each command's ack or error is reported to its caller.
+ * agent did is lost; each command's ack or error is reported to its caller. Closed by the server
+ * because the session ended (revoked or expired: SIGNED_OUT_CLOSE_CODE), it stops and the app
+ * shows the sign-in screen with a message.
  */
 import ReconnectingWebSocket from "partysocket/ws";
+import { SIGNED_OUT_CLOSE_CODE, SIGNED_OUT_NOTICE } from "../../shared/socket-close";
 import type { AgentCommand, AgentContact, AgentStatus, RoutingProfileView, ServerToAgent, WithdrawReason } from "../../shared/wire";
 
 export type AgentNotice = { id: number; kind: "info" | "error"; text: string };
@@ -15,6 +18,8 @@ export type AgentState = {
   connected: boolean;
   /** At least one snapshot arrived (before that there is nothing to show). */
   ready: boolean;
+  /** The server closed the socket because the session ended (SIGNED_OUT_CLOSE_CODE): no reconnecting. */
+  signedOut: boolean;
   status: AgentStatus | null;
   contacts: AgentContact[];
   routingProfile: RoutingProfileView | null;
@@ -34,8 +39,9 @@ const WITHDRAWN_TEXT: Record<WithdrawReason, string> = {
   TRANSFER_CANCELLED: "The agent who was transferring the call to you cancelled the transfer.",
 };
 
-export function agentSocketUrl(base = location.origin): string {
-  const url = new URL("/api/v1/agent/socket", base);
+/** The agent socket's URL on the app's origin. */
+export function agentSocketUrl(origin: string): string {
+  const url = new URL("/api/v1/agent/socket", origin);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   return url.toString();
 }
@@ -43,7 +49,7 @@ export function agentSocketUrl(base = location.origin): string {
 export class AgentConnection {
   /** Open between `open()` and `close()`; null before and after (React opens it in an effect). */
   #ws: ReconnectingWebSocket | null = null;
-  #state: AgentState = { connected: false, ready: false, status: null, contacts: [], routingProfile: null, pending: [], notices: [] };
+  #state: AgentState = { connected: false, ready: false, signedOut: false, status: null, contacts: [], routingProfile: null, pending: [], notices: [] };
   #waiters = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   #listeners = new Set<(s: AgentState) => void>();
   #noticeId = 0;
@@ -52,7 +58,15 @@ export class AgentConnection {
   /** Frames sent while no socket was open at all (between `close()` and `open()`): sent on open. */
   #queued: string[] = [];
 
-  constructor(private readonly url = agentSocketUrl()) {}
+  constructor(
+    private readonly url: string,
+    private readonly opts: {
+      /** The session ended (the socket closed with SIGNED_OUT_CLOSE_CODE): the app shows its sign-in screen. */
+      onSignedOut: () => void;
+      /** The WebSocket class (tests). */
+      WebSocket?: typeof globalThis.WebSocket;
+    },
+  ) {}
 
   /**
    * Opens the socket (a no-op while one is open). Paired with `close()` in the same effect, so
@@ -61,10 +75,25 @@ export class AgentConnection {
    */
   open() {
     if (this.#ws) return;
-    const ws = new ReconnectingWebSocket(this.url, undefined, { maxReconnectionDelay: 5000, minReconnectionDelay: 500 });
+    if (this.#state.signedOut) return; // a signed-out session stays closed: the app signs in afresh
+    const ws = new ReconnectingWebSocket(this.url, undefined, {
+      maxReconnectionDelay: 5000, minReconnectionDelay: 500,
+      // A revoked or expired session would be refused at every reconnect: sign in instead.
+      shouldReconnectOnClose: (e) => e.code !== SIGNED_OUT_CLOSE_CODE,
+      ...(this.opts.WebSocket ? { WebSocket: this.opts.WebSocket } : {}),
+    });
     this.#ws = ws;
     ws.addEventListener("message", (e) => this.#ws === ws && this.#onMessage(e.data));
-    ws.addEventListener("close", () => this.#ws === ws && this.#set({ connected: false }));
+    ws.addEventListener("close", (e) => {
+      if (this.#ws !== ws) return;
+      if (e.code !== SIGNED_OUT_CLOSE_CODE) return this.#set({ connected: false });
+      this.#ws = null;
+      this.#set({ connected: false, signedOut: true });
+      // Nothing sent will be answered now.
+      for (const requestId of [...this.#waiters.keys()]) this.#settle(requestId, SIGNED_OUT_NOTICE);
+      this.#queued = [];
+      this.opts.onSignedOut();
+    });
     ws.addEventListener("open", () => {
       if (this.#ws !== ws) return;
       for (const frame of this.#inflight.values()) ws.send(frame);

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { api, ApiError, errorText, setUnauthenticatedHandler } from "../lib/api";
 import { navigate, useLocation } from "../lib/router";
 import { makeCan, SessionContext, type Me, type Session } from "../lib/session";
+import { SIGNED_OUT_NOTICE } from "../../shared/socket-close";
 import { Shell } from "./Shell";
 import { Setup } from "./Setup";
 import { SignIn } from "./SignIn";
@@ -32,7 +33,7 @@ export function App() {
   }, [loadMe]);
 
   useEffect(() => {
-    setUnauthenticatedHandler(() => setState({ kind: "signed-out", notice: "Your session has ended. Please sign in again." }));
+    setUnauthenticatedHandler(() => setState({ kind: "signed-out", notice: SIGNED_OUT_NOTICE }));
     return () => setUnauthenticatedHandler(undefined);
   }, []);
 

@@ -7,7 +7,8 @@ import { useEffect, useState } from "react";
 import ReconnectingWebSocket from "partysocket/ws";
 import type { CurrentMetrics, MetricValues, ServerToSupervisor } from "../../shared/wire";
 import { zeroMetrics } from "../../shared/zero-metrics";
-import { api } from "../lib/api";
+import { api, sessionEnded } from "../lib/api";
+import { SIGNED_OUT_CLOSE_CODE } from "../../shared/socket-close";
 import { useTitle } from "../lib/router";
 import { formatDuration, useNow } from "../lib/time";
 import type { MetricsDirectory } from "../lib/types";
@@ -26,7 +27,8 @@ function useLiveMetrics() {
   const [metrics, setMetrics] = useState<CurrentMetrics | null>(null);
   const [connected, setConnected] = useState(false);
   useEffect(() => {
-    const ws = new ReconnectingWebSocket(metricsSocketUrl(), undefined, { maxReconnectionDelay: 5000 });
+    // A session that ended (SIGNED_OUT_CLOSE_CODE) is not reconnected: the app shows the sign-in screen.
+    const ws = new ReconnectingWebSocket(metricsSocketUrl(), undefined, { maxReconnectionDelay: 5000, shouldReconnectOnClose: (e) => e.code !== SIGNED_OUT_CLOSE_CODE });
     ws.addEventListener("message", (e) => {
       if (typeof e.data !== "string") return;
       const msg = JSON.parse(e.data) as ServerToSupervisor;
@@ -35,7 +37,10 @@ function useLiveMetrics() {
         setConnected(true);
       }
     });
-    ws.addEventListener("close", () => setConnected(false));
+    ws.addEventListener("close", (e) => {
+      setConnected(false);
+      if (e.code === SIGNED_OUT_CLOSE_CODE) sessionEnded();
+    });
     return () => ws.close();
   }, []);
   return { metrics, connected };

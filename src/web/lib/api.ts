@@ -29,6 +29,11 @@ export function setUnauthenticatedHandler(handler: (() => void) | undefined) {
   onUnauthenticated = handler;
 }
 
+/** The session ended while the app runs (a socket closed with SIGNED_OUT_CLOSE_CODE): the sign-in screen. */
+export function sessionEnded() {
+  onUnauthenticated?.();
+}
+
 type Query = Record<string, string | number | undefined | null>;
 
 async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {

@@ -7,8 +7,8 @@
  * contact's conference (src/durable/voice/outbound.ts). Answers 201 `{ contactId, queueId, callerId }`.
  *
  * Toll fraud: 403 `destination_not_allowed` (audited, naming the number) for a number outside the
- * instance's outbound destinations (src/db/dialing.ts), and 429 past OUTBOUND_CALL_LIMIT calls per
- * agent (audited).
+ * instance's outbound destinations, and 429 past OUTBOUND_CALL_LIMIT calls per agent (audited;
+ * src/db/dialing.ts `guardAgentDial`, which transfers and consults to outside numbers pass too).
  *
  * Refused, with nothing stored: 400 for a number that is not E.164, 404 for a queue of another
  * instance, 409 `no_outbound_queue` / `no_caller_id` / `not_configured` (no Twilio credentials)
@@ -28,12 +28,9 @@ import { ApiError, notFound } from "../../lib/errors";
 import { clientInfo, parseJson } from "../lib/request";
 import { loadInstance } from "../../db/twilio-instances";
 import { keyringFromEnv } from "../../lib/crypto";
-import { allowedDestinations, destinationAllowed } from "../../db/dialing";
-import { takeFromLimit } from "../lib/throttle";
+import { guardAgentDial } from "../../db/dialing";
 import { fields } from "./resource";
 
-/** Calls one agent may place (or try to) per minute. */
-export const OUTBOUND_CALL_LIMIT = { max: 10, windowMs: 60_000 };
 
 const Body = z.object({
   phoneNumber: fields.e164,
@@ -71,19 +68,12 @@ export const outboundCallRoutes = new Hono<AppEnv>().post("/", requirePermission
   const scope = c.var.scope;
   const { instanceId, userId } = c.var.caller;
   const body = await parseJson(c, Body);
-  const refused = (reason: string) =>
-    scope.writeAudit({ userId, action: "outbound_call_refused", resourceType: "user", resourceId: userId, ...clientInfo(c), details: { phoneNumber: body.phoneNumber, reason } });
-  const wait = await takeFromLimit(c.var.db, `outbound:${instanceId}:${userId}`, OUTBOUND_CALL_LIMIT);
-  if (wait > 0) {
-    await refused("rate_limited");
-    c.header("Retry-After", String(Math.ceil(wait / 1000)));
-    throw new ApiError(429, "too_many_calls", `At most ${OUTBOUND_CALL_LIMIT.max} calls a minute; try again shortly`);
+  const refusal = await guardAgentDial(c.env.DB, { instanceId, userId, phoneNumber: body.phoneNumber, purpose: "outbound_call", ...clientInfo(c) });
+  if (refusal?.code === "too_many_calls") {
+    c.header("Retry-After", String(Math.ceil(refusal.retryAfterMs / 1000)));
+    throw new ApiError(429, refusal.code, refusal.message);
   }
-  const destinations = await allowedDestinations(c.env.DB, instanceId);
-  if (!destinationAllowed(body.phoneNumber, destinations)) {
-    await refused("destination_not_allowed");
-    throw new ApiError(403, "destination_not_allowed", `Calls to ${body.phoneNumber} are not allowed: this contact center calls only ${destinations.join(", ")} (an administrator sets this in Instance settings)`);
-  }
+  if (refusal) throw new ApiError(403, refusal.code, refusal.message);
   const queue = await outboundQueue(scope, userId, body.queueId);
   if (!queue.outboundCallerId) throw new ApiError(409, "no_caller_id", `Queue "${queue.name}" has no outbound caller ID: an administrator sets one in Queues`);
   const instance = await loadInstance(c.env.DB, keyringFromEnv(c.env), instanceId);

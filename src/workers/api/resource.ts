@@ -43,6 +43,8 @@ export type ResourceDef<T extends TenantTable, Create, Update> = {
   childWrites?(input: Create | Update, ctx: WriteContext, isCreate: boolean): Promise<Statement[]> | Statement[];
   /** The public shape; `rows` are the page being shown (for loading child rows at once). */
   toApi(rows: T["$inferSelect"][], scope: InstanceScope, env: Env): Promise<unknown[]> | unknown[];
+  /** Checks before a delete (a 403 when the caller may not delete this row): nothing is deleted when it throws. */
+  beforeDelete?(existing: T["$inferSelect"], ctx: WriteContext): Promise<void>;
   /** What still uses this resource; non-empty = deleting answers 409. */
   usedBy?(scope: InstanceScope, id: string): Promise<UsedBy[]>;
   /** After a create, update or delete has committed (e.g. to drop what an object holds of it). */
@@ -126,6 +128,7 @@ export function resourceRoutes<T extends TenantTable, C, U>(def: ResourceDef<T, 
     .delete("/:id", async (c) => {
       canWrite(c.var.caller);
       const existing = (await load(c.var.scope, c.req.param("id"))) as { id: string };
+      await def.beforeDelete?.(existing as T["$inferSelect"], { scope: c.var.scope, env: c.env, caller: c.var.caller, id: existing.id });
       const users = (await def.usedBy?.(c.var.scope, existing.id)) ?? [];
       if (users.length) {
         const names = users.map((u) => `${u.type} "${u.name}"`).join(", ");

@@ -12,7 +12,7 @@
 import { eq, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { loginThrottle } from "../../db/schema";
-import { countInWindow } from "../lib/throttle";
+import { countInWindow } from "../../db/throttle";
 
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 const MAX_LOCK_MS = 15 * 60 * 1000;

@@ -31,7 +31,7 @@ import { keyringFromEnv, randomToken, sha256Hex } from "../../lib/crypto";
 import { customerToken, customerTokenValid } from "./token";
 import { ApiError, notFound } from "../../lib/errors";
 import { clientInfo, parseJson } from "../lib/request";
-import { takeFromLimit } from "../lib/throttle";
+import { takeFromLimit } from "../../db/throttle";
 import { isLocalMode, loadChatSettings, originAllowed, type ChatSettings } from "./settings";
 import { setSocketOwner } from "../../durable/socket-owners";
 

@@ -97,8 +97,9 @@ export const twilioRoutes = new Hono<AppEnv>()
     }
     const legParam = c.req.query("leg");
     const leg = legParam === "agent" || legParam === "third" || legParam === "consult" ? legParam : "customer";
-    // `attempt`: the conference an agent's leg was dialled for (a marked dial, src/durable/voice/actions.ts).
-    const attempt = leg === "agent" ? c.req.query("attempt") : undefined;
+    // `attempt`: the conference a leg we dialled (an agent's, a consulted agent's, an outbound
+    // call's customer) was dialled for (a marked dial, src/durable/voice/actions.ts).
+    const attempt = leg === "third" ? undefined : c.req.query("attempt");
     await session(c, verified.instance.id, verified.contactId).voiceStatus(leg, verified.params.CallSid ?? "", verified.params.CallStatus ?? "", attempt);
     return c.body(null, 204);
   })

@@ -77,6 +77,10 @@ export const usersResource: ResourceDef<typeof users, z.infer<typeof Create>, In
       if (!row || !row.active || fields.includes("password")) await revokeUserAccess(env, instanceId, id);
     }
   },
+  // Nor deletes one: deleting an admin is no less a use of privileges the caller lacks.
+  async beforeDelete(existing, { scope, caller }) {
+    await assertGrantable(scope, caller, existing.securityProfileId, "delete a user whose security profile has");
+  },
   async usedBy(scope, id) {
     return usedByRows(scope, "quick connect", quickConnects, quickConnects.name, eq(quickConnects.userId, id));
   },

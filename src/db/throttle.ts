@@ -1,12 +1,13 @@
 /**
  * Durable fixed-window counters in D1 (the `login_throttle` table, one row per key), shared by
  * every limit that must hold across isolates and restarts: failed sign-ins
- * (src/workers/auth/throttle.ts) and chat starts per client address (src/workers/chat/routes.ts).
+ * (src/workers/auth/throttle.ts), chat starts per client address (src/workers/chat/routes.ts) and
+ * calls an agent places (src/db/dialing.ts).
  * Keys are namespaced by their user (`account:`, `address:`, `chat-start:`).
  */
 import { sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { loginThrottle } from "../../db/schema";
+import type { Db } from "./client";
+import { loginThrottle } from "./schema";
 
 export type WindowCount = { count: number; windowStartedAt: number };
 
