@@ -16,6 +16,7 @@ type LocaleIndex = { intents: IntentIndex[]; weight(stem: string): number };
 /** A placeholder stands for its slot's type, so two slots of one type match the same value. */
 const placeholder = (typeName: string) => `{${typeName}}`;
 
+const STOP_STEMS = new Set([...STOP_WORDS].map(stem));
 const indexes = new WeakMap<Locale, LocaleIndex>();
 function indexOf(locale: Locale): LocaleIndex {
   let index = indexes.get(locale);
@@ -41,8 +42,8 @@ function indexOf(locale: Locale): LocaleIndex {
     let w = weights.get(s);
     if (w === undefined) {
       if (s.startsWith("{")) w = 1.5;
-      else if (STOP_WORDS.has(s)) w = 0.15;
-      else w = df.has(s) ? 0.5 + Math.log(1 + n / df.get(s)!) : 0.6;
+      else if (STOP_STEMS.has(s)) w = 0.1;
+      else w = df.has(s) ? 0.5 + Math.log(1 + n / df.get(s)!) : 0.35;
       weights.set(s, w);
     }
     return w;

@@ -13,11 +13,20 @@ export function words(text: string): string[] {
     .filter(Boolean) ?? [];
 }
 
+/** Everyday variants of a few words that carry a whole intent ("yeah", "hey"), read as one word. */
+const VARIANTS: Record<string, string> = {
+  yeah: "yes", yea: "yes", yep: "yes", yup: "yes", ya: "yes", yah: "yes", aye: "yes",
+  nope: "no", nah: "no", naw: "no",
+  hey: "hello", hi: "hello", hiya: "hello", howdy: "hello", greetings: "hello",
+  email: "email", "e-mail": "email", emails: "email",
+};
+
 const stems = new Map<string, string>();
 export function stem(word: string): string {
   let s = stems.get(word);
   if (s === undefined) {
-    s = word.startsWith("{") || /\d/.test(word) ? word : stemmer(word);
+    const w = VARIANTS[word] ?? word;
+    s = w.startsWith("{") || /\d/.test(w) ? w : stemmer(w);
     if (stems.size > 50_000) stems.clear();
     stems.set(word, s);
   }
@@ -28,7 +37,7 @@ export const tokens = (text: string): Token[] => words(text).map((word) => ({ wo
 
 /** Words that say little about what the caller wants. */
 export const STOP_WORDS = new Set(
-  "a an the i im id ive me my mine we us our you your it its is am are was be been to of in on at for with and or but so do does did can could would will shall should please just like want wanna need some any this that these those there here what whats how hi hey um uh er oh well".split(" "),
+  "a an the i im id ive me my mine we us our you your it its is am are was be been to of in on at for with and or but so do does did can could would will shall should please just like want wanna need some any this that these those there here what whats how um uh er oh well".split(" "),
 );
 
 /**
