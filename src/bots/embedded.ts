@@ -162,8 +162,7 @@ export function recognizeEmbedded(bot: Bot, localeId: string, text: string, sess
     if (intent && slot) {
       const found = findValues(slot.slotTypeName, locale, ws, text, { now, elicited: true })[0];
       if (found) {
-        const values = valuesOf(intent, locale, ws, text, { now, elicited: false });
-        const slots = fillSlots(intent, { values }, ws);
+        const slots: Recognition["slots"] = Object.fromEntries(intent.slots.map((s) => [s.name, null]));
         slots[slot.name] = { original: found.original, interpreted: found.interpreted };
         return { intent: { name: intent.name, confidence: 1 }, slots, interpretations: [{ name: intent.name, confidence: 1 }] };
       }
