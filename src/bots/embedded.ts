@@ -138,6 +138,15 @@ function fillSlots(intent: Intent, scored: Pick<Scored, "best" | "values">, ws: 
   return slots;
 }
 
+/** The slots of a chosen intent in what was said (for engines that choose the intent another way). */
+export function slotsOf(locale: Locale, intent: Intent, text: string, now: Date): Recognition["slots"] {
+  const index = indexOf(locale).intents.find((i) => i.intent === intent);
+  if (!index) return {};
+  const ws = splitWords(text.replace(/[{}]/g, ""));
+  const said = tokens(ws.join(" ")).map((t) => t.stem);
+  return fillSlots(intent, score(index, locale, said, ws, text, { now, elicited: false }, indexOf(locale).weight), ws);
+}
+
 export class EmbeddedBotEngine implements BotEngine {
   readonly name = "embedded" as const;
 
