@@ -22,6 +22,7 @@ import { encryptForKeyHolder } from "../lib/input-encryption";
 import { TtlCache } from "../lib/ttl-cache";
 import { personalQueueId, publishedFlowsName, queueRoomName } from "../lib/object-names";
 import type { NotifyTarget } from "./types";
+import { runBotTurn } from "./bot-turn";
 
 export type PublishedFlow = { id: string; version: number; type: FlowType; content: FlowContent };
 
@@ -131,6 +132,8 @@ export async function performEffect(
   notify: NotifyTarget,
 ): Promise<FlowEvent | null> {
   switch (effect.type) {
+    case "bot_turn":
+      return runBotTurn(env, instanceId, effect, state);
     case "invoke_external": {
       const secret = await externalSigningSecret(createDb(env.DB), keyringFromEnv(env), instanceId);
       if (!secret) return { type: "external_result", ok: false, error: "the instance no longer exists" };

@@ -125,8 +125,9 @@ function scrubFlowState(json: string | null): string | null {
   if (json === null) return null;
   const state = JSON.parse(json) as FlowState;
   if (state.customerEndpoint === null && !Object.keys(state.attributes).length && state.storedCustomerInput === null
-    && !Object.keys(state.external).length && !Object.keys(state.contactData).length) return json;
-  return JSON.stringify({ ...state, customerEndpoint: null, attributes: {}, storedCustomerInput: null, external: {}, contactData: {}, pending: null } satisfies FlowState);
+    && !Object.keys(state.external).length && !Object.keys(state.contactData).length && !state.lex) return json;
+  // `lex`: what the customer told a bot (its slots, session attributes, the dialog).
+  return JSON.stringify({ ...state, customerEndpoint: null, attributes: {}, storedCustomerInput: null, external: {}, contactData: {}, pending: null, lex: undefined } satisfies FlowState);
 }
 
 export class ContactSession extends Server<Env> implements RoutingEventSink {

@@ -3,6 +3,7 @@
  * the contact's flow state (what the ContactSession keeps between webhooks), the events that
  * resume a flow, and the effects a channel carries out. Everything here is plain JSON.
  */
+import type { DialogSession } from "../bots/dialog";
 
 // ── The Amazon Connect flow language ─────────────────────────────────────────
 
@@ -123,7 +124,9 @@ export type Pending =
   | { kind: "metric"; actionId: string; metric: MetricType }
   | { kind: "enqueue"; actionId: string; queueId: string }
   | { kind: "third_party"; actionId: string; continueFlow: boolean }
-  | { kind: "playback"; actionId: string };
+  | { kind: "playback"; actionId: string }
+  /** ConnectParticipantWithLexBot: the bot is answering the customer's last words (effect `bot_turn`). */
+  | { kind: "bot"; actionId: string };
 
 export type FlowState = {
   contactId: string;
@@ -162,6 +165,21 @@ export type FlowState = {
   endReason: string | null;
   /** Flows to run on contact events (UpdateContactEventHooks): the whisper flows' ids. */
   eventHooks?: { AgentWhisper?: string; CustomerWhisper?: string };
+  /** ConnectParticipantWithLexBot: the conversation with the bot, and `$.Lex` once it closed (src/flows/actions/lex.ts). */
+  lex?: LexState;
+};
+
+export type LexState = {
+  /** The bot's id or name (from `LexV2Bot.AliasArn` or `LexBot.Name`). */
+  bot: string;
+  localeId: string;
+  timeoutSeconds: number;
+  /** The dialog manager's session between turns (src/bots/dialog.ts); null before the first. */
+  session: DialogSession | null;
+  sessionAttributes: Record<string, string>;
+  /** `$.Lex.IntentName`, `$.Lex.Slots.x`, once the bot closed. */
+  intentName?: string;
+  slots?: Record<string, string>;
 };
 
 export type StartInit = {
@@ -202,7 +220,12 @@ export type FlowEvent =
   | { type: "customer_returned" }
   | { type: "playback_done"; queue?: QueueStatus }
   | { type: "agent_connected" }
-  | { type: "customer_disconnected" };
+  | { type: "customer_disconnected" }
+  | {
+      type: "bot_result"; ok: true; ended: boolean; messages: string[]; session: DialogSession;
+      intentName: string | null; intentState: string | null; slots: Record<string, string>; sessionAttributes: Record<string, string>;
+    }
+  | { type: "bot_result"; ok: false; error: string };
 
 // ── Effects the channel carries out ──────────────────────────────────────────
 
@@ -247,6 +270,8 @@ export type Effect =
   | { type: "set_attributes"; attributes: Record<string, string> }
   | { type: "set_event_hook"; hook: "AgentWhisper" | "CustomerWhisper"; flowId: string }
   | { type: "transfer_flow"; flowId: string }
+  /** Run one turn of a bot (ConnectParticipantWithLexBot): answered with a `bot_result` event. */
+  | { type: "bot_turn"; bot: string; localeId: string; text: string; inputMode: "Text" | "Speech" | "DTMF"; session: DialogSession | null; sessionAttributes: Record<string, string> }
   | { type: "disconnect" };
 
 export type FlowLogEntry = {

@@ -55,7 +55,7 @@ describe("POST /flows/import", () => {
       Version: "2019-10-30",
       StartAction: "start",
       Actions: [
-        { Identifier: "start", Type: "ConnectParticipantWithLexBot", Parameters: {}, Transitions: { NextAction: "q" } },
+        { Identifier: "start", Type: "CreateTask", Parameters: {}, Transitions: { NextAction: "q" } },
         { Identifier: "q", Type: "UpdateContactTargetQueue", Parameters: { QueueId: "arn:aws:connect:us-east-1:1:instance/i/queue/unknown-queue" }, Transitions: { NextAction: "nowhere" } },
       ],
     };
@@ -63,7 +63,7 @@ describe("POST /flows/import", () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("validation_failed");
     expect(res.body.error.details).toEqual(expect.arrayContaining([
-      expect.objectContaining({ actionId: "start", field: "Type", message: "ConnectParticipantWithLexBot is not supported by Switchboard" }),
+      expect.objectContaining({ actionId: "start", field: "Type", message: "CreateTask is not supported by Switchboard" }),
       expect.objectContaining({ actionId: "q", field: "Parameters.QueueId", message: expect.stringMatching(/queue ".*queue\/unknown-queue" does not exist in this instance/) }),
       expect.objectContaining({ actionId: "q", field: "Transitions.NextAction", message: 'NextAction "nowhere" points to no action' }),
     ]));

@@ -114,13 +114,13 @@ describe("importFlow", () => {
   it("reports references it cannot resolve and names unsupported actions", () => {
     const bad = structuredClone(content);
     bad.Metadata.ActionMetadata.q.parameters.QueueId.displayName = "Sales";
-    bad.Actions.push({ Identifier: "lex", Type: "ConnectParticipantWithLexBot", Parameters: {}, Transitions: {} } as never);
+    bad.Actions.push({ Identifier: "lex", Type: "CreateTask", Parameters: {}, Transitions: {} } as never);
     const r = importFlow(bad, resolver);
     expect(r.ok).toBe(false);
     expect(r.unresolved).toEqual([{ actionId: "q", field: "QueueId", kind: "queue", reference: arn("queue", "111"), name: "Sales" }]);
     expect(r.errors).toEqual(expect.arrayContaining([
       { actionId: "q", field: "Parameters.QueueId", message: 'queue "Sales" does not exist in this instance (create it, or edit the flow to use one that does)' },
-      { actionId: "lex", field: "Type", message: "ConnectParticipantWithLexBot is not supported by Switchboard" },
+      { actionId: "lex", field: "Type", message: "CreateTask is not supported by Switchboard" },
     ]));
   });
 

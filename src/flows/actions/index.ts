@@ -4,6 +4,7 @@ import { UpdateContactAttributes, UpdateContactData, UpdateContactRecordingBehav
 import { UpdateContactEventHooks } from "./event-hooks";
 import { InvokeLambdaFunction } from "./external";
 import { GetParticipantInput } from "./input";
+import { ConnectParticipantWithLexBot } from "./lex";
 import { DisconnectParticipant, MessageParticipant } from "./participant";
 import { TransferContactToAgent, TransferContactToQueue, TransferParticipantToThirdParty, TransferToFlow } from "./transfer";
 import type { ActionHandler } from "./types";
@@ -14,13 +15,13 @@ export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
     UpdateContactAttributes, UpdateContactTargetQueue, UpdateContactRecordingBehavior, UpdateContactTextToSpeechVoice, UpdateContactData, UpdateContactEventHooks,
     TransferContactToQueue, TransferContactToAgent, TransferParticipantToThirdParty, TransferToFlow,
     Compare, CheckHoursOfOperation, CheckMetricData, DistributeByPercentage, Loop, Wait, EndFlowExecution, UpdateFlowLoggingBehavior,
-    InvokeLambdaFunction,
+    InvokeLambdaFunction, ConnectParticipantWithLexBot,
   ].map((h) => [h.type, h]),
 );
 
 /** Amazon Connect action types we know of but do not run (reported by name at import). */
 export const UNSUPPORTED_ACTIONS = [
-  "ConnectParticipantWithLexBot", "CreateTask", "CreateCallbackContact", "InvokeFlowModule", "EndFlowModuleExecution",
+  "CreateTask", "CreateCallbackContact", "InvokeFlowModule", "EndFlowModuleExecution",
   "UpdateContactRecordingAndAnalyticsBehavior", "UpdateContactRoutingBehavior", "UpdateContactCallbackNumber",
   "UpdateContactMediaStreamingBehavior", "UpdateContactMediaProcessing", "UpdatePreviousContactParticipantState", "DequeueContactAndTransferToQueue",
   "MessageParticipantIteratively", "GetMetricData", "UpdateFlowAttributes", "TagContact", "UnTagContact", "CreateCase", "GetCase", "UpdateCase",
