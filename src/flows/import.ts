@@ -8,9 +8,10 @@ import type { Problem } from "./actions/types";
 import { idFromArn } from "./actions/types";
 import type { FlowAction, FlowContent, FlowType } from "./types";
 import { validateFlow } from "./validate";
+import { botReference } from "./actions/lex";
 import { isObject, isReference } from "./values";
 
-export type ReferenceKind = "queue" | "hours" | "flow";
+export type ReferenceKind = "queue" | "hours" | "flow" | "bot";
 
 /** Finds this instance's id for a reference: by id first, then by name. Null when neither matches. */
 export type ReferenceResolver = (kind: ReferenceKind, ref: { id: string; name?: string }) => string | null;
@@ -140,6 +141,10 @@ export function importFlow(input: unknown, resolve: ReferenceResolver, opts: { t
       const target = a?.Type === "InvokeLambdaFunction" && isObject(a.Parameters) ? a.Parameters.LambdaFunctionARN : undefined;
       if (typeof target === "string" && target.startsWith("arn:")) {
         warnings.push({ actionId: a.Identifier, field: "Parameters.LambdaFunctionARN", message: `Lambda ${target} needs an HTTPS endpoint: replace the ARN with the endpoint's https:// URL` });
+      }
+      const bot = a?.Type === "ConnectParticipantWithLexBot" && isObject(a.Parameters) ? botReference(a.Parameters) : null;
+      if (bot && !isReference(bot) && !resolve("bot", { id: bot, name: bot })) {
+        warnings.push({ actionId: a.Identifier, field: "Parameters.LexV2Bot", message: `bot "${bot}" does not exist in this instance: import it under Bots (until then the block takes its error branch)` });
       }
       const prompt = isObject(a?.Parameters) ? a.Parameters.PromptId : undefined;
       if (typeof prompt === "string" && prompt.startsWith("arn:")) {

@@ -86,4 +86,19 @@ describe("ConnectParticipantWithLexBot runs one of the instance's bots in a flow
     expect(foreign.said[1]).toEqual(["The bot failed"]);
     expect(foreign.result.logs.find((l) => l.actionId === "bot")?.data).toMatchObject({ reason: `no bot "${botId}" in this instance` });
   });
+
+  it("a flow imported with a bot the instance does not have warns, naming the block; one it has imports quietly", async () => {
+    const token = await demoAdmin();
+    const importing = (name: string, bot: string) => api("POST", `/flows/import?name=${encodeURIComponent(name)}`, { token, body: { Name: name, Type: "CONTACT_FLOW", Content: flowFor(bot) } });
+    const known = await importing(`Bot flow ${crypto.randomUUID()}`, "Flow pizza");
+    expect(known.status).toBe(201);
+    expect(known.body.warnings.filter((w: { actionId: string }) => w.actionId === "bot")).toEqual([]);
+    const ghost = await importing(`Ghost flow ${crypto.randomUUID()}`, "Ghost");
+    expect(ghost.status).toBe(201);
+    expect(ghost.body.warnings).toContainEqual({ actionId: "bot", field: "Parameters.LexV2Bot", message: 'bot "Ghost" does not exist in this instance: import it under Bots (until then the block takes its error branch)' });
+    // Another instance's bot is not this instance's.
+    const other = await otherInstance();
+    const foreign = await api("POST", "/flows/import?name=Foreign", { token: other.token, body: { Name: "Foreign", Type: "CONTACT_FLOW", Content: flowFor(botId) } });
+    expect(foreign.body.warnings.map((w: { field: string }) => w.field)).toContain("Parameters.LexV2Bot");
+  });
 });
