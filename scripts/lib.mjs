@@ -123,6 +123,8 @@ export async function importTs(entry) {
     format: "esm",
     target: "node22",
     logLevel: "silent",
+    // CommonJS packages in the bundle (yaml's Node build) may require Node's built-ins.
+    banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
   });
   // A file (not a data: URL) so stack traces name real lines.
   const dir = join(ROOT, "node_modules", ".cache", "switchboard");

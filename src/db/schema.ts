@@ -140,6 +140,28 @@ export const flows = sqliteTable(
   (t) => [uniqueIndex("flows_name").on(t.instanceId, t.name)],
 );
 
+/**
+ * Self-service bots (Amazon Lex V2 bots imported as they are): the normalised definition
+ * (src/bots/model.ts), read by the bot engines and the flow block that runs a bot.
+ */
+export const bots = sqliteTable(
+  "bots",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    /** What it was imported from: "lex-export", "cloudformation" or "model". */
+    format: text("format").notNull(),
+    /** The bot model (src/bots/model.ts), validated on the way in. */
+    definition: text("definition", { mode: "json" }).$type<unknown>().notNull(),
+    /** HTTPS endpoint its dialog/fulfillment code hooks are POSTed to (signed); null: hooks not called. */
+    codeHookUrl: text("code_hook_url"),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("bots_name").on(t.instanceId, t.name)],
+);
+
 /** Immutable published versions; a contact runs the version published when it started. */
 export const flowVersions = sqliteTable(
   "flow_versions",

@@ -27,6 +27,7 @@ import { TtlCache } from "../lib/ttl-cache";
 import { nonPublicResolution } from "../lib/dns-over-https";
 import { personalQueueId, publishedFlowsName, queueRoomName } from "../lib/object-names";
 import type { NotifyTarget } from "./types";
+import { runBotTurn } from "./bot-turn";
 
 export type PublishedFlow = { id: string; version: number; type: FlowType; content: FlowContent };
 
@@ -155,6 +156,8 @@ export async function performEffect(
   notify: NotifyTarget,
 ): Promise<FlowEvent | null> {
   switch (effect.type) {
+    case "bot_turn":
+      return runBotTurn(env, instanceId, effect, state);
     case "invoke_external": {
       const secret = await externalSigningSecret(createDb(env.DB), keyringFromEnv(env), instanceId);
       if (!secret) return { type: "external_result", ok: false, error: "the instance no longer exists" };

@@ -9,9 +9,10 @@ import { idFromArn } from "./actions/types";
 import { FLOW_TYPES, type FlowAction, type FlowContent, type FlowType } from "./types";
 import { mappedLambda } from "./actions/external";
 import { LEGACY_EXPORT_MESSAGE, validateFlow } from "./validate";
+import { botReference } from "./actions/lex";
 import { isObject, isReference } from "./values";
 
-export type ReferenceKind = "queue" | "hours" | "flow" | "module";
+export type ReferenceKind = "queue" | "hours" | "flow" | "module" | "bot";
 
 /** Finds this instance's id for a reference: by id first, then by name. Null when neither matches. */
 export type ReferenceResolver = (kind: ReferenceKind, ref: { id: string; name?: string }) => string | null;
@@ -205,6 +206,10 @@ export function importFlow(
           actionId: a.Identifier, field: "Parameters.LambdaFunctionARN",
           message: `Lambda ${target} is not mapped to an endpoint: map it under Integrations (Lambda functions) or use the endpoint's https:// URL; until then the block takes its error branch`,
         });
+      }
+      const bot = a?.Type === "ConnectParticipantWithLexBot" && isObject(a.Parameters) ? botReference(a.Parameters) : null;
+      if (bot && !isReference(bot) && !resolve("bot", { id: bot, name: bot })) {
+        warnings.push({ actionId: a.Identifier, field: "Parameters.LexV2Bot", message: `bot "${bot}" does not exist in this instance: import it under Bots (until then the block takes its error branch)` });
       }
       const params = isObject(a?.Parameters) ? a.Parameters : {};
       const prompts: [string, unknown][] = [["Parameters.PromptId", params.PromptId]];

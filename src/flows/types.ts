@@ -3,6 +3,7 @@
  * the contact's flow state (what the ContactSession keeps between webhooks), the events that
  * resume a flow, and the effects a channel carries out. Everything here is plain JSON.
  */
+import type { DialogSession } from "../bots/dialog";
 
 // ── The Amazon Connect flow language ─────────────────────────────────────────
 
@@ -147,7 +148,9 @@ export type Pending =
   | { kind: "third_party"; actionId: string; continueFlow: boolean }
   /** `loop`: MessageParticipantIteratively's place in its messages and when its loop began (for InterruptFrequencySeconds). */
   | { kind: "playback"; actionId: string; loop?: { index: number; startedAt: number } }
-  | { kind: "module"; actionId: string; moduleId: string };
+  | { kind: "module"; actionId: string; moduleId: string }
+  /** ConnectParticipantWithLexBot: the bot is answering the customer's last words (effect `bot_turn`). */
+  | { kind: "bot"; actionId: string };
 
 export type FlowState = {
   contactId: string;
@@ -202,6 +205,21 @@ export type FlowState = {
   modules?: ModuleFrame[];
   /** `$.Modules.Result`: what the last module returned (its ResultData). */
   moduleResult?: Record<string, string>;
+  /** ConnectParticipantWithLexBot: the conversation with the bot, and `$.Lex` once it closed (src/flows/actions/lex.ts). */
+  lex?: LexState;
+};
+
+export type LexState = {
+  /** The bot's id or name (from `LexV2Bot.AliasArn` or `LexBot.Name`). */
+  bot: string;
+  localeId: string;
+  timeoutSeconds: number;
+  /** The dialog manager's session between turns (src/bots/dialog.ts); null before the first. */
+  session: DialogSession | null;
+  sessionAttributes: Record<string, string>;
+  /** `$.Lex.IntentName`, `$.Lex.Slots.x`, once the bot closed. */
+  intentName?: string;
+  slots?: Record<string, string>;
 };
 
 /** A flow module being run: its content (the version it started with), its inputs, and where its caller goes on. */
@@ -259,7 +277,12 @@ export type FlowEvent =
   | { type: "agent_connected" }
   | { type: "customer_disconnected" }
   /** The flow module a "load_module" effect asked for: its published version, or null when there is none. */
-  | { type: "module_loaded"; module: { id: string; version?: number; type?: FlowType; content: FlowContent } | null };
+  | { type: "module_loaded"; module: { id: string; version?: number; type?: FlowType; content: FlowContent } | null }
+  | {
+      type: "bot_result"; ok: true; ended: boolean; messages: string[]; session: DialogSession;
+      intentName: string | null; intentState: string | null; slots: Record<string, string>; sessionAttributes: Record<string, string>;
+    }
+  | { type: "bot_result"; ok: false; error: string };
 
 // ── Effects the channel carries out ──────────────────────────────────────────
 
@@ -308,6 +331,8 @@ export type Effect =
   | { type: "transfer_flow"; flowId: string }
   /** Load a flow module's published version (InvokeFlowModule), answered with "module_loaded". */
   | { type: "load_module"; moduleId: string }
+  /** Run one turn of a bot (ConnectParticipantWithLexBot): answered with a `bot_result` event. */
+  | { type: "bot_turn"; bot: string; localeId: string; text: string; inputMode: "Text" | "Speech" | "DTMF"; session: DialogSession | null; sessionAttributes: Record<string, string> }
   | { type: "disconnect" };
 
 export type FlowLogEntry = {

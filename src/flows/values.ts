@@ -32,6 +32,11 @@ export function resolveReference(ref: string, state: FlowState, ctx?: FlowContex
       return state.attributes[key];
     case "External":
       return state.external[key];
+    case "Lex": // ConnectParticipantWithLexBot, once the bot closed
+      if (key === "IntentName") return state.lex?.intentName;
+      if (rest[0] === "Slots") return state.lex?.slots?.[rest.slice(1).join(".")];
+      if (rest[0] === "SessionAttributes") return state.lex?.sessionAttributes[rest.slice(1).join(".")];
+      return undefined;
     case "Visitor":
       return state.visitorAttributes?.[key];
     case "Modules": {
@@ -120,6 +125,7 @@ export const KNOWN_NAMESPACES = [
   "Attributes", "External", "Visitor", "StoredCustomerInput", "Channel", "ContactId", "InitialContactId", "CustomerEndpoint", "SystemEndpoint",
   "Name", "Description", "LanguageCode", "TextToSpeechVoice", "Queue", "Metrics", "FlowAttributes", "Tags",
   "Modules", // $.Modules.Result: what a flow module returned (InvokeFlowModule)
+  "Lex", // $.Lex.IntentName / Slots / SessionAttributes: what a bot closed with (ConnectParticipantWithLexBot)
 ];
 
 /** Every `$.` reference in a parameter value (strings in objects and lists too). */

@@ -118,7 +118,7 @@ describe("importFlow", () => {
   it("reports references it cannot resolve, and warns about actions Switchboard does not offer", () => {
     const bad = structuredClone(content);
     bad.Metadata.ActionMetadata.q.parameters.QueueId.displayName = "Sales";
-    bad.Actions.push({ Identifier: "lex", Type: "ConnectParticipantWithLexBot", Parameters: {}, Transitions: {} } as never);
+    bad.Actions.push({ Identifier: "lex", Type: "CreateTask", Parameters: {}, Transitions: {} } as never);
     const r = importFlow(bad, resolver);
     expect(r.ok).toBe(false);
     expect(r.unresolved).toEqual([{ actionId: "q", field: "QueueId", kind: "queue", reference: arn("queue", "111"), name: "Sales" }]);
@@ -127,7 +127,7 @@ describe("importFlow", () => {
     ]));
     expect(r.errors.some((e) => e.actionId === "lex")).toBe(false);
     expect(r.warnings).toEqual(expect.arrayContaining([
-      { actionId: "lex", field: "Type", message: "ConnectParticipantWithLexBot needs Amazon Lex bots, which Switchboard does not offer yet: the flow imports, and a contact reaching this action ends the flow" },
+      { actionId: "lex", field: "Type", message: "CreateTask needs tasks, which Switchboard does not offer yet: the flow imports, and a contact reaching this action ends the flow" },
     ]));
   });
 

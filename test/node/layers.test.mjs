@@ -1,6 +1,7 @@
 // The house's layers (design/architecture.md): arrows run one way,
-//   src/workers → src/durable → src/recordings → src/db → src/flows → src/twilio → src/lib → src/shared
-// (recordings keep their rows in D1 through src/db; the flow engine is pure and anyone may run it;
+//   src/workers → src/durable → src/recordings → src/db → src/flows → src/bots → src/twilio → src/lib → src/shared
+// (src/bots, the pure bot engine, imports only src/lib and src/shared: flows may run bots, not the other way round;
+// recordings keep their rows in D1 through src/db; the flow engine is pure and anyone may run it;
 // the Twilio REST client uses lib's crypto),
 // the browser code (src/web, src/widget) imports only src/shared, and nothing in the product
 // imports the phone simulator. Read from every relative import (types too) in src/.
@@ -11,7 +12,9 @@ import { test } from "node:test";
 import { ROOT } from "../../scripts/lib.mjs";
 
 const SRC = join(ROOT, "src");
-const RANK = { workers: 7, durable: 6, recordings: 5, db: 4, flows: 3, twilio: 2, lib: 1, shared: 0 };
+const RANK = { workers: 7, durable: 6, recordings: 5, db: 4, flows: 3, bots: 2.5, twilio: 2, lib: 1, shared: 0 };
+/** Rooms that may import only these rooms below them. */
+const ONLY = { bots: ["lib", "shared"] };
 
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -62,6 +65,7 @@ test("imports run one way: no room imports a room above it, the browser only src
         if (to === "workers" || to === "durable") wrong.push(`${file} → ${dep} (the simulator plays Twilio; it does not reach into the Worker)`);
       } else if (!(from in RANK) || !(to in RANK)) wrong.push(`${file} → ${dep} (a room this test does not know: add it to RANK)`);
       else if (RANK[to] > RANK[from] || (RANK[to] === RANK[from] && to !== from)) wrong.push(`${file} → ${dep}`);
+      else if (ONLY[from] && !ONLY[from].includes(to)) wrong.push(`${file} → ${dep} (src/${from} imports only ${ONLY[from].map((r) => `src/${r}`).join(" and ")})`);
     }
   }
   assert.deepEqual(wrong, [], `imports against the layers:\n${wrong.join("\n")}`);

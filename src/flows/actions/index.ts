@@ -7,6 +7,7 @@ import { EndFlowModuleExecution, InvokeFlowModule } from "./modules";
 import { GetMetricData, UpdateFlowAttributes } from "./flow-data";
 import { GetParticipantInput } from "./input";
 import { MessageParticipantIteratively } from "./iterative";
+import { ConnectParticipantWithLexBot } from "./lex";
 import { DisconnectParticipant, MessageParticipant } from "./participant";
 import { TransferContactToAgent, TransferContactToQueue, TransferParticipantToThirdParty, TransferToFlow } from "./transfer";
 import { UpdateContactRoutingBehavior } from "./routing";
@@ -21,6 +22,7 @@ export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
     TransferContactToQueue, TransferContactToAgent, TransferParticipantToThirdParty, TransferToFlow,
     Compare, CheckHoursOfOperation, CheckMetricData, DistributeByPercentage, Loop, Wait, EndFlowExecution, UpdateFlowLoggingBehavior,
     InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact, UpdateContactRoutingBehavior,
+    ConnectParticipantWithLexBot,
   ].map((h) => [h.type, h]),
 );
 

@@ -27,6 +27,7 @@ export const SCREENS: Screen[] = [
   { path: "/users", label: "Users", group: "People", anyOf: ["users.manage"], component: lazy(() => import("../console/UsersScreen")) },
   { path: "/security-profiles", label: "Security profiles", group: "People", anyOf: ["users.manage", "instance.configure"], component: lazy(() => import("../console/SecurityProfilesScreen")) },
   { path: "/flows", label: "Flows", group: "Channels and flows", anyOf: ["flows.edit", "instance.configure"], component: lazy(() => import("../flows/FlowsScreen")) },
+  { path: "/bots", label: "Bots", group: "Channels and flows", anyOf: ["flows.edit", "instance.configure"], component: lazy(() => import("../bots/BotsScreen")) },
   { path: "/phone-numbers", label: "Phone numbers", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/PhoneNumbersScreen")) },
   { path: "/chat", label: "Website chat", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/ChatSettingsScreen")) },
   { path: "/quick-connects", label: "Quick connects", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/QuickConnectsScreen")) },

@@ -36,7 +36,7 @@ export function sessionEnded() {
 
 type Query = Record<string, string | number | undefined | null>;
 
-async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown, query?: Query, raw?: { body: BodyInit; contentType: string }): Promise<T> {
   const qs = query
     ? new URLSearchParams(
         Object.entries(query).flatMap(([k, v]) => (v === undefined || v === null || v === "" ? [] : [[k, String(v)]])),
@@ -46,8 +46,10 @@ async function request<T>(method: string, path: string, body?: unknown, query?: 
   try {
     res = await fetch(`/api/v1${path}${qs ? `?${qs}` : ""}`, {
       method,
-      headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: raw
+        ? { accept: "application/json", "content-type": raw.contentType }
+        : body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+      body: raw ? raw.body : body === undefined ? undefined : JSON.stringify(body),
       credentials: "same-origin",
     });
   } catch {
@@ -75,6 +77,8 @@ export const api = {
   patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, body),
   put: <T>(path: string, body: unknown) => request<T>("PUT", path, body),
   del: (path: string) => request<void>("DELETE", path),
+  /** POST a file's bytes or text as they are, with its content type. */
+  upload: <T>(path: string, body: BodyInit, contentType: string, query?: Query) => request<T>("POST", path, undefined, query, { body, contentType }),
 };
 
 /** Loads every page of a collection (`{items, nextCursor}`). Configuration lists are small. */

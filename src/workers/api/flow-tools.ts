@@ -6,7 +6,7 @@
 import { asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { contacts, flowLogs, flows, hoursOfOperation, instances, lambdaFunctions, queues } from "../../db/schema";
+import { bots, contacts, flowLogs, flows, hoursOfOperation, instances, lambdaFunctions, queues } from "../../db/schema";
 import { openFlowLogData } from "../../db/flow-logs";
 import type { InstanceScope } from "../../db/scoped";
 import { importFlow, simulateFlow, type FlowContent, type FlowContext, type FlowType, type HoursOfOperation, type QueueInfo, type ReferenceResolver } from "../../flows";
@@ -21,22 +21,23 @@ import { fields, iso } from "./resource";
 
 const IdParam = z.string().min(1).max(64);
 
-/** Every queue, hours of operation and flow of the instance (small tables: a business has dozens). */
+/** Every queue, hours of operation, flow and bot of the instance (small tables: a business has dozens). */
 async function instanceConfig(scope: InstanceScope) {
-  const [qs, hs, fs, inst, lambdas] = await Promise.all([
+  const [qs, hs, fs, inst, lambdas, bs] = await Promise.all([
     scope.db.select().from(queues).where(scope.where(queues)),
     scope.db.select().from(hoursOfOperation).where(scope.where(hoursOfOperation)),
     scope.db.select({ id: flows.id, name: flows.name, type: flows.type, content: flows.content }).from(flows).where(scope.where(flows)),
     scope.db.select({ timezone: instances.timezone }).from(instances).where(eq(instances.id, scope.instanceId)),
     scope.db.select({ name: lambdaFunctions.name, url: lambdaFunctions.endpointUrl }).from(lambdaFunctions).where(scope.where(lambdaFunctions)),
+    scope.db.select({ id: bots.id, name: bots.name }).from(bots).where(scope.where(bots)),
   ]);
-  return { queues: qs, hours: hs, flows: fs, timezone: inst[0]?.timezone ?? "UTC", lambdas: Object.fromEntries(lambdas.map((l) => [l.name, l.url])) };
+  return { queues: qs, hours: hs, flows: fs, bots: bs, timezone: inst[0]?.timezone ?? "UTC", lambdas: Object.fromEntries(lambdas.map((l) => [l.name, l.url])) };
 }
 
 /** Maps a reference from an export (id or ARN id, else the name Amazon Connect recorded) to this instance. */
 function resolverFor(config: Awaited<ReturnType<typeof instanceConfig>>): ReferenceResolver {
   // A flow module is a flow of type MODULE; a TransferToFlow never lands in one.
-  const rows = { queue: config.queues, hours: config.hours, flow: config.flows.filter((f) => f.type !== "MODULE"), module: config.flows.filter((f) => f.type === "MODULE") };
+  const rows = { queue: config.queues, hours: config.hours, flow: config.flows.filter((f) => f.type !== "MODULE"), module: config.flows.filter((f) => f.type === "MODULE"), bot: config.bots };
   return (kind, ref) => {
     const list: { id: string; name: string }[] = rows[kind];
     const byId = list.find((r) => r.id === ref.id);

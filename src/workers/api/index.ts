@@ -7,6 +7,7 @@ import { afterContactWorkRoutes } from "./after-contact-work";
 import { agentRoutes } from "./agent";
 import { outboundCallRoutes } from "./outbound-calls";
 import { auditRoutes } from "./audit";
+import { botRoutes } from "./bots";
 import { contactRoutes } from "./contacts";
 import { flowCatalogueRoutes } from "./flow-catalogue";
 import { contactFlowLogRoutes, flowToolRoutes } from "./flow-tools";
@@ -65,6 +66,7 @@ api.route("/flows", flowVersionRoutes);
 api.route("/metrics", metricsRoutes);
 api.route("/metrics", metricsDirectoryRoutes);
 api.route("/flows", flowToolRoutes);
+api.route("/bots", botRoutes);
 for (const def of CONFIG_RESOURCES) api.route(`/${def.path}`, resourceRoutes(def as never));
 
 export { api };
