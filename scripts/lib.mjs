@@ -1,8 +1,8 @@
 // Helpers shared by the project's scripts (dev, deploy, benches). Node ≥ 22.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -144,4 +144,22 @@ export async function widgetAliasToml(dir) {
   const file = join(dir, "chat-widget.mjs");
   writeFileSync(file, `export default ${JSON.stringify(code)};\n`);
   return `\n[alias]\n"virtual:switchboard-chat-widget" = ${JSON.stringify(file)}\n`;
+}
+
+/** A folder's files by path (an unzipped export), a ZIP's bytes, or a template's text. */
+export function readBotSource(full) {
+  if (statSync(full).isDirectory()) {
+    const files = new Map();
+    const walk = (dir) => {
+      for (const name of readdirSync(dir)) {
+        const p = join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (name.endsWith(".json")) files.set(relative(full, p), readFileSync(p, "utf8"));
+      }
+    };
+    walk(full);
+    return files;
+  }
+  const bytes = readFileSync(full);
+  return bytes[0] === 0x50 && bytes[1] === 0x4b ? new Uint8Array(bytes) : bytes.toString("utf8");
 }

@@ -6,7 +6,7 @@ import { WorkersAiBotEngine, type EmbeddingBinding } from "./workers-ai";
 export { importBot, type BotSource, type ImportResult } from "./import";
 export { Bot, findLocale, type Intent, type Locale } from "./model";
 export type { BotEngine, Recognition, RecognizeSession } from "./engine";
-export { dialogTurn, newDialogSession, type DialogSession, type TurnResult } from "./dialog";
+export { dialogTurn, newDialogSession, type DialogDeps, type DialogSession, type TurnResult } from "./dialog";
 export { EmbeddedBotEngine, WorkersAiBotEngine };
 export { BOT_EMBEDDING_MODEL } from "./workers-ai";
 

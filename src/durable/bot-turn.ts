@@ -5,7 +5,8 @@
  * signing secret), and answers with the `bot_result` event that resumes the flow.
  */
 import { and, eq, or } from "drizzle-orm";
-import { Bot, chooseBotEngine, dialogTurn, newDialogSession } from "../bots";
+import { Bot, chooseBotEngine } from "../bots";
+import { runBotDialog } from "../flows/actions/lex";
 import { createDb } from "../db/client";
 import { externalSigningSecret } from "../db/external-signing";
 import { bots, instances } from "../db/schema";
@@ -24,7 +25,6 @@ export async function runBotTurn(env: Env, instanceId: string, effect: Extract<E
   const parsed = Bot.safeParse(row.definition);
   if (!parsed.success) return { type: "bot_result", ok: false, error: `bot "${row.name}" is not a valid definition` };
   const bot = parsed.data;
-  const localeId = bot.locales.some((l) => l.localeId === effect.localeId) ? effect.localeId : bot.locales[0]!.localeId;
   const secret = row.codeHookUrl ? await externalSigningSecret(db, keyringFromEnv(env), instanceId) : null;
   // The same rule as InvokeLambdaFunction: only under an endpoint the admin registered, and (deployed) a public host.
   const guardedFetch: typeof fetch = async (input, init) => {
@@ -35,19 +35,11 @@ export async function runBotTurn(env: Env, instanceId: string, effect: Extract<E
     if (why) throw new Error(`refused: ${why}`);
     return fetch(input, init);
   };
-  const session = effect.session ?? newDialogSession(state.contactId, effect.sessionAttributes);
   try {
-    const r = await dialogTurn(bot, localeId, session, effect.text, {
+    return await runBotDialog(bot, effect, state.contactId, {
       engine: chooseBotEngine((env as { AI?: Parameters<typeof chooseBotEngine>[0] }).AI),
-      inputMode: effect.inputMode,
       codeHook: row.codeHookUrl && secret ? { url: row.codeHookUrl, secret, fetch: guardedFetch } : undefined,
     });
-    const intent = r.session.intent;
-    const slots = Object.fromEntries(Object.entries(intent?.slots ?? {}).flatMap(([k, v]) => (v ? [[k, v.interpreted]] : [])));
-    return {
-      type: "bot_result", ok: true, ended: r.ended, messages: r.messages, session: r.session,
-      intentName: intent?.name ?? null, intentState: intent?.state ?? null, slots, sessionAttributes: r.session.sessionAttributes,
-    };
   } catch (err) {
     return { type: "bot_result", ok: false, error: `the bot failed: ${(err as Error).message}` };
   }

@@ -1,8 +1,9 @@
 /**
  * What `npm run flow` gathers besides the flow itself: the flow modules given with `--module`
- * and the Lambda functions given with `--lambda`, and how the flow's references read when there
+ * the Lambda functions given with `--lambda`, the bots given with `--bot`, and how the flow's references read when there
  * is no instance to look them up in (warnings, or errors with `--strict`).
  */
+import { importBot, type Bot, type BotSource } from "../bots";
 import { idFromArn, type Problem } from "./actions/types";
 import { mappedLambda } from "./actions/external";
 import { importFlow, type ImportResult } from "./import";
@@ -16,7 +17,26 @@ export type CliIo = {
   fetch?: typeof fetch;
   /** The secret the call is signed with (`X-Switchboard-Signature`), as the instance's endpoints check it. */
   signingSecret?: string;
+  /** For `--bot`: a bot definition's files (a folder's by path, a ZIP's bytes, or a template's text). */
+  readBot?: (path: string) => BotSource;
 };
+
+/** `--bot` definitions, imported as the API imports them; each problem named with its file. */
+export function cliBots(paths: string[], io: CliIo): { bots: Record<string, Bot>; errors: string[] } {
+  const bots: Record<string, Bot> = {};
+  const errors: string[] = [];
+  for (const path of paths) {
+    try {
+      if (!io.readBot) throw new Error("bots cannot be read here");
+      const r = importBot(io.readBot(path));
+      if (r.ok) bots[r.bot.name] = r.bot;
+      else errors.push(...r.problems.map((p) => `${path}: ${p}`));
+    } catch (err) {
+      errors.push(`cannot read bot ${path}: ${(err as Error).message}`);
+    }
+  }
+  return { bots, errors };
+}
 
 type CliModule = { id: string; name: string; content: FlowContent };
 const baseName = (path: string) => path.split(/[\\/]/).pop()!.replace(/\.json$/i, "");

@@ -5,7 +5,7 @@
 import { formatPath, simulateFlow, type SimulationOptions } from "./simulate";
 import type { Channel, FlowType } from "./types";
 import { canonicalFlowType, importFlow } from "./import";
-import { cliInvoker, cliLambdas, cliModules, cliProblems, type CliIo } from "./cli-context";
+import { cliBots, cliInvoker, cliLambdas, cliModules, cliProblems, type CliIo } from "./cli-context";
 
 export const USAGE = `Usage: npm run flow -- <flow.json> [options]
 
@@ -23,6 +23,8 @@ prints the path taken and what the customer hears or reads.
   --lambda <fn=URL>      InvokeLambdaFunction of this ARN or name calls URL (signed as the Worker signs; repeatable)
   --lambda <fn=@file>    ... or answers with the JSON object in file
   --module <file>        a flow module the flow may invoke, by its id, ARN or name (repeatable)
+  --bot <definition>     a Lex V2 bot (export ZIP, its folder, or a CloudFormation template) a
+                         ConnectParticipantWithLexBot may name; run by the embedded engine (repeatable)
   --strict               references to queues, hours, flows and modules are errors, not warnings
                          (there is no instance to look them up in; --module modules count as found)
   --type <FLOW_TYPE>     flow type (CONTACT_FLOW, CUSTOMER_QUEUE, MODULE… or Connect's customerQueue…;
@@ -34,12 +36,12 @@ prints the path taken and what the customer hears or reads.
 
 export type CliArgs = {
   file: string | null; options: SimulationOptions; json: boolean; twiml: boolean; help: boolean; type?: FlowType;
-  strict: boolean; modules: string[]; lambdas: { fn: string; target: string }[];
+  strict: boolean; modules: string[]; lambdas: { fn: string; target: string }[]; bots: string[];
 };
 
 export function parseCliArgs(argv: string[]): CliArgs | { error: string } {
   const options: SimulationOptions = { inputs: [], attributes: {}, external: [], metrics: {} };
-  const out: CliArgs = { file: null, options, json: false, twiml: false, help: false, strict: false, modules: [], lambdas: [] };
+  const out: CliArgs = { file: null, options, json: false, twiml: false, help: false, strict: false, modules: [], lambdas: [], bots: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -101,6 +103,7 @@ export function parseCliArgs(argv: string[]): CliArgs | { error: string } {
           break;
         }
         case "--module": out.modules.push(value()); break;
+        case "--bot": out.bots.push(value()); break;
         case "--strict": out.strict = true; break;
         case "--at": {
           const t = Date.parse(value());
@@ -162,7 +165,9 @@ export async function runCli(argv: string[], readFile: (path: string) => string,
     return { output: args.json ? JSON.stringify({ ok: false, path: [], errors, warnings: problems.warnings }, null, 2) : `${args.file} is not a valid flow:\n${lines.join("\n")}`, exitCode: 1 };
   }
   const validation = { flow: imported.content, warnings: problems.warnings };
-  const options: SimulationOptions = { ...args.options, lambdas, invokeExternal: cliInvoker(lambdas, io), ctx: { modules } };
+  const { bots, errors: botErrors } = cliBots(args.bots, io);
+  if (botErrors.length) return { output: botErrors.join("\n"), exitCode: 2 };
+  const options: SimulationOptions = { ...args.options, lambdas, invokeExternal: cliInvoker(lambdas, io), ctx: { modules }, bots };
   const sim = await simulateFlow(validation.flow, { ...options, flowType });
   if (args.json) {
     return { output: JSON.stringify({ ok: true, warnings: validation.warnings, status: sim.status, endReason: sim.endReason, path: sim.path, transcript: sim.transcript, turns: sim.turns, attributes: sim.state.attributes, unusedInputs: sim.unusedInputs }, null, 2), exitCode: 0 };

@@ -12,6 +12,8 @@ import { ssmlToText } from "./actions/participant";
 import type { Channel, Effect, FlowContent, FlowContext, FlowEvent, FlowLogEntry, FlowState, FlowStatus, FlowType, HoursOfOperation, MetricType, QueueInfo, QueueStatus } from "./types";
 import { idFromArn } from "./actions/types";
 import { METRIC_TYPES } from "./actions/control";
+import { chooseBotEngine, type Bot } from "../bots";
+import { runBotDialog } from "./actions/lex";
 
 export type SimulationOptions = {
   channel?: Channel;
@@ -40,6 +42,8 @@ export type SimulationOptions = {
   /** Calls a real endpoint (a lambda mapped to a URL); without it those calls take the scripted `external` answers. */
   invokeExternal?: (effect: Extract<Effect, { type: "invoke_external" }>) => Promise<FlowEvent>;
   urls?: Parameters<typeof renderVoice>[1];
+  /** Lex bots a ConnectParticipantWithLexBot may name (by id or name), run by the embedded engine without code hooks; others take the error branch. */
+  bots?: Record<string, Bot>;
 };
 
 export type TranscriptLine = { from: "flow" | "customer" | "system"; text: string };
@@ -125,6 +129,14 @@ function describe(e: Effect): TranscriptLine | null {
   }
 }
 
+/** One bot turn as the contact's object runs it (src/durable/bot-turn.ts), with the embedded engine and no code hooks. */
+async function simulatedBotTurn(effect: Extract<Effect, { type: "bot_turn" }>, bots: Record<string, Bot>): Promise<FlowEvent> {
+  const wanted = effect.bot.toLowerCase();
+  const bot = bots[effect.bot] ?? Object.entries(bots).find(([k, b]) => k.toLowerCase() === wanted || b.name.toLowerCase() === wanted)?.[1];
+  if (!bot) return { type: "bot_result", ok: false, error: `no bot "${effect.bot}" given to the simulator` };
+  return runBotDialog(bot, effect, "simulated-contact", { engine: chooseBotEngine(undefined) });
+}
+
 export async function simulateFlow(flow: FlowContent, opts: SimulationOptions = {}): Promise<Simulation> {
   const channel = opts.channel ?? "VOICE";
   const inputs = [...(opts.inputs ?? [])];
@@ -153,6 +165,8 @@ export async function simulateFlow(flow: FlowContent, opts: SimulationOptions = 
         return opts.queueAtCapacity ? { type: "enqueue_result", ok: false, reason: "atCapacity" } : { type: "enqueue_result", ok: true };
       case "dial_third_party":
         return { type: "third_party_result", outcome: opts.thirdParty ?? "completed" };
+      case "bot_turn":
+        return simulatedBotTurn(effect, opts.bots ?? {});
       default:
         return null;
     }

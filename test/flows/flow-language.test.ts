@@ -16,7 +16,7 @@ const voice = { contactId: "c1", channel: "VOICE" as const };
 
 describe("actions Switchboard does not offer", () => {
   const lex: FlowAction = {
-    Identifier: "lex", Type: "ConnectParticipantWithLexBot", Parameters: { Text: "How can I help?", LexV2Bot: { AliasArn: "arn:aws:lex:us-east-1:1:bot-alias/B/A" } },
+    Identifier: "lex", Type: "CreateWisdomSession", Parameters: { WisdomAssistantArn: "arn:aws:wisdom:us-east-1:1:assistant/a" },
     Transitions: { NextAction: "bye", Errors: [{ NextAction: "sorry", ErrorType: "NoMatchingError" }, { NextAction: "bye", ErrorType: "NoMatchingCondition" }] },
   };
 
@@ -24,10 +24,10 @@ describe("actions Switchboard does not offer", () => {
     const flow = flowOf(lex, bye, say("sorry", "Our assistant is away."));
     const v = validateFlow(flow);
     expect(v.ok).toBe(true);
-    expect(v.warnings).toContainEqual({ actionId: "lex", field: "Type", message: "ConnectParticipantWithLexBot needs Amazon Lex bots, which Switchboard does not offer yet: the flow imports, and a contact reaching this action takes its NoMatchingError branch" });
+    expect(v.warnings).toContainEqual({ actionId: "lex", field: "Type", message: "CreateWisdomSession needs Amazon Q in Connect (Wisdom), which Switchboard does not offer yet: the flow imports, and a contact reaching this action takes its NoMatchingError branch" });
     const r = startFlow(flow, voice, demoCtx());
     expect(steps(r.logs)).toEqual(["lex:Error: NoMatchingError", "sorry:NextAction", "bye:End"]);
-    expect(r.logs[0].data).toEqual({ reason: "ConnectParticipantWithLexBot needs Amazon Lex bots, which Switchboard does not offer" });
+    expect(r.logs[0].data).toEqual({ reason: "CreateWisdomSession needs Amazon Q in Connect (Wisdom), which Switchboard does not offer" });
     expect(renderVoice(r, urls)).toContain("Our assistant is away.");
   });
 
@@ -210,8 +210,8 @@ describe("variants seen in real exports", () => {
   });
 
   it("a reference to a $. namespace Switchboard has no values for is an import warning", () => {
-    const v = validateFlow(flowOf({ Identifier: "s", Type: "UpdateContactAttributes", Parameters: { Attributes: { intent: "$.Lex.IntentName", n: "$.Attributes.n" } }, Transitions: { NextAction: "bye" } }, bye));
-    expect(v.warnings).toEqual([{ actionId: "s", field: "Parameters", message: "Switchboard has no $.Lex values: a reference to $.Lex… reads as empty text" }]);
+    const v = validateFlow(flowOf({ Identifier: "s", Type: "UpdateContactAttributes", Parameters: { Attributes: { intent: "$.Wisdom.SessionArn", n: "$.Attributes.n" } }, Transitions: { NextAction: "bye" } }, bye));
+    expect(v.warnings).toEqual([{ actionId: "s", field: "Parameters", message: "Switchboard has no $.Wisdom values: a reference to $.Wisdom… reads as empty text" }]);
   });
 
   it("UpdateContactEventHooks CustomerQueue names the queue flow the contact runs while it waits", async () => {

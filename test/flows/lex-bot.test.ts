@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { performEffect } from "../../src/durable/contact-flow";
 import { runTurn } from "../../src/flows/driver";
 import { validateFlow } from "../../src/flows";
+import { simulateFlow } from "../../src/flows/simulate";
 import type { FlowAction, FlowEvent, FlowState } from "../../src/flows/types";
 import { api, DEMO, demoAdmin, otherInstance } from "../helpers";
 import { PIZZA_BOT } from "../bots/fixtures";
@@ -85,6 +86,15 @@ describe("ConnectParticipantWithLexBot runs one of the instance's bots in a flow
     const foreign = await converse(other.instanceId, botId, ["order a pizza"]);
     expect(foreign.said[1]).toEqual(["The bot failed"]);
     expect(foreign.result.logs.find((l) => l.actionId === "bot")?.data).toMatchObject({ reason: `no bot "${botId}" in this instance` });
+  });
+
+  it("the simulator (Try it, npm run flow) runs a bot it is given with the embedded engine, and takes the error branch for one it is not", async () => {
+    const flow = flowFor("PizzaBot");
+    const sim = await simulateFlow(flow, { inputs: ["where is my order", "ABC123"], attributes: { tier: "gold" }, bots: { PizzaBot: PIZZA_BOT } });
+    expect(sim.transcript.filter((l) => l.from === "flow").map((l) => l.text)).toEqual(["How can I help?", "What is your order number?", "Tracking"]);
+    expect(sim.state.lex).toMatchObject({ intentName: "TrackOrder", slots: { orderId: "ABC123" } });
+    const without = await simulateFlow(flow, { inputs: ["where is my order"] });
+    expect(without.transcript.filter((l) => l.from === "flow").map((l) => l.text)).toContain("The bot failed");
   });
 
   it("a flow imported with a bot the instance does not have warns, naming the block; one it has imports quietly", async () => {

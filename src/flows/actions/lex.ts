@@ -9,7 +9,8 @@
  * intent's name (Conditions, Equals); a failed intent or a bot error takes NoMatchingError, no
  * answer InputTimeLimitExceeded.
  */
-import type { FlowState, LexState, Pending } from "../types";
+import { dialogTurn, newDialogSession, type Bot, type DialogDeps } from "../../bots";
+import type { Effect, FlowEvent, FlowState, LexState, Pending } from "../types";
 import { integer, isObject } from "../values";
 import { checkPrompt, fail, promptOf, type ActionHandler, type Run } from "./types";
 
@@ -89,3 +90,19 @@ export const ConnectParticipantWithLexBot: ActionHandler = {
     return { kind: "result", value: lex.intentName, data };
   },
 };
+
+/**
+ * One turn of `bot` for a bot_turn effect, as the `bot_result` event that resumes the flow. The
+ * contact's object (src/durable/bot-turn.ts) and the simulator both run turns through it.
+ */
+export async function runBotDialog(bot: Bot, effect: Extract<Effect, { type: "bot_turn" }>, contactId: string, deps: Omit<DialogDeps, "inputMode">): Promise<FlowEvent> {
+  const localeId = bot.locales.some((l) => l.localeId === effect.localeId) ? effect.localeId : bot.locales[0]!.localeId;
+  const session = effect.session ?? newDialogSession(contactId, effect.sessionAttributes);
+  const r = await dialogTurn(bot, localeId, session, effect.text, { ...deps, inputMode: effect.inputMode });
+  const intent = r.session.intent;
+  const slots = Object.fromEntries(Object.entries(intent?.slots ?? {}).flatMap(([k, v]) => (v ? [[k, v.interpreted]] : [])));
+  return {
+    type: "bot_result", ok: true, ended: r.ended, messages: r.messages, session: r.session,
+    intentName: intent?.name ?? null, intentState: intent?.state ?? null, slots, sessionAttributes: r.session.sessionAttributes,
+  };
+}
