@@ -1,7 +1,7 @@
 // The house's layers (design/architecture.md): arrows run one way,
-//   src/workers → src/durable → src/recordings → src/db → src/flows → src/twilio → src/lib → src/shared
+//   src/workers → src/durable → src/recordings → src/db → src/flows → src/twilio → src/analytics → src/lib → src/shared
 // (recordings keep their rows in D1 through src/db; the flow engine is pure and anyone may run it;
-// the Twilio REST client uses lib's crypto),
+// the Twilio REST client uses lib's crypto; the analytics engines are pure: only lib and shared),
 // the browser code (src/web, src/widget) imports only src/shared, and nothing in the product
 // imports the phone simulator. Read from every relative import (types too) in src/.
 import assert from "node:assert/strict";
@@ -11,7 +11,7 @@ import { test } from "node:test";
 import { ROOT } from "../../scripts/lib.mjs";
 
 const SRC = join(ROOT, "src");
-const RANK = { workers: 7, durable: 6, recordings: 5, db: 4, flows: 3, twilio: 2, lib: 1, shared: 0 };
+const RANK = { workers: 7, durable: 6, recordings: 5, db: 4, flows: 3, twilio: 2, analytics: 1.5, lib: 1, shared: 0 };
 
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -135,7 +135,7 @@ test("no import circles (types included) but the known ones still being untangle
 // Worker, a file past MAX_LINES is split by responsibility, or named here with the reason it is
 // not. A listed file that is short again fails this test too: take it off the list.
 const MAX_LINES = 450;
-const SIZE_CHECKED = ["durable", "db", "recordings", "flows", "lib"];
+const SIZE_CHECKED = ["durable", "db", "recordings", "flows", "analytics", "lib"];
 const LONG_FILES = {
   "durable/contact-session.ts": "being split; see issue 23 (House in order)",
   "db/schema.ts": "the D1 schema, one table after another: drizzle-kit reads it as one file (drizzle.config.ts)",
