@@ -12,7 +12,7 @@ import type { PiiEntity, PiiType, Redaction } from "./types";
 const CONTEXT_CHARS = 60;
 const SSN_CONTEXT = /\b(social(?: security)?|ssn|s s n|tax id|taxpayer)\b/i;
 const ROUTING_CONTEXT = /\b(routing|aba|transit number)\b/i;
-const BANK_CONTEXT = /\b(bank|checking|savings|routing|iban|direct deposit)\b/i;
+const BANK_CONTEXT = /\b(bank|checking|savings|routing|aba|iban|direct deposit)\b/i;
 const ACCOUNT_CONTEXT = /\b(account|acct)\b/i;
 const CVV_CONTEXT = /\b(cvv|cvc|csc|cvv2|security code|verification (?:code|number)|code on the back|three digit code|four digit code|back of the card)\b/i;
 const CARD_CONTEXT = /\b(card|visa|mastercard|amex|american express|discover|credit|debit)\b/i;
@@ -21,6 +21,13 @@ const PASSPORT_CONTEXT = /\bpassport\b/i;
 const LOOKALIKE_CONTEXT = /\b(order|ticket|case|reference|ref|confirmation|tracking|invoice|claim|policy|booking|reservation|item|model|serial|sku|part|flight|room|extension|ext|zip|pin|code|total|balance|amount|price|cost)\b[^.?!]{0,20}$/i;
 const MONEY_BEFORE = /[$£€]\s*$/;
 const MONEY_AFTER = /^\s*(dollars?|cents?|bucks|usd|percent|%|pounds?|euros?|minutes?|hours?|days?|am|pm|a\.m\.|p\.m\.|o'clock)\b/i;
+
+/** Where the last match of `re` in `s` starts, or -1. */
+function lastAt(re: RegExp, s: string): number {
+  let at = -1;
+  for (const m of s.matchAll(new RegExp(re.source, "gi"))) at = m.index;
+  return at;
+}
 
 function classifyRun(text: string, run: DigitRun, cardEnds: number[]): PiiType | null {
   const { digits } = run;
@@ -33,7 +40,9 @@ function classifyRun(text: string, run: DigitRun, cardEnds: number[]): PiiType |
   if (PASSPORT_CONTEXT.test(before) && n >= 6 && n <= 9) return "PASSPORT_NUMBER";
   if (SSN_CONTEXT.test(before) && (n === 9 || (n === 4 && /last (four|4)/i.test(before)))) return "SSN";
   if (ROUTING_CONTEXT.test(near) && n === 9 && abaValid(digits)) return "BANK_ROUTING";
-  if (ACCOUNT_CONTEXT.test(near) && BANK_CONTEXT.test(text) && n >= 4 && n <= 17 && !ROUTING_CONTEXT.test(near)) return "BANK_ACCOUNT_NUMBER";
+  if (ACCOUNT_CONTEXT.test(near) && BANK_CONTEXT.test(text) && n >= 4 && n <= 17 && lastAt(ACCOUNT_CONTEXT, near) > lastAt(ROUTING_CONTEXT, near)) {
+    return "BANK_ACCOUNT_NUMBER";
+  }
   const afterCard = cardEnds.some((end) => end <= run.start && run.start - end < 120);
   if ((n === 3 || n === 4) && (CVV_CONTEXT.test(near) || (afterCard && CARD_CONTEXT.test(text) && !EXPIRY_CONTEXT.test(near) && CVV_CONTEXT.test(before)))) {
     return "CREDIT_DEBIT_CVV";

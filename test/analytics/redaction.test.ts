@@ -78,3 +78,12 @@ describe("redaction (embedded recogniser)", () => {
     expect(luhnValid("4111111111111112")).toBe(false);
   });
 });
+
+describe("bank numbers named together", () => {
+  it("takes a number after 'account' as the account even when 'ABA' was said just before", () => {
+    expect(types("ABA 121000358, account 55501234")).toEqual([
+      ["BANK_ROUTING", "121000358"],
+      ["BANK_ACCOUNT_NUMBER", "55501234"],
+    ]);
+  });
+});
