@@ -10,7 +10,7 @@ export interface Candidate {
 }
 
 const TLD = "com|net|org|edu|gov|io|co|us|uk|ca|info|biz|me";
-const TYPED_EMAIL = /\b[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b/gi;
+const TYPED_EMAIL = /\b[\w.+'-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b/gi;
 const SPOKEN_EMAIL = new RegExp(
   String.raw`\b[a-z0-9]+(?:\s+(?:dot|underscore|dash|hyphen)\s+[a-z0-9]+)*\s+at\s+[a-z0-9]+(?:\s+dot\s+[a-z0-9]+)*\s+dot\s+(?:${TLD})\b`,
   "gi",
@@ -21,9 +21,10 @@ const STREET_SUFFIX = "(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|dr
 const ADDRESS = new RegExp(
   String.raw`\b(?:\d{1,6}[a-z]?|${NUMBER_WORD}(?:[\s-]+${NUMBER_WORD}){0,5})\s+(?:(?:north|south|east|west|n|s|e|w)\.?\s+)?(?:[a-z][a-z'.-]*\s+){0,3}${STREET_SUFFIX}\b\.?` +
     String.raw`(?:,?\s+(?:apt|apartment|unit|suite|ste|#)\.?\s*#?\s*[a-z0-9-]+)?` +
-    String.raw`(?:,\s*[a-z][a-z .'-]{1,30},\s*[a-z]{2}(?:\s+\d{5}(?:-\d{4})?)?|,\s*[a-z][a-z .'-]{1,30}\s+\d{5}(?:-\d{4})?)?`,
+    String.raw`(?:,\s*[a-z][a-z .'-]{1,30},\s*(?:[a-z]{2}\b|[a-z]{3,})(?:\s+\d{5}(?:-\d{4})?)?|,\s*[a-z][a-z .'-]{1,30}\s+\d{5}(?:-\d{4})?)?`,
   "gi",
 );
+const PO_BOX = /\bp\.?\s?o\.?\s+box\s+\d+\b/gi;
 // Words that end an address's street part if they come before the suffix ("I drive", "the way").
 const NOT_STREET_WORDS = /\b(i|you|we|they|he|she|it|the|a|an|my|your|and|or|to|of|for|by|in|on|at|this|that|is|was|be|have|had|has|will|would|can|could|just|all|any|some|every|minutes?|hours?|days?|weeks?|months?|years?|times?|dollars?|items?|orders?|people|calls?)\b/i;
 
@@ -79,6 +80,7 @@ export function patternCandidates(text: string, hasCard: boolean): Candidate[] {
     const street = m[0].replace(/^\S+\s+/, "").split(new RegExp(`\\b${STREET_SUFFIX}\\b`, "i"))[0];
     if (!NOT_STREET_WORDS.test(street)) push("ADDRESS", m.index, m.index + m[0].length);
   }
+  for (const m of text.matchAll(PO_BOX)) push("ADDRESS", m.index, m.index + m[0].length);
   for (const m of text.matchAll(DOB)) {
     const start = m.index + m[0].length - m[1].length;
     push("DATE_OF_BIRTH", start, start + m[1].trimEnd().length);
@@ -95,7 +97,9 @@ export function patternCandidates(text: string, hasCard: boolean): Candidate[] {
   }
   for (const [cue, anyCase] of [[STRONG_NAME_CUE, true], [WEAK_NAME_CUE, false]] as const) {
     for (const m of text.matchAll(cue)) {
-      const name = nameAfter(text, m.index + m[0].length, anyCase);
+      // A title ("Mr.", "Dr.") is not part of the name to mask.
+      const title = /^(?:mr|mrs|ms|miss|dr|mx)\.?\s+/i.exec(text.slice(m.index + m[0].length));
+      const name = nameAfter(text, m.index + m[0].length + (title?.[0].length ?? 0), anyCase);
       if (name) out.push(name);
     }
   }

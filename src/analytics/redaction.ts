@@ -19,6 +19,9 @@ const CARD_CONTEXT = /\b(card|visa|mastercard|amex|american express|discover|cre
 const PASSPORT_CONTEXT = /\bpassport\b/i;
 // Words that make a run an identifier of the business's own, not personal data.
 const LOOKALIKE_CONTEXT = /\b(order|ticket|case|reference|ref|confirmation|tracking|invoice|claim|policy|booking|reservation|item|model|serial|sku|part|flight|room|extension|ext|zip|pin|code|total|balance|amount|price|cost)\b[^.?!]{0,20}$/i;
+const PHONE_CONTEXT = /\b(phone|cell|mobile|landline|telephone|call me|reach me|text me|call (?:me )?back|contact number|number to call)\b/i;
+// Countries whose national format (a leading 0) a caller might give without the country code.
+const NATIONAL_FORMATS = ["GB", "IE", "AU", "NZ", "DE", "FR", "IN", "ZA"] as const;
 const MONEY_BEFORE = /[$£€]\s*$/;
 const MONEY_AFTER = /^\s*(dollars?|cents?|bucks|usd|percent|%|pounds?|euros?|minutes?|hours?|days?|am|pm|a\.m\.|p\.m\.|o'clock)\b/i;
 
@@ -36,7 +39,10 @@ function classifyRun(text: string, run: DigitRun, cardEnds: number[]): PiiType |
   const near = before.slice(-30);
   const raw = text.slice(run.start, run.end);
   if (MONEY_BEFORE.test(before) || MONEY_AFTER.test(text.slice(run.end, run.end + 12))) return null;
-  if (n >= 13 && n <= 19 && luhnValid(digits)) return "CREDIT_DEBIT_NUMBER";
+  // One random 16-digit id in ten passes Luhn: an id the caller names as an order or invoice
+  // number is not a card unless they also say card.
+  const namedId = LOOKALIKE_CONTEXT.test(before) && !CARD_CONTEXT.test(near);
+  if (n >= 13 && n <= 19 && luhnValid(digits) && !namedId) return "CREDIT_DEBIT_NUMBER";
   if (PASSPORT_CONTEXT.test(before) && n >= 6 && n <= 9) return "PASSPORT_NUMBER";
   if (SSN_CONTEXT.test(before) && (n === 9 || (n === 4 && /last (four|4)/i.test(before)))) return "SSN";
   if (ROUTING_CONTEXT.test(near) && n === 9 && abaValid(digits)) return "BANK_ROUTING";
@@ -56,6 +62,11 @@ function classifyRun(text: string, run: DigitRun, cardEnds: number[]): PiiType |
     const plus = text[run.start - 1] === "+";
     if (plus ? isValidPhoneNumber(`+${digits}`) : (n === 10 || (n === 11 && digits[0] === "1")) && isValidPhoneNumber(digits, "US")) {
       return "PHONE";
+    }
+    // Said as a phone number: a US local number, or another country's national format ("07700 900123").
+    if (PHONE_CONTEXT.test(before) && !plus) {
+      if (n === 7 && /^[2-9]/.test(digits)) return "PHONE";
+      if (digits[0] === "0" && NATIONAL_FORMATS.some((country) => isValidPhoneNumber(digits, country))) return "PHONE";
     }
   }
   return null;

@@ -87,3 +87,27 @@ describe("bank numbers named together", () => {
     ]);
   });
 });
+
+describe("wider coverage", () => {
+  it("masks phone numbers said in another country's national format or as a US local number", () => {
+    expect(types("you can text me on 07700 900123")).toEqual([["PHONE", "07700 900123"]]);
+    expect(types("my mobile is 0412 345 678")).toEqual([["PHONE", "0412 345 678"]]);
+    expect(types("My phone number is 555-0100")).toEqual([["PHONE", "555-0100"]]);
+    expect(types("the order number is 0412 345 678")).toEqual([]);
+  });
+
+  it("keeps titles out of a masked name and apostrophes in an email", () => {
+    expect(redact("my name is Dr. Jane Goodall").redacted).toBe("my name is Dr. [NAME]");
+    expect(types("Email address: Sam.O'Brien@mail.example.com")).toEqual([["EMAIL", "Sam.O'Brien@mail.example.com"]]);
+  });
+
+  it("masks a PO box and an address with its state spelled out", () => {
+    expect(types("send it to P.O. Box 1234")).toEqual([["ADDRESS", "P.O. Box 1234"]]);
+    expect(types("my address is 12 Oak Hill Way, Austin, Texas 78701")).toEqual([["ADDRESS", "12 Oak Hill Way, Austin, Texas 78701"]]);
+  });
+
+  it("leaves a 16-digit invoice number alone even when it passes Luhn, unless the caller says card", () => {
+    expect(types("invoice 4111111111111111")).toEqual([]);
+    expect(types("my card, order ref 4111111111111111")).toEqual([["CREDIT_DEBIT_NUMBER", "4111111111111111"]]);
+  });
+});
