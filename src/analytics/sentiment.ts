@@ -4,7 +4,7 @@
 // for your help, but it is still broken") is MIXED, as Contact Lens labels it.
 import Sentiment from "sentiment";
 import afinn from "sentiment/languages/en/labels.json";
-import { CONTACT_CENTER_WORDS, INTENSIFIERS, NEGATORS } from "./lexicon";
+import { CONTACT_CENTER_WORDS, INTENSIFIERS, NEGATORS, NO_WHAT } from "./lexicon";
 import type { SentimentEngine, SentimentLabel, TurnSentiment } from "./types";
 
 const LANGUAGE = "contact-center";
@@ -21,6 +21,7 @@ analyzer.registerLanguage(LANGUAGE, {
   scoringStrategy: {
     apply(tokens: string[], cursor: number, tokenScore: number): number {
       let score = tokenScore;
+      if (tokens[cursor - 1] === "no" && NO_WHAT.has(tokens[cursor])) return -2;
       // "I like it" is liking; "I'd like to" is a request.
       if (tokens[cursor] === "like" && LIKING.has(tokens[cursor - 1]) && tokens[cursor + 1] !== "to") score = 2;
       const intensity = INTENSIFIERS[tokens[cursor - 1]];

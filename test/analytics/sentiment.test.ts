@@ -18,6 +18,13 @@ describe("sentiment (embedded AFINN engine)", () => {
     expect(sentimentOf("I was overcharged again.").sentiment).toBe("NEGATIVE");
   });
 
+  it("hears 'no help' as a complaint and a plain request to cancel or for a refund as neutral", () => {
+    expect(sentimentOf("You've been no help whatsoever.").sentiment).toBe("NEGATIVE");
+    expect(sentimentOf("No one called me back.").sentiment).toBe("NEGATIVE");
+    expect(sentimentOf("I'm calling to cancel my subscription.").sentiment).toBe("NEUTRAL");
+    expect(sentimentOf("I would like a refund please.").sentiment).toBe("NEUTRAL");
+  });
+
   it("scores from -1 to +1 with the sign of the label, 0 for nothing said", async () => {
     const [good, bad, none] = await embeddedSentiment.sentiments(["Excellent, thank you!", "This is terrible and useless.", ""]);
     expect(good.score).toBeGreaterThan(0.5);
