@@ -56,8 +56,8 @@ function classifyRun(text: string, run: DigitRun, cardEnds: number[]): PiiType |
   if ((n === 4 || n === 6) && EXPIRY_CONTEXT.test(near) && Number(digits.slice(0, 2)) >= 1 && Number(digits.slice(0, 2)) <= 12) {
     return "CREDIT_DEBIT_EXPIRY";
   }
-  if (n === 9 && /^\d{3}[- ]\d{2}[- ]\d{4}$/.test(raw) && !/^(000|666|9)/.test(digits)) return "SSN";
   if (LOOKALIKE_CONTEXT.test(before)) return null;
+  if (n === 9 && /^\d{3}[- ]\d{2}[- ]\d{4}$/.test(raw) && !/^(000|666|9)/.test(digits)) return "SSN";
   if (n >= 7 && n <= 15) {
     const plus = text[run.start - 1] === "+";
     if (plus ? isValidPhoneNumber(`+${digits}`) : (n === 10 || (n === 11 && digits[0] === "1")) && isValidPhoneNumber(digits, "US")) {

@@ -29,6 +29,7 @@ describe("redaction (embedded recogniser)", () => {
       "the total was $1,234.56 at 10:30",
       "I have been on hold for 45 minutes",
       "tracking number 1Z999AA10123456784",
+      "your confirmation number is 123-45-6789",
     ]) {
       expect(redact(text)).toEqual({ redacted: text, entities: [] });
     }
