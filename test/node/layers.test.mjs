@@ -1,8 +1,8 @@
 // The house's layers (design/architecture.md): arrows run one way,
-//   src/workers → src/durable → src/recordings → src/db → src/flows → src/bots → src/twilio → src/lib → src/shared
-// (src/bots, the pure bot engine, imports only src/lib and src/shared: flows may run bots, not the other way round;
-// recordings keep their rows in D1 through src/db; the flow engine is pure and anyone may run it;
-// the Twilio REST client uses lib's crypto),
+//   src/workers → src/durable → src/recordings → src/db → src/flows → src/bots → src/twilio → src/analytics → src/lib → src/shared
+// (src/bots, the pure bot engine, and src/analytics, the pure analytics engines, import only src/lib and src/shared:
+// flows may run bots, not the other way round; recordings keep their rows in D1 through src/db; the flow engine is
+// pure and anyone may run it; the Twilio REST client uses lib's crypto),
 // the browser code (src/web, src/widget) imports only src/shared, and nothing in the product
 // imports the phone simulator. Read from every relative import (types too) in src/.
 import assert from "node:assert/strict";
@@ -12,9 +12,9 @@ import { test } from "node:test";
 import { ROOT } from "../../scripts/lib.mjs";
 
 const SRC = join(ROOT, "src");
-const RANK = { workers: 7, durable: 6, recordings: 5, db: 4, flows: 3, bots: 2.5, twilio: 2, lib: 1, shared: 0 };
+const RANK = { workers: 7, durable: 6, recordings: 5, db: 4, flows: 3, bots: 2.5, twilio: 2, analytics: 1.5, lib: 1, shared: 0 };
 /** Rooms that may import only these rooms below them. */
-const ONLY = { bots: ["lib", "shared"] };
+const ONLY = { bots: ["lib", "shared"], analytics: ["lib", "shared"] };
 
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -139,7 +139,7 @@ test("no import circles (types included) but the known ones still being untangle
 // Worker, a file past MAX_LINES is split by responsibility, or named here with the reason it is
 // not. A listed file that is short again fails this test too: take it off the list.
 const MAX_LINES = 450;
-const SIZE_CHECKED = ["durable", "db", "recordings", "flows", "lib"];
+const SIZE_CHECKED = ["durable", "db", "recordings", "flows", "analytics", "lib"];
 const LONG_FILES = {
   "durable/contact-session.ts": "being split; see issue 23 (House in order)",
   "db/schema.ts": "the D1 schema, one table after another: drizzle-kit reads it as one file (drizzle.config.ts)",

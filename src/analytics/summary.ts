@@ -1,0 +1,35 @@
+// The embedded engine's extractive summary: the few turns that carry the most of what the
+// conversation is about (its most frequent content words), with a lift for the customer's
+// statement of the issue and the agent's stated outcome, in the order they were said.
+
+const STOP = new Set(
+  "a an the and or but so if then of to in on at by for with from as is are was were be been being am i you he she it we they me my your our their this that these those do does did have has had will would can could should may might must not no yes ok okay um uh just really very please thanks thank hi hello bye there here what when where who how why which all any some one about out up down over again also too now well oh yeah sure right let get got go going know like want need its it's i'm i've i'll you're that's don't can't".split(" "),
+);
+const ISSUE = /\b(calling (?:about|because)|problem|issue|not working|broken|charged|wrong|cancel|refund|missing|never arrived|need to|want to|trying to)\b/i;
+const OUTCOME = /\b(i've|i have|i will|i'll|we'll|we will|has been|refund(?:ed)?|credit(?:ed)?|fixed|resolved|sent|scheduled|updated|cancelled|reset)\b/i;
+
+export interface SummaryTurn {
+  speaker: string;
+  text: string;
+}
+
+const words = (text: string) => text.toLowerCase().match(/[a-z][a-z']+/g)?.filter((w) => !STOP.has(w) && w.length > 2) ?? [];
+
+export function extractiveSummary(turns: SummaryTurn[], isCustomer: (speaker: string) => boolean, count = 3): string {
+  const frequency = new Map<string, number>();
+  for (const t of turns) for (const w of new Set(words(t.text))) frequency.set(w, (frequency.get(w) ?? 0) + 1);
+  const scored = turns.map((t, index) => {
+    const ws = words(t.text);
+    let score = ws.length ? ws.reduce((sum, w) => sum + (frequency.get(w) ?? 0), 0) / Math.sqrt(ws.length) : 0;
+    if (isCustomer(t.speaker) && ISSUE.test(t.text)) score *= 2;
+    if (!isCustomer(t.speaker) && OUTCOME.test(t.text)) score *= 1.5;
+    return { index, score, t };
+  });
+  return scored
+    .filter((s) => s.score > 0)
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .slice(0, count)
+    .sort((a, b) => a.index - b.index)
+    .map((s) => `${s.t.speaker}: ${s.t.text}`)
+    .join(" ");
+}
