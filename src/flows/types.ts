@@ -210,7 +210,7 @@ export type ModuleFrame = {
 };
 
 /** Contact events a flow can name a flow for (UpdateContactEventHooks). */
-export type EventHookName = "AgentWhisper" | "CustomerWhisper" | "CustomerQueue" | "CustomerRemaining";
+export type EventHookName = "AgentWhisper" | "CustomerWhisper" | "CustomerQueue" | "CustomerRemaining" | "CustomerHold" | "AgentHold";
 
 export type StartInit = {
   contactId: string;
