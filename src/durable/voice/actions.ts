@@ -76,6 +76,7 @@ type Row = {
   public_base_url: string;
   /** The contact's flow state (JSON): the hooks it set, e.g. its CUSTOMER_HOLD flow. */
   flow_state: string | null;
+  queue_id: string | null;
   step: number;
 };
 
@@ -213,7 +214,7 @@ export async function runVoiceAction(
       }
       // The caller still on their way in (only the agent's leg there): 404, retried as above.
       // Held, they hear the contact's CUSTOMER_HOLD flow or Twilio's music (./hold-flow.ts).
-      await twilio.updateParticipant(conf.sid, row.call_sid, held ? { hold: true, ...customerHoldUrl(row, instanceId, contactId) } : { hold: false });
+      await twilio.updateParticipant(conf.sid, row.call_sid, held ? { hold: true, ...(await customerHoldUrl(env, row, instanceId, contactId)) } : { hold: false });
       return;
     }
     case "muteAgent": {

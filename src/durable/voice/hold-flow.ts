@@ -1,6 +1,7 @@
 /**
  * What a held caller hears: the contact's CUSTOMER_HOLD flow (set by UpdateContactEventHooks,
- * src/flows/actions/event-hooks.ts), else Twilio's hold music.
+ * src/flows/actions/event-hooks.ts), else its queue's customer hold flow (the queue setting
+ * `customerHoldFlowId`), else Twilio's hold music.
  *
  * Twilio fetches the conference participant's `holdUrl` when the agent holds the caller
  * (./actions.ts "hold") and plays the TwiML it gets, which may use only Play, Say, Pause and
@@ -26,13 +27,22 @@ export function holdUrl(publicBaseUrl: string, instanceId: string, contactId: st
   return `${base}/twilio/voice/hold?instance=${encodeURIComponent(instanceId)}&contact=${encodeURIComponent(contactId)}&who=${who}`;
 }
 
-/**
- * Where Twilio gets what the held caller hears: this contact's hold route when its flow set a
- * CUSTOMER_HOLD flow, else Twilio's music straight away (no webhook each round).
- */
-export function customerHoldUrl(row: { public_base_url: string; flow_state: string | null }, instanceId: string, contactId: string): { holdUrl: string; holdMethod?: "POST" } {
+type HoldRow = { public_base_url: string; flow_state: string | null; queue_id: string | null };
+
+/** The id of the CUSTOMER_HOLD flow for the contact: its own hook, else its queue's; null: music. */
+async function customerHoldFlowId(env: Env, instanceId: string, row: HoldRow): Promise<string | null> {
   const state = row.flow_state ? (JSON.parse(row.flow_state) as FlowState) : null;
-  if (!state?.eventHooks?.CustomerHold) return { holdUrl: DEFAULT_HOLD_MUSIC };
+  if (state?.eventHooks?.CustomerHold) return state.eventHooks.CustomerHold;
+  if (!row.queue_id) return null;
+  return (await flowContext(env.DB, instanceId)).queues?.[row.queue_id]?.customerHoldFlowId ?? null;
+}
+
+/**
+ * Where Twilio gets what the held caller hears: this contact's hold route when there is a
+ * CUSTOMER_HOLD flow for it, else Twilio's music straight away (no webhook each round).
+ */
+export async function customerHoldUrl(env: Env, row: HoldRow, instanceId: string, contactId: string): Promise<{ holdUrl: string; holdMethod?: "POST" }> {
+  if (!(await customerHoldFlowId(env, instanceId, row))) return { holdUrl: DEFAULT_HOLD_MUSIC };
   return { holdUrl: holdUrl(row.public_base_url, instanceId, contactId, "customer"), holdMethod: "POST" };
 }
 
@@ -64,7 +74,7 @@ export class HoldFlow {
     // AGENT_HOLD is kept on the contact but not played: Twilio only plays holdUrl to a held participant.
     if (opts.music || who !== "customer" || r.phase !== "CONNECTED" || !r.flow_state) return holdMusic(url);
     try {
-      const twiml = await this.next(who, r.flow_state, url, opts.played);
+      const twiml = await this.next(who, { ...r, flow_state: r.flow_state }, url, opts.played);
       return twiml ?? holdMusic(url);
     } catch (err) {
       console.warn(JSON.stringify({ event: "hold_flow_failed", contactId: this.host.contactId, error: String(err) }));
@@ -72,12 +82,12 @@ export class HoldFlow {
     }
   }
 
-  private async next(who: HeldParty, flowState: string, url: string, played: boolean): Promise<string | null> {
-    const base = JSON.parse(flowState) as FlowState;
+  private async next(who: HeldParty, r: HoldRow & { flow_state: string }, url: string, played: boolean): Promise<string | null> {
+    const base = JSON.parse(r.flow_state) as FlowState;
     const kept = played ? this.read(who) : null;
     let flow: PublishedFlow | null = kept ? (JSON.parse(kept.flow) as PublishedFlow) : null;
     if (!flow) {
-      const flowId = base.eventHooks?.CustomerHold;
+      const flowId = await customerHoldFlowId(this.host.env, this.host.instanceId, r);
       flow = flowId ? await loadPublishedFlow(this.host.env, this.host.instanceId, flowId) : null;
     }
     if (!flow) return null;
