@@ -8,7 +8,7 @@
  * resumed), stopping as soon as the participant is resumed, leaves, or the call ends. What the
  * held party hears goes into `call.heard` (and the leg's recordings) as for any other prompt.
  */
-import type { RestHost } from "./rest";
+import type { PhoneEvent } from "./events";
 import type { Conference, Participant } from "./state";
 import { parseTwiml } from "./twiml";
 
@@ -18,11 +18,20 @@ const HOLD_DOCUMENTS = 6;
 const ALLOWED = new Set(["Play", "Say", "Pause", "Redirect"]);
 const AUDIO = /\.(mp3|wav|aiff?|gsm|ulaw)(\?|$)/i;
 
+/** What playing a hold needs from the phone network (the Phone), declared here so rest.ts can call it. */
+export interface HoldNetwork {
+  readonly accountSid: string;
+  webhook(call: Participant["call"], url: string, method: string, params: Record<string, string>): Promise<{ ok: boolean; status: number; body: string }>;
+  emit(e: PhoneEvent): void;
+  captured(callSid: string, track: "inbound" | "outbound", text: string): void;
+  later(job: () => Promise<void>): void;
+}
+
 /** Each hold gets its own number: a document fetched for an earlier hold is not played. */
 const holds = new WeakMap<Participant, number>();
 
 /** Starts playing `holdUrl` to a participant just put on hold. */
-export function startHold(phone: RestHost, conf: Conference, p: Participant, holdUrl: string | undefined, holdMethod: string | undefined) {
+export function startHold(phone: HoldNetwork, conf: Conference, p: Participant, holdUrl: string | undefined, holdMethod: string | undefined) {
   const hold = (holds.get(p) ?? 0) + 1;
   holds.set(p, hold);
   if (!holdUrl) return;
@@ -49,7 +58,7 @@ export function startHold(phone: RestHost, conf: Conference, p: Participant, hol
   phone.later(() => play(holdUrl, holdMethod ?? "GET", HOLD_DOCUMENTS));
 }
 
-function heard(phone: RestHost, p: Participant, text: string) {
+function heard(phone: HoldNetwork, p: Participant, text: string) {
   p.call.heard.push(text);
   phone.captured(p.call.sid, "outbound", text);
   phone.emit(text.startsWith("[audio ") ? { type: "play", callSid: p.call.sid, url: text.slice(7, -1) } : { type: "say", callSid: p.call.sid, text });

@@ -16,8 +16,8 @@
  */
 import { enterFlow, renderVoice, resumeFlow, type FlowResult, type FlowState } from "../../flows";
 import { flowContext, loadPublishedFlow, type PublishedFlow } from "../contact-flow";
-import type { VoiceHost } from "./channel";
-import { DEFAULT_HOLD_MUSIC } from "./twiml";
+import type { FlowLogEntry } from "../../flows";
+import { DEFAULT_HOLD_MUSIC } from "./hold-music";
 
 export type HeldParty = "customer" | "agent";
 
@@ -28,6 +28,20 @@ export function holdUrl(publicBaseUrl: string, instanceId: string, contactId: st
 }
 
 type HoldRow = { public_base_url: string; flow_state: string | null; queue_id: string | null };
+
+/**
+ * What the hold flow needs from the contact's session (the VoiceChannel's host gives it),
+ * declared here so this file does not import the channel back.
+ */
+export type HoldHost = {
+  env: Env;
+  sql: SqlStorage;
+  instanceId: string;
+  contactId: string;
+  row(): (HoldRow & { phase: string }) | null;
+  keepLogs(logs: FlowLogEntry[]): void;
+  kick(): void;
+};
 
 /** The id of the CUSTOMER_HOLD flow for the contact: its own hook, else its queue's; null: music. */
 async function customerHoldFlowId(env: Env, instanceId: string, row: HoldRow): Promise<string | null> {
@@ -64,7 +78,7 @@ function onlyHoldVerbs(twiml: string): boolean {
 type Kept = { flow: string; state: string };
 
 export class HoldFlow {
-  constructor(private readonly host: VoiceHost) {}
+  constructor(private readonly host: HoldHost) {}
 
   /** The TwiML for the held party's next document: `played` after the last one, `music` once the flow gave way to music. */
   async twiml(who: HeldParty, opts: { played: boolean; music: boolean }): Promise<string> {
