@@ -198,6 +198,8 @@ export const queues = sqliteTable(
     customerWhisperFlowId: text("customer_whisper_flow_id").references(() => flows.id),
     /** OUTBOUND_WHISPER flow the customer of an agent's outbound call hears on answering (it may turn recording on). */
     outboundWhisperFlowId: text("outbound_whisper_flow_id").references(() => flows.id),
+    /** CUSTOMER_HOLD flow a caller from this queue hears on hold, unless the contact's flow set one; null = music. */
+    customerHoldFlowId: text("customer_hold_flow_id").references(() => flows.id),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
     ...timestamps,
   },

@@ -29,6 +29,7 @@ import { OneAlarm } from "./one-alarm";
 import { VOICE_TABLES, VoiceChannel, type RecordingCallback } from "./voice/channel";
 import type { OutboundStart } from "./voice/outbound";
 import type { TranscriptionCallback } from "./voice/transcription";
+import type { HeldParty } from "./voice/hold-flow";
 import { recordingWanted, recordsAgentPart } from "./voice/recording";
 import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
 
@@ -356,6 +357,11 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   voiceQueueWait(played: boolean) {
     this.#voice.watch.heard();
     return this.#voice.queueWait(played);
+  }
+
+  /** What a held party hears next (POST /twilio/voice/hold): the hold flow, or music (./voice/hold-flow.ts). */
+  voiceHold(who: HeldParty, opts: { played: boolean; music: boolean }) {
+    return this.#voice.holdFlow.twiml(who, opts);
   }
 
   voiceBridge() {

@@ -122,7 +122,7 @@ function describe(e: Effect): TranscriptLine | null {
     case "disconnect": return { from: "system", text: "disconnect" };
     case "transfer_flow": return { from: "system", text: `transfer to flow ${e.flowId}` };
     case "set_event_hook": {
-      const what = { AgentWhisper: "agent whisper", CustomerWhisper: "customer whisper", CustomerQueue: "customer queue flow", CustomerRemaining: "customer remaining flow" }[e.hook];
+      const what = { AgentWhisper: "agent whisper", CustomerWhisper: "customer whisper", CustomerQueue: "customer queue flow", CustomerRemaining: "customer remaining flow", CustomerHold: "customer hold flow", AgentHold: "agent hold flow" }[e.hook];
       return { from: "system", text: `${what}: flow ${e.flowId}` };
     }
     default: return null;

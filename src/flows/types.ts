@@ -85,6 +85,8 @@ export type QueueInfo = {
   outboundWhisperFlowId?: string | null;
   /** The CUSTOMER_QUEUE flow a contact waiting in this queue runs. */
   customerQueueFlowId?: string | null;
+  /** The CUSTOMER_HOLD flow a caller from this queue hears on hold (a contact's CustomerHold hook wins). */
+  customerHoldFlowId?: string | null;
 };
 
 /** What a flow run may look at besides the contact itself. Pure data. */
@@ -234,7 +236,7 @@ export type ModuleFrame = {
 };
 
 /** Contact events a flow can name a flow for (UpdateContactEventHooks). */
-export type EventHookName = "AgentWhisper" | "CustomerWhisper" | "CustomerQueue" | "CustomerRemaining";
+export type EventHookName = "AgentWhisper" | "CustomerWhisper" | "CustomerQueue" | "CustomerRemaining" | "CustomerHold" | "AgentHold";
 
 export type StartInit = {
   contactId: string;

@@ -5,6 +5,7 @@
  */
 import { Call, type CallHost } from "./call";
 import type { PhoneEvent } from "./events";
+import { startHold } from "./hold";
 import type { Conference, Participant, Recording } from "./state";
 
 const API = "/2010-04-01/Accounts/";
@@ -174,6 +175,7 @@ async function route(phone: RestHost, request: Request, url: URL, path: string, 
         p.hold = form.Hold === "true";
         phone.emit({ type: "conference", callSid: p.call.sid, name: conf.name, action: p.hold ? "hold" : "unhold" });
         phone.conferenceEvent(conf, p.hold ? "participant-hold" : "participant-unhold", p.call.sid);
+        if (p.hold) startHold(phone, conf, p, form.HoldUrl, form.HoldMethod);
       }
       if (form.EndConferenceOnExit !== undefined) p.endOnExit = form.EndConferenceOnExit === "true";
       if (form.Muted !== undefined && (form.Muted === "true") !== p.muted) {

@@ -91,10 +91,11 @@ export class TwilioRest {
     ).then((r) => r.conferences[0] ?? null);
   }
 
-  updateParticipant(conferenceSid: string, callSid: string, update: { hold?: boolean; muted?: boolean; holdUrl?: string; endConferenceOnExit?: boolean }) {
+  updateParticipant(conferenceSid: string, callSid: string, update: { hold?: boolean; muted?: boolean; holdUrl?: string; holdMethod?: "GET" | "POST"; endConferenceOnExit?: boolean }) {
     return this.request("POST", `/Conferences/${conferenceSid}/Participants/${callSid}.json`, {
       Hold: update.hold === undefined ? undefined : String(update.hold),
       HoldUrl: update.holdUrl,
+      HoldMethod: update.holdMethod,
       Muted: update.muted === undefined ? undefined : String(update.muted),
       EndConferenceOnExit: update.endConferenceOnExit === undefined ? undefined : String(update.endConferenceOnExit),
     });

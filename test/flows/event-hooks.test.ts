@@ -46,8 +46,22 @@ describe("UpdateContactEventHooks (Set whisper flow)", () => {
     expect(problems({ Bogus: "q" })[0].message).toBe('unknown event hook "Bogus"');
     expect(problems({ AgentWhisper: "" })[0]).toMatchObject({ field: "Parameters.EventHooks.AgentWhisper" });
     expect(problems({ CustomerHold: "h" })).toEqual([]);
-    expect(check({ CustomerHold: "h" }).warnings).toEqual([{ actionId: "w", field: "Parameters.EventHooks.CustomerHold", message: expect.stringContaining("takes its NoMatchingError branch") }]);
+    expect(check({ CustomerHold: "h" }).warnings).toEqual([]);
+    expect(check({ AgentHold: "h" }).warnings).toEqual([{ actionId: "w", field: "Parameters.EventHooks.AgentHold", message: expect.stringContaining("does not play it yet") }]);
+    expect(check({ PauseContact: "h" }).warnings).toEqual([{ actionId: "w", field: "Parameters.EventHooks.PauseContact", message: expect.stringContaining("takes its NoMatchingError branch") }]);
     expect(check({ CustomerRemaining: "r" }).warnings).toEqual([{ actionId: "w", field: "Parameters.EventHooks.CustomerRemaining", message: expect.stringContaining("does not run it yet") }]);
+  });
+
+  it("the hold hooks keep a CUSTOMER_HOLD / AGENT_HOLD flow on the contact, refuse a flow of another type, and import resolves their ARNs", () => {
+    const ctx = demoCtx({ flows: whisperFlows({ "ch-1": "CUSTOMER_HOLD", "ah-1": "AGENT_HOLD", "cw-1": "CUSTOMER_WHISPER" }) });
+    expect(startFlow(withHook({ CustomerHold: "ch-1" }), voice, ctx).state.eventHooks).toEqual({ CustomerHold: "ch-1" });
+    expect(startFlow(withHook({ AgentHold: "ah-1" }), voice, ctx).state.eventHooks).toEqual({ AgentHold: "ah-1" });
+    const wrong = startFlow(withHook({ CustomerHold: "cw-1" }), voice, ctx);
+    expect(wrong.logs[0]).toMatchObject({ branch: "Error: NoMatchingError", data: { reason: 'flow "cw-1" is a CUSTOMER_WHISPER flow, not CUSTOMER_HOLD' } });
+    expect(wrong.state.eventHooks).toBeUndefined();
+    const content = { Version: "2019-10-30", StartAction: "w", Actions: [{ ...hook({ CustomerHold: arn("456") }), Transitions: { NextAction: "bye" } }, bye] };
+    const ok = importFlow(content, (kind, ref) => (kind === "flow" && ref.id.endsWith("456") ? "f-hold" : null));
+    expect(ok.content!.Actions[0].Parameters).toEqual({ EventHooks: { CustomerHold: "f-hold" } });
   });
 
   it("import maps the hook's flow ARN to this instance's flow by the name in Metadata, and reports one it cannot", () => {

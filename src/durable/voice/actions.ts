@@ -11,7 +11,8 @@ import { keyringFromEnv } from "../../lib/crypto";
 import { storeRecording } from "../../recordings/store";
 import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
 import { agentRoomName, queueRoomName } from "../../lib/object-names";
-import { DEFAULT_HOLD_MUSIC, dialNumber, voiceUrls } from "./twiml";
+import { dialNumber, voiceUrls } from "./twiml";
+import { customerHoldUrl } from "./hold-flow";
 import { DialError, restFailure, type DialFailure } from "./dial-failure";
 import { agentClientAddress } from "../../shared/softphone";
 import { recordAgent, type RecordingDetails, type RecordingWanted } from "./recording";
@@ -73,6 +74,9 @@ type Row = {
   to_number: string | null;
   from_number: string | null;
   public_base_url: string;
+  /** The contact's flow state (JSON): the hooks it set, e.g. its CUSTOMER_HOLD flow. */
+  flow_state: string | null;
+  queue_id: string | null;
   step: number;
 };
 
@@ -213,7 +217,8 @@ export async function runVoiceAction(
         return;
       }
       // The caller still on their way in (only the agent's leg there): 404, retried as above.
-      await twilio.updateParticipant(conf.sid, row.call_sid, { hold: held, holdUrl: held ? DEFAULT_HOLD_MUSIC : undefined });
+      // Held, they hear the contact's CUSTOMER_HOLD flow or Twilio's music (./hold-flow.ts).
+      await twilio.updateParticipant(conf.sid, row.call_sid, held ? { hold: true, ...(await customerHoldUrl(env, row, instanceId, contactId)) } : { hold: false });
       return;
     }
     case "muteAgent": {

@@ -23,6 +23,7 @@ import { Whispers } from "./whisper";
 import { Consult } from "./consult";
 import { LegControls } from "./leg-controls";
 import { CallWatch } from "./call-watch";
+import { HoldFlow } from "./hold-flow";
 import { surfaceGivenUp } from "./given-up";
 import { recordingDetails } from "./recording";
 
@@ -81,6 +82,8 @@ export class VoiceChannel {
   readonly legs: LegControls;
   /** Reconciles a call whose status callback was lost with Twilio's REST API (./call-watch.ts). */
   readonly watch: CallWatch;
+  /** What a held caller hears (./hold-flow.ts). */
+  readonly holdFlow: HoldFlow;
 
   constructor(private readonly host: VoiceHost) {
     this.legs = new LegControls(host);
@@ -89,6 +92,7 @@ export class VoiceChannel {
     this.#outbound = new OutboundCall(host);
     this.#inbound = new InboundCall(host, (result) => this.answer(result), () => this.queueWait(false));
     this.transcript = new RealtimeTranscript(host);
+    this.holdFlow = new HoldFlow(host);
     this.watch = new CallWatch(host, (leg, callSid, status) => this.status(leg, callSid, status), () => [["third", this.thirdPartyCall()], ["consult", this.consult.active()?.call_sid ?? null]]);
   }
 

@@ -8,8 +8,9 @@
 import VoiceResponse from "twilio/lib/twiml/VoiceResponse";
 import type { TranscriptionStart } from "./transcription";
 
-/** Hold music from Twilio's public sound library (what Twilio itself plays by default). */
-export const DEFAULT_HOLD_MUSIC = "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3";
+import { DEFAULT_HOLD_MUSIC } from "./hold-music";
+
+export { DEFAULT_HOLD_MUSIC };
 
 export type VoiceUrls = {
   gather: string;

@@ -33,7 +33,7 @@ export default function QueuesScreen() {
 
 const SHOWN = [
   "name", "description", "hoursOfOperationId", "maxContacts", "ringTimeoutSeconds", "outboundCallerId", "customerQueueFlowId",
-  "agentWhisperFlowId", "customerWhisperFlowId", "outboundWhisperFlowId", "enabled",
+  "agentWhisperFlowId", "customerWhisperFlowId", "outboundWhisperFlowId", "customerHoldFlowId", "enabled",
 ];
 
 function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
@@ -50,6 +50,7 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
   const [agentWhisper, setAgentWhisper] = useState(item?.agentWhisperFlowId ?? "");
   const [customerWhisper, setCustomerWhisper] = useState(item?.customerWhisperFlowId ?? "");
   const [outboundWhisper, setOutboundWhisper] = useState(item?.outboundWhisperFlowId ?? "");
+  const [customerHold, setCustomerHold] = useState(item?.customerHoldFlowId ?? "");
   const [enabled, setEnabled] = useState(item?.enabled ?? true);
   const save = useSave();
   const flowsOfType = (type: string) => (flows.data ?? []).filter((f) => f.type === type).map((f) => ({ value: f.id, label: f.name }));
@@ -68,6 +69,7 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
       agentWhisperFlowId: agentWhisper || null,
       customerWhisperFlowId: customerWhisper || null,
       outboundWhisperFlowId: outboundWhisper || null,
+      customerHoldFlowId: customerHold || null,
       enabled,
     };
     const saved = await save.run(
@@ -135,6 +137,16 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
           options={flowsOfType("OUTBOUND_WHISPER")}
           errors={errors}
           hint="What the customer of an agent's outbound call hears on answering; it may turn recording on."
+        />
+        <SelectField
+          label="Customer hold flow"
+          name="customerHoldFlowId"
+          value={customerHold}
+          onChange={setCustomerHold}
+          empty="Default (hold music)"
+          options={flowsOfType("CUSTOMER_HOLD")}
+          errors={errors}
+          hint="What a caller from this queue hears while the agent has them on hold, unless the contact's flow set one."
         />
         <CheckboxField label="Enabled" name="enabled" checked={enabled} onChange={setEnabled} errors={errors} hint="A disabled queue accepts no new contacts." />
       </fieldset>

@@ -23,6 +23,7 @@ export type Queue = Stamps & {
   ringTimeoutSeconds: number;
   outboundCallerId: string | null;
   customerQueueFlowId: string | null;
+  customerHoldFlowId: string | null;
   agentWhisperFlowId: string | null;
   customerWhisperFlowId: string | null;
   outboundWhisperFlowId: string | null;

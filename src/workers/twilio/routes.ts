@@ -124,6 +124,13 @@ export const twilioRoutes = new Hono<AppEnv>()
     const v = await verifyCallback(c);
     return xml(c, await session(c, v.instance.id, v.contactId).voiceQueueWait(c.req.query("played") === "1"));
   })
+  // A held participant's holdUrl (src/durable/voice/hold-flow.ts): the hold flow's next messages, or music.
+  .post("/voice/hold", async (c) => {
+    const v = await verifyCallback(c);
+    const who = c.req.query("who");
+    if (who !== "customer" && who !== "agent") throw new ApiError(400, "validation_failed", "who: customer or agent");
+    return xml(c, await session(c, v.instance.id, v.contactId).voiceHold(who, { played: c.req.query("played") === "1", music: c.req.query("music") === "1" }));
+  })
   .post("/voice/bridge", async (c) => {
     const v = await verifyCallback(c);
     return xml(c, await session(c, v.instance.id, v.contactId).voiceBridge());

@@ -16,6 +16,7 @@ const Create = z.object({
   agentWhisperFlowId: fields.id.nullable().default(null),
   customerWhisperFlowId: fields.id.nullable().default(null),
   outboundWhisperFlowId: fields.id.nullable().default(null),
+  customerHoldFlowId: fields.id.nullable().default(null),
   enabled: z.boolean().default(true),
 });
 const Update = z.object({
@@ -29,6 +30,7 @@ const Update = z.object({
   agentWhisperFlowId: fields.id.nullable(),
   customerWhisperFlowId: fields.id.nullable(),
   outboundWhisperFlowId: fields.id.nullable(),
+  customerHoldFlowId: fields.id.nullable(),
   enabled: z.boolean(),
 }).partial();
 
@@ -38,9 +40,10 @@ const FLOW_FIELDS = {
   agentWhisperFlowId: "AGENT_WHISPER",
   customerWhisperFlowId: "CUSTOMER_WHISPER",
   outboundWhisperFlowId: "OUTBOUND_WHISPER",
+  customerHoldFlowId: "CUSTOMER_HOLD",
 } as const;
 
-/** Each flow a queue names exists in the instance; a whisper flow must be of its type. */
+/** Each flow a queue names exists in the instance; a whisper or hold flow must be of its type. */
 async function assertFlows(scope: InstanceScope, input: Partial<Record<keyof typeof FLOW_FIELDS, string | null>>) {
   for (const [field, type] of Object.entries(FLOW_FIELDS) as [keyof typeof FLOW_FIELDS, string][]) {
     const id = input[field];
@@ -83,6 +86,7 @@ export const queuesResource: ResourceDef<typeof queues, z.infer<typeof Create>, 
       agentWhisperFlowId: r.agentWhisperFlowId,
       customerWhisperFlowId: r.customerWhisperFlowId,
       outboundWhisperFlowId: r.outboundWhisperFlowId,
+      customerHoldFlowId: r.customerHoldFlowId,
       enabled: r.enabled,
       createdAt: iso(r.createdAt),
       updatedAt: iso(r.updatedAt),

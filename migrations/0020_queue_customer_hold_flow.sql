@@ -1,0 +1,1 @@
+ALTER TABLE `queues` ADD `customer_hold_flow_id` text REFERENCES flows(id);
