@@ -31,40 +31,9 @@ import type { OutboundStart } from "./voice/outbound";
 import type { TranscriptionCallback } from "./voice/transcription";
 import { recordingWanted, recordsAgentPart } from "./voice/recording";
 import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
+import { CONTACT_SESSION_BINDING, type SessionRow, type VoiceStart } from "./session-row";
 
-export type Phase = "FLOW" | "QUEUED" | "CONNECTED" | "ENDED";
-
-export type VoiceStart = {
-  callSid: string;
-  from: string;
-  to: string;
-  flowId: string | null;
-  publicBaseUrl: string;
-};
-
-export type SessionRow = {
-  instance_id: string;
-  contact_id: string;
-  channel: string;
-  phase: Phase;
-  step: number;
-  last_twiml: string | null;
-  flow: string | null;
-  flow_state: string | null;
-  queue_flow: string | null;
-  queue_flow_state: string | null;
-  queue_id: string | null;
-  agent_id: string | null;
-  call_sid: string | null;
-  agent_call_sid: string | null;
-  conference: string | null;
-  connections: number;
-  from_number: string | null;
-  to_number: string | null;
-  public_base_url: string;
-  created_at: number;
-  ended_at: number | null;
-};
+export type { Phase, SessionRow, VoiceStart } from "./session-row";
 
 const RETRY_MS = 2_000;
 /**
@@ -79,7 +48,7 @@ export const WRITE_BEHIND_MS = 20;
  * caller's menu turns and the turn that queues them cost one D1 write, not one each.
  */
 export const LOGS_WRITE_BEHIND_MS = 10_000;
-export const CONTACT_SESSION_BINDING = "CONTACT_SESSION";
+export { CONTACT_SESSION_BINDING } from "./session-row";
 /**
  * How long a finished contact's object keeps anything: late callbacks (recording, transcription,
  * a duplicate status) still find their contact, and its real-time transcript fragments stay the

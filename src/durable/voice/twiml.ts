@@ -6,7 +6,6 @@
  * object tree for each one, several times the cost of the string (test/voice/twiml.test.ts).
  */
 import VoiceResponse from "twilio/lib/twiml/VoiceResponse";
-import type { TranscriptionStart } from "./transcription";
 
 /** Hold music from Twilio's public sound library (what Twilio itself plays by default). */
 export const DEFAULT_HOLD_MUSIC = "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3";
@@ -84,6 +83,9 @@ function speak(r: VoiceResponse, whisper: Spoken[]) {
     else if (s.text) r.say({ ...(s.voice ? { voice: s.voice } : {}), ...(s.language ? { language: s.language } : {}) } as VoiceResponse.SayAttributes, s.text);
   }
 }
+
+/** Real-time transcription the bridge starts on the customer's leg (./transcription.ts decides when). */
+export type TranscriptionStart = { statusCallbackUrl: string; languageCode: string };
 
 /** The caller joins the contact's conference (after their whisper); leaving it (hanging up) ends the conference. */
 export function customerBridge(conference: string, urls: VoiceUrls, whisper: Spoken[], transcription?: TranscriptionStart | null): string {
