@@ -15,7 +15,7 @@
 import { loadInstance } from "../../db/twilio-instances";
 import { keyringFromEnv } from "../../lib/crypto";
 import { TwilioRest } from "../../twilio/rest";
-import type { VoiceHost } from "./channel";
+import type { VoiceHost } from "./host";
 
 /** A live call with no webhook for this long has its status fetched from Twilio. */
 export const CALL_WATCH_MS = 5 * 60_000;

@@ -5,12 +5,11 @@
  * Twilio's REST API it hands to the session as actions (./actions.ts), which the session
  * carries out and retries from its alarm.
  */
-import type { NewContact } from "../../db/contacts";
-import { enterFlow, renderVoice, resumeFlow, type FlowEvent, type FlowLogEntry, type FlowResult, type FlowState, type TurnInput } from "../../flows";
+import { enterFlow, renderVoice, resumeFlow, type FlowEvent, type FlowResult, type FlowState } from "../../flows";
 import { flowContext, type PublishedFlow } from "../contact-flow";
-import type { Transition } from "../contact-record";
-import type { LazyTables, TableGroup } from "../lazy-tables";
-import type { SessionRow, VoiceStart } from "../contact-session";
+import type { TableGroup } from "../lazy-tables";
+import type { SessionRow, VoiceStart } from "../session-row";
+import type { VoiceHost, VoiceTable } from "./host";
 import { agentRoomName, queueRoomName } from "../../lib/object-names";
 import type { VoiceAction } from "./actions";
 import { agentBridge, customerBridge, defaultQueueLoop, hangup, sayAndHangup, voiceUrls } from "./twiml";
@@ -33,7 +32,7 @@ export type RecordingCallback = {
   track?: string | null; startedAt?: number | null; part?: "IVR" | "AGENT" | null; agentId?: string | null;
 };
 
-/** The voice channel's tables only some calls need, each group made on first use. */
+/** The voice channel's tables only some calls need, each group made on first use (their names: ./host.ts VoiceTable). */
 export const VOICE_TABLES = {
   whispers: { table: "whispers", schema: (sql: SqlStorage) => Whispers.schema(sql) },
   transcript: { table: "rt_transcription", schema: (sql: SqlStorage) => RealtimeTranscript.schema(sql) },
@@ -47,28 +46,7 @@ export const VOICE_TABLES = {
   consult: { table: "consult", schema: (sql: SqlStorage) => Consult.schema(sql) },
   /** When the live call's status is next fetched from Twilio, should no webhook come (./call-watch.ts). */
   callWatch: { table: "call_watch", schema: (sql: SqlStorage) => CallWatch.schema(sql) },
-} satisfies Record<string, TableGroup>;
-
-/** What the voice channel uses of its session. */
-export type VoiceHost = {
-  env: Env;
-  sql: SqlStorage;
-  tables: Pick<LazyTables<keyof typeof VOICE_TABLES>, "ensure" | "exists">;
-  instanceId: string;
-  contactId: string;
-  row(): SessionRow | null;
-  require(): SessionRow;
-  set(values: Partial<SessionRow>): void;
-  turn(flow: PublishedFlow, input: TurnInput): Promise<FlowResult>;
-  keepLogs(logs: FlowLogEntry[]): void;
-  record(t: Transition): void;
-  enqueueAction(action: VoiceAction): void;
-  /** The contact's D1 row is owed: the session writes it off the webhook's path. */
-  oweContact(contact: NewContact): void;
-  kick(): void;
-  /** Routing has connected the contact to this agent (as its CONNECTED event says). */
-  connected(agentId: string, queueId: string): Promise<void>;
-};
+} satisfies Record<VoiceTable, TableGroup>;
 
 export class VoiceChannel {
   readonly #whispers: Whispers;

@@ -14,7 +14,7 @@
  * already travelling is answered with a cancel rather than taken for a new connection.
  */
 import type { RoutingEvent } from "../types";
-import type { VoiceHost } from "./channel";
+import type { VoiceHost } from "./host";
 import type { LegControls } from "./leg-controls";
 import { recordsAgentPart } from "./recording";
 

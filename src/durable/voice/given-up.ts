@@ -8,7 +8,7 @@
  */
 import { agentRoomName } from "../../lib/object-names";
 import type { VoiceAction } from "./actions";
-import type { VoiceHost } from "./channel";
+import type { VoiceHost } from "./host";
 
 /** What the agent is told did not happen, by action. */
 const WHAT: Partial<Record<VoiceAction["kind"], string>> = {

@@ -6,8 +6,8 @@
  */
 import type { FlowResult } from "../../flows";
 import { loadPublishedFlow, type PublishedFlow } from "../contact-flow";
-import type { SessionRow, VoiceStart } from "../contact-session";
-import type { VoiceHost } from "./channel";
+import type { SessionRow, VoiceStart } from "../session-row";
+import type { VoiceHost } from "./host";
 import { hangup, sayAndHangup } from "./twiml";
 
 export class InboundCall {

@@ -10,7 +10,7 @@
  * the agent's leg joins muted (./twiml.ts agentBridge), and the caller is held as soon as the
  * conference says they joined (the session then runs the waiting actions again).
  */
-import type { VoiceHost } from "./channel";
+import type { VoiceHost } from "./host";
 
 /** Where each wish is kept: its table group (../channel.ts VOICE_TABLES), table and column. */
 const KEPT = {

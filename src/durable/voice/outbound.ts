@@ -19,10 +19,10 @@ import { createContact } from "../../db/contacts";
 import { keyringFromEnv } from "../../lib/crypto";
 import { contactEvents, contacts } from "../../db/schema";
 import { newFlowState } from "../../flows";
-import type { SessionRow } from "../contact-session";
+import type { SessionRow } from "../session-row";
 import { agentRoomName } from "../../lib/object-names";
 import type { NotifyTarget } from "../types";
-import type { VoiceHost } from "./channel";
+import type { VoiceHost } from "./host";
 import { type DialFailure, notAnsweredFailure } from "./dial-failure";
 
 export type OutboundStart = {

@@ -21,7 +21,8 @@ import { storeRecording } from "../../recordings/store";
 import { retryDelay, tryNoteUpload } from "../../recordings/uploads";
 import { decryptField, encryptField, keyringFromEnv } from "../../lib/crypto";
 import type { FlowState } from "../../flows";
-import type { VoiceHost } from "./channel";
+import type { VoiceHost } from "./host";
+import type { TranscriptionStart } from "./twiml";
 
 export const FRAGMENT_TTL_MS = 24 * 60 * 60 * 1000;
 /** After the contact ends, how long to wait for Twilio's last fragments when no transcription-stopped came. */
@@ -41,7 +42,7 @@ export type TranscriptionCallback = {
 };
 
 /** What the bridge TwiML starts: `<Start><Transcription>` with these. */
-export type TranscriptionStart = { statusCallbackUrl: string; languageCode: string };
+export type { TranscriptionStart } from "./twiml";
 
 export type TranscriptSegment = { at: number; participant: "CUSTOMER" | "AGENT"; text: string; confidence: number | null };
 

@@ -6,7 +6,6 @@
  * object tree for each one, several times the cost of the string (test/voice/twiml.test.ts).
  */
 import VoiceResponse from "twilio/lib/twiml/VoiceResponse";
-import type { TranscriptionStart } from "./transcription";
 
 import { DEFAULT_HOLD_MUSIC } from "./hold-music";
 
@@ -85,6 +84,9 @@ function speak(r: VoiceResponse, whisper: Spoken[]) {
     else if (s.text) r.say({ ...(s.voice ? { voice: s.voice } : {}), ...(s.language ? { language: s.language } : {}) } as VoiceResponse.SayAttributes, s.text);
   }
 }
+
+/** Real-time transcription the bridge starts on the customer's leg (./transcription.ts decides when). */
+export type TranscriptionStart = { statusCallbackUrl: string; languageCode: string };
 
 /** The caller joins the contact's conference (after their whisper); leaving it (hanging up) ends the conference. */
 export function customerBridge(conference: string, urls: VoiceUrls, whisper: Spoken[], transcription?: TranscriptionStart | null): string {

@@ -12,11 +12,11 @@
 import { awaitedEffect, enterFlow, resumeFlow, type FlowContext, type FlowResult, type FlowState, type FlowType, type QueueInfo } from "../../flows";
 import { ssmlToText } from "../../flows/actions/participant";
 import { twilioVoice } from "../../flows/render/voice";
-import { CONTACT_SESSION_BINDING, type SessionRow } from "../contact-session";
+import { CONTACT_SESSION_BINDING, type SessionRow } from "../session-row";
 import { contactRoomName } from "../../lib/object-names";
 import { flowContext, loadPublishedFlow, performEffect } from "../contact-flow";
 import type { Spoken } from "./twiml";
-import type { VoiceHost } from "./channel";
+import type { VoiceHost } from "./host";
 
 /** `outbound`: the customer of an agent's outbound call, on answering (the queue's OUTBOUND_WHISPER flow). */
 export type WhisperLeg = "agent" | "customer" | "outbound";

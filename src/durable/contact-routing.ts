@@ -1,0 +1,91 @@
+/**
+ * What routing tells a ContactSession (its RoutingEvents: connected, held, transferred, ended,
+ * a third party added or dropped), applied to the session row and, for a call, turned into
+ * actions on the live call (./voice/actions.ts) or handed to the warm transfer under way
+ * (./voice/consult.ts). Each event is applied once (notify.ts delivers at least once).
+ */
+import { assertNever } from "../shared/wire";
+import type { PublishedFlow } from "./contact-flow";
+import type { ContactStore } from "./contact-store";
+import type { ChatChannel } from "./chat/channel";
+import type { RoutingEvent } from "./types";
+import type { VoiceAction } from "./voice/actions";
+import type { VoiceChannel } from "./voice/channel";
+import { recordsAgentPart } from "./voice/recording";
+
+/** What applying an event uses of the ContactSession. */
+export type RoutingHost = {
+  contactId: string;
+  store: ContactStore;
+  voice: VoiceChannel;
+  /** The chat channel, its tables made on first use. */
+  chat(): ChatChannel;
+  enqueueAction(action: VoiceAction): void;
+  loadQueueFlow(queueId: string, fetched?: Promise<PublishedFlow | null>): Promise<void>;
+  kick(): void;
+};
+
+export async function applyRoutingEvent(host: RoutingHost, e: RoutingEvent): Promise<void> {
+  const { store, voice } = host;
+  const r = store.row();
+  if (!r || r.phase === "ENDED") return;
+  // Routing delivers at least once (notify.ts): an event applied before is not applied again.
+  if (e.id && store.tables.exists("routingSeen") && store.sql.exec("SELECT 1 FROM routing_seen WHERE id = ?", e.id).toArray().length) return;
+  switch (e.type) {
+    case "CONNECTED": {
+      if (r.phase === "CONNECTED" && r.agent_id === e.agentId) return;
+      // An agent accepted a consult: they join this call's conference; the customer stays put.
+      if (r.channel === "VOICE" && voice.consult.onConnected(e)) break;
+      const conference = `${host.contactId}-${r.connections + 1}`;
+      store.set({ phase: "CONNECTED", agent_id: e.agentId, queue_id: e.queueId ?? r.queue_id, conference, connections: r.connections + 1 });
+      if (r.channel === "VOICE") {
+        host.enqueueAction({ kind: "bridge", agentId: e.agentId! });
+        // Recorded from when the agent's leg joins, as the flow asked (./voice/recording.ts).
+        if (recordsAgentPart(r.flow_state)) host.enqueueAction({ kind: "recordAgent" });
+      }
+      break;
+    }
+    case "HELD":
+    case "RESUMED":
+      if (r.channel === "VOICE") voice.legs.hold(e.type === "HELD");
+      break;
+    case "TRANSFERRED":
+      if (typeof e.data?.toPhoneNumber === "string") {
+        // Out of the contact center: the outside number joins the call (a warm transfer: it is
+        // there already), the agent's leg drops.
+        store.set({ phase: "ENDED", ended_at: e.at });
+        if (r.channel === "VOICE") {
+          host.enqueueAction(e.data.warm ? { kind: "completeWarmTransfer" } : { kind: "transferToNumber", phoneNumber: e.data.toPhoneNumber });
+        }
+        break;
+      }
+      // The agent left a consult: the agent on it has the call now (if nobody accepted yet, the customer waits there).
+      if (e.data?.warm && r.channel === "VOICE" && voice.consult.handOver()) break;
+      store.set({ phase: "QUEUED", queue_id: e.queueId, agent_id: null, queue_flow_state: null });
+      if (e.queueId) await host.loadQueueFlow(e.queueId);
+      if (r.channel === "VOICE") host.enqueueAction({ kind: "toQueue" });
+      break;
+    case "ENDED":
+      // The consulted agent ended their part: the call goes on with the first.
+      if (r.channel === "VOICE" && voice.consult.onEnded(e)) break;
+      store.set({ phase: "ENDED", ended_at: e.at });
+      if (r.channel === "VOICE") host.enqueueAction({ kind: "endCall" });
+      break;
+    case "MISSED":
+      break; // the contact stays in its queue; nothing to do to the call
+    case "THIRD_PARTY":
+      if (r.channel !== "VOICE") break;
+      if (e.data?.action === "ADD" && typeof e.data.phoneNumber === "string") host.enqueueAction({ kind: "addThirdParty", phoneNumber: e.data.phoneNumber });
+      else if (e.data?.action === "DROP" && voice.consult.active()) voice.consult.cancel();
+      else if (e.data?.action === "DROP") host.enqueueAction({ kind: "dropThirdParty" });
+      break;
+    default:
+      assertNever(e.type);
+  }
+  if (r.channel === "CHAT") await host.chat().onRoutingEvent(e, r);
+  if (e.id) {
+    store.tables.ensure("routingSeen");
+    store.sql.exec("INSERT OR IGNORE INTO routing_seen (id) VALUES (?)", e.id);
+  }
+  host.kick();
+}

@@ -1,0 +1,36 @@
+/**
+ * What the voice channel and its parts (this folder) use of their ContactSession: the session
+ * implements VoiceHost, and the parts import this type, never the session class (so no import
+ * circle runs back through ../contact-session.ts).
+ */
+import type { NewContact } from "../../db/contacts";
+import type { FlowLogEntry, FlowResult, TurnInput } from "../../flows";
+import type { PublishedFlow } from "../contact-flow";
+import type { Transition } from "../contact-record";
+import type { LazyTables } from "../lazy-tables";
+import type { SessionRow } from "../session-row";
+import type { VoiceAction } from "./actions";
+
+/** The voice channel's tables only some calls need (made on first use: ./channel.ts VOICE_TABLES). */
+export type VoiceTable = "whispers" | "transcript" | "outbound" | "mute" | "hold" | "joined" | "thirdParty" | "consult" | "callWatch";
+
+/** What the voice channel uses of its session. */
+export type VoiceHost = {
+  env: Env;
+  sql: SqlStorage;
+  tables: Pick<LazyTables<VoiceTable>, "ensure" | "exists">;
+  instanceId: string;
+  contactId: string;
+  row(): SessionRow | null;
+  require(): SessionRow;
+  set(values: Partial<SessionRow>): void;
+  turn(flow: PublishedFlow, input: TurnInput): Promise<FlowResult>;
+  keepLogs(logs: FlowLogEntry[]): void;
+  record(t: Transition): void;
+  enqueueAction(action: VoiceAction): void;
+  /** The contact's D1 row is owed: the session writes it off the webhook's path. */
+  oweContact(contact: NewContact): void;
+  kick(): void;
+  /** Routing has connected the contact to this agent (as its CONNECTED event says). */
+  connected(agentId: string, queueId: string): Promise<void>;
+};
