@@ -229,7 +229,11 @@ new_sqlite_classes = ["EchoRoom"]
     target = connected + pacedSamples;
     for (let i = 0; i < pacedSamples; i++) {
       const a = agents[i % agents.length];
-      while (!a.inAcw) await new Promise((r) => setTimeout(r, 1));
+      const until = now() + 30_000;
+      while (!a.inAcw) {
+        if (now() > until) throw new Error("an agent never reached after-contact work: was every contact queued?");
+        await new Promise((r) => setTimeout(r, 1));
+      }
       a.clear();
       await new Promise((r) => setTimeout(r, PACE_MS));
     }

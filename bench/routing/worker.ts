@@ -58,7 +58,8 @@ async function setup(env: BenchEnv, body: { migrations: string[]; agents: number
     s("INSERT INTO instances (id, name, public_base_url) VALUES (?, 'Bench', 'http://127.0.0.1')", inst),
     s("INSERT INTO security_profiles (id, instance_id, name, permissions) VALUES (?, ?, 'Agent', '[\"contacts.handle\"]')", `${inst}:sp`, inst),
     s("INSERT INTO hours_of_operation (id, instance_id, name, timezone, weekly, overrides) VALUES (?, ?, '24/7', 'UTC', '[]', '[]')", `${inst}:h`, inst),
-    s("INSERT INTO queues (id, instance_id, name, hours_of_operation_id) VALUES (?, ?, 'Bench', ?)", `${inst}:q`, inst, `${inst}:h`),
+    // The bench's queue holds every waiting contact (a queue's default cap is 500).
+    s("INSERT INTO queues (id, instance_id, name, hours_of_operation_id, max_contacts) VALUES (?, ?, 'Bench', ?, ?)", `${inst}:q`, inst, `${inst}:h`, 100_000),
     s("INSERT INTO routing_profiles (id, instance_id, name, voice_concurrency, chat_concurrency, task_concurrency, acw_timeout_seconds) VALUES (?, ?, 'Bench', 1, 0, 0, 0)", `${inst}:rp`, inst),
     s("INSERT INTO routing_profile_queues (instance_id, routing_profile_id, queue_id, channel, priority, delay_seconds) VALUES (?, ?, ?, 'VOICE', 1, 0)", inst, `${inst}:rp`, `${inst}:q`),
   ]);
