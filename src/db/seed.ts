@@ -66,6 +66,9 @@ export async function seedDemo(db: Db, secret: string | Keyring, opts: { publicB
     admin: DEMO.admin,
   });
   if (opts.publicBaseUrl) await db.update(instances).set({ publicBaseUrl }).where(eq(instances.id, instanceId));
+  // The demo's numbers (+1555…, its front desk quick connect among them) are fictional, so no
+  // country claims them: the demo allows them by prefix beside the US and Canada.
+  await db.update(instances).set({ outboundDestinations: ["US", "CA", "+1555"] }).where(eq(instances.id, instanceId));
   const agentHash = await hashPassword(DEMO.agentPassword);
   const inst = { instanceId };
   await db.batch([

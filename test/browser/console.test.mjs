@@ -178,7 +178,8 @@ describe("web app", { timeout: 420_000 }, () => {
     const graph = page.getByTestId("flow-graph");
     await graph.locator(".react-flow__node").first().waitFor();
     assert.equal(await graph.locator(".react-flow__node").count(), 8, "one node per action");
-    assert.ok((await graph.locator(".react-flow__edge").count()) >= 10, "edges for next, condition and error branches");
+    // Edges are drawn once React Flow has measured the nodes: wait for them.
+    await waitFor(async () => (await graph.locator(".react-flow__edge").count()) >= 10, "edges for next, condition and error branches");
     await assertText(graph.locator(".react-flow__node.start"), "welcome");
     await assertText(graph, "GetParticipantInput");
     // Every line of every node stays inside the node: it fits, or it is clipped with an ellipsis
