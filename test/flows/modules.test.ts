@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
-// Real exports (../shared/reference/connect-flows, not copied into the repo).
-import moduleExport from "../../../shared/reference/connect-flows/aws-samples__sample-amazon-connect-outbound-call__amazon-connect-flows__GetCustomerResponseModule.json";
-import surveyExport from "../../../shared/reference/connect-flows/aws-samples__amazon-connect-contact-surveys__examples__1-Survey_Example_Disconnect.json";
 import { importFlow, resumeFlow, runTurn, simulateFlow, startFlow, validateFlow, type FlowAction, type FlowContent, type FlowResult, type StartInit } from "../../src/flows";
 import { MAX_MODULE_DEPTH } from "../../src/flows/actions/modules";
 import { bye, demoCtx, flowOf, say, steps } from "./helpers";
+
+// Real exports (../shared/reference/connect-flows, not copied into the repo).
+// Read through Vite's glob (workerd has no file system), so a clone without ../shared skips them.
+const REAL = import.meta.glob("../../../shared/reference/connect-flows/*.json", { eager: true, query: "?raw", import: "default" }) as Record<string, string>;
+const real = (name: string) => { const text = Object.entries(REAL).find(([p]) => p.endsWith(`/${name}`))?.[1]; return text ? JSON.parse(text) : null; };
+const moduleExport = real("aws-samples__sample-amazon-connect-outbound-call__amazon-connect-flows__GetCustomerResponseModule.json");
+const surveyExport = real("aws-samples__amazon-connect-contact-surveys__examples__1-Survey_Example_Disconnect.json");
+if (!moduleExport || !surveyExport) console.warn("skipping the real module exports: ../shared/reference/connect-flows is absent");
 
 const voice: StartInit = { contactId: "c1", channel: "VOICE", customerEndpoint: "+14155550123" };
 const chat: StartInit = { contactId: "c2", channel: "CHAT" };
@@ -140,7 +145,7 @@ describe("importing flow modules", () => {
   const resolve = (kind: string, r: { id: string; name?: string }) =>
     kind === "module" ? (modules.find((m) => m.id === r.id || m.name === r.name)?.id ?? null) : kind === "queue" || kind === "flow" || kind === "hours" ? r.id : null;
 
-  it("imports Amazon Connect's module export as a MODULE (its Settings kept)", () => {
+  it.skipIf(!moduleExport)("imports Amazon Connect's module export as a MODULE (its Settings kept)", () => {
     const r = importFlow(moduleExport, resolve);
     expect(r.type).toBe("MODULE");
     expect(r.errors.filter((e) => /EndFlowModuleExecution/.test(e.message))).toEqual([]);
@@ -148,7 +153,7 @@ describe("importing flow modules", () => {
     expect(importFlow({ Name: "Ask", Type: "MODULE", Content: askAccount }, resolve).content?.Settings).toEqual(askAccount.Settings);
   });
 
-  it("resolves InvokeFlowModule's module by id or by the name in Metadata, and names one it cannot find", () => {
+  it.skipIf(!surveyExport)("resolves InvokeFlowModule's module by id or by the name in Metadata, and names one it cannot find", () => {
     const text = JSON.stringify(surveyExport);
     const found = importFlow(text, resolve);
     expect(found.resolved).toContainEqual(expect.objectContaining({ field: "FlowModuleId", to: "m-42" }));
