@@ -9,22 +9,15 @@ import type { FlowLogEntry, FlowResult, TurnInput } from "../../flows";
 import type { ChatRole } from "../../shared/chat-protocol";
 import type { PublishedFlow } from "../contact-flow";
 import type { Transition } from "../contact-record";
+import type { Phase, SessionRow } from "../session-row";
 
-export type ChatPhase = "FLOW" | "QUEUED" | "CONNECTED" | "ENDED";
+export type ChatPhase = Phase;
 
 /** The session columns the chat reads and writes (ContactSession's `session` row). */
-export type ChatSessionRow = {
-  channel: string;
-  phase: ChatPhase;
-  step: number;
-  flow: string | null;
-  flow_state: string | null;
-  queue_flow: string | null;
-  queue_flow_state: string | null;
-  queue_id: string | null;
-  agent_id: string | null;
-  ended_at: number | null;
-};
+export type ChatSessionRow = Pick<
+  SessionRow,
+  "channel" | "phase" | "step" | "flow" | "flow_state" | "queue_flow" | "queue_flow_state" | "queue_id" | "agent_id" | "ended_at"
+>;
 
 /** What the chat needs from its ContactSession. */
 export interface ChatHost {
