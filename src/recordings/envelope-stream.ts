@@ -97,38 +97,54 @@ export async function encryptingStream(
   return { stream, header: sealer.header, ciphertextLength: sealer.ciphertextLength };
 }
 
+type RangePlan = { firstSegment: number; lastSegment: number; skip: number; take: number };
+
+/**
+ * The plan's segments in order: the stored size of the next one, and each decrypted and cut to
+ * the plaintext inside the range (`skip` bytes passed over, `take` bytes in all).
+ */
+function rangeCursor(opened: OpenedEnvelope, plan: RangePlan) {
+  const S = opened.header.segmentSize;
+  let index = plan.firstSegment;
+  let skip = plan.skip;
+  let remaining = plan.take;
+  return {
+    /** Every segment of the plan has been opened. */
+    done: () => index > plan.lastSegment,
+    /** Plaintext bytes of the range not emitted yet. */
+    remaining: () => remaining,
+    /** The next segment's stored size (with its tag); 0 once done. */
+    nextSize: () => (index > plan.lastSegment ? 0 : (index === opened.segments - 1 ? opened.header.plaintextLength - index * S : S) + TAG),
+    /** Decrypts the next segment (throws unless it authenticates); its bytes inside the range, maybe none. */
+    async open(sealed: Uint8Array): Promise<Uint8Array> {
+      const pt = await decryptSegment(opened, index, sealed);
+      index++;
+      const from = Math.min(skip, pt.length);
+      skip -= from;
+      const out = pt.subarray(from, from + Math.min(remaining, pt.length - from));
+      remaining -= out.length;
+      return out;
+    },
+  };
+}
+
 /**
  * Decrypts stored bytes that start at segment `firstSegment` (as `planRange` fetched them) and
  * emits exactly `take` plaintext bytes after skipping `skip`. Every byte emitted belongs to a
  * segment that authenticated; on any failure the stream errors instead of emitting more.
  */
-export function decryptingStream(
-  opened: OpenedEnvelope,
-  plan: { firstSegment: number; lastSegment: number; skip: number; take: number },
-): TransformStream<Uint8Array, Uint8Array> {
-  const S = opened.header.segmentSize;
-  let index = plan.firstSegment;
-  let skip = plan.skip;
-  let remaining = plan.take;
-  const blocker = new Blocker(S + TAG, () => new IntegrityError("More stored bytes than the object holds"));
-  const sizeOf = () => {
-    if (index > plan.lastSegment) return 0;
-    return (index === opened.segments - 1 ? opened.header.plaintextLength - index * S : S) + TAG;
-  };
+export function decryptingStream(opened: OpenedEnvelope, plan: RangePlan): TransformStream<Uint8Array, Uint8Array> {
+  const cursor = rangeCursor(opened, plan);
+  const blocker = new Blocker(opened.header.segmentSize + TAG, () => new IntegrityError("More stored bytes than the object holds"));
   return new TransformStream<Uint8Array, Uint8Array>({
     async transform(chunk, controller) {
-      await blocker.push(chunk, sizeOf, async (sealed) => {
-        const pt = await decryptSegment(opened, index, sealed);
-        index++;
-        const from = Math.min(skip, pt.length);
-        skip -= from;
-        const out = pt.subarray(from, from + Math.min(remaining, pt.length - from));
-        remaining -= out.length;
+      await blocker.push(chunk, cursor.nextSize, async (sealed) => {
+        const out = await cursor.open(sealed);
         if (out.length) controller.enqueue(out);
       });
     },
     flush() {
-      if (index !== plan.lastSegment + 1 || blocker.buffered !== 0 || remaining !== 0) {
+      if (!cursor.done() || blocker.buffered !== 0 || cursor.remaining() !== 0) {
         throw new IntegrityError("The encrypted object ended early (truncated)");
       }
     },
@@ -141,35 +157,22 @@ export function decryptingStream(
  * `plan.skip`. A segment is decrypted only when the consumer asks for more; every byte emitted
  * belongs to a segment that authenticated, and on any failure the stream errors instead.
  */
-export function decryptStream(
-  opened: OpenedEnvelope,
-  plan: { firstSegment: number; lastSegment: number; skip: number; take: number },
-  source: ReadableStream<Uint8Array>,
-): ReadableStream<Uint8Array> {
-  const S = opened.header.segmentSize;
-  const input = blockReader(source, S + TAG);
-  let index = plan.firstSegment;
-  let skip = plan.skip;
-  let remaining = plan.take;
+export function decryptStream(opened: OpenedEnvelope, plan: RangePlan, source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const cursor = rangeCursor(opened, plan);
+  const input = blockReader(source, opened.header.segmentSize + TAG);
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         // Each pull must enqueue or close (a pull that does neither is not repeated).
         for (;;) {
-          if (index > plan.lastSegment) {
-            if (remaining !== 0 || !(await input.atEnd())) throw new IntegrityError("More stored bytes than the object holds");
+          if (cursor.done()) {
+            if (cursor.remaining() !== 0 || !(await input.atEnd())) throw new IntegrityError("More stored bytes than the object holds");
             controller.close();
             return;
           }
-          const want = (index === opened.segments - 1 ? opened.header.plaintextLength - index * S : S) + TAG;
-          const sealed = await input.take(want);
+          const sealed = await input.take(cursor.nextSize());
           if (!sealed) throw new IntegrityError("The encrypted object ended early (truncated)");
-          const pt = await decryptSegment(opened, index, sealed);
-          index++;
-          const from = Math.min(skip, pt.length);
-          skip -= from;
-          const out = pt.subarray(from, from + Math.min(remaining, pt.length - from));
-          remaining -= out.length;
+          const out = await cursor.open(sealed);
           if (out.length) {
             controller.enqueue(out);
             return;

@@ -17,6 +17,20 @@ export class TwilioApiError extends Error {
   }
 }
 
+/**
+ * What was asked of a call or recording that is already over (Twilio answers 404, or 21220 "call
+ * is not in-progress"): hanging it up, moving it, stopping its recording is then done, not an
+ * error. Resolves with null for that; any other failure is thrown.
+ */
+export async function ignoreEnded<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof TwilioApiError && (err.status === 404 || err.code === 21220)) return null;
+    throw err;
+  }
+}
+
 export class TwilioRest {
   constructor(
     private readonly baseUrl: string,

@@ -6,12 +6,12 @@
 // to test-artifacts/browser/agent-*.png. Run by test/browser/run.mjs.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { DEMO, launchBrowserForContexts, screenshot, seriousA11yViolations, signIn, startServerWithPhone } from "./harness.mjs";
+import { a11yLog, assertText, DEMO, launchBrowserForContexts, signIn, startServerWithPhone, waitFor } from "./harness.mjs";
 
 const CALLER = "+14155550123";
 const DEMO_QUEUE_SUPPORT = "demo:queue:support";
 const DEMO_NUMBER = "+15550100";
-const a11y = new Map();
+const a11y = a11yLog();
 /** Stops the simulated callers' scripts when the suite ends, whatever state a failed test left their calls in. */
 const callers = new AbortController();
 
@@ -37,22 +37,7 @@ async function adminApi(method, path, body) {
   return json;
 }
 
-async function check(page, name) {
-  a11y.set(name, await seriousA11yViolations(page));
-  await screenshot(page, `agent-${name}`);
-}
-
-/** Waits until the locator's text contains the expected text (fails with what it saw). */
-async function assertText(locator, expected, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  let seen = "";
-  while (Date.now() < deadline) {
-    seen = (await locator.allTextContents().catch(() => [])).join(" | ");
-    if (seen.includes(expected)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`expected text containing ${JSON.stringify(expected)}, saw ${JSON.stringify(seen)}`);
-}
+const check = (page, name) => a11y.check(page, name, `agent-${name}`);
 
 const tile = (metric) => supervisorPage.locator(`[data-testid="instance-metrics"] [data-metric="${metric}"] .tile-value`);
 const agentRow = (name) => supervisorPage.getByTestId("agent-metrics").getByRole("row", { name: new RegExp(name) });
@@ -433,9 +418,7 @@ describe("agent workspace and live dashboard", { timeout: 360_000 }, () => {
   });
 
   it("the new screens pass axe-core with no serious or critical violations", () => {
-    assert.ok(a11y.size >= 7, `checked ${a11y.size} screens`);
-    const failures = [...a11y].filter(([, v]) => v.length).map(([screen, v]) => `${screen}:\n  ${v.join("\n  ")}`);
-    assert.deepEqual(failures, []);
+    a11y.assertClean(7);
   });
 });
 
@@ -453,15 +436,6 @@ function pumpPhone() {
     pumping = false;
     return pump;
   };
-}
-
-async function waitFor(fn, what, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 function withTimeout(promise, ms, what) {

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { build } from "esbuild";
-import { DEMO, launchBrowser, launchBrowserForContexts, screenshot, seriousA11yViolations, signIn, startServer } from "./harness.mjs";
+import { DEMO, launchBrowser, launchBrowserForContexts, screenshot, seriousA11yViolations, signIn, startServer, waitFor } from "./harness.mjs";
 
 let server;
 let browser;
@@ -92,16 +92,6 @@ async function openAgentSocket(token) {
   return { ws, frames, send: (m) => ws.send(JSON.stringify(m)) };
 }
 
-async function until(fn, what, ms = 15_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const bubbles = (page) => page.locator("[data-switchboard-chat] li.msg .text").allTextContents();
 
 describe("chat widget and agent", { timeout: 240_000 }, () => {
@@ -126,7 +116,7 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
   it("the customer writes, the flow answers, Alice gets the chat, both write, a reload shows everything once, Alice ends it", async () => {
     agentSocket = await openAgentSocket(aliceToken);
     agentSocket.send({ type: "status.set", requestId: "r1", status: { kind: "AVAILABLE" } });
-    await until(() => agentSocket.frames.find((f) => f.type === "ack" && f.requestId === "r1"), "Alice available");
+    await waitFor(() => agentSocket.frames.find((f) => f.type === "ack" && f.requestId === "r1"), "Alice available");
 
     const page = await browser.context.newPage();
     page.setDefaultTimeout(15_000);
@@ -144,28 +134,28 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
     await box.press("Enter");
     await panel.getByText("Waiting for an agent (Support).").waitFor();
 
-    const offer = await until(() => agentSocket.frames.find((f) => f.type === "offer" && f.contact.channel === "CHAT"), "the chat offered to Alice");
+    const offer = await waitFor(() => agentSocket.frames.find((f) => f.type === "offer" && f.contact.channel === "CHAT"), "the chat offered to Alice");
     contactId = offer.contact.contactId;
     agentSocket.send({ type: "contact.accept", requestId: "r2", contactId });
-    await until(() => agentSocket.frames.find((f) => f.type === "contact.update" && f.contact.contactId === contactId && f.contact.state === "CONNECTED"), "connected");
+    await waitFor(() => agentSocket.frames.find((f) => f.type === "contact.update" && f.contact.contactId === contactId && f.contact.state === "CONNECTED"), "connected");
     await panel.getByText("Alice Agent joined the chat.").waitFor();
 
     const { openAgentChat } = await loadChatClient();
     agentChat = openAgentChat(contactId, { base: server.base, ticket: () => socketTicket(aliceToken) });
-    await until(() => agentChat.state.connected && agentChat.state.chat?.canSend, "Alice's chat open");
+    await waitFor(() => agentChat.state.connected && agentChat.state.chat?.canSend, "Alice's chat open");
     assert.ok(agentChat.state.messages.some((m) => m.from === "CUSTOMER" && m.text === "support"), "Alice sees what the customer wrote to the flow");
 
     agentChat.send("Hello, this is Alice. How can I help?");
     await panel.getByText("Hello, this is Alice. How can I help?").waitFor();
     await box.fill("<img src=x onerror=alert(1)> my router blinks red");
     await box.press("Enter");
-    await until(() => agentChat.state.messages.find((m) => m.text === "<img src=x onerror=alert(1)> my router blinks red"), "Alice reads the customer");
+    await waitFor(() => agentChat.state.messages.find((m) => m.text === "<img src=x onerror=alert(1)> my router blinks red"), "Alice reads the customer");
     // Text stays text: the markup is shown, no element is made from it.
     await panel.getByText("<img src=x onerror=alert(1)> my router blinks red").waitFor();
     assert.equal(await page.locator("[data-switchboard-chat] img").count(), 0);
     // Alice's message was read (the panel is open and visible).
     const aliceSeq = agentChat.state.messages.find((m) => m.from === "AGENT").seq;
-    await until(() => agentChat.state.receipts.CUSTOMER.read >= aliceSeq, "read receipt");
+    await waitFor(() => agentChat.state.receipts.CUSTOMER.read >= aliceSeq, "read receipt");
     // Typing reaches the other side.
     agentChat.typing(true);
     await panel.getByText("Alice Agent is typing…").waitFor();
@@ -185,18 +175,18 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
     const box2 = page.getByRole("region", { name: "Talk to us" }).getByRole("textbox", { name: "Message" });
     await box2.fill("Done, it works now. Thanks!");
     await box2.press("Enter");
-    await until(() => agentChat.state.messages.find((m) => m.text === "Done, it works now. Thanks!"), "Alice reads the last message");
+    await waitFor(() => agentChat.state.messages.find((m) => m.text === "Done, it works now. Thanks!"), "Alice reads the last message");
 
     agentChat.end();
     await page.getByText("The agent ended the chat.").waitFor();
     await page.getByRole("button", { name: "Start a new chat" }).waitFor();
-    await until(() => agentSocket.frames.find((f) => f.type === "contact.update" && f.contact.contactId === contactId && f.contact.state === "AFTER_CONTACT_WORK"), "after contact work");
+    await waitFor(() => agentSocket.frames.find((f) => f.type === "contact.update" && f.contact.contactId === contactId && f.contact.state === "AFTER_CONTACT_WORK"), "after contact work");
     await screenshot(page, "chat-widget-ended");
     await page.close();
   });
 
   it("the transcript is in the contact record and the chat is found by its words", async () => {
-    const transcript = await until(async () => {
+    const transcript = await waitFor(async () => {
       const list = await apiCall("GET", `/contacts/${contactId}/recordings`, adminToken);
       return list.body?.items?.find((r) => r.kind === "transcript");
     }, "the transcript stored");
@@ -234,7 +224,7 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
   it("quick replies: the admin lists them in the instance settings; in the workspace Alice puts one into the chat with the keyboard", async () => {
     // Alice's first chat leaves after contact work (over her socket).
     agentSocket.send({ type: "contact.clear", requestId: "r3", contactId });
-    await until(() => agentSocket.frames.find((f) => f.type === "ack" && f.requestId === "r3"), "after contact work done");
+    await waitFor(() => agentSocket.frames.find((f) => f.type === "ack" && f.requestId === "r3"), "after contact work done");
 
     const page = await browser.context.newPage();
     page.setDefaultTimeout(15_000);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { join } from "node:path";
-import { apiFromPage, ARTIFACTS, DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServerWithPhone } from "./harness.mjs";
+import { a11yLog, apiFromPage, ARTIFACTS, assertText, DEMO, launchBrowser, screenshot, signIn, startServerWithPhone, waitFor } from "./harness.mjs";
 
 let server;
 let stopServer;
@@ -16,13 +16,10 @@ let page;
 const stamp = Date.now().toString(36);
 const QUEUE = `Escalations ${stamp}`;
 const PROFILE = `Escalation desk ${stamp}`;
-const a11y = new Map();
+const a11y = a11yLog();
 
 /** Runs axe on the page now and keeps the result for the accessibility test. */
-async function check(name) {
-  a11y.set(name, await seriousA11yViolations(page));
-  await screenshot(page, name);
-}
+const check = (name) => a11y.check(page, name);
 
 describe("web app", { timeout: 420_000 }, () => {
   before(async () => {
@@ -553,29 +550,7 @@ describe("web app", { timeout: 420_000 }, () => {
   });
 
   it("every main screen passes axe-core with no serious or critical violations", () => {
-    assert.ok(a11y.size >= 16, `checked ${a11y.size} screens`);
-    const failures = [...a11y].filter(([, v]) => v.length).map(([screen, v]) => `${screen}:\n  ${v.join("\n  ")}`);
-    assert.deepEqual(failures, []);
+    a11y.assertClean(16);
   });
 });
 
-async function waitFor(fn, what, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
-/** Waits until the locator's text contains the expected text (fails with what it saw). */
-async function assertText(locator, expected) {
-  const deadline = Date.now() + 10_000;
-  let seen = "";
-  while (Date.now() < deadline) {
-    seen = (await locator.allTextContents().catch(() => [])).join(" | ");
-    if (seen.includes(expected)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`expected text containing ${JSON.stringify(expected)}, saw ${JSON.stringify(seen)}`);
-}

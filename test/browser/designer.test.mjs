@@ -6,7 +6,7 @@
 // in Billing. Run by test/browser/run.mjs (npm run test:browser).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { apiFromPage, DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServerWithPhone } from "./harness.mjs";
+import { apiFromPage, assertText, DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServerWithPhone, waitFor } from "./harness.mjs";
 
 let server;
 let phone;
@@ -147,22 +147,3 @@ describe("flow designer", { timeout: 420_000 }, () => {
   });
 });
 
-async function waitFor(fn, what, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
-async function assertText(locator, expected) {
-  const deadline = Date.now() + 10_000;
-  let seen = "";
-  while (Date.now() < deadline) {
-    seen = (await locator.allTextContents().catch(() => [])).join(" | ");
-    if (seen.includes(expected)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`expected text containing ${JSON.stringify(expected)}, saw ${JSON.stringify(seen)}`);
-}

@@ -2,6 +2,7 @@
 // via wrangler, or `npm run dev` itself: SERVER_MODE), migrations applied, demo seeded,
 // and Debian's Chromium driven by playwright-core with a fresh profile.
 import AxeBuilder from "@axe-core/playwright";
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -216,6 +217,26 @@ export async function seriousA11yViolations(page) {
     .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
 }
 
+/**
+ * Axe-core results kept per screen as a test goes (each with its screenshot, named `shot`), then
+ * asserted together: `assertClean(n)` fails unless at least n screens were checked and none had
+ * a serious or critical violation.
+ */
+export function a11yLog() {
+  const screens = new Map();
+  return {
+    async check(page, name, shot = name) {
+      screens.set(name, await seriousA11yViolations(page));
+      await screenshot(page, shot);
+    },
+    assertClean(atLeast) {
+      assert.ok(screens.size >= atLeast, `checked ${screens.size} screens`);
+      const failures = [...screens].filter(([, v]) => v.length).map(([screen, v]) => `${screen}:\n  ${v.join("\n  ")}`);
+      assert.deepEqual(failures, []);
+    },
+  };
+}
+
 /** The README's pictures: which screenshot (of the built pass) becomes which file in docs/screenshots/. */
 const README_SCREENSHOTS = { "agent-connected": "agent-workspace.png", "agent-dashboard-acw": "dashboard.png", "flow-demo-ivr": "flow-designer.png" };
 
@@ -248,4 +269,27 @@ export function apiFromPage(page, method, path, body) {
     },
     [method, path, body],
   );
+}
+
+/** Polls `fn` until it gives something truthy and resolves with that; fails naming `what` after `timeoutMs`. */
+export async function waitFor(fn, what, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits until the locator's text contains the expected text (fails with what it saw). */
+export async function assertText(locator, expected, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  let seen = "";
+  while (Date.now() < deadline) {
+    seen = (await locator.allTextContents().catch(() => [])).join(" | ");
+    if (seen.includes(expected)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`expected text containing ${JSON.stringify(expected)}, saw ${JSON.stringify(seen)}`);
 }

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ROOT, waitForHttp } from "../../scripts/lib.mjs";
-import { DEMO, freePort, launchBrowserForContexts, screenshot, signIn } from "./harness.mjs";
+import { DEMO, freePort, launchBrowserForContexts, screenshot, signIn, waitFor } from "./harness.mjs";
 
 const README = readFileSync(join(ROOT, "README.md"), "utf8");
 const children = [];
@@ -46,15 +46,6 @@ async function isFree(port) {
   return new Promise((resolve) => {
     const srv = createServer().once("error", () => resolve(false)).listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
   });
-}
-
-async function waitFor(check, what, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 describe("the README, followed literally", { timeout: 900_000 }, () => {
@@ -152,7 +143,7 @@ describe("the README, followed literally", { timeout: 900_000 }, () => {
       await visitor.getByRole("button", { name: "Chat with us" }).click();
       const panel = visitor.getByRole("region", { name: "Chat with us" });
       const box = panel.getByRole("textbox", { name: "Message" });
-      await waitFor(async () => !(await box.isDisabled()), "the chat to open");
+      await waitFor(async () => !(await box.isDisabled()), "the chat to open", 20_000);
       await box.fill("support");
       await panel.getByRole("button", { name: "Send" }).click();
 

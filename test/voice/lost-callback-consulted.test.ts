@@ -10,7 +10,8 @@ import { quickConnects } from "../../src/db/schema";
 import { CALL_WATCH_MS } from "../../src/durable/voice/call-watch";
 import { contactRoomName } from "../../src/lib/object-names";
 import { db } from "../helpers";
-import { agentSocket, eventsInclude } from "../routing/helpers";
+import { eventsInclude } from "../routing/helpers";
+import { bobTakesConsult, callWithBobAvailable, makeConsultInstance } from "./consult-fixture";
 import { callAnsweredBy, makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
@@ -57,22 +58,11 @@ describe("a lost status callback of a consulted leg", () => {
   });
 
   it("a consulted agent whose leg ended unheard has their part ended (after contact work); the first agent keeps the call", async () => {
-    const fx = await makeVoiceInstance({
-      profiles: [
-        { id: "all", voice: 1, queues: [{ queueId: "sales", priority: 1 }, { queueId: "support", priority: 2 }] },
-        { id: "support", voice: 1, queues: [{ queueId: "support", priority: 1 }] },
-      ],
-      agents: [{ id: "alice", profile: "all" }, { id: "bob", profile: "support" }],
-    });
-    await db().insert(quickConnects).values({ id: `${fx.instanceId}:qc:support`, instanceId: fx.instanceId, name: "Support", type: "QUEUE", queueId: fx.queueId("support") });
+    const fx = await makeConsultInstance();
     const net = simulatedTwilio();
     restore = net.restore;
-    const { socket: alice, call, contactId, conf } = await callAnsweredBy(fx, net.phone);
-    const bob = await agentSocket(fx, "bob");
-    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: `${fx.instanceId}:qc:support` })).type).toBe("ack");
-    await bob.next("offer");
-    expect((await bob.command({ type: "contact.accept", contactId })).type).toBe("ack");
-    const bobLeg = await until(net.phone, () => [...net.phone.calls.values()].find((c) => c.to.startsWith(`client:${fx.agentId("bob")}`) && conf.participants.has(c.sid)), "bob's leg in the conference");
+    const { alice, bob, call, contactId, conf } = await callWithBobAvailable(fx, net.phone);
+    const bobLeg = await bobTakesConsult(fx, net.phone, { alice, bob, contactId, conf });
 
     net.phone.lostStatusCallbacks.push({ status: "completed", times: 1, callSid: bobLeg.sid });
     await bobLeg.hangup();

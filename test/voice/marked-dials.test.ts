@@ -8,12 +8,13 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { queues, quickConnects, routingProfiles } from "../../src/db/schema";
+import { queues, routingProfiles } from "../../src/db/schema";
 import { contactRoomName } from "../../src/lib/object-names";
 import type { Phone } from "../../src/simulator";
 import { api, db } from "../helpers";
 import { agentSocket, contactRow, eventually } from "../routing/helpers";
-import { ACCOUNT_SID, AUTH_TOKEN, callAnsweredBy, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { bobTakesConsult, callWithBobAvailable, makeConsultInstance } from "./consult-fixture";
+import { ACCOUNT_SID, AUTH_TOKEN, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -101,26 +102,15 @@ describe("marked dials: a lost answer never dials twice", () => {
   });
 
   it("a consulted agent's leg whose dial answer was lost is not dialled again; the consult goes on and hands over", async () => {
-    const fx = await makeVoiceInstance({
-      profiles: [
-        { id: "all", voice: 1, queues: [{ queueId: "sales", priority: 1 }, { queueId: "support", priority: 2 }] },
-        { id: "support", voice: 1, queues: [{ queueId: "support", priority: 1 }] },
-      ],
-      agents: [{ id: "alice", profile: "all" }, { id: "bob", profile: "support" }],
-    });
-    await db().insert(quickConnects).values({ id: `${fx.instanceId}:qc:support`, instanceId: fx.instanceId, name: "Support", type: "QUEUE", queueId: fx.queueId("support") });
+    const fx = await makeConsultInstance();
     const net = simulatedTwilio();
     restore = net.restore;
     const phone = net.phone;
-    const { socket: alice, call, contactId, conf } = await callAnsweredBy(fx, phone);
-    const bob = await agentSocket(fx, "bob");
+    const { alice, bob, call, contactId, conf } = await callWithBobAvailable(fx, phone);
     const toBob = (to: string) => to.startsWith(`client:${fx.agentId("bob")}`);
     loseDialAnswerOnce(phone, toBob);
 
-    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: `${fx.instanceId}:qc:support` })).type).toBe("ack");
-    await bob.next("offer");
-    expect((await bob.command({ type: "contact.accept", contactId })).type).toBe("ack");
-    const bobLeg = await until(phone, () => [...phone.calls.values()].find((c) => toBob(c.to) && conf.participants.has(c.sid)), "bob's leg in the call's conference");
+    const bobLeg = await bobTakesConsult(fx, phone, { alice, bob, contactId, conf });
     expect(dialsTo(phone, toBob)[0].form.StatusCallback).toContain(`attempt=${encodeURIComponent(conf.name)}`);
     const s = await runRetries(fx.instanceId, contactId);
     await phone.settle();

@@ -5,7 +5,7 @@
 import { and, eq } from "drizzle-orm";
 import { createDb } from "../../db/client";
 import { users } from "../../db/schema";
-import { TwilioApiError, TwilioRest } from "../../twilio/rest";
+import { ignoreEnded, TwilioApiError, TwilioRest } from "../../twilio/rest";
 import { loadInstance } from "../../db/twilio-instances";
 import { keyringFromEnv } from "../../lib/crypto";
 import { storeRecording } from "../../recordings/store";
@@ -359,14 +359,4 @@ async function dialAgentLeg(env: Env, twilio: TwilioRest, leg: { url: string; st
     timeoutSeconds: 30,
   });
   return call.sid;
-}
-
-/** A call that already ended cannot be redirected or hung up: that is done, not an error. */
-async function ignoreEnded<T>(p: Promise<T>): Promise<T | null> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof TwilioApiError && (err.status === 404 || err.code === 21220)) return null;
-    throw err;
-  }
 }

@@ -17,6 +17,7 @@
 import { enterFlow, renderVoice, resumeFlow, type FlowResult, type FlowState } from "../../flows";
 import { flowContext, loadPublishedFlow, type PublishedFlow } from "../contact-flow";
 import type { FlowLogEntry } from "../../flows";
+import { el, response } from "../../twilio/twiml";
 import { DEFAULT_HOLD_MUSIC } from "./hold-music";
 
 export type HeldParty = "customer" | "agent";
@@ -62,10 +63,8 @@ export async function customerHoldUrl(env: Env, row: HoldRow, instanceId: string
 
 /** One round of hold music, then back for the next (the music the rest of this hold gets). */
 export function holdMusic(url: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?><Response><Play>${DEFAULT_HOLD_MUSIC}</Play><Redirect method="POST">${escape(`${url}&music=1`)}</Redirect></Response>`;
+  return response(el("Play", {}, DEFAULT_HOLD_MUSIC), el("Redirect", { method: "POST" }, `${url}&music=1`));
 }
-
-const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** The verbs Twilio plays from a holdUrl document. */
 const HOLD_VERBS = new Set(["Response", "Say", "Play", "Pause", "Redirect", "speak", "break", "prosody", "emphasis", "say-as", "p", "s", "sub", "phoneme", "lang", "amazon:effect", "amazon:domain", "w"]);

@@ -21,7 +21,7 @@
  * list) before a recording is started, never started twice.
  */
 import type { FlowState } from "../../flows";
-import { TwilioApiError, type TwilioRest } from "../../twilio/rest";
+import { ignoreEnded, type TwilioRest } from "../../twilio/rest";
 
 export type Participant = "Agent" | "Customer";
 export type RecordingWanted = { participants: Participant[]; ivr: boolean };
@@ -84,14 +84,4 @@ async function running(twilio: TwilioRest, callSid: string) {
 
 async function stopAll(twilio: TwilioRest, callSid: string) {
   for (const r of await running(twilio, callSid)) await ignoreEnded(twilio.setRecordingStatus(callSid, r.sid, "stopped"));
-}
-
-/** A call (or recording) already over cannot be recorded or stopped: that is done, not an error. */
-async function ignoreEnded<T>(p: Promise<T>): Promise<T | null> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof TwilioApiError && (err.status === 404 || err.code === 21220)) return null;
-    throw err;
-  }
 }

@@ -1,12 +1,9 @@
 /**
  * TwiML the voice channel writes itself (the flow engine renders flow steps): the queue
  * loop, the conference that joins caller and agent, the agent's leg, and short notices.
- * Built with the `twilio` package's VoiceResponse, except the documents every call gets (the
- * queue loop, hang-ups), written directly in the very same bytes: VoiceResponse builds an XML
- * object tree for each one, several times the cost of the string (test/voice/twiml.test.ts).
+ * Written with the one TwiML writer (src/twilio/twiml.ts).
  */
-import VoiceResponse from "twilio/lib/twiml/VoiceResponse";
-
+import { el, response, type XmlNode } from "../../twilio/twiml";
 import { DEFAULT_HOLD_MUSIC } from "./hold-music";
 
 export { DEFAULT_HOLD_MUSIC };
@@ -55,16 +52,12 @@ export function voiceUrls(publicBaseUrl: string, instanceId: string, contactId: 
   };
 }
 
-/** Text content escaped as VoiceResponse (xmlbuilder) escapes it. */
-const text = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\r/g, "&#xD;");
-const response = (body: string) => `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
-
 export function sayAndHangup(say: string): string {
-  return response(`<Say>${text(say)}</Say><Hangup/>`);
+  return response(el("Say", {}, say), el("Hangup"));
 }
 
 export function hangup(): string {
-  return response("<Hangup/>");
+  return response(el("Hangup"));
 }
 
 /** What a waiting caller hears when the queue has no CUSTOMER_QUEUE flow: position, music, again. */
@@ -72,17 +65,19 @@ export function defaultQueueLoop(position: number | null, url: string): string {
   const say = position && position > 0
     ? `Thank you for waiting. You are number ${position} in line. An agent will be with you shortly.`
     : "Thank you for waiting. An agent will be with you shortly.";
-  return response(`<Say>${text(say)}</Say><Play>${text(DEFAULT_HOLD_MUSIC)}</Play><Redirect method="POST">${text(url)}</Redirect>`);
+  return response(el("Say", {}, say), el("Play", {}, DEFAULT_HOLD_MUSIC), el("Redirect", { method: "POST" }, url));
 }
 
 /** A whisper line: text spoken (in a voice) or audio played. */
 export type Spoken = { text?: string; audioUrl?: string; voice?: string; language?: string };
 
-function speak(r: VoiceResponse, whisper: Spoken[]) {
+function speak(whisper: Spoken[]): XmlNode[] {
+  const verbs: XmlNode[] = [];
   for (const s of whisper) {
-    if (s.audioUrl) r.play(s.audioUrl);
-    else if (s.text) r.say({ ...(s.voice ? { voice: s.voice } : {}), ...(s.language ? { language: s.language } : {}) } as VoiceResponse.SayAttributes, s.text);
+    if (s.audioUrl) verbs.push(el("Play", {}, s.audioUrl));
+    else if (s.text) verbs.push(el("Say", { voice: s.voice || undefined, language: s.language || undefined }, s.text));
   }
+  return verbs;
 }
 
 /** Real-time transcription the bridge starts on the customer's leg (./transcription.ts decides when). */
@@ -90,18 +85,14 @@ export type TranscriptionStart = { statusCallbackUrl: string; languageCode: stri
 
 /** The caller joins the contact's conference (after their whisper); leaving it (hanging up) ends the conference. */
 export function customerBridge(conference: string, urls: VoiceUrls, whisper: Spoken[], transcription?: TranscriptionStart | null): string {
-  const r = new VoiceResponse();
-  speak(r, whisper);
-  if (transcription) {
+  return response(
+    ...speak(whisper),
     // Real-time transcription of both sides (./transcription.ts): inbound = the customer, outbound = the agent.
-    r.start().transcription({
+    transcription && el("Start", {}, el("Transcription", {
       statusCallbackUrl: transcription.statusCallbackUrl, statusCallbackMethod: "POST", track: "both_tracks",
       languageCode: transcription.languageCode, inboundTrackLabel: "customer", outboundTrackLabel: "agent", partialResults: false,
-    });
-  }
-  const dial = r.dial();
-  dial.conference(
-    {
+    })),
+    el("Dial", {}, el("Conference", {
       startConferenceOnEnter: true,
       endConferenceOnExit: true,
       beep: "false",
@@ -109,26 +100,20 @@ export function customerBridge(conference: string, urls: VoiceUrls, whisper: Spo
       statusCallback: urls.conferenceStatus,
       statusCallbackMethod: "POST",
       statusCallbackEvent: ["join", "leave", "hold"],
-    },
-    conference,
+    }, conference)),
+    el("Hangup"),
   );
-  r.hangup();
-  return r.toString();
 }
 
 /** The caller put straight through to an outside number, from the number they dialled. */
 export function dialNumber(callerId: string, number: string): string {
-  const r = new VoiceResponse();
-  r.dial({ callerId }).number(number);
-  return r.toString();
+  return response(el("Dial", { callerId }, el("Number", {}, number)));
 }
 
 /** The agent's leg (softphone or own phone): the whisper, then the conference. */
 export function agentBridge(conference: string, whisper: Spoken[], opts: { muted?: boolean } = {}): string {
-  const r = new VoiceResponse();
-  speak(r, whisper);
-  const dial = r.dial();
-  dial.conference({ startConferenceOnEnter: true, endConferenceOnExit: false, beep: "false", ...(opts.muted ? { muted: true } : {}) }, conference);
-  return r.toString();
+  return response(
+    ...speak(whisper),
+    el("Dial", {}, el("Conference", { startConferenceOnEnter: true, endConferenceOnExit: false, beep: "false", muted: opts.muted ? true : undefined }, conference)),
+  );
 }
-

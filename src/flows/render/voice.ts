@@ -13,7 +13,7 @@
  */
 import { ssmlToText } from "../actions/participant";
 import type { Effect, FlowResult, Prompt, Voice } from "../types";
-import { document, el, ssmlInner, type XmlNode } from "./xml";
+import { document, el, ssmlInner, type XmlNode } from "../../twilio/twiml";
 
 export type VoiceUrls = {
   gather: string;

@@ -14,6 +14,7 @@
 import type { Context } from "hono";
 import { sayAndHangup } from "../../durable/voice/twiml";
 import { ApiError } from "../../lib/errors";
+import { el, response } from "../../twilio/twiml";
 import type { AppEnv } from "../env";
 
 /** Redirects a failed document webhook gets before the caller is let go. */
@@ -28,7 +29,6 @@ const CARRIED = ["Digits", "SpeechResult", "Confidence", "DialCallStatus"] as co
 /** The webhooks whose answer the call runs (TwiML documents), by path under /twilio. */
 const DOCUMENTS = new Set(["/voice", "/voice/gather", "/voice/gather-timeout", "/voice/resume", "/voice/dial", "/voice/queue", "/voice/bridge", "/voice/agent"]);
 
-const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const xml = (c: Context<AppEnv>, twiml: string, status: 200 | 503 = 200) => c.body(twiml, status, { "content-type": "text/xml; charset=utf-8" });
 
 /** What a retried request carried over from the first (see CARRIED): merged under the form's own parameters. */
@@ -51,6 +51,11 @@ function retryUrl(requestUrl: string, form: Record<string, string>, attempt: num
   return `${u.pathname}${u.search}`;
 }
 
+/** A moment's apology, then the same webhook again (`url`: the retry's, see retryUrl). */
+export function apologyAndRetry(url: string): string {
+  return response(el("Say", {}, "Sorry, one moment please."), el("Pause", { length: 1 }), el("Redirect", { method: "POST" }, url));
+}
+
 /** The answer to a webhook that failed (see the top of this file). `form`: Twilio's parameters, if they were read. */
 export function webhookFailure(c: Context<AppEnv>, err: unknown, form: Record<string, string> | undefined): Response {
   if (err instanceof ApiError && err.status < 500) {
@@ -60,10 +65,10 @@ export function webhookFailure(c: Context<AppEnv>, err: unknown, form: Record<st
   const attempt = Number(c.req.query(ATTEMPT) ?? "0") + 1;
   const document = DOCUMENTS.has(path);
   console.error(JSON.stringify({ event: "twilio_webhook_error", path: c.req.path, attempt, error: String(err) }));
-  if (!document) return xml(c, `<?xml version="1.0" encoding="UTF-8"?><Response/>`, 503);
+  if (!document) return xml(c, response(), 503);
   if (attempt > MAX_WEBHOOK_RETRIES) {
     return xml(c, sayAndHangup("We are sorry, we cannot take your call right now. Please call again later. Goodbye."));
   }
   const url = retryUrl(c.req.url, form ?? {}, attempt);
-  return xml(c, `<?xml version="1.0" encoding="UTF-8"?><Response><Say>Sorry, one moment please.</Say><Pause length="1"/><Redirect method="POST">${escape(url)}</Redirect></Response>`);
+  return xml(c, apologyAndRetry(url));
 }
