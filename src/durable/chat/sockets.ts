@@ -120,6 +120,7 @@ export class ChatSockets {
         this.sendTo(connection, { type: "ack", clientId: m.clientId, id: message.id, seq: message.seq });
         this.broadcast({ type: "message", message });
         this.sendToRole(other(who.role), { type: "typing", from: who.role, typing: false });
+        await host.said(who.role, message.text, message.at);
         if (who.role === "CUSTOMER") await this.d.customerInput(m.text);
         return;
       }
