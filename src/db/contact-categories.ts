@@ -40,3 +40,22 @@ export async function categoriesOf(d1: D1Database, instanceId: string, contactId
     .all<{ category: string; rule_id: string; source: ContactCategory["source"]; matched_at: number }>();
   return rows.results.map((r) => ({ category: r.category, ruleId: r.rule_id, source: r.source, matchedAt: new Date(r.matched_at).toISOString() }));
 }
+
+/** The category names of several contacts (a page of search results): contact id → names, in the order matched. */
+export async function categoriesOfMany(d1: D1Database, instanceId: string, contactIds: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  // D1 binds at most 100 parameters a statement: a page of up to 100 contacts goes in parts.
+  for (let i = 0; i < contactIds.length; i += 90) {
+    const part = contactIds.slice(i, i + 90);
+    const rows = await d1
+      .prepare(`SELECT contact_id, category FROM contact_categories WHERE instance_id = ? AND contact_id IN (${part.map(() => "?").join(", ")}) ORDER BY matched_at, category`)
+      .bind(instanceId, ...part)
+      .all<{ contact_id: string; category: string }>();
+    for (const r of rows.results) {
+      const list = out.get(r.contact_id) ?? [];
+      if (!list.includes(r.category)) list.push(r.category);
+      out.set(r.contact_id, list);
+    }
+  }
+  return out;
+}
