@@ -6,7 +6,7 @@
 import { useState, type FormEvent } from "react";
 import type { RuleCondition } from "../../shared/analytics-rules";
 import { CheckboxField, FormStatus, NumberField, SelectField, TextAreaField, TextField, useSave } from "../components/forms";
-import { FormActions, ResourceScreen, type EditorProps } from "../components/ResourceScreen";
+import { FormActions, ResourceScreen, useCreatedNotice, type EditorProps } from "../components/ResourceScreen";
 import { api } from "../lib/api";
 import { useSession } from "../lib/session";
 import type { Queue, User } from "../lib/types";
@@ -47,7 +47,7 @@ export default function RulesScreen() {
       basePath={BASE}
       apiPath="rules"
       title="Rules"
-      noun="Rule"
+      noun="rule"
       intro="Rules tag contacts with categories from what was said: words and phrases (by whom, when), sentiment and silences, for some queues or agents. Every rule runs over the transcript after the contact; a live rule also runs while it goes on and alerts supervisors on the dashboard."
       nameOf={(r) => r.name}
       columns={[
@@ -68,6 +68,7 @@ const blank: Record<RuleCondition["type"], RuleCondition> = {
 };
 
 function RuleEditor({ item, onSaved, canWrite }: EditorProps<AnalyticsRuleView>) {
+  const created = useCreatedNotice("rule");
   const [name, setName] = useState(item?.name ?? "");
   const [category, setCategory] = useState(item?.category ?? "");
   const [live, setLive] = useState(item?.live ?? false);
@@ -93,7 +94,7 @@ function RuleEditor({ item, onSaved, canWrite }: EditorProps<AnalyticsRuleView>)
 
   return (
     <form className="card editor" onSubmit={submit} noValidate aria-label={item ? `Edit rule ${item.name}` : "New rule"}>
-      <FormStatus error={save.error} saved={save.saved} shownFields={["name", "category", "conditions", "queueIds", "agentIds"]} />
+      <FormStatus error={save.error} saved={save.saved ?? created} shownFields={["name", "category", "conditions", "queueIds", "agentIds"]} />
       <fieldset disabled={!canWrite}>
         <TextField label="Name" name="name" value={name} onChange={setName} errors={errors} />
         <TextField label="Category" name="category" value={category} onChange={setCategory} errors={errors} hint="The tag a matching contact gets, and what contact search filters by." />
@@ -114,7 +115,7 @@ function RuleEditor({ item, onSaved, canWrite }: EditorProps<AnalyticsRuleView>)
         <Choices label="Queues" name="queueIds" options={queues.map((q) => ({ value: q.id, label: q.name }))} chosen={queueIds} onChange={setQueueIds} />
         <Choices label="Agents" name="agentIds" options={users.map((u) => ({ value: u.id, label: u.name }))} chosen={agentIds} onChange={setAgentIds} />
       </fieldset>
-      <FormActions busy={save.busy} canWrite={canWrite} isNew={!item} noun="Rule" cancelHref={BASE} />
+      <FormActions busy={save.busy} canWrite={canWrite} isNew={!item} noun="rule" cancelHref={BASE} />
     </form>
   );
 }
