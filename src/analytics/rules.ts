@@ -116,25 +116,32 @@ function inScope(turns: PreparedTurn[], speaker: "CUSTOMER" | "AGENT" | "EITHER"
   return out;
 }
 
-function matchWords(c: WordsCondition, turns: PreparedTurn[], ctx: RuleContext): number[] | null {
-  const phrases = c.phrases.map(phraseWords).filter((p) => p.length > 0);
+/**
+ * What a words condition found in each turn, kept across evaluations of a live contact (a turn's
+ * words never change): the phrases it holds (their indexes), and for ALL within N whether it holds
+ * them all close enough. Keyed by the condition object, so a reloaded rule starts afresh.
+ */
+type WordsHits = WeakMap<WordsCondition, { phrases: string[][]; found: number[][]; close: boolean[] }>;
+
+function matchWords(c: WordsCondition, turns: PreparedTurn[], ctx: RuleContext, cache?: WordsHits): number[] | null {
+  let seen = cache?.get(c);
+  if (!seen) {
+    seen = { phrases: c.phrases.map(phraseWords).filter((p) => p.length > 0), found: [], close: [] };
+    cache?.set(c, seen);
+  }
+  const { phrases } = seen;
   if (!phrases.length) return null;
   const scope = inScope(turns, c.speaker, c.part, ctx);
   if (c.match === "ALL" && c.within !== null) {
-    const hit = scope.filter((i) => allWithin(turns[i].words, phrases, c.within!));
+    const hit = scope.filter((i) => (seen.close[i] ??= allWithin(turns[i].words, phrases, c.within!)));
     return hit.length ? hit : null;
   }
   const found = new Set<number>();
   const hit: number[] = [];
   for (const i of scope) {
-    let any = false;
-    phrases.forEach((p, k) => {
-      if (occurrences(turns[i].words, p).length) {
-        found.add(k);
-        any = true;
-      }
-    });
-    if (any) hit.push(i);
+    const inTurn = (seen.found[i] ??= phrases.flatMap((p, k) => (occurrences(turns[i].words, p).length ? [k] : [])));
+    for (const k of inTurn) found.add(k);
+    if (inTurn.length) hit.push(i);
   }
   if (c.match === "ANY") return hit.length ? hit : null;
   return found.size === phrases.length ? hit : null;
@@ -164,10 +171,10 @@ function matchNonTalk(seconds: number, turns: PreparedTurn[]): number[] | null {
   return hit.length ? hit : null;
 }
 
-function matchCondition(c: RuleCondition, turns: PreparedTurn[], ctx: RuleContext): number[] | null {
+function matchCondition(c: RuleCondition, turns: PreparedTurn[], ctx: RuleContext, cache?: WordsHits): number[] | null {
   switch (c.type) {
     case "WORDS":
-      return matchWords(c, turns, ctx);
+      return matchWords(c, turns, ctx, cache);
     case "SENTIMENT":
       return matchSentiment(c, turns);
     case "NON_TALK":
@@ -181,11 +188,11 @@ function applies(rule: AnalyticsRule, ctx: RuleContext): boolean {
   return true;
 }
 
-function matchRule(rule: AnalyticsRule, turns: PreparedTurn[], ctx: RuleContext): CategoryMatch | null {
+function matchRule(rule: AnalyticsRule, turns: PreparedTurn[], ctx: RuleContext, cache?: WordsHits): CategoryMatch | null {
   if (!applies(rule, ctx)) return null;
   const matched = new Set<number>();
   for (const c of rule.conditions) {
-    const hit = matchCondition(c, turns, ctx);
+    const hit = matchCondition(c, turns, ctx, cache);
     if (!hit) return null;
     for (const i of hit) matched.add(i);
   }
@@ -200,11 +207,14 @@ export function matchRules(turns: RuleTurn[], rules: AnalyticsRule[], ctx: RuleC
 
 /**
  * A live contact's rules: turns are added as they are said, and each addition answers the rules
- * that match for the first time. A rule that matched once is not evaluated again.
+ * that match for the first time. A rule that matched once is not evaluated again, and what a
+ * turn's words hold for a rule is worked out once (each new turn costs its own words, not the
+ * whole conversation's again).
  */
 export class LiveRules {
   readonly #turns: PreparedTurn[] = [];
   readonly #matched = new Set<string>();
+  readonly #hits: WordsHits = new WeakMap();
 
   constructor(alreadyMatched: Iterable<string> = []) {
     for (const id of alreadyMatched) this.#matched.add(id);
@@ -220,7 +230,7 @@ export class LiveRules {
     const out: CategoryMatch[] = [];
     for (const rule of rules) {
       if (this.#matched.has(rule.id)) continue;
-      const m = matchRule(rule, this.#turns, ctx);
+      const m = matchRule(rule, this.#turns, ctx, this.#hits);
       if (m) {
         this.#matched.add(rule.id);
         out.push(m);

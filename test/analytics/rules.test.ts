@@ -131,6 +131,21 @@ describe("live rules", () => {
     expect(live.add([call[4]], rules)).toEqual([]);
   });
 
+  it("fed turn by turn, ends with the same categories as the whole conversation matched at once", () => {
+    const rules = [
+      rule("a", { category: "Angry refund", conditions: [words(["angry", "refund"], { match: "ALL", within: 4 })] }),
+      rule("b", { category: "Both", conditions: [words(["refund", "cancel"], { match: "ALL" })] }),
+      rule("c", { category: "Late refund", conditions: [words(["refund"], { part: { from: "END", seconds: 15 } })] }),
+      rule("d", { category: "Upset", conditions: [{ type: "SENTIMENT", speaker: "CUSTOMER", scope: "ANY_TURN", below: -0.5 }] }),
+      rule("e", { category: "Silence", conditions: [{ type: "NON_TALK", seconds: 20 }] }),
+      rule("f", { category: "Never", conditions: [words(["lawyer"])] }),
+    ];
+    const live = new LiveRules();
+    const answered = call.flatMap((t) => live.add([t], rules).map((m) => m.ruleId));
+    expect(answered.sort()).toEqual(matchRules(call, rules).map((m) => m.ruleId).sort());
+    expect(answered).not.toContain("f");
+  });
+
   it("does not answer again a rule matched before a restart", () => {
     const live = new LiveRules(["c"]);
     expect(live.add(call, [rule("c", { category: "Cancellation", conditions: [words(["cancel"])] })])).toEqual([]);
