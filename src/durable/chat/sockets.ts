@@ -120,8 +120,9 @@ export class ChatSockets {
         this.sendTo(connection, { type: "ack", clientId: m.clientId, id: message.id, seq: message.seq });
         this.broadcast({ type: "message", message });
         this.sendToRole(other(who.role), { type: "typing", from: who.role, typing: false });
-        await host.said(who.role, message.text, message.at);
         if (who.role === "CUSTOMER") await this.d.customerInput(m.text);
+        // Live analytics rules hear it after the flow has had its turn, which they never hold up.
+        await host.said(who.role, message.text, message.at);
         return;
       }
       case "chat.end":
