@@ -5,7 +5,10 @@
 //    and emails, ≥ 80% for names and addresses; at most 1 false alarm in 20 look-alikes;
 //  - CPU time to analyse a one-hour two-party transcript of 1,200 turns inside workerd (bench
 //    worker bundled with esbuild, run by Miniflare): target < 1 s, against the floor of reading
-//    every word of the same transcript once in the same runtime.
+//    every word of the same transcript once in the same runtime;
+//  - live rules: the CPU one transcription callback's live-rule evaluation adds (src/analytics/rules.ts
+//    LiveRules, 20 rules of every kind that seldom match, so each is evaluated every turn), on average over
+//    a one-hour call and at its end (1,200 turns said): target ≤ 5 ms.
 // CPU is the workerd process's user+system time from /proc around each request (10 ms ticks),
 // best of --runs (default 5). Writes bench/results/analytics.json. --verbose lists every miss.
 import { build } from "esbuild";
@@ -76,13 +79,13 @@ const cpuMs = () => {
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime
 };
 
-async function measure(path, repeat) {
+async function measure(path, repeat, query = "") {
   const body = JSON.stringify(transcript);
   let best = Infinity;
   let answer;
   for (let i = 0; i < runs + 1; i++) {
     const cpu0 = cpuMs();
-    const res = await mf.dispatchFetch(`http://bench${path}?repeat=${repeat}`, { method: "POST", body });
+    const res = await mf.dispatchFetch(`http://bench${path}?repeat=${repeat}${query}`, { method: "POST", body });
     answer = await res.json();
     const cpu = (cpuMs() - cpu0) / repeat;
     if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(answer)}`);
@@ -92,6 +95,13 @@ async function measure(path, repeat) {
 }
 const analyzed = await measure("/analyze", REPEAT);
 const floor = await measure("/floor", FLOOR_REPEAT);
+// Live rules: a whole call fed fragment by fragment (mean per callback), and the last callback of an
+// hour-long call (the evaluations after the preload, less the preload alone).
+const LIVE_REPEAT = 3;
+const END_EVALUATIONS = 400;
+const liveCall = await measure("/live-rules", LIVE_REPEAT);
+const endWith = await measure("/live-rules", 1, `&last=${END_EVALUATIONS}`);
+const endWithout = await measure("/live-rules", 1, "&last=0");
 await mf.dispose();
 
 const r3 = (n) => Math.round(n * 1000) / 1000;
@@ -110,6 +120,18 @@ const throughput = {
   workerBundleGzipBytes: gzipSync(bundle.outputFiles[0].contents).byteLength,
 };
 
+const LIVE_TARGET_MS = 5;
+const liveRules = {
+  rules: liveCall.answer.rules,
+  turns: TURNS,
+  matchedPerCall: liveCall.answer.matched,
+  meanCpuMsPerCallback: r3(liveCall.cpuMs / TURNS),
+  endOfHourCpuMsPerCallback: r3(Math.max(0, endWith.cpuMs - endWithout.cpuMs) / END_EVALUATIONS),
+  target: LIVE_TARGET_MS,
+};
+liveRules.ratioToTarget = r3(Math.max(liveRules.meanCpuMsPerCallback, liveRules.endOfHourCpuMsPerCallback) / LIVE_TARGET_MS);
+liveRules.met = liveRules.ratioToTarget <= 1;
+
 const pct = (n) => `${(n * 100).toFixed(1)}%`;
 console.log(`Sentiment: ${pct(sentiment.accuracy)} of ${sentiment.cases} (target ${pct(sentiment.target)}, ratio ${sentiment.ratio}) ${sentiment.met ? "met" : "NOT MET"}`);
 console.log(`  confusion (label→answer): ${Object.entries(sentiment.confusion).map(([k, v]) => `${k} ${v}`).join(", ")}`);
@@ -119,6 +141,7 @@ for (const [type, t] of Object.entries(redaction.perType)) {
 }
 console.log(`  look-alikes: ${redaction.lookalikes.falseAlarms} false alarms in ${redaction.lookalikes.cases} (${pct(redaction.lookalikes.rate)}; target ≤ ${pct(redaction.lookalikes.target)}) ${redaction.lookalikes.met ? "met" : "NOT MET"}; entities found outside any labelled span: ${redaction.unexpectedEntities}`);
 console.log(`Throughput: a one-hour transcript of ${TURNS} turns in workerd: ${throughput.cpuMs} ms CPU (target < ${CPU_TARGET_MS} ms, ratio ${throughput.ratioToTarget}) ${throughput.met ? "met" : "NOT MET"}; floor (read every word once) ${throughput.floorCpuMs} ms, ratio to floor ${throughput.ratioToFloor ?? "n/a (floor under one tick)"}; best of ${runs} (each request ${REPEAT} analyses, the floor's ${FLOOR_REPEAT} passes; ${TICK_MS} ms ticks); ${throughput.entitiesFound} entities masked`);
+console.log(`Live rules: ${liveRules.rules} live rules on each transcription callback add ${liveRules.meanCpuMsPerCallback} ms CPU on average over a one-hour call of ${TURNS} turns and ${liveRules.endOfHourCpuMsPerCallback} ms at its end (target ≤ ${LIVE_TARGET_MS} ms, ratio ${liveRules.ratioToTarget}) ${liveRules.met ? "met" : "NOT MET"}; ${liveRules.matchedPerCall} rules matched in the call`);
 console.log(`Bundle (minified): the engines with zod, libphonenumber-js (min metadata) and sentiment (AFINN): ${(throughput.workerBundleBytes / 1024).toFixed(0)} KiB, ${(throughput.workerBundleGzipBytes / 1024).toFixed(0)} KiB gzipped`);
 if (verbose) {
   for (const m of sentiment.misses) console.log(`  sentiment miss: ${m.label}→${m.got}: ${m.text}`);
@@ -132,5 +155,6 @@ const result = {
   sentiment: { ...sentiment, misses: sentiment.misses.length },
   redaction: { ...redaction, misses: redaction.misses, alarms: redaction.alarms },
   throughput,
+  liveRules,
 };
 writeFileSync(join(ROOT, "bench/results/analytics.json"), `${JSON.stringify(result, null, 2)}\n`);

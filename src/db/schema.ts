@@ -586,3 +586,46 @@ export const chatQuickReplies = sqliteTable(
   },
   (t) => [index("chat_quick_replies_instance").on(t.instanceId, t.position)],
 );
+
+/**
+ * Conversation-analytics rules (issue 26): when a contact's conversation meets every condition of
+ * a rule, the contact gets the rule's category. `body` is the rule as `RuleBody`
+ * (src/shared/analytics-rules.ts) validates it: conditions, queue and agent filters, `live`.
+ */
+export const analyticsRules = sqliteTable(
+  "analytics_rules",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    name: text("name").notNull(),
+    category: text("category").notNull(),
+    live: integer("live", { mode: "boolean" }).notNull().default(false),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /** `{ conditions, queueIds, agentIds }` as the API takes them. */
+    body: text("body", { mode: "json" }).$type<{ conditions: unknown[]; queueIds: string[]; agentIds: string[] }>().notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("analytics_rules_name").on(t.instanceId, t.name)],
+);
+
+/**
+ * The categories rules gave a contact: one row per contact and rule, matched live (as the contact
+ * went on) or after it (over the stored transcript). A rule matching again changes nothing.
+ */
+export const contactCategories = sqliteTable(
+  "contact_categories",
+  {
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    contactId: text("contact_id").notNull(),
+    ruleId: text("rule_id").notNull(),
+    category: text("category").notNull(),
+    source: text("source", { enum: ["LIVE", "POST_CONTACT"] }).notNull(),
+    matchedAt: integer("matched_at").notNull(),
+    /** Indexes of the transcript's turns that made the rule match. */
+    turns: text("turns", { mode: "json" }).$type<number[]>().notNull().default([]),
+  },
+  (t) => [
+    primaryKey({ columns: [t.instanceId, t.contactId, t.ruleId] }),
+    index("contact_categories_category").on(t.instanceId, t.category, t.contactId),
+  ],
+);

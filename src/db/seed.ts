@@ -18,6 +18,7 @@ import {
   phoneNumbers,
   queues,
   lambdaFunctions,
+  analyticsRules,
   quickConnects,
   routingProfileQueues,
   routingProfiles,
@@ -133,6 +134,11 @@ export async function seedDemo(db: Db, secret: string | Keyring, opts: { publicB
     db.insert(lambdaFunctions).values({
       ...inst, id: "demo:lambda:lookup", name: "arn:aws:lambda:us-east-1:123456789012:function:lookupCustomer",
       endpointUrl: "https://crm.example.com/connect/lookup-customer", description: "Looks the caller up in the CRM",
+    }).onConflictDoNothing(),
+    // A live conversation-analytics rule: a customer who wants to cancel alerts the supervisors.
+    db.insert(analyticsRules).values({
+      ...inst, id: "demo:rule:cancellation", name: "Customer wants to cancel", category: "Cancellation", live: true,
+      body: { conditions: [{ type: "WORDS", phrases: ["cancel my account", "cancel my subscription", "close my account"], match: "ANY", within: null, speaker: "CUSTOMER", part: null }], queueIds: [], agentIds: [] },
     }).onConflictDoNothing(),
   ]);
   return { instanceId };

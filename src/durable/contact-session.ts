@@ -34,6 +34,7 @@ import type { OutboundStart } from "./voice/outbound";
 import type { TranscriptionCallback } from "./voice/transcription";
 import type { HeldParty } from "./voice/hold-flow";
 import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
+import { LiveCategories, spokenTurn, typedTurn } from "./analytics/live-categories";
 import { CONTACT_SESSION_BINDING, type SessionRow, type VoiceStart } from "./session-row";
 
 export type { Phase, SessionRow, VoiceStart } from "./session-row";
@@ -50,6 +51,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   #outbox!: ContactOutbox;
   #chat!: ChatChannel;
   #voice!: VoiceChannel;
+  #live!: LiveCategories;
   readonly #turns: ContactTurns;
   readonly #work: ContactWork;
   /** The storage was emptied (a finished contact, or erasure): the next use makes the tables again. */
@@ -65,6 +67,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.#work = new ContactWork({
       get env() { return session.env; }, ctx, instanceId, contactId: id,
       store: () => this.store, outbox: () => this.#outbox, voice: () => this.#voice, chat: () => this.chat, empty: () => this.empty(),
+      live: () => this.live,
     });
     this.#turns = new ContactTurns({
       get env() { return session.env; }, instanceId, contactId: id,
@@ -93,7 +96,26 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       row: () => this.row(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), kick: () => this.kick(),
       connections: (tag) => this.getConnections(tag),
+      said: async (from, text, at) => {
+        await this.live.said(typedTurn(from, text, at, this.require().created_at));
+      },
     });
+    this.#live = new LiveCategories({
+      env: this.env, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId, row: () => this.row(), kick: () => this.kick(),
+      turnsSoFar: async () => {
+        const r = this.require();
+        if (r.channel !== "VOICE") {
+          return this.chat.store.all().flatMap((m) => (m.from === "CUSTOMER" || m.from === "AGENT" ? [typedTurn(m.from, m.text, m.at, r.created_at)] : []));
+        }
+        return (await this.#voice.transcript.segments()).map((s) => spokenTurn(s.participant, s.text, s.at, r.created_at));
+      },
+    });
+  }
+
+  /** Live analytics rules on this contact (./analytics/live-categories.ts). */
+  private get live(): LiveCategories {
+    if (this.#emptied) this.init();
+    return this.#live;
   }
 
   /** The chat channel, its tables created on first use: a voice contact never needs them. */
@@ -238,9 +260,13 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     if (waiting.rowsWritten > 0) this.kick();
   }
 
-  voiceTranscription(cb: TranscriptionCallback) {
+  async voiceTranscription(cb: TranscriptionCallback) {
     this.#voice.watch.heard();
-    return this.#voice.transcription(cb);
+    await this.#voice.transcription(cb);
+    const r = this.row();
+    if (r && cb.event === "transcription-content" && cb.final && cb.track && cb.text?.trim() && this.store.tables.exists("transcript")) {
+      await this.live.said(spokenTurn(cb.track === "inbound_track" ? "CUSTOMER" : "AGENT", cb.text.trim(), cb.at, r.created_at));
+    }
   }
 
   /** The call's real-time transcript so far (decrypted; the API checks permission and audits). */

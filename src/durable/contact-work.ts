@@ -12,6 +12,7 @@ import type { FlowLogEntry } from "../flows";
 import { keyringFromEnv } from "../lib/crypto";
 import { withoutPhoneNumbers } from "../lib/errors";
 import type { ChatChannel } from "./chat/channel";
+import type { LiveCategories } from "./analytics/live-categories";
 import type { ContactOutbox } from "./contact-record";
 import type { ContactStore } from "./contact-store";
 import { OneAlarm } from "./one-alarm";
@@ -51,6 +52,8 @@ export type WorkHost = {
   voice(): VoiceChannel;
   /** The chat channel, its tables made on first use. */
   chat(): ChatChannel;
+  /** Live analytics rules' matches, owed to D1 and the dashboards. */
+  live(): LiveCategories;
   /** Empties the object's storage (its alarm too). */
   empty(): Promise<void>;
 };
@@ -86,7 +89,7 @@ export class ContactWork {
    * (and a chat's jobs) start now; bookkeeping alone waits WRITE_BEHIND_MS.
    */
   kick() {
-    const urgent = this.isChat() || (this.store.owed.actions > 0 && this.store.sql.exec("SELECT 1 FROM actions WHERE next_at <= ? LIMIT 1", Date.now()).toArray().length > 0);
+    const urgent = this.isChat() || this.host.live().owed() > 0 || (this.store.owed.actions > 0 && this.store.sql.exec("SELECT 1 FROM actions WHERE next_at <= ? LIMIT 1", Date.now()).toArray().length > 0);
     // Only flow logs owed, and no run under way: the alarm writes them (LOGS_WRITE_BEHIND_MS).
     if (!urgent && !this.#running && this.logsMayWait()) this.host.ctx.waitUntil(this.rearm());
     else this.host.ctx.waitUntil(this.work(urgent ? 0 : WRITE_BEHIND_MS));
@@ -115,6 +118,7 @@ export class ContactWork {
           await this.runActions();
           if (this.isChat()) await this.host.chat().runDue();
           await this.host.voice().transcript.runDue();
+          await this.host.live().deliver();
           await this.flushLogs();
           await this.host.outbox().flush();
         }
@@ -251,7 +255,7 @@ export class ContactWork {
       loggedAt === null ? null : loggedAt + LOGS_WRITE_BEHIND_MS,
       endedAt === null ? null : endedAt + FINISHED_CONTACT_KEEP_MS].filter((t): t is number => t !== null);
     const due = times.length ? Math.min(...times) : null;
-    const more = this.host.outbox().pending() > 0 || store.owed.contact || (store.owed.logs > 0 && !logsWait);
+    const more = this.host.outbox().pending() > 0 || this.host.live().owed() > 0 || store.owed.contact || (store.owed.logs > 0 && !logsWait);
     const soon = due !== null ? Math.max(due, Date.now() + 10) : more ? Date.now() + RETRY_MS : null;
     // A live call's watch for a lost status callback (./voice/call-watch.ts) keeps the alarm set while nothing else does.
     const watchAt = voice.watch.nextDue();
@@ -263,7 +267,7 @@ export class ContactWork {
     const store = this.store;
     const r = store.row();
     if (!r || r.phase !== "ENDED" || r.ended_at === null) return false;
-    if (store.owed.actions > 0 || store.owed.logs > 0 || store.owed.contact || this.host.outbox().pending() > 0) return false;
+    if (store.owed.actions > 0 || store.owed.logs > 0 || store.owed.contact || this.host.outbox().pending() > 0 || this.host.live().owed() > 0) return false;
     if (this.isChat() && this.host.chat().pendingJobs() > 0) return false;
     const transcriptDue = this.host.voice().transcript.nextDue();
     return transcriptDue === null || transcriptDue > Date.now();

@@ -5,16 +5,20 @@
  * service level's window moves past a contact (nothing else changing), while anyone watches.
  */
 import { Server, type Connection, type ConnectionContext } from "partyserver";
-import type { CurrentMetrics, ServerToSupervisor } from "../shared/wire";
+import type { CategoryAlert, CurrentMetrics, ServerToSupervisor } from "../shared/wire";
 import { computeMetrics, nextServiceLevelExpiry } from "./metrics";
 import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
 import type { AgentMetricsSnapshot, QueueMetricsSnapshot } from "./types";
 
 const PUSH_INTERVAL_MS = 250;
+/** Category alerts (live analytics rules) a dashboard gets on connect: the latest this many, of the last day. */
+export const ALERTS_KEPT = 50;
+const ALERT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 function migrate(sql: SqlStorage) {
   sql.exec("CREATE TABLE IF NOT EXISTS agents (agent_id TEXT PRIMARY KEY, at INTEGER NOT NULL, snapshot TEXT NOT NULL)");
   sql.exec("CREATE TABLE IF NOT EXISTS queues (queue_id TEXT PRIMARY KEY, at INTEGER NOT NULL, snapshot TEXT NOT NULL)");
+  sql.exec("CREATE TABLE IF NOT EXISTS category_alerts (contact_id TEXT NOT NULL, rule_id TEXT NOT NULL, at INTEGER NOT NULL, alert TEXT NOT NULL, PRIMARY KEY (contact_id, rule_id))");
 }
 
 export class MetricsRoom extends Server<Env> {
@@ -35,6 +39,27 @@ export class MetricsRoom extends Server<Env> {
     this.sql`INSERT INTO queues (queue_id, at, snapshot) VALUES (${s.queueId}, ${s.at}, ${JSON.stringify(s)})
       ON CONFLICT (queue_id) DO UPDATE SET at = excluded.at, snapshot = excluded.snapshot WHERE excluded.at >= queues.at`;
     await this.schedulePush();
+  }
+
+  /**
+   * Live rules matched on a contact (src/durable/analytics/live-categories.ts): each new one goes to
+   * every dashboard at once; a repeat (same contact and rule, a retried delivery) is not sent again.
+   */
+  async categoryAlerts(alerts: CategoryAlert[]) {
+    for (const a of alerts) {
+      const insert = this.ctx.storage.sql.exec(
+        "INSERT OR IGNORE INTO category_alerts (contact_id, rule_id, at, alert) VALUES (?, ?, ?, ?)", a.contactId, a.ruleId, a.at, JSON.stringify(a),
+      );
+      insert.toArray(); // run to its end, so rowsWritten counts the row
+      if (insert.rowsWritten > 0) this.broadcast(JSON.stringify({ type: "categoryAlert", alert: a } satisfies ServerToSupervisor));
+    }
+    const cutoff = Date.now() - ALERT_MAX_AGE_MS;
+    this.sql`DELETE FROM category_alerts WHERE at < ${cutoff} OR rowid NOT IN (SELECT rowid FROM category_alerts ORDER BY at DESC LIMIT ${ALERTS_KEPT})`;
+  }
+
+  private recentAlerts(): CategoryAlert[] {
+    const cutoff = Date.now() - ALERT_MAX_AGE_MS;
+    return this.sql<{ alert: string }>`SELECT alert FROM category_alerts WHERE at >= ${cutoff} ORDER BY at DESC LIMIT ${ALERTS_KEPT}`.map((r) => JSON.parse(r.alert) as CategoryAlert);
   }
 
   async current(): Promise<CurrentMetrics> {
@@ -62,6 +87,7 @@ export class MetricsRoom extends Server<Env> {
     const now = Date.now();
     const queues = this.queueSnapshots();
     connection.send(JSON.stringify({ type: "metrics", metrics: computeMetrics(this.name, this.agentSnapshots(), queues, now) } satisfies ServerToSupervisor));
+    connection.send(JSON.stringify({ type: "categoryAlerts", alerts: this.recentAlerts() } satisfies ServerToSupervisor));
     // Someone watches now: a push is due when the service level's window moves past a contact.
     const expiry = nextServiceLevelExpiry(queues, now);
     const at = expiry === null ? null : await this.ctx.storage.getAlarm();

@@ -24,6 +24,11 @@ export class TtlCache<V> {
     return value;
   }
 
+  /** Forgets one key, so its next `get` loads afresh. */
+  delete(key: string) {
+    this.#entries.delete(key);
+  }
+
   clear() {
     this.#entries.clear();
   }

@@ -8,7 +8,7 @@
 import { and, asc, eq, inArray, lt, ne } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { InstanceScope, type Statement } from "../db/scoped";
-import { contactEvents, contacts, flowLogs, instances, recordings, recordingUploads } from "../db/schema";
+import { contactCategories, contactEvents, contacts, flowLogs, instances, recordings, recordingUploads } from "../db/schema";
 import { deleteContactText, deleteContactTextStatement } from "./transcript-search";
 import { eraseSessionContent } from "./personal-data";
 import { deleteRecordings, type RecordingKind, type RecordingsEnv } from "./store";
@@ -103,6 +103,7 @@ export async function runRetention(
       db.delete(recordingUploads).where(scope.where(recordingUploads, inArray(recordingUploads.contactId, contactIds))),
       db.delete(contactEvents).where(scope.where(contactEvents, inArray(contactEvents.contactId, contactIds))),
       db.delete(flowLogs).where(scope.where(flowLogs, inArray(flowLogs.contactId, contactIds))),
+      db.delete(contactCategories).where(scope.where(contactCategories, inArray(contactCategories.contactId, contactIds))),
       deleteContactTextStatement(db, instanceId, contactIds),
       db.delete(contacts).where(and(scope.where(contacts, inArray(contacts.id, contactIds)), lt(contacts.initiatedAt, contactCutoff))!),
       scope.audit({

@@ -225,7 +225,25 @@ export type AgentMetricsRow = {
   queueIds: string[];
 };
 
-export type ServerToSupervisor = { type: "metrics"; metrics: CurrentMetrics };
+/**
+ * A live analytics rule matched on a contact (issue 26): the dashboard shows it as an alert. The
+ * MetricsRoom keeps the latest (ALERTS_KEPT, for a day) and sends them to a dashboard on connect.
+ */
+export type CategoryAlert = {
+  contactId: string;
+  channel: string;
+  queueId: string | null;
+  agentId: string | null;
+  category: string;
+  ruleId: string;
+  /** When the rule matched (epoch ms). */
+  at: number;
+};
+
+export type ServerToSupervisor =
+  | { type: "metrics"; metrics: CurrentMetrics }
+  | { type: "categoryAlert"; alert: CategoryAlert }
+  | { type: "categoryAlerts"; alerts: CategoryAlert[] };
 
 export function assertNever(x: never): never {
   throw new Error(`Unhandled case: ${JSON.stringify(x)}`);

@@ -5,6 +5,13 @@ import { runCli } from "../../src/analytics/cli";
 const files: Record<string, string> = {
   "lines.jsonl": ['{"id":"a","text":"ssn 123-45-6789","speaker":"CUSTOMER"}', '{"id":7,"text":"great, thanks!"}', "not json", '{"text":"no id"}'].join("\n"),
   "call.json": JSON.stringify(conversation),
+  "rules.json": JSON.stringify({ items: [
+    { id: "r-down", name: "Outage", category: "Outage", conditions: [{ type: "WORDS", phrases: ["internet has been down"], speaker: "CUSTOMER" }], enabled: true },
+    { id: "r-agent-down", category: "Agent said down", conditions: [{ type: "WORDS", phrases: ["internet has been down"], speaker: "AGENT" }] },
+    { id: "r-off", category: "Off", enabled: false, conditions: [{ type: "NON_TALK", seconds: 1 }] },
+    { id: "r-queue", category: "Billing only", conditions: [{ type: "WORDS", phrases: ["internet"] }], queueIds: ["billing"] },
+  ] }),
+  "bad-rules.json": JSON.stringify([{ category: "X", conditions: [] }]),
 };
 const read = (path: string) => {
   if (!(path in files)) throw new Error(`no such file ${path}`);
@@ -43,6 +50,20 @@ describe("npm run analyze", () => {
     expect(result.trend).toMatchObject({ speaker: "CUSTOMER", change: "IMPROVED" });
     expect(result.summary).toContain("CUSTOMER:");
     expect(result.summary).not.toContain("Robert");
+  });
+
+  it("--rules adds the categories the rules give the conversation, with the turns that matched", async () => {
+    const { output, exitCode } = await runCli(["call.json", "--json", "--rules", "rules.json"], read);
+    expect(exitCode).toBe(0);
+    expect(JSON.parse(output).categories).toEqual([{ category: "Outage", ruleId: "r-down", turns: [1] }]);
+    const billing = await runCli(["call.json", "--json", "--rules", "rules.json", "--queue", "billing"], read);
+    expect(JSON.parse(billing.output).categories.map((c: { category: string }) => c.category)).toEqual(["Outage", "Billing only"]);
+    expect((await runCli(["call.json", "--rules", "rules.json"], read)).output).toContain("categories: Outage (turns 1)");
+    expect(JSON.parse((await runCli(["call.json", "--json"], read)).output).categories).toEqual([]);
+    const bad = await runCli(["call.json", "--rules", "bad-rules.json"], read);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.output).toContain("rule 1: conditions");
+    expect((await runCli(["--text", "hi", "--rules", "rules.json"], read)).exitCode).toBe(2);
   });
 
   it("--types masks only the types asked for; bad options are refused with usage", async () => {

@@ -16,6 +16,7 @@ const DEMO_IDS: Record<string, string> = {
   flows: DEMO.ivrFlow,
   "quick-connects": "demo:qc:billing",
   "lambda-functions": "demo:lambda:lookup",
+  rules: "demo:rule:cancellation",
 };
 
 describe("tenancy: another instance's ids answer 404, exactly like missing ones", () => {

@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { contactEvents, contacts, instances, recordings } from "../../src/db/schema";
+import { contactCategories, contactEvents, contacts, instances, recordings } from "../../src/db/schema";
 import { HEADER_SIZE, parseHeader } from "../../src/recordings/envelope";
 import { DAY_MS, runRetention } from "../../src/recordings/retention";
 import { type RecordingsEnv, storeRecording } from "../../src/recordings/store";
@@ -176,6 +176,10 @@ describe("retention", () => {
     const ancientRec = await store(ancient, "recording");
     await setCreated(ancientRec.id, ago(20)); // within the recording period, but its contact is past its own
     const borderRec = await store(borderline, "recording");
+    // Categories analytics rules gave the contacts go with their contact.
+    for (const contactId of [ancient, borderline]) {
+      await db().insert(contactCategories).values({ instanceId: inst.instanceId, contactId, ruleId: "r", category: "Cancellation", source: "POST_CONTACT", matchedAt: Date.now() });
+    }
 
     const res = await api("POST", "/recordings/retention/run", { token: inst.token });
     expect(res.status).toBe(200);
@@ -196,6 +200,8 @@ describe("retention", () => {
     expect(await db().select().from(contacts).where(eq(contacts.id, ancient))).toEqual([]);
     expect(await db().select().from(contactEvents).where(eq(contactEvents.contactId, ancient))).toEqual([]);
     expect(await db().select().from(contacts).where(eq(contacts.id, borderline))).toHaveLength(1);
+    expect(await db().select().from(contactCategories).where(eq(contactCategories.contactId, ancient))).toEqual([]);
+    expect(await db().select().from(contactCategories).where(eq(contactCategories.contactId, borderline))).toHaveLength(1);
 
     const log = await api("GET", "/audit-log?limit=20", { token: inst.token });
     const retention = log.body.items.filter((e: any) => e.action === "retention.delete");

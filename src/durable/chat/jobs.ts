@@ -11,6 +11,7 @@ import { queueRoomName } from "../../lib/object-names";
 import { indexContactText } from "../../recordings/transcript-search";
 import { storeRecording } from "../../recordings/store";
 import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
+import { categorizeChat } from "../analytics/post-contact";
 import { ChatStore } from "./store";
 import type { ChatHost } from "./types";
 
@@ -62,6 +63,7 @@ async function storeTranscript(host: ChatHost, store: ChatStore, failedAttempts:
     externalId: transcriptUpload(host).externalId,
   });
   const words = await indexContactText(createDb(env.DB), keyringFromEnv(env), instanceId, contactId, messages.filter((m) => m.from !== "SYSTEM").map((m) => m.text));
+  await categorizeChat(env, instanceId, contactId, r, messages);
   host.record({ contactId, type: "TRANSCRIPT_STORED", at: Date.now(), data: { recordingId: stored.id, messages: messages.length, indexedWords: words } });
   await tryNoteUpload(env, { ...transcriptUpload(host), status: "stored", attempts: failedAttempts, recordingId: stored.id });
 }

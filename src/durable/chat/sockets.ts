@@ -121,6 +121,8 @@ export class ChatSockets {
         this.broadcast({ type: "message", message });
         this.sendToRole(other(who.role), { type: "typing", from: who.role, typing: false });
         if (who.role === "CUSTOMER") await this.d.customerInput(m.text);
+        // Live analytics rules hear it after the flow has had its turn, which they never hold up.
+        await host.said(who.role, message.text, message.at);
         return;
       }
       case "chat.end":

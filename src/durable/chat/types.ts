@@ -16,7 +16,7 @@ export type ChatPhase = Phase;
 /** The session columns the chat reads and writes (ContactSession's `session` row). */
 export type ChatSessionRow = Pick<
   SessionRow,
-  "channel" | "phase" | "step" | "flow" | "flow_state" | "queue_flow" | "queue_flow_state" | "queue_id" | "agent_id" | "ended_at"
+  "channel" | "phase" | "step" | "flow" | "flow_state" | "queue_flow" | "queue_flow_state" | "queue_id" | "agent_id" | "ended_at" | "created_at"
 >;
 
 /** What the chat needs from its ContactSession. */
@@ -35,6 +35,8 @@ export interface ChatHost {
   /** Runs owed work (outbox, logs, chat jobs) now; the alarm covers failures. */
   kick(): void;
   connections(tag?: string): Iterable<Connection>;
+  /** The customer or agent wrote a message (stored): live analytics rules hear it. */
+  said(from: "CUSTOMER" | "AGENT", text: string, at: number): Promise<void>;
 }
 
 /** Who a chat socket is: set by the Worker (the only caller that can reach the object) on the upgrade. */

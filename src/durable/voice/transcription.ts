@@ -16,6 +16,7 @@
  * All of it runs from the session's alarm (`runDue`, `nextDue`), so a restart loses nothing.
  */
 import { createDb } from "../../db/client";
+import { categorizeCall } from "../analytics/post-contact";
 import { indexContactText } from "../../recordings/transcript-search";
 import { storeRecording } from "../../recordings/store";
 import { retryDelay, tryNoteUpload } from "../../recordings/uploads";
@@ -176,6 +177,7 @@ export class RealtimeTranscript {
         });
         recordingId = stored.id;
         const words = await indexContactText(createDb(env.DB), keyringFromEnv(env), instanceId, contactId, segments.map((x) => x.text));
+        await categorizeCall(env, instanceId, contactId, r, segments);
         this.host.record({ contactId, type: "TRANSCRIPT_STORED", at: Date.now(), data: { recordingId, source: "REALTIME_TRANSCRIPTION", segments: segments.length, indexedWords: words } });
         await tryNoteUpload(env, { instanceId, contactId, kind: "transcript", externalId: this.externalId, status: "stored", attempts: s.store_attempts, recordingId });
       }

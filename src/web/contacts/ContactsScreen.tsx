@@ -4,6 +4,7 @@
  * contact's record and timeline. The filters live in the address, so "back" from a contact
  * returns to the same results; "Load older contacts" follows the API's `nextCursor`.
  */
+import type { ContactCategory } from "../../shared/analytics-rules";
 import { useEffect, useState, type FormEvent } from "react";
 import { FormStatus, SelectField, TextField, useSave } from "../components/forms";
 import { api, errorText } from "../lib/api";
@@ -16,7 +17,7 @@ import { useData } from "../lib/useData";
 import { useDirectory as useNames } from "../lib/directory";
 import { EventDetails, formatDuration } from "./eventDetails";
 
-const FILTERS = ["from", "to", "queueId", "agentId", "channel", "customerNumber", "q"] as const;
+const FILTERS = ["from", "to", "queueId", "agentId", "channel", "customerNumber", "category", "q"] as const;
 const PAGE = 50;
 
 export default function ContactsScreen() {
@@ -120,6 +121,7 @@ function ContactSearch() {
           )}
           <SelectField label="Channel" name="channel" value={form.channel} onChange={set("channel")} empty="Any channel" options={CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] }))} errors={errors} />
           <TextField label="Caller number" name="customerNumber" type="tel" value={form.customerNumber} onChange={set("customerNumber")} errors={errors} placeholder="+14155550123" hint="Exact number in E.164 form." />
+          <TextField label="Category" name="category" value={form.category} onChange={set("category")} errors={errors} placeholder="Cancellation" hint="A category an analytics rule gave the contact." />
           <TextField label="Words said" name="q" type="search" value={form.q} onChange={set("q")} errors={errors} placeholder="refund router" hint="Whole words, all of them, in the chat or call transcript." />
         </div>
         <div className="form-actions">
@@ -146,6 +148,7 @@ function ContactSearch() {
                   <th scope="col">Duration</th>
                   <th scope="col">Disposition</th>
                   <th scope="col">State</th>
+                  <th scope="col">Categories</th>
                 </tr>
               </thead>
               <tbody>
@@ -161,6 +164,7 @@ function ContactSearch() {
                     <td>{contactDuration(c)}</td>
                     <td>{contactDisposition(c)}</td>
                     <td>{humanize(c.state)}</td>
+                    <td data-field="categories">{c.categories?.length ? c.categories.join(", ") : "—"}</td>
                   </tr>
                 ))}
               </tbody>
@@ -182,7 +186,7 @@ function ContactDetail({ id }: { id: string }) {
   useTitle("Contact");
   const dir = useDirectory();
   const { can } = useSession();
-  const contact = useData(() => api.get<Contact & { events: ContactEvent[]; recordingStatus: RecordingStatus[] }>(`/contacts/${encodeURIComponent(id)}`), [id]);
+  const contact = useData(() => api.get<Omit<Contact, "categories"> & { events: ContactEvent[]; recordingStatus: RecordingStatus[]; categories?: ContactCategory[] }>(`/contacts/${encodeURIComponent(id)}`), [id]);
   const flowLog = useData(() => api.get<{ items: FlowLogLine[] }>(`/contacts/${encodeURIComponent(id)}/flow-logs`), [id]);
   const c = contact.data;
   return (
@@ -236,6 +240,12 @@ function ContactDetail({ id }: { id: string }) {
               <dd>{c.disconnectReason ? humanize(c.disconnectReason) : "—"}</dd>
               <dt>Disposition</dt>
               <dd>{c.disposition ?? "—"}</dd>
+              <dt>Categories</dt>
+              <dd data-field="categories">
+                {c.categories?.length
+                  ? c.categories.map((x) => `${x.category} (${x.source === "LIVE" ? "live" : "after the contact"})`).join(", ")
+                  : "—"}
+              </dd>
               <dt>Notes</dt>
               <dd>{c.notes ?? "—"}</dd>
               {c.previousContactId && (

@@ -2,14 +2,15 @@
  * The supervisor's live dashboard: Amazon Connect's real-time metrics for the instance, per
  * queue and per agent, pushed by the instance's MetricsRoom over `GET /api/v1/metrics/socket`
  * (a reconnecting WebSocket; no polling). Ages and times in state tick locally between pushes.
+ * Live analytics rules that matched on a contact arrive on the same socket and show as alerts.
  */
 import { useEffect, useState } from "react";
 import ReconnectingWebSocket from "partysocket/ws";
-import type { CurrentMetrics, MetricValues, ServerToSupervisor } from "../../shared/wire";
+import type { CategoryAlert, CurrentMetrics, MetricValues, ServerToSupervisor } from "../../shared/wire";
 import { zeroMetrics } from "../../shared/zero-metrics";
 import { api, sessionEnded } from "../lib/api";
 import { SIGNED_OUT_CLOSE_CODE } from "../../shared/socket-close";
-import { useTitle } from "../lib/router";
+import { Link, useTitle } from "../lib/router";
 import { formatDuration, useNow } from "../lib/time";
 import type { MetricsDirectory } from "../lib/types";
 import { useData } from "../lib/useData";
@@ -26,6 +27,7 @@ function metricsSocketUrl() {
 function useLiveMetrics() {
   const [metrics, setMetrics] = useState<CurrentMetrics | null>(null);
   const [connected, setConnected] = useState(false);
+  const [alerts, setAlerts] = useState<CategoryAlert[]>([]);
   useEffect(() => {
     // A session that ended (SIGNED_OUT_CLOSE_CODE) is not reconnected: the app shows the sign-in screen.
     const ws = new ReconnectingWebSocket(metricsSocketUrl(), undefined, { maxReconnectionDelay: 5000, shouldReconnectOnClose: (e) => e.code !== SIGNED_OUT_CLOSE_CODE });
@@ -35,6 +37,10 @@ function useLiveMetrics() {
       if (msg.type === "metrics") {
         setMetrics(msg.metrics);
         setConnected(true);
+      } else if (msg.type === "categoryAlerts") {
+        setAlerts(msg.alerts);
+      } else if (msg.type === "categoryAlert") {
+        setAlerts((list) => [msg.alert, ...list.filter((a) => a.contactId !== msg.alert.contactId || a.ruleId !== msg.alert.ruleId)].slice(0, 50));
       }
     });
     ws.addEventListener("close", (e) => {
@@ -43,7 +49,7 @@ function useLiveMetrics() {
     });
     return () => ws.close();
   }, []);
-  return { metrics, connected };
+  return { metrics, connected, alerts };
 }
 
 /**
@@ -61,7 +67,7 @@ function withEveryQueue(metrics: CurrentMetrics, directory: MetricsDirectory | n
 
 export default function DashboardScreen() {
   useTitle("Live dashboard");
-  const { metrics, connected } = useLiveMetrics();
+  const { metrics, connected, alerts } = useLiveMetrics();
   const directory = useData(() => api.get<MetricsDirectory>("/metrics/directory"), []);
   const now = useNow();
   const queueName = (id: string) => (id.startsWith("agent:") ? "Personal queue" : directory.data?.queues.find((q) => q.id === id)?.name ?? id);
@@ -78,6 +84,24 @@ export default function DashboardScreen() {
         {connected ? "Live: updates as they happen" : metrics ? "Connection lost — reconnecting… (figures may be out of date)" : "Connecting…"}
       </p>
       {directory.error && <p className="error" role="alert">{directory.error}</p>}
+      {alerts.length > 0 && (
+        <section aria-labelledby="alerts-title" className="alerts">
+          <h2 id="alerts-title">Alerts</h2>
+          <ul data-testid="category-alerts">
+            {alerts.map((a) => (
+              <li key={`${a.contactId}:${a.ruleId}`} className="alert" data-contact-id={a.contactId} data-category={a.category}>
+                <strong>{a.category}</strong>
+                {" on "}
+                <Link href={`/contacts/${encodeURIComponent(a.contactId)}`}>{a.channel === "VOICE" ? "a call" : "a chat"}</Link>
+                {a.agentId ? ` with ${agentName(a.agentId)}` : ""}
+                {a.queueId ? ` (${queueName(a.queueId)})` : ""}
+                {" · "}
+                <time dateTime={new Date(a.at).toISOString()}>{new Date(a.at).toLocaleTimeString()}</time>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {metrics && (
         <>
           <section aria-labelledby="instance-title">

@@ -23,6 +23,7 @@ export const CONFIG_LISTS: Record<string, { path: string; read: Permission[]; na
   flow: { path: "/flows", read: ["flows.edit", "instance.configure"], name: "name" },
   quick_connect: { path: "/quick-connects", read: ["instance.configure", "contacts.handle"], name: "name" },
   lambda_function: { path: "/lambda-functions", read: ["instance.configure", "flows.edit"], name: "name" },
+  analytics_rule: { path: "/rules", read: ["instance.configure"], name: "name" },
 };
 
 export type Directory = {

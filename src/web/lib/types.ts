@@ -109,6 +109,8 @@ export type Instance = Stamps & {
 
 export type Contact = {
   id: string;
+  /** Categories analytics rules gave the contact (search results list their names). */
+  categories?: string[];
   channel: Channel;
   initiationMethod: string;
   state: string;

@@ -2,7 +2,9 @@
 import { and, asc, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { contactEvents, contacts } from "../../db/schema";
+import { contactCategories, contactEvents, contacts } from "../../db/schema";
+import { categoriesOf, categoriesOfMany } from "../../db/contact-categories";
+import { CategoryName } from "../../shared/analytics-rules";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
 import { decryptField, keyringFromEnv, searchHash } from "../../lib/crypto";
@@ -26,6 +28,8 @@ const Search = z.object({
   customerNumber: fields.e164.optional(),
   /** A contact tag the flow set (TagContact): `key:value`, or `key` for any value. */
   tag: z.string().trim().min(1).max(385).regex(/^[^:]{1,128}(:.{0,256})?$/, "must be key:value (or a key)").optional(),
+  /** A category an analytics rule gave the contact (live or after it). */
+  category: CategoryName.optional(),
   /** Words that must all occur in the contact's chat transcript (whole words, any case or accent). */
   q: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -103,6 +107,10 @@ export const contactRoutes = new Hono<AppEnv>()
         ? sql`EXISTS (SELECT 1 FROM json_each(${contacts.tags}) WHERE key = ${key})`
         : sql`EXISTS (SELECT 1 FROM json_each(${contacts.tags}) WHERE key = ${key} AND value = ${q.tag.slice(at + 1)})`);
     }
+    if (q.category) {
+      conditions.push(sql`EXISTS (SELECT 1 FROM ${contactCategories} WHERE ${contactCategories.instanceId} = ${contacts.instanceId}
+        AND ${contactCategories.contactId} = ${contacts.id} AND ${contactCategories.category} = ${q.category})`);
+    }
     if (q.customerNumber) {
       // Hashes of the current key version only: older ones match after the re-hash (POST /recordings/rewrap).
       const keys = keyringFromEnv(c.env);
@@ -129,8 +137,9 @@ export const contactRoutes = new Hono<AppEnv>()
       userId: c.var.caller.userId, action: "search", resourceType: "contact", ...clientInfo(c),
       details: { filters: Object.keys(q).filter((k) => k !== "limit" && k !== "cursor"), results: items.length, ...(q.cursor ? { page: "next" } : {}) },
     });
+    const categories = await categoriesOfMany(c.env.DB, scope.instanceId, items.map((r) => r.id));
     return c.json({
-      items: await Promise.all(items.map((r) => toApi(c.env, r))),
+      items: await Promise.all(items.map(async (r) => ({ ...(await toApi(c.env, r)), categories: categories.get(r.id) ?? [] }))),
       /** The next page's `cursor`; null when this page holds the last matching contact. */
       nextCursor: last ? encodeCursor([last.initiatedAt, last.id]) : null,
     });
@@ -149,6 +158,8 @@ export const contactRoutes = new Hono<AppEnv>()
     await scope.writeAudit({ userId: c.var.caller.userId, action: "read", resourceType: "contact", resourceId: row.id, ...clientInfo(c) });
     return c.json({
       ...(await toApi(c.env, row)),
+      /** Categories analytics rules gave the contact (live, or after it over the stored transcript). */
+      categories: await categoriesOf(c.env.DB, scope.instanceId, row.id),
       /** Where storing the contact's recordings and transcripts stands: pending (being retried, with the last error), stored, failed. */
       recordingStatus: uploads.map(uploadToApi),
       // Numbers in events are sealed (src/db/contacts.ts sealEventData); older events hold them in the clear.

@@ -24,6 +24,7 @@ import { flowsResource } from "./resources/flows";
 import { hoursResource } from "./resources/hours";
 import { phoneNumbersResource } from "./resources/phone-numbers";
 import { queuesResource } from "./resources/queues";
+import { analyticsRulesResource } from "./resources/analytics-rules";
 import { lambdaFunctionsResource } from "./resources/lambda-functions";
 import { quickConnectsResource } from "./resources/quick-connects";
 import { routingProfilesResource } from "./resources/routing-profiles";
@@ -43,6 +44,7 @@ export const CONFIG_RESOURCES = [
   flowsResource,
   quickConnectsResource,
   lambdaFunctionsResource,
+  analyticsRulesResource,
 ] as const;
 
 // Public: sign-in, and the first-run setup (a deployment with no instance has no one to sign in).
