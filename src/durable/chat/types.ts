@@ -17,6 +17,7 @@ export type ChatPhase = Phase;
 export type ChatSessionRow = Pick<
   SessionRow,
   "channel" | "phase" | "step" | "flow" | "flow_state" | "queue_flow" | "queue_flow_state" | "queue_id" | "agent_id" | "ended_at"
+  | "from_number" | "to_number" | "public_base_url"
 >;
 
 /** What the chat needs from its ContactSession. */
@@ -56,9 +57,24 @@ export type ChatStartInput = {
   customerName: string | null;
   /** What the visitor's page sent: `$.Visitor` to the flow, never contact attributes. */
   visitorAttributes: Record<string, string>;
-  /** The customer's silence that ends the chat (the instance's chatIdleTimeoutMinutes). */
+  /** The customer's silence that ends the chat (the instance's chatIdleTimeoutMinutes, or messagingIdleMinutes). */
   idleTimeoutMs: number;
+  /** A chat that came by Twilio Messaging: its first message starts it (./messaging.ts). */
+  messaging?: MessagingStart;
 };
+
+/** An SMS or WhatsApp conversation's first message, as Twilio addressed it. */
+export type MessagingStart = {
+  kind: "sms" | "whatsapp";
+  /** The customer's and our address as Twilio writes them (`+1555…` or `whatsapp:+1555…`). */
+  customer: string;
+  ours: string;
+  publicBaseUrl: string;
+  message: InboundMessage;
+};
+
+/** A message from an SMS or WhatsApp customer (Twilio's MessageSid makes a retry idempotent). */
+export type InboundMessage = { sid: string; text: string };
 export type ChatStartResult = { ok: true } | { ok: false; reason: "NO_FLOW" };
 
 export const chatExternalId = (chatKeyHash: string) => `chat:${chatKeyHash}`;
