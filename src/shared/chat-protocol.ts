@@ -42,8 +42,18 @@ export type ChatEventKind =
 export type ChatDeliveryStatus = "pending" | "queued" | "sent" | "delivered" | "read" | "undelivered" | "failed";
 export type ChatDelivery = { status: ChatDeliveryStatus; error?: string };
 
-/** A file the customer sent (an MMS or WhatsApp picture), stored encrypted; fetched through the contact's API. */
-export type ChatAttachment = { id: string; contentType: string; sizeBytes: number };
+/**
+ * A file the customer sent (an MMS or WhatsApp picture): `stored` encrypted (its recording `id`,
+ * kind "attachment", served by the recordings API), still `pending`, or `refused` / `failed`
+ * with the reason (over the size limit: nothing is stored).
+ */
+export type ChatAttachment = {
+  id: string | null;
+  contentType: string;
+  sizeBytes: number | null;
+  status: "pending" | "stored" | "refused" | "failed";
+  reason?: string;
+};
 
 export type ChatMessageView = {
   id: string;

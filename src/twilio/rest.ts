@@ -189,7 +189,8 @@ export class TwilioRest {
 
 /** A media file over the size limit: refused, nothing stored. */
 export class MediaTooLarge extends Error {
-  constructor(readonly sizeBytes: number, readonly maxBytes: number) {
-    super(`The file is ${sizeBytes} bytes; at most ${maxBytes} are taken`);
+  /** `sizeBytes`: its Content-Length, or (`counted`) the bytes read when it passed the limit. */
+  constructor(readonly sizeBytes: number, readonly maxBytes: number, counted = false) {
+    super(`The file is ${counted ? "over " : ""}${counted ? maxBytes : sizeBytes} bytes; files over ${maxBytes} bytes are refused and not stored`);
   }
 }

@@ -62,6 +62,7 @@ export class ChatChannel {
         return r && { customer: r.from_number, ours: r.to_number, publicBaseUrl: r.public_base_url };
       },
       broadcast: (msg) => this.#sockets.broadcast(msg),
+      message: (id) => this.store.all().find((m) => m.id === id) ?? null,
     });
     this.#sockets = new ChatSockets({
       host, store: this.store, messaging: this.messaging,
@@ -110,7 +111,8 @@ export class ChatChannel {
       if (m) {
         // The message that started the conversation is the chat's first (the flow greets after it).
         this.messaging.start(m.kind);
-        this.store.add({ from: "CUSTOMER", text: m.message.text, clientId: m.message.sid });
+        const { message: first } = this.store.add({ from: "CUSTOMER", text: m.message.text, clientId: m.message.sid });
+        this.messaging.addMedia(first.id, m.message.media);
       }
       await this.runFlow({
         init: { contactId, channel: "CHAT", flowId: flow.id, flowVersion: flow.version, flowType: flow.type, visitorAttributes: input.visitorAttributes },
@@ -173,7 +175,8 @@ export class ChatChannel {
     if (this.store.byClientId("CUSTOMER", message.sid)) return "duplicate";
     if (r.phase === "ENDED") return "closed";
     const { message: stored } = this.store.add({ from: "CUSTOMER", text: message.text, clientId: message.sid, name: this.store.meta()?.customer_name });
-    this.#sockets.broadcast({ type: "message", message: stored });
+    this.messaging.addMedia(stored.id, message.media);
+    this.#sockets.broadcast({ type: "message", message: this.messaging.decorate([stored])[0] });
     await this.customerInput(message.text);
     return "continued";
   }

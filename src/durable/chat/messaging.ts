@@ -9,7 +9,8 @@ import type { ChatDelivery, ChatDeliveryStatus, ChatMessageView, ChatServerMessa
 import { loadInstance } from "../../db/twilio-instances";
 import { keyringFromEnv } from "../../lib/crypto";
 import { TwilioApiError, TwilioRest } from "../../twilio/rest";
-import type { ChatHost } from "./types";
+import { ChatMedia } from "./messaging-media";
+import type { ChatHost, InboundMedia } from "./types";
 
 export type MessagingKind = "sms" | "whatsapp";
 
@@ -33,16 +34,23 @@ export type MessagingHost = Pick<ChatHost, "env" | "sql" | "instanceId" | "conta
   /** The session row's numbers and public base URL. */
   numbers(): { customer: string | null; ours: string | null; publicBaseUrl: string } | null;
   broadcast(msg: ChatServerMessage): void;
+  /** A stored message, as the chat shows it. */
+  message(id: string): ChatMessageView | null;
 };
 
 export class ChatMessaging {
-  constructor(private readonly host: MessagingHost) {}
+  readonly media: ChatMedia;
+
+  constructor(private readonly host: MessagingHost, opts: { maxMediaBytes?: number } = {}) {
+    this.media = new ChatMedia(host, opts.maxMediaBytes);
+  }
 
   static schema(sql: SqlStorage) {
     sql.exec("CREATE TABLE IF NOT EXISTS chat_messaging (id INTEGER PRIMARY KEY CHECK (id = 1), kind TEXT NOT NULL)");
     sql.exec(`CREATE TABLE IF NOT EXISTS chat_messaging_out (
       seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL UNIQUE, body TEXT NOT NULL, status TEXT NOT NULL,
       sid TEXT, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER, error TEXT)`);
+    ChatMedia.schema(sql);
   }
 
   /** "sms" or "whatsapp" for a chat that came by Twilio Messaging; null for a web chat. */
@@ -70,26 +78,38 @@ export class ChatMessaging {
     );
   }
 
-  /** Each message's delivery, added to the views (for history and the transcript). */
+  /** A customer's message came with files: fetched and stored by `runDue` (./messaging-media.ts). */
+  addMedia(messageId: string, media: InboundMedia[] | undefined) {
+    if (media?.length) this.media.add(messageId, media);
+  }
+
+  /** Each message's delivery and attachments, added to the views (for history and the transcript). */
   decorate(messages: ChatMessageView[]): ChatMessageView[] {
     if (!this.kind() || messages.length === 0) return messages;
     const byId = new Map<string, ChatDelivery>();
     for (const r of this.host.sql.exec<Pick<OutRow, "message_id" | "status" | "error">>("SELECT message_id, status, error FROM chat_messaging_out")) {
       byId.set(r.message_id, r.error ? { status: r.status, error: r.error } : { status: r.status });
     }
-    return messages.map((m) => (byId.has(m.id) ? { ...m, delivery: byId.get(m.id)! } : m));
+    const files = this.media.byMessage();
+    return messages.map((m) => {
+      const delivery = byId.get(m.id);
+      const attachments = files.get(m.id);
+      return delivery || attachments ? { ...m, ...(delivery ? { delivery } : {}), ...(attachments ? { attachments } : {}) } : m;
+    });
   }
 
-  /** When a message is next due to be (re)sent, or null. */
+  /** When a message is next due to be (re)sent or a file fetched, or null. */
   nextDue(): number | null {
     if (!this.kind()) return null;
-    return this.host.sql.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM chat_messaging_out WHERE status = 'pending'").one().at;
+    const out = this.host.sql.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM chat_messaging_out WHERE status = 'pending'").one().at;
+    const times = [out, this.media.nextDue()].filter((t): t is number => t !== null);
+    return times.length ? Math.min(...times) : null;
   }
 
-  /** Messages Twilio has not taken yet (the contact is not done while any is). */
+  /** Messages Twilio has not taken yet and files not fetched yet (the contact is not done while any is). */
   pending(): number {
     if (!this.kind()) return 0;
-    return this.host.sql.exec<{ n: number }>("SELECT count(*) AS n FROM chat_messaging_out WHERE status = 'pending'").one().n;
+    return this.host.sql.exec<{ n: number }>("SELECT count(*) AS n FROM chat_messaging_out WHERE status = 'pending'").one().n + this.media.pending();
   }
 
   /**
@@ -98,7 +118,19 @@ export class ChatMessaging {
    * the alarm; a refusal (a bad number, a blocked recipient) or the last try marks it failed.
    */
   async runDue(now = Date.now()) {
-    const due = this.pending() ? this.host.sql.exec<OutRow>("SELECT * FROM chat_messaging_out WHERE status = 'pending' AND next_at <= ? ORDER BY seq", now).toArray() : [];
+    // The customer's files first: each message whose attachments changed is shown again.
+    for (const id of await this.media.runDue(now)) {
+      const m = this.host.message(id);
+      if (m) this.host.broadcast({ type: "message", message: this.decorate([m])[0] });
+    }
+    await this.send(now);
+  }
+
+  private async send(now: number) {
+    // Every message still owed, in order: one waiting for its retry holds back those after it.
+    const owed = this.host.sql.exec<OutRow>("SELECT * FROM chat_messaging_out WHERE status = 'pending' ORDER BY seq").toArray();
+    const wait = owed.findIndex((m) => (m.next_at ?? 0) > now);
+    const due = wait < 0 ? owed : owed.slice(0, wait);
     if (due.length === 0) return;
     const numbers = this.host.numbers();
     const { env, instanceId, contactId } = this.host;

@@ -74,7 +74,9 @@ export type MessagingStart = {
 };
 
 /** A message from an SMS or WhatsApp customer (Twilio's MessageSid makes a retry idempotent). */
-export type InboundMessage = { sid: string; text: string };
+export type InboundMessage = { sid: string; text: string; media?: InboundMedia[] };
+/** A MediaUrlN Twilio gave, with its MediaContentTypeN. */
+export type InboundMedia = { url: string; contentType: string };
 export type ChatStartResult = { ok: true } | { ok: false; reason: "NO_FLOW" };
 
 export const chatExternalId = (chatKeyHash: string) => `chat:${chatKeyHash}`;

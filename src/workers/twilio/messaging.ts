@@ -12,6 +12,8 @@ import { keyringFromEnv, sha256Hex } from "../../lib/crypto";
 import { ApiError } from "../../lib/errors";
 import { contactRoomName } from "../../lib/object-names";
 import type { ChatStartInput, InboundResult } from "../../durable/chat/channel";
+import { MESSAGING_MAX_MEDIA } from "../../durable/chat/messaging-media";
+import type { InboundMedia } from "../../durable/chat/types";
 import type { TwilioInstance } from "../../db/twilio-instances";
 
 export const MessageSid = z.string().regex(/^(SM|MM)[0-9a-f]{32}$/i, "not a MessageSid");
@@ -31,6 +33,17 @@ async function messageContactId(instanceId: string, messageSid: string): Promise
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-b${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** The message's files (MediaUrlN, MediaContentTypeN for N below NumMedia, at most MESSAGING_MAX_MEDIA). */
+function mediaOf(params: Record<string, string>): InboundMedia[] {
+  const n = Math.min(Number(params.NumMedia ?? "0") || 0, MESSAGING_MAX_MEDIA);
+  const out: InboundMedia[] = [];
+  for (let i = 0; i < n; i++) {
+    const url = params[`MediaUrl${i}`];
+    if (url) out.push({ url, contentType: params[`MediaContentType${i}`] ?? "application/octet-stream" });
+  }
+  return out;
+}
+
 /** A contact whose thread row is this fresh may still be starting (another message took the thread a moment ago). */
 const STARTING_MS = 10_000;
 
@@ -47,7 +60,7 @@ export async function receiveMessage(env: Env, instance: TwilioInstance, number:
     return { noFlow: true };
   }
   const { kind } = messagingAddress(to.data);
-  const message = { sid: sid.data, text: (params.Body ?? "").slice(0, 1600) };
+  const message = { sid: sid.data, text: (params.Body ?? "").slice(0, 1600), media: mediaOf(params) };
   const key = await threadKey(keyringFromEnv(env), instance.id, kind, to.data, from.data);
   const start: ChatStartInput = {
     chatKeyHash: "", flowId: number.flowId, origin: null, customerName: null, visitorAttributes: {}, idleTimeoutMs: number.idleMinutes * 60_000,
