@@ -17,12 +17,15 @@ export type SimMessage = {
 };
 
 /** What the messaging side needs of the Phone. */
+import type { PhoneEvent } from "./events";
+
 export interface MessagingHost {
   readonly accountSid: string;
   newSid(prefix: string): string;
   url(path: string): string;
   later(job: () => Promise<void>): void;
   apiUrl(path: string): string;
+  emit(e: PhoneEvent): void;
   webhook(call: null, url: string, method: string, params: Record<string, string>): Promise<{ ok: boolean; status: number; body: string; url: string }>;
 }
 
@@ -43,6 +46,7 @@ export class Messaging {
       status: "received", statusCallback: null, media,
     };
     this.messages.push(msg);
+    this.host.emit({ type: "message", callSid: msg.sid, direction: "inbound", from: msg.from, to: msg.to, body: msg.body, media: media.length });
     return { sid: msg.sid, response: await this.deliver(msg) };
   }
 
@@ -87,6 +91,7 @@ export class Messaging {
       statusCallback: form.StatusCallback ?? null, media: [],
     };
     this.messages.push(msg);
+    this.host.emit({ type: "message", callSid: msg.sid, direction: "outbound-api", from: msg.from, to: msg.to, body: msg.body, media: 0 });
     this.host.later(async () => {
       await this.progress(msg, "sent");
       if (this.undeliverable.has(msg.to)) await this.progress(msg, "undelivered", "30003");
@@ -98,6 +103,7 @@ export class Messaging {
   /** Moves a sent message on and posts its status callback, as Twilio does. */
   async progress(msg: SimMessage, status: string, errorCode?: string) {
     msg.status = status;
+    this.host.emit({ type: "message-status", callSid: msg.sid, status });
     if (!msg.statusCallback) return;
     const res = await this.host.webhook(null, msg.statusCallback, "POST", {
       AccountSid: this.host.accountSid, ApiVersion: "2010-04-01", MessageSid: msg.sid, SmsSid: msg.sid, MessageStatus: status, SmsStatus: status,
