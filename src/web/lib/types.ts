@@ -110,6 +110,8 @@ export type Instance = Stamps & {
 export type Contact = {
   id: string;
   channel: Channel;
+  /** "sms" or "whatsapp": a chat that came by Twilio Messaging. */
+  channelSubtype?: "sms" | "whatsapp" | null;
   initiationMethod: string;
   state: string;
   customerEndpoint: string | null;
