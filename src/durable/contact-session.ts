@@ -256,6 +256,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
    */
   async erasePersonalData(reason: "personal_data" | "retention" = "personal_data"): Promise<{ chatMessages: number; transcriptFragments: number; emptied: boolean }> {
     const chatMessages = this.row()?.channel === "VOICE" ? 0 : this.chat.store.erase();
+    if (this.row()?.channel === "CHAT") this.chat.messaging.erase();
     const transcriptFragments = await this.#voice.transcript.purge(reason);
     // A contact that has ended keeps nothing more: what it still owed D1 is written, then its storage is emptied.
     await this.work();

@@ -140,4 +140,24 @@ describe("SMS: settings and tenancy", () => {
     expect(res.status).toBe(403);
     expect((await session(fx.instanceId, contactId).chatSnapshot()).messages.find((m) => m.id === message.id)!.delivery!.status).toBe("delivered");
   });
+
+  it("a personal-data request erases the conversation's texts, sent SMS and files, and unlinks it: the next message starts a new contact", async () => {
+    const fx = await makeSmsInstance();
+    const phone = twilio();
+    const sent = await phone.messaging.send({ from: CUSTOMER, to: fx.number, text: "My card is 4111", media: [{ contentType: "image/png", body: PICTURE }] });
+    const contactId = (await eventually(() => contactOfMessage(fx.instanceId, sent.sid), "the contact"))!;
+    await replies(phone, CUSTOMER, 2);
+    await eventually(async () => (await firstCustomerMessage(fx.instanceId, contactId)).attachments?.[0]?.status === "stored", "the file stored");
+    const admin = await userWith(fx.instanceId, "admin", ["instance.configure"]);
+    const res = await api("DELETE", `/contacts/${contactId}/personal-data`, { token: admin });
+    expect(res.status).toBe(200);
+    const stub = session(fx.instanceId, contactId);
+    expect((await stub.chatSnapshot()).messages).toEqual([]);
+    const out = await runInDurableObject(stub, (_i, state) => state.storage.sql.exec("SELECT count(*) AS n FROM chat_messaging_out").one().n);
+    expect(out).toBe(0);
+    const files = await env.DB.prepare("SELECT count(*) AS n FROM recordings WHERE contact_id = ? AND status = 'stored'").bind(contactId).first<{ n: number }>();
+    expect(files!.n).toBe(0);
+    const next = await phone.messaging.send({ from: CUSTOMER, to: fx.number, text: "Hello again" });
+    expect(await contactOfMessage(fx.instanceId, next.sid)).not.toBe(null);
+  });
 });

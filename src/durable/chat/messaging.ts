@@ -78,6 +78,15 @@ export class ChatMessaging {
     );
   }
 
+  /**
+   * A personal-data request: the texts owed or sent to the customer go (what is not sent yet is
+   * not sent); the files' rows keep only their state (the files themselves are deleted from R2).
+   */
+  erase() {
+    if (!this.kind()) return;
+    this.host.sql.exec("DELETE FROM chat_messaging_out");
+  }
+
   /** A customer's message came with files: fetched and stored by `runDue` (./messaging-media.ts). */
   addMedia(messageId: string, media: InboundMedia[] | undefined) {
     if (media?.length) this.media.add(messageId, media);
