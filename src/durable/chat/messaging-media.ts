@@ -10,8 +10,7 @@ import { loadInstance } from "../../db/twilio-instances";
 import { keyringFromEnv } from "../../lib/crypto";
 import { storeRecording } from "../../recordings/store";
 import { MediaTooLarge, TwilioApiError, TwilioRest } from "../../twilio/rest";
-import type { MessagingHost } from "./messaging";
-import type { InboundMedia } from "./types";
+import type { InboundMedia, MessagingHost } from "./types";
 
 /** The largest file taken (Twilio's own limit for an MMS is 5 MB). */
 export const MESSAGING_MAX_MEDIA_BYTES = 5 * 1024 * 1024;

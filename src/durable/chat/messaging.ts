@@ -5,12 +5,14 @@
  * message's delivery forward (never back) and every socket is told. The customer's number and
  * ours are the session row's `from_number` / `to_number` (dropped when the contact is done).
  */
-import type { ChatDelivery, ChatDeliveryStatus, ChatMessageView, ChatServerMessage } from "../../shared/chat-protocol";
+import type { ChatDelivery, ChatDeliveryStatus, ChatMessageView } from "../../shared/chat-protocol";
 import { loadInstance } from "../../db/twilio-instances";
 import { keyringFromEnv } from "../../lib/crypto";
 import { TwilioApiError, TwilioRest } from "../../twilio/rest";
 import { ChatMedia } from "./messaging-media";
-import type { ChatHost, InboundMedia } from "./types";
+import type { InboundMedia, MessagingHost } from "./types";
+
+export type { MessagingHost } from "./types";
 
 export type MessagingKind = "sms" | "whatsapp";
 
@@ -29,14 +31,6 @@ const TWILIO_STATUS: Record<string, ChatDeliveryStatus> = {
 export const deliveryStatus = (twilio: string): ChatDeliveryStatus | null => TWILIO_STATUS[twilio] ?? null;
 
 type OutRow = { message_id: string; body: string; status: ChatDeliveryStatus; sid: string | null; attempts: number; next_at: number | null; error: string | null };
-
-export type MessagingHost = Pick<ChatHost, "env" | "sql" | "instanceId" | "contactId"> & {
-  /** The session row's numbers and public base URL. */
-  numbers(): { customer: string | null; ours: string | null; publicBaseUrl: string } | null;
-  broadcast(msg: ChatServerMessage): void;
-  /** A stored message, as the chat shows it. */
-  message(id: string): ChatMessageView | null;
-};
 
 export class ChatMessaging {
   readonly media: ChatMedia;

@@ -6,7 +6,7 @@
  */
 import type { Connection } from "partyserver";
 import type { FlowLogEntry, FlowResult, TurnInput } from "../../flows";
-import type { ChatRole } from "../../shared/chat-protocol";
+import type { ChatMessageView, ChatRole, ChatServerMessage } from "../../shared/chat-protocol";
 import type { PublishedFlow } from "../contact-flow";
 import type { Transition } from "../contact-record";
 import type { Phase, SessionRow } from "../session-row";
@@ -80,3 +80,12 @@ export type InboundMedia = { url: string; contentType: string };
 export type ChatStartResult = { ok: true } | { ok: false; reason: "NO_FLOW" };
 
 export const chatExternalId = (chatKeyHash: string) => `chat:${chatKeyHash}`;
+
+/** What an SMS or WhatsApp chat's link to Twilio (./messaging.ts, ./messaging-media.ts) needs from the chat. */
+export type MessagingHost = Pick<ChatHost, "env" | "sql" | "instanceId" | "contactId"> & {
+  /** The session row's numbers and public base URL. */
+  numbers(): { customer: string | null; ours: string | null; publicBaseUrl: string } | null;
+  broadcast(msg: ChatServerMessage): void;
+  /** A stored message, as the chat shows it. */
+  message(id: string): ChatMessageView | null;
+};
