@@ -7,6 +7,10 @@
 //   npm run phone -- serve
 // serves only that REST API, until stopped: the customers of the agents' outbound calls answer at
 // once (and stay on until the agent ends the call). Run one of the two at a time: both use the port.
+//   npm run phone -- sms +15550100 --from +14155550123 --text "Hi" --text "sales" [--whatsapp] [--wait 10]
+// texts the number (a signed Messaging webhook per --text, in order) and prints the replies the
+// Worker sends through the REST API and their delivery, for --wait seconds after the last text
+// (on a terminal without --text it asks for each line instead, until "quit").
 import { createServer } from "node:http";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
@@ -16,6 +20,8 @@ const USAGE = `Usage: npm run phone -- serve [--api-port 8788] [--json]
        npm run phone -- call <number> [--from +14155550123] [--press DIGITS]… [--say TEXT]…
          [--hangup-after SECONDS] [--url http://127.0.0.1:8787] [--account-sid AC…] [--auth-token …]
          [--api-port 8788] [--hold-round 5] [--json]
+       npm run phone -- sms <number> [--from +14155550123] [--text TEXT]… [--whatsapp] [--wait 5]
+         [--url …] [--account-sid AC…] [--auth-token …] [--api-port 8788] [--json]
 Defaults are the demo instance's dev-only Twilio credentials (see README).`;
 
 const { values, positionals, tokens } = parseArgs({
@@ -31,13 +37,17 @@ const { values, positionals, tokens } = parseArgs({
     "auth-token": { type: "string", default: "dev-only-auth-token-0123456789ab" },
     "api-port": { type: "string", default: "8788" },
     "hold-round": { type: "string", default: "5" },
+    text: { type: "string", multiple: true },
+    whatsapp: { type: "boolean", default: false },
+    wait: { type: "string", default: "5" },
     json: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 
 const serving = positionals[0] === "serve";
-if (values.help || !(serving || (positionals[0] === "call" && positionals[1]))) {
+const texting = positionals[0] === "sms";
+if (values.help || !(serving || ((positionals[0] === "call" || texting) && positionals[1]))) {
   console.log(USAGE);
   process.exit(values.help ? 0 : 2);
 }
@@ -89,6 +99,44 @@ if (serving) {
     await phone.settle().catch((err) => console.error(err.message));
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+if (texting) {
+  // The conversation: each text a signed webhook; the Worker's replies arrive on the REST API above.
+  const address = (n) => (values.whatsapp ? `whatsapp:${n}` : n);
+  const settle = async (seconds) => {
+    for (let t = 0; t < seconds * 5; t++) {
+      await phone.settle().catch((err) => console.error(err.message));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const send = async (text) => {
+    const { response } = await phone.messaging.send({ from: address(values.from), to: address(to), text });
+    if (!response.ok) console.error(`The Worker answered ${response.status}: ${response.body.slice(0, 200)}`);
+    return response.ok;
+  };
+  let ok = true;
+  if (values.text?.length) {
+    for (const text of values.text) {
+      ok = (await send(text)) && ok;
+      await settle(1);
+    }
+    await settle(Number(values.wait));
+  } else if (process.stdin.isTTY) {
+    const ask = createInterface({ input: process.stdin, output: process.stdout });
+    for (;;) {
+      const line = (await ask.question("text (or quit)> ")).trim();
+      if (line === "quit") break;
+      if (line) ok = (await send(line)) && ok;
+      await settle(1);
+    }
+    ask.close();
+  } else {
+    console.error("Give --text (one or more)");
+    ok = false;
+  }
+  server.close();
+  process.exit(ok ? 0 : 1);
 }
 
 const interactive = steps.length === 0 && process.stdin.isTTY;

@@ -67,6 +67,8 @@ export type NewContact = {
   id?: string;
   instanceId: string;
   channel: ContactChannel;
+  /** A chat that came by Twilio Messaging. */
+  channelSubtype?: "sms" | "whatsapp" | null;
   initiationMethod: "INBOUND" | "OUTBOUND" | "TRANSFER" | "CALLBACK" | "API";
   externalId?: string | null;
   customerEndpoint?: string | null;
@@ -87,8 +89,8 @@ export type NewContact = {
  */
 const INSERT_CONTACT = `INSERT INTO contacts (id, instance_id, channel, initiation_method, external_id, previous_contact_id,
   customer_endpoint_enc, customer_endpoint_hash, customer_endpoint_hash_version, system_endpoint, flow_id, flow_version,
-  attributes, initiated_at, updated_at)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)`;
+  attributes, initiated_at, updated_at, channel_subtype)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15)`;
 const INSERT_INITIATED = "INSERT INTO contact_events (instance_id, contact_id, type, at) VALUES (?1, ?2, 'INITIATED', ?3)";
 
 /**
@@ -114,6 +116,7 @@ export async function createContact(db: Db, secret: string | Keyring, c: NewCont
     // The row's state is as of `at`, not of the write: a row written late (a retry, a write-behind)
     // must still take the transitions that happened after `at` (src/durable/contact-record.ts).
     at,
+    c.channelSubtype ?? null,
   );
   const event = d1.prepare(INSERT_INITIATED).bind(c.instanceId, id, at);
   // One batch, so `alongside` rides in it (one round trip, one transaction).

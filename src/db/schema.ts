@@ -59,6 +59,12 @@ export const instances = sqliteTable("instances", {
   maxOpenChats: integer("max_open_chats").notNull().default(200),
   /** A chat whose customer sends nothing for this many minutes ends (the chat object's alarm). */
   chatIdleTimeoutMinutes: integer("chat_idle_timeout_minutes").notNull().default(20),
+  /**
+   * An SMS or WhatsApp conversation stays one contact while the customer writes again within this
+   * many minutes (the contact's silence timer); after that, or once the contact ended, a new
+   * message starts a new contact. Default 24 hours (WhatsApp's customer-service window).
+   */
+  messagingIdleMinutes: integer("messaging_idle_minutes").notNull().default(1440),
   ...timestamps,
 });
 
@@ -277,6 +283,8 @@ export const phoneNumbers = sqliteTable(
     e164: text("e164").notNull(),
     description: text("description").notNull().default(""),
     flowId: text("flow_id").references(() => flows.id),
+    /** The chat flow an inbound SMS or WhatsApp message to this number runs (null: the instance's first chat flow). */
+    messagingFlowId: text("messaging_flow_id").references(() => flows.id),
     ...timestamps,
   },
   (t) => [uniqueIndex("phone_numbers_e164").on(t.e164)],
@@ -325,6 +333,8 @@ export const contacts = sqliteTable(
     id: text("id").primaryKey(),
     instanceId: text("instance_id").notNull().references(() => instances.id),
     channel: text("channel", { enum: ["VOICE", "CHAT", "TASK"] }).notNull(),
+    /** A CHAT contact that came by Twilio Messaging: "sms" or "whatsapp" (null: web chat, or not a chat). */
+    channelSubtype: text("channel_subtype", { enum: ["sms", "whatsapp"] }),
     initiationMethod: text("initiation_method", {
       enum: ["INBOUND", "OUTBOUND", "TRANSFER", "CALLBACK", "API"],
     }).notNull(),
@@ -476,7 +486,7 @@ export const recordings = sqliteTable(
     id: text("id").primaryKey(),
     instanceId: text("instance_id").notNull().references(() => instances.id),
     contactId: text("contact_id").notNull(),
-    kind: text("kind", { enum: ["recording", "transcript"] }).notNull(),
+    kind: text("kind", { enum: ["recording", "transcript", "attachment"] }).notNull(),
     status: text("status", { enum: ["stored", "deleting", "deleted"] }).notNull().default("stored"),
     /** R2 key: `<instanceId>/<kind>s/<contactId>/<id>`; bound into the ciphertext as additional data. */
     r2Key: text("r2_key").notNull(),
@@ -521,7 +531,7 @@ export const recordingUploads = sqliteTable(
     id: text("id").primaryKey(),
     instanceId: text("instance_id").notNull().references(() => instances.id),
     contactId: text("contact_id").notNull(),
-    kind: text("kind", { enum: ["recording", "transcript"] }).notNull(),
+    kind: text("kind", { enum: ["recording", "transcript", "attachment"] }).notNull(),
     /** Twilio RecordingSid, or the transcript's source id (the stored row's `external_id`). */
     externalId: text("external_id").notNull(),
     status: text("status", { enum: ["pending", "stored", "failed"] }).notNull(),
@@ -545,6 +555,24 @@ export const chatSettings = sqliteTable("chat_settings", {
   flowIds: text("flow_ids", { mode: "json" }).$type<string[]>().notNull(),
   updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
 });
+
+/**
+ * An SMS or WhatsApp conversation (a customer's address writing to one of the instance's
+ * numbers) and the contact it is in now. `threadKey` is a keyed hash (the instance's search key)
+ * of channel, number and customer address: the customer's number is not stored here. A new
+ * message finds its open contact here; one whose contact ended starts a new contact, which takes
+ * the thread over (a compare-and-set on `contactId`, so two messages at once start one contact).
+ */
+export const messagingThreads = sqliteTable(
+  "messaging_threads",
+  {
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    threadKey: text("thread_key").notNull(),
+    contactId: text("contact_id").notNull(),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.instanceId, t.threadKey] }), index("messaging_threads_contact").on(t.instanceId, t.contactId)],
+);
 
 /**
  * Word index of chat transcripts for contact search (`GET /contacts?q=`). The transcript itself

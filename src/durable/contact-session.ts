@@ -20,7 +20,7 @@ import { Server, type Connection, type ConnectionContext, type WSMessage } from 
 import type { NewContact } from "../db/contacts";
 import type { FlowLogEntry, FlowResult, FlowState, TurnInput } from "../flows";
 import type { PublishedFlow } from "./contact-flow";
-import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResult } from "./chat/channel";
+import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResult, type InboundMessage, type InboundResult } from "./chat/channel";
 import { ContactOutbox } from "./contact-record";
 import { ContactStore } from "./contact-store";
 import { ContactTurns } from "./contact-turns";
@@ -282,6 +282,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
    */
   async erasePersonalData(reason: "personal_data" | "retention" = "personal_data"): Promise<{ chatMessages: number; transcriptFragments: number; emptied: boolean }> {
     const chatMessages = this.row()?.channel === "VOICE" ? 0 : this.chat.store.erase();
+    if (this.row()?.channel === "CHAT") this.chat.messaging.erase();
     const transcriptFragments = await this.#voice.transcript.purge(reason);
     // A contact that has ended keeps nothing more: what it still owed D1 is written, then its storage is emptied.
     await this.work();
@@ -299,6 +300,29 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     return this.chat.start(input);
   }
 
+  /**
+   * A message from an SMS or WhatsApp customer (POST /twilio/messaging): continues this contact's
+   * conversation, or, with `start` and no contact here yet, starts it with the message as its
+   * first. `closed`/`unknown`: the Worker starts a new contact for the conversation.
+   */
+  async messagingInbound(message: InboundMessage, start: ChatStartInput | null): Promise<InboundResult> {
+    let result: InboundResult;
+    if (!this.row() && start) {
+      const r = await this.chat.start(start);
+      result = r.ok ? "started" : "no_flow";
+    } else {
+      result = this.row()?.channel === "CHAT" ? await this.chat.inbound(message) : "unknown";
+    }
+    this.kick();
+    return result;
+  }
+
+  /** Twilio's status callback for a message this chat sent (false: not one of its messages). */
+  async messagingStatus(messageId: string, sid: string, status: string, errorCode: string | null): Promise<boolean> {
+    if (this.row()?.channel !== "CHAT") return false;
+    return this.chat.messageStatus(messageId, sid, status, errorCode);
+  }
+
   /** Whether a participant may open this chat's socket ("live", "read" or null); the Worker asks before upgrading. */
   async chatAccess(who: ChatIdentity) {
     return this.chat.access(who);
@@ -306,7 +330,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   /** For tests and support: the chat's stored messages and what it waits for. */
   async chatSnapshot() {
-    return { status: this.chat.status(), messages: this.chat.store.all(), timers: this.chat.store.timers(), pendingJobs: this.chat.pendingJobs() };
+    return { status: this.chat.status(), messaging: this.chat.messaging.kind(), messages: this.chat.messaging.decorate(this.chat.store.all()), timers: this.chat.store.timers(), pendingJobs: this.chat.pendingJobs() };
   }
 
   getConnectionTags(_connection: Connection, ctx: ConnectionContext) {

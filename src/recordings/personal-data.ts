@@ -4,12 +4,12 @@
  * search hash, attributes, notes, event and flow-log payloads, every recording and transcript
  * (objects removed from R2, rows kept as `deleted` tombstones), the transcript's words in
  * the contact search index (so contact search no longer finds it by them), and what the
- * contact's ContactSession object still holds (a chat's messages, a call's real-time
+ * contact's ContactSession object still holds (a chat's messages and the SMS sent, a call's real-time
  * transcript fragments) — asked first, so a failure there changes nothing and can be retried.
  */
 import { eq } from "drizzle-orm";
 import type { InstanceScope } from "../db/scoped";
-import { contactEvents, contacts, flowLogs, recordings } from "../db/schema";
+import { contactEvents, contacts, flowLogs, messagingThreads, recordings } from "../db/schema";
 import { deleteContactTextStatement } from "./transcript-search";
 import { contactRoomName } from "../lib/object-names";
 import { deleteRecordings, type RecordingsEnv } from "./store";
@@ -64,6 +64,8 @@ export async function erasePersonalData(
     scope.db.update(contactEvents).set({ data: null }).where(scope.where(contactEvents, eq(contactEvents.contactId, contactId))),
     scope.db.update(flowLogs).set({ data: null }).where(scope.where(flowLogs, eq(flowLogs.contactId, contactId))),
     deleteContactTextStatement(scope.db, scope.instanceId, [contactId]),
+    // An SMS or WhatsApp conversation's link (a hash of the customer's number) to this contact: a later message starts a new one.
+    scope.db.delete(messagingThreads).where(scope.where(messagingThreads, eq(messagingThreads.contactId, contactId))),
     scope.db.insert(contactEvents).values({ instanceId: scope.instanceId, contactId, type: "PERSONAL_DATA_DELETED", at }),
     scope.audit({
       userId: audit.userId, action: "delete_personal_data", resourceType: "contact", resourceId: contactId,

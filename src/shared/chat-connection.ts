@@ -186,6 +186,14 @@ export class ChatConnection {
         this.update({ receipts: { ...this.#state.receipts, [msg.from]: next } });
         return;
       }
+      case "delivery": {
+        const m = [...this.#messages.values()].find((x) => x.id === msg.id);
+        if (m) {
+          this.#messages.set(m.seq, { ...m, delivery: msg.delivery });
+          this.update({ messages: this.sorted() });
+        }
+        return;
+      }
       case "error": {
         // A message the object will never store (too large, chat ended…) leaves `pending`; rate-limited ones wait for the next connect.
         const drop = msg.clientId && msg.code !== "rate_limited" && msg.code !== "internal";

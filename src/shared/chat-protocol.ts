@@ -35,6 +35,26 @@ export type ChatEventKind =
   | "transferred"
   | "chat.ended";
 
+/**
+ * What Twilio says of a message sent to an SMS or WhatsApp customer: `pending` until Twilio took
+ * it, then Twilio's own words; `failed` and `undelivered` are final (`error` says why).
+ */
+export type ChatDeliveryStatus = "pending" | "queued" | "sent" | "delivered" | "read" | "undelivered" | "failed";
+export type ChatDelivery = { status: ChatDeliveryStatus; error?: string };
+
+/**
+ * A file the customer sent (an MMS or WhatsApp picture): `stored` encrypted (its recording `id`,
+ * kind "attachment", served by the recordings API), still `pending`, or `refused` / `failed`
+ * with the reason (over the size limit: nothing is stored).
+ */
+export type ChatAttachment = {
+  id: string | null;
+  contentType: string;
+  sizeBytes: number | null;
+  status: "pending" | "stored" | "refused" | "failed";
+  reason?: string;
+};
+
 export type ChatMessageView = {
   id: string;
   seq: number;
@@ -49,6 +69,10 @@ export type ChatMessageView = {
   name?: string;
   /** The id the sender's client gave (CUSTOMER/AGENT only). */
   clientId?: string;
+  /** A message to an SMS or WhatsApp customer: how far it got. */
+  delivery?: ChatDelivery;
+  /** Files that came with a customer's SMS or WhatsApp message. */
+  attachments?: ChatAttachment[];
 };
 
 export type ChatReceipts = Record<ChatRole, { delivered: number; read: number }>;
@@ -56,6 +80,8 @@ export type ChatReceipts = Record<ChatRole, { delivered: number; read: number }>
 export type ChatSnapshot = {
   contactId: string;
   status: ChatStatus;
+  /** A chat that came by Twilio Messaging (the workspace shows an SMS or WhatsApp badge). */
+  messaging?: "sms" | "whatsapp";
   /** Who this connection is. */
   role: ChatRole;
   /** Whether this connection may send (an agent who left a chat reads only). */
@@ -91,6 +117,8 @@ export type ChatServerMessage =
   | { type: "ack"; clientId: string; id: string; seq: number }
   | { type: "typing"; from: ChatRole; typing: boolean }
   | { type: "receipt"; from: ChatRole; kind: "delivered" | "read"; upToSeq: number }
+  /** Twilio's word on a message sent to an SMS or WhatsApp customer (message id). */
+  | { type: "delivery"; id: string; delivery: ChatDelivery }
   | { type: "error"; code: ChatErrorCode; message: string; clientId?: string };
 
 export type ChatErrorCode = "invalid_message" | "message_too_large" | "rate_limited" | "chat_ended" | "read_only" | "internal";

@@ -25,7 +25,11 @@ export type PhoneEvent =
   | { type: "status-lost"; callSid: string; status: string }
   | { type: "call-created"; callSid: string; from: string; to: string; direction: string }
   | { type: "hangup"; callSid: string; by: "caller" | "twiml" | "rest" | "end-of-twiml" }
-  | { type: "error"; callSid: string; message: string };
+  | { type: "error"; callSid: string; message: string }
+  /** An SMS or WhatsApp message (`callSid`: its MessageSid): the customer's to the Worker, or one the Worker sent through the REST API. */
+  | { type: "message"; callSid: string; direction: "inbound" | "outbound-api"; from: string; to: string; body: string; media: number }
+  /** A sent message's progress, as its status callback reports it. */
+  | { type: "message-status"; callSid: string; status: string };
 
 /** One line a person reads, e.g. `CA12… hears: "Thanks for calling."`. */
 export function formatEvent(e: PhoneEvent): string {
@@ -73,5 +77,11 @@ export function formatEvent(e: PhoneEvent): string {
       return `${who} hangs up (${e.by})`;
     case "error":
       return `${who} ERROR: ${e.message}`;
+    case "message":
+      return e.direction === "inbound"
+        ? `${who} ${e.from} texts ${e.to}: "${e.body}"${e.media ? ` (+${e.media} file${e.media === 1 ? "" : "s"})` : ""}`
+        : `${who} ${e.to} receives from ${e.from}: "${e.body}"`;
+    case "message-status":
+      return `${who} message ${e.status}`;
   }
 }

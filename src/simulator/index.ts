@@ -6,3 +6,4 @@ export { MediaStreams, type SocketOpener, type Stream, type StreamSocket } from 
 export { runScript, type ScriptOptions, type ScriptStep } from "./script";
 export { twilioSignature } from "./signature";
 export { parseTwiml, type TwimlElement } from "./twiml";
+export { Messaging, type SimMessage } from "./messaging";

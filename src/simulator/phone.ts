@@ -11,6 +11,7 @@ import { speechFrames } from "./audio";
 import { Call, type CallHost } from "./call";
 import type { PhoneEvent } from "./events";
 import { defaultOpener, MediaStreams, type SocketOpener, type StreamHost } from "./media-stream";
+import { Messaging } from "./messaging";
 import { answerRest, type RestHost } from "./rest";
 import { twilioSignature } from "./signature";
 import type { Conference, Recording } from "./state";
@@ -68,6 +69,8 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
   /** Media Streams (`<Start><Stream>`, `<Connect><Stream>`), by StreamSid. */
   readonly streams: MediaStreams;
   readonly events: PhoneEvent[] = [];
+  /** SMS and WhatsApp: customers' messages to the Worker, and what it sends them (./messaging.ts). */
+  readonly messaging: Messaging;
   /** Requests the REST API accepted, for tests to inspect: method, path, form. */
   readonly restLog: { method: string; path: string; form: Record<string, string> }[] = [];
   readonly baseUrl: string;
@@ -85,6 +88,12 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
     this.authToken = options.authToken;
     this.transport = options.transport ?? ((url, init) => fetch(url, init));
     this.streams = new MediaStreams(this, options.openSocket ?? defaultOpener(this.transport));
+    this.messaging = new Messaging(this);
+  }
+
+  /** A URL of this simulator's REST API for this account (`path` after `/Accounts/{sid}`). */
+  apiUrl(path: string) {
+    return `${(this.options.apiBaseUrl ?? "http://127.0.0.1:8788").replace(/\/$/, "")}${API}${this.accountSid}${path}`;
   }
 
   now() {

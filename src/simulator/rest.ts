@@ -6,6 +6,7 @@
 import { Call, type CallHost } from "./call";
 import type { PhoneEvent } from "./events";
 import { startHold } from "./hold";
+import type { Messaging } from "./messaging";
 import type { Conference, Participant, Recording } from "./state";
 
 const API = "/2010-04-01/Accounts/";
@@ -19,6 +20,7 @@ export interface RestHost extends CallHost {
   readonly calls: Map<string, Call>;
   readonly conferences: ReadonlyMap<string, Conference>;
   readonly recordings: ReadonlyMap<string, Recording>;
+  readonly messaging: Messaging;
   readonly unanswered: ReadonlyMap<string, "busy" | "no-answer" | "failed">;
   readonly ringsUntilTold: ReadonlySet<string>;
   readonly restFaults: { method: string; path: string; status: number; code: number; message: string; times: number; answerLost?: boolean }[];
@@ -61,6 +63,8 @@ export async function answerRest(phone: RestHost, request: Request): Promise<Res
 async function route(phone: RestHost, request: Request, url: URL, path: string, params: URLSearchParams, form: Record<string, string>): Promise<Response> {
   let m: RegExpMatchArray | null;
 
+  const message = phone.messaging.rest(request.method, path, form);
+  if (message) return message;
   if (request.method === "POST" && path === "/Calls.json") return createCall(phone, form, params.getAll("StatusCallbackEvent"));
   if ((m = path.match(/^\/Calls\/(CA\w+)\.json$/))) {
     const call = phone.calls.get(m[1]);

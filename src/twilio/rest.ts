@@ -1,6 +1,7 @@
 /**
  * The part of Twilio's REST API the Worker calls: live-call redirects and hang-ups,
- * outbound legs, conference participants (hold, mute, add, remove) and recordings.
+ * outbound legs, conference participants (hold, mute, add, remove), recordings, and messages
+ * (SMS and WhatsApp: send, and fetch a received message's media).
  * The base URL comes from TWILIO_API_BASE_URL: Twilio in production, the phone simulator
  * (`npm run phone`) locally and in tests. Plain fetch: the `twilio` package's REST client
  * needs Node's HTTP stack.
@@ -169,5 +170,41 @@ export class TwilioRest {
 
   deleteRecording(recordingSid: string) {
     return this.request<void>("DELETE", `/Recordings/${recordingSid}.json`);
+  }
+
+  /**
+   * Sends an SMS or WhatsApp message (`to`/`from` as Twilio writes them: `+15550100` or
+   * `whatsapp:+15550100`); Twilio posts its progress to `statusCallback`.
+   */
+  sendMessage(m: { to: string; from: string; body: string; statusCallback: string }) {
+    return this.request<{ sid: string; status: string }>("POST", "/Messages.json", { To: m.to, From: m.from, Body: m.body, StatusCallback: m.statusCallback });
+  }
+
+  /**
+   * A received message's media (a MediaUrlN), fetched with the account's credentials — only from
+   * this account's messages on the configured API host. Refused before any byte is read when it
+   * says it is larger than `maxBytes`; the caller still counts what it reads (a length can lie).
+   */
+  async fetchMessageMedia(mediaUrl: string, maxBytes: number): Promise<Response> {
+    const prefix = `${this.baseUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${this.creds.accountSid}/Messages/`;
+    if (!mediaUrl.startsWith(prefix) || !/^(SM|MM)[0-9a-f]{32}\/Media\/ME[0-9a-f]{32}$/i.test(mediaUrl.slice(prefix.length))) {
+      throw new TwilioApiError(400, null, "Not a media file of this account's messages");
+    }
+    const res = await fetch(mediaUrl, { headers: { authorization: `Basic ${btoa(`${this.creds.accountSid}:${this.creds.authToken}`)}` }, signal: AbortSignal.timeout(20_000) });
+    if (!res.ok) throw new TwilioApiError(res.status, null, `Twilio GET media: ${res.status}`);
+    const length = Number(res.headers.get("content-length") ?? "NaN");
+    if (length > maxBytes) {
+      await res.body?.cancel();
+      throw new MediaTooLarge(length, maxBytes);
+    }
+    return res;
+  }
+}
+
+/** A media file over the size limit: refused, nothing stored. */
+export class MediaTooLarge extends Error {
+  /** `sizeBytes`: its Content-Length, or (`counted`) the bytes read when it passed the limit. */
+  constructor(readonly sizeBytes: number, readonly maxBytes: number, counted = false) {
+    super(`The file is ${counted ? "over " : ""}${counted ? maxBytes : sizeBytes} bytes; files over ${maxBytes} bytes are refused and not stored`);
   }
 }

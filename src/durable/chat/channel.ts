@@ -25,12 +25,18 @@ import type { RoutingEvent } from "../types";
 import { runDueJobs } from "./jobs";
 import { queueTurn } from "./queue";
 import { ChatSockets } from "./sockets";
+import { ChatMessaging } from "./messaging";
 import { ChatStore } from "./store";
-import { chatExternalId, type ChatAccess, type ChatHost, type ChatIdentity, type ChatSessionRow, type ChatStartInput, type ChatStartResult } from "./types";
+import {
+  chatExternalId, type ChatAccess, type ChatHost, type ChatIdentity, type ChatSessionRow, type ChatStartInput, type ChatStartResult, type InboundMessage,
+} from "./types";
+
+/** What an SMS or WhatsApp message did to its contact (the Worker starts a new contact for `closed`). */
+export type InboundResult = "started" | "continued" | "duplicate" | "closed" | "unknown" | "no_flow";
 
 export {
   CHAT_HEADERS, chatExternalId, type ChatAccess, type ChatHost, type ChatIdentity, type ChatPhase, type ChatSessionRow, type ChatStartInput,
-  type ChatStartResult,
+  type ChatStartResult, type InboundMessage, type MessagingStart,
 } from "./types";
 
 const TEXT = {
@@ -43,13 +49,24 @@ const TEXT = {
 
 export class ChatChannel {
   readonly store: ChatStore;
+  readonly messaging: ChatMessaging;
   readonly #sockets: ChatSockets;
   #chain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly host: ChatHost) {
     this.store = new ChatStore(host.sql);
+    this.messaging = new ChatMessaging({
+      env: host.env, sql: host.sql, instanceId: host.instanceId, contactId: host.contactId,
+      numbers: () => {
+        const r = host.row();
+        return r && { customer: r.from_number, ours: r.to_number, publicBaseUrl: r.public_base_url };
+      },
+      broadcast: (msg) => this.#sockets.broadcast(msg),
+      message: (id) => this.store.all().find((m) => m.id === id) ?? null,
+    });
     this.#sockets = new ChatSockets({
-      host, store: this.store,
+      host, store: this.store, messaging: this.messaging,
+      agentSent: (message) => this.messaging.queue(message),
       customerInput: (text) => this.customerInput(text),
       customerEnded: () => this.serial(async () => this.customerLeft(TEXT.customerEnded)),
     });
@@ -57,6 +74,7 @@ export class ChatChannel {
 
   static schema(sql: SqlStorage) {
     ChatStore.schema(sql);
+    ChatMessaging.schema(sql);
   }
 
   /** Runs `fn` after every earlier flow turn, timer and routing event of this chat. */
@@ -75,18 +93,27 @@ export class ChatChannel {
       const flow = await loadPublishedFlow(env, instanceId, input.flowId);
       if (!flow) return { ok: false, reason: "NO_FLOW" } as const;
       const now = Date.now();
+      const m = input.messaging;
       await createContact(createDb(env.DB), keyringFromEnv(env), {
-        id: contactId, instanceId, channel: "CHAT", initiationMethod: "API", externalId: chatExternalId(input.chatKeyHash),
+        id: contactId, instanceId, channel: "CHAT", initiationMethod: m ? "INBOUND" : "API",
+        externalId: m ? `message:${m.message.sid}` : chatExternalId(input.chatKeyHash), channelSubtype: m?.kind ?? null,
+        customerEndpoint: m ? bareNumber(m.customer) : null, systemEndpoint: m ? bareNumber(m.ours) : null,
         flowId: flow.id, flowVersion: flow.version, attributes: {}, at: now,
       });
       this.host.sql.exec(
-        `INSERT INTO session (id, instance_id, contact_id, channel, phase, step, flow, public_base_url, created_at)
-         VALUES (1, ?, ?, 'CHAT', 'FLOW', 0, ?, ?, ?)`,
-        instanceId, contactId, JSON.stringify(flow), input.origin ?? "", now,
+        `INSERT INTO session (id, instance_id, contact_id, channel, phase, step, flow, public_base_url, created_at, from_number, to_number)
+         VALUES (1, ?, ?, 'CHAT', 'FLOW', 0, ?, ?, ?, ?, ?)`,
+        instanceId, contactId, JSON.stringify(flow), m ? m.publicBaseUrl : (input.origin ?? ""), now, m?.customer ?? null, m?.ours ?? null,
       );
       this.store.create({ chatKeyHash: input.chatKeyHash, origin: input.origin, customerName: input.customerName });
       this.store.setIdleTimeout(input.idleTimeoutMs);
       this.armIdle();
+      if (m) {
+        // The message that started the conversation is the chat's first (the flow greets after it).
+        this.messaging.start(m.kind);
+        const { message: first } = this.store.add({ from: "CUSTOMER", text: m.message.text, clientId: m.message.sid });
+        this.messaging.addMedia(first.id, m.message.media);
+      }
       await this.runFlow({
         init: { contactId, channel: "CHAT", flowId: flow.id, flowVersion: flow.version, flowType: flow.type, visitorAttributes: input.visitorAttributes },
       });
@@ -135,6 +162,30 @@ export class ChatChannel {
     if (ms !== null) this.store.setTimer("idle", Date.now() + ms, 0);
   }
 
+  // ─── SMS and WhatsApp (./messaging.ts) ─────────────────────────────────────────────────────
+
+  /**
+   * A message from the conversation's customer: stored (once: Twilio's retry of the same
+   * MessageSid is a `duplicate`) and handed to the flow or the queue's flow as web chat text is.
+   * `closed`: the contact has ended, and a new one takes the conversation.
+   */
+  async inbound(message: InboundMessage): Promise<InboundResult> {
+    const r = this.host.row();
+    if (!r || !this.messaging.kind()) return "unknown";
+    if (this.store.byClientId("CUSTOMER", message.sid)) return "duplicate";
+    if (r.phase === "ENDED") return "closed";
+    const { message: stored } = this.store.add({ from: "CUSTOMER", text: message.text, clientId: message.sid, name: this.store.meta()?.customer_name });
+    this.messaging.addMedia(stored.id, message.media);
+    this.#sockets.broadcast({ type: "message", message: this.messaging.decorate([stored])[0] });
+    await this.customerInput(message.text);
+    return "continued";
+  }
+
+  /** Twilio's status callback for a message we sent (false: not one of this chat's). */
+  messageStatus(messageId: string, sid: string, status: string, errorCode: string | null): boolean {
+    return this.messaging.callback(messageId, sid, status, errorCode);
+  }
+
   private customerInput(text: string) {
     return this.serial(async () => {
       const r = this.host.row();
@@ -156,11 +207,12 @@ export class ChatChannel {
   // ─── timers and jobs (from the object's alarm) ───────────────────────────────────────────
 
   nextDue(): number | null {
-    return this.store.nextDue();
+    const times = [this.store.nextDue(), this.messaging.nextDue()].filter((t): t is number => t !== null);
+    return times.length ? Math.min(...times) : null;
   }
 
   pendingJobs(): number {
-    return this.store.pendingJobs();
+    return this.store.pendingJobs() + this.messaging.pending();
   }
 
   async runDue() {
@@ -181,6 +233,7 @@ export class ChatChannel {
         this.store.timerDone(t);
       });
     }
+    await this.messaging.runDue();
     await runDueJobs(this.host, this.store);
   }
 
@@ -283,6 +336,8 @@ export class ChatChannel {
   post(from: "BOT" | "SYSTEM", text: string, event?: ChatEventKind, name?: string) {
     const { message } = this.store.add({ from, text, event, name });
     this.#sockets.broadcast({ type: "message", message });
+    // The flow's words reach an SMS or WhatsApp customer as messages; events stay in the workspace.
+    if (from === "BOT") this.messaging.queue(message);
   }
 
   status(): ChatStatus {
@@ -294,3 +349,6 @@ export class ChatChannel {
     this.#sockets.pushState();
   }
 }
+
+/** `whatsapp:+1555…` → `+1555…` (the contact record keeps the number; its subtype says the channel). */
+const bareNumber = (address: string) => address.replace(/^whatsapp:/, "");

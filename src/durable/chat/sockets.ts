@@ -5,9 +5,10 @@
  * What a customer's message or end does to the chat is the channel's (channel.ts).
  */
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
-import type { ChatClientMessage, ChatRole, ChatServerMessage, ChatSnapshot, ChatStatus } from "../../shared/chat-protocol";
+import type { ChatClientMessage, ChatMessageView, ChatRole, ChatServerMessage, ChatSnapshot, ChatStatus } from "../../shared/chat-protocol";
 import { parseChatClientMessage } from "../../shared/chat-wire";
 import { agentRoomName } from "../../lib/object-names";
+import type { ChatMessaging } from "./messaging";
 import type { ChatStore } from "./store";
 import { CHAT_HEADERS, type ChatAccess, type ChatHost, type ChatIdentity } from "./types";
 
@@ -15,6 +16,10 @@ import { CHAT_HEADERS, type ChatAccess, type ChatHost, type ChatIdentity } from 
 export type ChatSocketsDeps = {
   host: ChatHost;
   store: ChatStore;
+  /** An SMS or WhatsApp chat's link to Twilio: the messages' delivery, shown to the agent. */
+  messaging: ChatMessaging;
+  /** The agent's message was stored: an SMS or WhatsApp customer is owed it. */
+  agentSent(message: ChatMessageView): void;
   /** The customer wrote `text`: the flow, or the queue's flow, takes it (in turn). */
   customerInput(text: string): Promise<void>;
   /** The customer ended the chat (in turn). */
@@ -90,7 +95,7 @@ export class ChatSockets {
     switch (m.type) {
       case "sync": {
         const { messages, more } = store.after(m.afterSeq);
-        return this.sendTo(connection, { type: "history", afterSeq: m.afterSeq, messages, more });
+        return this.sendTo(connection, { type: "history", afterSeq: m.afterSeq, messages: this.d.messaging.decorate(messages), more });
       }
       case "typing":
         if ((await this.access(who, false)) !== "live") return;
@@ -120,6 +125,7 @@ export class ChatSockets {
         this.sendTo(connection, { type: "ack", clientId: m.clientId, id: message.id, seq: message.seq });
         this.broadcast({ type: "message", message });
         this.sendToRole(other(who.role), { type: "typing", from: who.role, typing: false });
+        if (who.role === "AGENT") this.d.agentSent(message);
         if (who.role === "CUSTOMER") await this.d.customerInput(m.text);
         // Live analytics rules hear it after the flow has had its turn, which they never hold up.
         await host.said(who.role, message.text, message.at);
@@ -147,9 +153,11 @@ export class ChatSockets {
     const { host, store } = this.d;
     const r = host.row();
     const agentName = r?.phase === "CONNECTED" && r.agent_id ? store.agentName(r.agent_id) : null;
+    const messaging = this.d.messaging.kind();
     return {
       contactId: host.contactId,
       status: this.status(),
+      ...(messaging ? { messaging } : {}),
       role: who.role,
       canSend: access === "live",
       agent: agentName ? { name: agentName } : null,

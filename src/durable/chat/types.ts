@@ -6,7 +6,7 @@
  */
 import type { Connection } from "partyserver";
 import type { FlowLogEntry, FlowResult, TurnInput } from "../../flows";
-import type { ChatRole } from "../../shared/chat-protocol";
+import type { ChatMessageView, ChatRole, ChatServerMessage } from "../../shared/chat-protocol";
 import type { PublishedFlow } from "../contact-flow";
 import type { Transition } from "../contact-record";
 import type { Phase, SessionRow } from "../session-row";
@@ -17,6 +17,7 @@ export type ChatPhase = Phase;
 export type ChatSessionRow = Pick<
   SessionRow,
   "channel" | "phase" | "step" | "flow" | "flow_state" | "queue_flow" | "queue_flow_state" | "queue_id" | "agent_id" | "ended_at" | "created_at"
+  | "from_number" | "to_number" | "public_base_url"
 >;
 
 /** What the chat needs from its ContactSession. */
@@ -58,9 +59,35 @@ export type ChatStartInput = {
   customerName: string | null;
   /** What the visitor's page sent: `$.Visitor` to the flow, never contact attributes. */
   visitorAttributes: Record<string, string>;
-  /** The customer's silence that ends the chat (the instance's chatIdleTimeoutMinutes). */
+  /** The customer's silence that ends the chat (the instance's chatIdleTimeoutMinutes, or messagingIdleMinutes). */
   idleTimeoutMs: number;
+  /** A chat that came by Twilio Messaging: its first message starts it (./messaging.ts). */
+  messaging?: MessagingStart;
 };
+
+/** An SMS or WhatsApp conversation's first message, as Twilio addressed it. */
+export type MessagingStart = {
+  kind: "sms" | "whatsapp";
+  /** The customer's and our address as Twilio writes them (`+1555…` or `whatsapp:+1555…`). */
+  customer: string;
+  ours: string;
+  publicBaseUrl: string;
+  message: InboundMessage;
+};
+
+/** A message from an SMS or WhatsApp customer (Twilio's MessageSid makes a retry idempotent). */
+export type InboundMessage = { sid: string; text: string; media?: InboundMedia[] };
+/** A MediaUrlN Twilio gave, with its MediaContentTypeN. */
+export type InboundMedia = { url: string; contentType: string };
 export type ChatStartResult = { ok: true } | { ok: false; reason: "NO_FLOW" };
 
 export const chatExternalId = (chatKeyHash: string) => `chat:${chatKeyHash}`;
+
+/** What an SMS or WhatsApp chat's link to Twilio (./messaging.ts, ./messaging-media.ts) needs from the chat. */
+export type MessagingHost = Pick<ChatHost, "env" | "sql" | "instanceId" | "contactId"> & {
+  /** The session row's numbers and public base URL. */
+  numbers(): { customer: string | null; ours: string | null; publicBaseUrl: string } | null;
+  broadcast(msg: ChatServerMessage): void;
+  /** A stored message, as the chat shows it. */
+  message(id: string): ChatMessageView | null;
+};

@@ -61,11 +61,32 @@ export function ChatPanel({ contactId, active }: { contactId: string; active: bo
     <div className="chat-panel">
       {!state.connected && !state.refused && <p className="muted" role="status">Connecting to the conversation…</p>}
       {state.refused && <p className="error" role="alert">This conversation is not available to you.</p>}
+      {state.chat?.messaging && (
+        <p className="muted">
+          <span className="badge">{state.chat.messaging === "whatsapp" ? "WhatsApp" : "SMS"}</span> Your messages reach the customer as {state.chat.messaging === "whatsapp" ? "WhatsApp messages" : "text messages"}.
+        </p>
+      )}
       <ol className="transcript" aria-label="Conversation" ref={log}>
         {state.messages.map((m) => (
           <li key={m.id} className={`from-${m.from.toLowerCase()}`}>
             <span className="muted">{m.from === "CUSTOMER" ? "Customer" : m.from === "AGENT" ? m.name ?? "You" : m.from === "BOT" ? "Flow" : "—"}: </span>
             {m.text}
+            {m.attachments?.map((a, i) =>
+              a.status === "stored" && a.id ? (
+                <a key={i} className="badge" href={`/api/v1/recordings/${encodeURIComponent(a.id)}/media`} target="_blank" rel="noreferrer">
+                  Attachment ({a.contentType})
+                </a>
+              ) : (
+                <span key={i} className="badge" title={a.reason}>
+                  {a.status === "pending" ? "Attachment arriving…" : `Attachment not kept (${a.contentType})`}
+                </span>
+              ),
+            )}
+            {m.delivery && (
+              <span className={`badge delivery-${m.delivery.status}`} title={m.delivery.error}>
+                {m.delivery.status === "pending" ? "sending" : m.delivery.status}
+              </span>
+            )}
           </li>
         ))}
         {state.pending.map((p) => (

@@ -157,7 +157,10 @@ function ContactSearch() {
                     <th scope="row">
                       <Link href={`/contacts/${encodeURIComponent(c.id)}`}>{formatDateTime(c.initiatedAt)}</Link>
                     </th>
-                    <td>{CHANNEL_LABELS[c.channel] ?? c.channel}</td>
+                    <td>
+                      {CHANNEL_LABELS[c.channel] ?? c.channel}
+                      {c.channelSubtype && <span className="badge">{c.channelSubtype === "whatsapp" ? "WhatsApp" : "SMS"}</span>}
+                    </td>
                     <td>{c.customerEndpoint ?? "—"}</td>
                     <td>{dir.queueName(c.queueId)}</td>
                     <td>{dir.agentName(c.agentId)}</td>
@@ -214,7 +217,7 @@ function ContactDetail({ id }: { id: string }) {
               </dd>
               <dt>Channel</dt>
               <dd>
-                {CHANNEL_LABELS[c.channel] ?? c.channel} ({humanize(c.initiationMethod)})
+                {CHANNEL_LABELS[c.channel] ?? c.channel}{c.channelSubtype ? ` (${c.channelSubtype === "whatsapp" ? "WhatsApp" : "SMS"})` : ""} ({humanize(c.initiationMethod)})
               </dd>
               <dt>State</dt>
               <dd>{humanize(c.state)}</dd>

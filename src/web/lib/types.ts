@@ -112,6 +112,8 @@ export type Contact = {
   /** Categories analytics rules gave the contact (search results list their names). */
   categories?: string[];
   channel: Channel;
+  /** "sms" or "whatsapp": a chat that came by Twilio Messaging. */
+  channelSubtype?: "sms" | "whatsapp" | null;
   initiationMethod: string;
   state: string;
   customerEndpoint: string | null;

@@ -57,6 +57,8 @@ async function toApi(env: Env, r: ContactRow) {
   return {
     id: r.id,
     channel: r.channel,
+    /** "sms" or "whatsapp" for a chat that came by Twilio Messaging; null for web chat and other channels. */
+    channelSubtype: r.channelSubtype ?? null,
     initiationMethod: r.initiationMethod,
     state: r.state,
     customerEndpoint: r.customerEndpointEnc

@@ -47,6 +47,8 @@ const Update = z
     maxOpenChats: z.number().int().min(1).max(100_000),
     /** Minutes a chat customer may stay silent before the chat ends (1 to 1440). */
     chatIdleTimeoutMinutes: z.number().int().min(1).max(1440),
+    /** Minutes an SMS or WhatsApp conversation stays one contact after the customer's last message (5 to 10080, a week). */
+    messagingIdleMinutes: z.number().int().min(5).max(10_080),
     /** Where flows may send external calls: https origins or URL prefixes (replaces the list). */
     externalEndpoints: z
       .array(
@@ -84,6 +86,7 @@ const toApi = (r: InstanceRow) => ({
   externalEndpoints: r.externalEndpoints,
   maxOpenChats: r.maxOpenChats,
   chatIdleTimeoutMinutes: r.chatIdleTimeoutMinutes,
+  messagingIdleMinutes: r.messagingIdleMinutes,
   createdAt: iso(r.createdAt),
   updatedAt: iso(r.updatedAt),
 });

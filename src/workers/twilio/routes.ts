@@ -1,7 +1,7 @@
 /**
  * Twilio's webhooks. Thin: check the signature (verify.ts), find the contact's object, hand
  * off. The number's Voice URL is POST /twilio/voice and its status callback POST
- * /twilio/status; every other URL is one the Worker wrote into TwiML it returned (with
+ * /twilio/status, its Messaging URL POST /twilio/messaging (SMS and WhatsApp); every other URL is one the Worker wrote into TwiML it returned (with
  * `instance` and `contact` in the query, covered by the signature).
  */
 import { Hono, type Context } from "hono";
@@ -15,6 +15,7 @@ import { transcriptionCallback } from "./transcription";
 import { instanceOfNumber, loadInstance, type TwilioInstance } from "../../db/twilio-instances";
 import { assertSignature, readForm } from "./verify";
 import { carriedParams, webhookFailure } from "./faults";
+import { MessageSid, numberOfMessage, receiveMessage } from "./messaging";
 
 const xml = (c: Context<AppEnv>, twiml: string) => c.body(twiml, 200, { "content-type": "text/xml; charset=utf-8" });
 
@@ -170,6 +171,36 @@ export const twilioRoutes = new Hono<AppEnv>()
     // Someone joined: what waited for a leg to get there (a hold asked for before the caller
     // joined) goes now. Other events are informational (routing and call status drive the call).
     if (v.params.StatusCallbackEvent === "participant-join") await session(c, v.instance.id, v.contactId).voiceConferenceJoin();
+    return c.body(null, 204);
+  });
+
+const EMPTY_MESSAGING_RESPONSE = `<?xml version="1.0" encoding="UTF-8"?><Response/>`;
+
+twilioRoutes
+  // The number's Messaging URL: an SMS or WhatsApp message (./messaging.ts). Replies leave through
+  // the REST API (with delivery status), so the answer is always an empty document.
+  .post("/messaging", async (c) => {
+    const params = await readForm(c);
+    const number = params.To ? await numberOfMessage(c.env.DB, params.To) : null;
+    if (!number) {
+      // Nobody to verify against: nothing is stored, nothing is sent.
+      console.warn(JSON.stringify({ event: "twilio_unknown_number", to: params.To ?? "" }));
+      return xml(c, EMPTY_MESSAGING_RESPONSE);
+    }
+    const instance = await loadInstance(c.env.DB, keyringFromEnv(c.env), number.instanceId);
+    if (!instance) throw new ApiError(403, "invalid_signature", "This instance has no Twilio credentials");
+    assertSignature(c, instance, params);
+    await receiveMessage(c.env, instance, number, params);
+    return xml(c, EMPTY_MESSAGING_RESPONSE);
+  })
+  // A sent message's status callback (the URL the contact's session gave Twilio: ?instance&contact&message).
+  .post("/messaging/status", async (c) => {
+    const v = await verifyCallback(c);
+    const sid = MessageSid.safeParse(v.params.MessageSid);
+    const messageId = c.req.query("message") ?? "";
+    if (!sid.success || !messageId) throw new ApiError(400, "validation_failed", "MessageSid and message are required");
+    const known = await session(c, v.instance.id, v.contactId).messagingStatus(messageId, sid.data, v.params.MessageStatus ?? "", v.params.ErrorCode || null);
+    if (!known) throw new ApiError(404, "not_found", "No such message");
     return c.body(null, 204);
   });
 
