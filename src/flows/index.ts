@@ -1,6 +1,6 @@
 /** The flow engine's public interface. Pure (no I/O) except `io/`. */
 export * from "./types";
-export { startFlow, resumeFlow, enterFlow, statusOf, newFlowState, MAX_ACTIONS_WITHOUT_WAIT, DEFAULT_VOICE } from "./engine";
+export { startFlow, resumeFlow, enterFlow, entryState, statusOf, newFlowState, MAX_ACTIONS_WITHOUT_WAIT, DEFAULT_VOICE } from "./engine";
 export { runTurn, awaitedEffect, type EffectPerformer, type FlowLoader, type TurnInput } from "./driver";
 export { validateFlow, type Validation, type Problem } from "./validate";
 export { importFlow, unwrapExport, canonicalFlowType, type ImportResult, type ReferenceResolver, type ReferenceKind, type Unresolved } from "./import";

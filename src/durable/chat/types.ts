@@ -10,6 +10,7 @@ import type { ChatRole } from "../../shared/chat-protocol";
 import type { PublishedFlow } from "../contact-flow";
 import type { Transition } from "../contact-record";
 import type { Phase, SessionRow } from "../session-row";
+import type { RemainingFlow } from "../remaining-flow";
 
 export type ChatPhase = Phase;
 
@@ -35,6 +36,8 @@ export interface ChatHost {
   /** Runs owed work (outbox, logs, chat jobs) now; the alarm covers failures. */
   kick(): void;
   connections(tag?: string): Iterable<Connection>;
+  /** The disconnect flow (a survey) the customer goes on to when the agent ends the chat (../remaining-flow.ts). */
+  readonly remaining: RemainingFlow;
 }
 
 /** Who a chat socket is: set by the Worker (the only caller that can reach the object) on the upgrade. */
