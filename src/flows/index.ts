@@ -5,7 +5,7 @@ export { runTurn, awaitedEffect, type EffectPerformer, type FlowLoader, type Tur
 export { validateFlow, type Validation, type Problem } from "./validate";
 export { importFlow, unwrapExport, canonicalFlowType, type ImportResult, type ReferenceResolver, type ReferenceKind, type Unresolved } from "./import";
 export { renderVoice, twilioVoice, type VoiceUrls } from "./render/voice";
-export { renderChat, type ChatMessage } from "./render/chat";
+export { chatChoices, renderChat, type ChatMessage } from "./render/chat";
 export { simulateFlow, formatPath, SIMULATOR_URLS, type Simulation, type SimulationOptions, type TranscriptLine } from "./simulate";
 export { isOpen } from "./hours";
 export { localTime } from "../lib/time-zone";

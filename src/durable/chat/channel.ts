@@ -112,6 +112,7 @@ export class ChatChannel {
       else if (m.type === "ended") ended = m.text;
     }
     const after = this.host.row()!;
+    if (result.status === "waiting_input") this.pushState(); // the answers offered as buttons change with each input asked for
     if (result.status === "waiting_input" && result.state.pending && "timeoutSeconds" in result.state.pending) {
       this.store.setTimer("flow", Date.now() + result.state.pending.timeoutSeconds * 1000, after.step);
     } else if (result.status === "queued") {

@@ -24,6 +24,8 @@ export type Queue = Stamps & {
   outboundCallerId: string | null;
   customerQueueFlowId: string | null;
   customerHoldFlowId: string | null;
+  /** The flow a customer goes on to when the agent ends first (a post-contact survey). */
+  surveyFlowId: string | null;
   agentWhisperFlowId: string | null;
   customerWhisperFlowId: string | null;
   outboundWhisperFlowId: string | null;
