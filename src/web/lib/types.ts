@@ -129,6 +129,9 @@ export type Contact = {
   holdSeconds: number | null;
   disconnectReason: string | null;
   attributes: Record<string, string> | null;
+  /** The customer's post-contact survey rating (1–5) and when it was given; null when none. */
+  satisfaction: number | null;
+  satisfactionAt: string | null;
   disposition: string | null;
   notes: string | null;
 };
