@@ -9,7 +9,7 @@ import { eq } from "drizzle-orm";
 import { flows, flowVersions, queues } from "../../src/db/schema";
 import type { FlowContent } from "../../src/flows";
 import { db } from "../helpers";
-import { contactEvents, contactRow, eventsInclude, eventually } from "../routing/helpers";
+import { contactEvents, contactRow, eventsInclude } from "../routing/helpers";
 import { callAnsweredBy, ivrFlow, makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
@@ -121,6 +121,25 @@ describe("voice: the disconnect flow and surveys", () => {
     expect(row.satisfaction).toBeNull();
   });
 
+  it("the agent hangs up their own phone: the caller goes on into the survey too", async () => {
+    const fx = await makeVoiceInstance({});
+    await publish(fx.instanceId, fx.queueId("survey"), surveyFlow("Please rate us from 1 to 5."));
+    await db().update(queues).set({ surveyFlowId: fx.queueId("survey") }).where(eq(queues.id, fx.queueId("sales")));
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const { phone } = net;
+    const { call, contactId } = await callAnsweredBy(fx, phone);
+    const agentLeg = [...phone.calls.values()].find((c) => c.to === `client:${fx.agentId("alice")}`)!;
+    const before = call.heard.length;
+    await agentLeg.hangup();
+    await until(phone, () => call.heard.slice(before).includes("Please rate us from 1 to 5."), "the survey after the agent hung up");
+    await call.press("2");
+    await until(phone, () => call.ended, "the call to end");
+    await settleContact(fx.instanceId, contactId);
+    await eventsInclude(fx.instanceId, contactId, ["DISCONNECT_FLOW_STARTED", "SURVEY_ANSWERED", "DISCONNECT_FLOW_ENDED"]);
+    expect((await contactRow(fx.instanceId, contactId)).satisfaction).toBe(2);
+  });
+
   it("with no survey anywhere, the agent's end hangs the caller up as before", async () => {
     const { phone, call, heardAfter } = await agentEnds({});
     await until(phone, () => call.ended, "the call to end");
@@ -128,5 +147,3 @@ describe("voice: the disconnect flow and surveys", () => {
     expect(phone.events.some((e) => e.type === "webhook" && e.url.includes("/twilio/voice/resume"))).toBe(false);
   });
 });
-
-void eventually;
