@@ -147,6 +147,9 @@ type Sums = {
   abandonMs: number;
   maxQueuedMs: number | null;
   missed: number;
+  /** Contacts with a survey rating, and their ratings added up. */
+  rated: number;
+  ratingSum: number;
   /** Agent activity (src/db/agent-activity.ts); `withActivity` > 0 where it was worked out. */
   onlineMs: number;
   nonProductiveMs: number;
@@ -158,7 +161,7 @@ type Sums = {
 
 const ZERO: Sums = {
   created: 0, queued: 0, handled: 0, abandoned: 0, answerMs: 0, answered: 0, withinLevel: 0, abandonedAfterLevel: 0, handleMs: 0,
-  handleCount: 0, talkMs: 0, holdSeconds: 0, ended: 0, acwMs: 0, abandonMs: 0, maxQueuedMs: null, missed: 0,
+  handleCount: 0, talkMs: 0, holdSeconds: 0, ended: 0, acwMs: 0, abandonMs: 0, maxQueuedMs: null, missed: 0, rated: 0, ratingSum: 0,
   ...NO_ACTIVITY, withActivity: 0,
 };
 
@@ -192,6 +195,8 @@ function values(s: Sums): HistoricalValues {
     AVG_QUEUE_ABANDON_TIME: seconds(s.abandonMs, s.abandoned),
     MAX_QUEUED_TIME: s.maxQueuedMs === null ? null : Math.round(s.maxQueuedMs / 100) / 10,
     SERVICE_LEVEL: percent(s.withinLevel, s.answered + s.abandonedAfterLevel),
+    CSAT_RESPONSES: s.rated,
+    AVG_CSAT: s.rated ? Math.round((10 * s.ratingSum) / s.rated) / 10 : null,
     AGENT_ONLINE_TIME: total(s.onlineMs),
     AGENT_NON_PRODUCTIVE_TIME: total(s.nonProductiveMs),
     AGENT_IDLE_TIME: total(s.availableMs - s.onContactAvailableMs),
@@ -232,6 +237,8 @@ function sumColumns(levelMs: number) {
     acwMs: total(done, sql`max(0, ${c.afterContactWorkEndedAt} - ${c.endedAt})`),
     abandonMs: total(abandoned, sql`max(0, ${waitedUnanswered})`),
     maxQueuedMs: sql<number | null>`max(CASE WHEN ${queued} THEN coalesce(${c.connectedAt}, ${c.endedAt}) - ${c.enqueuedAt} END)`,
+    rated: n(sql`${c.satisfaction} IS NOT NULL`),
+    ratingSum: sql<number>`coalesce(sum(${c.satisfaction}), 0)`,
   };
 }
 

@@ -206,6 +206,11 @@ export const queues = sqliteTable(
     outboundWhisperFlowId: text("outbound_whisper_flow_id").references(() => flows.id),
     /** CUSTOMER_HOLD flow a caller from this queue hears on hold, unless the contact's flow set one; null = music. */
     customerHoldFlowId: text("customer_hold_flow_id").references(() => flows.id),
+    /**
+     * The flow a customer from this queue goes on to when the agent ends the contact while they are
+     * still there (a post-contact survey), unless the contact's flow set a CustomerRemaining hook.
+     */
+    surveyFlowId: text("survey_flow_id").references(() => flows.id),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
     ...timestamps,
   },
@@ -365,6 +370,9 @@ export const contacts = sqliteTable(
     tags: text("tags", { mode: "json" }).$type<Record<string, string>>().notNull().default({}),
     disposition: text("disposition"),
     notes: text("notes"),
+    /** The customer's post-contact survey answer (1–5, from the `SurveyRating` contact attribute) and when it was given. */
+    satisfaction: integer("satisfaction"),
+    satisfactionAt: integer("satisfaction_at"),
     ...timestamps,
   },
   (t) => [

@@ -4,6 +4,7 @@
  */
 import { eq } from "drizzle-orm";
 import chatGreeting from "../flows/examples/chat-greeting.json";
+import csatSurvey from "../flows/examples/csat-survey.json";
 import demoIvr from "../flows/examples/demo-ivr.json";
 import type { Keyring } from "../lib/crypto";
 import { hashPassword } from "../lib/password";
@@ -45,6 +46,8 @@ export const DEMO = {
   ivrFlow: "demo:flow:ivr",
   /** The website chat widget's flow; the widget may be embedded from the local dev origins. */
   chatFlow: "demo:flow:chat",
+  /** The post-contact survey the Billing queue names: a customer whose agent ends the contact is asked for a 1–5 rating. */
+  surveyFlow: "demo:flow:survey",
   chatOrigins: ["http://127.0.0.1:8787", "http://localhost:8787"],
 } as const;
 
@@ -87,8 +90,14 @@ export async function seedDemo(db: Db, secret: string | Keyring, opts: { publicB
         weekly: ALL_DAYS.map((day) => ({ day, start: "00:00", end: "24:00" })), overrides: [],
       },
     ]).onConflictDoNothing(),
+    // The survey flow first: the queues name it.
+    db.insert(flows).values({
+      ...inst, id: DEMO.surveyFlow, name: "Satisfaction survey", type: "CONTACT_FLOW",
+      description: "After the agent ends: asks for a rating from 1 to 5 and stores it (SurveyRating)", content: csatSurvey, publishedVersion: 1,
+    }).onConflictDoNothing(),
+    db.insert(flowVersions).values({ ...inst, flowId: DEMO.surveyFlow, version: 1, content: csatSurvey }).onConflictDoNothing(),
     db.insert(queues).values([
-      { ...inst, id: DEMO.queues.billing, name: "Billing", hoursOfOperationId: DEMO.hours.business, outboundCallerId: DEMO.phoneNumber },
+      { ...inst, id: DEMO.queues.billing, name: "Billing", hoursOfOperationId: DEMO.hours.business, outboundCallerId: DEMO.phoneNumber, surveyFlowId: DEMO.surveyFlow },
       { ...inst, id: DEMO.queues.support, name: "Support", hoursOfOperationId: DEMO.hours.always, outboundCallerId: DEMO.phoneNumber },
     ]).onConflictDoNothing(),
     db.insert(routingProfiles).values({

@@ -42,6 +42,9 @@ export type RowUpdate = {
   attributes?: Record<string, string>;
   /** The contact's whole set of user-defined tags (TagContact / UnTagContact). */
   tags?: Record<string, string>;
+  /** The customer's survey rating (1–5) and when it was given: the latest answer wins. */
+  satisfaction?: number;
+  satisfactionAt?: number;
 };
 
 export type Transition = {
@@ -270,6 +273,8 @@ export class ContactOutbox {
            disconnect_reason = coalesce(disconnect_reason, ?12),
            attributes = coalesce(?13, attributes),
            tags = coalesce(?17, tags),
+           satisfaction = coalesce(?18, satisfaction),
+           satisfaction_at = CASE WHEN ?18 IS NOT NULL THEN ?19 ELSE satisfaction_at END,
            updated_at = CASE WHEN ?2 IS NOT NULL OR ?3 = 1 OR ?5 = 1 THEN max(updated_at, ?1) ELSE updated_at END
          WHERE instance_id = ?14 AND id = ?15
            AND NOT EXISTS (SELECT 1 FROM contact_events WHERE instance_id = ?14 AND event_key = ?16)`,
@@ -283,6 +288,7 @@ export class ContactOutbox {
         attributes,
         instanceId, r.contact_id, r.event_key,
         u.tags ? JSON.stringify(u.tags) : null,
+        u.satisfaction ?? null, u.satisfactionAt ?? null,
       );
   }
 }

@@ -11,6 +11,7 @@ import type { ChatChannel } from "./chat/channel";
 import type { RoutingEvent } from "./types";
 import type { VoiceAction } from "./voice/actions";
 import type { VoiceChannel } from "./voice/channel";
+import type { RemainingFlow } from "./remaining-flow";
 import { recordsAgentPart } from "./voice/recording";
 
 /** What applying an event uses of the ContactSession. */
@@ -21,6 +22,7 @@ export type RoutingHost = {
   /** The chat channel, its tables made on first use. */
   chat(): ChatChannel;
   enqueueAction(action: VoiceAction): void;
+  remaining: RemainingFlow;
   loadQueueFlow(queueId: string, fetched?: Promise<PublishedFlow | null>): Promise<void>;
   kick(): void;
 };
@@ -28,7 +30,8 @@ export type RoutingHost = {
 export async function applyRoutingEvent(host: RoutingHost, e: RoutingEvent): Promise<void> {
   const { store, voice } = host;
   const r = store.row();
-  if (!r || r.phase === "ENDED") return;
+  // In its disconnect flow the contact is no longer routing's (its agent has ended it).
+  if (!r || r.phase === "ENDED" || host.remaining.active()) return;
   // Routing delivers at least once (notify.ts): an event applied before is not applied again.
   if (e.id && store.tables.exists("routingSeen") && store.sql.exec("SELECT 1 FROM routing_seen WHERE id = ?", e.id).toArray().length) return;
   switch (e.type) {
@@ -68,6 +71,12 @@ export async function applyRoutingEvent(host: RoutingHost, e: RoutingEvent): Pro
     case "ENDED":
       // The consulted agent ended their part: the call goes on with the first.
       if (r.channel === "VOICE" && voice.consult.onEnded(e)) break;
+      // The agent ended while the customer is still there: on to the CustomerRemaining flow or the
+      // queue's survey (./remaining-flow.ts). A call is redirected there; a chat runs it at once.
+      if (await host.remaining.begin(e)) {
+        if (r.channel === "VOICE") host.enqueueAction({ kind: "toRemainingFlow", step: store.row()!.step });
+        break;
+      }
       store.set({ phase: "ENDED", ended_at: e.at });
       if (r.channel === "VOICE") host.enqueueAction({ kind: "endCall" });
       break;

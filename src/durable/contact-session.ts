@@ -24,6 +24,7 @@ import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResu
 import { ContactOutbox } from "./contact-record";
 import { ContactStore } from "./contact-store";
 import { ContactTurns } from "./contact-turns";
+import { RemainingFlow } from "./remaining-flow";
 import { ContactWork } from "./contact-work";
 import { applyRoutingEvent } from "./contact-routing";
 import { splitRoomName } from "../lib/object-names";
@@ -52,6 +53,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   #chat!: ChatChannel;
   #voice!: VoiceChannel;
   #live!: LiveCategories;
+  #remaining!: RemainingFlow;
   readonly #turns: ContactTurns;
   readonly #work: ContactWork;
   /** The storage was emptied (a finished contact, or erasure): the next use makes the tables again. */
@@ -83,11 +85,16 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.#store = new ContactStore(this.ctx.storage.sql);
     this.#work.alarmUnknown();
     this.#outbox = new ContactOutbox(this.ctx.storage.sql, this.env.DB, () => this.instanceId, this.env);
+    const session = this;
+    this.#remaining = new RemainingFlow({
+      get env() { return session.env; }, sql: this.ctx.storage.sql, tables: this.#store.tables, instanceId: this.instanceId, contactId: this.contactId,
+      row: () => this.row(), set: (v) => this.set(v), record: (t) => this.#outbox.add(t),
+    });
     this.#voice = new VoiceChannel({
       env: this.env, sql: this.ctx.storage.sql, tables: this.#store.tables, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), require: () => this.require(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), enqueueAction: (a) => this.enqueueAction(a), kick: () => this.kick(),
-      oweContact: (c) => this.oweContact(c),
+      oweContact: (c) => this.oweContact(c), remaining: this.#remaining,
       connected: (agentId, queueId) =>
         this.onRoutingEvent({ instanceId: this.instanceId, contactId: this.contactId, type: "CONNECTED", agentId, queueId, at: Date.now() }),
     });
@@ -95,7 +102,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       env: this.env, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), kick: () => this.kick(),
-      connections: (tag) => this.getConnections(tag),
+      connections: (tag) => this.getConnections(tag), remaining: this.#remaining,
       said: async (from, text, at) => {
         await this.live.said(typedTurn(from, text, at, this.require().created_at));
       },
@@ -356,7 +363,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   async onRoutingEvent(e: RoutingEvent): Promise<void> {
     await applyRoutingEvent({
       contactId: this.contactId, store: this.store, voice: this.#voice, chat: () => this.chat,
-      enqueueAction: (a) => this.enqueueAction(a), loadQueueFlow: (queueId) => this.loadQueueFlow(queueId), kick: () => this.kick(),
+      enqueueAction: (a) => this.enqueueAction(a), remaining: this.#remaining, loadQueueFlow: (queueId) => this.loadQueueFlow(queueId), kick: () => this.kick(),
     }, e);
   }
 

@@ -9,6 +9,7 @@ import { auditRefusedDials, encryptKeyedInput, enqueueTarget, flowContext, loadP
 import type { Transition } from "./contact-record";
 import type { ContactStore } from "./contact-store";
 import type { NotifyTarget } from "./types";
+import { SURVEY_RATING_ATTRIBUTE, surveyRating } from "../shared/survey";
 
 /** What the turns use of their ContactSession. */
 export type TurnHost = {
@@ -62,6 +63,13 @@ export class ContactTurns {
     await auditRefusedDials(this.host.env, instanceId, contactId, result.logs);
     if (JSON.stringify(prevAttrs) !== JSON.stringify(result.state.attributes)) {
       this.host.record({ contactId, type: "ATTRIBUTES_UPDATED", at: Date.now(), update: { attributes: result.state.attributes } });
+      // A survey's answer (src/shared/survey.ts): a valid rating becomes the contact's satisfaction.
+      const answer = result.state.attributes[SURVEY_RATING_ATTRIBUTE];
+      const rating = answer !== prevAttrs[SURVEY_RATING_ATTRIBUTE] ? surveyRating(answer) : null;
+      if (rating !== null) {
+        const at = Date.now();
+        this.host.record({ contactId, type: "SURVEY_ANSWERED", at, data: { rating }, update: { satisfaction: rating, satisfactionAt: at } });
+      }
     }
     if (JSON.stringify(prevTags ?? {}) !== JSON.stringify(result.state.tags ?? {})) {
       this.host.record({ contactId, type: "TAGS_UPDATED", at: Date.now(), update: { tags: result.state.tags ?? {} } });

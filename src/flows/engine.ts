@@ -58,6 +58,15 @@ export function startFlow(flow: FlowContent, init: StartInit, ctx: FlowContext):
  * queue's CUSTOMER_QUEUE flow after the contact was queued), keeping its attributes.
  */
 export function enterFlow(flow: FlowContent, state: FlowState, ctx: FlowContext, into: { flowId?: string; flowVersion?: number; flowType?: FlowType } = {}): FlowResult {
+  return new Runner(flow, entryState(flow, state, into), ctx).run();
+}
+
+/**
+ * The contact's state about to run `flow` from its start (attributes and hooks kept): what
+ * `enterFlow` runs, for a caller that stores it and runs it on the next event (`resumeFlow` with
+ * any event runs a state that waits on nothing from its current action).
+ */
+export function entryState(flow: FlowContent, state: FlowState, into: { flowId?: string; flowVersion?: number; flowType?: FlowType } = {}): FlowState {
   const s = structuredClone(state);
   s.flowId = into.flowId ?? s.flowId;
   s.flowVersion = into.flowVersion;
@@ -69,7 +78,7 @@ export function enterFlow(flow: FlowContent, state: FlowState, ctx: FlowContext,
   s.actionsSinceWait = 0;
   s.endReason = null;
   delete s.modules;
-  return new Runner(flow, s, ctx).run();
+  return s;
 }
 
 /** Resumes a waiting flow with the event it waits for. Events it does not expect change nothing. */

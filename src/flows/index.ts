@@ -1,11 +1,11 @@
 /** The flow engine's public interface. Pure (no I/O) except `io/`. */
 export * from "./types";
-export { startFlow, resumeFlow, enterFlow, statusOf, newFlowState, MAX_ACTIONS_WITHOUT_WAIT, DEFAULT_VOICE } from "./engine";
+export { startFlow, resumeFlow, enterFlow, entryState, statusOf, newFlowState, MAX_ACTIONS_WITHOUT_WAIT, DEFAULT_VOICE } from "./engine";
 export { runTurn, awaitedEffect, type EffectPerformer, type FlowLoader, type TurnInput } from "./driver";
 export { validateFlow, type Validation, type Problem } from "./validate";
 export { importFlow, unwrapExport, canonicalFlowType, type ImportResult, type ReferenceResolver, type ReferenceKind, type Unresolved } from "./import";
 export { renderVoice, twilioVoice, type VoiceUrls } from "./render/voice";
-export { renderChat, type ChatMessage } from "./render/chat";
+export { chatChoices, renderChat, type ChatMessage } from "./render/chat";
 export { simulateFlow, formatPath, SIMULATOR_URLS, type Simulation, type SimulationOptions, type TranscriptLine } from "./simulate";
 export { isOpen } from "./hours";
 export { localTime } from "../lib/time-zone";

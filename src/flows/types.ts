@@ -87,6 +87,8 @@ export type QueueInfo = {
   customerQueueFlowId?: string | null;
   /** The CUSTOMER_HOLD flow a caller from this queue hears on hold (a contact's CustomerHold hook wins). */
   customerHoldFlowId?: string | null;
+  /** The flow a customer from this queue goes on to when the agent ends first (a survey; a contact's CustomerRemaining hook wins). */
+  surveyFlowId?: string | null;
 };
 
 /** What a flow run may look at besides the contact itself. Pure data. */

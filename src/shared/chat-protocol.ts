@@ -90,6 +90,8 @@ export type ChatSnapshot = {
   agent: { name: string } | null;
   lastSeq: number;
   receipts: ChatReceipts;
+  /** Answers the flow offers the customer as buttons now (a menu, a 1–5 survey); empty: free text only. */
+  choices: string[];
 };
 
 // ─── client → server ────────────────────────────────────────────────────────────────────────

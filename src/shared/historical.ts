@@ -61,6 +61,10 @@ export const HISTORICAL_METRICS = [
    * SERVICE_LEVEL_20; null when none counts.
    */
   "SERVICE_LEVEL",
+  /** Contacts whose customer gave a post-contact survey rating (1–5: the `SurveyRating` attribute, src/shared/survey.ts). */
+  "CSAT_RESPONSES",
+  /** The average of those ratings (1–5, one decimal); null when nobody answered. */
+  "AVG_CSAT",
   // Agent activity, by agent only (null for queues and channels, and with a queue or channel filter):
   /** Seconds the agent was in any status but Offline. */
   "AGENT_ONLINE_TIME",

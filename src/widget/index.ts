@@ -85,6 +85,8 @@ class ChatWidget {
   private input: HTMLTextAreaElement;
   private sendButton: HTMLButtonElement;
   private form: HTMLFormElement;
+  /** Buttons for the answers the flow offers now (a menu, a 1–5 survey). */
+  private choices: HTMLElement;
   private retryButton: HTMLButtonElement;
   private endButton: HTMLButtonElement;
   private newButton: HTMLButtonElement;
@@ -149,6 +151,10 @@ class ChatWidget {
       e.preventDefault();
       this.submit();
     });
+    this.choices = el("div", "choices");
+    this.choices.setAttribute("role", "group");
+    this.choices.setAttribute("aria-label", "Answers");
+    this.choices.hidden = true;
     this.newButton = el("button", "new", "Start a new chat");
     this.newButton.type = "button";
     this.newButton.hidden = true;
@@ -160,7 +166,7 @@ class ChatWidget {
     // Nothing to send to until a chat is open.
     this.setComposeEnabled(false);
 
-    this.panel.append(head, el("p", "greeting", cfg.greeting), this.status, this.list, this.typingLine, this.form, this.retryButton, this.newButton);
+    this.panel.append(head, el("p", "greeting", cfg.greeting), this.status, this.list, this.typingLine, this.choices, this.form, this.retryButton, this.newButton);
     wrap.append(this.panel, this.launcher);
     this.root.append(wrap);
     document.body.append(host);
@@ -341,6 +347,7 @@ class ChatWidget {
     this.typingLine.hidden = !state.otherTyping || ended;
     this.typingLine.textContent = `${agent ?? "Agent"} is typing…`;
     this.form.hidden = ended;
+    this.renderChoices(ended || state.refused ? [] : (state.chat?.choices ?? []));
     this.setComposeEnabled(!state.refused && !ended);
     this.endButton.hidden = ended || !state.chat;
     this.newButton.hidden = !ended;
@@ -355,6 +362,23 @@ class ChatWidget {
     }
     this.markRead();
     this.scroll();
+  }
+
+  /** One button per answer offered; a click sends it as the customer's message. */
+  private renderChoices(choices: string[]) {
+    const shown = [...this.choices.children].map((b) => b.textContent).join("\n");
+    if (shown === choices.join("\n")) return;
+    this.choices.replaceChildren(...choices.map((c) => {
+      const b = el("button", "choice", c);
+      b.type = "button";
+      b.addEventListener("click", () => {
+        if (!this.conn || this.input.disabled) return;
+        this.conn.send(c);
+        this.choices.hidden = true;
+      });
+      return b;
+    }));
+    this.choices.hidden = choices.length === 0;
   }
 
   private bubble(m: ChatMessageView, receipt: string | null): HTMLElement {

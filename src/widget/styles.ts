@@ -29,7 +29,10 @@ export const STYLES = `
 .msg.SYSTEM { align-self: center; background: transparent; color: #4b5563; font-size: 12px; text-align: center; }
 .msg.pending { opacity: .7; }
 .typing { margin: 0 14px 4px; font-size: 12px; color: #4b5563; font-style: italic; }
-.typing[hidden], .compose[hidden], .new[hidden], .retry[hidden], .head button[hidden] { display: none; }
+.choices { display: flex; flex-wrap: wrap; gap: 6px; padding: 8px 10px 0; }
+.choices .choice { min-width: 36px; padding: 6px 10px; border: 1px solid var(--accent); border-radius: 8px; background: #fff; color: #111827; cursor: pointer; font: inherit; }
+.choices .choice:hover, .choices .choice:focus-visible { background: var(--accent); color: var(--accent-text); }
+.choices[hidden], .typing[hidden], .compose[hidden], .new[hidden], .retry[hidden], .head button[hidden] { display: none; }
 .compose { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #e5e7eb; }
 .compose textarea { flex: 1; resize: none; border: 1px solid #d1d5db; border-radius: 8px; padding: 6px 8px; font: inherit; }
 .compose .send, .new { background: var(--accent); color: var(--accent-text); border: 0; border-radius: 8px; padding: 0 14px; cursor: pointer; font: inherit; }

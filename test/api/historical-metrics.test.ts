@@ -10,7 +10,7 @@ const ALICE = "demo:user:alice";
 const BOB = "demo:user:bob";
 const S = 1000;
 
-type Made = { queueId?: string | null; agentId?: string | null; channel?: "VOICE" | "CHAT"; state: string; at: number; enqueued?: number; connected?: number; ended?: number; acwEnded?: number; hold?: number };
+type Made = { queueId?: string | null; agentId?: string | null; channel?: "VOICE" | "CHAT"; state: string; at: number; enqueued?: number; connected?: number; ended?: number; acwEnded?: number; hold?: number; satisfaction?: number };
 
 /** A contact as its records would leave it, times in seconds after `at`. */
 async function contact(instanceId: string, m: Made): Promise<string> {
@@ -20,6 +20,7 @@ async function contact(instanceId: string, m: Made): Promise<string> {
     id, instanceId, channel: m.channel ?? "VOICE", initiationMethod: "INBOUND", queueId: m.queueId ?? null, agentId: m.agentId ?? null,
     state: m.state, initiatedAt: m.at, enqueuedAt: t(m.enqueued), connectedAt: t(m.connected), endedAt: t(m.ended),
     afterContactWorkEndedAt: t(m.acwEnded), holdSeconds: m.hold ?? 0, attributes: {},
+    satisfaction: m.satisfaction ?? null, satisfactionAt: m.satisfaction === undefined ? null : t(m.ended),
   });
   return id;
 }
@@ -75,6 +76,8 @@ describe("GET /api/v1/metrics/historical", () => {
       AVG_QUEUE_ABANDON_TIME: 17.5,
       MAX_QUEUED_TIME: 60,
       SERVICE_LEVEL: 33.3, // 1 answered within 20 s, of 2 answered + 1 abandoned after 20 s (the 5 s abandon does not count)
+      // Nobody answered a survey (the CSAT test below has ratings).
+      CSAT_RESPONSES: 0, AVG_CSAT: null,
       // Agent activity is by agent only (test/api/agent-activity.test.ts).
       AGENT_ONLINE_TIME: null, AGENT_NON_PRODUCTIVE_TIME: null, AGENT_IDLE_TIME: null, AGENT_ON_CONTACT_TIME: null, AGENT_OCCUPANCY: null,
     });
@@ -165,8 +168,8 @@ describe("GET /api/v1/metrics/historical", () => {
     expect(csv.headers.get("content-disposition")).toContain('filename="switchboard-queue-day-2025-03-10-to-2025-03-10.csv"');
     const lines = (await csv.text()).trim().split("\r\n");
     expect(lines[0].split(",").slice(0, 7)).toEqual(["group_type", "group_id", "group_name", "interval_start", "interval_end", "interval_label", "CONTACTS_CREATED"]);
-    expect(lines[1]).toBe(`QUEUE,${BILLING},Billing,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,4,4,2,2,50,1,37.5,80,55,5,20,17.5,60,33.3,,,,,`);
-    expect(lines[2]).toBe("QUEUE,,No queue,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,1,0,0,0,,0,,,,,,,,,,,,,");
+    expect(lines[1]).toBe(`QUEUE,${BILLING},Billing,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,4,4,2,2,50,1,37.5,80,55,5,20,17.5,60,33.3,0,,,,,,`);
+    expect(lines[2]).toBe("QUEUE,,No queue,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,1,0,0,0,,0,,,,,,,,,0,,,,,,");
     expect(lines[3].startsWith("TOTAL,,Total,")).toBe(true);
     expect(lines).toHaveLength(4);
   });
@@ -224,5 +227,33 @@ describe("GET /api/v1/metrics/historical", () => {
     expect(theirs.body.totals.CONTACTS_QUEUED).toBe(1);
     const ours = await api("GET", "/metrics/historical?from=2025-03-10&to=2025-03-10&interval=TOTAL", { token: admin });
     expect(ours.body.rows.map((r: any) => r.group.id)).not.toContain("other:queue");
+  });
+
+  it("customer satisfaction: survey responses and the average rating by queue and by agent; another instance's ratings never count", async () => {
+    const i = DEMO.instanceId;
+    const day = (h: string) => ny(`2025-04-15T${h}:00-04:00`);
+    const done = { state: "COMPLETED", enqueued: 1, connected: 5, ended: 65, acwEnded: 70 };
+    await contact(i, { ...done, queueId: BILLING, agentId: ALICE, at: day("09:00"), satisfaction: 5 });
+    await contact(i, { ...done, queueId: BILLING, agentId: BOB, at: day("10:00"), satisfaction: 3 });
+    await contact(i, { ...done, queueId: BILLING, agentId: BOB, at: day("10:30") }); // no answer
+    await contact(i, { ...done, queueId: SUPPORT, agentId: ALICE, channel: "CHAT", at: day("11:00"), satisfaction: 4 });
+    await contact(other.instanceId, { ...done, queueId: "other:queue", agentId: "other:user", at: day("09:00"), satisfaction: 1 });
+
+    const byQueue = await api("GET", "/metrics/historical?from=2025-04-15&to=2025-04-15&interval=TOTAL&groupBy=QUEUE", { token: admin });
+    expect(byQueue.status).toBe(200);
+    const q = Object.fromEntries(byQueue.body.rows.map((r: any) => [r.group.id, [r.metrics.CSAT_RESPONSES, r.metrics.AVG_CSAT]]));
+    expect(q).toEqual({ [BILLING]: [2, 4], [SUPPORT]: [1, 4] });
+    expect(byQueue.body.totals).toMatchObject({ CONTACTS_HANDLED: 4, CSAT_RESPONSES: 3, AVG_CSAT: 4 });
+
+    const byAgent = await api("GET", "/metrics/historical?from=2025-04-15&to=2025-04-15&interval=DAY&groupBy=AGENT", { token: admin });
+    const a = Object.fromEntries(byAgent.body.rows.map((r: any) => [r.group.id, [r.metrics.CSAT_RESPONSES, r.metrics.AVG_CSAT]]));
+    expect(a).toEqual({ [ALICE]: [2, 4.5], [BOB]: [1, 3] });
+
+    // Filtered to one agent: only his contacts' ratings.
+    const bob = await api("GET", `/metrics/historical?from=2025-04-15&to=2025-04-15&interval=TOTAL&agentId=${encodeURIComponent(BOB)}`, { token: admin });
+    expect(bob.body.totals).toMatchObject({ CSAT_RESPONSES: 1, AVG_CSAT: 3 });
+
+    const theirs = await api("GET", "/metrics/historical?from=2025-04-15&to=2025-04-15&interval=TOTAL", { token: other.token });
+    expect(theirs.body.totals).toMatchObject({ CSAT_RESPONSES: 1, AVG_CSAT: 1 });
   });
 });

@@ -245,10 +245,12 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
     await customer.goto(shop.origin);
     await customer.getByRole("button", { name: "Talk to us" }).click();
     const panel = customer.getByRole("region", { name: "Talk to us" });
-    const box = panel.getByRole("textbox", { name: "Message" });
     await panel.getByText("What can we help with: billing or support?").waitFor();
-    await box.fill("support");
-    await box.press("Enter");
+    // The flow's menu (GetParticipantInput with Equals conditions) is offered as buttons: one click answers it.
+    const answers = panel.getByRole("group", { name: "Answers" });
+    await answers.getByRole("button", { name: "support", exact: true }).click();
+    await panel.getByText("Waiting for an agent (Support).").waitFor();
+    await answers.waitFor({ state: "hidden" });
 
     await page.getByTestId("offer").getByRole("button", { name: "Accept" }).click();
     const toggle = page.getByRole("button", { name: "Quick replies", exact: true });

@@ -49,7 +49,8 @@ describe("UpdateContactEventHooks (Set whisper flow)", () => {
     expect(check({ CustomerHold: "h" }).warnings).toEqual([]);
     expect(check({ AgentHold: "h" }).warnings).toEqual([{ actionId: "w", field: "Parameters.EventHooks.AgentHold", message: expect.stringContaining("does not play it yet") }]);
     expect(check({ PauseContact: "h" }).warnings).toEqual([{ actionId: "w", field: "Parameters.EventHooks.PauseContact", message: expect.stringContaining("takes its NoMatchingError branch") }]);
-    expect(check({ CustomerRemaining: "r" }).warnings).toEqual([{ actionId: "w", field: "Parameters.EventHooks.CustomerRemaining", message: expect.stringContaining("does not run it yet") }]);
+    // CustomerRemaining runs now (the disconnect flow: test/voice/survey.test.ts): no warning.
+    expect(check({ CustomerRemaining: "r" }).warnings).toEqual([]);
   });
 
   it("the hold hooks keep a CUSTOMER_HOLD / AGENT_HOLD flow on the contact, refuse a flow of another type, and import resolves their ARNs", () => {

@@ -2,13 +2,14 @@ import { describe, expect, it } from "vitest";
 import { simulateFlow, validateFlow, type FlowContent } from "../../src/flows";
 import accountNumber from "../../src/flows/examples/account-number.json";
 import chatGreeting from "../../src/flows/examples/chat-greeting.json";
+import csatSurvey from "../../src/flows/examples/csat-survey.json";
 import demoIvr from "../../src/flows/examples/demo-ivr.json";
 import hoursHoliday from "../../src/flows/examples/hours-holiday.json";
 import queueHold from "../../src/flows/examples/queue-hold.json";
 import vipLookup from "../../src/flows/examples/vip-lookup.json";
 import { demoCtx, steps } from "./helpers";
 
-const examples = { demoIvr, hoursHoliday, vipLookup, accountNumber, chatGreeting } as unknown as Record<string, FlowContent>;
+const examples = { demoIvr, hoursHoliday, vipLookup, accountNumber, chatGreeting, csatSurvey } as unknown as Record<string, FlowContent>;
 
 describe("example flows", () => {
   it.each(Object.entries(examples))("%s is a valid flow with no warnings", (_name, flow) => {

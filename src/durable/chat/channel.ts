@@ -139,11 +139,16 @@ export class ChatChannel {
       else if (m.type === "ended") ended = m.text;
     }
     const after = this.host.row()!;
+    if (result.status === "waiting_input") this.pushState(); // the answers offered as buttons change with each input asked for
     if (result.status === "waiting_input" && result.state.pending && "timeoutSeconds" in result.state.pending) {
       this.store.setTimer("flow", Date.now() + result.state.pending.timeoutSeconds * 1000, after.step);
     } else if (result.status === "queued") {
       this.pushState();
       if (after.phase === "QUEUED") await queueTurn(this.queueDeps(), "enter");
+    } else if (result.status !== "waiting_input" && after.phase === "FLOW" && this.host.remaining.active()) {
+      // The disconnect flow (a survey after the agent ended) is over: the contact keeps the agent's end.
+      this.host.remaining.end("FLOW");
+      this.finish(ended ?? TEXT.ended);
     } else if (result.status !== "waiting_input" && after.phase === "FLOW") {
       // Ended, disconnected, or waiting on something chat cannot give: the chat is over.
       const now = Date.now();
@@ -257,10 +262,18 @@ export class ChatChannel {
           await queueTurn(this.queueDeps(), "enter");
           break;
         }
-        case "ENDED":
+        case "ENDED": {
           this.agentLeft(before.agent_id);
+          const r = this.host.row();
+          if (r?.phase === "FLOW" && this.host.remaining.active()) {
+            // The agent ended and the customer goes on to the disconnect flow (a survey: ../remaining-flow.ts).
+            this.post("SYSTEM", TEXT.agentEnded);
+            await this.runFlow({ state: JSON.parse(r.flow_state!) as FlowState, event: { type: "playback_done" } });
+            break;
+          }
           this.finish(TEXT.agentEnded);
           break;
+        }
         case "HELD":
         case "RESUMED":
         case "MISSED":
@@ -286,6 +299,11 @@ export class ChatChannel {
   private customerLeft(text: string) {
     const r = this.host.row();
     if (!r || r.phase === "ENDED") return;
+    if (this.host.remaining.active()) {
+      // The customer left during the disconnect flow (the survey): not abandoned, the agent had ended it.
+      this.host.remaining.end("CUSTOMER");
+      return this.finish(text);
+    }
     const now = Date.now();
     this.host.set({ phase: "ENDED", ended_at: now });
     if (r.phase === "FLOW") {

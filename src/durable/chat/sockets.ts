@@ -10,6 +10,8 @@ import { parseChatClientMessage } from "../../shared/chat-wire";
 import { agentRoomName } from "../../lib/object-names";
 import type { ChatMessaging } from "./messaging";
 import type { ChatStore } from "./store";
+import { chatChoices, type FlowState } from "../../flows";
+import type { PublishedFlow } from "../contact-flow";
 import { CHAT_HEADERS, type ChatAccess, type ChatHost, type ChatIdentity } from "./types";
 
 /** What the sockets hand to the channel: a customer's message and a customer's end of the chat. */
@@ -163,6 +165,7 @@ export class ChatSockets {
       agent: agentName ? { name: agentName } : null,
       lastSeq: store.lastSeq(),
       receipts: store.receipts(),
+      choices: who.role === "CUSTOMER" && r?.phase === "FLOW" && r.flow && r.flow_state ? chatChoices((JSON.parse(r.flow) as PublishedFlow).content, JSON.parse(r.flow_state) as FlowState) : [],
     };
   }
 

@@ -10,6 +10,7 @@ import type { ChatMessageView, ChatRole, ChatServerMessage } from "../../shared/
 import type { PublishedFlow } from "../contact-flow";
 import type { Transition } from "../contact-record";
 import type { Phase, SessionRow } from "../session-row";
+import type { RemainingFlow } from "../remaining-flow";
 
 export type ChatPhase = Phase;
 
@@ -38,6 +39,8 @@ export interface ChatHost {
   connections(tag?: string): Iterable<Connection>;
   /** The customer or agent wrote a message (stored): live analytics rules hear it. */
   said(from: "CUSTOMER" | "AGENT", text: string, at: number): Promise<void>;
+  /** The disconnect flow (a survey) the customer goes on to when the agent ends the chat (../remaining-flow.ts). */
+  readonly remaining: RemainingFlow;
 }
 
 /** Who a chat socket is: set by the Worker (the only caller that can reach the object) on the upgrade. */

@@ -37,6 +37,8 @@ export type VoiceAction =
   /** The agent left a warm transfer: the customer comes off hold and stays with the consulted number. */
   | { kind: "completeWarmTransfer" }
   | { kind: "endCall" }
+  /** The agent ended first: the caller goes on to the disconnect flow, whose first turn is step `step` (../remaining-flow.ts). */
+  | { kind: "toRemainingFlow"; step: number }
   | { kind: "hangupCall"; callSid: string }
   | { kind: "disconnectFromQueue"; queueId: string }
   /** An agent's outbound call: dial the agent's leg and the customer into the conference (./outbound.ts). */
@@ -306,6 +308,17 @@ export async function runVoiceAction(
       return;
     case "hangupCall":
       await ignoreEnded(twilio.hangupCall(action.callSid));
+      return;
+    case "toRemainingFlow":
+      // Once the flow has run a step (or the caller left), the redirect is done or moot: a retry must not start it again.
+      if (row.phase === "FLOW" && row.step === action.step && row.call_sid) {
+        // Out of the conference (which ends it) and into the flow's first step, at the resume URL of that step.
+        await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.resume }));
+      }
+      if (row.agent_call_sid) {
+        await ignoreEnded(twilio.hangupCall(row.agent_call_sid));
+        hooks.setAgentCall(null);
+      }
       return;
   }
 }

@@ -148,7 +148,11 @@ export class VoiceChannel {
       // IVRRecordingBehavior starts the caller's recording where the block is (./recording.ts).
       twiml = renderVoice(result, { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.resume, dialAction: urls.dial, recordingStatus: `${urls.recording}&part=IVR` });
     }
-    if (result.status === "ended" || result.status === "disconnected") {
+    if ((result.status === "ended" || result.status === "disconnected") && this.host.remaining.active()) {
+      // The disconnect flow (a survey) is over: the contact keeps the agent's end (../remaining-flow.ts).
+      this.host.remaining.end("FLOW");
+      this.host.kick();
+    } else if (result.status === "ended" || result.status === "disconnected") {
       const now = Date.now();
       this.host.set({ phase: "ENDED", ended_at: now });
       this.host.record({ contactId: this.host.contactId, type: "DISCONNECTED", at: now, data: { by: "FLOW" }, update: { state: "ENDED", endedAt: now, disconnectReason: "CONTACT_FLOW_DISCONNECT" } });
@@ -271,6 +275,13 @@ export class VoiceChannel {
   async gaveUp(action: VoiceAction, err: unknown): Promise<void> {
     await surfaceGivenUp(this.host, action, err);
     if (action.kind === "addThirdParty") return this.thirdPartyGone();
+    if (action.kind === "toRemainingFlow") {
+      // The caller could not be moved to the disconnect flow: the call ends, as it would have without one.
+      this.host.remaining.end("FLOW");
+      this.host.enqueueAction({ kind: "endCall" });
+      this.host.kick();
+      return;
+    }
     // The outbound call could not be placed: the agent is told why (./outbound.ts).
     if (action.kind === "dialOutbound") return this.#outbound.dialFailed(err instanceof DialError ? err.failure : restFailure(err, this.host.env.TWILIO_API_BASE_URL));
     if (action.kind === "dialConsult" && this.consult.active()?.agent_id === action.agentId) {
@@ -352,6 +363,13 @@ export class VoiceChannel {
       return;
     }
     if (callSid !== r.call_sid || r.phase === "ENDED") return;
+    if (this.host.remaining.active()) {
+      // The caller hung up during the disconnect flow (the survey): not abandoned, the agent had ended it.
+      this.host.remaining.end("CUSTOMER");
+      if (r.agent_call_sid) this.host.enqueueAction({ kind: "hangupCall", callSid: r.agent_call_sid });
+      this.host.kick();
+      return;
+    }
     const now = Date.now();
     const was = r.phase;
     this.host.set({ phase: "ENDED", ended_at: now });

@@ -22,6 +22,7 @@ const WHAT: Partial<Record<VoiceAction["kind"], string>> = {
   completeWarmTransfer: "The caller could not be handed to the consulted number",
   dropThirdParty: "The consulted number could not be dropped from the call",
   endCall: "The call could not be ended at the phone network",
+  toRemainingFlow: "The caller could not be moved to the survey",
   hangupCall: "A call leg could not be hung up",
 };
 

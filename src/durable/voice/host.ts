@@ -10,6 +10,7 @@ import type { Transition } from "../contact-record";
 import type { LazyTables } from "../lazy-tables";
 import type { SessionRow } from "../session-row";
 import type { VoiceAction } from "./actions";
+import type { RemainingFlow } from "../remaining-flow";
 
 /** The voice channel's tables only some calls need (made on first use: ./channel.ts VOICE_TABLES). */
 export type VoiceTable = "whispers" | "transcript" | "outbound" | "mute" | "hold" | "joined" | "thirdParty" | "consult" | "callWatch";
@@ -31,6 +32,8 @@ export type VoiceHost = {
   /** The contact's D1 row is owed: the session writes it off the webhook's path. */
   oweContact(contact: NewContact): void;
   kick(): void;
+  /** The disconnect flow the caller goes on to when the agent ends first (../remaining-flow.ts). */
+  remaining: RemainingFlow;
   /** Routing has connected the contact to this agent (as its CONNECTED event says). */
   connected(agentId: string, queueId: string): Promise<void>;
 };

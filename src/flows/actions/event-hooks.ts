@@ -8,8 +8,9 @@
  * customer the CUSTOMER_WHISPER flow before they are bridged: src/durable/voice/whisper.ts) and
  * CustomerQueue (the CUSTOMER_QUEUE flow the contact runs while it waits, in place of its queue's).
  * CustomerHold (the CUSTOMER_HOLD flow a held caller hears in place of music:
- * src/durable/voice/hold-flow.ts). CustomerRemaining and AgentHold are kept on the contact but not
- * run yet. Amazon Connect's other hooks import
+ * src/durable/voice/hold-flow.ts). CustomerRemaining (the flow the customer goes on to when the
+ * agent ends first, e.g. a survey: src/durable/remaining-flow.ts). AgentHold is kept on the contact
+ * but not run yet. Amazon Connect's other hooks import
  * with a warning and take the NoMatchingError branch.
  */
 import type { EventHookName, FlowType } from "../types";
@@ -49,9 +50,6 @@ export const UpdateContactEventHooks: ActionHandler = {
       return;
     }
     if (typeof value !== "string" || !value.trim()) report(`EventHooks.${key}`, "must be a flow id, flow ARN or reference");
-    if (key === "CustomerRemaining") {
-      report("EventHooks.CustomerRemaining", "the CustomerRemaining flow is kept on the contact but Switchboard does not run it yet: when the agent hangs up first, the call ends", "warning");
-    }
     if (key === "AgentHold") {
       report("EventHooks.AgentHold", "the AgentHold flow is kept on the contact but Switchboard does not play it yet: the agent hears silence while the customer is on hold", "warning");
     }

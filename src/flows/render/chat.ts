@@ -1,6 +1,6 @@
 /** Chat renderer: a flow result → the messages the customer reads, and what happens next. */
 import { ssmlToText } from "../actions/participant";
-import type { FlowResult } from "../types";
+import type { FlowContent, FlowResult, FlowState } from "../types";
 
 export type ChatMessage =
   | { type: "text"; text: string }
@@ -42,4 +42,18 @@ export function renderChat(result: Pick<FlowResult, "effects" | "status" | "stat
     out.push({ type: "ended", text: "The chat has ended." });
   }
   return out;
+}
+
+/**
+ * The answers a chat customer can pick as buttons now: while the flow waits in a
+ * GetParticipantInput whose branches are all `Equals` conditions (a menu, a 1–5 survey), their
+ * operands in order; otherwise none (free text). The customer may still type instead.
+ */
+export function chatChoices(flow: FlowContent, state: FlowState): string[] {
+  if (state.pending?.kind !== "input" || state.modules?.length) return [];
+  const actionId = state.pending.actionId;
+  const action = flow.Actions.find((a) => a.Identifier === actionId);
+  const conditions = action?.Type === "GetParticipantInput" ? (action.Transitions?.Conditions ?? []) : [];
+  if (!conditions.length || conditions.some((c) => c.Condition?.Operator !== "Equals")) return [];
+  return [...new Set(conditions.flatMap((c) => c.Condition.Operands).filter((o): o is string => typeof o === "string" && o.trim() !== ""))].slice(0, 10);
 }

@@ -1,6 +1,6 @@
 /**
  * Contact search (time, queue, agent, channel, caller number — the number is matched through
- * the instance's search hash, never stored in clear — and words said in the transcript) and one
+ * the instance's search hash, never stored in clear — the customer's survey rating, and words said in the transcript) and one
  * contact's record and timeline. The filters live in the address, so "back" from a contact
  * returns to the same results; "Load older contacts" follows the API's `nextCursor`.
  */
@@ -17,7 +17,13 @@ import { useData } from "../lib/useData";
 import { useDirectory as useNames } from "../lib/directory";
 import { EventDetails, formatDuration } from "./eventDetails";
 
-const FILTERS = ["from", "to", "queueId", "agentId", "channel", "customerNumber", "category", "q"] as const;
+const FILTERS = ["from", "to", "queueId", "agentId", "channel", "customerNumber", "category", "minSatisfaction", "maxSatisfaction", "q"] as const;
+
+/** The survey ratings to filter by. */
+const RATINGS = [1, 2, 3, 4, 5].map((n) => ({ value: String(n), label: String(n) }));
+
+/** "4 / 5", or "—" with no rating. */
+export const formatRating = (n: number | null | undefined) => (n == null ? "—" : `${n} / 5`);
 const PAGE = 50;
 
 export default function ContactsScreen() {
@@ -122,6 +128,8 @@ function ContactSearch() {
           <SelectField label="Channel" name="channel" value={form.channel} onChange={set("channel")} empty="Any channel" options={CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] }))} errors={errors} />
           <TextField label="Caller number" name="customerNumber" type="tel" value={form.customerNumber} onChange={set("customerNumber")} errors={errors} placeholder="+14155550123" hint="Exact number in E.164 form." />
           <TextField label="Category" name="category" value={form.category} onChange={set("category")} errors={errors} placeholder="Cancellation" hint="A category an analytics rule gave the contact." />
+          <SelectField label="Rating at least" name="minSatisfaction" value={form.minSatisfaction} onChange={set("minSatisfaction")} empty="Any" options={RATINGS} errors={errors} hint="The customer's survey rating, 1 to 5." />
+          <SelectField label="Rating at most" name="maxSatisfaction" value={form.maxSatisfaction} onChange={set("maxSatisfaction")} empty="Any" options={RATINGS} errors={errors} />
           <TextField label="Words said" name="q" type="search" value={form.q} onChange={set("q")} errors={errors} placeholder="refund router" hint="Whole words, all of them, in the chat or call transcript." />
         </div>
         <div className="form-actions">
@@ -147,6 +155,7 @@ function ContactSearch() {
                   <th scope="col">Agent</th>
                   <th scope="col">Duration</th>
                   <th scope="col">Disposition</th>
+                  <th scope="col">Rating</th>
                   <th scope="col">State</th>
                   <th scope="col">Categories</th>
                 </tr>
@@ -166,6 +175,7 @@ function ContactSearch() {
                     <td>{dir.agentName(c.agentId)}</td>
                     <td>{contactDuration(c)}</td>
                     <td>{contactDisposition(c)}</td>
+                    <td>{formatRating(c.satisfaction)}</td>
                     <td>{humanize(c.state)}</td>
                     <td data-field="categories">{c.categories?.length ? c.categories.join(", ") : "—"}</td>
                   </tr>
@@ -251,6 +261,8 @@ function ContactDetail({ id }: { id: string }) {
               </dd>
               <dt>Notes</dt>
               <dd>{c.notes ?? "—"}</dd>
+              <dt>Customer rating</dt>
+              <dd>{c.satisfaction != null ? `${formatRating(c.satisfaction)} (survey, ${formatDateTime(c.satisfactionAt)})` : "—"}</dd>
               {c.previousContactId && (
                 <>
                   <dt>Previous contact</dt>

@@ -24,6 +24,8 @@ export type Queue = Stamps & {
   outboundCallerId: string | null;
   customerQueueFlowId: string | null;
   customerHoldFlowId: string | null;
+  /** The flow a customer goes on to when the agent ends first (a post-contact survey). */
+  surveyFlowId: string | null;
   agentWhisperFlowId: string | null;
   customerWhisperFlowId: string | null;
   outboundWhisperFlowId: string | null;
@@ -131,6 +133,9 @@ export type Contact = {
   holdSeconds: number | null;
   disconnectReason: string | null;
   attributes: Record<string, string> | null;
+  /** The customer's post-contact survey rating (1–5) and when it was given; null when none. */
+  satisfaction: number | null;
+  satisfactionAt: string | null;
   disposition: string | null;
   notes: string | null;
 };

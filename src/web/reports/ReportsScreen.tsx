@@ -14,7 +14,7 @@ import { Link, navigate, useLocation, useTitle } from "../lib/router";
 import { useSession } from "../lib/session";
 import type { MetricsDirectory } from "../lib/types";
 import { useData } from "../lib/useData";
-import { formatMetric, METRIC_COLUMNS, perInterval, todayIn } from "./reportModel";
+import { csatPerInterval, formatMetric, METRIC_COLUMNS, perInterval, todayIn } from "./reportModel";
 import { TimeChart } from "./TimeChart";
 
 const INTERVAL_LABELS: Record<Interval, string> = { TOTAL: "Total", DAY: "Day", HOUR: "Hour", FIFTEEN_MIN: "15 minutes" };
@@ -201,6 +201,7 @@ function Results({ report, query }: { report: HistoricalReport; query: string })
       ) : (
         <>
           {perTime && <ReportChart report={report} />}
+          {perTime && (report.totals.CSAT_RESPONSES ?? 0) > 0 && <CsatChart report={report} />}
           <div className="table-scroll" tabIndex={0} role="region" aria-label="Report table (scrolls sideways)">
             <table className="list report-table" data-testid="historical-table">
               <caption className="visually-hidden">{title}</caption>
@@ -300,6 +301,31 @@ function ReportChart({ report }: { report: HistoricalReport }) {
           { label: "Queued", color: "accent", values: queued },
           { label: "Handled", color: "success", values: handled },
           { label: "Abandoned", color: "danger", dash: true, values: abandoned },
+        ]}
+      />
+    </figure>
+  );
+}
+
+/** Customer satisfaction over time: the average survey rating (1–5) and the number of responses per interval. */
+function CsatChart({ report }: { report: HistoricalReport }) {
+  const { x, average, responses } = csatPerInterval(report);
+  const what = `Customer satisfaction ${PER_INTERVAL[report.interval]}: average rating (1 to 5) and survey responses`;
+  return (
+    <figure className="card report-chart" data-testid="csat-chart">
+      <figcaption>
+        <strong>{what}</strong> <span className="muted">(all {GROUPING_LABELS[report.groupBy].toLowerCase()}s together)</span>
+      </figcaption>
+      <TimeChart
+        label={`${what}, ${report.from} to ${report.to}: ${report.totals.CSAT_RESPONSES} responses, average ${formatMetric("AVG_CSAT", report.totals.AVG_CSAT)} in all. The table below has every figure by ${GROUPING_LABELS[report.groupBy].toLowerCase()}.`}
+        timeZone={report.timeZone}
+        x={x}
+        xLabel={INTERVAL_COLUMN[report.interval]}
+        xValue={report.interval === "DAY" ? "{YYYY}-{MM}-{DD}" : "{YYYY}-{MM}-{DD} {HH}:{mm}"}
+        xIncrs={report.interval === "DAY" ? [1, 2, 7, 14, 28].map((d) => d * 86_400) : undefined}
+        series={[
+          { label: "Avg rating", color: "accent", values: average },
+          { label: "Responses", color: "muted", dash: true, values: responses },
         ]}
       />
     </figure>

@@ -1,7 +1,7 @@
 /**
  * A line chart over time (uPlot, on a canvas): created on mount, fed with `setData` when the
  * data change, resized with its container, destroyed on unmount. Times are shown in `timeZone`
- * (the instance's), whatever the browser's. Colours come from the app's CSS variables, so it
+ * (the instance's), whatever the browser's. A null value is a gap in its line (no figure there). Colours come from the app's CSS variables, so it
  * follows light and dark. The chart is a picture of figures that are also in a table: screen
  * readers get `label` instead of the canvas.
  */
@@ -10,7 +10,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
 /** A line: its name, its colour (one of the app's CSS variables), dashed or not, and one value per x. */
-export type ChartSeries = { label: string; color: "accent" | "success" | "danger" | "focus" | "muted"; dash?: boolean; values: number[] };
+export type ChartSeries = { label: string; color: "accent" | "success" | "danger" | "focus" | "muted"; dash?: boolean; values: (number | null)[] };
 
 const HEIGHT = 260;
 

@@ -32,7 +32,7 @@ export function perInterval(report: HistoricalReport) {
   return { x, created: column(0), queued: column(1), handled: column(2), abandoned: column(3) };
 }
 
-type Kind = "count" | "percent" | "seconds";
+type Kind = "count" | "percent" | "seconds" | "rating";
 
 /** The table's columns, in the contract's order, with what each means (shown as the heading's tooltip). */
 export const METRIC_COLUMNS: Record<HistoricalMetric, { label: string; kind: Kind; help: string }> = {
@@ -50,6 +50,8 @@ export const METRIC_COLUMNS: Record<HistoricalMetric, { label: string; kind: Kin
   AVG_QUEUE_ABANDON_TIME: { label: "Avg abandon time", kind: "seconds", help: "Average time abandoned contacts waited before hanging up" },
   MAX_QUEUED_TIME: { label: "Longest wait", kind: "seconds", help: "The longest any contact waited in the queue" },
   SERVICE_LEVEL: { label: "Service level", kind: "percent", help: "Percent answered within the service level time" },
+  CSAT_RESPONSES: { label: "Survey responses", kind: "count", help: "Contacts whose customer rated them in the post-contact survey" },
+  AVG_CSAT: { label: "Avg CSAT", kind: "rating", help: "Average post-contact survey rating, from 1 to 5" },
   AGENT_ONLINE_TIME: { label: "Online time", kind: "seconds", help: "Time in any status but Offline" },
   AGENT_NON_PRODUCTIVE_TIME: { label: "Non-productive time", kind: "seconds", help: "Time in a custom status (Break, Lunch…)" },
   AGENT_IDLE_TIME: { label: "Idle time", kind: "seconds", help: "Time Available with no contact" },
@@ -67,5 +69,30 @@ export function formatMetric(metric: HistoricalMetric, value: number | null | un
       return `${value.toLocaleString(undefined, { maximumFractionDigits: 1 })}%`;
     case "seconds":
       return formatDuration(Math.round(value) * 1000);
+    case "rating":
+      return `${value.toLocaleString(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} / 5`;
   }
+}
+
+/**
+ * Customer satisfaction per interval, over every group: the average rating (null where nobody
+ * answered, a gap in the line) and the number of responses, every interval of the range included.
+ */
+export function csatPerInterval(report: HistoricalReport) {
+  const at = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+  const sums = new Map<number, { n: number; sum: number }>(report.intervals.map((i) => [at(i.start), { n: 0, sum: 0 }]));
+  for (const row of report.rows) {
+    const s = row.interval && sums.get(at(row.interval.start));
+    const n = row.metrics.CSAT_RESPONSES ?? 0;
+    if (s && n && row.metrics.AVG_CSAT !== null) {
+      s.n += n;
+      s.sum += row.metrics.AVG_CSAT * n;
+    }
+  }
+  const x = [...sums.keys()];
+  return {
+    x,
+    average: x.map((t) => { const s = sums.get(t)!; return s.n ? Math.round((10 * s.sum) / s.n) / 10 : null; }),
+    responses: x.map((t) => sums.get(t)!.n),
+  };
 }

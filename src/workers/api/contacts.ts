@@ -30,6 +30,9 @@ const Search = z.object({
   tag: z.string().trim().min(1).max(385).regex(/^[^:]{1,128}(:.{0,256})?$/, "must be key:value (or a key)").optional(),
   /** A category an analytics rule gave the contact (live or after it). */
   category: CategoryName.optional(),
+  /** Contacts whose customer rated them (post-contact survey, 1–5) at least / at most this; a contact with no rating never matches either. */
+  minSatisfaction: z.coerce.number().int().min(1).max(5).optional(),
+  maxSatisfaction: z.coerce.number().int().min(1).max(5).optional(),
   /** Words that must all occur in the contact's chat transcript (whole words, any case or accent). */
   q: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -80,6 +83,9 @@ async function toApi(env: Env, r: ContactRow) {
     attributes: await openAttributes(keyringFromEnv(env), r.instanceId, r.id, r.attributes),
     tags: r.tags,
     disposition: r.disposition,
+    /** The customer's survey rating (1–5) and when it was given; null when they gave none. */
+    satisfaction: r.satisfaction,
+    satisfactionAt: iso(r.satisfactionAt),
     notes: await openNotes(keyringFromEnv(env), r.instanceId, r.id, r.notes),
   };
 }
@@ -101,6 +107,11 @@ export const contactRoutes = new Hono<AppEnv>()
     if (q.queueId) conditions.push(eq(contacts.queueId, q.queueId));
     if (q.agentId) conditions.push(eq(contacts.agentId, q.agentId));
     if (q.channel) conditions.push(eq(contacts.channel, q.channel));
+    if (q.minSatisfaction !== undefined && q.maxSatisfaction !== undefined && q.minSatisfaction > q.maxSatisfaction) {
+      throw badRequest("minSatisfaction: must not be above maxSatisfaction", [{ field: "minSatisfaction", message: "must not be above maxSatisfaction" }]);
+    }
+    if (q.minSatisfaction !== undefined) conditions.push(gte(contacts.satisfaction, q.minSatisfaction));
+    if (q.maxSatisfaction !== undefined) conditions.push(lte(contacts.satisfaction, q.maxSatisfaction));
     if (q.tag) {
       const at = q.tag.indexOf(":");
       const key = at < 0 ? q.tag : q.tag.slice(0, at);

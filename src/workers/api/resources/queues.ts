@@ -17,6 +17,7 @@ const Create = z.object({
   customerWhisperFlowId: fields.id.nullable().default(null),
   outboundWhisperFlowId: fields.id.nullable().default(null),
   customerHoldFlowId: fields.id.nullable().default(null),
+  surveyFlowId: fields.id.nullable().default(null),
   enabled: z.boolean().default(true),
 });
 const Update = z.object({
@@ -31,6 +32,7 @@ const Update = z.object({
   customerWhisperFlowId: fields.id.nullable(),
   outboundWhisperFlowId: fields.id.nullable(),
   customerHoldFlowId: fields.id.nullable(),
+  surveyFlowId: fields.id.nullable(),
   enabled: z.boolean(),
 }).partial();
 
@@ -41,6 +43,8 @@ const FLOW_FIELDS = {
   customerWhisperFlowId: "CUSTOMER_WHISPER",
   outboundWhisperFlowId: "OUTBOUND_WHISPER",
   customerHoldFlowId: "CUSTOMER_HOLD",
+  /** A post-contact survey is an ordinary contact flow, as Amazon Connect's disconnect flow is. */
+  surveyFlowId: "CONTACT_FLOW",
 } as const;
 
 /** Each flow a queue names exists in the instance; a whisper or hold flow must be of its type. */
@@ -87,6 +91,7 @@ export const queuesResource: ResourceDef<typeof queues, z.infer<typeof Create>, 
       customerWhisperFlowId: r.customerWhisperFlowId,
       outboundWhisperFlowId: r.outboundWhisperFlowId,
       customerHoldFlowId: r.customerHoldFlowId,
+      surveyFlowId: r.surveyFlowId,
       enabled: r.enabled,
       createdAt: iso(r.createdAt),
       updatedAt: iso(r.updatedAt),
