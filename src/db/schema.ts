@@ -59,6 +59,14 @@ export const instances = sqliteTable("instances", {
   maxOpenChats: integer("max_open_chats").notNull().default(200),
   /** A chat whose customer sends nothing for this many minutes ends (the chat object's alarm). */
   chatIdleTimeoutMinutes: integer("chat_idle_timeout_minutes").notNull().default(20),
+  /**
+   * Redaction of transcripts before they are stored (src/analytics/policy.ts): on by default; the
+   * personal-data types masked (null: all); whether an encrypted unredacted copy is kept beside
+   * each transcript (readable only with the `transcripts.unredacted` permission).
+   */
+  redactionEnabled: integer("redaction_enabled", { mode: "boolean" }).notNull().default(true),
+  redactionTypes: text("redaction_types", { mode: "json" }).$type<string[]>(),
+  keepUnredactedTranscripts: integer("keep_unredacted_transcripts", { mode: "boolean" }).notNull().default(false),
   ...timestamps,
 });
 
@@ -476,7 +484,8 @@ export const recordings = sqliteTable(
     id: text("id").primaryKey(),
     instanceId: text("instance_id").notNull().references(() => instances.id),
     contactId: text("contact_id").notNull(),
-    kind: text("kind", { enum: ["recording", "transcript"] }).notNull(),
+    /** `unredacted_transcript`: the transcript as said, kept only where the instance keeps one (its own permission). */
+    kind: text("kind", { enum: ["recording", "transcript", "unredacted_transcript"] }).notNull(),
     status: text("status", { enum: ["stored", "deleting", "deleted"] }).notNull().default("stored"),
     /** R2 key: `<instanceId>/<kind>s/<contactId>/<id>`; bound into the ciphertext as additional data. */
     r2Key: text("r2_key").notNull(),

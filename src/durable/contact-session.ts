@@ -32,6 +32,7 @@ import { WAIT_FOR_CONFERENCE, type VoiceAction } from "./voice/actions";
 import { VoiceChannel, type RecordingCallback } from "./voice/channel";
 import type { OutboundStart } from "./voice/outbound";
 import type { TranscriptionCallback } from "./voice/transcription";
+import type { RedactionPolicy } from "../analytics/policy";
 import type { HeldParty } from "./voice/hold-flow";
 import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
 import { CONTACT_SESSION_BINDING, type SessionRow, type VoiceStart } from "./session-row";
@@ -238,14 +239,15 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     if (waiting.rowsWritten > 0) this.kick();
   }
 
-  voiceTranscription(cb: TranscriptionCallback) {
+  /** A transcription fragment, redacted by the instance's policy (the Worker's cached copy of it) before it is kept. */
+  voiceTranscription(cb: TranscriptionCallback, redaction: RedactionPolicy) {
     this.#voice.watch.heard();
-    return this.#voice.transcription(cb);
+    return this.#voice.transcription(cb, redaction);
   }
 
-  /** The call's real-time transcript so far (decrypted; the API checks permission and audits). */
-  realtimeTranscript() {
-    return this.#voice.transcript.segments();
+  /** The call's real-time transcript so far (decrypted; the API checks permission and audits): redacted, or as said where a copy was kept. */
+  realtimeTranscript(opts: { unredacted?: boolean } = {}) {
+    return this.#voice.transcript.segments(opts);
   }
 
   /**

@@ -52,7 +52,7 @@ export async function erasePersonalData(
   const report: ErasureReport = {
     contactId,
     recordings: stored.filter((m) => m.kind === "recording").length,
-    transcripts: stored.filter((m) => m.kind === "transcript").length,
+    transcripts: stored.filter((m) => m.kind !== "recording").length,
     ...live,
   };
   const at = Date.now();

@@ -79,7 +79,8 @@ export async function runRetention(
     return ids;
   };
   report.recordings = await expire("recording", instance.recordingRetentionDays);
-  report.transcripts = await expire("transcript", instance.transcriptRetentionDays);
+  // A transcript's unredacted copy (where the instance keeps one) follows the transcript's period.
+  report.transcripts = [...(await expire("transcript", instance.transcriptRetentionDays)), ...(await expire("unredacted_transcript", instance.transcriptRetentionDays))];
 
   const contactCutoff = now - instance.contactRetentionDays * DAY_MS;
   const dueContacts = await db
