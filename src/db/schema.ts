@@ -10,6 +10,7 @@ import {
   index,
   integer,
   primaryKey,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -577,6 +578,31 @@ export const contactSearchTerms = sqliteTable(
     index("contact_search_terms_contact").on(t.instanceId, t.contactId),
     index("contact_search_terms_key_version").on(t.instanceId, t.keyVersion, t.contactId),
   ],
+);
+
+/**
+ * A contact's conversation analysis (issue 26), written off the call path once its transcript is
+ * stored (src/durable/contact-analysis.ts): the customer's overall sentiment and predicted
+ * satisfaction in clear (contact search filters and reports use them), everything made from what
+ * was said — turns with their sentiment, per-speaker overall, trend, summary, issues, key phrases —
+ * sealed with the instance's field key (`analysis`, src/db/contact-analysis.ts). Follows the
+ * transcript's retention and the contact's erasure.
+ */
+export const contactAnalysis = sqliteTable(
+  "contact_analysis",
+  {
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    contactId: text("contact_id").notNull(),
+    customerSentiment: text("customer_sentiment", { enum: ["POSITIVE", "NEGATIVE", "NEUTRAL", "MIXED"] }),
+    customerScore: real("customer_score"),
+    predictedSatisfaction: integer("predicted_satisfaction"),
+    /** What answered: the sentiment and summary engines' names. */
+    engines: text("engines", { mode: "json" }).$type<{ sentiment: string; summary: string }>().notNull(),
+    analysisEnc: text("analysis_enc").notNull(),
+    keyVersion: integer("key_version").notNull(),
+    ...timestamps,
+  },
+  (t) => [primaryKey({ columns: [t.instanceId, t.contactId] }), index("contact_analysis_sentiment").on(t.instanceId, t.customerSentiment)],
 );
 
 /**

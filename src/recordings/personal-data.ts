@@ -3,7 +3,8 @@
  * agent, outcome — what metrics need), its personal data goes: the caller's number and its
  * search hash, attributes, notes, event and flow-log payloads, every recording and transcript
  * (objects removed from R2, rows kept as `deleted` tombstones), the transcript's words in
- * the contact search index (so contact search no longer finds it by them), and what the
+ * the contact search index (so contact search no longer finds it by them), its conversation
+ * analysis (sentiment, summary, issues: made from its words), and what the
  * contact's ContactSession object still holds (a chat's messages, a call's real-time
  * transcript fragments) — asked first, so a failure there changes nothing and can be retried.
  */
@@ -11,6 +12,7 @@ import { eq } from "drizzle-orm";
 import type { InstanceScope } from "../db/scoped";
 import { contactEvents, contacts, flowLogs, recordings } from "../db/schema";
 import { deleteContactTextStatement } from "./transcript-search";
+import { deleteContactAnalysisStatement } from "../db/contact-analysis";
 import { contactRoomName } from "../lib/object-names";
 import { deleteRecordings, type RecordingsEnv } from "./store";
 
@@ -64,6 +66,7 @@ export async function erasePersonalData(
     scope.db.update(contactEvents).set({ data: null }).where(scope.where(contactEvents, eq(contactEvents.contactId, contactId))),
     scope.db.update(flowLogs).set({ data: null }).where(scope.where(flowLogs, eq(flowLogs.contactId, contactId))),
     deleteContactTextStatement(scope.db, scope.instanceId, [contactId]),
+    deleteContactAnalysisStatement(scope.db, scope.instanceId, [contactId]),
     scope.db.insert(contactEvents).values({ instanceId: scope.instanceId, contactId, type: "PERSONAL_DATA_DELETED", at }),
     scope.audit({
       userId: audit.userId, action: "delete_personal_data", resourceType: "contact", resourceId: contactId,

@@ -87,6 +87,16 @@ describe("redaction before storage", () => {
     expect(redacted.body.segments[0].text).toBe("My card number is [CREDIT_DEBIT_NUMBER] and my email is [EMAIL]");
     expect(JSON.stringify(redacted.body)).not.toMatch(/4111|zoe|example\.com/);
 
+    // The call is analysed from the redacted transcript (its object's alarm, after storing it).
+    const analysis = await api("GET", `/contacts/${contactId}/analysis`, { token: listener });
+    expect(analysis.status).toBe(200);
+    expect(analysis.body.turns.map((t: any) => [t.speaker, t.text])).toEqual([
+      ["CUSTOMER", "My card number is [CREDIT_DEBIT_NUMBER] and my email is [EMAIL]"],
+      ["AGENT", "Thanks, I have issued the refund"],
+    ]);
+    expect(analysis.body.turns[0].time).toBe(0);
+    expect(analysis.body).toMatchObject({ channel: "VOICE", customer: "CUSTOMER" });
+
     // The word index holds the redacted words only.
     expect(await searchIds(admin, "refund")).toEqual([contactId]);
     expect(await searchIds(admin, "4111")).toEqual([]);

@@ -3,7 +3,8 @@
  * while waiting or connected), and store the transcript at the end: redacted by the instance's
  * policy (src/analytics/policy.ts; the agent saw the messages live as they were typed), encrypted
  * (src/recordings, kind "transcript", and the unredacted copy beside it where the instance keeps
- * one), its redacted words indexed for contact search (src/recordings/transcript-search.ts),
+ * one), its redacted words indexed for contact search (src/recordings/transcript-search.ts), the
+ * conversation analysed (../contact-analysis.ts),
  * retried on the recordings' policy and never given up silently (its state on the contact:
  * `recording_uploads`, src/recordings/uploads.ts).
  */
@@ -15,6 +16,7 @@ import { queueRoomName } from "../../lib/object-names";
 import { indexContactText } from "../../recordings/transcript-search";
 import { storeRecording } from "../../recordings/store";
 import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
+import { analyseTranscript } from "../contact-analysis";
 import { ChatStore } from "./store";
 import type { ChatHost } from "./types";
 
@@ -74,6 +76,7 @@ async function storeTranscript(host: ChatHost, store: ChatStore, failedAttempts:
     externalId: transcriptUpload(host).externalId,
   });
   const words = await indexContactText(createDb(env.DB), keyringFromEnv(env), instanceId, contactId, messages.filter((m) => m.from !== "SYSTEM").map((m) => m.text));
+  await analyseTranscript(env, instanceId, contactId, messages.filter((m) => m.from !== "SYSTEM" && !m.event).map((m) => ({ speaker: m.from, text: m.text, at: m.at })));
   host.record({ contactId, type: "TRANSCRIPT_STORED", at: Date.now(), data: { recordingId: stored.id, messages: messages.length, indexedWords: words } });
   await tryNoteUpload(env, { ...transcriptUpload(host), status: "stored", attempts: failedAttempts, recordingId: stored.id });
 }

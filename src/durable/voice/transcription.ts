@@ -12,7 +12,8 @@
  * - When the contact has ended (and Twilio said transcription-stopped, or STOP_GRACE_MS passed)
  *   the whole transcript is stored encrypted in R2 like a chat transcript (kind "transcript"),
  *   its (redacted) words indexed for contact search, `TRANSCRIPT_STORED` recorded on the contact;
- *   the unredacted copy, where kept, stored beside it (kind "unredacted_transcript"); retried
+ *   the unredacted copy, where kept, stored beside it (kind "unredacted_transcript"), the
+ *   conversation analysed (../contact-analysis.ts); retried
  *   with backoff, its state in `recording_uploads`.
  * - Fragments are deleted FRAGMENT_TTL_MS after the contact ended (logged), stored or not: a
  *   transcript still not stored by then is given up (`failed`).
@@ -25,6 +26,7 @@ import { retryDelay, tryNoteUpload } from "../../recordings/uploads";
 import { decryptField, encryptField, keyringFromEnv } from "../../lib/crypto";
 import type { FlowState } from "../../flows";
 import { redactByPolicy, type RedactionPolicy } from "../../analytics/policy";
+import { analyseTranscript } from "../contact-analysis";
 import type { VoiceHost } from "./host";
 import type { TranscriptionStart } from "./twiml";
 
@@ -221,6 +223,7 @@ export class RealtimeTranscript {
           });
         }
         const words = await indexContactText(createDb(env.DB), keyringFromEnv(env), instanceId, contactId, segments.map((x) => x.text));
+        await analyseTranscript(env, instanceId, contactId, segments.map((x) => ({ speaker: x.participant, text: x.text, at: x.at })));
         this.host.record({ contactId, type: "TRANSCRIPT_STORED", at: Date.now(), data: { recordingId, source: "REALTIME_TRANSCRIPTION", segments: segments.length, indexedWords: words } });
         await tryNoteUpload(env, { instanceId, contactId, kind: "transcript", externalId: this.externalId, status: "stored", attempts: s.store_attempts, recordingId });
       }

@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { contactEvents, contacts } from "../../db/schema";
+import { contactAnalysis, contactEvents, contacts } from "../../db/schema";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
 import { decryptField, keyringFromEnv, searchHash } from "../../lib/crypto";
@@ -16,6 +16,7 @@ import { channelSchema } from "../../shared/wire";
 
 import { CUSTOMER_ENDPOINT_FIELD, openAttributes, openEventData } from "../../db/contacts";
 import { decodePosition, encodeCursor } from "../../db/scoped";
+import { SENTIMENTS } from "../../analytics/types";
 
 const Search = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
@@ -26,6 +27,8 @@ const Search = z.object({
   customerNumber: fields.e164.optional(),
   /** A contact tag the flow set (TagContact): `key:value`, or `key` for any value. */
   tag: z.string().trim().min(1).max(385).regex(/^[^:]{1,128}(:.{0,256})?$/, "must be key:value (or a key)").optional(),
+  /** The customer's overall sentiment over the contact, as its conversation analysis found it. */
+  sentiment: z.enum(SENTIMENTS).optional(),
   /** Words that must all occur in the contact's chat transcript (whole words, any case or accent). */
   q: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -102,6 +105,10 @@ export const contactRoutes = new Hono<AppEnv>()
       conditions.push(at < 0
         ? sql`EXISTS (SELECT 1 FROM json_each(${contacts.tags}) WHERE key = ${key})`
         : sql`EXISTS (SELECT 1 FROM json_each(${contacts.tags}) WHERE key = ${key} AND value = ${q.tag.slice(at + 1)})`);
+    }
+    if (q.sentiment) {
+      conditions.push(sql`EXISTS (SELECT 1 FROM ${contactAnalysis} WHERE ${contactAnalysis.instanceId} = ${contacts.instanceId}
+        AND ${contactAnalysis.contactId} = ${contacts.id} AND ${contactAnalysis.customerSentiment} = ${q.sentiment})`);
     }
     if (q.customerNumber) {
       // Hashes of the current key version only: older ones match after the re-hash (POST /recordings/rewrap).
