@@ -11,12 +11,14 @@ import { CHANNEL_LABELS, CHANNELS, formatDateTime, humanize } from "../lib/label
 import { Link, navigate, useLocation, useTitle } from "../lib/router";
 import { useSession } from "../lib/session";
 import type { Contact, ContactEvent, RecordingStatus } from "../lib/types";
+import { ContactAnalysis } from "./ContactAnalysis";
 import { ContactMedia } from "./ContactMedia";
 import { useData } from "../lib/useData";
 import { useDirectory as useNames } from "../lib/directory";
 import { EventDetails, formatDuration } from "./eventDetails";
 
-const FILTERS = ["from", "to", "queueId", "agentId", "channel", "customerNumber", "q"] as const;
+const FILTERS = ["from", "to", "queueId", "agentId", "channel", "customerNumber", "q", "sentiment"] as const;
+const SENTIMENT_OPTIONS = ["POSITIVE", "NEGATIVE", "NEUTRAL", "MIXED"].map((value) => ({ value, label: humanize(value) }));
 const PAGE = 50;
 
 export default function ContactsScreen() {
@@ -121,6 +123,7 @@ function ContactSearch() {
           <SelectField label="Channel" name="channel" value={form.channel} onChange={set("channel")} empty="Any channel" options={CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] }))} errors={errors} />
           <TextField label="Caller number" name="customerNumber" type="tel" value={form.customerNumber} onChange={set("customerNumber")} errors={errors} placeholder="+14155550123" hint="Exact number in E.164 form." />
           <TextField label="Words said" name="q" type="search" value={form.q} onChange={set("q")} errors={errors} placeholder="refund router" hint="Whole words, all of them, in the chat or call transcript." />
+          <SelectField label="Customer sentiment" name="sentiment" value={form.sentiment} onChange={set("sentiment")} empty="Any sentiment" options={SENTIMENT_OPTIONS} errors={errors} hint="The customer's overall sentiment, from the conversation analysis." />
         </div>
         <div className="form-actions">
           <button type="submit" className="primary" disabled={save.busy}>
@@ -263,6 +266,7 @@ function ContactDetail({ id }: { id: string }) {
               <p className="muted">No attributes were set.</p>
             )}
           </section>
+          {can("recordings.listen") && <ContactAnalysis contactId={c.id} />}
           {can("recordings.listen") && <ContactMedia contactId={c.id} channel={c.channel} status={c.recordingStatus ?? []} />}
           <section className="card" aria-labelledby="contact-timeline">
             <h2 id="contact-timeline">Timeline</h2>
