@@ -11,6 +11,8 @@ export type SentimentPoint = { time: number; speaker: string; score: number };
 
 const HEIGHT = 200;
 const COLORS = ["accent", "success", "focus", "danger"] as const;
+/** Ticks on whole seconds and minutes (a short chat would otherwise get fractions that print alike). */
+const SECOND_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
 
 export function SentimentChart({ label, points, speakers }: { label: string; points: SentimentPoint[]; speakers: string[] }) {
   const box = useRef<HTMLDivElement>(null);
@@ -31,7 +33,7 @@ export function SentimentChart({ label, points, speakers }: { label: string; poi
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: false }, y: { range: [-1, 1] } },
         axes: [
-          { ...axis, values: (_u, ticks) => ticks.map((t) => `${Math.floor(t / 60)}:${String(Math.round(t % 60)).padStart(2, "0")}`) },
+          { ...axis, incrs: SECOND_INCRS, values: (_u, ticks) => ticks.map((t) => `${Math.floor(t / 60)}:${String(Math.round(t % 60)).padStart(2, "0")}`) },
           { ...axis, values: (_u, ticks) => ticks.map((t) => (t > 0 ? `+${t}` : String(t))) },
         ],
         series: [
