@@ -13,7 +13,7 @@ export interface SummaryTurn {
   text: string;
 }
 
-const words = (text: string) => text.toLowerCase().match(/[a-z][a-z']+/g)?.filter((w) => !STOP.has(w) && w.length > 2) ?? [];
+export const words = (text: string) => text.toLowerCase().match(/[a-z][a-z']+/g)?.filter((w) => !STOP.has(w) && w.length > 2) ?? [];
 
 export function extractiveSummary(turns: SummaryTurn[], isCustomer: (speaker: string) => boolean, count = 3): string {
   const frequency = new Map<string, number>();
@@ -32,4 +32,39 @@ export function extractiveSummary(turns: SummaryTurn[], isCustomer: (speaker: st
     .sort((a, b) => a.index - b.index)
     .map((s) => `${s.t.speaker}: ${s.t.text}`)
     .join(" ");
+}
+
+const ISSUE_MAX = 160;
+
+/**
+ * The customer's statements of what is wrong (the issue words above), each cut to a sentence, the
+ * first `count` in the order they were said: what Contact Lens lists as the contact's issues.
+ */
+export function detectIssues(turns: SummaryTurn[], isCustomer: (speaker: string) => boolean, count = 3): string[] {
+  const found: string[] = [];
+  for (const t of turns) {
+    if (!isCustomer(t.speaker)) continue;
+    for (const sentence of t.text.split(/(?<=[.!?])\s+/)) {
+      if (!ISSUE.test(sentence)) continue;
+      const s = sentence.trim();
+      const issue = s.length > ISSUE_MAX ? `${s.slice(0, ISSUE_MAX - 1)}…` : s;
+      if (!found.includes(issue)) found.push(issue);
+      if (found.length === count) return found;
+    }
+  }
+  return found;
+}
+
+/** The content words said most often across the conversation (masked types left out), most frequent first. */
+export function keyPhrases(turns: SummaryTurn[], count = 8): string[] {
+  const frequency = new Map<string, number>();
+  for (const t of turns) {
+    // "[CREDIT_DEBIT_NUMBER]" is a mask, not a word the caller said.
+    for (const w of words(t.text.replace(/\[[A-Z_]+\]/g, " "))) frequency.set(w, (frequency.get(w) ?? 0) + 1);
+  }
+  return [...frequency]
+    .filter(([, n]) => n > 1)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, count)
+    .map(([w]) => w);
 }

@@ -3,21 +3,9 @@
 // so an operator coming from Amazon Connect reads the same words; DATE_OF_BIRTH has no Comprehend
 // twin (Comprehend masks any DATE_TIME, which would also hide the times look-alikes keep).
 
-export const PII_TYPES = [
-  "CREDIT_DEBIT_NUMBER",
-  "CREDIT_DEBIT_CVV",
-  "CREDIT_DEBIT_EXPIRY",
-  "BANK_ACCOUNT_NUMBER",
-  "BANK_ROUTING",
-  "SSN",
-  "PHONE",
-  "EMAIL",
-  "ADDRESS",
-  "DATE_OF_BIRTH",
-  "NAME",
-  "PASSPORT_NUMBER",
-] as const;
-export type PiiType = (typeof PII_TYPES)[number];
+import { PII_TYPES, type PiiType } from "../shared/pii-types";
+
+export { PII_TYPES, type PiiType };
 
 /** A span of personal data: `text` is `input.slice(start, end)` (UTF-16 offsets). */
 export interface PiiEntity {

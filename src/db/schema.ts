@@ -10,6 +10,7 @@ import {
   index,
   integer,
   primaryKey,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -65,6 +66,14 @@ export const instances = sqliteTable("instances", {
    * message starts a new contact. Default 24 hours (WhatsApp's customer-service window).
    */
   messagingIdleMinutes: integer("messaging_idle_minutes").notNull().default(1440),
+  /**
+   * Redaction of transcripts before they are stored (src/analytics/policy.ts): on by default; the
+   * personal-data types masked (null: all); whether an encrypted unredacted copy is kept beside
+   * each transcript (readable only with the `transcripts.unredacted` permission).
+   */
+  redactionEnabled: integer("redaction_enabled", { mode: "boolean" }).notNull().default(true),
+  redactionTypes: text("redaction_types", { mode: "json" }).$type<string[]>(),
+  keepUnredactedTranscripts: integer("keep_unredacted_transcripts", { mode: "boolean" }).notNull().default(false),
   ...timestamps,
 });
 
@@ -494,7 +503,8 @@ export const recordings = sqliteTable(
     id: text("id").primaryKey(),
     instanceId: text("instance_id").notNull().references(() => instances.id),
     contactId: text("contact_id").notNull(),
-    kind: text("kind", { enum: ["recording", "transcript", "attachment"] }).notNull(),
+    /** `unredacted_transcript`: the transcript as said, kept only where the instance keeps one (its own permission). */
+    kind: text("kind", { enum: ["recording", "transcript", "attachment", "unredacted_transcript"] }).notNull(),
     status: text("status", { enum: ["stored", "deleting", "deleted"] }).notNull().default("stored"),
     /** R2 key: `<instanceId>/<kind>s/<contactId>/<id>`; bound into the ciphertext as additional data. */
     r2Key: text("r2_key").notNull(),
@@ -604,6 +614,31 @@ export const contactSearchTerms = sqliteTable(
     index("contact_search_terms_contact").on(t.instanceId, t.contactId),
     index("contact_search_terms_key_version").on(t.instanceId, t.keyVersion, t.contactId),
   ],
+);
+
+/**
+ * A contact's conversation analysis (issue 26), written off the call path once its transcript is
+ * stored (src/durable/contact-analysis.ts): the customer's overall sentiment and predicted
+ * satisfaction in clear (contact search filters and reports use them), everything made from what
+ * was said — turns with their sentiment, per-speaker overall, trend, summary, issues, key phrases —
+ * sealed with the instance's field key (`analysis`, src/db/contact-analysis.ts). Follows the
+ * transcript's retention and the contact's erasure.
+ */
+export const contactAnalysis = sqliteTable(
+  "contact_analysis",
+  {
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    contactId: text("contact_id").notNull(),
+    customerSentiment: text("customer_sentiment", { enum: ["POSITIVE", "NEGATIVE", "NEUTRAL", "MIXED"] }),
+    customerScore: real("customer_score"),
+    predictedSatisfaction: integer("predicted_satisfaction"),
+    /** What answered: the sentiment and summary engines' names. */
+    engines: text("engines", { mode: "json" }).$type<{ sentiment: string; summary: string }>().notNull(),
+    analysisEnc: text("analysis_enc").notNull(),
+    keyVersion: integer("key_version").notNull(),
+    ...timestamps,
+  },
+  (t) => [primaryKey({ columns: [t.instanceId, t.contactId] }), index("contact_analysis_sentiment").on(t.instanceId, t.customerSentiment)],
 );
 
 /**

@@ -7,6 +7,8 @@ import { decryptField, type Keyring } from "../lib/crypto";
 import { TtlCache } from "../lib/ttl-cache";
 import { createDb, type Db } from "./client";
 import { TWILIO_TOKEN_FIELD } from "./provision";
+import { redactionPolicyOf } from "./redaction-policy";
+import type { RedactionPolicy } from "../analytics/policy";
 import { instances, phoneNumbers } from "./schema";
 
 /**
@@ -23,6 +25,8 @@ export type TwilioInstance = {
   timezone: string;
   accountSid: string;
   authToken: string;
+  /** What a call's transcript fragments are redacted with before they are kept (./redaction-policy.ts). */
+  redaction: RedactionPolicy;
 };
 
 /**
@@ -46,7 +50,7 @@ async function readInstance(db: Db, keys: Keyring, instanceId: string): Promise<
     console.error(JSON.stringify({ event: "twilio_token_unreadable", instanceId: row.id, keyVersion: keys.current, message: err instanceof Error ? err.message : String(err) }));
     return null;
   }
-  return { id: row.id, publicBaseUrl: row.publicBaseUrl, timezone: row.timezone, accountSid: row.twilioAccountSid, authToken };
+  return { id: row.id, publicBaseUrl: row.publicBaseUrl, timezone: row.timezone, accountSid: row.twilioAccountSid, authToken, redaction: redactionPolicyOf(row) };
 }
 
 /** The instance that owns a phone number (E.164), if any. */

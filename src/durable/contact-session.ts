@@ -33,6 +33,7 @@ import { WAIT_FOR_CONFERENCE, type VoiceAction } from "./voice/actions";
 import { VoiceChannel, type RecordingCallback } from "./voice/channel";
 import type { OutboundStart } from "./voice/outbound";
 import type { TranscriptionCallback } from "./voice/transcription";
+import type { RedactionPolicy } from "../analytics/policy";
 import type { HeldParty } from "./voice/hold-flow";
 import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
 import { LiveCategories, spokenTurn, typedTurn } from "./analytics/live-categories";
@@ -267,18 +268,19 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     if (waiting.rowsWritten > 0) this.kick();
   }
 
-  async voiceTranscription(cb: TranscriptionCallback) {
+  /** A transcription fragment, redacted by the instance's policy (the Worker's cached copy of it) before it is kept; live rules hear it. */
+  async voiceTranscription(cb: TranscriptionCallback, redaction: RedactionPolicy) {
     this.#voice.watch.heard();
-    await this.#voice.transcription(cb);
+    await this.#voice.transcription(cb, redaction);
     const r = this.row();
     if (r && cb.event === "transcription-content" && cb.final && cb.track && cb.text?.trim() && this.store.tables.exists("transcript")) {
       await this.live.said(spokenTurn(cb.track === "inbound_track" ? "CUSTOMER" : "AGENT", cb.text.trim(), cb.at, r.created_at));
     }
   }
 
-  /** The call's real-time transcript so far (decrypted; the API checks permission and audits). */
-  realtimeTranscript() {
-    return this.#voice.transcript.segments();
+  /** The call's real-time transcript so far (decrypted; the API checks permission and audits): redacted, or as said where a copy was kept. */
+  realtimeTranscript(opts: { unredacted?: boolean } = {}) {
+    return this.#voice.transcript.segments(opts);
   }
 
   /**

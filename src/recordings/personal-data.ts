@@ -3,7 +3,8 @@
  * agent, outcome — what metrics need), its personal data goes: the caller's number and its
  * search hash, attributes, notes, event and flow-log payloads, every recording and transcript
  * (objects removed from R2, rows kept as `deleted` tombstones), the transcript's words in
- * the contact search index (so contact search no longer finds it by them), and what the
+ * the contact search index (so contact search no longer finds it by them), its conversation
+ * analysis (sentiment, summary, issues: made from its words), and what the
  * contact's ContactSession object still holds (a chat's messages and the SMS sent, a call's real-time
  * transcript fragments) — asked first, so a failure there changes nothing and can be retried.
  */
@@ -11,6 +12,7 @@ import { eq } from "drizzle-orm";
 import type { InstanceScope } from "../db/scoped";
 import { contactEvents, contacts, flowLogs, messagingThreads, recordings } from "../db/schema";
 import { deleteContactTextStatement } from "./transcript-search";
+import { deleteContactAnalysisStatement } from "../db/contact-analysis";
 import { contactRoomName } from "../lib/object-names";
 import { deleteRecordings, type RecordingsEnv } from "./store";
 
@@ -52,7 +54,7 @@ export async function erasePersonalData(
   const report: ErasureReport = {
     contactId,
     recordings: stored.filter((m) => m.kind === "recording").length,
-    transcripts: stored.filter((m) => m.kind === "transcript").length,
+    transcripts: stored.filter((m) => m.kind !== "recording").length,
     ...live,
   };
   const at = Date.now();
@@ -66,6 +68,7 @@ export async function erasePersonalData(
     deleteContactTextStatement(scope.db, scope.instanceId, [contactId]),
     // An SMS or WhatsApp conversation's link (a hash of the customer's number) to this contact: a later message starts a new one.
     scope.db.delete(messagingThreads).where(scope.where(messagingThreads, eq(messagingThreads.contactId, contactId))),
+    deleteContactAnalysisStatement(scope.db, scope.instanceId, [contactId]),
     scope.db.insert(contactEvents).values({ instanceId: scope.instanceId, contactId, type: "PERSONAL_DATA_DELETED", at }),
     scope.audit({
       userId: audit.userId, action: "delete_personal_data", resourceType: "contact", resourceId: contactId,

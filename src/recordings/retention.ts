@@ -1,7 +1,7 @@
 /**
  * Data retention for one instance: deletes recordings, transcripts and contact records older
  * than the instance's configured periods (with a transcript, its words in the contact search
- * index: an expired chat is no longer found by them), a bounded batch at a time, and writes what it
+ * index — an expired chat is no longer found by them — and the conversation's analysis), a bounded batch at a time, and writes what it
  * deleted to the audit log. Run by the `RetentionJob` Durable Object's alarm
  * (src/durable/retention.ts); pure data work, so it is tested without the object.
  */
@@ -10,6 +10,7 @@ import { createDb } from "../db/client";
 import { InstanceScope, type Statement } from "../db/scoped";
 import { contactCategories, contactEvents, contacts, flowLogs, instances, recordings, recordingUploads } from "../db/schema";
 import { deleteContactText, deleteContactTextStatement } from "./transcript-search";
+import { deleteContactAnalysisStatement } from "../db/contact-analysis";
 import { eraseSessionContent } from "./personal-data";
 import { deleteRecordings, type RecordingKind, type RecordingsEnv } from "./store";
 
@@ -70,8 +71,12 @@ export async function runRetention(
       for (const contactId of new Set(due.map((r) => r.contactId))) await eraseSessionContent(env, instanceId, { id: contactId, channel: "CHAT" }, "retention");
     }
     await deleteRecordings(env, instanceId, ids);
-    // The search index holds a transcript's words: they go with it.
-    if (kind === "transcript") await deleteContactText(db, instanceId, [...new Set(due.map((r) => r.contactId))]);
+    // The search index holds a transcript's words: they go with it, and so does the conversation's analysis made from them.
+    if (kind === "transcript") {
+      const contactIds = [...new Set(due.map((r) => r.contactId))];
+      await deleteContactText(db, instanceId, contactIds);
+      await deleteContactAnalysisStatement(db, instanceId, contactIds);
+    }
     await scope.writeAudit({
       userId: null, action: "retention.delete", resourceType: kind, ...auditTarget(ids),
       details: { count: ids.length, ids, retentionDays: days, createdBefore: new Date(cutoff).toISOString() },
@@ -79,7 +84,8 @@ export async function runRetention(
     return ids;
   };
   report.recordings = await expire("recording", instance.recordingRetentionDays);
-  report.transcripts = await expire("transcript", instance.transcriptRetentionDays);
+  // A transcript's unredacted copy (where the instance keeps one) follows the transcript's period.
+  report.transcripts = [...(await expire("transcript", instance.transcriptRetentionDays)), ...(await expire("unredacted_transcript", instance.transcriptRetentionDays))];
 
   const contactCutoff = now - instance.contactRetentionDays * DAY_MS;
   const dueContacts = await db
@@ -105,6 +111,7 @@ export async function runRetention(
       db.delete(flowLogs).where(scope.where(flowLogs, inArray(flowLogs.contactId, contactIds))),
       db.delete(contactCategories).where(scope.where(contactCategories, inArray(contactCategories.contactId, contactIds))),
       deleteContactTextStatement(db, instanceId, contactIds),
+      deleteContactAnalysisStatement(db, instanceId, contactIds),
       db.delete(contacts).where(and(scope.where(contacts, inArray(contacts.id, contactIds)), lt(contacts.initiatedAt, contactCutoff))!),
       scope.audit({
         userId: null, action: "retention.delete", resourceType: "contact", ...auditTarget(contactIds),

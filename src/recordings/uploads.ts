@@ -26,7 +26,8 @@ export function retryDelay(attempts: number): number {
 export type UploadNote = {
   instanceId: string;
   contactId: string;
-  kind: RecordingKind;
+  /** What is being stored (an unredacted copy goes with its transcript and is not tracked apart). */
+  kind: Exclude<RecordingKind, "unredacted_transcript">;
   externalId: string;
   status: UploadStatus;
   attempts: number;

@@ -10,6 +10,7 @@ export const PERMISSIONS = [
   "metrics.historical", // historical reports
   "contacts.search", // contact search, contact records and flow logs
   "recordings.listen", // play and download recordings and transcripts
+  "transcripts.unredacted", // read the unredacted copy of a transcript, where the instance keeps one
   "contacts.handle", // the agent workspace: take and handle contacts
   "audit.view", // read the audit log
 ] as const;

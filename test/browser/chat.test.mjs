@@ -194,7 +194,8 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
     assert.equal(media.status, 200);
     const body = await media.json();
     const lines = body.messages.map((m) => `${m.from}: ${m.text}`);
-    for (const line of ["CUSTOMER: support", "AGENT: Hello, this is Alice. How can I help?", "CUSTOMER: Done, it works now. Thanks!", "SYSTEM: The agent ended the chat."]) {
+    // Stored redacted (the instance's default: every personal-data type masked), as Contact Lens masks both sides: the agent's name too.
+    for (const line of ["CUSTOMER: support", "AGENT: Hello, this is [NAME]. How can I help?", "CUSTOMER: Done, it works now. Thanks!", "SYSTEM: The agent ended the chat."]) {
       assert.ok(lines.includes(line), `transcript has ${line}`);
     }
     assert.equal(lines.filter((l) => l === "AGENT: Please unplug it for 10 seconds.").length, 1);
@@ -218,6 +219,23 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
     assert.equal(cells[0], "Chat");
     assert.match(cells[4], /\d s$/, `duration: ${cells[4]}`);
     await screenshot(page, "contacts-words-said");
+
+    // The conversation was analysed once the transcript was stored: on the contact page, and by sentiment in the search.
+    const analysis = await until(async () => {
+      const r = await apiCall("GET", `/contacts/${contactId}/analysis`, adminToken);
+      return r.status === 200 && r.body;
+    }, "the conversation analysed");
+    assert.ok(analysis.turns.some((t) => t.speaker === "CUSTOMER" && t.text === "Done, it works now. Thanks!"));
+    await page.goto(`${server.base}/contacts/${encodeURIComponent(contactId)}`);
+    const section = page.getByRole("region", { name: "Conversation analysis" });
+    await section.getByRole("img", { name: /Sentiment of each turn/ }).locator("canvas").waitFor();
+    await section.getByText(`Customer sentiment`).waitFor();
+    assert.equal(await section.getByRole("row").filter({ hasText: "Done, it works now. Thanks!" }).count(), 1);
+    await screenshot(page, "contact-analysis");
+    await page.goto(`${server.base}/contacts`);
+    await page.getByLabel("Customer sentiment").selectOption(analysis.customerSentiment);
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.locator(`main table tbody tr a[href="/contacts/${encodeURIComponent(contactId)}"]`).waitFor();
     await page.close();
   });
 

@@ -1,17 +1,23 @@
 /**
  * A chat's retried jobs, run from its ContactSession's alarm: leave the queue (the customer left
- * while waiting or connected), and store the transcript at the end: encrypted (src/recordings,
- * kind "transcript"), its words indexed for contact search (src/recordings/transcript-search.ts),
+ * while waiting or connected), and store the transcript at the end: redacted by the instance's
+ * policy (src/analytics/policy.ts; the agent saw the messages live as they were typed), encrypted
+ * (src/recordings, kind "transcript", and the unredacted copy beside it where the instance keeps
+ * one), its redacted words indexed for contact search (src/recordings/transcript-search.ts), the
+ * conversation analysed (../contact-analysis.ts),
  * retried on the recordings' policy and never given up silently (its state on the contact:
  * `recording_uploads`, src/recordings/uploads.ts).
  */
+import { redactByPolicy } from "../../analytics/policy";
 import { createDb } from "../../db/client";
+import { loadRedactionPolicy } from "../../db/redaction-policy";
 import { keyringFromEnv } from "../../lib/crypto";
 import { queueRoomName } from "../../lib/object-names";
 import { indexContactText } from "../../recordings/transcript-search";
 import { storeRecording } from "../../recordings/store";
 import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
 import { categorizeChat } from "../analytics/post-contact";
+import { analyseTranscript } from "../contact-analysis";
 import { ChatStore } from "./store";
 import type { ChatHost } from "./types";
 
@@ -50,20 +56,29 @@ function transcriptUpload(host: ChatHost) {
  */
 async function storeTranscript(host: ChatHost, store: ChatStore, failedAttempts: number) {
   const { env, instanceId, contactId } = host;
-  const messages = store.all();
+  const said = store.all();
+  const policy = await loadRedactionPolicy(createDb(env.DB), instanceId);
+  const redactions = said.map((m) => redactByPolicy(m.text, policy));
+  const messages = said.map((m, i) => ({ ...m, text: redactions[i].text }));
   const r = host.row();
-  const transcript = {
-    format: "switchboard.chat-transcript/1",
-    instanceId, contactId,
+  const transcriptOf = (format: string, list: typeof said) => ({
+    format, instanceId, contactId,
     endedAt: r?.ended_at ?? null,
-    messages: messages.map(({ clientId: _c, ...m }) => m),
-  };
+    messages: list.map(({ clientId: _c, ...m }) => m),
+  });
+  if (redactions.some((x) => x.original !== null)) {
+    await storeRecording(env, {
+      instanceId, contactId, kind: "unredacted_transcript", body: JSON.stringify(transcriptOf("switchboard.chat-transcript-unredacted/1", said)),
+      contentType: "application/json", externalId: `chat-transcript-unredacted:${contactId}`,
+    });
+  }
   const stored = await storeRecording(env, {
-    instanceId, contactId, kind: "transcript", body: JSON.stringify(transcript), contentType: "application/json",
+    instanceId, contactId, kind: "transcript", body: JSON.stringify(transcriptOf("switchboard.chat-transcript/1", messages)), contentType: "application/json",
     externalId: transcriptUpload(host).externalId,
   });
   const words = await indexContactText(createDb(env.DB), keyringFromEnv(env), instanceId, contactId, messages.filter((m) => m.from !== "SYSTEM").map((m) => m.text));
   await categorizeChat(env, instanceId, contactId, r, messages);
+  await analyseTranscript(env, instanceId, contactId, messages.filter((m) => m.from !== "SYSTEM" && !m.event).map((m) => ({ speaker: m.from, text: m.text, at: m.at })));
   host.record({ contactId, type: "TRANSCRIPT_STORED", at: Date.now(), data: { recordingId: stored.id, messages: messages.length, indexedWords: words } });
   await tryNoteUpload(env, { ...transcriptUpload(host), status: "stored", attempts: failedAttempts, recordingId: stored.id });
 }

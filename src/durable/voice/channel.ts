@@ -14,6 +14,7 @@ import { agentRoomName, queueRoomName } from "../../lib/object-names";
 import type { VoiceAction } from "./actions";
 import { agentBridge, customerBridge, defaultQueueLoop, hangup, sayAndHangup, voiceUrls } from "./twiml";
 import { RealtimeTranscript, type TranscriptionCallback } from "./transcription";
+import type { RedactionPolicy } from "../../analytics/policy";
 import type { NotifyTarget, QueuePosition } from "../types";
 import { OutboundCall, type OutboundStart } from "./outbound";
 import { InboundCall } from "./inbound";
@@ -400,8 +401,8 @@ export class VoiceChannel {
   }
 
   /** Twilio's real-time transcription callback (./transcription.ts). */
-  transcription(cb: TranscriptionCallback) {
-    return this.transcript.onCallback(cb);
+  transcription(cb: TranscriptionCallback, redaction: RedactionPolicy) {
+    return this.transcript.onCallback(cb, redaction);
   }
 
   /** Twilio's recording status callback: a finished recording is fetched, encrypted into R2, then deleted from Twilio. */

@@ -5,11 +5,15 @@
  * customer, outbound = what the customer hears, the agent), and Twilio posts what was said to
  * `/twilio/voice/transcription`.
  *
- * - Fragments are kept in the ContactSession's SQLite, each text sealed with the instance's field
- *   key (bound to the contact), idempotent on (TranscriptionSid, SequenceId). Only final results.
+ * - Fragments are kept in the ContactSession's SQLite, each text redacted by the instance's policy
+ *   (src/analytics/policy.ts) and then sealed with the instance's field key (bound to the
+ *   contact), idempotent on (TranscriptionSid, SequenceId). Only final results. Where the policy
+ *   keeps an unredacted copy, the text as said is sealed apart (`original_enc`, its own field).
  * - When the contact has ended (and Twilio said transcription-stopped, or STOP_GRACE_MS passed)
  *   the whole transcript is stored encrypted in R2 like a chat transcript (kind "transcript"),
- *   its words indexed for contact search, `TRANSCRIPT_STORED` recorded on the contact; retried
+ *   its (redacted) words indexed for contact search, `TRANSCRIPT_STORED` recorded on the contact;
+ *   the unredacted copy, where kept, stored beside it (kind "unredacted_transcript"), the
+ *   conversation analysed (../contact-analysis.ts); retried
  *   with backoff, its state in `recording_uploads`.
  * - Fragments are deleted FRAGMENT_TTL_MS after the contact ended (logged), stored or not: a
  *   transcript still not stored by then is given up (`failed`).
@@ -22,6 +26,8 @@ import { storeRecording } from "../../recordings/store";
 import { retryDelay, tryNoteUpload } from "../../recordings/uploads";
 import { decryptField, encryptField, keyringFromEnv } from "../../lib/crypto";
 import type { FlowState } from "../../flows";
+import { redactByPolicy, type RedactionPolicy } from "../../analytics/policy";
+import { analyseTranscript } from "../contact-analysis";
 import type { VoiceHost } from "./host";
 import type { TranscriptionStart } from "./twiml";
 
@@ -46,6 +52,7 @@ export type TranscriptionCallback = {
 export type { TranscriptionStart } from "./twiml";
 
 export type TranscriptSegment = { at: number; participant: "CUSTOMER" | "AGENT"; text: string; confidence: number | null };
+export const UNREDACTED_TRANSCRIPT_FORMAT = "switchboard.call-transcript-unredacted/1";
 
 type StateRow = {
   started_at: number;
@@ -59,6 +66,7 @@ type StateRow = {
 };
 
 const fragmentField = (contactId: string) => `call-transcript.fragment:${contactId}`;
+const originalField = (contactId: string) => `call-transcript.unredacted-fragment:${contactId}`;
 
 export class RealtimeTranscript {
   constructor(private readonly host: VoiceHost) {}
@@ -69,7 +77,16 @@ export class RealtimeTranscript {
       store_due_at INTEGER, store_attempts INTEGER NOT NULL DEFAULT 0, stored_at INTEGER, purge_due_at INTEGER, purged_at INTEGER)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS rt_fragments (
       transcription_sid TEXT NOT NULL, sequence_id INTEGER NOT NULL, at INTEGER NOT NULL, track TEXT NOT NULL,
-      confidence REAL, text_enc TEXT NOT NULL, PRIMARY KEY (transcription_sid, sequence_id))`);
+      confidence REAL, text_enc TEXT NOT NULL, original_enc TEXT, PRIMARY KEY (transcription_sid, sequence_id))`);
+  }
+
+  /** A call live across the deploy that added redaction has its fragments' table without the copy's column. */
+  #columnsChecked = false;
+  private checkColumns() {
+    if (this.#columnsChecked) return;
+    const columns = this.host.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('rt_fragments')").toArray();
+    if (!columns.some((c) => c.name === "original_enc")) this.host.sql.exec("ALTER TABLE rt_fragments ADD COLUMN original_enc TEXT");
+    this.#columnsChecked = true;
   }
 
   /** Set once the call is known to have no transcription (most calls): only `startFor` creates one. */
@@ -83,11 +100,16 @@ export class RealtimeTranscript {
     }
     const s = this.host.sql.exec<StateRow>("SELECT * FROM rt_transcription WHERE id = 1").toArray()[0] ?? null;
     this.#none = s === null;
+    if (s) this.checkColumns();
     return s;
   }
 
   private get externalId() {
     return `call-transcript:${this.host.contactId}`;
+  }
+
+  private get unredactedExternalId() {
+    return `call-transcript-unredacted:${this.host.contactId}`;
   }
 
   /** For the bridge TwiML: what to start, once per call, if the flow enabled analytics. */
@@ -100,15 +122,21 @@ export class RealtimeTranscript {
     return { statusCallbackUrl, languageCode: analytics.language };
   }
 
-  /** One of Twilio's transcription callbacks. Repeats (same sid and sequence id) change nothing. */
-  async onCallback(cb: TranscriptionCallback): Promise<void> {
+  /**
+   * One of Twilio's transcription callbacks, its text redacted by the instance's `policy` before
+   * anything of it is kept. Repeats (same sid and sequence id) change nothing.
+   */
+  async onCallback(cb: TranscriptionCallback, policy: RedactionPolicy): Promise<void> {
     const s = this.state();
     if (!s || s.purged_at !== null) return; // not started by us, or already deleted
     if (cb.event === "transcription-content" && cb.final && cb.text?.trim() && cb.track) {
-      const sealed = await encryptField(keyringFromEnv(this.host.env), this.host.instanceId, fragmentField(this.host.contactId), cb.text.trim());
+      const { text, original } = redactByPolicy(cb.text.trim(), policy);
+      const keys = keyringFromEnv(this.host.env);
+      const sealed = await encryptField(keys, this.host.instanceId, fragmentField(this.host.contactId), text);
+      const sealedOriginal = original === null ? null : await encryptField(keys, this.host.instanceId, originalField(this.host.contactId), original);
       this.host.sql.exec(
-        "INSERT OR IGNORE INTO rt_fragments (transcription_sid, sequence_id, at, track, confidence, text_enc) VALUES (?, ?, ?, ?, ?, ?)",
-        cb.transcriptionSid, cb.sequenceId, cb.at, cb.track, cb.confidence, sealed,
+        "INSERT OR IGNORE INTO rt_fragments (transcription_sid, sequence_id, at, track, confidence, text_enc, original_enc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        cb.transcriptionSid, cb.sequenceId, cb.at, cb.track, cb.confidence, sealed, sealedOriginal,
       );
     } else if (cb.event === "transcription-stopped" || cb.event === "transcription-error") {
       if (cb.event === "transcription-error") console.warn(JSON.stringify({ event: "realtime_transcription_error", contactId: this.host.contactId, sid: cb.transcriptionSid }));
@@ -119,23 +147,35 @@ export class RealtimeTranscript {
     this.host.kick();
   }
 
-  /** The transcript so far, decrypted, in the order it was spoken. */
-  async segments(): Promise<TranscriptSegment[]> {
+  /**
+   * The transcript so far, decrypted, in the order it was spoken: as stored (redacted), or
+   * `unredacted` (each fragment as said where a copy was kept, else as stored).
+   */
+  async segments(opts: { unredacted?: boolean } = {}): Promise<TranscriptSegment[]> {
     if (!this.host.tables.exists("transcript")) return [];
+    this.checkColumns();
     const rows = this.host.sql
-      .exec<{ at: number; track: string; confidence: number | null; text_enc: string }>(
-        "SELECT at, track, confidence, text_enc FROM rt_fragments ORDER BY at, transcription_sid, sequence_id",
+      .exec<{ at: number; track: string; confidence: number | null; text_enc: string; original_enc: string | null }>(
+        "SELECT at, track, confidence, text_enc, original_enc FROM rt_fragments ORDER BY at, transcription_sid, sequence_id",
       )
       .toArray();
     const keys = keyringFromEnv(this.host.env);
+    const { instanceId, contactId } = this.host;
     return Promise.all(
       rows.map(async (r) => ({
         at: r.at,
         participant: r.track === "inbound_track" ? ("CUSTOMER" as const) : ("AGENT" as const),
-        text: await decryptField(keys, this.host.instanceId, fragmentField(this.host.contactId), r.text_enc),
+        text: opts.unredacted && r.original_enc !== null
+          ? await decryptField(keys, instanceId, originalField(contactId), r.original_enc)
+          : await decryptField(keys, instanceId, fragmentField(contactId), r.text_enc),
         confidence: r.confidence,
       })),
     );
+  }
+
+  /** Whether any fragment kept its text as said (the instance keeps unredacted copies and something was masked). */
+  private hasOriginals(): boolean {
+    return this.host.sql.exec("SELECT 1 FROM rt_fragments WHERE original_enc IS NOT NULL LIMIT 1").toArray().length > 0;
   }
 
   /** When the alarm is next needed for the transcript (storing or deleting fragments), or null. */
@@ -176,8 +216,16 @@ export class RealtimeTranscript {
           instanceId, contactId, kind: "transcript", body: JSON.stringify(transcript), contentType: "application/json", externalId: this.externalId,
         });
         recordingId = stored.id;
+        if (this.hasOriginals()) {
+          const said = await this.segments({ unredacted: true });
+          await storeRecording(env, {
+            instanceId, contactId, kind: "unredacted_transcript", contentType: "application/json", externalId: this.unredactedExternalId,
+            body: JSON.stringify({ ...transcript, format: UNREDACTED_TRANSCRIPT_FORMAT, segments: said }),
+          });
+        }
         const words = await indexContactText(createDb(env.DB), keyringFromEnv(env), instanceId, contactId, segments.map((x) => x.text));
         await categorizeCall(env, instanceId, contactId, r, segments);
+        await analyseTranscript(env, instanceId, contactId, segments.map((x) => ({ speaker: x.participant, text: x.text, at: x.at })));
         this.host.record({ contactId, type: "TRANSCRIPT_STORED", at: Date.now(), data: { recordingId, source: "REALTIME_TRANSCRIPTION", segments: segments.length, indexedWords: words } });
         await tryNoteUpload(env, { instanceId, contactId, kind: "transcript", externalId: this.externalId, status: "stored", attempts: s.store_attempts, recordingId });
       }

@@ -1,4 +1,4 @@
-/** Instance settings: name, time zone, public base URL, Twilio credentials, the agents' disconnect grace period and outbound destinations, chat limits, flows' external endpoints, retention; chat quick replies. */
+/** Instance settings: name, time zone, public base URL, Twilio credentials, the agents' disconnect grace period and outbound destinations, chat limits, flows' external endpoints, redaction of transcripts, retention; chat quick replies. */
 import { useState, type FormEvent } from "react";
 import { FormStatus, NumberField, TextAreaField, TextField, TimeZoneField, useSave } from "../components/forms";
 import { api } from "../lib/api";
@@ -6,6 +6,7 @@ import { useTitle } from "../lib/router";
 import type { Instance } from "../lib/types";
 import { useData } from "../lib/useData";
 import { ChatQuickReplies } from "./ChatQuickRepliesForm";
+import { RedactionFields, redactionChanges, redactionOf } from "./RedactionFields";
 
 export default function SettingsScreen() {
   useTitle("Instance settings");
@@ -25,7 +26,7 @@ export default function SettingsScreen() {
   );
 }
 
-const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "twilioApiKeySid", "twilioApiKeySecret", "twilioTwimlAppSid", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays", "agentDisconnectGraceSeconds", "maxOpenChats", "chatIdleTimeoutMinutes", "externalEndpoints", "outboundDestinations"] as const;
+const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "twilioApiKeySid", "twilioApiKeySecret", "twilioTwimlAppSid", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays", "agentDisconnectGraceSeconds", "maxOpenChats", "chatIdleTimeoutMinutes", "externalEndpoints", "outboundDestinations", "redactionEnabled", "keepUnredactedTranscripts"] as const;
 
 function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () => void }) {
   const [name, setName] = useState(instance.name);
@@ -44,6 +45,7 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
   const [maxOpenChats, setMaxOpenChats] = useState<number | null>(instance.maxOpenChats);
   const [idleMinutes, setIdleMinutes] = useState<number | null>(instance.chatIdleTimeoutMinutes);
   const [endpoints, setEndpoints] = useState(instance.externalEndpoints.join("\n"));
+  const [redaction, setRedaction] = useState(redactionOf(instance));
   const save = useSave();
 
   const submit = async (e: FormEvent) => {
@@ -69,6 +71,7 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
     if (idleMinutes !== instance.chatIdleTimeoutMinutes) body.chatIdleTimeoutMinutes = idleMinutes;
     const endpointList = endpoints.split("\n").map((e) => e.trim()).filter(Boolean);
     if (endpointList.join("\n") !== instance.externalEndpoints.join("\n")) body.externalEndpoints = endpointList;
+    Object.assign(body, redactionChanges(instance, redaction));
     if (!Object.keys(body).length) {
       save.fail(new Error("Nothing has changed."));
       return;
@@ -166,6 +169,7 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
           hint="One per line: https://host for a whole site, or https://host/path/ for the URLs under it. Invoke Lambda function blocks call only these; any other URL takes the block's error branch."
         />
       </fieldset>
+      <RedactionFields value={redaction} onChange={setRedaction} errors={errors} />
       <fieldset className="group">
         <legend>Retention (days)</legend>
         <div className="row">

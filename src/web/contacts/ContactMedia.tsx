@@ -10,9 +10,10 @@ import { formatDateTime, humanize } from "../lib/labels";
 import { useData } from "../lib/useData";
 import type { RecordingItem, RecordingStatus, TranscriptLine } from "../lib/types";
 
+// A transcript as stored (personal data masked where the instance redacts) or its unredacted copy: the same shapes.
 type StoredTranscript =
-  | { format: "switchboard.call-transcript/1"; segments: { at: number; participant: string; text: string }[] }
-  | { format: "switchboard.chat-transcript/1"; messages: { at: number; from: string; text: string; name?: string }[] };
+  | { format: "switchboard.call-transcript/1" | "switchboard.call-transcript-unredacted/1"; segments: { at: number; participant: string; text: string }[] }
+  | { format: "switchboard.chat-transcript/1" | "switchboard.chat-transcript-unredacted/1"; messages: { at: number; from: string; text: string; name?: string }[] };
 
 const linesOf = (t: StoredTranscript): TranscriptLine[] =>
   "segments" in t
@@ -79,6 +80,7 @@ function RecordingPlayer({ item }: { item: RecordingItem }) {
 function TranscriptView({ item }: { item: RecordingItem }) {
   const [lines, setLines] = useState<TranscriptLine[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const what = item.kind === "unredacted_transcript" ? "Unredacted transcript" : "Transcript";
   const show = async () => {
     try {
       const res = await fetch(item.mediaUrl, { credentials: "same-origin" });
@@ -91,10 +93,10 @@ function TranscriptView({ item }: { item: RecordingItem }) {
   return (
     <div>
       <p>
-        Transcript, {formatDateTime(item.createdAt)}{" "}
+        {what}, {formatDateTime(item.createdAt)}{" "}
         {!lines && (
           <button type="button" onClick={() => void show()}>
-            Show transcript
+            Show {what.toLowerCase()}
           </button>
         )}
       </p>

@@ -12,18 +12,20 @@ import { CHANNEL_LABELS, CHANNELS, formatDateTime, humanize } from "../lib/label
 import { Link, navigate, useLocation, useTitle } from "../lib/router";
 import { useSession } from "../lib/session";
 import type { Contact, ContactEvent, RecordingStatus } from "../lib/types";
+import { ContactAnalysis } from "./ContactAnalysis";
 import { ContactMedia } from "./ContactMedia";
 import { useData } from "../lib/useData";
 import { useDirectory as useNames } from "../lib/directory";
 import { EventDetails, formatDuration } from "./eventDetails";
 
-const FILTERS = ["from", "to", "queueId", "agentId", "channel", "customerNumber", "category", "minSatisfaction", "maxSatisfaction", "q"] as const;
+const FILTERS = ["from", "to", "queueId", "agentId", "channel", "customerNumber", "category", "minSatisfaction", "maxSatisfaction", "q", "sentiment"] as const;
 
 /** The survey ratings to filter by. */
 const RATINGS = [1, 2, 3, 4, 5].map((n) => ({ value: String(n), label: String(n) }));
 
 /** "4 / 5", or "—" with no rating. */
 export const formatRating = (n: number | null | undefined) => (n == null ? "—" : `${n} / 5`);
+const SENTIMENT_OPTIONS = ["POSITIVE", "NEGATIVE", "NEUTRAL", "MIXED"].map((value) => ({ value, label: humanize(value) }));
 const PAGE = 50;
 
 export default function ContactsScreen() {
@@ -131,6 +133,7 @@ function ContactSearch() {
           <SelectField label="Rating at least" name="minSatisfaction" value={form.minSatisfaction} onChange={set("minSatisfaction")} empty="Any" options={RATINGS} errors={errors} hint="The customer's survey rating, 1 to 5." />
           <SelectField label="Rating at most" name="maxSatisfaction" value={form.maxSatisfaction} onChange={set("maxSatisfaction")} empty="Any" options={RATINGS} errors={errors} />
           <TextField label="Words said" name="q" type="search" value={form.q} onChange={set("q")} errors={errors} placeholder="refund router" hint="Whole words, all of them, in the chat or call transcript." />
+          <SelectField label="Customer sentiment" name="sentiment" value={form.sentiment} onChange={set("sentiment")} empty="Any sentiment" options={SENTIMENT_OPTIONS} errors={errors} hint="The customer's overall sentiment, from the conversation analysis." />
         </div>
         <div className="form-actions">
           <button type="submit" className="primary" disabled={save.busy}>
@@ -288,6 +291,7 @@ function ContactDetail({ id }: { id: string }) {
               <p className="muted">No attributes were set.</p>
             )}
           </section>
+          {can("recordings.listen") && <ContactAnalysis contactId={c.id} />}
           {can("recordings.listen") && <ContactMedia contactId={c.id} channel={c.channel} status={c.recordingStatus ?? []} />}
           <section className="card" aria-labelledby="contact-timeline">
             <h2 id="contact-timeline">Timeline</h2>

@@ -9,6 +9,7 @@ export const PERMISSION_LABELS: Record<Permission, { name: string; summary: stri
   "metrics.historical": { name: "Historical metrics", summary: "See historical reports" },
   "contacts.search": { name: "Search contacts", summary: "Search contacts and read their records and flow logs" },
   "recordings.listen": { name: "Listen to recordings", summary: "Play and download recordings and transcripts" },
+  "transcripts.unredacted": { name: "Read unredacted transcripts", summary: "Read a transcript as it was said, before personal data was masked (where the instance keeps a copy)" },
   "contacts.handle": { name: "Handle contacts", summary: "Take and handle contacts as an agent" },
   "audit.view": { name: "View the audit log", summary: "Read the audit log" },
 };

@@ -1,5 +1,6 @@
 /** The API's resource shapes, as the web app reads them (see src/workers/api/resources). */
 import type { Permission } from "../../shared/permissions";
+import type { PiiType } from "../../shared/pii-types";
 import type { Channel } from "./labels";
 
 type Stamps = { createdAt: string; updatedAt: string };
@@ -107,6 +108,10 @@ export type Instance = Stamps & {
   externalEndpoints: string[];
   maxOpenChats: number;
   chatIdleTimeoutMinutes: number;
+  /** Redaction of transcripts before they are stored; types null: all. */
+  redactionEnabled: boolean;
+  redactionTypes: PiiType[] | null;
+  keepUnredactedTranscripts: boolean;
 };
 
 export type Contact = {
@@ -151,7 +156,7 @@ export type RecordingStatus = {
   updatedAt: string;
 };
 /** A stored recording or transcript (`GET /contacts/:id/recordings`). */
-export type RecordingItem = { id: string; kind: "recording" | "transcript"; contentType: string; durationSeconds: number | null; createdAt: string; mediaUrl: string };
+export type RecordingItem = { id: string; kind: "recording" | "transcript" | "unredacted_transcript"; contentType: string; durationSeconds: number | null; createdAt: string; mediaUrl: string };
 export type TranscriptLine = { at: string; who: string; text: string };
 
 export type AuditEntry = {

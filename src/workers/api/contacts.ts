@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { contactCategories, contactEvents, contacts } from "../../db/schema";
+import { contactAnalysis, contactCategories, contactEvents, contacts } from "../../db/schema";
 import { categoriesOf, categoriesOfMany } from "../../db/contact-categories";
 import { CategoryName } from "../../shared/analytics-rules";
 import { requirePermission } from "../auth/middleware";
@@ -18,6 +18,7 @@ import { channelSchema } from "../../shared/wire";
 
 import { CUSTOMER_ENDPOINT_FIELD, openAttributes, openEventData } from "../../db/contacts";
 import { decodePosition, encodeCursor } from "../../db/scoped";
+import { SENTIMENTS } from "../../analytics/types";
 
 const Search = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
@@ -33,6 +34,8 @@ const Search = z.object({
   /** Contacts whose customer rated them (post-contact survey, 1–5) at least / at most this; a contact with no rating never matches either. */
   minSatisfaction: z.coerce.number().int().min(1).max(5).optional(),
   maxSatisfaction: z.coerce.number().int().min(1).max(5).optional(),
+  /** The customer's overall sentiment over the contact, as its conversation analysis found it. */
+  sentiment: z.enum(SENTIMENTS).optional(),
   /** Words that must all occur in the contact's chat transcript (whole words, any case or accent). */
   q: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -123,6 +126,10 @@ export const contactRoutes = new Hono<AppEnv>()
     if (q.category) {
       conditions.push(sql`EXISTS (SELECT 1 FROM ${contactCategories} WHERE ${contactCategories.instanceId} = ${contacts.instanceId}
         AND ${contactCategories.contactId} = ${contacts.id} AND ${contactCategories.category} = ${q.category})`);
+    }
+    if (q.sentiment) {
+      conditions.push(sql`EXISTS (SELECT 1 FROM ${contactAnalysis} WHERE ${contactAnalysis.instanceId} = ${contacts.instanceId}
+        AND ${contactAnalysis.contactId} = ${contacts.id} AND ${contactAnalysis.customerSentiment} = ${q.sentiment})`);
     }
     if (q.customerNumber) {
       // Hashes of the current key version only: older ones match after the re-hash (POST /recordings/rewrap).

@@ -16,6 +16,7 @@ import { instanceRoutes } from "./instance";
 import { agentQuickReplyRoutes, quickReplySettingsRoutes } from "../chat/quick-replies";
 import { chatSettingsRoutes } from "../chat/settings-routes";
 import { contactRecordingRoutes, recordingRoutes } from "./recordings";
+import { contactAnalysisRoutes } from "./contact-analysis";
 import { metricsRoutes } from "./metrics";
 import { metricsDirectoryRoutes } from "./metrics-directory";
 import { resourceRoutes } from "./resource";
@@ -55,6 +56,7 @@ api.route("/instance", instanceRoutes);
 api.route("/instance/chat/quick-replies", quickReplySettingsRoutes);
 api.route("/instance/chat", chatSettingsRoutes);
 api.route("/contacts", contactRecordingRoutes); // before contactRoutes: its own permissions
+api.route("/contacts", contactAnalysisRoutes); // the same: the transcript's permission
 api.route("/contacts", afterContactWorkRoutes); // before contactRoutes: the connected agent's own (contacts.handle)
 api.route("/agent/quick-replies", agentQuickReplyRoutes);
 api.route("/agent/outbound-calls", outboundCallRoutes);

@@ -1,5 +1,6 @@
 /**
- * The caller's own instance: settings, Twilio credentials (token write-only), retention, and
+ * The caller's own instance: settings, Twilio credentials (token write-only), retention, the
+ * redaction of transcripts (on/off, types, whether an unredacted copy is kept), and
  * `GET /instance/external-signing-secret` → `{ secret }`: what the business's endpoints check
  * `X-Switchboard-Signature` with (src/flows/io/invoke-external.ts); each read is audited.
  */
@@ -19,6 +20,7 @@ import { normalEndpoint } from "../../lib/outbound-url";
 import { TWILIO_TOKEN_FIELD } from "../../db/provision";
 import { externalSigningSecret } from "../../db/external-signing";
 import { notFound } from "../../lib/errors";
+import { PII_TYPES } from "../../analytics/types";
 
 const Update = z
   .object({
@@ -63,6 +65,16 @@ const Update = z
       )
       .max(50)
       .transform((list) => [...new Set(list)]),
+    /** Mask personal data in transcripts before they are stored (src/analytics/policy.ts). */
+    redactionEnabled: z.boolean(),
+    /** The personal-data types masked; null: all of them. */
+    redactionTypes: z
+      .array(z.enum(PII_TYPES))
+      .min(1)
+      .transform((list) => [...new Set(list)])
+      .nullable(),
+    /** Keep an encrypted unredacted copy of each transcript (readable with transcripts.unredacted). */
+    keepUnredactedTranscripts: z.boolean(),
   })
   .partial();
 
@@ -87,6 +99,9 @@ const toApi = (r: InstanceRow) => ({
   maxOpenChats: r.maxOpenChats,
   chatIdleTimeoutMinutes: r.chatIdleTimeoutMinutes,
   messagingIdleMinutes: r.messagingIdleMinutes,
+  redactionEnabled: r.redactionEnabled,
+  redactionTypes: r.redactionTypes ?? null,
+  keepUnredactedTranscripts: r.keepUnredactedTranscripts,
   createdAt: iso(r.createdAt),
   updatedAt: iso(r.updatedAt),
 });

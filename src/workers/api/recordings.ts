@@ -27,7 +27,7 @@ import { sealClearFlowLogs } from "../../db/flow-logs";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
 import { base64Url, fromBase64Url, keyringFromEnv } from "../../lib/crypto";
-import { ApiError, badRequest, notFound } from "../../lib/errors";
+import { ApiError, badRequest, forbidden, notFound } from "../../lib/errors";
 import { clientInfo, parseJson, parseQuery } from "../lib/request";
 import { iso } from "./resource";
 
@@ -55,7 +55,8 @@ export const contactRecordingRoutes = new Hono<AppEnv>()
     const scope = c.var.scope;
     const contactId = c.req.param("contactId");
     if (!(await scope.get(contacts, contactId))) throw notFound("Contact");
-    const rows = await listContactRecordings(scope, contactId);
+    // The unredacted copy of a transcript is listed only to those who may read it.
+    const rows = (await listContactRecordings(scope, contactId)).filter((r) => r.kind !== "unredacted_transcript" || c.var.caller.permissions.has("transcripts.unredacted"));
     await scope.writeAudit({
       userId: c.var.caller.userId, action: "list", resourceType: "recording", resourceId: contactId, ...clientInfo(c),
       details: { contactId, results: rows.length },
@@ -124,6 +125,12 @@ async function serveMedia(c: Context<AppEnv>) {
   const download = q.download === "1" || q.download === "true";
   const row = await getStoredRecording(scope, c.req.param("id")!);
   if (!row) throw notFound("Recording");
+  if (row.kind === "unredacted_transcript") {
+    if (!c.var.caller.permissions.has("transcripts.unredacted")) {
+      await scope.writeAudit({ userId: c.var.caller.userId, action: "play_refused", resourceType: row.kind, resourceId: row.id, ...clientInfo(c), details: { contactId: row.contactId, reason: "lacks transcripts.unredacted" } });
+      throw forbidden("transcripts.unredacted");
+    }
+  }
   const rangeHeader = c.req.header("range");
   const range = parseRange(rangeHeader, row.sizeBytes);
   const audit = {

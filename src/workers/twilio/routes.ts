@@ -163,7 +163,7 @@ export const twilioRoutes = new Hono<AppEnv>()
     const v = await verifyCallback(c);
     const cb = transcriptionCallback(v.params);
     if (!cb.success) throw new ApiError(400, "validation_failed", cb.error);
-    await session(c, v.instance.id, v.contactId).voiceTranscription(cb.data);
+    await session(c, v.instance.id, v.contactId).voiceTranscription(cb.data, v.instance.redaction);
     return c.body(null, 204);
   })
   .post("/voice/conference", async (c) => {
