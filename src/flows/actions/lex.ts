@@ -6,7 +6,8 @@
  * dialog manager there, with the bot's code hooks). While the bot asks, its prompts are said
  * through the same gather as GetParticipantInput. When the bot closes, `$.Lex.IntentName`,
  * `$.Lex.Slots.<slot>` and `$.Lex.SessionAttributes.<name>` are set and the block branches on the
- * intent's name (Conditions, Equals); a failed intent or a bot error takes NoMatchingError, no
+ * intent's name (Conditions, Equals), and the intent and slots are copied to contact attributes
+ * (`lex.IntentName`, `lex.<slot>`: `copyToAttributes`); a failed intent or a bot error takes NoMatchingError, no
  * answer InputTimeLimitExceeded.
  */
 import { dialogTurn, newDialogSession, type Bot, type DialogDeps } from "../../bots";
@@ -85,11 +86,35 @@ export const ConnectParticipantWithLexBot: ActionHandler = {
     lex.intentName = event.intentName ?? "";
     lex.slots = event.slots;
     lex.session = null;
+    copyToAttributes(r, lex.intentName, event.slots);
     const data = { intent: lex.intentName, intentState: event.intentState };
     if (event.intentState === "Failed") return fail("NoMatchingError", `the bot's intent ${lex.intentName} failed`, data);
     return { kind: "result", value: lex.intentName, data };
   },
 };
+
+/** The prefix of the contact attributes a bot's conversation is copied to (`lex.IntentName`, `lex.<slot>`). */
+export const BOT_ATTRIBUTE_PREFIX = "lex.";
+const MAX_ATTRIBUTES_BYTES = 32 * 1024;
+
+/**
+ * What the bot learnt becomes contact attributes, so the agent a contact is handed over to sees it on
+ * the offer and the contact (and the record keeps it): `lex.IntentName` and `lex.<slot>` for each
+ * slot filled. Amazon Connect copies nothing unless the flow sets attributes from `$.Lex`; an agent
+ * taking over from a bot expects what the customer already told it, so we copy. They replace an
+ * earlier bot conversation's `lex.*` attributes (a slot not filled this time is not left from the
+ * last); `$.Lex` stays readable as in Connect. Left as they were when they would pass 32 KB.
+ */
+function copyToAttributes(r: Run, intentName: string, slots: Record<string, string>) {
+  const updates: Record<string, string> = {};
+  for (const [name, value] of Object.entries(slots)) updates[`${BOT_ATTRIBUTE_PREFIX}${name}`] = value;
+  updates[`${BOT_ATTRIBUTE_PREFIX}IntentName`] = intentName;
+  const kept = Object.entries(r.state.attributes).filter(([k]) => !k.startsWith(BOT_ATTRIBUTE_PREFIX));
+  const merged = { ...Object.fromEntries(kept), ...updates };
+  if (new TextEncoder().encode(JSON.stringify(merged)).length > MAX_ATTRIBUTES_BYTES) return;
+  r.state.attributes = merged;
+  r.emit({ type: "set_attributes", attributes: updates });
+}
 
 /**
  * One turn of `bot` for a bot_turn effect, as the `bot_result` event that resumes the flow. The
