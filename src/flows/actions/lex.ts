@@ -5,13 +5,15 @@
  * the contact's object answers with a `bot_result` event (src/durable/contact-flow.ts runs the
  * dialog manager there, with the bot's code hooks). While the bot asks, its prompts are said
  * through the same gather as GetParticipantInput. When the bot closes, `$.Lex.IntentName`,
- * `$.Lex.Slots.<slot>` and `$.Lex.SessionAttributes.<name>` are set and the block branches on the
+ * `$.Lex.Slots.<slot>` and `$.Lex.SessionAttributes.<name>` are set (and, where analytics is on for
+ * the contact, `$.Lex.SentimentResponse` for the customer's last words) and the block branches on the
  * intent's name (Conditions, Equals), and the intent and slots are copied to contact attributes
  * (`lex.IntentName`, `lex.<slot>`: `copyToAttributes`); a failed intent or a bot error takes NoMatchingError, no
  * answer InputTimeLimitExceeded.
  */
 import { dialogTurn, newDialogSession, type Bot, type DialogDeps } from "../../bots";
-import type { Effect, FlowEvent, FlowState, LexState, Pending } from "../types";
+import { sentimentOf } from "../../analytics/sentiment";
+import type { BotSentiment, Effect, FlowEvent, FlowState, LexState, Pending } from "../types";
 import { integer, isObject } from "../values";
 import { checkPrompt, fail, promptOf, type ActionHandler, type Run } from "./types";
 
@@ -74,13 +76,15 @@ export const ConnectParticipantWithLexBot: ActionHandler = {
       if (event.type !== "input") return { kind: "ignore" };
       const text = (event.speech ?? event.text ?? event.digits ?? "").trim();
       const inputMode = event.speech ? "Speech" : event.digits ? "DTMF" : "Text";
-      r.emit({ type: "bot_turn", bot: lex.bot, localeId: lex.localeId, text, inputMode, session: lex.session, sessionAttributes: lex.sessionAttributes });
+      const sentiment = r.state.recording.analytics ? { sentiment: true as const } : {};
+      r.emit({ type: "bot_turn", bot: lex.bot, localeId: lex.localeId, text, inputMode, session: lex.session, sessionAttributes: lex.sessionAttributes, ...sentiment });
       return { kind: "wait", status: "waiting_effect", pending: { kind: "bot", actionId: r.action.Identifier }, data: { said: text } };
     }
     if (pending.kind !== "bot" || event.type !== "bot_result") return { kind: "ignore" };
     if (!event.ok) return fail("NoMatchingError", event.error);
     lex.session = event.session;
     lex.sessionAttributes = event.sessionAttributes;
+    lex.sentiment = event.sentiment;
     if (!event.ended) return ask(r, lex, { text: event.messages.join(" ") || "Sorry, could you say that again?" });
     for (const text of event.messages) r.emit({ type: "message", prompt: { text }, voice: r.state.voice });
     lex.intentName = event.intentName ?? "";
@@ -129,5 +133,20 @@ export async function runBotDialog(bot: Bot, effect: Extract<Effect, { type: "bo
   return {
     type: "bot_result", ok: true, ended: r.ended, messages: r.messages, session: r.session,
     intentName: intent?.name ?? null, intentState: intent?.state ?? null, slots, sessionAttributes: r.session.sessionAttributes,
+    ...(effect.sentiment && effect.text ? { sentiment: botSentiment(effect.text) } : {}),
   };
+}
+
+/**
+ * `$.Lex.SentimentResponse` for what the customer said, from the embedded sentiment engine
+ * (src/analytics: in-process, well under a millisecond, so it can sit on the bot's turn where a
+ * model call could not). Its one score (-1 to +1) is given in Comprehend's four scores: the side it
+ * leans to gets its strength, Neutral the rest; a MIXED turn is Mixed by the same measure.
+ */
+export function botSentiment(text: string): BotSentiment {
+  const { sentiment: label, score } = sentimentOf(text);
+  const strength = Math.round(Math.abs(score) * 1000) / 1000;
+  const rest = Math.round((1 - strength) * 1000) / 1000;
+  if (label === "MIXED") return { label, scores: { Positive: 0, Negative: 0, Neutral: rest, Mixed: strength || 1 } };
+  return { label, scores: { Positive: score > 0 ? strength : 0, Negative: score < 0 ? strength : 0, Neutral: rest, Mixed: 0 } };
 }
