@@ -18,7 +18,9 @@ export type CodeHookConfig = {
   timeoutMs?: number;
 };
 
-export type LexSlots = Record<string, { shape: "Scalar"; value: { originalValue: string; interpretedValue: string; resolvedValues: string[] } } | null>;
+type LexSlotValue = { originalValue: string; interpretedValue: string; resolvedValues: string[] };
+type LexSlot = { shape: "Scalar"; value: LexSlotValue } | { shape: "List"; value: LexSlotValue; values: { shape: "Scalar"; value: LexSlotValue }[] };
+export type LexSlots = Record<string, LexSlot | null>;
 export type LexIntent = { name: string; slots: LexSlots; state: string; confirmationState: string };
 export type LexContext = { name: string; contextAttributes: Record<string, string>; timeToLive: { timeToLiveInSeconds: number; turnsToLive: number } };
 
@@ -35,12 +37,18 @@ export type LexEvent = {
   sessionState: { sessionAttributes: Record<string, string>; activeContexts: LexContext[]; intent: LexIntent; originatingRequestId: string };
 };
 
+const lexValue = (v: { original: string; interpreted: string }): LexSlotValue => ({ originalValue: v.original, interpretedValue: v.interpreted, resolvedValues: [v.interpreted] });
+/** Our slots as Lex sends them: a multi-value slot as a List with each value a Scalar. */
 export const toLexSlots = (slots: Record<string, SlotValue | null>): LexSlots =>
-  Object.fromEntries(Object.entries(slots).map(([k, v]) => [k, v ? { shape: "Scalar", value: { originalValue: v.original, interpretedValue: v.interpreted, resolvedValues: [v.interpreted] } } : null]));
+  Object.fromEntries(
+    Object.entries(slots).map(([k, v]): [string, LexSlot | null] => [
+      k,
+      !v ? null : v.values ? { shape: "List", value: lexValue(v), values: v.values.map((x) => ({ shape: "Scalar", value: lexValue(x) })) } : { shape: "Scalar", value: lexValue(v) },
+    ]),
+  );
 
-const SlotIn = z
-  .object({ value: z.object({ originalValue: z.string().nullish(), interpretedValue: z.string().nullish() }).nullish() })
-  .nullish();
+const ValueIn = z.object({ originalValue: z.string().nullish(), interpretedValue: z.string().nullish() }).nullish();
+const SlotIn = z.object({ value: ValueIn, values: z.array(z.object({ value: ValueIn })).nullish() }).nullish();
 
 /** What a Lex Lambda answers (unknown fields ignored). */
 export const LexResponse = z.object({
@@ -70,8 +78,13 @@ export type LexResponse = z.infer<typeof LexResponse>;
 export function fromLexSlots(slots: NonNullable<NonNullable<LexResponse["sessionState"]["intent"]>["slots"]>): Record<string, SlotValue | null> {
   return Object.fromEntries(
     Object.entries(slots).map(([k, v]) => {
-      const interpreted = v?.value?.interpretedValue ?? v?.value?.originalValue;
-      return [k, interpreted ? { original: v?.value?.originalValue ?? interpreted, interpreted } : null];
+      const list = (v?.values ?? []).flatMap((x) => {
+        const interpreted = x.value?.interpretedValue ?? x.value?.originalValue;
+        return interpreted ? [{ original: x.value?.originalValue ?? interpreted, interpreted }] : [];
+      });
+      if (list.length > 1) return [k, { original: v?.value?.originalValue ?? list.map((x) => x.original).join(" "), interpreted: list.map((x) => x.interpreted).join(", "), values: list }];
+      const interpreted = v?.value?.interpretedValue ?? v?.value?.originalValue ?? list[0]?.interpreted;
+      return [k, interpreted ? { original: v?.value?.originalValue ?? list[0]?.original ?? interpreted, interpreted } : null];
     }),
   );
 }

@@ -4,11 +4,15 @@
  * slot's max retries), asks the confirmation prompt and reads yes/no, falls back below the NLU
  * threshold, keeps session attributes and input/output contexts, and calls dialog/fulfillment code
  * hooks, honouring the dialogAction they answer (Close, ConfirmIntent, Delegate, ElicitIntent,
- * ElicitSlot). The session is plain JSON: the caller stores it between turns.
+ * ElicitSlot). Slots take their default values before being asked for, a multi-value slot keeps
+ * every value said, conditional branches (after a slot is captured, in the closing response)
+ * choose what is said and done next, and an answer that is another intent's utterance switches to
+ * that intent. The session is plain JSON: the caller stores it between turns.
  */
 import { callCodeHook, CodeHookError, fromLexSlots, toLexSlots, type CodeHookConfig, type LexEvent, type LexResponse } from "./code-hook";
 import type { BotEngine, SlotValue } from "./engine";
-import { findLocale, type Bot, type Intent, type Locale } from "./model";
+import { holds } from "./conditions";
+import { findLocale, type Bot, type Conditional, type Intent, type Locale, type NextStep, type Slot } from "./model";
 import { findValues } from "./slot-values";
 import { words } from "./text";
 
@@ -37,6 +41,13 @@ export type TurnResult = {
   /** Why a code hook failed, when one did (the intent is then Failed). */
   hookError?: string;
 };
+
+/**
+ * How sure recognition must be of another intent to leave the slot being asked for: an answer that
+ * only resembles another intent ("not sure" a yes/no slot elsewhere, 0.57) is asked again; one that
+ * says it ("actually, I want to talk to a person", 0.97) switches.
+ */
+const SWITCH_CONFIDENCE = 0.75;
 
 export type DialogDeps = { engine: BotEngine; now?: Date; codeHook?: CodeHookConfig; inputMode?: LexEvent["inputMode"] };
 
@@ -69,6 +80,13 @@ export async function dialogTurn(bot: Bot, localeId: string, session: DialogSess
       // Only the slot asked for: "a big one" answers the size, it does not order one pizza.
       s.intent!.slots[slot.name] = r.slots[slot.name]!;
       s.retries = 0;
+      if (slot.captureConditional) {
+        const step = branch(ctx, slot.captureConditional);
+        if (step) return runStep(ctx, intent, step);
+      }
+    } else if (slot && r.intent.name !== intent.name && r.intent.confidence >= Math.max(locale.nluConfidenceThreshold, SWITCH_CONFIDENCE) && !locale.intents.find((i) => i.name === r.intent.name)?.fallback) {
+      // The answer is another intent's utterance ("actually, I want to talk to a person"): Lex switches to it.
+      startIntent(ctx, r);
     } else if (slot) {
       return retry(ctx, intent, slot.maxRetries, fill(slot.prompts[0] ?? `What is ${slot.name}?`, s.intent!.slots));
     }
@@ -85,12 +103,78 @@ export async function dialogTurn(bot: Bot, localeId: string, session: DialogSess
   } else {
     const r = await deps.engine.recognize(bot, locale.localeId, text, { activeContexts: s.activeContexts.map((c) => c.name), now });
     ctx.interpretations = r.interpretations;
-    const chosen = locale.intents.find((i) => i.name === r.intent.name)!;
-    const slots = Object.fromEntries(chosen.slots.map((x) => [x.name, r.slots[x.name] ?? null]));
-    s.intent = { name: chosen.name, slots, state: "InProgress", confirmationState: "None" };
-    s.retries = 0;
+    startIntent(ctx, r);
   }
   return advance(ctx, "DialogCodeHook");
+}
+
+function startIntent(ctx: Ctx, r: Awaited<ReturnType<BotEngine["recognize"]>>) {
+  const chosen = ctx.locale.intents.find((i) => i.name === r.intent.name)!;
+  const slots = Object.fromEntries(chosen.slots.map((x) => [x.name, r.slots[x.name] ?? null]));
+  ctx.s.intent = { name: chosen.name, slots, state: "InProgress", confirmationState: "None" };
+  ctx.s.retries = 0;
+}
+
+/** A slot's default value (`#context.slot`, `[sessionAttribute]`, or the value itself): the first that is there. */
+function defaultOf(s: DialogSession, slot: Slot): string | undefined {
+  for (const d of slot.defaultValues ?? []) {
+    const context = /^#([^.]+)\.(.+)$/.exec(d);
+    const attribute = /^\[(.+)\]$/.exec(d);
+    const value = context
+      ? s.activeContexts.find((c) => c.name === context[1])?.contextAttributes[context[2]!]
+      : attribute
+        ? s.sessionAttributes[attribute[1]!]
+        : d.replace(/^(["'])(.*)\1$/, "$2");
+    if (value) return value;
+  }
+  return undefined;
+}
+
+/** The conditional's branch that holds (else its default): its messages are said, its next step returned. */
+function branch(ctx: Ctx, conditional: Conditional): NextStep | null {
+  const { s } = ctx;
+  const scope = {
+    slots: Object.fromEntries(Object.entries(s.intent?.slots ?? {}).map(([k, v]) => [k, v?.interpreted])),
+    attributes: s.sessionAttributes,
+    contexts: Object.fromEntries(s.activeContexts.map((c) => [c.name, c.contextAttributes])),
+  };
+  const chosen = conditional.branches.find((b) => holds(b.condition, scope)) ?? conditional.defaultBranch;
+  ctx.messages.push(...chosen.messages.map((m) => fill(m, s.intent?.slots ?? {})));
+  return chosen.next;
+}
+
+/** A conditional branch's next step. */
+function runStep(ctx: Ctx, intent: Intent, step: NextStep): TurnResult | Promise<TurnResult> {
+  const { s } = ctx;
+  for (const [name, value] of Object.entries(step.slots ?? {})) {
+    if (intent.slots.some((x) => x.name === name)) s.intent!.slots[name] = value === null ? null : { original: value, interpreted: value };
+  }
+  switch (step.dialogAction) {
+    case "ElicitSlot": {
+      const slot = intent.slots.find((x) => x.name === step.slotToElicit);
+      if (!slot) return advance(ctx, null);
+      s.dialogAction = { type: "ElicitSlot", slotToElicit: slot.name };
+      ctx.messages.push(fill(slot.prompts[0] ?? `What is ${slot.name}?`, s.intent!.slots));
+      return result(ctx, false);
+    }
+    case "ConfirmIntent":
+      if (!intent.confirmation) return fulfil(ctx, intent);
+      s.dialogAction = { type: "ConfirmIntent" };
+      ctx.messages.push(fill(intent.confirmation.prompts[0] ?? "Is that right?", s.intent!.slots));
+      return result(ctx, false);
+    case "FulfillIntent":
+      return fulfil(ctx, intent);
+    case "CloseIntent":
+      s.intent!.state = "Fulfilled";
+      ctx.messages.push(...closingMessages(ctx, intent));
+      return close(ctx);
+    case "EndConversation":
+      return close(ctx);
+    case "ElicitIntent":
+      s.intent = null;
+      s.dialogAction = { type: "ElicitIntent" };
+      return result(ctx, false);
+  }
 }
 
 /** The answer did not do: ask again, or give up after the retries allowed. */
@@ -122,6 +206,10 @@ async function advance(ctx: Ctx, hook: "DialogCodeHook" | "FulfillmentCodeHook" 
     const answer = await invoke(ctx, intent, "DialogCodeHook");
     if (answer !== "Delegate") return answer;
   }
+  for (const slot of intent.slots) {
+    const value = s.intent!.slots[slot.name] ? undefined : defaultOf(s, slot);
+    if (value) s.intent!.slots[slot.name] = { original: value, interpreted: value };
+  }
   const missing = intent.slots.find((x) => x.required && !s.intent!.slots[x.name]);
   if (missing) {
     s.dialogAction = { type: "ElicitSlot", slotToElicit: missing.name };
@@ -133,7 +221,11 @@ async function advance(ctx: Ctx, hook: "DialogCodeHook" | "FulfillmentCodeHook" 
     ctx.messages.push(fill(intent.confirmation.prompts[0] ?? "Is that right?", s.intent!.slots));
     return result(ctx, false);
   }
-  s.intent!.state = "ReadyForFulfillment";
+  return fulfil(ctx, intent);
+}
+
+async function fulfil(ctx: Ctx, intent: Intent): Promise<TurnResult> {
+  ctx.s.intent!.state = "ReadyForFulfillment";
   if (intent.fulfillmentCodeHook && ctx.deps.codeHook) {
     const answer = await invoke(ctx, intent, "FulfillmentCodeHook");
     if (answer !== "Delegate") return answer;
@@ -144,13 +236,23 @@ async function advance(ctx: Ctx, hook: "DialogCodeHook" | "FulfillmentCodeHook" 
 function fulfilled(ctx: Ctx, intent: Intent, sayOwnMessages: boolean): TurnResult {
   const { s, now } = ctx;
   s.intent!.state = "Fulfilled";
-  if (sayOwnMessages) ctx.messages.push(...[...intent.fulfilledMessages, ...intent.closingMessages].map((m) => fill(m, s.intent!.slots)));
+  if (sayOwnMessages) ctx.messages.push(...intent.fulfilledMessages.map((m) => fill(m, s.intent!.slots)), ...closingMessages(ctx, intent));
+  // The intent's slot values go with its output contexts (`#context.slot` default values read them).
+  const contextAttributes = Object.fromEntries(Object.entries(s.intent!.slots).flatMap(([k, v]) => (v ? [[k, v.interpreted]] : [])));
   for (const c of intent.outputContexts) {
     s.activeContexts = s.activeContexts.filter((a) => a.name !== c.name);
     // One more turn than Lex counts: the turn that sets a context does not use it up.
-    s.activeContexts.push({ name: c.name, turnsLeft: c.turnsToLive + 1, expiresAt: now.getTime() + c.timeToLiveInSeconds * 1000, contextAttributes: {} });
+    s.activeContexts.push({ name: c.name, turnsLeft: c.turnsToLive + 1, expiresAt: now.getTime() + c.timeToLiveInSeconds * 1000, contextAttributes });
   }
   return close(ctx);
+}
+
+/** The closing response: chosen by the closing conditional when the intent has one. */
+function closingMessages(ctx: Ctx, intent: Intent): string[] {
+  if (!intent.closingConditional) return intent.closingMessages.map((m) => fill(m, ctx.s.intent!.slots));
+  const said = ctx.messages.length;
+  branch(ctx, intent.closingConditional);
+  return ctx.messages.splice(said);
 }
 
 /** Call a code hook and apply its answer; "Delegate" hands the decision back to the bot's own definition. */

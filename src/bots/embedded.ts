@@ -6,7 +6,7 @@
  */
 import type { BotEngine, Recognition, RecognizeSession } from "./engine";
 import { fallbackIntent, findLocale, type Bot, type Intent, type Locale } from "./model";
-import { findValues, type Found, type ValueContext } from "./slot-values";
+import { findValues, listValue, type Found, type ValueContext } from "./slot-values";
 import { likeness, STOP_WORDS, stem, tokens, words as splitWords } from "./text";
 
 type Utterance = { stems: string[]; /** the word before each placeholder, by slot name */ before: Map<string, string> };
@@ -121,6 +121,12 @@ function fillSlots(intent: Intent, scored: Pick<Scored, "best" | "values">, ws: 
   for (const [type, candidates] of byType) {
     const found = scored.values.get(type) ?? [];
     const free = [...candidates];
+    // A multi-value slot takes every value of its type said ("pepperoni and mushrooms").
+    const multi = candidates.length === 1 && candidates[0]!.multipleValues && found.length ? candidates[0]! : undefined;
+    if (multi) {
+      slots[multi.name] = listValue(found, ws);
+      continue;
+    }
     for (const f of found) {
       if (!free.length) break;
       const before = ws[f.start - 1];
@@ -169,10 +175,10 @@ export function recognizeEmbedded(bot: Bot, localeId: string, text: string, sess
     const intent = locale.intents.find((i) => i.name === session.elicit!.intent);
     const slot = intent?.slots.find((s) => s.name === session.elicit!.slot);
     if (intent && slot) {
-      const found = findValues(slot.slotTypeName, locale, ws, text, { now, elicited: true })[0];
-      if (found) {
+      const all = findValues(slot.slotTypeName, locale, ws, text, { now, elicited: true });
+      if (all.length) {
         const slots: Recognition["slots"] = Object.fromEntries(intent.slots.map((s) => [s.name, null]));
-        slots[slot.name] = { original: found.original, interpreted: found.interpreted };
+        slots[slot.name] = listValue(slot.multipleValues ? all : all.slice(0, 1), ws);
         return { intent: { name: intent.name, confidence: 1 }, slots, interpretations: [{ name: intent.name, confidence: 1 }] };
       }
     }

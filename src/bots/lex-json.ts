@@ -4,7 +4,8 @@
  * (camelCase, PascalCase, camelCase with `CR.` prefixes and `messageGroups`): `camelKeys` first
  * makes them one spelling, then one reader names every problem it finds with where it is.
  */
-import { FALLBACK_SIGNATURE, isBuiltInSlotType, type Intent, type Locale, type Slot, type SlotType } from "./model";
+import { parseCondition } from "./conditions";
+import { FALLBACK_SIGNATURE, isBuiltInSlotType, NEXT_STEPS, type Conditional, type Intent, type Locale, type NextStep, type Slot, type SlotType } from "./model";
 
 export type Raw = Record<string, unknown>;
 /** A problem with where it is: "<file>: intent <name>: what is wrong". */
@@ -67,6 +68,41 @@ export function readSlotType(raw: Raw, where: string, problems: Problems): SlotT
   return { name, description: str(raw.description) ?? "", values, resolution: resolution(strategy) };
 }
 
+/** A conditional branch's `nextStep`: the dialog actions the dialog manager runs; others named as problems. */
+function readNextStep(raw: unknown, at: string, problems: Problems): NextStep | null {
+  const type = str(obj(obj(raw)?.dialogAction)?.type);
+  if (!type) return null;
+  if (!(NEXT_STEPS as readonly string[]).includes(type)) {
+    problems.push(`${at}: next step ${type} is not supported (only ${NEXT_STEPS.join(", ")})`);
+    return null;
+  }
+  const slotToElicit = str(obj(obj(raw)?.dialogAction)?.slotToElicit);
+  if (type === "ElicitSlot" && !slotToElicit) problems.push(`${at}: next step ElicitSlot names no slotToElicit`);
+  const slotsRaw = obj(obj(obj(raw)?.intent)?.slots);
+  const slots = slotsRaw
+    ? Object.fromEntries(Object.entries(slotsRaw).map(([k, v]) => [k, str(obj(obj(v)?.value)?.interpretedValue) ?? str(obj(obj(v)?.value)?.originalValue) ?? null]))
+    : undefined;
+  return { dialogAction: type as NextStep["dialogAction"], ...(slotToElicit ? { slotToElicit } : {}), ...(slots ? { slots } : {}) };
+}
+
+/** Lex V2's `conditionalSpecification` (when active), every condition parsed so a wrong one is named at import. */
+function readConditional(raw: unknown, at: string, problems: Problems): Conditional | undefined {
+  const c = obj(raw);
+  if (!c || !bool(c.active ?? true)) return undefined;
+  const branches = arr(c.conditionalBranches).map((b, i) => {
+    const name = str(obj(b)?.name) ?? `#${i + 1}`;
+    const condition = str(obj(obj(b)?.condition)?.expressionString) ?? "";
+    try {
+      parseCondition(condition);
+    } catch (err) {
+      problems.push(`${at}: conditional branch ${name}: condition "${condition}": ${(err as Error).message}`);
+    }
+    return { name, condition: condition || "?", messages: messages(obj(b)?.response), next: readNextStep(obj(b)?.nextStep, `${at}: conditional branch ${name}`, problems) };
+  });
+  const d = obj(c.defaultBranch);
+  return { branches, defaultBranch: { messages: messages(d?.response), next: readNextStep(d?.nextStep, `${at}: default branch`, problems) } };
+}
+
 function readSlot(raw: Raw, index: number, where: string, problems: Problems): Slot | undefined {
   const name = str(raw.name) ?? str(raw.slotName);
   const slotTypeName = str(raw.slotTypeName);
@@ -83,6 +119,9 @@ function readSlot(raw: Raw, index: number, where: string, problems: Problems): S
     priority: index,
     prompts: messages(prompt),
     maxRetries: Math.min(10, Math.max(0, num(prompt?.maxRetries) ?? 2)),
+    defaultValues: arr(obj(elicitation?.defaultValueSpecification)?.defaultValueList).flatMap((d) => str(obj(d)?.defaultValue)?.trim() || []),
+    multipleValues: bool(obj(raw.multipleValuesSetting)?.allowMultipleValues),
+    captureConditional: readConditional(obj(elicitation?.slotCaptureSetting)?.captureConditional, `${where}: slot ${name}: captureConditional`, problems),
   };
 }
 
@@ -113,6 +152,12 @@ function readIntent(raw: Raw, where: string, problems: Problems): Intent | undef
   const slots = slotList
     .map((s) => ({ ...s, priority: priorities.get(s.name) ?? 1000 + s.priority }))
     .sort((a, b) => a.priority - b.priority);
+  for (const slot of slots) {
+    for (const b of [...(slot.captureConditional?.branches ?? []), slot.captureConditional?.defaultBranch]) {
+      const target = b?.next?.slotToElicit;
+      if (target && !slots.some((s) => s.name === target)) problems.push(`${at}: slot ${slot.name}: captureConditional elicits slot ${target}, which the intent does not have`);
+    }
+  }
   const sampleUtterances = arr(raw.sampleUtterances).flatMap((u) => str(obj(u)?.utterance)?.replace(/\s+/g, " ").trim() || []);
   for (const u of sampleUtterances) {
     for (const m of u.matchAll(/\{([^}]*)\}/g)) {
@@ -135,6 +180,7 @@ function readIntent(raw: Raw, where: string, problems: Problems): Intent | undef
         : null,
     fulfilledMessages: messages(obj(fulfillment?.postFulfillmentStatusSpecification)?.successResponse),
     closingMessages: messages(obj(raw.intentClosingSetting)?.closingResponse),
+    closingConditional: readConditional(obj(raw.intentClosingSetting)?.conditional, `${at}: intentClosingSetting.conditional`, problems),
     inputContexts: arr(raw.inputContexts).flatMap((c) => str(obj(c)?.name) ?? []),
     outputContexts: arr(raw.outputContexts).flatMap((c) => {
       const n = str(obj(c)?.name);

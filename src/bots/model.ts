@@ -37,6 +37,28 @@ export const SlotType = z.object({
   resolution: z.enum(["TOP_RESOLUTION", "ORIGINAL_VALUE"]),
 });
 
+/** Where a conditional branch goes next (Lex V2's `nextStep`, the dialog actions we run). */
+export const NEXT_STEPS = ["ElicitSlot", "ConfirmIntent", "FulfillIntent", "CloseIntent", "EndConversation", "ElicitIntent"] as const;
+export const NextStep = z.object({
+  dialogAction: z.enum(NEXT_STEPS),
+  slotToElicit: Name.optional(),
+  /** Slot values the step sets (null clears one, so it is asked again). */
+  slots: z.record(Name, z.string().max(200).nullable()).optional(),
+});
+export const Branch = z.object({
+  name: Name,
+  /** Lex V2's condition expression: `{slot} > 100 AND [attribute] = "gold"`, `EXISTS({slot})` (src/bots/conditions.ts). */
+  condition: z.string().min(1).max(1024),
+  messages: Messages,
+  /** null: go on as the bot would without the conditional. */
+  next: NextStep.nullable(),
+});
+/** Lex V2's `conditionalSpecification`: the first branch whose condition holds, else the default branch. */
+export const Conditional = z.object({
+  branches: z.array(Branch).max(4),
+  defaultBranch: z.object({ messages: Messages, next: NextStep.nullable() }),
+});
+
 export const Slot = z.object({
   name: Name,
   slotTypeName: Name,
@@ -45,6 +67,15 @@ export const Slot = z.object({
   priority: z.number().int(),
   prompts: Messages,
   maxRetries: z.number().int().min(0).max(10),
+  /**
+   * Lex V2's `defaultValueSpecification`, tried in order before the slot is asked for: `#context.slot`
+   * (an active context's attribute), `[attribute]` (a session attribute), else the value itself.
+   */
+  defaultValues: z.array(z.string().min(1).max(200)).max(10).optional(),
+  /** Lex V2's `multipleValuesSetting`: every value said ("pepperoni and mushrooms") is kept. */
+  multipleValues: z.boolean().optional(),
+  /** Lex V2's `slotCaptureSetting.captureConditional`: what to say and do once the slot is filled. */
+  captureConditional: Conditional.optional(),
 });
 
 export const OutputContext = z.object({
@@ -68,6 +99,8 @@ export const Intent = z.object({
   fulfilledMessages: Messages,
   /** The intent's closing response. */
   closingMessages: Messages,
+  /** `intentClosingSetting.conditional`: the closing response chosen by condition (instead of closingMessages). */
+  closingConditional: Conditional.optional(),
   inputContexts: z.array(Name).max(5),
   outputContexts: z.array(OutputContext).max(10),
   dialogCodeHook: z.boolean(),
@@ -95,6 +128,8 @@ export type Slot = z.infer<typeof Slot>;
 export type Intent = z.infer<typeof Intent>;
 export type Locale = z.infer<typeof Locale>;
 export type Bot = z.infer<typeof Bot>;
+export type Conditional = z.infer<typeof Conditional>;
+export type NextStep = z.infer<typeof NextStep>;
 
 /** The locale asked for, else the bot's only/first locale of the same language, else none. */
 export function findLocale(bot: Bot, localeId: string): Locale | undefined {

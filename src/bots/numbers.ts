@@ -1,4 +1,5 @@
 /** Numbers said in words ("twenty five", "a hundred and ten", "one two three") and in digits. */
+import { readNumberWords, type Language } from "./languages";
 
 const UNITS: Record<string, number> = {
   zero: 0, oh: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
@@ -12,8 +13,8 @@ export type NumberSpan = { start: number; end: number; value: number; digits: st
 
 const DIGITS = /^[$€£]?\d{1,3}(,\d{3})+(\.\d+)?$|^[$€£]?\d+(\.\d+)?$/;
 
-/** Every number in a list of words (word indexes [start, end)), longest readings first in order. */
-export function findNumbers(words: string[]): NumberSpan[] {
+/** Every number in a list of words (word indexes [start, end)), longest readings first in order; words in the locale's language. */
+export function findNumbers(words: string[], lang: Language = "en"): NumberSpan[] {
   const out: NumberSpan[] = [];
   let i = 0;
   while (i < words.length) {
@@ -24,7 +25,8 @@ export function findNumbers(words: string[]): NumberSpan[] {
       i++;
       continue;
     }
-    const span = readWords(words, i);
+    const other = lang === "en" ? undefined : readNumberWords(lang, words, i);
+    const span = lang === "en" ? readWords(words, i) : other && { start: i, ...other };
     if (span && span.end > i) {
       out.push(span);
       i = span.end;

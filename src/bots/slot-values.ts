@@ -5,12 +5,13 @@
  * Each value is a span of words [start, end) with what was said and how it is interpreted (Lex's
  * `originalValue` / `interpretedValue`).
  */
-import * as chrono from "chrono-node";
+import { CONFIRMATION, dateParser, languageOf, plain, type Language } from "./languages";
 import type { Locale, SlotType } from "./model";
 import { findNumbers, spokenDigits } from "./numbers";
 import { likeness, stem, words as splitWords } from "./text";
 
-export type SlotValue = { original: string; interpreted: string };
+/** `values`: a multi-value slot's values, each as said and interpreted (`interpreted` then lists them, comma separated). */
+export type SlotValue = { original: string; interpreted: string; values?: { original: string; interpreted: string }[] };
 export type Found = SlotValue & { start: number; end: number };
 
 export type ValueContext = {
@@ -26,23 +27,25 @@ const YES = ["yes", "yeah", "yep", "yup", "ya", "yea", "sure", "correct", "right
 const NO = ["no", "nope", "nah", "negative", "not", "dont", "wrong", "incorrect", "cancel", "never", "false", "stop", "dont do it", "no way"];
 const MAYBE = ["maybe", "perhaps", "possibly", "not sure", "dont know", "unsure"];
 
-/** The first yes, no or maybe said. */
-function confirmation(words: string[]): Found[] {
-  for (let i = 0; i < words.length; i++) {
-    for (const [list, value] of [[MAYBE, "Maybe"], [NO, "No"], [YES, "Yes"]] as const) {
+/** The first yes, no or maybe said (in the locale's language). */
+function confirmation(words: string[], lang: Language): Found[] {
+  const lists = lang === "en" ? { yes: YES, no: NO, maybe: MAYBE } : CONFIRMATION[lang];
+  const said = lang === "en" ? words : words.map(plain);
+  for (let i = 0; i < said.length; i++) {
+    for (const [list, value] of [[lists.maybe, "Maybe"], [lists.no, "No"], [lists.yes, "Yes"]] as const) {
       for (const phrase of list) {
         const parts = phrase.split(" ");
-        if (parts.every((p, k) => words[i + k] === p)) return [{ start: i, end: i + parts.length, original: parts.join(" "), interpreted: value }];
+        if (parts.every((p, k) => said[i + k] === p)) return [{ start: i, end: i + parts.length, original: words.slice(i, i + parts.length).join(" "), interpreted: value }];
       }
     }
   }
   return [];
 }
 
-function dates(words: string[], ctx: ValueContext, kind: "date" | "time"): Found[] {
+function dates(words: string[], ctx: ValueContext, kind: "date" | "time", lang: Language): Found[] {
   // chrono reads digits better than words: "march fifth nineteen eighty" → "march fifth 1980".
   const said: { text: string; start: number; end: number; at: number }[] = [];
-  const numbers = findNumbers(words);
+  const numbers = findNumbers(words, lang);
   let length = 0;
   for (let i = 0; i < words.length; ) {
     const n = numbers.find((x) => x.start === i);
@@ -54,7 +57,7 @@ function dates(words: string[], ctx: ValueContext, kind: "date" | "time"): Found
   }
   const text = said.map((w) => w.text).join(" ");
   const out: Found[] = [];
-  for (const r of chrono.parse(text, ctx.now, { forwardDate: true })) {
+  for (const r of dateParser(lang).parse(text, ctx.now, { forwardDate: true })) {
     const covered = said.filter((w) => w.at < r.index + r.text.length && w.at + w.text.length > r.index);
     if (!covered.length) continue;
     const start = covered[0]!.start;
@@ -69,8 +72,8 @@ function dates(words: string[], ctx: ValueContext, kind: "date" | "time"): Found
   }
   if (kind === "time" && !out.length) {
     // "at three", "five thirty": an hour said alone.
-    for (const n of findNumbers(words)) {
-      const next = findNumbers(words.slice(n.end))[0];
+    for (const n of findNumbers(words, lang)) {
+      const next = findNumbers(words.slice(n.end), lang)[0];
       if (n.value >= 1 && n.value <= 12 && (words[n.start - 1] === "at" || ctx.elicited)) {
         const minutes = next && next.start === 0 && next.value < 60 ? next.value : 0;
         out.push({ start: n.start, end: n.end, original: words.slice(n.start, n.end).join(" "), interpreted: `${pad(n.value)}:${pad(minutes)}` });
@@ -163,20 +166,21 @@ function custom(words: string[], type: SlotType, ctx: ValueContext): Found[] {
 
 /** Every value of a slot type in the words, in the order said. */
 export function findValues(slotTypeName: string, locale: Locale, words: string[], raw: string, ctx: ValueContext): Found[] {
+  const lang = languageOf(locale.localeId);
   switch (slotTypeName) {
     case "AMAZON.Number":
-      return findNumbers(words).map((n) => ({ start: n.start, end: n.end, original: words.slice(n.start, n.end).join(" "), interpreted: String(n.value) }));
+      return findNumbers(words, lang).map((n) => ({ start: n.start, end: n.end, original: words.slice(n.start, n.end).join(" "), interpreted: String(n.value) }));
     case "AMAZON.Date":
-      return dates(words, ctx, "date");
+      return dates(words, ctx, "date", lang);
     case "AMAZON.Time":
-      return dates(words, ctx, "time");
+      return dates(words, ctx, "time", lang);
     case "AMAZON.Email":
     case "AMAZON.EmailAddress":
       return emails(words);
     case "AMAZON.PhoneNumber":
       return phoneNumbers(words, raw);
     case "AMAZON.Confirmation":
-      return confirmation(words);
+      return confirmation(words, lang);
     case "AMAZON.AlphaNumeric":
       return alphaNumeric(words, ctx);
     case "AMAZON.FreeFormInput":
@@ -186,4 +190,16 @@ export function findValues(slotTypeName: string, locale: Locale, words: string[]
       return type ? custom(words, type, ctx) : [];
     }
   }
+}
+
+/** A multi-value slot's value from every value found: what was said from the first to the last, and each. */
+export function listValue(found: Found[], words: string[]): SlotValue {
+  if (found.length === 1) return { original: found[0]!.original, interpreted: found[0]!.interpreted };
+  const start = Math.min(...found.map((f) => f.start));
+  const end = Math.max(...found.map((f) => f.end));
+  return {
+    original: words.slice(start, end).join(" "),
+    interpreted: found.map((f) => f.interpreted).join(", "),
+    values: found.map((f) => ({ original: f.original, interpreted: f.interpreted })),
+  };
 }

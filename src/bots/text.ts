@@ -37,7 +37,10 @@ export const tokens = (text: string): Token[] => words(text).map((word) => ({ wo
 
 /** Words that say little about what the caller wants. */
 export const STOP_WORDS = new Set(
-  "a an the i im id ive me my mine we us our you your it its is am are was be been to of in on at for with and or but so do does did can could would will shall should please just like want wanna need some any this that these those there here what whats how um uh er oh well".split(" "),
+  ("a an the i im id ive me my mine we us our you your it its is am are was be been to of in on at for with and or but so do does did can could would will shall should please just like want wanna need some any this that these those there here what whats how um uh er oh well " +
+    // Spanish and French (es_*, fr_* locales): articles, pronouns, prepositions, "please".
+    "el la los las lo un una unos unas de del al y o en con por para que mi mis me te se su sus es favor quiero quisiera " +
+    "le les des du au aux et ou je j moi mon ma mes tu te vous votre vos il elle est pour sur avec que qui voudrais veux plait").split(" "),
 );
 
 /**

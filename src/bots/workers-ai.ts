@@ -7,6 +7,7 @@
  */
 import { recognizeEmbedded, slotsOf } from "./embedded";
 import type { BotEngine, Recognition, RecognizeSession } from "./engine";
+import { languageOf } from "./languages";
 import { fallbackIntent, findLocale, type Bot, type Locale } from "./model";
 
 /** The model, named in one place: BAAI bge-small-en-v1.5 (384 dimensions, English). */
@@ -58,6 +59,8 @@ export class WorkersAiBotEngine implements BotEngine {
   async recognize(bot: Bot, localeId: string, text: string, session: RecognizeSession = {}): Promise<Recognition> {
     const locale = findLocale(bot, localeId);
     if (!locale) throw new Error(`bot ${bot.name} has no locale ${localeId}`);
+    // The embedding model is English only: a Spanish or French locale is matched by the embedded engine, which reads those languages.
+    if (languageOf(locale.localeId) !== "en") return recognizeEmbedded(bot, localeId, text, session);
     if (session.elicit) {
       const r = recognizeEmbedded(bot, localeId, text, session);
       if (r.intent.name === session.elicit.intent) return r;

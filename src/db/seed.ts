@@ -3,14 +3,17 @@
  * row has a fixed id and is inserted only if missing, so running it again changes nothing.
  */
 import { eq } from "drizzle-orm";
+import { importBot } from "../bots";
 import chatGreeting from "../flows/examples/chat-greeting.json";
 import csatSurvey from "../flows/examples/csat-survey.json";
 import demoIvr from "../flows/examples/demo-ivr.json";
 import type { Keyring } from "../lib/crypto";
 import { hashPassword } from "../lib/password";
 import type { Db } from "./client";
+import demoBot from "./demo/assistant-bot.json";
 import { provisionInstance } from "./provision";
 import {
+  bots,
   chatSettings,
   flows,
   flowVersions,
@@ -44,6 +47,8 @@ export const DEMO = {
   hours: { business: "demo:hours:business", always: "demo:hours:24x7" },
   routingProfile: "demo:rp:agents",
   ivrFlow: "demo:flow:ivr",
+  /** The assistant the IVR's option 3 and the chat flow talk to: an Amazon Lex V2 bot as CloudFormation declares it (demo/assistant-bot.json). */
+  bot: { id: "demo:bot:assistant", name: "DemoAssistant" },
   /** The website chat widget's flow; the widget may be embedded from the local dev origins. */
   chatFlow: "demo:flow:chat",
   /** The post-contact survey the Billing queue names: a customer whose agent ends the contact is asked for a 1–5 rating. */
@@ -74,6 +79,9 @@ export async function seedDemo(db: Db, secret: string | Keyring, opts: { publicB
   // country claims them: the demo allows them by prefix beside the US and Canada.
   await db.update(instances).set({ outboundDestinations: ["US", "CA", "+1555"] }).where(eq(instances.id, instanceId));
   const agentHash = await hashPassword(DEMO.agentPassword);
+  // Imported as any Lex V2 bot is (src/bots): a definition the importer refuses is a bug in the demo, so it fails loudly.
+  const assistant = importBot(JSON.stringify(demoBot));
+  if (!assistant.ok) throw new Error(`the demo bot does not import: ${assistant.problems.join("; ")}`);
   const inst = { instanceId };
   await db.batch([
     db.insert(hoursOfOperation).values([
@@ -118,14 +126,17 @@ export async function seedDemo(db: Db, secret: string | Keyring, opts: { publicB
     ).onConflictDoNothing(),
     db.insert(flows).values({
       ...inst, id: DEMO.ivrFlow, name: "Demo IVR", type: "CONTACT_FLOW",
-      description: "Welcome, menu (1 billing, 2 support) with retries, then queue", content: demoIvr, publishedVersion: 1,
+      description: "Welcome, menu (1 billing, 2 support, 3 the assistant bot) with retries, then queue", content: demoIvr, publishedVersion: 1,
     }).onConflictDoNothing(),
     db.insert(flowVersions).values({ ...inst, flowId: DEMO.ivrFlow, version: 1, content: demoIvr }).onConflictDoNothing(),
     db.insert(flows).values({
       ...inst, id: DEMO.chatFlow, name: "Chat greeting", type: "CONTACT_FLOW",
-      description: "Website chat: greets, asks billing or support, waits for a quiet customer, then queue", content: chatGreeting, publishedVersion: 1,
+      description: "Website chat: greets, asks billing, support or the assistant bot, waits for a quiet customer, then queue", content: chatGreeting, publishedVersion: 1,
     }).onConflictDoNothing(),
     db.insert(flowVersions).values({ ...inst, flowId: DEMO.chatFlow, version: 1, content: chatGreeting }).onConflictDoNothing(),
+    db.insert(bots).values({
+      ...inst, id: DEMO.bot.id, name: DEMO.bot.name, description: assistant.bot.description, format: assistant.format, definition: assistant.bot,
+    }).onConflictDoNothing(),
     db.insert(chatSettings).values({ instanceId, allowedOrigins: [...DEMO.chatOrigins], flowIds: [DEMO.chatFlow] }).onConflictDoNothing(),
     db.insert(phoneNumbers).values({
       ...inst, id: "demo:number:main", e164: DEMO.phoneNumber, description: "Demo main line", flowId: DEMO.ivrFlow,

@@ -224,7 +224,12 @@ export type LexState = {
   /** `$.Lex.IntentName`, `$.Lex.Slots.x`, once the bot closed. */
   intentName?: string;
   slots?: Record<string, string>;
+  /** `$.Lex.SentimentResponse`: the sentiment of the customer's last words to the bot, when analytics is on. */
+  sentiment?: BotSentiment;
 };
+
+/** Amazon Comprehend's shape, as Lex's sentimentResponse gives it: a label and a score per label (0 to 1). */
+export type BotSentiment = { label: "POSITIVE" | "NEGATIVE" | "NEUTRAL" | "MIXED"; scores: { Positive: number; Negative: number; Neutral: number; Mixed: number } };
 
 /** A flow module being run: its content (the version it started with), its inputs, and where its caller goes on. */
 export type ModuleFrame = {
@@ -285,6 +290,8 @@ export type FlowEvent =
   | {
       type: "bot_result"; ok: true; ended: boolean; messages: string[]; session: DialogSession;
       intentName: string | null; intentState: string | null; slots: Record<string, string>; sessionAttributes: Record<string, string>;
+      /** The customer's words' sentiment, when analytics is on for the contact (`$.Lex.SentimentResponse`). */
+      sentiment?: BotSentiment;
     }
   | { type: "bot_result"; ok: false; error: string };
 
@@ -336,7 +343,7 @@ export type Effect =
   /** Load a flow module's published version (InvokeFlowModule), answered with "module_loaded". */
   | { type: "load_module"; moduleId: string }
   /** Run one turn of a bot (ConnectParticipantWithLexBot): answered with a `bot_result` event. */
-  | { type: "bot_turn"; bot: string; localeId: string; text: string; inputMode: "Text" | "Speech" | "DTMF"; session: DialogSession | null; sessionAttributes: Record<string, string> }
+  | { type: "bot_turn"; bot: string; localeId: string; text: string; inputMode: "Text" | "Speech" | "DTMF"; session: DialogSession | null; sessionAttributes: Record<string, string>; /** analytics is on: score the words' sentiment */ sentiment?: true }
   | { type: "disconnect" };
 
 export type FlowLogEntry = {

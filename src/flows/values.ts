@@ -36,6 +36,7 @@ export function resolveReference(ref: string, state: FlowState, ctx?: FlowContex
       if (key === "IntentName") return state.lex?.intentName;
       if (rest[0] === "Slots") return state.lex?.slots?.[rest.slice(1).join(".")];
       if (rest[0] === "SessionAttributes") return state.lex?.sessionAttributes[rest.slice(1).join(".")];
+      if (rest[0] === "SentimentResponse") return lexSentiment(state, rest.slice(1));
       return undefined;
     case "Visitor":
       return state.visitorAttributes?.[key];
@@ -184,3 +185,19 @@ export function integer(value: unknown): number | undefined {
 }
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * `$.Lex.SentimentResponse.Label` (or `.Sentiment`, Lex V2's name) and `.Scores.Positive|Negative|Neutral|Mixed`
+ * (or `.SentimentScore.…`): the sentiment of the customer's last words to the bot, where analytics is on.
+ */
+function lexSentiment(state: FlowState, path: string[]): string | undefined {
+  const s = state.lex?.sentiment;
+  if (!s) return undefined;
+  const [field, score] = path;
+  if (field === "Label" || field === "Sentiment") return s.label;
+  if ((field === "Scores" || field === "SentimentScore") && score) {
+    const key = (score.charAt(0).toUpperCase() + score.slice(1).toLowerCase()) as keyof typeof s.scores;
+    return key in s.scores ? String(s.scores[key]) : undefined;
+  }
+  return undefined;
+}

@@ -38,6 +38,19 @@ describe("the Workers AI engine matches intents by embeddings and fills slots li
     expect(r).toEqual(await new EmbeddedBotEngine().recognize(PIZZA_BOT, "en_US", "order two small pizzas"));
   });
 
+  it("leaves a Spanish or French locale to the embedded engine (the embedding model is English only)", async () => {
+    const ai = fakeAi();
+    const es = { ...PIZZA_BOT.locales[0]!, localeId: "es_US", intents: [
+      { ...PIZZA_BOT.locales[0]!.intents[0]!, name: "PedirPizza", sampleUtterances: ["quiero {count} pizzas {size}"] },
+      PIZZA_BOT.locales[0]!.intents.at(-1)!,
+    ] };
+    const bot = { ...PIZZA_BOT, locales: [PIZZA_BOT.locales[0]!, es] };
+    const r = await new WorkersAiBotEngine(ai).recognize(bot, "es_US", "quiero veinticinco pizzas grandes");
+    expect(r).toEqual(await new EmbeddedBotEngine().recognize(bot, "es_US", "quiero veinticinco pizzas grandes"));
+    expect(r.slots.count).toEqual({ original: "veinticinco", interpreted: "25" });
+    expect(ai.calls).toEqual([]);
+  });
+
   it("is chosen when the AI binding is configured, the embedded engine otherwise", () => {
     expect(chooseBotEngine(undefined).name).toBe("embedded");
     const ai = fakeAi();

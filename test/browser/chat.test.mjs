@@ -125,7 +125,7 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
     await launcher.click();
     const panel = page.getByRole("region", { name: "Talk to us" });
     await panel.getByText("Hello from Shop!").waitFor();
-    await panel.getByText("What can we help with: billing or support?").waitFor();
+    await panel.getByText("What can we help with: billing, support, or our assistant?").waitFor();
     // The host page's CSS does not reach into the widget.
     assert.notEqual(await panel.locator("li.msg").first().evaluate((e) => getComputedStyle(e).display), "none");
 
@@ -263,7 +263,8 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
     await customer.goto(shop.origin);
     await customer.getByRole("button", { name: "Talk to us" }).click();
     const panel = customer.getByRole("region", { name: "Talk to us" });
-    await panel.getByText("What can we help with: billing or support?").waitFor();
+    const box = panel.getByRole("textbox", { name: "Message" });
+    await panel.getByText("What can we help with: billing, support, or our assistant?").waitFor();
     // The flow's menu (GetParticipantInput with Equals conditions) is offered as buttons: one click answers it.
     const answers = panel.getByRole("group", { name: "Answers" });
     await answers.getByRole("button", { name: "support", exact: true }).click();
@@ -332,7 +333,7 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
     const panel = await assertWidgetDisabled(page, "Chat could not reach the contact center. Check your connection and try again.");
     await page.unroute("**/api/v1/chat/start");
     await panel.getByRole("button", { name: "Try again" }).click();
-    await panel.getByText("What can we help with: billing or support?").waitFor();
+    await panel.getByText("What can we help with: billing, support, or our assistant?").waitFor();
     const box = panel.getByRole("textbox", { name: "Message" });
     assert.equal(await box.isEnabled(), true, "the message box works once the chat started");
     assert.equal(await panel.getByRole("button", { name: "Send" }).isEnabled(), true);
@@ -387,7 +388,7 @@ describe("the README's widget tag and the Website chat screen (a fresh demo)", {
       await page.goto(site.origin);
       await page.getByRole("button", { name: "Chat with us" }).click();
       const panel = page.getByRole("region", { name: "Chat with us" });
-      await panel.getByText("What can we help with: billing or support?").waitFor();
+      await panel.getByText("What can we help with: billing, support, or our assistant?").waitFor();
       const box = panel.getByRole("textbox", { name: "Message" });
       await box.fill("support");
       await panel.getByRole("button", { name: "Send" }).click();

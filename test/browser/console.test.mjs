@@ -174,7 +174,7 @@ describe("web app", { timeout: 420_000 }, () => {
     await page.getByRole("heading", { name: "Flow: Demo IVR" }).waitFor();
     const graph = page.getByTestId("flow-graph");
     await graph.locator(".react-flow__node").first().waitFor();
-    assert.equal(await graph.locator(".react-flow__node").count(), 8, "one node per action");
+    assert.equal(await graph.locator(".react-flow__node").count(), 12, "one node per action");
     // Edges are drawn once React Flow has measured the nodes: wait for them.
     await waitFor(async () => (await graph.locator(".react-flow__edge").count()) >= 10, "edges for next, condition and error branches");
     await assertText(graph.locator(".react-flow__node.start"), "welcome");

@@ -30,7 +30,7 @@ describe("flow engine: chat", () => {
     const r = startFlow(flow, chat, demoCtx());
     expect(renderChat(r)).toEqual([
       { type: "text", text: "Hi! Thanks for contacting Demo Company." },
-      { type: "text", text: "What can we help with: billing or support?" },
+      { type: "text", text: "What can we help with: billing, support, or our assistant?" },
       { type: "wait", timeoutSeconds: 120, reason: "input" },
     ]);
     const quiet = resumeFlow(flow, r.state, { type: "input_timeout" }, demoCtx());
@@ -39,7 +39,7 @@ describe("flow engine: chat", () => {
       { type: "wait", timeoutSeconds: 300, reason: "wait" },
     ]);
     const back = resumeFlow(flow, quiet.state, { type: "input", text: "hello again" }, demoCtx());
-    expect(renderChat(back)[0]).toEqual({ type: "text", text: "What can we help with: billing or support?" });
+    expect(renderChat(back)[0]).toEqual({ type: "text", text: "What can we help with: billing, support, or our assistant?" });
     const gone = resumeFlow(flow, quiet.state, { type: "wait_elapsed" }, demoCtx());
     expect(renderChat(gone).map((m) => m.type)).toEqual(["text", "ended"]);
     const billing = resumeFlow(flow, r.state, { type: "input", text: "Billing, please" }, demoCtx());

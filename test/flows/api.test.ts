@@ -133,7 +133,7 @@ describe("POST /flows/:id/simulate", () => {
     expect(res.body.path.map((p: any) => p.actionId)).toEqual(["welcome", "menu", "set-billing", "to-queue"]);
     expect(res.body.transcript).toEqual([
       { from: "flow", text: "Thanks for calling Demo Company." },
-      { from: "flow", text: "For billing, press 1. For technical support, press 2." },
+      { from: "flow", text: "For billing, press 1. For technical support, press 2. To talk to our assistant, press 3." },
       { from: "customer", text: "1" },
       { from: "system", text: "queue: Billing" },
     ]);

@@ -32,7 +32,7 @@ describe("example flows", () => {
       expect(sim.turns[0].twiml).toBe(
         '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Joanna" language="en-US">Thanks for calling Demo Company.</Say>' +
           '<Gather input="dtmf" action="/twilio/voice/gather?contact=simulated" method="POST" timeout="5" numDigits="1" finishOnKey="">' +
-          '<Say voice="Polly.Joanna" language="en-US">For billing, press 1. For technical support, press 2.</Say></Gather>' +
+          '<Say voice="Polly.Joanna" language="en-US">For billing, press 1. For technical support, press 2. To talk to our assistant, press 3.</Say></Gather>' +
           '<Redirect method="POST">/twilio/voice/gather?contact=simulated&amp;timeout=1</Redirect></Response>',
       );
       expect(sim.turns[1].twiml).toContain('<Enqueue waitUrl="/twilio/voice/queue-wait?contact=simulated" waitUrlMethod="POST" action="/twilio/voice/dequeued?contact=simulated" method="POST">demo:queue:billing</Enqueue>');
@@ -57,7 +57,7 @@ describe("example flows", () => {
       expect(sim.status).toBe("queued");
       expect(sim.turns[0].chat).toEqual([
         { type: "text", text: "Thanks for calling Demo Company." },
-        { type: "text", text: "For billing, press 1. For technical support, press 2." },
+        { type: "text", text: "For billing, press 1. For technical support, press 2. To talk to our assistant, press 3." },
         { type: "wait", timeoutSeconds: 5, reason: "input" },
       ]);
       expect(sim.turns[1].chat).toEqual([{ type: "queued", queueId: "demo:queue:support", text: "Waiting for an agent (Support)." }]);

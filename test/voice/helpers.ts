@@ -114,10 +114,10 @@ export async function makeVoiceInstance(spec: {
 }
 
 /** A phone network for the test: the simulator, with Twilio's REST API routed to it. */
-export function simulatedTwilio(authToken = AUTH_TOKEN) {
+export function simulatedTwilio(authToken = AUTH_TOKEN, account: { accountSid: string; baseUrl: string } = { accountSid: ACCOUNT_SID, baseUrl: BASE_URL }) {
   const phone = new Phone({
-    baseUrl: BASE_URL,
-    accountSid: ACCOUNT_SID,
+    baseUrl: account.baseUrl,
+    accountSid: account.accountSid,
     authToken,
     transport: (url, init) => SELF.fetch(url, init),
     apiBaseUrl: env.TWILIO_API_BASE_URL,

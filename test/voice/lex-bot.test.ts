@@ -5,6 +5,7 @@ import { contactRoomName } from "../../src/lib/object-names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { PIZZA_BOT } from "../bots/fixtures";
 import { db } from "../helpers";
+import { agentSocket } from "../routing/helpers";
 import { ivrFlow, makeVoiceInstance, settleContact, simulatedTwilio } from "./helpers";
 
 let restore: (() => void) | undefined;
@@ -54,7 +55,22 @@ describe("voice: a Lex bot in the IVR", () => {
     const contactId = await voiceContactId(fx.instanceId, call.sid);
     const snap = await env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId)).snapshot();
     expect(snap).toMatchObject({ phase: "QUEUED", queueId: fx.queueId("sales") });
-    expect(snap!.flowState!.attributes).toEqual({ size: "large", count: "2", deliveryTime: "19:00", intent: "OrderPizza" });
+    expect(snap!.flowState!.attributes).toEqual({
+      size: "large", count: "2", deliveryTime: "19:00", intent: "OrderPizza",
+      "lex.IntentName": "OrderPizza", "lex.size": "large", "lex.count": "2", "lex.time": "19:00",
+    });
+  });
+
+  it("the agent's offer carries what the caller told the bot: its intent and slots as lex.* attributes", async () => {
+    const fx = await pizzaLine();
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const alice = await agentSocket(fx, "alice");
+    const call = await net.phone.call({ from: "+14155550123", to: fx.number });
+    await call.say("I'd like two big pizzas at 7 pm");
+    await call.say("Yes please");
+    const offer = await alice.next("offer");
+    expect(offer.contact.attributes).toMatchObject({ "lex.IntentName": "OrderPizza", "lex.size": "large", "lex.count": "2", "lex.time": "19:00" });
   });
 
   it("what the caller told the bot is dropped from the contact's object when the call ends", async () => {

@@ -5,12 +5,15 @@
  * the contact's object answers with a `bot_result` event (src/durable/contact-flow.ts runs the
  * dialog manager there, with the bot's code hooks). While the bot asks, its prompts are said
  * through the same gather as GetParticipantInput. When the bot closes, `$.Lex.IntentName`,
- * `$.Lex.Slots.<slot>` and `$.Lex.SessionAttributes.<name>` are set and the block branches on the
- * intent's name (Conditions, Equals); a failed intent or a bot error takes NoMatchingError, no
+ * `$.Lex.Slots.<slot>` and `$.Lex.SessionAttributes.<name>` are set (and, where analytics is on for
+ * the contact, `$.Lex.SentimentResponse` for the customer's last words) and the block branches on the
+ * intent's name (Conditions, Equals), and the intent and slots are copied to contact attributes
+ * (`lex.IntentName`, `lex.<slot>`: `copyToAttributes`); a failed intent or a bot error takes NoMatchingError, no
  * answer InputTimeLimitExceeded.
  */
 import { dialogTurn, newDialogSession, type Bot, type DialogDeps } from "../../bots";
-import type { Effect, FlowEvent, FlowState, LexState, Pending } from "../types";
+import { sentimentOf } from "../../analytics/sentiment";
+import type { BotSentiment, Effect, FlowEvent, FlowState, LexState, Pending } from "../types";
 import { integer, isObject } from "../values";
 import { checkPrompt, fail, promptOf, type ActionHandler, type Run } from "./types";
 
@@ -73,23 +76,49 @@ export const ConnectParticipantWithLexBot: ActionHandler = {
       if (event.type !== "input") return { kind: "ignore" };
       const text = (event.speech ?? event.text ?? event.digits ?? "").trim();
       const inputMode = event.speech ? "Speech" : event.digits ? "DTMF" : "Text";
-      r.emit({ type: "bot_turn", bot: lex.bot, localeId: lex.localeId, text, inputMode, session: lex.session, sessionAttributes: lex.sessionAttributes });
+      const sentiment = r.state.recording.analytics ? { sentiment: true as const } : {};
+      r.emit({ type: "bot_turn", bot: lex.bot, localeId: lex.localeId, text, inputMode, session: lex.session, sessionAttributes: lex.sessionAttributes, ...sentiment });
       return { kind: "wait", status: "waiting_effect", pending: { kind: "bot", actionId: r.action.Identifier }, data: { said: text } };
     }
     if (pending.kind !== "bot" || event.type !== "bot_result") return { kind: "ignore" };
     if (!event.ok) return fail("NoMatchingError", event.error);
     lex.session = event.session;
     lex.sessionAttributes = event.sessionAttributes;
+    lex.sentiment = event.sentiment;
     if (!event.ended) return ask(r, lex, { text: event.messages.join(" ") || "Sorry, could you say that again?" });
     for (const text of event.messages) r.emit({ type: "message", prompt: { text }, voice: r.state.voice });
     lex.intentName = event.intentName ?? "";
     lex.slots = event.slots;
     lex.session = null;
+    copyToAttributes(r, lex.intentName, event.slots);
     const data = { intent: lex.intentName, intentState: event.intentState };
     if (event.intentState === "Failed") return fail("NoMatchingError", `the bot's intent ${lex.intentName} failed`, data);
     return { kind: "result", value: lex.intentName, data };
   },
 };
+
+/** The prefix of the contact attributes a bot's conversation is copied to (`lex.IntentName`, `lex.<slot>`). */
+export const BOT_ATTRIBUTE_PREFIX = "lex.";
+const MAX_ATTRIBUTES_BYTES = 32 * 1024;
+
+/**
+ * What the bot learnt becomes contact attributes, so the agent a contact is handed over to sees it on
+ * the offer and the contact (and the record keeps it): `lex.IntentName` and `lex.<slot>` for each
+ * slot filled. Amazon Connect copies nothing unless the flow sets attributes from `$.Lex`; an agent
+ * taking over from a bot expects what the customer already told it, so we copy. They replace an
+ * earlier bot conversation's `lex.*` attributes (a slot not filled this time is not left from the
+ * last); `$.Lex` stays readable as in Connect. Left as they were when they would pass 32 KB.
+ */
+function copyToAttributes(r: Run, intentName: string, slots: Record<string, string>) {
+  const updates: Record<string, string> = {};
+  for (const [name, value] of Object.entries(slots)) updates[`${BOT_ATTRIBUTE_PREFIX}${name}`] = value;
+  updates[`${BOT_ATTRIBUTE_PREFIX}IntentName`] = intentName;
+  const kept = Object.entries(r.state.attributes).filter(([k]) => !k.startsWith(BOT_ATTRIBUTE_PREFIX));
+  const merged = { ...Object.fromEntries(kept), ...updates };
+  if (new TextEncoder().encode(JSON.stringify(merged)).length > MAX_ATTRIBUTES_BYTES) return;
+  r.state.attributes = merged;
+  r.emit({ type: "set_attributes", attributes: updates });
+}
 
 /**
  * One turn of `bot` for a bot_turn effect, as the `bot_result` event that resumes the flow. The
@@ -104,5 +133,20 @@ export async function runBotDialog(bot: Bot, effect: Extract<Effect, { type: "bo
   return {
     type: "bot_result", ok: true, ended: r.ended, messages: r.messages, session: r.session,
     intentName: intent?.name ?? null, intentState: intent?.state ?? null, slots, sessionAttributes: r.session.sessionAttributes,
+    ...(effect.sentiment && effect.text ? { sentiment: botSentiment(effect.text) } : {}),
   };
+}
+
+/**
+ * `$.Lex.SentimentResponse` for what the customer said, from the embedded sentiment engine
+ * (src/analytics: in-process, well under a millisecond, so it can sit on the bot's turn where a
+ * model call could not). Its one score (-1 to +1) is given in Comprehend's four scores: the side it
+ * leans to gets its strength, Neutral the rest; a MIXED turn is Mixed by the same measure.
+ */
+export function botSentiment(text: string): BotSentiment {
+  const { sentiment: label, score } = sentimentOf(text);
+  const strength = Math.round(Math.abs(score) * 1000) / 1000;
+  const rest = Math.round((1 - strength) * 1000) / 1000;
+  if (label === "MIXED") return { label, scores: { Positive: 0, Negative: 0, Neutral: rest, Mixed: strength || 1 } };
+  return { label, scores: { Positive: score > 0 ? strength : 0, Negative: score < 0 ? strength : 0, Neutral: rest, Mixed: 0 } };
 }
