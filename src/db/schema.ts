@@ -200,6 +200,8 @@ export const queues = sqliteTable(
     outboundWhisperFlowId: text("outbound_whisper_flow_id").references(() => flows.id),
     /** CUSTOMER_HOLD flow a caller from this queue hears on hold, unless the contact's flow set one; null = music. */
     customerHoldFlowId: text("customer_hold_flow_id").references(() => flows.id),
+    /** AGENT_HOLD flow the agent hears while holding a caller from this queue, unless the contact's flow set one; null = silence. */
+    agentHoldFlowId: text("agent_hold_flow_id").references(() => flows.id),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
     ...timestamps,
   },

@@ -124,7 +124,7 @@ async function readContext(d1: D1Database, instanceId: string): Promise<Omit<Flo
       qs.map((q) => [q.id, {
         id: q.id, name: q.name, hoursOfOperationId: q.hoursOfOperationId, outboundCallerId: q.outboundCallerId,
         agentWhisperFlowId: q.agentWhisperFlowId, customerWhisperFlowId: q.customerWhisperFlowId, outboundWhisperFlowId: q.outboundWhisperFlowId,
-        customerQueueFlowId: q.customerQueueFlowId, customerHoldFlowId: q.customerHoldFlowId,
+        customerQueueFlowId: q.customerQueueFlowId, customerHoldFlowId: q.customerHoldFlowId, agentHoldFlowId: q.agentHoldFlowId,
       }]),
     ),
   };

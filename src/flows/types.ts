@@ -87,6 +87,8 @@ export type QueueInfo = {
   customerQueueFlowId?: string | null;
   /** The CUSTOMER_HOLD flow a caller from this queue hears on hold (a contact's CustomerHold hook wins). */
   customerHoldFlowId?: string | null;
+  /** The AGENT_HOLD flow the agent hears while holding a caller from this queue (a contact's AgentHold hook wins). */
+  agentHoldFlowId?: string | null;
 };
 
 /** What a flow run may look at besides the contact itself. Pure data. */

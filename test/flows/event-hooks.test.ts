@@ -47,7 +47,7 @@ describe("UpdateContactEventHooks (Set whisper flow)", () => {
     expect(problems({ AgentWhisper: "" })[0]).toMatchObject({ field: "Parameters.EventHooks.AgentWhisper" });
     expect(problems({ CustomerHold: "h" })).toEqual([]);
     expect(check({ CustomerHold: "h" }).warnings).toEqual([]);
-    expect(check({ AgentHold: "h" }).warnings).toEqual([{ actionId: "w", field: "Parameters.EventHooks.AgentHold", message: expect.stringContaining("does not play it yet") }]);
+    expect(check({ AgentHold: "h" }).warnings).toEqual([]);
     expect(check({ PauseContact: "h" }).warnings).toEqual([{ actionId: "w", field: "Parameters.EventHooks.PauseContact", message: expect.stringContaining("takes its NoMatchingError branch") }]);
     expect(check({ CustomerRemaining: "r" }).warnings).toEqual([{ actionId: "w", field: "Parameters.EventHooks.CustomerRemaining", message: expect.stringContaining("does not run it yet") }]);
   });
@@ -62,6 +62,18 @@ describe("UpdateContactEventHooks (Set whisper flow)", () => {
     const content = { Version: "2019-10-30", StartAction: "w", Actions: [{ ...hook({ CustomerHold: arn("456") }), Transitions: { NextAction: "bye" } }, bye] };
     const ok = importFlow(content, (kind, ref) => (kind === "flow" && ref.id.endsWith("456") ? "f-hold" : null));
     expect(ok.content!.Actions[0].Parameters).toEqual({ EventHooks: { CustomerHold: "f-hold" } });
+  });
+
+  it("an AGENT_HOLD flow, like a CUSTOMER_HOLD one, may only give messages: input or a plain prompt there is refused at validation", () => {
+    const end = { Identifier: "end", Type: "EndFlowExecution", Parameters: {}, Transitions: {} };
+    const loop = { Identifier: "l", Type: "MessageParticipantIteratively", Parameters: { Messages: [{ Text: "On hold." }] }, Transitions: { NextAction: "end", Errors: [{ NextAction: "end", ErrorType: "NoMatchingError" }] } };
+    const ask = { Identifier: "a", Type: "GetParticipantInput", Parameters: { Text: "Press 1.", InputTimeLimitSeconds: "5", StoreInput: "False" }, Transitions: { NextAction: "end", Errors: [{ NextAction: "end", ErrorType: "NoMatchingCondition" }, { NextAction: "end", ErrorType: "InputTimeLimitExceeded" }] } };
+    const play = say("p", "Hello", "end");
+    for (const flowType of ["CUSTOMER_HOLD", "AGENT_HOLD"] as const) {
+      expect(validateFlow(flowOf(loop, end), { flowType }).errors).toEqual([]);
+      expect(validateFlow(flowOf(ask, end), { flowType }).errors.map((e) => e.actionId)).toEqual(["a"]);
+      expect(validateFlow(flowOf(play, end), { flowType }).errors.map((e) => e.actionId)).toEqual(["p"]);
+    }
   });
 
   it("import maps the hook's flow ARN to this instance's flow by the name in Metadata, and reports one it cannot", () => {

@@ -33,7 +33,7 @@ export default function QueuesScreen() {
 
 const SHOWN = [
   "name", "description", "hoursOfOperationId", "maxContacts", "ringTimeoutSeconds", "outboundCallerId", "customerQueueFlowId",
-  "agentWhisperFlowId", "customerWhisperFlowId", "outboundWhisperFlowId", "customerHoldFlowId", "enabled",
+  "agentWhisperFlowId", "customerWhisperFlowId", "outboundWhisperFlowId", "customerHoldFlowId", "agentHoldFlowId", "enabled",
 ];
 
 function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
@@ -51,6 +51,7 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
   const [customerWhisper, setCustomerWhisper] = useState(item?.customerWhisperFlowId ?? "");
   const [outboundWhisper, setOutboundWhisper] = useState(item?.outboundWhisperFlowId ?? "");
   const [customerHold, setCustomerHold] = useState(item?.customerHoldFlowId ?? "");
+  const [agentHold, setAgentHold] = useState(item?.agentHoldFlowId ?? "");
   const [enabled, setEnabled] = useState(item?.enabled ?? true);
   const save = useSave();
   const flowsOfType = (type: string) => (flows.data ?? []).filter((f) => f.type === type).map((f) => ({ value: f.id, label: f.name }));
@@ -70,6 +71,7 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
       customerWhisperFlowId: customerWhisper || null,
       outboundWhisperFlowId: outboundWhisper || null,
       customerHoldFlowId: customerHold || null,
+      agentHoldFlowId: agentHold || null,
       enabled,
     };
     const saved = await save.run(
@@ -147,6 +149,16 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
           options={flowsOfType("CUSTOMER_HOLD")}
           errors={errors}
           hint="What a caller from this queue hears while the agent has them on hold, unless the contact's flow set one."
+        />
+        <SelectField
+          label="Agent hold flow"
+          name="agentHoldFlowId"
+          value={agentHold}
+          onChange={setAgentHold}
+          empty="None (silence)"
+          options={flowsOfType("AGENT_HOLD")}
+          errors={errors}
+          hint="What the agent hears while they have a caller from this queue on hold, unless the contact's flow set one."
         />
         <CheckboxField label="Enabled" name="enabled" checked={enabled} onChange={setEnabled} errors={errors} hint="A disabled queue accepts no new contacts." />
       </fieldset>

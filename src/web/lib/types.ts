@@ -24,6 +24,7 @@ export type Queue = Stamps & {
   outboundCallerId: string | null;
   customerQueueFlowId: string | null;
   customerHoldFlowId: string | null;
+  agentHoldFlowId: string | null;
   agentWhisperFlowId: string | null;
   customerWhisperFlowId: string | null;
   outboundWhisperFlowId: string | null;

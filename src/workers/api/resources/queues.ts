@@ -17,6 +17,7 @@ const Create = z.object({
   customerWhisperFlowId: fields.id.nullable().default(null),
   outboundWhisperFlowId: fields.id.nullable().default(null),
   customerHoldFlowId: fields.id.nullable().default(null),
+  agentHoldFlowId: fields.id.nullable().default(null),
   enabled: z.boolean().default(true),
 });
 const Update = z.object({
@@ -31,6 +32,7 @@ const Update = z.object({
   customerWhisperFlowId: fields.id.nullable(),
   outboundWhisperFlowId: fields.id.nullable(),
   customerHoldFlowId: fields.id.nullable(),
+  agentHoldFlowId: fields.id.nullable(),
   enabled: z.boolean(),
 }).partial();
 
@@ -41,6 +43,7 @@ const FLOW_FIELDS = {
   customerWhisperFlowId: "CUSTOMER_WHISPER",
   outboundWhisperFlowId: "OUTBOUND_WHISPER",
   customerHoldFlowId: "CUSTOMER_HOLD",
+  agentHoldFlowId: "AGENT_HOLD",
 } as const;
 
 /** Each flow a queue names exists in the instance; a whisper or hold flow must be of its type. */
@@ -52,7 +55,7 @@ async function assertFlows(scope: InstanceScope, input: Partial<Record<keyof typ
     if (!flow) throw badRequest(`${field}: Flow "${id}" does not exist`, [{ field, message: "Flow does not exist" }]);
     // Queue flows set before flow types were checked keep working; whisper flows must match.
     if (field !== "customerQueueFlowId" && flow.type !== type) {
-      throw badRequest(`${field}: flow "${flow.name}" is a ${flow.type} flow, not ${type}`, [{ field, message: `must be a ${type} flow` }]);
+      throw badRequest(`${field}: flow "${flow.name}" is a ${flow.type} flow, not ${type}`, [{ field, message: `must be ${/^[AEIOU]/.test(type) ? "an" : "a"} ${type} flow` }]);
     }
   }
 }
@@ -87,6 +90,7 @@ export const queuesResource: ResourceDef<typeof queues, z.infer<typeof Create>, 
       customerWhisperFlowId: r.customerWhisperFlowId,
       outboundWhisperFlowId: r.outboundWhisperFlowId,
       customerHoldFlowId: r.customerHoldFlowId,
+      agentHoldFlowId: r.agentHoldFlowId,
       enabled: r.enabled,
       createdAt: iso(r.createdAt),
       updatedAt: iso(r.updatedAt),
