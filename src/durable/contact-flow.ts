@@ -199,6 +199,7 @@ export async function performEffect(
         channel: state.channel,
         attributes: state.attributes,
         ...(state.queuePriority ? { priority: state.queuePriority } : {}),
+        ...(state.queueTimeAdjustmentSeconds ? { ageAdjustSeconds: state.queueTimeAdjustmentSeconds } : {}),
         notify,
       });
       if (result.status === "AT_CAPACITY") return { type: "enqueue_result", ok: false, reason: "atCapacity" };

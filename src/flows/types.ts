@@ -201,6 +201,8 @@ export type FlowState = {
   flowAttributes?: Record<string, string>;
   /** The contact's priority in the queue it is placed in next (UpdateContactRoutingBehavior; 1 first, default 5). */
   queuePriority?: number;
+  /** Seconds added to the contact's routing age in the queue it is placed in next (UpdateContactRoutingBehavior QueueTimeAdjustmentSeconds; older is routed first). */
+  queueTimeAdjustmentSeconds?: number;
   /** User-defined contact tags (TagContact / UnTagContact), stored on the contact record. */
   tags?: Record<string, string>;
   /** `$.Metrics`: the queue metrics GetMetricData loaded last. */

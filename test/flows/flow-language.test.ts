@@ -257,16 +257,22 @@ describe("variants seen in real exports", () => {
     expect(validateFlow(flowOf(tag("t", { "aws:x": "1" }, "bye"), bye, say("err", "x"))).errors).toEqual([{ actionId: "t", field: "Parameters.Tags.aws:x", message: 'tag keys starting with "aws:" are reserved' }]);
   });
 
-  it("UpdateContactRoutingBehavior sets the priority the contact is queued with; a routing-age change is a warning and keeps its place", () => {
-    const route = (params: Record<string, unknown>): FlowAction => ({ Identifier: "p", Type: "UpdateContactRoutingBehavior", Parameters: params, Transitions: { NextAction: "bye" } });
+  it("UpdateContactRoutingBehavior sets the priority the contact is queued with, and adds QueueTimeAdjustmentSeconds to its routing age", () => {
+    const route = (params: Record<string, unknown>, id = "p", next = "bye"): FlowAction => ({ Identifier: id, Type: "UpdateContactRoutingBehavior", Parameters: params, Transitions: { NextAction: next } });
     expect(startFlow(flowOf(route({ QueuePriority: "2" }), bye), voice, demoCtx()).state.queuePriority).toBe(2);
     expect(startFlow(flowOf(route({ QueuePriority: "50" }), bye), voice, demoCtx()).state.queuePriority).toBe(9);
     const age = validateFlow(flowOf(route({ QueueTimeAdjustmentSeconds: "30" }), bye));
     expect(age.errors).toEqual([]);
-    expect(age.warnings).toEqual([{ actionId: "p", field: "Parameters.QueueTimeAdjustmentSeconds", message: expect.stringContaining("keeps its place") }]);
+    expect(age.warnings).toEqual([]);
     const r = startFlow(flowOf(route({ QueueTimeAdjustmentSeconds: "30" }), bye), voice, demoCtx());
     expect(r.state.queuePriority).toBeUndefined();
+    expect(r.state.queueTimeAdjustmentSeconds).toBe(30);
     expect(steps(r.logs)).toEqual(["p:NextAction", "bye:End"]);
+    // Each block adds to the age (negative takes off), kept within a year either way.
+    const twice = startFlow(flowOf(route({ QueueTimeAdjustmentSeconds: "30" }, "a", "b"), route({ QueueTimeAdjustmentSeconds: -45 }, "b"), bye), voice, demoCtx());
+    expect(twice.state.queueTimeAdjustmentSeconds).toBe(-15);
+    expect(startFlow(flowOf(route({ QueueTimeAdjustmentSeconds: "99999999999" }), bye), voice, demoCtx()).state.queueTimeAdjustmentSeconds).toBe(365 * 24 * 3600);
+    expect(validateFlow(flowOf(route({ QueueTimeAdjustmentSeconds: "soon" }), bye)).errors).toEqual([{ actionId: "p", field: "Parameters.QueueTimeAdjustmentSeconds", message: expect.stringContaining("whole number of seconds") }]);
     expect(validateFlow(flowOf(route({ QueuePriority: "1", QueueTimeAdjustmentSeconds: "3" }), bye)).errors).toEqual([{ actionId: "p", field: "Parameters.QueueTimeAdjustmentSeconds", message: "give QueuePriority or QueueTimeAdjustmentSeconds, not both" }]);
   });
 });

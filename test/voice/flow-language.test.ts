@@ -125,7 +125,10 @@ describe("contact tags on a call", () => {
 });
 
 describe("routing priority from the flow", () => {
-  it("a caller whose flow set QueuePriority 1 goes ahead of one who has waited longer at the default 5", async () => {
+  it.each([
+    ["QueuePriority 1 goes ahead of one who has waited longer at the default 5", { QueuePriority: "1" }],
+    ["QueueTimeAdjustmentSeconds 600 (ten minutes older) goes ahead of one who has waited longer", { QueueTimeAdjustmentSeconds: "600" }],
+  ])("a caller whose flow set %s", async (_what, routing) => {
     const fx = await makeVoiceInstance({
       agents: [],
       flow: (q) => ({
@@ -135,7 +138,7 @@ describe("routing priority from the flow", () => {
             Identifier: "vip", Type: "Compare", Parameters: { ComparisonValue: "$.CustomerEndpoint.Address" },
             Transitions: { NextAction: "target", Conditions: [{ NextAction: "priority", Condition: { Operator: "Equals", Operands: ["+14155550777"] } }], Errors: [{ NextAction: "target", ErrorType: "NoMatchingCondition" }] },
           },
-          { Identifier: "priority", Type: "UpdateContactRoutingBehavior", Parameters: { QueuePriority: "1" }, Transitions: { NextAction: "target" } },
+          { Identifier: "priority", Type: "UpdateContactRoutingBehavior", Parameters: routing, Transitions: { NextAction: "target" } },
           { Identifier: "target", Type: "UpdateContactTargetQueue", Parameters: { QueueId: q("support") }, Transitions: { NextAction: "queue", Errors: [{ NextAction: "queue", ErrorType: "NoMatchingError" }] } },
           { Identifier: "queue", Type: "TransferContactToQueue", Parameters: {}, Transitions: { Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }, { NextAction: "bye", ErrorType: "QueueAtCapacity" }] } },
           { Identifier: "bye", Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },
