@@ -25,7 +25,8 @@ import { allowedDestinations, auditFlowDialRefused } from "../db/dialing";
 import { encryptForKeyHolder } from "../lib/input-encryption";
 import { TtlCache } from "../lib/ttl-cache";
 import { nonPublicResolution } from "../lib/dns-over-https";
-import { personalQueueId, publishedFlowsName, queueRoomName } from "../lib/object-names";
+import { personalQueueId, personalQueueOwner, publishedFlowsName, queueRoomName } from "../lib/object-names";
+import { agentQueueMetrics } from "./metrics";
 import type { NotifyTarget } from "./types";
 import { runBotTurn } from "./bot-turn";
 
@@ -169,9 +170,14 @@ export async function performEffect(
       });
     }
     case "fetch_queue_metric": {
+      // An agent queue (the flow gave an AgentId): its agent must be one of this instance's users; its agent metrics are theirs.
+      const owner = personalQueueOwner(effect.queueId);
+      if (owner && !(await env.DB.prepare("SELECT 1 FROM users WHERE instance_id = ? AND id = ?").bind(instanceId, owner).first())) {
+        return { type: "queue_metrics", value: Number.NaN, ...(effect.all ? { values: { NumberOfContactsInQueue: Number.NaN } } : {}) };
+      }
       const snap = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, effect.queueId)).snapshot();
       const metrics = await env.METRICS_ROOM.getByName(instanceId).current();
-      const m = metrics.queues.find((q) => q.queueId === effect.queueId);
+      const m = owner ? agentQueueMetrics(metrics.agents.find((a) => a.agentId === owner)) : metrics.queues.find((q) => q.queueId === effect.queueId);
       const read = (metric: MetricType) => {
         switch (metric) {
           case "NumberOfContactsInQueue":

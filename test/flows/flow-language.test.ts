@@ -178,6 +178,25 @@ describe("GetMetricData (Get queue metrics) and $.Metrics", () => {
     expect(open.transcript.map((t) => t.text)).toContain("4 waiting, oldest 95 seconds.");
   });
 
+  it("GetMetricData and CheckMetricData read an agent's queue by AgentId (id or ARN), or the working agent queue; a QueueId and an AgentId together are refused", () => {
+    const agentArn = "arn:aws:connect:us-east-1:123456789012:instance/abc/agent/u-bob";
+    const get = (params: Record<string, unknown>, pre: FlowAction[] = []) =>
+      startFlow(flowOf(...pre, { Identifier: "m", Type: "GetMetricData", Parameters: params, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } }, bye), voice, demoCtx());
+    expect(get({ AgentId: agentArn }).effects).toEqual([{ type: "fetch_queue_metric", queueId: "agent:u-bob", metric: "NumberOfContactsInQueue", all: true }]);
+    const viaAttr = startFlow(flowOf({ Identifier: "m", Type: "GetMetricData", Parameters: { AgentId: "$.Attributes.owner" }, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } }, bye), { ...voice, attributes: { owner: "u-ann" } }, demoCtx());
+    expect(viaAttr.effects[0]).toMatchObject({ queueId: "agent:u-ann" });
+    const toAgent: FlowAction = { Identifier: "t", Type: "UpdateContactTargetQueue", Parameters: { AgentId: "u-cat" }, Transitions: { NextAction: "m", Errors: [] } };
+    expect(get({}, [toAgent]).effects.find((e) => e.type === "fetch_queue_metric")).toMatchObject({ queueId: "agent:u-cat" });
+    const check = startFlow(flowOf({
+      Identifier: "m", Type: "CheckMetricData", Parameters: { MetricType: "NumberOfAgentsAvailable", AgentId: "u-bob" },
+      Transitions: { NextAction: "bye", Conditions: [{ NextAction: "bye", Condition: { Operator: "NumberGreaterThan", Operands: ["0"] } }], Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }, { NextAction: "bye", ErrorType: "NoMatchingCondition" }] },
+    }, bye), voice, demoCtx());
+    expect(check.effects).toEqual([{ type: "fetch_queue_metric", queueId: "agent:u-bob", metric: "NumberOfAgentsAvailable" }]);
+    const m = (params: Record<string, unknown>): FlowAction => ({ Identifier: "m", Type: "GetMetricData", Parameters: params, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } });
+    expect(validateFlow(flowOf(m({ AgentId: agentArn }), bye)).warnings).toEqual([]);
+    expect(validateFlow(flowOf(m({ AgentId: "u-bob", QueueId: "q" }), bye)).errors).toEqual([{ actionId: "m", field: "Parameters.AgentId", message: "give a QueueId or an AgentId, not both" }]);
+  });
+
   it("takes NoMatchingError with no queue to read", () => {
     const r = startFlow(flowOf({ Identifier: "m", Type: "GetMetricData", Parameters: {}, Transitions: { NextAction: "bye", Errors: [{ NextAction: "x", ErrorType: "NoMatchingError" }] } }, bye, say("x", "no queue")), voice, demoCtx());
     expect(steps(r.logs)[0]).toBe("m:Error: NoMatchingError");

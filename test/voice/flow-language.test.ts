@@ -15,7 +15,7 @@ import { env } from "cloudflare:test";
 import { performEffect } from "../../src/durable/contact-flow";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { queueRoomName } from "../../src/lib/object-names";
-import { contactRow, eventually } from "../routing/helpers";
+import { agentSocket, contactRow, eventually, makeInstance } from "../routing/helpers";
 import { makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
@@ -90,6 +90,31 @@ describe("GetMetricData on a live queue", () => {
     const single = await performEffect(env as unknown as Env, fx.instanceId, { ...effect, all: undefined }, {} as never, {} as never);
     expect(single).toEqual({ type: "queue_metrics", value: 1 });
     await call.hangup();
+  });
+});
+
+describe("metrics of an agent's queue (GetMetricData / CheckMetricData with AgentId)", () => {
+  it("reads the agent's own queue: their contacts waiting, and whether they are online and available; an agent the instance does not have (or another instance's) cannot be read", async () => {
+    const fx = await makeInstance({ queues: [{ id: "q" }], profiles: [{ id: "rp", queues: [{ queueId: "q", priority: 1 }] }], agents: [{ id: "ann", profile: "rp" }] });
+    const other = await makeInstance({ queues: [{ id: "q" }], profiles: [{ id: "rp", queues: [{ queueId: "q", priority: 1 }] }], agents: [{ id: "zed", profile: "rp" }] });
+    const metricsOf = (instanceId: string, agentId: string) =>
+      performEffect(env as unknown as Env, instanceId, { type: "fetch_queue_metric", queueId: `agent:${agentId}`, metric: "NumberOfAgentsAvailable", all: true }, {} as never, {} as never);
+    expect(await metricsOf(fx.instanceId, fx.agentId("ann"))).toEqual({
+      type: "queue_metrics", value: 0,
+      values: { NumberOfContactsInQueue: 0, OldestContactInQueueAgeSeconds: 0, NumberOfAgentsOnline: 0, NumberOfAgentsAvailable: 0, NumberOfAgentsStaffed: 0 },
+    });
+    const ann = await agentSocket(fx, "ann");
+    const online = await eventually(async () => {
+      const e = await metricsOf(fx.instanceId, fx.agentId("ann"));
+      return e?.type === "queue_metrics" && e.value === 1 ? e : null;
+    }, "ann available in her queue's metrics");
+    expect(online).toMatchObject({ values: { NumberOfAgentsOnline: 1, NumberOfAgentsAvailable: 1, NumberOfAgentsStaffed: 1 } });
+    ann.close();
+
+    for (const [instanceId, agentId] of [[fx.instanceId, "nobody"], [fx.instanceId, other.agentId("zed")]]) {
+      const e = await metricsOf(instanceId, agentId);
+      expect(e?.type === "queue_metrics" && Number.isNaN(e.value)).toBe(true);
+    }
   });
 });
 
