@@ -92,6 +92,33 @@ describe("UpdateContactEventHooks (Set whisper flow)", () => {
     expect(missing.errors[0]).toMatchObject({ actionId: "w", field: "Parameters.EventHooks.AgentWhisper" });
   });
 
+  it("a hook reading its flow from $.FlowAttributes.x (or $.Attributes.x): import maps the ARN the flow sets there, and the contact gets that flow", () => {
+    const content = {
+      Version: "2019-10-30", StartAction: "fa",
+      Actions: [
+        { Identifier: "fa", Type: "UpdateFlowAttributes", Parameters: { FlowAttributes: { whisper: { Value: arn("777") }, other: { Value: "keep me" } } }, Transitions: { NextAction: "ca" } },
+        { Identifier: "ca", Type: "UpdateContactAttributes", Parameters: { Attributes: { holdFlow: arn("888") } }, Transitions: { NextAction: "w" } },
+        { ...hook({ AgentWhisper: "$.FlowAttributes.whisper" }), Transitions: { NextAction: "h", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } },
+        { ...hook({ CustomerHold: "$.Attributes.holdFlow" }, "h"), Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } },
+        bye,
+      ],
+    };
+    const ids: Record<string, string> = { "777": "f-whisper", "888": "f-hold" };
+    const ok = importFlow(content, (kind, ref) => (kind === "flow" ? ids[ref.id] ?? null : null));
+    expect(ok.ok).toBe(true);
+    expect(ok.resolved).toEqual([
+      { actionId: "fa", field: "FlowAttributes.whisper.Value", from: arn("777"), to: "f-whisper" },
+      { actionId: "ca", field: "Attributes.holdFlow", from: arn("888"), to: "f-hold" },
+    ]);
+    expect(ok.content!.Actions[0].Parameters).toEqual({ FlowAttributes: { whisper: { Value: "f-whisper" }, other: { Value: "keep me" } } });
+    const ctx = demoCtx({ flows: whisperFlows({ "f-whisper": "AGENT_WHISPER", "f-hold": "CUSTOMER_HOLD" }) });
+    expect(startFlow(ok.content!, voice, ctx).state.eventHooks).toEqual({ AgentWhisper: "f-whisper", CustomerHold: "f-hold" });
+
+    const missing = importFlow(content, () => null);
+    expect(missing.ok).toBe(false);
+    expect(missing.errors.map((e) => [e.actionId, e.field])).toEqual([["fa", "Parameters.FlowAttributes.whisper.Value"], ["ca", "Parameters.Attributes.holdFlow"]]);
+  });
+
   it("simulate: once queued, shows what the agent and the customer will hear from the whisper flows", async () => {
     const ivr: FlowContent = flowOf(
       { Identifier: "attrs", Type: "UpdateContactAttributes", Parameters: { Attributes: { tier: "vip", customerName: "Ada" } }, Transitions: { NextAction: "aw" } },
