@@ -220,6 +220,8 @@ export const queues = sqliteTable(
      * still there (a post-contact survey), unless the contact's flow set a CustomerRemaining hook.
      */
     surveyFlowId: text("survey_flow_id").references(() => flows.id),
+    /** AGENT_HOLD flow the agent hears while holding a caller from this queue, unless the contact's flow set one; null = silence. */
+    agentHoldFlowId: text("agent_hold_flow_id").references(() => flows.id),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
     ...timestamps,
   },

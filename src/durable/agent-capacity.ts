@@ -51,9 +51,10 @@ export function registrationChannels(
     .sort((a, b) => a.channel.localeCompare(b.channel));
 }
 
+/** `enqueuedAt`: as routing counts it (moved by the contact's routing age adjustment). */
 export type Candidate = { queuePriority: number; priority: number; enqueuedAt: number };
 
-/** Negative when `a` is the better contact: queue priority in the profile, then contact priority, then longest waiting. */
+/** Negative when `a` is the better contact: queue priority in the profile, then contact priority, then longest routing age. */
 export function compareCandidates(a: Candidate, b: Candidate): number {
   return a.queuePriority - b.queuePriority || a.priority - b.priority || a.enqueuedAt - b.enqueuedAt;
 }

@@ -126,11 +126,11 @@ export class Registrar {
     if (others.length === 0) return null;
     this.#pending = true;
     try {
-      const mine: Candidate = { queuePriority: r.queuePriority, priority: r.contact.priority, enqueuedAt: r.contact.enqueuedAt };
+      const mine: Candidate = { queuePriority: r.queuePriority, priority: r.contact.priority, enqueuedAt: r.routingAt ?? r.contact.enqueuedAt };
       const found = await Promise.all(
         others.map(async (q) => {
           const p = await this.host.queue(q.queueId).peek(this.host.agentId, ch, q.delaySeconds).catch(() => null);
-          return p ? { queueId: q.queueId, queuePriority: q.priority, priority: p.priority, enqueuedAt: p.enqueuedAt } : null;
+          return p ? { queueId: q.queueId, queuePriority: q.priority, priority: p.priority, enqueuedAt: p.routingAt ?? p.enqueuedAt } : null;
         }),
       );
       let best: (Candidate & { queueId: string }) | null = null;

@@ -25,7 +25,8 @@ import { allowedDestinations, auditFlowDialRefused } from "../db/dialing";
 import { encryptForKeyHolder } from "../lib/input-encryption";
 import { TtlCache } from "../lib/ttl-cache";
 import { nonPublicResolution } from "../lib/dns-over-https";
-import { personalQueueId, publishedFlowsName, queueRoomName } from "../lib/object-names";
+import { personalQueueId, personalQueueOwner, publishedFlowsName, queueRoomName } from "../lib/object-names";
+import { agentQueueMetrics } from "./metrics";
 import type { NotifyTarget } from "./types";
 import { runBotTurn } from "./bot-turn";
 
@@ -124,7 +125,7 @@ async function readContext(d1: D1Database, instanceId: string): Promise<Omit<Flo
       qs.map((q) => [q.id, {
         id: q.id, name: q.name, hoursOfOperationId: q.hoursOfOperationId, outboundCallerId: q.outboundCallerId,
         agentWhisperFlowId: q.agentWhisperFlowId, customerWhisperFlowId: q.customerWhisperFlowId, outboundWhisperFlowId: q.outboundWhisperFlowId,
-        customerQueueFlowId: q.customerQueueFlowId, customerHoldFlowId: q.customerHoldFlowId, surveyFlowId: q.surveyFlowId,
+        customerQueueFlowId: q.customerQueueFlowId, customerHoldFlowId: q.customerHoldFlowId, surveyFlowId: q.surveyFlowId, agentHoldFlowId: q.agentHoldFlowId,
       }]),
     ),
   };
@@ -169,9 +170,14 @@ export async function performEffect(
       });
     }
     case "fetch_queue_metric": {
+      // An agent queue (the flow gave an AgentId): its agent must be one of this instance's users; its agent metrics are theirs.
+      const owner = personalQueueOwner(effect.queueId);
+      if (owner && !(await env.DB.prepare("SELECT 1 FROM users WHERE instance_id = ? AND id = ?").bind(instanceId, owner).first())) {
+        return { type: "queue_metrics", value: Number.NaN, ...(effect.all ? { values: { NumberOfContactsInQueue: Number.NaN } } : {}) };
+      }
       const snap = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, effect.queueId)).snapshot();
       const metrics = await env.METRICS_ROOM.getByName(instanceId).current();
-      const m = metrics.queues.find((q) => q.queueId === effect.queueId);
+      const m = owner ? agentQueueMetrics(metrics.agents.find((a) => a.agentId === owner)) : metrics.queues.find((q) => q.queueId === effect.queueId);
       const read = (metric: MetricType) => {
         switch (metric) {
           case "NumberOfContactsInQueue":
@@ -199,6 +205,7 @@ export async function performEffect(
         channel: state.channel,
         attributes: state.attributes,
         ...(state.queuePriority ? { priority: state.queuePriority } : {}),
+        ...(state.queueTimeAdjustmentSeconds ? { ageAdjustSeconds: state.queueTimeAdjustmentSeconds } : {}),
         notify,
       });
       if (result.status === "AT_CAPACITY") return { type: "enqueue_result", ok: false, reason: "atCapacity" };

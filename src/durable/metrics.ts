@@ -44,7 +44,7 @@ export function nextServiceLevelExpiry(queues: QueueMetricsSnapshot[], now: numb
 }
 
 /** Adds one agent to a metric set. Each online agent is counted in exactly one activity. */
-function addAgent(m: MetricValues, a: AgentMetricsSnapshot) {
+function addAgent(m: MetricValues, a: Pick<AgentMetricsSnapshot, "incoming" | "active" | "afterContactWork" | "slotsAvailable" | "disconnected"> & { status: string }) {
   const used = a.incoming + a.active + a.afterContactWork;
   m.SLOTS_ACTIVE += used;
   m.SLOTS_AVAILABLE += a.slotsAvailable;
@@ -61,6 +61,16 @@ function addAgent(m: MetricValues, a: AgentMetricsSnapshot) {
 function addQueue(m: MetricValues, q: QueueMetricsSnapshot, now: number) {
   m.CONTACTS_IN_QUEUE += q.contactsInQueue;
   if (q.oldestEnqueuedAt !== null) m.OLDEST_CONTACT_AGE = Math.max(m.OLDEST_CONTACT_AGE, Math.floor((now - q.oldestEnqueuedAt) / 1000));
+}
+
+/**
+ * An agent queue's agent metrics (Amazon Connect's metrics for a flow's `AgentId`): its one agent
+ * counted as in a queue's (online, available, non-productive…); all zero when they are offline.
+ */
+export function agentQueueMetrics(agent: AgentMetricsRow | undefined): MetricValues {
+  const m = zeroMetrics();
+  if (agent) addAgent(m, { ...agent, slotsAvailable: 0 });
+  return m;
 }
 
 export function computeMetrics(instanceId: string, agents: AgentMetricsSnapshot[], queues: QueueMetricsSnapshot[], now: number): CurrentMetrics {

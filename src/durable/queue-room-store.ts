@@ -5,7 +5,7 @@
  * memory, loaded once when the object starts, and writes every change through to SQLite in the
  * same synchronous step (so the change and its row commit together). Every read on the routing
  * path is a memory read: waiting contacts are kept in dispatch order (contact priority, then
- * enqueue time) and never re-sorted, registrations are a map, outcomes are time-ordered arrays
+ * routing age: enqueue time moved by the flow's QueueTimeAdjustmentSeconds) and never re-sorted, registrations are a map, outcomes are time-ordered arrays
  * and service-level buckets. A restart re-reads the tables; nothing lives only in memory.
  */
 import type { Channel } from "../shared/wire";
@@ -34,9 +34,15 @@ export type ContactRow = {
   reservation_id: string | null;
   expires_at: number | null;
   excluded: string;
+  /**
+   * Milliseconds added to the contact's routing age (UpdateContactRoutingBehavior's
+   * QueueTimeAdjustmentSeconds): it is routed as if enqueued this much earlier (later if
+   * negative). `enqueued_at` stays the real time (waits, delays, metrics).
+   */
+  age_adjust_ms: number;
 };
 
-export type NewContact = Omit<ContactRow, "state" | "agent_id" | "reservation_id" | "expires_at" | "excluded">;
+export type NewContact = Omit<ContactRow, "state" | "agent_id" | "reservation_id" | "expires_at" | "excluded" | "age_adjust_ms"> & { age_adjust_ms?: number };
 
 export type FreeAgent = { agentId: string; seq: number; channels: Map<Channel, { priority: number; delayMs: number }> };
 
@@ -46,7 +52,12 @@ export function migrate(sql: SqlStorage) {
   sql.exec(`CREATE TABLE IF NOT EXISTS contacts (
     contact_id TEXT PRIMARY KEY, channel TEXT NOT NULL, priority INTEGER NOT NULL, enqueued_at INTEGER NOT NULL,
     attributes TEXT NOT NULL, initiation TEXT NOT NULL, ring_timeout_ms INTEGER NOT NULL, notify TEXT,
-    state TEXT NOT NULL, agent_id TEXT, reservation_id TEXT, expires_at INTEGER, excluded TEXT NOT NULL DEFAULT '[]')`);
+    state TEXT NOT NULL, agent_id TEXT, reservation_id TEXT, expires_at INTEGER, excluded TEXT NOT NULL DEFAULT '[]',
+    age_adjust_ms INTEGER NOT NULL DEFAULT 0)`);
+  // Objects created before routing age could be adjusted: their contacts keep their place.
+  if (!sql.exec("SELECT 1 FROM pragma_table_info('contacts') WHERE name = 'age_adjust_ms'").toArray().length) {
+    sql.exec("ALTER TABLE contacts ADD COLUMN age_adjust_ms INTEGER NOT NULL DEFAULT 0");
+  }
   // Reads are served from memory: indexes older objects made would only slow their writes.
   for (const ix of ["contacts_order", "contacts_position", "contacts_wait", "contacts_agent", "contacts_expiry"]) {
     sql.exec(`DROP INDEX IF EXISTS ${ix}`);
@@ -74,10 +85,14 @@ export function migrate(sql: SqlStorage) {
   ContactOutbox.schema(sql);
 }
 
-/** Dispatch order: contact priority (1 first), then longest waiting, then id (a total order). */
+/** When routing takes the contact to have been enqueued: its enqueue time moved by its routing age adjustment. */
+export const routingAt = (c: Pick<ContactRow, "enqueued_at" | "age_adjust_ms">) => c.enqueued_at - c.age_adjust_ms;
+
+/** Dispatch order: contact priority (1 first), then longest routing age, then id (a total order). */
 function before(a: ContactRow, b: ContactRow): boolean {
-  return a.priority - b.priority < 0 || (a.priority === b.priority && (a.enqueued_at < b.enqueued_at ||
-    (a.enqueued_at === b.enqueued_at && a.contact_id < b.contact_id)));
+  const at = routingAt(a);
+  const bt = routingAt(b);
+  return a.priority - b.priority < 0 || (a.priority === b.priority && (at < bt || (at === bt && a.contact_id < b.contact_id)));
 }
 
 export class QueueStore {
@@ -144,11 +159,11 @@ export class QueueStore {
   }
 
   insert(c: NewContact): ContactRow {
-    const row: ContactRow = { ...c, state: "WAITING", agent_id: null, reservation_id: null, expires_at: null, excluded: "[]" };
+    const row: ContactRow = { ...c, state: "WAITING", agent_id: null, reservation_id: null, expires_at: null, excluded: "[]", age_adjust_ms: c.age_adjust_ms ?? 0 };
     this.sql.exec(
-      `INSERT INTO contacts (contact_id, channel, priority, enqueued_at, attributes, initiation, ring_timeout_ms, notify, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'WAITING')`,
-      row.contact_id, row.channel, row.priority, row.enqueued_at, row.attributes, row.initiation, row.ring_timeout_ms, row.notify);
+      `INSERT INTO contacts (contact_id, channel, priority, enqueued_at, attributes, initiation, ring_timeout_ms, notify, state, age_adjust_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'WAITING', ?)`,
+      row.contact_id, row.channel, row.priority, row.enqueued_at, row.attributes, row.initiation, row.ring_timeout_ms, row.notify, row.age_adjust_ms);
     // New contacts are usually the last in their priority: search from the end.
     let i = this.#order.length;
     while (i > 0 && before(row, this.#order[i - 1])) i--;

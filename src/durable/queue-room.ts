@@ -9,7 +9,7 @@ import type { Channel } from "../shared/wire";
 import { Throttle } from "./coalesce";
 import { OneAlarm } from "./one-alarm";
 import { ContactOutbox, type RelayedRecord } from "./contact-record";
-import { excludedSet, migrate, QueueStore, type ContactRow, type FreeAgent } from "./queue-room-store";
+import { excludedSet, migrate, QueueStore, routingAt, type ContactRow, type FreeAgent } from "./queue-room-store";
 import { agentRoomName, metricsRoomName, personalQueueOwner, splitRoomName } from "../lib/object-names";
 import { checkNotifyTarget, NoticeOutbox } from "./notify";
 import type {
@@ -100,7 +100,7 @@ export class QueueRoom extends Server<Env> {
     this.#store.insert({
       contact_id: input.contactId, channel: input.channel, priority, enqueued_at: enqueuedAt,
       attributes: JSON.stringify(input.attributes ?? {}), initiation: input.initiationMethod ?? "INBOUND",
-      ring_timeout_ms: ringMs, notify: input.notify ? JSON.stringify(input.notify) : null,
+      ring_timeout_ms: ringMs, notify: input.notify ? JSON.stringify(input.notify) : null, age_adjust_ms: Math.round((input.ageAdjustSeconds ?? 0) * 1000),
     });
     this.#outbox.add({
       contactId: input.contactId, type: "ENQUEUED", at: now, queueId: this.queueId,
@@ -203,7 +203,7 @@ export class QueueRoom extends Server<Env> {
   /** The best contact this queue would give the agent now, without reserving it. */
   async peek(agentId: string, channel: Channel, delaySeconds: number): Promise<PeekResult> {
     const c = this.#store.bestFor(agentId, channel, Date.now() - delaySeconds * 1000);
-    return c ? { contactId: c.contact_id, priority: c.priority, enqueuedAt: c.enqueued_at } : null;
+    return c ? { contactId: c.contact_id, priority: c.priority, enqueuedAt: c.enqueued_at, routingAt: routingAt(c) } : null;
   }
 
   /** Phase two: the agent accepted. Connected only if the reservation still stands. */
@@ -309,7 +309,7 @@ export class QueueRoom extends Server<Env> {
       reservationId: p.reservationId,
       seq: p.agent.seq,
       queuePriority: p.queuePriority,
-      expiresAt: p.expiresAt,
+      expiresAt: p.expiresAt, routingAt: routingAt(c),
       notify: c.notify ? (JSON.parse(c.notify) as NotifyTarget) : null,
       contact: {
         contactId: c.contact_id, channel: c.channel, priority: c.priority, enqueuedAt: c.enqueued_at,

@@ -15,6 +15,8 @@ export type EnqueueInput = {
   channel: Channel;
   /** 1 highest … 9 lowest; default 5. */
   priority?: number;
+  /** Seconds added to the contact's routing age (QueueTimeAdjustmentSeconds): routed as if enqueued that much earlier (later if negative). */
+  ageAdjustSeconds?: number;
   attributes?: Record<string, string>;
   /** Defaults to now. A transfer enqueues with the time it arrives in the new queue. */
   enqueuedAt?: number;
@@ -61,6 +63,8 @@ export type Reservation = {
   queuePriority: number;
   expiresAt: number;
   notify: NotifyTarget | null;
+  /** When routing takes the contact to have been enqueued (its enqueue time moved by its routing age adjustment), for comparing across queues. */
+  routingAt?: number;
   contact: Pick<AgentContact, "contactId" | "channel" | "priority" | "attributes" | "enqueuedAt" | "initiationMethod">;
 };
 
@@ -75,7 +79,7 @@ export type ReserveResult =
   | { ok: false; reason: "UNAVAILABLE"; registration: Registration };
 
 /** The best waiting contact a queue holds for an agent, for comparing across queues. */
-export type PeekResult = { contactId: string; priority: number; enqueuedAt: number } | null;
+export type PeekResult = { contactId: string; priority: number; enqueuedAt: number; routingAt?: number } | null;
 
 export type ConfirmResult = { ok: true } | { ok: false; reason: "GONE" };
 

@@ -51,6 +51,29 @@ function holderOf(params: Record<string, unknown> | undefined, field: string): {
   return isObject(holder) ? { holder, key: path[path.length - 1] } : null;
 }
 
+/**
+ * Where a flow reference given as `$.FlowAttributes.<k>` (or `$.Attributes.<k>`) gets its value:
+ * the UpdateFlowAttributes (UpdateContactAttributes) blocks that set `k` to a fixed value, as a
+ * whisper or queue flow chosen earlier in the flow ("Set whisper flow" reading a flow attribute).
+ * Those values are mapped like the hook's own would be.
+ */
+function attributeSetters(actions: FlowAction[], ref: string): { action: FlowAction; field: string }[] {
+  const m = /^\$\.(FlowAttributes|Attributes)\.([^.\s]+)$/.exec(ref.trim());
+  if (!m) return [];
+  const [, namespace, key] = m;
+  const setter = namespace === "FlowAttributes" ? "UpdateFlowAttributes" : "UpdateContactAttributes";
+  const out: { action: FlowAction; field: string }[] = [];
+  for (const action of actions) {
+    if (!isObject(action) || action.Type !== setter || !isObject(action.Parameters)) continue;
+    const set = action.Parameters[namespace];
+    const value = isObject(set) ? set[key] : undefined;
+    // A flow attribute is written { "Value": "…" } (a bare string is taken too); a contact attribute is the string.
+    if (isObject(value) && typeof value.Value === "string") out.push({ action, field: `${namespace}.${key}.Value` });
+    else if (typeof value === "string") out.push({ action, field: `${namespace}.${key}` });
+  }
+  return out;
+}
+
 /** The display name Amazon Connect stored for a parameter in Metadata.ActionMetadata. */
 function metadataName(content: Record<string, unknown>, actionId: string, field: string, kind: ReferenceKind): string | undefined {
   const meta = isObject(content.Metadata) && isObject(content.Metadata.ActionMetadata) ? content.Metadata.ActionMetadata[actionId] : undefined;
@@ -175,24 +198,35 @@ export function importFlow(
   // Map references on a copy, then validate the copy.
   const content = structuredClone(unwrapped.content) as Record<string, unknown>;
   if (isObject(content) && Array.isArray(content.Actions)) {
-    for (const action of content.Actions as FlowAction[]) {
+    const actions = content.Actions as FlowAction[];
+    const sites: { action: FlowAction; field: string; kind: ReferenceKind }[] = [];
+    for (const action of actions) {
       if (!isObject(action) || typeof action.Type !== "string") continue;
       for (const { field, kind } of REFERENCE_FIELDS[action.Type] ?? []) {
+        sites.push({ action, field, kind });
         const at = holderOf(isObject(action.Parameters) ? action.Parameters : undefined, field);
         const raw = at?.holder[at.key];
-        if (typeof raw !== "string" || !raw.trim() || isReference(raw)) continue;
-        const id = idFromArn(raw);
-        const name = metadataName(content, action.Identifier, field, kind);
-        const mapped = resolve(kind, { id, name });
-        if (mapped) {
-          at!.holder[at!.key] = mapped;
-          if (mapped !== raw) base.resolved.push({ actionId: action.Identifier, field, from: raw, to: mapped });
-        } else {
-          base.unresolved.push({ actionId: action.Identifier, field, kind, reference: raw, ...(name ? { name } : {}) });
-          const label = kind === "hours" ? "hours of operation" : kind === "module" ? "flow module" : kind;
-          if (opts.unresolved === "warning") unresolvedWarnings.push({ actionId: action.Identifier, field: `Parameters.${field}`, message: `${label} "${name ?? raw}" is not checked: there is no instance to look it up in` });
-          else errors.push({ actionId: action.Identifier, field: `Parameters.${field}`, message: `${label} "${name ?? raw}" does not exist in this instance (create it, or edit the flow to use one that does)` });
+        // A hook reading its flow from an attribute: the blocks setting that attribute hold the flow reference.
+        if (kind === "flow" && typeof raw === "string" && isReference(raw)) {
+          for (const s of attributeSetters(actions, raw)) if (!sites.some((x) => x.action === s.action && x.field === s.field)) sites.push({ ...s, kind });
         }
+      }
+    }
+    for (const { action, field, kind } of sites) {
+      const at = holderOf(isObject(action.Parameters) ? action.Parameters : undefined, field);
+      const raw = at?.holder[at.key];
+      if (typeof raw !== "string" || !raw.trim() || isReference(raw)) continue;
+      const id = idFromArn(raw);
+      const name = metadataName(content, action.Identifier, field, kind);
+      const mapped = resolve(kind, { id, name });
+      if (mapped) {
+        at!.holder[at!.key] = mapped;
+        if (mapped !== raw) base.resolved.push({ actionId: action.Identifier, field, from: raw, to: mapped });
+      } else {
+        base.unresolved.push({ actionId: action.Identifier, field, kind, reference: raw, ...(name ? { name } : {}) });
+        const label = kind === "hours" ? "hours of operation" : kind === "module" ? "flow module" : kind;
+        if (opts.unresolved === "warning") unresolvedWarnings.push({ actionId: action.Identifier, field: `Parameters.${field}`, message: `${label} "${name ?? raw}" is not checked: there is no instance to look it up in` });
+        else errors.push({ actionId: action.Identifier, field: `Parameters.${field}`, message: `${label} "${name ?? raw}" does not exist in this instance (create it, or edit the flow to use one that does)` });
       }
     }
   }

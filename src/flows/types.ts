@@ -89,6 +89,8 @@ export type QueueInfo = {
   customerHoldFlowId?: string | null;
   /** The flow a customer from this queue goes on to when the agent ends first (a survey; a contact's CustomerRemaining hook wins). */
   surveyFlowId?: string | null;
+  /** The AGENT_HOLD flow the agent hears while holding a caller from this queue (a contact's AgentHold hook wins). */
+  agentHoldFlowId?: string | null;
 };
 
 /** What a flow run may look at besides the contact itself. Pure data. */
@@ -201,6 +203,8 @@ export type FlowState = {
   flowAttributes?: Record<string, string>;
   /** The contact's priority in the queue it is placed in next (UpdateContactRoutingBehavior; 1 first, default 5). */
   queuePriority?: number;
+  /** Seconds added to the contact's routing age in the queue it is placed in next (UpdateContactRoutingBehavior QueueTimeAdjustmentSeconds; older is routed first). */
+  queueTimeAdjustmentSeconds?: number;
   /** User-defined contact tags (TagContact / UnTagContact), stored on the contact record. */
   tags?: Record<string, string>;
   /** `$.Metrics`: the queue metrics GetMetricData loaded last. */

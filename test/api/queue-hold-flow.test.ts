@@ -14,7 +14,7 @@ const flow = (token: string, type: string) =>
     return r.body.id as string;
   });
 
-describe("queues: customer hold flow", () => {
+describe("queues: customer and agent hold flows", () => {
   it("a queue takes a default CUSTOMER_HOLD flow; another type or a missing flow is refused with 400 and changes nothing; a flow in use cannot be deleted", async () => {
     const token = await demoAdmin();
     const [hold, whisper] = [await flow(token, "CUSTOMER_HOLD"), await flow(token, "CUSTOMER_WHISPER")];
@@ -40,5 +40,27 @@ describe("queues: customer hold flow", () => {
     const del = await api("DELETE", `/flows/${hold}`, { token });
     expect(del.status).toBe(409);
     expect(JSON.stringify(del.body.error)).toContain(created.body.name);
+  });
+
+  it("a queue takes a default AGENT_HOLD flow; a CUSTOMER_HOLD flow there is refused with 400 and changes nothing; a flow in use cannot be deleted", async () => {
+    const token = await demoAdmin();
+    const [agentHold, customerHold] = [await flow(token, "AGENT_HOLD"), await flow(token, "CUSTOMER_HOLD")];
+    const created = await api("POST", "/queues", {
+      token,
+      body: { name: `Agent held ${crypto.randomUUID().slice(0, 8)}`, hoursOfOperationId: "demo:hours:24x7", agentHoldFlowId: agentHold },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ agentHoldFlowId: agentHold, customerHoldFlowId: null });
+
+    const wrongType = await api("PATCH", `/queues/${created.body.id}`, { token, body: { agentHoldFlowId: customerHold } });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body.error).toMatchObject({ code: "validation_failed", details: [{ field: "agentHoldFlowId", message: "must be an AGENT_HOLD flow" }] });
+    expect((await api("GET", `/queues/${created.body.id}`, { token })).body.agentHoldFlowId).toBe(agentHold);
+
+    const del = await api("DELETE", `/flows/${agentHold}`, { token });
+    expect(del.status).toBe(409);
+    expect(JSON.stringify(del.body.error)).toContain(created.body.name);
+    const cleared = await api("PATCH", `/queues/${created.body.id}`, { token, body: { agentHoldFlowId: null } });
+    expect(cleared.body.agentHoldFlowId).toBeNull();
   });
 });

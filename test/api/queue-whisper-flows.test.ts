@@ -26,7 +26,7 @@ describe("queues: whisper flows", () => {
 
     const wrongType = await api("PATCH", `/queues/${created.body.id}`, { token, body: { agentWhisperFlowId: customer } });
     expect(wrongType.status).toBe(400);
-    expect(wrongType.body.error).toMatchObject({ code: "validation_failed", details: [{ field: "agentWhisperFlowId", message: "must be a AGENT_WHISPER flow" }] });
+    expect(wrongType.body.error).toMatchObject({ code: "validation_failed", details: [{ field: "agentWhisperFlowId", message: "must be an AGENT_WHISPER flow" }] });
     const missing = await api("PATCH", `/queues/${created.body.id}`, { token, body: { outboundWhisperFlowId: "no-such-flow" } });
     expect(missing.status).toBe(400);
     expect((await api("GET", `/queues/${created.body.id}`, { token })).body).toMatchObject({ agentWhisperFlowId: agent, outboundWhisperFlowId: outbound });

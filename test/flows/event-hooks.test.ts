@@ -47,7 +47,7 @@ describe("UpdateContactEventHooks (Set whisper flow)", () => {
     expect(problems({ AgentWhisper: "" })[0]).toMatchObject({ field: "Parameters.EventHooks.AgentWhisper" });
     expect(problems({ CustomerHold: "h" })).toEqual([]);
     expect(check({ CustomerHold: "h" }).warnings).toEqual([]);
-    expect(check({ AgentHold: "h" }).warnings).toEqual([{ actionId: "w", field: "Parameters.EventHooks.AgentHold", message: expect.stringContaining("does not play it yet") }]);
+    expect(check({ AgentHold: "h" }).warnings).toEqual([]);
     expect(check({ PauseContact: "h" }).warnings).toEqual([{ actionId: "w", field: "Parameters.EventHooks.PauseContact", message: expect.stringContaining("takes its NoMatchingError branch") }]);
     // CustomerRemaining runs now (the disconnect flow: test/voice/survey.test.ts): no warning.
     expect(check({ CustomerRemaining: "r" }).warnings).toEqual([]);
@@ -65,6 +65,18 @@ describe("UpdateContactEventHooks (Set whisper flow)", () => {
     expect(ok.content!.Actions[0].Parameters).toEqual({ EventHooks: { CustomerHold: "f-hold" } });
   });
 
+  it("an AGENT_HOLD flow, like a CUSTOMER_HOLD one, may only give messages: input or a plain prompt there is refused at validation", () => {
+    const end = { Identifier: "end", Type: "EndFlowExecution", Parameters: {}, Transitions: {} };
+    const loop = { Identifier: "l", Type: "MessageParticipantIteratively", Parameters: { Messages: [{ Text: "On hold." }] }, Transitions: { NextAction: "end", Errors: [{ NextAction: "end", ErrorType: "NoMatchingError" }] } };
+    const ask = { Identifier: "a", Type: "GetParticipantInput", Parameters: { Text: "Press 1.", InputTimeLimitSeconds: "5", StoreInput: "False" }, Transitions: { NextAction: "end", Errors: [{ NextAction: "end", ErrorType: "NoMatchingCondition" }, { NextAction: "end", ErrorType: "InputTimeLimitExceeded" }] } };
+    const play = say("p", "Hello", "end");
+    for (const flowType of ["CUSTOMER_HOLD", "AGENT_HOLD"] as const) {
+      expect(validateFlow(flowOf(loop, end), { flowType }).errors).toEqual([]);
+      expect(validateFlow(flowOf(ask, end), { flowType }).errors.map((e) => e.actionId)).toEqual(["a"]);
+      expect(validateFlow(flowOf(play, end), { flowType }).errors.map((e) => e.actionId)).toEqual(["p"]);
+    }
+  });
+
   it("import maps the hook's flow ARN to this instance's flow by the name in Metadata, and reports one it cannot", () => {
     const content = {
       Version: "2019-10-30", StartAction: "w",
@@ -79,6 +91,33 @@ describe("UpdateContactEventHooks (Set whisper flow)", () => {
     expect(missing.ok).toBe(false);
     expect(missing.unresolved).toEqual([{ actionId: "w", field: "EventHooks.AgentWhisper", kind: "flow", reference: arn("123"), name: "VIP whisper" }]);
     expect(missing.errors[0]).toMatchObject({ actionId: "w", field: "Parameters.EventHooks.AgentWhisper" });
+  });
+
+  it("a hook reading its flow from $.FlowAttributes.x (or $.Attributes.x): import maps the ARN the flow sets there, and the contact gets that flow", () => {
+    const content = {
+      Version: "2019-10-30", StartAction: "fa",
+      Actions: [
+        { Identifier: "fa", Type: "UpdateFlowAttributes", Parameters: { FlowAttributes: { whisper: { Value: arn("777") }, other: { Value: "keep me" } } }, Transitions: { NextAction: "ca" } },
+        { Identifier: "ca", Type: "UpdateContactAttributes", Parameters: { Attributes: { holdFlow: arn("888") } }, Transitions: { NextAction: "w" } },
+        { ...hook({ AgentWhisper: "$.FlowAttributes.whisper" }), Transitions: { NextAction: "h", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } },
+        { ...hook({ CustomerHold: "$.Attributes.holdFlow" }, "h"), Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } },
+        bye,
+      ],
+    };
+    const ids: Record<string, string> = { "777": "f-whisper", "888": "f-hold" };
+    const ok = importFlow(content, (kind, ref) => (kind === "flow" ? ids[ref.id] ?? null : null));
+    expect(ok.ok).toBe(true);
+    expect(ok.resolved).toEqual([
+      { actionId: "fa", field: "FlowAttributes.whisper.Value", from: arn("777"), to: "f-whisper" },
+      { actionId: "ca", field: "Attributes.holdFlow", from: arn("888"), to: "f-hold" },
+    ]);
+    expect(ok.content!.Actions[0].Parameters).toEqual({ FlowAttributes: { whisper: { Value: "f-whisper" }, other: { Value: "keep me" } } });
+    const ctx = demoCtx({ flows: whisperFlows({ "f-whisper": "AGENT_WHISPER", "f-hold": "CUSTOMER_HOLD" }) });
+    expect(startFlow(ok.content!, voice, ctx).state.eventHooks).toEqual({ AgentWhisper: "f-whisper", CustomerHold: "f-hold" });
+
+    const missing = importFlow(content, () => null);
+    expect(missing.ok).toBe(false);
+    expect(missing.errors.map((e) => [e.actionId, e.field])).toEqual([["fa", "Parameters.FlowAttributes.whisper.Value"], ["ca", "Parameters.Attributes.holdFlow"]]);
   });
 
   it("simulate: once queued, shows what the agent and the customer will hear from the whisper flows", async () => {

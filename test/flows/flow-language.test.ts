@@ -178,6 +178,25 @@ describe("GetMetricData (Get queue metrics) and $.Metrics", () => {
     expect(open.transcript.map((t) => t.text)).toContain("4 waiting, oldest 95 seconds.");
   });
 
+  it("GetMetricData and CheckMetricData read an agent's queue by AgentId (id or ARN), or the working agent queue; a QueueId and an AgentId together are refused", () => {
+    const agentArn = "arn:aws:connect:us-east-1:123456789012:instance/abc/agent/u-bob";
+    const get = (params: Record<string, unknown>, pre: FlowAction[] = []) =>
+      startFlow(flowOf(...pre, { Identifier: "m", Type: "GetMetricData", Parameters: params, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } }, bye), voice, demoCtx());
+    expect(get({ AgentId: agentArn }).effects).toEqual([{ type: "fetch_queue_metric", queueId: "agent:u-bob", metric: "NumberOfContactsInQueue", all: true }]);
+    const viaAttr = startFlow(flowOf({ Identifier: "m", Type: "GetMetricData", Parameters: { AgentId: "$.Attributes.owner" }, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } }, bye), { ...voice, attributes: { owner: "u-ann" } }, demoCtx());
+    expect(viaAttr.effects[0]).toMatchObject({ queueId: "agent:u-ann" });
+    const toAgent: FlowAction = { Identifier: "t", Type: "UpdateContactTargetQueue", Parameters: { AgentId: "u-cat" }, Transitions: { NextAction: "m", Errors: [] } };
+    expect(get({}, [toAgent]).effects.find((e) => e.type === "fetch_queue_metric")).toMatchObject({ queueId: "agent:u-cat" });
+    const check = startFlow(flowOf({
+      Identifier: "m", Type: "CheckMetricData", Parameters: { MetricType: "NumberOfAgentsAvailable", AgentId: "u-bob" },
+      Transitions: { NextAction: "bye", Conditions: [{ NextAction: "bye", Condition: { Operator: "NumberGreaterThan", Operands: ["0"] } }], Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }, { NextAction: "bye", ErrorType: "NoMatchingCondition" }] },
+    }, bye), voice, demoCtx());
+    expect(check.effects).toEqual([{ type: "fetch_queue_metric", queueId: "agent:u-bob", metric: "NumberOfAgentsAvailable" }]);
+    const m = (params: Record<string, unknown>): FlowAction => ({ Identifier: "m", Type: "GetMetricData", Parameters: params, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } });
+    expect(validateFlow(flowOf(m({ AgentId: agentArn }), bye)).warnings).toEqual([]);
+    expect(validateFlow(flowOf(m({ AgentId: "u-bob", QueueId: "q" }), bye)).errors).toEqual([{ actionId: "m", field: "Parameters.AgentId", message: "give a QueueId or an AgentId, not both" }]);
+  });
+
   it("takes NoMatchingError with no queue to read", () => {
     const r = startFlow(flowOf({ Identifier: "m", Type: "GetMetricData", Parameters: {}, Transitions: { NextAction: "bye", Errors: [{ NextAction: "x", ErrorType: "NoMatchingError" }] } }, bye, say("x", "no queue")), voice, demoCtx());
     expect(steps(r.logs)[0]).toBe("m:Error: NoMatchingError");
@@ -257,16 +276,22 @@ describe("variants seen in real exports", () => {
     expect(validateFlow(flowOf(tag("t", { "aws:x": "1" }, "bye"), bye, say("err", "x"))).errors).toEqual([{ actionId: "t", field: "Parameters.Tags.aws:x", message: 'tag keys starting with "aws:" are reserved' }]);
   });
 
-  it("UpdateContactRoutingBehavior sets the priority the contact is queued with; a routing-age change is a warning and keeps its place", () => {
-    const route = (params: Record<string, unknown>): FlowAction => ({ Identifier: "p", Type: "UpdateContactRoutingBehavior", Parameters: params, Transitions: { NextAction: "bye" } });
+  it("UpdateContactRoutingBehavior sets the priority the contact is queued with, and adds QueueTimeAdjustmentSeconds to its routing age", () => {
+    const route = (params: Record<string, unknown>, id = "p", next = "bye"): FlowAction => ({ Identifier: id, Type: "UpdateContactRoutingBehavior", Parameters: params, Transitions: { NextAction: next } });
     expect(startFlow(flowOf(route({ QueuePriority: "2" }), bye), voice, demoCtx()).state.queuePriority).toBe(2);
     expect(startFlow(flowOf(route({ QueuePriority: "50" }), bye), voice, demoCtx()).state.queuePriority).toBe(9);
     const age = validateFlow(flowOf(route({ QueueTimeAdjustmentSeconds: "30" }), bye));
     expect(age.errors).toEqual([]);
-    expect(age.warnings).toEqual([{ actionId: "p", field: "Parameters.QueueTimeAdjustmentSeconds", message: expect.stringContaining("keeps its place") }]);
+    expect(age.warnings).toEqual([]);
     const r = startFlow(flowOf(route({ QueueTimeAdjustmentSeconds: "30" }), bye), voice, demoCtx());
     expect(r.state.queuePriority).toBeUndefined();
+    expect(r.state.queueTimeAdjustmentSeconds).toBe(30);
     expect(steps(r.logs)).toEqual(["p:NextAction", "bye:End"]);
+    // Each block adds to the age (negative takes off), kept within a year either way.
+    const twice = startFlow(flowOf(route({ QueueTimeAdjustmentSeconds: "30" }, "a", "b"), route({ QueueTimeAdjustmentSeconds: -45 }, "b"), bye), voice, demoCtx());
+    expect(twice.state.queueTimeAdjustmentSeconds).toBe(-15);
+    expect(startFlow(flowOf(route({ QueueTimeAdjustmentSeconds: "99999999999" }), bye), voice, demoCtx()).state.queueTimeAdjustmentSeconds).toBe(365 * 24 * 3600);
+    expect(validateFlow(flowOf(route({ QueueTimeAdjustmentSeconds: "soon" }), bye)).errors).toEqual([{ actionId: "p", field: "Parameters.QueueTimeAdjustmentSeconds", message: expect.stringContaining("whole number of seconds") }]);
     expect(validateFlow(flowOf(route({ QueuePriority: "1", QueueTimeAdjustmentSeconds: "3" }), bye)).errors).toEqual([{ actionId: "p", field: "Parameters.QueueTimeAdjustmentSeconds", message: "give QueuePriority or QueueTimeAdjustmentSeconds, not both" }]);
   });
 });

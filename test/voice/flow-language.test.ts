@@ -15,7 +15,7 @@ import { env } from "cloudflare:test";
 import { performEffect } from "../../src/durable/contact-flow";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { queueRoomName } from "../../src/lib/object-names";
-import { contactRow, eventually } from "../routing/helpers";
+import { agentSocket, contactRow, eventually, makeInstance } from "../routing/helpers";
 import { makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
@@ -93,6 +93,31 @@ describe("GetMetricData on a live queue", () => {
   });
 });
 
+describe("metrics of an agent's queue (GetMetricData / CheckMetricData with AgentId)", () => {
+  it("reads the agent's own queue: their contacts waiting, and whether they are online and available; an agent the instance does not have (or another instance's) cannot be read", async () => {
+    const fx = await makeInstance({ queues: [{ id: "q" }], profiles: [{ id: "rp", queues: [{ queueId: "q", priority: 1 }] }], agents: [{ id: "ann", profile: "rp" }] });
+    const other = await makeInstance({ queues: [{ id: "q" }], profiles: [{ id: "rp", queues: [{ queueId: "q", priority: 1 }] }], agents: [{ id: "zed", profile: "rp" }] });
+    const metricsOf = (instanceId: string, agentId: string) =>
+      performEffect(env as unknown as Env, instanceId, { type: "fetch_queue_metric", queueId: `agent:${agentId}`, metric: "NumberOfAgentsAvailable", all: true }, {} as never, {} as never);
+    expect(await metricsOf(fx.instanceId, fx.agentId("ann"))).toEqual({
+      type: "queue_metrics", value: 0,
+      values: { NumberOfContactsInQueue: 0, OldestContactInQueueAgeSeconds: 0, NumberOfAgentsOnline: 0, NumberOfAgentsAvailable: 0, NumberOfAgentsStaffed: 0 },
+    });
+    const ann = await agentSocket(fx, "ann");
+    const online = await eventually(async () => {
+      const e = await metricsOf(fx.instanceId, fx.agentId("ann"));
+      return e?.type === "queue_metrics" && e.value === 1 ? e : null;
+    }, "ann available in her queue's metrics");
+    expect(online).toMatchObject({ values: { NumberOfAgentsOnline: 1, NumberOfAgentsAvailable: 1, NumberOfAgentsStaffed: 1 } });
+    ann.close();
+
+    for (const [instanceId, agentId] of [[fx.instanceId, "nobody"], [fx.instanceId, other.agentId("zed")]]) {
+      const e = await metricsOf(instanceId, agentId);
+      expect(e?.type === "queue_metrics" && Number.isNaN(e.value)).toBe(true);
+    }
+  });
+});
+
 describe("contact tags on a call", () => {
   it("TagContact stores the tags on the contact record: the contacts API shows them and finds the contact by tag", async () => {
     const fx = await makeVoiceInstance({
@@ -125,7 +150,10 @@ describe("contact tags on a call", () => {
 });
 
 describe("routing priority from the flow", () => {
-  it("a caller whose flow set QueuePriority 1 goes ahead of one who has waited longer at the default 5", async () => {
+  it.each([
+    ["QueuePriority 1 goes ahead of one who has waited longer at the default 5", { QueuePriority: "1" }],
+    ["QueueTimeAdjustmentSeconds 600 (ten minutes older) goes ahead of one who has waited longer", { QueueTimeAdjustmentSeconds: "600" }],
+  ])("a caller whose flow set %s", async (_what, routing) => {
     const fx = await makeVoiceInstance({
       agents: [],
       flow: (q) => ({
@@ -135,7 +163,7 @@ describe("routing priority from the flow", () => {
             Identifier: "vip", Type: "Compare", Parameters: { ComparisonValue: "$.CustomerEndpoint.Address" },
             Transitions: { NextAction: "target", Conditions: [{ NextAction: "priority", Condition: { Operator: "Equals", Operands: ["+14155550777"] } }], Errors: [{ NextAction: "target", ErrorType: "NoMatchingCondition" }] },
           },
-          { Identifier: "priority", Type: "UpdateContactRoutingBehavior", Parameters: { QueuePriority: "1" }, Transitions: { NextAction: "target" } },
+          { Identifier: "priority", Type: "UpdateContactRoutingBehavior", Parameters: routing, Transitions: { NextAction: "target" } },
           { Identifier: "target", Type: "UpdateContactTargetQueue", Parameters: { QueueId: q("support") }, Transitions: { NextAction: "queue", Errors: [{ NextAction: "queue", ErrorType: "NoMatchingError" }] } },
           { Identifier: "queue", Type: "TransferContactToQueue", Parameters: {}, Transitions: { Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }, { NextAction: "bye", ErrorType: "QueueAtCapacity" }] } },
           { Identifier: "bye", Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },

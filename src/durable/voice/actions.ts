@@ -12,7 +12,7 @@ import { storeRecording } from "../../recordings/store";
 import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
 import { agentRoomName, queueRoomName } from "../../lib/object-names";
 import { dialNumber, voiceUrls } from "./twiml";
-import { customerHoldUrl } from "./hold-flow";
+import { customerHoldUrl, holdAgentLeg, type AgentLegHold } from "./hold-flow";
 import { DialError, restFailure, type DialFailure } from "./dial-failure";
 import { agentClientAddress } from "../../shared/softphone";
 import { recordAgent, type RecordingDetails, type RecordingWanted } from "./recording";
@@ -100,6 +100,11 @@ export async function runVoiceAction(
     consultDialled(agentId: string, callSid: string): void;
     /** The caller's hold or the agent's mute as asked for now (./leg-controls.ts); null where never kept. */
     wanted(what: "hold" | "mute"): boolean | null;
+    /** Whether the agent's leg is held hearing the agent hold flow, and where that is kept (./leg-controls.ts). */
+    agentLegHeld(): boolean;
+    setAgentLegHeld(held: boolean): void;
+    /** Whether an agent accepted a consult (warm transfer to a queue or agent) and their leg is on its way in or there (./consult.ts). */
+    consultOnCall(): boolean;
     /** What the contact's flow asks to record now (./recording.ts). */
     recordingWanted(): RecordingWanted;
     /** Whether the caller was already put through to the current conference (their bridge webhook answered). */
@@ -149,6 +154,17 @@ export async function runVoiceAction(
   if (!instance) throw new Error(`instance ${instanceId} has no Twilio credentials`);
   const twilio = new TwilioRest(env.TWILIO_API_BASE_URL, instance);
   const urls = voiceUrls(row.public_base_url, instanceId, contactId, row.step);
+  const agentLeg: AgentLegHold = {
+    updateParticipant: (conferenceSid, callSid, update) => twilio.updateParticipant(conferenceSid, callSid, update),
+    agentLegHeld: () => hooks.agentLegHeld(),
+    setAgentLegHeld: (held) => hooks.setAgentLegHeld(held),
+  };
+  // Someone joins to talk with the agent: their leg, held to hear the agent hold flow, comes off hold (a leg gone needs nothing).
+  const releaseAgentLeg = async (conferenceSid: string) => {
+    if (!hooks.agentLegHeld() || !row.agent_call_sid) return;
+    await ignoreEnded(twilio.updateParticipant(conferenceSid, row.agent_call_sid, { hold: false }));
+    hooks.setAgentLegHeld(false);
+  };
   switch (action.kind) {
     case "bridge": {
       if (!row.call_sid || row.phase !== "CONNECTED") return;
@@ -188,6 +204,11 @@ export async function runVoiceAction(
     case "dialConsult": {
       // Cancelled, left or ended meanwhile; or dialled already (a marked dial: its callback told us the leg).
       if (row.phase !== "CONNECTED" || !hooks.consultLegToDial(action.agentId)) return;
+      // The agent talks with the consulted agent: their leg comes off the agent hold flow.
+      if (hooks.agentLegHeld() && row.conference) {
+        const conf = await twilio.findConference(row.conference);
+        if (conf) await releaseAgentLeg(conf.sid);
+      }
       const leg = `${urls.agentLeg}&consult=${encodeURIComponent(action.agentId)}`;
       hooks.consultDialled(action.agentId, await dialAgentLeg(env, twilio, { url: leg, statusCallback: urls.consultStatus }, instanceId, contactId, action.agentId, row));
       return;
@@ -221,6 +242,8 @@ export async function runVoiceAction(
       // The caller still on their way in (only the agent's leg there): 404, retried as above.
       // Held, they hear the contact's CUSTOMER_HOLD flow or Twilio's music (./hold-flow.ts).
       await twilio.updateParticipant(conf.sid, row.call_sid, held ? { hold: true, ...(await customerHoldUrl(env, row, instanceId, contactId)) } : { hold: false });
+      // The agent hears the AGENT_HOLD flow meanwhile, unless someone else is on the call to talk with them.
+      await holdAgentLeg(env, agentLeg, conf.sid, row, instanceId, contactId, held && !hooks.thirdPartyCall() && !hooks.consultOnCall());
       return;
     }
     case "muteAgent": {
@@ -262,6 +285,8 @@ export async function runVoiceAction(
         if (row.phase === "CONNECTED") throw new Error("the call's conference has not started yet");
         return;
       }
+      // The agent talks with the number: their leg comes off the agent hold flow.
+      await releaseAgentLeg(conf.sid);
       // Calls from the number the caller dialled. Stays if the agent leaves before the transfer
       // is complete; completeWarmTransfer makes it end the call with the customer.
       let leg: { call_sid: string };

@@ -40,6 +40,8 @@ export const VOICE_TABLES = {
   outbound: { table: "outbound_call", schema: (sql: SqlStorage) => OutboundCall.schema(sql) },
   mute: { table: "agent_mute", schema: LegControls.muteSchema },
   hold: { table: "caller_hold", schema: LegControls.holdSchema },
+  /** Whether the agent's leg is held to hear the agent hold flow (./hold-flow.ts). */
+  agentHeld: { table: "agent_hold", schema: LegControls.agentHeldSchema },
   joined: { table: "caller_joined", schema: LegControls.joinedSchema },
   /** The call leg of an outside number the agent consulted (warm transfer), while it lasts. */
   thirdParty: { table: "third_party", schema: (sql: SqlStorage) => void sql.exec("CREATE TABLE IF NOT EXISTS third_party (id INTEGER PRIMARY KEY CHECK (id = 1), call_sid TEXT NOT NULL)") },

@@ -1,11 +1,17 @@
 /**
  * What a held caller hears: the contact's CUSTOMER_HOLD flow (set by UpdateContactEventHooks,
  * src/flows/actions/event-hooks.ts), else its queue's customer hold flow (the queue setting
- * `customerHoldFlowId`), else Twilio's hold music.
+ * `customerHoldFlowId`), else Twilio's hold music. And what the agent hears meanwhile: the
+ * contact's AGENT_HOLD flow (the AgentHold hook), else its queue's `agentHoldFlowId`, else
+ * nothing (the agent's leg stays as it is, hearing silence).
  *
- * Twilio fetches the conference participant's `holdUrl` when the agent holds the caller
- * (./actions.ts "hold") and plays the TwiML it gets, which may use only Play, Say, Pause and
- * Redirect. So the flow's messages are rendered as for a waiting caller's CUSTOMER_QUEUE flow
+ * Twilio plays hold audio only to a held conference participant. So when the agent holds the
+ * caller (./actions.ts "hold"), the caller's participant is held with the customer hold URL and,
+ * where there is an agent hold flow, the agent's participant too, with the agent hold URL (the
+ * agent talks to nobody while the caller is held). The agent's leg comes off hold with the
+ * caller, or as soon as someone else joins the call to talk with the agent (a warm transfer's
+ * number, a consulted agent: `releaseAgentLeg`). Twilio fetches the participant's `holdUrl` and
+ * plays the TwiML it gets, which may use only Play, Say, Pause and Redirect. So the flow's messages are rendered as for a waiting caller's CUSTOMER_QUEUE flow
  * (./channel.ts queueWait): each document plays the next messages and redirects back here with
  * `played=1`; a flow that runs off its end (EndFlowExecution) starts again while the hold lasts.
  * Anything a held caller cannot be given (a Gather, a transfer, a Lambda to wait for) or a flow
@@ -44,12 +50,17 @@ export type HoldHost = {
   kick(): void;
 };
 
-/** The id of the CUSTOMER_HOLD flow for the contact: its own hook, else its queue's; null: music. */
-async function customerHoldFlowId(env: Env, instanceId: string, row: HoldRow): Promise<string | null> {
+/**
+ * The id of the hold flow for the party: the contact's own hook (CustomerHold / AgentHold), else
+ * its queue's; null: music for the caller, nothing for the agent.
+ */
+async function holdFlowId(env: Env, instanceId: string, row: HoldRow, who: HeldParty): Promise<string | null> {
   const state = row.flow_state ? (JSON.parse(row.flow_state) as FlowState) : null;
-  if (state?.eventHooks?.CustomerHold) return state.eventHooks.CustomerHold;
+  const hooked = who === "customer" ? state?.eventHooks?.CustomerHold : state?.eventHooks?.AgentHold;
+  if (hooked) return hooked;
   if (!row.queue_id) return null;
-  return (await flowContext(env.DB, instanceId)).queues?.[row.queue_id]?.customerHoldFlowId ?? null;
+  const queue = (await flowContext(env.DB, instanceId)).queues?.[row.queue_id];
+  return (who === "customer" ? queue?.customerHoldFlowId : queue?.agentHoldFlowId) ?? null;
 }
 
 /**
@@ -57,8 +68,39 @@ async function customerHoldFlowId(env: Env, instanceId: string, row: HoldRow): P
  * CUSTOMER_HOLD flow for it, else Twilio's music straight away (no webhook each round).
  */
 export async function customerHoldUrl(env: Env, row: HoldRow, instanceId: string, contactId: string): Promise<{ holdUrl: string; holdMethod?: "POST" }> {
-  if (!(await customerHoldFlowId(env, instanceId, row))) return { holdUrl: DEFAULT_HOLD_MUSIC };
+  if (!(await holdFlowId(env, instanceId, row, "customer"))) return { holdUrl: DEFAULT_HOLD_MUSIC };
   return { holdUrl: holdUrl(row.public_base_url, instanceId, contactId, "customer"), holdMethod: "POST" };
+}
+
+/** Where Twilio gets what the agent hears while holding the caller; null when there is no AGENT_HOLD flow (the agent's leg is not held). */
+export async function agentHoldUrl(env: Env, row: HoldRow, instanceId: string, contactId: string): Promise<{ holdUrl: string; holdMethod: "POST" } | null> {
+  if (!(await holdFlowId(env, instanceId, row, "agent"))) return null;
+  return { holdUrl: holdUrl(row.public_base_url, instanceId, contactId, "agent"), holdMethod: "POST" };
+}
+
+/** What holding and releasing the agent's leg needs: Twilio's participant update, and where the session keeps whether it did. */
+export type AgentLegHold = {
+  updateParticipant(conferenceSid: string, callSid: string, update: { hold: boolean; holdUrl?: string; holdMethod?: "POST" }): Promise<unknown>;
+  /** Whether the agent's leg on the call's conference was held to hear the agent hold flow (./leg-controls.ts). */
+  agentLegHeld(): boolean;
+  setAgentLegHeld(held: boolean): void;
+};
+
+/**
+ * The agent's leg held (hearing the AGENT_HOLD flow) or released, as the caller's hold asks:
+ * `held` only while the caller is held with nobody else on the call for the agent to talk to.
+ * Without an agent hold flow the leg is left as it is.
+ */
+export async function holdAgentLeg(env: Env, twilio: AgentLegHold, conferenceSid: string, row: HoldRow & { agent_call_sid: string | null }, instanceId: string, contactId: string, held: boolean): Promise<void> {
+  if (!row.agent_call_sid) return;
+  const url = held ? await agentHoldUrl(env, row, instanceId, contactId) : null;
+  if (url) {
+    await twilio.updateParticipant(conferenceSid, row.agent_call_sid, { hold: true, ...url });
+    twilio.setAgentLegHeld(true);
+  } else if (twilio.agentLegHeld()) {
+    await twilio.updateParticipant(conferenceSid, row.agent_call_sid, { hold: false });
+    twilio.setAgentLegHeld(false);
+  }
 }
 
 /** One round of hold music, then back for the next (the music the rest of this hold gets). */
@@ -84,8 +126,7 @@ export class HoldFlow {
     const r = this.host.row();
     if (!r) return holdMusic(holdUrl("", this.host.instanceId, this.host.contactId, who));
     const url = holdUrl(r.public_base_url, this.host.instanceId, this.host.contactId, who);
-    // AGENT_HOLD is kept on the contact but not played: Twilio only plays holdUrl to a held participant.
-    if (opts.music || who !== "customer" || r.phase !== "CONNECTED" || !r.flow_state) return holdMusic(url);
+    if (opts.music || r.phase !== "CONNECTED" || !r.flow_state) return holdMusic(url);
     try {
       const twiml = await this.next(who, { ...r, flow_state: r.flow_state }, url, opts.played);
       return twiml ?? holdMusic(url);
@@ -100,12 +141,12 @@ export class HoldFlow {
     const kept = played ? this.read(who) : null;
     let flow: PublishedFlow | null = kept ? (JSON.parse(kept.flow) as PublishedFlow) : null;
     if (!flow) {
-      const flowId = await customerHoldFlowId(this.host.env, this.host.instanceId, r);
+      const flowId = await holdFlowId(this.host.env, this.host.instanceId, r, who);
       flow = flowId ? await loadPublishedFlow(this.host.env, this.host.instanceId, flowId) : null;
     }
     if (!flow) return null;
     const ctx = await flowContext(this.host.env.DB, this.host.instanceId);
-    const start = () => enterFlow(flow.content, base, ctx, { flowId: flow.id, flowVersion: flow.version, flowType: "CUSTOMER_HOLD" });
+    const start = () => enterFlow(flow.content, base, ctx, { flowId: flow.id, flowVersion: flow.version, flowType: who === "agent" ? "AGENT_HOLD" : "CUSTOMER_HOLD" });
     const current = kept ? (JSON.parse(kept.state) as FlowState) : null;
     let result: FlowResult = current?.currentActionId ? resumeFlow(flow.content, current, { type: "playback_done" }, ctx) : start();
     // The hold flow ran off its end: it starts again while the caller is held.

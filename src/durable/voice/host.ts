@@ -13,7 +13,7 @@ import type { VoiceAction } from "./actions";
 import type { RemainingFlow } from "../remaining-flow";
 
 /** The voice channel's tables only some calls need (made on first use: ./channel.ts VOICE_TABLES). */
-export type VoiceTable = "whispers" | "transcript" | "outbound" | "mute" | "hold" | "joined" | "thirdParty" | "consult" | "callWatch";
+export type VoiceTable = "whispers" | "transcript" | "outbound" | "mute" | "hold" | "agentHeld" | "joined" | "thirdParty" | "consult" | "callWatch";
 
 /** What the voice channel uses of its session. */
 export type VoiceHost = {

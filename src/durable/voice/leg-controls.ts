@@ -17,6 +17,7 @@ const KEPT = {
   hold: { table: "caller_hold", column: "held" },
   mute: { table: "agent_mute", column: "muted" },
   joined: { table: "caller_joined", column: "joined" },
+  agentHeld: { table: "agent_hold", column: "held" },
 } as const;
 
 export class LegControls {
@@ -28,6 +29,10 @@ export class LegControls {
 
   static holdSchema(sql: SqlStorage) {
     sql.exec("CREATE TABLE IF NOT EXISTS caller_hold (conference TEXT PRIMARY KEY, held INTEGER NOT NULL)");
+  }
+
+  static agentHeldSchema(sql: SqlStorage) {
+    sql.exec("CREATE TABLE IF NOT EXISTS agent_hold (conference TEXT PRIMARY KEY, held INTEGER NOT NULL)");
   }
 
   static joinedSchema(sql: SqlStorage) {
@@ -43,6 +48,17 @@ export class LegControls {
   callerInConference(): boolean {
     const conference = this.host.row()?.conference;
     return !!conference && this.read("joined", conference);
+  }
+
+  /** Whether the agent's leg on the call's conference is held, hearing the agent hold flow (./hold-flow.ts holdAgentLeg). */
+  agentLegHeld(): boolean {
+    const conference = this.host.row()?.conference;
+    return !!conference && this.read("agentHeld", conference);
+  }
+
+  setAgentLegHeld(held: boolean) {
+    const conference = this.host.row()?.conference;
+    if (conference && (held || this.host.tables.exists("agentHeld"))) this.write("agentHeld", conference, held);
   }
 
   /** Whether the agent on `conference` asked to be muted. */

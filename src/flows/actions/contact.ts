@@ -107,7 +107,7 @@ const RECORDING_BEHAVIOR_KEYS = ["RecordedParticipants", "IVRRecordingBehavior",
 export const UpdateContactRecordingBehavior: ActionHandler = {
   type: "UpdateContactRecordingBehavior",
   errors: [],
-  notIn: ["CUSTOMER_WHISPER", "AGENT_WHISPER", "CUSTOMER_HOLD"],
+  notIn: ["CUSTOMER_WHISPER", "AGENT_WHISPER", "CUSTOMER_HOLD", "AGENT_HOLD"],
   check(params, report) {
     const b = params.RecordingBehavior;
     if (!isObject(b) || !Array.isArray(b.RecordedParticipants)) {

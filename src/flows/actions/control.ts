@@ -4,6 +4,7 @@ import type { MetricType } from "../types";
 import { integer, isReference } from "../values";
 import { fail, idFromArn, next, WHISPERS, type ActionHandler, type Report } from "./types";
 import type { FlowAction } from "../types";
+import { checkMetricTarget, metricQueueId } from "./flow-data";
 
 function requireConditions(action: FlowAction, report: Report, operands: string[]) {
   const given = (action.Transitions?.Conditions ?? []).filter((c) => c.Condition?.Operator === "Equals").flatMap((c) => c.Condition.Operands);
@@ -61,15 +62,15 @@ export const CheckMetricData: ActionHandler = {
   notIn: WHISPERS,
   check(params, report, action) {
     if (!METRIC_TYPES.includes(params.MetricType as MetricType)) report("MetricType", `must be one of ${METRIC_TYPES.join(", ")}`);
-    if (params.QueueId !== undefined && (typeof params.QueueId !== "string" || !params.QueueId.trim())) report("QueueId", "must be a queue id, ARN or reference");
+    checkMetricTarget(params, report);
     for (const c of action.Transitions?.Conditions ?? []) {
       if (!c.Condition?.Operator?.startsWith("Number") && c.Condition?.Operator !== "Equals") report("Transitions.Conditions", `${c.Condition?.Operator} cannot compare a metric`);
     }
   },
   run(r) {
     const metric = r.params.MetricType as MetricType;
-    const queueId = r.params.QueueId !== undefined ? idFromArn(r.value(r.params.QueueId)) : r.state.targetQueueId;
-    if (!queueId) return fail("NoMatchingError", "no queue given and no working queue set");
+    const queueId = metricQueueId(r);
+    if (!queueId) return fail("NoMatchingError", "no queue or agent given and no working queue set");
     r.emit({ type: "fetch_queue_metric", queueId, metric });
     return { kind: "wait", status: "waiting_effect", pending: { kind: "metric", actionId: r.action.Identifier, metric }, data: { queueId, metric } };
   },

@@ -7,10 +7,10 @@
  * Switchboard runs the whisper hooks (on connect the agent hears the AGENT_WHISPER flow and the
  * customer the CUSTOMER_WHISPER flow before they are bridged: src/durable/voice/whisper.ts) and
  * CustomerQueue (the CUSTOMER_QUEUE flow the contact runs while it waits, in place of its queue's).
- * CustomerHold (the CUSTOMER_HOLD flow a held caller hears in place of music:
- * src/durable/voice/hold-flow.ts). CustomerRemaining (the flow the customer goes on to when the
- * agent ends first, e.g. a survey: src/durable/remaining-flow.ts). AgentHold is kept on the contact
- * but not run yet. Amazon Connect's other hooks import
+ * CustomerHold (the CUSTOMER_HOLD flow a held caller hears in place of music) and AgentHold (the
+ * AGENT_HOLD flow the agent hears while the caller is held: src/durable/voice/hold-flow.ts).
+ * CustomerRemaining (the flow the customer goes on to when the agent ends first, e.g. a survey:
+ * src/durable/remaining-flow.ts). Amazon Connect's other hooks import
  * with a warning and take the NoMatchingError branch.
  */
 import type { EventHookName, FlowType } from "../types";
@@ -50,9 +50,6 @@ export const UpdateContactEventHooks: ActionHandler = {
       return;
     }
     if (typeof value !== "string" || !value.trim()) report(`EventHooks.${key}`, "must be a flow id, flow ARN or reference");
-    if (key === "AgentHold") {
-      report("EventHooks.AgentHold", "the AgentHold flow is kept on the contact but Switchboard does not play it yet: the agent hears silence while the customer is on hold", "warning");
-    }
   },
   run(r) {
     const hooks = isObject(r.params.EventHooks) ? r.params.EventHooks : {};

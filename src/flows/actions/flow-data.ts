@@ -1,11 +1,32 @@
 /**
  * Data a flow keeps for itself: UpdateFlowAttributes (`$.FlowAttributes`, kept only while this
  * flow runs, never stored on the contact) and GetMetricData ("Get queue metrics": loads the
- * queue's real-time metrics into `$.Metrics` for later Compare blocks).
+ * queue's real-time metrics into `$.Metrics` for later Compare blocks). Both GetMetricData and
+ * CheckMetricData read a queue (QueueId), an agent's queue (AgentId: the agent's own contacts
+ * waiting and whether they are online / available), or else the contact's working queue.
  */
+import { personalQueueId } from "../../lib/object-names";
 import type { MetricType } from "../types";
 import { isObject, isReference } from "../values";
-import { fail, idFromArn, next, type ActionHandler } from "./types";
+import { fail, idFromArn, next, type ActionHandler, type Report, type Run } from "./types";
+
+/** The queue whose metrics a block reads: its QueueId, else the agent queue of its AgentId, else the working queue (or agent queue). */
+export function metricQueueId(r: Run): string | null {
+  if (r.params.QueueId !== undefined) return idFromArn(r.value(r.params.QueueId)) || null;
+  if (r.params.AgentId !== undefined) {
+    const agentId = idFromArn(r.value(r.params.AgentId));
+    return agentId ? personalQueueId(agentId) : null;
+  }
+  return r.state.targetQueueId ?? (r.state.targetAgentId ? personalQueueId(r.state.targetAgentId) : null);
+}
+
+/** A metric block's QueueId / AgentId: one at most, each an id, ARN or reference. */
+export function checkMetricTarget(params: Record<string, unknown>, report: Report) {
+  if (params.QueueId !== undefined && params.AgentId !== undefined) report("AgentId", "give a QueueId or an AgentId, not both");
+  for (const k of ["QueueId", "AgentId"]) {
+    if (params[k] !== undefined && (typeof params[k] !== "string" || !(params[k] as string).trim())) report(k, "must be an id, ARN or reference");
+  }
+}
 
 const MAX_KEY = 127;
 
@@ -37,19 +58,14 @@ export const GetMetricData: ActionHandler = {
   type: "GetMetricData",
   errors: ["NoMatchingError"],
   check(params, report) {
-    if (params.QueueId !== undefined && params.AgentId !== undefined) report("AgentId", "give a QueueId or an AgentId, not both");
-    for (const k of ["QueueId", "AgentId"]) {
-      if (params[k] !== undefined && (typeof params[k] !== "string" || !(params[k] as string).trim())) report(k, "must be an id, ARN or reference");
-    }
-    if (params.AgentId !== undefined && !isReference(params.AgentId)) report("AgentId", "agent queues have no metrics in Switchboard: read a queue's", "warning");
+    checkMetricTarget(params, report);
     if (params.QueueChannel !== undefined && !["Voice", "Chat"].includes(String(params.QueueChannel)) && !isReference(params.QueueChannel)) {
       report("QueueChannel", 'must be "Voice" or "Chat"');
     }
   },
   run(r) {
-    if (r.params.AgentId !== undefined) return fail("NoMatchingError", "agent queues have no metrics in Switchboard");
-    const queueId = r.params.QueueId !== undefined ? idFromArn(r.value(r.params.QueueId)) : r.state.targetQueueId;
-    if (!queueId) return fail("NoMatchingError", "no queue given and no working queue set");
+    const queueId = metricQueueId(r);
+    if (!queueId) return fail("NoMatchingError", "no queue or agent given and no working queue set");
     r.emit({ type: "fetch_queue_metric", queueId, metric: "NumberOfContactsInQueue", all: true });
     return { kind: "wait", status: "waiting_effect", pending: { kind: "metric", actionId: r.action.Identifier, metric: "NumberOfContactsInQueue" }, data: { queueId } };
   },
@@ -57,8 +73,7 @@ export const GetMetricData: ActionHandler = {
     if (event.type !== "queue_metrics" || pending.kind !== "metric") return { kind: "ignore" };
     const values = event.values ?? { NumberOfContactsInQueue: event.value };
     if (Object.values(values).some((v) => !Number.isFinite(v))) return fail("NoMatchingError", "the queue's metrics could not be read");
-    const queueId = r.params.QueueId !== undefined ? idFromArn(r.value(r.params.QueueId)) : (r.state.targetQueueId ?? "");
-    r.state.metrics = { queueId, values: values as Partial<Record<MetricType, number>> };
+    r.state.metrics = { queueId: metricQueueId(r) ?? "", values: values as Partial<Record<MetricType, number>> };
     return next({ metrics: values });
   },
 };

@@ -8,7 +8,7 @@ export const ssmlToText = (ssml: string) =>
 export const MessageParticipant: ActionHandler = {
   type: "MessageParticipant",
   errors: ["NoMatchingError"],
-  notIn: ["CUSTOMER_HOLD"],
+  notIn: ["CUSTOMER_HOLD", "AGENT_HOLD"],
   check(params, report) {
     checkPrompt(params, report, true);
   },

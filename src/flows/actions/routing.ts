@@ -1,15 +1,20 @@
 /**
- * UpdateContactRoutingBehavior ("Change routing priority / age"): the contact's priority in the
- * queue it is placed in next (1 first; Switchboard's queues order priorities 1 to 9, so a larger
- * one counts as 9). `QueueTimeAdjustmentSeconds` (moving a contact by routing age) is not
- * offered: it imports with a warning and the contact keeps its place. A contact already waiting
- * (a queue flow) keeps its priority until it is queued again.
+ * UpdateContactRoutingBehavior ("Set routing priority / age"): how the contact is placed in the
+ * queue it is placed in next. `QueuePriority`: 1 first (Switchboard's queues order priorities 1
+ * to 9, so a larger one counts as 9). `QueueTimeAdjustmentSeconds`: seconds added to the
+ * contact's routing age (negative: taken off), so it is routed as if it had waited that much
+ * longer; each block adds to what earlier ones set, as Connect's "increase/decrease time in
+ * queue" does. A queue routes by priority first, then routing age (src/durable/queue-room-store.ts).
+ * A contact already waiting (a queue flow) keeps its place until it is queued again.
  */
 import { integer } from "../values";
 import { next, WHISPERS, type ActionHandler } from "./types";
 
 /** The lowest contact priority QueueRoom orders by; larger ones count as this. */
 export const LOWEST_QUEUE_PRIORITY = 9;
+
+/** The largest routing age adjustment kept, either way (a year). */
+export const MAX_QUEUE_TIME_ADJUSTMENT_SECONDS = 365 * 24 * 3600;
 
 export const UpdateContactRoutingBehavior: ActionHandler = {
   type: "UpdateContactRoutingBehavior",
@@ -23,16 +28,21 @@ export const UpdateContactRoutingBehavior: ActionHandler = {
       if (n === undefined || n < 1) report("QueuePriority", "must be a whole number, 1 or more (1 is routed first)");
       else if (n > LOWEST_QUEUE_PRIORITY) report("QueuePriority", `Switchboard's queues order priorities 1 to ${LOWEST_QUEUE_PRIORITY}: ${n} counts as ${LOWEST_QUEUE_PRIORITY}`, "warning");
     }
-    if (params.QueueTimeAdjustmentSeconds !== undefined) {
-      if (integer(params.QueueTimeAdjustmentSeconds) === undefined) report("QueueTimeAdjustmentSeconds", "must be a whole number of seconds");
-      else report("QueueTimeAdjustmentSeconds", "moving a contact by routing age is not offered by Switchboard: the contact keeps its place (use QueuePriority)", "warning");
+    if (params.QueueTimeAdjustmentSeconds !== undefined && integer(params.QueueTimeAdjustmentSeconds) === undefined) {
+      report("QueueTimeAdjustmentSeconds", "must be a whole number of seconds (negative makes the contact younger)");
     }
   },
   run(r) {
     const priority = integer(r.params.QueuePriority);
-    if (priority === undefined || priority < 1) return next({ skipped: "only QueuePriority changes routing here: the contact keeps its place" });
-    r.state.queuePriority = Math.min(priority, LOWEST_QUEUE_PRIORITY);
-    if (r.state.flowType === "CUSTOMER_QUEUE") return next({ queuePriority: r.state.queuePriority, note: "the contact is already waiting: the priority applies when it is next queued" });
-    return next({ queuePriority: r.state.queuePriority });
+    const seconds = integer(r.params.QueueTimeAdjustmentSeconds);
+    const data: Record<string, unknown> = {};
+    if (priority !== undefined && priority >= 1) data.queuePriority = r.state.queuePriority = Math.min(priority, LOWEST_QUEUE_PRIORITY);
+    if (seconds !== undefined) {
+      const total = (r.state.queueTimeAdjustmentSeconds ?? 0) + seconds;
+      data.queueTimeAdjustmentSeconds = r.state.queueTimeAdjustmentSeconds = Math.max(-MAX_QUEUE_TIME_ADJUSTMENT_SECONDS, Math.min(MAX_QUEUE_TIME_ADJUSTMENT_SECONDS, total));
+    }
+    if (Object.keys(data).length === 0) return next({ skipped: "no QueuePriority or QueueTimeAdjustmentSeconds: the contact keeps its place" });
+    if (r.state.flowType === "CUSTOMER_QUEUE") return next({ ...data, note: "the contact is already waiting: this applies when it is next queued" });
+    return next(data);
   },
 };

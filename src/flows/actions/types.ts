@@ -50,7 +50,7 @@ export type ActionHandler = {
   resume?(r: Run, event: FlowEvent, pending: Pending): Outcome;
 };
 
-export const WHISPERS: FlowType[] = ["CUSTOMER_WHISPER", "AGENT_WHISPER", "OUTBOUND_WHISPER", "CUSTOMER_HOLD"];
+export const WHISPERS: FlowType[] = ["CUSTOMER_WHISPER", "AGENT_WHISPER", "OUTBOUND_WHISPER", "CUSTOMER_HOLD", "AGENT_HOLD"];
 
 export const next = (data?: Record<string, unknown>): Outcome => ({ kind: "next", data });
 export const fail = (errorType: string, reason: string, data?: Record<string, unknown>): Outcome => ({ kind: "error", errorType, reason, data });

@@ -33,7 +33,7 @@ export default function QueuesScreen() {
 
 const SHOWN = [
   "name", "description", "hoursOfOperationId", "maxContacts", "ringTimeoutSeconds", "outboundCallerId", "customerQueueFlowId",
-  "agentWhisperFlowId", "customerWhisperFlowId", "outboundWhisperFlowId", "customerHoldFlowId", "surveyFlowId", "enabled",
+  "agentWhisperFlowId", "customerWhisperFlowId", "outboundWhisperFlowId", "customerHoldFlowId", "surveyFlowId", "agentHoldFlowId", "enabled",
 ];
 
 function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
@@ -52,6 +52,7 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
   const [outboundWhisper, setOutboundWhisper] = useState(item?.outboundWhisperFlowId ?? "");
   const [customerHold, setCustomerHold] = useState(item?.customerHoldFlowId ?? "");
   const [survey, setSurvey] = useState(item?.surveyFlowId ?? "");
+  const [agentHold, setAgentHold] = useState(item?.agentHoldFlowId ?? "");
   const [enabled, setEnabled] = useState(item?.enabled ?? true);
   const save = useSave();
   const flowsOfType = (type: string) => (flows.data ?? []).filter((f) => f.type === type).map((f) => ({ value: f.id, label: f.name }));
@@ -72,6 +73,7 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
       outboundWhisperFlowId: outboundWhisper || null,
       customerHoldFlowId: customerHold || null,
       surveyFlowId: survey || null,
+      agentHoldFlowId: agentHold || null,
       enabled,
     };
     const saved = await save.run(
@@ -159,6 +161,16 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
           options={flowsOfType("CONTACT_FLOW")}
           errors={errors}
           hint="Where a customer goes when the agent ends the call or chat first, e.g. a 1–5 satisfaction survey that sets the SurveyRating attribute; the contact's own CustomerRemaining flow wins."
+        />
+        <SelectField
+          label="Agent hold flow"
+          name="agentHoldFlowId"
+          value={agentHold}
+          onChange={setAgentHold}
+          empty="None (silence)"
+          options={flowsOfType("AGENT_HOLD")}
+          errors={errors}
+          hint="What the agent hears while they have a caller from this queue on hold, unless the contact's flow set one."
         />
         <CheckboxField label="Enabled" name="enabled" checked={enabled} onChange={setEnabled} errors={errors} hint="A disabled queue accepts no new contacts." />
       </fieldset>

@@ -27,6 +27,7 @@ export type Queue = Stamps & {
   customerHoldFlowId: string | null;
   /** The flow a customer goes on to when the agent ends first (a post-contact survey). */
   surveyFlowId: string | null;
+  agentHoldFlowId: string | null;
   agentWhisperFlowId: string | null;
   customerWhisperFlowId: string | null;
   outboundWhisperFlowId: string | null;

@@ -72,7 +72,7 @@ export const flowsResource: ResourceDef<typeof flows, z.infer<typeof Create>, z.
     return [
       ...(await usedByRows(scope, "phone number", phoneNumbers, phoneNumbers.e164, eq(phoneNumbers.flowId, id))),
       ...(await usedByRows(scope, "queue", queues, queues.name,
-        or(eq(queues.customerQueueFlowId, id), eq(queues.agentWhisperFlowId, id), eq(queues.customerWhisperFlowId, id), eq(queues.outboundWhisperFlowId, id), eq(queues.customerHoldFlowId, id), eq(queues.surveyFlowId, id)))),
+        or(eq(queues.customerQueueFlowId, id), eq(queues.agentWhisperFlowId, id), eq(queues.customerWhisperFlowId, id), eq(queues.outboundWhisperFlowId, id), eq(queues.customerHoldFlowId, id), eq(queues.surveyFlowId, id), eq(queues.agentHoldFlowId, id)))),
       ...(await usedByRows(scope, "quick connect", quickConnects, quickConnects.name, eq(quickConnects.flowId, id))),
       // Other flows name it in their content (TransferToFlow).
       ...(await usedByRows(scope, "flow", flows, flows.name, and(ne(flows.id, id), like(flows.content, `%${id}%`)))),

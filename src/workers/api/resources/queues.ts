@@ -18,6 +18,7 @@ const Create = z.object({
   outboundWhisperFlowId: fields.id.nullable().default(null),
   customerHoldFlowId: fields.id.nullable().default(null),
   surveyFlowId: fields.id.nullable().default(null),
+  agentHoldFlowId: fields.id.nullable().default(null),
   enabled: z.boolean().default(true),
 });
 const Update = z.object({
@@ -33,6 +34,7 @@ const Update = z.object({
   outboundWhisperFlowId: fields.id.nullable(),
   customerHoldFlowId: fields.id.nullable(),
   surveyFlowId: fields.id.nullable(),
+  agentHoldFlowId: fields.id.nullable(),
   enabled: z.boolean(),
 }).partial();
 
@@ -45,6 +47,7 @@ const FLOW_FIELDS = {
   customerHoldFlowId: "CUSTOMER_HOLD",
   /** A post-contact survey is an ordinary contact flow, as Amazon Connect's disconnect flow is. */
   surveyFlowId: "CONTACT_FLOW",
+  agentHoldFlowId: "AGENT_HOLD",
 } as const;
 
 /** Each flow a queue names exists in the instance; a whisper or hold flow must be of its type. */
@@ -56,7 +59,7 @@ async function assertFlows(scope: InstanceScope, input: Partial<Record<keyof typ
     if (!flow) throw badRequest(`${field}: Flow "${id}" does not exist`, [{ field, message: "Flow does not exist" }]);
     // Queue flows set before flow types were checked keep working; whisper flows must match.
     if (field !== "customerQueueFlowId" && flow.type !== type) {
-      throw badRequest(`${field}: flow "${flow.name}" is a ${flow.type} flow, not ${type}`, [{ field, message: `must be a ${type} flow` }]);
+      throw badRequest(`${field}: flow "${flow.name}" is a ${flow.type} flow, not ${type}`, [{ field, message: `must be ${/^[AEIOU]/.test(type) ? "an" : "a"} ${type} flow` }]);
     }
   }
 }
@@ -92,6 +95,7 @@ export const queuesResource: ResourceDef<typeof queues, z.infer<typeof Create>, 
       outboundWhisperFlowId: r.outboundWhisperFlowId,
       customerHoldFlowId: r.customerHoldFlowId,
       surveyFlowId: r.surveyFlowId,
+      agentHoldFlowId: r.agentHoldFlowId,
       enabled: r.enabled,
       createdAt: iso(r.createdAt),
       updatedAt: iso(r.updatedAt),

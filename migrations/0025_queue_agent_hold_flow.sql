@@ -1,0 +1,1 @@
+ALTER TABLE `queues` ADD `agent_hold_flow_id` text REFERENCES flows(id);
