@@ -112,12 +112,15 @@ describe("voice: the disconnect flow and surveys", () => {
     await call.hangup();
     await phone.settle();
     await settleContact(fx.instanceId, contactId);
-    const events = await eventsInclude(fx.instanceId, contactId, ["DISCONNECT_FLOW_STARTED", "DISCONNECT_FLOW_ENDED"]);
+    // The agent's end reaches the row from Alice's AgentRoom (its own outbox, written shortly after
+    // she ended the call), not from the contact's session that settleContact drains: wait for it.
+    const events = await eventsInclude(fx.instanceId, contactId, ["ENDED", "DISCONNECT_FLOW_STARTED", "DISCONNECT_FLOW_ENDED"]);
     expect(events).not.toContain("ABANDONED");
     const ended = (await contactEvents(fx.instanceId, contactId)).find((e) => e.type === "DISCONNECT_FLOW_ENDED")!;
     expect(JSON.parse(ended.data!)).toMatchObject({ by: "CUSTOMER" });
     const row = await contactRow(fx.instanceId, contactId);
     expect(row.disconnect_reason).toBe("AGENT_DISCONNECT");
+    expect(["ENDED", "COMPLETED"]).toContain(row.state);
     expect(row.satisfaction).toBeNull();
   });
 
