@@ -6,6 +6,7 @@
  * statement: the intervals go in as runs of equal length (`intervalIndex`), so D1 finds each
  * contact's interval itself and a day of a busy queue costs one row back, not one per contact.
  * Missed offers come from the contact events (MISSED) of the same contacts, in the same batch.
+ * Conversation analysis (sentiment, predicted satisfaction) joins in per contact, of the same instance.
  */
 import { and, eq, gte, inArray, isNotNull, lt, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
@@ -25,7 +26,7 @@ import { wallClock, type WallClock } from "../lib/time-zone";
 import { type Activity, agentActivity, NO_ACTIVITY } from "./agent-activity";
 import type { Channel } from "../shared/wire";
 import type { InstanceScope } from "./scoped";
-import { contactEvents, contacts, instances, queues, users } from "./schema";
+import { contactAnalysis, contactEvents, contacts, instances, queues, users } from "./schema";
 
 export type HistoricalQuery = {
   /** Local dates (YYYY-MM-DD), inclusive, in the instance's time zone. */
@@ -150,6 +151,12 @@ type Sums = {
   /** Contacts with a survey rating, and their ratings added up. */
   rated: number;
   ratingSum: number;
+  /** Contacts with a conversation analysis of the customer's sentiment, and their scores added up. */
+  analysed: number;
+  scoreSum: number;
+  /** Analysed contacts with a predicted satisfaction and no survey rating, and the predictions added up. */
+  predicted: number;
+  predictedSum: number;
   /** Agent activity (src/db/agent-activity.ts); `withActivity` > 0 where it was worked out. */
   onlineMs: number;
   nonProductiveMs: number;
@@ -162,6 +169,7 @@ type Sums = {
 const ZERO: Sums = {
   created: 0, queued: 0, handled: 0, abandoned: 0, answerMs: 0, answered: 0, withinLevel: 0, abandonedAfterLevel: 0, handleMs: 0,
   handleCount: 0, talkMs: 0, holdSeconds: 0, ended: 0, acwMs: 0, abandonMs: 0, maxQueuedMs: null, missed: 0, rated: 0, ratingSum: 0,
+  analysed: 0, scoreSum: 0, predicted: 0, predictedSum: 0,
   ...NO_ACTIVITY, withActivity: 0,
 };
 
@@ -197,6 +205,10 @@ function values(s: Sums): HistoricalValues {
     SERVICE_LEVEL: percent(s.withinLevel, s.answered + s.abandonedAfterLevel),
     CSAT_RESPONSES: s.rated,
     AVG_CSAT: s.rated ? Math.round((10 * s.ratingSum) / s.rated) / 10 : null,
+    ANALYSED_CONTACTS: s.analysed,
+    AVG_CUSTOMER_SENTIMENT: s.analysed ? Math.round((100 * s.scoreSum) / s.analysed) / 100 : null,
+    PREDICTED_CSAT_CONTACTS: s.predicted,
+    AVG_PREDICTED_CSAT: s.predicted ? Math.round((10 * s.predictedSum) / s.predicted) / 10 : null,
     AGENT_ONLINE_TIME: total(s.onlineMs),
     AGENT_NON_PRODUCTIVE_TIME: total(s.nonProductiveMs),
     AGENT_IDLE_TIME: total(s.availableMs - s.onContactAvailableMs),
@@ -210,6 +222,7 @@ function values(s: Sums): HistoricalValues {
 /** The contact's sums, as SQL aggregates over `contacts` (see the metric definitions in src/shared/historical.ts). */
 function sumColumns(levelMs: number) {
   const c = contacts;
+  const a = contactAnalysis;
   const queued = sql`${c.enqueuedAt} IS NOT NULL`;
   const answered = sql`${c.connectedAt} IS NOT NULL AND ${c.enqueuedAt} IS NOT NULL`;
   const abandoned = sql`${c.state} = 'ABANDONED' AND ${c.enqueuedAt} IS NOT NULL`;
@@ -218,6 +231,8 @@ function sumColumns(levelMs: number) {
   const ended = sql`${c.connectedAt} IS NOT NULL AND ${c.endedAt} IS NOT NULL`;
   // Handled, ended and its after contact work done: the whole handle time.
   const done = sql`${c.connectedAt} IS NOT NULL AND ${c.afterContactWorkEndedAt} IS NOT NULL`;
+  // A predicted satisfaction stands in only where the customer gave no survey rating.
+  const unansweredPrediction = sql`${a.predictedSatisfaction} IS NOT NULL AND ${c.satisfaction} IS NULL`;
   const n = (cond: SQL) => sql<number>`coalesce(sum(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`;
   const total = (cond: SQL, value: SQL) => sql<number>`coalesce(sum(CASE WHEN ${cond} THEN ${value} ELSE 0 END), 0)`;
   return {
@@ -239,6 +254,11 @@ function sumColumns(levelMs: number) {
     maxQueuedMs: sql<number | null>`max(CASE WHEN ${queued} THEN coalesce(${c.connectedAt}, ${c.endedAt}) - ${c.enqueuedAt} END)`,
     rated: n(sql`${c.satisfaction} IS NOT NULL`),
     ratingSum: sql<number>`coalesce(sum(${c.satisfaction}), 0)`,
+    // The analysis is LEFT JOINed (at most one row per contact): its columns are null where there is none.
+    analysed: n(sql`${a.customerScore} IS NOT NULL`),
+    scoreSum: sql<number>`coalesce(sum(${a.customerScore}), 0)`,
+    predicted: n(unansweredPrediction),
+    predictedSum: total(unansweredPrediction, sql`${a.predictedSatisfaction}`),
   };
 }
 
@@ -278,6 +298,7 @@ export async function historicalReport(scope: InstanceScope, q: HistoricalQuery,
     scope.db
       .select({ slot, group: sql<string | null>`${group.contact}`, ...sumColumns(q.serviceLevelSeconds * 1000) })
       .from(contacts)
+      .leftJoin(contactAnalysis, and(eq(contactAnalysis.instanceId, contacts.instanceId), eq(contactAnalysis.contactId, contacts.id)))
       .where(filters)
       .groupBy(...bySlot, group.contact),
     // Missed offers: the MISSED events of the contacts begun in the range, by the queue and agent of the offer.

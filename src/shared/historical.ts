@@ -65,6 +65,17 @@ export const HISTORICAL_METRICS = [
   "CSAT_RESPONSES",
   /** The average of those ratings (1–5, one decimal); null when nobody answered. */
   "AVG_CSAT",
+  /**
+   * Contacts whose conversation was analysed for the customer's sentiment (the transcript of the
+   * call or chat, analysed after it: `contact_analysis`, src/analytics/contact.ts).
+   */
+  "ANALYSED_CONTACTS",
+  /** The average of their customer sentiment scores (−1 negative to +1 positive, two decimals); null when none. */
+  "AVG_CUSTOMER_SENTIMENT",
+  /** Analysed contacts with a predicted satisfaction whose customer gave no survey rating. */
+  "PREDICTED_CSAT_CONTACTS",
+  /** The average of those predictions (1–5, one decimal): an estimate where the survey is silent; null when none. */
+  "AVG_PREDICTED_CSAT",
   // Agent activity, by agent only (null for queues and channels, and with a queue or channel filter):
   /** Seconds the agent was in any status but Offline. */
   "AGENT_ONLINE_TIME",

@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { intervals, runs } from "../../src/db/historical-metrics";
-import { contactEvents, contacts } from "../../src/db/schema";
+import { contactAnalysis, contactEvents, contacts } from "../../src/db/schema";
 import { api, db, demoAdmin, demoAgent, demoSupervisor, DEMO, otherInstance, tokenFor } from "../helpers";
 
 const BILLING = DEMO.queues.billing;
@@ -23,6 +23,14 @@ async function contact(instanceId: string, m: Made): Promise<string> {
     satisfaction: m.satisfaction ?? null, satisfactionAt: m.satisfaction === undefined ? null : t(m.ended),
   });
   return id;
+}
+
+/** A contact's conversation analysis row, as the analysis after a call or chat writes it (the sealed text is not read by reports). */
+async function analysed(instanceId: string, contactId: string, customerScore: number | null, predictedSatisfaction: number | null) {
+  await db().insert(contactAnalysis).values({
+    instanceId, contactId, customerScore, predictedSatisfaction, customerSentiment: customerScore === null ? null : customerScore > 0 ? "POSITIVE" : "NEGATIVE",
+    engines: { sentiment: "test", summary: "test" }, analysisEnc: "sealed", keyVersion: 1,
+  });
 }
 
 /** New York is UTC−4 from 2025-03-09 (EDT), UTC−5 before. */
@@ -78,6 +86,8 @@ describe("GET /api/v1/metrics/historical", () => {
       SERVICE_LEVEL: 33.3, // 1 answered within 20 s, of 2 answered + 1 abandoned after 20 s (the 5 s abandon does not count)
       // Nobody answered a survey (the CSAT test below has ratings).
       CSAT_RESPONSES: 0, AVG_CSAT: null,
+      // Nor was any conversation analysed (the analysis test below has some).
+      ANALYSED_CONTACTS: 0, AVG_CUSTOMER_SENTIMENT: null, PREDICTED_CSAT_CONTACTS: 0, AVG_PREDICTED_CSAT: null,
       // Agent activity is by agent only (test/api/agent-activity.test.ts).
       AGENT_ONLINE_TIME: null, AGENT_NON_PRODUCTIVE_TIME: null, AGENT_IDLE_TIME: null, AGENT_ON_CONTACT_TIME: null, AGENT_OCCUPANCY: null,
     });
@@ -168,8 +178,8 @@ describe("GET /api/v1/metrics/historical", () => {
     expect(csv.headers.get("content-disposition")).toContain('filename="switchboard-queue-day-2025-03-10-to-2025-03-10.csv"');
     const lines = (await csv.text()).trim().split("\r\n");
     expect(lines[0].split(",").slice(0, 7)).toEqual(["group_type", "group_id", "group_name", "interval_start", "interval_end", "interval_label", "CONTACTS_CREATED"]);
-    expect(lines[1]).toBe(`QUEUE,${BILLING},Billing,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,4,4,2,2,50,1,37.5,80,55,5,20,17.5,60,33.3,0,,,,,,`);
-    expect(lines[2]).toBe("QUEUE,,No queue,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,1,0,0,0,,0,,,,,,,,,0,,,,,,");
+    expect(lines[1]).toBe(`QUEUE,${BILLING},Billing,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,4,4,2,2,50,1,37.5,80,55,5,20,17.5,60,33.3,0,,0,,0,,,,,,`);
+    expect(lines[2]).toBe("QUEUE,,No queue,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,1,0,0,0,,0,,,,,,,,,0,,0,,0,,,,,,");
     expect(lines[3].startsWith("TOTAL,,Total,")).toBe(true);
     expect(lines).toHaveLength(4);
   });
@@ -255,5 +265,51 @@ describe("GET /api/v1/metrics/historical", () => {
 
     const theirs = await api("GET", "/metrics/historical?from=2025-04-15&to=2025-04-15&interval=TOTAL", { token: other.token });
     expect(theirs.body.totals).toMatchObject({ CSAT_RESPONSES: 1, AVG_CSAT: 1 });
+  });
+
+  it("conversation analysis: customer sentiment, analysed contacts and the predicted CSAT where no survey was answered, by queue and by agent; another instance's analysis never counts", async () => {
+    const i = DEMO.instanceId;
+    const day = (h: string) => ny(`2025-05-20T${h}:00-04:00`);
+    const done = { state: "COMPLETED", enqueued: 1, connected: 5, ended: 65, acwEnded: 70 };
+    const a1 = await contact(i, { ...done, queueId: BILLING, agentId: ALICE, at: day("09:00"), satisfaction: 5 });
+    const a2 = await contact(i, { ...done, queueId: BILLING, agentId: BOB, at: day("10:00") });
+    const a3 = await contact(i, { ...done, queueId: BILLING, agentId: BOB, at: day("10:30") });
+    await contact(i, { ...done, queueId: BILLING, agentId: BOB, at: day("11:00") }); // not analysed
+    const silent = await contact(i, { ...done, queueId: BILLING, agentId: BOB, at: day("11:30") });
+    const a4 = await contact(i, { ...done, queueId: SUPPORT, agentId: ALICE, channel: "CHAT", at: day("12:00") });
+    await analysed(i, a1, 0.8, 4); // answered the survey: its prediction is not counted
+    await analysed(i, a2, -0.6, 2);
+    await analysed(i, a3, 0.1, 3);
+    await analysed(i, a4, 0.5, 5);
+    await analysed(i, silent, null, null); // nothing the customer said to score: not among the analysed
+    // Another instance's analysis of a contact with one of our ids, and of its own contact: neither counts for us.
+    await analysed(other.instanceId, a2, -1, 1);
+    const theirContact = await contact(other.instanceId, { ...done, queueId: "other:queue", agentId: "other:user", at: day("09:00") });
+    await analysed(other.instanceId, theirContact, -0.9, 1);
+
+    const pick = (rows: any[]) => Object.fromEntries(rows.map((r: any) => [r.group.id, [r.metrics.ANALYSED_CONTACTS, r.metrics.AVG_CUSTOMER_SENTIMENT, r.metrics.PREDICTED_CSAT_CONTACTS, r.metrics.AVG_PREDICTED_CSAT]]));
+    const byQueue = await api("GET", "/metrics/historical?from=2025-05-20&to=2025-05-20&interval=TOTAL&groupBy=QUEUE", { token: admin });
+    expect(byQueue.status).toBe(200);
+    // Billing: (0.8 − 0.6 + 0.1) / 3; predicted (2 + 3) / 2, the rated contact left out.
+    expect(pick(byQueue.body.rows)).toEqual({ [BILLING]: [3, 0.1, 2, 2.5], [SUPPORT]: [1, 0.5, 1, 5] });
+    expect(byQueue.body.totals).toMatchObject({ CONTACTS_CREATED: 6, CONTACTS_HANDLED: 6, ANALYSED_CONTACTS: 4, AVG_CUSTOMER_SENTIMENT: 0.2, PREDICTED_CSAT_CONTACTS: 3, AVG_PREDICTED_CSAT: 3.3, CSAT_RESPONSES: 1, AVG_CSAT: 5 });
+
+    const byAgent = await api("GET", "/metrics/historical?from=2025-05-20&to=2025-05-20&interval=DAY&groupBy=AGENT", { token: admin });
+    // Alice: (0.8 + 0.5) / 2, predicted only for the chat; Bob: (−0.6 + 0.1) / 2 over two of his four contacts.
+    expect(pick(byAgent.body.rows)).toEqual({ [ALICE]: [2, 0.65, 1, 5], [BOB]: [2, -0.25, 2, 2.5] });
+
+    const bob = await api("GET", `/metrics/historical?from=2025-05-20&to=2025-05-20&interval=TOTAL&agentId=${encodeURIComponent(BOB)}`, { token: admin });
+    expect(bob.body.totals).toMatchObject({ CONTACTS_CREATED: 4, ANALYSED_CONTACTS: 2, AVG_CUSTOMER_SENTIMENT: -0.25, PREDICTED_CSAT_CONTACTS: 2, AVG_PREDICTED_CSAT: 2.5 });
+
+    const theirs = await api("GET", "/metrics/historical?from=2025-05-20&to=2025-05-20&interval=TOTAL", { token: other.token });
+    expect(theirs.body.totals).toMatchObject({ CONTACTS_CREATED: 1, ANALYSED_CONTACTS: 1, AVG_CUSTOMER_SENTIMENT: -0.9, PREDICTED_CSAT_CONTACTS: 1, AVG_PREDICTED_CSAT: 1 });
+
+    // The CSV has the four columns after the survey's.
+    const csv = await SELF.fetch("https://switchboard.test/api/v1/metrics/historical?from=2025-05-20&to=2025-05-20&interval=TOTAL&format=csv", { headers: { authorization: `Bearer ${admin}` } });
+    const [head, ...lines] = (await csv.text()).trim().split("\r\n");
+    const cols = head.split(",");
+    expect(cols.slice(cols.indexOf("AVG_CSAT"), cols.indexOf("AVG_CSAT") + 5)).toEqual(["AVG_CSAT", "ANALYSED_CONTACTS", "AVG_CUSTOMER_SENTIMENT", "PREDICTED_CSAT_CONTACTS", "AVG_PREDICTED_CSAT"]);
+    const billing = lines.find((l) => l.startsWith(`QUEUE,${BILLING},`))!.split(",");
+    expect(["ANALYSED_CONTACTS", "AVG_CUSTOMER_SENTIMENT", "PREDICTED_CSAT_CONTACTS", "AVG_PREDICTED_CSAT"].map((m) => billing[cols.indexOf(m)])).toEqual(["3", "0.1", "2", "2.5"]);
   });
 });

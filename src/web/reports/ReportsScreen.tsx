@@ -14,7 +14,7 @@ import { Link, navigate, useLocation, useTitle } from "../lib/router";
 import { useSession } from "../lib/session";
 import type { MetricsDirectory } from "../lib/types";
 import { useData } from "../lib/useData";
-import { csatPerInterval, formatMetric, METRIC_COLUMNS, perInterval, todayIn } from "./reportModel";
+import { csatPerInterval, formatMetric, METRIC_COLUMNS, perInterval, sentimentPerInterval, todayIn } from "./reportModel";
 import { TimeChart } from "./TimeChart";
 
 const INTERVAL_LABELS: Record<Interval, string> = { TOTAL: "Total", DAY: "Day", HOUR: "Hour", FIFTEEN_MIN: "15 minutes" };
@@ -201,7 +201,8 @@ function Results({ report, query }: { report: HistoricalReport; query: string })
       ) : (
         <>
           {perTime && <ReportChart report={report} />}
-          {perTime && (report.totals.CSAT_RESPONSES ?? 0) > 0 && <CsatChart report={report} />}
+          {perTime && ((report.totals.CSAT_RESPONSES ?? 0) > 0 || (report.totals.PREDICTED_CSAT_CONTACTS ?? 0) > 0) && <CsatChart report={report} />}
+          {perTime && (report.totals.ANALYSED_CONTACTS ?? 0) > 0 && <SentimentChart report={report} />}
           <div className="table-scroll" tabIndex={0} role="region" aria-label="Report table (scrolls sideways)">
             <table className="list report-table" data-testid="historical-table">
               <caption className="visually-hidden">{title}</caption>
@@ -307,17 +308,20 @@ function ReportChart({ report }: { report: HistoricalReport }) {
   );
 }
 
-/** Customer satisfaction over time: the average survey rating (1–5) and the number of responses per interval. */
+/**
+ * Customer satisfaction over time: the average survey rating (1–5) and the number of responses
+ * per interval, and the average rating predicted from the conversation where nobody answered.
+ */
 function CsatChart({ report }: { report: HistoricalReport }) {
-  const { x, average, responses } = csatPerInterval(report);
-  const what = `Customer satisfaction ${PER_INTERVAL[report.interval]}: average rating (1 to 5) and survey responses`;
+  const { x, average, responses, predicted } = csatPerInterval(report);
+  const what = `Customer satisfaction ${PER_INTERVAL[report.interval]}: average rating (1 to 5), survey responses, and the predicted rating where no survey was answered`;
   return (
     <figure className="card report-chart" data-testid="csat-chart">
       <figcaption>
         <strong>{what}</strong> <span className="muted">(all {GROUPING_LABELS[report.groupBy].toLowerCase()}s together)</span>
       </figcaption>
       <TimeChart
-        label={`${what}, ${report.from} to ${report.to}: ${report.totals.CSAT_RESPONSES} responses, average ${formatMetric("AVG_CSAT", report.totals.AVG_CSAT)} in all. The table below has every figure by ${GROUPING_LABELS[report.groupBy].toLowerCase()}.`}
+        label={`${what}, ${report.from} to ${report.to}: ${report.totals.CSAT_RESPONSES} responses, average ${formatMetric("AVG_CSAT", report.totals.AVG_CSAT)} in all; predicted ${formatMetric("AVG_PREDICTED_CSAT", report.totals.AVG_PREDICTED_CSAT)} for ${report.totals.PREDICTED_CSAT_CONTACTS} contacts with no answer. The table below has every figure by ${GROUPING_LABELS[report.groupBy].toLowerCase()}.`}
         timeZone={report.timeZone}
         x={x}
         xLabel={INTERVAL_COLUMN[report.interval]}
@@ -325,8 +329,32 @@ function CsatChart({ report }: { report: HistoricalReport }) {
         xIncrs={report.interval === "DAY" ? [1, 2, 7, 14, 28].map((d) => d * 86_400) : undefined}
         series={[
           { label: "Avg rating", color: "accent", values: average },
+          { label: "Predicted rating", color: "focus", values: predicted },
           { label: "Responses", color: "muted", dash: true, values: responses },
         ]}
+      />
+    </figure>
+  );
+}
+
+/** The customers' sentiment over time: the average score (−1 negative to +1 positive) of the contacts analysed per interval. */
+function SentimentChart({ report }: { report: HistoricalReport }) {
+  const { x, average } = sentimentPerInterval(report);
+  const what = `Customer sentiment ${PER_INTERVAL[report.interval]}: average score of the analysed conversations (−1 negative to +1 positive)`;
+  return (
+    <figure className="card report-chart" data-testid="sentiment-chart">
+      <figcaption>
+        <strong>{what}</strong> <span className="muted">(all {GROUPING_LABELS[report.groupBy].toLowerCase()}s together)</span>
+      </figcaption>
+      <TimeChart
+        label={`${what}, ${report.from} to ${report.to}: ${report.totals.ANALYSED_CONTACTS} contacts analysed, average ${formatMetric("AVG_CUSTOMER_SENTIMENT", report.totals.AVG_CUSTOMER_SENTIMENT)} in all. The table below has every figure by ${GROUPING_LABELS[report.groupBy].toLowerCase()}.`}
+        timeZone={report.timeZone}
+        x={x}
+        xLabel={INTERVAL_COLUMN[report.interval]}
+        xValue={report.interval === "DAY" ? "{YYYY}-{MM}-{DD}" : "{YYYY}-{MM}-{DD} {HH}:{mm}"}
+        xIncrs={report.interval === "DAY" ? [1, 2, 7, 14, 28].map((d) => d * 86_400) : undefined}
+        y={{ range: [-1, 1], incrs: [0.25, 0.5, 1] }}
+        series={[{ label: "Avg sentiment", color: "accent", values: average }]}
       />
     </figure>
   );

@@ -26,7 +26,7 @@ const TIME_AXIS: uPlot.Axis.Values = [
 /** Whole numbers only on the count axis. */
 const COUNT_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000];
 
-export function TimeChart({ label, timeZone, x, xLabel, xValue, xIncrs, series }: {
+export function TimeChart({ label, timeZone, x, xLabel, xValue, xIncrs, y, series }: {
   label: string;
   timeZone: string;
   /** Unix seconds. */
@@ -36,6 +36,8 @@ export function TimeChart({ label, timeZone, x, xLabel, xValue, xIncrs, series }
   xValue: string;
   /** Tick spacings to choose from, in seconds (whole days for a daily chart); uPlot's own when absent. */
   xIncrs?: number[];
+  /** A fixed value axis and its tick spacings (a score from −1 to +1); counts from zero up when absent. */
+  y?: { range: [number, number]; incrs: number[] };
   series: ChartSeries[];
 }) {
   const box = useRef<HTMLDivElement>(null);
@@ -43,7 +45,7 @@ export function TimeChart({ label, timeZone, x, xLabel, xValue, xIncrs, series }
   const data = [x, ...series.map((s) => s.values)] as uPlot.AlignedData;
   const latest = useRef(data);
   latest.current = data;
-  const shape = `${timeZone}|${xLabel}|${xValue}|${xIncrs?.join() ?? ""}|${series.map((s) => `${s.label}:${s.color}:${s.dash ? 1 : 0}`).join(",")}`;
+  const shape = `${timeZone}|${xLabel}|${xValue}|${xIncrs?.join() ?? ""}|${y ? `${y.range.join()}/${y.incrs.join()}` : ""}|${series.map((s) => `${s.label}:${s.color}:${s.dash ? 1 : 0}`).join(",")}`;
 
   // Created once per time zone and set of series; removed on unmount.
   useEffect(() => {
@@ -58,10 +60,10 @@ export function TimeChart({ label, timeZone, x, xLabel, xValue, xIncrs, series }
         height: HEIGHT,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), timeZone),
         cursor: { drag: { x: false, y: false } },
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
+        scales: { y: { range: y ? () => y.range : (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
         axes: [
           { ...axis, values: TIME_AXIS, ...(xIncrs ? { incrs: xIncrs } : {}) },
-          { ...axis, incrs: COUNT_INCRS },
+          { ...axis, incrs: y?.incrs ?? COUNT_INCRS },
         ],
         series: [
           { label: xLabel, value: xValue },

@@ -32,7 +32,7 @@ export function perInterval(report: HistoricalReport) {
   return { x, created: column(0), queued: column(1), handled: column(2), abandoned: column(3) };
 }
 
-type Kind = "count" | "percent" | "seconds" | "rating";
+type Kind = "count" | "percent" | "seconds" | "rating" | "score";
 
 /** The table's columns, in the contract's order, with what each means (shown as the heading's tooltip). */
 export const METRIC_COLUMNS: Record<HistoricalMetric, { label: string; kind: Kind; help: string }> = {
@@ -52,6 +52,10 @@ export const METRIC_COLUMNS: Record<HistoricalMetric, { label: string; kind: Kin
   SERVICE_LEVEL: { label: "Service level", kind: "percent", help: "Percent answered within the service level time" },
   CSAT_RESPONSES: { label: "Survey responses", kind: "count", help: "Contacts whose customer rated them in the post-contact survey" },
   AVG_CSAT: { label: "Avg CSAT", kind: "rating", help: "Average post-contact survey rating, from 1 to 5" },
+  ANALYSED_CONTACTS: { label: "Analysed", kind: "count", help: "Contacts whose conversation was analysed for the customer's sentiment" },
+  AVG_CUSTOMER_SENTIMENT: { label: "Avg sentiment", kind: "score", help: "Average customer sentiment of the analysed contacts, from −1 (negative) to +1 (positive)" },
+  PREDICTED_CSAT_CONTACTS: { label: "Predicted ratings", kind: "count", help: "Analysed contacts with no survey rating, whose satisfaction was predicted from the conversation" },
+  AVG_PREDICTED_CSAT: { label: "Predicted CSAT", kind: "rating", help: "Average satisfaction predicted from the conversation, from 1 to 5, for analysed contacts with no survey rating" },
   AGENT_ONLINE_TIME: { label: "Online time", kind: "seconds", help: "Time in any status but Offline" },
   AGENT_NON_PRODUCTIVE_TIME: { label: "Non-productive time", kind: "seconds", help: "Time in a custom status (Break, Lunch…)" },
   AGENT_IDLE_TIME: { label: "Idle time", kind: "seconds", help: "Time Available with no contact" },
@@ -71,28 +75,44 @@ export function formatMetric(metric: HistoricalMetric, value: number | null | un
       return formatDuration(Math.round(value) * 1000);
     case "rating":
       return `${value.toLocaleString(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} / 5`;
+    case "score":
+      return `${value > 0 ? "+" : value < 0 ? "−" : ""}${Math.abs(value).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
   }
 }
 
 /**
- * Customer satisfaction per interval, over every group: the average rating (null where nobody
- * answered, a gap in the line) and the number of responses, every interval of the range included.
+ * An average per interval over every group, each group's average weighted by its count (null
+ * where the count is zero, a gap in the line), and the counts, every interval of the range included.
  */
-export function csatPerInterval(report: HistoricalReport) {
+function weightedPerInterval(report: HistoricalReport, count: HistoricalMetric, average: HistoricalMetric, decimals: number) {
   const at = (iso: string) => Math.floor(Date.parse(iso) / 1000);
   const sums = new Map<number, { n: number; sum: number }>(report.intervals.map((i) => [at(i.start), { n: 0, sum: 0 }]));
   for (const row of report.rows) {
     const s = row.interval && sums.get(at(row.interval.start));
-    const n = row.metrics.CSAT_RESPONSES ?? 0;
-    if (s && n && row.metrics.AVG_CSAT !== null) {
+    const n = row.metrics[count] ?? 0;
+    const avg = row.metrics[average];
+    if (s && n && avg != null) {
       s.n += n;
-      s.sum += row.metrics.AVG_CSAT * n;
+      s.sum += avg * n;
     }
   }
   const x = [...sums.keys()];
-  return {
-    x,
-    average: x.map((t) => { const s = sums.get(t)!; return s.n ? Math.round((10 * s.sum) / s.n) / 10 : null; }),
-    responses: x.map((t) => sums.get(t)!.n),
-  };
+  const scale = 10 ** decimals;
+  return { x, average: x.map((t) => { const s = sums.get(t)!; return s.n ? Math.round((scale * s.sum) / s.n) / scale : null; }), count: x.map((t) => sums.get(t)!.n) };
+}
+
+/**
+ * Customer satisfaction per interval, over every group: the average survey rating and the number
+ * of responses, and the average predicted rating of the analysed contacts nobody rated.
+ */
+export function csatPerInterval(report: HistoricalReport) {
+  const survey = weightedPerInterval(report, "CSAT_RESPONSES", "AVG_CSAT", 1);
+  const predicted = weightedPerInterval(report, "PREDICTED_CSAT_CONTACTS", "AVG_PREDICTED_CSAT", 1);
+  return { x: survey.x, average: survey.average, responses: survey.count, predicted: predicted.average };
+}
+
+/** The customers' sentiment per interval, over every group: the average score (−1 to +1) of the analysed contacts, and their number. */
+export function sentimentPerInterval(report: HistoricalReport) {
+  const { x, average, count } = weightedPerInterval(report, "ANALYSED_CONTACTS", "AVG_CUSTOMER_SENTIMENT", 2);
+  return { x, average, analysed: count };
 }
