@@ -1,20 +1,21 @@
 /**
  * After a key version change: re-seals what D1 holds encrypted with an older key version —
- * the instance's secrets (Twilio auth token and API key secret, external signing secret) and its contacts' sealed fields
- * (attributes, caller number, after-contact-work notes) — with the keyring's current version.
+ * the instance's secrets (Twilio auth token and API key secret, external signing secret), its contacts' sealed fields
+ * (attributes, caller number, after-contact-work notes) and their conversation analyses — with the keyring's current version.
  * Each value is decrypted with the keyring (which still knows the older versions) and written
  * back only if the row still holds what was read, so a write meanwhile is never undone.
  * Used by the rotation pass (`POST /api/v1/recordings/rewrap`).
  */
-import { and, asc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { decryptField, encryptField, type Keyring, sealedPrefix } from "../lib/crypto";
 import type { Db } from "./client";
+import { analysisField } from "./contact-analysis";
 import { attributesField, CUSTOMER_ENDPOINT_FIELD, notesField } from "./contacts";
 import { EXTERNAL_SIGNING_SECRET_FIELD, externalSigningSecret } from "./external-signing";
 import { TWILIO_API_KEY_SECRET_FIELD, TWILIO_TOKEN_FIELD } from "./provision";
 import { afterPosition, InstanceScope, pageEnd, type KeyPassPage, type PagePosition } from "./scoped";
-import { contacts, instances } from "./schema";
+import { contactAnalysis, contacts, instances } from "./schema";
 
 /** A sealed text column holding a value of another key version than `version`. */
 const stale = (column: SQLiteColumn | SQL, version: number) => {
@@ -117,6 +118,40 @@ export async function resealContactFields(db: Db, keys: Keyring, instanceId: str
     }
   }
   const [left] = await scope.db.select({ n: sql<number>`count(*)` }).from(contacts).where(staleRows);
+  report.remaining = left?.n ?? 0;
+  return report;
+}
+
+/**
+ * Up to `limit` of an instance's conversation analyses sealed with an older version, oldest first
+ * (by when the contact was first analysed), after `after` when given (`limit` 0 only counts),
+ * re-sealed with the current version. A row re-written meanwhile (a retried analysis, already at
+ * the current version) is left as it is.
+ */
+export async function resealContactAnalyses(db: Db, keys: Keyring, instanceId: string, limit = 25, after?: PagePosition): Promise<ResealReport> {
+  const scope = new InstanceScope(db, instanceId);
+  const v = keys.current;
+  const staleRows = scope.where(contactAnalysis, or(ne(contactAnalysis.keyVersion, v), stale(contactAnalysis.analysisEnc, v)));
+  const rows = await scope.db
+    .select({ id: contactAnalysis.contactId, at: contactAnalysis.createdAt, enc: contactAnalysis.analysisEnc })
+    .from(contactAnalysis)
+    .where(and(staleRows, afterPosition(contactAnalysis.createdAt, contactAnalysis.contactId, after)))
+    .orderBy(asc(contactAnalysis.createdAt), asc(contactAnalysis.contactId))
+    .limit(limit);
+  const report: ResealReport = { keyVersion: v, resealed: 0, failed: [], remaining: 0, next: pageEnd(rows, limit, (r) => [r.at, r.id]) };
+  for (const row of rows) {
+    try {
+      const enc = await reseal(keys, instanceId, analysisField(row.id), row.enc);
+      await scope.db
+        .update(contactAnalysis)
+        .set({ analysisEnc: enc!, keyVersion: v })
+        .where(and(eq(contactAnalysis.instanceId, instanceId), eq(contactAnalysis.contactId, row.id), eq(contactAnalysis.analysisEnc, row.enc)));
+      report.resealed++;
+    } catch (err) {
+      report.failed.push({ id: row.id, error: message(err) });
+    }
+  }
+  const [left] = await scope.db.select({ n: sql<number>`count(*)` }).from(contactAnalysis).where(staleRows);
   report.remaining = left?.n ?? 0;
   return report;
 }

@@ -27,12 +27,32 @@ export async function messagingNumber(d1: D1Database, e164: string): Promise<Mes
   return { instanceId: row.instanceId, flowId: row.flowId ?? chatFlows[0] ?? null, idleMinutes: row.idleMinutes };
 }
 
-/** The conversation's key: a keyed hash (the instance's search key), so the customer's number is not stored. */
-export function threadKey(keys: Keyring, instanceId: string, kind: string, ours: string, customer: string): Promise<string> {
-  return searchHash(keys, instanceId, `messaging:${kind}:${ours}:${customer}`);
-}
-
 export type Thread = { contactId: string; updatedAt: number };
+
+/**
+ * The conversation's key — a keyed hash (the instance's search key, current version), so the
+ * customer's number is not stored — and its thread. A thread keyed under an older
+ * version (a conversation open across a key rotation) is found with the older key the keyring
+ * still knows and moved to the current key, so the customer's next message stays in its contact.
+ * The key cannot be re-hashed by the rotation pass: the customer's address is not stored with it.
+ */
+export async function findThread(d1: D1Database, keys: Keyring, instanceId: string, kind: string, ours: string, customer: string): Promise<{ key: string; thread: Thread | null }> {
+  const value = `messaging:${kind}:${ours}:${customer}`;
+  const key = await searchHash(keys, instanceId, value);
+  const thread = await readThread(d1, instanceId, key);
+  if (thread) return { key, thread };
+  for (let v = keys.current - 1; v >= 1; v--) {
+    let old: string;
+    try {
+      old = await searchHash(keys, instanceId, value, v);
+    } catch {
+      continue; // a version the keyring no longer knows
+    }
+    const moved = await d1.prepare("UPDATE OR IGNORE messaging_threads SET thread_key = ? WHERE instance_id = ? AND thread_key = ?").bind(key, instanceId, old).run();
+    if (moved.meta.changes > 0) break;
+  }
+  return { key, thread: await readThread(d1, instanceId, key) };
+}
 
 export function readThread(d1: D1Database, instanceId: string, key: string): Promise<Thread | null> {
   return d1

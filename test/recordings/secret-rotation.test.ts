@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createContact } from "../../src/db/contacts";
 import { TWILIO_TOKEN_FIELD } from "../../src/db/provision";
 import { contacts, instances } from "../../src/db/schema";
+import { analyseTranscript } from "../../src/durable/contact-analysis";
 import { performEffect } from "../../src/durable/contact-flow";
 import { verifySignature, SIGNATURE_HEADER } from "../../src/flows/io/invoke-external";
 import { base64Url, decryptField, encryptField, instanceKey, keyringFromEnv, makeKeyring, toHex } from "../../src/lib/crypto";
@@ -141,6 +142,40 @@ describe("rotating SWITCHBOARD_SECRET", () => {
     expect(await listed(fx.admin, fx.contactId)).toMatchObject({ attributes: { tier: "gold" }, customerEndpoint: "+14155550111" });
     const again = await rewrapPass(fx.admin, 25);
     expect(again.at(-1)).toMatchObject({ done: true, instanceSecrets: { resealed: 0, remaining: 0 }, contactFields: { resealed: 0, remaining: 0 } });
+  });
+
+  it("conversation analyses sealed under the old secret are re-sealed by the pass (paged, counted, once) and read through the API after the old secret is dropped", async () => {
+    const fx = await instanceBeforeRotation();
+    const listener = await userWith(fx.instanceId, "analyst", ["contacts.search", "recordings.listen"]);
+    const second = await createContact(db(), keyringFromEnv(env), { instanceId: fx.instanceId, channel: "CHAT", initiationMethod: "API" });
+    const t0 = Date.now();
+    await analyseTranscript(env as unknown as Env, fx.instanceId, fx.contactId, [
+      { speaker: "CUSTOMER", text: "I was charged twice for my order and I am really angry.", at: t0 },
+      { speaker: "AGENT", text: "I am sorry, I have refunded the second charge.", at: t0 + 4000 },
+    ]);
+    await analyseTranscript(env as unknown as Env, fx.instanceId, second, [{ speaker: "CUSTOMER", text: "Thanks, the new router works great!", at: t0 }]);
+    const stored = (id: string) => env.DB.prepare("SELECT analysis_enc AS enc, key_version AS v FROM contact_analysis WHERE contact_id = ?").bind(id).first<{ enc: string; v: number }>();
+    expect(await stored(fx.contactId)).toMatchObject({ enc: expect.stringMatching(/^v1\./), v: 1 });
+    const read = (id: string) => api("GET", `/contacts/${id}/analysis`, { token: listener });
+    const before = await read(fx.contactId);
+    expect(before.status).toBe(200);
+    expect(before.body.summary).toMatch(/charged twice/);
+
+    rotate();
+    expect((await read(fx.contactId)).body).toEqual(before.body); // the keyring still opens version 1
+    const pages = await rewrapPass(fx.admin, 1);
+    expect(pages.every((p) => p.analyses.resealed <= 1)).toBe(true); // a page of one at a time
+    expect(pages.reduce((n, p) => n + p.analyses.resealed, 0)).toBe(2);
+    expect(pages.at(-1)).toMatchObject({ done: true, nextCursor: null, analyses: { failed: [], remaining: 0 } });
+    for (const id of [fx.contactId, second]) expect(await stored(id)).toMatchObject({ enc: expect.stringMatching(/^v2\.2\./), v: 2 });
+
+    // The new secret alone: the analyses still read, and a new pass finds nothing to do.
+    setKeys(NEW, "2");
+    const after = await read(fx.contactId);
+    expect(after.status).toBe(200);
+    expect(after.body).toEqual(before.body);
+    expect((await read(second)).body).toMatchObject({ customerSentiment: "POSITIVE" });
+    expect((await rewrapPass(fx.admin, 25)).at(-1)).toMatchObject({ done: true, analyses: { resealed: 0, failed: [], remaining: 0 } });
   });
 
   it("a chat started before the rotation resumes with its old token (and one made before tokens carried a version); the answer gives the token under the new key", async () => {

@@ -9,7 +9,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
 import { rehashCustomerEndpoints } from "../../db/contacts";
-import { resealContactFields, resealInstanceSecrets } from "../../db/key-rotation";
+import { resealContactAnalyses, resealContactFields, resealInstanceSecrets } from "../../db/key-rotation";
 import { contacts } from "../../db/schema";
 import { reindexTranscripts } from "../../recordings/transcript-search";
 import { contactRoomName } from "../../lib/object-names";
@@ -96,6 +96,7 @@ const PassCursor = z.strictObject({
   callerNumbers: Position.optional(),
   transcripts: Position.optional(),
   contactFields: Position.optional(),
+  analyses: Position.optional(),
 });
 type PassCursor = z.infer<typeof PassCursor>;
 
@@ -170,7 +171,7 @@ export const recordingRoutes = new Hono<AppEnv>()
   /**
    * After a key rotation, one page of each list: recordings' data keys re-wrapped, contacts'
    * caller-number search hashes recomputed, transcripts' word index rebuilt and contacts' sealed
-   * fields (attributes, caller number, notes) re-sealed, with the current key version; the
+   * fields (attributes, caller number, notes) and conversation analyses re-sealed, with the current key version; the
    * instance's Twilio secrets re-sealed; and a page of flow log payloads still stored in the clear
    * (from before they were sealed) sealed — that list needs no cursor (a sealed row leaves it),
    * `flowLogs.remaining` counts it. A pass pages through each list with `cursor` (the previous `nextCursor`), past
@@ -198,6 +199,8 @@ export const recordingRoutes = new Hono<AppEnv>()
     const words = await reindexTranscripts(c.env, instanceId, txt.limit, keys, txt.after);
     const fld = page(at.contactFields);
     const fields = await resealContactFields(db, keys, instanceId, fld.limit, fld.after);
+    const ana = page(at.analyses);
+    const analysed = await resealContactAnalyses(db, keys, instanceId, ana.limit, ana.after);
     const secrets = await resealInstanceSecrets(db, keys, instanceId);
 
     const next: PassCursor = {
@@ -206,15 +209,17 @@ export const recordingRoutes = new Hono<AppEnv>()
       callerNumbers: numbers.next ?? "end",
       transcripts: words.next ?? "end",
       contactFields: fields.next ?? "end",
+      analyses: analysed.next ?? "end",
     };
     // Flow log payloads stored in the clear before they were sealed: a page sealed per call (no cursor needed, see sealClearFlowLogs).
     const logs = await sealClearFlowLogs(db, keys, instanceId, body.limit);
     const flowLogs = { sealed: logs.sealed, failed: logs.failed, remaining: logs.remaining };
-    const done = report.remaining === 0 && numbers.remaining === 0 && words.remaining === 0 && fields.remaining === 0 && secrets.remaining === 0 && logs.remaining === 0;
-    const passOver = done || (next.recordings === "end" && next.callerNumbers === "end" && next.transcripts === "end" && next.contactFields === "end");
+    const done = report.remaining === 0 && numbers.remaining === 0 && words.remaining === 0 && fields.remaining === 0 && analysed.remaining === 0 && secrets.remaining === 0 && logs.remaining === 0;
+    const passOver = done || (next.recordings === "end" && next.callerNumbers === "end" && next.transcripts === "end" && next.contactFields === "end" && next.analyses === "end");
     const callerNumbers = { rehashed: numbers.rehashed, failed: numbers.failed, remaining: numbers.remaining };
     const transcripts = { reindexed: words.reindexed, removed: words.removed, failed: words.failed, remaining: words.remaining };
     const contactFields = { resealed: fields.resealed, failed: fields.failed, remaining: fields.remaining };
+    const analyses = { resealed: analysed.resealed, failed: analysed.failed, remaining: analysed.remaining };
     const instanceSecrets = { resealed: secrets.resealed, failed: secrets.failed, remaining: secrets.remaining };
     await c.var.scope.writeAudit({
       userId: c.var.caller.userId, action: "rewrap", resourceType: "recording", ...clientInfo(c),
@@ -223,6 +228,7 @@ export const recordingRoutes = new Hono<AppEnv>()
         callerNumbers: { rehashed: callerNumbers.rehashed, failed: callerNumbers.failed.length, remaining: callerNumbers.remaining },
         transcripts: { reindexed: transcripts.reindexed, removed: transcripts.removed, failed: transcripts.failed.length, remaining: transcripts.remaining },
         contactFields: { resealed: contactFields.resealed, failed: contactFields.failed.length, remaining: contactFields.remaining },
+        analyses: { resealed: analyses.resealed, failed: analyses.failed.length, remaining: analyses.remaining },
         instanceSecrets: { resealed: instanceSecrets.resealed, failed: instanceSecrets.failed.length, remaining: instanceSecrets.remaining },
         flowLogs: { sealed: flowLogs.sealed, failed: flowLogs.failed.length, remaining: flowLogs.remaining },
         continued: body.cursor !== undefined, passOver, done,
@@ -237,6 +243,7 @@ export const recordingRoutes = new Hono<AppEnv>()
       callerNumbers,
       transcripts,
       contactFields,
+      analyses,
       instanceSecrets,
       flowLogs,
       nextCursor: passOver ? null : encodeCursor(next),

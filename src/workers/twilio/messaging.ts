@@ -7,7 +7,7 @@
  * derived from it, and each contact stores a MessageSid once.
  */
 import { z } from "zod";
-import { messagingNumber, readThread, takeThread, threadKey, type MessagingNumber, type Thread } from "../../db/messaging";
+import { findThread, messagingNumber, readThread, takeThread, type MessagingNumber, type Thread } from "../../db/messaging";
 import { keyringFromEnv, sha256Hex } from "../../lib/crypto";
 import { ApiError } from "../../lib/errors";
 import { contactRoomName } from "../../lib/object-names";
@@ -61,13 +61,14 @@ export async function receiveMessage(env: Env, instance: TwilioInstance, number:
   }
   const { kind } = messagingAddress(to.data);
   const message = { sid: sid.data, text: (params.Body ?? "").slice(0, 1600), media: mediaOf(params) };
-  const key = await threadKey(keyringFromEnv(env), instance.id, kind, to.data, from.data);
+  const found = await findThread(env.DB, keyringFromEnv(env), instance.id, kind, to.data, from.data);
+  const key = found.key;
   const start: ChatStartInput = {
     chatKeyHash: "", flowId: number.flowId, origin: null, customerName: null, visitorAttributes: {}, idleTimeoutMs: number.idleMinutes * 60_000,
     messaging: { kind, customer: from.data, ours: to.data, publicBaseUrl: instance.publicBaseUrl, message },
   };
   const session = (contactId: string) => env.CONTACT_SESSION.getByName(contactRoomName(instance.id, contactId));
-  let thread: Thread | null = await readThread(env.DB, instance.id, key);
+  let thread: Thread | null = found.thread;
   for (let i = 0; i < 20; i++) {
     if (thread) {
       const result = await session(thread.contactId).messagingInbound(message, null);
