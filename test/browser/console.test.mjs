@@ -326,6 +326,56 @@ describe("web app", { timeout: 420_000 }, () => {
     await assertText(page.locator(".field.invalid", { has: instanceZone }), "must be an IANA time zone");
   });
 
+  it("SMS and WhatsApp: the instance's idle time and a number's messaging flow are set in the console and kept", async () => {
+    // A bad idle time shows the API's message at the field (in the console's words), and nothing is stored.
+    const refused = await apiFromPage(page, "PATCH", "/instance", { messagingIdleMinutes: 2 });
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error.details.find((d) => d.field === "messagingIdleMinutes").message, />=5/);
+    await page.goto(`${server.base}/settings`);
+    const idle = page.getByLabel("SMS and WhatsApp idle time (minutes)");
+    assert.equal(await idle.inputValue(), "1440", "the default shows");
+    await idle.fill("2");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await assertText(page.locator(".field.invalid", { has: idle }), "must be at least 5");
+    assert.equal(await idle.getAttribute("aria-invalid"), "true");
+    assert.equal((await apiFromPage(page, "GET", "/instance")).body.messagingIdleMinutes, 1440);
+
+    const number = "demo:number:main";
+    try {
+      await idle.fill("90");
+      await page.getByRole("button", { name: "Save settings" }).click();
+      await assertText(page.getByRole("status"), "Settings saved.");
+      await page.reload();
+      assert.equal(await page.getByLabel("SMS and WhatsApp idle time (minutes)").inputValue(), "90", "kept after a reload");
+      assert.equal((await apiFromPage(page, "GET", "/instance")).body.messagingIdleMinutes, 90);
+
+      // The number's messaging flow: only contact flows are offered, the default is the chat settings' first flow.
+      await page.goto(`${server.base}/phone-numbers/${number}`);
+      const flow = page.getByLabel("SMS and WhatsApp flow");
+      await waitFor(async () => (await flow.locator("option").count()) > 1, "the flows to load");
+      assert.equal(await flow.inputValue(), "", "no messaging flow of its own yet");
+      assert.match(await flow.locator("option:checked").textContent(), /first flow in the chat settings/);
+      const flows = (await apiFromPage(page, "GET", "/flows?limit=100")).body.items;
+      const offered = await flow.locator("option").evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+      assert.deepEqual(offered.sort(), flows.filter((f) => f.type === "CONTACT_FLOW").map((f) => f.id).sort());
+      const inbound = await page.getByLabel("Inbound flow").inputValue();
+      await flow.selectOption({ label: "Chat greeting" });
+      await page.getByRole("button", { name: /^Save/ }).click();
+      await assertText(page.getByRole("status"), "saved");
+      await page.reload();
+      const reloaded = page.getByLabel("SMS and WhatsApp flow");
+      await waitFor(async () => (await reloaded.locator("option").count()) > 1, "the flows to load again");
+      assert.equal(await reloaded.inputValue(), "demo:flow:chat", "kept after a reload");
+      assert.equal(await page.getByLabel("Inbound flow").inputValue(), inbound, "the voice flow is untouched");
+      const stored = (await apiFromPage(page, "GET", `/phone-numbers/${number}`)).body;
+      assert.equal(stored.messagingFlowId, "demo:flow:chat");
+      await check("phone-number-messaging");
+    } finally {
+      await apiFromPage(page, "PATCH", "/instance", { messagingIdleMinutes: 1440 });
+      await apiFromPage(page, "PATCH", `/phone-numbers/${number}`, { messagingFlowId: null });
+    }
+  });
+
   it("agent statuses are listed, and offered to agents, in their display order", async () => {
     const statuses = (await apiFromPage(page, "GET", "/agent-statuses?limit=100")).body.items;
     const available = statuses.find((s) => s.type === "ROUTABLE");

@@ -35,6 +35,7 @@ function PhoneNumberEditor({ item, onSaved, canWrite }: EditorProps<PhoneNumber>
   const [e164, setE164] = useState(item?.e164 ?? "");
   const [description, setDescription] = useState(item?.description ?? "");
   const [flowId, setFlowId] = useState(item?.flowId ?? "");
+  const [messagingFlowId, setMessagingFlowId] = useState(item?.messagingFlowId ?? "");
   const save = useSave();
 
   const submit = async (e: FormEvent) => {
@@ -42,20 +43,31 @@ function PhoneNumberEditor({ item, onSaved, canWrite }: EditorProps<PhoneNumber>
     const saved = await save.run(
       () =>
         item
-          ? api.patch<PhoneNumber>(`/phone-numbers/${encodeURIComponent(item.id)}`, { description, flowId: flowId || null })
-          : api.post<PhoneNumber>("/phone-numbers", { e164, description, flowId: flowId || null }),
+          ? api.patch<PhoneNumber>(`/phone-numbers/${encodeURIComponent(item.id)}`, { description, flowId: flowId || null, messagingFlowId: messagingFlowId || null })
+          : api.post<PhoneNumber>("/phone-numbers", { e164, description, flowId: flowId || null, messagingFlowId: messagingFlowId || null }),
       "Phone number saved.",
     );
     if (saved) onSaved(saved);
   };
   const errors = save.fieldErrors;
+  const contactFlows = (flows.data ?? []).filter((f) => f.type === "CONTACT_FLOW").map((f) => ({ value: f.id, label: f.name }));
   return (
     <form className="card editor" onSubmit={submit} noValidate aria-label={item ? `Edit phone number ${item.e164}` : "New phone number"}>
-      <FormStatus error={save.error} saved={save.saved ?? created} shownFields={["e164", "description", "flowId"]} />
+      <FormStatus error={save.error} saved={save.saved ?? created} shownFields={["e164", "description", "flowId", "messagingFlowId"]} />
       <fieldset disabled={!canWrite}>
         <TextField label="Number" name="e164" value={e164} onChange={setE164} errors={errors} readOnly={item != null} placeholder="+14155550123" hint={item ? "The number cannot be changed; add a new one instead." : "In E.164 form, exactly as Twilio shows it."} />
         <TextAreaField label="Description" name="description" value={description} onChange={setDescription} errors={errors} />
-        <SelectField label="Inbound flow" name="flowId" value={flowId} onChange={setFlowId} empty="None" options={(flows.data ?? []).filter((f) => f.type === "CONTACT_FLOW").map((f) => ({ value: f.id, label: f.name }))} errors={errors} />
+        <SelectField label="Inbound flow" name="flowId" value={flowId} onChange={setFlowId} empty="None" options={contactFlows} errors={errors} />
+        <SelectField
+          label="SMS and WhatsApp flow"
+          name="messagingFlowId"
+          value={messagingFlowId}
+          onChange={setMessagingFlowId}
+          empty="Default: the first flow in the chat settings"
+          options={contactFlows}
+          errors={errors}
+          hint="The chat flow a text message to this number runs (point the number's Messaging webhook at /twilio/messaging on your public base URL)."
+        />
       </fieldset>
       <FormActions busy={save.busy} canWrite={canWrite} isNew={!item} noun="phone number" cancelHref={BASE} />
     </form>

@@ -1,4 +1,4 @@
-/** Instance settings: name, time zone, public base URL, Twilio credentials, the agents' disconnect grace period and outbound destinations, chat limits, flows' external endpoints, redaction of transcripts, retention; chat quick replies. */
+/** Instance settings: name, time zone, public base URL, Twilio credentials, the agents' disconnect grace period and outbound destinations, chat limits, the SMS and WhatsApp idle time, flows' external endpoints, redaction of transcripts, retention; chat quick replies. */
 import { useState, type FormEvent } from "react";
 import { FormStatus, NumberField, TextAreaField, TextField, TimeZoneField, useSave } from "../components/forms";
 import { api } from "../lib/api";
@@ -11,6 +11,8 @@ import { RedactionFields, redactionChanges, redactionOf } from "./RedactionField
 export default function SettingsScreen() {
   useTitle("Instance settings");
   const loaded = useData(() => api.get<Instance>("/instance"), []);
+  // The form starts afresh from each saved version (keyed by updatedAt), so the notice lives here.
+  const [savedNotice, setSavedNotice] = useState<string | null>(null);
   return (
     <>
       <h1>Instance settings</h1>
@@ -20,15 +22,25 @@ export default function SettingsScreen() {
         </p>
       )}
       {loaded.loading && !loaded.data && <p role="status">Loading…</p>}
-      {loaded.data && <SettingsForm key={loaded.data.updatedAt} instance={loaded.data} onSaved={() => void loaded.reload()} />}
+      {loaded.data && (
+        <SettingsForm
+          key={loaded.data.updatedAt}
+          instance={loaded.data}
+          savedNotice={savedNotice}
+          onSaved={() => {
+            setSavedNotice("Settings saved.");
+            void loaded.reload();
+          }}
+        />
+      )}
       <ChatQuickReplies />
     </>
   );
 }
 
-const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "twilioApiKeySid", "twilioApiKeySecret", "twilioTwimlAppSid", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays", "agentDisconnectGraceSeconds", "maxOpenChats", "chatIdleTimeoutMinutes", "externalEndpoints", "outboundDestinations", "redactionEnabled", "keepUnredactedTranscripts"] as const;
+const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "twilioApiKeySid", "twilioApiKeySecret", "twilioTwimlAppSid", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays", "agentDisconnectGraceSeconds", "maxOpenChats", "chatIdleTimeoutMinutes", "messagingIdleMinutes", "externalEndpoints", "outboundDestinations", "redactionEnabled", "keepUnredactedTranscripts"] as const;
 
-function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () => void }) {
+function SettingsForm({ instance, savedNotice, onSaved }: { instance: Instance; savedNotice: string | null; onSaved: () => void }) {
   const [name, setName] = useState(instance.name);
   const [timezone, setTimezone] = useState(instance.timezone);
   const [publicBaseUrl, setPublicBaseUrl] = useState(instance.publicBaseUrl ?? "");
@@ -44,6 +56,7 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
   const [destinations, setDestinations] = useState((instance.outboundDestinations ?? []).join(", "));
   const [maxOpenChats, setMaxOpenChats] = useState<number | null>(instance.maxOpenChats);
   const [idleMinutes, setIdleMinutes] = useState<number | null>(instance.chatIdleTimeoutMinutes);
+  const [messagingIdle, setMessagingIdle] = useState<number | null>(instance.messagingIdleMinutes);
   const [endpoints, setEndpoints] = useState(instance.externalEndpoints.join("\n"));
   const [redaction, setRedaction] = useState(redactionOf(instance));
   const save = useSave();
@@ -69,6 +82,7 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
     if (destinationList.join(",") !== (instance.outboundDestinations ?? []).join(",")) body.outboundDestinations = destinationList.length ? destinationList : null;
     if (maxOpenChats !== instance.maxOpenChats) body.maxOpenChats = maxOpenChats;
     if (idleMinutes !== instance.chatIdleTimeoutMinutes) body.chatIdleTimeoutMinutes = idleMinutes;
+    if (messagingIdle !== instance.messagingIdleMinutes) body.messagingIdleMinutes = messagingIdle;
     const endpointList = endpoints.split("\n").map((e) => e.trim()).filter(Boolean);
     if (endpointList.join("\n") !== instance.externalEndpoints.join("\n")) body.externalEndpoints = endpointList;
     Object.assign(body, redactionChanges(instance, redaction));
@@ -86,7 +100,7 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
   const errors = save.fieldErrors;
   return (
     <form className="card editor" onSubmit={submit} noValidate aria-label="Instance settings">
-      <FormStatus error={save.error} saved={save.saved} shownFields={FIELDS} />
+      <FormStatus error={save.error} saved={save.saved ?? savedNotice} shownFields={FIELDS} />
       <fieldset className="group">
         <legend>General</legend>
         <TextField label="Instance name" name="name" value={name} onChange={setName} errors={errors} />
@@ -154,6 +168,16 @@ function SettingsForm({ instance, onSaved }: { instance: Instance; onSaved: () =
         <div className="row">
           <NumberField label="Open chats at most" name="maxOpenChats" value={maxOpenChats} onChange={setMaxOpenChats} min={1} max={100000} errors={errors} hint="Past this many chats open at once, the widget cannot start another until one ends." />
           <NumberField label="Idle timeout (minutes)" name="chatIdleTimeoutMinutes" value={idleMinutes} onChange={setIdleMinutes} min={1} max={1440} errors={errors} hint="A chat whose customer sends nothing this long ends (not while it waits in a queue)." />
+          <NumberField
+            label="SMS and WhatsApp idle time (minutes)"
+            name="messagingIdleMinutes"
+            value={messagingIdle}
+            onChange={setMessagingIdle}
+            min={5}
+            max={10080}
+            errors={errors}
+            hint="A text conversation quiet this long ends; the customer's next message starts a new contact. 5 to 10080 (a week)."
+          />
         </div>
       </fieldset>
       <fieldset className="group">

@@ -60,7 +60,14 @@ export type User = Stamps & {
 
 export type AgentStatus = Stamps & { id: string; name: string; type: "ROUTABLE" | "CUSTOM" | "OFFLINE"; enabled: boolean; displayOrder: number };
 
-export type PhoneNumber = Stamps & { id: string; e164: string; description: string; flowId: string | null };
+export type PhoneNumber = Stamps & {
+  id: string;
+  e164: string;
+  description: string;
+  flowId: string | null;
+  /** The chat flow its SMS and WhatsApp messages run; null: the first flow in the chat settings. */
+  messagingFlowId: string | null;
+};
 
 export type LambdaFunction = Stamps & { id: string; name: string; endpointUrl: string; description: string };
 
@@ -109,6 +116,8 @@ export type Instance = Stamps & {
   externalEndpoints: string[];
   maxOpenChats: number;
   chatIdleTimeoutMinutes: number;
+  /** An SMS or WhatsApp conversation quiet this long ends; the next message starts a new contact. */
+  messagingIdleMinutes: number;
   /** Redaction of transcripts before they are stored; types null: all. */
   redactionEnabled: boolean;
   redactionTypes: PiiType[] | null;
