@@ -518,7 +518,7 @@ describe("web app", { timeout: 420_000 }, () => {
     await assertText(page.locator("main table tbody"), "Abandoned");
     // Duration and how the contact ended (the caller hung up) have their own columns.
     const headers = await page.locator("main table thead th").allTextContents();
-    assert.deepEqual(headers, ["Started", "Channel", "Caller", "Queue", "Agent", "Duration", "Disposition", "State"]);
+    assert.deepEqual(headers, ["Started", "Channel", "Caller", "Queue", "Agent", "Duration", "Disposition", "Rating", "State", "Categories"]);
     const row = page.locator("main table tbody tr", { hasText: caller }).first();
     const cells = await row.locator("td").allTextContents();
     assert.match(cells[4], /^(\d+ min )?\d+(\.\d)? s$/, `duration cell: ${cells[4]}`);
