@@ -221,7 +221,7 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
     await screenshot(page, "contacts-words-said");
 
     // The conversation was analysed once the transcript was stored: on the contact page, and by sentiment in the search.
-    const analysis = await until(async () => {
+    const analysis = await waitFor(async () => {
       const r = await apiCall("GET", `/contacts/${contactId}/analysis`, adminToken);
       return r.status === 200 && r.body;
     }, "the conversation analysed");

@@ -87,7 +87,8 @@ describe("flow designer", { timeout: 420_000 }, () => {
     // The keyboard's way: the block's form lists its branches, each with where it goes.
     await node("get-customer-input").click();
     await form("get-customer-input").getByLabel("On error InputTimeLimitExceeded: go to").selectOption("disconnect");
-    assert.equal(await canvas.locator(".react-flow__edge").count(), 6);
+    // React Flow draws edges after it has measured the handles: wait for all six.
+    await waitFor(async () => (await canvas.locator(".react-flow__edge").count()) === 6, "the six branches drawn", 10_000);
 
     // The JSON follows the graph: Amazon Connect's transitions, and positions in Metadata.
     let content = JSON.parse(await json.inputValue());
