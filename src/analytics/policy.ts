@@ -29,3 +29,18 @@ export function redactByPolicy(text: string, policy: RedactionPolicy): PolicyRed
   const r = redact(text, policy.types ? { types: policy.types } : {});
   return { text: r.redacted, original: policy.keepUnredacted && r.entities.length ? text : null, entities: r.entities };
 }
+
+/**
+ * The policy for one contact: the instance's, made stricter where the contact's flow asked for
+ * redaction (AnalyticsRedactionBehavior Enabled). A flow turns masking on (every type, if the
+ * instance's policy is off) and may refuse the copy as said (`keepOriginal` false); it never turns
+ * the instance's masking off or keeps a copy the instance does not keep.
+ */
+export function contactRedactionPolicy(instance: RedactionPolicy, flow: { keepOriginal: boolean } | undefined): RedactionPolicy {
+  if (!flow) return instance;
+  return {
+    enabled: true,
+    types: instance.enabled ? instance.types : null,
+    keepUnredacted: instance.keepUnredacted && flow.keepOriginal,
+  };
+}

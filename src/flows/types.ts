@@ -158,6 +158,16 @@ export type Pending =
   /** ConnectParticipantWithLexBot: the bot is answering the customer's last words (effect `bot_turn`). */
   | { kind: "bot"; actionId: string };
 
+/**
+ * A contact's analytics as its flow set them: the transcript's language and, where the flow asked
+ * for redaction, whether the text as said may be kept beside the redacted one (`keepOriginal`:
+ * AnalyticsRedactionResults RedactedAndOriginal; the instance's setting still decides).
+ */
+export interface ContactAnalytics {
+  language: string;
+  redaction?: { keepOriginal: boolean };
+}
+
 export type FlowState = {
   contactId: string;
   channel: Channel;
@@ -186,9 +196,10 @@ export type FlowState = {
   /**
    * What is recorded once an agent is connected; `ivr`: the call is recorded from here until the
    * agent joins too (IVRRecordingBehavior Enabled); `analytics`: the call is transcribed in real
-   * time (Twilio), in this language.
+   * time (Twilio), in this language, and `redaction` (AnalyticsRedactionBehavior Enabled) masks
+   * personal data in it even where the instance's policy does not.
    */
-  recording: { participants: ("Agent" | "Customer")[]; ivr?: boolean; analytics?: { language: string } };
+  recording: { participants: ("Agent" | "Customer")[]; ivr?: boolean; analytics?: ContactAnalytics };
   loggingEnabled: boolean;
   contactData: { name?: string; description?: string; languageCode?: string };
   customerEndpoint: string | null;
@@ -339,7 +350,7 @@ export type Effect =
     }
   | { type: "wait"; timeoutSeconds: number; events: string[] }
   /** `ivr`: given when the IVR recording is turned on, or off after it was on (the session starts or stops it). */
-  | { type: "set_recording"; participants: ("Agent" | "Customer")[]; ivr?: boolean; analytics?: { language: string } }
+  | { type: "set_recording"; participants: ("Agent" | "Customer")[]; ivr?: boolean; analytics?: ContactAnalytics }
   | { type: "update_contact"; name?: string; description?: string; languageCode?: string }
   | { type: "set_attributes"; attributes: Record<string, string> }
   | { type: "set_event_hook"; hook: EventHookName; flowId: string }

@@ -161,6 +161,32 @@ describe("redaction before storage", () => {
     );
   });
 
+  it("a flow's AnalyticsRedactionBehavior Enabled masks a call on an instance whose redaction is off, and RedactedOnly keeps no copy though the instance keeps copies", async () => {
+    const redactingFlow = (q: (id: string) => string): FlowContent => {
+      const flow = analyticsIvrFlow(q);
+      Object.assign((flow.Actions[0].Parameters as any).AnalyticsBehavior, { AnalyticsRedactionBehavior: "Enabled", AnalyticsRedactionResults: "RedactedOnly" });
+      return flow;
+    };
+    const fx = await makeVoiceInstance({ agents: [{ id: "alice", profile: "all" }], flow: redactingFlow });
+    const admin = await userWith(fx.instanceId, "admin", ["instance.configure", "contacts.search", "recordings.listen", "transcripts.unredacted"]);
+    const set = await api("PATCH", "/instance", { token: admin, body: { redactionEnabled: false, keepUnredactedTranscripts: true } });
+    expect(set.status).toBe(200);
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const { call, contactId } = await connectedCall(fx, net.phone);
+    await call.say(SAID);
+    const live = await api("GET", `/contacts/${contactId}/realtime-transcript`, { token: admin });
+    expect(live.body.items.map((s: any) => s.text)).toEqual(["My card number is [CREDIT_DEBIT_NUMBER] and my email is [EMAIL]"]);
+    await call.hangup();
+    const stub = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, contactId));
+    const kinds = await eventually(async () => {
+      await stub.settle();
+      const k = await storedOf(fx.instanceId, contactId);
+      return k.transcript ? k : null;
+    }, "transcript stored");
+    expect(Object.keys(kinds)).toEqual(["transcript"]);
+  });
+
   it("a chat: the agent's and customer's messages are live as typed, the stored transcript and its words are redacted, the unredacted copy kept when the instance says so", async () => {
     const fx = await makeChatInstance({ agents: [] });
     const admin = await userWith(fx.instanceId, "admin", ["instance.configure", "contacts.search", "recordings.listen", "transcripts.unredacted"]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { digitRuns, luhnValid } from "../../src/analytics/digits";
 import { findPii, redact } from "../../src/analytics/redaction";
+import { contactRedactionPolicy } from "../../src/analytics/policy";
 
 const types = (text: string) => findPii(text).map((e) => [e.type, e.text]);
 
@@ -110,5 +111,21 @@ describe("wider coverage", () => {
   it("leaves a 16-digit invoice number alone even when it passes Luhn, unless the caller says card", () => {
     expect(types("invoice 4111111111111111")).toEqual([]);
     expect(types("my card, order ref 4111111111111111")).toEqual([["CREDIT_DEBIT_NUMBER", "4111111111111111"]]);
+  });
+});
+
+describe("contactRedactionPolicy: a flow makes the instance's policy stricter, never looser", () => {
+  const off = { enabled: false, types: null, keepUnredacted: true } as const;
+  const emailsOnly = { enabled: true, types: ["EMAIL"] as const, keepUnredacted: true };
+  it("no request from the flow leaves the instance's policy as it is", () => {
+    expect(contactRedactionPolicy(off, undefined)).toBe(off);
+  });
+  it("turns masking on (every type) where the instance's is off, and keeps a copy only if both allow it", () => {
+    expect(contactRedactionPolicy(off, { keepOriginal: false })).toEqual({ enabled: true, types: null, keepUnredacted: false });
+    expect(contactRedactionPolicy(off, { keepOriginal: true })).toEqual({ enabled: true, types: null, keepUnredacted: true });
+    expect(contactRedactionPolicy({ ...off, keepUnredacted: false }, { keepOriginal: true }).keepUnredacted).toBe(false);
+  });
+  it("keeps the instance's chosen types where its masking is on", () => {
+    expect(contactRedactionPolicy(emailsOnly, { keepOriginal: false })).toEqual({ enabled: true, types: ["EMAIL"], keepUnredacted: false });
   });
 });

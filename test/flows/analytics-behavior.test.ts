@@ -21,14 +21,30 @@ describe("UpdateContactRecordingBehavior AnalyticsBehavior (real-time transcript
     }
   });
 
-  it("is checked at import: both participants recorded, a language code, no redaction, known voice modes", () => {
+  it("AnalyticsRedactionBehavior Enabled asks for redaction, keeping the text as said only with RedactedAndOriginal (static or from an attribute)", () => {
+    const run = (extra: Record<string, unknown>, attributes: Record<string, string> = {}) =>
+      startFlow(flowOf(record(["Agent", "Customer"], { Enabled: "True", ...extra }), bye), { ...voice, attributes }, demoCtx());
+    const redacted = run({ AnalyticsRedactionBehavior: "Enabled", AnalyticsRedactionResults: "RedactedOnly" });
+    expect(redacted.state.recording.analytics).toEqual({ language: "en-US", redaction: { keepOriginal: false } });
+    expect(redacted.effects).toContainEqual({ type: "set_recording", participants: ["Agent", "Customer"], analytics: { language: "en-US", redaction: { keepOriginal: false } } });
+    expect(run({ AnalyticsRedactionBehavior: "Enabled" }).state.recording.analytics).toEqual({ language: "en-US", redaction: { keepOriginal: false } });
+    expect(run({ AnalyticsRedactionBehavior: "Enabled", AnalyticsRedactionResults: "$.Attributes.results" }, { results: "RedactedAndOriginal" }).state.recording.analytics)
+      .toEqual({ language: "en-US", redaction: { keepOriginal: true } });
+    expect(run({ AnalyticsRedactionBehavior: "Disabled", AnalyticsRedactionResults: "RedactedAndOriginal" }).state.recording.analytics).toEqual({ language: "en-US" });
+  });
+
+  it("is checked at import: both participants recorded, a language code, a known redaction behaviour, known voice modes", () => {
     const problems = (participants: string[], analytics: unknown) => validateFlow(flowOf(record(participants, analytics), bye)).errors.map((e) => `${e.field}: ${e.message}`);
     expect(problems(["Agent", "Customer"], { Enabled: "True", AnalyticsLanguage: "en-US", AnalyticsRedactionBehavior: "Disabled" })).toEqual([]);
     expect(problems(["Customer"], { Enabled: "True" })).toEqual(["Parameters.AnalyticsBehavior: can only be enabled when both Agent and Customer are recorded"]);
     expect(problems(["Agent", "Customer"], { Enabled: "yes" })).toEqual(['Parameters.AnalyticsBehavior.Enabled: must be "True" or "False"']);
     expect(problems(["Agent", "Customer"], { Enabled: "True", AnalyticsLanguage: "english" })).toEqual(["Parameters.AnalyticsBehavior.AnalyticsLanguage: must be a language code such as en-US"]);
-    expect(problems(["Agent", "Customer"], { Enabled: "True", AnalyticsRedactionBehavior: "Enabled" })).toEqual([
-      "Parameters.AnalyticsBehavior.AnalyticsRedactionBehavior: redaction is not supported: set Disabled",
+    expect(problems(["Agent", "Customer"], { Enabled: "True", AnalyticsRedactionBehavior: "Enabled", AnalyticsRedactionResults: "RedactedAndOriginal" })).toEqual([]);
+    expect(problems(["Agent", "Customer"], { Enabled: "True", AnalyticsRedactionBehavior: "Always" })).toEqual([
+      'Parameters.AnalyticsBehavior.AnalyticsRedactionBehavior: must be "Enabled" or "Disabled", not "Always"',
+    ]);
+    expect(problems(["Agent", "Customer"], { Enabled: "True", AnalyticsRedactionBehavior: "Enabled", AnalyticsRedactionResults: "Both" })).toEqual([
+      'Parameters.AnalyticsBehavior.AnalyticsRedactionResults: must be "RedactedOnly" or "RedactedAndOriginal", not "Both"',
     ]);
     expect(problems(["Agent", "Customer"], { Enabled: "True", ChannelConfiguration: { Voice: { AnalyticsModes: ["Sentiment"] } } })).toEqual([
       "Parameters.AnalyticsBehavior.ChannelConfiguration.Voice.AnalyticsModes: must be a list chosen from RealTime and PostContact",

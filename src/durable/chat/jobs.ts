@@ -8,7 +8,8 @@
  * retried on the recordings' policy and never given up silently (its state on the contact:
  * `recording_uploads`, src/recordings/uploads.ts).
  */
-import { redactByPolicy } from "../../analytics/policy";
+import { contactRedactionPolicy, redactByPolicy } from "../../analytics/policy";
+import type { FlowState } from "../../flows/types";
 import { createDb } from "../../db/client";
 import { loadRedactionPolicy } from "../../db/redaction-policy";
 import { keyringFromEnv } from "../../lib/crypto";
@@ -57,10 +58,11 @@ function transcriptUpload(host: ChatHost) {
 async function storeTranscript(host: ChatHost, store: ChatStore, failedAttempts: number) {
   const { env, instanceId, contactId } = host;
   const said = store.all();
-  const policy = await loadRedactionPolicy(createDb(env.DB), instanceId);
+  const r = host.row();
+  const flowRedaction = r?.flow_state ? (JSON.parse(r.flow_state) as FlowState).recording?.analytics?.redaction : undefined;
+  const policy = contactRedactionPolicy(await loadRedactionPolicy(createDb(env.DB), instanceId), flowRedaction);
   const redactions = said.map((m) => redactByPolicy(m.text, policy));
   const messages = said.map((m, i) => ({ ...m, text: redactions[i].text }));
-  const r = host.row();
   const transcriptOf = (format: string, list: typeof said) => ({
     format, instanceId, contactId,
     endedAt: r?.ended_at ?? null,

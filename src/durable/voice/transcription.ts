@@ -26,7 +26,7 @@ import { storeRecording } from "../../recordings/store";
 import { retryDelay, tryNoteUpload } from "../../recordings/uploads";
 import { decryptField, encryptField, keyringFromEnv } from "../../lib/crypto";
 import type { FlowState } from "../../flows";
-import { redactByPolicy, type RedactionPolicy } from "../../analytics/policy";
+import { contactRedactionPolicy, redactByPolicy, type RedactionPolicy } from "../../analytics/policy";
 import { analyseTranscript } from "../contact-analysis";
 import type { VoiceHost } from "./host";
 import type { TranscriptionStart } from "./twiml";
@@ -57,6 +57,8 @@ export const UNREDACTED_TRANSCRIPT_FORMAT = "switchboard.call-transcript-unredac
 type StateRow = {
   started_at: number;
   language: string;
+  /** The flow's redaction request (ContactAnalytics["redaction"] as JSON), or null. */
+  redaction?: string | null;
   stopped_at: number | null;
   store_due_at: number | null;
   store_attempts: number;
@@ -74,7 +76,8 @@ export class RealtimeTranscript {
   static schema(sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS rt_transcription (
       id INTEGER PRIMARY KEY CHECK (id = 1), started_at INTEGER NOT NULL, language TEXT NOT NULL, stopped_at INTEGER,
-      store_due_at INTEGER, store_attempts INTEGER NOT NULL DEFAULT 0, stored_at INTEGER, purge_due_at INTEGER, purged_at INTEGER)`);
+      store_due_at INTEGER, store_attempts INTEGER NOT NULL DEFAULT 0, stored_at INTEGER, purge_due_at INTEGER, purged_at INTEGER,
+      redaction TEXT)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS rt_fragments (
       transcription_sid TEXT NOT NULL, sequence_id INTEGER NOT NULL, at INTEGER NOT NULL, track TEXT NOT NULL,
       confidence REAL, text_enc TEXT NOT NULL, original_enc TEXT, PRIMARY KEY (transcription_sid, sequence_id))`);
@@ -86,6 +89,8 @@ export class RealtimeTranscript {
     if (this.#columnsChecked) return;
     const columns = this.host.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('rt_fragments')").toArray();
     if (!columns.some((c) => c.name === "original_enc")) this.host.sql.exec("ALTER TABLE rt_fragments ADD COLUMN original_enc TEXT");
+    const stateColumns = this.host.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('rt_transcription')").toArray();
+    if (!stateColumns.some((c) => c.name === "redaction")) this.host.sql.exec("ALTER TABLE rt_transcription ADD COLUMN redaction TEXT");
     this.#columnsChecked = true;
   }
 
@@ -117,20 +122,25 @@ export class RealtimeTranscript {
     const analytics = flowState ? (JSON.parse(flowState) as FlowState).recording?.analytics : undefined;
     if (!analytics || this.state()) return null;
     this.host.tables.ensure("transcript");
-    this.host.sql.exec("INSERT INTO rt_transcription (id, started_at, language) VALUES (1, ?, ?)", Date.now(), analytics.language);
+    this.host.sql.exec(
+      "INSERT INTO rt_transcription (id, started_at, language, redaction) VALUES (1, ?, ?, ?)",
+      Date.now(), analytics.language, analytics.redaction ? JSON.stringify(analytics.redaction) : null,
+    );
     this.#none = false;
     return { statusCallbackUrl, languageCode: analytics.language };
   }
 
   /**
-   * One of Twilio's transcription callbacks, its text redacted by the instance's `policy` before
-   * anything of it is kept. Repeats (same sid and sequence id) change nothing.
+   * One of Twilio's transcription callbacks, its text redacted by the instance's `policy` (made
+   * stricter where the flow asked for redaction) before anything of it is kept. Repeats (same sid
+   * and sequence id) change nothing.
    */
   async onCallback(cb: TranscriptionCallback, policy: RedactionPolicy): Promise<void> {
     const s = this.state();
     if (!s || s.purged_at !== null) return; // not started by us, or already deleted
     if (cb.event === "transcription-content" && cb.final && cb.text?.trim() && cb.track) {
-      const { text, original } = redactByPolicy(cb.text.trim(), policy);
+      const flowRedaction = s.redaction ? (JSON.parse(s.redaction) as { keepOriginal: boolean }) : undefined;
+      const { text, original } = redactByPolicy(cb.text.trim(), contactRedactionPolicy(policy, flowRedaction));
       const keys = keyringFromEnv(this.host.env);
       const sealed = await encryptField(keys, this.host.instanceId, fragmentField(this.host.contactId), text);
       const sealedOriginal = original === null ? null : await encryptField(keys, this.host.instanceId, originalField(this.host.contactId), original);

@@ -4,6 +4,7 @@
  */
 import { isObject, isReference } from "../values";
 import { checkQueueRef, fail, idFromArn, next, WHISPERS, type ActionHandler } from "./types";
+import type { ContactAnalytics } from "../types";
 
 const MAX_ATTRIBUTE_KEY = 127;
 const MAX_ATTRIBUTES_BYTES = 32 * 1024;
@@ -70,12 +71,17 @@ export const UpdateContactTargetQueue: ActionHandler = {
 
 const PARTICIPANTS = ["Agent", "Customer"] as const;
 const ANALYTICS_MODES = ["RealTime", "PostContact"];
+const REDACTION_RESULTS = ["RedactedOnly", "RedactedAndOriginal"];
 const LANGUAGE = /^[a-z]{2,3}-[A-Z]{2}$/;
 
 /**
  * `AnalyticsBehavior` (Contact Lens in Amazon Connect): for us, Twilio's real-time transcription
  * of the connected call, stored encrypted as the contact's transcript. Voice modes RealTime and
- * PostContact both give that transcript; redaction is not available.
+ * PostContact both give that transcript. `AnalyticsRedactionBehavior` Enabled masks personal data
+ * in it even where the instance's redaction policy is off; Disabled leaves the instance's policy
+ * in force (a flow cannot turn the instance's redaction off). `AnalyticsRedactionResults`
+ * RedactedOnly keeps no copy as said; RedactedAndOriginal keeps one only where the instance keeps
+ * unredacted copies.
  */
 function checkAnalytics(a: unknown, participants: unknown[], report: (field: string, message: string) => void) {
   if (a === undefined) return;
@@ -88,7 +94,14 @@ function checkAnalytics(a: unknown, participants: unknown[], report: (field: str
   if (a.AnalyticsLanguage !== undefined && (typeof a.AnalyticsLanguage !== "string" || !LANGUAGE.test(a.AnalyticsLanguage))) {
     report("AnalyticsBehavior.AnalyticsLanguage", "must be a language code such as en-US");
   }
-  if (a.AnalyticsRedactionBehavior === "Enabled") report("AnalyticsBehavior.AnalyticsRedactionBehavior", "redaction is not supported: set Disabled");
+  const redaction = a.AnalyticsRedactionBehavior;
+  if (redaction !== undefined && redaction !== "Enabled" && redaction !== "Disabled") {
+    report("AnalyticsBehavior.AnalyticsRedactionBehavior", isReference(redaction) ? "must be set statically: Enabled or Disabled" : `must be "Enabled" or "Disabled", not ${JSON.stringify(redaction)}`);
+  }
+  const results = a.AnalyticsRedactionResults;
+  if (redaction === "Enabled" && results !== undefined && !isReference(results) && !REDACTION_RESULTS.includes(results as string)) {
+    report("AnalyticsBehavior.AnalyticsRedactionResults", `must be "RedactedOnly" or "RedactedAndOriginal", not ${JSON.stringify(results)}`);
+  }
   const modes = isObject(a.ChannelConfiguration) && isObject(a.ChannelConfiguration.Voice) ? a.ChannelConfiguration.Voice.AnalyticsModes : undefined;
   if (modes !== undefined && (!Array.isArray(modes) || modes.some((m) => !ANALYTICS_MODES.includes(m as string)))) {
     report("AnalyticsBehavior.ChannelConfiguration.Voice.AnalyticsModes", "must be a list chosen from RealTime and PostContact");
@@ -134,11 +147,16 @@ export const UpdateContactRecordingBehavior: ActionHandler = {
     const ivr = b?.IVRRecordingBehavior === "Enabled";
     const wasIvr = r.state.recording.ivr === true;
     const a = isObject(r.params.AnalyticsBehavior) ? r.params.AnalyticsBehavior : undefined;
-    const analytics = a?.Enabled === "True" && participants.length === 2 ? { language: typeof a.AnalyticsLanguage === "string" ? a.AnalyticsLanguage : "en-US" } : undefined;
+    const analytics: ContactAnalytics | undefined = a?.Enabled === "True" && participants.length === 2
+      ? {
+          language: typeof a.AnalyticsLanguage === "string" ? a.AnalyticsLanguage : "en-US",
+          ...(a.AnalyticsRedactionBehavior === "Enabled" ? { redaction: { keepOriginal: r.value(a.AnalyticsRedactionResults ?? "RedactedOnly") === "RedactedAndOriginal" } } : {}),
+        }
+      : undefined;
     r.state.recording = { participants, ...(ivr ? { ivr } : {}), ...(analytics ? { analytics } : {}) };
     // The IVR recording's switch is only said when it is on or turned off (the session acts on it).
     r.emit({ type: "set_recording", participants, ...(ivr || wasIvr ? { ivr } : {}), ...(analytics ? { analytics } : {}) });
-    return next({ participants, ...(ivr ? { ivrRecording: "Enabled" } : {}), ...(analytics ? { analytics: analytics.language } : {}) });
+    return next({ participants, ...(ivr ? { ivrRecording: "Enabled" } : {}), ...(analytics ? { analytics: analytics.language } : {}), ...(analytics?.redaction ? { redaction: analytics.redaction.keepOriginal ? "RedactedAndOriginal" : "RedactedOnly" } : {}) });
   },
 };
 
