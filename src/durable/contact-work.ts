@@ -16,7 +16,7 @@ import type { LiveCategories } from "./analytics/live-categories";
 import type { ContactOutbox } from "./contact-record";
 import type { ContactStore } from "./contact-store";
 import { OneAlarm } from "./one-alarm";
-import { retryAfterFailure, runVoiceAction, type VoiceAction } from "./voice/actions";
+import { NotYet, retryAfterFailure, runVoiceAction, type VoiceAction } from "./voice/actions";
 import type { VoiceChannel } from "./voice/channel";
 import { recordingWanted } from "./voice/recording";
 
@@ -167,9 +167,14 @@ export class ContactWork {
           callerInConference: () => voice.legs.callerInConference(),
           recordingWanted: () => recordingWanted(this.store.row()?.flow_state ?? null),
           dialFailed: (failure) => voice.outboundDialFailed(failure),
+          transcribeRecordings: () => voice.transcribeRecordings(),
         });
         this.store.actionDone(next.seq);
       } catch (err) {
+        if (err instanceof NotYet) {
+          this.store.sql.exec("UPDATE actions SET next_at = ? WHERE seq = ?", err.at, next.seq);
+          return;
+        }
         const attempts = next.attempts + 1;
         // The log line names the action and the error without the numbers either may carry.
         console.error(JSON.stringify({ event: "contact_action_failed", contactId: this.host.contactId, action: withoutPhoneNumbers(next.action), attempts, error: withoutPhoneNumbers(String(err)) }));

@@ -48,7 +48,7 @@ export interface PhoneNetwork<C> {
   conferenceAudio(call: C, text: string): string[];
   startRecording(call: C, opts: { statusCallback: string | null; channels: string; track: string; source?: "StartCallRecordingAPI" | "StartCallRecordingTwiML" | "DialVerb" }): Promise<unknown>;
   /** What the leg's recordings catch: `inbound` its party's voice or keys, `outbound` what it hears. */
-  captured(callSid: string, track: "inbound" | "outbound", text: string): void;
+  captured(callSid: string, track: "inbound" | "outbound", text: string, words?: string): void;
   stopRecordings(call: C): Promise<void>;
   readonly streams: {
     start(call: C, el: TwimlElement, url: string, mode: "start" | "connect", statusCallback: string | null): Promise<{ sid: string; status: string }>;

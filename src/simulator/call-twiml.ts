@@ -217,7 +217,7 @@ export abstract class TwimlCall {
     if (el.name === "Say") {
       const text = el.text.replace(/\s+/g, " ").trim();
       this.heard.push(text);
-      this.phone.captured(this.sid, "outbound", text);
+      this.phone.captured(this.sid, "outbound", text, text);
       this.emit({ type: "say", callSid: this.sid, text, voice: el.attrs.voice, language: el.attrs.language });
     } else if (el.name === "Play") {
       this.heard.push(`[audio ${el.text}]`);

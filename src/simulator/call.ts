@@ -46,7 +46,7 @@ export class Call extends TwimlCall {
       return;
     }
     if (this.wait.kind === "gather") await this.phone.transcriptions.speech(this, speech, []);
-    this.phone.captured(this.sid, "inbound", `${this.party}: ${speech}`);
+    this.phone.captured(this.sid, "inbound", `${this.party}: ${speech}`, speech);
     return this.input({ speech });
   }
 

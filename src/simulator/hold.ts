@@ -23,7 +23,7 @@ export interface HoldNetwork {
   readonly accountSid: string;
   webhook(call: Participant["call"], url: string, method: string, params: Record<string, string>): Promise<{ ok: boolean; status: number; body: string }>;
   emit(e: PhoneEvent): void;
-  captured(callSid: string, track: "inbound" | "outbound", text: string): void;
+  captured(callSid: string, track: "inbound" | "outbound", text: string, words?: string): void;
   later(job: () => Promise<void>): void;
 }
 
@@ -60,6 +60,6 @@ export function startHold(phone: HoldNetwork, conf: Conference, p: Participant, 
 
 function heard(phone: HoldNetwork, p: Participant, text: string) {
   p.call.heard.push(text);
-  phone.captured(p.call.sid, "outbound", text);
+  phone.captured(p.call.sid, "outbound", text, text.startsWith("[audio ") ? undefined : text);
   phone.emit(text.startsWith("[audio ") ? { type: "play", callSid: p.call.sid, url: text.slice(7, -1) } : { type: "say", callSid: p.call.sid, text });
 }

@@ -294,12 +294,12 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
     if (!found) throw new Error(`call ${call.sid} is not in a conference`);
     const heardBy: string[] = [];
     // The speaker's own leg carries their voice, whatever the conference does with it.
-    this.captured(call.sid, "inbound", `${call.party}: ${text}`);
+    this.captured(call.sid, "inbound", `${call.party}: ${text}`, text);
     if (!found.p.muted && !found.p.hold) {
       for (const other of found.conf.participants.values()) {
         if (other.call === call || other.hold) continue;
         other.call.heard.push(`${call.party}: ${text}`);
-        this.captured(other.call.sid, "outbound", `${call.party}: ${text}`);
+        this.captured(other.call.sid, "outbound", `${call.party}: ${text}`, text);
         this.streams.audio(other.call.sid, "outbound", speechFrames(text, "outbound"));
         heardBy.push(other.call.sid);
       }
@@ -332,8 +332,8 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
   }
 
   /** What a leg's recordings catch: `inbound` its party's voice, `outbound` what it hears (./recording.ts). */
-  captured(callSid: string, track: "inbound" | "outbound", text: string) {
-    for (const rec of this.recordings.values()) if (rec.callSid === callSid) catchAudio(rec, track, text, this.now());
+  captured(callSid: string, track: "inbound" | "outbound", text: string, words?: string) {
+    for (const rec of this.recordings.values()) if (rec.callSid === callSid) catchAudio(rec, track, text, this.now(), words);
   }
 
   /** Stopped (through the REST API, or the call ended): Twilio then processes it and posts its status callback. */

@@ -4,7 +4,9 @@
  * they hear) or both; mono mixes what it records into one channel, dual keeps inbound on the
  * first channel and outbound on the second (a track not recorded is silence there). A paused
  * recording catches nothing. The media is a tone per track (inbound 440 Hz, outbound 660 Hz) for
- * the time it ran, so a test can tell from the stored file which tracks it holds.
+ * the time it ran, so a test can tell from the stored file which tracks it holds. The words said
+ * on the recorded tracks go into the file too, in a `swtx` chunk before the samples: what the
+ * local speech-to-text engine reads in place of speech (src/analytics/speech.ts).
  */
 import { linearToMulaw, wav } from "./audio";
 import type { Recording, RecordingTrack } from "./state";
@@ -23,10 +25,10 @@ export function newRecording(sid: string, callSid: string, now: number, opts: Re
 }
 
 /** The leg carried `text` on `track`: kept if this recording runs and records that track. */
-export function catchAudio(rec: Recording, track: "inbound" | "outbound", text: string, at: number) {
+export function catchAudio(rec: Recording, track: "inbound" | "outbound", text: string, at: number, words?: string) {
   if (rec.status !== "in-progress") return;
   if (rec.track !== "both" && rec.track !== track) return;
-  rec.heard.push({ track, text, at });
+  rec.heard.push({ track, text, at, ...(words ? { words } : {}) });
 }
 
 /** The recording status callback's parameters, as Twilio posts them. */
@@ -62,5 +64,33 @@ export function recordingMedia(rec: Recording): Uint8Array {
       data[i] = linearToMulaw(Math.round(inbound + outbound));
     }
   }
-  return wav(data, rec.channels, rate);
+  return withWords(wav(data, rec.channels, rate), rec);
+}
+
+/** Speech takes about this long a character (as ./audio.ts speechFrames). */
+const MS_PER_CHAR = 60;
+
+/**
+ * The recording with its words: a `swtx` chunk (JSON `{turns:[{channel,text,at,end}]}`, seconds
+ * from the recording's start) between the fmt chunk and the samples. A dual recording holds
+ * inbound on channel 0 and outbound on 1; a mono one everything on 0.
+ */
+function withWords(file: Uint8Array, rec: Recording): Uint8Array {
+  const spoken = rec.heard.filter((h): h is typeof h & { words: string } => !!h.words);
+  if (!spoken.length) return file;
+  const turns = spoken.map((h) => {
+    const at = Math.max(0, (h.at - rec.startedAt) / 1000);
+    return { channel: rec.channels === 2 && h.track === "outbound" ? 1 : 0, text: h.words, at, end: at + Math.max(200, h.words.length * MS_PER_CHAR) / 1000 };
+  });
+  const json = new TextEncoder().encode(JSON.stringify({ turns }));
+  const padded = json.length + (json.length & 1);
+  const out = new Uint8Array(file.length + 8 + padded);
+  out.set(file.subarray(0, 36), 0); // RIFF header and fmt chunk
+  const v = new DataView(out.buffer);
+  "swtx".split("").forEach((ch, i) => v.setUint8(36 + i, ch.charCodeAt(0)));
+  v.setUint32(40, json.length, true);
+  out.set(json, 44);
+  out.set(file.subarray(36), 44 + padded); // the data chunk
+  v.setUint32(4, out.length - 8, true);
+  return out;
 }

@@ -27,5 +27,6 @@ export type Recording = {
   endedAt: number | null;
   duration: number;
   /** What it caught, in order: speech and prompts on the tracks it records, while not paused. */
-  heard: { track: "inbound" | "outbound"; text: string; at: number }[];
+  /** `words`: what was said or played as words alone (no speaker, no keys or audio): the local speech-to-text stand-in. */
+  heard: { track: "inbound" | "outbound"; text: string; at: number; words?: string }[];
 };

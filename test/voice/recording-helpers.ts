@@ -1,4 +1,5 @@
 /** What a test reads of a contact's stored recordings: the rows, their decrypted WAV, and which tracks (tones) each channel holds. */
+import { parseWavHeader } from "../../src/analytics/wav";
 import { env } from "cloudflare:test";
 import { and, asc, eq } from "drizzle-orm";
 import { recordings } from "../../src/db/schema";
@@ -33,10 +34,9 @@ export async function untilStored(phone: Phone, instanceId: string, contactId: s
 export async function channelTones(row: typeof recordings.$inferSelect): Promise<number[]> {
   const media = await openRecordingMedia(env, row);
   const wav = new Uint8Array(await new Response(media.body).arrayBuffer());
-  const view = new DataView(wav.buffer, wav.byteOffset);
-  const channels = view.getUint16(22, true);
-  const rate = view.getUint32(24, true);
-  const data = wav.subarray(44);
+  const { format, dataOffset } = parseWavHeader(wav)!;
+  const { channels, sampleRate: rate } = format;
+  const data = wav.subarray(dataOffset, dataOffset + format.dataBytes);
   const frames = data.length / channels;
   return Array.from({ length: channels }, (_, ch) => {
     let crossings = 0;

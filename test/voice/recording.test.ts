@@ -1,6 +1,8 @@
 import { env, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { contactRoomName } from "../../src/lib/object-names";
+import { parseWavHeader } from "../../src/analytics/wav";
+import { recordingMedia } from "../../src/simulator/recording";
 import { createSession } from "../../src/workers/auth/sessions";
 import { db } from "../helpers";
 import { agentLegRecording, callOfferedTo, makeVoiceInstance, recordedIvrFlow, simulatedTwilio, until } from "./helpers";
@@ -50,7 +52,8 @@ describe("voice recordings: flow → Twilio → encrypted R2 → playback", () =
     expect(played.status).toBe(200);
     const wav = new Uint8Array(await played.arrayBuffer());
     expect(new TextDecoder().decode(wav.slice(0, 4))).toBe("RIFF");
-    expect(wav.length).toBe(44 + 8000 * 2 * recording.duration);
+    expect(parseWavHeader(wav)!.format.dataBytes).toBe(8000 * 2 * recording.duration);
+    expect(wav.length).toBe(recordingMedia(recording).length);
     const ranged = await SELF.fetch(`https://switchboard.test/api/v1/recordings/${stored.id}/media`, {
       headers: { authorization: `Bearer ${listener}`, range: "bytes=0-3" },
     });

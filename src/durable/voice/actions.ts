@@ -57,6 +57,8 @@ export type VoiceAction =
   | { kind: "consultLeft"; agentId: string }
   /** To the consulted agent: the call is theirs now, or the consult was cancelled. */
   | { kind: "consultOver"; agentId: string; outcome: "HANDED_OVER" | "CANCELLED" }
+  /** The call's transcript from its stored agent recordings, where real-time transcription was off (./post-call-transcript.ts). */
+  | { kind: "transcribeRecordings" }
   /** A consult nobody accepted yet is taken out of its queue (cancelled, or the customer hung up). */
   | { kind: "withdrawConsult"; queueId: string; fromAgentId: string; because: "CANCELLED" | "CUSTOMER_GONE" };
 
@@ -65,6 +67,13 @@ export type VoiceAction =
  * yet, or a 404 for a participant not there yet). Besides their alarm's retry, the session runs
  * them again as soon as Twilio's conference event says someone joined.
  */
+/** An action that cannot run yet and is not failing: it runs again at `at`, its attempts untouched. */
+export class NotYet extends Error {
+  constructor(readonly at: number, reason: string) {
+    super(reason);
+  }
+}
+
 export const WAIT_FOR_CONFERENCE: VoiceAction["kind"][] = ["hold", "muteAgent", "addThirdParty", "recordAgent", "startRecording"];
 
 type Row = {
@@ -111,6 +120,8 @@ export async function runVoiceAction(
     callerInConference(): boolean;
     /** Twilio refused to place an outbound call: no retry changes that (./outbound.ts). */
     dialFailed(failure: DialFailure): void;
+    /** Makes the call's transcript from its stored recordings (./post-call-transcript.ts). */
+    transcribeRecordings(): Promise<void>;
   },
 ): Promise<void> {
   // Actions on other objects first; the rest go to Twilio's REST API.
@@ -136,6 +147,8 @@ export async function runVoiceAction(
       }
       return;
     }
+    case "transcribeRecordings":
+      return hooks.transcribeRecordings();
     case "disconnectFromQueue":
       await queue(action.queueId).disconnect(contactId);
       return;

@@ -19,22 +19,19 @@
  *   transcript still not stored by then is given up (`failed`).
  * All of it runs from the session's alarm (`runDue`, `nextDue`), so a restart loses nothing.
  */
-import { createDb } from "../../db/client";
-import { categorizeCall } from "../analytics/post-contact";
-import { indexContactText } from "../../recordings/transcript-search";
-import { storeRecording } from "../../recordings/store";
 import { retryDelay, tryNoteUpload } from "../../recordings/uploads";
 import { decryptField, encryptField, keyringFromEnv } from "../../lib/crypto";
 import type { FlowState } from "../../flows";
 import { contactRedactionPolicy, redactByPolicy, type RedactionPolicy } from "../../analytics/policy";
-import { analyseTranscript } from "../contact-analysis";
+import { storeCallTranscript, transcriptExternalId, type TranscriptSegment } from "./call-transcript";
 import type { VoiceHost } from "./host";
 import type { TranscriptionStart } from "./twiml";
+
+export { TRANSCRIPT_FORMAT, UNREDACTED_TRANSCRIPT_FORMAT, type TranscriptSegment } from "./call-transcript";
 
 export const FRAGMENT_TTL_MS = 24 * 60 * 60 * 1000;
 /** After the contact ends, how long to wait for Twilio's last fragments when no transcription-stopped came. */
 export const STOP_GRACE_MS = 60_000;
-export const TRANSCRIPT_FORMAT = "switchboard.call-transcript/1";
 
 export type TranscriptionEvent = "transcription-started" | "transcription-content" | "transcription-stopped" | "transcription-error";
 export type TranscriptionCallback = {
@@ -51,8 +48,6 @@ export type TranscriptionCallback = {
 /** What the bridge TwiML starts: `<Start><Transcription>` with these. */
 export type { TranscriptionStart } from "./twiml";
 
-export type TranscriptSegment = { at: number; participant: "CUSTOMER" | "AGENT"; text: string; confidence: number | null };
-export const UNREDACTED_TRANSCRIPT_FORMAT = "switchboard.call-transcript-unredacted/1";
 
 type StateRow = {
   started_at: number;
@@ -110,11 +105,13 @@ export class RealtimeTranscript {
   }
 
   private get externalId() {
-    return `call-transcript:${this.host.contactId}`;
+    return transcriptExternalId(this.host.contactId);
   }
 
-  private get unredactedExternalId() {
-    return `call-transcript-unredacted:${this.host.contactId}`;
+
+  /** Whether real-time transcription was started on this call. */
+  started(): boolean {
+    return this.state() !== null;
   }
 
   /** For the bridge TwiML: what to start, once per call, if the flow enabled analytics. */
@@ -218,27 +215,11 @@ export class RealtimeTranscript {
     const { env, instanceId, contactId } = this.host;
     try {
       const segments = await this.segments();
-      let recordingId: string | null = null;
-      if (segments.length) {
-        const r = this.host.row();
-        const transcript = { format: TRANSCRIPT_FORMAT, instanceId, contactId, language: s.language, startedAt: s.started_at, endedAt: r?.ended_at ?? null, segments };
-        const stored = await storeRecording(env, {
-          instanceId, contactId, kind: "transcript", body: JSON.stringify(transcript), contentType: "application/json", externalId: this.externalId,
-        });
-        recordingId = stored.id;
-        if (this.hasOriginals()) {
-          const said = await this.segments({ unredacted: true });
-          await storeRecording(env, {
-            instanceId, contactId, kind: "unredacted_transcript", contentType: "application/json", externalId: this.unredactedExternalId,
-            body: JSON.stringify({ ...transcript, format: UNREDACTED_TRANSCRIPT_FORMAT, segments: said }),
-          });
-        }
-        const words = await indexContactText(createDb(env.DB), keyringFromEnv(env), instanceId, contactId, segments.map((x) => x.text));
-        await categorizeCall(env, instanceId, contactId, r, segments);
-        await analyseTranscript(env, instanceId, contactId, segments.map((x) => ({ speaker: x.participant, text: x.text, at: x.at })));
-        this.host.record({ contactId, type: "TRANSCRIPT_STORED", at: Date.now(), data: { recordingId, source: "REALTIME_TRANSCRIPTION", segments: segments.length, indexedWords: words } });
-        await tryNoteUpload(env, { instanceId, contactId, kind: "transcript", externalId: this.externalId, status: "stored", attempts: s.store_attempts, recordingId });
-      }
+      const recordingId = await storeCallTranscript(env, { instanceId, contactId }, this.host.row(), {
+        source: "REALTIME_TRANSCRIPTION", language: s.language, startedAt: s.started_at, segments,
+        said: segments.length && this.hasOriginals() ? await this.segments({ unredacted: true }) : null,
+      }, (t) => this.host.record(t));
+      if (recordingId) await tryNoteUpload(env, { instanceId, contactId, kind: "transcript", externalId: this.externalId, status: "stored", attempts: s.store_attempts, recordingId });
       this.host.sql.exec("UPDATE rt_transcription SET stored_at = ? WHERE id = 1", now);
     } catch (err) {
       const attempts = s.store_attempts + 1;
