@@ -7,7 +7,7 @@ import { z } from "zod";
 import { type RedactOptions, redact } from "./redaction";
 import { embeddedSentiment, round } from "./sentiment";
 import { extractiveSummary } from "./summary";
-import type { PiiEntity, SentimentEngine, SentimentLabel } from "./types";
+import type { PiiEntity, SentimentEngine, SentimentLabel, TurnSentiment } from "./types";
 import { type AiRunner, workersAiSentiment } from "./workers-ai";
 
 export function chooseSentimentEngine(ai: AiRunner | undefined): SentimentEngine {
@@ -67,7 +67,7 @@ export function customerOf(turns: { speaker: string }[]): string | null {
   return turns.find((t) => /^(customer|caller)$/i.test(t.speaker))?.speaker ?? turns[0]?.speaker ?? null;
 }
 
-function overallOf(turns: TextAnalysis[]): SpeakerOverall {
+function overallOf(turns: TurnSentiment[]): SpeakerOverall {
   const score = mean(turns.map((t) => t.score));
   const share = (label: SentimentLabel) => turns.filter((t) => t.sentiment === label).length / turns.length;
   let sentiment: SentimentLabel;
@@ -79,7 +79,7 @@ function overallOf(turns: TextAnalysis[]): SpeakerOverall {
 }
 
 /** The customer's mean score over the first and the last third of their turns. */
-function trendOf(speaker: string, turns: TextAnalysis[]): SentimentTrend | null {
+function trendOf(speaker: string, turns: TurnSentiment[]): SentimentTrend | null {
   if (turns.length < 2) return null;
   const third = Math.max(1, Math.floor(turns.length / 3));
   const start = mean(turns.slice(0, third).map((t) => t.score));
@@ -104,4 +104,17 @@ export async function analyzeConversation(input: ConversationTurn[], engine: Sen
   const trend = customer ? trendOf(customer, bySpeaker.get(customer) ?? []) : null;
   const summary = extractiveSummary(turns.map((t) => ({ speaker: t.speaker, text: t.redacted })), (s) => s === customer);
   return { turns, overall, trend, summary };
+}
+
+/** How many of the customer's latest turns the live sentiment is taken over. */
+const LIVE_WINDOW = 3;
+
+/**
+ * The customer's sentiment while the contact goes on, from their turns so far (each scored as it
+ * was said): the overall sentiment of their last few turns, and the trend over all of them.
+ */
+export function liveSentiment(turns: TurnSentiment[]): { sentiment: SentimentLabel; score: number; trend: SentimentTrend["change"] | null; turns: number } {
+  const latest = overallOf(turns.slice(-LIVE_WINDOW));
+  const trend = trendOf("CUSTOMER", turns);
+  return { sentiment: latest.sentiment, score: latest.score, trend: trend?.change ?? null, turns: turns.length };
 }

@@ -17,6 +17,7 @@ import {
   parseAgentCommand,
   type AgentCommand,
   type AgentSnapshot,
+  type LiveSentiment,
   type ServerToAgent,
   type TransferTarget,
   type WithdrawReason,
@@ -31,6 +32,7 @@ import { AgentState, CommandError, isLive, logError } from "./agent-state";
 import { AgentTransfers } from "./agent-transfers";
 import { Throttle } from "./coalesce";
 import { OneAlarm } from "./one-alarm";
+import { SlotSentiments } from "./analytics/live-sentiment";
 import { contactRoomName, metricsRoomName } from "../lib/object-names";
 import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
 import type { NotifyTarget, OfferEndedReason, Registration, Reservation, ReserveResult } from "./types";
@@ -56,6 +58,7 @@ export class AgentRoom extends Server<Env> {
   #controls: AgentControls;
   #transfers: AgentTransfers;
   #consults: AgentConsults;
+  #sentiments: SlotSentiments;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -71,6 +74,7 @@ export class AgentRoom extends Server<Env> {
     this.#controls = new AgentControls(agent);
     this.#transfers = new AgentTransfers(agent);
     this.#consults = new AgentConsults(agent, { controls: this.#controls, transfers: this.#transfers, offers: this.#offers });
+    this.#sentiments = new SlotSentiments(ctx.storage.sql, () => agent.slots().map((x) => x.contact_id));
     if (agent.notices.pending() > 0) ctx.waitUntil(agent.notices.deliver());
     if (agent.outbox.pending() > 0) ctx.waitUntil(this.flush());
     void ctx.blockConcurrencyWhile(async () => {
@@ -102,6 +106,7 @@ export class AgentRoom extends Server<Env> {
   async onConnect(connection: Connection) {
     if (!this.agent.profile()) await this.agent.loadProfile();
     this.sendTo(connection, { type: "state.snapshot", snapshot: this.agent.snapshot() });
+    for (const [contactId, sentiment] of this.#sentiments.all()) this.sendTo(connection, { type: "contact.sentiment", contactId, sentiment });
     // A browser is back: no grace runs; a Disconnected agent is routable again at once.
     if (this.agent.presence.connected()) await this.agent.registrar.publish();
     this.afterChange();
@@ -236,6 +241,13 @@ export class AgentRoom extends Server<Env> {
   }
   async callActionFailed(contactId: string, message: string) {
     this.#controls.callActionFailed(contactId, message);
+  }
+
+  /** The customer's live sentiment on a contact the agent holds (./analytics/live-sentiment.ts): kept for the agent's next browser, and sent. */
+  async contactSentiment(contactId: string, sentiment: LiveSentiment) {
+    if (!this.agent.slot(contactId)) return;
+    this.#sentiments.set(contactId, sentiment);
+    this.agent.broadcast({ type: "contact.sentiment", contactId, sentiment });
   }
 
   // cold transfers: agent-transfers.ts

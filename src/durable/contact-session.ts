@@ -25,7 +25,7 @@ import { ContactOutbox } from "./contact-record";
 import { ContactStore } from "./contact-store";
 import { ContactTurns } from "./contact-turns";
 import { RemainingFlow } from "./remaining-flow";
-import { ContactWork } from "./contact-work";
+import { ContactWork, type LiveAnalysis } from "./contact-work";
 import { applyRoutingEvent } from "./contact-routing";
 import { splitRoomName } from "../lib/object-names";
 import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
@@ -37,6 +37,7 @@ import type { RedactionPolicy } from "../analytics/policy";
 import type { HeldParty } from "./voice/hold-flow";
 import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
 import { LiveCategories, spokenTurn, typedTurn } from "./analytics/live-categories";
+import { LiveSentiment } from "./analytics/live-sentiment";
 import { CONTACT_SESSION_BINDING, type SessionRow, type VoiceStart } from "./session-row";
 
 export type { Phase, SessionRow, VoiceStart } from "./session-row";
@@ -54,6 +55,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   #chat!: ChatChannel;
   #voice!: VoiceChannel;
   #live!: LiveCategories;
+  #sentiment!: LiveSentiment;
   #remaining!: RemainingFlow;
   readonly #turns: ContactTurns;
   readonly #work: ContactWork;
@@ -70,7 +72,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.#work = new ContactWork({
       get env() { return session.env; }, ctx, instanceId, contactId: id,
       store: () => this.store, outbox: () => this.#outbox, voice: () => this.#voice, chat: () => this.chat, empty: () => this.empty(),
-      live: () => this.live,
+      live: () => this.liveAnalysis,
     });
     this.#turns = new ContactTurns({
       get env() { return session.env; }, instanceId, contactId: id,
@@ -105,8 +107,14 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), kick: () => this.kick(),
       connections: (tag) => this.getConnections(tag), remaining: this.#remaining,
       said: async (from, text, at) => {
-        await this.live.said(typedTurn(from, text, at, this.require().created_at));
+        const turn = typedTurn(from, text, at, this.require().created_at);
+        const live = this.live; // re-made first if the object was emptied
+        this.#sentiment.said(turn);
+        await live.said(turn);
       },
+    });
+    this.#sentiment = new LiveSentiment({
+      env: this.env, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId, row: () => this.row(), kick: () => this.kick(),
     });
     this.#live = new LiveCategories({
       env: this.env, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId, row: () => this.row(), kick: () => this.kick(),
@@ -118,6 +126,19 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         return (await this.#voice.transcript.segments()).map((s) => spokenTurn(s.participant, s.text, s.at, r.created_at));
       },
     });
+  }
+
+  /** What live analysis owes others, for the session's work: rules' categories and alerts, the customer's sentiment. */
+  private get liveAnalysis(): LiveAnalysis {
+    const live = this.live;
+    const sentiment = this.#sentiment;
+    return {
+      owed: () => live.owed() + sentiment.owed(),
+      deliver: async () => {
+        await live.deliver();
+        await sentiment.deliver();
+      },
+    };
   }
 
   /** Live analytics rules on this contact (./analytics/live-categories.ts). */
@@ -274,7 +295,10 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     await this.#voice.transcription(cb, redaction);
     const r = this.row();
     if (r && cb.event === "transcription-content" && cb.final && cb.track && cb.text?.trim() && this.store.tables.exists("transcript")) {
-      await this.live.said(spokenTurn(cb.track === "inbound_track" ? "CUSTOMER" : "AGENT", cb.text.trim(), cb.at, r.created_at));
+      const turn = spokenTurn(cb.track === "inbound_track" ? "CUSTOMER" : "AGENT", cb.text.trim(), cb.at, r.created_at);
+      const live = this.live; // re-made first if the object was emptied
+      this.#sentiment.said(turn);
+      await live.said(turn);
     }
   }
 

@@ -12,7 +12,8 @@ import type { FlowLogEntry } from "../flows";
 import { keyringFromEnv } from "../lib/crypto";
 import { withoutPhoneNumbers } from "../lib/errors";
 import type { ChatChannel } from "./chat/channel";
-import type { LiveCategories } from "./analytics/live-categories";
+/** What the contact's live analysis owes others (rules' categories and alerts, the customer's live sentiment), delivered by the work. */
+export type LiveAnalysis = { owed(): number; deliver(): Promise<void> };
 import type { ContactOutbox } from "./contact-record";
 import type { ContactStore } from "./contact-store";
 import { OneAlarm } from "./one-alarm";
@@ -53,7 +54,7 @@ export type WorkHost = {
   /** The chat channel, its tables made on first use. */
   chat(): ChatChannel;
   /** Live analytics rules' matches, owed to D1 and the dashboards. */
-  live(): LiveCategories;
+  live(): LiveAnalysis;
   /** Empties the object's storage (its alarm too). */
   empty(): Promise<void>;
 };

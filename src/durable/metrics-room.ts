@@ -5,7 +5,7 @@
  * service level's window moves past a contact (nothing else changing), while anyone watches.
  */
 import { Server, type Connection, type ConnectionContext } from "partyserver";
-import type { CategoryAlert, CurrentMetrics, ServerToSupervisor } from "../shared/wire";
+import type { CategoryAlert, ContactSentiment, CurrentMetrics, ServerToSupervisor } from "../shared/wire";
 import { computeMetrics, nextServiceLevelExpiry } from "./metrics";
 import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
 import type { AgentMetricsSnapshot, QueueMetricsSnapshot } from "./types";
@@ -18,6 +18,7 @@ const ALERT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 function migrate(sql: SqlStorage) {
   sql.exec("CREATE TABLE IF NOT EXISTS agents (agent_id TEXT PRIMARY KEY, at INTEGER NOT NULL, snapshot TEXT NOT NULL)");
   sql.exec("CREATE TABLE IF NOT EXISTS queues (queue_id TEXT PRIMARY KEY, at INTEGER NOT NULL, snapshot TEXT NOT NULL)");
+  sql.exec("CREATE TABLE IF NOT EXISTS contact_sentiment (contact_id TEXT PRIMARY KEY, at INTEGER NOT NULL, row TEXT NOT NULL)");
   sql.exec("CREATE TABLE IF NOT EXISTS category_alerts (contact_id TEXT NOT NULL, rule_id TEXT NOT NULL, at INTEGER NOT NULL, alert TEXT NOT NULL, PRIMARY KEY (contact_id, rule_id))");
 }
 
@@ -57,6 +58,26 @@ export class MetricsRoom extends Server<Env> {
     this.sql`DELETE FROM category_alerts WHERE at < ${cutoff} OR rowid NOT IN (SELECT rowid FROM category_alerts ORDER BY at DESC LIMIT ${ALERTS_KEPT})`;
   }
 
+  /**
+   * A live contact's customer sentiment changed (./analytics/live-sentiment.ts): kept a day (as
+   * Contact Lens keeps live analysis) and sent to every dashboard; an older one arriving late is
+   * dropped.
+   */
+  async contactSentiment(row: ContactSentiment) {
+    const write = this.ctx.storage.sql.exec(
+      `INSERT INTO contact_sentiment (contact_id, at, row) VALUES (?, ?, ?)
+       ON CONFLICT (contact_id) DO UPDATE SET at = excluded.at, row = excluded.row WHERE excluded.at >= contact_sentiment.at`,
+      row.contactId, row.sentiment.at, JSON.stringify(row),
+    );
+    write.toArray();
+    if (write.rowsWritten > 0) this.broadcast(JSON.stringify({ type: "contactSentiment", contact: row } satisfies ServerToSupervisor));
+    this.sql`DELETE FROM contact_sentiment WHERE at < ${Date.now() - ALERT_MAX_AGE_MS}`;
+  }
+
+  private recentSentiments(): ContactSentiment[] {
+    return this.sql<{ row: string }>`SELECT row FROM contact_sentiment WHERE at >= ${Date.now() - ALERT_MAX_AGE_MS} ORDER BY at DESC LIMIT 500`.map((r) => JSON.parse(r.row) as ContactSentiment);
+  }
+
   private recentAlerts(): CategoryAlert[] {
     const cutoff = Date.now() - ALERT_MAX_AGE_MS;
     return this.sql<{ alert: string }>`SELECT alert FROM category_alerts WHERE at >= ${cutoff} ORDER BY at DESC LIMIT ${ALERTS_KEPT}`.map((r) => JSON.parse(r.alert) as CategoryAlert);
@@ -88,6 +109,7 @@ export class MetricsRoom extends Server<Env> {
     const queues = this.queueSnapshots();
     connection.send(JSON.stringify({ type: "metrics", metrics: computeMetrics(this.name, this.agentSnapshots(), queues, now) } satisfies ServerToSupervisor));
     connection.send(JSON.stringify({ type: "categoryAlerts", alerts: this.recentAlerts() } satisfies ServerToSupervisor));
+    connection.send(JSON.stringify({ type: "contactSentiments", contacts: this.recentSentiments() } satisfies ServerToSupervisor));
     // Someone watches now: a push is due when the service level's window moves past a contact.
     const expiry = nextServiceLevelExpiry(queues, now);
     const at = expiry === null ? null : await this.ctx.storage.getAlarm();

@@ -111,7 +111,9 @@ export type ServerToAgent =
   | { type: "state.change"; status: AgentStatus }
   /** A command was applied (or was already in effect: commands are idempotent). */
   | { type: "ack"; requestId: string | null; command: AgentCommand["type"] }
-  | { type: "error"; requestId: string | null; code: string; message: string };
+  | { type: "error"; requestId: string | null; code: string; message: string }
+  /** The customer's live sentiment on a contact the agent holds (sent as it changes, and on connect). */
+  | { type: "contact.sentiment"; contactId: string; sentiment: LiveSentiment };
 
 // ─── agent → server ────────────────────────────────────────────────────────────────────────
 const requestId = z.string().max(100).optional();
@@ -240,8 +242,27 @@ export type CategoryAlert = {
   at: number;
 };
 
+/**
+ * The customer's sentiment while a contact goes on (issue 26): of their last few turns, and the
+ * trend since the start (src/analytics/analyze.ts liveSentiment). Kept a day, as Contact Lens
+ * keeps live analysis.
+ */
+export type LiveSentiment = {
+  sentiment: "POSITIVE" | "NEGATIVE" | "NEUTRAL" | "MIXED";
+  score: number;
+  trend: "IMPROVED" | "DECLINED" | "STEADY" | null;
+  /** The customer's turns it was taken over. */
+  turns: number;
+  at: number;
+};
+
+/** A live contact's sentiment as the dashboard shows it, by the agent and queue it is with. */
+export type ContactSentiment = { contactId: string; channel: string; agentId: string | null; queueId: string | null; sentiment: LiveSentiment };
+
 export type ServerToSupervisor =
   | { type: "metrics"; metrics: CurrentMetrics }
+  | { type: "contactSentiment"; contact: ContactSentiment }
+  | { type: "contactSentiments"; contacts: ContactSentiment[] }
   | { type: "categoryAlert"; alert: CategoryAlert }
   | { type: "categoryAlerts"; alerts: CategoryAlert[] };
 

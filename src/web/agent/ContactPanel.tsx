@@ -9,6 +9,7 @@ import type { QuickConnect } from "../lib/types";
 import { AfterContactWork } from "./AfterContactWork";
 import type { AgentConnection } from "./agentConnection";
 import { Attributes } from "./Attributes";
+import { CustomerSentiment } from "./CustomerSentiment";
 import { ChatPanel } from "./ChatPanel";
 import { callerLabel, useContactDetails } from "./contactDetails";
 import { AudioLeg } from "./Softphone";
@@ -68,6 +69,7 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
       <dl className="facts">
         <dt>Queue</dt>
         <dd>{queueName}</dd>
+        <CustomerSentiment contactId={contact.contactId} />
         {contact.connectedAt && (
           <>
             <dt>Connected for</dt>

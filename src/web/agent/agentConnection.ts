@@ -9,7 +9,7 @@
  */
 import ReconnectingWebSocket from "partysocket/ws";
 import { SIGNED_OUT_CLOSE_CODE, SIGNED_OUT_NOTICE } from "../../shared/socket-close";
-import type { AgentCommand, AgentContact, AgentStatus, RoutingProfileView, ServerToAgent, WithdrawReason } from "../../shared/wire";
+import type { AgentCommand, AgentContact, AgentStatus, LiveSentiment, RoutingProfileView, ServerToAgent, WithdrawReason } from "../../shared/wire";
 
 export type AgentNotice = { id: number; kind: "info" | "error"; text: string };
 
@@ -26,6 +26,8 @@ export type AgentState = {
   /** Commands sent and not yet answered. */
   pending: { requestId: string; type: AgentCommand["type"] }[];
   notices: AgentNotice[];
+  /** The customer's live sentiment on each contact held, by contact id (`contact.sentiment`). */
+  sentiments: Record<string, LiveSentiment>;
 };
 
 type Command = AgentCommand extends infer C ? (C extends AgentCommand ? Omit<C, "requestId"> : never) : never;
@@ -49,7 +51,7 @@ export function agentSocketUrl(origin: string): string {
 export class AgentConnection {
   /** Open between `open()` and `close()`; null before and after (React opens it in an effect). */
   #ws: ReconnectingWebSocket | null = null;
-  #state: AgentState = { connected: false, ready: false, signedOut: false, status: null, contacts: [], routingProfile: null, pending: [], notices: [] };
+  #state: AgentState = { connected: false, ready: false, signedOut: false, status: null, contacts: [], routingProfile: null, pending: [], notices: [], sentiments: {} };
   #waiters = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   #listeners = new Set<(s: AgentState) => void>();
   #noticeId = 0;
@@ -191,6 +193,9 @@ export class AgentConnection {
       case "error":
         if (msg.requestId && this.#waiters.has(msg.requestId)) this.#settle(msg.requestId, msg.message);
         else this.#notice("error", msg.message);
+        break;
+      case "contact.sentiment":
+        this.#set({ sentiments: { ...this.#state.sentiments, [msg.contactId]: msg.sentiment } });
         break;
     }
   }

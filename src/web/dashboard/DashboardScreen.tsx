@@ -6,7 +6,8 @@
  */
 import { useEffect, useState } from "react";
 import ReconnectingWebSocket from "partysocket/ws";
-import type { CategoryAlert, CurrentMetrics, MetricValues, ServerToSupervisor } from "../../shared/wire";
+import type { CategoryAlert, ContactSentiment, CurrentMetrics, MetricValues, ServerToSupervisor } from "../../shared/wire";
+import { sentimentText } from "../lib/labels";
 import { zeroMetrics } from "../../shared/zero-metrics";
 import { api, sessionEnded } from "../lib/api";
 import { SIGNED_OUT_CLOSE_CODE } from "../../shared/socket-close";
@@ -28,6 +29,7 @@ function useLiveMetrics() {
   const [metrics, setMetrics] = useState<CurrentMetrics | null>(null);
   const [connected, setConnected] = useState(false);
   const [alerts, setAlerts] = useState<CategoryAlert[]>([]);
+  const [sentiments, setSentiments] = useState<ContactSentiment[]>([]);
   useEffect(() => {
     // A session that ended (SIGNED_OUT_CLOSE_CODE) is not reconnected: the app shows the sign-in screen.
     const ws = new ReconnectingWebSocket(metricsSocketUrl(), undefined, { maxReconnectionDelay: 5000, shouldReconnectOnClose: (e) => e.code !== SIGNED_OUT_CLOSE_CODE });
@@ -41,6 +43,10 @@ function useLiveMetrics() {
         setAlerts(msg.alerts);
       } else if (msg.type === "categoryAlert") {
         setAlerts((list) => [msg.alert, ...list.filter((a) => a.contactId !== msg.alert.contactId || a.ruleId !== msg.alert.ruleId)].slice(0, 50));
+      } else if (msg.type === "contactSentiments") {
+        setSentiments(msg.contacts);
+      } else if (msg.type === "contactSentiment") {
+        setSentiments((list) => [msg.contact, ...list.filter((c) => c.contactId !== msg.contact.contactId)].slice(0, 500));
       }
     });
     ws.addEventListener("close", (e) => {
@@ -49,7 +55,25 @@ function useLiveMetrics() {
     });
     return () => ws.close();
   }, []);
-  return { metrics, connected, alerts };
+  return { metrics, connected, alerts, sentiments };
+}
+
+/** Alerts this browser's supervisor dismissed (kept in the browser: another supervisor still sees them). */
+function useDismissed() {
+  const KEY = "switchboard.dismissedAlerts";
+  const [dismissed, setDismissed] = useState<string[]>(() => {
+    try {
+      return JSON.parse(localStorage.getItem(KEY) ?? "[]") as string[];
+    } catch {
+      return [];
+    }
+  });
+  const dismiss = (key: string) => {
+    const next = [...dismissed, key].slice(-200);
+    setDismissed(next);
+    localStorage.setItem(KEY, JSON.stringify(next));
+  };
+  return { dismissed: new Set(dismissed), dismiss };
 }
 
 /**
@@ -67,7 +91,12 @@ function withEveryQueue(metrics: CurrentMetrics, directory: MetricsDirectory | n
 
 export default function DashboardScreen() {
   useTitle("Live dashboard");
-  const { metrics, connected, alerts } = useLiveMetrics();
+  const { metrics, connected, alerts: allAlerts, sentiments } = useLiveMetrics();
+  const { dismissed, dismiss } = useDismissed();
+  const alertKey = (a: CategoryAlert) => `${a.contactId}:${a.ruleId}`;
+  const alerts = allAlerts.filter((a) => !dismissed.has(alertKey(a)));
+  // The customer's live sentiment on the contact an agent is on now (the latest for that agent).
+  const sentimentOf = (agentId: string) => sentiments.find((c) => c.agentId === agentId)?.sentiment ?? null;
   const directory = useData(() => api.get<MetricsDirectory>("/metrics/directory"), []);
   const now = useNow();
   const queueName = (id: string) => (id.startsWith("agent:") ? "Personal queue" : directory.data?.queues.find((q) => q.id === id)?.name ?? id);
@@ -96,7 +125,10 @@ export default function DashboardScreen() {
                 {a.agentId ? ` with ${agentName(a.agentId)}` : ""}
                 {a.queueId ? ` (${queueName(a.queueId)})` : ""}
                 {" · "}
-                <time dateTime={new Date(a.at).toISOString()}>{new Date(a.at).toLocaleTimeString()}</time>
+                <time dateTime={new Date(a.at).toISOString()}>{new Date(a.at).toLocaleTimeString()}</time>{" "}
+                <button type="button" className="link" onClick={() => dismiss(alertKey(a))} aria-label={`Dismiss the ${a.category} alert`}>
+                  Dismiss
+                </button>
               </li>
             ))}
           </ul>
@@ -172,6 +204,7 @@ export default function DashboardScreen() {
                     <th scope="col">Status</th>
                     <th scope="col">Time in status</th>
                     <th scope="col">Activity</th>
+                    <th scope="col">Customer sentiment</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -192,6 +225,7 @@ export default function DashboardScreen() {
                           a.afterContactWork ? `${a.afterContactWork} in after contact work` : "",
                         ].filter(Boolean).join(", ") || "Idle"}
                       </td>
+                      <td data-field="sentiment">{a.active && sentimentOf(a.agentId) ? sentimentText(sentimentOf(a.agentId)!) : "—"}</td>
                     </tr>
                   ))}
                 </tbody>

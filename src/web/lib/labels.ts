@@ -1,5 +1,6 @@
 /** Words people read for the API's codes. */
 import type { Permission } from "../../shared/permissions";
+import type { LiveSentiment } from "../../shared/wire";
 
 export const PERMISSION_LABELS: Record<Permission, { name: string; summary: string }> = {
   "instance.configure": { name: "Configure the instance", summary: "Configure queues, routing profiles, hours, phone numbers, quick connects, agent statuses, security profiles and instance settings" },
@@ -51,3 +52,11 @@ export const FLOW_TYPE_LABELS: Record<string, string> = {
   AGENT_HOLD: "Agent hold flow",
   MODULE: "Flow module",
 };
+
+const TREND_TEXT = { IMPROVED: "improving", DECLINED: "getting worse", STEADY: "steady" } as const;
+
+/** A customer's live sentiment in words: "Negative, getting worse". */
+export function sentimentText(s: LiveSentiment): string {
+  const label = s.sentiment.charAt(0) + s.sentiment.slice(1).toLowerCase();
+  return s.trend ? `${label}, ${TREND_TEXT[s.trend]}` : label;
+}
