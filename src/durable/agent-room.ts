@@ -11,6 +11,7 @@
  * agent-controls.ts (hold, mute, clear), agent-transfers.ts (cold transfers), agent-consults.ts
  * (warm transfers, End); its SQLite tables in agent-room-store.ts.
  */
+import type { Supervisor } from "../shared/supervision";
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import {
   assertNever,
@@ -233,6 +234,9 @@ export class AgentRoom extends Server<Env> {
   }
   async clearAfterContactWork(contactId: string) {
     return this.#controls.clearAfterContactWork(contactId);
+  }
+  async supervisionChanged(contactId: string, shown: Supervisor[]) {
+    this.#controls.supervisionChanged(contactId, shown);
   }
   async callActionFailed(contactId: string, message: string) {
     this.#controls.callActionFailed(contactId, message);

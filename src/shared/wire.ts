@@ -7,6 +7,7 @@
  * Adding a message: add its schema to the union, then the compiler's exhaustive `switch`
  * (`assertNever`) in src/durable/agent-room.ts points at the place to handle it.
  */
+import type { Supervisor } from "./supervision";
 import { z } from "zod";
 
 export const CHANNELS = ["VOICE", "CHAT", "TASK"] as const;
@@ -74,6 +75,11 @@ export type AgentContact = {
     | { role: "CONSULTING"; quickConnectId: string; queueId: string; agentId: string | null; agentName: string | null }
     | { role: "RECEIVING"; fromAgentId: string; fromAgentName: string | null }
     | null;
+  /**
+   * Supervisors on the contact the agent is shown (src/shared/supervision.ts): coaching, barging
+   * in or in the chat always; listening in or reading only where the instance says so.
+   */
+  supervisors: Supervisor[];
 };
 
 export type RoutingProfileView = {
