@@ -342,6 +342,7 @@ export class AgentRoom extends Server<Env> {
       slotsAvailable: freeSlots(a.routingStatus(), a.profile(), slots),
       disconnected: a.presence.disconnectedSince() !== null,
       queueIds: [...new Set((a.profile()?.queues ?? []).map((q) => q.queueId))],
+      contacts: slots.filter(isLive).map((s) => ({ contactId: s.contact_id, channel: s.channel, state: s.state as "CONNECTED" | "ON_HOLD" })),
       at: Date.now(),
     });
   }

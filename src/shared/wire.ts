@@ -229,7 +229,12 @@ export type AgentMetricsRow = {
   /** No browser of the agent's has been connected for longer than the instance's grace period: offered nothing until one is. */
   disconnected: boolean;
   queueIds: string[];
+  /** The contacts connected to the agent (or held): the dashboard's Listen, Coach, Barge / Monitor, Join. */
+  contacts: LiveContactRef[];
 };
+
+/** A contact connected to an agent, as the live dashboard lists it. */
+export type LiveContactRef = { contactId: string; channel: Channel; state: "CONNECTED" | "ON_HOLD" };
 
 /**
  * A live analytics rule matched on a contact (issue 26): the dashboard shows it as an alert. The

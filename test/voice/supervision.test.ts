@@ -7,10 +7,11 @@
 import { env } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { auditLog, instances } from "../../src/db/schema";
+import { auditLog } from "../../src/db/schema";
 import { contactRoomName } from "../../src/lib/object-names";
 import type { Phone } from "../../src/simulator";
 import { userWith } from "../chat/helpers";
+import { eventually } from "../routing/helpers";
 import { api, db } from "../helpers";
 import { callAnsweredBy, callOfferedTo, makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
 
@@ -105,7 +106,16 @@ describe("voice: a supervisor listens in, coaches, barges in and leaves", () => 
 
   it("listening in is shown to the agent only where the instance says so; coaching always", async () => {
     const { fx, phone, alice, contactId, carol, carolId } = await connectedCall();
-    await db().update(instances).set({ notifyAgentOnMonitor: false }).where(eq(instances.id, fx.instanceId));
+    const admin = await userWith(fx.instanceId, "admin", ["instance.configure"]);
+    const setting = await api("PATCH", "/instance", { token: admin, body: { notifyAgentOnMonitor: false } });
+    expect(setting).toMatchObject({ status: 200, body: { notifyAgentOnMonitor: false } });
+    expect((await api("PATCH", "/instance", { token: admin, body: { notifyAgentOnMonitor: "no" } })).status).toBe(400);
+    // The live dashboard lists the agent's connected call, for a supervisor to pick.
+    const metrics = await eventually(async () => {
+      const r = await api("GET", "/metrics/current", { token: carol });
+      return r.body.agents?.find((a: { agentId: string; contacts: unknown[] }) => a.agentId === fx.agentId("alice") && a.contacts.length > 0);
+    }, "alice's call on the dashboard");
+    expect(metrics.contacts).toEqual([{ contactId, channel: "VOICE", state: "CONNECTED" }]);
     const agentRoom = () => env.AGENT_ROOM.getByName(`${fx.instanceId}:${fx.agentId("alice")}`);
     expect((await supervise(carol, contactId, "LISTEN")).status).toBe(200);
     await until(phone, () => supervisorLeg(phone, carolId), "the supervisor's leg in the conference");

@@ -14,6 +14,7 @@ import { Link, useTitle } from "../lib/router";
 import { formatDuration, useNow } from "../lib/time";
 import type { MetricsDirectory } from "../lib/types";
 import { useData } from "../lib/useData";
+import { SupervisionControls } from "./Supervision";
 
 
 const STATE_LABELS: Record<string, string> = { AVAILABLE: "Available", OFFLINE: "Offline", CUSTOM: "Unavailable", MISSED: "Missed" };
@@ -172,6 +173,7 @@ export default function DashboardScreen() {
                     <th scope="col">Status</th>
                     <th scope="col">Time in status</th>
                     <th scope="col">Activity</th>
+                    <th scope="col">Contacts</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -191,6 +193,9 @@ export default function DashboardScreen() {
                           a.active ? `${a.active} on contact` : "",
                           a.afterContactWork ? `${a.afterContactWork} in after contact work` : "",
                         ].filter(Boolean).join(", ") || "Idle"}
+                      </td>
+                      <td data-field="contacts">
+                        {(a.contacts ?? []).map((c) => <SupervisionControls key={c.contactId} contact={c} agentName={agentName(a.agentId)} />)}
                       </td>
                     </tr>
                   ))}
