@@ -74,6 +74,11 @@ export const instances = sqliteTable("instances", {
   redactionEnabled: integer("redaction_enabled", { mode: "boolean" }).notNull().default(true),
   redactionTypes: text("redaction_types", { mode: "json" }).$type<string[]>(),
   keepUnredactedTranscripts: integer("keep_unredacted_transcripts", { mode: "boolean" }).notNull().default(false),
+  /**
+   * Whether an agent is shown that a supervisor listens in (or reads their chat). Coaching and
+   * barging in are always shown: the agent hears (or reads) the supervisor then.
+   */
+  notifyAgentOnMonitor: integer("notify_agent_on_monitor", { mode: "boolean" }).notNull().default(true),
   ...timestamps,
 });
 

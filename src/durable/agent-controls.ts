@@ -5,6 +5,7 @@
  */
 import { CommandError, isLive, type AgentState } from "./agent-state";
 import type { NotifyTarget } from "./types";
+import type { Supervisor } from "../shared/supervision";
 
 export class AgentControls {
   constructor(private readonly agent: AgentState) {}
@@ -47,6 +48,19 @@ export class AgentControls {
     a.setMeta("muted", muted ? [...list, contactId] : list);
     const cur = a.slot(contactId);
     if (cur) a.broadcast({ type: "contact.update", contact: a.view(cur) });
+  }
+
+  /**
+   * The contact's session says who supervises the contact now, as the instance lets the agent see
+   * (src/durable/supervision.ts). A contact no longer here (cleared) is left as it is.
+   */
+  supervisionChanged(contactId: string, shown: Supervisor[]) {
+    const a = this.agent;
+    const { [contactId]: _, ...rest } = a.meta<Record<string, Supervisor[]>>("supervisors", {});
+    const s = a.slot(contactId);
+    if (!s) return;
+    a.setMeta("supervisors", shown.length > 0 ? { ...rest, [contactId]: shown } : rest);
+    a.broadcast({ type: "contact.update", contact: a.view(s) });
   }
 
   async clearAfterContactWork(contactId: string) {

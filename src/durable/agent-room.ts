@@ -11,6 +11,7 @@
  * agent-controls.ts (hold, mute, clear), agent-transfers.ts (cold transfers), agent-consults.ts
  * (warm transfers, End); its SQLite tables in agent-room-store.ts.
  */
+import type { Supervisor } from "../shared/supervision";
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import {
   assertNever,
@@ -239,6 +240,9 @@ export class AgentRoom extends Server<Env> {
   async clearAfterContactWork(contactId: string) {
     return this.#controls.clearAfterContactWork(contactId);
   }
+  async supervisionChanged(contactId: string, shown: Supervisor[]) {
+    this.#controls.supervisionChanged(contactId, shown);
+  }
   async callActionFailed(contactId: string, message: string) {
     this.#controls.callActionFailed(contactId, message);
   }
@@ -350,6 +354,7 @@ export class AgentRoom extends Server<Env> {
       slotsAvailable: freeSlots(a.routingStatus(), a.profile(), slots),
       disconnected: a.presence.disconnectedSince() !== null,
       queueIds: [...new Set((a.profile()?.queues ?? []).map((q) => q.queueId))],
+      contacts: slots.filter(isLive).map((s) => ({ contactId: s.contact_id, channel: s.channel, state: s.state as "CONNECTED" | "ON_HOLD" })),
       at: Date.now(),
     });
   }

@@ -5,6 +5,7 @@
  * into after contact work and is cleared. The offers, controls, transfers and consults
  * (agent-offers.ts, agent-controls.ts, agent-transfers.ts, agent-consults.ts) act through it.
  */
+import type { Supervisor } from "../shared/supervision";
 import type { AgentContact, AgentSnapshot, AgentStatus, RoutingProfileView, ServerToAgent } from "../shared/wire";
 import { loadRoutingProfile } from "./agent-config";
 import { guardAgentDial, type DialPurpose } from "../db/dialing";
@@ -159,6 +160,7 @@ export class AgentState {
       muted: live && this.meta<string[]>("muted", []).includes(s.contact_id),
       thirdParty: live ? (this.thirdParties()[s.contact_id] ?? null) : null,
       consult: live ? (this.consults()[s.contact_id] ?? null) : null,
+      supervisors: live ? (this.meta<Record<string, Supervisor[]>>("supervisors", {})[s.contact_id] ?? []) : [],
     };
   }
 
@@ -261,6 +263,8 @@ export class AgentState {
     this.store.deleteSlot(s.contact_id);
     const muted = this.meta<string[]>("muted", []);
     if (muted.includes(s.contact_id)) this.setMeta("muted", muted.filter((id) => id !== s.contact_id));
+    const { [s.contact_id]: watched, ...supervised } = this.meta<Record<string, Supervisor[]>>("supervisors", {});
+    if (watched) this.setMeta("supervisors", supervised);
     // After a transfer (or a consult's part) the contact lives on elsewhere: only the event, not the row's state.
     const continues = CONTINUES_ELSEWHERE.has(s.end_reason ?? "");
     this.record(s, "ACW_ENDED", now, continues ? {} : { state: "COMPLETED", agentId: this.agentId, queueId: s.queue_id, afterContactWorkEndedAt: now }, { by });

@@ -39,6 +39,8 @@ import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners"
 import { LiveCategories, spokenTurn, typedTurn } from "./analytics/live-categories";
 import { LiveSentiment } from "./analytics/live-sentiment";
 import { CONTACT_SESSION_BINDING, type SessionRow, type VoiceStart } from "./session-row";
+import { Supervision, type SupervisionAsk, type SupervisionResult } from "./supervision";
+import type { SupervisionMode } from "../shared/supervision";
 
 export type { Phase, SessionRow, VoiceStart } from "./session-row";
 export { CONTACT_SESSION_BINDING } from "./session-row";
@@ -57,6 +59,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   #live!: LiveCategories;
   #sentiment!: LiveSentiment;
   #remaining!: RemainingFlow;
+  #supervision!: Supervision;
   readonly #turns: ContactTurns;
   readonly #work: ContactWork;
   /** The storage was emptied (a finished contact, or erasure): the next use makes the tables again. */
@@ -72,7 +75,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.#work = new ContactWork({
       get env() { return session.env; }, ctx, instanceId, contactId: id,
       store: () => this.store, outbox: () => this.#outbox, voice: () => this.#voice, chat: () => this.chat, empty: () => this.empty(),
-      live: () => this.liveAnalysis,
+      live: () => this.liveAnalysis, supervision: () => this.supervision,
     });
     this.#turns = new ContactTurns({
       get env() { return session.env; }, instanceId, contactId: id,
@@ -93,6 +96,9 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       get env() { return session.env; }, sql: this.ctx.storage.sql, tables: this.#store.tables, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), set: (v) => this.set(v), record: (t) => this.#outbox.add(t),
     });
+    this.#supervision = new Supervision({
+      sql: this.ctx.storage.sql, tables: this.#store.tables, row: () => this.row(), enqueueAction: (a) => this.enqueueAction(a), kick: () => this.kick(),
+    });
     this.#voice = new VoiceChannel({
       env: this.env, sql: this.ctx.storage.sql, tables: this.#store.tables, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), require: () => this.require(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
@@ -105,7 +111,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       env: this.env, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), kick: () => this.kick(),
-      connections: (tag) => this.getConnections(tag), remaining: this.#remaining,
+      connections: (tag) => this.getConnections(tag), remaining: this.#remaining, supervisorMode: (id) => this.supervision.chatMode(id),
       said: async (from, text, at) => {
         const turn = typedTurn(from, text, at, this.require().created_at);
         const live = this.live; // re-made first if the object was emptied
@@ -145,6 +151,25 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   private get live(): LiveCategories {
     if (this.#emptied) this.init();
     return this.#live;
+  }
+
+  /** Supervisors on the contact (./supervision.ts). */
+  private get supervision(): Supervision {
+    if (this.#emptied) this.init();
+    return this.#supervision;
+  }
+
+  /** A supervisor listens in, coaches, barges in, reads or joins the chat, or leaves (the API checked permission and instance). */
+  supervise(who: SupervisionAsk, mode: SupervisionMode | "LEAVE"): SupervisionResult {
+    const result = this.supervision.ask(who, mode);
+    // A chat supervisor's sockets follow at once: read-only, writing, or closed.
+    if (result.ok && this.row()?.channel !== "VOICE") this.chat.supervisionChanged(who.supervisorId);
+    return result;
+  }
+
+  /** Supervisors on the contact now. */
+  supervisors() {
+    return this.supervision.list();
   }
 
   /** The chat channel, its tables created on first use: a voice contact never needs them. */

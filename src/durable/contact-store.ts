@@ -14,6 +14,7 @@ import type { SessionRow } from "./session-row";
 import type { VoiceAction } from "./voice/actions";
 import { VOICE_TABLES } from "./voice/channel";
 import { REMAINING_TABLES } from "./remaining-flow";
+import { Supervision } from "./supervision";
 
 /** Tables only some contacts need, each group made on first use: the chat channel's, and the voice channel's rarer ones. */
 const SESSION_TABLES = {
@@ -30,6 +31,8 @@ const SESSION_TABLES = {
   /** Ids of routing events applied (notify.ts delivers at least once): from the first one on. */
   routingSeen: { table: "routing_seen", schema: (sql: SqlStorage) => void sql.exec("CREATE TABLE IF NOT EXISTS routing_seen (id TEXT PRIMARY KEY)") },
   chat: { table: "chat", schema: (sql: SqlStorage) => ChatChannel.schema(sql) },
+  /** Supervisors listening in, coaching, barging in, reading or in the chat (./supervision.ts). */
+  supervision: { table: "supervision", schema: (sql: SqlStorage) => Supervision.schema(sql) },
 } satisfies Record<string, TableGroup>;
 
 /** The tables every contact needs (the others: SESSION_TABLES). */

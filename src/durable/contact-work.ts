@@ -5,6 +5,7 @@
  * transcript's jobs, and the contact's end (the caller's details dropped, later the storage
  * emptied). Keeps the session's one alarm. The owed rows themselves: ./contact-store.ts.
  */
+import type { Supervision } from "./supervision";
 import { createDb } from "../db/client";
 import { createContact, type NewContact } from "../db/contacts";
 import { sealFlowLogData } from "../db/flow-logs";
@@ -55,6 +56,8 @@ export type WorkHost = {
   chat(): ChatChannel;
   /** Live analytics rules' matches, owed to D1 and the dashboards. */
   live(): LiveAnalysis;
+  /** Supervisors on the contact (./supervision.ts). */
+  supervision(): Supervision;
   /** Empties the object's storage (its alarm too). */
   empty(): Promise<void>;
 };
@@ -169,6 +172,9 @@ export class ContactWork {
           recordingWanted: () => recordingWanted(this.store.row()?.flow_state ?? null),
           dialFailed: (failure) => voice.outboundDialFailed(failure),
           transcribeRecordings: () => voice.transcribeRecordings(),
+          supervisor: (id) => this.host.supervision().get(id),
+          setSupervisorCall: (id, sid) => this.host.supervision().setCall(id, sid),
+          supervisionShown: () => this.host.supervision().shown(),
         });
         this.store.actionDone(next.seq);
       } catch (err) {

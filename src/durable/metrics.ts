@@ -101,6 +101,7 @@ export function computeMetrics(instanceId: string, agents: AgentMetricsSnapshot[
     .map((a) => ({
       agentId: a.agentId, status: a.status, statusName: a.statusName ?? a.status, statusSince: a.statusSince ?? 0,
       incoming: a.incoming, active: a.active, afterContactWork: a.afterContactWork, disconnected: a.disconnected ?? false, queueIds: a.queueIds,
+      contacts: a.contacts ?? [],
     }))
     .sort((x, y) => x.agentId.localeCompare(y.agentId));
   return { instanceId, at: now, instance, queues: perQueue, agents: perAgent };

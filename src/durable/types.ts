@@ -2,6 +2,7 @@
  * Types of the RPC calls between the routing objects, and of the surface the channels (voice,
  * chat) call. Browser-facing messages live in src/shared/wire.ts.
  */
+import type { LiveContactRef } from "../shared/wire";
 import type { AgentContact, Channel, WithdrawReason } from "../shared/wire";
 
 export type InitiationMethod = "INBOUND" | "OUTBOUND" | "TRANSFER" | "CALLBACK" | "API";
@@ -121,6 +122,8 @@ export type AgentMetricsSnapshot = {
   /** The agent's browser has been gone longer than the instance's grace period: not routable (absent in older snapshots). */
   disconnected?: boolean;
   queueIds: string[];
+  /** The contacts connected to the agent (or held), for a supervisor to monitor (absent in older snapshots). */
+  contacts?: LiveContactRef[];
   at: number;
 };
 

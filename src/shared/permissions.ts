@@ -13,6 +13,8 @@ export const PERMISSIONS = [
   "transcripts.unredacted", // read the unredacted copy of a transcript, where the instance keeps one
   "contacts.handle", // the agent workspace: take and handle contacts
   "audit.view", // read the audit log
+  "supervision.monitor", // listen in to a live call, coach its agent, read a live chat
+  "supervision.barge", // barge in on a live call, join a live chat
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -29,6 +31,8 @@ export const DEFAULT_SECURITY_PROFILES: Record<"Admin" | "Supervisor" | "Agent",
     "contacts.search",
     "recordings.listen",
     "contacts.handle",
+    "supervision.monitor",
+    "supervision.barge",
   ],
   Agent: ["contacts.handle"],
 };

@@ -21,3 +21,9 @@ export function legForAcceptedContact(parameters: ReadonlyMap<string, string> | 
   if (!contactId) return false;
   return contacts.some((c) => c.contactId === contactId && c.channel === "VOICE" && ACCEPTED.has(c.state));
 }
+
+export const SUPERVISED_CONTACT_PARAMETER = "supervise";
+
+/** `To` for a supervisor's browser leg into a contact's call (listen, coach, barge). */
+export const supervisorClientAddress = (userId: string, contactId: string) =>
+  `client:${userId}?${new URLSearchParams({ [SUPERVISED_CONTACT_PARAMETER]: contactId })}`;

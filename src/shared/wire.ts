@@ -7,6 +7,7 @@
  * Adding a message: add its schema to the union, then the compiler's exhaustive `switch`
  * (`assertNever`) in src/durable/agent-room.ts points at the place to handle it.
  */
+import type { Supervisor } from "./supervision";
 import { z } from "zod";
 
 export const CHANNELS = ["VOICE", "CHAT", "TASK"] as const;
@@ -74,6 +75,11 @@ export type AgentContact = {
     | { role: "CONSULTING"; quickConnectId: string; queueId: string; agentId: string | null; agentName: string | null }
     | { role: "RECEIVING"; fromAgentId: string; fromAgentName: string | null }
     | null;
+  /**
+   * Supervisors on the contact the agent is shown (src/shared/supervision.ts): coaching, barging
+   * in or in the chat always; listening in or reading only where the instance says so.
+   */
+  supervisors: Supervisor[];
 };
 
 export type RoutingProfileView = {
@@ -225,7 +231,12 @@ export type AgentMetricsRow = {
   /** No browser of the agent's has been connected for longer than the instance's grace period: offered nothing until one is. */
   disconnected: boolean;
   queueIds: string[];
+  /** The contacts connected to the agent (or held): the dashboard's Listen, Coach, Barge / Monitor, Join. */
+  contacts: LiveContactRef[];
 };
+
+/** A contact connected to an agent, as the live dashboard lists it. */
+export type LiveContactRef = { contactId: string; channel: Channel; state: "CONNECTED" | "ON_HOLD" };
 
 /**
  * A live analytics rule matched on a contact (issue 26): the dashboard shows it as an alert. The

@@ -41,7 +41,11 @@ export interface PhoneNetwork<C> {
   joinConference(
     call: C,
     name: string,
-    opts: { startOnEnter: boolean; endOnExit: boolean; muted: boolean; statusCallback: string | null; record?: string; recordingStatusCallback: string | null },
+    opts: {
+      startOnEnter: boolean; endOnExit: boolean; muted: boolean; statusCallback: string | null; record?: string; recordingStatusCallback: string | null;
+      /** A participant the REST API added coaching (`Coaching`, `CallSidToCoach`), and its `Label`. */
+      coaching?: boolean; callSidToCoach?: string | null; label?: string | null;
+    },
   ): void;
   leaveConference(call: C, name: string): void;
   /** What `call` says in its conference; returns the calls that heard it. */

@@ -13,7 +13,7 @@ export type PhoneEvent =
   | { type: "redirect"; callSid: string; url: string }
   /** The answer to a request arrived after a REST update or the end of the call superseded it: not run. */
   | { type: "discarded"; callSid: string; url: string }
-  | { type: "conference"; callSid: string; name: string; action: "join" | "leave" | "hold" | "unhold" | "mute" | "unmute" }
+  | { type: "conference"; callSid: string; name: string; action: "join" | "leave" | "hold" | "unhold" | "mute" | "unmute" | "coach" | "uncoach" }
   | { type: "dial"; callSid: string; to: string }
   | { type: "recording"; callSid: string; recordingSid: string; status: string }
   | { type: "stream"; callSid: string; url: string; mode: "start" | "connect" }

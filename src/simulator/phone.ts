@@ -231,7 +231,10 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
   joinConference(
     call: Call,
     name: string,
-    opts: { startOnEnter: boolean; endOnExit: boolean; muted: boolean; statusCallback: string | null; record?: string; recordingStatusCallback: string | null },
+    opts: {
+      startOnEnter: boolean; endOnExit: boolean; muted: boolean; statusCallback: string | null; record?: string; recordingStatusCallback: string | null;
+      coaching?: boolean; callSidToCoach?: string | null; label?: string | null;
+    },
   ) {
     let conf = [...this.conferences.values()].find((c) => c.name === name && c.status !== "completed");
     if (!conf) {
@@ -239,7 +242,10 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
       this.conferences.set(conf.sid, conf);
     }
     conf.statusCallback ??= opts.statusCallback;
-    conf.participants.set(call.sid, { call, hold: false, muted: opts.muted, endOnExit: opts.endOnExit });
+    conf.participants.set(call.sid, {
+      call, hold: false, muted: opts.muted, endOnExit: opts.endOnExit,
+      coaching: opts.coaching ?? false, callSidToCoach: opts.callSidToCoach ?? null, label: opts.label ?? null,
+    });
     if (opts.startOnEnter && conf.status === "init") conf.status = "in-progress";
     this.emit({ type: "conference", callSid: call.sid, name, action: "join" });
     this.conferenceEvent(conf, "participant-join", call.sid);
@@ -285,24 +291,30 @@ export class Phone implements CallHost, StreamHost, TranscriptionHost, RestHost 
   }
 
   /**
-   * What one participant says in its conference: every other participant hears it, except
-   * those on hold (they hear hold music). A muted or held speaker is heard by nobody.
-   * Returns the calls that heard it.
+   * Who hears a participant of a conference now (their CallSids): every other participant, except
+   * those on hold (they hear hold music); a muted or held speaker nobody; a coaching one (a
+   * supervisor coaching the agent) only the participant it coaches.
    */
+  whoHears(callSid: string): string[] {
+    const found = this.participant(callSid);
+    if (!found || found.p.muted || found.p.hold) return [];
+    return [...found.conf.participants.values()]
+      .filter((other) => other.call.sid !== callSid && !other.hold && (!found.p.coaching || other.call.sid === found.p.callSidToCoach))
+      .map((other) => other.call.sid);
+  }
+
+  /** What one participant says in its conference: heard by those `whoHears` names. Returns the calls that heard it. */
   conferenceAudio(call: Call, text: string): string[] {
     const found = this.participant(call.sid);
     if (!found) throw new Error(`call ${call.sid} is not in a conference`);
-    const heardBy: string[] = [];
     // The speaker's own leg carries their voice, whatever the conference does with it.
     this.captured(call.sid, "inbound", `${call.party}: ${text}`, text);
-    if (!found.p.muted && !found.p.hold) {
-      for (const other of found.conf.participants.values()) {
-        if (other.call === call || other.hold) continue;
-        other.call.heard.push(`${call.party}: ${text}`);
-        this.captured(other.call.sid, "outbound", `${call.party}: ${text}`, text);
-        this.streams.audio(other.call.sid, "outbound", speechFrames(text, "outbound"));
-        heardBy.push(other.call.sid);
-      }
+    const heardBy = this.whoHears(call.sid);
+    for (const sid of heardBy) {
+      const other = found.conf.participants.get(sid)!;
+      other.call.heard.push(`${call.party}: ${text}`);
+      this.captured(sid, "outbound", `${call.party}: ${text}`, text);
+      this.streams.audio(sid, "outbound", speechFrames(text, "outbound"));
     }
     this.emit({ type: "speech", callSid: call.sid, text, heardBy });
     return heardBy;

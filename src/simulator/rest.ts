@@ -140,6 +140,9 @@ async function route(phone: RestHost, request: Request, url: URL, path: string, 
     const conf = phone.conferences.get(m[1]);
     if (!conf || conf.status === "completed") return twilioError(404, 20404, "Conference not found");
     if (!/^(\+[1-9]\d{6,14}|client:.+)$/.test(form.To ?? "")) return twilioError(400, 21217, "Phone number is not a valid phone number");
+    const coaching = form.Coaching === "true";
+    // As Twilio: a coach needs the participant it coaches, there in the conference.
+    if (coaching && !conf.participants.has(form.CallSidToCoach ?? "")) return twilioError(400, 16020, "CallSidToCoach must be a participant of the conference");
     const { to, parameters } = clientAddress(form.To ?? "");
     const leg = new Call(phone, phone.newSid("CA"), form.From ?? "", to, "outbound-api", form.StatusCallback ?? null);
     leg.clientParameters = parameters;
@@ -150,7 +153,7 @@ async function route(phone: RestHost, request: Request, url: URL, path: string, 
     const refusal = phone.unanswered.get(leg.to);
     if (refusal) {
       phone.later(() => leg.notAnswered(refusal));
-      return json(participantJson(conf, { call: leg, hold: false, muted: false, endOnExit: false }, phone.accountSid), 201);
+      return json(participantJson(conf, { call: leg, hold: false, muted: false, endOnExit: false, coaching: false, callSidToCoach: null, label: form.Label ?? null }, phone.accountSid), 201);
     }
     leg.status = "in-progress";
     leg.answeredAt = phone.now();
@@ -161,12 +164,16 @@ async function route(phone: RestHost, request: Request, url: URL, path: string, 
       muted: form.Muted === "true",
       statusCallback: null,
       recordingStatusCallback: null,
+      coaching,
+      callSidToCoach: coaching ? form.CallSidToCoach : null,
+      label: form.Label ?? null,
     });
-    return json(participantJson(conf, { call: leg, hold: false, muted: form.Muted === "true", endOnExit: form.EndConferenceOnExit === "true" }, phone.accountSid), 201);
+    return json(participantJson(conf, conf.participants.get(leg.sid)!, phone.accountSid), 201);
   }
-  if ((m = path.match(/^\/Conferences\/(CF\w+)\/Participants\/(CA\w+)\.json$/))) {
+  if ((m = path.match(/^\/Conferences\/(CF\w+)\/Participants\/([^/]+)\.json$/))) {
     const conf = phone.conferences.get(m[1]);
-    const p = conf?.participants.get(m[2]);
+    // By CallSid, or by the label it was added with (as Twilio allows).
+    const p = conf?.participants.get(m[2]) ?? [...(conf?.participants.values() ?? [])].find((x) => x.label !== null && x.label === decodeURIComponent(m![2]));
     if (!conf || !p) return twilioError(404, 20404, "Participant not found");
     if (request.method === "DELETE") {
       phone.leaveConference(p.call, conf.name);
@@ -185,6 +192,16 @@ async function route(phone: RestHost, request: Request, url: URL, path: string, 
       if (form.Muted !== undefined && (form.Muted === "true") !== p.muted) {
         p.muted = form.Muted === "true";
         phone.emit({ type: "conference", callSid: p.call.sid, name: conf.name, action: p.muted ? "mute" : "unmute" });
+      }
+      if (form.Coaching !== undefined) {
+        const coaching = form.Coaching === "true";
+        const coached = form.CallSidToCoach ?? p.callSidToCoach;
+        if (coaching && !conf.participants.has(coached ?? "")) return twilioError(400, 16020, "CallSidToCoach must be a participant of the conference");
+        if (coaching !== p.coaching || (coaching && coached !== p.callSidToCoach)) {
+          p.coaching = coaching;
+          p.callSidToCoach = coaching ? coached : null;
+          phone.emit({ type: "conference", callSid: p.call.sid, name: conf.name, action: coaching ? "coach" : "uncoach" });
+        }
       }
     }
     return json(participantJson(conf, p, phone.accountSid));
@@ -266,5 +283,8 @@ function conferenceJson(conf: Conference, accountSid: string) {
 }
 
 function participantJson(conf: Conference, p: Participant, accountSid: string) {
-  return { account_sid: accountSid, conference_sid: conf.sid, call_sid: p.call.sid, hold: p.hold, muted: p.muted, status: "connected" };
+  return {
+    account_sid: accountSid, conference_sid: conf.sid, call_sid: p.call.sid, hold: p.hold, muted: p.muted,
+    coaching: p.coaching, call_sid_to_coach: p.callSidToCoach, label: p.label, status: "connected",
+  };
 }

@@ -1,7 +1,12 @@
 /** What the simulated network holds besides its calls: conferences with their participants, and recordings. */
 import type { Call } from "./call";
 
-export type Participant = { call: Call; hold: boolean; muted: boolean; endOnExit: boolean };
+/**
+ * One leg in a conference. `coaching` with `callSidToCoach`: what it says is heard by that
+ * participant only (a supervisor coaching the agent); it hears everyone. `label`: Twilio's
+ * participant label, by which it can be fetched or updated as by its CallSid.
+ */
+export type Participant = { call: Call; hold: boolean; muted: boolean; endOnExit: boolean; coaching: boolean; callSidToCoach: string | null; label: string | null };
 export type Conference = {
   sid: string;
   name: string;

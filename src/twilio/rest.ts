@@ -106,28 +106,47 @@ export class TwilioRest {
     ).then((r) => r.conferences[0] ?? null);
   }
 
-  updateParticipant(conferenceSid: string, callSid: string, update: { hold?: boolean; muted?: boolean; holdUrl?: string; holdMethod?: "GET" | "POST"; endConferenceOnExit?: boolean }) {
+  /**
+   * `coaching` with `callSidToCoach`: the participant is heard by that one participant only (a
+   * supervisor coaching the agent); coaching false, by everyone again.
+   */
+  updateParticipant(
+    conferenceSid: string,
+    callSid: string,
+    update: { hold?: boolean; muted?: boolean; holdUrl?: string; holdMethod?: "GET" | "POST"; endConferenceOnExit?: boolean; coaching?: boolean; callSidToCoach?: string },
+  ) {
     return this.request("POST", `/Conferences/${conferenceSid}/Participants/${callSid}.json`, {
       Hold: update.hold === undefined ? undefined : String(update.hold),
       HoldUrl: update.holdUrl,
       HoldMethod: update.holdMethod,
       Muted: update.muted === undefined ? undefined : String(update.muted),
       EndConferenceOnExit: update.endConferenceOnExit === undefined ? undefined : String(update.endConferenceOnExit),
+      Coaching: update.coaching === undefined ? undefined : String(update.coaching),
+      CallSidToCoach: update.callSidToCoach,
     });
   }
 
-  addParticipant(conferenceSid: string, p: { from: string; to: string; endConferenceOnExit?: boolean; statusCallback?: string }) {
+  /** `beep` false: the others hear no tone as the participant joins (a supervisor listening in). */
+  addParticipant(
+    conferenceSid: string,
+    p: { from: string; to: string; endConferenceOnExit?: boolean; statusCallback?: string; muted?: boolean; coaching?: boolean; callSidToCoach?: string; beep?: boolean; label?: string },
+  ) {
     return this.request<{ call_sid: string }>("POST", `/Conferences/${conferenceSid}/Participants.json`, {
       From: p.from,
       To: p.to,
       EndConferenceOnExit: p.endConferenceOnExit === undefined ? undefined : String(p.endConferenceOnExit),
       StatusCallback: p.statusCallback,
+      Muted: p.muted === undefined ? undefined : String(p.muted),
+      Coaching: p.coaching === undefined ? undefined : String(p.coaching),
+      CallSidToCoach: p.callSidToCoach,
+      Beep: p.beep === undefined ? undefined : String(p.beep),
+      Label: p.label,
     });
   }
 
   /** One participant of a conference; 404 while the call has not joined it (ringing, or hearing its whisper). */
   fetchParticipant(conferenceSid: string, callSid: string) {
-    return this.request<{ call_sid: string; hold: boolean; muted: boolean }>("GET", `/Conferences/${conferenceSid}/Participants/${callSid}.json`);
+    return this.request<{ call_sid: string; hold: boolean; muted: boolean; coaching?: boolean }>("GET", `/Conferences/${conferenceSid}/Participants/${callSid}.json`);
   }
 
   removeParticipant(conferenceSid: string, callSid: string) {

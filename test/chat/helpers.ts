@@ -103,6 +103,11 @@ export function agentChatSocket(token: string, contactId: string) {
   return openChatSocket(`https://switchboard.test/api/v1/contacts/${encodeURIComponent(contactId)}/chat/socket`, { authorization: `Bearer ${token}` });
 }
 
+/** A supervisor's chat socket for a contact they monitor or joined. */
+export function supervisorChatSocket(token: string, contactId: string) {
+  return openChatSocket(`https://switchboard.test/api/v1/contacts/${encodeURIComponent(contactId)}/chat/supervisor-socket`, { authorization: `Bearer ${token}` });
+}
+
 async function openChatSocket(url: string, headers: Record<string, string>) {
   const res = await SELF.fetch(url, { headers: { upgrade: "websocket", ...headers } });
   if (res.status !== 101 || !res.webSocket) return { status: res.status, body: (await res.json()) as any, socket: null };

@@ -363,6 +363,11 @@ export class ChatChannel {
   }
 
   /** Every socket's view of the chat (who may send changes with the status). */
+  /** A supervisor's mode changed (../supervision.ts): their sockets follow. */
+  supervisionChanged(supervisorId: string) {
+    this.#sockets.supervisionChanged(supervisorId);
+  }
+
   pushState() {
     this.#sockets.pushState();
   }

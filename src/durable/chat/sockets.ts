@@ -37,7 +37,8 @@ export class ChatSockets {
     if (role === "AGENT") {
       const userId = request.headers.get(CHAT_HEADERS.user);
       const name = request.headers.get(CHAT_HEADERS.name);
-      return userId ? { role, userId, name: name ? decodeURIComponent(name) : null, keyHash: null } : null;
+      const supervisor = request.headers.get(CHAT_HEADERS.supervisor) === "1";
+      return userId ? { role, userId, name: name ? decodeURIComponent(name) : null, keyHash: null, ...(supervisor ? { supervisor } : {}) } : null;
     }
     return null;
   }
@@ -57,6 +58,7 @@ export class ChatSockets {
       if (!who.keyHash || who.keyHash !== meta.chat_key_hash) return null;
       return r.phase === "ENDED" ? "read" : "live";
     }
+    if (who.supervisor) return this.supervisorAccess(who);
     if (r.phase === "CONNECTED" && r.agent_id === who.userId) return "live";
     if (askRouting && r.phase !== "ENDED" && who.userId) {
       // Accepted a moment ago: the agent's object knows before routing's CONNECTED reaches us.
@@ -66,6 +68,24 @@ export class ChatSockets {
       if (slot && slot.state === "AFTER_CONTACT_WORK") return "read";
     }
     return who.userId && store.agentName(who.userId) ? "read" : null;
+  }
+
+  /** A supervisor reads the chat while monitoring it, and writes once they joined it while it is connected to an agent. */
+  private supervisorAccess(who: ChatIdentity): ChatAccess {
+    const mode = who.userId ? this.d.host.supervisorMode(who.userId) : null;
+    if (!mode) return null;
+    return mode === "JOIN" && this.d.host.row()?.phase === "CONNECTED" ? "live" : "read";
+  }
+
+  /** A supervisor's mode changed: their sockets are told whether they may write now, or closed once they left. */
+  supervisionChanged(supervisorId: string) {
+    for (const c of this.d.host.connections("AGENT")) {
+      const who = c.state as ChatIdentity | null;
+      if (!who?.supervisor || who.userId !== supervisorId) continue;
+      const access = this.supervisorAccess(who);
+      if (access) this.sendTo(c, { type: "chat.state", chat: this.snapshot(who, access) });
+      else c.close(4403, "You left this chat");
+    }
   }
 
   async onConnect(connection: Connection, ctx: ConnectionContext) {
@@ -122,7 +142,8 @@ export class ChatSockets {
         if (!store.take(who.role)) {
           return this.sendTo(connection, { type: "error", code: "rate_limited", clientId: m.clientId, message: "Too many messages: wait a moment" });
         }
-        const name = who.role === "AGENT" ? (store.agentName(who.userId!) ?? who.name) : store.meta()?.customer_name;
+        // A supervisor's message is signed with their own name, to the customer and the agent alike.
+        const name = who.role === "AGENT" ? ((who.supervisor ? null : store.agentName(who.userId!)) ?? who.name) : store.meta()?.customer_name;
         const { message } = store.add({ from: who.role, text: m.text, clientId: m.clientId, name, agentId: who.userId });
         this.sendTo(connection, { type: "ack", clientId: m.clientId, id: message.id, seq: message.seq });
         this.broadcast({ type: "message", message });
@@ -138,6 +159,7 @@ export class ChatSockets {
           await this.d.customerEnded();
           return;
         }
+        if (who.supervisor) return this.sendTo(connection, { type: "error", code: "read_only", message: "Only the customer or the agent ends the chat" });
         if ((await this.access(who)) !== "live") return this.sendTo(connection, { type: "error", code: "read_only", message: "You are no longer in this chat" });
         // Through routing: the agent's slot goes to after contact work and routing tells us ENDED.
         await host.env.AGENT_ROOM.getByName(agentRoomName(host.instanceId, who.userId!)).endContact(host.contactId, "AGENT_DISCONNECT");
@@ -175,7 +197,7 @@ export class ChatSockets {
     for (const c of this.d.host.connections()) {
       const who = c.state as ChatIdentity | null;
       if (!who) continue;
-      const live = who.role === "CUSTOMER" ? r?.phase !== "ENDED" : r?.phase === "CONNECTED" && r.agent_id === who.userId;
+      const live = who.supervisor ? this.supervisorAccess(who) === "live" : who.role === "CUSTOMER" ? r?.phase !== "ENDED" : r?.phase === "CONNECTED" && r.agent_id === who.userId;
       this.sendTo(c, { type: "chat.state", chat: this.snapshot(who, live ? "live" : "read") });
     }
   }

@@ -11,6 +11,7 @@ import type { PublishedFlow } from "../contact-flow";
 import type { Transition } from "../contact-record";
 import type { Phase, SessionRow } from "../session-row";
 import type { RemainingFlow } from "../remaining-flow";
+import type { SupervisionMode } from "../../shared/supervision";
 
 export type ChatPhase = Phase;
 
@@ -41,6 +42,8 @@ export interface ChatHost {
   said(from: "CUSTOMER" | "AGENT", text: string, at: number): Promise<void>;
   /** The disconnect flow (a survey) the customer goes on to when the agent ends the chat (../remaining-flow.ts). */
   readonly remaining: RemainingFlow;
+  /** What a supervisor asked of this chat (MONITOR, JOIN), or null (../supervision.ts). */
+  supervisorMode(userId: string): SupervisionMode | null;
 }
 
 /** Who a chat socket is: set by the Worker (the only caller that can reach the object) on the upgrade. */
@@ -49,9 +52,12 @@ export const CHAT_HEADERS = {
   user: "x-switchboard-chat-user",
   name: "x-switchboard-chat-name",
   key: "x-switchboard-chat-key",
+  /** "1": an AGENT socket of a supervisor monitoring or in the chat (not its agent). */
+  supervisor: "x-switchboard-chat-supervisor",
 } as const;
 
-export type ChatIdentity = { role: ChatRole; userId: string | null; name: string | null; keyHash: string | null };
+/** `supervisor`: a supervisor's socket (role AGENT): reads while monitoring, writes once they joined (../supervision.ts). */
+export type ChatIdentity = { role: ChatRole; userId: string | null; name: string | null; keyHash: string | null; supervisor?: boolean };
 export type ChatAccess = "live" | "read" | null;
 
 export type ChatStartInput = {

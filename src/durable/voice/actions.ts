@@ -16,6 +16,8 @@ import { customerHoldUrl, holdAgentLeg, type AgentLegHold } from "./hold-flow";
 import { DialError, restFailure, type DialFailure } from "./dial-failure";
 import { agentClientAddress } from "../../shared/softphone";
 import { recordAgent, type RecordingDetails, type RecordingWanted } from "./recording";
+import { superviseLeg, type SupervisorRow } from "./supervise-leg";
+import type { Supervisor } from "../../shared/supervision";
 
 export type VoiceAction =
   /** `record`: no longer read (the agent's recording is its own action, `recordAgent`); kept so actions queued before still parse. */
@@ -60,7 +62,11 @@ export type VoiceAction =
   /** The call's transcript from its stored agent recordings, where real-time transcription was off (./post-call-transcript.ts). */
   | { kind: "transcribeRecordings" }
   /** A consult nobody accepted yet is taken out of its queue (cancelled, or the customer hung up). */
-  | { kind: "withdrawConsult"; queueId: string; fromAgentId: string; because: "CANCELLED" | "CUSTOMER_GONE" };
+  | { kind: "withdrawConsult"; queueId: string; fromAgentId: string; because: "CANCELLED" | "CUSTOMER_GONE" }
+  /** A supervisor's leg made to match their wish as it stands (listen, coach, barge, leave: ./supervise-leg.ts). */
+  | { kind: "supervise"; supervisorId: string }
+  /** The agent is shown who supervises the contact now, as the instance lets them see (../supervision.ts). */
+  | { kind: "supervisionNotice"; agentId: string };
 
 /**
  * Actions that fail while a leg is still on its way into the call's conference (no conference
@@ -74,7 +80,7 @@ export class NotYet extends Error {
   }
 }
 
-export const WAIT_FOR_CONFERENCE: VoiceAction["kind"][] = ["hold", "muteAgent", "addThirdParty", "recordAgent", "startRecording"];
+export const WAIT_FOR_CONFERENCE: VoiceAction["kind"][] = ["hold", "muteAgent", "addThirdParty", "recordAgent", "startRecording", "supervise"];
 
 type Row = {
   call_sid: string | null;
@@ -122,6 +128,11 @@ export async function runVoiceAction(
     dialFailed(failure: DialFailure): void;
     /** Makes the call's transcript from its stored recordings (./post-call-transcript.ts). */
     transcribeRecordings(): Promise<void>;
+    /** A supervisor's wish as it stands, and where their leg's CallSid goes (../supervision.ts). */
+    supervisor(supervisorId: string): SupervisorRow | null;
+    setSupervisorCall(supervisorId: string, callSid: string | null): void;
+    /** The supervisors the agent is shown now. */
+    supervisionShown(): Supervisor[];
   },
 ): Promise<void> {
   // Actions on other objects first; the rest go to Twilio's REST API.
@@ -162,6 +173,9 @@ export async function runVoiceAction(
     case "outboundFailed":
       await agent(action.agentId).outboundFailed(contactId, action.reason, action.message);
       return;
+    case "supervisionNotice":
+      await agent(action.agentId).supervisionChanged(contactId, hooks.supervisionShown());
+      return;
   }
   const instance = await loadInstance(env.DB, keyringFromEnv(env), instanceId);
   if (!instance) throw new Error(`instance ${instanceId} has no Twilio credentials`);
@@ -188,6 +202,8 @@ export async function runVoiceAction(
       if (!row.agent_call_sid) hooks.setAgentCall(await dialAgentLeg(env, twilio, { url: urls.agentLeg, statusCallback: urls.agentStatus }, instanceId, contactId, action.agentId, row));
       return;
     }
+    case "supervise":
+      return superviseLeg(twilio, row, hooks.supervisor(action.supervisorId), (sid) => hooks.setSupervisorCall(action.supervisorId, sid));
     case "recordAgent":
     case "startRecording":
       return recordAgent(twilio, urls.recording, row, hooks.recordingWanted());

@@ -1,4 +1,5 @@
 /** One contact the agent is working: caller, timers, attributes, audio/conversation, hold/resume, transfer, end, then after contact work. */
+import { SupervisorNotice } from "./SupervisorNotice";
 import { useState, type FormEvent } from "react";
 import type { AgentContact, TransferTarget } from "../../shared/wire";
 import { errorText } from "../lib/api";
@@ -107,6 +108,7 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
         </div>
       )}
       <Attributes attributes={contact.attributes} />
+      {live && <SupervisorNotice contact={contact} />}
       {live && contact.channel === "VOICE" && (
         <AudioLeg onHold={contact.state === "ON_HOLD"} consultWith={receiving ? (consult.fromAgentName ?? "another agent") : undefined} />
       )}

@@ -1,6 +1,6 @@
 /** Instance settings: name, time zone, public base URL, Twilio credentials, the agents' disconnect grace period and outbound destinations, chat limits, the SMS and WhatsApp idle time, flows' external endpoints, redaction of transcripts, retention; chat quick replies. */
 import { useState, type FormEvent } from "react";
-import { FormStatus, NumberField, TextAreaField, TextField, TimeZoneField, useSave } from "../components/forms";
+import { CheckboxField, FormStatus, NumberField, TextAreaField, TextField, TimeZoneField, useSave } from "../components/forms";
 import { api } from "../lib/api";
 import { useTitle } from "../lib/router";
 import type { Instance } from "../lib/types";
@@ -38,7 +38,7 @@ export default function SettingsScreen() {
   );
 }
 
-const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "twilioApiKeySid", "twilioApiKeySecret", "twilioTwimlAppSid", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays", "agentDisconnectGraceSeconds", "maxOpenChats", "chatIdleTimeoutMinutes", "messagingIdleMinutes", "externalEndpoints", "outboundDestinations", "redactionEnabled", "keepUnredactedTranscripts"] as const;
+const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "twilioApiKeySid", "twilioApiKeySecret", "twilioTwimlAppSid", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays", "agentDisconnectGraceSeconds", "maxOpenChats", "chatIdleTimeoutMinutes", "messagingIdleMinutes", "externalEndpoints", "outboundDestinations", "redactionEnabled", "keepUnredactedTranscripts", "notifyAgentOnMonitor"] as const;
 
 function SettingsForm({ instance, savedNotice, onSaved }: { instance: Instance; savedNotice: string | null; onSaved: () => void }) {
   const [name, setName] = useState(instance.name);
@@ -59,6 +59,7 @@ function SettingsForm({ instance, savedNotice, onSaved }: { instance: Instance; 
   const [messagingIdle, setMessagingIdle] = useState<number | null>(instance.messagingIdleMinutes);
   const [endpoints, setEndpoints] = useState(instance.externalEndpoints.join("\n"));
   const [redaction, setRedaction] = useState(redactionOf(instance));
+  const [notifyAgent, setNotifyAgent] = useState(instance.notifyAgentOnMonitor);
   const save = useSave();
 
   const submit = async (e: FormEvent) => {
@@ -86,6 +87,7 @@ function SettingsForm({ instance, savedNotice, onSaved }: { instance: Instance; 
     const endpointList = endpoints.split("\n").map((e) => e.trim()).filter(Boolean);
     if (endpointList.join("\n") !== instance.externalEndpoints.join("\n")) body.externalEndpoints = endpointList;
     Object.assign(body, redactionChanges(instance, redaction));
+    if (notifyAgent !== instance.notifyAgentOnMonitor) body.notifyAgentOnMonitor = notifyAgent;
     if (!Object.keys(body).length) {
       save.fail(new Error("Nothing has changed."));
       return;
@@ -194,6 +196,14 @@ function SettingsForm({ instance, savedNotice, onSaved }: { instance: Instance; 
         />
       </fieldset>
       <RedactionFields value={redaction} onChange={setRedaction} errors={errors} />
+      <CheckboxField
+        label="Show agents when a supervisor listens in or reads their chat"
+        name="notifyAgentOnMonitor"
+        checked={notifyAgent}
+        onChange={setNotifyAgent}
+        errors={errors}
+        hint="Coaching, barging in and joining a chat are always shown: the agent hears or reads the supervisor then."
+      />
       <fieldset className="group">
         <legend>Retention (days)</legend>
         <div className="row">

@@ -15,6 +15,7 @@ import { Link, useTitle } from "../lib/router";
 import { formatDuration, useNow } from "../lib/time";
 import type { MetricsDirectory } from "../lib/types";
 import { useData } from "../lib/useData";
+import { SupervisionControls } from "./Supervision";
 
 
 const STATE_LABELS: Record<string, string> = { AVAILABLE: "Available", OFFLINE: "Offline", CUSTOM: "Unavailable", MISSED: "Missed" };
@@ -205,6 +206,7 @@ export default function DashboardScreen() {
                     <th scope="col">Time in status</th>
                     <th scope="col">Activity</th>
                     <th scope="col">Customer sentiment</th>
+                    <th scope="col">Contacts</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -226,6 +228,9 @@ export default function DashboardScreen() {
                         ].filter(Boolean).join(", ") || "Idle"}
                       </td>
                       <td data-field="sentiment">{a.active && sentimentOf(a.agentId) ? sentimentText(sentimentOf(a.agentId)!) : "—"}</td>
+                      <td data-field="contacts">
+                        {(a.contacts ?? []).map((c) => <SupervisionControls key={c.contactId} contact={c} agentName={agentName(a.agentId)} />)}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -13,6 +13,8 @@ export const PERMISSION_LABELS: Record<Permission, { name: string; summary: stri
   "transcripts.unredacted": { name: "Read unredacted transcripts", summary: "Read a transcript as it was said, before personal data was masked (where the instance keeps a copy)" },
   "contacts.handle": { name: "Handle contacts", summary: "Take and handle contacts as an agent" },
   "audit.view": { name: "View the audit log", summary: "Read the audit log" },
+  "supervision.monitor": { name: "Monitor live contacts", summary: "Listen in to a live call and coach its agent, read a live chat" },
+  "supervision.barge": { name: "Barge in", summary: "Speak on a live call to the customer and agent, write in a live chat" },
 };
 
 export const CHANNELS = ["VOICE", "CHAT", "TASK"] as const;

@@ -122,6 +122,8 @@ export type Instance = Stamps & {
   redactionEnabled: boolean;
   redactionTypes: PiiType[] | null;
   keepUnredactedTranscripts: boolean;
+  /** Agents are shown a supervisor listening in or reading their chat (coaching and barging in always are). */
+  notifyAgentOnMonitor: boolean;
 };
 
 export type Contact = {

@@ -17,6 +17,7 @@ import { agentQuickReplyRoutes, quickReplySettingsRoutes } from "../chat/quick-r
 import { chatSettingsRoutes } from "../chat/settings-routes";
 import { contactRecordingRoutes, recordingRoutes } from "./recordings";
 import { contactAnalysisRoutes } from "./contact-analysis";
+import { supervisionRoutes } from "./supervision";
 import { metricsRoutes } from "./metrics";
 import { metricsDirectoryRoutes } from "./metrics-directory";
 import { resourceRoutes } from "./resource";
@@ -57,6 +58,7 @@ api.route("/instance/chat/quick-replies", quickReplySettingsRoutes);
 api.route("/instance/chat", chatSettingsRoutes);
 api.route("/contacts", contactRecordingRoutes); // before contactRoutes: its own permissions
 api.route("/contacts", contactAnalysisRoutes); // the same: the transcript's permission
+api.route("/contacts", supervisionRoutes); // the same: supervision.monitor
 api.route("/contacts", afterContactWorkRoutes); // before contactRoutes: the connected agent's own (contacts.handle)
 api.route("/agent/quick-replies", agentQuickReplyRoutes);
 api.route("/agent/outbound-calls", outboundCallRoutes);

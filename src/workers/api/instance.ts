@@ -75,6 +75,8 @@ const Update = z
       .nullable(),
     /** Keep an encrypted unredacted copy of each transcript (readable with transcripts.unredacted). */
     keepUnredactedTranscripts: z.boolean(),
+    /** Show the agent that a supervisor listens in or reads their chat (coaching and barging in are always shown). */
+    notifyAgentOnMonitor: z.boolean(),
   })
   .partial();
 
@@ -102,6 +104,7 @@ const toApi = (r: InstanceRow) => ({
   redactionEnabled: r.redactionEnabled,
   redactionTypes: r.redactionTypes ?? null,
   keepUnredactedTranscripts: r.keepUnredactedTranscripts,
+  notifyAgentOnMonitor: r.notifyAgentOnMonitor,
   createdAt: iso(r.createdAt),
   updatedAt: iso(r.updatedAt),
 });

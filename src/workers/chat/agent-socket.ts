@@ -9,7 +9,7 @@
  * contact is connected to may send; an agent who had it (transferred away, after contact work)
  * may read; anyone else gets 403.
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { getServerByName } from "partyserver";
 import { CHAT_HEADERS, type ChatIdentity } from "../../durable/chat/types";
 import { contactRoomName } from "../../lib/object-names";
@@ -17,23 +17,33 @@ import { forwardedUpgrade, relay, socketCaller } from "../api/agent-socket";
 import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../../lib/errors";
 
-export const chatAgentSocketRoutes = new Hono<AppEnv>().get("/contacts/:id/chat/socket", async (c) => {
-  const caller = await socketCaller(c, "contacts.handle");
-  const contactId = c.req.param("id");
+export const chatAgentSocketRoutes = new Hono<AppEnv>()
+  .get("/contacts/:id/chat/socket", (c) => chatSocket(c, false))
+  /**
+   * A supervisor's socket on a live chat, once they asked to monitor or join it
+   * (`POST /contacts/:id/supervision`, which audits it): they receive its messages live, and write
+   * in it (signed with their name) once they joined. Needs `supervision.monitor`; else as above.
+   */
+  .get("/contacts/:id/chat/supervisor-socket", (c) => chatSocket(c, true));
+
+async function chatSocket(c: Context<AppEnv>, supervisor: boolean) {
+  const caller = await socketCaller(c, supervisor ? "supervision.monitor" : "contacts.handle");
+  const contactId = c.req.param("id")!;
   const contact = await c.env.DB.prepare("SELECT channel FROM contacts WHERE instance_id = ? AND id = ?")
     .bind(caller.instanceId, contactId)
     .first<{ channel: string }>();
   if (!contact || contact.channel !== "CHAT") throw notFound("Chat");
   const req = forwardedUpgrade(c, caller);
   const name = contactRoomName(caller.instanceId, contactId);
-  const who: ChatIdentity = { role: "AGENT", userId: caller.userId, name: caller.name, keyHash: null };
+  const who: ChatIdentity = { role: "AGENT", userId: caller.userId, name: caller.name, keyHash: null, ...(supervisor ? { supervisor } : {}) };
   if (!(await c.env.CONTACT_SESSION.getByName(name).chatAccess(who))) {
-    throw new ApiError(403, "forbidden", "This chat is not connected to you");
+    throw new ApiError(403, "forbidden", supervisor ? "Ask to monitor or join this chat first" : "This chat is not connected to you");
   }
   for (const h of Object.values(CHAT_HEADERS)) req.headers.delete(h);
   req.headers.set(CHAT_HEADERS.role, "AGENT");
   req.headers.set(CHAT_HEADERS.user, caller.userId);
   req.headers.set(CHAT_HEADERS.name, encodeURIComponent(caller.name));
+  if (supervisor) req.headers.set(CHAT_HEADERS.supervisor, "1");
   const room = await getServerByName(c.env.CONTACT_SESSION, name);
   return relay(await room.fetch(req));
-});
+}
