@@ -236,6 +236,13 @@ describe("chat widget and agent", { timeout: 240_000 }, () => {
     await page.getByLabel("Customer sentiment").selectOption(analysis.customerSentiment);
     await page.getByRole("button", { name: "Search" }).click();
     await page.locator(`main table tbody tr a[href="/contacts/${encodeURIComponent(contactId)}"]`).waitFor();
+    // Historical reports chart the analysed contacts' sentiment per interval.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Historical reports" }).click();
+    await page.getByRole("heading", { level: 1, name: "Historical reports" }).waitFor();
+    await page.getByLabel("Interval", { exact: true }).selectOption({ label: "Day" });
+    await page.getByRole("button", { name: "Show report" }).click();
+    await page.getByTestId("sentiment-chart").locator("canvas").waitFor();
+    await screenshot(page, "reports-sentiment");
     await page.close();
   });
 
