@@ -54,10 +54,17 @@ export type SubmitResult = { ok: true } | { ok: false; code: "not_found" | "inva
 const GUIDE_EFFECTS: Effect["type"][] = ["invoke_external", "fetch_queue_metric"];
 
 export class AgentGuide {
+  /** No guide table in this object's life so far: asked once, not on every alarm re-arm (only `turn` makes it). */
+  #none = false;
+
   constructor(private readonly host: GuideHost) {}
 
   private kept(): Kept | null {
-    if (!this.host.tables.exists("guide")) return null;
+    if (this.#none) return null;
+    if (!this.host.tables.exists("guide")) {
+      this.#none = true;
+      return null;
+    }
     return this.host.sql.exec<Kept>("SELECT agent_id, flow, state, view, deadline FROM agent_guide WHERE id = 1").toArray()[0] ?? null;
   }
 
@@ -133,6 +140,7 @@ export class AgentGuide {
     if (pending?.kind === "view" && shown && shown.viewId === pending.viewId) {
       const view: ShownView = { viewId: shown.viewId, contactId, view: shown.view, expiresAt: Date.now() + shown.timeoutSeconds * 1000 };
       this.host.tables.ensure("guide");
+      this.#none = false;
       this.host.sql.exec(
         "INSERT OR REPLACE INTO agent_guide (id, agent_id, flow, state, view, deadline) VALUES (1, ?, ?, ?, ?, ?)",
         agentId, JSON.stringify(flow), JSON.stringify(result.state), JSON.stringify(view), view.expiresAt,
@@ -142,7 +150,7 @@ export class AgentGuide {
       return;
     }
     // The guide is over (or waits on nothing it can be resumed by here): its view goes.
-    if (this.host.tables.exists("guide")) this.host.sql.exec("DELETE FROM agent_guide WHERE id = 1");
+    if (previous) this.host.sql.exec("DELETE FROM agent_guide WHERE id = 1");
     if (previousView) await this.tell(agentId, null, previousView.viewId);
   }
 
