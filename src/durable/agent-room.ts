@@ -31,6 +31,8 @@ import { AgentControls } from "./agent-controls";
 import { AgentOffers } from "./agent-offers";
 import { AgentState, CommandError, isLive, logError } from "./agent-state";
 import { AgentTransfers } from "./agent-transfers";
+import { AgentViews, ViewAnswerError } from "./agent-views";
+import type { ShownView } from "../shared/views";
 import { Throttle } from "./coalesce";
 import { OneAlarm } from "./one-alarm";
 import { SlotSentiments } from "./analytics/live-sentiment";
@@ -60,6 +62,7 @@ export class AgentRoom extends Server<Env> {
   #transfers: AgentTransfers;
   #consults: AgentConsults;
   #sentiments: SlotSentiments;
+  #views: AgentViews;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -76,6 +79,7 @@ export class AgentRoom extends Server<Env> {
     this.#transfers = new AgentTransfers(agent);
     this.#consults = new AgentConsults(agent, { controls: this.#controls, transfers: this.#transfers, offers: this.#offers });
     this.#sentiments = new SlotSentiments(ctx.storage.sql, () => agent.slots().map((x) => x.contact_id));
+    this.#views = new AgentViews(agent, ctx.storage.sql, () => this.env);
     if (agent.notices.pending() > 0) ctx.waitUntil(agent.notices.deliver());
     if (agent.outbox.pending() > 0) ctx.waitUntil(this.flush());
     void ctx.blockConcurrencyWhile(async () => {
@@ -108,6 +112,7 @@ export class AgentRoom extends Server<Env> {
     if (!this.agent.profile()) await this.agent.loadProfile();
     this.sendTo(connection, { type: "state.snapshot", snapshot: this.agent.snapshot() });
     for (const [contactId, sentiment] of this.#sentiments.all()) this.sendTo(connection, { type: "contact.sentiment", contactId, sentiment });
+    for (const view of this.#views.open()) this.sendTo(connection, { type: "view.show", view });
     // A browser is back: no grace runs; a Disconnected agent is routable again at once.
     if (this.agent.presence.connected()) await this.agent.registrar.publish();
     this.afterChange();
@@ -147,7 +152,8 @@ export class AgentRoom extends Server<Env> {
       const code = err instanceof CommandError ? err.code : "internal";
       const msg = err instanceof CommandError ? err.message : "Internal error";
       if (!(err instanceof CommandError)) console.error(JSON.stringify({ event: "agent_command_failed", message: String(err) }));
-      this.sendTo(connection, { type: "error", requestId: cmd.requestId ?? null, code, message: msg });
+      const fields = err instanceof ViewAnswerError && err.fields ? { fields: err.fields } : {};
+      this.sendTo(connection, { type: "error", requestId: cmd.requestId ?? null, code, message: msg, ...fields });
     }
   }
 
@@ -176,6 +182,8 @@ export class AgentRoom extends Server<Env> {
         return this.consult(cmd.contactId, cmd.quickConnectId);
       case "contact.dropThirdParty":
         return this.dropThirdParty(cmd.contactId);
+      case "view.submit":
+        return this.#views.submit(cmd.contactId, cmd.viewId, cmd.action, cmd.data);
       case "sync":
         return this.sendTo(connection, { type: "state.snapshot", snapshot: this.agent.snapshot() });
       default:
@@ -283,6 +291,14 @@ export class AgentRoom extends Server<Env> {
   }
   async consultOver(contactId: string, outcome: "HANDED_OVER" | "CANCELLED"): Promise<void> {
     return this.#consults.consultOver(contactId, outcome);
+  }
+
+  // step-by-step guide views: agent-views.ts
+  async showView(view: ShownView): Promise<void> {
+    this.#views.show(view);
+  }
+  async viewClosed(contactId: string, viewId: string): Promise<void> {
+    this.#views.closed(contactId, viewId);
   }
 
   // ─── alarm: ring timeouts, ACW timeouts, confirm retries, owed registrations, outbox ────

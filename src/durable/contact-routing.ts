@@ -12,6 +12,7 @@ import type { RoutingEvent } from "./types";
 import type { VoiceAction } from "./voice/actions";
 import type { VoiceChannel } from "./voice/channel";
 import type { RemainingFlow } from "./remaining-flow";
+import type { AgentGuide } from "./agent-guide";
 import { recordsAgentPart } from "./voice/recording";
 
 /** What applying an event uses of the ContactSession. */
@@ -23,6 +24,8 @@ export type RoutingHost = {
   chat(): ChatChannel;
   enqueueAction(action: VoiceAction): void;
   remaining: RemainingFlow;
+  /** The DefaultAgentUI flow run for the connected agent's workspace (./agent-guide.ts). */
+  guide: AgentGuide;
   loadQueueFlow(queueId: string, fetched?: Promise<PublishedFlow | null>): Promise<void>;
   kick(): void;
 };
@@ -92,9 +95,21 @@ export async function applyRoutingEvent(host: RoutingHost, e: RoutingEvent): Pro
       assertNever(e.type);
   }
   if (r.channel === "CHAT") await host.chat().onRoutingEvent(e, r);
+  await guideFollows(host, e, r.agent_id);
   if (e.id) {
     store.tables.ensure("routingSeen");
     store.sql.exec("INSERT OR IGNORE INTO routing_seen (id) VALUES (?)", e.id);
   }
   host.kick();
+}
+
+/** The agent's guide starts when an agent is connected, and ends when the contact leaves them. */
+async function guideFollows(host: RoutingHost, e: RoutingEvent, agentBefore: string | null) {
+  const now = host.store.row();
+  try {
+    if (e.type === "CONNECTED" && now?.phase === "CONNECTED" && now.agent_id === e.agentId && agentBefore !== e.agentId && e.agentId) await host.guide.connected(e.agentId);
+    else if (e.type === "ENDED" || e.type === "TRANSFERRED" || now?.phase === "ENDED") await host.guide.close();
+  } catch (err) {
+    console.error(JSON.stringify({ event: "agent_guide_failed", contactId: host.contactId, type: e.type, message: String(err) }));
+  }
 }

@@ -25,6 +25,7 @@ import { ContactOutbox } from "./contact-record";
 import { ContactStore } from "./contact-store";
 import { ContactTurns } from "./contact-turns";
 import { RemainingFlow } from "./remaining-flow";
+import { AgentGuide, type SubmitResult } from "./agent-guide";
 import { ContactWork, type LiveAnalysis } from "./contact-work";
 import { applyRoutingEvent } from "./contact-routing";
 import { splitRoomName } from "../lib/object-names";
@@ -60,6 +61,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   #sentiment!: LiveSentiment;
   #remaining!: RemainingFlow;
   #supervision!: Supervision;
+  #guide!: AgentGuide;
   readonly #turns: ContactTurns;
   readonly #work: ContactWork;
   /** The storage was emptied (a finished contact, or erasure): the next use makes the tables again. */
@@ -75,7 +77,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.#work = new ContactWork({
       get env() { return session.env; }, ctx, instanceId, contactId: id,
       store: () => this.store, outbox: () => this.#outbox, voice: () => this.#voice, chat: () => this.chat, empty: () => this.empty(),
-      live: () => this.liveAnalysis, supervision: () => this.supervision,
+      live: () => this.liveAnalysis, supervision: () => this.supervision, guide: () => this.guide,
     });
     this.#turns = new ContactTurns({
       get env() { return session.env; }, instanceId, contactId: id,
@@ -98,6 +100,11 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     });
     this.#supervision = new Supervision({
       sql: this.ctx.storage.sql, tables: this.#store.tables, row: () => this.row(), enqueueAction: (a) => this.enqueueAction(a), kick: () => this.kick(),
+    });
+    this.#guide = new AgentGuide({
+      get env() { return session.env; }, sql: this.ctx.storage.sql, tables: this.#store.tables, instanceId: this.instanceId, contactId: this.contactId,
+      row: () => this.row(), set: (v) => this.set(v), record: (t) => this.#outbox.add(t), keepLogs: (logs) => this.keepLogs(logs),
+      notifyTarget: () => this.notifyTarget(), kick: () => this.kick(),
     });
     this.#voice = new VoiceChannel({
       env: this.env, sql: this.ctx.storage.sql, tables: this.#store.tables, instanceId: this.instanceId, contactId: this.contactId,
@@ -170,6 +177,19 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   /** Supervisors on the contact now. */
   supervisors() {
     return this.supervision.list();
+  }
+
+  /** The step-by-step guide the agent's workspace runs (./agent-guide.ts). */
+  private get guide(): AgentGuide {
+    if (this.#emptied) this.init();
+    return this.#guide;
+  }
+
+  /** The connected agent answers the guide's view (from their AgentRoom, which checked the contact is in their slots). */
+  async guideSubmit(agentId: string, viewId: string, action: string, data: Record<string, string>): Promise<SubmitResult> {
+    const result = await this.guide.submit(agentId, viewId, action, data);
+    this.kick();
+    return result;
   }
 
   /** The chat channel, its tables created on first use: a voice contact never needs them. */
@@ -414,7 +434,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   async onRoutingEvent(e: RoutingEvent): Promise<void> {
     await applyRoutingEvent({
       contactId: this.contactId, store: this.store, voice: this.#voice, chat: () => this.chat,
-      enqueueAction: (a) => this.enqueueAction(a), remaining: this.#remaining, loadQueueFlow: (queueId) => this.loadQueueFlow(queueId), kick: () => this.kick(),
+      enqueueAction: (a) => this.enqueueAction(a), remaining: this.#remaining, guide: this.guide, loadQueueFlow: (queueId) => this.loadQueueFlow(queueId), kick: () => this.kick(),
     }, e);
   }
 

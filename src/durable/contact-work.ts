@@ -18,6 +18,7 @@ export type LiveAnalysis = { owed(): number; deliver(): Promise<void> };
 import type { ContactOutbox } from "./contact-record";
 import type { ContactStore } from "./contact-store";
 import { OneAlarm } from "./one-alarm";
+import type { AgentGuide } from "./agent-guide";
 import { NotYet, retryAfterFailure, runVoiceAction, type VoiceAction } from "./voice/actions";
 import type { VoiceChannel } from "./voice/channel";
 import { recordingWanted } from "./voice/recording";
@@ -58,6 +59,8 @@ export type WorkHost = {
   live(): LiveAnalysis;
   /** Supervisors on the contact (./supervision.ts). */
   supervision(): Supervision;
+  /** The step-by-step guide run for the agent's workspace: its view's time limit is due here. */
+  guide(): AgentGuide;
   /** Empties the object's storage (its alarm too). */
   empty(): Promise<void>;
 };
@@ -122,6 +125,7 @@ export class ContactWork {
           await this.runActions();
           if (this.isChat()) await this.host.chat().runDue();
           await this.host.voice().transcript.runDue();
+          await this.host.guide().runDue();
           await this.host.live().deliver();
           await this.flushLogs();
           await this.host.outbox().flush();
@@ -266,7 +270,7 @@ export class ContactWork {
       : null;
     const endedAt = store.row()?.phase === "ENDED" ? store.row()!.ended_at : null;
     const voice = this.host.voice();
-    const times = [actionsAt, this.isChat() ? this.host.chat().nextDue() : null, voice.transcript.nextDue(),
+    const times = [actionsAt, this.isChat() ? this.host.chat().nextDue() : null, voice.transcript.nextDue(), this.host.guide().nextDue(),
       loggedAt === null ? null : loggedAt + LOGS_WRITE_BEHIND_MS,
       endedAt === null ? null : endedAt + FINISHED_CONTACT_KEEP_MS].filter((t): t is number => t !== null);
     const due = times.length ? Math.min(...times) : null;

@@ -41,6 +41,14 @@ const DESCRIBED: Record<string, Described> = {
       { name: "ContinueFlowExecution", label: "Continue the flow after the call", kind: "boolean" },
     ],
   },
+  ShowView: {
+    label: "Show view", group: "Interact", next: true, conditions: "values",
+    parameters: [
+      { name: "ViewResource", label: "View", kind: "json", required: true, hint: 'An AWS-managed view: {"Id": "Form"} (or Detail, List, Confirmation, Cards, or the view\'s ARN).' },
+      { name: "ViewData", label: "View data (JSON)", kind: "json", hint: "The view's Heading, Sections, Actions, Items or Cards; $.Attributes.x and other references are filled in." },
+      { name: "InvocationTimeLimitSeconds", label: "Seconds the agent has to answer", kind: "number" },
+    ],
+  },
   UpdateFlowLoggingBehavior: { label: "Set logging behavior", group: "Set", next: true, conditions: null, parameters: [{ name: "FlowLoggingBehavior", label: "Flow logs", kind: "select", options: ["Enabled", "Disabled"], required: true }] },
 };
 

@@ -91,7 +91,8 @@ export function statusOf(state: FlowState): FlowStatus {
   if (state.pending) {
     switch (state.pending.kind) {
       case "input":
-      case "wait": return "waiting_input";
+      case "wait":
+      case "view": return "waiting_input";
       case "playback": return "waiting_playback";
       default: return "waiting_effect";
     }

@@ -40,7 +40,7 @@ const REFERENCE_FIELDS: Record<string, { field: string; kind: ReferenceKind }[]>
   TransferToFlow: [{ field: "ContactFlowId", kind: "flow" }],
   InvokeFlowModule: [{ field: "FlowModuleId", kind: "module" }],
   GetMetricData: [{ field: "QueueId", kind: "queue" }],
-  UpdateContactEventHooks: ["AgentWhisper", "CustomerWhisper", "CustomerQueue", "CustomerRemaining", "CustomerHold", "AgentHold"].map((hook) => ({ field: `EventHooks.${hook}`, kind: "flow" as const })),
+  UpdateContactEventHooks: ["AgentWhisper", "CustomerWhisper", "CustomerQueue", "CustomerRemaining", "CustomerHold", "AgentHold", "DefaultAgentUI"].map((hook) => ({ field: `EventHooks.${hook}`, kind: "flow" as const })),
 };
 
 /** The object holding a (dotted) parameter, and the key in it: "EventHooks.AgentWhisper" → (Parameters.EventHooks, "AgentWhisper"). */

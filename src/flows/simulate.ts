@@ -121,8 +121,9 @@ function describe(e: Effect): TranscriptLine | null {
     case "wait": return { from: "system", text: `wait up to ${e.timeoutSeconds} s for the customer` };
     case "disconnect": return { from: "system", text: "disconnect" };
     case "transfer_flow": return { from: "system", text: `transfer to flow ${e.flowId}` };
+    case "show_view": return { from: "system", text: `show the agent a ${e.view.view} view` };
     case "set_event_hook": {
-      const what = { AgentWhisper: "agent whisper", CustomerWhisper: "customer whisper", CustomerQueue: "customer queue flow", CustomerRemaining: "customer remaining flow", CustomerHold: "customer hold flow", AgentHold: "agent hold flow" }[e.hook];
+      const what = { AgentWhisper: "agent whisper", CustomerWhisper: "customer whisper", CustomerQueue: "customer queue flow", CustomerRemaining: "customer remaining flow", CustomerHold: "customer hold flow", AgentHold: "agent hold flow", DefaultAgentUI: "agent workspace flow" }[e.hook];
       return { from: "system", text: `${what}: flow ${e.flowId}` };
     }
     default: return null;

@@ -4,6 +4,7 @@
  * resume a flow, and the effects a channel carries out. Everything here is plain JSON.
  */
 import type { DialogSession } from "../bots/dialog";
+import type { View } from "../shared/views";
 
 // ── The Amazon Connect flow language ─────────────────────────────────────────
 
@@ -120,6 +121,12 @@ export type FlowContext = {
    * them; absent (the flow tools' dry runs) = not checked.
    */
   outboundDestinations?: readonly string[];
+  /**
+   * The flow runs for the agent's workspace (the contact's DefaultAgentUI flow, run once an agent
+   * is connected: src/durable/agent-guide.ts), so ShowView can show the agent a view. Elsewhere
+   * (the customer's own flow) ShowView takes its error branch.
+   */
+  agentWorkspace?: boolean;
 };
 
 // ── The contact's flow state ─────────────────────────────────────────────────
@@ -156,7 +163,9 @@ export type Pending =
   | { kind: "playback"; actionId: string; loop?: { index: number; startedAt: number } }
   | { kind: "module"; actionId: string; moduleId: string }
   /** ConnectParticipantWithLexBot: the bot is answering the customer's last words (effect `bot_turn`). */
-  | { kind: "bot"; actionId: string };
+  | { kind: "bot"; actionId: string }
+  /** ShowView: the agent has the view (effect `show_view`); their answer comes as `view_result`, or `view_timeout`. */
+  | { kind: "view"; actionId: string; viewId: string; view: View; timeoutSeconds: number };
 
 /**
  * A contact's analytics as its flow set them: the transcript's language and, where the flow asked
@@ -224,6 +233,8 @@ export type FlowState = {
   modules?: ModuleFrame[];
   /** `$.Modules.Result`: what the last module returned (its ResultData). */
   moduleResult?: Record<string, string>;
+  /** `$.Views.Action` and `$.Views.ViewResultData`: what the agent chose in the last view shown (ShowView). */
+  views?: { action: string; resultData: Record<string, string> };
   /** ConnectParticipantWithLexBot: the conversation with the bot, and `$.Lex` once it closed (src/flows/actions/lex.ts). */
   lex?: LexState;
 };
@@ -258,7 +269,7 @@ export type ModuleFrame = {
 };
 
 /** Contact events a flow can name a flow for (UpdateContactEventHooks). */
-export type EventHookName = "AgentWhisper" | "CustomerWhisper" | "CustomerQueue" | "CustomerRemaining" | "CustomerHold" | "AgentHold";
+export type EventHookName = "AgentWhisper" | "CustomerWhisper" | "CustomerQueue" | "CustomerRemaining" | "CustomerHold" | "AgentHold" | "DefaultAgentUI";
 
 export type StartInit = {
   contactId: string;
@@ -308,7 +319,11 @@ export type FlowEvent =
       /** The customer's words' sentiment, when analytics is on for the contact (`$.Lex.SentimentResponse`). */
       sentiment?: BotSentiment;
     }
-  | { type: "bot_result"; ok: false; error: string };
+  | { type: "bot_result"; ok: false; error: string }
+  /** The agent's answer to the view shown (ShowView): the action chosen and the form's values. */
+  | { type: "view_result"; viewId: string; action: string; data: Record<string, string> }
+  /** The view's InvocationTimeLimitSeconds ran out. */
+  | { type: "view_timeout"; viewId: string };
 
 // ── Effects the channel carries out ──────────────────────────────────────────
 
@@ -359,6 +374,8 @@ export type Effect =
   | { type: "load_module"; moduleId: string }
   /** Run one turn of a bot (ConnectParticipantWithLexBot): answered with a `bot_result` event. */
   | { type: "bot_turn"; bot: string; localeId: string; text: string; inputMode: "Text" | "Speech" | "DTMF"; session: DialogSession | null; sessionAttributes: Record<string, string>; /** analytics is on: score the words' sentiment */ sentiment?: true }
+  /** Show the agent a view (ShowView), answered by `view_result` or `view_timeout`. */
+  | { type: "show_view"; viewId: string; view: View; timeoutSeconds: number }
   | { type: "disconnect" };
 
 export type FlowLogEntry = {

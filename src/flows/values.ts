@@ -47,6 +47,10 @@ export function resolveReference(ref: string, state: FlowState, ctx?: FlowContex
       if (rest[0] === "Result") return state.moduleResult?.[name];
       return undefined;
     }
+    case "Views": // ShowView: what the agent chose in the last view
+      if (key === "Action") return state.views?.action;
+      if (rest[0] === "ViewResultData") return state.views?.resultData[rest.slice(1).join(".")];
+      return undefined;
     case "StoredCustomerInput":
       return state.storedCustomerInput ?? undefined;
     case "Channel":
@@ -127,6 +131,7 @@ export const KNOWN_NAMESPACES = [
   "Name", "Description", "LanguageCode", "TextToSpeechVoice", "Queue", "Metrics", "FlowAttributes", "Tags",
   "Modules", // $.Modules.Result: what a flow module returned (InvokeFlowModule)
   "Lex", // $.Lex.IntentName / Slots / SessionAttributes: what a bot closed with (ConnectParticipantWithLexBot)
+  "Views", // $.Views.Action / ViewResultData: what the agent chose in a view (ShowView)
 ];
 
 /** Every `$.` reference in a parameter value (strings in objects and lists too). */

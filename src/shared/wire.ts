@@ -9,6 +9,7 @@
  */
 import type { Supervisor } from "./supervision";
 import { z } from "zod";
+import type { ShownView } from "./views";
 
 export const CHANNELS = ["VOICE", "CHAT", "TASK"] as const;
 export const channelSchema = z.enum(CHANNELS);
@@ -116,8 +117,13 @@ export type ServerToAgent =
   | { type: "contact.removed"; contactId: string }
   | { type: "state.change"; status: AgentStatus }
   /** A command was applied (or was already in effect: commands are idempotent). */
+  /** A step-by-step guide's view for a contact of this agent's (ShowView: src/shared/views.ts); it replaces any view open for that contact. */
+  | { type: "view.show"; view: ShownView }
+  /** The contact's view is gone: answered, timed out, or the contact left the agent. */
+  | { type: "view.closed"; contactId: string; viewId: string }
   | { type: "ack"; requestId: string | null; command: AgentCommand["type"] }
-  | { type: "error"; requestId: string | null; code: string; message: string }
+  /** `fields`: for a refused view answer, what is wrong with each form field. */
+  | { type: "error"; requestId: string | null; code: string; message: string; fields?: Record<string, string> }
   /** The customer's live sentiment on a contact the agent holds (sent as it changes, and on connect). */
   | { type: "contact.sentiment"; contactId: string; sentiment: LiveSentiment };
 
@@ -164,6 +170,11 @@ export const agentCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("contact.consult"), requestId, contactId, quickConnectId: z.string().min(1).max(200) }),
   /** Hangs up the consulted number or agent, or cancels a consult still waiting; the customer stays on hold until resumed. */
   z.object({ type: z.literal("contact.dropThirdParty"), requestId, contactId }),
+  /** The agent's answer to a view (`view.show`): the action they chose and, for a form, its values by field name. */
+  z.object({
+    type: z.literal("view.submit"), requestId, contactId, viewId: z.string().min(1).max(300), action: z.string().min(1).max(200),
+    data: z.record(z.string().max(100), z.string().max(2_000)).refine((d) => Object.keys(d).length <= 100, "at most 100 values").default({}),
+  }),
   /** Asks for a fresh `state.snapshot`. */
   z.object({ type: z.literal("sync"), requestId }),
 ]);

@@ -83,3 +83,28 @@ describe("agent connection: a session that ends closes the app's socket for good
     conn.close();
   });
 });
+
+describe("agent connection: step-by-step guide views", () => {
+  const serverSends = (socket: FakeSocket, msg: unknown) => socket.dispatchEvent(Object.assign(new Event("message"), { data: JSON.stringify(msg) }));
+  const view = (contactId: string, viewId: string) => ({ viewId, contactId, expiresAt: null, view: { view: "Confirmation", heading: "Done", next: "Continue" } });
+
+  it("keeps one view per contact (a new one replaces it), drops it when closed or on a new snapshot, and a refused answer carries its field problems", async () => {
+    const { conn, socket } = await connected();
+    serverSends(socket, view("c1", "a@1"));
+    serverSends(socket, { type: "view.show", view: view("c1", "a@1") });
+    serverSends(socket, { type: "view.show", view: view("c2", "b@1") });
+    serverSends(socket, { type: "view.show", view: view("c1", "a@2") });
+    expect(conn.state.views.map((v) => v.viewId)).toEqual(["b@1", "a@2"]);
+    serverSends(socket, { type: "view.closed", contactId: "c2", viewId: "b@1" });
+    expect(conn.state.views.map((v) => v.viewId)).toEqual(["a@2"]);
+
+    const answer = conn.send({ type: "view.submit", contactId: "c1", viewId: "a@2", action: "Next", data: {} });
+    const { requestId } = JSON.parse(socket.sent[socket.sent.length - 1]);
+    serverSends(socket, { type: "error", requestId, code: "invalid_view_answer", message: "Reason is required", fields: { reason: "Reason is required" } });
+    await expect(answer).rejects.toMatchObject({ message: "Reason is required", code: "invalid_view_answer", fields: { reason: "Reason is required" } });
+
+    serverSends(socket, { type: "state.snapshot", snapshot: { instanceId: "i", agentId: "a", status: { kind: "AVAILABLE", statusId: null, name: "Available", since: 0 }, contacts: [], routingProfile: null } });
+    expect(conn.state.views).toEqual([]);
+    conn.close();
+  });
+});

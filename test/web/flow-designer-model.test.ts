@@ -91,3 +91,27 @@ describe("flow designer edits (pure, over Amazon Connect content)", () => {
     expect(p.get("set-working-queue")!.x).toBeLessThan(p.get("transfer-to-queue")!.x);
   });
 });
+
+describe("flow designer: a ShowView block (step-by-step guides)", () => {
+  it("is in the palette with its view, data and time limit; its action values and error branches are branches, and it round-trips", () => {
+    const e = entry("ShowView");
+    expect(e).toMatchObject({ label: "Show view", group: "Interact", conditions: "values", errors: ["NoMatchingError", "NoMatchingCondition", "TimeLimitExceeded"] });
+    expect(e.parameters!.map((p) => p.name)).toEqual(["ViewResource", "ViewData", "InvocationTimeLimitSeconds"]);
+    let c: FlowContent = EMPTY_FLOW;
+    const out = addAction(c, e, { x: 0, y: 0 });
+    c = out.content;
+    const end = addAction(c, entry("EndFlowExecution"), { x: 300, y: 0 });
+    c = end.content;
+    c = setParameter(c, out.id, "ViewResource", { Id: "arn:aws:connect:us-west-2:aws:view/confirmation" });
+    c = setParameter(c, out.id, "ViewData", { Heading: "Saved for $.Attributes.name", Next: "Done" });
+    c = setParameter(c, out.id, "InvocationTimeLimitSeconds", "120");
+    c = setConditionValues(c, out.id, ["Next"]);
+    for (const h of ["next", "condition:0", "error:NoMatchingError", "error:NoMatchingCondition", "error:TimeLimitExceeded"]) c = connect(c, out.id, h, end.id);
+    const block = c.Actions.find((a) => a.Identifier === out.id)!;
+    expect(branchesOf(block, e).map((b) => `${b.label}→${b.target}`)).toEqual([
+      `No match→${end.id}`, `Next→${end.id}`, `NoMatchingError→${end.id}`, `NoMatchingCondition→${end.id}`, `TimeLimitExceeded→${end.id}`,
+    ]);
+    expect(validateFlow(JSON.parse(JSON.stringify(c)))).toMatchObject({ errors: [], warnings: [] });
+    expect(JSON.parse(JSON.stringify(c)).Actions[0]).toEqual(block);
+  });
+});

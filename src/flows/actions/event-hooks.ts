@@ -10,7 +10,9 @@
  * CustomerHold (the CUSTOMER_HOLD flow a held caller hears in place of music) and AgentHold (the
  * AGENT_HOLD flow the agent hears while the caller is held: src/durable/voice/hold-flow.ts).
  * CustomerRemaining (the flow the customer goes on to when the agent ends first, e.g. a survey:
- * src/durable/remaining-flow.ts). Amazon Connect's other hooks import
+ * src/durable/remaining-flow.ts). DefaultAgentUI (the flow run for the agent's workspace once an
+ * agent is connected, where ShowView shows the agent step-by-step views: src/durable/agent-guide.ts).
+ * Amazon Connect's other hooks import
  * with a warning and take the NoMatchingError branch.
  */
 import type { EventHookName, FlowType } from "../types";
@@ -25,11 +27,13 @@ export const EVENT_HOOKS: Record<EventHookName, FlowType | null> = {
   CustomerRemaining: null,
   CustomerHold: "CUSTOMER_HOLD",
   AgentHold: "AGENT_HOLD",
+  /** The flow run for the agent's workspace once an agent is connected (ShowView guides: src/durable/agent-guide.ts). */
+  DefaultAgentUI: null,
 };
 export type EventHook = EventHookName;
 
 /** Hooks Amazon Connect knows that Switchboard does not keep (imported with a warning). */
-const OTHER_HOOKS = ["DefaultAgentUI", "DisconnectAgentUI", "PauseContact", "ResumeContact"];
+const OTHER_HOOKS = ["DisconnectAgentUI", "PauseContact", "ResumeContact"];
 
 const isHook = (k: string): k is EventHook => Object.hasOwn(EVENT_HOOKS, k);
 

@@ -13,6 +13,7 @@ import { TransferContactToAgent, TransferContactToQueue, TransferParticipantToTh
 import { UpdateContactRoutingBehavior } from "./routing";
 import { TagContact, UnTagContact } from "./tags";
 import type { ActionHandler } from "./types";
+import { ShowView } from "./views";
 import { NOT_AVAILABLE } from "./unsupported";
 
 export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
@@ -22,7 +23,7 @@ export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
     TransferContactToQueue, TransferContactToAgent, TransferParticipantToThirdParty, TransferToFlow,
     Compare, CheckHoursOfOperation, CheckMetricData, DistributeByPercentage, Loop, Wait, EndFlowExecution, UpdateFlowLoggingBehavior,
     InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact, UpdateContactRoutingBehavior,
-    ConnectParticipantWithLexBot,
+    ConnectParticipantWithLexBot, ShowView,
   ].map((h) => [h.type, h]),
 );
 

@@ -21,7 +21,6 @@ export const NOT_AVAILABLE: Record<string, NotAvailable> = {
   StartMediaStreaming: { feature: "Kinesis media streaming" },
   StopMediaStreaming: { feature: "Kinesis media streaming" },
   UpdateContactMediaProcessing: { feature: "media processing" },
-  ShowView: { feature: "step-by-step guides (views)", errors: ["NoMatchingError"] },
   CreateCallbackContact: { feature: "queued callbacks" },
   UpdateContactCallbackNumber: { feature: "queued callbacks", errors: ["CallbackNumberNotDialable", "InvalidCallbackNumber"] },
   CreateTask: { feature: "tasks" },

@@ -12,6 +12,7 @@ import { useCollection } from "../lib/useData";
 import { notificationsSupported } from "./alerts";
 import { useAgent } from "./AgentProvider";
 import { ContactPanel } from "./ContactPanel";
+import { GuideSlot } from "./guide/GuideSlot";
 import { OfferCard } from "./OfferCard";
 import { OutboundCall } from "./OutboundCall";
 import { SoftphoneProvider } from "./Softphone";
@@ -125,6 +126,7 @@ function ContactTabs({ contacts, queueName, quickConnects, connection }: {
       </div>
       <div role="tabpanel" id="contact-tabpanel" aria-labelledby={tabId(current)}>
         <ContactPanel key={current.contactId} contact={current} queueName={queueName(current.queueId)} quickConnects={quickConnects} connection={connection} active />
+        <GuideSlot contactId={current.contactId} />
       </div>
     </section>
   );

@@ -10,6 +10,14 @@
 import ReconnectingWebSocket from "partysocket/ws";
 import { SIGNED_OUT_CLOSE_CODE, SIGNED_OUT_NOTICE } from "../../shared/socket-close";
 import type { AgentCommand, AgentContact, AgentStatus, LiveSentiment, RoutingProfileView, ServerToAgent, WithdrawReason } from "../../shared/wire";
+import type { ShownView } from "../../shared/views";
+
+/** A command the server refused; for a view's answer, what is wrong with each form field. */
+export class CommandRefused extends Error {
+  constructor(message: string, readonly code: string, readonly fields?: Record<string, string>) {
+    super(message);
+  }
+}
 
 export type AgentNotice = { id: number; kind: "info" | "error"; text: string };
 
@@ -28,6 +36,8 @@ export type AgentState = {
   notices: AgentNotice[];
   /** The customer's live sentiment on each contact held, by contact id (`contact.sentiment`). */
   sentiments: Record<string, LiveSentiment>;
+  /** Step-by-step guide views open on the agent's contacts (ShowView), one per contact. */
+  views: ShownView[];
 };
 
 type Command = AgentCommand extends infer C ? (C extends AgentCommand ? Omit<C, "requestId"> : never) : never;
@@ -51,7 +61,7 @@ export function agentSocketUrl(origin: string): string {
 export class AgentConnection {
   /** Open between `open()` and `close()`; null before and after (React opens it in an effect). */
   #ws: ReconnectingWebSocket | null = null;
-  #state: AgentState = { connected: false, ready: false, signedOut: false, status: null, contacts: [], routingProfile: null, pending: [], notices: [], sentiments: {} };
+  #state: AgentState = { connected: false, ready: false, signedOut: false, status: null, contacts: [], routingProfile: null, pending: [], notices: [], sentiments: {}, views: [] };
   #waiters = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   #listeners = new Set<(s: AgentState) => void>();
   #noticeId = 0;
@@ -149,13 +159,13 @@ export class AgentConnection {
     this.#set({ contacts: [...others, contact].sort((a, b) => a.offeredAt - b.offeredAt) });
   }
 
-  #settle(requestId: string | null, error?: string) {
+  #settle(requestId: string | null, error?: string | CommandRefused) {
     if (!requestId) return;
     this.#inflight.delete(requestId);
     this.#set({ pending: this.#state.pending.filter((p) => p.requestId !== requestId) });
     const w = this.#waiters.get(requestId);
     this.#waiters.delete(requestId);
-    if (w) error === undefined ? w.resolve() : w.reject(new Error(error));
+    if (w) error === undefined ? w.resolve() : w.reject(typeof error === "string" ? new Error(error) : error);
   }
 
   #onMessage(data: unknown) {
@@ -171,6 +181,7 @@ export class AgentConnection {
         this.#set({
           connected: true, ready: true, status: msg.snapshot.status,
           contacts: [...msg.snapshot.contacts].sort((a, b) => a.offeredAt - b.offeredAt), routingProfile: msg.snapshot.routingProfile,
+          views: [], // the open ones follow the snapshot
         });
         break;
       case "offer":
@@ -184,6 +195,12 @@ export class AgentConnection {
       case "contact.removed":
         this.#set({ contacts: this.#state.contacts.filter((c) => c.contactId !== msg.contactId) });
         break;
+      case "view.show":
+        this.#set({ views: [...this.#state.views.filter((v) => v.contactId !== msg.view.contactId), msg.view] });
+        break;
+      case "view.closed":
+        this.#set({ views: this.#state.views.filter((v) => v.viewId !== msg.viewId) });
+        break;
       case "state.change":
         this.#set({ status: msg.status });
         break;
@@ -191,7 +208,7 @@ export class AgentConnection {
         this.#settle(msg.requestId);
         break;
       case "error":
-        if (msg.requestId && this.#waiters.has(msg.requestId)) this.#settle(msg.requestId, msg.message);
+        if (msg.requestId && this.#waiters.has(msg.requestId)) this.#settle(msg.requestId, new CommandRefused(msg.message, msg.code, msg.fields));
         else this.#notice("error", msg.message);
         break;
       case "contact.sentiment":
