@@ -17,6 +17,7 @@ import { OutboundCall } from "./OutboundCall";
 import { SoftphoneProvider } from "./Softphone";
 import { StatusPicker } from "./StatusPicker";
 import { CHANNEL_LABELS } from "../lib/labels";
+import { wrapUpChoices } from "../../shared/wrap-up";
 
 export default function AgentWorkspace() {
   useTitle("Agent workspace");
@@ -26,6 +27,7 @@ export default function AgentWorkspace() {
   const queues = useCollection<Queue>("/queues");
   const quickConnects = useCollection<QuickConnect>("/quick-connects");
   const queueName = (id: string) => (id.startsWith("agent:") ? "Your personal queue" : queues.data?.find((q) => q.id === id)?.name ?? id);
+  const wrapUpCodes = (id: string) => wrapUpChoices(queues.data?.find((q) => q.id === id)?.wrapUpCodes, queues.data ?? []);
 
   if (!agent) return <h1>Agent workspace</h1>;
   const { state, connection } = agent;
@@ -64,7 +66,7 @@ export default function AgentWorkspace() {
               <OfferCard key={c.contactId} contact={c} queueName={queueName(c.queueId)} connection={connection} />
             ))}
             {working.length > 0 ? (
-              <ContactTabs contacts={working} queueName={queueName} quickConnects={quickConnects.data ?? []} connection={connection} />
+              <ContactTabs contacts={working} queueName={queueName} wrapUpCodes={wrapUpCodes} quickConnects={quickConnects.data ?? []} connection={connection} />
             ) : (
               offers.length === 0 && (
                 <section className="card" aria-labelledby="no-contacts">
@@ -82,9 +84,10 @@ export default function AgentWorkspace() {
   );
 }
 
-function ContactTabs({ contacts, queueName, quickConnects, connection }: {
+function ContactTabs({ contacts, queueName, wrapUpCodes, quickConnects, connection }: {
   contacts: AgentContact[];
   queueName: (id: string) => string;
+  wrapUpCodes: (queueId: string) => string[];
   quickConnects: QuickConnect[];
   connection: NonNullable<ReturnType<typeof useAgent>>["connection"];
 }) {
@@ -124,7 +127,7 @@ function ContactTabs({ contacts, queueName, quickConnects, connection }: {
         ))}
       </div>
       <div role="tabpanel" id="contact-tabpanel" aria-labelledby={tabId(current)}>
-        <ContactPanel key={current.contactId} contact={current} queueName={queueName(current.queueId)} quickConnects={quickConnects} connection={connection} active />
+        <ContactPanel key={current.contactId} contact={current} queueName={queueName(current.queueId)} wrapUpCodes={wrapUpCodes(current.queueId)} quickConnects={quickConnects} connection={connection} active />
       </div>
     </section>
   );

@@ -23,9 +23,11 @@ const STATE_LABELS: Record<AgentContact["state"], string> = {
   AFTER_CONTACT_WORK: "After contact work",
 };
 
-export function ContactPanel({ contact, queueName, quickConnects, connection, active }: {
+export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, connection, active }: {
   contact: AgentContact;
   queueName: string;
+  /** The wrap-up codes after contact work offers for this contact's queue. */
+  wrapUpCodes: string[];
   quickConnects: QuickConnect[];
   connection: AgentConnection;
   active: boolean;
@@ -161,7 +163,7 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
         />
       )}
       {error && <p className="error" role="alert">{error}</p>}
-      {contact.state === "AFTER_CONTACT_WORK" && <AfterContactWork contact={contact} details={details} connection={connection} />}
+      {contact.state === "AFTER_CONTACT_WORK" && <AfterContactWork contact={contact} details={details} connection={connection} wrapUpCodes={wrapUpCodes} />}
     </section>
   );
 }
