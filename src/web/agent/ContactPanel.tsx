@@ -1,5 +1,5 @@
 /** One contact the agent is working: caller, timers, attributes, audio/conversation, hold/resume, transfer, end, then after contact work. */
-import { useState, type FormEvent } from "react";
+import { lazy, Suspense, useState, type FormEvent } from "react";
 import type { AgentContact, TransferTarget } from "../../shared/wire";
 import { errorText } from "../lib/api";
 import { CHANNEL_LABELS } from "../lib/labels";
@@ -13,6 +13,9 @@ import { ChatPanel } from "./ChatPanel";
 import { callerLabel, useContactDetails } from "./contactDetails";
 import { AudioLeg } from "./Softphone";
 import { transferTargets } from "./transferTargets";
+
+/** With its phone-number and time-zone data: a chunk of its own, loaded when a contact is open. */
+const CustomerLocalTime = lazy(() => import("./CustomerLocalTime"));
 
 const STATE_LABELS: Record<AgentContact["state"], string> = {
   INCOMING: "Incoming",
@@ -84,6 +87,9 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
             <dd>{contact.connectedAt ? formatDuration(contact.connectedAt - contact.enqueuedAt) : "—"}</dd>
           </>
         )}
+        <Suspense fallback={null}>
+          <CustomerLocalTime number={details?.customerEndpoint} attributes={contact.attributes} />
+        </Suspense>
         {details?.systemEndpoint && (
           <>
             <dt>{contact.initiationMethod === "OUTBOUND" ? "Calling from" : "Number dialled"}</dt>
