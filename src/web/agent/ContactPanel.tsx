@@ -11,6 +11,7 @@ import type { AgentConnection } from "./agentConnection";
 import { Attributes } from "./Attributes";
 import { ChatPanel } from "./ChatPanel";
 import { callerLabel, useContactDetails } from "./contactDetails";
+import { shortcutProps } from "./shortcuts";
 import { AudioLeg } from "./Softphone";
 import { transferTargets } from "./transferTargets";
 
@@ -107,7 +108,7 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
           <p role="status" className="muted" data-testid="dialling-status">
             {contact.state === "DIALLING" ? "Placing the call…" : "The customer's phone is ringing…"}
           </p>
-          <button type="button" className="danger" onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
+          <button type="button" className="danger" {...shortcutProps("E", "Cancel the call")} onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
             Cancel call
           </button>
         </div>
@@ -120,20 +121,20 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
       {live && (
         <div className="form-actions contact-actions">
           {receiving ? null : contact.state === "CONNECTED" ? (
-            <button type="button" onClick={() => void run("hold", { type: "contact.hold", contactId: contact.contactId })} disabled={busy !== null}>
+            <button type="button" {...shortcutProps("H", "Hold")} onClick={() => void run("hold", { type: "contact.hold", contactId: contact.contactId })} disabled={busy !== null}>
               Hold
             </button>
           ) : (
-            <button type="button" className="primary" onClick={() => void run("resume", { type: "contact.resume", contactId: contact.contactId })} disabled={busy !== null}>
+            <button type="button" className="primary" {...shortcutProps("H", "Resume")} onClick={() => void run("resume", { type: "contact.resume", contactId: contact.contactId })} disabled={busy !== null}>
               Resume
             </button>
           )}
           {contact.channel === "VOICE" && !receiving && (
-            <button type="button" aria-pressed={contact.muted} onClick={() => void run("mute", { type: "contact.mute", contactId: contact.contactId, muted: !contact.muted })} disabled={busy !== null}>
+            <button type="button" aria-pressed={contact.muted} {...shortcutProps("M", contact.muted ? "Unmute" : "Mute")} onClick={() => void run("mute", { type: "contact.mute", contactId: contact.contactId, muted: !contact.muted })} disabled={busy !== null}>
               Mute
             </button>
           )}
-          <button type="button" className="danger" onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
+          <button type="button" className="danger" {...shortcutProps("E", "End")} onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
             {contact.channel === "CHAT" ? "End chat" : handingOver ? "Leave (complete transfer)" : receiving ? "Leave the consult" : "End call"}
           </button>
         </div>

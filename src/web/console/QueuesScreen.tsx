@@ -21,9 +21,9 @@ export default function QueuesScreen() {
       intro="Contacts wait in a queue until an agent whose routing profile includes it is available."
       nameOf={(q) => q.name}
       columns={[
-        { header: "Hours of operation", cell: (q) => hoursName(q.hoursOfOperationId) },
-        { header: "Max contacts", cell: (q) => q.maxContacts ?? "No limit" },
-        { header: "Status", cell: (q) => (q.enabled ? "Enabled" : "Disabled") },
+        { header: "Hours of operation", cell: (q) => hoursName(q.hoursOfOperationId), filter: true },
+        { header: "Max contacts", cell: (q) => q.maxContacts ?? "No limit", text: (q) => q.maxContacts ?? Number.MAX_SAFE_INTEGER },
+        { header: "Status", cell: (q) => (q.enabled ? "Enabled" : "Disabled"), filter: true },
       ]}
       Editor={QueueEditor}
       canWrite={can("instance.configure")}
