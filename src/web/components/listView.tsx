@@ -69,7 +69,7 @@ export type ListView<T> = ReturnType<typeof useListView<T>>;
 /** The search box and filters above a list, and how many of the items show. */
 export function ListControls<T>({ view, total, plural, idPrefix }: { view: ListView<T>; total: number; plural: string; idPrefix: string }) {
   return (
-    <div className="toolbar list-controls" role="search" aria-label={`Search ${plural}`}>
+    <div className="toolbar list-controls" role="search" aria-label={`Find ${plural}`}>
       <div className="field">
         <label htmlFor={`${idPrefix}-search`}>Search {plural}</label>
         <input id={`${idPrefix}-search`} type="search" value={view.query} onChange={(e) => view.setQuery(e.target.value)} placeholder="Name or any column" />
