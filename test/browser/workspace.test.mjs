@@ -93,6 +93,8 @@ describe("agent workspace on a laptop: alerts, shortcuts, local time, wrap-up co
     await waitFor(async () => (await names()).length === 2, "both demo queues listed");
     assert.deepEqual(await names(), ["Billing", "Support"]);
     await adminPage.getByRole("button", { name: "Name" }).click();
+    assert.equal(await adminPage.getByRole("columnheader", { name: "Name" }).getAttribute("aria-sort"), "ascending");
+    await adminPage.getByRole("button", { name: "Name" }).click();
     await waitFor(async () => (await names())[0] === "Support", "the list sorted by name, descending");
     assert.equal(await adminPage.getByRole("columnheader", { name: "Name" }).getAttribute("aria-sort"), "descending");
     await adminPage.getByLabel("Search queues").fill("bill");
@@ -109,6 +111,11 @@ describe("agent workspace on a laptop: alerts, shortcuts, local time, wrap-up co
     await adminPage.getByRole("button", { name: "Save changes" }).click();
     await assertText(adminPage.getByRole("status"), "Queue saved.");
     assert.deepEqual((await adminApi("GET", `/queues/${DEMO_QUEUE_SUPPORT}`)).wrapUpCodes, ["Fixed", "Replacement sent"]);
+
+    // The flows list searches the same way.
+    await adminPage.goto(`${server.base}/flows`);
+    await adminPage.getByLabel("Search flows").fill("straight");
+    await waitFor(async () => (await names()).join() === "Straight to Support", "the flow search to leave one flow");
   });
 
   it("? lists the shortcuts; an offer rings, and says so, until it is accepted with the A key", async () => {

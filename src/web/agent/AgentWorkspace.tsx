@@ -65,7 +65,6 @@ export default function AgentWorkspace() {
               <OutboundCall queues={queues.data ?? []} onVoiceContact={state.contacts.some((c) => c.channel === "VOICE")} />
             )}
             <AlertPreferences onShowShortcuts={() => setShowShortcuts(true)} />
-            <AgentHistory queueName={queueName} reloadKey={state.contacts.length} />
           </div>
           <div className="workspace-main">
             {offers.map((c) => (
@@ -83,6 +82,7 @@ export default function AgentWorkspace() {
                 </section>
               )
             )}
+            <AgentHistory queueName={queueName} reloadKey={state.contacts.length} />
           </div>
         </div>
       )}

@@ -29,11 +29,11 @@ function textOf<T>(column: ListColumn<T>, item: T): string | number {
 const compare = (a: string | number, b: string | number) =>
   typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b), undefined, { numeric: true, sensitivity: "base" });
 
-/** `columns[0]` is the name column; the list starts sorted by it. */
+/** Until a header is chosen the items keep the API's order (which may mean something: agent statuses' display order). */
 export function useListView<T>(items: readonly T[], columns: ListColumn<T>[]) {
   const [query, setQuery] = useState("");
   const [filters, setFilters] = useState<Record<number, string>>({});
-  const [sort, setSort] = useState<Sort>({ column: 0, descending: false });
+  const [sort, setSort] = useState<Sort | null>(null);
 
   const shown = useMemo(() => {
     const words = fold(query).split(/\s+/).filter(Boolean);
@@ -43,6 +43,7 @@ export function useListView<T>(items: readonly T[], columns: ListColumn<T>[]) {
       const haystack = fold(columns.map((c) => String(textOf(c, item))).join(" "));
       return words.every((w) => haystack.includes(w));
     });
+    if (!sort) return rows;
     const col = columns[sort.column];
     return rows.sort((a, b) => compare(textOf(col, a), textOf(col, b)) * (sort.descending ? -1 : 1));
   }, [items, columns, query, filters, sort]);
@@ -60,7 +61,7 @@ export function useListView<T>(items: readonly T[], columns: ListColumn<T>[]) {
     setFilter: (index: number, value: string) => setFilters((f) => ({ ...f, [index]: value })),
     filterChoices,
     sort,
-    toggleSort: (column: number) => setSort((s) => ({ column, descending: s.column === column ? !s.descending : false })),
+    toggleSort: (column: number) => setSort((s) => ({ column, descending: s?.column === column ? !s.descending : false })),
   };
 }
 
@@ -96,12 +97,12 @@ export function ListControls<T>({ view, total, plural, idPrefix }: { view: ListV
 
 /** A column header that sorts the list by its column (again: the other way). */
 export function SortHeader<T>({ view, index, children }: { view: ListView<T>; index: number; children: ReactNode }) {
-  const active = view.sort.column === index;
+  const descending = view.sort?.column === index ? view.sort.descending : null;
   return (
-    <th scope="col" aria-sort={active ? (view.sort.descending ? "descending" : "ascending") : undefined}>
+    <th scope="col" aria-sort={descending === null ? undefined : descending ? "descending" : "ascending"}>
       <button type="button" className="link sort" onClick={() => view.toggleSort(index)}>
         {children}
-        <span aria-hidden="true">{active ? (view.sort.descending ? " ▼" : " ▲") : ""}</span>
+        <span aria-hidden="true">{descending === null ? "" : descending ? " ▼" : " ▲"}</span>
       </button>
     </th>
   );
