@@ -227,6 +227,11 @@ export const queues = sqliteTable(
     surveyFlowId: text("survey_flow_id").references(() => flows.id),
     /** AGENT_HOLD flow the agent hears while holding a caller from this queue, unless the contact's flow set one; null = silence. */
     agentHoldFlowId: text("agent_hold_flow_id").references(() => flows.id),
+    /**
+     * The wrap-up codes (dispositions) an agent may choose in after contact work for a contact of
+     * this queue, in display order; empty = any of the instance's codes (every queue's, or the defaults).
+     */
+    wrapUpCodes: text("wrap_up_codes", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
     ...timestamps,
   },

@@ -1,5 +1,6 @@
 /**
- * After contact work for one slot: disposition and notes, saved on the contact record
+ * After contact work for one slot: a wrap-up code (the contact's queue's codes, or every code when
+ * it lists none) and notes, saved on the contact record
  * (`PATCH /api/v1/contacts/:id/after-contact-work`), then "Clear" frees the slot. What the agent
  * types is kept in this browser until it is saved, so a reload or a dropped connection loses nothing.
  */
@@ -9,8 +10,6 @@ import { api, errorText } from "../lib/api";
 import { formatDuration, useNow } from "../lib/time";
 import type { AgentConnection } from "./agentConnection";
 import type { AgentContactDetails } from "./contactDetails";
-
-export const DISPOSITIONS = ["Resolved", "Follow-up needed", "Callback requested", "Escalated", "Sale", "No resolution", "Wrong number"];
 
 type Draft = { disposition: string; notes: string };
 const draftKey = (contactId: string) => `switchboard:acw:${contactId}`;
@@ -24,7 +23,13 @@ function loadDraft(contactId: string): Draft | null {
   }
 }
 
-export function AfterContactWork({ contact, details, connection }: { contact: AgentContact; details: AgentContactDetails | null; connection: AgentConnection }) {
+export function AfterContactWork({ contact, details, connection, wrapUpCodes }: {
+  contact: AgentContact;
+  details: AgentContactDetails | null;
+  connection: AgentConnection;
+  /** The codes this contact's queue offers. */
+  wrapUpCodes: string[];
+}) {
   const now = useNow();
   const [draft, setDraft] = useState<Draft>(() => loadDraft(contact.contactId) ?? { disposition: "", notes: "" });
   const [saved, setSaved] = useState<Draft | null>(null);
@@ -87,9 +92,9 @@ export function AfterContactWork({ contact, details, connection }: { contact: Ag
       </p>
       <div className="field">
         <label htmlFor={`${id}-disposition`}>Disposition</label>
-        <select id={`${id}-disposition`} value={draft.disposition} onChange={(e) => setDraft({ ...draft, disposition: e.target.value })}>
+        <select id={`${id}-disposition`} title="The contact's wrap-up code" value={draft.disposition} onChange={(e) => setDraft({ ...draft, disposition: e.target.value })}>
           <option value="">Choose…</option>
-          {[...new Set([...DISPOSITIONS, ...(saved?.disposition ? [saved.disposition] : [])])].map((d) => (
+          {[...new Set([...wrapUpCodes, ...(saved?.disposition ? [saved.disposition] : [])])].map((d) => (
             <option key={d} value={d}>
               {d}
             </option>

@@ -9,15 +9,18 @@ import { useTitle } from "../lib/router";
 import { useSession } from "../lib/session";
 import type { AgentStatus, Queue, QuickConnect } from "../lib/types";
 import { useCollection } from "../lib/useData";
-import { notificationsSupported } from "./alerts";
+import { AgentHistory } from "./AgentHistory";
 import { useAgent } from "./AgentProvider";
+import { AlertPreferences } from "./AlertPreferences";
 import { ContactPanel } from "./ContactPanel";
 import { GuideSlot } from "./guide/GuideSlot";
 import { OfferCard } from "./OfferCard";
 import { OutboundCall } from "./OutboundCall";
 import { SoftphoneProvider } from "./Softphone";
+import { ShortcutsHelp, useWorkspaceShortcuts } from "./shortcuts";
 import { StatusPicker } from "./StatusPicker";
 import { CHANNEL_LABELS } from "../lib/labels";
+import { wrapUpChoices } from "../../shared/wrap-up";
 
 export default function AgentWorkspace() {
   useTitle("Agent workspace");
@@ -26,7 +29,10 @@ export default function AgentWorkspace() {
   const statuses = useCollection<AgentStatus>("/agent-statuses");
   const queues = useCollection<Queue>("/queues");
   const quickConnects = useCollection<QuickConnect>("/quick-connects");
+  const [showShortcuts, setShowShortcuts] = useState(false);
+  useWorkspaceShortcuts(() => setShowShortcuts(true));
   const queueName = (id: string) => (id.startsWith("agent:") ? "Your personal queue" : queues.data?.find((q) => q.id === id)?.name ?? id);
+  const wrapUpCodes = (id: string) => wrapUpChoices(queues.data?.find((q) => q.id === id)?.wrapUpCodes, queues.data ?? []);
 
   if (!agent) return <h1>Agent workspace</h1>;
   const { state, connection } = agent;
@@ -50,22 +56,23 @@ export default function AgentWorkspace() {
           </button>
         </div>
       ))}
+      <ShortcutsHelp open={showShortcuts} onClose={() => setShowShortcuts(false)} />
       {state.ready && state.status && (
-        <div className="workspace">
+        <div className="workspace" data-workspace>
           <div className="workspace-side">
             <StatusPicker status={state.status} statuses={statuses.data ?? []} connection={connection} busy={state.pending.some((p) => p.type === "status.set")} />
             {!state.routingProfile && <p className="notice-warn">You have no routing profile, so you cannot be Available. Ask an administrator.</p>}
             {(state.routingProfile?.concurrency.VOICE ?? 0) > 0 && (
               <OutboundCall queues={queues.data ?? []} onVoiceContact={state.contacts.some((c) => c.channel === "VOICE")} />
             )}
-            <NotificationPermission />
+            <AlertPreferences onShowShortcuts={() => setShowShortcuts(true)} />
           </div>
           <div className="workspace-main">
             {offers.map((c) => (
               <OfferCard key={c.contactId} contact={c} queueName={queueName(c.queueId)} connection={connection} />
             ))}
             {working.length > 0 ? (
-              <ContactTabs contacts={working} queueName={queueName} quickConnects={quickConnects.data ?? []} connection={connection} />
+              <ContactTabs contacts={working} queueName={queueName} wrapUpCodes={wrapUpCodes} quickConnects={quickConnects.data ?? []} connection={connection} />
             ) : (
               offers.length === 0 && (
                 <section className="card" aria-labelledby="no-contacts">
@@ -76,6 +83,7 @@ export default function AgentWorkspace() {
                 </section>
               )
             )}
+            <AgentHistory queueName={queueName} reloadKey={state.contacts.length} />
           </div>
         </div>
       )}
@@ -83,9 +91,10 @@ export default function AgentWorkspace() {
   );
 }
 
-function ContactTabs({ contacts, queueName, quickConnects, connection }: {
+function ContactTabs({ contacts, queueName, wrapUpCodes, quickConnects, connection }: {
   contacts: AgentContact[];
   queueName: (id: string) => string;
+  wrapUpCodes: (queueId: string) => string[];
   quickConnects: QuickConnect[];
   connection: NonNullable<ReturnType<typeof useAgent>>["connection"];
 }) {
@@ -125,21 +134,9 @@ function ContactTabs({ contacts, queueName, quickConnects, connection }: {
         ))}
       </div>
       <div role="tabpanel" id="contact-tabpanel" aria-labelledby={tabId(current)}>
-        <ContactPanel key={current.contactId} contact={current} queueName={queueName(current.queueId)} quickConnects={quickConnects} connection={connection} active />
+        <ContactPanel key={current.contactId} contact={current} queueName={queueName(current.queueId)} wrapUpCodes={wrapUpCodes(current.queueId)} quickConnects={quickConnects} connection={connection} active />
         <GuideSlot contactId={current.contactId} />
       </div>
     </section>
-  );
-}
-
-function NotificationPermission() {
-  const [permission, setPermission] = useState(() => (notificationsSupported() ? Notification.permission : "unsupported"));
-  if (permission !== "default") return null;
-  return (
-    <p>
-      <button type="button" onClick={() => void Notification.requestPermission().then(setPermission)}>
-        Notify me of incoming contacts
-      </button>
-    </p>
   );
 }

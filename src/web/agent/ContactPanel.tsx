@@ -1,6 +1,6 @@
 /** One contact the agent is working: caller, timers, attributes, audio/conversation, hold/resume, transfer, end, then after contact work. */
 import { SupervisorNotice } from "./SupervisorNotice";
-import { useState, type FormEvent } from "react";
+import { lazy, Suspense, useState, type FormEvent } from "react";
 import type { AgentContact, TransferTarget } from "../../shared/wire";
 import { errorText } from "../lib/api";
 import { CHANNEL_LABELS } from "../lib/labels";
@@ -13,8 +13,12 @@ import { Attributes } from "./Attributes";
 import { CustomerSentiment } from "./CustomerSentiment";
 import { ChatPanel } from "./ChatPanel";
 import { callerLabel, useContactDetails } from "./contactDetails";
+import { shortcutProps } from "./shortcuts";
 import { AudioLeg } from "./Softphone";
 import { transferTargets } from "./transferTargets";
+
+/** With its phone-number and time-zone data: a chunk of its own, loaded when a contact is open. */
+const CustomerLocalTime = lazy(() => import("./CustomerLocalTime"));
 
 const STATE_LABELS: Record<AgentContact["state"], string> = {
   INCOMING: "Incoming",
@@ -25,9 +29,11 @@ const STATE_LABELS: Record<AgentContact["state"], string> = {
   AFTER_CONTACT_WORK: "After contact work",
 };
 
-export function ContactPanel({ contact, queueName, quickConnects, connection, active }: {
+export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, connection, active }: {
   contact: AgentContact;
   queueName: string;
+  /** The wrap-up codes after contact work offers for this contact's queue. */
+  wrapUpCodes: string[];
   quickConnects: QuickConnect[];
   connection: AgentConnection;
   active: boolean;
@@ -85,6 +91,9 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
             <dd>{contact.connectedAt ? formatDuration(contact.connectedAt - contact.enqueuedAt) : "—"}</dd>
           </>
         )}
+        <Suspense fallback={null}>
+          <CustomerLocalTime number={details?.customerEndpoint} attributes={contact.attributes} />
+        </Suspense>
         {details?.systemEndpoint && (
           <>
             <dt>{contact.initiationMethod === "OUTBOUND" ? "Calling from" : "Number dialled"}</dt>
@@ -102,7 +111,7 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
           <p role="status" className="muted" data-testid="dialling-status">
             {contact.state === "DIALLING" ? "Placing the call…" : "The customer's phone is ringing…"}
           </p>
-          <button type="button" className="danger" onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
+          <button type="button" className="danger" {...shortcutProps("E", "Cancel the call")} onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
             Cancel call
           </button>
         </div>
@@ -116,20 +125,20 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
       {live && (
         <div className="form-actions contact-actions">
           {receiving ? null : contact.state === "CONNECTED" ? (
-            <button type="button" onClick={() => void run("hold", { type: "contact.hold", contactId: contact.contactId })} disabled={busy !== null}>
+            <button type="button" {...shortcutProps("H", "Hold")} onClick={() => void run("hold", { type: "contact.hold", contactId: contact.contactId })} disabled={busy !== null}>
               Hold
             </button>
           ) : (
-            <button type="button" className="primary" onClick={() => void run("resume", { type: "contact.resume", contactId: contact.contactId })} disabled={busy !== null}>
+            <button type="button" className="primary" {...shortcutProps("H", "Resume")} onClick={() => void run("resume", { type: "contact.resume", contactId: contact.contactId })} disabled={busy !== null}>
               Resume
             </button>
           )}
           {contact.channel === "VOICE" && !receiving && (
-            <button type="button" aria-pressed={contact.muted} onClick={() => void run("mute", { type: "contact.mute", contactId: contact.contactId, muted: !contact.muted })} disabled={busy !== null}>
+            <button type="button" aria-pressed={contact.muted} {...shortcutProps("M", contact.muted ? "Unmute" : "Mute")} onClick={() => void run("mute", { type: "contact.mute", contactId: contact.contactId, muted: !contact.muted })} disabled={busy !== null}>
               Mute
             </button>
           )}
-          <button type="button" className="danger" onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
+          <button type="button" className="danger" {...shortcutProps("E", "End")} onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
             {contact.channel === "CHAT" ? "End chat" : handingOver ? "Leave (complete transfer)" : receiving ? "Leave the consult" : "End call"}
           </button>
         </div>
@@ -165,7 +174,7 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
         />
       )}
       {error && <p className="error" role="alert">{error}</p>}
-      {contact.state === "AFTER_CONTACT_WORK" && <AfterContactWork contact={contact} details={details} connection={connection} />}
+      {contact.state === "AFTER_CONTACT_WORK" && <AfterContactWork contact={contact} details={details} connection={connection} wrapUpCodes={wrapUpCodes} />}
     </section>
   );
 }

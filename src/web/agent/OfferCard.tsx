@@ -7,10 +7,13 @@ import { formatDuration, spokenDuration, useNow } from "../lib/time";
 import type { AgentConnection } from "./agentConnection";
 import { Attributes } from "./Attributes";
 import { callerLabel, useContactDetails } from "./contactDetails";
+import { useOfferAlertState } from "./offerAlerts";
+import { shortcutProps } from "./shortcuts";
 
 export function OfferCard({ contact, queueName, connection }: { contact: AgentContact; queueName: string; connection: AgentConnection }) {
   const now = useNow(250);
   const details = useContactDetails(contact.contactId);
+  const alert = useOfferAlertState();
   const [busy, setBusy] = useState<"accept" | "reject" | null>(null);
   const [error, setError] = useState<string | null>(null);
   const acceptRef = useRef<HTMLButtonElement>(null);
@@ -57,6 +60,10 @@ export function OfferCard({ contact, queueName, connection }: { contact: AgentCo
         )}
       </dl>
       <Attributes attributes={contact.attributes} />
+      <p className="muted offer-alert" data-testid="offer-alert">
+        {alert.ringing ? "Ringing" : "Ring sound off"}
+        {alert.notified.includes(contact.contactId) ? " · notification shown" : ""}
+      </p>
       {left !== null && total !== null && (
         <div className="ring-countdown">
           <label htmlFor={`${id}-ring`}>Rings for another {Math.ceil(left / 1000)} s</label>
@@ -64,10 +71,10 @@ export function OfferCard({ contact, queueName, connection }: { contact: AgentCo
         </div>
       )}
       <div className="form-actions">
-        <button ref={acceptRef} type="button" className="primary" onClick={() => void act("accept")} disabled={busy !== null}>
+        <button ref={acceptRef} type="button" className="primary" {...shortcutProps("A", "Accept")} onClick={() => void act("accept")} disabled={busy !== null}>
           {busy === "accept" ? "Accepting…" : "Accept"}
         </button>
-        <button type="button" className="danger" onClick={() => void act("reject")} disabled={busy !== null}>
+        <button type="button" className="danger" {...shortcutProps("R", "Reject")} onClick={() => void act("reject")} disabled={busy !== null}>
           {busy === "reject" ? "Rejecting…" : "Reject"}
         </button>
       </div>

@@ -5,6 +5,8 @@ import { errorText } from "../lib/api";
 import { formatDuration, useNow } from "../lib/time";
 import type { AgentStatus as AgentStatusConfig } from "../lib/types";
 import type { AgentConnection } from "./agentConnection";
+import { askNotificationPermission } from "./alerts";
+import { preferences } from "./preferences";
 
 const value = (s: AgentStatus) => (s.kind === "CUSTOM" ? `CUSTOM:${s.statusId}` : s.kind);
 
@@ -24,6 +26,8 @@ export function StatusPicker({ status, statuses, connection, busy }: { status: A
     e.preventDefault();
     setError(null);
     const [kind, statusId] = choice.split(/:(.*)/s);
+    // Going Available is the moment to ask (a user gesture, as browsers require) for offers' notifications.
+    if (kind === "AVAILABLE" && preferences().notifications) void askNotificationPermission();
     try {
       if (kind === "AVAILABLE" || kind === "OFFLINE") await connection.send({ type: "status.set", status: { kind } });
       else if (kind === "CUSTOM") await connection.send({ type: "status.set", status: { kind: "CUSTOM", statusId } });

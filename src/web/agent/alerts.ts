@@ -46,3 +46,17 @@ export function notifyOffer(title: string, body: string, tag: string): Notificat
     return null;
   }
 }
+
+/**
+ * Asks for permission to notify, if it has not been asked yet; call it from a user gesture (the
+ * agent choosing Available, or the preferences' button), as browsers require.
+ */
+export async function askNotificationPermission(): Promise<NotificationPermission | "unsupported"> {
+  if (!notificationsSupported()) return "unsupported";
+  if (Notification.permission !== "default") return Notification.permission;
+  try {
+    return await Notification.requestPermission();
+  } catch {
+    return Notification.permission;
+  }
+}

@@ -1,14 +1,16 @@
 /**
  * One configuration collection as two pages: the list (/queues) and the editor (/queues/new,
  * /queues/:id). The screen file supplies the columns and the form; this does loading, routing,
- * saving feedback and deleting (with the API's "still used by …" answer shown in words).
+ * saving feedback and deleting (with the API's "still used by …" answer shown in words). The
+ * list can be searched, sorted by any column and filtered by the columns that ask for it.
  */
 import { useState, type ReactNode } from "react";
 import { api, errorText } from "../lib/api";
 import { Link, navigate, useLocation, useTitle } from "../lib/router";
 import { useCollection, useData } from "../lib/useData";
+import { ListControls, SortHeader, useListView, type ListColumn } from "./listView";
 
-export type Column<T> = { header: string; cell: (item: T) => ReactNode };
+export type Column<T> = ListColumn<T>;
 
 export type EditorProps<T> = {
   /** The item being edited, or null for a new one. */
@@ -48,6 +50,8 @@ export function ResourceScreen<T extends { id: string }>(props: Props<T>) {
 function ResourceList<T extends { id: string }>({ basePath, apiPath, title, noun, intro, columns, nameOf, canWrite }: Props<T>) {
   useTitle(title);
   const list = useCollection<T>(`/${apiPath}`);
+  const all: ListColumn<T>[] = [{ header: "Name", cell: nameOf, text: nameOf }, ...columns];
+  const view = useListView(list.data ?? [], all);
   return (
     <>
       <div className="page-head">
@@ -67,31 +71,34 @@ function ResourceList<T extends { id: string }>({ basePath, apiPath, title, noun
       {list.loading && !list.data && <p role="status">Loading…</p>}
       {list.data && list.data.length === 0 && <p>No {title.toLowerCase()} yet.</p>}
       {list.data && list.data.length > 0 && (
-        <table className="list">
-          <caption className="visually-hidden">{title}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              {columns.map((c) => (
-                <th scope="col" key={c.header}>
-                  {c.header}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.map((item) => (
-              <tr key={item.id}>
-                <th scope="row">
-                  <Link href={`${basePath}/${encodeURIComponent(item.id)}`}>{nameOf(item)}</Link>
-                </th>
-                {columns.map((c) => (
-                  <td key={c.header}>{c.cell(item)}</td>
+        <>
+          <ListControls view={view} total={list.data.length} plural={title.toLowerCase()} idPrefix={apiPath} />
+          <table className="list">
+            <caption className="visually-hidden">{title}</caption>
+            <thead>
+              <tr>
+                {all.map((c, i) => (
+                  <SortHeader key={c.header} view={view} index={i}>
+                    {c.header}
+                  </SortHeader>
                 ))}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {view.shown.map((item) => (
+                <tr key={item.id}>
+                  <th scope="row">
+                    <Link href={`${basePath}/${encodeURIComponent(item.id)}`}>{nameOf(item)}</Link>
+                  </th>
+                  {columns.map((c) => (
+                    <td key={c.header}>{c.cell(item)}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {view.shown.length === 0 && <p className="muted">No {title.toLowerCase()} match.</p>}
+        </>
       )}
     </>
   );

@@ -21,7 +21,7 @@ export default function PhoneNumbersScreen() {
       nameOf={(n) => n.e164}
       columns={[
         { header: "Description", cell: (n) => n.description || "—" },
-        { header: "Flow", cell: (n) => (n.flowId ? (flows.data?.find((f) => f.id === n.flowId)?.name ?? n.flowId) : "None (calls are refused)") },
+        { header: "Flow", cell: (n) => (n.flowId ? (flows.data?.find((f) => f.id === n.flowId)?.name ?? n.flowId) : "None (calls are refused)"), filter: true },
       ]}
       Editor={PhoneNumberEditor}
       canWrite={can("instance.configure")}

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { CheckboxField, FormStatus, NumberField, SelectField, TextAreaField, TextField, useSave } from "../components/forms";
+import { CheckboxField, FormStatus, type FieldErrors, NumberField, SelectField, TextAreaField, TextField, useSave } from "../components/forms";
 import { FormActions, ResourceScreen, useCreatedNotice, type EditorProps } from "../components/ResourceScreen";
 import { api } from "../lib/api";
 import { useSession } from "../lib/session";
@@ -21,9 +21,9 @@ export default function QueuesScreen() {
       intro="Contacts wait in a queue until an agent whose routing profile includes it is available."
       nameOf={(q) => q.name}
       columns={[
-        { header: "Hours of operation", cell: (q) => hoursName(q.hoursOfOperationId) },
-        { header: "Max contacts", cell: (q) => q.maxContacts ?? "No limit" },
-        { header: "Status", cell: (q) => (q.enabled ? "Enabled" : "Disabled") },
+        { header: "Hours of operation", cell: (q) => hoursName(q.hoursOfOperationId), filter: true },
+        { header: "Max contacts", cell: (q) => q.maxContacts ?? "No limit", text: (q) => q.maxContacts ?? Number.MAX_SAFE_INTEGER },
+        { header: "Status", cell: (q) => (q.enabled ? "Enabled" : "Disabled"), filter: true },
       ]}
       Editor={QueueEditor}
       canWrite={can("instance.configure")}
@@ -33,8 +33,53 @@ export default function QueuesScreen() {
 
 const SHOWN = [
   "name", "description", "hoursOfOperationId", "maxContacts", "ringTimeoutSeconds", "outboundCallerId", "customerQueueFlowId",
-  "agentWhisperFlowId", "customerWhisperFlowId", "outboundWhisperFlowId", "customerHoldFlowId", "surveyFlowId", "agentHoldFlowId", "enabled",
+  "agentWhisperFlowId", "customerWhisperFlowId", "outboundWhisperFlowId", "customerHoldFlowId", "surveyFlowId", "agentHoldFlowId",
+  "wrapUpCodes", "enabled",
 ];
+
+type FlowField = "customerQueueFlowId" | "agentWhisperFlowId" | "customerWhisperFlowId" | "outboundWhisperFlowId" | "customerHoldFlowId" | "surveyFlowId" | "agentHoldFlowId";
+
+/** The queue's flows, in the order the form shows them: the flow type each takes, what none means, and when it plays. */
+const FLOW_PICKERS: { field: FlowField; label: string; type: string; empty: string; hint?: string }[] = [
+  { field: "customerQueueFlowId", label: "Customer queue flow", type: "CUSTOMER_QUEUE", empty: "Default (music while waiting)" },
+  { field: "agentWhisperFlowId", label: "Agent whisper flow", type: "AGENT_WHISPER", empty: "Default (the queue's name)",
+    hint: "What the agent hears when a call from this queue connects, unless the contact's flow set one." },
+  { field: "customerWhisperFlowId", label: "Customer whisper flow", type: "CUSTOMER_WHISPER", empty: "None",
+    hint: "What the caller hears just before meeting the agent, unless the contact's flow set one." },
+  { field: "outboundWhisperFlowId", label: "Outbound whisper flow", type: "OUTBOUND_WHISPER", empty: "None",
+    hint: "What the customer of an agent's outbound call hears on answering; it may turn recording on." },
+  { field: "customerHoldFlowId", label: "Customer hold flow", type: "CUSTOMER_HOLD", empty: "Default (hold music)",
+    hint: "What a caller from this queue hears while the agent has them on hold, unless the contact's flow set one." },
+  { field: "surveyFlowId", label: "Survey flow", type: "CONTACT_FLOW", empty: "None (the contact ends)",
+    hint: "Where a customer goes when the agent ends the call or chat first, e.g. a 1–5 satisfaction survey that sets the SurveyRating attribute; the contact's own CustomerRemaining flow wins." },
+  { field: "agentHoldFlowId", label: "Agent hold flow", type: "AGENT_HOLD", empty: "None (silence)",
+    hint: "What the agent hears while they have a caller from this queue on hold, unless the contact's flow set one." },
+];
+
+/** A choice among the instance's flows of one type. */
+function FlowSelect({ picker, flows, value, onChange, errors }: {
+  picker: (typeof FLOW_PICKERS)[number];
+  flows: Flow[];
+  value: string;
+  onChange: (id: string) => void;
+  errors: FieldErrors;
+}) {
+  return (
+    <SelectField
+      label={picker.label}
+      name={picker.field}
+      value={value}
+      onChange={onChange}
+      empty={picker.empty}
+      options={flows.filter((f) => f.type === picker.type).map((f) => ({ value: f.id, label: f.name }))}
+      errors={errors}
+      hint={picker.hint}
+    />
+  );
+}
+
+/** Wrap-up codes as the form edits them: one a line, blank lines dropped. */
+const codesFromText = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean);
 
 function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
   const hours = useCollection<Hours>("/hours-of-operation");
@@ -46,16 +91,12 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
   const [maxContacts, setMaxContacts] = useState<number | null>(item?.maxContacts ?? null);
   const [ringTimeout, setRingTimeout] = useState<number | null>(item?.ringTimeoutSeconds ?? 20);
   const [callerId, setCallerId] = useState(item?.outboundCallerId ?? "");
-  const [flowId, setFlowId] = useState(item?.customerQueueFlowId ?? "");
-  const [agentWhisper, setAgentWhisper] = useState(item?.agentWhisperFlowId ?? "");
-  const [customerWhisper, setCustomerWhisper] = useState(item?.customerWhisperFlowId ?? "");
-  const [outboundWhisper, setOutboundWhisper] = useState(item?.outboundWhisperFlowId ?? "");
-  const [customerHold, setCustomerHold] = useState(item?.customerHoldFlowId ?? "");
-  const [survey, setSurvey] = useState(item?.surveyFlowId ?? "");
-  const [agentHold, setAgentHold] = useState(item?.agentHoldFlowId ?? "");
+  const [flowIds, setFlowIds] = useState<Record<FlowField, string>>(
+    () => Object.fromEntries(FLOW_PICKERS.map((p) => [p.field, item?.[p.field] ?? ""])) as Record<FlowField, string>,
+  );
+  const [codes, setCodes] = useState((item?.wrapUpCodes ?? []).join("\n"));
   const [enabled, setEnabled] = useState(item?.enabled ?? true);
   const save = useSave();
-  const flowsOfType = (type: string) => (flows.data ?? []).filter((f) => f.type === type).map((f) => ({ value: f.id, label: f.name }));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -67,13 +108,8 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
       // An emptied field is sent as null, which the API refuses with a message on this field.
       ringTimeoutSeconds: ringTimeout,
       outboundCallerId: callerId.trim() || null,
-      customerQueueFlowId: flowId || null,
-      agentWhisperFlowId: agentWhisper || null,
-      customerWhisperFlowId: customerWhisper || null,
-      outboundWhisperFlowId: outboundWhisper || null,
-      customerHoldFlowId: customerHold || null,
-      surveyFlowId: survey || null,
-      agentHoldFlowId: agentHold || null,
+      ...Object.fromEntries(FLOW_PICKERS.map((p) => [p.field, flowIds[p.field] || null])),
+      wrapUpCodes: codesFromText(codes),
       enabled,
     };
     const saved = await save.run(
@@ -103,74 +139,17 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
         <NumberField label="Maximum contacts in queue" name="maxContacts" value={maxContacts} onChange={setMaxContacts} min={1} max={100000} errors={errors} hint="Leave empty for no limit." />
         <NumberField label="Ring timeout (seconds)" name="ringTimeoutSeconds" value={ringTimeout} onChange={setRingTimeout} min={5} max={600} errors={errors} hint="How long an offer rings before the agent is marked Missed and the contact goes back to its place (5–600)." />
         <TextField label="Outbound caller ID" name="outboundCallerId" value={callerId} onChange={setCallerId} errors={errors} placeholder="+14155550123" hint="The number callers see on outbound calls from this queue (E.164). Optional." />
-        <SelectField
-          label="Customer queue flow"
-          name="customerQueueFlowId"
-          value={flowId}
-          onChange={setFlowId}
-          empty="Default (music while waiting)"
-          options={(flows.data ?? []).filter((f) => f.type === "CUSTOMER_QUEUE").map((f) => ({ value: f.id, label: f.name }))}
+        {FLOW_PICKERS.map((p) => (
+          <FlowSelect key={p.field} picker={p} flows={flows.data ?? []} value={flowIds[p.field]} onChange={(id) => setFlowIds((f) => ({ ...f, [p.field]: id }))} errors={errors} />
+        ))}
+        <TextAreaField
+          label="Wrap-up codes"
+          name="wrapUpCodes"
+          value={codes}
+          onChange={setCodes}
+          rows={4}
           errors={errors}
-        />
-        <SelectField
-          label="Agent whisper flow"
-          name="agentWhisperFlowId"
-          value={agentWhisper}
-          onChange={setAgentWhisper}
-          empty="Default (the queue's name)"
-          options={flowsOfType("AGENT_WHISPER")}
-          errors={errors}
-          hint="What the agent hears when a call from this queue connects, unless the contact's flow set one."
-        />
-        <SelectField
-          label="Customer whisper flow"
-          name="customerWhisperFlowId"
-          value={customerWhisper}
-          onChange={setCustomerWhisper}
-          empty="None"
-          options={flowsOfType("CUSTOMER_WHISPER")}
-          errors={errors}
-          hint="What the caller hears just before meeting the agent, unless the contact's flow set one."
-        />
-        <SelectField
-          label="Outbound whisper flow"
-          name="outboundWhisperFlowId"
-          value={outboundWhisper}
-          onChange={setOutboundWhisper}
-          empty="None"
-          options={flowsOfType("OUTBOUND_WHISPER")}
-          errors={errors}
-          hint="What the customer of an agent's outbound call hears on answering; it may turn recording on."
-        />
-        <SelectField
-          label="Customer hold flow"
-          name="customerHoldFlowId"
-          value={customerHold}
-          onChange={setCustomerHold}
-          empty="Default (hold music)"
-          options={flowsOfType("CUSTOMER_HOLD")}
-          errors={errors}
-          hint="What a caller from this queue hears while the agent has them on hold, unless the contact's flow set one."
-        />
-        <SelectField
-          label="Survey flow"
-          name="surveyFlowId"
-          value={survey}
-          onChange={setSurvey}
-          empty="None (the contact ends)"
-          options={flowsOfType("CONTACT_FLOW")}
-          errors={errors}
-          hint="Where a customer goes when the agent ends the call or chat first, e.g. a 1–5 satisfaction survey that sets the SurveyRating attribute; the contact's own CustomerRemaining flow wins."
-        />
-        <SelectField
-          label="Agent hold flow"
-          name="agentHoldFlowId"
-          value={agentHold}
-          onChange={setAgentHold}
-          empty="None (silence)"
-          options={flowsOfType("AGENT_HOLD")}
-          errors={errors}
-          hint="What the agent hears while they have a caller from this queue on hold, unless the contact's flow set one."
+          hint="One a line: the outcomes an agent may choose in after contact work for this queue's contacts. Leave empty to offer every code."
         />
         <CheckboxField label="Enabled" name="enabled" checked={enabled} onChange={setEnabled} errors={errors} hint="A disabled queue accepts no new contacts." />
       </fieldset>

@@ -23,9 +23,9 @@ export default function UsersScreen() {
       nameOf={(u) => u.name}
       columns={[
         { header: "Email", cell: (u) => u.email },
-        { header: "Security profile", cell: (u) => nameIn(security.data, u.securityProfileId) },
-        { header: "Routing profile", cell: (u) => nameIn(routing.data, u.routingProfileId) },
-        { header: "Status", cell: (u) => (u.active ? "Active" : "Deactivated") },
+        { header: "Security profile", cell: (u) => nameIn(security.data, u.securityProfileId), filter: true },
+        { header: "Routing profile", cell: (u) => nameIn(routing.data, u.routingProfileId), filter: true },
+        { header: "Status", cell: (u) => (u.active ? "Active" : "Deactivated"), filter: true },
       ]}
       Editor={UserEditor}
       canWrite={can("users.manage")}

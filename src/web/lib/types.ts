@@ -31,6 +31,8 @@ export type Queue = Stamps & {
   agentWhisperFlowId: string | null;
   customerWhisperFlowId: string | null;
   outboundWhisperFlowId: string | null;
+  /** Wrap-up codes for after contact work; empty = every code. */
+  wrapUpCodes: string[];
   enabled: boolean;
 };
 

@@ -4,7 +4,8 @@
  * connected to may write it (anyone else: 404, as for a contact of another instance). Notes are
  * personal data: encrypted at rest, bound to their contact (`encryptField`); the disposition is
  * a short category for reports and stays readable. Every write is audited and appended to the
- * contact's events.
+ * contact's events. When the contact's queue lists wrap-up codes, the disposition must be one of
+ * them (400 otherwise); a queue with none takes any.
  *
  * The contact row's `updated_at` is left alone: it orders the routing objects' writes (see
  * src/durable/contact-record.ts), and these two columns are written by no one else.
@@ -12,11 +13,11 @@
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { contactEvents, contacts } from "../../db/schema";
+import { contactEvents, contacts, queues } from "../../db/schema";
 import { requirePermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
 import { decryptField, encryptField, keyringFromEnv, type Keyring } from "../../lib/crypto";
-import { notFound } from "../../lib/errors";
+import { badRequest, notFound } from "../../lib/errors";
 import { clientInfo, parseJson } from "../lib/request";
 
 import { notesField } from "../../db/contacts";
@@ -58,6 +59,7 @@ export const afterContactWorkRoutes = new Hono<AppEnv>().patch("/:id/after-conta
   const row = await scope.get(contacts, c.req.param("id"));
   if (!row) throw notFound("Contact");
   if (row.agentId !== userId && !(await wasConnectedTo(c.var.db, instanceId, row.id, userId))) throw notFound("Contact");
+  if (input.disposition) await assertWrapUpCode(scope, row.queueId, input.disposition);
   const keys = keyringFromEnv(c.env);
   const set: { disposition?: string | null; notes?: string | null } = {};
   if (input.disposition !== undefined) set.disposition = input.disposition;
@@ -75,3 +77,14 @@ export const afterContactWorkRoutes = new Hono<AppEnv>().patch("/:id/after-conta
     .where(and(eq(contacts.instanceId, instanceId), eq(contacts.id, row.id)));
   return c.json({ contactId: row.id, disposition: saved.disposition, notes: await openNotes(keys, instanceId, row.id, saved.notes) });
 });
+
+/** A disposition must be one of the queue's wrap-up codes when the queue lists any. */
+async function assertWrapUpCode(scope: AppEnv["Variables"]["scope"], queueId: string | null, disposition: string) {
+  if (!queueId || queueId.startsWith("agent:")) return;
+  const queue = await scope.get(queues, queueId);
+  const codes = queue?.wrapUpCodes ?? [];
+  if (codes.length && !codes.includes(disposition)) {
+    const message = `is not one of the queue's wrap-up codes (${codes.join(", ")})`;
+    throw badRequest(`disposition: ${message}`, [{ field: "disposition", message }]);
+  }
+}

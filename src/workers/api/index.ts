@@ -5,6 +5,7 @@ import { authRoutes } from "../auth/routes";
 import type { AppEnv } from "../env";
 import { afterContactWorkRoutes } from "./after-contact-work";
 import { agentRoutes } from "./agent";
+import { agentHistoryRoutes } from "./agent-history";
 import { outboundCallRoutes } from "./outbound-calls";
 import { auditRoutes } from "./audit";
 import { botRoutes } from "./bots";
@@ -62,6 +63,7 @@ api.route("/contacts", supervisionRoutes); // the same: supervision.monitor
 api.route("/contacts", afterContactWorkRoutes); // before contactRoutes: the connected agent's own (contacts.handle)
 api.route("/agent/quick-replies", agentQuickReplyRoutes);
 api.route("/agent/outbound-calls", outboundCallRoutes);
+api.route("/agent", agentHistoryRoutes);
 api.route("/agent", agentRoutes);
 api.route("/contacts", contactRoutes);
 api.route("/recordings", recordingRoutes);

@@ -3,7 +3,14 @@ import { z } from "zod";
 import { flows, hoursOfOperation, queues, quickConnects, routingProfileQueues, routingProfiles } from "../../../db/schema";
 import type { InstanceScope } from "../../../db/scoped";
 import { badRequest } from "../../../lib/errors";
+import { MAX_WRAP_UP_CODE_LENGTH, MAX_WRAP_UP_CODES } from "../../../shared/wrap-up";
 import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
+
+/** A queue's wrap-up codes: each once (whatever its case), in the order the agent sees them. */
+const wrapUpCodes = z
+  .array(z.string().trim().min(1, "must not be empty").max(MAX_WRAP_UP_CODE_LENGTH))
+  .max(MAX_WRAP_UP_CODES)
+  .refine((codes) => new Set(codes.map((c) => c.toLowerCase())).size === codes.length, "must not list a code twice");
 
 const Create = z.object({
   name: fields.name,
@@ -19,6 +26,7 @@ const Create = z.object({
   customerHoldFlowId: fields.id.nullable().default(null),
   surveyFlowId: fields.id.nullable().default(null),
   agentHoldFlowId: fields.id.nullable().default(null),
+  wrapUpCodes: wrapUpCodes.default([]),
   enabled: z.boolean().default(true),
 });
 const Update = z.object({
@@ -35,6 +43,7 @@ const Update = z.object({
   customerHoldFlowId: fields.id.nullable(),
   surveyFlowId: fields.id.nullable(),
   agentHoldFlowId: fields.id.nullable(),
+  wrapUpCodes,
   enabled: z.boolean(),
 }).partial();
 
@@ -96,6 +105,7 @@ export const queuesResource: ResourceDef<typeof queues, z.infer<typeof Create>, 
       customerHoldFlowId: r.customerHoldFlowId,
       surveyFlowId: r.surveyFlowId,
       agentHoldFlowId: r.agentHoldFlowId,
+      wrapUpCodes: r.wrapUpCodes,
       enabled: r.enabled,
       createdAt: iso(r.createdAt),
       updatedAt: iso(r.updatedAt),

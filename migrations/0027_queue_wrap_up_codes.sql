@@ -1,0 +1,1 @@
+ALTER TABLE `queues` ADD `wrap_up_codes` text DEFAULT '[]' NOT NULL;
