@@ -41,6 +41,14 @@ const DESCRIBED: Record<string, Described> = {
       { name: "ContinueFlowExecution", label: "Continue the flow after the call", kind: "boolean" },
     ],
   },
+  UpdateContactCallbackNumber: { label: "Set callback number", group: "Set", next: true, conditions: null, parameters: [{ name: "CallbackNumber", label: "Callback number (E.164 or a reference)", kind: "text", required: true, hint: "For example $.StoredCustomerInput" }] },
+  CreateCallbackContact: {
+    label: "Transfer to queue (callback)", group: "Terminate", next: true, conditions: null,
+    parameters: [
+      { name: "RetryDelaySeconds", label: "Seconds between attempts", kind: "number" },
+      { name: "MaximumConnectionAttempts", label: "Retries after the first call", kind: "number" },
+    ],
+  },
   UpdateFlowLoggingBehavior: { label: "Set logging behavior", group: "Set", next: true, conditions: null, parameters: [{ name: "FlowLoggingBehavior", label: "Flow logs", kind: "select", options: ["Enabled", "Disabled"], required: true }] },
 };
 

@@ -22,8 +22,6 @@ export const NOT_AVAILABLE: Record<string, NotAvailable> = {
   StopMediaStreaming: { feature: "Kinesis media streaming" },
   UpdateContactMediaProcessing: { feature: "media processing" },
   ShowView: { feature: "step-by-step guides (views)", errors: ["NoMatchingError"] },
-  CreateCallbackContact: { feature: "queued callbacks" },
-  UpdateContactCallbackNumber: { feature: "queued callbacks", errors: ["CallbackNumberNotDialable", "InvalidCallbackNumber"] },
   CreateTask: { feature: "tasks" },
   UpdateContactRecordingAndAnalyticsBehavior: { feature: "Contact Lens recording and analytics settings" },
   UpdateRoutingCriteria: { feature: "routing criteria (proficiencies)" },
