@@ -9,7 +9,10 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client";
+import { createContact } from "../../src/db/contacts";
 import { flows, flowVersions, queues, securityProfiles } from "../../src/db/schema";
+import { keyringFromEnv } from "../../src/lib/crypto";
 import type { FlowAction, FlowContent } from "../../src/flows";
 import { contactRoomName, queueRoomName } from "../../src/lib/object-names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
@@ -236,5 +239,21 @@ describe("voice: queued callbacks", () => {
     await eventually(async () => (await contactRow(fx.instanceId, callerId))?.state === "QUEUED", "the caller still queued");
     const sales = env.QUEUE_ROOM.getByName(queueRoomName(fx.instanceId, fx.queueId("sales")));
     expect(await sales.snapshot()).toMatchObject({ contactsInQueue: 1, callbacksInQueue: 0 });
+  });
+
+  it("a callback's start retried (its contact written, the answer lost) carries on: one contact, queued once", async () => {
+    const { fx } = await callbackInstance();
+    const id = crypto.randomUUID();
+    // The first start wrote the contact row, then its object restarted before anything else.
+    await createContact(createDb(env.DB), keyringFromEnv(env), { id, instanceId: fx.instanceId, channel: "VOICE", initiationMethod: "CALLBACK", customerEndpoint: FIRST });
+    const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, id));
+    const start = { previousContactId: crypto.randomUUID(), queueId: fx.queueId("sales"), phoneNumber: FIRST, systemNumber: fx.number, retryDelaySeconds: 60, maxAttempts: 1, attributes: {} };
+    expect(await session.callbackStart(start)).toEqual({ ok: true });
+    expect(await session.callbackStart(start)).toEqual({ ok: true });
+    const sales = env.QUEUE_ROOM.getByName(queueRoomName(fx.instanceId, fx.queueId("sales")));
+    expect(await sales.snapshot()).toMatchObject({ contactsInQueue: 1, callbacksInQueue: 1 });
+    await eventsInclude(fx.instanceId, id, ["INITIATED", "ENQUEUED"]);
+    expect((await contactEvents(fx.instanceId, id)).filter((e) => e.type === "ENQUEUED")).toHaveLength(1);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM contacts WHERE id = ?").bind(id).first<{ n: number }>())!.n).toBe(1);
   });
 });

@@ -45,7 +45,8 @@ export class CallbackCall {
 
   static schema(sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS callback (
-      id INTEGER PRIMARY KEY CHECK (id = 1), max_attempts INTEGER NOT NULL, retry_delay_ms INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0)`);
+      id INTEGER PRIMARY KEY CHECK (id = 1), max_attempts INTEGER NOT NULL, retry_delay_ms INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+      recorded INTEGER NOT NULL DEFAULT 0)`);
   }
 
   /** Whether this contact is a queued callback. */
@@ -59,43 +60,52 @@ export class CallbackCall {
   }
 
   /**
-   * Records the callback contact (INITIATED, CALLBACK, linked to the caller's), keeps its session
-   * row (waiting, before routing can tell it anything), then puts it in the queue in the caller's
-   * place. Refused (the caller is being offered to an agent, or the queue is full or gone):
-   * nothing is kept. Idempotent: a retried start finds the contact made.
+   * Keeps the callback's session row (waiting, before routing can tell it anything), records the
+   * contact in D1 (INITIATED, CALLBACK, linked to the caller's), then puts it in the queue in the
+   * caller's place. Refused (the caller is being offered to an agent, or the queue is full or
+   * gone): nothing is kept. Safe to repeat: a retried start (the caller's webhook retried, or this
+   * object restarted part-way) carries on from the step it reached; the queue's enqueue is
+   * idempotent.
    */
   async start(o: CallbackStart, notify: NotifyTarget): Promise<{ ok: true } | { ok: false; message: string }> {
     const { env, instanceId, contactId } = this.host;
-    if (this.host.row()) return { ok: true };
-    const ctx = await flowContext(env.DB, instanceId);
-    const queue = ctx.queues?.[o.queueId];
-    if (!queue) return { ok: false, message: `queue ${o.queueId} not found` };
-    const callerId = queue.outboundCallerId || o.systemNumber;
-    if (!callerId) return { ok: false, message: `no number to call from: give queue ${queue.name} an outbound caller id` };
-    const instance = await env.DB.prepare("SELECT public_base_url AS url FROM instances WHERE id = ?").bind(instanceId).first<{ url: string }>();
-    if (!instance) return { ok: false, message: "the instance no longer exists" };
-    const now = Date.now();
+    let r = this.host.row();
+    if (r && r.phase !== "QUEUED") return { ok: true }; // offered and dialled already, or over
+    if (!r) {
+      const ctx = await flowContext(env.DB, instanceId);
+      const queue = ctx.queues?.[o.queueId];
+      if (!queue) return { ok: false, message: `queue ${o.queueId} not found` };
+      const callerId = queue.outboundCallerId || o.systemNumber;
+      if (!callerId) return { ok: false, message: `no number to call from: give queue ${queue.name} an outbound caller id` };
+      const instance = await env.DB.prepare("SELECT public_base_url AS url FROM instances WHERE id = ?").bind(instanceId).first<{ url: string }>();
+      if (!instance) return { ok: false, message: "the instance no longer exists" };
+      const state = newFlowState({
+        contactId, channel: "VOICE", flowType: "CONTACT_FLOW", attributes: o.attributes,
+        customerEndpoint: o.phoneNumber, systemEndpoint: callerId, queue: { id: o.queueId, name: queue.name },
+      });
+      state.endReason = "queued callback";
+      this.host.sql.exec(
+        `INSERT OR IGNORE INTO session (id, instance_id, contact_id, channel, phase, step, flow_state, queue_id, connections, from_number, to_number, public_base_url, created_at)
+         VALUES (1, ?, ?, 'VOICE', 'QUEUED', 0, ?, ?, 0, ?, ?, ?, ?)`,
+        instanceId, contactId, JSON.stringify(state), o.queueId, o.phoneNumber, callerId, instance.url, Date.now(),
+      );
+      this.host.tables.ensure("outbound");
+      this.host.sql.exec("INSERT OR IGNORE INTO outbound_call (id) VALUES (1)");
+      this.host.tables.ensure("callback");
+      this.host.sql.exec("INSERT OR IGNORE INTO callback (id, max_attempts, retry_delay_ms) VALUES (1, ?, ?)", Math.max(1, o.maxAttempts), o.retryDelaySeconds * 1000);
+      r = this.host.require();
+    }
     const db = createDb(env.DB);
-    await createContact(db, keyringFromEnv(env), {
-      id: contactId, instanceId, channel: "VOICE", initiationMethod: "CALLBACK", previousContactId: o.previousContactId,
-      customerEndpoint: o.phoneNumber, systemEndpoint: callerId, attributes: o.attributes, at: now,
-    });
-    if (this.host.row()) return { ok: true };
-    const state = newFlowState({
-      contactId, channel: "VOICE", flowType: "CONTACT_FLOW", attributes: o.attributes,
-      customerEndpoint: o.phoneNumber, systemEndpoint: callerId, queue: { id: o.queueId, name: queue.name },
-    });
-    state.endReason = "queued callback";
-    this.host.sql.exec(
-      `INSERT INTO session (id, instance_id, contact_id, channel, phase, step, flow_state, queue_id, connections, from_number, to_number, public_base_url, created_at)
-       VALUES (1, ?, ?, 'VOICE', 'QUEUED', 0, ?, ?, 0, ?, ?, ?, ?)`,
-      instanceId, contactId, JSON.stringify(state), o.queueId, o.phoneNumber, callerId, instance.url, now,
-    );
-    this.host.tables.ensure("outbound");
-    this.host.sql.exec("INSERT OR IGNORE INTO outbound_call (id) VALUES (1)");
-    this.host.tables.ensure("callback");
-    this.host.sql.exec("INSERT OR IGNORE INTO callback (id, max_attempts, retry_delay_ms) VALUES (1, ?, ?)", Math.max(1, o.maxAttempts), o.retryDelaySeconds * 1000);
-    const queued = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, o.queueId)).enqueue({
+    if (!this.host.sql.exec<{ recorded: number }>("SELECT recorded FROM callback WHERE id = 1").one().recorded) {
+      await createContact(db, keyringFromEnv(env), {
+        id: contactId, instanceId, channel: "VOICE", initiationMethod: "CALLBACK", previousContactId: o.previousContactId,
+        customerEndpoint: r.from_number, systemEndpoint: r.to_number, attributes: o.attributes, at: r.created_at,
+      }).catch((err: unknown) => {
+        if (!/UNIQUE/i.test(String(err))) throw err; // written by a start whose answer was lost
+      });
+      this.host.sql.exec("UPDATE callback SET recorded = 1 WHERE id = 1");
+    }
+    const queued = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, r.queue_id ?? o.queueId)).enqueue({
       contactId, channel: "VOICE", initiationMethod: "CALLBACK", callbackFor: o.previousContactId, attributes: o.attributes, notify,
     });
     if (queued.status === "QUEUED") return { ok: true };
