@@ -3,7 +3,7 @@
  * CreateCallbackContact (its effect, its result, its error branch), as Amazon Connect's exports write them.
  */
 import { describe, expect, it } from "vitest";
-import { enterFlow, resumeFlow, startFlow, validateFlow, type FlowAction } from "../../src/flows";
+import { enterFlow, importFlow, resumeFlow, startFlow, validateFlow, type FlowAction } from "../../src/flows";
 import { bye, demoCtx, flowOf, say, steps } from "./helpers";
 
 const caller = { contactId: "c1", channel: "VOICE" as const, customerEndpoint: "+14155550123", systemEndpoint: "+15550100" };
@@ -63,5 +63,17 @@ describe("flows: queued callbacks", () => {
     expect(noQueue.effects.filter((e) => e.type === "create_callback")).toEqual([]);
     const withheld = startFlow(flowOf({ ...create, Parameters: { QueueId: "demo:queue:billing" } }, ...tail), { ...caller, customerEndpoint: "anonymous" }, demoCtx());
     expect(steps(withheld.logs)[0]).toBe("create:Error: NoMatchingError");
+  });
+
+  it("an exported CreateCallbackContact's queue ARN is mapped to the instance's queue on import; one the instance does not have is refused, named", () => {
+    const arn = "arn:aws:connect:us-east-1:123456789012:instance/abc/queue/0f6f-callbacks";
+    const flow = flowOf({ ...create, Parameters: { ...create.Parameters, QueueId: arn } }, ...tail);
+    const ok = importFlow(flow, (kind, ref) => (kind === "queue" && ref.id === "0f6f-callbacks" ? "demo:queue:billing" : null));
+    expect(ok.ok).toBe(true);
+    const mapped = ok.content?.Actions.find((a) => a.Identifier === "create");
+    expect(mapped?.Parameters?.QueueId).toBe("demo:queue:billing");
+    const missing = importFlow(flow, () => null);
+    expect(missing.ok).toBe(false);
+    expect(missing.errors.map((e) => e.actionId)).toContain("create");
   });
 });
