@@ -6,7 +6,7 @@
  * first, then the customer; unanswered, both are called again after the retry delay; answered,
  * they talk, and the contact record and the reports count it.
  */
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
@@ -171,7 +171,7 @@ describe("voice: queued callbacks", () => {
     expect(res.body.totals).toMatchObject({ CALLBACK_CONTACTS: 1, CALLBACK_ATTEMPTS: 2 });
   });
 
-  it("a callback unanswered on its last attempt ends as not answered: the agent is told in after contact work", async () => {
+  it("a callback unanswered on its last attempt ends as not answered: the agent is told in after contact work; the retry's timer survives a restart", async () => {
     const { fx, phone } = await callbackInstance();
     const caller = await phone.call({ from: FIRST, to: fx.number });
     await until(phone, () => caller.heard.includes("Press 1 to be called back."), "the caller offered a callback");
@@ -183,6 +183,12 @@ describe("voice: queued callbacks", () => {
     await alice.next("offer");
     alice.send({ type: "contact.accept", contactId: callback.id });
     const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, callback.id));
+    await until(phone, () => [...phone.calls.values()].some((c) => c.to === FIRST && c.status === "busy"), "the first attempt busy");
+    await eventsInclude(fx.instanceId, callback.id, ["CALLBACK_ATTEMPT_FAILED"]);
+    // The retry is the object's alarm, kept in its storage: a restart now loses nothing.
+    await session.snapshot();
+    await evictDurableObject(session);
+    expect(await runInDurableObject(session, (_o, state) => state.storage.getAlarm())).toBeGreaterThan(Date.now() - 1000);
     const acw = await until(phone, async () => {
       await runDurableObjectAlarm(session);
       return [...phone.calls.values()].filter((c) => c.to === FIRST && c.status === "busy").length === 2;
