@@ -6,7 +6,9 @@
 // which is where `npm run dev` points the Worker's TWILIO_API_BASE_URL.
 //   npm run phone -- serve
 // serves only that REST API, until stopped: the customers of the agents' outbound calls answer at
-// once (and stay on until the agent ends the call). Run one of the two at a time: both use the port.
+// once (and stay on until the agent ends the call), unless named with --no-answer or --busy
+// (NUMBER, or NUMBER:TIMES for only the next TIMES calls to it: a queued callback's retry then
+// gets through). Run one of the two at a time: both use the port.
 //   npm run phone -- sms +15550100 --from +14155550123 --text "Hi" --text "sales" [--whatsapp] [--wait 10]
 // texts the number (a signed Messaging webhook per --text, in order) and prints the replies the
 // Worker sends through the REST API and their delivery, for --wait seconds after the last text
@@ -16,7 +18,7 @@ import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { importTs } from "./lib.mjs";
 
-const USAGE = `Usage: npm run phone -- serve [--api-port 8788] [--json]
+const USAGE = `Usage: npm run phone -- serve [--api-port 8788] [--no-answer NUMBER[:TIMES]]… [--busy NUMBER[:TIMES]]… [--json]
        npm run phone -- call <number> [--from +14155550123] [--press DIGITS]… [--say TEXT]…
          [--hangup-after SECONDS] [--url http://127.0.0.1:8787] [--account-sid AC…] [--auth-token …]
          [--api-port 8788] [--hold-round 5] [--json]
@@ -40,6 +42,8 @@ const { values, positionals, tokens } = parseArgs({
     text: { type: "string", multiple: true },
     whatsapp: { type: "boolean", default: false },
     wait: { type: "string", default: "5" },
+    "no-answer": { type: "string", multiple: true },
+    busy: { type: "string", multiple: true },
     json: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -66,8 +70,26 @@ const phone = new Phone({
   accountSid: values["account-sid"],
   authToken: values["auth-token"],
   apiBaseUrl: `http://127.0.0.1:${apiPort}`,
-  onEvent: (e) => console.log(values.json ? JSON.stringify({ at: new Date().toISOString(), ...e }) : formatEvent(e)),
+  onEvent: (e) => {
+    // A number refused only so many times answers again after them.
+    const left = e.type === "call-created" ? refusals.get(e.to) : undefined;
+    if (left !== undefined && left.times !== null && --left.times <= 0) phone.unanswered.delete(e.to);
+    console.log(values.json ? JSON.stringify({ at: new Date().toISOString(), ...e }) : formatEvent(e));
+  },
 });
+// --no-answer / --busy: the customers that do not pick up the calls the Worker places (all of them, or the next TIMES).
+const refusals = new Map();
+for (const [flag, status] of [["no-answer", "no-answer"], ["busy", "busy"]]) {
+  for (const v of values[flag] ?? []) {
+    const m = /^(\+[1-9]\d{1,14})(?::([1-9]\d*))?$/.exec(v);
+    if (!m) {
+      console.error(`--${flag} takes an E.164 number, optionally :TIMES (e.g. +14155550123:1), not "${v}"`);
+      process.exit(2);
+    }
+    refusals.set(m[1], { times: m[2] ? Number(m[2]) : null });
+    phone.unanswered.set(m[1], status);
+  }
+}
 
 const server = createServer(async (req, res) => {
   const chunks = [];

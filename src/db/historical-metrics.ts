@@ -148,6 +148,9 @@ type Sums = {
   abandonMs: number;
   maxQueuedMs: number | null;
   missed: number;
+  /** Contacts initiated CALLBACK, and the calls placed to their customers. */
+  callbacks: number;
+  callbackAttempts: number;
   /** Contacts with a survey rating, and their ratings added up. */
   rated: number;
   ratingSum: number;
@@ -168,7 +171,7 @@ type Sums = {
 
 const ZERO: Sums = {
   created: 0, queued: 0, handled: 0, abandoned: 0, answerMs: 0, answered: 0, withinLevel: 0, abandonedAfterLevel: 0, handleMs: 0,
-  handleCount: 0, talkMs: 0, holdSeconds: 0, ended: 0, acwMs: 0, abandonMs: 0, maxQueuedMs: null, missed: 0, rated: 0, ratingSum: 0,
+  handleCount: 0, talkMs: 0, holdSeconds: 0, ended: 0, acwMs: 0, abandonMs: 0, maxQueuedMs: null, missed: 0, callbacks: 0, callbackAttempts: 0, rated: 0, ratingSum: 0,
   analysed: 0, scoreSum: 0, predicted: 0, predictedSum: 0,
   ...NO_ACTIVITY, withActivity: 0,
 };
@@ -203,6 +206,8 @@ function values(s: Sums): HistoricalValues {
     AVG_QUEUE_ABANDON_TIME: seconds(s.abandonMs, s.abandoned),
     MAX_QUEUED_TIME: s.maxQueuedMs === null ? null : Math.round(s.maxQueuedMs / 100) / 10,
     SERVICE_LEVEL: percent(s.withinLevel, s.answered + s.abandonedAfterLevel),
+    CALLBACK_CONTACTS: s.callbacks,
+    CALLBACK_ATTEMPTS: s.callbackAttempts,
     CSAT_RESPONSES: s.rated,
     AVG_CSAT: s.rated ? Math.round((10 * s.ratingSum) / s.rated) / 10 : null,
     ANALYSED_CONTACTS: s.analysed,
@@ -252,6 +257,10 @@ function sumColumns(levelMs: number) {
     acwMs: total(done, sql`max(0, ${c.afterContactWorkEndedAt} - ${c.endedAt})`),
     abandonMs: total(abandoned, sql`max(0, ${waitedUnanswered})`),
     maxQueuedMs: sql<number | null>`max(CASE WHEN ${queued} THEN coalesce(${c.connectedAt}, ${c.endedAt}) - ${c.enqueuedAt} END)`,
+    callbacks: n(sql`${c.initiationMethod} = 'CALLBACK'`),
+    // Each call to a callback's customer ends in one of these events (src/durable/voice/callback.ts, outbound.ts).
+    callbackAttempts: total(sql`${c.initiationMethod} = 'CALLBACK'`, sql`(SELECT count(*) FROM ${contactEvents} WHERE ${contactEvents.instanceId} = ${c.instanceId}
+      AND ${contactEvents.contactId} = ${c.id} AND ${contactEvents.type} IN ('CALLBACK_ATTEMPT_FAILED', 'CUSTOMER_ANSWERED', 'CUSTOMER_NOT_ANSWERED'))`),
     rated: n(sql`${c.satisfaction} IS NOT NULL`),
     ratingSum: sql<number>`coalesce(sum(${c.satisfaction}), 0)`,
     // The analysis is LEFT JOINed (at most one row per contact): its columns are null where there is none.

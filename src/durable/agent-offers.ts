@@ -231,7 +231,9 @@ export class AgentOffers {
    */
   async outboundFailed(contactId: string, reason: string, notice: string): Promise<void> {
     const s = this.agent.slot(contactId);
-    if (!s || (s.state !== "DIALLING" && s.state !== "RINGING")) return;
+    // A queued callback the agent accepted is CONNECTED while its customer is called (src/durable/voice/callback.ts).
+    const dialling = s?.state === "DIALLING" || s?.state === "RINGING" || (s?.initiation === "CALLBACK" && s.state === "CONNECTED");
+    if (!s || !dialling) return;
     await this.agent.toAfterContactWork(s, reason, { notice });
   }
 }

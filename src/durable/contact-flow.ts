@@ -25,7 +25,7 @@ import { allowedDestinations, auditFlowDialRefused } from "../db/dialing";
 import { encryptForKeyHolder } from "../lib/input-encryption";
 import { TtlCache } from "../lib/ttl-cache";
 import { nonPublicResolution } from "../lib/dns-over-https";
-import { personalQueueId, personalQueueOwner, publishedFlowsName, queueRoomName } from "../lib/object-names";
+import { contactRoomName, personalQueueId, personalQueueOwner, publishedFlowsName, queueRoomName } from "../lib/object-names";
 import { agentQueueMetrics } from "./metrics";
 import type { NotifyTarget } from "./types";
 import { runBotTurn } from "./bot-turn";
@@ -197,6 +197,8 @@ export async function performEffect(
       if (!effect.all) return { type: "queue_metrics", value };
       return { type: "queue_metrics", value, values: Object.fromEntries(METRIC_TYPES.map((t) => [t, read(t)])) };
     }
+    case "create_callback":
+      return createCallback(env, instanceId, effect, state);
     case "enqueue": {
       const queueId = enqueueTarget(effect);
       if (!queueId) return { type: "enqueue_result", ok: false, reason: "error", message: "No queue set" };
@@ -209,7 +211,7 @@ export async function performEffect(
         notify,
       });
       if (result.status === "AT_CAPACITY") return { type: "enqueue_result", ok: false, reason: "atCapacity" };
-      if (result.status === "NOT_FOUND") return { type: "enqueue_result", ok: false, reason: "error", message: `Queue ${queueId} not found` };
+      if (result.status !== "QUEUED") return { type: "enqueue_result", ok: false, reason: "error", message: `Queue ${queueId} not found` };
       return {
         type: "enqueue_result",
         ok: true,
@@ -224,4 +226,24 @@ export async function performEffect(
     default:
       return null;
   }
+}
+
+/** The id of the callback a caller's CreateCallbackContact block makes: a UUID derived from both, so a retry makes no second one. */
+export async function callbackContactId(callerContactId: string, actionId: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`callback:${callerContactId}:${actionId}`)));
+  digest[6] = (digest[6] & 0x0f) | 0x40; // version 4 layout, variant 10: any UUID check accepts it
+  digest[8] = (digest[8] & 0x3f) | 0x80;
+  const hex = [...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** CreateCallbackContact's effect: the callback contact, made and waiting in its queue (./voice/callback.ts), or why not. */
+export async function createCallback(env: Env, instanceId: string, effect: Extract<Effect, { type: "create_callback" }>, state: FlowState): Promise<FlowEvent> {
+  // One callback per caller and block: a retried turn finds the same contact.
+  const contactId = await callbackContactId(state.contactId, state.pending?.actionId ?? state.currentActionId ?? "");
+  const made = await env.CONTACT_SESSION.getByName(contactRoomName(instanceId, contactId)).callbackStart({
+    previousContactId: state.contactId, queueId: effect.queueId, phoneNumber: effect.phoneNumber, systemNumber: state.systemEndpoint,
+    retryDelaySeconds: effect.retryDelaySeconds, maxAttempts: effect.maxAttempts, attributes: state.attributes,
+  });
+  return made.ok ? { type: "callback_result", ok: true, contactId } : { type: "callback_result", ok: false, error: made.message };
 }

@@ -45,7 +45,8 @@ export async function applyRoutingEvent(host: RoutingHost, e: RoutingEvent): Pro
       const conference = `${host.contactId}-${r.connections + 1}`;
       store.set({ phase: "CONNECTED", agent_id: e.agentId, queue_id: e.queueId ?? r.queue_id, conference, connections: r.connections + 1 });
       if (r.channel === "VOICE") {
-        host.enqueueAction({ kind: "bridge", agentId: e.agentId! });
+        // A queued callback has nobody on the line yet: the agent's leg, then the customer, are dialled (./voice/callback.ts).
+        host.enqueueAction(voice.callback.is() ? { kind: "dialOutbound", agentId: e.agentId! } : { kind: "bridge", agentId: e.agentId! });
         // Recorded from when the agent's leg joins, as the flow asked (./voice/recording.ts).
         if (recordsAgentPart(r.flow_state)) host.enqueueAction({ kind: "recordAgent" });
       }

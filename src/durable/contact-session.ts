@@ -33,6 +33,7 @@ import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
 import { WAIT_FOR_CONFERENCE, type VoiceAction } from "./voice/actions";
 import { VoiceChannel, type RecordingCallback } from "./voice/channel";
 import type { OutboundStart } from "./voice/outbound";
+import type { CallbackStart } from "./voice/callback";
 import type { TranscriptionCallback } from "./voice/transcription";
 import type { RedactionPolicy } from "../analytics/policy";
 import type { HeldParty } from "./voice/hold-flow";
@@ -109,7 +110,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.#voice = new VoiceChannel({
       env: this.env, sql: this.ctx.storage.sql, tables: this.#store.tables, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), require: () => this.require(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
-      keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), enqueueAction: (a) => this.enqueueAction(a), kick: () => this.kick(),
+      keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), enqueueAction: (a, at) => this.enqueueAction(a, at), kick: () => this.kick(),
       oweContact: (c) => this.oweContact(c), remaining: this.#remaining,
       connected: (agentId, queueId) =>
         this.onRoutingEvent({ instanceId: this.instanceId, contactId: this.contactId, type: "CONNECTED", agentId, queueId, at: Date.now() }),
@@ -271,9 +272,9 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     return this.#voice.dialResult(step, dialStatus);
   }
 
-  voiceQueueWait(played: boolean) {
+  voiceQueueWait(played: boolean, digits?: string) {
     this.#voice.watch.heard();
-    return this.#voice.queueWait(played);
+    return this.#voice.queueWait(played, undefined, digits);
   }
 
   /** What a held party hears next (POST /twilio/voice/hold): the hold flow, or music (./voice/hold-flow.ts). */
@@ -303,6 +304,11 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   /** An outbound call the agent places from the app (POST /api/v1/agent/outbound-calls; ./voice/outbound.ts). */
   outboundStart(o: OutboundStart) {
     return this.#voice.startOutbound(o, this.notifyTarget());
+  }
+
+  /** A queued callback the caller's flow asked for (CreateCallbackContact; ./voice/callback.ts). */
+  callbackStart(o: CallbackStart) {
+    return this.#voice.callback.start(o, this.notifyTarget());
   }
 
   /** The connected agent starts a warm transfer to a queue or agent (from their AgentRoom, before it enqueues there: ./voice/consult.ts). */
@@ -440,8 +446,8 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   // ─── what is owed, worked through (./contact-work.ts) ─────────────────────────────────────
 
-  private enqueueAction(action: VoiceAction) {
-    this.store.enqueueAction(action);
+  private enqueueAction(action: VoiceAction, at?: number) {
+    this.store.enqueueAction(action, at);
   }
 
   /** The contact's D1 row is owed (written by the session's next run; see ensureContactRecord). */

@@ -122,9 +122,9 @@ export class ContactStore {
     }
   }
 
-  enqueueAction(action: VoiceAction) {
+  enqueueAction(action: VoiceAction, at = Date.now()) {
     this.tables.ensure("actions");
-    this.sql.exec("INSERT INTO actions (action, next_at) VALUES (?, ?)", JSON.stringify(action), Date.now());
+    this.sql.exec("INSERT INTO actions (action, next_at) VALUES (?, ?)", JSON.stringify(action), at);
     this.owed.actions++;
   }
 

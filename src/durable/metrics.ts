@@ -60,6 +60,7 @@ function addAgent(m: MetricValues, a: Pick<AgentMetricsSnapshot, "incoming" | "a
 
 function addQueue(m: MetricValues, q: QueueMetricsSnapshot, now: number) {
   m.CONTACTS_IN_QUEUE += q.contactsInQueue;
+  m.CALLBACKS_IN_QUEUE += q.callbacksInQueue ?? 0;
   if (q.oldestEnqueuedAt !== null) m.OLDEST_CONTACT_AGE = Math.max(m.OLDEST_CONTACT_AGE, Math.floor((now - q.oldestEnqueuedAt) / 1000));
 }
 

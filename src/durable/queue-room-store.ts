@@ -349,13 +349,17 @@ export class QueueStore {
 
   metricsSnapshot(queueId: string, now: number) {
     let oldest: number | null = null;
-    for (const c of this.#order) if (oldest === null || c.enqueued_at < oldest) oldest = c.enqueued_at;
+    let callbacks = 0;
+    for (const c of this.#order) {
+      if (oldest === null || c.enqueued_at < oldest) oldest = c.enqueued_at;
+      if (c.initiation === "CALLBACK") callbacks++;
+    }
     const from = Math.floor((now - SERVICE_LEVEL_WINDOW_MS) / SERVICE_LEVEL_BUCKET_MS);
     const serviceLevel = [...this.#buckets.entries()]
       .filter(([b]) => b >= from)
       .sort((a, b) => a[0] - b[0])
       .map(([b, [met, n]]): [number, number, number] => [b, met, n]);
-    return { queueId, contactsInQueue: this.#byId.size, oldestEnqueuedAt: oldest, at: now, serviceLevel };
+    return { queueId, contactsInQueue: this.#byId.size, callbacksInQueue: callbacks, oldestEnqueuedAt: oldest, at: now, serviceLevel };
   }
 }
 

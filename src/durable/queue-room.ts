@@ -12,6 +12,7 @@ import { ContactOutbox, type RelayedRecord } from "./contact-record";
 import { excludedSet, migrate, QueueStore, routingAt, type ContactRow, type FreeAgent } from "./queue-room-store";
 import { agentRoomName, metricsRoomName, personalQueueOwner, splitRoomName } from "../lib/object-names";
 import { checkNotifyTarget, NoticeOutbox } from "./notify";
+import { takePlace } from "./queue-callback";
 import type {
   ConfirmResult,
   EnqueueInput,
@@ -90,17 +91,18 @@ export class QueueRoom extends Server<Env> {
     // Re-check after the await: a retried enqueue may have landed meanwhile.
     const again = this.#store.contact(input.contactId);
     if (again) return { status: "QUEUED", queueId: this.queueId, ...this.#store.positionOf(again, Date.now()) };
-    if (this.#store.count() >= config.maxContacts) {
-      return { status: "AT_CAPACITY", queueId: this.queueId };
-    }
     const now = Date.now();
-    const enqueuedAt = input.enqueuedAt ?? now;
-    const priority = Math.min(9, Math.max(1, Math.round(input.priority ?? 5)));
+    // A callback takes the place of the caller who asked for it, in this same step (./queue-callback.ts).
+    const place = input.callbackFor ? takePlace(this.#store, this.#outbox, this.queueId, input, now) : undefined;
+    if (place === null) return { status: "NOT_WAITING", queueId: this.queueId };
+    if (!place?.replaced && this.#store.count() >= config.maxContacts) return { status: "AT_CAPACITY", queueId: this.queueId };
+    const enqueuedAt = place?.enqueuedAt ?? input.enqueuedAt ?? now;
+    const priority = Math.min(9, Math.max(1, Math.round(place?.priority ?? input.priority ?? 5)));
     const ringMs = Math.round((input.ringTimeoutSeconds ?? config.ringTimeoutSeconds) * 1000);
     this.#store.insert({
       contact_id: input.contactId, channel: input.channel, priority, enqueued_at: enqueuedAt,
       attributes: JSON.stringify(input.attributes ?? {}), initiation: input.initiationMethod ?? "INBOUND",
-      ring_timeout_ms: ringMs, notify: input.notify ? JSON.stringify(input.notify) : null, age_adjust_ms: Math.round((input.ageAdjustSeconds ?? 0) * 1000),
+      ring_timeout_ms: ringMs, notify: input.notify ? JSON.stringify(input.notify) : null, age_adjust_ms: place?.ageAdjustMs ?? Math.round((input.ageAdjustSeconds ?? 0) * 1000),
     });
     this.#outbox.add({
       contactId: input.contactId, type: "ENQUEUED", at: now, queueId: this.queueId,

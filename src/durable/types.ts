@@ -32,13 +32,17 @@ export type EnqueueInput = {
    * waits here, so its ENQUEUED event does not move the contact's row (the CONNECTED does).
    */
   consult?: boolean;
+  /** A queued callback: the caller it calls back, whose place in this queue it takes (./queue-callback.ts). */
+  callbackFor?: string;
 };
 
 export type EnqueueResult =
   | { status: "QUEUED"; queueId: string; position: number; estimatedWaitSeconds: number | null }
   /** The queue holds its maximum number of contacts: the flow takes its `QueueAtCapacity` branch. */
   | { status: "AT_CAPACITY"; queueId: string }
-  | { status: "NOT_FOUND"; queueId: string };
+  | { status: "NOT_FOUND"; queueId: string }
+  /** A callback whose caller is being offered to an agent: the caller keeps their call. */
+  | { status: "NOT_WAITING"; queueId: string };
 
 export type QueuePosition =
   | { status: "WAITING"; position: number; estimatedWaitSeconds: number | null; enqueuedAt: number }
@@ -130,6 +134,8 @@ export type AgentMetricsSnapshot = {
 export type QueueMetricsSnapshot = {
   queueId: string;
   contactsInQueue: number;
+  /** Of those, queued callbacks (absent in older snapshots). */
+  callbacksInQueue?: number;
   oldestEnqueuedAt: number | null;
   at: number;
   /**

@@ -49,6 +49,14 @@ const DESCRIBED: Record<string, Described> = {
       { name: "InvocationTimeLimitSeconds", label: "Seconds the agent has to answer", kind: "number" },
     ],
   },
+  UpdateContactCallbackNumber: { label: "Set callback number", group: "Set", next: true, conditions: null, parameters: [{ name: "CallbackNumber", label: "Callback number (E.164 or a reference)", kind: "text", required: true, hint: "For example $.StoredCustomerInput" }] },
+  CreateCallbackContact: {
+    label: "Transfer to queue (callback)", group: "Terminate", next: true, conditions: null,
+    parameters: [
+      { name: "RetryDelaySeconds", label: "Seconds between attempts", kind: "number" },
+      { name: "MaximumConnectionAttempts", label: "Retries after the first call", kind: "number" },
+    ],
+  },
   UpdateFlowLoggingBehavior: { label: "Set logging behavior", group: "Set", next: true, conditions: null, parameters: [{ name: "FlowLoggingBehavior", label: "Flow logs", kind: "select", options: ["Enabled", "Disabled"], required: true }] },
 };
 

@@ -35,6 +35,7 @@ export type ImportResult = {
 const REFERENCE_FIELDS: Record<string, { field: string; kind: ReferenceKind }[]> = {
   UpdateContactTargetQueue: [{ field: "QueueId", kind: "queue" }],
   TransferContactToQueue: [{ field: "QueueId", kind: "queue" }],
+  CreateCallbackContact: [{ field: "QueueId", kind: "queue" }],
   CheckMetricData: [{ field: "QueueId", kind: "queue" }],
   CheckHoursOfOperation: [{ field: "HoursOfOperationId", kind: "hours" }],
   TransferToFlow: [{ field: "ContactFlowId", kind: "flow" }],

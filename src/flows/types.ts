@@ -162,6 +162,8 @@ export type Pending =
   /** `loop`: MessageParticipantIteratively's place in its messages and when its loop began (for InterruptFrequencySeconds). */
   | { kind: "playback"; actionId: string; loop?: { index: number; startedAt: number } }
   | { kind: "module"; actionId: string; moduleId: string }
+  /** CreateCallbackContact: the callback contact is being made (effect `create_callback`). */
+  | { kind: "callback"; actionId: string }
   /** ConnectParticipantWithLexBot: the bot is answering the customer's last words (effect `bot_turn`). */
   | { kind: "bot"; actionId: string }
   /** ShowView: the agent has the view (effect `show_view`); their answer comes as `view_result`, or `view_timeout`. */
@@ -237,6 +239,8 @@ export type FlowState = {
   views?: { action: string; resultData: Record<string, string> };
   /** ConnectParticipantWithLexBot: the conversation with the bot, and `$.Lex` once it closed (src/flows/actions/lex.ts). */
   lex?: LexState;
+  /** The number a callback made from this contact calls (UpdateContactCallbackNumber; default: the customer's number). */
+  callbackNumber?: string;
 };
 
 export type LexState = {
@@ -306,6 +310,9 @@ export type FlowEvent =
   | { type: "enqueue_result"; ok: true; queue?: QueueStatus }
   | { type: "enqueue_result"; ok: false; reason: "atCapacity" | "error"; message?: string }
   | { type: "third_party_result"; outcome: "completed" | "failed" | "timeout" }
+  /** The callback contact a "create_callback" effect asked for: made and waiting in its queue, or refused (why). */
+  | { type: "callback_result"; ok: true; contactId: string }
+  | { type: "callback_result"; ok: false; error: string }
   | { type: "wait_elapsed" }
   | { type: "customer_returned" }
   | { type: "playback_done"; queue?: QueueStatus }
@@ -376,6 +383,12 @@ export type Effect =
   | { type: "bot_turn"; bot: string; localeId: string; text: string; inputMode: "Text" | "Speech" | "DTMF"; session: DialogSession | null; sessionAttributes: Record<string, string>; /** analytics is on: score the words' sentiment */ sentiment?: true }
   /** Show the agent a view (ShowView), answered by `view_result` or `view_timeout`. */
   | { type: "show_view"; viewId: string; view: View; timeoutSeconds: number }
+  /**
+   * CreateCallbackContact: a new VOICE contact, initiated CALLBACK and linked to this one, waits in
+   * `queueId` (keeping this contact's place there if it is waiting) to call `phoneNumber` back
+   * once an agent accepts; answered with a "callback_result" event.
+   */
+  | { type: "create_callback"; queueId: string; phoneNumber: string; initialDelaySeconds: number; retryDelaySeconds: number; maxAttempts: number }
   | { type: "disconnect" };
 
 export type FlowLogEntry = {

@@ -60,6 +60,8 @@ export function resolveReference(ref: string, state: FlowState, ctx?: FlowContex
       return state.contactId;
     case "CustomerEndpoint":
       return key === "Address" ? (state.customerEndpoint ?? undefined) : key === "Type" ? "TELEPHONE_NUMBER" : undefined;
+    case "CallbackNumber":
+      return state.callbackNumber ?? state.customerEndpoint ?? undefined;
     case "SystemEndpoint":
       return key === "Address" ? (state.systemEndpoint ?? undefined) : key === "Type" ? "TELEPHONE_NUMBER" : undefined;
     case "Name":
@@ -128,7 +130,7 @@ const METRIC_NAMES: Record<string, MetricType> = {
 /** The `$.` namespaces a flow can read here; a reference to any other reads as empty (import warns). */
 export const KNOWN_NAMESPACES = [
   "Attributes", "External", "Visitor", "StoredCustomerInput", "Channel", "ContactId", "InitialContactId", "CustomerEndpoint", "SystemEndpoint",
-  "Name", "Description", "LanguageCode", "TextToSpeechVoice", "Queue", "Metrics", "FlowAttributes", "Tags",
+  "Name", "Description", "LanguageCode", "TextToSpeechVoice", "Queue", "CallbackNumber", "Metrics", "FlowAttributes", "Tags",
   "Modules", // $.Modules.Result: what a flow module returned (InvokeFlowModule)
   "Lex", // $.Lex.IntentName / Slots / SessionAttributes: what a bot closed with (ConnectParticipantWithLexBot)
   "Views", // $.Views.Action / ViewResultData: what the agent chose in a view (ShowView)

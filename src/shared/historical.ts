@@ -61,6 +61,10 @@ export const HISTORICAL_METRICS = [
    * SERVICE_LEVEL_20; null when none counts.
    */
   "SERVICE_LEVEL",
+  /** Queued callbacks made (contacts initiated CALLBACK: a caller in a queue, or a flow, asked to be called back). */
+  "CALLBACK_CONTACTS",
+  /** Calls placed to customers for those callbacks, each attempt counted (answered, unanswered and retried, or unanswered last). */
+  "CALLBACK_ATTEMPTS",
   /** Contacts whose customer gave a post-contact survey rating (1–5: the `SurveyRating` attribute, src/shared/survey.ts). */
   "CSAT_RESPONSES",
   /** The average of those ratings (1–5, one decimal); null when nobody answered. */

@@ -214,6 +214,8 @@ export const REALTIME_METRICS = [
   "AGENTS_NON_PRODUCTIVE",
   "AGENTS_ERROR",
   "CONTACTS_IN_QUEUE",
+  /** Of the contacts in queue, the queued callbacks (nobody on the line: initiated CALLBACK). */
+  "CALLBACKS_IN_QUEUE",
   "OLDEST_CONTACT_AGE",
   "SLOTS_ACTIVE",
   "SLOTS_AVAILABLE",

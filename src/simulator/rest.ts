@@ -222,10 +222,11 @@ function createCall(phone: RestHost, form: Record<string, string>, events: strin
   call.status = "queued";
   call.progressEvents = new Set(events.flatMap((e) => e.split(/\s+/)).filter(Boolean));
   phone.calls.set(call.sid, call);
-  phone.emit({ type: "call-created", callSid: call.sid, from: call.from, to: call.to, direction: call.direction });
   // The callee answers at once (Twilio then fetches the call's TwiML), unless the test set the number
   // busy, unanswered or failing, or to ring until it says (`ringsUntilTold`: `call.answer()` / `call.notAnswered()`).
+  // Read before the call is announced: a listener may change it for the next call (`npm run phone -- serve --no-answer N:1`).
   const refusal = phone.unanswered.get(to);
+  phone.emit({ type: "call-created", callSid: call.sid, from: call.from, to: call.to, direction: call.direction });
   call.answerWith = form.Twiml ? { twiml: form.Twiml } : { url: form.Url, method: form.Method ?? "POST" };
   phone.later(async () => {
     if (call.progressEvents.has("initiated")) await phone.sendStatus(call, "queued");

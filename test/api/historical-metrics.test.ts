@@ -10,14 +10,14 @@ const ALICE = "demo:user:alice";
 const BOB = "demo:user:bob";
 const S = 1000;
 
-type Made = { queueId?: string | null; agentId?: string | null; channel?: "VOICE" | "CHAT"; state: string; at: number; enqueued?: number; connected?: number; ended?: number; acwEnded?: number; hold?: number; satisfaction?: number };
+type Made = { initiation?: "INBOUND" | "CALLBACK"; queueId?: string | null; agentId?: string | null; channel?: "VOICE" | "CHAT"; state: string; at: number; enqueued?: number; connected?: number; ended?: number; acwEnded?: number; hold?: number; satisfaction?: number };
 
 /** A contact as its records would leave it, times in seconds after `at`. */
 async function contact(instanceId: string, m: Made): Promise<string> {
   const id = crypto.randomUUID();
   const t = (s?: number) => (s === undefined ? null : m.at + s * S);
   await db().insert(contacts).values({
-    id, instanceId, channel: m.channel ?? "VOICE", initiationMethod: "INBOUND", queueId: m.queueId ?? null, agentId: m.agentId ?? null,
+    id, instanceId, channel: m.channel ?? "VOICE", initiationMethod: m.initiation ?? "INBOUND", queueId: m.queueId ?? null, agentId: m.agentId ?? null,
     state: m.state, initiatedAt: m.at, enqueuedAt: t(m.enqueued), connectedAt: t(m.connected), endedAt: t(m.ended),
     afterContactWorkEndedAt: t(m.acwEnded), holdSeconds: m.hold ?? 0, attributes: {},
     satisfaction: m.satisfaction ?? null, satisfactionAt: m.satisfaction === undefined ? null : t(m.ended),
@@ -84,6 +84,8 @@ describe("GET /api/v1/metrics/historical", () => {
       AVG_QUEUE_ABANDON_TIME: 17.5,
       MAX_QUEUED_TIME: 60,
       SERVICE_LEVEL: 33.3, // 1 answered within 20 s, of 2 answered + 1 abandoned after 20 s (the 5 s abandon does not count)
+      // No callbacks (the callback test below has some).
+      CALLBACK_CONTACTS: 0, CALLBACK_ATTEMPTS: 0,
       // Nobody answered a survey (the CSAT test below has ratings).
       CSAT_RESPONSES: 0, AVG_CSAT: null,
       // Nor was any conversation analysed (the analysis test below has some).
@@ -178,8 +180,8 @@ describe("GET /api/v1/metrics/historical", () => {
     expect(csv.headers.get("content-disposition")).toContain('filename="switchboard-queue-day-2025-03-10-to-2025-03-10.csv"');
     const lines = (await csv.text()).trim().split("\r\n");
     expect(lines[0].split(",").slice(0, 7)).toEqual(["group_type", "group_id", "group_name", "interval_start", "interval_end", "interval_label", "CONTACTS_CREATED"]);
-    expect(lines[1]).toBe(`QUEUE,${BILLING},Billing,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,4,4,2,2,50,1,37.5,80,55,5,20,17.5,60,33.3,0,,0,,0,,,,,,`);
-    expect(lines[2]).toBe("QUEUE,,No queue,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,1,0,0,0,,0,,,,,,,,,0,,0,,0,,,,,,");
+    expect(lines[1]).toBe(`QUEUE,${BILLING},Billing,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,4,4,2,2,50,1,37.5,80,55,5,20,17.5,60,33.3,0,0,0,,0,,0,,,,,,`);
+    expect(lines[2]).toBe("QUEUE,,No queue,2025-03-10T00:00:00-04:00,2025-03-11T00:00:00-04:00,2025-03-10,1,0,0,0,,0,,,,,,,,,0,0,0,,0,,0,,,,,,");
     expect(lines[3].startsWith("TOTAL,,Total,")).toBe(true);
     expect(lines).toHaveLength(4);
   });
@@ -311,5 +313,29 @@ describe("GET /api/v1/metrics/historical", () => {
     expect(cols.slice(cols.indexOf("AVG_CSAT"), cols.indexOf("AVG_CSAT") + 5)).toEqual(["AVG_CSAT", "ANALYSED_CONTACTS", "AVG_CUSTOMER_SENTIMENT", "PREDICTED_CSAT_CONTACTS", "AVG_PREDICTED_CSAT"]);
     const billing = lines.find((l) => l.startsWith(`QUEUE,${BILLING},`))!.split(",");
     expect(["ANALYSED_CONTACTS", "AVG_CUSTOMER_SENTIMENT", "PREDICTED_CSAT_CONTACTS", "AVG_PREDICTED_CSAT"].map((m) => billing[cols.indexOf(m)])).toEqual(["3", "0.1", "2", "2.5"]);
+  });
+
+  it("queued callbacks: contacts initiated CALLBACK, and each call placed to their customers; another instance's never count", async () => {
+    const i = DEMO.instanceId;
+    const at = ny("2025-06-02T10:00:00-04:00");
+    // A caller who asked for a callback (not one), and the two callbacks: one answered on its second call, one never answered in three.
+    await contact(i, { queueId: BILLING, state: "ENDED", at, enqueued: 0, ended: 30 });
+    const answered = await contact(i, { initiation: "CALLBACK", queueId: BILLING, agentId: ALICE, state: "COMPLETED", at: at + 30 * S, enqueued: -30, connected: 60, ended: 300, acwEnded: 320 });
+    const unanswered = await contact(i, { initiation: "CALLBACK", queueId: SUPPORT, agentId: BOB, state: "ENDED", at: at + 60 * S, enqueued: 0, connected: 30, ended: 200 });
+    const event = (contactId: string, type: string, s: number) => ({ instanceId: i, contactId, type, at: at + s * S });
+    await db().insert(contactEvents).values([
+      event(answered, "CALLBACK_ATTEMPT_FAILED", 120), event(answered, "CUSTOMER_ANSWERED", 200),
+      event(unanswered, "CALLBACK_ATTEMPT_FAILED", 90), event(unanswered, "CALLBACK_ATTEMPT_FAILED", 150), event(unanswered, "CUSTOMER_NOT_ANSWERED", 200),
+    ]);
+    const theirs = await contact(other.instanceId, { initiation: "CALLBACK", queueId: "other:queue", state: "ENDED", at, enqueued: 0, ended: 10 });
+    await db().insert(contactEvents).values({ instanceId: other.instanceId, contactId: theirs, type: "CUSTOMER_NOT_ANSWERED", at });
+
+    const res = await api("GET", "/metrics/historical?from=2025-06-02&to=2025-06-02&interval=TOTAL&groupBy=QUEUE", { token: admin });
+    expect(res.status).toBe(200);
+    const q = Object.fromEntries(res.body.rows.map((r: any) => [r.group.id, [r.metrics.CALLBACK_CONTACTS, r.metrics.CALLBACK_ATTEMPTS]]));
+    expect(q).toEqual({ [BILLING]: [1, 2], [SUPPORT]: [1, 3] });
+    expect(res.body.totals).toMatchObject({ CONTACTS_CREATED: 3, CALLBACK_CONTACTS: 2, CALLBACK_ATTEMPTS: 5 });
+    const mine = await api("GET", "/metrics/historical?from=2025-06-02&to=2025-06-02&interval=TOTAL", { token: other.token });
+    expect(mine.body.totals).toMatchObject({ CALLBACK_CONTACTS: 1, CALLBACK_ATTEMPTS: 1 });
   });
 });

@@ -108,7 +108,9 @@ describe("GetParticipantInput", () => {
     const bad = say("bad", "bad number");
     const r = run([phone, bad]);
     expect(spoken(after(r, [phone, bad], { type: "input", digits: "12#" }))).toEqual(["bad number"]);
-    expect(after(r, [phone, bad], { type: "input", digits: "4155550123#" }).state.storedCustomerInput).toBe("4155550123");
+    // Kept in E.164, as Amazon Connect stores a Local number (what UpdateContactCallbackNumber takes).
+    expect(after(r, [phone, bad], { type: "input", digits: "4155550123#" }).state.storedCustomerInput).toBe("+14155550123");
+    expect(after(r, [phone, bad], { type: "input", digits: "14155550123#" }).state.storedCustomerInput).toBe("+14155550123");
   });
 
   it("InputEncryption keeps only the ciphertext the caller of the turn passes; checks the clear digits; without ciphertext takes NoMatchingError", () => {

@@ -31,12 +31,7 @@ describe("actions Switchboard does not offer", () => {
     expect(renderVoice(r, urls)).toContain("Our assistant is away.");
   });
 
-  it("take the error Amazon Connect documents for them (a callback number cannot be dialled), else go on to NextAction", () => {
-    const callback: FlowAction = {
-      Identifier: "cb", Type: "UpdateContactCallbackNumber", Parameters: { CallbackNumber: "$.StoredCustomerInput" },
-      Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "InvalidCallbackNumber" }, { NextAction: "sorry", ErrorType: "CallbackNumberNotDialable" }] },
-    };
-    expect(steps(startFlow(flowOf(callback, bye, say("sorry", "We cannot call you back.")), voice, demoCtx()).logs)[0]).toBe("cb:Error: CallbackNumberNotDialable");
+  it("go on to NextAction when they have no error branch", () => {
     const tag: FlowAction = { Identifier: "t", Type: "UpdateContactMediaStreamingBehavior", Parameters: { MediaStreamingState: "Enabled" }, Transitions: { NextAction: "hi" } };
     const r = startFlow(flowOf(tag, say("hi", "Hello"), bye), voice, demoCtx());
     expect(steps(r.logs)).toEqual(["t:NextAction", "hi:NextAction", "bye:End"]);

@@ -25,6 +25,7 @@ import { Consult } from "./consult";
 import { LegControls } from "./leg-controls";
 import { CallWatch } from "./call-watch";
 import { HoldFlow } from "./hold-flow";
+import { CallbackCall } from "./callback";
 import { surfaceGivenUp } from "./given-up";
 import { recordingDetails } from "./recording";
 
@@ -50,6 +51,8 @@ export const VOICE_TABLES = {
   consult: { table: "consult", schema: (sql: SqlStorage) => Consult.schema(sql) },
   /** When the live call's status is next fetched from Twilio, should no webhook come (./call-watch.ts). */
   callWatch: { table: "call_watch", schema: (sql: SqlStorage) => CallWatch.schema(sql) },
+  /** A queued callback's attempts (./callback.ts). */
+  callback: { table: "callback", schema: (sql: SqlStorage) => CallbackCall.schema(sql) },
 } satisfies Record<VoiceTable, TableGroup>;
 
 export class VoiceChannel {
@@ -66,6 +69,8 @@ export class VoiceChannel {
   readonly watch: CallWatch;
   /** What a held caller hears (./hold-flow.ts). */
   readonly holdFlow: HoldFlow;
+  /** A queued callback (./callback.ts): dialled as an outbound call, retried while attempts are left. */
+  readonly callback: CallbackCall;
 
   constructor(private readonly host: VoiceHost) {
     this.legs = new LegControls(host);
@@ -75,6 +80,7 @@ export class VoiceChannel {
     this.#inbound = new InboundCall(host, (result) => this.answer(result), () => this.queueWait(false));
     this.transcript = new RealtimeTranscript(host);
     this.holdFlow = new HoldFlow(host);
+    this.callback = new CallbackCall(host);
     this.watch = new CallWatch(host, (leg, callSid, status) => this.status(leg, callSid, status), () => [["third", this.thirdPartyCall()], ["consult", this.consult.active()?.call_sid ?? null]]);
   }
 
@@ -178,8 +184,8 @@ export class VoiceChannel {
     return twiml;
   }
 
-  /** What a waiting caller hears next: the queue's CUSTOMER_QUEUE flow, or position and music. */
-  async queueWait(played: boolean, known?: Omit<Extract<QueuePosition, { status: "WAITING" }>, "enqueuedAt">): Promise<string> {
+  /** What a waiting caller hears next: the queue's CUSTOMER_QUEUE flow, or position and music; `digits`: the keys they pressed for its GetParticipantInput. */
+  async queueWait(played: boolean, known?: Omit<Extract<QueuePosition, { status: "WAITING" }>, "enqueuedAt">, digits?: string): Promise<string> {
     const r = this.host.require();
     const urls = voiceUrls(r.public_base_url, this.host.instanceId, this.host.contactId, r.step);
     if (r.phase === "CONNECTED") {
@@ -209,12 +215,14 @@ export class VoiceChannel {
     const current = r.queue_flow_state ? (JSON.parse(r.queue_flow_state) as FlowState) : null;
     let result: FlowResult =
       current && played && current.currentActionId
-        ? resumeFlow(flow.content, current, { type: "playback_done", queue }, ctx)
+        ? resumeFlow(flow.content, current, current.pending?.kind === "input" ? (digits ? { type: "input", digits } : { type: "input_timeout" }) : { type: "playback_done", queue }, ctx)
         : enterFlow(flow.content, { ...base, queue }, ctx, { flowId: flow.id, flowVersion: flow.version, flowType: "CUSTOMER_QUEUE" });
     if (result.status === "ended" && result.effects.length === 0) {
       // The queue flow ran off its end: start it again (it loops while the caller waits).
       result = enterFlow(flow.content, { ...base, queue }, ctx, { flowId: flow.id, flowVersion: flow.version, flowType: "CUSTOMER_QUEUE" });
     }
+    // The caller asked to be called back (CreateCallbackContact): made here, the flow goes on to its confirmation.
+    result = await this.callback.fromQueueFlow(flow.content, result, ctx);
     this.host.set({ queue_flow_state: JSON.stringify(result.state) });
     this.host.keepLogs(result.logs);
     this.host.kick();
@@ -374,6 +382,8 @@ export class VoiceChannel {
       this.host.kick();
       return;
     }
+    // A callback's customer did not answer, with attempts left: called again later (./callback.ts).
+    if (this.callback.retry(status)) return;
     const now = Date.now();
     const was = r.phase;
     this.host.set({ phase: "ENDED", ended_at: now });

@@ -13,7 +13,7 @@ import type { VoiceAction } from "./actions";
 import type { RemainingFlow } from "../remaining-flow";
 
 /** The voice channel's tables only some calls need (made on first use: ./channel.ts VOICE_TABLES). */
-export type VoiceTable = "whispers" | "transcript" | "outbound" | "mute" | "hold" | "agentHeld" | "joined" | "thirdParty" | "consult" | "callWatch";
+export type VoiceTable = "whispers" | "transcript" | "outbound" | "mute" | "hold" | "agentHeld" | "joined" | "thirdParty" | "consult" | "callWatch" | "callback";
 
 /** What the voice channel uses of its session. */
 export type VoiceHost = {
@@ -28,7 +28,8 @@ export type VoiceHost = {
   turn(flow: PublishedFlow, input: TurnInput): Promise<FlowResult>;
   keepLogs(logs: FlowLogEntry[]): void;
   record(t: Transition): void;
-  enqueueAction(action: VoiceAction): void;
+  /** `at`: not before then (a callback's next attempt); now when not given. */
+  enqueueAction(action: VoiceAction, at?: number): void;
   /** The contact's D1 row is owed: the session writes it off the webhook's path. */
   oweContact(contact: NewContact): void;
   kick(): void;

@@ -3,6 +3,7 @@ import { CheckHoursOfOperation, CheckMetricData, Compare, DistributeByPercentage
 import { UpdateContactAttributes, UpdateContactData, UpdateContactRecordingBehavior, UpdateContactTargetQueue, UpdateContactTextToSpeechVoice } from "./contact";
 import { UpdateContactEventHooks } from "./event-hooks";
 import { InvokeLambdaFunction } from "./external";
+import { CreateCallbackContact, UpdateContactCallbackNumber } from "./callback";
 import { EndFlowModuleExecution, InvokeFlowModule } from "./modules";
 import { GetMetricData, UpdateFlowAttributes } from "./flow-data";
 import { GetParticipantInput } from "./input";
@@ -23,7 +24,7 @@ export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
     TransferContactToQueue, TransferContactToAgent, TransferParticipantToThirdParty, TransferToFlow,
     Compare, CheckHoursOfOperation, CheckMetricData, DistributeByPercentage, Loop, Wait, EndFlowExecution, UpdateFlowLoggingBehavior,
     InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact, UpdateContactRoutingBehavior,
-    ConnectParticipantWithLexBot, ShowView,
+    ConnectParticipantWithLexBot, ShowView, CreateCallbackContact, UpdateContactCallbackNumber,
   ].map((h) => [h.type, h]),
 );
 

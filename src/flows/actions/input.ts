@@ -66,6 +66,15 @@ export function inputToEncrypt(pending: Pending | null | undefined, event: FlowE
   return { encryption: pending.encryption, value: keyedValue(event.digits, pending.finishOnKey) };
 }
 
+/**
+ * A North American number checked as Local (US or CA) is kept in E.164 ("4155550123" → "+14155550123"), as Amazon
+ * Connect stores it: that is what UpdateContactCallbackNumber takes (the sample callback flows pass it straight on).
+ */
+export function storedPhoneNumber(value: string, phone: Record<string, unknown>): string {
+  const country = String(phone.CountryCode ?? "").toUpperCase();
+  return phone.NumberFormat !== "E164" && (country === "US" || country === "CA") ? `+1${value.slice(-10)}` : value;
+}
+
 /** A phone number as PhoneNumberValidation checks it. */
 export function validPhoneNumber(value: string, phone: Record<string, unknown>): boolean {
   if (phone.NumberFormat === "E164") return /^\+[1-9]\d{6,14}$/.test(value);
@@ -178,6 +187,7 @@ export const GetParticipantInput: ActionHandler = {
       if (s.finishOnKey && value.endsWith(s.finishOnKey)) value = value.slice(0, -s.finishOnKey.length);
       if (s.phone && !validPhoneNumber(value, s.phone)) return fail("InvalidPhoneNumber", `"${value}" is not a valid phone number`, { input: value });
       if (s.maxDigits !== undefined && value.length > s.maxDigits) return fail("NoMatchingError", `input is longer than ${s.maxDigits} characters`);
+      if (s.phone) value = storedPhoneNumber(value, s.phone);
       r.state.storedCustomerInput = value;
       return next({ input: value });
     }

@@ -21,8 +21,6 @@ export const NOT_AVAILABLE: Record<string, NotAvailable> = {
   StartMediaStreaming: { feature: "Kinesis media streaming" },
   StopMediaStreaming: { feature: "Kinesis media streaming" },
   UpdateContactMediaProcessing: { feature: "media processing" },
-  CreateCallbackContact: { feature: "queued callbacks" },
-  UpdateContactCallbackNumber: { feature: "queued callbacks", errors: ["CallbackNumberNotDialable", "InvalidCallbackNumber"] },
   CreateTask: { feature: "tasks" },
   UpdateContactRecordingAndAnalyticsBehavior: { feature: "Contact Lens recording and analytics settings" },
   UpdateRoutingCriteria: { feature: "routing criteria (proficiencies)" },

@@ -96,7 +96,7 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
         </Suspense>
         {details?.systemEndpoint && (
           <>
-            <dt>{contact.initiationMethod === "OUTBOUND" ? "Calling from" : "Number dialled"}</dt>
+            <dt>{contact.initiationMethod === "OUTBOUND" || contact.initiationMethod === "CALLBACK" ? "Calling from" : "Number dialled"}</dt>
             <dd>{details.systemEndpoint}</dd>
           </>
         )}

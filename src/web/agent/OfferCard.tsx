@@ -58,6 +58,12 @@ export function OfferCard({ contact, queueName, connection }: { contact: AgentCo
             <dd>Transferred to you</dd>
           </>
         )}
+        {contact.initiationMethod === "CALLBACK" && (
+          <>
+            <dt>How</dt>
+            <dd data-testid="offer-callback">Callback: accept, and your phone rings first, then the customer is called</dd>
+          </>
+        )}
       </dl>
       <Attributes attributes={contact.attributes} />
       <p className="muted offer-alert" data-testid="offer-alert">

@@ -143,6 +143,7 @@ export default function DashboardScreen() {
               {(
                 [
                   ["Contacts in queue", String(metrics.instance.CONTACTS_IN_QUEUE), "CONTACTS_IN_QUEUE"],
+                  ["Callbacks waiting", String(metrics.instance.CALLBACKS_IN_QUEUE), "CALLBACKS_IN_QUEUE"],
                   ["Oldest contact", age(metrics.instance), "OLDEST_CONTACT_AGE"],
                   ["Service level (20 s, 15 min)", serviceLevel(metrics.instance), "SERVICE_LEVEL_20"],
                   ["Agents online", String(metrics.instance.AGENTS_ONLINE), "AGENTS_ONLINE"],
@@ -167,6 +168,7 @@ export default function DashboardScreen() {
                 <tr>
                   <th scope="col">Queue</th>
                   <th scope="col">In queue</th>
+                  <th scope="col">Callbacks</th>
                   <th scope="col">Oldest</th>
                   <th scope="col">Service level (20 s)</th>
                   <th scope="col">Online</th>
@@ -181,6 +183,7 @@ export default function DashboardScreen() {
                   <tr key={q.queueId} data-queue-id={q.queueId}>
                     <th scope="row">{queueName(q.queueId)}</th>
                     <td data-metric="CONTACTS_IN_QUEUE">{q.CONTACTS_IN_QUEUE}</td>
+                    <td data-metric="CALLBACKS_IN_QUEUE">{q.CALLBACKS_IN_QUEUE ?? 0}</td>
                     <td data-metric="OLDEST_CONTACT_AGE">{age(q)}</td>
                     <td data-metric="SERVICE_LEVEL_20">{serviceLevel(q)}</td>
                     <td data-metric="AGENTS_ONLINE">{q.AGENTS_ONLINE}</td>

@@ -50,6 +50,8 @@ export const METRIC_COLUMNS: Record<HistoricalMetric, { label: string; kind: Kin
   AVG_QUEUE_ABANDON_TIME: { label: "Avg abandon time", kind: "seconds", help: "Average time abandoned contacts waited before hanging up" },
   MAX_QUEUED_TIME: { label: "Longest wait", kind: "seconds", help: "The longest any contact waited in the queue" },
   SERVICE_LEVEL: { label: "Service level", kind: "percent", help: "Percent answered within the service level time" },
+  CALLBACK_CONTACTS: { label: "Callbacks", kind: "count", help: "Queued callbacks made: contacts initiated CALLBACK" },
+  CALLBACK_ATTEMPTS: { label: "Callback attempts", kind: "count", help: "Calls placed to customers for callbacks, retries included" },
   CSAT_RESPONSES: { label: "Survey responses", kind: "count", help: "Contacts whose customer rated them in the post-contact survey" },
   AVG_CSAT: { label: "Avg CSAT", kind: "rating", help: "Average post-contact survey rating, from 1 to 5" },
   ANALYSED_CONTACTS: { label: "Analysed", kind: "count", help: "Contacts whose conversation was analysed for the customer's sentiment" },

@@ -123,7 +123,8 @@ export const twilioRoutes = new Hono<AppEnv>()
   })
   .post("/voice/queue", async (c) => {
     const v = await verifyCallback(c);
-    return xml(c, await session(c, v.instance.id, v.contactId).voiceQueueWait(c.req.query("played") === "1"));
+    // Digits: the caller answered the queue flow's GetParticipantInput (a callback offer, say).
+    return xml(c, await session(c, v.instance.id, v.contactId).voiceQueueWait(c.req.query("played") === "1", v.params.Digits));
   })
   // A held participant's holdUrl (src/durable/voice/hold-flow.ts): the hold flow's next messages, or music.
   .post("/voice/hold", async (c) => {
