@@ -14,12 +14,15 @@ import type { SessionRow } from "./session-row";
 import type { VoiceAction } from "./voice/actions";
 import { VOICE_TABLES } from "./voice/channel";
 import { REMAINING_TABLES } from "./remaining-flow";
+import { TASK_TABLES } from "./task/channel";
 
 /** Tables only some contacts need, each group made on first use: the chat channel's, and the voice channel's rarer ones. */
 const SESSION_TABLES = {
   ...VOICE_TABLES,
   /** The disconnect flow the customer went on to when the agent ended (./remaining-flow.ts). */
   ...REMAINING_TABLES,
+  /** A task's start and expiry (./task/channel.ts). */
+  ...TASK_TABLES,
   /** What the session must still do to the live call (or tell another object), retried by the alarm: from the first connection on. */
   actions: {
     table: "actions",

@@ -12,6 +12,7 @@ import type { FlowLogEntry } from "../flows";
 import { keyringFromEnv } from "../lib/crypto";
 import { withoutPhoneNumbers } from "../lib/errors";
 import type { ChatChannel } from "./chat/channel";
+import type { TaskChannel } from "./task/channel";
 import type { LiveCategories } from "./analytics/live-categories";
 import type { ContactOutbox } from "./contact-record";
 import type { ContactStore } from "./contact-store";
@@ -52,6 +53,8 @@ export type WorkHost = {
   voice(): VoiceChannel;
   /** The chat channel, its tables made on first use. */
   chat(): ChatChannel;
+  /** The task channel (a TASK contact's start and expiry). */
+  task(): TaskChannel;
   /** Live analytics rules' matches, owed to D1 and the dashboards. */
   live(): LiveCategories;
   /** Empties the object's storage (its alarm too). */
@@ -117,6 +120,7 @@ export class ContactWork {
           await this.ensureContactRecord({ withLogs: true });
           await this.runActions();
           if (this.isChat()) await this.host.chat().runDue();
+          if (this.isTask()) await this.host.task().runDue();
           await this.host.voice().transcript.runDue();
           await this.host.live().deliver();
           await this.flushLogs();
@@ -254,7 +258,7 @@ export class ContactWork {
       : null;
     const endedAt = store.row()?.phase === "ENDED" ? store.row()!.ended_at : null;
     const voice = this.host.voice();
-    const times = [actionsAt, this.isChat() ? this.host.chat().nextDue() : null, voice.transcript.nextDue(),
+    const times = [actionsAt, this.isChat() ? this.host.chat().nextDue() : null, this.isTask() ? this.host.task().nextDue() : null, voice.transcript.nextDue(),
       loggedAt === null ? null : loggedAt + LOGS_WRITE_BEHIND_MS,
       endedAt === null ? null : endedAt + FINISHED_CONTACT_KEEP_MS].filter((t): t is number => t !== null);
     const due = times.length ? Math.min(...times) : null;
@@ -276,9 +280,14 @@ export class ContactWork {
     return transcriptDue === null || transcriptDue > Date.now();
   }
 
-  /** Whether the chat channel has anything to do here: not for a voice contact (its chat tables stay empty). */
+  /** Whether the chat channel has anything to do here: not for a call or a task (its chat tables stay empty). */
   isChat(): boolean {
-    return this.store.row()?.channel !== "VOICE";
+    const channel = this.store.row()?.channel;
+    return channel !== "VOICE" && channel !== "TASK";
+  }
+
+  isTask(): boolean {
+    return this.store.row()?.channel === "TASK";
   }
 
   /** The alarm went off: it consumes itself, and the run re-arms. */
