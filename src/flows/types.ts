@@ -156,7 +156,9 @@ export type Pending =
   | { kind: "playback"; actionId: string; loop?: { index: number; startedAt: number } }
   | { kind: "module"; actionId: string; moduleId: string }
   /** ConnectParticipantWithLexBot: the bot is answering the customer's last words (effect `bot_turn`). */
-  | { kind: "bot"; actionId: string };
+  | { kind: "bot"; actionId: string }
+  /** CreateTask: the task is being created (effect `create_task`). */
+  | { kind: "task"; actionId: string };
 
 export type FlowState = {
   contactId: string;
@@ -297,7 +299,10 @@ export type FlowEvent =
       /** The customer's words' sentiment, when analytics is on for the contact (`$.Lex.SentimentResponse`). */
       sentiment?: BotSentiment;
     }
-  | { type: "bot_result"; ok: false; error: string };
+  | { type: "bot_result"; ok: false; error: string }
+  /** CreateTask's answer: the new task's contact id, or why it was not created. */
+  | { type: "task_result"; ok: true; contactId: string }
+  | { type: "task_result"; ok: false; error: string };
 
 // ── Effects the channel carries out ──────────────────────────────────────────
 
@@ -348,6 +353,11 @@ export type Effect =
   | { type: "load_module"; moduleId: string }
   /** Run one turn of a bot (ConnectParticipantWithLexBot): answered with a `bot_result` event. */
   | { type: "bot_turn"; bot: string; localeId: string; text: string; inputMode: "Text" | "Speech" | "DTMF"; session: DialogSession | null; sessionAttributes: Record<string, string>; /** analytics is on: score the words' sentiment */ sentiment?: true }
+  /** Create a task contact (CreateTask), answered with a `task_result` event. */
+  | {
+      type: "create_task"; name: string; description: string; flowId: string | null; templateId: string | null;
+      references: { name: string; url: string }[]; attributes: Record<string, string>; scheduledAt: number | null;
+    }
   | { type: "disconnect" };
 
 export type FlowLogEntry = {

@@ -12,6 +12,7 @@ import { DisconnectParticipant, MessageParticipant } from "./participant";
 import { TransferContactToAgent, TransferContactToQueue, TransferParticipantToThirdParty, TransferToFlow } from "./transfer";
 import { UpdateContactRoutingBehavior } from "./routing";
 import { TagContact, UnTagContact } from "./tags";
+import { CreateTask } from "./task";
 import type { ActionHandler } from "./types";
 import { NOT_AVAILABLE } from "./unsupported";
 
@@ -22,7 +23,7 @@ export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
     TransferContactToQueue, TransferContactToAgent, TransferParticipantToThirdParty, TransferToFlow,
     Compare, CheckHoursOfOperation, CheckMetricData, DistributeByPercentage, Loop, Wait, EndFlowExecution, UpdateFlowLoggingBehavior,
     InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact, UpdateContactRoutingBehavior,
-    ConnectParticipantWithLexBot,
+    ConnectParticipantWithLexBot, CreateTask,
   ].map((h) => [h.type, h]),
 );
 

@@ -24,7 +24,6 @@ export const NOT_AVAILABLE: Record<string, NotAvailable> = {
   ShowView: { feature: "step-by-step guides (views)", errors: ["NoMatchingError"] },
   CreateCallbackContact: { feature: "queued callbacks" },
   UpdateContactCallbackNumber: { feature: "queued callbacks", errors: ["CallbackNumberNotDialable", "InvalidCallbackNumber"] },
-  CreateTask: { feature: "tasks" },
   UpdateContactRecordingAndAnalyticsBehavior: { feature: "Contact Lens recording and analytics settings" },
   UpdateRoutingCriteria: { feature: "routing criteria (proficiencies)" },
   UpdatePreviousContactParticipantState: { feature: "previous-contact participant state" },
