@@ -14,6 +14,7 @@ import { useAgent } from "./AgentProvider";
 import { ContactPanel } from "./ContactPanel";
 import { OfferCard } from "./OfferCard";
 import { OutboundCall } from "./OutboundCall";
+import { CreateTask } from "./CreateTask";
 import { SoftphoneProvider } from "./Softphone";
 import { StatusPicker } from "./StatusPicker";
 import { CHANNEL_LABELS } from "../lib/labels";
@@ -57,6 +58,7 @@ export default function AgentWorkspace() {
             {(state.routingProfile?.concurrency.VOICE ?? 0) > 0 && (
               <OutboundCall queues={queues.data ?? []} onVoiceContact={state.contacts.some((c) => c.channel === "VOICE")} />
             )}
+            <CreateTask queues={queues.data ?? []} />
             <NotificationPermission />
           </div>
           <div className="workspace-main">
