@@ -79,6 +79,27 @@ describe("tasks: API → queue → agent → record", () => {
   });
 });
 
+describe("tasks: transfer", () => {
+  it("an agent transfers an accepted task to another queue; the next agent is offered it as a task and completes it", async () => {
+    const fx = await makeTaskInstance();
+    const alice = await agentSocket(fx, "alice");
+    const { body } = await api("POST", "/tasks", { token: fx.admin, body: { name: "Pass it on", queueId: fx.queueId("work") } });
+    await alice.next("offer", (m) => m.contact.contactId === body.contactId);
+    alice.send({ type: "contact.accept", contactId: body.contactId });
+    await alice.next("contact.update", (m) => m.contact.contactId === body.contactId && m.contact.state === "CONNECTED");
+    // Bob is Available only now, so the task can only reach him through the transfer.
+    const bob = await agentSocket(fx, "bob");
+    expect(await alice.command({ type: "contact.transfer", contactId: body.contactId, target: { type: "QUEUE", queueId: fx.queueId("other") } })).toMatchObject({ type: "ack" });
+    const offer = await bob.next("offer", (m) => m.contact.contactId === body.contactId);
+    expect(offer.contact).toMatchObject({ channel: "TASK", queueId: fx.queueId("other") });
+    bob.send({ type: "contact.accept", contactId: body.contactId });
+    await bob.next("contact.update", (m) => m.contact.contactId === body.contactId && m.contact.state === "CONNECTED");
+    expect(await bob.command({ type: "contact.end", contactId: body.contactId })).toMatchObject({ type: "ack" });
+    await eventsInclude(fx.instanceId, body.contactId, ["ENQUEUED", "CONNECTED", "TRANSFERRED", "ENQUEUED", "CONNECTED", "ENDED"]);
+    await eventually(async () => (await taskSession(fx.instanceId, body.contactId).taskSnapshot())?.phase === "ENDED", "ended");
+  });
+});
+
 describe("tasks: scheduled and expired", () => {
   it("a scheduled task waits for its time (the session's alarm), then goes to its queue", async () => {
     const fx = await makeTaskInstance();
