@@ -1,7 +1,7 @@
 // Tasks in a real browser: Alice creates a task from her workspace with the demo's follow-up
 // template (a required field, a reference link), is offered it (the offer says Task and shows
 // its name, description and the link, which opens in a new tab with rel=noopener), accepts it,
-// completes it, clears after contact work, and the record is a TASK contact.
+// completes it, clears after contact work, and the record is a TASK contact showing the task.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { a11yLog, assertText, DEMO, launchBrowserForContexts, signIn, startServer, waitFor } from "./harness.mjs";
@@ -72,6 +72,13 @@ describe("tasks in the agent workspace", { timeout: 240_000 }, () => {
       return items.find((c) => c.state === "COMPLETED");
     }, "the completed task in contact search");
     assert.equal(found.channel, "TASK");
+    // Its record shows the task: name, description, the template's fields, the reference.
+    await signIn(page, server.base, DEMO.admin);
+    await page.goto(`${server.base}/contacts/${encodeURIComponent(found.id)}`);
+    const record = page.getByRole("region", { name: /^Task/ });
+    await assertText(record.getByRole("heading"), "Task: Call Ann back");
+    await assertText(record, "Ann Smith");
+    assert.equal(await record.getByTestId("task-reference").getAttribute("href"), "https://crm.example.com/invoices/42");
     a11y.assertClean(1);
   });
 });
