@@ -13,7 +13,27 @@ import { createDb } from "../../db/client";
 import { keyringFromEnv } from "../../lib/crypto";
 import { loadPublishedFlow, type PublishedFlow } from "../contact-flow";
 import { enqueueContact, queueRoom } from "../routing";
-import type { TaskHost, TaskStart, TaskStartResult } from "./types";
+import type { FlowResult, TurnInput } from "../../flows";
+import type { Transition } from "../contact-record";
+import type { LazyTables } from "../lazy-tables";
+import type { SessionRow } from "../session-row";
+import type { NotifyTarget } from "../types";
+import type { TaskStart, TaskStartResult } from "./types";
+
+/** What the task channel needs from its ContactSession. */
+export interface TaskHost {
+  readonly env: Env;
+  readonly sql: SqlStorage;
+  readonly instanceId: string;
+  readonly contactId: string;
+  readonly tables: Pick<LazyTables<"task">, "ensure" | "exists">;
+  row(): SessionRow | null;
+  set(values: Partial<SessionRow>): void;
+  turn(flow: PublishedFlow, input: TurnInput): Promise<FlowResult>;
+  record(t: Transition): void;
+  kick(): void;
+  notifyTarget(): NotifyTarget;
+}
 
 type TaskRow = { queue_id: string | null; scheduled_at: number | null; expires_at: number; started_at: number | null; attributes: string };
 

@@ -1,14 +1,9 @@
 /**
- * A task's contract with its ContactSession and with whoever creates it (the API's POST /tasks,
- * a flow's CreateTask): what starts one and what the channel needs from the session.
+ * What starts a task, as whoever creates it (the API's POST /tasks, a flow's CreateTask through
+ * ./start.ts) hands it to the task's ContactSession. (What the channel needs from the session,
+ * `TaskHost`, is in ./channel.ts.)
  */
-import type { FlowResult, TurnInput } from "../../flows";
 import type { TaskReference } from "../../shared/tasks";
-import type { PublishedFlow } from "../contact-flow";
-import type { Transition } from "../contact-record";
-import type { LazyTables } from "../lazy-tables";
-import type { SessionRow } from "../session-row";
-import type { NotifyTarget } from "../types";
 
 /** What the session is told to start (checked already: ./start.ts). */
 export type TaskStart = {
@@ -32,18 +27,3 @@ export type TaskStart = {
 };
 
 export type TaskStartResult = { ok: true } | { ok: false; reason: "NO_FLOW" };
-
-/** What the task channel needs from its ContactSession. */
-export interface TaskHost {
-  readonly env: Env;
-  readonly sql: SqlStorage;
-  readonly instanceId: string;
-  readonly contactId: string;
-  readonly tables: Pick<LazyTables<"task">, "ensure" | "exists">;
-  row(): SessionRow | null;
-  set(values: Partial<SessionRow>): void;
-  turn(flow: PublishedFlow, input: TurnInput): Promise<FlowResult>;
-  record(t: Transition): void;
-  kick(): void;
-  notifyTarget(): NotifyTarget;
-}
