@@ -353,6 +353,34 @@ export const lambdaFunctions = sqliteTable(
   (t) => [uniqueIndex("lambda_functions_name").on(t.instanceId, t.name)],
 );
 
+/** A task template's field (Amazon Connect's task template fields): what an agent or the API fills in for a task. */
+export type TaskTemplateField = {
+  name: string;
+  type: "text" | "number" | "url" | "date" | "email" | "select";
+  required: boolean;
+  /** Filled in when a task leaves the field out. */
+  default: string | null;
+  /** A select field's choices. */
+  options: string[];
+};
+
+/** Task templates: the fields a task of this kind carries and where it goes (its flow, else its queue). */
+export const taskTemplates = sqliteTable(
+  "task_templates",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    fields: text("fields", { mode: "json" }).$type<TaskTemplateField[]>().notNull(),
+    /** The flow a task of this template runs (first choice), else the queue it waits in. */
+    flowId: text("flow_id").references(() => flows.id),
+    queueId: text("queue_id").references(() => queues.id),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("task_templates_name").on(t.instanceId, t.name)],
+);
+
 export const contacts = sqliteTable(
   "contacts",
   {
@@ -425,6 +453,31 @@ export const contactEvents = sqliteTable(
     index("contact_events_contact").on(t.instanceId, t.contactId, t.at),
     uniqueIndex("contact_events_key").on(t.instanceId, t.eventKey),
   ],
+);
+
+/**
+ * A TASK contact's own details (Amazon Connect's task name, description and references, and its
+ * template's fields): one row per task, with the contact. Erased with the contact's personal data.
+ */
+export const contactTasks = sqliteTable(
+  "contact_tasks",
+  {
+    contactId: text("contact_id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    templateId: text("template_id"),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    references: text("references", { mode: "json" }).$type<{ name: string; url: string }[]>().notNull(),
+    fields: text("fields", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    /** When the task starts its flow (null: at once). */
+    scheduledAt: integer("scheduled_at"),
+    /** A task no agent accepted by then ends as expired. */
+    expiresAt: integer("expires_at").notNull(),
+    /** Who created it (a user), or null (a flow's CreateTask). */
+    createdBy: text("created_by"),
+    ...timestamps,
+  },
+  (t) => [index("contact_tasks_instance").on(t.instanceId, t.contactId)],
 );
 
 export const auditLog = sqliteTable(

@@ -24,6 +24,7 @@ import {
   lambdaFunctions,
   analyticsRules,
   quickConnects,
+  taskTemplates,
   routingProfileQueues,
   routingProfiles,
   users,
@@ -113,7 +114,7 @@ export async function seedDemo(db: Db, secret: string | Keyring, opts: { publicB
       voiceConcurrency: 1, chatConcurrency: 3, taskConcurrency: 1, defaultOutboundQueueId: DEMO.queues.support,
     }).onConflictDoNothing(),
     db.insert(routingProfileQueues).values(
-      (["VOICE", "CHAT"] as const).flatMap((channel) => [
+      (["VOICE", "CHAT", "TASK"] as const).flatMap((channel) => [
         { ...inst, routingProfileId: DEMO.routingProfile, queueId: DEMO.queues.billing, channel, priority: 1, delaySeconds: 0 },
         { ...inst, routingProfileId: DEMO.routingProfile, queueId: DEMO.queues.support, channel, priority: 2, delaySeconds: 0 },
       ]),
@@ -150,6 +151,16 @@ export async function seedDemo(db: Db, secret: string | Keyring, opts: { publicB
       { ...inst, id: "demo:qc:alice", name: "Alice Agent", type: "USER", userId: "demo:user:alice" },
       { ...inst, id: "demo:qc:bob", name: "Bob Agent", type: "USER", userId: "demo:user:bob" },
     ]).onConflictDoNothing(),
+    // Tasks (channel TASK): a follow-up an agent or a flow creates, waiting in Support.
+    db.insert(taskTemplates).values({
+      ...inst, id: "demo:task-template:follow-up", name: "Customer follow-up", description: "Call the customer back about their case",
+      queueId: DEMO.queues.support, flowId: null,
+      fields: [
+        { name: "Customer", type: "text", required: true, default: null, options: [] },
+        { name: "Case link", type: "url", required: false, default: null, options: [] },
+        { name: "Urgency", type: "select", required: false, default: "normal", options: ["low", "normal", "high"] },
+      ],
+    }).onConflictDoNothing(),
     // A Lambda function of a migrated flow, mapped to the business's endpoint (not called by the demo flows).
     db.insert(lambdaFunctions).values({
       ...inst, id: "demo:lambda:lookup", name: "arn:aws:lambda:us-east-1:123456789012:function:lookupCustomer",

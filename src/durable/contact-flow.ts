@@ -29,6 +29,7 @@ import { contactRoomName, personalQueueId, personalQueueOwner, publishedFlowsNam
 import { agentQueueMetrics } from "./metrics";
 import type { NotifyTarget } from "./types";
 import { runBotTurn } from "./bot-turn";
+import { startTask } from "./task/start";
 
 export type PublishedFlow = { id: string; version: number; type: FlowType; content: FlowContent };
 
@@ -206,6 +207,8 @@ export async function performEffect(
         contactId: state.contactId,
         channel: state.channel,
         attributes: state.attributes,
+        // A task is started by the API or a flow, as Amazon Connect records it.
+        ...(state.channel === "TASK" ? { initiationMethod: "API" as const } : {}),
         ...(state.queuePriority ? { priority: state.queuePriority } : {}),
         ...(state.queueTimeAdjustmentSeconds ? { ageAdjustSeconds: state.queueTimeAdjustmentSeconds } : {}),
         notify,
@@ -222,6 +225,12 @@ export async function performEffect(
           estimatedWaitSeconds: result.estimatedWaitSeconds ?? undefined,
         },
       };
+    }
+    case "create_task": {
+      // The task is its own contact; this one names it as its previous contact.
+      const { type: _, ...task } = effect;
+      const started = await startTask(env, instanceId, { ...task, previousContactId: state.contactId });
+      return started.ok ? { type: "task_result", ok: true, contactId: started.contactId } : { type: "task_result", ok: false, error: `${started.field}: ${started.message}` };
     }
     default:
       return null;

@@ -77,7 +77,7 @@ export async function applyRoutingEvent(host: RoutingHost, e: RoutingEvent): Pro
       if (r.channel === "VOICE" && voice.consult.onEnded(e)) break;
       // The agent ended while the customer is still there: on to the CustomerRemaining flow or the
       // queue's survey (./remaining-flow.ts). A call is redirected there; a chat runs it at once.
-      if (await host.remaining.begin(e)) {
+      if (r.channel !== "TASK" && (await host.remaining.begin(e))) {
         if (r.channel === "VOICE") host.enqueueAction({ kind: "toRemainingFlow", step: store.row()!.step });
         break;
       }

@@ -43,6 +43,8 @@ import { LiveSentiment } from "./analytics/live-sentiment";
 import { CONTACT_SESSION_BINDING, type SessionRow, type VoiceStart } from "./session-row";
 import { Supervision, type SupervisionAsk, type SupervisionResult } from "./supervision";
 import type { SupervisionMode } from "../shared/supervision";
+import { TaskChannel } from "./task/channel";
+import type { TaskStart, TaskStartResult } from "./task/types";
 
 export type { Phase, SessionRow, VoiceStart } from "./session-row";
 export { CONTACT_SESSION_BINDING } from "./session-row";
@@ -57,6 +59,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   #store!: ContactStore;
   #outbox!: ContactOutbox;
   #chat!: ChatChannel;
+  #task!: TaskChannel;
   #voice!: VoiceChannel;
   #live!: LiveCategories;
   #sentiment!: LiveSentiment;
@@ -77,7 +80,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     const session = this;
     this.#work = new ContactWork({
       get env() { return session.env; }, ctx, instanceId, contactId: id,
-      store: () => this.store, outbox: () => this.#outbox, voice: () => this.#voice, chat: () => this.chat, empty: () => this.empty(),
+      store: () => this.store, outbox: () => this.#outbox, voice: () => this.#voice, chat: () => this.chat, task: () => this.task, empty: () => this.empty(),
       live: () => this.liveAnalysis, supervision: () => this.supervision, guide: () => this.guide,
     });
     this.#turns = new ContactTurns({
@@ -130,11 +133,16 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.#sentiment = new LiveSentiment({
       env: this.env, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId, row: () => this.row(), kick: () => this.kick(),
     });
+    this.#task = new TaskChannel({
+      env: this.env, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId, tables: this.#store.tables,
+      row: () => this.row(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
+      record: (t) => this.#outbox.add(t), kick: () => this.kick(), notifyTarget: () => this.notifyTarget(),
+    });
     this.#live = new LiveCategories({
       env: this.env, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId, row: () => this.row(), kick: () => this.kick(),
       turnsSoFar: async () => {
         const r = this.require();
-        if (r.channel !== "VOICE") {
+        if (r.channel === "CHAT") {
           return this.chat.store.all().flatMap((m) => (m.from === "CUSTOMER" || m.from === "AGENT" ? [typedTurn(m.from, m.text, m.at, r.created_at)] : []));
         }
         return (await this.#voice.transcript.segments()).map((s) => spokenTurn(s.participant, s.text, s.at, r.created_at));
@@ -198,6 +206,12 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     if (this.#emptied) this.init();
     this.#store.tables.ensure("chat");
     return this.#chat;
+  }
+
+  /** The task channel (./task/channel.ts). */
+  private get task(): TaskChannel {
+    if (this.#emptied) this.init();
+    return this.#task;
   }
 
   /** The session's storage (./contact-store.ts), made again if it was emptied. */
@@ -365,7 +379,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
    * fragments (and no more are taken).
    */
   async erasePersonalData(reason: "personal_data" | "retention" = "personal_data"): Promise<{ chatMessages: number; transcriptFragments: number; emptied: boolean }> {
-    const chatMessages = this.row()?.channel === "VOICE" ? 0 : this.chat.store.erase();
+    const chatMessages = this.row()?.channel === "CHAT" ? this.chat.store.erase() : 0;
     if (this.row()?.channel === "CHAT") this.chat.messaging.erase();
     const transcriptFragments = await this.#voice.transcript.purge(reason);
     // A contact that has ended keeps nothing more: what it still owed D1 is written, then its storage is emptied.
@@ -375,6 +389,18 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       return { chatMessages, transcriptFragments, emptied: true };
     }
     return { chatMessages, transcriptFragments, emptied: false };
+  }
+
+  // ─── tasks (./task): no one on the line ─────────────────────────────────────────────────
+
+  /** A new task (src/durable/task/start.ts, from the API or a flow's CreateTask): created, then started now or at its scheduled time. */
+  async taskStart(input: TaskStart): Promise<TaskStartResult> {
+    return this.task.start(input);
+  }
+
+  /** For tests and support: where the task stands. */
+  async taskSnapshot() {
+    return this.task.snapshot();
   }
 
   // ─── chat (src/durable/chat): the widget's and the agent's sockets ──────────────────────────

@@ -16,6 +16,7 @@ import { VOICE_TABLES } from "./voice/channel";
 import { REMAINING_TABLES } from "./remaining-flow";
 import { Supervision } from "./supervision";
 import { GUIDE_TABLES } from "./agent-guide";
+import { TASK_TABLES } from "./task/channel";
 
 /** Tables only some contacts need, each group made on first use: the chat channel's, and the voice channel's rarer ones. */
 const SESSION_TABLES = {
@@ -24,6 +25,8 @@ const SESSION_TABLES = {
   ...REMAINING_TABLES,
   /** The step-by-step guide run for the agent's workspace (./agent-guide.ts). */
   ...GUIDE_TABLES,
+  /** A task's start and expiry (./task/channel.ts). */
+  ...TASK_TABLES,
   /** What the session must still do to the live call (or tell another object), retried by the alarm: from the first connection on. */
   actions: {
     table: "actions",

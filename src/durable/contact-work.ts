@@ -15,6 +15,7 @@ import { withoutPhoneNumbers } from "../lib/errors";
 import type { ChatChannel } from "./chat/channel";
 /** What the contact's live analysis owes others (rules' categories and alerts, the customer's live sentiment), delivered by the work. */
 export type LiveAnalysis = { owed(): number; deliver(): Promise<void> };
+import type { TaskChannel } from "./task/channel";
 import type { ContactOutbox } from "./contact-record";
 import type { ContactStore } from "./contact-store";
 import { OneAlarm } from "./one-alarm";
@@ -55,6 +56,8 @@ export type WorkHost = {
   voice(): VoiceChannel;
   /** The chat channel, its tables made on first use. */
   chat(): ChatChannel;
+  /** The task channel (a TASK contact's start and expiry). */
+  task(): TaskChannel;
   /** Live analytics rules' matches, owed to D1 and the dashboards. */
   live(): LiveAnalysis;
   /** Supervisors on the contact (./supervision.ts). */
@@ -124,6 +127,7 @@ export class ContactWork {
           await this.ensureContactRecord({ withLogs: true });
           await this.runActions();
           if (this.isChat()) await this.host.chat().runDue();
+          if (this.isTask()) await this.host.task().runDue();
           await this.host.voice().transcript.runDue();
           await this.host.guide().runDue();
           await this.host.live().deliver();
@@ -270,7 +274,7 @@ export class ContactWork {
       : null;
     const endedAt = store.row()?.phase === "ENDED" ? store.row()!.ended_at : null;
     const voice = this.host.voice();
-    const times = [actionsAt, this.isChat() ? this.host.chat().nextDue() : null, voice.transcript.nextDue(), this.host.guide().nextDue(),
+    const times = [actionsAt, this.isChat() ? this.host.chat().nextDue() : null, this.isTask() ? this.host.task().nextDue() : null, voice.transcript.nextDue(), this.host.guide().nextDue(),
       loggedAt === null ? null : loggedAt + LOGS_WRITE_BEHIND_MS,
       endedAt === null ? null : endedAt + FINISHED_CONTACT_KEEP_MS].filter((t): t is number => t !== null);
     const due = times.length ? Math.min(...times) : null;
@@ -292,9 +296,14 @@ export class ContactWork {
     return transcriptDue === null || transcriptDue > Date.now();
   }
 
-  /** Whether the chat channel has anything to do here: not for a voice contact (its chat tables stay empty). */
+  /** Whether the chat channel has anything to do here: not for a call or a task (its chat tables stay empty). */
   isChat(): boolean {
-    return this.store.row()?.channel !== "VOICE";
+    const channel = this.store.row()?.channel;
+    return channel !== "VOICE" && channel !== "TASK";
+  }
+
+  isTask(): boolean {
+    return this.store.row()?.channel === "TASK";
   }
 
   /** The alarm went off: it consumes itself, and the run re-arms. */

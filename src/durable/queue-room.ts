@@ -164,15 +164,16 @@ export class QueueRoom extends Server<Env> {
   /**
    * A warm transfer's consult is cancelled (the agent who asked dropped it, or the customer hung
    * up): a waiting contact leaves without an outcome, a ringing one is withdrawn from its agent.
-   * One an agent here has accepted already is theirs to let go: its agent is returned.
+   * One an agent here has accepted already is theirs to let go: its agent is returned. A task
+   * nobody accepted before its expiry leaves the same way (`EXPIRED`).
    */
-  async withdraw(contactId: string): Promise<{ status: "WITHDRAWN" | "CONNECTED" | "UNKNOWN"; agentId: string | null }> {
+  async withdraw(contactId: string, why: "TRANSFER_CANCELLED" | "EXPIRED" = "TRANSFER_CANCELLED"): Promise<{ status: "WITHDRAWN" | "CONNECTED" | "UNKNOWN"; agentId: string | null }> {
     const row = this.#store.contact(contactId);
     if (row) {
       const now = Date.now();
       this.#store.withdraw(row);
-      this.#outbox.add({ contactId, type: "TRANSFER_CANCELLED", at: now, queueId: this.queueId, agentId: row.agent_id, data: { whileOffered: row.state === "RESERVED" } });
-      if (row.state === "RESERVED") await this.agent(row.agent_id!).offerEnded(contactId, row.reservation_id!, "TRANSFER_CANCELLED");
+      this.#outbox.add({ contactId, type: why, at: now, queueId: this.queueId, agentId: row.agent_id, data: { whileOffered: row.state === "RESERVED" } });
+      if (row.state === "RESERVED") await this.agent(row.agent_id!).offerEnded(contactId, row.reservation_id!, why === "EXPIRED" ? "TIMED_OUT" : "TRANSFER_CANCELLED");
       this.dispatch();
       this.afterChange();
       return { status: "WITHDRAWN", agentId: row.agent_id };

@@ -57,6 +57,17 @@ const DESCRIBED: Record<string, Described> = {
       { name: "MaximumConnectionAttempts", label: "Retries after the first call", kind: "number" },
     ],
   },
+  CreateTask: {
+    label: "Create task", group: "Set", next: true, conditions: null,
+    parameters: [
+      { name: "Name", label: "Task name", kind: "text", required: true },
+      { name: "Description", label: "Description", kind: "longtext" },
+      { name: "ContactFlowId", label: "Flow the task runs", kind: "flow" },
+      { name: "TaskTemplateId", label: "Task template id", kind: "text" },
+      { name: "References", label: "References (JSON: name → { Value, Type: \"URL\" })", kind: "json" },
+      { name: "DelaySeconds", label: "Start after (seconds)", kind: "number" },
+    ],
+  },
   UpdateFlowLoggingBehavior: { label: "Set logging behavior", group: "Set", next: true, conditions: null, parameters: [{ name: "FlowLoggingBehavior", label: "Flow logs", kind: "select", options: ["Enabled", "Disabled"], required: true }] },
 };
 

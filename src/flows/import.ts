@@ -39,6 +39,7 @@ const REFERENCE_FIELDS: Record<string, { field: string; kind: ReferenceKind }[]>
   CheckMetricData: [{ field: "QueueId", kind: "queue" }],
   CheckHoursOfOperation: [{ field: "HoursOfOperationId", kind: "hours" }],
   TransferToFlow: [{ field: "ContactFlowId", kind: "flow" }],
+  CreateTask: [{ field: "ContactFlowId", kind: "flow" }],
   InvokeFlowModule: [{ field: "FlowModuleId", kind: "module" }],
   GetMetricData: [{ field: "QueueId", kind: "queue" }],
   UpdateContactEventHooks: ["AgentWhisper", "CustomerWhisper", "CustomerQueue", "CustomerRemaining", "CustomerHold", "AgentHold", "DefaultAgentUI"].map((hook) => ({ field: `EventHooks.${hook}`, kind: "flow" as const })),

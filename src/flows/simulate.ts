@@ -119,6 +119,7 @@ function describe(e: Effect): TranscriptLine | null {
     case "invoke_external": return { from: "system", text: `call ${e.url}` };
     case "fetch_queue_metric": return { from: "system", text: e.all ? `read the metrics of ${e.queueId}` : `read ${e.metric} of ${e.queueId}` };
     case "wait": return { from: "system", text: `wait up to ${e.timeoutSeconds} s for the customer` };
+    case "create_task": return { from: "system", text: `create task "${e.name}"` };
     case "disconnect": return { from: "system", text: "disconnect" };
     case "transfer_flow": return { from: "system", text: `transfer to flow ${e.flowId}` };
     case "show_view": return { from: "system", text: `show the agent a ${e.view.view} view` };
@@ -168,6 +169,8 @@ export async function simulateFlow(flow: FlowContent, opts: SimulationOptions = 
         return { type: "third_party_result", outcome: opts.thirdParty ?? "completed" };
       case "bot_turn":
         return simulatedBotTurn(effect, opts.bots ?? {});
+      case "create_task":
+        return { type: "task_result", ok: true, contactId: "simulated-task" };
       default:
         return null;
     }

@@ -166,8 +166,9 @@ export type Pending =
   | { kind: "callback"; actionId: string }
   /** ConnectParticipantWithLexBot: the bot is answering the customer's last words (effect `bot_turn`). */
   | { kind: "bot"; actionId: string }
-  /** ShowView: the agent has the view (effect `show_view`); their answer comes as `view_result`, or `view_timeout`. */
-  | { kind: "view"; actionId: string; viewId: string; view: View; timeoutSeconds: number };
+  | { kind: "view"; actionId: string; viewId: string; view: View; timeoutSeconds: number }
+  /** CreateTask: the task is being created (effect `create_task`). */
+  | { kind: "task"; actionId: string };
 
 /**
  * A contact's analytics as its flow set them: the transcript's language and, where the flow asked
@@ -330,7 +331,10 @@ export type FlowEvent =
   /** The agent's answer to the view shown (ShowView): the action chosen and the form's values. */
   | { type: "view_result"; viewId: string; action: string; data: Record<string, string> }
   /** The view's InvocationTimeLimitSeconds ran out. */
-  | { type: "view_timeout"; viewId: string };
+  | { type: "view_timeout"; viewId: string }
+  /** CreateTask's answer: the new task's contact id, or why it was not created. */
+  | { type: "task_result"; ok: true; contactId: string }
+  | { type: "task_result"; ok: false; error: string };
 
 // ── Effects the channel carries out ──────────────────────────────────────────
 
@@ -389,6 +393,11 @@ export type Effect =
    * once an agent accepts; answered with a "callback_result" event.
    */
   | { type: "create_callback"; queueId: string; phoneNumber: string; initialDelaySeconds: number; retryDelaySeconds: number; maxAttempts: number }
+  /** Create a task contact (CreateTask), answered with a `task_result` event. */
+  | {
+      type: "create_task"; name: string; description: string; flowId: string | null; templateId: string | null;
+      references: { name: string; url: string }[]; attributes: Record<string, string>; scheduledAt: number | null;
+    }
   | { type: "disconnect" };
 
 export type FlowLogEntry = {

@@ -4,13 +4,14 @@
  * search hash, attributes, notes, event and flow-log payloads, every recording and transcript
  * (objects removed from R2, rows kept as `deleted` tombstones), the transcript's words in
  * the contact search index (so contact search no longer finds it by them), its conversation
- * analysis (sentiment, summary, issues: made from its words), and what the
+ * analysis (sentiment, summary, issues: made from its words), a task's name, description,
+ * references and field values, and what the
  * contact's ContactSession object still holds (a chat's messages and the SMS sent, a call's real-time
  * transcript fragments) — asked first, so a failure there changes nothing and can be retried.
  */
 import { eq } from "drizzle-orm";
 import type { InstanceScope } from "../db/scoped";
-import { contactEvents, contacts, flowLogs, messagingThreads, recordings } from "../db/schema";
+import { contactEvents, contacts, contactTasks, flowLogs, messagingThreads, recordings } from "../db/schema";
 import { deleteContactTextStatement } from "./transcript-search";
 import { deleteContactAnalysisStatement } from "../db/contact-analysis";
 import { contactRoomName } from "../lib/object-names";
@@ -20,8 +21,8 @@ export type ErasureReport = { contactId: string; recordings: number; transcripts
 
 /**
  * What a contact's ContactSession object still holds of its words (chat messages, the customer's
- * name, real-time transcript fragments) goes, and an ended contact's object is emptied. Only
- * voice and chat contacts have such an object.
+ * name, real-time transcript fragments; a task's attributes) goes, and an ended contact's object
+ * is emptied.
  */
 export async function eraseSessionContent(
   env: Pick<Env, "CONTACT_SESSION">,
@@ -29,7 +30,7 @@ export async function eraseSessionContent(
   contact: { id: string; channel: string },
   reason: "personal_data" | "retention",
 ): Promise<{ chatMessages: number; transcriptFragments: number }> {
-  if (contact.channel !== "VOICE" && contact.channel !== "CHAT") return { chatMessages: 0, transcriptFragments: 0 };
+  if (contact.channel !== "VOICE" && contact.channel !== "CHAT" && contact.channel !== "TASK") return { chatMessages: 0, transcriptFragments: 0 };
   // An ended contact's object is emptied as well (ContactSession.erasePersonalData).
   const { chatMessages, transcriptFragments } = await env.CONTACT_SESSION.getByName(contactRoomName(instanceId, contact.id)).erasePersonalData(reason);
   return { chatMessages, transcriptFragments };
@@ -66,6 +67,8 @@ export async function erasePersonalData(
     scope.db.update(contactEvents).set({ data: null }).where(scope.where(contactEvents, eq(contactEvents.contactId, contactId))),
     scope.db.update(flowLogs).set({ data: null }).where(scope.where(flowLogs, eq(flowLogs.contactId, contactId))),
     deleteContactTextStatement(scope.db, scope.instanceId, [contactId]),
+    scope.db.update(contactTasks).set({ name: "", description: "", references: [], fields: {}, updatedAt: at })
+      .where(scope.where(contactTasks, eq(contactTasks.contactId, contactId))),
     // An SMS or WhatsApp conversation's link (a hash of the customer's number) to this contact: a later message starts a new one.
     scope.db.delete(messagingThreads).where(scope.where(messagingThreads, eq(messagingThreads.contactId, contactId))),
     deleteContactAnalysisStatement(scope.db, scope.instanceId, [contactId]),

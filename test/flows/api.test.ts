@@ -55,7 +55,7 @@ describe("POST /flows/import", () => {
       Version: "2019-10-30",
       StartAction: "start",
       Actions: [
-        { Identifier: "start", Type: "CreateTask", Parameters: {}, Transitions: { NextAction: "q" } },
+        { Identifier: "start", Type: "CreateCase", Parameters: {}, Transitions: { NextAction: "q" } },
         { Identifier: "q", Type: "UpdateContactTargetQueue", Parameters: { QueueId: "arn:aws:connect:us-east-1:1:instance/i/queue/unknown-queue" }, Transitions: { NextAction: "nowhere" } },
       ],
     };

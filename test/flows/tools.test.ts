@@ -13,7 +13,7 @@ describe("validateFlow", () => {
       StartAction: "nope",
       Actions: [
         { Identifier: "a", Type: "MessageParticipant", Parameters: {}, Transitions: { NextAction: "ghost" } },
-        { Identifier: "b", Type: "CreateTask", Parameters: {}, Transitions: {} },
+        { Identifier: "b", Type: "CreateCase", Parameters: {}, Transitions: {} },
         { Identifier: "c", Type: "Teleport", Parameters: {}, Transitions: {} },
         { Identifier: long, Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },
         { Identifier: "d", Type: "GetParticipantInput", Parameters: { Text: "x", InputTimeLimitSeconds: "0", StoreInput: "maybe" }, Transitions: { Conditions: [{ NextAction: "a", Condition: { Operator: "Like", Operands: ["1"] } }] } },
@@ -38,7 +38,7 @@ describe("validateFlow", () => {
     // An Amazon Connect action Switchboard does not offer is a warning, not a refusal.
     expect(msgs.some((m) => m.startsWith("b|"))).toBe(false);
     expect(v.warnings).toEqual(expect.arrayContaining([
-      { actionId: "b", field: "Type", message: "CreateTask needs tasks, which Switchboard does not offer yet: the flow imports, and a contact reaching this action ends the flow" },
+      { actionId: "b", field: "Type", message: "CreateCase needs Amazon Connect Cases, which Switchboard does not offer yet: the flow imports, and a contact reaching this action ends the flow" },
     ]));
   });
 
@@ -118,7 +118,7 @@ describe("importFlow", () => {
   it("reports references it cannot resolve, and warns about actions Switchboard does not offer", () => {
     const bad = structuredClone(content);
     bad.Metadata.ActionMetadata.q.parameters.QueueId.displayName = "Sales";
-    bad.Actions.push({ Identifier: "lex", Type: "CreateTask", Parameters: {}, Transitions: {} } as never);
+    bad.Actions.push({ Identifier: "lex", Type: "CreateCase", Parameters: {}, Transitions: {} } as never);
     const r = importFlow(bad, resolver);
     expect(r.ok).toBe(false);
     expect(r.unresolved).toEqual([{ actionId: "q", field: "QueueId", kind: "queue", reference: arn("queue", "111"), name: "Sales" }]);
@@ -127,7 +127,7 @@ describe("importFlow", () => {
     ]));
     expect(r.errors.some((e) => e.actionId === "lex")).toBe(false);
     expect(r.warnings).toEqual(expect.arrayContaining([
-      { actionId: "lex", field: "Type", message: "CreateTask needs tasks, which Switchboard does not offer yet: the flow imports, and a contact reaching this action ends the flow" },
+      { actionId: "lex", field: "Type", message: "CreateCase needs Amazon Connect Cases, which Switchboard does not offer yet: the flow imports, and a contact reaching this action ends the flow" },
     ]));
   });
 

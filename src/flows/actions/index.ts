@@ -13,6 +13,7 @@ import { DisconnectParticipant, MessageParticipant } from "./participant";
 import { TransferContactToAgent, TransferContactToQueue, TransferParticipantToThirdParty, TransferToFlow } from "./transfer";
 import { UpdateContactRoutingBehavior } from "./routing";
 import { TagContact, UnTagContact } from "./tags";
+import { CreateTask } from "./task";
 import type { ActionHandler } from "./types";
 import { ShowView } from "./views";
 import { NOT_AVAILABLE } from "./unsupported";
@@ -24,7 +25,7 @@ export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
     TransferContactToQueue, TransferContactToAgent, TransferParticipantToThirdParty, TransferToFlow,
     Compare, CheckHoursOfOperation, CheckMetricData, DistributeByPercentage, Loop, Wait, EndFlowExecution, UpdateFlowLoggingBehavior,
     InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact, UpdateContactRoutingBehavior,
-    ConnectParticipantWithLexBot, ShowView, CreateCallbackContact, UpdateContactCallbackNumber,
+    ConnectParticipantWithLexBot, ShowView, CreateCallbackContact, UpdateContactCallbackNumber, CreateTask,
   ].map((h) => [h.type, h]),
 );
 

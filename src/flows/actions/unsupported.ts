@@ -21,7 +21,6 @@ export const NOT_AVAILABLE: Record<string, NotAvailable> = {
   StartMediaStreaming: { feature: "Kinesis media streaming" },
   StopMediaStreaming: { feature: "Kinesis media streaming" },
   UpdateContactMediaProcessing: { feature: "media processing" },
-  CreateTask: { feature: "tasks" },
   UpdateContactRecordingAndAnalyticsBehavior: { feature: "Contact Lens recording and analytics settings" },
   UpdateRoutingCriteria: { feature: "routing criteria (proficiencies)" },
   UpdatePreviousContactParticipantState: { feature: "previous-contact participant state" },

@@ -16,6 +16,7 @@ import { ContactPanel } from "./ContactPanel";
 import { GuideSlot } from "./guide/GuideSlot";
 import { OfferCard } from "./OfferCard";
 import { OutboundCall } from "./OutboundCall";
+import { CreateTask } from "./CreateTask";
 import { SoftphoneProvider } from "./Softphone";
 import { ShortcutsHelp, useWorkspaceShortcuts } from "./shortcuts";
 import { StatusPicker } from "./StatusPicker";
@@ -65,6 +66,7 @@ export default function AgentWorkspace() {
             {(state.routingProfile?.concurrency.VOICE ?? 0) > 0 && (
               <OutboundCall queues={queues.data ?? []} onVoiceContact={state.contacts.some((c) => c.channel === "VOICE")} />
             )}
+            <CreateTask queues={queues.data ?? []} />
             <AlertPreferences onShowShortcuts={() => setShowShortcuts(true)} />
           </div>
           <div className="workspace-main">

@@ -14,6 +14,7 @@ import { CustomerSentiment } from "./CustomerSentiment";
 import { ChatPanel } from "./ChatPanel";
 import { callerLabel, useContactDetails } from "./contactDetails";
 import { shortcutProps } from "./shortcuts";
+import { TaskDetails, useTaskDetails } from "./TaskDetails";
 import { AudioLeg } from "./Softphone";
 import { transferTargets } from "./transferTargets";
 
@@ -40,6 +41,7 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
 }) {
   const now = useNow();
   const details = useContactDetails(contact.contactId);
+  const task = useTaskDetails(contact.channel === "TASK" ? contact.contactId : null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const live = contact.state === "CONNECTED" || contact.state === "ON_HOLD";
@@ -68,7 +70,8 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
   return (
     <section className="contact-panel" aria-labelledby={`${id}-title`} data-testid="contact">
       <h2 id={`${id}-title`}>
-        {CHANNEL_LABELS[contact.channel]} contact with <span data-testid="contact-caller">{callerLabel(contact.channel, details)}</span>{" "}
+        {contact.channel === "TASK" ? "Task: " : `${CHANNEL_LABELS[contact.channel]} contact with `}
+        <span data-testid="contact-caller">{contact.channel === "TASK" ? (task?.name ?? "…") : callerLabel(contact.channel, details)}</span>{" "}
         <span className={`badge state-${contact.state.toLowerCase()}`} data-testid="contact-state">
           {STATE_LABELS[contact.state]}
         </span>
@@ -122,6 +125,7 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
         <AudioLeg onHold={contact.state === "ON_HOLD"} consultWith={receiving ? (consult.fromAgentName ?? "another agent") : undefined} />
       )}
       {contact.channel === "CHAT" && contact.state !== "INCOMING" && <ChatPanel contactId={contact.contactId} active={active} />}
+      {contact.channel === "TASK" && <TaskDetails task={task} />}
       {live && (
         <div className="form-actions contact-actions">
           {receiving ? null : contact.state === "CONNECTED" ? (
@@ -139,7 +143,7 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
             </button>
           )}
           <button type="button" className="danger" {...shortcutProps("E", "End")} onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
-            {contact.channel === "CHAT" ? "End chat" : handingOver ? "Leave (complete transfer)" : receiving ? "Leave the consult" : "End call"}
+            {contact.channel === "CHAT" ? "End chat" : contact.channel === "TASK" ? "Complete task" : handingOver ? "Leave (complete transfer)" : receiving ? "Leave the consult" : "End call"}
           </button>
         </div>
       )}

@@ -9,6 +9,7 @@ import { Attributes } from "./Attributes";
 import { callerLabel, useContactDetails } from "./contactDetails";
 import { useOfferAlertState } from "./offerAlerts";
 import { shortcutProps } from "./shortcuts";
+import { TaskDetails, useTaskDetails } from "./TaskDetails";
 
 export function OfferCard({ contact, queueName, connection }: { contact: AgentContact; queueName: string; connection: AgentConnection }) {
   const now = useNow(250);
@@ -18,7 +19,8 @@ export function OfferCard({ contact, queueName, connection }: { contact: AgentCo
   const [error, setError] = useState<string | null>(null);
   const acceptRef = useRef<HTMLButtonElement>(null);
   const id = `offer-${contact.contactId.replace(/\W/g, "-")}`;
-  const who = callerLabel(contact.channel, details);
+  const task = useTaskDetails(contact.channel === "TASK" ? contact.contactId : null);
+  const who = contact.channel === "TASK" ? (task?.name ?? "a task") : callerLabel(contact.channel, details);
   const left = contact.offerExpiresAt ? Math.max(0, contact.offerExpiresAt - now) : null;
   const total = contact.offerExpiresAt ? contact.offerExpiresAt - contact.offeredAt : null;
 
@@ -42,10 +44,11 @@ export function OfferCard({ contact, queueName, connection }: { contact: AgentCo
   return (
     <section className="card offer-card" aria-labelledby={`${id}-title`} data-testid="offer">
       <h2 id={`${id}-title`}>
-        Incoming {CHANNEL_LABELS[contact.channel].toLowerCase()} contact from <span data-testid="offer-caller">{who}</span>
+        {contact.channel === "TASK" ? "Incoming task: " : `Incoming ${CHANNEL_LABELS[contact.channel].toLowerCase()} contact from `}
+        <span data-testid="offer-caller">{who}</span>
       </h2>
       <p className="visually-hidden" role="alert">
-        Incoming {CHANNEL_LABELS[contact.channel].toLowerCase()} contact from {who} in queue {queueName}.
+        {contact.channel === "TASK" ? `Incoming task ${who}` : `Incoming ${CHANNEL_LABELS[contact.channel].toLowerCase()} contact from ${who}`} in queue {queueName}.
       </p>
       <dl className="facts">
         <dt>Queue</dt>
@@ -65,6 +68,7 @@ export function OfferCard({ contact, queueName, connection }: { contact: AgentCo
           </>
         )}
       </dl>
+      {contact.channel === "TASK" && <TaskDetails task={task} />}
       <Attributes attributes={contact.attributes} />
       <p className="muted offer-alert" data-testid="offer-alert">
         {alert.ringing ? "Ringing" : "Ring sound off"}

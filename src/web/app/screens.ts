@@ -31,6 +31,7 @@ export const SCREENS: Screen[] = [
   { path: "/phone-numbers", label: "Phone numbers", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/PhoneNumbersScreen")) },
   { path: "/chat", label: "Website chat", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/ChatSettingsScreen")) },
   { path: "/quick-connects", label: "Quick connects", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/QuickConnectsScreen")) },
+  { path: "/task-templates", label: "Task templates", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/TaskTemplatesScreen")) },
   { path: "/lambda-functions", label: "Lambda functions", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/LambdaFunctionsScreen")) },
   { path: "/rules", label: "Analytics rules", group: "Records", anyOf: ["instance.configure"], component: lazy(() => import("../console/RulesScreen")) },
   { path: "/reports", label: "Historical reports", group: "Records", anyOf: ["metrics.historical"], component: lazy(() => import("../reports/ReportsScreen")) },

@@ -14,6 +14,7 @@ import { useSession } from "../lib/session";
 import type { Contact, ContactEvent, RecordingStatus } from "../lib/types";
 import { ContactAnalysis } from "./ContactAnalysis";
 import { ContactMedia } from "./ContactMedia";
+import { ContactTask } from "./ContactTask";
 import { useData } from "../lib/useData";
 import { useDirectory as useNames } from "../lib/directory";
 import { EventDetails, formatDuration } from "./eventDetails";
@@ -291,6 +292,7 @@ function ContactDetail({ id }: { id: string }) {
               <p className="muted">No attributes were set.</p>
             )}
           </section>
+          {c.channel === "TASK" && <ContactTask contactId={c.id} />}
           {can("recordings.listen") && <ContactAnalysis contactId={c.id} />}
           {can("recordings.listen") && <ContactMedia contactId={c.id} channel={c.channel} status={c.recordingStatus ?? []} />}
           <section className="card" aria-labelledby="contact-timeline">

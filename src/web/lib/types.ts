@@ -1,6 +1,7 @@
 /** The API's resource shapes, as the web app reads them (see src/workers/api/resources). */
 import type { Permission } from "../../shared/permissions";
 import type { PiiType } from "../../shared/pii-types";
+import type { TaskField } from "../../shared/tasks";
 import type { Channel } from "./labels";
 
 type Stamps = { createdAt: string; updatedAt: string };
@@ -190,3 +191,13 @@ export type QuickReply = { id: string; text: string };
 
 /** Queue and user names for the metrics screens (`GET /metrics/directory`). */
 export type MetricsDirectory = { queues: { id: string; name: string }[]; agents: { id: string; name: string }[] };
+
+/** A task template (src/workers/api/resources/task-templates.ts). */
+export type TaskTemplate = Stamps & {
+  id: string;
+  name: string;
+  description: string;
+  fields: TaskField[];
+  flowId: string | null;
+  queueId: string | null;
+};

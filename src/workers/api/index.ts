@@ -30,8 +30,10 @@ import { queuesResource } from "./resources/queues";
 import { analyticsRulesResource } from "./resources/analytics-rules";
 import { lambdaFunctionsResource } from "./resources/lambda-functions";
 import { quickConnectsResource } from "./resources/quick-connects";
+import { taskTemplatesResource } from "./resources/task-templates";
 import { routingProfilesResource } from "./resources/routing-profiles";
 import { setupRoutes } from "./setup";
+import { taskRoutes } from "./tasks";
 import { securityProfilesResource } from "./resources/security-profiles";
 import { usersResource } from "./resources/users";
 
@@ -48,6 +50,7 @@ export const CONFIG_RESOURCES = [
   quickConnectsResource,
   lambdaFunctionsResource,
   analyticsRulesResource,
+  taskTemplatesResource,
 ] as const;
 
 // Public: sign-in, and the first-run setup (a deployment with no instance has no one to sign in).
@@ -75,6 +78,7 @@ api.route("/metrics", metricsRoutes);
 api.route("/metrics", metricsDirectoryRoutes);
 api.route("/flows", flowToolRoutes);
 api.route("/bots", botRoutes);
+api.route("/tasks", taskRoutes);
 for (const def of CONFIG_RESOURCES) api.route(`/${def.path}`, resourceRoutes(def as never));
 
 export { api };
