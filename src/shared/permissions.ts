@@ -13,6 +13,8 @@ export const PERMISSIONS = [
   "transcripts.unredacted", // read the unredacted copy of a transcript, where the instance keeps one
   "contacts.handle", // the agent workspace: take and handle contacts
   "audit.view", // read the audit log
+  "profiles.read", // customer profiles: find and read them, and the contacts of each
+  "profiles.write", // customer profiles: create, edit, merge, erase, link contacts to them
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -29,6 +31,8 @@ export const DEFAULT_SECURITY_PROFILES: Record<"Admin" | "Supervisor" | "Agent",
     "contacts.search",
     "recordings.listen",
     "contacts.handle",
+    "profiles.read",
+    "profiles.write",
   ],
-  Agent: ["contacts.handle"],
+  Agent: ["contacts.handle", "profiles.read", "profiles.write"],
 };

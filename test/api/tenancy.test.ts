@@ -17,6 +17,7 @@ const DEMO_IDS: Record<string, string> = {
   "quick-connects": "demo:qc:billing",
   "lambda-functions": "demo:lambda:lookup",
   rules: "demo:rule:cancellation",
+  "profile-fields": "demo:pf:tier",
 };
 
 describe("tenancy: another instance's ids answer 404, exactly like missing ones", () => {

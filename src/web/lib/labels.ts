@@ -12,6 +12,8 @@ export const PERMISSION_LABELS: Record<Permission, { name: string; summary: stri
   "transcripts.unredacted": { name: "Read unredacted transcripts", summary: "Read a transcript as it was said, before personal data was masked (where the instance keeps a copy)" },
   "contacts.handle": { name: "Handle contacts", summary: "Take and handle contacts as an agent" },
   "audit.view": { name: "View the audit log", summary: "Read the audit log" },
+  "profiles.read": { name: "Read customer profiles", summary: "Find customer profiles and see each one's contacts" },
+  "profiles.write": { name: "Edit customer profiles", summary: "Create, edit, merge and erase customer profiles, and link contacts to them" },
 };
 
 export const CHANNELS = ["VOICE", "CHAT", "TASK"] as const;

@@ -29,6 +29,8 @@ import { analyticsRulesResource } from "./resources/analytics-rules";
 import { lambdaFunctionsResource } from "./resources/lambda-functions";
 import { quickConnectsResource } from "./resources/quick-connects";
 import { routingProfilesResource } from "./resources/routing-profiles";
+import { profileFieldsResource } from "./resources/profile-fields";
+import { profileRoutes } from "./profiles";
 import { setupRoutes } from "./setup";
 import { securityProfilesResource } from "./resources/security-profiles";
 import { usersResource } from "./resources/users";
@@ -46,6 +48,7 @@ export const CONFIG_RESOURCES = [
   quickConnectsResource,
   lambdaFunctionsResource,
   analyticsRulesResource,
+  profileFieldsResource,
 ] as const;
 
 // Public: sign-in, and the first-run setup (a deployment with no instance has no one to sign in).
@@ -71,6 +74,7 @@ api.route("/metrics", metricsRoutes);
 api.route("/metrics", metricsDirectoryRoutes);
 api.route("/flows", flowToolRoutes);
 api.route("/bots", botRoutes);
+api.route("/profiles", profileRoutes);
 for (const def of CONFIG_RESOURCES) api.route(`/${def.path}`, resourceRoutes(def as never));
 
 export { api };
