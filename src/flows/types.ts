@@ -156,7 +156,9 @@ export type Pending =
   | { kind: "playback"; actionId: string; loop?: { index: number; startedAt: number } }
   | { kind: "module"; actionId: string; moduleId: string }
   /** ConnectParticipantWithLexBot: the bot is answering the customer's last words (effect `bot_turn`). */
-  | { kind: "bot"; actionId: string };
+  | { kind: "bot"; actionId: string }
+  /** Get/Create/UpdateCustomerProfile, AssociateContactToCustomerProfile: waiting for the profile (effect `customer_profile`). */
+  | { kind: "profile"; actionId: string };
 
 export type FlowState = {
   contactId: string;
@@ -215,7 +217,38 @@ export type FlowState = {
   moduleResult?: Record<string, string>;
   /** ConnectParticipantWithLexBot: the conversation with the bot, and `$.Lex` once it closed (src/flows/actions/lex.ts). */
   lex?: LexState;
+  /** `$.Customer`: the customer profile a Get/Create/UpdateCustomerProfile loaded last (personal: dropped when the contact ends). */
+  customer?: CustomerProfileView;
 };
+
+/** A customer profile as a flow reads it (`$.Customer.FirstName`, `$.Customer.Attributes.Tier`…): every value text. */
+export type CustomerProfileView = {
+  profileId: string;
+  firstName: string;
+  lastName: string;
+  phoneNumber: string;
+  emailAddress: string;
+  address: Record<string, string>;
+  attributes: Record<string, string>;
+};
+
+/** What a flow asks of a profile: the standard fields it gives and custom values (`Attributes`). */
+export type CustomerProfileFields = {
+  firstName?: string;
+  lastName?: string;
+  phoneNumber?: string;
+  emailAddress?: string;
+  /** Connect's names: Address1, Address2, City, State, PostalCode, Country. */
+  address?: Record<string, string>;
+  attributes?: Record<string, string>;
+};
+
+/** The profile operation of a `customer_profile` effect. */
+export type CustomerProfileRequest =
+  | { op: "get"; by: "phone" | "email" | "profileId" | "name"; value: string }
+  | { op: "create"; fields: CustomerProfileFields }
+  | { op: "update"; profileId: string; fields: CustomerProfileFields }
+  | { op: "associate"; profileId: string };
 
 export type LexState = {
   /** The bot's id or name (from `LexV2Bot.AliasArn` or `LexBot.Name`). */
@@ -297,7 +330,10 @@ export type FlowEvent =
       /** The customer's words' sentiment, when analytics is on for the contact (`$.Lex.SentimentResponse`). */
       sentiment?: BotSentiment;
     }
-  | { type: "bot_result"; ok: false; error: string };
+  | { type: "bot_result"; ok: false; error: string }
+  /** The answer to a `customer_profile` effect: the profile, or why there is none (`none`: nothing matched; `multiple`: more than one did). */
+  | { type: "profile_result"; ok: true; profile: CustomerProfileView }
+  | { type: "profile_result"; ok: false; error: "none" | "multiple" | "failed"; message: string };
 
 // ── Effects the channel carries out ──────────────────────────────────────────
 
@@ -348,6 +384,8 @@ export type Effect =
   | { type: "load_module"; moduleId: string }
   /** Run one turn of a bot (ConnectParticipantWithLexBot): answered with a `bot_result` event. */
   | { type: "bot_turn"; bot: string; localeId: string; text: string; inputMode: "Text" | "Speech" | "DTMF"; session: DialogSession | null; sessionAttributes: Record<string, string>; /** analytics is on: score the words' sentiment */ sentiment?: true }
+  /** Find, create, update a customer profile or link the contact to one (answered with "profile_result"). */
+  | { type: "customer_profile"; request: CustomerProfileRequest }
   | { type: "disconnect" };
 
 export type FlowLogEntry = {
