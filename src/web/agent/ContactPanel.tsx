@@ -9,6 +9,7 @@ import type { QuickConnect } from "../lib/types";
 import { AfterContactWork } from "./AfterContactWork";
 import type { AgentConnection } from "./agentConnection";
 import { Attributes } from "./Attributes";
+import { CustomerProfile } from "./ProfileSlot";
 import { ChatPanel } from "./ChatPanel";
 import { callerLabel, useContactDetails } from "./contactDetails";
 import { AudioLeg } from "./Softphone";
@@ -105,6 +106,7 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
         </div>
       )}
       <Attributes attributes={contact.attributes} />
+      <CustomerProfile contactId={contact.contactId} />
       {live && contact.channel === "VOICE" && (
         <AudioLeg onHold={contact.state === "ON_HOLD"} consultWith={receiving ? (consult.fromAgentName ?? "another agent") : undefined} />
       )}

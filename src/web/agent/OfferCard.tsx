@@ -7,6 +7,7 @@ import { formatDuration, spokenDuration, useNow } from "../lib/time";
 import type { AgentConnection } from "./agentConnection";
 import { Attributes } from "./Attributes";
 import { callerLabel, useContactDetails } from "./contactDetails";
+import { CustomerProfile } from "./ProfileSlot";
 
 export function OfferCard({ contact, queueName, connection }: { contact: AgentContact; queueName: string; connection: AgentConnection }) {
   const now = useNow(250);
@@ -56,6 +57,7 @@ export function OfferCard({ contact, queueName, connection }: { contact: AgentCo
           </>
         )}
       </dl>
+      <CustomerProfile contactId={contact.contactId} compact />
       <Attributes attributes={contact.attributes} />
       {left !== null && total !== null && (
         <div className="ring-countdown">
