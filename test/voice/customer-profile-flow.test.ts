@@ -3,7 +3,7 @@
  * by the keyed hash of their number, creates and updates one for a new caller, links the contact,
  * and later blocks read `$.Customer.*`.
  */
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { profileFields } from "../../src/db/schema";
 import { profilesByKey, writeProfile, EMPTY_PROFILE, loadProfiles } from "../../src/db/profiles";
@@ -11,7 +11,9 @@ import { InstanceScope } from "../../src/db/scoped";
 import type { FlowAction, FlowContent } from "../../src/flows";
 import { keyringFromEnv } from "../../src/lib/crypto";
 import { db } from "../helpers";
-import { makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { contactRoomName } from "../../src/lib/object-names";
+import { voiceContactId } from "../../src/workers/twilio/routes";
+import { makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -62,6 +64,14 @@ describe("customer profiles in a flow on a call", () => {
     const known = await net.phone.call({ from: "+14155550123", to: fx.number });
     await until(net.phone, () => known.heard.some((h) => h.startsWith("Welcome back")), "the known caller's greeting");
     expect(known.heard).toContain("Welcome back Ada, Gold member.");
+    // The flow disconnected the call: the contact's object no longer holds the profile it loaded.
+    const knownId = await voiceContactId(fx.instanceId, known.sid);
+    await settleContact(fx.instanceId, knownId);
+    const stored = await runInDurableObject(env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, knownId)), (_o, state) =>
+      JSON.stringify(state.storage.sql.exec("SELECT flow_state, queue_flow_state FROM session").toArray()));
+    expect(stored).toContain("flow_state");
+    expect(stored).not.toContain("Ada");
+    expect(stored).not.toContain("p-ada");
 
     const stranger = await net.phone.call({ from: "+14155550777", to: fx.number });
     await until(net.phone, () => stranger.heard.some((h) => h.startsWith("Hello") || h.includes("failed")), "the new caller's greeting");

@@ -98,7 +98,7 @@ async function applyInput(scope: InstanceScope, base: ProfileData, input: z.infe
 }
 
 const audit = (c: Context<AppEnv>, action: string, id: string, details?: Record<string, unknown>) =>
-  ({ userId: c.var.caller.userId, action, resourceType: "customer_profile", resourceId: id, ...clientInfo(c), ...(details ? { details } : {}) });
+  ({ userId: c.var.caller.userId, action, resourceType: "customer_profile", resourceId: id || null, ...clientInfo(c), ...(details ? { details } : {}) });
 
 export const profileRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
