@@ -145,14 +145,35 @@ export async function profileOfContact(scope: InstanceScope, contactId: string):
   return null;
 }
 
-/** Contacts of a profile (a condition on `contacts`): linked to it, or from one of its numbers and linked to no profile. */
-export function contactsOfProfile(scope: InstanceScope, profileId: string): SQL {
-  return sql`(EXISTS (SELECT 1 FROM ${profileContacts} WHERE ${profileContacts.instanceId} = ${scope.instanceId}
-      AND ${profileContacts.contactId} = ${contacts.id} AND ${profileContacts.profileId} = ${profileId})
-    OR (NOT EXISTS (SELECT 1 FROM ${profileContacts} WHERE ${profileContacts.instanceId} = ${scope.instanceId} AND ${profileContacts.contactId} = ${contacts.id})
-      AND EXISTS (SELECT 1 FROM ${profileKeys} WHERE ${profileKeys.instanceId} = ${scope.instanceId} AND ${profileKeys.profileId} = ${profileId}
-        AND ${profileKeys.kind} = 'phone' AND ${profileKeys.hash} = ${contacts.customerEndpointHash}
-        AND ${profileKeys.keyVersion} = ${contacts.customerEndpointHashVersion})))`;
+/** The search keys (hash and key version) of a profile's numbers: at most 10 numbers, so a short list. */
+export async function phoneKeysOf(scope: InstanceScope, profileId: string): Promise<{ hash: string; keyVersion: number }[]> {
+  return scope.db
+    .select({ hash: profileKeys.hash, keyVersion: profileKeys.keyVersion })
+    .from(profileKeys)
+    .where(scope.where(profileKeys, eq(profileKeys.profileId, profileId), eq(profileKeys.kind, "phone")));
+}
+
+/** Contacts from one of these numbers (`phoneKeysOf`) that are linked to no other profile: a condition on `contacts` the caller index serves. */
+export function fromProfileNumbers(scope: InstanceScope, profileId: string, phones: { hash: string; keyVersion: number }[]): SQL | undefined {
+  if (phones.length === 0) return undefined;
+  return and(
+    // The IN drives the caller index (instance, hash); the pairs then check each hash's key version.
+    inArray(contacts.customerEndpointHash, [...new Set(phones.map((p) => p.hash))]),
+    or(...phones.map((p) => and(eq(contacts.customerEndpointHash, p.hash), eq(contacts.customerEndpointHashVersion, p.keyVersion)))),
+    sql`NOT EXISTS (SELECT 1 FROM ${profileContacts} WHERE ${profileContacts.instanceId} = ${scope.instanceId}
+      AND ${profileContacts.contactId} = ${contacts.id} AND ${profileContacts.profileId} <> ${profileId})`,
+  );
+}
+
+/** Contacts linked to a profile: a condition on `contacts`. */
+export function linkedToProfile(scope: InstanceScope, profileId: string): SQL {
+  return sql`${contacts.id} IN (SELECT ${profileContacts.contactId} FROM ${profileContacts}
+    WHERE ${profileContacts.instanceId} = ${scope.instanceId} AND ${profileContacts.profileId} = ${profileId})`;
+}
+
+/** Contacts of a profile (a condition on `contacts`, for contact search): linked to it, or from one of its numbers and linked to no other profile. */
+export async function contactsOfProfile(scope: InstanceScope, profileId: string): Promise<SQL> {
+  return or(linkedToProfile(scope, profileId), fromProfileNumbers(scope, profileId, await phoneKeysOf(scope, profileId)))!;
 }
 
 /** Links a contact to a profile (replacing any link it had). */

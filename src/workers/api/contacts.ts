@@ -142,7 +142,7 @@ export const contactRoutes = new Hono<AppEnv>()
         eq(contacts.customerEndpointHashVersion, keys.current),
       );
     }
-    if (q.profileId) conditions.push(contactsOfProfile(scope, q.profileId));
+    if (q.profileId) conditions.push(await contactsOfProfile(scope, q.profileId));
     if (q.q) {
       // Every key version still in the index: chats indexed before a key change are found before and after their re-index.
       const match = await transcriptMatch(scope.db, keyringFromEnv(c.env), scope.instanceId, q.q);
