@@ -16,6 +16,11 @@
  *          [--echoes 1000] [--out bench/results/routing.json] [--profile|--profile-paced] [--disk]
  *   --profile: CPU profile of the Worker over the saturated phase via the inspector (top functions);
  *   --profile-paced: the same over the paced phase.
+ *   --profile-lookup on|off: every contact is a call with a record in D1 (the caller's number sealed
+ *     and hashed) and a customer profile for its number; `on`: each agent, on an offer, asks for the
+ *     contact's profile as the workspace does (GET /api/v1/profiles/for-contact/:id, not waiting for
+ *     it to accept). Compare the paced offer p99 of `on` against `off`; `on` also prints the lookup's
+ *     own time from the offer to the profile.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
@@ -34,6 +39,10 @@ const CONTACTS = arg("contacts", 2000);
 const ECHOES = arg("echoes", 1000);
 const PROFILE = process.argv.includes("--profile");
 const PROFILE_PACED = process.argv.includes("--profile-paced");
+const lookupIdx = process.argv.indexOf("--profile-lookup");
+/** null: the usual bench; "off": calls with records and profiles, no lookups; "on": and the workspace's lookup on each offer. */
+const PROFILE_LOOKUP = lookupIdx > 0 ? process.argv[lookupIdx + 1] : null;
+if (PROFILE_LOOKUP !== null && PROFILE_LOOKUP !== "on" && PROFILE_LOOKUP !== "off") throw new Error("--profile-lookup takes on or off");
 /** Paced phase: an agent becomes free every PACE_MS, for PACED offers. */
 const PACE_MS = arg("pace-ms", 20);
 const PACED = arg("paced", 1000);
@@ -99,7 +108,7 @@ new_sqlite_classes = ["EchoRoom"]
     const migrations = readdirSync(join(root, "migrations")).filter((f) => f.endsWith(".sql")).sort()
       .flatMap((f) => readFileSync(join(root, "migrations", f), "utf8").split("--> statement-breakpoint").map((s) => s.trim()).filter(Boolean));
     const post = (path, body) => fetch(`${origin}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
-    const { instanceId, queueId, tokens } = await post("/bench/setup", { migrations, agents: AGENTS });
+    const { instanceId, queueId, tokens } = await post("/bench/setup", { migrations, agents: AGENTS, profiles: PROFILE_LOOKUP !== null });
 
     // ── what one SQLite statement costs inside an object here (µs, timed from outside) ──────
     const sqlCost = {};
@@ -151,8 +160,8 @@ new_sqlite_classes = ["EchoRoom"]
     // for the paced phase to clear it. Latencies are taken from the moment a contact and a free
     // agent are both there (enqueue sent, or the agent's Available/clear sent, whichever is later).
     const enqueuedAt = new Map();
-    const phase = { name: "paced", offers: [], accepts: [] };
-    const saturated = { name: "saturated", offers: [], accepts: [] };
+    const phase = { name: "paced", offers: [], accepts: [], lookups: [], unmatched: 0 };
+    const saturated = { name: "saturated", offers: [], accepts: [], lookups: [], unmatched: 0 };
     let connected = 0;
     let lastConnectedAt = 0;
     let target = Infinity;
@@ -172,6 +181,12 @@ new_sqlite_classes = ["EchoRoom"]
         else if (m.type === "offer") {
           const t = now();
           into.offers.push(t - Math.max(enqueuedAt.get(m.contact.contactId) ?? t, a.freeAt));
+          if (PROFILE_LOOKUP === "on") {
+            // What the workspace does on an offer: fetch the profile beside it, while the agent decides.
+            fetch(`${origin}/api/v1/profiles/for-contact/${encodeURIComponent(m.contact.contactId)}`, { headers: { authorization: `Bearer ${token}` } })
+              .then((r) => r.json())
+              .then((body) => { into.lookups.push(now() - t); if (!body.profile) into.unmatched++; }, (err) => console.error("profile lookup", err));
+          }
           a.acceptSentAt = now();
           a.send({ type: "contact.accept", contactId: m.contact.contactId });
         } else if (m.type === "contact.update" && m.contact.state === "CONNECTED") {
@@ -200,7 +215,8 @@ new_sqlite_classes = ["EchoRoom"]
       for (let i = 0; i < list.length; i += 50) {
         await Promise.all(list.slice(i, i + 50).map((contactId) => {
           enqueuedAt.set(contactId, now());
-          return post("/bench/enqueue", { instanceId, queueId, contactId });
+          const n = String(enqueuedAt.size).padStart(7, "0");
+          return post("/bench/enqueue", { instanceId, queueId, contactId, ...(PROFILE_LOOKUP ? { customerNumber: `+1415${n}`, profile: true } : {}) });
         }));
       }
     };
@@ -278,6 +294,8 @@ new_sqlite_classes = ["EchoRoom"]
       agents: AGENTS, contacts: CONTACTS, connected,
       enqueueSeconds: r2(enqueueSeconds),
       warmup: { note: "each agent goes Available in turn (loads its routing profile from D1)", offerLatencyMs: stats(warmup.offers) },
+      profileLookup: PROFILE_LOOKUP,
+      ...(PROFILE_LOOKUP === "on" ? { pacedProfileLookupMs: { ...stats(phase.lookups), unmatched: phase.unmatched, note: "offer on the agent's socket → the profile's answer (GET /profiles/for-contact)" } } : {}),
       paced: { agentClearsAcwEveryMs: PACE_MS, offerLatencyMs: stats(phase.offers), acceptToConnectedMs: stats(phase.accepts), workerdCpuMsPerContact: pacedCpuMsPerContact },
       saturated: { contacts: routed, offerLatencyMs: stats(saturated.offers), acceptToConnectedMs: stats(saturated.accepts) },
       contactsRoutedPerSecond: r2(routed / seconds),
@@ -304,6 +322,7 @@ new_sqlite_classes = ["EchoRoom"]
     console.log(`  paced (queue full; an agent clears ACW every ${PACE_MS} ms):`);
     console.log(`    offer latency        p50 ${result.paced.offerLatencyMs.p50} ms   p99 ${result.paced.offerLatencyMs.p99} ms   (target p99 ≤ 25; n ${result.paced.offerLatencyMs.n})`);
     console.log(`    accept → connected   p50 ${result.paced.acceptToConnectedMs.p50} ms   p99 ${result.paced.acceptToConnectedMs.p99} ms`);
+    if (PROFILE_LOOKUP) console.log(`    profile lookup       ${PROFILE_LOOKUP}${result.pacedProfileLookupMs ? `: offer → profile p50 ${result.pacedProfileLookupMs.p50} ms   p99 ${result.pacedProfileLookupMs.p99} ms (n ${result.pacedProfileLookupMs.n}, unmatched ${result.pacedProfileLookupMs.unmatched})` : " (records and profiles, no lookups)"}`);
     console.log(`    workerd CPU          ${result.paced.workerdCpuMsPerContact} ms per contact (offer to after-contact work, records in local D1, metrics)`);
     console.log(`  saturated (all ${AGENTS} agents answer at once, ${routed} contacts):`);
     console.log(`    routed               ${result.contactsRoutedPerSecond} contacts/s   (target ≥ 200); workerd ${result.workerdCpuMsPerContact} ms CPU per contact`);

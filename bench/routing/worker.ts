@@ -9,6 +9,10 @@ import app from "../../src/workers/index";
 import { enqueueContact } from "../../src/durable/routing";
 import { createDb } from "../../src/db/client";
 import { createSession } from "../../src/workers/auth/sessions";
+import { createContact } from "../../src/db/contacts";
+import { EMPTY_PROFILE, writeProfile } from "../../src/db/profiles";
+import { InstanceScope } from "../../src/db/scoped";
+import { keyringFromEnv } from "../../src/lib/crypto";
 
 // Every Durable Object class the app binds (routing, contacts, retention…).
 export * from "../../src/workers/index";
@@ -50,13 +54,14 @@ export class EchoRoom extends Server<BenchEnv> {
   }
 }
 
-async function setup(env: BenchEnv, body: { migrations: string[]; agents: number }) {
+async function setup(env: BenchEnv, body: { migrations: string[]; agents: number; profiles?: boolean }) {
   for (const stmt of body.migrations) await env.DB.prepare(stmt).run();
   const inst = `bench${Date.now().toString(36)}`;
   const s = (sql: string, ...v: unknown[]) => env.DB.prepare(sql).bind(...v);
   await env.DB.batch([
     s("INSERT INTO instances (id, name, public_base_url) VALUES (?, 'Bench', 'http://127.0.0.1')", inst),
-    s("INSERT INTO security_profiles (id, instance_id, name, permissions) VALUES (?, ?, 'Agent', '[\"contacts.handle\"]')", `${inst}:sp`, inst),
+    s("INSERT INTO security_profiles (id, instance_id, name, permissions) VALUES (?, ?, 'Agent', ?)", `${inst}:sp`, inst,
+      JSON.stringify(body.profiles ? ["contacts.handle", "profiles.read"] : ["contacts.handle"])),
     s("INSERT INTO hours_of_operation (id, instance_id, name, timezone, weekly, overrides) VALUES (?, ?, '24/7', 'UTC', '[]', '[]')", `${inst}:h`, inst),
     // The bench's queue holds every waiting contact (a queue's default cap is 500).
     s("INSERT INTO queues (id, instance_id, name, hours_of_operation_id, max_contacts) VALUES (?, ?, 'Bench', ?, ?)", `${inst}:q`, inst, `${inst}:h`, 100_000),
@@ -80,7 +85,16 @@ export default {
     const url = new URL(req.url);
     if (url.pathname === "/bench/setup") return Response.json(await setup(env, await req.json()));
     if (url.pathname === "/bench/enqueue") {
-      const b = await req.json<{ instanceId: string; queueId: string; contactId: string }>();
+      const b = await req.json<{ instanceId: string; queueId: string; contactId: string; customerNumber?: string; profile?: boolean }>();
+      if (b.customerNumber) {
+        // As a real call: the contact's record (the caller's number sealed and hashed) before it is queued, and the caller's profile.
+        const keys = keyringFromEnv(env);
+        await createContact(createDb(env.DB), keys, { id: b.contactId, instanceId: b.instanceId, channel: "VOICE", initiationMethod: "INBOUND", customerEndpoint: b.customerNumber });
+        if (b.profile) {
+          const scope = new InstanceScope(createDb(env.DB), b.instanceId);
+          await scope.batch(await writeProfile(scope, keys, crypto.randomUUID(), { ...EMPTY_PROFILE, firstName: "Bench", lastName: b.contactId, phoneNumbers: [b.customerNumber], attributes: {} }, true));
+        }
+      }
       return Response.json(await enqueueContact(env, b.instanceId, b.queueId, { contactId: b.contactId, channel: "VOICE" }));
     }
     if (url.pathname === "/bench/echo") {

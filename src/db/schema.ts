@@ -765,3 +765,68 @@ export const contactCategories = sqliteTable(
     index("contact_categories_category").on(t.instanceId, t.category, t.contactId),
   ],
 );
+
+/**
+ * Customer profiles: who a customer is, per instance. Everything personal (names, numbers,
+ * emails, address, custom field values) is one JSON sealed with the instance's field key, bound
+ * to the profile (`src/db/profiles.ts`); what search matches on is in `profileKeys` as keyed
+ * hashes, never in clear.
+ */
+export const customerProfiles = sqliteTable(
+  "customer_profiles",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    /** `{ firstName, lastName, phoneNumbers, emails, address, attributes }`, AES-GCM sealed. */
+    dataEnc: text("data_enc").notNull(),
+    ...timestamps,
+  },
+  (t) => [index("customer_profiles_time").on(t.instanceId, t.createdAt)],
+);
+
+/**
+ * What a profile is found by: each phone number (E.164), email (lower case) and name word (lower
+ * case, no accents) as an HMAC with the instance's search key of `keyVersion`.
+ */
+export const profileKeys = sqliteTable(
+  "profile_keys",
+  {
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    profileId: text("profile_id").notNull(),
+    kind: text("kind", { enum: ["phone", "email", "name"] }).notNull(),
+    hash: text("hash").notNull(),
+    keyVersion: integer("key_version").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.instanceId, t.profileId, t.kind, t.hash] }),
+    index("profile_keys_match").on(t.instanceId, t.kind, t.hash),
+  ],
+);
+
+/** A contact linked to a profile (by an agent, a flow, or a merge): a contact belongs to one profile at most. */
+export const profileContacts = sqliteTable(
+  "profile_contacts",
+  {
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    contactId: text("contact_id").notNull(),
+    profileId: text("profile_id").notNull(),
+    linkedAt: integer("linked_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.instanceId, t.contactId] }),
+    index("profile_contacts_profile").on(t.instanceId, t.profileId),
+  ],
+);
+
+/** The custom fields an admin defines for profiles (their values live in the sealed profile). */
+export const profileFields = sqliteTable(
+  "profile_fields",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    name: text("name").notNull(),
+    type: text("type", { enum: ["TEXT", "NUMBER", "DATE", "BOOLEAN"] }).notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("profile_fields_name").on(t.instanceId, t.name)],
+);

@@ -28,6 +28,7 @@ import {
   routingProfileQueues,
   routingProfiles,
   users,
+  profileFields,
 } from "./schema";
 
 export const DEMO = {
@@ -171,6 +172,11 @@ export async function seedDemo(db: Db, secret: string | Keyring, opts: { publicB
       ...inst, id: "demo:rule:cancellation", name: "Customer wants to cancel", category: "Cancellation", live: true,
       body: { conditions: [{ type: "WORDS", phrases: ["cancel my account", "cancel my subscription", "close my account"], match: "ANY", within: null, speaker: "CUSTOMER", part: null }], queueIds: [], agentIds: [] },
     }).onConflictDoNothing(),
+    // Custom fields of customer profiles, shown on the offer and settable by flows ($.Customer.Attributes.Tier).
+    db.insert(profileFields).values([
+      { ...inst, id: "demo:pf:tier", name: "Tier", type: "TEXT" },
+      { ...inst, id: "demo:pf:since", name: "CustomerSince", type: "DATE" },
+    ]).onConflictDoNothing(),
   ]);
   return { instanceId };
 }

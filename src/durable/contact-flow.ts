@@ -3,6 +3,7 @@
  * (read from D1), published flow versions, the queue objects (enqueue, metrics) and the
  * business's external endpoints. Channel-neutral: voice and chat use it alike.
  */
+import { performProfileRequest } from "./customer-profile";
 import { eq } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { hoursOfOperation, instances, lambdaFunctions, queues } from "../db/schema";
@@ -160,6 +161,8 @@ export async function performEffect(
   switch (effect.type) {
     case "bot_turn":
       return runBotTurn(env, instanceId, effect, state);
+    case "customer_profile":
+      return performProfileRequest(env, instanceId, state.contactId, effect.request);
     case "invoke_external": {
       const secret = await externalSigningSecret(createDb(env.DB), keyringFromEnv(env), instanceId);
       if (!secret) return { type: "external_result", ok: false, error: "the instance no longer exists" };

@@ -64,10 +64,10 @@ function scrubFlowState(json: string | null): string | null {
   if (json === null) return null;
   const state = JSON.parse(json) as FlowState;
   if (state.customerEndpoint === null && !Object.keys(state.attributes).length && state.storedCustomerInput === null
-    && !Object.keys(state.external).length && !Object.keys(state.contactData).length && !state.modules && !state.moduleResult && !state.lex) return json;
-  // A flow module's frames hold its inputs, and $.Modules.Result what it returned; `lex` what the customer told a bot: all go too.
+    && !Object.keys(state.external).length && !Object.keys(state.contactData).length && !state.modules && !state.moduleResult && !state.lex && !state.customer) return json;
+  // A flow module's frames hold its inputs, and $.Modules.Result what it returned; `lex` what the customer told a bot; `customer` their profile: all go too.
   return JSON.stringify({
-    ...state, customerEndpoint: null, attributes: {}, storedCustomerInput: null, external: {}, contactData: {}, pending: null, modules: undefined, moduleResult: undefined, lex: undefined,
+    ...state, customerEndpoint: null, attributes: {}, storedCustomerInput: null, external: {}, contactData: {}, pending: null, modules: undefined, moduleResult: undefined, lex: undefined, customer: undefined,
   } satisfies FlowState);
 }
 

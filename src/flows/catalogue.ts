@@ -68,6 +68,19 @@ const DESCRIBED: Record<string, Described> = {
       { name: "DelaySeconds", label: "Start after (seconds)", kind: "number" },
     ],
   },
+  GetCustomerProfile: {
+    label: "Get customer profile", group: "Integrate", next: true, conditions: null,
+    parameters: [{ name: "ProfileRequestData", label: "Find the profile by", kind: "json", required: true, hint: 'For example {"IdentifierName": "_phone", "IdentifierValue": "$.CustomerEndpoint.Address"}; then $.Customer.FirstName, $.Customer.Attributes.<field>…' }],
+  },
+  CreateCustomerProfile: {
+    label: "Create customer profile", group: "Integrate", next: true, conditions: null,
+    parameters: [{ name: "ProfileRequestData", label: "Profile fields", kind: "json", required: true, hint: 'For example {"FirstName": "$.Lex.Slots.name", "PhoneNumber": "$.CustomerEndpoint.Address", "Attributes": {"Tier": "Gold"}}' }],
+  },
+  UpdateCustomerProfile: {
+    label: "Update customer profile", group: "Integrate", next: true, conditions: null,
+    parameters: [{ name: "ProfileRequestData", label: "Fields to change", kind: "json", required: true, hint: 'ProfileId defaults to $.Customer.ProfileId; for example {"Attributes": {"Tier": "Gold"}}' }],
+  },
+  AssociateContactToCustomerProfile: { label: "Link contact to customer profile", group: "Integrate", next: true, conditions: null, parameters: [] },
   UpdateFlowLoggingBehavior: { label: "Set logging behavior", group: "Set", next: true, conditions: null, parameters: [{ name: "FlowLoggingBehavior", label: "Flow logs", kind: "select", options: ["Enabled", "Disabled"], required: true }] },
 };
 

@@ -9,7 +9,7 @@ import { enterFlow } from "./engine";
 import { renderChat, type ChatMessage } from "./render/chat";
 import { renderVoice } from "./render/voice";
 import { ssmlToText } from "./actions/participant";
-import type { Channel, Effect, FlowContent, FlowContext, FlowEvent, FlowLogEntry, FlowState, FlowStatus, FlowType, HoursOfOperation, MetricType, QueueInfo, QueueStatus } from "./types";
+import type { Channel, CustomerProfileView, Effect, FlowContent, FlowContext, FlowEvent, FlowLogEntry, FlowState, FlowStatus, FlowType, HoursOfOperation, MetricType, QueueInfo, QueueStatus } from "./types";
 import { idFromArn } from "./actions/types";
 import { METRIC_TYPES } from "./actions/control";
 import { chooseBotEngine, type Bot } from "../bots";
@@ -44,6 +44,8 @@ export type SimulationOptions = {
   urls?: Parameters<typeof renderVoice>[1];
   /** Lex bots a ConnectParticipantWithLexBot may name (by id or name), run by the embedded engine without code hooks; others take the error branch. */
   bots?: Record<string, Bot>;
+  /** Customer profiles the profile blocks find (by number, email, id or a name word), create and update, in memory. */
+  profiles?: CustomerProfileView[];
 };
 
 export type TranscriptLine = { from: "flow" | "customer" | "system"; text: string };
@@ -118,6 +120,7 @@ function describe(e: Effect): TranscriptLine | null {
     case "dial_third_party": return { from: "system", text: `dial ${e.phoneNumber}` };
     case "invoke_external": return { from: "system", text: `call ${e.url}` };
     case "fetch_queue_metric": return { from: "system", text: e.all ? `read the metrics of ${e.queueId}` : `read ${e.metric} of ${e.queueId}` };
+    case "customer_profile": return { from: "system", text: `customer profile: ${e.request.op}` };
     case "wait": return { from: "system", text: `wait up to ${e.timeoutSeconds} s for the customer` };
     case "create_task": return { from: "system", text: `create task "${e.name}"` };
     case "disconnect": return { from: "system", text: "disconnect" };
@@ -139,6 +142,37 @@ async function simulatedBotTurn(effect: Extract<Effect, { type: "bot_turn" }>, b
   return runBotDialog(bot, effect, "simulated-contact", { engine: chooseBotEngine(undefined) });
 }
 
+/** A profile block's answer from the simulation's in-memory profiles. */
+function simulatedProfile(request: Extract<Effect, { type: "customer_profile" }>["request"], profiles: CustomerProfileView[]): FlowEvent {
+  const ok = (profile: CustomerProfileView): FlowEvent => ({ type: "profile_result", ok: true, profile: { ...profile } });
+  const byId = (id: string) => profiles.find((p) => p.profileId === id);
+  const merge = (p: CustomerProfileView, f: Extract<typeof request, { op: "create" }>["fields"]) => Object.assign(p, {
+    ...(f.firstName ? { firstName: f.firstName } : {}), ...(f.lastName ? { lastName: f.lastName } : {}),
+    ...(f.phoneNumber ? { phoneNumber: f.phoneNumber } : {}), ...(f.emailAddress ? { emailAddress: f.emailAddress.toLowerCase() } : {}),
+    address: { ...p.address, ...f.address }, attributes: { ...p.attributes, ...f.attributes },
+  });
+  switch (request.op) {
+    case "get": {
+      const v = request.value.toLowerCase();
+      const found = profiles.filter((p) => request.by === "profileId" ? p.profileId === request.value : request.by === "phone" ? p.phoneNumber === request.value
+        : request.by === "email" ? p.emailAddress.toLowerCase() === v : `${p.firstName} ${p.lastName}`.toLowerCase().split(/\s+/).includes(v));
+      if (found.length !== 1) return { type: "profile_result", ok: false, error: found.length ? "multiple" : "none", message: `${found.length} profiles match` };
+      return ok(found[0]);
+    }
+    case "create": {
+      const p = merge({ profileId: `simulated-profile-${profiles.length + 1}`, firstName: "", lastName: "", phoneNumber: "", emailAddress: "", address: {}, attributes: {} }, request.fields);
+      profiles.push(p);
+      return ok(p);
+    }
+    case "update":
+    case "associate": {
+      const p = byId(request.profileId);
+      if (!p) return { type: "profile_result", ok: false, error: "none", message: "no such profile" };
+      return ok(request.op === "update" ? merge(p, request.fields) : p);
+    }
+  }
+}
+
 export async function simulateFlow(flow: FlowContent, opts: SimulationOptions = {}): Promise<Simulation> {
   const channel = opts.channel ?? "VOICE";
   const inputs = [...(opts.inputs ?? [])];
@@ -146,6 +180,7 @@ export async function simulateFlow(flow: FlowContent, opts: SimulationOptions = 
   const others = [...Object.values(opts.ctx?.flows ?? {}), ...Object.values(opts.ctx?.modules ?? {})].map((f) => f.content);
   const ctx = simulationContext([flow, ...others], opts);
   const urls = opts.urls ?? SIMULATOR_URLS;
+  const profiles = (opts.profiles ?? []).map((p) => ({ ...p }));
   const perform: EffectPerformer = (effect) => {
     switch (effect.type) {
       case "invoke_external": {
@@ -171,6 +206,8 @@ export async function simulateFlow(flow: FlowContent, opts: SimulationOptions = 
         return simulatedBotTurn(effect, opts.bots ?? {});
       case "create_task":
         return { type: "task_result", ok: true, contactId: "simulated-task" };
+      case "customer_profile":
+        return simulatedProfile(effect.request, profiles);
       default:
         return null;
     }

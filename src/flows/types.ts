@@ -168,7 +168,9 @@ export type Pending =
   | { kind: "bot"; actionId: string }
   | { kind: "view"; actionId: string; viewId: string; view: View; timeoutSeconds: number }
   /** CreateTask: the task is being created (effect `create_task`). */
-  | { kind: "task"; actionId: string };
+  | { kind: "task"; actionId: string }
+  /** Get/Create/UpdateCustomerProfile, AssociateContactToCustomerProfile: waiting for the profile (effect `customer_profile`). */
+  | { kind: "profile"; actionId: string };
 
 /**
  * A contact's analytics as its flow set them: the transcript's language and, where the flow asked
@@ -242,7 +244,38 @@ export type FlowState = {
   lex?: LexState;
   /** The number a callback made from this contact calls (UpdateContactCallbackNumber; default: the customer's number). */
   callbackNumber?: string;
+  /** `$.Customer`: the customer profile a Get/Create/UpdateCustomerProfile loaded last (personal: dropped when the contact ends). */
+  customer?: CustomerProfileView;
 };
+
+/** A customer profile as a flow reads it (`$.Customer.FirstName`, `$.Customer.Attributes.Tier`…): every value text. */
+export type CustomerProfileView = {
+  profileId: string;
+  firstName: string;
+  lastName: string;
+  phoneNumber: string;
+  emailAddress: string;
+  address: Record<string, string>;
+  attributes: Record<string, string>;
+};
+
+/** What a flow asks of a profile: the standard fields it gives and custom values (`Attributes`). */
+export type CustomerProfileFields = {
+  firstName?: string;
+  lastName?: string;
+  phoneNumber?: string;
+  emailAddress?: string;
+  /** Connect's names: Address1, Address2, City, State, PostalCode, Country. */
+  address?: Record<string, string>;
+  attributes?: Record<string, string>;
+};
+
+/** The profile operation of a `customer_profile` effect. */
+export type CustomerProfileRequest =
+  | { op: "get"; by: "phone" | "email" | "profileId" | "name"; value: string }
+  | { op: "create"; fields: CustomerProfileFields }
+  | { op: "update"; profileId: string; fields: CustomerProfileFields }
+  | { op: "associate"; profileId: string };
 
 export type LexState = {
   /** The bot's id or name (from `LexV2Bot.AliasArn` or `LexBot.Name`). */
@@ -334,7 +367,10 @@ export type FlowEvent =
   | { type: "view_timeout"; viewId: string }
   /** CreateTask's answer: the new task's contact id, or why it was not created. */
   | { type: "task_result"; ok: true; contactId: string }
-  | { type: "task_result"; ok: false; error: string };
+  | { type: "task_result"; ok: false; error: string }
+  /** The answer to a `customer_profile` effect: the profile, or why there is none (`none`: nothing matched; `multiple`: more than one did). */
+  | { type: "profile_result"; ok: true; profile: CustomerProfileView }
+  | { type: "profile_result"; ok: false; error: "none" | "multiple" | "failed"; message: string };
 
 // ── Effects the channel carries out ──────────────────────────────────────────
 
@@ -398,6 +434,8 @@ export type Effect =
       type: "create_task"; name: string; description: string; flowId: string | null; templateId: string | null;
       references: { name: string; url: string }[]; attributes: Record<string, string>; scheduledAt: number | null;
     }
+  /** Find, create, update a customer profile or link the contact to one (answered with "profile_result"). */
+  | { type: "customer_profile"; request: CustomerProfileRequest }
   | { type: "disconnect" };
 
 export type FlowLogEntry = {

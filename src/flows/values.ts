@@ -93,6 +93,8 @@ export function resolveReference(ref: string, state: FlowState, ctx?: FlowContex
     }
     case "FlowAttributes":
       return state.flowAttributes?.[key];
+    case "Customer":
+      return customerValue(state, rest);
     case "Tags":
       return state.tags?.[key];
     case "Metrics": {
@@ -118,6 +120,24 @@ export function resolveReference(ref: string, state: FlowState, ctx?: FlowContex
   }
 }
 
+/** `$.Customer.<name>`: the profile a customer-profile block loaded (Amazon Connect's names). */
+function customerValue(state: FlowState, path: string[]): string | undefined {
+  const c = state.customer;
+  if (!c) return undefined;
+  const [name, ...rest] = path;
+  switch (name) {
+    case "ProfileId":
+    case "ProfileARN": return c.profileId;
+    case "FirstName": return c.firstName;
+    case "LastName": return c.lastName;
+    case "PhoneNumber": return c.phoneNumber;
+    case "EmailAddress": return c.emailAddress;
+    case "Address": return c.address[rest.join(".")];
+    case "Attributes": return c.attributes[rest.join(".")];
+    default: return undefined;
+  }
+}
+
 /** `$.Metrics.<name>` → the metric GetMetricData loaded for it. */
 const METRIC_NAMES: Record<string, MetricType> = {
   "Queue.Size": "NumberOfContactsInQueue",
@@ -131,6 +151,7 @@ const METRIC_NAMES: Record<string, MetricType> = {
 export const KNOWN_NAMESPACES = [
   "Attributes", "External", "Visitor", "StoredCustomerInput", "Channel", "ContactId", "InitialContactId", "CustomerEndpoint", "SystemEndpoint",
   "Name", "Description", "LanguageCode", "TextToSpeechVoice", "Queue", "CallbackNumber", "Metrics", "FlowAttributes", "Tags",
+  "Customer", // $.Customer.FirstName / Attributes.x: the profile Get/Create/UpdateCustomerProfile loaded
   "Modules", // $.Modules.Result: what a flow module returned (InvokeFlowModule)
   "Lex", // $.Lex.IntentName / Slots / SessionAttributes: what a bot closed with (ConnectParticipantWithLexBot)
   "Views", // $.Views.Action / ViewResultData: what the agent chose in a view (ShowView)

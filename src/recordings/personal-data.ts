@@ -11,7 +11,7 @@
  */
 import { eq } from "drizzle-orm";
 import type { InstanceScope } from "../db/scoped";
-import { contactEvents, contacts, contactTasks, flowLogs, messagingThreads, recordings } from "../db/schema";
+import { contactEvents, contacts, contactTasks, flowLogs, messagingThreads, profileContacts, recordings } from "../db/schema";
 import { deleteContactTextStatement } from "./transcript-search";
 import { deleteContactAnalysisStatement } from "../db/contact-analysis";
 import { contactRoomName } from "../lib/object-names";
@@ -72,6 +72,8 @@ export async function erasePersonalData(
     // An SMS or WhatsApp conversation's link (a hash of the customer's number) to this contact: a later message starts a new one.
     scope.db.delete(messagingThreads).where(scope.where(messagingThreads, eq(messagingThreads.contactId, contactId))),
     deleteContactAnalysisStatement(scope.db, scope.instanceId, [contactId]),
+    // Whose contact it was: its link to a customer profile.
+    scope.db.delete(profileContacts).where(scope.where(profileContacts, eq(profileContacts.contactId, contactId))),
     scope.db.insert(contactEvents).values({ instanceId: scope.instanceId, contactId, type: "PERSONAL_DATA_DELETED", at }),
     scope.audit({
       userId: audit.userId, action: "delete_personal_data", resourceType: "contact", resourceId: contactId,

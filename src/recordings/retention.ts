@@ -8,7 +8,7 @@
 import { and, asc, eq, inArray, lt, ne } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { InstanceScope, type Statement } from "../db/scoped";
-import { contactCategories, contactEvents, contacts, contactTasks, flowLogs, instances, recordings, recordingUploads } from "../db/schema";
+import { contactCategories, contactEvents, contacts, contactTasks, flowLogs, instances, profileContacts, recordings, recordingUploads } from "../db/schema";
 import { deleteContactText, deleteContactTextStatement } from "./transcript-search";
 import { deleteContactAnalysisStatement } from "../db/contact-analysis";
 import { eraseSessionContent } from "./personal-data";
@@ -111,6 +111,7 @@ export async function runRetention(
       db.delete(flowLogs).where(scope.where(flowLogs, inArray(flowLogs.contactId, contactIds))),
       db.delete(contactCategories).where(scope.where(contactCategories, inArray(contactCategories.contactId, contactIds))),
       db.delete(contactTasks).where(scope.where(contactTasks, inArray(contactTasks.contactId, contactIds))),
+      db.delete(profileContacts).where(scope.where(profileContacts, inArray(profileContacts.contactId, contactIds))),
       deleteContactTextStatement(db, instanceId, contactIds),
       deleteContactAnalysisStatement(db, instanceId, contactIds),
       db.delete(contacts).where(and(scope.where(contacts, inArray(contacts.id, contactIds)), lt(contacts.initiatedAt, contactCutoff))!),

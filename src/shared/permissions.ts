@@ -15,6 +15,8 @@ export const PERMISSIONS = [
   "audit.view", // read the audit log
   "supervision.monitor", // listen in to a live call, coach its agent, read a live chat
   "supervision.barge", // barge in on a live call, join a live chat
+  "profiles.read", // customer profiles: find and read them, and the contacts of each
+  "profiles.write", // customer profiles: create, edit, merge, erase, link contacts to them
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -33,6 +35,8 @@ export const DEFAULT_SECURITY_PROFILES: Record<"Admin" | "Supervisor" | "Agent",
     "contacts.handle",
     "supervision.monitor",
     "supervision.barge",
+    "profiles.read",
+    "profiles.write",
   ],
-  Agent: ["contacts.handle"],
+  Agent: ["contacts.handle", "profiles.read", "profiles.write"],
 };

@@ -18,6 +18,7 @@ const DEMO_IDS: Record<string, string> = {
   "lambda-functions": "demo:lambda:lookup",
   rules: "demo:rule:cancellation",
   "task-templates": "demo:task-template:follow-up",
+  "profile-fields": "demo:pf:tier",
 };
 
 describe("tenancy: another instance's ids answer 404, exactly like missing ones", () => {

@@ -1,6 +1,7 @@
 /** Every supported action type, by name. Add a handler here to support a new action. */
 import { CheckHoursOfOperation, CheckMetricData, Compare, DistributeByPercentage, EndFlowExecution, Loop, UpdateFlowLoggingBehavior, Wait } from "./control";
 import { UpdateContactAttributes, UpdateContactData, UpdateContactRecordingBehavior, UpdateContactTargetQueue, UpdateContactTextToSpeechVoice } from "./contact";
+import { AssociateContactToCustomerProfile, CreateCustomerProfile, GetCustomerProfile, UpdateCustomerProfile } from "./customer-profiles";
 import { UpdateContactEventHooks } from "./event-hooks";
 import { InvokeLambdaFunction } from "./external";
 import { CreateCallbackContact, UpdateContactCallbackNumber } from "./callback";
@@ -26,6 +27,7 @@ export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
     Compare, CheckHoursOfOperation, CheckMetricData, DistributeByPercentage, Loop, Wait, EndFlowExecution, UpdateFlowLoggingBehavior,
     InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact, UpdateContactRoutingBehavior,
     ConnectParticipantWithLexBot, ShowView, CreateCallbackContact, UpdateContactCallbackNumber, CreateTask,
+    GetCustomerProfile, CreateCustomerProfile, UpdateCustomerProfile, AssociateContactToCustomerProfile,
   ].map((h) => [h.type, h]),
 );
 

@@ -33,11 +33,7 @@ export const NOT_AVAILABLE: Record<string, NotAvailable> = {
   StartOutboundChatContact: { feature: "outbound chat" },
   CheckVoiceId: { feature: "Voice ID" },
   SetVoiceId: { feature: "Voice ID" },
-  UpdateCustomerProfile: { feature: "Customer Profiles" },
-  AssociateContactToCustomerProfile: { feature: "Customer Profiles" },
-  GetCustomerProfile: { feature: "Customer Profiles" },
-  CreateCustomerProfile: { feature: "Customer Profiles" },
-  GetCalculatedAttributesForCustomerProfile: { feature: "Customer Profiles" },
+  GetCalculatedAttributesForCustomerProfile: { feature: "Customer Profiles calculated attributes" },
 };
 
 export const isNotAvailable = (type: string) => Object.hasOwn(NOT_AVAILABLE, type);

@@ -11,6 +11,7 @@ import { AfterContactWork } from "./AfterContactWork";
 import type { AgentConnection } from "./agentConnection";
 import { Attributes } from "./Attributes";
 import { CustomerSentiment } from "./CustomerSentiment";
+import { CustomerProfile } from "./ProfileSlot";
 import { ChatPanel } from "./ChatPanel";
 import { callerLabel, useContactDetails } from "./contactDetails";
 import { shortcutProps } from "./shortcuts";
@@ -121,6 +122,7 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
       )}
       <Attributes attributes={contact.attributes} />
       {live && <SupervisorNotice contact={contact} />}
+      <CustomerProfile contactId={contact.contactId} />
       {live && contact.channel === "VOICE" && (
         <AudioLeg onHold={contact.state === "ON_HOLD"} consultWith={receiving ? (consult.fromAgentName ?? "another agent") : undefined} />
       )}

@@ -10,6 +10,7 @@ import { callerLabel, useContactDetails } from "./contactDetails";
 import { useOfferAlertState } from "./offerAlerts";
 import { shortcutProps } from "./shortcuts";
 import { TaskDetails, useTaskDetails } from "./TaskDetails";
+import { CustomerProfile } from "./ProfileSlot";
 
 export function OfferCard({ contact, queueName, connection }: { contact: AgentContact; queueName: string; connection: AgentConnection }) {
   const now = useNow(250);
@@ -69,6 +70,7 @@ export function OfferCard({ contact, queueName, connection }: { contact: AgentCo
         )}
       </dl>
       {contact.channel === "TASK" && <TaskDetails task={task} />}
+      <CustomerProfile contactId={contact.contactId} compact />
       <Attributes attributes={contact.attributes} />
       <p className="muted offer-alert" data-testid="offer-alert">
         {alert.ringing ? "Ringing" : "Ring sound off"}

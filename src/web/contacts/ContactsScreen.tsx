@@ -19,7 +19,7 @@ import { useData } from "../lib/useData";
 import { useDirectory as useNames } from "../lib/directory";
 import { EventDetails, formatDuration } from "./eventDetails";
 
-const FILTERS = ["from", "to", "queueId", "agentId", "channel", "customerNumber", "category", "minSatisfaction", "maxSatisfaction", "q", "sentiment"] as const;
+const FILTERS = ["from", "to", "queueId", "agentId", "channel", "customerNumber", "category", "minSatisfaction", "maxSatisfaction", "q", "sentiment", "profileId"] as const;
 
 /** The survey ratings to filter by. */
 const RATINGS = [1, 2, 3, 4, 5].map((n) => ({ value: String(n), label: String(n) }));
@@ -134,6 +134,7 @@ function ContactSearch() {
           <SelectField label="Rating at least" name="minSatisfaction" value={form.minSatisfaction} onChange={set("minSatisfaction")} empty="Any" options={RATINGS} errors={errors} hint="The customer's survey rating, 1 to 5." />
           <SelectField label="Rating at most" name="maxSatisfaction" value={form.maxSatisfaction} onChange={set("maxSatisfaction")} empty="Any" options={RATINGS} errors={errors} />
           <TextField label="Words said" name="q" type="search" value={form.q} onChange={set("q")} errors={errors} placeholder="refund router" hint="Whole words, all of them, in the chat or call transcript." />
+          <TextField label="Customer profile ID" name="profileId" value={form.profileId} onChange={set("profileId")} errors={errors} hint="The contacts of one customer profile (the agent workspace links here)." />
           <SelectField label="Customer sentiment" name="sentiment" value={form.sentiment} onChange={set("sentiment")} empty="Any sentiment" options={SENTIMENT_OPTIONS} errors={errors} hint="The customer's overall sentiment, from the conversation analysis." />
         </div>
         <div className="form-actions">

@@ -15,6 +15,8 @@ export const PERMISSION_LABELS: Record<Permission, { name: string; summary: stri
   "audit.view": { name: "View the audit log", summary: "Read the audit log" },
   "supervision.monitor": { name: "Monitor live contacts", summary: "Listen in to a live call and coach its agent, read a live chat" },
   "supervision.barge": { name: "Barge in", summary: "Speak on a live call to the customer and agent, write in a live chat" },
+  "profiles.read": { name: "Read customer profiles", summary: "Find customer profiles and see each one's contacts" },
+  "profiles.write": { name: "Edit customer profiles", summary: "Create, edit, merge and erase customer profiles, and link contacts to them" },
 };
 
 export const CHANNELS = ["VOICE", "CHAT", "TASK"] as const;

@@ -18,6 +18,7 @@ import { channelSchema } from "../../shared/wire";
 
 import { CUSTOMER_ENDPOINT_FIELD, openAttributes, openEventData } from "../../db/contacts";
 import { decodePosition, encodeCursor } from "../../db/scoped";
+import { contactsOfProfile } from "../../db/profiles";
 import { SENTIMENTS } from "../../analytics/types";
 
 const Search = z.object({
@@ -27,6 +28,8 @@ const Search = z.object({
   agentId: fields.id.optional(),
   channel: channelSchema.optional(),
   customerNumber: fields.e164.optional(),
+  /** A customer profile's contacts: linked to it, or from one of its numbers (src/db/profiles.ts). */
+  profileId: fields.id.optional(),
   /** A contact tag the flow set (TagContact): `key:value`, or `key` for any value. */
   tag: z.string().trim().min(1).max(385).regex(/^[^:]{1,128}(:.{0,256})?$/, "must be key:value (or a key)").optional(),
   /** A category an analytics rule gave the contact (live or after it). */
@@ -139,6 +142,7 @@ export const contactRoutes = new Hono<AppEnv>()
         eq(contacts.customerEndpointHashVersion, keys.current),
       );
     }
+    if (q.profileId) conditions.push(await contactsOfProfile(scope, q.profileId));
     if (q.q) {
       // Every key version still in the index: chats indexed before a key change are found before and after their re-index.
       const match = await transcriptMatch(scope.db, keyringFromEnv(c.env), scope.instanceId, q.q);

@@ -32,6 +32,8 @@ import { lambdaFunctionsResource } from "./resources/lambda-functions";
 import { quickConnectsResource } from "./resources/quick-connects";
 import { taskTemplatesResource } from "./resources/task-templates";
 import { routingProfilesResource } from "./resources/routing-profiles";
+import { profileFieldsResource } from "./resources/profile-fields";
+import { profileRoutes } from "./profiles";
 import { setupRoutes } from "./setup";
 import { taskRoutes } from "./tasks";
 import { securityProfilesResource } from "./resources/security-profiles";
@@ -51,6 +53,7 @@ export const CONFIG_RESOURCES = [
   lambdaFunctionsResource,
   analyticsRulesResource,
   taskTemplatesResource,
+  profileFieldsResource,
 ] as const;
 
 // Public: sign-in, and the first-run setup (a deployment with no instance has no one to sign in).
@@ -79,6 +82,7 @@ api.route("/metrics", metricsDirectoryRoutes);
 api.route("/flows", flowToolRoutes);
 api.route("/bots", botRoutes);
 api.route("/tasks", taskRoutes);
+api.route("/profiles", profileRoutes);
 for (const def of CONFIG_RESOURCES) api.route(`/${def.path}`, resourceRoutes(def as never));
 
 export { api };
