@@ -26,15 +26,9 @@ import type {
   ReserveResult,
   RoutingEvent,
 } from "./types";
+import { CONFIG_TTL_MS, loadQueueConfig, type QueueConfig } from "./queue-config";
 
-export const DEFAULT_RING_TIMEOUT_SECONDS = 20;
-/**
- * The most contacts a queue holds when its configuration sets no max contacts (and an agent's
- * personal queue): past it enqueue answers AT_CAPACITY, the flow's QueueAtCapacity branch, so a
- * flood of chats or calls cannot grow one queue without bound.
- */
-export const DEFAULT_MAX_CONTACTS = 500;
-const CONFIG_TTL_MS = 30_000;
+export { DEFAULT_MAX_CONTACTS, DEFAULT_RING_TIMEOUT_SECONDS } from "./queue-config";
 const OUTBOX_RETRY_MS = 2_000;
 /** The outbox drains to D1 at most this often under load (one batch for all changes meanwhile). */
 const FLUSH_INTERVAL_MS = 20;
@@ -50,7 +44,7 @@ export class QueueRoom extends Server<Env> {
   readonly queueId: string;
   #outbox: ContactOutbox;
   #notices: NoticeOutbox;
-  #config: { found: boolean; maxContacts: number; ringTimeoutSeconds: number; loadedAt: number } | null = null;
+  #config: QueueConfig | null = null;
   #store: QueueStore;
   #flusher = new Throttle(() => this.flush(), FLUSH_INTERVAL_MS, { leading: false });
   #metrics = new Throttle(() => this.pushMetrics(), METRICS_INTERVAL_MS, { leading: false });
@@ -382,21 +376,7 @@ export class QueueRoom extends Server<Env> {
 
   private async config() {
     if (this.#config && Date.now() - this.#config.loadedAt < CONFIG_TTL_MS) return this.#config;
-    const owner = personalQueueOwner(this.queueId);
-    let found: boolean;
-    let maxContacts = DEFAULT_MAX_CONTACTS;
-    let ringTimeoutSeconds = DEFAULT_RING_TIMEOUT_SECONDS;
-    if (owner) {
-      found = !!(await this.env.DB.prepare("SELECT id FROM users WHERE instance_id = ? AND id = ? AND active = 1")
-        .bind(this.instanceId, owner).first());
-    } else {
-      const q = await this.env.DB.prepare("SELECT max_contacts, ring_timeout_seconds, enabled FROM queues WHERE instance_id = ? AND id = ?")
-        .bind(this.instanceId, this.queueId).first<{ max_contacts: number | null; ring_timeout_seconds: number; enabled: number }>();
-      found = !!q && q.enabled === 1;
-      maxContacts = q?.max_contacts ?? DEFAULT_MAX_CONTACTS;
-      ringTimeoutSeconds = q?.ring_timeout_seconds ?? DEFAULT_RING_TIMEOUT_SECONDS;
-    }
-    this.#config = { found, maxContacts, ringTimeoutSeconds, loadedAt: Date.now() };
+    this.#config = await loadQueueConfig(this.env.DB, this.instanceId, this.queueId);
     return this.#config;
   }
 

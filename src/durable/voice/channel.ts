@@ -11,11 +11,11 @@ import type { TableGroup } from "../lazy-tables";
 import type { SessionRow, VoiceStart } from "../session-row";
 import type { VoiceHost, VoiceTable } from "./host";
 import { agentRoomName, queueRoomName } from "../../lib/object-names";
-import { NotYet, type VoiceAction } from "./actions";
+import type { VoiceAction } from "./actions";
 import { agentBridge, customerBridge, defaultQueueLoop, hangup, sayAndHangup, voiceUrls } from "./twiml";
 import { RealtimeTranscript, type TranscriptionCallback } from "./transcription";
 import type { RedactionPolicy } from "../../analytics/policy";
-import { POST_CALL_SETTLE_MS, transcribeRecordings } from "./post-call-transcript";
+import { transcribeWhenSettled } from "./post-call-transcript";
 import type { NotifyTarget, QueuePosition } from "../types";
 import { OutboundCall, type OutboundStart } from "./outbound";
 import { InboundCall } from "./inbound";
@@ -434,18 +434,9 @@ export class VoiceChannel {
     this.host.kick();
   }
 
-  /**
-   * The transcript from the call's stored recordings (./post-call-transcript.ts), once the call
-   * has ended and its recordings are in (Twilio announces the last ones after the hang-up): until
-   * then the action waits (NotYet).
-   */
+  /** The transcript from the call's stored recordings, once the call is over (./post-call-transcript.ts). */
   transcribeRecordings() {
-    // From storage, not the row's mirror (a test moves the end back behind the object's back).
-    const r = this.host.sql.exec<{ phase: string; ended_at: number | null }>("SELECT phase, ended_at FROM session WHERE id = 1").toArray()[0];
-    if (r?.phase !== "ENDED" || r.ended_at === null) throw new NotYet(Date.now() + POST_CALL_SETTLE_MS, "the call goes on");
-    if (Date.now() < r.ended_at + POST_CALL_SETTLE_MS) throw new NotYet(r.ended_at + POST_CALL_SETTLE_MS, "the call's last recordings may still come in");
-    const storing = this.host.sql.exec<{ n: number }>("SELECT count(*) AS n FROM actions WHERE json_extract(action, '$.kind') = 'storeRecording'").one().n;
-    if (storing > 0) throw new NotYet(Date.now() + 5_000, "the call's recordings are still being stored");
-    return transcribeRecordings(this.host.env, { instanceId: this.host.instanceId, contactId: this.host.contactId }, this.host.row(), (t) => this.host.record(t));
+    return transcribeWhenSettled(this.host);
   }
+
 }

@@ -19,6 +19,8 @@ import type { FlowState } from "../../flows";
 import { listContactRecordings, openRecordingMedia, type Recording } from "../../recordings/store";
 import { tryNoteUpload } from "../../recordings/uploads";
 import type { Transition } from "../contact-record";
+import { NotYet } from "./actions";
+import type { VoiceHost } from "./host";
 import type { SessionRow } from "../session-row";
 import { storeCallTranscript, transcriptExternalId, type TranscriptSegment } from "./call-transcript";
 
@@ -77,3 +79,16 @@ export async function transcribeRecordings(
   }
 }
 
+/**
+ * Runs `transcribeRecordings` once the call has ended and its recordings are in (Twilio announces
+ * the last ones after the hang-up): until then the action waits (NotYet), its attempts untouched.
+ */
+export function transcribeWhenSettled(host: Pick<VoiceHost, "env" | "sql" | "instanceId" | "contactId" | "row" | "record">): Promise<void> {
+  // From storage, not the row's mirror (a test moves the end back behind the object's back).
+  const r = host.sql.exec<{ phase: string; ended_at: number | null }>("SELECT phase, ended_at FROM session WHERE id = 1").toArray()[0];
+  if (r?.phase !== "ENDED" || r.ended_at === null) throw new NotYet(Date.now() + POST_CALL_SETTLE_MS, "the call goes on");
+  if (Date.now() < r.ended_at + POST_CALL_SETTLE_MS) throw new NotYet(r.ended_at + POST_CALL_SETTLE_MS, "the call's last recordings may still come in");
+  const storing = host.sql.exec<{ n: number }>("SELECT count(*) AS n FROM actions WHERE json_extract(action, '$.kind') = 'storeRecording'").one().n;
+  if (storing > 0) throw new NotYet(Date.now() + 5_000, "the call's recordings are still being stored");
+  return transcribeRecordings(host.env, { instanceId: host.instanceId, contactId: host.contactId }, host.row(), (t) => host.record(t));
+}
