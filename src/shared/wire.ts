@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 
-export const CHANNELS = ["VOICE", "CHAT", "TASK"] as const;
+export const CHANNELS = ["VOICE", "CHAT", "TASK", "EMAIL"] as const;
 export const channelSchema = z.enum(CHANNELS);
 export type Channel = z.infer<typeof channelSchema>;
 

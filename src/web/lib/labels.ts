@@ -14,9 +14,9 @@ export const PERMISSION_LABELS: Record<Permission, { name: string; summary: stri
   "audit.view": { name: "View the audit log", summary: "Read the audit log" },
 };
 
-export const CHANNELS = ["VOICE", "CHAT", "TASK"] as const;
+export const CHANNELS = ["VOICE", "CHAT", "TASK", "EMAIL"] as const;
 export type Channel = (typeof CHANNELS)[number];
-export const CHANNEL_LABELS: Record<Channel, string> = { VOICE: "Voice", CHAT: "Chat", TASK: "Task" };
+export const CHANNEL_LABELS: Record<Channel, string> = { VOICE: "Voice", CHAT: "Chat", TASK: "Task", EMAIL: "Email" };
 
 export const DAY_LABELS: Record<string, string> = {
   MONDAY: "Monday",

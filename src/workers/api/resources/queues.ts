@@ -3,6 +3,7 @@ import { z } from "zod";
 import { flows, hoursOfOperation, queues, quickConnects, routingProfileQueues, routingProfiles } from "../../../db/schema";
 import type { InstanceScope } from "../../../db/scoped";
 import { badRequest } from "../../../lib/errors";
+import { emailAddressesUsingQueue } from "./email-addresses";
 import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
 const Create = z.object({
@@ -108,6 +109,7 @@ export const queuesResource: ResourceDef<typeof queues, z.infer<typeof Create>, 
     return [
       ...(await usedByRows(scope, "routing profile", routingProfiles, routingProfiles.name,
         or(inArray(routingProfiles.id, inProfiles), eq(routingProfiles.defaultOutboundQueueId, id)))),
+      ...(await emailAddressesUsingQueue(scope, id)),
       ...(await usedByRows(scope, "quick connect", quickConnects, quickConnects.name, eq(quickConnects.queueId, id))),
       // Flows name queues inside their content (TransferContactToQueue, UpdateContactTargetQueue…).
       ...(await usedByRows(scope, "flow", flows, flows.name, like(flows.content, `%${id}%`))),
