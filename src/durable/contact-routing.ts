@@ -91,7 +91,7 @@ export async function applyRoutingEvent(host: RoutingHost, e: RoutingEvent): Pro
     default:
       assertNever(e.type);
   }
-  if (r.channel === "CHAT") await host.chat().onRoutingEvent(e, r);
+  if (r.channel === "CHAT" || r.channel === "EMAIL") await host.chat().onRoutingEvent(e, r);
   if (e.id) {
     store.tables.ensure("routingSeen");
     store.sql.exec("INSERT OR IGNORE INTO routing_seen (id) VALUES (?)", e.id);

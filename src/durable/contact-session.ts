@@ -21,6 +21,8 @@ import type { NewContact } from "../db/contacts";
 import type { FlowLogEntry, FlowResult, FlowState, TurnInput } from "../flows";
 import type { PublishedFlow } from "./contact-flow";
 import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResult, type InboundMessage, type InboundResult } from "./chat/channel";
+import type { EmailStart, InboundEmail } from "./chat/email";
+import type { EmailInboundResult } from "./chat/email-course";
 import { ContactOutbox } from "./contact-record";
 import { ContactStore } from "./contact-store";
 import { ContactTurns } from "./contact-turns";
@@ -100,7 +102,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         this.onRoutingEvent({ instanceId: this.instanceId, contactId: this.contactId, type: "CONNECTED", agentId, queueId, at: Date.now() }),
     });
     this.#chat = new ChatChannel({
-      env: this.env, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
+      get env() { return session.env; }, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), kick: () => this.kick(),
       connections: (tag) => this.getConnections(tag), remaining: this.#remaining,
@@ -292,6 +294,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   async erasePersonalData(reason: "personal_data" | "retention" = "personal_data"): Promise<{ chatMessages: number; transcriptFragments: number; emptied: boolean }> {
     const chatMessages = this.row()?.channel === "VOICE" ? 0 : this.chat.store.erase();
     if (this.row()?.channel === "CHAT") this.chat.messaging.erase();
+    if (this.row()?.channel === "EMAIL") this.chat.email.erase();
     const transcriptFragments = await this.#voice.transcript.purge(reason);
     // A contact that has ended keeps nothing more: what it still owed D1 is written, then its storage is emptied.
     await this.work();
@@ -326,6 +329,18 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     return result;
   }
 
+  /**
+   * An email to one of the instance's addresses (the Worker's `email()` handler): continues this
+   * EMAIL contact's thread, or, with `start` and no contact here yet, starts it.
+   * `closed`/`unknown`: the Worker starts a new contact for the message.
+   */
+  async emailInbound(message: InboundEmail, start: EmailStart | null): Promise<EmailInboundResult> {
+    if (!start && this.row()?.channel !== "EMAIL") return "unknown";
+    const result = await this.chat.emailInbound(message, start);
+    this.kick();
+    return result;
+  }
+
   /** Twilio's status callback for a message this chat sent (false: not one of its messages). */
   async messagingStatus(messageId: string, sid: string, status: string, errorCode: string | null): Promise<boolean> {
     if (this.row()?.channel !== "CHAT") return false;
@@ -339,7 +354,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   /** For tests and support: the chat's stored messages and what it waits for. */
   async chatSnapshot() {
-    return { status: this.chat.status(), messaging: this.chat.messaging.kind(), messages: this.chat.messaging.decorate(this.chat.store.all()), timers: this.chat.store.timers(), pendingJobs: this.chat.pendingJobs() };
+    return { status: this.chat.status(), messaging: this.chat.messaging.kind(), messages: this.chat.decorate(this.chat.store.all()), timers: this.chat.store.timers(), pendingJobs: this.chat.pendingJobs() };
   }
 
   getConnectionTags(_connection: Connection, ctx: ConnectionContext) {
