@@ -10,7 +10,7 @@
  */
 import { eq } from "drizzle-orm";
 import type { InstanceScope } from "../db/scoped";
-import { contactEvents, contacts, flowLogs, messagingThreads, recordings } from "../db/schema";
+import { contactEvents, contacts, emailThreads, flowLogs, messagingThreads, recordings } from "../db/schema";
 import { deleteContactTextStatement } from "./transcript-search";
 import { deleteContactAnalysisStatement } from "../db/contact-analysis";
 import { contactRoomName } from "../lib/object-names";
@@ -20,8 +20,8 @@ export type ErasureReport = { contactId: string; recordings: number; transcripts
 
 /**
  * What a contact's ContactSession object still holds of its words (chat messages, the customer's
- * name, real-time transcript fragments) goes, and an ended contact's object is emptied. Only
- * voice and chat contacts have such an object.
+ * name, real-time transcript fragments, an email's HTML and replies) goes, and an ended contact's
+ * object is emptied. Only voice, chat and email contacts have such an object.
  */
 export async function eraseSessionContent(
   env: Pick<Env, "CONTACT_SESSION">,
@@ -29,7 +29,7 @@ export async function eraseSessionContent(
   contact: { id: string; channel: string },
   reason: "personal_data" | "retention",
 ): Promise<{ chatMessages: number; transcriptFragments: number }> {
-  if (contact.channel !== "VOICE" && contact.channel !== "CHAT") return { chatMessages: 0, transcriptFragments: 0 };
+  if (contact.channel !== "VOICE" && contact.channel !== "CHAT" && contact.channel !== "EMAIL") return { chatMessages: 0, transcriptFragments: 0 };
   // An ended contact's object is emptied as well (ContactSession.erasePersonalData).
   const { chatMessages, transcriptFragments } = await env.CONTACT_SESSION.getByName(contactRoomName(instanceId, contact.id)).erasePersonalData(reason);
   return { chatMessages, transcriptFragments };
@@ -68,6 +68,8 @@ export async function erasePersonalData(
     deleteContactTextStatement(scope.db, scope.instanceId, [contactId]),
     // An SMS or WhatsApp conversation's link (a hash of the customer's number) to this contact: a later message starts a new one.
     scope.db.delete(messagingThreads).where(scope.where(messagingThreads, eq(messagingThreads.contactId, contactId))),
+    // An email thread's Message-IDs (hashed) and this contact: the customer's next mail starts a new contact.
+    scope.db.delete(emailThreads).where(scope.where(emailThreads, eq(emailThreads.contactId, contactId))),
     deleteContactAnalysisStatement(scope.db, scope.instanceId, [contactId]),
     scope.db.insert(contactEvents).values({ instanceId: scope.instanceId, contactId, type: "PERSONAL_DATA_DELETED", at }),
     scope.audit({
