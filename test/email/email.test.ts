@@ -89,6 +89,9 @@ describe("email contacts", () => {
     expect(record.body).toMatchObject({ channel: "EMAIL", customerEndpoint: "casey@customer.example" });
     const found = await api("GET", `/contacts?q=${encodeURIComponent("arrived")}`, { token: sup });
     expect(found.body.items.map((c: any) => c.id)).toEqual([contactId]);
+    const bySender = await api("GET", `/contacts?channel=EMAIL&customerEmail=${encodeURIComponent("Casey@Customer.example")}`, { token: sup });
+    expect(bySender.body.items.map((c: any) => c.id)).toEqual([contactId]);
+    expect((await api("GET", "/contacts?customerEmail=not-an-address", { token: sup })).status).toBe(400);
     const snap = await session(fx.instanceId, contactId).chatSnapshot();
     expect(texts(snap.messages).filter((t) => !t.startsWith("SYSTEM"))).toEqual([
       "CUSTOMER: Hello, order 1234 has not arrived.", "AGENT: Sorry about that, a new one is on its way.", "CUSTOMER: Thank you!", "AGENT: You're welcome.",
