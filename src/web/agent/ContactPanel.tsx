@@ -84,7 +84,7 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
         )}
         {details?.systemEndpoint && (
           <>
-            <dt>{contact.initiationMethod === "OUTBOUND" ? "Calling from" : "Number dialled"}</dt>
+            <dt>{contact.channel === "EMAIL" ? "Sent to" : contact.initiationMethod === "OUTBOUND" ? "Calling from" : "Number dialled"}</dt>
             <dd>{details.systemEndpoint}</dd>
           </>
         )}
@@ -108,7 +108,7 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
       {live && contact.channel === "VOICE" && (
         <AudioLeg onHold={contact.state === "ON_HOLD"} consultWith={receiving ? (consult.fromAgentName ?? "another agent") : undefined} />
       )}
-      {contact.channel === "CHAT" && contact.state !== "INCOMING" && <ChatPanel contactId={contact.contactId} active={active} />}
+      {(contact.channel === "CHAT" || contact.channel === "EMAIL") && contact.state !== "INCOMING" && <ChatPanel contactId={contact.contactId} active={active} />}
       {live && (
         <div className="form-actions contact-actions">
           {receiving ? null : contact.state === "CONNECTED" ? (
@@ -126,7 +126,7 @@ export function ContactPanel({ contact, queueName, quickConnects, connection, ac
             </button>
           )}
           <button type="button" className="danger" onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
-            {contact.channel === "CHAT" ? "End chat" : handingOver ? "Leave (complete transfer)" : receiving ? "Leave the consult" : "End call"}
+            {contact.channel === "CHAT" ? "End chat" : contact.channel === "EMAIL" ? "Close email" : handingOver ? "Leave (complete transfer)" : receiving ? "Leave the consult" : "End call"}
           </button>
         </div>
       )}
