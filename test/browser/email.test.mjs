@@ -5,12 +5,19 @@
 // replies; the reply lands in the local outbox (local mode's send_email) with the thread's
 // headers. Run by test/browser/run.mjs.
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { assertText, DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServer, waitFor } from "./harness.mjs";
 
 let server;
 let browser;
+
+/** `npm run email -- …` against the test server; resolves with what it printed. */
+async function emailCli(...args) {
+  const { stdout } = await promisify(execFile)(process.execPath, ["scripts/email.mjs", ...args, "--url", server.base]);
+  return stdout;
+}
 
 describe("email: an agent accepts an email and replies", { timeout: 180_000 }, () => {
   before(async () => {
@@ -33,9 +40,9 @@ describe("email: an agent accepts an email and replies", { timeout: 180_000 }, (
     await page.getByRole("button", { name: "Set status" }).click();
     await page.getByText("You are Available: the next contact rings here.").waitFor();
 
-    const raw = await readFile("scripts/demo-email.eml");
-    const fed = await fetch(`${server.base}/dev/email?to=support%40demo.test`, { method: "POST", headers: { "content-type": "message/rfc822" }, body: raw });
-    assert.equal(fed.status, 201, await fed.clone().text());
+    // As the README says: `npm run email -- send scripts/demo-email.eml`.
+    const fed = JSON.parse(await emailCli("send", "scripts/demo-email.eml", "--json"));
+    assert.equal(fed.result, "started");
 
     await page.getByRole("button", { name: "Accept" }).click();
     const contact = page.getByTestId("contact");
@@ -59,10 +66,10 @@ describe("email: an agent accepts an email and replies", { timeout: 180_000 }, (
     await page.getByRole("button", { name: "Send" }).click();
     await assertText(conversation, "sent");
     const outbox = await waitFor(async () => {
-      const res = await fetch(`${server.base}/dev/email/outbox?instance=demo`);
-      const { items } = await res.json();
+      const items = JSON.parse(await emailCli("outbox", "--json"));
       return items.length ? items : null;
     }, "the reply in the local outbox");
+    assert.match(await emailCli("outbox"), /^In-Reply-To: <demo-order-1234@customer\.example>$/m);
     assert.equal(outbox.length, 1);
     assert.equal(outbox[0].to, "casey@customer.example");
     assert.equal(outbox[0].subject, "Re: My order 1234 has not arrived");
