@@ -62,7 +62,7 @@ export async function openEventData(keys: string | Keyring, instanceId: string, 
   return { ...rest, ...(JSON.parse(await decryptField(keys, instanceId, eventDataField(contactId), sealed)) as Record<string, unknown>) };
 }
 
-export type ContactChannel = "VOICE" | "CHAT" | "TASK";
+export type ContactChannel = "VOICE" | "CHAT" | "TASK" | "EMAIL";
 export type NewContact = {
   id?: string;
   instanceId: string;

@@ -277,7 +277,7 @@ const GROUP_COLUMN: Record<Grouping, { contact: SQLiteColumn; event: SQLiteColum
   CHANNEL: { contact: contacts.channel, event: contacts.channel },
 };
 
-const CHANNEL_NAMES = { VOICE: "Voice", CHAT: "Chat", TASK: "Task" } as const;
+const CHANNEL_NAMES = { VOICE: "Voice", CHAT: "Chat", TASK: "Task", EMAIL: "Email" } as const;
 
 /** The instance's time zone (UTC when it has none). */
 export async function instanceTimeZone(scope: InstanceScope): Promise<string> {

@@ -248,6 +248,7 @@ export const routingProfiles = sqliteTable(
     voiceConcurrency: integer("voice_concurrency").notNull().default(1),
     chatConcurrency: integer("chat_concurrency").notNull().default(3),
     taskConcurrency: integer("task_concurrency").notNull().default(1),
+    emailConcurrency: integer("email_concurrency").notNull().default(1),
     crossChannelBehavior: text("cross_channel_behavior", {
       enum: ["ROUTE_CURRENT_CHANNEL_ONLY", "ROUTE_ANY_CHANNEL"],
     })
@@ -269,7 +270,7 @@ export const routingProfileQueues = sqliteTable(
       .notNull()
       .references(() => routingProfiles.id, { onDelete: "cascade" }),
     queueId: text("queue_id").notNull().references(() => queues.id),
-    channel: text("channel", { enum: ["VOICE", "CHAT", "TASK"] }).notNull(),
+    channel: text("channel", { enum: ["VOICE", "CHAT", "TASK", "EMAIL"] }).notNull(),
     priority: integer("priority").notNull(),
     delaySeconds: integer("delay_seconds").notNull().default(0),
   },
@@ -386,7 +387,7 @@ export const contacts = sqliteTable(
   {
     id: text("id").primaryKey(),
     instanceId: text("instance_id").notNull().references(() => instances.id),
-    channel: text("channel", { enum: ["VOICE", "CHAT", "TASK"] }).notNull(),
+    channel: text("channel", { enum: ["VOICE", "CHAT", "TASK", "EMAIL"] }).notNull(),
     /** A CHAT contact that came by Twilio Messaging: "sms" or "whatsapp" (null: web chat, or not a chat). */
     channelSubtype: text("channel_subtype", { enum: ["sms", "whatsapp"] }),
     initiationMethod: text("initiation_method", {
@@ -655,6 +656,42 @@ export const messagingThreads = sqliteTable(
     updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
   },
   (t) => [primaryKey({ columns: [t.instanceId, t.threadKey] }), index("messaging_threads_contact").on(t.instanceId, t.contactId)],
+);
+
+/**
+ * The instance's inbound email addresses (Cloudflare Email Routing sends their mail to the
+ * Worker's `email()` handler): each is one instance's, and its messages wait in its queue as
+ * EMAIL contacts. An address is unique across instances (it says whose mail it is).
+ */
+export const emailAddresses = sqliteTable(
+  "email_addresses",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    /** Lower case, `local@domain`. */
+    address: text("address").notNull(),
+    /** The name replies are sent from ("Acme Support"). */
+    displayName: text("display_name").notNull().default(""),
+    queueId: text("queue_id").notNull().references(() => queues.id),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("email_addresses_address").on(t.address), index("email_addresses_instance").on(t.instanceId)],
+);
+
+/**
+ * Email threads: the SHA-256 of each Message-ID we received or sent, and its contact. A new
+ * message whose In-Reply-To or References names one of them continues that contact (while it
+ * is open); the Message-IDs themselves are not stored.
+ */
+export const emailThreads = sqliteTable(
+  "email_threads",
+  {
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    messageIdHash: text("message_id_hash").notNull(),
+    contactId: text("contact_id").notNull(),
+    createdAt: integer("created_at", { mode: "number" }).notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.instanceId, t.messageIdHash] }), index("email_threads_contact").on(t.instanceId, t.contactId)],
 );
 
 /**

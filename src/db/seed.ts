@@ -15,6 +15,7 @@ import { provisionInstance } from "./provision";
 import {
   bots,
   chatSettings,
+  emailAddresses,
   flows,
   flowVersions,
   hoursOfOperation,
@@ -56,6 +57,8 @@ export const DEMO = {
   /** The post-contact survey the Billing queue names: a customer whose agent ends the contact is asked for a 1–5 rating. */
   surveyFlow: "demo:flow:survey",
   chatOrigins: ["http://127.0.0.1:8787", "http://localhost:8787"],
+  /** The demo's inbound email address: its mail waits in Support (`npm run email -- send scripts/demo-email.eml`). */
+  emailAddress: "support@demo.test",
 } as const;
 
 const WEEKDAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"];
@@ -111,11 +114,11 @@ export async function seedDemo(db: Db, secret: string | Keyring, opts: { publicB
       { ...inst, id: DEMO.queues.support, name: "Support", hoursOfOperationId: DEMO.hours.always, outboundCallerId: DEMO.phoneNumber },
     ]).onConflictDoNothing(),
     db.insert(routingProfiles).values({
-      ...inst, id: DEMO.routingProfile, name: "Demo agents", description: "Billing first, then Support; up to 3 chats",
-      voiceConcurrency: 1, chatConcurrency: 3, taskConcurrency: 1, defaultOutboundQueueId: DEMO.queues.support,
+      ...inst, id: DEMO.routingProfile, name: "Demo agents", description: "Billing first, then Support; up to 3 chats and 2 emails",
+      voiceConcurrency: 1, chatConcurrency: 3, taskConcurrency: 1, emailConcurrency: 2, defaultOutboundQueueId: DEMO.queues.support,
     }).onConflictDoNothing(),
     db.insert(routingProfileQueues).values(
-      (["VOICE", "CHAT", "TASK"] as const).flatMap((channel) => [
+      (["VOICE", "CHAT", "TASK", "EMAIL"] as const).flatMap((channel) => [
         { ...inst, routingProfileId: DEMO.routingProfile, queueId: DEMO.queues.billing, channel, priority: 1, delaySeconds: 0 },
         { ...inst, routingProfileId: DEMO.routingProfile, queueId: DEMO.queues.support, channel, priority: 2, delaySeconds: 0 },
       ]),
@@ -142,6 +145,9 @@ export async function seedDemo(db: Db, secret: string | Keyring, opts: { publicB
     db.insert(chatSettings).values({ instanceId, allowedOrigins: [...DEMO.chatOrigins], flowIds: [DEMO.chatFlow] }).onConflictDoNothing(),
     db.insert(phoneNumbers).values({
       ...inst, id: "demo:number:main", e164: DEMO.phoneNumber, description: "Demo main line", flowId: DEMO.ivrFlow,
+    }).onConflictDoNothing(),
+    db.insert(emailAddresses).values({
+      ...inst, id: "demo:email:support", address: DEMO.emailAddress, displayName: "Demo Support", queueId: DEMO.queues.support,
     }).onConflictDoNothing(),
     db.insert(quickConnects).values([
       { ...inst, id: "demo:qc:billing", name: "Billing queue", type: "QUEUE", queueId: DEMO.queues.billing },

@@ -7,14 +7,14 @@ import type { Channel, RoutingProfileView } from "../shared/wire";
 export async function loadRoutingProfile(db: D1Database, instanceId: string, userId: string): Promise<RoutingProfileView | null> {
   const rp = await db
     .prepare(
-      `SELECT rp.id, rp.name, rp.voice_concurrency, rp.chat_concurrency, rp.task_concurrency,
+      `SELECT rp.id, rp.name, rp.voice_concurrency, rp.chat_concurrency, rp.task_concurrency, rp.email_concurrency,
               rp.cross_channel_behavior, rp.acw_timeout_seconds
          FROM users u JOIN routing_profiles rp ON rp.id = u.routing_profile_id AND rp.instance_id = u.instance_id
         WHERE u.instance_id = ? AND u.id = ? AND u.active = 1`,
     )
     .bind(instanceId, userId)
     .first<{
-      id: string; name: string; voice_concurrency: number; chat_concurrency: number; task_concurrency: number;
+      id: string; name: string; voice_concurrency: number; chat_concurrency: number; task_concurrency: number; email_concurrency: number;
       cross_channel_behavior: RoutingProfileView["crossChannelBehavior"]; acw_timeout_seconds: number;
     }>();
   if (!rp) return null;
@@ -30,7 +30,7 @@ export async function loadRoutingProfile(db: D1Database, instanceId: string, use
   return {
     id: rp.id,
     name: rp.name,
-    concurrency: { VOICE: Math.min(1, rp.voice_concurrency), CHAT: Math.min(10, rp.chat_concurrency), TASK: Math.min(10, rp.task_concurrency) },
+    concurrency: { VOICE: Math.min(1, rp.voice_concurrency), CHAT: Math.min(10, rp.chat_concurrency), TASK: Math.min(10, rp.task_concurrency), EMAIL: Math.min(10, rp.email_concurrency) },
     crossChannelBehavior: rp.cross_channel_behavior,
     afterContactWorkTimeoutSeconds: rp.acw_timeout_seconds,
     queues: results.map((q) => ({ queueId: q.queue_id, channel: q.channel, priority: q.priority, delaySeconds: q.delay_seconds })),

@@ -102,7 +102,7 @@ export class AgentRoom extends Server<Env> {
    */
   async closeSockets(owner: SocketOwner): Promise<number> {
     let n = closeOwnedSockets((tag) => this.getConnections(tag), owner);
-    for (const s of this.agent.slots().filter((s) => s.channel === "CHAT")) {
+    for (const s of this.agent.slots().filter((s) => s.channel === "CHAT" || s.channel === "EMAIL")) {
       n += await this.env.CONTACT_SESSION.getByName(contactRoomName(this.instanceId, s.contact_id)).closeSockets(owner);
     }
     return n;

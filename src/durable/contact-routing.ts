@@ -95,7 +95,7 @@ export async function applyRoutingEvent(host: RoutingHost, e: RoutingEvent): Pro
     default:
       assertNever(e.type);
   }
-  if (r.channel === "CHAT") await host.chat().onRoutingEvent(e, r);
+  if (r.channel === "CHAT" || r.channel === "EMAIL") await host.chat().onRoutingEvent(e, r);
   await guideFollows(host, e, r.agent_id);
   if (e.id) {
     store.tables.ensure("routingSeen");

@@ -21,6 +21,8 @@ import type { NewContact } from "../db/contacts";
 import type { FlowLogEntry, FlowResult, FlowState, TurnInput } from "../flows";
 import type { PublishedFlow } from "./contact-flow";
 import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResult, type InboundMessage, type InboundResult } from "./chat/channel";
+import type { EmailStart, InboundEmail } from "./chat/email";
+import type { EmailInboundResult } from "./chat/email-course";
 import { ContactOutbox } from "./contact-record";
 import { ContactStore } from "./contact-store";
 import { ContactTurns } from "./contact-turns";
@@ -119,7 +121,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
         this.onRoutingEvent({ instanceId: this.instanceId, contactId: this.contactId, type: "CONNECTED", agentId, queueId, at: Date.now() }),
     });
     this.#chat = new ChatChannel({
-      env: this.env, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
+      get env() { return session.env; }, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), kick: () => this.kick(),
       connections: (tag) => this.getConnections(tag), remaining: this.#remaining, supervisorMode: (id) => this.supervision.chatMode(id),
@@ -142,7 +144,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       env: this.env, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId, row: () => this.row(), kick: () => this.kick(),
       turnsSoFar: async () => {
         const r = this.require();
-        if (r.channel === "CHAT") {
+        if (r.channel === "CHAT" || r.channel === "EMAIL") {
           return this.chat.store.all().flatMap((m) => (m.from === "CUSTOMER" || m.from === "AGENT" ? [typedTurn(m.from, m.text, m.at, r.created_at)] : []));
         }
         return (await this.#voice.transcript.segments()).map((s) => spokenTurn(s.participant, s.text, s.at, r.created_at));
@@ -379,8 +381,9 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
    * fragments (and no more are taken).
    */
   async erasePersonalData(reason: "personal_data" | "retention" = "personal_data"): Promise<{ chatMessages: number; transcriptFragments: number; emptied: boolean }> {
-    const chatMessages = this.row()?.channel === "CHAT" ? this.chat.store.erase() : 0;
+    const chatMessages = this.row()?.channel === "CHAT" || this.row()?.channel === "EMAIL" ? this.chat.store.erase() : 0;
     if (this.row()?.channel === "CHAT") this.chat.messaging.erase();
+    if (this.row()?.channel === "EMAIL") this.chat.email.erase();
     const transcriptFragments = await this.#voice.transcript.purge(reason);
     // A contact that has ended keeps nothing more: what it still owed D1 is written, then its storage is emptied.
     await this.work();
@@ -427,6 +430,18 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     return result;
   }
 
+  /**
+   * An email to one of the instance's addresses (the Worker's `email()` handler): continues this
+   * EMAIL contact's thread, or, with `start` and no contact here yet, starts it.
+   * `closed`/`unknown`: the Worker starts a new contact for the message.
+   */
+  async emailInbound(message: InboundEmail, start: EmailStart | null): Promise<EmailInboundResult> {
+    if (!start && this.row()?.channel !== "EMAIL") return "unknown";
+    const result = await this.chat.emailInbound(message, start);
+    this.kick();
+    return result;
+  }
+
   /** Twilio's status callback for a message this chat sent (false: not one of its messages). */
   async messagingStatus(messageId: string, sid: string, status: string, errorCode: string | null): Promise<boolean> {
     if (this.row()?.channel !== "CHAT") return false;
@@ -440,7 +455,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   /** For tests and support: the chat's stored messages and what it waits for. */
   async chatSnapshot() {
-    return { status: this.chat.status(), messaging: this.chat.messaging.kind(), messages: this.chat.messaging.decorate(this.chat.store.all()), timers: this.chat.store.timers(), pendingJobs: this.chat.pendingJobs() };
+    return { status: this.chat.status(), messaging: this.chat.messaging.kind(), messages: this.chat.decorate(this.chat.store.all()), timers: this.chat.store.timers(), pendingJobs: this.chat.pendingJobs() };
   }
 
   getConnectionTags(_connection: Connection, ctx: ConnectionContext) {

@@ -11,7 +11,7 @@
  */
 import { eq } from "drizzle-orm";
 import type { InstanceScope } from "../db/scoped";
-import { contactEvents, contacts, contactTasks, flowLogs, messagingThreads, profileContacts, recordings } from "../db/schema";
+import { contactEvents, contacts, contactTasks, emailThreads, flowLogs, messagingThreads, profileContacts, recordings } from "../db/schema";
 import { deleteContactTextStatement } from "./transcript-search";
 import { deleteContactAnalysisStatement } from "../db/contact-analysis";
 import { contactRoomName } from "../lib/object-names";
@@ -21,8 +21,8 @@ export type ErasureReport = { contactId: string; recordings: number; transcripts
 
 /**
  * What a contact's ContactSession object still holds of its words (chat messages, the customer's
- * name, real-time transcript fragments; a task's attributes) goes, and an ended contact's object
- * is emptied.
+ * name, real-time transcript fragments, an email's HTML and replies; a task's attributes) goes, and
+ * an ended contact's object is emptied.
  */
 export async function eraseSessionContent(
   env: Pick<Env, "CONTACT_SESSION">,
@@ -30,7 +30,7 @@ export async function eraseSessionContent(
   contact: { id: string; channel: string },
   reason: "personal_data" | "retention",
 ): Promise<{ chatMessages: number; transcriptFragments: number }> {
-  if (contact.channel !== "VOICE" && contact.channel !== "CHAT" && contact.channel !== "TASK") return { chatMessages: 0, transcriptFragments: 0 };
+  if (contact.channel !== "VOICE" && contact.channel !== "CHAT" && contact.channel !== "TASK" && contact.channel !== "EMAIL") return { chatMessages: 0, transcriptFragments: 0 };
   // An ended contact's object is emptied as well (ContactSession.erasePersonalData).
   const { chatMessages, transcriptFragments } = await env.CONTACT_SESSION.getByName(contactRoomName(instanceId, contact.id)).erasePersonalData(reason);
   return { chatMessages, transcriptFragments };
@@ -71,6 +71,8 @@ export async function erasePersonalData(
       .where(scope.where(contactTasks, eq(contactTasks.contactId, contactId))),
     // An SMS or WhatsApp conversation's link (a hash of the customer's number) to this contact: a later message starts a new one.
     scope.db.delete(messagingThreads).where(scope.where(messagingThreads, eq(messagingThreads.contactId, contactId))),
+    // An email thread's Message-IDs (hashed) and this contact: the customer's next mail starts a new contact.
+    scope.db.delete(emailThreads).where(scope.where(emailThreads, eq(emailThreads.contactId, contactId))),
     deleteContactAnalysisStatement(scope.db, scope.instanceId, [contactId]),
     // Whose contact it was: its link to a customer profile.
     scope.db.delete(profileContacts).where(scope.where(profileContacts, eq(profileContacts.contactId, contactId))),

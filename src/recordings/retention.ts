@@ -8,7 +8,7 @@
 import { and, asc, eq, inArray, lt, ne } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { InstanceScope, type Statement } from "../db/scoped";
-import { contactCategories, contactEvents, contacts, contactTasks, flowLogs, instances, profileContacts, recordings, recordingUploads } from "../db/schema";
+import { contactCategories, contactEvents, contacts, contactTasks, emailThreads, flowLogs, instances, profileContacts, recordings, recordingUploads } from "../db/schema";
 import { deleteContactText, deleteContactTextStatement } from "./transcript-search";
 import { deleteContactAnalysisStatement } from "../db/contact-analysis";
 import { eraseSessionContent } from "./personal-data";
@@ -112,6 +112,7 @@ export async function runRetention(
       db.delete(contactCategories).where(scope.where(contactCategories, inArray(contactCategories.contactId, contactIds))),
       db.delete(contactTasks).where(scope.where(contactTasks, inArray(contactTasks.contactId, contactIds))),
       db.delete(profileContacts).where(scope.where(profileContacts, inArray(profileContacts.contactId, contactIds))),
+      db.delete(emailThreads).where(scope.where(emailThreads, inArray(emailThreads.contactId, contactIds))),
       deleteContactTextStatement(db, instanceId, contactIds),
       deleteContactAnalysisStatement(db, instanceId, contactIds),
       db.delete(contacts).where(and(scope.where(contacts, inArray(contacts.id, contactIds)), lt(contacts.initiatedAt, contactCutoff))!),

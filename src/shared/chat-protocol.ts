@@ -53,7 +53,12 @@ export type ChatAttachment = {
   sizeBytes: number | null;
   status: "pending" | "stored" | "refused" | "failed";
   reason?: string;
+  /** The file's name, as an email gave it. */
+  name?: string;
 };
+
+/** What an email message adds to its chat message: the subject and, for display, the sanitised HTML (src/lib/email-html.ts). */
+export type ChatEmailPart = { subject: string; html?: string };
 
 export type ChatMessageView = {
   id: string;
@@ -71,8 +76,10 @@ export type ChatMessageView = {
   clientId?: string;
   /** A message to an SMS or WhatsApp customer: how far it got. */
   delivery?: ChatDelivery;
-  /** Files that came with a customer's SMS or WhatsApp message. */
+  /** Files that came with a customer's SMS, WhatsApp or email message. */
   attachments?: ChatAttachment[];
+  /** An email contact's message: its subject and sanitised HTML. */
+  email?: ChatEmailPart;
 };
 
 export type ChatReceipts = Record<ChatRole, { delivered: number; read: number }>;
@@ -81,7 +88,7 @@ export type ChatSnapshot = {
   contactId: string;
   status: ChatStatus;
   /** A chat that came by Twilio Messaging (the workspace shows an SMS or WhatsApp badge). */
-  messaging?: "sms" | "whatsapp";
+  messaging?: "sms" | "whatsapp" | "email";
   /** Who this connection is. */
   role: ChatRole;
   /** Whether this connection may send (an agent who left a chat reads only). */

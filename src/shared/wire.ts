@@ -11,7 +11,7 @@ import type { Supervisor } from "./supervision";
 import { z } from "zod";
 import type { ShownView } from "./views";
 
-export const CHANNELS = ["VOICE", "CHAT", "TASK"] as const;
+export const CHANNELS = ["VOICE", "CHAT", "TASK", "EMAIL"] as const;
 export const channelSchema = z.enum(CHANNELS);
 export type Channel = z.infer<typeof channelSchema>;
 

@@ -12,6 +12,7 @@ import { keyringFromEnv } from "../lib/crypto";
 import type { AppEnv } from "./env";
 import { notFound } from "../lib/errors";
 import { parseJson } from "./lib/request";
+import { devEmailRoutes } from "./dev-email";
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
@@ -27,6 +28,8 @@ export const devRoutes = new Hono<AppEnv>()
   .post("/seed", async (c) => {
     const body = c.req.header("content-type") ? await parseJson(c, seedBody) : {};
     return c.json(await seedDemo(c.var.db, keyringFromEnv(c.env), body));
-  });
+  })
+  // Mail in and the local outbox (./dev-email.ts; `npm run email`).
+  .route("/email", devEmailRoutes);
 
 const seedBody = z.object({ publicBaseUrl: z.url({ protocol: /^https?$/ }).optional() }).strict();

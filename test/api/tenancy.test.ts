@@ -16,6 +16,7 @@ const DEMO_IDS: Record<string, string> = {
   flows: DEMO.ivrFlow,
   "quick-connects": "demo:qc:billing",
   "lambda-functions": "demo:lambda:lookup",
+  "email-addresses": "demo:email:support",
   rules: "demo:rule:cancellation",
   "task-templates": "demo:task-template:follow-up",
   "profile-fields": "demo:pf:tier",

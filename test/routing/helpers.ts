@@ -26,6 +26,7 @@ export type ProfileSpec = {
   voice?: number;
   chat?: number;
   task?: number;
+  email?: number;
   cross?: "ROUTE_CURRENT_CHANNEL_ONLY" | "ROUTE_ANY_CHANNEL";
   acwSeconds?: number;
   queues: { queueId: string; channel?: Channel; channels?: Channel[]; priority: number; delaySeconds?: number }[];
@@ -61,7 +62,7 @@ export async function makeInstance(spec: {
   );
   for (const p of spec.profiles) {
     await d.insert(routingProfiles).values({
-      id: q(p.id), instanceId, name: p.id, voiceConcurrency: p.voice ?? 1, chatConcurrency: p.chat ?? 0, taskConcurrency: p.task ?? 0,
+      id: q(p.id), instanceId, name: p.id, voiceConcurrency: p.voice ?? 1, chatConcurrency: p.chat ?? 0, taskConcurrency: p.task ?? 0, emailConcurrency: p.email ?? 0,
       crossChannelBehavior: p.cross ?? "ROUTE_CURRENT_CHANNEL_ONLY", afterContactWorkTimeoutSeconds: p.acwSeconds ?? 30,
     });
     const rows = p.queues.flatMap((x) =>

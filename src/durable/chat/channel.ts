@@ -19,13 +19,15 @@ import { createContact } from "../../db/contacts";
 import { keyringFromEnv } from "../../lib/crypto";
 import { createDb } from "../../db/client";
 import { renderChat, type FlowResult, type FlowState, type TurnInput } from "../../flows";
-import type { ChatEventKind, ChatStatus } from "../../shared/chat-protocol";
+import type { ChatEventKind, ChatMessageView, ChatStatus } from "../../shared/chat-protocol";
 import { loadPublishedFlow, type PublishedFlow } from "../contact-flow";
 import type { RoutingEvent } from "../types";
 import { runDueJobs } from "./jobs";
 import { queueTurn } from "./queue";
 import { ChatSockets } from "./sockets";
 import { ChatMessaging } from "./messaging";
+import { ChatEmail, type EmailStart, type InboundEmail } from "./email";
+import { continueEmail, startEmail, type EmailCourseDeps, type EmailInboundResult } from "./email-course";
 import { ChatStore } from "./store";
 import {
   chatExternalId, type ChatAccess, type ChatHost, type ChatIdentity, type ChatSessionRow, type ChatStartInput, type ChatStartResult, type InboundMessage,
@@ -50,6 +52,7 @@ const TEXT = {
 export class ChatChannel {
   readonly store: ChatStore;
   readonly messaging: ChatMessaging;
+  readonly email: ChatEmail;
   readonly #sockets: ChatSockets;
   #chain: Promise<unknown> = Promise.resolve();
 
@@ -64,9 +67,22 @@ export class ChatChannel {
       broadcast: (msg) => this.#sockets.broadcast(msg),
       message: (id) => this.store.all().find((m) => m.id === id) ?? null,
     });
+    this.email = new ChatEmail({
+      get env() { return host.env; }, sql: host.sql, instanceId: host.instanceId, contactId: host.contactId,
+      numbers: () => {
+        const r = host.row();
+        return r && { customer: r.from_number, ours: r.to_number, publicBaseUrl: r.public_base_url };
+      },
+      broadcast: (msg) => this.#sockets.broadcast(msg),
+      message: (id) => this.store.all().find((m) => m.id === id) ?? null,
+    });
     this.#sockets = new ChatSockets({
-      host, store: this.store, messaging: this.messaging,
-      agentSent: (message) => this.messaging.queue(message),
+      host, store: this.store,
+      messaging: { decorate: (ms) => this.decorate(ms), kind: () => this.messaging.kind() ?? (this.email.active() ? "email" : null) },
+      agentSent: (message) => {
+        this.messaging.queue(message);
+        this.email.queue(message);
+      },
       customerInput: (text) => this.customerInput(text),
       customerEnded: () => this.serial(async () => this.customerLeft(TEXT.customerEnded)),
     });
@@ -75,6 +91,23 @@ export class ChatChannel {
   static schema(sql: SqlStorage) {
     ChatStore.schema(sql);
     ChatMessaging.schema(sql);
+    ChatEmail.schema(sql);
+  }
+
+  /** Delivery, files and email parts added to stored messages (for history and snapshots). */
+  decorate(messages: ChatMessageView[]): ChatMessageView[] {
+    return this.email.decorate(this.messaging.decorate(messages));
+  }
+
+  // ─── email (./email.ts, ./email-course.ts) ─────────────────────────────────────────────────
+
+  private emailDeps(): EmailCourseDeps {
+    return { host: this.host, store: this.store, email: this.email, broadcast: (m) => this.#sockets.broadcast(m), decorate: (ms) => this.decorate(ms) };
+  }
+
+  /** An email: starts this EMAIL contact (`start`, no contact here yet) or continues its thread. */
+  emailInbound(message: InboundEmail, start: EmailStart | null): Promise<EmailInboundResult> {
+    return this.serial(() => (start && !this.host.row() ? startEmail(this.emailDeps(), start) : continueEmail(this.emailDeps(), message)));
   }
 
   /** Runs `fn` after every earlier flow turn, timer and routing event of this chat. */
@@ -212,12 +245,12 @@ export class ChatChannel {
   // ─── timers and jobs (from the object's alarm) ───────────────────────────────────────────
 
   nextDue(): number | null {
-    const times = [this.store.nextDue(), this.messaging.nextDue()].filter((t): t is number => t !== null);
+    const times = [this.store.nextDue(), this.messaging.nextDue(), this.email.nextDue()].filter((t): t is number => t !== null);
     return times.length ? Math.min(...times) : null;
   }
 
   pendingJobs(): number {
-    return this.store.pendingJobs() + this.messaging.pending();
+    return this.store.pendingJobs() + this.messaging.pending() + this.email.pending();
   }
 
   async runDue() {
@@ -239,6 +272,7 @@ export class ChatChannel {
       });
     }
     await this.messaging.runDue();
+    await this.email.runDue();
     await runDueJobs(this.host, this.store);
   }
 
@@ -259,7 +293,7 @@ export class ChatChannel {
           this.agentLeft(before.agent_id);
           this.post("SYSTEM", TEXT.transferred, "transferred");
           this.store.setLastQueueText(null);
-          await queueTurn(this.queueDeps(), "enter");
+          if (!this.email.active()) await queueTurn(this.queueDeps(), "enter"); // an email waits without queue lines
           break;
         }
         case "ENDED": {

@@ -13,7 +13,8 @@ import type { FlowState } from "../../flows/types";
 import { createDb } from "../../db/client";
 import { loadRedactionPolicy } from "../../db/redaction-policy";
 import { keyringFromEnv } from "../../lib/crypto";
-import { queueRoomName } from "../../lib/object-names";
+import { contactRoomName, queueRoomName } from "../../lib/object-names";
+import { CONTACT_SESSION_BINDING } from "../session-row";
 import { indexContactText } from "../../recordings/transcript-search";
 import { storeRecording } from "../../recordings/store";
 import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
@@ -26,7 +27,18 @@ import type { ChatHost } from "./types";
 export async function runDueJobs(host: ChatHost, store: ChatStore) {
   for (const job of store.dueJobs()) {
     try {
-      if (job.kind === "leaveQueue") {
+      if (job.kind === "enqueue") {
+        // An email contact goes straight into its address's queue (./email-course.ts).
+        const queueId = String(job.data.queueId);
+        const r = host.row();
+        if (r?.phase === "QUEUED" && r.queue_id === queueId) {
+          const result = await host.env.QUEUE_ROOM.getByName(queueRoomName(host.instanceId, queueId)).enqueue({
+            contactId: host.contactId, channel: "EMAIL", initiationMethod: "INBOUND",
+            notify: { binding: CONTACT_SESSION_BINDING, name: contactRoomName(host.instanceId, host.contactId) },
+          });
+          if (result.status !== "QUEUED") throw new Error(`queue ${queueId}: ${result.status}`);
+        }
+      } else if (job.kind === "leaveQueue") {
         await host.env.QUEUE_ROOM.getByName(queueRoomName(host.instanceId, String(job.data.queueId))).disconnect(host.contactId);
       } else {
         await storeTranscript(host, store, job.attempts);

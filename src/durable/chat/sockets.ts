@@ -8,7 +8,6 @@ import type { Connection, ConnectionContext, WSMessage } from "partyserver";
 import type { ChatClientMessage, ChatMessageView, ChatRole, ChatServerMessage, ChatSnapshot, ChatStatus } from "../../shared/chat-protocol";
 import { parseChatClientMessage } from "../../shared/chat-wire";
 import { agentRoomName } from "../../lib/object-names";
-import type { ChatMessaging } from "./messaging";
 import type { ChatStore } from "./store";
 import { chatChoices, type FlowState } from "../../flows";
 import type { PublishedFlow } from "../contact-flow";
@@ -19,7 +18,7 @@ export type ChatSocketsDeps = {
   host: ChatHost;
   store: ChatStore;
   /** An SMS or WhatsApp chat's link to Twilio: the messages' delivery, shown to the agent. */
-  messaging: ChatMessaging;
+  messaging: { decorate(messages: ChatMessageView[]): ChatMessageView[]; kind(): ChatSnapshot["messaging"] | null };
   /** The agent's message was stored: an SMS or WhatsApp customer is owed it. */
   agentSent(message: ChatMessageView): void;
   /** The customer wrote `text`: the flow, or the queue's flow, takes it (in turn). */
@@ -53,7 +52,7 @@ export class ChatSockets {
     const { host, store } = this.d;
     const r = host.row();
     const meta = store.meta();
-    if (!r || !meta || r.channel !== "CHAT") return null;
+    if (!r || !meta || (r.channel !== "CHAT" && r.channel !== "EMAIL")) return null;
     if (who.role === "CUSTOMER") {
       if (!who.keyHash || who.keyHash !== meta.chat_key_hash) return null;
       return r.phase === "ENDED" ? "read" : "live";

@@ -9,7 +9,7 @@ import type { ChatEventKind, ChatMessageView, ChatReceipts, ChatRole, ChatSender
 import { CHAT_HISTORY_PAGE, CHAT_RATE_BURST, CHAT_RATE_REFILL_MS } from "../../shared/chat-protocol";
 
 export type ChatTimerKind = "flow" | "queue" | "idle";
-export type ChatJobKind = "leaveQueue" | "storeTranscript";
+export type ChatJobKind = "enqueue" | "leaveQueue" | "storeTranscript";
 
 type MessageRow = {
   seq: number;

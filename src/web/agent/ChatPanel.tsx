@@ -8,6 +8,7 @@ import { api } from "../lib/api";
 import { openAgentChat, type ChatConnection, type ChatConnectionState } from "../lib/chat-client";
 import type { QuickReply } from "../lib/types";
 import { useData } from "../lib/useData";
+import { EmailNotice, EmailPart } from "./EmailPanel";
 
 export function ChatPanel({ contactId, active }: { contactId: string; active: boolean }) {
   const [state, setState] = useState<ChatConnectionState | null>(null);
@@ -61,7 +62,8 @@ export function ChatPanel({ contactId, active }: { contactId: string; active: bo
     <div className="chat-panel">
       {!state.connected && !state.refused && <p className="muted" role="status">Connecting to the conversation…</p>}
       {state.refused && <p className="error" role="alert">This conversation is not available to you.</p>}
-      {state.chat?.messaging && (
+      {state.chat?.messaging === "email" && <EmailNotice />}
+      {state.chat?.messaging && state.chat.messaging !== "email" && (
         <p className="muted">
           <span className="badge">{state.chat.messaging === "whatsapp" ? "WhatsApp" : "SMS"}</span> Your messages reach the customer as {state.chat.messaging === "whatsapp" ? "WhatsApp messages" : "text messages"}.
         </p>
@@ -70,11 +72,12 @@ export function ChatPanel({ contactId, active }: { contactId: string; active: bo
         {state.messages.map((m) => (
           <li key={m.id} className={`from-${m.from.toLowerCase()}`}>
             <span className="muted">{m.from === "CUSTOMER" ? "Customer" : m.from === "AGENT" ? m.name ?? "You" : m.from === "BOT" ? "Flow" : "—"}: </span>
+            {m.email && <EmailPart message={m} />}
             {m.text}
             {m.attachments?.map((a, i) =>
               a.status === "stored" && a.id ? (
                 <a key={i} className="badge" href={`/api/v1/recordings/${encodeURIComponent(a.id)}/media`} target="_blank" rel="noreferrer">
-                  Attachment ({a.contentType})
+                  {a.name ? `${a.name} (${a.contentType})` : `Attachment (${a.contentType})`}
                 </a>
               ) : (
                 <span key={i} className="badge" title={a.reason}>

@@ -100,7 +100,7 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
         </Suspense>
         {details?.systemEndpoint && (
           <>
-            <dt>{contact.initiationMethod === "OUTBOUND" || contact.initiationMethod === "CALLBACK" ? "Calling from" : "Number dialled"}</dt>
+            <dt>{contact.channel === "EMAIL" ? "Sent to" : contact.initiationMethod === "OUTBOUND" || contact.initiationMethod === "CALLBACK" ? "Calling from" : "Number dialled"}</dt>
             <dd>{details.systemEndpoint}</dd>
           </>
         )}
@@ -126,7 +126,7 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
       {live && contact.channel === "VOICE" && (
         <AudioLeg onHold={contact.state === "ON_HOLD"} consultWith={receiving ? (consult.fromAgentName ?? "another agent") : undefined} />
       )}
-      {contact.channel === "CHAT" && contact.state !== "INCOMING" && <ChatPanel contactId={contact.contactId} active={active} />}
+      {(contact.channel === "CHAT" || contact.channel === "EMAIL") && contact.state !== "INCOMING" && <ChatPanel contactId={contact.contactId} active={active} />}
       {contact.channel === "TASK" && <TaskDetails task={task} />}
       {live && (
         <div className="form-actions contact-actions">
@@ -145,7 +145,7 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
             </button>
           )}
           <button type="button" className="danger" {...shortcutProps("E", "End")} onClick={() => void run("end", { type: "contact.end", contactId: contact.contactId })} disabled={busy !== null}>
-            {contact.channel === "CHAT" ? "End chat" : contact.channel === "TASK" ? "Complete task" : handingOver ? "Leave (complete transfer)" : receiving ? "Leave the consult" : "End call"}
+            {contact.channel === "CHAT" ? "End chat" : contact.channel === "TASK" ? "Complete task" : contact.channel === "EMAIL" ? "Close email" : handingOver ? "Leave (complete transfer)" : receiving ? "Leave the consult" : "End call"}
           </button>
         </div>
       )}

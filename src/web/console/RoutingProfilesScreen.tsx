@@ -32,14 +32,14 @@ export default function RoutingProfilesScreen() {
 
 type Row = { key: number; queueId: string; channel: Channel; priority: number | null; delaySeconds: number | null };
 
-const SHOWN_STATIC = ["name", "description", "concurrency.VOICE", "concurrency.CHAT", "concurrency.TASK", "crossChannelBehavior", "afterContactWorkTimeoutSeconds", "defaultOutboundQueueId"];
+const SHOWN_STATIC = ["name", "description", "concurrency.VOICE", "concurrency.CHAT", "concurrency.TASK", "concurrency.EMAIL", "crossChannelBehavior", "afterContactWorkTimeoutSeconds", "defaultOutboundQueueId"];
 
 function RoutingProfileEditor({ item, onSaved, canWrite }: EditorProps<RoutingProfile>) {
   const queues = useCollection<Queue>("/queues");
   const created = useCreatedNotice("routing profile");
   const [name, setName] = useState(item?.name ?? "");
   const [description, setDescription] = useState(item?.description ?? "");
-  const [concurrency, setConcurrency] = useState<Record<Channel, number | null>>(item?.concurrency ?? { VOICE: 1, CHAT: 3, TASK: 1 });
+  const [concurrency, setConcurrency] = useState<Record<Channel, number | null>>(item?.concurrency ?? { VOICE: 1, CHAT: 3, TASK: 1, EMAIL: 1 });
   const [cross, setCross] = useState(item?.crossChannelBehavior ?? "ROUTE_CURRENT_CHANNEL_ONLY");
   const [acw, setAcw] = useState<number | null>(item?.afterContactWorkTimeoutSeconds ?? 120);
   const [outboundQueueId, setOutboundQueueId] = useState(item?.defaultOutboundQueueId ?? "");

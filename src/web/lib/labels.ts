@@ -19,9 +19,9 @@ export const PERMISSION_LABELS: Record<Permission, { name: string; summary: stri
   "profiles.write": { name: "Edit customer profiles", summary: "Create, edit, merge and erase customer profiles, and link contacts to them" },
 };
 
-export const CHANNELS = ["VOICE", "CHAT", "TASK"] as const;
+export const CHANNELS = ["VOICE", "CHAT", "TASK", "EMAIL"] as const;
 export type Channel = (typeof CHANNELS)[number];
-export const CHANNEL_LABELS: Record<Channel, string> = { VOICE: "Voice", CHAT: "Chat", TASK: "Task" };
+export const CHANNEL_LABELS: Record<Channel, string> = { VOICE: "Voice", CHAT: "Chat", TASK: "Task", EMAIL: "Email" };
 
 export const DAY_LABELS: Record<string, string> = {
   MONDAY: "Monday",

@@ -15,6 +15,7 @@ import { contactUploads, uploadToApi } from "../../recordings/uploads";
 import { clientInfo, parseQuery } from "../lib/request";
 import { fields, iso } from "./resource";
 import { channelSchema } from "../../shared/wire";
+import { EMAIL_ADDRESS } from "./resources/email-addresses";
 
 import { CUSTOMER_ENDPOINT_FIELD, openAttributes, openEventData } from "../../db/contacts";
 import { decodePosition, encodeCursor } from "../../db/scoped";
@@ -30,6 +31,8 @@ const Search = z.object({
   customerNumber: fields.e164.optional(),
   /** A customer profile's contacts: linked to it, or from one of its numbers (src/db/profiles.ts). */
   profileId: fields.id.optional(),
+  /** An email contact's sender (matched by its keyed hash, as numbers are). */
+  customerEmail: EMAIL_ADDRESS.optional(),
   /** A contact tag the flow set (TagContact): `key:value`, or `key` for any value. */
   tag: z.string().trim().min(1).max(385).regex(/^[^:]{1,128}(:.{0,256})?$/, "must be key:value (or a key)").optional(),
   /** A category an analytics rule gave the contact (live or after it). */
@@ -134,11 +137,12 @@ export const contactRoutes = new Hono<AppEnv>()
       conditions.push(sql`EXISTS (SELECT 1 FROM ${contactAnalysis} WHERE ${contactAnalysis.instanceId} = ${contacts.instanceId}
         AND ${contactAnalysis.contactId} = ${contacts.id} AND ${contactAnalysis.customerSentiment} = ${q.sentiment})`);
     }
-    if (q.customerNumber) {
+    for (const endpoint of [q.customerNumber, q.customerEmail]) {
+      if (!endpoint) continue;
       // Hashes of the current key version only: older ones match after the re-hash (POST /recordings/rewrap).
       const keys = keyringFromEnv(c.env);
       conditions.push(
-        eq(contacts.customerEndpointHash, await searchHash(keys, scope.instanceId, q.customerNumber)),
+        eq(contacts.customerEndpointHash, await searchHash(keys, scope.instanceId, endpoint)),
         eq(contacts.customerEndpointHashVersion, keys.current),
       );
     }

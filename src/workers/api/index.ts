@@ -1,4 +1,5 @@
 /** The JSON API under /api/v1. Every route but sign-in needs a session. */
+import { emailAddressesResource } from "./resources/email-addresses";
 import { Hono } from "hono";
 import { requireSession } from "../auth/middleware";
 import { authRoutes } from "../auth/routes";
@@ -54,6 +55,7 @@ export const CONFIG_RESOURCES = [
   analyticsRulesResource,
   taskTemplatesResource,
   profileFieldsResource,
+  emailAddressesResource,
 ] as const;
 
 // Public: sign-in, and the first-run setup (a deployment with no instance has no one to sign in).

@@ -32,7 +32,7 @@ async function chatSocket(c: Context<AppEnv>, supervisor: boolean) {
   const contact = await c.env.DB.prepare("SELECT channel FROM contacts WHERE instance_id = ? AND id = ?")
     .bind(caller.instanceId, contactId)
     .first<{ channel: string }>();
-  if (!contact || contact.channel !== "CHAT") throw notFound("Chat");
+  if (!contact || (contact.channel !== "CHAT" && contact.channel !== "EMAIL")) throw notFound("Chat");
   const req = forwardedUpgrade(c, caller);
   const name = contactRoomName(caller.instanceId, contactId);
   const who: ChatIdentity = { role: "AGENT", userId: caller.userId, name: caller.name, keyHash: null, ...(supervisor ? { supervisor } : {}) };

@@ -4,6 +4,7 @@ import { flows, hoursOfOperation, queues, quickConnects, routingProfileQueues, r
 import type { InstanceScope } from "../../../db/scoped";
 import { badRequest } from "../../../lib/errors";
 import { MAX_WRAP_UP_CODE_LENGTH, MAX_WRAP_UP_CODES } from "../../../shared/wrap-up";
+import { emailAddressesUsingQueue } from "./email-addresses";
 import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
 /** A queue's wrap-up codes: each once (whatever its case), in the order the agent sees them. */
@@ -118,6 +119,7 @@ export const queuesResource: ResourceDef<typeof queues, z.infer<typeof Create>, 
     return [
       ...(await usedByRows(scope, "routing profile", routingProfiles, routingProfiles.name,
         or(inArray(routingProfiles.id, inProfiles), eq(routingProfiles.defaultOutboundQueueId, id)))),
+      ...(await emailAddressesUsingQueue(scope, id)),
       ...(await usedByRows(scope, "quick connect", quickConnects, quickConnects.name, eq(quickConnects.queueId, id))),
       // Flows name queues inside their content (TransferContactToQueue, UpdateContactTargetQueue…).
       ...(await usedByRows(scope, "flow", flows, flows.name, like(flows.content, `%${id}%`))),
