@@ -13,6 +13,8 @@ export const PERMISSIONS = [
   "transcripts.unredacted", // read the unredacted copy of a transcript, where the instance keeps one
   "contacts.handle", // the agent workspace: take and handle contacts
   "audit.view", // read the audit log
+  "knowledge.read", // search and read published knowledge articles (the agent workspace)
+  "knowledge.write", // write, publish and delete knowledge articles, their attachments and synonyms
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -29,6 +31,7 @@ export const DEFAULT_SECURITY_PROFILES: Record<"Admin" | "Supervisor" | "Agent",
     "contacts.search",
     "recordings.listen",
     "contacts.handle",
+    "knowledge.read",
   ],
-  Agent: ["contacts.handle"],
+  Agent: ["contacts.handle", "knowledge.read"],
 };

@@ -12,6 +12,8 @@ export const PERMISSION_LABELS: Record<Permission, { name: string; summary: stri
   "transcripts.unredacted": { name: "Read unredacted transcripts", summary: "Read a transcript as it was said, before personal data was masked (where the instance keeps a copy)" },
   "contacts.handle": { name: "Handle contacts", summary: "Take and handle contacts as an agent" },
   "audit.view": { name: "View the audit log", summary: "Read the audit log" },
+  "knowledge.read": { name: "Read knowledge", summary: "Search and read published knowledge articles" },
+  "knowledge.write": { name: "Write knowledge", summary: "Write, publish and delete knowledge articles, their attachments and search synonyms" },
 };
 
 export const CHANNELS = ["VOICE", "CHAT", "TASK"] as const;

@@ -13,6 +13,7 @@ import { flowCatalogueRoutes } from "./flow-catalogue";
 import { contactFlowLogRoutes, flowToolRoutes } from "./flow-tools";
 import { flowVersionRoutes } from "./flow-versions";
 import { instanceRoutes } from "./instance";
+import { knowledgeRoutes } from "./knowledge";
 import { agentQuickReplyRoutes, quickReplySettingsRoutes } from "../chat/quick-replies";
 import { chatSettingsRoutes } from "../chat/settings-routes";
 import { contactRecordingRoutes, recordingRoutes } from "./recordings";
@@ -71,6 +72,7 @@ api.route("/metrics", metricsRoutes);
 api.route("/metrics", metricsDirectoryRoutes);
 api.route("/flows", flowToolRoutes);
 api.route("/bots", botRoutes);
+api.route("/knowledge", knowledgeRoutes);
 for (const def of CONFIG_RESOURCES) api.route(`/${def.path}`, resourceRoutes(def as never));
 
 export { api };
