@@ -41,6 +41,7 @@ const DESCRIBED: Record<string, Described> = {
       { name: "ContinueFlowExecution", label: "Continue the flow after the call", kind: "boolean" },
     ],
   },
+  CreateWisdomSession: { label: "Knowledge suggestions (Amazon Q in Connect)", group: "Set", next: true, conditions: null, parameters: [] },
   UpdateFlowLoggingBehavior: { label: "Set logging behavior", group: "Set", next: true, conditions: null, parameters: [{ name: "FlowLoggingBehavior", label: "Flow logs", kind: "select", options: ["Enabled", "Disabled"], required: true }] },
 };
 

@@ -215,6 +215,11 @@ export type FlowState = {
   moduleResult?: Record<string, string>;
   /** ConnectParticipantWithLexBot: the conversation with the bot, and `$.Lex` once it closed (src/flows/actions/lex.ts). */
   lex?: LexState;
+  /**
+   * The contact's knowledge session (CreateWisdomSession, or UpdateContactData's WisdomSessionArn):
+   * the agent's workspace suggests knowledge articles from what the customer says. `$.Wisdom.SessionArn`.
+   */
+  knowledge?: { sessionArn: string };
 };
 
 export type LexState = {

@@ -3,6 +3,7 @@ import { CheckHoursOfOperation, CheckMetricData, Compare, DistributeByPercentage
 import { UpdateContactAttributes, UpdateContactData, UpdateContactRecordingBehavior, UpdateContactTargetQueue, UpdateContactTextToSpeechVoice } from "./contact";
 import { UpdateContactEventHooks } from "./event-hooks";
 import { InvokeLambdaFunction } from "./external";
+import { CreateWisdomSession } from "./knowledge";
 import { EndFlowModuleExecution, InvokeFlowModule } from "./modules";
 import { GetMetricData, UpdateFlowAttributes } from "./flow-data";
 import { GetParticipantInput } from "./input";
@@ -22,7 +23,7 @@ export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
     TransferContactToQueue, TransferContactToAgent, TransferParticipantToThirdParty, TransferToFlow,
     Compare, CheckHoursOfOperation, CheckMetricData, DistributeByPercentage, Loop, Wait, EndFlowExecution, UpdateFlowLoggingBehavior,
     InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact, UpdateContactRoutingBehavior,
-    ConnectParticipantWithLexBot,
+    ConnectParticipantWithLexBot, CreateWisdomSession,
   ].map((h) => [h.type, h]),
 );
 
