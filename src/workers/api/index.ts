@@ -14,6 +14,7 @@ import { contactFlowLogRoutes, flowToolRoutes } from "./flow-tools";
 import { flowVersionRoutes } from "./flow-versions";
 import { instanceRoutes } from "./instance";
 import { knowledgeRoutes } from "./knowledge";
+import { knowledgeSuggestionRoutes } from "./knowledge-suggestions";
 import { agentQuickReplyRoutes, quickReplySettingsRoutes } from "../chat/quick-replies";
 import { chatSettingsRoutes } from "../chat/settings-routes";
 import { contactRecordingRoutes, recordingRoutes } from "./recordings";
@@ -73,6 +74,7 @@ api.route("/metrics", metricsDirectoryRoutes);
 api.route("/flows", flowToolRoutes);
 api.route("/bots", botRoutes);
 api.route("/knowledge", knowledgeRoutes);
+api.route("/knowledge", knowledgeSuggestionRoutes);
 for (const def of CONFIG_RESOURCES) api.route(`/${def.path}`, resourceRoutes(def as never));
 
 export { api };
