@@ -3,7 +3,7 @@
  * several: voice and chats within the routing profile's concurrency) and after contact work.
  * The connection lives in AgentProvider (the shell), so it survives moving between screens.
  */
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import type { AgentContact } from "../../shared/wire";
 import { useTitle } from "../lib/router";
 import { useSession } from "../lib/session";
@@ -17,6 +17,8 @@ import { OutboundCall } from "./OutboundCall";
 import { SoftphoneProvider } from "./Softphone";
 import { StatusPicker } from "./StatusPicker";
 import { CHANNEL_LABELS } from "../lib/labels";
+
+const KnowledgePanel = lazy(() => import("../knowledge/KnowledgePanel"));
 
 export default function AgentWorkspace() {
   useTitle("Agent workspace");
@@ -88,6 +90,7 @@ function ContactTabs({ contacts, queueName, quickConnects, connection }: {
   quickConnects: QuickConnect[];
   connection: NonNullable<ReturnType<typeof useAgent>>["connection"];
 }) {
+  const { can } = useSession();
   const [selected, setSelected] = useState(contacts[0].contactId);
   const current = contacts.find((c) => c.contactId === selected) ?? contacts[contacts.length - 1];
   useEffect(() => {
@@ -125,6 +128,7 @@ function ContactTabs({ contacts, queueName, quickConnects, connection }: {
       </div>
       <div role="tabpanel" id="contact-tabpanel" aria-labelledby={tabId(current)}>
         <ContactPanel key={current.contactId} contact={current} queueName={queueName(current.queueId)} quickConnects={quickConnects} connection={connection} active />
+        {can("knowledge.read") && <Suspense fallback={null}><KnowledgePanel key={current.contactId} contactId={current.contactId} /></Suspense>}
       </div>
     </section>
   );
