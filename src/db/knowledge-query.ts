@@ -37,10 +37,21 @@ export function words(text: string): string[] {
   ).filter((w) => w.length >= 2 && w.length <= 40);
 }
 
-/** The meaningful words of a text, most frequent first (ties: first said first), at most `max`. */
-export function keyTerms(text: string, max = MAX_TERMS): string[] {
+/**
+ * The meaningful words of a text, most frequent first (ties: first said first), at most `max`.
+ * A phrase of `phrases` said in the text ("money back", a synonym) counts as one term, in place of its words.
+ */
+export function keyTerms(text: string, max = MAX_TERMS, phrases: Iterable<string> = []): string[] {
+  const said = words(text);
   const counts = new Map<string, number>();
-  for (const w of words(text)) if (!STOP_WORDS.has(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
+  const line = ` ${said.join(" ")} `;
+  const taken = new Set<string>();
+  for (const p of phrases) {
+    if (!p.includes(" ") || !line.includes(` ${p} `)) continue;
+    counts.set(p, line.split(` ${p} `).length - 1);
+    for (const w of p.split(" ")) taken.add(w);
+  }
+  for (const w of said) if (!STOP_WORDS.has(w) && !taken.has(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
   return [...counts.entries()]
     .map(([w, n], i) => ({ w, n, i }))
     .sort((a, b) => b.n - a.n || a.i - b.i)
@@ -51,11 +62,14 @@ export function keyTerms(text: string, max = MAX_TERMS): string[] {
 /** The index's form of a word (SQLite's `porter` tokenizer stems with the same Porter algorithm). */
 export const indexTerm = (word: string) => (/\d/.test(word) ? word : stemmer(word));
 
+/** A synonym as the query sees it: its words, lower case, one space apart ("Sign-in" → "sign in"). */
+export const synonymKey = (term: string) => words(term).join(" ");
+
 /** Synonym groups as a lookup: each word or phrase → the other members of its groups. */
 export function synonymMap(groups: string[][]): Map<string, string[]> {
   const map = new Map<string, Set<string>>();
   for (const group of groups) {
-    const members = [...new Set(group.map((t) => t.trim().toLowerCase()).filter(Boolean))];
+    const members = [...new Set(group.map(synonymKey).filter(Boolean))];
     for (const m of members) {
       const set = map.get(m) ?? new Set<string>();
       for (const other of members) if (other !== m) set.add(other);

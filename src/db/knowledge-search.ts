@@ -31,13 +31,16 @@ export const MARK_END = "\uE001";
 
 type Row = { article_id: string; title: string; snippet: string; tags: string; score: number };
 
-/** Index terms (stemmed) that the index knows, of those asked. */
-async function knownTerms(scope: InstanceScope, stems: string[]): Promise<Set<string>> {
-  if (stems.length === 0) return new Set();
-  const rows = await scope.db.all<{ term: string }>(
-    sql`SELECT term FROM knowledge_fts_vocab WHERE term IN (${sql.join(stems.map((s) => sql`${s}`), sql`, `)})`,
-  );
-  return new Set(rows.map((r) => r.term));
+/**
+ * The words the index has seen, of those asked: one probe of the index each (the first matching
+ * row of a quoted word, which the tokenizer stems as it stemmed the articles). Cheaper than the
+ * vocabulary table, which counts a term's whole posting list.
+ */
+async function knownWords(scope: InstanceScope, words: string[]): Promise<Set<string>> {
+  if (words.length === 0) return new Set();
+  const probes = words.map((w, i) => sql`SELECT ${i} AS i WHERE EXISTS (SELECT 1 FROM knowledge_fts WHERE knowledge_fts MATCH ${ftsQuery([{ term: w, alternatives: [] }], "all")})`);
+  const rows = await scope.db.all<{ i: number }>(sql.join(probes, sql` UNION ALL `));
+  return new Set(rows.map((r) => words[r.i]!));
 }
 
 /** Index terms that could be what a misspelt word meant. */
@@ -53,15 +56,20 @@ async function corrections(scope: InstanceScope, stem: string): Promise<string[]
   return closestTerms(stem, rows.map((r) => r.term));
 }
 
+/**
+ * `ORDER BY rank` with `rank MATCH 'bm25(…)'` lets FTS5 sort by score itself and hand rows over
+ * best first, so the snippet (the costly part) is made only for the rows returned, not for every
+ * match as a plain `ORDER BY bm25(…)` would.
+ */
 async function run(scope: InstanceScope, match: string, limit: number): Promise<KnowledgeHit[]> {
   const rows = await scope.db.all<Row>(sql`
     SELECT f.article_id, f.title, f.tags,
            snippet(knowledge_fts, 3, ${MARK_START}, ${MARK_END}, '…', 24) AS snippet,
-           bm25(knowledge_fts, 0.0, 0.0, 10.0, 1.0, 4.0) AS score
+           f.rank AS score
     FROM knowledge_fts f
     JOIN knowledge_articles a ON a.id = f.article_id AND a.instance_id = ${scope.instanceId} AND a.published_version IS NOT NULL
-    WHERE knowledge_fts MATCH ${match} AND f.instance_id = ${scope.instanceId}
-    ORDER BY score
+    WHERE knowledge_fts MATCH ${match} AND f.rank MATCH 'bm25(0.0, 0.0, 10.0, 1.0, 4.0)' AND f.instance_id = ${scope.instanceId}
+    ORDER BY f.rank
     LIMIT ${limit}`);
   return rows.map((r) => ({
     articleId: r.article_id,
@@ -78,16 +86,17 @@ export async function searchArticles(
   text: string,
   opts: { limit: number; mode: "all" | "any"; exclude?: string[] },
 ): Promise<SearchResult> {
-  const terms = keyTerms(text);
-  if (terms.length === 0) return { hits: [], terms, corrections: {} };
+  if (keyTerms(text).length === 0) return { hits: [], terms: [], corrections: {} };
   const synonyms = synonymMap(await synonymGroups(scope));
-  const stems = terms.map(indexTerm);
-  const known = await knownTerms(scope, stems);
+  const terms = keyTerms(text, undefined, synonyms.keys());
+  // A phrase (a multi-word synonym) is searched as a phrase, never corrected.
+  const stems = terms.map((t) => (t.includes(" ") ? t : indexTerm(t)));
+  const known = await knownWords(scope, terms.filter((t) => !t.includes(" ")));
   const fixed: Record<string, string[]> = {};
   const groups: TermGroup[] = [];
   for (const [i, term] of terms.entries()) {
     const alternatives = [...(synonyms.get(term) ?? [])];
-    if (!known.has(stems[i]!)) {
+    if (!term.includes(" ") && !known.has(term)) {
       const near = await corrections(scope, stems[i]!);
       if (near.length) fixed[term] = near;
       alternatives.push(...near);
