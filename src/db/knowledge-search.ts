@@ -38,8 +38,10 @@ type Row = { article_id: string; title: string; snippet: string; tags: string; s
  */
 async function knownWords(scope: InstanceScope, words: string[]): Promise<Set<string>> {
   if (words.length === 0) return new Set();
-  const probes = words.map((w, i) => sql`SELECT ${i} AS i WHERE EXISTS (SELECT 1 FROM knowledge_fts WHERE knowledge_fts MATCH ${ftsQuery([{ term: w, alternatives: [] }], "all")})`);
-  const rows = await scope.db.all<{ i: number }>(sql.join(probes, sql` UNION ALL `));
+  const probes = JSON.stringify(words.map((w) => ftsQuery([{ term: w, alternatives: [] }], "all")));
+  const rows = await scope.db.all<{ i: number }>(
+    sql`SELECT CAST(p.key AS INTEGER) AS i FROM json_each(${probes}) p WHERE EXISTS (SELECT 1 FROM knowledge_fts WHERE knowledge_fts MATCH p.value)`,
+  );
   return new Set(rows.map((r) => words[r.i]!));
 }
 

@@ -48,6 +48,10 @@ describe("/api/v1/knowledge/search", () => {
     const r = await search("refnud polcy");
     expect(order(r.items)[0]).toBe("title");
     expect(r.corrections.refnud).toContain("refund");
+    // Words the index knows are not corrected, however many there are.
+    const many = await search("refund policy customers return items within days orders ship late");
+    expect(many.corrections).toEqual({});
+    expect(order(many.items)[0]).toBe("title");
   });
 
   it("expands the instance's synonyms: 'money back' finds 'refund' once the admin says they mean the same", async () => {
@@ -57,6 +61,10 @@ describe("/api/v1/knowledge/search", () => {
     expect(put.body.groups).toEqual([["refund", "reimbursement", "money back"]]);
     const r = order((await search("reimbursement")).items);
     expect(r).toEqual(expect.arrayContaining(["title", "reimbursement"]));
+    // A phrase of the group said in a sentence counts as the phrase.
+    const phrase = await search("I want my Money-Back now");
+    expect(phrase.terms).toEqual(["money back"]);
+    expect(order(phrase.items)).toEqual(expect.arrayContaining(["title", "reimbursement"]));
     const bad = await api("PUT", "/knowledge/synonyms", { token: admin, body: { groups: [["lonely"]] } });
     expect(bad.status).toBe(400);
     expect((await api("GET", "/knowledge/synonyms", { token: admin })).body.groups).toHaveLength(1);
