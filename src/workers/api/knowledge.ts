@@ -23,6 +23,7 @@ import {
   createArticle, deleteArticle, editArticle, getArticle, getVersion, listArticles, listVersions, publishVersion,
   replaceSynonyms, synonymGroups, unpublishArticle, type Article, type ArticleVersion,
 } from "../../db/knowledge";
+import { synonymKey } from "../../db/knowledge-query";
 import { searchArticles } from "../../db/knowledge-search";
 import type { InstanceScope } from "../../db/scoped";
 import { knowledgeAttachments } from "../../db/schema";
@@ -46,7 +47,7 @@ const ArticleBody = z.object({
   tags: z.array(Tag).max(20).default([]),
 }).strict();
 const PublishBody = z.object({ version: z.number().int().min(1).optional() }).strict();
-const Term = z.string().trim().toLowerCase().min(2).max(60);
+const Term = z.string().trim().toLowerCase().min(2).max(60).refine((t) => synonymKey(t).length >= 2, "a word or phrase of letters or digits");
 const SynonymsBody = z.object({ groups: z.array(z.array(Term).min(2).max(20)).max(500) }).strict();
 const SearchQuery = z.object({ q: z.string().trim().min(1).max(500), limit: z.coerce.number().int().min(1).max(50).default(10) });
 const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(200) });
