@@ -28,7 +28,7 @@ export const freePort = () => new Promise((ok) => { const s = createServer(); s.
  * /healthz, with its own workerd socket as `origin` (see directOrigin). `stop()` ends it and
  * removes its state; so does a signal.
  */
-export async function startBenchWorker({ name, main, extraToml = "", vars = {}, disk = false }) {
+export async function startBenchWorker({ name, main, extraToml = "", vars = {}, disk = false, startTimeoutMs = 90_000 }) {
   const state = disk || !existsSync("/dev/shm") ? "disk (os tmpdir)" : "tmpfs (/dev/shm)";
   const dir = mkdtempSync(join(state.startsWith("tmpfs") ? "/dev/shm" : tmpdir(), `sb-bench-${name}-`));
   const port = await freePort();
@@ -52,7 +52,7 @@ export async function startBenchWorker({ name, main, extraToml = "", vars = {}, 
   const wrangler = spawn(join(BIN, "wrangler"), [
     "dev", "-c", configPath, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", join(dir, "state"),
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-    "--log-level", "error", "--show-interactive-dev-session=false", "--inspector-port", String(inspectorPort),
+    "--log-level", process.env.BENCH_WRANGLER_LOG ?? "error", "--show-interactive-dev-session=false", "--inspector-port", String(inspectorPort),
   ], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
   stopWithBench(wrangler, dir);
   const stop = () => {
@@ -61,7 +61,7 @@ export async function startBenchWorker({ name, main, extraToml = "", vars = {}, 
   };
   try {
     const proxy = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${proxy}/healthz`);
+    await waitForHttp(`${proxy}/healthz`, startTimeoutMs);
     return { origin: await directOrigin(proxy), inspectorPort, state, configPath, stateDir: join(dir, "state"), stop };
   } catch (err) {
     stop();

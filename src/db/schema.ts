@@ -867,3 +867,74 @@ export const profileFields = sqliteTable(
   },
   (t) => [uniqueIndex("profile_fields_name").on(t.instanceId, t.name)],
 );
+
+/**
+ * Knowledge articles (src/db/knowledge.ts). An article is a line of versions: its latest one is
+ * the draft an admin edits (until published), `publishedVersion` the one agents see. Editing a
+ * published article starts a new draft version; publishing it replaces what agents see; every
+ * version is kept. Published text is also copied into the `knowledge_fts` FTS5 index (written by
+ * hand in the migration: drizzle-kit does not make virtual tables).
+ */
+export const knowledgeArticles = sqliteTable(
+  "knowledge_articles",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    /** The latest version's title, for lists. */
+    title: text("title").notNull(),
+    latestVersion: integer("latest_version").notNull().default(1),
+    /** The version agents see; null while the article has never been published. */
+    publishedVersion: integer("published_version"),
+    publishedAt: integer("published_at"),
+    createdBy: text("created_by"),
+    ...timestamps,
+  },
+  (t) => [index("knowledge_articles_instance").on(t.instanceId, t.createdAt)],
+);
+
+export const knowledgeArticleVersions = sqliteTable(
+  "knowledge_article_versions",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    articleId: text("article_id").notNull().references(() => knowledgeArticles.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    title: text("title").notNull(),
+    /** Markdown, rendered (sanitised) in the browser. */
+    body: text("body").notNull(),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull(),
+    createdBy: text("created_by"),
+    updatedBy: text("updated_by"),
+    /** When this version was published (it stays set after a later version replaces it). */
+    publishedAt: integer("published_at"),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("knowledge_article_versions_version").on(t.articleId, t.version)],
+);
+
+/** Files attached to an article, stored encrypted in R2 (the recordings bucket, their envelope). */
+export const knowledgeAttachments = sqliteTable(
+  "knowledge_attachments",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    articleId: text("article_id").notNull().references(() => knowledgeArticles.id, { onDelete: "cascade" }),
+    fileName: text("file_name").notNull(),
+    contentType: text("content_type").notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    storedBytes: integer("stored_bytes").notNull(),
+    r2Key: text("r2_key").notNull(),
+    keyVersion: integer("key_version").notNull(),
+    createdBy: text("created_by"),
+    ...timestamps,
+  },
+  (t) => [index("knowledge_attachments_article").on(t.articleId)],
+);
+
+/** Per-instance synonym groups: a search for any word of a group also finds the others. */
+export const knowledgeSynonyms = sqliteTable("knowledge_synonyms", {
+  id: text("id").primaryKey(),
+  instanceId: text("instance_id").notNull().references(() => instances.id),
+  terms: text("terms", { mode: "json" }).$type<string[]>().notNull(),
+  ...timestamps,
+});

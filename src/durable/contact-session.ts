@@ -142,14 +142,30 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     });
     this.#live = new LiveCategories({
       env: this.env, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId, row: () => this.row(), kick: () => this.kick(),
-      turnsSoFar: async () => {
-        const r = this.require();
-        if (r.channel === "CHAT" || r.channel === "EMAIL") {
-          return this.chat.store.all().flatMap((m) => (m.from === "CUSTOMER" || m.from === "AGENT" ? [typedTurn(m.from, m.text, m.at, r.created_at)] : []));
-        }
-        return (await this.#voice.transcript.segments()).map((s) => spokenTurn(s.participant, s.text, s.at, r.created_at));
-      },
+      turnsSoFar: () => this.turnsSoFar(),
     });
+  }
+
+  /** Everything the customer and agent said so far, in order (a call's transcript is the redacted one). */
+  private async turnsSoFar() {
+    const r = this.require();
+    if (r.channel === "CHAT" || r.channel === "EMAIL") {
+      return this.chat.store.all().flatMap((m) => (m.from === "CUSTOMER" || m.from === "AGENT" ? [typedTurn(m.from, m.text, m.at, r.created_at)] : []));
+    }
+    return (await this.#voice.transcript.segments()).map((s) => spokenTurn(s.participant, s.text, s.at, r.created_at));
+  }
+
+  /**
+   * What the agent's knowledge suggestions read (src/workers/api/knowledge-suggestions.ts): the
+   * contact's knowledge session (CreateWisdomSession), its agent, and the customer's last turns.
+   */
+  async knowledgeContext(lastTurns = 8): Promise<{ sessionArn: string | null; agentId: string | null; customerText: string; turns: number } | null> {
+    const r = this.row();
+    if (!r) return null;
+    const sessionArn = r.flow_state ? ((JSON.parse(r.flow_state) as FlowState).knowledge?.sessionArn ?? null) : null;
+    if (!sessionArn) return { sessionArn, agentId: r.agent_id, customerText: "", turns: 0 };
+    const said = (await this.turnsSoFar()).filter((t) => t.speaker === "CUSTOMER");
+    return { sessionArn, agentId: r.agent_id, customerText: said.slice(-lastTurns).map((t) => t.text).join("\n"), turns: said.length };
   }
 
   /** What live analysis owes others, for the session's work: rules' categories and alerts, the customer's sentiment. */

@@ -81,6 +81,7 @@ const DESCRIBED: Record<string, Described> = {
     parameters: [{ name: "ProfileRequestData", label: "Fields to change", kind: "json", required: true, hint: 'ProfileId defaults to $.Customer.ProfileId; for example {"Attributes": {"Tier": "Gold"}}' }],
   },
   AssociateContactToCustomerProfile: { label: "Link contact to customer profile", group: "Integrate", next: true, conditions: null, parameters: [] },
+  CreateWisdomSession: { label: "Knowledge suggestions (Amazon Q in Connect)", group: "Set", next: true, conditions: null, parameters: [] },
   UpdateFlowLoggingBehavior: { label: "Set logging behavior", group: "Set", next: true, conditions: null, parameters: [{ name: "FlowLoggingBehavior", label: "Flow logs", kind: "select", options: ["Enabled", "Disabled"], required: true }] },
 };
 

@@ -247,6 +247,11 @@ export type FlowState = {
   callbackNumber?: string;
   /** `$.Customer`: the customer profile a Get/Create/UpdateCustomerProfile loaded last (personal: dropped when the contact ends). */
   customer?: CustomerProfileView;
+  /**
+   * The contact's knowledge session (CreateWisdomSession, or UpdateContactData's WisdomSessionArn):
+   * the agent's workspace suggests knowledge articles from what the customer says. `$.Wisdom.SessionArn`.
+   */
+  knowledge?: { sessionArn: string };
 };
 
 export type { CustomerProfileFields, CustomerProfileRequest, CustomerProfileView } from "./profile-types";

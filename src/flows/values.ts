@@ -40,6 +40,8 @@ export function resolveReference(ref: string, state: FlowState, ctx?: FlowContex
       return undefined;
     case "Visitor":
       return state.visitorAttributes?.[key];
+    case "Wisdom": // CreateWisdomSession: the contact's knowledge session
+      return key === "SessionArn" ? state.knowledge?.sessionArn : undefined;
     case "Modules": {
       // $.Modules.Input.x inside a flow module (what its caller passed); $.Modules.Result.x after one returned.
       const name = rest.slice(1).join(".");
@@ -155,6 +157,7 @@ export const KNOWN_NAMESPACES = [
   "Modules", // $.Modules.Result: what a flow module returned (InvokeFlowModule)
   "Lex", // $.Lex.IntentName / Slots / SessionAttributes: what a bot closed with (ConnectParticipantWithLexBot)
   "Views", // $.Views.Action / ViewResultData: what the agent chose in a view (ShowView)
+  "Wisdom", // $.Wisdom.SessionArn: the contact's knowledge session (CreateWisdomSession)
 ];
 
 /** Every `$.` reference in a parameter value (strings in objects and lists too). */

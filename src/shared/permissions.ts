@@ -17,6 +17,8 @@ export const PERMISSIONS = [
   "supervision.barge", // barge in on a live call, join a live chat
   "profiles.read", // customer profiles: find and read them, and the contacts of each
   "profiles.write", // customer profiles: create, edit, merge, erase, link contacts to them
+  "knowledge.read", // search and read published knowledge articles (the agent workspace)
+  "knowledge.write", // write, publish and delete knowledge articles, their attachments and synonyms
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -37,6 +39,7 @@ export const DEFAULT_SECURITY_PROFILES: Record<"Admin" | "Supervisor" | "Agent",
     "supervision.barge",
     "profiles.read",
     "profiles.write",
+    "knowledge.read",
   ],
-  Agent: ["contacts.handle", "profiles.read", "profiles.write"],
+  Agent: ["contacts.handle", "profiles.read", "profiles.write", "knowledge.read"],
 };

@@ -16,7 +16,7 @@ const voice = { contactId: "c1", channel: "VOICE" as const };
 
 describe("actions Switchboard does not offer", () => {
   const lex: FlowAction = {
-    Identifier: "lex", Type: "CreateWisdomSession", Parameters: { WisdomAssistantArn: "arn:aws:wisdom:us-east-1:1:assistant/a" },
+    Identifier: "lex", Type: "CreateCase", Parameters: { CaseTemplateId: "t1" },
     Transitions: { NextAction: "bye", Errors: [{ NextAction: "sorry", ErrorType: "NoMatchingError" }, { NextAction: "bye", ErrorType: "NoMatchingCondition" }] },
   };
 
@@ -24,10 +24,10 @@ describe("actions Switchboard does not offer", () => {
     const flow = flowOf(lex, bye, say("sorry", "Our assistant is away."));
     const v = validateFlow(flow);
     expect(v.ok).toBe(true);
-    expect(v.warnings).toContainEqual({ actionId: "lex", field: "Type", message: "CreateWisdomSession needs Amazon Q in Connect (Wisdom), which Switchboard does not offer yet: the flow imports, and a contact reaching this action takes its NoMatchingError branch" });
+    expect(v.warnings).toContainEqual({ actionId: "lex", field: "Type", message: "CreateCase needs Amazon Connect Cases, which Switchboard does not offer yet: the flow imports, and a contact reaching this action takes its NoMatchingError branch" });
     const r = startFlow(flow, voice, demoCtx());
     expect(steps(r.logs)).toEqual(["lex:Error: NoMatchingError", "sorry:NextAction", "bye:End"]);
-    expect(r.logs[0].data).toEqual({ reason: "CreateWisdomSession needs Amazon Q in Connect (Wisdom), which Switchboard does not offer" });
+    expect(r.logs[0].data).toEqual({ reason: "CreateCase needs Amazon Connect Cases, which Switchboard does not offer" });
     expect(renderVoice(r, urls)).toContain("Our assistant is away.");
   });
 
@@ -47,14 +47,14 @@ describe("actions Switchboard does not offer", () => {
     ]);
   });
 
-  it("UpdateContactData with Amazon Connect data we do not keep (a Wisdom session) imports with warnings and goes on", () => {
-    const data: FlowAction = { Identifier: "d", Type: "UpdateContactData", Parameters: { WisdomSessionArn: "$.Wisdom.SessionArn" }, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } };
+  it("UpdateContactData with Amazon Connect data we do not keep (references) imports with warnings and goes on", () => {
+    const data: FlowAction = { Identifier: "d", Type: "UpdateContactData", Parameters: { References: { a: "$.Case.Id" } }, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } };
     const v = validateFlow(flowOf(data, bye));
     expect(v.errors).toEqual([]);
     expect(v.warnings.map((w) => w.message)).toEqual([
-      "WisdomSessionArn is not kept by Switchboard: the action goes on without it",
-      "sets nothing Switchboard keeps (Name, Description or LanguageCode): the action just goes on",
-      "Switchboard has no $.Wisdom values: a reference to $.Wisdom… reads as empty text",
+      "References is not kept by Switchboard: the action goes on without it",
+      "sets nothing Switchboard keeps (Name, Description, LanguageCode or WisdomSessionArn): the action just goes on",
+      "Switchboard has no $.Case values: a reference to $.Case… reads as empty text",
     ]);
     const r = startFlow(flowOf(data, bye), voice, demoCtx());
     expect(steps(r.logs)).toEqual(["d:NextAction", "bye:End"]);
@@ -224,8 +224,8 @@ describe("variants seen in real exports", () => {
   });
 
   it("a reference to a $. namespace Switchboard has no values for is an import warning", () => {
-    const v = validateFlow(flowOf({ Identifier: "s", Type: "UpdateContactAttributes", Parameters: { Attributes: { intent: "$.Wisdom.SessionArn", n: "$.Attributes.n" } }, Transitions: { NextAction: "bye" } }, bye));
-    expect(v.warnings).toEqual([{ actionId: "s", field: "Parameters", message: "Switchboard has no $.Wisdom values: a reference to $.Wisdom… reads as empty text" }]);
+    const v = validateFlow(flowOf({ Identifier: "s", Type: "UpdateContactAttributes", Parameters: { Attributes: { intent: "$.Case.Id", n: "$.Attributes.n" } }, Transitions: { NextAction: "bye" } }, bye));
+    expect(v.warnings).toEqual([{ actionId: "s", field: "Parameters", message: "Switchboard has no $.Case values: a reference to $.Case… reads as empty text" }]);
   });
 
   it("UpdateContactEventHooks CustomerQueue names the queue flow the contact runs while it waits", async () => {

@@ -201,12 +201,12 @@ export const UpdateContactData: ActionHandler = {
   type: "UpdateContactData",
   errors: ["NoMatchingError"],
   check(params, report) {
-    const kept = ["Name", "Description", "LanguageCode"];
-    // Amazon Connect's other contact data (Wisdom session, references, customer id, routing criteria…): not kept here.
+    const kept = ["Name", "Description", "LanguageCode", "WisdomSessionArn"];
+    // Amazon Connect's other contact data (references, customer id, routing criteria…): not kept here.
     for (const k of Object.keys(params)) {
       if (!kept.includes(k) && k !== "TargetContact") report(k, `${k} is not kept by Switchboard: the action goes on without it`, "warning");
     }
-    if (!kept.some((k) => params[k] !== undefined)) report(undefined, "sets nothing Switchboard keeps (Name, Description or LanguageCode): the action just goes on", "warning");
+    if (!kept.some((k) => params[k] !== undefined)) report(undefined, "sets nothing Switchboard keeps (Name, Description, LanguageCode or WisdomSessionArn): the action just goes on", "warning");
     for (const k of kept) if (params[k] !== undefined && typeof params[k] !== "string") report(k, "must be a string");
     if (typeof params.Name === "string" && params.Name.length > 512) report("Name", "must be at most 512 characters");
     if (typeof params.Description === "string" && params.Description.length > 4096) report("Description", "must be at most 4096 characters");
@@ -220,6 +220,12 @@ export const UpdateContactData: ActionHandler = {
       if (!/^[a-z]{2,3}-[A-Z]{2}$/.test(code)) return fail("NoMatchingError", `"${code}" is not a language code such as en-US`);
       update.languageCode = code;
       r.state.voice = { ...r.state.voice, language: code };
+    }
+    if (r.params.WisdomSessionArn !== undefined) {
+      // The contact's knowledge session (an ARN a Lambda or CreateWisdomSession made): suggestions follow it.
+      const arn = r.value(r.params.WisdomSessionArn).trim().slice(0, 2048);
+      if (arn) r.state.knowledge = { sessionArn: arn };
+      if (Object.keys(update).length === 0) return next(arn ? { wisdomSessionArn: arn } : { ignored: ["WisdomSessionArn"] });
     }
     if (Object.keys(update).length === 0) return next({ ignored: Object.keys(r.params) });
     r.state.contactData = { ...r.state.contactData, ...update };

@@ -5,6 +5,7 @@ import { AssociateContactToCustomerProfile, CreateCustomerProfile, GetCustomerPr
 import { UpdateContactEventHooks } from "./event-hooks";
 import { InvokeLambdaFunction } from "./external";
 import { CreateCallbackContact, UpdateContactCallbackNumber } from "./callback";
+import { CreateWisdomSession } from "./knowledge";
 import { EndFlowModuleExecution, InvokeFlowModule } from "./modules";
 import { GetMetricData, UpdateFlowAttributes } from "./flow-data";
 import { GetParticipantInput } from "./input";
@@ -28,6 +29,7 @@ export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
     InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact, UpdateContactRoutingBehavior,
     ConnectParticipantWithLexBot, ShowView, CreateCallbackContact, UpdateContactCallbackNumber, CreateTask,
     GetCustomerProfile, CreateCustomerProfile, UpdateCustomerProfile, AssociateContactToCustomerProfile,
+    CreateWisdomSession,
   ].map((h) => [h.type, h]),
 );
 

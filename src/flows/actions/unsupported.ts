@@ -16,7 +16,6 @@ type NotAvailable = {
 
 /** Action type → the feature it needs. Actions with a handler in ACTIONS are never looked up here. */
 export const NOT_AVAILABLE: Record<string, NotAvailable> = {
-  CreateWisdomSession: { feature: "Amazon Q in Connect (Wisdom)" },
   UpdateContactMediaStreamingBehavior: { feature: "Kinesis media streaming" },
   StartMediaStreaming: { feature: "Kinesis media streaming" },
   StopMediaStreaming: { feature: "Kinesis media streaming" },

@@ -3,7 +3,7 @@
  * several: voice and chats within the routing profile's concurrency) and after contact work.
  * The connection lives in AgentProvider (the shell), so it survives moving between screens.
  */
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import type { AgentContact } from "../../shared/wire";
 import { useTitle } from "../lib/router";
 import { useSession } from "../lib/session";
@@ -22,6 +22,8 @@ import { ShortcutsHelp, useWorkspaceShortcuts } from "./shortcuts";
 import { StatusPicker } from "./StatusPicker";
 import { CHANNEL_LABELS } from "../lib/labels";
 import { wrapUpChoices } from "../../shared/wrap-up";
+
+const KnowledgePanel = lazy(() => import("../knowledge/KnowledgePanel"));
 
 export default function AgentWorkspace() {
   useTitle("Agent workspace");
@@ -100,6 +102,7 @@ function ContactTabs({ contacts, queueName, wrapUpCodes, quickConnects, connecti
   quickConnects: QuickConnect[];
   connection: NonNullable<ReturnType<typeof useAgent>>["connection"];
 }) {
+  const { can } = useSession();
   const [selected, setSelected] = useState(contacts[0].contactId);
   const current = contacts.find((c) => c.contactId === selected) ?? contacts[contacts.length - 1];
   useEffect(() => {
@@ -138,6 +141,7 @@ function ContactTabs({ contacts, queueName, wrapUpCodes, quickConnects, connecti
       <div role="tabpanel" id="contact-tabpanel" aria-labelledby={tabId(current)}>
         <ContactPanel key={current.contactId} contact={current} queueName={queueName(current.queueId)} wrapUpCodes={wrapUpCodes(current.queueId)} quickConnects={quickConnects} connection={connection} active />
         <GuideSlot contactId={current.contactId} />
+        {can("knowledge.read") && <Suspense fallback={null}><KnowledgePanel key={current.contactId} contactId={current.contactId} /></Suspense>}
       </div>
     </section>
   );

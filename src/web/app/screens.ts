@@ -34,6 +34,7 @@ export const SCREENS: Screen[] = [
   { path: "/task-templates", label: "Task templates", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/TaskTemplatesScreen")) },
   { path: "/lambda-functions", label: "Lambda functions", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/LambdaFunctionsScreen")) },
   { path: "/rules", label: "Analytics rules", group: "Records", anyOf: ["instance.configure"], component: lazy(() => import("../console/RulesScreen")) },
+  { path: "/knowledge", label: "Knowledge", group: "Records", anyOf: ["knowledge.write"], component: lazy(() => import("../knowledge/KnowledgeScreen")) },
   { path: "/reports", label: "Historical reports", group: "Records", anyOf: ["metrics.historical"], component: lazy(() => import("../reports/ReportsScreen")) },
   { path: "/contacts", label: "Contact search", group: "Records", anyOf: ["contacts.search"], component: lazy(() => import("../contacts/ContactsScreen")) },
   { path: "/audit-log", label: "Audit log", group: "Records", anyOf: ["audit.view"], component: lazy(() => import("../audit/AuditScreen")) },

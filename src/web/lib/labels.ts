@@ -17,6 +17,8 @@ export const PERMISSION_LABELS: Record<Permission, { name: string; summary: stri
   "supervision.barge": { name: "Barge in", summary: "Speak on a live call to the customer and agent, write in a live chat" },
   "profiles.read": { name: "Read customer profiles", summary: "Find customer profiles and see each one's contacts" },
   "profiles.write": { name: "Edit customer profiles", summary: "Create, edit, merge and erase customer profiles, and link contacts to them" },
+  "knowledge.read": { name: "Read knowledge", summary: "Search and read published knowledge articles" },
+  "knowledge.write": { name: "Write knowledge", summary: "Write, publish and delete knowledge articles, their attachments and search synonyms" },
 };
 
 export const CHANNELS = ["VOICE", "CHAT", "TASK", "EMAIL"] as const;

@@ -15,6 +15,8 @@ import { flowCatalogueRoutes } from "./flow-catalogue";
 import { contactFlowLogRoutes, flowToolRoutes } from "./flow-tools";
 import { flowVersionRoutes } from "./flow-versions";
 import { instanceRoutes } from "./instance";
+import { knowledgeRoutes } from "./knowledge";
+import { knowledgeSuggestionRoutes } from "./knowledge-suggestions";
 import { agentQuickReplyRoutes, quickReplySettingsRoutes } from "../chat/quick-replies";
 import { chatSettingsRoutes } from "../chat/settings-routes";
 import { contactRecordingRoutes, recordingRoutes } from "./recordings";
@@ -85,6 +87,8 @@ api.route("/flows", flowToolRoutes);
 api.route("/bots", botRoutes);
 api.route("/tasks", taskRoutes);
 api.route("/profiles", profileRoutes);
+api.route("/knowledge", knowledgeRoutes);
+api.route("/knowledge", knowledgeSuggestionRoutes);
 for (const def of CONFIG_RESOURCES) api.route(`/${def.path}`, resourceRoutes(def as never));
 
 export { api };

@@ -1,0 +1,113 @@
+/**
+ * Searching an instance's published articles in the `knowledge_fts` FTS5 index (see the
+ * migration for its shape).
+ *
+ * Ranking is bm25 with a title match worth 10× a body match and a tag 4×. The query's words are
+ * expanded with the instance's synonym groups; a word the index has never seen (after stemming)
+ * is replaced by the index terms within a small edit distance of it ("refnud" → "refund"), found
+ * in the index's vocabulary (`knowledge_fts_vocab`, an fts5vocab table) among terms that share its
+ * first letter and nearly its length. `all` mode needs every word (each with its alternatives) and
+ * falls back to `any` when that finds nothing; `any` (suggestions from a conversation) ranks
+ * articles by how well they match any of the words.
+ */
+import { sql } from "drizzle-orm";
+import { closestTerms, ftsQuery, indexTerm, keyTerms, maxEdits, synonymMap, type TermGroup } from "./knowledge-query";
+import { synonymGroups } from "./knowledge";
+import type { InstanceScope } from "./scoped";
+
+export type KnowledgeHit = {
+  articleId: string;
+  title: string;
+  /** Part of the body around the match; matched words between U+E000 and U+E001 (plain text otherwise). */
+  snippet: string;
+  tags: string[];
+  score: number;
+};
+
+export type SearchResult = { hits: KnowledgeHit[]; terms: string[]; corrections: Record<string, string[]> };
+
+export const MARK_START = "\uE000";
+export const MARK_END = "\uE001";
+
+type Row = { article_id: string; title: string; snippet: string; tags: string; score: number };
+
+/**
+ * The words the index has seen, of those asked: one probe of the index each (the first matching
+ * row of a quoted word, which the tokenizer stems as it stemmed the articles). Cheaper than the
+ * vocabulary table, which counts a term's whole posting list.
+ */
+async function knownWords(scope: InstanceScope, words: string[]): Promise<Set<string>> {
+  if (words.length === 0) return new Set();
+  const probes = JSON.stringify(words.map((w) => ftsQuery([{ term: w, alternatives: [] }], "all")));
+  const rows = await scope.db.all<{ i: number }>(
+    sql`SELECT CAST(p.key AS INTEGER) AS i FROM json_each(${probes}) p WHERE EXISTS (SELECT 1 FROM knowledge_fts WHERE knowledge_fts MATCH p.value)`,
+  );
+  return new Set(rows.map((r) => words[r.i]!));
+}
+
+/** Index terms that could be what a misspelt word meant. */
+async function corrections(scope: InstanceScope, stem: string): Promise<string[]> {
+  const edits = maxEdits(stem);
+  if (edits === 0) return [];
+  const first = stem[0]!;
+  const next = String.fromCodePoint(first.codePointAt(0)! + 1);
+  const rows = await scope.db.all<{ term: string }>(
+    sql`SELECT term FROM knowledge_fts_vocab WHERE term >= ${first} AND term < ${next}
+        AND length(term) BETWEEN ${stem.length - edits} AND ${stem.length + edits}`,
+  );
+  return closestTerms(stem, rows.map((r) => r.term));
+}
+
+/**
+ * `ORDER BY rank` with `rank MATCH 'bm25(…)'` lets FTS5 sort by score itself and hand rows over
+ * best first, so the snippet (the costly part) is made only for the rows returned, not for every
+ * match as a plain `ORDER BY bm25(…)` would.
+ */
+async function run(scope: InstanceScope, match: string, limit: number): Promise<KnowledgeHit[]> {
+  const rows = await scope.db.all<Row>(sql`
+    SELECT f.article_id, f.title, f.tags,
+           snippet(knowledge_fts, 3, ${MARK_START}, ${MARK_END}, '…', 24) AS snippet,
+           f.rank AS score
+    FROM knowledge_fts f
+    JOIN knowledge_articles a ON a.id = f.article_id AND a.instance_id = ${scope.instanceId} AND a.published_version IS NOT NULL
+    WHERE knowledge_fts MATCH ${match} AND f.rank MATCH 'bm25(0.0, 0.0, 10.0, 1.0, 4.0)' AND f.instance_id = ${scope.instanceId}
+    ORDER BY f.rank
+    LIMIT ${limit}`);
+  return rows.map((r) => ({
+    articleId: r.article_id,
+    title: r.title,
+    snippet: r.snippet,
+    tags: r.tags ? r.tags.split(" ") : [],
+    score: r.score,
+  }));
+}
+
+/** Published articles matching `text`, best first. */
+export async function searchArticles(
+  scope: InstanceScope,
+  text: string,
+  opts: { limit: number; mode: "all" | "any"; exclude?: string[] },
+): Promise<SearchResult> {
+  if (keyTerms(text).length === 0) return { hits: [], terms: [], corrections: {} };
+  const synonyms = synonymMap(await synonymGroups(scope));
+  const terms = keyTerms(text, undefined, synonyms.keys());
+  // A phrase (a multi-word synonym) is searched as a phrase, never corrected.
+  const stems = terms.map((t) => (t.includes(" ") ? t : indexTerm(t)));
+  const known = await knownWords(scope, terms.filter((t) => !t.includes(" ")));
+  const fixed: Record<string, string[]> = {};
+  const groups: TermGroup[] = [];
+  for (const [i, term] of terms.entries()) {
+    const alternatives = [...(synonyms.get(term) ?? [])];
+    if (!term.includes(" ") && !known.has(term)) {
+      const near = await corrections(scope, stems[i]!);
+      if (near.length) fixed[term] = near;
+      alternatives.push(...near);
+    }
+    groups.push({ term, alternatives });
+  }
+  const want = opts.limit + (opts.exclude?.length ?? 0);
+  let hits = await run(scope, ftsQuery(groups, opts.mode), want);
+  if (hits.length === 0 && opts.mode === "all" && groups.length > 1) hits = await run(scope, ftsQuery(groups, "any"), want);
+  if (opts.exclude?.length) hits = hits.filter((h) => !opts.exclude!.includes(h.articleId));
+  return { hits: hits.slice(0, opts.limit), terms, corrections: fixed };
+}
