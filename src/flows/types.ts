@@ -6,6 +6,7 @@
 import type { DialogSession } from "../bots/dialog";
 import type { View } from "../shared/views";
 import type { CustomerProfileRequest, CustomerProfileView } from "./profile-types";
+import type { ContactAnalytics } from "./analytics-types";
 
 // ── The Amazon Connect flow language ─────────────────────────────────────────
 
@@ -173,15 +174,7 @@ export type Pending =
   /** Get/Create/UpdateCustomerProfile, AssociateContactToCustomerProfile: waiting for the profile (effect `customer_profile`). */
   | { kind: "profile"; actionId: string };
 
-/**
- * A contact's analytics as its flow set them: the transcript's language and, where the flow asked
- * for redaction, whether the text as said may be kept beside the redacted one (`keepOriginal`:
- * AnalyticsRedactionResults RedactedAndOriginal; the instance's setting still decides).
- */
-export interface ContactAnalytics {
-  language: string;
-  redaction?: { keepOriginal: boolean };
-}
+export type { ContactAnalytics } from "./analytics-types";
 
 export type FlowState = {
   contactId: string;
