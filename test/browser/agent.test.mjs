@@ -6,7 +6,7 @@
 // to test-artifacts/browser/agent-*.png. Run by test/browser/run.mjs.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { a11yLog, assertText, DEMO, launchBrowserForContexts, signIn, startServerWithPhone, waitFor } from "./harness.mjs";
+import { a11yLog, assertText, DEMO, launchBrowserForContexts, signIn, startServerWithPhone, waitFor, signedInApi } from "./harness.mjs";
 
 const CALLER = "+14155550123";
 const DEMO_QUEUE_SUPPORT = "demo:queue:support";
@@ -25,17 +25,8 @@ let adminToken;
 let callDone;
 let callerSid;
 
-async function adminApi(method, path, body) {
-  const res = await fetch(`${server.base}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminToken}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  const json = text ? JSON.parse(text) : null;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return json;
-}
+let adminCall;
+const adminApi = (method, path, body) => adminCall(method, path, body);
 
 const check = (page, name) => a11y.check(page, name, `agent-${name}`);
 
@@ -56,10 +47,7 @@ describe("agent workspace and live dashboard", { timeout: 360_000 }, () => {
 
     // The admin points the demo instance at this server and routes the demo number to a flow
     // that asks one question and keeps the answer as a contact attribute.
-    const signedIn = await fetch(`${server.base}/api/v1/auth/sign-in`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(DEMO.admin),
-    });
-    adminToken = (await signedIn.json()).token;
+    ({ token: adminToken, call: adminCall } = await signedInApi(server.base, DEMO.admin));
     await adminApi("PATCH", "/instance", { publicBaseUrl: server.base });
     const flow = await adminApi("POST", "/flows", {
       name: "Agent test IVR", type: "CONTACT_FLOW",

@@ -4,7 +4,7 @@
 // leg first, then the customer. Run by test/browser/run.mjs.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { assertText, DEMO, launchBrowserForContexts, signIn, startServerWithPhone, waitFor } from "./harness.mjs";
+import { assertText, DEMO, launchBrowserForContexts, signIn, startServerWithPhone, waitFor, signedInApi, routeDemoNumberTo } from "./harness.mjs";
 
 const CALLER = "+14155550166";
 const CALLER_ID = "+15550009999";
@@ -18,16 +18,8 @@ let page;
 let adminToken;
 let settling = true;
 
-async function adminApi(method, path, body) {
-  const res = await fetch(`${server.base}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminToken}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+let adminCall;
+const adminApi = (method, path, body) => adminCall(method, path, body);
 
 const say = (id, text, next) => ({ Identifier: id, Type: "MessageParticipant", Parameters: { Text: text }, Transitions: { NextAction: next, Errors: [] } });
 
@@ -41,8 +33,7 @@ describe("queued callbacks in the agent workspace", { timeout: 300_000 }, () => 
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    const signedIn = await fetch(`${server.base}/api/v1/auth/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(DEMO.admin) });
-    adminToken = (await signedIn.json()).token;
+    ({ token: adminToken, call: adminCall } = await signedInApi(server.base, DEMO.admin));
     await adminApi("PATCH", "/instance", { publicBaseUrl: server.base });
     const offer = await adminApi("POST", "/flows", {
       name: "Callback offer", type: "CUSTOMER_QUEUE",
@@ -63,19 +54,7 @@ describe("queued callbacks in the agent workspace", { timeout: 300_000 }, () => 
     });
     await adminApi("POST", `/flows/${encodeURIComponent(offer.id)}/publish`);
     await adminApi("PATCH", `/queues/${encodeURIComponent(SUPPORT)}`, { customerQueueFlowId: offer.id, outboundCallerId: CALLER_ID });
-    const inbound = await adminApi("POST", "/flows", {
-      name: "Straight to Support", type: "CONTACT_FLOW",
-      content: {
-        Version: "2019-10-30", StartAction: "queue",
-        Actions: [
-          { Identifier: "queue", Type: "UpdateContactTargetQueue", Parameters: { QueueId: SUPPORT }, Transitions: { NextAction: "transfer", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } },
-          { Identifier: "transfer", Type: "TransferContactToQueue", Parameters: {}, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "QueueAtCapacity" }, { NextAction: "bye", ErrorType: "NoMatchingError" }] } },
-          { Identifier: "bye", Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },
-        ],
-      },
-    });
-    await adminApi("POST", `/flows/${encodeURIComponent(inbound.id)}/publish`);
-    await adminApi("PATCH", "/phone-numbers/demo:number:main", { flowId: inbound.id });
+    await routeDemoNumberTo(adminApi, SUPPORT);
     browser = await launchBrowserForContexts();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" });
     page = await context.newPage();

@@ -5,22 +5,14 @@
 // Screenshots go to test-artifacts/browser/guide-*.png. Run by test/browser/run.mjs.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServer } from "./harness.mjs";
+import { DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServer, signedInApi } from "./harness.mjs";
 
 let server;
 let browser;
 let adminToken;
 
-async function adminApi(method, path, body) {
-  const res = await fetch(`${server.base}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminToken}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+let adminCall;
+const adminApi = (method, path, body) => adminCall(method, path, body);
 
 async function publishedFlow(name, content) {
   const flow = await adminApi("POST", "/flows", { name, type: "CONTACT_FLOW", content });
@@ -33,8 +25,7 @@ const end = { Identifier: "end", Type: "EndFlowExecution", Parameters: {}, Trans
 describe("step-by-step guide (ShowView) in the agent workspace", { timeout: 240_000 }, () => {
   before(async () => {
     server = await startServer();
-    const signedIn = await fetch(`${server.base}/api/v1/auth/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(DEMO.admin) });
-    adminToken = (await signedIn.json()).token;
+    ({ token: adminToken, call: adminCall } = await signedInApi(server.base, DEMO.admin));
     const guideId = await publishedFlow("Refund guide", {
       Version: "2019-10-30", StartAction: "form",
       Actions: [

@@ -271,6 +271,45 @@ export function apiFromPage(page, method, path, body) {
   );
 }
 
+/**
+ * Signs `who` in over the API and answers their bearer token and `call(method, path, body)`, which
+ * throws naming the request on any answer but 2xx and resolves with the parsed body.
+ */
+export async function signedInApi(base, who) {
+  const signedIn = await fetch(`${base}/api/v1/auth/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(who) });
+  if (!signedIn.ok) throw new Error(`sign-in as ${who.email}: ${signedIn.status} ${await signedIn.text()}`);
+  const { token } = await signedIn.json();
+  const call = async (method, path, body) => {
+    const res = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+  return { token, call };
+}
+
+/** Points the demo number at a new, published flow that puts every caller straight into `queueId`. */
+export async function routeDemoNumberTo(call, queueId, name = "Straight to Support") {
+  const flow = await call("POST", "/flows", {
+    name, type: "CONTACT_FLOW",
+    content: {
+      Version: "2019-10-30", StartAction: "queue",
+      Actions: [
+        { Identifier: "queue", Type: "UpdateContactTargetQueue", Parameters: { QueueId: queueId }, Transitions: { NextAction: "transfer", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } },
+        { Identifier: "transfer", Type: "TransferContactToQueue", Parameters: {}, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "QueueAtCapacity" }, { NextAction: "bye", ErrorType: "NoMatchingError" }] } },
+        { Identifier: "bye", Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },
+      ],
+    },
+  });
+  await call("POST", `/flows/${encodeURIComponent(flow.id)}/publish`);
+  await call("PATCH", "/phone-numbers/demo:number:main", { flowId: flow.id });
+  return flow;
+}
+
 /** Polls `fn` until it gives something truthy and resolves with that; fails naming `what` after `timeoutMs`. */
 export async function waitFor(fn, what, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;

@@ -4,7 +4,7 @@
 // test-artifacts/browser/profiles-*.png. Run by test/browser/run.mjs.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { assertText, DEMO, launchBrowserForContexts, screenshot, signIn, startServerWithPhone } from "./harness.mjs";
+import { assertText, DEMO, launchBrowserForContexts, screenshot, signIn, startServerWithPhone, signedInApi } from "./harness.mjs";
 
 const CALLER = "+14155550166";
 const DEMO_NUMBER = "+15550100";
@@ -18,24 +18,15 @@ let page;
 let adminToken;
 let profileId;
 
-async function adminApi(method, path, body) {
-  const res = await fetch(`${server.base}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminToken}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+let adminCall;
+const adminApi = (method, path, body) => adminCall(method, path, body);
 
 describe("customer profiles in the agent workspace", { timeout: 240_000 }, () => {
   before(async () => {
     let simulator;
     ({ server, phone, simulator, stop: stopServer } = await startServerWithPhone());
     phone.runScript = simulator.runScript;
-    const signedIn = await fetch(`${server.base}/api/v1/auth/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(DEMO.admin) });
-    adminToken = (await signedIn.json()).token;
+    ({ token: adminToken, call: adminCall } = await signedInApi(server.base, DEMO.admin));
     await adminApi("PATCH", "/instance", { publicBaseUrl: server.base });
     const flow = await adminApi("POST", "/flows", {
       name: "Straight to support", type: "CONTACT_FLOW",

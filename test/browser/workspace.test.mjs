@@ -6,7 +6,7 @@
 // contact in her own day. Screenshots go to test-artifacts/browser/workspace-*.png.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { a11yLog, assertText, DEMO, launchBrowserForContexts, signIn, startServerWithPhone, waitFor } from "./harness.mjs";
+import { a11yLog, assertText, DEMO, launchBrowserForContexts, signIn, startServerWithPhone, waitFor, signedInApi, routeDemoNumberTo } from "./harness.mjs";
 
 const CALLER = "+442079460123";
 const DEMO_QUEUE_SUPPORT = "demo:queue:support";
@@ -22,16 +22,8 @@ let adminPage;
 let agentPage;
 let adminToken;
 
-async function adminApi(method, path, body) {
-  const res = await fetch(`${server.base}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminToken}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+let adminCall;
+const adminApi = (method, path, body) => adminCall(method, path, body);
 
 /** A call from CALLER that the demo number's flow puts straight into Support. */
 async function callSupport(extra = {}) {
@@ -53,24 +45,9 @@ describe("agent workspace on a laptop: alerts, shortcuts, local time, wrap-up co
     let simulator;
     ({ server, phone, simulator, stop: stopServer } = await startServerWithPhone());
     phone.runScript = simulator.runScript;
-    const signedIn = await fetch(`${server.base}/api/v1/auth/sign-in`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(DEMO.admin),
-    });
-    adminToken = (await signedIn.json()).token;
+    ({ token: adminToken, call: adminCall } = await signedInApi(server.base, DEMO.admin));
     await adminApi("PATCH", "/instance", { publicBaseUrl: server.base });
-    const flow = await adminApi("POST", "/flows", {
-      name: "Straight to Support", type: "CONTACT_FLOW",
-      content: {
-        Version: "2019-10-30", StartAction: "queue",
-        Actions: [
-          { Identifier: "queue", Type: "UpdateContactTargetQueue", Parameters: { QueueId: DEMO_QUEUE_SUPPORT }, Transitions: { NextAction: "transfer", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } },
-          { Identifier: "transfer", Type: "TransferContactToQueue", Parameters: {}, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "QueueAtCapacity" }, { NextAction: "bye", ErrorType: "NoMatchingError" }] } },
-          { Identifier: "bye", Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },
-        ],
-      },
-    });
-    await adminApi("POST", `/flows/${encodeURIComponent(flow.id)}/publish`);
-    await adminApi("PATCH", "/phone-numbers/demo:number:main", { flowId: flow.id });
+    await routeDemoNumberTo(adminApi, DEMO_QUEUE_SUPPORT);
     browser = await launchBrowserForContexts();
     const laptop = { viewport: { width: 1366, height: 768 }, reducedMotion: "reduce" };
     adminPage = await (await browser.newContext(laptop)).newPage();
