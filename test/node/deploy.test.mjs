@@ -28,12 +28,14 @@ test("wrangler deploy --dry-run bundles the Worker with its bindings", { timeout
   console.log(`worker bundle: ${(size / 1024).toFixed(0)} KiB, ${(gzipped / 1024).toFixed(0)} KiB gzipped (-9)`);
   // Cloudflare's limit for a Worker on the free plan is 3 MiB compressed; stay well under it uncompressed.
   assert.ok(size < 3 * 1024 * 1024, `bundle is ${size} bytes`);
-  // About 531 KiB gzipped (-9) in December 2026 (the vite build `npm run deploy` ships), with the
+  // About 620 KiB gzipped (-9) in December 2026 (the vite build `npm run deploy` ships), with the
   // bot engine and the analytics engines in the Worker: yaml 45, libphonenumber-js 39, sentiment
-  // (AFINN) 31, chrono-node 23 (en, es and fr only: its index bundles all sixteen locales, +80).
+  // (AFINN) 31, postal-mime 37 (email), chrono-node 23 (en, es and fr only: its index bundles all
+  // sixteen locales, +80); email, tasks, callbacks, profiles, knowledge, guides and supervision
+  // added about 65 of our own.
   // The twilio package's TwiML builder (VoiceResponse with xmlbuilder) is not bundled:
   // src/twilio/twiml.ts writes every document (21 KiB less). The bound is there to catch a change
   // that pulls in something big, such as `import twilio from "twilio"` (the whole SDK: 8 MB, 534
   // KiB gzipped) or chrono-node's index, not to count kilobytes.
-  assert.ok(gzipped < 600 * 1024, `bundle is ${gzipped} bytes gzipped`);
+  assert.ok(gzipped < 700 * 1024, `bundle is ${gzipped} bytes gzipped`);
 });
