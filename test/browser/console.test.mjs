@@ -21,7 +21,7 @@ const a11y = a11yLog();
 /** Runs axe on the page now and keeps the result for the accessibility test. */
 const check = (name) => a11y.check(page, name);
 
-describe("web app", { timeout: 420_000 }, () => {
+describe("web app", { timeout: 600_000 }, () => {
   before(async () => {
     // Twilio's REST API is played by the phone simulator (for the calls these tests place).
     ({ server, phone, stop: stopServer } = await startServerWithPhone());

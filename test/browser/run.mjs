@@ -37,7 +37,7 @@ const started = Date.now();
 // A suite that fails part-way can leave something running (a caller's script, a server): each
 // file's process exits once its tests are done all the same (forceExit), and the whole run is
 // given up on, with everything it started, after BROWSER_TESTS_TIMEOUT_MINUTES.
-const limitMinutes = Number(process.env.BROWSER_TESTS_TIMEOUT_MINUTES ?? 25);
+const limitMinutes = Number(process.env.BROWSER_TESTS_TIMEOUT_MINUTES ?? 50);
 setTimeout(() => {
   console.error(`\nBrowser tests: still running after ${limitMinutes} minutes — stopped, FAILED`);
   killDescendants(process.pid);
