@@ -58,7 +58,7 @@ describe("flow designer", { timeout: 420_000 }, () => {
     await canvas.scrollIntoViewIfNeeded();
     const box = await canvas.boundingBox();
     const drop = async (label, x, y) => {
-      await page.getByRole("button", { name: `Add block: ${label}` }).dragTo(canvas, { targetPosition: { x, y } });
+      await page.getByRole("button", { name: `Add block: ${label}`, exact: true }).dragTo(canvas, { targetPosition: { x, y } });
     };
     const form = (id) => page.getByRole("region", { name: `Block ${id}` });
     const at = (fx, fy) => [Math.round(box.width * fx), Math.round(box.height * fy)];

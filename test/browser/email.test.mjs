@@ -60,7 +60,8 @@ describe("email: an agent accepts an email and replies", { timeout: 180_000 }, (
     const body = page.frameLocator("iframe.email-html").locator("body");
     await assertText(body, "blue widget");
     assert.equal(await page.frameLocator("iframe.email-html").locator("img[src]").count(), 0, "no remote image is loaded");
-    assert.deepEqual(await seriousA11yViolations(page), []);
+    // The message's frame runs no script, so axe cannot run inside it: the rest of the page is checked.
+    assert.deepEqual(await seriousA11yViolations(page, { exclude: ["iframe.email-html"] }), []);
 
     await page.getByLabel("Message to the customer").fill("Hello Casey, your widget is on its way: tracking ZX-000-1234.");
     await page.getByRole("button", { name: "Send" }).click();

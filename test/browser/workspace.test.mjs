@@ -133,13 +133,19 @@ describe("agent workspace on a laptop: alerts, shortcuts, local time, wrap-up co
     await check(agentPage, "connected");
     await agentPage.keyboard.press("h");
     await assertText(contact.getByTestId("contact-state"), "On hold");
+    await waitFor(async () => contact.getByRole("button", { name: "Resume" }).isEnabled(), "the resume button ready");
     await agentPage.keyboard.press("h");
     await assertText(contact.getByTestId("contact-state"), "Connected");
     const mute = contact.getByRole("button", { name: "Mute" });
+    // A key presses its button only while the button is enabled (not while the last command is in flight).
+    const ready = (button, what) => waitFor(async () => button.isEnabled(), what);
+    await ready(mute, "the mute button ready after resume");
     await agentPage.keyboard.press("m");
     await waitFor(async () => (await mute.getAttribute("aria-pressed")) === "true", "M to mute");
+    await ready(mute, "the mute button ready after muting");
     await agentPage.keyboard.press("m");
     await waitFor(async () => (await mute.getAttribute("aria-pressed")) === "false", "M again to unmute");
+    await ready(contact.getByRole("button", { name: "End call", exact: true }), "the end button ready");
     await agentPage.keyboard.press("e");
     await assertText(contact.getByTestId("contact-state"), "After contact work");
   });
