@@ -4,7 +4,8 @@
  * straight from D1 (a chat's transcript, stored from its session's alarm).
  */
 import { eq } from "drizzle-orm";
-import type { RedactionPolicy } from "../analytics/policy";
+import { contactRedactionPolicy, type RedactionPolicy } from "../analytics/policy";
+import type { FlowState } from "../flows/types";
 import { PII_TYPES, type PiiType } from "../analytics/types";
 import type { Db } from "./client";
 import { instances } from "./schema";
@@ -28,4 +29,13 @@ export async function loadRedactionPolicy(db: Db, instanceId: string): Promise<R
     .where(eq(instances.id, instanceId))
     .limit(1);
   return redactionPolicyOf(row ?? { redactionEnabled: true, redactionTypes: null, keepUnredactedTranscripts: false });
+}
+
+/**
+ * The policy for one contact, off the call path: the instance's now, made stricter where the
+ * contact's flow asked for redaction (`flowState`: the session's flow state, JSON).
+ */
+export async function loadContactRedactionPolicy(db: Db, instanceId: string, flowState: string | null): Promise<RedactionPolicy> {
+  const asked = flowState ? (JSON.parse(flowState) as FlowState).recording?.analytics?.redaction : undefined;
+  return contactRedactionPolicy(await loadRedactionPolicy(db, instanceId), asked);
 }

@@ -8,10 +8,9 @@
  * retried on the recordings' policy and never given up silently (its state on the contact:
  * `recording_uploads`, src/recordings/uploads.ts).
  */
-import { contactRedactionPolicy, redactByPolicy } from "../../analytics/policy";
-import type { FlowState } from "../../flows/types";
+import { redactByPolicy } from "../../analytics/policy";
 import { createDb } from "../../db/client";
-import { loadRedactionPolicy } from "../../db/redaction-policy";
+import { loadContactRedactionPolicy } from "../../db/redaction-policy";
 import { keyringFromEnv } from "../../lib/crypto";
 import { contactRoomName, queueRoomName } from "../../lib/object-names";
 import { CONTACT_SESSION_BINDING } from "../session-row";
@@ -71,8 +70,7 @@ async function storeTranscript(host: ChatHost, store: ChatStore, failedAttempts:
   const { env, instanceId, contactId } = host;
   const said = store.all();
   const r = host.row();
-  const flowRedaction = r?.flow_state ? (JSON.parse(r.flow_state) as FlowState).recording?.analytics?.redaction : undefined;
-  const policy = contactRedactionPolicy(await loadRedactionPolicy(createDb(env.DB), instanceId), flowRedaction);
+  const policy = await loadContactRedactionPolicy(createDb(env.DB), instanceId, r?.flow_state ?? null);
   const redactions = said.map((m) => redactByPolicy(m.text, policy));
   const messages = said.map((m, i) => ({ ...m, text: redactions[i].text }));
   const transcriptOf = (format: string, list: typeof said) => ({

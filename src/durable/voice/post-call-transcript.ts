@@ -10,10 +10,10 @@
  * analysis. Nothing is made where the engine hears nothing, or where a transcript is already
  * stored (the real-time one, or an earlier run of this).
  */
-import { contactRedactionPolicy, redactByPolicy } from "../../analytics/policy";
+import { redactByPolicy } from "../../analytics/policy";
 import { chooseSpeechEngine, transcribeRecording, type Speaker, type SpeechRunner } from "../../analytics/speech";
 import { createDb } from "../../db/client";
-import { loadRedactionPolicy } from "../../db/redaction-policy";
+import { loadContactRedactionPolicy } from "../../db/redaction-policy";
 import { InstanceScope } from "../../db/scoped";
 import type { FlowState } from "../../flows";
 import { listContactRecordings, openRecordingMedia, type Recording } from "../../recordings/store";
@@ -49,7 +49,7 @@ export async function transcribeRecordings(
   if (!parts.length) return;
   const engine = chooseSpeechEngine((env as { AI?: SpeechRunner }).AI);
   const flow = row?.flow_state ? (JSON.parse(row.flow_state) as FlowState) : null;
-  const policy = contactRedactionPolicy(await loadRedactionPolicy(scope.db, instanceId), flow?.recording?.analytics?.redaction);
+  const policy = await loadContactRedactionPolicy(scope.db, instanceId, row?.flow_state ?? null);
   const segments: TranscriptSegment[] = [];
   const said: TranscriptSegment[] = [];
   let copyKept = false;
