@@ -56,6 +56,11 @@ export const instances = sqliteTable("instances", {
    * site or a URL whose path is a prefix. None by default: a flow's external call is refused.
    */
   externalEndpoints: text("external_endpoints", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+  /**
+   * Where flows' StartMediaStreaming blocks stream the customer's audio (a wss:// URL receiving
+   * Twilio Media Streams frames). Null: those blocks take their error branch.
+   */
+  mediaStreamUrl: text("media_stream_url"),
   /** Web chats that may be open at once; past it the public chat start answers 503 `too_many_open_chats`. */
   maxOpenChats: integer("max_open_chats").notNull().default(200),
   /** A chat whose customer sends nothing for this many minutes ends (the chat object's alarm). */

@@ -114,7 +114,7 @@ export async function flowContext(d1: D1Database, instanceId: string, now = Date
 
 async function readContext(d1: D1Database, instanceId: string): Promise<Omit<FlowContext, "now">> {
   const db = createDb(d1);
-  const [inst] = await db.select({ timezone: instances.timezone }).from(instances).where(eq(instances.id, instanceId));
+  const [inst] = await db.select({ timezone: instances.timezone, mediaStreamUrl: instances.mediaStreamUrl }).from(instances).where(eq(instances.id, instanceId));
   const hours = await db.select().from(hoursOfOperation).where(eq(hoursOfOperation.instanceId, instanceId));
   const qs = await db.select().from(queues).where(eq(queues.instanceId, instanceId));
   const lambdas = await db.select({ name: lambdaFunctions.name, url: lambdaFunctions.endpointUrl }).from(lambdaFunctions).where(eq(lambdaFunctions.instanceId, instanceId));
@@ -122,6 +122,7 @@ async function readContext(d1: D1Database, instanceId: string): Promise<Omit<Flo
     timezone: inst?.timezone ?? "UTC",
     externalEndpoints: Object.fromEntries(lambdas.map((l) => [l.name, l.url])),
     outboundDestinations: await allowedDestinations(d1, instanceId),
+    mediaStreamUrl: inst?.mediaStreamUrl ?? null,
     hours: Object.fromEntries(hours.map((h) => [h.id, { id: h.id, name: h.name, timezone: h.timezone, weekly: h.weekly, overrides: h.overrides }])),
     queues: Object.fromEntries(
       qs.map((q) => [q.id, {

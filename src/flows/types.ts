@@ -129,6 +129,12 @@ export type FlowContext = {
    * (the customer's own flow) ShowView takes its error branch.
    */
   agentWorkspace?: boolean;
+  /**
+   * The instance's WebSocket URL (wss://) for live media streaming (StartMediaStreaming and
+   * UpdateContactMediaStreamingBehavior: src/flows/actions/media-streaming.ts); absent or null:
+   * those blocks take their error branch.
+   */
+  mediaStreamUrl?: string | null;
 };
 
 // ── The contact's flow state ─────────────────────────────────────────────────
@@ -245,7 +251,12 @@ export type FlowState = {
    * the agent's workspace suggests knowledge articles from what the customer says. `$.Wisdom.SessionArn`.
    */
   knowledge?: { sessionArn: string };
+  /** The customer's audio is being streamed (StartMediaStreaming), on this Twilio track. */
+  mediaStream?: { track: MediaStreamTrack };
 };
+
+/** Twilio's Media Stream tracks: what the customer says (inbound), hears (outbound), or both. */
+export type MediaStreamTrack = "inbound_track" | "outbound_track" | "both_tracks";
 
 export type { CustomerProfileFields, CustomerProfileRequest, CustomerProfileView } from "./profile-types";
 
@@ -408,6 +419,9 @@ export type Effect =
     }
   /** Find, create, update a customer profile or link the contact to one (answered with "profile_result"). */
   | { type: "customer_profile"; request: CustomerProfileRequest }
+  /** Start or stop streaming the call's audio to `url` as a Twilio Media Stream named `name` (StartMediaStreaming). */
+  | { type: "media_stream"; action: "start"; name: string; url: string; track: MediaStreamTrack }
+  | { type: "media_stream"; action: "stop"; name: string }
   | { type: "disconnect" };
 
 export type FlowLogEntry = {

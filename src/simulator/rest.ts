@@ -1,12 +1,14 @@
 /**
  * The part of Twilio's REST API the Worker calls, answered against the simulated network:
  * calls (create, redirect, hang up), conferences and participants (hold, mute, add, remove),
- * recordings (start, stop, media, delete). Credentials are checked as Twilio does (Basic).
+ * recordings (start, stop, media, delete), one-way Media Streams (start, stop). Credentials are checked as Twilio does (Basic).
  */
 import { Call, type CallHost } from "./call";
 import type { PhoneEvent } from "./events";
 import { startHold } from "./hold";
 import type { Messaging } from "./messaging";
+import type { MediaStreams } from "./media-stream";
+import type { TwimlElement } from "./twiml";
 import type { Conference, Participant, Recording } from "./state";
 
 const API = "/2010-04-01/Accounts/";
@@ -21,6 +23,7 @@ export interface RestHost extends CallHost {
   readonly conferences: ReadonlyMap<string, Conference>;
   readonly recordings: ReadonlyMap<string, Recording>;
   readonly messaging: Messaging;
+  readonly streams: MediaStreams;
   readonly unanswered: ReadonlyMap<string, "busy" | "no-answer" | "failed">;
   readonly ringsUntilTold: ReadonlySet<string>;
   readonly restFaults: { method: string; path: string; status: number; code: number; message: string; times: number; answerLost?: boolean }[];
@@ -111,6 +114,24 @@ async function route(phone: RestHost, request: Request, url: URL, path: string, 
       phone.emit({ type: "recording", callSid: rec.callSid, recordingSid: rec.sid, status: form.Status });
     }
     return json(recordingJson(rec, phone.accountSid));
+  }
+  if (request.method === "POST" && (m = path.match(/^\/Calls\/(CA\w+)\/Streams\.json$/))) {
+    // A one-way stream started by REST, as <Start><Stream> would (Url required; Track inbound_track by default).
+    const call = phone.calls.get(m[1]);
+    if (!call || call.ended) return twilioError(404, 20404, "Call not found or not in progress");
+    if (!form.Url || !/^wss?:\/\//.test(form.Url)) return twilioError(400, 21201, "Url must be a ws:// or wss:// URL");
+    if (form.Name && phone.streams.forCall(call.sid).some((s) => s.name === form.Name)) return twilioError(400, 31630, "Duplicate Stream name");
+    const el: TwimlElement = { name: "Stream", text: "", attrs: { url: form.Url, ...(form.Name ? { name: form.Name } : {}), ...(form.Track ? { track: form.Track } : {}) }, children: [] };
+    const stream = await phone.streams.start(call, el, form.Url, "start", form.StatusCallback ?? null);
+    return json(streamJson(stream, phone.accountSid), 201);
+  }
+  if (request.method === "POST" && (m = path.match(/^\/Calls\/(CA\w+)\/Streams\/([^/]+)\.json$/))) {
+    const key = decodeURIComponent(m[2]);
+    const stream = [...phone.streams.all.values()].find((s) => s.callSid === m![1] && (s.sid === key || s.name === key) && s.mode === "start" && s.status !== "stopped");
+    if (!stream) return twilioError(404, 20404, "Stream not found");
+    if (form.Status !== "stopped") return twilioError(400, 21218, "Status must be stopped");
+    await phone.streams.stopStream(stream.sid);
+    return json(streamJson(stream, phone.accountSid));
   }
   if ((m = path.match(/^\/Recordings\/(RE\w+)(\.json|\.wav|\.mp3)?$/))) {
     const rec = phone.recordings.get(m[1]);
@@ -287,5 +308,12 @@ function participantJson(conf: Conference, p: Participant, accountSid: string) {
   return {
     account_sid: accountSid, conference_sid: conf.sid, call_sid: p.call.sid, hold: p.hold, muted: p.muted,
     coaching: p.coaching, call_sid_to_coach: p.callSidToCoach, label: p.label, status: "connected",
+  };
+}
+
+function streamJson(s: { sid: string; callSid: string; name: string | null; status: string }, accountSid: string) {
+  return {
+    sid: s.sid, account_sid: accountSid, call_sid: s.callSid, name: s.name, status: s.status === "stopped" ? "stopped" : "in-progress",
+    date_updated: new Date().toUTCString(), uri: `${API}${accountSid}/Calls/${s.callSid}/Streams/${s.sid}.json`,
   };
 }

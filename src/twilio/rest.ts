@@ -163,6 +163,18 @@ export class TwilioRest {
     });
   }
 
+  /** Forks a live call's audio to a WebSocket (a one-way Media Stream, as `<Start><Stream>` does); `name` stops it later. */
+  startStream(callSid: string, opts: { url: string; name: string; track: "inbound_track" | "outbound_track" | "both_tracks"; statusCallback?: string }) {
+    return this.request<{ sid: string; name: string | null; status: string }>("POST", `/Calls/${callSid}/Streams.json`, {
+      Url: opts.url, Name: opts.name, Track: opts.track, StatusCallback: opts.statusCallback,
+    });
+  }
+
+  /** Stops a call's one-way Media Stream, named by its sid or the name it was started with. */
+  stopStream(callSid: string, nameOrSid: string) {
+    return this.request<{ sid: string; status: string }>("POST", `/Calls/${callSid}/Streams/${encodeURIComponent(nameOrSid)}.json`, { Status: "stopped" });
+  }
+
   /** A call's recordings (`status`: in-progress, paused, stopped, processing, completed, absent). */
   listCallRecordings(callSid: string) {
     return this.request<{ recordings: { sid: string; status: string }[] }>("GET", `/Calls/${callSid}/Recordings.json`).then((r) => r.recordings);

@@ -32,10 +32,10 @@ describe("actions Switchboard does not offer", () => {
   });
 
   it("go on to NextAction when they have no error branch", () => {
-    const tag: FlowAction = { Identifier: "t", Type: "UpdateContactMediaStreamingBehavior", Parameters: { MediaStreamingState: "Enabled" }, Transitions: { NextAction: "hi" } };
+    const tag: FlowAction = { Identifier: "t", Type: "UpdateContactMediaProcessing", Parameters: { ChatProcessor: "Enabled" }, Transitions: { NextAction: "hi" } };
     const r = startFlow(flowOf(tag, say("hi", "Hello"), bye), voice, demoCtx());
     expect(steps(r.logs)).toEqual(["t:NextAction", "hi:NextAction", "bye:End"]);
-    expect(r.logs[0].data).toEqual({ skipped: "UpdateContactMediaStreamingBehavior needs Kinesis media streaming, which Switchboard does not offer" });
+    expect(r.logs[0].data).toEqual({ skipped: "UpdateContactMediaProcessing needs media processing, which Switchboard does not offer" });
   });
 
   it("a truly unknown action type, a dangling transition and a missing StartAction are still refused, naming the action", () => {

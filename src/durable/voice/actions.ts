@@ -18,6 +18,7 @@ import { agentClientAddress } from "../../shared/softphone";
 import { recordAgent, type RecordingDetails, type RecordingWanted } from "./recording";
 import { superviseLeg, type SupervisorRow } from "./supervise-leg";
 import type { Supervisor } from "../../shared/supervision";
+import { streamCallerAudio, type MediaStreamAction } from "./media-stream";
 
 export type VoiceAction =
   /** `record`: no longer read (the agent's recording is its own action, `recordAgent`); kept so actions queued before still parse. */
@@ -66,7 +67,9 @@ export type VoiceAction =
   /** A supervisor's leg made to match their wish as it stands (listen, coach, barge, leave: ./supervise-leg.ts). */
   | { kind: "supervise"; supervisorId: string }
   /** The agent is shown who supervises the contact now, as the instance lets them see (../supervision.ts). */
-  | { kind: "supervisionNotice"; agentId: string };
+  | { kind: "supervisionNotice"; agentId: string }
+  /** The caller's audio streamed to the instance's WebSocket, or no longer, through the REST API (./media-stream.ts). */
+  | MediaStreamAction;
 
 /**
  * Actions that fail while a leg is still on its way into the call's conference (no conference
@@ -204,6 +207,8 @@ export async function runVoiceAction(
     }
     case "supervise":
       return superviseLeg(twilio, row, hooks.supervisor(action.supervisorId), (sid) => hooks.setSupervisorCall(action.supervisorId, sid));
+    case "mediaStream":
+      return streamCallerAudio(twilio, row.call_sid, action);
     case "recordAgent":
     case "startRecording":
       return recordAgent(twilio, urls.recording, row, hooks.recordingWanted());

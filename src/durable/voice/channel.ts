@@ -28,6 +28,7 @@ import { HoldFlow } from "./hold-flow";
 import { CallbackCall } from "./callback";
 import { surfaceGivenUp } from "./given-up";
 import { recordingDetails } from "./recording";
+import { mediaStreamActions } from "./media-stream";
 
 export type RecordingCallback = {
   recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number;
@@ -223,10 +224,12 @@ export class VoiceChannel {
     }
     // The caller asked to be called back (CreateCallbackContact): made here, the flow goes on to its confirmation.
     result = await this.callback.fromQueueFlow(flow.content, result, ctx);
+    // A queue's wait TwiML cannot start a stream: the caller's is started or stopped through REST (./media-stream.ts).
+    for (const a of mediaStreamActions(result.effects)) this.host.enqueueAction(a);
     this.host.set({ queue_flow_state: JSON.stringify(result.state) });
     this.host.keepLogs(result.logs);
     this.host.kick();
-    const twiml = renderVoice({ ...result, status: result.status === "ended" ? "waiting_playback" : result.status }, {
+    const twiml = renderVoice({ ...result, effects: result.effects.filter((e) => e.type !== "media_stream"), status: result.status === "ended" ? "waiting_playback" : result.status }, {
       gather: urls.queueResume, gatherTimeout: urls.queueResume, resume: urls.queueResume,
     });
     return twiml.includes("<Redirect") || twiml.includes("<Hangup") ? twiml : defaultQueueLoop(position, urls.queue);

@@ -6,6 +6,7 @@ import { UpdateContactEventHooks } from "./event-hooks";
 import { InvokeLambdaFunction } from "./external";
 import { CreateCallbackContact, UpdateContactCallbackNumber } from "./callback";
 import { CreateWisdomSession } from "./knowledge";
+import { StartMediaStreaming, StopMediaStreaming, UpdateContactMediaStreamingBehavior } from "./media-streaming";
 import { EndFlowModuleExecution, InvokeFlowModule } from "./modules";
 import { GetMetricData, UpdateFlowAttributes } from "./flow-data";
 import { GetParticipantInput } from "./input";
@@ -29,7 +30,7 @@ export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
     InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact, UpdateContactRoutingBehavior,
     ConnectParticipantWithLexBot, ShowView, CreateCallbackContact, UpdateContactCallbackNumber, CreateTask,
     GetCustomerProfile, CreateCustomerProfile, UpdateCustomerProfile, AssociateContactToCustomerProfile,
-    CreateWisdomSession,
+    CreateWisdomSession, UpdateContactMediaStreamingBehavior, StartMediaStreaming, StopMediaStreaming,
   ].map((h) => [h.type, h]),
 );
 

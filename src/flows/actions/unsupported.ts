@@ -16,9 +16,6 @@ type NotAvailable = {
 
 /** Action type → the feature it needs. Actions with a handler in ACTIONS are never looked up here. */
 export const NOT_AVAILABLE: Record<string, NotAvailable> = {
-  UpdateContactMediaStreamingBehavior: { feature: "Kinesis media streaming" },
-  StartMediaStreaming: { feature: "Kinesis media streaming" },
-  StopMediaStreaming: { feature: "Kinesis media streaming" },
   UpdateContactMediaProcessing: { feature: "media processing" },
   UpdateContactRecordingAndAnalyticsBehavior: { feature: "Contact Lens recording and analytics settings" },
   UpdateRoutingCriteria: { feature: "routing criteria (proficiencies)" },

@@ -100,6 +100,12 @@ export function renderVoice(result: Pick<FlowResult, "effects" | "status" | "sta
           verbs.push(el("Stop", {}, el("Recording", {})));
         }
         break;
+      case "media_stream":
+        // StartMediaStreaming: the call's audio forked to the instance's WebSocket while the flow goes on.
+        verbs.push(e.action === "start"
+          ? el("Start", {}, el("Stream", { name: e.name, url: e.url, track: e.track }))
+          : el("Stop", {}, el("Stream", { name: e.name })));
+        break;
       default:
         break; // bookkeeping effects (attributes, recording, external calls) have no TwiML
     }

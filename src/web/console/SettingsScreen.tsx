@@ -38,7 +38,7 @@ export default function SettingsScreen() {
   );
 }
 
-const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "twilioApiKeySid", "twilioApiKeySecret", "twilioTwimlAppSid", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays", "agentDisconnectGraceSeconds", "maxOpenChats", "chatIdleTimeoutMinutes", "messagingIdleMinutes", "externalEndpoints", "outboundDestinations", "redactionEnabled", "keepUnredactedTranscripts", "notifyAgentOnMonitor"] as const;
+const FIELDS = ["name", "timezone", "publicBaseUrl", "twilioAccountSid", "twilioAuthToken", "twilioApiKeySid", "twilioApiKeySecret", "twilioTwimlAppSid", "recordingRetentionDays", "contactRetentionDays", "transcriptRetentionDays", "agentDisconnectGraceSeconds", "maxOpenChats", "chatIdleTimeoutMinutes", "messagingIdleMinutes", "externalEndpoints", "mediaStreamUrl", "outboundDestinations", "redactionEnabled", "keepUnredactedTranscripts", "notifyAgentOnMonitor"] as const;
 
 function SettingsForm({ instance, savedNotice, onSaved }: { instance: Instance; savedNotice: string | null; onSaved: () => void }) {
   const [name, setName] = useState(instance.name);
@@ -58,6 +58,7 @@ function SettingsForm({ instance, savedNotice, onSaved }: { instance: Instance; 
   const [idleMinutes, setIdleMinutes] = useState<number | null>(instance.chatIdleTimeoutMinutes);
   const [messagingIdle, setMessagingIdle] = useState<number | null>(instance.messagingIdleMinutes);
   const [endpoints, setEndpoints] = useState(instance.externalEndpoints.join("\n"));
+  const [streamUrl, setStreamUrl] = useState(instance.mediaStreamUrl ?? "");
   const [redaction, setRedaction] = useState(redactionOf(instance));
   const [notifyAgent, setNotifyAgent] = useState(instance.notifyAgentOnMonitor);
   const save = useSave();
@@ -86,6 +87,8 @@ function SettingsForm({ instance, savedNotice, onSaved }: { instance: Instance; 
     if (messagingIdle !== instance.messagingIdleMinutes) body.messagingIdleMinutes = messagingIdle;
     const endpointList = endpoints.split("\n").map((e) => e.trim()).filter(Boolean);
     if (endpointList.join("\n") !== instance.externalEndpoints.join("\n")) body.externalEndpoints = endpointList;
+    // Empty: no streaming (the flows' Start media streaming blocks take their error branch).
+    if (streamUrl.trim() !== (instance.mediaStreamUrl ?? "")) body.mediaStreamUrl = streamUrl.trim() || null;
     Object.assign(body, redactionChanges(instance, redaction));
     if (notifyAgent !== instance.notifyAgentOnMonitor) body.notifyAgentOnMonitor = notifyAgent;
     if (!Object.keys(body).length) {
@@ -193,6 +196,17 @@ function SettingsForm({ instance, savedNotice, onSaved }: { instance: Instance; 
           spellCheck={false}
           errors={errors}
           hint="One per line: https://host for a whole site, or https://host/path/ for the URLs under it. Invoke Lambda function blocks call only these; any other URL takes the block's error branch."
+        />
+        <TextField
+          label="Media streaming URL"
+          name="mediaStreamUrl"
+          type="url"
+          value={streamUrl}
+          onChange={setStreamUrl}
+          errors={errors}
+          autoComplete="off"
+          placeholder="wss://…"
+          hint="A WebSocket server (wss://) that receives the caller's audio as Twilio Media Streams while a flow's Start media streaming block is on. Empty: those blocks take their error branch."
         />
       </fieldset>
       <RedactionFields value={redaction} onChange={setRedaction} errors={errors} />

@@ -117,6 +117,8 @@ export type Instance = Stamps & {
   outboundDestinations: string[] | null;
   /** https origins or URL prefixes flows may call (InvokeLambdaFunction). */
   externalEndpoints: string[];
+  /** wss:// URL flows stream the caller's audio to (StartMediaStreaming); null: streaming is off. */
+  mediaStreamUrl: string | null;
   maxOpenChats: number;
   chatIdleTimeoutMinutes: number;
   /** An SMS or WhatsApp conversation quiet this long ends; the next message starts a new contact. */

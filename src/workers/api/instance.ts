@@ -65,6 +65,20 @@ const Update = z
       )
       .max(50)
       .transform((list) => [...new Set(list)]),
+    /** Where flows stream the caller's audio (StartMediaStreaming): a wss:// URL; null: streaming off. */
+    mediaStreamUrl: z
+      .string()
+      .trim()
+      .max(500)
+      .refine((u) => {
+        try {
+          const url = new URL(u);
+          return url.protocol === "wss:" && url.hostname !== "" && !url.username && !url.password && !url.hash;
+        } catch {
+          return false;
+        }
+      }, "must be a wss:// WebSocket URL, e.g. wss://audio.example.com/stream")
+      .nullable(),
     /** Mask personal data in transcripts before they are stored (src/analytics/policy.ts). */
     redactionEnabled: z.boolean(),
     /** The personal-data types masked; null: all of them. */
@@ -98,6 +112,7 @@ const toApi = (r: InstanceRow) => ({
   agentDisconnectGraceSeconds: r.agentDisconnectGraceSeconds,
   outboundDestinations: r.outboundDestinations ?? null,
   externalEndpoints: r.externalEndpoints,
+  mediaStreamUrl: r.mediaStreamUrl ?? null,
   maxOpenChats: r.maxOpenChats,
   chatIdleTimeoutMinutes: r.chatIdleTimeoutMinutes,
   messagingIdleMinutes: r.messagingIdleMinutes,

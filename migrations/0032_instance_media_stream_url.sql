@@ -1,0 +1,1 @@
+ALTER TABLE `instances` ADD `media_stream_url` text;
