@@ -184,6 +184,8 @@ export function importFlow(
     unresolved?: "error" | "warning";
     /** The instance's Lambda functions (ARN or name → endpoint): a function not here is warned about. */
     lambdas?: Record<string, string>;
+    /** The instance's media streaming URL: null (none set) warns about each block that would start a stream; absent: not checked. */
+    mediaStreamUrl?: string | null;
   } = {},
 ): ImportResult {
   const unwrapped = unwrapExport(input);
@@ -248,6 +250,13 @@ export function importFlow(
         warnings.push({ actionId: a.Identifier, field: "Parameters.LexV2Bot", message: `bot "${bot}" does not exist in this instance: import it under Bots (until then the block takes its error branch)` });
       }
       const params = isObject(a?.Parameters) ? a.Parameters : {};
+      const streams = a?.Type === "StartMediaStreaming" || (a?.Type === "UpdateContactMediaStreamingBehavior" && params.MediaStreamingState === "Enabled");
+      if (streams && opts.mediaStreamUrl === null) {
+        warnings.push({
+          actionId: a.Identifier, field: "Type",
+          message: `${a.Type} streams the caller's audio to the instance's media streaming URL, and none is set: set one under Settings (Flows); until then a contact reaching this block takes its error branch`,
+        });
+      }
       const prompts: [string, unknown][] = [["Parameters.PromptId", params.PromptId]];
       if (Array.isArray(params.Messages)) params.Messages.forEach((m, i) => prompts.push([`Parameters.Messages[${i}].PromptId`, isObject(m) ? m.PromptId : undefined]));
       for (const [field, prompt] of prompts) {

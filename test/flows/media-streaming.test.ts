@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { enterFlow, renderVoice, startFlow, validateFlow, type FlowAction } from "../../src/flows";
+import { enterFlow, importFlow, renderVoice, startFlow, validateFlow, type FlowAction } from "../../src/flows";
 import { bye, demoCtx, flowOf, say } from "./helpers";
 
 const URL = "wss://stream.example.com/audio";
@@ -70,6 +70,18 @@ describe("Media streaming (StartMediaStreaming, StopMediaStreaming, UpdateContac
     expect(r.logs[0].data).toMatchObject({ reason: "no media stream URL is configured for this instance (Settings → Media streaming)" });
     expect(r.effects.some((e) => e.type === "media_stream")).toBe(false);
     expect(renderVoice(r, urls)).not.toContain("<Stream");
+  });
+
+  it("import warns of a block that would start a stream when the instance has no stream URL (only then; the CLI, with no instance, is not warned)", () => {
+    const flow = flowOf(startBlock("on"), behavior("Enabled", "off", "on"), behavior("Disabled", "stop", "off"), stopBlock("bye"), bye, sorry);
+    const warned = importFlow(flow, () => null, { mediaStreamUrl: null });
+    expect(warned.ok).toBe(true);
+    expect(warned.warnings.map((w) => `${w.actionId}: ${w.message}`)).toEqual([
+      "start: StartMediaStreaming streams the caller's audio to the instance's media streaming URL, and none is set: set one under Settings (Flows); until then a contact reaching this block takes its error branch",
+      "on: UpdateContactMediaStreamingBehavior streams the caller's audio to the instance's media streaming URL, and none is set: set one under Settings (Flows); until then a contact reaching this block takes its error branch",
+    ]);
+    expect(importFlow(flow, () => null, { mediaStreamUrl: URL }).warnings).toEqual([]);
+    expect(importFlow(flow, () => null).warnings).toEqual([]);
   });
 
   it("a chat contact takes the error branch, as in Amazon Connect", () => {

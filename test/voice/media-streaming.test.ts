@@ -54,17 +54,24 @@ const bye: FlowAction = { Identifier: "bye", Type: "DisconnectParticipant", Para
 async function setStreamUrl(instanceId: string, url: string | null) {
   const d = db();
   const adminId = `${instanceId}:user:admin`;
-  await d.insert(securityProfiles).values({ id: `${instanceId}:sp:admin`, instanceId, name: "Admin", permissions: ["instance.configure"] }).onConflictDoNothing();
+  await d.insert(securityProfiles).values({ id: `${instanceId}:sp:admin`, instanceId, name: "Admin", permissions: ["instance.configure", "flows.edit"] }).onConflictDoNothing();
   await d.insert(users).values({ id: adminId, instanceId, email: `admin@${instanceId}.test`, name: "Admin", passwordHash: "x", securityProfileId: `${instanceId}:sp:admin` }).onConflictDoNothing();
   const token = (await createSession(d, { id: adminId, instanceId })).token;
   return { token, res: await api("PATCH", "/instance", { token, body: { mediaStreamUrl: url } }) };
 }
 
 describe("media streaming blocks as Twilio Media Streams", () => {
-  it("the instance's stream URL is a wss:// URL set through the settings API; anything else is refused with 400 and changes nothing", async () => {
+  it("the instance's stream URL is a wss:// URL set through the settings API; anything else is refused with 400 and changes nothing; import warns while none is set", async () => {
     const fx = await makeVoiceInstance({});
-    const { token, res } = await setStreamUrl(fx.instanceId, STREAM_URL);
+    const streamed = { Version: "2019-10-30", StartAction: "start", Actions: [stream("start", "StartMediaStreaming", "bye"), bye] };
+    const { token, res: unset } = await setStreamUrl(fx.instanceId, null);
+    expect(unset.status).toBe(200);
+    const warned = await api("POST", "/flows/import?name=streamed-1", { token, body: streamed });
+    expect(warned.status).toBe(201);
+    expect(warned.body.warnings).toEqual([expect.objectContaining({ actionId: "start", message: expect.stringContaining("none is set: set one under Settings (Flows)") })]);
+    const res = await api("PATCH", "/instance", { token, body: { mediaStreamUrl: STREAM_URL } });
     expect(res.status).toBe(200);
+    expect((await api("POST", "/flows/import?name=streamed-2", { token, body: streamed })).body.warnings).toEqual([]);
     expect(res.body.mediaStreamUrl).toBe(STREAM_URL);
     for (const bad of ["https://streams.test/audio", "ws://streams.test/audio", "not a url", "wss://user:pw@streams.test/a"]) {
       const refused = await api("PATCH", "/instance", { token, body: { mediaStreamUrl: bad } });

@@ -27,11 +27,11 @@ async function instanceConfig(scope: InstanceScope) {
     scope.db.select().from(queues).where(scope.where(queues)),
     scope.db.select().from(hoursOfOperation).where(scope.where(hoursOfOperation)),
     scope.db.select({ id: flows.id, name: flows.name, type: flows.type, content: flows.content }).from(flows).where(scope.where(flows)),
-    scope.db.select({ timezone: instances.timezone }).from(instances).where(eq(instances.id, scope.instanceId)),
+    scope.db.select({ timezone: instances.timezone, mediaStreamUrl: instances.mediaStreamUrl }).from(instances).where(eq(instances.id, scope.instanceId)),
     scope.db.select({ name: lambdaFunctions.name, url: lambdaFunctions.endpointUrl }).from(lambdaFunctions).where(scope.where(lambdaFunctions)),
     scope.db.select({ id: bots.id, name: bots.name }).from(bots).where(scope.where(bots)),
   ]);
-  return { queues: qs, hours: hs, flows: fs, bots: bs, timezone: inst[0]?.timezone ?? "UTC", lambdas: Object.fromEntries(lambdas.map((l) => [l.name, l.url])) };
+  return { queues: qs, hours: hs, flows: fs, bots: bs, timezone: inst[0]?.timezone ?? "UTC", mediaStreamUrl: inst[0]?.mediaStreamUrl ?? null, lambdas: Object.fromEntries(lambdas.map((l) => [l.name, l.url])) };
 }
 
 /** Maps a reference from an export (id or ARN id, else the name Amazon Connect recorded) to this instance. */
@@ -73,7 +73,7 @@ export const flowToolRoutes = new Hono<AppEnv>()
     const q = parseQuery(c, ImportQuery);
     const body = await parseJson(c, z.unknown());
     const config = await instanceConfig(scope);
-    const result = importFlow(body, resolverFor(config), { ...(q.type ? { type: q.type as FlowType } : {}), lambdas: config.lambdas });
+    const result = importFlow(body, resolverFor(config), { ...(q.type ? { type: q.type as FlowType } : {}), lambdas: config.lambdas, mediaStreamUrl: config.mediaStreamUrl });
     if (!result.ok || !result.content) {
       throw badRequest(
         `The flow has ${result.errors.length} problem${result.errors.length === 1 ? "" : "s"}: ${result.errors.map((e) => (e.actionId ? `${e.actionId}: ${e.message}` : e.message)).join("; ")}`,
@@ -120,6 +120,7 @@ export const flowToolRoutes = new Hono<AppEnv>()
     const config = await instanceConfig(scope);
     const ctx: Partial<FlowContext> = {
       timezone: config.timezone,
+      mediaStreamUrl: config.mediaStreamUrl,
       hours: Object.fromEntries(config.hours.map((h) => [h.id, { id: h.id, name: h.name, timezone: h.timezone, weekly: h.weekly, overrides: h.overrides } satisfies HoursOfOperation])),
       queues: Object.fromEntries(config.queues.map((q) => [q.id, { id: q.id, name: q.name, hoursOfOperationId: q.hoursOfOperationId, outboundCallerId: q.outboundCallerId } satisfies QueueInfo])),
       flows: Object.fromEntries(config.flows.map((f) => [f.id, { type: f.type as FlowType, content: f.content as FlowContent }])),
