@@ -1,5 +1,6 @@
 /** The flow engine's public interface. Pure (no I/O) except `io/`. */
 export * from "./types";
+export type { MediaStreamEffect, MediaStreamTrack } from "./media-stream-types";
 export { startFlow, resumeFlow, enterFlow, entryState, statusOf, newFlowState, MAX_ACTIONS_WITHOUT_WAIT, DEFAULT_VOICE } from "./engine";
 export { runTurn, awaitedEffect, type EffectPerformer, type FlowLoader, type TurnInput } from "./driver";
 export { validateFlow, type Validation, type Problem } from "./validate";

@@ -7,6 +7,7 @@ import type { DialogSession } from "../bots/dialog";
 import type { View } from "../shared/views";
 import type { CustomerProfileRequest, CustomerProfileView } from "./profile-types";
 import type { ContactAnalytics } from "./analytics-types";
+import type { MediaStreamEffect, MediaStreamTrack } from "./media-stream-types";
 
 // ── The Amazon Connect flow language ─────────────────────────────────────────
 
@@ -117,23 +118,13 @@ export type FlowContext = {
   modules?: Record<string, { id?: string; name?: string; version?: number; content: FlowContent }>;
   /** Maps an InvokeLambdaFunction `LambdaFunctionARN` (ARN or name) to the business's HTTPS endpoint. */
   externalEndpoints?: Record<string, string>;
-  /**
-   * Where TransferParticipantToThirdParty may dial: the instance's outbound destinations (ISO
-   * country codes and E.164 prefixes, src/lib/destinations.ts). A contact's session always sets
-   * them; absent (the flow tools' dry runs) = not checked.
-   */
+  /** Where TransferParticipantToThirdParty may dial (country codes, E.164 prefixes: src/lib/destinations.ts);
+   * a contact's session always sets them; absent (the flow tools' dry runs) = not checked. */
   outboundDestinations?: readonly string[];
-  /**
-   * The flow runs for the agent's workspace (the contact's DefaultAgentUI flow, run once an agent
-   * is connected: src/durable/agent-guide.ts), so ShowView can show the agent a view. Elsewhere
-   * (the customer's own flow) ShowView takes its error branch.
-   */
+  /** The flow runs for the agent's workspace (DefaultAgentUI: src/durable/agent-guide.ts): ShowView can show
+   * the agent a view. Elsewhere (the customer's own flow) ShowView takes its error branch. */
   agentWorkspace?: boolean;
-  /**
-   * The instance's WebSocket URL (wss://) for live media streaming (StartMediaStreaming and
-   * UpdateContactMediaStreamingBehavior: src/flows/actions/media-streaming.ts); absent or null:
-   * those blocks take their error branch.
-   */
+  /** The instance's wss:// URL for StartMediaStreaming (./actions/media-streaming.ts); none: its error branch. */
   mediaStreamUrl?: string | null;
 };
 
@@ -254,9 +245,6 @@ export type FlowState = {
   /** The customer's audio is being streamed (StartMediaStreaming), on this Twilio track. */
   mediaStream?: { track: MediaStreamTrack };
 };
-
-/** Twilio's Media Stream tracks: what the customer says (inbound), hears (outbound), or both. */
-export type MediaStreamTrack = "inbound_track" | "outbound_track" | "both_tracks";
 
 export type { CustomerProfileFields, CustomerProfileRequest, CustomerProfileView } from "./profile-types";
 
@@ -419,9 +407,7 @@ export type Effect =
     }
   /** Find, create, update a customer profile or link the contact to one (answered with "profile_result"). */
   | { type: "customer_profile"; request: CustomerProfileRequest }
-  /** Start or stop streaming the call's audio to `url` as a Twilio Media Stream named `name` (StartMediaStreaming). */
-  | { type: "media_stream"; action: "start"; name: string; url: string; track: MediaStreamTrack }
-  | { type: "media_stream"; action: "stop"; name: string }
+  | MediaStreamEffect
   | { type: "disconnect" };
 
 export type FlowLogEntry = {

@@ -14,7 +14,8 @@
  * Voice only: chat and tasks take the error branch, as in Connect, and so does a contact whose
  * instance has no stream URL configured (the flow log says so).
  */
-import type { Effect, MediaStreamTrack } from "../types";
+import type { MediaStreamTrack } from "../media-stream-types";
+import type { Effect } from "../types";
 import { isObject, isReference } from "../values";
 import { fail, next, type ActionHandler, type Report, type Run } from "./types";
 
