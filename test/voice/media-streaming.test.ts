@@ -13,7 +13,7 @@ import { Phone } from "../../src/simulator";
 import { createSession } from "../../src/workers/auth/sessions";
 import { api, db } from "../helpers";
 import { eventually } from "../routing/helpers";
-import { ACCOUNT_SID, AUTH_TOKEN, BASE_URL, makeVoiceInstance, until } from "./helpers";
+import { ACCOUNT_SID, AUTH_TOKEN, BASE_URL, callAnsweredBy, makeVoiceInstance, until } from "./helpers";
 
 type Msg = Record<string, any>;
 const STREAM_URL = "wss://streams.test/audio";
@@ -154,5 +154,28 @@ describe("media streaming blocks as Twilio Media Streams", () => {
     expect(server.messages.find((m) => m.event === "start")).toMatchObject({ start: { callSid: call.sid } });
     await eventually(() => server.messages.some((m) => m.event === "stop"), "the server told the stream stopped");
     await call.hangup();
+  });
+
+  it("in an agent whisper flow: the customer's call (not the agent's leg) is streamed, through the REST Streams resource", async () => {
+    const fx = await makeVoiceInstance({});
+    expect((await setStreamUrl(fx.instanceId, STREAM_URL)).res.status).toBe(200);
+    const whisperId = `${fx.instanceId}:flow:streamed-whisper`;
+    const content: FlowContent = {
+      Version: "2019-10-30", StartAction: "start",
+      Actions: [stream("start", "StartMediaStreaming", "hi"), say("hi", "Streamed call.", "end"), { Identifier: "end", Type: "EndFlowExecution", Parameters: {}, Transitions: {} }],
+    };
+    await db().insert(flows).values({ id: whisperId, instanceId: fx.instanceId, name: "Streamed whisper", type: "AGENT_WHISPER", content, publishedVersion: 1 });
+    await db().insert(flowVersions).values({ instanceId: fx.instanceId, flowId: whisperId, version: 1, content });
+    await db().update(queues).set({ agentWhisperFlowId: whisperId }).where(eq(queues.id, fx.queueId("sales")));
+
+    const { phone, server } = network();
+    const { call } = await callAnsweredBy(fx, phone);
+    const started = await until(phone, () => phone.restLog.find((r) => r.method === "POST" && /\/Streams\.json$/.test(r.path)), "the REST stream start");
+    expect(started.path).toBe(`/Calls/${call.sid}/Streams.json`);
+    expect(started.form).toMatchObject({ Url: STREAM_URL, Name: "switchboard-customer-audio" });
+    await eventually(() => server.messages.find((m) => m.event === "start"), "the stream's start");
+    expect(server.messages.find((m) => m.event === "start")).toMatchObject({ start: { callSid: call.sid } });
+    // The call is left up: the stream's socket was opened inside the contact's object (the REST call
+    // the simulator answered came from there), and workerd lets no other context write to it.
   });
 });

@@ -17,6 +17,7 @@ import { contactRoomName } from "../../lib/object-names";
 import { flowContext, loadPublishedFlow, performEffect } from "../contact-flow";
 import type { Spoken } from "./twiml";
 import type { VoiceHost } from "./host";
+import { mediaStreamActions } from "./media-stream";
 
 /** `outbound`: the customer of an agent's outbound call, on answering (the queue's OUTBOUND_WHISPER flow). */
 export type WhisperLeg = "agent" | "customer" | "outbound";
@@ -101,6 +102,8 @@ export class Whispers {
     this.host.keepLogs(logs);
     this.keepAttributes(result.state.attributes);
     if (type === "OUTBOUND_WHISPER") this.keepRecording(result.state.recording.participants);
+    // Start/Stop media streaming in a whisper flow: the customer's call is streamed, through REST (./media-stream.ts).
+    for (const a of mediaStreamActions(effects)) this.host.enqueueAction(a);
     this.host.kick(); // its flow logs, attribute changes and any recording to start
     return effects.flatMap((e): Spoken[] => {
       if (e.type !== "message") return [];
