@@ -370,6 +370,27 @@ export type TaskTemplateField = {
   options: string[];
 };
 
+/**
+ * Custom views (Amazon Connect's customer-managed views): an admin's own step-by-step guide page,
+ * one of the views the workspace renders (`template`: Form, Detail, List, Confirmation, Cards)
+ * with its content (`content`: that view's ViewData, e.g. a Form's fields and actions). A flow's
+ * ShowView names it by id or ARN (`…:instance/<instanceId>/view/<id>`); the block's own ViewData
+ * is laid over the content (src/flows/actions/views.ts).
+ */
+export const customViews = sqliteTable(
+  "custom_views",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    template: text("template").notNull(),
+    content: text("content", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("custom_views_name").on(t.instanceId, t.name)],
+);
+
 /** Task templates: the fields a task of this kind carries and where it goes (its flow, else its queue). */
 export const taskTemplates = sqliteTable(
   "task_templates",

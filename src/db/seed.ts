@@ -23,6 +23,7 @@ import {
   phoneNumbers,
   queues,
   lambdaFunctions,
+  customViews,
   analyticsRules,
   quickConnects,
   taskTemplates,
@@ -172,6 +173,15 @@ export async function seedDemo(db: Db, secret: string | Keyring, opts: { publicB
     db.insert(lambdaFunctions).values({
       ...inst, id: "demo:lambda:lookup", name: "arn:aws:lambda:us-east-1:123456789012:function:lookupCustomer",
       endpointUrl: "https://crm.example.com/connect/lookup-customer", description: "Looks the caller up in the CRM",
+    }).onConflictDoNothing(),
+    // A custom view for step-by-step guides: a Form an agent fills in when the customer asks to be called back.
+    db.insert(customViews).values({
+      ...inst, id: "demo:view:callback-request", name: "Callback request", description: "When and where the customer wants to be called back", template: "Form",
+      content: {
+        Heading: "Callback request",
+        Sections: [{ Items: [{ Name: "number", Label: "Number to call", InputType: "tel", Required: true }, { Name: "when", Label: "When", InputType: "select", Options: ["Morning", "Afternoon"], Required: true }] }],
+        Next: "Book the callback", Cancel: "No callback",
+      },
     }).onConflictDoNothing(),
     // A live conversation-analytics rule: a customer who wants to cancel alerts the supervisors.
     db.insert(analyticsRules).values({

@@ -11,6 +11,7 @@
  * the customer (effects other than external calls and queue metrics are not carried out). It ends
  * when its flow ends or the contact leaves the agent (the view is withdrawn: `view.closed`).
  */
+import { loadCustomViews } from "../db/custom-views";
 import { runTurn, type Effect, type FlowEvent, type FlowResult, type FlowState, type TurnInput } from "../flows";
 import { entryState } from "../flows";
 import { agentRoomName } from "../lib/object-names";
@@ -126,7 +127,8 @@ export class AgentGuide {
 
   private async turn(agentId: string, flow: PublishedFlow, input: TurnInput) {
     const { env, instanceId, contactId } = this.host;
-    const ctx = { ...(await flowContext(env.DB, instanceId)), agentWorkspace: true };
+    const [base, views] = await Promise.all([flowContext(env.DB, instanceId), loadCustomViews(env.DB, instanceId)]);
+    const ctx = { ...base, agentWorkspace: true, views };
     const before = "state" in input ? input.state.attributes : {};
     const previous = this.kept();
     const result = await runTurn(flow.content, input, ctx,

@@ -4,7 +4,7 @@
  * resume a flow, and the effects a channel carries out. Everything here is plain JSON.
  */
 import type { DialogSession } from "../bots/dialog";
-import type { View } from "../shared/views";
+import type { View, ViewName } from "../shared/views";
 import type { CustomerProfileRequest, CustomerProfileView } from "./profile-types";
 import type { ContactAnalytics } from "./analytics-types";
 import type { MediaStreamEffect, MediaStreamTrack } from "./media-stream-types";
@@ -126,6 +126,8 @@ export type FlowContext = {
   agentWorkspace?: boolean;
   /** The instance's wss:// URL for StartMediaStreaming (./actions/media-streaming.ts); none: its error branch. */
   mediaStreamUrl?: string | null;
+  /** The instance's custom views by id, for ShowView (set where `agentWorkspace` is). */
+  views?: Record<string, { template: ViewName; content: Record<string, unknown> }>;
 };
 
 // ── The contact's flow state ─────────────────────────────────────────────────

@@ -27,3 +27,46 @@ export const SUPERVISED_CONTACT_PARAMETER = "supervise";
 /** `To` for a supervisor's browser leg into a contact's call (listen, coach, barge). */
 export const supervisorClientAddress = (userId: string, contactId: string) =>
   `client:${userId}?${new URLSearchParams({ [SUPERVISED_CONTACT_PARAMETER]: contactId })}`;
+
+/** A leg Twilio rings at a user's browser, by its custom parameters: an agent's leg, a supervisor's, or neither. */
+export type LegKind = { kind: "agent"; contactId: string } | { kind: "supervisor"; contactId: string } | { kind: "unknown" };
+
+export function legKind(parameters: ReadonlyMap<string, string> | undefined): LegKind {
+  const supervised = parameters?.get(SUPERVISED_CONTACT_PARAMETER);
+  if (supervised) return { kind: "supervisor", contactId: supervised };
+  const contactId = parameters?.get(AGENT_LEG_CONTACT_PARAMETER);
+  return contactId ? { kind: "agent", contactId } : { kind: "unknown" };
+}
+
+/**
+ * What a browser does with a leg ringing at its user's identity. A user may have the agent
+ * workspace and the live dashboard open at once, each with a softphone registered as them, and
+ * Twilio rings both: each answers only its own kind of leg and lets the others ring on (`ignore`:
+ * another tab may be the one that asked for it), and rejects (hangs up) only a leg that is nobody's.
+ */
+export type LegChoice = "accept" | "ignore" | "reject";
+
+/** The live dashboard: answers a supervisor leg into a call this page asked to supervise (`supervising`: contact ids). */
+export function supervisorLegChoice(parameters: ReadonlyMap<string, string> | undefined, supervising: ReadonlySet<string>): LegChoice {
+  const leg = legKind(parameters);
+  if (leg.kind === "unknown") return "reject";
+  return leg.kind === "supervisor" && supervising.has(leg.contactId) ? "accept" : "ignore";
+}
+
+/** How long an agent's leg may wait for the workspace to show its contact accepted (the socket's update can trail Twilio's ring). */
+export const ACCEPTED_WAIT_MS = 5000;
+
+/**
+ * The agent workspace's choice: a supervisor's leg is the dashboard's (left ringing); an agent leg
+ * is answered as soon as `contacts()` shows its contact accepted, rejected after ACCEPTED_WAIT_MS.
+ */
+export function agentLegChoice(contacts: () => readonly AgentContact[], waitMs = ACCEPTED_WAIT_MS) {
+  return async (parameters: ReadonlyMap<string, string>): Promise<LegChoice> => {
+    if (legKind(parameters).kind === "supervisor") return "ignore";
+    for (let waited = 0; ; waited += 200) {
+      if (legForAcceptedContact(parameters, contacts())) return "accept";
+      if (waited >= waitMs) return "reject";
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+}

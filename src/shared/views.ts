@@ -63,6 +63,20 @@ export function viewNameOf(resource: string): ViewName | null {
   return VIEW_NAMES.find((v) => v.toLowerCase() === name) ?? null;
 }
 
+/**
+ * A custom view's id from a ShowView block's `ViewResource.Id`: its ARN
+ * (`arn:aws:connect:<region>:<account>:instance/<instanceId>/view/<id>`, with or without a
+ * `:<version>`) or its id alone. Null for an AWS-managed view's ARN.
+ */
+export function customViewIdOf(resource: string): string | null {
+  const r = resource.trim();
+  const arn = /^arn:aws[\w-]*:connect:[^:]*:([^:]*):(.*)$/i.exec(r);
+  if (!arn) return /^[A-Za-z0-9_.:-]{1,200}$/.test(r) ? r : null;
+  if (arn[1].toLowerCase() === "aws") return null;
+  const m = /(?:^|\/)view\/([A-Za-z0-9_.-]{1,200})(?::[$\w-]+)?$/.exec(arn[2]);
+  return m ? m[1] : null;
+}
+
 /** Flattens an object into `$.Views.ViewResultData` keys: nested objects with dots, lists as JSON. */
 function flat(o: Record<string, unknown>, prefix = "", out: Record<string, string> = {}): Record<string, string> {
   for (const [k, v] of Object.entries(o)) {

@@ -16,6 +16,7 @@ const DEMO_IDS: Record<string, string> = {
   flows: DEMO.ivrFlow,
   "quick-connects": "demo:qc:billing",
   "lambda-functions": "demo:lambda:lookup",
+  views: "demo:view:callback-request",
   "email-addresses": "demo:email:support",
   rules: "demo:rule:cancellation",
   "task-templates": "demo:task-template:follow-up",

@@ -11,9 +11,9 @@ import { openAttributes } from "../../src/db/contacts";
 import { keyringFromEnv } from "../../src/lib/crypto";
 import { flows, flowVersions } from "../../src/db/schema";
 import type { FlowAction, FlowContent } from "../../src/flows";
-import { db } from "../helpers";
+import { api, db } from "../helpers";
 import { agentSocket, contactRow, eventually, type TestSocket } from "../routing/helpers";
-import { chatFlow, customerSocket, makeChatInstance, session, startChat, type ChatFixture } from "./helpers";
+import { chatFlow, customerSocket, makeChatInstance, session, startChat, userWith, type ChatFixture } from "./helpers";
 
 const setAttrs = (id: string, attrs: Record<string, string>): FlowAction => ({ Identifier: id, Type: "UpdateContactAttributes", Parameters: { Attributes: attrs }, Transitions: { NextAction: "end", Errors: [] } });
 const GUIDE: FlowContent = {
@@ -40,10 +40,10 @@ const GUIDE: FlowContent = {
 };
 
 /** The chat flow, naming the guide as the contact's DefaultAgentUI flow before it queues for sales. */
-async function withGuide(fx: ChatFixture) {
+async function withGuide(fx: ChatFixture, guide: FlowContent = GUIDE) {
   const guideId = `${fx.instanceId}:flow:guide`;
-  await db().insert(flows).values({ id: guideId, instanceId: fx.instanceId, name: "Refund guide", type: "CONTACT_FLOW", content: GUIDE, publishedVersion: 1 });
-  await db().insert(flowVersions).values({ instanceId: fx.instanceId, flowId: guideId, version: 1, content: GUIDE });
+  await db().insert(flows).values({ id: guideId, instanceId: fx.instanceId, name: "Refund guide", type: "CONTACT_FLOW", content: guide, publishedVersion: 1 });
+  await db().insert(flowVersions).values({ instanceId: fx.instanceId, flowId: guideId, version: 1, content: guide });
   const chat = chatFlow(fx.queueId);
   chat.Actions = chat.Actions.map((a) => (a.Identifier === "to-sales" ? { ...a, Transitions: { NextAction: "hook", Errors: [] } } : a));
   chat.Actions.push({ Identifier: "hook", Type: "UpdateContactEventHooks", Parameters: { EventHooks: { DefaultAgentUI: guideId } }, Transitions: { NextAction: "q-sales", Errors: [] } });
@@ -88,6 +88,47 @@ describe("step-by-step guides (ShowView) in the agent's workspace", () => {
     }, "the record's attributes");
     // Answered: a second answer finds no view.
     expect(await alice.command({ type: "view.submit", contactId, viewId, action: "Cancel", data: {} })).toMatchObject({ type: "error", code: "not_found" });
+  });
+
+  it("a custom view the admin made is shown by its ARN with the block's ViewData over it; the agent's answer takes its branch; another instance's view is the error branch", async () => {
+    const fx = await makeChatInstance();
+    const admin = await userWith(fx.instanceId, "admin", ["flows.edit"]);
+    const made = await api("POST", "/views", {
+      token: admin,
+      body: {
+        name: "Refund reason", template: "Form",
+        content: { Heading: "Refund", Sections: [{ Items: [{ Name: "reason", Label: "Reason", InputType: "select", Options: ["Damaged", "Late"], Required: true }] }], Next: "Save", Cancel: "Skip" },
+      },
+    });
+    expect(made.status).toBe(201);
+    const custom = (Id: string): FlowContent => ({
+      ...GUIDE,
+      Actions: [
+        ...GUIDE.Actions.map((a) => (a.Identifier === "view" ? {
+          ...a, Parameters: { ViewResource: { Id }, ViewData: { Heading: "Refund for $.Attributes.intent" } },
+          Transitions: { ...a.Transitions, Errors: [{ NextAction: "missing", ErrorType: "NoMatchingError" }, ...a.Transitions!.Errors!.filter((e) => e.ErrorType !== "NoMatchingError")] },
+        } : a)),
+        setAttrs("missing", { guided: "no such view" }),
+      ],
+    });
+    await withGuide(fx, custom(made.body.arn));
+    const alice = await agentSocket(fx, "alice");
+    const { contactId, viewId, view } = await guided(fx, alice);
+    expect(view.view).toMatchObject({ view: "Form", heading: "Refund for sales", next: "Save", cancel: "Skip", sections: [{ fields: [{ name: "reason", type: "select", options: [{ value: "Damaged" }, { value: "Late" }] }] }] });
+    expect(await alice.command({ type: "view.submit", contactId, viewId, action: "Next", data: { reason: "Stolen" } })).toMatchObject({ type: "error", code: "invalid_view_answer", fields: { reason: "Reason must be one of the choices" } });
+    expect(await alice.command({ type: "view.submit", contactId, viewId, action: "Next", data: { reason: "Late" } })).toMatchObject({ type: "ack" });
+    await alice.next("view.closed", (m) => m.contactId === contactId && m.viewId === viewId);
+    expect(await attributes(fx, contactId)).toMatchObject({ resolution: "Late", guided: "Next" });
+
+    // The demo instance's view, named in this instance's guide: not this instance's, so the block's error branch.
+    const other = await makeChatInstance();
+    await withGuide(other, custom("demo:view:callback-request"));
+    const bob = await agentSocket(other, "alice");
+    const chat = (await startChat(other.instanceId)).body as { chatId: string; token: string; contactId: string };
+    await (await customerSocket(other.instanceId, chat)).socket!.say("sales");
+    await bob.next("offer", (m) => m.contact.contactId === chat.contactId);
+    bob.send({ type: "contact.accept", contactId: chat.contactId });
+    await eventually(async () => (await attributes(other, chat.contactId)).guided === "no such view", "the view block's error branch");
   });
 
   it("another agent cannot answer the view of a contact that is not theirs, and nothing changes", async () => {

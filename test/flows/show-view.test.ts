@@ -95,7 +95,7 @@ describe("ShowView (step-by-step guides)", () => {
     expect(out.logs[0].nextActionId).toBe("timeout");
   });
 
-  it("ViewData a view cannot be built from, a custom view, or a flow with no agent takes NoMatchingError", () => {
+  it("ViewData a view cannot be built from, a custom view the instance does not have, or a flow with no agent takes NoMatchingError", () => {
     const bad = startFlow(guide(showView({ ViewResource: { Id: FORM_ARN }, ViewData: { Heading: "x", Sections: [{ Items: [{ Label: "no name" }] }] } })), contact, ctx);
     expect(steps(bad.logs)[0]).toBe("view:Error: NoMatchingError");
     expect(String(bad.logs[0].data?.reason)).toContain("Name");
@@ -128,12 +128,33 @@ describe("ShowView (step-by-step guides)", () => {
     expect(steps(resumeFlow(confirm, rf.state, { type: "view_result", viewId: shown(rf).viewId, action: "Next", data: {} }, ctx).logs)[0]).toBe("view:Condition: Equals Next");
   });
 
-  it("validation: a view is required; a custom view imports with a warning; the time limit must be seconds", () => {
+  it("a custom view (the instance's, by ARN or id) is shown with the block's ViewData laid over its content, and branches on the agent's answer", () => {
+    const views = { "v-callback": { template: "Form" as const, content: { Heading: "Callback", Sections: [{ Items: [{ Name: "number", Label: "Number", InputType: "tel", Required: true, DefaultValue: "$.Attributes.phone" }] }], Next: "Book", Cancel: "No callback" } } };
+    const withViews = { ...ctx, views };
+    for (const Id of ["arn:aws:connect:us-west-2:123456789012:instance/i-1/view/v-callback:3", "v-callback"]) {
+      const flow = guide(showView({ ViewResource: { Id }, ViewData: { Heading: "Callback for $.Attributes.name" } }), setAttr("on-Next", { number: "$.Views.ViewResultData.number", chose: "$.Views.Action" }));
+      const r = startFlow(flow, { ...contact, attributes: { ...contact.attributes, phone: "+14155550123" } }, withViews);
+      expect(r.status).toBe("waiting_input");
+      expect(shown(r).view).toEqual({
+        view: "Form", heading: "Callback for Ada", next: "Book", cancel: "No callback",
+        sections: [{ fields: [{ name: "number", label: "Number", type: "tel", required: true, defaultValue: "+14155550123" }] }],
+      });
+      const done = resumeFlow(flow, r.state, { type: "view_result", viewId: shown(r).viewId, action: "Next", data: { number: "+14155550199" } }, withViews);
+      expect(steps(done.logs)).toEqual(["view:Condition: Equals Next", "on-Next:NextAction", "bye:End"]);
+      expect(done.state.attributes).toMatchObject({ number: "+14155550199", chose: "Next" });
+    }
+    // A view this instance does not have (another instance's, say) takes the error branch.
+    const missing = startFlow(guide(showView({ ViewResource: { Id: "v-elsewhere" } })), contact, withViews);
+    expect(missing.logs[0]).toMatchObject({ branch: "Error: NoMatchingError", data: { reason: expect.stringContaining("custom views") } });
+  });
+
+  it("validation: a view is required; a custom view's id imports as it is, a name that is no view with a warning; the time limit must be seconds", () => {
     const check = (p: Record<string, unknown>) => validateFlow(guide(showView(p)));
     expect(check({ ViewResource: { Id: FORM_ARN }, ViewData: form }).errors).toEqual([]);
     expect(check({ ViewResource: { Id: FORM_ARN }, ViewData: form }).warnings).toEqual([]);
     expect(check({ ViewData: form }).errors[0]).toMatchObject({ actionId: "view", field: "Parameters.ViewResource.Id" });
-    expect(check({ ViewResource: { Id: "FORM_VIEW_ARN" } }).warnings[0]).toMatchObject({ actionId: "view", message: expect.stringContaining("custom views are not available") });
+    expect(check({ ViewResource: { Id: "arn:aws:connect:us-west-2:123456789012:instance/i/view/abc" } }).warnings).toEqual([]);
+    expect(check({ ViewResource: { Id: "arn:aws:connect:us-west-2:123456789012:instance/i/queue/abc" } }).warnings[0]).toMatchObject({ actionId: "view", message: expect.stringContaining("nor a custom view") });
     expect(check({ ViewResource: { Id: FORM_ARN }, InvocationTimeLimitSeconds: "soon" }).errors[0]).toMatchObject({ field: "Parameters.InvocationTimeLimitSeconds" });
   });
 });
@@ -158,13 +179,13 @@ const EXPORTS = import.meta.glob("../../../shared/reference/connect-flows/**/*.j
 const withShowView = Object.entries(EXPORTS).filter(([, text]) => text.includes('"ShowView"'));
 
 describe.skipIf(withShowView.length === 0)("a real Amazon Connect export with ShowView", () => {
-  it.each(withShowView.map(([path, text]) => [path.split("/").pop()!, text]))("%s imports (its custom view a warning) and its ShowView keeps its branches", (_file, text) => {
+  it.each(withShowView.map(([path, text]) => [path.split("/").pop()!, text]))("%s imports and its ShowView keeps its branches", (_file, text) => {
     const imported = importFlow(text, (_kind, ref) => ref.id);
     expect(imported.errors).toEqual([]);
     const action = imported.content!.Actions.find((a) => a.Type === "ShowView")!;
     expect(action.Transitions?.Errors?.map((e) => e.ErrorType)).toEqual(expect.arrayContaining(["NoMatchingError", "TimeLimitExceeded"]));
     expect(imported.warnings.filter((w) => w.actionId === action.Identifier).map((w) => w.message).join()).not.toContain("does not offer");
-    // Run for an agent, a custom view takes the error branch; an AWS-managed one in its place is shown.
+    // Run for an agent on an instance without its custom view, it takes the error branch; an AWS-managed one in its place is shown.
     const r = startFlow(imported.content!, { contactId: "c1", channel: "CHAT" }, { ...ctx, externalEndpoints: {} });
     expect(r.status).not.toBe("waiting_input");
     const managed = { ...imported.content!, Actions: imported.content!.Actions.map((a) => (a === action ? { ...a, Parameters: { ...a.Parameters, ViewResource: { Id: FORM_ARN }, ViewData: { Sections: [{ Items: [{ Name: "whatsapp", Label: "WhatsApp number" }] }] } } } : a)) };

@@ -11,6 +11,7 @@ import { instances, users } from "../../src/db/schema";
 import { decryptField, makeKeyring } from "../../src/lib/crypto";
 import { api, db, DEMO, demoAdmin, demoAgent, demoSupervisor, otherInstance } from "../helpers";
 import { agentSocket, contactRow, eventually, makeInstance, type Fixture } from "../routing/helpers";
+import { userWith } from "../chat/helpers";
 import { eq } from "drizzle-orm";
 
 const KEY_SID = `SK${"a1".repeat(16)}`;
@@ -182,6 +183,26 @@ describe("softphone: configuration, instance settings and the Voice access token
     expect((await api("GET", "/agent/voice-token")).status).toBe(401);
     // Another instance without an API key: its own configuration, not the demo's.
     expect((await api("GET", "/agent/voice-token", { token: fx.token("ann") })).status).toBe(409);
+  });
+});
+
+describe("softphone: the supervisor's, on the live dashboard", () => {
+  it("a supervisor who handles no contacts gets the softphone and a Voice token for their own identity (their leg into a call they supervise), but no contact's details", async () => {
+    const fx = await setup();
+    await db().update(instances).set({ twilioAccountSid: DEMO.twilioAccountSid, twilioApiKeySid: KEY_SID }).where(eq(instances.id, fx.instanceId));
+    const stored = await api("PATCH", "/instance", { token: await userWith(fx.instanceId, "owner", ["instance.configure"]), body: { twilioApiKeySid: KEY_SID, twilioApiKeySecret: KEY_SECRET } });
+    expect(stored.status).toBe(200);
+    const watcher = await userWith(fx.instanceId, "watcher", ["metrics.realtime", "supervision.monitor"]);
+    const id = `${fx.instanceId}:user:watcher`;
+    expect(await api("GET", "/agent/softphone", { token: watcher })).toMatchObject({ status: 200, body: { mode: "browser", identity: id } });
+    const res = await api("GET", "/agent/voice-token", { token: watcher });
+    expect(res.status).toBe(200);
+    expect(res.body.identity).toBe(id);
+    const claims = JSON.parse(atob(res.body.token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+    expect(claims.grants).toMatchObject({ identity: id, voice: { incoming: { allow: true } } });
+    // The agent's own routes stay the agent's (refused before any contact is looked up).
+    expect(await api("GET", "/agent/contacts/any-contact", { token: watcher })).toMatchObject({ status: 403, body: { error: { code: "forbidden" } } });
+    expect((await api("GET", "/agent/contacts/any-contact", { token: fx.token("ann") })).status).toBe(404);
   });
 });
 

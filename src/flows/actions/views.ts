@@ -13,9 +13,14 @@
  * it takes its error branch. It emits `show_view` and waits; the agent's answer (`view_result`)
  * sets `$.Views.Action` and `$.Views.ViewResultData.*` and is matched against the block's
  * Conditions (no match: NoMatchingCondition); the time limit running out takes TimeLimitExceeded;
- * ViewData a view cannot be built from, or a custom view, takes NoMatchingError.
+ * ViewData a view cannot be built from, or a custom view the instance does not have, takes
+ * NoMatchingError.
+ *
+ * A custom view (the instance's own, `ctx.views`: src/workers/api/resources/custom-views.ts) is
+ * named by its id or ARN; the block's ViewData (an object) is laid over the view's content, key
+ * by key; both may hold references.
  */
-import { readView, viewNameOf, checkViewAnswer } from "../../shared/views";
+import { customViewIdOf, readView, viewNameOf, checkViewAnswer } from "../../shared/views";
 import { integer, isObject, isReference, resolveReference } from "../values";
 import { fail, type ActionHandler, type Run } from "./types";
 
@@ -52,8 +57,8 @@ export const ShowView: ActionHandler = {
   check(params, report) {
     const id = resourceOf(params);
     if (typeof id !== "string" || !id.trim()) report("ViewResource.Id", "must name a view: an AWS-managed view's ARN or Form, Detail, List, Confirmation or Cards");
-    else if (!isReference(id) && !viewNameOf(id)) {
-      report("ViewResource.Id", `"${id}" is not one of the AWS-managed views (Form, Detail, List, Confirmation, Cards): custom views are not available, so a contact reaching this block takes its error branch`, "warning");
+    else if (!isReference(id) && !viewNameOf(id) && !customViewIdOf(id)) {
+      report("ViewResource.Id", `"${id}" is neither an AWS-managed view (Form, Detail, List, Confirmation, Cards) nor a custom view's id or ARN: a contact reaching this block takes its error branch`, "warning");
     }
     if (params.ViewData !== undefined && !isObject(params.ViewData) && !isReference(params.ViewData)) report("ViewData", "must be an object (or a reference to JSON)");
     if (params.InvocationTimeLimitSeconds !== undefined) {
@@ -66,9 +71,13 @@ export const ShowView: ActionHandler = {
   run(r) {
     if (!r.ctx.agentWorkspace) return fail("NoMatchingError", "ShowView runs in a flow for the agent's workspace (a DefaultAgentUI flow): this flow has no agent to show a view to");
     const resource = r.value(resourceOf(r.params) ?? "");
-    const name = viewNameOf(resource);
-    if (!name) return fail("NoMatchingError", `"${resource}" is not an AWS-managed view (Form, Detail, List, Confirmation, Cards)`);
-    const data = fill(r.params.ViewData ?? {}, r);
+    const custom = viewNameOf(resource) ? undefined : r.ctx.views?.[customViewIdOf(resource) ?? ""];
+    const name = viewNameOf(resource) ?? custom?.template;
+    if (!name) return fail("NoMatchingError", `"${resource}" is neither an AWS-managed view (Form, Detail, List, Confirmation, Cards) nor one of this instance's custom views`);
+    const blockData = fill(r.params.ViewData ?? {}, r);
+    // A custom view's content may hold `$.` references too.
+    const base = custom ? fill(custom.content, r) : undefined;
+    const data = isObject(base) ? (isObject(blockData) ? { ...base, ...blockData } : base) : blockData;
     const read = readView(name, data);
     if ("problems" in read) return fail("NoMatchingError", `the ${name} view's ViewData: ${read.problems.join("; ")}`);
     const given = integer(r.value(r.params.InvocationTimeLimitSeconds ?? ""));

@@ -4,6 +4,7 @@
  * phone, or the browser softphone (Twilio Voice SDK, loaded on demand).
  */
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { agentLegChoice } from "../../shared/softphone";
 import type { AgentContact } from "../../shared/wire";
 import { api, errorText } from "../lib/api";
 import { useAgent } from "./AgentProvider";
@@ -43,7 +44,7 @@ export function SoftphoneProvider({ children }: { children: ReactNode }) {
     let stopped = false;
     let started: BrowserSoftphone | null = null;
     import("./twilioDevice")
-      .then((m) => m.startBrowserSoftphone((s) => !stopped && setLeg(s), () => contacts.current))
+      .then((m) => m.startBrowserSoftphone((s) => !stopped && setLeg(s), agentLegChoice(() => contacts.current)))
       .then((p) => {
         if (stopped) p.destroy();
         else {

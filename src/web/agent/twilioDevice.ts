@@ -9,14 +9,16 @@
  * already said yes in the workspace); any other call to this identity is rejected, so nobody
  * who can call the identity gets an open microphone. Mute is the SDK's own: the agent's
  * microphone stops sending on this leg.
+ *
+ * The live dashboard starts one too, for a supervisor's leg into a call they listen to, coach or
+ * barge in on. Each page decides per leg (`choose`: `agentLegChoice`, `supervisorLegChoice` in
+ * src/shared/softphone.ts): answer it, let it
+ * ring on for the user's other page (the workspace's leg at the dashboard, and the other way
+ * round), or reject it.
  */
 import { Call, Device } from "@twilio/voice-sdk";
-import { legForAcceptedContact } from "../../shared/softphone";
-import type { AgentContact } from "../../shared/wire";
+import type { LegChoice } from "../../shared/softphone";
 import { api } from "../lib/api";
-
-/** How long a leg may wait for the workspace to show its contact accepted (the socket's update can trail Twilio's ring). */
-const ACCEPTED_WAIT_MS = 5000;
 
 export type SoftphoneLegState = { registered: boolean; onCall: boolean; muted: boolean; error: string | null };
 
@@ -30,16 +32,10 @@ async function token(): Promise<string> {
   return (await api.get<{ token: string }>("/agent/voice-token")).token;
 }
 
-/** Resolves true as soon as `contacts()` shows the leg's contact accepted, false after ACCEPTED_WAIT_MS. */
-async function waitForAccepted(incoming: Call, contacts: () => readonly AgentContact[]): Promise<boolean> {
-  for (let waited = 0; waited <= ACCEPTED_WAIT_MS; waited += 200) {
-    if (legForAcceptedContact(incoming.customParameters, contacts())) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return false;
-}
-
-export async function startBrowserSoftphone(onChange: (s: SoftphoneLegState) => void, contacts: () => readonly AgentContact[]): Promise<BrowserSoftphone> {
+export async function startBrowserSoftphone(
+  onChange: (s: SoftphoneLegState) => void,
+  choose: (parameters: ReadonlyMap<string, string>) => LegChoice | Promise<LegChoice>,
+): Promise<BrowserSoftphone> {
   let state: SoftphoneLegState = { registered: false, onCall: false, muted: false, error: null };
   const set = (patch: Partial<SoftphoneLegState>) => {
     state = { ...state, ...patch };
@@ -58,10 +54,9 @@ export async function startBrowserSoftphone(onChange: (s: SoftphoneLegState) => 
     }
   });
   device.on(Device.EventName.Incoming, async (incoming: Call) => {
-    if (!(await waitForAccepted(incoming, contacts))) {
-      incoming.reject();
-      return;
-    }
+    const choice = await choose(incoming.customParameters ?? new Map());
+    if (choice === "ignore") return void incoming.ignore();
+    if (choice === "reject") return void incoming.reject();
     call = incoming;
     incoming.on("accept", () => set({ onCall: true, muted: false }));
     incoming.on("mute", (muted: boolean) => set({ muted }));

@@ -32,6 +32,7 @@ export const SCREENS: Screen[] = [
   { path: "/chat", label: "Website chat", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/ChatSettingsScreen")) },
   { path: "/quick-connects", label: "Quick connects", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/QuickConnectsScreen")) },
   { path: "/task-templates", label: "Task templates", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/TaskTemplatesScreen")) },
+  { path: "/views", label: "Views", group: "Channels and flows", anyOf: ["flows.edit"], component: lazy(() => import("../console/ViewsScreen")) },
   { path: "/lambda-functions", label: "Lambda functions", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/LambdaFunctionsScreen")) },
   { path: "/rules", label: "Analytics rules", group: "Records", anyOf: ["instance.configure"], component: lazy(() => import("../console/RulesScreen")) },
   { path: "/knowledge", label: "Knowledge", group: "Records", anyOf: ["knowledge.write"], component: lazy(() => import("../knowledge/KnowledgeScreen")) },

@@ -16,6 +16,7 @@ import { formatDuration, useNow } from "../lib/time";
 import type { MetricsDirectory } from "../lib/types";
 import { useData } from "../lib/useData";
 import { SupervisionControls } from "./Supervision";
+import { SupervisorAudioProvider } from "./SupervisorAudio";
 
 
 const STATE_LABELS: Record<string, string> = { AVAILABLE: "Available", OFFLINE: "Offline", CUSTOM: "Unavailable", MISSED: "Missed" };
@@ -108,7 +109,7 @@ export default function DashboardScreen() {
   const serviceLevel = (m: MetricValues) => (m.SERVICE_LEVEL_20 == null ? "—" : `${m.SERVICE_LEVEL_20}%`);
 
   return (
-    <>
+    <SupervisorAudioProvider>
       <h1>Live dashboard</h1>
       <p className={connected ? "connection online" : "connection offline"} role="status" data-testid="metrics-connection">
         {connected ? "Live: updates as they happen" : metrics ? "Connection lost — reconnecting… (figures may be out of date)" : "Connecting…"}
@@ -242,6 +243,6 @@ export default function DashboardScreen() {
           </section>
         </>
       )}
-    </>
+    </SupervisorAudioProvider>
   );
 }

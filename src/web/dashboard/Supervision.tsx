@@ -2,8 +2,9 @@
  * Live supervision from the dashboard's agent rows (src/shared/supervision.ts): for each contact
  * an agent has, Listen / Coach / Barge / Leave on a call, Monitor / Join / Leave on a chat
  * (`POST /api/v1/contacts/:id/supervision`). The supervisor's leg of a call rings at their own
- * phone number when their user has one, else at their browser softphone. A monitored chat opens
- * here read-only (the supervisor socket) and takes the supervisor's messages once they joined.
+ * phone number when their user has one, else at their browser softphone, which this page starts
+ * and which answers it (./SupervisorAudio.tsx). A monitored chat opens here read-only (the
+ * supervisor socket) and takes the supervisor's messages once they joined.
  */
 import { useEffect, useRef, useState } from "react";
 import type { LiveContactRef } from "../../shared/wire";
@@ -11,11 +12,19 @@ import type { SupervisionMode } from "../../shared/supervision";
 import { ChatConnection, type ChatConnectionState } from "../../shared/chat-connection";
 import { api, errorText } from "../lib/api";
 import { useSession } from "../lib/session";
+import { SupervisorAudioLine, useSupervisorAudio } from "./SupervisorAudio";
 
-const LABELS: Record<SupervisionMode, string> = { LISTEN: "Listening", COACH: "Coaching", BARGE: "Barged in", MONITOR: "Monitoring", JOIN: "In the chat" };
+const LABELS: Record<SupervisionMode, (agent: string) => string> = {
+  LISTEN: (agent) => `Listening to ${agent}`,
+  COACH: (agent) => `Coaching ${agent}`,
+  BARGE: (agent) => `Barged in on ${agent}'s call`,
+  MONITOR: (agent) => `Monitoring ${agent}'s chat`,
+  JOIN: (agent) => `In the chat with ${agent}`,
+};
 
 export function SupervisionControls({ contact, agentName }: { contact: LiveContactRef; agentName: string }) {
   const { can } = useSession();
+  const audio = useSupervisorAudio();
   const [mode, setMode] = useState<SupervisionMode | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -24,12 +33,17 @@ export function SupervisionControls({ contact, agentName }: { contact: LiveConta
   const ask = async (next: SupervisionMode | "LEAVE") => {
     setBusy(true);
     setError(null);
+    // A call's leg is answered here only once asked for, and until left.
+    let result: SupervisionMode | null = mode;
     try {
+      if (voice && next !== "LEAVE") await audio.expect(contact.contactId);
       const r = await api.post<{ mode: SupervisionMode | null }>(`/contacts/${encodeURIComponent(contact.contactId)}/supervision`, { mode: next });
+      result = r.mode;
       setMode(r.mode);
     } catch (err) {
       setError(errorText(err));
     } finally {
+      if (voice && !result) audio.forget(contact.contactId);
       setBusy(false);
     }
   };
@@ -43,7 +57,8 @@ export function SupervisionControls({ contact, agentName }: { contact: LiveConta
   return (
     <div className="supervision" data-contact-id={contact.contactId} role="group" aria-label={`Supervise the ${what}`}>
       <span className="muted">{voice ? "Call" : "Chat"}{contact.state === "ON_HOLD" ? " (on hold)" : ""}</span>{" "}
-      {mode && <span className="chip" data-field="supervision-mode">{LABELS[mode]}</span>}{" "}
+      {mode && <span className="chip" data-field="supervision-mode">{LABELS[mode](agentName)}</span>}{" "}
+      {voice && mode && <SupervisorAudioLine />}{" "}
       {voice
         ? [button("LISTEN", "Listen"), button("COACH", "Coach"), button("BARGE", "Barge", true)]
         : [button("MONITOR", "Monitor"), button("JOIN", "Join", true)]}

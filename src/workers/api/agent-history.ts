@@ -24,8 +24,8 @@ import { iso } from "./resource";
 const HistoryQuery = z.object({ limit: z.coerce.number().int().min(1).max(50).default(20) });
 
 export const agentHistoryRoutes = new Hono<AppEnv>()
-  .use(requirePermission("contacts.handle"))
-  .get("/history", async (c) => {
+  // Per route, not `.use()`: mounted at /agent beside agent.ts, a `.use()` would run for its routes too.
+  .get("/history", requirePermission("contacts.handle"), async (c) => {
     const { limit } = parseQuery(c, HistoryQuery);
     const scope = c.var.scope;
     const rows = await scope.db
@@ -49,7 +49,7 @@ export const agentHistoryRoutes = new Hono<AppEnv>()
     })));
     return c.json({ items });
   })
-  .get("/today", async (c) => {
+  .get("/today", requirePermission("contacts.handle"), async (c) => {
     const scope = c.var.scope;
     const { userId } = c.var.caller;
     const timeZone = await instanceTimeZone(scope);

@@ -1,5 +1,6 @@
 /**
- * What the agent workspace needs besides its socket (all need `contacts.handle`):
+ * What the agent workspace needs besides its socket (`contacts.handle`; the softphone's two routes
+ * also `supervision.monitor`: the live dashboard answers a supervisor's leg with the same softphone):
  *
  * - `GET /api/v1/agent/softphone`: how this agent's audio leg is carried — `simulated` (local
  *   mode: the phone simulator answers the agent leg), `phone` (the agent's own phone number
@@ -62,9 +63,11 @@ async function agentMayRead(c: { env: Env; var: AppEnv["Variables"] }, contactId
   return wasConnectedTo(c.var.db, instanceId, contactId, userId);
 }
 
+/** The softphone is the agent's, and the supervisor's on the live dashboard (their leg into a call they supervise). */
+const softphoneUser = requirePermission("contacts.handle", "supervision.monitor");
+
 export const agentRoutes = new Hono<AppEnv>()
-  .use(requirePermission("contacts.handle"))
-  .get("/softphone", async (c) => {
+  .get("/softphone", softphoneUser, async (c) => {
     const identity = c.var.caller.userId;
     const { inst, phoneNumber } = await loadVoiceSetup(c);
     let config: SoftphoneConfig;
@@ -74,7 +77,7 @@ export const agentRoutes = new Hono<AppEnv>()
     else config = { mode: "unavailable", reason: "The instance has no Twilio API key for the browser softphone, and you have no phone number set. Ask an administrator." };
     return c.json(config);
   })
-  .get("/voice-token", async (c) => {
+  .get("/voice-token", softphoneUser, async (c) => {
     const { instanceId, userId } = c.var.caller;
     const { inst } = await loadVoiceSetup(c);
     if (!inst?.accountSid || !inst.apiKeySid || !inst.apiKeySecretEnc) {
@@ -92,7 +95,7 @@ export const agentRoutes = new Hono<AppEnv>()
     c.header("cache-control", "no-store");
     return c.json({ token, identity: userId, expiresAt: new Date(expiresAt).toISOString() });
   })
-  .get("/contacts/:id", async (c) => {
+  .get("/contacts/:id", requirePermission("contacts.handle"), async (c) => {
     const scope = c.var.scope;
     const row = await scope.get(contacts, c.req.param("id"));
     if (!row || !(await agentMayRead(c, row.id, row.agentId))) throw notFound("Contact");

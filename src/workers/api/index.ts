@@ -32,6 +32,7 @@ import { phoneNumbersResource } from "./resources/phone-numbers";
 import { queuesResource } from "./resources/queues";
 import { analyticsRulesResource } from "./resources/analytics-rules";
 import { lambdaFunctionsResource } from "./resources/lambda-functions";
+import { customViewsResource } from "./resources/custom-views";
 import { quickConnectsResource } from "./resources/quick-connects";
 import { taskTemplatesResource } from "./resources/task-templates";
 import { routingProfilesResource } from "./resources/routing-profiles";
@@ -54,6 +55,7 @@ export const CONFIG_RESOURCES = [
   flowsResource,
   quickConnectsResource,
   lambdaFunctionsResource,
+  customViewsResource,
   analyticsRulesResource,
   taskTemplatesResource,
   profileFieldsResource,
