@@ -10,9 +10,8 @@
  * falls back to `any` when that finds nothing; `any` (suggestions from a conversation) ranks
  * articles by how well they match any of the words.
  */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { closestTerms, ftsQuery, indexTerm, keyTerms, maxEdits, synonymMap, type TermGroup } from "./knowledge-query";
-import { synonymGroups } from "./knowledge";
 import type { InstanceScope } from "./scoped";
 
 export type KnowledgeHit = {
@@ -32,30 +31,42 @@ export const MARK_END = "\uE001";
 type Row = { article_id: string; title: string; snippet: string; tags: string; score: number };
 
 /**
- * The words the index has seen, of those asked: one probe of the index each (the first matching
- * row of a quoted word, which the tokenizer stems as it stemmed the articles). Cheaper than the
- * vocabulary table, which counts a term's whole posting list.
+ * Which of `words` the index has seen: one probe of the index each (the first matching row of a
+ * quoted word, which the tokenizer stems as it stemmed the articles). Cheaper than the
+ * vocabulary table, which counts a term's whole posting list. Rows: `i`, the index in `words`.
  */
-async function knownWords(scope: InstanceScope, words: string[]): Promise<Set<string>> {
-  if (words.length === 0) return new Set();
+function knownWordsQuery(words: string[]): SQL {
   const probes = JSON.stringify(words.map((w) => ftsQuery([{ term: w, alternatives: [] }], "all")));
-  const rows = await scope.db.all<{ i: number }>(
-    sql`SELECT CAST(p.key AS INTEGER) AS i FROM json_each(${probes}) p WHERE EXISTS (SELECT 1 FROM knowledge_fts WHERE knowledge_fts MATCH p.value)`,
-  );
-  return new Set(rows.map((r) => words[r.i]!));
+  return sql`SELECT CAST(p.key AS INTEGER) AS i FROM json_each(${probes}) p WHERE EXISTS (SELECT 1 FROM knowledge_fts WHERE knowledge_fts MATCH p.value)`;
 }
+const knownOf = (words: string[], rows: Record<string, unknown>[]) => rows.map((r) => words[Number(r.i)]!);
 
-/** Index terms that could be what a misspelt word meant. */
-async function corrections(scope: InstanceScope, stem: string): Promise<string[]> {
-  const edits = maxEdits(stem);
-  if (edits === 0) return [];
+/** The instance's synonym groups (each a JSON array of terms), as `synonymGroups` orders them. */
+const synonymsQuery = (scope: InstanceScope) =>
+  sql`SELECT terms FROM knowledge_synonyms WHERE instance_id = ${scope.instanceId} ORDER BY created_at, id`;
+
+/** Index terms sharing a misspelt word's first letter and nearly its length (`corrections` picks the closest). */
+function vocabularyQuery(stem: string, edits: number): SQL {
   const first = stem[0]!;
   const next = String.fromCodePoint(first.codePointAt(0)! + 1);
-  const rows = await scope.db.all<{ term: string }>(
-    sql`SELECT term FROM knowledge_fts_vocab WHERE term >= ${first} AND term < ${next}
-        AND length(term) BETWEEN ${stem.length - edits} AND ${stem.length + edits}`,
-  );
-  return closestTerms(stem, rows.map((r) => r.term));
+  return sql`SELECT term FROM knowledge_fts_vocab WHERE term >= ${first} AND term < ${next}
+      AND length(term) BETWEEN ${stem.length - edits} AND ${stem.length + edits}`;
+}
+
+/**
+ * The instance's synonyms and which query words the index knows, in one D1 batch. The words
+ * probed are the text's own; a word that only becomes a term once synonym phrases are taken
+ * out (a later word moving into the first MAX_TERMS) is probed after, in a second call.
+ */
+async function synonymsAndKnownWords(scope: InstanceScope, text: string) {
+  const guess = keyTerms(text);
+  const [groupRows, knownRows] = await scope.batchAll([synonymsQuery(scope), knownWordsQuery(guess)]);
+  const synonyms = synonymMap(groupRows!.map((r) => JSON.parse(String(r.terms)) as string[]));
+  const terms = keyTerms(text, undefined, synonyms.keys());
+  const known = new Set(knownOf(guess, knownRows!));
+  const unprobed = terms.filter((t) => !t.includes(" ") && !guess.includes(t));
+  if (unprobed.length) for (const w of knownOf(unprobed, (await scope.batchAll([knownWordsQuery(unprobed)]))[0]!)) known.add(w);
+  return { synonyms, terms, known };
 }
 
 /**
@@ -82,29 +93,32 @@ async function run(scope: InstanceScope, match: string, limit: number): Promise<
   }));
 }
 
-/** Published articles matching `text`, best first. */
+/**
+ * Published articles matching `text`, best first. D1 round trips: the synonyms with the known-word
+ * probes, the vocabulary of every misspelt word (one batch, only when there is one), the search
+ * (and, in `all` mode when it finds nothing, the `any` search).
+ */
 export async function searchArticles(
   scope: InstanceScope,
   text: string,
   opts: { limit: number; mode: "all" | "any"; exclude?: string[] },
 ): Promise<SearchResult> {
   if (keyTerms(text).length === 0) return { hits: [], terms: [], corrections: {} };
-  const synonyms = synonymMap(await synonymGroups(scope));
-  const terms = keyTerms(text, undefined, synonyms.keys());
+  const { synonyms, terms, known } = await synonymsAndKnownWords(scope, text);
   // A phrase (a multi-word synonym) is searched as a phrase, never corrected.
-  const stems = terms.map((t) => (t.includes(" ") ? t : indexTerm(t)));
-  const known = await knownWords(scope, terms.filter((t) => !t.includes(" ")));
+  const misspelt = terms.flatMap((term) => {
+    if (term.includes(" ") || known.has(term)) return [];
+    const stem = indexTerm(term);
+    const edits = maxEdits(stem);
+    return edits === 0 ? [] : [{ term, stem, edits }];
+  });
+  const vocabularies = await scope.batchAll(misspelt.map((m) => vocabularyQuery(m.stem, m.edits)));
   const fixed: Record<string, string[]> = {};
-  const groups: TermGroup[] = [];
-  for (const [i, term] of terms.entries()) {
-    const alternatives = [...(synonyms.get(term) ?? [])];
-    if (!term.includes(" ") && !known.has(term)) {
-      const near = await corrections(scope, stems[i]!);
-      if (near.length) fixed[term] = near;
-      alternatives.push(...near);
-    }
-    groups.push({ term, alternatives });
+  for (const [i, m] of misspelt.entries()) {
+    const near = closestTerms(m.stem, vocabularies[i]!.map((r) => String(r.term)));
+    if (near.length) fixed[m.term] = near;
   }
+  const groups: TermGroup[] = terms.map((term) => ({ term, alternatives: [...(synonyms.get(term) ?? []), ...(fixed[term] ?? [])] }));
   const want = opts.limit + (opts.exclude?.length ?? 0);
   let hits = await run(scope, ftsQuery(groups, opts.mode), want);
   if (hits.length === 0 && opts.mode === "all" && groups.length > 1) hits = await run(scope, ftsQuery(groups, "any"), want);

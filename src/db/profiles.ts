@@ -128,23 +128,6 @@ export async function profilesByName(scope: InstanceScope, keys: Keyring, text: 
   return (ids ?? []).slice(0, limit);
 }
 
-/**
- * The profile a contact belongs to: the one it is linked to, else the one (only one) holding the
- * number the contact came from. One indexed query; the caller's number is never opened.
- */
-export async function profileOfContact(scope: InstanceScope, contactId: string): Promise<{ profileId: string; matchedBy: "link" | "phone" } | null> {
-  const row = await scope.db.all<{ linked: string | null; matched: string | null; matches: number }>(sql`
-    SELECT (SELECT profile_id FROM profile_contacts WHERE instance_id = ${scope.instanceId} AND contact_id = ${contactId}) AS linked,
-           MIN(k.profile_id) AS matched, COUNT(DISTINCT k.profile_id) AS matches
-    FROM contacts c LEFT JOIN profile_keys k
-      ON k.instance_id = c.instance_id AND k.kind = 'phone' AND k.hash = c.customer_endpoint_hash AND k.key_version = c.customer_endpoint_hash_version
-    WHERE c.instance_id = ${scope.instanceId} AND c.id = ${contactId}`);
-  const r = row[0];
-  if (r?.linked) return { profileId: r.linked, matchedBy: "link" };
-  if (r?.matched && r.matches === 1) return { profileId: r.matched, matchedBy: "phone" };
-  return null;
-}
-
 /** The search keys (hash and key version) of a profile's numbers: at most 10 numbers, so a short list. */
 export async function phoneKeysOf(scope: InstanceScope, profileId: string): Promise<{ hash: string; keyVersion: number }[]> {
   return scope.db

@@ -132,6 +132,21 @@ export class InstanceScope {
     await this.batch([this.audit(entry)]);
   }
 
+  /**
+   * Raw statements (reads, or writes such as `INSERT … SELECT`) in one D1 round trip and one
+   * transaction, each statement's rows in order. drizzle's `batch` cannot take raw SQL with
+   * parameters, so these go to D1's own batch.
+   */
+  async batchAll(queries: SQL[]): Promise<Record<string, unknown>[][]> {
+    if (queries.length === 0) return [];
+    const d1 = this.db.$client;
+    const statements = queries.map((q) => {
+      const { sql: text, params } = this.db.all(q).getQuery();
+      return d1.prepare(text).bind(...params);
+    });
+    return (await d1.batch<Record<string, unknown>>(statements)).map((r) => r.results);
+  }
+
   /** Runs statements atomically (D1 batches are transactions). */
   async batch(statements: Statement[]): Promise<void> {
     if (statements.length === 0) return;

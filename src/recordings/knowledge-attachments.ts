@@ -4,12 +4,12 @@
  * with their rows in D1. Attachments are small (`MAX_ATTACHMENT_BYTES`), so they are sealed and
  * opened whole. The object is written before its row, and removed again if the row is not.
  */
-import { eq } from "drizzle-orm";
-import type { InstanceScope } from "../db/scoped";
+import { and, asc, eq, lt, sql } from "drizzle-orm";
+import { afterPosition, pageEnd, type InstanceScope, type KeyPassPage, type PagePosition } from "../db/scoped";
 import { knowledgeAttachments } from "../db/schema";
 import { type Keyring, keyringFromEnv, type KeyringEnv } from "../lib/crypto";
-import { HEADER_SIZE, IntegrityError, planRange } from "./envelope";
-import { openEnvelope } from "./envelope-keys";
+import { HEADER_SIZE, IntegrityError, parseHeader, planRange } from "./envelope";
+import { openEnvelope, rewrapHeader } from "./envelope-keys";
 import { decryptStream, encryptStream } from "./envelope-stream";
 
 export type AttachmentsEnv = KeyringEnv & { RECORDINGS: R2Bucket };
@@ -94,4 +94,67 @@ export async function deleteAttachments(env: AttachmentsEnv, scope: InstanceScop
   if (rows.length === 0) return;
   await env.RECORDINGS.delete(rows.map((r) => r.r2Key));
   await scope.batch(rows.map((r) => scope.delete(knowledgeAttachments, r.id)));
+}
+
+/** One page of the rotation pass over knowledge attachments; `next`: [createdAt, id] of the last one looked at. */
+export type AttachmentRewrapReport = KeyPassPage & { rewrapped: number; alreadyCurrent: number };
+
+/**
+ * Re-wraps the data keys of up to `limit` of an instance's knowledge attachments stored with an
+ * older key version, with the current one (oldest first; after `after` when given; `limit` 0
+ * only counts), as `rewrapRecordings` does for recordings: only the 92-byte header changes, the
+ * sealed bytes after it are copied unchanged. The object is replaced only if it is still the one
+ * read (an attachment deleted meanwhile is not brought back), then its row records the version.
+ */
+export async function rewrapKnowledgeAttachments(
+  env: AttachmentsEnv,
+  scope: InstanceScope,
+  keys: Keyring,
+  limit = 25,
+  after?: PagePosition,
+): Promise<AttachmentRewrapReport> {
+  const stale = scope.where(knowledgeAttachments, lt(knowledgeAttachments.keyVersion, keys.current));
+  const rows = await scope.db
+    .select()
+    .from(knowledgeAttachments)
+    .where(and(stale, afterPosition(knowledgeAttachments.createdAt, knowledgeAttachments.id, after)))
+    .orderBy(asc(knowledgeAttachments.createdAt), asc(knowledgeAttachments.id))
+    .limit(limit);
+  const next = pageEnd(rows, limit, (r) => [r.createdAt, r.id]);
+  const report: AttachmentRewrapReport = { rewrapped: 0, alreadyCurrent: 0, failed: [], remaining: 0, keyVersion: keys.current, next };
+  for (const row of rows) {
+    try {
+      if (await rewrapOne(env, row, keys)) report.rewrapped++;
+      else report.alreadyCurrent++;
+      await scope.db
+        .update(knowledgeAttachments)
+        .set({ keyVersion: keys.current, updatedAt: Date.now() })
+        .where(scope.where(knowledgeAttachments, eq(knowledgeAttachments.id, row.id), eq(knowledgeAttachments.keyVersion, row.keyVersion)));
+    } catch (err) {
+      report.failed.push({ id: row.id, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  const [left] = await scope.db.select({ n: sql<number>`count(*)` }).from(knowledgeAttachments).where(stale);
+  report.remaining = left?.n ?? 0;
+  return report;
+}
+
+/** Re-wraps one attachment's object; false when it already was at the current version. */
+async function rewrapOne(env: AttachmentsEnv, row: Attachment, keys: Keyring): Promise<boolean> {
+  const obj = await env.RECORDINGS.get(row.r2Key);
+  if (!obj) throw new IntegrityError(`Encrypted object ${row.r2Key} is missing`);
+  const stored = new Uint8Array(await obj.arrayBuffer());
+  if (stored.length !== row.storedBytes || stored.length < HEADER_SIZE) throw new IntegrityError("The encrypted object's size does not match its record");
+  if (parseHeader(stored.subarray(0, HEADER_SIZE)).keyVersion === keys.current) return false;
+  const header = await rewrapHeader(keys, { instanceId: row.instanceId, objectKey: row.r2Key }, stored.subarray(0, HEADER_SIZE));
+  const rewrapped = new Uint8Array(stored.length);
+  rewrapped.set(header);
+  rewrapped.set(stored.subarray(HEADER_SIZE), HEADER_SIZE);
+  const put = await env.RECORDINGS.put(row.r2Key, rewrapped, {
+    httpMetadata: obj.httpMetadata,
+    customMetadata: obj.customMetadata,
+    onlyIf: { etagMatches: obj.etag },
+  });
+  if (!put) throw new Error("The attachment changed or was deleted while being re-wrapped; try again");
+  return true;
 }

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createContact } from "../../src/db/contacts";
-import { keyringFromEnv } from "../../src/lib/crypto";
+import { analysisField } from "../../src/db/contact-analysis";
+import { createContact, notesField } from "../../src/db/contacts";
+import { encryptField, keyringFromEnv } from "../../src/lib/crypto";
 import { userWith } from "../chat/helpers";
 import { api, db, demoAdmin, demoAgent, DEMO, otherInstance } from "../helpers";
 
@@ -113,6 +114,47 @@ describe("customer profiles", () => {
 
     expect((await api("DELETE", `/profiles/${p.id}/contacts/${other}`, { token: agent })).status).toBe(204);
     expect((await api("GET", `/profiles/for-contact/${other}`, { token: agent })).body.profile).toBeNull();
+  });
+
+  it("the lookup on an offer answers the last contacts newest first with queue and agent names, notes, sentiment and summary, and audits the read with how it matched", async () => {
+    const phone = number();
+    const { body: p } = await api("POST", "/profiles", { token: agent, body: { firstName: "Edsger", phoneNumbers: [phone] } });
+    const older = await call(phone);
+    const keys = keyringFromEnv(env);
+    const notes = await encryptField(keys, DEMO.instanceId, notesField(older), "Promised a refund");
+    await env.DB.prepare("UPDATE contacts SET initiated_at = initiated_at - 60000, queue_id = ?, agent_id = ?, disposition = 'Refund', notes = ? WHERE id = ?")
+      .bind(DEMO.queues.billing, DEMO.agents[0].id, notes, older).run();
+    const sealed = await encryptField(keys, DEMO.instanceId, analysisField(older), JSON.stringify({ summary: "Asked for a refund of the May bill" }));
+    await env.DB.prepare("INSERT INTO contact_analysis (instance_id, contact_id, customer_sentiment, engines, analysis_enc, key_version) VALUES (?, ?, 'NEGATIVE', ?, ?, ?)")
+      .bind(DEMO.instanceId, older, JSON.stringify({ sentiment: "test", summary: "test" }), sealed, keys.current).run();
+    const linkedElsewhere = await call(phone); // from the profile's number, but linked to another profile: not its contact
+    const { body: otherProfile } = await api("POST", "/profiles", { token: agent, body: { firstName: "Other" } });
+    await api("PUT", `/profiles/${otherProfile.id}/contacts/${linkedElsewhere}`, { token: agent });
+    const offered = await call(phone);
+
+    const res = await api("GET", `/profiles/for-contact/${offered}`, { token: agent });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ profile: { id: p.id, firstName: "Edsger", phoneNumbers: [phone] }, matchedBy: "phone" });
+    expect(res.body.contacts.map((c: { id: string }) => c.id)).toEqual([offered, older]);
+    expect(res.body.contacts[1]).toMatchObject({
+      channel: "VOICE", queue: { id: DEMO.queues.billing, name: "Billing" }, agent: { id: DEMO.agents[0].id, name: "Alice Agent" },
+      disposition: "Refund", notes: "Promised a refund", sentiment: "NEGATIVE", summary: "Asked for a refund of the May bill",
+    });
+    expect(res.body.contacts[0]).toMatchObject({ queue: null, agent: null, notes: null, sentiment: null, summary: null });
+    // The same history as the profile's own page.
+    expect((await api("GET", `/profiles/${p.id}`, { token: agent })).body.contacts).toEqual(res.body.contacts);
+
+    const reads = async (contactId: string) =>
+      (await all("SELECT user_id, resource_id, details FROM audit_log WHERE action = 'read' AND resource_type = 'customer_profile' AND details LIKE ?", `%${contactId}%`))
+        .map((r) => ({ ...r, details: JSON.parse(String(r.details)) }));
+    expect(await reads(offered)).toEqual([{ user_id: DEMO.agents[0].id, resource_id: p.id, details: { contactId: offered, matchedBy: "phone" } }]);
+    const stranger = await call(number());
+    expect((await api("GET", `/profiles/for-contact/${stranger}`, { token: agent })).body).toEqual({ profile: null, matchedBy: null, contacts: [] });
+    expect(await reads(stranger)).toEqual([{ user_id: DEMO.agents[0].id, resource_id: null, details: { contactId: stranger, matchedBy: null } }]);
+    const missing = await api("GET", "/profiles/for-contact/no-such-contact", { token: agent });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toMatchObject({ code: "not_found" });
+    expect(await reads("no-such-contact")).toEqual([]);
   });
 
   it("merge combines two profiles into one: contacts relinked, fields joined, the other removed", async () => {

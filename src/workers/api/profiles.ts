@@ -8,7 +8,7 @@ import { desc } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import {
-  attributeProblem, combineProfiles, EMPTY_PROFILE, eraseProfile, fieldTypes, linkContact, loadProfiles, profileOfContact,
+  attributeProblem, combineProfiles, EMPTY_PROFILE, eraseProfile, fieldTypes, linkContact, loadProfiles, openProfile,
   profilesByKey, profilesByName, relinkContacts, unlinkContact, writeProfile, type ProfileData, type StoredProfile,
 } from "../../db/profiles";
 import { customerProfiles } from "../../db/schema";
@@ -18,7 +18,8 @@ import { badRequest, notFound } from "../../lib/errors";
 import { assertPermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
 import { clientInfo, parseJson, parseQuery } from "../lib/request";
-import { contactExists, profileHistory } from "./profile-history";
+import { contactProfile } from "../../db/profile-lookup";
+import { contactExists, historyItems, profileHistory } from "./profile-history";
 import { fields, iso } from "./resource";
 import { email } from "./resources/users";
 
@@ -136,12 +137,12 @@ export const profileRoutes = new Hono<AppEnv>()
     const scope = c.var.scope;
     const keys = keyringFromEnv(c.env);
     const contactId = c.req.param("contactId");
-    if (!Id.safeParse(contactId).success || !(await contactExists(scope, contactId))) throw notFound("Contact");
-    const found = await profileOfContact(scope, contactId);
-    const profile = found ? (await loadProfiles(scope, keys, [found.profileId]))[0] : undefined;
-    await scope.writeAudit(audit(c, "read", profile?.id ?? "", { contactId, matchedBy: profile ? found!.matchedBy : null }));
-    if (!profile) return c.json({ profile: null, matchedBy: null, contacts: [] });
-    return c.json({ profile: toApi(profile), matchedBy: found!.matchedBy, contacts: await profileHistory(scope, keys, profile.id) });
+    // One D1 batch: the contact, its profile, the profile's last contacts and the read's audit entry.
+    const found = Id.safeParse(contactId).success ? await contactProfile(scope, contactId, { userId: c.var.caller.userId, ...clientInfo(c) }) : null;
+    if (!found) throw notFound("Contact");
+    if (!found.profile) return c.json({ profile: null, matchedBy: null, contacts: [] });
+    const [profile, contacts] = await Promise.all([openProfile(keys, found.profile), historyItems(keys, scope.instanceId, found.history)]);
+    return c.json({ profile: toApi(profile), matchedBy: found.matchedBy, contacts });
   })
   .get("/:id", async (c) => {
     can(c, false);

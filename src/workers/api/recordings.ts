@@ -14,6 +14,7 @@ import { contacts } from "../../db/schema";
 import { reindexTranscripts } from "../../recordings/transcript-search";
 import { contactRoomName } from "../../lib/object-names";
 import { IntegrityError } from "../../recordings/envelope";
+import { rewrapKnowledgeAttachments } from "../../recordings/knowledge-attachments";
 import { erasePersonalData } from "../../recordings/personal-data";
 import {
   getStoredRecording,
@@ -97,6 +98,7 @@ const PassCursor = z.strictObject({
   transcripts: Position.optional(),
   contactFields: Position.optional(),
   analyses: Position.optional(),
+  knowledgeAttachments: Position.optional(),
 });
 type PassCursor = z.infer<typeof PassCursor>;
 
@@ -169,7 +171,8 @@ const extension = (type: string) =>
 export const recordingRoutes = new Hono<AppEnv>()
   .get("/:id/media", requirePermission("recordings.listen"), serveMedia)
   /**
-   * After a key rotation, one page of each list: recordings' data keys re-wrapped, contacts'
+   * After a key rotation, one page of each list: recordings' data keys (messaging attachments'
+   * among them) and knowledge articles' attachments' data keys re-wrapped, contacts'
    * caller-number search hashes recomputed, transcripts' word index rebuilt and contacts' sealed
    * fields (attributes, caller number, notes) and conversation analyses re-sealed, with the current key version; the
    * instance's Twilio secrets re-sealed; and a page of flow log payloads still stored in the clear
@@ -201,6 +204,8 @@ export const recordingRoutes = new Hono<AppEnv>()
     const fields = await resealContactFields(db, keys, instanceId, fld.limit, fld.after);
     const ana = page(at.analyses);
     const analysed = await resealContactAnalyses(db, keys, instanceId, ana.limit, ana.after);
+    const att = page(at.knowledgeAttachments);
+    const attached = await rewrapKnowledgeAttachments(c.env, c.var.scope, keys, att.limit, att.after);
     const secrets = await resealInstanceSecrets(db, keys, instanceId);
 
     const next: PassCursor = {
@@ -210,16 +215,18 @@ export const recordingRoutes = new Hono<AppEnv>()
       transcripts: words.next ?? "end",
       contactFields: fields.next ?? "end",
       analyses: analysed.next ?? "end",
+      knowledgeAttachments: attached.next ?? "end",
     };
     // Flow log payloads stored in the clear before they were sealed: a page sealed per call (no cursor needed, see sealClearFlowLogs).
     const logs = await sealClearFlowLogs(db, keys, instanceId, body.limit);
     const flowLogs = { sealed: logs.sealed, failed: logs.failed, remaining: logs.remaining };
-    const done = report.remaining === 0 && numbers.remaining === 0 && words.remaining === 0 && fields.remaining === 0 && analysed.remaining === 0 && secrets.remaining === 0 && logs.remaining === 0;
-    const passOver = done || (next.recordings === "end" && next.callerNumbers === "end" && next.transcripts === "end" && next.contactFields === "end" && next.analyses === "end");
+    const done = report.remaining === 0 && numbers.remaining === 0 && words.remaining === 0 && fields.remaining === 0 && analysed.remaining === 0 && attached.remaining === 0 && secrets.remaining === 0 && logs.remaining === 0;
+    const passOver = done || (next.recordings === "end" && next.callerNumbers === "end" && next.transcripts === "end" && next.contactFields === "end" && next.analyses === "end" && next.knowledgeAttachments === "end");
     const callerNumbers = { rehashed: numbers.rehashed, failed: numbers.failed, remaining: numbers.remaining };
     const transcripts = { reindexed: words.reindexed, removed: words.removed, failed: words.failed, remaining: words.remaining };
     const contactFields = { resealed: fields.resealed, failed: fields.failed, remaining: fields.remaining };
     const analyses = { resealed: analysed.resealed, failed: analysed.failed, remaining: analysed.remaining };
+    const knowledgeAttachments = { rewrapped: attached.rewrapped, alreadyCurrent: attached.alreadyCurrent, failed: attached.failed, remaining: attached.remaining };
     const instanceSecrets = { resealed: secrets.resealed, failed: secrets.failed, remaining: secrets.remaining };
     await c.var.scope.writeAudit({
       userId: c.var.caller.userId, action: "rewrap", resourceType: "recording", ...clientInfo(c),
@@ -229,6 +236,7 @@ export const recordingRoutes = new Hono<AppEnv>()
         transcripts: { reindexed: transcripts.reindexed, removed: transcripts.removed, failed: transcripts.failed.length, remaining: transcripts.remaining },
         contactFields: { resealed: contactFields.resealed, failed: contactFields.failed.length, remaining: contactFields.remaining },
         analyses: { resealed: analyses.resealed, failed: analyses.failed.length, remaining: analyses.remaining },
+        knowledgeAttachments: { rewrapped: knowledgeAttachments.rewrapped, failed: knowledgeAttachments.failed.length, remaining: knowledgeAttachments.remaining },
         instanceSecrets: { resealed: instanceSecrets.resealed, failed: instanceSecrets.failed.length, remaining: instanceSecrets.remaining },
         flowLogs: { sealed: flowLogs.sealed, failed: flowLogs.failed.length, remaining: flowLogs.remaining },
         continued: body.cursor !== undefined, passOver, done,
@@ -244,6 +252,7 @@ export const recordingRoutes = new Hono<AppEnv>()
       transcripts,
       contactFields,
       analyses,
+      knowledgeAttachments,
       instanceSecrets,
       flowLogs,
       nextCursor: passOver ? null : encodeCursor(next),
