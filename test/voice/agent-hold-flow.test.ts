@@ -134,3 +134,44 @@ describe("voice: agent hold flows", () => {
     expect(conf.participants.get(call.sid)?.hold).toBe(true);
   });
 });
+
+describe("voice: the agent back on hold after a consult drops", () => {
+  /** Alice holds her caller (her leg hears the AGENT_HOLD flow), then consults an outside number, which joins. */
+  async function consulting() {
+    const OUTSIDE = "+442071234567";
+    const answeredCall = await answered(undefined, async (instanceId, q) => {
+      await publish(instanceId, q("queue-ah"), "AGENT_HOLD", AGENT_HOLD);
+      await db().update(queues).set({ agentHoldFlowId: q("queue-ah") }).where(eq(queues.id, q("sales")));
+      await db().insert(quickConnects).values({ id: `${instanceId}:qc:office`, instanceId, name: "Head office", type: "PHONE_NUMBER", phoneNumber: OUTSIDE });
+    });
+    const { fx, phone, alice, contactId, conf, agentLeg } = answeredCall;
+    alice.send({ type: "contact.hold", contactId });
+    await until(phone, () => conf.participants.get(agentLeg.sid)?.hold === true, "the agent's leg held");
+    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: `${fx.instanceId}:qc:office` })).type).toBe("ack");
+    const outside = () => [...phone.calls.values()].find((c) => c.to === OUTSIDE);
+    await until(phone, () => conf.participants.has(outside()?.sid ?? ""), "the number in the call's conference");
+    await until(phone, () => conf.participants.get(agentLeg.sid)?.hold === false, "the agent's leg off hold to talk with the number");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty !== null);
+    return { ...answeredCall, outside: () => outside()! };
+  }
+
+  it.each([
+    ["the consulted number hangs up", async (c: Awaited<ReturnType<typeof consulting>>) => c.outside().hangup()],
+    ["the agent hangs the number up", async (c: Awaited<ReturnType<typeof consulting>>) => {
+      expect((await c.alice.command({ type: "contact.dropThirdParty", contactId: c.contactId })).type).toBe("ack");
+    }],
+  ])("when %s, the caller stays held, the agent's leg hears the agent hold flow again and the workspace shows the caller on hold", async (_what, drop) => {
+    const c = await consulting();
+    const { phone, alice, call, contactId, conf, agentLeg } = c;
+    const heldBefore = agentLeg.heard.length;
+    await drop(c);
+    const view = await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty === null);
+    expect(view.contact.state).toBe("ON_HOLD");
+    await until(phone, () => conf.participants.get(agentLeg.sid)?.hold === true, "the agent's leg held again");
+    await until(phone, () => agentLeg.heard.length > heldBefore, "the agent hold flow heard again");
+    expect(agentLeg.heard.at(-1)).toBe("Your caller from sales is on hold.");
+    expect(conf.participants.get(call.sid)?.hold).toBe(true);
+    await phone.settle();
+    expect(phone.events.filter((e) => e.type === "error")).toEqual([]);
+  });
+});

@@ -305,6 +305,8 @@ export class VoiceChannel {
   /** The consulted number hung up, never answered, or could not be called: the agent's workspace shows it gone. */
   async thirdPartyGone(): Promise<void> {
     this.setThirdPartyCall(null);
+    this.legs.consultedLeft();
+    this.host.kick();
     const r = this.host.row();
     if (r?.phase === "CONNECTED" && r.agent_id) {
       await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, r.agent_id)).thirdPartyLeft(this.host.contactId).catch(() => undefined);
