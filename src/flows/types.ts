@@ -388,6 +388,8 @@ export type Effect =
   | { type: "update_contact"; name?: string; description?: string; languageCode?: string }
   | { type: "set_attributes"; attributes: Record<string, string> }
   | { type: "set_event_hook"; hook: EventHookName; flowId: string }
+  /** UpdateContactRoutingBehavior in a CUSTOMER_QUEUE flow: the waiting contact is re-ranked now (with its totals), as in Amazon Connect. */
+  | { type: "update_routing"; priority?: number; ageAdjustSeconds?: number }
   | { type: "transfer_flow"; flowId: string }
   /** Load a flow module's published version (InvokeFlowModule), answered with "module_loaded". */
   | { type: "load_module"; moduleId: string }

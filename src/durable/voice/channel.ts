@@ -27,6 +27,7 @@ import { CallWatch } from "./call-watch";
 import { HoldFlow } from "./hold-flow";
 import { CallbackCall } from "./callback";
 import { surfaceGivenUp } from "./given-up";
+import { applyQueueFlowRouting } from "../queue-flow-routing";
 import { recordingDetails } from "./recording";
 
 export type RecordingCallback = {
@@ -223,7 +224,8 @@ export class VoiceChannel {
     }
     // The caller asked to be called back (CreateCallbackContact): made here, the flow goes on to its confirmation.
     result = await this.callback.fromQueueFlow(flow.content, result, ctx);
-    this.host.set({ queue_flow_state: JSON.stringify(result.state) });
+    const routed = await applyQueueFlowRouting({ env: this.host.env, instanceId: this.host.instanceId, contactId: this.host.contactId, queueId: r.queue_id }, result.effects, this.host.require().flow_state);
+    this.host.set({ queue_flow_state: JSON.stringify(result.state), ...(routed ? { flow_state: routed } : {}) });
     this.host.keepLogs(result.logs);
     this.host.kick();
     const twiml = renderVoice({ ...result, status: result.status === "ended" ? "waiting_playback" : result.status }, {
