@@ -99,6 +99,8 @@ export class AgentOffers {
     a.store.insertSlot({
       contact_id: c.contactId, channel: c.channel, queue_id: r.queueId, reservation_id: r.reservationId, state: "INCOMING",
       initiation: c.initiationMethod, priority: c.priority, attributes: JSON.stringify(c.attributes), enqueued_at: c.enqueuedAt,
+      // What the flow added to its routing age (routingAt is its enqueue time moved by that): a transfer carries it on.
+      age_adjust_ms: r.routingAt === undefined ? 0 : c.enqueuedAt - r.routingAt,
       offered_at: now, expires_at: r.expiresAt, accepting: 0, connected_at: null, held_at: null, hold_ms: 0, ended_at: null,
       acw_ends_at: null, end_reason: null, notify: r.notify ? JSON.stringify(r.notify) : null, notice: null,
     });
@@ -195,7 +197,7 @@ export class AgentOffers {
     const now = Date.now();
     a.store.insertSlot({
       contact_id: o.contactId, channel: "VOICE", queue_id: o.queueId, reservation_id: `outbound:${o.contactId}`, state: "DIALLING",
-      initiation: "OUTBOUND", priority: 5, attributes: "{}", enqueued_at: now, offered_at: now, expires_at: null, accepting: 0,
+      initiation: "OUTBOUND", priority: 5, age_adjust_ms: 0, attributes: "{}", enqueued_at: now, offered_at: now, expires_at: null, accepting: 0,
       connected_at: null, held_at: null, hold_ms: 0, ended_at: null, acw_ends_at: null, end_reason: null, notify: JSON.stringify(o.notify), notice: null,
     });
     const s = a.slot(o.contactId)!;

@@ -20,6 +20,8 @@ export type SlotRow = {
   state: SlotState;
   initiation: string;
   priority: number;
+  /** The contact's routing age adjustment in ms (its flow's QueueTimeAdjustmentSeconds), carried into the queue it is transferred to. */
+  age_adjust_ms: number;
   attributes: string;
   enqueued_at: number;
   offered_at: number;
@@ -38,7 +40,7 @@ export type SlotRow = {
 
 const SLOT_COLUMNS = [
   "contact_id", "channel", "queue_id", "reservation_id", "state", "initiation", "priority", "attributes", "enqueued_at",
-  "offered_at", "expires_at", "accepting", "connected_at", "held_at", "hold_ms", "ended_at", "acw_ends_at", "end_reason", "notify", "notice",
+  "offered_at", "expires_at", "accepting", "connected_at", "held_at", "hold_ms", "ended_at", "acw_ends_at", "end_reason", "notify", "notice", "age_adjust_ms",
 ] as const satisfies readonly (keyof SlotRow)[];
 
 function migrate(sql: SqlStorage) {
@@ -48,9 +50,12 @@ function migrate(sql: SqlStorage) {
     state TEXT NOT NULL, initiation TEXT NOT NULL, priority INTEGER NOT NULL, attributes TEXT NOT NULL,
     enqueued_at INTEGER NOT NULL, offered_at INTEGER NOT NULL, expires_at INTEGER, accepting INTEGER NOT NULL DEFAULT 0,
     connected_at INTEGER, held_at INTEGER, hold_ms INTEGER NOT NULL DEFAULT 0, ended_at INTEGER, acw_ends_at INTEGER,
-    end_reason TEXT, notify TEXT, notice TEXT)`);
+    end_reason TEXT, notify TEXT, notice TEXT, age_adjust_ms INTEGER NOT NULL DEFAULT 0)`);
   // Rooms from before outbound calls could fail visibly: add the column.
-  if (!sql.exec("SELECT * FROM slots LIMIT 0").columnNames.includes("notice")) sql.exec("ALTER TABLE slots ADD COLUMN notice TEXT");
+  const columns = sql.exec("SELECT * FROM slots LIMIT 0").columnNames;
+  if (!columns.includes("notice")) sql.exec("ALTER TABLE slots ADD COLUMN notice TEXT");
+  // Rooms from before transfers carried the routing age: their contacts carry none.
+  if (!columns.includes("age_adjust_ms")) sql.exec("ALTER TABLE slots ADD COLUMN age_adjust_ms INTEGER NOT NULL DEFAULT 0");
   sql.exec("CREATE TABLE IF NOT EXISTS published (queue_id TEXT PRIMARY KEY, channels TEXT NOT NULL)");
   sql.exec("CREATE TABLE IF NOT EXISTS owed (queue_id TEXT PRIMARY KEY, since INTEGER NOT NULL)");
   sql.exec("CREATE TABLE IF NOT EXISTS status_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL)");

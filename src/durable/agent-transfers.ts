@@ -44,11 +44,16 @@ export class AgentTransfers {
     return personalQueueId(target.userId);
   }
 
-  /** Puts this slot's contact into `queueId` as a transfer (`consult`: while it stays connected here); the queue's refusal as a CommandError. */
+  /**
+   * Puts this slot's contact into `queueId` as a transfer (`consult`: while it stays connected here);
+   * the queue's refusal as a CommandError. Its routing (priority, the age its flow added) goes with
+   * it, as Amazon Connect keeps a contact's routing behavior across transfers; it waits there from now.
+   */
   async enqueueTransfer(s: SlotRow, queueId: string, opts: { consult: boolean }) {
     const a = this.agent;
     const result = await a.queue(queueId).enqueue({
       contactId: s.contact_id, channel: s.channel, priority: s.priority, attributes: JSON.parse(s.attributes),
+      ...(s.age_adjust_ms ? { ageAdjustSeconds: s.age_adjust_ms / 1000 } : {}),
       initiationMethod: "TRANSFER", notify: s.notify ? (JSON.parse(s.notify) as NotifyTarget) : null,
       transferredFrom: { queueId: s.queue_id, agentId: a.agentId }, ...(opts.consult ? { consult: true } : {}),
     });

@@ -90,7 +90,10 @@ export async function applyRoutingEvent(host: RoutingHost, e: RoutingEvent): Pro
       if (r.channel !== "VOICE") break;
       if (e.data?.action === "ADD" && typeof e.data.phoneNumber === "string") host.enqueueAction({ kind: "addThirdParty", phoneNumber: e.data.phoneNumber });
       else if (e.data?.action === "DROP" && voice.consult.active()) voice.consult.cancel();
-      else if (e.data?.action === "DROP") host.enqueueAction({ kind: "dropThirdParty" });
+      else if (e.data?.action === "DROP") {
+        host.enqueueAction({ kind: "dropThirdParty" });
+        voice.legs.consultedLeft();
+      }
       break;
     default:
       assertNever(e.type);

@@ -5,7 +5,8 @@
  * memory, loaded once when the object starts, and writes every change through to SQLite in the
  * same synchronous step (so the change and its row commit together). Every read on the routing
  * path is a memory read: waiting contacts are kept in dispatch order (contact priority, then
- * routing age: enqueue time moved by the flow's QueueTimeAdjustmentSeconds) and never re-sorted, registrations are a map, outcomes are time-ordered arrays
+ * routing age: enqueue time moved by the flow's QueueTimeAdjustmentSeconds) and never re-sorted (a
+ * contact its queue flow re-ranks moves alone), registrations are a map, outcomes are time-ordered arrays
  * and service-level buckets. A restart re-reads the tables; nothing lives only in memory.
  */
 import type { Channel } from "../shared/wire";
@@ -84,6 +85,9 @@ export function migrate(sql: SqlStorage) {
   sql.exec("CREATE INDEX IF NOT EXISTS abandons_at ON abandons (at)");
   ContactOutbox.schema(sql);
 }
+
+/** Contact priorities run 1 (first) to 9. */
+export const clampPriority = (p: number) => Math.min(9, Math.max(1, Math.round(p)));
 
 /** When routing takes the contact to have been enqueued: its enqueue time moved by its routing age adjustment. */
 export const routingAt = (c: Pick<ContactRow, "enqueued_at" | "age_adjust_ms">) => c.enqueued_at - c.age_adjust_ms;
@@ -177,6 +181,24 @@ export class QueueStore {
       agentId, reservationId, expiresAt, row.contact_id);
     Object.assign(row, { state: "RESERVED", agent_id: agentId, reservation_id: reservationId, expires_at: expiresAt });
     this.#reservedBy.set(agentId, row);
+  }
+
+  /**
+   * The contact's priority and routing age adjustment changed while it is here (its queue flow's
+   * UpdateContactRoutingBehavior): it moves to its new place in dispatch order. A reserved one stays
+   * reserved (its offer goes on); the new place counts if it comes back to waiting.
+   */
+  rerank(row: ContactRow, priority: number, ageAdjustMs: number): boolean {
+    if (row.priority === priority && row.age_adjust_ms === ageAdjustMs) return false;
+    this.sql.exec("UPDATE contacts SET priority = ?, age_adjust_ms = ? WHERE contact_id = ?", priority, ageAdjustMs, row.contact_id);
+    const i = this.#order.indexOf(row);
+    if (i >= 0) this.#order.splice(i, 1);
+    row.priority = priority;
+    row.age_adjust_ms = ageAdjustMs;
+    let at = 0;
+    while (at < this.#order.length && before(this.#order[at], row)) at++;
+    this.#order.splice(at, 0, row);
+    return true;
   }
 
   /** Back to waiting, in its original place. */

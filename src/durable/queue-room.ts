@@ -9,7 +9,7 @@ import type { Channel } from "../shared/wire";
 import { Throttle } from "./coalesce";
 import { OneAlarm } from "./one-alarm";
 import { ContactOutbox, type RelayedRecord } from "./contact-record";
-import { excludedSet, migrate, QueueStore, routingAt, type ContactRow, type FreeAgent } from "./queue-room-store";
+import { clampPriority, excludedSet, migrate, QueueStore, routingAt, type ContactRow, type FreeAgent } from "./queue-room-store";
 import { agentRoomName, metricsRoomName, personalQueueOwner, splitRoomName } from "../lib/object-names";
 import { checkNotifyTarget, NoticeOutbox } from "./notify";
 import { takePlace } from "./queue-callback";
@@ -25,6 +25,7 @@ import type {
   Reservation,
   ReserveResult,
   RoutingEvent,
+  RoutingUpdate,
 } from "./types";
 import { CONFIG_TTL_MS, loadQueueConfig, type QueueConfig } from "./queue-config";
 
@@ -91,7 +92,7 @@ export class QueueRoom extends Server<Env> {
     if (place === null) return { status: "NOT_WAITING", queueId: this.queueId };
     if (!place?.replaced && this.#store.count() >= config.maxContacts) return { status: "AT_CAPACITY", queueId: this.queueId };
     const enqueuedAt = place?.enqueuedAt ?? input.enqueuedAt ?? now;
-    const priority = Math.min(9, Math.max(1, Math.round(place?.priority ?? input.priority ?? 5)));
+    const priority = clampPriority(place?.priority ?? input.priority ?? 5);
     const ringMs = Math.round((input.ringTimeoutSeconds ?? config.ringTimeoutSeconds) * 1000);
     this.#store.insert({
       contact_id: input.contactId, channel: input.channel, priority, enqueued_at: enqueuedAt,
@@ -114,6 +115,22 @@ export class QueueRoom extends Server<Env> {
     this.afterChange();
     const row = this.#store.contact(input.contactId);
     return { status: "QUEUED", queueId: this.queueId, ...(row ? this.#store.positionOf(row, Date.now()) : { position: 0, estimatedWaitSeconds: null }) };
+  }
+
+  /**
+   * The waiting contact's queue flow changed its routing (UpdateContactRoutingBehavior): it takes
+   * effect now, re-ranking the contact (given as totals, so a retry changes nothing more). An offer goes on.
+   */
+  async updateRouting(contactId: string, routing: RoutingUpdate): Promise<{ status: "UPDATED" | "NOT_WAITING" }> {
+    const row = this.#store.contact(contactId);
+    if (!row) return { status: "NOT_WAITING" };
+    const priority = clampPriority(routing.priority ?? row.priority);
+    const ageAdjustMs = routing.ageAdjustSeconds === undefined ? row.age_adjust_ms : Math.round(routing.ageAdjustSeconds * 1000);
+    if (!this.#store.rerank(row, priority, ageAdjustMs)) return { status: "UPDATED" };
+    this.#outbox.add({ contactId, type: "ROUTING_UPDATED", at: Date.now(), queueId: this.queueId, data: { priority, ageAdjustSeconds: ageAdjustMs / 1000 } });
+    this.dispatch();
+    this.afterChange();
+    return { status: "UPDATED" };
   }
 
   /** Position and estimated wait of a waiting contact (for the CUSTOMER_QUEUE flow). */

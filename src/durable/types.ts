@@ -36,6 +36,14 @@ export type EnqueueInput = {
   callbackFor?: string;
 };
 
+/** A waiting contact's routing as its queue flow changed it (`QueueRoom.updateRouting`): totals, not changes. */
+export type RoutingUpdate = {
+  /** 1 highest … 9 lowest. */
+  priority?: number;
+  /** Seconds added to the contact's routing age (QueueTimeAdjustmentSeconds), in all. */
+  ageAdjustSeconds?: number;
+};
+
 export type EnqueueResult =
   | { status: "QUEUED"; queueId: string; position: number; estimatedWaitSeconds: number | null }
   /** The queue holds its maximum number of contacts: the flow takes its `QueueAtCapacity` branch. */

@@ -5,6 +5,7 @@
  */
 import type { DialogSession } from "../bots/dialog";
 import type { View, ViewName } from "../shared/views";
+import type { BotSentiment, LexState } from "./lex-types";
 import type { CustomerProfileRequest, CustomerProfileView } from "./profile-types";
 import type { ContactAnalytics } from "./analytics-types";
 import type { MediaStreamEffect, MediaStreamTrack } from "./media-stream-types";
@@ -250,23 +251,7 @@ export type FlowState = {
 
 export type { CustomerProfileFields, CustomerProfileRequest, CustomerProfileView } from "./profile-types";
 
-export type LexState = {
-  /** The bot's id or name (from `LexV2Bot.AliasArn` or `LexBot.Name`). */
-  bot: string;
-  localeId: string;
-  timeoutSeconds: number;
-  /** The dialog manager's session between turns (src/bots/dialog.ts); null before the first. */
-  session: DialogSession | null;
-  sessionAttributes: Record<string, string>;
-  /** `$.Lex.IntentName`, `$.Lex.Slots.x`, once the bot closed. */
-  intentName?: string;
-  slots?: Record<string, string>;
-  /** `$.Lex.SentimentResponse`: the sentiment of the customer's last words to the bot, when analytics is on. */
-  sentiment?: BotSentiment;
-};
-
-/** Amazon Comprehend's shape, as Lex's sentimentResponse gives it: a label and a score per label (0 to 1). */
-export type BotSentiment = { label: "POSITIVE" | "NEGATIVE" | "NEUTRAL" | "MIXED"; scores: { Positive: number; Negative: number; Neutral: number; Mixed: number } };
+export type { BotSentiment, LexState } from "./lex-types";
 
 /** A flow module being run: its content (the version it started with), its inputs, and where its caller goes on. */
 export type ModuleFrame = {
@@ -389,6 +374,8 @@ export type Effect =
   | { type: "update_contact"; name?: string; description?: string; languageCode?: string }
   | { type: "set_attributes"; attributes: Record<string, string> }
   | { type: "set_event_hook"; hook: EventHookName; flowId: string }
+  /** UpdateContactRoutingBehavior in a CUSTOMER_QUEUE flow: the waiting contact is re-ranked now (with its totals), as in Amazon Connect. */
+  | { type: "update_routing"; priority?: number; ageAdjustSeconds?: number }
   | { type: "transfer_flow"; flowId: string }
   /** Load a flow module's published version (InvokeFlowModule), answered with "module_loaded". */
   | { type: "load_module"; moduleId: string }

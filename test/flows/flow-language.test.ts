@@ -288,5 +288,19 @@ describe("variants seen in real exports", () => {
     expect(startFlow(flowOf(route({ QueueTimeAdjustmentSeconds: "99999999999" }), bye), voice, demoCtx()).state.queueTimeAdjustmentSeconds).toBe(365 * 24 * 3600);
     expect(validateFlow(flowOf(route({ QueueTimeAdjustmentSeconds: "soon" }), bye)).errors).toEqual([{ actionId: "p", field: "Parameters.QueueTimeAdjustmentSeconds", message: expect.stringContaining("whole number of seconds") }]);
     expect(validateFlow(flowOf(route({ QueuePriority: "1", QueueTimeAdjustmentSeconds: "3" }), bye)).errors).toEqual([{ actionId: "p", field: "Parameters.QueueTimeAdjustmentSeconds", message: "give QueuePriority or QueueTimeAdjustmentSeconds, not both" }]);
+    // Outside a queue flow it only sets what the next queue gets: nothing to re-rank.
+    expect(r.effects.filter((e) => e.type === "update_routing")).toEqual([]);
+  });
+
+  it("UpdateContactRoutingBehavior in a CUSTOMER_QUEUE flow re-ranks the waiting contact at once: an update_routing effect with the contact's totals", () => {
+    const route = (params: Record<string, unknown>, id: string, next: string): FlowAction => ({ Identifier: id, Type: "UpdateContactRoutingBehavior", Parameters: params, Transitions: { NextAction: next } });
+    const base = startFlow(flowOf(route({ QueueTimeAdjustmentSeconds: "30" }, "p", "bye"), bye), voice, demoCtx()).state;
+    const queueFlow = flowOf(route({ QueuePriority: "2" }, "a", "b"), route({ QueueTimeAdjustmentSeconds: "60" }, "b", "bye"), bye);
+    const r = enterFlow(queueFlow, base, demoCtx(), { flowId: "qf", flowType: "CUSTOMER_QUEUE" });
+    expect(r.effects.filter((e) => e.type === "update_routing")).toEqual([
+      { type: "update_routing", priority: 2, ageAdjustSeconds: 30 },
+      { type: "update_routing", priority: 2, ageAdjustSeconds: 90 },
+    ]);
+    expect(r.state).toMatchObject({ queuePriority: 2, queueTimeAdjustmentSeconds: 90 });
   });
 });

@@ -80,4 +80,40 @@ describe("routing age (UpdateContactRoutingBehavior QueueTimeAdjustmentSeconds)"
     const ann = await agentSocket(fx, "ann");
     expect(await offersTo(ann, 2)).toEqual([inB.contactId, inA.contactId]);
   });
+
+  it("updateRouting re-ranks a waiting contact at once (FIFO among equals after it), keeps an offered one's offer, is kept across a restart, and answers NOT_WAITING for a contact not there", async () => {
+    const fx = await makeInstance({
+      queues: [{ id: "q" }],
+      profiles: [{ id: "rp", queues: [{ queueId: "q", priority: 1 }] }],
+      agents: [{ id: "ann", profile: "rp" }, { id: "bob", profile: "rp" }],
+    });
+    const t = Date.now() - 60_000;
+    const a = await fx.enqueue("q", { enqueuedAt: t });
+    const b = await fx.enqueue("q", { enqueuedAt: t + 10_000 });
+    const c = await fx.enqueue("q", { enqueuedAt: t + 20_000 });
+    const q = queueRoom(env, fx.instanceId, fx.queueId("q"));
+    // c raised to priority 1: first. b's routing age +15 s: ahead of a (t - 5 s against t), behind c.
+    expect(await q.updateRouting(c.contactId, { priority: 1 })).toEqual({ status: "UPDATED" });
+    expect(await q.updateRouting(b.contactId, { ageAdjustSeconds: 15 })).toEqual({ status: "UPDATED" });
+    // Totals, not changes: the same update again moves nothing.
+    expect(await q.updateRouting(b.contactId, { ageAdjustSeconds: 15 })).toEqual({ status: "UPDATED" });
+    const order = async () => Promise.all([a, b, c].map(async (x) => ((await q.position(x.contactId)) as { position: number }).position));
+    expect(await order()).toEqual([3, 2, 1]);
+    expect(await q.updateRouting(`${fx.instanceId}-nobody`, { priority: 1 })).toEqual({ status: "NOT_WAITING" });
+
+    await evictDurableObject(q);
+    const fresh = queueRoom(env, fx.instanceId, fx.queueId("q"));
+    expect(await order()).toEqual([3, 2, 1]);
+
+    // c rings at Ann; lowering it meanwhile leaves the offer with her alone (invariant 1).
+    const ann = await agentSocket(fx, "ann");
+    const offer = await ann.next("offer");
+    expect(offer.contact.contactId).toBe(c.contactId);
+    expect(await fresh.updateRouting(c.contactId, { priority: 9 })).toEqual({ status: "UPDATED" });
+    expect(await fresh.position(c.contactId)).toMatchObject({ status: "OFFERED", agentId: expect.any(String) });
+    const bob = await agentSocket(fx, "bob");
+    expect((await bob.next("offer")).contact.contactId).toBe(b.contactId);
+    await ann.command({ type: "contact.accept", contactId: c.contactId });
+    await ann.next("contact.update", (m) => m.contact.contactId === c.contactId && m.contact.state === "CONNECTED");
+  });
 });

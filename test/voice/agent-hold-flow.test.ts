@@ -5,6 +5,7 @@ import type { FlowContent, FlowType } from "../../src/flows";
 import type { Phone } from "../../src/simulator";
 import { db } from "../helpers";
 import { callAnsweredBy, ivrFlow, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { bobTakesConsult, callWithBobAvailable, makeConsultInstance } from "./consult-fixture";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -132,5 +133,79 @@ describe("voice: agent hold flows", () => {
     await phone.settle();
     expect(conf.participants.get(agentLeg.sid)?.hold).toBe(false);
     expect(conf.participants.get(call.sid)?.hold).toBe(true);
+  });
+});
+
+describe("voice: the agent back on hold after a consult drops", () => {
+  /** Alice holds her caller (her leg hears the AGENT_HOLD flow), then consults an outside number, which joins. */
+  async function consulting() {
+    const OUTSIDE = "+442071234567";
+    const answeredCall = await answered(undefined, async (instanceId, q) => {
+      await publish(instanceId, q("queue-ah"), "AGENT_HOLD", AGENT_HOLD);
+      await db().update(queues).set({ agentHoldFlowId: q("queue-ah") }).where(eq(queues.id, q("sales")));
+      await db().insert(quickConnects).values({ id: `${instanceId}:qc:office`, instanceId, name: "Head office", type: "PHONE_NUMBER", phoneNumber: OUTSIDE });
+    });
+    const { fx, phone, alice, contactId, conf, agentLeg } = answeredCall;
+    alice.send({ type: "contact.hold", contactId });
+    await until(phone, () => conf.participants.get(agentLeg.sid)?.hold === true, "the agent's leg held");
+    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId: `${fx.instanceId}:qc:office` })).type).toBe("ack");
+    const outside = () => [...phone.calls.values()].find((c) => c.to === OUTSIDE);
+    await until(phone, () => conf.participants.has(outside()?.sid ?? ""), "the number in the call's conference");
+    await until(phone, () => conf.participants.get(agentLeg.sid)?.hold === false, "the agent's leg off hold to talk with the number");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty !== null);
+    return { ...answeredCall, outside: () => outside()! };
+  }
+
+  it.each([
+    ["the consulted number hangs up", async (c: Awaited<ReturnType<typeof consulting>>) => c.outside().hangup()],
+    ["the agent hangs the number up", async (c: Awaited<ReturnType<typeof consulting>>) => {
+      expect((await c.alice.command({ type: "contact.dropThirdParty", contactId: c.contactId })).type).toBe("ack");
+    }],
+  ])("when %s, the caller stays held, the agent's leg hears the agent hold flow again and the workspace shows the caller on hold", async (_what, drop) => {
+    const c = await consulting();
+    const { phone, alice, call, contactId, conf, agentLeg } = c;
+    const heldBefore = agentLeg.heard.length;
+    await drop(c);
+    const view = await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.thirdParty === null);
+    expect(view.contact.state).toBe("ON_HOLD");
+    await until(phone, () => conf.participants.get(agentLeg.sid)?.hold === true, "the agent's leg held again");
+    await until(phone, () => agentLeg.heard.length > heldBefore, "the agent hold flow heard again");
+    expect(agentLeg.heard.at(-1)).toBe("Your caller from sales is on hold.");
+    expect(conf.participants.get(call.sid)?.hold).toBe(true);
+    await phone.settle();
+    expect(phone.events.filter((e) => e.type === "error")).toEqual([]);
+  });
+});
+
+describe("voice: the agent back on hold after a consulted agent drops", () => {
+  it.each([
+    ["the consulted agent ends their part", "bob"],
+    ["the agent hangs the consulted agent up", "alice"],
+  ] as const)("when %s, the caller stays held and the agent's leg hears the agent hold flow again", async (_what, who) => {
+    const fx = await makeConsultInstance();
+    await publish(fx.instanceId, fx.queueId("queue-ah"), "AGENT_HOLD", AGENT_HOLD);
+    await db().update(queues).set({ agentHoldFlowId: fx.queueId("queue-ah") }).where(eq(queues.id, fx.queueId("sales")));
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const { phone } = net;
+    const answeredCall = await callWithBobAvailable(fx, phone);
+    const { alice, bob, call, contactId, conf } = answeredCall;
+    const aliceLeg = [...conf.participants.values()].find((p) => p.call.sid !== call.sid)!.call;
+    alice.send({ type: "contact.hold", contactId });
+    await until(phone, () => conf.participants.get(aliceLeg.sid)?.hold === true, "alice's leg held");
+    const bobLeg = await bobTakesConsult(fx, phone, answeredCall);
+    await until(phone, () => conf.participants.get(aliceLeg.sid)?.hold === false, "alice's leg off hold to talk with bob");
+    await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.consult?.role === "CONSULTING" && m.contact.consult.agentId !== null);
+    const heardBefore = aliceLeg.heard.length;
+
+    if (who === "bob") expect((await bob.command({ type: "contact.end", contactId })).type).toBe("ack");
+    else expect((await alice.command({ type: "contact.dropThirdParty", contactId })).type).toBe("ack");
+    await until(phone, () => bobLeg.ended, "bob's leg hung up");
+    await until(phone, () => conf.participants.get(aliceLeg.sid)?.hold === true, "alice's leg held again");
+    await until(phone, () => aliceLeg.heard.length > heardBefore, "the agent hold flow heard again");
+    expect(aliceLeg.heard.at(-1)).toBe("Your caller from sales is on hold.");
+    expect(conf.participants.get(call.sid)?.hold).toBe(true);
+    const view = await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.consult === null);
+    expect(view.contact.state).toBe("ON_HOLD");
   });
 });

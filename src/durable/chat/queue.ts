@@ -7,6 +7,7 @@
 import { awaitedEffect, enterFlow, renderChat, resumeFlow, type FlowEvent, type FlowResult, type FlowState, type QueueStatus } from "../../flows";
 import { flowContext, performEffect, type PublishedFlow } from "../contact-flow";
 import { queueRoomName } from "../../lib/object-names";
+import { applyQueueFlowRouting } from "../queue-flow-routing";
 import type { ChatHost } from "./types";
 import type { ChatStore } from "./store";
 
@@ -84,7 +85,9 @@ export async function queueTurn(d: QueueDeps, kind: "enter" | "timer" | "input",
     result = { ...next, effects: [...result.effects, ...next.effects], logs: [...result.logs, ...next.logs] };
   }
   if (host.row()?.phase !== "QUEUED") return; // connected while the flow ran
-  host.set({ queue_flow_state: JSON.stringify(result.state) });
+  const routed = await applyQueueFlowRouting({ env: host.env, instanceId: host.instanceId, contactId: host.contactId, queueId: r.queue_id }, result.effects, host.row()?.flow_state ?? null);
+  if (host.row()?.phase !== "QUEUED") return; // connected meanwhile
+  host.set({ queue_flow_state: JSON.stringify(result.state), ...(routed ? { flow_state: routed } : {}) });
   host.keepLogs(result.logs);
   for (const m of renderChat(result)) if (m.type === "text") d.post(m.text);
   const p = result.state.pending;

@@ -37,6 +37,8 @@ export type VoiceAction =
   /** Warm transfer: the consulted number joins the conference (the customer is already held). */
   | { kind: "addThirdParty"; phoneNumber: string }
   | { kind: "dropThirdParty" }
+  /** The one consulted left while the caller is still held: the agent's leg goes back to the agent hold flow (../voice/hold-flow.ts). */
+  | { kind: "holdAgentLeg" }
   /** The agent left a warm transfer: the customer comes off hold and stays with the consulted number. */
   | { kind: "completeWarmTransfer" }
   | { kind: "endCall" }
@@ -278,6 +280,13 @@ export async function runVoiceAction(
       await twilio.updateParticipant(conf.sid, row.call_sid, held ? { hold: true, ...(await customerHoldUrl(env, row, instanceId, contactId)) } : { hold: false });
       // The agent hears the AGENT_HOLD flow meanwhile, unless someone else is on the call to talk with them.
       await holdAgentLeg(env, agentLeg, conf.sid, row, instanceId, contactId, held && !hooks.thirdPartyCall() && !hooks.consultOnCall());
+      return;
+    }
+    case "holdAgentLeg": {
+      // As things stand when it runs: the caller still held, and nobody else on the call for the agent to talk with.
+      if (row.phase !== "CONNECTED" || !row.conference || !hooks.wanted("hold") || hooks.thirdPartyCall() || hooks.consultOnCall()) return;
+      const conf = await twilio.findConference(row.conference);
+      if (conf) await holdAgentLeg(env, agentLeg, conf.sid, row, instanceId, contactId, true);
       return;
     }
     case "muteAgent": {

@@ -27,6 +27,7 @@ import { CallWatch } from "./call-watch";
 import { HoldFlow } from "./hold-flow";
 import { CallbackCall } from "./callback";
 import { surfaceGivenUp } from "./given-up";
+import { applyQueueFlowRouting } from "../queue-flow-routing";
 import { recordingDetails } from "./recording";
 import { mediaStreamActions } from "./media-stream";
 
@@ -226,7 +227,8 @@ export class VoiceChannel {
     result = await this.callback.fromQueueFlow(flow.content, result, ctx);
     // A queue's wait TwiML cannot start a stream: the caller's is started or stopped through REST (./media-stream.ts).
     for (const a of mediaStreamActions(result.effects)) this.host.enqueueAction(a);
-    this.host.set({ queue_flow_state: JSON.stringify(result.state) });
+    const routed = await applyQueueFlowRouting({ env: this.host.env, instanceId: this.host.instanceId, contactId: this.host.contactId, queueId: r.queue_id }, result.effects, this.host.require().flow_state);
+    this.host.set({ queue_flow_state: JSON.stringify(result.state), ...(routed ? { flow_state: routed } : {}) });
     this.host.keepLogs(result.logs);
     this.host.kick();
     const twiml = renderVoice({ ...result, effects: result.effects.filter((e) => e.type !== "media_stream"), status: result.status === "ended" ? "waiting_playback" : result.status }, {
@@ -308,6 +310,8 @@ export class VoiceChannel {
   /** The consulted number hung up, never answered, or could not be called: the agent's workspace shows it gone. */
   async thirdPartyGone(): Promise<void> {
     this.setThirdPartyCall(null);
+    this.legs.consultedLeft();
+    this.host.kick();
     const r = this.host.row();
     if (r?.phase === "CONNECTED" && r.agent_id) {
       await this.host.env.AGENT_ROOM.getByName(agentRoomName(this.host.instanceId, r.agent_id)).thirdPartyLeft(this.host.contactId).catch(() => undefined);

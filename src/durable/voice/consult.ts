@@ -107,6 +107,7 @@ export class Consult {
     }
     if (c.call_sid) this.host.enqueueAction({ kind: "hangupCall", callSid: c.call_sid });
     this.host.enqueueAction({ kind: "consultOver", agentId: c.agent_id!, outcome: "CANCELLED" });
+    this.legs.consultedLeft();
   }
 
   /**
@@ -145,6 +146,7 @@ export class Consult {
     this.clear();
     if (c.call_sid) this.host.enqueueAction({ kind: "hangupCall", callSid: c.call_sid });
     this.host.enqueueAction({ kind: "consultLeft", agentId: c.from_agent_id });
+    this.legs.consultedLeft();
     return true;
   }
 

@@ -85,6 +85,14 @@ export class LegControls {
     this.host.enqueueAction({ kind: "hold", onHold: held });
   }
 
+  /**
+   * The one the agent consulted (a number, another agent) left the call: while the caller is still
+   * held, the agent's leg goes back to hearing the agent hold flow, as it did before the consult.
+   */
+  consultedLeft() {
+    if (this.wanted("hold")) this.host.enqueueAction({ kind: "holdAgentLeg" });
+  }
+
   /** The connected agent mutes or unmutes their own leg. */
   mute(conference: string, muted: boolean) {
     this.write("mute", conference, muted);

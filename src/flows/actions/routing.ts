@@ -5,7 +5,9 @@
  * contact's routing age (negative: taken off), so it is routed as if it had waited that much
  * longer; each block adds to what earlier ones set, as Connect's "increase/decrease time in
  * queue" does. A queue routes by priority first, then routing age (src/durable/queue-room-store.ts).
- * A contact already waiting (a queue flow) keeps its place until it is queued again.
+ * In a CUSTOMER_QUEUE flow the contact is already waiting: the change applies to it at once, as in
+ * Amazon Connect (an `update_routing` effect: its queue re-ranks it), and stays with the contact
+ * for the queues it is transferred to.
  */
 import { integer } from "../values";
 import { next, WHISPERS, type ActionHandler } from "./types";
@@ -42,7 +44,10 @@ export const UpdateContactRoutingBehavior: ActionHandler = {
       data.queueTimeAdjustmentSeconds = r.state.queueTimeAdjustmentSeconds = Math.max(-MAX_QUEUE_TIME_ADJUSTMENT_SECONDS, Math.min(MAX_QUEUE_TIME_ADJUSTMENT_SECONDS, total));
     }
     if (Object.keys(data).length === 0) return next({ skipped: "no QueuePriority or QueueTimeAdjustmentSeconds: the contact keeps its place" });
-    if (r.state.flowType === "CUSTOMER_QUEUE") return next({ ...data, note: "the contact is already waiting: this applies when it is next queued" });
+    if (r.state.flowType === "CUSTOMER_QUEUE") {
+      r.emit({ type: "update_routing", ...(r.state.queuePriority !== undefined ? { priority: r.state.queuePriority } : {}), ...(r.state.queueTimeAdjustmentSeconds !== undefined ? { ageAdjustSeconds: r.state.queueTimeAdjustmentSeconds } : {}) });
+      return next({ ...data, note: "the contact is already waiting: re-ranked in its queue now" });
+    }
     return next(data);
   },
 };
