@@ -255,7 +255,7 @@ export async function createCallback(env: Env, instanceId: string, effect: Extra
   const contactId = await callbackContactId(state.contactId, state.pending?.actionId ?? state.currentActionId ?? "");
   const made = await env.CONTACT_SESSION.getByName(contactRoomName(instanceId, contactId)).callbackStart({
     previousContactId: state.contactId, queueId: effect.queueId, phoneNumber: effect.phoneNumber, systemNumber: state.systemEndpoint,
-    retryDelaySeconds: effect.retryDelaySeconds, maxAttempts: effect.maxAttempts, attributes: state.attributes,
+    initialDelaySeconds: effect.initialDelaySeconds, retryDelaySeconds: effect.retryDelaySeconds, maxAttempts: effect.maxAttempts, attributes: state.attributes,
   });
   return made.ok ? { type: "callback_result", ok: true, contactId } : { type: "callback_result", ok: false, error: made.message };
 }
