@@ -128,6 +128,7 @@ async function readContext(d1: D1Database, instanceId: string): Promise<Omit<Flo
         id: q.id, name: q.name, hoursOfOperationId: q.hoursOfOperationId, outboundCallerId: q.outboundCallerId,
         agentWhisperFlowId: q.agentWhisperFlowId, customerWhisperFlowId: q.customerWhisperFlowId, outboundWhisperFlowId: q.outboundWhisperFlowId,
         customerQueueFlowId: q.customerQueueFlowId, customerHoldFlowId: q.customerHoldFlowId, surveyFlowId: q.surveyFlowId, agentHoldFlowId: q.agentHoldFlowId,
+        offerCallback: q.offerCallback ?? null,
       }]),
     ),
   };

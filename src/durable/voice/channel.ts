@@ -26,6 +26,7 @@ import { LegControls } from "./leg-controls";
 import { CallWatch } from "./call-watch";
 import { HoldFlow } from "./hold-flow";
 import { CallbackCall } from "./callback";
+import { armCallbackOffer, defaultQueueWait } from "./queue-callback-offer";
 import { surfaceGivenUp } from "./given-up";
 import { recordingDetails } from "./recording";
 
@@ -154,6 +155,7 @@ export class VoiceChannel {
           : undefined;
         twiml = await this.queueWait(false, known);
       }
+      await armCallbackOffer(this.host);
     } else {
       // IVRRecordingBehavior starts the caller's recording where the block is (./recording.ts).
       twiml = renderVoice(result, { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.resume, dialAction: urls.dial, recordingStatus: `${urls.recording}&part=IVR` });
@@ -203,7 +205,7 @@ export class VoiceChannel {
       return defaultQueueLoop(null, urls.queue);
     }
     const position = pos.status === "WAITING" ? pos.position : null;
-    if (!r.queue_flow) return defaultQueueLoop(position, urls.queue);
+    if (!r.queue_flow) return defaultQueueWait({ callback: this.callback, host: this.host, flowState: r.flow_state, queueId: r.queue_id, position: pos, digits, urls, ctx: await flowContext(this.host.env.DB, this.host.instanceId) });
     const flow = JSON.parse(r.queue_flow) as PublishedFlow;
     const base = JSON.parse(r.flow_state!) as FlowState;
     const ctx = await flowContext(this.host.env.DB, this.host.instanceId);
