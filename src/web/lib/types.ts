@@ -25,6 +25,8 @@ export type Queue = Stamps & {
   ringTimeoutSeconds: number;
   outboundCallerId: string | null;
   customerQueueFlowId: string | null;
+  /** Its own callback offer to callers waiting with no customer queue flow; null = none. */
+  offerCallback: import("../../shared/callback-offer").CallbackOffer | null;
   customerHoldFlowId: string | null;
   /** The flow a customer goes on to when the agent ends first (a post-contact survey). */
   surveyFlowId: string | null;
