@@ -65,6 +65,14 @@ export type User = Stamps & {
 
 export type AgentStatus = Stamps & { id: string; name: string; type: "ROUTABLE" | "CUSTOM" | "OFFLINE"; enabled: boolean; displayOrder: number };
 
+/** An inbound email address: its mail waits in `queueId` as EMAIL contacts; replies leave from it as `displayName`. */
+export type EmailAddress = Stamps & {
+  id: string;
+  address: string;
+  displayName: string;
+  queueId: string;
+};
+
 export type PhoneNumber = Stamps & {
   id: string;
   e164: string;
