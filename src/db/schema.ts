@@ -15,6 +15,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import type { CallbackOffer } from "../shared/callback-offer";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 const timestamps = {
@@ -237,6 +238,11 @@ export const queues = sqliteTable(
      * this queue, in display order; empty = any of the instance's codes (every queue's, or the defaults).
      */
     wrapUpCodes: text("wrap_up_codes", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    /**
+     * The queue's own callback offer (src/shared/callback-offer.ts): callers waiting here with no
+     * CUSTOMER_QUEUE flow are offered a callback after a while; null = not offered.
+     */
+    offerCallback: text("offer_callback", { mode: "json" }).$type<CallbackOffer>(),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
     ...timestamps,
   },

@@ -14,6 +14,8 @@ export class AgentControls {
     const a = this.agent;
     const s = a.requireSlot(contactId);
     a.refuseWhileReceiving(contactId);
+    // An email is answered when the agent is ready; there is nobody on the line to hold.
+    if (s.channel === "EMAIL") throw new CommandError("not_held", "An email cannot be put on hold");
     const now = Date.now();
     if (onHold) {
       if (s.state === "ON_HOLD") return;

@@ -129,6 +129,7 @@ async function readContext(d1: D1Database, instanceId: string): Promise<Omit<Flo
         id: q.id, name: q.name, hoursOfOperationId: q.hoursOfOperationId, outboundCallerId: q.outboundCallerId,
         agentWhisperFlowId: q.agentWhisperFlowId, customerWhisperFlowId: q.customerWhisperFlowId, outboundWhisperFlowId: q.outboundWhisperFlowId,
         customerQueueFlowId: q.customerQueueFlowId, customerHoldFlowId: q.customerHoldFlowId, surveyFlowId: q.surveyFlowId, agentHoldFlowId: q.agentHoldFlowId,
+        offerCallback: q.offerCallback ?? null,
       }]),
     ),
   };
@@ -256,7 +257,7 @@ export async function createCallback(env: Env, instanceId: string, effect: Extra
   const contactId = await callbackContactId(state.contactId, state.pending?.actionId ?? state.currentActionId ?? "");
   const made = await env.CONTACT_SESSION.getByName(contactRoomName(instanceId, contactId)).callbackStart({
     previousContactId: state.contactId, queueId: effect.queueId, phoneNumber: effect.phoneNumber, systemNumber: state.systemEndpoint,
-    retryDelaySeconds: effect.retryDelaySeconds, maxAttempts: effect.maxAttempts, attributes: state.attributes,
+    initialDelaySeconds: effect.initialDelaySeconds, retryDelaySeconds: effect.retryDelaySeconds, maxAttempts: effect.maxAttempts, attributes: state.attributes,
   });
   return made.ok ? { type: "callback_result", ok: true, contactId } : { type: "callback_result", ok: false, error: made.message };
 }

@@ -41,9 +41,14 @@ export type ContactRow = {
    * negative). `enqueued_at` stays the real time (waits, delays, metrics).
    */
   age_adjust_ms: number;
+  /**
+   * Not offered before this time (a callback's InitialCallDelaySeconds), though it keeps its place
+   * in the order meanwhile; null: offered at once. The alarm runs at this time to offer it.
+   */
+  offer_after: number | null;
 };
 
-export type NewContact = Omit<ContactRow, "state" | "agent_id" | "reservation_id" | "expires_at" | "excluded" | "age_adjust_ms"> & { age_adjust_ms?: number };
+export type NewContact = Omit<ContactRow, "state" | "agent_id" | "reservation_id" | "expires_at" | "excluded" | "age_adjust_ms" | "offer_after"> & { age_adjust_ms?: number; offer_after?: number | null };
 
 export type FreeAgent = { agentId: string; seq: number; channels: Map<Channel, { priority: number; delayMs: number }> };
 
@@ -54,10 +59,14 @@ export function migrate(sql: SqlStorage) {
     contact_id TEXT PRIMARY KEY, channel TEXT NOT NULL, priority INTEGER NOT NULL, enqueued_at INTEGER NOT NULL,
     attributes TEXT NOT NULL, initiation TEXT NOT NULL, ring_timeout_ms INTEGER NOT NULL, notify TEXT,
     state TEXT NOT NULL, agent_id TEXT, reservation_id TEXT, expires_at INTEGER, excluded TEXT NOT NULL DEFAULT '[]',
-    age_adjust_ms INTEGER NOT NULL DEFAULT 0)`);
+    age_adjust_ms INTEGER NOT NULL DEFAULT 0, offer_after INTEGER)`);
   // Objects created before routing age could be adjusted: their contacts keep their place.
   if (!sql.exec("SELECT 1 FROM pragma_table_info('contacts') WHERE name = 'age_adjust_ms'").toArray().length) {
     sql.exec("ALTER TABLE contacts ADD COLUMN age_adjust_ms INTEGER NOT NULL DEFAULT 0");
+  }
+  // Objects created before callbacks could be delayed: their contacts are offered at once.
+  if (!sql.exec("SELECT 1 FROM pragma_table_info('contacts') WHERE name = 'offer_after'").toArray().length) {
+    sql.exec("ALTER TABLE contacts ADD COLUMN offer_after INTEGER");
   }
   // Reads are served from memory: indexes older objects made would only slow their writes.
   for (const ix of ["contacts_order", "contacts_position", "contacts_wait", "contacts_agent", "contacts_expiry"]) {
@@ -163,11 +172,11 @@ export class QueueStore {
   }
 
   insert(c: NewContact): ContactRow {
-    const row: ContactRow = { ...c, state: "WAITING", agent_id: null, reservation_id: null, expires_at: null, excluded: "[]", age_adjust_ms: c.age_adjust_ms ?? 0 };
+    const row: ContactRow = { ...c, state: "WAITING", agent_id: null, reservation_id: null, expires_at: null, excluded: "[]", age_adjust_ms: c.age_adjust_ms ?? 0, offer_after: c.offer_after ?? null };
     this.sql.exec(
-      `INSERT INTO contacts (contact_id, channel, priority, enqueued_at, attributes, initiation, ring_timeout_ms, notify, state, age_adjust_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'WAITING', ?)`,
-      row.contact_id, row.channel, row.priority, row.enqueued_at, row.attributes, row.initiation, row.ring_timeout_ms, row.notify, row.age_adjust_ms);
+      `INSERT INTO contacts (contact_id, channel, priority, enqueued_at, attributes, initiation, ring_timeout_ms, notify, state, age_adjust_ms, offer_after)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'WAITING', ?, ?)`,
+      row.contact_id, row.channel, row.priority, row.enqueued_at, row.attributes, row.initiation, row.ring_timeout_ms, row.notify, row.age_adjust_ms, row.offer_after);
     // New contacts are usually the last in their priority: search from the end.
     let i = this.#order.length;
     while (i > 0 && before(row, this.#order[i - 1])) i--;
@@ -229,9 +238,9 @@ export class QueueStore {
     if (row.state === "RESERVED" && this.#reservedBy.get(row.agent_id!) === row) this.#reservedBy.delete(row.agent_id!);
   }
 
-  /** Waiting contacts in dispatch order. */
-  *waitingInOrder(): Iterable<ContactRow> {
-    for (const c of this.#order) if (c.state === "WAITING") yield c;
+  /** Waiting contacts that may be offered at `now`, in dispatch order. */
+  *waitingInOrder(now: number): Iterable<ContactRow> {
+    for (const c of this.#order) if (c.state === "WAITING" && offerable(c, now)) yield c;
   }
 
   /** Reserved contacts whose offer has expired. */
@@ -240,9 +249,9 @@ export class QueueStore {
   }
 
   /** The best waiting contact of a channel for an agent (peek), skipping those it rejected. */
-  bestFor(agentId: string, channel: Channel, cutoff: number): ContactRow | null {
+  bestFor(agentId: string, channel: Channel, cutoff: number, now: number): ContactRow | null {
     for (const c of this.#order) {
-      if (c.state === "WAITING" && c.channel === channel && c.enqueued_at <= cutoff && !excludedSet(c).has(agentId)) return c;
+      if (c.state === "WAITING" && c.channel === channel && c.enqueued_at <= cutoff && offerable(c, now) && !excludedSet(c).has(agentId)) return c;
     }
     return null;
   }
@@ -345,11 +354,15 @@ export class QueueStore {
 
   /**
    * When the queue's alarm must next run for its contacts: the earliest offer expiry, or the next
-   * moment a waiting contact becomes eligible for a registered agent after that agent's delay.
+   * moment a waiting contact becomes eligible for a registered agent after that agent's delay, or
+   * may be offered at all (`offer_after`).
    */
   nextContactTime(now: number): number | null {
     let next: number | null = null;
     for (const r of this.#reservedBy.values()) if (next === null || r.expires_at! < next) next = r.expires_at!;
+    for (const c of this.#order) {
+      if (c.state === "WAITING" && c.offer_after !== null && c.offer_after > now && (next === null || c.offer_after < next)) next = c.offer_after;
+    }
     const delays = new Map<Channel, Set<number>>();
     for (const a of this.#agents.values()) {
       if (a.paused) continue;
@@ -396,6 +409,9 @@ function lowerBound(xs: number[], x: number): number {
   }
   return lo;
 }
+
+/** Whether the contact may be offered at `now` (its offer delay, if any, has passed). */
+const offerable = (c: ContactRow, now: number) => c.offer_after === null || c.offer_after <= now;
 
 export function excludedSet(c: ContactRow): Set<string> {
   return c.excluded === "[]" ? EMPTY : new Set(JSON.parse(c.excluded) as string[]);

@@ -98,6 +98,7 @@ export class QueueRoom extends Server<Env> {
       contact_id: input.contactId, channel: input.channel, priority, enqueued_at: enqueuedAt,
       attributes: JSON.stringify(input.attributes ?? {}), initiation: input.initiationMethod ?? "INBOUND",
       ring_timeout_ms: ringMs, notify: input.notify ? JSON.stringify(input.notify) : null, age_adjust_ms: place?.ageAdjustMs ?? Math.round((input.ageAdjustSeconds ?? 0) * 1000),
+      offer_after: input.offerAfter ?? null,
     });
     this.#outbox.add({
       contactId: input.contactId, type: "ENQUEUED", at: now, queueId: this.queueId,
@@ -216,7 +217,8 @@ export class QueueRoom extends Server<Env> {
 
   /** The best contact this queue would give the agent now, without reserving it. */
   async peek(agentId: string, channel: Channel, delaySeconds: number): Promise<PeekResult> {
-    const c = this.#store.bestFor(agentId, channel, Date.now() - delaySeconds * 1000);
+    const now = Date.now();
+    const c = this.#store.bestFor(agentId, channel, now - delaySeconds * 1000, now);
     return c ? { contactId: c.contact_id, priority: c.priority, enqueuedAt: c.enqueued_at, routingAt: routingAt(c) } : null;
   }
 
@@ -293,7 +295,7 @@ export class QueueRoom extends Server<Env> {
     const free = this.#store.freeAgents();
     if (free.length === 0) return Promise.resolve();
     const pairs: Pair[] = [];
-    for (const c of this.#store.waitingInOrder()) {
+    for (const c of this.#store.waitingInOrder(now)) {
       if (free.length === 0) break;
       const excluded = excludedSet(c);
       const i = free.findIndex((a) => {
@@ -429,8 +431,8 @@ export class QueueRoom extends Server<Env> {
   }
 
   /**
-   * One alarm: the earliest of offer expiry, a waiting contact becoming eligible after a delay, an
-   * outbox retry. Issued synchronously (no read first), so it is committed with the change that
+   * One alarm: the earliest of offer expiry, a waiting contact becoming eligible after a delay (a
+   * profile's, or a callback's initial delay), an outbox retry. Issued synchronously (no read first), so it is committed with the change that
    * called it; the returned promise only needs awaiting where the event must not outlive it.
    */
   private rearm(): Promise<void> {

@@ -34,6 +34,8 @@ export type EnqueueInput = {
   consult?: boolean;
   /** A queued callback: the caller it calls back, whose place in this queue it takes (./queue-callback.ts). */
   callbackFor?: string;
+  /** Not offered before this time (epoch ms; a callback's InitialCallDelaySeconds): it waits in its place meanwhile. */
+  offerAfter?: number;
 };
 
 /** A waiting contact's routing as its queue flow changed it (`QueueRoom.updateRouting`): totals, not changes. */

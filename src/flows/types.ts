@@ -96,6 +96,7 @@ export type QueueInfo = {
   surveyFlowId?: string | null;
   /** The AGENT_HOLD flow the agent hears while holding a caller from this queue (a contact's AgentHold hook wins). */
   agentHoldFlowId?: string | null;
+  offerCallback?: import("../shared/callback-offer").CallbackOffer | null; // its own callback offer (no CUSTOMER_QUEUE flow): src/durable/voice/queue-callback-offer.ts
 };
 
 /** What a flow run may look at besides the contact itself. Pure data. */

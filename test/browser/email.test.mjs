@@ -52,6 +52,12 @@ describe("email: an agent accepts an email and replies", { timeout: 180_000 }, (
     await assertText(conversation, "I ordered a blue widget (order 1234) two weeks ago");
     await assertText(conversation, "delivery-note.txt");
     await assertText(contact, "Sent to");
+    // It speaks of email: who wrote, that Alice opened it; nothing to hold or mute, a Reply instead of Send.
+    await assertText(contact.getByRole("heading", { level: 2 }), "Email from casey@customer.example");
+    await assertText(conversation, "opened the email.");
+    assert.equal(await conversation.getByText("joined the chat").count(), 0);
+    for (const name of ["Hold", "Mute", "Send"]) assert.equal(await contact.getByRole("button", { name, exact: true }).count(), 0, `no ${name} button`);
+    assert.equal(await contact.getByTestId("hold-timer").count(), 0);
     await page.getByText("Your messages reach the customer as email replies in the same thread.").waitFor();
 
     await page.getByText("Show as formatted").click();
@@ -63,8 +69,8 @@ describe("email: an agent accepts an email and replies", { timeout: 180_000 }, (
     // The message's frame runs no script, so axe cannot run inside it: the rest of the page is checked.
     assert.deepEqual(await seriousA11yViolations(page, { exclude: ["iframe.email-html"] }), []);
 
-    await page.getByLabel("Message to the customer").fill("Hello Casey, your widget is on its way: tracking ZX-000-1234.");
-    await page.getByRole("button", { name: "Send" }).click();
+    await page.getByLabel("Reply to the customer").fill("Hello Casey, your widget is on its way: tracking ZX-000-1234.");
+    await page.getByRole("button", { name: "Reply", exact: true }).click();
     await assertText(conversation, "sent");
     const outbox = await waitFor(async () => {
       const items = JSON.parse(await emailCli("outbox", "--json"));

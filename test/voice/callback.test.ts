@@ -253,7 +253,7 @@ describe("voice: queued callbacks", () => {
     // The first start wrote the contact row, then its object restarted before anything else.
     await createContact(createDb(env.DB), keyringFromEnv(env), { id, instanceId: fx.instanceId, channel: "VOICE", initiationMethod: "CALLBACK", customerEndpoint: FIRST });
     const session = env.CONTACT_SESSION.getByName(contactRoomName(fx.instanceId, id));
-    const start = { previousContactId: crypto.randomUUID(), queueId: fx.queueId("sales"), phoneNumber: FIRST, systemNumber: fx.number, retryDelaySeconds: 60, maxAttempts: 1, attributes: {} };
+    const start = { previousContactId: crypto.randomUUID(), queueId: fx.queueId("sales"), phoneNumber: FIRST, systemNumber: fx.number, initialDelaySeconds: 0, retryDelaySeconds: 60, maxAttempts: 1, attributes: {} };
     expect(await session.callbackStart(start)).toEqual({ ok: true });
     expect(await session.callbackStart(start)).toEqual({ ok: true });
     const sales = env.QUEUE_ROOM.getByName(queueRoomName(fx.instanceId, fx.queueId("sales")));

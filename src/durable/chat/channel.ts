@@ -286,7 +286,8 @@ export class ChatChannel {
           this.store.clearTimer("queue");
           const name = await this.agentDisplayName(e.agentId!);
           this.store.addAgent(e.agentId!, name, e.at);
-          this.post("SYSTEM", `${name} joined the chat.`, "agent.joined", name);
+          // The line the transcript keeps: an email is opened, not joined (nobody is told by mail).
+          this.post("SYSTEM", this.email.active() ? `${name} opened the email.` : `${name} joined the chat.`, "agent.joined", name);
           break;
         }
         case "TRANSFERRED": {
@@ -319,7 +320,7 @@ export class ChatChannel {
 
   private agentLeft(agentId: string | null) {
     const name = agentId ? this.store.agentName(agentId) : null;
-    if (name) this.post("SYSTEM", `${name} left the chat.`, "agent.left", name);
+    if (name) this.post("SYSTEM", this.email.active() ? `${name} closed the email.` : `${name} left the chat.`, "agent.left", name);
   }
 
   private async agentDisplayName(agentId: string): Promise<string> {

@@ -33,6 +33,8 @@ export type VoiceAction =
 
   | { kind: "muteAgent"; muted: boolean }
   | { kind: "toQueue" }
+  /** The queue's callback offer is due (./queue-callback-offer.ts): a caller still waiting goes round the queue loop again to hear it. */
+  | { kind: "offerCallback" }
   | { kind: "transferToNumber"; phoneNumber: string }
   /** Warm transfer: the consulted number joins the conference (the customer is already held). */
   | { kind: "addThirdParty"; phoneNumber: string }
@@ -299,6 +301,9 @@ export async function runVoiceAction(
       await twilio.updateParticipant(conf.sid, row.agent_call_sid, { muted });
       return;
     }
+    case "offerCallback":
+      if (row.phase === "QUEUED" && row.call_sid) await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.queue }));
+      return;
     case "toQueue":
       if (row.call_sid) await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.queue }));
       if (row.agent_call_sid) {

@@ -2,7 +2,8 @@
  * A queued callback (Amazon Connect's CreateCallbackContact): its own VOICE contact, initiated
  * CALLBACK, linked to the caller's contact (`previous_contact_id`), made by the caller's flow
  * (src/flows/actions/callback.ts) and waiting in the queue in the caller's place
- * (../queue-callback.ts). Nobody is on the line while it waits. When an agent accepts it, it is
+ * (../queue-callback.ts). Nobody is on the line while it waits; it is not offered to an agent
+ * before its InitialCallDelaySeconds have passed (the queue's alarm offers it then). When an agent accepts it, it is
  * dialled as an agent's outbound call is (./outbound.ts, whose table it also keeps): Twilio calls
  * the agent's leg first, then the customer, from the queue's outbound caller id (else the number
  * the caller dialled), into the contact's conference.
@@ -33,6 +34,8 @@ export type CallbackStart = {
   phoneNumber: string;
   /** The number the caller dialled: the callback calls from it when the queue has no outbound caller id. */
   systemNumber: string | null;
+  /** InitialCallDelaySeconds: the callback is not offered to an agent before this long after it is made (it keeps its place meanwhile). */
+  initialDelaySeconds: number;
   retryDelaySeconds: number;
   maxAttempts: number;
   attributes: Record<string, string>;
@@ -107,6 +110,8 @@ export class CallbackCall {
     }
     const queued = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, r.queue_id ?? o.queueId)).enqueue({
       contactId, channel: "VOICE", initiationMethod: "CALLBACK", callbackFor: o.previousContactId, attributes: o.attributes, notify,
+      // From when it was made (kept in the session row), so a retried start asks for the same time.
+      ...(o.initialDelaySeconds > 0 ? { offerAfter: r.created_at + o.initialDelaySeconds * 1000 } : {}),
     });
     if (queued.status === "QUEUED") return { ok: true };
     this.host.sql.exec("DELETE FROM callback");

@@ -26,16 +26,13 @@ import { LegControls } from "./leg-controls";
 import { CallWatch } from "./call-watch";
 import { HoldFlow } from "./hold-flow";
 import { CallbackCall } from "./callback";
+import { armCallbackOffer, defaultQueueWait } from "./queue-callback-offer";
 import { surfaceGivenUp } from "./given-up";
 import { applyQueueFlowRouting } from "../queue-flow-routing";
-import { recordingDetails } from "./recording";
+import { recordingDetails, type RecordingCallback } from "./recording";
+export type { RecordingCallback };
 import { mediaStreamActions } from "./media-stream";
 
-export type RecordingCallback = {
-  recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number;
-  /** Twilio's RecordingTrack and RecordingStartTime; the part and agent its callback URL names (./recording.ts). */
-  track?: string | null; startedAt?: number | null; part?: "IVR" | "AGENT" | null; agentId?: string | null;
-};
 
 /** The voice channel's tables only some calls need, each group made on first use (their names: ./host.ts VoiceTable). */
 export const VOICE_TABLES = {
@@ -156,6 +153,7 @@ export class VoiceChannel {
           : undefined;
         twiml = await this.queueWait(false, known);
       }
+      await armCallbackOffer(this.host);
     } else {
       // IVRRecordingBehavior starts the caller's recording where the block is (./recording.ts).
       twiml = renderVoice(result, { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.resume, dialAction: urls.dial, recordingStatus: `${urls.recording}&part=IVR` });
@@ -205,7 +203,7 @@ export class VoiceChannel {
       return defaultQueueLoop(null, urls.queue);
     }
     const position = pos.status === "WAITING" ? pos.position : null;
-    if (!r.queue_flow) return defaultQueueLoop(position, urls.queue);
+    if (!r.queue_flow) return defaultQueueWait({ callback: this.callback, host: this.host, flowState: r.flow_state, queueId: r.queue_id, position: pos, digits, urls, ctx: await flowContext(this.host.env.DB, this.host.instanceId) });
     const flow = JSON.parse(r.queue_flow) as PublishedFlow;
     const base = JSON.parse(r.flow_state!) as FlowState;
     const ctx = await flowContext(this.host.env.DB, this.host.instanceId);

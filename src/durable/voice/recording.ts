@@ -23,6 +23,13 @@
 import type { FlowState } from "../../flows";
 import { ignoreEnded, type TwilioRest } from "../../twilio/rest";
 
+/** A recording status callback from Twilio, as the voice channel passes it on. */
+export type RecordingCallback = {
+  recordingSid: string; recordingUrl: string; status: string; durationSeconds: number; channels: number;
+  /** Twilio's RecordingTrack and RecordingStartTime; the part and agent its callback URL names (./recording.ts). */
+  track?: string | null; startedAt?: number | null; part?: "IVR" | "AGENT" | null; agentId?: string | null;
+};
+
 export type Participant = "Agent" | "Customer";
 export type RecordingWanted = { participants: Participant[]; ivr: boolean };
 

@@ -57,12 +57,13 @@ export function ChatPanel({ contactId, active }: { contactId: string; active: bo
 
   if (!state) return <p className="muted">Opening the conversation…</p>;
   const canSend = state.chat?.canSend ?? false;
+  const email = state.chat?.messaging === "email";
   const id = `chat-${contactId.replace(/\W/g, "-")}`;
   return (
     <div className="chat-panel">
       {!state.connected && !state.refused && <p className="muted" role="status">Connecting to the conversation…</p>}
       {state.refused && <p className="error" role="alert">This conversation is not available to you.</p>}
-      {state.chat?.messaging === "email" && <EmailNotice />}
+      {email && <EmailNotice />}
       {state.chat?.messaging && state.chat.messaging !== "email" && (
         <p className="muted">
           <span className="badge">{state.chat.messaging === "whatsapp" ? "WhatsApp" : "SMS"}</span> Your messages reach the customer as {state.chat.messaging === "whatsapp" ? "WhatsApp messages" : "text messages"}.
@@ -104,23 +105,24 @@ export function ChatPanel({ contactId, active }: { contactId: string; active: bo
       {canSend && (
         <form className="composer" onSubmit={send}>
           <label htmlFor={`${id}-draft`} className="visually-hidden">
-            Message to the customer
+            {email ? "Reply to the customer" : "Message to the customer"}
           </label>
           <textarea
             ref={composer}
             id={`${id}-draft`}
-            rows={2}
+            rows={email ? 6 : 2}
             value={draft}
             onChange={(e) => {
               setDraft(e.target.value);
               chat.current?.typing(true);
             }}
             onKeyDown={(e) => {
-              if (e.key === "Enter" && !e.shiftKey) send(e);
+              // A chat line goes on Enter; an email is written in lines and goes on Ctrl/⌘+Enter.
+              if (e.key === "Enter" && (email ? e.ctrlKey || e.metaKey : !e.shiftKey)) send(e);
             }}
           />
           <button type="submit" className="primary" disabled={!draft.trim()}>
-            Send
+            {email ? "Reply" : "Send"}
           </button>
         </form>
       )}

@@ -71,7 +71,7 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
   return (
     <section className="contact-panel" aria-labelledby={`${id}-title`} data-testid="contact">
       <h2 id={`${id}-title`}>
-        {contact.channel === "TASK" ? "Task: " : `${CHANNEL_LABELS[contact.channel]} contact with `}
+        {contact.channel === "TASK" ? "Task: " : contact.channel === "EMAIL" ? "Email from " : `${CHANNEL_LABELS[contact.channel]} contact with `}
         <span data-testid="contact-caller">{contact.channel === "TASK" ? (task?.name ?? "…") : callerLabel(contact.channel, details)}</span>{" "}
         <span className={`badge state-${contact.state.toLowerCase()}`} data-testid="contact-state">
           {STATE_LABELS[contact.state]}
@@ -87,8 +87,12 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
             <dd data-testid="connected-timer">{formatDuration(talkEnd - contact.connectedAt)}</dd>
           </>
         )}
-        <dt>Time on hold</dt>
-        <dd data-testid="hold-timer">{formatDuration(contact.holdSeconds * 1000)}</dd>
+        {contact.channel !== "EMAIL" && (
+          <>
+            <dt>Time on hold</dt>
+            <dd data-testid="hold-timer">{formatDuration(contact.holdSeconds * 1000)}</dd>
+          </>
+        )}
         {contact.initiationMethod !== "OUTBOUND" && (
           <>
             <dt>Waited in queue</dt>
@@ -130,7 +134,8 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
       {contact.channel === "TASK" && <TaskDetails task={task} />}
       {live && (
         <div className="form-actions contact-actions">
-          {receiving ? null : contact.state === "CONNECTED" ? (
+          {/* An email waits for the agent's reply: there is nobody on the line to hold or mute. */}
+          {receiving || contact.channel === "EMAIL" ? null : contact.state === "CONNECTED" ? (
             <button type="button" {...shortcutProps("H", "Hold")} onClick={() => void run("hold", { type: "contact.hold", contactId: contact.contactId })} disabled={busy !== null}>
               Hold
             </button>

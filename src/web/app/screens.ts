@@ -29,6 +29,7 @@ export const SCREENS: Screen[] = [
   { path: "/flows", label: "Flows", group: "Channels and flows", anyOf: ["flows.edit", "instance.configure"], component: lazy(() => import("../flows/FlowsScreen")) },
   { path: "/bots", label: "Bots", group: "Channels and flows", anyOf: ["flows.edit", "instance.configure"], component: lazy(() => import("../bots/BotsScreen")) },
   { path: "/phone-numbers", label: "Phone numbers", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/PhoneNumbersScreen")) },
+  { path: "/email-addresses", label: "Email addresses", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/EmailAddressesScreen")) },
   { path: "/chat", label: "Website chat", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/ChatSettingsScreen")) },
   { path: "/quick-connects", label: "Quick connects", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/QuickConnectsScreen")) },
   { path: "/task-templates", label: "Task templates", group: "Channels and flows", anyOf: ["instance.configure"], component: lazy(() => import("../console/TaskTemplatesScreen")) },

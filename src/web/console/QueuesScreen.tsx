@@ -5,6 +5,7 @@ import { api } from "../lib/api";
 import { useSession } from "../lib/session";
 import type { Flow, Hours, Queue } from "../lib/types";
 import { useCollection } from "../lib/useData";
+import { CALLBACK_OFFER_FIELDS, callbackOfferBody, callbackOfferDraft, CallbackOfferFields } from "./CallbackOfferFields";
 
 const BASE = "/queues";
 
@@ -34,7 +35,7 @@ export default function QueuesScreen() {
 const SHOWN = [
   "name", "description", "hoursOfOperationId", "maxContacts", "ringTimeoutSeconds", "outboundCallerId", "customerQueueFlowId",
   "agentWhisperFlowId", "customerWhisperFlowId", "outboundWhisperFlowId", "customerHoldFlowId", "surveyFlowId", "agentHoldFlowId",
-  "wrapUpCodes", "enabled",
+  "wrapUpCodes", ...CALLBACK_OFFER_FIELDS, "enabled",
 ];
 
 type FlowField = "customerQueueFlowId" | "agentWhisperFlowId" | "customerWhisperFlowId" | "outboundWhisperFlowId" | "customerHoldFlowId" | "surveyFlowId" | "agentHoldFlowId";
@@ -95,6 +96,7 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
     () => Object.fromEntries(FLOW_PICKERS.map((p) => [p.field, item?.[p.field] ?? ""])) as Record<FlowField, string>,
   );
   const [codes, setCodes] = useState((item?.wrapUpCodes ?? []).join("\n"));
+  const [offer, setOffer] = useState(() => callbackOfferDraft(item?.offerCallback));
   const [enabled, setEnabled] = useState(item?.enabled ?? true);
   const save = useSave();
 
@@ -110,6 +112,7 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
       outboundCallerId: callerId.trim() || null,
       ...Object.fromEntries(FLOW_PICKERS.map((p) => [p.field, flowIds[p.field] || null])),
       wrapUpCodes: codesFromText(codes),
+      offerCallback: callbackOfferBody(offer),
       enabled,
     };
     const saved = await save.run(
@@ -151,6 +154,7 @@ function QueueEditor({ item, onSaved, canWrite }: EditorProps<Queue>) {
           errors={errors}
           hint="One a line: the outcomes an agent may choose in after contact work for this queue's contacts. Leave empty to offer every code."
         />
+        <CallbackOfferFields value={offer} onChange={setOffer} errors={errors} />
         <CheckboxField label="Enabled" name="enabled" checked={enabled} onChange={setEnabled} errors={errors} hint="A disabled queue accepts no new contacts." />
       </fieldset>
       <FormActions busy={save.busy} canWrite={canWrite} isNew={!item} noun="queue" cancelHref={BASE} />

@@ -20,6 +20,7 @@ export const CONFIG_LISTS: Record<string, { path: string; read: Permission[]; na
   hours_of_operation: { path: "/hours-of-operation", read: ["instance.configure"], name: "name" },
   agent_status: { path: "/agent-statuses", read: ["instance.configure", "contacts.handle", "metrics.realtime"], name: "name" },
   phone_number: { path: "/phone-numbers", read: ["instance.configure"], name: "e164" },
+  email_address: { path: "/email-addresses", read: ["instance.configure"], name: "address" },
   flow: { path: "/flows", read: ["flows.edit", "instance.configure"], name: "name" },
   quick_connect: { path: "/quick-connects", read: ["instance.configure", "contacts.handle"], name: "name" },
   lambda_function: { path: "/lambda-functions", read: ["instance.configure", "flows.edit"], name: "name" },

@@ -25,6 +25,8 @@ export type Queue = Stamps & {
   ringTimeoutSeconds: number;
   outboundCallerId: string | null;
   customerQueueFlowId: string | null;
+  /** Its own callback offer to callers waiting with no customer queue flow; null = none. */
+  offerCallback: import("../../shared/callback-offer").CallbackOffer | null;
   customerHoldFlowId: string | null;
   /** The flow a customer goes on to when the agent ends first (a post-contact survey). */
   surveyFlowId: string | null;
@@ -62,6 +64,14 @@ export type User = Stamps & {
 };
 
 export type AgentStatus = Stamps & { id: string; name: string; type: "ROUTABLE" | "CUSTOM" | "OFFLINE"; enabled: boolean; displayOrder: number };
+
+/** An inbound email address: its mail waits in `queueId` as EMAIL contacts; replies leave from it as `displayName`. */
+export type EmailAddress = Stamps & {
+  id: string;
+  address: string;
+  displayName: string;
+  queueId: string;
+};
 
 export type PhoneNumber = Stamps & {
   id: string;

@@ -4,6 +4,7 @@ import { flows, hoursOfOperation, queues, quickConnects, routingProfileQueues, r
 import type { InstanceScope } from "../../../db/scoped";
 import { badRequest } from "../../../lib/errors";
 import { MAX_WRAP_UP_CODE_LENGTH, MAX_WRAP_UP_CODES } from "../../../shared/wrap-up";
+import { CALLBACK_OFFER_KEYS, CALLBACK_OFFER_LIMITS } from "../../../shared/callback-offer";
 import { emailAddressesUsingQueue } from "./email-addresses";
 import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 
@@ -12,6 +13,14 @@ const wrapUpCodes = z
   .array(z.string().trim().min(1, "must not be empty").max(MAX_WRAP_UP_CODE_LENGTH))
   .max(MAX_WRAP_UP_CODES)
   .refine((codes) => new Set(codes.map((c) => c.toLowerCase())).size === codes.length, "must not list a code twice");
+
+/** The queue's own callback offer (src/shared/callback-offer.ts); null turns it off. */
+const offerCallback = z.strictObject({
+  key: z.enum(CALLBACK_OFFER_KEYS),
+  afterSeconds: z.number().int().min(0).max(CALLBACK_OFFER_LIMITS.afterSeconds),
+  retries: z.number().int().min(0).max(CALLBACK_OFFER_LIMITS.retries),
+  retryIntervalSeconds: z.number().int().min(CALLBACK_OFFER_LIMITS.retryIntervalSeconds.min).max(CALLBACK_OFFER_LIMITS.retryIntervalSeconds.max),
+});
 
 const Create = z.object({
   name: fields.name,
@@ -28,6 +37,7 @@ const Create = z.object({
   surveyFlowId: fields.id.nullable().default(null),
   agentHoldFlowId: fields.id.nullable().default(null),
   wrapUpCodes: wrapUpCodes.default([]),
+  offerCallback: offerCallback.nullable().default(null),
   enabled: z.boolean().default(true),
 });
 const Update = z.object({
@@ -45,6 +55,7 @@ const Update = z.object({
   surveyFlowId: fields.id.nullable(),
   agentHoldFlowId: fields.id.nullable(),
   wrapUpCodes,
+  offerCallback: offerCallback.nullable(),
   enabled: z.boolean(),
 }).partial();
 
@@ -107,6 +118,7 @@ export const queuesResource: ResourceDef<typeof queues, z.infer<typeof Create>, 
       surveyFlowId: r.surveyFlowId,
       agentHoldFlowId: r.agentHoldFlowId,
       wrapUpCodes: r.wrapUpCodes,
+      offerCallback: r.offerCallback ?? null,
       enabled: r.enabled,
       createdAt: iso(r.createdAt),
       updatedAt: iso(r.updatedAt),
