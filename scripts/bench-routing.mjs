@@ -316,7 +316,9 @@ new_sqlite_classes = ["EchoRoom"]
       ratio: result.ratioToFloor.p50 <= 3 && result.ratioToFloor.p99 <= 3,
     };
     mkdirSync(join(root, "bench/results"), { recursive: true });
-    writeFileSync(OUT, JSON.stringify(result, null, 2) + "\n");
+    // The channel bench's figures (scripts/bench-channels.mjs) live in the same file: kept.
+    const previous = existsSync(OUT) ? JSON.parse(readFileSync(OUT, "utf8")) : {};
+    writeFileSync(OUT, JSON.stringify({ ...(previous.channels ? { channels: previous.channels } : {}), ...result }, null, 2) + "\n");
     console.log(`routing bench: ${AGENTS} agents, ${CONTACTS} contacts waiting (${connected} connected); object state: ${STATE_DIR_NOTE}`);
     console.log(`  warm-up (each agent goes Available in turn): offer p50 ${result.warmup.offerLatencyMs.p50} ms, p99 ${result.warmup.offerLatencyMs.p99} ms`);
     console.log(`  paced (queue full; an agent clears ACW every ${PACE_MS} ms):`);
