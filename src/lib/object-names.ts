@@ -7,6 +7,14 @@ export const queueRoomName = (instanceId: string, queueId: string) => `${checkIn
 export const agentRoomName = (instanceId: string, userId: string) => `${checkInstanceId(instanceId)}:${userId}`;
 export const contactRoomName = (instanceId: string, contactId: string) => `${checkInstanceId(instanceId)}:${contactId}`;
 export const metricsRoomName = (instanceId: string) => checkInstanceId(instanceId);
+/**
+ * A metrics shard (src/durable/metrics-shard.ts) holds one queue's numbers and those of the agents
+ * who serve it: `<instanceId>:<queueId>`. The agents' personal queues, and agents in no queue, share
+ * one: `<instanceId>:agent:` (no personal queue's id, which always names its agent).
+ */
+export const METRICS_SHARD_OTHERS = "agent:";
+export const metricsShardKey = (queueId: string) => (queueId.startsWith(PERSONAL_QUEUE_PREFIX) ? METRICS_SHARD_OTHERS : queueId);
+export const metricsShardName = (instanceId: string, key: string) => `${checkInstanceId(instanceId)}:${key}`;
 export const publishedFlowsName = (instanceId: string) => checkInstanceId(instanceId);
 
 /** Each agent has a personal queue (Amazon Connect's "agent queue"): transfers to an agent go there. */
