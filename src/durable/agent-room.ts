@@ -36,13 +36,13 @@ import type { ShownView } from "../shared/views";
 import { Throttle } from "./coalesce";
 import { OneAlarm } from "./one-alarm";
 import { SlotSentiments } from "./analytics/live-sentiment";
-import { contactRoomName, METRICS_SHARD_OTHERS, metricsShardName } from "../lib/object-names";
+import { contactRoomName, metricsAgentShardKey, metricsShardName } from "../lib/object-names";
 import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
 import type { NotifyTarget, OfferEndedReason, Registration, Reservation, ReserveResult } from "./types";
 
 const OWED_RETRY_MS = 1_000;
 const OUTBOX_RETRY_MS = 2_000;
-/** An agent's numbers go to the metrics shards of its queues at most this often. */
+/** An agent's numbers go to its metrics shard at most this often. */
 const METRICS_INTERVAL_MS = 1_000;
 /** Its outbox drains to D1 this long after a change (and at most this often): a contact's end and ACW clear usually share one write. */
 const FLUSH_INTERVAL_MS = 100;
@@ -358,31 +358,22 @@ export class AgentRoom extends Server<Env> {
 
   // ─── after every change: the D1 write, the metrics push, the one alarm ──────────────────
 
-  /**
-   * To the metrics shard of each queue the agent serves (of none: the instance's other shard), and
-   * to those of queues it has left since the last push, whose snapshot then no longer lists them.
-   */
+  /** To the agent's metrics shard (one of the instance's agent shards, chosen by its id). */
   private async pushMetrics() {
     const a = this.agent;
     const slots = a.slots();
     const status = a.status();
-    const queueIds = [...new Set((a.profile()?.queues ?? []).map((q) => q.queueId))];
-    const snapshot = {
+    await this.env.METRICS_SHARD.getByName(metricsShardName(this.instanceId, metricsAgentShardKey(this.agentId))).agentChanged({
       agentId: this.agentId, status: status.kind, statusName: status.name, statusSince: status.since,
       incoming: slots.filter((s) => s.state === "INCOMING").length,
       active: slots.filter((s) => isLive(s) || s.state === "DIALLING" || s.state === "RINGING").length,
       afterContactWork: slots.filter((s) => s.state === "AFTER_CONTACT_WORK").length,
       slotsAvailable: freeSlots(a.routingStatus(), a.profile(), slots),
       disconnected: a.presence.disconnectedSince() !== null,
-      queueIds,
+      queueIds: [...new Set((a.profile()?.queues ?? []).map((q) => q.queueId))],
       contacts: slots.filter(isLive).map((s) => ({ contactId: s.contact_id, channel: s.channel, state: s.state as "CONNECTED" | "ON_HOLD" })),
       at: Date.now(),
-    };
-    const shards = queueIds.length ? queueIds : [METRICS_SHARD_OTHERS];
-    const before = a.store.meta<string[]>("metrics.shards", []);
-    await Promise.all([...new Set([...before, ...shards])].map((key) =>
-      this.env.METRICS_SHARD.getByName(metricsShardName(this.instanceId, key)).agentChanged(snapshot)));
-    if (before.length !== shards.length || before.some((k, i) => k !== shards[i])) a.store.setMeta("metrics.shards", shards);
+    });
   }
 
   /** After every change: re-arm the one alarm in the same step; the D1 write and metrics push coalesced, off the path. */

@@ -26,7 +26,7 @@ import { allowedDestinations, auditFlowDialRefused } from "../db/dialing";
 import { encryptForKeyHolder } from "../lib/input-encryption";
 import { TtlCache } from "../lib/ttl-cache";
 import { nonPublicResolution } from "../lib/dns-over-https";
-import { contactRoomName, metricsRoomName, metricsShardName, personalQueueId, personalQueueOwner, publishedFlowsName, queueRoomName } from "../lib/object-names";
+import { contactRoomName, metricsRoomName, personalQueueId, personalQueueOwner, publishedFlowsName, queueRoomName } from "../lib/object-names";
 import { agentQueueMetrics } from "./metrics";
 import type { NotifyTarget } from "./types";
 import { runBotTurn } from "./bot-turn";
@@ -180,10 +180,8 @@ export async function performEffect(
         return { type: "queue_metrics", value: Number.NaN, ...(effect.all ? { values: { NumberOfContactsInQueue: Number.NaN } } : {}) };
       }
       const snap = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, effect.queueId)).snapshot();
-      // A queue's numbers are its metrics shard's; an agent queue's are its agent's, read across the shards.
-      const m = owner
-        ? agentQueueMetrics((await env.METRICS_ROOM.getByName(metricsRoomName(instanceId)).current()).agents.find((a) => a.agentId === owner))
-        : await env.METRICS_SHARD.getByName(metricsShardName(instanceId, effect.queueId)).queueMetrics(effect.queueId);
+      const metrics = await env.METRICS_ROOM.getByName(metricsRoomName(instanceId)).current();
+      const m = owner ? agentQueueMetrics(metrics.agents.find((a) => a.agentId === owner)) : metrics.queues.find((q) => q.queueId === effect.queueId);
       const read = (metric: MetricType) => {
         switch (metric) {
           case "NumberOfContactsInQueue":

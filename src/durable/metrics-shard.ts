@@ -1,21 +1,18 @@
 /**
- * MetricsShard: one per queue (`<instanceId>:<queueId>`, see metricsShardName), holding the latest
- * snapshot of its queue and of each agent who serves it. The per-call metrics pushes (a queue's
- * numbers, an agent's status and slots) land here, so their load is spread over the instance's
- * queues instead of falling on one object per instance; the instance's MetricsRoom reads the shards
- * when a dashboard or the API asks (fan-in on read: dashboards are few).
+ * MetricsShard: the latest metrics snapshots of one queue (`<instanceId>:<queueId>`) or of a share
+ * of the instance's agents (`<instanceId>:agents:<n>`, by agent id; names in lib/object-names.ts).
+ * The per-call metrics pushes (a queue's numbers, an agent's status and slots) land here, spread
+ * over the instance's queues and agent shards instead of falling on one object per instance; the
+ * instance's MetricsRoom reads the shards when a dashboard or the API asks (fan-in on read:
+ * dashboards are few). A shard tells the MetricsRoom that it changed at most every
+ * NOTIFY_INTERVAL_MS; when nobody watches a dashboard it keeps quiet for QUIET_MS.
  *
- * An agent's snapshot goes to the shard of every queue it serves, and once more to the shards of
- * queues it left (its snapshot then no longer lists them), so each shard can answer its queue's
- * metrics alone (a flow's Get queue metrics). A shard tells the MetricsRoom that it changed at most
- * every NOTIFY_INTERVAL_MS; when nobody watches a dashboard it keeps quiet for QUIET_MS.
+ * Agents are sharded by their id, not by queue: an agent serves several queues, and all of them
+ * would take every one of its pushes (measured: ~3 requests a call on each queue's shard).
  */
 import { DurableObject } from "cloudflare:workers";
-import type { CurrentMetrics } from "../shared/wire";
 import { metricsRoomName, splitRoomName } from "../lib/object-names";
 import { Throttle } from "./coalesce";
-import { zeroMetrics } from "../shared/zero-metrics";
-import { computeMetrics } from "./metrics";
 import type { AgentMetricsSnapshot, QueueMetricsSnapshot } from "./types";
 
 const NOTIFY_INTERVAL_MS = 250;
@@ -66,13 +63,6 @@ export class MetricsShard extends DurableObject<Env> {
       agents: sql.exec<{ snapshot: string }>("SELECT snapshot FROM agents").toArray().map((r) => JSON.parse(r.snapshot) as AgentMetricsSnapshot),
       queues: sql.exec<{ snapshot: string }>("SELECT snapshot FROM queues").toArray().map((r) => JSON.parse(r.snapshot) as QueueMetricsSnapshot),
     };
-  }
-
-  /** One queue's real-time metrics from this shard alone (its snapshot and its agents'); all zero when neither lists it. */
-  queueMetrics(queueId: string): CurrentMetrics["queues"][number] {
-    const { agents, queues } = this.snapshots();
-    const own = queues.filter((q) => q.queueId === queueId);
-    return computeMetrics(this.identity().instanceId, agents, own, Date.now()).queues.find((q) => q.queueId === queueId) ?? { queueId, ...zeroMetrics() };
   }
 
   private identity() {

@@ -8,12 +8,18 @@ export const agentRoomName = (instanceId: string, userId: string) => `${checkIns
 export const contactRoomName = (instanceId: string, contactId: string) => `${checkInstanceId(instanceId)}:${contactId}`;
 export const metricsRoomName = (instanceId: string) => checkInstanceId(instanceId);
 /**
- * A metrics shard (src/durable/metrics-shard.ts) holds one queue's numbers and those of the agents
- * who serve it: `<instanceId>:<queueId>`. The agents' personal queues, and agents in no queue, share
- * one: `<instanceId>:agent:` (no personal queue's id, which always names its agent).
+ * Metrics shards (src/durable/metrics-shard.ts): each queue's numbers go to the queue's,
+ * `<instanceId>:<queueId>` (the agents' personal queues share `<instanceId>:agent:`, no personal
+ * queue's id, which always names its agent); each agent's to one of METRICS_AGENT_SHARDS chosen by
+ * its id, `<instanceId>:agents:<n>`.
  */
-export const METRICS_SHARD_OTHERS = "agent:";
-export const metricsShardKey = (queueId: string) => (queueId.startsWith(PERSONAL_QUEUE_PREFIX) ? METRICS_SHARD_OTHERS : queueId);
+export const METRICS_AGENT_SHARDS = 16;
+export const metricsShardKey = (queueId: string) => (queueId.startsWith(PERSONAL_QUEUE_PREFIX) ? PERSONAL_QUEUE_PREFIX : queueId);
+export function metricsAgentShardKey(agentId: string) {
+  let h = 0x811c9dc5; // FNV-1a: spreads ids evenly, the same on every run
+  for (let i = 0; i < agentId.length; i++) h = Math.imul(h ^ agentId.charCodeAt(i), 0x01000193) >>> 0;
+  return `agents:${h % METRICS_AGENT_SHARDS}`;
+}
 export const metricsShardName = (instanceId: string, key: string) => `${checkInstanceId(instanceId)}:${key}`;
 export const publishedFlowsName = (instanceId: string) => checkInstanceId(instanceId);
 
