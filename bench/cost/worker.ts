@@ -25,6 +25,8 @@ export * from "../../src/workers/index";
 type Units = {
   workerRequests: number;
   doRequests: Record<string, number>;
+  /** Requests by the object they went to (`<class> <name>`; `<class> ?` for one addressed by id): the load test's hottest object. */
+  doRequestsByObject: Record<string, number>;
   doWsMessages: Record<string, number>;
   doAlarms: Record<string, number>;
   doActiveMs: Record<string, number>;
@@ -38,7 +40,7 @@ type Units = {
   r2ClassB: number;
 };
 const zero = (): Units => ({
-  workerRequests: 0, doRequests: {}, doWsMessages: {}, doAlarms: {}, doActiveMs: {}, doRowsRead: {}, doRowsWritten: {},
+  workerRequests: 0, doRequests: {}, doRequestsByObject: {}, doWsMessages: {}, doAlarms: {}, doActiveMs: {}, doRowsRead: {}, doRowsWritten: {},
   d1Queries: 0, d1RowsRead: 0, d1RowsWritten: 0, d1ShadowErrors: 0, r2ClassA: 0, r2ClassB: 0,
 });
 let units = zero();
@@ -51,18 +53,19 @@ let shadowChain: Promise<unknown> = Promise.resolve();
 const add = (m: Record<string, number>, k: string, n = 1) => { m[k] = (m[k] ?? 0) + n; };
 
 const DO_BINDINGS: Record<string, string> = {
-  QUEUE_ROOM: "QueueRoom", AGENT_ROOM: "AgentRoom", METRICS_ROOM: "MetricsRoom", RETENTION_JOB: "RetentionJob",
+  QUEUE_ROOM: "QueueRoom", AGENT_ROOM: "AgentRoom", METRICS_ROOM: "MetricsRoom", METRICS_SHARD: "MetricsShard", RETENTION_JOB: "RetentionJob",
   CONTACT_SESSION: "ContactSession", PUBLISHED_FLOWS: "PublishedFlows",
 };
 const NOT_CALLS = new Set(["then", "id", "name", "toJSON", "constructor", "dup"]);
 
-function countedStub(stub: object, cls: string): object {
+function countedStub(stub: object, cls: string, name: string): object {
   return new Proxy(stub, {
     get(target, prop) {
       const v = Reflect.get(target, prop);
       if (typeof prop === "symbol" || NOT_CALLS.has(prop) || typeof v !== "function") return v;
       return (...args: unknown[]) => {
         add(units.doRequests, cls);
+        add(units.doRequestsByObject, `${cls} ${name}`);
         const t0 = performance.now();
         const r = Reflect.apply(v as (...a: unknown[]) => unknown, target, args);
         const done = () => add(units.doActiveMs, cls, performance.now() - t0);
@@ -78,7 +81,12 @@ function countedNamespace(ns: DurableObjectNamespace, cls: string): DurableObjec
     get(target, prop) {
       const v = Reflect.get(target, prop);
       if (typeof v !== "function") return v;
-      if (prop === "get" || prop === "getByName") return (...a: unknown[]) => countedStub(Reflect.apply(v as (...x: unknown[]) => object, target, a), cls);
+      if (prop === "get" || prop === "getByName") {
+        return (...a: unknown[]) => {
+          const name = prop === "getByName" ? String(a[0]) : ((a[0] as DurableObjectId).name ?? "?");
+          return countedStub(Reflect.apply(v as (...x: unknown[]) => object, target, a), cls, name);
+        };
+      }
       return (v as (...x: unknown[]) => unknown).bind(target);
     },
   });
@@ -222,6 +230,7 @@ function counted<T extends new (ctx: DurableObjectState, env: Env) => object>(Ba
 export const QueueRoom = counted(app.QueueRoom, "QueueRoom");
 export const AgentRoom = counted(app.AgentRoom, "AgentRoom");
 export const MetricsRoom = counted(app.MetricsRoom, "MetricsRoom");
+export const MetricsShard = counted(app.MetricsShard, "MetricsShard");
 export const ContactSession = counted(app.ContactSession, "ContactSession");
 export const PublishedFlows = counted(app.PublishedFlows, "PublishedFlows");
 export const RetentionJob = counted(app.RetentionJob, "RetentionJob");

@@ -36,13 +36,13 @@ import type { ShownView } from "../shared/views";
 import { Throttle } from "./coalesce";
 import { OneAlarm } from "./one-alarm";
 import { SlotSentiments } from "./analytics/live-sentiment";
-import { contactRoomName, metricsRoomName } from "../lib/object-names";
+import { contactRoomName, metricsAgentShardKey, metricsShardName } from "../lib/object-names";
 import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
 import type { NotifyTarget, OfferEndedReason, Registration, Reservation, ReserveResult } from "./types";
 
 const OWED_RETRY_MS = 1_000;
 const OUTBOX_RETRY_MS = 2_000;
-/** An agent's numbers go to the instance's MetricsRoom at most this often (one object for all agents). */
+/** An agent's numbers go to its metrics shard at most this often. */
 const METRICS_INTERVAL_MS = 1_000;
 /** Its outbox drains to D1 this long after a change (and at most this often): a contact's end and ACW clear usually share one write. */
 const FLUSH_INTERVAL_MS = 100;
@@ -358,11 +358,12 @@ export class AgentRoom extends Server<Env> {
 
   // ─── after every change: the D1 write, the metrics push, the one alarm ──────────────────
 
+  /** To the agent's metrics shard (one of the instance's agent shards, chosen by its id). */
   private async pushMetrics() {
     const a = this.agent;
     const slots = a.slots();
     const status = a.status();
-    await this.env.METRICS_ROOM.getByName(metricsRoomName(this.instanceId)).agentChanged({
+    await this.env.METRICS_SHARD.getByName(metricsShardName(this.instanceId, metricsAgentShardKey(this.agentId))).agentChanged({
       agentId: this.agentId, status: status.kind, statusName: status.name, statusSince: status.since,
       incoming: slots.filter((s) => s.state === "INCOMING").length,
       active: slots.filter((s) => isLive(s) || s.state === "DIALLING" || s.state === "RINGING").length,

@@ -26,7 +26,7 @@ import { allowedDestinations, auditFlowDialRefused } from "../db/dialing";
 import { encryptForKeyHolder } from "../lib/input-encryption";
 import { TtlCache } from "../lib/ttl-cache";
 import { nonPublicResolution } from "../lib/dns-over-https";
-import { contactRoomName, personalQueueId, personalQueueOwner, publishedFlowsName, queueRoomName } from "../lib/object-names";
+import { contactRoomName, metricsRoomName, personalQueueId, personalQueueOwner, publishedFlowsName, queueRoomName } from "../lib/object-names";
 import { agentQueueMetrics } from "./metrics";
 import type { NotifyTarget } from "./types";
 import { runBotTurn } from "./bot-turn";
@@ -182,7 +182,7 @@ export async function performEffect(
         return { type: "queue_metrics", value: Number.NaN, ...(effect.all ? { values: { NumberOfContactsInQueue: Number.NaN } } : {}) };
       }
       const snap = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, effect.queueId)).snapshot();
-      const metrics = await env.METRICS_ROOM.getByName(instanceId).current();
+      const metrics = await env.METRICS_ROOM.getByName(metricsRoomName(instanceId)).current();
       const m = owner ? agentQueueMetrics(metrics.agents.find((a) => a.agentId === owner)) : metrics.queues.find((q) => q.queueId === effect.queueId);
       const read = (metric: MetricType) => {
         switch (metric) {

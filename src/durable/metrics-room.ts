@@ -1,12 +1,16 @@
 /**
  * MetricsRoom: one per instance (`<instanceId>`), off the routing hot path. Agents and queues
- * push their latest numbers here (coalesced); supervisors' sockets get the current metrics on
- * connect and a push at most every PUSH_INTERVAL_MS while things change, and one when the
- * service level's window moves past a contact (nothing else changing), while anyone watches.
+ * push their latest numbers to the instance's metrics shards (one per queue: metrics-shard.ts);
+ * this room knows the shards (each says so on its first write) and reads them all when asked
+ * (fan-in on read). Supervisors' sockets get the current metrics on connect and a push at most
+ * every PUSH_INTERVAL_MS while a shard says it changed, and one when the service level's window
+ * moves past a contact (nothing else changing), while anyone watches.
  */
 import { Server, type Connection, type ConnectionContext } from "partyserver";
 import type { CategoryAlert, ContactSentiment, CurrentMetrics, ServerToSupervisor } from "../shared/wire";
+import { metricsShardName } from "../lib/object-names";
 import { computeMetrics, nextServiceLevelExpiry } from "./metrics";
+import type { ShardSnapshots } from "./metrics-shard";
 import { closeOwnedSockets, ownerTags, type SocketOwner } from "./socket-owners";
 import type { AgentMetricsSnapshot, QueueMetricsSnapshot } from "./types";
 
@@ -16,8 +20,10 @@ export const ALERTS_KEPT = 50;
 const ALERT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 function migrate(sql: SqlStorage) {
-  sql.exec("CREATE TABLE IF NOT EXISTS agents (agent_id TEXT PRIMARY KEY, at INTEGER NOT NULL, snapshot TEXT NOT NULL)");
-  sql.exec("CREATE TABLE IF NOT EXISTS queues (queue_id TEXT PRIMARY KEY, at INTEGER NOT NULL, snapshot TEXT NOT NULL)");
+  // The snapshots once kept here live in the shards now (each queue's and agent's next change fills them).
+  sql.exec("DROP TABLE IF EXISTS agents");
+  sql.exec("DROP TABLE IF EXISTS queues");
+  sql.exec("CREATE TABLE IF NOT EXISTS shards (shard_key TEXT PRIMARY KEY)");
   sql.exec("CREATE TABLE IF NOT EXISTS contact_sentiment (contact_id TEXT PRIMARY KEY, at INTEGER NOT NULL, row TEXT NOT NULL)");
   sql.exec("CREATE TABLE IF NOT EXISTS category_alerts (contact_id TEXT NOT NULL, rule_id TEXT NOT NULL, at INTEGER NOT NULL, alert TEXT NOT NULL, PRIMARY KEY (contact_id, rule_id))");
 }
@@ -30,16 +36,33 @@ export class MetricsRoom extends Server<Env> {
     migrate(ctx.storage.sql);
   }
 
-  async agentChanged(s: AgentMetricsSnapshot) {
-    this.sql`INSERT INTO agents (agent_id, at, snapshot) VALUES (${s.agentId}, ${s.at}, ${JSON.stringify(s)})
-      ON CONFLICT (agent_id) DO UPDATE SET at = excluded.at, snapshot = excluded.snapshot WHERE excluded.at >= agents.at`;
+  /** A metrics shard's first write: it is read from now on (and what it holds is pushed to dashboards). */
+  async shardSeen(key: string) {
+    this.sql`INSERT OR IGNORE INTO shards (shard_key) VALUES (${key})`;
     await this.schedulePush();
   }
 
-  async queueChanged(s: QueueMetricsSnapshot) {
-    this.sql`INSERT INTO queues (queue_id, at, snapshot) VALUES (${s.queueId}, ${s.at}, ${JSON.stringify(s)})
-      ON CONFLICT (queue_id) DO UPDATE SET at = excluded.at, snapshot = excluded.snapshot WHERE excluded.at >= queues.at`;
+  /** A shard changed: a push is due if anyone watches. Answers whether anyone does (a shard keeps quiet a while if not). */
+  async shardChanged(_key: string): Promise<boolean> {
     await this.schedulePush();
+    return [...this.getConnections()].length > 0;
+  }
+
+  /**
+   * Every shard's snapshots, each agent's and queue's latest (an agent's snapshot sits in each
+   * shard of a queue it serves or left; the newest is the one that counts).
+   */
+  private async gather(forDashboard = false): Promise<ShardSnapshots> {
+    const keys = this.sql<{ shard_key: string }>`SELECT shard_key FROM shards`.map((r) => r.shard_key);
+    // RPC's types lose the service level's tuples; the values are the shard's own.
+    const parts = (await Promise.all(keys.map((k) => this.env.METRICS_SHARD.getByName(metricsShardName(this.name, k)).snapshots(forDashboard)))) as ShardSnapshots[];
+    const agents = new Map<string, AgentMetricsSnapshot>();
+    const queues = new Map<string, QueueMetricsSnapshot>();
+    for (const p of parts) {
+      for (const a of p.agents) if ((agents.get(a.agentId)?.at ?? -1) <= a.at) agents.set(a.agentId, a);
+      for (const q of p.queues) if ((queues.get(q.queueId)?.at ?? -1) <= q.at) queues.set(q.queueId, q);
+    }
+    return { agents: [...agents.values()], queues: [...queues.values()] };
   }
 
   /**
@@ -84,15 +107,8 @@ export class MetricsRoom extends Server<Env> {
   }
 
   async current(): Promise<CurrentMetrics> {
-    return computeMetrics(this.name, this.agentSnapshots(), this.queueSnapshots(), Date.now());
-  }
-
-  private agentSnapshots() {
-    return this.sql<{ snapshot: string }>`SELECT snapshot FROM agents`.map((r) => JSON.parse(r.snapshot) as AgentMetricsSnapshot);
-  }
-
-  private queueSnapshots() {
-    return this.sql<{ snapshot: string }>`SELECT snapshot FROM queues`.map((r) => JSON.parse(r.snapshot) as QueueMetricsSnapshot);
+    const { agents, queues } = await this.gather();
+    return computeMetrics(this.name, agents, queues, Date.now());
   }
 
   getConnectionTags(_connection: Connection, ctx: ConnectionContext) {
@@ -105,9 +121,9 @@ export class MetricsRoom extends Server<Env> {
   }
 
   async onConnect(connection: Connection) {
+    const { agents, queues } = await this.gather(true);
     const now = Date.now();
-    const queues = this.queueSnapshots();
-    connection.send(JSON.stringify({ type: "metrics", metrics: computeMetrics(this.name, this.agentSnapshots(), queues, now) } satisfies ServerToSupervisor));
+    connection.send(JSON.stringify({ type: "metrics", metrics: computeMetrics(this.name, agents, queues, now) } satisfies ServerToSupervisor));
     connection.send(JSON.stringify({ type: "categoryAlerts", alerts: this.recentAlerts() } satisfies ServerToSupervisor));
     connection.send(JSON.stringify({ type: "contactSentiments", contacts: this.recentSentiments() } satisfies ServerToSupervisor));
     // Someone watches now: a push is due when the service level's window moves past a contact.
@@ -121,12 +137,13 @@ export class MetricsRoom extends Server<Env> {
   }
 
   async onAlarm() {
+    if ([...this.getConnections()].length === 0) return; // nobody to push to; a dashboard reads afresh when it connects
+    const { agents, queues } = await this.gather(true);
     const now = Date.now();
-    const queues = this.queueSnapshots();
-    const msg: ServerToSupervisor = { type: "metrics", metrics: computeMetrics(this.name, this.agentSnapshots(), queues, now) };
+    const msg: ServerToSupervisor = { type: "metrics", metrics: computeMetrics(this.name, agents, queues, now) };
     this.broadcast(JSON.stringify(msg));
     // The service level changes as contacts age out of its window, with nothing pushed here.
-    const expiry = [...this.getConnections()].length ? nextServiceLevelExpiry(queues, now) : null;
+    const expiry = nextServiceLevelExpiry(queues, now);
     if (expiry !== null) await this.ctx.storage.setAlarm(Math.max(expiry, now + PUSH_INTERVAL_MS));
   }
 

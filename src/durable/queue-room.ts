@@ -10,7 +10,7 @@ import { Throttle } from "./coalesce";
 import { OneAlarm } from "./one-alarm";
 import { ContactOutbox, type RelayedRecord } from "./contact-record";
 import { clampPriority, excludedSet, migrate, QueueStore, routingAt, type ContactRow, type FreeAgent } from "./queue-room-store";
-import { agentRoomName, metricsRoomName, personalQueueOwner, splitRoomName } from "../lib/object-names";
+import { agentRoomName, metricsShardKey, metricsShardName, personalQueueOwner, splitRoomName } from "../lib/object-names";
 import { checkNotifyTarget, NoticeOutbox } from "./notify";
 import { takePlace } from "./queue-callback";
 import type {
@@ -33,7 +33,7 @@ export { DEFAULT_MAX_CONTACTS, DEFAULT_RING_TIMEOUT_SECONDS } from "./queue-conf
 const OUTBOX_RETRY_MS = 2_000;
 /** The outbox drains to D1 at most this often under load (one batch for all changes meanwhile). */
 const FLUSH_INTERVAL_MS = 20;
-/** The queue's numbers go to the MetricsRoom at most this often (it pushes to supervisors every 250 ms). */
+/** The queue's numbers go to its metrics shard at most this often (the MetricsRoom pushes to supervisors every 250 ms). */
 const METRICS_INTERVAL_MS = 250;
 
 type Pair = { contact: ContactRow; agent: FreeAgent; reservationId: string; expiresAt: number; queuePriority: number };
@@ -194,7 +194,7 @@ export class QueueRoom extends Server<Env> {
     return handed ? { status: "CONNECTED", agentId: handed.agent_id } : { status: "UNKNOWN", agentId: null };
   }
 
-  /** Real-time numbers of this queue (also pushed to the instance's MetricsRoom). */
+  /** Real-time numbers of this queue (also pushed to its metrics shard). */
   async snapshot() {
     return this.metricsSnapshot();
   }
@@ -411,7 +411,7 @@ export class QueueRoom extends Server<Env> {
   }
 
   private async pushMetrics() {
-    await this.env.METRICS_ROOM.getByName(metricsRoomName(this.instanceId)).queueChanged(this.metricsSnapshot());
+    await this.env.METRICS_SHARD.getByName(metricsShardName(this.instanceId, metricsShardKey(this.queueId))).queueChanged(this.metricsSnapshot());
   }
 
   /**

@@ -52,5 +52,6 @@ export function currentMetrics(env: Env, instanceId: string): Promise<CurrentMet
 
 export { AgentRoom } from "./agent-room";
 export { MetricsRoom } from "./metrics-room";
+export { MetricsShard } from "./metrics-shard";
 export { QueueRoom } from "./queue-room";
 export type * from "./types";

@@ -7,6 +7,20 @@ export const queueRoomName = (instanceId: string, queueId: string) => `${checkIn
 export const agentRoomName = (instanceId: string, userId: string) => `${checkInstanceId(instanceId)}:${userId}`;
 export const contactRoomName = (instanceId: string, contactId: string) => `${checkInstanceId(instanceId)}:${contactId}`;
 export const metricsRoomName = (instanceId: string) => checkInstanceId(instanceId);
+/**
+ * Metrics shards (src/durable/metrics-shard.ts): each queue's numbers go to the queue's,
+ * `<instanceId>:<queueId>` (the agents' personal queues share `<instanceId>:agent:`, no personal
+ * queue's id, which always names its agent); each agent's to one of METRICS_AGENT_SHARDS chosen by
+ * its id, `<instanceId>:agents:<n>`.
+ */
+export const METRICS_AGENT_SHARDS = 16;
+export const metricsShardKey = (queueId: string) => (queueId.startsWith(PERSONAL_QUEUE_PREFIX) ? PERSONAL_QUEUE_PREFIX : queueId);
+export function metricsAgentShardKey(agentId: string) {
+  let h = 0x811c9dc5; // FNV-1a: spreads ids evenly, the same on every run
+  for (let i = 0; i < agentId.length; i++) h = Math.imul(h ^ agentId.charCodeAt(i), 0x01000193) >>> 0;
+  return `agents:${h % METRICS_AGENT_SHARDS}`;
+}
+export const metricsShardName = (instanceId: string, key: string) => `${checkInstanceId(instanceId)}:${key}`;
 export const publishedFlowsName = (instanceId: string) => checkInstanceId(instanceId);
 
 /** Each agent has a personal queue (Amazon Connect's "agent queue"): transfers to an agent go there. */

@@ -5,7 +5,7 @@ import { createDb } from "../db/client";
 import { purgeExpiredSignIns } from "./auth/purge";
 import { handleEmail } from "./email/inbound";
 
-export { AgentRoom, MetricsRoom, QueueRoom } from "../durable/routing";
+export { AgentRoom, MetricsRoom, MetricsShard, QueueRoom } from "../durable/routing";
 export { RetentionJob } from "../durable/retention";
 export { ContactSession } from "../durable/contact-session";
 export { PublishedFlows } from "../durable/published-flows";
