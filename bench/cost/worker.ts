@@ -31,6 +31,8 @@ type Units = {
   doRowsRead: Record<string, number>;
   doRowsWritten: Record<string, number>;
   d1Queries: number;
+  /** Queries by what they do ("update contacts", "select instances"…), to see where they come from. */
+  d1ByStatement: Record<string, number>;
   d1RowsRead: number;
   d1RowsWritten: number;
   d1ShadowErrors: number;
@@ -39,7 +41,7 @@ type Units = {
 };
 const zero = (): Units => ({
   workerRequests: 0, doRequests: {}, doWsMessages: {}, doAlarms: {}, doActiveMs: {}, doRowsRead: {}, doRowsWritten: {},
-  d1Queries: 0, d1RowsRead: 0, d1RowsWritten: 0, d1ShadowErrors: 0, r2ClassA: 0, r2ClassB: 0,
+  d1Queries: 0, d1ByStatement: {}, d1RowsRead: 0, d1RowsWritten: 0, d1ShadowErrors: 0, r2ClassA: 0, r2ClassB: 0,
 });
 let units = zero();
 /** Cursors not yet summed: their counters grow as they are read, so they are summed when asked. */
@@ -96,11 +98,23 @@ const shadowRun = (env: Env, statements: { sql: string; params: unknown[] }[]) =
 };
 
 type Stmt = { sql: string; params: unknown[]; real: D1PreparedStatement };
+
+/** A statement's verb and table, e.g. "update contacts", "insert contact_events". */
+const statementLabel = (sql: string) => {
+  const s = sql.replace(/\s+/g, " ").trim().toLowerCase();
+  const verb = s.split(" ")[0];
+  const table = (verb === "select" ? / from "?(\w+)"?/.exec(s) : /(?:into|update|from) "?(\w+)"?/.exec(s))?.[1] ?? "?";
+  return `${verb} ${table}`;
+};
+const countQuery = (sql: string) => {
+  units.d1Queries++;
+  add(units.d1ByStatement, statementLabel(sql));
+};
 const STATEMENT = Symbol("statement");
 
 function countedStatement(env: Env, s: Stmt): D1PreparedStatement {
   const run = <T>(f: () => Promise<T>) => {
-    units.d1Queries++;
+    countQuery(s.sql);
     shadowRun(env, [{ sql: s.sql, params: s.params }]);
     return f();
   };
@@ -125,7 +139,7 @@ function countedD1(env: Env, db: D1Database): D1Database {
       if (prop === "batch") {
         return (stmts: D1PreparedStatement[]) => {
           const own = stmts.map((x) => (x as unknown as Record<symbol, Stmt>)[STATEMENT]);
-          units.d1Queries += stmts.length;
+          for (const x of own) countQuery(x.sql);
           shadowRun(env, own.map((x) => ({ sql: x.sql, params: x.params })));
           return target.batch(own.map((x) => x.real));
         };
