@@ -14,7 +14,26 @@
  * left have non-decreasing times: for each column only the last of them that sets it matters,
  * with the test `U <= at` of its own time (if that one fails, every earlier one fails too).
  */
-import type { RowUpdate } from "./contact-record";
+/** What one transition changes in the contact's row (contact-record.ts stores it with the event). */
+export type RowUpdate = {
+  state?: string;
+  /** undefined = leave as is; null = clear. */
+  queueId?: string | null;
+  agentId?: string | null;
+  enqueuedAt?: number;
+  connectedAt?: number;
+  endedAt?: number;
+  afterContactWorkEndedAt?: number;
+  /** Added to hold_seconds. */
+  addHoldSeconds?: number;
+  disconnectReason?: string;
+  attributes?: Record<string, string>;
+  /** The contact's whole set of user-defined tags (TagContact / UnTagContact). */
+  tags?: Record<string, string>;
+  /** The customer's survey rating (1–5) and when it was given: the latest answer wins. */
+  satisfaction?: number;
+  satisfactionAt?: number;
+};
 
 /** The folded update: for each current column, the value and the time its test uses. */
 export type MergedUpdate = {

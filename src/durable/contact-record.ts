@@ -32,27 +32,9 @@
  */
 import { SEALED_EVENT_MEMBERS, sealAttributesColumn, sealEventData } from "../db/contacts";
 import { keyringFromEnv, type KeyringEnv } from "../lib/crypto";
-import { mergeUpdates, type MergedUpdate } from "./contact-record-merge";
+import { mergeUpdates, type MergedUpdate, type RowUpdate } from "./contact-record-merge";
 
-export type RowUpdate = {
-  state?: string;
-  /** undefined = leave as is; null = clear. */
-  queueId?: string | null;
-  agentId?: string | null;
-  enqueuedAt?: number;
-  connectedAt?: number;
-  endedAt?: number;
-  afterContactWorkEndedAt?: number;
-  /** Added to hold_seconds. */
-  addHoldSeconds?: number;
-  disconnectReason?: string;
-  attributes?: Record<string, string>;
-  /** The contact's whole set of user-defined tags (TagContact / UnTagContact). */
-  tags?: Record<string, string>;
-  /** The customer's survey rating (1–5) and when it was given: the latest answer wins. */
-  satisfaction?: number;
-  satisfactionAt?: number;
-};
+export type { RowUpdate };
 
 export type Transition = {
   contactId: string;
