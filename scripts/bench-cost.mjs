@@ -130,6 +130,7 @@ try {
   };
 
   let caller = 0;
+  let chatsStarted = 0;
   const types = {
     "voice-answered": {
       connectMinutes: (IVR_S + TALK_S) / 60, connectMessages: 0,
@@ -176,7 +177,8 @@ try {
       connectMinutes: 0, connectMessages: 20,
       async run() {
         const offer = offered();
-        const started = await json("/api/v1/chat/start", { method: "POST", headers: { origin: PAGE_ORIGIN }, body: JSON.stringify({ instanceId: "demo", flowId: "demo:flow:chat", customerName: "Dana" }) });
+        // Each customer from an address of their own, as on a website (the start limit is per address).
+        const started = await json("/api/v1/chat/start", { method: "POST", headers: { origin: PAGE_ORIGIN, "cf-connecting-ip": `203.0.113.${++chatsStarted % 250}` }, body: JSON.stringify({ instanceId: "demo", flowId: "demo:flow:chat", customerName: "Dana" }) });
         const customer = await openSocket(`${wsOrigin}/api/v1/chat/socket?instance=demo&chat=${started.chatId}&token=${encodeURIComponent(started.token)}`, { headers: { origin: PAGE_ORIGIN } });
         /** The next `ack` on a chat socket (its message stored), or a clear failure. */
         const acked = (ws) => new Promise((ok, fail) => {
@@ -276,6 +278,7 @@ try {
     results[name] = {
       perContact: Object.fromEntries(Object.entries(perContact).map(([k, v]) => [k, r4(v)])),
       byClass,
+      d1QueriesByStatement: Object.fromEntries(Object.entries(u.d1ByStatement).sort((x, y) => y[1] - x[1]).map(([k, n]) => [k, r2(per(n))])),
       d1ShadowErrors: b.units.d1ShadowErrors,
       dollarsPer1000: Object.fromEntries(Object.entries(dollars).map(([k, v]) => [k, r4(v * 1000)])),
       totalPer1000: r4(total * 1000),

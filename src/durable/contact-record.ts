@@ -23,29 +23,18 @@
  * with OR IGNORE and applies a row update only if its event is not stored yet, in one D1
  * transaction — so a batch written again (D1 committed but its answer was lost; a relay whose
  * answer was lost and whose rows the agent wrote itself) changes nothing the second time.
+ *
+ * Few statements: a batch's events go in one INSERT, and the row updates of one contact's events
+ * that this outbox recorded itself and has never sent (nor handed to another object) fold into
+ * one UPDATE (contact-record-merge.ts), guarded by "none of these events is stored yet": nothing
+ * else can have stored them. A row that was sent before (its answer may have been lost) or came
+ * from another object's outbox keeps an UPDATE of its own with its own guard, as above.
  */
 import { SEALED_EVENT_MEMBERS, sealAttributesColumn, sealEventData } from "../db/contacts";
 import { keyringFromEnv, type KeyringEnv } from "../lib/crypto";
+import { mergeUpdates, type MergedUpdate, type RowUpdate } from "./contact-record-merge";
 
-export type RowUpdate = {
-  state?: string;
-  /** undefined = leave as is; null = clear. */
-  queueId?: string | null;
-  agentId?: string | null;
-  enqueuedAt?: number;
-  connectedAt?: number;
-  endedAt?: number;
-  afterContactWorkEndedAt?: number;
-  /** Added to hold_seconds. */
-  addHoldSeconds?: number;
-  disconnectReason?: string;
-  attributes?: Record<string, string>;
-  /** The contact's whole set of user-defined tags (TagContact / UnTagContact). */
-  tags?: Record<string, string>;
-  /** The customer's survey rating (1–5) and when it was given: the latest answer wins. */
-  satisfaction?: number;
-  satisfactionAt?: number;
-};
+export type { RowUpdate };
 
 export type Transition = {
   contactId: string;
@@ -70,6 +59,11 @@ export class ContactOutbox {
   #rows: OutboxRow[];
   /** Rows handed to another object to write (see takeForRelay). */
   #inFlight = new Set<number>();
+  /**
+   * Rows this outbox recorded and has never sent to D1 nor relayed: no one can have stored their
+   * events, so their updates may be folded into one (rows loaded at start are not: unknown).
+   */
+  #fresh = new Set<number>();
   /** When the outbox last went from empty to not empty. */
   #pendingSince = 0;
 
@@ -103,7 +97,7 @@ export class ContactOutbox {
     this.append({
       contact_id: t.contactId, type: t.type, at: t.at, agent_id: t.agentId ?? null, queue_id: t.queueId ?? null,
       data: t.data ? JSON.stringify(t.data) : null, row_update: JSON.stringify(t.update ?? {}), event_key: crypto.randomUUID(),
-    });
+    }, true);
   }
 
   /**
@@ -116,7 +110,10 @@ export class ContactOutbox {
   takeForRelay(max = BATCH): { seqs: number[]; records: RelayedRecord[] } | null {
     const rows = this.#rows.filter((r) => !this.#inFlight.has(r.seq) && !r.row_update.includes('"attributes"')).slice(0, max);
     if (rows.length === 0) return null;
-    for (const r of rows) this.#inFlight.add(r.seq);
+    for (const r of rows) {
+      this.#inFlight.add(r.seq);
+      this.#fresh.delete(r.seq); // the other object may store them, whatever it answers
+    }
     return { seqs: rows.map((r) => r.seq), records: rows.map(({ seq: _seq, ...rest }) => rest) };
   }
 
@@ -127,10 +124,10 @@ export class ContactOutbox {
 
   /** Appends rows another object relayed (same rule as `add`: in the step that receives them). */
   addRelayed(records: RelayedRecord[]) {
-    for (const r of records) this.append(r);
+    for (const r of records) this.append(r, false);
   }
 
-  private append(given: RelayedRecord) {
+  private append(given: RelayedRecord, fresh: boolean) {
     // A row relayed by an object still running code from before event keys has none: give it one.
     const row = given.event_key ? given : { ...given, event_key: crypto.randomUUID() };
     const { seq } = this.sql.exec<{ seq: number }>(
@@ -140,12 +137,14 @@ export class ContactOutbox {
     ).one();
     if (this.#rows.length === 0) this.#pendingSince = row.at;
     this.#rows.push({ seq, ...row });
+    if (fresh) this.#fresh.add(seq);
   }
 
   private remove(seqs: number[]) {
     if (seqs.length === 0) return;
     this.sql.exec(`DELETE FROM outbox WHERE seq IN (${seqs.map(() => "?").join(", ")})`, ...seqs);
     const gone = new Set(seqs);
+    for (const s of seqs) this.#fresh.delete(s);
     this.#rows = this.#rows.filter((r) => !gone.has(r.seq));
   }
 
@@ -203,7 +202,9 @@ export class ContactOutbox {
           for (let round = 0; round < 1000 && generation === this.#generation; round++) {
             const rows = this.flushable().slice(0, BATCH);
             if (rows.length === 0) break;
-            await this.d1.batch(await this.statements(rows));
+            // Once sent, a row is no longer fresh: this batch may commit though its answer is lost.
+            const fresh = new Set(rows.filter((r) => this.#fresh.delete(r.seq)).map((r) => r.seq));
+            await this.d1.batch(await this.statements(rows, fresh));
             this.remove(rows.map((r) => r.seq));
             this.#startedAt = Date.now();
           }
@@ -226,10 +227,11 @@ export class ContactOutbox {
   }
 
   /**
-   * One update per event that moves the contact's row (only if its event is not stored yet), then
-   * one insert for all the batch's events (those already stored are skipped).
+   * The row updates (see the top of this file: one per contact for fresh rows, one per event for
+   * the others, each only if its events are not stored yet), then one insert for all the batch's
+   * events (those already stored are skipped).
    */
-  private async statements(rows: OutboxRow[]): Promise<D1PreparedStatement[]> {
+  private async statements(rows: OutboxRow[], fresh: Set<number>): Promise<D1PreparedStatement[]> {
     const instanceId = this.instanceId();
     const events = await Promise.all(rows.map(async (r) => ({ c: r.contact_id, t: r.type, at: r.at, a: r.agent_id, q: r.queue_id, d: await this.eventData(instanceId, r), k: r.event_key })));
     const insert = this.d1
@@ -240,8 +242,8 @@ export class ContactOutbox {
            FROM json_each(?2) ORDER BY key`,
       )
       .bind(instanceId, JSON.stringify(events));
-    const updates = await Promise.all(rows.map((r) => this.rowUpdate(instanceId, r)));
-    return [...updates.filter((u): u is D1PreparedStatement => u !== null), insert];
+    const updates = await Promise.all(updateGroups(rows, fresh).map((g) => this.rowUpdate(instanceId, g)));
+    return [...updates, insert];
   }
 
   /** The event's data for D1: numbers and messages that can quote them leave sealed (src/db/contacts.ts). */
@@ -251,20 +253,20 @@ export class ContactOutbox {
     return JSON.stringify(await sealEventData(keyringFromEnv(this.keys), instanceId, r.contact_id, JSON.parse(r.data) as Record<string, unknown>));
   }
 
-  private async rowUpdate(instanceId: string, r: OutboxRow): Promise<D1PreparedStatement | null> {
-    if (r.row_update === "{}") return null; // OFFERED, HELD, MISSED…: an event, no change to the row
-    const u = JSON.parse(r.row_update) as RowUpdate;
+  private async rowUpdate(instanceId: string, group: OutboxRow[]): Promise<D1PreparedStatement> {
+    const contactId = group[0].contact_id;
+    const u: MergedUpdate = mergeUpdates(group.map((r) => ({ at: r.at, update: JSON.parse(r.row_update) as RowUpdate })));
     let attributes: string | null = null;
     if (u.attributes) {
       if (!this.keys) throw new Error("ContactOutbox: attributes need the instance keys to be sealed");
-      attributes = await sealAttributesColumn(keyringFromEnv(this.keys), instanceId, r.contact_id, u.attributes);
+      attributes = await sealAttributesColumn(keyringFromEnv(this.keys), instanceId, contactId, u.attributes);
     }
     return this.d1
       .prepare(
         `UPDATE contacts SET
-           state = CASE WHEN updated_at <= ?1 AND ?2 IS NOT NULL THEN ?2 ELSE state END,
-           queue_id = CASE WHEN ?3 = 1 AND updated_at <= ?1 THEN ?4 ELSE queue_id END,
-           agent_id = CASE WHEN ?5 = 1 AND updated_at <= ?1 THEN ?6 ELSE agent_id END,
+           state = CASE WHEN ?2 IS NOT NULL AND updated_at <= ?20 THEN ?2 ELSE state END,
+           queue_id = CASE WHEN ?3 = 1 AND updated_at <= ?21 THEN ?4 ELSE queue_id END,
+           agent_id = CASE WHEN ?5 = 1 AND updated_at <= ?22 THEN ?6 ELSE agent_id END,
            enqueued_at = coalesce(enqueued_at, ?7),
            connected_at = coalesce(connected_at, ?8),
            ended_at = coalesce(ended_at, ?9),
@@ -275,22 +277,47 @@ export class ContactOutbox {
            tags = coalesce(?17, tags),
            satisfaction = coalesce(?18, satisfaction),
            satisfaction_at = CASE WHEN ?18 IS NOT NULL THEN ?19 ELSE satisfaction_at END,
-           updated_at = CASE WHEN ?2 IS NOT NULL OR ?3 = 1 OR ?5 = 1 THEN max(updated_at, ?1) ELSE updated_at END
+           updated_at = CASE WHEN ?1 IS NOT NULL THEN max(updated_at, ?1) ELSE updated_at END
          WHERE instance_id = ?14 AND id = ?15
-           AND NOT EXISTS (SELECT 1 FROM contact_events WHERE instance_id = ?14 AND event_key = ?16)`,
+           AND NOT EXISTS (SELECT 1 FROM contact_events WHERE instance_id = ?14 AND event_key IN (SELECT value FROM json_each(?16)))`,
       )
       .bind(
-        r.at, u.state ?? null,
-        u.queueId !== undefined ? 1 : 0, u.queueId ?? null,
-        u.agentId !== undefined ? 1 : 0, u.agentId ?? null,
+        u.movedAt ?? null, u.state?.value ?? null,
+        u.queueId ? 1 : 0, u.queueId?.value ?? null,
+        u.agentId ? 1 : 0, u.agentId?.value ?? null,
         u.enqueuedAt ?? null, u.connectedAt ?? null, u.endedAt ?? null, u.afterContactWorkEndedAt ?? null,
-        u.addHoldSeconds ?? 0, u.disconnectReason ?? null,
+        u.addHoldSeconds, u.disconnectReason ?? null,
         attributes,
-        instanceId, r.contact_id, r.event_key,
+        instanceId, contactId, JSON.stringify(group.map((r) => r.event_key)),
         u.tags ? JSON.stringify(u.tags) : null,
-        u.satisfaction ?? null, u.satisfactionAt ?? null,
+        u.satisfaction?.value ?? null, u.satisfaction?.at ?? null,
+        u.state?.at ?? null, u.queueId?.at ?? null, u.agentId?.at ?? null,
       );
   }
+}
+
+/**
+ * The batch's rows that change the contact row, in groups written by one UPDATE each: a contact's
+ * fresh rows one after another (events with no row change between them do not part them) make
+ * one group; any other row is a group of its own and ends the contact's group before it. A
+ * contact's groups keep their order; different contacts' rows do not touch each other.
+ */
+export function updateGroups<R extends { seq: number; contact_id: string; row_update: string }>(rows: R[], fresh: Set<number>): R[][] {
+  const groups: R[][] = [];
+  const open = new Map<string, R[]>();
+  for (const r of rows) {
+    if (r.row_update === "{}") continue; // OFFERED, HELD, MISSED…: an event, no change to the row
+    const run = open.get(r.contact_id);
+    if (fresh.has(r.seq) && run) {
+      run.push(r);
+      continue;
+    }
+    const group = [r];
+    groups.push(group);
+    if (fresh.has(r.seq)) open.set(r.contact_id, group);
+    else open.delete(r.contact_id);
+  }
+  return groups;
 }
 
 export type RelayedRecord = Omit<OutboxRow, "seq">;

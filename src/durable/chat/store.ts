@@ -166,14 +166,15 @@ export class ChatStore {
     const cur = this.sql.exec<{ tokens: number; at: number }>("SELECT tokens, at FROM chat_rate WHERE role = ?", role).toArray()[0];
     const tokens = cur ? Math.min(CHAT_RATE_BURST, cur.tokens + (now - cur.at) / CHAT_RATE_REFILL_MS) : CHAT_RATE_BURST;
     if (tokens < 1) return false;
-    this.sql.exec("INSERT OR REPLACE INTO chat_rate (role, tokens, at) VALUES (?, ?, ?)", role, tokens - 1, now);
+    // An upsert changes the row in place (INSERT OR REPLACE would delete and insert it, and its key's index entry).
+    this.sql.exec("INSERT INTO chat_rate (role, tokens, at) VALUES (?, ?, ?) ON CONFLICT (role) DO UPDATE SET tokens = excluded.tokens, at = excluded.at", role, tokens - 1, now);
     return true;
   }
 
   // ─── timers ────────────────────────────────────────────────────────────────────────────
 
   setTimer(kind: ChatTimerKind, dueAt: number, step: number) {
-    this.sql.exec("INSERT OR REPLACE INTO chat_timers (kind, due_at, step) VALUES (?, ?, ?)", kind, dueAt, step);
+    this.sql.exec("INSERT INTO chat_timers (kind, due_at, step) VALUES (?, ?, ?) ON CONFLICT (kind) DO UPDATE SET due_at = excluded.due_at, step = excluded.step", kind, dueAt, step);
   }
 
   clearTimer(kind: ChatTimerKind) {
