@@ -23,10 +23,9 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { ROOT, importTs } from "./lib.mjs";
+import { ROOT, importTs, jsonClient, serveTwilioRest } from "./lib.mjs";
 import { freePort, openSocket, pct, startBenchWorker, workerdCpuSeconds } from "./bench-lib.mjs";
 
 const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : def; };
@@ -64,12 +63,7 @@ let server;
 let settling = true;
 let exitCode = 0;
 try {
-  const json = async (path, init = {}) => {
-    const r = await fetch(`${origin}${path}`, { ...init, headers: { "content-type": "application/json", ...(init.headers ?? {}) } });
-    const body = await r.json().catch(() => null);
-    if (!r.ok) throw new Error(`${path} → ${r.status} ${JSON.stringify(body)}`);
-    return body;
-  };
+  const json = jsonClient(origin);
   await json("/dev/seed", { method: "POST", body: "{}" });
   const setup = await json("/bench/channels/setup", { method: "POST", body: JSON.stringify({ agents: AGENTS }) });
   const { instanceId } = setup;
@@ -85,21 +79,11 @@ try {
   // ── Twilio, played by the simulator: signed webhooks in, its REST API served to the Worker ───
   const { Phone } = await importTs("src/simulator/index.ts");
   const phone = new Phone({ baseUrl: DEMO_BASE, ...DEMO, apiBaseUrl: `http://127.0.0.1:${apiPort}`, transport: (url, init) => fetch(url.replace(DEMO_BASE, origin), init) });
-  server = createServer(async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const body = Buffer.concat(chunks);
-    if (req.method === "POST" && req.url.endsWith("/Messages.json")) {
-      const reply = /^reply (\S+)$/.exec(new URLSearchParams(body.toString()).get("Body") ?? "");
-      if (reply) delivered(reply[1]);
-    }
-    const answer = await phone.rest(new Request(`http://127.0.0.1:${apiPort}${req.url}`, {
-      method: req.method, headers: req.headers, body: ["GET", "HEAD"].includes(req.method) ? undefined : body,
-    }));
-    res.writeHead(answer.status, Object.fromEntries(answer.headers));
-    res.end(Buffer.from(await answer.arrayBuffer()));
+  server = await serveTwilioRest(apiPort, () => phone, (req, body) => {
+    if (req.method !== "POST" || !req.url.endsWith("/Messages.json")) return;
+    const reply = /^reply (\S+)$/.exec(new URLSearchParams(body.toString()).get("Body") ?? "");
+    if (reply) delivered(reply[1]);
   });
-  await new Promise((ok) => server.listen(apiPort, "127.0.0.1", ok));
   // Twilio's status callbacks for the replies (sent, delivered) reach the Worker as they would.
   const settleLoop = (async () => { while (settling) { await phone.settle().catch((e) => console.error("simulator:", e.message)); await sleep(50); } })();
 

@@ -18,10 +18,9 @@
  * Usage: node scripts/bench-cost.mjs [--contacts 10] [--out bench/results/cost.json] [--disk]
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
-import { ROOT, importTs } from "./lib.mjs";
+import { ROOT, importTs, jsonClient, serveTwilioRest } from "./lib.mjs";
 import { freePort, openSocket, startBenchWorker, workerdCpuSeconds } from "./bench-lib.mjs";
 
 const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : def; };
@@ -49,12 +48,7 @@ const { origin } = bench;
 const wsOrigin = origin.replace(/^http/, "ws");
 let server;
 try {
-  const json = async (path, init = {}) => {
-    const r = await fetch(`${origin}${path}`, { ...init, headers: { "content-type": "application/json", ...(init.headers ?? {}) } });
-    const body = await r.json().catch(() => null);
-    if (!r.ok) throw new Error(`${path} → ${r.status} ${JSON.stringify(body)}`);
-    return body;
-  };
+  const json = jsonClient(origin);
   // The shadow of D1 gets the same migrations, then sees the seed's statements as D1 does.
   const migrations = readdirSync(join(ROOT, "migrations")).filter((f) => f.endsWith(".sql")).sort()
     .flatMap((f) => readFileSync(join(ROOT, "migrations", f), "utf8").split("--> statement-breakpoint").map((s) => s.trim()).filter(Boolean));
@@ -80,16 +74,7 @@ try {
   const { Phone, formatEvent } = await importTs("src/simulator/index.ts");
   const phone = new Phone({ baseUrl: DEMO_BASE, ...DEMO, apiBaseUrl: `http://127.0.0.1:${apiPort}`, transport: (url, init) => fetch(url.replace(DEMO_BASE, origin), init),
     onEvent: process.env.BENCH_DEBUG ? (e) => console.log(formatEvent(e)) : undefined });
-  server = createServer(async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const answer = await phone.rest(new Request(`http://127.0.0.1:${apiPort}${req.url}`, {
-      method: req.method, headers: req.headers, body: ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks),
-    }));
-    res.writeHead(answer.status, Object.fromEntries(answer.headers));
-    res.end(Buffer.from(await answer.arrayBuffer()));
-  });
-  await new Promise((ok) => server.listen(apiPort, "127.0.0.1", ok));
+  server = await serveTwilioRest(apiPort, () => phone);
   let settling = true;
   const settleLoop = (async () => { while (settling) { await phone.settle().catch((e) => console.error("simulator:", e.message)); await sleep(50); } })();
 

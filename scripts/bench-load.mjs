@@ -21,10 +21,9 @@
  *   --tiny: 2 agents, one step of 1 call a second for 2 s (the node test's run: keys, not timings).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { ROOT, importTs } from "./lib.mjs";
+import { ROOT, importTs, jsonClient, serveTwilioRest } from "./lib.mjs";
 import { freePort, openSocket, pct, startBenchWorker, workerdCpuSeconds } from "./bench-lib.mjs";
 
 const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : def; };
@@ -59,12 +58,7 @@ let settling = false;
 let settleLoop = Promise.resolve();
 const sockets = [];
 try {
-  const json = async (path, init = {}) => {
-    const r = await fetch(`${origin}${path}`, { ...init, headers: { "content-type": "application/json", ...(init.headers ?? {}) } });
-    const body = await r.json().catch(() => null);
-    if (!r.ok) throw new Error(`${path} → ${r.status} ${JSON.stringify(body)}`);
-    return body;
-  };
+  const json = jsonClient(origin);
   await json("/bench/cost/shadow?on=0"); // counts only: D1's rows are the cost bench's business
   await json("/dev/seed", { method: "POST", body: "{}" });
 
@@ -83,16 +77,7 @@ try {
     }
   };
   const phone = new Phone({ baseUrl: DEMO_BASE, ...DEMO, apiBaseUrl: `http://127.0.0.1:${apiPort}`, transport });
-  server = createServer(async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const answer = await phone.rest(new Request(`http://127.0.0.1:${apiPort}${req.url}`, {
-      method: req.method, headers: req.headers, body: ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks),
-    }));
-    res.writeHead(answer.status, Object.fromEntries(answer.headers));
-    res.end(Buffer.from(await answer.arrayBuffer()));
-  });
-  await new Promise((ok) => server.listen(apiPort, "127.0.0.1", ok));
+  server = await serveTwilioRest(apiPort, () => phone);
   settling = true;
   settleLoop = (async () => { while (settling) { await phone.settle().catch((e) => console.error("simulator:", e.message)); await sleep(50); } })();
 

@@ -1,6 +1,7 @@
 // Helpers shared by the project's scripts (dev, deploy, benches). Node ≥ 22.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createServer as createHttpServer } from "node:http";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -163,3 +164,32 @@ export function readBotSource(full) {
   const bytes = readFileSync(full);
   return bytes[0] === 0x50 && bytes[1] === 0x4b ? new Uint8Array(bytes) : bytes.toString("utf8");
 }
+
+/**
+ * Serves the phone simulator's side of Twilio's REST API on 127.0.0.1:`port`, for a local Worker
+ * whose TWILIO_API_BASE_URL points there. `phone()` gives the simulator (it may be made after the
+ * server); `seen(req, body)`, if given, looks at each request first. Resolves once listening.
+ */
+export async function serveTwilioRest(port, phone, seen) {
+  const server = createHttpServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = Buffer.concat(chunks);
+    seen?.(req, body);
+    const answer = await phone().rest(new Request(`http://127.0.0.1:${port}${req.url}`, {
+      method: req.method, headers: req.headers, body: ["GET", "HEAD"].includes(req.method) ? undefined : body,
+    }));
+    res.writeHead(answer.status, Object.fromEntries(answer.headers));
+    res.end(Buffer.from(await answer.arrayBuffer()));
+  });
+  await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
+  return server;
+}
+
+/** `json(path, init)`: a JSON request to `origin`; a non-2xx answer throws with its status and body. */
+export const jsonClient = (origin) => async (path, init = {}) => {
+  const r = await fetch(`${origin}${path}`, { ...init, headers: { "content-type": "application/json", ...(init.headers ?? {}) } });
+  const body = await r.json().catch(() => null);
+  if (!r.ok) throw new Error(`${path} → ${r.status} ${JSON.stringify(body)}`);
+  return body;
+};

@@ -6,12 +6,11 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { BIN, importTs, ROOT, run, start, waitForHttp } from "../../scripts/lib.mjs";
+import { BIN, importTs, ROOT, run, serveTwilioRest, start, waitForHttp } from "../../scripts/lib.mjs";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ARTIFACTS = join(ROOT, "test-artifacts", "browser");
@@ -142,16 +141,7 @@ export async function startServerWithPhone() {
   const simulator = await importTs("src/simulator/index.ts");
   const apiPort = await freePort();
   let phone;
-  const rest = createHttpServer(async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const answer = await phone.rest(new Request(`http://127.0.0.1:${apiPort}${req.url}`, {
-      method: req.method, headers: req.headers, body: ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks),
-    }));
-    res.writeHead(answer.status, Object.fromEntries(answer.headers));
-    res.end(Buffer.from(await answer.arrayBuffer()));
-  });
-  await new Promise((resolve) => rest.listen(apiPort, "127.0.0.1", resolve));
+  const rest = await serveTwilioRest(apiPort, () => phone);
   let server;
   try {
     server = await startServer({ twilioApiBaseUrl: `http://127.0.0.1:${apiPort}` });
