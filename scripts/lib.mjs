@@ -94,10 +94,12 @@ export function ensureDevVars() {
   if (out !== vars) writeFileSync(file, out, { mode: 0o600 });
 }
 
-export async function waitForHttp(url, timeoutMs = 90_000) {
+/** Waits until `url` answers 2xx; gives up after `timeoutMs`, or as soon as `alive()` says the server is gone. */
+export async function waitForHttp(url, timeoutMs = 90_000, alive = () => true) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {
+    if (!alive()) throw new Error(`the server behind ${url} exited before it answered (${last ?? "no answer yet"})`);
     try {
       const res = await fetch(url);
       if (res.ok) return;
