@@ -9,24 +9,19 @@ import { afterEach, describe, expect, it } from "vitest";
 import { session, texts } from "../chat/helpers";
 import { eventually } from "../routing/helpers";
 import { CUSTOMER, contactOfMessage, makeSmsInstance, replies, simulatedTwilio } from "./helpers";
+import { neverRotated, restoreKeys, rotate } from "../key-rotation";
 
-const OLD = env.SWITCHBOARD_SECRET;
-const NEW = "the-rotated-secret-of-this-deployment-9876543210";
-const saved = { secret: env.SWITCHBOARD_SECRET, version: env.SWITCHBOARD_KEY_VERSION, previous: env.SWITCHBOARD_SECRETS_PREVIOUS };
-const setKeys = (secret: string, version: string, previous?: string) => {
-  Object.assign(env, { SWITCHBOARD_SECRET: secret, SWITCHBOARD_KEY_VERSION: version, SWITCHBOARD_SECRETS_PREVIOUS: previous });
-};
 
 let restore: (() => void) | null = null;
 afterEach(() => {
   restore?.();
   restore = null;
-  setKeys(saved.secret, saved.version!, saved.previous);
+  restoreKeys();
 });
 
 describe("SMS across a key rotation", () => {
   it("the customer's next message after the rotation continues the open contact, and its thread is now keyed under the new version", async () => {
-    setKeys(OLD, "1");
+    neverRotated();
     const fx = await makeSmsInstance();
     const t = simulatedTwilio();
     restore = t.restore;
@@ -39,7 +34,7 @@ describe("SMS across a key rotation", () => {
     const before = await keyOf();
     expect(before).toHaveLength(1);
 
-    setKeys(NEW, "2", `1:${OLD}`);
+    rotate();
     const second = await phone.messaging.send({ from: CUSTOMER, to: fx.number, text: "sales" });
     expect(second.response.status).toBe(200);
     expect(await contactOfMessage(fx.instanceId, second.sid)).toBeNull(); // it started no contact

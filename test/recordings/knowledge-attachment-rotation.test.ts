@@ -9,19 +9,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CORE_SIZE, HEADER_SIZE, parseHeader } from "../../src/recordings/envelope";
 import { api, otherInstance } from "../helpers";
 import { r2Bytes, rewrapPass } from "./fixtures";
+import { neverRotated, restoreKeys, retireOld, rotate } from "../key-rotation";
 
-const OLD = env.SWITCHBOARD_SECRET;
-const NEW = "the-rotated-secret-of-this-deployment-9876543210";
-const saved = { secret: env.SWITCHBOARD_SECRET, version: env.SWITCHBOARD_KEY_VERSION, previous: env.SWITCHBOARD_SECRETS_PREVIOUS };
-const setKeys = (secret: string, version: string, previous?: string) => {
-  Object.assign(env, { SWITCHBOARD_SECRET: secret, SWITCHBOARD_KEY_VERSION: version, SWITCHBOARD_SECRETS_PREVIOUS: previous });
-};
-const rotate = () => setKeys(NEW, "2", `1:${OLD}`);
-/** The old secret removed from the deployment: version 1 is no longer known. */
-const retireOld = () => setKeys(NEW, "2");
 
-beforeEach(() => setKeys(OLD, "1")); // a deployment that has never rotated
-afterEach(() => setKeys(saved.secret, saved.version!, saved.previous));
+beforeEach(neverRotated);
+afterEach(restoreKeys);
 
 const url = (path: string) => `https://switchboard.test/api/v1${path}`;
 

@@ -22,22 +22,15 @@ import { api, db } from "../helpers";
 import { makeChatInstance, SHOP, startChat, userWith } from "../chat/helpers";
 import { ACCOUNT_SID, AUTH_TOKEN, BASE_URL, makeVoiceInstance, simulatedTwilio } from "../voice/helpers";
 import { rewrapPass } from "./fixtures";
+import { NEW_SECRET as NEW, OLD_SECRET as OLD, neverRotated, restoreKeys, retireOld, rotate } from "../key-rotation";
 
-const OLD = env.SWITCHBOARD_SECRET;
-const NEW = "the-rotated-secret-of-this-deployment-9876543210";
-const saved = { secret: env.SWITCHBOARD_SECRET, version: env.SWITCHBOARD_KEY_VERSION, previous: env.SWITCHBOARD_SECRETS_PREVIOUS };
-const setKeys = (secret: string, version: string, previous?: string) => {
-  Object.assign(env, { SWITCHBOARD_SECRET: secret, SWITCHBOARD_KEY_VERSION: version, SWITCHBOARD_SECRETS_PREVIOUS: previous });
-};
-/** The README's rotation steps. */
-const rotate = () => setKeys(NEW, "2", `1:${OLD}`);
 
 let restoreFetch: (() => void) | undefined;
-beforeEach(() => setKeys(OLD, "1")); // a deployment that has never rotated
+beforeEach(neverRotated);
 afterEach(() => {
   restoreFetch?.();
   restoreFetch = undefined;
-  setKeys(saved.secret, saved.version!, saved.previous);
+  restoreKeys();
 });
 
 const resume = (instanceId: string, chatId: string, token: string) =>
@@ -117,7 +110,7 @@ describe("rotating SWITCHBOARD_SECRET", () => {
     const searcher = await userWith(fx.instanceId, "searcher", ["contacts.search"]);
     expect((await api("GET", "/instance/external-signing-secret", { token: searcher })).status).toBe(403);
     expect((await rewrapPass(fx.admin, 25)).at(-1)).toMatchObject({ done: true });
-    setKeys(NEW, "2");
+    retireOld();
     expect((await api("GET", "/instance/external-signing-secret", { token: fx.admin })).body).toEqual({ secret: signingBefore });
     const stored = await env.DB.prepare("SELECT external_signing_secret_enc AS s FROM instances WHERE id = ?").bind(fx.instanceId).first<{ s: string }>();
     expect(stored!.s).toMatch(/^v2\.2\./);
@@ -137,7 +130,7 @@ describe("rotating SWITCHBOARD_SECRET", () => {
     expect(endpoint).toMatch(/^v2\.2\./);
 
     // Without the old secret, the new one alone reads it all.
-    setKeys(NEW, "2");
+    retireOld();
     expect(await decryptField(makeKeyring(NEW, 2), fx.instanceId, TWILIO_TOKEN_FIELD, await storedToken(fx.instanceId))).toBe(AUTH_TOKEN);
     expect(await listed(fx.admin, fx.contactId)).toMatchObject({ attributes: { tier: "gold" }, customerEndpoint: "+14155550111" });
     const again = await rewrapPass(fx.admin, 25);
@@ -170,7 +163,7 @@ describe("rotating SWITCHBOARD_SECRET", () => {
     for (const id of [fx.contactId, second]) expect(await stored(id)).toMatchObject({ enc: expect.stringMatching(/^v2\.2\./), v: 2 });
 
     // The new secret alone: the analyses still read, and a new pass finds nothing to do.
-    setKeys(NEW, "2");
+    retireOld();
     const after = await read(fx.contactId);
     expect(after.status).toBe(200);
     expect(after.body).toEqual(before.body);
@@ -198,7 +191,7 @@ describe("rotating SWITCHBOARD_SECRET", () => {
     expect((await resume(fx.instanceId, chatId, `k3_${token.slice(3)}`)).status).toBe(403); // a version the keyring does not know
 
     // Once the old secret is dropped, old tokens stop working and the re-issued one goes on.
-    setKeys(NEW, "2");
+    retireOld();
     expect((await resume(fx.instanceId, chatId, token)).status).toBe(403);
     expect((await resume(fx.instanceId, chatId, resumed.body.token)).status).toBe(200);
   });

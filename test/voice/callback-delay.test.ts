@@ -12,21 +12,12 @@ import { queueRoomName } from "../../src/lib/object-names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { db } from "../helpers";
 import { agentSocket, contactRow, editQueueStorage, eventually } from "../routing/helpers";
-import { makeVoiceInstance, simulatedTwilio, until } from "./helpers";
+import { makeVoiceInstance, simulatedTwilio, straightToSales, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
 
 const CALLER = "+14155550123";
-
-const toSales = (q: (id: string) => string): FlowContent => ({
-  Version: "2019-10-30", StartAction: "target",
-  Actions: [
-    { Identifier: "target", Type: "UpdateContactTargetQueue", Parameters: { QueueId: q("sales") }, Transitions: { NextAction: "queue", Errors: [] } },
-    { Identifier: "queue", Type: "TransferContactToQueue", Parameters: {}, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }, { NextAction: "bye", ErrorType: "QueueAtCapacity" }] } },
-    { Identifier: "bye", Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },
-  ],
-});
 
 /** Press 1 for a callback made with a two-minute initial delay. */
 const offer: FlowContent = {
@@ -51,7 +42,7 @@ const offer: FlowContent = {
 
 describe("voice: a callback's initial delay", () => {
   it("the callback keeps the caller's place but is not offered before InitialCallDelaySeconds; the queue's alarm offers it then", async () => {
-    const fx = await makeVoiceInstance({ flow: toSales });
+    const fx = await makeVoiceInstance({ flow: straightToSales });
     const flowId = `${fx.instanceId}:flow:offer`;
     await db().insert(flows).values({ id: flowId, instanceId: fx.instanceId, name: "Callback offer", type: "CUSTOMER_QUEUE", content: offer, publishedVersion: 1 });
     await db().insert(flowVersions).values({ instanceId: fx.instanceId, flowId, version: 1, content: offer });

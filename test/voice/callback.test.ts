@@ -18,7 +18,7 @@ import { contactRoomName, queueRoomName } from "../../src/lib/object-names";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { api, db } from "../helpers";
 import { agentSocket, contactEvents, contactRow, eventsInclude, eventually } from "../routing/helpers";
-import { makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
+import { makeVoiceInstance, settleContact, simulatedTwilio, straightToSales, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -26,15 +26,6 @@ afterEach(() => restore?.());
 const CALLER_ID = "+15550009999";
 const FIRST = "+14155550123";
 const LATER = "+14155550177";
-
-const straightToSales = (q: (id: string) => string): FlowContent => ({
-  Version: "2019-10-30", StartAction: "target",
-  Actions: [
-    { Identifier: "target", Type: "UpdateContactTargetQueue", Parameters: { QueueId: q("sales") }, Transitions: { NextAction: "queue", Errors: [] } },
-    { Identifier: "queue", Type: "TransferContactToQueue", Parameters: {}, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }, { NextAction: "bye", ErrorType: "QueueAtCapacity" }] } },
-    { Identifier: "bye", Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },
-  ],
-});
 
 const say = (id: string, text: string, next: string): FlowAction => ({ Identifier: id, Type: "MessageParticipant", Parameters: { Text: text }, Transitions: { NextAction: next, Errors: [] } });
 

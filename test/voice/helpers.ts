@@ -66,6 +66,16 @@ export function ivrFlow(q: (id: string) => string): FlowContent {
 }
 
 /** The IVR with an UpdateContactRecordingBehavior first: record these participants once connected. */
+/** A flow that puts the caller straight into the sales queue (and hangs up if it cannot). */
+export const straightToSales = (q: (id: string) => string): FlowContent => ({
+  Version: "2019-10-30", StartAction: "target",
+  Actions: [
+    { Identifier: "target", Type: "UpdateContactTargetQueue", Parameters: { QueueId: q("sales") }, Transitions: { NextAction: "queue", Errors: [] } },
+    { Identifier: "queue", Type: "TransferContactToQueue", Parameters: {}, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }, { NextAction: "bye", ErrorType: "QueueAtCapacity" }] } },
+    { Identifier: "bye", Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },
+  ],
+});
+
 export function recordedIvrFlow(participants: ("Agent" | "Customer")[]) {
   return (q: (id: string) => string): FlowContent => {
     const flow = ivrFlow(q);

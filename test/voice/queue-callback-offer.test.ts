@@ -9,14 +9,13 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { queues } from "../../src/db/schema";
-import type { FlowContent } from "../../src/flows";
 import { contactRoomName, queueRoomName } from "../../src/lib/object-names";
 import { CALLBACK_OFFER_TEXT } from "../../src/durable/voice/queue-callback-offer";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { api, db, otherInstance } from "../helpers";
 import { userWith } from "../chat/helpers";
 import { agentSocket, contactRow, editQueueStorage, eventsInclude, eventually } from "../routing/helpers";
-import { makeVoiceInstance, settleContact, simulatedTwilio, until } from "./helpers";
+import { makeVoiceInstance, settleContact, simulatedTwilio, straightToSales, until } from "./helpers";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -24,18 +23,9 @@ afterEach(() => restore?.());
 const CALLER = "+14155550123";
 const WAITING = "Thank you for waiting. You are number 1 in line. An agent will be with you shortly.";
 
-const toSales = (q: (id: string) => string): FlowContent => ({
-  Version: "2019-10-30", StartAction: "target",
-  Actions: [
-    { Identifier: "target", Type: "UpdateContactTargetQueue", Parameters: { QueueId: q("sales") }, Transitions: { NextAction: "queue", Errors: [] } },
-    { Identifier: "queue", Type: "TransferContactToQueue", Parameters: {}, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }, { NextAction: "bye", ErrorType: "QueueAtCapacity" }] } },
-    { Identifier: "bye", Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },
-  ],
-});
-
 describe("voice: a queue's own callback offer", () => {
   it("is set through the API; a caller who has waited long enough is offered it, presses the key and becomes a queued callback in their place", async () => {
-    const fx = await makeVoiceInstance({ flow: toSales });
+    const fx = await makeVoiceInstance({ flow: straightToSales });
     await db().update(queues).set({ outboundCallerId: "+15550009999" }).where(eq(queues.id, fx.queueId("sales")));
     const admin = await userWith(fx.instanceId, "admin", ["instance.configure"]);
     const path = `/queues/${encodeURIComponent(fx.queueId("sales"))}`;
