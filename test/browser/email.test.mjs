@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
-import { assertText, DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServer, waitFor } from "./harness.mjs";
+import { assertText, launchBrowser, screenshot, seriousA11yViolations, signInAvailable, startServer, waitFor } from "./harness.mjs";
 
 let server;
 let browser;
@@ -33,12 +33,7 @@ describe("email: an agent accepts an email and replies", { timeout: 180_000 }, (
   it("the sample email rings at Alice, she reads it safely and her reply leaves in its thread", async () => {
     const page = await browser.context.newPage();
     page.setDefaultTimeout(15_000);
-    await signIn(page, server.base, DEMO.alice);
-    await page.waitForURL(`${server.base}/workspace`);
-    await assertText(page.getByTestId("connection"), "Connected");
-    await page.getByLabel("Change status to").selectOption({ label: "Available" });
-    await page.getByRole("button", { name: "Set status" }).click();
-    await page.getByText("You are Available: the next contact rings here.").waitFor();
+    await signInAvailable(page, server.base);
 
     // As the README says: `npm run email -- send scripts/demo-email.eml`.
     const fed = JSON.parse(await emailCli("send", "scripts/demo-email.eml", "--json"));

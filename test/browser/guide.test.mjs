@@ -5,7 +5,7 @@
 // Screenshots go to test-artifacts/browser/guide-*.png. Run by test/browser/run.mjs.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServer, signedInApi } from "./harness.mjs";
+import { DEMO, launchBrowser, screenshot, seriousA11yViolations, signedInApi, signInAvailable, startServer } from "./harness.mjs";
 
 let server;
 let browser;
@@ -68,12 +68,7 @@ describe("step-by-step guide (ShowView) in the agent workspace", { timeout: 240_
   it("Alice accepts the chat, fills the guide's form (a missing field is named), and the flow goes on to its confirmation", async () => {
     const page = await browser.context.newPage();
     page.setDefaultTimeout(20_000);
-    await signIn(page, server.base, DEMO.alice);
-    await page.goto(`${server.base}/workspace`);
-    await page.getByTestId("connection").getByText("Connected").waitFor();
-    await page.getByLabel("Change status to").selectOption({ label: "Available" });
-    await page.getByRole("button", { name: "Set status" }).click();
-    await page.getByText("You are Available: the next contact rings here.").waitFor();
+    await signInAvailable(page, server.base);
 
     const started = await fetch(`${server.base}/api/v1/chat/start`, {
       method: "POST", headers: { "content-type": "application/json", origin: "http://localhost:9" },

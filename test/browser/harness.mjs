@@ -211,6 +211,16 @@ export async function signIn(page, base, who) {
   await page.getByRole("button", { name: "Sign out" }).waitFor();
 }
 
+/** Signs an agent in to the workspace, waits for its socket, and goes Available: the next contact rings there. */
+export async function signInAvailable(page, base, who = DEMO.alice) {
+  await signIn(page, base, who);
+  await page.waitForURL(`${base}/workspace`);
+  await assertText(page.getByTestId("connection"), "Connected");
+  await page.getByLabel("Change status to").selectOption({ label: "Available" });
+  await page.getByRole("button", { name: "Set status" }).click();
+  await page.getByText("You are Available: the next contact rings here.").waitFor();
+}
+
 /** axe-core on the current page; returns the serious and critical violations, described. */
 export async function seriousA11yViolations(page, { exclude = [] } = {}) {
   // `exclude`: selectors left out, e.g. a frame that runs no script (axe cannot be injected there).

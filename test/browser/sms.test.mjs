@@ -5,7 +5,7 @@
 // delivery, reported by Twilio's status callbacks, shows beside it. Run by test/browser/run.mjs.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { assertText, DEMO, launchBrowser, screenshot, seriousA11yViolations, signIn, startServerWithPhone, waitFor } from "./harness.mjs";
+import { assertText, launchBrowser, screenshot, seriousA11yViolations, signInAvailable, startServerWithPhone, waitFor } from "./harness.mjs";
 
 const CUSTOMER = "+14155550123";
 const DEMO_NUMBER = "+15550100";
@@ -32,12 +32,7 @@ describe("SMS: a customer's texts reach an agent, and her reply reaches the cust
   it("the texts ring at Alice as an SMS chat; she replies and the reply is delivered to the customer", async () => {
     const page = await browser.context.newPage();
     page.setDefaultTimeout(15_000);
-    await signIn(page, server.base, DEMO.alice);
-    await page.waitForURL(`${server.base}/workspace`);
-    await assertText(page.getByTestId("connection"), "Connected");
-    await page.getByLabel("Change status to").selectOption({ label: "Available" });
-    await page.getByRole("button", { name: "Set status" }).click();
-    await page.getByText("You are Available: the next contact rings here.").waitFor();
+    await signInAvailable(page, server.base);
 
     const toAgent = (text) => phone.messaging.send({ from: CUSTOMER, to: DEMO_NUMBER, text });
     assert.equal((await toAgent("Hello")).response.status, 200);
