@@ -31,6 +31,8 @@ export class MetricsShard extends DurableObject<Env> {
   #notify = new Throttle(() => this.notifyRoom(), NOTIFY_INTERVAL_MS, { leading: false });
   /** A hint, not state: until when the room has no watcher (lost on eviction, which costs one notice). */
   #quietUntil = 0;
+  /** Whether the room knows this shard: read from storage once, then kept (it never becomes false). */
+  #known = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -74,11 +76,12 @@ export class MetricsShard extends DurableObject<Env> {
 
   /** The first write makes the shard known to the room (which then reads it); later ones are told, throttled, while anyone watches. */
   private async changed() {
-    const known = this.ctx.storage.sql.exec("SELECT 1 FROM meta WHERE key = 'known'").toArray().length > 0;
-    if (!known) {
+    this.#known ||= this.ctx.storage.sql.exec("SELECT 1 FROM meta WHERE key = 'known'").toArray().length > 0;
+    if (!this.#known) {
       const { instanceId, key } = this.identity();
       await this.env.METRICS_ROOM.getByName(metricsRoomName(instanceId)).shardSeen(key);
       this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('known', '1')");
+      this.#known = true;
       return;
     }
     if (Date.now() < this.#quietUntil) return;
