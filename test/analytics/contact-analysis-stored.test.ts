@@ -42,7 +42,7 @@ describe("conversation analysis of every contact", () => {
     const row = await rowOf(fx.instanceId, angry);
     expect(row).toMatchObject({ customer_sentiment: "NEGATIVE", engines: expect.stringContaining("embedded") });
     expect(row.predicted_satisfaction).toBeLessThanOrEqual(2);
-    expect(row.analysis_enc).not.toMatch(/charged|4111/);
+    expect(row.analysis_enc).not.toMatch(/charged|4111 1111/);
 
     const res = await api("GET", `/contacts/${angry}/analysis`, { token: listener });
     expect(res.status).toBe(200);
@@ -54,7 +54,7 @@ describe("conversation analysis of every contact", () => {
     expect(res.body.overall.CUSTOMER).toMatchObject({ sentiment: "NEGATIVE", turns: 2 });
     expect(res.body.summary).toMatch(/charged twice/);
     expect(res.body.issues).toContain("I was charged twice for my order and nobody answers my emails.");
-    expect(JSON.stringify(res.body)).not.toContain("4111");
+    expect(JSON.stringify(res.body)).not.toContain("4111 1111");
     const audit = await env.DB.prepare("SELECT action FROM audit_log WHERE instance_id = ? AND resource_type = 'contact_analysis' AND resource_id = ?").bind(fx.instanceId, angry).first<string>("action");
     expect(audit).toBe("read");
 
