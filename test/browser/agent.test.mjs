@@ -6,7 +6,7 @@
 // to test-artifacts/browser/agent-*.png. Run by test/browser/run.mjs.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { a11yLog, assertText, DEMO, launchBrowserForContexts, signIn, startServerWithPhone, waitFor, signedInApi } from "./harness.mjs";
+import { a11yLog, assertText, DEMO, dumpPagesOnFailure, launchBrowserForContexts, signIn, startServerWithPhone, waitFor, signedInApi } from "./harness.mjs";
 
 const CALLER = "+14155550123";
 const DEMO_QUEUE_SUPPORT = "demo:queue:support";
@@ -39,6 +39,7 @@ const chosenStatus = () => agentPage.getByRole("banner").getByTestId("agent-chos
 const transferOptions = (contact) => contact.getByLabel("Transfer to").locator("option").allTextContents();
 
 describe("agent workspace and live dashboard", { timeout: 360_000 }, () => {
+  dumpPagesOnFailure(() => ({ agent: agentPage, supervisor: supervisorPage }));
   before(async () => {
     // Twilio's REST API is played by the phone simulator (for the calls these tests place).
     let simulator;

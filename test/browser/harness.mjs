@@ -8,12 +8,16 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { afterEach } from "node:test";
 import { chromium } from "playwright-core";
 import { BIN, importTs, ROOT, run, serveTwilioRest, start, waitForHttp } from "../../scripts/lib.mjs";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ARTIFACTS = join(ROOT, "test-artifacts", "browser");
+/** Where a test file's servers write their output: one log per file and pass (run.mjs prints its end when the file fails). */
+export const serverLogPath = (mode = SERVER_MODE, file = process.argv[1] ?? "server") =>
+  join(ARTIFACTS, `server-${mode}-${basename(file).replace(/\.test\.mjs$/, "")}.log`);
 export const BUILT_CONFIG = join(ROOT, "dist", "switchboard", "wrangler.json");
 
 export const DEMO = {
@@ -67,7 +71,9 @@ async function startServerOnce({ twilioApiBaseUrl, localMode = true, vars = {} }
   const persist = mkdtempSync(join(tmpdir(), "switchboard-browser-state-"));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const log = createWriteStream(join(ARTIFACTS, `server-${SERVER_MODE}.log`));
+  const logPath = serverLogPath();
+  const log = createWriteStream(logPath, { flags: "a" }); // a file may start several servers: each one's output follows the last
+  log.write(`\n--- ${new Date().toISOString()} server on port ${port} (${SERVER_MODE}) ---\n`);
   let server;
   if (SERVER_MODE === "dev") {
     // Exactly `npm run dev` (migrations, Vite + workerd, seed with this port as the public base URL).
@@ -138,7 +144,7 @@ async function startServerOnce({ twilioApiBaseUrl, localMode = true, vars = {} }
     }
   } catch (err) {
     await stop();
-    throw new Error(`${err.message} (server log: ${join(ARTIFACTS, `server-${SERVER_MODE}.log`)}${exited !== null ? `, exited with ${exited}` : ""})`);
+    throw new Error(`${err.message} (server log: ${logPath}${exited !== null ? `, exited with ${exited}` : ""})`);
   }
   return { base, stop };
 }
@@ -237,6 +243,29 @@ export async function seriousA11yViolations(page, { exclude = [] } = {}) {
  * asserted together: `assertClean(n)` fails unless at least n screens were checked and none had
  * a serious or critical violation.
  */
+/**
+ * After each test of the suite that fails: a screenshot of each open page and the start of its
+ * visible text, so a failure on another machine (CI) says what the screen showed.
+ * `pages()` gives the suite's pages by name; closed or missing ones are passed over.
+ */
+export function dumpPagesOnFailure(pages) {
+  afterEach(async (t) => {
+    if (t.passed !== false) return;
+    const slug = t.name.replace(/\W+/g, "-").slice(0, 48);
+    for (const [name, page] of Object.entries(pages())) {
+      if (!page || page.isClosed()) continue;
+      try {
+        const path = join(ARTIFACTS, `failed-${SERVER_MODE}-${name}-${slug}.png`);
+        await page.screenshot({ path, timeout: 5_000 });
+        const text = (await page.locator("body").innerText({ timeout: 5_000 })).replace(/\s+/g, " ").slice(0, 600);
+        console.log(`[${name} page at ${page.url()} when "${t.name}" failed] ${text}`);
+      } catch (err) {
+        console.log(`[${name} page: no screenshot: ${err.message}]`);
+      }
+    }
+  });
+}
+
 export function a11yLog() {
   const screens = new Map();
   return {

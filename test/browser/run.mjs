@@ -3,12 +3,12 @@
 // node:test against a local server in Debian's Chromium, then the README's journeys again
 // against `npm run dev` (BROWSER_SERVER=built|dev runs one pass). Prints one closing line with
 // the counts; exits non-zero on any failure, skip or missing prerequisite.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { run as runTests } from "node:test";
 import { spec } from "node:test/reporters";
 import { killDescendants, ROOT, run } from "../../scripts/lib.mjs";
-import { CHROMIUM } from "./harness.mjs";
+import { ARTIFACTS, CHROMIUM, serverLogPath } from "./harness.mjs";
 
 if (!existsSync(CHROMIUM)) {
   console.error(`Browser tests need Chromium at ${CHROMIUM}, which is missing.\nInstall it with: apt-get update && apt-get install -y chromium\n(or set CHROMIUM_PATH to a Chromium binary).`);
@@ -32,6 +32,10 @@ const passes = [
   { mode: "dev", files: files.filter((f) => DEV_PASS.includes(f) || f.startsWith("readme")) },
 ];
 const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 };
+// Each file's servers log to test-artifacts/browser/server-<pass>-<file>.log (harness.mjs); a
+// failing file's log ends this run's output, so a failure on another machine can be read from it.
+if (existsSync(ARTIFACTS)) for (const f of readdirSync(ARTIFACTS)) if (/^server-.*\.log$/.test(f)) rmSync(join(ARTIFACTS, f));
+const failedLogs = new Set();
 const started = Date.now();
 
 // A suite that fails part-way can leave something running (a caller's script, a server): each
@@ -57,12 +61,20 @@ for (const pass of passes) {
     else counts.passed++;
   });
   stream.on("test:fail", (t) => {
+    if (t.file) failedLogs.add(serverLogPath(pass.mode, t.file));
     if (t.details?.type === "suite" && t.details?.error?.failureType === "subtestsFailed") return;
     counts.failed++;
   });
   stream.compose(spec).pipe(process.stdout);
   await new Promise((resolve) => stream.on("end", resolve));
   delete process.env.BROWSER_SERVER;
+}
+
+for (const path of failedLogs) {
+  if (!existsSync(path)) continue;
+  const lines = readFileSync(path, "utf8").trimEnd().split("\n");
+  console.log(`\nThe last ${Math.min(60, lines.length)} lines of ${path.slice(ROOT.length + 1)}:`);
+  for (const line of lines.slice(-60)) console.log(`  ${line.slice(0, 400)}`);
 }
 
 const secs = ((Date.now() - started) / 1000).toFixed(1);
