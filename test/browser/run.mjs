@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm run test:browser`: builds the app, then runs every test/browser/*.test.mjs with
 // node:test against a local server in Debian's Chromium, then the README's journeys again
-// against `npm run dev` (BROWSER_SERVER=built|dev runs one pass). Prints one closing line with
-// the counts; exits non-zero on any failure, skip or missing prerequisite.
+// against `npm run dev` (BROWSER_SERVER=built|dev runs one pass). A file that fails is run once
+// more afresh, and named at the end either way. Prints one closing line with the counts; exits
+// non-zero on any failure (of a file's second run), skip or missing prerequisite.
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { run as runTests } from "node:test";
 import { spec } from "node:test/reporters";
 import { killDescendants, ROOT, run } from "../../scripts/lib.mjs";
@@ -31,11 +32,9 @@ const passes = [
   { mode: "built", files: files.filter((f) => !f.startsWith("readme")) },
   { mode: "dev", files: files.filter((f) => DEV_PASS.includes(f) || f.startsWith("readme")) },
 ];
-const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 };
 // Each file's servers log to test-artifacts/browser/server-<pass>-<file>.log (harness.mjs); a
-// failing file's log ends this run's output, so a failure on another machine can be read from it.
+// failing file's log is printed after its pass, so a failure on another machine can be read.
 if (existsSync(ARTIFACTS)) for (const f of readdirSync(ARTIFACTS)) if (/^server-.*\.log$/.test(f)) rmSync(join(ARTIFACTS, f));
-const failedLogs = new Set();
 const started = Date.now();
 
 // A suite that fails part-way can leave something running (a caller's script, a server): each
@@ -48,37 +47,64 @@ setTimeout(() => {
   process.exit(1);
 }, limitMinutes * 60_000).unref();
 
-const only = process.env.BROWSER_SERVER; // "built" or "dev": that pass alone
-for (const pass of passes) {
-  if (only && only !== pass.mode) continue;
-  console.log(`\n— against ${pass.mode === "dev" ? "`npm run dev`" : "the built app"}: ${pass.files.join(", ")}`);
-  process.env.BROWSER_SERVER = pass.mode; // read by harness.mjs in each file's process
-  const stream = runTests({ files: pass.files.map((f) => join(dir, f)), concurrency: 1, timeout: 600_000, forceExit: true });
+/** Runs files one after another (each in its own process, with its own server); their counts by file. */
+async function runFiles(mode, names) {
+  process.env.BROWSER_SERVER = mode; // read by harness.mjs in each file's process
+  const byFile = new Map(names.map((f) => [join(dir, f), { passed: 0, failed: 0, skipped: 0, todo: 0 }]));
+  const of = (t) => byFile.get(t.file) ?? { passed: 0, failed: 0, skipped: 0, todo: 0 };
+  const stream = runTests({ files: [...byFile.keys()], concurrency: 1, timeout: 600_000, forceExit: true });
   stream.on("test:pass", (t) => {
     if (t.details?.type === "suite") return;
-    if (t.skip) counts.skipped++;
-    else if (t.todo) counts.todo++;
-    else counts.passed++;
+    if (t.skip) of(t).skipped++;
+    else if (t.todo) of(t).todo++;
+    else of(t).passed++;
   });
   stream.on("test:fail", (t) => {
-    if (t.file) failedLogs.add(serverLogPath(pass.mode, t.file));
     if (t.details?.type === "suite" && t.details?.error?.failureType === "subtestsFailed") return;
-    counts.failed++;
+    of(t).failed++;
   });
   stream.compose(spec).pipe(process.stdout);
   await new Promise((resolve) => stream.on("end", resolve));
   delete process.env.BROWSER_SERVER;
+  return byFile;
 }
 
-for (const path of failedLogs) {
-  if (!existsSync(path)) continue;
+function printServerLog(mode, file) {
+  const path = serverLogPath(mode, file);
+  if (!existsSync(path)) return;
   const lines = readFileSync(path, "utf8").trimEnd().split("\n");
   console.log(`\nThe last ${Math.min(60, lines.length)} lines of ${path.slice(ROOT.length + 1)}:`);
   for (const line of lines.slice(-60)) console.log(`  ${line.slice(0, 400)}`);
 }
 
+// A file that fails is run once more, afresh (new process, server and browser), and its second
+// run's counts stand; the first failure stays printed above, and the closing lines name the file,
+// so a flaky suite is seen without one slow moment on a loaded machine failing the whole run.
+const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 };
+const retried = [];
+const only = process.env.BROWSER_SERVER; // "built" or "dev": that pass alone
+for (const pass of passes) {
+  if (only && only !== pass.mode) continue;
+  console.log(`\n— against ${pass.mode === "dev" ? "`npm run dev`" : "the built app"}: ${pass.files.join(", ")}`);
+  const results = await runFiles(pass.mode, pass.files);
+  const failed = [...results].filter(([, c]) => c.failed > 0).map(([file]) => file);
+  for (const file of failed) printServerLog(pass.mode, file);
+  if (failed.length) {
+    const names = failed.map((f) => basename(f));
+    console.log(`\n— once more, afresh, against ${pass.mode === "dev" ? "`npm run dev`" : "the built app"}: ${names.join(", ")}`);
+    const again = await runFiles(pass.mode, names);
+    for (const [file, c] of again) {
+      retried.push(`${basename(file)} (${pass.mode}: ${results.get(file).failed} failed, then ${c.failed})`);
+      results.set(file, c);
+      if (c.failed > 0) printServerLog(pass.mode, file);
+    }
+  }
+  for (const c of results.values()) for (const k of Object.keys(counts)) counts[k] += c[k];
+}
+
 const secs = ((Date.now() - started) / 1000).toFixed(1);
 const ok = counts.failed === 0 && counts.skipped === 0 && counts.todo === 0 && counts.passed > 0;
+if (retried.length) console.log(`\nRun twice after a failure: ${retried.join("; ")}`);
 console.log(
   `\nBrowser tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.todo} todo in ${secs}s — ${ok ? "OK" : "FAILED"}` +
     `\nScreenshots and the server log: test-artifacts/browser/`,
