@@ -29,3 +29,29 @@ BEGIN
   INSERT OR IGNORE INTO `contact_events` (`instance_id`, `contact_id`, `type`, `at`, `agent_id`, `queue_id`, `data`, `event_key`)
     VALUES (NEW.instance_id, NEW.contact_id, NEW.type, NEW.at, NEW.agent_id, NEW.queue_id, NEW.data, NEW.event_key);
 END;
+--> statement-breakpoint
+-- A contact created in one statement (src/db/contacts.ts createContact): its row inserted into
+-- this view makes the contact, its INITIATED event and its first flow logs (a JSON array of
+-- entries, sealed as flow_logs keeps them, or NULL). A contact that exists already fails the whole
+-- statement (UNIQUE constraint), writing none of them.
+CREATE VIEW `contact_creations` AS
+  SELECT `id`, `instance_id`, `channel`, `initiation_method`, `external_id`, `previous_contact_id`, `customer_endpoint_enc`,
+         `customer_endpoint_hash`, `customer_endpoint_hash_version`, `system_endpoint`, `flow_id`, `flow_version`, `attributes`,
+         `initiated_at`, `channel_subtype`, NULL AS `flow_logs`
+    FROM `contacts` WHERE 0;
+--> statement-breakpoint
+CREATE TRIGGER `contact_creations_insert` INSTEAD OF INSERT ON `contact_creations`
+BEGIN
+  INSERT INTO `contacts` (`id`, `instance_id`, `channel`, `initiation_method`, `external_id`, `previous_contact_id`, `customer_endpoint_enc`,
+    `customer_endpoint_hash`, `customer_endpoint_hash_version`, `system_endpoint`, `flow_id`, `flow_version`, `attributes`,
+    `initiated_at`, `updated_at`, `channel_subtype`)
+  VALUES (NEW.id, NEW.instance_id, NEW.channel, NEW.initiation_method, NEW.external_id, NEW.previous_contact_id, NEW.customer_endpoint_enc,
+    NEW.customer_endpoint_hash, NEW.customer_endpoint_hash_version, NEW.system_endpoint, NEW.flow_id, NEW.flow_version, NEW.attributes,
+    NEW.initiated_at, NEW.initiated_at, NEW.channel_subtype);
+  INSERT INTO `contact_events` (`instance_id`, `contact_id`, `type`, `at`) VALUES (NEW.instance_id, NEW.id, 'INITIATED', NEW.initiated_at);
+  INSERT INTO `flow_logs` (`instance_id`, `contact_id`, `flow_id`, `flow_version`, `at`, `action_id`, `action_type`, `branch`, `next_action_id`, `data`)
+    SELECT NEW.instance_id, NEW.id, json_extract(value, '$.flowId'), json_extract(value, '$.flowVersion'), json_extract(value, '$.at'),
+           json_extract(value, '$.actionId'), json_extract(value, '$.actionType'), json_extract(value, '$.branch'),
+           json_extract(value, '$.nextActionId'), value -> '$.data'
+      FROM json_each(coalesce(NEW.flow_logs, '[]')) ORDER BY key;
+END;

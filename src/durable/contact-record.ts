@@ -27,7 +27,7 @@
  * One statement a batch: D1 runs one statement at a time, and it is the first limit at scale
  * (src/durable/README.md, "Load at scale"). A batch's events and their row updates go in one
  * INSERT into the `contact_record_writes` view, whose trigger applies each update, guarded as
- * above, then stores its event (migrations/0035_contact_record_writes.sql). The row updates of one
+ * above, then stores its event (migrations/0035_one_statement_writes.sql). The row updates of one
  * contact's events that this outbox recorded itself and has never sent (nor handed to another
  * object) fold into one (contact-record-merge.ts), carried by the last of them and guarded by "it
  * is not stored yet": nothing else can have stored any of them. A row that was sent before (its
@@ -232,7 +232,7 @@ export class ContactOutbox {
 
   /**
    * One statement for the batch: its events inserted, in order, into the `contact_record_writes`
-   * view (migrations/0035_contact_record_writes.sql), each with the row update it carries. The
+   * view (migrations/0035_one_statement_writes.sql), each with the row update it carries. The
    * view's trigger applies an event's update only if the event is not stored yet, then stores it
    * (once: its key is unique). The updates: one per contact for fresh rows, carried by the group's
    * last event (none of the group is stored: see the top of this file), one per event for the others.
