@@ -1,3 +1,7 @@
+-- Two views that let one D1 statement do the work of several (D1 runs one statement at a time and
+-- is the first limit at scale: src/durable/README.md, "Load at scale"). A later migration that
+-- rebuilds `contacts`, `contact_events` or `flow_logs` (drizzle-kit's copy-and-rename for a column
+-- change) must drop these views first (their triggers go with them) and create them again after.
 -- A contact's record written in one statement a batch (src/durable/contact-record.ts): an outbox
 -- inserts its events into this view, each with the row update it carries (or NULL), and the
 -- trigger applies the update, then stores the event, for each event in the order inserted. The
