@@ -15,7 +15,9 @@
  * on (D1's rows, which the D1 binding does not report for `first()`/`raw()`; see the Worker).
  * Prints units per contact, $ per 1,000 contacts and the ratio to Amazon Connect; writes
  * bench/results/cost.json (the counts, not only dollars). Prices: bench/cost/prices.json.
- * Usage: node scripts/bench-cost.mjs [--contacts 10] [--out bench/results/cost.json] [--disk]
+ * D1 is counted in statements (`d1Queries`, as D1 counts queries: each statement of a batch is
+ * one, and D1 runs one at a time) and in round trips (`d1RoundTrips`: a batch is one).
+ * Usage: node scripts/bench-cost.mjs [--contacts 10] [--types voice-answered,chat] [--out bench/results/cost.json] [--disk]
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -204,13 +206,16 @@ try {
   };
 
   await setStatus("AVAILABLE");
+  const only = arg("types", null)?.split(",");
+  const chosen = Object.entries(types).filter(([n]) => !only || only.includes(n));
+  if (only && chosen.length !== only.length) throw new Error(`--types: known types are ${Object.keys(types).join(", ")}`);
   // Warm-up: one of each, uncounted (first objects, compilation).
-  for (const t of Object.values(types)) { await t.before?.(); await t.run(); await t.after?.(); }
+  for (const [, t] of chosen) { await t.before?.(); await t.run(); await t.after?.(); }
   await settle();
   await json("/bench/cost/units");
 
   const results = {};
-  for (const [name, t] of Object.entries(types)) {
+  for (const [name, t] of chosen) {
     // Pass 1: the counts and the CPU, no shadow. Pass 2: D1's rows, through the shadow.
     const passes = [];
     for (const shadow of [0, 1]) {
@@ -240,6 +245,7 @@ try {
       doRowsRead: per(sum(u.doRowsRead)),
       doRowsWritten: per(sum(u.doRowsWritten)),
       d1Queries: per(u.d1Queries),
+      d1RoundTrips: per(u.d1RoundTrips),
       d1RowsRead: per(b.units.d1RowsRead),
       d1RowsWritten: per(b.units.d1RowsWritten),
       r2ClassA: per(u.r2ClassA),
@@ -290,7 +296,7 @@ try {
   for (const [name, r] of Object.entries(results)) {
     const c = r.perContact;
     console.log(`  ${name}: $${r.totalPer1000} per 1,000 contacts; Amazon Connect $${r.amazonConnectPer1000}; ratio ${r.ratioToAmazonConnect} (target ≤ 0.05: ${r.ratioToAmazonConnect <= 0.05 ? "met" : "NOT met"}); largest: ${r.largest}`);
-    console.log(`    Worker ${c.workerRequests} requests, ${c.workerdCpuMs} ms CPU (workerd, objects included); DO ${c.doRequests} requests, ${c.doWsMessages} socket messages, ${c.doAlarms} alarms, ${c.doActiveSeconds} s active, SQLite ${c.doRowsRead} rows read / ${c.doRowsWritten} written; D1 ${c.d1Queries} queries, ${c.d1RowsRead} rows read / ${c.d1RowsWritten} written; R2 ${c.r2ClassA} A / ${c.r2ClassB} B, ${c.r2BytesStored} bytes kept`);
+    console.log(`    Worker ${c.workerRequests} requests, ${c.workerdCpuMs} ms CPU (workerd, objects included); DO ${c.doRequests} requests, ${c.doWsMessages} socket messages, ${c.doAlarms} alarms, ${c.doActiveSeconds} s active, SQLite ${c.doRowsRead} rows read / ${c.doRowsWritten} written; D1 ${c.d1Queries} queries (${c.d1RoundTrips} round trips), ${c.d1RowsRead} rows read / ${c.d1RowsWritten} written; R2 ${c.r2ClassA} A / ${c.r2ClassB} B, ${c.r2BytesStored} bytes kept`);
     console.log(`    $ per 1,000: ${Object.entries(r.dollarsPer1000).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   }
   console.log(`  → ${OUT}`);

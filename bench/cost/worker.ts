@@ -32,7 +32,10 @@ type Units = {
   doActiveMs: Record<string, number>;
   doRowsRead: Record<string, number>;
   doRowsWritten: Record<string, number>;
+  /** Statements run, as D1 counts queries (each statement of a batch is one): D1 runs one at a time. */
   d1Queries: number;
+  /** Calls to D1: a batch of several statements is one round trip. */
+  d1RoundTrips: number;
   /** Queries by what they do ("update contacts", "select instances"…), to see where they come from. */
   d1ByStatement: Record<string, number>;
   d1RowsRead: number;
@@ -43,7 +46,7 @@ type Units = {
 };
 const zero = (): Units => ({
   workerRequests: 0, doRequests: {}, doRequestsByObject: {}, doWsMessages: {}, doAlarms: {}, doActiveMs: {}, doRowsRead: {}, doRowsWritten: {},
-  d1Queries: 0, d1ByStatement: {}, d1RowsRead: 0, d1RowsWritten: 0, d1ShadowErrors: 0, r2ClassA: 0, r2ClassB: 0,
+  d1Queries: 0, d1RoundTrips: 0, d1ByStatement: {}, d1RowsRead: 0, d1RowsWritten: 0, d1ShadowErrors: 0, r2ClassA: 0, r2ClassB: 0,
 });
 let units = zero();
 /** Cursors not yet summed: their counters grow as they are read, so they are summed when asked. */
@@ -123,6 +126,7 @@ const STATEMENT = Symbol("statement");
 function countedStatement(env: Env, s: Stmt): D1PreparedStatement {
   const run = <T>(f: () => Promise<T>) => {
     countQuery(s.sql);
+    units.d1RoundTrips++;
     shadowRun(env, [{ sql: s.sql, params: s.params }]);
     return f();
   };
@@ -148,6 +152,7 @@ function countedD1(env: Env, db: D1Database): D1Database {
         return (stmts: D1PreparedStatement[]) => {
           const own = stmts.map((x) => (x as unknown as Record<symbol, Stmt>)[STATEMENT]);
           for (const x of own) countQuery(x.sql);
+          units.d1RoundTrips++;
           shadowRun(env, own.map((x) => ({ sql: x.sql, params: x.params })));
           return target.batch(own.map((x) => x.real));
         };

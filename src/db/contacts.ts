@@ -87,20 +87,23 @@ export type NewContact = {
  * garbage collector then stopped the thread to sweep. The columns not named take their SQL
  * defaults (state INITIATED, hold_seconds 0, created_at).
  */
-const INSERT_CONTACT = `INSERT INTO contacts (id, instance_id, channel, initiation_method, external_id, previous_contact_id,
+const INSERT_CONTACT = `INSERT INTO contact_creations (id, instance_id, channel, initiation_method, external_id, previous_contact_id,
   customer_endpoint_enc, customer_endpoint_hash, customer_endpoint_hash_version, system_endpoint, flow_id, flow_version,
-  attributes, initiated_at, updated_at, channel_subtype)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15)`;
-const INSERT_INITIATED = "INSERT INTO contact_events (instance_id, contact_id, type, at) VALUES (?1, ?2, 'INITIATED', ?3)";
+  attributes, initiated_at, channel_subtype, flow_logs)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)`;
 
 /**
  * Creates a contact (caller number and attributes encrypted, number's search hash with its key
  * version) with its INITIATED event. Pass the deployment's keyring (`keyringFromEnv`): a plain
  * secret writes version 1, which a deployment at a later version does not find by number until
- * `rehashCustomerEndpoints` has run. `alongside`: statements written in the same D1 batch, after
- * the contact (e.g. its first flow logs); if the contact exists already, none of them is written.
+ * `rehashCustomerEndpoints` has run. `flowLogs`: the contact's first flow logs, written with it
+ * (a JSON array of entries as flow_logs keeps them: see src/durable/contact-work.ts). One D1
+ * statement: the `contact_creations` view's trigger (migrations/0035_one_statement_writes.sql)
+ * writes the row, the INITIATED event and the logs. `alongside`: statements written in the same
+ * D1 batch, after the contact (a task's details). If the contact exists already, nothing is
+ * written (a UNIQUE constraint error).
  */
-export async function createContact(db: Db, secret: string | Keyring, c: NewContact, alongside: D1PreparedStatement[] = []) {
+export async function createContact(db: Db, secret: string | Keyring, c: NewContact, opts: { flowLogs?: string | null; alongside?: D1PreparedStatement[] } = {}) {
   const id = c.id ?? crypto.randomUUID();
   const at = c.at ?? Date.now();
   const endpoint = c.customerEndpoint ?? null;
@@ -117,10 +120,10 @@ export async function createContact(db: Db, secret: string | Keyring, c: NewCont
     // must still take the transitions that happened after `at` (src/durable/contact-record.ts).
     at,
     c.channelSubtype ?? null,
+    opts.flowLogs ?? null,
   );
-  const event = d1.prepare(INSERT_INITIATED).bind(c.instanceId, id, at);
-  // One batch, so `alongside` rides in it (one round trip, one transaction).
-  await d1.batch([row, event, ...alongside]);
+  if (opts.alongside?.length) await d1.batch([row, ...opts.alongside]);
+  else await row.run();
   return id;
 }
 

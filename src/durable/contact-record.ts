@@ -24,11 +24,15 @@
  * transaction — so a batch written again (D1 committed but its answer was lost; a relay whose
  * answer was lost and whose rows the agent wrote itself) changes nothing the second time.
  *
- * Few statements: a batch's events go in one INSERT, and the row updates of one contact's events
- * that this outbox recorded itself and has never sent (nor handed to another object) fold into
- * one UPDATE (contact-record-merge.ts), guarded by "none of these events is stored yet": nothing
- * else can have stored them. A row that was sent before (its answer may have been lost) or came
- * from another object's outbox keeps an UPDATE of its own with its own guard, as above.
+ * One statement a batch: D1 runs one statement at a time, and it is the first limit at scale
+ * (src/durable/README.md, "Load at scale"). A batch's events and their row updates go in one
+ * INSERT into the `contact_record_writes` view, whose trigger applies each update, guarded as
+ * above, then stores its event (migrations/0035_one_statement_writes.sql). The row updates of one
+ * contact's events that this outbox recorded itself and has never sent (nor handed to another
+ * object) fold into one (contact-record-merge.ts), carried by the last of them and guarded by "it
+ * is not stored yet": nothing else can have stored any of them. A row that was sent before (its
+ * answer may have been lost) or came from another object's outbox keeps an update of its own with
+ * its own guard, as above.
  */
 import { SEALED_EVENT_MEMBERS, sealAttributesColumn, sealEventData } from "../db/contacts";
 import { keyringFromEnv, type KeyringEnv } from "../lib/crypto";
@@ -227,23 +231,29 @@ export class ContactOutbox {
   }
 
   /**
-   * The row updates (see the top of this file: one per contact for fresh rows, one per event for
-   * the others, each only if its events are not stored yet), then one insert for all the batch's
-   * events (those already stored are skipped).
+   * One statement for the batch: its events inserted, in order, into the `contact_record_writes`
+   * view (migrations/0035_one_statement_writes.sql), each with the row update it carries. The
+   * view's trigger applies an event's update only if the event is not stored yet, then stores it
+   * (once: its key is unique). The updates: one per contact for fresh rows, carried by the group's
+   * last event (none of the group is stored: see the top of this file), one per event for the others.
    */
   private async statements(rows: OutboxRow[], fresh: Set<number>): Promise<D1PreparedStatement[]> {
     const instanceId = this.instanceId();
-    const events = await Promise.all(rows.map(async (r) => ({ c: r.contact_id, t: r.type, at: r.at, a: r.agent_id, q: r.queue_id, d: await this.eventData(instanceId, r), k: r.event_key })));
-    const insert = this.d1
-      .prepare(
-        `INSERT OR IGNORE INTO contact_events (instance_id, contact_id, type, at, agent_id, queue_id, data, event_key)
-         SELECT ?1, json_extract(value, '$.c'), json_extract(value, '$.t'), json_extract(value, '$.at'),
-                json_extract(value, '$.a'), json_extract(value, '$.q'), json_extract(value, '$.d'), json_extract(value, '$.k')
-           FROM json_each(?2) ORDER BY key`,
-      )
-      .bind(instanceId, JSON.stringify(events));
-    const updates = await Promise.all(updateGroups(rows, fresh).map((g) => this.rowUpdate(instanceId, g)));
-    return [...updates, insert];
+    const carried = new Map<number, string>();
+    for (const group of updateGroups(rows, fresh)) carried.set(group[group.length - 1].seq, await this.rowUpdate(instanceId, group));
+    const events = await Promise.all(rows.map(async (r) => ({
+      c: r.contact_id, t: r.type, at: r.at, a: r.agent_id, q: r.queue_id, d: await this.eventData(instanceId, r), k: r.event_key, u: carried.get(r.seq) ?? null,
+    })));
+    return [
+      this.d1
+        .prepare(
+          `INSERT INTO contact_record_writes (instance_id, contact_id, type, at, agent_id, queue_id, data, event_key, row_update)
+           SELECT ?1, json_extract(value, '$.c'), json_extract(value, '$.t'), json_extract(value, '$.at'), json_extract(value, '$.a'),
+                  json_extract(value, '$.q'), json_extract(value, '$.d'), json_extract(value, '$.k'), json_extract(value, '$.u')
+             FROM json_each(?2) ORDER BY key`,
+        )
+        .bind(instanceId, JSON.stringify(events)),
+    ];
   }
 
   /** The event's data for D1: numbers and messages that can quote them leave sealed (src/db/contacts.ts). */
@@ -253,7 +263,12 @@ export class ContactOutbox {
     return JSON.stringify(await sealEventData(keyringFromEnv(this.keys), instanceId, r.contact_id, JSON.parse(r.data) as Record<string, unknown>));
   }
 
-  private async rowUpdate(instanceId: string, group: OutboxRow[]): Promise<D1PreparedStatement> {
+  /**
+   * A group's folded row update (contact-record-merge.ts) as the view's trigger reads it: for each
+   * current column, its value and the time its `updated_at <= at` test uses; first-time columns;
+   * hold seconds to add; the sealed attributes, tags and survey answer of the latest that has them.
+   */
+  private async rowUpdate(instanceId: string, group: OutboxRow[]): Promise<string> {
     const contactId = group[0].contact_id;
     const u: MergedUpdate = mergeUpdates(group.map((r) => ({ at: r.at, update: JSON.parse(r.row_update) as RowUpdate })));
     let attributes: string | null = null;
@@ -261,38 +276,16 @@ export class ContactOutbox {
       if (!this.keys) throw new Error("ContactOutbox: attributes need the instance keys to be sealed");
       attributes = await sealAttributesColumn(keyringFromEnv(this.keys), instanceId, contactId, u.attributes);
     }
-    return this.d1
-      .prepare(
-        `UPDATE contacts SET
-           state = CASE WHEN ?2 IS NOT NULL AND updated_at <= ?20 THEN ?2 ELSE state END,
-           queue_id = CASE WHEN ?3 = 1 AND updated_at <= ?21 THEN ?4 ELSE queue_id END,
-           agent_id = CASE WHEN ?5 = 1 AND updated_at <= ?22 THEN ?6 ELSE agent_id END,
-           enqueued_at = coalesce(enqueued_at, ?7),
-           connected_at = coalesce(connected_at, ?8),
-           ended_at = coalesce(ended_at, ?9),
-           acw_ended_at = coalesce(acw_ended_at, ?10),
-           hold_seconds = hold_seconds + ?11,
-           disconnect_reason = coalesce(disconnect_reason, ?12),
-           attributes = coalesce(?13, attributes),
-           tags = coalesce(?17, tags),
-           satisfaction = coalesce(?18, satisfaction),
-           satisfaction_at = CASE WHEN ?18 IS NOT NULL THEN ?19 ELSE satisfaction_at END,
-           updated_at = CASE WHEN ?1 IS NOT NULL THEN max(updated_at, ?1) ELSE updated_at END
-         WHERE instance_id = ?14 AND id = ?15
-           AND NOT EXISTS (SELECT 1 FROM contact_events WHERE instance_id = ?14 AND event_key IN (SELECT value FROM json_each(?16)))`,
-      )
-      .bind(
-        u.movedAt ?? null, u.state?.value ?? null,
-        u.queueId ? 1 : 0, u.queueId?.value ?? null,
-        u.agentId ? 1 : 0, u.agentId?.value ?? null,
-        u.enqueuedAt ?? null, u.connectedAt ?? null, u.endedAt ?? null, u.afterContactWorkEndedAt ?? null,
-        u.addHoldSeconds, u.disconnectReason ?? null,
-        attributes,
-        instanceId, contactId, JSON.stringify(group.map((r) => r.event_key)),
-        u.tags ? JSON.stringify(u.tags) : null,
-        u.satisfaction?.value ?? null, u.satisfaction?.at ?? null,
-        u.state?.at ?? null, u.queueId?.at ?? null, u.agentId?.at ?? null,
-      );
+    return JSON.stringify({
+      m: u.movedAt ?? null,
+      s: u.state?.value ?? null, sa: u.state?.at ?? null,
+      qs: u.queueId ? 1 : 0, q: u.queueId?.value ?? null, qa: u.queueId?.at ?? null,
+      as: u.agentId ? 1 : 0, a: u.agentId?.value ?? null, aa: u.agentId?.at ?? null,
+      e: u.enqueuedAt ?? null, cn: u.connectedAt ?? null, en: u.endedAt ?? null, w: u.afterContactWorkEndedAt ?? null,
+      h: u.addHoldSeconds, r: u.disconnectReason ?? null,
+      at: attributes, tg: u.tags ? JSON.stringify(u.tags) : null,
+      sf: u.satisfaction?.value ?? null, sfa: u.satisfaction?.at ?? null,
+    });
   }
 }
 

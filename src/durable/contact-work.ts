@@ -217,11 +217,11 @@ export class ContactWork {
       return;
     }
     // From work() (which writes logs one batch at a time), the first turn's flow logs go in the
-    // contact's own batch: one D1 round trip for both.
+    // contact's own statement: one D1 statement for the row, its INITIATED event and the logs.
     const logs = opts.withLogs ? store.pendingLogs() : [];
     try {
       await createContact(createDb(this.host.env.DB), keyringFromEnv(this.host.env), JSON.parse(pending.contact) as NewContact,
-        logs.length ? [await this.flowLogsInsert(logs)] : []);
+        { flowLogs: logs.length ? await this.sealedLogs(logs) : null });
       store.logsWritten(logs);
     } catch (err) {
       // Written before a restart that lost our note of it: the row is there, which is all we need
@@ -248,18 +248,24 @@ export class ContactWork {
    */
   private async flowLogsInsert(rows: { entry: string }[]): Promise<D1PreparedStatement> {
     const { env, instanceId, contactId } = this.host;
-    const keys = keyringFromEnv(env);
-    const entries = await Promise.all(rows.map(async (r) => {
-      const { data, ...entry } = JSON.parse(r.entry) as FlowLogEntry;
-      return data ? { ...entry, data: await sealFlowLogData(keys, instanceId, contactId, data) } : entry;
-    }));
     return env.DB.prepare(
       `INSERT INTO flow_logs (instance_id, contact_id, flow_id, flow_version, at, action_id, action_type, branch, next_action_id, data)
        SELECT ?1, ?2, json_extract(value, '$.flowId'), json_extract(value, '$.flowVersion'), json_extract(value, '$.at'),
               json_extract(value, '$.actionId'), json_extract(value, '$.actionType'), json_extract(value, '$.branch'),
               json_extract(value, '$.nextActionId'), value -> '$.data'
          FROM json_each(?3) ORDER BY key`,
-    ).bind(instanceId, contactId, JSON.stringify(entries));
+    ).bind(instanceId, contactId, await this.sealedLogs(rows));
+  }
+
+  /** The entries as one JSON array, each one's data sealed (src/db/flow-logs.ts). */
+  private async sealedLogs(rows: { entry: string }[]): Promise<string> {
+    const { env, instanceId, contactId } = this.host;
+    const keys = keyringFromEnv(env);
+    const entries = await Promise.all(rows.map(async (r) => {
+      const { data, ...entry } = JSON.parse(r.entry) as FlowLogEntry;
+      return data ? { ...entry, data: await sealFlowLogData(keys, instanceId, contactId, data) } : entry;
+    }));
+    return JSON.stringify(entries);
   }
 
   async rearm() {

@@ -7,7 +7,7 @@
  * at a missing or unencrypted object. A failed write removes what it wrote and can be retried;
  * a retry with the same `externalId` returns the row already stored.
  */
-import { and, asc, eq, inArray, lt, ne } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, ne, sql } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { afterPosition, InstanceScope, pageEnd, type KeyPassPage, type PagePosition } from "../db/scoped";
 import { contacts, recordings } from "../db/schema";
@@ -60,11 +60,20 @@ async function byExternalId(scope: InstanceScope, externalId: string): Promise<R
 export async function storeRecording(env: RecordingsEnv, input: StoreRecordingInput): Promise<Recording> {
   const scope = new InstanceScope(createDb(env.DB), input.instanceId);
   const kind = input.kind ?? "recording";
-  if (input.externalId) {
-    const existing = await byExternalId(scope, input.externalId);
+  // One read: the contact, and the recording already stored under this external id if any.
+  const [found] = await scope.db
+    .select({ contactId: contacts.id, existing: recordings })
+    .from(contacts)
+    .leftJoin(recordings, input.externalId ? and(eq(recordings.instanceId, input.instanceId), eq(recordings.externalId, input.externalId)) : sql`0`)
+    .where(scope.where(contacts, eq(contacts.id, input.contactId)))
+    .limit(1);
+  if (found?.existing) return found.existing;
+  if (!found) {
+    // No such contact (rare: a bad id): a recording stored under this id before is still the answer.
+    const existing = input.externalId ? await byExternalId(scope, input.externalId) : undefined;
     if (existing) return existing;
+    throw notFound("Contact");
   }
-  if (!(await scope.get(contacts, input.contactId))) throw notFound("Contact");
 
   const { stream: body, length } = asStream(input.body, input.length);
   const keys = input.keys ?? keyringFromEnv(env);
@@ -98,9 +107,11 @@ export async function storeRecording(env: RecordingsEnv, input: StoreRecordingIn
     throw err;
   }
 
+  let stored: Recording | undefined;
   try {
-    await scope.batch([
-      scope.insert(recordings, {
+    // The row as stored comes back with the insert: no read after it.
+    [stored] = await scope.db.insert(recordings).values({
+        instanceId: input.instanceId,
         id,
         contactId: input.contactId,
         kind,
@@ -116,8 +127,7 @@ export async function storeRecording(env: RecordingsEnv, input: StoreRecordingIn
         participants: input.participants ?? null,
         agentId: input.agentId ?? null,
         startedAt: input.startedAt ?? null,
-      }),
-    ]);
+      }).returning();
   } catch (err) {
     await removeObject(env.RECORDINGS, key);
     // A concurrent store of the same recording won the race: answer with its row.
@@ -127,7 +137,8 @@ export async function storeRecording(env: RecordingsEnv, input: StoreRecordingIn
     }
     throw err;
   }
-  return (await scope.get(recordings, id))!;
+  if (!stored) throw new Error("D1 returned no row for the stored recording");
+  return stored;
 }
 
 function asStream(body: StoreRecordingInput["body"], length?: number): { stream: ReadableStream<Uint8Array>; length: number } {

@@ -82,7 +82,7 @@ export class TaskChannel {
         await createContact(createDb(env.DB), keyringFromEnv(env), {
           id: contactId, instanceId, channel: "TASK", initiationMethod: "API", externalId: `task:${contactId}`,
           flowId: flow?.id ?? null, flowVersion: flow?.version ?? null, attributes: input.attributes, previousContactId: input.previousContactId, at: now,
-        }, [details]);
+        }, { alongside: [details] });
       } catch (err) {
         // Written before a restart that lost the session's row: the task is there, the session goes on.
         if (!String((err as Error)?.message ?? err).includes("UNIQUE constraint failed")) throw err;

@@ -2,9 +2,6 @@
  * What the ContactSession does to a live call through Twilio's REST API, one action at a
  * time. Each is safe to repeat (the session retries a failed one from its alarm).
  */
-import { and, eq } from "drizzle-orm";
-import { createDb } from "../../db/client";
-import { users } from "../../db/schema";
 import { ignoreEnded, TwilioApiError, TwilioRest } from "../../twilio/rest";
 import { loadInstance } from "../../db/twilio-instances";
 import { keyringFromEnv } from "../../lib/crypto";
@@ -19,6 +16,7 @@ import { recordAgent, type RecordingDetails, type RecordingWanted } from "./reco
 import { superviseLeg, type SupervisorRow } from "./supervise-leg";
 import type { Supervisor } from "../../shared/supervision";
 import { streamCallerAudio, type MediaStreamAction } from "./media-stream";
+import { agentPhone } from "./agent-phone";
 
 export type VoiceAction =
   /** `record`: no longer read (the agent's recording is its own action, `recordAgent`); kept so actions queued before still parse. */
@@ -434,10 +432,10 @@ export async function retryAfterFailure(
  * hung up as its own callback arrives.
  */
 async function dialAgentLeg(env: Env, twilio: TwilioRest, leg: { url: string; statusCallback: string }, instanceId: string, contactId: string, agentId: string, row: Row): Promise<string> {
-  const [agent] = await createDb(env.DB).select({ phone: users.phoneNumber }).from(users).where(and(eq(users.instanceId, instanceId), eq(users.id, agentId)));
+  const phone = await agentPhone(env.DB, instanceId, agentId);
   const call = await twilio.createCall({
     // The browser answers only a leg naming a contact its agent accepted (src/shared/softphone.ts).
-    to: agent?.phone ?? agentClientAddress(agentId, contactId),
+    to: phone ?? agentClientAddress(agentId, contactId),
     from: row.to_number ?? "",
     url: leg.url,
     statusCallback: `${leg.statusCallback}&attempt=${encodeURIComponent(row.conference ?? "")}`,

@@ -1,0 +1,64 @@
+/**
+ * What storing a call's recording costs D1 (issue #29: D1 is the first limit at 100 calls a
+ * second): one read (the contact, and a recording already stored under the same Twilio id) and
+ * the insert, whose row comes back with it. Idempotence and tenancy hold as before.
+ */
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { recordings } from "../../src/db/schema";
+import { type RecordingsEnv, storeRecording } from "../../src/recordings/store";
+import { countingD1 } from "../d1-count";
+import { db, DEMO, otherInstance, seed } from "../helpers";
+import { newContact, renv, wav } from "./fixtures";
+
+beforeAll(() => seed());
+
+describe("storing a recording", () => {
+  const audio = wav(2, 3);
+
+  it("reads D1 once and writes its row once, answering with the row as stored", async () => {
+    const contactId = await newContact(DEMO.instanceId);
+    const d1 = countingD1(renv.DB);
+    const row = await storeRecording({ ...renv, DB: d1.db } as RecordingsEnv, {
+      instanceId: DEMO.instanceId, contactId, body: audio, contentType: "audio/wav", externalId: `RE-count-${contactId}`, durationSeconds: 2, channels: 2,
+    });
+    expect(d1.statements).toEqual(["select contacts", "insert recordings"]);
+    const [stored] = await db().select().from(recordings).where(eq(recordings.id, row.id));
+    expect(row).toEqual(stored);
+    expect(row).toMatchObject({ contactId, status: "stored", externalId: `RE-count-${contactId}`, durationSeconds: 2, sizeBytes: audio.length });
+
+    // Twilio's callback again: the same row, from the one read, nothing written.
+    d1.reset();
+    const again = await storeRecording({ ...renv, DB: d1.db } as RecordingsEnv, {
+      instanceId: DEMO.instanceId, contactId, body: audio, contentType: "audio/wav", externalId: `RE-count-${contactId}`,
+    });
+    expect(again).toEqual(stored);
+    expect(d1.statements).toEqual(["select contacts"]);
+    expect(await db().select().from(recordings).where(eq(recordings.contactId, contactId))).toHaveLength(1);
+  });
+
+  it("a transcript with no external id is stored on its contact", async () => {
+    const contactId = await newContact(DEMO.instanceId);
+    const row = await storeRecording(renv, { instanceId: DEMO.instanceId, contactId, kind: "transcript", body: "hello", contentType: "application/json" });
+    expect(row).toMatchObject({ contactId, kind: "transcript", externalId: null, sizeBytes: 5 });
+  });
+
+  it("another instance's contact is not found, and a recording id of another instance is not answered", async () => {
+    const contactId = await newContact(DEMO.instanceId);
+    const mine = await storeRecording(renv, { instanceId: DEMO.instanceId, contactId, body: audio, contentType: "audio/wav", externalId: `RE-tenant-${contactId}` });
+    const other = await otherInstance();
+    await expect(storeRecording(renv, { instanceId: other.instanceId, contactId, body: audio, contentType: "audio/wav", externalId: `RE-x-${contactId}` })).rejects.toThrow(/not found/i);
+    const theirs = await newContact(other.instanceId);
+    const row = await storeRecording(renv, { instanceId: other.instanceId, contactId: theirs, body: audio, contentType: "audio/wav", externalId: `RE-tenant-${contactId}` });
+    expect(row.id).not.toBe(mine.id);
+    expect(row).toMatchObject({ instanceId: other.instanceId, contactId: theirs });
+  });
+
+  it("an unknown contact is not found, unless the recording was stored before under its id", async () => {
+    await expect(storeRecording(renv, { instanceId: DEMO.instanceId, contactId: "no-such-contact", body: audio, contentType: "audio/wav", externalId: "RE-nobody" })).rejects.toThrow(/not found/i);
+    const contactId = await newContact(DEMO.instanceId);
+    const first = await storeRecording(renv, { instanceId: DEMO.instanceId, contactId, body: audio, contentType: "audio/wav", externalId: `RE-moved-${contactId}` });
+    const again = await storeRecording(renv, { instanceId: DEMO.instanceId, contactId: "no-such-contact", body: audio, contentType: "audio/wav", externalId: `RE-moved-${contactId}` });
+    expect(again.id).toBe(first.id);
+  });
+});
