@@ -11,12 +11,14 @@ CREATE VIEW `contact_record_writes` AS
   SELECT `instance_id`, `contact_id`, `type`, `at`, `agent_id`, `queue_id`, `data`, `event_key`, NULL AS `row_update`
     FROM `contact_events` WHERE 0;
 --> statement-breakpoint
+-- Each CASE is in parentheses: wrangler's statement splitter takes a bare CASE … END inside a
+-- trigger for the trigger's own END (workers-sdk #4727).
 CREATE TRIGGER `contact_record_writes_insert` INSTEAD OF INSERT ON `contact_record_writes`
 BEGIN
   UPDATE `contacts` SET
-    `state` = CASE WHEN json_extract(NEW.row_update, '$.s') IS NOT NULL AND `updated_at` <= json_extract(NEW.row_update, '$.sa') THEN json_extract(NEW.row_update, '$.s') ELSE `state` END,
-    `queue_id` = CASE WHEN json_extract(NEW.row_update, '$.qs') = 1 AND `updated_at` <= json_extract(NEW.row_update, '$.qa') THEN json_extract(NEW.row_update, '$.q') ELSE `queue_id` END,
-    `agent_id` = CASE WHEN json_extract(NEW.row_update, '$.as') = 1 AND `updated_at` <= json_extract(NEW.row_update, '$.aa') THEN json_extract(NEW.row_update, '$.a') ELSE `agent_id` END,
+    `state` = (CASE WHEN json_extract(NEW.row_update, '$.s') IS NOT NULL AND `updated_at` <= json_extract(NEW.row_update, '$.sa') THEN json_extract(NEW.row_update, '$.s') ELSE `state` END),
+    `queue_id` = (CASE WHEN json_extract(NEW.row_update, '$.qs') = 1 AND `updated_at` <= json_extract(NEW.row_update, '$.qa') THEN json_extract(NEW.row_update, '$.q') ELSE `queue_id` END),
+    `agent_id` = (CASE WHEN json_extract(NEW.row_update, '$.as') = 1 AND `updated_at` <= json_extract(NEW.row_update, '$.aa') THEN json_extract(NEW.row_update, '$.a') ELSE `agent_id` END),
     `enqueued_at` = coalesce(`enqueued_at`, json_extract(NEW.row_update, '$.e')),
     `connected_at` = coalesce(`connected_at`, json_extract(NEW.row_update, '$.cn')),
     `ended_at` = coalesce(`ended_at`, json_extract(NEW.row_update, '$.en')),
@@ -26,8 +28,8 @@ BEGIN
     `attributes` = coalesce(json_extract(NEW.row_update, '$.at'), `attributes`),
     `tags` = coalesce(json_extract(NEW.row_update, '$.tg'), `tags`),
     `satisfaction` = coalesce(json_extract(NEW.row_update, '$.sf'), `satisfaction`),
-    `satisfaction_at` = CASE WHEN json_extract(NEW.row_update, '$.sf') IS NOT NULL THEN json_extract(NEW.row_update, '$.sfa') ELSE `satisfaction_at` END,
-    `updated_at` = CASE WHEN json_extract(NEW.row_update, '$.m') IS NOT NULL THEN max(`updated_at`, json_extract(NEW.row_update, '$.m')) ELSE `updated_at` END
+    `satisfaction_at` = (CASE WHEN json_extract(NEW.row_update, '$.sf') IS NOT NULL THEN json_extract(NEW.row_update, '$.sfa') ELSE `satisfaction_at` END),
+    `updated_at` = (CASE WHEN json_extract(NEW.row_update, '$.m') IS NOT NULL THEN max(`updated_at`, json_extract(NEW.row_update, '$.m')) ELSE `updated_at` END)
   WHERE NEW.row_update IS NOT NULL AND `instance_id` = NEW.instance_id AND `id` = NEW.contact_id
     AND NOT EXISTS (SELECT 1 FROM `contact_events` WHERE `instance_id` = NEW.instance_id AND `event_key` = NEW.event_key);
   INSERT OR IGNORE INTO `contact_events` (`instance_id`, `contact_id`, `type`, `at`, `agent_id`, `queue_id`, `data`, `event_key`)
