@@ -105,11 +105,11 @@ async function run(scope: InstanceScope, match: string, limit: number): Promise<
 
 /**
  * Published articles matching `text`, best first. D1 round trips: the synonyms with the known-word
- * probes; the vocabulary of every misspelt word with, for a search of three words or more (or in
- * `any` mode), how many articles hold each word (one batch, only when there is either); the
- * search. In `all` mode, when a word is in no article (so `all` cannot match) or `all` finds
- * nothing, the `any` search instead, without the words that move no rank (`groupWeight`), and
- * with them once more when it finds too few.
+ * probes; the vocabulary of every misspelt word with, for a search of several words (or in `any`
+ * mode), how many articles hold each word (one batch, only when there is either); the search.
+ * In `all` mode, when a word is in no article (so `all` cannot match) or `all` finds nothing, the
+ * `any` search instead, without the words that move no rank (`groupWeight`), and with them once
+ * more when it finds too few.
  */
 export async function searchArticles(
   scope: InstanceScope,
@@ -129,8 +129,9 @@ export async function searchArticles(
     terms.map((term) => ({ term, alternatives: [...(synonyms.get(term) ?? []), ...(fixed[term] ?? [])] }));
   // Single words whose article counts an `any` search weighs its terms by (see `weights`).
   const counted = [...new Set(groupsOf({}).flatMap((g) => [g.term, ...g.alternatives]).map(vocabularyTerm).filter((t) => t !== null))];
-  // A search of several words may fall back to `any`: its counts come in the same call as the typos' vocabularies.
-  const countsFirst = opts.mode === "any" || terms.length > 2;
+  // Counts come in the same call as the typos' vocabularies (a search of several words with a word
+  // the index lacks may fall back to `any`); an `any` search needs them anyway.
+  const countsFirst = opts.mode === "any" || (misspelt.length > 0 && terms.length > 1);
   const replies = await scope.batchAll([
     ...misspelt.map((m) => vocabularyQuery(m.stem, m.edits)),
     ...(countsFirst ? [documentCountsQuery(counted), indexSizeQuery] : []),
