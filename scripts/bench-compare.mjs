@@ -5,7 +5,7 @@
  * by half within an hour here), so one run of each says little: this runs them in turns, A B B A
  * A B …, so drift falls on both, and prints every run and each side's median.
  *
- * Usage: npm run bench:compare -- <ref> [--pairs 3] [--bench voice|routing] [-- <args for the bench>]
+ * Usage: npm run bench:compare -- <ref> [--pairs 3] [--bench voice|routing|knowledge] [-- <args for the bench>]
  *   e.g. npm run bench:compare -- HEAD~1 --pairs 4
  * A is checked out into a temporary git worktree (using this tree's node_modules; a warning says
  * so if the ref's package-lock.json differs) and removed afterwards. Refuses to start while another
@@ -22,6 +22,7 @@ import { ROOT } from "./lib.mjs";
 const FIGURES = {
   voice: ["firstAnswerMs.p50", "firstAnswerMs.p99", "gatherStepMs.p50", "gatherStepMs.p99", "floorMs.p50", "floorMs.p99", "ratioP50", "ratioP99", "cpu.workerdSeconds", "workerdCpuMsPerCall.ours", "workerdCpuMsPerCall.floor", "callObjectFloor.ratioP50", "workerdCpuMsPerCall.callObjectFloor"],
   routing: ["paced.offerLatencyMs.p50", "paced.offerLatencyMs.p99", "paced.acceptToConnectedMs.p50", "paced.acceptToConnectedMs.p99", "floorEchoMs.p50", "floorEchoMs.p99", "ratioToFloor.p50", "ratioToFloor.p99", "contactsRoutedPerSecond", "cpu.workerdCpuSeconds"],
+  knowledge: ["overall.p50Ms", "overall.p99Ms", ...["one word", "two words", "three words", "a typo", "a synonym", "a customer's sentence"].flatMap((k) => [`kinds.${k}.p50Ms`, `kinds.${k}.p99Ms`])],
 };
 
 function usage(message) {

@@ -8,6 +8,8 @@
  *   or OR (any; ranked by bm25). Every word is quoted, so nothing the user types is read as FTS5
  *   syntax (`NEAR`, `-`, `*`, column filters).
  * - `closestTerms`: typo candidates by edit distance.
+ * - `groupWeight`: whether a term can change an `any` search's ranking, from how many articles
+ *   hold it (the index's vocabulary).
  */
 import { distance } from "fastest-levenshtein";
 import { stemmer } from "stemmer";
@@ -109,4 +111,26 @@ export function ftsQuery(groups: TermGroup[], mode: "all" | "any"): string {
     return options.length === 1 ? options[0]! : `(${options.join(" OR ")})`;
   });
   return parts.join(mode === "all" ? " AND " : " OR ");
+}
+
+/**
+ * The index term a word is looked up by in the index's vocabulary (its stem), or null where the
+ * lookup cannot say (a phrase; a word with letters the tokenizer folds, such as accents).
+ */
+export const vocabularyTerm = (member: string): string | null => (/^[a-z0-9]+$/.test(member) ? indexTerm(member) : null);
+
+/** A term matching more articles than this may be left out of an `any` search (see `groupWeight`). */
+export const COMMON_TERM_MIN_DOCS = 1000;
+
+/**
+ * What a term (with its alternatives) adds to an `any` search, from the number of articles each
+ * member is in (undefined: not known, as for a phrase): `none` when no member is in any article;
+ * `nil` when each member is in none or in more than half of the index (and at least
+ * COMMON_TERM_MIN_DOCS): FTS5's bm25 gives such a term an idf of 1e-6, so it moves no article's
+ * rank, yet scoring its thousands of matches is most of the search's time; `weighs` otherwise.
+ */
+export function groupWeight(docs: (number | undefined)[], indexSize: number): "none" | "nil" | "weighs" {
+  if (docs.every((n) => n === 0)) return "none";
+  if (docs.every((n) => n === 0 || (n !== undefined && n > indexSize / 2 && n >= COMMON_TERM_MIN_DOCS))) return "nil";
+  return "weighs";
 }

@@ -11,7 +11,7 @@
  * articles by how well they match any of the words.
  */
 import { sql, type SQL } from "drizzle-orm";
-import { closestTerms, ftsQuery, indexTerm, keyTerms, maxEdits, synonymMap, type TermGroup } from "./knowledge-query";
+import { closestTerms, ftsQuery, groupWeight, indexTerm, keyTerms, maxEdits, synonymMap, vocabularyTerm, type TermGroup } from "./knowledge-query";
 import type { InstanceScope } from "./scoped";
 
 export type KnowledgeHit = {
@@ -49,9 +49,19 @@ const synonymsQuery = (scope: InstanceScope) =>
 function vocabularyQuery(stem: string, edits: number): SQL {
   const first = stem[0]!;
   const next = String.fromCodePoint(first.codePointAt(0)! + 1);
-  return sql`SELECT term FROM knowledge_fts_vocab WHERE term >= ${first} AND term < ${next}
+  return sql`SELECT term, doc FROM knowledge_fts_vocab WHERE term >= ${first} AND term < ${next}
       AND length(term) BETWEEN ${stem.length - edits} AND ${stem.length + edits}`;
 }
+
+/** How many articles hold each of `stems` (index terms; one absent from the vocabulary is in none). */
+const documentCountsQuery = (stems: string[]) =>
+  sql`SELECT term, doc FROM knowledge_fts_vocab WHERE term IN (SELECT value FROM json_each(${JSON.stringify(stems)}))`;
+
+/**
+ * The rows of the index, the N of bm25's idf: one per published article, of every instance, as the
+ * index and its vocabulary hold them (a statistic, like the vocabulary; no article is read).
+ */
+const indexSizeQuery = sql`SELECT count(*) AS n FROM knowledge_articles WHERE published_version IS NOT NULL`;
 
 /**
  * The instance's synonyms and which query words the index knows, in one D1 batch. The words
@@ -95,8 +105,11 @@ async function run(scope: InstanceScope, match: string, limit: number): Promise<
 
 /**
  * Published articles matching `text`, best first. D1 round trips: the synonyms with the known-word
- * probes, the vocabulary of every misspelt word (one batch, only when there is one), the search
- * (and, in `all` mode when it finds nothing, the `any` search).
+ * probes; the vocabulary of every misspelt word with, for a search of several words (or in `any`
+ * mode), how many articles hold each word (one batch, only when there is either); the search.
+ * In `all` mode, when a word is in no article (so `all` cannot match) or `all` finds nothing, the
+ * `any` search instead, without the words that move no rank (`groupWeight`), and with them once
+ * more when it finds too few.
  */
 export async function searchArticles(
   scope: InstanceScope,
@@ -112,16 +125,61 @@ export async function searchArticles(
     const edits = maxEdits(stem);
     return edits === 0 ? [] : [{ term, stem, edits }];
   });
-  const vocabularies = await scope.batchAll(misspelt.map((m) => vocabularyQuery(m.stem, m.edits)));
+  const groupsOf = (fixed: Record<string, string[]>): TermGroup[] =>
+    terms.map((term) => ({ term, alternatives: [...(synonyms.get(term) ?? []), ...(fixed[term] ?? [])] }));
+  // Single words whose article counts an `any` search weighs its terms by (see `weights`).
+  const counted = [...new Set(groupsOf({}).flatMap((g) => [g.term, ...g.alternatives]).map(vocabularyTerm).filter((t) => t !== null))];
+  // Counts come in the same call as the typos' vocabularies (a search of several words with a word
+  // the index lacks may fall back to `any`); an `any` search needs them anyway.
+  const countsFirst = opts.mode === "any" || (misspelt.length > 0 && terms.length > 1);
+  const replies = await scope.batchAll([
+    ...misspelt.map((m) => vocabularyQuery(m.stem, m.edits)),
+    ...(countsFirst ? [documentCountsQuery(counted), indexSizeQuery] : []),
+  ]);
   const fixed: Record<string, string[]> = {};
+  const docs = new Map<string, number>();
   for (const [i, m] of misspelt.entries()) {
-    const near = closestTerms(m.stem, vocabularies[i]!.map((r) => String(r.term)));
+    const vocabulary = replies[i]!;
+    const near = closestTerms(m.stem, vocabulary.map((r) => String(r.term)));
     if (near.length) fixed[m.term] = near;
+    for (const r of vocabulary) if (near.includes(String(r.term))) docs.set(String(r.term), Number(r.doc));
   }
-  const groups: TermGroup[] = terms.map((term) => ({ term, alternatives: [...(synonyms.get(term) ?? []), ...(fixed[term] ?? [])] }));
+  const groups = groupsOf(fixed);
   const want = opts.limit + (opts.exclude?.length ?? 0);
-  let hits = await run(scope, ftsQuery(groups, opts.mode), want);
-  if (hits.length === 0 && opts.mode === "all" && groups.length > 1) hits = await run(scope, ftsQuery(groups, "any"), want);
+  const corrections = new Set(Object.values(fixed).flat());
+
+  /**
+   * Each group's weight in an `any` search (`groupWeight`). A correction is a vocabulary term
+   * (its count came with it); a word is looked up by its stem, and one the index knows (the probe)
+   * but the lookup missed counts as unknown, as does a phrase.
+   */
+  type Counts = { rows: Record<string, unknown>[]; size: number };
+  const counts = (replies: Record<string, unknown>[][]): Counts => ({ rows: replies.at(-2)!, size: Number(replies.at(-1)![0]!.n) });
+  let asked: Promise<Counts> | undefined = countsFirst ? Promise.resolve(counts(replies)) : undefined;
+  const weights = async () => {
+    const c = await (asked ??= scope.batchAll([documentCountsQuery(counted), indexSizeQuery]).then(counts));
+    for (const r of c.rows) docs.set(String(r.term), Number(r.doc));
+    const docsOf = (member: string) => {
+      if (corrections.has(member)) return docs.get(member);
+      const stem = vocabularyTerm(member);
+      if (stem === null) return undefined;
+      return docs.get(stem) ?? (known.has(member) ? undefined : 0);
+    };
+    return groups.map((g) => groupWeight([g.term, ...g.alternatives].map(docsOf), c.size));
+  };
+
+  let hits: KnowledgeHit[] = [];
+  // `all` needs every term: a term in no article at all makes it find nothing, without asking.
+  const allMayMatch = opts.mode === "all" && !(countsFirst && (await weights()).includes("none"));
+  if (allMayMatch) hits = await run(scope, ftsQuery(groups, "all"), want);
+  if (hits.length === 0 && (opts.mode === "any" || groups.length > 1)) {
+    // Terms that move no rank are left out of the `any` search, unless without them it finds too few.
+    const w = await weights();
+    const weighing = groups.filter((_, i) => w[i] === "weighs");
+    const pruned = weighing.length > 0 && w.includes("nil");
+    hits = await run(scope, ftsQuery(weighing.length ? weighing : groups, "any"), want);
+    if (pruned && hits.length < want) hits = await run(scope, ftsQuery(groups, "any"), want);
+  }
   if (opts.exclude?.length) hits = hits.filter((h) => !opts.exclude!.includes(h.articleId));
   return { hits: hits.slice(0, opts.limit), terms, corrections: fixed };
 }

@@ -44,7 +44,7 @@ const DESCRIBED: Record<string, Described> = {
   ShowView: {
     label: "Show view", group: "Interact", next: true, conditions: "values",
     parameters: [
-      { name: "ViewResource", label: "View", kind: "json", required: true, hint: 'An AWS-managed view: {"Id": "Form"} (or Detail, List, Confirmation, Cards, or the view\'s ARN).' },
+      { name: "ViewResource", label: "View", kind: "view", required: true, hint: "An AWS-managed view (Form, Detail, List, Confirmation, Cards) or one of this instance's custom views (Flows → Views)." },
       { name: "ViewData", label: "View data (JSON)", kind: "json", hint: "The view's Heading, Sections, Actions, Items or Cards; $.Attributes.x and other references are filled in." },
       { name: "InvocationTimeLimitSeconds", label: "Seconds the agent has to answer", kind: "number" },
     ],

@@ -1,7 +1,10 @@
 /** The flow designer's block catalogue, as `GET /api/v1/flows/actions` sends it (built in src/flows/catalogue.ts). */
 
-/** How a parameter is edited: Amazon Connect stores numbers and booleans as strings ("5", "True"). */
-export type ParameterKind = "text" | "longtext" | "number" | "boolean" | "select" | "queue" | "hours" | "flow" | "json";
+/**
+ * How a parameter is edited: Amazon Connect stores numbers and booleans as strings ("5", "True").
+ * `view` is ShowView's `ViewResource` (`{ Id }`): an AWS-managed view or one of the instance's custom views.
+ */
+export type ParameterKind = "text" | "longtext" | "number" | "boolean" | "select" | "queue" | "hours" | "flow" | "view" | "json";
 
 export type ParameterSpec = {
   name: string;

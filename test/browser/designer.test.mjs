@@ -146,5 +146,41 @@ describe("flow designer", { timeout: 420_000 }, () => {
     await call.hangup();
     await phone.settle();
   });
+
+  it("a Show view block offers the instance's custom views beside the AWS-managed ones and writes the view's ARN", async (t) => {
+    t.after(async () => void (await screenshot(page, "flow-designer-views-last").catch(() => {})));
+    await signIn(page, server.base, DEMO.admin);
+    const made = await apiFromPage(page, "POST", "/views", {
+      name: "Refund sent", template: "Confirmation", content: { Heading: "Refund sent", Body: "Tell the customer it takes 3 days.", Next: "Done" },
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const view = made.body;
+
+    await page.goto(`${server.base}/flows/new`);
+    await page.getByLabel("Write a new flow").check();
+    await page.getByLabel("Name", { exact: true }).fill(`${NAME} with a view`);
+    await page.getByRole("button", { name: "Create flow" }).click();
+    await page.getByRole("heading", { name: `Flow: ${NAME} with a view` }).waitFor();
+    const canvas = page.getByTestId("flow-graph");
+    const json = page.getByLabel("Flow content (JSON)");
+    const viewOf = async () => JSON.parse(await json.inputValue()).Actions.find((a) => a.Type === "ShowView")?.Parameters?.ViewResource;
+    await page.getByRole("button", { name: "Add block: Show view", exact: true }).click();
+    await canvas.locator('.react-flow__node[data-id="show-view"]').click();
+    const picker = page.getByRole("region", { name: "Block show-view" }).getByLabel("View (required)");
+    const labels = await picker.locator("option").allTextContents();
+    for (const name of ["Form", "Detail", "List", "Confirmation", "Cards"]) assert.ok(labels.includes(`${name} (AWS-managed)`), `${name} offered: ${labels}`);
+    assert.ok(labels.includes("Refund sent (custom view)"), `the custom view offered: ${labels}`);
+
+    await picker.selectOption({ label: "Refund sent (custom view)" });
+    assert.deepEqual(await viewOf(), { Id: view.arn }, "the custom view's ARN, as Amazon Connect writes it");
+    await picker.selectOption({ label: "Form (AWS-managed)" });
+    assert.deepEqual(await viewOf(), { Id: "Form" });
+
+    // A flow naming the custom view by its bare id (as a flow written by hand may) shows it chosen.
+    await json.fill((await json.inputValue()).replace('"Id": "Form"', `"Id": ${JSON.stringify(view.id)}`));
+    await canvas.locator('.react-flow__node[data-id="show-view"]').click();
+    assert.equal(await picker.inputValue(), view.arn);
+    assert.equal(await picker.locator("option:checked").textContent(), "Refund sent (custom view)");
+  });
 });
 

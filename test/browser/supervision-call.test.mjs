@@ -2,7 +2,8 @@
 // connected to Alice in her workspace; Carol, on the live dashboard, listens in (the simulator
 // has her leg in the call's conference, muted), coaches Alice (heard by Alice only), barges in
 // (heard by all) and leaves (her leg hung up). The dashboard names what she is doing and where
-// her audio is; Alice's workspace shows each step (the demo instance shows listening in too).
+// her audio is, also after she reloads the page (from what the contact keeps); Alice's workspace
+// shows each step (the demo instance shows listening in too).
 // Run by test/browser/run.mjs.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -42,7 +43,7 @@ describe("live call supervision from the dashboard", { timeout: 300_000 }, () =>
     await stopServer?.();
   });
 
-  it("Carol listens to Alice's call muted, coaches her, barges in and leaves; Alice is shown each step", async () => {
+  it("Carol listens to Alice's call muted, coaches her, reloads the dashboard (still coaching), barges in and leaves; Alice is shown each step", async () => {
     const alicePage = await (await browser.newContext()).newPage();
     alicePage.setDefaultTimeout(15_000);
     await signIn(alicePage, server.base, DEMO.alice);
@@ -85,6 +86,14 @@ describe("live call supervision from the dashboard", { timeout: 300_000 }, () =>
     await waitFor(() => !carol.muted && carol.coaching && carol.callSidToCoach === agentLeg.call.sid, "Carol coaching Alice's leg");
     assert.deepEqual(phone.whoHears(carol.call.sid), [agentLeg.call.sid], "only Alice hears her coach");
     await assertText(contact.getByTestId("supervisor-notice"), "is coaching you (only you hear them)");
+
+    // Carol reloads the dashboard: her leg stays in the call, and the page asks the contact what she is doing.
+    await dashboard.reload();
+    await controls.waitFor();
+    await assertText(controls.locator('[data-field="supervision-mode"]'), "Coaching Alice Agent");
+    await assertText(controls.getByTestId("supervisor-audio"), "Simulated audio");
+    assert.ok(await controls.getByRole("button", { name: "Coach" }).isDisabled(), "Coach is what she is doing already");
+    assert.ok(carol.coaching && !carol.call.ended, "her leg goes on coaching");
 
     await controls.getByRole("button", { name: "Barge" }).click();
     await assertText(controls, "Barged in on Alice Agent's call");

@@ -8,7 +8,7 @@
  */
 import { useEffect, useRef, useState } from "react";
 import type { LiveContactRef } from "../../shared/wire";
-import type { SupervisionMode } from "../../shared/supervision";
+import type { Supervisor, SupervisionMode } from "../../shared/supervision";
 import { ChatConnection, type ChatConnectionState } from "../../shared/chat-connection";
 import { api, errorText } from "../lib/api";
 import { useSession } from "../lib/session";
@@ -23,13 +23,36 @@ const LABELS: Record<SupervisionMode, (agent: string) => string> = {
 };
 
 export function SupervisionControls({ contact, agentName }: { contact: LiveContactRef; agentName: string }) {
-  const { can } = useSession();
+  const { can, me } = useSession();
   const audio = useSupervisorAudio();
   const [mode, setMode] = useState<SupervisionMode | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  if (!can("supervision.monitor")) return null;
+  const allowed = can("supervision.monitor");
   const voice = contact.channel === "VOICE";
+  // What this supervisor is already doing on the contact (a reload, another tab): the contact's
+  // object keeps it, so the mode shown, the audio line and Leave come back with the page.
+  useEffect(() => {
+    if (!allowed) return;
+    let gone = false;
+    void (async () => {
+      try {
+        const r = await api.get<{ supervisors: Supervisor[] }>(`/contacts/${encodeURIComponent(contact.contactId)}/supervision`);
+        const mine = r.supervisors.find((s) => s.supervisorId === me.user.id)?.mode ?? null;
+        if (gone || !mine) return;
+        setMode((now) => now ?? mine);
+        // A call's leg is answered here again (one Twilio rings anew), and the audio line shown.
+        if (voice) await audio.expect(contact.contactId);
+      } catch (err) {
+        if (!gone) setError(errorText(err));
+      }
+    })();
+    return () => {
+      gone = true;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per contact shown
+  }, [allowed, contact.contactId]);
+  if (!allowed) return null;
   const ask = async (next: SupervisionMode | "LEAVE") => {
     setBusy(true);
     setError(null);

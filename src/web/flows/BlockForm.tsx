@@ -5,11 +5,13 @@
  */
 import { useState } from "react";
 import type { CatalogueEntry, ParameterSpec } from "../../shared/flow-catalogue";
+import { customViewIdOf, VIEW_NAMES, viewNameOf } from "../../shared/views";
 import { CheckboxField, SelectField, TextAreaField, TextField, type Option } from "../components/forms";
 import type { FlowAction } from "../lib/types";
 import { branchesOf } from "./designerModel";
 
-export type Choices = { queue: Option[]; hours: Option[]; flow: Option[] };
+/** The instance's queues, hours and flows by id; its custom views by ARN (what ShowView's `ViewResource.Id` names). */
+export type Choices = { queue: Option[]; hours: Option[]; flow: Option[]; view: (Option & { id: string })[] };
 
 type Props = {
   action: FlowAction;
@@ -104,11 +106,29 @@ function ParameterField({ spec, action, choices, onParameter, errors }: Props & 
       const all = value && !options.some((o) => o.value === value) ? [...options, { value, label: value }] : options;
       return <SelectField {...common} value={value} empty="Not set" options={all} onChange={(v) => onParameter(spec.name, v)} />;
     }
+    case "view":
+      return <ViewField {...common} raw={raw} views={choices.view} onChange={(v) => onParameter(spec.name, v)} />;
     case "json":
       return <JsonField label={label} name={spec.name} value={raw ?? {}} errors={errors} onValid={(v) => onParameter(spec.name, v)} />;
     default:
       return <TextField {...common} value={value} onChange={(v) => onParameter(spec.name, v)} />;
   }
+}
+
+/**
+ * ShowView's view, chosen from the AWS-managed views (written by name, which an import reads as
+ * Connect's `arn:aws:connect:<region>:aws:view/<name>` ARN) and the instance's custom views (written
+ * by their ARN, as Amazon Connect writes them). A view named otherwise (a reference, a view this
+ * instance does not have) is kept and shown as it is.
+ */
+function ViewField({ raw, views, onChange, ...common }: { label: string; name: string; errors: Map<string, string>; hint?: string; raw: unknown; views: Choices["view"]; onChange: (v: unknown) => void }) {
+  const resource = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const id = typeof resource.Id === "string" ? resource.Id : "";
+  const options = [...VIEW_NAMES.map((n) => ({ value: n, label: `${n} (AWS-managed)` })), ...views.map((v) => ({ value: v.value, label: `${v.label} (custom view)` }))];
+  const custom = viewNameOf(id) ? undefined : views.find((v) => v.id === customViewIdOf(id));
+  const value = viewNameOf(id) ?? custom?.value ?? id;
+  const all = value && !options.some((o) => o.value === value) ? [...options, { value, label: value }] : options;
+  return <SelectField {...common} value={value} empty="Not set" options={all} onChange={(v) => onChange(v ? { ...resource, Id: v } : undefined)} />;
 }
 
 /** A JSON value edited as text: applied while it parses, its syntax problem shown while it does not. */

@@ -46,7 +46,11 @@ function Designer({ content, problems, editable, onChange, history }: Props) {
   const queues = useCollection<{ id: string; name: string }>("/queues", editable);
   const hours = useCollection<{ id: string; name: string }>("/hours-of-operation", editable);
   const flows = useCollection<{ id: string; name: string }>("/flows", editable);
-  const choices: Choices = useMemo(() => ({ queue: named(queues.data), hours: named(hours.data), flow: named(flows.data) }), [queues.data, hours.data, flows.data]);
+  const views = useCollection<{ id: string; arn: string; name: string }>("/views", editable);
+  const choices: Choices = useMemo(
+    () => ({ queue: named(queues.data), hours: named(hours.data), flow: named(flows.data), view: (views.data ?? []).map((v) => ({ id: v.id, value: v.arn, label: v.name })) }),
+    [queues.data, hours.data, flows.data, views.data],
+  );
   const [selected, setSelected] = useState<string | null>(null);
   const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
   const [drag, setDrag] = useState<{ id: string; position: Position } | null>(null);
