@@ -38,6 +38,8 @@ export async function runTurn(
       const effect = awaitedEffect(result);
       const event = effect?.type === "load_module" ? await moduleLoaded(effect.moduleId, loadFlow) : effect ? await perform(effect, result.state) : null;
       if (!event) break;
+      // A queue that refused the contact (full, missing) never held it: no channel may render it as queued (a voice <Enqueue>, a chat's "waiting").
+      if (event.type === "enqueue_result" && !event.ok) effects.splice(effects.lastIndexOf(effect!), 1);
       next = resumeFlow(current, result.state, event, ctx);
     } else if (result.status === "transfer_flow" && result.transferFlowId && loadFlow) {
       const target = await loadFlow(result.transferFlowId);
