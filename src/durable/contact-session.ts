@@ -116,7 +116,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       env: this.env, sql: this.ctx.storage.sql, tables: this.#store.tables, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), require: () => this.require(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), enqueueAction: (a, at) => this.enqueueAction(a, at), kick: () => this.kick(),
-      oweContact: (c) => this.oweContact(c), remaining: this.#remaining,
+      oweContact: (c) => this.oweContact(c), remaining: this.#remaining, notifyTarget: () => this.notifyTarget(), loadQueueFlow: (q) => this.loadQueueFlow(q),
       connected: (agentId, queueId) =>
         this.onRoutingEvent({ instanceId: this.instanceId, contactId: this.contactId, type: "CONNECTED", agentId, queueId, at: Date.now() }),
     });

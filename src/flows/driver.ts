@@ -14,7 +14,7 @@ export type FlowLoader = (flowId: string) => Promise<{ content: FlowContent; typ
 /** The effect a "waiting_effect" result is waiting on (the last one that needs an answer). */
 export function awaitedEffect(result: FlowResult): Effect | undefined {
   return [...result.effects].reverse().find((e) =>
-    e.type === "invoke_external" || e.type === "bot_turn" || e.type === "customer_profile" || e.type === "fetch_queue_metric" || e.type === "load_module" || e.type === "enqueue" || e.type === "create_callback" || e.type === "create_task" || (e.type === "dial_third_party" && e.continueFlow));
+    e.type === "invoke_external" || e.type === "bot_turn" || e.type === "customer_profile" || e.type === "fetch_queue_metric" || e.type === "load_module" || e.type === "enqueue" || e.type === "dequeue_transfer" || e.type === "create_callback" || e.type === "create_task" || (e.type === "dial_third_party" && e.continueFlow));
 }
 
 export type TurnInput = { init: StartInit } | { state: FlowState; event: FlowEvent };
