@@ -35,7 +35,7 @@ export class AgentTransfers {
   }
 
   /**
-   * The transfer flow of the quick connect the agent chose, for a call (null: none, or not a call).
+   * The transfer flow of the quick connect the agent chose, for a call or a chat (null: none, or another channel).
    * A quick connect of another instance, or one that does not send to this target, is not found.
    */
   private async transferFlow(s: SlotRow, target: Exclude<TransferTarget, { type: "PHONE_NUMBER" }>): Promise<string | null> {
@@ -44,7 +44,7 @@ export class AgentTransfers {
     const to = target.type === "QUEUE" ? { queueId: target.queueId } : { userId: target.userId };
     const flowId = await quickConnectTransferFlow(a.env.DB, a.instanceId, target.quickConnectId, to);
     if (flowId === undefined) throw new CommandError("not_found", "Quick connect not found");
-    return s.channel === "VOICE" ? flowId : null;
+    return s.channel === "VOICE" || s.channel === "CHAT" ? flowId : null;
   }
 
   /**

@@ -71,13 +71,14 @@ export async function applyRoutingEvent(host: RoutingHost, e: RoutingEvent): Pro
       }
       // The agent left a consult: the agent on it has the call now (if nobody accepted yet, the customer waits there).
       if (e.data?.warm && r.channel === "VOICE" && voice.consult.handOver()) break;
-      if (transferFlowId(e) && r.channel === "VOICE") {
-        // Through a quick connect's transfer flow: the caller runs it, and it decides where the call goes (./transfer-flow.ts).
+      if (transferFlowId(e) && (r.channel === "VOICE" || r.channel === "CHAT")) {
+        // Through a quick connect's transfer flow: the customer runs it, and it decides where the contact goes (./transfer-flow.ts).
         const flow = await host.loadFlow(transferFlowId(e)!).catch(() => null);
         const now = store.row();
-        if (!now || now.phase === "ENDED") break; // the caller left meanwhile
+        if (!now || now.phase === "ENDED") break; // the customer left meanwhile
         store.set(transferFlowEntry(now, flow, e));
-        host.enqueueAction({ kind: "toRemainingFlow", step: store.row()!.step });
+        // A call is redirected into the flow; a chat runs it at once (./chat/channel.ts).
+        if (r.channel === "VOICE") host.enqueueAction({ kind: "toRemainingFlow", step: store.row()!.step });
         break;
       }
       store.set({ phase: "QUEUED", queue_id: e.queueId, agent_id: null, queue_flow_state: null });
