@@ -68,6 +68,26 @@ describe("voice: a quick connect's transfer flow runs on a cold transfer", () =>
     expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ queue_id: fx.queueId("billing"), agent_id: fx.agentId("bob") });
   });
 
+  it("a caller who hangs up in the transfer flow ends the contact as a customer disconnect, not an abandoned one (an agent had it)", async () => {
+    const confirm: FlowContent = {
+      Version: "2019-10-30", StartAction: "ask",
+      Actions: [
+        {
+          Identifier: "ask", Type: "GetParticipantInput", Parameters: { Text: "Press 1 to go to billing.", InputTimeLimitSeconds: "5", StoreInput: "False" },
+          Transitions: { NextAction: "bye", Conditions: [{ NextAction: "transfer", Condition: { Operator: "Equals", Operands: ["1"] } }], Errors: [{ NextAction: "bye", ErrorType: "InputTimeLimitExceeded" }, { NextAction: "bye", ErrorType: "NoMatchingCondition" }] },
+        },
+        { Identifier: "transfer", Type: "TransferContactToQueue", Parameters: {}, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } },
+        { Identifier: "bye", Type: "DisconnectParticipant", Parameters: {}, Transitions: {} },
+      ],
+    };
+    const { fx, phone, socket: alice, call, contactId, quickConnectId } = await answeredWithBillingQuickConnect({ id: "billing" }, confirm);
+    expect((await alice.command({ type: "contact.transfer", contactId, target: { type: "QUEUE", queueId: fx.queueId("billing"), quickConnectId } })).type).toBe("ack");
+    await until(phone, () => call.wait.kind === "gather" && call.heard.includes("Press 1 to go to billing."), "the caller asked by the transfer flow");
+    await call.hangup();
+    await settleContact(fx.instanceId, contactId);
+    expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ state: "ENDED", disconnect_reason: "CUSTOMER_DISCONNECT", agent_id: fx.agentId("alice") });
+  });
+
   it("a queue at capacity takes the flow's AtCapacity branch: the caller hears it and the call ends, never queued", async () => {
     const { fx, phone, bob, socket: alice, call, contactId, quickConnectId } = await answeredWithBillingQuickConnect({ id: "billing", maxContacts: 0 }, toBilling);
     const heardBefore = call.heard.length;

@@ -394,7 +394,8 @@ export class VoiceChannel {
     const was = r.phase;
     this.host.set({ phase: "ENDED", ended_at: now });
     if (was === "FLOW") {
-      this.host.record({ contactId: this.host.contactId, type: "ABANDONED", at: now, data: { in: "FLOW", status }, update: { state: "ABANDONED", endedAt: now, disconnectReason: "CUSTOMER_DISCONNECT" } });
+      const handled = r.connections > 0; // an agent had it (the caller left in a transfer flow): it ends, not abandoned
+      this.host.record({ contactId: this.host.contactId, type: handled ? "DISCONNECTED" : "ABANDONED", at: now, data: { in: "FLOW", status, ...(handled ? { by: "CUSTOMER" } : {}) }, update: { state: handled ? "ENDED" : "ABANDONED", endedAt: now, disconnectReason: "CUSTOMER_DISCONNECT" } });
     } else if (was === "CONNECTED" && this.#outbound.is()) {
       this.#outbound.customerEnded(r, status);
     } else if (r.queue_id) {
