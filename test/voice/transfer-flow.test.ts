@@ -58,7 +58,7 @@ describe("voice: a quick connect's transfer flow runs on a cold transfer", () =>
     expect(agentLeg.ended).toBe(true);
 
     const offer = await bob.next("offer");
-    expect(offer.contact).toMatchObject({ contactId, queueId: fx.queueId("billing"), attributes: { transferredTo: "billing" } });
+    expect(offer.contact).toMatchObject({ contactId, queueId: fx.queueId("billing"), attributes: { transferredTo: "billing" }, initiationMethod: "TRANSFER" });
     bob.send({ type: "contact.accept", contactId });
     await until(phone, () => [...phone.conferences.values()].find((c) => c.status !== "completed" && c.participants.has(call.sid) && c.participants.size === 2), "the caller with Bob");
 
