@@ -68,6 +68,33 @@ describe("voice: a quick connect's transfer flow runs on a cold transfer", () =>
     expect(await contactRow(fx.instanceId, contactId)).toMatchObject({ queue_id: fx.queueId("billing"), agent_id: fx.agentId("bob") });
   });
 
+  it("a quick connect to a user runs its \"Transfer to agent\" flow: the caller hears it and TransferContactToAgent offers the call to that agent", async () => {
+    const { fx, phone, bob, socket: alice, call, contactId } = await answeredWithBillingQuickConnect({ id: "billing" }, null);
+    const toAgent: FlowContent = {
+      Version: "2019-10-30", StartAction: "say",
+      Actions: [
+        { Identifier: "say", Type: "MessageParticipant", Parameters: { Text: "Connecting you to your account manager." }, Transitions: { NextAction: "agent", Errors: [] } },
+        { Identifier: "agent", Type: "TransferContactToAgent", Parameters: {}, Transitions: {} },
+      ],
+    };
+    const flowId = `${fx.instanceId}:flow:to-bob`;
+    await db().insert(flows).values({ id: flowId, instanceId: fx.instanceId, name: "To Bob", type: "AGENT_TRANSFER", content: toAgent, publishedVersion: 1 });
+    await db().insert(flowVersions).values({ instanceId: fx.instanceId, flowId, version: 1, content: toAgent });
+    const quickConnectId = `${fx.instanceId}:qc:bob`;
+    await db().insert(quickConnects).values({ id: quickConnectId, instanceId: fx.instanceId, name: "Bob", type: "USER", userId: fx.agentId("bob"), flowId });
+    const heardBefore = call.heard.length;
+
+    expect((await alice.command({ type: "contact.transfer", contactId, target: { type: "AGENT", userId: fx.agentId("bob"), quickConnectId } })).type).toBe("ack");
+    await until(phone, () => bob.messages.some((m) => m.type === "offer"), "Bob offered the call");
+    const offer = await bob.next("offer");
+    expect(offer.contact).toMatchObject({ contactId, initiationMethod: "TRANSFER" });
+    expect(call.heard.slice(heardBefore)).toContain("Connecting you to your account manager.");
+    bob.send({ type: "contact.accept", contactId });
+    await until(phone, () => [...phone.conferences.values()].find((c) => c.status !== "completed" && c.participants.has(call.sid) && c.participants.size === 2), "the caller with Bob");
+    await call.hangup();
+    await settleContact(fx.instanceId, contactId);
+  });
+
   it("a caller who hangs up in the transfer flow ends the contact as a customer disconnect, not an abandoned one (an agent had it)", async () => {
     const confirm: FlowContent = {
       Version: "2019-10-30", StartAction: "ask",
