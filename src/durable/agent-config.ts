@@ -61,6 +61,24 @@ export async function loadQuickConnect(db: D1Database, instanceId: string, quick
     .first<{ type: "USER" | "QUEUE" | "PHONE_NUMBER"; queueId: string | null; userId: string | null; phoneNumber: string | null }>();
 }
 
+/**
+ * The published transfer flow (QUEUE_TRANSFER / AGENT_TRANSFER) of one of the instance's quick
+ * connects to a queue or a user: `undefined` when no such quick connect sends to `target` (the
+ * queue's or the user's id), null when it names no flow or one never published.
+ */
+export async function quickConnectTransferFlow(db: D1Database, instanceId: string, quickConnectId: string, target: { queueId: string } | { userId: string }) {
+  const row = await db
+    .prepare(
+      `SELECT q.type AS type, q.queue_id AS queueId, q.user_id AS userId, f.id AS flowId FROM quick_connects q
+       LEFT JOIN flows f ON f.instance_id = q.instance_id AND f.id = q.flow_id AND f.published_version IS NOT NULL
+       WHERE q.instance_id = ? AND q.id = ?`,
+    )
+    .bind(instanceId, quickConnectId)
+    .first<{ type: string; queueId: string | null; userId: string | null; flowId: string | null }>();
+  const matches = row && ("queueId" in target ? row.type === "QUEUE" && row.queueId === target.queueId : row.type === "USER" && row.userId === target.userId);
+  return matches ? row.flowId : undefined;
+}
+
 /** A user's display name in the instance, or null. */
 export async function userName(db: D1Database, instanceId: string, userId: string) {
   const row = await db.prepare("SELECT name FROM users WHERE instance_id = ? AND id = ?").bind(instanceId, userId).first<{ name: string }>();

@@ -5,7 +5,7 @@
  * steps: agent-consults.ts.
  */
 import type { TransferTarget } from "../shared/wire";
-import { loadQuickConnect, queueExists, userExists } from "./agent-config";
+import { loadQuickConnect, queueExists, quickConnectTransferFlow, userExists } from "./agent-config";
 import type { SlotRow } from "./agent-room-store";
 import { CommandError, isLive, type AgentState } from "./agent-state";
 import { personalQueueId } from "../lib/object-names";
@@ -23,12 +23,44 @@ export class AgentTransfers {
     if (a.consulted(contactId)) throw new CommandError("third_party_on_call", "Leave the call to the one you consulted, or hang them up, first");
     if (target.type === "PHONE_NUMBER") return this.transferToNumber(s, target.quickConnectId);
     const queueId = await this.transferQueue(target);
+    const flowId = await this.transferFlow(s, target);
+    if (flowId) return this.transferThroughFlow(s, target, queueId, flowId);
     const at = Date.now();
     await this.enqueueTransfer(s, queueId, { consult: false });
     const cur = a.slot(contactId);
     if (!cur || cur.state === "AFTER_CONTACT_WORK" || cur.state === "INCOMING") return;
     a.record(cur, "TRANSFERRED", at, {}, { toQueueId: queueId, ...(target.type === "AGENT" ? { toAgentId: target.userId } : {}) });
     a.tellChannel(cur, { type: "TRANSFERRED", at, queueId, data: target.type === "AGENT" ? { toAgentId: target.userId } : {} });
+    await a.toAfterContactWork(cur, "TRANSFERRED", { continues: true });
+  }
+
+  /**
+   * The transfer flow of the quick connect the agent chose, for a call or a chat (null: none, or another channel).
+   * A quick connect of another instance, or one that does not send to this target, is not found.
+   */
+  private async transferFlow(s: SlotRow, target: Exclude<TransferTarget, { type: "PHONE_NUMBER" }>): Promise<string | null> {
+    if (!target.quickConnectId) return null;
+    const a = this.agent;
+    const to = target.type === "QUEUE" ? { queueId: target.queueId } : { userId: target.userId };
+    const flowId = await quickConnectTransferFlow(a.env.DB, a.instanceId, target.quickConnectId, to);
+    if (flowId === undefined) throw new CommandError("not_found", "Quick connect not found");
+    return s.channel === "VOICE" || s.channel === "CHAT" ? flowId : null;
+  }
+
+  /**
+   * Cold transfer through a quick connect's transfer flow (Amazon Connect's "Transfer to queue" /
+   * "Transfer to agent" flow): the agent leaves for ACW and the caller runs the flow, its working
+   * queue (or agent) the quick connect's; the flow's transfer block decides where the call goes,
+   * and a flow that ends without one disconnects it (../durable/transfer-flow.ts).
+   */
+  private async transferThroughFlow(s: SlotRow, target: Exclude<TransferTarget, { type: "PHONE_NUMBER" }>, queueId: string, flowId: string) {
+    const a = this.agent;
+    const cur = a.slot(s.contact_id);
+    if (!cur || !isLive(cur)) return;
+    const at = Date.now();
+    const to = target.type === "AGENT" ? { toAgentId: target.userId } : { toQueueId: queueId };
+    a.record(cur, "TRANSFERRED", at, {}, { ...to, quickConnectId: target.quickConnectId, transferFlowId: flowId });
+    a.tellChannel(cur, { type: "TRANSFERRED", at, queueId: null, data: { ...to, transferFlowId: flowId } });
     await a.toAfterContactWork(cur, "TRANSFERRED", { continues: true });
   }
 

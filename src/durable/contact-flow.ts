@@ -159,6 +159,8 @@ export async function performEffect(
   effect: Effect,
   state: FlowState,
   notify: NotifyTarget,
+  /** The flow running is a quick connect's transfer flow: a contact it queues is queued as transferred. */
+  opts: { transfer?: boolean } = {},
 ): Promise<FlowEvent | null> {
   switch (effect.type) {
     case "bot_turn":
@@ -213,7 +215,7 @@ export async function performEffect(
         channel: state.channel,
         attributes: state.attributes,
         // A task is started by the API or a flow, as Amazon Connect records it.
-        ...(state.channel === "TASK" ? { initiationMethod: "API" as const } : {}),
+        ...(state.channel === "TASK" ? { initiationMethod: "API" as const } : opts.transfer ? { initiationMethod: "TRANSFER" as const } : {}),
         ...(state.queuePriority ? { priority: state.queuePriority } : {}),
         ...(state.queueTimeAdjustmentSeconds ? { ageAdjustSeconds: state.queueTimeAdjustmentSeconds } : {}),
         notify,

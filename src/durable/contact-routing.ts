@@ -14,6 +14,7 @@ import type { VoiceChannel } from "./voice/channel";
 import type { RemainingFlow } from "./remaining-flow";
 import type { AgentGuide } from "./agent-guide";
 import { recordsAgentPart } from "./voice/recording";
+import { transferFlowEntry, transferFlowId } from "./transfer-flow";
 
 /** What applying an event uses of the ContactSession. */
 export type RoutingHost = {
@@ -27,6 +28,8 @@ export type RoutingHost = {
   /** The DefaultAgentUI flow run for the connected agent's workspace (./agent-guide.ts). */
   guide: AgentGuide;
   loadQueueFlow(queueId: string, fetched?: Promise<PublishedFlow | null>): Promise<void>;
+  /** A published flow of the instance (a quick connect's transfer flow), or null. */
+  loadFlow(flowId: string): Promise<PublishedFlow | null>;
   kick(): void;
 };
 
@@ -68,6 +71,16 @@ export async function applyRoutingEvent(host: RoutingHost, e: RoutingEvent): Pro
       }
       // The agent left a consult: the agent on it has the call now (if nobody accepted yet, the customer waits there).
       if (e.data?.warm && r.channel === "VOICE" && voice.consult.handOver()) break;
+      if (transferFlowId(e) && (r.channel === "VOICE" || r.channel === "CHAT")) {
+        // Through a quick connect's transfer flow: the customer runs it, and it decides where the contact goes (./transfer-flow.ts).
+        const flow = await host.loadFlow(transferFlowId(e)!).catch(() => null);
+        const now = store.row();
+        if (!now || now.phase === "ENDED") break; // the customer left meanwhile
+        store.set(transferFlowEntry(now, flow, e));
+        // A call is redirected into the flow; a chat runs it at once (./chat/channel.ts).
+        if (r.channel === "VOICE") host.enqueueAction({ kind: "toRemainingFlow", step: store.row()!.step });
+        break;
+      }
       store.set({ phase: "QUEUED", queue_id: e.queueId, agent_id: null, queue_flow_state: null });
       if (e.queueId) await host.loadQueueFlow(e.queueId);
       if (r.channel === "VOICE") host.enqueueAction({ kind: "toQueue" });

@@ -19,7 +19,7 @@
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import type { NewContact } from "../db/contacts";
 import type { FlowLogEntry, FlowResult, FlowState, TurnInput } from "../flows";
-import type { PublishedFlow } from "./contact-flow";
+import { loadPublishedFlow, type PublishedFlow } from "./contact-flow";
 import { ChatChannel, type ChatIdentity, type ChatStartInput, type ChatStartResult, type InboundMessage, type InboundResult } from "./chat/channel";
 import type { EmailStart, InboundEmail } from "./chat/email";
 import type { EmailInboundResult } from "./chat/email-course";
@@ -116,7 +116,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       env: this.env, sql: this.ctx.storage.sql, tables: this.#store.tables, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), require: () => this.require(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), enqueueAction: (a, at) => this.enqueueAction(a, at), kick: () => this.kick(),
-      oweContact: (c) => this.oweContact(c), remaining: this.#remaining,
+      oweContact: (c) => this.oweContact(c), remaining: this.#remaining, notifyTarget: () => this.notifyTarget(), loadQueueFlow: (q) => this.loadQueueFlow(q),
       connected: (agentId, queueId) =>
         this.onRoutingEvent({ instanceId: this.instanceId, contactId: this.contactId, type: "CONNECTED", agentId, queueId, at: Date.now() }),
     });
@@ -498,6 +498,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     await applyRoutingEvent({
       contactId: this.contactId, store: this.store, voice: this.#voice, chat: () => this.chat,
       enqueueAction: (a) => this.enqueueAction(a), remaining: this.#remaining, guide: this.guide, loadQueueFlow: (queueId) => this.loadQueueFlow(queueId), kick: () => this.kick(),
+      loadFlow: (flowId) => loadPublishedFlow(this.env, this.instanceId, flowId),
     }, e);
   }
 

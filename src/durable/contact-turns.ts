@@ -45,7 +45,7 @@ export class ContactTurns {
             queueFlow.flow.catch(() => {}); // awaited below if the contact was queued there
           }
         }
-        return performEffect(this.host.env, instanceId, effect, state, this.host.notifyTarget());
+        return performEffect(this.host.env, instanceId, effect, state, this.host.notifyTarget(), { transfer: flow.type === "QUEUE_TRANSFER" || flow.type === "AGENT_TRANSFER" });
       },
       (flowId) => loadPublishedFlow(this.host.env, instanceId, flowId),
     );

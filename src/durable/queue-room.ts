@@ -177,9 +177,9 @@ export class QueueRoom extends Server<Env> {
    * A warm transfer's consult is cancelled (the agent who asked dropped it, or the customer hung
    * up): a waiting contact leaves without an outcome, a ringing one is withdrawn from its agent.
    * One an agent here has accepted already is theirs to let go: its agent is returned. A task
-   * nobody accepted before its expiry leaves the same way (`EXPIRED`).
+   * nobody accepted before its expiry leaves the same way (`EXPIRED`), and one its queue flow moves on (`DEQUEUED`).
    */
-  async withdraw(contactId: string, why: "TRANSFER_CANCELLED" | "EXPIRED" = "TRANSFER_CANCELLED"): Promise<{ status: "WITHDRAWN" | "CONNECTED" | "UNKNOWN"; agentId: string | null }> {
+  async withdraw(contactId: string, why: "TRANSFER_CANCELLED" | "EXPIRED" | "DEQUEUED" = "TRANSFER_CANCELLED"): Promise<{ status: "WITHDRAWN" | "CONNECTED" | "UNKNOWN"; agentId: string | null }> {
     const row = this.#store.contact(contactId);
     if (row) {
       const now = Date.now();

@@ -14,7 +14,7 @@ export type FlowLoader = (flowId: string) => Promise<{ content: FlowContent; typ
 /** The effect a "waiting_effect" result is waiting on (the last one that needs an answer). */
 export function awaitedEffect(result: FlowResult): Effect | undefined {
   return [...result.effects].reverse().find((e) =>
-    e.type === "invoke_external" || e.type === "bot_turn" || e.type === "customer_profile" || e.type === "fetch_queue_metric" || e.type === "load_module" || e.type === "enqueue" || e.type === "create_callback" || e.type === "create_task" || (e.type === "dial_third_party" && e.continueFlow));
+    e.type === "invoke_external" || e.type === "bot_turn" || e.type === "customer_profile" || e.type === "fetch_queue_metric" || e.type === "load_module" || e.type === "enqueue" || e.type === "dequeue_transfer" || e.type === "create_callback" || e.type === "create_task" || (e.type === "dial_third_party" && e.continueFlow));
 }
 
 export type TurnInput = { init: StartInit } | { state: FlowState; event: FlowEvent };
@@ -38,6 +38,8 @@ export async function runTurn(
       const effect = awaitedEffect(result);
       const event = effect?.type === "load_module" ? await moduleLoaded(effect.moduleId, loadFlow) : effect ? await perform(effect, result.state) : null;
       if (!event) break;
+      // A queue that refused the contact (full, missing) never held it: no channel may render it as queued (a voice <Enqueue>, a chat's "waiting").
+      if (event.type === "enqueue_result" && !event.ok) effects.splice(effects.lastIndexOf(effect!), 1);
       next = resumeFlow(current, result.state, event, ctx);
     } else if (result.status === "transfer_flow" && result.transferFlowId && loadFlow) {
       const target = await loadFlow(result.transferFlowId);

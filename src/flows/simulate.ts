@@ -116,6 +116,7 @@ function describe(e: Effect): TranscriptLine | null {
       return text ? { from: "flow", text } : null;
     }
     case "enqueue": return { from: "system", text: `queue: ${e.queueName ?? e.queueId ?? `agent ${e.agentId}`}` };
+    case "dequeue_transfer": return { from: "system", text: `move to queue: ${e.queueName ?? e.queueId ?? `agent ${e.agentId}`}` };
     case "transfer_to_agent": return { from: "system", text: `transfer to agent${e.agentId ? ` ${e.agentId}` : ""}` };
     case "dial_third_party": return { from: "system", text: `dial ${e.phoneNumber}` };
     case "invoke_external": return { from: "system", text: `call ${e.url}` };
@@ -199,6 +200,7 @@ export async function simulateFlow(flow: FlowContent, opts: SimulationOptions = 
         return effect.all ? { type: "queue_metrics", value, values: Object.fromEntries(METRIC_TYPES.map((m) => [m, read(m)])) } : { type: "queue_metrics", value };
       }
       case "enqueue":
+      case "dequeue_transfer":
         return opts.queueAtCapacity ? { type: "enqueue_result", ok: false, reason: "atCapacity" } : { type: "enqueue_result", ok: true };
       case "dial_third_party":
         return { type: "third_party_result", outcome: opts.thirdParty ?? "completed" };

@@ -161,6 +161,8 @@ export type Pending =
   | { kind: "external"; actionId: string }
   | { kind: "metric"; actionId: string; metric: MetricType }
   | { kind: "enqueue"; actionId: string; queueId: string }
+  /** DequeueContactAndTransferToQueue: the waiting contact is being moved to `queueId` (effect `dequeue_transfer`). */
+  | { kind: "dequeue"; actionId: string; queueId: string }
   | { kind: "third_party"; actionId: string; continueFlow: boolean }
   /** `loop`: MessageParticipantIteratively's place in its messages and when its loop began (for InterruptFrequencySeconds). */
   | { kind: "playback"; actionId: string; loop?: { index: number; startedAt: number } }
@@ -360,6 +362,8 @@ export type Effect =
   | { type: "fetch_queue_metric"; queueId: string; metric: MetricType; all?: boolean }
   /** Place the contact in a queue (or an agent's personal queue when `agentId` is set). */
   | { type: "enqueue"; queueId: string | null; agentId: string | null; queueName?: string }
+  /** Move the waiting contact out of its queue into another (or an agent's queue), keeping its place in time; answered by an `enqueue_result`. */
+  | { type: "dequeue_transfer"; queueId: string | null; agentId: string | null; queueName?: string }
   | { type: "transfer_to_agent"; agentId: string | null }
   | {
       type: "dial_third_party";

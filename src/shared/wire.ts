@@ -155,8 +155,12 @@ export const agentCommandSchema = z.discriminatedUnion("type", [
     requestId,
     contactId,
     target: z.discriminatedUnion("type", [
-      z.object({ type: z.literal("QUEUE"), queueId: z.string().min(1).max(200) }),
-      z.object({ type: z.literal("AGENT"), userId: z.string().min(1).max(200) }),
+      /**
+       * `quickConnectId`: the quick connect the agent chose; when it names a transfer flow
+       * (QUEUE_TRANSFER / AGENT_TRANSFER), a call runs that flow, which decides where it goes.
+       */
+      z.object({ type: z.literal("QUEUE"), queueId: z.string().min(1).max(200), quickConnectId: z.string().min(1).max(200).optional() }),
+      z.object({ type: z.literal("AGENT"), userId: z.string().min(1).max(200), quickConnectId: z.string().min(1).max(200).optional() }),
       /** A call to an outside number, through one of the instance's phone-number quick connects (never a free-typed number). */
       z.object({ type: z.literal("PHONE_NUMBER"), quickConnectId: z.string().min(1).max(200) }),
     ]),

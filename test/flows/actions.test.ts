@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inputToEncrypt, resumeFlow, startFlow, validateFlow, type FlowAction, type FlowContext, type FlowResult, type StartInit } from "../../src/flows";
+import { enterFlow, inputToEncrypt, newFlowState, resumeFlow, startFlow, validateFlow, type FlowAction, type FlowContext, type FlowResult, type StartInit } from "../../src/flows";
 import { bye, demoCtx, flowOf, say, steps } from "./helpers";
 
 const voice: StartInit = { contactId: "c1", channel: "VOICE", customerEndpoint: "+14155550123", systemEndpoint: "+15550100" };
@@ -303,6 +303,16 @@ describe("TransferContactToAgent", () => {
     const r = run([{ Identifier: "a", Type: "TransferContactToAgent", Parameters: { AgentId: "demo:user:bob" }, Transitions: {} }]);
     expect(r.status).toBe("transferred");
     expect(r.effects).toEqual([{ type: "transfer_to_agent", agentId: "demo:user:bob" }]);
+  });
+
+  it("in a transfer flow, queues the contact for the working agent (their agent queue) and ends queued there", () => {
+    const actions: FlowAction[] = [{ Identifier: "a", Type: "TransferContactToAgent", Parameters: {}, Transitions: {} }];
+    // The quick connect's user is the working agent (src/durable/transfer-flow.ts).
+    const waiting = enterFlow(flowOf(...actions, bye), { ...newFlowState(voice), targetAgentId: "demo:user:bob" }, demoCtx(), { flowType: "AGENT_TRANSFER" });
+    expect(waiting.status).toBe("waiting_effect");
+    expect(waiting.effects).toEqual([{ type: "enqueue", queueId: null, agentId: "demo:user:bob" }]);
+    const queued = resumeFlow(flowOf(...actions, bye), waiting.state, { type: "enqueue_result", ok: true, queue: { id: "agent-queue", name: "bob" } }, demoCtx());
+    expect(queued.status).toBe("queued");
   });
 });
 

@@ -294,7 +294,10 @@ export class ChatChannel {
           this.agentLeft(before.agent_id);
           this.post("SYSTEM", TEXT.transferred, "transferred");
           this.store.setLastQueueText(null);
-          if (!this.email.active()) await queueTurn(this.queueDeps(), "enter"); // an email waits without queue lines
+          const now = this.host.row();
+          // Through a quick connect's transfer flow (../transfer-flow.ts): its messages, then where it sends the chat.
+          if (now?.phase === "FLOW") await this.runFlow({ state: JSON.parse(now.flow_state!) as FlowState, event: { type: "playback_done" } });
+          else if (!this.email.active()) await queueTurn(this.queueDeps(), "enter"); // an email waits without queue lines
           break;
         }
         case "ENDED": {

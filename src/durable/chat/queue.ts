@@ -79,7 +79,9 @@ export async function queueTurn(d: QueueDeps, kind: "enter" | "timer" | "input",
   // External calls and metric checks in the queue flow are answered at once.
   for (let i = 0; i < 10 && result.status === "waiting_effect"; i++) {
     const effect = awaitedEffect(result);
-    const event = effect ? await performEffect(host.env, host.instanceId, effect, result.state, { binding: "CONTACT_SESSION", name: `${host.instanceId}:${host.contactId}` }) : null;
+    // DequeueContactAndTransferToQueue moves waiting calls only (../voice/queue-transfer.ts): a chat takes its error branch.
+    const event: FlowEvent | null = effect?.type === "dequeue_transfer" ? { type: "enqueue_result", ok: false, reason: "error", message: "a waiting chat is not moved to another queue (calls only)" }
+      : effect ? await performEffect(host.env, host.instanceId, effect, result.state, { binding: "CONTACT_SESSION", name: `${host.instanceId}:${host.contactId}` }) : null;
     if (!event) break;
     const next = resumeFlow(flow.content, result.state, event, ctx);
     result = { ...next, effects: [...result.effects, ...next.effects], logs: [...result.logs, ...next.logs] };

@@ -32,6 +32,7 @@ import { applyQueueFlowRouting } from "../queue-flow-routing";
 import { recordingDetails, type RecordingCallback } from "./recording";
 export type { RecordingCallback };
 import { mediaStreamActions } from "./media-stream";
+import { dequeueFromQueueFlow } from "./queue-transfer";
 
 
 /** The voice channel's tables only some calls need, each group made on first use (their names: ./host.ts VoiceTable). */
@@ -222,7 +223,7 @@ export class VoiceChannel {
       result = enterFlow(flow.content, { ...base, queue }, ctx, { flowId: flow.id, flowVersion: flow.version, flowType: "CUSTOMER_QUEUE" });
     }
     // The caller asked to be called back (CreateCallbackContact): made here, the flow goes on to its confirmation.
-    result = await this.callback.fromQueueFlow(flow.content, result, ctx);
+    result = await dequeueFromQueueFlow(this.host, flow.content, await this.callback.fromQueueFlow(flow.content, result, ctx), ctx);
     // A queue's wait TwiML cannot start a stream: the caller's is started or stopped through REST (./media-stream.ts).
     for (const a of mediaStreamActions(result.effects)) this.host.enqueueAction(a);
     const routed = await applyQueueFlowRouting({ env: this.host.env, instanceId: this.host.instanceId, contactId: this.host.contactId, queueId: r.queue_id }, result.effects, this.host.require().flow_state);
@@ -393,7 +394,8 @@ export class VoiceChannel {
     const was = r.phase;
     this.host.set({ phase: "ENDED", ended_at: now });
     if (was === "FLOW") {
-      this.host.record({ contactId: this.host.contactId, type: "ABANDONED", at: now, data: { in: "FLOW", status }, update: { state: "ABANDONED", endedAt: now, disconnectReason: "CUSTOMER_DISCONNECT" } });
+      const handled = r.connections > 0; // an agent had it (the caller left in a transfer flow): it ends, not abandoned
+      this.host.record({ contactId: this.host.contactId, type: handled ? "DISCONNECTED" : "ABANDONED", at: now, data: { in: "FLOW", status, ...(handled ? { by: "CUSTOMER" } : {}) }, update: { state: handled ? "ENDED" : "ABANDONED", endedAt: now, disconnectReason: "CUSTOMER_DISCONNECT" } });
     } else if (was === "CONNECTED" && this.#outbound.is()) {
       this.#outbound.customerEnded(r, status);
     } else if (r.queue_id) {

@@ -11,6 +11,7 @@ import type { LazyTables } from "../lazy-tables";
 import type { SessionRow } from "../session-row";
 import type { VoiceAction } from "./actions";
 import type { RemainingFlow } from "../remaining-flow";
+import type { NotifyTarget } from "../types";
 
 /** The voice channel's tables only some calls need (made on first use: ./channel.ts VOICE_TABLES). */
 export type VoiceTable = "whispers" | "transcript" | "outbound" | "mute" | "hold" | "agentHeld" | "joined" | "thirdParty" | "consult" | "callWatch" | "callback";
@@ -35,6 +36,10 @@ export type VoiceHost = {
   kick(): void;
   /** The disconnect flow the caller goes on to when the agent ends first (../remaining-flow.ts). */
   remaining: RemainingFlow;
+  /** Where routing tells the session what happens to its contact (given to the queues it waits in). */
+  notifyTarget(): NotifyTarget;
+  /** The contact waits in `queueId` now: its customer queue flow is loaded for the caller. */
+  loadQueueFlow(queueId: string): Promise<void>;
   /** Routing has connected the contact to this agent (as its CONNECTED event says). */
   connected(agentId: string, queueId: string): Promise<void>;
 };

@@ -15,6 +15,7 @@ import { ConnectParticipantWithLexBot } from "./lex";
 import { DisconnectParticipant, MessageParticipant } from "./participant";
 import { TransferContactToAgent, TransferContactToQueue, TransferParticipantToThirdParty, TransferToFlow } from "./transfer";
 import { UpdateContactRoutingBehavior } from "./routing";
+import { DequeueContactAndTransferToQueue } from "./dequeue";
 import { TagContact, UnTagContact } from "./tags";
 import { CreateTask } from "./task";
 import type { ActionHandler } from "./types";
@@ -25,7 +26,7 @@ export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
   [
     MessageParticipant, MessageParticipantIteratively, GetParticipantInput, DisconnectParticipant,
     UpdateContactAttributes, UpdateContactTargetQueue, UpdateContactRecordingBehavior, UpdateContactTextToSpeechVoice, UpdateContactData, UpdateContactEventHooks,
-    TransferContactToQueue, TransferContactToAgent, TransferParticipantToThirdParty, TransferToFlow,
+    TransferContactToQueue, TransferContactToAgent, TransferParticipantToThirdParty, TransferToFlow, DequeueContactAndTransferToQueue,
     Compare, CheckHoursOfOperation, CheckMetricData, DistributeByPercentage, Loop, Wait, EndFlowExecution, UpdateFlowLoggingBehavior,
     InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact, UpdateContactRoutingBehavior,
     ConnectParticipantWithLexBot, ShowView, CreateCallbackContact, UpdateContactCallbackNumber, CreateTask,

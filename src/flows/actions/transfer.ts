@@ -41,8 +41,17 @@ export const TransferContactToAgent: ActionHandler = {
   },
   run(r) {
     const agentId = r.params.AgentId !== undefined ? idFromArn(r.value(r.params.AgentId)) : r.state.targetAgentId;
+    if (agentId && (r.state.flowType === "AGENT_TRANSFER" || r.state.flowType === "QUEUE_TRANSFER")) {
+      // In a transfer flow (a quick connect's): the contact goes to the working agent through their
+      // agent queue, offered to them as any routed contact; a queue that cannot take it ends the flow.
+      r.emit({ type: "enqueue", queueId: null, agentId });
+      return { kind: "wait", status: "waiting_effect", pending: { kind: "enqueue", actionId: r.action.Identifier, queueId: `agent:${agentId}` } };
+    }
     r.emit({ type: "transfer_to_agent", agentId: agentId || null });
     return { kind: "end", status: "transferred", reason: agentId ? `transferred to agent ${agentId}` : "transferred to agent", data: { agentId } };
+  },
+  resume(r, event, pending) {
+    return TransferContactToQueue.resume!(r, event, pending);
   },
 };
 

@@ -20,7 +20,6 @@ export const NOT_AVAILABLE: Record<string, NotAvailable> = {
   UpdateContactRecordingAndAnalyticsBehavior: { feature: "Contact Lens recording and analytics settings" },
   UpdateRoutingCriteria: { feature: "routing criteria (proficiencies)" },
   UpdatePreviousContactParticipantState: { feature: "previous-contact participant state" },
-  DequeueContactAndTransferToQueue: { feature: "dequeue and transfer from a queue flow" },
   CreateCase: { feature: "Amazon Connect Cases" },
   GetCase: { feature: "Amazon Connect Cases" },
   UpdateCase: { feature: "Amazon Connect Cases" },

@@ -257,8 +257,8 @@ function Transfer({ contact, quickConnects, busy, onTransfer, onConsult }: {
     const qc = usable.find((q) => q.id === choice);
     if (!qc) return;
     void onTransfer(
-      qc.type === "QUEUE" ? { type: "QUEUE", queueId: qc.queueId! }
-        : qc.type === "USER" ? { type: "AGENT", userId: qc.userId! }
+      qc.type === "QUEUE" ? { type: "QUEUE", queueId: qc.queueId!, quickConnectId: qc.id }
+        : qc.type === "USER" ? { type: "AGENT", userId: qc.userId!, quickConnectId: qc.id }
         : { type: "PHONE_NUMBER", quickConnectId: qc.id },
     );
   };
