@@ -6,14 +6,15 @@ import { useId, useState } from "react";
 import type { FieldErrors } from "../components/forms";
 import type { PredefinedAttribute, Proficiency } from "../lib/types";
 
-export type ProficiencyRow = { key: number; attributeId: string; value: string; level: number | null };
+/** `name`: the attribute's name as the user's record gave it (shown until the attribute list has loaded). */
+export type ProficiencyRow = { key: number; attributeId: string; name?: string; value: string; level: number | null };
 
 const LEVELS = [1, 2, 3, 4, 5];
 
 /** The rows' state, seeded from the user's proficiencies. */
 export function useProficiencyRows(initial: Proficiency[] | undefined) {
   const [nextKey, setNextKey] = useState(1000);
-  const [rows, setRows] = useState<ProficiencyRow[]>(() => (initial ?? []).map((p, i) => ({ key: i, attributeId: p.attributeId, value: p.value, level: p.level })));
+  const [rows, setRows] = useState<ProficiencyRow[]>(() => (initial ?? []).map((p, i) => ({ key: i, attributeId: p.attributeId, name: p.name, value: p.value, level: p.level })));
   return {
     rows,
     add: () => {
@@ -65,13 +66,16 @@ export function ProficiencyTable({ state, attributes, errors }: {
             {state.rows.map((row, i) => {
               const err = (f: string) => errors.get(`proficiencies.${i}.${f}`);
               const n = i + 1;
-              const attribute = attributes.find((a) => a.id === row.attributeId);
+              // The row's own attribute and value are always options, so the row shows what it holds before (or without) the list.
+              const listed = attributes.find((a) => a.id === row.attributeId);
+              const attribute = listed ?? (row.attributeId ? { id: row.attributeId, name: row.name ?? row.attributeId, values: row.value ? [row.value] : [] } : undefined);
+              const attributeOptions = listed || !attribute ? attributes : [...attributes, attribute];
               return (
                 <tr key={row.key}>
                   <td>
-                    <select aria-label={`Attribute, proficiency ${n}`} value={row.attributeId} onChange={(e) => state.update(row.key, { attributeId: e.target.value, value: "" })} aria-invalid={err("attributeId") ? true : undefined}>
+                    <select aria-label={`Attribute, proficiency ${n}`} value={row.attributeId} onChange={(e) => state.update(row.key, { attributeId: e.target.value, name: undefined, value: "" })} aria-invalid={err("attributeId") ? true : undefined}>
                       <option value="">Choose an attribute…</option>
-                      {attributes.map((a) => (
+                      {attributeOptions.map((a) => (
                         <option key={a.id} value={a.id}>
                           {a.name}
                         </option>
