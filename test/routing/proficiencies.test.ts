@@ -2,19 +2,7 @@ import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } fr
 import { describe, expect, it } from "vitest";
 import { queueRoom } from "../../src/durable/routing";
 import type { RoutingCriteria } from "../../src/shared/routing-criteria";
-import { agentSocket, editQueueStorage, eventsInclude, eventually, makeInstance, type Fixture } from "./helpers";
-
-/** Gives agents proficiencies in D1 (a predefined attribute with its values, and each agent's level). */
-async function proficiencies(fx: Fixture, name: string, values: string[], levels: Record<string, Record<string, number>>) {
-  const attributeId = `${fx.instanceId}:attr:${name}`;
-  await env.DB.prepare("INSERT INTO predefined_attributes (id, instance_id, name, \"values\") VALUES (?, ?, ?, ?)").bind(attributeId, fx.instanceId, name, JSON.stringify(values)).run();
-  for (const [agent, byValue] of Object.entries(levels)) {
-    for (const [value, level] of Object.entries(byValue)) {
-      await env.DB.prepare("INSERT INTO user_proficiencies (instance_id, user_id, attribute_id, value, level) VALUES (?, ?, ?, ?, ?)")
-        .bind(fx.instanceId, fx.agentId(agent), attributeId, value, level).run();
-    }
-  }
-}
+import { agentSocket, editQueueStorage, eventsInclude, eventually, giveProficiencies, makeInstance, type Fixture } from "./helpers";
 
 const spanish = (level: number, expirySeconds: number | null): RoutingCriteria["steps"][number] => ({
   expression: { condition: { name: "Language", value: "Spanish", level } }, expirySeconds,
@@ -26,7 +14,7 @@ async function twoAgents() {
     profiles: [{ id: "rp", queues: [{ queueId: "q", priority: 1 }] }],
     agents: [{ id: "ann", profile: "rp" }, { id: "bea", profile: "rp" }],
   });
-  await proficiencies(fx, "Language", ["Spanish", "English"], { ann: { English: 5 }, bea: { Spanish: 4 } });
+  await giveProficiencies(fx, "Language", ["Spanish", "English"], { ann: { English: 5 }, bea: { Spanish: 4 } });
   return fx;
 }
 
