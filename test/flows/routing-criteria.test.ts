@@ -1,6 +1,7 @@
 /** UpdateRoutingCriteria ("Set routing criteria"): import checks, what it stores on the contact, and a queue flow's re-rank. */
 import { describe, expect, it } from "vitest";
 import { enterFlow, importFlow, startFlow, validateFlow, type FlowAction } from "../../src/flows";
+import { actionCatalogue } from "../../src/flows/catalogue";
 import { bye, demoCtx, flowOf, say, steps } from "./helpers";
 
 const voice = { contactId: "c1", channel: "VOICE" as const };
@@ -65,6 +66,8 @@ describe("UpdateRoutingCriteria", () => {
     });
     // Outside a queue flow nothing waits yet: the queue applies the criteria when the contact arrives.
     expect(r.effects.filter((e) => e.type === "update_routing")).toEqual([]);
+    // The designer's palette offers it by Connect's block name, its criteria edited as JSON.
+    expect(actionCatalogue().find((e) => e.type === "UpdateRoutingCriteria")).toMatchObject({ label: "Set routing criteria", errors: ["NoMatchingError"], parameters: [{ name: "RoutingCriteria", kind: "json" }] });
   });
 
   it("import names each bad parameter clearly", () => {
