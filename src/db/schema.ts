@@ -312,6 +312,38 @@ export const users = sqliteTable(
   (t) => [uniqueIndex("users_email").on(t.email), index("users_instance").on(t.instanceId)],
 );
 
+/**
+ * A predefined attribute (Amazon Connect's): a name (`Language`) and the values agents can be
+ * proficient in (`Spanish`, `English`). Flows' routing criteria (UpdateRoutingCriteria) name them.
+ */
+export const predefinedAttributes = sqliteTable(
+  "predefined_attributes",
+  {
+    id: text("id").primaryKey(),
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    name: text("name").notNull(),
+    values: text("values", { mode: "json" }).$type<string[]>().notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("predefined_attributes_name").on(t.instanceId, t.name)],
+);
+
+/** A user's proficiencies: a predefined attribute's value and a level, 1 (lowest) to 5. */
+export const userProficiencies = sqliteTable(
+  "user_proficiencies",
+  {
+    instanceId: text("instance_id").notNull().references(() => instances.id),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    attributeId: text("attribute_id").notNull().references(() => predefinedAttributes.id),
+    value: text("value").notNull(),
+    level: integer("level").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.attributeId, t.value] }),
+    index("user_proficiencies_attribute").on(t.attributeId),
+  ],
+);
+
 export const phoneNumbers = sqliteTable(
   "phone_numbers",
   {

@@ -31,6 +31,8 @@ import {
   routingProfiles,
   users,
   profileFields,
+  predefinedAttributes,
+  userProficiencies,
 } from "./schema";
 
 export const DEMO = {
@@ -192,6 +194,14 @@ export async function seedDemo(db: Db, secret: string | Keyring, opts: { publicB
     db.insert(profileFields).values([
       { ...inst, id: "demo:pf:tier", name: "Tier", type: "TEXT" },
       { ...inst, id: "demo:pf:since", name: "CustomerSince", type: "DATE" },
+    ]).onConflictDoNothing(),
+    // A predefined attribute for routing criteria (UpdateRoutingCriteria): Alice speaks Spanish well, Bob a little.
+    db.insert(predefinedAttributes).values({ ...inst, id: "demo:attr:language", name: "Language", values: ["English", "Spanish"] }).onConflictDoNothing(),
+    db.insert(userProficiencies).values([
+      { ...inst, userId: "demo:user:alice", attributeId: "demo:attr:language", value: "English", level: 5 },
+      { ...inst, userId: "demo:user:alice", attributeId: "demo:attr:language", value: "Spanish", level: 4 },
+      { ...inst, userId: "demo:user:bob", attributeId: "demo:attr:language", value: "English", level: 5 },
+      { ...inst, userId: "demo:user:bob", attributeId: "demo:attr:language", value: "Spanish", level: 2 },
     ]).onConflictDoNothing(),
   ]);
   return { instanceId };

@@ -3,6 +3,7 @@
  * custom statuses it may choose. Every query carries the instance id of the object's name.
  */
 import type { Channel, RoutingProfileView } from "../shared/wire";
+import type { Proficiency } from "../shared/routing-criteria";
 
 export async function loadRoutingProfile(db: D1Database, instanceId: string, userId: string): Promise<RoutingProfileView | null> {
   const rp = await db
@@ -27,6 +28,15 @@ export async function loadRoutingProfile(db: D1Database, instanceId: string, use
     )
     .bind(instanceId, rp.id)
     .all<{ queue_id: string; channel: Channel; priority: number; delay_seconds: number }>();
+  const { results: proficiencies } = await db
+    .prepare(
+      `SELECT pa.name, up.value, up.level
+         FROM user_proficiencies up JOIN predefined_attributes pa ON pa.id = up.attribute_id AND pa.instance_id = up.instance_id
+        WHERE up.instance_id = ? AND up.user_id = ?
+        ORDER BY pa.name, up.value`,
+    )
+    .bind(instanceId, userId)
+    .all<Proficiency>();
   return {
     id: rp.id,
     name: rp.name,
@@ -34,6 +44,7 @@ export async function loadRoutingProfile(db: D1Database, instanceId: string, use
     crossChannelBehavior: rp.cross_channel_behavior,
     afterContactWorkTimeoutSeconds: rp.acw_timeout_seconds,
     queues: results.map((q) => ({ queueId: q.queue_id, channel: q.channel, priority: q.priority, delaySeconds: q.delay_seconds })),
+    proficiencies,
   };
 }
 

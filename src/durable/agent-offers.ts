@@ -53,6 +53,18 @@ export class AgentOffers {
   }
 
   /**
+   * The user's proficiencies changed (the users API): re-read the profile and tell the queues now,
+   * so contacts with routing criteria see them. An agent never loaded reads them when it sets a status.
+   */
+  async profileChanged() {
+    const a = this.agent;
+    if (!a.profile()) return;
+    await a.loadProfile();
+    await a.registrar.publish();
+    a.afterChange();
+  }
+
+  /**
    * The agent's statuses over [from, to), the one in force at `from` first. An agent whose status
    * was set before the log was kept answers with that status.
    */

@@ -50,7 +50,7 @@ export class Registrar {
     const sends: { queueId: string; channels: Registration["channels"] }[] = [];
     for (const queueId of targets) {
       const channels = registrationChannels(this.host.agentId, queueId, status, profile, slots);
-      const json = JSON.stringify(channels);
+      const json = publishedJson(channels, profile);
       const last = this.host.store.published(queueId);
       if (json === last && !owed.has(queueId) && !force.includes(queueId)) continue;
       if (last === undefined && channels.length === 0 && !owed.has(queueId)) continue; // never told, nothing to tell
@@ -68,7 +68,7 @@ export class Registrar {
     // queue writes them to D1 with its own, which saves this agent a D1 batch.
     const relay = this.host.outbox.takeForRelay();
     const send = async (s: (typeof sends)[number], records?: RelayedRecord[]) => {
-      await this.host.queue(s.queueId).setAvailability({ agentId: this.host.agentId, seq, availableSince, channels: s.channels }, records);
+      await this.host.queue(s.queueId).setAvailability({ agentId: this.host.agentId, seq, availableSince, channels: s.channels, ...proficienciesOf(profile) }, records);
     };
     let first = true;
     const carry = () => (first ? ((first = false), relay?.records) : undefined);
@@ -97,9 +97,10 @@ export class Registrar {
   }
 
   registrationFor(queueId: string): Registration {
-    const channels = registrationChannels(this.host.agentId, queueId, this.host.status(), this.host.profile(), this.host.store.slots());
-    this.host.store.setPublished(queueId, JSON.stringify(channels));
-    return { agentId: this.host.agentId, seq: this.host.store.meta<number>("seq", 0), availableSince: this.host.store.meta<number>("availableSince", Date.now()), channels };
+    const profile = this.host.profile();
+    const channels = registrationChannels(this.host.agentId, queueId, this.host.status(), profile, this.host.store.slots());
+    this.host.store.setPublished(queueId, publishedJson(channels, profile));
+    return { agentId: this.host.agentId, seq: this.host.store.meta<number>("seq", 0), availableSince: this.host.store.meta<number>("availableSince", Date.now()), channels, ...proficienciesOf(profile) };
   }
 
   /** The registration for one queue under a new seq, so it supersedes anything sent to it before (carried in an answer). */
@@ -140,6 +141,18 @@ export class Registrar {
       this.#pending = false;
     }
   }
+}
+
+/** What a registration carries of the agent's proficiencies (nothing when it has none). */
+const proficienciesOf = (profile: RoutingProfileView | null) => (profile?.proficiencies?.length ? { proficiencies: profile.proficiencies } : {});
+
+/**
+ * What a queue last heard, to tell whether it must hear again: the channels, and the proficiencies
+ * when there are any (so an agent without keeps the text it had before proficiencies existed).
+ */
+function publishedJson(channels: Registration["channels"], profile: RoutingProfileView | null): string {
+  const p = profile?.proficiencies;
+  return p?.length && channels.length ? JSON.stringify(channels) + JSON.stringify(p) : JSON.stringify(channels);
 }
 
 function logError(event: string) {

@@ -210,6 +210,10 @@ export class AgentRoom extends Server<Env> {
   async statusHistory(from: number, to: number): Promise<AgentStatusChange[]> {
     return this.#offers.statusHistory(from, to);
   }
+  /** The user's proficiencies changed in D1. */
+  async profileChanged(): Promise<void> {
+    return this.#offers.profileChanged();
+  }
   async reserve(r: Reservation): Promise<ReserveResult> {
     return this.#offers.reserve(r);
   }

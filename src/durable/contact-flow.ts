@@ -218,6 +218,7 @@ export async function performEffect(
         ...(state.channel === "TASK" ? { initiationMethod: "API" as const } : opts.transfer ? { initiationMethod: "TRANSFER" as const } : {}),
         ...(state.queuePriority ? { priority: state.queuePriority } : {}),
         ...(state.queueTimeAdjustmentSeconds ? { ageAdjustSeconds: state.queueTimeAdjustmentSeconds } : {}),
+        ...(state.routingCriteria ? { routingCriteria: state.routingCriteria } : {}),
         notify,
       });
       if (result.status === "AT_CAPACITY") return { type: "enqueue_result", ok: false, reason: "atCapacity" };

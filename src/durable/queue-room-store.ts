@@ -12,6 +12,8 @@
 import type { Channel } from "../shared/wire";
 import { ContactOutbox } from "./contact-record";
 import { SERVICE_LEVEL_BUCKET_MS, SERVICE_LEVEL_THRESHOLD_MS, SERVICE_LEVEL_WINDOW_MS } from "./metrics";
+import type { Proficiency } from "../shared/routing-criteria";
+import { allows, criteriaOf, nextStepAt, NO_PROFICIENCIES, proficiencyMap, type ProficiencyMap } from "./routing-criteria";
 import type { Registration } from "./types";
 
 export const ANSWER_WINDOW_MS = 10 * 60_000;
@@ -46,11 +48,15 @@ export type ContactRow = {
    * in the order meanwhile; null: offered at once. The alarm runs at this time to offer it.
    */
   offer_after: number | null;
+  /** Routing criteria (UpdateRoutingCriteria, JSON; ./routing-criteria.ts) and when their first step began; null: none. */
+  criteria: string | null;
+  criteria_since: number | null;
 };
 
-export type NewContact = Omit<ContactRow, "state" | "agent_id" | "reservation_id" | "expires_at" | "excluded" | "age_adjust_ms" | "offer_after"> & { age_adjust_ms?: number; offer_after?: number | null };
+export type NewContact = Omit<ContactRow, "state" | "agent_id" | "reservation_id" | "expires_at" | "excluded" | "age_adjust_ms" | "offer_after" | "criteria" | "criteria_since">
+  & { age_adjust_ms?: number; offer_after?: number | null; criteria?: string | null };
 
-export type FreeAgent = { agentId: string; seq: number; channels: Map<Channel, { priority: number; delayMs: number }> };
+export type FreeAgent = { agentId: string; seq: number; channels: Map<Channel, { priority: number; delayMs: number }>; proficiencies: ProficiencyMap };
 
 type AgentReg = FreeAgent & { availableSince: number; paused: boolean };
 
@@ -59,15 +65,13 @@ export function migrate(sql: SqlStorage) {
     contact_id TEXT PRIMARY KEY, channel TEXT NOT NULL, priority INTEGER NOT NULL, enqueued_at INTEGER NOT NULL,
     attributes TEXT NOT NULL, initiation TEXT NOT NULL, ring_timeout_ms INTEGER NOT NULL, notify TEXT,
     state TEXT NOT NULL, agent_id TEXT, reservation_id TEXT, expires_at INTEGER, excluded TEXT NOT NULL DEFAULT '[]',
-    age_adjust_ms INTEGER NOT NULL DEFAULT 0, offer_after INTEGER)`);
-  // Objects created before routing age could be adjusted: their contacts keep their place.
-  if (!sql.exec("SELECT 1 FROM pragma_table_info('contacts') WHERE name = 'age_adjust_ms'").toArray().length) {
-    sql.exec("ALTER TABLE contacts ADD COLUMN age_adjust_ms INTEGER NOT NULL DEFAULT 0");
-  }
-  // Objects created before callbacks could be delayed: their contacts are offered at once.
-  if (!sql.exec("SELECT 1 FROM pragma_table_info('contacts') WHERE name = 'offer_after'").toArray().length) {
-    sql.exec("ALTER TABLE contacts ADD COLUMN offer_after INTEGER");
-  }
+    age_adjust_ms INTEGER NOT NULL DEFAULT 0, offer_after INTEGER, criteria TEXT, criteria_since INTEGER)`);
+  // Objects created before routing age could be adjusted (their contacts keep their place), before
+  // callbacks could be delayed (offered at once), before routing criteria (none).
+  addColumn(sql, "contacts", "age_adjust_ms", "INTEGER NOT NULL DEFAULT 0");
+  addColumn(sql, "contacts", "offer_after", "INTEGER");
+  addColumn(sql, "contacts", "criteria", "TEXT");
+  addColumn(sql, "contacts", "criteria_since", "INTEGER");
   // Reads are served from memory: indexes older objects made would only slow their writes.
   for (const ix of ["contacts_order", "contacts_position", "contacts_wait", "contacts_agent", "contacts_expiry"]) {
     sql.exec(`DROP INDEX IF EXISTS ${ix}`);
@@ -75,7 +79,8 @@ export function migrate(sql: SqlStorage) {
   // One row per registered agent; `channels` is the registration's JSON ({channel, priority, delayMs}[]).
   sql.exec(`CREATE TABLE IF NOT EXISTS registrations (
     agent_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, available_since INTEGER NOT NULL, paused INTEGER NOT NULL DEFAULT 0,
-    channels TEXT NOT NULL)`);
+    channels TEXT NOT NULL, proficiencies TEXT NOT NULL DEFAULT '[]')`);
+  addColumn(sql, "registrations", "proficiencies", "TEXT NOT NULL DEFAULT '[]'"); // agents registered before proficiencies
   // Objects created before `registrations`: move their agents over once.
   if (sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'agent_channels'").toArray().length) {
     sql.exec(`INSERT OR IGNORE INTO registrations (agent_id, seq, available_since, paused, channels)
@@ -93,6 +98,10 @@ export function migrate(sql: SqlStorage) {
   sql.exec("CREATE TABLE IF NOT EXISTS abandons (at INTEGER NOT NULL, wait_ms INTEGER NOT NULL)");
   sql.exec("CREATE INDEX IF NOT EXISTS abandons_at ON abandons (at)");
   ContactOutbox.schema(sql);
+}
+
+function addColumn(sql: SqlStorage, table: string, column: string, type: string) {
+  if (!sql.exec(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`, column).toArray().length) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
 }
 
 /** Contact priorities run 1 (first) to 9. */
@@ -131,11 +140,12 @@ export class QueueStore {
     this.#order = rows.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
     this.#byId = new Map(rows.map((r) => [r.contact_id, r]));
     this.#reservedBy = new Map(rows.filter((r) => r.state === "RESERVED").map((r) => [r.agent_id!, r]));
-    type RegRow = { agent_id: string; seq: number; available_since: number; paused: number; channels: string };
+    type RegRow = { agent_id: string; seq: number; available_since: number; paused: number; channels: string; proficiencies: string };
     this.#agents = new Map(this.sql.exec<RegRow>("SELECT * FROM registrations").toArray().map((r) => [r.agent_id, {
       agentId: r.agent_id, seq: r.seq, availableSince: r.available_since, paused: r.paused === 1,
       channels: new Map((JSON.parse(r.channels) as { channel: Channel; priority: number; delayMs: number }[])
         .map((c) => [c.channel, { priority: c.priority, delayMs: c.delayMs }])),
+      proficiencies: proficiencyMap(JSON.parse(r.proficiencies) as Proficiency[]),
     }]));
     const since = now - OUTCOME_KEEP_MS;
     this.#answers = [];
@@ -172,11 +182,12 @@ export class QueueStore {
   }
 
   insert(c: NewContact): ContactRow {
-    const row: ContactRow = { ...c, state: "WAITING", agent_id: null, reservation_id: null, expires_at: null, excluded: "[]", age_adjust_ms: c.age_adjust_ms ?? 0, offer_after: c.offer_after ?? null };
+    const row: ContactRow = { ...c, state: "WAITING", agent_id: null, reservation_id: null, expires_at: null, excluded: "[]", age_adjust_ms: c.age_adjust_ms ?? 0,
+      offer_after: c.offer_after ?? null, criteria: c.criteria ?? null, criteria_since: c.criteria ? Date.now() : null };
     this.sql.exec(
-      `INSERT INTO contacts (contact_id, channel, priority, enqueued_at, attributes, initiation, ring_timeout_ms, notify, state, age_adjust_ms, offer_after)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'WAITING', ?, ?)`,
-      row.contact_id, row.channel, row.priority, row.enqueued_at, row.attributes, row.initiation, row.ring_timeout_ms, row.notify, row.age_adjust_ms, row.offer_after);
+      `INSERT INTO contacts (contact_id, channel, priority, enqueued_at, attributes, initiation, ring_timeout_ms, notify, state, age_adjust_ms, offer_after, criteria, criteria_since)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'WAITING', ?, ?, ?, ?)`,
+      row.contact_id, row.channel, row.priority, row.enqueued_at, row.attributes, row.initiation, row.ring_timeout_ms, row.notify, row.age_adjust_ms, row.offer_after, row.criteria, row.criteria_since);
     // New contacts are usually the last in their priority: search from the end.
     let i = this.#order.length;
     while (i > 0 && before(row, this.#order[i - 1])) i--;
@@ -207,6 +218,15 @@ export class QueueStore {
     let at = 0;
     while (at < this.#order.length && before(this.#order[at], row)) at++;
     this.#order.splice(at, 0, row);
+    return true;
+  }
+
+  /** New routing criteria while it waits (its queue flow's UpdateRoutingCriteria): steps start now; the same again (a retry, the flow's next pass) change nothing. */
+  setCriteria(row: ContactRow, criteria: string, now: number): boolean {
+    if (row.criteria === criteria) return false;
+    this.sql.exec("UPDATE contacts SET criteria = ?, criteria_since = ? WHERE contact_id = ?", criteria, now, row.contact_id);
+    row.criteria = criteria;
+    row.criteria_since = now;
     return true;
   }
 
@@ -251,7 +271,8 @@ export class QueueStore {
   /** The best waiting contact of a channel for an agent (peek), skipping those it rejected. */
   bestFor(agentId: string, channel: Channel, cutoff: number, now: number): ContactRow | null {
     for (const c of this.#order) {
-      if (c.state === "WAITING" && c.channel === channel && c.enqueued_at <= cutoff && offerable(c, now) && !excludedSet(c).has(agentId)) return c;
+      if (c.state === "WAITING" && c.channel === channel && c.enqueued_at <= cutoff && offerable(c, now) && !excludedSet(c).has(agentId)
+        && criteriaAllow(c, this.#agents.get(agentId)?.proficiencies ?? NO_PROFICIENCIES, now)) return c;
     }
     return null;
   }
@@ -275,11 +296,11 @@ export class QueueStore {
       return;
     }
     const channels = reg.channels.map((c) => ({ channel: c.channel, priority: c.priority, delayMs: Math.round(c.delaySeconds * 1000) }));
-    this.sql.exec("INSERT OR REPLACE INTO registrations (agent_id, seq, available_since, paused, channels) VALUES (?, ?, ?, 0, ?)",
-      reg.agentId, reg.seq, reg.availableSince, JSON.stringify(channels));
+    this.sql.exec("INSERT OR REPLACE INTO registrations (agent_id, seq, available_since, paused, channels, proficiencies) VALUES (?, ?, ?, 0, ?, ?)",
+      reg.agentId, reg.seq, reg.availableSince, JSON.stringify(channels), JSON.stringify(reg.proficiencies ?? []));
     this.#agents.set(reg.agentId, {
       agentId: reg.agentId, seq: reg.seq, availableSince: reg.availableSince, paused: false,
-      channels: new Map(channels.map((c) => [c.channel, { priority: c.priority, delayMs: c.delayMs }])),
+      channels: new Map(channels.map((c) => [c.channel, { priority: c.priority, delayMs: c.delayMs }])), proficiencies: proficiencyMap(reg.proficiencies),
     });
   }
 
@@ -362,6 +383,9 @@ export class QueueStore {
     for (const r of this.#reservedBy.values()) if (next === null || r.expires_at! < next) next = r.expires_at!;
     for (const c of this.#order) {
       if (c.state === "WAITING" && c.offer_after !== null && c.offer_after > now && (next === null || c.offer_after < next)) next = c.offer_after;
+      // A routing step expiring: the contact may then go to agents the step kept it from.
+      const step = c.state === "WAITING" && c.criteria ? nextStepAt(criteriaOf(c.criteria), c.criteria_since!, now) : null;
+      if (step !== null && (next === null || step < next)) next = step;
     }
     const delays = new Map<Channel, Set<number>>();
     for (const a of this.#agents.values()) {
@@ -409,6 +433,9 @@ function lowerBound(xs: number[], x: number): number {
   }
   return lo;
 }
+
+/** Whether the contact's routing criteria (the step in force at `now`) let an agent with these proficiencies take it. */
+export const criteriaAllow = (c: ContactRow, profs: ProficiencyMap, now: number) => !c.criteria || allows(criteriaOf(c.criteria), c.criteria_since!, now, profs);
 
 /** Whether the contact may be offered at `now` (its offer delay, if any, has passed). */
 const offerable = (c: ContactRow, now: number) => c.offer_after === null || c.offer_after <= now;

@@ -9,7 +9,7 @@ import type { Channel } from "../shared/wire";
 import { Throttle } from "./coalesce";
 import { OneAlarm } from "./one-alarm";
 import { ContactOutbox, type RelayedRecord } from "./contact-record";
-import { clampPriority, excludedSet, migrate, QueueStore, routingAt, type ContactRow, type FreeAgent } from "./queue-room-store";
+import { clampPriority, criteriaAllow, excludedSet, migrate, QueueStore, routingAt, type ContactRow, type FreeAgent } from "./queue-room-store";
 import { agentRoomName, metricsShardKey, metricsShardName, personalQueueOwner, splitRoomName } from "../lib/object-names";
 import { checkNotifyTarget, NoticeOutbox } from "./notify";
 import { takePlace } from "./queue-callback";
@@ -98,7 +98,7 @@ export class QueueRoom extends Server<Env> {
       contact_id: input.contactId, channel: input.channel, priority, enqueued_at: enqueuedAt,
       attributes: JSON.stringify(input.attributes ?? {}), initiation: input.initiationMethod ?? "INBOUND",
       ring_timeout_ms: ringMs, notify: input.notify ? JSON.stringify(input.notify) : null, age_adjust_ms: place?.ageAdjustMs ?? Math.round((input.ageAdjustSeconds ?? 0) * 1000),
-      offer_after: input.offerAfter ?? null,
+      offer_after: input.offerAfter ?? null, criteria: input.routingCriteria?.steps.length ? JSON.stringify(input.routingCriteria) : null,
     });
     this.#outbox.add({
       contactId: input.contactId, type: "ENQUEUED", at: now, queueId: this.queueId,
@@ -119,16 +119,18 @@ export class QueueRoom extends Server<Env> {
   }
 
   /**
-   * The waiting contact's queue flow changed its routing (UpdateContactRoutingBehavior): it takes
-   * effect now, re-ranking the contact (given as totals, so a retry changes nothing more). An offer goes on.
+   * The waiting contact's queue flow changed its routing (UpdateContactRoutingBehavior, UpdateRoutingCriteria): it takes
+   * effect now, re-ranking the contact (given as totals, so a retry changes nothing more) or starting its criteria's steps. An offer goes on.
    */
   async updateRouting(contactId: string, routing: RoutingUpdate): Promise<{ status: "UPDATED" | "NOT_WAITING" }> {
     const row = this.#store.contact(contactId);
     if (!row) return { status: "NOT_WAITING" };
     const priority = clampPriority(routing.priority ?? row.priority);
     const ageAdjustMs = routing.ageAdjustSeconds === undefined ? row.age_adjust_ms : Math.round(routing.ageAdjustSeconds * 1000);
-    if (!this.#store.rerank(row, priority, ageAdjustMs)) return { status: "UPDATED" };
-    this.#outbox.add({ contactId, type: "ROUTING_UPDATED", at: Date.now(), queueId: this.queueId, data: { priority, ageAdjustSeconds: ageAdjustMs / 1000 } });
+    const criteria = routing.criteria?.steps.length ? JSON.stringify(routing.criteria) : null;
+    const moved = this.#store.rerank(row, priority, ageAdjustMs);
+    if (!(criteria !== null && this.#store.setCriteria(row, criteria, Date.now())) && !moved) return { status: "UPDATED" };
+    this.#outbox.add({ contactId, type: "ROUTING_UPDATED", at: Date.now(), queueId: this.queueId, data: { priority, ageAdjustSeconds: ageAdjustMs / 1000, ...(criteria ? { routingCriteria: routing.criteria } : {}) } });
     this.dispatch();
     this.afterChange();
     return { status: "UPDATED" };
@@ -196,7 +198,7 @@ export class QueueRoom extends Server<Env> {
 
   /** Real-time numbers of this queue (also pushed to its metrics shard). */
   async snapshot() {
-    return this.metricsSnapshot();
+    return this.#store.metricsSnapshot(this.queueId, Date.now());
   }
 
   // ─── RPC: agents ────────────────────────────────────────────────────────────────────────
@@ -300,7 +302,7 @@ export class QueueRoom extends Server<Env> {
       const excluded = excludedSet(c);
       const i = free.findIndex((a) => {
         const ch = a.channels.get(c.channel);
-        return ch !== undefined && now - c.enqueued_at >= ch.delayMs && !excluded.has(a.agentId);
+        return ch !== undefined && now - c.enqueued_at >= ch.delayMs && !excluded.has(a.agentId) && criteriaAllow(c, a.proficiencies, now);
       });
       if (i < 0) continue;
       const [agent] = free.splice(i, 1);
@@ -406,12 +408,8 @@ export class QueueRoom extends Server<Env> {
     this.ctx.waitUntil(this.#notices.deliver().then(() => this.rearm()));
   }
 
-  private metricsSnapshot() {
-    return this.#store.metricsSnapshot(this.queueId, Date.now());
-  }
-
   private async pushMetrics() {
-    await this.env.METRICS_SHARD.getByName(metricsShardName(this.instanceId, metricsShardKey(this.queueId))).queueChanged(this.metricsSnapshot());
+    await this.env.METRICS_SHARD.getByName(metricsShardName(this.instanceId, metricsShardKey(this.queueId))).queueChanged(this.#store.metricsSnapshot(this.queueId, Date.now()));
   }
 
   /**

@@ -4,6 +4,7 @@
  */
 import type { LiveContactRef } from "../shared/wire";
 import type { AgentContact, Channel, WithdrawReason } from "../shared/wire";
+import type { Proficiency, RoutingCriteria } from "../shared/routing-criteria";
 
 export type InitiationMethod = "INBOUND" | "OUTBOUND" | "TRANSFER" | "CALLBACK" | "API";
 
@@ -36,6 +37,8 @@ export type EnqueueInput = {
   callbackFor?: string;
   /** Not offered before this time (epoch ms; a callback's InitialCallDelaySeconds): it waits in its place meanwhile. */
   offerAfter?: number;
+  /** Routing criteria (UpdateRoutingCriteria): offered only to agents matching the step in force, steps starting now. */
+  routingCriteria?: RoutingCriteria;
 };
 
 /** A waiting contact's routing as its queue flow changed it (`QueueRoom.updateRouting`): totals, not changes. */
@@ -44,6 +47,8 @@ export type RoutingUpdate = {
   priority?: number;
   /** Seconds added to the contact's routing age (QueueTimeAdjustmentSeconds), in all. */
   ageAdjustSeconds?: number;
+  /** New routing criteria (UpdateRoutingCriteria): their steps start now, unless they are the ones the contact has. */
+  criteria?: RoutingCriteria;
 };
 
 export type EnqueueResult =
@@ -67,6 +72,8 @@ export type Registration = {
   seq: number;
   availableSince: number;
   channels: { channel: Channel; priority: number; delaySeconds: number }[];
+  /** The agent's proficiencies, for contacts with routing criteria (none when absent). */
+  proficiencies?: Proficiency[];
 };
 
 /** Phase one of an offer: the queue has reserved `contact` for the agent and asks the agent to ring. */

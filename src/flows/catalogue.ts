@@ -25,6 +25,10 @@ const DESCRIBED: Record<string, Described> = {
   EndFlowExecution: { label: "End flow", group: "Terminate", next: false, conditions: null, parameters: [] },
   UpdateContactTargetQueue: { label: "Set working queue", group: "Set", next: true, conditions: null, parameters: [{ name: "QueueId", label: "Queue", kind: "queue", required: true }] },
   TransferContactToQueue: { label: "Transfer to queue", group: "Terminate", next: true, conditions: null, parameters: [] },
+  UpdateRoutingCriteria: {
+    label: "Set routing criteria", group: "Set", next: true, conditions: null,
+    parameters: [{ name: "RoutingCriteria", label: "Routing criteria (JSON: Steps)", kind: "json", required: true, hint: 'For example {"Steps":[{"Expression":{"AttributeCondition":{"Name":"Language","Value":"Spanish","ProficiencyLevel":"3.0","ComparisonOperator":"NumberGreaterOrEqualTo"}},"Expiry":{"DurationInSeconds":"30"}}]}' }],
+  },
   UpdateContactAttributes: { label: "Set contact attributes", group: "Set", next: true, conditions: null, parameters: [{ name: "Attributes", label: "Attributes (JSON object)", kind: "json", required: true }] },
   UpdateContactTextToSpeechVoice: { label: "Set voice", group: "Set", next: true, conditions: null, parameters: [{ name: "TextToSpeechVoice", label: "Voice", kind: "text", required: true }] },
   Compare: { label: "Check contact attributes", group: "Branch", next: true, conditions: "values", parameters: [{ name: "ComparisonValue", label: "Value to compare", kind: "text", required: true, hint: "For example $.Attributes.tier" }] },

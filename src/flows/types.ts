@@ -5,6 +5,7 @@
  */
 import type { DialogSession } from "../bots/dialog";
 import type { View, ViewName } from "../shared/views";
+import type { RoutingCriteria } from "../shared/routing-criteria";
 import type { BotSentiment, LexState } from "./lex-types";
 import type { CustomerProfileRequest, CustomerProfileView } from "./profile-types";
 import type { ContactAnalytics } from "./analytics-types";
@@ -227,6 +228,8 @@ export type FlowState = {
   queuePriority?: number;
   /** Seconds added to the contact's routing age in the queue it is placed in next (UpdateContactRoutingBehavior QueueTimeAdjustmentSeconds; older is routed first). */
   queueTimeAdjustmentSeconds?: number;
+  /** The routing criteria (UpdateRoutingCriteria) the queue it is placed in next applies: its steps start then. */
+  routingCriteria?: RoutingCriteria;
   /** User-defined contact tags (TagContact / UnTagContact), stored on the contact record. */
   tags?: Record<string, string>;
   /** `$.Metrics`: the queue metrics GetMetricData loaded last. */
@@ -380,7 +383,7 @@ export type Effect =
   | { type: "set_attributes"; attributes: Record<string, string> }
   | { type: "set_event_hook"; hook: EventHookName; flowId: string }
   /** UpdateContactRoutingBehavior in a CUSTOMER_QUEUE flow: the waiting contact is re-ranked now (with its totals), as in Amazon Connect. */
-  | { type: "update_routing"; priority?: number; ageAdjustSeconds?: number }
+  | { type: "update_routing"; priority?: number; ageAdjustSeconds?: number; criteria?: RoutingCriteria }
   | { type: "transfer_flow"; flowId: string }
   /** Load a flow module's published version (InvokeFlowModule), answered with "module_loaded". */
   | { type: "load_module"; moduleId: string }

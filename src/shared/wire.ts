@@ -8,6 +8,7 @@
  * (`assertNever`) in src/durable/agent-room.ts points at the place to handle it.
  */
 import type { Supervisor } from "./supervision";
+import type { Proficiency } from "./routing-criteria";
 import { z } from "zod";
 import type { ShownView } from "./views";
 
@@ -90,6 +91,8 @@ export type RoutingProfileView = {
   crossChannelBehavior: "ROUTE_CURRENT_CHANNEL_ONLY" | "ROUTE_ANY_CHANNEL";
   afterContactWorkTimeoutSeconds: number;
   queues: { queueId: string; channel: Channel; priority: number; delaySeconds: number }[];
+  /** The user's proficiencies (predefined attribute values and levels), matched against contacts' routing criteria. */
+  proficiencies?: Proficiency[];
 };
 
 export type AgentSnapshot = {

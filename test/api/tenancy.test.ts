@@ -21,6 +21,7 @@ const DEMO_IDS: Record<string, string> = {
   rules: "demo:rule:cancellation",
   "task-templates": "demo:task-template:follow-up",
   "profile-fields": "demo:pf:tier",
+  "predefined-attributes": "demo:attr:language",
 };
 
 describe("tenancy: another instance's ids answer 404, exactly like missing ones", () => {

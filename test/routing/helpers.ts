@@ -251,3 +251,15 @@ export async function editQueueStorage(stub: DurableObjectStub<QueueRoom>, edit:
     await room.reloadFromStorage();
   });
 }
+
+/** Gives agents proficiencies in D1 (a predefined attribute with its values, and each agent's level). */
+export async function giveProficiencies(fx: Fixture, name: string, values: string[], levels: Record<string, Record<string, number>>) {
+  const attributeId = `${fx.instanceId}:attr:${name}`;
+  await env.DB.prepare("INSERT INTO predefined_attributes (id, instance_id, name, \"values\") VALUES (?, ?, ?, ?)").bind(attributeId, fx.instanceId, name, JSON.stringify(values)).run();
+  for (const [agent, byValue] of Object.entries(levels)) {
+    for (const [value, level] of Object.entries(byValue)) {
+      await env.DB.prepare("INSERT INTO user_proficiencies (instance_id, user_id, attribute_id, value, level) VALUES (?, ?, ?, ?, ?)")
+        .bind(fx.instanceId, fx.agentId(agent), attributeId, value, level).run();
+    }
+  }
+}

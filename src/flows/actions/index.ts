@@ -16,6 +16,7 @@ import { DisconnectParticipant, MessageParticipant } from "./participant";
 import { TransferContactToAgent, TransferContactToQueue, TransferParticipantToThirdParty, TransferToFlow } from "./transfer";
 import { UpdateContactRoutingBehavior } from "./routing";
 import { DequeueContactAndTransferToQueue } from "./dequeue";
+import { UpdateRoutingCriteria } from "./routing-criteria";
 import { TagContact, UnTagContact } from "./tags";
 import { CreateTask } from "./task";
 import type { ActionHandler } from "./types";
@@ -28,7 +29,7 @@ export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
     UpdateContactAttributes, UpdateContactTargetQueue, UpdateContactRecordingBehavior, UpdateContactTextToSpeechVoice, UpdateContactData, UpdateContactEventHooks,
     TransferContactToQueue, TransferContactToAgent, TransferParticipantToThirdParty, TransferToFlow, DequeueContactAndTransferToQueue,
     Compare, CheckHoursOfOperation, CheckMetricData, DistributeByPercentage, Loop, Wait, EndFlowExecution, UpdateFlowLoggingBehavior,
-    InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact, UpdateContactRoutingBehavior,
+    InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact, UpdateContactRoutingBehavior, UpdateRoutingCriteria,
     ConnectParticipantWithLexBot, ShowView, CreateCallbackContact, UpdateContactCallbackNumber, CreateTask,
     GetCustomerProfile, CreateCustomerProfile, UpdateCustomerProfile, AssociateContactToCustomerProfile,
     CreateWisdomSession, UpdateContactMediaStreamingBehavior, StartMediaStreaming, StopMediaStreaming,

@@ -25,6 +25,7 @@ export const SCREENS: Screen[] = [
   { path: "/hours-of-operation", label: "Hours of operation", group: "Routing", anyOf: ["instance.configure"], component: lazy(() => import("../console/HoursScreen")) },
   { path: "/agent-statuses", label: "Agent statuses", group: "Routing", anyOf: ["instance.configure"], component: lazy(() => import("../console/AgentStatusesScreen")) },
   { path: "/users", label: "Users", group: "People", anyOf: ["users.manage"], component: lazy(() => import("../console/UsersScreen")) },
+  { path: "/predefined-attributes", label: "Predefined attributes", group: "People", anyOf: ["instance.configure"], component: lazy(() => import("../console/PredefinedAttributesScreen")) },
   { path: "/security-profiles", label: "Security profiles", group: "People", anyOf: ["users.manage", "instance.configure"], component: lazy(() => import("../console/SecurityProfilesScreen")) },
   { path: "/flows", label: "Flows", group: "Channels and flows", anyOf: ["flows.edit", "instance.configure"], component: lazy(() => import("../flows/FlowsScreen")) },
   { path: "/bots", label: "Bots", group: "Channels and flows", anyOf: ["flows.edit", "instance.configure"], component: lazy(() => import("../bots/BotsScreen")) },

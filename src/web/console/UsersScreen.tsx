@@ -3,8 +3,9 @@ import { CheckboxField, FormStatus, SelectField, TextField, useSave } from "../c
 import { FormActions, ResourceScreen, useCreatedNotice, type EditorProps } from "../components/ResourceScreen";
 import { api } from "../lib/api";
 import { useSession } from "../lib/session";
-import type { RoutingProfile, SecurityProfile, User } from "../lib/types";
+import type { PredefinedAttribute, RoutingProfile, SecurityProfile, User } from "../lib/types";
 import { useCollection } from "../lib/useData";
+import { ProficiencyTable, useProficiencyRows } from "./ProficiencyTable";
 
 const BASE = "/users";
 
@@ -44,6 +45,8 @@ function UserEditor({ item, onSaved, canWrite }: EditorProps<User>) {
   const [routingProfileId, setRoutingProfileId] = useState(item?.routingProfileId ?? "");
   const [phone, setPhone] = useState(item?.phoneNumber ?? "");
   const [active, setActive] = useState(item?.active ?? true);
+  const attributes = useCollection<PredefinedAttribute>("/predefined-attributes");
+  const proficiencies = useProficiencyRows(item?.proficiencies);
   const save = useSave();
 
   const submit = async (e: FormEvent) => {
@@ -55,6 +58,7 @@ function UserEditor({ item, onSaved, canWrite }: EditorProps<User>) {
       routingProfileId: routingProfileId || null,
       phoneNumber: phone.trim() || null,
       active,
+      proficiencies: proficiencies.body(),
     };
     if (!item || password) body.password = password;
     const saved = await save.run(
@@ -69,7 +73,7 @@ function UserEditor({ item, onSaved, canWrite }: EditorProps<User>) {
   const errors = save.fieldErrors;
   return (
     <form className="card editor" onSubmit={submit} noValidate aria-label={item ? `Edit user ${item.name}` : "New user"}>
-      <FormStatus error={save.error} saved={save.saved ?? created} shownFields={["email", "name", "password", "securityProfileId", "routingProfileId", "phoneNumber", "active"]} />
+      <FormStatus error={save.error} saved={save.saved ?? created} shownFields={["email", "name", "password", "securityProfileId", "routingProfileId", "phoneNumber", "active", ...proficiencies.fields()]} />
       <fieldset disabled={!canWrite}>
         <TextField label="Name" name="name" value={name} onChange={setName} errors={errors} autoComplete="off" />
         <TextField label="Email" name="email" type="email" value={email} onChange={setEmail} errors={errors} autoComplete="off" />
@@ -87,6 +91,7 @@ function UserEditor({ item, onSaved, canWrite }: EditorProps<User>) {
         <SelectField label="Routing profile" name="routingProfileId" value={routingProfileId} onChange={setRoutingProfileId} empty="None (takes no contacts)" options={(routing.data ?? []).map((p) => ({ value: p.id, label: p.name }))} errors={errors} />
         <TextField label="Phone number" name="phoneNumber" value={phone} onChange={setPhone} errors={errors} placeholder="+14155550123" hint="Optional: the user's own phone, for transfers to them outside the app (E.164)." />
         <CheckboxField label="Active (can sign in)" name="active" checked={active} onChange={setActive} errors={errors} />
+        <ProficiencyTable state={proficiencies} attributes={attributes.data ?? []} errors={errors} />
       </fieldset>
       <FormActions busy={save.busy} canWrite={canWrite} isNew={!item} noun="user" cancelHref={BASE} />
     </form>

@@ -61,7 +61,14 @@ export type User = Stamps & {
   routingProfileId: string | null;
   phoneNumber: string | null;
   active: boolean;
+  proficiencies: Proficiency[];
 };
+
+/** One of a user's proficiencies: a predefined attribute's value, at a level from 1 to 5. */
+export type Proficiency = { attributeId: string; name: string; value: string; level: number };
+
+/** A predefined attribute: a name and the values users can be proficient in (routing criteria ask for them). */
+export type PredefinedAttribute = Stamps & { id: string; name: string; values: string[] };
 
 export type AgentStatus = Stamps & { id: string; name: string; type: "ROUTABLE" | "CUSTOM" | "OFFLINE"; enabled: boolean; displayOrder: number };
 

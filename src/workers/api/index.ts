@@ -37,6 +37,7 @@ import { quickConnectsResource } from "./resources/quick-connects";
 import { taskTemplatesResource } from "./resources/task-templates";
 import { routingProfilesResource } from "./resources/routing-profiles";
 import { profileFieldsResource } from "./resources/profile-fields";
+import { predefinedAttributesResource } from "./resources/predefined-attributes";
 import { profileRoutes } from "./profiles";
 import { setupRoutes } from "./setup";
 import { taskRoutes } from "./tasks";
@@ -60,6 +61,7 @@ export const CONFIG_RESOURCES = [
   taskTemplatesResource,
   profileFieldsResource,
   emailAddressesResource,
+  predefinedAttributesResource,
 ] as const;
 
 // Public: sign-in, and the first-run setup (a deployment with no instance has no one to sign in).

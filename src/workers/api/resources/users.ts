@@ -5,6 +5,8 @@ import { hashPassword } from "../../../lib/password";
 import { assertGrantable } from "../grant";
 import { assertReferences, defined, fields, iso, usedByRows, type ResourceDef } from "../resource";
 import { revokeUserAccess } from "../../auth/revoke";
+import { agentRoomName } from "../../../lib/object-names";
+import { checkProficiencies, loadProficiencies, proficiencyList, proficiencyWrites } from "./user-proficiencies";
 
 /** A user's password: the rule for every way a user is made (this resource, the first-run setup). */
 export const password = z.string().min(10, "must be at least 10 characters").max(256);
@@ -18,6 +20,8 @@ const Create = z.object({
   routingProfileId: fields.id.nullable().default(null),
   phoneNumber: fields.e164.nullable().default(null),
   active: z.boolean().default(true),
+  /** Predefined attributes' values with a level (1–5), for routing criteria. */
+  proficiencies: proficiencyList.default([]),
 });
 const Update = z.object({
   email,
@@ -27,6 +31,8 @@ const Update = z.object({
   routingProfileId: fields.id.nullable(),
   phoneNumber: fields.e164.nullable(),
   active: z.boolean(),
+  /** Replaces the whole list when given. */
+  proficiencies: proficiencyList,
 }).partial();
 
 type Input = z.infer<typeof Update>;
@@ -49,11 +55,13 @@ export const usersResource: ResourceDef<typeof users, z.infer<typeof Create>, In
       { field: "securityProfileId", label: "Security profile", table: securityProfiles, id: input.securityProfileId },
       { field: "routingProfileId", label: "Routing profile", table: routingProfiles, id: input.routingProfileId },
     ]);
-    const { password: plain, ...rest } = input;
+    await checkProficiencies(scope, input.proficiencies);
+    const { password: plain, proficiencies: _, ...rest } = input;
     return defined({ ...rest, passwordHash: plain ? await hashPassword(plain) : undefined });
   },
-  toApi: (rows) =>
-    rows.map((r) => ({
+  async toApi(rows, scope) {
+    const proficiencies = await loadProficiencies(scope, rows.map((r) => r.id));
+    return rows.map((r) => ({
       id: r.id,
       email: r.email,
       name: r.name,
@@ -61,13 +69,17 @@ export const usersResource: ResourceDef<typeof users, z.infer<typeof Create>, In
       routingProfileId: r.routingProfileId,
       phoneNumber: r.phoneNumber,
       active: r.active,
+      proficiencies: proficiencies.get(r.id) ?? [],
       createdAt: iso(r.createdAt),
       updatedAt: iso(r.updatedAt),
-    })),
-  // A new password or a deactivation ends the user's sessions in the same batch as the change…
+    }));
+  },
+  // The user's proficiencies, replaced when given. A new password or a deactivation ends the
+  // user's sessions in the same batch as the change…
   childWrites(input, { scope, id }, isCreate) {
-    if (isCreate || (input.password === undefined && input.active !== false)) return [];
-    return [scope.db.delete(sessions).where(and(eq(sessions.instanceId, scope.instanceId), eq(sessions.userId, id)))];
+    const proficiencies = proficiencyWrites(scope, id, input.proficiencies, isCreate);
+    if (isCreate || (input.password === undefined && input.active !== false)) return proficiencies;
+    return [...proficiencies, scope.db.delete(sessions).where(and(eq(sessions.instanceId, scope.instanceId), eq(sessions.userId, id)))];
   },
   // …and closes the sockets those sessions opened (a deleted user's sessions go with its row).
   async changed(env, instanceId, id, change) {
@@ -76,6 +88,8 @@ export const usersResource: ResourceDef<typeof users, z.infer<typeof Create>, In
       const [row] = await env.DB.prepare("SELECT active FROM users WHERE instance_id = ? AND id = ?").bind(instanceId, id).all<{ active: number }>().then((r) => r.results);
       if (!row || !row.active || fields.includes("password")) await revokeUserAccess(env, instanceId, id);
     }
+    // New proficiencies reach the queues the agent serves now, not at its next status.
+    if (change?.kind === "update" && fields.includes("proficiencies")) await env.AGENT_ROOM.getByName(agentRoomName(instanceId, id)).profileChanged();
   },
   // Nor deletes one: deleting an admin is no less a use of privileges the caller lacks.
   async beforeDelete(existing, { scope, caller }) {
