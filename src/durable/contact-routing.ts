@@ -70,7 +70,11 @@ export async function applyRoutingEvent(host: RoutingHost, e: RoutingEvent): Pro
       if (e.data?.warm && r.channel === "VOICE" && voice.consult.handOver()) break;
       store.set({ phase: "QUEUED", queue_id: e.queueId, agent_id: null, queue_flow_state: null });
       if (e.queueId) await host.loadQueueFlow(e.queueId);
-      if (r.channel === "VOICE") host.enqueueAction({ kind: "toQueue" });
+      if (r.channel === "VOICE") {
+        host.enqueueAction({ kind: "toQueue" });
+        // The queue's own callback offer, as for a caller their flow queued there (./voice/queue-callback-offer.ts).
+        await voice.armCallbackOffer();
+      }
       break;
     case "ENDED":
       // The consulted agent ended their part: the call goes on with the first.
