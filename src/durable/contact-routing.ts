@@ -73,7 +73,8 @@ export async function applyRoutingEvent(host: RoutingHost, e: RoutingEvent): Pro
       if (r.channel === "VOICE") {
         host.enqueueAction({ kind: "toQueue" });
         // The queue's own callback offer, as for a caller their flow queued there (./voice/queue-callback-offer.ts).
-        await voice.armCallbackOffer();
+        // Not armed (D1 or the queue unreachable): the caller still hears it when the music comes round; the transfer stands.
+        await voice.armCallbackOffer().catch((err: unknown) => console.error(JSON.stringify({ event: "callback_offer_not_armed", contactId: host.contactId, message: String(err) })));
       }
       break;
     case "ENDED":
