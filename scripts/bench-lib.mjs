@@ -12,6 +12,13 @@ import { BIN, ROOT, waitForHttp, widgetAliasToml } from "./lib.mjs";
 
 const r2 = (x) => Math.round(x * 100) / 100;
 
+/**
+ * The load `npm run bench:routing` puts on routing, and so the channel bench (bench-channels.mjs)
+ * through each channel: agents on sockets, contacts in all (per channel there), and the paced
+ * phase's interval. Each script's flags override them; change them here for both.
+ */
+export const ROUTING_LOAD = Object.freeze({ agents: 200, contacts: 2000, paceMs: 20 });
+
 /** The p-th percentile of `xs` (nearest rank); NaN for none. */
 export const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN; };
 

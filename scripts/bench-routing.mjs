@@ -27,15 +27,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdi
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { benchEnv, directOrigin, openSocket as open, pct, startProfiler, stopWithBench, workerdCpuSeconds } from "./bench-lib.mjs";
+import { ROUTING_LOAD, benchEnv, directOrigin, openSocket as open, pct, startProfiler, stopWithBench, workerdCpuSeconds } from "./bench-lib.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
-const AGENTS = arg("agents", 200);
-const CONTACTS = arg("contacts", 2000);
+const AGENTS = arg("agents", ROUTING_LOAD.agents);
+const CONTACTS = arg("contacts", ROUTING_LOAD.contacts);
 const ECHOES = arg("echoes", 1000);
 const PROFILE = process.argv.includes("--profile");
 const PROFILE_PACED = process.argv.includes("--profile-paced");
@@ -44,7 +44,7 @@ const lookupIdx = process.argv.indexOf("--profile-lookup");
 const PROFILE_LOOKUP = lookupIdx > 0 ? process.argv[lookupIdx + 1] : null;
 if (PROFILE_LOOKUP !== null && PROFILE_LOOKUP !== "on" && PROFILE_LOOKUP !== "off") throw new Error("--profile-lookup takes on or off");
 /** Paced phase: an agent becomes free every PACE_MS, for PACED offers. */
-const PACE_MS = arg("pace-ms", 20);
+const PACE_MS = arg("pace-ms", ROUTING_LOAD.paceMs);
 const PACED = arg("paced", 1000);
 // Object state on tmpfs where there is one: the bench measures the engine, not this VM's disk
 // (workerd's local SQLite syncs each commit to disk; Cloudflare's storage does not work that way).

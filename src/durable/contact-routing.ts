@@ -83,7 +83,12 @@ export async function applyRoutingEvent(host: RoutingHost, e: RoutingEvent): Pro
       }
       store.set({ phase: "QUEUED", queue_id: e.queueId, agent_id: null, queue_flow_state: null });
       if (e.queueId) await host.loadQueueFlow(e.queueId);
-      if (r.channel === "VOICE") host.enqueueAction({ kind: "toQueue" });
+      if (r.channel === "VOICE") {
+        host.enqueueAction({ kind: "toQueue" });
+        // The queue's own callback offer, as for a caller their flow queued there (./voice/queue-callback-offer.ts).
+        // Not armed (D1 or the queue unreachable): the caller still hears it when the music comes round; the transfer stands.
+        await voice.armCallbackOffer().catch((err: unknown) => console.error(JSON.stringify({ event: "callback_offer_not_armed", contactId: host.contactId, message: String(err) })));
+      }
       break;
     case "ENDED":
       // The consulted agent ended their part: the call goes on with the first.

@@ -41,13 +41,21 @@ export {
   type ChatStartResult, type InboundMessage, type MessagingStart,
 } from "./types";
 
-const TEXT = {
-  ended: "The chat has ended.",
-  customerEnded: "The customer ended the chat.",
-  idle: (minutes: number) => `This chat has ended because we did not hear from you for ${minutes} minute${minutes === 1 ? "" : "s"}.`,
-  agentEnded: "The agent ended the chat.",
-  transferred: "You are being transferred. Please wait for the next agent.",
-};
+/**
+ * The system lines, naming the conversation as the agent knows it: a web chat's customer reads
+ * them too; an SMS or WhatsApp customer never gets them (only the flow's words are sent), so
+ * there they are the workspace's and the transcript's, and say which it was.
+ */
+const CONVERSATION = { web: "chat", sms: "SMS conversation", whatsapp: "WhatsApp conversation" } as const;
+const chatText = (what: (typeof CONVERSATION)[keyof typeof CONVERSATION]) => ({
+  ended: `The ${what} has ended.`,
+  customerEnded: `The customer ended the ${what}.`,
+  idle: (minutes: number) => `This ${what} has ended because we did not hear from ${what === "chat" ? "you" : "the customer"} for ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+  agentEnded: `The agent ended the ${what}.`,
+  transferred: what === "chat" ? "You are being transferred. Please wait for the next agent." : `The ${what} is being transferred to another agent.`,
+  joined: (name: string) => `${name} joined the ${what}.`,
+  left: (name: string) => `${name} left the ${what}.`,
+});
 
 export class ChatChannel {
   readonly store: ChatStore;
@@ -84,7 +92,7 @@ export class ChatChannel {
         this.email.queue(message);
       },
       customerInput: (text) => this.customerInput(text),
-      customerEnded: () => this.serial(async () => this.customerLeft(TEXT.customerEnded)),
+      customerEnded: () => this.serial(async () => this.customerLeft(this.text.customerEnded)),
     });
   }
 
@@ -181,7 +189,7 @@ export class ChatChannel {
     } else if (result.status !== "waiting_input" && after.phase === "FLOW" && this.host.remaining.active()) {
       // The disconnect flow (a survey after the agent ended) is over: the contact keeps the agent's end.
       this.host.remaining.end("FLOW");
-      this.finish(ended ?? TEXT.ended);
+      this.finish(ended ?? this.text.ended);
     } else if (result.status !== "waiting_input" && after.phase === "FLOW") {
       // Ended, disconnected, or waiting on something chat cannot give: the chat is over.
       const now = Date.now();
@@ -190,7 +198,7 @@ export class ChatChannel {
         contactId: this.host.contactId, type: "DISCONNECTED", at: now, data: { by: "FLOW", status: result.status },
         update: { state: "ENDED", endedAt: now, disconnectReason: "CONTACT_FLOW_DISCONNECT" },
       });
-      this.finish(ended ?? TEXT.ended);
+      this.finish(ended ?? this.text.ended);
     }
   }
 
@@ -239,7 +247,7 @@ export class ChatChannel {
   }
 
   private queueDeps() {
-    return { host: this.host, store: this.store, post: (text: string) => this.post("BOT", text), end: () => this.customerLeft(TEXT.ended) };
+    return { host: this.host, store: this.store, post: (text: string) => this.post("BOT", text), end: () => this.customerLeft(this.text.ended) };
   }
 
   // ─── timers and jobs (from the object's alarm) ───────────────────────────────────────────
@@ -266,7 +274,7 @@ export class ChatChannel {
         } else if (r && t.kind === "idle" && r.phase !== "ENDED") {
           // Waiting in the queue is not the customer's silence: the timer runs again from now.
           if (r.phase === "QUEUED") this.armIdle();
-          else this.customerLeft(TEXT.idle(Math.round((this.store.idleTimeoutMs() ?? 0) / 60_000)));
+          else this.customerLeft(this.text.idle(Math.round((this.store.idleTimeoutMs() ?? 0) / 60_000)));
         }
         this.store.timerDone(t);
       });
@@ -287,12 +295,12 @@ export class ChatChannel {
           const name = await this.agentDisplayName(e.agentId!);
           this.store.addAgent(e.agentId!, name, e.at);
           // The line the transcript keeps: an email is opened, not joined (nobody is told by mail).
-          this.post("SYSTEM", this.email.active() ? `${name} opened the email.` : `${name} joined the chat.`, "agent.joined", name);
+          this.post("SYSTEM", this.email.active() ? `${name} opened the email.` : this.text.joined(name), "agent.joined", name);
           break;
         }
         case "TRANSFERRED": {
           this.agentLeft(before.agent_id);
-          this.post("SYSTEM", TEXT.transferred, "transferred");
+          this.post("SYSTEM", this.text.transferred, "transferred");
           this.store.setLastQueueText(null);
           const now = this.host.row();
           // Through a quick connect's transfer flow (../transfer-flow.ts): its messages, then where it sends the chat.
@@ -305,11 +313,11 @@ export class ChatChannel {
           const r = this.host.row();
           if (r?.phase === "FLOW" && this.host.remaining.active()) {
             // The agent ended and the customer goes on to the disconnect flow (a survey: ../remaining-flow.ts).
-            this.post("SYSTEM", TEXT.agentEnded);
+            this.post("SYSTEM", this.text.agentEnded);
             await this.runFlow({ state: JSON.parse(r.flow_state!) as FlowState, event: { type: "playback_done" } });
             break;
           }
-          this.finish(TEXT.agentEnded);
+          this.finish(this.text.agentEnded);
           break;
         }
         case "HELD":
@@ -323,7 +331,7 @@ export class ChatChannel {
 
   private agentLeft(agentId: string | null) {
     const name = agentId ? this.store.agentName(agentId) : null;
-    if (name) this.post("SYSTEM", this.email.active() ? `${name} closed the email.` : `${name} left the chat.`, "agent.left", name);
+    if (name) this.post("SYSTEM", this.email.active() ? `${name} closed the email.` : this.text.left(name), "agent.left", name);
   }
 
   private async agentDisplayName(agentId: string): Promise<string> {
@@ -398,6 +406,11 @@ export class ChatChannel {
 
   status(): ChatStatus {
     return this.#sockets.status();
+  }
+
+  /** The system lines in this conversation's words (a web chat's, or an SMS or WhatsApp one's). */
+  private get text() {
+    return chatText(CONVERSATION[this.messaging.kind() ?? "web"]);
   }
 
   /** Every socket's view of the chat (who may send changes with the status). */

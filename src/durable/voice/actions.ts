@@ -31,8 +31,8 @@ export type VoiceAction =
 
   | { kind: "muteAgent"; muted: boolean }
   | { kind: "toQueue" }
-  /** The queue's callback offer is due (./queue-callback-offer.ts): a caller still waiting goes round the queue loop again to hear it. */
-  | { kind: "offerCallback" }
+  /** The queue's callback offer is due (./queue-callback-offer.ts): a caller still waiting goes round the queue loop again to hear it. `stay`: the session's `connections` when armed (a caller connected and transferred since is in another stay). */
+  | { kind: "offerCallback"; stay?: number }
   | { kind: "transferToNumber"; phoneNumber: string }
   /** Warm transfer: the consulted number joins the conference (the customer is already held). */
   | { kind: "addThirdParty"; phoneNumber: string }
@@ -100,6 +100,7 @@ type Row = {
   flow_state: string | null;
   queue_id: string | null;
   step: number;
+  connections: number; // agents connected so far: names the caller's stay in a queue (offerCallback)
 };
 
 export async function runVoiceAction(
@@ -300,7 +301,7 @@ export async function runVoiceAction(
       return;
     }
     case "offerCallback":
-      if (row.phase === "QUEUED" && row.call_sid) await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.queue }));
+      if (row.phase === "QUEUED" && row.call_sid && (action.stay === undefined || action.stay === row.connections)) await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.queue }));
       return;
     case "toQueue":
       if (row.call_sid) await ignoreEnded(twilio.updateCall(row.call_sid, { url: urls.queue }));

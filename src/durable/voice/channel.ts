@@ -34,7 +34,6 @@ export type { RecordingCallback };
 import { mediaStreamActions } from "./media-stream";
 import { dequeueFromQueueFlow } from "./queue-transfer";
 
-
 /** The voice channel's tables only some calls need, each group made on first use (their names: ./host.ts VoiceTable). */
 export const VOICE_TABLES = {
   whispers: { table: "whispers", schema: (sql: SqlStorage) => Whispers.schema(sql) },
@@ -154,7 +153,7 @@ export class VoiceChannel {
           : undefined;
         twiml = await this.queueWait(false, known);
       }
-      await armCallbackOffer(this.host);
+      await armCallbackOffer(this.host, Date.now());
     } else {
       // IVRRecordingBehavior starts the caller's recording where the block is (./recording.ts).
       twiml = renderVoice(result, { gather: urls.gather, gatherTimeout: urls.gatherTimeout, resume: urls.resume, dialAction: urls.dial, recordingStatus: `${urls.recording}&part=IVR` });
@@ -446,4 +445,8 @@ export class VoiceChannel {
     return transcribeWhenSettled(this.host);
   }
 
+  /** The caller was transferred into a queue: its callback offer, if it makes one, is armed for this stay there. */
+  armCallbackOffer(): Promise<void> {
+    return armCallbackOffer(this.host);
+  }
 }

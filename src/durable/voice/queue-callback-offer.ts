@@ -1,8 +1,8 @@
 /**
  * A queue's own callback offer (the queue setting `offerCallback`, src/shared/callback-offer.ts),
- * for callers waiting in a queue with no CUSTOMER_QUEUE flow. At enqueue the session keeps a
- * delayed `offerCallback` action (its alarm, surviving a restart) for when the caller has waited
- * `afterSeconds`: it moves the caller, still waiting, from the music to the queue loop again
+ * for callers waiting in a queue with no CUSTOMER_QUEUE flow. When the caller enters the queue
+ * (from their flow, or transferred there by an agent) the session keeps a delayed `offerCallback`
+ * action (its alarm, surviving a restart) for when the caller has waited `afterSeconds`: it moves the caller, still waiting, from the music to the queue loop again
  * (Twilio's REST redirect), where they now hear the offer over the music. Pressing the key books
  * the callback as CreateCallbackContact does (./callback.ts: it takes the caller's place; the
  * caller's contact ends after the confirmation); any other key, or none, and they wait on.
@@ -10,6 +10,7 @@
 import { enterFlow, renderVoice, type FlowContent, type FlowContext, type FlowState } from "../../flows";
 import type { CallbackOffer } from "../../shared/callback-offer";
 import { el, response } from "../../twilio/twiml";
+import { queueRoomName } from "../../lib/object-names";
 import { flowContext } from "../contact-flow";
 import type { QueuePosition } from "../types";
 import type { CallbackCall } from "./callback";
@@ -58,14 +59,30 @@ export function offerDueAt(offer: CallbackOffer | null | undefined, now: number)
 }
 
 /** What the offer needs of the contact's session (its VoiceHost). */
-type OfferHost = Pick<VoiceHost, "env" | "instanceId" | "enqueueAction" | "keepLogs" | "kick" | "require">;
+type OfferHost = Pick<VoiceHost, "env" | "instanceId" | "contactId" | "enqueueAction" | "keepLogs" | "kick" | "require">;
 
-/** At enqueue: the offer's due time kept as a delayed action, when the caller's queue makes one after a wait. */
-export async function armCallbackOffer(host: OfferHost): Promise<void> {
-  const queueId = host.require().queue_id;
-  if (!queueId) return;
-  const due = offerDueAt((await flowContext(host.env.DB, host.instanceId)).queues?.[queueId]?.offerCallback, Date.now());
-  if (due !== null) host.enqueueAction({ kind: "offerCallback" }, due);
+/**
+ * When the caller enters a queue (from their flow, or transferred there by an agent): the offer's
+ * due time kept as a delayed action, when that queue makes one after a wait. Once per queue stay,
+ * as Amazon Connect starts a queue's customer queue flow afresh each time a contact enters it: a
+ * caller transferred back into a queue whose offer they let pass hears it again after the wait
+ * there. `enqueuedAt`: when they entered (a transfer's is asked of the queue: a warm transfer's
+ * customer has waited there since the consult began).
+ */
+export async function armCallbackOffer(host: OfferHost, enqueuedAt?: number): Promise<void> {
+  const r = host.require();
+  if (!r.queue_id) return;
+  const offer = (await flowContext(host.env.DB, host.instanceId)).queues?.[r.queue_id]?.offerCallback;
+  if (!offer || offer.afterSeconds <= 0) return; // none, or offered at once by the queue loop
+  let since = enqueuedAt;
+  if (since === undefined) {
+    const pos = await host.env.QUEUE_ROOM.getByName(queueRoomName(host.instanceId, r.queue_id)).position(host.contactId);
+    if (!("enqueuedAt" in pos)) return; // connected meanwhile, or gone
+    since = pos.enqueuedAt;
+  }
+  const due = offerDueAt(offer, since)!;
+  // Due already (a warm transfer's customer waited long enough): the loop they are moved to offers it.
+  if (due > Date.now()) host.enqueueAction({ kind: "offerCallback", stay: r.connections }, due);
 }
 
 export type DefaultWait = {

@@ -13,7 +13,7 @@ import { Attributes } from "./Attributes";
 import { CustomerSentiment } from "./CustomerSentiment";
 import { CustomerProfile } from "./ProfileSlot";
 import { ChatPanel } from "./ChatPanel";
-import { callerLabel, useContactDetails } from "./contactDetails";
+import { callerLabel, channelLabel, useContactDetails } from "./contactDetails";
 import { shortcutProps } from "./shortcuts";
 import { TaskDetails, useTaskDetails } from "./TaskDetails";
 import { AudioLeg } from "./Softphone";
@@ -71,7 +71,7 @@ export function ContactPanel({ contact, queueName, wrapUpCodes, quickConnects, c
   return (
     <section className="contact-panel" aria-labelledby={`${id}-title`} data-testid="contact">
       <h2 id={`${id}-title`}>
-        {contact.channel === "TASK" ? "Task: " : contact.channel === "EMAIL" ? "Email from " : `${CHANNEL_LABELS[contact.channel]} contact with `}
+        {contact.channel === "TASK" ? "Task: " : contact.channel === "EMAIL" ? "Email from " : `${channelLabel(contact.channel, details, CHANNEL_LABELS)} contact with `}
         <span data-testid="contact-caller">{contact.channel === "TASK" ? (task?.name ?? "…") : callerLabel(contact.channel, details)}</span>{" "}
         <span className={`badge state-${contact.state.toLowerCase()}`} data-testid="contact-state">
           {STATE_LABELS[contact.state]}

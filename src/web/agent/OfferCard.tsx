@@ -6,7 +6,7 @@ import { CHANNEL_LABELS } from "../lib/labels";
 import { formatDuration, spokenDuration, useNow } from "../lib/time";
 import type { AgentConnection } from "./agentConnection";
 import { Attributes } from "./Attributes";
-import { callerLabel, useContactDetails } from "./contactDetails";
+import { callerLabel, channelLabel, useContactDetails } from "./contactDetails";
 import { useOfferAlertState } from "./offerAlerts";
 import { shortcutProps } from "./shortcuts";
 import { TaskDetails, useTaskDetails } from "./TaskDetails";
@@ -22,6 +22,8 @@ export function OfferCard({ contact, queueName, connection }: { contact: AgentCo
   const id = `offer-${contact.contactId.replace(/\W/g, "-")}`;
   const task = useTaskDetails(contact.channel === "TASK" ? contact.contactId : null);
   const who = contact.channel === "TASK" ? (task?.name ?? "a task") : callerLabel(contact.channel, details);
+  // "voice", "chat"; an SMS or WhatsApp chat by its name.
+  const channelWord = details?.channelSubtype ? channelLabel(contact.channel, details, CHANNEL_LABELS) : CHANNEL_LABELS[contact.channel].toLowerCase();
   const left = contact.offerExpiresAt ? Math.max(0, contact.offerExpiresAt - now) : null;
   const total = contact.offerExpiresAt ? contact.offerExpiresAt - contact.offeredAt : null;
 
@@ -45,11 +47,11 @@ export function OfferCard({ contact, queueName, connection }: { contact: AgentCo
   return (
     <section className="card offer-card" aria-labelledby={`${id}-title`} data-testid="offer">
       <h2 id={`${id}-title`}>
-        {contact.channel === "TASK" ? "Incoming task: " : `Incoming ${CHANNEL_LABELS[contact.channel].toLowerCase()} contact from `}
+        {contact.channel === "TASK" ? "Incoming task: " : `Incoming ${channelWord} contact from `}
         <span data-testid="offer-caller">{who}</span>
       </h2>
       <p className="visually-hidden" role="alert">
-        {contact.channel === "TASK" ? `Incoming task ${who}` : `Incoming ${CHANNEL_LABELS[contact.channel].toLowerCase()} contact from ${who}`} in queue {queueName}.
+        {contact.channel === "TASK" ? `Incoming task ${who}` : `Incoming ${channelWord} contact from ${who}`} in queue {queueName}.
       </p>
       <dl className="facts">
         <dt>Queue</dt>

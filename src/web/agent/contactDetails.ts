@@ -5,6 +5,8 @@ import { api } from "../lib/api";
 export type AgentContactDetails = {
   id: string;
   channel: string;
+  /** A chat that came by Twilio Messaging: "sms" or "whatsapp"; null otherwise. */
+  channelSubtype: "sms" | "whatsapp" | null;
   initiationMethod: string;
   customerEndpoint: string | null;
   systemEndpoint: string | null;
@@ -33,6 +35,13 @@ export function useContactDetails(contactId: string): AgentContactDetails | null
     };
   }, [contactId]);
   return details;
+}
+
+/** The channel in the contact's heading: an SMS or WhatsApp chat says which (known once its details arrive). */
+export function channelLabel(channel: string, details: AgentContactDetails | null, labels: Record<string, string>): string {
+  if (details?.channelSubtype === "sms") return "SMS";
+  if (details?.channelSubtype === "whatsapp") return "WhatsApp";
+  return labels[channel] ?? channel;
 }
 
 /** Who is on the line, in words: the caller's number, or the channel when there is none. */

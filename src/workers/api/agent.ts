@@ -103,6 +103,7 @@ export const agentRoutes = new Hono<AppEnv>()
     return c.json({
       id: row.id,
       channel: row.channel,
+      channelSubtype: row.channelSubtype ?? null,
       initiationMethod: row.initiationMethod,
       customerEndpoint: row.customerEndpointEnc ? await decryptField(keys, row.instanceId, CUSTOMER_ENDPOINT_FIELD, row.customerEndpointEnc) : null,
       systemEndpoint: row.systemEndpoint,
