@@ -446,7 +446,5 @@ export class VoiceChannel {
   }
 
   /** The caller was transferred into a queue: its callback offer, if it makes one, is armed for this stay there. */
-  armCallbackOffer(): Promise<void> {
-    return armCallbackOffer(this.host);
-  }
+  readonly armCallbackOffer = (): Promise<void> => armCallbackOffer(this.host);
 }
