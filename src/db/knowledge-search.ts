@@ -104,6 +104,19 @@ async function run(scope: InstanceScope, match: string, limit: number): Promise<
 }
 
 /**
+ * The instance's published articles among `ids` as hits (the start of the body as the snippet,
+ * no score): those a search found by meaning only (src/workers/knowledge-vectors.ts).
+ */
+export async function hitsByIds(scope: InstanceScope, ids: string[]): Promise<KnowledgeHit[]> {
+  const rows = await scope.db.all<Row>(sql`
+    SELECT f.article_id, f.title, f.tags, substr(f.body, 1, 160) AS snippet, 0 AS score
+    FROM knowledge_fts f
+    JOIN knowledge_articles a ON a.id = f.article_id AND a.instance_id = ${scope.instanceId} AND a.published_version IS NOT NULL
+    WHERE f.instance_id = ${scope.instanceId} AND f.article_id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
+  return rows.map((r) => ({ articleId: r.article_id, title: r.title, snippet: r.snippet.length === 160 ? `${r.snippet}…` : r.snippet, tags: r.tags ? r.tags.split(" ") : [], score: r.score }));
+}
+
+/**
  * Published articles matching `text`, best first. D1 round trips: the synonyms with the known-word
  * probes; the vocabulary of every misspelt word with, for a search of several words (or in `any`
  * mode), how many articles hold each word (one batch, only when there is either); the search.

@@ -15,6 +15,7 @@ import { contactRoomName } from "../../lib/object-names";
 import { assertPermission } from "../auth/middleware";
 import type { AppEnv } from "../env";
 import { parseQuery } from "../lib/request";
+import { withNearestArticles } from "../knowledge-vectors";
 
 const Query = z.object({
   contactId: z.string().min(1).max(64),
@@ -34,6 +35,7 @@ export const knowledgeSuggestionRoutes = new Hono<AppEnv>().get("/suggestions", 
   if (!mayRead) throw notFound("Contact");
   if (!live?.sessionArn) return c.json({ sessionArn: null, terms: [], items: [] });
   const exclude = q.exclude ? q.exclude.split(",").filter(Boolean).slice(0, 50) : [];
-  const result = await searchArticles(c.var.scope, live.customerText, { limit: q.limit, mode: "any", exclude });
+  const found = await searchArticles(c.var.scope, live.customerText, { limit: q.limit, mode: "any", exclude });
+  const result = await withNearestArticles(c.env, c.var.scope, live.customerText, found, { limit: q.limit, exclude });
   return c.json({ sessionArn: live.sessionArn, terms: result.terms, items: result.hits });
 });

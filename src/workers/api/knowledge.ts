@@ -35,6 +35,7 @@ import { assertPermission } from "../auth/middleware";
 import type { AppEnv, Caller } from "../env";
 import { clientInfo, parseJson, parseQuery } from "../lib/request";
 import { iso } from "./resource";
+import { indexArticleVector, removeArticleVector, withNearestArticles } from "../knowledge-vectors";
 
 const canRead = (caller: Caller) => assertPermission(caller.permissions, "knowledge.read", "knowledge.write");
 const canWrite = (caller: Caller) => assertPermission(caller.permissions, "knowledge.write");
@@ -158,12 +159,14 @@ export const knowledgeRoutes = new Hono<AppEnv>()
     const input = c.req.header("content-type") ? await parseJson(c, PublishBody) : {};
     const v = await version(c.var.scope, article, input.version ?? article.latestVersion);
     await c.var.scope.batch([...publishVersion(c.var.scope, article, v), audit(c, "publish", article.id, { version: v.version })]);
+    await indexArticleVector(c.env, c.var.scope.instanceId, article.id, v);
     return c.json(await fullView(c, (await getArticle(c.var.scope, article.id))!));
   })
   .post("/articles/:id/unpublish", async (c) => {
     canWrite(c.var.caller);
     const article = await load(c, c.req.param("id"));
     await c.var.scope.batch([...unpublishArticle(c.var.scope, article), audit(c, "unpublish", article.id)]);
+    await removeArticleVector(c.env, article.id);
     return c.json(await fullView(c, (await getArticle(c.var.scope, article.id))!));
   })
   .delete("/articles/:id", async (c) => {
@@ -171,6 +174,7 @@ export const knowledgeRoutes = new Hono<AppEnv>()
     const article = await load(c, c.req.param("id"));
     await deleteAttachments(c.env, c.var.scope, await listAttachments(c.var.scope, article.id));
     await c.var.scope.batch([...deleteArticle(c.var.scope, article.id), audit(c, "delete", article.id, { title: article.title })]);
+    await removeArticleVector(c.env, article.id);
     return c.body(null, 204);
   })
   .get("/articles/:id/versions", async (c) => {
@@ -222,7 +226,7 @@ export const knowledgeRoutes = new Hono<AppEnv>()
   .get("/search", async (c) => {
     canRead(c.var.caller);
     const q = parseQuery(c, SearchQuery);
-    const result = await searchArticles(c.var.scope, q.q, { limit: q.limit, mode: "all" });
+    const result = await withNearestArticles(c.env, c.var.scope, q.q, await searchArticles(c.var.scope, q.q, { limit: q.limit, mode: "all" }), { limit: q.limit });
     return c.json({ items: result.hits, terms: result.terms, corrections: result.corrections });
   })
   .get("/synonyms", async (c) => {
