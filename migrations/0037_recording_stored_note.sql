@@ -4,7 +4,8 @@
 -- channel wrote after storing before: `stored`, no error, no next attempt, the row's id, attempts
 -- back to 0; a note the retries left (`pending`) is updated in place. Only call recordings (kind
 -- `recording`, with their Twilio RecordingSid) are noted here; transcripts and attachments are
--- noted by their channels.
+-- noted by their channels. A later migration that rebuilds `recordings` (drizzle-kit's
+-- copy-and-rename for a column change) drops this trigger with the old table: create it again after.
 CREATE TRIGGER `recordings_note_stored` AFTER INSERT ON `recordings`
   WHEN NEW.kind = 'recording' AND NEW.external_id IS NOT NULL
 BEGIN
