@@ -5,7 +5,9 @@
  *
  * Consistency: the object is written (completely, encrypted) before its row; a row never points
  * at a missing or unencrypted object. A failed write removes what it wrote and can be retried;
- * a retry with the same `externalId` returns the row already stored.
+ * a retry with the same `externalId` returns the row already stored. A call recording's row
+ * (kind `recording`, with its Twilio RecordingSid) notes its upload `stored` in the same statement
+ * (`recording_uploads`, ./uploads.ts; the trigger of migration 0037_recording_stored_note).
  */
 import { and, asc, eq, inArray, lt, ne, sql } from "drizzle-orm";
 import { createDb } from "../db/client";

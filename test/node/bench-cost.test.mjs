@@ -10,11 +10,12 @@ import { join } from "node:path";
 import { test } from "node:test";
 
 /**
- * Per call, the statements the contact itself costs (8 and 4 measured, with 1 of margin for a
- * flush split in two on a busy machine), and all of them with the configuration reads that the
+ * Per call, the statements the contact itself costs (6.3 and 4 measured, with under 1 of margin
+ * for a flush split in two on a busy machine: a recording's upload note written apart again, or any
+ * other statement a call, passes it), and all of them with the configuration reads that the
  * isolates' caches serve while warm and miss on a loaded machine (about 2 more).
  */
-const MAX_D1_QUERIES = { "voice-answered": { own: 9, all: 12 }, "voice-abandoned": { own: 5, all: 8 } };
+const MAX_D1_QUERIES = { "voice-answered": { own: 7, all: 10 }, "voice-abandoned": { own: 5, all: 8 } };
 /** Configuration read through isolate caches (TTL 15–30 s): instance, number, flow, queue, hours, functions, the agent's phone. */
 const CACHED = ["select instances", "select phone_numbers", "select flow_versions", "select flows", "select queues", "select hours_of_operation", "select lambda_functions", "select users"];
 

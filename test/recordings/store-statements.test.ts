@@ -6,7 +6,9 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordings } from "../../src/db/schema";
+import { InstanceScope } from "../../src/db/scoped";
 import { type RecordingsEnv, storeRecording } from "../../src/recordings/store";
+import { contactUploads, noteUpload } from "../../src/recordings/uploads";
 import { countingD1 } from "../d1-count";
 import { db, DEMO, otherInstance, seed } from "../helpers";
 import { newContact, renv, wav } from "./fixtures";
@@ -60,5 +62,31 @@ describe("storing a recording", () => {
     const first = await storeRecording(renv, { instanceId: DEMO.instanceId, contactId, body: audio, contentType: "audio/wav", externalId: `RE-moved-${contactId}` });
     const again = await storeRecording(renv, { instanceId: DEMO.instanceId, contactId: "no-such-contact", body: audio, contentType: "audio/wav", externalId: `RE-moved-${contactId}` });
     expect(again.id).toBe(first.id);
+  });
+
+  it("a call recording's row and its stored note are one statement; a retried one's note turns stored", async () => {
+    const contactId = await newContact(DEMO.instanceId);
+    const scope = new InstanceScope(db(), DEMO.instanceId);
+    // Twilio's recording failed to store once: the retry's note says when it is tried again.
+    await noteUpload(renv, { instanceId: DEMO.instanceId, contactId, kind: "recording", externalId: `RE-note-${contactId}`, status: "pending", attempts: 1, lastError: "R2 down", nextAttemptAt: Date.now() + 2000 });
+    const d1 = countingD1(renv.DB);
+    const row = await storeRecording({ ...renv, DB: d1.db } as RecordingsEnv, {
+      instanceId: DEMO.instanceId, contactId, body: audio, contentType: "audio/wav", externalId: `RE-note-${contactId}`,
+    });
+    expect(d1.statements).toEqual(["select contacts", "insert recordings"]);
+    const [note, ...more] = await contactUploads(scope, contactId);
+    expect(more).toHaveLength(0);
+    expect(note).toMatchObject({ kind: "recording", externalId: `RE-note-${contactId}`, status: "stored", attempts: 0, lastError: null, nextAttemptAt: null, recordingId: row.id });
+
+    // Stored on the first attempt: the note is there with it; another instance sees none of it.
+    const first = await newContact(DEMO.instanceId);
+    const firstRow = await storeRecording(renv, { instanceId: DEMO.instanceId, contactId: first, body: audio, contentType: "audio/wav", externalId: `RE-first-${first}` });
+    expect(await contactUploads(scope, first)).toMatchObject([{ kind: "recording", status: "stored", attempts: 0, recordingId: firstRow.id }]);
+    expect(await contactUploads(new InstanceScope(db(), (await otherInstance()).instanceId), first)).toEqual([]);
+
+    // Transcripts and attachments are noted by their channels, not here.
+    const transcript = await storeRecording(renv, { instanceId: DEMO.instanceId, contactId: first, kind: "transcript", body: "hi", contentType: "application/json", externalId: `TR-${first}` });
+    expect(transcript.kind).toBe("transcript");
+    expect(await contactUploads(scope, first)).toHaveLength(1);
   });
 });

@@ -6,7 +6,7 @@ import { ignoreEnded, TwilioApiError, TwilioRest } from "../../twilio/rest";
 import { loadInstance } from "../../db/twilio-instances";
 import { keyringFromEnv } from "../../lib/crypto";
 import { storeRecording } from "../../recordings/store";
-import { retryUpload, tryNoteUpload } from "../../recordings/uploads";
+import { retryUpload } from "../../recordings/uploads";
 import { agentRoomName, queueRoomName } from "../../lib/object-names";
 import { dialNumber, voiceUrls } from "./twiml";
 import { customerHoldUrl, holdAgentLeg, type AgentLegHold } from "./hold-flow";
@@ -253,16 +253,16 @@ export async function runVoiceAction(
     case "storeRecording": {
       const media = await twilio.fetchRecording(action.recordingUrl);
       const length = Number(media.headers.get("content-length") ?? "NaN");
-      const stored = await storeRecording(env, {
+      await storeRecording(env, {
         instanceId, contactId, kind: "recording", contentType: "audio/wav",
         body: Number.isFinite(length) ? media.body! : new Uint8Array(await media.arrayBuffer()),
         length: Number.isFinite(length) ? length : undefined,
         externalId: action.recordingSid, durationSeconds: action.durationSeconds, channels: action.channels,
         part: action.part, participants: action.participants, agentId: action.agentId, startedAt: action.startedAt,
       });
-      // Stored encrypted in R2: now it can go from Twilio.
+      // Stored encrypted in R2, and noted `stored` by the row's own statement (migration
+      // 0037_recording_stored_note): now it can go from Twilio.
       await ignoreEnded(twilio.deleteRecording(action.recordingSid));
-      await tryNoteUpload(env, { instanceId, contactId, kind: "recording", externalId: action.recordingSid, status: "stored", attempts: 0, recordingId: stored.id });
       return;
     }
     case "hold": {
