@@ -144,6 +144,14 @@ export async function auditRefusedDials(env: Env, instanceId: string, contactId:
   }
 }
 
+/** The routing behaviour a flow set on the contact (UpdateContactRoutingBehavior), as an enqueue carries it. */
+export function queueRoutingOf(state: FlowState): { priority?: number; ageAdjustSeconds?: number } {
+  return {
+    ...(state.queuePriority ? { priority: state.queuePriority } : {}),
+    ...(state.queueTimeAdjustmentSeconds ? { ageAdjustSeconds: state.queueTimeAdjustmentSeconds } : {}),
+  };
+}
+
 /** The queue an enqueue effect names: the flow's queue, or the agent's personal queue. */
 export function enqueueTarget(effect: Extract<Effect, { type: "enqueue" }>): string | null {
   return effect.queueId ?? (effect.agentId ? personalQueueId(effect.agentId) : null);
@@ -216,8 +224,7 @@ export async function performEffect(
         attributes: state.attributes,
         // A task is started by the API or a flow, as Amazon Connect records it.
         ...(state.channel === "TASK" ? { initiationMethod: "API" as const } : opts.transfer ? { initiationMethod: "TRANSFER" as const } : {}),
-        ...(state.queuePriority ? { priority: state.queuePriority } : {}),
-        ...(state.queueTimeAdjustmentSeconds ? { ageAdjustSeconds: state.queueTimeAdjustmentSeconds } : {}),
+        ...queueRoutingOf(state),
         ...(state.routingCriteria ? { routingCriteria: state.routingCriteria } : {}),
         notify,
       });

@@ -72,22 +72,30 @@ export async function removeArticleVector(env: unknown, articleId: string) {
   }
 }
 
+/** The instance's articles nearest to `text` by meaning, best first; none when the model or the index fails (logged). */
+async function nearestArticles(b: { ai: Embedder; index: VectorIndex }, instanceId: string, text: string, exclude: string[] = []): Promise<string[]> {
+  try {
+    const { matches } = await b.index.query(await embed(b.ai, text.slice(0, EMBEDDED_CHARS)), { topK: NEAREST, filter: { instanceId } });
+    return matches.filter((m) => m.score >= MIN_SIMILARITY).map((m) => m.id).filter((id) => !exclude.includes(id));
+  } catch (err) {
+    failed("search", instanceId, err);
+    return [];
+  }
+}
+
 /**
  * The FTS result with the instance's nearest articles fused in (reciprocal rank fusion), when the
- * bindings are there; `result` as it is otherwise. A hit found only by meaning shows the start of
- * its body as its snippet; articles the index still holds but D1 no longer publishes are left out.
+ * bindings are there; the FTS result as it is otherwise. The embedding and the index are asked
+ * while the FTS search runs (`search`, started by the caller). A hit found only by meaning shows
+ * the start of its body as its snippet; articles the index still holds but D1 no longer
+ * publishes are left out.
  */
-export async function withNearestArticles(env: unknown, scope: InstanceScope, text: string, result: SearchResult, opts: { limit: number; exclude?: string[] }): Promise<SearchResult> {
+export async function withNearestArticles(env: unknown, scope: InstanceScope, text: string, search: Promise<SearchResult>, opts: { limit: number; exclude?: string[] }): Promise<SearchResult> {
   const b = bindings(env);
-  if (!b || !text.trim()) return result;
-  let nearest: string[];
-  try {
-    const { matches } = await b.index.query(await embed(b.ai, text.slice(0, EMBEDDED_CHARS)), { topK: NEAREST, filter: { instanceId: scope.instanceId } });
-    nearest = matches.filter((m) => m.score >= MIN_SIMILARITY).map((m) => m.id).filter((id) => !opts.exclude?.includes(id));
-  } catch (err) {
-    failed("search", scope.instanceId, err);
-    return result;
-  }
+  if (!b || !text.trim()) return search;
+  const asked = nearestArticles(b, scope.instanceId, text, opts.exclude);
+  const result = await search;
+  const nearest = await asked;
   if (nearest.length === 0) return result;
   const fused = new Map<string, number>();
   const add = (ids: string[]) => ids.forEach((id, rank) => fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + rank + 1)));

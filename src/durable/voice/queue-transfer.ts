@@ -11,6 +11,7 @@
  */
 import { awaitedEffect, resumeFlow, type Effect, type FlowContent, type FlowContext, type FlowEvent, type FlowResult, type FlowState } from "../../flows";
 import { personalQueueId, queueRoomName } from "../../lib/object-names";
+import { queueRoutingOf } from "../contact-flow";
 import type { EnqueueInput } from "../types";
 import type { VoiceHost } from "./host";
 
@@ -38,8 +39,7 @@ async function moveContact(host: VoiceHost, effect: Extract<Effect, { type: "deq
   const state = JSON.parse(r.flow_state!) as FlowState;
   const input: EnqueueInput = {
     contactId: host.contactId, channel: state.channel, attributes: state.attributes, enqueuedAt: pos.enqueuedAt, notify: host.notifyTarget(),
-    ...(state.queuePriority ? { priority: state.queuePriority } : {}),
-    ...(state.queueTimeAdjustmentSeconds ? { ageAdjustSeconds: state.queueTimeAdjustmentSeconds } : {}),
+    ...queueRoutingOf(state),
   };
   const moved = await host.env.QUEUE_ROOM.getByName(queueRoomName(host.instanceId, to)).enqueue({ ...input, initiationMethod: "TRANSFER", transferredFrom: { queueId: from, agentId: null } });
   if (moved.status === "QUEUED") {

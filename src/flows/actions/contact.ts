@@ -3,7 +3,7 @@
  * contact data.
  */
 import { isObject, isReference } from "../values";
-import { checkQueueRef, fail, idFromArn, next, WHISPERS, type ActionHandler } from "./types";
+import { checkQueueOrAgent, fail, idFromArn, next, WHISPERS, type ActionHandler } from "./types";
 import type { ContactAnalytics } from "../types";
 
 const MAX_ATTRIBUTE_KEY = 127;
@@ -46,10 +46,7 @@ export const UpdateContactTargetQueue: ActionHandler = {
   errors: ["NoMatchingError"],
   notIn: [...WHISPERS, "CUSTOMER_QUEUE"],
   check(params, report) {
-    if (params.QueueId === undefined && params.AgentId === undefined) report("QueueId", "a QueueId or an AgentId is required");
-    if (params.QueueId !== undefined && params.AgentId !== undefined) report("AgentId", "give a QueueId or an AgentId, not both");
-    checkQueueRef(params.QueueId, "QueueId", report);
-    if (params.AgentId !== undefined && (typeof params.AgentId !== "string" || !params.AgentId.trim())) report("AgentId", "must be an agent id, ARN or reference");
+    checkQueueOrAgent(params, report);
   },
   run(r) {
     if (r.params.AgentId !== undefined) {

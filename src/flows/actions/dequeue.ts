@@ -6,17 +6,14 @@
  * waiting (offered, connected) stays where it is, and the action fails, as Amazon Connect's does.
  */
 import { FLOW_TYPES } from "../types";
-import { checkQueueRef, fail, idFromArn, type ActionHandler } from "./types";
+import { checkQueueOrAgent, fail, idFromArn, type ActionHandler } from "./types";
 
 export const DequeueContactAndTransferToQueue: ActionHandler = {
   type: "DequeueContactAndTransferToQueue",
   errors: ["QueueAtCapacity", "NoMatchingError"],
   notIn: FLOW_TYPES.filter((t) => t !== "CUSTOMER_QUEUE"),
   check(params, report) {
-    if (params.QueueId === undefined && params.AgentId === undefined) report("QueueId", "a QueueId or an AgentId is required");
-    if (params.QueueId !== undefined && params.AgentId !== undefined) report("AgentId", "give a QueueId or an AgentId, not both");
-    checkQueueRef(params.QueueId, "QueueId", report);
-    if (params.AgentId !== undefined && (typeof params.AgentId !== "string" || !params.AgentId.trim())) report("AgentId", "must be an agent id, ARN or reference");
+    checkQueueOrAgent(params, report);
   },
   run(r) {
     const agentId = r.params.AgentId !== undefined ? idFromArn(r.value(r.params.AgentId)) : null;

@@ -93,4 +93,12 @@ export function checkQueueRef(value: unknown, field: string, report: Report) {
   if (typeof value !== "string" || value.trim() === "") report(field, "must be a queue id, queue ARN or a reference");
 }
 
+/** A block that targets a queue or an agent (UpdateContactTargetQueue, DequeueContactAndTransferToQueue): exactly one of QueueId and AgentId. */
+export function checkQueueOrAgent(params: Record<string, unknown>, report: Report) {
+  if (params.QueueId === undefined && params.AgentId === undefined) report("QueueId", "a QueueId or an AgentId is required");
+  if (params.QueueId !== undefined && params.AgentId !== undefined) report("AgentId", "give a QueueId or an AgentId, not both");
+  checkQueueRef(params.QueueId, "QueueId", report);
+  if (params.AgentId !== undefined && (typeof params.AgentId !== "string" || !params.AgentId.trim())) report("AgentId", "must be an agent id, ARN or reference");
+}
+
 export const interpolateFor = (state: FlowState, ctx: FlowContext) => (v: unknown) => interpolate(v, state, ctx);

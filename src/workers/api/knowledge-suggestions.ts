@@ -35,7 +35,7 @@ export const knowledgeSuggestionRoutes = new Hono<AppEnv>().get("/suggestions", 
   if (!mayRead) throw notFound("Contact");
   if (!live?.sessionArn) return c.json({ sessionArn: null, terms: [], items: [] });
   const exclude = q.exclude ? q.exclude.split(",").filter(Boolean).slice(0, 50) : [];
-  const found = await searchArticles(c.var.scope, live.customerText, { limit: q.limit, mode: "any", exclude });
+  const found = searchArticles(c.var.scope, live.customerText, { limit: q.limit, mode: "any", exclude });
   const result = await withNearestArticles(c.env, c.var.scope, live.customerText, found, { limit: q.limit, exclude });
   return c.json({ sessionArn: live.sessionArn, terms: result.terms, items: result.hits });
 });

@@ -226,7 +226,7 @@ export const knowledgeRoutes = new Hono<AppEnv>()
   .get("/search", async (c) => {
     canRead(c.var.caller);
     const q = parseQuery(c, SearchQuery);
-    const result = await withNearestArticles(c.env, c.var.scope, q.q, await searchArticles(c.var.scope, q.q, { limit: q.limit, mode: "all" }), { limit: q.limit });
+    const result = await withNearestArticles(c.env, c.var.scope, q.q, searchArticles(c.var.scope, q.q, { limit: q.limit, mode: "all" }), { limit: q.limit });
     return c.json({ items: result.hits, terms: result.terms, corrections: result.corrections });
   })
   .get("/synonyms", async (c) => {
