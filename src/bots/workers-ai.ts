@@ -9,22 +9,11 @@ import { recognizeEmbedded, slotsOf } from "./embedded";
 import type { BotEngine, Recognition, RecognizeSession } from "./engine";
 import { languageOf } from "./languages";
 import { fallbackIntent, findLocale, type Bot, type Locale } from "./model";
+import { cosine, EMBEDDING_MODEL, embedTexts, type EmbeddingBinding } from "../lib/embeddings";
 
-/** The model, named in one place: BAAI bge-small-en-v1.5 (384 dimensions, English). */
-export const BOT_EMBEDDING_MODEL = "@cf/baai/bge-small-en-v1.5";
-
-/** What this engine needs of the `AI` binding (Ai.run for a text-embeddings model). */
-export type EmbeddingBinding = { run(model: string, input: { text: string[] }): Promise<{ data: number[][] } | unknown> };
-
-function cosine(a: number[], b: number[]): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
-}
+export type { EmbeddingBinding };
+/** The model intents are matched with (src/lib/embeddings.ts names it). */
+export const BOT_EMBEDDING_MODEL = EMBEDDING_MODEL;
 
 type Samples = { intent: string; vector: number[] }[];
 
@@ -35,14 +24,8 @@ export class WorkersAiBotEngine implements BotEngine {
 
   constructor(private readonly ai: EmbeddingBinding) {}
 
-  private async embed(texts: string[]): Promise<number[][]> {
-    const out: number[][] = [];
-    for (let i = 0; i < texts.length; i += 100) {
-      const r = (await this.ai.run(BOT_EMBEDDING_MODEL, { text: texts.slice(i, i + 100) })) as { data?: number[][] };
-      if (!Array.isArray(r?.data) || r.data.length !== Math.min(100, texts.length - i)) throw new Error("Workers AI answered no embeddings");
-      out.push(...r.data);
-    }
-    return out;
+  private embed(texts: string[]): Promise<number[][]> {
+    return embedTexts(this.ai, texts);
   }
 
   private samplesOf(locale: Locale): Promise<Samples> {

@@ -13,9 +13,10 @@
  */
 import { hitsByIds, type KnowledgeHit, type SearchResult } from "../db/knowledge-search";
 import type { InstanceScope } from "../db/scoped";
+import { EMBEDDING_MODEL, embedTexts, type EmbeddingBinding } from "../lib/embeddings";
 
-/** BAAI bge-small-en-v1.5: 384 dimensions, English (as the bots' Workers AI engine uses). */
-export const KNOWLEDGE_EMBEDDING_MODEL = "@cf/baai/bge-small-en-v1.5";
+/** The model articles and queries are embedded with: the one the bots' Workers AI engine uses. */
+export const KNOWLEDGE_EMBEDDING_MODEL = EMBEDDING_MODEL;
 /** How many of the index's nearest articles a search fuses with the FTS ranking. */
 const NEAREST = 20;
 /** Reciprocal rank fusion's constant: a hit ranked r in a list adds 1 / (RRF_K + r). */
@@ -26,7 +27,7 @@ const MIN_SIMILARITY = 0.6;
 const EMBEDDED_CHARS = 2000;
 
 /** The parts of the bindings used here (Ai.run for a text-embeddings model; VectorizeIndex). */
-export type Embedder = { run(model: string, input: { text: string[] }): Promise<unknown> };
+export type Embedder = EmbeddingBinding;
 export type VectorIndex = {
   upsert(vectors: { id: string; values: number[]; metadata?: Record<string, string> }[]): Promise<unknown>;
   deleteByIds(ids: string[]): Promise<unknown>;
@@ -39,12 +40,7 @@ function bindings(env: unknown): { ai: Embedder; index: VectorIndex } | null {
   return AI && KNOWLEDGE_VECTORS ? { ai: AI, index: KNOWLEDGE_VECTORS } : null;
 }
 
-async function embed(ai: Embedder, text: string): Promise<number[]> {
-  const answer = (await ai.run(KNOWLEDGE_EMBEDDING_MODEL, { text: [text] })) as { data?: unknown };
-  const vector = Array.isArray(answer?.data) ? (answer.data[0] as unknown) : null;
-  if (!Array.isArray(vector) || vector.length === 0 || !vector.every((x) => typeof x === "number")) throw new Error("the embedding model answered without a vector");
-  return vector as number[];
-}
+const embed = async (ai: Embedder, text: string): Promise<number[]> => (await embedTexts(ai, [text]))[0]!;
 
 const failed = (what: string, articleOrInstance: string, err: unknown) =>
   console.error(JSON.stringify({ event: "knowledge_vectors_failed", what, id: articleOrInstance, error: String(err) }));
