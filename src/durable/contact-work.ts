@@ -21,6 +21,7 @@ import type { ContactStore } from "./contact-store";
 import { OneAlarm } from "./one-alarm";
 import type { AgentGuide } from "./agent-guide";
 import { NotYet, retryAfterFailure, runVoiceAction, type VoiceAction } from "./voice/actions";
+import { ConferenceNotReady } from "./voice/waits";
 import type { VoiceChannel } from "./voice/channel";
 import { recordingWanted } from "./voice/recording";
 
@@ -191,8 +192,11 @@ export class ContactWork {
           return;
         }
         const attempts = next.attempts + 1;
-        // The log line names the action and the error without the numbers either may carry.
-        console.error(JSON.stringify({ event: "contact_action_failed", contactId: this.host.contactId, action: withoutPhoneNumbers(next.action), attempts, error: withoutPhoneNumbers(String(err)) }));
+        // The log line names the action and the error without the numbers either may carry. An
+        // action waiting for the conference (the agent's leg on its way in) is not a failure.
+        const line = JSON.stringify({ event: err instanceof ConferenceNotReady ? "contact_action_waiting" : "contact_action_failed", contactId: this.host.contactId, action: withoutPhoneNumbers(next.action), attempts, error: withoutPhoneNumbers(String(err)) });
+        if (err instanceof ConferenceNotReady) console.log(line);
+        else console.error(line);
         const action = JSON.parse(next.action) as VoiceAction;
         const at = await retryAfterFailure(this.host.env, this.host.instanceId, this.host.contactId, action, attempts, String(err));
         if (at === null) {

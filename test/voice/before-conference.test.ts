@@ -1,5 +1,5 @@
 import { env, SELF } from "cloudflare:test";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { quickConnects } from "../../src/db/schema";
 import { contactRoomName } from "../../src/lib/object-names";
 import { db } from "../helpers";
@@ -7,7 +7,11 @@ import { twilioSignature } from "../../src/simulator";
 import { AUTH_TOKEN, callAcceptedBy, makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
-afterEach(() => restore?.());
+const spies: { mockRestore(): void }[] = [];
+afterEach(() => {
+  restore?.();
+  while (spies.length) spies.pop()!.mockRestore();
+});
 
 /** Alice accepts a call; the simulator has not moved anyone yet (no conference, her leg unanswered). */
 async function acceptedNotBridged() {
@@ -41,6 +45,22 @@ describe("voice: the agent acts before the caller has reached the conference (ho
     const conf = [...phone.conferences.values()].find((c) => c.participants.has(call.sid))!;
     expect(conf.participants.get(call.sid)?.hold).toBe(true);
     expect(phone.restLog.some((r) => r.path.endsWith(`/Participants/${call.sid}.json`) && r.form.Hold === "true")).toBe(true);
+  });
+
+  it("a hold waiting for the caller to join is logged as a wait, not as a failed action", async () => {
+    const lines: { level: string; line: string }[] = [];
+    for (const level of ["log", "error"] as const) spies.push(vi.spyOn(console, level).mockImplementation((...args: unknown[]) => { lines.push({ level, line: args.map(String).join(" ") }); }));
+    const { phone, alice, call, contactId, session } = await acceptedNotBridged();
+    alice.send({ type: "contact.hold", contactId });
+    await alice.next("contact.update", (m) => m.contact.state === "ON_HOLD");
+    await session.settle();
+    const waiting = lines.find((l) => l.line.includes("contact_action_waiting"));
+    expect(waiting?.level).toBe("log");
+    expect(waiting?.line).toContain('\\"kind\\":\\"hold\\"');
+    expect(lines.filter((l) => l.line.includes("contact_action_failed"))).toEqual([]);
+    await settleBoth(phone, session);
+    const conf = [...phone.conferences.values()].find((c) => c.participants.has(call.sid))!;
+    expect(conf.participants.get(call.sid)?.hold).toBe(true);
   });
 
   it("hold, resume and hold again before the caller joins: the caller joins held (the last choice wins)", async () => {

@@ -17,6 +17,7 @@ import { superviseLeg, type SupervisorRow } from "./supervise-leg";
 import type { Supervisor } from "../../shared/supervision";
 import { streamCallerAudio, type MediaStreamAction } from "./media-stream";
 import { agentPhone } from "./agent-phone";
+import { ConferenceNotReady } from "./waits";
 
 export type VoiceAction =
   /** `record`: no longer read (the agent's recording is its own action, `recordAgent`); kept so actions queued before still parse. */
@@ -79,11 +80,7 @@ export type VoiceAction =
  * them again as soon as Twilio's conference event says someone joined.
  */
 /** An action that cannot run yet and is not failing: it runs again at `at`, its attempts untouched. */
-export class NotYet extends Error {
-  constructor(readonly at: number, reason: string) {
-    super(reason);
-  }
-}
+export { NotYet } from "./waits";
 
 export const WAIT_FOR_CONFERENCE: VoiceAction["kind"][] = ["hold", "muteAgent", "addThirdParty", "recordAgent", "startRecording", "supervise"];
 
@@ -273,7 +270,7 @@ export async function runVoiceAction(
       if (!conf) {
         // Nobody has joined yet (the caller is on their way in): retried as soon as someone does
         // (WAIT_FOR_CONFERENCE). Once the call is over there is nothing to hold.
-        if (row.phase === "CONNECTED" && held) throw new Error("the call's conference has not started yet");
+        if (row.phase === "CONNECTED" && held) throw new ConferenceNotReady("the call's conference has not started yet");
         return;
       }
       // The caller still on their way in (only the agent's leg there): 404, retried as above.
@@ -329,7 +326,7 @@ export async function runVoiceAction(
       const conf = await twilio.findConference(row.conference);
       if (!conf) {
         // Nobody has joined yet: retried as soon as someone does (WAIT_FOR_CONFERENCE). Once the call is over, nobody to call in.
-        if (row.phase === "CONNECTED") throw new Error("the call's conference has not started yet");
+        if (row.phase === "CONNECTED") throw new ConferenceNotReady("the call's conference has not started yet");
         return;
       }
       // The agent talks with the number: their leg comes off the agent hold flow.

@@ -22,6 +22,7 @@
  */
 import type { FlowState } from "../../flows";
 import { ignoreEnded, type TwilioRest } from "../../twilio/rest";
+import { ConferenceNotReady } from "./waits";
 
 /** A recording status callback from Twilio, as the voice channel passes it on. */
 export type RecordingCallback = {
@@ -71,10 +72,11 @@ export function recordingDetails(p: { track?: string | null; startedAt?: number 
 /** `statusUrl`: the contact's recording status callback (voiceUrls().recording). */
 export async function recordAgent(twilio: TwilioRest, statusUrl: string, row: LiveCall, wanted: RecordingWanted): Promise<void> {
   if (row.phase !== "CONNECTED" || !row.conference) return; // the agent left, or the call ended: nothing to record
-  if (!row.agent_call_sid) throw new Error("the agent's leg has not been dialled yet");
+  if (!row.agent_call_sid) throw new ConferenceNotReady("the agent's leg has not been dialled yet");
   const conf = await twilio.findConference(row.conference);
-  if (!conf) throw new Error("the call's conference has not started yet");
-  await twilio.fetchParticipant(conf.sid, row.agent_call_sid); // 404 until the agent's leg joins
+  if (!conf) throw new ConferenceNotReady("the call's conference has not started yet");
+  // 404 until the agent's leg joins.
+  if (!(await ignoreEnded(twilio.fetchParticipant(conf.sid, row.agent_call_sid)))) throw new ConferenceNotReady("the agent's leg has not joined the conference yet");
   if (wanted.participants.length && !(await running(twilio, row.agent_call_sid)).length) {
     const track = agentLegTrack(wanted.participants);
     // The callback URL names the part and the agent (Twilio signs it): the stored recording says whose it is.

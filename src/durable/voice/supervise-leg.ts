@@ -8,6 +8,7 @@
  */
 import { ignoreEnded, TwilioApiError, type TwilioRest } from "../../twilio/rest";
 import type { SupervisionMode } from "../../shared/supervision";
+import { ConferenceNotReady } from "./waits";
 
 /** A supervisor's wish on this contact. LEFT: they asked to leave, and their call leg is still to be hung up. */
 export type SupervisorRow = {
@@ -37,10 +38,10 @@ export async function superviseLeg(twilio: TwilioRest, row: Row, wish: Superviso
   if (!row.conference || !wish.address) return;
   const conf = await twilio.findConference(row.conference);
   // Nobody in it yet (the agent's leg on its way in): retried as soon as someone joins (WAIT_FOR_CONFERENCE).
-  if (!conf) throw new Error("the call's conference has not started yet");
+  if (!conf) throw new ConferenceNotReady("the call's conference has not started yet");
   const coaching = wish.mode === "COACH";
   // Coaching needs the agent's leg there to be heard by.
-  if (coaching && !row.agent_call_sid) throw new Error("the agent's leg is not on the call yet");
+  if (coaching && !row.agent_call_sid) throw new ConferenceNotReady("the agent's leg is not on the call yet");
   const flags = { muted: wish.mode === "LISTEN", coaching, ...(coaching ? { callSidToCoach: row.agent_call_sid! } : {}) };
   if (wish.call_sid) {
     try {
