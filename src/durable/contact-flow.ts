@@ -26,7 +26,7 @@ import { allowedDestinations, auditFlowDialRefused } from "../db/dialing";
 import { encryptForKeyHolder } from "../lib/input-encryption";
 import { TtlCache } from "../lib/ttl-cache";
 import { nonPublicResolution } from "../lib/dns-over-https";
-import { contactRoomName, metricsRoomName, personalQueueId, personalQueueOwner, publishedFlowsName, queueRoomName } from "../lib/object-names";
+import { agentRoomName, contactRoomName, metricsRoomName, personalQueueId, personalQueueOwner, publishedFlowsName, queueRoomName } from "../lib/object-names";
 import { agentQueueMetrics } from "./metrics";
 import type { EnqueueInput, NotifyTarget } from "./types";
 import { runBotTurn } from "./bot-turn";
@@ -224,6 +224,11 @@ export async function performEffect(
     case "enqueue": {
       const queueId = enqueueTarget(effect);
       if (!queueId) return { type: "enqueue_result", ok: false, reason: "error", message: "No queue set" };
+      if (effect.direct && effect.agentId) {
+        // Transfer to agent: only to an agent who can take the contact now (out of after contact work if need be).
+        const ready = await env.AGENT_ROOM.getByName(agentRoomName(instanceId, effect.agentId)).readyForTransfer(state.channel);
+        if (!ready.ok) return { type: "enqueue_result", ok: false, reason: "agentUnavailable", message: ready.why };
+      }
       const result = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, queueId)).enqueue({
         contactId: state.contactId,
         channel: state.channel,
