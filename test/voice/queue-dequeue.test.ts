@@ -49,6 +49,11 @@ async function instance(support: QueueSpec) {
     agents: [{ id: "alice", profile: "billing" }, { id: "bob", profile: "support" }],
     flow: byCaller,
   });
+  return { fx, phone: await withBillingQueueFlow(fx) };
+}
+
+/** Publishes Billing's queue flow and gives the test a phone network. */
+async function withBillingQueueFlow(fx: Awaited<ReturnType<typeof makeVoiceInstance>>) {
   const queueFlowId = `${fx.instanceId}:flow:billing-queue`;
   const content = billingQueueFlow(fx.queueId);
   await db().insert(flows).values({ id: queueFlowId, instanceId: fx.instanceId, name: "billing queue", type: "CUSTOMER_QUEUE", content, publishedVersion: 1 });
@@ -56,7 +61,7 @@ async function instance(support: QueueSpec) {
   await db().update(queues).set({ customerQueueFlowId: queueFlowId }).where(eq(queues.id, fx.queueId("billing")));
   const net = simulatedTwilio();
   restore = net.restore;
-  return { fx, phone: net.phone };
+  return net.phone;
 }
 
 describe("voice: a queue flow moves the waiting caller to another queue (DequeueContactAndTransferToQueue)", () => {
@@ -118,19 +123,13 @@ describe("voice: a queue flow moves the waiting caller to another queue (Dequeue
       ]),
     });
     await giveProficiencies(fx, "Language", ["English", "Spanish"], { alice: { English: 5 }, bob: { Spanish: 4 } });
-    const queueFlowId = `${fx.instanceId}:flow:billing-queue`;
-    const content = billingQueueFlow(fx.queueId);
-    await db().insert(flows).values({ id: queueFlowId, instanceId: fx.instanceId, name: "billing queue", type: "CUSTOMER_QUEUE", content, publishedVersion: 1 });
-    await db().insert(flowVersions).values({ instanceId: fx.instanceId, flowId: queueFlowId, version: 1, content });
-    await db().update(queues).set({ customerQueueFlowId: queueFlowId }).where(eq(queues.id, fx.queueId("billing")));
-    const net = simulatedTwilio();
-    restore = net.restore;
+    const phone = await withBillingQueueFlow(fx);
     const alice = await agentSocket(fx, "alice");
     const bob = await agentSocket(fx, "bob");
 
-    const call = await net.phone.call({ from: "+14155550001", to: fx.number });
+    const call = await phone.call({ from: "+14155550001", to: fx.number });
     const contactId = await voiceContactId(fx.instanceId, call.sid);
-    await until(net.phone, () => call.heard.includes("Moving you to support."), "Billing's queue flow telling the caller");
+    await until(phone, () => call.heard.includes("Moving you to support."), "Billing's queue flow telling the caller");
     await call.advance();
     expect((await bob.next("offer")).contact).toMatchObject({ contactId, queueId: fx.queueId("support") });
     expect(alice.messages.filter((m) => m.type === "offer")).toEqual([]);
