@@ -4,7 +4,7 @@
  * or reject, withdrawal, time-out → Missed), and the outbound calls the agent places from the app,
  * which take the voice slot at once. Invariants 2 and 4 of src/durable/README.md are kept here.
  */
-import type { AgentStatus } from "../shared/wire";
+import type { AgentStatus, Channel } from "../shared/wire";
 import type { AgentStatusChange } from "../shared/historical";
 import { canTake } from "./agent-capacity";
 import { loadAgentStatus } from "./agent-config";
@@ -142,6 +142,26 @@ export class AgentOffers {
     if (!s) return;
     if (s.state === "INCOMING") return this.offerEnded(contactId, s.reservation_id, "CUSTOMER_DISCONNECTED");
     if (isLive(s)) await this.agent.toAfterContactWork(s, "CUSTOMER_DISCONNECT");
+  }
+
+  /**
+   * A transfer flow's TransferContactToAgent (Amazon Connect's Transfer to agent) is about to put a
+   * contact of `channel` through to this agent: only if they can take it now (Available, not with
+   * another contact they are at their limit for, no offer ringing). An agent in after contact work
+   * is taken out of it for the transfer, as Connect does, and offered the contact at once.
+   */
+  async readyForTransfer(channel: Channel): Promise<{ ok: true } | { ok: false; why: string }> {
+    const a = this.agent;
+    const status = a.routingStatus();
+    if (status.kind !== "AVAILABLE") return { ok: false, why: `the agent is ${a.status().kind === "AVAILABLE" ? "disconnected" : status.name}` };
+    const acw = a.slots().filter((s) => s.state === "AFTER_CONTACT_WORK");
+    if (!canTake(status, a.profile(), a.slots().filter((s) => s.state !== "AFTER_CONTACT_WORK"), channel)) return { ok: false, why: "the agent is with another contact" };
+    if (acw.length === 0) return { ok: true };
+    const now = Date.now();
+    for (const s of acw) a.clearSlot(s, now, "TRANSFER");
+    await a.registrar.publish();
+    a.afterChange();
+    return { ok: true };
   }
 
   /** A queue asks for this agent's registration (personal queues, on first use). */

@@ -18,6 +18,7 @@ import {
   parseAgentCommand,
   type AgentCommand,
   type AgentSnapshot,
+  type Channel,
   type LiveSentiment,
   type ServerToAgent,
   type TransferTarget,
@@ -222,6 +223,9 @@ export class AgentRoom extends Server<Env> {
   }
   async customerDisconnected(contactId: string): Promise<void> {
     return this.#offers.customerDisconnected(contactId);
+  }
+  async readyForTransfer(channel: Channel): Promise<{ ok: true } | { ok: false; why: string }> {
+    return this.#offers.readyForTransfer(channel);
   }
   async solicitRegistration(queueId: string): Promise<Registration> {
     return this.#offers.solicitRegistration(queueId);

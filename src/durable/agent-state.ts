@@ -259,7 +259,8 @@ export class AgentState {
     this.afterChange();
   }
 
-  clearSlot(s: SlotRow, now: number, by: "AGENT" | "TIMEOUT") {
+  /** `by` TRANSFER: a transfer flow's TransferContactToAgent put a contact through to the agent (agent-offers.ts). */
+  clearSlot(s: SlotRow, now: number, by: "AGENT" | "TIMEOUT" | "TRANSFER") {
     this.store.deleteSlot(s.contact_id);
     const muted = this.meta<string[]>("muted", []);
     if (muted.includes(s.contact_id)) this.setMeta("muted", muted.filter((id) => id !== s.contact_id));

@@ -26,9 +26,9 @@ import { allowedDestinations, auditFlowDialRefused } from "../db/dialing";
 import { encryptForKeyHolder } from "../lib/input-encryption";
 import { TtlCache } from "../lib/ttl-cache";
 import { nonPublicResolution } from "../lib/dns-over-https";
-import { contactRoomName, metricsRoomName, personalQueueId, personalQueueOwner, publishedFlowsName, queueRoomName } from "../lib/object-names";
+import { agentRoomName, contactRoomName, metricsRoomName, personalQueueId, personalQueueOwner, publishedFlowsName, queueRoomName } from "../lib/object-names";
 import { agentQueueMetrics } from "./metrics";
-import type { NotifyTarget } from "./types";
+import type { EnqueueInput, NotifyTarget } from "./types";
 import { runBotTurn } from "./bot-turn";
 import { startTask } from "./task/start";
 
@@ -144,11 +144,17 @@ export async function auditRefusedDials(env: Env, instanceId: string, contactId:
   }
 }
 
-/** The routing behaviour a flow set on the contact (UpdateContactRoutingBehavior), as an enqueue carries it. */
-export function queueRoutingOf(state: FlowState): { priority?: number; ageAdjustSeconds?: number } {
+/**
+ * The routing a flow set on the contact (UpdateContactRoutingBehavior, UpdateRoutingCriteria), as
+ * an enqueue into `queueId` carries it: the criteria are the contact's, activated (their first step
+ * starting) by each queue it is placed in, but not in an agent's queue, where Amazon Connect does
+ * not apply them.
+ */
+export function queueRoutingOf(state: FlowState, queueId: string): Pick<EnqueueInput, "priority" | "ageAdjustSeconds" | "routingCriteria"> {
   return {
     ...(state.queuePriority ? { priority: state.queuePriority } : {}),
     ...(state.queueTimeAdjustmentSeconds ? { ageAdjustSeconds: state.queueTimeAdjustmentSeconds } : {}),
+    ...(state.routingCriteria && !personalQueueOwner(queueId) ? { routingCriteria: state.routingCriteria } : {}),
   };
 }
 
@@ -218,14 +224,18 @@ export async function performEffect(
     case "enqueue": {
       const queueId = enqueueTarget(effect);
       if (!queueId) return { type: "enqueue_result", ok: false, reason: "error", message: "No queue set" };
+      if (effect.direct && effect.agentId) {
+        // Transfer to agent: only to an agent who can take the contact now (out of after contact work if need be).
+        const ready = await env.AGENT_ROOM.getByName(agentRoomName(instanceId, effect.agentId)).readyForTransfer(state.channel);
+        if (!ready.ok) return { type: "enqueue_result", ok: false, reason: "agentUnavailable", message: ready.why };
+      }
       const result = await env.QUEUE_ROOM.getByName(queueRoomName(instanceId, queueId)).enqueue({
         contactId: state.contactId,
         channel: state.channel,
         attributes: state.attributes,
         // A task is started by the API or a flow, as Amazon Connect records it.
         ...(state.channel === "TASK" ? { initiationMethod: "API" as const } : opts.transfer ? { initiationMethod: "TRANSFER" as const } : {}),
-        ...queueRoutingOf(state),
-        ...(state.routingCriteria ? { routingCriteria: state.routingCriteria } : {}),
+        ...queueRoutingOf(state, queueId),
         notify,
       });
       if (result.status === "AT_CAPACITY") return { type: "enqueue_result", ok: false, reason: "atCapacity" };

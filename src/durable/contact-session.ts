@@ -123,7 +123,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.#chat = new ChatChannel({
       get env() { return session.env; }, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
       row: () => this.row(), set: (v) => this.set(v), turn: (flow, input) => this.turn(flow, input),
-      keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), kick: () => this.kick(),
+      keepLogs: (logs) => this.keepLogs(logs), loadQueueFlow: (q) => this.loadQueueFlow(q), record: (t) => this.#outbox.add(t), kick: () => this.kick(),
       connections: (tag) => this.getConnections(tag), remaining: this.#remaining, supervisorMode: (id) => this.supervision.chatMode(id),
       said: async (from, text, at) => {
         const turn = typedTurn(from, text, at, this.require().created_at);

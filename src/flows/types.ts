@@ -306,7 +306,8 @@ export type FlowEvent =
   /** `values`: every metric, when the effect asked for all of them. */
   | { type: "queue_metrics"; value: number; values?: Partial<Record<MetricType, number>> }
   | { type: "enqueue_result"; ok: true; queue?: QueueStatus }
-  | { type: "enqueue_result"; ok: false; reason: "atCapacity" | "error"; message?: string }
+  /** `agentUnavailable`: a transfer flow's TransferContactToAgent found the agent with another contact or not Available. */
+  | { type: "enqueue_result"; ok: false; reason: "atCapacity" | "error" | "agentUnavailable"; message?: string }
   | { type: "third_party_result"; outcome: "completed" | "failed" | "timeout" }
   /** The callback contact a "create_callback" effect asked for: made and waiting in its queue, or refused (why). */
   | { type: "callback_result"; ok: true; contactId: string }
@@ -364,7 +365,8 @@ export type Effect =
   /** `all`: read every MetricType of the queue (GetMetricData), answered in the event's `values`. */
   | { type: "fetch_queue_metric"; queueId: string; metric: MetricType; all?: boolean }
   /** Place the contact in a queue (or an agent's personal queue when `agentId` is set). */
-  | { type: "enqueue"; queueId: string | null; agentId: string | null; queueName?: string }
+  /** `direct`: TransferContactToAgent in a transfer flow, which puts the contact through to the agent only if they can take it now. */
+  | { type: "enqueue"; queueId: string | null; agentId: string | null; queueName?: string; direct?: true }
   /** Move the waiting contact out of its queue into another (or an agent's queue), keeping its place in time; answered by an `enqueue_result`. */
   | { type: "dequeue_transfer"; queueId: string | null; agentId: string | null; queueName?: string }
   | { type: "transfer_to_agent"; agentId: string | null }

@@ -310,9 +310,17 @@ describe("TransferContactToAgent", () => {
     // The quick connect's user is the working agent (src/durable/transfer-flow.ts).
     const waiting = enterFlow(flowOf(...actions, bye), { ...newFlowState(voice), targetAgentId: "demo:user:bob" }, demoCtx(), { flowType: "AGENT_TRANSFER" });
     expect(waiting.status).toBe("waiting_effect");
-    expect(waiting.effects).toEqual([{ type: "enqueue", queueId: null, agentId: "demo:user:bob" }]);
+    expect(waiting.effects).toEqual([{ type: "enqueue", queueId: null, agentId: "demo:user:bob", direct: true }]);
     const queued = resumeFlow(flowOf(...actions, bye), waiting.state, { type: "enqueue_result", ok: true, queue: { id: "agent-queue", name: "bob" } }, demoCtx());
     expect(queued.status).toBe("queued");
+  });
+
+  it("in a transfer flow, an agent who cannot take the contact now (with someone else, not Available) disconnects it, as Amazon Connect's block does", () => {
+    const actions: FlowAction[] = [{ Identifier: "a", Type: "TransferContactToAgent", Parameters: {}, Transitions: {} }];
+    const waiting = enterFlow(flowOf(...actions, bye), { ...newFlowState(voice), targetAgentId: "demo:user:bob" }, demoCtx(), { flowType: "AGENT_TRANSFER" });
+    const busy = resumeFlow(flowOf(...actions, bye), waiting.state, { type: "enqueue_result", ok: false, reason: "agentUnavailable", message: "the agent is with another contact" }, demoCtx());
+    expect(busy.status).toBe("disconnected");
+    expect(busy.logs.at(-1)).toMatchObject({ actionId: "a", data: expect.objectContaining({ agentId: "demo:user:bob", unavailable: true }) });
   });
 });
 

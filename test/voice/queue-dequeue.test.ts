@@ -11,7 +11,7 @@ import type { FlowAction, FlowContent } from "../../src/flows";
 import { voiceContactId } from "../../src/workers/twilio/routes";
 import { queueRoomName } from "../../src/lib/object-names";
 import { db } from "../helpers";
-import { agentSocket, eventsInclude, type QueueSpec } from "../routing/helpers";
+import { agentSocket, eventsInclude, giveProficiencies, type QueueSpec } from "../routing/helpers";
 import { makeVoiceInstance, simulatedTwilio, until } from "./helpers";
 
 let restore: (() => void) | undefined;
@@ -49,6 +49,11 @@ async function instance(support: QueueSpec) {
     agents: [{ id: "alice", profile: "billing" }, { id: "bob", profile: "support" }],
     flow: byCaller,
   });
+  return { fx, phone: await withBillingQueueFlow(fx) };
+}
+
+/** Publishes Billing's queue flow and gives the test a phone network. */
+async function withBillingQueueFlow(fx: Awaited<ReturnType<typeof makeVoiceInstance>>) {
   const queueFlowId = `${fx.instanceId}:flow:billing-queue`;
   const content = billingQueueFlow(fx.queueId);
   await db().insert(flows).values({ id: queueFlowId, instanceId: fx.instanceId, name: "billing queue", type: "CUSTOMER_QUEUE", content, publishedVersion: 1 });
@@ -56,7 +61,7 @@ async function instance(support: QueueSpec) {
   await db().update(queues).set({ customerQueueFlowId: queueFlowId }).where(eq(queues.id, fx.queueId("billing")));
   const net = simulatedTwilio();
   restore = net.restore;
-  return { fx, phone: net.phone };
+  return net.phone;
 }
 
 describe("voice: a queue flow moves the waiting caller to another queue (DequeueContactAndTransferToQueue)", () => {
@@ -100,6 +105,34 @@ describe("voice: a queue flow moves the waiting caller to another queue (Dequeue
     expect(await billing.position(contactId)).toMatchObject({ status: "WAITING", position: 1 });
     const alice = await agentSocket(fx, "alice");
     expect((await alice.next("offer")).contact).toMatchObject({ contactId, queueId: fx.queueId("billing") });
+    await call.hangup();
+  });
+
+  it("routing criteria the caller's flow set go with it: Support offers the moved call to Bob (Spanish 4), not Alice, Available longer without it", async () => {
+    const fx = await makeVoiceInstance({
+      queues: [{ id: "billing" }, { id: "support" }],
+      profiles: [{ id: "support", queues: [{ queueId: "support", priority: 1 }] }],
+      agents: [{ id: "alice", profile: "support" }, { id: "bob", profile: "support" }],
+      flow: (q) => flow([
+        {
+          Identifier: "criteria", Type: "UpdateRoutingCriteria",
+          Parameters: { RoutingCriteria: { Steps: [{ Expression: { AttributeCondition: { Name: "Language", Value: "Spanish", ProficiencyLevel: "3.0", ComparisonOperator: "NumberGreaterOrEqualTo" } }, Expiry: { DurationInSeconds: "60" } }] } },
+          Transitions: { NextAction: "billing", Errors: [{ NextAction: "billing", ErrorType: "NoMatchingError" }] },
+        },
+        ...byCaller(q).Actions.filter((a) => a.Identifier !== "who" && a.Identifier !== "support"),
+      ]),
+    });
+    await giveProficiencies(fx, "Language", ["English", "Spanish"], { alice: { English: 5 }, bob: { Spanish: 4 } });
+    const phone = await withBillingQueueFlow(fx);
+    const alice = await agentSocket(fx, "alice");
+    const bob = await agentSocket(fx, "bob");
+
+    const call = await phone.call({ from: "+14155550001", to: fx.number });
+    const contactId = await voiceContactId(fx.instanceId, call.sid);
+    await until(phone, () => call.heard.includes("Moving you to support."), "Billing's queue flow telling the caller");
+    await call.advance();
+    expect((await bob.next("offer")).contact).toMatchObject({ contactId, queueId: fx.queueId("support") });
+    expect(alice.messages.filter((m) => m.type === "offer")).toEqual([]);
     await call.hangup();
   });
 });

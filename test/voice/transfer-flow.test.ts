@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
+import { personalQueueId, queueRoomName } from "../../src/lib/object-names";
 import { flows, flowVersions, quickConnects } from "../../src/db/schema";
 import type { FlowContent } from "../../src/flows";
 import { db } from "../helpers";
@@ -147,5 +149,70 @@ describe("voice: a quick connect's transfer flow runs on a cold transfer", () =>
     // Still Alice's: she can hold it.
     expect((await alice.command({ type: "contact.hold", contactId })).type).toBe("ack");
     await until(phone, () => conf.participants.get(call.sid)?.hold === true, "the caller on hold");
+  });
+});
+
+describe("voice: TransferContactToAgent in a transfer flow, to an agent who cannot take the call now", () => {
+  const toAgent: FlowContent = {
+    Version: "2019-10-30", StartAction: "say",
+    Actions: [
+      { Identifier: "say", Type: "MessageParticipant", Parameters: { Text: "Connecting you to your account manager." }, Transitions: { NextAction: "agent", Errors: [] } },
+      { Identifier: "agent", Type: "TransferContactToAgent", Parameters: {}, Transitions: {} },
+    ],
+  };
+
+  /**
+   * Alice and Bob both take sales; Bob has answered a first call (`acw`: its caller has gone, Bob is
+   * in ACW; `offline`: no call, Bob is Offline); Alice has answered a second one and transfers it
+   * through a quick connect to Bob that runs `toAgent`.
+   */
+  async function secondCallWithBobBusy(bob: "busy" | "acw" | "offline") {
+    const fx = await makeVoiceInstance({
+      queues: [{ id: "sales" }],
+      profiles: [{ id: "sales", queues: [{ queueId: "sales", priority: 1 }] }],
+      agents: [{ id: "alice", profile: "sales" }, { id: "bob", profile: "sales" }],
+    });
+    const flowId = `${fx.instanceId}:flow:to-bob`;
+    await db().insert(flows).values({ id: flowId, instanceId: fx.instanceId, name: "To Bob", type: "AGENT_TRANSFER", content: toAgent, publishedVersion: 1 });
+    await db().insert(flowVersions).values({ instanceId: fx.instanceId, flowId, version: 1, content: toAgent });
+    const quickConnectId = `${fx.instanceId}:qc:bob`;
+    await db().insert(quickConnects).values({ id: quickConnectId, instanceId: fx.instanceId, name: "Bob", type: "USER", userId: fx.agentId("bob"), flowId });
+    const net = simulatedTwilio();
+    restore = net.restore;
+    const first = bob === "offline" ? { socket: await agentSocket(fx, "bob", false), call: null, contactId: null } : await callAnsweredBy(fx, net.phone, { agent: "bob" });
+    if (bob === "acw") {
+      await first.call!.hangup();
+      await first.socket.next("contact.update", (m) => m.contact.contactId === first.contactId && m.contact.state === "AFTER_CONTACT_WORK");
+    }
+    const second = await callAnsweredBy(fx, net.phone, { agent: "alice", from: "+14155550124" });
+    const heardBefore = second.call.heard.length;
+    const ack = await second.socket.command({ type: "contact.transfer", contactId: second.contactId, target: { type: "AGENT", userId: fx.agentId("bob"), quickConnectId } });
+    expect(ack.type).toBe("ack");
+    return { fx, phone: net.phone, bob: first.socket, first, second, heardBefore };
+  }
+
+  it.each(["busy", "offline"] as const)("Bob is %s: the caller hears the flow's prompt and is disconnected (CONTACT_FLOW_DISCONNECT), never queued for Bob", async (state) => {
+    const { fx, phone, bob, first, second, heardBefore } = await secondCallWithBobBusy(state);
+    await until(phone, () => second.call.ended, "the transferred call ended by the flow");
+    expect(second.call.heard.slice(heardBefore)).toEqual(["Connecting you to your account manager."]);
+    await settleContact(fx.instanceId, second.contactId);
+    expect(await contactRow(fx.instanceId, second.contactId)).toMatchObject({ state: "ENDED", disconnect_reason: "CONTACT_FLOW_DISCONNECT" });
+    // The transfer flow ended at the block (Connect's has no branch to take), not queued.
+    const log = await env.DB.prepare("SELECT action_type, branch, next_action_id FROM flow_logs WHERE instance_id = ? AND contact_id = ? AND action_id = 'agent'").bind(fx.instanceId, second.contactId).first();
+    expect(log).toEqual({ action_type: "TransferContactToAgent", branch: "End", next_action_id: null });
+    expect(bob.messages.filter((m) => m.type === "offer").map((m) => m.contact.contactId)).toEqual(first.contactId ? [first.contactId] : []);
+    const bobsQueue = env.QUEUE_ROOM.getByName(queueRoomName(fx.instanceId, personalQueueId(fx.agentId("bob"))));
+    expect(await bobsQueue.position(second.contactId)).toEqual({ status: "NOT_IN_QUEUE" });
+    await first.call?.hangup();
+  });
+
+  it("Bob is in after contact work: he is taken out of it and offered the call at once, as in Amazon Connect", async () => {
+    const { bob, first, second, phone } = await secondCallWithBobBusy("acw");
+    await until(phone, () => bob.messages.some((m) => m.type === "contact.removed" && m.contactId === first.contactId), "Bob out of after contact work");
+    const offer = await bob.next("offer", (m) => m.contact.contactId === second.contactId);
+    expect(offer.contact).toMatchObject({ initiationMethod: "TRANSFER" });
+    bob.send({ type: "contact.accept", contactId: second.contactId });
+    await until(phone, () => [...phone.conferences.values()].find((c) => c.status !== "completed" && c.participants.has(second.call.sid) && c.participants.size === 2), "the caller with Bob");
+    await second.call.hangup();
   });
 });

@@ -247,7 +247,10 @@ export class ChatChannel {
   }
 
   private queueDeps() {
-    return { host: this.host, store: this.store, post: (text: string) => this.post("BOT", text), end: () => this.customerLeft(this.text.ended) };
+    return {
+      host: this.host, store: this.store, post: (text: string) => this.post("BOT", text), end: () => this.customerLeft(this.text.ended),
+      transferred: () => this.post("SYSTEM", this.text.transferred, "transferred"),
+    };
   }
 
   // ─── timers and jobs (from the object's alarm) ───────────────────────────────────────────

@@ -8,6 +8,7 @@ import { awaitedEffect, enterFlow, renderChat, resumeFlow, type FlowEvent, type 
 import { flowContext, performEffect, type PublishedFlow } from "../contact-flow";
 import { queueRoomName } from "../../lib/object-names";
 import { applyQueueFlowRouting } from "../queue-flow-routing";
+import { moveWaitingContact } from "../queue-move";
 import type { ChatHost } from "./types";
 import type { ChatStore } from "./store";
 
@@ -20,6 +21,8 @@ export type QueueDeps = {
   post(text: string): void;
   /** The queue flow disconnected the customer. */
   end(): void;
+  /** The queue flow moved the chat to another queue (DequeueContactAndTransferToQueue): the customer is told, as of a transfer. */
+  transferred(): void;
 };
 
 export function defaultQueueText(position: number | null, estimatedWaitSeconds: number | null): string {
@@ -28,7 +31,8 @@ export function defaultQueueText(position: number | null, estimatedWaitSeconds: 
   return `You are number ${position} in the queue.${minutes ? ` The estimated wait is about ${minutes} minute${minutes === 1 ? "" : "s"}.` : ""}`;
 }
 
-export async function queueTurn(d: QueueDeps, kind: "enter" | "timer" | "input", text?: string): Promise<void> {
+/** `moved`: the chat has just been moved to this queue by the last queue's flow (its flow starts as on entering). */
+export async function queueTurn(d: QueueDeps, kind: "enter" | "timer" | "input" | "moved", text?: string): Promise<void> {
   const { host, store } = d;
   const r = host.row();
   if (!r || r.phase !== "QUEUED" || !r.queue_id) return;
@@ -63,7 +67,7 @@ export async function queueTurn(d: QueueDeps, kind: "enter" | "timer" | "input",
   const current = r.queue_flow_state ? (JSON.parse(r.queue_flow_state) as FlowState) : null;
   const enter = () => enterFlow(flow.content, { ...base, queue }, ctx, { flowId: flow.id, flowVersion: flow.version, flowType: "CUSTOMER_QUEUE" });
   let result: FlowResult;
-  if (kind !== "enter" && current?.pending) {
+  if (kind !== "enter" && kind !== "moved" && current?.pending) {
     const p = current.pending;
     let event: FlowEvent | null = null;
     if (p.kind === "playback") event = kind === "timer" ? { type: "playback_done", queue } : null;
@@ -76,18 +80,33 @@ export async function queueTurn(d: QueueDeps, kind: "enter" | "timer" | "input",
   } else {
     result = enter();
   }
-  // External calls and metric checks in the queue flow are answered at once.
+  // External calls and metric checks in the queue flow are answered at once, and a move to another queue is made.
+  const notify = { binding: "CONTACT_SESSION", name: `${host.instanceId}:${host.contactId}` } as const;
+  let movedTo: string | null = null;
   for (let i = 0; i < 10 && result.status === "waiting_effect"; i++) {
     const effect = awaitedEffect(result);
-    // DequeueContactAndTransferToQueue moves waiting calls only (../voice/queue-transfer.ts): a chat takes its error branch.
-    const event: FlowEvent | null = effect?.type === "dequeue_transfer" ? { type: "enqueue_result", ok: false, reason: "error", message: "a waiting chat is not moved to another queue (calls only)" }
-      : effect ? await performEffect(host.env, host.instanceId, effect, result.state, { binding: "CONTACT_SESSION", name: `${host.instanceId}:${host.contactId}` }) : null;
+    let event: FlowEvent | null = null;
+    if (effect?.type === "dequeue_transfer") {
+      const now = host.row();
+      const move = await moveWaitingContact({ env: host.env, instanceId: host.instanceId, contactId: host.contactId, queueId: now?.phase === "QUEUED" ? now.queue_id : null, notify }, result.state, effect);
+      if (move.to) {
+        host.set({ queue_id: move.to });
+        await host.loadQueueFlow(move.to);
+        store.setLastQueueText(null);
+        d.transferred();
+        movedTo = move.to;
+      }
+      event = move.event;
+    } else if (effect) {
+      event = await performEffect(host.env, host.instanceId, effect, result.state, notify);
+    }
     if (!event) break;
     const next = resumeFlow(flow.content, result.state, event, ctx);
     result = { ...next, effects: [...result.effects, ...next.effects], logs: [...result.logs, ...next.logs] };
   }
-  if (host.row()?.phase !== "QUEUED") return; // connected while the flow ran
-  const routed = await applyQueueFlowRouting({ env: host.env, instanceId: host.instanceId, contactId: host.contactId, queueId: r.queue_id }, result.effects, host.row()?.flow_state ?? null);
+  const queueId = host.row()?.queue_id;
+  if (host.row()?.phase !== "QUEUED" || !queueId) return; // connected while the flow ran
+  const routed = await applyQueueFlowRouting({ env: host.env, instanceId: host.instanceId, contactId: host.contactId, queueId }, result.effects, host.row()?.flow_state ?? null);
   if (host.row()?.phase !== "QUEUED") return; // connected meanwhile
   host.set({ queue_flow_state: JSON.stringify(result.state), ...(routed ? { flow_state: routed } : {}) });
   host.keepLogs(result.logs);
@@ -99,4 +118,7 @@ export async function queueTurn(d: QueueDeps, kind: "enter" | "timer" | "input",
   if (result.status === "ended") host.set({ queue_flow_state: null });
   store.setTimer("queue", Date.now() + delay, r.step);
   host.kick();
+  // Moved to another queue: that queue's customer queue flow (or position line) starts now. A flow
+  // moving the chat on again at once waits for the timer, so two queues' flows cannot ping-pong here.
+  if (movedTo && kind !== "moved") await queueTurn(d, "moved");
 }

@@ -33,6 +33,8 @@ export interface ChatHost {
   /** One flow turn: keeps the state and logs, records attribute changes, moves to QUEUED when queued. */
   turn(flow: PublishedFlow, input: TurnInput): Promise<FlowResult>;
   keepLogs(logs: FlowLogEntry[]): void;
+  /** The contact waits in `queueId` now: its customer queue flow is loaded (a queue flow moved it there). */
+  loadQueueFlow(queueId: string): Promise<void>;
   /** Appends a contact-record transition to the outbox. */
   record(t: Transition): void;
   /** Runs owed work (outbox, logs, chat jobs) now; the alarm covers failures. */

@@ -225,7 +225,7 @@ export class VoiceChannel {
     result = await dequeueFromQueueFlow(this.host, flow.content, await this.callback.fromQueueFlow(flow.content, result, ctx), ctx);
     // A queue's wait TwiML cannot start a stream: the caller's is started or stopped through REST (./media-stream.ts).
     for (const a of mediaStreamActions(result.effects)) this.host.enqueueAction(a);
-    const routed = await applyQueueFlowRouting({ env: this.host.env, instanceId: this.host.instanceId, contactId: this.host.contactId, queueId: r.queue_id }, result.effects, this.host.require().flow_state);
+    const routed = await applyQueueFlowRouting({ env: this.host.env, instanceId: this.host.instanceId, contactId: this.host.contactId, queueId: this.host.require().queue_id ?? r.queue_id }, result.effects, this.host.require().flow_state);
     this.host.set({ queue_flow_state: JSON.stringify(result.state), ...(routed ? { flow_state: routed } : {}) });
     this.host.keepLogs(result.logs);
     this.host.kick();

@@ -42,15 +42,20 @@ export const TransferContactToAgent: ActionHandler = {
   run(r) {
     const agentId = r.params.AgentId !== undefined ? idFromArn(r.value(r.params.AgentId)) : r.state.targetAgentId;
     if (agentId && (r.state.flowType === "AGENT_TRANSFER" || r.state.flowType === "QUEUE_TRANSFER")) {
-      // In a transfer flow (a quick connect's): the contact goes to the working agent through their
-      // agent queue, offered to them as any routed contact; a queue that cannot take it ends the flow.
-      r.emit({ type: "enqueue", queueId: null, agentId });
+      // In a transfer flow (a quick connect's): the contact is offered to the working agent through
+      // their agent queue, only if they can take it now (`direct`); Amazon Connect disconnects a
+      // contact whose agent is with someone else (see resume).
+      r.emit({ type: "enqueue", queueId: null, agentId, direct: true });
       return { kind: "wait", status: "waiting_effect", pending: { kind: "enqueue", actionId: r.action.Identifier, queueId: `agent:${agentId}` } };
     }
     r.emit({ type: "transfer_to_agent", agentId: agentId || null });
     return { kind: "end", status: "transferred", reason: agentId ? `transferred to agent ${agentId}` : "transferred to agent", data: { agentId } };
   },
   resume(r, event, pending) {
+    if (event.type === "enqueue_result" && !event.ok && event.reason === "agentUnavailable" && pending.kind === "enqueue") {
+      // The block has no error branch in Amazon Connect: the contact is disconnected.
+      return { kind: "end", status: "disconnected", reason: `not transferred: ${event.message ?? "the agent is not available"}`, data: { agentId: pending.queueId.replace(/^agent:/, ""), unavailable: true } };
+    }
     return TransferContactToQueue.resume!(r, event, pending);
   },
 };
