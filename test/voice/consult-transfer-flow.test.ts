@@ -109,6 +109,24 @@ describe("voice: a quick connect's transfer flow runs on a warm transfer (consul
     await until(phone, () => holds(phone, call.sid).join() === "true,false", "the customer resumed");
   });
 
+  it("AgentOnHold holds the agent's leg (music, with no agent hold flow) and takes the customer off hold, so the customer hears the prompt after it", async () => {
+    const { phone, socket: alice, call, contactId, agentLeg, quickConnectId } = await consultFixture(flow(
+      { Identifier: "hold", Type: "UpdatePreviousContactParticipantState", Parameters: { PreviousContactParticipantState: "AgentOnHold" }, Transitions: { NextAction: "say", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } },
+      say("say", "Please key your card number.", "transfer"),
+      { Identifier: "transfer", Type: "TransferContactToQueue", Parameters: {}, Transitions: { NextAction: "bye", Errors: [{ NextAction: "bye", ErrorType: "NoMatchingError" }] } },
+      bye,
+    ));
+    const customerHeard = call.heard.length;
+    expect((await alice.command({ type: "contact.consult", contactId, quickConnectId })).type).toBe("ack");
+    await until(phone, () => call.heard.slice(customerHeard).includes("Please key your card number."), "the customer hearing the flow");
+    const agentHeld = phone.restLog.find((r) => r.path.endsWith(`/Participants/${agentLeg.sid}.json`) && r.form.Hold === "true");
+    expect(agentHeld?.form.HoldUrl).toMatch(/\.mp3$/);
+    expect(agentLeg.heard).not.toContain("Please key your card number.");
+    expect(holds(phone, call.sid).at(-1)).toBe("false");
+    const shown = await alice.next("contact.update", (m) => m.contact.contactId === contactId && m.contact.consult !== null);
+    expect(shown.contact.state).toBe("CONNECTED");
+  });
+
   it("a full queue takes the flow's AtCapacity branch, whose prompt the agent hears", async () => {
     const { phone, bob, socket: alice, contactId, agentLeg, quickConnectId } = await consultFixture(flow(
       { Identifier: "queue", Type: "UpdateContactTargetQueue", Parameters: { QueueId: "BILLING" }, Transitions: { NextAction: "transfer", Errors: [] } },
