@@ -134,7 +134,10 @@ export class AgentConsults {
     }
     const into = flowId
       ? await this.throughTransferFlow(cur, session, quickConnectId, { flowId, queueId: toAgentId ? null : queueId, agentId: toAgentId })
-      : await this.enqueueConsult(cur, session, quickConnectId, queueId).then(() => queueId);
+      : await this.enqueueConsult(cur, quickConnectId, queueId).then(() => queueId, async (err: unknown) => {
+        await session.voiceConsultCancel(a.agentId);
+        throw err;
+      });
     const now = a.slot(s.contact_id);
     if (into === null) return;
     if (!now || !isLive(now) || a.consults()[s.contact_id]?.role !== "CONSULTING") {
@@ -150,15 +153,14 @@ export class AgentConsults {
     a.afterChange();
   }
 
-  /** Puts the consulted contact into `queueId` (known as the consult here first: an accept reaches a consult in place); a refusal cancels it at the session. */
-  private async enqueueConsult(s: SlotRow, session: { voiceConsultCancel(agentId: string): Promise<void> }, quickConnectId: string, queueId: string) {
+  /** Puts the consulted contact into `queueId`, known as the consult here first (an accept reaches a consult in place); not while refused. */
+  private async enqueueConsult(s: SlotRow, quickConnectId: string, queueId: string) {
     const a = this.agent;
     a.setConsult(s.contact_id, { role: "CONSULTING", quickConnectId, queueId, agentId: null, agentName: null });
     try {
       await this.parts.transfers.enqueueTransfer(s, queueId, { consult: true });
     } catch (err) {
       a.setConsult(s.contact_id, null);
-      await session.voiceConsultCancel(a.agentId);
       throw err;
     }
   }
@@ -180,7 +182,7 @@ export class AgentConsults {
       if (!cur || !isLive(cur)) break;
       await this.followFlowHold(cur, step.customerHeld);
       try {
-        await this.enqueueConsult(a.slot(s.contact_id)!, { voiceConsultCancel: async () => {} }, quickConnectId, step.queueId);
+        await this.enqueueConsult(cur, quickConnectId, step.queueId);
         return step.queueId;
       } catch (err) {
         if (!(err instanceof CommandError) || (err.code !== "queue_at_capacity" && err.code !== "not_found")) {
@@ -192,8 +194,9 @@ export class AgentConsults {
     }
     if (step?.kind === "enqueue") await session.voiceConsultCancel(a.agentId);
     const cur = a.slot(s.contact_id);
-    if (cur && isLive(cur)) {
-      if (step) await this.followFlowHold(cur, step.customerHeld);
+    // Null: the session let the consult go meanwhile (the customer left); nothing to show.
+    if (step && cur && isLive(cur)) {
+      await this.followFlowHold(cur, step.customerHeld);
       a.record(a.slot(s.contact_id)!, "CONSULT_ENDED", Date.now(), {}, { by: "FLOW", quickConnectId, transferFlowId: start.flowId });
       a.broadcast({ type: "contact.update", contact: a.view(a.slot(s.contact_id)!) });
     }

@@ -123,7 +123,7 @@ export async function runVoiceAction(
     /** Whether the agent's leg is held hearing the agent hold flow, and where that is kept (./leg-controls.ts). */
     agentLegHeld(): boolean;
     setAgentLegHeld(held: boolean): void;
-    /** Whether an agent accepted a consult (warm transfer to a queue or agent) and their leg is on its way in or there (./consult.ts). */
+    /** Whether an agent accepted a consult (warm transfer to a queue or agent) and their leg is on its way in or there, or a transfer flow's prompts are still to reach the agent (./consult.ts). */
     consultOnCall(): boolean;
     /** What the contact's flow asks to record now (./recording.ts). */
     recordingWanted(): RecordingWanted;
@@ -284,7 +284,7 @@ export async function runVoiceAction(
     }
     case "holdAgentLeg": {
       // As things stand when it runs: the caller still held (or the flow holding the agent), and nobody else on the call for the agent to talk with.
-      if (row.phase !== "CONNECTED" || !row.conference || !(hooks.wanted("hold") || action.byFlow) || hooks.thirdPartyCall() || hooks.consultOnCall()) return;
+      if (row.phase !== "CONNECTED" || !row.conference || hooks.thirdPartyCall() || (!action.byFlow && (!hooks.wanted("hold") || hooks.consultOnCall()))) return;
       const conf = await twilio.findConference(row.conference);
       if (conf) await holdAgentLeg(env, agentLeg, conf.sid, row, instanceId, contactId, true, action.byFlow);
       return;

@@ -79,6 +79,11 @@ export class ConsultFlow {
     return announcement(say, next);
   }
 
+  /** Whether prompts are still to be announced: the agent's leg is not held meanwhile (it would not hear them). */
+  announcing(): boolean {
+    return this.host.tables.exists("consult") && this.due().some((d) => "say" in d);
+  }
+
   private async start(target: { flowId: string; queueId: string | null; agentId: string | null }): Promise<ConsultFlowStep | null> {
     const { env, instanceId } = this.host;
     const flow = await loadPublishedFlow(env, instanceId, target.flowId).catch(() => null);
