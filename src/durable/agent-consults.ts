@@ -5,7 +5,7 @@
  * contact work. The contact's session tells both agents how a consult goes (consultAnswered,
  * consultJoined, consultLeft, consultOver).
  */
-import { loadQuickConnect, userName } from "./agent-config";
+import { loadQuickConnect, quickConnectTransferFlow, userName } from "./agent-config";
 import type { AgentControls } from "./agent-controls";
 import type { AgentOffers } from "./agent-offers";
 import type { SlotRow } from "./agent-room-store";
@@ -13,6 +13,9 @@ import { CommandError, isLive, logError, type AgentState, type Consulting, type 
 import type { AgentTransfers } from "./agent-transfers";
 import { personalQueueOwner } from "../lib/object-names";
 import type { NotifyTarget } from "./types";
+
+/** How often a transfer flow on a consult may be told its queue was full and choose another. */
+const MAX_FLOW_ENQUEUES = 5;
 
 export class AgentConsults {
   constructor(
@@ -115,6 +118,7 @@ export class AgentConsults {
     if (qc.type !== "QUEUE" && !qc.userId) throw new CommandError("not_found", "User not found");
     const toAgentId = qc.type === "QUEUE" ? null : qc.userId!;
     const queueId = await transfers.transferQueue(toAgentId ? { type: "AGENT", userId: toAgentId } : { type: "QUEUE", queueId: qc.queueId! });
+    const flowId = await quickConnectTransferFlow(a.env.DB, a.instanceId, quickConnectId, toAgentId ? { userId: toAgentId } : { queueId });
     const notify = s.notify ? (JSON.parse(s.notify) as NotifyTarget) : null;
     if (notify?.binding !== "CONTACT_SESSION") throw new CommandError("not_connected", "This call has no live leg to consult on");
     const session = a.env.CONTACT_SESSION.getByName(notify.name);
@@ -128,26 +132,81 @@ export class AgentConsults {
       await session.voiceConsultCancel(a.agentId);
       return;
     }
-    // Known here before the offer can ring anyone: an accept reaches a consult in place.
-    a.setConsult(s.contact_id, { role: "CONSULTING", quickConnectId, queueId, agentId: null, agentName: null });
-    try {
-      await transfers.enqueueTransfer(s, queueId, { consult: true });
-    } catch (err) {
-      a.setConsult(s.contact_id, null);
-      await session.voiceConsultCancel(a.agentId);
-      throw err;
-    }
+    const into = flowId
+      ? await this.throughTransferFlow(cur, session, quickConnectId, { flowId, queueId: toAgentId ? null : queueId, agentId: toAgentId })
+      : await this.enqueueConsult(cur, quickConnectId, queueId).then(() => queueId, async (err: unknown) => {
+        await session.voiceConsultCancel(a.agentId);
+        throw err;
+      });
     const now = a.slot(s.contact_id);
+    if (into === null) return;
     if (!now || !isLive(now) || a.consults()[s.contact_id]?.role !== "CONSULTING") {
       // The call ended, or the consult was hung up, while the contact was on its way there; the
       // session's own withdraw may have arrived first, so take it out again (idempotent).
-      await a.queue(queueId).withdraw(s.contact_id).catch(logError("consult_withdraw"));
+      await a.queue(into).withdraw(s.contact_id).catch(logError("consult_withdraw"));
       return;
     }
-    if (now.state === "CONNECTED") await controls.hold(s.contact_id, true);
-    a.record(now, "CONSULT_STARTED", Date.now(), {}, { quickConnectId, toQueueId: queueId, ...(toAgentId ? { toAgentId } : {}) });
+    if (now.state === "CONNECTED" && !flowId) await controls.hold(s.contact_id, true);
+    const personal = personalQueueOwner(into);
+    a.record(now, "CONSULT_STARTED", Date.now(), {}, { quickConnectId, toQueueId: into, ...(personal ? { toAgentId: personal } : {}), ...(flowId ? { transferFlowId: flowId } : {}) });
     a.broadcast({ type: "contact.update", contact: a.view(a.slot(s.contact_id)!) });
     a.afterChange();
+  }
+
+  /** Puts the consulted contact into `queueId`, known as the consult here first (an accept reaches a consult in place); not while refused. */
+  private async enqueueConsult(s: SlotRow, quickConnectId: string, queueId: string) {
+    const a = this.agent;
+    a.setConsult(s.contact_id, { role: "CONSULTING", quickConnectId, queueId, agentId: null, agentName: null });
+    try {
+      await this.parts.transfers.enqueueTransfer(s, queueId, { consult: true });
+    } catch (err) {
+      a.setConsult(s.contact_id, null);
+      throw err;
+    }
+  }
+
+  /**
+   * The quick connect names a transfer flow: the session runs it on the consult (./voice/consult-flow.ts),
+   * holding the customer and announcing its prompts to the agent, and says where it sends the
+   * consult; a full queue is told to the flow, which takes its AtCapacity branch. The queue it went
+   * into, or null when the flow ended without a transfer (the consult is over; the customer stays
+   * with this agent, held as the flow left them).
+   */
+  private async throughTransferFlow(
+    s: SlotRow, session: ReturnType<Env["CONTACT_SESSION"]["getByName"]>, quickConnectId: string, start: { flowId: string; queueId: string | null; agentId: string | null },
+  ): Promise<string | null> {
+    const a = this.agent;
+    let step = await session.voiceConsultFlow(a.agentId, { start });
+    for (let tries = 0; step?.kind === "enqueue" && tries < MAX_FLOW_ENQUEUES; tries++) {
+      const cur = a.slot(s.contact_id);
+      if (!cur || !isLive(cur)) break;
+      await this.followFlowHold(cur, step.customerHeld);
+      try {
+        await this.enqueueConsult(cur, quickConnectId, step.queueId);
+        return step.queueId;
+      } catch (err) {
+        if (!(err instanceof CommandError) || (err.code !== "queue_at_capacity" && err.code !== "not_found")) {
+          await session.voiceConsultCancel(a.agentId);
+          throw err;
+        }
+        step = await session.voiceConsultFlow(a.agentId, { enqueued: err.code === "queue_at_capacity" ? "atCapacity" : "error" });
+      }
+    }
+    if (step?.kind === "enqueue") await session.voiceConsultCancel(a.agentId);
+    const cur = a.slot(s.contact_id);
+    // Null: the session let the consult go meanwhile (the customer left); nothing to show.
+    if (step && cur && isLive(cur)) {
+      await this.followFlowHold(cur, step.customerHeld);
+      a.record(a.slot(s.contact_id)!, "CONSULT_ENDED", Date.now(), {}, { by: "FLOW", quickConnectId, transferFlowId: start.flowId });
+      a.broadcast({ type: "contact.update", contact: a.view(a.slot(s.contact_id)!) });
+    }
+    return null;
+  }
+
+  /** The customer's hold as the transfer flow left it (the session holds the call's legs itself): the workspace shows it. */
+  private async followFlowHold(s: SlotRow, customerHeld: boolean) {
+    if (customerHeld === (s.state === "ON_HOLD")) return;
+    await this.parts.controls.hold(s.contact_id, customerHeld, { tellChannel: false });
   }
 
   /** The session: an agent accepted this agent's consult and is being dialled into the call. */

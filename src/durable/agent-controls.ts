@@ -10,7 +10,8 @@ import type { Supervisor } from "../shared/supervision";
 export class AgentControls {
   constructor(private readonly agent: AgentState) {}
 
-  async hold(contactId: string, onHold: boolean) {
+  /** `tellChannel` false: the contact's session held or resumed the call itself (a transfer flow on a consult). */
+  async hold(contactId: string, onHold: boolean, opts: { tellChannel?: boolean } = {}) {
     const a = this.agent;
     const s = a.requireSlot(contactId);
     a.refuseWhileReceiving(contactId);
@@ -30,7 +31,7 @@ export class AgentControls {
       a.record(s, "RESUMED", now, { addHoldSeconds: Math.round(heldMs / 1000) }, { heldMs });
     }
     // The channel puts the customer on hold (voice: Twilio conference hold with music).
-    a.tellChannel(s, { type: onHold ? "HELD" : "RESUMED", at: now, queueId: s.queue_id });
+    if (opts.tellChannel !== false) a.tellChannel(s, { type: onHold ? "HELD" : "RESUMED", at: now, queueId: s.queue_id });
     a.broadcast({ type: "contact.update", contact: a.view(a.slot(contactId)!) });
     a.afterChange();
   }

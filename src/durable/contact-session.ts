@@ -16,6 +16,7 @@
  * owed), contact-turns.ts (flow turns), contact-work.ts (working through what is owed, the
  * alarm), voice/ (the voice channel; voice/host.ts is what it uses of the session), chat/.
  */
+import type { ConsultFlowInput } from "./voice/consult-flow";
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import type { NewContact } from "../db/contacts";
 import type { FlowLogEntry, FlowResult, FlowState, TurnInput } from "../flows";
@@ -346,6 +347,16 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
   /** The connected agent starts a warm transfer to a queue or agent (from their AgentRoom, before it enqueues there: ./voice/consult.ts). */
   async voiceConsult(agentId: string, queueId: string) {
     return this.#voice.consult.start(agentId, queueId, this.#voice.thirdPartyCall() !== null);
+  }
+
+  /** The consult's quick connect names a transfer flow: it runs on the consult, started or told how its enqueue went (./voice/consult-flow.ts). */
+  voiceConsultFlow(agentId: string, input: ConsultFlowInput) {
+    return this.#voice.consult.runFlow(agentId, input);
+  }
+
+  /** A transfer flow's prompts announced into the call on a warm transfer (POST /twilio/voice/announce). */
+  voiceAnnouncement() {
+    return this.#voice.consult.flow.announcement();
   }
 
   /** The agent's consult never got into its queue (or their call ended meanwhile). */

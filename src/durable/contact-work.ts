@@ -176,7 +176,7 @@ export class ContactWork {
           wanted: (what) => voice.legs.wanted(what),
           agentLegHeld: () => voice.legs.agentLegHeld(),
           setAgentLegHeld: (held) => voice.legs.setAgentLegHeld(held),
-          consultOnCall: () => voice.consult.active()?.state === "CONNECTED",
+          consultOnCall: () => voice.consult.active()?.state === "CONNECTED" || voice.consult.flow.announcing(),
           callerInConference: () => voice.legs.callerInConference(),
           recordingWanted: () => recordingWanted(this.store.row()?.flow_state ?? null),
           dialFailed: (failure) => voice.outboundDialFailed(failure),

@@ -216,6 +216,7 @@ export type FlowState = {
   contactData: { name?: string; description?: string; languageCode?: string };
   customerEndpoint: string | null;
   systemEndpoint: string | null;
+  warmTransfer?: boolean; // a transfer flow on a warm transfer: the agent is still on the call, nobody keys input (src/durable/voice/consult-flow.ts)
   /** Actions run since the flow last waited for the customer or an effect. */
   actionsSinceWait: number;
   /** Set once the flow ended: why. */
@@ -407,6 +408,8 @@ export type Effect =
   /** Find, create, update a customer profile or link the contact to one (answered with "profile_result"). */
   | { type: "customer_profile"; request: CustomerProfileRequest }
   | MediaStreamEffect
+  /** UpdatePreviousContactParticipantState on a warm transfer: who of the agent and customer left behind is held. */
+  | { type: "previous_participant_state"; state: "AgentOnHold" | "CustomerOnHold" | "OffHold" }
   | { type: "disconnect" };
 
 export type FlowLogEntry = {

@@ -5,7 +5,7 @@
  */
 import { Call, type CallHost } from "./call";
 import type { PhoneEvent } from "./events";
-import { startHold } from "./hold";
+import { startAnnouncement, startHold } from "./hold";
 import type { Messaging } from "./messaging";
 import type { MediaStreams } from "./media-stream";
 import type { TwimlElement } from "./twiml";
@@ -155,6 +155,7 @@ async function route(phone: RestHost, request: Request, url: URL, path: string, 
     const conf = phone.conferences.get(m[1]);
     if (!conf) return twilioError(404, 20404, "Conference not found");
     if (request.method === "POST" && form.Status === "completed") phone.endConference(conf);
+    else if (request.method === "POST" && form.AnnounceUrl) startAnnouncement(phone, conf, form.AnnounceUrl, form.AnnounceMethod);
     return json(conferenceJson(conf, phone.accountSid));
   }
   if (request.method === "POST" && (m = path.match(/^\/Conferences\/(CF\w+)\/Participants\.json$/))) {

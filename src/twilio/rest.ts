@@ -106,6 +106,11 @@ export class TwilioRest {
     ).then((r) => r.conferences[0] ?? null);
   }
 
+  /** Plays the TwiML (Say, Play, Pause, Redirect) at `announceUrl` into the conference: every participant not on hold hears it. */
+  announce(conferenceSid: string, announceUrl: string) {
+    return this.request("POST", `/Conferences/${conferenceSid}.json`, { AnnounceUrl: announceUrl, AnnounceMethod: "POST" });
+  }
+
   /**
    * `coaching` with `callSidToCoach`: the participant is heard by that one participant only (a
    * supervisor coaching the agent); coaching false, by everyone again.

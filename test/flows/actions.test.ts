@@ -527,3 +527,41 @@ describe("the interpreter", () => {
     expect(r.logs).toEqual([{ at: 1234, flowId: "f1", flowVersion: 3, actionId: "bye", actionType: "DisconnectParticipant", branch: "End", nextActionId: null, data: { reason: "DisconnectParticipant" } }]);
   });
 });
+
+describe("UpdatePreviousContactParticipantState", () => {
+  const holdBlock = (state: string): FlowAction => ({
+    Identifier: "h", Type: "UpdatePreviousContactParticipantState", Parameters: { PreviousContactParticipantState: state }, Transitions: { NextAction: "ok", Errors: errs("err", "NoMatchingError") },
+  });
+  const warm = (state: string, channel: "VOICE" | "CHAT" = "VOICE") =>
+    enterFlow(flowOf(holdBlock(state), say("ok", "held"), bye, say("err", "error")), { ...newFlowState({ ...voice, channel }), warmTransfer: true }, demoCtx(), { flowType: "QUEUE_TRANSFER" });
+
+  it("on a warm transfer's call asks for the hold state and goes on to NextAction", () => {
+    for (const state of ["AgentOnHold", "CustomerOnHold", "OffHold"]) {
+      const r = warm(state);
+      expect(r.effects).toContainEqual({ type: "previous_participant_state", state });
+      expect(spoken(r)).toEqual(["held"]);
+    }
+  });
+
+  it("takes its error branch outside a warm transfer (an inbound flow) and on a chat, asking for nothing", () => {
+    const inbound = run([holdBlock("AgentOnHold"), say("ok", "held")]);
+    expect(spoken(inbound)).toEqual(["error"]);
+    const chatWarm = warm("OffHold", "CHAT");
+    expect(spoken(chatWarm)).toEqual(["error"]);
+    for (const r of [inbound, chatWarm]) expect(r.effects.some((e) => e.type === "previous_participant_state")).toBe(false);
+  });
+
+  it("imports without a warning; a state Amazon Connect does not have is refused", () => {
+    expect(validateFlow(flowOf(holdBlock("OffHold"), say("ok", "held"), bye, say("err", "error"))).warnings).toEqual([]);
+    const bad = validateFlow(flowOf(holdBlock("Everyone"), say("ok", "held"), bye, say("err", "error")));
+    expect(bad.ok).toBe(false);
+  });
+});
+
+describe("GetParticipantInput on a warm transfer", () => {
+  it("takes its error branch: nobody keys input to a transfer flow the consulting agent hears", () => {
+    const ask: FlowAction = { Identifier: "a", Type: "GetParticipantInput", Parameters: { Text: "Press 1" }, Transitions: { NextAction: "bye", Conditions: [eq("1", "bye")], Errors: errs("err", "NoMatchingError", "InputTimeLimitExceeded") } };
+    const r = enterFlow(flowOf(ask, bye, say("err", "error")), { ...newFlowState(voice), warmTransfer: true }, demoCtx(), { flowType: "QUEUE_TRANSFER" });
+    expect(spoken(r)).toEqual(["error"]);
+  });
+});

@@ -18,6 +18,7 @@ import type { Supervisor } from "../../shared/supervision";
 import { streamCallerAudio, type MediaStreamAction } from "./media-stream";
 import { agentPhone } from "./agent-phone";
 import { ConferenceNotReady } from "./waits";
+import { announcePrompts } from "./announce";
 
 export type VoiceAction =
   /** `record`: no longer read (the agent's recording is its own action, `recordAgent`); kept so actions queued before still parse. */
@@ -38,8 +39,10 @@ export type VoiceAction =
   /** Warm transfer: the consulted number joins the conference (the customer is already held). */
   | { kind: "addThirdParty"; phoneNumber: string }
   | { kind: "dropThirdParty" }
-  /** The one consulted left while the caller is still held: the agent's leg goes back to the agent hold flow (../voice/hold-flow.ts). */
-  | { kind: "holdAgentLeg" }
+  /** The one consulted left while the caller is still held: the agent's leg goes back to the agent hold flow (../voice/hold-flow.ts); `byFlow`: held by a transfer flow's AgentOnHold. */
+  | { kind: "holdAgentLeg"; byFlow?: boolean }
+  /** A transfer flow's prompts on a warm transfer, announced into the conference (./consult-flow.ts). */
+  | { kind: "announce" }
   /** The agent left a warm transfer: the customer comes off hold and stays with the consulted number. */
   | { kind: "completeWarmTransfer" }
   | { kind: "endCall" }
@@ -74,14 +77,9 @@ export type VoiceAction =
   /** The caller's audio streamed to the instance's WebSocket, or no longer, through the REST API (./media-stream.ts). */
   | MediaStreamAction;
 
-/**
- * Actions that fail while a leg is still on its way into the call's conference (no conference
- * yet, or a 404 for a participant not there yet). Besides their alarm's retry, the session runs
- * them again as soon as Twilio's conference event says someone joined.
- */
-/** An action that cannot run yet and is not failing: it runs again at `at`, its attempts untouched. */
 export { NotYet } from "./waits";
 
+/** Actions that fail while a leg is on its way into the conference (none yet, or a 404 for a participant not there): also run again as soon as Twilio says someone joined. */
 export const WAIT_FOR_CONFERENCE: VoiceAction["kind"][] = ["hold", "muteAgent", "addThirdParty", "recordAgent", "startRecording", "supervise"];
 
 type Row = {
@@ -121,7 +119,7 @@ export async function runVoiceAction(
     /** Whether the agent's leg is held hearing the agent hold flow, and where that is kept (./leg-controls.ts). */
     agentLegHeld(): boolean;
     setAgentLegHeld(held: boolean): void;
-    /** Whether an agent accepted a consult (warm transfer to a queue or agent) and their leg is on its way in or there (./consult.ts). */
+    /** Whether an agent accepted a consult (warm transfer to a queue or agent) and their leg is on its way in or there, or a transfer flow's prompts are still to reach the agent (./consult.ts). */
     consultOnCall(): boolean;
     /** What the contact's flow asks to record now (./recording.ts). */
     recordingWanted(): RecordingWanted;
@@ -281,12 +279,14 @@ export async function runVoiceAction(
       return;
     }
     case "holdAgentLeg": {
-      // As things stand when it runs: the caller still held, and nobody else on the call for the agent to talk with.
-      if (row.phase !== "CONNECTED" || !row.conference || !hooks.wanted("hold") || hooks.thirdPartyCall() || hooks.consultOnCall()) return;
+      // As things stand when it runs: the caller still held (or the flow holding the agent), and nobody else on the call for the agent to talk with.
+      if (row.phase !== "CONNECTED" || !row.conference || hooks.thirdPartyCall() || (!action.byFlow && (!hooks.wanted("hold") || hooks.consultOnCall()))) return;
       const conf = await twilio.findConference(row.conference);
-      if (conf) await holdAgentLeg(env, agentLeg, conf.sid, row, instanceId, contactId, true);
+      if (conf) await holdAgentLeg(env, agentLeg, conf.sid, row, instanceId, contactId, true, action.byFlow);
       return;
     }
+    case "announce":
+      return announcePrompts(twilio, row, urls.announce);
     case "muteAgent": {
       const muted = hooks.wanted("mute") ?? action.muted;
       // No agent leg yet: it joins muted or not as the session says (agentBridge).

@@ -17,6 +17,7 @@ import type { RoutingEvent } from "../types";
 import type { VoiceHost } from "./host";
 import type { LegControls } from "./leg-controls";
 import { recordsAgentPart } from "./recording";
+import { ConsultFlow, type ConsultFlowInput, type ConsultFlowStep } from "./consult-flow";
 
 type ConsultRow = {
   from_agent_id: string;
@@ -27,15 +28,21 @@ type ConsultRow = {
 };
 
 export class Consult {
+  /** The quick connect's transfer flow, when it names one (./consult-flow.ts). */
+  readonly flow: ConsultFlow;
+
   constructor(
     private readonly host: VoiceHost,
     private readonly legs: LegControls,
-  ) {}
+  ) {
+    this.flow = new ConsultFlow(host, legs);
+  }
 
   static schema(sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS consult (
       id INTEGER PRIMARY KEY CHECK (id = 1), from_agent_id TEXT NOT NULL, queue_id TEXT NOT NULL,
       agent_id TEXT, call_sid TEXT, state TEXT NOT NULL)`);
+    ConsultFlow.schema(sql);
   }
 
   /** The consult under way (WAITING or CONNECTED), if any. */
@@ -72,6 +79,24 @@ export class Consult {
     this.host.tables.ensure("consult");
     this.host.sql.exec("INSERT OR REPLACE INTO consult (id, from_agent_id, queue_id, state) VALUES (1, ?, ?, 'WAITING')", agentId, queueId);
     return { ok: true };
+  }
+
+  /**
+   * The agent's consult runs the quick connect's transfer flow (started, or told the queue it
+   * chose was full): where it sends the consult is kept as the consult's queue; a flow that
+   * ended without a transfer ends the consult. Null when the consult is not this agent's waiting one.
+   */
+  async runFlow(agentId: string, input: ConsultFlowInput): Promise<ConsultFlowStep | null> {
+    const mine = () => {
+      const c = this.active();
+      return c?.state === "WAITING" && c.from_agent_id === agentId;
+    };
+    if (!mine()) return null;
+    const step = await this.flow.step(input);
+    if (!step || !mine()) return null; // cancelled, or the customer left, meanwhile
+    if (step.kind === "enqueue") this.update({ queue_id: step.queueId });
+    else this.clear();
+    return step;
   }
 
   /** The agent's enqueue failed (or their call ended meanwhile): the consult never started. */

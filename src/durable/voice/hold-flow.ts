@@ -89,11 +89,12 @@ export type AgentLegHold = {
 /**
  * The agent's leg held (hearing the AGENT_HOLD flow) or released, as the caller's hold asks:
  * `held` only while the caller is held with nobody else on the call for the agent to talk to.
- * Without an agent hold flow the leg is left as it is.
+ * Without an agent hold flow the leg is left as it is (unless `orMusic`).
  */
-export async function holdAgentLeg(env: Env, twilio: AgentLegHold, conferenceSid: string, row: HoldRow & { agent_call_sid: string | null }, instanceId: string, contactId: string, held: boolean): Promise<void> {
+export async function holdAgentLeg(env: Env, twilio: AgentLegHold, conferenceSid: string, row: HoldRow & { agent_call_sid: string | null }, instanceId: string, contactId: string, held: boolean, orMusic = false): Promise<void> {
   if (!row.agent_call_sid) return;
-  const url = held ? await agentHoldUrl(env, row, instanceId, contactId) : null;
+  // `orMusic`: held all the same, to music, without an agent hold flow (a transfer flow's AgentOnHold).
+  const url = held ? ((await agentHoldUrl(env, row, instanceId, contactId)) ?? (orMusic ? { holdUrl: DEFAULT_HOLD_MUSIC } : null)) : null;
   if (url) {
     await twilio.updateParticipant(conferenceSid, row.agent_call_sid, { hold: true, ...url });
     twilio.setAgentLegHeld(true);

@@ -27,6 +27,8 @@ export type VoiceUrls = {
   customerStatus: string;
   recording: string;
   transcription: string;
+  /** A transfer flow's prompts announced into the conference on a warm transfer (./consult-flow.ts). */
+  announce: string;
 };
 
 /** Every URL Twilio calls back for one contact. The query is covered by the signature. */
@@ -49,6 +51,7 @@ export function voiceUrls(publicBaseUrl: string, instanceId: string, contactId: 
     customerStatus: `${base}/twilio/status?${q}`,
     recording: `${base}/twilio/voice/recording?${q}`,
     transcription: `${base}/twilio/voice/transcription?${q}`,
+    announce: `${base}/twilio/voice/announce?${q}`,
   };
 }
 
@@ -78,6 +81,11 @@ function speak(whisper: Spoken[]): XmlNode[] {
     else if (s.text) verbs.push(el("Say", { voice: s.voice || undefined, language: s.language || undefined }, s.text));
   }
   return verbs;
+}
+
+/** An announcement into the call's conference (a transfer flow's prompts on a warm transfer: ./consult-flow.ts). */
+export function announcement(spoken: Spoken[], next: string | null): string {
+  return response(...speak(spoken), next ? el("Redirect", { method: "POST" }, next) : null);
 }
 
 /** Real-time transcription the bridge starts on the customer's leg (./transcription.ts decides when). */

@@ -9,7 +9,7 @@
  * Each leg's whisper is worked out once per connection (conference) and kept, so a retried
  * webhook hears the same thing and the flow does not run twice.
  */
-import { awaitedEffect, enterFlow, resumeFlow, type FlowContext, type FlowResult, type FlowState, type FlowType, type QueueInfo } from "../../flows";
+import { awaitedEffect, enterFlow, resumeFlow, type Effect, type FlowContext, type FlowResult, type FlowState, type FlowType, type QueueInfo } from "../../flows";
 import { ssmlToText } from "../../flows/actions/participant";
 import { twilioVoice } from "../../flows/render/voice";
 import { CONTACT_SESSION_BINDING, type SessionRow } from "../session-row";
@@ -100,18 +100,12 @@ export class Whispers {
       logs.push(...result.logs);
     }
     this.host.keepLogs(logs);
-    this.keepAttributes(result.state.attributes);
+    keepFlowAttributes(this.host, result.state.attributes);
     if (type === "OUTBOUND_WHISPER") this.keepRecording(result.state.recording.participants);
     // Start/Stop media streaming in a whisper flow: the customer's call is streamed, through REST (./media-stream.ts).
     for (const a of mediaStreamActions(effects)) this.host.enqueueAction(a);
     this.host.kick(); // its flow logs, attribute changes and any recording to start
-    return effects.flatMap((e): Spoken[] => {
-      if (e.type !== "message") return [];
-      const prompt = e.prompt;
-      if (prompt.audioUrl) return [{ audioUrl: prompt.audioUrl }];
-      const text = prompt.ssml !== undefined ? ssmlToText(prompt.ssml) : (prompt.text ?? "");
-      return text ? [{ text, voice: twilioVoice(e.voice), language: e.voice.language }] : [];
-    });
+    return spokenOf(effects);
   }
 
   /** An outbound whisper flow's UpdateContactRecordingBehavior: recorded from now on (and after a transfer, as for inbound). */
@@ -122,17 +116,28 @@ export class Whispers {
     this.host.set({ flow_state: JSON.stringify({ ...state, recording: { ...state.recording, participants } }) });
     this.host.enqueueAction({ kind: "recordAgent" });
   }
+}
 
-  /** Attributes a whisper flow set stay on the contact, as in Amazon Connect. */
-  private keepAttributes(attributes: Record<string, string>) {
-    const r = this.host.require();
-    if (!r.flow_state) return;
-    const state = JSON.parse(r.flow_state) as FlowState;
-    const merged = { ...state.attributes, ...attributes };
-    if (JSON.stringify(merged) === JSON.stringify(state.attributes)) return;
-    this.host.set({ flow_state: JSON.stringify({ ...state, attributes: merged }) });
-    this.host.record({ contactId: this.host.contactId, type: "ATTRIBUTES_UPDATED", at: Date.now(), update: { attributes: merged } });
-  }
+/** Attributes a flow run beside the contact's own (a whisper, a transfer flow on a warm transfer) set stay on the contact, as in Amazon Connect. */
+export function keepFlowAttributes(host: Pick<VoiceHost, "require" | "set" | "record" | "contactId">, attributes: Record<string, string>) {
+  const r = host.require();
+  if (!r.flow_state) return;
+  const state = JSON.parse(r.flow_state) as FlowState;
+  const merged = { ...state.attributes, ...attributes };
+  if (JSON.stringify(merged) === JSON.stringify(state.attributes)) return;
+  host.set({ flow_state: JSON.stringify({ ...state, attributes: merged }) });
+  host.record({ contactId: host.contactId, type: "ATTRIBUTES_UPDATED", at: Date.now(), update: { attributes: merged } });
+}
+
+/** What a flow's messages say, as a leg hears them played or announced (a whisper, a transfer flow on a warm transfer). */
+export function spokenOf(effects: readonly Effect[]): Spoken[] {
+  return effects.flatMap((e): Spoken[] => {
+    if (e.type !== "message") return [];
+    const prompt = e.prompt;
+    if (prompt.audioUrl) return [{ audioUrl: prompt.audioUrl }];
+    const text = prompt.ssml !== undefined ? ssmlToText(prompt.ssml) : (prompt.text ?? "");
+    return text ? [{ text, voice: twilioVoice(e.voice), language: e.voice.language }] : [];
+  });
 }
 
 /** Amazon Connect's default agent whisper: the name of the queue the call came from. */

@@ -13,6 +13,7 @@ import { GetParticipantInput } from "./input";
 import { MessageParticipantIteratively } from "./iterative";
 import { ConnectParticipantWithLexBot } from "./lex";
 import { DisconnectParticipant, MessageParticipant } from "./participant";
+import { UpdatePreviousContactParticipantState } from "./previous-participant";
 import { TransferContactToAgent, TransferContactToQueue, TransferParticipantToThirdParty, TransferToFlow } from "./transfer";
 import { UpdateContactRoutingBehavior } from "./routing";
 import { DequeueContactAndTransferToQueue } from "./dequeue";
@@ -27,7 +28,7 @@ export const ACTIONS: Record<string, ActionHandler> = Object.fromEntries(
   [
     MessageParticipant, MessageParticipantIteratively, GetParticipantInput, DisconnectParticipant,
     UpdateContactAttributes, UpdateContactTargetQueue, UpdateContactRecordingBehavior, UpdateContactTextToSpeechVoice, UpdateContactData, UpdateContactEventHooks,
-    TransferContactToQueue, TransferContactToAgent, TransferParticipantToThirdParty, TransferToFlow, DequeueContactAndTransferToQueue,
+    TransferContactToQueue, TransferContactToAgent, TransferParticipantToThirdParty, TransferToFlow, DequeueContactAndTransferToQueue, UpdatePreviousContactParticipantState,
     Compare, CheckHoursOfOperation, CheckMetricData, DistributeByPercentage, Loop, Wait, EndFlowExecution, UpdateFlowLoggingBehavior,
     InvokeLambdaFunction, InvokeFlowModule, EndFlowModuleExecution, UpdateFlowAttributes, GetMetricData, TagContact, UnTagContact, UpdateContactRoutingBehavior, UpdateRoutingCriteria,
     ConnectParticipantWithLexBot, ShowView, CreateCallbackContact, UpdateContactCallbackNumber, CreateTask,

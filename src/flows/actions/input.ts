@@ -138,6 +138,8 @@ export const GetParticipantInput: ActionHandler = {
   },
   run(r) {
     if (r.state.channel === "TASK") return fail("NoMatchingError", "a task has no participant to ask");
+    // A transfer flow on a warm transfer is heard by the agent who transferred: nobody there keys input to it.
+    if (r.state.warmTransfer) return fail("NoMatchingError", "on a warm transfer nobody keys input to the transfer flow");
     const s = settings(r);
     // A prompt ARN names audio in Amazon Connect that Switchboard does not have: never <Play> it, ask without it.
     const given = promptOf(r);

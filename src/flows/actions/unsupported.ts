@@ -18,7 +18,6 @@ type NotAvailable = {
 export const NOT_AVAILABLE: Record<string, NotAvailable> = {
   UpdateContactMediaProcessing: { feature: "media processing" },
   UpdateContactRecordingAndAnalyticsBehavior: { feature: "Contact Lens recording and analytics settings" },
-  UpdatePreviousContactParticipantState: { feature: "previous-contact participant state" },
   CreateCase: { feature: "Amazon Connect Cases" },
   GetCase: { feature: "Amazon Connect Cases" },
   UpdateCase: { feature: "Amazon Connect Cases" },

@@ -133,6 +133,11 @@ export const twilioRoutes = new Hono<AppEnv>()
     if (who !== "customer" && who !== "agent") throw new ApiError(400, "validation_failed", "who: customer or agent");
     return xml(c, await session(c, v.instance.id, v.contactId).voiceHold(who, { played: c.req.query("played") === "1", music: c.req.query("music") === "1" }));
   })
+  // A transfer flow's prompts announced into the conference on a warm transfer (src/durable/voice/consult-flow.ts).
+  .post("/voice/announce", async (c) => {
+    const v = await verifyCallback(c);
+    return xml(c, await session(c, v.instance.id, v.contactId).voiceAnnouncement());
+  })
   .post("/voice/bridge", async (c) => {
     const v = await verifyCallback(c);
     return xml(c, await session(c, v.instance.id, v.contactId).voiceBridge());
