@@ -269,6 +269,7 @@ try {
     results[name] = {
       perContact: Object.fromEntries(Object.entries(perContact).map(([k, v]) => [k, r4(v)])),
       byClass,
+      doRequestsByMethod: Object.fromEntries(Object.entries(u.doRequestsByMethod).sort((x, y) => x[0].localeCompare(y[0])).map(([k, n]) => [k, r2(per(n))])),
       d1QueriesByStatement: Object.fromEntries(Object.entries(u.d1ByStatement).sort((x, y) => y[1] - x[1]).map(([k, n]) => [k, r2(per(n))])),
       d1ShadowErrors: b.units.d1ShadowErrors,
       dollarsPer1000: Object.fromEntries(Object.entries(dollars).map(([k, v]) => [k, r4(v * 1000)])),
