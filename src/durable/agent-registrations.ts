@@ -11,6 +11,7 @@ import type { ContactOutbox, RelayedRecord } from "./contact-record";
 import { personalQueueId } from "../lib/object-names";
 import type { QueueRoom } from "./queue-room";
 import type { Registration, Reservation } from "./types";
+import { logError } from "./log-error";
 
 export type RegistrarHost = {
   agentId: string;
@@ -176,8 +177,4 @@ const proficienciesOf = (profile: RoutingProfileView | null) => (profile?.profic
 function publishedJson(channels: Registration["channels"], profile: RoutingProfileView | null): string {
   const p = profile?.proficiencies;
   return p?.length && channels.length ? JSON.stringify(channels) + JSON.stringify(p) : JSON.stringify(channels);
-}
-
-function logError(event: string) {
-  return (err: unknown) => console.error(JSON.stringify({ event, message: String(err) }));
 }

@@ -13,6 +13,7 @@ import { clampPriority, criteriaAllow, excludedSet, migrate, QueueStore, routing
 import { agentRoomName, metricsShardKey, metricsShardName, personalQueueOwner, splitRoomName } from "../lib/object-names";
 import { checkNotifyTarget, NoticeOutbox } from "./notify";
 import { takePlace } from "./queue-callback";
+import { logError } from "./log-error";
 import type { ConfirmResult, EnqueueInput, EnqueueResult, NotifyTarget, PeekResult, QueuePosition, Registration } from "./types";
 import type { ReleaseReason, Reservation, ReserveResult, RoutingEvent, RoutingUpdate } from "./types";
 import { CONFIG_TTL_MS, loadQueueConfig, type QueueConfig } from "./queue-config";
@@ -68,12 +69,12 @@ export class QueueRoom extends Server<Env> {
     const bad = checkNotifyTarget(this.env, input.notify);
     if (bad) throw new Error(bad);
     const existing = this.#store.contact(input.contactId);
-    if (existing) return { status: "QUEUED", queueId: this.queueId, ...this.#store.positionOf(existing, Date.now()) };
+    if (existing) return this.queued(existing);
     const config = await this.config();
     if (!config.found) return { status: "NOT_FOUND", queueId: this.queueId };
     // Re-check after the await: a retried enqueue may have landed meanwhile.
     const again = this.#store.contact(input.contactId);
-    if (again) return { status: "QUEUED", queueId: this.queueId, ...this.#store.positionOf(again, Date.now()) };
+    if (again) return this.queued(again);
     const now = Date.now();
     // A callback takes the place of the caller who asked for it, in this same step (./queue-callback.ts).
     const place = input.callbackFor ? takePlace(this.#store, this.#outbox, this.queueId, input, now) : undefined;
@@ -103,7 +104,12 @@ export class QueueRoom extends Server<Env> {
     this.dispatch();
     this.afterChange();
     const row = this.#store.contact(input.contactId);
-    return { status: "QUEUED", queueId: this.queueId, ...(row ? this.#store.positionOf(row, Date.now()) : { position: 0, estimatedWaitSeconds: null }) };
+    return row ? this.queued(row) : { status: "QUEUED", queueId: this.queueId, position: 0, estimatedWaitSeconds: null };
+  }
+
+  /** The enqueue's answer: the contact's position (so its channel need not ask). */
+  private queued(row: ContactRow): EnqueueResult {
+    return { status: "QUEUED", queueId: this.queueId, ...this.#store.positionOf(row, Date.now()) };
   }
 
   /**
@@ -441,8 +447,4 @@ export class QueueRoom extends Server<Env> {
     ]);
   }
 
-}
-
-function logError(event: string) {
-  return (err: unknown) => console.error(JSON.stringify({ event, message: String(err) }));
 }
