@@ -269,6 +269,13 @@ try {
     results[name] = {
       perContact: Object.fromEntries(Object.entries(perContact).map(([k, v]) => [k, r4(v)])),
       byClass,
+      // The busiest object of each class: what one queue (or agent…) takes per contact, the load model's figure.
+      doRequestsBusiestObject: Object.fromEntries(Object.entries(Object.entries(u.doRequestsByObject).reduce((m, [k, n]) => {
+        const [cls, name] = [k.slice(0, k.indexOf(" ")), k.slice(k.indexOf(" ") + 1)];
+        if (!m[cls] || n > m[cls].n) m[cls] = { name, n };
+        return m;
+      }, {})).sort((x, y) => x[0].localeCompare(y[0])).map(([cls, { name, n }]) => [cls, { object: name, requests: r2(per(n)) }])),
+      doRequestsByMethod: Object.fromEntries(Object.entries(u.doRequestsByMethod).sort((x, y) => x[0].localeCompare(y[0])).map(([k, n]) => [k, r2(per(n))])),
       d1QueriesByStatement: Object.fromEntries(Object.entries(u.d1ByStatement).sort((x, y) => y[1] - x[1]).map(([k, n]) => [k, r2(per(n))])),
       d1ShadowErrors: b.units.d1ShadowErrors,
       dollarsPer1000: Object.fromEntries(Object.entries(dollars).map(([k, v]) => [k, r4(v * 1000)])),
@@ -297,6 +304,8 @@ try {
     const c = r.perContact;
     console.log(`  ${name}: $${r.totalPer1000} per 1,000 contacts; Amazon Connect $${r.amazonConnectPer1000}; ratio ${r.ratioToAmazonConnect} (target ≤ 0.05: ${r.ratioToAmazonConnect <= 0.05 ? "met" : "NOT met"}); largest: ${r.largest}`);
     console.log(`    Worker ${c.workerRequests} requests, ${c.workerdCpuMs} ms CPU (workerd, objects included); DO ${c.doRequests} requests, ${c.doWsMessages} socket messages, ${c.doAlarms} alarms, ${c.doActiveSeconds} s active, SQLite ${c.doRowsRead} rows read / ${c.doRowsWritten} written; D1 ${c.d1Queries} queries (${c.d1RoundTrips} round trips), ${c.d1RowsRead} rows read / ${c.d1RowsWritten} written; R2 ${c.r2ClassA} A / ${c.r2ClassB} B, ${c.r2BytesStored} bytes kept`);
+    const q = r.doRequestsBusiestObject.QueueRoom;
+    if (q) console.log(`    QueueRoom ${r.byClass.doRequests.QueueRoom} requests (busiest, ${q.object}: ${q.requests}): ${Object.entries(r.doRequestsByMethod).filter(([k]) => k.startsWith("QueueRoom.")).map(([k, n]) => `${k.slice(10)} ${n}`).join(", ")}`);
     console.log(`    $ per 1,000: ${Object.entries(r.dollarsPer1000).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   }
   console.log(`  → ${OUT}`);

@@ -4,7 +4,8 @@
  *
  * - Worker invocations: each request the Worker's `fetch` takes (and each cron run).
  * - Durable Object requests: each call through a stub (RPC method or fetch), counted where it is
- *   made (every binding in `env` is wrapped, in the Worker and in each object), by class; each
+ *   made (every binding in `env` is wrapped, in the Worker and in each object), by class and by
+ *   method (`QueueRoom.enqueue`); each
  *   incoming WebSocket message (billed 20:1) and each alarm, counted in the object. Active
  *   duration: the wall time of those calls as the caller saw them, and of alarms and messages.
  * - Rows in objects' SQLite: every `ctx.storage.sql.exec` cursor's own `rowsRead`/`rowsWritten`
@@ -27,6 +28,8 @@ type Units = {
   doRequests: Record<string, number>;
   /** Requests by the object they went to (`<class> <name>`; `<class> ?` for one addressed by id): the load test's hottest object. */
   doRequestsByObject: Record<string, number>;
+  /** Requests by class and method (`QueueRoom.enqueue`): which calls a contact makes to each object. */
+  doRequestsByMethod: Record<string, number>;
   doWsMessages: Record<string, number>;
   doAlarms: Record<string, number>;
   doActiveMs: Record<string, number>;
@@ -45,7 +48,7 @@ type Units = {
   r2ClassB: number;
 };
 const zero = (): Units => ({
-  workerRequests: 0, doRequests: {}, doRequestsByObject: {}, doWsMessages: {}, doAlarms: {}, doActiveMs: {}, doRowsRead: {}, doRowsWritten: {},
+  workerRequests: 0, doRequests: {}, doRequestsByObject: {}, doRequestsByMethod: {}, doWsMessages: {}, doAlarms: {}, doActiveMs: {}, doRowsRead: {}, doRowsWritten: {},
   d1Queries: 0, d1RoundTrips: 0, d1ByStatement: {}, d1RowsRead: 0, d1RowsWritten: 0, d1ShadowErrors: 0, r2ClassA: 0, r2ClassB: 0,
 });
 let units = zero();
@@ -71,6 +74,7 @@ function countedStub(stub: object, cls: string, name: string): object {
       return (...args: unknown[]) => {
         add(units.doRequests, cls);
         add(units.doRequestsByObject, `${cls} ${name}`);
+        add(units.doRequestsByMethod, `${cls}.${prop}`);
         const t0 = performance.now();
         const r = Reflect.apply(v as (...a: unknown[]) => unknown, target, args);
         const done = () => add(units.doActiveMs, cls, performance.now() - t0);

@@ -102,8 +102,9 @@ export class AgentOffers {
       a.waitUntil(a.registrar.publish([better]));
       return { ok: false, reason: "BETTER_ELSEWHERE" };
     }
-    // The status or slots may have changed while we looked: check again.
+    // The status or slots may have changed while we looked: check again (and tell the queues peeked, which think it rings).
     if (a.slot(r.contact.contactId) || !canTake(a.routingStatus(), a.profile(), a.slots(), channel)) {
+      a.waitUntil(a.registrar.publish());
       return { ok: false, reason: "UNAVAILABLE", registration: a.registrar.registrationFor(r.queueId) };
     }
     const now = Date.now();
@@ -117,7 +118,8 @@ export class AgentOffers {
       acw_ends_at: null, end_reason: null, notify: r.notify ? JSON.stringify(r.notify) : null, notice: null,
     });
     a.broadcast({ type: "offer", contact: a.view(a.slot(c.contactId)!) });
-    // The reserving queue learns the agent's new registration from the answer; the others by publish.
+    // The reserving queue learns the agent's new registration from the answer, the queues peeked
+    // from their peek; any others by publish.
     const registration = a.registrar.nextRegistration(r.queueId);
     a.waitUntil(a.registrar.publish());
     a.afterChange();
@@ -177,10 +179,18 @@ export class AgentOffers {
     await this.confirm(this.agent.store.updateSlot(contactId, { accepting: 1 }));
   }
 
-  /** Phase two: asks the queue to connect. Re-tried by the alarm after a restart (the queue's confirm is idempotent). */
+  /**
+   * Phase two: asks the queue to connect, carrying the agent's registration there once connected
+   * (a chat agent may take more), so the queue needs no `setAvailability` for it. Re-tried by the
+   * alarm after a restart (the queue's confirm is idempotent).
+   */
   async confirm(s: SlotRow) {
     const a = this.agent;
-    const result = await a.queue(s.queue_id).confirm(s.contact_id, s.reservation_id, a.agentId);
+    const connected = a.slots().map((x) => (x.contact_id === s.contact_id ? { channel: x.channel, state: "CONNECTED" as const } : x));
+    const registration = a.registrar.registrationAs(s.queue_id, connected);
+    const result = await a.queue(s.queue_id).confirm(s.contact_id, s.reservation_id, a.agentId, registration)
+      .catch((err) => { a.registrar.owe(s.queue_id); throw err; });
+    if (!result.ok) a.registrar.owe(s.queue_id); // it did not take the registration
     const now = Date.now();
     const cur = a.slot(s.contact_id);
     if (!cur || cur.reservation_id !== s.reservation_id || cur.state !== "INCOMING") return;

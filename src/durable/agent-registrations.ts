@@ -5,12 +5,13 @@
  * Runs inside the AgentRoom, on its store.
  */
 import type { AgentStatus, RoutingProfileView } from "../shared/wire";
-import { compareCandidates, registrationChannels, type Candidate } from "./agent-capacity";
+import { compareCandidates, registrationChannels, type Candidate, type SlotLike } from "./agent-capacity";
 import type { AgentStore } from "./agent-room-store";
 import type { ContactOutbox, RelayedRecord } from "./contact-record";
 import { personalQueueId } from "../lib/object-names";
 import type { QueueRoom } from "./queue-room";
 import type { Registration, Reservation } from "./types";
+import { logError } from "./log-error";
 
 export type RegistrarHost = {
   agentId: string;
@@ -109,12 +110,32 @@ export class Registrar {
     return this.registrationFor(queueId);
   }
 
+  /**
+   * The registration for a queue as it will be once `slots` hold (the offer ringing, the contact
+   * accepted), under a new seq, to ride on a call the queue receives anyway (a peek, a confirm).
+   * Noted as what the queue heard at once: if the call fails, or the queue does not take it, the
+   * caller owes the queue a registration (`owe`), and the next publish sends the truth.
+   */
+  registrationAs(queueId: string, slots: SlotLike[]): Registration {
+    const profile = this.host.profile();
+    const seq = this.host.store.meta<number>("seq", 0) + 1;
+    this.host.store.setMeta("seq", seq);
+    const channels = registrationChannels(this.host.agentId, queueId, this.host.status(), profile, slots);
+    this.host.store.setPublished(queueId, publishedJson(channels, profile));
+    return { agentId: this.host.agentId, seq, availableSince: this.host.store.meta<number>("availableSince", Date.now()), channels, ...proficienciesOf(profile) };
+  }
+
   owe(queueId: string) {
     this.host.store.owe(queueId, Date.now());
     this.host.rearm();
   }
 
-  /** Asks the agent's other queues of equal or higher priority for this channel whether they hold a better contact. */
+  /**
+   * Asks the agent's other queues of equal or higher priority for this channel whether they hold a
+   * better contact. Each peek carries the agent's registration as it will be while this offer rings
+   * (nothing routable): a queue with nothing better keeps it, so it needs no `setAvailability` when
+   * the offer rings; one that has something better, or does not answer, is owed the truth.
+   */
   async betterElsewhere(r: Reservation): Promise<string | null> {
     const ch = r.contact.channel;
     const others = (this.host.profile()?.queues ?? [])
@@ -128,9 +149,12 @@ export class Registrar {
     this.#pending = true;
     try {
       const mine: Candidate = { queuePriority: r.queuePriority, priority: r.contact.priority, enqueuedAt: r.routingAt ?? r.contact.enqueuedAt };
+      const ringing = [...this.host.store.slots(), { channel: ch, state: "INCOMING" as const }];
       const found = await Promise.all(
         others.map(async (q) => {
-          const p = await this.host.queue(q.queueId).peek(this.host.agentId, ch, q.delaySeconds).catch(() => null);
+          const p = await this.host.queue(q.queueId).peek(this.host.agentId, ch, q.delaySeconds, this.registrationAs(q.queueId, ringing))
+            .catch((err) => (logError("peek")(err), undefined));
+          if (p !== null) this.owe(q.queueId); // it did not take the registration (or may not have)
           return p ? { queueId: q.queueId, queuePriority: q.priority, priority: p.priority, enqueuedAt: p.routingAt ?? p.enqueuedAt } : null;
         }),
       );
@@ -153,8 +177,4 @@ const proficienciesOf = (profile: RoutingProfileView | null) => (profile?.profic
 function publishedJson(channels: Registration["channels"], profile: RoutingProfileView | null): string {
   const p = profile?.proficiencies;
   return p?.length && channels.length ? JSON.stringify(channels) + JSON.stringify(p) : JSON.stringify(channels);
-}
-
-function logError(event: string) {
-  return (err: unknown) => console.error(JSON.stringify({ event, message: String(err) }));
 }

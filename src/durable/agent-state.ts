@@ -33,9 +33,7 @@ export class CommandError extends Error {
   }
 }
 
-export function logError(event: string) {
-  return (err: unknown) => console.error(JSON.stringify({ event, message: String(err) }));
-}
+export { logError } from "./log-error";
 
 /** What the partyserver object lends its state: its bindings, its sockets and its one alarm. */
 export type AgentRoomHost = {

@@ -13,20 +13,9 @@ import { clampPriority, criteriaAllow, excludedSet, migrate, QueueStore, routing
 import { agentRoomName, metricsShardKey, metricsShardName, personalQueueOwner, splitRoomName } from "../lib/object-names";
 import { checkNotifyTarget, NoticeOutbox } from "./notify";
 import { takePlace } from "./queue-callback";
-import type {
-  ConfirmResult,
-  EnqueueInput,
-  EnqueueResult,
-  NotifyTarget,
-  PeekResult,
-  QueuePosition,
-  Registration,
-  ReleaseReason,
-  Reservation,
-  ReserveResult,
-  RoutingEvent,
-  RoutingUpdate,
-} from "./types";
+import { logError } from "./log-error";
+import type { ConfirmResult, EnqueueInput, EnqueueResult, NotifyTarget, PeekResult, QueuePosition, Registration } from "./types";
+import type { ReleaseReason, Reservation, ReserveResult, RoutingEvent, RoutingUpdate } from "./types";
 import { CONFIG_TTL_MS, loadQueueConfig, type QueueConfig } from "./queue-config";
 
 export { DEFAULT_MAX_CONTACTS, DEFAULT_RING_TIMEOUT_SECONDS } from "./queue-config";
@@ -80,12 +69,12 @@ export class QueueRoom extends Server<Env> {
     const bad = checkNotifyTarget(this.env, input.notify);
     if (bad) throw new Error(bad);
     const existing = this.#store.contact(input.contactId);
-    if (existing) return { status: "QUEUED", queueId: this.queueId, ...this.#store.positionOf(existing, Date.now()) };
+    if (existing) return this.queued(existing);
     const config = await this.config();
     if (!config.found) return { status: "NOT_FOUND", queueId: this.queueId };
     // Re-check after the await: a retried enqueue may have landed meanwhile.
     const again = this.#store.contact(input.contactId);
-    if (again) return { status: "QUEUED", queueId: this.queueId, ...this.#store.positionOf(again, Date.now()) };
+    if (again) return this.queued(again);
     const now = Date.now();
     // A callback takes the place of the caller who asked for it, in this same step (./queue-callback.ts).
     const place = input.callbackFor ? takePlace(this.#store, this.#outbox, this.queueId, input, now) : undefined;
@@ -115,7 +104,12 @@ export class QueueRoom extends Server<Env> {
     this.dispatch();
     this.afterChange();
     const row = this.#store.contact(input.contactId);
-    return { status: "QUEUED", queueId: this.queueId, ...(row ? this.#store.positionOf(row, Date.now()) : { position: 0, estimatedWaitSeconds: null }) };
+    return row ? this.queued(row) : { status: "QUEUED", queueId: this.queueId, position: 0, estimatedWaitSeconds: null };
+  }
+
+  /** The enqueue's answer: the contact's position (so its channel need not ask). */
+  private queued(row: ContactRow): EnqueueResult {
+    return { status: "QUEUED", queueId: this.queueId, ...this.#store.positionOf(row, Date.now()) };
   }
 
   /**
@@ -208,29 +202,40 @@ export class QueueRoom extends Server<Env> {
    * the agent's contact-record rows this queue writes to D1 with its own (ContactOutbox relay).
    */
   async setAvailability(reg: Registration, records?: RelayedRecord[]): Promise<void> {
-    this.#store.applyRegistration(reg);
     if (records?.length) {
       this.#outbox.addRelayed(records);
       this.afterChange();
     }
+    this.register(reg);
+  }
+
+  /** Keeps an agent's registration (from `setAvailability`, or riding on a peek or a confirm) and offers it what it can take now. */
+  private register(reg: Registration) {
+    this.#store.applyRegistration(reg);
     this.dispatch();
     this.rearm();
   }
 
-  /** The best contact this queue would give the agent now, without reserving it. */
-  async peek(agentId: string, channel: Channel, delaySeconds: number): Promise<PeekResult> {
+  /**
+   * The best contact this queue would give the agent now, without reserving it. With nothing
+   * better here the agent rings elsewhere: `ringing`, its registration while it does, is kept.
+   */
+  async peek(agentId: string, channel: Channel, delaySeconds: number, ringing?: Registration): Promise<PeekResult> {
     const now = Date.now();
     const c = this.#store.bestFor(agentId, channel, now - delaySeconds * 1000, now);
-    return c ? { contactId: c.contact_id, priority: c.priority, enqueuedAt: c.enqueued_at, routingAt: routingAt(c) } : null;
+    if (c) return { contactId: c.contact_id, priority: c.priority, enqueuedAt: c.enqueued_at, routingAt: routingAt(c) };
+    if (ringing) this.register(ringing);
+    return null;
   }
 
-  /** Phase two: the agent accepted. Connected only if the reservation still stands. */
-  async confirm(contactId: string, reservationId: string, agentId: string): Promise<ConfirmResult> {
+  /** Phase two: the agent accepted. Connected only if the reservation still stands; then `registration` (the agent's, once connected) is kept. */
+  async confirm(contactId: string, reservationId: string, agentId: string, registration?: Registration): Promise<ConfirmResult> {
     const row = this.#store.contact(contactId);
     if (!row || row.state !== "RESERVED" || row.reservation_id !== reservationId || row.agent_id !== agentId) {
       // A retried confirm (the agent restarted mid-accept) of a contact already connected to it.
       const h = this.#store.handedOff(contactId);
       const done = h?.agent_id === agentId && h.reservation_id === reservationId;
+      if (done && registration) this.register(registration);
       return done ? { ok: true } : { ok: false, reason: "GONE" };
     }
     const now = Date.now();
@@ -241,6 +246,7 @@ export class QueueRoom extends Server<Env> {
       update: { state: "CONNECTED", agentId, queueId: this.queueId, connectedAt: now },
     });
     this.tellChannel(row, { type: "CONNECTED", agentId, at: now });
+    if (registration) this.register(registration);
     this.afterChange();
     return { ok: true };
   }
@@ -441,8 +447,4 @@ export class QueueRoom extends Server<Env> {
     ]);
   }
 
-}
-
-function logError(event: string) {
-  return (err: unknown) => console.error(JSON.stringify({ event, message: String(err) }));
 }

@@ -16,10 +16,18 @@ import { test } from "node:test";
  * isolates' caches serve while warm and miss on a loaded machine (about 2 more).
  */
 const MAX_D1_QUERIES = { "voice-answered": { own: 7, all: 10 }, "voice-abandoned": { own: 5, all: 8 } };
+/**
+ * QueueRoom requests a call makes (src/durable/README.md, "Load at scale": the first object to pass
+ * half of its limit at 100 calls a second): over all queues of the agent's profile, and on the
+ * busiest one. Counts, not timings: an answered call measured 5 (the queue it waits in: enqueue,
+ * confirm, the agent's registration after ACW; the better queue of Alice's profile: the peek, which
+ * carries her ringing registration, and her registration after ACW), an abandoned one 2.
+ */
+const MAX_QUEUE_ROOM = { "voice-answered": { all: 5, busiest: 3 }, "voice-abandoned": { all: 2, busiest: 2 } };
 /** Configuration read through isolate caches (TTL 15–30 s): instance, number, flow, queue, hours, functions, the agent's phone. */
 const CACHED = ["select instances", "select phone_numbers", "select flow_versions", "select flows", "select queues", "select hours_of_operation", "select lambda_functions", "select users"];
 
-test("bench-cost: an answered and an abandoned call stay within their D1 statements", { timeout: 900_000 }, async () => {
+test("bench-cost: an answered and an abandoned call stay within their D1 statements and QueueRoom requests", { timeout: 900_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "sb-bench-cost-test-"));
   const out = join(dir, "cost.json");
   try {
@@ -41,6 +49,11 @@ test("bench-cost: an answered and an abandoned call stay within their D1 stateme
       assert.ok(perContact.d1RoundTrips <= perContact.d1Queries, `${type}: round trips ${perContact.d1RoundTrips}`);
       // The record's row updates ride in the events' INSERT (the contact_record_writes view).
       assert.equal(d1QueriesByStatement["update contacts"], undefined, type);
+      const queue = MAX_QUEUE_ROOM[type];
+      const calls = JSON.stringify(types[type].doRequestsByMethod);
+      assert.ok(types[type].byClass.doRequests.QueueRoom <= queue.all, `${type}: ${types[type].byClass.doRequests.QueueRoom} QueueRoom requests a call, more than ${queue.all}: ${calls}`);
+      const busiest = types[type].doRequestsBusiestObject.QueueRoom;
+      assert.ok(busiest.requests <= queue.busiest, `${type}: ${busiest.requests} requests a call on ${busiest.object}, more than ${queue.busiest}: ${calls}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

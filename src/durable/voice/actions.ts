@@ -52,7 +52,7 @@ export type VoiceAction =
   | { kind: "disconnectFromQueue"; queueId: string }
   /** An agent's outbound call: dial the agent's leg and the customer into the conference (./outbound.ts). */
   | { kind: "dialOutbound"; agentId: string }
-  /** The outbound customer's leg ended: the contact ends at the agent (→ after contact work). */
+  /** The customer's leg of a connected call ended: the contact ends at the agent (→ after contact work), with no call to its queue. */
   | { kind: "endAtAgent"; agentId: string }
   /** The outbound customer's phone rings, or they answered at `at`: the agent's slot follows. */
   | { kind: "outboundProgress"; agentId: string; state: "RINGING" | "CONNECTED"; at: number }

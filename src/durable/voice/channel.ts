@@ -400,8 +400,8 @@ export class VoiceChannel {
     } else if (r.queue_id) {
       // A consult under way ends with the call (first, so its queue no longer holds the contact).
       this.consult.customerGone();
-      // Waiting or ringing: routing marks it abandoned and withdraws the offer; connected: ends it at the agent.
-      this.host.enqueueAction({ kind: "disconnectFromQueue", queueId: r.queue_id });
+      // Waiting or ringing: routing marks it abandoned and withdraws the offer. Connected: it ends at its agent, told directly.
+      this.host.enqueueAction(was === "CONNECTED" && r.agent_id ? { kind: "endAtAgent", agentId: r.agent_id } : { kind: "disconnectFromQueue", queueId: r.queue_id });
     }
     if (r.agent_call_sid) this.host.enqueueAction({ kind: "hangupCall", callSid: r.agent_call_sid });
     this.host.kick();
