@@ -30,9 +30,11 @@
  * above, then stores its event (migrations/0035_one_statement_writes.sql). The row updates of one
  * contact's events that this outbox recorded itself and has never sent (nor handed to another
  * object) fold into one (contact-record-merge.ts), carried by the last of them and guarded by "it
- * is not stored yet": nothing else can have stored any of them. A row that was sent before (its
- * answer may have been lost) or came from another object's outbox keeps an update of its own with
- * its own guard, as above.
+ * is not stored yet": nothing else can have stored any of them. So do a QueueRoom's rows relayed
+ * unsent to a contact's session (`addRelayed(…, true)`; none that adds hold seconds): the queue
+ * deleted them, or, its answer lost, writes them one by one, each guarded, before or after the
+ * fold. A row that was sent before (its answer may have been lost) or came from another object's
+ * outbox otherwise keeps an update of its own with its own guard, as above.
  *
  * A ContactSession's flow log entries ride with its outbox's batch (`LogRider`): one more element
  * of the same INSERT, carrying the entries and no event (migration 0038). Entries are numbered in
@@ -128,11 +130,15 @@ export class ContactOutbox {
   takeForRelay(max = BATCH, contactId?: string): { seqs: number[]; records: RelayedRecord[] } | null {
     const rows = this.#rows.filter((r) => !this.#inFlight.has(r.seq) && !r.row_update.includes('"attributes"') && (contactId === undefined || r.contact_id === contactId)).slice(0, max);
     if (rows.length === 0) return null;
+    // A row never sent is `fresh` for a receiver that folds (the session, `addRelayed(…, true)`),
+    // unless it adds to a total (hold seconds): given back after a lost answer, this outbox writes
+    // it itself, and a fold written too would count it twice.
+    const records = rows.map(({ seq, ...rest }) => ({ ...rest, fresh: this.#fresh.has(seq) && !rest.row_update.includes('"addHoldSeconds"') }));
     for (const r of rows) {
       this.#inFlight.add(r.seq);
       this.#fresh.delete(r.seq); // the other object may store them, whatever it answers
     }
-    return { seqs: rows.map((r) => r.seq), records: rows.map(({ seq: _seq, ...rest }) => rest) };
+    return { seqs: rows.map((r) => r.seq), records };
   }
 
   relayed(seqs: number[], stored: boolean) {
@@ -140,12 +146,16 @@ export class ContactOutbox {
     if (stored) this.remove(seqs);
   }
 
-  /** Appends rows another object relayed (same rule as `add`: in the step that receives them). */
-  addRelayed(records: RelayedRecord[]) {
-    for (const r of records) this.append(r, false);
+  /**
+   * Appends rows another object relayed (same rule as `add`: in the step that receives them).
+   * `fold`: the sender's rows marked fresh may fold with this outbox's own (a ContactSession's: it
+   * is the only writer of them once the sender deleted them; see `takeForRelay`).
+   */
+  addRelayed(records: RelayedRecord[], fold = false) {
+    for (const r of records) this.append(r, fold && r.fresh === true);
   }
 
-  private append(given: RelayedRecord, fresh: boolean) {
+  private append({ fresh: _sent, ...given }: RelayedRecord, fresh: boolean) {
     // A row relayed by an object still running code from before event keys has none: give it one.
     const row = given.event_key ? given : { ...given, event_key: crypto.randomUUID() };
     const { seq } = this.sql.exec<{ seq: number }>(
@@ -332,7 +342,8 @@ export function updateGroups<R extends { seq: number; contact_id: string; row_up
   return groups;
 }
 
-export type RelayedRecord = Omit<OutboxRow, "seq">;
+/** A row as relayed; `fresh`: never sent by its sender (see `takeForRelay`). */
+export type RelayedRecord = Omit<OutboxRow, "seq"> & { fresh?: boolean };
 
 type OutboxRow = {
   seq: number;

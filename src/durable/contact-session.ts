@@ -496,7 +496,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   async onRoutingEvent(e: RoutingEvent): Promise<RoutingEventAnswer> {
     // Routing's record rows relayed with the event (notify.ts): kept before anything is awaited, written with the flow logs.
-    if (e.records?.length) this.#outbox.addRelayed(e.records);
+    if (e.records?.length) this.#outbox.addRelayed(e.records, true);
     await applyRoutingEvent({
       contactId: this.contactId, store: this.store, voice: this.#voice, chat: () => this.chat,
       enqueueAction: (a) => this.enqueueAction(a), remaining: this.#remaining, guide: this.guide, loadQueueFlow: (queueId) => this.loadQueueFlow(queueId), kick: () => this.kick(),

@@ -141,4 +141,21 @@ describe("routing's rows travel with its notices to the contact's session", () =
     await eventually(async () => (await storedEvents(fx.instanceId, "relay-c1")).includes("OFFERED"), "relay-c1's OFFERED from the session");
     expect(await storedEvents(fx.instanceId, "relay-c2")).toEqual([]);
   });
+
+  it("rows never sent travel as fresh (a session may fold them), except one that adds hold seconds or was sent before", async () => {
+    const fx = await makeInstance({ queues: [{ id: "q" }], profiles: [], agents: [] });
+    const q = fx.queueId("q");
+    const counted = losingD1();
+    await runInDurableObject(queueRoom(env, fx.instanceId, q), async (_o, st) => {
+      st.storage.sql.exec("DELETE FROM outbox");
+      const outbox = new ContactOutbox(st.storage.sql, counted.d1, () => fx.instanceId);
+      outbox.add({ contactId: "sent", type: "ENQUEUED", at: Date.now(), queueId: q, update: { state: "QUEUED", queueId: q } });
+      counted.loseNext();
+      await outbox.write(); // sent, its answer lost: no longer fresh
+      outbox.add({ contactId: "new", type: "CONNECTED", at: Date.now(), queueId: q, agentId: "ann", update: { state: "CONNECTED", agentId: "ann" } });
+      outbox.add({ contactId: "new", type: "RESUMED", at: Date.now(), agentId: "ann", update: { addHoldSeconds: 5 } });
+      expect(outbox.takeForRelay(40, "sent")?.records.map((r) => r.fresh)).toEqual([false]);
+      expect(outbox.takeForRelay(40, "new")?.records.map((r) => [r.type, r.fresh])).toEqual([["CONNECTED", true], ["RESUMED", false]]);
+    });
+  });
 });
