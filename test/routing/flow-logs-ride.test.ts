@@ -14,26 +14,7 @@ import { NoticeOutbox } from "../../src/durable/notify";
 import { queueRoom } from "../../src/durable/routing";
 import type { NotifyTarget } from "../../src/durable/types";
 import { db } from "../helpers";
-import { eventually, makeInstance } from "./helpers";
-
-/** D1 that counts each batch's statements; `loseNext` makes the next batch commit and then fail. */
-function losingD1() {
-  const batches: number[] = [];
-  let lose = false;
-  const d1 = {
-    prepare: (q: string) => env.DB.prepare(q),
-    batch: async (statements: D1PreparedStatement[]) => {
-      batches.push(statements.length);
-      const r = await env.DB.batch(statements);
-      if (lose) {
-        lose = false;
-        throw new Error("D1: network connection lost (after commit)");
-      }
-      return r;
-    },
-  } as unknown as D1Database;
-  return { d1, batches, loseNext: () => (lose = true) };
-}
+import { batchCountingD1, eventually, makeInstance } from "./helpers";
 
 /** A session's flow logs as the outbox takes them: the entries until written, alone only when `alone` allows. */
 function logs(contactId: string, entries: Record<string, unknown>[], alone = true): LogRider & { add(e: Record<string, unknown>[]): void } {
@@ -62,7 +43,7 @@ async function setup(name: string) {
 describe("flow logs ride with the contact-record batch", () => {
   it("events and logs are one statement; written again after a lost answer, nothing is stored twice", async () => {
     const { fx, contactId, inQueue } = await setup("ride");
-    const counted = losingD1();
+    const counted = batchCountingD1();
     const q = fx.queueId("q");
     const at = Date.now();
     await inQueue(async (sql) => {
@@ -87,7 +68,7 @@ describe("flow logs ride with the contact-record batch", () => {
 
   it("logs that may wait for company are not written alone; they go with the next event", async () => {
     const { fx, contactId, inQueue } = await setup("wait");
-    const counted = losingD1();
+    const counted = batchCountingD1();
     await inQueue(async (sql) => {
       const outbox = new ContactOutbox(sql, counted.d1, () => fx.instanceId, undefined, logs(contactId, [entry(1, "menu")], false));
       await outbox.flush();
@@ -145,7 +126,7 @@ describe("routing's rows travel with its notices to the contact's session", () =
   it("rows never sent travel as fresh (a session may fold them), except one that adds hold seconds or was sent before", async () => {
     const fx = await makeInstance({ queues: [{ id: "q" }], profiles: [], agents: [] });
     const q = fx.queueId("q");
-    const counted = losingD1();
+    const counted = batchCountingD1();
     await runInDurableObject(queueRoom(env, fx.instanceId, q), async (_o, st) => {
       st.storage.sql.exec("DELETE FROM outbox");
       const outbox = new ContactOutbox(st.storage.sql, counted.d1, () => fx.instanceId);
