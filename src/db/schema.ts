@@ -618,6 +618,12 @@ export const flowLogs = sqliteTable(
     branch: text("branch"),
     nextActionId: text("next_action_id"),
     data: text("data", { mode: "json" }).$type<Record<string, unknown>>(),
+    /**
+     * The entry's number in its ContactSession (its `pending_logs` seq), for entries written after
+     * the contact's creation: a write of them that runs again (its answer lost, or riding with a
+     * record batch written again) skips the entries already stored (migration 0038).
+     */
+    logSeq: integer("log_seq"),
   },
   (t) => [index("flow_logs_contact").on(t.instanceId, t.contactId, t.id)],
 );

@@ -30,9 +30,17 @@
  * above, then stores its event (migrations/0035_one_statement_writes.sql). The row updates of one
  * contact's events that this outbox recorded itself and has never sent (nor handed to another
  * object) fold into one (contact-record-merge.ts), carried by the last of them and guarded by "it
- * is not stored yet": nothing else can have stored any of them. A row that was sent before (its
- * answer may have been lost) or came from another object's outbox keeps an update of its own with
- * its own guard, as above.
+ * is not stored yet": nothing else can have stored any of them. So do a QueueRoom's rows relayed
+ * unsent to a contact's session (`addRelayed(…, true)`; none that adds hold seconds): the queue
+ * deleted them, or, its answer lost, writes them one by one, each guarded, before or after the
+ * fold. A row that was sent before (its answer may have been lost) or came from another object's
+ * outbox otherwise keeps an update of its own with its own guard, as above.
+ *
+ * A ContactSession's flow log entries ride with its outbox's batch (`LogRider`): one more element
+ * of the same INSERT, carrying the entries and no event (migration 0038). Entries are numbered in
+ * the session and written in order, and the trigger skips those numbered no higher than the
+ * contact's highest stored: a statement written again stores each once. With no event owed, the
+ * logs alone make the statement, as their own INSERT did before.
  */
 import { SEALED_EVENT_MEMBERS, sealAttributesColumn, sealEventData } from "../db/contacts";
 import { keyringFromEnv, type KeyringEnv } from "../lib/crypto";
@@ -48,6 +56,12 @@ export type Transition = {
   queueId?: string | null;
   data?: Record<string, unknown> | null;
   update?: RowUpdate;
+};
+
+/** What rides with a batch: the session's next flow log entries (JSON, sealed, each with its `seq`), and what to do once they are stored. */
+export type LogRider = {
+  /** `alongside`: the batch has events of its own to write (the logs alone may wait for company: null). */
+  take(alongside: boolean): Promise<{ contactId: string; entries: unknown[]; written(): void } | null>;
 };
 
 const BATCH = 40;
@@ -77,6 +91,8 @@ export class ContactOutbox {
     private readonly instanceId: () => string,
     /** Needed by writers of `attributes`: they are sealed with the instance key on their way to D1. */
     private readonly keys?: KeyringEnv,
+    /** The session's flow logs, written in its batches' statement. */
+    private readonly logs?: LogRider,
   ) {
     let rows = sql.exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq");
     if (!rows.columnNames.includes("event_key")) {
@@ -111,14 +127,18 @@ export class ContactOutbox {
    * object has stored them (`addRelayed`, in its synchronous step), `relayed(…, false)` gives them
    * back. Rows with attributes stay: only their owner holds the keys to seal them.
    */
-  takeForRelay(max = BATCH): { seqs: number[]; records: RelayedRecord[] } | null {
-    const rows = this.#rows.filter((r) => !this.#inFlight.has(r.seq) && !r.row_update.includes('"attributes"')).slice(0, max);
+  takeForRelay(max = BATCH, contactId?: string): { seqs: number[]; records: RelayedRecord[] } | null {
+    const rows = this.#rows.filter((r) => !this.#inFlight.has(r.seq) && !r.row_update.includes('"attributes"') && (contactId === undefined || r.contact_id === contactId)).slice(0, max);
     if (rows.length === 0) return null;
+    // A row never sent is `fresh` for a receiver that folds (the session, `addRelayed(…, true)`),
+    // unless it adds to a total (hold seconds): given back after a lost answer, this outbox writes
+    // it itself, and a fold written too would count it twice.
+    const records = rows.map(({ seq, ...rest }) => ({ ...rest, fresh: this.#fresh.has(seq) && !rest.row_update.includes('"addHoldSeconds"') }));
     for (const r of rows) {
       this.#inFlight.add(r.seq);
       this.#fresh.delete(r.seq); // the other object may store them, whatever it answers
     }
-    return { seqs: rows.map((r) => r.seq), records: rows.map(({ seq: _seq, ...rest }) => rest) };
+    return { seqs: rows.map((r) => r.seq), records };
   }
 
   relayed(seqs: number[], stored: boolean) {
@@ -126,12 +146,16 @@ export class ContactOutbox {
     if (stored) this.remove(seqs);
   }
 
-  /** Appends rows another object relayed (same rule as `add`: in the step that receives them). */
-  addRelayed(records: RelayedRecord[]) {
-    for (const r of records) this.append(r, false);
+  /**
+   * Appends rows another object relayed (same rule as `add`: in the step that receives them).
+   * `fold`: the sender's rows marked fresh may fold with this outbox's own (a ContactSession's: it
+   * is the only writer of them once the sender deleted them; see `takeForRelay`).
+   */
+  addRelayed(records: RelayedRecord[], fold = false) {
+    for (const r of records) this.append(r, fold && r.fresh === true);
   }
 
-  private append(given: RelayedRecord, fresh: boolean) {
+  private append({ fresh: _sent, ...given }: RelayedRecord, fresh: boolean) {
     // A row relayed by an object still running code from before event keys has none: give it one.
     const row = given.event_key ? given : { ...given, event_key: crypto.randomUUID() };
     const { seq } = this.sql.exec<{ seq: number }>(
@@ -178,6 +202,7 @@ export class ContactOutbox {
     return (this.#failedAt || this.#pendingSince) + delayMs;
   }
 
+  /** Rows not yet in D1 (a session's flow logs are its own to count: they ride along). */
   pending(): number {
     return this.#rows.length;
   }
@@ -205,11 +230,13 @@ export class ContactOutbox {
           this.#again = false;
           for (let round = 0; round < 1000 && generation === this.#generation; round++) {
             const rows = this.flushable().slice(0, BATCH);
-            if (rows.length === 0) break;
+            const logs = await this.logs?.take(rows.length > 0);
+            if (rows.length === 0 && !logs) break;
             // Once sent, a row is no longer fresh: this batch may commit though its answer is lost.
             const fresh = new Set(rows.filter((r) => this.#fresh.delete(r.seq)).map((r) => r.seq));
-            await this.d1.batch(await this.statements(rows, fresh));
+            await this.d1.batch(await this.statements(rows, fresh, logs));
             this.remove(rows.map((r) => r.seq));
+            logs?.written();
             this.#startedAt = Date.now();
           }
         } while (this.#again && generation === this.#generation);
@@ -237,19 +264,21 @@ export class ContactOutbox {
    * (once: its key is unique). The updates: one per contact for fresh rows, carried by the group's
    * last event (none of the group is stored: see the top of this file), one per event for the others.
    */
-  private async statements(rows: OutboxRow[], fresh: Set<number>): Promise<D1PreparedStatement[]> {
+  private async statements(rows: OutboxRow[], fresh: Set<number>, logs?: { contactId: string; entries: unknown[] } | null): Promise<D1PreparedStatement[]> {
     const instanceId = this.instanceId();
     const carried = new Map<number, string>();
     for (const group of updateGroups(rows, fresh)) carried.set(group[group.length - 1].seq, await this.rowUpdate(instanceId, group));
-    const events = await Promise.all(rows.map(async (r) => ({
+    const events: Record<string, unknown>[] = await Promise.all(rows.map(async (r) => ({
       c: r.contact_id, t: r.type, at: r.at, a: r.agent_id, q: r.queue_id, d: await this.eventData(instanceId, r), k: r.event_key, u: carried.get(r.seq) ?? null,
     })));
+    // The flow logs first, as an element of their own (no type: no event, no row update).
+    if (logs) events.unshift({ c: logs.contactId, lg: logs.entries });
     return [
       this.d1
         .prepare(
-          `INSERT INTO contact_record_writes (instance_id, contact_id, type, at, agent_id, queue_id, data, event_key, row_update)
+          `INSERT INTO contact_record_writes (instance_id, contact_id, type, at, agent_id, queue_id, data, event_key, row_update, flow_logs)
            SELECT ?1, json_extract(value, '$.c'), json_extract(value, '$.t'), json_extract(value, '$.at'), json_extract(value, '$.a'),
-                  json_extract(value, '$.q'), json_extract(value, '$.d'), json_extract(value, '$.k'), json_extract(value, '$.u')
+                  json_extract(value, '$.q'), json_extract(value, '$.d'), json_extract(value, '$.k'), json_extract(value, '$.u'), json_extract(value, '$.lg')
              FROM json_each(?2) ORDER BY key`,
         )
         .bind(instanceId, JSON.stringify(events)),
@@ -313,7 +342,8 @@ export function updateGroups<R extends { seq: number; contact_id: string; row_up
   return groups;
 }
 
-export type RelayedRecord = Omit<OutboxRow, "seq">;
+/** A row as relayed; `fresh`: never sent by its sender (see `takeForRelay`). */
+export type RelayedRecord = Omit<OutboxRow, "seq"> & { fresh?: boolean };
 
 type OutboxRow = {
   seq: number;

@@ -32,7 +32,7 @@ import { AgentGuide, type SubmitResult } from "./agent-guide";
 import { ContactWork, type LiveAnalysis } from "./contact-work";
 import { applyRoutingEvent } from "./contact-routing";
 import { splitRoomName } from "../lib/object-names";
-import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
+import type { NotifyTarget, RoutingEvent, RoutingEventAnswer, RoutingEventSink } from "./types";
 import { WAIT_FOR_CONFERENCE, type VoiceAction } from "./voice/actions";
 import { VoiceChannel, type RecordingCallback } from "./voice/channel";
 import type { OutboundStart } from "./voice/outbound";
@@ -99,7 +99,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
     this.#emptied = false;
     this.#store = new ContactStore(this.ctx.storage.sql);
     this.#work.alarmUnknown();
-    this.#outbox = new ContactOutbox(this.ctx.storage.sql, this.env.DB, () => this.instanceId, this.env);
+    this.#outbox = new ContactOutbox(this.ctx.storage.sql, this.env.DB, () => this.instanceId, this.env, this.#work.logsRider());
     const session = this;
     this.#remaining = new RemainingFlow({
       get env() { return session.env; }, sql: this.ctx.storage.sql, tables: this.#store.tables, instanceId: this.instanceId, contactId: this.contactId,
@@ -119,7 +119,7 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
       keepLogs: (logs) => this.keepLogs(logs), record: (t) => this.#outbox.add(t), enqueueAction: (a, at) => this.enqueueAction(a, at), kick: () => this.kick(),
       oweContact: (c) => this.oweContact(c), remaining: this.#remaining, notifyTarget: () => this.notifyTarget(), loadQueueFlow: (q) => this.loadQueueFlow(q),
       connected: (agentId, queueId) =>
-        this.onRoutingEvent({ instanceId: this.instanceId, contactId: this.contactId, type: "CONNECTED", agentId, queueId, at: Date.now() }),
+        this.onRoutingEvent({ instanceId: this.instanceId, contactId: this.contactId, type: "CONNECTED", agentId, queueId, at: Date.now() }).then(() => {}),
     });
     this.#chat = new ChatChannel({
       get env() { return session.env; }, sql: this.ctx.storage.sql, instanceId: this.instanceId, contactId: this.contactId,
@@ -505,12 +505,17 @@ export class ContactSession extends Server<Env> implements RoutingEventSink {
 
   // ─── routing tells us what happened ──────────────────────────────────────────────────────
 
-  async onRoutingEvent(e: RoutingEvent): Promise<void> {
+  async onRoutingEvent(e: RoutingEvent): Promise<RoutingEventAnswer> {
+    // Routing's record rows relayed with the event (notify.ts): kept before anything is awaited, written with the flow logs.
+    if (e.records?.length) this.#outbox.addRelayed(e.records, true);
     await applyRoutingEvent({
       contactId: this.contactId, store: this.store, voice: this.#voice, chat: () => this.chat,
       enqueueAction: (a) => this.enqueueAction(a), remaining: this.#remaining, guide: this.guide, loadQueueFlow: (queueId) => this.loadQueueFlow(queueId), kick: () => this.kick(),
       loadFlow: (flowId) => loadPublishedFlow(this.env, this.instanceId, flowId),
     }, e);
+    if (!e.records?.length) return;
+    this.kick(); // an event applied before returns without a run
+    return { recordsKept: true };
   }
 
   // ─── what is owed, worked through (./contact-work.ts) ─────────────────────────────────────

@@ -16,7 +16,7 @@ import type { ChatChannel } from "./chat/channel";
 /** What the contact's live analysis owes others (rules' categories and alerts, the customer's live sentiment), delivered by the work. */
 export type LiveAnalysis = { owed(): number; deliver(): Promise<void> };
 import type { TaskChannel } from "./task/channel";
-import type { ContactOutbox } from "./contact-record";
+import type { ContactOutbox, LogRider } from "./contact-record";
 import type { ContactStore } from "./contact-store";
 import { OneAlarm } from "./one-alarm";
 import type { AgentGuide } from "./agent-guide";
@@ -81,6 +81,10 @@ export class ContactWork {
   #wake: (() => void) | null = null;
   /** Kicked while a run was past its wait: it goes round once more. */
   #again = false;
+  /** Tests settling the session: flow logs are written now, not kept for company. */
+  #logsNow = false;
+  /** The run the alarm started: the logs' wait (LOGS_WRITE_BEHIND_MS) is what it is for, or a run died. */
+  #alarmRun = false;
 
   constructor(private readonly host: WorkHost) {
     this.alarmUnknown();
@@ -132,7 +136,7 @@ export class ContactWork {
           await this.host.voice().transcript.runDue();
           await this.host.guide().runDue();
           await this.host.live().deliver();
-          await this.flushLogs();
+          // The contact's events and its flow logs, in one statement (the logs ride: `logsRider`).
           await this.host.outbox().flush();
         }
         if (this.finishedAndSettled()) {
@@ -145,6 +149,7 @@ export class ContactWork {
       } finally {
         this.#wake = null;
         this.#running = null;
+        this.#alarmRun = false;
       }
     })();
     return this.#running;
@@ -225,51 +230,43 @@ export class ContactWork {
     const logs = opts.withLogs ? store.pendingLogs() : [];
     try {
       await createContact(createDb(this.host.env.DB), keyringFromEnv(this.host.env), JSON.parse(pending.contact) as NewContact,
-        { flowLogs: logs.length ? await this.sealedLogs(logs) : null });
+        { flowLogs: logs.length ? JSON.stringify(await this.sealedEntries(logs)) : null });
       store.logsWritten(logs);
     } catch (err) {
       // Written before a restart that lost our note of it: the row is there, which is all we need
-      // (the logs were not written with it; flushLogs writes them).
+      // (the logs were not written with it; they ride with the next batch, once: migration 0038).
       if (!String((err as Error)?.message ?? err).includes("UNIQUE constraint failed")) throw err;
     }
     store.sql.exec("DELETE FROM pending_contact WHERE id = 1");
     store.owed.contact = false;
   }
 
-  /** Flow logs to D1, up to 100 entries a statement. */
-  private async flushLogs() {
-    const rows = this.store.pendingLogs();
-    if (!rows.length) return;
-    await (await this.flowLogsInsert(rows)).run();
-    this.store.logsWritten(rows);
-  }
-
   /**
-   * One prepared statement for the whole batch (the entries passed as one JSON array; no query
-   * builder on this path, which runs for nearly every turn). Each entry's payload is personal data
-   * (what the caller keyed, attribute values, numbers dialled): it leaves for D1 sealed with the
-   * instance's field key (src/db/flow-logs.ts), stored as a JSON string (`->` keeps it JSON).
+   * The session's outbox takes the flow logs owed, up to 100 entries, into the statement of its
+   * next batch, or a statement of their own (src/durable/contact-record.ts, migration 0038). Each
+   * entry's payload is personal data (what the caller keyed, attribute values, numbers dialled): it
+   * leaves for D1 sealed with the instance's field key (src/db/flow-logs.ts).
    */
-  private async flowLogsInsert(rows: { entry: string }[]): Promise<D1PreparedStatement> {
-    const { env, instanceId, contactId } = this.host;
-    return env.DB.prepare(
-      `INSERT INTO flow_logs (instance_id, contact_id, flow_id, flow_version, at, action_id, action_type, branch, next_action_id, data)
-       SELECT ?1, ?2, json_extract(value, '$.flowId'), json_extract(value, '$.flowVersion'), json_extract(value, '$.at'),
-              json_extract(value, '$.actionId'), json_extract(value, '$.actionType'), json_extract(value, '$.branch'),
-              json_extract(value, '$.nextActionId'), value -> '$.data'
-         FROM json_each(?3) ORDER BY key`,
-    ).bind(instanceId, contactId, await this.sealedLogs(rows));
+  logsRider(): LogRider {
+    return {
+      take: async (alongside) => {
+        const rows = this.store.pendingLogs();
+        if (!rows.length) return null;
+        // Alone, a live contact's logs wait for company (an event of its own or relayed by routing) until due.
+        if (!alongside && !this.#logsNow && !this.#alarmRun && this.logsMayWait() && JSON.parse(rows[0].entry).at + LOGS_WRITE_BEHIND_MS > Date.now()) return null;
+        return { contactId: this.host.contactId, entries: await this.sealedEntries(rows), written: () => this.store.logsWritten(rows) };
+      },
+    };
   }
 
-  /** The entries as one JSON array, each one's data sealed (src/db/flow-logs.ts). */
-  private async sealedLogs(rows: { entry: string }[]): Promise<string> {
+  /** The entries, each with its number in the session (`seq`: flow_logs' `log_seq`) and its data sealed (src/db/flow-logs.ts). */
+  private async sealedEntries(rows: { seq: number; entry: string }[]): Promise<unknown[]> {
     const { env, instanceId, contactId } = this.host;
     const keys = keyringFromEnv(env);
-    const entries = await Promise.all(rows.map(async (r) => {
+    return Promise.all(rows.map(async (r) => {
       const { data, ...entry } = JSON.parse(r.entry) as FlowLogEntry;
-      return data ? { ...entry, data: await sealFlowLogData(keys, instanceId, contactId, data) } : entry;
+      return data ? { ...entry, seq: r.seq, data: await sealFlowLogData(keys, instanceId, contactId, data) } : { ...entry, seq: r.seq };
     }));
-    return JSON.stringify(entries);
   }
 
   async rearm() {
@@ -319,15 +316,21 @@ export class ContactWork {
   /** The alarm went off: it consumes itself, and the run re-arms. */
   alarmFired() {
     this.#alarm.fired();
+    this.#alarmRun = true;
   }
 
   /** For tests: everything owed is done (actions run, logs and contact events in D1). */
   async settle() {
-    for (let i = 0; i < 20; i++) {
-      await this.work();
-      const store = this.store;
-      const left = store.owed.actions > 0 ? store.sql.exec<{ n: number }>("SELECT count(*) AS n FROM actions WHERE next_at <= ?", Date.now()).one().n : 0;
-      if (left === 0 && this.host.outbox().pending() === 0 && (!this.isChat() || this.host.chat().pendingJobs() === 0)) return;
+    this.#logsNow = true;
+    try {
+      for (let i = 0; i < 20; i++) {
+        await this.work();
+        const store = this.store;
+        const left = store.owed.actions > 0 ? store.sql.exec<{ n: number }>("SELECT count(*) AS n FROM actions WHERE next_at <= ?", Date.now()).one().n : 0;
+        if (left === 0 && this.host.outbox().pending() === 0 && store.owed.logs === 0 && (!this.isChat() || this.host.chat().pendingJobs() === 0)) return;
+      }
+    } finally {
+      this.#logsNow = false;
     }
   }
 }

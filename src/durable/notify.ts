@@ -8,9 +8,16 @@
  * contact's events never overtaking each other; a failed delivery stays and the owner's alarm
  * retries it (`retryAt`). Each event carries an id (`<object name>#<seq>`), so the receiver can
  * ignore a delivery it already applied (at-least-once delivery, applied once).
+ *
+ * An owner that passes its `ContactOutbox` relays with each event its record rows for that
+ * contact not yet in D1 (`takeForRelay`): a ContactSession keeps them in its own outbox and
+ * writes them with its flow logs in one statement (issue #29: the logs then cost D1 no statement
+ * of their own). Rows the receiver did not say it kept (`recordsKept`), or a failed delivery's,
+ * go back to the owner's outbox; event keys make a row written by both land once.
  */
 import { Throttle } from "./coalesce";
-import type { NotifyTarget, RoutingEvent, RoutingEventSink } from "./types";
+import type { ContactOutbox } from "./contact-record";
+import type { NotifyTarget, RoutingEvent, RoutingEventAnswer, RoutingEventSink } from "./types";
 
 type SinkNamespace = { getByName(name: string): RoutingEventSink };
 
@@ -24,11 +31,11 @@ export function checkNotifyTarget(env: Env, target: NotifyTarget | null | undefi
   return namespaceOf(env, target.binding) ? null : `No Durable Object binding named ${target.binding}`;
 }
 
-export async function notifyChannel(env: Env, target: NotifyTarget | null | undefined, event: RoutingEvent) {
+export async function notifyChannel(env: Env, target: NotifyTarget | null | undefined, event: RoutingEvent): Promise<RoutingEventAnswer> {
   if (!target) return;
   const ns = namespaceOf(env, target.binding);
   if (!ns) throw new Error(`No Durable Object binding named ${target.binding}`);
-  await ns.getByName(target.name).onRoutingEvent(event);
+  return ns.getByName(target.name).onRoutingEvent(event);
 }
 
 type NoticeRow = { seq: number; target: string; event: string };
@@ -44,6 +51,8 @@ export class NoticeOutbox {
     private readonly env: Env,
     /** The owner's object name: with the row's seq, the event's id. */
     private readonly source: string,
+    /** The owner's contact records, relayed with each event to its contact (see the top of this file). */
+    private readonly records?: ContactOutbox,
   ) {
     sql.exec("CREATE TABLE IF NOT EXISTS notices (seq INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, event TEXT NOT NULL)");
     this.#rows = sql.exec<NoticeRow>("SELECT * FROM notices ORDER BY seq").toArray();
@@ -79,9 +88,12 @@ export class NoticeOutbox {
     for (const row of [...this.#rows]) {
       const event: RoutingEvent = { ...(JSON.parse(row.event) as RoutingEvent), id: `${this.source}#${row.seq}` };
       if (blocked.has(event.contactId)) continue;
+      const relay = this.records?.takeForRelay(undefined, event.contactId) ?? null;
       try {
-        await notifyChannel(this.env, JSON.parse(row.target) as NotifyTarget, event);
+        const answer = await notifyChannel(this.env, JSON.parse(row.target) as NotifyTarget, relay ? { ...event, records: relay.records } : event);
+        if (relay) this.records!.relayed(relay.seqs, answer?.recordsKept === true);
       } catch (err) {
+        if (relay) this.records!.relayed(relay.seqs, false);
         console.error(JSON.stringify({ event: "notify_channel_failed", id: event.id, type: event.type, message: String(err) }));
         blocked.add(event.contactId);
         failed = true;

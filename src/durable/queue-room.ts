@@ -51,7 +51,7 @@ export class QueueRoom extends Server<Env> {
     this.instanceId = instanceId;
     this.queueId = id;
     this.#outbox = new ContactOutbox(ctx.storage.sql, env.DB, () => this.instanceId, env);
-    this.#notices = new NoticeOutbox(ctx.storage.sql, env, this.name);
+    this.#notices = new NoticeOutbox(ctx.storage.sql, env, this.name, this.#outbox);
     if (this.#notices.pending() > 0) ctx.waitUntil(this.#notices.deliver());
     // A restart with transitions still unwritten: write them now. And the alarm is read once, and
     // set right if a change was made but the process ended before its re-arm.

@@ -5,6 +5,7 @@
 import type { LiveContactRef } from "../shared/wire";
 import type { AgentContact, Channel, WithdrawReason } from "../shared/wire";
 import type { Proficiency, RoutingCriteria } from "../shared/routing-criteria";
+import type { RelayedRecord } from "./contact-record";
 
 export type InitiationMethod = "INBOUND" | "OUTBOUND" | "TRANSFER" | "CALLBACK" | "API";
 
@@ -120,11 +121,19 @@ export type RoutingEvent = {
   agentId: string | null;
   at: number;
   data?: Record<string, unknown>;
+  /**
+   * The sender's contact-record rows for this contact not yet in D1, relayed (a QueueRoom's, see
+   * notify.ts): a receiver that keeps them in its own outbox answers `recordsKept`.
+   */
+  records?: RelayedRecord[];
 };
+
+/** What a receiver answers: whether it kept the relayed records (absent: they stay with the sender). */
+export type RoutingEventAnswer = { recordsKept?: boolean } | void;
 
 /** The method a NotifyTarget's object implements. */
 export interface RoutingEventSink {
-  onRoutingEvent(event: RoutingEvent): Promise<void> | void;
+  onRoutingEvent(event: RoutingEvent): Promise<RoutingEventAnswer> | RoutingEventAnswer;
 }
 
 /** A snapshot the AgentRoom pushes to the instance's MetricsRoom. */

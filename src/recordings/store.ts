@@ -8,8 +8,14 @@
  * a retry with the same `externalId` returns the row already stored. A call recording's row
  * (kind `recording`, with its Twilio RecordingSid) notes its upload `stored` in the same statement
  * (`recording_uploads`, ./uploads.ts; the trigger of migration 0037_recording_stored_note).
+ *
+ * One D1 statement a recording (issue #29: D1 is the first limit at scale): the row is inserted
+ * only where its contact exists in the instance and no row holds its external id yet, and comes
+ * back with the insert. A store that inserts nothing (the recording was stored before, or the
+ * contact is unknown here) removes the object it wrote and reads why: rare (a retry whose answer
+ * was lost, a bad id), and it costs the upload it turned out not to need.
  */
-import { and, asc, eq, inArray, lt, ne, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, inArray, lt, ne, type SQL, sql } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { afterPosition, InstanceScope, pageEnd, type KeyPassPage, type PagePosition } from "../db/scoped";
 import { contacts, recordings } from "../db/schema";
@@ -62,21 +68,6 @@ async function byExternalId(scope: InstanceScope, externalId: string): Promise<R
 export async function storeRecording(env: RecordingsEnv, input: StoreRecordingInput): Promise<Recording> {
   const scope = new InstanceScope(createDb(env.DB), input.instanceId);
   const kind = input.kind ?? "recording";
-  // One read: the contact, and the recording already stored under this external id if any.
-  const [found] = await scope.db
-    .select({ contactId: contacts.id, existing: recordings })
-    .from(contacts)
-    .leftJoin(recordings, input.externalId ? and(eq(recordings.instanceId, input.instanceId), eq(recordings.externalId, input.externalId)) : sql`0`)
-    .where(scope.where(contacts, eq(contacts.id, input.contactId)))
-    .limit(1);
-  if (found?.existing) return found.existing;
-  if (!found) {
-    // No such contact (rare: a bad id): a recording stored under this id before is still the answer.
-    const existing = input.externalId ? await byExternalId(scope, input.externalId) : undefined;
-    if (existing) return existing;
-    throw notFound("Contact");
-  }
-
   const { stream: body, length } = asStream(input.body, input.length);
   const keys = input.keys ?? keyringFromEnv(env);
   const id = crypto.randomUUID();
@@ -111,36 +102,34 @@ export async function storeRecording(env: RecordingsEnv, input: StoreRecordingIn
 
   let stored: Recording | undefined;
   try {
-    // The row as stored comes back with the insert: no read after it.
-    [stored] = await scope.db.insert(recordings).values({
-        instanceId: input.instanceId,
-        id,
-        contactId: input.contactId,
-        kind,
-        r2Key: key,
-        keyVersion: sealed.header.keyVersion,
-        contentType: input.contentType,
-        sizeBytes: length,
-        storedBytes: sealed.ciphertextLength,
-        durationSeconds: input.durationSeconds ?? null,
-        channels: input.channels ?? null,
-        externalId: input.externalId ?? null,
-        part: input.part ?? null,
-        participants: input.participants ?? null,
-        agentId: input.agentId ?? null,
-        startedAt: input.startedAt ?? null,
-      }).returning();
+    // One statement: inserted only for a contact of this instance, and not again under an external
+    // id already stored (its unique index); the row as stored comes back with it.
+    const storedAt = sql`(unixepoch('subsec') * 1000)`;
+    const row: { [K in keyof Recording]: SQL } = {
+      id: sql`${id}`, instanceId: sql`${input.instanceId}`, contactId: sql`${input.contactId}`, kind: sql`${kind}`, status: sql`'stored'`,
+      r2Key: sql`${key}`, keyVersion: sql`${sealed.header.keyVersion}`, contentType: sql`${input.contentType}`,
+      sizeBytes: sql`${length}`, storedBytes: sql`${sealed.ciphertextLength}`,
+      durationSeconds: sql`${input.durationSeconds ?? null}`, channels: sql`${input.channels ?? null}`, externalId: sql`${input.externalId ?? null}`,
+      part: sql`${input.part ?? null}`, participants: sql`${input.participants ? JSON.stringify(input.participants) : null}`,
+      agentId: sql`${input.agentId ?? null}`, startedAt: sql`${input.startedAt ?? null}`, deletedAt: sql`NULL`, createdAt: storedAt, updatedAt: storedAt,
+    };
+    // The values in the table's column order (drizzle inserts a select into every column, in order).
+    const values = Object.keys(getTableColumns(recordings)).map((k) => row[k as keyof Recording]);
+    [stored] = await scope.db.insert(recordings)
+      .select(sql`SELECT ${sql.join(values, sql`, `)} FROM ${contacts} WHERE ${scope.where(contacts, eq(contacts.id, input.contactId))}`)
+      .onConflictDoNothing({ target: [recordings.instanceId, recordings.externalId] })
+      .returning();
   } catch (err) {
     await removeObject(env.RECORDINGS, key);
-    // A concurrent store of the same recording won the race: answer with its row.
-    if (input.externalId) {
-      const winner = await byExternalId(scope, input.externalId);
-      if (winner) return winner;
-    }
     throw err;
   }
-  if (!stored) throw new Error("D1 returned no row for the stored recording");
-  return stored;
+  if (stored) return stored;
+  // Nothing inserted: stored before under this external id (a retry, or a concurrent store that
+  // won), or no such contact in this instance.
+  await removeObject(env.RECORDINGS, key);
+  const existing = input.externalId ? await byExternalId(scope, input.externalId) : undefined;
+  if (existing) return existing;
+  throw notFound("Contact");
 }
 
 function asStream(body: StoreRecordingInput["body"], length?: number): { stream: ReadableStream<Uint8Array>; length: number } {

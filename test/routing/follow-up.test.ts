@@ -6,7 +6,7 @@ import { ContactOutbox } from "../../src/durable/contact-record";
 import { queueRoom } from "../../src/durable/routing";
 import { db } from "../helpers";
 import { agentRoomName } from "../../src/lib/object-names";
-import { agentSocket, contactRow, eventsInclude, eventually, makeInstance } from "./helpers";
+import { agentSocket, batchCountingD1, contactRow, eventsInclude, eventually, makeInstance } from "./helpers";
 
 /** Ann, in a one-queue instance, accepts a contact and ends it: she is in after contact work. */
 async function endedByAnn(profile: { acwSeconds?: number } = {}) {
@@ -126,19 +126,9 @@ describe("follow-up work off the offer path", () => {
 describe("contact records are written exactly once", () => {
   /** D1 whose next batch commits and then fails, as if the answer were lost on the way back. */
   function answerLostOnce() {
-    let lose = true;
-    const d1 = {
-      prepare: (q: string) => env.DB.prepare(q),
-      batch: async (statements: D1PreparedStatement[]) => {
-        const r = await env.DB.batch(statements);
-        if (lose) {
-          lose = false;
-          throw new Error("D1: network connection lost (after commit)");
-        }
-        return r;
-      },
-    } as unknown as D1Database;
-    return d1;
+    const counted = batchCountingD1();
+    counted.loseNext();
+    return counted.d1;
   }
 
   const events = async (instanceId: string, contactId: string) =>

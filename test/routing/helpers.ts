@@ -263,3 +263,22 @@ export async function giveProficiencies(fx: Fixture, name: string, values: strin
     }
   }
 }
+
+/** D1 that counts the statements of each batch; `loseNext` makes the next batch commit and then fail (its answer lost on the way back). */
+export function batchCountingD1() {
+  const batches: number[] = [];
+  let lose = false;
+  const d1 = {
+    prepare: (q: string) => env.DB.prepare(q),
+    batch: async (statements: D1PreparedStatement[]) => {
+      batches.push(statements.length);
+      const r = await env.DB.batch(statements);
+      if (lose) {
+        lose = false;
+        throw new Error("D1: network connection lost (after commit)");
+      }
+      return r;
+    },
+  } as unknown as D1Database;
+  return { d1, batches, loseNext: () => (lose = true) };
+}

@@ -9,26 +9,7 @@ import { createContact } from "../../src/db/contacts";
 import { ContactOutbox, type Transition } from "../../src/durable/contact-record";
 import { queueRoom } from "../../src/durable/routing";
 import { db } from "../helpers";
-import { contactRow, makeInstance } from "./helpers";
-
-/** D1 that counts the statements of each batch; `loseNext` makes the next batch commit and then fail. */
-function countingD1() {
-  const batches: number[] = [];
-  let lose = false;
-  const d1 = {
-    prepare: (q: string) => env.DB.prepare(q),
-    batch: async (statements: D1PreparedStatement[]) => {
-      batches.push(statements.length);
-      const r = await env.DB.batch(statements);
-      if (lose) {
-        lose = false;
-        throw new Error("D1: network connection lost (after commit)");
-      }
-      return r;
-    },
-  } as unknown as D1Database;
-  return { d1, batches, loseNext: () => (lose = true) };
-}
+import { batchCountingD1, contactRow, makeInstance } from "./helpers";
 
 const COLUMNS = ["state", "queue_id", "agent_id", "enqueued_at", "connected_at", "ended_at", "acw_ended_at", "hold_seconds", "disconnect_reason", "updated_at", "satisfaction", "satisfaction_at", "tags"];
 const pick = (row: Record<string, unknown>) => Object.fromEntries(COLUMNS.map((c) => [c, row[c]]));
@@ -62,7 +43,7 @@ describe("contact records in few D1 statements", () => {
       { contactId, type: "ENDED", at: t + 5_000, agentId: "ann", update: { state: "ENDED", agentId: "ann", queueId: q, endedAt: t + 5_000, disconnectReason: "CUSTOMER_DISCONNECT" } },
       { contactId, type: "ACW_ENDED", at: t + 6_000, agentId: "ann", update: { state: "COMPLETED", afterContactWorkEndedAt: t + 6_000, satisfaction: 4, satisfactionAt: t + 6_000 } },
     ];
-    const counted = countingD1();
+    const counted = batchCountingD1();
     await inQueue(async (sql) => {
       const outbox = new ContactOutbox(sql, counted.d1, () => fx.instanceId);
       for (const tr of call(batched)) outbox.add(tr);
@@ -118,7 +99,7 @@ describe("contact records in few D1 statements", () => {
     const { fx, contact, inQueue } = await setup("lost-fold");
     const contactId = await contact("c");
     const t = Date.now() + 10_000;
-    const counted = countingD1();
+    const counted = batchCountingD1();
     await inQueue(async (sql) => {
       const outbox = new ContactOutbox(sql, counted.d1, () => fx.instanceId);
       outbox.add({ contactId, type: "RESUMED", at: t + 1, agentId: "ann", update: { addHoldSeconds: 30 } });
