@@ -187,7 +187,7 @@ export class AgentOffers {
   async confirm(s: SlotRow) {
     const a = this.agent;
     const connected = a.slots().map((x) => (x.contact_id === s.contact_id ? { channel: x.channel, state: "CONNECTED" as const } : x));
-    const registration = a.registrar.registrationAs(s.queue_id, connected);
+    const registration = a.registrar.nextRegistration(s.queue_id, connected);
     const result = await a.queue(s.queue_id).confirm(s.contact_id, s.reservation_id, a.agentId, registration)
       .catch((err) => { a.registrar.owe(s.queue_id); throw err; });
     if (!result.ok) a.registrar.owe(s.queue_id); // it did not take the registration

@@ -97,32 +97,24 @@ export class Registrar {
     );
   }
 
-  registrationFor(queueId: string): Registration {
+  /** The registration for a queue as things stand, or as they will be once `slots` hold (the offer ringing, the contact accepted). */
+  registrationFor(queueId: string, slots: SlotLike[] = this.host.store.slots()): Registration {
     const profile = this.host.profile();
-    const channels = registrationChannels(this.host.agentId, queueId, this.host.status(), profile, this.host.store.slots());
+    const channels = registrationChannels(this.host.agentId, queueId, this.host.status(), profile, slots);
     this.host.store.setPublished(queueId, publishedJson(channels, profile));
     return { agentId: this.host.agentId, seq: this.host.store.meta<number>("seq", 0), availableSince: this.host.store.meta<number>("availableSince", Date.now()), channels, ...proficienciesOf(profile) };
   }
 
-  /** The registration for one queue under a new seq, so it supersedes anything sent to it before (carried in an answer). */
-  nextRegistration(queueId: string): Registration {
-    this.host.store.setMeta("seq", this.host.store.meta<number>("seq", 0) + 1);
-    return this.registrationFor(queueId);
-  }
-
   /**
-   * The registration for a queue as it will be once `slots` hold (the offer ringing, the contact
-   * accepted), under a new seq, to ride on a call the queue receives anyway (a peek, a confirm).
-   * Noted as what the queue heard at once: if the call fails, or the queue does not take it, the
-   * caller owes the queue a registration (`owe`), and the next publish sends the truth.
+   * The registration for one queue under a new seq, so it supersedes anything sent to it before,
+   * to ride on a call or an answer the queue receives anyway (a reservation's answer; a peek or a
+   * confirm, with the `slots` as they will be). Noted as what the queue heard at once: if the call
+   * fails, or the queue does not take it, the caller owes the queue a registration (`owe`), and
+   * the next publish sends the truth.
    */
-  registrationAs(queueId: string, slots: SlotLike[]): Registration {
-    const profile = this.host.profile();
-    const seq = this.host.store.meta<number>("seq", 0) + 1;
-    this.host.store.setMeta("seq", seq);
-    const channels = registrationChannels(this.host.agentId, queueId, this.host.status(), profile, slots);
-    this.host.store.setPublished(queueId, publishedJson(channels, profile));
-    return { agentId: this.host.agentId, seq, availableSince: this.host.store.meta<number>("availableSince", Date.now()), channels, ...proficienciesOf(profile) };
+  nextRegistration(queueId: string, slots?: SlotLike[]): Registration {
+    this.host.store.setMeta("seq", this.host.store.meta<number>("seq", 0) + 1);
+    return this.registrationFor(queueId, slots);
   }
 
   owe(queueId: string) {
@@ -152,7 +144,7 @@ export class Registrar {
       const ringing = [...this.host.store.slots(), { channel: ch, state: "INCOMING" as const }];
       const found = await Promise.all(
         others.map(async (q) => {
-          const p = await this.host.queue(q.queueId).peek(this.host.agentId, ch, q.delaySeconds, this.registrationAs(q.queueId, ringing))
+          const p = await this.host.queue(q.queueId).peek(this.host.agentId, ch, q.delaySeconds, this.nextRegistration(q.queueId, ringing))
             .catch((err) => (logError("peek")(err), undefined));
           if (p !== null) this.owe(q.queueId); // it did not take the registration (or may not have)
           return p ? { queueId: q.queueId, queuePriority: q.priority, priority: p.priority, enqueuedAt: p.routingAt ?? p.enqueuedAt } : null;

@@ -158,8 +158,8 @@ export function queueRoutingOf(state: FlowState, queueId: string): Pick<EnqueueI
   };
 }
 
-/** The queue an enqueue effect names: the flow's queue, or the agent's personal queue. */
-export function enqueueTarget(effect: Extract<Effect, { type: "enqueue" }>): string | null {
+/** The queue an enqueue (or a dequeue-and-transfer) effect names: the flow's queue, or the agent's personal queue. */
+export function enqueueTarget(effect: Extract<Effect, { type: "enqueue" | "dequeue_transfer" }>): string | null {
   return effect.queueId ?? (effect.agentId ? personalQueueId(effect.agentId) : null);
 }
 

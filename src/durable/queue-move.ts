@@ -12,8 +12,8 @@
  * missing), it goes back into the old one with the same enqueue time, so the same place in line.
  */
 import type { Effect, FlowEvent, FlowState } from "../flows";
-import { personalQueueId, queueRoomName } from "../lib/object-names";
-import { queueRoutingOf } from "./contact-flow";
+import { queueRoomName } from "../lib/object-names";
+import { enqueueTarget, queueRoutingOf } from "./contact-flow";
 import type { EnqueueInput, NotifyTarget } from "./types";
 
 /** The contact to move: where it waits now (null: not waiting in a queue) and where routing tells it what happens. */
@@ -25,7 +25,7 @@ export type Moved = { event: FlowEvent; to: string | null };
 export async function moveWaitingContact(at: Waiting, state: FlowState, effect: Extract<Effect, { type: "dequeue_transfer" }>): Promise<Moved> {
   const refused = (message: string): Moved => ({ event: { type: "enqueue_result", ok: false, reason: "error", message }, to: null });
   const from = at.queueId;
-  const to = effect.queueId ?? (effect.agentId ? personalQueueId(effect.agentId) : null);
+  const to = enqueueTarget(effect);
   if (!from || !to) return refused("the contact is not waiting in a queue");
   if (to === from) return refused("the contact is already in that queue");
   const old = at.env.QUEUE_ROOM.getByName(queueRoomName(at.instanceId, from));
